@@ -1,0 +1,95 @@
+package org.parley.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+
+/**
+ * The {@code parley} command. Subcommands are registered in {@link #commandLine()}; each lives in
+ * its own class so that later capabilities plug in without touching the others.
+ */
+@Command(
+        name = "parley",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Parley: an end-to-end encrypted messenger you can host yourself.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
+            description = "Print detailed log messages (debug level).")
+    void setVerbose(boolean verbose) {
+        if (verbose) {
+            Logging.verbose();
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command with the given streams and returns the exit code (0 ok, 1 failure, 2 usage). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = commandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        return cl.execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler(Main::usageError);
+        cl.setExecutionExceptionHandler(Main::failure);
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        // A bare "parley" shows what it can do instead of doing nothing silently.
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Bad flags and unknown commands: one short line, the usage of the command concerned, exit 2. */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println("parley: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        cl.usage(err, CommandLine.Help.Ansi.OFF);
+        return CommandLine.ExitCode.USAGE;
+    }
+
+    /**
+     * A failure while running a command: the message is meant for the user, so it is printed alone;
+     * the stack trace only with --verbose.
+     */
+    private static int failure(Exception e, CommandLine cl, CommandLine.ParseResult parseResult) {
+        PrintWriter err = cl.getErr();
+        String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        err.println("parley: " + message);
+        if (Logging.isVerbose()) {
+            e.printStackTrace(err);
+        }
+        return CommandLine.ExitCode.SOFTWARE;
+    }
+
+    /** Reads the version that Maven wrote into the jar's resources at build time. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws Exception {
+            var props = new java.util.Properties();
+            try (var in = Main.class.getResourceAsStream("/parley-version.properties")) {
+                if (in != null) {
+                    props.load(in);
+                }
+            }
+            return new String[] {"parley " + props.getProperty("version", "unknown")
+                    + " (Java " + System.getProperty("java.version") + ")"};
+        }
+    }
+}
