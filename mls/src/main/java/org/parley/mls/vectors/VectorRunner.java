@@ -2,6 +2,7 @@ package org.parley.mls.vectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.parley.mls.crypto.HpkeVectors;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ public final class VectorRunner {
             new CryptoBasicsVectors());
 
     /** The HPKE (RFC 9180) vectors. */
-    private static final List<VectorSuite> HPKE_SUITES = List.of();
+    private static final List<VectorSuite> HPKE_SUITES = List.of(new HpkeVectors());
 
     private final Map<String, VectorSuite> suites;
 
