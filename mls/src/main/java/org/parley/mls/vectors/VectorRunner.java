@@ -21,7 +21,13 @@ public final class VectorRunner {
     /** Known MLS vector types by upstream file name. Suites register here as they are implemented. */
     private static final List<VectorSuite> MLS_SUITES = List.of(
             new TreeMathVectors(),
-            new CryptoBasicsVectors());
+            new CryptoBasicsVectors(),
+            new SecretTreeVectors(),
+            new KeyScheduleVectors(),
+            new PskSecretVectors(),
+            new TranscriptHashesVectors(),
+            new MessageProtectionVectors(),
+            new DeserializationVectors());
 
     /** The HPKE (RFC 9180) vectors. */
     private static final List<VectorSuite> HPKE_SUITES = List.of(new HpkeVectors());
