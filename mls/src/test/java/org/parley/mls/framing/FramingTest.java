@@ -100,8 +100,19 @@ class FramingTest {
         SignatureKeyPair other = SUITE.generateSignatureKeyPair(random);
         assertThatThrownBy(() -> content.requireValidSignature(SUITE, other.publicKey(), context))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("invalid signature on PROPOSAL");
-        GroupContext nextEpoch = context.nextEpoch(new byte[32], new byte[32], List.of());
-        assertThat(content.verifySignature(SUITE, signer.publicKey(), nextEpoch)).isFalse();
+        GroupContext otherTree = new GroupContext(SUITE, GROUP, 5, new byte[] {1}, new byte[32], List.of());
+        assertThat(content.verifySignature(SUITE, signer.publicKey(), otherTree)).isFalse();
+    }
+
+    @Test
+    void messagesForAnotherGroupOrEpochAreRejected() {
+        PublicMessage message = (PublicMessage) MlsMessage.decode(publicMessage(ContentType.PROPOSAL, REMOVE), BODIES).body();
+        GroupContext otherGroup = new GroupContext(SUITE, new byte[] {9}, 5, new byte[32], new byte[32], List.of());
+        assertThatThrownBy(() -> message.unprotect(SUITE, MEMBERSHIP_KEY, otherGroup))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("not this group 09");
+        GroupContext epoch6 = context.nextEpoch(new byte[32], new byte[32], List.of());
+        assertThatThrownBy(() -> message.unprotect(SUITE, MEMBERSHIP_KEY, epoch6))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("epoch 5 but the group is at epoch 6");
     }
 
     @Test
@@ -127,22 +138,22 @@ class FramingTest {
             PrivateMessage sent = privateMessage(senderTree, ContentType.APPLICATION, text, 16 * i);
             MlsMessage decoded = MlsMessage.decode(new MlsMessage(sent).toBytes(), BODIES);
             AuthenticatedContent content = ((PrivateMessage) decoded.body())
-                    .unprotect(SUITE, receiverTree, SENDER_DATA_SECRET, BODIES);
+                    .unprotect(SUITE, receiverTree, SENDER_DATA_SECRET, context, BODIES);
             content.requireValidSignature(SUITE, signer.publicKey(), context);
             assertThat(content.content().body()).isEqualTo(text);
             assertThat(content.content().sender()).isEqualTo(new Sender.Member(1));
             assertThat(content.content().authenticatedData()).containsExactly(7);
         }
         PrivateMessage commit = privateMessage(senderTree, ContentType.COMMIT, EMPTY_COMMIT, 0);
-        assertThat(commit.unprotect(SUITE, receiverTree, SENDER_DATA_SECRET, BODIES).auth().confirmationTag()).isNotNull();
+        assertThat(commit.unprotect(SUITE, receiverTree, SENDER_DATA_SECRET, context, BODIES).auth().confirmationTag()).isNotNull();
     }
 
     @Test
     void replayedPrivateMessageIsRejected() {
         SecretTree receiverTree = tree();
         PrivateMessage sent = privateMessage(tree(), ContentType.APPLICATION, new byte[] {1}, 0);
-        sent.unprotect(SUITE, receiverTree, SENDER_DATA_SECRET, BODIES);
-        assertThatThrownBy(() -> sent.unprotect(SUITE, receiverTree, SENDER_DATA_SECRET, BODIES))
+        sent.unprotect(SUITE, receiverTree, SENDER_DATA_SECRET, context, BODIES);
+        assertThatThrownBy(() -> sent.unprotect(SUITE, receiverTree, SENDER_DATA_SECRET, context, BODIES))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("already used");
     }
 
@@ -153,7 +164,7 @@ class FramingTest {
             senderTree.nextEncryptionKey(1, SecretTree.RatchetType.APPLICATION);
         }
         PrivateMessage far = privateMessage(senderTree, ContentType.APPLICATION, new byte[] {1}, 0);
-        assertThatThrownBy(() -> far.unprotect(SUITE, tree(), SENDER_DATA_SECRET, BODIES))
+        assertThatThrownBy(() -> far.unprotect(SUITE, tree(), SENDER_DATA_SECRET, context, BODIES))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("more than 1000 ahead");
     }
 
@@ -162,9 +173,9 @@ class FramingTest {
         PrivateMessage sent = privateMessage(tree(), ContentType.APPLICATION, new byte[] {1, 2, 3}, 0);
         byte[] wrongSecret = new byte[32];
         wrongSecret[0] = 1;
-        assertThatThrownBy(() -> sent.unprotect(SUITE, tree(), wrongSecret, BODIES))
+        assertThatThrownBy(() -> sent.unprotect(SUITE, tree(), wrongSecret, context, BODIES))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("sender data does not decrypt");
-        assertThatThrownBy(() -> sent.unprotect(SUITE, new SecretTree(SUITE, wrongSecret, 2), SENDER_DATA_SECRET, BODIES))
+        assertThatThrownBy(() -> sent.unprotect(SUITE, new SecretTree(SUITE, wrongSecret, 2), SENDER_DATA_SECRET, context, BODIES))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("does not decrypt: wrong key or tampered");
 
         byte[] ct = sent.ciphertext();
@@ -172,19 +183,22 @@ class FramingTest {
         PrivateMessage tamperedTag = new PrivateMessage(sent.groupId(), sent.epoch(), sent.contentType(),
                 sent.authenticatedData(), sent.encryptedSenderData(), ct);
         SecretTree receiverTree = tree();
-        assertThatThrownBy(() -> tamperedTag.unprotect(SUITE, receiverTree, SENDER_DATA_SECRET, BODIES))
+        assertThatThrownBy(() -> tamperedTag.unprotect(SUITE, receiverTree, SENDER_DATA_SECRET, context, BODIES))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("wrong key or tampered");
         // The forgery did not burn the key: the genuine message still decrypts.
-        assertThat(sent.unprotect(SUITE, receiverTree, SENDER_DATA_SECRET, BODIES).content().body()).containsExactly(1, 2, 3);
+        assertThat(sent.unprotect(SUITE, receiverTree, SENDER_DATA_SECRET, context, BODIES).content().body()).containsExactly(1, 2, 3);
 
         PrivateMessage otherAad = new PrivateMessage(sent.groupId(), sent.epoch(), sent.contentType(),
                 new byte[] {8}, sent.encryptedSenderData(), sent.ciphertext());
-        assertThatThrownBy(() -> otherAad.unprotect(SUITE, tree(), SENDER_DATA_SECRET, BODIES))
+        assertThatThrownBy(() -> otherAad.unprotect(SUITE, tree(), SENDER_DATA_SECRET, context, BODIES))
                 .isInstanceOf(MlsProtocolException.class);
         PrivateMessage otherEpoch = new PrivateMessage(sent.groupId(), 6, sent.contentType(),
                 sent.authenticatedData(), sent.encryptedSenderData(), sent.ciphertext());
-        assertThatThrownBy(() -> otherEpoch.unprotect(SUITE, tree(), SENDER_DATA_SECRET, BODIES))
-                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("sender data");
+        assertThatThrownBy(() -> otherEpoch.unprotect(SUITE, tree(), SENDER_DATA_SECRET, context, BODIES))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("message is for epoch 6 but the group is at epoch 5");
+        GroupContext epoch6 = context.nextEpoch(new byte[32], new byte[32], List.of());
+        assertThatThrownBy(() -> otherEpoch.unprotect(SUITE, tree(), SENDER_DATA_SECRET, epoch6, BODIES))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("sender data does not decrypt");
     }
 
     @Test
@@ -201,7 +215,7 @@ class FramingTest {
         byte[] encryptedSenderData = SUITE.seal(PrivateMessage.senderDataKey(SUITE, SENDER_DATA_SECRET, ciphertext),
                 PrivateMessage.senderDataNonce(SUITE, SENDER_DATA_SECRET, ciphertext), sdAad, senderData);
         PrivateMessage message = new PrivateMessage(GROUP, 5, ContentType.APPLICATION, new byte[0], encryptedSenderData, ciphertext);
-        assertThatThrownBy(() -> message.unprotect(SUITE, tree(), SENDER_DATA_SECRET, BODIES))
+        assertThatThrownBy(() -> message.unprotect(SUITE, tree(), SENDER_DATA_SECRET, context, BODIES))
                 .isInstanceOf(DecodeException.class).hasMessageContaining("padding must be all zero bytes");
     }
 
