@@ -18,7 +18,8 @@ import java.util.stream.Collectors;
  */
 public final class VectorRunner {
     /** Known MLS vector types by upstream file name. Suites register here as they are implemented. */
-    private static final List<VectorSuite> MLS_SUITES = List.of();
+    private static final List<VectorSuite> MLS_SUITES = List.of(
+            new MessagesVectors());
 
     /** The HPKE (RFC 9180) vectors. */
     private static final List<VectorSuite> HPKE_SUITES = List.of();
