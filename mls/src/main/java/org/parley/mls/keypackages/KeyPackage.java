@@ -3,8 +3,9 @@ package org.parley.mls.keypackages;
 import org.parley.mls.codec.TlsEncodable;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
+import org.parley.mls.tree.KeyCodec;
 import org.parley.mls.extensions.Extension;
-import org.parley.mls.tree.HPKEPublicKey;
+import org.parley.mls.crypto.HpkePublicKey;
 import org.parley.mls.tree.LeafNode;
 
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.List;
  * {@code KeyPackage} (RFC 9420 Section 10): what a client pre-publishes so that others can add it.
  * {@link #toBeSigned()} is the encoded {@code KeyPackageTBS}; validation is in {@link KeyPackageValidator}.
  */
-public record KeyPackage(int version, int cipherSuite, HPKEPublicKey initKey, LeafNode leafNode,
+public record KeyPackage(int version, int cipherSuite, HpkePublicKey initKey, LeafNode leafNode,
                          List<Extension> extensions, byte[] signature) implements TlsEncodable {
     public KeyPackage {
         extensions = List.copyOf(extensions);
@@ -26,7 +27,7 @@ public record KeyPackage(int version, int cipherSuite, HPKEPublicKey initKey, Le
     }
 
     public static KeyPackage decode(TlsReader reader) {
-        return new KeyPackage(reader.readUint16(), reader.readUint16(), HPKEPublicKey.decode(reader),
+        return new KeyPackage(reader.readUint16(), reader.readUint16(), KeyCodec.readHpkePublicKey(reader),
                 LeafNode.decode(reader), Extension.decodeList(reader), reader.readOpaque());
     }
 
@@ -39,7 +40,7 @@ public record KeyPackage(int version, int cipherSuite, HPKEPublicKey initKey, Le
 
     private void writeContent(TlsWriter writer) {
         writer.writeUint16(version).writeUint16(cipherSuite);
-        initKey.writeTo(writer);
+        writer.writeOpaque(initKey.bytes());
         leafNode.writeTo(writer);
         Extension.writeList(writer, extensions);
     }

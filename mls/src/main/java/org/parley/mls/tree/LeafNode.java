@@ -3,6 +3,8 @@ package org.parley.mls.tree;
 import org.parley.mls.codec.TlsEncodable;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
+import org.parley.mls.crypto.SignaturePublicKey;
+import org.parley.mls.crypto.HpkePublicKey;
 import org.parley.mls.credentials.Credential;
 import org.parley.mls.extensions.Capabilities;
 import org.parley.mls.extensions.Extension;
@@ -14,7 +16,7 @@ import java.util.List;
  * the member. {@code lifetime} is set only for {@link LeafNodeSource#KEY_PACKAGE} and
  * {@code parentHash} only for {@link LeafNodeSource#COMMIT}; the other is null.
  */
-public record LeafNode(HPKEPublicKey encryptionKey, SignaturePublicKey signatureKey, Credential credential,
+public record LeafNode(HpkePublicKey encryptionKey, SignaturePublicKey signatureKey, Credential credential,
                        Capabilities capabilities, LeafNodeSource leafNodeSource, Lifetime lifetime,
                        byte[] parentHash, List<Extension> extensions, byte[] signature) implements TlsEncodable {
     public LeafNode {
@@ -40,8 +42,8 @@ public record LeafNode(HPKEPublicKey encryptionKey, SignaturePublicKey signature
     }
 
     public static LeafNode decode(TlsReader reader) {
-        HPKEPublicKey encryptionKey = HPKEPublicKey.decode(reader);
-        SignaturePublicKey signatureKey = SignaturePublicKey.decode(reader);
+        HpkePublicKey encryptionKey = KeyCodec.readHpkePublicKey(reader);
+        SignaturePublicKey signatureKey = KeyCodec.readSignaturePublicKey(reader);
         Credential credential = Credential.decode(reader);
         Capabilities capabilities = Capabilities.decode(reader);
         LeafNodeSource source = LeafNodeSource.decode(reader);
@@ -73,8 +75,8 @@ public record LeafNode(HPKEPublicKey encryptionKey, SignaturePublicKey signature
     }
 
     private void writeContent(TlsWriter writer) {
-        encryptionKey.writeTo(writer);
-        signatureKey.writeTo(writer);
+        writer.writeOpaque(encryptionKey.bytes());
+        writer.writeOpaque(signatureKey.bytes());
         credential.writeTo(writer);
         capabilities.writeTo(writer);
         writer.writeUint8(leafNodeSource.value());

@@ -4,6 +4,7 @@ import org.parley.mls.codec.DecodeException;
 import org.parley.mls.codec.TlsEncodable;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
+import org.parley.mls.crypto.HpkePublicKey;
 
 /**
  * {@code Node} of the ratchet tree (RFC 9420 Section 12.4.3.3, {@code NodeType} Section 7.8):
@@ -13,11 +14,11 @@ public sealed interface Node extends TlsEncodable permits Node.Leaf, Node.Parent
     int LEAF = 1;
     int PARENT = 2;
 
-    HPKEPublicKey encryptionKey();
+    HpkePublicKey encryptionKey();
 
     record Leaf(LeafNode leafNode) implements Node {
         @Override
-        public HPKEPublicKey encryptionKey() {
+        public HpkePublicKey encryptionKey() {
             return leafNode.encryptionKey();
         }
 
@@ -30,7 +31,7 @@ public sealed interface Node extends TlsEncodable permits Node.Leaf, Node.Parent
 
     record Parent(ParentNode parentNode) implements Node {
         @Override
-        public HPKEPublicKey encryptionKey() {
+        public HpkePublicKey encryptionKey() {
             return parentNode.encryptionKey();
         }
 

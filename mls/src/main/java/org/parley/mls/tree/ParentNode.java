@@ -4,6 +4,7 @@ import org.parley.mls.codec.DecodeException;
 import org.parley.mls.codec.TlsEncodable;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
+import org.parley.mls.crypto.HpkePublicKey;
 
 import java.util.List;
 
@@ -12,7 +13,7 @@ import java.util.List;
  * Section 7.1 requires to be sorted in increasing order; decoding rejects any other order.
  * Leaf indices are uint32 held in an int; whether one exists is checked against the tree.
  */
-public record ParentNode(HPKEPublicKey encryptionKey, byte[] parentHash, List<Integer> unmergedLeaves)
+public record ParentNode(HpkePublicKey encryptionKey, byte[] parentHash, List<Integer> unmergedLeaves)
         implements TlsEncodable {
     public ParentNode {
         parentHash = parentHash.clone();
@@ -25,7 +26,7 @@ public record ParentNode(HPKEPublicKey encryptionKey, byte[] parentHash, List<In
     }
 
     public static ParentNode decode(TlsReader reader) {
-        HPKEPublicKey key = HPKEPublicKey.decode(reader);
+        HpkePublicKey key = KeyCodec.readHpkePublicKey(reader);
         byte[] parentHash = reader.readOpaque();
         int start = reader.position();
         List<Integer> unmerged = reader.readVector(r -> (int) r.readUint32());
@@ -39,7 +40,7 @@ public record ParentNode(HPKEPublicKey encryptionKey, byte[] parentHash, List<In
 
     @Override
     public void writeTo(TlsWriter writer) {
-        encryptionKey.writeTo(writer);
+        writer.writeOpaque(encryptionKey.bytes());
         writer.writeOpaque(parentHash);
         writer.writeVector(unmergedLeaves, (w, i) -> w.writeUint32(Integer.toUnsignedLong(i)));
     }

@@ -12,14 +12,14 @@ import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.extensions.Capabilities;
 import org.parley.mls.extensions.Extension;
 import org.parley.mls.keypackages.KeyPackage;
-import org.parley.mls.tree.HPKEPublicKey;
+import org.parley.mls.crypto.HpkePublicKey;
 import org.parley.mls.tree.LeafNode;
 import org.parley.mls.tree.LeafNodeSource;
 import org.parley.mls.tree.Lifetime;
 import org.parley.mls.tree.Node;
 import org.parley.mls.tree.ParentNode;
 import org.parley.mls.tree.RatchetTreeCodec;
-import org.parley.mls.tree.SignaturePublicKey;
+import org.parley.mls.crypto.SignaturePublicKey;
 
 import java.util.Arrays;
 import java.util.List;
@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Decoders reject truncated, over-long, mis-typed and hostile input with a DecodeException naming the problem. */
 class MalformedMessagesTest {
     static LeafNode leaf(LeafNodeSource source, byte fill) {
-        return new LeafNode(new HPKEPublicKey(bytes(32, fill)), new SignaturePublicKey(bytes(32, (byte) (fill + 1))),
+        return new LeafNode(new HpkePublicKey(bytes(32, fill)), new SignaturePublicKey(bytes(32, (byte) (fill + 1))),
                 new BasicCredential("alice".getBytes()), new Capabilities(List.of(1), List.of(1), List.of(), List.of(), List.of(1)),
                 source, source == LeafNodeSource.KEY_PACKAGE ? new Lifetime(0, -1) : null,
                 source == LeafNodeSource.COMMIT ? new byte[32] : null, List.of(), bytes(64, (byte) 9));
@@ -44,7 +44,7 @@ class MalformedMessagesTest {
     }
 
     private static KeyPackage keyPackage() {
-        return new KeyPackage(1, 1, new HPKEPublicKey(bytes(32, (byte) 7)), leaf(LeafNodeSource.KEY_PACKAGE, (byte) 1),
+        return new KeyPackage(1, 1, new HpkePublicKey(bytes(32, (byte) 7)), leaf(LeafNodeSource.KEY_PACKAGE, (byte) 1),
                 List.of(new Extension(0xff00, new byte[] {1, 2})), bytes(64, (byte) 3));
     }
 
@@ -118,7 +118,7 @@ class MalformedMessagesTest {
     @Test
     void ratchetTreeShapeIsChecked() {
         Node leaf = new Node.Leaf(leaf(LeafNodeSource.KEY_PACKAGE, (byte) 1));
-        Node parent = new Node.Parent(new ParentNode(new HPKEPublicKey(bytes(32, (byte) 5)), new byte[0], List.of()));
+        Node parent = new Node.Parent(new ParentNode(new HpkePublicKey(bytes(32, (byte) 5)), new byte[0], List.of()));
         byte[] trailingBlank = new TlsWriter().writeVectorBody(w -> {
             w.writeOptional(leaf, (ww, n) -> n.writeTo(ww));
             w.writeUint8(0);
@@ -139,7 +139,7 @@ class MalformedMessagesTest {
 
     @Test
     void unsortedUnmergedLeavesAreRejected() {
-        byte[] encoded = new ParentNode(new HPKEPublicKey(new byte[] {1}), new byte[0], List.of(3, 1)).toBytes();
+        byte[] encoded = new ParentNode(new HpkePublicKey(new byte[] {1}), new byte[0], List.of(3, 1)).toBytes();
         assertThatThrownBy(() -> decode(encoded, ParentNode::decode))
                 .isInstanceOf(DecodeException.class).hasMessageContaining("increasing order");
     }

@@ -1,0 +1,20 @@
+package org.parley.mls.vectors;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.parley.mls.Vectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Runs every official MLS vector file this module implements; any failed case fails the test. */
+class MlsVectorFilesTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"crypto-basics.json"})
+    void everyCasePasses(String name) throws Exception {
+        VectorReport report = VectorRunner.mls().run(Vectors.file("mls/" + name));
+        System.out.println(report.summary());
+        assertThat(report.failures()).as(report.summary()).isEmpty();
+        assertThat(report.passed()).as(report.summary()).isPositive();
+    }
+}
