@@ -6,6 +6,8 @@ import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.crypto.SignaturePublicKey;
 import org.parley.mls.crypto.HpkePublicKey;
 import org.parley.mls.credentials.Credential;
+import org.parley.mls.crypto.CipherSuite;
+import org.parley.mls.crypto.SignaturePrivateKey;
 import org.parley.mls.extensions.Capabilities;
 import org.parley.mls.extensions.Extension;
 
@@ -19,6 +21,8 @@ import java.util.List;
 public record LeafNode(HpkePublicKey encryptionKey, SignaturePublicKey signatureKey, Credential credential,
                        Capabilities capabilities, LeafNodeSource leafNodeSource, Lifetime lifetime,
                        byte[] parentHash, List<Extension> extensions, byte[] signature) implements TlsEncodable {
+    private static final String SIGNATURE_LABEL = "LeafNodeTBS";
+
     public LeafNode {
         if ((lifetime != null) != (leafNodeSource == LeafNodeSource.KEY_PACKAGE)) {
             throw new IllegalArgumentException("lifetime is present exactly for leaf_node_source key_package");
@@ -55,10 +59,19 @@ public record LeafNode(HpkePublicKey encryptionKey, SignaturePublicKey signature
                 extensions, signature);
     }
 
-    /** The same leaf with other content and no signature yet: the caller signs {@link #toBeSigned}. */
-    public LeafNode withSignature(byte[] newSignature) {
+    /**
+     * This leaf's content signed with SignWithLabel(., "LeafNodeTBS", LeafNodeTBS) (Section 7.2);
+     * {@code groupId} and {@code leafIndex} are ignored for key_package leaves.
+     */
+    public LeafNode sign(CipherSuite suite, SignaturePrivateKey key, byte[] groupId, int leafIndex) {
+        byte[] newSignature = suite.signWithLabel(key, SIGNATURE_LABEL, toBeSigned(groupId, leafIndex));
         return new LeafNode(encryptionKey, signatureKey, credential, capabilities, leafNodeSource, lifetime,
                 parentHash, extensions, newSignature);
+    }
+
+    /** Whether the signature is valid under this leaf's own signature key (Section 7.3, second check). */
+    public boolean verifySignature(CipherSuite suite, byte[] groupId, int leafIndex) {
+        return suite.verifyWithLabel(signatureKey, SIGNATURE_LABEL, toBeSigned(groupId, leafIndex), signature);
     }
 
     /**
