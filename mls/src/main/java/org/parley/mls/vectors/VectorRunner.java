@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 public final class VectorRunner {
     /** Known MLS vector types by upstream file name. Suites register here as they are implemented. */
     private static final List<VectorSuite> MLS_SUITES = List.of(
+            new TreeMathVectors(),
             new CryptoBasicsVectors(),
             new MessagesVectors());
 

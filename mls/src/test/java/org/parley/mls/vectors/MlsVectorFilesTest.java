@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MlsVectorFilesTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"crypto-basics.json"})
+    @ValueSource(strings = {"tree-math.json", "crypto-basics.json"})
     void everyCasePasses(String name) throws Exception {
         VectorReport report = VectorRunner.mls().run(Vectors.file("mls/" + name));
         System.out.println(report.summary());
