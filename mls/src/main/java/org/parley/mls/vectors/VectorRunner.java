@@ -22,7 +22,9 @@ public final class VectorRunner {
     private static final List<VectorSuite> MLS_SUITES = List.of(
             new TreeMathVectors(),
             new CryptoBasicsVectors(),
-            new MessagesVectors());
+            new MessagesVectors(),
+            new TreeOperationsVectors(),
+            new TreeValidationVectors());
 
     /** The HPKE (RFC 9180) vectors. */
     private static final List<VectorSuite> HPKE_SUITES = List.of(new HpkeVectors());
