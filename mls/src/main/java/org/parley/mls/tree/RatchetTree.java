@@ -153,6 +153,17 @@ public final class RatchetTree {
         return members;
     }
 
+    /** The encryption keys of every non-blank node, for the freshness check on a received UpdatePath (Section 12.4.2). */
+    public Set<HpkePublicKey> encryptionKeys() {
+        Set<HpkePublicKey> keys = new HashSet<>();
+        for (Node node : nodes) {
+            if (node != null) {
+                keys.add(node.encryptionKey());
+            }
+        }
+        return keys;
+    }
+
     // --- changes (Sections 7.7, 12.1.1-12.1.3) ---
 
     /** Sets or blanks a node and drops the cached tree hashes that depended on it. */

@@ -24,7 +24,8 @@ public final class VectorRunner {
             new CryptoBasicsVectors(),
             new MessagesVectors(),
             new TreeOperationsVectors(),
-            new TreeValidationVectors());
+            new TreeValidationVectors(),
+            new TreeKemVectors());
 
     /** The HPKE (RFC 9180) vectors. */
     private static final List<VectorSuite> HPKE_SUITES = List.of(new HpkeVectors());
