@@ -352,6 +352,12 @@ public final class RatchetTree {
         return copath;
     }
 
+    /** Whether node {@code p} is a proper ancestor of node {@code x}. */
+    static boolean isAncestor(int p, int x) {
+        int level = TreeMath.level(p);
+        return level > TreeMath.level(x) && (x >>> (level + 1)) == (p >>> (level + 1));
+    }
+
     /** The child of ancestor {@code p} whose subtree holds node {@code x}. */
     static int childTowards(int p, int x) {
         return x < p ? TreeMath.left(p) : TreeMath.right(p);
@@ -509,15 +515,15 @@ public final class RatchetTree {
 
     /**
      * The ratchet tree checks a new member runs (Section 12.4.3.1), except comparing the tree hash
-     * with GroupInfo, which the caller does with {@link #treeHash()}: parent hashes, every leaf
-     * (Section 7.3 against {@code groupId}), unmerged leaves consistency, and unique keys.
-     * {@code required} is the group's required_capabilities, or null.
+     * with GroupInfo, which the caller does with {@link #treeHash()}: unmerged leaves consistency,
+     * unique keys, every leaf (Section 7.3 against {@code groupId}), then parent hashes, so that the
+     * error names the most specific fault. {@code required} is the group's required_capabilities, or null.
      */
     public void validate(byte[] groupId, RequiredCapabilities required) {
-        verifyParentHashes();
-        validateLeaves(groupId, required);
         validateUnmergedLeaves();
         validateUniqueKeys();
+        validateLeaves(groupId, required);
+        verifyParentHashes();
     }
 
     private void validateLeaves(byte[] groupId, RequiredCapabilities required) {

@@ -163,7 +163,7 @@ public final class TreeKem {
             throw new MlsProtocolException("a member cannot process its own UpdatePath");
         }
         int first = 0;
-        while (first < path.length && !isAncestor(path[first], myNode)) {
+        while (first < path.length && !RatchetTree.isAncestor(path[first], myNode)) {
             first++;
         }
         if (first == path.length) {
@@ -213,11 +213,6 @@ public final class TreeKem {
     private static int copathChild(int p, int leafNode) {
         int towards = RatchetTree.childTowards(p, leafNode);
         return towards == TreeMath.left(p) ? TreeMath.right(p) : TreeMath.left(p);
-    }
-
-    private static boolean isAncestor(int p, int x) {
-        int level = TreeMath.level(p);
-        return (x >>> (level + 1)) == (p >>> (level + 1));
     }
 
     private static List<Integer> resolutionWithout(RatchetTree tree, int node, Set<Integer> excludedLeaves) {
