@@ -25,7 +25,7 @@ public enum CipherSuite {
     MLS_256_DHKEMX448_CHACHA20POLY1305_SHA512_Ed448(0x0006, Kem.DHKEM_X448_HKDF_SHA512, Kdf.HKDF_SHA512, Aead.CHACHA20_POLY1305, SignatureScheme.ED448),
     MLS_256_DHKEMP384_AES256GCM_SHA384_P384(0x0007, Kem.DHKEM_P384_HKDF_SHA384, Kdf.HKDF_SHA384, Aead.AES_256_GCM, SignatureScheme.ECDSA_SECP384R1_SHA384);
 
-    private static final String MLS_PREFIX = "MLS 1.0 ";
+    private static final byte[] MLS_PREFIX = "MLS 1.0 ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EMPTY = new byte[0];
 
     private final int id;
@@ -122,7 +122,12 @@ public enum CipherSuite {
      * (Section 8).
      */
     public byte[] expandWithLabel(byte[] secret, String label, byte[] context, int length) {
-        byte[] kdfLabel = new TlsWriter(16 + label.length() + context.length)
+        return expandWithLabel(secret, label.getBytes(StandardCharsets.UTF_8), context, length);
+    }
+
+    /** ExpandWithLabel with a label given as bytes (the exporter's label is application-chosen opaque data). */
+    public byte[] expandWithLabel(byte[] secret, byte[] label, byte[] context, int length) {
+        byte[] kdfLabel = new TlsWriter(16 + label.length + context.length)
                 .writeUint16(length)
                 .writeOpaque(mlsLabel(label))
                 .writeOpaque(context)
@@ -246,6 +251,13 @@ public enum CipherSuite {
     }
 
     private static byte[] mlsLabel(String label) {
-        return (MLS_PREFIX + label).getBytes(StandardCharsets.UTF_8);
+        return mlsLabel(label.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] mlsLabel(byte[] label) {
+        byte[] out = new byte[MLS_PREFIX.length + label.length];
+        System.arraycopy(MLS_PREFIX, 0, out, 0, MLS_PREFIX.length);
+        System.arraycopy(label, 0, out, MLS_PREFIX.length, label.length);
+        return out;
     }
 }

@@ -142,7 +142,11 @@ public enum SignatureScheme {
     }
 
     private ECPrivateKeyParameters ecPrivate(SignaturePrivateKey key) {
-        checkLength(key);
+        // Other implementations drop leading zero bytes of the scalar (a 65-byte P-521 key in the
+        // official vectors), so a shorter big-endian integer is accepted too.
+        if (key.raw().length > privateKeyLength) {
+            throw new MlsProtocolException(this + " private key must be at most " + privateKeyLength + " bytes, was " + key.raw().length);
+        }
         BigInteger d = new BigInteger(1, key.raw());
         if (d.signum() == 0 || d.compareTo(domain.getN()) >= 0) {
             throw new MlsProtocolException(this + " private key is not a scalar in [1, n-1]");

@@ -2,17 +2,18 @@ package org.parley.mls.vectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.parley.mls.codec.TlsReader;
-import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.HpkePrivateKey;
 import org.parley.mls.crypto.SignaturePrivateKey;
 import org.parley.mls.messages.UpdatePath;
+import org.parley.mls.schedule.GroupContext;
 import org.parley.mls.tree.RatchetTree;
 import org.parley.mls.tree.TreeKem;
 import org.parley.mls.tree.TreePrivateKeys;
 
 import java.security.SecureRandom;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -38,7 +39,8 @@ public final class TreeKemVectors implements VectorSuite {
         long epoch = Check.number(testCase, "epoch");
         byte[] confirmedTranscriptHash = Check.hex(testCase, "confirmed_transcript_hash");
         RatchetTree tree = RatchetTree.decode(suite, Check.hex(testCase, "ratchet_tree"));
-        UnaryOperator<byte[]> context = treeHash -> groupContext(suite, groupId, epoch, treeHash, confirmedTranscriptHash);
+        UnaryOperator<byte[]> context = treeHash -> new GroupContext(suite, groupId, epoch, treeHash, confirmedTranscriptHash,
+                List.of()).toBytes();
 
         Map<Integer, TreePrivateKeys> members = new HashMap<>();
         Map<Integer, SignaturePrivateKey> signatureKeys = new HashMap<>();
@@ -94,18 +96,5 @@ public final class TreeKemVectors implements VectorSuite {
                         receiverTree.treeHash());
             }
         }
-    }
-
-    /** The GroupContext of Section 8.1 with empty extensions, as the TreeKEM vectors prescribe. */
-    private static byte[] groupContext(CipherSuite suite, byte[] groupId, long epoch, byte[] treeHash, byte[] confirmedTranscriptHash) {
-        return new TlsWriter()
-                .writeUint16(1)
-                .writeUint16(suite.id())
-                .writeOpaque(groupId)
-                .writeUint64(epoch)
-                .writeOpaque(treeHash)
-                .writeOpaque(confirmedTranscriptHash)
-                .writeVarint(0)
-                .toByteArray();
     }
 }

@@ -22,6 +22,12 @@ public final class VectorRunner {
     private static final List<VectorSuite> MLS_SUITES = List.of(
             new TreeMathVectors(),
             new CryptoBasicsVectors(),
+            new SecretTreeVectors(),
+            new KeyScheduleVectors(),
+            new PskSecretVectors(),
+            new TranscriptHashesVectors(),
+            new MessageProtectionVectors(),
+            new DeserializationVectors(),
             new MessagesVectors(),
             new TreeOperationsVectors(),
             new TreeValidationVectors(),
