@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -37,6 +38,11 @@ public final class RatchetTree {
     private int leafCount;
     /** Leaves that hold a LeafNode; blank leaves are clear bits. */
     private final BitSet occupied;
+    /**
+     * Non-blank nodes by node index. A subtree is a contiguous range of node indices, so whether
+     * its resolution is empty is one {@link BitSet#nextSetBit} call rather than a walk over blanks.
+     */
+    private final BitSet nonBlank;
     /** No blank leaf lies left of this index. */
     private int blankHint;
 
@@ -47,6 +53,10 @@ public final class RatchetTree {
         this.treeHashes = new byte[nodes.length][];
         this.occupied = occupied;
         this.blankHint = 0;
+        this.nonBlank = new BitSet(nodes.length);
+        for (int i = 0; i < nodes.length; i++) {
+            nonBlank.set(i, nodes[i] != null);
+        }
     }
 
     /** A one-member tree. */
@@ -180,6 +190,7 @@ public final class RatchetTree {
             throw new IllegalArgumentException("a leaf node cannot be placed at parent node " + nodeIndex);
         }
         nodes[nodeIndex] = node;
+        nonBlank.set(nodeIndex, node != null);
         invalidate(nodeIndex);
     }
 
@@ -277,6 +288,7 @@ public final class RatchetTree {
         while (leafCount > 1 && last < leafCount / 2) {
             leafCount /= 2;
             int width = TreeMath.nodeWidth(leafCount);
+            nonBlank.clear(width, nodes.length);
             nodes = Arrays.copyOf(nodes, width);
             treeHashes = Arrays.copyOf(treeHashes, width);
         }
@@ -313,11 +325,11 @@ public final class RatchetTree {
         }
     }
 
+    /** A resolution is empty exactly when every node of the subtree is blank (Section 4.1.1). */
     private boolean hasEmptyResolution(int x) {
-        if (nodes[x] != null) {
-            return false;
-        }
-        return TreeMath.isLeaf(x) || hasEmptyResolution(TreeMath.left(x)) && hasEmptyResolution(TreeMath.right(x));
+        int halfSpan = (1 << TreeMath.level(x)) - 1;
+        int next = nonBlank.nextSetBit(x - halfSpan);
+        return next < 0 || next > x + halfSpan;
     }
 
     /**
@@ -556,7 +568,7 @@ public final class RatchetTree {
                 }
                 for (int x = TreeMath.parent(2 * leaf, leafCount); x != p; x = TreeMath.parent(x, leafCount)) {
                     ParentNode between = parent(x);
-                    if (between != null && !between.unmergedLeaves().contains(leaf)) {
+                    if (between != null && Collections.binarySearch(between.unmergedLeaves(), leaf) < 0) {
                         throw new MlsProtocolException("parent node " + x + " between leaf " + leaf + " and node " + p
                                 + " does not list the leaf as unmerged");
                     }
