@@ -5,6 +5,8 @@ import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.HpkePublicKey;
 import org.parley.mls.crypto.SignaturePublicKey;
+import org.parley.mls.extensions.Extension;
+import org.parley.mls.extensions.ExtensionType;
 import org.parley.mls.extensions.RequiredCapabilities;
 
 import java.security.MessageDigest;
@@ -103,6 +105,19 @@ public final class RatchetTree {
     /** The {@code ratchet_tree} encoding, trailing blanks omitted. */
     public byte[] encode() {
         return RatchetTreeCodec.encode(Arrays.asList(nodes));
+    }
+
+    /** The tree carried in a {@code ratchet_tree} GroupInfo extension (Section 12.4.3.3). */
+    public static RatchetTree fromExtension(CipherSuite suite, Extension extension) {
+        if (extension.extensionType() != ExtensionType.RATCHET_TREE) {
+            throw new MlsProtocolException("extension " + extension.extensionType() + " is not a ratchet_tree extension");
+        }
+        return decode(suite, extension.data());
+    }
+
+    /** This tree as a {@code ratchet_tree} extension for a GroupInfo. */
+    public Extension toExtension() {
+        return new Extension(ExtensionType.RATCHET_TREE, encode());
     }
 
     /** An independent copy (nodes are immutable, so they are shared), for staging a commit. */
@@ -384,6 +399,11 @@ public final class RatchetTree {
 
     /** The tree hash of the subtree under a node; cached until the subtree changes. */
     public byte[] treeHash(int nodeIndex) {
+        return cachedTreeHash(nodeIndex).clone();
+    }
+
+    /** The cached array itself, for hashing inputs that never leak it. */
+    private byte[] cachedTreeHash(int nodeIndex) {
         byte[] cached = treeHashes[nodeIndex];
         if (cached == null) {
             cached = computeTreeHash(nodeIndex, Set.of());
@@ -399,7 +419,7 @@ public final class RatchetTree {
      */
     private byte[] treeHashExcluding(int nodeIndex, Set<Integer> excluded) {
         if (excluded.isEmpty() || !containsAnyLeaf(nodeIndex, excluded)) {
-            return treeHash(nodeIndex);
+            return cachedTreeHash(nodeIndex);
         }
         return computeTreeHash(nodeIndex, excluded);
     }

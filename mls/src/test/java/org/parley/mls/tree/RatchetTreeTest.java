@@ -29,7 +29,7 @@ class RatchetTreeTest {
     void aValidTreeRoundTripsAndValidates() {
         RatchetTree tree = committedTree(TestMembers.members(6));
         tree.validate(GROUP_ID, null);
-        RatchetTree decoded = RatchetTree.decode(SUITE, tree.encode());
+        RatchetTree decoded = RatchetTree.fromExtension(SUITE, tree.toExtension());
         assertThat(decoded.treeHash()).isEqualTo(tree.treeHash());
         decoded.validate(GROUP_ID, null);
         assertThat(tree.parent(tree.root()).unmergedLeaves()).containsExactly(5);
