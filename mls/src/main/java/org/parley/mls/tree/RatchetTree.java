@@ -17,7 +17,9 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The ratchet tree (RFC 9420 Sections 4 and 7) in its array representation (Section 4.1.2,
@@ -225,37 +227,52 @@ public final class RatchetTree {
      * Returns the new member's leaf index.
      */
     public int addLeaf(LeafNode leaf) {
-        int index = occupied.nextClearBit(blankHint);
-        if (index >= leafCount) {
-            extend();
-        }
-        blankHint = index + 1;
-        int nodeIndex = 2 * index;
-        setNode(nodeIndex, new Node.Leaf(leaf));
-        for (int p : TreeMath.directPath(nodeIndex, leafCount)) {
-            ParentNode parent = parent(p);
-            if (parent != null) {
-                setNode(p, new Node.Parent(new ParentNode(parent.encryptionKey(), parent.parentHash(),
-                        insertSorted(parent.unmergedLeaves(), index))));
-            }
-        }
-        return index;
+        return addLeaves(List.of(leaf))[0];
     }
 
-    private static List<Integer> insertSorted(List<Integer> sorted, int value) {
-        List<Integer> out = new ArrayList<>(sorted.size() + 1);
-        boolean inserted = false;
-        for (int v : sorted) {
-            if (!inserted && value < v) {
-                out.add(value);
-                inserted = true;
+    /**
+     * The Adds of one Commit, in order (Section 12.1.1): each leaf goes to the leftmost blank leaf
+     * left by the previous ones. Unmerged-leaf lists are merged once per parent node, so adding k
+     * members costs O(k log n) plus the size of those lists, not O(k^2). Returns the leaf indices.
+     */
+    public int[] addLeaves(List<LeafNode> leaves) {
+        int[] indices = new int[leaves.size()];
+        for (int i = 0; i < indices.length; i++) {
+            int index = occupied.nextClearBit(blankHint);
+            while (index >= leafCount) {
+                extend();
             }
-            if (v != value) {
-                out.add(v);
+            blankHint = index + 1;
+            setNode(2 * index, new Node.Leaf(leaves.get(i)));
+            indices[i] = index;
+        }
+        Map<Integer, List<Integer>> newlyUnmerged = new TreeMap<>();
+        for (int index : indices) {
+            for (int p : TreeMath.directPath(2 * index, leafCount)) {
+                if (nodes[p] != null) {
+                    newlyUnmerged.computeIfAbsent(p, k -> new ArrayList<>()).add(index);
+                }
             }
         }
-        if (!inserted) {
-            out.add(value);
+        newlyUnmerged.forEach((p, added) -> {
+            ParentNode parent = parent(p);
+            setNode(p, new Node.Parent(new ParentNode(parent.encryptionKey(), parent.parentHash(),
+                    mergeSorted(parent.unmergedLeaves(), added))));
+        });
+        return indices;
+    }
+
+    /** Merges two ascending lists of leaf indices. */
+    private static List<Integer> mergeSorted(List<Integer> a, List<Integer> b) {
+        List<Integer> out = new ArrayList<>(a.size() + b.size());
+        int i = 0;
+        int j = 0;
+        while (i < a.size() || j < b.size()) {
+            if (j == b.size() || i < a.size() && a.get(i) < b.get(j)) {
+                out.add(a.get(i++));
+            } else {
+                out.add(b.get(j++));
+            }
         }
         return out;
     }

@@ -167,6 +167,51 @@ class RatchetTreeTest {
         assertThat(RatchetTree.decode(SUITE, tree.encode()).treeHash()).isEqualTo(tree.treeHash());
     }
 
+    /**
+     * Members 0 and 4095 of a 4096-leaf tree, then member 0 commits: the root is its only
+     * non-blank parent, so every Add lands in the root's unmerged_leaves.
+     */
+    private static RatchetTree sparseCommittedTree() {
+        TestMembers.Member first = TestMembers.member("first");
+        LeafNode template = first.leaf();
+        RatchetTree tree = RatchetTree.withFirstLeaf(SUITE, first.leaf());
+        for (int i = 1; i < 4095; i++) {
+            tree.addLeaf(distinct(template, i));
+        }
+        tree.addLeaf(TestMembers.member("last").leaf());
+        for (int i = 1; i < 4095; i++) {
+            tree.removeLeaf(i);
+        }
+        TreeKem.createUpdatePath(tree, 0, first.leaf(), first.signature().privateKey(), GROUP_ID, Set.of(),
+                TestMembers::context, RANDOM);
+        return tree;
+    }
+
+    @Test
+    void addingManyMembersInOneCommitMatchesAddingThemOneByOne() {
+        RatchetTree oneByOne = sparseCommittedTree();
+        assertThat(oneByOne.leafCount()).isEqualTo(4096);
+        RatchetTree batch = oneByOne.copy();
+        RatchetTree large = oneByOne.copy();
+        LeafNode template = TestMembers.member("joiner").leaf();
+        List<LeafNode> joiners = new ArrayList<>();
+        for (int i = 0; i < 30_000; i++) {
+            joiners.add(distinct(template, 200_000 + i));
+        }
+        for (int i = 0; i < 2_000; i++) {
+            assertThat(oneByOne.addLeaf(joiners.get(i))).isEqualTo(i + 1);
+        }
+        batch.addLeaves(joiners.subList(0, 2_000));
+        assertThat(batch.encode()).isEqualTo(oneByOne.encode());
+        assertThat(batch.treeHash()).isEqualTo(oneByOne.treeHash());
+
+        int[] indices = large.addLeaves(joiners);
+        assertThat(indices[4093]).isEqualTo(4094);
+        assertThat(indices[4094]).isEqualTo(4096);
+        assertThat(large.parent(4095).unmergedLeaves()).hasSize(4094).isSorted();
+        assertThat(RatchetTree.decode(SUITE, large.encode()).treeHash()).isEqualTo(large.treeHash());
+    }
+
     /** The template leaf with a distinct encryption key (signature not valid; hashing does not care). */
     private static LeafNode distinct(LeafNode t, int i) {
         byte[] key = new byte[32];
