@@ -1,6 +1,5 @@
 package org.parley.mls.framing;
 
-import org.parley.mls.codec.DecodeException;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
@@ -65,11 +64,12 @@ public record PublicMessage(FramedContent content, FramedContentAuthData auth, b
     }
 
     /**
-     * Checks the membership tag (for a member sender) and the sender/content combination, and
-     * returns the AuthenticatedContent. The caller still verifies the signature with the sender's
-     * key ({@link AuthenticatedContent#requireValidSignature}) and the group id and epoch.
+     * Checks the group id and epoch against {@code context}, the sender/content combination and
+     * the membership tag (for a member sender), and returns the AuthenticatedContent. The caller
+     * still verifies the signature with the sender's key ({@link AuthenticatedContent#requireValidSignature}).
      */
     public AuthenticatedContent unprotect(CipherSuite suite, byte[] membershipKey, GroupContext context) {
+        context.requireMessageFor(content.groupId(), content.epoch());
         if (content.contentType() == ContentType.APPLICATION) {
             throw new MlsProtocolException("a PublicMessage must not carry application data");
         }
@@ -111,16 +111,12 @@ public record PublicMessage(FramedContent content, FramedContentAuthData auth, b
         }
     }
 
+    /** Reads a PublicMessage; which tags are present follows from the content type and sender type. */
     public static PublicMessage read(TlsReader r, HandshakeContentReader bodies) {
-        int at = r.position();
         FramedContent content = FramedContent.read(r, bodies);
         FramedContentAuthData auth = FramedContentAuthData.read(r, content.contentType());
         byte[] tag = content.sender().senderType() == Sender.MEMBER ? r.readOpaque() : null;
-        try {
-            return new PublicMessage(content, auth, tag);
-        } catch (IllegalArgumentException e) {
-            throw new DecodeException("malformed PublicMessage: " + e.getMessage(), at);
-        }
+        return new PublicMessage(content, auth, tag);
     }
 
     @Override
