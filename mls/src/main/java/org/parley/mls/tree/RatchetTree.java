@@ -565,25 +565,44 @@ public final class RatchetTree {
     /**
      * The ratchet tree checks a new member runs (Section 12.4.3.1), except comparing the tree hash
      * with GroupInfo, which the caller does with {@link #treeHash()}: unmerged leaves consistency,
-     * unique keys, every leaf (Section 7.3 against {@code groupId}), then parent hashes, so that the
-     * error names the most specific fault. {@code required} is the group's required_capabilities, or null.
+     * every leaf (Section 7.3 against {@code groupId}), {@link #checkMemberConsistency()}, then
+     * parent hashes, so that the error names the most specific fault. {@code required} is the group's required_capabilities, or null.
      */
     public void validate(byte[] groupId, RequiredCapabilities required) {
         validateUnmergedLeaves();
-        validateUniqueKeys();
-        validateLeaves(groupId, required);
-        verifyParentHashes();
-    }
-
-    private void validateLeaves(byte[] groupId, RequiredCapabilities required) {
-        Set<Integer> credentialTypesInUse = new HashSet<>();
         for (int i = occupied.nextSetBit(0); i >= 0; i = occupied.nextSetBit(i + 1)) {
             LeafNode leaf = leaf(i);
             LeafNodeValidation.validate(leaf, suite, leaf.leafNodeSource(), groupId, i, required);
-            credentialTypesInUse.add(leaf.credential().credentialType());
         }
-        // Each member must support every credential type in use (Section 7.3): one set
-        // comparison per leaf, never a comparison of every pair of leaves.
+        checkMemberConsistency();
+        verifyParentHashes();
+    }
+
+    /**
+     * The checks of Section 7.3 that compare members with each other: encryption keys unique
+     * across all nodes, signature keys unique across leaves, and every member supporting every
+     * credential type in use. Run once on a staged tree after applying a Commit's proposals; it
+     * costs O(n) with hash sets, never a comparison of every pair of leaves.
+     */
+    public void checkMemberConsistency() {
+        Set<HpkePublicKey> encryptionKeys = new HashSet<>();
+        Set<SignaturePublicKey> signatureKeys = new HashSet<>();
+        Set<Integer> credentialTypesInUse = new HashSet<>();
+        for (int x = 0; x < nodes.length; x++) {
+            Node node = nodes[x];
+            if (node == null) {
+                continue;
+            }
+            if (!encryptionKeys.add(node.encryptionKey())) {
+                throw new MlsProtocolException("encryption key of node " + x + " appears in another node");
+            }
+            if (node instanceof Node.Leaf leaf) {
+                if (!signatureKeys.add(leaf.leafNode().signatureKey())) {
+                    throw new MlsProtocolException("signature key of leaf " + x / 2 + " appears in another leaf");
+                }
+                credentialTypesInUse.add(leaf.leafNode().credential().credentialType());
+            }
+        }
         for (int i = occupied.nextSetBit(0); i >= 0; i = occupied.nextSetBit(i + 1)) {
             Set<Integer> supported = new HashSet<>(leaf(i).capabilities().credentials());
             if (!supported.containsAll(credentialTypesInUse)) {
@@ -610,23 +629,6 @@ public final class RatchetTree {
                                 + " does not list the leaf as unmerged");
                     }
                 }
-            }
-        }
-    }
-
-    private void validateUniqueKeys() {
-        Set<HpkePublicKey> encryptionKeys = new HashSet<>();
-        Set<SignaturePublicKey> signatureKeys = new HashSet<>();
-        for (int x = 0; x < nodes.length; x++) {
-            Node node = nodes[x];
-            if (node == null) {
-                continue;
-            }
-            if (!encryptionKeys.add(node.encryptionKey())) {
-                throw new MlsProtocolException("encryption key of node " + x + " appears in another node");
-            }
-            if (node instanceof Node.Leaf leaf && !signatureKeys.add(leaf.leafNode().signatureKey())) {
-                throw new MlsProtocolException("signature key of leaf " + x / 2 + " appears in another leaf");
             }
         }
     }
