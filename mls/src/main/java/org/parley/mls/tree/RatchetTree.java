@@ -152,10 +152,6 @@ public final class RatchetTree {
         return nodes[nodeIndex];
     }
 
-    public boolean isBlank(int nodeIndex) {
-        return nodes[nodeIndex] == null;
-    }
-
     /** The LeafNode at a leaf index, null when blank or outside the tree. */
     public LeafNode leaf(int leafIndex) {
         if (leafIndex < 0 || leafIndex >= leafCount) {
@@ -382,18 +378,6 @@ public final class RatchetTree {
             child = p;
         }
         return Arrays.copyOf(filtered, n);
-    }
-
-    /** For each node of the filtered direct path, its child on the leaf's copath. */
-    public int[] filteredCopath(int leafIndex) {
-        int[] filtered = filteredDirectPath(leafIndex);
-        int[] copath = new int[filtered.length];
-        int leafNode = 2 * leafIndex;
-        for (int i = 0; i < filtered.length; i++) {
-            copath[i] = childTowards(filtered[i], leafNode) == TreeMath.left(filtered[i])
-                    ? TreeMath.right(filtered[i]) : TreeMath.left(filtered[i]);
-        }
-        return copath;
     }
 
     /** Whether node {@code p} is a proper ancestor of node {@code x}. */
