@@ -27,7 +27,11 @@ public final class VectorRunner {
             new PskSecretVectors(),
             new TranscriptHashesVectors(),
             new MessageProtectionVectors(),
-            new DeserializationVectors());
+            new DeserializationVectors(),
+            new MessagesVectors(),
+            new TreeOperationsVectors(),
+            new TreeValidationVectors(),
+            new TreeKemVectors());
 
     /** The HPKE (RFC 9180) vectors. */
     private static final List<VectorSuite> HPKE_SUITES = List.of(new HpkeVectors());

@@ -11,7 +11,8 @@ class MlsVectorFilesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"tree-math.json", "crypto-basics.json", "secret-tree.json", "key-schedule.json",
-            "psk_secret.json", "transcript-hashes.json", "message-protection.json"})
+            "psk_secret.json", "transcript-hashes.json", "message-protection.json",
+            "messages.json", "tree-operations.json", "tree-validation.json", "treekem.json"})
     void everyCasePasses(String name) throws Exception {
         VectorReport report = VectorRunner.mls().run(Vectors.file("mls/" + name));
         System.out.println(report.summary());
