@@ -136,9 +136,10 @@ public final class Database implements AutoCloseable {
     private <T> T transaction(HikariDataSource pool, SqlWork<T> work, int attempts) {
         for (int attempt = 1; ; attempt++) {
             try (Connection connection = pool.getConnection()) {
-                // Pooled connections idle in auto-commit mode: sqlite-jdbc begins the next
-                // transaction as soon as one ends, and an idle writer would otherwise hold the
-                // file's write lock (blocking other processes) and readers an old WAL snapshot.
+                // Pooled connections idle in auto-commit mode (HikariCP restores it when the
+                // connection is returned): sqlite-jdbc begins the next transaction as soon as one
+                // ends, so an idle writer would otherwise hold the file's write lock, blocking
+                // other processes, and idle readers an old WAL snapshot.
                 connection.setAutoCommit(false);
                 try {
                     T result = work.run(connection);
@@ -147,8 +148,6 @@ public final class Database implements AutoCloseable {
                 } catch (SQLException | RuntimeException | Error e) {
                     rollbackQuietly(connection, e);
                     throw e;
-                } finally {
-                    connection.setAutoCommit(true);
                 }
             } catch (SQLException e) {
                 if (attempt < attempts && retryable(e)) {
