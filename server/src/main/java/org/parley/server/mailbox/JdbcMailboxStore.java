@@ -30,6 +30,10 @@ import org.parley.server.storage.Dialect;
  * <p>Quota rows are locked in device-id order, so concurrent batches on PostgreSQL cannot
  * deadlock; each row's counters change by deltas, so acknowledgements and expiry running at the
  * same time stay exact.
+ *
+ * <p>Expiry relies on ids following arrival (one writer on SQLite; one sequence on PostgreSQL,
+ * where concurrent transactions may swap neighbours by milliseconds): it examines the oldest
+ * ids only, so the hot path carries no index on arrival time.
  */
 public final class JdbcMailboxStore implements MailboxStore {
     /** Parameters per IN (...) list: well under SQLite's and PostgreSQL's limits. */
@@ -288,8 +292,11 @@ public final class JdbcMailboxStore implements MailboxStore {
             int deleted = database.write(connection -> {
                 Map<DeviceId, long[]> removed = new HashMap<>();
                 int count = 0;
-                try (PreparedStatement delete = connection.prepareStatement("DELETE FROM envelopes WHERE id IN (SELECT id FROM envelopes "
-                        + "WHERE arrival_ms < ? ORDER BY arrival_ms LIMIT " + CHUNK + ") RETURNING recipient_device, length(payload)")) {
+                // Ids follow arrival, so the oldest mail has the lowest ids: look only at those,
+                // through the primary key, instead of indexing arrival times on the hot path.
+                try (PreparedStatement delete = connection.prepareStatement("DELETE FROM envelopes WHERE id IN (SELECT id FROM "
+                        + "(SELECT id, arrival_ms FROM envelopes ORDER BY id LIMIT " + CHUNK + ") oldest WHERE arrival_ms < ?) "
+                        + "RETURNING recipient_device, length(payload)")) {
                     delete.setLong(1, cutoff);
                     try (ResultSet rows = delete.executeQuery()) {
                         while (rows.next()) {
