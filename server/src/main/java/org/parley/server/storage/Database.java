@@ -128,7 +128,10 @@ public final class Database implements AutoCloseable {
         return transaction(writers, work, MAX_ATTEMPTS);
     }
 
-    /** Runs {@code work} in a transaction that sees one consistent snapshot; it must not write. */
+    /**
+     * Runs {@code work} in a read-only transaction: on SQLite it sees one consistent snapshot;
+     * on PostgreSQL (read committed) each statement sees the latest commits.
+     */
     public <T> T read(SqlWork<T> work) {
         return transaction(readers, work, 1);
     }

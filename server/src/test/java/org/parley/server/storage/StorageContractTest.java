@@ -134,6 +134,20 @@ class StorageContractTest extends StoreContract {
     }
 
     @Test
+    void toolsDoNotCreateADatabaseWhereNoneIs() {
+        StoreConfig nowhere = StoreConfig.forDataDirectory(tempDir.resolve("missing"), null);
+        assertThatThrownBy(() -> Store.openExisting(nowhere))
+                .isInstanceOf(StoreException.class).hasMessageContaining("missing").hasMessageContaining("--data");
+        assertThat(tempDir.resolve("missing/parley.db")).doesNotExist();
+
+        Store store = open(Backend.SQLITE);
+        register(store, "alice");
+        try (Store existing = Store.openExisting(harness.config())) {
+            assertThat(existing.admin().stats().accounts()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void sqliteUsesWalWithFullSync() {
         Store store = open(Backend.SQLITE);
         register(store, "alice");
