@@ -1,0 +1,86 @@
+package org.parley.server.accounts;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Accounts, their devices, device link tokens and invite codes.
+ *
+ * <p>Every method is one transaction: it either takes full effect or none. Secrets (access keys,
+ * link tokens, invite codes) are passed in or handed out in clear and stored only as their
+ * SHA-256 hash, so a copy of the database does not reveal them; they are high-entropy random
+ * values, which makes an unsalted hash sufficient. Dates are UTC days from the store's clock.
+ * Database failures throw {@link org.parley.server.storage.StoreException}; refusals throw a
+ * subclass of {@link org.parley.server.storage.StoreRejectedException} and change nothing.
+ */
+public interface AccountStore {
+
+    /** Length of an Ed25519 public key, the only identity key type a device may register. */
+    int IDENTITY_KEY_LENGTH = 32;
+
+    /**
+     * Creates an account with a random id and its first device, atomically.
+     *
+     * @param accessKey the sealed-sender access key (stored hashed), or null for none yet
+     * @param inviteCode an invite code to consume in the same transaction, or null when the
+     *     server does not require one
+     * @throws UsernameTakenException if the (case-folded) username exists
+     * @throws InvalidInviteCodeException if {@code inviteCode} is unknown or used; the username
+     *     stays free
+     * @throws IllegalArgumentException if the identity key is not 32 bytes
+     */
+    Registration register(Username username, byte[] identityPublicKey, byte[] accessKey, byte[] inviteCode);
+
+    Optional<AccountRecord> account(AccountId account);
+
+    Optional<AccountRecord> findByUsername(Username username);
+
+    Optional<DeviceRecord> device(DeviceId device);
+
+    /** The account's devices, oldest first. Empty for an unknown account. */
+    List<DeviceRecord> devices(AccountId account);
+
+    /**
+     * Notes that {@code device} connected today: sets the device's last-seen day and its account's
+     * last-connection day to today's UTC date. Writes only when the day changed.
+     *
+     * @throws UnknownDeviceException if the device does not exist
+     */
+    void recordConnection(DeviceId device);
+
+    /** Replaces the account's sealed-sender access key (stored hashed); null removes it. */
+    void setAccessKey(AccountId account, byte[] accessKey);
+
+    /**
+     * Whether {@code accessKey} is the account's sealed-sender access key, compared in constant
+     * time. False when the account has none or does not exist.
+     */
+    boolean accessKeyMatches(AccountId account, byte[] accessKey);
+
+    /**
+     * Issues a single-use token, valid for {@code validity}, with which a new device can join the
+     * issuing device's account.
+     *
+     * @throws UnknownDeviceException if {@code issuer} does not exist
+     */
+    LinkToken issueLinkToken(DeviceId issuer, Duration validity);
+
+    /**
+     * Consumes a link token and adds a device with the given identity key to the token's account.
+     * A token works once: of two concurrent calls with the same token, one fails.
+     *
+     * @throws InvalidLinkTokenException if the token is unknown, used or expired
+     */
+    DeviceRecord linkDevice(byte[] linkTokenSecret, byte[] identityPublicKey);
+
+    /**
+     * Removes a device of the account, with its key packages and pending mail.
+     *
+     * @return false if the account has no such device (nothing changes)
+     */
+    boolean removeDevice(AccountId account, DeviceId device);
+
+    /** Creates a single-use invite code (returned in clear once, stored hashed). */
+    byte[] createInviteCode();
+}

@@ -1,0 +1,74 @@
+package org.parley.server.mailbox;
+
+import java.util.Collection;
+import java.util.List;
+
+import org.parley.server.accounts.AccountId;
+import org.parley.server.accounts.DeviceId;
+
+/**
+ * Per-device mailboxes: at-least-once, ordered by arrival, deleted on acknowledgement, expired
+ * after the retention period (ARCHITECTURE.md, "Mailboxes").
+ *
+ * <p>Durability: when {@link #enqueue(List)} returns, what it reports as stored is committed to
+ * disk (SQLite synchronous=FULL in WAL mode; PostgreSQL synchronous commit), so a crash right
+ * after the acknowledgement loses nothing. The method takes many deliveries at once so the
+ * server can group-commit all sends that arrived meanwhile in one transaction and one fsync.
+ *
+ * <p>Quota: a delivery that would take any recipient over {@link MailboxLimits} is rejected as a
+ * whole with {@link MailboxFullException} naming the device; mail is never dropped silently.
+ * Database failures throw {@link org.parley.server.storage.StoreException} and store nothing.
+ */
+public interface MailboxStore {
+
+    /** Largest payload of one envelope: 256 KiB. */
+    int MAX_PAYLOAD_BYTES = 256 * 1024;
+
+    /**
+     * Stores a batch of deliveries in one transaction. Each delivery is all-or-nothing: it is
+     * either {@link DeliveryOutcome.Stored} with its assigned ids, or {@link DeliveryOutcome.Rejected}
+     * (full mailbox, unknown recipient) without affecting the others. Deliveries are considered in
+     * list order, so an earlier one can fill a mailbox that a later one then finds full. Ids grow
+     * in list order.
+     *
+     * @return one outcome per delivery, in the same order
+     */
+    List<DeliveryOutcome> enqueue(List<Delivery> deliveries);
+
+    /**
+     * Stores one delivery on its own.
+     *
+     * @return the stored envelopes
+     * @throws MailboxException if it was rejected (nothing stored)
+     */
+    default List<Envelope> enqueue(Delivery delivery) {
+        DeliveryOutcome outcome = enqueue(List.of(delivery)).get(0);
+        if (outcome instanceof DeliveryOutcome.Rejected rejected) {
+            throw rejected.reason();
+        }
+        return ((DeliveryOutcome.Stored) outcome).envelopes();
+    }
+
+    /**
+     * Pending envelopes of a device with an id greater than {@code afterId}, in arrival (id)
+     * order, at most {@code limit}. Pass 0 to start from the oldest. Fetching does not delete.
+     */
+    List<Envelope> pending(DeviceId device, long afterId, int limit);
+
+    /**
+     * Deletes acknowledged envelopes of {@code device} (ids of other devices' mail are ignored,
+     * so one device cannot delete another's), in one transaction.
+     *
+     * @return how many were deleted (already deleted or foreign ids are not counted)
+     */
+    int acknowledge(DeviceId device, Collection<Long> envelopeIds);
+
+    /** Deletes mail that arrived longer ago than the retention period. @return how many */
+    int deleteExpired();
+
+    /** Messages and bytes waiting for one device. */
+    MailboxUsage usage(DeviceId device);
+
+    /** Messages and bytes waiting for all devices of an account. */
+    MailboxUsage usage(AccountId account);
+}

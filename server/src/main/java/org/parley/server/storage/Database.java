@@ -1,0 +1,175 @@
+package org.parley.server.storage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.locks.ReentrantLock;
+
+import javax.sql.DataSource;
+
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+/**
+ * Connection pools and transactions for one database.
+ *
+ * <p>SQLite: WAL journal with {@code synchronous=FULL}, so a committed transaction is on disk
+ * (survives power loss, not only a process kill). SQLite allows one writer at a time, so all
+ * write transactions go through a single connection behind a fair in-process lock (they queue
+ * instead of failing with SQLITE_BUSY); reads use a separate pool and see the last commit (WAL
+ * readers do not block the writer). {@code busy_timeout} covers another process such as
+ * {@code parley admin} holding the file briefly.
+ *
+ * <p>PostgreSQL: one HikariCP pool, batched inserts rewritten into multi-row statements, and a
+ * retry of write transactions that the server aborted for a deadlock or serialization failure.
+ */
+public final class Database implements AutoCloseable {
+    private static final int BUSY_TIMEOUT_MS = 10_000;
+    private static final int SQLITE_READERS = 4;
+    private static final int POSTGRES_POOL_SIZE = 10;
+    private static final int MAX_ATTEMPTS = 5;
+
+    private final StoreUrl url;
+    private final HikariDataSource writers;
+    private final HikariDataSource readers;
+    private final ReentrantLock sqliteWriteLock = new ReentrantLock(true);
+
+    private Database(StoreUrl url, HikariDataSource writers, HikariDataSource readers) {
+        this.url = url;
+        this.writers = writers;
+        this.readers = readers;
+    }
+
+    /** Connects (creating the SQLite file and its folder if needed); does not migrate. */
+    public static Database connect(StoreUrl url) {
+        if (url.dialect() == Dialect.SQLITE) {
+            try {
+                Files.createDirectories(url.sqliteFile().getParent());
+            } catch (IOException e) {
+                throw new StoreException("cannot create the folder for " + url.sqliteFile() + ": " + e.getMessage(), e);
+            }
+            HikariDataSource writer = pool("parley-sqlite-writer", sqlite(url, false), 1);
+            try {
+                // The writer opens the file first so WAL mode is set before readers attach.
+                return new Database(url, writer, pool("parley-sqlite-reader", sqlite(url, true), SQLITE_READERS));
+            } catch (RuntimeException e) {
+                writer.close();
+                throw e;
+            }
+        }
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("parley-postgresql");
+        config.setJdbcUrl(url.jdbcUrl());
+        config.setMaximumPoolSize(POSTGRES_POOL_SIZE);
+        config.setAutoCommit(false);
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        try {
+            HikariDataSource pool = new HikariDataSource(config);
+            return new Database(url, pool, pool);
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot connect to " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static DataSource sqlite(StoreUrl url, boolean readOnly) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        config.setBusyTimeout(BUSY_TIMEOUT_MS);
+        config.enforceForeignKeys(true);
+        config.setReadOnly(readOnly);
+        // The writer takes the file's write lock at BEGIN, so a transaction never fails halfway
+        // because another process started writing.
+        config.setTransactionMode(readOnly ? SQLiteConfig.TransactionMode.DEFERRED : SQLiteConfig.TransactionMode.IMMEDIATE);
+        SQLiteDataSource dataSource = new SQLiteDataSource(config);
+        dataSource.setUrl(url.jdbcUrl());
+        return dataSource;
+    }
+
+    private static HikariDataSource pool(String name, DataSource dataSource, int size) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(name);
+        config.setDataSource(dataSource);
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(1);
+        config.setAutoCommit(false);
+        try {
+            return new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot open the database file: " + e.getMessage(), e);
+        }
+    }
+
+    public Dialect dialect() {
+        return url.dialect();
+    }
+
+    public StoreUrl url() {
+        return url;
+    }
+
+    /**
+     * Runs {@code work} in a write transaction and commits it; on any exception rolls back and
+     * rethrows ({@link SQLException} wrapped in {@link StoreException}, runtime exceptions as they
+     * are). When this returns, the commit is durable.
+     */
+    public <T> T write(SqlWork<T> work) {
+        if (dialect() == Dialect.SQLITE) {
+            sqliteWriteLock.lock();
+            try {
+                return transaction(writers, work, 1);
+            } finally {
+                sqliteWriteLock.unlock();
+            }
+        }
+        return transaction(writers, work, MAX_ATTEMPTS);
+    }
+
+    /** Runs {@code work} in a transaction that sees one consistent snapshot; it must not write. */
+    public <T> T read(SqlWork<T> work) {
+        return transaction(readers, work, 1);
+    }
+
+    private <T> T transaction(HikariDataSource pool, SqlWork<T> work, int attempts) {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection connection = pool.getConnection()) {
+                try {
+                    T result = work.run(connection);
+                    connection.commit();
+                    return result;
+                } catch (SQLException | RuntimeException | Error e) {
+                    rollbackQuietly(connection, e);
+                    throw e;
+                }
+            } catch (SQLException e) {
+                if (attempt < attempts && retryable(e)) {
+                    continue;
+                }
+                throw new StoreException("database error on " + url + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Deadlock detected or serialization failure: PostgreSQL aborted the transaction; it can run again. */
+    private static boolean retryable(SQLException e) {
+        return "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());
+    }
+
+    private static void rollbackQuietly(Connection connection, Throwable cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException rollbackFailure) {
+            cause.addSuppressed(rollbackFailure);
+        }
+    }
+
+    @Override
+    public void close() {
+        readers.close();
+        writers.close();
+    }
+}

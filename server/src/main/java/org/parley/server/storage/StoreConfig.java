@@ -1,0 +1,55 @@
+package org.parley.server.storage;
+
+import java.nio.file.Path;
+import java.time.Clock;
+
+import org.parley.server.attachments.AttachmentStore;
+import org.parley.server.mailbox.MailboxLimits;
+
+/**
+ * How to open a {@link Store}.
+ *
+ * @param url the database
+ * @param attachmentDirectory where attachment blobs go ({@code DATA/attachments})
+ * @param clock source of "now" for days, arrival times and expiry (tests inject a fixed one)
+ * @param mailboxLimits per-device quota and retention
+ * @param attachmentMaxBytes upload limit per attachment
+ */
+public record StoreConfig(StoreUrl url, Path attachmentDirectory, Clock clock, MailboxLimits mailboxLimits,
+                          long attachmentMaxBytes) {
+
+    /** Default name of the data directory, relative to the working directory. */
+    public static final Path DEFAULT_DATA_DIRECTORY = Path.of("parley-data");
+
+    public StoreConfig {
+        if (url == null || attachmentDirectory == null || clock == null || mailboxLimits == null) {
+            throw new IllegalArgumentException("a store needs a URL, an attachment directory, a clock and mailbox limits");
+        }
+        if (attachmentMaxBytes < 1) {
+            throw new IllegalArgumentException("the attachment size limit must be positive, got " + attachmentMaxBytes);
+        }
+    }
+
+    /**
+     * The defaults for a data directory: {@code sqlite:DATA/parley.db} unless {@code databaseUrl}
+     * is given (as for {@code --db}), attachments in {@code DATA/attachments}, the system UTC
+     * clock, default limits.
+     */
+    public static StoreConfig forDataDirectory(Path dataDirectory, String databaseUrl) {
+        StoreUrl url = databaseUrl == null ? StoreUrl.sqliteIn(dataDirectory) : StoreUrl.parse(databaseUrl);
+        return new StoreConfig(url, dataDirectory.resolve("attachments"), Clock.systemUTC(), MailboxLimits.DEFAULT,
+                AttachmentStore.DEFAULT_MAX_BYTES);
+    }
+
+    public StoreConfig withClock(Clock newClock) {
+        return new StoreConfig(url, attachmentDirectory, newClock, mailboxLimits, attachmentMaxBytes);
+    }
+
+    public StoreConfig withMailboxLimits(MailboxLimits limits) {
+        return new StoreConfig(url, attachmentDirectory, clock, limits, attachmentMaxBytes);
+    }
+
+    public StoreConfig withAttachmentMaxBytes(long maxBytes) {
+        return new StoreConfig(url, attachmentDirectory, clock, mailboxLimits, maxBytes);
+    }
+}
