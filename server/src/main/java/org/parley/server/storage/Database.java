@@ -52,10 +52,10 @@ public final class Database implements AutoCloseable {
             } catch (IOException e) {
                 throw new StoreException("cannot create the folder for " + url.sqliteFile() + ": " + e.getMessage(), e);
             }
-            HikariDataSource writer = pool("parley-sqlite-writer", sqlite(url, false), 1);
+            HikariDataSource writer = pool("parley-sqlite-writer", sqlite(url, false), 1, false);
             try {
                 // The writer opens the file first so WAL mode is set before readers attach.
-                return new Database(url, writer, pool("parley-sqlite-reader", sqlite(url, true), SQLITE_READERS));
+                return new Database(url, writer, pool("parley-sqlite-reader", sqlite(url, true), SQLITE_READERS, true));
             } catch (RuntimeException e) {
                 writer.close();
                 throw e;
@@ -90,13 +90,14 @@ public final class Database implements AutoCloseable {
         return dataSource;
     }
 
-    private static HikariDataSource pool(String name, DataSource dataSource, int size) {
+    private static HikariDataSource pool(String name, DataSource dataSource, int size, boolean readOnly) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(name);
         config.setDataSource(dataSource);
         config.setMaximumPoolSize(size);
         config.setMinimumIdle(1);
         config.setAutoCommit(false);
+        config.setReadOnly(readOnly); // Hikari sets the flag on each connection; SQLite needs it to match
         try {
             return new HikariDataSource(config);
         } catch (RuntimeException e) {
