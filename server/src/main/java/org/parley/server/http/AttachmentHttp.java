@@ -52,9 +52,11 @@ public final class AttachmentHttp implements AttachmentRoutes {
 
     @Override
     public HttpBodyHandler upload(ChannelHandlerContext ctx, HttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
         String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION, "");
         if (!authorization.startsWith(TICKET_SCHEME) || !tickets.redeem(authorization.substring(TICKET_SCHEME.length()).strip())) {
-            HttpResponses.error(ctx, false, HttpResponseStatus.UNAUTHORIZED,
+            // The router discards the body that follows, so the client can read this answer.
+            HttpResponses.error(ctx, keepAlive, HttpResponseStatus.UNAUTHORIZED,
                     "an upload needs the header 'Authorization: Ticket <ticket>' with a fresh ticket from RequestAttachmentUpload");
             return null;
         }
@@ -63,7 +65,6 @@ public final class AttachmentHttp implements AttachmentRoutes {
             HttpResponses.error(ctx, false, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge());
             return null;
         }
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
         BodyPipe body = new BodyPipe(ctx.channel());
         blockingPool.execute(() -> {
             try {
