@@ -1,0 +1,60 @@
+package org.parley.server.transport;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+
+import java.nio.charset.StandardCharsets;
+
+/** Small plain-text HTTP answers; the connection stays open when the request allowed keep-alive. */
+public final class HttpResponses {
+    private HttpResponses() {
+    }
+
+    public static void text(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String contentType, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        HttpUtil.setContentLength(response, bytes.length);
+        HttpUtil.setKeepAlive(response, keepAlive);
+        if (!keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        var future = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            future.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    public static void error(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String message) {
+        text(ctx, keepAlive, status, "text/plain; charset=utf-8", message + "\n");
+    }
+
+    /**
+     * Answers while the client is still sending a body the server will not take: the answer says
+     * "Connection: close", but the connection stays open so the client can finish writing and read
+     * it (closing at once makes clients see a reset instead); the caller closes it after the body
+     * or after {@link #LINGER}.
+     */
+    public static void errorBeforeBodyEnds(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
+        byte[] bytes = (message + "\n").getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        HttpUtil.setContentLength(response, bytes.length);
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(response);
+        ctx.executor().schedule(() -> {
+            ctx.close();
+        }, LINGER.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** How long a refused body may keep arriving before the connection is closed anyway. */
+    public static final java.time.Duration LINGER = java.time.Duration.ofSeconds(10);
+}
