@@ -10,6 +10,21 @@ import java.util.Arrays;
  * (RFC 9420 Section 5.1.3): the result of EncryptWithLabel.
  */
 public record HpkeCiphertext(byte[] kemOutput, byte[] ciphertext) {
+    public HpkeCiphertext {
+        kemOutput = kemOutput.clone();
+        ciphertext = ciphertext.clone();
+    }
+
+    @Override
+    public byte[] kemOutput() {
+        return kemOutput.clone();
+    }
+
+    @Override
+    public byte[] ciphertext() {
+        return ciphertext.clone();
+    }
+
     public void write(TlsWriter w) {
         w.writeOpaque(kemOutput).writeOpaque(ciphertext);
     }

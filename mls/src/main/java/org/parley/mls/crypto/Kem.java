@@ -92,7 +92,8 @@ public enum Kem {
 
     /** The public key of a private key; fails on a malformed private key. */
     public HpkePublicKey publicKeyOf(HpkePrivateKey privateKey) {
-        return new HpkePublicKey(group.publicKeyOf(checkedPrivate(privateKey)));
+        checkedPrivate(privateKey);
+        return privateKey.derived(this, sk -> new HpkePublicKey(group.publicKeyOf(sk)));
     }
 
     /** Checks a received public key (DeserializePublicKey plus the curve checks of RFC 9180 Section 7.1.4). */

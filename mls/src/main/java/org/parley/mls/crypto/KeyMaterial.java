@@ -3,6 +3,7 @@ package org.parley.mls.crypto;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.function.Function;
 
 /**
  * The encoded bytes of a key (RFC 9420 Section 5.1: HPKEPublicKey, SignaturePublicKey and their
@@ -12,6 +13,11 @@ import java.util.HexFormat;
 abstract sealed class KeyMaterial
         permits HpkePublicKey, HpkePrivateKey, SignaturePublicKey, SignaturePrivateKey {
     private final byte[] bytes;
+    /** A value derived from the key by one algorithm (BouncyCastle parameters, a public key), kept to avoid redoing the work. */
+    private volatile Derived derived;
+
+    private record Derived(Object algorithm, Object value) {
+    }
 
     KeyMaterial(byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
@@ -31,6 +37,22 @@ abstract sealed class KeyMaterial
     }
 
     abstract boolean isSecret();
+
+    /**
+     * The value {@code derive} computes from this key for {@code algorithm}, computed once: BC's
+     * Ed25519 key objects, for example, cache their public key, which halves signing time. A
+     * failed derivation is not cached. Keys are immutable, so a race only computes twice.
+     */
+    @SuppressWarnings("unchecked")
+    <T> T derived(Object algorithm, Function<byte[], T> derive) {
+        Derived d = derived;
+        if (d != null && d.algorithm == algorithm) {
+            return (T) d.value;
+        }
+        T value = derive.apply(bytes);
+        derived = new Derived(algorithm, value);
+        return value;
+    }
 
     @Override
     public boolean equals(Object o) {

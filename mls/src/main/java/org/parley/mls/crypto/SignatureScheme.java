@@ -100,7 +100,7 @@ public enum SignatureScheme {
     public boolean verify(SignaturePublicKey key, byte[] message, byte[] signature) {
         AsymmetricKeyParameter params;
         try {
-            params = publicParameters(key.raw());
+            params = key.derived(this, this::publicParameters);
         } catch (IllegalArgumentException | MlsProtocolException e) {
             return false;
         }
@@ -133,21 +133,25 @@ public enum SignatureScheme {
 
     private Ed25519PrivateKeyParameters ed25519Private(SignaturePrivateKey key) {
         checkLength(key);
-        return new Ed25519PrivateKeyParameters(key.raw());
+        return key.derived(this, Ed25519PrivateKeyParameters::new);
     }
 
     private Ed448PrivateKeyParameters ed448Private(SignaturePrivateKey key) {
         checkLength(key);
-        return new Ed448PrivateKeyParameters(key.raw());
+        return key.derived(this, Ed448PrivateKeyParameters::new);
     }
 
     private ECPrivateKeyParameters ecPrivate(SignaturePrivateKey key) {
+        return key.derived(this, this::ecPrivate);
+    }
+
+    private ECPrivateKeyParameters ecPrivate(byte[] raw) {
         // Other implementations drop leading zero bytes of the scalar (a 65-byte P-521 key in the
         // official vectors), so a shorter big-endian integer is accepted too.
-        if (key.raw().length > privateKeyLength) {
-            throw new MlsProtocolException(this + " private key must be at most " + privateKeyLength + " bytes, was " + key.raw().length);
+        if (raw.length > privateKeyLength) {
+            throw new MlsProtocolException(this + " private key must be at most " + privateKeyLength + " bytes, was " + raw.length);
         }
-        BigInteger d = new BigInteger(1, key.raw());
+        BigInteger d = new BigInteger(1, raw);
         if (d.signum() == 0 || d.compareTo(domain.getN()) >= 0) {
             throw new MlsProtocolException(this + " private key is not a scalar in [1, n-1]");
         }

@@ -5,6 +5,7 @@ import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.crypto.CipherSuite;
+import org.parley.mls.schedule.GroupContext;
 import org.parley.mls.schedule.SecretTree;
 import org.parley.mls.schedule.SecretTree.RatchetKey;
 import org.parley.mls.schedule.SecretTree.RatchetType;
@@ -127,13 +128,15 @@ public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType
     }
 
     /**
-     * Decrypts the sender data and the content and returns the AuthenticatedContent. The used key
-     * is deleted from the secret tree only after the content decrypted. The caller still checks
-     * that the sender's leaf is not blank, verifies the signature with its key
-     * ({@link AuthenticatedContent#requireValidSignature}), and checks group id and epoch.
+     * Checks the group id and epoch against {@code context}, decrypts the sender data and the
+     * content, and returns the AuthenticatedContent. The used key is deleted from the secret tree
+     * only after the content decrypted, so a forgery cannot destroy a genuine message's key. The
+     * caller still checks that the sender's leaf is not blank and verifies the signature with its
+     * key ({@link AuthenticatedContent#requireValidSignature}).
      */
     public AuthenticatedContent unprotect(CipherSuite suite, SecretTree tree, byte[] senderDataSecret,
-                                          HandshakeContentReader bodies) {
+                                          GroupContext context, HandshakeContentReader bodies) {
+        context.requireMessageFor(groupId, epoch);
         byte[] senderDataPlain;
         try {
             senderDataPlain = suite.open(senderDataKey(suite, senderDataSecret, ciphertext),

@@ -65,11 +65,12 @@ public record PublicMessage(FramedContent content, FramedContentAuthData auth, b
     }
 
     /**
-     * Checks the membership tag (for a member sender) and the sender/content combination, and
-     * returns the AuthenticatedContent. The caller still verifies the signature with the sender's
-     * key ({@link AuthenticatedContent#requireValidSignature}) and the group id and epoch.
+     * Checks the group id and epoch against {@code context}, the sender/content combination and
+     * the membership tag (for a member sender), and returns the AuthenticatedContent. The caller
+     * still verifies the signature with the sender's key ({@link AuthenticatedContent#requireValidSignature}).
      */
     public AuthenticatedContent unprotect(CipherSuite suite, byte[] membershipKey, GroupContext context) {
+        context.requireMessageFor(content.groupId(), content.epoch());
         if (content.contentType() == ContentType.APPLICATION) {
             throw new MlsProtocolException("a PublicMessage must not carry application data");
         }

@@ -58,6 +58,18 @@ public record GroupContext(CipherSuite cipherSuite, byte[] groupId, long epoch, 
         return new GroupContext(cipherSuite, groupId, epoch + 1, newTreeHash, newConfirmedTranscriptHash, newExtensions);
     }
 
+    /** Fails unless a message's group id and epoch are this context's (RFC 9420 Section 6). */
+    public void requireMessageFor(byte[] messageGroupId, long messageEpoch) {
+        if (!Arrays.equals(groupId, messageGroupId)) {
+            throw new MlsProtocolException("message is for group " + HexFormat.of().formatHex(messageGroupId)
+                    + ", not this group " + HexFormat.of().formatHex(groupId));
+        }
+        if (messageEpoch != epoch) {
+            throw new MlsProtocolException("message is for epoch " + Long.toUnsignedString(messageEpoch)
+                    + " but the group is at epoch " + Long.toUnsignedString(epoch));
+        }
+    }
+
     @Override
     public void writeTo(TlsWriter writer) {
         writer.writeUint16(ProtocolVersion.MLS10)

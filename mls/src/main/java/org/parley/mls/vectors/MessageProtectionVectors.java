@@ -108,7 +108,7 @@ public final class MessageProtectionVectors implements VectorSuite {
     private void checkPrivate(Keys k, String field, byte[] message, ContentType type, byte[] raw, HandshakeContentReader body) {
         MlsMessage decoded = MlsMessage.decode(message, body);
         Check.equal(field + " re-encoded", message, decoded.toBytes());
-        AuthenticatedContent content = ((PrivateMessage) decoded.body()).unprotect(k.suite, k.freshTree(), k.senderDataSecret, body);
+        AuthenticatedContent content = ((PrivateMessage) decoded.body()).unprotect(k.suite, k.freshTree(), k.senderDataSecret, k.context, body);
         Check.isTrue(field + ": signature does not verify", content.verifySignature(k.suite, k.signaturePub, k.context));
         Check.equal(field + " content", raw, content.content().body());
         Check.equal(field + " sender", SENDER_LEAF, ((Sender.Member) content.content().sender()).leafIndex());
@@ -121,7 +121,7 @@ public final class MessageProtectionVectors implements VectorSuite {
                 : AuthenticatedContent.signed(k.suite, WireFormat.MLS_PRIVATE_MESSAGE, own, k.signaturePriv, k.context);
         PrivateMessage ours = PrivateMessage.protect(k.suite, signed, k.freshTree(), k.senderDataSecret, 7, random);
         MlsMessage again = MlsMessage.decode(new MlsMessage(ours).toBytes(), body);
-        AuthenticatedContent back = ((PrivateMessage) again.body()).unprotect(k.suite, k.freshTree(), k.senderDataSecret, body);
+        AuthenticatedContent back = ((PrivateMessage) again.body()).unprotect(k.suite, k.freshTree(), k.senderDataSecret, k.context, body);
         Check.isTrue("own " + type + " PrivateMessage: signature does not verify",
                 back.verifySignature(k.suite, k.signaturePub, k.context));
         Check.equal("own " + type + " PrivateMessage content", raw, back.content().body());
