@@ -23,7 +23,6 @@ import org.parley.mls.schedule.GroupContext;
 import org.parley.mls.schedule.KeySchedule;
 import org.parley.mls.schedule.TranscriptHashes;
 import org.parley.mls.tree.LeafNode;
-import org.parley.mls.tree.LeafNodeSource;
 import org.parley.mls.tree.LeafNodeValidation;
 import org.parley.mls.tree.RatchetTree;
 import org.parley.mls.tree.TreeKem;
@@ -107,8 +106,8 @@ final class Commits {
                 senderLeaf = tree.addLeaf(reservation(path.leafNode()));
                 committer = senderLeaf;
             }
-            LeafNodeValidation.validate(path.leafNode(), suite, LeafNodeSource.COMMIT, s.context.groupId(), senderLeaf,
-                    GroupState.requiredCapabilities(applied.extensions()));
+            // TreeKEM checks the leaf's source and signature; the rest of Section 7.3 is checked here.
+            LeafNodeValidation.validateCapabilities(path.leafNode(), GroupState.requiredCapabilities(applied.extensions()));
             TreeKem.Processed p = TreeKem.processUpdatePath(tree, s.myKeys, senderLeaf, path, s.context.groupId(),
                     applied.added().keySet(), provisionalContext(s.context, applied.extensions()));
             commitSecret = p.commitSecret();

@@ -105,14 +105,14 @@ final class GroupState {
         }
     }
 
-    /** Drops private keys of nodes the tree no longer holds, or that now carry another public key (Section 7.4). */
+    /**
+     * Drops private keys of nodes that proposals blanked or truncated away (Section 7.4). A
+     * non-blank node keeps its key until an UpdatePath replaces it, and TreeKEM then replaces
+     * this member's keys along the committer's path itself.
+     */
     void pruneKeys() {
         for (int node : myKeys.nodes()) {
-            if (node == 2 * myLeaf) {
-                continue;
-            }
-            if (node >= tree.nodeWidth() || tree.isBlank(node)
-                    || !suite().hpkePublicKey(myKeys.get(node)).equals(tree.node(node).encryptionKey())) {
+            if (node != 2 * myLeaf && (node >= tree.nodeWidth() || tree.isBlank(node))) {
                 myKeys.remove(node);
             }
         }

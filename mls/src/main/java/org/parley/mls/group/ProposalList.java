@@ -174,10 +174,13 @@ final class ProposalList {
         // Section 12.3 order: extensions, Updates, Removes, Adds.
         List<Extension> extensions = gce != null ? gce.extensions() : state.context.extensions();
         RequiredCapabilities required = GroupState.requiredCapabilities(extensions);
-        Set<HpkePublicKey> encryptionKeys = tree.encryptionKeys();
+        // Key sets cost a pass over the tree: built only when Updates or Adds need them.
+        Set<HpkePublicKey> encryptionKeys = updates.isEmpty() ? Set.of() : tree.encryptionKeys();
         Map<SignaturePublicKey, Integer> signatureKeys = new HashMap<>();
-        for (int leaf : tree.memberLeaves()) {
-            signatureKeys.put(tree.leaf(leaf).signatureKey(), leaf);
+        if (!updates.isEmpty() || !adds.isEmpty()) {
+            for (int leaf : tree.memberLeaves()) {
+                signatureKeys.put(tree.leaf(leaf).signatureKey(), leaf);
+            }
         }
         for (int i = 0; i < updates.size(); i++) {
             int leaf = updaters.get(i);
@@ -198,7 +201,7 @@ final class ProposalList {
             signatureKeys.remove(tree.leaf(leaf).signatureKey());
             tree.removeLeaf(leaf);
         }
-        encryptionKeys = tree.encryptionKeys();
+        encryptionKeys = adds.isEmpty() ? Set.of() : tree.encryptionKeys();
         Set<HpkePublicKey> initKeys = new HashSet<>();
         LinkedHashMap<Integer, KeyPackage> added = new LinkedHashMap<>();
         for (KeyPackage kp : adds) {
