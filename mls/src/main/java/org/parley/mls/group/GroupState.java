@@ -112,7 +112,7 @@ final class GroupState {
      */
     void pruneKeys() {
         for (int node : myKeys.nodes()) {
-            if (node != 2 * myLeaf && (node >= tree.nodeWidth() || tree.isBlank(node))) {
+            if (node != 2 * myLeaf && (node >= tree.nodeWidth() || tree.node(node) == null)) {
                 myKeys.remove(node);
             }
         }

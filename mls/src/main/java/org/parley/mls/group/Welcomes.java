@@ -184,7 +184,7 @@ final class Welcomes {
         if (pathSecret != null) {
             int ancestor = TreeMath.commonAncestor(2 * myLeaf, 2 * info.signer());
             for (int x = ancestor; ; x = TreeMath.parent(x, tree.leafCount())) {
-                if (!tree.isBlank(x)) {
+                if (tree.node(x) != null) {
                     HpkeKeyPair pair = TreeKem.nodeKeyPair(suite, pathSecret);
                     if (!pair.publicKey().equals(tree.node(x).encryptionKey())) {
                         throw new MlsProtocolException("the Welcome's path secret does not match the public key of node " + x);
