@@ -15,6 +15,7 @@ import org.parley.mls.framing.PrivateMessage;
 import org.parley.mls.framing.PublicMessage;
 import org.parley.mls.framing.Sender;
 import org.parley.mls.framing.WireFormat;
+import org.parley.mls.group.ProcessedMessage.CommitApplied;
 import org.parley.mls.messages.Commit;
 import org.parley.mls.messages.ProposalOrRef;
 import org.parley.mls.messages.UpdatePath;
@@ -30,6 +31,7 @@ import org.parley.mls.tree.TreePrivateKeys;
 
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntUnaryOperator;
 import java.util.function.UnaryOperator;
@@ -43,24 +45,20 @@ final class Commits {
     private Commits() {
     }
 
-    /** What a processed Commit changed. {@code committer} is the committer's leaf in the new tree. */
-    record Processed(ProposalList.Applied applied, int committer, boolean removedMe) {
-    }
-
     /** How to create a Commit: who signs it, with which leaf template, and how it is sent. */
     record Options(SignaturePrivateKey signatureKey, LeafNode leafTemplate, boolean forcePath, boolean encrypt,
                    IntUnaryOperator padding, boolean ratchetTreeInWelcome, PskStore pskStore, SecureRandom random) {
     }
 
     /** A created Commit: the next state, the MLSMessage bytes, and the Welcome (null without new members). */
-    record Created(GroupState next, byte[] commitMessage, byte[] welcome, ProposalList.Applied applied, int committer) {
+    record Created(GroupState next, byte[] commitMessage, byte[] welcome, CommitApplied summary) {
     }
 
     /**
      * Applies a received Commit whose signature (member sender) and framing were already checked,
      * turning {@code s} into the next epoch's state (Section 12.4.2).
      */
-    static Processed process(GroupState s, AuthenticatedContent ac, PskStore store) {
+    static CommitApplied process(GroupState s, AuthenticatedContent ac, PskStore store) {
         CipherSuite suite = s.suite();
         Commit commit = TlsReader.decodeExactly(ac.content().body(), Commit::decode, "Commit");
         Sender sender = ac.content().sender();
@@ -82,12 +80,12 @@ final class Commits {
         if (applied.pathRequired() && path == null) {
             throw new MlsProtocolException("the Commit's proposals require an UpdatePath, and it has none");
         }
-        if (applied.removed().contains(s.myLeaf)) {
-            s.tree = tree;
-            s.active = false;
-            return new Processed(applied, committer, true);
-        }
+        List<Member> removed = removedMembers(s.tree, applied);
         s.tree = tree;
+        if (applied.removed().contains(s.myLeaf)) {
+            s.active = false;
+            return new CommitApplied(s.context.epoch(), committer, List.of(), removed, List.of(), true);
+        }
         if (applied.updated().contains(s.myLeaf)) {
             HpkePrivateKey leafKey = s.pendingUpdateKeys.get(tree.leaf(s.myLeaf).encryptionKey());
             if (leafKey == null) {
@@ -125,7 +123,7 @@ final class Commits {
             throw new MlsProtocolException("Commit confirmation tag is invalid");
         }
         enterEpoch(s, next, secrets, confirmed, tag);
-        return new Processed(applied, committer, false);
+        return summary(s, applied, committer, removed, path != null);
     }
 
     /**
@@ -140,6 +138,7 @@ final class Commits {
         List<ProposalList.Committed> committed = ProposalList.resolve(new Commit(proposals, null), sender, s.proposals);
         RatchetTree tree = s.tree.copy();
         ProposalList.Applied applied = ProposalList.validateAndApply(s, tree, committed, committer);
+        List<Member> removed = removedMembers(s.tree, applied);
         s.tree = tree;
         if (!external) {
             s.pruneKeys();
@@ -184,7 +183,7 @@ final class Commits {
         enterEpoch(s, derived.context, derived.secrets, derived.confirmed, ac.auth().confirmationTag());
         byte[] welcome = applied.added().isEmpty() ? null
                 : Welcomes.create(s, applied, path, committer, pskSecret, o);
-        return new Created(s, message, welcome, applied, committer);
+        return new Created(s, message, welcome, summary(s, applied, committer, removed, path != null));
     }
 
     /** What the confirmation-tag callback of {@link AuthenticatedContent#signedCommit} derives for the next epoch. */
@@ -192,6 +191,31 @@ final class Commits {
         GroupContext context;
         EpochSecrets secrets;
         byte[] confirmed;
+    }
+
+    private static List<Member> removedMembers(RatchetTree before, ProposalList.Applied applied) {
+        List<Member> removed = new ArrayList<>(applied.removed().size());
+        for (int leaf : applied.removed()) {
+            removed.add(Member.of(leaf, before.leaf(leaf)));
+        }
+        return removed;
+    }
+
+    /** What changed, from the next epoch's state: members added, removed, and with a new leaf (Updates and the committer's path). */
+    private static CommitApplied summary(GroupState next, ProposalList.Applied applied, int committer, List<Member> removed,
+                                         boolean withPath) {
+        List<Member> added = new ArrayList<>();
+        for (int leaf : applied.added().keySet()) {
+            added.add(Member.of(leaf, next.tree.leaf(leaf)));
+        }
+        List<Member> updated = new ArrayList<>();
+        for (int leaf : applied.updated()) {
+            updated.add(Member.of(leaf, next.tree.leaf(leaf)));
+        }
+        if (withPath) {
+            updated.add(Member.of(committer, next.tree.leaf(committer)));
+        }
+        return new CommitApplied(next.context.epoch(), committer, added, removed, updated, false);
     }
 
     /** Installs the next epoch: context, transcript, secrets, a fresh secret tree; clears per-epoch caches. */

@@ -187,6 +187,19 @@ public final class Group {
         return commit(List.of(), true);
     }
 
+    /**
+     * Commits a GroupContextExtensions proposal (Section 12.1.7) replacing the group's extensions,
+     * for example to set required_capabilities or external_senders. Every member must support them.
+     */
+    public CommitResult updateGroupContextExtensions(List<Extension> extensions) {
+        return commit(List.of(new Proposal.GroupContextExtensions(extensions)), true);
+    }
+
+    /** The GroupContext extensions of this epoch. */
+    public List<Extension> groupContextExtensions() {
+        return state.context.extensions();
+    }
+
     /** Commits a PreSharedKey proposal for the external PSK {@code pskId} (found in the config's PskStore), with a fresh nonce. */
     public CommitResult commitExternalPsk(byte[] pskId) {
         return commit(List.of(new Proposal.PreSharedKey(PreSharedKeyID.external(pskId, pskNonce()))), false);
@@ -234,13 +247,11 @@ public final class Group {
             }
             proposals.add(ProposalOrRef.ofReference(e.getKey().bytes()));
         }
-        List<Member> before = removedMembers(work, proposals);
         long baseEpoch = work.context.epoch();
         Commits.Created created = Commits.create(work, proposals, false, work.secrets.initSecret(),
                 options(config, work, work.myLeafNode(), forcePath));
-        ProcessedMessage.CommitApplied summary = summary(created.next(), created.applied(), created.committer(), before, false);
         return new CommitResult(created.commitMessage(), created.welcome(),
-                new PendingCommit(this, baseEpoch, created.next(), summary));
+                new PendingCommit(this, baseEpoch, created.next(), created.summary()));
     }
 
     private static Commits.Options options(GroupConfig config, GroupState s, LeafNode template, boolean forcePath) {
@@ -378,12 +389,7 @@ public final class Group {
                 int leaf = content.sender() instanceof Sender.Member m ? m.leafIndex() : -1;
                 yield new ProcessedMessage.ProposalReceived(leaf, proposal.proposalType(), ref);
             }
-            case COMMIT -> {
-                List<Member> removed = removedMembers(work, TlsReader.decodeExactly(content.body(),
-                        org.parley.mls.messages.Commit::decode, "Commit").proposals());
-                Commits.Processed p = Commits.process(work, ac, config.pskStore());
-                yield summary(work, p.applied(), p.committer(), removed, p.removedMe());
-            }
+            case COMMIT -> Commits.process(work, ac, config.pskStore());
         };
         state = work;
         return result;
@@ -415,41 +421,6 @@ public final class Group {
             return add.keyPackage().leafNode().signatureKey();
         }
         return null;
-    }
-
-    /** The members a Commit's Remove proposals name, as they were before it (for the summary). */
-    private static List<Member> removedMembers(GroupState s, List<ProposalOrRef> proposals) {
-        List<Member> removed = new ArrayList<>();
-        for (ProposalOrRef p : proposals) {
-            Proposal proposal = p.proposal();
-            if (proposal == null) {
-                GroupState.CachedProposal cached = s.proposals.get(new ByteKey(p.reference()));
-                proposal = cached == null ? null : cached.proposal();
-            }
-            if (proposal instanceof Proposal.Remove r && s.tree.leaf(r.removed()) != null) {
-                removed.add(Member.of(r.removed(), s.tree.leaf(r.removed())));
-            }
-        }
-        return removed;
-    }
-
-    private static ProcessedMessage.CommitApplied summary(GroupState s, ProposalList.Applied applied, int committer,
-                                                          List<Member> removed, boolean removedMe) {
-        List<Member> added = new ArrayList<>();
-        List<Member> updated = new ArrayList<>();
-        if (!removedMe) {
-            for (int leaf : applied.added().keySet()) {
-                added.add(Member.of(leaf, s.tree.leaf(leaf)));
-            }
-            for (int leaf : applied.updated()) {
-                updated.add(Member.of(leaf, s.tree.leaf(leaf)));
-            }
-            if (committer >= 0 && !applied.updated().contains(committer) && !applied.added().containsKey(committer)) {
-                updated.add(Member.of(committer, s.tree.leaf(committer)));
-            }
-        }
-        return new ProcessedMessage.CommitApplied(s.context.epoch(), committer, added,
-                removed, updated, removedMe);
     }
 
     // --- GroupInfo, exporter, members ---

@@ -137,9 +137,7 @@ final class ProposalList {
                 }
                 reInit = r;
             } else if (p instanceof Proposal.ExternalInit e) {
-                if (!external) {
-                    throw new MlsProtocolException("a Commit from a member must not contain an ExternalInit proposal");
-                }
+                // Only a new member committing may send one (checkSenderMayPropose): a member's Commit never holds one.
                 if (externalInit != null) {
                     throw new MlsProtocolException("an external Commit contains more than one ExternalInit");
                 }

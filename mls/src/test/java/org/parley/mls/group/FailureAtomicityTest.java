@@ -135,6 +135,37 @@ class FailureAtomicityTest {
     }
 
     @Test
+    void proposalListRulesOfSection12_2() {
+        byte[] nonce = new byte[SUITE.hashLength()];
+        ProposalOrRef psk = ProposalOrRef.of(new Proposal.PreSharedKey(
+                org.parley.mls.messages.PreSharedKeyID.external(new byte[] {1}, nonce)));
+        rejectedWithoutChange(publicCommit(aliceState(), new Commit(List.of(psk, psk), null), noTag()),
+                "two PreSharedKey proposals");
+        ProposalOrRef extensions = ProposalOrRef.of(new Proposal.GroupContextExtensions(List.of()));
+        rejectedWithoutChange(publicCommit(aliceState(), new Commit(List.of(extensions, extensions), null), noTag()),
+                "more than one GroupContextExtensions");
+        ProposalOrRef reInit = ProposalOrRef.of(new Proposal.ReInit(new byte[] {5}, 1, 1, List.of()));
+        rejectedWithoutChange(publicCommit(aliceState(), new Commit(List.of(reInit, extensions), null), noTag()),
+                "ReInit proposal must be the only proposal");
+        ProposalOrRef externalInit = ProposalOrRef.of(new Proposal.ExternalInit(new byte[32]));
+        rejectedWithoutChange(publicCommit(aliceState(), new Commit(List.of(externalInit), null), noTag()),
+                "may not propose ExternalInit");
+        // a second KeyPackage of bob's (same signature key) would add a client already in the group
+        org.parley.mls.crypto.SignatureKeyPair bobKeys = new org.parley.mls.crypto.SignatureKeyPair(
+                GroupState.fromBytes(bob.toBytes()).signatureKey, bob.member(bob.ownLeafIndex()).signatureKey());
+        KeyPackageBundle bobAgain = KeyPackageBundle.create(SUITE, GroupTest.credential("bob"), bobKeys, null, random);
+        Commit addsBobAgain = new Commit(List.of(ProposalOrRef.of(new Proposal.Add(bobAgain.keyPackage()))), null);
+        rejectedWithoutChange(publicCommit(aliceState(), addsBobAgain, noTag()), "signature key");
+        byte[] aliceBefore = alice.toBytes();
+        assertThatThrownBy(() -> alice.addMembers(List.of(bobAgain.publicBytes()))).isInstanceOf(MlsProtocolException.class);
+        assertThat(alice.toBytes()).isEqualTo(aliceBefore);
+    }
+
+    private static Function<byte[], byte[]> noTag() {
+        return input -> new byte[SUITE.hashLength()];
+    }
+
+    @Test
     void tamperedCiphertext() {
         byte[] message = alice.encrypt(new byte[] {1, 2, 3});
         message[message.length - 1] ^= 1;
