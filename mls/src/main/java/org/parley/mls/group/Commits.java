@@ -17,6 +17,7 @@ import org.parley.mls.framing.Sender;
 import org.parley.mls.framing.WireFormat;
 import org.parley.mls.group.ProcessedMessage.CommitApplied;
 import org.parley.mls.messages.Commit;
+import org.parley.mls.messages.PreSharedKeyID;
 import org.parley.mls.messages.ProposalOrRef;
 import org.parley.mls.messages.UpdatePath;
 import org.parley.mls.schedule.EpochSecrets;
@@ -47,7 +48,12 @@ final class Commits {
 
     /** How to create a Commit: who signs it, with which leaf template, and how it is sent. */
     record Options(SignaturePrivateKey signatureKey, LeafNode leafTemplate, boolean forcePath, boolean encrypt,
-                   IntUnaryOperator padding, boolean ratchetTreeInWelcome, PskStore pskStore, SecureRandom random) {
+                   IntUnaryOperator padding, boolean ratchetTreeInWelcome, PskStore pskStore, SecureRandom random,
+                   List<PreSharedKeyID> welcomeOnlyPsks) {
+        /** The same options with PSKs that enter the key schedule and the Welcome without a proposal (reinit, branch). */
+        Options withWelcomeOnlyPsks(List<PreSharedKeyID> psks) {
+            return new Options(signatureKey, leafTemplate, forcePath, encrypt, padding, ratchetTreeInWelcome, pskStore, random, psks);
+        }
     }
 
     /** A created Commit: the next state, the MLSMessage bytes, and the Welcome (null without new members). */
@@ -123,6 +129,7 @@ final class Commits {
             throw new MlsProtocolException("Commit confirmation tag is invalid");
         }
         enterEpoch(s, next, secrets, confirmed, tag);
+        s.reInit = applied.reInit();
         return summary(s, applied, committer, removed, path != null);
     }
 
@@ -160,7 +167,9 @@ final class Commits {
         FramedContent content = new FramedContent(s.context.groupId(), s.context.epoch(), sender, new byte[0],
                 ContentType.COMMIT, commitBytes);
         WireFormat wireFormat = o.encrypt() && !external ? WireFormat.MLS_PRIVATE_MESSAGE : WireFormat.MLS_PUBLIC_MESSAGE;
-        byte[] pskSecret = Psks.pskSecret(suite, applied.psks(), o.pskStore(), s.context.groupId(), s.resumptionPsks);
+        List<PreSharedKeyID> psks = new ArrayList<>(o.welcomeOnlyPsks());
+        psks.addAll(applied.psks());
+        byte[] pskSecret = Psks.pskSecret(suite, psks, o.pskStore(), s.context.groupId(), s.resumptionPsks);
 
         GroupContext old = s.context;
         byte[] finalCommitSecret = commitSecret;
@@ -181,8 +190,9 @@ final class Commits {
         byte[] message = new MlsMessage(body).toBytes();
 
         enterEpoch(s, derived.context, derived.secrets, derived.confirmed, ac.auth().confirmationTag());
+        s.reInit = applied.reInit();
         byte[] welcome = applied.added().isEmpty() ? null
-                : Welcomes.create(s, applied, path, committer, pskSecret, o);
+                : Welcomes.create(s, applied, path, committer, psks, pskSecret, o);
         return new Created(s, message, welcome, summary(s, applied, committer, removed, path != null));
     }
 

@@ -27,7 +27,6 @@ import org.parley.mls.messages.HandshakeBodies;
 import org.parley.mls.messages.PreSharedKeyID;
 import org.parley.mls.messages.Proposal;
 import org.parley.mls.messages.ProposalOrRef;
-import org.parley.mls.messages.Welcome;
 import org.parley.mls.schedule.EpochSecrets;
 import org.parley.mls.schedule.GroupContext;
 import org.parley.mls.schedule.KeySchedule;
@@ -38,6 +37,7 @@ import org.parley.mls.tree.RatchetTree;
 import org.parley.mls.tree.TreePrivateKeys;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -103,11 +103,48 @@ public final class Group {
      */
     public static Group joinFromWelcome(GroupConfig config, byte[] welcomeMessage, KeyPackageBundle keyPackage,
                                         byte[] ratchetTree) {
-        Welcome welcome = Welcomes.decodeWelcome(welcomeMessage);
-        GroupState s = Welcomes.join(welcome, keyPackage.keyPackage(), keyPackage.initKey(), keyPackage.leafKey(),
-                keyPackage.signatureKey(), ratchetTree, config.pskStore());
+        Welcomes.Opened opened = Welcomes.open(Welcomes.decodeWelcome(welcomeMessage), keyPackage.keyPackage(),
+                keyPackage.initKey(), config.pskStore(), false);
+        return new Group(config, Welcomes.join(opened, keyPackage.keyPackage(), keyPackage.leafKey(),
+                keyPackage.signatureKey(), ratchetTree));
+    }
+
+    /**
+     * Joins the successor of {@code oldGroup}, whose last Commit applied a ReInit (Section 11.2),
+     * from the Welcome a member sent for it. Checks that the Welcome names the old group's
+     * reinit PSK, that the new group is at epoch 1 with the ReInit's group id, cipher suite and
+     * extensions, and that every member of the old group is a member of the new one.
+     */
+    public static Group joinFromReInitWelcome(GroupConfig config, byte[] welcomeMessage, KeyPackageBundle keyPackage,
+                                              byte[] ratchetTree, Group oldGroup) {
+        Proposal.ReInit reInit = oldGroup.requireReInit();
+        Welcomes.Opened opened = Welcomes.open(Welcomes.decodeWelcome(welcomeMessage), keyPackage.keyPackage(),
+                keyPackage.initKey(), oldGroup.reInitPskStore(config.pskStore()), true);
+        PreSharedKeyID link = Welcomes.linkedGroupPsk(opened.secrets());
+        if (link.usage() != PreSharedKeyID.USAGE_REINIT || !Arrays.equals(link.pskGroupId(), oldGroup.groupId())
+                || link.pskEpoch() != oldGroup.epoch()) {
+            throw new MlsProtocolException("the Welcome does not name the old group's reinit PSK of epoch " + oldGroup.epoch());
+        }
+        GroupState s = Welcomes.join(opened, keyPackage.keyPackage(), keyPackage.leafKey(), keyPackage.signatureKey(), ratchetTree);
+        GroupContext context = s.context;
+        if (context.epoch() != 1 || !Arrays.equals(context.groupId(), reInit.groupId())
+                || context.cipherSuite().id() != reInit.cipherSuite() || reInit.version() != ProtocolVersion.MLS10
+                || !context.extensions().equals(reInit.extensions())) {
+            throw new MlsProtocolException("the new group does not match the ReInit (epoch 1, group id, version, cipher suite, extensions)");
+        }
+        Set<ByteKey> newMembers = new HashSet<>();
+        for (int leaf : s.tree.memberLeaves()) {
+            newMembers.add(new ByteKey(s.tree.leaf(leaf).credential().toBytes()));
+        }
+        for (Member old : oldGroup.members()) {
+            if (!newMembers.contains(new ByteKey(old.credential().toBytes()))) {
+                throw new MlsProtocolException("member " + old.leafIndex() + " of the old group is missing from the re-initialised group");
+            }
+        }
         return new Group(config, s);
     }
+
+
 
     /**
      * Joins by external Commit (Section 12.4.3.2) from a GroupInfo MLSMessage that carries
@@ -160,6 +197,67 @@ public final class Group {
                 KeyPackageBundle.UNBOUNDED, null, List.of(), new byte[0]);
         Commits.Created created = Commits.create(s, proposals, true, init.initSecret(), options(config, s, template, true));
         return new ExternalJoin(created.commitMessage(), new Group(config, created.next()));
+    }
+
+    // --- re-initialisation (Section 11.2) ---
+
+    /** Commits a ReInit to a new group id, cipher suite and extensions; once merged the group is closed. */
+    public CommitResult commitReInit(byte[] newGroupId, CipherSuite newSuite, List<Extension> newExtensions) {
+        return commit(List.of(new Proposal.ReInit(newGroupId, ProtocolVersion.MLS10, newSuite.id(), newExtensions)), false);
+    }
+
+    /** Whether a Commit applied a ReInit: the group then sends nothing more and awaits its successor. */
+    public boolean isReInitialised() {
+        return state.reInit != null;
+    }
+
+    /**
+     * Creates the successor group the ReInit describes, with this member as creator (using
+     * {@code credential} and a signature key pair for the new cipher suite) and the members of
+     * {@code keyPackageMessages}, at epoch 1, linked to this group by the reinit PSK. Send the
+     * Welcome to the other members; they call {@link #joinFromReInitWelcome}.
+     */
+    public ReInitialized reinitialize(List<byte[]> keyPackageMessages, Credential credential, SignatureKeyPair signatureKeys) {
+        Proposal.ReInit reInit = requireReInit();
+        CipherSuite suite = CipherSuite.fromId(reInit.cipherSuite());
+        GroupConfig successorConfig = config.withPskStore(reInitPskStore(config.pskStore()));
+        Group successor = create(successorConfig, suite, reInit.groupId(), credential, signatureKeys, reInit.extensions());
+        byte[] nonce = new byte[suite.hashLength()];
+        config.random().nextBytes(nonce);
+        PreSharedKeyID link = PreSharedKeyID.resumption(PreSharedKeyID.USAGE_REINIT, groupId(), epoch(), nonce);
+        GroupState work = successor.state.copy();
+        List<ProposalOrRef> adds = new ArrayList<>();
+        for (byte[] kp : keyPackageMessages) {
+            adds.add(ProposalOrRef.of(new Proposal.Add(KeyPackageBundle.decodePublic(kp))));
+        }
+        Commits.Created created = Commits.create(work, adds, false, work.secrets.initSecret(),
+                options(successorConfig, work, work.myLeafNode(), false).withWelcomeOnlyPsks(List.of(link)));
+        return new ReInitialized(new Group(config, created.next()), created.welcome());
+    }
+
+    private Proposal.ReInit requireReInit() {
+        if (state.reInit == null) {
+            throw new IllegalStateException("no Commit has re-initialised this group");
+        }
+        return state.reInit;
+    }
+
+    /** {@code base}, plus this epoch's resumption PSK under this group's id and epoch. */
+    private PskStore reInitPskStore(PskStore base) {
+        byte[] id = groupId();
+        long epoch = epoch();
+        byte[] psk = state.secrets.resumptionPsk();
+        return new PskStore() {
+            @Override
+            public byte[] externalPsk(byte[] pskId) {
+                return base.externalPsk(pskId);
+            }
+
+            @Override
+            public byte[] resumptionPsk(byte[] groupId, long pskEpoch) {
+                return Arrays.equals(groupId, id) && pskEpoch == epoch ? psk.clone() : base.resumptionPsk(groupId, pskEpoch);
+            }
+        };
     }
 
     // --- changing the group by Commit ---
@@ -223,7 +321,7 @@ public final class Group {
     }
 
     private CommitResult commit(List<Proposal> byValue, boolean forcePath) {
-        requireActive();
+        requireOpen();
         GroupState work = state.copy();
         List<ProposalOrRef> proposals = new ArrayList<>();
         Set<Integer> targeted = new HashSet<>();
@@ -256,7 +354,7 @@ public final class Group {
 
     private static Commits.Options options(GroupConfig config, GroupState s, LeafNode template, boolean forcePath) {
         return new Commits.Options(s.signatureKey, template, forcePath, config.encryptHandshake(),
-                config::paddingFor, config.ratchetTreeInWelcome(), config.pskStore(), config.random());
+                config::paddingFor, config.ratchetTreeInWelcome(), config.pskStore(), config.random(), List.of());
     }
 
     /**
@@ -293,7 +391,7 @@ public final class Group {
 
     /** A proposal to replace this member's leaf with a fresh encryption key (Section 12.1.2). */
     public byte[] proposeUpdate() {
-        requireActive();
+        requireOpen();
         CipherSuite suite = state.suite();
         HpkeKeyPair keys = suite.generateHpkeKeyPair(config.random());
         LeafNode me = state.myLeafNode();
@@ -306,7 +404,7 @@ public final class Group {
     }
 
     private byte[] propose(Proposal proposal) {
-        requireActive();
+        requireOpen();
         return propose(state.copy(), proposal);
     }
 
@@ -336,7 +434,7 @@ public final class Group {
 
     /** Encrypts application data as a PrivateMessage (Section 6.3), padded per the config. */
     public byte[] encrypt(byte[] data, byte[] authenticatedData) {
-        requireActive();
+        requireOpen();
         GroupState work = state.copy();
         FramedContent content = new FramedContent(work.context.groupId(), work.context.epoch(), new Sender.Member(work.myLeaf),
                 authenticatedData, ContentType.APPLICATION, data);
@@ -427,7 +525,7 @@ public final class Group {
 
     /** A signed GroupInfo MLSMessage for this epoch with external_pub, so others can join by external Commit. */
     public byte[] groupInfo(boolean includeRatchetTree) {
-        requireActive();
+        requireOpen();
         List<Extension> extensions = new ArrayList<>();
         extensions.add(new ExternalPub(state.secrets.externalKeyPair().publicKey().bytes()).toExtension());
         if (includeRatchetTree) {
@@ -502,6 +600,15 @@ public final class Group {
     private void requireActive() {
         if (!state.active) {
             throw new IllegalStateException("this member was removed from the group in epoch " + state.context.epoch());
+        }
+    }
+
+    /** Sending (messages, proposals, Commits) also stops once a ReInit closed the group. */
+    private void requireOpen() {
+        requireActive();
+        if (state.reInit != null) {
+            throw new IllegalStateException("the group was re-initialised in epoch " + state.context.epoch()
+                    + ": continue in its successor");
         }
     }
 

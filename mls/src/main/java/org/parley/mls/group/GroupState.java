@@ -64,6 +64,8 @@ final class GroupState {
     LinkedHashMap<Long, byte[]> resumptionPsks = new LinkedHashMap<>();
     /** False once a Commit removed this member. */
     boolean active = true;
+    /** The ReInit a Commit of this epoch applied (Section 11.2): the group is closed and awaits its successor. */
+    Proposal.ReInit reInit;
 
     CipherSuite suite() {
         return context.cipherSuite();
@@ -94,6 +96,7 @@ final class GroupState {
         c.pendingUpdateKeys = new LinkedHashMap<>(pendingUpdateKeys);
         c.resumptionPsks = new LinkedHashMap<>(resumptionPsks);
         c.active = active;
+        c.reInit = reInit;
         return c;
     }
 
@@ -138,6 +141,7 @@ final class GroupState {
         w.writeVector(pendingUpdateKeys.entrySet(), (v, e) -> v.writeOpaque(e.getKey().bytes()).writeOpaque(e.getValue().bytes()));
         w.writeVector(resumptionPsks.entrySet(), (v, e) -> v.writeUint64(e.getKey()).writeOpaque(e.getValue()));
         w.writeUint8(active ? 1 : 0);
+        w.writeOptional(reInit, (v, r) -> r.writeTo(v));
         byte[] body = w.toByteArray();
         byte[] out = Arrays.copyOf(body, body.length + 32);
         System.arraycopy(sha256(body), 0, out, body.length, 32);
@@ -200,6 +204,12 @@ final class GroupState {
             throw new DecodeException("saved active flag is " + active + ", not 0 or 1", activeAt);
         }
         s.active = active == 1;
+        int reInitAt = r.position();
+        Proposal saved = r.readOptional(Proposal::decode);
+        if (saved != null && !(saved instanceof Proposal.ReInit)) {
+            throw new DecodeException("saved ReInit is a proposal of type " + saved.proposalType(), reInitAt);
+        }
+        s.reInit = (Proposal.ReInit) saved;
         return s;
     }
 

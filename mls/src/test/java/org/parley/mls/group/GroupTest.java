@@ -221,4 +221,45 @@ class GroupTest {
         KeyPackageBundle kp = keyPackage("carol");
         assertThat(KeyPackageBundle.fromPrivateBytes(kp.privateBytes()).publicBytes()).isEqualTo(kp.publicBytes());
     }
+
+    @Test
+    void reInitMovesEveryMemberToTheSuccessorGroup() {
+        Group alice = create("alice");
+        Group bob = addByWelcome(alice, "bob", List.of());
+        Group carol = addByWelcome(alice, "carol", List.of(bob));
+        CipherSuite chacha = CipherSuite.fromId(3);
+        byte[] newId = "successor".getBytes(StandardCharsets.UTF_8);
+
+        CommitResult reInit = alice.commitReInit(newId, chacha, List.of());
+        bob.process(reInit.commitMessage());
+        carol.process(reInit.commitMessage());
+        alice.mergePendingCommit(reInit.pending());
+        assertThat(List.of(alice, bob, carol)).allMatch(Group::isReInitialised);
+        assertThatThrownBy(() -> carol.encrypt(new byte[1])).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("re-initialised");
+
+        // bob, not the committer, creates the successor with fresh KeyPackages for the new suite
+        KeyPackageBundle aliceKp = KeyPackageBundle.create(chacha, credential("alice"), chacha.generateSignatureKeyPair(random),
+                null, random);
+        KeyPackageBundle carolKp = KeyPackageBundle.create(chacha, credential("carol"), chacha.generateSignatureKeyPair(random),
+                null, random);
+        ReInitialized successor = bob.reinitialize(List.of(aliceKp.publicBytes(), carolKp.publicBytes()), credential("bob"),
+                chacha.generateSignatureKeyPair(random));
+        byte[] welcome = successor.welcomeMessage();
+        assertThatThrownBy(() -> Group.joinFromWelcome(config, welcome, aliceKp, null))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("joinFromReInitWelcome");
+        Group newAlice = Group.joinFromReInitWelcome(config, welcome, aliceKp, null, alice);
+        Group newCarol = Group.joinFromReInitWelcome(config, welcome, carolKp, null, carol);
+        Group newBob = successor.group();
+        assertAgree(newAlice, newBob, newCarol);
+        assertThat(newBob.epoch()).isEqualTo(1);
+        assertThat(newBob.cipherSuite()).isEqualTo(chacha);
+        assertThat(newBob.groupId()).isEqualTo(newId);
+        assertDelivers(newCarol, newAlice, newBob);
+
+        Group notReInitialised = create("dave");
+        assertThatThrownBy(() -> Group.joinFromReInitWelcome(config, welcome, carolKp, null, notReInitialised))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(Group.fromBytes(config, alice.toBytes()).isReInitialised()).isTrue();
+    }
 }
