@@ -10,6 +10,17 @@ import org.parley.mls.group.ProcessedMessage.ApplicationMessage;
 import org.parley.mls.group.ProcessedMessage.CommitApplied;
 import org.parley.mls.group.ProcessedMessage.ProposalReceived;
 
+import org.parley.mls.extensions.Extension;
+import org.parley.mls.extensions.ExternalSenders;
+import org.parley.mls.framing.AuthenticatedContent;
+import org.parley.mls.framing.ContentType;
+import org.parley.mls.framing.FramedContent;
+import org.parley.mls.framing.MlsMessage;
+import org.parley.mls.framing.PublicMessage;
+import org.parley.mls.framing.Sender;
+import org.parley.mls.framing.WireFormat;
+import org.parley.mls.messages.Proposal;
+
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.List;
@@ -261,5 +272,39 @@ class GroupTest {
         assertThatThrownBy(() -> Group.joinFromReInitWelcome(config, welcome, carolKp, null, notReInitialised))
                 .isInstanceOf(IllegalStateException.class);
         assertThat(Group.fromBytes(config, alice.toBytes()).isReInitialised()).isTrue();
+    }
+
+    @Test
+    void externalSenderProposalsAreCommittedByMembers() {
+        Group alice = create("alice");
+        Group bob = addByWelcome(alice, "bob", List.of());
+        SignatureKeyPair server = SUITE.generateSignatureKeyPair(random);
+        Extension senders = new ExternalSenders(List.of(new ExternalSenders.ExternalSender(server.publicKey().bytes(),
+                credential("server")))).toExtension();
+        CommitResult allowServer = alice.updateGroupContextExtensions(List.of(senders));
+        bob.process(allowServer.commitMessage());
+        alice.mergePendingCommit(allowServer.pending());
+
+        // the external sender proposes to remove bob (Section 12.1.8.1): a PublicMessage without membership tag
+        FramedContent content = new FramedContent(alice.groupId(), alice.epoch(), new Sender.External(0), new byte[0],
+                ContentType.PROPOSAL, new Proposal.Remove(bob.ownLeafIndex()).toBytes());
+        AuthenticatedContent signed = AuthenticatedContent.signed(SUITE, WireFormat.MLS_PUBLIC_MESSAGE, content,
+                server.privateKey(), null);
+        byte[] proposal = new MlsMessage(PublicMessage.protect(SUITE, signed, null, null)).toBytes();
+        ProposalReceived received = (ProposalReceived) alice.process(proposal);
+        assertThat(received.senderLeaf()).isEqualTo(-1);
+        bob.process(proposal);
+
+        CommitResult commit = alice.commitPendingProposals();
+        assertThat(((CommitApplied) bob.process(commit.commitMessage())).removedSelf()).isTrue();
+        assertThat(alice.mergePendingCommit(commit.pending()).removed()).extracting(Member::leafIndex)
+                .containsExactly(1);
+
+        SignatureKeyPair impostor = SUITE.generateSignatureKeyPair(random);
+        AuthenticatedContent forged = AuthenticatedContent.signed(SUITE, WireFormat.MLS_PUBLIC_MESSAGE,
+                new FramedContent(alice.groupId(), alice.epoch(), new Sender.External(0), new byte[0], ContentType.PROPOSAL,
+                        new Proposal.Remove(0).toBytes()), impostor.privateKey(), null);
+        assertThatThrownBy(() -> alice.process(new MlsMessage(PublicMessage.protect(SUITE, forged, null, null)).toBytes()))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("invalid signature");
     }
 }
