@@ -34,7 +34,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.IntUnaryOperator;
+import java.util.function.ToIntFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -48,7 +48,7 @@ final class Commits {
 
     /** How to create a Commit: who signs it, with which leaf template, and how it is sent. */
     record Options(SignaturePrivateKey signatureKey, LeafNode leafTemplate, boolean forcePath, boolean encrypt,
-                   IntUnaryOperator padding, boolean ratchetTreeInWelcome, PskStore pskStore, SecureRandom random,
+                   ToIntFunction<AuthenticatedContent> padding, boolean ratchetTreeInWelcome, PskStore pskStore, SecureRandom random,
                    List<PreSharedKeyID> welcomeOnlyPsks) {
         /** The same options with PSKs that enter the key schedule and the Welcome without a proposal (reinit, branch). */
         Options withWelcomeOnlyPsks(List<PreSharedKeyID> psks) {
@@ -163,9 +163,8 @@ final class Commits {
             s.myKeys = path.privateKeys();
         }
         Commit commit = new Commit(proposals, path == null ? null : path.updatePath());
-        byte[] commitBytes = commit.toBytes();
         FramedContent content = new FramedContent(s.context.groupId(), s.context.epoch(), sender, new byte[0],
-                ContentType.COMMIT, commitBytes);
+                ContentType.COMMIT, commit.toBytes());
         WireFormat wireFormat = o.encrypt() && !external ? WireFormat.MLS_PRIVATE_MESSAGE : WireFormat.MLS_PUBLIC_MESSAGE;
         List<PreSharedKeyID> psks = new ArrayList<>(o.welcomeOnlyPsks());
         psks.addAll(applied.psks());
@@ -185,7 +184,7 @@ final class Commits {
         });
         MlsMessage.Body body = wireFormat == WireFormat.MLS_PRIVATE_MESSAGE
                 ? PrivateMessage.protect(suite, ac, s.secretTree, s.secrets.senderDataSecret(),
-                        o.padding().applyAsInt(commitBytes.length), o.random())
+                        o.padding().applyAsInt(ac), o.random())
                 : PublicMessage.protect(suite, ac, external ? null : s.secrets.membershipKey(), old);
         byte[] message = new MlsMessage(body).toBytes();
 

@@ -416,16 +416,16 @@ public final class Group {
         AuthenticatedContent ac = AuthenticatedContent.signed(suite, wireFormat, content, work.signatureKey, work.context);
         work.proposals.put(new ByteKey(suite.makeProposalRef(ac.toBytes())),
                 new GroupState.CachedProposal(proposal, content.sender()));
-        byte[] message = protect(work, ac, content.body().length);
+        byte[] message = protect(work, ac);
         state = work;
         return message;
     }
 
-    private byte[] protect(GroupState work, AuthenticatedContent ac, int contentLength) {
+    private byte[] protect(GroupState work, AuthenticatedContent ac) {
         CipherSuite suite = work.suite();
         MlsMessage.Body body = ac.wireFormat() == WireFormat.MLS_PRIVATE_MESSAGE
                 ? PrivateMessage.protect(suite, ac, work.secretTree, work.secrets.senderDataSecret(),
-                config.paddingFor(contentLength), config.random())
+                config.paddingFor(ac), config.random())
                 : PublicMessage.protect(suite, ac, work.secrets.membershipKey(), work.context);
         return new MlsMessage(body).toBytes();
     }
@@ -440,7 +440,7 @@ public final class Group {
                 authenticatedData, ContentType.APPLICATION, data);
         AuthenticatedContent ac = AuthenticatedContent.signed(work.suite(), WireFormat.MLS_PRIVATE_MESSAGE, content,
                 work.signatureKey, work.context);
-        byte[] message = protect(work, ac, data.length);
+        byte[] message = protect(work, ac);
         state = work;
         return message;
     }

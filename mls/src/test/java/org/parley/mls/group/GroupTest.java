@@ -307,4 +307,18 @@ class GroupTest {
         assertThatThrownBy(() -> alice.process(new MlsMessage(PublicMessage.protect(SUITE, forged, null, null)).toBytes()))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("invalid signature");
     }
+
+    @Test
+    void privateMessageContentIsPaddedToTheConfiguredBlock() {
+        Group alice = Group.create(config.withPaddingBlock(128), SUITE, new byte[] {4}, credential("alice"),
+                SUITE.generateSignatureKeyPair(random), List.of());
+        Group bob = addByWelcome(alice, "bob", List.of());
+        int shortLength = alice.encrypt(new byte[1]).length;
+        assertThat(alice.encrypt(new byte[20]).length).isEqualTo(shortLength);
+        assertThat(alice.encrypt(new byte[200]).length).isGreaterThan(shortLength);
+        Group unpadded = Group.create(config.withPaddingBlock(1), SUITE, new byte[] {5}, credential("carol"),
+                SUITE.generateSignatureKeyPair(random), List.of());
+        assertThat(unpadded.encrypt(new byte[20]).length).isGreaterThan(unpadded.encrypt(new byte[1]).length);
+        assertDelivers(alice, bob);
+    }
 }
