@@ -222,9 +222,7 @@ public final class Group {
         CipherSuite suite = CipherSuite.fromId(reInit.cipherSuite());
         GroupConfig successorConfig = config.withPskStore(reInitPskStore(config.pskStore()));
         Group successor = create(successorConfig, suite, reInit.groupId(), credential, signatureKeys, reInit.extensions());
-        byte[] nonce = new byte[suite.hashLength()];
-        config.random().nextBytes(nonce);
-        PreSharedKeyID link = PreSharedKeyID.resumption(PreSharedKeyID.USAGE_REINIT, groupId(), epoch(), nonce);
+        PreSharedKeyID link = PreSharedKeyID.resumption(PreSharedKeyID.USAGE_REINIT, groupId(), epoch(), pskNonce(suite));
         GroupState work = successor.state.copy();
         List<ProposalOrRef> adds = new ArrayList<>();
         for (byte[] kp : keyPackageMessages) {
@@ -236,6 +234,7 @@ public final class Group {
     }
 
     private Proposal.ReInit requireReInit() {
+        requireActive();
         if (state.reInit == null) {
             throw new IllegalStateException("no Commit has re-initialised this group");
         }
@@ -300,17 +299,18 @@ public final class Group {
 
     /** Commits a PreSharedKey proposal for the external PSK {@code pskId} (found in the config's PskStore), with a fresh nonce. */
     public CommitResult commitExternalPsk(byte[] pskId) {
-        return commit(List.of(new Proposal.PreSharedKey(PreSharedKeyID.external(pskId, pskNonce()))), false);
+        return commit(List.of(new Proposal.PreSharedKey(PreSharedKeyID.external(pskId, pskNonce(state.suite())))), false);
     }
 
     /** Commits a PreSharedKey proposal for the resumption PSK of {@code groupId}'s {@code epoch} (this group's recent epochs or the PskStore). */
     public CommitResult commitResumptionPsk(byte[] groupId, long epoch) {
         return commit(List.of(new Proposal.PreSharedKey(PreSharedKeyID.resumption(PreSharedKeyID.USAGE_APPLICATION, groupId,
-                epoch, pskNonce()))), false);
+                epoch, pskNonce(state.suite())))), false);
     }
 
-    private byte[] pskNonce() {
-        byte[] nonce = new byte[state.suite().hashLength()];
+    /** A fresh psk_nonce of KDF.Nh bytes (Section 8.4). */
+    private byte[] pskNonce(CipherSuite suite) {
+        byte[] nonce = new byte[suite.hashLength()];
         config.random().nextBytes(nonce);
         return nonce;
     }
