@@ -34,6 +34,7 @@ import java.util.Map;
  *
  * <p>Mutable, but only ever changed on a {@link #copy()}: the group swaps the copy in once a
  * message has been fully validated, so a rejected message leaves the state exactly as it was.
+ * The ratchet tree is the exception that proves the rule: it is replaced, never modified.
  */
 final class GroupState {
     /** Format version of {@link #toBytes()}. */
@@ -81,10 +82,15 @@ final class GroupState {
         return e == null ? null : RequiredCapabilities.from(e);
     }
 
+    /**
+     * A copy to work on. The ratchet tree is shared, not copied: it is never changed in place,
+     * because a Commit stages its changes on {@code tree.copy()} and installs that, so copying for
+     * every message would cost O(n) for nothing. Everything else that processing changes is copied.
+     */
     GroupState copy() {
         GroupState c = new GroupState();
         c.context = context;
-        c.tree = tree.copy();
+        c.tree = tree;
         c.interimTranscriptHash = interimTranscriptHash.clone();
         c.confirmationTag = confirmationTag.clone();
         c.secrets = secrets;
