@@ -331,19 +331,27 @@ public final class Group {
                 targeted.add(r.removed());
             }
         }
-        // Received proposals ride along by reference, except those a by-value proposal overrides
-        // and this member's own Updates, which its path replaces (Section 12.2).
-        for (Map.Entry<ByteKey, GroupState.CachedProposal> e : work.proposals.entrySet()) {
-            Proposal p = e.getValue().proposal();
-            Sender sender = e.getValue().sender();
-            Integer target = p instanceof Proposal.Remove r ? Integer.valueOf(r.removed())
-                    : p instanceof Proposal.Update && sender instanceof Sender.Member m ? Integer.valueOf(m.leafIndex()) : null;
-            boolean ownUpdate = p instanceof Proposal.Update && target == work.myLeaf;
-            if (ownUpdate || target != null && !targeted.add(target)) {
-                forcePath |= ownUpdate;
-                continue;
+        // Received proposals ride along by reference (Section 12.2): Removes first, so that a
+        // Remove wins over an Update of the same leaf; a leaf a by-value proposal already targets
+        // is skipped; so are this member's own Updates (its path replaces them) and any Remove
+        // of this member, which only another member can commit.
+        for (boolean removes : new boolean[] {true, false}) {
+            for (Map.Entry<ByteKey, GroupState.CachedProposal> e : work.proposals.entrySet()) {
+                Proposal p = e.getValue().proposal();
+                if (p instanceof Proposal.Remove != removes) {
+                    continue;
+                }
+                Integer target = p instanceof Proposal.Remove r ? Integer.valueOf(r.removed())
+                        : p instanceof Proposal.Update && e.getValue().sender() instanceof Sender.Member m
+                        ? Integer.valueOf(m.leafIndex()) : null;
+                if (target != null && target == work.myLeaf) {
+                    forcePath |= p instanceof Proposal.Update;
+                    continue;
+                }
+                if (target == null || targeted.add(target)) {
+                    proposals.add(ProposalOrRef.ofReference(e.getKey().bytes()));
+                }
             }
-            proposals.add(ProposalOrRef.ofReference(e.getKey().bytes()));
         }
         long baseEpoch = work.context.epoch();
         Commits.Created created = Commits.create(work, proposals, false, work.secrets.initSecret(),

@@ -321,4 +321,28 @@ class GroupTest {
         assertThat(unpadded.encrypt(new byte[20]).length).isGreaterThan(unpadded.encrypt(new byte[1]).length);
         assertDelivers(alice, bob);
     }
+
+    @Test
+    void committerPrefersRemovesAndSkipsProposalsItCannotCommit() {
+        Group alice = create("alice");
+        Group bob = addByWelcome(alice, "bob", List.of());
+        Group carol = addByWelcome(alice, "carol", List.of(bob));
+        byte[] carolUpdates = carol.proposeUpdate();
+        byte[] bobRemovesCarol = bob.proposeRemove(carol.ownLeafIndex());
+        byte[] bobRemovesAlice = bob.proposeRemove(alice.ownLeafIndex());
+        for (byte[] p : List.of(carolUpdates, bobRemovesCarol, bobRemovesAlice)) {
+            alice.process(p);
+        }
+        carol.process(bobRemovesCarol);
+        carol.process(bobRemovesAlice);
+        bob.process(carolUpdates);
+
+        CommitResult commit = alice.commitPendingProposals();
+        CommitApplied atBob = (CommitApplied) bob.process(commit.commitMessage());
+        assertThat(atBob.removed()).extracting(Member::leafIndex).containsExactly(carol.ownLeafIndex());
+        assertThat(atBob.updated()).extracting(Member::leafIndex).containsExactly(alice.ownLeafIndex());
+        assertThat(((CommitApplied) carol.process(commit.commitMessage())).removedSelf()).isTrue();
+        alice.mergePendingCommit(commit.pending());
+        assertAgree(alice, bob);
+    }
 }
