@@ -407,7 +407,7 @@ public final class RatchetTree {
     private byte[] cachedTreeHash(int nodeIndex) {
         byte[] cached = treeHashes[nodeIndex];
         if (cached == null) {
-            cached = computeTreeHash(nodeIndex, Set.of());
+            cached = computeTreeHash(nodeIndex, LeafSet.EMPTY);
             treeHashes[nodeIndex] = cached;
         }
         return cached;
@@ -416,16 +416,17 @@ public final class RatchetTree {
     /**
      * The tree hash of a subtree in the tree where the {@code excluded} leaves are blank and
      * absent from every unmerged_leaves list (the "original sibling tree hash" of Section 7.9).
-     * Subtrees holding no excluded leaf reuse the cached hash, so this costs O(|excluded| log n).
+     * Subtrees holding no excluded leaf reuse the cached hash, so this costs O(|excluded| log n)
+     * hashes and O(log |excluded|) per membership test.
      */
-    private byte[] treeHashExcluding(int nodeIndex, Set<Integer> excluded) {
-        if (excluded.isEmpty() || !containsAnyLeaf(nodeIndex, excluded)) {
+    private byte[] treeHashExcluding(int nodeIndex, LeafSet excluded) {
+        if (!excluded.anyUnder(nodeIndex)) {
             return cachedTreeHash(nodeIndex);
         }
         return computeTreeHash(nodeIndex, excluded);
     }
 
-    private byte[] computeTreeHash(int x, Set<Integer> excluded) {
+    private byte[] computeTreeHash(int x, LeafSet excluded) {
         TlsWriter input = new TlsWriter(256);
         if (TreeMath.isLeaf(x)) {
             int leafIndex = x / 2;
@@ -434,7 +435,7 @@ public final class RatchetTree {
             input.writeOptional(node, (w, n) -> ((Node.Leaf) n).leafNode().writeTo(w));
         } else {
             ParentNode parent = parent(x);
-            if (parent != null && !excluded.isEmpty()) {
+            if (parent != null && excluded.size() > 0) {
                 List<Integer> kept = parent.unmergedLeaves().stream().filter(l -> !excluded.contains(l)).toList();
                 parent = new ParentNode(parent.encryptionKey(), parent.parentHash(), kept);
             }
@@ -446,17 +447,40 @@ public final class RatchetTree {
         return suite.hash(input.toByteArray());
     }
 
-    /** Whether the subtree under node x spans any of the given leaf indices. */
-    private static boolean containsAnyLeaf(int x, Collection<Integer> leaves) {
+    /** Whether the subtree under node x spans the given leaf index. */
+    private static boolean spansLeaf(int x, int leafIndex) {
         int level = TreeMath.level(x);
         long first = ((long) x >>> (level + 1)) << level;
-        long last = first + (1L << level) - 1;
-        for (int leaf : leaves) {
-            if (leaf >= first && leaf <= last) {
-                return true;
-            }
+        return leafIndex >= first && leafIndex < first + (1L << level);
+    }
+
+    /** A sorted set of leaf indices that answers "is any of them under node x" by binary search. */
+    private static final class LeafSet {
+        static final LeafSet EMPTY = new LeafSet(List.of());
+        private final int[] sorted;
+
+        LeafSet(Collection<Integer> leaves) {
+            sorted = leaves.stream().mapToInt(Integer::intValue).sorted().toArray();
         }
-        return false;
+
+        int size() {
+            return sorted.length;
+        }
+
+        boolean contains(int leafIndex) {
+            return Arrays.binarySearch(sorted, leafIndex) >= 0;
+        }
+
+        boolean anyUnder(int x) {
+            if (sorted.length == 0) {
+                return false;
+            }
+            int level = TreeMath.level(x);
+            long first = ((long) x >>> (level + 1)) << level;
+            int at = Arrays.binarySearch(sorted, (int) first);
+            int insertion = at >= 0 ? at : -at - 1;
+            return insertion < sorted.length && sorted[insertion] < first + (1L << level);
+        }
     }
 
     // --- parent hash (Section 7.9) ---
@@ -467,7 +491,7 @@ public final class RatchetTree {
      */
     public byte[] parentHash(int p, int siblingChild) {
         ParentNode parent = parent(p);
-        Set<Integer> unmerged = new HashSet<>(parent.unmergedLeaves());
+        LeafSet unmerged = new LeafSet(parent.unmergedLeaves());
         TlsWriter input = new TlsWriter(128);
         input.writeOpaque(parent.encryptionKey().bytes());
         input.writeOpaque(parent.parentHash());
@@ -512,7 +536,7 @@ public final class RatchetTree {
                 List<Integer> resolution = resolution(c);
                 Set<Integer> unmergedUnderC = new HashSet<>();
                 for (int leaf : parent.unmergedLeaves()) {
-                    if (containsAnyLeaf(c, List.of(leaf))) {
+                    if (spansLeaf(c, leaf)) {
                         unmergedUnderC.add(2 * leaf);
                     }
                 }
@@ -602,7 +626,7 @@ public final class RatchetTree {
                 continue;
             }
             for (int leaf : parent.unmergedLeaves()) {
-                if (leaf < 0 || leaf >= leafCount || !containsAnyLeaf(p, List.of(leaf)) || leaf(leaf) == null) {
+                if (leaf < 0 || leaf >= leafCount || !spansLeaf(p, leaf) || leaf(leaf) == null) {
                     throw new MlsProtocolException("parent node " + p + " lists unmerged leaf "
                             + Integer.toUnsignedString(leaf) + " that is not a member below it");
                 }

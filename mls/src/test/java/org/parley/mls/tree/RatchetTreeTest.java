@@ -227,6 +227,8 @@ class RatchetTreeTest {
         assertThat(indices[4093]).isEqualTo(4094);
         assertThat(indices[4094]).isEqualTo(4096);
         assertThat(large.parent(4095).unmergedLeaves()).hasSize(4094).isSorted();
+        // Adds keep the tree parent-hash valid: the original sibling tree hash leaves the 4094 unmerged leaves out.
+        large.verifyParentHashes();
         assertThat(RatchetTree.decode(SUITE, large.encode()).treeHash()).isEqualTo(large.treeHash());
     }
 
