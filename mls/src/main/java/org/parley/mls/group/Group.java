@@ -165,6 +165,23 @@ public final class Group {
         return externalCommit(config, groupInfoMessage, ratchetTree, me.credential(), keys, state.myLeaf);
     }
 
+    /**
+     * A proposal by a new member to add itself (sender new_member_proposal, Section 12.1.8),
+     * for the group and epoch of a GroupInfo MLSMessage; once a member commits it, the joiner
+     * receives a Welcome for {@code keyPackage}. The GroupInfo's signature is checked first.
+     */
+    public static byte[] proposeJoin(byte[] groupInfoMessage, byte[] ratchetTree, KeyPackageBundle keyPackage) {
+        GroupInfo info = decodeGroupInfo(groupInfoMessage);
+        Welcomes.validatedTree(info, ratchetTree);
+        CipherSuite suite = info.groupContext().cipherSuite();
+        FramedContent content = new FramedContent(info.groupContext().groupId(), info.groupContext().epoch(),
+                new Sender.NewMemberProposal(), new byte[0], ContentType.PROPOSAL,
+                new Proposal.Add(keyPackage.keyPackage()).toBytes());
+        AuthenticatedContent ac = AuthenticatedContent.signed(suite, WireFormat.MLS_PUBLIC_MESSAGE, content,
+                keyPackage.signatureKey(), null);
+        return new MlsMessage(PublicMessage.protect(suite, ac, null, null)).toBytes();
+    }
+
     private static ExternalJoin externalCommit(GroupConfig config, byte[] groupInfoMessage, byte[] ratchetTree,
                                                Credential credential, SignatureKeyPair signatureKeys, Integer oldLeaf) {
         GroupInfo info = decodeGroupInfo(groupInfoMessage);

@@ -345,4 +345,21 @@ class GroupTest {
         alice.mergePendingCommit(commit.pending());
         assertAgree(alice, bob);
     }
+
+    @Test
+    void newMemberProposesToJoinAndIsWelcomed() {
+        Group alice = create("alice");
+        Group bob = addByWelcome(alice, "bob", List.of());
+        KeyPackageBundle frank = keyPackage("frank");
+        byte[] proposal = Group.proposeJoin(bob.groupInfo(false), bob.ratchetTree(), frank);
+        ProposalReceived received = (ProposalReceived) alice.process(proposal);
+        assertThat(received.senderLeaf()).isEqualTo(-1);
+        bob.process(proposal);
+        CommitResult commit = alice.commitPendingProposals();
+        bob.process(commit.commitMessage());
+        alice.mergePendingCommit(commit.pending());
+        Group frankGroup = Group.joinFromWelcome(config, commit.welcome().orElseThrow(), frank, null);
+        assertAgree(alice, bob, frankGroup);
+        assertDelivers(frankGroup, alice, bob);
+    }
 }
