@@ -489,6 +489,12 @@ public final class Group {
         if (message.body() instanceof PublicMessage pm) {
             ac = pm.unprotect(suite, work.secrets.membershipKey(), work.context);
         } else if (message.body() instanceof PrivateMessage pm) {
+            if (work.previous != null && pm.epoch() == work.previous.context().epoch()
+                    && pm.contentType() == ContentType.APPLICATION) {
+                ProcessedMessage late = lateApplicationMessage(work.previous, pm);
+                state = work;
+                return late;
+            }
             ac = pm.unprotect(suite, work.secretTree, work.secrets.senderDataSecret(), work.context, HandshakeBodies.INSTANCE);
         } else {
             throw new MlsProtocolException("process() takes PublicMessage or PrivateMessage, not " + message.wireFormat()
@@ -516,6 +522,21 @@ public final class Group {
         };
         state = work;
         return result;
+    }
+
+    /** An application message of the previous epoch, decrypted and verified with that epoch's keys, tree and context. */
+    private static ProcessedMessage lateApplicationMessage(GroupState.PastEpoch past, PrivateMessage pm) {
+        CipherSuite suite = past.context().cipherSuite();
+        AuthenticatedContent ac = pm.unprotect(suite, past.secretTree(), past.senderDataSecret(), past.context(),
+                HandshakeBodies.INSTANCE);
+        int leaf = ((Sender.Member) ac.content().sender()).leafIndex();
+        LeafNode sender = past.tree().leaf(leaf);
+        if (sender == null) {
+            throw new MlsProtocolException("message from leaf " + leaf + ", which was not a member in epoch " + pm.epoch());
+        }
+        ac.requireValidSignature(suite, sender.signatureKey(), past.context());
+        return new ProcessedMessage.ApplicationMessage(Member.of(leaf, sender), ac.content().body(),
+                ac.content().authenticatedData());
     }
 
     /** The key that must have signed the content, or null for an external Commit (checked with its path's leaf). */

@@ -44,6 +44,22 @@ final class GroupState {
     /** How many past epochs' resumption PSKs are kept (Section 8.6). */
     static final int RESUMPTION_PSK_EPOCHS = 8;
 
+    /**
+     * The previous epoch, kept so that application messages sent just before a Commit still
+     * decrypt after it (the delivery service may deliver them after the Commit). Handshake
+     * messages of a past epoch are never accepted. Dropped when the next Commit arrives.
+     */
+    record PastEpoch(GroupContext context, RatchetTree tree, byte[] senderDataSecret, SecretTree secretTree) {
+        PastEpoch copy() {
+            return new PastEpoch(context, tree, senderDataSecret, secretTree.copy());
+        }
+
+        @Override
+        public String toString() {
+            return "PastEpoch[epoch " + context.epoch() + ", secrets redacted]";
+        }
+    }
+
     /** A proposal received in this epoch, with who sent it (Section 12.4: committed by reference). */
     record CachedProposal(Proposal proposal, Sender sender) {
     }
@@ -67,6 +83,8 @@ final class GroupState {
     boolean active = true;
     /** The ReInit a Commit of this epoch applied (Section 11.2): the group is closed and awaits its successor. */
     Proposal.ReInit reInit;
+    /** The previous epoch for late application messages, or null (a new group, a fresh joiner). */
+    PastEpoch previous;
 
     CipherSuite suite() {
         return context.cipherSuite();
@@ -103,6 +121,7 @@ final class GroupState {
         c.resumptionPsks = new LinkedHashMap<>(resumptionPsks);
         c.active = active;
         c.reInit = reInit;
+        c.previous = previous == null ? null : previous.copy();
         return c;
     }
 
@@ -148,6 +167,11 @@ final class GroupState {
         w.writeVector(resumptionPsks.entrySet(), (v, e) -> v.writeUint64(e.getKey()).writeOpaque(e.getValue()));
         w.writeUint8(active ? 1 : 0);
         w.writeOptional(reInit, (v, r) -> r.writeTo(v));
+        w.writeOptional(previous, (v, p) -> {
+            p.context().writeTo(v);
+            v.writeOpaque(p.tree().encode()).writeOpaque(p.senderDataSecret());
+            p.secretTree().writeState(v);
+        });
         byte[] body = w.toByteArray();
         byte[] out = Arrays.copyOf(body, body.length + 32);
         System.arraycopy(sha256(body), 0, out, body.length, 32);
@@ -216,6 +240,11 @@ final class GroupState {
             throw new DecodeException("saved ReInit is a proposal of type " + saved.proposalType(), reInitAt);
         }
         s.reInit = (Proposal.ReInit) saved;
+        s.previous = r.readOptional(v -> {
+            GroupContext context = GroupContext.decode(v);
+            RatchetTree tree = RatchetTree.decode(context.cipherSuite(), v.readOpaque());
+            return new PastEpoch(context, tree, v.readOpaque(), SecretTree.readState(context.cipherSuite(), v));
+        });
         return s;
     }
 
