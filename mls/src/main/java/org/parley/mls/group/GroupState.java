@@ -41,8 +41,12 @@ final class GroupState {
     static final int STATE_VERSION = 1;
     /** The first bytes of every saved state, so that a foreign blob is recognised as such. */
     private static final byte[] MAGIC = {'P', 'M', 'L', 'S'};
-    /** How many past epochs' resumption PSKs are kept (Section 8.6). */
-    static final int RESUMPTION_PSK_EPOCHS = 8;
+    /**
+     * How many epochs' resumption PSKs are kept (Section 8.6), so that a PreSharedKey proposal can
+     * name an epoch long past (the passive-client vectors do). They are inputs to later key
+     * schedules, not message keys, and take 8 KiB at most with a 32-byte hash.
+     */
+    static final int RESUMPTION_PSK_EPOCHS = 256;
 
     /**
      * The previous epoch, kept so that application messages sent just before a Commit still
@@ -118,15 +122,19 @@ final class GroupState {
         c.signatureKey = signatureKey;
         c.proposals = new LinkedHashMap<>(proposals);
         c.pendingUpdateKeys = new LinkedHashMap<>(pendingUpdateKeys);
-        c.resumptionPsks = new LinkedHashMap<>(resumptionPsks);
+        c.resumptionPsks = resumptionPsks;
         c.active = active;
         c.reInit = reInit;
         c.previous = previous == null ? null : previous.copy();
         return c;
     }
 
-    /** Records this epoch's resumption PSK and forgets the oldest beyond the window. */
+    /**
+     * Records this epoch's resumption PSK and forgets the oldest beyond the window. The map is
+     * replaced, not changed, so that {@link #copy()} can share it.
+     */
     void rememberResumptionPsk() {
+        resumptionPsks = new LinkedHashMap<>(resumptionPsks);
         resumptionPsks.put(context.epoch(), secrets.resumptionPsk());
         while (resumptionPsks.size() > RESUMPTION_PSK_EPOCHS) {
             resumptionPsks.remove(resumptionPsks.keySet().iterator().next());
@@ -227,7 +235,12 @@ final class GroupState {
         s.signatureKey = new SignaturePrivateKey(r.readOpaque());
         r.readVector(v -> s.proposals.put(new ByteKey(v.readOpaque()), readCachedProposal(v)));
         r.readVector(v -> s.pendingUpdateKeys.put(new HpkePublicKey(v.readOpaque()), new HpkePrivateKey(v.readOpaque())));
+        int pskAt = r.position();
         r.readVector(v -> s.resumptionPsks.put(v.readUint64(), v.readOpaque()));
+        if (s.resumptionPsks.size() > RESUMPTION_PSK_EPOCHS) {
+            throw new DecodeException("saved state holds " + s.resumptionPsks.size() + " resumption PSKs, more than "
+                    + RESUMPTION_PSK_EPOCHS, pskAt);
+        }
         int activeAt = r.position();
         int active = r.readUint8();
         if (active > 1) {
