@@ -1,0 +1,352 @@
+package org.parley.bench.relay;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.parley.server.calls.CallTokens;
+import org.parley.server.calls.Relay;
+import org.parley.server.calls.RelayLimits;
+import org.parley.server.calls.UdpRelayServer;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Call relay benchmark: N concurrent audio streams (50 frames/s of 100-byte payloads each),
+ * every stream from its own sender socket to its own receiver socket through the relay under
+ * test, first Parley's UDP relay (in this JVM), then coturn over TURN (a separate process),
+ * with the same generator in the same run. It reports the frames forwarded per second and the
+ * one-way delay sender to receiver through the relay (p50, p99): both hops on loopback plus
+ * the relay, which bounds the relay's added delay from above.
+ *
+ * <pre>
+ * java -cp ... org.parley.bench.relay.RelayBench [--streams 100,1000,5000] [--warmup 3] [--window 5]
+ *      [--repeats 3] [--relay-threads 2] [--generator-threads 2] [--turn 127.0.0.1:3478]
+ *      [--turn-user peer] [--turn-password pw] [--systems parley,coturn]
+ * </pre>
+ */
+public final class RelayBench {
+    static final int FRAMES_PER_SECOND = 50;
+    static final int PAYLOAD_BYTES = 100;
+    private static final int SLOTS = 1000 / FRAMES_PER_SECOND;
+
+    private static final ConcurrentLinkedQueue<DelayMeter> METERS = new ConcurrentLinkedQueue<>();
+    private static final FastThreadLocal<DelayMeter> METER = new FastThreadLocal<>() {
+        @Override
+        protected DelayMeter initialValue() {
+            DelayMeter meter = new DelayMeter();
+            METERS.add(meter);
+            return meter;
+        }
+    };
+
+    static DelayMeter meter() {
+        return METER.get();
+    }
+
+    /** One measured window. */
+    record Sample(String system, int streams, int repeat, double forwardedPerSecond, double lossPercent,
+                  long p50Micros, long p99Micros, long p999Micros, long lateSends, long sent) {
+    }
+
+    private record Options(int[] streams, int warmupSeconds, int windowSeconds, int repeats, int relayThreads,
+                           int generatorThreads, InetSocketAddress turn, String turnUser, String turnPassword,
+                           List<String> systems) {
+        static Options parse(String[] args) {
+            int[] streams = {100, 1000, 5000};
+            int warmup = 3;
+            int window = 5;
+            int repeats = 3;
+            int relayThreads = 2;
+            int generatorThreads = 2;
+            InetSocketAddress turn = new InetSocketAddress("127.0.0.1", 3478);
+            String user = "peer";
+            String password = "pw";
+            List<String> systems = List.of("parley", "coturn");
+            for (int i = 0; i + 1 < args.length; i += 2) {
+                String value = args[i + 1];
+                switch (args[i]) {
+                    case "--streams" -> streams = Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
+                    case "--warmup" -> warmup = Integer.parseInt(value);
+                    case "--window" -> window = Integer.parseInt(value);
+                    case "--repeats" -> repeats = Integer.parseInt(value);
+                    case "--relay-threads" -> relayThreads = Integer.parseInt(value);
+                    case "--generator-threads" -> generatorThreads = Integer.parseInt(value);
+                    case "--turn" -> turn = new InetSocketAddress(value.substring(0, value.lastIndexOf(':')),
+                            Integer.parseInt(value.substring(value.lastIndexOf(':') + 1)));
+                    case "--turn-user" -> user = value;
+                    case "--turn-password" -> password = value;
+                    case "--systems" -> systems = List.of(value.split(","));
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]
+                            + "; see the RelayBench javadoc for the options");
+                }
+            }
+            if (args.length % 2 != 0) {
+                throw new IllegalArgumentException("option " + args[args.length - 1] + " needs a value");
+            }
+            return new Options(streams, warmup, window, repeats, relayThreads, generatorThreads, turn, user, password,
+                    systems);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        System.out.printf("relay bench: streams %s, %d frames/s of %d B each, warm-up %d s, %d x %d s windows, "
+                        + "relay threads %d, generator threads %d, epoll %s%n", Arrays.toString(options.streams()),
+                FRAMES_PER_SECOND, PAYLOAD_BYTES, options.warmupSeconds(), options.repeats(), options.windowSeconds(),
+                options.relayThreads(), options.generatorThreads(), Epoll.isAvailable());
+        List<Sample> samples = new ArrayList<>();
+        boolean epoll = Epoll.isAvailable();
+        EventLoopGroup generator = new MultiThreadIoEventLoopGroup(options.generatorThreads(),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        try {
+            for (int streams : options.streams()) {
+                for (String system : options.systems()) {
+                    samples.addAll(run(system, streams, options, generator, epoll));
+                }
+            }
+        } finally {
+            generator.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        printTable(samples);
+    }
+
+    private static List<Sample> run(String system, int streamCount, Options options, EventLoopGroup generator,
+                                    boolean epoll) throws Exception {
+        UdpRelayServer relay = null;
+        RelayPath path;
+        if (system.equals("parley")) {
+            CallTokens tokens = CallTokens.withRandomSecret(new SecureRandom(), Clock.systemUTC(), Duration.ofHours(1));
+            RelayLimits defaults = RelayLimits.defaults();
+            // Every generator socket is on 127.0.0.1: lift the per-IP budget for unknown sources,
+            // which would otherwise (rightly) throttle 2 x N joins from one address.
+            RelayLimits limits = new RelayLimits(defaults.maxDatagramBytes(), Math.max(defaults.maxCalls(), streamCount),
+                    defaults.maxParticipantsPerCall(), defaults.participantPacketsPerSecond(),
+                    defaults.participantBurst(), 1e9, 1e9, defaults.maxTrackedSources(), defaults.idleTimeout());
+            relay = UdpRelayServer.start(new Relay(tokens, limits),
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), options.relayThreads());
+            path = new ParleyRelayPath(relay.localAddress(), tokens);
+        } else if (system.equals("coturn")) {
+            path = new TurnRelayPath(options.turn(), options.turnUser(), options.turnPassword());
+        } else {
+            throw new IllegalArgumentException("unknown system " + system + "; use parley or coturn");
+        }
+        List<BenchStream> streams = new ArrayList<>();
+        List<ScheduledFuture<?>> tickers = new ArrayList<>();
+        try {
+            Bootstrap bootstrap = new Bootstrap().group(generator)
+                    .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                    .option(ChannelOption.SO_RCVBUF, 256 << 10).option(ChannelOption.SO_SNDBUF, 256 << 10);
+            InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+            for (int i = 0; i < streamCount; i++) {
+                BenchStream stream = new BenchStream(i);
+                stream.sender = bootstrap.clone().handler(stream.senderEndpoint).bind(loopback).sync().channel();
+                stream.receiver = bootstrap.clone().handler(stream.receiverEndpoint).bind(loopback).sync().channel();
+                streams.add(stream);
+            }
+            long setupStart = System.nanoTime();
+            Semaphore inFlight = new Semaphore(128);
+            List<CompletableFuture<Void>> setups = new ArrayList<>();
+            for (BenchStream stream : streams) {
+                inFlight.acquire();
+                setups.add(path.setUp(stream).whenComplete((ok, error) -> inFlight.release()));
+            }
+            CompletableFuture.allOf(setups.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
+            System.out.printf("%s: %d streams set up in %d ms%n", path.name(), streamCount,
+                    (System.nanoTime() - setupStart) / 1_000_000);
+
+            for (EventLoop loop : loopsOf(generator)) {
+                List<BenchStream> mine = streams.stream().filter(s -> s.sender.eventLoop() == loop).toList();
+                Ticker ticker = new Ticker(path, mine);
+                tickers.add(loop.scheduleAtFixedRate(ticker, 1, 1, TimeUnit.MILLISECONDS));
+            }
+            resetMeters(generator, false);
+            Thread.sleep(options.warmupSeconds() * 1000L);
+            List<Sample> samples = new ArrayList<>();
+            for (int repeat = 1; repeat <= options.repeats(); repeat++) {
+                resetMeters(generator, true);
+                long start = System.nanoTime();
+                Thread.sleep(options.windowSeconds() * 1000L);
+                DelayMeter total = collectMeters(generator);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                Sample sample = new Sample(path.name(), streamCount, repeat, total.received / seconds,
+                        total.sent == 0 ? 0 : 100.0 * Math.max(0, total.sent - total.received) / total.sent,
+                        total.percentileMicros(0.50), total.percentileMicros(0.99), total.percentileMicros(0.999),
+                        total.lateSends, total.sent);
+                System.out.println(format(sample));
+                samples.add(sample);
+            }
+            if (relay != null) {
+                System.out.println("relay counters: " + relay.relay().stats().snapshot());
+            }
+            return samples;
+        } finally {
+            tickers.forEach(t -> t.cancel(false));
+            streams.forEach(s -> {
+                if (s.sender != null && s.receiver != null) {
+                    path.tearDown(s);
+                }
+            });
+            Thread.sleep(500);
+            for (BenchStream stream : streams) {
+                if (stream.sender != null) {
+                    stream.sender.close();
+                }
+                if (stream.receiver != null) {
+                    stream.receiver.close();
+                }
+            }
+            if (relay != null) {
+                relay.close();
+            }
+        }
+    }
+
+    /**
+     * Sends each stream's frames on its 20 ms schedule: streams are spread over 20 one-millisecond
+     * slots, and a tick that runs late catches up every slot that came due. A send more than
+     * 1 ms behind its slot is counted as late (the generator could not keep up).
+     */
+    private static final class Ticker implements Runnable {
+        private final RelayPath path;
+        private final List<List<BenchStream>> slots = new ArrayList<>();
+        private long nextSlotNanos = System.nanoTime();
+        private int slot;
+
+        Ticker(RelayPath path, List<BenchStream> streams) {
+            this.path = path;
+            for (int i = 0; i < SLOTS; i++) {
+                slots.add(new ArrayList<>());
+            }
+            for (BenchStream stream : streams) {
+                slots.get(stream.id % SLOTS).add(stream);
+            }
+        }
+
+        @Override
+        public void run() {
+            long now = System.nanoTime();
+            DelayMeter meter = meter();
+            while (nextSlotNanos <= now) {
+                boolean late = now - nextSlotNanos > 1_000_000;
+                for (BenchStream stream : slots.get(slot)) {
+                    send(stream);
+                    if (meter.measuring) {
+                        meter.sent++;
+                        if (late) {
+                            meter.lateSends++;
+                        }
+                    }
+                }
+                slot = (slot + 1) % SLOTS;
+                nextSlotNanos += 1_000_000;
+            }
+        }
+
+        private void send(BenchStream stream) {
+            Channel channel = stream.sender;
+            ByteBuf frame = channel.alloc().directBuffer(PAYLOAD_BYTES + 4);
+            path.writePrefix(frame, stream, PAYLOAD_BYTES);
+            frame.writeInt(BenchStream.MAGIC).writeInt(stream.id).writeInt(stream.sequence++)
+                    .writeLong(System.nanoTime()).writeZero(PAYLOAD_BYTES - 20);
+            channel.writeAndFlush(new DatagramPacket(frame, path.destination(stream)), channel.voidPromise());
+        }
+    }
+
+    private static List<EventLoop> loopsOf(EventLoopGroup group) {
+        List<EventLoop> loops = new ArrayList<>();
+        group.forEach(executor -> loops.add((EventLoop) executor));
+        return loops;
+    }
+
+    private static void resetMeters(EventLoopGroup group, boolean measure) throws Exception {
+        for (EventLoop loop : loopsOf(group)) {
+            loop.submit(() -> meter().reset(measure)).get();
+        }
+    }
+
+    private static DelayMeter collectMeters(EventLoopGroup group) throws Exception {
+        DelayMeter total = new DelayMeter();
+        for (EventLoop loop : loopsOf(group)) {
+            DelayMeter copy = loop.submit(() -> {
+                DelayMeter m = meter();
+                m.measuring = false;
+                return m.copy();
+            }).get();
+            total.add(copy);
+        }
+        return total;
+    }
+
+    private static String format(Sample s) {
+        return String.format(Locale.ROOT, "%-7s streams %5d  repeat %d  forwarded %9.0f frames/s  loss %5.2f %%  "
+                        + "delay p50 %5d us  p99 %6d us  p99.9 %6d us  late sends %d of %d", s.system(), s.streams(),
+                s.repeat(), s.forwardedPerSecond(), s.lossPercent(), s.p50Micros(), s.p99Micros(), s.p999Micros(),
+                s.lateSends(), s.sent());
+    }
+
+    /** Median over repeats per system and load, as a markdown table, and Parley/coturn ratios. */
+    private static void printTable(List<Sample> samples) {
+        System.out.println();
+        System.out.println("| streams | system | offered frames/s | forwarded frames/s | loss % | delay p50 (us) | delay p99 (us) | late sends % |");
+        System.out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        List<String> ratios = new ArrayList<>();
+        for (int streams : samples.stream().mapToInt(Sample::streams).distinct().toArray()) {
+            Sample parley = null;
+            Sample coturn = null;
+            for (String system : samples.stream().map(Sample::system).distinct().toList()) {
+                List<Sample> runs = samples.stream().filter(s -> s.streams() == streams && s.system().equals(system))
+                        .toList();
+                if (runs.isEmpty()) {
+                    continue;
+                }
+                Sample median = median(runs);
+                System.out.printf(Locale.ROOT, "| %d | %s | %d | %.0f | %.2f | %d | %d | %.2f |%n", streams, system,
+                        streams * FRAMES_PER_SECOND, median.forwardedPerSecond(), median.lossPercent(),
+                        median.p50Micros(), median.p99Micros(), 100.0 * median.lateSends() / Math.max(1, median.sent()));
+                if (system.equals("parley")) {
+                    parley = median;
+                } else if (system.equals("coturn")) {
+                    coturn = median;
+                }
+            }
+            if (parley != null && coturn != null) {
+                ratios.add(String.format(Locale.ROOT, "%d streams: forwarded parley/coturn %.2f, p99 delay parley/coturn %.2f",
+                        streams, parley.forwardedPerSecond() / coturn.forwardedPerSecond(),
+                        (double) parley.p99Micros() / Math.max(1, coturn.p99Micros())));
+            }
+        }
+        System.out.println();
+        ratios.forEach(System.out::println);
+    }
+
+    /** The repeat with the median p99 delay. */
+    private static Sample median(List<Sample> runs) {
+        List<Sample> sorted = new ArrayList<>(runs);
+        sorted.sort((a, b) -> Long.compare(a.p99Micros(), b.p99Micros()));
+        return sorted.get(sorted.size() / 2);
+    }
+}
