@@ -2,7 +2,6 @@ package org.parley.bench.relay;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -47,10 +46,6 @@ record StunMessage(int type, byte[] transactionId, Map<Integer, byte[]> attribut
         byte[] id = new byte[12];
         ThreadLocalRandom.current().nextBytes(id);
         return new StunMessage(method, id, new LinkedHashMap<>());
-    }
-
-    int method() {
-        return type & ~0x110;
     }
 
     boolean isSuccess() {
@@ -177,7 +172,4 @@ record StunMessage(int type, byte[] transactionId, Map<Integer, byte[]> attribut
         return (length + 3) & ~3;
     }
 
-    static boolean isIpv4(InetSocketAddress address) {
-        return address.getAddress() instanceof Inet4Address;
-    }
 }

@@ -94,6 +94,8 @@ public final class JitterBuffer {
             throw new IllegalArgumentException("sequence numbers are unsigned, was " + sequence);
         }
         if (started && sequence < nextSequence) {
+            // A late frame still tells how slow the network is, so the target delay adapts to it.
+            recordTransit(arrivalMillis - sequence * config.frameMillis());
             int slot = (int) (sequence % handedOut.length);
             if (handedOut[slot] == sequence && arrivedFlags.get(slot)) {
                 duplicates++;

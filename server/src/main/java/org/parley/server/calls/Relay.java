@@ -128,12 +128,9 @@ public final class Relay {
             stats.unknownSource.increment();
             return false;
         }
-        long now = nanoClock.getAsLong();
-        if (!from.budget.tryTake(now)) {
-            stats.participantRateLimited.increment();
+        if (!spend(from)) {
             return false;
         }
-        from.lastSeenNanos = now;
         Call call = calls.get(from.callId());
         if (call == null) {
             stats.unknownSource.increment();
@@ -152,9 +149,19 @@ public final class Relay {
         return true;
     }
 
-    /** Marks {@code participant} as alive without forwarding anything (a PING). */
-    public void touch(RelayParticipant participant) {
-        participant.lastSeenNanos = nanoClock.getAsLong();
+    /**
+     * Takes one packet from {@code participant}'s send budget and marks it alive; false (and
+     * counted) when the budget is spent. Every request of an admitted participant costs one,
+     * media or not, so that no request type escapes the limit.
+     */
+    public boolean spend(RelayParticipant participant) {
+        long now = nanoClock.getAsLong();
+        if (!participant.budget.tryTake(now)) {
+            stats.participantRateLimited.increment();
+            return false;
+        }
+        participant.lastSeenNanos = now;
+        return true;
     }
 
     /** Removes {@code participant}; its sink is told it was detached. Leaving twice is harmless. */

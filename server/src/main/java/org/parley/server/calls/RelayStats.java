@@ -36,13 +36,6 @@ public final class RelayStats {
         }
     }
 
-    /** Datagrams dropped for any reason. */
-    public long dropped() {
-        return tokenMalformed.sum() + tokenBadMac.sum() + tokenExpired.sum() + callFull.sum() + junk.sum()
-                + oversized.sum() + unknownSource.sum() + participantRateLimited.sum() + sourceRateLimited.sum()
-                + sourceTableFull.sum();
-    }
-
     /** Counter name (Prometheus style) to value, in a stable order. */
     public Map<String, Long> snapshot() {
         Map<String, Long> out = new LinkedHashMap<>();

@@ -193,9 +193,17 @@ public final class UdpRelayServer implements AutoCloseable {
             if (session != null) {
                 switch (type) {
                     case RelayDatagram.MEDIA -> relay.forward(session, content);
-                    case RelayDatagram.PING -> pong(ctx, content, sender, session);
+                    case RelayDatagram.PING -> {
+                        if (relay.spend(session)) {
+                            pong(ctx, content, sender);
+                        }
+                    }
                     case RelayDatagram.LEAVE -> relay.leave(session);
-                    case RelayDatagram.JOIN -> join(ctx, content, sender);
+                    case RelayDatagram.JOIN -> {
+                        if (relay.spend(session)) {
+                            join(ctx, content, sender);
+                        }
+                    }
                     default -> stats.junk.increment();
                 }
                 return;
@@ -248,12 +256,11 @@ public final class UdpRelayServer implements AutoCloseable {
             ctx.write(new DatagramPacket(joined, sender), ctx.voidPromise());
         }
 
-        private void pong(ChannelHandlerContext ctx, ByteBuf content, InetSocketAddress sender, RelayParticipant session) {
+        private void pong(ChannelHandlerContext ctx, ByteBuf content, InetSocketAddress sender) {
             if (content.readableBytes() != RelayDatagram.PING_BYTES) {
                 relay.stats().junk.increment();
                 return;
             }
-            relay.touch(session);
             ByteBuf pong = ctx.alloc().buffer(RelayDatagram.PING_BYTES);
             pong.writeByte(RelayDatagram.PONG).writeBytes(content, content.readerIndex() + 1, RelayDatagram.PING_BYTES - 1);
             ctx.write(new DatagramPacket(pong, sender), ctx.voidPromise());

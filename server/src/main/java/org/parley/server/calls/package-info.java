@@ -1,0 +1,20 @@
+/**
+ * The call relay: forwards SFrame-encrypted media frames between the participants of a call,
+ * one-to-one or as an SFU, and never holds a media key.
+ *
+ * <p>Wiring it into the server (done by the server's transport, not here):
+ * <ul>
+ *   <li>one {@link org.parley.server.calls.CallTokens} per node group (a shared secret on
+ *       every node) and one {@link org.parley.server.calls.Relay} per node;</li>
+ *   <li>{@code --media-port} (default {@value org.parley.server.calls.UdpRelayServer#DEFAULT_PORT}):
+ *       {@link org.parley.server.calls.UdpRelayServer#start};</li>
+ *   <li>an authenticated device asking for a call token over its WebSocket gets
+ *       {@code CallTokens.issue(callId, participantId)};</li>
+ *   <li>WebSocket fallback: binary frames carrying {@link org.parley.server.calls.RelayDatagram}
+ *       bytes map to {@code Relay.join(token, sink)} (the sink writes binary frames to that
+ *       connection), {@code Relay.forward} and {@code Relay.leave}; leave on disconnect;</li>
+ *   <li>{@code /metrics}: {@code Relay.stats().snapshot()}, plus {@code activeCalls()} and
+ *       {@code activeParticipants()} as gauges.</li>
+ * </ul>
+ */
+package org.parley.server.calls;
