@@ -12,6 +12,8 @@ final class DelayMeter {
     long sent;
     long received;
     long lateSends;
+    /** Frames the generator skipped because it was more than a round behind. */
+    long overrun;
     boolean measuring;
 
     void reset(boolean measure) {
@@ -19,6 +21,7 @@ final class DelayMeter {
         sent = 0;
         received = 0;
         lateSends = 0;
+        overrun = 0;
         measuring = measure;
     }
 
@@ -35,6 +38,7 @@ final class DelayMeter {
         copy.sent = sent;
         copy.received = received;
         copy.lateSends = lateSends;
+        copy.overrun = overrun;
         return copy;
     }
 
@@ -45,6 +49,7 @@ final class DelayMeter {
         sent += other.sent;
         received += other.received;
         lateSends += other.lateSends;
+        overrun += other.overrun;
     }
 
     /** The delay below which {@code quantile} of the samples fall, in microseconds (-1 if none). */

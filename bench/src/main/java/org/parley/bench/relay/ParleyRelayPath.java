@@ -1,6 +1,8 @@
 package org.parley.bench.relay;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.socket.DatagramPacket;
 import org.parley.server.calls.CallId;
 import org.parley.server.calls.CallTokens;
 import org.parley.server.calls.RelayDatagram;
@@ -50,11 +52,17 @@ final class ParleyRelayPath implements RelayPath {
         out.writeByte(RelayDatagram.MEDIA);
     }
 
+    /** A receiver only listens, so it PINGs, or the relay would drop it as idle after 30 s. */
+    @Override
+    public void keepAlive(BenchStream stream) {
+        stream.receiver.writeAndFlush(new DatagramPacket(stream.receiver.alloc().buffer(RelayDatagram.PING_BYTES)
+                .writeByte(RelayDatagram.PING).writeLong(stream.id), relay));
+    }
+
     @Override
     public void tearDown(BenchStream stream) {
-        for (var channel : new io.netty.channel.Channel[]{stream.sender, stream.receiver}) {
-            channel.writeAndFlush(new io.netty.channel.socket.DatagramPacket(
-                    channel.alloc().buffer(1).writeByte(RelayDatagram.LEAVE), relay));
+        for (Channel channel : new Channel[]{stream.sender, stream.receiver}) {
+            channel.writeAndFlush(new DatagramPacket(channel.alloc().buffer(1).writeByte(RelayDatagram.LEAVE), relay));
         }
     }
 }

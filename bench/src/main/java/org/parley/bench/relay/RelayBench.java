@@ -69,7 +69,7 @@ public final class RelayBench {
 
     /** One measured window. */
     record Sample(String system, int streams, int repeat, double forwardedPerSecond, double lossPercent,
-                  long p50Micros, long p99Micros, long p999Micros, long lateSends, long sent) {
+                  long p50Micros, long p99Micros, long p999Micros, long lateSends, long sent, long overrun) {
     }
 
     private record Options(int[] streams, int warmupSeconds, int windowSeconds, int repeats, int relayThreads,
@@ -160,7 +160,11 @@ public final class RelayBench {
             Bootstrap bootstrap = new Bootstrap().group(generator)
                     .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                     .option(ChannelOption.SO_RCVBUF, 256 << 10).option(ChannelOption.SO_SNDBUF, 256 << 10);
-            InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+            // A fresh 127.x.y.z source address per run: a TURN server keeps allocations for 10
+            // minutes, and a new socket on a recycled port of the same address would hit one (437).
+            java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+            InetSocketAddress loopback = new InetSocketAddress(InetAddress.getByAddress(new byte[]{127,
+                    (byte) random.nextInt(1, 255), (byte) random.nextInt(0, 256), (byte) random.nextInt(1, 255)}), 0);
             for (int i = 0; i < streamCount; i++) {
                 BenchStream stream = new BenchStream(i);
                 stream.sender = bootstrap.clone().handler(stream.senderEndpoint).bind(loopback).sync().channel();
@@ -195,8 +199,9 @@ public final class RelayBench {
                 Sample sample = new Sample(path.name(), streamCount, repeat, total.received / seconds,
                         total.sent == 0 ? 0 : 100.0 * Math.max(0, total.sent - total.received) / total.sent,
                         total.percentileMicros(0.50), total.percentileMicros(0.99), total.percentileMicros(0.999),
-                        total.lateSends, total.sent);
-                System.out.println(format(sample));
+                        total.lateSends, total.sent, total.overrun);
+                System.out.println(format(sample) + (relay != null
+                        ? "  relay participants " + relay.relay().activeParticipants() : ""));
                 samples.add(sample);
             }
             if (relay != null) {
@@ -227,17 +232,22 @@ public final class RelayBench {
 
     /**
      * Sends each stream's frames on its 20 ms schedule: streams are spread over 20 one-millisecond
-     * slots, and a tick that runs late catches up every slot that came due. A send more than
-     * 1 ms behind its slot is counted as late (the generator could not keep up).
+     * slots, and a tick that runs late catches up the slots that came due, at most one full round
+     * (20 ms); beyond that the generator has fallen behind, and the frames it skips are counted as
+     * overrun rather than sent in a burst that would hold up its event loop. A send more than 1 ms
+     * behind its slot is counted as late. Every 5 s each stream's relay state is kept alive.
      */
     private static final class Ticker implements Runnable {
         private final RelayPath path;
         private final List<List<BenchStream>> slots = new ArrayList<>();
         private long nextSlotNanos = System.nanoTime();
+        private long nextKeepAliveNanos = nextSlotNanos + 5_000_000_000L;
         private int slot;
+        private final int streamCount;
 
         Ticker(RelayPath path, List<BenchStream> streams) {
             this.path = path;
+            this.streamCount = streams.size();
             for (int i = 0; i < SLOTS; i++) {
                 slots.add(new ArrayList<>());
             }
@@ -250,6 +260,18 @@ public final class RelayBench {
         public void run() {
             long now = System.nanoTime();
             DelayMeter meter = meter();
+            if (now - nextSlotNanos > SLOTS * 1_000_000L) {
+                long behind = (now - nextSlotNanos) / 1_000_000 - SLOTS;
+                if (meter.measuring) {
+                    meter.overrun += behind * streamCount / SLOTS;
+                }
+                nextSlotNanos += behind * 1_000_000;
+                slot = (int) ((slot + behind) % SLOTS);
+            }
+            if (now >= nextKeepAliveNanos) {
+                slots.forEach(streams -> streams.forEach(path::keepAlive));
+                nextKeepAliveNanos = now + 5_000_000_000L;
+            }
             while (nextSlotNanos <= now) {
                 boolean late = now - nextSlotNanos > 1_000_000;
                 for (BenchStream stream : slots.get(slot)) {
@@ -303,16 +325,16 @@ public final class RelayBench {
 
     private static String format(Sample s) {
         return String.format(Locale.ROOT, "%-7s streams %5d  repeat %d  forwarded %9.0f frames/s  loss %5.2f %%  "
-                        + "delay p50 %5d us  p99 %6d us  p99.9 %6d us  late sends %d of %d", s.system(), s.streams(),
+                        + "delay p50 %5d us  p99 %6d us  p99.9 %6d us  late sends %d of %d  overrun %d", s.system(), s.streams(),
                 s.repeat(), s.forwardedPerSecond(), s.lossPercent(), s.p50Micros(), s.p99Micros(), s.p999Micros(),
-                s.lateSends(), s.sent());
+                s.lateSends(), s.sent(), s.overrun());
     }
 
     /** Median over repeats per system and load, as a markdown table, and Parley/coturn ratios. */
     private static void printTable(List<Sample> samples) {
         System.out.println();
-        System.out.println("| streams | system | offered frames/s | forwarded frames/s | loss % | delay p50 (us) | delay p99 (us) | late sends % |");
-        System.out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        System.out.println("| streams | system | offered frames/s | forwarded frames/s | loss % | delay p50 (us) | delay p99 (us) | late sends % | not sent (generator behind) % |");
+        System.out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         List<String> ratios = new ArrayList<>();
         for (int streams : samples.stream().mapToInt(Sample::streams).distinct().toArray()) {
             Sample parley = null;
@@ -324,9 +346,10 @@ public final class RelayBench {
                     continue;
                 }
                 Sample median = median(runs);
-                System.out.printf(Locale.ROOT, "| %d | %s | %d | %.0f | %.2f | %d | %d | %.2f |%n", streams, system,
-                        streams * FRAMES_PER_SECOND, median.forwardedPerSecond(), median.lossPercent(),
-                        median.p50Micros(), median.p99Micros(), 100.0 * median.lateSends() / Math.max(1, median.sent()));
+                System.out.printf(Locale.ROOT, "| %d | %s | %d | %.0f | %.2f | %d | %d | %.2f | %.2f |%n", streams,
+                        system, streams * FRAMES_PER_SECOND, median.forwardedPerSecond(), median.lossPercent(),
+                        median.p50Micros(), median.p99Micros(), 100.0 * median.lateSends() / Math.max(1, median.sent()),
+                        100.0 * median.overrun() / Math.max(1, median.sent() + median.overrun()));
                 if (system.equals("parley")) {
                     parley = median;
                 } else if (system.equals("coturn")) {

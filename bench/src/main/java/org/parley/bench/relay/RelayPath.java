@@ -18,6 +18,9 @@ interface RelayPath {
     /** Writes what precedes the payload in a frame the sender sends. */
     void writePrefix(ByteBuf out, BenchStream stream, int payloadBytes);
 
+    /** Keeps the stream's relay state alive; called every few seconds on the sender's event loop. */
+    void keepAlive(BenchStream stream);
+
     /** Releases what {@link #setUp} took at the relay. */
     void tearDown(BenchStream stream);
 }

@@ -86,6 +86,11 @@ final class TurnRelayPath implements RelayPath {
         out.writeShort(CHANNEL).writeShort(payloadBytes);
     }
 
+    /** An allocation lives 10 minutes and a channel binding 10, longer than a run: nothing to refresh. */
+    @Override
+    public void keepAlive(BenchStream stream) {
+    }
+
     /** Refresh with LIFETIME 0 deletes the allocation. */
     @Override
     public void tearDown(BenchStream stream) {
