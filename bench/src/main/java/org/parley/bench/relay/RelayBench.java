@@ -37,15 +37,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * Call relay benchmark: N concurrent audio streams (50 frames/s of 100-byte payloads each),
  * every stream from its own sender socket to its own receiver socket through the relay under
- * test, first Parley's UDP relay (in this JVM), then coturn over TURN (a separate process),
- * with the same generator in the same run. It reports the frames forwarded per second and the
- * one-way delay sender to receiver through the relay (p50, p99): both hops on loopback plus
- * the relay, which bounds the relay's added delay from above.
+ * test: Parley's UDP relay (in this JVM) and coturn over TURN (a separate process), with the
+ * same generator in the same run, after a baseline without relay ("direct"). It reports the
+ * frames forwarded per second and the one-way delay sender to receiver (p50, p99); a relay's
+ * added delay is its delay minus the direct baseline's.
  *
  * <pre>
  * java -cp ... org.parley.bench.relay.RelayBench [--streams 100,1000,5000] [--warmup 3] [--window 5]
  *      [--repeats 3] [--relay-threads 2] [--generator-threads 2] [--turn 127.0.0.1:3478]
- *      [--turn-user peer] [--turn-password pw] [--systems parley,coturn]
+ *      [--turn-user peer] [--turn-password pw] [--systems direct,parley,coturn]
  * </pre>
  */
 public final class RelayBench {
@@ -85,7 +85,7 @@ public final class RelayBench {
             InetSocketAddress turn = new InetSocketAddress("127.0.0.1", 3478);
             String user = "peer";
             String password = "pw";
-            List<String> systems = List.of("parley", "coturn");
+            List<String> systems = List.of("direct", "parley", "coturn");
             for (int i = 0; i + 1 < args.length; i += 2) {
                 String value = args[i + 1];
                 switch (args[i]) {
@@ -151,8 +151,10 @@ public final class RelayBench {
             path = new ParleyRelayPath(relay.localAddress(), tokens);
         } else if (system.equals("coturn")) {
             path = new TurnRelayPath(options.turn(), options.turnUser(), options.turnPassword());
+        } else if (system.equals("direct")) {
+            path = new DirectPath();
         } else {
-            throw new IllegalArgumentException("unknown system " + system + "; use parley or coturn");
+            throw new IllegalArgumentException("unknown system " + system + "; use direct, parley or coturn");
         }
         List<BenchStream> streams = new ArrayList<>();
         List<ScheduledFuture<?>> tickers = new ArrayList<>();
@@ -339,6 +341,7 @@ public final class RelayBench {
         for (int streams : samples.stream().mapToInt(Sample::streams).distinct().toArray()) {
             Sample parley = null;
             Sample coturn = null;
+            Sample direct = null;
             for (String system : samples.stream().map(Sample::system).distinct().toList()) {
                 List<Sample> runs = samples.stream().filter(s -> s.streams() == streams && s.system().equals(system))
                         .toList();
@@ -354,12 +357,23 @@ public final class RelayBench {
                     parley = median;
                 } else if (system.equals("coturn")) {
                     coturn = median;
+                } else if (system.equals("direct")) {
+                    direct = median;
                 }
             }
             if (parley != null && coturn != null) {
                 ratios.add(String.format(Locale.ROOT, "%d streams: forwarded parley/coturn %.2f, p99 delay parley/coturn %.2f",
                         streams, parley.forwardedPerSecond() / coturn.forwardedPerSecond(),
                         (double) parley.p99Micros() / Math.max(1, coturn.p99Micros())));
+            }
+            if (direct != null) {
+                for (Sample relayed : new Sample[]{parley, coturn}) {
+                    if (relayed != null) {
+                        ratios.add(String.format(Locale.ROOT, "%d streams: %s added delay over direct p50 %d us, p99 %d us",
+                                streams, relayed.system(), relayed.p50Micros() - direct.p50Micros(),
+                                relayed.p99Micros() - direct.p99Micros()));
+                    }
+                }
             }
         }
         System.out.println();
