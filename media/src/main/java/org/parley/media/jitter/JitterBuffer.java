@@ -73,6 +73,8 @@ public final class JitterBuffer {
     private long late;
     private long duplicates;
     private long overflow;
+    /** Sequence numbers passed over, never received, when the stream jumped ahead. */
+    private long skipped;
     private final long[] delayHistogram = new long[DELAY_HISTOGRAM_MILLIS + 1];
     private long delayCount;
     private double delaySum;
@@ -94,8 +96,6 @@ public final class JitterBuffer {
             throw new IllegalArgumentException("sequence numbers are unsigned, was " + sequence);
         }
         if (started && sequence < nextSequence) {
-            // A late frame still tells how slow the network is, so the target delay adapts to it.
-            recordTransit(arrivalMillis - sequence * config.frameMillis());
             int slot = (int) (sequence % handedOut.length);
             if (handedOut[slot] == sequence && arrivedFlags.get(slot)) {
                 duplicates++;
@@ -104,6 +104,8 @@ public final class JitterBuffer {
             if (handedOut[slot] == sequence) {
                 arrivedFlags.set(slot);
             }
+            // A late frame still tells how slow the network is, so the target delay adapts to it.
+            recordTransit(arrivalMillis - sequence * config.frameMillis());
             late++;
             return Arrival.LATE;
         }
@@ -128,11 +130,13 @@ public final class JitterBuffer {
 
     /** The stream jumped further ahead than the buffer holds: skip to {@code first}. */
     private void resyncTo(long first) {
+        long dropped = 0;
         while (!frames.isEmpty() && frames.firstKey() < first) {
             frames.pollFirstEntry();
-            overflow++;
+            dropped++;
         }
-        concealed += first - nextSequence;
+        overflow += dropped;
+        skipped += first - nextSequence - dropped;
         nextSequence = first;
     }
 
@@ -213,7 +217,7 @@ public final class JitterBuffer {
                 }
             }
         }
-        return new JitterStats(received, played, concealed, Math.max(0, concealed - late), late, duplicates, overflow,
+        return new JitterStats(received, played, concealed, Math.max(0, concealed - late) + skipped, late, duplicates, overflow,
                 targetDelay, delayCount > 0 ? delaySum / delayCount : Double.NaN, p99);
     }
 }

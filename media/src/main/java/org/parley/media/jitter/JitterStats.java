@@ -6,7 +6,8 @@ package org.parley.media.jitter;
  * @param received        frames accepted into the buffer
  * @param played          frames handed out for decoding
  * @param concealed       sequence numbers handed out as {@link Playout.Lost}
- * @param lost            concealed sequence numbers that never arrived at all
+ * @param lost            sequence numbers that never arrived at all: concealed ones, and ones
+ *                        passed over when the stream jumped further ahead than the buffer holds
  * @param late            frames that arrived after their sequence number was played or concealed
  * @param duplicates      copies of frames already buffered or played
  * @param overflow        frames dropped because the buffer was full or the stream jumped ahead

@@ -87,6 +87,9 @@ class JitterBufferTest {
         List<Playout> out = drain(buffer, 1_000_000);
         assertThat(out).last().isEqualTo(out.get(out.size() - 1)).extracting(Playout::sequence).isEqualTo(1_000L);
         assertThat(out).hasSizeLessThanOrEqualTo(8);
+        JitterStats stats = buffer.stats();
+        assertThat(stats.late()).isZero();
+        assertThat(stats.played() + stats.lost()).as("every sequence number 0..1000 played or lost").isEqualTo(1_001);
     }
 
     /**
