@@ -16,17 +16,17 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.parley.server.calls.CallTokens;
-import org.parley.server.calls.Relay;
-import org.parley.server.calls.RelayLimits;
-import org.parley.server.calls.UdpRelayServer;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -37,15 +37,18 @@ import java.util.concurrent.TimeUnit;
 /**
  * Call relay benchmark: N concurrent audio streams (50 frames/s of 100-byte payloads each),
  * every stream from its own sender socket to its own receiver socket through the relay under
- * test: Parley's UDP relay (in this JVM) and coturn over TURN (a separate process), with the
+ * test: Parley's UDP relay ({@link RelayProcess}, a JVM of its own) and coturn over TURN, with the
  * same generator in the same run, after a baseline without relay ("direct"). It reports the
  * frames forwarded per second and the one-way delay sender to receiver (p50, p99); a relay's
- * added delay is its delay minus the direct baseline's.
+ * added delay is its delay minus the direct baseline's. Each relay's CPU time (user + system,
+ * from the OS) per forwarded frame is measured too: unlike delay, it hardly depends on what
+ * else the machine is running.
  *
  * <pre>
  * java -cp ... org.parley.bench.relay.RelayBench [--streams 100,1000,5000] [--warmup 3] [--window 5]
  *      [--repeats 3] [--relay-threads 2] [--generator-threads 2] [--turn 127.0.0.1:3478]
- *      [--turn-user peer] [--turn-password pw] [--systems direct,parley,coturn]
+ *      [--turn-user peer] [--turn-password pw] [--turn-pid-file /tmp/coturn-peer/turnserver.pid]
+ *      [--systems direct,parley,coturn]
  * </pre>
  */
 public final class RelayBench {
@@ -69,12 +72,13 @@ public final class RelayBench {
 
     /** One measured window. */
     record Sample(String system, int streams, int repeat, double forwardedPerSecond, double lossPercent,
-                  long p50Micros, long p99Micros, long p999Micros, long lateSends, long sent, long overrun) {
+                  long p50Micros, long p99Micros, long p999Micros, long lateSends, long sent, long overrun,
+                  double relayCpuPercent, double relayCpuMicrosPerFrame) {
     }
 
     private record Options(int[] streams, int warmupSeconds, int windowSeconds, int repeats, int relayThreads,
                            int generatorThreads, InetSocketAddress turn, String turnUser, String turnPassword,
-                           List<String> systems) {
+                           Path turnPidFile, List<String> systems) {
         static Options parse(String[] args) {
             int[] streams = {100, 1000, 5000};
             int warmup = 3;
@@ -85,6 +89,7 @@ public final class RelayBench {
             InetSocketAddress turn = new InetSocketAddress("127.0.0.1", 3478);
             String user = "peer";
             String password = "pw";
+            Path turnPidFile = Path.of("/tmp/coturn-peer/turnserver.pid");
             List<String> systems = List.of("direct", "parley", "coturn");
             for (int i = 0; i + 1 < args.length; i += 2) {
                 String value = args[i + 1];
@@ -99,6 +104,7 @@ public final class RelayBench {
                             Integer.parseInt(value.substring(value.lastIndexOf(':') + 1)));
                     case "--turn-user" -> user = value;
                     case "--turn-password" -> password = value;
+                    case "--turn-pid-file" -> turnPidFile = Path.of(value);
                     case "--systems" -> systems = List.of(value.split(","));
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
                             + "; see the RelayBench javadoc for the options");
@@ -108,7 +114,7 @@ public final class RelayBench {
                 throw new IllegalArgumentException("option " + args[args.length - 1] + " needs a value");
             }
             return new Options(streams, warmup, window, repeats, relayThreads, generatorThreads, turn, user, password,
-                    systems);
+                    turnPidFile, systems);
         }
     }
 
@@ -136,21 +142,22 @@ public final class RelayBench {
 
     private static List<Sample> run(String system, int streamCount, Options options, EventLoopGroup generator,
                                     boolean epoll) throws Exception {
-        UdpRelayServer relay = null;
+        Process relay = null;
+        ProcessHandle relayProcess = null;
         RelayPath path;
         if (system.equals("parley")) {
-            CallTokens tokens = CallTokens.withRandomSecret(new SecureRandom(), Clock.systemUTC(), Duration.ofHours(1));
-            RelayLimits defaults = RelayLimits.defaults();
-            // Every generator socket is on 127.0.0.1: lift the per-IP budget for unknown sources,
-            // which would otherwise (rightly) throttle 2 x N joins from one address.
-            RelayLimits limits = new RelayLimits(defaults.maxDatagramBytes(), Math.max(defaults.maxCalls(), streamCount),
-                    defaults.maxParticipantsPerCall(), defaults.participantPacketsPerSecond(),
-                    defaults.participantBurst(), 1e9, 1e9, defaults.maxTrackedSources(), defaults.idleTimeout());
-            relay = UdpRelayServer.start(new Relay(tokens, limits),
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), options.relayThreads());
-            path = new ParleyRelayPath(relay.localAddress(), tokens);
+            byte[] secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+            CallTokens tokens = new CallTokens(secret, Clock.systemUTC(), Duration.ofHours(1));
+            relay = startRelayProcess(options.relayThreads(), streamCount, secret);
+            relayProcess = relay.toHandle();
+            int port = Integer.parseInt(relay.inputReader().readLine().replace("port ", "").trim());
+            path = new ParleyRelayPath(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), tokens);
         } else if (system.equals("coturn")) {
             path = new TurnRelayPath(options.turn(), options.turnUser(), options.turnPassword());
+            long pid = Long.parseLong(Files.readString(options.turnPidFile()).trim());
+            relayProcess = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException(
+                    "coturn (pid file " + options.turnPidFile() + ") is not running; start it with coturn.sh start"));
         } else if (system.equals("direct")) {
             path = new DirectPath();
         } else {
@@ -195,19 +202,24 @@ public final class RelayBench {
             for (int repeat = 1; repeat <= options.repeats(); repeat++) {
                 resetMeters(generator, true);
                 long start = System.nanoTime();
+                Duration cpuBefore = cpuTime(relayProcess);
                 Thread.sleep(options.windowSeconds() * 1000L);
+                Duration cpu = cpuTime(relayProcess).minus(cpuBefore);
                 DelayMeter total = collectMeters(generator);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 Sample sample = new Sample(path.name(), streamCount, repeat, total.received / seconds,
                         total.sent == 0 ? 0 : 100.0 * Math.max(0, total.sent - total.received) / total.sent,
                         total.percentileMicros(0.50), total.percentileMicros(0.99), total.percentileMicros(0.999),
-                        total.lateSends, total.sent, total.overrun);
-                System.out.println(format(sample) + (relay != null
-                        ? "  relay participants " + relay.relay().activeParticipants() : ""));
+                        total.lateSends, total.sent, total.overrun,
+                        relayProcess == null ? -1 : 100.0 * cpu.toNanos() / 1e9 / seconds,
+                        relayProcess == null || total.received == 0 ? -1 : cpu.toNanos() / 1e3 / total.received);
+                System.out.println(format(sample));
                 samples.add(sample);
             }
             if (relay != null) {
-                System.out.println("relay counters: " + relay.relay().stats().snapshot());
+                relay.outputWriter().write("stats\n");
+                relay.outputWriter().flush();
+                System.out.println("relay counters: " + relay.inputReader().readLine());
             }
             return samples;
         } finally {
@@ -227,9 +239,29 @@ public final class RelayBench {
                 }
             }
             if (relay != null) {
-                relay.close();
+                relay.getOutputStream().close();
+                if (!relay.waitFor(10, TimeUnit.SECONDS)) {
+                    relay.destroy();
+                }
             }
         }
+    }
+
+    /** Parley's relay in a JVM of its own, so its CPU time is measured per process, as coturn's is. */
+    private static Process startRelayProcess(int threads, int calls, byte[] secret) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener",
+                RelayProcess.class.getName(), Integer.toString(threads), Integer.toString(calls))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        process.outputWriter().write(HexFormat.of().formatHex(secret) + "\n");
+        process.outputWriter().flush();
+        return process;
+    }
+
+    /** User plus system CPU time of a process so far (zero when there is none to measure). */
+    private static Duration cpuTime(ProcessHandle process) {
+        return process == null ? Duration.ZERO : process.info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
     /**
@@ -327,16 +359,17 @@ public final class RelayBench {
 
     private static String format(Sample s) {
         return String.format(Locale.ROOT, "%-7s streams %5d  repeat %d  forwarded %9.0f frames/s  loss %5.2f %%  "
-                        + "delay p50 %5d us  p99 %6d us  p99.9 %6d us  late sends %d of %d  overrun %d", s.system(), s.streams(),
-                s.repeat(), s.forwardedPerSecond(), s.lossPercent(), s.p50Micros(), s.p99Micros(), s.p999Micros(),
-                s.lateSends(), s.sent(), s.overrun());
+                        + "delay p50 %5d us  p99 %6d us  p99.9 %6d us  late sends %d of %d  overrun %d  relay CPU %.0f %% "
+                        + "(%.1f us/frame)", s.system(), s.streams(), s.repeat(), s.forwardedPerSecond(), s.lossPercent(),
+                s.p50Micros(), s.p99Micros(), s.p999Micros(), s.lateSends(), s.sent(), s.overrun(), s.relayCpuPercent(),
+                s.relayCpuMicrosPerFrame());
     }
 
     /** Median over repeats per system and load, as a markdown table, and Parley/coturn ratios. */
     private static void printTable(List<Sample> samples) {
         System.out.println();
-        System.out.println("| streams | system | offered frames/s | forwarded frames/s | loss % | delay p50 (us) | delay p99 (us) | late sends % | not sent (generator behind) % |");
-        System.out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        System.out.println("| streams | system | offered frames/s | forwarded frames/s | loss % | delay p50 (us) | delay p99 (us) | late sends % | not sent (generator behind) % | relay CPU % | relay CPU us/frame |");
+        System.out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         List<String> ratios = new ArrayList<>();
         for (int streams : samples.stream().mapToInt(Sample::streams).distinct().toArray()) {
             Sample parley = null;
@@ -349,10 +382,11 @@ public final class RelayBench {
                     continue;
                 }
                 Sample median = median(runs);
-                System.out.printf(Locale.ROOT, "| %d | %s | %d | %.0f | %.2f | %d | %d | %.2f | %.2f |%n", streams,
-                        system, streams * FRAMES_PER_SECOND, median.forwardedPerSecond(), median.lossPercent(),
+                System.out.printf(Locale.ROOT, "| %d | %s | %d | %.0f | %.2f | %d | %d | %.2f | %.2f | %.0f | %.1f |%n",
+                        streams, system, streams * FRAMES_PER_SECOND, median.forwardedPerSecond(), median.lossPercent(),
                         median.p50Micros(), median.p99Micros(), 100.0 * median.lateSends() / Math.max(1, median.sent()),
-                        100.0 * median.overrun() / Math.max(1, median.sent() + median.overrun()));
+                        100.0 * median.overrun() / Math.max(1, median.sent() + median.overrun()),
+                        median.relayCpuPercent(), median.relayCpuMicrosPerFrame());
                 if (system.equals("parley")) {
                     parley = median;
                 } else if (system.equals("coturn")) {
@@ -362,9 +396,11 @@ public final class RelayBench {
                 }
             }
             if (parley != null && coturn != null) {
-                ratios.add(String.format(Locale.ROOT, "%d streams: forwarded parley/coturn %.2f, p99 delay parley/coturn %.2f",
-                        streams, parley.forwardedPerSecond() / coturn.forwardedPerSecond(),
-                        (double) parley.p99Micros() / Math.max(1, coturn.p99Micros())));
+                ratios.add(String.format(Locale.ROOT, "%d streams: forwarded parley/coturn %.2f, p99 delay parley/coturn %.2f,"
+                                + " CPU per frame parley/coturn %.2f", streams,
+                        parley.forwardedPerSecond() / coturn.forwardedPerSecond(),
+                        (double) parley.p99Micros() / Math.max(1, coturn.p99Micros()),
+                        parley.relayCpuMicrosPerFrame() / coturn.relayCpuMicrosPerFrame()));
             }
             if (direct != null) {
                 for (Sample relayed : new Sample[]{parley, coturn}) {
