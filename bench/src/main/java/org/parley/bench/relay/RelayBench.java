@@ -382,11 +382,14 @@ public final class RelayBench {
                     continue;
                 }
                 Sample median = median(runs);
-                System.out.printf(Locale.ROOT, "| %d | %s | %d | %.0f | %.2f | %d | %d | %.2f | %.2f | %.0f | %.1f |%n",
+                System.out.printf(Locale.ROOT, "| %d | %s | %d | %.0f | %.2f | %s | %s | %.2f | %.2f | %s | %s |%n",
                         streams, system, streams * FRAMES_PER_SECOND, median.forwardedPerSecond(), median.lossPercent(),
-                        median.p50Micros(), median.p99Micros(), 100.0 * median.lateSends() / Math.max(1, median.sent()),
+                        micros(median.p50Micros()), micros(median.p99Micros()),
+                        100.0 * median.lateSends() / Math.max(1, median.sent()),
                         100.0 * median.overrun() / Math.max(1, median.sent() + median.overrun()),
-                        median.relayCpuPercent(), median.relayCpuMicrosPerFrame());
+                        median.relayCpuPercent() < 0 ? "-" : String.format(Locale.ROOT, "%.0f", median.relayCpuPercent()),
+                        median.relayCpuMicrosPerFrame() < 0 ? "-"
+                                : String.format(Locale.ROOT, "%.1f", median.relayCpuMicrosPerFrame()));
                 if (system.equals("parley")) {
                     parley = median;
                 } else if (system.equals("coturn")) {
@@ -414,6 +417,11 @@ public final class RelayBench {
         }
         System.out.println();
         ratios.forEach(System.out::println);
+    }
+
+    /** A delay percentile; the histogram ends at 100 ms, so its last bucket means "at least". */
+    private static String micros(long value) {
+        return value >= DelayMeter.MAX_MICROS ? ">=" + DelayMeter.MAX_MICROS : Long.toString(value);
     }
 
     /** The repeat with the median p99 delay. */
