@@ -199,6 +199,15 @@ public final class JitterBuffer {
         delayHistogram[(int) Math.max(0, Math.min(DELAY_HISTOGRAM_MILLIS, delay))]++;
     }
 
+    /**
+     * The buffered payload of {@code sequence}, without taking it, or null. After a
+     * {@link Playout.Lost} for {@code n}, the frame {@code n + 1} may already be here: Opus can
+     * rebuild the lost frame from its in-band FEC ({@code OpusFrameDecoder.recover}).
+     */
+    public byte[] peek(long sequence) {
+        return frames.get(sequence);
+    }
+
     /** Frames waiting in the buffer. */
     public int size() {
         return frames.size();
