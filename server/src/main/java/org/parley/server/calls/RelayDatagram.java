@@ -1,5 +1,8 @@
 package org.parley.server.calls;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
 /**
  * The relay's wire messages, the same bytes over UDP and inside WebSocket binary frames. The
  * first byte is the type:
@@ -36,6 +39,28 @@ public final class RelayDatagram {
         out[0] = JOIN;
         System.arraycopy(token, 0, out, 1, Math.min(token.length, CallTokens.TOKEN_BYTES));
         return out;
+    }
+
+    /** The token of a JOIN datagram, or null if the datagram has the wrong length for one. */
+    static byte[] token(ByteBuf join) {
+        if (join.readableBytes() != JOIN_BYTES) {
+            return null;
+        }
+        byte[] token = new byte[CallTokens.TOKEN_BYTES];
+        join.getBytes(join.readerIndex() + 1, token);
+        return token;
+    }
+
+    static ByteBuf joined(ByteBufAllocator allocator, long participantId) {
+        return allocator.buffer(JOINED_BYTES).writeByte(JOINED).writeInt((int) participantId);
+    }
+
+    /** The PONG answering {@code ping}, or null if it is not a well-formed PING. */
+    static ByteBuf pong(ByteBufAllocator allocator, ByteBuf ping) {
+        if (ping.readableBytes() != PING_BYTES) {
+            return null;
+        }
+        return allocator.buffer(PING_BYTES).writeByte(PONG).writeBytes(ping, ping.readerIndex() + 1, PING_BYTES - 1);
     }
 
     public static byte[] media(byte[] mediaPacket) {

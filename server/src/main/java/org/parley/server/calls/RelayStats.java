@@ -28,6 +28,17 @@ public final class RelayStats {
     final LongAdder sourceTableFull = new LongAdder();
     final LongAdder pongs = new LongAdder();
 
+    /** Counts a received datagram; false, and counted as oversized, if it is longer than {@code max}. */
+    boolean receivedWithin(int length, int max) {
+        datagramsReceived.increment();
+        bytesReceived.add(length);
+        if (length > max) {
+            oversized.increment();
+            return false;
+        }
+        return true;
+    }
+
     void tokenRejected(InvalidCallTokenException.Reason reason) {
         switch (reason) {
             case MALFORMED -> tokenMalformed.increment();

@@ -178,10 +178,7 @@ public final class UdpRelayServer implements AutoCloseable {
         private void handle(ChannelHandlerContext ctx, ByteBuf content, InetSocketAddress sender) {
             RelayStats stats = relay.stats();
             int length = content.readableBytes();
-            stats.datagramsReceived.increment();
-            stats.bytesReceived.add(length);
-            if (length > relay.limits().maxDatagramBytes()) {
-                stats.oversized.increment();
+            if (!stats.receivedWithin(length, relay.limits().maxDatagramBytes())) {
                 return;
             }
             RelayParticipant session = sessions.get(sender);
@@ -238,12 +235,11 @@ public final class UdpRelayServer implements AutoCloseable {
         }
 
         private void join(ChannelHandlerContext ctx, ByteBuf content, InetSocketAddress sender) {
-            if (content.readableBytes() != RelayDatagram.JOIN_BYTES) {
+            byte[] token = RelayDatagram.token(content);
+            if (token == null) {
                 relay.stats().tokenMalformed.increment();
                 return;
             }
-            byte[] token = new byte[CallTokens.TOKEN_BYTES];
-            content.getBytes(content.readerIndex() + 1, token);
             RelayParticipant participant;
             try {
                 participant = relay.join(token, new UdpSink(ctx.channel(), sender));
@@ -251,18 +247,16 @@ public final class UdpRelayServer implements AutoCloseable {
                 return; // counted by the relay; no answer, so a scan learns nothing
             }
             sessions.put(sender, participant);
-            ByteBuf joined = ctx.alloc().buffer(RelayDatagram.JOINED_BYTES);
-            joined.writeByte(RelayDatagram.JOINED).writeInt((int) participant.participantId());
-            ctx.write(new DatagramPacket(joined, sender), ctx.voidPromise());
+            ctx.write(new DatagramPacket(RelayDatagram.joined(ctx.alloc(), participant.participantId()), sender),
+                    ctx.voidPromise());
         }
 
         private void pong(ChannelHandlerContext ctx, ByteBuf content, InetSocketAddress sender) {
-            if (content.readableBytes() != RelayDatagram.PING_BYTES) {
+            ByteBuf pong = RelayDatagram.pong(ctx.alloc(), content);
+            if (pong == null) {
                 relay.stats().junk.increment();
                 return;
             }
-            ByteBuf pong = ctx.alloc().buffer(RelayDatagram.PING_BYTES);
-            pong.writeByte(RelayDatagram.PONG).writeBytes(content, content.readerIndex() + 1, RelayDatagram.PING_BYTES - 1);
             ctx.write(new DatagramPacket(pong, sender), ctx.voidPromise());
             relay.stats().pongs.increment();
         }

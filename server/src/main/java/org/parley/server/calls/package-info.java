@@ -10,9 +10,10 @@
  *       {@link org.parley.server.calls.UdpRelayServer#start};</li>
  *   <li>an authenticated device asking for a call token over its WebSocket gets
  *       {@code CallTokens.issue(callId, participantId)};</li>
- *   <li>WebSocket fallback: binary frames carrying {@link org.parley.server.calls.RelayDatagram}
- *       bytes map to {@code Relay.join(token, sink)} (the sink writes binary frames to that
- *       connection), {@code Relay.forward} and {@code Relay.leave}; leave on disconnect;</li>
+ *   <li>WebSocket fallback: one {@link org.parley.server.calls.RelayConnection} per connection,
+ *       with a {@link org.parley.server.calls.MediaSink} that writes binary frames to it; feed it
+ *       the payload of each relay binary frame ({@link org.parley.server.calls.RelayDatagram}, the
+ *       same bytes as over UDP) and call {@code close()} on disconnect;</li>
  *   <li>{@code /metrics}: {@code Relay.stats().snapshot()}, plus {@code activeCalls()} and
  *       {@code activeParticipants()} as gauges.</li>
  * </ul>

@@ -146,4 +146,41 @@ class RelayTest {
         assertThat(relay.stats().snapshot()).containsEntry("relay_dropped_token_bad_mac_total", 1L)
                 .containsEntry("relay_dropped_token_malformed_total", 1L).containsEntry("relay_idle_removed_total", 1L);
     }
+
+    @Test
+    void aConnectionSpeaksTheUdpDatagramsToo() throws Exception {
+        RecordingSink connectionSink = new RecordingSink();
+        RecordingSink peer = new RecordingSink();
+        RelayConnection connection = new RelayConnection(relay, connectionSink, io.netty.buffer.ByteBufAllocator.DEFAULT);
+        receive(connection, new byte[]{RelayDatagram.MEDIA, 1});
+        receive(connection, new byte[]{RelayDatagram.PING, 1, 2, 3, 4, 5, 6, 7, 8});
+        receive(connection, new byte[]{RelayDatagram.JOIN, 1, 2});
+        receive(connection, new byte[]{0x7f});
+        receive(connection, new byte[limits.maxDatagramBytes() + 1]);
+        assertThat(connectionSink.sent).as("nothing answered before a valid JOIN").isEmpty();
+        assertThat(relay.stats().snapshot()).containsEntry("relay_dropped_unknown_source_total", 2L)
+                .containsEntry("relay_dropped_token_malformed_total", 1L).containsEntry("relay_dropped_junk_total", 1L)
+                .containsEntry("relay_dropped_oversized_total", 1L);
+
+        RelayParticipant other = relay.join(tokens.issue(call, 1), peer);
+        receive(connection, RelayDatagram.join(tokens.issue(call, 0)));
+        assertThat(connectionSink.sent).containsExactly(new byte[]{RelayDatagram.JOINED, 0, 0, 0, 0});
+        receive(connection, new byte[]{RelayDatagram.PING, 1, 2, 3, 4, 5, 6, 7, 8});
+        assertThat(connectionSink.sent.get(1)).containsExactly(RelayDatagram.PONG, 1, 2, 3, 4, 5, 6, 7, 8);
+        receive(connection, new byte[]{RelayDatagram.MEDIA, 9});
+        assertThat(peer.sent).containsExactly(new byte[]{RelayDatagram.MEDIA, 9});
+        forward(other, 4);
+        assertThat(connectionSink.sent).last().isEqualTo(new byte[]{RelayDatagram.MEDIA, 4});
+
+        receive(connection, new byte[]{RelayDatagram.LEAVE});
+        assertThat(connection.participant()).isNull();
+        assertThat(connectionSink.detached).isTrue();
+        assertThat(relay.activeParticipants()).isEqualTo(1);
+    }
+
+    private static void receive(RelayConnection connection, byte[] datagram) {
+        ByteBuf buffer = Unpooled.wrappedBuffer(datagram);
+        connection.receive(buffer);
+        buffer.release();
+    }
 }

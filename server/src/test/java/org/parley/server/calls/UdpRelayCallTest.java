@@ -155,8 +155,9 @@ class UdpRelayCallTest {
     }
 
     /**
-     * One participant on UDP, the other behind a WebSocket-style sink (UDP blocked for it): the
-     * same relay forwards both ways, and the WebSocket side's sends come from a foreign thread.
+     * One participant on UDP, the other on a WebSocket (UDP blocked for it), reduced to the
+     * {@link RelayConnection} the WebSocket handler feeds and a sink standing for its binary
+     * frames: the same relay forwards both ways, and the WebSocket side runs on a foreign thread.
      */
     @Test
     void udpAndWebSocketParticipantsShareACall() throws Exception {
@@ -165,30 +166,40 @@ class UdpRelayCallTest {
         TestCallClient alice = new TestCallClient(callId, 0, List.of(0, 1), 7);
         TestCallClient bob = new TestCallClient(callId, 1, List.of(0, 1), 7);
         List<byte[]> bobHeard = java.util.Collections.synchronizedList(new ArrayList<>());
-        MediaSink bobSink = datagram -> {
+        MediaSink webSocketFrames = datagram -> {
             byte[] bytes = new byte[datagram.readableBytes()];
             datagram.readBytes(bytes);
             datagram.release();
             bobHeard.add(bytes);
         };
+        RelayConnection bobOnWebSocket = new RelayConnection(server.relay(), webSocketFrames,
+                io.netty.buffer.ByteBufAllocator.DEFAULT);
         try (UdpTestEndpoint a = new UdpTestEndpoint(server.localAddress())) {
             a.join(tokens.issue(id, 0));
-            RelayParticipant bobOnWebSocket = server.relay().join(tokens.issue(id, 1), bobSink);
+            receive(bobOnWebSocket, RelayDatagram.join(tokens.issue(id, 1)));
+            assertThat(bobHeard).first().satisfies(d -> assertThat(d[0]).isEqualTo(RelayDatagram.JOINED));
             for (int s = 0; s < TestCallClient.FRAMES; s++) {
                 a.send(alice.audioDatagram(s));
-                io.netty.buffer.ByteBuf frame = io.netty.buffer.Unpooled.wrappedBuffer(bob.audioDatagram(s));
-                server.relay().forward(bobOnWebSocket, frame);
-                frame.release();
+                receive(bobOnWebSocket, bob.audioDatagram(s));
             }
             assertThat(a.await(d -> d[0] == RelayDatagram.MEDIA, TestCallClient.FRAMES, 10_000)).isTrue();
             long deadline = System.nanoTime() + 10_000_000_000L;
-            while (bobHeard.size() < TestCallClient.FRAMES && System.nanoTime() < deadline) {
+            while (bobHeard.size() < TestCallClient.FRAMES + 1 && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
             short[] aliceHeardBob = alice.decodeAudio(a.received()).get(1L);
             short[] bobHeardAlice = bob.decodeAudio(new ArrayList<>(bobHeard)).get(0L);
             assertThat(CrossCorrelation.align(bob.speech, aliceHeardBob, 1_000).correlation()).isGreaterThanOrEqualTo(0.9);
             assertThat(CrossCorrelation.align(alice.speech, bobHeardAlice, 1_000).correlation()).isGreaterThanOrEqualTo(0.9);
+
+            bobOnWebSocket.close();
+            assertThat(server.relay().activeParticipants()).isEqualTo(1);
         }
+    }
+
+    private static void receive(RelayConnection connection, byte[] datagram) {
+        io.netty.buffer.ByteBuf frame = io.netty.buffer.Unpooled.wrappedBuffer(datagram);
+        connection.receive(frame);
+        frame.release();
     }
 }
