@@ -4,18 +4,18 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 /**
- * The relay over a stream transport, for one connection: the WebSocket fallback when UDP is
- * blocked. The connection feeds it the payloads of its binary frames, which are the same
- * {@link RelayDatagram}s as over UDP, and gives it a {@link MediaSink} that writes binary frames
- * back. A connection carries at most one participant; joining again with another token moves
- * it. Call {@link #close} when the connection ends. Not thread-safe: call it from the
- * connection's I/O thread.
+ * The relay as one endpoint sees it: a WebSocket connection (the fallback when UDP is blocked),
+ * or one UDP address of {@link UdpRelayServer}. The transport feeds it the
+ * {@link RelayDatagram}s it receives (for a WebSocket, the payloads of its binary frames) and
+ * gives it a {@link MediaSink} that sends back. An endpoint carries at most one participant;
+ * joining again with another token moves it there. Call {@link #close} when the connection
+ * ends. Not thread-safe: call {@link #receive} from the endpoint's I/O thread.
  */
 public final class RelayConnection {
     private final Relay relay;
     private final MediaSink sink;
     private final ByteBufAllocator allocator;
-    private RelayParticipant participant;
+    private volatile RelayParticipant participant;
 
     public RelayConnection(Relay relay, MediaSink sink, ByteBufAllocator allocator) {
         this.relay = relay;
@@ -28,12 +28,15 @@ public final class RelayConnection {
      * Bad input is dropped and counted like over UDP, never thrown: the connection stays up.
      */
     public void receive(ByteBuf datagram) {
-        RelayStats stats = relay.stats();
-        int length = datagram.readableBytes();
-        if (!stats.receivedWithin(length, relay.limits().maxDatagramBytes())) {
-            return;
+        if (relay.stats().receivedWithin(datagram.readableBytes(), relay.limits().maxDatagramBytes())) {
+            dispatch(datagram);
         }
-        byte type = length > 0 ? datagram.getByte(datagram.readerIndex()) : 0;
+    }
+
+    /** {@link #receive} without the counting and size check, which the caller has done. */
+    void dispatch(ByteBuf datagram) {
+        RelayStats stats = relay.stats();
+        byte type = datagram.readableBytes() > 0 ? datagram.getByte(datagram.readerIndex()) : 0;
         RelayParticipant current = participant != null && participant.isActive() ? participant : null;
         switch (type) {
             case RelayDatagram.JOIN -> {
@@ -72,12 +75,18 @@ public final class RelayConnection {
             relay.stats().tokenMalformed.increment();
             return;
         }
+        RelayParticipant previous = participant;
+        RelayParticipant joined;
         try {
-            participant = relay.join(token, sink);
+            joined = relay.join(token, sink);
         } catch (InvalidCallTokenException | RelayFullException e) {
-            return; // counted by the relay
+            return; // counted by the relay; no answer, so a scan learns nothing
         }
-        sink.send(RelayDatagram.joined(allocator, participant.participantId()));
+        participant = joined;
+        if (previous != null && previous.isActive()) {
+            relay.leave(previous);
+        }
+        sink.send(RelayDatagram.joined(allocator, joined.participantId()));
     }
 
     /** The participant on this connection, or null before a successful JOIN or after leaving. */
@@ -87,9 +96,10 @@ public final class RelayConnection {
 
     /** Leaves the call, if in one: on LEAVE and when the connection closes. */
     public void close() {
-        if (participant != null) {
-            relay.leave(participant);
-            participant = null;
+        RelayParticipant current = participant;
+        participant = null;
+        if (current != null) {
+            relay.leave(current);
         }
     }
 }

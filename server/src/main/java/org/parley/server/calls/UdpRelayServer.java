@@ -47,7 +47,8 @@ public final class UdpRelayServer implements AutoCloseable {
     private final Relay relay;
     private final EventLoopGroup group;
     private final List<Channel> channels = new ArrayList<>();
-    private final ConcurrentHashMap<InetSocketAddress, RelayParticipant> sessions = new ConcurrentHashMap<>();
+    /** Admitted endpoints by address; an address gets state only once its JOIN was accepted. */
+    private final ConcurrentHashMap<InetSocketAddress, RelayConnection> sessions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<InetAddress, TokenBucket> sourceBudgets = new ConcurrentHashMap<>();
 
     private UdpRelayServer(Relay relay, EventLoopGroup group) {
@@ -141,9 +142,10 @@ public final class UdpRelayServer implements AutoCloseable {
             }
         }
 
+        /** The participant left, timed out or moved: forget the address unless it joined anew. */
         @Override
         public void detached() {
-            sessions.computeIfPresent(address, (a, p) -> p.sink == this || !p.isActive() ? null : p);
+            sessions.computeIfPresent(address, (a, session) -> session.participant() == null ? null : session);
         }
     }
 
@@ -176,40 +178,25 @@ public final class UdpRelayServer implements AutoCloseable {
         }
 
         private void handle(ChannelHandlerContext ctx, ByteBuf content, InetSocketAddress sender) {
+            RelayConnection session = sessions.get(sender);
+            if (session != null) {
+                session.receive(content);
+                return;
+            }
             RelayStats stats = relay.stats();
             int length = content.readableBytes();
-            if (!stats.receivedWithin(length, relay.limits().maxDatagramBytes())) {
+            if (!stats.receivedWithin(length, relay.limits().maxDatagramBytes())
+                    || !withinSourceBudget(sender.getAddress())) {
                 return;
             }
-            RelayParticipant session = sessions.get(sender);
-            byte type = length > 0 ? content.getByte(content.readerIndex()) : 0;
-            if (session != null && !session.isActive()) {
-                sessions.remove(sender, session);
-                session = null;
-            }
-            if (session != null) {
-                switch (type) {
-                    case RelayDatagram.MEDIA -> relay.forward(session, content);
-                    case RelayDatagram.PING -> {
-                        if (relay.spend(session)) {
-                            pong(ctx, content, sender);
-                        }
+            switch (length > 0 ? content.getByte(content.readerIndex()) : 0) {
+                case RelayDatagram.JOIN -> {
+                    RelayConnection joining = new RelayConnection(relay, new UdpSink(ctx.channel(), sender), ctx.alloc());
+                    joining.dispatch(content);
+                    if (joining.participant() != null) {
+                        sessions.put(sender, joining);
                     }
-                    case RelayDatagram.LEAVE -> relay.leave(session);
-                    case RelayDatagram.JOIN -> {
-                        if (relay.spend(session)) {
-                            join(ctx, content, sender);
-                        }
-                    }
-                    default -> stats.junk.increment();
                 }
-                return;
-            }
-            if (!withinSourceBudget(sender.getAddress())) {
-                return;
-            }
-            switch (type) {
-                case RelayDatagram.JOIN -> join(ctx, content, sender);
                 case RelayDatagram.MEDIA, RelayDatagram.PING, RelayDatagram.LEAVE -> stats.unknownSource.increment();
                 default -> stats.junk.increment();
             }
@@ -232,33 +219,6 @@ public final class UdpRelayServer implements AutoCloseable {
                 return false;
             }
             return true;
-        }
-
-        private void join(ChannelHandlerContext ctx, ByteBuf content, InetSocketAddress sender) {
-            byte[] token = RelayDatagram.token(content);
-            if (token == null) {
-                relay.stats().tokenMalformed.increment();
-                return;
-            }
-            RelayParticipant participant;
-            try {
-                participant = relay.join(token, new UdpSink(ctx.channel(), sender));
-            } catch (InvalidCallTokenException | RelayFullException e) {
-                return; // counted by the relay; no answer, so a scan learns nothing
-            }
-            sessions.put(sender, participant);
-            ctx.write(new DatagramPacket(RelayDatagram.joined(ctx.alloc(), participant.participantId()), sender),
-                    ctx.voidPromise());
-        }
-
-        private void pong(ChannelHandlerContext ctx, ByteBuf content, InetSocketAddress sender) {
-            ByteBuf pong = RelayDatagram.pong(ctx.alloc(), content);
-            if (pong == null) {
-                relay.stats().junk.increment();
-                return;
-            }
-            ctx.write(new DatagramPacket(pong, sender), ctx.voidPromise());
-            relay.stats().pongs.increment();
         }
     }
 }
