@@ -178,6 +178,20 @@ class RelayTest {
         assertThat(relay.activeParticipants()).isEqualTo(1);
     }
 
+    @Test
+    void aConnectionJoiningAnotherCallLeavesTheFirst() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        RelayConnection connection = new RelayConnection(relay, sink, io.netty.buffer.ByteBufAllocator.DEFAULT);
+        receive(connection, RelayDatagram.join(tokens.issue(call, 0)));
+        CallId second = new CallId(2, 2);
+        receive(connection, RelayDatagram.join(tokens.issue(second, 5)));
+        assertThat(connection.participant().callId()).isEqualTo(second);
+        assertThat(relay.activeCalls()).isEqualTo(1);
+        assertThat(relay.activeParticipants()).isEqualTo(1);
+        connection.close();
+        assertThat(relay.activeCalls()).isZero();
+    }
+
     private static void receive(RelayConnection connection, byte[] datagram) {
         ByteBuf buffer = Unpooled.wrappedBuffer(datagram);
         connection.receive(buffer);
