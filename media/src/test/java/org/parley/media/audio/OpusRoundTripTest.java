@@ -121,6 +121,25 @@ class OpusRoundTripTest {
         assertThatThrownBy(() -> WavFiles.read(junk)).isInstanceOf(AudioCodecException.class);
     }
 
+    @Test
+    void stereoWavIsMixedDownAndOtherDepthsRefused(@TempDir Path dir) throws Exception {
+        Path stereo = dir.resolve("stereo.wav");
+        javax.sound.sampled.AudioFormat format = new javax.sound.sampled.AudioFormat(48_000, 16, 2, true, false);
+        byte[] frames = {100, 0, (byte) 200, 0, 10, 0, 30, 0}; // (100, 200), (10, 30), little-endian
+        try (var in = new javax.sound.sampled.AudioInputStream(new java.io.ByteArrayInputStream(frames), format, 2)) {
+            javax.sound.sampled.AudioSystem.write(in, javax.sound.sampled.AudioFileFormat.Type.WAVE, stereo.toFile());
+        }
+        assertThat(WavFiles.read(stereo)).containsExactly((short) 150, (short) 20);
+
+        Path eightBit = dir.resolve("8bit.wav");
+        javax.sound.sampled.AudioFormat u8 = new javax.sound.sampled.AudioFormat(48_000, 8, 1, false, false);
+        try (var in = new javax.sound.sampled.AudioInputStream(new java.io.ByteArrayInputStream(new byte[100]), u8, 100)) {
+            javax.sound.sampled.AudioSystem.write(in, javax.sound.sampled.AudioFileFormat.Type.WAVE, eightBit.toFile());
+        }
+        assertThatThrownBy(() -> WavFiles.read(eightBit)).isInstanceOf(AudioCodecException.class)
+                .hasMessageContaining("16-bit");
+    }
+
     private static long energy(short[] pcm) {
         long sum = 0;
         for (short s : pcm) {
