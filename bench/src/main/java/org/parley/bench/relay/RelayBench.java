@@ -151,7 +151,12 @@ public final class RelayBench {
             CallTokens tokens = new CallTokens(secret, Clock.systemUTC(), Duration.ofHours(1));
             relay = startRelayProcess(options.relayThreads(), streamCount, secret);
             relayProcess = relay.toHandle();
-            int port = Integer.parseInt(relay.inputReader().readLine().replace("port ", "").trim());
+            String ready = relay.inputReader().readLine();
+            if (ready == null || !ready.startsWith("port ")) {
+                throw new IllegalStateException("the relay process did not start (said " + ready
+                        + "); run RelayProcess by hand to see why");
+            }
+            int port = Integer.parseInt(ready.substring("port ".length()).trim());
             path = new ParleyRelayPath(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), tokens);
         } else if (system.equals("coturn")) {
             path = new TurnRelayPath(options.turn(), options.turnUser(), options.turnPassword());
