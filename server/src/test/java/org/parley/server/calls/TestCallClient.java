@@ -29,13 +29,21 @@ final class TestCallClient {
     final int index;
     final org.parley.media.packet.CallId callId;
     final short[] speech;
+    final int frames;
     private final MlsSFrameKeys keys;
     private final OpusFrameEncoder encoder = OpusFrameEncoder.forVoice();
 
     TestCallClient(org.parley.media.packet.CallId callId, int index, List<Integer> members, long exporterEpoch) {
+        this(callId, index, members, exporterEpoch, FRAMES);
+    }
+
+    /** A client with {@code frames} frames (20 ms each) of its own speech to send. */
+    TestCallClient(org.parley.media.packet.CallId callId, int index, List<Integer> members, long exporterEpoch,
+                   int frames) {
         this.callId = callId;
         this.index = index;
-        this.speech = Signals.speechLike(FRAMES * OpusFormat.FRAME_MILLIS / 1000.0, 100 + index);
+        this.frames = frames;
+        this.speech = Signals.speechLike(frames * OpusFormat.FRAME_MILLIS / 1000.0, 100 + index);
         this.keys = new MlsSFrameKeys(SFrameCipherSuite.AES_128_GCM_SHA256_128, 2);
         keys.enterEpoch(EPOCH, index, members, members.size(), exporterOfEpoch(exporterEpoch));
     }
@@ -92,13 +100,13 @@ final class TestCallClient {
             }
             MediaPacket packet = MediaPacket.decode(datagram, 1, datagram.length - 1);
             byte[] opus = keys.decrypt(metadataOf(packet), packet.payload());
-            opusBySender.computeIfAbsent(packet.participantId(), p -> new byte[FRAMES][])[(int) packet.sequence()] = opus;
+            opusBySender.computeIfAbsent(packet.participantId(), p -> new byte[frames][])[(int) packet.sequence()] = opus;
         }
         Map<Long, short[]> audio = new HashMap<>();
         for (Map.Entry<Long, byte[][]> sender : opusBySender.entrySet()) {
             OpusFrameDecoder decoder = new OpusFrameDecoder();
-            short[] out = new short[FRAMES * OpusFormat.FRAME_SAMPLES];
-            for (int s = 0; s < FRAMES; s++) {
+            short[] out = new short[frames * OpusFormat.FRAME_SAMPLES];
+            for (int s = 0; s < frames; s++) {
                 System.arraycopy(decoder.decode(sender.getValue()[s]), 0, out, s * OpusFormat.FRAME_SAMPLES,
                         OpusFormat.FRAME_SAMPLES);
             }

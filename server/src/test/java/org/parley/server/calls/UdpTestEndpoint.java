@@ -17,6 +17,8 @@ final class UdpTestEndpoint implements AutoCloseable {
     private final DatagramSocket socket;
     private final InetSocketAddress relay;
     private final List<byte[]> received = new CopyOnWriteArrayList<>();
+    /** When each received datagram arrived (ms, System.currentTimeMillis), in the same order. */
+    private final List<Long> arrivalMillis = new CopyOnWriteArrayList<>();
     private final Thread reader;
 
     UdpTestEndpoint(InetSocketAddress relay) throws SocketException {
@@ -38,6 +40,7 @@ final class UdpTestEndpoint implements AutoCloseable {
             } catch (IOException closed) {
                 return;
             }
+            arrivalMillis.add(System.currentTimeMillis());
             received.add(Arrays.copyOf(packet.getData(), packet.getLength()));
         }
     }
@@ -76,6 +79,11 @@ final class UdpTestEndpoint implements AutoCloseable {
 
     List<byte[]> received() {
         return new ArrayList<>(received);
+    }
+
+    /** Arrival times of {@link #received()}, index by index (read both once receiving is over). */
+    List<Long> arrivalMillis() {
+        return new ArrayList<>(arrivalMillis);
     }
 
     @Override
