@@ -11,7 +11,8 @@ import java.util.TreeMap;
  *
  * <p>Playout time of sequence {@code s} is {@code s * frameMillis + offset}. The offset follows
  * the network: it is the fastest transit seen in a recent window plus a target delay that
- * covers the spread of recent transits (their 98th percentile). It grows at once when the
+ * covers the spread of recent transits (their 98th percentile), or a late frame's delay, which
+ * then decays, or, before enough frames were seen, an initial delay. It grows at once when the
  * network slows, and shrinks by at most a tenth of a frame per played frame, so catching up
  * is gentle. A frame arriving after its turn is counted late and dropped.
  *
@@ -29,27 +30,34 @@ public final class JitterBuffer {
     /**
      * @param frameMillis    duration of one frame
      * @param minDelayMillis smallest target delay above the fastest transit
+     * @param initialDelayMillis least target delay while fewer than {@value JitterBuffer#WARM_UP_FRAMES} frames
+     *                       have arrived, when the spread of transits is not known yet
      * @param maxDelayMillis largest target delay
      * @param capacityFrames most frames held, and the largest jump ahead absorbed without a resync
      */
-    public record Config(int frameMillis, int minDelayMillis, int maxDelayMillis, int capacityFrames) {
+    public record Config(int frameMillis, int minDelayMillis, int initialDelayMillis, int maxDelayMillis,
+                         int capacityFrames) {
         public Config {
-            if (frameMillis <= 0 || minDelayMillis < 0 || maxDelayMillis < minDelayMillis
-                    || capacityFrames < 2 || capacityFrames > MAX_CAPACITY) {
+            if (frameMillis <= 0 || minDelayMillis < 0 || initialDelayMillis < minDelayMillis
+                    || maxDelayMillis < initialDelayMillis || capacityFrames < 2 || capacityFrames > MAX_CAPACITY) {
                 throw new IllegalArgumentException("invalid jitter buffer config: frame " + frameMillis
-                        + " ms, delay " + minDelayMillis + ".." + maxDelayMillis + " ms, capacity " + capacityFrames
-                        + " (capacity must be 2.." + MAX_CAPACITY + ")");
+                        + " ms, delay " + minDelayMillis + " <= " + initialDelayMillis + " <= " + maxDelayMillis
+                        + " ms, capacity " + capacityFrames + " (capacity must be 2.." + MAX_CAPACITY + ")");
             }
         }
 
-        /** 20 ms frames, 20..500 ms target delay, up to 256 frames (about 5 s). */
+        /**
+         * 20 ms frames, 20..500 ms target delay starting at 80 ms until the network has been
+         * observed, up to 256 frames (about 5 s).
+         */
         public static Config audio() {
-            return new Config(20, 20, 500, 256);
+            return new Config(20, 20, 80, 500, 256);
         }
     }
 
     static final int MAX_CAPACITY = 4096;
     private static final int TRANSIT_WINDOW = 128;
+    static final int WARM_UP_FRAMES = 25;
     private static final int DELAY_HISTOGRAM_MILLIS = 10_000;
 
     private final Config config;
@@ -59,6 +67,8 @@ public final class JitterBuffer {
     private int transitNext;
     private long fastestTransit;
     private int targetDelay;
+    /** Raised at once by a late frame to cover it, then decays by 1 ms per frame played. */
+    private long lateSpike;
     private double offset;
     /** Sequence numbers handed out recently, and whether each had arrived: tells late from duplicate. */
     private final long[] handedOut;
@@ -81,7 +91,7 @@ public final class JitterBuffer {
 
     public JitterBuffer(Config config) {
         this.config = config;
-        this.targetDelay = config.minDelayMillis();
+        this.targetDelay = config.initialDelayMillis();
         this.handedOut = new long[config.capacityFrames()];
         Arrays.fill(handedOut, -1);
     }
@@ -104,8 +114,10 @@ public final class JitterBuffer {
             if (handedOut[slot] == sequence) {
                 arrivedFlags.set(slot);
             }
-            // A late frame still tells how slow the network is, so the target delay adapts to it.
-            recordTransit(arrivalMillis - sequence * config.frameMillis());
+            // A late frame means the delay fell short: cover it at once, and let it decay.
+            long transit = arrivalMillis - sequence * config.frameMillis();
+            lateSpike = Math.max(lateSpike, transit - fastestTransit + config.frameMillis() / 2);
+            recordTransit(transit);
             late++;
             return Arrival.LATE;
         }
@@ -159,6 +171,7 @@ public final class JitterBuffer {
             return null;
         }
         long sequence = nextSequence++;
+        lateSpike = Math.max(0, lateSpike - 1);
         double wanted = fastestTransit + targetDelay;
         offset = Math.max(wanted, offset - config.frameMillis() / 10.0);
         byte[] payload = frames.remove(sequence);
@@ -186,7 +199,10 @@ public final class JitterBuffer {
         Arrays.sort(window);
         fastestTransit = window[0];
         long spread = window[(int) Math.min(window.length - 1, Math.ceil(window.length * 0.98) - 1)] - fastestTransit;
-        long wanted = spread + config.frameMillis() / 2;
+        long wanted = Math.max(spread + config.frameMillis() / 2, lateSpike);
+        if (transitCount < WARM_UP_FRAMES) {
+            wanted = Math.max(wanted, config.initialDelayMillis());
+        }
         targetDelay = (int) Math.max(config.minDelayMillis(), Math.min(config.maxDelayMillis(), wanted));
         if (started && fastestTransit + targetDelay > offset) {
             offset = fastestTransit + targetDelay;

@@ -46,7 +46,7 @@ class JitterBufferTest {
 
     @Test
     void holdsFramesUntilTheirPlayoutTime() {
-        JitterBuffer buffer = new JitterBuffer(new JitterBuffer.Config(20, 60, 500, 16));
+        JitterBuffer buffer = new JitterBuffer(new JitterBuffer.Config(20, 60, 60, 500, 16));
         buffer.offer(10, JitterBuffer.NO_TIMESTAMP, new byte[1], 1_000);
         assertThat(buffer.poll(1_000)).isNull();
         assertThat(buffer.poll(1_059)).isNull();
@@ -73,7 +73,7 @@ class JitterBufferTest {
 
     @Test
     void memoryIsBoundedAndAJumpAheadResyncs() {
-        JitterBuffer buffer = new JitterBuffer(new JitterBuffer.Config(20, 20, 500, 8));
+        JitterBuffer buffer = new JitterBuffer(new JitterBuffer.Config(20, 20, 20, 500, 8));
         byte[] f = new byte[1];
         for (int s = 0; s < 8; s++) {
             assertThat(buffer.offer(s, JitterBuffer.NO_TIMESTAMP, f, 0)).isEqualTo(JitterBuffer.Arrival.ACCEPTED);
