@@ -82,7 +82,8 @@ class UdpRelayImpairedNetworkTest {
             }
             JitterStats stats = buffer.stats();
             assertThat(impairment.dropped()).as("the impairment did drop frames").isPositive();
-            assertThat(stats.played()).as("frames played; %s", stats).isGreaterThanOrEqualTo((long) Math.ceil(FRAMES * 0.9));
+            assertThat(stats.played()).as("frames played; %s", stats)
+                    .isGreaterThanOrEqualTo((long) Math.ceil(FRAMES * 0.9));
             assertThat(decoder.concealedFrames() + decoder.recoveredFrames()).isEqualTo(stats.concealed());
             assertThat(stats.meanDelayMillis()).isGreaterThanOrEqualTo(100);
             assertThat(CrossCorrelation.align(alice.speech, played, 1_000).correlation()).isGreaterThan(0.8);
