@@ -1,0 +1,224 @@
+package org.parley.server.calls;
+
+import io.netty.buffer.ByteBuf;
+
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The transport-neutral core of the call relay: admits participants with a call token and
+ * forwards each one's media datagrams to every other participant of the same call (a plain
+ * forward for two, a selective forwarding unit for more). Endpoints are {@link MediaSink}s, so
+ * a participant can be reached over UDP ({@link UdpRelayServer}) or over its WebSocket, and can
+ * move between them by joining again with its token.
+ *
+ * <p>The relay forwards bytes. It holds no media key and never decrypts: the payloads are
+ * SFrame ciphertext keyed from the MLS group, which the server is not part of.
+ *
+ * <p>Thread-safe: UDP I/O threads and WebSocket connections call it concurrently.
+ */
+public final class Relay {
+    private static final class Call {
+        /** Copy-on-write: forwarding reads it without a lock, joins and leaves are rare. */
+        volatile RelayParticipant[] members = new RelayParticipant[0];
+        boolean closed;
+    }
+
+    private final CallTokens tokens;
+    private final RelayLimits limits;
+    private final LongSupplier nanoClock;
+    private final RelayStats stats = new RelayStats();
+    private final ConcurrentHashMap<CallId, Call> calls = new ConcurrentHashMap<>();
+
+    public Relay(CallTokens tokens, RelayLimits limits) {
+        this(tokens, limits, System::nanoTime);
+    }
+
+    Relay(CallTokens tokens, RelayLimits limits, LongSupplier nanoClock) {
+        this.tokens = tokens;
+        this.limits = limits;
+        this.nanoClock = nanoClock;
+    }
+
+    /** The relay's clock, shared with its transports' rate limits. */
+    long nanoTime() {
+        return nanoClock.getAsLong();
+    }
+
+    public RelayStats stats() {
+        return stats;
+    }
+
+    public RelayLimits limits() {
+        return limits;
+    }
+
+    /**
+     * Verifies {@code token} and admits its participant with {@code sink} as its endpoint. If the
+     * participant is already in the call (a repeated JOIN, a new address, or a switch between
+     * UDP and WebSocket) its endpoint is replaced and the old sink is told it was detached.
+     */
+    public RelayParticipant join(byte[] token, MediaSink sink) throws InvalidCallTokenException, RelayFullException {
+        CallGrant grant;
+        try {
+            grant = tokens.verify(token);
+        } catch (InvalidCallTokenException e) {
+            stats.tokenRejected(e.reason());
+            throw e;
+        }
+        long now = nanoClock.getAsLong();
+        while (true) {
+            if (!calls.containsKey(grant.callId()) && calls.size() >= limits.maxCalls()) {
+                stats.callFull.increment();
+                throw new RelayFullException("the relay has " + limits.maxCalls() + " calls open, its limit");
+            }
+            Call call = calls.computeIfAbsent(grant.callId(), id -> new Call());
+            RelayParticipant replaced = null;
+            RelayParticipant joined;
+            synchronized (call) {
+                if (call.closed) {
+                    continue;
+                }
+                RelayParticipant[] members = call.members;
+                int existing = indexOf(members, grant.participantId());
+                if (existing < 0 && members.length >= limits.maxParticipantsPerCall()) {
+                    stats.callFull.increment();
+                    throw new RelayFullException("the call has " + members.length + " participants, the limit");
+                }
+                joined = new RelayParticipant(grant.callId(), grant.participantId(), sink,
+                        new TokenBucket(limits.participantPacketsPerSecond(), limits.participantBurst(), now), now);
+                RelayParticipant[] updated;
+                if (existing >= 0) {
+                    replaced = members[existing];
+                    replaced.removed = true;
+                    updated = members.clone();
+                    updated[existing] = joined;
+                } else {
+                    updated = Arrays.copyOf(members, members.length + 1);
+                    updated[members.length] = joined;
+                }
+                call.members = updated;
+            }
+            if (replaced != null) {
+                replaced.sink.detached();
+            }
+            stats.joins.increment();
+            return joined;
+        }
+    }
+
+    private static int indexOf(RelayParticipant[] members, long participantId) {
+        for (int i = 0; i < members.length; i++) {
+            if (members[i].participantId() == participantId) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Forwards one MEDIA datagram from {@code from} to every other participant of its call,
+     * unless {@code from} is over its send budget. Does not take ownership of {@code datagram}.
+     *
+     * @return false if the datagram was dropped (sender gone or over budget)
+     */
+    public boolean forward(RelayParticipant from, ByteBuf datagram) {
+        if (from.removed) {
+            stats.unknownSource.increment();
+            return false;
+        }
+        if (!spend(from)) {
+            return false;
+        }
+        Call call = calls.get(from.callId());
+        if (call == null) {
+            stats.unknownSource.increment();
+            return false;
+        }
+        int bytes = datagram.readableBytes();
+        int sent = 0;
+        for (RelayParticipant to : call.members) {
+            if (to != from) {
+                to.sink.send(datagram.retainedDuplicate());
+                sent++;
+            }
+        }
+        stats.framesForwarded.add(sent);
+        stats.bytesForwarded.add((long) sent * bytes);
+        return true;
+    }
+
+    /**
+     * Takes one packet from {@code participant}'s send budget and marks it alive; false (and
+     * counted) when the budget is spent. Every request of an admitted participant costs one,
+     * media or not, so that no request type escapes the limit.
+     */
+    public boolean spend(RelayParticipant participant) {
+        long now = nanoClock.getAsLong();
+        if (!participant.budget.tryTake(now)) {
+            stats.participantRateLimited.increment();
+            return false;
+        }
+        participant.lastSeenNanos = now;
+        return true;
+    }
+
+    /** Removes {@code participant}; its sink is told it was detached. Leaving twice is harmless. */
+    public void leave(RelayParticipant participant) {
+        if (remove(participant)) {
+            stats.leaves.increment();
+        }
+    }
+
+    private boolean remove(RelayParticipant participant) {
+        Call call = calls.get(participant.callId());
+        if (call == null) {
+            return false;
+        }
+        synchronized (call) {
+            RelayParticipant[] members = call.members;
+            int at = Arrays.asList(members).indexOf(participant);
+            if (at < 0) {
+                return false;
+            }
+            RelayParticipant[] updated = new RelayParticipant[members.length - 1];
+            System.arraycopy(members, 0, updated, 0, at);
+            System.arraycopy(members, at + 1, updated, at, members.length - at - 1);
+            call.members = updated;
+            participant.removed = true;
+            if (updated.length == 0) {
+                call.closed = true;
+                calls.remove(participant.callId(), call);
+            }
+        }
+        participant.sink.detached();
+        return true;
+    }
+
+    /** Removes participants idle longer than the limit; the UDP server calls it periodically. */
+    public void removeIdle() {
+        long cutoff = nanoClock.getAsLong() - limits.idleTimeout().toNanos();
+        for (Call call : calls.values()) {
+            for (RelayParticipant participant : call.members) {
+                if (participant.lastSeenNanos - cutoff < 0 && remove(participant)) {
+                    stats.idleRemoved.increment();
+                }
+            }
+        }
+    }
+
+    /** Calls with at least one participant. */
+    public int activeCalls() {
+        return calls.size();
+    }
+
+    /** Participants across all calls. */
+    public int activeParticipants() {
+        int sum = 0;
+        for (Call call : calls.values()) {
+            sum += call.members.length;
+        }
+        return sum;
+    }
+}

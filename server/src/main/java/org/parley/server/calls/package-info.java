@@ -1,0 +1,21 @@
+/**
+ * The call relay: forwards SFrame-encrypted media frames between the participants of a call,
+ * one-to-one or as an SFU, and never holds a media key.
+ *
+ * <p>Wiring it into the server (done by the server's transport, not here):
+ * <ul>
+ *   <li>one {@link org.parley.server.calls.CallTokens} per node group (a shared secret on
+ *       every node) and one {@link org.parley.server.calls.Relay} per node;</li>
+ *   <li>{@code --media-port} (default {@value org.parley.server.calls.UdpRelayServer#DEFAULT_PORT}):
+ *       {@link org.parley.server.calls.UdpRelayServer#start};</li>
+ *   <li>an authenticated device asking for a call token over its WebSocket gets
+ *       {@code CallTokens.issue(callId, participantId)};</li>
+ *   <li>WebSocket fallback: one {@link org.parley.server.calls.RelayConnection} per connection,
+ *       with a {@link org.parley.server.calls.MediaSink} that writes binary frames to it; feed it
+ *       the payload of each relay binary frame ({@link org.parley.server.calls.RelayDatagram}, the
+ *       same bytes as over UDP) and call {@code close()} on disconnect;</li>
+ *   <li>{@code /metrics}: {@code Relay.stats().snapshot()}, plus {@code activeCalls()} and
+ *       {@code activeParticipants()} as gauges.</li>
+ * </ul>
+ */
+package org.parley.server.calls;

@@ -1,0 +1,200 @@
+package org.parley.server.calls;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The transport-neutral relay core, with in-memory sinks standing in for WebSocket connections. */
+class RelayTest {
+    private final CallTokens tokens = CallTokens.withRandomSecret(new SecureRandom(), Clock.systemUTC(), Duration.ofMinutes(5));
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    private final RelayLimits limits = new RelayLimits(1400, 2, 3, 50, 10, 50, 50, 100, Duration.ofSeconds(30));
+    private final Relay relay = new Relay(tokens, limits, nanos::get);
+    private final CallId call = new CallId(1, 1);
+
+    /** A sink that records what it is sent, like a WebSocket connection would send it on. */
+    static final class RecordingSink implements MediaSink {
+        final List<byte[]> sent = new ArrayList<>();
+        boolean detached;
+
+        @Override
+        public void send(ByteBuf datagram) {
+            byte[] bytes = new byte[datagram.readableBytes()];
+            datagram.readBytes(bytes);
+            datagram.release();
+            sent.add(bytes);
+        }
+
+        @Override
+        public void detached() {
+            detached = true;
+        }
+    }
+
+    private static ByteBuf media(int marker) {
+        return Unpooled.wrappedBuffer(new byte[]{RelayDatagram.MEDIA, (byte) marker});
+    }
+
+    private boolean forward(RelayParticipant from, int marker) {
+        ByteBuf datagram = media(marker);
+        try {
+            return relay.forward(from, datagram);
+        } finally {
+            datagram.release();
+        }
+    }
+
+    @Test
+    void forwardsToEveryOtherParticipantOnly() throws Exception {
+        RecordingSink[] sinks = {new RecordingSink(), new RecordingSink(), new RecordingSink()};
+        List<RelayParticipant> participants = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            participants.add(relay.join(tokens.issue(call, i), sinks[i]));
+        }
+        RecordingSink otherCall = new RecordingSink();
+        relay.join(tokens.issue(new CallId(2, 2), 0), otherCall);
+        assertThat(forward(participants.get(1), 7)).isTrue();
+        assertThat(sinks[0].sent).containsExactly(new byte[]{RelayDatagram.MEDIA, 7});
+        assertThat(sinks[1].sent).isEmpty();
+        assertThat(sinks[2].sent).containsExactly(new byte[]{RelayDatagram.MEDIA, 7});
+        assertThat(otherCall.sent).isEmpty();
+        assertThat(relay.stats().framesForwarded()).isEqualTo(2);
+
+        relay.leave(participants.get(2));
+        assertThat(sinks[2].detached).isTrue();
+        forward(participants.get(0), 8);
+        assertThat(sinks[2].sent).hasSize(1);
+        assertThat(forward(participants.get(2), 9)).as("a participant who left cannot send").isFalse();
+        assertThat(relay.activeParticipants()).isEqualTo(3);
+    }
+
+    @Test
+    void joiningAgainMovesTheParticipantToItsNewSink() throws Exception {
+        RecordingSink udp = new RecordingSink();
+        RecordingSink webSocket = new RecordingSink();
+        RecordingSink peer = new RecordingSink();
+        byte[] token = tokens.issue(call, 0);
+        RelayParticipant first = relay.join(token, udp);
+        RelayParticipant other = relay.join(tokens.issue(call, 1), peer);
+        RelayParticipant moved = relay.join(token, webSocket);
+        assertThat(udp.detached).isTrue();
+        assertThat(first.isActive()).isFalse();
+        forward(other, 1);
+        assertThat(udp.sent).isEmpty();
+        assertThat(webSocket.sent).hasSize(1);
+        assertThat(forward(moved, 2)).isTrue();
+        assertThat(peer.sent).hasSize(1);
+        assertThat(relay.activeParticipants()).isEqualTo(2);
+    }
+
+    @Test
+    void limitsOnCallsParticipantsAndSendRate() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            relay.join(tokens.issue(call, i), new RecordingSink());
+        }
+        assertThatThrownBy(() -> relay.join(tokens.issue(call, 3), new RecordingSink()))
+                .isInstanceOf(RelayFullException.class).hasMessageContaining("3 participants");
+        relay.join(tokens.issue(new CallId(2, 2), 0), new RecordingSink());
+        assertThatThrownBy(() -> relay.join(tokens.issue(new CallId(3, 3), 0), new RecordingSink()))
+                .isInstanceOf(RelayFullException.class).hasMessageContaining("2 calls");
+
+        RecordingSink listener = new RecordingSink();
+        RelayParticipant sender = relay.join(tokens.issue(new CallId(2, 2), 1), listener);
+        RelayParticipant receiver = relay.join(tokens.issue(new CallId(2, 2), 2), new RecordingSink());
+        int accepted = 0;
+        for (int i = 0; i < 100; i++) {
+            accepted += forward(sender, i) ? 1 : 0;
+        }
+        assertThat(accepted).as("the burst of 10").isEqualTo(10);
+        nanos.addAndGet(1_000_000_000L);
+        accepted = 0;
+        for (int i = 0; i < 100; i++) {
+            accepted += forward(sender, i) ? 1 : 0;
+        }
+        assertThat(accepted).as("one second refills the burst, capped at 10").isEqualTo(10);
+        assertThat(relay.stats().snapshot().get("relay_dropped_participant_rate_limited_total")).isEqualTo(180);
+        assertThat(forward(receiver, 1)).as("another participant's budget is untouched").isTrue();
+    }
+
+    @Test
+    void idleParticipantsAreRemovedAndBadTokensCounted() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        RelayParticipant quiet = relay.join(tokens.issue(call, 0), sink);
+        RelayParticipant talker = relay.join(tokens.issue(call, 1), new RecordingSink());
+        nanos.addAndGet(Duration.ofSeconds(20).toNanos());
+        forward(talker, 1);
+        nanos.addAndGet(Duration.ofSeconds(20).toNanos());
+        relay.removeIdle();
+        assertThat(quiet.isActive()).isFalse();
+        assertThat(sink.detached).isTrue();
+        assertThat(talker.isActive()).isTrue();
+
+        byte[] forged = tokens.issue(call, 5);
+        forged[3] ^= 1;
+        assertThatThrownBy(() -> relay.join(forged, new RecordingSink())).isInstanceOf(InvalidCallTokenException.class);
+        assertThatThrownBy(() -> relay.join(new byte[3], new RecordingSink())).isInstanceOf(InvalidCallTokenException.class);
+        assertThat(relay.stats().snapshot()).containsEntry("relay_dropped_token_bad_mac_total", 1L)
+                .containsEntry("relay_dropped_token_malformed_total", 1L).containsEntry("relay_idle_removed_total", 1L);
+    }
+
+    @Test
+    void aConnectionSpeaksTheUdpDatagramsToo() throws Exception {
+        RecordingSink connectionSink = new RecordingSink();
+        RecordingSink peer = new RecordingSink();
+        RelayConnection connection = new RelayConnection(relay, connectionSink, io.netty.buffer.ByteBufAllocator.DEFAULT);
+        receive(connection, new byte[]{RelayDatagram.MEDIA, 1});
+        receive(connection, new byte[]{RelayDatagram.PING, 1, 2, 3, 4, 5, 6, 7, 8});
+        receive(connection, new byte[]{RelayDatagram.JOIN, 1, 2});
+        receive(connection, new byte[]{0x7f});
+        receive(connection, new byte[limits.maxDatagramBytes() + 1]);
+        assertThat(connectionSink.sent).as("nothing answered before a valid JOIN").isEmpty();
+        assertThat(relay.stats().snapshot()).containsEntry("relay_dropped_unknown_source_total", 2L)
+                .containsEntry("relay_dropped_token_malformed_total", 1L).containsEntry("relay_dropped_junk_total", 1L)
+                .containsEntry("relay_dropped_oversized_total", 1L);
+
+        RelayParticipant other = relay.join(tokens.issue(call, 1), peer);
+        receive(connection, RelayDatagram.join(tokens.issue(call, 0)));
+        assertThat(connectionSink.sent).containsExactly(new byte[]{RelayDatagram.JOINED, 0, 0, 0, 0});
+        receive(connection, new byte[]{RelayDatagram.PING, 1, 2, 3, 4, 5, 6, 7, 8});
+        assertThat(connectionSink.sent.get(1)).containsExactly(RelayDatagram.PONG, 1, 2, 3, 4, 5, 6, 7, 8);
+        receive(connection, new byte[]{RelayDatagram.MEDIA, 9});
+        assertThat(peer.sent).containsExactly(new byte[]{RelayDatagram.MEDIA, 9});
+        forward(other, 4);
+        assertThat(connectionSink.sent).last().isEqualTo(new byte[]{RelayDatagram.MEDIA, 4});
+
+        receive(connection, new byte[]{RelayDatagram.LEAVE});
+        assertThat(connection.participant()).isNull();
+        assertThat(connectionSink.detached).isTrue();
+        assertThat(relay.activeParticipants()).isEqualTo(1);
+    }
+
+    @Test
+    void aConnectionJoiningAnotherCallLeavesTheFirst() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        RelayConnection connection = new RelayConnection(relay, sink, io.netty.buffer.ByteBufAllocator.DEFAULT);
+        receive(connection, RelayDatagram.join(tokens.issue(call, 0)));
+        CallId second = new CallId(2, 2);
+        receive(connection, RelayDatagram.join(tokens.issue(second, 5)));
+        assertThat(connection.participant().callId()).isEqualTo(second);
+        assertThat(relay.activeCalls()).isEqualTo(1);
+        assertThat(relay.activeParticipants()).isEqualTo(1);
+        connection.close();
+        assertThat(relay.activeCalls()).isZero();
+    }
+
+    private static void receive(RelayConnection connection, byte[] datagram) {
+        ByteBuf buffer = Unpooled.wrappedBuffer(datagram);
+        connection.receive(buffer);
+        buffer.release();
+    }
+}
