@@ -1,5 +1,6 @@
 package org.parley.cli;
 
+import org.parley.media.sframe.SFrameVectors;
 import org.parley.mls.vectors.VectorReport;
 import org.parley.mls.vectors.VectorRunner;
 import picocli.CommandLine.Command;
@@ -15,23 +16,24 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code parley vectors mls|hpke FILE...}: runs official test-vector files against Parley's MLS
- * and HPKE code and prints one summary line per file. Exits 1 if any case failed or a file
+ * {@code parley vectors mls|hpke|sframe FILE...}: runs official test-vector files against
+ * Parley's MLS, HPKE and SFrame code and prints one summary line per file. Exits 1 if any case failed or a file
  * could not be run.
  */
 @Command(name = "vectors",
-        description = {"Check official test vectors: MLS (mls-implementations' files, by name) or HPKE (RFC 9180 test-vectors.json).",
+        description = {"Check official test vectors: MLS (mls-implementations' files, by name), HPKE (RFC 9180 test-vectors.json)"
+                + " or SFrame (RFC 9605 test-vectors.json).",
                 "Prints 'FILE: N passed, M failed' per file; exits 1 if any case failed or a file is not recognised."})
 final class VectorsCommand implements Callable<Integer> {
     /** How many failure messages to show per file. */
     private static final int SHOWN_FAILURES = 5;
 
-    enum Kind { mls, hpke }
+    enum Kind { mls, hpke, sframe }
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "KIND", description = "mls or hpke")
+    @Parameters(index = "0", paramLabel = "KIND", description = "mls, hpke or sframe")
     Kind kind;
 
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "FILE", description = "vector files (JSON)")
@@ -44,7 +46,7 @@ final class VectorsCommand implements Callable<Integer> {
         VectorRunner runner = kind == Kind.mls ? VectorRunner.mls() : VectorRunner.hpke();
         boolean ok = true;
         for (Path file : files) {
-            if (runner.suiteFor(file).isEmpty()) {
+            if (kind != Kind.sframe && runner.suiteFor(file).isEmpty()) {
                 err.println("parley: " + file + " is not a recognised " + kind + " vector file; known names: "
                         + String.join(", ", runner.knownFiles()));
                 ok = false;
@@ -56,7 +58,7 @@ final class VectorsCommand implements Callable<Integer> {
                 continue;
             }
             try {
-                VectorReport report = runner.run(file);
+                VectorReport report = kind == Kind.sframe ? SFrameVectors.run(file) : runner.run(file);
                 out.println(report.summary());
                 report.failures().stream().limit(SHOWN_FAILURES).forEach(f -> out.println("  " + f));
                 if (report.failures().size() > SHOWN_FAILURES) {

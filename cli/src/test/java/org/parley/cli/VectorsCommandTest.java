@@ -1,7 +1,7 @@
 package org.parley.cli;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.parley.mls.Vectors;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -70,24 +70,33 @@ class VectorsCommandTest {
 
     @Test
     void unknownKindIsAUsageError() {
-        MainTest.Result r = parley("vectors", "sframe", "x.json");
+        MainTest.Result r = parley("vectors", "srtp", "x.json");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("sframe");
+        assertThat(r.err()).contains("srtp");
     }
 
     @Test
     void officialVectorsPass() {
-        Path vectors = Path.of(System.getProperty("parley.vectors", "../../shared/vectors"));
-        Path treeMath = vectors.resolve("mls/tree-math.json");
-        Path hpke = vectors.resolve("hpke/test-vectors.json");
-        if (!Files.isRegularFile(treeMath) || !Files.isRegularFile(hpke)) {
-            Assumptions.abort("official test vectors are absent under " + vectors + "; skipped");
-        }
+        Path treeMath = Vectors.file("mls/tree-math.json");
+        Path hpke = Vectors.file("hpke/test-vectors.json");
+        Path sframe = Vectors.file("sframe/test-vectors.json");
         MainTest.Result mls = parley("vectors", "mls", treeMath.toString());
         assertThat(mls.out()).contains("tree-math.json: 10 passed, 0 failed");
         assertThat(mls.code()).isZero();
         MainTest.Result h = parley("vectors", "hpke", hpke.toString());
         assertThat(h.out()).contains("test-vectors.json: 128 passed, 0 failed");
         assertThat(h.code()).isZero();
+        MainTest.Result s = parley("vectors", "sframe", sframe.toString());
+        assertThat(s.out()).contains("test-vectors.json: 297 passed, 0 failed");
+        assertThat(s.code()).isZero();
+    }
+
+    @Test
+    void sframeRejectsAFileOfAnotherShape() throws Exception {
+        Path file = Files.createTempFile("not-sframe", ".json");
+        Files.writeString(file, "[]");
+        MainTest.Result r = parley("vectors", "sframe", file.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("is not an SFrame vector file");
     }
 }
