@@ -28,8 +28,9 @@ import java.util.Map;
  * {@code ../shared/vectors/mls}: every message of {@code messages.json} (each MLSMessage wire
  * format, each proposal type, Commit, GroupSecrets, ratchet tree, and the leaf nodes and group
  * contexts inside them), the KeyPackages and Welcomes of {@code welcome.json}, the trees of
- * {@code tree-validation.json} and the protected messages of {@code message-protection.json}.
- * Files that are absent contribute nothing.
+ * {@code tree-validation.json} and the protected messages of {@code message-protection.json};
+ * plus the real messages of a live group for {@link LiveGroupTarget}. Files that are absent
+ * contribute nothing.
  */
 public final class FuzzCorpus {
     private static final Map<String, Integer> PROPOSALS = Map.of(
@@ -39,6 +40,9 @@ public final class FuzzCorpus {
             "group_context_extensions_proposal", ProposalType.GROUP_CONTEXT_EXTENSIONS);
     private static final List<String> MESSAGES = List.of("mls_welcome", "mls_group_info", "mls_key_package",
             "public_message_application", "public_message_proposal", "public_message_commit", "private_message");
+
+    /** The live group is built from a fixed DRBG seed, so its messages, and minimized inputs, reproduce. */
+    private static final long LIVE_GROUP_SEED = 9420;
 
     private final ObjectMapper json = new ObjectMapper();
     private final List<FuzzSeed> seeds = new ArrayList<>();
@@ -53,6 +57,7 @@ public final class FuzzCorpus {
         corpus.welcomes(mlsVectors.resolve("welcome.json"));
         corpus.trees(mlsVectors.resolve("tree-validation.json"));
         corpus.protectedMessages(mlsVectors.resolve("message-protection.json"));
+        corpus.seeds.addAll(LiveGroupTarget.seeds(LIVE_GROUP_SEED));
         return List.copyOf(corpus.seeds);
     }
 

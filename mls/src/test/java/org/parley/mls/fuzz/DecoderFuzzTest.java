@@ -24,7 +24,7 @@ class DecoderFuzzTest {
         assertThat(report.completed()).isTrue();
         assertThat(report.inputsPerTarget()).containsKeys("MLSMessage", "KeyPackage", "Welcome", "GroupInfo", "GroupSecrets",
                 "Commit", "Proposal", "LeafNode", "GroupContext", "RatchetTree", "KeyPackage validation",
-                "RatchetTree validation", "PrivateMessage unprotect");
+                "RatchetTree validation", "PrivateMessage unprotect", "Group.process");
         assertThat(report.rejected()).isPositive();
     }
 }

@@ -75,7 +75,7 @@ class TsMlsInteropTest {
         broadcast(other, group);
         broadcast(creator, group);
 
-        commit(other, other.update(), group);
+        deliver(other, other.update(), group);
         agree("after " + other + " committed an update", group);
 
         Participant extra = participant(javaCreates, run + "extra", suite);
@@ -101,7 +101,7 @@ class TsMlsInteropTest {
             agree("after " + creator + " removed " + victim, group);
         }
 
-        commit(creator, creator.update(), group);
+        deliver(creator, creator.update(), group);
         agree("after " + creator + " committed an update", group);
         for (Participant sender : group) {
             broadcast(sender, group);
@@ -135,16 +135,12 @@ class TsMlsInteropTest {
 
         broadcast(tsJoiner, group);
         broadcast(javaJoiner, group);
-        commit(tsJoiner, tsJoiner.update(), group);
+        deliver(tsJoiner, tsJoiner.update(), group);
         agree("after " + tsJoiner + " committed an update", group);
         broadcast(javaCreator, group);
     }
 
-    /** Delivers a commit made (and merged) by {@code committer} to every other member. */
-    private static void commit(Participant committer, byte[] message, List<Participant> group) {
-        deliver(committer, message, group);
-    }
-
+    /** Delivers a commit made (and merged) by {@code sender} to every other member. */
     private static void deliver(Participant sender, byte[] message, List<Participant> recipients) {
         for (Participant member : recipients) {
             if (member != sender) {
