@@ -112,6 +112,34 @@ function unwrapOnFirstRead(ext) {
   };
 }
 
+// CPU milliseconds of this process: the machine the benchmark runs on is shared, so wall time
+// would measure the other processes too (Parley's side measures its thread's CPU time likewise).
+function cpuMillis() {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+// Operations per CPU second of `op` over about `millis` of CPU time (after a fifth of that as warm-up); op returns false when done.
+async function timedRate(millis, op) {
+  const warmEnd = cpuMillis() + millis / 5;
+  while (cpuMillis() < warmEnd) if ((await op()) === false) break;
+  let count = 0;
+  const start = cpuMillis();
+  let now = start;
+  while (now - start < millis) {
+    const more = await op();
+    now = cpuMillis();
+    if (more === false) break;
+    count++;
+  }
+  return count / ((now - start) / 1000);
+}
+
 const commands = {
   // A fresh member with a KeyPackage for the suite; returns it as an MLSMessage.
   async keyPackage({ member: name, suite }) {
@@ -200,6 +228,64 @@ const commands = {
     const result = await joinGroupExternal(info, m.keyPackage, m.privatePackage, false, m.impl);
     m.state = result.newState;
     return { commit: encode({ wireformat: "mls_public_message", publicMessage: result.publicMessage }), ...status(m) };
+  },
+
+  // --- benchmark: the operations of Parley's LargeGroupBench, timed inside this process ---
+
+  async benchKeyPackages({ suite, millis }) {
+    const cs = await impl(suite);
+    const credential = { credentialType: "basic", identity: new TextEncoder().encode("kp") };
+    const rate = await timedRate(millis, () => generateKeyPackage(credential, defaultCapabilities(), defaultLifetime, [], cs));
+    return { perSecond: rate };
+  },
+
+  // A group of `members` built by one Commit adding everyone; then rounds of a Commit that adds
+  // one member and removes another (the committer's path updates its own leaf), processed by a
+  // second member, and the new member's join from the Welcome; then 1 KiB messages.
+  async benchGroup({ suite, members, warmup, repeats }) {
+    const cs = await impl(suite);
+    const tag = `bench${members}-`;
+    await commands.createGroup({ member: tag + "alice", suite, groupId: Buffer.from(tag).toString("hex") });
+    const others = [];
+    for (let i = 1; i < members; i++) others.push((await commands.keyPackage({ member: tag + i, suite })).keyPackage);
+    const added = await commands.add({ member: tag + "alice", keyPackages: others });
+    await commands.join({ member: tag + 1, welcome: added.welcome });
+    const alice = member(tag + "alice");
+    const bob = member(tag + 1);
+    const create = [], processing = [], join = [];
+    let victim = `${tag}${members - 1}`, commitBytes = 0, welcomeBytes = 0;
+    for (let round = 0; round < warmup + repeats; round++) {
+      const carol = `${tag}carol${round}`;
+      const kp = (await commands.keyPackage({ member: carol, suite })).keyPackage;
+      const identities = members > 2 ? [victim] : [];
+      const t0 = cpuMillis();
+      const proposals = [{ proposalType: "add", add: { keyPackage: decode(kp, "mls_key_package").keyPackage } },
+        ...identities.map((id) => ({ proposalType: "remove", remove: { removed: leafIndexOf(alice, id) } }))];
+      const c = await commit(alice, proposals);
+      const t1 = cpuMillis();
+      await commands.process({ member: tag + 1, message: c.commit });
+      const t2 = cpuMillis();
+      await commands.join({ member: carol, welcome: c.welcome });
+      const t3 = cpuMillis();
+      if (member(carol).state.keySchedule.epochAuthenticator.toString() !== alice.state.keySchedule.epochAuthenticator.toString()) {
+        throw new Error("ts-mls members disagree after a benchmark commit");
+      }
+      if (round >= warmup) { create.push(t1 - t0); processing.push(t2 - t1); join.push(t3 - t2); }
+      commitBytes = c.commit.length / 2;
+      welcomeBytes = c.welcome.length / 2;
+      victim = carol;
+    }
+    const kib = "00".repeat(1024);
+    const messages = [];
+    const encrypt = await timedRate(1000, async () => { messages.push((await commands.send({ member: tag + "alice", data: kib })).message); });
+    let next = 0;
+    const decrypt = await timedRate(1000, async () => {
+      if (next === messages.length) return false;
+      const m = decode(messages[next++]);
+      const r = await processMessage(m, bob.state, emptyPskIndex, acceptAll, bob.impl);
+      bob.state = r.newState;
+    });
+    return { create: median(create), process: median(processing), join: median(join), commitBytes, welcomeBytes, encrypt, decrypt };
   },
 
   async status({ member: name }) {

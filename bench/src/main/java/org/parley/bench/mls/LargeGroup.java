@@ -75,14 +75,20 @@ final class LargeGroup {
         return KeyPackageBundle.create(SUITE, credential(name), SUITE.generateSignatureKeyPair(random), null, random);
     }
 
-    /** Two members through the API: alice creates, adds bob, bob joins from the Welcome. */
-    static LargeGroup ofTwo(GroupConfig config) {
-        Group alice = Group.create(config, SUITE, "group of 2".getBytes(StandardCharsets.UTF_8), credential("alice"),
+    /**
+     * {@code members} members added by alice in one Commit, bob joining from its Welcome: the
+     * tree ts-mls can build the same way, for comparing the two (parents off alice's path stay blank).
+     */
+    static LargeGroup byOneCommit(int members, GroupConfig config) {
+        Group alice = Group.create(config, SUITE, ("one commit " + members).getBytes(StandardCharsets.UTF_8), credential("alice"),
                 SUITE.generateSignatureKeyPair(config.random()), List.of());
-        KeyPackageBundle bobKeys = keyPackage("bob", config.random());
-        CommitResult added = alice.addMembers(List.of(bobKeys.publicBytes()));
+        List<KeyPackageBundle> joiners = new ArrayList<>();
+        for (int i = 1; i < members; i++) {
+            joiners.add(keyPackage("member " + i, config.random()));
+        }
+        CommitResult added = alice.addMembers(joiners.stream().map(KeyPackageBundle::publicBytes).toList());
         alice.mergePendingCommit(added.pending());
-        return new LargeGroup(alice, Group.joinFromWelcome(config, added.welcomeMessage(), bobKeys, null), config);
+        return new LargeGroup(alice, Group.joinFromWelcome(config, added.welcomeMessage(), joiners.get(0), null), config);
     }
 
     /** {@code members} (at least 4) members with a full tree; alice and bob join from a Welcome signed by leaf 2. */

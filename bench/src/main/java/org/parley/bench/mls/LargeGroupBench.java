@@ -6,6 +6,9 @@ import org.parley.mls.group.GroupConfig;
 import org.parley.mls.group.KeyPackageBundle;
 import org.parley.mls.group.ProcessedMessage;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -22,8 +25,9 @@ import java.util.function.LongSupplier;
  * a fresh copy of the saved group, and the median and minimum are printed as a Markdown table.
  *
  * <p>Arguments: {@code [--sizes 2,100,1000,10000,50000] [--repeats 5] [--warmup 2] [--ts-mls DIR]}
- * (with {@code --ts-mls}, the ts-mls harness folder, the same operations run in ts-mls in this
- * run where it can, see {@link TsMlsBench}).
+ * (with {@code --ts-mls}, the ts-mls harness folder, {@link TsMlsBench} then runs the same
+ * operations in ts-mls and in Parley on groups both can build, and prints the ratios). Two
+ * members are built through the API; the Commit then adds one and carries bob's Update only.
  */
 public final class LargeGroupBench {
     private static final byte[] KIB = new byte[1024];
@@ -31,17 +35,36 @@ public final class LargeGroupBench {
     private LargeGroupBench() {
     }
 
-    /** Median and minimum of the repeats, in milliseconds. */
-    record Timing(double medianMillis, double minMillis) {
-        static Timing of(List<Long> nanos) {
-            long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
-            return new Timing(sorted[sorted.length / 2] / 1e6, sorted[0] / 1e6);
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    /**
+     * Medians of the repeats in milliseconds: CPU time of the measuring thread (what the
+     * operation costs, since every operation is single-threaded) and wall time (inflated when
+     * other processes compete for the cores, as on the shared machine of the recorded run).
+     */
+    record Timing(double cpuMillis, double wallMillis) {
+        static Timing of(List<long[]> cpuAndWallNanos) {
+            return new Timing(median(cpuAndWallNanos, 0), median(cpuAndWallNanos, 1));
+        }
+
+        private static double median(List<long[]> samples, int which) {
+            long[] sorted = samples.stream().mapToLong(s -> s[which]).sorted().toArray();
+            return sorted[sorted.length / 2] / 1e6;
         }
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%.2f (min %.2f)", medianMillis, minMillis);
+            return String.format(Locale.ROOT, "%.1f / %.1f", cpuMillis, wallMillis);
         }
+    }
+
+    /** A point in time: this thread's CPU time and the wall clock, in nanoseconds. */
+    private static long[] now() {
+        return new long[] {THREADS.getCurrentThreadCpuTime(), System.nanoTime()};
+    }
+
+    private static long[] since(long[] start, long[] end) {
+        return new long[] {end[0] - start[0], end[1] - start[1]};
     }
 
     record SizeResult(int members, double buildSeconds, Timing createCommit, Timing processCommit, Timing join,
@@ -67,11 +90,11 @@ public final class LargeGroupBench {
         System.out.printf("MLS large groups: suite 1, sizes %s, %d warm-up + %d measured rounds, %d cores, max heap %d MiB%n",
                 Arrays.toString(sizes), warmup, repeats, Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20);
-        double keyPackagesPerSecond = rate(2_000_000_000L, () -> {
+        double keyPackagesPerSecond = rate(5_000_000_000L, () -> {
             LargeGroup.keyPackage("kp", random);
             return 1;
         });
-        System.out.printf("KeyPackages generated per second: %.0f%n", keyPackagesPerSecond);
+        System.out.printf("KeyPackages generated per CPU second: %.0f%n", keyPackagesPerSecond);
         List<SizeResult> results = new ArrayList<>();
         for (int members : sizes) {
             SizeResult r = measure(members, config, warmup, repeats);
@@ -81,51 +104,75 @@ public final class LargeGroupBench {
                     r.processCommit(), r.join(), r.commitBytes(), r.welcomeBytes(), r.encryptPerSecond(), r.decryptPerSecond());
         }
         System.out.println();
-        System.out.println("| members | create commit ms | process commit ms | join from Welcome ms | commit bytes | Welcome bytes | encrypt 1 KiB/s | decrypt 1 KiB/s |");
+        System.out.println("| members | create commit ms (CPU / wall) | process commit ms (CPU / wall) | join from Welcome ms (CPU / wall) | commit bytes | Welcome bytes | encrypt 1 KiB per CPU s | decrypt 1 KiB per CPU s |");
         System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (SizeResult r : results) {
             System.out.printf(Locale.ROOT, "| %,d | %s | %s | %s | %,d | %,d | %,.0f | %,.0f |%n", r.members(), r.createCommit(),
                     r.processCommit(), r.join(), r.commitBytes(), r.welcomeBytes(), r.encryptPerSecond(), r.decryptPerSecond());
         }
-        System.out.printf(Locale.ROOT, "%nKeyPackages generated per second: %,.0f%n", keyPackagesPerSecond);
+        System.out.printf(Locale.ROOT, "%nKeyPackages generated per CPU second: %,.0f%n", keyPackagesPerSecond);
+        if (tsMls != null) {
+            TsMlsBench.compare(Path.of(tsMls), config, warmup, repeats, keyPackagesPerSecond);
+        }
     }
 
     static SizeResult measure(int members, GroupConfig config, int warmup, int repeats) {
         long started = System.nanoTime();
-        LargeGroup group = members < 4 ? LargeGroup.ofTwo(config) : LargeGroup.full(members, config);
+        LargeGroup group = members < 4 ? LargeGroup.byOneCommit(members, config) : LargeGroup.full(members, config);
         double buildSeconds = (System.nanoTime() - started) / 1e9;
-        byte[] savedAlice = group.alice.toBytes();
-        byte[] savedBob = group.bob.toBytes();
-        List<Long> create = new ArrayList<>();
-        List<Long> process = new ArrayList<>();
-        List<Long> join = new ArrayList<>();
+        return measure(members, group, buildSeconds, config, warmup, repeats, true);
+    }
+
+    /**
+     * The rounds run on the same live groups, as a client would: each Commit adds one member and
+     * removes another, so the size stays; the first (warm-up) round also fills the tree-hash caches.
+     */
+    static SizeResult measure(int members, LargeGroup group, double buildSeconds, GroupConfig config, int warmup, int repeats,
+                              boolean bobUpdates) {
+        List<long[]> create = new ArrayList<>();
+        List<long[]> process = new ArrayList<>();
+        List<long[]> join = new ArrayList<>();
         int commitBytes = 0;
         int welcomeBytes = 0;
-        Group alice = null;
-        Group bob = null;
-        for (int round = 0; round < warmup + repeats; round++) {
-            alice = Group.fromBytes(config, savedAlice);
-            bob = Group.fromBytes(config, savedBob);
+        Group alice = group.alice;
+        Group bob = group.bob;
+        int victim = members - 1;
+        // Warm-up: at least the given rounds and two seconds, so small groups are measured JIT-compiled.
+        long warmUntil = System.nanoTime() + 2_000_000_000L;
+        int warmed = 0;
+        for (int round = 0; warmed < repeats; round++) {
             // bob's Update, and alice's Add and Remove, go by reference into alice's Commit.
-            alice.process(bob.proposeUpdate());
+            if (bobUpdates) {
+                alice.process(bob.proposeUpdate());
+            }
             KeyPackageBundle carolKeys = LargeGroup.keyPackage("carol " + round, config.random());
             bob.process(alice.proposeAdd(carolKeys.publicBytes()));
-            if (members >= 4) {
-                bob.process(alice.proposeRemove(members - 1 == 3 ? 0 : members - 1));
+            boolean removes = members > 2;
+            if (removes) {
+                bob.process(alice.proposeRemove(victim));
             }
-            long t0 = System.nanoTime();
+            long[] t0 = now();
             CommitResult commit = alice.commitPendingProposals();
             alice.mergePendingCommit(commit.pending());
-            long t1 = System.nanoTime();
+            long[] t1 = now();
             ProcessedMessage.CommitApplied applied = (ProcessedMessage.CommitApplied) bob.process(commit.commitMessage());
-            long t2 = System.nanoTime();
+            long[] t2 = now();
             Group carol = Group.joinFromWelcome(config, commit.welcomeMessage(), carolKeys, null);
-            long t3 = System.nanoTime();
-            requireAgreement(members, alice, bob, carol, applied);
-            if (round >= warmup) {
-                create.add(t1 - t0);
-                process.add(t2 - t1);
-                join.add(t3 - t2);
+            long[] t3 = now();
+            requireAgreement(removes, bobUpdates, alice, bob, carol, applied);
+            // The next round removes the member this one added (it took the leftmost blank leaf);
+            // a group of two removes it at once, untimed, so every measured Commit starts from two.
+            victim = carol.ownLeafIndex();
+            if (!removes) {
+                CommitResult back = alice.removeMembers(List.of(victim));
+                alice.mergePendingCommit(back.pending());
+                bob.process(back.commitMessage());
+            }
+            if (round >= warmup && System.nanoTime() >= warmUntil) {
+                create.add(since(t0, t1));
+                process.add(since(t1, t2));
+                join.add(since(t2, t3));
+                warmed++;
             }
             commitBytes = commit.commitMessage().length;
             welcomeBytes = commit.welcomeMessage().length;
@@ -149,32 +196,34 @@ public final class LargeGroupBench {
                 commitBytes, welcomeBytes, encrypt, decrypt);
     }
 
-    private static void requireAgreement(int members, Group alice, Group bob, Group carol, ProcessedMessage.CommitApplied applied) {
+    private static void requireAgreement(boolean removes, boolean bobUpdates, Group alice, Group bob, Group carol, ProcessedMessage.CommitApplied applied) {
         if (!MessageDigest.isEqual(alice.epochAuthenticator(), bob.epochAuthenticator())
                 || !MessageDigest.isEqual(alice.epochAuthenticator(), carol.epochAuthenticator())) {
             throw new IllegalStateException("alice, bob and the new member disagree on the epoch authenticator");
         }
         boolean bobUpdated = applied.updated().stream().anyMatch(m -> m.leafIndex() == bob.ownLeafIndex());
-        if (applied.added().size() != 1 || applied.removed().size() != (members >= 4 ? 1 : 0) || !bobUpdated) {
+        if (applied.added().size() != 1 || applied.removed().size() != (removes ? 1 : 0) || bobUpdated != bobUpdates) {
             throw new IllegalStateException("the Commit did not add one, remove one and update one: " + applied);
         }
     }
 
-    /** Operations per second of {@code op} (returns how many it did; 0 = done) over about {@code nanos}, after a short warm-up. */
+    /**
+     * Operations per CPU second of {@code op} (returns how many it did; 0 = done) over about
+     * {@code nanos} of this thread's CPU time, after a fifth of that as warm-up.
+     */
     static double rate(long nanos, LongSupplier op) {
-        long warmEnd = System.nanoTime() + nanos / 5;
-        while (System.nanoTime() < warmEnd) {
+        long warmEnd = THREADS.getCurrentThreadCpuTime() + nanos / 5;
+        while (THREADS.getCurrentThreadCpuTime() < warmEnd) {
             if (op.getAsLong() == 0) {
                 break;
             }
         }
         long count = 0;
-        long start = System.nanoTime();
-        long end = start + nanos;
+        long start = THREADS.getCurrentThreadCpuTime();
         long now = start;
-        while (now < end) {
+        while (now - start < nanos) {
             long done = op.getAsLong();
-            now = System.nanoTime();
+            now = THREADS.getCurrentThreadCpuTime();
             if (done == 0) {
                 break;
             }
