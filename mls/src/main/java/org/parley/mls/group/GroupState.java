@@ -34,6 +34,7 @@ import java.util.Map;
  *
  * <p>Mutable, but only ever changed on a {@link #copy()}: the group swaps the copy in once a
  * message has been fully validated, so a rejected message leaves the state exactly as it was.
+ * The ratchet tree is the exception that proves the rule: it is replaced, never modified.
  */
 final class GroupState {
     /** Format version of {@link #toBytes()}. */
@@ -64,6 +65,8 @@ final class GroupState {
     LinkedHashMap<Long, byte[]> resumptionPsks = new LinkedHashMap<>();
     /** False once a Commit removed this member. */
     boolean active = true;
+    /** The ReInit a Commit of this epoch applied (Section 11.2): the group is closed and awaits its successor. */
+    Proposal.ReInit reInit;
 
     CipherSuite suite() {
         return context.cipherSuite();
@@ -79,10 +82,15 @@ final class GroupState {
         return e == null ? null : RequiredCapabilities.from(e);
     }
 
+    /**
+     * A copy to work on. The ratchet tree is shared, not copied: it is never changed in place,
+     * because a Commit stages its changes on {@code tree.copy()} and installs that, so copying for
+     * every message would cost O(n) for nothing. Everything else that processing changes is copied.
+     */
     GroupState copy() {
         GroupState c = new GroupState();
         c.context = context;
-        c.tree = tree.copy();
+        c.tree = tree;
         c.interimTranscriptHash = interimTranscriptHash.clone();
         c.confirmationTag = confirmationTag.clone();
         c.secrets = secrets;
@@ -94,6 +102,7 @@ final class GroupState {
         c.pendingUpdateKeys = new LinkedHashMap<>(pendingUpdateKeys);
         c.resumptionPsks = new LinkedHashMap<>(resumptionPsks);
         c.active = active;
+        c.reInit = reInit;
         return c;
     }
 
@@ -105,14 +114,14 @@ final class GroupState {
         }
     }
 
-    /** Drops private keys of nodes the tree no longer holds, or that now carry another public key (Section 7.4). */
+    /**
+     * Drops private keys of nodes that proposals blanked or truncated away (Section 7.4). A
+     * non-blank node keeps its key until an UpdatePath replaces it, and TreeKEM then replaces
+     * this member's keys along the committer's path itself.
+     */
     void pruneKeys() {
         for (int node : myKeys.nodes()) {
-            if (node == 2 * myLeaf) {
-                continue;
-            }
-            if (node >= tree.nodeWidth() || tree.isBlank(node)
-                    || !suite().hpkePublicKey(myKeys.get(node)).equals(tree.node(node).encryptionKey())) {
+            if (node != 2 * myLeaf && (node >= tree.nodeWidth() || tree.node(node) == null)) {
                 myKeys.remove(node);
             }
         }
@@ -138,6 +147,7 @@ final class GroupState {
         w.writeVector(pendingUpdateKeys.entrySet(), (v, e) -> v.writeOpaque(e.getKey().bytes()).writeOpaque(e.getValue().bytes()));
         w.writeVector(resumptionPsks.entrySet(), (v, e) -> v.writeUint64(e.getKey()).writeOpaque(e.getValue()));
         w.writeUint8(active ? 1 : 0);
+        w.writeOptional(reInit, (v, r) -> r.writeTo(v));
         byte[] body = w.toByteArray();
         byte[] out = Arrays.copyOf(body, body.length + 32);
         System.arraycopy(sha256(body), 0, out, body.length, 32);
@@ -200,6 +210,12 @@ final class GroupState {
             throw new DecodeException("saved active flag is " + active + ", not 0 or 1", activeAt);
         }
         s.active = active == 1;
+        int reInitAt = r.position();
+        Proposal saved = r.readOptional(Proposal::decode);
+        if (saved != null && !(saved instanceof Proposal.ReInit)) {
+            throw new DecodeException("saved ReInit is a proposal of type " + saved.proposalType(), reInitAt);
+        }
+        s.reInit = (Proposal.ReInit) saved;
         return s;
     }
 

@@ -32,6 +32,15 @@ public final class LeafNodeValidation {
         if (!leaf.verifySignature(suite, groupId, leafIndex)) {
             throw new MlsProtocolException("leaf node signature is invalid (leaf " + Integer.toUnsignedString(leafIndex) + ")");
         }
+        validateCapabilities(leaf, required);
+    }
+
+    /**
+     * The checks of {@link #validate} other than source and signature, for a caller whose leaf
+     * is verified elsewhere (TreeKEM verifies an UpdatePath's leaf): the leaf's extensions and
+     * credential type against its capabilities, and the group's required capabilities.
+     */
+    public static void validateCapabilities(LeafNode leaf, RequiredCapabilities required) {
         for (Extension e : leaf.extensions()) {
             if (!leaf.capabilities().supportsExtension(e.extensionType())) {
                 throw new MlsProtocolException("leaf node carries extension " + e.extensionType()

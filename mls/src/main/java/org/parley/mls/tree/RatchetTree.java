@@ -152,10 +152,6 @@ public final class RatchetTree {
         return nodes[nodeIndex];
     }
 
-    public boolean isBlank(int nodeIndex) {
-        return nodes[nodeIndex] == null;
-    }
-
     /** The LeafNode at a leaf index, null when blank or outside the tree. */
     public LeafNode leaf(int leafIndex) {
         if (leafIndex < 0 || leafIndex >= leafCount) {
@@ -384,18 +380,6 @@ public final class RatchetTree {
         return Arrays.copyOf(filtered, n);
     }
 
-    /** For each node of the filtered direct path, its child on the leaf's copath. */
-    public int[] filteredCopath(int leafIndex) {
-        int[] filtered = filteredDirectPath(leafIndex);
-        int[] copath = new int[filtered.length];
-        int leafNode = 2 * leafIndex;
-        for (int i = 0; i < filtered.length; i++) {
-            copath[i] = childTowards(filtered[i], leafNode) == TreeMath.left(filtered[i])
-                    ? TreeMath.right(filtered[i]) : TreeMath.left(filtered[i]);
-        }
-        return copath;
-    }
-
     /** Whether node {@code p} is a proper ancestor of node {@code x}. */
     static boolean isAncestor(int p, int x) {
         int level = TreeMath.level(p);
@@ -423,7 +407,7 @@ public final class RatchetTree {
     private byte[] cachedTreeHash(int nodeIndex) {
         byte[] cached = treeHashes[nodeIndex];
         if (cached == null) {
-            cached = computeTreeHash(nodeIndex, Set.of());
+            cached = computeTreeHash(nodeIndex, LeafSet.EMPTY);
             treeHashes[nodeIndex] = cached;
         }
         return cached;
@@ -432,16 +416,17 @@ public final class RatchetTree {
     /**
      * The tree hash of a subtree in the tree where the {@code excluded} leaves are blank and
      * absent from every unmerged_leaves list (the "original sibling tree hash" of Section 7.9).
-     * Subtrees holding no excluded leaf reuse the cached hash, so this costs O(|excluded| log n).
+     * Subtrees holding no excluded leaf reuse the cached hash, so this costs O(|excluded| log n)
+     * hashes and O(log |excluded|) per membership test.
      */
-    private byte[] treeHashExcluding(int nodeIndex, Set<Integer> excluded) {
-        if (excluded.isEmpty() || !containsAnyLeaf(nodeIndex, excluded)) {
+    private byte[] treeHashExcluding(int nodeIndex, LeafSet excluded) {
+        if (!excluded.anyUnder(nodeIndex)) {
             return cachedTreeHash(nodeIndex);
         }
         return computeTreeHash(nodeIndex, excluded);
     }
 
-    private byte[] computeTreeHash(int x, Set<Integer> excluded) {
+    private byte[] computeTreeHash(int x, LeafSet excluded) {
         TlsWriter input = new TlsWriter(256);
         if (TreeMath.isLeaf(x)) {
             int leafIndex = x / 2;
@@ -450,7 +435,7 @@ public final class RatchetTree {
             input.writeOptional(node, (w, n) -> ((Node.Leaf) n).leafNode().writeTo(w));
         } else {
             ParentNode parent = parent(x);
-            if (parent != null && !excluded.isEmpty()) {
+            if (parent != null && excluded.size() > 0) {
                 List<Integer> kept = parent.unmergedLeaves().stream().filter(l -> !excluded.contains(l)).toList();
                 parent = new ParentNode(parent.encryptionKey(), parent.parentHash(), kept);
             }
@@ -462,17 +447,40 @@ public final class RatchetTree {
         return suite.hash(input.toByteArray());
     }
 
-    /** Whether the subtree under node x spans any of the given leaf indices. */
-    private static boolean containsAnyLeaf(int x, Collection<Integer> leaves) {
+    /** Whether the subtree under node x spans the given leaf index. */
+    private static boolean spansLeaf(int x, int leafIndex) {
         int level = TreeMath.level(x);
         long first = ((long) x >>> (level + 1)) << level;
-        long last = first + (1L << level) - 1;
-        for (int leaf : leaves) {
-            if (leaf >= first && leaf <= last) {
-                return true;
-            }
+        return leafIndex >= first && leafIndex < first + (1L << level);
+    }
+
+    /** A sorted set of leaf indices that answers "is any of them under node x" by binary search. */
+    private static final class LeafSet {
+        static final LeafSet EMPTY = new LeafSet(List.of());
+        private final int[] sorted;
+
+        LeafSet(Collection<Integer> leaves) {
+            sorted = leaves.stream().mapToInt(Integer::intValue).sorted().toArray();
         }
-        return false;
+
+        int size() {
+            return sorted.length;
+        }
+
+        boolean contains(int leafIndex) {
+            return Arrays.binarySearch(sorted, leafIndex) >= 0;
+        }
+
+        boolean anyUnder(int x) {
+            if (sorted.length == 0) {
+                return false;
+            }
+            int level = TreeMath.level(x);
+            long first = ((long) x >>> (level + 1)) << level;
+            int at = Arrays.binarySearch(sorted, (int) first);
+            int insertion = at >= 0 ? at : -at - 1;
+            return insertion < sorted.length && sorted[insertion] < first + (1L << level);
+        }
     }
 
     // --- parent hash (Section 7.9) ---
@@ -483,7 +491,7 @@ public final class RatchetTree {
      */
     public byte[] parentHash(int p, int siblingChild) {
         ParentNode parent = parent(p);
-        Set<Integer> unmerged = new HashSet<>(parent.unmergedLeaves());
+        LeafSet unmerged = new LeafSet(parent.unmergedLeaves());
         TlsWriter input = new TlsWriter(128);
         input.writeOpaque(parent.encryptionKey().bytes());
         input.writeOpaque(parent.parentHash());
@@ -528,7 +536,7 @@ public final class RatchetTree {
                 List<Integer> resolution = resolution(c);
                 Set<Integer> unmergedUnderC = new HashSet<>();
                 for (int leaf : parent.unmergedLeaves()) {
-                    if (containsAnyLeaf(c, List.of(leaf))) {
+                    if (spansLeaf(c, leaf)) {
                         unmergedUnderC.add(2 * leaf);
                     }
                 }
@@ -565,25 +573,44 @@ public final class RatchetTree {
     /**
      * The ratchet tree checks a new member runs (Section 12.4.3.1), except comparing the tree hash
      * with GroupInfo, which the caller does with {@link #treeHash()}: unmerged leaves consistency,
-     * unique keys, every leaf (Section 7.3 against {@code groupId}), then parent hashes, so that the
-     * error names the most specific fault. {@code required} is the group's required_capabilities, or null.
+     * every leaf (Section 7.3 against {@code groupId}), {@link #checkMemberConsistency()}, then
+     * parent hashes, so that the error names the most specific fault. {@code required} is the group's required_capabilities, or null.
      */
     public void validate(byte[] groupId, RequiredCapabilities required) {
         validateUnmergedLeaves();
-        validateUniqueKeys();
-        validateLeaves(groupId, required);
-        verifyParentHashes();
-    }
-
-    private void validateLeaves(byte[] groupId, RequiredCapabilities required) {
-        Set<Integer> credentialTypesInUse = new HashSet<>();
         for (int i = occupied.nextSetBit(0); i >= 0; i = occupied.nextSetBit(i + 1)) {
             LeafNode leaf = leaf(i);
             LeafNodeValidation.validate(leaf, suite, leaf.leafNodeSource(), groupId, i, required);
-            credentialTypesInUse.add(leaf.credential().credentialType());
         }
-        // Each member must support every credential type in use (Section 7.3): one set
-        // comparison per leaf, never a comparison of every pair of leaves.
+        checkMemberConsistency();
+        verifyParentHashes();
+    }
+
+    /**
+     * The checks of Section 7.3 that compare members with each other: encryption keys unique
+     * across all nodes, signature keys unique across leaves, and every member supporting every
+     * credential type in use. Run once on a staged tree after applying a Commit's proposals; it
+     * costs O(n) with hash sets, never a comparison of every pair of leaves.
+     */
+    public void checkMemberConsistency() {
+        Set<HpkePublicKey> encryptionKeys = new HashSet<>();
+        Set<SignaturePublicKey> signatureKeys = new HashSet<>();
+        Set<Integer> credentialTypesInUse = new HashSet<>();
+        for (int x = 0; x < nodes.length; x++) {
+            Node node = nodes[x];
+            if (node == null) {
+                continue;
+            }
+            if (!encryptionKeys.add(node.encryptionKey())) {
+                throw new MlsProtocolException("encryption key of node " + x + " appears in another node");
+            }
+            if (node instanceof Node.Leaf leaf) {
+                if (!signatureKeys.add(leaf.leafNode().signatureKey())) {
+                    throw new MlsProtocolException("signature key of leaf " + x / 2 + " appears in another leaf");
+                }
+                credentialTypesInUse.add(leaf.leafNode().credential().credentialType());
+            }
+        }
         for (int i = occupied.nextSetBit(0); i >= 0; i = occupied.nextSetBit(i + 1)) {
             Set<Integer> supported = new HashSet<>(leaf(i).capabilities().credentials());
             if (!supported.containsAll(credentialTypesInUse)) {
@@ -599,7 +626,7 @@ public final class RatchetTree {
                 continue;
             }
             for (int leaf : parent.unmergedLeaves()) {
-                if (leaf < 0 || leaf >= leafCount || !containsAnyLeaf(p, List.of(leaf)) || leaf(leaf) == null) {
+                if (leaf < 0 || leaf >= leafCount || !spansLeaf(p, leaf) || leaf(leaf) == null) {
                     throw new MlsProtocolException("parent node " + p + " lists unmerged leaf "
                             + Integer.toUnsignedString(leaf) + " that is not a member below it");
                 }
@@ -610,23 +637,6 @@ public final class RatchetTree {
                                 + " does not list the leaf as unmerged");
                     }
                 }
-            }
-        }
-    }
-
-    private void validateUniqueKeys() {
-        Set<HpkePublicKey> encryptionKeys = new HashSet<>();
-        Set<SignaturePublicKey> signatureKeys = new HashSet<>();
-        for (int x = 0; x < nodes.length; x++) {
-            Node node = nodes[x];
-            if (node == null) {
-                continue;
-            }
-            if (!encryptionKeys.add(node.encryptionKey())) {
-                throw new MlsProtocolException("encryption key of node " + x + " appears in another node");
-            }
-            if (node instanceof Node.Leaf leaf && !signatureKeys.add(leaf.leafNode().signatureKey())) {
-                throw new MlsProtocolException("signature key of leaf " + x / 2 + " appears in another leaf");
             }
         }
     }

@@ -2,7 +2,9 @@ package org.parley.mls.tree;
 
 import org.junit.jupiter.api.Test;
 import org.parley.mls.codec.MlsProtocolException;
+import org.parley.mls.credentials.UnknownCredential;
 import org.parley.mls.crypto.HpkePublicKey;
+import org.parley.mls.extensions.Capabilities;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -101,6 +103,22 @@ class RatchetTreeTest {
                 l.lifetime(), null, l.extensions(), new byte[0]);
         return new TestMembers.Member(changed.sign(SUITE, keyOwner.signature().privateKey(), GROUP_ID, 0), m.encryption(),
                 keyOwner.signature());
+    }
+
+    @Test
+    void aCredentialTypeSomeMemberDoesNotSupportIsRejected() {
+        List<TestMembers.Member> members = TestMembers.members(2);
+        TestMembers.Member other = members.get(1);
+        LeafNode l = other.leaf();
+        LeafNode exotic = new LeafNode(l.encryptionKey(), l.signatureKey(),
+                new UnknownCredential(0xf000, new byte[] {1}),
+                new Capabilities(List.of(1), List.of(1), List.of(), List.of(), List.of(1, 0xf000)),
+                l.leafNodeSource(), l.lifetime(), null, l.extensions(), new byte[0])
+                .sign(SUITE, other.signature().privateKey(), GROUP_ID, 0);
+        RatchetTree tree = RatchetTree.withFirstLeaf(SUITE, members.get(0).leaf());
+        tree.addLeaf(exotic);
+        assertThatThrownBy(tree::checkMemberConsistency)
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("leaf 0 does not support every credential type");
     }
 
     @Test
@@ -209,6 +227,8 @@ class RatchetTreeTest {
         assertThat(indices[4093]).isEqualTo(4094);
         assertThat(indices[4094]).isEqualTo(4096);
         assertThat(large.parent(4095).unmergedLeaves()).hasSize(4094).isSorted();
+        // Adds keep the tree parent-hash valid: the original sibling tree hash leaves the 4094 unmerged leaves out.
+        large.verifyParentHashes();
         assertThat(RatchetTree.decode(SUITE, large.encode()).treeHash()).isEqualTo(large.treeHash());
     }
 
