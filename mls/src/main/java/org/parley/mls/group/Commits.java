@@ -33,6 +33,7 @@ import org.parley.mls.tree.TreePrivateKeys;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.ToIntFunction;
 import java.util.function.UnaryOperator;
@@ -81,12 +82,19 @@ final class Commits {
             ac.requireValidSignature(suite, path.leafNode().signatureKey(), s.context);
         }
         List<ProposalList.Committed> proposals = ProposalList.resolve(commit, sender, s.proposals);
+        RatchetTree before = s.tree;
         RatchetTree tree = s.tree.copy();
         ProposalList.Applied applied = ProposalList.validateAndApply(s, tree, proposals, committer);
         if (applied.pathRequired() && path == null) {
             throw new MlsProtocolException("the Commit's proposals require an UpdatePath, and it has none");
         }
         List<Member> removed = removedMembers(s.tree, applied);
+        if (external && !removed.isEmpty()
+                && !Arrays.equals(removed.get(0).credential().toBytes(), path.leafNode().credential().toBytes())) {
+            // Section 12.2: a resync removes an old appearance of the joiner itself; Parley's
+            // credentials name account and device, so the new leaf must carry the same credential.
+            throw new MlsProtocolException("an external Commit may remove only the joiner's own old leaf (same credential)");
+        }
         s.tree = tree;
         if (applied.removed().contains(s.myLeaf)) {
             s.active = false;
@@ -128,7 +136,7 @@ final class Commits {
         if (!MessageDigest.isEqual(secrets.confirmationTag(confirmed), tag)) {
             throw new MlsProtocolException("Commit confirmation tag is invalid");
         }
-        enterEpoch(s, next, secrets, confirmed, tag);
+        enterEpoch(s, before, next, secrets, confirmed, tag);
         s.reInit = applied.reInit();
         return summary(s, applied, committer, removed, path != null);
     }
@@ -143,6 +151,7 @@ final class Commits {
         Sender sender = external ? new Sender.NewMemberCommit() : new Sender.Member(s.myLeaf);
         int committer = external ? -1 : s.myLeaf;
         List<ProposalList.Committed> committed = ProposalList.resolve(new Commit(proposals, null), sender, s.proposals);
+        RatchetTree before = s.tree;
         RatchetTree tree = s.tree.copy();
         ProposalList.Applied applied = ProposalList.validateAndApply(s, tree, committed, committer);
         List<Member> removed = removedMembers(s.tree, applied);
@@ -188,7 +197,7 @@ final class Commits {
                 : PublicMessage.protect(suite, ac, external ? null : s.secrets.membershipKey(), old);
         byte[] message = new MlsMessage(body).toBytes();
 
-        enterEpoch(s, derived.context, derived.secrets, derived.confirmed, ac.auth().confirmationTag());
+        enterEpoch(s, before, derived.context, derived.secrets, derived.confirmed, ac.auth().confirmationTag());
         s.reInit = applied.reInit();
         byte[] welcome = applied.added().isEmpty() ? null
                 : Welcomes.create(s, applied, path, committer, psks, pskSecret, o);
@@ -227,8 +236,15 @@ final class Commits {
         return new CommitApplied(next.context.epoch(), committer, added, removed, updated, false);
     }
 
-    /** Installs the next epoch: context, transcript, secrets, a fresh secret tree; clears per-epoch caches. */
-    private static void enterEpoch(GroupState s, GroupContext next, EpochSecrets secrets, byte[] confirmed, byte[] tag) {
+    /**
+     * Installs the next epoch: context, transcript, secrets, a fresh secret tree; clears per-epoch
+     * caches; keeps the epoch being left for late application messages.
+     */
+    private static void enterEpoch(GroupState s, RatchetTree previousTree, GroupContext next, EpochSecrets secrets,
+                                   byte[] confirmed, byte[] tag) {
+        // An external joiner has no previous epoch of its own.
+        s.previous = s.secrets == null ? null
+                : new GroupState.PastEpoch(s.context, previousTree, s.secrets.senderDataSecret(), s.secretTree);
         s.context = next;
         s.secrets = secrets;
         s.confirmationTag = tag.clone();

@@ -165,7 +165,25 @@ public final class Group {
         return externalCommit(config, groupInfoMessage, ratchetTree, me.credential(), keys, state.myLeaf);
     }
 
-    private static ExternalJoin externalCommit(GroupConfig config, byte[] groupInfoMessage, byte[] ratchetTree,
+    /**
+     * A proposal by a new member to add itself (sender new_member_proposal, Section 12.1.8),
+     * for the group and epoch of a GroupInfo MLSMessage; once a member commits it, the joiner
+     * receives a Welcome for {@code keyPackage}. The GroupInfo's signature is checked first.
+     */
+    public static byte[] proposeJoin(byte[] groupInfoMessage, byte[] ratchetTree, KeyPackageBundle keyPackage) {
+        GroupInfo info = decodeGroupInfo(groupInfoMessage);
+        Welcomes.validatedTree(info, ratchetTree);
+        CipherSuite suite = info.groupContext().cipherSuite();
+        FramedContent content = new FramedContent(info.groupContext().groupId(), info.groupContext().epoch(),
+                new Sender.NewMemberProposal(), new byte[0], ContentType.PROPOSAL,
+                new Proposal.Add(keyPackage.keyPackage()).toBytes());
+        AuthenticatedContent ac = AuthenticatedContent.signed(suite, WireFormat.MLS_PUBLIC_MESSAGE, content,
+                keyPackage.signatureKey(), null);
+        return new MlsMessage(PublicMessage.protect(suite, ac, null, null)).toBytes();
+    }
+
+    /** An external Commit joining with {@code credential}, removing {@code oldLeaf} when not null (resync). */
+    static ExternalJoin externalCommit(GroupConfig config, byte[] groupInfoMessage, byte[] ratchetTree,
                                                Credential credential, SignatureKeyPair signatureKeys, Integer oldLeaf) {
         GroupInfo info = decodeGroupInfo(groupInfoMessage);
         CipherSuite suite = info.groupContext().cipherSuite();
@@ -472,6 +490,12 @@ public final class Group {
         if (message.body() instanceof PublicMessage pm) {
             ac = pm.unprotect(suite, work.secrets.membershipKey(), work.context);
         } else if (message.body() instanceof PrivateMessage pm) {
+            if (work.previous != null && pm.epoch() == work.previous.context().epoch()
+                    && pm.contentType() == ContentType.APPLICATION) {
+                ProcessedMessage late = lateApplicationMessage(work.previous, pm);
+                state = work;
+                return late;
+            }
             ac = pm.unprotect(suite, work.secretTree, work.secrets.senderDataSecret(), work.context, HandshakeBodies.INSTANCE);
         } else {
             throw new MlsProtocolException("process() takes PublicMessage or PrivateMessage, not " + message.wireFormat()
@@ -499,6 +523,21 @@ public final class Group {
         };
         state = work;
         return result;
+    }
+
+    /** An application message of the previous epoch, decrypted and verified with that epoch's keys, tree and context. */
+    private static ProcessedMessage lateApplicationMessage(GroupState.PastEpoch past, PrivateMessage pm) {
+        CipherSuite suite = past.context().cipherSuite();
+        AuthenticatedContent ac = pm.unprotect(suite, past.secretTree(), past.senderDataSecret(), past.context(),
+                HandshakeBodies.INSTANCE);
+        int leaf = ((Sender.Member) ac.content().sender()).leafIndex();
+        LeafNode sender = past.tree().leaf(leaf);
+        if (sender == null) {
+            throw new MlsProtocolException("message from leaf " + leaf + ", which was not a member in epoch " + pm.epoch());
+        }
+        ac.requireValidSignature(suite, sender.signatureKey(), past.context());
+        return new ProcessedMessage.ApplicationMessage(Member.of(leaf, sender), ac.content().body(),
+                ac.content().authenticatedData());
     }
 
     /** The key that must have signed the content, or null for an external Commit (checked with its path's leaf). */

@@ -96,11 +96,19 @@ class FailureAtomicityTest {
 
     @Test
     void wrongEpoch() {
-        byte[] old = alice.encrypt(new byte[] {1});
-        CommitResult update = alice.update();
-        bob.process(update.commitMessage());
-        alice.mergePendingCommit(update.pending());
-        rejectedWithoutChange(old, "epoch");
+        byte[] twoEpochsOld = alice.encrypt(new byte[] {1});
+        // proposed from a copy of alice, so that alice's own Commits do not include it
+        byte[] oldProposal = Group.fromBytes(publicHandshakes, alice.toBytes()).proposeRemove(bob.ownLeafIndex());
+        for (int i = 0; i < 2; i++) {
+            CommitResult update = alice.update();
+            bob.process(update.commitMessage());
+            alice.mergePendingCommit(update.pending());
+            if (i == 0) {
+                // a handshake message of the previous epoch is never accepted
+                rejectedWithoutChange(oldProposal, "epoch");
+            }
+        }
+        rejectedWithoutChange(twoEpochsOld, "epoch");
     }
 
     @Test

@@ -345,4 +345,46 @@ class GroupTest {
         alice.mergePendingCommit(commit.pending());
         assertAgree(alice, bob);
     }
+
+    @Test
+    void newMemberProposesToJoinAndIsWelcomed() {
+        Group alice = create("alice");
+        Group bob = addByWelcome(alice, "bob", List.of());
+        KeyPackageBundle frank = keyPackage("frank");
+        byte[] proposal = Group.proposeJoin(bob.groupInfo(false), bob.ratchetTree(), frank);
+        ProposalReceived received = (ProposalReceived) alice.process(proposal);
+        assertThat(received.senderLeaf()).isEqualTo(-1);
+        bob.process(proposal);
+        CommitResult commit = alice.commitPendingProposals();
+        bob.process(commit.commitMessage());
+        alice.mergePendingCommit(commit.pending());
+        Group frankGroup = Group.joinFromWelcome(config, commit.welcome().orElseThrow(), frank, null);
+        assertAgree(alice, bob, frankGroup);
+        assertDelivers(frankGroup, alice, bob);
+    }
+
+    @Test
+    void applicationMessagesOfThePreviousEpochStillDecryptAfterACommit() {
+        Group alice = create("alice");
+        Group bob = addByWelcome(alice, "bob", List.of());
+        byte[] first = bob.encrypt(new byte[] {1});
+        byte[] second = bob.encrypt(new byte[] {2});
+        byte[] third = bob.encrypt(new byte[] {3});
+        CommitResult update = alice.update();
+        bob.process(update.commitMessage());
+        alice.mergePendingCommit(update.pending());
+
+        // the delivery service handed alice the Commit first; bob's messages of the old epoch follow
+        assertThat(((ApplicationMessage) alice.process(second)).data()).containsExactly(2);
+        Group restored = Group.fromBytes(config, alice.toBytes());
+        assertThat(((ApplicationMessage) restored.process(first)).data()).containsExactly(1);
+        assertThatThrownBy(() -> restored.process(first)).isInstanceOf(MlsProtocolException.class);
+        assertDelivers(bob, restored);
+
+        CommitResult another = bob.update();
+        restored.process(another.commitMessage());
+        bob.mergePendingCommit(another.pending());
+        assertThatThrownBy(() -> restored.process(third)).isInstanceOf(MlsProtocolException.class)
+                .hasMessageContaining("epoch");
+    }
 }

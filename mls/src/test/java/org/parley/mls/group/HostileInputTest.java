@@ -134,4 +134,49 @@ class HostileInputTest {
         byte[] hello = restoredBob.encrypt(new byte[] {7});
         assertThat(((ProcessedMessage.ApplicationMessage) restoredAlice.process(hello)).data()).containsExactly(7);
     }
+
+    /** A saved state whose checksum is right but whose body was changed: every decode failure is a typed exception. */
+    @Test
+    void resealedCorruptStateFailsWithATypedException() throws Exception {
+        Group alice = newGroup();
+        addBob(alice);
+        alice.proposeUpdate();
+        byte[] saved = alice.toBytes();
+        java.util.Random flips = new java.util.Random(11);
+        int restored = 0;
+        for (int i = 0; i < 300; i++) {
+            byte[] body = Arrays.copyOf(saved, saved.length - 32);
+            int at = 5 + flips.nextInt(body.length - 5);
+            body[at] = (byte) flips.nextInt(256);
+            if (flips.nextBoolean()) {
+                body = Arrays.copyOf(body, at + 1);
+            }
+            byte[] resealed = Arrays.copyOf(body, body.length + 32);
+            System.arraycopy(java.security.MessageDigest.getInstance("SHA-256").digest(body), 0, resealed, body.length, 32);
+            try {
+                Group.fromBytes(config, resealed);
+                restored++;
+            } catch (MlsProtocolException expected) {
+                assertThat(expected.getMessage()).isNotBlank();
+            }
+        }
+        assertThat(restored).isLessThan(300);
+    }
+
+    @Test
+    void externalCommitMayRemoveOnlyTheJoinersOwnOldLeaf() {
+        Group alice = newGroup();
+        Group bob = addBob(alice);
+        // someone holding bob's signature key, but presenting another identity, tries to resync as bob
+        org.parley.mls.crypto.SignatureKeyPair bobKeys = new org.parley.mls.crypto.SignatureKeyPair(
+                GroupState.fromBytes(bob.toBytes()).signatureKey, bob.member(bob.ownLeafIndex()).signatureKey());
+        ExternalJoin impostor = Group.externalCommit(config, alice.groupInfo(true), null, GroupTest.credential("eve"),
+                bobKeys, bob.ownLeafIndex());
+        byte[] before = alice.toBytes();
+        assertThatThrownBy(() -> alice.process(impostor.commitMessage())).isInstanceOf(MlsProtocolException.class)
+                .hasMessageContaining("joiner's own old leaf");
+        assertThat(alice.toBytes()).isEqualTo(before);
+        ExternalJoin genuine = bob.resync(alice.groupInfo(true), null);
+        assertThat(((ProcessedMessage.CommitApplied) alice.process(genuine.commitMessage())).removed()).hasSize(1);
+    }
 }
