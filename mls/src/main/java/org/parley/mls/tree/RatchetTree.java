@@ -51,16 +51,28 @@ public final class RatchetTree {
     private int blankHint;
 
     private RatchetTree(CipherSuite suite, Node[] nodes, int leafCount, BitSet occupied) {
+        this(suite, nodes, leafCount, occupied, nonBlankOf(nodes));
+    }
+
+    private RatchetTree(CipherSuite suite, Node[] nodes, int leafCount, BitSet occupied, BitSet nonBlank) {
         this.suite = suite;
         this.nodes = nodes;
         this.leafCount = leafCount;
         this.treeHashes = new byte[nodes.length][];
         this.occupied = occupied;
         this.blankHint = 0;
-        this.nonBlank = new BitSet(nodes.length);
+        this.nonBlank = nonBlank;
+    }
+
+    /** Only set bits: clearing bits one by one makes BitSet rescan its trailing words each time. */
+    private static BitSet nonBlankOf(Node[] nodes) {
+        BitSet nonBlank = new BitSet(nodes.length);
         for (int i = 0; i < nodes.length; i++) {
-            nonBlank.set(i, nodes[i] != null);
+            if (nodes[i] != null) {
+                nonBlank.set(i);
+            }
         }
+        return nonBlank;
     }
 
     /** A one-member tree. */
@@ -124,7 +136,7 @@ public final class RatchetTree {
 
     /** An independent copy (nodes are immutable, so they are shared), for staging a commit. */
     public RatchetTree copy() {
-        RatchetTree copy = new RatchetTree(suite, nodes.clone(), leafCount, (BitSet) occupied.clone());
+        RatchetTree copy = new RatchetTree(suite, nodes.clone(), leafCount, (BitSet) occupied.clone(), (BitSet) nonBlank.clone());
         copy.treeHashes = treeHashes.clone();
         copy.blankHint = blankHint;
         return copy;
