@@ -45,6 +45,7 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler(Main::failure);
+        cl.addSubcommand(new VectorsCommand());
         return cl;
     }
 

@@ -27,6 +27,14 @@ public final class Check {
         return node == null || node.isNull() ? null : HEX.parseHex(node.asText());
     }
 
+    /** A hex string element of an array field. */
+    public static byte[] hexValue(JsonNode node) {
+        if (node == null || !node.isTextual()) {
+            throw new AssertionError("expected a hex string, found " + node);
+        }
+        return HEX.parseHex(node.asText());
+    }
+
     public static long number(JsonNode testCase, String field) {
         JsonNode node = testCase.get(field);
         if (node == null || !node.isNumber()) {

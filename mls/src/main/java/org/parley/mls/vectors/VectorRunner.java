@@ -2,6 +2,7 @@ package org.parley.mls.vectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.parley.mls.crypto.HpkeVectors;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,10 +19,22 @@ import java.util.stream.Collectors;
  */
 public final class VectorRunner {
     /** Known MLS vector types by upstream file name. Suites register here as they are implemented. */
-    private static final List<VectorSuite> MLS_SUITES = List.of();
+    private static final List<VectorSuite> MLS_SUITES = List.of(
+            new TreeMathVectors(),
+            new CryptoBasicsVectors(),
+            new SecretTreeVectors(),
+            new KeyScheduleVectors(),
+            new PskSecretVectors(),
+            new TranscriptHashesVectors(),
+            new MessageProtectionVectors(),
+            new DeserializationVectors(),
+            new MessagesVectors(),
+            new TreeOperationsVectors(),
+            new TreeValidationVectors(),
+            new TreeKemVectors());
 
     /** The HPKE (RFC 9180) vectors. */
-    private static final List<VectorSuite> HPKE_SUITES = List.of();
+    private static final List<VectorSuite> HPKE_SUITES = List.of(new HpkeVectors());
 
     private final Map<String, VectorSuite> suites;
 

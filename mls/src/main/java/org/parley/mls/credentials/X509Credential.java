@@ -1,0 +1,89 @@
+package org.parley.mls.credentials;
+
+import org.parley.mls.codec.MlsProtocolException;
+import org.parley.mls.codec.TlsWriter;
+
+import java.io.ByteArrayInputStream;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An "x509" credential (RFC 9420 Section 5.3): a chain of DER certificates, end entity first.
+ * The encoded bytes are kept as received so that the leaf re-encodes exactly; {@link #certificates()}
+ * parses them with the JDK so the application can validate the chain against its trust anchors
+ * (that validation is the Authentication Service's job, Section 5.3.1, not this module's).
+ */
+public record X509Credential(List<byte[]> certData) implements Credential {
+    public X509Credential {
+        certData = certData.stream().map(byte[]::clone).toList();
+    }
+
+    @Override
+    public List<byte[]> certData() {
+        return certData.stream().map(byte[]::clone).toList();
+    }
+
+    @Override
+    public int credentialType() {
+        return CredentialType.X509;
+    }
+
+    /**
+     * The chain parsed as X.509 certificates, end entity first. Throws MlsProtocolException naming
+     * the index of the first entry that is not a DER certificate, or if the chain is empty.
+     */
+    public List<X509Certificate> certificates() {
+        if (certData.isEmpty()) {
+            throw new MlsProtocolException("x509 credential carries no certificate");
+        }
+        try {
+            CertificateFactory factory = CertificateFactory.getInstance("X.509");
+            List<X509Certificate> chain = new ArrayList<>(certData.size());
+            for (int i = 0; i < certData.size(); i++) {
+                try {
+                    chain.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(certData.get(i))));
+                } catch (CertificateException e) {
+                    throw new MlsProtocolException("x509 credential: certificate " + i + " is not a valid DER certificate", e);
+                }
+            }
+            return chain;
+        } catch (CertificateException e) {
+            throw new IllegalStateException("the JDK offers no X.509 CertificateFactory", e);
+        }
+    }
+
+    @Override
+    public void writeTo(TlsWriter writer) {
+        writer.writeUint16(CredentialType.X509).writeVector(certData, TlsWriter::writeOpaque);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof X509Credential other) || other.certData.size() != certData.size()) {
+            return false;
+        }
+        for (int i = 0; i < certData.size(); i++) {
+            if (!java.util.Arrays.equals(certData.get(i), other.certData.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        int h = 1;
+        for (byte[] cert : certData) {
+            h = 31 * h + java.util.Arrays.hashCode(cert);
+        }
+        return h;
+    }
+
+    @Override
+    public String toString() {
+        return "X509Credential[" + certData.size() + " certificates]";
+    }
+}

@@ -1,0 +1,108 @@
+package org.parley.mls.schedule;
+
+import org.parley.mls.crypto.CipherSuite;
+import org.parley.mls.crypto.HpkeKeyPair;
+
+
+/**
+ * The secrets derived from one epoch's epoch_secret (RFC 9420 Section 8, table "Epoch-Derived
+ * Secrets"), plus the MLS-Exporter (Section 8.5). None of them appears in {@code toString}.
+ * The epoch_secret itself is not kept: everything derived from it is computed at construction.
+ */
+public final class EpochSecrets {
+    private final CipherSuite suite;
+    private final byte[] joinerSecret;
+    private final byte[] senderDataSecret;
+    private final byte[] encryptionSecret;
+    private final byte[] exporterSecret;
+    private final byte[] externalSecret;
+    private final byte[] confirmationKey;
+    private final byte[] membershipKey;
+    private final byte[] resumptionPsk;
+    private final byte[] epochAuthenticator;
+    private final byte[] initSecret;
+
+    EpochSecrets(CipherSuite suite, byte[] joinerSecret, byte[] epochSecret) {
+        this.suite = suite;
+        this.joinerSecret = joinerSecret.clone();
+        this.senderDataSecret = suite.deriveSecret(epochSecret, "sender data");
+        this.encryptionSecret = suite.deriveSecret(epochSecret, "encryption");
+        this.exporterSecret = suite.deriveSecret(epochSecret, "exporter");
+        this.externalSecret = suite.deriveSecret(epochSecret, "external");
+        this.confirmationKey = suite.deriveSecret(epochSecret, "confirm");
+        this.membershipKey = suite.deriveSecret(epochSecret, "membership");
+        this.resumptionPsk = suite.deriveSecret(epochSecret, "resumption");
+        this.epochAuthenticator = suite.deriveSecret(epochSecret, "authentication");
+        this.initSecret = suite.deriveSecret(epochSecret, "init");
+    }
+
+    public CipherSuite cipherSuite() {
+        return suite;
+    }
+
+    public byte[] joinerSecret() {
+        return joinerSecret.clone();
+    }
+
+    public byte[] senderDataSecret() {
+        return senderDataSecret.clone();
+    }
+
+    public byte[] encryptionSecret() {
+        return encryptionSecret.clone();
+    }
+
+    public byte[] exporterSecret() {
+        return exporterSecret.clone();
+    }
+
+    public byte[] externalSecret() {
+        return externalSecret.clone();
+    }
+
+    public byte[] confirmationKey() {
+        return confirmationKey.clone();
+    }
+
+    public byte[] membershipKey() {
+        return membershipKey.clone();
+    }
+
+    public byte[] resumptionPsk() {
+        return resumptionPsk.clone();
+    }
+
+    public byte[] epochAuthenticator() {
+        return epochAuthenticator.clone();
+    }
+
+    /** init_secret_[n], the input to the next epoch's key schedule. */
+    public byte[] initSecret() {
+        return initSecret.clone();
+    }
+
+    /** The group's external key pair, {@code KEM.DeriveKeyPair(external_secret)}. */
+    public HpkeKeyPair externalKeyPair() {
+        return KeySchedule.externalKeyPair(suite, externalSecret);
+    }
+
+    /** MLS-Exporter(Label, Context, Length) = ExpandWithLabel(DeriveSecret(exporter_secret, Label), "exported", Hash(Context), Length). */
+    public byte[] exporter(String label, byte[] context, int length) {
+        return suite.expandWithLabel(suite.deriveSecret(exporterSecret, label), "exported", suite.hash(context), length);
+    }
+
+    /** confirmation_tag = MAC(confirmation_key, confirmed_transcript_hash) (Section 6.1). */
+    public byte[] confirmationTag(byte[] confirmedTranscriptHash) {
+        return suite.mac(confirmationKey, confirmedTranscriptHash);
+    }
+
+    /** A fresh secret tree rooted at this epoch's encryption_secret. */
+    public SecretTree secretTree(int leafCount) {
+        return new SecretTree(suite, encryptionSecret, leafCount);
+    }
+
+    @Override
+    public String toString() {
+        return "EpochSecrets[" + suite + ", secrets redacted]";
+    }
+}

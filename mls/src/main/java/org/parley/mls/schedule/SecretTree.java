@@ -1,0 +1,191 @@
+package org.parley.mls.schedule;
+
+import org.parley.mls.codec.MlsProtocolException;
+import org.parley.mls.crypto.CipherSuite;
+import org.parley.mls.tree.TreeMath;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The secret tree of one epoch (RFC 9420 Section 9): a tree of secrets rooted at
+ * encryption_secret, with a handshake and an application hash ratchet per leaf (Section 9.1),
+ * and the deletion schedule of Section 9.2: a node's secret is erased once its children are
+ * derived, a leaf's once its ratchets are, a ratchet secret once the next one is, and a key
+ * once it has been used.
+ *
+ * <p>Out-of-order delivery is bounded: a receiver derives at most {@link #MAX_FORWARD_GENERATIONS}
+ * generations ahead of its ratchet in one step and keeps at most {@link #MAX_RETAINED_KEYS}
+ * unused keys of skipped generations per ratchet, dropping the oldest first.
+ * Not thread-safe.
+ */
+public final class SecretTree {
+    /** How far ahead of the next expected generation a message may be. */
+    public static final int MAX_FORWARD_GENERATIONS = 1000;
+    /** How many unused keys of skipped generations a ratchet keeps. */
+    public static final int MAX_RETAINED_KEYS = 1000;
+
+    /** The two ratchets of a leaf (Section 9.1); handshake for proposals and commits. */
+    public enum RatchetType {
+        HANDSHAKE("handshake"), APPLICATION("application");
+
+        private final String label;
+
+        RatchetType(String label) {
+            this.label = label;
+        }
+    }
+
+    /** A key and nonce of one generation of a ratchet. Its bytes never appear in {@code toString}. */
+    public record RatchetKey(long generation, byte[] key, byte[] nonce) {
+        @Override
+        public String toString() {
+            return "RatchetKey[generation " + generation + ", key and nonce redacted]";
+        }
+    }
+
+    private final CipherSuite suite;
+    private final int leafCount;
+    private final Map<Integer, byte[]> nodeSecrets = new HashMap<>();
+    private final Map<Integer, Ratchet[]> ratchets = new HashMap<>();
+
+    public SecretTree(CipherSuite suite, byte[] encryptionSecret, int leafCount) {
+        if (leafCount < 1 || leafCount > TreeMath.MAX_LEAVES || Integer.bitCount(leafCount) != 1) {
+            throw new IllegalArgumentException("a secret tree has a power-of-two number of leaves, not " + leafCount);
+        }
+        this.suite = suite;
+        this.leafCount = leafCount;
+        nodeSecrets.put(TreeMath.root(leafCount), encryptionSecret.clone());
+    }
+
+    public int leafCount() {
+        return leafCount;
+    }
+
+    /** The key for the next message this leaf sends; the generation is consumed. */
+    public RatchetKey nextEncryptionKey(int leaf, RatchetType type) {
+        return ratchet(leaf, type).next();
+    }
+
+    /**
+     * The key of a received message's generation, deriving forward as needed. The key stays
+     * available until {@link #consume} (call it once the message decrypted), so that a forged
+     * message cannot destroy the key of a genuine one.
+     */
+    public RatchetKey decryptionKey(int leaf, RatchetType type, long generation) {
+        return ratchet(leaf, type).keyFor(generation);
+    }
+
+    /** Deletes the key of a generation after it decrypted a message (Section 9.2). */
+    public void consume(int leaf, RatchetType type, long generation) {
+        ratchet(leaf, type).consume(generation);
+    }
+
+    private Ratchet ratchet(int leaf, RatchetType type) {
+        if (leaf < 0 || leaf >= leafCount) {
+            throw new MlsProtocolException("leaf index " + leaf + " is outside a tree of " + leafCount + " leaves");
+        }
+        Ratchet[] pair = ratchets.computeIfAbsent(leaf, this::initRatchets);
+        return pair[type.ordinal()];
+    }
+
+    /** Derives the leaf's secret down from its lowest known ancestor, then both ratchets; erases what it consumed. */
+    private Ratchet[] initRatchets(int leaf) {
+        int target = TreeMath.leafToNode(leaf);
+        int node = TreeMath.root(leafCount);
+        while (node != target) {
+            byte[] secret = nodeSecrets.remove(node);
+            int left = TreeMath.left(node);
+            int right = TreeMath.right(node);
+            if (secret != null) {
+                nodeSecrets.put(left, suite.expandWithLabel(secret, "tree", ascii("left"), suite.hashLength()));
+                nodeSecrets.put(right, suite.expandWithLabel(secret, "tree", ascii("right"), suite.hashLength()));
+                Arrays.fill(secret, (byte) 0);
+            }
+            node = target < node ? left : right;
+        }
+        byte[] leafSecret = nodeSecrets.remove(target);
+        if (leafSecret == null) {
+            throw new IllegalStateException("secret of leaf " + leaf + " was already consumed");
+        }
+        Ratchet[] pair = new Ratchet[RatchetType.values().length];
+        for (RatchetType type : RatchetType.values()) {
+            pair[type.ordinal()] = new Ratchet(leaf, type,
+                    suite.expandWithLabel(leafSecret, type.label, new byte[0], suite.hashLength()));
+        }
+        Arrays.fill(leafSecret, (byte) 0);
+        return pair;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** One hash ratchet (Section 9.1): the secret of generation {@code next} and the unused keys of skipped generations. */
+    private final class Ratchet {
+        private final int leaf;
+        private final RatchetType type;
+        private byte[] secret;
+        private long next;
+        private final TreeMap<Long, RatchetKey> unused = new TreeMap<>();
+
+        Ratchet(int leaf, RatchetType type, byte[] secret) {
+            this.leaf = leaf;
+            this.type = type;
+            this.secret = secret;
+        }
+
+        /** Derives the key and nonce of generation {@code next}, then ratchets the secret forward and erases the old one. */
+        RatchetKey next() {
+            if (next > 0xFFFFFFFFL) {
+                throw new MlsProtocolException("the " + type.label + " ratchet of leaf " + leaf + " has run out of generations");
+            }
+            RatchetKey key = new RatchetKey(next,
+                    suite.deriveTreeSecret(secret, "key", next, suite.aeadKeyLength()),
+                    suite.deriveTreeSecret(secret, "nonce", next, suite.aeadNonceLength()));
+            byte[] following = suite.deriveTreeSecret(secret, "secret", next, suite.hashLength());
+            Arrays.fill(secret, (byte) 0);
+            secret = following;
+            next++;
+            return key;
+        }
+
+        RatchetKey keyFor(long generation) {
+            if (generation < next) {
+                RatchetKey key = unused.get(generation);
+                if (key == null) {
+                    throw new MlsProtocolException("the " + type.label + " key of leaf " + leaf + " for generation "
+                            + generation + " was already used or has been deleted (the ratchet is at " + next + ")");
+                }
+                return key;
+            }
+            if (generation - next > MAX_FORWARD_GENERATIONS) {
+                throw new MlsProtocolException("generation " + generation + " of leaf " + leaf + "'s " + type.label
+                        + " ratchet is more than " + MAX_FORWARD_GENERATIONS + " ahead of the expected " + next);
+            }
+            while (next <= generation) {
+                RatchetKey key = next();
+                unused.put(key.generation(), key);
+                if (unused.size() > MAX_RETAINED_KEYS) {
+                    unused.pollFirstEntry();
+                }
+            }
+            return unused.get(generation);
+        }
+
+        void consume(long generation) {
+            RatchetKey key = unused.remove(generation);
+            if (key != null) {
+                Arrays.fill(key.key(), (byte) 0);
+                Arrays.fill(key.nonce(), (byte) 0);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SecretTree[" + suite + ", " + leafCount + " leaves, secrets redacted]";
+    }
+}

@@ -1,0 +1,179 @@
+package org.parley.mls.tree;
+
+import org.junit.jupiter.api.Test;
+import org.parley.mls.codec.MlsProtocolException;
+import org.parley.mls.crypto.HpkePublicKey;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.parley.mls.tree.TestMembers.GROUP_ID;
+import static org.parley.mls.tree.TestMembers.RANDOM;
+import static org.parley.mls.tree.TestMembers.SUITE;
+
+class RatchetTreeTest {
+    /** Five members, member 0 commits a path, then a sixth member is added (unmerged at the root). */
+    private static RatchetTree committedTree(List<TestMembers.Member> members) {
+        RatchetTree tree = TestMembers.treeOf(members.subList(0, 5));
+        TreeKem.createUpdatePath(tree, 0, members.get(0).leaf(), members.get(0).signature().privateKey(), GROUP_ID,
+                Set.of(), TestMembers::context, RANDOM);
+        tree.addLeaf(members.get(5).leaf());
+        return tree;
+    }
+
+    @Test
+    void aValidTreeRoundTripsAndValidates() {
+        RatchetTree tree = committedTree(TestMembers.members(6));
+        tree.validate(GROUP_ID, null);
+        RatchetTree decoded = RatchetTree.decode(SUITE, tree.encode());
+        assertThat(decoded.treeHash()).isEqualTo(tree.treeHash());
+        decoded.validate(GROUP_ID, null);
+        assertThat(tree.parent(tree.root()).unmergedLeaves()).containsExactly(5);
+    }
+
+    @Test
+    void aWrongParentHashIsRejected() {
+        RatchetTree tree = committedTree(TestMembers.members(6));
+        int root = tree.root();
+        int below = TreeMath.left(root);
+        ParentNode p = tree.parent(below);
+        byte[] wrong = p.parentHash();
+        wrong[0] ^= 1;
+        tree.setNode(below, new Node.Parent(new ParentNode(p.encryptionKey(), wrong, p.unmergedLeaves())));
+        assertThatThrownBy(() -> tree.validate(GROUP_ID, null))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("not parent-hash valid");
+    }
+
+    @Test
+    void aReplacedParentKeyBreaksTheChain() {
+        RatchetTree tree = committedTree(TestMembers.members(6));
+        int root = tree.root();
+        ParentNode p = tree.parent(root);
+        tree.setNode(root, new Node.Parent(new ParentNode(SUITE.generateHpkeKeyPair(RANDOM).publicKey(), p.parentHash(),
+                p.unmergedLeaves())));
+        assertThatThrownBy(() -> tree.validate(GROUP_ID, null))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("parent node " + root + " is not parent-hash valid");
+    }
+
+    @Test
+    void aBadLeafSignatureIsRejected() {
+        List<TestMembers.Member> members = TestMembers.members(6);
+        RatchetTree tree = committedTree(members);
+        LeafNode leaf = tree.leaf(3);
+        byte[] signature = leaf.signature();
+        signature[5] ^= 1;
+        LeafNode forged = new LeafNode(leaf.encryptionKey(), leaf.signatureKey(), leaf.credential(), leaf.capabilities(),
+                leaf.leafNodeSource(), leaf.lifetime(), leaf.parentHash(), leaf.extensions(), signature);
+        tree.setNode(6, new Node.Leaf(forged));
+        assertThatThrownBy(() -> tree.validate(GROUP_ID, null))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("signature is invalid (leaf 3)");
+    }
+
+    @Test
+    void aCommitLeafSignedForAnotherGroupIsRejected() {
+        RatchetTree tree = committedTree(TestMembers.members(6));
+        assertThatThrownBy(() -> tree.validate("other".getBytes(), null))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("signature is invalid (leaf 0)");
+    }
+
+    @Test
+    void duplicateKeysAreRejected() {
+        List<TestMembers.Member> members = TestMembers.members(3);
+        TestMembers.Member twin = members.get(1);
+        RatchetTree sameSignatureKey = TestMembers.treeOf(List.of(members.get(0), twin, withKeys(members.get(2), null, twin)));
+        assertThatThrownBy(() -> sameSignatureKey.validate(GROUP_ID, null))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("signature key of leaf 2");
+        RatchetTree sameEncryptionKey = TestMembers.treeOf(List.of(members.get(0), twin, withKeys(members.get(2), twin.leaf().encryptionKey(), null)));
+        assertThatThrownBy(() -> sameEncryptionKey.validate(GROUP_ID, null))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("encryption key of node 4");
+    }
+
+    /** A member whose leaf reuses another's encryption key or signature key pair, validly signed, so that only the duplicate is wrong. */
+    private static TestMembers.Member withKeys(TestMembers.Member m, HpkePublicKey encryption, TestMembers.Member signer) {
+        LeafNode l = m.leaf();
+        TestMembers.Member keyOwner = signer == null ? m : signer;
+        LeafNode changed = new LeafNode(encryption == null ? l.encryptionKey() : encryption,
+                keyOwner.signature().publicKey(), l.credential(), l.capabilities(), l.leafNodeSource(),
+                l.lifetime(), null, l.extensions(), new byte[0]);
+        return new TestMembers.Member(changed.sign(SUITE, keyOwner.signature().privateKey(), GROUP_ID, 0), m.encryption(),
+                keyOwner.signature());
+    }
+
+    @Test
+    void inconsistentUnmergedLeavesAreRejected() {
+        RatchetTree tree = committedTree(TestMembers.members(6));
+        int root = tree.root();
+        ParentNode p = tree.parent(root);
+        RatchetTree blankEntry = tree.copy();
+        blankEntry.setNode(root, new Node.Parent(new ParentNode(p.encryptionKey(), p.parentHash(), List.of(5, 7))));
+        assertThatThrownBy(() -> blankEntry.validate(GROUP_ID, null))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("lists unmerged leaf 7 that is not a member below it");
+        // Leaf 5 (node 10) reaches the root through node 11: a non-blank node 11 must list it too.
+        RatchetTree gap = tree.copy();
+        gap.setNode(11, new Node.Parent(new ParentNode(SUITE.generateHpkeKeyPair(RANDOM).publicKey(), new byte[0], List.of())));
+        assertThatThrownBy(() -> gap.validate(GROUP_ID, null))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("parent node 11 between leaf 5 and node 7");
+    }
+
+    @Test
+    void addRemoveAndTruncateFollowSection7_7() {
+        List<TestMembers.Member> members = TestMembers.members(5);
+        RatchetTree tree = TestMembers.treeOf(members);
+        assertThat(tree.leafCount()).isEqualTo(8);
+        tree.removeLeaf(2);
+        assertThat(tree.addLeaf(TestMembers.member("x").leaf())).isEqualTo(2);
+        tree.removeLeaf(4);
+        assertThat(tree.leafCount()).isEqualTo(4);
+        tree.removeLeaf(3);
+        assertThat(tree.leafCount()).isEqualTo(4);
+        tree.removeLeaf(2);
+        assertThat(tree.leafCount()).isEqualTo(2);
+        assertThat(tree.memberLeaves()).containsExactly(0, 1);
+        assertThatThrownBy(() -> tree.removeLeaf(3)).isInstanceOf(MlsProtocolException.class).hasMessageContaining("not a member");
+        assertThat(RatchetTree.decode(SUITE, tree.encode()).treeHash()).isEqualTo(tree.treeHash());
+    }
+
+    /**
+     * A 50,000-member tree: adds, removes and re-hashes incrementally, and every cached tree hash
+     * equals the hash of the same tree decoded afresh. Checks correctness only, never time.
+     */
+    @Test
+    void fiftyThousandLeavesHashIncrementallyAndCorrectly() {
+        LeafNode template = TestMembers.member("template").leaf();
+        RatchetTree tree = RatchetTree.withFirstLeaf(SUITE, distinct(template, 0));
+        for (int i = 1; i < 50_000; i++) {
+            tree.addLeaf(distinct(template, i));
+        }
+        assertThat(tree.leafCount()).isEqualTo(65_536);
+        byte[] before = tree.treeHash();
+        assertThat(RatchetTree.decode(SUITE, tree.encode()).treeHash()).isEqualTo(before);
+        List<byte[]> hashes = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            tree.removeLeaf(i * 97);
+            hashes.add(tree.treeHash());
+            assertThat(tree.addLeaf(distinct(template, 100_000 + i))).isEqualTo(i * 97);
+            hashes.add(tree.treeHash());
+        }
+        assertThat(hashes.stream().map(Arrays::hashCode).distinct().count()).isEqualTo(hashes.size());
+        assertThat(RatchetTree.decode(SUITE, tree.encode()).treeHash()).isEqualTo(tree.treeHash());
+        for (int i = 49_999; i >= 32_768; i--) {
+            tree.removeLeaf(i);
+        }
+        assertThat(tree.leafCount()).isEqualTo(32_768);
+        assertThat(RatchetTree.decode(SUITE, tree.encode()).treeHash()).isEqualTo(tree.treeHash());
+    }
+
+    /** The template leaf with a distinct encryption key (signature not valid; hashing does not care). */
+    private static LeafNode distinct(LeafNode t, int i) {
+        byte[] key = new byte[32];
+        key[0] = (byte) i;
+        key[1] = (byte) (i >>> 8);
+        key[2] = (byte) (i >>> 16);
+        return new LeafNode(new HpkePublicKey(key), t.signatureKey(), t.credential(), t.capabilities(), t.leafNodeSource(),
+                t.lifetime(), null, t.extensions(), t.signature());
+    }
+}
