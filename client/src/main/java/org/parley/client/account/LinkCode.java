@@ -61,7 +61,13 @@ public record LinkCode(String tokenHex, String username, ServerAddress server) {
         if (typed == null || typed.length() > MAX_CODE_CHARS) {
             throw new IllegalArgumentException(bad);
         }
-        byte[] all = unbase32(typed.replace("-", "").replace(" ", "").toUpperCase(Locale.ROOT), bad);
+        String normalized = typed.replace("-", "").replace(" ", "").toUpperCase(Locale.ROOT)
+                .replace('O', '0').replace('I', '1').replace('L', '1');
+        byte[] all = unbase32(normalized, bad);
+        if (!base32(all).equals(normalized)) {
+            // Extra characters or non-zero padding bits: not a code this class wrote.
+            throw new IllegalArgumentException(bad);
+        }
         if (all.length < 1 + 1 + 1 + 1 + CHECK_BYTES) {
             throw new IllegalArgumentException(bad);
         }
@@ -121,12 +127,7 @@ public record LinkCode(String tokenHex, String username, ServerAddress server) {
         int buffer = 0;
         int bits = 0;
         for (int i = 0; i < text.length(); i++) {
-            char c = switch (text.charAt(i)) {
-                case 'O' -> '0';
-                case 'I', 'L' -> '1';
-                default -> text.charAt(i);
-            };
-            int value = ALPHABET.indexOf(c);
+            int value = ALPHABET.indexOf(text.charAt(i));
             if (value < 0) {
                 throw new IllegalArgumentException(bad);
             }

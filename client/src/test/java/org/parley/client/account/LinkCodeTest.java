@@ -26,6 +26,7 @@ class LinkCodeTest {
         assertThatThrownBy(() -> LinkCode.decode(typo)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not a valid link code");
         assertThatThrownBy(() -> LinkCode.decode(typed.substring(0, typed.length() - 3))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LinkCode.decode(typed + "X")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> LinkCode.decode("")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> LinkCode.decode("U!@#")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> LinkCode.decode("A".repeat(10_000))).isInstanceOf(IllegalArgumentException.class);
