@@ -36,6 +36,42 @@ public final class EpochSecrets {
         this.initSecret = suite.deriveSecret(epochSecret, "init");
     }
 
+    private EpochSecrets(CipherSuite suite, byte[][] fields) {
+        this.suite = suite;
+        this.joinerSecret = fields[0];
+        this.senderDataSecret = fields[1];
+        this.encryptionSecret = fields[2];
+        this.exporterSecret = fields[3];
+        this.externalSecret = fields[4];
+        this.confirmationKey = fields[5];
+        this.membershipKey = fields[6];
+        this.resumptionPsk = fields[7];
+        this.epochAuthenticator = fields[8];
+        this.initSecret = fields[9];
+    }
+
+    /** Writes every secret, for a group's saved state (the group layer encrypts nothing itself: the caller protects the blob). */
+    public void writeState(org.parley.mls.codec.TlsWriter w) {
+        for (byte[] field : new byte[][] {joinerSecret, senderDataSecret, encryptionSecret, exporterSecret, externalSecret,
+                confirmationKey, membershipKey, resumptionPsk, epochAuthenticator, initSecret}) {
+            w.writeOpaque(field);
+        }
+    }
+
+    /** Reads what {@link #writeState} wrote. */
+    public static EpochSecrets readState(CipherSuite suite, org.parley.mls.codec.TlsReader r) {
+        byte[][] fields = new byte[10][];
+        for (int i = 0; i < fields.length; i++) {
+            int at = r.position();
+            fields[i] = r.readOpaque();
+            if (fields[i].length != suite.hashLength()) {
+                throw new org.parley.mls.codec.DecodeException("saved epoch secret " + i + " has " + fields[i].length
+                        + " bytes, not " + suite.hashLength(), at);
+            }
+        }
+        return new EpochSecrets(suite, fields);
+    }
+
     public CipherSuite cipherSuite() {
         return suite;
     }

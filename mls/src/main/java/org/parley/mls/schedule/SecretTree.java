@@ -1,6 +1,9 @@
 package org.parley.mls.schedule;
 
+import org.parley.mls.codec.DecodeException;
 import org.parley.mls.codec.MlsProtocolException;
+import org.parley.mls.codec.TlsReader;
+import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.tree.TreeMath;
 
@@ -58,6 +61,76 @@ public final class SecretTree {
         this.suite = suite;
         this.leafCount = leafCount;
         nodeSecrets.put(TreeMath.root(leafCount), encryptionSecret.clone());
+    }
+
+    /** An independent copy, so that a message that fails validation leaves the original untouched. */
+    public SecretTree copy() {
+        SecretTree copy = new SecretTree(suite, leafCount);
+        nodeSecrets.forEach((node, secret) -> copy.nodeSecrets.put(node, secret.clone()));
+        ratchets.forEach((leaf, pair) -> {
+            Ratchet[] copied = new Ratchet[pair.length];
+            for (int i = 0; i < pair.length; i++) {
+                copied[i] = copy.new Ratchet(pair[i]);
+            }
+            copy.ratchets.put(leaf, copied);
+        });
+        return copy;
+    }
+
+    private SecretTree(CipherSuite suite, int leafCount) {
+        this.suite = suite;
+        this.leafCount = leafCount;
+    }
+
+    /** Writes the whole state (remaining node secrets, ratchets, retained keys) for a group's saved state. */
+    public void writeState(TlsWriter w) {
+        w.writeUint32(leafCount);
+        w.writeVector(new TreeMap<>(nodeSecrets).entrySet(), (v, e) -> v.writeUint32(e.getKey()).writeOpaque(e.getValue()));
+        w.writeVector(new TreeMap<>(ratchets).entrySet(), (v, e) -> {
+            v.writeUint32(e.getKey());
+            for (Ratchet ratchet : e.getValue()) {
+                v.writeOpaque(ratchet.secret).writeUint64(ratchet.next);
+                v.writeVector(ratchet.unused.values(), (u, k) -> u.writeUint64(k.generation()).writeOpaque(k.key()).writeOpaque(k.nonce()));
+            }
+        });
+    }
+
+    /** Reads what {@link #writeState} wrote, rejecting indices outside the tree. */
+    public static SecretTree readState(CipherSuite suite, TlsReader r) {
+        int at = r.position();
+        long leaves = r.readUint32();
+        if (leaves < 1 || leaves > TreeMath.MAX_LEAVES || Long.bitCount(leaves) != 1) {
+            throw new DecodeException("saved secret tree has " + leaves + " leaves, not a power of two", at);
+        }
+        SecretTree tree = new SecretTree(suite, (int) leaves);
+        int width = TreeMath.nodeWidth(tree.leafCount);
+        for (Map.Entry<Integer, byte[]> e : r.readVector(v -> Map.entry(readIndex(v, width, "node"), v.readOpaque()))) {
+            tree.nodeSecrets.put(e.getKey(), e.getValue());
+        }
+        r.readVector(v -> {
+            int leaf = readIndex(v, tree.leafCount, "leaf");
+            Ratchet[] pair = new Ratchet[RatchetType.values().length];
+            for (RatchetType type : RatchetType.values()) {
+                Ratchet ratchet = tree.new Ratchet(leaf, type, v.readOpaque());
+                ratchet.next = v.readUint64();
+                for (RatchetKey key : v.readVector(u -> new RatchetKey(u.readUint64(), u.readOpaque(), u.readOpaque()))) {
+                    ratchet.unused.put(key.generation(), key);
+                }
+                pair[type.ordinal()] = ratchet;
+            }
+            tree.ratchets.put(leaf, pair);
+            return leaf;
+        });
+        return tree;
+    }
+
+    private static int readIndex(TlsReader r, int bound, String what) {
+        int at = r.position();
+        long index = r.readUint32();
+        if (index >= bound) {
+            throw new DecodeException("saved secret tree " + what + " index " + index + " is outside the tree", at);
+        }
+        return (int) index;
     }
 
     public int leafCount() {
@@ -135,6 +208,13 @@ public final class SecretTree {
             this.leaf = leaf;
             this.type = type;
             this.secret = secret;
+        }
+
+        /** A deep copy of another tree's ratchet. */
+        Ratchet(Ratchet other) {
+            this(other.leaf, other.type, other.secret.clone());
+            next = other.next;
+            other.unused.forEach((g, k) -> unused.put(g, new RatchetKey(g, k.key().clone(), k.nonce().clone())));
         }
 
         /** Derives the key and nonce of generation {@code next}, then ratchets the secret forward and erases the old one. */

@@ -31,7 +31,11 @@ public final class VectorRunner {
             new MessagesVectors(),
             new TreeOperationsVectors(),
             new TreeValidationVectors(),
-            new TreeKemVectors());
+            new TreeKemVectors(),
+            new org.parley.mls.group.WelcomeVectors(),
+            new org.parley.mls.group.PassiveClientVectors("passive-client-welcome.json"),
+            new org.parley.mls.group.PassiveClientVectors("passive-client-handling-commit.json"),
+            new org.parley.mls.group.PassiveClientVectors("passive-client-random.json"));
 
     /** The HPKE (RFC 9180) vectors. */
     private static final List<VectorSuite> HPKE_SUITES = List.of(new HpkeVectors());

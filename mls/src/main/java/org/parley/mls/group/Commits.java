@@ -1,0 +1,226 @@
+package org.parley.mls.group;
+
+import org.parley.mls.codec.MlsProtocolException;
+import org.parley.mls.codec.TlsReader;
+import org.parley.mls.crypto.CipherSuite;
+import org.parley.mls.crypto.HpkePrivateKey;
+import org.parley.mls.crypto.HpkePublicKey;
+import org.parley.mls.crypto.SignaturePrivateKey;
+import org.parley.mls.extensions.Extension;
+import org.parley.mls.framing.AuthenticatedContent;
+import org.parley.mls.framing.ContentType;
+import org.parley.mls.framing.FramedContent;
+import org.parley.mls.framing.MlsMessage;
+import org.parley.mls.framing.PrivateMessage;
+import org.parley.mls.framing.PublicMessage;
+import org.parley.mls.framing.Sender;
+import org.parley.mls.framing.WireFormat;
+import org.parley.mls.messages.Commit;
+import org.parley.mls.messages.ProposalOrRef;
+import org.parley.mls.messages.UpdatePath;
+import org.parley.mls.schedule.EpochSecrets;
+import org.parley.mls.schedule.GroupContext;
+import org.parley.mls.schedule.KeySchedule;
+import org.parley.mls.schedule.TranscriptHashes;
+import org.parley.mls.tree.LeafNode;
+import org.parley.mls.tree.LeafNodeSource;
+import org.parley.mls.tree.LeafNodeValidation;
+import org.parley.mls.tree.RatchetTree;
+import org.parley.mls.tree.TreeKem;
+import org.parley.mls.tree.TreePrivateKeys;
+
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.function.IntUnaryOperator;
+import java.util.function.UnaryOperator;
+
+/**
+ * Creating and processing Commits (RFC 9420 Section 12.4): proposal list, UpdatePath through
+ * TreeKEM under the provisional GroupContext, transcript hashes, key schedule and confirmation
+ * tag. Both directions work on a {@link GroupState} copy that becomes the next epoch's state.
+ */
+final class Commits {
+    private Commits() {
+    }
+
+    /** What a processed Commit changed. {@code committer} is the committer's leaf in the new tree. */
+    record Processed(ProposalList.Applied applied, int committer, boolean removedMe) {
+    }
+
+    /** How to create a Commit: who signs it, with which leaf template, and how it is sent. */
+    record Options(SignaturePrivateKey signatureKey, LeafNode leafTemplate, boolean forcePath, boolean encrypt,
+                   IntUnaryOperator padding, boolean ratchetTreeInWelcome, PskStore pskStore, SecureRandom random) {
+    }
+
+    /** A created Commit: the next state, the MLSMessage bytes, and the Welcome (null without new members). */
+    record Created(GroupState next, byte[] commitMessage, byte[] welcome, ProposalList.Applied applied, int committer) {
+    }
+
+    /**
+     * Applies a received Commit whose signature (member sender) and framing were already checked,
+     * turning {@code s} into the next epoch's state (Section 12.4.2).
+     */
+    static Processed process(GroupState s, AuthenticatedContent ac, PskStore store) {
+        CipherSuite suite = s.suite();
+        Commit commit = TlsReader.decodeExactly(ac.content().body(), Commit::decode, "Commit");
+        Sender sender = ac.content().sender();
+        boolean external = sender.senderType() == Sender.NEW_MEMBER_COMMIT;
+        int committer = external ? -1 : ((Sender.Member) sender).leafIndex();
+        if (committer == s.myLeaf) {
+            throw new MlsProtocolException("a member does not process its own Commit: it merges the pending commit it created");
+        }
+        UpdatePath path = commit.path();
+        if (external) {
+            if (path == null) {
+                throw new MlsProtocolException("an external Commit must carry an UpdatePath");
+            }
+            ac.requireValidSignature(suite, path.leafNode().signatureKey(), s.context);
+        }
+        List<ProposalList.Committed> proposals = ProposalList.resolve(commit, sender, s.proposals);
+        RatchetTree tree = s.tree.copy();
+        ProposalList.Applied applied = ProposalList.validateAndApply(s, tree, proposals, committer);
+        if (applied.pathRequired() && path == null) {
+            throw new MlsProtocolException("the Commit's proposals require an UpdatePath, and it has none");
+        }
+        if (applied.removed().contains(s.myLeaf)) {
+            s.tree = tree;
+            s.active = false;
+            return new Processed(applied, committer, true);
+        }
+        s.tree = tree;
+        if (applied.updated().contains(s.myLeaf)) {
+            HpkePrivateKey leafKey = s.pendingUpdateKeys.get(tree.leaf(s.myLeaf).encryptionKey());
+            if (leafKey == null) {
+                throw new MlsProtocolException("the Commit applies an Update to this member's leaf that this member did not send");
+            }
+            TreePrivateKeys keys = new TreePrivateKeys(s.myLeaf, leafKey);
+            s.myKeys.nodes().forEach(n -> keys.put(n, n == 2 * s.myLeaf ? leafKey : s.myKeys.get(n)));
+            s.myKeys = keys;
+        }
+        s.pruneKeys();
+
+        byte[] commitSecret = new byte[suite.hashLength()];
+        if (path != null) {
+            int senderLeaf = committer;
+            if (external) {
+                senderLeaf = tree.addLeaf(reservation(path.leafNode()));
+                committer = senderLeaf;
+            }
+            LeafNodeValidation.validate(path.leafNode(), suite, LeafNodeSource.COMMIT, s.context.groupId(), senderLeaf,
+                    GroupState.requiredCapabilities(applied.extensions()));
+            TreeKem.Processed p = TreeKem.processUpdatePath(tree, s.myKeys, senderLeaf, path, s.context.groupId(),
+                    applied.added().keySet(), provisionalContext(s.context, applied.extensions()));
+            commitSecret = p.commitSecret();
+        }
+
+        byte[] confirmed = TranscriptHashes.confirmed(suite, s.interimTranscriptHash, ac.confirmedTranscriptHashInput());
+        GroupContext next = s.context.nextEpoch(tree.treeHash(), confirmed, applied.extensions());
+        byte[] initSecret = external
+                ? KeySchedule.externalInitSecret(suite, s.secrets.externalKeyPair().privateKey(), applied.externalInit().kemOutput())
+                : s.secrets.initSecret();
+        byte[] pskSecret = Psks.pskSecret(suite, applied.psks(), store, s.context.groupId(), s.resumptionPsks);
+        EpochSecrets secrets = KeySchedule.fromInitSecret(suite, initSecret, commitSecret, pskSecret, next);
+        byte[] tag = ac.auth().confirmationTag();
+        if (!MessageDigest.isEqual(secrets.confirmationTag(confirmed), tag)) {
+            throw new MlsProtocolException("Commit confirmation tag is invalid");
+        }
+        enterEpoch(s, next, secrets, confirmed, tag);
+        return new Processed(applied, committer, false);
+    }
+
+    /**
+     * Creates a Commit over {@code proposals} from state {@code s} (a copy; for an external join a
+     * state built from the GroupInfo), with {@code initSecret} the previous epoch's (or the
+     * external init secret). {@code external} commits are sent by a new member (Section 12.4.3.2).
+     */
+    static Created create(GroupState s, List<ProposalOrRef> proposals, boolean external, byte[] initSecret, Options o) {
+        CipherSuite suite = s.suite();
+        Sender sender = external ? new Sender.NewMemberCommit() : new Sender.Member(s.myLeaf);
+        int committer = external ? -1 : s.myLeaf;
+        List<ProposalList.Committed> committed = ProposalList.resolve(new Commit(proposals, null), sender, s.proposals);
+        RatchetTree tree = s.tree.copy();
+        ProposalList.Applied applied = ProposalList.validateAndApply(s, tree, committed, committer);
+        s.tree = tree;
+        if (!external) {
+            s.pruneKeys();
+        }
+
+        byte[] commitSecret = new byte[suite.hashLength()];
+        TreeKem.Created path = null;
+        if (applied.pathRequired() || o.forcePath() || external) {
+            int leaf = external ? tree.addLeaf(o.leafTemplate()) : s.myLeaf;
+            committer = leaf;
+            path = TreeKem.createUpdatePath(tree, leaf, o.leafTemplate(), o.signatureKey(), s.context.groupId(),
+                    applied.added().keySet(), provisionalContext(s.context, applied.extensions()), o.random());
+            commitSecret = path.commitSecret();
+            s.myLeaf = leaf;
+            s.myKeys = path.privateKeys();
+        }
+        Commit commit = new Commit(proposals, path == null ? null : path.updatePath());
+        byte[] commitBytes = commit.toBytes();
+        FramedContent content = new FramedContent(s.context.groupId(), s.context.epoch(), sender, new byte[0],
+                ContentType.COMMIT, commitBytes);
+        WireFormat wireFormat = o.encrypt() && !external ? WireFormat.MLS_PRIVATE_MESSAGE : WireFormat.MLS_PUBLIC_MESSAGE;
+        byte[] pskSecret = Psks.pskSecret(suite, applied.psks(), o.pskStore(), s.context.groupId(), s.resumptionPsks);
+
+        GroupContext old = s.context;
+        byte[] finalCommitSecret = commitSecret;
+        NextEpoch derived = new NextEpoch();
+        AuthenticatedContent ac = AuthenticatedContent.signedCommit(suite, wireFormat, content, o.signatureKey(), old, input -> {
+            byte[] confirmed = TranscriptHashes.confirmed(suite, s.interimTranscriptHash, input);
+            GroupContext next = old.nextEpoch(tree.treeHash(), confirmed, applied.extensions());
+            EpochSecrets secrets = KeySchedule.fromInitSecret(suite, initSecret, finalCommitSecret, pskSecret, next);
+            derived.context = next;
+            derived.secrets = secrets;
+            derived.confirmed = confirmed;
+            return secrets.confirmationTag(confirmed);
+        });
+        MlsMessage.Body body = wireFormat == WireFormat.MLS_PRIVATE_MESSAGE
+                ? PrivateMessage.protect(suite, ac, s.secretTree, s.secrets.senderDataSecret(),
+                        o.padding().applyAsInt(commitBytes.length), o.random())
+                : PublicMessage.protect(suite, ac, external ? null : s.secrets.membershipKey(), old);
+        byte[] message = new MlsMessage(body).toBytes();
+
+        enterEpoch(s, derived.context, derived.secrets, derived.confirmed, ac.auth().confirmationTag());
+        byte[] welcome = applied.added().isEmpty() ? null
+                : Welcomes.create(s, applied, path, committer, pskSecret, o);
+        return new Created(s, message, welcome, applied, committer);
+    }
+
+    /** What the confirmation-tag callback of {@link AuthenticatedContent#signedCommit} derives for the next epoch. */
+    private static final class NextEpoch {
+        GroupContext context;
+        EpochSecrets secrets;
+        byte[] confirmed;
+    }
+
+    /** Installs the next epoch: context, transcript, secrets, a fresh secret tree; clears per-epoch caches. */
+    private static void enterEpoch(GroupState s, GroupContext next, EpochSecrets secrets, byte[] confirmed, byte[] tag) {
+        s.context = next;
+        s.secrets = secrets;
+        s.confirmationTag = tag.clone();
+        s.interimTranscriptHash = TranscriptHashes.interim(s.suite(), confirmed, tag);
+        s.secretTree = secrets.secretTree(s.tree.leafCount());
+        s.proposals.clear();
+        s.pendingUpdateKeys.clear();
+        s.rememberResumptionPsk();
+    }
+
+    /** The provisional GroupContext (Section 12.4): next epoch, new tree hash and extensions, old confirmed transcript hash. */
+    private static UnaryOperator<byte[]> provisionalContext(GroupContext old, List<Extension> extensions) {
+        return treeHash -> new GroupContext(old.cipherSuite(), old.groupId(), old.epoch() + 1, treeHash,
+                old.confirmedTranscriptHash(), extensions).toBytes();
+    }
+
+    /**
+     * Holds the external joiner's leaf slot while TreeKEM merges its UpdatePath, which then
+     * installs the real leaf. Its one-byte key is no KEM's key, so it cannot collide with a key of
+     * the UpdatePath in TreeKEM's freshness check, and it is never hashed or used.
+     */
+    private static LeafNode reservation(LeafNode joiner) {
+        return new LeafNode(new HpkePublicKey(new byte[1]), joiner.signatureKey(), joiner.credential(),
+                joiner.capabilities(), joiner.leafNodeSource(), joiner.lifetime(), joiner.parentHash(),
+                joiner.extensions(), joiner.signature());
+    }
+}

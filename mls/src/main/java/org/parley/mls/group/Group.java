@@ -1,0 +1,556 @@
+package org.parley.mls.group;
+
+import org.parley.mls.ProtocolVersion;
+import org.parley.mls.codec.MlsProtocolException;
+import org.parley.mls.codec.TlsReader;
+import org.parley.mls.credentials.Credential;
+import org.parley.mls.crypto.CipherSuite;
+import org.parley.mls.crypto.HpkeKeyPair;
+import org.parley.mls.crypto.HpkePublicKey;
+import org.parley.mls.crypto.SignatureKeyPair;
+import org.parley.mls.crypto.SignaturePublicKey;
+import org.parley.mls.extensions.Extension;
+import org.parley.mls.extensions.ExtensionType;
+import org.parley.mls.extensions.ExternalPub;
+import org.parley.mls.extensions.ExternalSenders;
+import org.parley.mls.framing.AuthenticatedContent;
+import org.parley.mls.framing.ContentType;
+import org.parley.mls.framing.FramedContent;
+import org.parley.mls.framing.MlsMessage;
+import org.parley.mls.framing.PrivateMessage;
+import org.parley.mls.framing.PublicMessage;
+import org.parley.mls.framing.Sender;
+import org.parley.mls.framing.WireFormat;
+import org.parley.mls.keypackages.KeyPackage;
+import org.parley.mls.messages.GroupInfo;
+import org.parley.mls.messages.HandshakeBodies;
+import org.parley.mls.messages.PreSharedKeyID;
+import org.parley.mls.messages.Proposal;
+import org.parley.mls.messages.ProposalOrRef;
+import org.parley.mls.messages.Welcome;
+import org.parley.mls.schedule.EpochSecrets;
+import org.parley.mls.schedule.GroupContext;
+import org.parley.mls.schedule.KeySchedule;
+import org.parley.mls.schedule.TranscriptHashes;
+import org.parley.mls.tree.LeafNode;
+import org.parley.mls.tree.LeafNodeSource;
+import org.parley.mls.tree.RatchetTree;
+import org.parley.mls.tree.TreePrivateKeys;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One member's view of an MLS group (RFC 9420): the API the client SDK uses.
+ *
+ * <ul>
+ *   <li>Create with {@link #create}, join with {@link #joinFromWelcome} or {@link #joinByExternalCommit}.</li>
+ *   <li>Change the group with {@link #addMembers}, {@link #removeMembers}, {@link #update} (each a Commit,
+ *       returned as a {@link CommitResult} to merge with {@link #mergePendingCommit} once the delivery
+ *       service accepted it, or drop with {@link #discardPendingCommit}); or propose with
+ *       {@link #proposeAdd}, {@link #proposeRemove}, {@link #proposeUpdate} for another member to commit.</li>
+ *   <li>Feed every incoming MLSMessage to {@link #process}; send data with {@link #encrypt}.</li>
+ *   <li>Save with {@link #toBytes}, restore with {@link #fromBytes}.</li>
+ * </ul>
+ *
+ * <p>Every failing call throws {@link MlsProtocolException} and leaves the group exactly as it
+ * was: work happens on a copy of the state that replaces the current one only on success.
+ * Not thread-safe: a caller serialises access to one group.
+ */
+public final class Group {
+    private final GroupConfig config;
+    private GroupState state;
+
+    private Group(GroupConfig config, GroupState state) {
+        this.config = config;
+        this.state = state;
+    }
+
+    // --- creating and joining ---
+
+    /** A new one-member group at epoch 0 (Section 11), with the given GroupContext extensions. */
+    public static Group create(GroupConfig config, CipherSuite suite, byte[] groupId, Credential credential,
+                               SignatureKeyPair signatureKeys, List<Extension> groupExtensions) {
+        HpkeKeyPair leafKeys = suite.generateHpkeKeyPair(config.random());
+        LeafNode leaf = new LeafNode(leafKeys.publicKey(), signatureKeys.publicKey(), credential,
+                KeyPackageBundle.defaultCapabilities(suite), LeafNodeSource.KEY_PACKAGE, KeyPackageBundle.UNBOUNDED, null,
+                List.of(), new byte[0]).sign(suite, signatureKeys.privateKey(), groupId, 0);
+        RatchetTree tree = RatchetTree.withFirstLeaf(suite, leaf);
+        GroupContext context = new GroupContext(suite, groupId, 0, tree.treeHash(), new byte[0], groupExtensions);
+        byte[] initSecret = new byte[suite.hashLength()];
+        config.random().nextBytes(initSecret);
+        EpochSecrets secrets = KeySchedule.fromInitSecret(suite, initSecret, new byte[suite.hashLength()], null, context);
+        GroupState s = new GroupState();
+        s.context = context;
+        s.tree = tree;
+        s.confirmationTag = secrets.confirmationTag(new byte[0]);
+        s.interimTranscriptHash = TranscriptHashes.interim(suite, new byte[0], s.confirmationTag);
+        s.secrets = secrets;
+        s.secretTree = secrets.secretTree(tree.leafCount());
+        s.myLeaf = 0;
+        s.myKeys = new TreePrivateKeys(0, leafKeys.privateKey());
+        s.signatureKey = signatureKeys.privateKey();
+        s.rememberResumptionPsk();
+        return new Group(config, s);
+    }
+
+    /**
+     * Joins from a Welcome MLSMessage (Section 12.4.3.1) with the KeyPackage it was made for.
+     * {@code ratchetTree} is the tree when the Welcome's GroupInfo carries none, else null.
+     */
+    public static Group joinFromWelcome(GroupConfig config, byte[] welcomeMessage, KeyPackageBundle keyPackage,
+                                        byte[] ratchetTree) {
+        Welcome welcome = Welcomes.decodeWelcome(welcomeMessage);
+        GroupState s = Welcomes.join(welcome, keyPackage.keyPackage(), keyPackage.initKey(), keyPackage.leafKey(),
+                keyPackage.signatureKey(), ratchetTree, config.pskStore());
+        return new Group(config, s);
+    }
+
+    /**
+     * Joins by external Commit (Section 12.4.3.2) from a GroupInfo MLSMessage that carries
+     * external_pub. Send {@link ExternalJoin#commitMessage()}; use the group once it is accepted.
+     */
+    public static ExternalJoin joinByExternalCommit(GroupConfig config, byte[] groupInfoMessage, byte[] ratchetTree,
+                                                    Credential credential, SignatureKeyPair signatureKeys) {
+        return externalCommit(config, groupInfoMessage, ratchetTree, credential, signatureKeys, null);
+    }
+
+    /**
+     * Rejoins with a fresh leaf by external Commit that also removes this member's old leaf (the
+     * "resync" of Section 12.4.3.2), for a member whose state fell out of step. This group is unchanged.
+     */
+    public ExternalJoin resync(byte[] groupInfoMessage, byte[] ratchetTree) {
+        LeafNode me = state.myLeafNode();
+        SignatureKeyPair keys = new SignatureKeyPair(state.signatureKey, me.signatureKey());
+        return externalCommit(config, groupInfoMessage, ratchetTree, me.credential(), keys, state.myLeaf);
+    }
+
+    private static ExternalJoin externalCommit(GroupConfig config, byte[] groupInfoMessage, byte[] ratchetTree,
+                                               Credential credential, SignatureKeyPair signatureKeys, Integer oldLeaf) {
+        GroupInfo info = decodeGroupInfo(groupInfoMessage);
+        CipherSuite suite = info.groupContext().cipherSuite();
+        RatchetTree tree = Welcomes.validatedTree(info, ratchetTree);
+        Extension pubExtension = Extension.find(info.extensions(), ExtensionType.EXTERNAL_PUB);
+        if (pubExtension == null) {
+            throw new MlsProtocolException("the GroupInfo has no external_pub extension: the group does not accept external joins");
+        }
+        HpkePublicKey externalPub = new HpkePublicKey(ExternalPub.from(pubExtension).externalPub());
+        KeySchedule.ExternalInit init = KeySchedule.externalInit(suite, externalPub, config.random());
+
+        GroupState s = new GroupState();
+        s.context = info.groupContext();
+        s.tree = tree;
+        s.confirmationTag = info.confirmationTag();
+        s.interimTranscriptHash = TranscriptHashes.interim(suite, s.context.confirmedTranscriptHash(), s.confirmationTag);
+        s.myLeaf = -1;
+        s.signatureKey = signatureKeys.privateKey();
+        List<ProposalOrRef> proposals = new ArrayList<>();
+        proposals.add(ProposalOrRef.of(new Proposal.ExternalInit(init.kemOutput())));
+        if (oldLeaf != null) {
+            if (tree.leaf(oldLeaf) == null || !tree.leaf(oldLeaf).signatureKey().equals(signatureKeys.publicKey())) {
+                throw new MlsProtocolException("this member's old leaf " + oldLeaf + " is not in the GroupInfo's tree");
+            }
+            proposals.add(ProposalOrRef.of(new Proposal.Remove(oldLeaf)));
+        }
+        LeafNode template = new LeafNode(suite.generateHpkeKeyPair(config.random()).publicKey(), signatureKeys.publicKey(),
+                credential, KeyPackageBundle.defaultCapabilities(suite), LeafNodeSource.KEY_PACKAGE,
+                KeyPackageBundle.UNBOUNDED, null, List.of(), new byte[0]);
+        Commits.Created created = Commits.create(s, proposals, true, init.initSecret(), options(config, s, template, true));
+        return new ExternalJoin(created.commitMessage(), new Group(config, created.next()));
+    }
+
+    // --- changing the group by Commit ---
+
+    /** Commits Adds of the given KeyPackages (MLSMessages), plus any proposals received this epoch. */
+    public CommitResult addMembers(List<byte[]> keyPackageMessages) {
+        List<Proposal> adds = new ArrayList<>(keyPackageMessages.size());
+        for (byte[] kp : keyPackageMessages) {
+            adds.add(new Proposal.Add(KeyPackageBundle.decodePublic(kp)));
+        }
+        return commit(adds, false);
+    }
+
+    /** Commits Removes of the members at these leaf indices, plus any proposals received this epoch. */
+    public CommitResult removeMembers(List<Integer> leafIndices) {
+        List<Proposal> removes = new ArrayList<>(leafIndices.size());
+        for (int leaf : leafIndices) {
+            removes.add(new Proposal.Remove(leaf));
+        }
+        return commit(removes, false);
+    }
+
+    /** Commits a fresh leaf and path for this member (post-compromise security), plus any proposals received. */
+    public CommitResult update() {
+        return commit(List.of(), true);
+    }
+
+    /** Commits a PreSharedKey proposal for the external PSK {@code pskId} (found in the config's PskStore), with a fresh nonce. */
+    public CommitResult commitExternalPsk(byte[] pskId) {
+        return commit(List.of(new Proposal.PreSharedKey(PreSharedKeyID.external(pskId, pskNonce()))), false);
+    }
+
+    /** Commits a PreSharedKey proposal for the resumption PSK of {@code groupId}'s {@code epoch} (this group's recent epochs or the PskStore). */
+    public CommitResult commitResumptionPsk(byte[] groupId, long epoch) {
+        return commit(List.of(new Proposal.PreSharedKey(PreSharedKeyID.resumption(PreSharedKeyID.USAGE_APPLICATION, groupId,
+                epoch, pskNonce()))), false);
+    }
+
+    private byte[] pskNonce() {
+        byte[] nonce = new byte[state.suite().hashLength()];
+        config.random().nextBytes(nonce);
+        return nonce;
+    }
+
+    /** Commits the proposals received this epoch (by reference), with a path. */
+    public CommitResult commitPendingProposals() {
+        return commit(List.of(), true);
+    }
+
+    private CommitResult commit(List<Proposal> byValue, boolean forcePath) {
+        requireActive();
+        GroupState work = state.copy();
+        List<ProposalOrRef> proposals = new ArrayList<>();
+        Set<Integer> targeted = new HashSet<>();
+        for (Proposal p : byValue) {
+            proposals.add(ProposalOrRef.of(p));
+            if (p instanceof Proposal.Remove r) {
+                targeted.add(r.removed());
+            }
+        }
+        // Received proposals ride along by reference, except those a by-value proposal overrides
+        // and this member's own Updates, which its path replaces (Section 12.2).
+        for (Map.Entry<ByteKey, GroupState.CachedProposal> e : work.proposals.entrySet()) {
+            Proposal p = e.getValue().proposal();
+            Sender sender = e.getValue().sender();
+            Integer target = p instanceof Proposal.Remove r ? Integer.valueOf(r.removed())
+                    : p instanceof Proposal.Update && sender instanceof Sender.Member m ? Integer.valueOf(m.leafIndex()) : null;
+            boolean ownUpdate = p instanceof Proposal.Update && target == work.myLeaf;
+            if (ownUpdate || target != null && !targeted.add(target)) {
+                forcePath |= ownUpdate;
+                continue;
+            }
+            proposals.add(ProposalOrRef.ofReference(e.getKey().bytes()));
+        }
+        List<Member> before = removedMembers(work, proposals);
+        long baseEpoch = work.context.epoch();
+        Commits.Created created = Commits.create(work, proposals, false, work.secrets.initSecret(),
+                options(config, work, work.myLeafNode(), forcePath));
+        ProcessedMessage.CommitApplied summary = summary(created.next(), created.applied(), created.committer(), before, false);
+        return new CommitResult(created.commitMessage(), created.welcome(),
+                new PendingCommit(this, baseEpoch, created.next(), summary));
+    }
+
+    private static Commits.Options options(GroupConfig config, GroupState s, LeafNode template, boolean forcePath) {
+        return new Commits.Options(s.signatureKey, template, forcePath, config.encryptHandshake(),
+                config::paddingFor, config.ratchetTreeInWelcome(), config.pskStore(), config.random());
+    }
+
+    /**
+     * Enters the epoch of a Commit this member created, once the delivery service accepted it.
+     * Fails if the group has meanwhile moved to another epoch (another Commit won).
+     */
+    public ProcessedMessage.CommitApplied mergePendingCommit(PendingCommit pending) {
+        requireActive();
+        if (pending.baseEpoch() != state.context.epoch()) {
+            throw new IllegalStateException("the pending commit was made in epoch " + pending.baseEpoch()
+                    + " but the group is at epoch " + state.context.epoch() + ": discard it and redo the change");
+        }
+        pending.settle(this);
+        state = pending.next;
+        return pending.summary;
+    }
+
+    /** Drops a pending commit the delivery service rejected; the group stays in its epoch. */
+    public void discardPendingCommit(PendingCommit pending) {
+        pending.settle(this);
+    }
+
+    // --- proposals ---
+
+    /** A proposal to add the member of this KeyPackage MLSMessage, for any member to commit. */
+    public byte[] proposeAdd(byte[] keyPackageMessage) {
+        return propose(new Proposal.Add(KeyPackageBundle.decodePublic(keyPackageMessage)));
+    }
+
+    /** A proposal to remove the member at this leaf. */
+    public byte[] proposeRemove(int leafIndex) {
+        return propose(new Proposal.Remove(leafIndex));
+    }
+
+    /** A proposal to replace this member's leaf with a fresh encryption key (Section 12.1.2). */
+    public byte[] proposeUpdate() {
+        requireActive();
+        CipherSuite suite = state.suite();
+        HpkeKeyPair keys = suite.generateHpkeKeyPair(config.random());
+        LeafNode me = state.myLeafNode();
+        LeafNode leaf = new LeafNode(keys.publicKey(), me.signatureKey(), me.credential(), me.capabilities(),
+                LeafNodeSource.UPDATE, null, null, me.extensions(), new byte[0])
+                .sign(suite, state.signatureKey, state.context.groupId(), state.myLeaf);
+        GroupState work = state.copy();
+        work.pendingUpdateKeys.put(keys.publicKey(), keys.privateKey());
+        return propose(work, new Proposal.Update(leaf));
+    }
+
+    private byte[] propose(Proposal proposal) {
+        requireActive();
+        return propose(state.copy(), proposal);
+    }
+
+    private byte[] propose(GroupState work, Proposal proposal) {
+        CipherSuite suite = work.suite();
+        WireFormat wireFormat = config.encryptHandshake() ? WireFormat.MLS_PRIVATE_MESSAGE : WireFormat.MLS_PUBLIC_MESSAGE;
+        FramedContent content = new FramedContent(work.context.groupId(), work.context.epoch(), new Sender.Member(work.myLeaf),
+                new byte[0], ContentType.PROPOSAL, proposal.toBytes());
+        AuthenticatedContent ac = AuthenticatedContent.signed(suite, wireFormat, content, work.signatureKey, work.context);
+        work.proposals.put(new ByteKey(suite.makeProposalRef(ac.toBytes())),
+                new GroupState.CachedProposal(proposal, content.sender()));
+        byte[] message = protect(work, ac, content.body().length);
+        state = work;
+        return message;
+    }
+
+    private byte[] protect(GroupState work, AuthenticatedContent ac, int contentLength) {
+        CipherSuite suite = work.suite();
+        MlsMessage.Body body = ac.wireFormat() == WireFormat.MLS_PRIVATE_MESSAGE
+                ? PrivateMessage.protect(suite, ac, work.secretTree, work.secrets.senderDataSecret(),
+                config.paddingFor(contentLength), config.random())
+                : PublicMessage.protect(suite, ac, work.secrets.membershipKey(), work.context);
+        return new MlsMessage(body).toBytes();
+    }
+
+    // --- messages ---
+
+    /** Encrypts application data as a PrivateMessage (Section 6.3), padded per the config. */
+    public byte[] encrypt(byte[] data, byte[] authenticatedData) {
+        requireActive();
+        GroupState work = state.copy();
+        FramedContent content = new FramedContent(work.context.groupId(), work.context.epoch(), new Sender.Member(work.myLeaf),
+                authenticatedData, ContentType.APPLICATION, data);
+        AuthenticatedContent ac = AuthenticatedContent.signed(work.suite(), WireFormat.MLS_PRIVATE_MESSAGE, content,
+                work.signatureKey, work.context);
+        byte[] message = protect(work, ac, data.length);
+        state = work;
+        return message;
+    }
+
+    /** {@link #encrypt(byte[], byte[])} without authenticated data. */
+    public byte[] encrypt(byte[] data) {
+        return encrypt(data, new byte[0]);
+    }
+
+    /**
+     * Processes an incoming PublicMessage or PrivateMessage of this group: verifies it, and applies
+     * it (a proposal is stored, a Commit moves to the next epoch). On any failure the group is
+     * unchanged and the MlsProtocolException says what was wrong.
+     */
+    public ProcessedMessage process(byte[] mlsMessage) {
+        requireActive();
+        MlsMessage message = MlsMessage.decode(mlsMessage, HandshakeBodies.INSTANCE);
+        GroupState work = state.copy();
+        CipherSuite suite = work.suite();
+        AuthenticatedContent ac;
+        if (message.body() instanceof PublicMessage pm) {
+            ac = pm.unprotect(suite, work.secrets.membershipKey(), work.context);
+        } else if (message.body() instanceof PrivateMessage pm) {
+            ac = pm.unprotect(suite, work.secretTree, work.secrets.senderDataSecret(), work.context, HandshakeBodies.INSTANCE);
+        } else {
+            throw new MlsProtocolException("process() takes PublicMessage or PrivateMessage, not " + message.wireFormat()
+                    + " (join from a Welcome with Group.joinFromWelcome)");
+        }
+        FramedContent content = ac.content();
+        SignaturePublicKey senderKey = senderSignatureKey(work, content);
+        if (senderKey != null) {
+            ac.requireValidSignature(suite, senderKey, work.context);
+        }
+        ProcessedMessage result = switch (content.contentType()) {
+            case APPLICATION -> {
+                int leaf = ((Sender.Member) content.sender()).leafIndex();
+                yield new ProcessedMessage.ApplicationMessage(Member.of(leaf, work.tree.leaf(leaf)), content.body(),
+                        content.authenticatedData());
+            }
+            case PROPOSAL -> {
+                Proposal proposal = TlsReader.decodeExactly(content.body(), Proposal::decode, "Proposal");
+                byte[] ref = suite.makeProposalRef(ac.toBytes());
+                work.proposals.put(new ByteKey(ref), new GroupState.CachedProposal(proposal, content.sender()));
+                int leaf = content.sender() instanceof Sender.Member m ? m.leafIndex() : -1;
+                yield new ProcessedMessage.ProposalReceived(leaf, proposal.proposalType(), ref);
+            }
+            case COMMIT -> {
+                List<Member> removed = removedMembers(work, TlsReader.decodeExactly(content.body(),
+                        org.parley.mls.messages.Commit::decode, "Commit").proposals());
+                Commits.Processed p = Commits.process(work, ac, config.pskStore());
+                yield summary(work, p.applied(), p.committer(), removed, p.removedMe());
+            }
+        };
+        state = work;
+        return result;
+    }
+
+    /** The key that must have signed the content, or null for an external Commit (checked with its path's leaf). */
+    private static SignaturePublicKey senderSignatureKey(GroupState s, FramedContent content) {
+        Sender sender = content.sender();
+        if (sender instanceof Sender.Member m) {
+            LeafNode leaf = s.tree.leaf(m.leafIndex());
+            if (leaf == null) {
+                throw new MlsProtocolException("message from leaf " + m.leafIndex() + ", which is not a member");
+            }
+            return leaf.signatureKey();
+        }
+        if (sender instanceof Sender.External e) {
+            Extension ext = Extension.find(s.context.extensions(), ExtensionType.EXTERNAL_SENDERS);
+            List<ExternalSenders.ExternalSender> senders = ext == null ? List.of() : ExternalSenders.from(ext).senders();
+            if (e.senderIndex() >= senders.size()) {
+                throw new MlsProtocolException("message from external sender " + e.senderIndex() + ", which the group does not list");
+            }
+            return new SignaturePublicKey(senders.get(e.senderIndex()).signatureKey());
+        }
+        if (sender instanceof Sender.NewMemberProposal) {
+            Proposal p = TlsReader.decodeExactly(content.body(), Proposal::decode, "Proposal");
+            if (!(p instanceof Proposal.Add add)) {
+                throw new MlsProtocolException("a new member may only propose to add itself");
+            }
+            return add.keyPackage().leafNode().signatureKey();
+        }
+        return null;
+    }
+
+    /** The members a Commit's Remove proposals name, as they were before it (for the summary). */
+    private static List<Member> removedMembers(GroupState s, List<ProposalOrRef> proposals) {
+        List<Member> removed = new ArrayList<>();
+        for (ProposalOrRef p : proposals) {
+            Proposal proposal = p.proposal();
+            if (proposal == null) {
+                GroupState.CachedProposal cached = s.proposals.get(new ByteKey(p.reference()));
+                proposal = cached == null ? null : cached.proposal();
+            }
+            if (proposal instanceof Proposal.Remove r && s.tree.leaf(r.removed()) != null) {
+                removed.add(Member.of(r.removed(), s.tree.leaf(r.removed())));
+            }
+        }
+        return removed;
+    }
+
+    private static ProcessedMessage.CommitApplied summary(GroupState s, ProposalList.Applied applied, int committer,
+                                                          List<Member> removed, boolean removedMe) {
+        List<Member> added = new ArrayList<>();
+        List<Member> updated = new ArrayList<>();
+        if (!removedMe) {
+            for (int leaf : applied.added().keySet()) {
+                added.add(Member.of(leaf, s.tree.leaf(leaf)));
+            }
+            for (int leaf : applied.updated()) {
+                updated.add(Member.of(leaf, s.tree.leaf(leaf)));
+            }
+            if (committer >= 0 && !applied.updated().contains(committer) && !applied.added().containsKey(committer)) {
+                updated.add(Member.of(committer, s.tree.leaf(committer)));
+            }
+        }
+        return new ProcessedMessage.CommitApplied(s.context.epoch(), committer, added,
+                removed, updated, removedMe);
+    }
+
+    // --- GroupInfo, exporter, members ---
+
+    /** A signed GroupInfo MLSMessage for this epoch with external_pub, so others can join by external Commit. */
+    public byte[] groupInfo(boolean includeRatchetTree) {
+        requireActive();
+        List<Extension> extensions = new ArrayList<>();
+        extensions.add(new ExternalPub(state.secrets.externalKeyPair().publicKey().bytes()).toExtension());
+        if (includeRatchetTree) {
+            extensions.add(new Extension(ExtensionType.RATCHET_TREE, state.tree.encode()));
+        }
+        GroupInfo info = new GroupInfo(state.context, extensions, state.confirmationTag, state.myLeaf, new byte[0])
+                .sign(state.signatureKey);
+        return new MlsMessage(new MlsMessage.EncodedBody(WireFormat.MLS_GROUP_INFO, info.toBytes())).toBytes();
+    }
+
+    /** The encoded ratchet tree, for joiners when GroupInfos and Welcomes are sent without it. */
+    public byte[] ratchetTree() {
+        return state.tree.encode();
+    }
+
+    private static GroupInfo decodeGroupInfo(byte[] mlsMessage) {
+        MlsMessage message = MlsMessage.decode(mlsMessage, HandshakeBodies.INSTANCE);
+        if (!(message.body() instanceof MlsMessage.EncodedBody body) || body.wireFormat() != WireFormat.MLS_GROUP_INFO) {
+            throw new MlsProtocolException("expected a GroupInfo, got an MLSMessage of wire format " + message.wireFormat());
+        }
+        return TlsReader.decodeExactly(body.bytes(), GroupInfo::decode, "GroupInfo");
+    }
+
+    /** MLS-Exporter(label, context, length) of this epoch (Section 8.5). */
+    public byte[] exportSecret(String label, byte[] context, int length) {
+        requireActive();
+        return state.secrets.exporter(label, context, length);
+    }
+
+    /** The epoch_authenticator (Section 8.7): equal at every member of the same epoch. */
+    public byte[] epochAuthenticator() {
+        return state.secrets.epochAuthenticator();
+    }
+
+    public long epoch() {
+        return state.context.epoch();
+    }
+
+    public byte[] groupId() {
+        return state.context.groupId();
+    }
+
+    public CipherSuite cipherSuite() {
+        return state.suite();
+    }
+
+    /** This member's leaf index. */
+    public int ownLeafIndex() {
+        return state.myLeaf;
+    }
+
+    /** False once a Commit removed this member; then only reading and saving work. */
+    public boolean isActive() {
+        return state.active;
+    }
+
+    /** The members, by increasing leaf index. */
+    public List<Member> members() {
+        List<Member> members = new ArrayList<>();
+        for (int leaf : state.tree.memberLeaves()) {
+            members.add(Member.of(leaf, state.tree.leaf(leaf)));
+        }
+        return members;
+    }
+
+    /** The member at a leaf, or null when the leaf is blank. */
+    public Member member(int leafIndex) {
+        LeafNode leaf = state.tree.leaf(leafIndex);
+        return leaf == null ? null : Member.of(leafIndex, leaf);
+    }
+
+    private void requireActive() {
+        if (!state.active) {
+            throw new IllegalStateException("this member was removed from the group in epoch " + state.context.epoch());
+        }
+    }
+
+    // --- saving ---
+
+    /**
+     * The whole state (version byte, TLS encoding, SHA-256 checksum), private keys included: store
+     * it as a secret. Pending commits are not part of it.
+     */
+    public byte[] toBytes() {
+        return state.toBytes();
+    }
+
+    /** Restores {@link #toBytes()}; a blob of another format, version or a corrupted one is a DecodeException. */
+    public static Group fromBytes(GroupConfig config, byte[] saved) {
+        return new Group(config, GroupState.fromBytes(saved));
+    }
+
+    @Override
+    public String toString() {
+        return "Group[" + state + "]";
+    }
+}

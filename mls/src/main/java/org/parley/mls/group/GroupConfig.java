@@ -1,0 +1,51 @@
+package org.parley.mls.group;
+
+import java.security.SecureRandom;
+import java.util.Objects;
+
+/**
+ * What a {@link Group} needs from its environment: the random source and the PSK store (both
+ * injected: the group touches no files, clocks or threads), and how it sends messages.
+ *
+ * @param random               every key, nonce, reuse guard and path secret comes from here
+ * @param pskStore             external and foreign resumption PSKs
+ * @param paddingBlock         application and handshake PrivateMessages are padded to a multiple of this many bytes (1 = no padding)
+ * @param encryptHandshake     send this member's proposals and commits as PrivateMessage (true) or PublicMessage
+ * @param ratchetTreeInWelcome include the ratchet_tree extension in Welcome GroupInfos, so joiners need no tree out of band
+ */
+public record GroupConfig(SecureRandom random, PskStore pskStore, int paddingBlock, boolean encryptHandshake,
+                          boolean ratchetTreeInWelcome) {
+    public GroupConfig {
+        Objects.requireNonNull(random, "random");
+        Objects.requireNonNull(pskStore, "pskStore");
+        if (paddingBlock < 1 || paddingBlock > 1 << 16) {
+            throw new IllegalArgumentException("padding block must be 1 to 65536 bytes, was " + paddingBlock);
+        }
+    }
+
+    /** Defaults: no PSKs, padding to 32 bytes, encrypted handshakes, ratchet tree in Welcomes. */
+    public static GroupConfig defaults(SecureRandom random) {
+        return new GroupConfig(random, PskStore.NONE, 32, true, true);
+    }
+
+    public GroupConfig withPskStore(PskStore store) {
+        return new GroupConfig(random, store, paddingBlock, encryptHandshake, ratchetTreeInWelcome);
+    }
+
+    public GroupConfig withPaddingBlock(int block) {
+        return new GroupConfig(random, pskStore, block, encryptHandshake, ratchetTreeInWelcome);
+    }
+
+    public GroupConfig withEncryptHandshake(boolean encrypt) {
+        return new GroupConfig(random, pskStore, paddingBlock, encrypt, ratchetTreeInWelcome);
+    }
+
+    public GroupConfig withRatchetTreeInWelcome(boolean include) {
+        return new GroupConfig(random, pskStore, paddingBlock, encryptHandshake, include);
+    }
+
+    /** Zero bytes to append so that {@code contentLength} reaches a multiple of the block. */
+    int paddingFor(int contentLength) {
+        return (paddingBlock - contentLength % paddingBlock) % paddingBlock;
+    }
+}

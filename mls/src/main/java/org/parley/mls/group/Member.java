@@ -1,0 +1,12 @@
+package org.parley.mls.group;
+
+import org.parley.mls.credentials.Credential;
+import org.parley.mls.crypto.SignaturePublicKey;
+import org.parley.mls.tree.LeafNode;
+
+/** A member of a group: its leaf index, credential and signature key (RFC 9420 Section 7.2 LeafNode). */
+public record Member(int leafIndex, Credential credential, SignaturePublicKey signatureKey) {
+    static Member of(int leafIndex, LeafNode leaf) {
+        return new Member(leafIndex, leaf.credential(), leaf.signatureKey());
+    }
+}

@@ -1,0 +1,60 @@
+package org.parley.mls.group;
+
+import java.util.List;
+
+/** What {@link Group#process} learned from one incoming MLSMessage. */
+public sealed interface ProcessedMessage
+        permits ProcessedMessage.ApplicationMessage, ProcessedMessage.ProposalReceived, ProcessedMessage.CommitApplied {
+
+    /** Application data from a member, with the authenticated_data it was sent with. */
+    record ApplicationMessage(Member sender, byte[] data, byte[] authenticatedData) implements ProcessedMessage {
+        public ApplicationMessage {
+            data = data.clone();
+            authenticatedData = authenticatedData.clone();
+        }
+
+        @Override
+        public byte[] data() {
+            return data.clone();
+        }
+
+        @Override
+        public byte[] authenticatedData() {
+            return authenticatedData.clone();
+        }
+
+        @Override
+        public String toString() {
+            return "ApplicationMessage[from leaf " + sender.leafIndex() + ", " + data.length + " bytes]";
+        }
+    }
+
+    /**
+     * A proposal stored until a Commit covers it. {@code senderLeaf} is -1 for a sender outside
+     * the group; {@code proposalType} is its RFC 9420 ProposalType.
+     */
+    record ProposalReceived(int senderLeaf, int proposalType, byte[] proposalRef) implements ProcessedMessage {
+        public ProposalReceived {
+            proposalRef = proposalRef.clone();
+        }
+
+        @Override
+        public byte[] proposalRef() {
+            return proposalRef.clone();
+        }
+    }
+
+    /**
+     * A Commit moved the group to {@code epoch}. {@code updated} lists members whose leaf changed
+     * (Update proposals and the committer's own path). When {@code removedSelf} is true this member
+     * was removed: the group is no longer usable and {@code epoch} is the last one it was in.
+     */
+    record CommitApplied(long epoch, int committerLeaf, List<Member> added, List<Member> removed, List<Member> updated,
+                         boolean removedSelf) implements ProcessedMessage {
+        public CommitApplied {
+            added = List.copyOf(added);
+            removed = List.copyOf(removed);
+            updated = List.copyOf(updated);
+        }
+    }
+}

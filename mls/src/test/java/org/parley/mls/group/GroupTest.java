@@ -1,0 +1,224 @@
+package org.parley.mls.group;
+
+import org.junit.jupiter.api.Test;
+import org.parley.mls.codec.DecodeException;
+import org.parley.mls.codec.MlsProtocolException;
+import org.parley.mls.credentials.BasicCredential;
+import org.parley.mls.crypto.CipherSuite;
+import org.parley.mls.crypto.SignatureKeyPair;
+import org.parley.mls.group.ProcessedMessage.ApplicationMessage;
+import org.parley.mls.group.ProcessedMessage.CommitApplied;
+import org.parley.mls.group.ProcessedMessage.ProposalReceived;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The Group API end to end: every operation the client SDK uses, between real members. */
+class GroupTest {
+    static final CipherSuite SUITE = CipherSuite.fromId(1);
+    private final SecureRandom random = new SecureRandom(new byte[] {7});
+    private final GroupConfig config = GroupConfig.defaults(random);
+
+    static BasicCredential credential(String name) {
+        return new BasicCredential(name.getBytes(StandardCharsets.UTF_8));
+    }
+
+    Group create(String name) {
+        SignatureKeyPair keys = SUITE.generateSignatureKeyPair(random);
+        return Group.create(config, SUITE, ("group of " + name).getBytes(StandardCharsets.UTF_8), credential(name), keys, List.of());
+    }
+
+    KeyPackageBundle keyPackage(String name) {
+        return KeyPackageBundle.create(SUITE, credential(name), SUITE.generateSignatureKeyPair(random), null, random);
+    }
+
+    /** alice adds bob by Welcome; returns bob's group. */
+    Group addByWelcome(Group committer, String name, List<Group> others) {
+        KeyPackageBundle kp = keyPackage(name);
+        CommitResult result = committer.addMembers(List.of(kp.publicBytes()));
+        for (Group other : others) {
+            assertThat(other.process(result.commitMessage())).isInstanceOf(CommitApplied.class);
+        }
+        committer.mergePendingCommit(result.pending());
+        return Group.joinFromWelcome(config, result.welcome().orElseThrow(), kp, null);
+    }
+
+    static void assertAgree(Group... groups) {
+        for (Group g : groups) {
+            assertThat(g.epoch()).isEqualTo(groups[0].epoch());
+            assertThat(g.epochAuthenticator()).isEqualTo(groups[0].epochAuthenticator());
+            assertThat(g.exportSecret("test", new byte[0], 16)).isEqualTo(groups[0].exportSecret("test", new byte[0], 16));
+        }
+    }
+
+    static void assertDelivers(Group sender, Group... receivers) {
+        byte[] text = ("hello from " + sender.ownLeafIndex()).getBytes(StandardCharsets.UTF_8);
+        byte[] message = sender.encrypt(text);
+        for (Group r : receivers) {
+            ApplicationMessage received = (ApplicationMessage) r.process(message);
+            assertThat(received.data()).isEqualTo(text);
+            assertThat(received.sender().leafIndex()).isEqualTo(sender.ownLeafIndex());
+        }
+    }
+
+    @Test
+    void addRemoveUpdateAndMessages() {
+        Group alice = create("alice");
+        Group bob = addByWelcome(alice, "bob", List.of());
+        Group carol = addByWelcome(bob, "carol", List.of(alice));
+        assertAgree(alice, bob, carol);
+        assertThat(alice.members()).hasSize(3);
+        assertDelivers(carol, alice, bob);
+        assertDelivers(alice, bob, carol);
+
+        CommitResult update = bob.update();
+        assertThat(update.welcome()).isEmpty();
+        CommitApplied applied = (CommitApplied) alice.process(update.commitMessage());
+        assertThat(applied.updated()).extracting(Member::leafIndex).containsExactly(bob.ownLeafIndex());
+        carol.process(update.commitMessage());
+        bob.mergePendingCommit(update.pending());
+        assertAgree(alice, bob, carol);
+
+        CommitResult remove = carol.removeMembers(List.of(alice.ownLeafIndex()));
+        CommitApplied seenByAlice = (CommitApplied) alice.process(remove.commitMessage());
+        assertThat(seenByAlice.removedSelf()).isTrue();
+        assertThat(alice.isActive()).isFalse();
+        CommitApplied seenByBob = (CommitApplied) bob.process(remove.commitMessage());
+        assertThat(seenByBob.removed()).extracting(Member::leafIndex).containsExactly(0);
+        assertThat(seenByBob.removedSelf()).isFalse();
+        carol.mergePendingCommit(remove.pending());
+        assertAgree(bob, carol);
+        assertDelivers(bob, carol);
+        assertThatThrownBy(() -> alice.encrypt(new byte[1])).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void proposalsByReferenceAreCommittedByAnotherMember() {
+        Group alice = create("alice");
+        Group bob = addByWelcome(alice, "bob", List.of());
+        Group carol = addByWelcome(alice, "carol", List.of(bob));
+        KeyPackageBundle dave = keyPackage("dave");
+
+        byte[] addDave = bob.proposeAdd(dave.publicBytes());
+        byte[] updateCarol = carol.proposeUpdate();
+        assertThat(alice.process(addDave)).isInstanceOf(ProposalReceived.class);
+        alice.process(updateCarol);
+        carol.process(addDave);
+        bob.process(updateCarol);
+
+        CommitResult commit = alice.commitPendingProposals();
+        CommitApplied atBob = (CommitApplied) bob.process(commit.commitMessage());
+        assertThat(atBob.added()).extracting(m -> new String(((BasicCredential) m.credential()).identity(), StandardCharsets.UTF_8))
+                .containsExactly("dave");
+        carol.process(commit.commitMessage());
+        alice.mergePendingCommit(commit.pending());
+        Group daveGroup = Group.joinFromWelcome(config, commit.welcome().orElseThrow(), dave, null);
+        assertAgree(alice, bob, carol, daveGroup);
+        assertDelivers(carol, alice, bob, daveGroup);
+    }
+
+    @Test
+    void externalJoinAndResync() {
+        Group alice = create("alice");
+        Group bob = addByWelcome(alice, "bob", List.of());
+        ExternalJoin join = Group.joinByExternalCommit(config, alice.groupInfo(true), null, credential("erin"),
+                SUITE.generateSignatureKeyPair(random));
+        CommitApplied atAlice = (CommitApplied) alice.process(join.commitMessage());
+        assertThat(atAlice.added()).isEmpty();
+        assertThat(atAlice.updated()).extracting(Member::leafIndex).containsExactly(join.group().ownLeafIndex());
+        bob.process(join.commitMessage());
+        Group erin = join.group();
+        assertAgree(alice, bob, erin);
+        assertDelivers(erin, alice, bob);
+
+        // bob lost his state; he rejoins from a GroupInfo (without the tree inside) and replaces his old leaf
+        ExternalJoin resync = bob.resync(alice.groupInfo(false), alice.ratchetTree());
+        CommitApplied resynced = (CommitApplied) alice.process(resync.commitMessage());
+        assertThat(resynced.removed()).extracting(Member::leafIndex).containsExactly(bob.ownLeafIndex());
+        erin.process(resync.commitMessage());
+        Group newBob = resync.group();
+        assertAgree(alice, erin, newBob);
+        assertThat(alice.members()).hasSize(3);
+    }
+
+    @Test
+    void rejectedCommitIsDiscardedAndTheWinnerProcessed() {
+        Group alice = create("alice");
+        Group bob = addByWelcome(alice, "bob", List.of());
+        CommitResult aliceCommit = alice.update();
+        CommitResult bobCommit = bob.update();
+        // the delivery service accepted bob's commit for this epoch; alice's lost
+        alice.discardPendingCommit(aliceCommit.pending());
+        alice.process(bobCommit.commitMessage());
+        bob.mergePendingCommit(bobCommit.pending());
+        assertAgree(alice, bob);
+        assertThatThrownBy(() -> alice.mergePendingCommit(aliceCommit.pending())).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void externalAndResumptionPsksEnterTheKeySchedule() {
+        byte[] pskId = "shared".getBytes(StandardCharsets.UTF_8);
+        byte[] psk = new byte[32];
+        random.nextBytes(psk);
+        PskStore store = id -> java.util.Arrays.equals(id, pskId) ? psk.clone() : null;
+        GroupConfig withPsk = config.withPskStore(store);
+        Group alice = Group.create(withPsk, SUITE, new byte[] {1, 2}, credential("alice"),
+                SUITE.generateSignatureKeyPair(random), List.of());
+        KeyPackageBundle bobKp = keyPackage("bob");
+        CommitResult add = alice.addMembers(List.of(bobKp.publicBytes()));
+        alice.mergePendingCommit(add.pending());
+        Group bob = Group.joinFromWelcome(withPsk, add.welcome().orElseThrow(), bobKp, null);
+
+        CommitResult withExternal = alice.commitExternalPsk(pskId);
+        bob.process(withExternal.commitMessage());
+        alice.mergePendingCommit(withExternal.pending());
+        assertAgree(alice, bob);
+
+        CommitResult withResumption = bob.commitResumptionPsk(bob.groupId(), bob.epoch() - 1);
+        alice.process(withResumption.commitMessage());
+        bob.mergePendingCommit(withResumption.pending());
+        assertAgree(alice, bob);
+
+        Group noPsk = Group.fromBytes(config, bob.toBytes());
+        CommitResult unknown = alice.commitExternalPsk(pskId);
+        assertThatThrownBy(() -> noPsk.process(unknown.commitMessage())).isInstanceOf(MlsProtocolException.class)
+                .hasMessageContaining("PSK");
+    }
+
+    @Test
+    void savedStateRestoresExactly() {
+        Group alice = create("alice");
+        Group bob = addByWelcome(alice, "bob", List.of());
+        byte[] early = alice.encrypt(new byte[] {1});
+        byte[] late = alice.encrypt(new byte[] {2});
+        bob.process(late); // the earlier generation stays retained for out-of-order delivery
+
+        byte[] saved = bob.toBytes();
+        Group restored = Group.fromBytes(config, saved);
+        assertThat(restored.toBytes()).isEqualTo(saved);
+        assertThat(((ApplicationMessage) restored.process(early)).data()).containsExactly(1);
+        assertThatThrownBy(() -> restored.process(late)).isInstanceOf(MlsProtocolException.class);
+        assertAgree(alice, restored);
+
+        byte[] corrupted = saved.clone();
+        corrupted[saved.length / 2] ^= 1;
+        assertThatThrownBy(() -> Group.fromBytes(config, corrupted)).isInstanceOf(DecodeException.class)
+                .hasMessageContaining("corrupted");
+        byte[] foreign = "{\"not\": \"a group\"}".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> Group.fromBytes(config, foreign)).isInstanceOf(DecodeException.class)
+                .hasMessageContaining("not a saved MLS group state");
+        byte[] future = saved.clone();
+        future[4] = 2;
+        assertThatThrownBy(() -> Group.fromBytes(config, future)).isInstanceOf(DecodeException.class)
+                .hasMessageContaining("format version 2");
+        assertThatThrownBy(() -> Group.fromBytes(config, java.util.Arrays.copyOf(saved, 40)))
+                .isInstanceOf(DecodeException.class);
+
+        KeyPackageBundle kp = keyPackage("carol");
+        assertThat(KeyPackageBundle.fromPrivateBytes(kp.privateBytes()).publicBytes()).isEqualTo(kp.publicBytes());
+    }
+}
