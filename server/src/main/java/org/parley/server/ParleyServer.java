@@ -63,6 +63,7 @@ public final class ParleyServer implements AutoCloseable {
     private final SessionRegistry sessions = new SessionRegistry();
     private final Metrics metrics = new Metrics();
     private final Channel listener;
+    private final Runnable expiry;
 
     private ParleyServer(ServerConfig config, Store store) throws InterruptedException, SSLException {
         this.store = store;
@@ -89,7 +90,8 @@ public final class ParleyServer implements AutoCloseable {
         new AttachmentRequests(tickets, store.attachments().maxBytes()).addTo(handlers);
         AttachmentHttp attachments = new AttachmentHttp(store.attachments(), tickets, requestPool, metrics);
 
-        maintenance.scheduleWithFixedDelay(() -> expire(registrations, sends, tickets), 0, 1, TimeUnit.HOURS);
+        this.expiry = () -> expire(registrations, sends, tickets);
+        maintenance.scheduleWithFixedDelay(expiry, 0, 1, TimeUnit.HOURS);
 
         this.listener = new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -106,7 +108,7 @@ public final class ParleyServer implements AutoCloseable {
     public static ParleyServer start(ServerConfig config, Store store) throws InterruptedException, SSLException {
         config.checkListenIsSafe();
         ParleyServer server = new ParleyServer(config, store);
-        log.info("listening on {} ({}, {})", server.address(), server.transport.name(), config.tls().isPresent() ? "TLS" : "plain text, loopback only");
+        log.info("listening on {}:{} ({}, {})", server.address().getAddress().getHostAddress(), server.address().getPort(), server.transport.name(), config.tls().isPresent() ? "TLS" : "plain text, loopback only");
         return server;
     }
 
@@ -116,6 +118,11 @@ public final class ParleyServer implements AutoCloseable {
 
     public Metrics metrics() {
         return metrics;
+    }
+
+    /** Runs the expiry job now (it also runs at start and every hour). */
+    void expireNow() {
+        expiry.run();
     }
 
     private void expire(KeyedRateLimiter<?> registrations, KeyedRateLimiter<?> sends, UploadTickets tickets) {

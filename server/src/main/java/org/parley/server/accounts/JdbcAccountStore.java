@@ -99,22 +99,19 @@ public final class JdbcAccountStore implements AccountStore {
 
     @Override
     public Optional<DeviceRecord> device(DeviceId device) {
-        return database.read(connection -> {
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT " + DEVICE_COLUMNS + " FROM devices WHERE device_id = ?")) {
-                select.setBytes(1, device.bytes());
-                List<DeviceRecord> found = deviceRows(select);
-                return found.stream().findFirst();
-            }
-        });
+        return devicesWhere("device_id = ?", device.bytes()).stream().findFirst();
     }
 
     @Override
     public List<DeviceRecord> devices(AccountId account) {
+        return devicesWhere("account_id = ?", account.bytes());
+    }
+
+    private List<DeviceRecord> devicesWhere(String condition, byte[] id) {
         return database.read(connection -> {
             try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT " + DEVICE_COLUMNS + " FROM devices WHERE account_id = ? ORDER BY seq")) {
-                select.setBytes(1, account.bytes());
+                    "SELECT " + DEVICE_COLUMNS + " FROM devices WHERE " + condition + " ORDER BY seq")) {
+                select.setBytes(1, id);
                 return deviceRows(select);
             }
         });

@@ -65,7 +65,6 @@ public final class Database implements AutoCloseable {
         config.setPoolName("parley-postgresql");
         config.setJdbcUrl(url.jdbcUrl());
         config.setMaximumPoolSize(POSTGRES_POOL_SIZE);
-        config.setAutoCommit(false);
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         try {
             HikariDataSource pool = new HikariDataSource(config);
@@ -96,7 +95,6 @@ public final class Database implements AutoCloseable {
         config.setDataSource(dataSource);
         config.setMaximumPoolSize(size);
         config.setMinimumIdle(1);
-        config.setAutoCommit(false);
         config.setReadOnly(readOnly); // Hikari sets the flag on each connection; SQLite needs it to match
         try {
             return new HikariDataSource(config);
@@ -138,6 +136,10 @@ public final class Database implements AutoCloseable {
     private <T> T transaction(HikariDataSource pool, SqlWork<T> work, int attempts) {
         for (int attempt = 1; ; attempt++) {
             try (Connection connection = pool.getConnection()) {
+                // Pooled connections idle in auto-commit mode: sqlite-jdbc begins the next
+                // transaction as soon as one ends, and an idle writer would otherwise hold the
+                // file's write lock (blocking other processes) and readers an old WAL snapshot.
+                connection.setAutoCommit(false);
                 try {
                     T result = work.run(connection);
                     connection.commit();
@@ -145,6 +147,8 @@ public final class Database implements AutoCloseable {
                 } catch (SQLException | RuntimeException | Error e) {
                     rollbackQuietly(connection, e);
                     throw e;
+                } finally {
+                    connection.setAutoCommit(true);
                 }
             } catch (SQLException e) {
                 if (attempt < attempts && retryable(e)) {

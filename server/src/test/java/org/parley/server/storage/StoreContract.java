@@ -1,6 +1,11 @@
 package org.parley.server.storage;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.AfterEach;
@@ -33,6 +38,20 @@ public abstract class StoreContract {
     void closeStore() {
         if (harness != null) {
             harness.close();
+        }
+    }
+
+    /** Runs {@code attempt} {@code times} times on 8 threads at once. @return how many returned true */
+    protected static long countSuccesses(int times, Callable<Boolean> attempt) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            long successes = 0;
+            for (Future<Boolean> result : pool.invokeAll(Collections.nCopies(times, attempt))) {
+                successes += result.get() ? 1 : 0;
+            }
+            return successes;
+        } finally {
+            pool.shutdownNow();
         }
     }
 

@@ -146,6 +146,11 @@ public final class TestClient implements AutoCloseable {
             public void channelInactive(ChannelHandlerContext ctx) {
                 client.closed.complete(-1);
             }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.close(); // tests that provoke a disconnect see it through awaitClosed()
+            }
         });
         closed.thenAccept(client.closed::complete);
         return client;
