@@ -2,7 +2,6 @@ package org.parley.cli;
 
 import org.parley.client.ParleyClient;
 import org.parley.client.account.Accounts;
-import org.parley.client.store.ProfileStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,13 +18,13 @@ final class DevicesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (ProfileStore store = Main.profiles(spec).open(); ParleyClient client = Profiles.connect(store)) {
+        return Main.profiles(spec).withClient(client -> {
             PrintWriter out = spec.commandLine().getOut();
             for (Accounts.DeviceInfo device : Accounts.devices(client.session(), client.identity())) {
                 out.println(HexFormat.of().formatHex(device.deviceId()) + "  added " + LocalDate.ofEpochDay(device.createdDay())
                         + (device.thisDevice() ? "  (this device)" : ""));
             }
-        }
-        return 0;
+            return 0;
+        });
     }
 }

@@ -24,7 +24,8 @@ final class LinkAcceptCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         LinkCode link = LinkCode.decode(code);
-        DeviceIdentity identity = Main.profiles(spec).createAndRun(store -> {
+        Profiles profiles = Main.profiles(spec);
+        DeviceIdentity identity = profiles.createAndRun(store -> {
             DeviceIdentity linked;
             try {
                 linked = Accounts.redeem(store, link, Profiles.RANDOM, ParleyClient.DEFAULT_TIMEOUT);
@@ -32,11 +33,12 @@ final class LinkAcceptCommand implements Callable<Integer> {
                 throw new IllegalStateException("the server refused the link code (already used, or older than 10 minutes);"
                         + " run 'parley link' on your other device for a new one", e);
             }
-            RegisterCommand.publishKeyPackages(store);
+            RegisterCommand.publishKeyPackages(profiles, store);
             return linked;
         });
         spec.commandLine().getOut().println("This profile is now device " + identity.deviceIdHex() + " of "
-                + identity.username() + " on " + identity.server());
+                + identity.username() + " on " + identity.server()
+                + "; your other device adds it to your conversations the next time it runs a parley command.");
         return 0;
     }
 }

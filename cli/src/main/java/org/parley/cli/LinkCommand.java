@@ -3,7 +3,6 @@ package org.parley.cli;
 import org.parley.client.ParleyClient;
 import org.parley.client.account.Accounts;
 import org.parley.client.account.LinkCode;
-import org.parley.client.store.ProfileStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,11 +20,11 @@ final class LinkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (ProfileStore store = Main.profiles(spec).open(); ParleyClient client = Profiles.connect(store)) {
+        return Main.profiles(spec).withClient(client -> {
             LinkCode code = Accounts.issueLinkCode(client.session(), client.identity());
             spec.commandLine().getOut().println("On the new device, run:\n  parley link-accept " + code.encode()
                     + "\nThe code works once, for 10 minutes.");
-        }
-        return 0;
+            return 0;
+        });
     }
 }

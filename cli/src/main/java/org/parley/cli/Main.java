@@ -76,6 +76,13 @@ public final class Main implements Runnable {
         cl.addSubcommand(new UnlinkCommand());
         cl.addSubcommand(new SafetyNumberCommand());
         cl.addSubcommand(new VerifyCommand());
+        cl.addSubcommand(new SendCommand());
+        cl.addSubcommand(new SendFileCommand());
+        cl.addSubcommand(new ReceiveCommand());
+        cl.addSubcommand(new GroupCommand());
+        cl.addSubcommand(new ChatCommand());
+        cl.addSubcommand(new DaemonCommand());
+        cl.addSubcommand(new DemoCommand());
         cl.addSubcommand(new VectorsCommand());
         return cl;
     }

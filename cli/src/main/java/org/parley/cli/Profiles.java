@@ -86,9 +86,29 @@ record Profiles(Path profileOption, Path passphraseFile) {
         }
     }
 
-    /** Signs the profile's device in; the caller closes both. */
-    static ParleyClient connect(ProfileStore store) {
-        return ParleyClient.open(store, RANDOM, ParleyClient.DEFAULT_TIMEOUT, push -> { });
+    /** Signs the profile's device in; the caller closes both. Received files go to DIR/files. */
+    ParleyClient connect(ProfileStore store) {
+        return ParleyClient.open(store, directory().resolve("files"), RANDOM, ParleyClient.DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Opens the profile, signs in, processes the mail that was waiting, brings this account's
+     * devices into every conversation, tops up key packages, then runs {@code work}.
+     */
+    <T> T withClient(java.util.function.Function<ParleyClient, T> work) {
+        return withClient(event -> { }, work);
+    }
+
+    /** As {@link #withClient(java.util.function.Function)}, with a listener that sees the waiting mail too. */
+    <T> T withClient(java.util.function.Consumer<org.parley.client.conversations.ConversationEvent> listener,
+                     java.util.function.Function<ParleyClient, T> work) {
+        try (ProfileStore store = open();
+             ParleyClient client = ParleyClient.open(store, directory().resolve("files"), RANDOM, ParleyClient.DEFAULT_TIMEOUT, listener)) {
+            client.awaitBacklog(ParleyClient.DEFAULT_TIMEOUT);
+            client.syncOwnDevices();
+            client.topUpKeyPackages();
+            return work.apply(client);
+        }
     }
 
     /** A server refusal turned into what the user should do. */

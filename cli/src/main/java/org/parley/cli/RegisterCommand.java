@@ -40,7 +40,7 @@ final class RegisterCommand implements Callable<Integer> {
             } catch (ServerException e) {
                 throw Profiles.explain(e, username);
             }
-            publishKeyPackages(store);
+            publishKeyPackages(profiles, store);
             return registered;
         });
         spec.commandLine().getOut().println("Registered " + identity.username() + " on " + identity.server()
@@ -49,9 +49,9 @@ final class RegisterCommand implements Callable<Integer> {
     }
 
     /** A full batch and a last-resort package, so others can start conversations with this device. */
-    static void publishKeyPackages(org.parley.client.store.ProfileStore store) {
-        try (ParleyClient client = Profiles.connect(store)) {
-            client.keyPackages().upload(client.session(), KeyPackages.BATCH, true);
+    static void publishKeyPackages(Profiles profiles, org.parley.client.store.ProfileStore store) {
+        try (ParleyClient client = profiles.connect(store)) {
+            client.publishKeyPackages(KeyPackages.BATCH, true);
         }
     }
 }

@@ -4,7 +4,6 @@ import org.parley.client.ParleyClient;
 import org.parley.client.net.ServerException;
 import org.parley.client.safety.Contacts;
 import org.parley.client.safety.SafetyNumber;
-import org.parley.client.store.ProfileStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -24,7 +23,7 @@ final class SafetyNumberCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (ProfileStore store = Main.profiles(spec).open(); ParleyClient client = Profiles.connect(store)) {
+        return Main.profiles(spec).withClient(client -> {
             ParleyClient.SafetyReport report = report(client, username);
             PrintWriter out = spec.commandLine().getOut();
             if (report.observation() == Contacts.Observation.CHANGED) {
@@ -33,8 +32,8 @@ final class SafetyNumberCommand implements Callable<Integer> {
             out.println(SafetyNumber.format(report.number()));
             out.println(report.contact().getVerified() ? username + " is verified."
                     : "Not verified. If it matches on " + username + "'s screen: parley verify " + username + " NUMBER");
-        }
-        return 0;
+            return 0;
+        });
     }
 
     static ParleyClient.SafetyReport report(ParleyClient client, String username) {

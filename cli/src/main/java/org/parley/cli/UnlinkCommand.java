@@ -2,7 +2,6 @@ package org.parley.cli;
 
 import org.parley.client.ParleyClient;
 import org.parley.client.account.Accounts;
-import org.parley.client.store.ProfileStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -24,7 +23,7 @@ final class UnlinkCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String prefix = id.toLowerCase(Locale.ROOT);
-        try (ProfileStore store = Main.profiles(spec).open(); ParleyClient client = Profiles.connect(store)) {
+        return Main.profiles(spec).withClient(client -> {
             List<Accounts.DeviceInfo> matches = Accounts.devices(client.session(), client.identity()).stream()
                     .filter(d -> HexFormat.of().formatHex(d.deviceId()).startsWith(prefix)).toList();
             if (prefix.isEmpty() || matches.isEmpty()) {
@@ -39,7 +38,7 @@ final class UnlinkCommand implements Callable<Integer> {
             }
             Accounts.removeDevice(client.session(), device.deviceId());
             spec.commandLine().getOut().println("Removed device " + HexFormat.of().formatHex(device.deviceId()));
-        }
-        return 0;
+            return 0;
+        });
     }
 }

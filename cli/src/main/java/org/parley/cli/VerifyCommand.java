@@ -2,7 +2,6 @@ package org.parley.cli;
 
 import org.parley.client.ParleyClient;
 import org.parley.client.safety.SafetyNumber;
-import org.parley.client.store.ProfileStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -25,15 +24,15 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (ProfileStore store = Main.profiles(spec).open(); ParleyClient client = Profiles.connect(store)) {
+        return Main.profiles(spec).withClient(client -> {
             ParleyClient.SafetyReport report = SafetyNumberCommand.report(client, username);
             if (!SafetyNumber.matches(report.number(), String.join("", number))) {
                 throw new IllegalStateException("the numbers differ: do not trust this conversation with " + username
                         + " until you find out why (run 'parley safety-number " + username + "' on both sides)");
             }
-            client.contacts().markVerified(username);
+            client.markVerified(username);
             spec.commandLine().getOut().println(username + " is verified.");
-        }
-        return 0;
+            return 0;
+        });
     }
 }

@@ -3,6 +3,7 @@ package org.parley.client;
 import org.parley.client.account.Accounts;
 import org.parley.client.account.DeviceIdentity;
 import org.parley.client.attachments.Attachments;
+import org.parley.client.conversations.Conversations;
 import org.parley.client.keys.KeyPackages;
 import org.parley.client.local.v1.ContactRecord;
 import org.parley.client.net.Session;
@@ -11,17 +12,21 @@ import org.parley.client.safety.SafetyNumber;
 import org.parley.client.store.ProfileStore;
 import org.parley.protocol.v1.ServerFrame;
 
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * The SDK's entry point for a registered device: its profile, its signed-in {@link Session} and
- * the services built on them. One instance per profile; the profile store is not thread-safe, so
- * callers use the client from one thread (pushes are handed to the consumer given at open).
+ * the services built on them. One instance per profile. Server pushes are queued by the connection
+ * and processed in arrival order by one inbox thread through {@link Conversations#handlePush}; the
+ * profile store is used only under the conversations' lock (or before the inbox starts).
  */
 public final class ParleyClient implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ParleyClient.class);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
 
     private final ProfileStore store;
@@ -31,8 +36,12 @@ public final class ParleyClient implements AutoCloseable {
     private final KeyPackages keyPackages;
     private final Contacts contacts;
     private final Attachments attachments;
+    private final Conversations conversations;
+    private final Thread inbox;
 
-    private ParleyClient(ProfileStore store, DeviceIdentity identity, Session session, SecureRandom random, Duration timeout) {
+    private ParleyClient(ProfileStore store, DeviceIdentity identity, Session session, SecureRandom random, Duration timeout,
+                         Path downloads, BlockingQueue<ServerFrame> pushes,
+                         java.util.function.Consumer<org.parley.client.conversations.ConversationEvent> listener) {
         this.store = store;
         this.identity = identity;
         this.session = session;
@@ -40,16 +49,84 @@ public final class ParleyClient implements AutoCloseable {
         this.keyPackages = new KeyPackages(store, identity, random);
         this.contacts = new Contacts(store);
         this.attachments = new Attachments(session, random, timeout);
+        this.conversations = new Conversations(store, identity, session, keyPackages, contacts, attachments, downloads,
+                random, timeout);
+        conversations.addListener(listener);
+        this.inbox = new Thread(() -> {
+            try {
+                while (true) {
+                    ServerFrame push = pushes.take();
+                    try {
+                        conversations.handlePush(push);
+                    } catch (RuntimeException e) {
+                        // Typically the Ack could not be sent because the connection dropped: the
+                        // server redelivers, and the message-id check keeps it from showing twice.
+                        log.warn("handling a push failed: {}", e.getMessage());
+                    }
+                }
+            } catch (InterruptedException e) {
+                // Closing.
+            }
+        }, "parley-inbox");
+        inbox.setDaemon(true);
+        inbox.start();
     }
 
     /**
-     * Signs the profile's device in. Pushes (Deliver, MailboxDrained) go to {@code pushes}, which
-     * must not acknowledge mail it has not processed and persisted.
+     * Signs the profile's device in and starts processing its mail. Received files are saved in
+     * {@code downloads}.
      */
-    public static ParleyClient open(ProfileStore store, SecureRandom random, Duration timeout, Consumer<ServerFrame> pushes) {
+    public static ParleyClient open(ProfileStore store, Path downloads, SecureRandom random, Duration timeout) {
+        return open(store, downloads, random, timeout, event -> { });
+    }
+
+    /** As {@link #open(ProfileStore, Path, SecureRandom, Duration)}, with a listener that sees even the first mail processed. */
+    public static ParleyClient open(ProfileStore store, Path downloads, SecureRandom random, Duration timeout,
+                                    java.util.function.Consumer<org.parley.client.conversations.ConversationEvent> listener) {
         DeviceIdentity identity = DeviceIdentity.load(store);
-        Session session = Session.open(identity.server(), identity, timeout, pushes);
-        return new ParleyClient(store, identity, session, random, timeout);
+        BlockingQueue<ServerFrame> pushes = new LinkedBlockingQueue<>();
+        Session session = Session.open(identity.server(), identity, timeout, pushes::add);
+        return new ParleyClient(store, identity, session, random, timeout, downloads, pushes, listener);
+    }
+
+    /** Publishes {@code count} key packages (and a last-resort one if asked), under the state lock. */
+    public void publishKeyPackages(int count, boolean withLastResort) {
+        synchronized (conversations) {
+            keyPackages.upload(session, count, withLastResort);
+        }
+    }
+
+    /** Tops the server's stock of this device's key packages up when it runs low; returns how many were added. */
+    public int topUpKeyPackages() {
+        synchronized (conversations) {
+            return keyPackages.topUp(session);
+        }
+    }
+
+    /** Marks a contact verified, under the state lock. */
+    public void markVerified(String username) {
+        synchronized (conversations) {
+            contacts.markVerified(username);
+        }
+    }
+
+    /** Adds this account's newly linked devices to every conversation and removes unlinked ones. */
+    public void syncOwnDevices() {
+        conversations.syncOwnDevices(Accounts.devices(session, identity).stream().map(Accounts.DeviceInfo::deviceId).toList());
+    }
+
+    public Conversations conversations() {
+        return conversations;
+    }
+
+    /** Waits until the mail that was waiting at sign-in is processed; false if it took longer than {@code wait}. */
+    public boolean awaitBacklog(Duration wait) {
+        try {
+            return conversations.awaitDrained(1, wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     public DeviceIdentity identity() {
@@ -89,6 +166,12 @@ public final class ParleyClient implements AutoCloseable {
      * device), records them, and computes the safety number between the two accounts.
      */
     public SafetyReport safetyNumber(String username) {
+        synchronized (conversations) {
+            return computeSafetyNumber(username);
+        }
+    }
+
+    private SafetyReport computeSafetyNumber(String username) {
         List<KeyPackages.Claimed> claimed = KeyPackages.claim(session, username);
         byte[] accountId = claimed.isEmpty() ? new byte[0] : claimed.get(0).member().accountId();
         List<byte[]> theirKeys = claimed.stream().map(KeyPackages.Claimed::identityKey).toList();
@@ -101,6 +184,17 @@ public final class ParleyClient implements AutoCloseable {
 
     @Override
     public void close() {
+        // The inbox first: a message being processed finishes, Ack included, while the connection is still up.
+        inbox.interrupt();
+        try {
+            inbox.join(timeoutMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         session.close();
+    }
+
+    private static long timeoutMillis() {
+        return DEFAULT_TIMEOUT.toMillis();
     }
 }

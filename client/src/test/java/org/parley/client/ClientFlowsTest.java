@@ -59,7 +59,7 @@ class ClientFlowsTest {
     }
 
     private ParleyClient connect(ProfileStore store) {
-        ParleyClient client = ParleyClient.open(store, RANDOM, ParleyClient.DEFAULT_TIMEOUT, push -> { });
+        ParleyClient client = ParleyClient.open(store, temp.resolve("downloads"), RANDOM, ParleyClient.DEFAULT_TIMEOUT);
         open.add(0, client);
         return client;
     }
@@ -67,18 +67,18 @@ class ClientFlowsTest {
     @Test
     void keyPackagesAreUploadedCountedAndToppedUp() {
         ParleyClient alice = registered("alice");
-        alice.keyPackages().upload(alice.session(), 5, true);
+        alice.publishKeyPackages(5, true);
         assertThat(alice.keyPackages().remaining(alice.session())).isEqualTo(5);
-        assertThat(alice.keyPackages().topUp(alice.session())).isEqualTo(KeyPackages.BATCH - 5);
+        assertThat(alice.topUpKeyPackages()).isEqualTo(KeyPackages.BATCH - 5);
         assertThat(alice.keyPackages().remaining(alice.session())).isEqualTo(KeyPackages.BATCH);
-        assertThat(alice.keyPackages().topUp(alice.session())).isZero();
+        assertThat(alice.topUpKeyPackages()).isZero();
 
         ParleyClient bob = registered("bob");
         List<KeyPackages.Claimed> claimed = KeyPackages.claim(bob.session(), "alice");
         assertThat(claimed).hasSize(1);
         assertThat(claimed.get(0).identityKey()).isEqualTo(alice.identity().publicIdentityKey());
         byte[] ref = KeyPackages.SUITE.makeKeyPackageRef(claimed.get(0).keyPackage().toBytes());
-        assertThat(alice.keyPackages().secrets(ref)).as("alice keeps the private keys of what bob claimed").isNotNull();
+        assertThat(alice.keyPackages().bundle(ref)).as("alice keeps the private keys of what bob claimed").isNotNull();
         assertThat(alice.keyPackages().remaining(alice.session())).isEqualTo(KeyPackages.BATCH - 1);
     }
 
@@ -86,15 +86,15 @@ class ClientFlowsTest {
     void safetyNumbersAgreeAndANewDeviceIsAChange() {
         ParleyClient alice = registered("alice");
         ParleyClient bob = registered("bob");
-        alice.keyPackages().upload(alice.session(), 3, true);
-        bob.keyPackages().upload(bob.session(), 3, true);
+        alice.publishKeyPackages(3, true);
+        bob.publishKeyPackages(3, true);
 
         ParleyClient.SafetyReport aliceView = alice.safetyNumber("bob");
         ParleyClient.SafetyReport bobView = bob.safetyNumber("alice");
         assertThat(aliceView.number()).hasSize(60).isEqualTo(bobView.number());
         assertThat(bobView.observation()).isEqualTo(Contacts.Observation.FIRST_SEEN);
         assertThat(bob.safetyNumber("alice").observation()).isEqualTo(Contacts.Observation.UNCHANGED);
-        bob.contacts().markVerified("alice");
+        bob.markVerified("alice");
 
         LinkCode code = Accounts.issueLinkCode(alice.session(), alice.identity());
         ProfileStore laptopStore = profile("alice-laptop");
@@ -102,7 +102,7 @@ class ClientFlowsTest {
         assertThat(laptop.accountId()).isEqualTo(alice.identity().accountId());
         assertThat(laptop.username()).isEqualTo("alice");
         ParleyClient aliceLaptop = connect(laptopStore);
-        aliceLaptop.keyPackages().upload(aliceLaptop.session(), 3, true);
+        aliceLaptop.publishKeyPackages(3, true);
         assertThat(Accounts.devices(alice.session(), alice.identity())).hasSize(2);
 
         ParleyClient.SafetyReport changed = bob.safetyNumber("alice");
@@ -129,7 +129,7 @@ class ClientFlowsTest {
     @Test
     void reconnectsAfterTheConnectionDrops() {
         ParleyClient alice = registered("alice");
-        alice.keyPackages().upload(alice.session(), 2, false);
+        alice.publishKeyPackages(2, false);
         for (int i = 0; i < 3; i++) {
             alice.session().dropConnection();
             assertThat(alice.keyPackages().remaining(alice.session())).isEqualTo(2);

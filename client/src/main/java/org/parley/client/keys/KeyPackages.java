@@ -2,22 +2,17 @@ package org.parley.client.keys;
 
 import com.google.protobuf.ByteString;
 import org.parley.client.account.DeviceIdentity;
-import org.parley.client.local.v1.KeyPackageSecrets;
 import org.parley.client.net.Session;
 import org.parley.client.store.ProfileStore;
 import org.parley.mls.ProtocolVersion;
 import org.parley.mls.codec.MlsProtocolException;
-import org.parley.mls.codec.TlsReader;
-import org.parley.mls.credentials.CredentialType;
 import org.parley.mls.crypto.CipherSuite;
-import org.parley.mls.crypto.HpkeKeyPair;
+import org.parley.mls.crypto.SignatureKeyPair;
 import org.parley.mls.crypto.SignaturePrivateKey;
 import org.parley.mls.crypto.SignaturePublicKey;
-import org.parley.mls.extensions.Capabilities;
+import org.parley.mls.group.KeyPackageBundle;
 import org.parley.mls.keypackages.KeyPackage;
 import org.parley.mls.keypackages.KeyPackageValidation;
-import org.parley.mls.tree.LeafNode;
-import org.parley.mls.tree.LeafNodeSource;
 import org.parley.mls.tree.Lifetime;
 import org.parley.protocol.v1.ClaimKeyPackages;
 import org.parley.protocol.v1.ClientFrame;
@@ -35,10 +30,11 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * This device's MLS key packages (RFC 9420 section 10): made with the device's Ed25519 identity
- * key as signature key and a {@link MemberCredential}, their private init and leaf keys kept in the
- * profile by KeyPackageRef, published to the server in batches with one last-resort package, and
- * topped up when the server's count runs low. Also claims and validates other accounts' packages.
+ * This device's MLS key packages (RFC 9420 section 10), made with the device's Ed25519 identity
+ * key as signature key and a {@link MemberCredential}: the private halves are kept in the profile
+ * by KeyPackageRef (section 5.2) until a Welcome uses them; batches are published with one
+ * last-resort package and topped up when the server's count runs low. Also claims and validates
+ * other accounts' packages.
  */
 public final class KeyPackages {
     /** Parley's one cipher suite: X25519, AES-128-GCM, SHA-256, Ed25519 (the identity key's scheme). */
@@ -47,6 +43,7 @@ public final class KeyPackages {
     /** Below this many one-time packages on the server, a batch is added. */
     public static final int LOW_WATER = 10;
     private static final Duration LIFETIME = Duration.ofDays(90);
+    private static final String LAST_RESORT = "keypackage-last-resort:";
 
     private final ProfileStore store;
     private final DeviceIdentity identity;
@@ -58,58 +55,58 @@ public final class KeyPackages {
         this.random = random;
     }
 
+    /** This device's MLS signature key pair: its identity key. */
+    public SignatureKeyPair signatureKeys() {
+        return new SignatureKeyPair(new SignaturePrivateKey(identity.privateIdentityKey()),
+                new SignaturePublicKey(identity.publicIdentityKey()));
+    }
+
+    public MemberCredential credential() {
+        return new MemberCredential(identity.username(), identity.accountId(), identity.deviceId());
+    }
+
     /** A signed key package whose private keys are now in the profile. */
-    public KeyPackage create(boolean lastResort) {
-        HpkeKeyPair init = SUITE.generateHpkeKeyPair(random);
-        HpkeKeyPair leafKey = SUITE.generateHpkeKeyPair(random);
-        SignaturePrivateKey signing = new SignaturePrivateKey(identity.privateIdentityKey());
-        Capabilities capabilities = new Capabilities(List.of(ProtocolVersion.MLS10), List.of(SUITE.id()), List.of(),
-                List.of(), List.of(CredentialType.BASIC));
+    public KeyPackageBundle create(boolean lastResort) {
         long now = Instant.now().getEpochSecond();
-        LeafNode leaf = new LeafNode(leafKey.publicKey(), new SignaturePublicKey(identity.publicIdentityKey()),
-                new MemberCredential(identity.username(), identity.accountId(), identity.deviceId()).toCredential(),
-                capabilities, LeafNodeSource.KEY_PACKAGE, new Lifetime(now - 3600, now + LIFETIME.toSeconds()),
-                null, List.of(), new byte[0]).sign(SUITE, signing, new byte[0], 0);
-        KeyPackage unsigned = new KeyPackage(ProtocolVersion.MLS10, SUITE.id(), init.publicKey(), leaf, List.of(), new byte[0]);
-        KeyPackage signed = new KeyPackage(ProtocolVersion.MLS10, SUITE.id(), init.publicKey(), leaf, List.of(),
-                KeyPackageValidation.sign(unsigned, SUITE, signing));
-        store.put(secretName(SUITE.makeKeyPackageRef(signed.toBytes())), KeyPackageSecrets.newBuilder()
-                .setInitPrivateKey(ByteString.copyFrom(init.privateKey().bytes()))
-                .setEncryptionPrivateKey(ByteString.copyFrom(leafKey.privateKey().bytes()))
-                .setLastResort(lastResort).build().toByteArray());
-        return signed;
-    }
-
-    private static String secretName(byte[] keyPackageRef) {
-        return "keypackage:" + HexFormat.of().formatHex(keyPackageRef);
-    }
-
-    /** The private keys of one of this device's key packages, or null when unknown (or used up). */
-    public KeyPackageSecrets secrets(byte[] keyPackageRef) {
-        byte[] bytes = store.get(secretName(keyPackageRef));
-        if (bytes == null) {
-            return null;
+        KeyPackageBundle bundle = KeyPackageBundle.create(SUITE, credential().toCredential(), signatureKeys(),
+                new Lifetime(now - 3600, now + LIFETIME.toSeconds()), random);
+        String ref = HexFormat.of().formatHex(SUITE.makeKeyPackageRef(bundle.keyPackage().toBytes()));
+        store.put(secretName(ref), bundle.privateBytes());
+        if (lastResort) {
+            store.put(LAST_RESORT + ref, new byte[] {1});
         }
-        try {
-            return KeyPackageSecrets.parseFrom(bytes);
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new org.parley.client.store.ProfileException("a key package secret in this profile is damaged", e);
+        return bundle;
+    }
+
+    private static String secretName(String refHex) {
+        return "keypackage:" + refHex;
+    }
+
+    /** The bundle a Welcome names by KeyPackageRef, or null when this device has none. */
+    public KeyPackageBundle bundle(byte[] keyPackageRef) {
+        byte[] bytes = store.get(secretName(HexFormat.of().formatHex(keyPackageRef)));
+        return bytes == null ? null : KeyPackageBundle.fromPrivateBytes(bytes);
+    }
+
+    /** Forgets a used one-time package (its keys must not serve a second Welcome); last-resort ones stay. */
+    public void consumed(byte[] keyPackageRef) {
+        String ref = HexFormat.of().formatHex(keyPackageRef);
+        if (store.get(LAST_RESORT + ref) == null) {
+            store.delete(secretName(ref));
         }
     }
 
     /** Uploads {@code count} fresh one-time packages and, when asked, a new last-resort package. */
     public void upload(Session session, int count, boolean withLastResort) {
-        List<KeyPackage> made = new ArrayList<>();
+        UploadKeyPackages.Builder upload = UploadKeyPackages.newBuilder();
         store.inTransaction(() -> {
             for (int i = 0; i < count; i++) {
-                made.add(create(false));
+                upload.addKeyPackages(ByteString.copyFrom(create(false).publicBytes()));
+            }
+            if (withLastResort) {
+                upload.setLastResort(ByteString.copyFrom(create(true).publicBytes()));
             }
         });
-        UploadKeyPackages.Builder upload = UploadKeyPackages.newBuilder();
-        made.forEach(kp -> upload.addKeyPackages(ByteString.copyFrom(kp.toBytes())));
-        if (withLastResort) {
-            upload.setLastResort(ByteString.copyFrom(create(true).toBytes()));
-        }
         session.call(ClientFrame.newBuilder().setUploadKeyPackages(upload));
     }
 
@@ -129,8 +126,9 @@ public final class KeyPackages {
         return BATCH - left;
     }
 
-    /** A validated key package of another account's device. */
-    public record Claimed(byte[] deviceId, KeyPackage keyPackage, MemberCredential member, boolean lastResort) {
+    /** A validated key package of another device: {@code message} is the MLSMessage to add it with. */
+    public record Claimed(byte[] accountId, byte[] deviceId, byte[] message, KeyPackage keyPackage, MemberCredential member,
+                          boolean lastResort) {
         public byte[] identityKey() {
             return keyPackage.leafNode().signatureKey().bytes();
         }
@@ -148,14 +146,15 @@ public final class KeyPackages {
         byte[] accountId = answer.getClaimedKeyPackages().getAccountId().toByteArray();
         List<Claimed> claimed = new ArrayList<>();
         for (DeviceKeyPackage device : answer.getClaimedKeyPackages().getPackagesList()) {
-            KeyPackage kp = TlsReader.decodeExactly(device.getKeyPackage().toByteArray(), KeyPackage::decode, "KeyPackage");
+            byte[] message = device.getKeyPackage().toByteArray();
+            KeyPackage kp = KeyPackageBundle.decodePublic(message);
             KeyPackageValidation.validate(kp, ProtocolVersion.MLS10, SUITE, null);
             MemberCredential member = MemberCredential.from(kp.leafNode().credential());
             if (!Arrays.equals(member.accountId(), accountId) || !Arrays.equals(member.deviceId(), device.getDeviceId().toByteArray())
                     || !member.username().equals(username)) {
                 throw new MlsProtocolException("a key package of " + username + " names another account or device in its credential");
             }
-            claimed.add(new Claimed(device.getDeviceId().toByteArray(), kp, member, device.getLastResort()));
+            claimed.add(new Claimed(accountId, device.getDeviceId().toByteArray(), message, kp, member, device.getLastResort()));
         }
         return claimed;
     }

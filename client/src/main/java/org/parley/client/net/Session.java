@@ -175,16 +175,31 @@ public final class Session implements AutoCloseable {
      * @throws ConnectionException when no connection or no answer comes within the timeout
      */
     public List<ServerFrame> call(ClientFrame.Builder frame, Predicate<List<ServerFrame>> done) {
+        List<ServerFrame> answers = exchange(frame, done);
+        ServerFrame last = answers.get(answers.size() - 1);
+        if (last.hasError()) {
+            throw new ServerException(last.getError().getCode(), last.getError().getMessage());
+        }
+        return answers;
+    }
+
+    /**
+     * Like {@link #call(ClientFrame.Builder, Predicate)} but returns an Error frame instead of
+     * throwing it, for answers whose earlier frames matter even when a later one is an error (an
+     * accepted commit whose fan-out then failed).
+     */
+    public List<ServerFrame> exchange(ClientFrame.Builder frame, Predicate<List<ServerFrame>> done) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             Connection connection = connection().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-            List<ServerFrame> answers = connection.request(frame, done).get(left, TimeUnit.MILLISECONDS);
-            ServerFrame last = answers.get(answers.size() - 1);
-            if (last.hasError()) {
-                throw new ServerException(last.getError().getCode(), last.getError().getMessage());
+            while (!connection.isOpen()) {
+                // Closed but not yet replaced (the close notification runs asynchronously): wait for the next one.
+                forget(connection);
+                connection = connection().get(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())),
+                        TimeUnit.MILLISECONDS);
             }
-            return answers;
+            long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            return connection.request(frame, done).get(left, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ConnectionException("interrupted while waiting for the server");
@@ -195,6 +210,14 @@ public final class Session implements AutoCloseable {
             throw new ConnectionException("the request failed: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
             throw new ConnectionException("the server at " + address + " did not answer within " + timeout.toSeconds() + " s");
+        }
+    }
+
+    private void forget(Connection dead) {
+        synchronized (lock) {
+            if (current.isDone() && !current.isCompletedExceptionally() && current.join() == dead) {
+                current = new CompletableFuture<>();
+            }
         }
     }
 
