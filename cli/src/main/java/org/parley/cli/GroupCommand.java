@@ -52,8 +52,8 @@ final class GroupCommand implements Runnable {
         }
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true, description = "Add USER (all their devices) to group NAME.")
-    static final class Add implements Callable<Integer> {
+    /** NAME USER, shared by add and remove. */
+    abstract static class MemberChange implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
         @Parameters(index = "0", paramLabel = "NAME")
@@ -61,34 +61,44 @@ final class GroupCommand implements Runnable {
         @Parameters(index = "1", paramLabel = "USER")
         String user;
 
+        abstract void apply(Conversations conversations);
+
+        abstract String done();
+
         @Override
         public Integer call() {
             run(spec, user, c -> {
-                c.addMember(name, user);
+                apply(c);
                 return null;
             });
-            spec.commandLine().getOut().println("Added " + user + " to " + name);
+            spec.commandLine().getOut().println(done());
             return 0;
         }
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove USER from group NAME; they cannot read what follows.")
-    static final class Remove implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-        @Parameters(index = "1", paramLabel = "USER")
-        String user;
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "Add USER (all their devices) to group NAME.")
+    static final class Add extends MemberChange {
+        @Override
+        void apply(Conversations conversations) {
+            conversations.addMember(name, user);
+        }
 
         @Override
-        public Integer call() {
-            run(spec, user, c -> {
-                c.removeMember(name, user);
-                return null;
-            });
-            spec.commandLine().getOut().println("Removed " + user + " from " + name);
-            return 0;
+        String done() {
+            return "Added " + user + " to " + name;
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove USER from group NAME; they cannot read what follows.")
+    static final class Remove extends MemberChange {
+        @Override
+        void apply(Conversations conversations) {
+            conversations.removeMember(name, user);
+        }
+
+        @Override
+        String done() {
+            return "Removed " + user + " from " + name;
         }
     }
 

@@ -164,6 +164,21 @@ class ChatCommandsTest {
     }
 
     @Test
+    void aLinkedDeviceJoinsExistingConversationsAndItsNewKeyIsShownLoudly() {
+        register("alice", "bob");
+        ok("alice", "send", "bob", "from the phone");
+        assertThat(ok("bob", "receive").out()).doesNotContain("WARNING");
+        String code = ok("alice", "link").out().replaceAll("(?s).*link-accept (\\S+).*", "$1");
+        ok("laptop", "link-accept", code);
+        ok("alice", "receive");
+        assertThat(ok("laptop", "group", "list").out()).contains("1:1   bob  (alice, bob)");
+        ok("laptop", "send", "bob", "from the laptop");
+        MainTest.Result bob = ok("bob", "receive");
+        assertThat(bob.out()).contains("WARNING: alice's identity keys CHANGED").contains("alice → alice: from the laptop");
+        assertThat(ok("alice", "receive").out()).contains("alice → bob: from the laptop");
+    }
+
+    @Test
     void demoRuns() {
         MainTest.Result demo = parley("demo");
         assertThat(demo.code()).as(demo.err()).isZero();

@@ -38,6 +38,7 @@ public final class ParleyClient implements AutoCloseable {
     private final Attachments attachments;
     private final Conversations conversations;
     private final Thread inbox;
+    private volatile boolean closing;
 
     private ParleyClient(ProfileStore store, DeviceIdentity identity, Session session, SecureRandom random, Duration timeout,
                          Path downloads, BlockingQueue<ServerFrame> pushes,
@@ -54,8 +55,11 @@ public final class ParleyClient implements AutoCloseable {
         conversations.addListener(listener);
         this.inbox = new Thread(() -> {
             try {
-                while (true) {
-                    ServerFrame push = pushes.take();
+                while (!closing) {
+                    ServerFrame push = pushes.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    if (push == null) {
+                        continue;
+                    }
                     try {
                         conversations.handlePush(push);
                     } catch (RuntimeException e) {
@@ -185,7 +189,7 @@ public final class ParleyClient implements AutoCloseable {
     @Override
     public void close() {
         // The inbox first: a message being processed finishes, Ack included, while the connection is still up.
-        inbox.interrupt();
+        closing = true;
         try {
             inbox.join(timeoutMillis());
         } catch (InterruptedException e) {

@@ -187,4 +187,38 @@ class ConversationsTest {
         byte[] bobGroup = bob.conversations().find("alice", true).groupId();
         assertThat(bob.conversations().history(bobGroup, 1000)).hasSize(count);
     }
+
+    @Test
+    void aServerRestartMidConversationLosesNothingAndShowsNothingTwice() throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        byte[] groupId = alice.conversations().direct("bob").groupId();
+        eventually("bob joined", () -> bob.conversations().list().size() == 1);
+        for (int i = 0; i < 10; i++) {
+            alice.conversations().sendText(groupId, "before " + i);
+        }
+        server.restart();
+        for (int i = 0; i < 10; i++) {
+            alice.conversations().sendText(groupId, "after " + i);
+        }
+        eventually("bob got all 20", () -> texts("bob").size() == 20);
+        Thread.sleep(300);
+        assertThat(texts("bob")).hasSize(20).doesNotHaveDuplicates().contains("before 0", "after 9");
+    }
+
+    @Test
+    void disappearingMessagesAreDeletedLocallyAfterTheTimer() throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        byte[] groupId = alice.conversations().direct("bob").groupId();
+        alice.conversations().sendText(groupId, "stays");
+        alice.conversations().setTimer(groupId, 1);
+        alice.conversations().sendText(groupId, "vanishes");
+        eventually("bob reads both", () -> texts("bob").contains("vanishes"));
+        byte[] bobGroup = bob.conversations().find("alice", true).groupId();
+        assertThat(bob.conversations().list().get(0).timerSeconds()).isEqualTo(1);
+        Thread.sleep(1500);
+        assertThat(bob.conversations().history(bobGroup, 10)).extracting(StoredMessage::getText).containsExactly("stays");
+        assertThat(alice.conversations().history(groupId, 10)).extracting(StoredMessage::getText).containsExactly("stays");
+    }
 }

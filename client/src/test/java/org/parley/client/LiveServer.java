@@ -10,12 +10,22 @@ import java.nio.file.Path;
 
 /** A real Parley server on an ephemeral loopback port over a SQLite store in a temp folder. */
 public final class LiveServer implements AutoCloseable {
-    private final Store store;
-    private final ParleyServer server;
+    private final Path dataDirectory;
+    private Store store;
+    private ParleyServer server;
 
     public LiveServer(Path dataDirectory) throws Exception {
+        this.dataDirectory = dataDirectory;
         this.store = Store.open(StoreConfig.forDataDirectory(dataDirectory, null));
         this.server = ParleyServer.start(ServerConfig.defaults().withListen("127.0.0.1", 0), store);
+    }
+
+    /** Stops the server (every connection drops) and starts it again on the same port and data. */
+    public void restart() throws Exception {
+        int port = server.address().getPort();
+        close();
+        store = Store.open(StoreConfig.forDataDirectory(dataDirectory, null));
+        server = ParleyServer.start(ServerConfig.defaults().withListen("127.0.0.1", port), store);
     }
 
     public ServerAddress address() {

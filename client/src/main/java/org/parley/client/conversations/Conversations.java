@@ -247,6 +247,7 @@ public final class Conversations {
 
     /** Messages of a conversation, oldest first. */
     public synchronized List<StoredMessage> history(byte[] groupId, int limit) {
+        store.deleteExpired(System.currentTimeMillis());
         List<StoredMessage> out = new ArrayList<>();
         for (byte[] body : store.messages(groupId, limit)) {
             try {
