@@ -692,7 +692,13 @@ public final class Conversations {
                     log.warn("could not process a message, it will be retried: {}", e.getMessage());
                     return;
                 }
-                session.call(ClientFrame.newBuilder().setAck(Ack.newBuilder().addEnvelopeIds(deliver.getEnvelopeId())));
+                try {
+                    session.call(ClientFrame.newBuilder().setAck(Ack.newBuilder().addEnvelopeIds(deliver.getEnvelopeId())));
+                } catch (RuntimeException e) {
+                    // Persisted but not acknowledged: the server delivers it again and the stored
+                    // state (used keys, message id) drops the copy. What it changed is still shown now.
+                    log.info("acknowledging a message failed, it will come again and be dropped: {}", e.getMessage());
+                }
                 after.forEach(Runnable::run);
             }
         } finally {
