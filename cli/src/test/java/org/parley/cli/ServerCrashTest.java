@@ -13,9 +13,6 @@ import org.parley.server.storage.Backend;
 import org.parley.server.storage.StoreHarness;
 import org.parley.server.testing.TestClient;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -23,35 +20,30 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Durability of acknowledgements: `parley server` runs as its own JVM; a burst of sends is cut by
+ * Durability of acknowledgements: `parley server` runs as its own JVM; a burst of 10,000 sends is cut by
  * `kill -9` (SIGKILL) once acknowledgements are flowing; after a restart on the same data, the
  * recipient receives every acknowledged message (exactly once after deduplication by the message
  * id inside the payload) and nothing that was never sent.
  */
 class ServerCrashTest {
-    private static final Pattern LISTENING = Pattern.compile("listening on ws://127\\.0\\.0\\.1:(\\d+)/v1/ws");
-    private static final int BURST = 2_000;
-    private static final int KILL_AFTER_ACKS = 300;
+    private static final int BURST = 10_000;
+    private static final int KILL_AFTER_ACKS = 200;
 
     @TempDir
     Path tempDir;
-    private final List<Process> processes = new ArrayList<>();
+    private final List<ServerProcess> servers = new ArrayList<>();
     private final List<TestClient> clients = new ArrayList<>();
     private StoreHarness harness;
 
     @AfterEach
     void cleanUp() {
         clients.forEach(TestClient::close);
-        processes.forEach(Process::destroyForcibly);
+        servers.forEach(ServerProcess::close);
         if (harness != null) {
             harness.close();
         }
@@ -64,8 +56,8 @@ class ServerCrashTest {
         Path data = tempDir.resolve("server-data");
         String db = backend == Backend.SQLITE ? "sqlite:" + data.resolve("parley.db") : harness.config().url().jdbcUrl();
 
-        Process first = startServer(data, db);
-        int port = awaitPort(first);
+        ServerProcess first = start(data, db);
+        int port = first.port;
         TestClient alice = connect(port);
         assertThat(alice.register("alice", null, null).hasAuthenticated()).isTrue();
         TestClient bob = connect(port);
@@ -92,16 +84,16 @@ class ServerCrashTest {
             assertThat(answer.hasError()).as("%s", answer).isFalse();
             acknowledged.add(HexFormat.of().formatHex(answer.getSendAccepted().getMessageId().toByteArray()));
         }
-        first.destroyForcibly(); // SIGKILL: no shutdown hook runs
-        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        first.process.destroyForcibly(); // SIGKILL: no shutdown hook runs
+        assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         // Acknowledgements that were already on their way count too.
         ServerFrame late;
         while ((late = alice.pollFrame(ServerFrame::hasSendAccepted, java.time.Duration.ofMillis(200))) != null) {
             acknowledged.add(HexFormat.of().formatHex(late.getSendAccepted().getMessageId().toByteArray()));
         }
 
-        Process second = startServer(data, db);
-        TestClient bobAgain = connect(awaitPort(second));
+        ServerProcess second = start(data, db);
+        TestClient bobAgain = connect(second.port);
         assertThat(bobAgain.authenticateAs(bob).hasAuthenticated()).isTrue();
         List<String> delivered = new ArrayList<>();
         while (true) {
@@ -119,44 +111,10 @@ class ServerCrashTest {
         assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(KILL_AFTER_ACKS);
     }
 
-    private Process startServer(Path data, String db) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "server", "--listen", "127.0.0.1:0", "--data", data.toString(), "--db", db)
-                .redirectError(tempDir.resolve("server-" + processes.size() + ".err").toFile());
-        Process process = builder.start();
-        processes.add(process);
-        return process;
-    }
-
-    private static int awaitPort(Process process) throws Exception {
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    lines.add(line);
-                }
-            } catch (java.io.IOException ended) {
-                // the process was killed
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            String line = lines.poll(1, TimeUnit.SECONDS);
-            if (line != null) {
-                Matcher match = LISTENING.matcher(line);
-                if (match.find()) {
-                    return Integer.parseInt(match.group(1));
-                }
-            }
-            if (!process.isAlive()) {
-                throw new AssertionError("parley server exited with " + process.exitValue());
-            }
-        }
-        throw new AssertionError("parley server did not report its address within 60 s");
+    private ServerProcess start(Path data, String db) throws Exception {
+        ServerProcess server = ServerProcess.start(data, db, tempDir.resolve("server-" + servers.size() + ".err"));
+        servers.add(server);
+        return server;
     }
 
     private TestClient connect(int port) throws Exception {
