@@ -1,9 +1,12 @@
 package org.parley.mls.credentials;
 
 import org.parley.mls.codec.MlsProtocolException;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.parley.mls.codec.TlsWriter;
+import org.parley.mls.crypto.SignaturePublicKey;
 
 import java.io.ByteArrayInputStream;
+import java.security.MessageDigest;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -14,7 +17,8 @@ import java.util.List;
  * An "x509" credential (RFC 9420 Section 5.3): a chain of DER certificates, end entity first.
  * The encoded bytes are kept as received so that the leaf re-encodes exactly; {@link #certificates()}
  * parses them with the JDK so the application can validate the chain against its trust anchors
- * (that validation is the Authentication Service's job, Section 5.3.1, not this module's).
+ * (that validation is the Authentication Service's job, Section 5.3.1, not this module's);
+ * {@link #endEntityKeyMatches} is the one check MLS itself makes.
  */
 public record X509Credential(List<byte[]> certData) implements Credential {
     public X509Credential {
@@ -53,6 +57,17 @@ public record X509Credential(List<byte[]> certData) implements Credential {
         } catch (CertificateException e) {
             throw new IllegalStateException("the JDK offers no X.509 CertificateFactory", e);
         }
+    }
+
+    /**
+     * Whether the end-entity certificate's subjectPublicKeyInfo carries exactly this signature
+     * key (Section 5.3: "MUST be identical to the signature_key in the LeafNode"). Compares the raw
+     * key bits, the form MLS uses for SignaturePublicKey.
+     */
+    public boolean endEntityKeyMatches(SignaturePublicKey signatureKey) {
+        byte[] spki = certificates().get(0).getPublicKey().getEncoded();
+        byte[] raw = SubjectPublicKeyInfo.getInstance(spki).getPublicKeyData().getBytes();
+        return MessageDigest.isEqual(raw, signatureKey.bytes());
     }
 
     @Override

@@ -13,7 +13,7 @@ import java.util.Set;
 /**
  * {@code Extension} (RFC 9420 Section 7.2): a type and opaque data. The typed views
  * ({@link ApplicationId}, {@link RequiredCapabilities}, {@link ExternalPub}, {@link ExternalSenders};
- * the ratchet tree in {@code org.parley.mls.tree.RatchetTreeCodec}) decode {@link #data()} on demand,
+ * the ratchet tree in {@code org.parley.mls.tree.RatchetTree#fromExtension}) decode {@link #data()} on demand,
  * so unknown extensions survive untouched.
  */
 public record Extension(int extensionType, byte[] data) implements TlsEncodable {

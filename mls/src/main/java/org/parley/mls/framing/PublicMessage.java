@@ -1,6 +1,5 @@
 package org.parley.mls.framing;
 
-import org.parley.mls.codec.DecodeException;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
@@ -112,16 +111,12 @@ public record PublicMessage(FramedContent content, FramedContentAuthData auth, b
         }
     }
 
+    /** Reads a PublicMessage; which tags are present follows from the content type and sender type. */
     public static PublicMessage read(TlsReader r, HandshakeContentReader bodies) {
-        int at = r.position();
         FramedContent content = FramedContent.read(r, bodies);
         FramedContentAuthData auth = FramedContentAuthData.read(r, content.contentType());
         byte[] tag = content.sender().senderType() == Sender.MEMBER ? r.readOpaque() : null;
-        try {
-            return new PublicMessage(content, auth, tag);
-        } catch (IllegalArgumentException e) {
-            throw new DecodeException("malformed PublicMessage: " + e.getMessage(), at);
-        }
+        return new PublicMessage(content, auth, tag);
     }
 
     @Override

@@ -15,7 +15,9 @@ import org.parley.mls.framing.PrivateMessage;
 import org.parley.mls.framing.PublicMessage;
 import org.parley.mls.framing.Sender;
 import org.parley.mls.framing.WireFormat;
+import org.parley.mls.group.ProcessedMessage.CommitApplied;
 import org.parley.mls.messages.Commit;
+import org.parley.mls.messages.PreSharedKeyID;
 import org.parley.mls.messages.ProposalOrRef;
 import org.parley.mls.messages.UpdatePath;
 import org.parley.mls.schedule.EpochSecrets;
@@ -23,7 +25,6 @@ import org.parley.mls.schedule.GroupContext;
 import org.parley.mls.schedule.KeySchedule;
 import org.parley.mls.schedule.TranscriptHashes;
 import org.parley.mls.tree.LeafNode;
-import org.parley.mls.tree.LeafNodeSource;
 import org.parley.mls.tree.LeafNodeValidation;
 import org.parley.mls.tree.RatchetTree;
 import org.parley.mls.tree.TreeKem;
@@ -31,8 +32,9 @@ import org.parley.mls.tree.TreePrivateKeys;
 
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.function.IntUnaryOperator;
+import java.util.function.ToIntFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -44,24 +46,25 @@ final class Commits {
     private Commits() {
     }
 
-    /** What a processed Commit changed. {@code committer} is the committer's leaf in the new tree. */
-    record Processed(ProposalList.Applied applied, int committer, boolean removedMe) {
-    }
-
     /** How to create a Commit: who signs it, with which leaf template, and how it is sent. */
     record Options(SignaturePrivateKey signatureKey, LeafNode leafTemplate, boolean forcePath, boolean encrypt,
-                   IntUnaryOperator padding, boolean ratchetTreeInWelcome, PskStore pskStore, SecureRandom random) {
+                   ToIntFunction<AuthenticatedContent> padding, boolean ratchetTreeInWelcome, PskStore pskStore, SecureRandom random,
+                   List<PreSharedKeyID> welcomeOnlyPsks) {
+        /** The same options with PSKs that enter the key schedule and the Welcome without a proposal (reinit, branch). */
+        Options withWelcomeOnlyPsks(List<PreSharedKeyID> psks) {
+            return new Options(signatureKey, leafTemplate, forcePath, encrypt, padding, ratchetTreeInWelcome, pskStore, random, psks);
+        }
     }
 
     /** A created Commit: the next state, the MLSMessage bytes, and the Welcome (null without new members). */
-    record Created(GroupState next, byte[] commitMessage, byte[] welcome, ProposalList.Applied applied, int committer) {
+    record Created(GroupState next, byte[] commitMessage, byte[] welcome, CommitApplied summary) {
     }
 
     /**
      * Applies a received Commit whose signature (member sender) and framing were already checked,
      * turning {@code s} into the next epoch's state (Section 12.4.2).
      */
-    static Processed process(GroupState s, AuthenticatedContent ac, PskStore store) {
+    static CommitApplied process(GroupState s, AuthenticatedContent ac, PskStore store) {
         CipherSuite suite = s.suite();
         Commit commit = TlsReader.decodeExactly(ac.content().body(), Commit::decode, "Commit");
         Sender sender = ac.content().sender();
@@ -78,17 +81,18 @@ final class Commits {
             ac.requireValidSignature(suite, path.leafNode().signatureKey(), s.context);
         }
         List<ProposalList.Committed> proposals = ProposalList.resolve(commit, sender, s.proposals);
+        RatchetTree before = s.tree;
         RatchetTree tree = s.tree.copy();
         ProposalList.Applied applied = ProposalList.validateAndApply(s, tree, proposals, committer);
         if (applied.pathRequired() && path == null) {
             throw new MlsProtocolException("the Commit's proposals require an UpdatePath, and it has none");
         }
-        if (applied.removed().contains(s.myLeaf)) {
-            s.tree = tree;
-            s.active = false;
-            return new Processed(applied, committer, true);
-        }
+        List<Member> removed = removedMembers(s.tree, applied);
         s.tree = tree;
+        if (applied.removed().contains(s.myLeaf)) {
+            s.active = false;
+            return new CommitApplied(s.context.epoch(), committer, List.of(), removed, List.of(), true);
+        }
         if (applied.updated().contains(s.myLeaf)) {
             HpkePrivateKey leafKey = s.pendingUpdateKeys.get(tree.leaf(s.myLeaf).encryptionKey());
             if (leafKey == null) {
@@ -107,8 +111,8 @@ final class Commits {
                 senderLeaf = tree.addLeaf(reservation(path.leafNode()));
                 committer = senderLeaf;
             }
-            LeafNodeValidation.validate(path.leafNode(), suite, LeafNodeSource.COMMIT, s.context.groupId(), senderLeaf,
-                    GroupState.requiredCapabilities(applied.extensions()));
+            // TreeKEM checks the leaf's source and signature; the rest of Section 7.3 is checked here.
+            LeafNodeValidation.validateCapabilities(path.leafNode(), GroupState.requiredCapabilities(applied.extensions()));
             TreeKem.Processed p = TreeKem.processUpdatePath(tree, s.myKeys, senderLeaf, path, s.context.groupId(),
                     applied.added().keySet(), provisionalContext(s.context, applied.extensions()));
             commitSecret = p.commitSecret();
@@ -125,8 +129,9 @@ final class Commits {
         if (!MessageDigest.isEqual(secrets.confirmationTag(confirmed), tag)) {
             throw new MlsProtocolException("Commit confirmation tag is invalid");
         }
-        enterEpoch(s, next, secrets, confirmed, tag);
-        return new Processed(applied, committer, false);
+        enterEpoch(s, before, next, secrets, confirmed, tag);
+        s.reInit = applied.reInit();
+        return summary(s, applied, committer, removed, path != null);
     }
 
     /**
@@ -139,8 +144,10 @@ final class Commits {
         Sender sender = external ? new Sender.NewMemberCommit() : new Sender.Member(s.myLeaf);
         int committer = external ? -1 : s.myLeaf;
         List<ProposalList.Committed> committed = ProposalList.resolve(new Commit(proposals, null), sender, s.proposals);
+        RatchetTree before = s.tree;
         RatchetTree tree = s.tree.copy();
         ProposalList.Applied applied = ProposalList.validateAndApply(s, tree, committed, committer);
+        List<Member> removed = removedMembers(s.tree, applied);
         s.tree = tree;
         if (!external) {
             s.pruneKeys();
@@ -158,11 +165,12 @@ final class Commits {
             s.myKeys = path.privateKeys();
         }
         Commit commit = new Commit(proposals, path == null ? null : path.updatePath());
-        byte[] commitBytes = commit.toBytes();
         FramedContent content = new FramedContent(s.context.groupId(), s.context.epoch(), sender, new byte[0],
-                ContentType.COMMIT, commitBytes);
+                ContentType.COMMIT, commit.toBytes());
         WireFormat wireFormat = o.encrypt() && !external ? WireFormat.MLS_PRIVATE_MESSAGE : WireFormat.MLS_PUBLIC_MESSAGE;
-        byte[] pskSecret = Psks.pskSecret(suite, applied.psks(), o.pskStore(), s.context.groupId(), s.resumptionPsks);
+        List<PreSharedKeyID> psks = new ArrayList<>(o.welcomeOnlyPsks());
+        psks.addAll(applied.psks());
+        byte[] pskSecret = Psks.pskSecret(suite, psks, o.pskStore(), s.context.groupId(), s.resumptionPsks);
 
         GroupContext old = s.context;
         byte[] finalCommitSecret = commitSecret;
@@ -178,14 +186,15 @@ final class Commits {
         });
         MlsMessage.Body body = wireFormat == WireFormat.MLS_PRIVATE_MESSAGE
                 ? PrivateMessage.protect(suite, ac, s.secretTree, s.secrets.senderDataSecret(),
-                        o.padding().applyAsInt(commitBytes.length), o.random())
+                        o.padding().applyAsInt(ac), o.random())
                 : PublicMessage.protect(suite, ac, external ? null : s.secrets.membershipKey(), old);
         byte[] message = new MlsMessage(body).toBytes();
 
-        enterEpoch(s, derived.context, derived.secrets, derived.confirmed, ac.auth().confirmationTag());
+        enterEpoch(s, before, derived.context, derived.secrets, derived.confirmed, ac.auth().confirmationTag());
+        s.reInit = applied.reInit();
         byte[] welcome = applied.added().isEmpty() ? null
-                : Welcomes.create(s, applied, path, committer, pskSecret, o);
-        return new Created(s, message, welcome, applied, committer);
+                : Welcomes.create(s, applied, path, committer, psks, pskSecret, o);
+        return new Created(s, message, welcome, summary(s, applied, committer, removed, path != null));
     }
 
     /** What the confirmation-tag callback of {@link AuthenticatedContent#signedCommit} derives for the next epoch. */
@@ -195,8 +204,40 @@ final class Commits {
         byte[] confirmed;
     }
 
-    /** Installs the next epoch: context, transcript, secrets, a fresh secret tree; clears per-epoch caches. */
-    private static void enterEpoch(GroupState s, GroupContext next, EpochSecrets secrets, byte[] confirmed, byte[] tag) {
+    private static List<Member> removedMembers(RatchetTree before, ProposalList.Applied applied) {
+        List<Member> removed = new ArrayList<>(applied.removed().size());
+        for (int leaf : applied.removed()) {
+            removed.add(Member.of(leaf, before.leaf(leaf)));
+        }
+        return removed;
+    }
+
+    /** What changed, from the next epoch's state: members added, removed, and with a new leaf (Updates and the committer's path). */
+    private static CommitApplied summary(GroupState next, ProposalList.Applied applied, int committer, List<Member> removed,
+                                         boolean withPath) {
+        List<Member> added = new ArrayList<>();
+        for (int leaf : applied.added().keySet()) {
+            added.add(Member.of(leaf, next.tree.leaf(leaf)));
+        }
+        List<Member> updated = new ArrayList<>();
+        for (int leaf : applied.updated()) {
+            updated.add(Member.of(leaf, next.tree.leaf(leaf)));
+        }
+        if (withPath) {
+            updated.add(Member.of(committer, next.tree.leaf(committer)));
+        }
+        return new CommitApplied(next.context.epoch(), committer, added, removed, updated, false);
+    }
+
+    /**
+     * Installs the next epoch: context, transcript, secrets, a fresh secret tree; clears per-epoch
+     * caches; keeps the epoch being left for late application messages.
+     */
+    private static void enterEpoch(GroupState s, RatchetTree previousTree, GroupContext next, EpochSecrets secrets,
+                                   byte[] confirmed, byte[] tag) {
+        // An external joiner has no previous epoch of its own.
+        s.previous = s.secrets == null ? null
+                : new GroupState.PastEpoch(s.context, previousTree, s.secrets.senderDataSecret(), s.secretTree);
         s.context = next;
         s.secrets = secrets;
         s.confirmationTag = tag.clone();

@@ -27,7 +27,6 @@ import org.parley.mls.messages.HandshakeBodies;
 import org.parley.mls.messages.PreSharedKeyID;
 import org.parley.mls.messages.Proposal;
 import org.parley.mls.messages.ProposalOrRef;
-import org.parley.mls.messages.Welcome;
 import org.parley.mls.schedule.EpochSecrets;
 import org.parley.mls.schedule.GroupContext;
 import org.parley.mls.schedule.KeySchedule;
@@ -38,6 +37,7 @@ import org.parley.mls.tree.RatchetTree;
 import org.parley.mls.tree.TreePrivateKeys;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -103,11 +103,48 @@ public final class Group {
      */
     public static Group joinFromWelcome(GroupConfig config, byte[] welcomeMessage, KeyPackageBundle keyPackage,
                                         byte[] ratchetTree) {
-        Welcome welcome = Welcomes.decodeWelcome(welcomeMessage);
-        GroupState s = Welcomes.join(welcome, keyPackage.keyPackage(), keyPackage.initKey(), keyPackage.leafKey(),
-                keyPackage.signatureKey(), ratchetTree, config.pskStore());
+        Welcomes.Opened opened = Welcomes.open(Welcomes.decodeWelcome(welcomeMessage), keyPackage.keyPackage(),
+                keyPackage.initKey(), config.pskStore(), false);
+        return new Group(config, Welcomes.join(opened, keyPackage.keyPackage(), keyPackage.leafKey(),
+                keyPackage.signatureKey(), ratchetTree));
+    }
+
+    /**
+     * Joins the successor of {@code oldGroup}, whose last Commit applied a ReInit (Section 11.2),
+     * from the Welcome a member sent for it. Checks that the Welcome names the old group's
+     * reinit PSK, that the new group is at epoch 1 with the ReInit's group id, cipher suite and
+     * extensions, and that every member of the old group is a member of the new one.
+     */
+    public static Group joinFromReInitWelcome(GroupConfig config, byte[] welcomeMessage, KeyPackageBundle keyPackage,
+                                              byte[] ratchetTree, Group oldGroup) {
+        Proposal.ReInit reInit = oldGroup.requireReInit();
+        Welcomes.Opened opened = Welcomes.open(Welcomes.decodeWelcome(welcomeMessage), keyPackage.keyPackage(),
+                keyPackage.initKey(), oldGroup.reInitPskStore(config.pskStore()), true);
+        PreSharedKeyID link = Welcomes.linkedGroupPsk(opened.secrets());
+        if (link.usage() != PreSharedKeyID.USAGE_REINIT || !Arrays.equals(link.pskGroupId(), oldGroup.groupId())
+                || link.pskEpoch() != oldGroup.epoch()) {
+            throw new MlsProtocolException("the Welcome does not name the old group's reinit PSK of epoch " + oldGroup.epoch());
+        }
+        GroupState s = Welcomes.join(opened, keyPackage.keyPackage(), keyPackage.leafKey(), keyPackage.signatureKey(), ratchetTree);
+        GroupContext context = s.context;
+        if (context.epoch() != 1 || !Arrays.equals(context.groupId(), reInit.groupId())
+                || context.cipherSuite().id() != reInit.cipherSuite() || reInit.version() != ProtocolVersion.MLS10
+                || !context.extensions().equals(reInit.extensions())) {
+            throw new MlsProtocolException("the new group does not match the ReInit (epoch 1, group id, version, cipher suite, extensions)");
+        }
+        Set<ByteKey> newMembers = new HashSet<>();
+        for (int leaf : s.tree.memberLeaves()) {
+            newMembers.add(new ByteKey(s.tree.leaf(leaf).credential().toBytes()));
+        }
+        for (Member old : oldGroup.members()) {
+            if (!newMembers.contains(new ByteKey(old.credential().toBytes()))) {
+                throw new MlsProtocolException("member " + old.leafIndex() + " of the old group is missing from the re-initialised group");
+            }
+        }
         return new Group(config, s);
     }
+
+
 
     /**
      * Joins by external Commit (Section 12.4.3.2) from a GroupInfo MLSMessage that carries
@@ -126,6 +163,23 @@ public final class Group {
         LeafNode me = state.myLeafNode();
         SignatureKeyPair keys = new SignatureKeyPair(state.signatureKey, me.signatureKey());
         return externalCommit(config, groupInfoMessage, ratchetTree, me.credential(), keys, state.myLeaf);
+    }
+
+    /**
+     * A proposal by a new member to add itself (sender new_member_proposal, Section 12.1.8),
+     * for the group and epoch of a GroupInfo MLSMessage; once a member commits it, the joiner
+     * receives a Welcome for {@code keyPackage}. The GroupInfo's signature is checked first.
+     */
+    public static byte[] proposeJoin(byte[] groupInfoMessage, byte[] ratchetTree, KeyPackageBundle keyPackage) {
+        GroupInfo info = decodeGroupInfo(groupInfoMessage);
+        Welcomes.validatedTree(info, ratchetTree);
+        CipherSuite suite = info.groupContext().cipherSuite();
+        FramedContent content = new FramedContent(info.groupContext().groupId(), info.groupContext().epoch(),
+                new Sender.NewMemberProposal(), new byte[0], ContentType.PROPOSAL,
+                new Proposal.Add(keyPackage.keyPackage()).toBytes());
+        AuthenticatedContent ac = AuthenticatedContent.signed(suite, WireFormat.MLS_PUBLIC_MESSAGE, content,
+                keyPackage.signatureKey(), null);
+        return new MlsMessage(PublicMessage.protect(suite, ac, null, null)).toBytes();
     }
 
     private static ExternalJoin externalCommit(GroupConfig config, byte[] groupInfoMessage, byte[] ratchetTree,
@@ -162,6 +216,66 @@ public final class Group {
         return new ExternalJoin(created.commitMessage(), new Group(config, created.next()));
     }
 
+    // --- re-initialisation (Section 11.2) ---
+
+    /** Commits a ReInit to a new group id, cipher suite and extensions; once merged the group is closed. */
+    public CommitResult commitReInit(byte[] newGroupId, CipherSuite newSuite, List<Extension> newExtensions) {
+        return commit(List.of(new Proposal.ReInit(newGroupId, ProtocolVersion.MLS10, newSuite.id(), newExtensions)), false);
+    }
+
+    /** Whether a Commit applied a ReInit: the group then sends nothing more and awaits its successor. */
+    public boolean isReInitialised() {
+        return state.reInit != null;
+    }
+
+    /**
+     * Creates the successor group the ReInit describes, with this member as creator (using
+     * {@code credential} and a signature key pair for the new cipher suite) and the members of
+     * {@code keyPackageMessages}, at epoch 1, linked to this group by the reinit PSK. Send the
+     * Welcome to the other members; they call {@link #joinFromReInitWelcome}.
+     */
+    public ReInitialized reinitialize(List<byte[]> keyPackageMessages, Credential credential, SignatureKeyPair signatureKeys) {
+        Proposal.ReInit reInit = requireReInit();
+        CipherSuite suite = CipherSuite.fromId(reInit.cipherSuite());
+        GroupConfig successorConfig = config.withPskStore(reInitPskStore(config.pskStore()));
+        Group successor = create(successorConfig, suite, reInit.groupId(), credential, signatureKeys, reInit.extensions());
+        PreSharedKeyID link = PreSharedKeyID.resumption(PreSharedKeyID.USAGE_REINIT, groupId(), epoch(), pskNonce(suite));
+        GroupState work = successor.state.copy();
+        List<ProposalOrRef> adds = new ArrayList<>();
+        for (byte[] kp : keyPackageMessages) {
+            adds.add(ProposalOrRef.of(new Proposal.Add(KeyPackageBundle.decodePublic(kp))));
+        }
+        Commits.Created created = Commits.create(work, adds, false, work.secrets.initSecret(),
+                options(successorConfig, work, work.myLeafNode(), false).withWelcomeOnlyPsks(List.of(link)));
+        return new ReInitialized(new Group(config, created.next()), created.welcome());
+    }
+
+    private Proposal.ReInit requireReInit() {
+        requireActive();
+        if (state.reInit == null) {
+            throw new IllegalStateException("no Commit has re-initialised this group");
+        }
+        return state.reInit;
+    }
+
+    /** {@code base}, plus this epoch's resumption PSK under this group's id and epoch. */
+    private PskStore reInitPskStore(PskStore base) {
+        byte[] id = groupId();
+        long epoch = epoch();
+        byte[] psk = state.secrets.resumptionPsk();
+        return new PskStore() {
+            @Override
+            public byte[] externalPsk(byte[] pskId) {
+                return base.externalPsk(pskId);
+            }
+
+            @Override
+            public byte[] resumptionPsk(byte[] groupId, long pskEpoch) {
+                return Arrays.equals(groupId, id) && pskEpoch == epoch ? psk.clone() : base.resumptionPsk(groupId, pskEpoch);
+            }
+        };
+    }
+
     // --- changing the group by Commit ---
 
     /** Commits Adds of the given KeyPackages (MLSMessages), plus any proposals received this epoch. */
@@ -187,19 +301,33 @@ public final class Group {
         return commit(List.of(), true);
     }
 
+    /**
+     * Commits a GroupContextExtensions proposal (Section 12.1.7) replacing the group's extensions,
+     * for example to set required_capabilities or external_senders. Every member must support them.
+     */
+    public CommitResult updateGroupContextExtensions(List<Extension> extensions) {
+        return commit(List.of(new Proposal.GroupContextExtensions(extensions)), true);
+    }
+
+    /** The GroupContext extensions of this epoch. */
+    public List<Extension> groupContextExtensions() {
+        return state.context.extensions();
+    }
+
     /** Commits a PreSharedKey proposal for the external PSK {@code pskId} (found in the config's PskStore), with a fresh nonce. */
     public CommitResult commitExternalPsk(byte[] pskId) {
-        return commit(List.of(new Proposal.PreSharedKey(PreSharedKeyID.external(pskId, pskNonce()))), false);
+        return commit(List.of(new Proposal.PreSharedKey(PreSharedKeyID.external(pskId, pskNonce(state.suite())))), false);
     }
 
     /** Commits a PreSharedKey proposal for the resumption PSK of {@code groupId}'s {@code epoch} (this group's recent epochs or the PskStore). */
     public CommitResult commitResumptionPsk(byte[] groupId, long epoch) {
         return commit(List.of(new Proposal.PreSharedKey(PreSharedKeyID.resumption(PreSharedKeyID.USAGE_APPLICATION, groupId,
-                epoch, pskNonce()))), false);
+                epoch, pskNonce(state.suite())))), false);
     }
 
-    private byte[] pskNonce() {
-        byte[] nonce = new byte[state.suite().hashLength()];
+    /** A fresh psk_nonce of KDF.Nh bytes (Section 8.4). */
+    private byte[] pskNonce(CipherSuite suite) {
+        byte[] nonce = new byte[suite.hashLength()];
         config.random().nextBytes(nonce);
         return nonce;
     }
@@ -210,7 +338,7 @@ public final class Group {
     }
 
     private CommitResult commit(List<Proposal> byValue, boolean forcePath) {
-        requireActive();
+        requireOpen();
         GroupState work = state.copy();
         List<ProposalOrRef> proposals = new ArrayList<>();
         Set<Integer> targeted = new HashSet<>();
@@ -220,32 +348,38 @@ public final class Group {
                 targeted.add(r.removed());
             }
         }
-        // Received proposals ride along by reference, except those a by-value proposal overrides
-        // and this member's own Updates, which its path replaces (Section 12.2).
-        for (Map.Entry<ByteKey, GroupState.CachedProposal> e : work.proposals.entrySet()) {
-            Proposal p = e.getValue().proposal();
-            Sender sender = e.getValue().sender();
-            Integer target = p instanceof Proposal.Remove r ? Integer.valueOf(r.removed())
-                    : p instanceof Proposal.Update && sender instanceof Sender.Member m ? Integer.valueOf(m.leafIndex()) : null;
-            boolean ownUpdate = p instanceof Proposal.Update && target == work.myLeaf;
-            if (ownUpdate || target != null && !targeted.add(target)) {
-                forcePath |= ownUpdate;
-                continue;
+        // Received proposals ride along by reference (Section 12.2): Removes first, so that a
+        // Remove wins over an Update of the same leaf; a leaf a by-value proposal already targets
+        // is skipped; so are this member's own Updates (its path replaces them) and any Remove
+        // of this member, which only another member can commit.
+        for (boolean removes : new boolean[] {true, false}) {
+            for (Map.Entry<ByteKey, GroupState.CachedProposal> e : work.proposals.entrySet()) {
+                Proposal p = e.getValue().proposal();
+                if (p instanceof Proposal.Remove != removes) {
+                    continue;
+                }
+                Integer target = p instanceof Proposal.Remove r ? Integer.valueOf(r.removed())
+                        : p instanceof Proposal.Update && e.getValue().sender() instanceof Sender.Member m
+                        ? Integer.valueOf(m.leafIndex()) : null;
+                if (target != null && target == work.myLeaf) {
+                    forcePath |= p instanceof Proposal.Update;
+                    continue;
+                }
+                if (target == null || targeted.add(target)) {
+                    proposals.add(ProposalOrRef.ofReference(e.getKey().bytes()));
+                }
             }
-            proposals.add(ProposalOrRef.ofReference(e.getKey().bytes()));
         }
-        List<Member> before = removedMembers(work, proposals);
         long baseEpoch = work.context.epoch();
         Commits.Created created = Commits.create(work, proposals, false, work.secrets.initSecret(),
                 options(config, work, work.myLeafNode(), forcePath));
-        ProcessedMessage.CommitApplied summary = summary(created.next(), created.applied(), created.committer(), before, false);
         return new CommitResult(created.commitMessage(), created.welcome(),
-                new PendingCommit(this, baseEpoch, created.next(), summary));
+                new PendingCommit(this, baseEpoch, created.next(), created.summary()));
     }
 
     private static Commits.Options options(GroupConfig config, GroupState s, LeafNode template, boolean forcePath) {
         return new Commits.Options(s.signatureKey, template, forcePath, config.encryptHandshake(),
-                config::paddingFor, config.ratchetTreeInWelcome(), config.pskStore(), config.random());
+                config::paddingFor, config.ratchetTreeInWelcome(), config.pskStore(), config.random(), List.of());
     }
 
     /**
@@ -282,7 +416,7 @@ public final class Group {
 
     /** A proposal to replace this member's leaf with a fresh encryption key (Section 12.1.2). */
     public byte[] proposeUpdate() {
-        requireActive();
+        requireOpen();
         CipherSuite suite = state.suite();
         HpkeKeyPair keys = suite.generateHpkeKeyPair(config.random());
         LeafNode me = state.myLeafNode();
@@ -295,7 +429,7 @@ public final class Group {
     }
 
     private byte[] propose(Proposal proposal) {
-        requireActive();
+        requireOpen();
         return propose(state.copy(), proposal);
     }
 
@@ -307,16 +441,16 @@ public final class Group {
         AuthenticatedContent ac = AuthenticatedContent.signed(suite, wireFormat, content, work.signatureKey, work.context);
         work.proposals.put(new ByteKey(suite.makeProposalRef(ac.toBytes())),
                 new GroupState.CachedProposal(proposal, content.sender()));
-        byte[] message = protect(work, ac, content.body().length);
+        byte[] message = protect(work, ac);
         state = work;
         return message;
     }
 
-    private byte[] protect(GroupState work, AuthenticatedContent ac, int contentLength) {
+    private byte[] protect(GroupState work, AuthenticatedContent ac) {
         CipherSuite suite = work.suite();
         MlsMessage.Body body = ac.wireFormat() == WireFormat.MLS_PRIVATE_MESSAGE
                 ? PrivateMessage.protect(suite, ac, work.secretTree, work.secrets.senderDataSecret(),
-                config.paddingFor(contentLength), config.random())
+                config.paddingFor(ac), config.random())
                 : PublicMessage.protect(suite, ac, work.secrets.membershipKey(), work.context);
         return new MlsMessage(body).toBytes();
     }
@@ -325,13 +459,13 @@ public final class Group {
 
     /** Encrypts application data as a PrivateMessage (Section 6.3), padded per the config. */
     public byte[] encrypt(byte[] data, byte[] authenticatedData) {
-        requireActive();
+        requireOpen();
         GroupState work = state.copy();
         FramedContent content = new FramedContent(work.context.groupId(), work.context.epoch(), new Sender.Member(work.myLeaf),
                 authenticatedData, ContentType.APPLICATION, data);
         AuthenticatedContent ac = AuthenticatedContent.signed(work.suite(), WireFormat.MLS_PRIVATE_MESSAGE, content,
                 work.signatureKey, work.context);
-        byte[] message = protect(work, ac, data.length);
+        byte[] message = protect(work, ac);
         state = work;
         return message;
     }
@@ -355,6 +489,12 @@ public final class Group {
         if (message.body() instanceof PublicMessage pm) {
             ac = pm.unprotect(suite, work.secrets.membershipKey(), work.context);
         } else if (message.body() instanceof PrivateMessage pm) {
+            if (work.previous != null && pm.epoch() == work.previous.context().epoch()
+                    && pm.contentType() == ContentType.APPLICATION) {
+                ProcessedMessage late = lateApplicationMessage(work.previous, pm);
+                state = work;
+                return late;
+            }
             ac = pm.unprotect(suite, work.secretTree, work.secrets.senderDataSecret(), work.context, HandshakeBodies.INSTANCE);
         } else {
             throw new MlsProtocolException("process() takes PublicMessage or PrivateMessage, not " + message.wireFormat()
@@ -378,15 +518,25 @@ public final class Group {
                 int leaf = content.sender() instanceof Sender.Member m ? m.leafIndex() : -1;
                 yield new ProcessedMessage.ProposalReceived(leaf, proposal.proposalType(), ref);
             }
-            case COMMIT -> {
-                List<Member> removed = removedMembers(work, TlsReader.decodeExactly(content.body(),
-                        org.parley.mls.messages.Commit::decode, "Commit").proposals());
-                Commits.Processed p = Commits.process(work, ac, config.pskStore());
-                yield summary(work, p.applied(), p.committer(), removed, p.removedMe());
-            }
+            case COMMIT -> Commits.process(work, ac, config.pskStore());
         };
         state = work;
         return result;
+    }
+
+    /** An application message of the previous epoch, decrypted and verified with that epoch's keys, tree and context. */
+    private static ProcessedMessage lateApplicationMessage(GroupState.PastEpoch past, PrivateMessage pm) {
+        CipherSuite suite = past.context().cipherSuite();
+        AuthenticatedContent ac = pm.unprotect(suite, past.secretTree(), past.senderDataSecret(), past.context(),
+                HandshakeBodies.INSTANCE);
+        int leaf = ((Sender.Member) ac.content().sender()).leafIndex();
+        LeafNode sender = past.tree().leaf(leaf);
+        if (sender == null) {
+            throw new MlsProtocolException("message from leaf " + leaf + ", which was not a member in epoch " + pm.epoch());
+        }
+        ac.requireValidSignature(suite, sender.signatureKey(), past.context());
+        return new ProcessedMessage.ApplicationMessage(Member.of(leaf, sender), ac.content().body(),
+                ac.content().authenticatedData());
     }
 
     /** The key that must have signed the content, or null for an external Commit (checked with its path's leaf). */
@@ -417,46 +567,11 @@ public final class Group {
         return null;
     }
 
-    /** The members a Commit's Remove proposals name, as they were before it (for the summary). */
-    private static List<Member> removedMembers(GroupState s, List<ProposalOrRef> proposals) {
-        List<Member> removed = new ArrayList<>();
-        for (ProposalOrRef p : proposals) {
-            Proposal proposal = p.proposal();
-            if (proposal == null) {
-                GroupState.CachedProposal cached = s.proposals.get(new ByteKey(p.reference()));
-                proposal = cached == null ? null : cached.proposal();
-            }
-            if (proposal instanceof Proposal.Remove r && s.tree.leaf(r.removed()) != null) {
-                removed.add(Member.of(r.removed(), s.tree.leaf(r.removed())));
-            }
-        }
-        return removed;
-    }
-
-    private static ProcessedMessage.CommitApplied summary(GroupState s, ProposalList.Applied applied, int committer,
-                                                          List<Member> removed, boolean removedMe) {
-        List<Member> added = new ArrayList<>();
-        List<Member> updated = new ArrayList<>();
-        if (!removedMe) {
-            for (int leaf : applied.added().keySet()) {
-                added.add(Member.of(leaf, s.tree.leaf(leaf)));
-            }
-            for (int leaf : applied.updated()) {
-                updated.add(Member.of(leaf, s.tree.leaf(leaf)));
-            }
-            if (committer >= 0 && !applied.updated().contains(committer) && !applied.added().containsKey(committer)) {
-                updated.add(Member.of(committer, s.tree.leaf(committer)));
-            }
-        }
-        return new ProcessedMessage.CommitApplied(s.context.epoch(), committer, added,
-                removed, updated, removedMe);
-    }
-
     // --- GroupInfo, exporter, members ---
 
     /** A signed GroupInfo MLSMessage for this epoch with external_pub, so others can join by external Commit. */
     public byte[] groupInfo(boolean includeRatchetTree) {
-        requireActive();
+        requireOpen();
         List<Extension> extensions = new ArrayList<>();
         extensions.add(new ExternalPub(state.secrets.externalKeyPair().publicKey().bytes()).toExtension());
         if (includeRatchetTree) {
@@ -531,6 +646,15 @@ public final class Group {
     private void requireActive() {
         if (!state.active) {
             throw new IllegalStateException("this member was removed from the group in epoch " + state.context.epoch());
+        }
+    }
+
+    /** Sending (messages, proposals, Commits) also stops once a ReInit closed the group. */
+    private void requireOpen() {
+        requireActive();
+        if (state.reInit != null) {
+            throw new IllegalStateException("the group was re-initialised in epoch " + state.context.epoch()
+                    + ": continue in its successor");
         }
     }
 

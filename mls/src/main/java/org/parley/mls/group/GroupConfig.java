@@ -1,5 +1,9 @@
 package org.parley.mls.group;
 
+import org.parley.mls.codec.TlsWriter;
+import org.parley.mls.framing.AuthenticatedContent;
+import org.parley.mls.framing.ContentType;
+
 import java.security.SecureRandom;
 import java.util.Objects;
 
@@ -9,7 +13,8 @@ import java.util.Objects;
  *
  * @param random               every key, nonce, reuse guard and path secret comes from here
  * @param pskStore             external and foreign resumption PSKs
- * @param paddingBlock         application and handshake PrivateMessages are padded to a multiple of this many bytes (1 = no padding)
+ * @param paddingBlock         the encrypted content of every PrivateMessage (PrivateMessageContent) is padded to a
+ *                             multiple of this many bytes, hiding exact lengths (1 = no padding)
  * @param encryptHandshake     send this member's proposals and commits as PrivateMessage (true) or PublicMessage
  * @param ratchetTreeInWelcome include the ratchet_tree extension in Welcome GroupInfos, so joiners need no tree out of band
  */
@@ -44,8 +49,16 @@ public record GroupConfig(SecureRandom random, PskStore pskStore, int paddingBlo
         return new GroupConfig(random, pskStore, paddingBlock, encryptHandshake, include);
     }
 
-    /** Zero bytes to append so that {@code contentLength} reaches a multiple of the block. */
-    int paddingFor(int contentLength) {
-        return (paddingBlock - contentLength % paddingBlock) % paddingBlock;
+    /** Zero bytes to append so that the PrivateMessageContent of {@code content} fills a multiple of the block (Section 6.3.1). */
+    int paddingFor(AuthenticatedContent content) {
+        TlsWriter w = new TlsWriter(256);
+        byte[] body = content.content().body();
+        if (content.content().contentType() == ContentType.APPLICATION) {
+            w.writeOpaque(body);
+        } else {
+            w.writeFixed(body);
+        }
+        content.auth().writeTo(w, content.content().contentType());
+        return (paddingBlock - w.size() % paddingBlock) % paddingBlock;
     }
 }

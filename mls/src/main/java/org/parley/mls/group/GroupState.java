@@ -34,14 +34,35 @@ import java.util.Map;
  *
  * <p>Mutable, but only ever changed on a {@link #copy()}: the group swaps the copy in once a
  * message has been fully validated, so a rejected message leaves the state exactly as it was.
+ * The ratchet tree is the exception that proves the rule: it is replaced, never modified.
  */
 final class GroupState {
     /** Format version of {@link #toBytes()}. */
     static final int STATE_VERSION = 1;
     /** The first bytes of every saved state, so that a foreign blob is recognised as such. */
     private static final byte[] MAGIC = {'P', 'M', 'L', 'S'};
-    /** How many past epochs' resumption PSKs are kept (Section 8.6). */
-    static final int RESUMPTION_PSK_EPOCHS = 8;
+    /**
+     * How many epochs' resumption PSKs are kept (Section 8.6), so that a PreSharedKey proposal can
+     * name an epoch long past (the passive-client vectors do). They are inputs to later key
+     * schedules, not message keys, and take 8 KiB at most with a 32-byte hash.
+     */
+    static final int RESUMPTION_PSK_EPOCHS = 256;
+
+    /**
+     * The previous epoch, kept so that application messages sent just before a Commit still
+     * decrypt after it (the delivery service may deliver them after the Commit). Handshake
+     * messages of a past epoch are never accepted. Dropped when the next Commit arrives.
+     */
+    record PastEpoch(GroupContext context, RatchetTree tree, byte[] senderDataSecret, SecretTree secretTree) {
+        PastEpoch copy() {
+            return new PastEpoch(context, tree, senderDataSecret, secretTree.copy());
+        }
+
+        @Override
+        public String toString() {
+            return "PastEpoch[epoch " + context.epoch() + ", secrets redacted]";
+        }
+    }
 
     /** A proposal received in this epoch, with who sent it (Section 12.4: committed by reference). */
     record CachedProposal(Proposal proposal, Sender sender) {
@@ -64,6 +85,10 @@ final class GroupState {
     LinkedHashMap<Long, byte[]> resumptionPsks = new LinkedHashMap<>();
     /** False once a Commit removed this member. */
     boolean active = true;
+    /** The ReInit a Commit of this epoch applied (Section 11.2): the group is closed and awaits its successor. */
+    Proposal.ReInit reInit;
+    /** The previous epoch for late application messages, or null (a new group, a fresh joiner). */
+    PastEpoch previous;
 
     CipherSuite suite() {
         return context.cipherSuite();
@@ -79,10 +104,15 @@ final class GroupState {
         return e == null ? null : RequiredCapabilities.from(e);
     }
 
+    /**
+     * A copy to work on. The ratchet tree is shared, not copied: it is never changed in place,
+     * because a Commit stages its changes on {@code tree.copy()} and installs that, so copying for
+     * every message would cost O(n) for nothing. Everything else that processing changes is copied.
+     */
     GroupState copy() {
         GroupState c = new GroupState();
         c.context = context;
-        c.tree = tree.copy();
+        c.tree = tree;
         c.interimTranscriptHash = interimTranscriptHash.clone();
         c.confirmationTag = confirmationTag.clone();
         c.secrets = secrets;
@@ -92,27 +122,33 @@ final class GroupState {
         c.signatureKey = signatureKey;
         c.proposals = new LinkedHashMap<>(proposals);
         c.pendingUpdateKeys = new LinkedHashMap<>(pendingUpdateKeys);
-        c.resumptionPsks = new LinkedHashMap<>(resumptionPsks);
+        c.resumptionPsks = resumptionPsks;
         c.active = active;
+        c.reInit = reInit;
+        c.previous = previous == null ? null : previous.copy();
         return c;
     }
 
-    /** Records this epoch's resumption PSK and forgets the oldest beyond the window. */
+    /**
+     * Records this epoch's resumption PSK and forgets the oldest beyond the window. The map is
+     * replaced, not changed, so that {@link #copy()} can share it.
+     */
     void rememberResumptionPsk() {
+        resumptionPsks = new LinkedHashMap<>(resumptionPsks);
         resumptionPsks.put(context.epoch(), secrets.resumptionPsk());
         while (resumptionPsks.size() > RESUMPTION_PSK_EPOCHS) {
             resumptionPsks.remove(resumptionPsks.keySet().iterator().next());
         }
     }
 
-    /** Drops private keys of nodes the tree no longer holds, or that now carry another public key (Section 7.4). */
+    /**
+     * Drops private keys of nodes that proposals blanked or truncated away (Section 7.4). A
+     * non-blank node keeps its key until an UpdatePath replaces it, and TreeKEM then replaces
+     * this member's keys along the committer's path itself.
+     */
     void pruneKeys() {
         for (int node : myKeys.nodes()) {
-            if (node == 2 * myLeaf) {
-                continue;
-            }
-            if (node >= tree.nodeWidth() || tree.isBlank(node)
-                    || !suite().hpkePublicKey(myKeys.get(node)).equals(tree.node(node).encryptionKey())) {
+            if (node != 2 * myLeaf && (node >= tree.nodeWidth() || tree.node(node) == null)) {
                 myKeys.remove(node);
             }
         }
@@ -138,6 +174,12 @@ final class GroupState {
         w.writeVector(pendingUpdateKeys.entrySet(), (v, e) -> v.writeOpaque(e.getKey().bytes()).writeOpaque(e.getValue().bytes()));
         w.writeVector(resumptionPsks.entrySet(), (v, e) -> v.writeUint64(e.getKey()).writeOpaque(e.getValue()));
         w.writeUint8(active ? 1 : 0);
+        w.writeOptional(reInit, (v, r) -> r.writeTo(v));
+        w.writeOptional(previous, (v, p) -> {
+            p.context().writeTo(v);
+            v.writeOpaque(p.tree().encode()).writeOpaque(p.senderDataSecret());
+            p.secretTree().writeState(v);
+        });
         byte[] body = w.toByteArray();
         byte[] out = Arrays.copyOf(body, body.length + 32);
         System.arraycopy(sha256(body), 0, out, body.length, 32);
@@ -193,13 +235,29 @@ final class GroupState {
         s.signatureKey = new SignaturePrivateKey(r.readOpaque());
         r.readVector(v -> s.proposals.put(new ByteKey(v.readOpaque()), readCachedProposal(v)));
         r.readVector(v -> s.pendingUpdateKeys.put(new HpkePublicKey(v.readOpaque()), new HpkePrivateKey(v.readOpaque())));
+        int pskAt = r.position();
         r.readVector(v -> s.resumptionPsks.put(v.readUint64(), v.readOpaque()));
+        if (s.resumptionPsks.size() > RESUMPTION_PSK_EPOCHS) {
+            throw new DecodeException("saved state holds " + s.resumptionPsks.size() + " resumption PSKs, more than "
+                    + RESUMPTION_PSK_EPOCHS, pskAt);
+        }
         int activeAt = r.position();
         int active = r.readUint8();
         if (active > 1) {
             throw new DecodeException("saved active flag is " + active + ", not 0 or 1", activeAt);
         }
         s.active = active == 1;
+        int reInitAt = r.position();
+        Proposal saved = r.readOptional(Proposal::decode);
+        if (saved != null && !(saved instanceof Proposal.ReInit)) {
+            throw new DecodeException("saved ReInit is a proposal of type " + saved.proposalType(), reInitAt);
+        }
+        s.reInit = (Proposal.ReInit) saved;
+        s.previous = r.readOptional(v -> {
+            GroupContext context = GroupContext.decode(v);
+            RatchetTree tree = RatchetTree.decode(context.cipherSuite(), v.readOpaque());
+            return new PastEpoch(context, tree, v.readOpaque(), SecretTree.readState(context.cipherSuite(), v));
+        });
         return s;
     }
 

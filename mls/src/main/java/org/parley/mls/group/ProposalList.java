@@ -4,7 +4,6 @@ import org.parley.mls.ProtocolVersion;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.HpkePublicKey;
-import org.parley.mls.crypto.SignaturePublicKey;
 import org.parley.mls.extensions.Capabilities;
 import org.parley.mls.extensions.Extension;
 import org.parley.mls.extensions.ExtensionType;
@@ -23,7 +22,6 @@ import org.parley.mls.tree.LeafNodeValidation;
 import org.parley.mls.tree.RatchetTree;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -139,9 +137,7 @@ final class ProposalList {
                 }
                 reInit = r;
             } else if (p instanceof Proposal.ExternalInit e) {
-                if (!external) {
-                    throw new MlsProtocolException("a Commit from a member must not contain an ExternalInit proposal");
-                }
+                // Only a new member committing may send one (checkSenderMayPropose): a member's Commit never holds one.
                 if (externalInit != null) {
                     throw new MlsProtocolException("an external Commit contains more than one ExternalInit");
                 }
@@ -174,46 +170,31 @@ final class ProposalList {
         // Section 12.3 order: extensions, Updates, Removes, Adds.
         List<Extension> extensions = gce != null ? gce.extensions() : state.context.extensions();
         RequiredCapabilities required = GroupState.requiredCapabilities(extensions);
-        Set<HpkePublicKey> encryptionKeys = tree.encryptionKeys();
-        Map<SignaturePublicKey, Integer> signatureKeys = new HashMap<>();
-        for (int leaf : tree.memberLeaves()) {
-            signatureKeys.put(tree.leaf(leaf).signatureKey(), leaf);
-        }
         for (int i = 0; i < updates.size(); i++) {
             int leaf = updaters.get(i);
             LeafNode node = updates.get(i).leafNode();
             LeafNodeValidation.validate(node, suite, LeafNodeSource.UPDATE, groupId, leaf, required);
-            if (encryptionKeys.contains(node.encryptionKey())) {
-                throw new MlsProtocolException("Update from leaf " + leaf + " reuses an encryption key already in the tree");
+            if (node.encryptionKey().equals(tree.leaf(leaf).encryptionKey())) {
+                throw new MlsProtocolException("Update from leaf " + leaf + " keeps its current encryption key");
             }
-            Integer holder = signatureKeys.get(node.signatureKey());
-            if (holder != null && holder != leaf) {
-                throw new MlsProtocolException("Update from leaf " + leaf + " takes the signature key of leaf " + holder);
-            }
-            signatureKeys.remove(tree.leaf(leaf).signatureKey());
-            signatureKeys.put(node.signatureKey(), leaf);
             tree.updateLeaf(leaf, node);
         }
         for (int leaf : removed) {
-            signatureKeys.remove(tree.leaf(leaf).signatureKey());
             tree.removeLeaf(leaf);
         }
-        encryptionKeys = tree.encryptionKeys();
         Set<HpkePublicKey> initKeys = new HashSet<>();
         LinkedHashMap<Integer, KeyPackage> added = new LinkedHashMap<>();
         for (KeyPackage kp : adds) {
             KeyPackageValidation.validate(kp, ProtocolVersion.MLS10, suite, required);
-            LeafNode leaf = kp.leafNode();
-            if (signatureKeys.containsKey(leaf.signatureKey())) {
-                throw new MlsProtocolException("Add proposal's KeyPackage has the signature key of a member already in the group");
+            if (!initKeys.add(kp.initKey())) {
+                throw new MlsProtocolException("two Add proposals carry the same init key");
             }
-            if (encryptionKeys.contains(leaf.encryptionKey()) || !initKeys.add(kp.initKey())) {
-                throw new MlsProtocolException("Add proposal's KeyPackage reuses a key already in the group or in this Commit");
-            }
-            int index = tree.addLeaf(leaf);
-            signatureKeys.put(leaf.signatureKey(), index);
-            encryptionKeys.add(leaf.encryptionKey());
-            added.put(index, kp);
+            added.put(tree.addLeaf(kp.leafNode()), kp);
+        }
+        if (!updates.isEmpty() || !adds.isEmpty()) {
+            // Unique encryption and signature keys (so no Add duplicates a member still in the
+            // group) and credential support, in one O(n) pass over the staged tree (Section 7.3).
+            tree.checkMemberConsistency();
         }
         checkMembersSupport(tree, extensions, required, unknownTypes, gce != null);
         return new Applied(extensions, added, removed, updaters, psks, externalInit, reInit, pathRequired);

@@ -28,7 +28,7 @@ public final class WelcomeVectors implements VectorSuite {
         CipherSuite suite = CipherSuite.fromId((int) Check.number(testCase, "cipher_suite"));
         KeyPackage keyPackage = KeyPackageBundle.decodePublic(Check.hex(testCase, "key_package"));
         Welcomes.Opened opened = Welcomes.open(Welcomes.decodeWelcome(Check.hex(testCase, "welcome")), keyPackage,
-                PassiveClientVectors.hpkePrivateKey(suite, testCase, "init_priv"), PskStore.NONE);
+                PassiveClientVectors.hpkePrivateKey(suite, testCase, "init_priv"), PskStore.NONE, false);
         GroupInfo info = opened.groupInfo();
         Check.isTrue("GroupInfo signature does not verify with signer_pub",
                 info.verifySignature(new SignaturePublicKey(Check.hex(testCase, "signer_pub"))));

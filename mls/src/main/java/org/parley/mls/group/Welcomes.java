@@ -47,7 +47,7 @@ final class Welcomes {
      * {@code s}; {@code path} is the committer's UpdatePath secrets, or null for a Commit without path.
      */
     static byte[] create(GroupState s, ProposalList.Applied applied, TreeKem.Created path, int committer,
-                         byte[] pskSecret, Commits.Options o) {
+                         List<PreSharedKeyID> psks, byte[] pskSecret, Commits.Options o) {
         CipherSuite suite = s.suite();
         List<Extension> infoExtensions = o.ratchetTreeInWelcome()
                 ? List.of(new Extension(ExtensionType.RATCHET_TREE, s.tree.encode())) : List.of();
@@ -66,7 +66,7 @@ final class Welcomes {
                     throw new IllegalStateException("no path secret at the common ancestor " + ancestor + " of a new member and the committer");
                 }
             }
-            GroupSecrets groupSecrets = new GroupSecrets(s.secrets.joinerSecret(), pathSecret, applied.psks());
+            GroupSecrets groupSecrets = new GroupSecrets(s.secrets.joinerSecret(), pathSecret, psks);
             KeyPackage kp = e.getValue();
             secrets.add(new EncryptedGroupSecrets(suite.makeKeyPackageRef(kp.toBytes()),
                     suite.encryptWithLabel(kp.initKey(), WELCOME_LABEL, encryptedInfo, groupSecrets.toBytes(), o.random())));
@@ -94,9 +94,10 @@ final class Welcomes {
 
     /**
      * Finds the secrets for {@code keyPackage}, decrypts them with the init key and decrypts the
-     * GroupInfo with the welcome key (Section 12.4.3.1, first steps).
+     * GroupInfo with the welcome key (Section 12.4.3.1, first steps). {@code continuesGroup} says
+     * whether the Welcome must, or must not, name a reinit or branch PSK linking it to an older group.
      */
-    static Opened open(Welcome welcome, KeyPackage keyPackage, HpkePrivateKey initKey, PskStore store) {
+    static Opened open(Welcome welcome, KeyPackage keyPackage, HpkePrivateKey initKey, PskStore store, boolean continuesGroup) {
         if (welcome.cipherSuite() != keyPackage.cipherSuite()) {
             throw new MlsProtocolException("Welcome is for cipher suite " + welcome.cipherSuite() + ", the KeyPackage for "
                     + keyPackage.cipherSuite());
@@ -116,14 +117,13 @@ final class Welcomes {
         GroupSecrets secrets = TlsReader.decodeExactly(
                 suite.decryptWithLabel(initKey, WELCOME_LABEL, encryptedInfo, mine.encryptedGroupSecrets()),
                 GroupSecrets::decode, "GroupSecrets");
-        int branchOrReinit = 0;
-        for (PreSharedKeyID id : secrets.psks()) {
-            if (id.pskType() == PreSharedKeyID.RESUMPTION && id.usage() != PreSharedKeyID.USAGE_APPLICATION) {
-                branchOrReinit++;
-            }
+        PreSharedKeyID link = linkedGroupPsk(secrets);
+        if (link != null && !continuesGroup) {
+            throw new MlsProtocolException("this Welcome continues another group (reinit or branch PSK): join it with "
+                    + "Group.joinFromReInitWelcome and the old group");
         }
-        if (branchOrReinit > 1) {
-            throw new MlsProtocolException("a Welcome may name at most one reinit or branch resumption PSK");
+        if (link == null && continuesGroup) {
+            throw new MlsProtocolException("this Welcome names no reinit PSK: it does not continue the old group");
         }
         byte[] pskSecret = Psks.pskSecret(suite, secrets.psks(), store, null, Map.of());
         byte[] welcomeSecret = KeySchedule.welcomeSecret(suite, secrets.joinerSecret(), pskSecret);
@@ -134,6 +134,23 @@ final class Welcomes {
             throw new MlsProtocolException("GroupInfo cipher suite differs from the Welcome's");
         }
         return new Opened(secrets, pskSecret, info);
+    }
+
+    /**
+     * The resumption PSK with usage reinit or branch that links the Welcome's group to an older
+     * one, or null; a Welcome may name at most one (Section 12.4.3.1).
+     */
+    static PreSharedKeyID linkedGroupPsk(GroupSecrets secrets) {
+        PreSharedKeyID link = null;
+        for (PreSharedKeyID id : secrets.psks()) {
+            if (id.pskType() == PreSharedKeyID.RESUMPTION && id.usage() != PreSharedKeyID.USAGE_APPLICATION) {
+                if (link != null) {
+                    throw new MlsProtocolException("a Welcome may name at most one reinit or branch resumption PSK");
+                }
+                link = id;
+            }
+        }
+        return link;
     }
 
     /** Checks the GroupInfo's confirmation tag with the epoch's confirmation key (Section 12.4.3.1). */
@@ -171,9 +188,8 @@ final class Welcomes {
     }
 
     /** Joins from a Welcome: the new member's full state in the Welcome's epoch. */
-    static GroupState join(Welcome welcome, KeyPackage keyPackage, HpkePrivateKey initKey, HpkePrivateKey leafKey,
-                           SignaturePrivateKey signatureKey, byte[] outOfBandTree, PskStore store) {
-        Opened opened = open(welcome, keyPackage, initKey, store);
+    static GroupState join(Opened opened, KeyPackage keyPackage, HpkePrivateKey leafKey, SignaturePrivateKey signatureKey,
+                           byte[] outOfBandTree) {
         GroupInfo info = opened.groupInfo();
         CipherSuite suite = info.groupContext().cipherSuite();
         RatchetTree tree = validatedTree(info, outOfBandTree);
@@ -184,7 +200,7 @@ final class Welcomes {
         if (pathSecret != null) {
             int ancestor = TreeMath.commonAncestor(2 * myLeaf, 2 * info.signer());
             for (int x = ancestor; ; x = TreeMath.parent(x, tree.leafCount())) {
-                if (!tree.isBlank(x)) {
+                if (tree.node(x) != null) {
                     HpkeKeyPair pair = TreeKem.nodeKeyPair(suite, pathSecret);
                     if (!pair.publicKey().equals(tree.node(x).encryptionKey())) {
                         throw new MlsProtocolException("the Welcome's path secret does not match the public key of node " + x);

@@ -41,7 +41,10 @@ public final class SecretTree {
         }
     }
 
-    /** A key and nonce of one generation of a ratchet. Its bytes never appear in {@code toString}. */
+    /**
+     * A key and nonce of one generation of a ratchet. Its bytes never appear in {@code toString};
+     * the arrays are not copies and are zeroed when the generation is {@link #consume consumed}.
+     */
     public record RatchetKey(long generation, byte[] key, byte[] nonce) {
         @Override
         public String toString() {

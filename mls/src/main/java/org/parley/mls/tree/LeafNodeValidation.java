@@ -1,6 +1,7 @@
 package org.parley.mls.tree;
 
 import org.parley.mls.codec.MlsProtocolException;
+import org.parley.mls.credentials.X509Credential;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.extensions.Extension;
 import org.parley.mls.extensions.RequiredCapabilities;
@@ -15,9 +16,9 @@ public final class LeafNodeValidation {
     }
 
     /**
-     * Checks the signature, the source, the leaf's own extensions against its capabilities, its
-     * credential type against its capabilities (Section 7.2), and the group's required capabilities
-     * when {@code required} is not null.
+     * Checks the source; for an x509 credential, that the certificate carries the signature key;
+     * the signature; the leaf's own extensions and credential type against its capabilities
+     * (Section 7.2); and the group's required capabilities when {@code required} is not null.
      */
     public static void validate(LeafNode leaf, CipherSuite suite, LeafNodeSource expectedSource, byte[] groupId,
                                 int leafIndex, RequiredCapabilities required) {
@@ -25,9 +26,21 @@ public final class LeafNodeValidation {
             throw new MlsProtocolException("leaf node has leaf_node_source " + leaf.leafNodeSource()
                     + " where " + expectedSource + " is required");
         }
+        if (leaf.credential() instanceof X509Credential x509 && !x509.endEntityKeyMatches(leaf.signatureKey())) {
+            throw new MlsProtocolException("leaf node's x509 certificate does not carry its signature key");
+        }
         if (!leaf.verifySignature(suite, groupId, leafIndex)) {
             throw new MlsProtocolException("leaf node signature is invalid (leaf " + Integer.toUnsignedString(leafIndex) + ")");
         }
+        validateCapabilities(leaf, required);
+    }
+
+    /**
+     * The checks of {@link #validate} other than source and signature, for a caller whose leaf
+     * is verified elsewhere (TreeKEM verifies an UpdatePath's leaf): the leaf's extensions and
+     * credential type against its capabilities, and the group's required capabilities.
+     */
+    public static void validateCapabilities(LeafNode leaf, RequiredCapabilities required) {
         for (Extension e : leaf.extensions()) {
             if (!leaf.capabilities().supportsExtension(e.extensionType())) {
                 throw new MlsProtocolException("leaf node carries extension " + e.extensionType()

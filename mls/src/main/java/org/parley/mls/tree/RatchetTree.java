@@ -5,6 +5,8 @@ import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.HpkePublicKey;
 import org.parley.mls.crypto.SignaturePublicKey;
+import org.parley.mls.extensions.Extension;
+import org.parley.mls.extensions.ExtensionType;
 import org.parley.mls.extensions.RequiredCapabilities;
 
 import java.security.MessageDigest;
@@ -12,9 +14,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The ratchet tree (RFC 9420 Sections 4 and 7) in its array representation (Section 4.1.2,
@@ -37,6 +42,11 @@ public final class RatchetTree {
     private int leafCount;
     /** Leaves that hold a LeafNode; blank leaves are clear bits. */
     private final BitSet occupied;
+    /**
+     * Non-blank nodes by node index. A subtree is a contiguous range of node indices, so whether
+     * its resolution is empty is one {@link BitSet#nextSetBit} call rather than a walk over blanks.
+     */
+    private final BitSet nonBlank;
     /** No blank leaf lies left of this index. */
     private int blankHint;
 
@@ -47,6 +57,10 @@ public final class RatchetTree {
         this.treeHashes = new byte[nodes.length][];
         this.occupied = occupied;
         this.blankHint = 0;
+        this.nonBlank = new BitSet(nodes.length);
+        for (int i = 0; i < nodes.length; i++) {
+            nonBlank.set(i, nodes[i] != null);
+        }
     }
 
     /** A one-member tree. */
@@ -95,6 +109,19 @@ public final class RatchetTree {
         return RatchetTreeCodec.encode(Arrays.asList(nodes));
     }
 
+    /** The tree carried in a {@code ratchet_tree} GroupInfo extension (Section 12.4.3.3). */
+    public static RatchetTree fromExtension(CipherSuite suite, Extension extension) {
+        if (extension.extensionType() != ExtensionType.RATCHET_TREE) {
+            throw new MlsProtocolException("extension " + extension.extensionType() + " is not a ratchet_tree extension");
+        }
+        return decode(suite, extension.data());
+    }
+
+    /** This tree as a {@code ratchet_tree} extension for a GroupInfo. */
+    public Extension toExtension() {
+        return new Extension(ExtensionType.RATCHET_TREE, encode());
+    }
+
     /** An independent copy (nodes are immutable, so they are shared), for staging a commit. */
     public RatchetTree copy() {
         RatchetTree copy = new RatchetTree(suite, nodes.clone(), leafCount, (BitSet) occupied.clone());
@@ -123,10 +150,6 @@ public final class RatchetTree {
     /** The node at a node index, null when blank. */
     public Node node(int nodeIndex) {
         return nodes[nodeIndex];
-    }
-
-    public boolean isBlank(int nodeIndex) {
-        return nodes[nodeIndex] == null;
     }
 
     /** The LeafNode at a leaf index, null when blank or outside the tree. */
@@ -180,6 +203,7 @@ public final class RatchetTree {
             throw new IllegalArgumentException("a leaf node cannot be placed at parent node " + nodeIndex);
         }
         nodes[nodeIndex] = node;
+        nonBlank.set(nodeIndex, node != null);
         invalidate(nodeIndex);
     }
 
@@ -199,37 +223,52 @@ public final class RatchetTree {
      * Returns the new member's leaf index.
      */
     public int addLeaf(LeafNode leaf) {
-        int index = occupied.nextClearBit(blankHint);
-        if (index >= leafCount) {
-            extend();
-        }
-        blankHint = index + 1;
-        int nodeIndex = 2 * index;
-        setNode(nodeIndex, new Node.Leaf(leaf));
-        for (int p : TreeMath.directPath(nodeIndex, leafCount)) {
-            ParentNode parent = parent(p);
-            if (parent != null) {
-                setNode(p, new Node.Parent(new ParentNode(parent.encryptionKey(), parent.parentHash(),
-                        insertSorted(parent.unmergedLeaves(), index))));
-            }
-        }
-        return index;
+        return addLeaves(List.of(leaf))[0];
     }
 
-    private static List<Integer> insertSorted(List<Integer> sorted, int value) {
-        List<Integer> out = new ArrayList<>(sorted.size() + 1);
-        boolean inserted = false;
-        for (int v : sorted) {
-            if (!inserted && value < v) {
-                out.add(value);
-                inserted = true;
+    /**
+     * The Adds of one Commit, in order (Section 12.1.1): each leaf goes to the leftmost blank leaf
+     * left by the previous ones. Unmerged-leaf lists are merged once per parent node, so adding k
+     * members costs O(k log n) plus the size of those lists, not O(k^2). Returns the leaf indices.
+     */
+    public int[] addLeaves(List<LeafNode> leaves) {
+        int[] indices = new int[leaves.size()];
+        for (int i = 0; i < indices.length; i++) {
+            int index = occupied.nextClearBit(blankHint);
+            while (index >= leafCount) {
+                extend();
             }
-            if (v != value) {
-                out.add(v);
+            blankHint = index + 1;
+            setNode(2 * index, new Node.Leaf(leaves.get(i)));
+            indices[i] = index;
+        }
+        Map<Integer, List<Integer>> newlyUnmerged = new TreeMap<>();
+        for (int index : indices) {
+            for (int p : TreeMath.directPath(2 * index, leafCount)) {
+                if (nodes[p] != null) {
+                    newlyUnmerged.computeIfAbsent(p, k -> new ArrayList<>()).add(index);
+                }
             }
         }
-        if (!inserted) {
-            out.add(value);
+        newlyUnmerged.forEach((p, added) -> {
+            ParentNode parent = parent(p);
+            setNode(p, new Node.Parent(new ParentNode(parent.encryptionKey(), parent.parentHash(),
+                    mergeSorted(parent.unmergedLeaves(), added))));
+        });
+        return indices;
+    }
+
+    /** Merges two ascending lists of leaf indices. */
+    private static List<Integer> mergeSorted(List<Integer> a, List<Integer> b) {
+        List<Integer> out = new ArrayList<>(a.size() + b.size());
+        int i = 0;
+        int j = 0;
+        while (i < a.size() || j < b.size()) {
+            if (j == b.size() || i < a.size() && a.get(i) < b.get(j)) {
+                out.add(a.get(i++));
+            } else {
+                out.add(b.get(j++));
+            }
         }
         return out;
     }
@@ -277,6 +316,7 @@ public final class RatchetTree {
         while (leafCount > 1 && last < leafCount / 2) {
             leafCount /= 2;
             int width = TreeMath.nodeWidth(leafCount);
+            nonBlank.clear(width, nodes.length);
             nodes = Arrays.copyOf(nodes, width);
             treeHashes = Arrays.copyOf(treeHashes, width);
         }
@@ -313,11 +353,11 @@ public final class RatchetTree {
         }
     }
 
+    /** A resolution is empty exactly when every node of the subtree is blank (Section 4.1.1). */
     private boolean hasEmptyResolution(int x) {
-        if (nodes[x] != null) {
-            return false;
-        }
-        return TreeMath.isLeaf(x) || hasEmptyResolution(TreeMath.left(x)) && hasEmptyResolution(TreeMath.right(x));
+        int halfSpan = (1 << TreeMath.level(x)) - 1;
+        int next = nonBlank.nextSetBit(x - halfSpan);
+        return next < 0 || next > x + halfSpan;
     }
 
     /**
@@ -340,18 +380,6 @@ public final class RatchetTree {
         return Arrays.copyOf(filtered, n);
     }
 
-    /** For each node of the filtered direct path, its child on the leaf's copath. */
-    public int[] filteredCopath(int leafIndex) {
-        int[] filtered = filteredDirectPath(leafIndex);
-        int[] copath = new int[filtered.length];
-        int leafNode = 2 * leafIndex;
-        for (int i = 0; i < filtered.length; i++) {
-            copath[i] = childTowards(filtered[i], leafNode) == TreeMath.left(filtered[i])
-                    ? TreeMath.right(filtered[i]) : TreeMath.left(filtered[i]);
-        }
-        return copath;
-    }
-
     /** Whether node {@code p} is a proper ancestor of node {@code x}. */
     static boolean isAncestor(int p, int x) {
         int level = TreeMath.level(p);
@@ -372,9 +400,14 @@ public final class RatchetTree {
 
     /** The tree hash of the subtree under a node; cached until the subtree changes. */
     public byte[] treeHash(int nodeIndex) {
+        return cachedTreeHash(nodeIndex).clone();
+    }
+
+    /** The cached array itself, for hashing inputs that never leak it. */
+    private byte[] cachedTreeHash(int nodeIndex) {
         byte[] cached = treeHashes[nodeIndex];
         if (cached == null) {
-            cached = computeTreeHash(nodeIndex, Set.of());
+            cached = computeTreeHash(nodeIndex, LeafSet.EMPTY);
             treeHashes[nodeIndex] = cached;
         }
         return cached;
@@ -383,16 +416,17 @@ public final class RatchetTree {
     /**
      * The tree hash of a subtree in the tree where the {@code excluded} leaves are blank and
      * absent from every unmerged_leaves list (the "original sibling tree hash" of Section 7.9).
-     * Subtrees holding no excluded leaf reuse the cached hash, so this costs O(|excluded| log n).
+     * Subtrees holding no excluded leaf reuse the cached hash, so this costs O(|excluded| log n)
+     * hashes and O(log |excluded|) per membership test.
      */
-    private byte[] treeHashExcluding(int nodeIndex, Set<Integer> excluded) {
-        if (excluded.isEmpty() || !containsAnyLeaf(nodeIndex, excluded)) {
-            return treeHash(nodeIndex);
+    private byte[] treeHashExcluding(int nodeIndex, LeafSet excluded) {
+        if (!excluded.anyUnder(nodeIndex)) {
+            return cachedTreeHash(nodeIndex);
         }
         return computeTreeHash(nodeIndex, excluded);
     }
 
-    private byte[] computeTreeHash(int x, Set<Integer> excluded) {
+    private byte[] computeTreeHash(int x, LeafSet excluded) {
         TlsWriter input = new TlsWriter(256);
         if (TreeMath.isLeaf(x)) {
             int leafIndex = x / 2;
@@ -401,7 +435,7 @@ public final class RatchetTree {
             input.writeOptional(node, (w, n) -> ((Node.Leaf) n).leafNode().writeTo(w));
         } else {
             ParentNode parent = parent(x);
-            if (parent != null && !excluded.isEmpty()) {
+            if (parent != null && excluded.size() > 0) {
                 List<Integer> kept = parent.unmergedLeaves().stream().filter(l -> !excluded.contains(l)).toList();
                 parent = new ParentNode(parent.encryptionKey(), parent.parentHash(), kept);
             }
@@ -413,17 +447,40 @@ public final class RatchetTree {
         return suite.hash(input.toByteArray());
     }
 
-    /** Whether the subtree under node x spans any of the given leaf indices. */
-    private static boolean containsAnyLeaf(int x, Collection<Integer> leaves) {
+    /** Whether the subtree under node x spans the given leaf index. */
+    private static boolean spansLeaf(int x, int leafIndex) {
         int level = TreeMath.level(x);
         long first = ((long) x >>> (level + 1)) << level;
-        long last = first + (1L << level) - 1;
-        for (int leaf : leaves) {
-            if (leaf >= first && leaf <= last) {
-                return true;
-            }
+        return leafIndex >= first && leafIndex < first + (1L << level);
+    }
+
+    /** A sorted set of leaf indices that answers "is any of them under node x" by binary search. */
+    private static final class LeafSet {
+        static final LeafSet EMPTY = new LeafSet(List.of());
+        private final int[] sorted;
+
+        LeafSet(Collection<Integer> leaves) {
+            sorted = leaves.stream().mapToInt(Integer::intValue).sorted().toArray();
         }
-        return false;
+
+        int size() {
+            return sorted.length;
+        }
+
+        boolean contains(int leafIndex) {
+            return Arrays.binarySearch(sorted, leafIndex) >= 0;
+        }
+
+        boolean anyUnder(int x) {
+            if (sorted.length == 0) {
+                return false;
+            }
+            int level = TreeMath.level(x);
+            long first = ((long) x >>> (level + 1)) << level;
+            int at = Arrays.binarySearch(sorted, (int) first);
+            int insertion = at >= 0 ? at : -at - 1;
+            return insertion < sorted.length && sorted[insertion] < first + (1L << level);
+        }
     }
 
     // --- parent hash (Section 7.9) ---
@@ -434,7 +491,7 @@ public final class RatchetTree {
      */
     public byte[] parentHash(int p, int siblingChild) {
         ParentNode parent = parent(p);
-        Set<Integer> unmerged = new HashSet<>(parent.unmergedLeaves());
+        LeafSet unmerged = new LeafSet(parent.unmergedLeaves());
         TlsWriter input = new TlsWriter(128);
         input.writeOpaque(parent.encryptionKey().bytes());
         input.writeOpaque(parent.parentHash());
@@ -479,7 +536,7 @@ public final class RatchetTree {
                 List<Integer> resolution = resolution(c);
                 Set<Integer> unmergedUnderC = new HashSet<>();
                 for (int leaf : parent.unmergedLeaves()) {
-                    if (containsAnyLeaf(c, List.of(leaf))) {
+                    if (spansLeaf(c, leaf)) {
                         unmergedUnderC.add(2 * leaf);
                     }
                 }
@@ -516,25 +573,44 @@ public final class RatchetTree {
     /**
      * The ratchet tree checks a new member runs (Section 12.4.3.1), except comparing the tree hash
      * with GroupInfo, which the caller does with {@link #treeHash()}: unmerged leaves consistency,
-     * unique keys, every leaf (Section 7.3 against {@code groupId}), then parent hashes, so that the
-     * error names the most specific fault. {@code required} is the group's required_capabilities, or null.
+     * every leaf (Section 7.3 against {@code groupId}), {@link #checkMemberConsistency()}, then
+     * parent hashes, so that the error names the most specific fault. {@code required} is the group's required_capabilities, or null.
      */
     public void validate(byte[] groupId, RequiredCapabilities required) {
         validateUnmergedLeaves();
-        validateUniqueKeys();
-        validateLeaves(groupId, required);
-        verifyParentHashes();
-    }
-
-    private void validateLeaves(byte[] groupId, RequiredCapabilities required) {
-        Set<Integer> credentialTypesInUse = new HashSet<>();
         for (int i = occupied.nextSetBit(0); i >= 0; i = occupied.nextSetBit(i + 1)) {
             LeafNode leaf = leaf(i);
             LeafNodeValidation.validate(leaf, suite, leaf.leafNodeSource(), groupId, i, required);
-            credentialTypesInUse.add(leaf.credential().credentialType());
         }
-        // Each member must support every credential type in use (Section 7.3): one set
-        // comparison per leaf, never a comparison of every pair of leaves.
+        checkMemberConsistency();
+        verifyParentHashes();
+    }
+
+    /**
+     * The checks of Section 7.3 that compare members with each other: encryption keys unique
+     * across all nodes, signature keys unique across leaves, and every member supporting every
+     * credential type in use. Run once on a staged tree after applying a Commit's proposals; it
+     * costs O(n) with hash sets, never a comparison of every pair of leaves.
+     */
+    public void checkMemberConsistency() {
+        Set<HpkePublicKey> encryptionKeys = new HashSet<>();
+        Set<SignaturePublicKey> signatureKeys = new HashSet<>();
+        Set<Integer> credentialTypesInUse = new HashSet<>();
+        for (int x = 0; x < nodes.length; x++) {
+            Node node = nodes[x];
+            if (node == null) {
+                continue;
+            }
+            if (!encryptionKeys.add(node.encryptionKey())) {
+                throw new MlsProtocolException("encryption key of node " + x + " appears in another node");
+            }
+            if (node instanceof Node.Leaf leaf) {
+                if (!signatureKeys.add(leaf.leafNode().signatureKey())) {
+                    throw new MlsProtocolException("signature key of leaf " + x / 2 + " appears in another leaf");
+                }
+                credentialTypesInUse.add(leaf.leafNode().credential().credentialType());
+            }
+        }
         for (int i = occupied.nextSetBit(0); i >= 0; i = occupied.nextSetBit(i + 1)) {
             Set<Integer> supported = new HashSet<>(leaf(i).capabilities().credentials());
             if (!supported.containsAll(credentialTypesInUse)) {
@@ -550,34 +626,17 @@ public final class RatchetTree {
                 continue;
             }
             for (int leaf : parent.unmergedLeaves()) {
-                if (leaf < 0 || leaf >= leafCount || !containsAnyLeaf(p, List.of(leaf)) || leaf(leaf) == null) {
+                if (leaf < 0 || leaf >= leafCount || !spansLeaf(p, leaf) || leaf(leaf) == null) {
                     throw new MlsProtocolException("parent node " + p + " lists unmerged leaf "
                             + Integer.toUnsignedString(leaf) + " that is not a member below it");
                 }
                 for (int x = TreeMath.parent(2 * leaf, leafCount); x != p; x = TreeMath.parent(x, leafCount)) {
                     ParentNode between = parent(x);
-                    if (between != null && !between.unmergedLeaves().contains(leaf)) {
+                    if (between != null && Collections.binarySearch(between.unmergedLeaves(), leaf) < 0) {
                         throw new MlsProtocolException("parent node " + x + " between leaf " + leaf + " and node " + p
                                 + " does not list the leaf as unmerged");
                     }
                 }
-            }
-        }
-    }
-
-    private void validateUniqueKeys() {
-        Set<HpkePublicKey> encryptionKeys = new HashSet<>();
-        Set<SignaturePublicKey> signatureKeys = new HashSet<>();
-        for (int x = 0; x < nodes.length; x++) {
-            Node node = nodes[x];
-            if (node == null) {
-                continue;
-            }
-            if (!encryptionKeys.add(node.encryptionKey())) {
-                throw new MlsProtocolException("encryption key of node " + x + " appears in another node");
-            }
-            if (node instanceof Node.Leaf leaf && !signatureKeys.add(leaf.leafNode().signatureKey())) {
-                throw new MlsProtocolException("signature key of leaf " + x / 2 + " appears in another leaf");
             }
         }
     }

@@ -128,13 +128,14 @@ public final class TreeKem {
             throw new MlsProtocolException("UpdatePath has " + updatePath.nodes().size()
                     + " nodes, the sender's filtered direct path has " + path.length);
         }
-        Set<HpkePublicKey> existingKeys = tree.encryptionKeys();
-        if (existingKeys.contains(leaf.encryptionKey())) {
+        Set<HpkePublicKey> seenKeys = tree.encryptionKeys();
+        if (!seenKeys.add(leaf.encryptionKey())) {
             throw new MlsProtocolException("UpdatePath leaf encryption key is already in the tree");
         }
         for (UpdatePathNode node : updatePath.nodes()) {
-            if (existingKeys.contains(node.encryptionKey())) {
-                throw new MlsProtocolException("UpdatePath public key " + node.encryptionKey() + " is already in the tree");
+            if (!seenKeys.add(node.encryptionKey())) {
+                throw new MlsProtocolException("UpdatePath public key " + node.encryptionKey()
+                        + " is already in the tree or repeated in the path");
             }
         }
 

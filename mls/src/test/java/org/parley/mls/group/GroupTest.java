@@ -10,6 +10,17 @@ import org.parley.mls.group.ProcessedMessage.ApplicationMessage;
 import org.parley.mls.group.ProcessedMessage.CommitApplied;
 import org.parley.mls.group.ProcessedMessage.ProposalReceived;
 
+import org.parley.mls.extensions.Extension;
+import org.parley.mls.extensions.ExternalSenders;
+import org.parley.mls.framing.AuthenticatedContent;
+import org.parley.mls.framing.ContentType;
+import org.parley.mls.framing.FramedContent;
+import org.parley.mls.framing.MlsMessage;
+import org.parley.mls.framing.PublicMessage;
+import org.parley.mls.framing.Sender;
+import org.parley.mls.framing.WireFormat;
+import org.parley.mls.messages.Proposal;
+
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.List;
@@ -220,5 +231,160 @@ class GroupTest {
 
         KeyPackageBundle kp = keyPackage("carol");
         assertThat(KeyPackageBundle.fromPrivateBytes(kp.privateBytes()).publicBytes()).isEqualTo(kp.publicBytes());
+    }
+
+    @Test
+    void reInitMovesEveryMemberToTheSuccessorGroup() {
+        Group alice = create("alice");
+        Group bob = addByWelcome(alice, "bob", List.of());
+        Group carol = addByWelcome(alice, "carol", List.of(bob));
+        CipherSuite chacha = CipherSuite.fromId(3);
+        byte[] newId = "successor".getBytes(StandardCharsets.UTF_8);
+
+        CommitResult reInit = alice.commitReInit(newId, chacha, List.of());
+        bob.process(reInit.commitMessage());
+        carol.process(reInit.commitMessage());
+        alice.mergePendingCommit(reInit.pending());
+        assertThat(List.of(alice, bob, carol)).allMatch(Group::isReInitialised);
+        assertThatThrownBy(() -> carol.encrypt(new byte[1])).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("re-initialised");
+
+        // bob, not the committer, creates the successor with fresh KeyPackages for the new suite
+        KeyPackageBundle aliceKp = KeyPackageBundle.create(chacha, credential("alice"), chacha.generateSignatureKeyPair(random),
+                null, random);
+        KeyPackageBundle carolKp = KeyPackageBundle.create(chacha, credential("carol"), chacha.generateSignatureKeyPair(random),
+                null, random);
+        ReInitialized successor = bob.reinitialize(List.of(aliceKp.publicBytes(), carolKp.publicBytes()), credential("bob"),
+                chacha.generateSignatureKeyPair(random));
+        byte[] welcome = successor.welcomeMessage();
+        assertThatThrownBy(() -> Group.joinFromWelcome(config, welcome, aliceKp, null))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("joinFromReInitWelcome");
+        Group newAlice = Group.joinFromReInitWelcome(config, welcome, aliceKp, null, alice);
+        Group newCarol = Group.joinFromReInitWelcome(config, welcome, carolKp, null, carol);
+        Group newBob = successor.group();
+        assertAgree(newAlice, newBob, newCarol);
+        assertThat(newBob.epoch()).isEqualTo(1);
+        assertThat(newBob.cipherSuite()).isEqualTo(chacha);
+        assertThat(newBob.groupId()).isEqualTo(newId);
+        assertDelivers(newCarol, newAlice, newBob);
+
+        Group notReInitialised = create("dave");
+        assertThatThrownBy(() -> Group.joinFromReInitWelcome(config, welcome, carolKp, null, notReInitialised))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(Group.fromBytes(config, alice.toBytes()).isReInitialised()).isTrue();
+    }
+
+    @Test
+    void externalSenderProposalsAreCommittedByMembers() {
+        Group alice = create("alice");
+        Group bob = addByWelcome(alice, "bob", List.of());
+        SignatureKeyPair server = SUITE.generateSignatureKeyPair(random);
+        Extension senders = new ExternalSenders(List.of(new ExternalSenders.ExternalSender(server.publicKey().bytes(),
+                credential("server")))).toExtension();
+        CommitResult allowServer = alice.updateGroupContextExtensions(List.of(senders));
+        bob.process(allowServer.commitMessage());
+        alice.mergePendingCommit(allowServer.pending());
+
+        // the external sender proposes to remove bob (Section 12.1.8.1): a PublicMessage without membership tag
+        FramedContent content = new FramedContent(alice.groupId(), alice.epoch(), new Sender.External(0), new byte[0],
+                ContentType.PROPOSAL, new Proposal.Remove(bob.ownLeafIndex()).toBytes());
+        AuthenticatedContent signed = AuthenticatedContent.signed(SUITE, WireFormat.MLS_PUBLIC_MESSAGE, content,
+                server.privateKey(), null);
+        byte[] proposal = new MlsMessage(PublicMessage.protect(SUITE, signed, null, null)).toBytes();
+        ProposalReceived received = (ProposalReceived) alice.process(proposal);
+        assertThat(received.senderLeaf()).isEqualTo(-1);
+        bob.process(proposal);
+
+        CommitResult commit = alice.commitPendingProposals();
+        assertThat(((CommitApplied) bob.process(commit.commitMessage())).removedSelf()).isTrue();
+        assertThat(alice.mergePendingCommit(commit.pending()).removed()).extracting(Member::leafIndex)
+                .containsExactly(1);
+
+        SignatureKeyPair impostor = SUITE.generateSignatureKeyPair(random);
+        AuthenticatedContent forged = AuthenticatedContent.signed(SUITE, WireFormat.MLS_PUBLIC_MESSAGE,
+                new FramedContent(alice.groupId(), alice.epoch(), new Sender.External(0), new byte[0], ContentType.PROPOSAL,
+                        new Proposal.Remove(0).toBytes()), impostor.privateKey(), null);
+        assertThatThrownBy(() -> alice.process(new MlsMessage(PublicMessage.protect(SUITE, forged, null, null)).toBytes()))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("invalid signature");
+    }
+
+    @Test
+    void privateMessageContentIsPaddedToTheConfiguredBlock() {
+        Group alice = Group.create(config.withPaddingBlock(128), SUITE, new byte[] {4}, credential("alice"),
+                SUITE.generateSignatureKeyPair(random), List.of());
+        Group bob = addByWelcome(alice, "bob", List.of());
+        int shortLength = alice.encrypt(new byte[1]).length;
+        assertThat(alice.encrypt(new byte[20]).length).isEqualTo(shortLength);
+        assertThat(alice.encrypt(new byte[200]).length).isGreaterThan(shortLength);
+        Group unpadded = Group.create(config.withPaddingBlock(1), SUITE, new byte[] {5}, credential("carol"),
+                SUITE.generateSignatureKeyPair(random), List.of());
+        assertThat(unpadded.encrypt(new byte[20]).length).isGreaterThan(unpadded.encrypt(new byte[1]).length);
+        assertDelivers(alice, bob);
+    }
+
+    @Test
+    void committerPrefersRemovesAndSkipsProposalsItCannotCommit() {
+        Group alice = create("alice");
+        Group bob = addByWelcome(alice, "bob", List.of());
+        Group carol = addByWelcome(alice, "carol", List.of(bob));
+        byte[] carolUpdates = carol.proposeUpdate();
+        byte[] bobRemovesCarol = bob.proposeRemove(carol.ownLeafIndex());
+        byte[] bobRemovesAlice = bob.proposeRemove(alice.ownLeafIndex());
+        for (byte[] p : List.of(carolUpdates, bobRemovesCarol, bobRemovesAlice)) {
+            alice.process(p);
+        }
+        carol.process(bobRemovesCarol);
+        carol.process(bobRemovesAlice);
+        bob.process(carolUpdates);
+
+        CommitResult commit = alice.commitPendingProposals();
+        CommitApplied atBob = (CommitApplied) bob.process(commit.commitMessage());
+        assertThat(atBob.removed()).extracting(Member::leafIndex).containsExactly(carol.ownLeafIndex());
+        assertThat(atBob.updated()).extracting(Member::leafIndex).containsExactly(alice.ownLeafIndex());
+        assertThat(((CommitApplied) carol.process(commit.commitMessage())).removedSelf()).isTrue();
+        alice.mergePendingCommit(commit.pending());
+        assertAgree(alice, bob);
+    }
+
+    @Test
+    void newMemberProposesToJoinAndIsWelcomed() {
+        Group alice = create("alice");
+        Group bob = addByWelcome(alice, "bob", List.of());
+        KeyPackageBundle frank = keyPackage("frank");
+        byte[] proposal = Group.proposeJoin(bob.groupInfo(false), bob.ratchetTree(), frank);
+        ProposalReceived received = (ProposalReceived) alice.process(proposal);
+        assertThat(received.senderLeaf()).isEqualTo(-1);
+        bob.process(proposal);
+        CommitResult commit = alice.commitPendingProposals();
+        bob.process(commit.commitMessage());
+        alice.mergePendingCommit(commit.pending());
+        Group frankGroup = Group.joinFromWelcome(config, commit.welcome().orElseThrow(), frank, null);
+        assertAgree(alice, bob, frankGroup);
+        assertDelivers(frankGroup, alice, bob);
+    }
+
+    @Test
+    void applicationMessagesOfThePreviousEpochStillDecryptAfterACommit() {
+        Group alice = create("alice");
+        Group bob = addByWelcome(alice, "bob", List.of());
+        byte[] first = bob.encrypt(new byte[] {1});
+        byte[] second = bob.encrypt(new byte[] {2});
+        byte[] third = bob.encrypt(new byte[] {3});
+        CommitResult update = alice.update();
+        bob.process(update.commitMessage());
+        alice.mergePendingCommit(update.pending());
+
+        // the delivery service handed alice the Commit first; bob's messages of the old epoch follow
+        assertThat(((ApplicationMessage) alice.process(second)).data()).containsExactly(2);
+        Group restored = Group.fromBytes(config, alice.toBytes());
+        assertThat(((ApplicationMessage) restored.process(first)).data()).containsExactly(1);
+        assertThatThrownBy(() -> restored.process(first)).isInstanceOf(MlsProtocolException.class);
+        assertDelivers(bob, restored);
+
+        CommitResult another = bob.update();
+        restored.process(another.commitMessage());
+        bob.mergePendingCommit(another.pending());
+        assertThatThrownBy(() -> restored.process(third)).isInstanceOf(MlsProtocolException.class)
+                .hasMessageContaining("epoch");
     }
 }

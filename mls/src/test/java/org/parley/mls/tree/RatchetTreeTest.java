@@ -2,7 +2,9 @@ package org.parley.mls.tree;
 
 import org.junit.jupiter.api.Test;
 import org.parley.mls.codec.MlsProtocolException;
+import org.parley.mls.credentials.UnknownCredential;
 import org.parley.mls.crypto.HpkePublicKey;
+import org.parley.mls.extensions.Capabilities;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,7 +31,7 @@ class RatchetTreeTest {
     void aValidTreeRoundTripsAndValidates() {
         RatchetTree tree = committedTree(TestMembers.members(6));
         tree.validate(GROUP_ID, null);
-        RatchetTree decoded = RatchetTree.decode(SUITE, tree.encode());
+        RatchetTree decoded = RatchetTree.fromExtension(SUITE, tree.toExtension());
         assertThat(decoded.treeHash()).isEqualTo(tree.treeHash());
         decoded.validate(GROUP_ID, null);
         assertThat(tree.parent(tree.root()).unmergedLeaves()).containsExactly(5);
@@ -104,6 +106,22 @@ class RatchetTreeTest {
     }
 
     @Test
+    void aCredentialTypeSomeMemberDoesNotSupportIsRejected() {
+        List<TestMembers.Member> members = TestMembers.members(2);
+        TestMembers.Member other = members.get(1);
+        LeafNode l = other.leaf();
+        LeafNode exotic = new LeafNode(l.encryptionKey(), l.signatureKey(),
+                new UnknownCredential(0xf000, new byte[] {1}),
+                new Capabilities(List.of(1), List.of(1), List.of(), List.of(), List.of(1, 0xf000)),
+                l.leafNodeSource(), l.lifetime(), null, l.extensions(), new byte[0])
+                .sign(SUITE, other.signature().privateKey(), GROUP_ID, 0);
+        RatchetTree tree = RatchetTree.withFirstLeaf(SUITE, members.get(0).leaf());
+        tree.addLeaf(exotic);
+        assertThatThrownBy(tree::checkMemberConsistency)
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("leaf 0 does not support every credential type");
+    }
+
+    @Test
     void inconsistentUnmergedLeavesAreRejected() {
         RatchetTree tree = committedTree(TestMembers.members(6));
         int root = tree.root();
@@ -165,6 +183,53 @@ class RatchetTreeTest {
         }
         assertThat(tree.leafCount()).isEqualTo(32_768);
         assertThat(RatchetTree.decode(SUITE, tree.encode()).treeHash()).isEqualTo(tree.treeHash());
+    }
+
+    /**
+     * Members 0 and 4095 of a 4096-leaf tree, then member 0 commits: the root is its only
+     * non-blank parent, so every Add lands in the root's unmerged_leaves.
+     */
+    private static RatchetTree sparseCommittedTree() {
+        TestMembers.Member first = TestMembers.member("first");
+        LeafNode template = first.leaf();
+        RatchetTree tree = RatchetTree.withFirstLeaf(SUITE, first.leaf());
+        for (int i = 1; i < 4095; i++) {
+            tree.addLeaf(distinct(template, i));
+        }
+        tree.addLeaf(TestMembers.member("last").leaf());
+        for (int i = 1; i < 4095; i++) {
+            tree.removeLeaf(i);
+        }
+        TreeKem.createUpdatePath(tree, 0, first.leaf(), first.signature().privateKey(), GROUP_ID, Set.of(),
+                TestMembers::context, RANDOM);
+        return tree;
+    }
+
+    @Test
+    void addingManyMembersInOneCommitMatchesAddingThemOneByOne() {
+        RatchetTree oneByOne = sparseCommittedTree();
+        assertThat(oneByOne.leafCount()).isEqualTo(4096);
+        RatchetTree batch = oneByOne.copy();
+        RatchetTree large = oneByOne.copy();
+        LeafNode template = TestMembers.member("joiner").leaf();
+        List<LeafNode> joiners = new ArrayList<>();
+        for (int i = 0; i < 30_000; i++) {
+            joiners.add(distinct(template, 200_000 + i));
+        }
+        for (int i = 0; i < 2_000; i++) {
+            assertThat(oneByOne.addLeaf(joiners.get(i))).isEqualTo(i + 1);
+        }
+        batch.addLeaves(joiners.subList(0, 2_000));
+        assertThat(batch.encode()).isEqualTo(oneByOne.encode());
+        assertThat(batch.treeHash()).isEqualTo(oneByOne.treeHash());
+
+        int[] indices = large.addLeaves(joiners);
+        assertThat(indices[4093]).isEqualTo(4094);
+        assertThat(indices[4094]).isEqualTo(4096);
+        assertThat(large.parent(4095).unmergedLeaves()).hasSize(4094).isSorted();
+        // Adds keep the tree parent-hash valid: the original sibling tree hash leaves the 4094 unmerged leaves out.
+        large.verifyParentHashes();
+        assertThat(RatchetTree.decode(SUITE, large.encode()).treeHash()).isEqualTo(large.treeHash());
     }
 
     /** The template leaf with a distinct encryption key (signature not valid; hashing does not care). */

@@ -101,6 +101,16 @@ class TreeKemTest {
                 h -> new byte[] {1}))
                 .isInstanceOf(MlsProtocolException.class);
 
+        List<UpdatePathNode> repeated = new ArrayList<>(good.nodes());
+        repeated.set(1, new UpdatePathNode(repeated.get(0).encryptionKey(), repeated.get(1).encryptedPathSecret()));
+        assertThatThrownBy(() -> TreeKem.processUpdatePath(before.copy(), keys.get(0), 2, new UpdatePath(good.leafNode(), repeated),
+                GROUP_ID, Set.of(), TestMembers::context))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("repeated in the path");
+
+        assertThatThrownBy(() -> TreeKem.processUpdatePath(before.copy(), keys.get(0), 2,
+                new UpdatePath(before.leaf(2), good.nodes()), GROUP_ID, Set.of(), TestMembers::context))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("not commit");
+
         List<UpdatePathNode> fewer = new ArrayList<>(good.nodes());
         UpdatePathNode first = fewer.get(0);
         fewer.set(0, new UpdatePathNode(first.encryptionKey(), List.<HpkeCiphertext>of()));

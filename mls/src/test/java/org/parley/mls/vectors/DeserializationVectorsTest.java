@@ -45,7 +45,6 @@ class DeserializationVectorsTest {
                  {"vlbytes_header": "2500", "length": 37},
                  {"vlbytes_header": "40", "length": 0}]""");
         VectorReport report = VectorRunner.mls().run(file);
-        System.out.println(report.summary());
         assertThat(report.passed()).isZero();
         assertThat(report.failed()).isEqualTo(5);
         assertThat(report.failures().get(0)).contains("length differs");

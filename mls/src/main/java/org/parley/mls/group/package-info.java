@@ -1,0 +1,24 @@
+/**
+ * The MLS group layer (RFC 9420 Sections 11 and 12) and the {@link org.parley.mls.group.Group}
+ * API the client SDK uses.
+ *
+ * <p>Typical use:
+ * <pre>
+ * GroupConfig config = GroupConfig.defaults(secureRandom).withPskStore(psks);
+ * KeyPackageBundle kp = KeyPackageBundle.create(suite, credential, signatureKeys, null, random);
+ * // publish kp.publicBytes(), store kp.privateBytes() as a secret
+ *
+ * Group group = Group.create(config, suite, groupId, credential, signatureKeys, List.of());
+ * CommitResult r = group.addMembers(List.of(theirKeyPackage));
+ * // hand r.commitMessage() (and r.welcome()) to the delivery service; when it accepts:
+ * group.mergePendingCommit(r.pending());   // or, when another Commit won: discardPendingCommit
+ *
+ * ProcessedMessage m = group.process(incoming);   // ApplicationMessage | ProposalReceived | CommitApplied
+ * byte[] ciphertext = group.encrypt(plaintext);
+ * byte[] saved = group.toBytes();  Group again = Group.fromBytes(config, saved);
+ * </pre>
+ *
+ * <p>Internals: {@code ProposalList} (12.2, 12.3), {@code Commits} (12.4),
+ * {@code Welcomes} (12.4.3.1), {@code GroupState} (one epoch's state, copied before every change).
+ */
+package org.parley.mls.group;

@@ -1,0 +1,59 @@
+package org.parley.mls.messages;
+
+import org.junit.jupiter.api.Test;
+import org.parley.mls.codec.DecodeException;
+import org.parley.mls.codec.TlsReader;
+import org.parley.mls.crypto.CipherSuite;
+import org.parley.mls.crypto.HpkeCiphertext;
+import org.parley.mls.crypto.SignatureKeyPair;
+import org.parley.mls.extensions.ExternalPub;
+import org.parley.mls.schedule.GroupContext;
+
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class GroupInfoTest {
+    private static final CipherSuite SUITE = CipherSuite.MLS_128_DHKEMP256_AES128GCM_SHA256_P256;
+
+    @Test
+    void signedGroupInfoRoundTripsAndVerifies() {
+        SignatureKeyPair signer = SUITE.generateSignatureKeyPair(new SecureRandom());
+        GroupContext context = new GroupContext(SUITE, "g".getBytes(), 7, new byte[32], new byte[32], List.of());
+        GroupInfo info = new GroupInfo(context, List.of(new ExternalPub(new byte[] {4, 5}).toExtension()), new byte[32], 3,
+                new byte[0]).sign(signer.privateKey());
+        GroupInfo decoded = TlsReader.decodeExactly(info.toBytes(), GroupInfo::decode, "GroupInfo");
+        assertThat(decoded.toBytes()).isEqualTo(info.toBytes());
+        assertThat(decoded.verifySignature(signer.publicKey())).isTrue();
+        assertThat(ExternalPub.from(decoded.extensions().get(0)).externalPub()).containsExactly(4, 5);
+
+        GroupInfo otherSigner = new GroupInfo(context, decoded.extensions(), decoded.confirmationTag(), 4, decoded.signature());
+        assertThat(otherSigner.verifySignature(signer.publicKey())).isFalse();
+
+        byte[] encoded = info.toBytes();
+        assertThatThrownBy(() -> TlsReader.decodeExactly(Arrays.copyOf(encoded, encoded.length - 1), GroupInfo::decode, "GroupInfo"))
+                .isInstanceOf(DecodeException.class);
+    }
+
+    @Test
+    void welcomeAndGroupSecretsRejectTruncationAndTrailingBytes() {
+        GroupSecrets secrets = new GroupSecrets(new byte[32], new byte[32],
+                List.of(PreSharedKeyID.resumption(PreSharedKeyID.USAGE_BRANCH, new byte[] {1}, 9, new byte[32])));
+        byte[] encoded = secrets.toBytes();
+        assertThat(TlsReader.decodeExactly(encoded, GroupSecrets::decode, "GroupSecrets").toBytes()).isEqualTo(encoded);
+        assertThat(secrets.toString()).doesNotContain("0000");
+        for (int cut = 0; cut < encoded.length; cut++) {
+            byte[] truncated = Arrays.copyOf(encoded, cut);
+            assertThatThrownBy(() -> TlsReader.decodeExactly(truncated, GroupSecrets::decode, "GroupSecrets"))
+                    .isInstanceOf(DecodeException.class);
+        }
+        Welcome welcome = new Welcome(1, List.of(new EncryptedGroupSecrets(new byte[16],
+                new HpkeCiphertext(new byte[32], new byte[48]))), new byte[64]);
+        byte[] longer = Arrays.copyOf(welcome.toBytes(), welcome.toBytes().length + 2);
+        assertThatThrownBy(() -> TlsReader.decodeExactly(longer, Welcome::decode, "Welcome"))
+                .isInstanceOf(DecodeException.class).hasMessageContaining("2 unexpected bytes after Welcome");
+    }
+}
