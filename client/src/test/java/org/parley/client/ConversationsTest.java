@@ -221,4 +221,19 @@ class ConversationsTest {
         assertThat(bob.conversations().history(bobGroup, 10)).extracting(StoredMessage::getText).containsExactly("stays");
         assertThat(alice.conversations().history(groupId, 10)).extracting(StoredMessage::getText).containsExactly("stays");
     }
+
+    @Test
+    void sendsAreSealedOnceTheRecipientsAccessKeyWasShared() throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        byte[] groupId = alice.conversations().direct("bob").groupId();
+        eventually("bob's access key reached alice", () -> alice.contacts().get("bob") != null
+                && !alice.contacts().get("bob").getAccessKey().isEmpty());
+        org.parley.server.accounts.DeviceId bobDevice = org.parley.server.accounts.DeviceId.of(bob.identity().deviceId());
+        bob.close();
+        alice.conversations().sendText(groupId, "who sent this?");
+        List<org.parley.server.mailbox.Envelope> pending = server.store().mailbox().pending(bobDevice, 0, 100);
+        assertThat(pending).hasSize(1);
+        assertThat(pending.get(0).sender()).as("the server does not know the sender").isNull();
+    }
 }

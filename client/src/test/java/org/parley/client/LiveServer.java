@@ -28,6 +28,10 @@ public final class LiveServer implements AutoCloseable {
         server = ParleyServer.start(ServerConfig.defaults().withListen("127.0.0.1", port), store);
     }
 
+    public Store store() {
+        return store;
+    }
+
     public ServerAddress address() {
         return new ServerAddress("127.0.0.1", server.address().getPort(), false);
     }
