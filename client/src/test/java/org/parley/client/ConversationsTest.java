@@ -236,4 +236,29 @@ class ConversationsTest {
         assertThat(pending).hasSize(1);
         assertThat(pending.get(0).sender()).as("the server does not know the sender").isNull();
     }
+
+    @Test
+    void repliesEditsDeletionsAndReactionsReachTheOtherSide() throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        byte[] groupId = alice.conversations().direct("bob").groupId();
+        StoredMessage first = alice.conversations().sendText(groupId, "helo");
+        StoredMessage second = alice.conversations().sendText(groupId, "oops");
+        eventually("bob reads both", () -> texts("bob").contains("oops"));
+        byte[] bobGroup = bob.conversations().find("alice", true).groupId();
+        bob.conversations().reply(bobGroup, first.getId().toByteArray(), "hello to you");
+        bob.conversations().react(bobGroup, first.getId().toByteArray(), "+1");
+        bob.conversations().edit(bobGroup, first.getId().toByteArray(), "bob cannot edit alice's words");
+        alice.conversations().edit(groupId, first.getId().toByteArray(), "hello");
+        alice.conversations().delete(groupId, second.getId().toByteArray());
+        eventually("alice sees the reply", () -> texts("alice").contains("(reply) hello to you"));
+        eventually("alice sees the reaction", () -> events.get("alice").stream()
+                .anyMatch(e -> e instanceof ConversationEvent.Notice n && n.text().equals("bob reacted +1")));
+        eventually("bob sees the edit and the deletion", () -> bob.conversations().history(bobGroup, 10).stream()
+                .map(StoredMessage::getText).toList().containsAll(List.of("hello", "(deleted)")));
+        assertThat(bob.conversations().history(bobGroup, 10)).extracting(StoredMessage::getText)
+                .containsExactly("hello", "(deleted)", "(reply) hello to you");
+        assertThat(alice.conversations().history(groupId, 10)).extracting(StoredMessage::getText)
+                .containsExactly("hello", "(deleted)", "(reply) hello to you");
+    }
 }

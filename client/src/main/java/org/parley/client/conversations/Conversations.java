@@ -9,7 +9,11 @@ import org.parley.client.content.v1.AccessKeyShare;
 import org.parley.client.content.v1.Attachment;
 import org.parley.client.content.v1.Content;
 import org.parley.client.content.v1.ConversationInfo;
+import org.parley.client.content.v1.Delete;
 import org.parley.client.content.v1.DisappearingTimer;
+import org.parley.client.content.v1.Edit;
+import org.parley.client.content.v1.Reaction;
+import org.parley.client.content.v1.Reply;
 import org.parley.client.content.v1.Text;
 import org.parley.client.keys.KeyPackages;
 import org.parley.client.keys.MemberCredential;
@@ -547,6 +551,29 @@ public final class Conversations {
         return sendContent(groupId, Content.newBuilder().setAttachment(body), "[file] " + name, file.toAbsolutePath().toString());
     }
 
+    /** Replies to message {@code quotedId} with a text. */
+    public synchronized StoredMessage reply(byte[] groupId, byte[] quotedId, String text) {
+        return sendContent(groupId, Content.newBuilder().setReply(Reply.newBuilder()
+                .setQuotedId(ByteString.copyFrom(quotedId)).setText(text)), "(reply) " + text, "");
+    }
+
+    /** Replaces the text of one of this account's messages, for everyone. */
+    public synchronized void edit(byte[] groupId, byte[] targetId, String text) {
+        sendControl(groupId, Content.newBuilder().setEdit(Edit.newBuilder().setTargetId(ByteString.copyFrom(targetId)).setText(text)));
+        edit(targetId, text, false);
+    }
+
+    /** Deletes one of this account's messages, for everyone. */
+    public synchronized void delete(byte[] groupId, byte[] targetId) {
+        sendControl(groupId, Content.newBuilder().setDelete(Delete.newBuilder().setTargetId(ByteString.copyFrom(targetId))));
+        edit(targetId, "", true);
+    }
+
+    /** Reacts to a message with an emoji (empty removes the reaction). */
+    public synchronized void react(byte[] groupId, byte[] targetId, String emoji) {
+        sendControl(groupId, Content.newBuilder().setReaction(Reaction.newBuilder().setTargetId(ByteString.copyFrom(targetId)).setEmoji(emoji)));
+    }
+
     /** Sets the conversation's disappearing-message timer for everyone in it. */
     public synchronized void setTimer(byte[] groupId, int seconds) {
         sendControl(groupId, Content.newBuilder().setDisappearingTimer(DisappearingTimer.newBuilder().setSeconds(seconds)));
@@ -818,8 +845,8 @@ public final class Conversations {
                 attachmentPath = save(content.getAttachment());
                 text = "[file] " + content.getAttachment().getName() + " saved to " + attachmentPath;
             }
-            case EDIT -> edit(content.getEdit().getTargetId().toByteArray(), content.getEdit().getText(), false);
-            case DELETE -> edit(content.getDelete().getTargetId().toByteArray(), "", true);
+            case EDIT -> editBy(sender.username(), content.getEdit().getTargetId().toByteArray(), content.getEdit().getText(), false);
+            case DELETE -> editBy(sender.username(), content.getDelete().getTargetId().toByteArray(), "", true);
             case REACTION -> after.add(() -> emit(new ConversationEvent.Notice(record.getName(),
                     sender.username() + " reacted " + content.getReaction().getEmoji())));
             case DISAPPEARING_TIMER -> {
@@ -877,10 +904,14 @@ public final class Conversations {
     }
 
     private void edit(byte[] targetId, String text, boolean deleted) {
-        // Edits and deletions apply only to messages this device has; the text is replaced in place.
+        editBy(identity.username(), targetId, text, deleted);
+    }
+
+    /** Edits and deletions apply only to a message of the same sender that this device has; the text is replaced in place. */
+    private void editBy(String sender, byte[] targetId, String text, boolean deleted) {
         for (byte[] id : index()) {
             for (StoredMessage message : history(id, Integer.MAX_VALUE)) {
-                if (Arrays.equals(message.getId().toByteArray(), targetId)) {
+                if (Arrays.equals(message.getId().toByteArray(), targetId) && message.getSender().equals(sender)) {
                     store.replaceMessage(targetId, message.toBuilder().setText(deleted ? "(deleted)" : text)
                             .setDeleted(deleted).setEdited(!deleted).build().toByteArray());
                     return;
