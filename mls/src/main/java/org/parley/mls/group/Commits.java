@@ -33,6 +33,7 @@ import org.parley.mls.tree.TreePrivateKeys;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.ToIntFunction;
 import java.util.function.UnaryOperator;
@@ -88,6 +89,12 @@ final class Commits {
             throw new MlsProtocolException("the Commit's proposals require an UpdatePath, and it has none");
         }
         List<Member> removed = removedMembers(s.tree, applied);
+        if (external && !removed.isEmpty()
+                && !Arrays.equals(removed.get(0).credential().toBytes(), path.leafNode().credential().toBytes())) {
+            // Section 12.2: a resync removes an old appearance of the joiner itself; Parley's
+            // credentials name account and device, so the new leaf must carry the same credential.
+            throw new MlsProtocolException("an external Commit may remove only the joiner's own old leaf (same credential)");
+        }
         s.tree = tree;
         if (applied.removed().contains(s.myLeaf)) {
             s.active = false;

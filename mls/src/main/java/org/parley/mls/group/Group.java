@@ -182,7 +182,8 @@ public final class Group {
         return new MlsMessage(PublicMessage.protect(suite, ac, null, null)).toBytes();
     }
 
-    private static ExternalJoin externalCommit(GroupConfig config, byte[] groupInfoMessage, byte[] ratchetTree,
+    /** An external Commit joining with {@code credential}, removing {@code oldLeaf} when not null (resync). */
+    static ExternalJoin externalCommit(GroupConfig config, byte[] groupInfoMessage, byte[] ratchetTree,
                                                Credential credential, SignatureKeyPair signatureKeys, Integer oldLeaf) {
         GroupInfo info = decodeGroupInfo(groupInfoMessage);
         CipherSuite suite = info.groupContext().cipherSuite();

@@ -162,4 +162,21 @@ class HostileInputTest {
         }
         assertThat(restored).isLessThan(300);
     }
+
+    @Test
+    void externalCommitMayRemoveOnlyTheJoinersOwnOldLeaf() {
+        Group alice = newGroup();
+        Group bob = addBob(alice);
+        // someone holding bob's signature key, but presenting another identity, tries to resync as bob
+        org.parley.mls.crypto.SignatureKeyPair bobKeys = new org.parley.mls.crypto.SignatureKeyPair(
+                GroupState.fromBytes(bob.toBytes()).signatureKey, bob.member(bob.ownLeafIndex()).signatureKey());
+        ExternalJoin impostor = Group.externalCommit(config, alice.groupInfo(true), null, GroupTest.credential("eve"),
+                bobKeys, bob.ownLeafIndex());
+        byte[] before = alice.toBytes();
+        assertThatThrownBy(() -> alice.process(impostor.commitMessage())).isInstanceOf(MlsProtocolException.class)
+                .hasMessageContaining("joiner's own old leaf");
+        assertThat(alice.toBytes()).isEqualTo(before);
+        ExternalJoin genuine = bob.resync(alice.groupInfo(true), null);
+        assertThat(((ProcessedMessage.CommitApplied) alice.process(genuine.commitMessage())).removed()).hasSize(1);
+    }
 }
