@@ -261,4 +261,38 @@ class ConversationsTest {
         assertThat(alice.conversations().history(groupId, 10)).extracting(StoredMessage::getText)
                 .containsExactly("hello", "(deleted)", "(reply) hello to you");
     }
+
+    @Test
+    void aLinkedDeviceJoinsConversationsAdoptsTheProfileKeyAndSendsSealed() throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        byte[] groupId = alice.conversations().direct("bob").groupId();
+        eventually("bob joined", () -> bob.conversations().list().size() == 1);
+
+        org.parley.client.account.LinkCode code = Accounts.issueLinkCode(alice.session(), alice.identity());
+        ProfileStore laptopStore = ProfileStore.open(temp.resolve("laptop"), null, true, RANDOM);
+        open.add(0, laptopStore);
+        Accounts.redeem(laptopStore, code, RANDOM, ParleyClient.DEFAULT_TIMEOUT);
+        ParleyClient laptop = ParleyClient.open(laptopStore, temp.resolve("laptop-files"), RANDOM, ParleyClient.DEFAULT_TIMEOUT);
+        open.add(0, laptop);
+        laptop.publishKeyPackages(5, true);
+        assertThat(laptop.identity().profileKey()).isEmpty();
+
+        alice.syncOwnDevices();
+        eventually("the laptop is in the 1:1", () -> laptop.conversations().list().stream().anyMatch(s -> s.name().equals("bob")));
+        eventually("the laptop adopted the account's profile key", () -> java.util.Arrays.equals(
+                laptop.identity().profileKey(), alice.identity().profileKey()));
+        eventually("bob's access key reached the laptop", () -> laptop.contacts().get("bob") != null
+                && !laptop.contacts().get("bob").getAccessKey().isEmpty());
+        assertThat(bob.conversations().list().get(0).members()).containsExactly("alice", "bob");
+
+        org.parley.server.accounts.DeviceId bobDevice = org.parley.server.accounts.DeviceId.of(bob.identity().deviceId());
+        bob.close();
+        byte[] laptopGroup = laptop.conversations().find("bob", true).groupId();
+        laptop.conversations().sendText(laptopGroup, "from the laptop");
+        List<org.parley.server.mailbox.Envelope> pending = server.store().mailbox().pending(bobDevice, 0, 100);
+        assertThat(pending).isNotEmpty();
+        assertThat(pending.get(pending.size() - 1).sender()).as("sealed").isNull();
+        eventually("alice's phone sees what the laptop sent", () -> texts("alice").contains("from the laptop"));
+    }
 }

@@ -20,7 +20,7 @@ import java.util.HexFormat;
 public final class DeviceIdentity implements org.parley.client.net.Session.Credentials {
     static final String STORE_NAME = "device";
 
-    private final DeviceRecord record;
+    private volatile DeviceRecord record;
     private final Ed25519PrivateKeyParameters identityKey;
 
     private DeviceIdentity(DeviceRecord record) {
@@ -101,6 +101,17 @@ public final class DeviceIdentity implements org.parley.client.net.Session.Crede
 
     public byte[] profileKey() {
         return record.getProfileKey().toByteArray();
+    }
+
+    /**
+     * A linked device learns its account's profile key from another device of the account, inside
+     * an encrypted conversation; it keeps the first one it gets.
+     */
+    public void adoptProfileKey(ProfileStore store, byte[] profileKey) {
+        if (record.getProfileKey().isEmpty() && profileKey.length == 32) {
+            record = record.toBuilder().setProfileKey(ByteString.copyFrom(profileKey)).build();
+            save(store);
+        }
     }
 
     /** The signature over this connection's challenge (see {@link Auth#signedContent}). */

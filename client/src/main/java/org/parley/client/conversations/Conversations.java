@@ -415,6 +415,7 @@ public final class Conversations {
                     commit(summary.groupId(), g -> g.addMembers(joiners.stream().map(KeyPackages.Claimed::message).toList()), joiners, true);
                     sendControl(summary.groupId(), Content.newBuilder().setConversationInfo(
                             ConversationInfo.newBuilder().setName(summary.name()).setDirect(summary.direct())));
+                    shareAccessKey(summary.groupId());
                 }
             }
             List<Integer> stale = leavesOf(group, m -> Arrays.equals(m.accountId(), identity.accountId())
@@ -610,7 +611,8 @@ public final class Conversations {
         if (profileKey.length > 0) {
             sendControl(groupId, Content.newBuilder().setAccessKeyShare(AccessKeyShare.newBuilder()
                     .setAccountId(ByteString.copyFrom(identity.accountId()))
-                    .setAccessKey(ByteString.copyFrom(AccessKey.fromProfileKey(profileKey)))));
+                    .setAccessKey(ByteString.copyFrom(AccessKey.fromProfileKey(profileKey)))
+                    .setProfileKey(ByteString.copyFrom(profileKey))));
         }
     }
 
@@ -774,6 +776,9 @@ public final class Conversations {
             saveGroup(group);
             if (applied.removedSelf()) {
                 groups.remove(hex(groupId));
+            } else if (!applied.added().isEmpty()) {
+                // Newcomers cannot read keys shared before they joined: everyone shares again.
+                after.add(() -> shareAccessKey(groupId));
             }
             after.add(() -> announce(groupId, applied));
         } else if (processed instanceof ProcessedMessage.ProposalReceived proposal) {
@@ -856,8 +861,13 @@ public final class Conversations {
                         + (seconds == 0 ? "off" : seconds + " s"))));
             }
             case ACCESS_KEY_SHARE -> {
-                if (Arrays.equals(content.getAccessKeyShare().getAccountId().toByteArray(), sender.accountId())) {
-                    contacts.rememberAccessKey(sender.username(), content.getAccessKeyShare().getAccessKey().toByteArray());
+                AccessKeyShare share = content.getAccessKeyShare();
+                if (!Arrays.equals(share.getAccountId().toByteArray(), sender.accountId())) {
+                    log.warn("dropped an access key that {} sent for another account", sender.username());
+                } else if (Arrays.equals(sender.accountId(), identity.accountId())) {
+                    identity.adoptProfileKey(store, share.getProfileKey().toByteArray());
+                } else {
+                    contacts.rememberAccessKey(sender.username(), share.getAccessKey().toByteArray());
                 }
             }
             case CONVERSATION_INFO -> nameConversation(group, content.getConversationInfo());
