@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 
 /**
  * The {@code parley} command. Subcommands are registered in {@link #commandLine()}; each lives in
@@ -20,6 +21,27 @@ public final class Main implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    private Path profile;
+    private Path passphraseFile;
+
+    @Option(names = "--profile", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
+            description = "The profile directory (default: $PARLEY_PROFILE, else ~/.parley).")
+    void setProfile(Path dir) {
+        this.profile = dir;
+    }
+
+    @Option(names = "--passphrase-file", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
+            description = "Encrypt the profile with the passphrase in FILE (first line) instead of a key file.")
+    void setPassphraseFile(Path file) {
+        this.passphraseFile = file;
+    }
+
+    /** The global options of whichever (sub)command is running. */
+    static Profiles profiles(CommandLine.Model.CommandSpec spec) {
+        Main main = (Main) spec.root().userObject();
+        return new Profiles(main.profile, main.passphraseFile);
+    }
 
     @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
             description = "Print detailed log messages (debug level).")
@@ -47,6 +69,20 @@ public final class Main implements Runnable {
         cl.addSubcommand(new AdminCommand());
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler(Main::failure);
+        cl.addSubcommand(new RegisterCommand());
+        cl.addSubcommand(new LinkCommand());
+        cl.addSubcommand(new LinkAcceptCommand());
+        cl.addSubcommand(new DevicesCommand());
+        cl.addSubcommand(new UnlinkCommand());
+        cl.addSubcommand(new SafetyNumberCommand());
+        cl.addSubcommand(new VerifyCommand());
+        cl.addSubcommand(new SendCommand());
+        cl.addSubcommand(new SendFileCommand());
+        cl.addSubcommand(new ReceiveCommand());
+        cl.addSubcommand(new GroupCommand());
+        cl.addSubcommand(new ChatCommand());
+        cl.addSubcommand(new DaemonCommand());
+        cl.addSubcommand(new DemoCommand());
         cl.addSubcommand(new VectorsCommand());
         return cl;
     }

@@ -1,0 +1,30 @@
+package org.parley.cli;
+
+import org.parley.client.ParleyClient;
+import org.parley.client.account.Accounts;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+import java.time.LocalDate;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+
+/** {@code parley devices}: this account's devices, as the server knows them. */
+@Command(name = "devices", mixinStandardHelpOptions = true, description = "List this account's devices.")
+final class DevicesCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        return Main.profiles(spec).withClient(client -> {
+            PrintWriter out = spec.commandLine().getOut();
+            for (Accounts.DeviceInfo device : Accounts.devices(client.session(), client.identity())) {
+                out.println(HexFormat.of().formatHex(device.deviceId()) + "  added " + LocalDate.ofEpochDay(device.createdDay())
+                        + (device.thisDevice() ? "  (this device)" : ""));
+            }
+            return 0;
+        });
+    }
+}

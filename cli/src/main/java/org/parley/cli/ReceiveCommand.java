@@ -1,0 +1,59 @@
+package org.parley.cli;
+
+import org.parley.client.conversations.ConversationEvent;
+import org.parley.client.conversations.Conversations;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+
+/** {@code parley receive [--wait SECONDS] [--json]}: prints what arrived, each message once. */
+@Command(name = "receive", mixinStandardHelpOptions = true,
+        description = "Print messages that arrived since the last receive; with --wait, keep listening that many seconds.")
+final class ReceiveCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--wait", paramLabel = "SECONDS", description = "Keep listening for new messages this long (default 0).")
+    int waitSeconds;
+
+    @Option(names = "--json", description = "One JSON object per line: id, conversation, sender, sent_at, text, attachments.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (waitSeconds < 0) {
+            throw new IllegalArgumentException("--wait takes a number of seconds, 0 or more");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Conversations[] conversations = new Conversations[1];
+        Consumer<ConversationEvent> printer = event -> {
+            if (event instanceof ConversationEvent.Notice notice && !json) {
+                out.println(Messages.line(notice));
+            } else if (event instanceof ConversationEvent.Message && conversations[0] != null) {
+                print(conversations[0], out);
+            }
+        };
+        return Main.profiles(spec).withClient(printer, client -> {
+            conversations[0] = client.conversations();
+            print(client.conversations(), out);
+            try {
+                Thread.sleep(waitSeconds * 1000L);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            print(client.conversations(), out);
+            return 0;
+        });
+    }
+
+    private void print(Conversations conversations, PrintWriter out) {
+        for (Conversations.Shown shown : conversations.takeUnshown()) {
+            out.println(json ? Messages.json(shown).toString() : Messages.line(shown));
+        }
+        out.flush();
+    }
+}

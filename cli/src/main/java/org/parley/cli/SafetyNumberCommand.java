@@ -1,0 +1,51 @@
+package org.parley.cli;
+
+import org.parley.client.ParleyClient;
+import org.parley.client.net.ServerException;
+import org.parley.client.safety.Contacts;
+import org.parley.client.safety.SafetyNumber;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+/** {@code parley safety-number USERNAME}: the 60 digits both people compare, and whether keys changed. */
+@Command(name = "safety-number", mixinStandardHelpOptions = true,
+        description = "Show the 60-digit safety number between you and USERNAME; compare it in person or on a call.")
+final class SafetyNumberCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "USERNAME")
+    String username;
+
+    @Override
+    public Integer call() {
+        return Main.profiles(spec).withClient(client -> {
+            ParleyClient.SafetyReport report = report(client, username);
+            PrintWriter out = spec.commandLine().getOut();
+            if (report.observation() == Contacts.Observation.CHANGED) {
+                out.println(changedWarning(username));
+            }
+            out.println(SafetyNumber.format(report.number()));
+            out.println(report.contact().getVerified() ? username + " is verified."
+                    : "Not verified. If it matches on " + username + "'s screen: parley verify " + username + " NUMBER");
+            return 0;
+        });
+    }
+
+    static ParleyClient.SafetyReport report(ParleyClient client, String username) {
+        try {
+            return client.safetyNumber(username);
+        } catch (ServerException e) {
+            throw Profiles.explain(e, username);
+        }
+    }
+
+    static String changedWarning(String username) {
+        return "!!! WARNING: " + username + "'s identity keys CHANGED (a new device, or someone in between). !!!\n"
+                + "!!! Compare the safety number with " + username + " before trusting this conversation.   !!!";
+    }
+}

@@ -1,0 +1,133 @@
+package org.parley.cli;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.parley.cli.MainTest.parley;
+
+/** Drives register, link, link-accept, devices, unlink, safety-number and verify through Main.run against a real server. */
+class AccountCommandsTest {
+    @TempDir
+    Path temp;
+    private LiveServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new LiveServer(temp.resolve("server"));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private String profile(String name) {
+        return temp.resolve(name).toString();
+    }
+
+    private static void assertFailsWith(MainTest.Result r, String text) {
+        assertThat(r.code()).as("exit code; err=%s", r.err()).isEqualTo(1);
+        assertThat(r.err()).startsWith("parley: ").contains(text);
+        assertThat(r.err().strip().lines()).as("one line").hasSize(1);
+    }
+
+    private static String digits(String out) {
+        Matcher m = Pattern.compile("((\\d{5}[ \\n]?){12})").matcher(out);
+        assertThat(m.find()).as("a safety number in %s", out).isTrue();
+        return m.group(1).replaceAll("\\s", "");
+    }
+
+    @Test
+    void registerLinkDevicesUnlink() {
+        MainTest.Result alice = parley("--profile", profile("alice"), "register", "alice", "--server", server.url());
+        assertThat(alice.code()).as(alice.err()).isZero();
+        assertThat(alice.out()).contains("Registered alice on " + server.url());
+        MainTest.Result bob = parley("register", "bob", "--server", server.url().replace("http", "ws"), "--profile", profile("bob"));
+        assertThat(bob.code()).as(bob.err()).isZero();
+
+        assertFailsWith(parley("--profile", profile("alice"), "register", "alice2", "--server", server.url()), "already holds alice");
+        assertFailsWith(parley("--profile", profile("x"), "register", "alice", "--server", server.url()), "is taken");
+        assertThat(temp.resolve("x")).doesNotExist();
+        assertFailsWith(parley("--profile", profile("x"), "register", "zed", "--server", "http://127.0.0.1:1"), "cannot reach");
+        assertFailsWith(parley("--profile", profile("x"), "register", "zed", "--server", "127.0.0.1:7878"), "http://HOST:PORT");
+        assertFailsWith(parley("--profile", profile("nobody-here"), "devices"), "parley register");
+
+        MainTest.Result link = parley("--profile", profile("alice"), "link");
+        assertThat(link.code()).as(link.err()).isZero();
+        Matcher code = Pattern.compile("link-accept (\\S+)").matcher(link.out());
+        assertThat(code.find()).isTrue();
+        assertFailsWith(parley("--profile", profile("laptop"), "link-accept", code.group(1) + "X"), "not a valid link code");
+        MainTest.Result accept = parley("--profile", profile("laptop"), "link-accept", code.group(1));
+        assertThat(accept.code()).as(accept.err()).isZero();
+        assertThat(accept.out()).contains("of alice on " + server.url());
+        assertFailsWith(parley("--profile", profile("tablet"), "link-accept", code.group(1)), "run 'parley link'");
+
+        MainTest.Result devices = parley("--profile", profile("laptop"), "devices");
+        assertThat(devices.out().lines()).hasSize(2);
+        String other = devices.out().lines().filter(l -> !l.contains("this device")).findFirst().orElseThrow();
+        assertFailsWith(parley("--profile", profile("alice"), "unlink", "zz"), "no device");
+        MainTest.Result unlink = parley("--profile", profile("laptop"), "unlink", other.substring(0, 8));
+        assertThat(unlink.code()).as(unlink.err()).isZero();
+        assertThat(parley("--profile", profile("laptop"), "devices").out().lines()).hasSize(1);
+        assertFailsWith(parley("--profile", profile("alice"), "devices"), "");
+    }
+
+    @Test
+    void safetyNumbersMatchVerifyAndWarnOnChange() {
+        assertThat(parley("--profile", profile("alice"), "register", "alice", "--server", server.url()).code()).isZero();
+        assertThat(parley("--profile", profile("bob"), "register", "bob", "--server", server.url()).code()).isZero();
+
+        MainTest.Result fromAlice = parley("--profile", profile("alice"), "safety-number", "bob");
+        MainTest.Result fromBob = parley("--profile", profile("bob"), "safety-number", "alice");
+        assertThat(fromAlice.code()).as(fromAlice.err()).isZero();
+        assertThat(digits(fromAlice.out())).hasSize(60).isEqualTo(digits(fromBob.out()));
+        assertThat(fromBob.out()).contains("Not verified").doesNotContain("WARNING");
+
+        String wrong = digits(fromBob.out()).substring(1) + "0";
+        assertFailsWith(parley("--profile", profile("bob"), "verify", "alice", wrong), "the numbers differ");
+        MainTest.Result verified = parley("--profile", profile("bob"), "verify", "alice", fromAlice.out().split("\n")[0],
+                fromAlice.out().split("\n")[1], fromAlice.out().split("\n")[2]);
+        assertThat(verified.code()).as(verified.err()).isZero();
+        assertThat(parley("--profile", profile("bob"), "safety-number", "alice").out()).contains("alice is verified");
+
+        String code = parley("--profile", profile("alice"), "link").out().replaceAll("(?s).*link-accept (\\S+).*", "$1");
+        assertThat(parley("--profile", profile("alice2"), "link-accept", code).code()).isZero();
+        MainTest.Result changed = parley("--profile", profile("bob"), "safety-number", "alice");
+        assertThat(changed.out()).contains("WARNING").contains("CHANGED").contains("Not verified");
+        assertThat(digits(changed.out())).isNotEqualTo(digits(fromBob.out()));
+
+        assertFailsWith(parley("--profile", profile("bob"), "safety-number", "nobody"), "there is no 'nobody'");
+    }
+
+    @Test
+    void passphraseAndDamagedProfilesFailCleanlyAndLeaveTheProfileIntact() throws Exception {
+        Path secret = temp.resolve("secret.txt");
+        Path wrong = temp.resolve("wrong.txt");
+        Files.writeString(secret, "correct horse\n");
+        Files.writeString(wrong, "battery staple\n");
+        assertThat(parley("--profile", profile("carol"), "--passphrase-file", secret.toString(), "register", "carol",
+                "--server", server.url()).code()).isZero();
+        Path db = temp.resolve("carol").resolve("profile.db");
+        byte[] before = Files.readAllBytes(db);
+        assertFailsWith(parley("--profile", profile("carol"), "--passphrase-file", wrong.toString(), "devices"), "wrong passphrase");
+        assertFailsWith(parley("--profile", profile("carol"), "devices"), "--passphrase-file");
+        assertThat(Files.readAllBytes(db)).isEqualTo(before);
+        assertThat(parley("devices", "--profile", profile("carol"), "--passphrase-file", secret.toString()).code()).isZero();
+
+        Path broken = temp.resolve("broken");
+        Files.createDirectories(broken);
+        byte[] garbage = "this is not a database at all, just text".repeat(100).getBytes(StandardCharsets.US_ASCII);
+        Files.write(broken.resolve("profile.db"), garbage);
+        assertFailsWith(parley("--profile", broken.toString(), "devices"), "damaged");
+        assertThat(Files.readAllBytes(broken.resolve("profile.db"))).isEqualTo(garbage);
+    }
+}

@@ -1,0 +1,212 @@
+package org.parley.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.parley.cli.MainTest.parley;
+
+/** Drives send, send-file, receive, group, chat and daemon through Main.run against a real server. */
+class ChatCommandsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    Path temp;
+    private LiveServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new LiveServer(temp.resolve("server"));
+    }
+
+    @AfterEach
+    void stop() {
+        ChatCommand.input = null;
+        ChatCommand.output = null;
+        DaemonCommand.input = null;
+        server.close();
+    }
+
+    private MainTest.Result as(String user, String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--profile";
+        all[1] = temp.resolve(user).toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        MainTest.Result r = parley(all);
+        return r;
+    }
+
+    private MainTest.Result ok(String user, String... args) {
+        MainTest.Result r = as(user, args);
+        assertThat(r.code()).as("%s %s: %s", user, List.of(args), r.err()).isZero();
+        return r;
+    }
+
+    private void register(String... users) {
+        for (String user : users) {
+            ok(user, "register", user, "--server", server.url());
+        }
+    }
+
+    @Test
+    void directMessagesFilesAndJson() throws Exception {
+        register("alice", "bob");
+        ok("alice", "send", "bob", "hello", "there");
+        MainTest.Result received = ok("bob", "receive");
+        assertThat(received.out()).matches("(?s)\\[\\d\\d:\\d\\d] alice → alice: hello there\\n");
+        assertThat(ok("bob", "receive").out()).as("shown once").isEmpty();
+
+        ok("bob", "send", "alice", "hi", "alice");
+        Path file = temp.resolve("plan.txt");
+        Files.writeString(file, "the plan");
+        ok("alice", "send-file", "bob", file.toString());
+        ok("alice", "send", "bob", "did you get it?");
+        List<JsonNode> lines = ok("bob", "receive", "--json").out().lines().map(ChatCommandsTest::json).toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0).get("sender").asText()).isEqualTo("alice");
+        assertThat(lines.get(0).get("conversation").asText()).isEqualTo("alice");
+        assertThat(lines.get(0).get("id").asText()).hasSize(32);
+        Path saved = Path.of(lines.get(0).get("attachments").get(0).asText());
+        assertThat(saved).startsWith(temp.resolve("bob"));
+        assertThat(Files.readString(saved)).isEqualTo("the plan");
+        assertThat(lines.get(1).get("text").asText()).isEqualTo("did you get it?");
+        assertThat(ok("alice", "receive").out()).contains("bob → bob: hi alice");
+
+        MainTest.Result unknown = as("alice", "send", "nobody", "hi");
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("there is no user 'nobody'");
+        assertThat(as("alice", "send-file", "bob", temp.resolve("missing.txt").toString()).err()).contains("cannot read the file");
+        assertThat(as("alice", "send", "bob").err()).contains("nothing to send");
+    }
+
+    @Test
+    void groupsAddRemoveLeave() {
+        register("alice", "bob", "carol", "dave");
+        assertThat(ok("alice", "group", "create", "team", "--members", "bob,carol").out()).contains("Created group team with alice, bob, carol");
+        assertThat(as("alice", "group", "create", "team", "--members", "bob").err()).contains("already a group called 'team'");
+        ok("alice", "send", "--group", "team", "welcome", "all");
+        assertThat(ok("carol", "receive").out()).contains("alice → team: welcome all");
+        assertThat(ok("carol", "group", "list").out()).contains("group team  (alice, bob, carol)");
+        assertThat(ok("bob", "group", "members", "team").out().lines().toList()).containsExactly("alice", "bob", "carol");
+
+        ok("alice", "group", "remove", "team", "carol");
+        ok("alice", "send", "--group", "team", "only", "for", "bob");
+        MainTest.Result carol = ok("carol", "receive");
+        assertThat(carol.out()).doesNotContain("only for bob").contains("you were removed");
+        assertThat(as("carol", "send", "--group", "team", "hello?").err()).contains("no group called 'team'");
+        assertThat(ok("bob", "receive").out()).contains("alice → team: only for bob");
+
+        ok("alice", "group", "add", "team", "dave");
+        ok("dave", "send", "--group", "team", "hi", "from", "dave");
+        assertThat(ok("bob", "receive").out()).contains("dave → team: hi from dave");
+
+        ok("bob", "group", "leave", "team");
+        ok("alice", "receive", "--wait", "1");
+        assertThat(ok("alice", "group", "members", "team").out().lines().toList()).containsExactly("alice", "dave");
+        assertThat(as("alice", "group", "remove", "team", "zed").err()).contains("zed is not in 'team'");
+        assertThat(as("alice", "group", "members", "nope").err()).contains("no group called 'nope'");
+    }
+
+    @Test
+    void chatSendsTypedLinesAndDaemonSpeaksJsonRpc() throws Exception {
+        register("alice", "bob");
+        ok("bob", "send", "alice", "ping");
+
+        ChatCommand.input = new ByteArrayInputStream("hello from chat\n/members\n/bogus\n/quit\n".getBytes(StandardCharsets.UTF_8));
+        ByteArrayOutputStream screen = new ByteArrayOutputStream();
+        ChatCommand.output = screen;
+        ok("alice", "chat", "bob");
+        String shown = screen.toString(StandardCharsets.UTF_8);
+        assertThat(shown).contains("Chat with bob").contains("bob → bob: ping").contains("members: alice, bob").contains("unknown command /bogus");
+        assertThat(ok("bob", "receive").out()).contains("alice → alice: hello from chat");
+
+        PipedOutputStream requests = new PipedOutputStream();
+        DaemonCommand.input = new PipedInputStream(requests);
+        StringWriter out = new StringWriter();
+        Thread daemon = new Thread(() -> Main.run(new String[] {"--profile", temp.resolve("bob").toString(), "daemon", "--jsonrpc"},
+                new PrintWriter(out, true), new PrintWriter(new StringWriter(), true)));
+        daemon.start();
+        PrintWriter in = new PrintWriter(requests, true, StandardCharsets.UTF_8);
+        in.println("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"listGroups\"}");
+        in.println("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"send\",\"params\":{\"recipient\":\"alice\",\"message\":\"from the daemon\"}}");
+        in.println("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"fly\"}");
+        in.println("not json");
+        in.println("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"createGroup\",\"params\":{\"name\":\"bots\"}}");
+        awaitLines(out, 5);
+        ok("alice", "send", "bob", "to", "the", "bot");
+        awaitContains(out, "\"method\":\"receive\"");
+        in.close();
+        daemon.join(20_000);
+
+        List<JsonNode> answers = out.toString().lines().map(ChatCommandsTest::json).toList();
+        assertThat(answers.get(0).get("result").get(0).get("name").asText()).isEqualTo("alice");
+        assertThat(answers.get(1).get("result").get("id").asText()).hasSize(32);
+        assertThat(answers.get(2).get("error").get("code").asInt()).isEqualTo(-32601);
+        assertThat(answers.get(3).get("error").get("code").asInt()).isEqualTo(-32700);
+        assertThat(answers.get(4).get("error").get("code").asInt()).isEqualTo(-32602);
+        JsonNode notification = answers.stream().filter(a -> a.has("method")).findFirst().orElseThrow();
+        assertThat(notification.get("params").get("text").asText()).isEqualTo("to the bot");
+        assertThat(ok("alice", "receive").out()).contains("bob → bob: from the daemon");
+    }
+
+    @Test
+    void aLinkedDeviceJoinsExistingConversationsAndItsNewKeyIsShownLoudly() {
+        register("alice", "bob");
+        ok("alice", "send", "bob", "from the phone");
+        assertThat(ok("bob", "receive").out()).doesNotContain("WARNING");
+        String code = ok("alice", "link").out().replaceAll("(?s).*link-accept (\\S+).*", "$1");
+        ok("laptop", "link-accept", code);
+        ok("alice", "receive");
+        assertThat(ok("laptop", "group", "list").out()).contains("1:1   bob  (alice, bob)");
+        ok("laptop", "send", "bob", "from the laptop");
+        MainTest.Result bob = ok("bob", "receive");
+        assertThat(bob.out()).contains("WARNING: alice's identity keys CHANGED").contains("alice → alice: from the laptop");
+        assertThat(ok("alice", "receive").out()).contains("alice → bob: from the laptop");
+    }
+
+    @Test
+    void demoRuns() {
+        MainTest.Result demo = parley("demo");
+        assertThat(demo.code()).as(demo.err()).isZero();
+        assertThat(demo.out()).contains("carol received nothing of it").contains("identical to what bob sent")
+                .contains("none of them appears").contains("alice → bob: Hi Bob!");
+    }
+
+    private static JsonNode json(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + line, e);
+        }
+    }
+
+    private static void awaitLines(StringWriter out, int lines) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (out.toString().lines().count() < lines) {
+            assertThat(System.nanoTime()).as("waiting for %s lines in %s", lines, out).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    private static void awaitContains(StringWriter out, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!out.toString().contains(text)) {
+            assertThat(System.nanoTime()).as("waiting for %s in %s", text, out).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package org.parley.cli;
+
+import org.parley.server.ParleyServer;
+import org.parley.server.ServerConfig;
+import org.parley.server.storage.Store;
+import org.parley.server.storage.StoreConfig;
+
+import java.nio.file.Path;
+
+/** A real Parley server on an ephemeral loopback port over a SQLite store in a temp folder. */
+final class LiveServer implements AutoCloseable {
+    private final Store store;
+    private final ParleyServer server;
+
+    LiveServer(Path dataDirectory) throws Exception {
+        this.store = Store.open(StoreConfig.forDataDirectory(dataDirectory, null));
+        this.server = ParleyServer.start(ServerConfig.defaults().withListen("127.0.0.1", 0), store);
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.address().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        store.close();
+    }
+}

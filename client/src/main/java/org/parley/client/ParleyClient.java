@@ -1,0 +1,204 @@
+package org.parley.client;
+
+import org.parley.client.account.Accounts;
+import org.parley.client.account.DeviceIdentity;
+import org.parley.client.attachments.Attachments;
+import org.parley.client.conversations.Conversations;
+import org.parley.client.keys.KeyPackages;
+import org.parley.client.local.v1.ContactRecord;
+import org.parley.client.net.Session;
+import org.parley.client.safety.Contacts;
+import org.parley.client.safety.SafetyNumber;
+import org.parley.client.store.ProfileStore;
+import org.parley.protocol.v1.ServerFrame;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * The SDK's entry point for a registered device: its profile, its signed-in {@link Session} and
+ * the services built on them. One instance per profile. Server pushes are queued by the connection
+ * and processed in arrival order by one inbox thread through {@link Conversations#handlePush}; the
+ * profile store is used only under the conversations' lock (or before the inbox starts).
+ */
+public final class ParleyClient implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ParleyClient.class);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
+
+    private final ProfileStore store;
+    private final DeviceIdentity identity;
+    private final Session session;
+    private final SecureRandom random;
+    private final KeyPackages keyPackages;
+    private final Contacts contacts;
+    private final Attachments attachments;
+    private final Conversations conversations;
+    private final Thread inbox;
+    private volatile boolean closing;
+
+    private ParleyClient(ProfileStore store, DeviceIdentity identity, Session session, SecureRandom random, Duration timeout,
+                         Path downloads, BlockingQueue<ServerFrame> pushes,
+                         java.util.function.Consumer<org.parley.client.conversations.ConversationEvent> listener) {
+        this.store = store;
+        this.identity = identity;
+        this.session = session;
+        this.random = random;
+        this.keyPackages = new KeyPackages(store, identity, random);
+        this.contacts = new Contacts(store);
+        this.attachments = new Attachments(session, random, timeout);
+        this.conversations = new Conversations(store, identity, session, keyPackages, contacts, attachments, downloads,
+                random, timeout);
+        conversations.addListener(listener);
+        this.inbox = new Thread(() -> {
+            try {
+                while (!closing) {
+                    ServerFrame push = pushes.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    if (push == null) {
+                        continue;
+                    }
+                    try {
+                        conversations.handlePush(push);
+                    } catch (RuntimeException e) {
+                        // Typically the Ack could not be sent because the connection dropped: the
+                        // server redelivers, and the message-id check keeps it from showing twice.
+                        log.warn("handling a push failed: {}", e.getMessage());
+                    }
+                }
+            } catch (InterruptedException e) {
+                // Closing.
+            }
+        }, "parley-inbox");
+        inbox.setDaemon(true);
+        inbox.start();
+    }
+
+    /**
+     * Signs the profile's device in and starts processing its mail. Received files are saved in
+     * {@code downloads}.
+     */
+    public static ParleyClient open(ProfileStore store, Path downloads, SecureRandom random, Duration timeout) {
+        return open(store, downloads, random, timeout, event -> { });
+    }
+
+    /** As {@link #open(ProfileStore, Path, SecureRandom, Duration)}, with a listener that sees even the first mail processed. */
+    public static ParleyClient open(ProfileStore store, Path downloads, SecureRandom random, Duration timeout,
+                                    java.util.function.Consumer<org.parley.client.conversations.ConversationEvent> listener) {
+        DeviceIdentity identity = DeviceIdentity.load(store);
+        BlockingQueue<ServerFrame> pushes = new LinkedBlockingQueue<>();
+        Session session = Session.open(identity.server(), identity, timeout, pushes::add);
+        return new ParleyClient(store, identity, session, random, timeout, downloads, pushes, listener);
+    }
+
+    /** Publishes {@code count} key packages (and a last-resort one if asked), under the state lock. */
+    public void publishKeyPackages(int count, boolean withLastResort) {
+        synchronized (conversations) {
+            keyPackages.upload(session, count, withLastResort);
+        }
+    }
+
+    /** Tops the server's stock of this device's key packages up when it runs low; returns how many were added. */
+    public int topUpKeyPackages() {
+        synchronized (conversations) {
+            return keyPackages.topUp(session);
+        }
+    }
+
+    /** Marks a contact verified, under the state lock. */
+    public void markVerified(String username) {
+        synchronized (conversations) {
+            contacts.markVerified(username);
+        }
+    }
+
+    /** Adds this account's newly linked devices to every conversation and removes unlinked ones. */
+    public void syncOwnDevices() {
+        conversations.syncOwnDevices(Accounts.devices(session, identity).stream().map(Accounts.DeviceInfo::deviceId).toList());
+    }
+
+    public Conversations conversations() {
+        return conversations;
+    }
+
+    /** Waits until the mail that was waiting at sign-in is processed; false if it took longer than {@code wait}. */
+    public boolean awaitBacklog(Duration wait) {
+        try {
+            return conversations.awaitDrained(1, wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public DeviceIdentity identity() {
+        return identity;
+    }
+
+    public Session session() {
+        return session;
+    }
+
+    public ProfileStore store() {
+        return store;
+    }
+
+    public SecureRandom random() {
+        return random;
+    }
+
+    public KeyPackages keyPackages() {
+        return keyPackages;
+    }
+
+    public Contacts contacts() {
+        return contacts;
+    }
+
+    public Attachments attachments() {
+        return attachments;
+    }
+
+    /** A safety number together with what this device knows about the contact's keys. */
+    public record SafetyReport(String number, Contacts.Observation observation, ContactRecord contact) {
+    }
+
+    /**
+     * Fetches {@code username}'s current device keys (by claiming and validating one key package per
+     * device), records them, and computes the safety number between the two accounts.
+     */
+    public SafetyReport safetyNumber(String username) {
+        synchronized (conversations) {
+            return computeSafetyNumber(username);
+        }
+    }
+
+    private SafetyReport computeSafetyNumber(String username) {
+        List<KeyPackages.Claimed> claimed = KeyPackages.claim(session, username);
+        byte[] accountId = claimed.isEmpty() ? new byte[0] : claimed.get(0).member().accountId();
+        List<byte[]> theirKeys = claimed.stream().map(KeyPackages.Claimed::identityKey).toList();
+        Contacts.Observation observation = contacts.observe(username, accountId, theirKeys);
+        List<byte[]> ourKeys = Accounts.devices(session, identity).stream().map(Accounts.DeviceInfo::identityKey).toList();
+        String number = SafetyNumber.compute(new SafetyNumber.Side(identity.username(), ourKeys),
+                new SafetyNumber.Side(username, theirKeys));
+        return new SafetyReport(number, observation, contacts.get(username));
+    }
+
+    @Override
+    public void close() {
+        // The inbox first: a message being processed finishes, Ack included, while the connection is still up.
+        closing = true;
+        try {
+            inbox.join(timeoutMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        session.close();
+    }
+
+    private static long timeoutMillis() {
+        return DEFAULT_TIMEOUT.toMillis();
+    }
+}

@@ -1,0 +1,84 @@
+package org.parley.client.attachments;
+
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+
+/**
+ * Encrypts a file for upload with a fresh AES-256-GCM key (one key per file, so a zero nonce
+ * prefix is never reused under a key; the nonce is still random and sent in front of the blob).
+ * The recipient gets key, SHA-256 digest of the blob and plaintext size inside the encrypted
+ * message, and refuses a blob whose digest, tag or size does not match.
+ */
+public final class AttachmentCipher {
+    public static final int KEY_BYTES = 32;
+    private static final int NONCE_BYTES = 12;
+    private static final int TAG_BITS = 128;
+
+    private AttachmentCipher() {
+    }
+
+    /** An encrypted file: upload {@code blob}; send key, digest and size in the message. */
+    public record Sealed(byte[] key, byte[] blob, byte[] digest, long size) {
+        @Override
+        public String toString() {
+            return "Sealed[" + blob.length + " bytes, key hidden]";
+        }
+    }
+
+    public static Sealed seal(byte[] plaintext, SecureRandom random) {
+        byte[] key = new byte[KEY_BYTES];
+        byte[] nonce = new byte[NONCE_BYTES];
+        random.nextBytes(key);
+        random.nextBytes(nonce);
+        try {
+            Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+            gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
+            byte[] blob = Arrays.copyOf(nonce, NONCE_BYTES + plaintext.length + TAG_BITS / 8);
+            gcm.doFinal(plaintext, 0, plaintext.length, blob, NONCE_BYTES);
+            return new Sealed(key, blob, sha256(blob), plaintext.length);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is missing from this JDK", e);
+        }
+    }
+
+    /**
+     * Checks and decrypts a downloaded blob.
+     *
+     * @throws AttachmentException when the blob is not the one the sender described
+     */
+    public static byte[] open(byte[] blob, byte[] key, byte[] digest, long size) {
+        if (key.length != KEY_BYTES) {
+            throw new AttachmentException("the attachment key is " + key.length + " bytes instead of " + KEY_BYTES);
+        }
+        if (!MessageDigest.isEqual(sha256(blob), digest)) {
+            throw new AttachmentException("the downloaded attachment does not match its digest; it was altered or damaged");
+        }
+        if (blob.length != NONCE_BYTES + size + TAG_BITS / 8) {
+            throw new AttachmentException("the downloaded attachment has " + blob.length + " bytes, not the announced size");
+        }
+        try {
+            Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+            gcm.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BITS, blob, 0, NONCE_BYTES));
+            return gcm.doFinal(blob, NONCE_BYTES, blob.length - NONCE_BYTES);
+        } catch (AEADBadTagException e) {
+            throw new AttachmentException("the attachment does not decrypt with its key; it was altered");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is missing from this JDK", e);
+        }
+    }
+
+    static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package org.parley.client.net;
+
+import com.google.protobuf.ByteString;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import org.parley.protocol.v1.Authenticate;
+import org.parley.protocol.v1.ClientFrame;
+import org.parley.protocol.v1.ServerFrame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * A signed-in device's lasting link to its server: it connects, answers the challenge with
+ * {@link Authenticate}, and when the connection drops reconnects with exponential backoff and full
+ * jitter (so that many clients of a restarted server do not come back at the same instant), signing
+ * in again each time. Requests made while disconnected wait for the next connection, up to the
+ * request timeout. Pushes of every connection go to one consumer, in order.
+ */
+public final class Session implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+    static final Duration FIRST_RETRY = Duration.ofMillis(200);
+    static final Duration MAX_RETRY = Duration.ofSeconds(30);
+
+    /** How a device proves who it is on a fresh connection. */
+    public interface Credentials {
+        byte[] accountId();
+
+        byte[] deviceId();
+
+        byte[] signChallenge(byte[] challenge);
+    }
+
+    private final ServerAddress address;
+    private final Credentials credentials;
+    private final Duration timeout;
+    private final Consumer<ServerFrame> pushes;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "parley-reconnect");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Object lock = new Object();
+    private CompletableFuture<Connection> current = new CompletableFuture<>();
+    private int failures;
+    private volatile boolean closing;
+
+    private Session(ServerAddress address, Credentials credentials, Duration timeout, Consumer<ServerFrame> pushes) {
+        this.address = address;
+        this.credentials = credentials;
+        this.timeout = timeout;
+        this.pushes = pushes;
+    }
+
+    /**
+     * Connects and signs in once, failing at once when that first attempt fails (a wrong URL should
+     * be reported, not retried forever); later drops are retried in the background.
+     */
+    public static Session open(ServerAddress address, Credentials credentials, Duration timeout, Consumer<ServerFrame> pushes) {
+        Session session = new Session(address, credentials, timeout, pushes);
+        try {
+            Connection first = session.connectAndSignIn();
+            synchronized (session.lock) {
+                session.current.complete(first);
+            }
+            return session;
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
+    }
+
+    private Connection connectAndSignIn() {
+        Connection connection = Connection.open(address, group, timeout, pushes, this::connectionLost);
+        try {
+            ServerFrame answer = connection.request(ClientFrame.newBuilder().setAuthenticate(Authenticate.newBuilder()
+                    .setAccountId(ByteString.copyFrom(credentials.accountId()))
+                    .setDeviceId(ByteString.copyFrom(credentials.deviceId()))
+                    .setSignature(ByteString.copyFrom(credentials.signChallenge(connection.challenge())))))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (answer.hasError()) {
+                throw new ServerException(answer.getError().getCode(), answer.getError().getMessage());
+            }
+            synchronized (lock) {
+                failures = 0;
+            }
+            return connection;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            connection.close();
+            throw new ConnectionException("interrupted while signing in");
+        } catch (ExecutionException | TimeoutException e) {
+            connection.close();
+            throw new ConnectionException("signing in to " + address + " failed: " + e, e);
+        } catch (RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    private void connectionLost() {
+        synchronized (lock) {
+            if (closing) {
+                return;
+            }
+            if (current.isDone()) {
+                current = new CompletableFuture<>();
+            }
+        }
+        scheduleReconnect();
+    }
+
+    private void scheduleReconnect() {
+        long delay;
+        synchronized (lock) {
+            delay = backoffMillis(failures++, ThreadLocalRandom.current().nextDouble());
+        }
+        log.info("connection to {} lost; reconnecting in {} ms", address, delay);
+        retries.schedule(this::reconnect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Full jitter over an exponential ceiling: uniformly in [0, min(max, first * 2^attempt)]. */
+    static long backoffMillis(int attempt, double random) {
+        long ceiling = Math.min(MAX_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(attempt, 20));
+        return Math.max(1, (long) (ceiling * random));
+    }
+
+    private void reconnect() {
+        if (closing) {
+            return;
+        }
+        try {
+            Connection connection = connectAndSignIn();
+            synchronized (lock) {
+                if (closing) {
+                    connection.close();
+                    return;
+                }
+                current.complete(connection);
+            }
+            log.info("reconnected to {}", address);
+        } catch (ServerException e) {
+            // The server refused this device (removed, or bad signature): retrying cannot help.
+            log.warn("the server refused to sign this device in again: {}", e.getMessage());
+            synchronized (lock) {
+                current.completeExceptionally(e);
+            }
+        } catch (RuntimeException e) {
+            scheduleReconnect();
+        }
+    }
+
+    /** Sends a request on the current connection (waiting for one if needed) and returns its answer. */
+    public ServerFrame call(ClientFrame.Builder frame) {
+        return call(frame, frames -> true).get(0);
+    }
+
+    /**
+     * Sends a request whose answer may span several frames.
+     *
+     * @throws ServerException     when the server answers with an Error
+     * @throws ConnectionException when no connection or no answer comes within the timeout
+     */
+    public List<ServerFrame> call(ClientFrame.Builder frame, Predicate<List<ServerFrame>> done) {
+        List<ServerFrame> answers = exchange(frame, done);
+        ServerFrame last = answers.get(answers.size() - 1);
+        if (last.hasError()) {
+            throw new ServerException(last.getError().getCode(), last.getError().getMessage());
+        }
+        return answers;
+    }
+
+    /**
+     * Like {@link #call(ClientFrame.Builder, Predicate)} but returns an Error frame instead of
+     * throwing it, for answers whose earlier frames matter even when a later one is an error (an
+     * accepted commit whose fan-out then failed).
+     */
+    public List<ServerFrame> exchange(ClientFrame.Builder frame, Predicate<List<ServerFrame>> done) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            Connection connection = connection().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            while (!connection.isOpen()) {
+                // Closed but not yet replaced (the close notification runs asynchronously): wait for the next one.
+                forget(connection);
+                connection = connection().get(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())),
+                        TimeUnit.MILLISECONDS);
+            }
+            long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            return connection.request(frame, done).get(left, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectionException("interrupted while waiting for the server");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new ConnectionException("the request failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new ConnectionException("the server at " + address + " did not answer within " + timeout.toSeconds() + " s");
+        }
+    }
+
+    private void forget(Connection dead) {
+        synchronized (lock) {
+            if (current.isDone() && !current.isCompletedExceptionally() && current.join() == dead) {
+                current = new CompletableFuture<>();
+            }
+        }
+    }
+
+    private CompletableFuture<Connection> connection() {
+        synchronized (lock) {
+            return current;
+        }
+    }
+
+    /** Closes the current connection as a network failure would; the session reconnects. For tests of recovery. */
+    public void dropConnection() {
+        CompletableFuture<Connection> now = connection();
+        if (now.isDone() && !now.isCompletedExceptionally()) {
+            now.join().close();
+        }
+    }
+
+    public ServerAddress address() {
+        return address;
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        retries.shutdownNow();
+        CompletableFuture<Connection> now = connection();
+        if (now.isDone() && !now.isCompletedExceptionally()) {
+            now.join().close();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}

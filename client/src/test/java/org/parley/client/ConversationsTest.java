@@ -1,0 +1,298 @@
+package org.parley.client;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.parley.client.account.Accounts;
+import org.parley.client.conversations.ConversationEvent;
+import org.parley.client.conversations.Conversations;
+import org.parley.client.local.v1.StoredMessage;
+import org.parley.client.store.ProfileStore;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Conversations as MLS groups between real clients through a real server. */
+class ConversationsTest {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    @TempDir
+    Path temp;
+    private LiveServer server;
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Map<String, List<ConversationEvent>> events = new ConcurrentHashMap<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new LiveServer(temp.resolve("server"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+        server.close();
+    }
+
+    private ParleyClient user(String username) {
+        ProfileStore store = ProfileStore.open(temp.resolve(username), null, true, RANDOM);
+        Accounts.register(store, server.address(), username, null, RANDOM, ParleyClient.DEFAULT_TIMEOUT);
+        ParleyClient client = ParleyClient.open(store, temp.resolve(username).resolve("files"), RANDOM, ParleyClient.DEFAULT_TIMEOUT);
+        open.add(0, store);
+        open.add(0, client);
+        client.publishKeyPackages(10, true);
+        List<ConversationEvent> mine = new CopyOnWriteArrayList<>();
+        events.put(username, mine);
+        client.conversations().addListener(mine::add);
+        return client;
+    }
+
+    private List<String> texts(String username) {
+        return events.get(username).stream().filter(e -> e instanceof ConversationEvent.Message)
+                .map(e -> ((ConversationEvent.Message) e).message().getText()).toList();
+    }
+
+    private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void directAndGroupConversationsDeliverAndRemovedMembersCannotRead() throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        ParleyClient carol = user("carol");
+
+        Conversations.Summary direct = alice.conversations().direct("bob");
+        assertThat(direct.members()).containsExactly("alice", "bob");
+        alice.conversations().sendText(direct.groupId(), "hi bob");
+        eventually("bob reads alice", () -> texts("bob").contains("hi bob"));
+        Conversations.Summary bobSide = bob.conversations().find("alice", true);
+        bob.conversations().sendText(bobSide.groupId(), "hi alice");
+        eventually("alice reads bob", () -> texts("alice").contains("hi alice"));
+
+        Conversations.Summary team = alice.conversations().createGroup("team", List.of("bob", "carol"));
+        alice.conversations().sendText(team.groupId(), "welcome to team");
+        eventually("carol reads team", () -> texts("carol").contains("welcome to team"));
+        eventually("carol knows the name", () -> carol.conversations().list().stream().anyMatch(s -> s.name().equals("team")));
+        assertThat(carol.conversations().find("team", false).members()).containsExactly("alice", "bob", "carol");
+
+        Path file = temp.resolve("notes.txt");
+        Files.writeString(file, "attached words");
+        alice.conversations().sendFile(team.groupId(), file);
+        eventually("bob gets the file", () -> texts("bob").stream().anyMatch(t -> t.startsWith("[file] notes.txt saved to")));
+        StoredMessage fileMessage = bob.conversations().history(bob.conversations().find("team", false).groupId(), 10).stream()
+                .filter(m -> !m.getAttachmentPath().isEmpty()).findFirst().orElseThrow();
+        assertThat(Files.readString(Path.of(fileMessage.getAttachmentPath()), StandardCharsets.UTF_8)).isEqualTo("attached words");
+
+        alice.conversations().removeMember("team", "carol");
+        eventually("carol learns she was removed", () -> carol.conversations().list().stream().noneMatch(s -> s.name().equals("team")));
+        alice.conversations().sendText(team.groupId(), "carol cannot read this");
+        eventually("bob reads it", () -> texts("bob").contains("carol cannot read this"));
+        assertThat(bob.conversations().find("team", false).members()).containsExactly("alice", "bob");
+        Thread.sleep(300);
+        assertThat(texts("carol")).doesNotContain("carol cannot read this");
+    }
+
+    @Test
+    void fiveMembersCommittingAtOnceConverge() throws Exception {
+        List<ParleyClient> members = new ArrayList<>();
+        for (String name : List.of("mem1", "mem2", "mem3", "mem4", "mem5")) {
+            members.add(user(name));
+        }
+        Conversations.Summary group = members.get(0).conversations().createGroup("five", List.of("mem2", "mem3", "mem4", "mem5"));
+        byte[] groupId = group.groupId();
+        for (ParleyClient member : members) {
+            eventually(member.identity().username() + " joined", () -> member.conversations().list().stream().anyMatch(s -> s.name().equals("five")));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(5);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<?>> commits = new ArrayList<>();
+        for (ParleyClient member : members) {
+            commits.add(pool.submit(() -> {
+                go.await();
+                member.conversations().update(groupId);
+                return null;
+            }));
+        }
+        go.countDown();
+        for (Future<?> commit : commits) {
+            commit.get();
+        }
+        pool.shutdown();
+        long expected = 1 + 5;
+        for (ParleyClient member : members) {
+            eventually("every member reached epoch " + expected, () -> member.conversations().epoch(groupId) == expected);
+        }
+        String authenticator = HexFormat.of().formatHex(members.get(0).conversations().epochAuthenticator(groupId));
+        for (ParleyClient member : members) {
+            assertThat(HexFormat.of().formatHex(member.conversations().epochAuthenticator(groupId))).isEqualTo(authenticator);
+        }
+        members.get(4).conversations().sendText(groupId, "all converged");
+        for (String name : List.of("mem1", "mem2", "mem3", "mem4")) {
+            eventually(name + " reads after convergence", () -> texts(name).contains("all converged"));
+        }
+    }
+
+    @Test
+    void droppedConnectionsLoseNothingAndShowNothingTwice() throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        byte[] groupId = alice.conversations().direct("bob").groupId();
+        eventually("bob joined", () -> bob.conversations().list().size() == 1);
+        int count = 30;
+        Thread dropper = new Thread(() -> {
+            for (int i = 0; i < 6; i++) {
+                bob.session().dropConnection();
+                try {
+                    Thread.sleep(40);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        dropper.start();
+        for (int i = 0; i < count; i++) {
+            alice.conversations().sendText(groupId, "message " + i);
+            if (i % 5 == 0) {
+                alice.session().dropConnection();
+            }
+        }
+        dropper.join();
+        eventually("bob got all " + count, () -> texts("bob").size() == count);
+        Thread.sleep(300);
+        assertThat(texts("bob")).hasSize(count).doesNotHaveDuplicates();
+        byte[] bobGroup = bob.conversations().find("alice", true).groupId();
+        assertThat(bob.conversations().history(bobGroup, 1000)).hasSize(count);
+    }
+
+    @Test
+    void aServerRestartMidConversationLosesNothingAndShowsNothingTwice() throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        byte[] groupId = alice.conversations().direct("bob").groupId();
+        eventually("bob joined", () -> bob.conversations().list().size() == 1);
+        for (int i = 0; i < 10; i++) {
+            alice.conversations().sendText(groupId, "before " + i);
+        }
+        server.restart();
+        for (int i = 0; i < 10; i++) {
+            alice.conversations().sendText(groupId, "after " + i);
+        }
+        eventually("bob got all 20", () -> texts("bob").size() == 20);
+        Thread.sleep(300);
+        assertThat(texts("bob")).hasSize(20).doesNotHaveDuplicates().contains("before 0", "after 9");
+    }
+
+    @Test
+    void disappearingMessagesAreDeletedLocallyAfterTheTimer() throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        byte[] groupId = alice.conversations().direct("bob").groupId();
+        alice.conversations().sendText(groupId, "stays");
+        alice.conversations().setTimer(groupId, 1);
+        alice.conversations().sendText(groupId, "vanishes");
+        eventually("bob reads both", () -> texts("bob").contains("vanishes"));
+        byte[] bobGroup = bob.conversations().find("alice", true).groupId();
+        assertThat(bob.conversations().list().get(0).timerSeconds()).isEqualTo(1);
+        Thread.sleep(1500);
+        assertThat(bob.conversations().history(bobGroup, 10)).extracting(StoredMessage::getText).containsExactly("stays");
+        assertThat(alice.conversations().history(groupId, 10)).extracting(StoredMessage::getText).containsExactly("stays");
+    }
+
+    @Test
+    void sendsAreSealedOnceTheRecipientsAccessKeyWasShared() throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        byte[] groupId = alice.conversations().direct("bob").groupId();
+        eventually("bob's access key reached alice", () -> alice.contacts().get("bob") != null
+                && !alice.contacts().get("bob").getAccessKey().isEmpty());
+        org.parley.server.accounts.DeviceId bobDevice = org.parley.server.accounts.DeviceId.of(bob.identity().deviceId());
+        bob.close();
+        alice.conversations().sendText(groupId, "who sent this?");
+        List<org.parley.server.mailbox.Envelope> pending = server.store().mailbox().pending(bobDevice, 0, 100);
+        assertThat(pending).hasSize(1);
+        assertThat(pending.get(0).sender()).as("the server does not know the sender").isNull();
+    }
+
+    @Test
+    void repliesEditsDeletionsAndReactionsReachTheOtherSide() throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        byte[] groupId = alice.conversations().direct("bob").groupId();
+        StoredMessage first = alice.conversations().sendText(groupId, "helo");
+        StoredMessage second = alice.conversations().sendText(groupId, "oops");
+        eventually("bob reads both", () -> texts("bob").contains("oops"));
+        byte[] bobGroup = bob.conversations().find("alice", true).groupId();
+        bob.conversations().reply(bobGroup, first.getId().toByteArray(), "hello to you");
+        bob.conversations().react(bobGroup, first.getId().toByteArray(), "+1");
+        bob.conversations().edit(bobGroup, first.getId().toByteArray(), "bob cannot edit alice's words");
+        alice.conversations().edit(groupId, first.getId().toByteArray(), "hello");
+        alice.conversations().delete(groupId, second.getId().toByteArray());
+        eventually("alice sees the reply", () -> texts("alice").contains("(reply) hello to you"));
+        eventually("alice sees the reaction", () -> events.get("alice").stream()
+                .anyMatch(e -> e instanceof ConversationEvent.Notice n && n.text().equals("bob reacted +1")));
+        eventually("bob sees the edit and the deletion", () -> bob.conversations().history(bobGroup, 10).stream()
+                .map(StoredMessage::getText).toList().containsAll(List.of("hello", "(deleted)")));
+        assertThat(bob.conversations().history(bobGroup, 10)).extracting(StoredMessage::getText)
+                .containsExactly("hello", "(deleted)", "(reply) hello to you");
+        assertThat(alice.conversations().history(groupId, 10)).extracting(StoredMessage::getText)
+                .containsExactly("hello", "(deleted)", "(reply) hello to you");
+    }
+
+    @Test
+    void aLinkedDeviceJoinsConversationsAdoptsTheProfileKeyAndSendsSealed() throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        byte[] groupId = alice.conversations().direct("bob").groupId();
+        eventually("bob joined", () -> bob.conversations().list().size() == 1);
+
+        org.parley.client.account.LinkCode code = Accounts.issueLinkCode(alice.session(), alice.identity());
+        ProfileStore laptopStore = ProfileStore.open(temp.resolve("laptop"), null, true, RANDOM);
+        open.add(0, laptopStore);
+        Accounts.redeem(laptopStore, code, RANDOM, ParleyClient.DEFAULT_TIMEOUT);
+        ParleyClient laptop = ParleyClient.open(laptopStore, temp.resolve("laptop-files"), RANDOM, ParleyClient.DEFAULT_TIMEOUT);
+        open.add(0, laptop);
+        laptop.publishKeyPackages(5, true);
+        assertThat(laptop.identity().profileKey()).isEmpty();
+
+        alice.syncOwnDevices();
+        eventually("the laptop is in the 1:1", () -> laptop.conversations().list().stream().anyMatch(s -> s.name().equals("bob")));
+        eventually("the laptop adopted the account's profile key", () -> java.util.Arrays.equals(
+                laptop.identity().profileKey(), alice.identity().profileKey()));
+        eventually("bob's access key reached the laptop", () -> laptop.contacts().get("bob") != null
+                && !laptop.contacts().get("bob").getAccessKey().isEmpty());
+        assertThat(bob.conversations().list().get(0).members()).containsExactly("alice", "bob");
+
+        org.parley.server.accounts.DeviceId bobDevice = org.parley.server.accounts.DeviceId.of(bob.identity().deviceId());
+        bob.close();
+        byte[] laptopGroup = laptop.conversations().find("bob", true).groupId();
+        laptop.conversations().sendText(laptopGroup, "from the laptop");
+        List<org.parley.server.mailbox.Envelope> pending = server.store().mailbox().pending(bobDevice, 0, 100);
+        assertThat(pending).isNotEmpty();
+        assertThat(pending.get(pending.size() - 1).sender()).as("sealed").isNull();
+        eventually("alice's phone sees what the laptop sent", () -> texts("alice").contains("from the laptop"));
+    }
+}

@@ -1,0 +1,45 @@
+package org.parley.client.attachments;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AttachmentCipherTest {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final byte[] file = "a small file".getBytes(StandardCharsets.UTF_8);
+
+    @Test
+    void sealsWithAFreshKeyAndOpensWhatWasSealed() {
+        AttachmentCipher.Sealed a = AttachmentCipher.seal(file, RANDOM);
+        AttachmentCipher.Sealed b = AttachmentCipher.seal(file, RANDOM);
+        assertThat(a.key()).isNotEqualTo(b.key());
+        assertThat(new String(a.blob(), StandardCharsets.ISO_8859_1)).doesNotContain("small file");
+        assertThat(AttachmentCipher.open(a.blob(), a.key(), a.digest(), a.size())).isEqualTo(file);
+        assertThat(a.toString()).doesNotContain(Arrays.toString(a.key()));
+    }
+
+    @Test
+    void refusesAlteredBlobsWrongKeysAndWrongSizes() {
+        AttachmentCipher.Sealed sealed = AttachmentCipher.seal(file, RANDOM);
+        byte[] altered = sealed.blob().clone();
+        altered[altered.length - 1] ^= 1;
+        assertThatThrownBy(() -> AttachmentCipher.open(altered, sealed.key(), sealed.digest(), sealed.size()))
+                .isInstanceOf(AttachmentException.class).hasMessageContaining("digest");
+        assertThatThrownBy(() -> AttachmentCipher.open(altered, sealed.key(), AttachmentCipher.sha256(altered), sealed.size()))
+                .isInstanceOf(AttachmentException.class).hasMessageContaining("altered");
+        byte[] otherKey = new byte[32];
+        assertThatThrownBy(() -> AttachmentCipher.open(sealed.blob(), otherKey, sealed.digest(), sealed.size()))
+                .isInstanceOf(AttachmentException.class);
+        assertThatThrownBy(() -> AttachmentCipher.open(sealed.blob(), sealed.key(), sealed.digest(), sealed.size() + 1))
+                .isInstanceOf(AttachmentException.class).hasMessageContaining("size");
+        assertThatThrownBy(() -> AttachmentCipher.open(new byte[3], sealed.key(), AttachmentCipher.sha256(new byte[3]), 0))
+                .isInstanceOf(AttachmentException.class);
+        assertThatThrownBy(() -> AttachmentCipher.open(sealed.blob(), new byte[5], sealed.digest(), sealed.size()))
+                .isInstanceOf(AttachmentException.class).hasMessageContaining("key");
+    }
+}

@@ -1,0 +1,35 @@
+package org.parley.client.net;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ServerAddressTest {
+    @Test
+    void acceptsHttpAndWebSocketForms() {
+        assertThat(ServerAddress.parse("http://127.0.0.1:7878")).isEqualTo(new ServerAddress("127.0.0.1", 7878, false));
+        assertThat(ServerAddress.parse("ws://127.0.0.1:7878/v1/ws")).isEqualTo(new ServerAddress("127.0.0.1", 7878, false));
+        assertThat(ServerAddress.parse("https://chat.example")).isEqualTo(new ServerAddress("chat.example", 443, true));
+        assertThat(ServerAddress.parse("WSS://chat.example:8443/")).isEqualTo(new ServerAddress("chat.example", 8443, true));
+        assertThat(ServerAddress.parse("http://[::1]:7878").webSocketUri().toString()).isEqualTo("ws://[::1]:7878/v1/ws");
+        assertThat(ServerAddress.parse("https://h:1").httpUri("/v1/attachments").toString()).isEqualTo("https://h:1/v1/attachments");
+    }
+
+    @Test
+    void rejectsWhatIsNotAServerUrl() {
+        for (String bad : new String[] {"", "127.0.0.1:7878", "ftp://h:1", "http://", "http://h:1/other", "http://h:99999", "ht tp://x"}) {
+            assertThatThrownBy(() -> ServerAddress.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("http://HOST:PORT");
+        }
+    }
+
+    @Test
+    void backoffGrowsAndStaysWithinTheCeiling() {
+        assertThat(Session.backoffMillis(0, 1.0)).isEqualTo(Session.FIRST_RETRY.toMillis());
+        assertThat(Session.backoffMillis(3, 1.0)).isEqualTo(Session.FIRST_RETRY.toMillis() * 8);
+        assertThat(Session.backoffMillis(40, 1.0)).isEqualTo(Session.MAX_RETRY.toMillis());
+        assertThat(Session.backoffMillis(5, 0.0)).isEqualTo(1);
+        assertThat(Session.backoffMillis(5, 0.5)).isEqualTo(Session.FIRST_RETRY.toMillis() * 16);
+    }
+}
