@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * {@code parley bench load}: the load generator of issue 7, against a Parley server
@@ -34,6 +35,8 @@ public final class LoadCommand implements Callable<Integer> {
     boolean help;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Parley allows 20 registrations per source address and hour; stay below. */
+    static final int CLIENTS_PER_SOURCE = 16;
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -84,20 +87,29 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Generator event-loop threads (default: the number of cores).")
     Integer threads;
 
-    @Option(names = "--sources", defaultValue = "8", paramLabel = "N", description = "Spread connections over source addresses 127.0.0.1..N (default ${DEFAULT-VALUE}).")
-    int sources;
+    @Option(names = "--sources", paramLabel = "N", description = {"Spread connections over N loopback source addresses",
+            "(default: one per " + CLIENTS_PER_SOURCE + " clients, at least 8, from a random place in 127.0.0.0/8,",
+            "so that a server's per-address registration limit is not hit and ports do not run out)."})
+    Integer sources;
 
     @Option(names = "--connect-concurrency", defaultValue = "200", paramLabel = "N", description = "Logins in flight at once (default ${DEFAULT-VALUE}).")
     int connectConcurrency;
+
+    @Option(names = "--warmup", defaultValue = "2", paramLabel = "S", description = "Unmeasured seconds at the first rate before measuring (default ${DEFAULT-VALUE}).")
+    int warmup;
 
     @Option(names = "--drain", defaultValue = "5", paramLabel = "S", description = "Longest wait for in-flight messages after each step (default ${DEFAULT-VALUE}).")
     int drain;
 
     @Override
     public Integer call() throws Exception {
+        int sourceCount = sources != null ? sources : Math.max(8, (clients + CLIENTS_PER_SOURCE - 1) / CLIENTS_PER_SOURCE);
+        // A fresh block per run: an earlier run's registrations against the same server do not count.
+        int firstSource = sources != null ? 0
+                : ThreadLocalRandom.current().nextInt(LoadConfig.MAX_SOURCE_ADDRESSES - sourceCount);
         LoadConfig config = new LoadConfig(clients, rates, size, duration, groups, idle,
-                threads != null ? threads : Runtime.getRuntime().availableProcessors(), sources, connectConcurrency,
-                drain, stopAboveP99Ms, serverPid);
+                threads != null ? threads : Runtime.getRuntime().availableProcessors(), firstSource, sourceCount,
+                connectConcurrency, warmup, drain, stopAboveP99Ms, serverPid);
         LoadDriver driver = driver();
         requireLoopback(driver.server());
         PrintStream progress = System.err;

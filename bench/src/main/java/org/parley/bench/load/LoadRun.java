@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -38,6 +39,8 @@ public final class LoadRun {
     private static final long SECOND = 1_000_000_000L;
     /** How often each event loop sends what its schedule says is due. */
     private static final long TICK_MICROS = 1_000;
+    /** Step number of the unmeasured warm-up (JIT, connection buffers, server caches). */
+    private static final int WARMUP_STEP = -1;
 
     private final LoadConfig config;
     private final LoadDriver driver;
@@ -60,8 +63,9 @@ public final class LoadRun {
         EventLoopGroup group = Transport.newGroup(config.threads());
         List<ClientSession> ready = List.of();
         try {
-            progress.printf("[%s] connecting %d clients from %d source addresses (%s)%n", driver.name(), config.clients(),
-                    config.sourceAddresses(), Transport.nativeEpoll() ? "native epoll" : "NIO");
+            progress.printf("[%s] connecting %d clients from %d source addresses from %s (%s)%n", driver.name(), config.clients(),
+                    config.sourceAddresses(), sourceAddresses(config.firstSourceAddress(), 1)[0].getHostAddress(),
+                    Transport.nativeEpoll() ? "native epoll" : "NIO");
             ready = connectAll(group);
             List<StepResult> results = new ArrayList<>();
             if (config.idle()) {
@@ -69,8 +73,12 @@ public final class LoadRun {
                 onStep.accept(results.get(0));
                 return results;
             }
+            if (config.warmupSeconds() > 0) {
+                progress.printf("[%s] warming up for %d s (not measured)%n", driver.name(), config.warmupSeconds());
+                runStep(WARMUP_STEP, config.rates().get(0), config.warmupSeconds(), ready);
+            }
             for (int step = 0; step < config.rates().size(); step++) {
-                StepResult result = runStep(step, config.rates().get(step), ready);
+                StepResult result = runStep(step, config.rates().get(step), config.durationSeconds(), ready);
                 results.add(result);
                 onStep.accept(result);
                 if (config.stopAboveP99Ms() > 0 && result.latency().p99Ms() > config.stopAboveP99Ms()) {
@@ -103,11 +111,12 @@ public final class LoadRun {
         Bootstrap bootstrap = new Bootstrap().group(group).channel(Transport.channelClass())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
-        InetAddress[] sources = sourceAddresses(config.sourceAddresses());
+        InetAddress[] sources = sourceAddresses(config.firstSourceAddress(), config.sourceAddresses());
         ClientSession[] sessions = new ClientSession[config.clients()];
         Semaphore inFlight = new Semaphore(config.connectConcurrency());
-        // A login may wait behind many others on a busy server; allow ~10 ms each, at least a minute.
-        long deadline = System.nanoTime() + Math.max(60, config.clients() / 100) * SECOND;
+        // A login may wait behind many others on a busy server (ejabberd derives a SCRAM key for each
+        // PLAIN login); allow 20 ms each, at least a minute.
+        long deadline = System.nanoTime() + Math.max(60, config.clients() / 50) * SECOND;
         long nextReport = System.nanoTime() + SECOND;
         for (int i = 0; i < sessions.length; i++) {
             while (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
@@ -184,10 +193,16 @@ public final class LoadRun {
         return done;
     }
 
-    static InetAddress[] sourceAddresses(int count) throws UnknownHostException {
+    /**
+     * {@code count} consecutive loopback addresses from {@code first} on, skipping host numbers 0
+     * and 255 in the last octet: 127.a.b.1 .. 127.a.b.254, then 127.a.(b+1).1 …
+     */
+    static InetAddress[] sourceAddresses(int first, int count) throws UnknownHostException {
         InetAddress[] addresses = new InetAddress[count];
         for (int i = 0; i < count; i++) {
-            addresses[i] = InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (1 + i)});
+            int k = first + i;
+            int block = k / 254;
+            addresses[i] = InetAddress.getByAddress(new byte[] {127, (byte) (block >> 8), (byte) block, (byte) (1 + k % 254)});
         }
         return addresses;
     }
@@ -210,9 +225,9 @@ public final class LoadRun {
                 self.cpuSeconds() - selfBefore, server == null ? Double.NaN : perConnection);
     }
 
-    private StepResult runStep(int step, double rate, List<ClientSession> ready) throws Exception {
+    private StepResult runStep(int step, double rate, int durationSeconds, List<ClientSession> ready) throws Exception {
         metrics.beginStep(step);
-        long errorsBefore = metrics.errorCount();
+        Map<String, Long> errorsBefore = metrics.errorsByKind();
         double cpuBefore = cpu(server);
         double selfBefore = self.cpuSeconds();
         Recipients recipients = new Recipients(ready, config.groupSize());
@@ -227,19 +242,21 @@ public final class LoadRun {
             Sender sender = new Sender(e.getValue(), new OpenLoopSchedule(start, share), recipients, step);
             senders.add(e.getKey().scheduleAtFixedRate(sender, 0, TICK_MICROS, TimeUnit.MICROSECONDS));
         }
-        progress.printf("[%s] step %d: %.0f msgs/s for %d s%n", driver.name(), step + 1, rate, config.durationSeconds());
+        if (step != WARMUP_STEP) {
+            progress.printf("[%s] step %d: %.0f msgs/s for %d s%n", driver.name(), step + 1, rate, durationSeconds);
+        }
         Histogram total = LatencySummary.newHistogram();
         Histogram interval = null;
         long lastDelivered = 0;
-        long end = start + config.durationSeconds() * SECOND;
-        for (int second = 1; second <= config.durationSeconds(); second++) {
+        long end = start + durationSeconds * SECOND;
+        for (int second = 1; second <= durationSeconds; second++) {
             sleepUntil(start + second * SECOND);
             interval = metrics.takeLatencies(interval);
             total.add(interval);
             long delivered = metrics.delivered();
             progress.printf("[%s] t=%2ds sent %d, delivered %d/s, p50 %.1f ms, p99 %.1f ms, errors %d%s%n", driver.name(), second,
                     metrics.sent(), delivered - lastDelivered, interval.getValueAtPercentile(50) / 1e6,
-                    interval.getValueAtPercentile(99) / 1e6, metrics.errorCount() - errorsBefore, serverLine());
+                    interval.getValueAtPercentile(99) / 1e6, stepErrors(errorsBefore).values().stream().mapToLong(Long::longValue).sum(), serverLine());
             lastDelivered = delivered;
         }
         senders.forEach(f -> f.cancel(false));
@@ -249,13 +266,26 @@ public final class LoadRun {
             Thread.sleep(20);
         }
         total.add(metrics.takeLatencies(interval));
+        Map<String, Long> stepErrors = stepErrors(errorsBefore);
         StepResult result = new StepResult(driver.name(), config.clients(), ready.size(), rate, config.size(),
-                config.groupSize(), config.durationSeconds(), metrics.sent(), metrics.expected(), deliveredInWindow,
-                metrics.delivered(), LatencySummary.of(total), metrics.errorCount() - errorsBefore, metrics.errorsByKind(),
+                config.groupSize(), durationSeconds, metrics.sent(), metrics.expected(), deliveredInWindow,
+                metrics.delivered(), LatencySummary.of(total), stepErrors.values().stream().mapToLong(Long::longValue).sum(), stepErrors,
                 cpu(server) - cpuBefore, rss(), self.cpuSeconds() - selfBefore, Double.NaN);
-        progress.printf("[%s] step %d done: delivered %.0f msgs/s, p99 %.2f ms, %d undelivered, %d errors%n", driver.name(),
-                step + 1, result.deliveredPerSecond(), result.latency().p99Ms(), result.undelivered(), result.errors());
+        progress.printf("[%s] %s done: delivered %.0f msgs/s, p99 %.2f ms, %d undelivered, %d errors%n", driver.name(),
+                step == WARMUP_STEP ? "warm-up" : "step " + (step + 1), result.deliveredPerSecond(), result.latency().p99Ms(), result.undelivered(), result.errors());
         return result;
+    }
+
+    /** Errors by kind counted since {@code before} was taken. */
+    private Map<String, Long> stepErrors(Map<String, Long> before) {
+        Map<String, Long> delta = new TreeMap<>();
+        metrics.errorsByKind().forEach((kind, count) -> {
+            long added = count - before.getOrDefault(kind, 0L);
+            if (added > 0) {
+                delta.put(kind, added);
+            }
+        });
+        return delta;
     }
 
     private String serverLine() {

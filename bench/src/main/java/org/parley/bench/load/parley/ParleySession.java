@@ -19,6 +19,7 @@ import org.parley.protocol.v1.Ack;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.Deliver;
 import org.parley.protocol.v1.RecipientAccount;
+import org.parley.protocol.v1.Ping;
 import org.parley.protocol.v1.Register;
 import org.parley.protocol.v1.Send;
 import org.parley.protocol.v1.ServerFrame;
@@ -29,7 +30,9 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One Parley device: answers the server's {@code Challenge} with a {@code Register} signed by a
@@ -40,12 +43,14 @@ final class ParleySession extends ClientSession {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long REGISTER_REQUEST = 1;
+    private static final long PING_INTERVAL_SECONDS = 45;
 
     private final ParleyDriver driver;
     private final Ed25519PrivateKeyParameters identityKey;
     private final List<Long> unacknowledged = new ArrayList<>();
     private long nextRequestId = REGISTER_REQUEST + 1;
     private boolean registered;
+    private ScheduledFuture<?> keepAlive;
 
     ParleySession(int index, LoadMetrics metrics, ParleyDriver driver) {
         super(index, metrics);
@@ -109,6 +114,7 @@ final class ParleySession extends ClientSession {
                 if (!registered && frame.getRequestId() == REGISTER_REQUEST) {
                     registered = true;
                     driver.registered(index, frame.getAuthenticated().getAccountId().toByteArray());
+                    keepAlive(ctx);
                     loggedIn();
                 }
             }
@@ -153,6 +159,26 @@ final class ParleySession extends ClientSession {
                         .setSignature(ByteString.copyFrom(signer.generateSignature())))
                 .build());
         ctx.flush();
+    }
+
+    /**
+     * The server closes connections that send nothing for two minutes; an idle load client pings
+     * well within that (spread out so that 100,000 clients do not ping at once).
+     */
+    private void keepAlive(ChannelHandlerContext ctx) {
+        long first = ThreadLocalRandom.current().nextLong(PING_INTERVAL_SECONDS * 1000);
+        keepAlive = ctx.executor().scheduleAtFixedRate(() -> {
+            write(ctx, ClientFrame.newBuilder().setRequestId(nextRequestId++).setPing(Ping.getDefaultInstance()).build());
+            ctx.flush();
+        }, first, PING_INTERVAL_SECONDS * 1000, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (keepAlive != null) {
+            keepAlive.cancel(false);
+        }
+        super.channelInactive(ctx);
     }
 
     @Override
