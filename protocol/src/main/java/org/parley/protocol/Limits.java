@@ -12,8 +12,11 @@ public final class Limits {
     public static final int ACCOUNT_ID_BYTES = 16;
     /** Length of an Ed25519 public key. */
     public static final int IDENTITY_KEY_BYTES = 32;
-    /** Length of an access-key hash (SHA-256). */
-    public static final int ACCESS_KEY_HASH_BYTES = 32;
+    /** Length of a device id. */
+    public static final int DEVICE_ID_BYTES = 16;
+    /** Accepted lengths of a sealed-sender access key. */
+    public static final int MIN_ACCESS_KEY_BYTES = 16;
+    public static final int MAX_ACCESS_KEY_BYTES = 32;
 
     private Limits() {
     }

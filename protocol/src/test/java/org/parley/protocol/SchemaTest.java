@@ -19,12 +19,12 @@ class SchemaTest {
     void sendFrameRoundTrips() throws Exception {
         ClientFrame frame = ClientFrame.newBuilder().setRequestId(7).setSend(Send.newBuilder()
                 .setMessageId(ByteString.copyFrom(new byte[16]))
-                .addRecipients(RecipientAccount.newBuilder().setAccountId(ByteString.copyFrom(new byte[16])).addDeviceIds(1).addDeviceIds(2))
+                .addRecipients(RecipientAccount.newBuilder().setAccountId(ByteString.copyFrom(new byte[16])).addDeviceIds(ByteString.copyFrom(new byte[] {1})).addDeviceIds(ByteString.copyFrom(new byte[] {2})))
                 .setPayload(ByteString.copyFromUtf8("opaque"))).build();
         ClientFrame parsed = ClientFrame.parseFrom(frame.toByteArray());
         assertThat(parsed).isEqualTo(frame);
         assertThat(parsed.getBodyCase()).isEqualTo(ClientFrame.BodyCase.SEND);
-        assertThat(parsed.getSend().getRecipients(0).getDeviceIdsList()).containsExactly(1, 2);
+        assertThat(parsed.getSend().getRecipients(0).getDeviceIdsList()).extracting(b -> b.byteAt(0)).containsExactly((byte) 1, (byte) 2);
     }
 
     @Test

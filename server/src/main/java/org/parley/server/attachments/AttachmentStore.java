@@ -11,12 +11,16 @@ import java.util.Optional;
  *
  * <p>Writes stream through a temporary file in the same directory, fsynced and renamed
  * atomically into place before the database row is committed, so a reader never sees a partial
- * blob and a crash leaves at most an orphan temporary file (removed by {@link #deleteExpired()}).
+ * blob and a crash leaves at most an orphan file without a row (removed by {@link #deleteExpired()}
+ * once it is a day old).
  */
 public interface AttachmentStore {
 
     /** Default upload limit: 100 MiB. */
     long DEFAULT_MAX_BYTES = 100L * 1024 * 1024;
+
+    /** Attachments older than this are deleted, fetched or not. */
+    java.time.Duration RETENTION = java.time.Duration.ofDays(30);
 
     /**
      * Streams {@code content} to a new attachment, reading at most the configured limit plus one
@@ -39,6 +43,9 @@ public interface AttachmentStore {
     /** @return false if there was no such attachment */
     boolean delete(AttachmentId id);
 
-    /** Deletes attachments uploaded more than 30 days ago and stale temporary files. @return how many attachments */
+    /**
+     * Deletes attachments uploaded more than {@link #RETENTION} ago (counted in whole days), and
+     * files left without a database row by a crash. @return how many attachments
+     */
     int deleteExpired();
 }

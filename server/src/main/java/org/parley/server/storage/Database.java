@@ -52,10 +52,10 @@ public final class Database implements AutoCloseable {
             } catch (IOException e) {
                 throw new StoreException("cannot create the folder for " + url.sqliteFile() + ": " + e.getMessage(), e);
             }
-            HikariDataSource writer = pool("parley-sqlite-writer", sqlite(url, false), 1);
+            HikariDataSource writer = pool("parley-sqlite-writer", sqlite(url, false), 1, false);
             try {
                 // The writer opens the file first so WAL mode is set before readers attach.
-                return new Database(url, writer, pool("parley-sqlite-reader", sqlite(url, true), SQLITE_READERS));
+                return new Database(url, writer, pool("parley-sqlite-reader", sqlite(url, true), SQLITE_READERS, true));
             } catch (RuntimeException e) {
                 writer.close();
                 throw e;
@@ -65,7 +65,6 @@ public final class Database implements AutoCloseable {
         config.setPoolName("parley-postgresql");
         config.setJdbcUrl(url.jdbcUrl());
         config.setMaximumPoolSize(POSTGRES_POOL_SIZE);
-        config.setAutoCommit(false);
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         try {
             HikariDataSource pool = new HikariDataSource(config);
@@ -90,13 +89,13 @@ public final class Database implements AutoCloseable {
         return dataSource;
     }
 
-    private static HikariDataSource pool(String name, DataSource dataSource, int size) {
+    private static HikariDataSource pool(String name, DataSource dataSource, int size, boolean readOnly) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(name);
         config.setDataSource(dataSource);
         config.setMaximumPoolSize(size);
         config.setMinimumIdle(1);
-        config.setAutoCommit(false);
+        config.setReadOnly(readOnly); // Hikari sets the flag on each connection; SQLite needs it to match
         try {
             return new HikariDataSource(config);
         } catch (RuntimeException e) {
@@ -137,6 +136,10 @@ public final class Database implements AutoCloseable {
     private <T> T transaction(HikariDataSource pool, SqlWork<T> work, int attempts) {
         for (int attempt = 1; ; attempt++) {
             try (Connection connection = pool.getConnection()) {
+                // Pooled connections idle in auto-commit mode: sqlite-jdbc begins the next
+                // transaction as soon as one ends, and an idle writer would otherwise hold the
+                // file's write lock (blocking other processes) and readers an old WAL snapshot.
+                connection.setAutoCommit(false);
                 try {
                     T result = work.run(connection);
                     connection.commit();
@@ -144,6 +147,8 @@ public final class Database implements AutoCloseable {
                 } catch (SQLException | RuntimeException | Error e) {
                     rollbackQuietly(connection, e);
                     throw e;
+                } finally {
+                    connection.setAutoCommit(true);
                 }
             } catch (SQLException e) {
                 if (attempt < attempts && retryable(e)) {

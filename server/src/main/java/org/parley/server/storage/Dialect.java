@@ -1,5 +1,10 @@
 package org.parley.server.storage;
 
+import java.sql.SQLException;
+
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
 /**
  * The SQL dialects the stores speak. The stores share one set of statements; this holds the few
  * places where SQLite and PostgreSQL differ.
@@ -24,6 +29,16 @@ public enum Dialect {
     /** Appended to a SELECT that picks one of several interchangeable rows to take. */
     public String forUpdateSkipLocked() {
         return this == POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";
+    }
+
+    /** Whether the statement failed because a row with the same unique key exists. */
+    public boolean isUniqueViolation(SQLException e) {
+        if (this == POSTGRESQL) {
+            return "23505".equals(e.getSQLState());
+        }
+        return e instanceof SQLiteException sqlite
+                && (sqlite.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE
+                || sqlite.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY);
     }
 
     /** Name of the directory under {@code migrations/} that holds this dialect's scripts. */

@@ -64,7 +64,7 @@ public final class Migrations {
                 try (PreparedStatement insert = connection.prepareStatement(
                         "INSERT INTO schema_version (version, applied_day) VALUES (?, ?)")) {
                     insert.setInt(1, next);
-                    insert.setLong(2, java.time.LocalDate.now(java.time.ZoneOffset.UTC).toEpochDay());
+                    insert.setLong(2, UtcDays.today(java.time.Clock.systemUTC()));
                     insert.executeUpdate();
                 }
                 return true;

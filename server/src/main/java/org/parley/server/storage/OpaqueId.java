@@ -1,6 +1,5 @@
 package org.parley.server.storage;
 
-import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -10,8 +9,6 @@ import java.util.HexFormat;
  * may appear in logs (they are not secrets). The bytes are copied in and out.
  */
 public abstract class OpaqueId {
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private final byte[] bytes;
 
     protected OpaqueId(byte[] bytes, int minLength, int maxLength) {
@@ -28,9 +25,7 @@ public abstract class OpaqueId {
 
     /** Fresh random bytes for a new identifier. */
     protected static byte[] randomBytes(int length) {
-        byte[] bytes = new byte[length];
-        RANDOM.nextBytes(bytes);
-        return bytes;
+        return Secrets.random(length);
     }
 
     /** A copy of the identifier's bytes. */

@@ -1,0 +1,170 @@
+package org.parley.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import org.parley.protocol.v1.ClientFrame;
+import org.parley.server.accounts.AccountId;
+import org.parley.server.bus.InProcessBus;
+import org.parley.server.bus.MessageBus;
+import org.parley.server.delivery.SendBatcher;
+import org.parley.server.http.AttachmentHttp;
+import org.parley.server.http.UploadTickets;
+import org.parley.server.metrics.Metrics;
+import org.parley.server.ratelimit.KeyedRateLimiter;
+import org.parley.server.requests.AccountRequests;
+import org.parley.server.requests.AttachmentRequests;
+import org.parley.server.requests.KeyPackageRequests;
+import org.parley.server.requests.MessageRequests;
+import org.parley.server.session.RequestHandler;
+import org.parley.server.session.SessionRegistry;
+import org.parley.server.storage.Store;
+import org.parley.server.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One server node: the Netty transport, the capability handlers, the group-commit send batcher,
+ * the in-process bus and the hourly expiry job, over an open {@link Store}. {@link #close()}
+ * stops accepting, says goodbye to every connection, stores the sends already queued and stops.
+ */
+public final class ParleyServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ParleyServer.class);
+    /** Sends collected into one transaction: up to this long, or this many copies. */
+    private static final long BATCH_WAIT_MICROS = 1_500;
+    private static final int BATCH_MAX_ENVELOPES = 2_048;
+    private static final int BATCH_QUEUE = 65_536;
+
+    private final Store store;
+    private final Transport transport;
+    private final EventLoopGroup acceptor;
+    private final EventLoopGroup workers;
+    private final ExecutorService requestPool;
+    private final ScheduledExecutorService maintenance;
+    private final SendBatcher batcher;
+    private final MessageBus bus;
+    private final SessionRegistry sessions = new SessionRegistry();
+    private final Metrics metrics = new Metrics();
+    private final Channel listener;
+    private final Runnable expiry;
+
+    private ParleyServer(ServerConfig config, Store store) throws InterruptedException, SSLException {
+        this.store = store;
+        SslContext ssl = config.tls().isPresent() ? SslContextBuilder.forServer(
+                config.tls().get().certificateChain().toFile(), config.tls().get().privateKey().toFile()).build() : null;
+        SecureRandom random = new SecureRandom();
+        this.transport = Transport.best();
+        this.acceptor = transport.newGroup(1);
+        this.workers = transport.newGroup(0);
+        this.requestPool = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), named("parley-request"));
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(named("parley-maintenance"));
+        this.bus = new InProcessBus();
+        this.batcher = new SendBatcher(store.mailbox(), metrics, BATCH_WAIT_MICROS, BATCH_MAX_ENVELOPES, BATCH_QUEUE);
+
+        ServerConfig.Limits limits = config.limits();
+        KeyedRateLimiter<InetAddress> registrations = KeyedRateLimiter.perHour(limits.registrationsPerHour());
+        KeyedRateLimiter<AccountId> sends = KeyedRateLimiter.perSecond(limits.sendsPerSecond(), limits.sendBurst());
+        UploadTickets tickets = new UploadTickets(random, Clock.systemUTC());
+
+        Map<ClientFrame.BodyCase, RequestHandler> handlers = new EnumMap<>(ClientFrame.BodyCase.class);
+        new AccountRequests(store.accounts(), store.mailbox(), bus, requestPool, metrics, config.inviteOnly(), registrations).addTo(handlers);
+        new KeyPackageRequests(store.accounts(), store.keyPackages()).addTo(handlers);
+        new MessageRequests(store.accounts(), store.mailbox(), store.groups(), batcher, bus, metrics, sends).addTo(handlers);
+        new AttachmentRequests(tickets, store.attachments().maxBytes()).addTo(handlers);
+        AttachmentHttp attachments = new AttachmentHttp(store.attachments(), tickets, requestPool, metrics);
+
+        this.expiry = () -> expire(registrations, sends, tickets);
+        maintenance.scheduleWithFixedDelay(expiry, 0, 1, TimeUnit.HOURS);
+
+        this.listener = new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
+                .childHandler(new ServerPipeline(ssl, limits, metrics, attachments, handlers, requestPool, random, sessions))
+                .bind(config.host(), config.port()).sync().channel();
+    }
+
+    /**
+     * Starts listening. Refuses a non-loopback address without TLS.
+     *
+     * @throws IllegalArgumentException if the listen address is unsafe or unknown
+     */
+    public static ParleyServer start(ServerConfig config, Store store) throws InterruptedException, SSLException {
+        config.checkListenIsSafe();
+        ParleyServer server = new ParleyServer(config, store);
+        log.info("listening on {} ({}, {})", server.address(), server.transport.name(), config.tls().isPresent() ? "TLS" : "plain text, loopback only");
+        return server;
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** Runs the expiry job now (it also runs at start and every hour). */
+    void expireNow() {
+        expiry.run();
+    }
+
+    private void expire(KeyedRateLimiter<?> registrations, KeyedRateLimiter<?> sends, UploadTickets tickets) {
+        try {
+            int mail = store.mailbox().deleteExpired();
+            int blobs = store.attachments().deleteExpired();
+            if (mail + blobs > 0) {
+                log.info("expired {} undelivered messages and {} attachments older than 30 days", mail, blobs);
+            }
+        } catch (RuntimeException e) {
+            log.warn("expiring old mail and attachments failed, will retry in an hour: {}", e.toString());
+        }
+        registrations.evictIdle();
+        sends.evictIdle();
+        tickets.evictExpired();
+    }
+
+    /** Graceful stop: no new connections, close frames to all, queued sends stored, threads ended. */
+    @Override
+    public void close() {
+        listener.close().awaitUninterruptibly();
+        sessions.closeAll();
+        batcher.close();
+        workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+        acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        requestPool.shutdown();
+        maintenance.shutdownNow();
+        try {
+            requestPool.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        bus.close();
+        log.info("stopped");
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, prefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

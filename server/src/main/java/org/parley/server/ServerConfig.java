@@ -1,0 +1,97 @@
+package org.parley.server;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * How a server node listens and what it tolerates; the data side (database, attachment folder
+ * and size limit, mailbox quota) is the {@link org.parley.server.storage.StoreConfig}.
+ * {@link #defaults()} gives the values of {@code parley server} without flags; tests shrink the
+ * limits to exercise them.
+ *
+ * @param host       address to listen on; a non-loopback address requires {@code tls}
+ * @param port       TCP port, 0 for an ephemeral one
+ * @param tls        PEM certificate chain and PKCS#8 key, or empty for plain text on loopback
+ * @param inviteOnly registration needs an invite code from {@code parley admin invite}
+ * @param limits     rate limits and timeouts
+ */
+public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inviteOnly, Limits limits) {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 7878;
+
+    public record Tls(Path certificateChain, Path privateKey) {
+    }
+
+    /**
+     * @param idleTimeout          a connection that sends nothing for this long is closed (clients ping)
+     * @param slowTimeout          a connection that does not read what it is sent for this long is closed
+     * @param handshakeTimeout     time allowed from TCP connect to a completed WebSocket upgrade
+     * @param maxViolations        protocol violations tolerated on one connection before it is closed
+     * @param framesPerSecond      sustained client frames per connection
+     * @param frameBurst           frames a connection may send at once above the sustained rate
+     * @param sendsPerSecond       sustained sends (and commits) per account, all devices together
+     * @param sendBurst            burst allowed per account
+     * @param registrationsPerHour accounts one source address may create per hour (kept in memory only)
+     */
+    public record Limits(Duration idleTimeout, Duration slowTimeout, Duration handshakeTimeout, int maxViolations,
+                         int framesPerSecond, int frameBurst, int sendsPerSecond, int sendBurst,
+                         int registrationsPerHour) {
+
+        public static Limits defaults() {
+            return new Limits(Duration.ofSeconds(120), Duration.ofSeconds(30), Duration.ofSeconds(10), 5,
+                    5_000, 10_000, 5_000, 10_000, DEFAULT_REGISTRATIONS_PER_HOUR);
+        }
+
+        public Limits withRegistrationsPerHour(int perHour) {
+            return new Limits(idleTimeout, slowTimeout, handshakeTimeout, maxViolations, framesPerSecond, frameBurst,
+                    sendsPerSecond, sendBurst, perHour);
+        }
+    }
+
+    public static final int DEFAULT_REGISTRATIONS_PER_HOUR = 20;
+
+    public static ServerConfig defaults() {
+        return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), false, Limits.defaults());
+    }
+
+    public ServerConfig withListen(String newHost, int newPort) {
+        return new ServerConfig(newHost, newPort, tls, inviteOnly, limits);
+    }
+
+    public ServerConfig withTls(Tls newTls) {
+        return new ServerConfig(host, port, Optional.of(newTls), inviteOnly, limits);
+    }
+
+    public ServerConfig withInviteOnly(boolean newInviteOnly) {
+        return new ServerConfig(host, port, tls, newInviteOnly, limits);
+    }
+
+    public ServerConfig withLimits(Limits newLimits) {
+        return new ServerConfig(host, port, tls, inviteOnly, newLimits);
+    }
+
+    /**
+     * Refuses plain text anywhere but loopback: tokens, link codes and metadata would otherwise
+     * cross a network in clear.
+     */
+    public void checkListenIsSafe() {
+        if (tls.isPresent()) {
+            return;
+        }
+        boolean loopback;
+        try {
+            loopback = InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("cannot resolve the listen address '" + host + "'; give an IP address such as 127.0.0.1");
+        }
+        if (!loopback) {
+            throw new IllegalArgumentException("refusing to listen on " + host + ":" + port + " without TLS: "
+                    + "pass a certificate with --tls-cert CERT.pem --tls-key KEY.pem (PEM, key in PKCS#8), "
+                    + "or listen on 127.0.0.1 behind a TLS proxy");
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package org.parley.server;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import org.parley.protocol.Limits;
+import org.parley.protocol.v1.ClientFrame;
+import org.parley.server.metrics.Metrics;
+import org.parley.server.session.RequestHandler;
+import org.parley.server.session.SessionHandler;
+import org.parley.server.session.SessionRegistry;
+import org.parley.server.transport.AttachmentRoutes;
+import org.parley.server.transport.ClientFrameCodec;
+import org.parley.server.transport.ConnectionTimeouts;
+import org.parley.server.transport.FrameRateLimiter;
+import org.parley.server.transport.HttpRouter;
+import org.parley.server.transport.ViolationPolicy;
+
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The handlers of one connection, one concern each. Every connection starts as HTTP:
+ * [TLS] → flush consolidation → idle/slow timeouts → HTTP codec → 100-continue → chunked writes →
+ * router. The upgrade at {@code /v1/ws} appends: WebSocket protocol (handshake, control frames,
+ * hard size cap) → fragment aggregation → protobuf codec → frame rate limit → session dispatch →
+ * violation policy.
+ */
+final class ServerPipeline extends ChannelInitializer<SocketChannel> {
+    /** WebSocket messages above this are refused by the WebSocket layer (close 1009) without being buffered. */
+    static final int HARD_FRAME_LIMIT = 2 * Limits.MAX_CLIENT_FRAME_BYTES;
+
+    private final SslContext ssl;
+    private final ServerConfig.Limits limits;
+    private final Metrics metrics;
+    private final AttachmentRoutes attachments;
+    private final Map<ClientFrame.BodyCase, RequestHandler> handlers;
+    private final Executor requestPool;
+    private final SecureRandom random;
+    private final SessionRegistry sessions;
+    private final WebSocketServerProtocolConfig webSocket;
+
+    ServerPipeline(SslContext ssl, ServerConfig.Limits limits, Metrics metrics, AttachmentRoutes attachments,
+                   Map<ClientFrame.BodyCase, RequestHandler> handlers, Executor requestPool, SecureRandom random,
+                   SessionRegistry sessions) {
+        this.ssl = ssl;
+        this.limits = limits;
+        this.metrics = metrics;
+        this.attachments = attachments;
+        this.handlers = handlers;
+        this.requestPool = requestPool;
+        this.random = random;
+        this.sessions = sessions;
+        this.webSocket = WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(HttpRouter.WEBSOCKET_PATH)
+                .maxFramePayloadLength(HARD_FRAME_LIMIT)
+                .handshakeTimeoutMillis(limits.handshakeTimeout().toMillis())
+                .dropPongFrames(true)
+                .build();
+    }
+
+    @Override
+    protected void initChannel(SocketChannel channel) {
+        ChannelPipeline pipeline = channel.pipeline();
+        if (ssl != null) {
+            pipeline.addLast("tls", ssl.newHandler(channel.alloc()));
+        }
+        pipeline.addLast("flush", new FlushConsolidationHandler(256, true));
+        pipeline.addLast("idle", new IdleStateHandler(limits.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        pipeline.addLast("timeouts", new ConnectionTimeouts(limits.slowTimeout()));
+        pipeline.addLast("http", new HttpServerCodec(4096, 8192, 64 * 1024));
+        pipeline.addLast("continue", new HttpServerExpectContinueHandler());
+        pipeline.addLast("chunked", new ChunkedWriteHandler());
+        pipeline.addLast("router", new HttpRouter(metrics, attachments, this::installWebSocket));
+    }
+
+    private void installWebSocket(ChannelPipeline pipeline) {
+        pipeline.addLast("websocket", new WebSocketServerProtocolHandler(webSocket));
+        pipeline.addLast("fragments", new WebSocketFrameAggregator(HARD_FRAME_LIMIT));
+        pipeline.addLast("protobuf", new ClientFrameCodec(metrics));
+        pipeline.addLast("rate", new FrameRateLimiter(limits.framesPerSecond(), limits.frameBurst()));
+        pipeline.addLast("session", new SessionHandler(handlers, requestPool, metrics, random, sessions));
+        pipeline.addLast("violations", new ViolationPolicy(metrics, limits.maxViolations()));
+    }
+}

@@ -1,0 +1,256 @@
+package org.parley.server.accounts;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.parley.server.storage.Database;
+import org.parley.server.storage.Secrets;
+import org.parley.server.storage.UtcDays;
+
+import static org.parley.server.storage.Sql.update;
+
+/** {@link AccountStore} on SQLite or PostgreSQL (schema in {@code migrations/<dialect>/V1.sql}). */
+public final class JdbcAccountStore implements AccountStore {
+    private static final int LINK_TOKEN_BYTES = 32;
+    private static final int INVITE_CODE_BYTES = 16;
+    private static final String DEVICE_COLUMNS = "device_id, account_id, identity_key, created_day, last_seen_day";
+
+    private final Database database;
+    private final Clock clock;
+
+    public JdbcAccountStore(Database database, Clock clock) {
+        this.database = database;
+        this.clock = clock;
+    }
+
+    @Override
+    public Registration register(Username username, byte[] identityPublicKey, byte[] accessKey, byte[] inviteCode) {
+        checkIdentityKey(identityPublicKey);
+        AccountId account = AccountId.random();
+        long today = UtcDays.today(clock);
+        return database.write(connection -> {
+            if (inviteCode != null && update(connection, "DELETE FROM invite_codes WHERE code_hash = ?", Secrets.hash(inviteCode)) == 0) {
+                throw new InvalidInviteCodeException();
+            }
+            if (findByUsername(connection, username).isPresent()) {
+                throw new UsernameTakenException(username);
+            }
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO accounts (account_id, username, created_day, last_connection_day, access_key_hash) VALUES (?, ?, ?, ?, ?)")) {
+                insert.setBytes(1, account.bytes());
+                insert.setString(2, username.value());
+                insert.setLong(3, today);
+                insert.setLong(4, today);
+                insert.setBytes(5, accessKey == null ? null : Secrets.hash(accessKey));
+                insert.executeUpdate();
+            } catch (SQLException e) {
+                // A concurrent registration (another node) took the name between check and insert.
+                if (database.dialect().isUniqueViolation(e)) {
+                    throw new UsernameTakenException(username);
+                }
+                throw e;
+            }
+            DeviceRecord device = insertDevice(connection, account, identityPublicKey, today);
+            return new Registration(account, device.id());
+        });
+    }
+
+    @Override
+    public Optional<AccountRecord> account(AccountId account) {
+        return database.read(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT account_id, username, created_day, last_connection_day FROM accounts WHERE account_id = ?")) {
+                select.setBytes(1, account.bytes());
+                return accountRow(select);
+            }
+        });
+    }
+
+    @Override
+    public Optional<AccountRecord> findByUsername(Username username) {
+        return database.read(connection -> findByUsername(connection, username));
+    }
+
+    private static Optional<AccountRecord> findByUsername(Connection connection, Username username) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT account_id, username, created_day, last_connection_day FROM accounts WHERE username = ?")) {
+            select.setString(1, username.value());
+            return accountRow(select);
+        }
+    }
+
+    private static Optional<AccountRecord> accountRow(PreparedStatement select) throws SQLException {
+        try (ResultSet row = select.executeQuery()) {
+            if (!row.next()) {
+                return Optional.empty();
+            }
+            return Optional.of(new AccountRecord(AccountId.of(row.getBytes(1)), new Username(row.getString(2)),
+                    UtcDays.date(row.getLong(3)), UtcDays.date(row.getLong(4))));
+        }
+    }
+
+    @Override
+    public Optional<DeviceRecord> device(DeviceId device) {
+        return devicesWhere("device_id = ?", device.bytes()).stream().findFirst();
+    }
+
+    @Override
+    public List<DeviceRecord> devices(AccountId account) {
+        return devicesWhere("account_id = ?", account.bytes());
+    }
+
+    private List<DeviceRecord> devicesWhere(String condition, byte[] id) {
+        return database.read(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT " + DEVICE_COLUMNS + " FROM devices WHERE " + condition + " ORDER BY seq")) {
+                select.setBytes(1, id);
+                return deviceRows(select);
+            }
+        });
+    }
+
+    private static List<DeviceRecord> deviceRows(PreparedStatement select) throws SQLException {
+        List<DeviceRecord> devices = new ArrayList<>();
+        try (ResultSet row = select.executeQuery()) {
+            while (row.next()) {
+                devices.add(new DeviceRecord(DeviceId.of(row.getBytes(1)), AccountId.of(row.getBytes(2)), row.getBytes(3),
+                        UtcDays.date(row.getLong(4)), UtcDays.date(row.getLong(5))));
+            }
+        }
+        return devices;
+    }
+
+    @Override
+    public void recordConnection(DeviceId device) {
+        long today = UtcDays.today(clock);
+        DeviceRecord known = device(device).orElseThrow(() -> new UnknownDeviceException(device));
+        if (known.lastSeenDay().toEpochDay() == today) {
+            return; // the common case costs one read, no write
+        }
+        database.write(connection -> {
+            if (update(connection, "UPDATE devices SET last_seen_day = ? WHERE device_id = ?", today, device.bytes()) == 0) {
+                throw new UnknownDeviceException(device);
+            }
+            update(connection, "UPDATE accounts SET last_connection_day = ? WHERE account_id = ?", today, known.account().bytes());
+            return null;
+        });
+    }
+
+    @Override
+    public void setAccessKey(AccountId account, byte[] accessKey) {
+        database.write(connection -> update(connection, "UPDATE accounts SET access_key_hash = ? WHERE account_id = ?",
+                accessKey == null ? null : Secrets.hash(accessKey), account.bytes()));
+    }
+
+    @Override
+    public boolean accessKeyMatches(AccountId account, byte[] accessKey) {
+        byte[] storedHash = database.read(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT access_key_hash FROM accounts WHERE account_id = ?")) {
+                select.setBytes(1, account.bytes());
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next() ? row.getBytes(1) : null;
+                }
+            }
+        });
+        return Secrets.matches(accessKey, storedHash);
+    }
+
+    @Override
+    public LinkToken issueLinkToken(DeviceId issuer, Duration validity) {
+        if (validity.isNegative() || validity.isZero()) {
+            throw new IllegalArgumentException("a link token must be valid for a positive duration");
+        }
+        byte[] secret = Secrets.random(LINK_TOKEN_BYTES);
+        Instant now = clock.instant();
+        Instant expires = now.plus(validity);
+        database.write(connection -> {
+            AccountId account = accountOf(connection, issuer);
+            // Housekeeping: expired tokens can never be used, so they need not be kept.
+            update(connection, "DELETE FROM link_tokens WHERE expires_ms <= ?", now.toEpochMilli());
+            update(connection, "INSERT INTO link_tokens (token_hash, account_id, expires_ms) VALUES (?, ?, ?)",
+                    Secrets.hash(secret), account.bytes(), expires.toEpochMilli());
+            return null;
+        });
+        return new LinkToken(secret, expires);
+    }
+
+    private static AccountId accountOf(Connection connection, DeviceId device) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT account_id FROM devices WHERE device_id = ?")) {
+            select.setBytes(1, device.bytes());
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    throw new UnknownDeviceException(device);
+                }
+                return AccountId.of(row.getBytes(1));
+            }
+        }
+    }
+
+    @Override
+    public DeviceRecord linkDevice(byte[] linkTokenSecret, byte[] identityPublicKey) {
+        checkIdentityKey(identityPublicKey);
+        if (linkTokenSecret == null) {
+            throw new InvalidLinkTokenException();
+        }
+        byte[] tokenHash = Secrets.hash(linkTokenSecret);
+        long nowMs = clock.millis();
+        return database.write(connection -> {
+            AccountId account;
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT account_id FROM link_tokens WHERE token_hash = ? AND expires_ms > ?")) {
+                select.setBytes(1, tokenHash);
+                select.setLong(2, nowMs);
+                try (ResultSet row = select.executeQuery()) {
+                    if (!row.next()) {
+                        throw new InvalidLinkTokenException();
+                    }
+                    account = AccountId.of(row.getBytes(1));
+                }
+            }
+            // Of two concurrent uses only one deletes the row; the other finds nothing to delete.
+            if (update(connection, "DELETE FROM link_tokens WHERE token_hash = ?", tokenHash) == 0) {
+                throw new InvalidLinkTokenException();
+            }
+            return insertDevice(connection, account, identityPublicKey, UtcDays.today(clock));
+        });
+    }
+
+    private static DeviceRecord insertDevice(Connection connection, AccountId account, byte[] identityPublicKey, long today)
+            throws SQLException {
+        DeviceId device = DeviceId.random();
+        update(connection, "INSERT INTO devices (device_id, account_id, identity_key, created_day, last_seen_day) VALUES (?, ?, ?, ?, ?)",
+                device.bytes(), account.bytes(), identityPublicKey, today, today);
+        // The mailbox's quota row is born with the device (see the schema).
+        update(connection, "INSERT INTO mailbox_usage (device_id, pending_count, pending_bytes) VALUES (?, 0, 0)", device.bytes());
+        return new DeviceRecord(device, account, identityPublicKey, UtcDays.date(today), UtcDays.date(today));
+    }
+
+    @Override
+    public boolean removeDevice(AccountId account, DeviceId device) {
+        // Key packages, the last-resort package, pending mail and the quota row go by ON DELETE CASCADE.
+        return database.write(connection ->
+                update(connection, "DELETE FROM devices WHERE device_id = ? AND account_id = ?", device.bytes(), account.bytes()) > 0);
+    }
+
+    @Override
+    public byte[] createInviteCode() {
+        byte[] code = Secrets.random(INVITE_CODE_BYTES);
+        database.write(connection -> update(connection, "INSERT INTO invite_codes (code_hash) VALUES (?)", Secrets.hash(code)));
+        return code;
+    }
+
+    private static void checkIdentityKey(byte[] identityPublicKey) {
+        if (identityPublicKey == null || identityPublicKey.length != IDENTITY_KEY_LENGTH) {
+            throw new IllegalArgumentException("a device identity key is an Ed25519 public key of " + IDENTITY_KEY_LENGTH
+                    + " bytes, got " + (identityPublicKey == null ? "none" : identityPublicKey.length + " bytes"));
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package org.parley.server.attachments;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.parley.server.storage.Database;
+import org.parley.server.storage.StoreException;
+import org.parley.server.storage.UtcDays;
+
+import static org.parley.server.storage.Sql.update;
+
+/** {@link AttachmentStore} with blobs as files in one directory and their rows in SQLite or PostgreSQL. */
+public final class FileAttachmentStore implements AttachmentStore {
+    private static final String TEMP_PREFIX = "upload-";
+    private static final String TEMP_SUFFIX = ".tmp";
+    private static final Duration ORPHAN_AGE = Duration.ofDays(1);
+
+    private final Database database;
+    private final Path directory;
+    private final Clock clock;
+    private final long maxBytes;
+
+    public FileAttachmentStore(Database database, Path directory, Clock clock, long maxBytes) {
+        this.database = database;
+        this.directory = directory;
+        this.clock = clock;
+        this.maxBytes = maxBytes;
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new StoreException("cannot create the attachment directory " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    @Override
+    public AttachmentRecord store(InputStream content) throws IOException {
+        Path temp = Files.createTempFile(directory, TEMP_PREFIX, TEMP_SUFFIX);
+        try {
+            long size = copyAtMost(content, temp);
+            AttachmentId id = AttachmentId.random();
+            Path target = file(id);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            syncDirectory();
+            AttachmentRecord record = new AttachmentRecord(id, size, UtcDays.date(UtcDays.today(clock)));
+            try {
+                database.write(connection -> update(connection,
+                        "INSERT INTO attachments (attachment_id, size_bytes, created_day) VALUES (?, ?, ?)",
+                        id.bytes(), size, record.created().toEpochDay()));
+            } catch (RuntimeException e) {
+                Files.deleteIfExists(target);
+                throw e;
+            }
+            return record;
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Copies into {@code target} and forces it to disk; fails as soon as the limit is passed. */
+    private long copyAtMost(InputStream content, Path target) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long size = 0;
+        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+             OutputStream out = Channels.newOutputStream(channel)) {
+            int read;
+            while ((read = content.read(buffer, 0, (int) Math.min(buffer.length, maxBytes - size + 1))) > 0) {
+                size += read;
+                if (size > maxBytes) {
+                    throw new AttachmentTooLargeException(maxBytes);
+                }
+                out.write(buffer, 0, read);
+            }
+            channel.force(true);
+        }
+        return size;
+    }
+
+    /** Makes the rename itself durable (on Linux a directory can be opened and forced). */
+    private void syncDirectory() {
+        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException e) {
+            // Some platforms cannot open a directory; the rename is then as durable as the OS makes it.
+        }
+    }
+
+    private Path file(AttachmentId id) {
+        return directory.resolve(id.hex());
+    }
+
+    @Override
+    public Optional<AttachmentRecord> record(AttachmentId id) {
+        return database.read(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT size_bytes, created_day FROM attachments WHERE attachment_id = ?")) {
+                select.setBytes(1, id.bytes());
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next()
+                            ? Optional.of(new AttachmentRecord(id, row.getLong(1), UtcDays.date(row.getLong(2))))
+                            : Optional.<AttachmentRecord>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public Optional<InputStream> open(AttachmentId id) throws IOException {
+        if (record(id).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(Files.newInputStream(file(id)));
+    }
+
+    @Override
+    public boolean delete(AttachmentId id) {
+        boolean existed = database.write(connection ->
+                update(connection, "DELETE FROM attachments WHERE attachment_id = ?", id.bytes()) > 0);
+        deleteFile(file(id));
+        return existed;
+    }
+
+    @Override
+    public int deleteExpired() {
+        long cutoffDay = UtcDays.today(clock) - RETENTION.toDays();
+        List<AttachmentId> expired = database.read(connection -> {
+            List<AttachmentId> ids = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT attachment_id FROM attachments WHERE created_day < ?")) {
+                select.setLong(1, cutoffDay);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        ids.add(AttachmentId.of(rows.getBytes(1)));
+                    }
+                }
+            }
+            return ids;
+        });
+        int deleted = 0;
+        for (AttachmentId id : expired) {
+            if (delete(id)) {
+                deleted++;
+            }
+        }
+        deleteOrphans();
+        return deleted;
+    }
+
+    /** Removes day-old files that have no row: interrupted uploads and blobs whose insert failed. */
+    private void deleteOrphans() {
+        Instant cutoff = clock.instant().minus(ORPHAN_AGE);
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+            for (Path path : files) {
+                if (Files.getLastModifiedTime(path).toInstant().isAfter(cutoff)) {
+                    continue;
+                }
+                String name = path.getFileName().toString();
+                boolean orphanBlob = isAttachmentName(name) && record(AttachmentId.parse(name)).isEmpty();
+                boolean staleUpload = name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX);
+                if (orphanBlob || staleUpload) {
+                    deleteFile(path);
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot list the attachment directory " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isAttachmentName(String name) {
+        try {
+            AttachmentId.parse(name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static void deleteFile(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            throw new StoreException("cannot delete " + path + ": " + e.getMessage(), e);
+        }
+    }
+}

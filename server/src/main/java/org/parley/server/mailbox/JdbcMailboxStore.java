@@ -1,0 +1,355 @@
+package org.parley.server.mailbox;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.parley.server.accounts.AccountId;
+import org.parley.server.accounts.DeviceId;
+import org.parley.server.storage.Database;
+import org.parley.server.storage.Dialect;
+
+/**
+ * {@link MailboxStore} on SQLite or PostgreSQL, built for the send hot path: a batch costs a
+ * fixed handful of round trips whatever its size — one query per {@value #CHUNK} recipients to
+ * read (and on PostgreSQL lock) their quota rows, one statement to allocate ids, one batched
+ * insert and one batched quota update — and one commit.
+ *
+ * <p>Quota rows are locked in device-id order, so concurrent batches on PostgreSQL cannot
+ * deadlock; each row's counters change by deltas, so acknowledgements and expiry running at the
+ * same time stay exact.
+ */
+public final class JdbcMailboxStore implements MailboxStore {
+    /** Parameters per IN (...) list: well under SQLite's and PostgreSQL's limits. */
+    static final int CHUNK = 500;
+
+    private final Database database;
+    private final Clock clock;
+    private final MailboxLimits limits;
+
+    public JdbcMailboxStore(Database database, Clock clock, MailboxLimits limits) {
+        this.database = database;
+        this.clock = clock;
+        this.limits = limits;
+    }
+
+    @Override
+    public List<DeliveryOutcome> enqueue(List<Delivery> deliveries) {
+        if (deliveries.isEmpty()) {
+            return List.of();
+        }
+        return database.write(connection -> {
+            Instant arrival = Instant.ofEpochMilli(clock.millis());
+            Map<DeviceId, long[]> usage = lockUsage(connection, recipientsInLockOrder(deliveries));
+            Map<DeviceId, long[]> added = new HashMap<>();
+            List<Delivery> accepted = new ArrayList<>();
+            MailboxException[] rejections = new MailboxException[deliveries.size()];
+            int envelopeCount = 0;
+            for (int i = 0; i < deliveries.size(); i++) {
+                Delivery delivery = deliveries.get(i);
+                MailboxException rejection = admit(delivery, usage, added);
+                if (rejection == null) {
+                    accepted.add(delivery);
+                    envelopeCount += delivery.envelopes().size();
+                } else {
+                    rejections[i] = rejection;
+                }
+            }
+            long[] ids = allocateIds(connection, envelopeCount);
+            List<DeliveryOutcome> outcomes = new ArrayList<>(deliveries.size());
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO envelopes (id, recipient_device, sender_device, payload, arrival_ms) VALUES (?, ?, ?, ?, ?)")) {
+                int next = 0;
+                for (int i = 0; i < deliveries.size(); i++) {
+                    if (rejections[i] != null) {
+                        outcomes.add(new DeliveryOutcome.Rejected(rejections[i]));
+                        continue;
+                    }
+                    List<Envelope> stored = new ArrayList<>();
+                    for (NewEnvelope envelope : deliveries.get(i).envelopes()) {
+                        long id = ids[next++];
+                        insert.setLong(1, id);
+                        insert.setBytes(2, envelope.recipient().bytes());
+                        insert.setBytes(3, envelope.sender() == null ? null : envelope.sender().bytes());
+                        insert.setBytes(4, envelope.payload());
+                        insert.setLong(5, arrival.toEpochMilli());
+                        insert.addBatch();
+                        stored.add(new Envelope(id, envelope.recipient(), envelope.sender(), envelope.payload(), arrival));
+                    }
+                    outcomes.add(new DeliveryOutcome.Stored(stored));
+                }
+                if (next > 0) {
+                    insert.executeBatch();
+                }
+            }
+            addUsage(connection, added, 1);
+            return outcomes;
+        });
+    }
+
+    /** Distinct recipients sorted by unsigned bytes, the order PostgreSQL sorts bytea in. */
+    private static List<DeviceId> recipientsInLockOrder(List<Delivery> deliveries) {
+        TreeMap<byte[], DeviceId> sorted = new TreeMap<>(Arrays::compareUnsigned);
+        for (Delivery delivery : deliveries) {
+            for (NewEnvelope envelope : delivery.envelopes()) {
+                sorted.putIfAbsent(envelope.recipient().bytes(), envelope.recipient());
+            }
+        }
+        return new ArrayList<>(sorted.values());
+    }
+
+    /** Current {count, bytes} per existing recipient; a device without a row does not exist. */
+    private Map<DeviceId, long[]> lockUsage(Connection connection, List<DeviceId> devices) throws SQLException {
+        Map<DeviceId, long[]> usage = new HashMap<>();
+        for (int from = 0; from < devices.size(); from += CHUNK) {
+            List<DeviceId> chunk = devices.subList(from, Math.min(devices.size(), from + CHUNK));
+            String sql = "SELECT device_id, pending_count, pending_bytes FROM mailbox_usage WHERE device_id IN ("
+                    + placeholders(chunk.size()) + ") ORDER BY device_id" + database.dialect().forUpdate();
+            try (PreparedStatement select = connection.prepareStatement(sql)) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    select.setBytes(i + 1, chunk.get(i).bytes());
+                }
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        usage.put(DeviceId.of(rows.getBytes(1)), new long[] {rows.getLong(2), rows.getLong(3)});
+                    }
+                }
+            }
+        }
+        return usage;
+    }
+
+    /**
+     * Checks a delivery against the quota as it stands after the deliveries admitted before it;
+     * if it fits, counts it in {@code usage} and {@code added}. @return null if admitted
+     */
+    private MailboxException admit(Delivery delivery, Map<DeviceId, long[]> usage, Map<DeviceId, long[]> added) {
+        Map<DeviceId, long[]> delta = new LinkedHashMap<>();
+        for (NewEnvelope envelope : delivery.envelopes()) {
+            long[] d = delta.computeIfAbsent(envelope.recipient(), device -> new long[2]);
+            d[0]++;
+            d[1] += envelope.payload().length;
+        }
+        for (Map.Entry<DeviceId, long[]> entry : delta.entrySet()) {
+            long[] current = usage.get(entry.getKey());
+            if (current == null) {
+                return new UnknownRecipientException(entry.getKey());
+            }
+            if (current[0] + entry.getValue()[0] > limits.maxMessages() || current[1] + entry.getValue()[1] > limits.maxBytes()) {
+                return new MailboxFullException(entry.getKey(), new MailboxUsage(current[0], current[1]), limits);
+            }
+        }
+        for (Map.Entry<DeviceId, long[]> entry : delta.entrySet()) {
+            long[] current = usage.get(entry.getKey());
+            long[] sum = added.computeIfAbsent(entry.getKey(), device -> new long[2]);
+            for (int k = 0; k < 2; k++) {
+                current[k] += entry.getValue()[k];
+                sum[k] += entry.getValue()[k];
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Takes {@code count} fresh envelope ids, increasing. SQLite advances a counter row (the
+     * writer is alone); PostgreSQL draws from a sequence, which concurrent nodes share.
+     */
+    private long[] allocateIds(Connection connection, int count) throws SQLException {
+        long[] ids = new long[count];
+        if (count == 0) {
+            return ids;
+        }
+        if (database.dialect() == Dialect.SQLITE) {
+            long first;
+            try (Statement statement = connection.createStatement();
+                 ResultSet row = statement.executeQuery("SELECT next_id FROM envelope_ids")) {
+                row.next();
+                first = row.getLong(1);
+            }
+            try (PreparedStatement advance = connection.prepareStatement("UPDATE envelope_ids SET next_id = ?")) {
+                advance.setLong(1, first + count);
+                advance.executeUpdate();
+            }
+            for (int i = 0; i < count; i++) {
+                ids[i] = first + i;
+            }
+            return ids;
+        }
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT nextval('envelope_ids') FROM generate_series(1, ?)")) {
+            select.setInt(1, count);
+            try (ResultSet rows = select.executeQuery()) {
+                for (int i = 0; i < count && rows.next(); i++) {
+                    ids[i] = rows.getLong(1);
+                }
+            }
+        }
+        Arrays.sort(ids);
+        return ids;
+    }
+
+    /** Adds {@code sign} times each device's {count, bytes} to its quota row, in one batch. */
+    private static void addUsage(Connection connection, Map<DeviceId, long[]> deltas, int sign) throws SQLException {
+        if (deltas.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE mailbox_usage SET pending_count = pending_count + ?, pending_bytes = pending_bytes + ? WHERE device_id = ?")) {
+            for (Map.Entry<DeviceId, long[]> entry : deltas.entrySet()) {
+                update.setLong(1, sign * entry.getValue()[0]);
+                update.setLong(2, sign * entry.getValue()[1]);
+                update.setBytes(3, entry.getKey().bytes());
+                update.addBatch();
+            }
+            update.executeBatch();
+        }
+    }
+
+    @Override
+    public List<Envelope> pending(DeviceId device, long afterId, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("the fetch limit must be positive, got " + limit);
+        }
+        return database.read(connection -> {
+            List<Envelope> envelopes = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT id, sender_device, payload, arrival_ms FROM envelopes "
+                    + "WHERE recipient_device = ? AND id > ? ORDER BY id LIMIT ?")) {
+                select.setBytes(1, device.bytes());
+                select.setLong(2, afterId);
+                select.setInt(3, limit);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        byte[] sender = rows.getBytes(2);
+                        envelopes.add(new Envelope(rows.getLong(1), device, sender == null ? null : DeviceId.of(sender),
+                                rows.getBytes(3), Instant.ofEpochMilli(rows.getLong(4))));
+                    }
+                }
+            }
+            return envelopes;
+        });
+    }
+
+    @Override
+    public int acknowledge(DeviceId device, Collection<Long> envelopeIds) {
+        if (envelopeIds.isEmpty()) {
+            return 0;
+        }
+        List<Long> ids = List.copyOf(new java.util.LinkedHashSet<>(envelopeIds));
+        return database.write(connection -> {
+            List<Doomed> doomed = new ArrayList<>();
+            for (int from = 0; from < ids.size(); from += CHUNK) {
+                List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
+                try (PreparedStatement select = connection.prepareStatement("SELECT id, length(payload) FROM envelopes "
+                        + "WHERE recipient_device = ? AND id IN (" + placeholders(chunk.size()) + ")")) {
+                    select.setBytes(1, device.bytes());
+                    for (int i = 0; i < chunk.size(); i++) {
+                        select.setLong(i + 2, chunk.get(i));
+                    }
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            doomed.add(new Doomed(rows.getLong(1), device, rows.getLong(2)));
+                        }
+                    }
+                }
+            }
+            return delete(connection, doomed);
+        });
+    }
+
+    /** An envelope about to be deleted, with what it counts against its mailbox's quota. */
+    private record Doomed(long id, DeviceId recipient, long bytes) {
+    }
+
+    /**
+     * Deletes the envelopes and takes exactly those that this transaction deleted off their
+     * quota rows (a concurrent acknowledgement may have deleted some first). @return how many
+     */
+    private static int delete(Connection connection, List<Doomed> doomed) throws SQLException {
+        if (doomed.isEmpty()) {
+            return 0;
+        }
+        int[] counts;
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM envelopes WHERE id = ?")) {
+            for (Doomed envelope : doomed) {
+                delete.setLong(1, envelope.id());
+                delete.addBatch();
+            }
+            counts = delete.executeBatch();
+        }
+        Map<DeviceId, long[]> removed = new HashMap<>();
+        int deleted = 0;
+        for (int i = 0; i < doomed.size(); i++) {
+            if (counts[i] > 0) {
+                long[] r = removed.computeIfAbsent(doomed.get(i).recipient(), device -> new long[2]);
+                r[0]++;
+                r[1] += doomed.get(i).bytes();
+                deleted++;
+            }
+        }
+        addUsage(connection, removed, -1);
+        return deleted;
+    }
+
+    @Override
+    public int deleteExpired() {
+        long cutoff = clock.millis() - limits.retention().toMillis();
+        int total = 0;
+        while (true) {
+            // Bounded transactions: expiry never holds the writer long enough to stall sends.
+            int deleted = database.write(connection -> {
+                List<Doomed> doomed = new ArrayList<>();
+                try (PreparedStatement select = connection.prepareStatement("SELECT id, recipient_device, length(payload) FROM envelopes "
+                        + "WHERE arrival_ms < ? ORDER BY arrival_ms LIMIT " + CHUNK)) {
+                    select.setLong(1, cutoff);
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            doomed.add(new Doomed(rows.getLong(1), DeviceId.of(rows.getBytes(2)), rows.getLong(3)));
+                        }
+                    }
+                }
+                return delete(connection, doomed);
+            });
+            total += deleted;
+            if (deleted == 0) {
+                return total;
+            }
+        }
+    }
+
+    @Override
+    public MailboxUsage usage(DeviceId device) {
+        return database.read(connection -> usage(connection,
+                "SELECT pending_count, pending_bytes FROM mailbox_usage WHERE device_id = ?", device.bytes()));
+    }
+
+    @Override
+    public MailboxUsage usage(AccountId account) {
+        return database.read(connection -> usage(connection, "SELECT SUM(u.pending_count), SUM(u.pending_bytes) FROM mailbox_usage u "
+                + "JOIN devices d ON d.device_id = u.device_id WHERE d.account_id = ?", account.bytes()));
+    }
+
+    private static MailboxUsage usage(Connection connection, String sql, byte[] id) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setBytes(1, id);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? new MailboxUsage(row.getLong(1), row.getLong(2)) : MailboxUsage.EMPTY;
+            }
+        }
+    }
+
+    private static String placeholders(int count) {
+        return String.join(", ", java.util.Collections.nCopies(count, "?"));
+    }
+}

@@ -1,0 +1,193 @@
+package org.parley.server.requests;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import org.parley.protocol.Limits;
+import org.parley.protocol.v1.Authenticate;
+import org.parley.protocol.v1.Authenticated;
+import org.parley.protocol.v1.ClientFrame;
+import org.parley.protocol.v1.Device;
+import org.parley.protocol.v1.DeviceList;
+import org.parley.protocol.v1.ErrorCode;
+import org.parley.protocol.v1.LinkToken;
+import org.parley.protocol.v1.Ok;
+import org.parley.protocol.v1.RedeemLinkToken;
+import org.parley.protocol.v1.Register;
+import org.parley.protocol.v1.ServerFrame;
+import org.parley.server.accounts.AccountId;
+import org.parley.server.accounts.AccountStore;
+import org.parley.server.accounts.DeviceId;
+import org.parley.server.accounts.DeviceRecord;
+import org.parley.server.accounts.InvalidInviteCodeException;
+import org.parley.server.accounts.InvalidLinkTokenException;
+import org.parley.server.accounts.InvalidUsernameException;
+import org.parley.server.accounts.Registration;
+import org.parley.server.accounts.Username;
+import org.parley.server.accounts.UsernameTakenException;
+import org.parley.server.bus.MessageBus;
+import org.parley.server.mailbox.MailboxStore;
+import org.parley.server.metrics.Metrics;
+import org.parley.server.ratelimit.KeyedRateLimiter;
+import org.parley.server.session.DeliveryStream;
+import org.parley.server.session.RequestFailure;
+import org.parley.server.session.RequestHandler;
+import org.parley.server.session.Session;
+import org.parley.server.session.SignedIn;
+import org.parley.server.transport.ProtocolViolation;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/**
+ * Accounts and devices: registration (rate-limited per source address, optionally by invite),
+ * sign-in by challenge signature, device linking by single-use token, listing and removing
+ * devices. A successful sign-in starts the device's mail delivery.
+ */
+public final class AccountRequests {
+    static final Duration LINK_TOKEN_VALIDITY = Duration.ofMinutes(10);
+    private static final int MAX_SECRET_BYTES = 64;
+
+    private final AccountStore accounts;
+    private final MailboxStore mailbox;
+    private final MessageBus bus;
+    private final Executor storePool;
+    private final Metrics metrics;
+    private final boolean inviteOnly;
+    /** Keyed by source address in memory only; the address is never stored or logged. */
+    private final KeyedRateLimiter<InetAddress> registrations;
+
+    public AccountRequests(AccountStore accounts, MailboxStore mailbox, MessageBus bus, Executor storePool,
+                           Metrics metrics, boolean inviteOnly, KeyedRateLimiter<InetAddress> registrations) {
+        this.accounts = accounts;
+        this.mailbox = mailbox;
+        this.bus = bus;
+        this.storePool = storePool;
+        this.metrics = metrics;
+        this.inviteOnly = inviteOnly;
+        this.registrations = registrations;
+    }
+
+    public void addTo(Map<ClientFrame.BodyCase, RequestHandler> handlers) {
+        handlers.put(ClientFrame.BodyCase.REGISTER, this::register);
+        handlers.put(ClientFrame.BodyCase.AUTHENTICATE, this::authenticate);
+        handlers.put(ClientFrame.BodyCase.ISSUE_LINK_TOKEN, this::issueLinkToken);
+        handlers.put(ClientFrame.BodyCase.REDEEM_LINK_TOKEN, this::redeemLinkToken);
+        handlers.put(ClientFrame.BodyCase.LIST_DEVICES, this::listDevices);
+        handlers.put(ClientFrame.BodyCase.REMOVE_DEVICE, this::removeDevice);
+    }
+
+    private void register(Session session, ClientFrame frame) {
+        long id = frame.getRequestId();
+        Register request = frame.getRegister();
+        byte[] identityKey = Fields.exactly(id, "identity_key", request.getIdentityKey(), Limits.IDENTITY_KEY_BYTES);
+        byte[] accessKey = request.getAccessKey().isEmpty() ? null : Fields.between(id, "access_key",
+                request.getAccessKey(), Limits.MIN_ACCESS_KEY_BYTES, Limits.MAX_ACCESS_KEY_BYTES);
+        Username username;
+        try {
+            username = Username.parse(request.getUsername());
+        } catch (InvalidUsernameException e) {
+            throw Fields.invalid(id, e.getMessage());
+        }
+        requireSignature(id, identityKey, session, request.getSignature());
+        byte[] invite = null;
+        if (inviteOnly) {
+            invite = Fields.hexOrNull(request.getInviteCode(), MAX_SECRET_BYTES);
+            if (invite == null) {
+                throw new RequestFailure(ErrorCode.INVITE_REQUIRED,
+                        "this server registers by invitation only: ask its operator for a code (parley admin invite)");
+            }
+        }
+        InetAddress source = session.sourceAddress();
+        if (source != null && !registrations.tryAcquire(source)) {
+            throw new RequestFailure(ErrorCode.RATE_LIMITED, "too many registrations from your network; try again later");
+        }
+        Registration registration;
+        try {
+            registration = accounts.register(username, identityKey, accessKey, invite);
+        } catch (UsernameTakenException e) {
+            throw new RequestFailure(ErrorCode.USERNAME_TAKEN, e.getMessage());
+        } catch (InvalidInviteCodeException e) {
+            throw new RequestFailure(ErrorCode.INVITE_REQUIRED, e.getMessage());
+        }
+        signIn(session, id, registration.account(), registration.device());
+    }
+
+    private void authenticate(Session session, ClientFrame frame) {
+        long id = frame.getRequestId();
+        Authenticate request = frame.getAuthenticate();
+        AccountId account = AccountId.of(Fields.exactly(id, "account_id", request.getAccountId(), Limits.ACCOUNT_ID_BYTES));
+        DeviceId deviceId = DeviceId.of(Fields.exactly(id, "device_id", request.getDeviceId(), Limits.DEVICE_ID_BYTES));
+        Optional<DeviceRecord> device = accounts.device(deviceId).filter(d -> d.account().equals(account));
+        // One answer for "no such device" and "wrong signature", so probing reveals nothing.
+        if (device.isEmpty() || !IdentityProof.verify(device.get().identityPublicKey(), session.challenge(),
+                request.getSignature().toByteArray())) {
+            throw new ProtocolViolation(id, ErrorCode.BAD_SIGNATURE, "unknown device or wrong signature of the challenge");
+        }
+        signIn(session, id, account, deviceId);
+    }
+
+    private void issueLinkToken(Session session, ClientFrame frame) {
+        var token = accounts.issueLinkToken(session.signedIn().device(), LINK_TOKEN_VALIDITY);
+        session.reply(frame.getRequestId(), ServerFrame.newBuilder().setLinkToken(LinkToken.newBuilder()
+                .setToken(HexFormat.of().formatHex(token.secret())).setExpiresAt(token.expires().toEpochMilli())));
+    }
+
+    private void redeemLinkToken(Session session, ClientFrame frame) {
+        long id = frame.getRequestId();
+        RedeemLinkToken request = frame.getRedeemLinkToken();
+        byte[] identityKey = Fields.exactly(id, "identity_key", request.getIdentityKey(), Limits.IDENTITY_KEY_BYTES);
+        requireSignature(id, identityKey, session, request.getSignature());
+        byte[] secret = Fields.hexOrNull(request.getToken(), MAX_SECRET_BYTES);
+        if (secret == null) {
+            throw new RequestFailure(ErrorCode.ACCESS_DENIED, new InvalidLinkTokenException().getMessage());
+        }
+        DeviceRecord device;
+        try {
+            device = accounts.linkDevice(secret, identityKey);
+        } catch (InvalidLinkTokenException e) {
+            throw new RequestFailure(ErrorCode.ACCESS_DENIED, e.getMessage());
+        }
+        signIn(session, id, device.account(), device.id());
+    }
+
+    private void listDevices(Session session, ClientFrame frame) {
+        DeviceList.Builder list = DeviceList.newBuilder();
+        for (DeviceRecord device : accounts.devices(session.signedIn().account())) {
+            list.addDevices(Device.newBuilder().setDeviceId(UnsafeByteOperations.unsafeWrap(device.id().bytes()))
+                    .setIdentityKey(UnsafeByteOperations.unsafeWrap(device.identityPublicKey()))
+                    .setCreatedDay(device.created().toEpochDay()));
+        }
+        session.reply(frame.getRequestId(), ServerFrame.newBuilder().setDeviceList(list));
+    }
+
+    private void removeDevice(Session session, ClientFrame frame) {
+        long id = frame.getRequestId();
+        DeviceId device = DeviceId.of(Fields.exactly(id, "device_id", frame.getRemoveDevice().getDeviceId(), Limits.DEVICE_ID_BYTES));
+        if (!accounts.removeDevice(session.signedIn().account(), device)) {
+            throw new RequestFailure(ErrorCode.NOT_FOUND, "your account has no device " + device);
+        }
+        session.reply(id, ServerFrame.newBuilder().setOk(Ok.getDefaultInstance()));
+    }
+
+    private void requireSignature(long id, byte[] identityKey, Session session, ByteString signature) {
+        if (!IdentityProof.verify(identityKey, session.challenge(), signature.toByteArray())) {
+            throw new ProtocolViolation(id, ErrorCode.BAD_SIGNATURE,
+                    "the signature does not verify: sign \"parley-v1-auth\" followed by this connection's challenge with identity_key");
+        }
+    }
+
+    private void signIn(Session session, long requestId, AccountId account, DeviceId device) {
+        accounts.recordConnection(device);
+        DeliveryStream delivery = new DeliveryStream(session.channel(), device, bus, mailbox, storePool, metrics);
+        session.signIn(new SignedIn(account, device), delivery);
+        // The answer is queued before the first pushed envelope.
+        session.reply(requestId, ServerFrame.newBuilder().setAuthenticated(Authenticated.newBuilder()
+                .setAccountId(UnsafeByteOperations.unsafeWrap(account.bytes()))
+                .setDeviceId(UnsafeByteOperations.unsafeWrap(device.bytes()))));
+        delivery.start();
+    }
+}

@@ -1,0 +1,117 @@
+package org.parley.server.requests;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import org.parley.protocol.Limits;
+import org.parley.protocol.v1.ClaimKeyPackages;
+import org.parley.protocol.v1.ClaimedKeyPackages;
+import org.parley.protocol.v1.ClientFrame;
+import org.parley.protocol.v1.DeviceKeyPackage;
+import org.parley.protocol.v1.ErrorCode;
+import org.parley.protocol.v1.KeyPackageCount;
+import org.parley.protocol.v1.Ok;
+import org.parley.protocol.v1.ServerFrame;
+import org.parley.protocol.v1.UploadKeyPackages;
+import org.parley.server.accounts.AccountId;
+import org.parley.server.accounts.AccountRecord;
+import org.parley.server.accounts.AccountStore;
+import org.parley.server.accounts.InvalidUsernameException;
+import org.parley.server.accounts.Username;
+import org.parley.server.keys.ClaimedKeyPackage;
+import org.parley.server.keys.KeyPackageLimitException;
+import org.parley.server.keys.KeyPackageStore;
+import org.parley.server.session.RequestFailure;
+import org.parley.server.session.RequestHandler;
+import org.parley.server.session.Session;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The KeyPackage directory (RFC 9750 section 5.2): devices upload one-time packages and a last
+ * resort; anyone signed in claims one package per device of an account, atomically; a device
+ * asks how many it has left. Packages are opaque: the server never parses them.
+ */
+public final class KeyPackageRequests {
+    private final AccountStore accounts;
+    private final KeyPackageStore keyPackages;
+
+    public KeyPackageRequests(AccountStore accounts, KeyPackageStore keyPackages) {
+        this.accounts = accounts;
+        this.keyPackages = keyPackages;
+    }
+
+    public void addTo(Map<ClientFrame.BodyCase, RequestHandler> handlers) {
+        handlers.put(ClientFrame.BodyCase.UPLOAD_KEY_PACKAGES, this::upload);
+        handlers.put(ClientFrame.BodyCase.CLAIM_KEY_PACKAGES, this::claim);
+        handlers.put(ClientFrame.BodyCase.COUNT_KEY_PACKAGES, this::count);
+    }
+
+    private void upload(Session session, ClientFrame frame) {
+        long id = frame.getRequestId();
+        UploadKeyPackages request = frame.getUploadKeyPackages();
+        if (request.getKeyPackagesCount() > KeyPackageStore.MAX_KEY_PACKAGES_PER_DEVICE) {
+            throw Fields.invalid(id, "at most " + KeyPackageStore.MAX_KEY_PACKAGES_PER_DEVICE
+                    + " key packages per upload, got " + request.getKeyPackagesCount());
+        }
+        List<byte[]> packages = new ArrayList<>(request.getKeyPackagesCount());
+        for (int i = 0; i < request.getKeyPackagesCount(); i++) {
+            packages.add(Fields.between(id, "key_packages[" + i + "]", request.getKeyPackages(i), 1, KeyPackageStore.MAX_KEY_PACKAGE_BYTES));
+        }
+        ByteString lastResort = request.getLastResort();
+        if (packages.isEmpty() && lastResort.isEmpty()) {
+            throw Fields.invalid(id, "an upload needs key_packages, a last_resort package, or both");
+        }
+        byte[] lastResortBytes = lastResort.isEmpty() ? null
+                : Fields.between(id, "last_resort", lastResort, 1, KeyPackageStore.MAX_KEY_PACKAGE_BYTES);
+        var device = session.signedIn().device();
+        try {
+            if (!packages.isEmpty()) {
+                keyPackages.upload(device, packages);
+            }
+        } catch (KeyPackageLimitException e) {
+            throw new RequestFailure(ErrorCode.INVALID_ARGUMENT, e.getMessage());
+        }
+        if (lastResortBytes != null) {
+            keyPackages.setLastResort(device, lastResortBytes);
+        }
+        session.reply(id, ServerFrame.newBuilder().setOk(Ok.getDefaultInstance()));
+    }
+
+    private void claim(Session session, ClientFrame frame) {
+        long id = frame.getRequestId();
+        ClaimKeyPackages request = frame.getClaimKeyPackages();
+        AccountId account = switch (request.getAccountCase()) {
+            case ACCOUNT_ID -> AccountId.of(Fields.exactly(id, "account_id", request.getAccountId(), Limits.ACCOUNT_ID_BYTES));
+            case USERNAME -> byUsername(id, request.getUsername());
+            case ACCOUNT_NOT_SET -> throw Fields.invalid(id, "name the account by username or account_id");
+        };
+        List<ClaimedKeyPackage> claimed = keyPackages.claim(account);
+        if (claimed.isEmpty()) {
+            throw new RequestFailure(ErrorCode.NOT_FOUND, "no key packages for that account (unknown, or none uploaded)");
+        }
+        ClaimedKeyPackages.Builder answer = ClaimedKeyPackages.newBuilder().setAccountId(UnsafeByteOperations.unsafeWrap(account.bytes()));
+        for (ClaimedKeyPackage each : claimed) {
+            answer.addPackages(DeviceKeyPackage.newBuilder().setDeviceId(UnsafeByteOperations.unsafeWrap(each.device().bytes()))
+                    .setKeyPackage(UnsafeByteOperations.unsafeWrap(each.keyPackage())).setLastResort(each.lastResort()));
+        }
+        session.reply(id, ServerFrame.newBuilder().setClaimedKeyPackages(answer));
+    }
+
+    private AccountId byUsername(long id, String text) {
+        Username username;
+        try {
+            username = Username.parse(text);
+        } catch (InvalidUsernameException e) {
+            throw Fields.invalid(id, e.getMessage());
+        }
+        return accounts.findByUsername(username).map(AccountRecord::id)
+                .orElseThrow(() -> new RequestFailure(ErrorCode.NOT_FOUND, "no account named '" + username + "'"));
+    }
+
+    private void count(Session session, ClientFrame frame) {
+        int left = keyPackages.count(session.signedIn().device());
+        session.reply(frame.getRequestId(), ServerFrame.newBuilder().setKeyPackageCount(KeyPackageCount.newBuilder().setCount(left)));
+    }
+}

@@ -1,0 +1,150 @@
+package org.parley.server.session;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import org.parley.protocol.v1.Deliver;
+import org.parley.protocol.v1.MailboxDrained;
+import org.parley.protocol.v1.Sender;
+import org.parley.protocol.v1.ServerFrame;
+import org.parley.server.accounts.DeviceId;
+import org.parley.server.bus.MailArrived;
+import org.parley.server.bus.MessageBus;
+import org.parley.server.mailbox.Envelope;
+import org.parley.server.mailbox.MailboxStore;
+import org.parley.server.metrics.Metrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.google.protobuf.UnsafeByteOperations;
+
+import java.util.List;
+import java.util.concurrent.Executor;
+
+/**
+ * Pushes one signed-in device's mail in mailbox order: first everything stored (in pages), then
+ * live arrivals from the bus. The mailbox is the source of truth and pushes are an optimisation:
+ * whenever a live message cannot be pushed in order (a drain is running, or the client is not
+ * reading and the outbound buffer is full), it is left in the mailbox and a later drain picks it
+ * up. All state is confined to the connection's event loop; store reads run on the pool.
+ */
+public final class DeliveryStream {
+    private static final Logger log = LoggerFactory.getLogger(DeliveryStream.class);
+    static final int PAGE = 256;
+
+    private final Channel channel;
+    private final EventLoop loop;
+    private final DeviceId device;
+    private final MessageBus bus;
+    private final MailboxStore mailbox;
+    private final Executor storePool;
+    private final Metrics metrics;
+
+    private long lastPushed; // envelope ids are positive; pending(device, 0, n) starts at the oldest
+    private boolean draining;
+    private boolean missed;
+    private boolean drainedOnce;
+    private boolean closed;
+    private MessageBus.Subscription subscription;
+
+    public DeliveryStream(Channel channel, DeviceId device, MessageBus bus, MailboxStore mailbox,
+                          Executor storePool, Metrics metrics) {
+        this.channel = channel;
+        this.loop = channel.eventLoop();
+        this.device = device;
+        this.bus = bus;
+        this.mailbox = mailbox;
+        this.storePool = storePool;
+        this.metrics = metrics;
+    }
+
+    /** Subscribes to live mail and drains the mailbox; call once, after the sign-in answer is queued. */
+    public void start() {
+        loop.execute(() -> {
+            if (closed) {
+                return;
+            }
+            // Subscribe before the first read so nothing stored in between is missed.
+            subscription = bus.subscribe(device, mail -> loop.execute(() -> live(mail.envelope())));
+            drain();
+        });
+    }
+
+    void onWritable() {
+        if (!closed && !draining && missed && channel.isWritable()) {
+            drain();
+        }
+    }
+
+    void close() {
+        loop.execute(() -> {
+            closed = true;
+            if (subscription != null) {
+                subscription.close();
+            }
+        });
+    }
+
+    private void live(Envelope mail) {
+        if (closed) {
+            return;
+        }
+        if (draining || !channel.isWritable()) {
+            missed = true;
+        } else if (mail.id() > lastPushed) {
+            push(mail);
+            channel.flush();
+        }
+    }
+
+    private void drain() {
+        draining = true;
+        missed = false;
+        long after = lastPushed;
+        storePool.execute(() -> {
+            try {
+                List<Envelope> page = mailbox.pending(device, after, PAGE);
+                loop.execute(() -> pushPage(page));
+            } catch (Exception e) {
+                log.warn("reading a mailbox failed, closing the connection: {}", e.toString());
+                channel.close();
+            }
+        });
+    }
+
+    private void pushPage(List<Envelope> page) {
+        if (closed) {
+            return;
+        }
+        for (Envelope mail : page) {
+            if (mail.id() > lastPushed) {
+                push(mail);
+            }
+        }
+        if (page.size() == PAGE || missed) {
+            if (channel.isWritable()) {
+                channel.flush();
+                drain();
+                return;
+            }
+            missed = true; // resumed by onWritable
+        } else if (!drainedOnce) {
+            drainedOnce = true;
+            channel.write(ServerFrame.newBuilder().setMailboxDrained(MailboxDrained.getDefaultInstance()).build());
+        }
+        draining = false;
+        channel.flush();
+    }
+
+    private void push(Envelope mail) {
+        lastPushed = mail.id();
+        // The envelope's payload is never modified after it is stored, so it is wrapped, not copied.
+        Deliver.Builder deliver = Deliver.newBuilder().setEnvelopeId(mail.id())
+                .setPayload(UnsafeByteOperations.unsafeWrap(mail.payload()))
+                .setReceivedAt(mail.arrival().toEpochMilli());
+        if (mail.sender() != null) {
+            deliver.setSender(Sender.newBuilder().setDeviceId(UnsafeByteOperations.unsafeWrap(mail.sender().bytes())));
+        }
+        channel.write(ServerFrame.newBuilder().setDeliver(deliver).build());
+        metrics.delivered();
+    }
+}

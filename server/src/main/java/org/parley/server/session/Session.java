@@ -1,0 +1,90 @@
+package org.parley.server.session;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import org.parley.protocol.v1.Error;
+import org.parley.protocol.v1.ErrorCode;
+import org.parley.protocol.v1.ServerFrame;
+import org.parley.server.metrics.Metrics;
+import org.parley.server.transport.ProtocolViolation;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
+
+/**
+ * One WebSocket connection's state: its challenge, the device it signed in as, and the serial
+ * executor its requests run on. The source address is read only on demand for the in-memory
+ * registration limit and never kept.
+ */
+public final class Session {
+    private final ChannelHandlerContext ctx;
+    private final byte[] challenge;
+    private final Executor requests;
+    private final Metrics metrics;
+    private volatile SignedIn device;
+    private volatile DeliveryStream delivery;
+
+    Session(ChannelHandlerContext ctx, byte[] challenge, Executor pool, Metrics metrics) {
+        this.ctx = ctx;
+        this.challenge = challenge;
+        this.requests = new SerialExecutor(pool);
+        this.metrics = metrics;
+    }
+
+    public byte[] challenge() {
+        return challenge.clone();
+    }
+
+    /** The signed-in device, or null before authentication. */
+    public SignedIn signedIn() {
+        return device;
+    }
+
+    public boolean isAuthenticated() {
+        return device != null;
+    }
+
+    /**
+     * Marks the connection signed in, so that frames the client sends once it sees the answer are
+     * accepted; the caller answers, then starts {@code stream}.
+     */
+    public void signIn(SignedIn who, DeliveryStream stream) {
+        this.delivery = stream;
+        this.device = who;
+    }
+
+    public Channel channel() {
+        return ctx.channel();
+    }
+
+    public InetAddress sourceAddress() {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
+    }
+
+    Executor requests() {
+        return requests;
+    }
+
+    DeliveryStream delivery() {
+        return delivery;
+    }
+
+    public void reply(long requestId, ServerFrame.Builder frame) {
+        ctx.channel().writeAndFlush(frame.setRequestId(requestId).build());
+    }
+
+    public void fail(long requestId, ErrorCode code, String message) {
+        metrics.error(code);
+        reply(requestId, ServerFrame.newBuilder().setError(Error.newBuilder().setCode(code).setMessage(message)));
+    }
+
+    /** Reports a violation through the pipeline so that the violation policy counts it. */
+    public void violation(ProtocolViolation violation) {
+        if (ctx.executor().inEventLoop()) {
+            ctx.fireExceptionCaught(violation);
+        } else {
+            ctx.executor().execute(() -> ctx.fireExceptionCaught(violation));
+        }
+    }
+}

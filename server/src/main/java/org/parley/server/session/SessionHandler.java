@@ -1,0 +1,130 @@
+package org.parley.server.session;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import com.google.protobuf.UnsafeByteOperations;
+import org.parley.protocol.Auth;
+import org.parley.protocol.v1.Challenge;
+import org.parley.protocol.v1.ClientFrame;
+import org.parley.protocol.v1.ErrorCode;
+import org.parley.protocol.v1.Pong;
+import org.parley.protocol.v1.ServerFrame;
+import org.parley.server.metrics.Metrics;
+import org.parley.server.transport.ProtocolViolation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
+
+/**
+ * Dispatches ClientFrames to the capability handlers. It owns the connection's authentication
+ * state machine: a fresh challenge on connect; only Register, RedeemLinkToken, Authenticate and
+ * Ping before sign-in; never those three again after it. Out-of-order frames are violations.
+ */
+public final class SessionHandler extends SimpleChannelInboundHandler<ClientFrame> {
+    private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
+    private static final Set<ClientFrame.BodyCase> SIGN_IN = Set.of(ClientFrame.BodyCase.AUTHENTICATE,
+            ClientFrame.BodyCase.REGISTER, ClientFrame.BodyCase.REDEEM_LINK_TOKEN);
+
+    private final Map<ClientFrame.BodyCase, RequestHandler> handlers;
+    private final Executor pool;
+    private final Metrics metrics;
+    private final SecureRandom random;
+    private final SessionRegistry registry;
+    private Session session;
+
+    public SessionHandler(Map<ClientFrame.BodyCase, RequestHandler> handlers, Executor pool, Metrics metrics,
+                          SecureRandom random, SessionRegistry registry) {
+        this.handlers = new EnumMap<>(handlers);
+        this.pool = pool;
+        this.metrics = metrics;
+        this.random = random;
+        this.registry = registry;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+            byte[] nonce = new byte[Auth.CHALLENGE_LENGTH];
+            random.nextBytes(nonce);
+            session = new Session(ctx, nonce, pool, metrics);
+            registry.add(session);
+            metrics.connectionOpened();
+            ctx.writeAndFlush(ServerFrame.newBuilder()
+                    .setChallenge(Challenge.newBuilder().setNonce(UnsafeByteOperations.unsafeWrap(nonce))).build());
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ClientFrame frame) {
+        long requestId = frame.getRequestId();
+        ClientFrame.BodyCase body = frame.getBodyCase();
+        if (session == null) {
+            return; // frames cannot precede the handshake; nothing to answer on
+        }
+        if (body == ClientFrame.BodyCase.PING) {
+            ctx.writeAndFlush(ServerFrame.newBuilder().setRequestId(requestId).setPong(Pong.getDefaultInstance()).build());
+            return;
+        }
+        RequestHandler handler = handlers.get(body);
+        if (handler == null) {
+            ctx.fireExceptionCaught(new ProtocolViolation(requestId, body == ClientFrame.BodyCase.BODY_NOT_SET
+                    ? ErrorCode.MALFORMED_FRAME : ErrorCode.UNSUPPORTED,
+                    body == ClientFrame.BodyCase.BODY_NOT_SET ? "the frame has no body (or one this server does not know)"
+                            : "this server does not serve " + body));
+            return;
+        }
+        boolean signIn = SIGN_IN.contains(body);
+        if (signIn && session.isAuthenticated()) {
+            ctx.fireExceptionCaught(new ProtocolViolation(requestId, ErrorCode.ALREADY_AUTHENTICATED,
+                    "this connection is already signed in; " + body + " is only valid before"));
+            return;
+        }
+        if (!signIn && !session.isAuthenticated()) {
+            ctx.fireExceptionCaught(new ProtocolViolation(requestId, ErrorCode.NOT_AUTHENTICATED,
+                    body + " needs a signed-in connection: send Authenticate, Register or RedeemLinkToken first"));
+            return;
+        }
+        Session current = session;
+        current.requests().execute(() -> run(current, handler, frame));
+    }
+
+    private void run(Session current, RequestHandler handler, ClientFrame frame) {
+        try {
+            handler.handle(current, frame);
+        } catch (RequestFailure failure) {
+            current.fail(frame.getRequestId(), failure.code(), failure.getMessage());
+        } catch (ProtocolViolation violation) {
+            current.violation(violation);
+        } catch (Exception e) {
+            log.error("{} failed: {}", frame.getBodyCase(), e.toString());
+            current.fail(frame.getRequestId(), ErrorCode.INTERNAL, "the server failed to handle " + frame.getBodyCase() + "; try again");
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (session != null && session.delivery() != null) {
+            session.delivery().onWritable();
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (session != null) {
+            registry.remove(session);
+            metrics.connectionClosed();
+            if (session.delivery() != null) {
+                session.delivery().close();
+            }
+        }
+        super.channelInactive(ctx);
+    }
+}

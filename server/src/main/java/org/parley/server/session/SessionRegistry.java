@@ -1,0 +1,32 @@
+package org.parley.server.session;
+
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The node's open WebSocket sessions, so that shutdown can say goodbye to each. */
+public final class SessionRegistry {
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+
+    void add(Session session) {
+        sessions.add(session);
+    }
+
+    void remove(Session session) {
+        sessions.remove(session);
+    }
+
+    public int size() {
+        return sessions.size();
+    }
+
+    /** Sends every connection a "going away" close frame; clients reconnect to another node or later. */
+    public void closeAll() {
+        for (Session session : sessions) {
+            session.channel().writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "server shutting down"))
+                    .addListener(f -> session.channel().close());
+        }
+    }
+}

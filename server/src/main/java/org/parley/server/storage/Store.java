@@ -1,0 +1,92 @@
+package org.parley.server.storage;
+
+import org.parley.server.accounts.AccountStore;
+import org.parley.server.accounts.JdbcAccountStore;
+import org.parley.server.admin.AdminStore;
+import org.parley.server.admin.JdbcAdminStore;
+import org.parley.server.attachments.AttachmentStore;
+import org.parley.server.attachments.FileAttachmentStore;
+import org.parley.server.groups.GroupStore;
+import org.parley.server.groups.JdbcGroupStore;
+import org.parley.server.keys.JdbcKeyPackageStore;
+import org.parley.server.keys.KeyPackageStore;
+import org.parley.server.mailbox.JdbcMailboxStore;
+import org.parley.server.mailbox.MailboxStore;
+
+/**
+ * Everything the server stores, opened from one {@link StoreConfig}: the database (migrated to
+ * the latest schema on open) and the attachment directory, with one store per capability.
+ * Thread-safe; open one per process and share it. {@link #close()} releases the connections;
+ * it is not needed for durability (every acknowledged write is already on disk).
+ */
+public final class Store implements AutoCloseable {
+    private final StoreConfig config;
+    private final Database database;
+    private final AccountStore accounts;
+    private final KeyPackageStore keyPackages;
+    private final MailboxStore mailbox;
+    private final GroupStore groups;
+    private final AttachmentStore attachments;
+    private final AdminStore admin;
+
+    private Store(StoreConfig config, Database database) {
+        this.config = config;
+        this.database = database;
+        this.accounts = new JdbcAccountStore(database, config.clock());
+        this.keyPackages = new JdbcKeyPackageStore(database);
+        this.mailbox = new JdbcMailboxStore(database, config.clock(), config.mailboxLimits());
+        this.groups = new JdbcGroupStore(database);
+        this.attachments = new FileAttachmentStore(database, config.attachmentDirectory(), config.clock(), config.attachmentMaxBytes());
+        this.admin = new JdbcAdminStore(database);
+    }
+
+    /**
+     * Connects, creating the SQLite file and the attachment directory on first use, and applies
+     * pending schema migrations.
+     *
+     * @throws StoreException if the database cannot be reached or migrated
+     */
+    public static Store open(StoreConfig config) {
+        Database database = Database.connect(config.url());
+        try {
+            Migrations.migrate(database);
+            return new Store(config, database);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    public StoreConfig config() {
+        return config;
+    }
+
+    public AccountStore accounts() {
+        return accounts;
+    }
+
+    public KeyPackageStore keyPackages() {
+        return keyPackages;
+    }
+
+    public MailboxStore mailbox() {
+        return mailbox;
+    }
+
+    public GroupStore groups() {
+        return groups;
+    }
+
+    public AttachmentStore attachments() {
+        return attachments;
+    }
+
+    public AdminStore admin() {
+        return admin;
+    }
+
+    @Override
+    public void close() {
+        database.close();
+    }
+}

@@ -1,0 +1,115 @@
+package org.parley.server.transport;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import org.parley.server.metrics.Metrics;
+
+import java.util.function.Consumer;
+
+/**
+ * Routes plain HTTP requests: {@code GET /healthz}, {@code GET /metrics}, attachments under
+ * {@code /v1/attachments/{id}}, and the WebSocket upgrade at {@code /v1/ws}, which installs the
+ * WebSocket handlers behind this one. Bodies are streamed, never aggregated, so a 100 MiB upload
+ * does not sit in memory.
+ */
+public final class HttpRouter extends ChannelInboundHandlerAdapter {
+    public static final String WEBSOCKET_PATH = "/v1/ws";
+    private static final String ATTACHMENTS = "/v1/attachments";
+
+    private final Metrics metrics;
+    private final AttachmentRoutes attachments;
+    private final Consumer<ChannelPipeline> webSocketInstaller;
+    private HttpBodyHandler body;
+    private boolean upgraded;
+
+    public HttpRouter(Metrics metrics, AttachmentRoutes attachments, Consumer<ChannelPipeline> webSocketInstaller) {
+        this.metrics = metrics;
+        this.attachments = attachments;
+        this.webSocketInstaller = webSocketInstaller;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (upgraded && !(msg instanceof HttpContent)) {
+            ctx.fireChannelRead(msg); // WebSocket frames after the upgrade
+        } else if (msg instanceof HttpRequest request) {
+            body = null;
+            route(ctx, request);
+            if (msg instanceof HttpContent content) {
+                onContent(ctx, content);
+            }
+        } else if (msg instanceof HttpContent content) {
+            onContent(ctx, content);
+        } else {
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    private void onContent(ChannelHandlerContext ctx, HttpContent content) {
+        HttpBodyHandler handler = body;
+        if (content instanceof LastHttpContent) {
+            body = null;
+        }
+        if (handler != null) {
+            handler.onContent(ctx, content);
+        } else {
+            content.release();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (upgraded) {
+            super.exceptionCaught(ctx, cause); // the WebSocket handlers behind decide
+        } else {
+            ctx.close(); // a broken HTTP exchange: nothing useful to answer, and nothing to log about the peer
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (body != null) {
+            body.abort();
+            body = null;
+        }
+        super.channelInactive(ctx);
+    }
+
+    private void route(ChannelHandlerContext ctx, HttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (!request.decoderResult().isSuccess()) {
+            HttpResponses.error(ctx, false, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+            return;
+        }
+        String path = new QueryStringDecoder(request.uri()).path();
+        HttpMethod method = request.method();
+        if (path.equals(WEBSOCKET_PATH) && method.equals(HttpMethod.GET)) {
+            upgraded = true;
+            webSocketInstaller.accept(ctx.pipeline());
+            // The upgrade handler wants a complete request; an upgrade GET has no body to wait for.
+            ctx.fireChannelRead(new DefaultFullHttpRequest(request.protocolVersion(), method, request.uri(),
+                    Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE));
+        } else if (path.equals("/healthz") && method.equals(HttpMethod.GET)) {
+            HttpResponses.text(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; charset=utf-8", "ok\n");
+        } else if (path.equals("/metrics") && method.equals(HttpMethod.GET)) {
+            HttpResponses.text(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", metrics.render());
+        } else if (path.equals(ATTACHMENTS) && method.equals(HttpMethod.POST)) {
+            body = attachments.upload(ctx, request);
+        } else if (path.startsWith(ATTACHMENTS + "/") && method.equals(HttpMethod.GET)) {
+            attachments.download(ctx, request, path.substring(ATTACHMENTS.length() + 1));
+        } else {
+            HttpResponses.error(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "no such path; the WebSocket is at " + WEBSOCKET_PATH);
+        }
+    }
+}

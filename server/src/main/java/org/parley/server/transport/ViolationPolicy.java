@@ -1,0 +1,60 @@
+package org.parley.server.transport;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import org.parley.protocol.v1.Error;
+import org.parley.protocol.v1.ErrorCode;
+import org.parley.protocol.v1.ServerFrame;
+import org.parley.server.metrics.Metrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+
+/**
+ * The last handler of a WebSocket pipeline: answers each {@link ProtocolViolation} with an error
+ * frame, and closes the connection (status 1008) once it has violated the protocol more than
+ * {@code maxViolations} times. Any other failure closes only this connection.
+ */
+public final class ViolationPolicy extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ViolationPolicy.class);
+
+    private final Metrics metrics;
+    private final int maxViolations;
+    private int violations;
+
+    public ViolationPolicy(Metrics metrics, int maxViolations) {
+        this.metrics = metrics;
+        this.maxViolations = maxViolations;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof ProtocolViolation violation) {
+            metrics.error(violation.code());
+            ServerFrame error = ServerFrame.newBuilder().setRequestId(violation.requestId())
+                    .setError(Error.newBuilder().setCode(violation.code()).setMessage(violation.getMessage())).build();
+            violations++;
+            if (violations > maxViolations) {
+                ctx.write(error);
+                ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION,
+                        "too many protocol violations")).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                ctx.writeAndFlush(error);
+            }
+        } else if (cause instanceof TooLongFrameException || cause instanceof CorruptedFrameException) {
+            // The WebSocket layer already answered with its own close frame; nothing more to say.
+            ctx.close();
+        } else if (cause instanceof IOException) {
+            ctx.close(); // the peer went away
+        } else {
+            log.warn("closing a connection after an unexpected failure: {}", cause.toString());
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package org.parley.server;
+
+import com.google.protobuf.ByteString;
+import org.junit.jupiter.api.Test;
+import org.parley.protocol.Limits;
+import org.parley.protocol.v1.ClientFrame;
+import org.parley.protocol.v1.ErrorCode;
+import org.parley.protocol.v1.ListDevices;
+import org.parley.protocol.v1.Ping;
+import org.parley.protocol.v1.Register;
+import org.parley.protocol.v1.ServerFrame;
+import org.parley.server.storage.Backend;
+import org.parley.server.testing.TestClient;
+
+import java.time.Duration;
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Hostile and broken clients get error frames, are cut off when they persist, and disturb no one else. */
+class BadInputTest extends ServerTestBase {
+
+    private static ErrorCode errorAfter(TestClient client, Runnable send) throws Exception {
+        send.run();
+        return client.awaitFrame(ServerFrame::hasError).getError().getCode();
+    }
+
+    @Test
+    void malformedTruncatedOversizedAndTextFramesGetErrorFramesAndOthersKeepWorking() throws Exception {
+        start(Backend.SQLITE);
+        TestClient alice = registered("alice");
+        TestClient bob = registered("bob");
+        TestClient rogue = connect();
+
+        assertThat(errorAfter(rogue, () -> rogue.sendRaw(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff}))).isEqualTo(ErrorCode.MALFORMED_FRAME);
+        byte[] valid = ClientFrame.newBuilder().setRequestId(1).setRegister(Register.newBuilder()
+                .setUsername("rogue").setIdentityKey(ByteString.copyFrom(new byte[32]))).build().toByteArray();
+        ServerFrame truncated = sendAndAwaitError(rogue, Arrays.copyOf(valid, valid.length - 5));
+        assertThat(truncated.getError().getCode()).isEqualTo(ErrorCode.MALFORMED_FRAME);
+        assertThat(truncated.getError().getMessage()).contains("is not a parley.v1.ClientFrame");
+        ServerFrame oversized = sendAndAwaitError(rogue, new byte[Limits.MAX_CLIENT_FRAME_BYTES + 1]);
+        assertThat(oversized.getError().getCode()).isEqualTo(ErrorCode.FRAME_TOO_LARGE);
+        assertThat(errorAfter(rogue, () -> rogue.sendText("hello"))).isEqualTo(ErrorCode.UNSUPPORTED);
+        assertThat(rogue.request(ClientFrame.newBuilder()).getError().getCode()).isEqualTo(ErrorCode.MALFORMED_FRAME);
+        assertThat(rogue.isOpen()).isTrue();
+
+        // Meanwhile the others talk normally.
+        assertThat(alice.request(send(new byte[] {1, 2, 3}, recipient(bob))).hasSendAccepted()).isTrue();
+        assertThat(bob.awaitFrame(ServerFrame::hasDeliver).getDeliver().getPayload().toByteArray()).containsExactly(1, 2, 3);
+    }
+
+    private static ServerFrame sendAndAwaitError(TestClient client, byte[] bytes) throws Exception {
+        client.sendRaw(bytes);
+        return client.awaitFrame(ServerFrame::hasError);
+    }
+
+    @Test
+    void outOfOrderFramesAreRefused() throws Exception {
+        start(Backend.SQLITE);
+        TestClient bob = registered("bob");
+        TestClient early = connect();
+        ServerFrame sendBeforeAuth = early.request(send(new byte[] {1}, recipient(bob)));
+        assertThat(sendBeforeAuth.getError().getCode()).isEqualTo(ErrorCode.NOT_AUTHENTICATED);
+        assertThat(sendBeforeAuth.getError().getMessage()).contains("signed-in connection");
+        assertThat(early.request(ClientFrame.newBuilder().setPing(Ping.getDefaultInstance())).hasPong()).isTrue();
+        assertThat(bob.register("bob2", randomBytes(32), null).getError().getCode()).isEqualTo(ErrorCode.ALREADY_AUTHENTICATED);
+    }
+
+    @Test
+    void aClientThatKeepsViolatingIsDisconnected() throws Exception {
+        start(Backend.SQLITE);
+        TestClient rogue = connect();
+        for (int i = 0; i < 6; i++) {
+            rogue.sendRaw(new byte[] {(byte) 0xff});
+        }
+        assertThat(rogue.awaitClosed()).isEqualTo(1008);
+        assertThat(connect().request(ClientFrame.newBuilder().setPing(Ping.getDefaultInstance())).hasPong()).isTrue();
+    }
+
+    @Test
+    void framesAboveTheHardCapCloseTheConnection() throws Exception {
+        start(Backend.SQLITE);
+        TestClient rogue = connect();
+        rogue.sendRaw(new byte[ServerPipeline.HARD_FRAME_LIMIT + 1]);
+        assertThat(rogue.awaitClosed()).isEqualTo(1009);
+    }
+
+    @Test
+    void idleConnectionsAreClosed() throws Exception {
+        start(Backend.SQLITE, config -> config.withLimits(new ServerConfig.Limits(Duration.ofMillis(300),
+                Duration.ofSeconds(30), Duration.ofSeconds(10), 5, 1000, 1000, 1000, 1000, 100)), store -> store);
+        TestClient idle = connect();
+        assertThat(idle.awaitClosed()).isNotZero();
+        assertThat(idle.isOpen()).isFalse();
+    }
+
+    @Test
+    void perConnectionFrameRateIsLimited() throws Exception {
+        start(Backend.SQLITE, config -> config.withLimits(new ServerConfig.Limits(Duration.ofSeconds(60),
+                Duration.ofSeconds(30), Duration.ofSeconds(10), 100, 1, 3, 1000, 1000, 100)), store -> store);
+        TestClient chatty = connect();
+        for (int i = 0; i < 10; i++) {
+            chatty.send(ClientFrame.newBuilder().setRequestId(100 + i).setPing(Ping.getDefaultInstance()).build());
+        }
+        assertThat(chatty.awaitFrame(ServerFrame::hasError).getError().getCode()).isEqualTo(ErrorCode.RATE_LIMITED);
+    }
+
+    @Test
+    void perAccountSendRateIsLimited() throws Exception {
+        start(Backend.SQLITE, config -> config.withLimits(new ServerConfig.Limits(Duration.ofSeconds(60),
+                Duration.ofSeconds(30), Duration.ofSeconds(10), 100, 1000, 1000, 1, 2, 100)), store -> store);
+        TestClient alice = registered("alice");
+        TestClient bob = registered("bob");
+        ErrorCode third = null;
+        for (int i = 0; i < 3 && third == null; i++) {
+            ServerFrame answer = alice.request(send(new byte[] {1}, recipient(bob)));
+            third = answer.hasError() ? answer.getError().getCode() : null;
+        }
+        assertThat(third).isEqualTo(ErrorCode.RATE_LIMITED);
+        assertThat(alice.request(ClientFrame.newBuilder().setListDevices(ListDevices.getDefaultInstance())).hasDeviceList()).isTrue();
+    }
+}

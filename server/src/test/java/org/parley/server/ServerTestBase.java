@@ -1,0 +1,116 @@
+package org.parley.server;
+
+import com.google.protobuf.ByteString;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.parley.protocol.v1.ClientFrame;
+import org.parley.protocol.v1.RecipientAccount;
+import org.parley.protocol.v1.Send;
+import org.parley.protocol.v1.ServerFrame;
+import org.parley.server.storage.Backend;
+import org.parley.server.storage.StoreConfig;
+import org.parley.server.storage.StoreHarness;
+import org.parley.server.testing.TestClient;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Starts a real server on an ephemeral loopback port over a fresh store, and connects real clients. */
+public abstract class ServerTestBase {
+    public static final String BACKENDS = "org.parley.server.storage.Backend#all";
+    protected static final SecureRandom RANDOM = new SecureRandom();
+
+    @TempDir
+    protected Path tempDir;
+    protected StoreHarness harness;
+    protected ParleyServer server;
+    private final List<TestClient> clients = new ArrayList<>();
+
+    /** Limits generous enough that only the tests about limits meet them. */
+    protected static ServerConfig testConfig() {
+        ServerConfig.Limits limits = new ServerConfig.Limits(Duration.ofSeconds(60), Duration.ofSeconds(30),
+                Duration.ofSeconds(10), 5, 10_000, 20_000, 10_000, 20_000, 10_000);
+        return ServerConfig.defaults().withListen("127.0.0.1", 0).withLimits(limits);
+    }
+
+    protected ParleyServer start(Backend backend) throws Exception {
+        return start(backend, UnaryOperator.identity(), UnaryOperator.identity());
+    }
+
+    protected ParleyServer start(Backend backend, UnaryOperator<ServerConfig> server, UnaryOperator<StoreConfig> store) throws Exception {
+        harness = StoreHarness.open(backend, tempDir, store);
+        this.server = ParleyServer.start(server.apply(testConfig()), harness.store());
+        return this.server;
+    }
+
+    protected TestClient connect() throws Exception {
+        TestClient client = TestClient.connect(server.address().getPort());
+        clients.add(client);
+        return client;
+    }
+
+    /** A connected client signed in as the first device of a new account. */
+    protected TestClient registered(String username) throws Exception {
+        return registered(username, randomBytes(32));
+    }
+
+    protected TestClient registered(String username, byte[] accessKey) throws Exception {
+        TestClient client = connect();
+        ServerFrame answer = client.register(username, accessKey, null);
+        assertThat(answer.hasAuthenticated()).as("registration answer %s", answer).isTrue();
+        client.awaitFrame(ServerFrame::hasMailboxDrained);
+        return client;
+    }
+
+    protected static byte[] randomBytes(int length) {
+        byte[] bytes = new byte[length];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+
+    protected static RecipientAccount.Builder recipient(TestClient... devices) {
+        RecipientAccount.Builder recipient = RecipientAccount.newBuilder().setAccountId(ByteString.copyFrom(devices[0].accountId));
+        for (TestClient device : devices) {
+            recipient.addDeviceIds(ByteString.copyFrom(device.deviceId));
+        }
+        return recipient;
+    }
+
+    protected static ClientFrame.Builder send(byte[] payload, RecipientAccount.Builder... recipients) {
+        Send.Builder send = Send.newBuilder().setMessageId(ByteString.copyFrom(randomBytes(16))).setPayload(ByteString.copyFrom(payload));
+        for (RecipientAccount.Builder recipient : recipients) {
+            send.addRecipients(recipient);
+        }
+        return ClientFrame.newBuilder().setSend(send);
+    }
+
+    protected HttpResponse<String> httpGet(String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    protected String baseUrl() {
+        return "http://127.0.0.1:" + server.address().getPort();
+    }
+
+    @AfterEach
+    void stopServer() {
+        clients.forEach(TestClient::close);
+        if (server != null) {
+            server.close();
+        }
+        if (harness != null) {
+            harness.close();
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package org.parley.server.accounts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.parley.server.storage.Backend;
+import org.parley.server.storage.Secrets;
+import org.parley.server.storage.Store;
+import org.parley.server.storage.StoreContract;
+
+class AccountStoreContractTest extends StoreContract {
+
+    @Test
+    void usernamesAreCaseFoldedAndValidated() {
+        assertThat(Username.parse("Alice.Smith_2").value()).isEqualTo("alice.smith_2");
+        assertThat(Username.parse("abc").value()).isEqualTo("abc");
+        assertThat(Username.parse("a".repeat(32)).value()).hasSize(32);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "ab", "this_name_is_thirty_three_chars_x", "has space", "émile", "a-b-c", "dot/slash", "x\u0000y"})
+    void invalidUsernamesAreRejected(String text) {
+        assertThatThrownBy(() -> Username.parse(text)).isInstanceOf(InvalidUsernameException.class)
+                .hasMessageContaining("3 to 32 characters");
+    }
+
+    @Test
+    void aHugeUsernameIsNotEchoedWhole() {
+        assertThatThrownBy(() -> Username.parse("x".repeat(100_000)))
+                .isInstanceOf(InvalidUsernameException.class)
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(200));
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void registrationCreatesAnAccountWithItsFirstDevice(Backend backend) {
+        Store store = open(backend);
+        byte[] identity = Secrets.random(32);
+        Registration registration = store.accounts().register(Username.parse("Alice"), identity, null, null);
+
+        AccountRecord account = store.accounts().findByUsername(Username.parse("ALICE")).orElseThrow();
+        assertThat(account.id()).isEqualTo(registration.account());
+        assertThat(account.username().value()).isEqualTo("alice");
+        assertThat(account.created()).isEqualTo(LocalDate.of(2026, 3, 1));
+        assertThat(store.accounts().account(registration.account())).contains(account);
+        List<DeviceRecord> devices = store.accounts().devices(registration.account());
+        assertThat(devices).singleElement().satisfies(device -> {
+            assertThat(device.id()).isEqualTo(registration.device());
+            assertThat(device.identityPublicKey()).isEqualTo(identity);
+            assertThat(device.account()).isEqualTo(registration.account());
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void usernamesAreUniqueIgnoringCase(Backend backend) {
+        Store store = open(backend);
+        register(store, "bob");
+        assertThatThrownBy(() -> register(store, "BoB")).isInstanceOf(UsernameTakenException.class).hasMessageContaining("'bob'");
+        assertThat(store.admin().stats().accounts()).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void concurrentRegistrationsOfOneNameCreateOneAccount(Backend backend) throws Exception {
+        Store store = open(backend);
+        long winners = countSuccesses(16, () -> {
+            try {
+                register(store, "carol");
+                return true;
+            } catch (UsernameTakenException e) {
+                return false;
+            }
+        });
+        assertThat(winners).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void identityKeysMustBeEd25519Sized(Backend backend) {
+        Store store = open(backend);
+        assertThatThrownBy(() -> store.accounts().register(Username.parse("dave"), new byte[31], null, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32 bytes");
+        assertThat(store.accounts().findByUsername(Username.parse("dave"))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void inviteCodesWorkOnce(Backend backend) {
+        Store store = open(backend);
+        byte[] code = store.accounts().createInviteCode();
+        store.accounts().register(Username.parse("erin"), Secrets.random(32), null, code);
+        assertThatThrownBy(() -> store.accounts().register(Username.parse("frank"), Secrets.random(32), null, code))
+                .isInstanceOf(InvalidInviteCodeException.class);
+        assertThatThrownBy(() -> store.accounts().register(Username.parse("frank"), Secrets.random(32), null, Secrets.random(16)))
+                .isInstanceOf(InvalidInviteCodeException.class);
+        assertThat(store.accounts().findByUsername(Username.parse("frank"))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void aTakenNameDoesNotConsumeTheInviteCode(Backend backend) {
+        Store store = open(backend);
+        register(store, "gina");
+        byte[] code = store.accounts().createInviteCode();
+        assertThatThrownBy(() -> store.accounts().register(Username.parse("gina"), Secrets.random(32), null, code))
+                .isInstanceOf(UsernameTakenException.class);
+        store.accounts().register(Username.parse("gina2"), Secrets.random(32), null, code);
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void linkTokensAddADeviceOnceBeforeTheyExpire(Backend backend) {
+        Store store = open(backend);
+        Registration alice = register(store, "alice");
+        LinkToken token = store.accounts().issueLinkToken(alice.device(), Duration.ofMinutes(10));
+        assertThat(token.toString()).doesNotContain(java.util.HexFormat.of().formatHex(token.secret()));
+
+        byte[] laptopKey = Secrets.random(32);
+        DeviceRecord laptop = store.accounts().linkDevice(token.secret(), laptopKey);
+        assertThat(laptop.account()).isEqualTo(alice.account());
+        assertThat(store.accounts().devices(alice.account())).extracting(DeviceRecord::id).containsExactly(alice.device(), laptop.id());
+        assertThatThrownBy(() -> store.accounts().linkDevice(token.secret(), Secrets.random(32)))
+                .isInstanceOf(InvalidLinkTokenException.class);
+
+        LinkToken late = store.accounts().issueLinkToken(alice.device(), Duration.ofMinutes(10));
+        harness.clock.advance(Duration.ofMinutes(11));
+        assertThatThrownBy(() -> store.accounts().linkDevice(late.secret(), Secrets.random(32)))
+                .isInstanceOf(InvalidLinkTokenException.class);
+        assertThatThrownBy(() -> store.accounts().linkDevice(Secrets.random(32), Secrets.random(32)))
+                .isInstanceOf(InvalidLinkTokenException.class);
+        assertThat(store.accounts().devices(alice.account())).hasSize(2);
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void concurrentUsesOfOneLinkTokenAddOneDevice(Backend backend) throws Exception {
+        Store store = open(backend);
+        Registration alice = register(store, "alice");
+        LinkToken token = store.accounts().issueLinkToken(alice.device(), Duration.ofMinutes(10));
+        long linked = countSuccesses(16, () -> {
+            try {
+                store.accounts().linkDevice(token.secret(), Secrets.random(32));
+                return true;
+            } catch (InvalidLinkTokenException e) {
+                return false;
+            }
+        });
+        assertThat(linked).isEqualTo(1);
+        assertThat(store.accounts().devices(alice.account())).hasSize(2);
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void anUnknownDeviceCannotIssueTokensOrConnect(Backend backend) {
+        Store store = open(backend);
+        assertThatThrownBy(() -> store.accounts().issueLinkToken(DeviceId.random(), Duration.ofMinutes(1)))
+                .isInstanceOf(UnknownDeviceException.class);
+        assertThatThrownBy(() -> store.accounts().recordConnection(DeviceId.random()))
+                .isInstanceOf(UnknownDeviceException.class);
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void connectionsAreRecordedAsDays(Backend backend) {
+        Store store = open(backend);
+        Registration alice = register(store, "alice");
+        harness.clock.advance(Duration.ofDays(3).plusHours(5));
+        store.accounts().recordConnection(alice.device());
+
+        LocalDate expected = LocalDate.of(2026, 3, 4);
+        assertThat(store.accounts().account(alice.account()).orElseThrow().lastConnectionDay()).isEqualTo(expected);
+        assertThat(store.accounts().device(alice.device()).orElseThrow().lastSeenDay()).isEqualTo(expected);
+        assertThat(store.accounts().device(alice.device()).orElseThrow().created()).isEqualTo(LocalDate.of(2026, 3, 1));
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void accessKeysAreCheckedAgainstTheirHash(Backend backend) {
+        Store store = open(backend);
+        byte[] accessKey = Secrets.random(16);
+        Registration alice = store.accounts().register(Username.parse("alice"), Secrets.random(32), accessKey, null);
+        assertThat(store.accounts().accessKeyMatches(alice.account(), accessKey)).isTrue();
+        assertThat(store.accounts().accessKeyMatches(alice.account(), Secrets.random(16))).isFalse();
+        assertThat(store.accounts().accessKeyMatches(AccountId.random(), accessKey)).isFalse();
+
+        byte[] rotated = Secrets.random(16);
+        store.accounts().setAccessKey(alice.account(), rotated);
+        assertThat(store.accounts().accessKeyMatches(alice.account(), accessKey)).isFalse();
+        assertThat(store.accounts().accessKeyMatches(alice.account(), rotated)).isTrue();
+        store.accounts().setAccessKey(alice.account(), null);
+        assertThat(store.accounts().accessKeyMatches(alice.account(), rotated)).isFalse();
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void removingADeviceTakesItsKeyPackagesAndMailWithIt(Backend backend) {
+        Store store = open(backend);
+        Registration alice = register(store, "alice");
+        Registration bob = register(store, "bob");
+        store.keyPackages().upload(bob.device(), List.of(new byte[] {1}, new byte[] {2}));
+        store.keyPackages().setLastResort(bob.device(), new byte[] {9});
+        store.mailbox().enqueue(new org.parley.server.mailbox.Delivery(List.of(
+                new org.parley.server.mailbox.NewEnvelope(bob.device(), alice.device(), new byte[] {42}))));
+
+        assertThat(store.accounts().removeDevice(alice.account(), bob.device())).isFalse();
+        assertThat(store.accounts().removeDevice(bob.account(), bob.device())).isTrue();
+        assertThat(store.accounts().devices(bob.account())).isEmpty();
+        assertThat(store.admin().stats().keyPackages()).isZero();
+        assertThat(store.admin().stats().pendingMessages()).isZero();
+        assertThat(store.keyPackages().claim(bob.account())).isEmpty();
+    }
+}

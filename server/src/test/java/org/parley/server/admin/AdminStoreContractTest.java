@@ -1,0 +1,84 @@
+package org.parley.server.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.lang.reflect.RecordComponent;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.parley.server.accounts.DeviceRecord;
+import org.parley.server.accounts.Registration;
+import org.parley.server.accounts.Username;
+import org.parley.server.groups.CommitId;
+import org.parley.server.groups.GroupId;
+import org.parley.server.mailbox.Delivery;
+import org.parley.server.mailbox.NewEnvelope;
+import org.parley.server.storage.Backend;
+import org.parley.server.storage.Secrets;
+import org.parley.server.storage.Store;
+import org.parley.server.storage.StoreContract;
+
+class AdminStoreContractTest extends StoreContract {
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void disclosureHoldsOnlyWhatTheThreatModelAllows(Backend backend) throws IOException {
+        Store store = open(backend);
+        byte[] phoneKey = Secrets.random(32);
+        Registration alice = store.accounts().register(Username.parse("alice"), phoneKey, Secrets.random(16), null);
+        DeviceRecord laptop = store.accounts().linkDevice(
+                store.accounts().issueLinkToken(alice.device(), Duration.ofMinutes(5)).secret(), Secrets.random(32));
+        Registration bob = register(store, "bob");
+        store.keyPackages().upload(alice.device(), List.of(new byte[] {1}, new byte[] {2}));
+        store.keyPackages().upload(laptop.id(), List.of(new byte[] {3}));
+        store.keyPackages().setLastResort(laptop.id(), new byte[] {4});
+        store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(alice.device(), bob.device(), new byte[100]),
+                new NewEnvelope(laptop.id(), bob.device(), new byte[100]))));
+        store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(bob.device(), alice.device(), new byte[7]))));
+        store.groups().create(GroupId.of(Secrets.random(16)), 0);
+        store.attachments().store(new ByteArrayInputStream(new byte[10]));
+        harness.clock.advance(Duration.ofDays(2));
+        store.accounts().recordConnection(laptop.id());
+
+        Disclosure disclosure = store.admin().disclose(Username.parse("Alice")).orElseThrow();
+        assertThat(disclosure.created()).isEqualTo(LocalDate.of(2026, 3, 1));
+        assertThat(disclosure.lastConnectionDay()).isEqualTo(LocalDate.of(2026, 3, 3));
+        assertThat(disclosure.devices()).extracting(Disclosure.DisclosedDevice::id).containsExactly(alice.device(), laptop.id());
+        assertThat(disclosure.devices().get(0).identityPublicKey()).isEqualTo(phoneKey);
+        assertThat(disclosure.keyPackages()).isEqualTo(3);
+        assertThat(disclosure.pendingMessages()).isEqualTo(2);
+        assertThat(disclosure.pendingBytes()).isEqualTo(200);
+
+        // The shape itself is the promise: these fields and nothing else.
+        assertThat(Arrays.stream(Disclosure.class.getRecordComponents()).map(RecordComponent::getName))
+                .containsExactly("created", "lastConnectionDay", "devices", "keyPackages", "pendingMessages", "pendingBytes");
+        assertThat(Arrays.stream(Disclosure.DisclosedDevice.class.getRecordComponents()).map(RecordComponent::getName))
+                .containsExactly("id", "identityPublicKey");
+
+        assertThat(store.admin().disclose(Username.parse("nobody"))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void statsCountEverything(Backend backend) throws IOException {
+        Store store = open(backend);
+        assertThat(store.admin().stats()).isEqualTo(new Stats(0, 0, 0, 0, 0, 0, 0, 0));
+        Registration alice = register(store, "alice");
+        Registration bob = register(store, "bob");
+        store.keyPackages().upload(bob.device(), List.of(new byte[] {1}, new byte[] {2}));
+        store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(bob.device(), null, new byte[33]))));
+        GroupId group = GroupId.of(Secrets.random(16));
+        store.groups().create(group, 0);
+        store.groups().commit(group, 0, CommitId.of(new byte[] {1}));
+        store.attachments().store(new ByteArrayInputStream(new byte[12]));
+        store.attachments().store(new ByteArrayInputStream(new byte[30]));
+        assertThat(alice.account()).isNotEqualTo(bob.account());
+        assertThat(store.admin().stats()).isEqualTo(new Stats(2, 2, 2, 1, 33, 1, 2, 42));
+    }
+}

@@ -1,0 +1,282 @@
+package org.parley.server.mailbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.parley.server.accounts.DeviceId;
+import org.parley.server.accounts.Registration;
+import org.parley.server.storage.Backend;
+import org.parley.server.storage.Store;
+import org.parley.server.storage.StoreContract;
+
+class MailboxStoreContractTest extends StoreContract {
+
+    private static Delivery to(DeviceId sender, byte[] payload, DeviceId... recipients) {
+        List<NewEnvelope> envelopes = new ArrayList<>();
+        for (DeviceId recipient : recipients) {
+            envelopes.add(new NewEnvelope(recipient, sender, payload));
+        }
+        return new Delivery(envelopes);
+    }
+
+    private static byte[] payload(int marker, int size) {
+        byte[] payload = new byte[size];
+        java.util.Arrays.fill(payload, (byte) marker);
+        return payload;
+    }
+
+    private static List<Integer> markers(List<Envelope> envelopes) {
+        return envelopes.stream().map(envelope -> (int) envelope.payload()[0]).toList();
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void mailIsFetchedInArrivalOrderWithACursor(Backend backend) {
+        Store store = open(backend);
+        Registration alice = register(store, "alice");
+        Registration bob = register(store, "bob");
+        List<Delivery> batch = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            batch.add(to(alice.device(), payload(i, 10), bob.device()));
+        }
+        store.mailbox().enqueue(batch);
+        harness.clock.advance(Duration.ofSeconds(1));
+        store.mailbox().enqueue(to(null, payload(6, 10), bob.device()));
+
+        List<Envelope> all = store.mailbox().pending(bob.device(), 0, 100);
+        assertThat(markers(all)).containsExactly(1, 2, 3, 4, 5, 6);
+        assertThat(all).extracting(Envelope::id).isSorted().doesNotHaveDuplicates();
+        assertThat(all.get(0).sender()).isEqualTo(alice.device());
+        assertThat(all.get(5).sender()).as("sealed sender").isNull();
+        assertThat(all.get(5).arrival()).isEqualTo(harness.clock.instant());
+        assertThat(all.get(0).recipient()).isEqualTo(bob.device());
+
+        List<Envelope> page = store.mailbox().pending(bob.device(), 0, 2);
+        assertThat(markers(page)).containsExactly(1, 2);
+        assertThat(markers(store.mailbox().pending(bob.device(), page.get(1).id(), 2))).containsExactly(3, 4);
+        assertThat(store.mailbox().pending(alice.device(), 0, 100)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void oneDeliveryFansOutToManyDevicesWithDistinctIds(Backend backend) {
+        Store store = open(backend);
+        Registration alice = register(store, "alice");
+        Registration bob = register(store, "bob");
+        Registration carol = register(store, "carol");
+        List<Envelope> stored = store.mailbox().enqueue(to(alice.device(), payload(1, 256), bob.device(), carol.device()));
+        assertThat(stored).extracting(Envelope::recipient).containsExactly(bob.device(), carol.device());
+        assertThat(stored).extracting(Envelope::id).doesNotHaveDuplicates();
+        assertThat(store.mailbox().pending(bob.device(), 0, 10)).extracting(Envelope::id).containsExactly(stored.get(0).id());
+        assertThat(store.mailbox().pending(carol.device(), 0, 10)).extracting(Envelope::id).containsExactly(stored.get(1).id());
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void aFullMailboxRejectsTheWholeDeliveryButNotTheRestOfTheBatch(Backend backend) {
+        Store store = open(backend, config -> config.withMailboxLimits(new MailboxLimits(2, 1 << 20, Duration.ofDays(30))));
+        Registration alice = register(store, "alice");
+        Registration bob = register(store, "bob");
+        Registration carol = register(store, "carol");
+        store.mailbox().enqueue(to(alice.device(), payload(1, 10), bob.device()));
+
+        List<DeliveryOutcome> outcomes = store.mailbox().enqueue(List.of(
+                to(alice.device(), payload(2, 10), carol.device()),              // fits
+                to(alice.device(), payload(3, 10), bob.device()),                // fills bob
+                to(alice.device(), payload(4, 10), carol.device(), bob.device()), // bob is full: nothing stored
+                to(alice.device(), payload(5, 10), carol.device())));            // still fits
+
+        assertThat(outcomes.get(0)).isInstanceOf(DeliveryOutcome.Stored.class);
+        assertThat(outcomes.get(1)).isInstanceOf(DeliveryOutcome.Stored.class);
+        assertThat(outcomes.get(2)).isInstanceOfSatisfying(DeliveryOutcome.Rejected.class, rejected -> {
+            assertThat(rejected.reason()).isInstanceOf(MailboxFullException.class);
+            assertThat(rejected.reason().recipient()).isEqualTo(bob.device());
+            assertThat(rejected.reason().getMessage()).contains(bob.device().hex()).contains("2 of 2 messages");
+        });
+        assertThat(outcomes.get(3)).isInstanceOf(DeliveryOutcome.Stored.class);
+        assertThat(markers(store.mailbox().pending(carol.device(), 0, 10))).containsExactly(2, 5);
+        assertThat(markers(store.mailbox().pending(bob.device(), 0, 10))).containsExactly(1, 3);
+        assertThat(store.mailbox().usage(bob.device())).isEqualTo(new MailboxUsage(2, 20));
+
+        assertThatThrownBy(() -> store.mailbox().enqueue(to(null, payload(6, 1), bob.device())))
+                .isInstanceOf(MailboxFullException.class);
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void theByteQuotaCountsToo(Backend backend) {
+        int max = MailboxStore.MAX_PAYLOAD_BYTES;
+        Store store = open(backend, config -> config.withMailboxLimits(new MailboxLimits(100, 2L * max, Duration.ofDays(30))));
+        Registration bob = register(store, "bob");
+        store.mailbox().enqueue(to(null, payload(1, max), bob.device()));
+        store.mailbox().enqueue(to(null, payload(2, max - 1), bob.device()));
+        assertThatThrownBy(() -> store.mailbox().enqueue(to(null, payload(3, 2), bob.device())))
+                .isInstanceOf(MailboxFullException.class).hasMessageContaining("bytes");
+        store.mailbox().enqueue(to(null, payload(4, 1), bob.device()));
+        assertThat(store.mailbox().usage(bob.device())).isEqualTo(new MailboxUsage(3, 2L * max));
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void unknownRecipientsAndOversizedPayloadsAreRejected(Backend backend) {
+        Store store = open(backend);
+        Registration bob = register(store, "bob");
+        DeviceId ghost = DeviceId.random();
+        List<DeliveryOutcome> outcomes = store.mailbox().enqueue(List.of(to(null, payload(1, 1), bob.device(), ghost)));
+        assertThat(outcomes).singleElement().isInstanceOfSatisfying(DeliveryOutcome.Rejected.class,
+                rejected -> assertThat(rejected.reason()).isInstanceOf(UnknownRecipientException.class)
+                        .extracting(MailboxException::recipient).isEqualTo(ghost));
+        assertThat(store.mailbox().pending(bob.device(), 0, 10)).isEmpty();
+        assertThatThrownBy(() -> new NewEnvelope(bob.device(), null, new byte[MailboxStore.MAX_PAYLOAD_BYTES + 1]))
+                .isInstanceOf(EnvelopeTooLargeException.class).hasMessageContaining("attachment");
+        assertThatThrownBy(() -> new Delivery(List.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.mailbox().pending(bob.device(), 0, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.mailbox().enqueue(List.of())).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void acknowledgedMailIsDeletedOnlyFromTheAcknowledgingDevice(Backend backend) {
+        Store store = open(backend);
+        Registration alice = register(store, "alice");
+        Registration bob = register(store, "bob");
+        List<Envelope> stored = store.mailbox().enqueue(to(null, payload(1, 100), alice.device(), bob.device()));
+        Envelope forAlice = stored.get(0);
+        Envelope forBob = stored.get(1);
+        store.mailbox().enqueue(to(null, payload(2, 50), bob.device()));
+
+        assertThat(store.mailbox().acknowledge(alice.device(), List.of(forBob.id()))).as("not alice's").isZero();
+        assertThat(store.mailbox().acknowledge(bob.device(), List.of(forBob.id(), forBob.id(), 999_999L))).isEqualTo(1);
+        assertThat(store.mailbox().acknowledge(bob.device(), List.of(forBob.id()))).isZero();
+        assertThat(markers(store.mailbox().pending(bob.device(), 0, 10))).containsExactly(2);
+        assertThat(store.mailbox().usage(bob.device())).isEqualTo(new MailboxUsage(1, 50));
+        assertThat(store.mailbox().pending(alice.device(), 0, 10)).extracting(Envelope::id).containsExactly(forAlice.id());
+        assertThat(store.mailbox().acknowledge(bob.device(), List.of())).isZero();
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void idsAreNeverReusedAfterDeletion(Backend backend) {
+        Store store = open(backend);
+        Registration bob = register(store, "bob");
+        long first = store.mailbox().enqueue(to(null, payload(1, 1), bob.device())).get(0).id();
+        store.mailbox().acknowledge(bob.device(), List.of(first));
+        harness.restart();
+        long second = harness.store().mailbox().enqueue(to(null, payload(2, 1), bob.device())).get(0).id();
+        assertThat(second).isGreaterThan(first);
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void mailExpiresAfterTheRetentionPeriod(Backend backend) {
+        Store store = open(backend);
+        Registration bob = register(store, "bob");
+        store.mailbox().enqueue(to(null, payload(1, 10), bob.device()));
+        harness.clock.advance(Duration.ofDays(20));
+        store.mailbox().enqueue(to(null, payload(2, 20), bob.device()));
+        harness.clock.advance(Duration.ofDays(10));
+        assertThat(store.mailbox().deleteExpired()).as("exactly 30 days is not older").isZero();
+        harness.clock.advance(Duration.ofMillis(1));
+        assertThat(store.mailbox().deleteExpired()).isEqualTo(1);
+        assertThat(markers(store.mailbox().pending(bob.device(), 0, 10))).containsExactly(2);
+        assertThat(store.mailbox().usage(bob.device())).isEqualTo(new MailboxUsage(1, 20));
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void expiryWorksThroughLargeBacklogs(Backend backend) {
+        Store store = open(backend);
+        Registration bob = register(store, "bob");
+        List<Delivery> batch = new ArrayList<>();
+        for (int i = 0; i < JdbcMailboxStore.CHUNK * 2 + 7; i++) {
+            batch.add(to(null, payload(i, 3), bob.device()));
+        }
+        store.mailbox().enqueue(batch);
+        harness.clock.advance(Duration.ofDays(31));
+        assertThat(store.mailbox().deleteExpired()).isEqualTo(batch.size());
+        assertThat(store.mailbox().usage(bob.device())).isEqualTo(MailboxUsage.EMPTY);
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void usageIsReportedPerDeviceAndPerAccount(Backend backend) {
+        Store store = open(backend);
+        Registration bob = register(store, "bob");
+        var laptop = store.accounts().linkDevice(store.accounts().issueLinkToken(bob.device(), Duration.ofMinutes(1)).secret(), new byte[32]);
+        store.mailbox().enqueue(to(null, payload(1, 100), bob.device(), laptop.id()));
+        store.mailbox().enqueue(to(null, payload(2, 5), laptop.id()));
+        assertThat(store.mailbox().usage(bob.device())).isEqualTo(new MailboxUsage(1, 100));
+        assertThat(store.mailbox().usage(laptop.id())).isEqualTo(new MailboxUsage(2, 105));
+        assertThat(store.mailbox().usage(bob.account())).isEqualTo(new MailboxUsage(3, 205));
+        assertThat(store.mailbox().usage(DeviceId.random())).isEqualTo(MailboxUsage.EMPTY);
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void concurrentSendsAndAcknowledgementsKeepTheQuotaExact(Backend backend) throws Exception {
+        Store store = open(backend, config -> config.withMailboxLimits(new MailboxLimits(50, 1 << 30, Duration.ofDays(30))));
+        Registration bob = register(store, "bob");
+        Registration carol = register(store, "carol");
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<Callable<int[]>> senders = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                senders.add(() -> {
+                    int stored = 0;
+                    int full = 0;
+                    for (int i = 0; i < 20; i++) {
+                        List<DeliveryOutcome> outcomes = store.mailbox().enqueue(List.of(
+                                to(null, payload(1, 7), bob.device(), carol.device()), to(null, payload(2, 3), bob.device())));
+                        for (DeliveryOutcome outcome : outcomes) {
+                            if (outcome instanceof DeliveryOutcome.Stored) {
+                                stored++;
+                            } else {
+                                full++;
+                            }
+                        }
+                        List<Long> ids = store.mailbox().pending(carol.device(), 0, 5).stream().map(Envelope::id).toList();
+                        store.mailbox().acknowledge(carol.device(), ids);
+                    }
+                    return new int[] {stored, full};
+                });
+            }
+            for (Future<int[]> result : pool.invokeAll(senders)) {
+                result.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (DeviceId device : List.of(bob.device(), carol.device())) {
+            List<Envelope> pending = store.mailbox().pending(device, 0, 1000);
+            long bytes = pending.stream().mapToLong(envelope -> envelope.payload().length).sum();
+            assertThat(store.mailbox().usage(device)).isEqualTo(new MailboxUsage(pending.size(), bytes));
+            assertThat(pending.size()).isLessThanOrEqualTo(50);
+        }
+        assertThat(store.mailbox().pending(bob.device(), 0, 1000)).hasSize(50);
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void acknowledgedSendsAreVisibleToAnotherStoreOnTheSameDatabase(Backend backend) {
+        Store store = open(backend);
+        Registration bob = register(store, "bob");
+        List<Envelope> stored = store.mailbox().enqueue(to(null, payload(7, 1000), bob.device()));
+        // A second process (a restarted server after kill -9) opening the same database while
+        // this one still holds its connections and never closed cleanly.
+        try (Store other = harness.openAnother()) {
+            List<Envelope> seen = other.mailbox().pending(bob.device(), 0, 10);
+            assertThat(seen).extracting(Envelope::id).containsExactly(stored.get(0).id());
+            assertThat(seen.get(0).payload()).isEqualTo(payload(7, 1000));
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package org.parley.server.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.parley.server.accounts.Registration;
+import org.parley.server.accounts.Username;
+
+/** Opening stores: URLs, migrations, restarts. */
+class StorageContractTest extends StoreContract {
+
+    @Test
+    void databaseUrlsAreParsed() {
+        StoreUrl sqlite = StoreUrl.parse("sqlite:data/x.db");
+        assertThat(sqlite.dialect()).isEqualTo(Dialect.SQLITE);
+        assertThat(sqlite.sqliteFile()).isEqualTo(Path.of("data/x.db").toAbsolutePath());
+        assertThat(StoreUrl.parse("jdbc:sqlite:/tmp/y.db").sqliteFile()).isEqualTo(Path.of("/tmp/y.db"));
+
+        StoreUrl postgres = StoreUrl.parse("postgresql://127.0.0.1:5432/parley?user=parley&password=hunter2");
+        assertThat(postgres.dialect()).isEqualTo(Dialect.POSTGRESQL);
+        assertThat(postgres.jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:5432/parley?user=parley&password=hunter2");
+        assertThat(postgres.toString()).doesNotContain("hunter2");
+        assertThat(StoreUrl.parse("jdbc:postgresql://db/parley").jdbcUrl()).isEqualTo("jdbc:postgresql://db/parley");
+
+        assertThat(StoreConfig.forDataDirectory(Path.of("parley-data"), null).url().sqliteFile())
+                .isEqualTo(Path.of("parley-data/parley.db").toAbsolutePath());
+    }
+
+    @Test
+    void unsupportedUrlsAreRejectedWithoutEchoingSecrets() {
+        for (String bad : new String[] {"", "mysql://db/x?password=hunter2", "sqlite:", "sqlite::memory:", "postgres"}) {
+            assertThatThrownBy(() -> StoreUrl.parse(bad))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("sqlite:")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
+        }
+    }
+
+    @Test
+    void migrationScriptsSplitIntoStatements() {
+        assertThat(Migrations.statements("-- intro; with a semicolon\nCREATE TABLE a (x INTEGER); -- trailing\n\nCREATE INDEX i ON a (x);\n"))
+                .containsExactly("CREATE TABLE a (x INTEGER)", "CREATE INDEX i ON a (x)");
+        assertThat(Migrations.latestVersion(Dialect.SQLITE)).isEqualTo(Migrations.latestVersion(Dialect.POSTGRESQL)).isPositive();
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void migrationsRunOnceAndRestartsKeepTheData(Backend backend) {
+        Store store = open(backend);
+        Registration alice = register(store, "alice");
+        int latest = Migrations.latestVersion(harness.config().url().dialect());
+
+        try (Database database = Database.connect(harness.config().url())) {
+            assertThat(Migrations.migrate(database)).as("nothing left to apply").isEmpty();
+            long applied = database.read(connection -> Sql.queryLong(connection, "SELECT COUNT(*) FROM schema_version"));
+            assertThat(applied).isEqualTo(latest);
+        }
+        Store restarted = harness.restart();
+        assertThat(restarted.accounts().findByUsername(Username.parse("alice")).orElseThrow().id()).isEqualTo(alice.account());
+        harness.restart();
+        assertThat(harness.store().accounts().devices(alice.account())).hasSize(1);
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void aDatabaseFromANewerParleyIsRefused(Backend backend) {
+        open(backend);
+        int future = Migrations.latestVersion(harness.config().url().dialect()) + 1;
+        try (Database database = Database.connect(harness.config().url())) {
+            database.write(connection -> Sql.update(connection, "INSERT INTO schema_version (version, applied_day) VALUES (?, 0)", future));
+            assertThatThrownBy(() -> Migrations.migrate(database))
+                    .isInstanceOf(StoreException.class).hasMessageContaining("schema version " + future).hasMessageContaining("newer Parley");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void aFailedTransactionLeavesNoTrace(Backend backend) {
+        Store store = open(backend);
+        try (Database database = Database.connect(harness.config().url())) {
+            assertThatThrownBy(() -> database.write(connection -> {
+                Sql.update(connection, "INSERT INTO invite_codes (code_hash) VALUES (?)", (Object) new byte[] {1});
+                try (PreparedStatement broken = connection.prepareStatement("INSERT INTO no_such_table VALUES (1)")) {
+                    return broken.executeUpdate();
+                }
+            })).isInstanceOf(StoreException.class).hasMessageContaining("database error");
+            long codes = database.read(connection -> Sql.queryLong(connection, "SELECT COUNT(*) FROM invite_codes"));
+            assertThat(codes).isZero();
+        }
+        assertThat(store.admin().stats().accounts()).isZero();
+    }
+
+    @Test
+    void sqliteUsesWalWithFullSync() {
+        Store store = open(Backend.SQLITE);
+        register(store, "alice");
+        try (Database database = Database.connect(harness.config().url())) {
+            List<String> settings = database.write(connection -> {
+                try (var statement = connection.createStatement()) {
+                    var journal = statement.executeQuery("PRAGMA journal_mode");
+                    journal.next();
+                    String mode = journal.getString(1);
+                    var sync = statement.executeQuery("PRAGMA synchronous");
+                    sync.next();
+                    return List.of(mode, sync.getString(1));
+                }
+            });
+            assertThat(settings).containsExactly("wal", "2"); // 2 = FULL
+        }
+    }
+}
