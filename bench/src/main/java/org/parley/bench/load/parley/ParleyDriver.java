@@ -1,5 +1,6 @@
 package org.parley.bench.load.parley;
 
+import com.google.protobuf.ByteString;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -10,6 +11,7 @@ import org.parley.bench.load.ClientSession;
 import org.parley.bench.load.LoadDriver;
 import org.parley.bench.load.LoadMetrics;
 import org.parley.protocol.Limits;
+import org.parley.protocol.v1.RecipientAccount;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -21,7 +23,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * Drives a Parley server over its WebSocket protocol ({@code parley.v1}, one binary frame per
  * {@code ClientFrame}/{@code ServerFrame}). Every client registers a fresh account with its own
  * Ed25519 identity key when it connects (answering the server's challenge), so the run needs no
- * accounts prepared beforehand; a message names its recipients' accounts and device 1.
+ * accounts prepared beforehand; a message names each recipient's account and device.
  */
 public final class ParleyDriver implements LoadDriver {
 
@@ -29,8 +31,8 @@ public final class ParleyDriver implements LoadDriver {
     private final InetSocketAddress server;
     /** Usernames of this run: {@code lb<tag>_<index>}, unique across runs against one server. */
     private final String usernamePrefix;
-    /** Account id of each client once it has registered; read by senders on other event loops. */
-    private AtomicReferenceArray<byte[]> accountIds = new AtomicReferenceArray<>(0);
+    /** Each client's account and device once it has registered; read by senders on other event loops. */
+    private AtomicReferenceArray<RecipientAccount> recipients = new AtomicReferenceArray<>(0);
 
     private ParleyDriver(URI uri) {
         this.uri = uri;
@@ -58,7 +60,7 @@ public final class ParleyDriver implements LoadDriver {
 
     @Override
     public void prepare(int clients) {
-        accountIds = new AtomicReferenceArray<>(clients);
+        recipients = new AtomicReferenceArray<>(clients);
     }
 
     @Override
@@ -81,11 +83,12 @@ public final class ParleyDriver implements LoadDriver {
         return usernamePrefix + index;
     }
 
-    void registered(int index, byte[] accountId) {
-        accountIds.set(index, accountId);
+    void registered(int index, ByteString accountId, ByteString deviceId) {
+        recipients.set(index, RecipientAccount.newBuilder().setAccountId(accountId).addDeviceIds(deviceId).build());
     }
 
-    byte[] accountId(int index) {
-        return accountIds.get(index);
+    /** How a Send names client {@code index}'s device. */
+    RecipientAccount recipient(int index) {
+        return recipients.get(index);
     }
 }

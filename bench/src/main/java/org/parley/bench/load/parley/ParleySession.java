@@ -18,15 +18,12 @@ import org.parley.protocol.Auth;
 import org.parley.protocol.v1.Ack;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.Deliver;
-import org.parley.protocol.v1.RecipientAccount;
 import org.parley.protocol.v1.Ping;
 import org.parley.protocol.v1.Register;
 import org.parley.protocol.v1.Send;
 import org.parley.protocol.v1.ServerFrame;
 
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One Parley device: answers the server's {@code Challenge} with a {@code Register} signed by a
- * fresh Ed25519 key, then sends {@code Send} frames with the load payload, records every
+ * fresh Ed25519 key (no sealed-sender access key), then sends {@code Send} frames with the load payload, records every
  * {@code Deliver} and acknowledges them in one {@code Ack} per read burst.
  */
 final class ParleySession extends ClientSession {
@@ -91,7 +88,7 @@ final class ParleySession extends ClientSession {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (!unacknowledged.isEmpty()) {
             write(ctx, ClientFrame.newBuilder().setRequestId(nextRequestId++)
-                    .setAck(Ack.newBuilder().addAllSequences(unacknowledged)).build());
+                    .setAck(Ack.newBuilder().addAllEnvelopeIds(unacknowledged)).build());
             unacknowledged.clear();
         }
         ctx.flush();
@@ -113,14 +110,14 @@ final class ParleySession extends ClientSession {
             case AUTHENTICATED -> {
                 if (!registered && frame.getRequestId() == REGISTER_REQUEST) {
                     registered = true;
-                    driver.registered(index, frame.getAuthenticated().getAccountId().toByteArray());
+                    driver.registered(index, frame.getAuthenticated().getAccountId(), frame.getAuthenticated().getDeviceId());
                     keepAlive(ctx);
                     loggedIn();
                 }
             }
             case DELIVER -> {
                 Deliver deliver = frame.getDeliver();
-                unacknowledged.add(deliver.getSequence());
+                unacknowledged.add(deliver.getEnvelopeId());
                 try {
                     metrics.received(Payload.fromBytes(deliver.getPayload().asReadOnlyByteBuffer()), now);
                 } catch (Payload.MalformedPayloadException e) {
@@ -149,13 +146,10 @@ final class ParleySession extends ClientSession {
         signer.init(true, identityKey);
         byte[] content = Auth.signedContent(nonce);
         signer.update(content, 0, content.length);
-        byte[] accessKey = new byte[32];
-        ThreadLocalRandom.current().nextBytes(accessKey);
         write(ctx, ClientFrame.newBuilder().setRequestId(REGISTER_REQUEST)
                 .setRegister(Register.newBuilder()
                         .setUsername(driver.username(index))
                         .setIdentityKey(ByteString.copyFrom(identityKey.generatePublicKey().getEncoded()))
-                        .setAccessKeyHash(ByteString.copyFrom(sha256(accessKey)))
                         .setSignature(ByteString.copyFrom(signer.generateSignature())))
                 .build());
         ctx.flush();
@@ -189,9 +183,7 @@ final class ParleySession extends ClientSession {
                 .setMessageId(ByteString.copyFrom(messageId))
                 .setPayload(ByteString.copyFrom(payload.toBytes(size)));
         for (int recipient : recipients) {
-            send.addRecipients(RecipientAccount.newBuilder()
-                    .setAccountId(ByteString.copyFrom(driver.accountId(recipient)))
-                    .addDeviceIds(1));
+            send.addRecipients(driver.recipient(recipient));
         }
         channel().write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(
                 ClientFrame.newBuilder().setRequestId(nextRequestId++).setSend(send).build().toByteArray())));
@@ -200,13 +192,5 @@ final class ParleySession extends ClientSession {
 
     private static void write(ChannelHandlerContext ctx, ClientFrame frame) {
         ctx.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(frame.toByteArray())));
-    }
-
-    private static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
     }
 }
