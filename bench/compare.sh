@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Parley against ejabberd on this machine, measured by the same load generator in one run
+# (issue 7). Writes bench/RESULTS.md and bench/load-chart.png.
+#
+#   bench/compare.sh            the whole comparison, stops by itself within COMPARE_BUDGET_S
+#
+# What it does, in order:
+#   1. builds bench/target/parley-bench.jar (it carries the generator and the server);
+#   2. starts ejabberd (../shared/peers/ejabberd.sh, Debian package) with 10,000 users and runs
+#      1,000 and 10,000 clients, 256-byte messages, rates stepped up until p99 passes 100 ms;
+#   3. starts a Parley server (data in a temporary folder, SQLite) and runs the same points,
+#      recording a JFR profile of the server during the 10,000-client run;
+#   4. restarts the Parley server empty and holds as many idle connections as the file-descriptor
+#      limit allows (100,000 where it can), measuring resident memory per connection;
+#   5. writes the table and the chart; stops every process it started.
+#
+# Env: COMPARE_BUDGET_S (default 840: the whole run), PARLEY_SERVER_OPTS (JVM options of the
+# server), BENCH_JAVA_OPTS (of the generator), RATES_EJABBERD, RATES_PARLEY (comma lists),
+# STEP_SECONDS (5), IDLE_CONNECTIONS (100000, capped by the fd limit), EJ_SHARED (the peers folder).
+#
+# System settings it touches (root in a container; each is documented in bench/RESULTS.md):
+#   - raises its own soft fd limit to the hard limit (`ulimit -n`);
+#   - writes /etc/security/limits.d/parley-bench-ejabberd.conf so that ejabberd, which
+#     ejabberdctl starts through `su`, gets the hard fd limit instead of su's default soft 1024.
+# It changes no sysctl: source addresses spread over 127.0.0.0/8 keep ephemeral ports plentiful.
+set -euo pipefail
+
+root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
+started=$(date +%s)
+budget=${COMPARE_BUDGET_S:-840}
+deadline=$((started + budget))
+step_seconds=${STEP_SECONDS:-5}
+rates_ejabberd=${RATES_EJABBERD:-1000,2000,4000,6000,8000,10000,12000,15000,20000}
+rates_parley=${RATES_PARLEY:-1000,2000,4000,6000,8000,10000,15000,20000,30000,40000,50000,60000,80000}
+shared=${EJ_SHARED:-$root/../shared/peers}
+jar=$root/bench/target/parley-bench.jar
+parley_port=7879
+ej_port=5222
+
+log() { echo "[compare] $(date -u +%H:%M:%S) $*" >&2; }
+left() { echo $((deadline - $(date +%s))); }
+
+work=$(mktemp -d /tmp/parley-compare.XXXXXX)
+chmod 755 "$work" # ejabberd runs as its own user and must reach its folder inside
+results=$work/results
+mkdir -p "$results"
+server_pid=""
+ej_started=""
+
+cleanup() {
+  local rc=$?
+  stop_parley
+  if [ -n "$ej_started" ]; then "$shared/ejabberd.sh" stop "$work/ejabberd" >/dev/null 2>&1 || true; fi
+  rm -rf "$work/parley-data" "$work/ejabberd"
+  log "done in $(( $(date +%s) - started )) s (work files in $work)"
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+stop_parley() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid"
+    for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$server_pid" 2>/dev/null && kill -KILL "$server_pid"
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=""
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# --- limits -------------------------------------------------------------------------------
+ulimit -n "$(ulimit -Hn)"
+fd_limit=$(ulimit -n)
+log "file-descriptor limit $fd_limit (hard); $(nproc) cores"
+if [ -d /etc/security/limits.d ] && [ -w /etc/security/limits.d ]; then
+  printf '# Written by parley bench/compare.sh: ejabberd (started via su) gets the hard fd limit.\nejabberd soft nofile %s\nejabberd hard nofile %s\n' \
+    "$fd_limit" "$fd_limit" > /etc/security/limits.d/parley-bench-ejabberd.conf
+fi
+
+# --- build --------------------------------------------------------------------------------
+log "building the bench jar"
+"$root/parley" bench --help >/dev/null
+java_bin=$(command -v java)
+
+load() { # load NAME TIMEOUT_S ARGS...: one generator run; JSON lines go to results/NAME.jsonl
+  local name=$1 limit=$2; shift 2
+  if [ "$limit" -le 10 ]; then log "skipping $name: out of time"; return 0; fi
+  log "$name: up to $limit s"
+  # The generator writes each step as it ends, so a run cut short keeps its finished steps.
+  timeout --signal=INT --kill-after=10 "$limit" \
+    "$java_bin" ${BENCH_JAVA_OPTS:--Xmx2g} -jar "$jar" load --size 256 --duration "$step_seconds" --drain 3 \
+      --json "$results/$name.jsonl" "$@" 2>"$work/$name.log" || log "$name ended early (exit $?; see $work/$name.log)"
+  tail -n 1 "$work/$name.log" >&2 || true
+}
+
+# Share of what is left for the run at hand, keeping `reserve` seconds for what follows.
+slot() { local reserve=$1 t; t=$(( $(left) - reserve )); [ "$t" -lt 0 ] && t=0; echo "$t"; }
+
+# --- ejabberd -----------------------------------------------------------------------------
+log "starting ejabberd with 10,000 users"
+ej_started=1
+EJ_PORT=$ej_port "$shared/ejabberd.sh" start 10000 "$work/ejabberd" 2>&1 | tail -n 2 >&2
+ej_pid=$(cat "$work/ejabberd/run/ejabberd.pid")
+load ejabberd-1000 "$(slot 600)" --peer "xmpp://127.0.0.1:$ej_port" --clients 1000 --rate "$rates_ejabberd" \
+  --stop-above-p99 100 --server-pid "$ej_pid"
+load ejabberd-10000 "$(slot 420)" --peer "xmpp://127.0.0.1:$ej_port" --clients 10000 --rate "$rates_ejabberd" \
+  --stop-above-p99 100 --server-pid "$ej_pid"
+"$shared/ejabberd.sh" stop "$work/ejabberd" 2>&1 | tail -n 1 >&2
+ej_started=""
+
+# --- Parley -------------------------------------------------------------------------------
+start_parley() {
+  rm -rf "$work/parley-data"
+  mkdir -p "$work/parley-data"
+  # The release server, from the bench jar (which carries the CLI), as `parley server` runs it.
+  "$java_bin" ${PARLEY_SERVER_OPTS:-} -cp "$jar" org.parley.cli.Main server \
+    --listen "127.0.0.1:$parley_port" --data "$work/parley-data" >"$work/parley-server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 300); do port_open "$parley_port" && return 0; kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+  log "the Parley server did not start; its log:"; tail -n 20 "$work/parley-server.log" >&2
+  return 1
+}
+
+log "starting the Parley server"
+start_parley
+load parley-1000 "$(slot 360)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients 1000 --rate "$rates_parley" \
+  --stop-above-p99 100 --server-pid "$server_pid"
+# A JFR profile of the server while 10,000 clients load it: where the time goes.
+jfr=$work/parley-10000.jfr
+jcmd "$server_pid" JFR.start name=compare settings=profile filename="$jfr" >/dev/null 2>&1 || log "JFR could not start"
+load parley-10000 "$(slot 170)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients 10000 --rate "$rates_parley" \
+  --stop-above-p99 100 --server-pid "$server_pid"
+jcmd "$server_pid" JFR.stop name=compare >/dev/null 2>&1 || true
+if [ -s "$jfr" ] && command -v jfr >/dev/null; then
+  # Top frames of the server's execution samples: the profile summary in RESULTS.md.
+  {
+    echo "## Profile of the Parley server during the 10,000-client run"
+    echo
+    echo "JFR execution samples (\`jcmd PID JFR.start settings=profile\`), top frames by sample count:"
+    echo
+    echo '```'
+    jfr print --events jdk.ExecutionSample "$jfr" | awk '/stackTrace = \[/{getline; sub(/^[ \t]+/, ""); sub(/line:.*/, ""); n[$0]++}
+      END {for (f in n) printf "%7d  %s\n", n[f], f}' | sort -rn | head -n 25
+    echo '```'
+  } > "$work/profile.md"
+fi
+stop_parley
+
+idle=${IDLE_CONNECTIONS:-100000}
+# The server and the generator each hold one descriptor per connection, plus their own files.
+max_idle=$((fd_limit - 1000))
+if [ "$idle" -gt "$max_idle" ]; then
+  log "idle: $idle connections do not fit the fd limit of $fd_limit per process; measuring $max_idle"
+  idle=$max_idle
+fi
+log "restarting the Parley server empty for the idle measurement"
+start_parley
+load parley-idle "$(slot 20)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients "$idle" --idle --duration 10 \
+  --server-pid "$server_pid" --connect-concurrency 500
+stop_parley
+
+# --- report -------------------------------------------------------------------------------
+notes=$work/notes.md
+: > "$notes"
+[ -f "$root/bench/results-notes.md" ] && cat "$root/bench/results-notes.md" >> "$notes"
+[ -f "$work/profile.md" ] && { echo; cat "$work/profile.md"; } >> "$notes"
+"$java_bin" -jar "$jar" report --results "$results" --out "$root/bench/RESULTS.md" --chart "$root/bench/load-chart.png" \
+  --command "bench/compare.sh (fd limit $fd_limit, $step_seconds s per step)" --notes "$notes"
+cp "$results"/*.jsonl "$root/bench/target/" 2>/dev/null || true
+log "wrote bench/RESULTS.md and bench/load-chart.png"
