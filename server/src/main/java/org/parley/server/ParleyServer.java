@@ -108,7 +108,7 @@ public final class ParleyServer implements AutoCloseable {
     public static ParleyServer start(ServerConfig config, Store store) throws InterruptedException, SSLException {
         config.checkListenIsSafe();
         ParleyServer server = new ParleyServer(config, store);
-        log.info("listening on {} ({}, {})", server.address(), server.transport.name(), config.tls().isPresent() ? "TLS" : "plain text, loopback only");
+        log.info("listening on {}:{} ({}, {})", server.address().getAddress().getHostAddress(), server.address().getPort(), server.transport.name(), config.tls().isPresent() ? "TLS" : "plain text, loopback only");
         return server;
     }
 

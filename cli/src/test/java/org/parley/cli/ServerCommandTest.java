@@ -1,0 +1,41 @@
+package org.parley.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.parley.cli.MainTest.parley;
+
+class ServerCommandTest {
+    @TempDir
+    Path data;
+
+    @Test
+    void refusesANonLoopbackAddressWithoutTlsBeforeCreatingData() {
+        Path folder = data.resolve("d");
+        MainTest.Result result = parley("server", "--listen", "0.0.0.0:7878", "--data", folder.toString());
+        assertThat(result.code()).isEqualTo(1);
+        assertThat(result.err()).contains("without TLS").contains("--tls-cert CERT.pem --tls-key KEY.pem");
+        assertThat(Files.exists(folder)).isFalse();
+    }
+
+    @Test
+    void badListenAndHalfTlsAreUserErrors() {
+        assertThat(parley("server", "--listen", "localhost", "--data", data.toString()).err()).contains("HOST:PORT");
+        assertThat(parley("server", "--listen", "127.0.0.1:99999", "--data", data.toString()).err()).contains("port from 0 to 65535");
+        MainTest.Result half = parley("server", "--tls-cert", "x.pem", "--data", data.toString());
+        assertThat(half.code()).isEqualTo(1);
+        assertThat(half.err()).contains("both --tls-cert");
+    }
+
+    @Test
+    void helpListsTheFlags() {
+        MainTest.Result help = parley("server", "--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).contains("--listen").contains("--data").contains("--db").contains("--tls-cert")
+                .contains("--tls-key").contains("--invite-only").contains("--max-attachment-mb");
+    }
+}
