@@ -5,16 +5,17 @@
 #   bench/compare.sh            the whole comparison, stops by itself within COMPARE_BUDGET_S
 #
 # What it does, in order:
-#   1. builds bench/target/parley-bench.jar (it carries the generator and the server);
-#   2. starts ejabberd (../shared/peers/ejabberd.sh, Debian package) with 10,000 users and runs
-#      1,000 and 10,000 clients, 256-byte messages, rates stepped up until p99 passes 100 ms;
+#   1. starts ejabberd (../shared/peers/ejabberd.sh, Debian package) and registers 10,000 users
+#      while it builds bench/target/parley-bench.jar (which carries the generator and the server);
+#   2. runs 1,000 and 10,000 clients against ejabberd, 256-byte messages, rates stepped up until
+#      p99 passes 100 ms;
 #   3. starts a Parley server (data in a temporary folder, SQLite) and runs the same points,
 #      recording a JFR profile of the server during the 10,000-client run;
 #   4. restarts the Parley server empty and holds as many idle connections as the file-descriptor
 #      limit allows (100,000 where it can), measuring resident memory per connection;
 #   5. writes the table and the chart; stops every process it started.
 #
-# Env: COMPARE_BUDGET_S (default 840: the whole run), PARLEY_SERVER_OPTS (JVM options of the
+# Env: COMPARE_BUDGET_S (default 870: the whole run), PARLEY_SERVER_OPTS (JVM options of the
 # server), BENCH_JAVA_OPTS (of the generator), RATES_EJABBERD, RATES_PARLEY (comma lists),
 # STEP_SECONDS (5), IDLE_CONNECTIONS (100000, capped by the fd limit), EJ_SHARED (the peers folder).
 #
@@ -27,7 +28,7 @@ set -euo pipefail
 
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 started=$(date +%s)
-budget=${COMPARE_BUDGET_S:-840}
+budget=${COMPARE_BUDGET_S:-870}
 deadline=$((started + budget))
 step_seconds=${STEP_SECONDS:-5}
 rates_ejabberd=${RATES_EJABBERD:-1000,2000,4000,6000,8000,10000,12000,15000,20000}
@@ -46,12 +47,15 @@ results=$work/results
 mkdir -p "$results"
 server_pid=""
 ej_started=""
+reg_pid=""
+ej_dir=$work/ejabberd
 
 cleanup() {
   local rc=$?
   stop_parley
-  if [ -n "$ej_started" ]; then "$shared/ejabberd.sh" stop "$work/ejabberd" >/dev/null 2>&1 || true; fi
-  rm -rf "$work/parley-data" "$work/ejabberd"
+  if [ -n "$reg_pid" ]; then kill "$reg_pid" 2>/dev/null || true; fi
+  if [ -n "$ej_started" ]; then "$shared/ejabberd.sh" stop "$ej_dir" >/dev/null 2>&1 || true; fi
+  rm -rf "$work/parley-data" "$ej_dir"
   log "done in $(( $(date +%s) - started )) s (work files in $work)"
   exit $rc
 }
@@ -73,16 +77,51 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # --- limits -------------------------------------------------------------------------------
 ulimit -n "$(ulimit -Hn)"
 fd_limit=$(ulimit -n)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 log "file-descriptor limit $fd_limit (hard); $(nproc) cores"
 if [ -d /etc/security/limits.d ] && [ -w /etc/security/limits.d ]; then
   printf '# Written by parley bench/compare.sh: ejabberd (started via su) gets the hard fd limit.\nejabberd soft nofile %s\nejabberd hard nofile %s\n' \
     "$fd_limit" "$fd_limit" > /etc/security/limits.d/parley-bench-ejabberd.conf
 fi
 
-# --- build --------------------------------------------------------------------------------
+# --- ejabberd setup and build, side by side ------------------------------------------------
+# ejabberd derives a SCRAM key for each user it registers (~10 ms of CPU each), so the 10,000
+# users are registered while the jar builds. ejabberd.sh registers the first 1,000; the rest are
+# registered here in one Erlang client call (ejabberd.sh gives up after 120 s for all of them).
+ej_users=10000
+register_ejabberd_users() { # FROM TO: users that do not exist yet, in parallel chunks
+  local cookie; cookie=$(cat "$ej_dir/etc/cookie")
+  (cd "$ej_dir/run" && exec timeout $((budget / 3)) erl -sname "benchreg$$@localhost" -hidden -noinput -setcookie "$cookie" \
+    -erl_epmd_port "${EJ_DIST_PORT:-5210}" -start_epmd false -dist_listen false -eval "
+      N = 'ejpeer@localhost', H = <<\"localhost\">>, P = <<\"pw\">>, Parent = self(),
+      Reg = fun(I) -> rpc:call(N, ejabberd_auth, try_register, [list_to_binary(\"user\" ++ integer_to_list(I)), H, P]) end,
+      Chunks = [lists:seq(S, min(S + 999, $2)) || S <- lists:seq($1, $2, 1000)],
+      [spawn(fun() -> Parent ! {done, [Reg(I) || I <- C]} end) || C <- Chunks],
+      R = lists:append([receive {done, X} -> X end || _ <- Chunks]),
+      Bad = [X || X <- R, X =/= ok, X =/= {error, exists}],
+      io:format(\"registered users $1..$2: ~p errors ~p~n\", [length(Bad), lists:sublist(lists:usort(Bad), 3)]),
+      halt(case Bad of [] -> 0; _ -> 1 end).")
+}
+
+log "starting ejabberd"
+ej_started=1
+ej_ok=""
+if EJ_PORT=$ej_port "$shared/ejabberd.sh" start 1000 "$ej_dir" >"$work/ejabberd-start.log" 2>&1; then
+  ej_pid=$(cat "$ej_dir/run/ejabberd.pid")
+  register_ejabberd_users 1001 "$ej_users" >"$work/ejabberd-register.log" 2>&1 &
+  reg_pid=$!
+else
+  log "ejabberd did not start; its output:"; tail -n 5 "$work/ejabberd-start.log" >&2
+fi
+
 log "building the bench jar"
 "$root/parley" bench --help >/dev/null
 java_bin=$(command -v java)
+
+if [ -n "$reg_pid" ]; then
+  if wait "$reg_pid"; then reg_pid=""; ej_ok=1; log "$(tail -n 1 "$work/ejabberd-register.log")"
+  else reg_pid=""; log "registering ejabberd users failed: $(tail -n 3 "$work/ejabberd-register.log")"; fi
+fi
 
 load() { # load NAME TIMEOUT_S ARGS...: one generator run; JSON lines go to results/NAME.jsonl
   local name=$1 limit=$2; shift 2
@@ -99,16 +138,13 @@ load() { # load NAME TIMEOUT_S ARGS...: one generator run; JSON lines go to resu
 slot() { local reserve=$1 t; t=$(( $(left) - reserve )); [ "$t" -lt 0 ] && t=0; echo "$t"; }
 
 # --- ejabberd -----------------------------------------------------------------------------
-log "starting ejabberd with 10,000 users"
-ej_started=1
-EJ_PORT=$ej_port "$shared/ejabberd.sh" start 10000 "$work/ejabberd" 2>&1 | tail -n 2 >&2
-ej_pid=$(cat "$work/ejabberd/run/ejabberd.pid")
-load ejabberd-1000 "$(slot 600)" --peer "xmpp://127.0.0.1:$ej_port" --clients 1000 --rate "$rates_ejabberd" \
-  --stop-above-p99 100 --server-pid "$ej_pid"
-load ejabberd-10000 "$(slot 420)" --peer "xmpp://127.0.0.1:$ej_port" --clients 10000 --rate "$rates_ejabberd" \
-  --stop-above-p99 100 --server-pid "$ej_pid"
-"$shared/ejabberd.sh" stop "$work/ejabberd" 2>&1 | tail -n 1 >&2
-ej_started=""
+if [ -n "$ej_ok" ]; then
+  load ejabberd-1000 "$(slot 560)" --peer "xmpp://127.0.0.1:$ej_port" --clients 1000 --rate "$rates_ejabberd" \
+    --stop-above-p99 100 --server-pid "$ej_pid"
+  load ejabberd-10000 "$(slot 400)" --peer "xmpp://127.0.0.1:$ej_port" --clients "$ej_users" --rate "$rates_ejabberd" \
+    --stop-above-p99 100 --server-pid "$ej_pid"
+fi
+if [ -n "$ej_started" ]; then "$shared/ejabberd.sh" stop "$ej_dir" >/dev/null 2>&1 || true; ej_started=""; fi
 
 # --- Parley -------------------------------------------------------------------------------
 start_parley() {
@@ -125,12 +161,12 @@ start_parley() {
 
 log "starting the Parley server"
 start_parley
-load parley-1000 "$(slot 360)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients 1000 --rate "$rates_parley" \
+load parley-1000 "$(slot 300)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients 1000 --rate "$rates_parley" \
   --stop-above-p99 100 --server-pid "$server_pid"
 # A JFR profile of the server while 10,000 clients load it: where the time goes.
 jfr=$work/parley-10000.jfr
 jcmd "$server_pid" JFR.start name=compare settings=profile filename="$jfr" >/dev/null 2>&1 || log "JFR could not start"
-load parley-10000 "$(slot 170)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients 10000 --rate "$rates_parley" \
+load parley-10000 "$(slot 130)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients 10000 --rate "$rates_parley" \
   --stop-above-p99 100 --server-pid "$server_pid"
 jcmd "$server_pid" JFR.stop name=compare >/dev/null 2>&1 || true
 if [ -s "$jfr" ] && command -v jfr >/dev/null; then
@@ -138,11 +174,21 @@ if [ -s "$jfr" ] && command -v jfr >/dev/null; then
   {
     echo "## Profile of the Parley server during the 10,000-client run"
     echo
-    echo "JFR execution samples (\`jcmd PID JFR.start settings=profile\`), top frames by sample count:"
+    echo "JFR execution samples (\`jcmd PID JFR.start settings=profile\`) of the server's Java threads."
+    echo "Top frames (where the CPU is spent):"
     echo
     echo '```'
-    jfr print --events jdk.ExecutionSample "$jfr" | awk '/stackTrace = \[/{getline; sub(/^[ \t]+/, ""); sub(/line:.*/, ""); n[$0]++}
-      END {for (f in n) printf "%7d  %s\n", n[f], f}' | sort -rn | head -n 25
+    jfr print --events jdk.ExecutionSample "$jfr" | awk '/stackTrace = \[/{getline; sub(/^[ \t]+/, ""); sub(/[ \t]+line:.*/, ""); n[$0]++}
+      END {for (f in n) printf "%7d  %s\n", n[f], f}' | sort -rn | head -n 20
+    echo '```'
+    echo
+    echo "First Parley frame on each sampled stack (which server code the CPU is spent for):"
+    echo
+    echo '```'
+    jfr print --stack-depth 64 --events jdk.ExecutionSample "$jfr" | awk '/stackTrace = \[/{inside=1; found=0; next}
+      inside && /^[ \t]*\]/{inside=0; if (!found) n["(no Parley frame: JDK/Netty/driver code)"]++; next}
+      inside && !found && /org\.parley\./{found=1; f=$0; sub(/^[ \t]+/, "", f); sub(/[ \t]+line:.*/, "", f); n[f]++}
+      END {for (f in n) printf "%7d  %s\n", n[f], f}' | sort -rn | head -n 20
     echo '```'
   } > "$work/profile.md"
 fi
@@ -157,13 +203,19 @@ if [ "$idle" -gt "$max_idle" ]; then
 fi
 log "restarting the Parley server empty for the idle measurement"
 start_parley
-load parley-idle "$(slot 20)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients "$idle" --idle --duration 10 \
+load parley-idle "$(slot 25)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients "$idle" --idle --duration 10 \
   --server-pid "$server_pid" --connect-concurrency 500
 stop_parley
 
 # --- report -------------------------------------------------------------------------------
 notes=$work/notes.md
-: > "$notes"
+{
+  echo "## Conditions of this run"
+  echo
+  echo "- load average when the run began: $load_before (other work on this machine competes for its $(nproc) cores)"
+  echo "- file-descriptor limit per process: $fd_limit; idle connections measured: ${idle}"
+  echo
+} > "$notes"
 [ -f "$root/bench/results-notes.md" ] && cat "$root/bench/results-notes.md" >> "$notes"
 [ -f "$work/profile.md" ] && { echo; cat "$work/profile.md"; } >> "$notes"
 "$java_bin" -jar "$jar" report --results "$results" --out "$root/bench/RESULTS.md" --chart "$root/bench/load-chart.png" \
