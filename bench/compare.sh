@@ -159,6 +159,44 @@ start_parley() {
   return 1
 }
 
+# Summarises a JFR recording of the server: where its CPU goes (execution samples), what its
+# threads wait for (parks of 10 ms or more, by the first Parley frame) and native code (JNI).
+profile_summary() {
+  local jfr=$1
+  set +o pipefail # `head` ends the pipes early on purpose
+  top_frame() { awk '/stackTrace = \[/{getline; sub(/^[ \t]+/, ""); sub(/[ \t]+line:.*/, ""); n[$0]++}
+    END {for (f in n) printf "%7d  %s\n", n[f], f}' | sort -rn | head -n "$1"; }
+  echo "## Profile of the Parley server during the 10,000-client run"
+  echo
+  echo "JFR (\`jcmd PID JFR.start settings=profile\`) over the whole run, registration included."
+  echo "CPU: top frames of the execution samples of the server's Java threads:"
+  echo
+  echo '```'
+  jfr print --events jdk.ExecutionSample "$jfr" | top_frame 15
+  echo '```'
+  echo
+  echo "Native code: top frames of the native-method samples (threads inside JNI or system calls;"
+  echo "idle event loops wait in epoll):"
+  echo
+  echo '```'
+  jfr print --events jdk.NativeMethodSample "$jfr" | top_frame 8
+  echo '```'
+  echo
+  echo "Waiting: threads parked 10 ms or more, total seconds by the first two Parley frames of the stack:"
+  echo
+  echo '```'
+  jfr print --stack-depth 64 --events jdk.ThreadPark "$jfr" | awk '
+    /^jdk.ThreadPark/ {d = 0; found = 0}
+    /^[ \t]*duration = / {v = $3; u = $4; d = (u == "s") ? v : (u == "ms") ? v / 1e3 : (u == "us") ? v / 1e6 : (u == "min") ? v * 60 : 0}
+    /^[ \t]*stackTrace = \[/ {inside = 1; next}
+    inside && /^[ \t]*\]/ {inside = 0; if (!found) w["(no Parley frame)"] += d; else w[f] += d; next}
+    inside && found == 1 && /org\.parley\./ {found = 2; g = $0; sub(/^[ \t]+/, "", g); sub(/[ \t]+line:.*/, "", g); f = f " <- " g}
+    inside && !found && /org\.parley\./ {found = 1; f = $0; sub(/^[ \t]+/, "", f); sub(/[ \t]+line:.*/, "", f)}
+    END {for (f in w) printf "%9.1f s  %s\n", w[f], f}' | sort -rn | head -n 12
+  echo '```'
+  set -o pipefail
+}
+
 log "starting the Parley server"
 start_parley
 load parley-1000 "$(slot 300)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients 1000 --rate "$rates_parley" \
@@ -170,27 +208,7 @@ load parley-10000 "$(slot 130)" --server "ws://127.0.0.1:$parley_port/v1/ws" --c
   --stop-above-p99 100 --server-pid "$server_pid"
 jcmd "$server_pid" JFR.stop name=compare >/dev/null 2>&1 || true
 if [ -s "$jfr" ] && command -v jfr >/dev/null; then
-  # Top frames of the server's execution samples: the profile summary in RESULTS.md.
-  {
-    echo "## Profile of the Parley server during the 10,000-client run"
-    echo
-    echo "JFR execution samples (\`jcmd PID JFR.start settings=profile\`) of the server's Java threads."
-    echo "Top frames (where the CPU is spent):"
-    echo
-    echo '```'
-    jfr print --events jdk.ExecutionSample "$jfr" | awk '/stackTrace = \[/{getline; sub(/^[ \t]+/, ""); sub(/[ \t]+line:.*/, ""); n[$0]++}
-      END {for (f in n) printf "%7d  %s\n", n[f], f}' | sort -rn | head -n 20
-    echo '```'
-    echo
-    echo "First Parley frame on each sampled stack (which server code the CPU is spent for):"
-    echo
-    echo '```'
-    jfr print --stack-depth 64 --events jdk.ExecutionSample "$jfr" | awk '/stackTrace = \[/{inside=1; found=0; next}
-      inside && /^[ \t]*\]/{inside=0; if (!found) n["(no Parley frame: JDK/Netty/driver code)"]++; next}
-      inside && !found && /org\.parley\./{found=1; f=$0; sub(/^[ \t]+/, "", f); sub(/[ \t]+line:.*/, "", f); n[f]++}
-      END {for (f in n) printf "%7d  %s\n", n[f], f}' | sort -rn | head -n 20
-    echo '```'
-  } > "$work/profile.md"
+  profile_summary "$jfr" > "$work/profile.md" || log "the profile summary failed"
 fi
 stop_parley
 
