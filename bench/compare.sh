@@ -221,8 +221,20 @@ if [ "$idle" -gt "$max_idle" ]; then
 fi
 log "restarting the Parley server empty for the idle measurement"
 start_parley
-load parley-idle "$(slot 25)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients "$idle" --idle --duration 10 \
-  --server-pid "$server_pid" --connect-concurrency 500
+# The server's heap still holds the registrations' garbage when the last client is in; a full
+# GC (jcmd GC.run) before the baseline and after the logins makes the RSS growth the memory the
+# connections keep, not what the JVM has not collected yet.
+jcmd "$server_pid" GC.run >/dev/null 2>&1 || true
+load parley-idle "$(slot 25)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients "$idle" --idle --duration 15 \
+  --server-pid "$server_pid" --connect-concurrency 500 &
+idle_pid=$!
+for _ in $(seq 1 600); do
+  grep -q 'clients logged in' "$work/parley-idle.log" 2>/dev/null && break
+  kill -0 "$idle_pid" 2>/dev/null || break
+  sleep 0.5
+done
+jcmd "$server_pid" GC.run >/dev/null 2>&1 || true
+wait "$idle_pid" || true
 stop_parley
 
 # --- report -------------------------------------------------------------------------------
