@@ -62,13 +62,22 @@ class AdminCommandTest {
 
     @Test
     void discloseOfAnUnknownUserFailsWithExitCodeOne() {
+        Store.open(StoreConfig.forDataDirectory(data, null)).close();
         MainTest.Result result = parley("admin", "disclose", "nobody", "--data", data.toString());
         assertThat(result.code()).isEqualTo(1);
         assertThat(result.err()).contains("no account named 'nobody'");
     }
 
     @Test
+    void aFolderWithoutADatabaseIsAnErrorNotANewServer() {
+        MainTest.Result result = parley("admin", "stats", "--data", data.resolve("typo").toString());
+        assertThat(result.code()).isEqualTo(1);
+        assertThat(result.err()).contains("no Parley database").contains("--data");
+    }
+
+    @Test
     void inviteCodesWorkOnceAndStatsCountAccounts() throws Exception {
+        Store.open(StoreConfig.forDataDirectory(data, null)).close();
         MainTest.Result invite = parley("admin", "invite", "--data", data.toString());
         assertThat(invite.code()).isZero();
         String code = invite.out().strip();

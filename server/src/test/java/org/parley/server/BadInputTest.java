@@ -95,6 +95,24 @@ class BadInputTest extends ServerTestBase {
     }
 
     @Test
+    void aConnectionThatStopsReadingIsClosedAndItsMailWaits() throws Exception {
+        start(Backend.SQLITE, config -> config.withLimits(new ServerConfig.Limits(Duration.ofSeconds(60),
+                Duration.ofMillis(500), Duration.ofSeconds(10), 5, 1000, 1000, 1000, 1000, 100)), store -> store);
+        TestClient alice = registered("alice");
+        TestClient bob = registered("bob");
+        bob.stopReading();
+        for (int i = 0; i < 120; i++) { // 30 MiB: more than the socket buffers and the server's high-water mark
+            assertThat(alice.request(send(new byte[256 * 1024], recipient(bob))).hasSendAccepted()).isTrue();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (server.metrics().openConnections() > 1 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(server.metrics().openConnections()).as("only Alice stays connected").isEqualTo(1);
+        assertThat(harness.store().mailbox().usage(org.parley.server.accounts.DeviceId.of(bob.deviceId)).messages()).isEqualTo(120);
+    }
+
+    @Test
     void perConnectionFrameRateIsLimited() throws Exception {
         start(Backend.SQLITE, config -> config.withLimits(new ServerConfig.Limits(Duration.ofSeconds(60),
                 Duration.ofSeconds(30), Duration.ofSeconds(10), 100, 1, 3, 1000, 1000, 100)), store -> store);

@@ -62,8 +62,10 @@ public final class AttachmentHttp implements AttachmentRoutes {
         }
         long declared = HttpUtil.getContentLength(request, -1L);
         if (declared > store.maxBytes()) {
-            HttpResponses.error(ctx, false, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge());
-            return null;
+            HttpResponses.errorBeforeBodyEnds(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge());
+            BodyPipe refused = new BodyPipe(ctx.channel());
+            refused.discardThenClose(ctx);
+            return refused;
         }
         BodyPipe body = new BodyPipe(ctx.channel());
         blockingPool.execute(() -> {
@@ -72,8 +74,9 @@ public final class AttachmentHttp implements AttachmentRoutes {
                 metrics.attachmentUploaded();
                 HttpResponses.text(ctx, keepAlive, HttpResponseStatus.CREATED, "text/plain; charset=utf-8", stored.id().hex());
             } catch (AttachmentTooLargeException e) {
-                // The rest of the body may still be coming: answer, then close rather than read it.
-                HttpResponses.error(ctx, false, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge());
+                // The rest of the body may still be coming: answer now, drop the rest, then close.
+                HttpResponses.errorBeforeBodyEnds(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge());
+                body.discardThenClose(ctx);
             } catch (IOException e) {
                 ctx.close(); // the client went away mid-upload; nothing was kept
             } catch (RuntimeException e) {

@@ -26,6 +26,7 @@ final class BodyPipe extends InputStream implements HttpBodyHandler {
     private boolean ended;
     private boolean aborted;
     private boolean discarded;
+    private ChannelHandlerContext closeAtEnd;
 
     BodyPipe(Channel channel) {
         this.channel = channel;
@@ -36,6 +37,9 @@ final class BodyPipe extends InputStream implements HttpBodyHandler {
         synchronized (this) {
             if (discarded) {
                 content.release();
+                if (content instanceof LastHttpContent && closeAtEnd != null) {
+                    closeAtEnd.close();
+                }
                 return;
             }
             if (content.content().isReadable()) {
@@ -94,6 +98,16 @@ final class BodyPipe extends InputStream implements HttpBodyHandler {
             }
         }
         return n;
+    }
+
+    /** Drops the rest of a refused body and closes the connection once it has arrived. */
+    synchronized void discardThenClose(ChannelHandlerContext ctx) {
+        discard();
+        if (ended) {
+            ctx.close();
+        } else {
+            closeAtEnd = ctx;
+        }
     }
 
     /** Releases what is buffered and drops whatever still arrives for this request. */

@@ -9,9 +9,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,6 +30,10 @@ import org.parley.server.storage.Dialect;
  * <p>Quota rows are locked in device-id order, so concurrent batches on PostgreSQL cannot
  * deadlock; each row's counters change by deltas, so acknowledgements and expiry running at the
  * same time stay exact.
+ *
+ * <p>Expiry relies on ids following arrival (one writer on SQLite; one sequence on PostgreSQL,
+ * where concurrent transactions may swap neighbours by milliseconds): it examines the oldest
+ * ids only, so the hot path carries no index on arrival time.
  */
 public final class JdbcMailboxStore implements MailboxStore {
     /** Parameters per IN (...) list: well under SQLite's and PostgreSQL's limits. */
@@ -138,9 +142,7 @@ public final class JdbcMailboxStore implements MailboxStore {
     private MailboxException admit(Delivery delivery, Map<DeviceId, long[]> usage, Map<DeviceId, long[]> added) {
         Map<DeviceId, long[]> delta = new LinkedHashMap<>();
         for (NewEnvelope envelope : delivery.envelopes()) {
-            long[] d = delta.computeIfAbsent(envelope.recipient(), device -> new long[2]);
-            d[0]++;
-            d[1] += envelope.payload().length;
+            count(delta, envelope.recipient(), envelope.payload().length);
         }
         for (Map.Entry<DeviceId, long[]> entry : delta.entrySet()) {
             long[] current = usage.get(entry.getKey());
@@ -242,64 +244,43 @@ public final class JdbcMailboxStore implements MailboxStore {
     }
 
     @Override
-    public int acknowledge(DeviceId device, Collection<Long> envelopeIds) {
-        if (envelopeIds.isEmpty()) {
+    public int acknowledge(List<Acknowledgement> acknowledgements) {
+        if (acknowledgements.stream().allMatch(ack -> ack.envelopeIds().isEmpty())) {
             return 0;
         }
-        List<Long> ids = List.copyOf(new java.util.LinkedHashSet<>(envelopeIds));
         return database.write(connection -> {
-            List<Doomed> doomed = new ArrayList<>();
-            for (int from = 0; from < ids.size(); from += CHUNK) {
-                List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
-                try (PreparedStatement select = connection.prepareStatement("SELECT id, length(payload) FROM envelopes "
-                        + "WHERE recipient_device = ? AND id IN (" + placeholders(chunk.size()) + ")")) {
-                    select.setBytes(1, device.bytes());
-                    for (int i = 0; i < chunk.size(); i++) {
-                        select.setLong(i + 2, chunk.get(i));
-                    }
-                    try (ResultSet rows = select.executeQuery()) {
-                        while (rows.next()) {
-                            doomed.add(new Doomed(rows.getLong(1), device, rows.getLong(2)));
+            Map<DeviceId, long[]> removed = new HashMap<>();
+            int deleted = 0;
+            for (Acknowledgement ack : acknowledgements) {
+                List<Long> ids = List.copyOf(new LinkedHashSet<>(ack.envelopeIds()));
+                for (int from = 0; from < ids.size(); from += CHUNK) {
+                    List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
+                    // RETURNING lists exactly the rows this transaction deleted, so an id that a
+                    // concurrent acknowledgement deleted first is not taken off the quota twice.
+                    try (PreparedStatement delete = connection.prepareStatement("DELETE FROM envelopes WHERE recipient_device = ? "
+                            + "AND id IN (" + placeholders(chunk.size()) + ") RETURNING length(payload)")) {
+                        delete.setBytes(1, ack.device().bytes());
+                        for (int i = 0; i < chunk.size(); i++) {
+                            delete.setLong(i + 2, chunk.get(i));
+                        }
+                        try (ResultSet rows = delete.executeQuery()) {
+                            while (rows.next()) {
+                                count(removed, ack.device(), rows.getLong(1));
+                                deleted++;
+                            }
                         }
                     }
                 }
             }
-            return delete(connection, doomed);
+            addUsage(connection, removed, -1);
+            return deleted;
         });
     }
 
-    /** An envelope about to be deleted, with what it counts against its mailbox's quota. */
-    private record Doomed(long id, DeviceId recipient, long bytes) {
-    }
-
-    /**
-     * Deletes the envelopes and takes exactly those that this transaction deleted off their
-     * quota rows (a concurrent acknowledgement may have deleted some first). @return how many
-     */
-    private static int delete(Connection connection, List<Doomed> doomed) throws SQLException {
-        if (doomed.isEmpty()) {
-            return 0;
-        }
-        int[] counts;
-        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM envelopes WHERE id = ?")) {
-            for (Doomed envelope : doomed) {
-                delete.setLong(1, envelope.id());
-                delete.addBatch();
-            }
-            counts = delete.executeBatch();
-        }
-        Map<DeviceId, long[]> removed = new HashMap<>();
-        int deleted = 0;
-        for (int i = 0; i < doomed.size(); i++) {
-            if (counts[i] > 0) {
-                long[] r = removed.computeIfAbsent(doomed.get(i).recipient(), device -> new long[2]);
-                r[0]++;
-                r[1] += doomed.get(i).bytes();
-                deleted++;
-            }
-        }
-        addUsage(connection, removed, -1);
-        return deleted;
+    private static void count(Map<DeviceId, long[]> totals, DeviceId device, long bytes) {
+        long[] total = totals.computeIfAbsent(device, d -> new long[2]);
+        total[0]++;
+        total[1] += bytes;
     }
 
     @Override
@@ -309,17 +290,23 @@ public final class JdbcMailboxStore implements MailboxStore {
         while (true) {
             // Bounded transactions: expiry never holds the writer long enough to stall sends.
             int deleted = database.write(connection -> {
-                List<Doomed> doomed = new ArrayList<>();
-                try (PreparedStatement select = connection.prepareStatement("SELECT id, recipient_device, length(payload) FROM envelopes "
-                        + "WHERE arrival_ms < ? ORDER BY arrival_ms LIMIT " + CHUNK)) {
-                    select.setLong(1, cutoff);
-                    try (ResultSet rows = select.executeQuery()) {
+                Map<DeviceId, long[]> removed = new HashMap<>();
+                int count = 0;
+                // Ids follow arrival, so the oldest mail has the lowest ids: look only at those,
+                // through the primary key, instead of indexing arrival times on the hot path.
+                try (PreparedStatement delete = connection.prepareStatement("DELETE FROM envelopes WHERE id IN (SELECT id FROM "
+                        + "(SELECT id, arrival_ms FROM envelopes ORDER BY id LIMIT " + CHUNK + ") oldest WHERE arrival_ms < ?) "
+                        + "RETURNING recipient_device, length(payload)")) {
+                    delete.setLong(1, cutoff);
+                    try (ResultSet rows = delete.executeQuery()) {
                         while (rows.next()) {
-                            doomed.add(new Doomed(rows.getLong(1), DeviceId.of(rows.getBytes(2)), rows.getLong(3)));
+                            count(removed, DeviceId.of(rows.getBytes(1)), rows.getLong(2));
+                            count++;
                         }
                     }
                 }
-                return delete(connection, doomed);
+                addUsage(connection, removed, -1);
+                return count;
             });
             total += deleted;
             if (deleted == 0) {

@@ -61,7 +61,18 @@ public interface MailboxStore {
      *
      * @return how many were deleted (already deleted or foreign ids are not counted)
      */
-    int acknowledge(DeviceId device, Collection<Long> envelopeIds);
+    default int acknowledge(DeviceId device, Collection<Long> envelopeIds) {
+        return acknowledge(List.of(new Acknowledgement(device, envelopeIds)));
+    }
+
+    /**
+     * Deletes the acknowledged envelopes of many devices in one transaction (one commit), so the
+     * server can group-commit acknowledgements as it does sends. Same rules as
+     * {@link #acknowledge(DeviceId, Collection)} for each device.
+     *
+     * @return how many were deleted in total
+     */
+    int acknowledge(List<Acknowledgement> acknowledgements);
 
     /** Deletes mail that arrived longer ago than the retention period. @return how many */
     int deleteExpired();

@@ -128,7 +128,10 @@ public final class Database implements AutoCloseable {
         return transaction(writers, work, MAX_ATTEMPTS);
     }
 
-    /** Runs {@code work} in a transaction that sees one consistent snapshot; it must not write. */
+    /**
+     * Runs {@code work} in a read-only transaction: on SQLite it sees one consistent snapshot;
+     * on PostgreSQL (read committed) each statement sees the latest commits.
+     */
     public <T> T read(SqlWork<T> work) {
         return transaction(readers, work, 1);
     }
@@ -136,9 +139,10 @@ public final class Database implements AutoCloseable {
     private <T> T transaction(HikariDataSource pool, SqlWork<T> work, int attempts) {
         for (int attempt = 1; ; attempt++) {
             try (Connection connection = pool.getConnection()) {
-                // Pooled connections idle in auto-commit mode: sqlite-jdbc begins the next
-                // transaction as soon as one ends, and an idle writer would otherwise hold the
-                // file's write lock (blocking other processes) and readers an old WAL snapshot.
+                // Pooled connections idle in auto-commit mode (HikariCP restores it when the
+                // connection is returned): sqlite-jdbc begins the next transaction as soon as one
+                // ends, so an idle writer would otherwise hold the file's write lock, blocking
+                // other processes, and idle readers an old WAL snapshot.
                 connection.setAutoCommit(false);
                 try {
                     T result = work.run(connection);
@@ -147,8 +151,6 @@ public final class Database implements AutoCloseable {
                 } catch (SQLException | RuntimeException | Error e) {
                     rollbackQuietly(connection, e);
                     throw e;
-                } finally {
-                    connection.setAutoCommit(true);
                 }
             } catch (SQLException e) {
                 if (attempt < attempts && retryable(e)) {

@@ -1,5 +1,8 @@
 package org.parley.server.storage;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import org.parley.server.accounts.AccountStore;
 import org.parley.server.accounts.JdbcAccountStore;
 import org.parley.server.admin.AdminStore;
@@ -55,6 +58,21 @@ public final class Store implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /**
+     * Like {@link #open}, but for tools that read an existing server's data ({@code parley admin}):
+     * fails instead of creating an empty SQLite database where none is.
+     *
+     * @throws StoreException if the SQLite file does not exist, naming it
+     */
+    public static Store openExisting(StoreConfig config) {
+        Path file = config.url().sqliteFile();
+        if (file != null && !Files.isRegularFile(file)) {
+            throw new StoreException("no Parley database at " + file
+                    + ": give the data folder of the server with --data DIR, or its database with --db URL");
+        }
+        return open(config);
     }
 
     public StoreConfig config() {

@@ -36,4 +36,25 @@ public final class HttpResponses {
     public static void error(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String message) {
         text(ctx, keepAlive, status, "text/plain; charset=utf-8", message + "\n");
     }
+
+    /**
+     * Answers while the client is still sending a body the server will not take: the answer says
+     * "Connection: close", but the connection stays open so the client can finish writing and read
+     * it (closing at once makes clients see a reset instead); the caller closes it after the body
+     * or after {@link #LINGER}.
+     */
+    public static void errorBeforeBodyEnds(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
+        byte[] bytes = (message + "\n").getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        HttpUtil.setContentLength(response, bytes.length);
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(response);
+        ctx.executor().schedule(() -> {
+            ctx.close();
+        }, LINGER.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** How long a refused body may keep arriving before the connection is closed anyway. */
+    public static final java.time.Duration LINGER = java.time.Duration.ofSeconds(10);
 }

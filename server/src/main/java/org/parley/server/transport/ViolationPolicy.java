@@ -53,7 +53,8 @@ public final class ViolationPolicy extends ChannelInboundHandlerAdapter {
         } else if (cause instanceof IOException) {
             ctx.close(); // the peer went away
         } else {
-            log.warn("closing a connection after an unexpected failure: {}", cause.toString());
+            // The type only: exception messages from lower layers can quote bytes the peer sent.
+            log.warn("closing a connection after an unexpected {}", cause.getClass().getName());
             ctx.close();
         }
     }

@@ -166,6 +166,24 @@ class MailboxStoreContractTest extends StoreContract {
 
     @ParameterizedTest
     @MethodSource(BACKENDS)
+    void acknowledgementsOfManyDevicesCommitTogether(Backend backend) {
+        Store store = open(backend);
+        Registration bob = register(store, "bob");
+        Registration carol = register(store, "carol");
+        List<Envelope> stored = store.mailbox().enqueue(to(null, payload(1, 10), bob.device(), carol.device()));
+        store.mailbox().enqueue(to(null, payload(2, 10), carol.device()));
+        int deleted = store.mailbox().acknowledge(List.of(
+                new Acknowledgement(bob.device(), List.of(stored.get(0).id())),
+                new Acknowledgement(carol.device(), List.of(stored.get(1).id(), stored.get(0).id())),
+                new Acknowledgement(bob.device(), List.of())));
+        assertThat(deleted).isEqualTo(2);
+        assertThat(store.mailbox().usage(bob.device())).isEqualTo(MailboxUsage.EMPTY);
+        assertThat(markers(store.mailbox().pending(carol.device(), 0, 10))).containsExactly(2);
+        assertThat(store.mailbox().usage(carol.device())).isEqualTo(new MailboxUsage(1, 10));
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
     void idsAreNeverReusedAfterDeletion(Backend backend) {
         Store store = open(backend);
         Registration bob = register(store, "bob");

@@ -70,6 +70,42 @@ class StorageContractTest extends StoreContract {
 
     @ParameterizedTest
     @MethodSource(BACKENDS)
+    void anOlderSchemaIsUpgradedWithItsData(Backend backend) {
+        open(backend);
+        harness.store().close();
+        StoreUrl url = harness.config().url();
+        // Start over on an empty database: a fresh SQLite file, or a fresh PostgreSQL schema.
+        StoreConfig fresh = backend == Backend.SQLITE
+                ? new StoreConfig(StoreUrl.sqliteIn(tempDir.resolve("old")), harness.config().attachmentDirectory(),
+                        harness.clock, harness.config().mailboxLimits(), harness.config().attachmentMaxBytes())
+                : harness.config();
+        try (Database database = Database.connect(fresh.url())) {
+            if (backend == Backend.POSTGRESQL) {
+                database.write(connection -> {
+                    String schema = currentSchema(connection);
+                    return Sql.update(connection, "DROP SCHEMA " + schema + " CASCADE") + Sql.update(connection, "CREATE SCHEMA " + schema);
+                });
+            }
+            assertThat(Migrations.migrate(database, 1)).containsExactly(1);
+            database.write(connection -> Sql.update(connection, "INSERT INTO invite_codes (code_hash) VALUES (?)", (Object) new byte[] {7}));
+            List<Integer> applied = Migrations.migrate(database);
+            assertThat(applied).isNotEmpty().doesNotContain(1);
+            assertThat(applied.get(applied.size() - 1)).isEqualTo(Migrations.latestVersion(url.dialect()));
+            long codes = database.read(connection -> Sql.queryLong(connection, "SELECT COUNT(*) FROM invite_codes"));
+            assertThat(codes).isEqualTo(1);
+        }
+        harness.restart();
+    }
+
+    private static String currentSchema(java.sql.Connection connection) throws java.sql.SQLException {
+        try (var statement = connection.createStatement(); var row = statement.executeQuery("SELECT current_schema()")) {
+            row.next();
+            return row.getString(1);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
     void aDatabaseFromANewerParleyIsRefused(Backend backend) {
         open(backend);
         int future = Migrations.latestVersion(harness.config().url().dialect()) + 1;
@@ -95,6 +131,20 @@ class StorageContractTest extends StoreContract {
             assertThat(codes).isZero();
         }
         assertThat(store.admin().stats().accounts()).isZero();
+    }
+
+    @Test
+    void toolsDoNotCreateADatabaseWhereNoneIs() {
+        StoreConfig nowhere = StoreConfig.forDataDirectory(tempDir.resolve("missing"), null);
+        assertThatThrownBy(() -> Store.openExisting(nowhere))
+                .isInstanceOf(StoreException.class).hasMessageContaining("missing").hasMessageContaining("--data");
+        assertThat(tempDir.resolve("missing/parley.db")).doesNotExist();
+
+        Store store = open(Backend.SQLITE);
+        register(store, "alice");
+        try (Store existing = Store.openExisting(harness.config())) {
+            assertThat(existing.admin().stats().accounts()).isEqualTo(1);
+        }
     }
 
     @Test

@@ -263,6 +263,11 @@ public final class TestClient implements AutoCloseable {
         return closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
+    /** Stops reading from the socket, as a stalled or slow peer does. */
+    public void stopReading() {
+        channel.config().setAutoRead(false);
+    }
+
     public boolean isOpen() {
         return channel.isActive();
     }

@@ -1,0 +1,13 @@
+package org.parley.server.mailbox;
+
+import java.util.Collection;
+import java.util.List;
+
+import org.parley.server.accounts.DeviceId;
+
+/** Envelope ids a device has received and may now be deleted from its mailbox. */
+public record Acknowledgement(DeviceId device, Collection<Long> envelopeIds) {
+    public Acknowledgement {
+        envelopeIds = List.copyOf(envelopeIds);
+    }
+}

@@ -1,0 +1,136 @@
+package org.parley.server;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.google.protobuf.ByteString;
+import org.junit.jupiter.api.Test;
+import org.parley.protocol.v1.ClientFrame;
+import org.parley.protocol.v1.RequestAttachmentUpload;
+import org.parley.protocol.v1.ServerFrame;
+import org.parley.protocol.v1.SubmitCommit;
+import org.parley.protocol.v1.UploadKeyPackages;
+import org.parley.server.storage.Backend;
+import org.parley.server.testing.TestClient;
+import org.slf4j.LoggerFactory;
+
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A scripted conversation through the real server (register, link-free chat, a group commit,
+ * a sealed send, key packages, an attachment), then a scan of everything the server wrote: the
+ * SQLite file, its WAL, the attachment folder and the log. No plaintext, no SQLite page holding
+ * both a username and the group id, no IP address.
+ */
+class PrivacyScanTest extends ServerTestBase {
+    private static final Pattern IPV4 = Pattern.compile("(?<![0-9.])\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}(?![0-9.])");
+    private static final String PLAINTEXT = "meet me at the old mill at noon";
+    private static final int SQLITE_PAGE = 4096;
+
+    @Test
+    void aConversationLeavesNoPlaintextNoLinkAndNoAddress() throws Exception {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        root.addAppender(logs);
+        try {
+            start(Backend.SQLITE);
+            byte[] accessKey = randomBytes(32);
+            TestClient alice = registered("alice_canary");
+            TestClient bob = registered("bob_canary", accessKey);
+            byte[] key = randomBytes(16);
+            group = randomBytes(16);
+
+            assertThat(bob.request(ClientFrame.newBuilder().setUploadKeyPackages(UploadKeyPackages.newBuilder()
+                    .addKeyPackages(ByteString.copyFrom(randomBytes(300))))).hasOk()).isTrue();
+            ClientFrame.Builder commit = ClientFrame.newBuilder().setSubmitCommit(SubmitCommit.newBuilder()
+                    .setGroupId(ByteString.copyFrom(group)).setEpoch(0)
+                    .setSend(send(encrypt(key, PLAINTEXT + " (commit)"), recipient(bob)).getSend()));
+            assertThat(alice.request(commit).getCommitResult().getAccepted()).isTrue();
+            bob.close(); // the rest waits in Bob's mailbox, on disk
+            for (int i = 0; i < 20; i++) {
+                assertThat(alice.request(send(encrypt(key, PLAINTEXT + " #" + i), recipient(bob))).hasSendAccepted()).isTrue();
+            }
+            ClientFrame.Builder sealed = send(encrypt(key, PLAINTEXT + " (sealed)"), recipient(bob).setAccessKey(ByteString.copyFrom(accessKey)));
+            sealed.getSendBuilder().setSealed(true);
+            assertThat(alice.request(sealed).hasSendAccepted()).isTrue();
+            String ticket = alice.request(ClientFrame.newBuilder().setRequestAttachmentUpload(RequestAttachmentUpload.getDefaultInstance()))
+                    .getAttachmentTicket().getTicket();
+            HttpResponse<String> upload = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/attachments"))
+                    .header("Authorization", "Ticket " + ticket)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(encrypt(key, PLAINTEXT + " (photo)"))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(upload.statusCode()).isEqualTo(201);
+            alice.awaitFrame(ServerFrame::hasSendAccepted); // the commit's fan-out
+        } finally {
+            root.detachAppender(logs);
+        }
+        server.close();
+        server = null;
+        harness.restart(); // closing the last connection checkpoints the WAL into the database file
+
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(tempDir)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        assertThat(files).anyMatch(f -> f.getFileName().toString().equals("parley.db"));
+        for (Path file : files) {
+            byte[] bytes = Files.readAllBytes(file);
+            String text = new String(bytes, StandardCharsets.ISO_8859_1);
+            assertThat(text).as("plaintext in %s", file).doesNotContain("old mill");
+            assertThat(IPV4.matcher(text).find()).as("an IPv4 address in %s", file).isFalse();
+        }
+        Path database = files.stream().filter(f -> f.getFileName().toString().equals("parley.db")).findFirst().orElseThrow();
+        byte[] databaseBytes = Files.readAllBytes(database);
+        assertThat(new String(databaseBytes, StandardCharsets.ISO_8859_1)).as("the scan looks at the right file")
+                .contains(new String(group, StandardCharsets.ISO_8859_1)).contains("alice_canary");
+        assertNoPageHoldsBoth(databaseBytes, "alice_canary", "bob_canary");
+
+        List<String> messages = new ArrayList<>();
+        logs.list.forEach(event -> messages.add(event.getFormattedMessage()));
+        assertThat(messages).filteredOn(m -> !m.startsWith("listening on "))
+                .noneMatch(m -> IPV4.matcher(m).find()).noneMatch(m -> m.contains("old mill"));
+    }
+
+    /** SQLite keeps rows of different tables on different pages: a page with a username and a group id would link them. */
+    private void assertNoPageHoldsBoth(byte[] database, String... usernames) {
+        for (int page = 0; page * SQLITE_PAGE < database.length; page++) {
+            String content = new String(database, page * SQLITE_PAGE, Math.min(SQLITE_PAGE, database.length - page * SQLITE_PAGE),
+                    StandardCharsets.ISO_8859_1);
+            boolean hasUsername = false;
+            for (String username : usernames) {
+                hasUsername |= content.contains(username);
+            }
+            boolean hasGroup = content.contains(new String(group, StandardCharsets.ISO_8859_1));
+            assertThat(hasUsername && hasGroup).as("page %d links a username to the group id", page).isFalse();
+        }
+    }
+
+    private byte[] group;
+
+    private byte[] encrypt(byte[] key, String plaintext) throws Exception {
+        byte[] nonce = randomBytes(12);
+        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+        byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
+        byte[] out = new byte[nonce.length + sealed.length];
+        System.arraycopy(nonce, 0, out, 0, nonce.length);
+        System.arraycopy(sealed, 0, out, nonce.length, sealed.length);
+        return out;
+    }
+}

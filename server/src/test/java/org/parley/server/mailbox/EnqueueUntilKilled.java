@@ -1,0 +1,35 @@
+package org.parley.server.mailbox;
+
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+
+import org.parley.server.accounts.DeviceId;
+import org.parley.server.storage.Store;
+import org.parley.server.storage.StoreConfig;
+
+/**
+ * Child process of {@link MailboxCrashTest}: enqueues messages for one device forever and
+ * prints the id of each as soon as {@code enqueue} returned, until it is killed.
+ * Arguments: database URL, data directory, recipient device id (hex).
+ */
+public final class EnqueueUntilKilled {
+    private EnqueueUntilKilled() {
+    }
+
+    public static void main(String[] args) {
+        DeviceId recipient = DeviceId.of(HexFormat.of().parseHex(args[2]));
+        Store store = Store.open(StoreConfig.forDataDirectory(Path.of(args[1]), args[0]));
+        byte[] payload = new byte[256];
+        for (long n = 0; ; n++) {
+            payload[0] = (byte) n;
+            List<DeliveryOutcome> outcomes = store.mailbox().enqueue(List.of(
+                    new Delivery(List.of(new NewEnvelope(recipient, null, payload.clone()))),
+                    new Delivery(List.of(new NewEnvelope(recipient, null, payload.clone())))));
+            for (DeliveryOutcome outcome : outcomes) {
+                System.out.println("stored " + ((DeliveryOutcome.Stored) outcome).envelopes().get(0).id());
+            }
+            System.out.flush();
+        }
+    }
+}
