@@ -139,9 +139,9 @@ slot() { local reserve=$1 t; t=$(( $(left) - reserve )); [ "$t" -lt 0 ] && t=0; 
 
 # --- ejabberd -----------------------------------------------------------------------------
 if [ -n "$ej_ok" ]; then
-  load ejabberd-1000 "$(slot 560)" --peer "xmpp://127.0.0.1:$ej_port" --clients 1000 --rate "$rates_ejabberd" \
+  load ejabberd-1000 "$(slot 600)" --peer "xmpp://127.0.0.1:$ej_port" --clients 1000 --rate "$rates_ejabberd" \
     --stop-above-p99 100 --server-pid "$ej_pid"
-  load ejabberd-10000 "$(slot 400)" --peer "xmpp://127.0.0.1:$ej_port" --clients "$ej_users" --rate "$rates_ejabberd" \
+  load ejabberd-10000 "$(slot 260)" --peer "xmpp://127.0.0.1:$ej_port" --clients "$ej_users" --rate "$rates_ejabberd" \
     --stop-above-p99 100 --server-pid "$ej_pid"
 fi
 if [ -n "$ej_started" ]; then "$shared/ejabberd.sh" stop "$ej_dir" >/dev/null 2>&1 || true; ej_started=""; fi
@@ -199,12 +199,12 @@ profile_summary() {
 
 log "starting the Parley server"
 start_parley
-load parley-1000 "$(slot 300)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients 1000 --rate "$rates_parley" \
+load parley-1000 "$(slot 190)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients 1000 --rate "$rates_parley" \
   --stop-above-p99 100 --server-pid "$server_pid"
 # A JFR profile of the server while 10,000 clients load it: where the time goes.
 jfr=$work/parley-10000.jfr
 jcmd "$server_pid" JFR.start name=compare settings=profile filename="$jfr" >/dev/null 2>&1 || log "JFR could not start"
-load parley-10000 "$(slot 130)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients 10000 --rate "$rates_parley" \
+load parley-10000 "$(slot 100)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients 10000 --rate "$rates_parley" \
   --stop-above-p99 100 --server-pid "$server_pid"
 jcmd "$server_pid" JFR.stop name=compare >/dev/null 2>&1 || true
 if [ -s "$jfr" ] && command -v jfr >/dev/null; then
@@ -225,7 +225,7 @@ start_parley
 # GC (jcmd GC.run) before the baseline and after the logins makes the RSS growth the memory the
 # connections keep, not what the JVM has not collected yet.
 jcmd "$server_pid" GC.run >/dev/null 2>&1 || true
-load parley-idle "$(slot 25)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients "$idle" --idle --duration 15 \
+load parley-idle "$(slot 20)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients "$idle" --idle --duration 15 \
   --server-pid "$server_pid" --connect-concurrency 500 &
 idle_pid=$!
 for _ in $(seq 1 600); do

@@ -93,18 +93,10 @@ public final class ReportCommand implements Callable<Integer> {
         md.append("## Goals of issue 7\n\n");
         md.append("| goal | measured | met |\n| --- | --- | --- |\n");
         OptionalDouble parley = bestRate(points, "parley", 10_000, GOAL_P99_MS);
-        OptionalDouble ejabberd = bestRate(points, "ejabberd", 10_000, GOAL_P99_MS);
         md.append(String.format("| ≥ %,.0f delivered msgs/s at p99 < %.0f ms, 10,000 clients | %s | %s |%n", GOAL_RATE, GOAL_P99_MS,
                 rate(parley), parley.isPresent() ? verdict(parley.getAsDouble() >= GOAL_RATE,
                         String.format("%.0f%% of the goal", 100 * parley.getAsDouble() / GOAL_RATE)) : "not measured"));
-        if (parley.isPresent() && ejabberd.isPresent() && ejabberd.getAsDouble() > 0) {
-            double ratio = parley.getAsDouble() / ejabberd.getAsDouble();
-            md.append(String.format("| ≥ %.0f× ejabberd's rate at the same p99 (< %.0f ms, 10,000 clients) | %.2f× (ejabberd %s) | %s |%n",
-                    GOAL_RATIO, GOAL_P99_MS, ratio, rate(ejabberd), verdict(ratio >= GOAL_RATIO, "")));
-        } else {
-            md.append(String.format("| ≥ %.0f× ejabberd's rate at the same p99 | parley %s, ejabberd %s | not measured |%n",
-                    GOAL_RATIO, rate(parley), rate(ejabberd)));
-        }
+        md.append(ratioRow(points));
         Optional<LoadPoint> idle = points.stream().filter(p -> p.idle() && p.target().equals("parley"))
                 .max(Comparator.comparingInt(LoadPoint::clients));
         md.append(String.format("| 100,000 idle connections at < %,d bytes each | %s | %s |%n%n", GOAL_IDLE_BYTES,
@@ -134,6 +126,25 @@ public final class ReportCommand implements Callable<Integer> {
             md.append('\n').append(notes.strip()).append('\n');
         }
         return md.toString();
+    }
+
+    /**
+     * Parley's best rate under the p99 goal over ejabberd's, at 10,000 clients, or at 1,000 when
+     * ejabberd has no 10,000-client figure (its logins may not finish in the time budget).
+     */
+    static String ratioRow(List<LoadPoint> points) {
+        for (int clients : new int[] {10_000, 1_000}) {
+            OptionalDouble parley = bestRate(points, "parley", clients, GOAL_P99_MS);
+            OptionalDouble ejabberd = bestRate(points, "ejabberd", clients, GOAL_P99_MS);
+            if (ejabberd.isPresent() && ejabberd.getAsDouble() > 0) {
+                double ratio = parley.orElse(0) / ejabberd.getAsDouble();
+                return String.format("| ≥ %.0f× ejabberd's rate at the same p99 (< %.0f ms, %,d clients) | %.2f× (parley %s, ejabberd %s) | %s |%n",
+                        GOAL_RATIO, GOAL_P99_MS, clients, ratio, rate(parley), rate(ejabberd),
+                        verdict(ratio >= GOAL_RATIO, clients == 10_000 ? "" : "compared at 1,000 clients"));
+            }
+        }
+        return String.format("| ≥ %.0f× ejabberd's rate at the same p99 | no ejabberd step under %.0f ms p99 | not measured |%n",
+                GOAL_RATIO, GOAL_P99_MS);
     }
 
     /** The highest delivered rate of {@code target} with {@code clients} clients whose p99 stayed under {@code p99Ms}. */

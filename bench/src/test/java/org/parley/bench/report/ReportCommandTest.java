@@ -40,9 +40,17 @@ class ReportCommandTest {
     void markdownStatesEachGoalWithTheShortfall() {
         String md = ReportCommand.markdown(points, "- machine: test\n", "bench/compare.sh", "2026-01-01 00:00 UTC",
                 "load-chart.png", "## Notes\n\nwhere the time goes");
-        assertThat(md).contains("39,000 msgs/s", "78% of the goal", "7.80×", "9,000 bytes each at 20,000 connections",
+        assertThat(md).contains("39,000 msgs/s", "78% of the goal", "7.80× (parley 39,000 msgs/s, ejabberd 5,000 msgs/s)", "9,000 bytes each at 20,000 connections",
                 "fewer connections than the goal", "| parley | 10,000 | 60,000 | 41,000 |", "![delivered msgs/s",
                 "where the time goes", "- machine: test");
+    }
+
+    @Test
+    void theRatioFallsBackToOneThousandClientsWhenEjabberdHasNoTenThousandFigure() {
+        List<LoadPoint> small = List.of(point("parley", 1_000, 4_000, 4_000, 20), point("parley", 10_000, 4_000, 3_000, 30),
+                point("ejabberd", 1_000, 2_000, 2_000, 40), point("ejabberd", 10_000, 2_000, 500, 3_000));
+        assertThat(ReportCommand.ratioRow(small)).contains("1,000 clients", "2.00×", "no (compared at 1,000 clients)");
+        assertThat(ReportCommand.ratioRow(List.of(point("parley", 1_000, 1, 1, 1)))).contains("not measured");
     }
 
     @Test
