@@ -32,15 +32,15 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Durability of acknowledgements: `parley server` runs as its own JVM; a burst of sends is cut by
+ * Durability of acknowledgements: `parley server` runs as its own JVM; a burst of 10,000 sends is cut by
  * `kill -9` (SIGKILL) once acknowledgements are flowing; after a restart on the same data, the
  * recipient receives every acknowledged message (exactly once after deduplication by the message
  * id inside the payload) and nothing that was never sent.
  */
 class ServerCrashTest {
     private static final Pattern LISTENING = Pattern.compile("listening on ws://127\\.0\\.0\\.1:(\\d+)/v1/ws");
-    private static final int BURST = 2_000;
-    private static final int KILL_AFTER_ACKS = 300;
+    private static final int BURST = 10_000;
+    private static final int KILL_AFTER_ACKS = 200;
 
     @TempDir
     Path tempDir;

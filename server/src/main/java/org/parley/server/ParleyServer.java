@@ -11,7 +11,7 @@ import org.parley.protocol.v1.ClientFrame;
 import org.parley.server.accounts.AccountId;
 import org.parley.server.bus.InProcessBus;
 import org.parley.server.bus.MessageBus;
-import org.parley.server.delivery.SendBatcher;
+import org.parley.server.delivery.MailboxWriter;
 import org.parley.server.http.AttachmentHttp;
 import org.parley.server.http.UploadTickets;
 import org.parley.server.metrics.Metrics;
@@ -41,15 +41,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One server node: the Netty transport, the capability handlers, the group-commit send batcher,
+ * One server node: the Netty transport, the capability handlers, the group-commit mailbox writer,
  * the in-process bus and the hourly expiry job, over an open {@link Store}. {@link #close()}
  * stops accepting, says goodbye to every connection, stores the sends already queued and stops.
  */
 public final class ParleyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ParleyServer.class);
-    /** Sends collected into one transaction: up to this long, or this many copies. */
+    /** Mailbox writes collected into one transaction: up to this long, or this many envelopes. */
     private static final long BATCH_WAIT_MICROS = 1_500;
-    private static final int BATCH_MAX_ENVELOPES = 2_048;
+    private static final int BATCH_MAX_ITEMS = 2_048;
     private static final int BATCH_QUEUE = 65_536;
 
     private final Store store;
@@ -58,7 +58,7 @@ public final class ParleyServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final ExecutorService requestPool;
     private final ScheduledExecutorService maintenance;
-    private final SendBatcher batcher;
+    private final MailboxWriter writer;
     private final MessageBus bus;
     private final SessionRegistry sessions = new SessionRegistry();
     private final Metrics metrics = new Metrics();
@@ -76,7 +76,7 @@ public final class ParleyServer implements AutoCloseable {
         this.requestPool = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), named("parley-request"));
         this.maintenance = Executors.newSingleThreadScheduledExecutor(named("parley-maintenance"));
         this.bus = new InProcessBus();
-        this.batcher = new SendBatcher(store.mailbox(), metrics, BATCH_WAIT_MICROS, BATCH_MAX_ENVELOPES, BATCH_QUEUE);
+        this.writer = new MailboxWriter(store.mailbox(), metrics, BATCH_WAIT_MICROS, BATCH_MAX_ITEMS, BATCH_QUEUE);
 
         ServerConfig.Limits limits = config.limits();
         KeyedRateLimiter<InetAddress> registrations = KeyedRateLimiter.perHour(limits.registrationsPerHour());
@@ -84,9 +84,9 @@ public final class ParleyServer implements AutoCloseable {
         UploadTickets tickets = new UploadTickets(random, Clock.systemUTC());
 
         Map<ClientFrame.BodyCase, RequestHandler> handlers = new EnumMap<>(ClientFrame.BodyCase.class);
-        new AccountRequests(store.accounts(), store.mailbox(), bus, requestPool, metrics, config.inviteOnly(), registrations).addTo(handlers);
+        new AccountRequests(store.accounts(), store.mailbox(), bus, requestPool, metrics, config.inviteOnly(), registrations, sessions).addTo(handlers);
         new KeyPackageRequests(store.accounts(), store.keyPackages()).addTo(handlers);
-        new MessageRequests(store.accounts(), store.mailbox(), store.groups(), batcher, bus, metrics, sends).addTo(handlers);
+        new MessageRequests(store.accounts(), store.groups(), writer, bus, metrics, sends).addTo(handlers);
         new AttachmentRequests(tickets, store.attachments().maxBytes()).addTo(handlers);
         AttachmentHttp attachments = new AttachmentHttp(store.attachments(), tickets, requestPool, metrics);
 
@@ -145,7 +145,7 @@ public final class ParleyServer implements AutoCloseable {
     public void close() {
         listener.close().awaitUninterruptibly();
         sessions.closeAll();
-        batcher.close();
+        writer.close();
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
         acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         requestPool.shutdown();

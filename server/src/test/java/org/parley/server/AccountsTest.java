@@ -80,6 +80,7 @@ class AccountsTest extends ServerTestBase {
                 .setDeviceId(ByteString.copyFrom(laptop.deviceId)))).hasOk()).isTrue();
         assertThat(phone.request(ClientFrame.newBuilder().setListDevices(ListDevices.getDefaultInstance()))
                 .getDeviceList().getDevicesCount()).isEqualTo(1);
+        assertThat(laptop.awaitClosed()).as("the removed device's live connection is closed").isEqualTo(1008);
         // The removed device cannot sign in again.
         assertThat(connect().authenticateAs(laptop).getError().getCode()).isEqualTo(ErrorCode.BAD_SIGNATURE);
     }

@@ -10,7 +10,8 @@ import org.parley.server.accounts.DeviceId;
  * @param id server-assigned, unique on this server and never reused; a later arrival in the
  *     same mailbox has a larger id (the client deduplicates by it)
  * @param sender the sending device, or null for a sealed-sender message
- * @param payload ciphertext the server cannot read
+ * @param payload ciphertext the server cannot read; not copied (the hot path moves many), so
+ *     treat it as read-only
  * @param arrival when the server stored it (millisecond precision)
  */
 public record Envelope(long id, DeviceId recipient, DeviceId sender, byte[] payload, Instant arrival) {

@@ -32,6 +32,7 @@ import org.parley.server.session.DeliveryStream;
 import org.parley.server.session.RequestFailure;
 import org.parley.server.session.RequestHandler;
 import org.parley.server.session.Session;
+import org.parley.server.session.SessionRegistry;
 import org.parley.server.session.SignedIn;
 import org.parley.server.transport.ProtocolViolation;
 
@@ -59,9 +60,11 @@ public final class AccountRequests {
     private final boolean inviteOnly;
     /** Keyed by source address in memory only; the address is never stored or logged. */
     private final KeyedRateLimiter<InetAddress> registrations;
+    private final SessionRegistry sessions;
 
     public AccountRequests(AccountStore accounts, MailboxStore mailbox, MessageBus bus, Executor storePool,
-                           Metrics metrics, boolean inviteOnly, KeyedRateLimiter<InetAddress> registrations) {
+                           Metrics metrics, boolean inviteOnly, KeyedRateLimiter<InetAddress> registrations,
+                           SessionRegistry sessions) {
         this.accounts = accounts;
         this.mailbox = mailbox;
         this.bus = bus;
@@ -69,6 +72,7 @@ public final class AccountRequests {
         this.metrics = metrics;
         this.inviteOnly = inviteOnly;
         this.registrations = registrations;
+        this.sessions = sessions;
     }
 
     public void addTo(Map<ClientFrame.BodyCase, RequestHandler> handlers) {
@@ -171,6 +175,7 @@ public final class AccountRequests {
             throw new RequestFailure(ErrorCode.NOT_FOUND, "your account has no device " + device);
         }
         session.reply(id, ServerFrame.newBuilder().setOk(Ok.getDefaultInstance()));
+        sessions.closeDevice(device); // a removed device keeps no live connection on this node
     }
 
     private void requireSignature(long id, byte[] identityKey, Session session, ByteString signature) {

@@ -18,7 +18,8 @@ import org.parley.server.accounts.DeviceId;
 import org.parley.server.accounts.DeviceRecord;
 import org.parley.server.bus.MailArrived;
 import org.parley.server.bus.MessageBus;
-import org.parley.server.delivery.SendBatcher;
+import org.parley.server.delivery.MailboxWriter;
+import org.parley.server.mailbox.Acknowledgement;
 import org.parley.server.groups.CommitId;
 import org.parley.server.groups.CommitOutcome;
 import org.parley.server.groups.GroupId;
@@ -28,7 +29,6 @@ import org.parley.server.mailbox.Delivery;
 import org.parley.server.mailbox.DeliveryOutcome;
 import org.parley.server.mailbox.Envelope;
 import org.parley.server.mailbox.MailboxFullException;
-import org.parley.server.mailbox.MailboxStore;
 import org.parley.server.mailbox.NewEnvelope;
 import org.parley.server.metrics.Metrics;
 import org.parley.server.ratelimit.KeyedRateLimiter;
@@ -44,7 +44,7 @@ import java.util.Set;
 
 /**
  * Sends, acknowledgements and commits. A send is validated here, then stored by the
- * {@link SendBatcher}; the sender hears SendAccepted only once every copy is on disk, and
+ * {@link MailboxWriter}; the sender hears SendAccepted only once every copy is on disk, and
  * connected recipients get the copies at once through the bus. Sealed sends carry no sender and
  * are authorised per recipient account by its access key, which the account store compares in
  * constant time against the stored hash.
@@ -55,19 +55,17 @@ public final class MessageRequests {
     private static final int MAX_ACK_IDS = 1_000;
 
     private final AccountStore accounts;
-    private final MailboxStore mailbox;
     private final GroupStore groups;
-    private final SendBatcher batcher;
+    private final MailboxWriter writer;
     private final MessageBus bus;
     private final Metrics metrics;
     private final KeyedRateLimiter<AccountId> sends;
 
-    public MessageRequests(AccountStore accounts, MailboxStore mailbox, GroupStore groups, SendBatcher batcher,
+    public MessageRequests(AccountStore accounts, GroupStore groups, MailboxWriter writer,
                            MessageBus bus, Metrics metrics, KeyedRateLimiter<AccountId> sends) {
         this.accounts = accounts;
-        this.mailbox = mailbox;
         this.groups = groups;
-        this.batcher = batcher;
+        this.writer = writer;
         this.bus = bus;
         this.metrics = metrics;
         this.sends = sends;
@@ -92,7 +90,7 @@ public final class MessageRequests {
     }
 
     private void enqueue(Session session, long id, ByteString messageId, Delivery delivery) {
-        boolean queued = batcher.submit(new SendBatcher.Pending(delivery, outcome -> answer(session, id, messageId, outcome)));
+        boolean queued = writer.submit(new MailboxWriter.Send(delivery, outcome -> answer(session, id, messageId, outcome)));
         if (!queued) {
             throw new RequestFailure(ErrorCode.RATE_LIMITED, "the server is busy; retry the send shortly");
         }
@@ -152,7 +150,7 @@ public final class MessageRequests {
         }
     }
 
-    /** Runs on the batcher thread once the delivery is stored or refused. */
+    /** Runs on the writer thread once the delivery is stored or refused. */
     private void answer(Session session, long id, ByteString messageId, DeliveryOutcome outcome) {
         if (outcome instanceof DeliveryOutcome.Stored stored) {
             metrics.sendAccepted(stored.envelopes().size());
@@ -173,8 +171,17 @@ public final class MessageRequests {
         if (ids.isEmpty() || ids.size() > MAX_ACK_IDS) {
             throw Fields.invalid(frame.getRequestId(), "an ack names 1 to " + MAX_ACK_IDS + " envelope ids, got " + ids.size());
         }
-        mailbox.acknowledge(session.signedIn().device(), ids);
-        session.reply(frame.getRequestId(), ServerFrame.newBuilder().setOk(Ok.getDefaultInstance()));
+        long id = frame.getRequestId();
+        boolean queued = writer.submit(new MailboxWriter.Ack(new Acknowledgement(session.signedIn().device(), ids), deleted -> {
+            if (deleted) {
+                session.reply(id, ServerFrame.newBuilder().setOk(Ok.getDefaultInstance()));
+            } else {
+                session.fail(id, ErrorCode.INTERNAL, "the server could not delete the acknowledged messages; acknowledge them again");
+            }
+        }));
+        if (!queued) {
+            throw new RequestFailure(ErrorCode.RATE_LIMITED, "the server is busy; acknowledge again shortly");
+        }
     }
 
     /**

@@ -1,12 +1,13 @@
 package org.parley.server.session;
 
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import org.parley.server.accounts.DeviceId;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The node's open WebSocket sessions, so that shutdown can say goodbye to each. */
+/** The node's open WebSocket sessions, so that shutdown and device removal can close them. */
 public final class SessionRegistry {
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
 
@@ -20,6 +21,17 @@ public final class SessionRegistry {
 
     public int size() {
         return sessions.size();
+    }
+
+    /** Closes the connections signed in as a device that was just removed (status 1008). */
+    public void closeDevice(DeviceId device) {
+        for (Session session : sessions) {
+            SignedIn who = session.signedIn();
+            if (who != null && who.device().equals(device)) {
+                session.channel().writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, "device removed"))
+                        .addListener(f -> session.channel().close());
+            }
+        }
     }
 
     /** Sends every connection a "going away" close frame; clients reconnect to another node or later. */

@@ -1,0 +1,181 @@
+package org.parley.server.delivery;
+
+import org.parley.server.mailbox.Acknowledgement;
+import org.parley.server.mailbox.Delivery;
+import org.parley.server.mailbox.DeliveryOutcome;
+import org.parley.server.mailbox.MailboxStore;
+import org.parley.server.metrics.Metrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Group commit for every mailbox write. One writer thread takes the sends and acknowledgements
+ * that are waiting, keeps collecting for up to {@code maxWait} or until {@code maxItems}
+ * envelopes or envelope ids are pending, and writes all sends with one
+ * {@link MailboxStore#enqueue(List)} and all acknowledgements with one
+ * {@link MailboxStore#acknowledge(List)}: a transaction and an fsync for many messages, which is
+ * what makes durable throughput high. Only after the store returns is each requester answered,
+ * so an acknowledged send is on disk.
+ */
+public final class MailboxWriter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MailboxWriter.class);
+
+    /** A mailbox write waiting for the next batch. Callbacks run on the writer thread. */
+    public sealed interface Pending permits Send, Ack {
+        int size();
+    }
+
+    /** A send; {@code done} gets its outcome, or null if the store failed. */
+    public record Send(Delivery delivery, Consumer<DeliveryOutcome> done) implements Pending {
+        @Override
+        public int size() {
+            return delivery.envelopes().size();
+        }
+    }
+
+    /** An acknowledgement; {@code done} gets true once the envelopes are deleted, false if the store failed. */
+    public record Ack(Acknowledgement acknowledgement, Consumer<Boolean> done) implements Pending {
+        @Override
+        public int size() {
+            return acknowledgement.envelopeIds().size();
+        }
+    }
+
+    private final MailboxStore mailbox;
+    private final Metrics metrics;
+    private final long maxWaitNanos;
+    private final int maxItems;
+    private final BlockingQueue<Pending> queue;
+    private final Thread writer;
+    private volatile boolean closing;
+
+    public MailboxWriter(MailboxStore mailbox, Metrics metrics, long maxWaitMicros, int maxItems, int queueCapacity) {
+        this.mailbox = mailbox;
+        this.metrics = metrics;
+        this.maxWaitNanos = TimeUnit.MICROSECONDS.toNanos(maxWaitMicros);
+        this.maxItems = maxItems;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.writer = new Thread(this::run, "parley-mailbox-writer");
+        writer.start();
+    }
+
+    /**
+     * Queues a write; false when the queue is full (the server is overloaded) or closing, in which
+     * case its callback is never called.
+     */
+    public boolean submit(Pending pending) {
+        return !closing && queue.offer(pending);
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>();
+        while (!(closing && queue.isEmpty())) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                collect(batch, first.size());
+                write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void collect(List<Pending> batch, int items) throws InterruptedException {
+        long deadline = System.nanoTime() + maxWaitNanos;
+        while (items < maxItems) {
+            Pending next = queue.poll();
+            if (next == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || (next = queue.poll(left, TimeUnit.NANOSECONDS)) == null) {
+                    return;
+                }
+            }
+            batch.add(next);
+            items += next.size();
+        }
+    }
+
+    private void write(List<Pending> batch) {
+        List<Send> sends = new ArrayList<>(batch.size());
+        List<Ack> acks = new ArrayList<>();
+        for (Pending pending : batch) {
+            if (pending instanceof Send send) {
+                sends.add(send);
+            } else {
+                acks.add((Ack) pending);
+            }
+        }
+        if (!sends.isEmpty()) {
+            writeSends(sends);
+        }
+        if (!acks.isEmpty()) {
+            writeAcks(acks);
+        }
+    }
+
+    private void writeSends(List<Send> sends) {
+        List<Delivery> deliveries = new ArrayList<>(sends.size());
+        sends.forEach(send -> deliveries.add(send.delivery()));
+        List<DeliveryOutcome> outcomes;
+        try {
+            outcomes = mailbox.enqueue(deliveries);
+            metrics.batchWritten();
+        } catch (RuntimeException e) {
+            log.error("storing a batch of {} sends failed: {}", sends.size(), e.toString());
+            outcomes = null;
+        }
+        for (int i = 0; i < sends.size(); i++) {
+            answer(sends.get(i).done(), outcomes == null ? null : outcomes.get(i));
+        }
+    }
+
+    private void writeAcks(List<Ack> acks) {
+        List<Acknowledgement> acknowledgements = new ArrayList<>(acks.size());
+        acks.forEach(ack -> acknowledgements.add(ack.acknowledgement()));
+        boolean done;
+        try {
+            mailbox.acknowledge(acknowledgements);
+            metrics.batchWritten();
+            done = true;
+        } catch (RuntimeException e) {
+            log.error("deleting a batch of {} acknowledgements failed: {}", acks.size(), e.toString());
+            done = false;
+        }
+        for (Ack ack : acks) {
+            answer(ack.done(), done);
+        }
+    }
+
+    private static <T> void answer(Consumer<T> done, T result) {
+        try {
+            done.accept(result);
+        } catch (RuntimeException e) {
+            log.warn("answering a mailbox write failed: {}", e.toString());
+        }
+    }
+
+    /** Stops taking writes, stores those already queued, and waits for the writer to finish. */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            writer.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
