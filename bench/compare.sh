@@ -8,7 +8,7 @@
 #   1. starts ejabberd (../shared/peers/ejabberd.sh, Debian package) and registers 10,000 users
 #      while it builds bench/target/parley-bench.jar (which carries the generator and the server);
 #   2. runs 1,000 and 10,000 clients against ejabberd, 256-byte messages, rates stepped up until
-#      p99 passes 100 ms;
+#      p99 passes 100 ms (twice in a row: one step alone can be a hiccup of a shared machine);
 #   3. starts a Parley server (data in a temporary folder, SQLite) and runs the same points,
 #      recording a JFR profile of the server during the 10,000-client run;
 #   4. restarts the Parley server empty and holds as many idle connections as the file-descriptor
@@ -129,7 +129,7 @@ load() { # load NAME TIMEOUT_S ARGS...: one generator run; JSON lines go to resu
   log "$name: up to $limit s"
   # The generator writes each step as it ends, so a run cut short keeps its finished steps.
   timeout --signal=INT --kill-after=10 "$limit" \
-    "$java_bin" ${BENCH_JAVA_OPTS:--Xmx2g} -jar "$jar" load --size 256 --duration "$step_seconds" --drain 3 \
+    "$java_bin" ${BENCH_JAVA_OPTS:--Xmx2g} -jar "$jar" load --size 256 --drain 3 \
       --json "$results/$name.jsonl" "$@" 2>"$work/$name.log" || log "$name ended early (exit $?; see $work/$name.log)"
   tail -n 1 "$work/$name.log" >&2 || true
 }
@@ -140,9 +140,9 @@ slot() { local reserve=$1 t; t=$(( $(left) - reserve )); [ "$t" -lt 0 ] && t=0; 
 # --- ejabberd -----------------------------------------------------------------------------
 if [ -n "$ej_ok" ]; then
   load ejabberd-1000 "$(slot 600)" --peer "xmpp://127.0.0.1:$ej_port" --clients 1000 --rate "$rates_ejabberd" \
-    --stop-above-p99 100 --server-pid "$ej_pid"
+    --duration "$step_seconds" --stop-above-p99 100 --server-pid "$ej_pid"
   load ejabberd-10000 "$(slot 260)" --peer "xmpp://127.0.0.1:$ej_port" --clients "$ej_users" --rate "$rates_ejabberd" \
-    --stop-above-p99 100 --server-pid "$ej_pid"
+    --duration "$step_seconds" --stop-above-p99 100 --server-pid "$ej_pid"
 fi
 if [ -n "$ej_started" ]; then "$shared/ejabberd.sh" stop "$ej_dir" >/dev/null 2>&1 || true; ej_started=""; fi
 
@@ -200,12 +200,12 @@ profile_summary() {
 log "starting the Parley server"
 start_parley
 load parley-1000 "$(slot 190)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients 1000 --rate "$rates_parley" \
-  --stop-above-p99 100 --server-pid "$server_pid"
+  --duration "$step_seconds" --stop-above-p99 100 --server-pid "$server_pid"
 # A JFR profile of the server while 10,000 clients load it: where the time goes.
 jfr=$work/parley-10000.jfr
 jcmd "$server_pid" JFR.start name=compare settings=profile filename="$jfr" >/dev/null 2>&1 || log "JFR could not start"
 load parley-10000 "$(slot 100)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients 10000 --rate "$rates_parley" \
-  --stop-above-p99 100 --server-pid "$server_pid"
+  --duration "$step_seconds" --stop-above-p99 100 --server-pid "$server_pid"
 jcmd "$server_pid" JFR.stop name=compare >/dev/null 2>&1 || true
 if [ -s "$jfr" ] && command -v jfr >/dev/null; then
   profile_summary "$jfr" > "$work/profile.md" || log "the profile summary failed"

@@ -81,7 +81,7 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--server-pid", defaultValue = "0", paramLabel = "PID", description = "The server's PID (default: the process listening on the port).")
     long serverPid;
 
-    @Option(names = "--stop-above-p99", defaultValue = "0", paramLabel = "MS", description = "Stop stepping through --rate once a step's p99 exceeds MS.")
+    @Option(names = "--stop-above-p99", defaultValue = "0", paramLabel = "MS", description = "Stop stepping through --rate once two steps in a row have a p99 above MS.")
     double stopAboveP99Ms;
 
     @Option(names = "--threads", paramLabel = "N", description = "Generator event-loop threads (default: the number of cores).")

@@ -19,7 +19,7 @@ import java.util.List;
  * @param connectConcurrency logins in flight at once
  * @param warmupSeconds      unmeasured sending at the first rate before the first step
  * @param drainSeconds       longest wait after a step for messages still in flight
- * @param stopAboveP99Ms     stop stepping once a step's p99 exceeds this (0: run every step)
+ * @param stopAboveP99Ms     stop stepping once two steps in a row have a p99 above this (0: run every step)
  * @param serverPid          the server's PID, or 0 to find the process listening on the port
  */
 public record LoadConfig(int clients, List<Double> rates, int size, int durationSeconds, int groupSize,
