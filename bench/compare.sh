@@ -134,6 +134,15 @@ load() { # load NAME TIMEOUT_S ARGS...: one generator run; JSON lines go to resu
   tail -n 1 "$work/$name.log" >&2 || true
 }
 
+# Waits until the generator writing LOG has logged its clients in (or has ended).
+wait_for_logins() {
+  for _ in $(seq 1 1200); do
+    grep -q 'clients logged in' "$1" 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || return 0
+    sleep 0.5
+  done
+}
+
 # Share of what is left for the run at hand, keeping `reserve` seconds for what follows.
 slot() { local reserve=$1 t; t=$(( $(left) - reserve )); [ "$t" -lt 0 ] && t=0; echo "$t"; }
 
@@ -168,7 +177,7 @@ profile_summary() {
     END {for (f in n) printf "%7d  %s\n", n[f], f}' | sort -rn | head -n "$1"; }
   echo "## Profile of the Parley server during the 10,000-client run"
   echo
-  echo "JFR (\`jcmd PID JFR.start settings=profile\`) over the whole run, registration included."
+  echo "JFR (\`jcmd PID JFR.start settings=profile\`) from the end of the logins to the end of the run."
   echo "CPU: top frames of the execution samples of the server's Java threads:"
   echo
   echo '```'
@@ -201,11 +210,15 @@ log "starting the Parley server"
 start_parley
 load parley-1000 "$(slot 190)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients 1000 --rate "$rates_parley" \
   --duration "$step_seconds" --stop-above-p99 100 --server-pid "$server_pid"
-# A JFR profile of the server while 10,000 clients load it: where the time goes.
+# A JFR profile of the server while 10,000 clients send (from the end of their logins): where the
+# time goes.
 jfr=$work/parley-10000.jfr
-jcmd "$server_pid" JFR.start name=compare settings=profile filename="$jfr" >/dev/null 2>&1 || log "JFR could not start"
 load parley-10000 "$(slot 100)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients 10000 --rate "$rates_parley" \
-  --duration "$step_seconds" --stop-above-p99 100 --server-pid "$server_pid"
+  --duration "$step_seconds" --stop-above-p99 100 --server-pid "$server_pid" &
+load_pid=$!
+wait_for_logins "$work/parley-10000.log" "$load_pid"
+jcmd "$server_pid" JFR.start name=compare settings=profile filename="$jfr" >/dev/null 2>&1 || log "JFR could not start"
+wait "$load_pid" || true
 jcmd "$server_pid" JFR.stop name=compare >/dev/null 2>&1 || true
 if [ -s "$jfr" ] && command -v jfr >/dev/null; then
   profile_summary "$jfr" > "$work/profile.md" || log "the profile summary failed"
@@ -228,11 +241,7 @@ jcmd "$server_pid" GC.run >/dev/null 2>&1 || true
 load parley-idle "$(slot 20)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients "$idle" --idle --duration 15 \
   --server-pid "$server_pid" --connect-concurrency 500 &
 idle_pid=$!
-for _ in $(seq 1 600); do
-  grep -q 'clients logged in' "$work/parley-idle.log" 2>/dev/null && break
-  kill -0 "$idle_pid" 2>/dev/null || break
-  sleep 0.5
-done
+wait_for_logins "$work/parley-idle.log" "$idle_pid"
 jcmd "$server_pid" GC.run >/dev/null 2>&1 || true
 wait "$idle_pid" || true
 stop_parley
