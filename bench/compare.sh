@@ -213,8 +213,9 @@ load parley-1000 "$(slot 190)" --server "ws://127.0.0.1:$parley_port/v1/ws" --cl
 # A JFR profile of the server while 10,000 clients send (from the end of their logins): where the
 # time goes.
 jfr=$work/parley-10000.jfr
+# A longer warm-up: starting JFR costs the server a second or two of CPU, which must not land in a step.
 load parley-10000 "$(slot 100)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients 10000 --rate "$rates_parley" \
-  --duration "$step_seconds" --stop-above-p99 100 --server-pid "$server_pid" &
+  --duration "$step_seconds" --warmup 6 --stop-above-p99 100 --server-pid "$server_pid" &
 load_pid=$!
 wait_for_logins "$work/parley-10000.log" "$load_pid"
 jcmd "$server_pid" JFR.start name=compare settings=profile filename="$jfr" >/dev/null 2>&1 || log "JFR could not start"
@@ -259,5 +260,9 @@ notes=$work/notes.md
 [ -f "$work/profile.md" ] && { echo; cat "$work/profile.md"; } >> "$notes"
 "$java_bin" -jar "$jar" report --results "$results" --out "$root/bench/RESULTS.md" --chart "$root/bench/load-chart.png" \
   --command "bench/compare.sh (fd limit $fd_limit, $step_seconds s per step)" --notes "$notes"
-cp "$results"/*.jsonl "$root/bench/target/" 2>/dev/null || true
-log "wrote bench/RESULTS.md and bench/load-chart.png"
+# The raw figures, so the report can be rewritten (e.g. with new notes) without a new run:
+#   java -jar bench/target/parley-bench.jar report --results bench/results --out bench/RESULTS.md ...
+mkdir -p "$root/bench/results"
+rm -f "$root/bench/results/"*.jsonl
+cp "$results"/*.jsonl "$root/bench/results/" 2>/dev/null || true
+log "wrote bench/RESULTS.md, bench/load-chart.png and bench/results/"

@@ -35,6 +35,8 @@ public final class ReportCommand implements Callable<Integer> {
     static final double GOAL_P99_MS = 50;
     static final double GOAL_RATIO = 3;
     static final long GOAL_IDLE_BYTES = 8 * 1024;
+    /** compare.sh steps rates up until p99 passes this. */
+    static final double STEP_LIMIT_P99_MS = 100;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -102,7 +104,7 @@ public final class ReportCommand implements Callable<Integer> {
         md.append(String.format("| 100,000 idle connections at < %,d bytes each | %s | %s |%n%n", GOAL_IDLE_BYTES,
                 idle.map(p -> String.format("%,d bytes each at %,d connections", p.bytesPerIdleConnection(), p.clients())).orElse("not measured"),
                 idle.map(p -> verdict(p.bytesPerIdleConnection() < GOAL_IDLE_BYTES && p.clients() >= 100_000,
-                        p.clients() < 100_000 ? "fewer connections than the goal" : "")).orElse("not measured")));
+                        idleShortfall(p))).orElse("not measured")));
 
         md.append("## Rate steps\n\n");
         md.append("Open-loop offered rate; latency from each message's intended send time to its arrival, so a stalled"
@@ -129,28 +131,44 @@ public final class ReportCommand implements Callable<Integer> {
     }
 
     /**
-     * Parley's best rate under the p99 goal over ejabberd's, at 10,000 clients, or at 1,000 when
-     * ejabberd has no 10,000-client figure (its logins may not finish in the time budget).
+     * Parley's best rate over ejabberd's under the same p99 limit: the goal's 50 ms, else the
+     * 100 ms at which compare.sh stops stepping; at 10,000 clients, else at 1,000 (ejabberd's
+     * 10,000 logins may not finish in the time budget).
      */
     static String ratioRow(List<LoadPoint> points) {
-        for (int clients : new int[] {10_000, 1_000}) {
-            OptionalDouble parley = bestRate(points, "parley", clients, GOAL_P99_MS);
-            OptionalDouble ejabberd = bestRate(points, "ejabberd", clients, GOAL_P99_MS);
-            if (ejabberd.isPresent() && ejabberd.getAsDouble() > 0) {
-                double ratio = parley.orElse(0) / ejabberd.getAsDouble();
-                return String.format("| ≥ %.0f× ejabberd's rate at the same p99 (< %.0f ms, %,d clients) | %.2f× (parley %s, ejabberd %s) | %s |%n",
-                        GOAL_RATIO, GOAL_P99_MS, clients, ratio, rate(parley), rate(ejabberd),
-                        verdict(ratio >= GOAL_RATIO, clients == 10_000 ? "" : "compared at 1,000 clients"));
+        for (double p99 : new double[] {GOAL_P99_MS, STEP_LIMIT_P99_MS}) {
+            for (int clients : new int[] {10_000, 1_000}) {
+                OptionalDouble parley = bestRate(points, "parley", clients, p99);
+                OptionalDouble ejabberd = bestRate(points, "ejabberd", clients, p99);
+                if (ejabberd.isPresent() && ejabberd.getAsDouble() > 0) {
+                    double ratio = parley.orElse(0) / ejabberd.getAsDouble();
+                    String where = (p99 == GOAL_P99_MS ? "" : "compared at p99 < 100 ms, ejabberd had no step under 50 ms")
+                            + (clients == 10_000 ? "" : (p99 == GOAL_P99_MS ? "" : "; ") + "compared at 1,000 clients");
+                    return String.format("| ≥ %.0f× ejabberd's rate at the same p99 (< %.0f ms, %,d clients) | %.2f× (parley %s, ejabberd %s) | %s |%n",
+                            GOAL_RATIO, p99, clients, ratio, rate(parley), rate(ejabberd),
+                            (ratio >= GOAL_RATIO ? "yes" : "no") + (where.isEmpty() ? "" : " (" + where + ")"));
+                }
             }
         }
         return String.format("| ≥ %.0f× ejabberd's rate at the same p99 | no ejabberd step under %.0f ms p99 | not measured |%n",
-                GOAL_RATIO, GOAL_P99_MS);
+                GOAL_RATIO, STEP_LIMIT_P99_MS);
     }
 
     /** The highest delivered rate of {@code target} with {@code clients} clients whose p99 stayed under {@code p99Ms}. */
     static OptionalDouble bestRate(List<LoadPoint> points, String target, int clients, double p99Ms) {
         return points.stream().filter(p -> !p.idle() && p.target().equals(target) && p.clients() == clients && p.p99Ms() < p99Ms)
                 .mapToDouble(LoadPoint::deliveredPerSecond).max();
+    }
+
+    private static String idleShortfall(LoadPoint idle) {
+        List<String> why = new ArrayList<>();
+        if (idle.bytesPerIdleConnection() >= GOAL_IDLE_BYTES) {
+            why.add(String.format("%.1f× the memory goal", idle.bytesPerIdleConnection() / (double) GOAL_IDLE_BYTES));
+        }
+        if (idle.clients() < 100_000) {
+            why.add(String.format("%,d of 100,000 connections", idle.clients()));
+        }
+        return String.join("; ", why);
     }
 
     private static String rate(OptionalDouble rate) {

@@ -41,7 +41,7 @@ class ReportCommandTest {
         String md = ReportCommand.markdown(points, "- machine: test\n", "bench/compare.sh", "2026-01-01 00:00 UTC",
                 "load-chart.png", "## Notes\n\nwhere the time goes");
         assertThat(md).contains("39,000 msgs/s", "78% of the goal", "7.80× (parley 39,000 msgs/s, ejabberd 5,000 msgs/s)", "9,000 bytes each at 20,000 connections",
-                "fewer connections than the goal", "| parley | 10,000 | 60,000 | 41,000 |", "![delivered msgs/s",
+                "1.1× the memory goal; 20,000 of 100,000 connections", "| parley | 10,000 | 60,000 | 41,000 |", "![delivered msgs/s",
                 "where the time goes", "- machine: test");
     }
 
@@ -51,6 +51,8 @@ class ReportCommandTest {
                 point("ejabberd", 1_000, 2_000, 2_000, 40), point("ejabberd", 10_000, 2_000, 500, 3_000));
         assertThat(ReportCommand.ratioRow(small)).contains("1,000 clients", "2.00×", "no (compared at 1,000 clients)");
         assertThat(ReportCommand.ratioRow(List.of(point("parley", 1_000, 1, 1, 1)))).contains("not measured");
+        List<LoadPoint> slow = List.of(point("parley", 10_000, 4_000, 4_000, 45), point("ejabberd", 10_000, 1_000, 1_000, 68));
+        assertThat(ReportCommand.ratioRow(slow)).contains("< 100 ms, 10,000 clients", "4.00×", "yes");
     }
 
     @Test
