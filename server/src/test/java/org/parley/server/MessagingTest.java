@@ -200,6 +200,28 @@ class MessagingTest extends ServerTestBase {
         assertThat(alice.request(commit(randomBytes(16), 5, recipient(bob))).getError().getCode()).isEqualTo(ErrorCode.NOT_FOUND);
     }
 
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void aMemberAloneInItsGroupCommitsWithoutRecipientsButPlainSendsNeedOne(Backend backend) throws Exception {
+        start(backend);
+        TestClient alice = registered("alice");
+        byte[] group = randomBytes(32);
+        ClientFrame.Builder lone = ClientFrame.newBuilder().setSubmitCommit(SubmitCommit.newBuilder()
+                .setGroupId(ByteString.copyFrom(group)).setEpoch(0)
+                .setSend(ClientFrame.newBuilder().setSend(org.parley.protocol.v1.Send.newBuilder()
+                        .setMessageId(ByteString.copyFrom(randomBytes(16))).setPayload(ByteString.copyFrom(text("first commit")))).getSend()));
+        ServerFrame answer = alice.request(lone);
+        assertThat(answer.getCommitResult().getAccepted()).as(answer.toString()).isTrue();
+        assertThat(answer.getCommitResult().getCurrentEpoch()).isEqualTo(1);
+        assertThat(alice.awaitFrame(ServerFrame::hasSendAccepted).getSendAccepted().getMessageId())
+                .isEqualTo(lone.getSubmitCommit().getSend().getMessageId());
+        // The epoch moved: the same commit for epoch 0 now loses.
+        assertThat(alice.request(lone).getCommitResult().getAccepted()).isFalse();
+
+        ClientFrame.Builder plain = ClientFrame.newBuilder().setSend(lone.getSubmitCommit().getSend());
+        assertThat(alice.request(plain).getError().getCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    }
+
     private static ClientFrame.Builder commit(byte[] group, long epoch, org.parley.protocol.v1.RecipientAccount.Builder to) {
         return ClientFrame.newBuilder().setSubmitCommit(SubmitCommit.newBuilder().setGroupId(ByteString.copyFrom(group))
                 .setEpoch(epoch).setSend(send(text("commit for " + epoch), to).getSend()));

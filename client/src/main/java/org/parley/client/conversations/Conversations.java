@@ -447,12 +447,6 @@ public final class Conversations {
             byte[] commitId = new byte[16];
             random.nextBytes(commitId);
             List<RecipientAccount> to = recipients(group);
-            if (to.isEmpty()) {
-                // The server refuses a fan-out without recipients; a lone member addresses itself
-                // and drops its own commit when it comes back.
-                to = List.of(RecipientAccount.newBuilder().setAccountId(ByteString.copyFrom(identity.accountId()))
-                        .addDeviceIds(ByteString.copyFrom(identity.deviceId())).build());
-            }
             List<ServerFrame> answers = session.exchange(ClientFrame.newBuilder().setSubmitCommit(SubmitCommit.newBuilder()
                     .setGroupId(ByteString.copyFrom(groupId)).setEpoch(result.pending().baseEpoch())
                     .setSend(Send.newBuilder().setMessageId(ByteString.copyFrom(commitId)).addAllRecipients(to)
@@ -474,11 +468,10 @@ public final class Conversations {
                 return;
             }
             group.discardPendingCommit(result.pending());
-            long winnerEpoch = first.getCommitResult().getCurrentEpoch();
             if (!mayWait) {
                 return;
             }
-            awaitEpoch(groupId, winnerEpoch);
+            awaitEpoch(groupId, first.getCommitResult().getCurrentEpoch());
         }
         throw new ConversationException("the group kept changing under this device (" + MAX_COMMIT_ATTEMPTS
                 + " lost commits in a row); try again");

@@ -78,7 +78,7 @@ public final class MessageRequests {
     }
 
     private void send(Session session, long id, Send send) {
-        Delivery delivery = validate(session, id, send);
+        Delivery delivery = new Delivery(envelopes(session, id, send, false));
         checkRate(session);
         enqueue(session, id, send.getMessageId(), delivery);
     }
@@ -96,13 +96,17 @@ public final class MessageRequests {
         }
     }
 
-    private Delivery validate(Session session, long id, Send send) {
+    /**
+     * Checks a send and builds its envelopes. Only a commit may have no recipient: the first
+     * commit of a member alone in its group still has to claim the epoch.
+     */
+    private List<NewEnvelope> envelopes(Session session, long id, Send send, boolean isCommit) {
         Fields.exactly(id, "message_id", send.getMessageId(), Limits.MESSAGE_ID_BYTES);
         if (send.getPayload().size() > Limits.MAX_PAYLOAD_BYTES) {
             throw new RequestFailure(ErrorCode.INVALID_ARGUMENT, "a payload of " + send.getPayload().size()
                     + " bytes is over the limit of " + Limits.MAX_PAYLOAD_BYTES + ": send large content as an attachment");
         }
-        if (send.getRecipientsCount() == 0) {
+        if (send.getRecipientsCount() == 0 && !isCommit) {
             throw Fields.invalid(id, "a send needs at least one recipient");
         }
         // One immutable copy of the payload, shared by every recipient's envelope.
@@ -132,7 +136,7 @@ public final class MessageRequests {
                 envelopes.add(new NewEnvelope(device, sender, payload));
             }
         }
-        return new Delivery(envelopes);
+        return envelopes;
     }
 
     private void authoriseSealed(AccountId account, ByteString accessKey, List<DeviceId> devices) {
@@ -196,7 +200,7 @@ public final class MessageRequests {
             throw Fields.invalid(id, "a commit needs its send (the commit message and its recipients)");
         }
         // Refuse a bad fan-out before the epoch moves, not after.
-        Delivery fanOut = validate(session, id, request.getSend());
+        List<NewEnvelope> fanOut = envelopes(session, id, request.getSend(), true);
         checkRate(session);
         CommitId commit = CommitId.of(request.getSend().getMessageId().toByteArray());
         long epoch = request.getEpoch();
@@ -213,7 +217,12 @@ public final class MessageRequests {
         if (outcome instanceof CommitOutcome.Accepted accepted) {
             session.reply(id, ServerFrame.newBuilder().setCommitResult(CommitResult.newBuilder()
                     .setAccepted(true).setCurrentEpoch(accepted.newEpoch())));
-            enqueue(session, id, request.getSend().getMessageId(), fanOut);
+            if (fanOut.isEmpty()) {
+                session.reply(id, ServerFrame.newBuilder().setSendAccepted(
+                        SendAccepted.newBuilder().setMessageId(request.getSend().getMessageId())));
+            } else {
+                enqueue(session, id, request.getSend().getMessageId(), new Delivery(fanOut));
+            }
         } else {
             var current = ((CommitOutcome.Rejected) outcome).current();
             CommitResult.Builder result = CommitResult.newBuilder().setAccepted(false).setCurrentEpoch(current.epoch());
