@@ -23,6 +23,7 @@ import java.util.OptionalInt;
 import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The call relay wired into a real server on loopback: tokens over the WebSocket, a participant
@@ -95,6 +96,16 @@ class RelayWiringTest extends ServerTestBase {
             awaitMetric("parley_relay_participants", 1);
             assertThat(metric(server.metrics().render(), "parley_relay_leaves_total")).isEqualTo(1);
         }
+    }
+
+    @Test
+    void aSecondServerCannotShareTheRelaysUdpPort() throws Exception {
+        start(Backend.SQLITE);
+        int taken = server.mediaAddress().orElseThrow().getPort();
+        Relay other = new Relay(CallTokens.withRandomSecret(RANDOM, java.time.Clock.systemUTC(), Duration.ofMinutes(1)),
+                RelayLimits.defaults());
+        assertThatThrownBy(() -> UdpRelayServer.start(other, new InetSocketAddress("127.0.0.1", taken), 2))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("UDP port " + taken);
     }
 
     @Test
