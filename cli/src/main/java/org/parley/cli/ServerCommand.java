@@ -2,6 +2,7 @@ package org.parley.cli;
 
 import org.parley.server.ParleyServer;
 import org.parley.server.ServerConfig;
+import org.parley.server.calls.UdpRelayServer;
 import org.parley.server.storage.Store;
 import org.parley.server.storage.StoreConfig;
 import picocli.CommandLine.Command;
@@ -13,11 +14,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code parley server}: runs a server node until SIGTERM or Ctrl-C, then drains and stops. */
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = "Run the Parley server (WebSocket at /v1/ws, /healthz, /metrics, attachments).")
+        description = "Run the Parley server (WebSocket at /v1/ws, /healthz, /metrics, attachments, UDP call relay).")
 final class ServerCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -44,6 +46,11 @@ final class ServerCommand implements Runnable {
             description = "Accounts one source address may create per hour (default: ${DEFAULT-VALUE}).")
     int registrationLimit = ServerConfig.DEFAULT_REGISTRATIONS_PER_HOUR;
 
+    @Option(names = "--media-port", paramLabel = "PORT",
+            description = "UDP port of the call relay, on the --listen host (default: ${DEFAULT-VALUE}); 0 disables UDP, "
+                    + "calls then go over the WebSocket only.")
+    int mediaPort = UdpRelayServer.DEFAULT_PORT;
+
     @Override
     public void run() {
         Logging.atLeastInfo();
@@ -69,6 +76,8 @@ final class ServerCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         String scheme = config.tls().isPresent() ? "wss" : "ws";
         out.println("Parley server listening on " + scheme + "://" + hostPort(server) + "/v1/ws");
+        out.println(server.mediaAddress().map(media -> "calls: UDP relay on port " + media.getPort() + ", WebSocket fallback")
+                .orElse("calls: over the WebSocket only (UDP relay disabled with --media-port 0)"));
         out.println("data: " + (storeConfig.url().sqliteFile() != null ? storeConfig.url().sqliteFile().getParent()
                 : storeConfig.url() + ", attachments in " + storeConfig.attachmentDirectory()));
         out.flush();
@@ -105,6 +114,10 @@ final class ServerCommand implements Runnable {
         }
         ServerConfig config = ServerConfig.defaults().withListen(host, port).withInviteOnly(inviteOnly)
                 .withLimits(ServerConfig.Limits.defaults().withRegistrationsPerHour(registrationLimit));
+        if (mediaPort < 0 || mediaPort > 65535) {
+            throw new IllegalArgumentException("--media-port needs a UDP port from 1 to 65535, or 0 to disable UDP, got " + mediaPort);
+        }
+        config = config.withCalls(config.calls().withMediaPort(mediaPort == 0 ? OptionalInt.empty() : OptionalInt.of(mediaPort)));
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("give both --tls-cert CERT.pem and --tls-key KEY.pem, or neither");
         }

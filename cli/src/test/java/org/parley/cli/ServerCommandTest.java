@@ -1,7 +1,13 @@
 package org.parley.cli;
 
+import com.google.protobuf.ByteString;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.parley.protocol.v1.ClientFrame;
+import org.parley.protocol.v1.JoinCallOverWebSocket;
+import org.parley.protocol.v1.RequestCallToken;
+import org.parley.protocol.v1.ServerFrame;
+import org.parley.server.testing.TestClient;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,10 +38,32 @@ class ServerCommandTest {
     }
 
     @Test
+    void mediaPortZeroServesCallsOverTheWebSocketOnly() throws Exception {
+        try (ServerProcess server = ServerProcess.start(data, "sqlite:" + data.resolve("parley.db"), data.resolve("server.err"));
+             TestClient alice = TestClient.connect(server.port)) {
+            assertThat(alice.register("alice", null, null).hasAuthenticated()).isTrue();
+            ByteString callId = ByteString.copyFrom(new byte[16]);
+            ServerFrame token = alice.request(ClientFrame.newBuilder().setRequestCallToken(RequestCallToken.newBuilder().setCallId(callId)));
+            assertThat(token.getCallToken().getUdpPort()).as("no UDP relay: %s", token).isZero();
+            ServerFrame joined = alice.request(ClientFrame.newBuilder().setJoinCallOverWebSocket(
+                    JoinCallOverWebSocket.newBuilder().setToken(token.getCallToken().getToken())));
+            assertThat(joined.getCallJoined().getCallId()).isEqualTo(callId);
+            assertThat(server.log()).contains("call relay over WebSockets only (UDP disabled)");
+        }
+    }
+
+    @Test
+    void mediaPortOutOfRangeIsAUserError() {
+        MainTest.Result result = parley("server", "--media-port", "70000", "--data", data.toString());
+        assertThat(result.code()).isEqualTo(1);
+        assertThat(result.err()).contains("--media-port needs a UDP port from 1 to 65535, or 0 to disable UDP");
+    }
+
+    @Test
     void helpListsTheFlags() {
         MainTest.Result help = parley("server", "--help");
         assertThat(help.code()).isZero();
         assertThat(help.out()).contains("--listen").contains("--data").contains("--db").contains("--tls-cert")
-                .contains("--tls-key").contains("--invite-only").contains("--max-attachment-mb");
+                .contains("--tls-key").contains("--invite-only").contains("--max-attachment-mb").contains("--media-port");
     }
 }

@@ -11,7 +11,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** `parley server` in its own JVM (the test's class path), on an ephemeral loopback port. */
+/**
+ * `parley server` in its own JVM (the test's class path), on an ephemeral loopback port, with the
+ * UDP call relay off (`--media-port 0`) so that no test holds the fixed default UDP port.
+ */
 final class ServerProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on ws://127\\.0\\.0\\.1:(\\d+)/v1/ws");
 
@@ -28,7 +31,7 @@ final class ServerProcess implements AutoCloseable {
     static ServerProcess start(Path data, String db, Path errors) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "server", "--listen", "127.0.0.1:0", "--data", data.toString(), "--db", db)
+                "server", "--listen", "127.0.0.1:0", "--media-port", "0", "--data", data.toString(), "--db", db)
                 .redirectError(errors.toFile()).start();
         try {
             return new ServerProcess(process, awaitPort(process), errors);

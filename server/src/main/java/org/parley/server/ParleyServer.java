@@ -10,6 +10,11 @@ import io.netty.handler.ssl.SslContextBuilder;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.server.accounts.AccountId;
 import org.parley.server.bus.InProcessBus;
+import org.parley.server.calls.CallTokens;
+import org.parley.server.calls.ParticipantIds;
+import org.parley.server.calls.Relay;
+import org.parley.server.calls.RelayLimits;
+import org.parley.server.calls.UdpRelayServer;
 import org.parley.server.bus.MessageBus;
 import org.parley.server.delivery.MailboxWriter;
 import org.parley.server.http.AttachmentHttp;
@@ -18,8 +23,10 @@ import org.parley.server.metrics.Metrics;
 import org.parley.server.ratelimit.KeyedRateLimiter;
 import org.parley.server.requests.AccountRequests;
 import org.parley.server.requests.AttachmentRequests;
+import org.parley.server.requests.CallRequests;
 import org.parley.server.requests.KeyPackageRequests;
 import org.parley.server.requests.MessageRequests;
+import org.parley.server.session.CallRelay;
 import org.parley.server.session.RequestHandler;
 import org.parley.server.session.SessionRegistry;
 import org.parley.server.storage.Store;
@@ -34,6 +41,8 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -63,6 +72,8 @@ public final class ParleyServer implements AutoCloseable {
     private final SessionRegistry sessions = new SessionRegistry();
     private final Metrics metrics = new Metrics();
     private final Channel listener;
+    /** Null when the relay serves WebSockets only ({@code --media-port 0}). */
+    private final UdpRelayServer udpRelay;
     private final Runnable expiry;
 
     private ParleyServer(ServerConfig config, Store store) throws InterruptedException, SSLException {
@@ -83,21 +94,41 @@ public final class ParleyServer implements AutoCloseable {
         KeyedRateLimiter<AccountId> sends = KeyedRateLimiter.perSecond(limits.sendsPerSecond(), limits.sendBurst());
         UploadTickets tickets = new UploadTickets(random, Clock.systemUTC());
 
+        CallTokens callTokens = CallTokens.withRandomSecret(random, Clock.systemUTC(), config.calls().tokenLifetime());
+        Relay relay = new Relay(callTokens, RelayLimits.defaults());
+        metrics.includeRelay(relay);
+        this.udpRelay = config.calls().mediaPort().isPresent() ? UdpRelayServer.start(relay,
+                new InetSocketAddress(config.host(), config.calls().mediaPort().getAsInt()),
+                Runtime.getRuntime().availableProcessors()) : null;
+        if (udpRelay == null) {
+            // UdpRelayServer sweeps idle participants itself; without it the relay still needs it.
+            maintenance.scheduleWithFixedDelay(relay::removeIdle, 5, 5, TimeUnit.SECONDS);
+        }
+
         Map<ClientFrame.BodyCase, RequestHandler> handlers = new EnumMap<>(ClientFrame.BodyCase.class);
         new AccountRequests(store.accounts(), store.mailbox(), bus, requestPool, metrics, config.inviteOnly(), registrations, sessions).addTo(handlers);
         new KeyPackageRequests(store.accounts(), store.keyPackages()).addTo(handlers);
         new MessageRequests(store.accounts(), store.groups(), writer, bus, metrics, sends).addTo(handlers);
         new AttachmentRequests(tickets, store.attachments().maxBytes()).addTo(handlers);
+        new CallRequests(callTokens, new ParticipantIds(random),
+                udpRelay == null ? OptionalInt.empty() : OptionalInt.of(udpRelay.localAddress().getPort())).addTo(handlers);
         AttachmentHttp attachments = new AttachmentHttp(store.attachments(), tickets, requestPool, metrics);
 
         this.expiry = () -> expire(registrations, sends, tickets);
         maintenance.scheduleWithFixedDelay(expiry, 0, 1, TimeUnit.HOURS);
 
-        this.listener = new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
-                .childHandler(new ServerPipeline(ssl, limits, metrics, attachments, handlers, requestPool, random, sessions))
-                .bind(config.host(), config.port()).sync().channel();
+        try {
+            this.listener = new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
+                    .childHandler(new ServerPipeline(ssl, limits, metrics, attachments, handlers, requestPool, random, sessions, new CallRelay(relay, callTokens)))
+                    .bind(config.host(), config.port()).sync().channel();
+        } catch (Exception e) {
+            if (udpRelay != null) {
+                udpRelay.close();
+            }
+            throw e;
+        }
     }
 
     /**
@@ -109,11 +140,19 @@ public final class ParleyServer implements AutoCloseable {
         config.checkListenIsSafe();
         ParleyServer server = new ParleyServer(config, store);
         log.info("listening on {}:{} ({}, {})", server.address().getAddress().getHostAddress(), server.address().getPort(), server.transport.name(), config.tls().isPresent() ? "TLS" : "plain text, loopback only");
+        server.mediaAddress().ifPresentOrElse(
+                media -> log.info("call relay on UDP port {}, WebSocket fallback at /v1/ws", media.getPort()),
+                () -> log.info("call relay over WebSockets only (UDP disabled)"));
         return server;
     }
 
     public InetSocketAddress address() {
         return (InetSocketAddress) listener.localAddress();
+    }
+
+    /** The call relay's bound UDP address, or empty when it serves WebSockets only. */
+    public Optional<InetSocketAddress> mediaAddress() {
+        return udpRelay == null ? Optional.empty() : Optional.of(udpRelay.localAddress());
     }
 
     public Metrics metrics() {
@@ -144,6 +183,9 @@ public final class ParleyServer implements AutoCloseable {
     @Override
     public void close() {
         listener.close().awaitUninterruptibly();
+        if (udpRelay != null) {
+            udpRelay.close();
+        }
         sessions.closeAll();
         writer.close();
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();

@@ -1,10 +1,13 @@
 package org.parley.server;
 
+import org.parley.server.calls.UdpRelayServer;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * How a server node listens and what it tolerates; the data side (database, attachment folder
@@ -17,13 +20,44 @@ import java.util.Optional;
  * @param tls        PEM certificate chain and PKCS#8 key, or empty for plain text on loopback
  * @param inviteOnly registration needs an invite code from {@code parley admin invite}
  * @param limits     rate limits and timeouts
+ * @param calls      the call relay: its UDP port and how long a call token admits
  */
-public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inviteOnly, Limits limits) {
+public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inviteOnly, Limits limits, Calls calls) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7878;
 
     public record Tls(Path certificateChain, Path privateKey) {
+    }
+
+    /**
+     * @param mediaPort     UDP port of the call relay on the listen host (0 for an ephemeral one), or
+     *                      empty to serve calls over the WebSocket only
+     * @param tokenLifetime how long an issued call token admits (re-)joining the relay
+     */
+    public record Calls(OptionalInt mediaPort, Duration tokenLifetime) {
+        public static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofHours(1);
+
+        public Calls {
+            if (mediaPort.isPresent() && (mediaPort.getAsInt() < 0 || mediaPort.getAsInt() > 65535)) {
+                throw new IllegalArgumentException("the media port must be from 0 to 65535, was " + mediaPort.getAsInt());
+            }
+            if (tokenLifetime.isNegative() || tokenLifetime.isZero()) {
+                throw new IllegalArgumentException("the call token lifetime must be positive, was " + tokenLifetime);
+            }
+        }
+
+        public static Calls defaults() {
+            return new Calls(OptionalInt.of(UdpRelayServer.DEFAULT_PORT), DEFAULT_TOKEN_LIFETIME);
+        }
+
+        public Calls withMediaPort(OptionalInt newPort) {
+            return new Calls(newPort, tokenLifetime);
+        }
+
+        public Calls withTokenLifetime(Duration newLifetime) {
+            return new Calls(mediaPort, newLifetime);
+        }
     }
 
     /**
@@ -55,23 +89,27 @@ public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inv
     public static final int DEFAULT_REGISTRATIONS_PER_HOUR = 20;
 
     public static ServerConfig defaults() {
-        return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), false, Limits.defaults());
+        return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), false, Limits.defaults(), Calls.defaults());
     }
 
     public ServerConfig withListen(String newHost, int newPort) {
-        return new ServerConfig(newHost, newPort, tls, inviteOnly, limits);
+        return new ServerConfig(newHost, newPort, tls, inviteOnly, limits, calls);
     }
 
     public ServerConfig withTls(Tls newTls) {
-        return new ServerConfig(host, port, Optional.of(newTls), inviteOnly, limits);
+        return new ServerConfig(host, port, Optional.of(newTls), inviteOnly, limits, calls);
     }
 
     public ServerConfig withInviteOnly(boolean newInviteOnly) {
-        return new ServerConfig(host, port, tls, newInviteOnly, limits);
+        return new ServerConfig(host, port, tls, newInviteOnly, limits, calls);
     }
 
     public ServerConfig withLimits(Limits newLimits) {
-        return new ServerConfig(host, port, tls, inviteOnly, newLimits);
+        return new ServerConfig(host, port, tls, inviteOnly, newLimits, calls);
+    }
+
+    public ServerConfig withCalls(Calls newCalls) {
+        return new ServerConfig(host, port, tls, inviteOnly, limits, newCalls);
     }
 
     /**

@@ -15,6 +15,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import org.parley.protocol.Limits;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.server.metrics.Metrics;
+import org.parley.server.session.CallRelay;
 import org.parley.server.session.RequestHandler;
 import org.parley.server.session.SessionHandler;
 import org.parley.server.session.SessionRegistry;
@@ -49,11 +50,12 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     private final Executor requestPool;
     private final SecureRandom random;
     private final SessionRegistry sessions;
+    private final CallRelay calls;
     private final WebSocketServerProtocolConfig webSocket;
 
     ServerPipeline(SslContext ssl, ServerConfig.Limits limits, Metrics metrics, AttachmentRoutes attachments,
                    Map<ClientFrame.BodyCase, RequestHandler> handlers, Executor requestPool, SecureRandom random,
-                   SessionRegistry sessions) {
+                   SessionRegistry sessions, CallRelay calls) {
         this.ssl = ssl;
         this.limits = limits;
         this.metrics = metrics;
@@ -62,6 +64,7 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
         this.requestPool = requestPool;
         this.random = random;
         this.sessions = sessions;
+        this.calls = calls;
         this.webSocket = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(HttpRouter.WEBSOCKET_PATH)
                 .maxFramePayloadLength(HARD_FRAME_LIMIT)
@@ -90,7 +93,7 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
         pipeline.addLast("fragments", new WebSocketFrameAggregator(HARD_FRAME_LIMIT));
         pipeline.addLast("protobuf", new ClientFrameCodec(metrics));
         pipeline.addLast("rate", new FrameRateLimiter(limits.framesPerSecond(), limits.frameBurst()));
-        pipeline.addLast("session", new SessionHandler(handlers, requestPool, metrics, random, sessions));
+        pipeline.addLast("session", new SessionHandler(handlers, requestPool, metrics, random, sessions, calls));
         pipeline.addLast("violations", new ViolationPolicy(metrics, limits.maxViolations()));
     }
 }

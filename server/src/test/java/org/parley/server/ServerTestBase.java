@@ -21,6 +21,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,11 +37,12 @@ public abstract class ServerTestBase {
     protected ParleyServer server;
     private final List<TestClient> clients = new ArrayList<>();
 
-    /** Limits generous enough that only the tests about limits meet them. */
+    /** Limits generous enough that only the tests about limits meet them; the call relay on an ephemeral UDP port. */
     protected static ServerConfig testConfig() {
         ServerConfig.Limits limits = new ServerConfig.Limits(Duration.ofSeconds(60), Duration.ofSeconds(30),
                 Duration.ofSeconds(10), 5, 10_000, 20_000, 10_000, 20_000, 10_000);
-        return ServerConfig.defaults().withListen("127.0.0.1", 0).withLimits(limits);
+        return ServerConfig.defaults().withListen("127.0.0.1", 0).withLimits(limits)
+                .withCalls(ServerConfig.Calls.defaults().withMediaPort(OptionalInt.of(0)));
     }
 
     protected ParleyServer start(Backend backend) throws Exception {

@@ -1,5 +1,6 @@
 package org.parley.server.calls;
 
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
@@ -9,6 +10,19 @@ import java.util.HexFormat;
  */
 public record CallId(long high, long low) {
     public static final int BYTES = 16;
+
+    /** The id whose 16 big-endian bytes (high, then low) are {@code bytes}, as in a call token. */
+    public static CallId of(byte[] bytes) {
+        if (bytes.length != BYTES) {
+            throw new IllegalArgumentException("a call id is " + BYTES + " bytes, got " + bytes.length);
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        return new CallId(in.getLong(), in.getLong());
+    }
+
+    public byte[] toBytes() {
+        return ByteBuffer.allocate(BYTES).putLong(high).putLong(low).array();
+    }
 
     public static CallId random(SecureRandom random) {
         return new CallId(random.nextLong(), random.nextLong());

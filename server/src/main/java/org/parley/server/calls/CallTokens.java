@@ -66,6 +66,11 @@ public final class CallTokens {
     }
 
     private Mac newMac() {
+        return hmacSha256(key);
+    }
+
+    /** A JDK HMAC-SHA256 under {@code key}; shared with {@link ParticipantIds}. */
+    static Mac hmacSha256(SecretKeySpec key) {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(key);
@@ -83,6 +88,14 @@ public final class CallTokens {
                 .putLong(grant.expiresAt().getEpochSecond());
         token.put(mac(token.array()));
         return token.array();
+    }
+
+    /** When an issued, well-formed token stops admitting its holder (read, not verified). */
+    public static Instant expiresAt(byte[] token) {
+        if (token.length != TOKEN_BYTES) {
+            throw new IllegalArgumentException("call token of " + token.length + " bytes; expected " + TOKEN_BYTES);
+        }
+        return Instant.ofEpochSecond(ByteBuffer.wrap(token, SIGNED_BYTES - Long.BYTES, Long.BYTES).getLong());
     }
 
     /** Checks a token's form, MAC and expiry, in that order, and returns what it grants. */

@@ -18,8 +18,10 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.FastThreadLocal;
 
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,6 +64,9 @@ public final class UdpRelayServer implements AutoCloseable {
      */
     public static UdpRelayServer start(Relay relay, InetSocketAddress address, int threads) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
+        if (epoll && address.getPort() != 0) {
+            refuseIfTaken(address);
+        }
         int channelCount = epoll ? Math.max(1, threads) : 1;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(channelCount,
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -92,6 +97,20 @@ public final class UdpRelayServer implements AutoCloseable {
         } catch (InterruptedException | RuntimeException e) {
             server.close();
             throw e;
+        }
+    }
+
+    /**
+     * With SO_REUSEPORT a second relay (another server on the same machine) would bind the same
+     * port without error and silently take part of the traffic; a probe bound without the option
+     * fails while the port is held, so the second one is refused instead.
+     */
+    private static void refuseIfTaken(InetSocketAddress address) {
+        try (DatagramSocket probe = new DatagramSocket(address)) {
+            probe.close();
+        } catch (SocketException e) {
+            throw new IllegalStateException("UDP port " + address.getPort() + " on " + address.getHostString()
+                    + " is in use (another relay running?): " + e.getMessage());
         }
     }
 

@@ -2,7 +2,8 @@
  * The call relay: forwards SFrame-encrypted media frames between the participants of a call,
  * one-to-one or as an SFU, and never holds a media key.
  *
- * <p>Wiring it into the server (done by the server's transport, not here):
+ * <p>Wiring it into the server (done in {@link org.parley.server.ParleyServer},
+ * {@link org.parley.server.requests.CallRequests} and the session's {@code CallEndpoint}, not here):
  * <ul>
  *   <li>one {@link org.parley.server.calls.CallTokens} per node group (a shared secret on
  *       every node) and one {@link org.parley.server.calls.Relay} per node;</li>

@@ -1,6 +1,7 @@
 package org.parley.server.metrics;
 
 import org.parley.protocol.v1.ErrorCode;
+import org.parley.server.calls.Relay;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -21,6 +22,10 @@ public final class Metrics {
     private final LongAdder deliveries = new LongAdder();
     private final LongAdder batches = new LongAdder();
     private final LongAdder attachmentsUploaded = new LongAdder();
+    private final LongAdder mediaFramesReceived = new LongAdder();
+    private final LongAdder mediaFramesSent = new LongAdder();
+    private final LongAdder mediaFramesDropped = new LongAdder();
+    private volatile Relay relay;
     private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
 
     public Metrics() {
@@ -65,6 +70,23 @@ public final class Metrics {
         attachmentsUploaded.increment();
     }
 
+    /** Includes the call relay's counters and gauges in {@link #render}. */
+    public void includeRelay(Relay callRelay) {
+        this.relay = callRelay;
+    }
+
+    public void mediaFrameReceived() {
+        mediaFramesReceived.increment();
+    }
+
+    public void mediaFrameSent() {
+        mediaFramesSent.increment();
+    }
+
+    public void mediaFrameDropped() {
+        mediaFramesDropped.increment();
+    }
+
     public void error(ErrorCode code) {
         errors.get(code).increment();
     }
@@ -85,6 +107,16 @@ public final class Metrics {
         counter(out, "parley_deliveries_total", "Messages pushed to connected devices.", deliveries.sum());
         counter(out, "parley_store_batches_total", "Group-commit transactions written.", batches.sum());
         counter(out, "parley_attachments_uploaded_total", "Attachments uploaded.", attachmentsUploaded.sum());
+        counter(out, "parley_media_frames_received_total", "Media frames received over WebSockets (the relay fallback).", mediaFramesReceived.sum());
+        counter(out, "parley_media_frames_sent_total", "Media frames relayed out over WebSockets.", mediaFramesSent.sum());
+        counter(out, "parley_media_frames_dropped_total", "Media frames dropped because a WebSocket could not keep up.", mediaFramesDropped.sum());
+        Relay callRelay = relay;
+        if (callRelay != null) {
+            gauge(out, "parley_relay_calls", "Calls with at least one participant in the relay.", callRelay.activeCalls());
+            gauge(out, "parley_relay_participants", "Participants in the relay, over UDP and WebSockets.", callRelay.activeParticipants());
+            callRelay.stats().snapshot().forEach((name, value) ->
+                    counter(out, "parley_" + name, "Call relay counter (UDP and WebSocket endpoints).", value));
+        }
         out.append("# HELP parley_errors_total Error frames sent, by code.\n# TYPE parley_errors_total counter\n");
         errors.forEach((code, count) -> out.append("parley_errors_total{code=\"").append(code.name()).append("\"} ")
                 .append(count.sum()).append('\n'));

@@ -25,6 +25,8 @@ import java.util.concurrent.Executor;
  * Dispatches ClientFrames to the capability handlers. It owns the connection's authentication
  * state machine: a fresh challenge on connect; only Register, RedeemLinkToken, Authenticate and
  * Ping before sign-in; never those three again after it. Out-of-order frames are violations.
+ * Call media ({@code JoinCallOverWebSocket}, {@code MediaFrame}) is handled right here on the
+ * event loop, not on the request pool: it is cheap, and its latency matters.
  */
 public final class SessionHandler extends SimpleChannelInboundHandler<ClientFrame> {
     private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
@@ -36,15 +38,19 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientFram
     private final Metrics metrics;
     private final SecureRandom random;
     private final SessionRegistry registry;
+    private final CallRelay calls;
     private Session session;
+    /** Created on the connection's first call frame. */
+    private CallEndpoint callEndpoint;
 
     public SessionHandler(Map<ClientFrame.BodyCase, RequestHandler> handlers, Executor pool, Metrics metrics,
-                          SecureRandom random, SessionRegistry registry) {
+                          SecureRandom random, SessionRegistry registry, CallRelay calls) {
         this.handlers = new EnumMap<>(handlers);
         this.pool = pool;
         this.metrics = metrics;
         this.random = random;
         this.registry = registry;
+        this.calls = calls;
     }
 
     @Override
@@ -72,8 +78,9 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientFram
             ctx.writeAndFlush(ServerFrame.newBuilder().setRequestId(requestId).setPong(Pong.getDefaultInstance()).build());
             return;
         }
+        boolean media = body == ClientFrame.BodyCase.JOIN_CALL_OVER_WEB_SOCKET || body == ClientFrame.BodyCase.MEDIA_FRAME;
         RequestHandler handler = handlers.get(body);
-        if (handler == null) {
+        if (handler == null && !media) {
             ctx.fireExceptionCaught(new ProtocolViolation(requestId, body == ClientFrame.BodyCase.BODY_NOT_SET
                     ? ErrorCode.MALFORMED_FRAME : ErrorCode.UNSUPPORTED,
                     body == ClientFrame.BodyCase.BODY_NOT_SET ? "the frame has no body (or one this server does not know)"
@@ -89,6 +96,17 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientFram
         if (!signIn && !session.isAuthenticated()) {
             ctx.fireExceptionCaught(new ProtocolViolation(requestId, ErrorCode.NOT_AUTHENTICATED,
                     body + " needs a signed-in connection: send Authenticate, Register or RedeemLinkToken first"));
+            return;
+        }
+        if (media) {
+            if (callEndpoint == null) {
+                callEndpoint = new CallEndpoint(ctx.channel(), calls.relay(), calls.tokens(), metrics);
+            }
+            if (body == ClientFrame.BodyCase.MEDIA_FRAME) {
+                callEndpoint.media(session, requestId, frame.getMediaFrame());
+            } else {
+                callEndpoint.join(session, requestId, frame.getJoinCallOverWebSocket().getToken().toByteArray());
+            }
             return;
         }
         Session current = session;
@@ -118,6 +136,9 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientFram
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (callEndpoint != null) {
+            callEndpoint.close();
+        }
         if (session != null) {
             registry.remove(session);
             metrics.connectionClosed();

@@ -1,0 +1,48 @@
+package org.parley.server.requests;
+
+import com.google.protobuf.ByteString;
+import org.parley.protocol.v1.CallToken;
+import org.parley.protocol.v1.ClientFrame;
+import org.parley.protocol.v1.ServerFrame;
+import org.parley.server.calls.CallId;
+import org.parley.server.calls.CallTokens;
+import org.parley.server.calls.ParticipantIds;
+import org.parley.server.session.RequestHandler;
+import org.parley.server.session.Session;
+
+import java.util.Map;
+import java.util.OptionalInt;
+
+/**
+ * Issues call tokens (issue 8): a signed-in device asks for one per call and presents it to the
+ * relay over UDP or its WebSocket. The server keeps nothing about the request.
+ */
+public final class CallRequests {
+    private final CallTokens tokens;
+    private final ParticipantIds participantIds;
+    private final OptionalInt udpPort;
+
+    /** @param udpPort the relay's bound UDP port, or empty when the relay serves the WebSocket only */
+    public CallRequests(CallTokens tokens, ParticipantIds participantIds, OptionalInt udpPort) {
+        this.tokens = tokens;
+        this.participantIds = participantIds;
+        this.udpPort = udpPort;
+    }
+
+    public void addTo(Map<ClientFrame.BodyCase, RequestHandler> handlers) {
+        handlers.put(ClientFrame.BodyCase.REQUEST_CALL_TOKEN, this::issue);
+    }
+
+    private void issue(Session session, ClientFrame frame) {
+        long requestId = frame.getRequestId();
+        CallId callId = CallId.of(Fields.exactly(requestId, "request_call_token.call_id",
+                frame.getRequestCallToken().getCallId(), CallId.BYTES));
+        long participantId = participantIds.of(callId, session.signedIn().device().bytes());
+        byte[] token = tokens.issue(callId, participantId);
+        session.reply(requestId, ServerFrame.newBuilder().setCallToken(CallToken.newBuilder()
+                .setToken(ByteString.copyFrom(token))
+                .setUdpPort(udpPort.orElse(0))
+                .setExpiresAt(CallTokens.expiresAt(token).toEpochMilli())
+                .setParticipantId((int) participantId)));
+    }
+}
