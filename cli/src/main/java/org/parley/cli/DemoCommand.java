@@ -16,6 +16,7 @@ import org.parley.server.storage.StoreConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.util.OptionalInt;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -70,7 +71,9 @@ final class DemoCommand implements Callable<Integer> {
         Path root = Files.createTempDirectory("parley-demo-");
         List<String> sentWords = new ArrayList<>();
         try (Store store = Store.open(StoreConfig.forDataDirectory(root.resolve("server"), null));
-             ParleyServer server = ParleyServer.start(ServerConfig.defaults().withListen("127.0.0.1", 0), store)) {
+             ParleyServer server = ParleyServer.start(ServerConfig.defaults().withListen("127.0.0.1", 0)
+                // Any free UDP port for the call relay: never depend on 7878 being free.
+                .withCalls(ServerConfig.Calls.defaults().withMediaPort(OptionalInt.of(0))), store)) {
             ServerAddress address = new ServerAddress("127.0.0.1", server.address().getPort(), false);
             out.println("Started a throw-away Parley server at " + address + " (data in " + root.resolve("server") + ")");
             List<Person> people = new ArrayList<>();

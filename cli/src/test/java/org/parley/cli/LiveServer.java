@@ -5,6 +5,7 @@ import org.parley.server.ServerConfig;
 import org.parley.server.storage.Store;
 import org.parley.server.storage.StoreConfig;
 
+import java.util.OptionalInt;
 import java.nio.file.Path;
 
 /** A real Parley server on an ephemeral loopback port over a SQLite store in a temp folder. */
@@ -14,7 +15,8 @@ final class LiveServer implements AutoCloseable {
 
     LiveServer(Path dataDirectory) throws Exception {
         this.store = Store.open(StoreConfig.forDataDirectory(dataDirectory, null));
-        this.server = ParleyServer.start(ServerConfig.defaults().withListen("127.0.0.1", 0), store);
+        this.server = ParleyServer.start(ServerConfig.defaults().withListen("127.0.0.1", 0)
+                .withCalls(ServerConfig.Calls.defaults().withMediaPort(OptionalInt.of(0))), store);
     }
 
     String url() {

@@ -6,6 +6,7 @@ import org.parley.server.ServerConfig;
 import org.parley.server.storage.Store;
 import org.parley.server.storage.StoreConfig;
 
+import java.util.OptionalInt;
 import java.nio.file.Path;
 
 /** A real Parley server on an ephemeral loopback port over a SQLite store in a temp folder. */
@@ -17,7 +18,8 @@ public final class LiveServer implements AutoCloseable {
     public LiveServer(Path dataDirectory) throws Exception {
         this.dataDirectory = dataDirectory;
         this.store = Store.open(StoreConfig.forDataDirectory(dataDirectory, null));
-        this.server = ParleyServer.start(ServerConfig.defaults().withListen("127.0.0.1", 0), store);
+        this.server = ParleyServer.start(ServerConfig.defaults().withListen("127.0.0.1", 0)
+                .withCalls(ServerConfig.Calls.defaults().withMediaPort(OptionalInt.of(0))), store);
     }
 
     /** Stops the server (every connection drops) and starts it again on the same port and data. */
@@ -25,7 +27,8 @@ public final class LiveServer implements AutoCloseable {
         int port = server.address().getPort();
         close();
         store = Store.open(StoreConfig.forDataDirectory(dataDirectory, null));
-        server = ParleyServer.start(ServerConfig.defaults().withListen("127.0.0.1", port), store);
+        server = ParleyServer.start(ServerConfig.defaults().withListen("127.0.0.1", port)
+                .withCalls(ServerConfig.Calls.defaults().withMediaPort(OptionalInt.of(0))), store);
     }
 
     public Store store() {
