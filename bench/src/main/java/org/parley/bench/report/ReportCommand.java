@@ -66,8 +66,25 @@ public final class ReportCommand implements Callable<Integer> {
                 ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")),
                 out.toAbsolutePath().getParent().relativize(chart.toAbsolutePath()).toString(),
                 notes != null && Files.exists(notes) ? Files.readString(notes) : "");
-        Files.writeString(out, markdown);
+        Files.writeString(out, mergeInto(Files.exists(out) ? Files.readString(out) : "", markdown));
         return 0;
+    }
+
+    static final String BEGIN = "<!-- load benchmark: written by 'parley bench report'; begin -->";
+    static final String END = "<!-- load benchmark: end -->";
+
+    /**
+     * The results file also holds other benchmarks' sections: replace only the load report between
+     * its markers, or put it first when the file has none yet.
+     */
+    static String mergeInto(String existing, String report) {
+        String block = BEGIN + "\n" + report.stripTrailing() + "\n" + END + "\n";
+        int begin = existing.indexOf(BEGIN);
+        int end = existing.indexOf(END);
+        if (begin < 0 || end < begin) {
+            return existing.isBlank() ? block : block + "\n" + existing;
+        }
+        return existing.substring(0, begin) + block + existing.substring(end + END.length()).replaceFirst("^\n", "");
     }
 
     static List<LoadPoint> read(Path dir) throws IOException {

@@ -86,4 +86,16 @@ class ReportCommandTest {
         assertThat(LoadChart.niceCeiling(110)).isEqualTo(200);
         assertThat(LoadChart.niceCeiling(1000)).isEqualTo(1000);
     }
+
+    @org.junit.jupiter.api.Test
+    void rewritingTheLoadReportKeepsTheOtherBenchmarksSections() {
+        String first = ReportCommand.mergeInto("", "# Load\nold figures\n");
+        String withOthers = first + "\n## Call relay\nrelay figures\n";
+        String rewritten = ReportCommand.mergeInto(withOthers, "# Load\nnew figures\n");
+        org.assertj.core.api.Assertions.assertThat(rewritten)
+                .contains("new figures").doesNotContain("old figures").endsWith("## Call relay\nrelay figures\n");
+        String legacy = ReportCommand.mergeInto("## MLS large groups\nmls figures\n", "# Load\nfigures\n");
+        org.assertj.core.api.Assertions.assertThat(legacy)
+                .startsWith(ReportCommand.BEGIN).contains(ReportCommand.END + "\n\n## MLS large groups");
+    }
 }
