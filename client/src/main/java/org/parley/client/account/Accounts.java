@@ -74,7 +74,7 @@ public final class Accounts {
     }
 
     /**
-     * Joins the account that issued {@code code} as a new device. The profile key reaches this
+     * Older direction: joins the account that issued {@code code} ({@link #issueLinkCode}) as a new device. The profile key reaches this
      * device later, inside an encrypted conversation with the account's other devices; until then
      * it has none (it can still receive sealed messages: the server checks the account's key).
      */
@@ -207,7 +207,7 @@ public final class Accounts {
         return answer;
     }
 
-    /** A fresh link code for a new device of this account (single use, valid ten minutes). */
+    /** Older direction: a fresh link code that a new device redeems ({@link #redeem}); single use, valid ten minutes. */
     public static LinkCode issueLinkCode(Session session, DeviceIdentity identity) {
         ServerFrame answer = session.call(ClientFrame.newBuilder().setIssueLinkToken(IssueLinkToken.getDefaultInstance()));
         return new LinkCode(answer.getLinkToken().getToken(), identity.username(), identity.server());
