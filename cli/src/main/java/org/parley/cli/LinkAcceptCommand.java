@@ -2,43 +2,75 @@ package org.parley.cli;
 
 import org.parley.client.ParleyClient;
 import org.parley.client.account.Accounts;
-import org.parley.client.account.DeviceIdentity;
-import org.parley.client.account.LinkCode;
 import org.parley.client.net.ServerException;
+import org.parley.protocol.v1.ErrorCode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
 import java.util.concurrent.Callable;
 
-/** {@code parley link-accept CODE}: makes this (empty) profile a new device of the account that printed CODE. */
+/**
+ * {@code parley link-accept CODE}: run on a device already signed in; approves the new device that
+ * shows CODE ({@code parley link}) and adds it to this account's conversations as soon as it has
+ * published its key packages.
+ */
 @Command(name = "link-accept", mixinStandardHelpOptions = true,
-        description = "Join the account that printed CODE with 'parley link', as a new device in this profile.")
+        description = "Add the new device that shows CODE ('parley link' on it) to your account and your conversations.")
 final class LinkAcceptCommand implements Callable<Integer> {
+    /** How often to look for the new device's key packages: it publishes them right after the approval. */
+    private static final Duration POLL = Duration.ofMillis(500);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "CODE")
     String code;
 
+    @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "60",
+            description = "How long to wait for the new device's keys before leaving it to a later command (default ${DEFAULT-VALUE}).")
+    long waitSeconds;
+
     @Override
     public Integer call() {
-        LinkCode link = LinkCode.decode(code);
-        Profiles profiles = Main.profiles(spec);
-        DeviceIdentity identity = profiles.createAndRun(store -> {
-            DeviceIdentity linked;
+        return Main.profiles(spec).withClient(client -> {
+            byte[] device;
             try {
-                linked = Accounts.redeem(store, link, Profiles.RANDOM, ParleyClient.DEFAULT_TIMEOUT);
+                device = Accounts.approveLink(client.session(), code);
             } catch (ServerException e) {
-                throw new IllegalStateException("the server refused the link code (already used, or older than 10 minutes);"
-                        + " run 'parley link' on your other device for a new one", e);
+                if (e.code() == ErrorCode.ACCESS_DENIED) {
+                    throw new IllegalStateException("no new device is waiting with that code (mistyped, already used, or older"
+                            + " than 10 minutes); run 'parley link --server URL' on the new device again", e);
+                }
+                throw Profiles.explain(e, code);
             }
-            RegisterCommand.publishKeyPackages(profiles, store);
-            return linked;
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("Device " + HexFormat.of().formatHex(device) + " is now linked to " + client.identity().username() + ".");
+            out.println(addToConversations(client)
+                    ? "It takes part in all your conversations."
+                    : "It has not published its keys yet; it joins your conversations the next time a parley command runs here.");
+            return 0;
         });
-        spec.commandLine().getOut().println("This profile is now device " + identity.deviceIdHex() + " of "
-                + identity.username() + " on " + identity.server()
-                + "; your other device adds it to your conversations the next time it runs a parley command.");
-        return 0;
+    }
+
+    private boolean addToConversations(ParleyClient client) {
+        Instant deadline = Instant.now().plusSeconds(waitSeconds);
+        while (!client.syncOwnDevices()) {
+            if (Instant.now().isAfter(deadline)) {
+                return false;
+            }
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -121,7 +121,7 @@ record Profiles(Path profileOption, Path passphraseFile) {
             case RATE_LIMITED -> "the server is rate limiting this request; wait a minute and try again";
             case INVALID_ARGUMENT -> "the server refused '" + subject + "': " + e.getMessage();
             case BAD_SIGNATURE, NOT_AUTHENTICATED -> "the server does not accept this device any more (was it unlinked?);"
-                    + " link it again with 'parley link-accept CODE' in a new --profile";
+                    + " link it again with 'parley link --server URL' in a new --profile";
             default -> "the server refused the request (" + e.code() + "): " + e.getMessage();
         };
         return new IllegalStateException(message, e);

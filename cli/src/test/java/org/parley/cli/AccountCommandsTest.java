@@ -47,7 +47,7 @@ class AccountCommandsTest {
     }
 
     @Test
-    void registerLinkDevicesUnlink() {
+    void registerLinkDevicesUnlink() throws Exception {
         MainTest.Result alice = parley("--profile", profile("alice"), "register", "alice", "--server", server.url());
         assertThat(alice.code()).as(alice.err()).isZero();
         assertThat(alice.out()).contains("Registered alice on " + server.url());
@@ -61,15 +61,23 @@ class AccountCommandsTest {
         assertFailsWith(parley("--profile", profile("x"), "register", "zed", "--server", "127.0.0.1:7878"), "http://HOST:PORT");
         assertFailsWith(parley("--profile", profile("nobody-here"), "devices"), "parley register");
 
-        MainTest.Result link = parley("--profile", profile("alice"), "link");
-        assertThat(link.code()).as(link.err()).isZero();
-        Matcher code = Pattern.compile("link-accept (\\S+)").matcher(link.out());
-        assertThat(code.find()).isTrue();
-        assertFailsWith(parley("--profile", profile("laptop"), "link-accept", code.group(1) + "X"), "not a valid link code");
-        MainTest.Result accept = parley("--profile", profile("laptop"), "link-accept", code.group(1));
+        Linking.Waiting waiting = Linking.start(profile("laptop"), server.url());
+        assertThat(waiting.code()).matches("[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}");
+        String code = waiting.code();
+        char last = code.charAt(code.length() - 1);
+        assertFailsWith(parley("--profile", profile("alice"), "link-accept", code.substring(0, code.length() - 1) + (last == 'A' ? 'B' : 'A')),
+                "not a valid link code");
+        assertFailsWith(parley("--profile", profile("alice"), "link-accept", "ABCD"), "not a valid link code");
+        assertFailsWith(parley("--profile", profile("nobody-here"), "link-accept", code), "parley register");
+        MainTest.Result accept = parley("--profile", profile("alice"), "link-accept", code.toLowerCase());
         assertThat(accept.code()).as(accept.err()).isZero();
-        assertThat(accept.out()).contains("of alice on " + server.url());
-        assertFailsWith(parley("--profile", profile("tablet"), "link-accept", code.group(1)), "run 'parley link'");
+        assertThat(accept.out()).contains("is now linked to alice");
+        MainTest.Result linked = waiting.finish();
+        assertThat(linked.code()).as(linked.err()).isZero();
+        assertThat(linked.out()).contains("of alice on " + server.url());
+        // The code works once.
+        assertFailsWith(parley("--profile", profile("alice"), "link-accept", code), "no new device is waiting with that code");
+        assertFailsWith(parley("--profile", profile("laptop"), "link", "--server", server.url()), "already holds alice");
 
         MainTest.Result devices = parley("--profile", profile("laptop"), "devices");
         assertThat(devices.out().lines()).hasSize(2);
@@ -82,7 +90,19 @@ class AccountCommandsTest {
     }
 
     @Test
-    void safetyNumbersMatchVerifyAndWarnOnChange() {
+    void aNewDeviceThatIsNotApprovedInTimeGivesUpAndLeavesNoProfile() throws Exception {
+        assertThat(parley("--profile", profile("alice"), "register", "alice", "--server", server.url()).code()).isZero();
+        Linking.Waiting waiting = Linking.start(profile("laptop"), server.url(), "--wait", "1");
+        MainTest.Result gaveUp = waiting.finish();
+        assertFailsWith(gaveUp, "no device approved the link code within 1 s");
+        assertThat(temp.resolve("laptop")).doesNotExist();
+        assertFailsWith(parley("--profile", profile("laptop"), "link", "--server", "http://127.0.0.1:1"), "cannot reach");
+        assertThat(temp.resolve("laptop")).doesNotExist();
+        assertThat(parley("--profile", profile("alice"), "devices").out().lines()).hasSize(1);
+    }
+
+    @Test
+    void safetyNumbersMatchVerifyAndWarnOnChange() throws Exception {
         assertThat(parley("--profile", profile("alice"), "register", "alice", "--server", server.url()).code()).isZero();
         assertThat(parley("--profile", profile("bob"), "register", "bob", "--server", server.url()).code()).isZero();
 
@@ -99,8 +119,9 @@ class AccountCommandsTest {
         assertThat(verified.code()).as(verified.err()).isZero();
         assertThat(parley("--profile", profile("bob"), "safety-number", "alice").out()).contains("alice is verified");
 
-        String code = parley("--profile", profile("alice"), "link").out().replaceAll("(?s).*link-accept (\\S+).*", "$1");
-        assertThat(parley("--profile", profile("alice2"), "link-accept", code).code()).isZero();
+        Linking.Linked linked = Linking.link(profile("alice2"), profile("alice"), server.url());
+        assertThat(linked.newDevice().code()).as(linked.newDevice().err()).isZero();
+        assertThat(linked.approver().code()).as(linked.approver().err()).isZero();
         MainTest.Result changed = parley("--profile", profile("bob"), "safety-number", "alice");
         assertThat(changed.out()).contains("WARNING").contains("CHANGED").contains("Not verified");
         assertThat(digits(changed.out())).isNotEqualTo(digits(fromBob.out()));

@@ -164,18 +164,24 @@ class ChatCommandsTest {
     }
 
     @Test
-    void aLinkedDeviceJoinsExistingConversationsAndItsNewKeyIsShownLoudly() {
+    void aLinkedDeviceJoinsExistingConversationsAndItsNewKeyIsShownLoudly() throws Exception {
         register("alice", "bob");
         ok("alice", "send", "bob", "from the phone");
+        ok("alice", "group", "create", "team", "--members", "bob");
         assertThat(ok("bob", "receive").out()).doesNotContain("WARNING");
-        String code = ok("alice", "link").out().replaceAll("(?s).*link-accept (\\S+).*", "$1");
-        ok("laptop", "link-accept", code);
-        ok("alice", "receive");
-        assertThat(ok("laptop", "group", "list").out()).contains("1:1   bob  (alice, bob)");
+        Linking.Linked linked = Linking.link(temp.resolve("laptop").toString(), temp.resolve("alice").toString(), server.url());
+        assertThat(linked.newDevice().code()).as(linked.newDevice().err()).isZero();
+        assertThat(linked.approver().code()).as(linked.approver().err()).isZero();
+        assertThat(linked.approver().out()).contains("It takes part in all your conversations.");
+        // The approval added the laptop to both conversations right away (alice ran no other command).
+        assertThat(ok("laptop", "group", "list").out()).contains("1:1   bob  (alice, bob)").contains("team");
         ok("laptop", "send", "bob", "from the laptop");
         MainTest.Result bob = ok("bob", "receive");
         assertThat(bob.out()).contains("WARNING: alice's identity keys CHANGED").contains("alice → alice: from the laptop");
         assertThat(ok("alice", "receive").out()).contains("alice → bob: from the laptop");
+        // A message to a conversation that existed before the link reaches the new device.
+        ok("bob", "send", "--group", "team", "to the team");
+        assertThat(ok("laptop", "receive").out()).contains("bob → team: to the team");
     }
 
     @Test

@@ -114,9 +114,13 @@ public final class ParleyClient implements AutoCloseable {
         }
     }
 
-    /** Adds this account's newly linked devices to every conversation and removes unlinked ones. */
-    public void syncOwnDevices() {
-        conversations.syncOwnDevices(Accounts.devices(session, identity).stream().map(Accounts.DeviceInfo::deviceId).toList());
+    /**
+     * Adds this account's newly linked devices to every conversation and removes unlinked ones.
+     *
+     * @return false when a linked device has no key package on the server yet, so some conversation still lacks it
+     */
+    public boolean syncOwnDevices() {
+        return conversations.syncOwnDevices(Accounts.devices(session, identity).stream().map(Accounts.DeviceInfo::deviceId).toList());
     }
 
     public Conversations conversations() {

@@ -106,7 +106,8 @@ public final class ParleyServer implements AutoCloseable {
         }
 
         Map<ClientFrame.BodyCase, RequestHandler> handlers = new EnumMap<>(ClientFrame.BodyCase.class);
-        new AccountRequests(store.accounts(), store.mailbox(), bus, requestPool, metrics, config.inviteOnly(), registrations, sessions).addTo(handlers);
+        new AccountRequests(store.accounts(), store.mailbox(), bus, requestPool, metrics, config.inviteOnly(), registrations, sessions,
+                random, Clock.systemUTC()).addTo(handlers);
         new KeyPackageRequests(store.accounts(), store.keyPackages()).addTo(handlers);
         new MessageRequests(store.accounts(), store.groups(), writer, bus, metrics, sends).addTo(handlers);
         new AttachmentRequests(tickets, store.attachments().maxBytes()).addTo(handlers);

@@ -11,7 +11,11 @@ import java.util.HexFormat;
 import java.util.Locale;
 
 /**
- * What a person carries from the device that has the account to the new one: the single-use link
+ * For the older linking direction (IssueLinkToken on the device that has the account, RedeemLinkToken
+ * on the new one), which the server still serves; the {@code parley} command links the other way
+ * round ({@link Accounts#requestLink}, {@link Accounts#approveLink}).
+ *
+ * <p>What a person carries from the device that has the account to the new one: the single-use link
  * token, the username and the server URL, in Crockford base32 (no I, L, O, U; case and dashes
  * ignored, so it survives being read aloud or retyped) with a 4-byte SHA-256 check so that a typo
  * is reported as a bad code instead of reaching the server.
@@ -56,8 +60,8 @@ public record LinkCode(String tokenHex, String username, ServerAddress server) {
      * @throws IllegalArgumentException with a message for people when the code is mistyped or not a link code
      */
     public static LinkCode decode(String typed) {
-        String bad = "that is not a valid link code (a character is wrong or missing); run 'parley link' on your"
-                + " other device again and copy the new code exactly";
+        String bad = "that is not a valid link code (a character is wrong or missing); ask the device that issued it"
+                + " for a new one and copy it exactly";
         if (typed == null || typed.length() > MAX_CODE_CHARS) {
             throw new IllegalArgumentException(bad);
         }

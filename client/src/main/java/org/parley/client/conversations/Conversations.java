@@ -325,8 +325,7 @@ public final class Conversations {
             Contacts.Observation seen = contacts.observe(username, claimed.get(0).accountId(),
                     claimed.stream().map(KeyPackages.Claimed::identityKey).toList());
             if (seen == Contacts.Observation.CHANGED) {
-                emit(new ConversationEvent.Notice(username, "WARNING: " + username + "'s identity keys CHANGED;"
-                        + " compare safety numbers ('parley safety-number " + username + "')"));
+                emit(new ConversationEvent.Notice(username, keysChangedWarning(username)));
             }
             return claimed;
         } catch (ServerException e) {
@@ -401,14 +400,18 @@ public final class Conversations {
     /**
      * Brings this account's devices in every conversation in line with the server's device list:
      * devices linked since are added, unlinked ones removed.
+     *
+     * @return false when a linked device could not be added somewhere yet because the server had no
+     *         key package of it (a device that was just linked publishes its packages moments later)
      */
-    public synchronized void syncOwnDevices(List<byte[]> currentDevices) {
+    public synchronized boolean syncOwnDevices(List<byte[]> currentDevices) {
+        boolean complete = true;
         for (Summary summary : list()) {
             Group group = group(summary.groupId());
             List<byte[]> inGroup = group.members().stream().map(m -> MemberCredential.from(m.credential()))
                     .filter(m -> Arrays.equals(m.accountId(), identity.accountId())).map(MemberCredential::deviceId).toList();
-            boolean missing = currentDevices.stream().anyMatch(d -> inGroup.stream().noneMatch(g -> Arrays.equals(g, d)));
-            if (missing) {
+            List<byte[]> missing = currentDevices.stream().filter(d -> inGroup.stream().noneMatch(g -> Arrays.equals(g, d))).toList();
+            if (!missing.isEmpty()) {
                 List<KeyPackages.Claimed> joiners = claimOwnOtherDevices().stream()
                         .filter(c -> inGroup.stream().noneMatch(g -> Arrays.equals(g, c.deviceId()))).toList();
                 if (!joiners.isEmpty()) {
@@ -417,6 +420,7 @@ public final class Conversations {
                             ConversationInfo.newBuilder().setName(summary.name()).setDirect(summary.direct())));
                     shareAccessKey(summary.groupId());
                 }
+                complete &= missing.stream().allMatch(d -> joiners.stream().anyMatch(j -> Arrays.equals(j.deviceId(), d)));
             }
             List<Integer> stale = leavesOf(group, m -> Arrays.equals(m.accountId(), identity.accountId())
                     && currentDevices.stream().noneMatch(d -> Arrays.equals(d, m.deviceId())));
@@ -425,6 +429,7 @@ public final class Conversations {
                         && currentDevices.stream().noneMatch(d -> Arrays.equals(d, m.deviceId())))), List.of(), true);
             }
         }
+        return complete;
     }
 
     /**
@@ -866,6 +871,11 @@ public final class Conversations {
             case CONVERSATION_INFO -> nameConversation(group, content.getConversationInfo());
             case RECEIPT, CALL_SIGNAL, BODY_NOT_SET -> { }
         }
+        if (changed && text == null) {
+            // A control message (an access key shared on joining, say) carried the new key: say so now,
+            // since the key is known from here on and the next text would not be flagged.
+            after.add(() -> emit(new ConversationEvent.Notice(record.getName(), keysChangedWarning(sender.username()))));
+        }
         if (text != null) {
             StoredMessage stored = StoredMessage.newBuilder().setId(content.getId()).setGroupId(ByteString.copyFrom(groupId))
                     .setSender(sender.username()).setSenderDevice(content.getSenderDevice()).setSentAt(content.getSentAt())
@@ -888,6 +898,10 @@ public final class Conversations {
             name = info.getName().isBlank() || info.getName().length() > MAX_NAME_CHARS ? record.getName() : info.getName();
         }
         saveRecord(record.toBuilder().setName(name).setDirect(info.getDirect()).build());
+    }
+
+    private static String keysChangedWarning(String username) {
+        return "WARNING: " + username + "'s identity keys CHANGED; compare safety numbers ('parley safety-number " + username + "')";
     }
 
     private boolean observeSender(MemberCredential sender, byte[] signatureKey) {

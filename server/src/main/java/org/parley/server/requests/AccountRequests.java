@@ -2,17 +2,22 @@ package org.parley.server.requests;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import org.parley.protocol.DeviceLinkCode;
 import org.parley.protocol.Limits;
 import org.parley.protocol.v1.Authenticate;
+import org.parley.protocol.v1.ApproveLink;
 import org.parley.protocol.v1.Authenticated;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.Device;
 import org.parley.protocol.v1.DeviceList;
 import org.parley.protocol.v1.ErrorCode;
+import org.parley.protocol.v1.LinkApproved;
+import org.parley.protocol.v1.LinkRequested;
 import org.parley.protocol.v1.LinkToken;
 import org.parley.protocol.v1.Ok;
 import org.parley.protocol.v1.RedeemLinkToken;
 import org.parley.protocol.v1.Register;
+import org.parley.protocol.v1.RequestLink;
 import org.parley.protocol.v1.ServerFrame;
 import org.parley.server.accounts.AccountId;
 import org.parley.server.accounts.AccountStore;
@@ -37,6 +42,8 @@ import org.parley.server.session.SignedIn;
 import org.parley.server.transport.ProtocolViolation;
 
 import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
@@ -45,12 +52,15 @@ import java.util.concurrent.Executor;
 
 /**
  * Accounts and devices: registration (rate-limited per source address, optionally by invite),
- * sign-in by challenge signature, device linking by single-use token, listing and removing
- * devices. A successful sign-in starts the device's mail delivery.
+ * sign-in by challenge signature, device linking (a new device's code approved by a signed-in
+ * device, or the older single-use token), listing and removing devices. A successful sign-in starts
+ * the device's mail delivery.
  */
 public final class AccountRequests {
     static final Duration LINK_TOKEN_VALIDITY = Duration.ofMinutes(10);
     private static final int MAX_SECRET_BYTES = 64;
+    /** Bounds the memory of waiting link requests; each source address is rate-limited too. */
+    private static final int MAX_PENDING_LINKS = 10_000;
 
     private final AccountStore accounts;
     private final MailboxStore mailbox;
@@ -61,10 +71,16 @@ public final class AccountRequests {
     /** Keyed by source address in memory only; the address is never stored or logged. */
     private final KeyedRateLimiter<InetAddress> registrations;
     private final SessionRegistry sessions;
+    private final SecureRandom random;
+    private final PendingLinks<Session> pendingLinks;
 
+    /**
+     * @param registrations limits both registrations and link requests per source address: each
+     *                      makes the server hold state for someone not yet known
+     */
     public AccountRequests(AccountStore accounts, MailboxStore mailbox, MessageBus bus, Executor storePool,
                            Metrics metrics, boolean inviteOnly, KeyedRateLimiter<InetAddress> registrations,
-                           SessionRegistry sessions) {
+                           SessionRegistry sessions, SecureRandom random, Clock clock) {
         this.accounts = accounts;
         this.mailbox = mailbox;
         this.bus = bus;
@@ -73,6 +89,10 @@ public final class AccountRequests {
         this.inviteOnly = inviteOnly;
         this.registrations = registrations;
         this.sessions = sessions;
+        this.random = random;
+        this.pendingLinks = new PendingLinks<>(LINK_TOKEN_VALIDITY, MAX_PENDING_LINKS, clock,
+                // Signed in already: another of its codes was approved; this one is void.
+                waiting -> waiting.channel().isActive() && !waiting.isAuthenticated());
     }
 
     public void addTo(Map<ClientFrame.BodyCase, RequestHandler> handlers) {
@@ -80,6 +100,8 @@ public final class AccountRequests {
         handlers.put(ClientFrame.BodyCase.AUTHENTICATE, this::authenticate);
         handlers.put(ClientFrame.BodyCase.ISSUE_LINK_TOKEN, this::issueLinkToken);
         handlers.put(ClientFrame.BodyCase.REDEEM_LINK_TOKEN, this::redeemLinkToken);
+        handlers.put(ClientFrame.BodyCase.REQUEST_LINK, this::requestLink);
+        handlers.put(ClientFrame.BodyCase.APPROVE_LINK, this::approveLink);
         handlers.put(ClientFrame.BodyCase.LIST_DEVICES, this::listDevices);
         handlers.put(ClientFrame.BodyCase.REMOVE_DEVICE, this::removeDevice);
     }
@@ -105,10 +127,7 @@ public final class AccountRequests {
                         "this server registers by invitation only: ask its operator for a code (parley admin invite)");
             }
         }
-        InetAddress source = session.sourceAddress();
-        if (source != null && !registrations.tryAcquire(source)) {
-            throw new RequestFailure(ErrorCode.RATE_LIMITED, "too many registrations from your network; try again later");
-        }
+        limitSource(session, "registrations");
         Registration registration;
         try {
             registration = accounts.register(username, identityKey, accessKey, invite);
@@ -117,7 +136,14 @@ public final class AccountRequests {
         } catch (InvalidInviteCodeException e) {
             throw new RequestFailure(ErrorCode.INVITE_REQUIRED, e.getMessage());
         }
-        signIn(session, id, registration.account(), registration.device());
+        signIn(session, id, registration.account(), registration.device(), "");
+    }
+
+    private void limitSource(Session session, String what) {
+        InetAddress source = session.sourceAddress();
+        if (source != null && !registrations.tryAcquire(source)) {
+            throw new RequestFailure(ErrorCode.RATE_LIMITED, "too many " + what + " from your network; try again later");
+        }
     }
 
     private void authenticate(Session session, ClientFrame frame) {
@@ -131,7 +157,7 @@ public final class AccountRequests {
                 request.getSignature().toByteArray())) {
             throw new ProtocolViolation(id, ErrorCode.BAD_SIGNATURE, "unknown device or wrong signature of the challenge");
         }
-        signIn(session, id, account, deviceId);
+        signIn(session, id, account, deviceId, "");
     }
 
     private void issueLinkToken(Session session, ClientFrame frame) {
@@ -155,7 +181,52 @@ public final class AccountRequests {
         } catch (InvalidLinkTokenException e) {
             throw new RequestFailure(ErrorCode.ACCESS_DENIED, e.getMessage());
         }
-        signIn(session, id, device.account(), device.id());
+        signIn(session, id, device.account(), device.id(), "");
+    }
+
+    /** A new device asks to join an account: it gets a code to approve on a signed-in device, and waits. */
+    private void requestLink(Session session, ClientFrame frame) {
+        long id = frame.getRequestId();
+        RequestLink request = frame.getRequestLink();
+        byte[] identityKey = Fields.exactly(id, "identity_key", request.getIdentityKey(), Limits.IDENTITY_KEY_BYTES);
+        requireSignature(id, identityKey, session, request.getSignature());
+        limitSource(session, "link requests");
+        String code = DeviceLinkCode.generate(random);
+        PendingLinks.Pending<Session> pending = pendingLinks.add(code, session, identityKey);
+        if (pending == null) {
+            throw new RequestFailure(ErrorCode.RATE_LIMITED, "too many devices are waiting to be linked; try again in a few minutes");
+        }
+        session.reply(id, ServerFrame.newBuilder().setLinkRequested(LinkRequested.newBuilder()
+                .setCode(code).setExpiresAt(pending.expires().toEpochMilli())));
+    }
+
+    /** A signed-in device approves a waiting device's code: that device joins this account and is signed in. */
+    private void approveLink(Session session, ClientFrame frame) {
+        long id = frame.getRequestId();
+        ApproveLink request = frame.getApproveLink();
+        String denied = "unknown, used or expired link code: run 'parley link' on the new device again and type the code it prints";
+        String code;
+        try {
+            code = DeviceLinkCode.canonical(request.getCode());
+        } catch (IllegalArgumentException e) {
+            throw new RequestFailure(ErrorCode.ACCESS_DENIED, "not a link code (" + e.getMessage() + ")");
+        }
+        PendingLinks.Pending<Session> pending = pendingLinks.take(code);
+        if (pending == null) {
+            throw new RequestFailure(ErrorCode.ACCESS_DENIED, denied);
+        }
+        SignedIn approver = session.signedIn();
+        DeviceRecord device;
+        try {
+            device = accounts.linkDevice(accounts.issueLinkToken(approver.device(), LINK_TOKEN_VALIDITY).secret(),
+                    pending.identityKey());
+        } catch (InvalidLinkTokenException e) {
+            throw new IllegalStateException("a link token issued just now was refused", e);
+        }
+        String username = accounts.account(device.account()).orElseThrow().username().value();
+        session.reply(id, ServerFrame.newBuilder().setLinkApproved(LinkApproved.newBuilder()
+                .setDeviceId(UnsafeByteOperations.unsafeWrap(device.id().bytes()))));
+        signIn(pending.waiter(), 0, device.account(), device.id(), username);
     }
 
     private void listDevices(Session session, ClientFrame frame) {
@@ -185,14 +256,15 @@ public final class AccountRequests {
         }
     }
 
-    private void signIn(Session session, long requestId, AccountId account, DeviceId device) {
+    /** {@code username} is set only for a linked device that did not know its account (else ""). */
+    private void signIn(Session session, long requestId, AccountId account, DeviceId device, String username) {
         accounts.recordConnection(device);
         DeliveryStream delivery = new DeliveryStream(session.channel(), device, bus, mailbox, storePool, metrics);
         session.signIn(new SignedIn(account, device), delivery);
         // The answer is queued before the first pushed envelope.
         session.reply(requestId, ServerFrame.newBuilder().setAuthenticated(Authenticated.newBuilder()
                 .setAccountId(UnsafeByteOperations.unsafeWrap(account.bytes()))
-                .setDeviceId(UnsafeByteOperations.unsafeWrap(device.bytes()))));
+                .setDeviceId(UnsafeByteOperations.unsafeWrap(device.bytes())).setUsername(username)));
         delivery.start();
     }
 }

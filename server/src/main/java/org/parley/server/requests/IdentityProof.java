@@ -18,8 +18,14 @@ final class IdentityProof {
         if (signature.length != SIGNATURE_LENGTH) {
             return false;
         }
+        Ed25519PublicKeyParameters publicKey;
+        try {
+            publicKey = new Ed25519PublicKeyParameters(identityKey, 0);
+        } catch (IllegalArgumentException notAPoint) {
+            return false; // 32 bytes that encode no curve point: no signature can verify
+        }
         Ed25519Signer verifier = new Ed25519Signer();
-        verifier.init(false, new Ed25519PublicKeyParameters(identityKey, 0));
+        verifier.init(false, publicKey);
         byte[] content = Auth.signedContent(challenge);
         verifier.update(content, 0, content.length);
         return verifier.verifySignature(signature);
