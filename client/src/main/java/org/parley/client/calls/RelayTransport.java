@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -91,11 +90,16 @@ final class RelayTransport implements AutoCloseable {
      * must be fed through {@link #receivedOverWebSocket}.
      */
     static RelayTransport join(Session session, String host, ByteString callId, CallToken token, Consumer<byte[]> onMedia) {
+        return join(session, token.getUdpPort() == 0 ? null : new InetSocketAddress(host, token.getUdpPort()), callId, token, onMedia);
+    }
+
+    /** As above, with the relay's UDP address given ({@code null}: WebSocket only), e.g. behind a lossy path. */
+    static RelayTransport join(Session session, InetSocketAddress udpRelay, ByteString callId, CallToken token, Consumer<byte[]> onMedia) {
         DatagramSocket udp = null;
-        if (token.getUdpPort() != 0) {
+        if (udpRelay != null) {
             try {
                 udp = new DatagramSocket();
-                udp.connect(new InetSocketAddress(host, token.getUdpPort()));
+                udp.connect(udpRelay);
                 udp.setSoTimeout(PROBE_MILLIS);
             } catch (IOException e) {
                 log.info("no UDP socket for the call ({}); using the WebSocket", e.getMessage());
