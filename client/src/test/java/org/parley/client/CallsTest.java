@@ -55,6 +55,59 @@ class CallsTest {
         callAndCompare("tcp");
     }
 
+    @Test
+    void inAFourPersonGroupCallEveryoneHearsEveryoneElse() throws Exception {
+        server = new LiveServer(temp.resolve("server"));
+        List<String> names = List.of("ann", "ben", "cat", "dan");
+        List<ParleyClient> clients = new ArrayList<>();
+        List<Calls> calls = new ArrayList<>();
+        for (String name : names) {
+            ParleyClient client = user(name);
+            Calls clientCalls = new Calls(client);
+            open.add(0, clientCalls);
+            clients.add(client);
+            calls.add(clientCalls);
+        }
+        Conversations.Summary team = clients.get(0).conversations().createGroup("team", names.subList(1, names.size()));
+        for (ParleyClient client : clients) {
+            eventually(client.identity().username() + " is in the group",
+                    () -> client.conversations().list().stream().anyMatch(s -> s.name().equals("team")));
+        }
+        List<Call> inCall = new ArrayList<>();
+        inCall.add(calls.get(0).ring(team.groupId(), "team"));
+        for (Calls member : calls.subList(1, calls.size())) {
+            inCall.add(member.awaitRing(WAIT));
+        }
+        List<CallMedia> media = new ArrayList<>();
+        for (Call call : inCall) {
+            open.add(0, call);
+            media.add(call.join());
+        }
+        List<short[]> said = new ArrayList<>();
+        for (int i = 0; i < media.size(); i++) {
+            said.add(Signals.speechLike(2, 10 + i));
+            media.get(i).play(said.get(i));
+        }
+        for (int i = 0; i < media.size(); i++) {
+            CallMedia listener = media.get(i);
+            eventually(names.get(i) + " heard the three others to the end", () -> listener.recordings().size() == 3
+                    && listener.recordings().stream().allMatch(r -> r.length >= said.get(0).length));
+        }
+        for (int listener = 0; listener < media.size(); listener++) {
+            List<short[]> heard = media.get(listener).recordings();
+            for (int speaker = 0; speaker < media.size(); speaker++) {
+                short[] reference = said.get(speaker);
+                double best = heard.stream().mapToDouble(r -> CrossCorrelation.align(reference, r, MAX_LAG_SAMPLES).correlation())
+                        .max().orElse(0);
+                if (speaker == listener) {
+                    assertThat(best).as("%s does not hear itself", names.get(listener)).isLessThan(0.5);
+                } else {
+                    assertThat(best).as("%s hears %s", names.get(listener), names.get(speaker)).isGreaterThanOrEqualTo(0.9);
+                }
+            }
+        }
+    }
+
     private void callAndCompare(String expectedTransport) throws Exception {
         ParleyClient alice = user("alice");
         ParleyClient bob = user("bob");

@@ -242,17 +242,29 @@ public final class CallMedia implements AutoCloseable {
         }
     }
 
-    /** Everything heard so far, every sender's audio mixed from the start of its stream (48 kHz mono). */
-    public synchronized short[] recording() {
-        int longest = receivers.values().stream().mapToInt(r -> r.played.size()).max().orElse(0);
-        int[] mix = new int[longest * OpusFormat.FRAME_SAMPLES];
+    /** What each other participant said so far, by sender, in the order they were first heard (48 kHz mono). */
+    public synchronized List<short[]> recordings() {
+        List<short[]> out = new ArrayList<>();
         for (Receiver receiver : receivers.values()) {
+            short[] samples = new short[receiver.played.size() * OpusFormat.FRAME_SAMPLES];
             int at = 0;
             for (short[] frame : receiver.played) {
-                for (int i = 0; i < frame.length && at + i < mix.length; i++) {
-                    mix[at + i] += frame[i];
-                }
+                System.arraycopy(frame, 0, samples, at, Math.min(frame.length, OpusFormat.FRAME_SAMPLES));
                 at += OpusFormat.FRAME_SAMPLES;
+            }
+            out.add(samples);
+        }
+        return out;
+    }
+
+    /** Everything heard so far, every sender's audio mixed from the start of its stream (48 kHz mono). */
+    public short[] recording() {
+        List<short[]> senders = recordings();
+        int longest = senders.stream().mapToInt(r -> r.length).max().orElse(0);
+        int[] mix = new int[longest];
+        for (short[] sender : senders) {
+            for (int i = 0; i < sender.length; i++) {
+                mix[i] += sender[i];
             }
         }
         short[] out = new short[mix.length];
