@@ -70,6 +70,7 @@ public final class CallMedia implements AutoCloseable {
         return thread;
     });
     private final RelayTransport transport;
+    /** The epoch whose keys were entered last; guarded by {@link #keys}. */
     private long keyedEpoch = -1;
     private long sequence;
     private long framesSent;
@@ -122,21 +123,22 @@ public final class CallMedia implements AutoCloseable {
         return sourcePosition < source.length;
     }
 
+    /** Under the keys' lock, so that the sending and receiving threads re-key once; it takes the conversations' lock inside. */
     private void rekeyIfEpochChanged() {
         Conversations conversations = client.conversations();
-        if (conversations.epoch(groupId) == keyedEpoch) {
-            return;
-        }
-        Conversations.EpochSecret secret = conversations.exportSecret(groupId, MlsSFrameKeys.EXPORTER_LABEL, BASE_KEY_BYTES);
         synchronized (keys) {
+            if (conversations.epoch(groupId) == keyedEpoch) {
+                return;
+            }
+            Conversations.EpochSecret secret = conversations.exportSecret(groupId, MlsSFrameKeys.EXPORTER_LABEL, BASE_KEY_BYTES);
             keys.enterEpoch(secret.epoch(), secret.ownLeaf(), secret.memberLeaves(), secret.leafCount(), (label, context, length) -> {
                 if (length != BASE_KEY_BYTES || !label.equals(MlsSFrameKeys.EXPORTER_LABEL)) {
                     throw new IllegalStateException("the SFrame suite wants " + length + " key bytes, " + BASE_KEY_BYTES + " were exported");
                 }
                 return secret.secret();
             });
+            keyedEpoch = secret.epoch();
         }
-        keyedEpoch = secret.epoch();
     }
 
     private void sendNext() {
