@@ -81,6 +81,8 @@ public final class Main implements Runnable {
         cl.addSubcommand(new ReceiveCommand());
         cl.addSubcommand(new GroupCommand());
         cl.addSubcommand(new ChatCommand());
+        cl.addSubcommand(new CallCommand());
+        cl.addSubcommand(new AnswerCommand());
         cl.addSubcommand(new DaemonCommand());
         cl.addSubcommand(new DemoCommand());
         cl.addSubcommand(new VectorsCommand());

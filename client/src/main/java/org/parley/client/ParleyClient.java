@@ -10,6 +10,7 @@ import org.parley.client.net.Session;
 import org.parley.client.safety.Contacts;
 import org.parley.client.safety.SafetyNumber;
 import org.parley.client.store.ProfileStore;
+import org.parley.protocol.v1.MediaFrame;
 import org.parley.protocol.v1.ServerFrame;
 
 import java.nio.file.Path;
@@ -18,6 +19,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * The SDK's entry point for a registered device: its profile, its signed-in {@link Session} and
@@ -38,11 +41,13 @@ public final class ParleyClient implements AutoCloseable {
     private final Attachments attachments;
     private final Conversations conversations;
     private final Thread inbox;
+    private final AtomicReference<Consumer<MediaFrame>> media;
     private volatile boolean closing;
 
     private ParleyClient(ProfileStore store, DeviceIdentity identity, Session session, SecureRandom random, Duration timeout,
-                         Path downloads, BlockingQueue<ServerFrame> pushes,
+                         Path downloads, BlockingQueue<ServerFrame> pushes, AtomicReference<Consumer<MediaFrame>> media,
                          java.util.function.Consumer<org.parley.client.conversations.ConversationEvent> listener) {
+        this.media = media;
         this.store = store;
         this.identity = identity;
         this.session = session;
@@ -89,8 +94,19 @@ public final class ParleyClient implements AutoCloseable {
                                     java.util.function.Consumer<org.parley.client.conversations.ConversationEvent> listener) {
         DeviceIdentity identity = DeviceIdentity.load(store);
         BlockingQueue<ServerFrame> pushes = new LinkedBlockingQueue<>();
-        Session session = Session.open(identity.server(), identity, timeout, pushes::add);
-        return new ParleyClient(store, identity, session, random, timeout, downloads, pushes, listener);
+        // Call media bypasses the inbox: it must not wait behind mail, and is dropped when no call listens.
+        AtomicReference<Consumer<MediaFrame>> media = new AtomicReference<>();
+        Session session = Session.open(identity.server(), identity, timeout, push -> {
+            if (push.hasMediaFrame()) {
+                Consumer<MediaFrame> callMedia = media.get();
+                if (callMedia != null) {
+                    callMedia.accept(push.getMediaFrame());
+                }
+            } else {
+                pushes.add(push);
+            }
+        });
+        return new ParleyClient(store, identity, session, random, timeout, downloads, pushes, media, listener);
     }
 
     /** Publishes {@code count} key packages (and a last-resort one if asked), under the state lock. */
@@ -121,6 +137,11 @@ public final class ParleyClient implements AutoCloseable {
      */
     public boolean syncOwnDevices() {
         return conversations.syncOwnDevices(Accounts.devices(session, identity).stream().map(Accounts.DeviceInfo::deviceId).toList());
+    }
+
+    /** Where call media relayed over the WebSocket goes (on the connection's thread); null drops it. */
+    public void onMediaFrames(Consumer<MediaFrame> listener) {
+        media.set(listener);
     }
 
     public Conversations conversations() {

@@ -69,7 +69,7 @@ class ConversationsTest {
                 .map(e -> ((ConversationEvent.Message) e).message().getText()).toList();
     }
 
-    private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
+    static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

@@ -16,10 +16,15 @@ public final class LiveServer implements AutoCloseable {
     private ParleyServer server;
 
     public LiveServer(Path dataDirectory) throws Exception {
+        this(dataDirectory, OptionalInt.of(0));
+    }
+
+    /** With the call relay's UDP port {@code mediaPort} (0: any free one; empty: no UDP, WebSocket only). */
+    public LiveServer(Path dataDirectory, OptionalInt mediaPort) throws Exception {
         this.dataDirectory = dataDirectory;
         this.store = Store.open(StoreConfig.forDataDirectory(dataDirectory, null));
         this.server = ParleyServer.start(ServerConfig.defaults().withListen("127.0.0.1", 0)
-                .withCalls(ServerConfig.Calls.defaults().withMediaPort(OptionalInt.of(0))), store);
+                .withCalls(ServerConfig.Calls.defaults().withMediaPort(mediaPort)), store);
     }
 
     /** Stops the server (every connection drops) and starts it again on the same port and data. */

@@ -16,4 +16,9 @@ public sealed interface ConversationEvent {
     /** Membership, timer or name changes, and this device being removed. */
     record Notice(String conversation, String text) implements ConversationEvent {
     }
+
+    /** A call signal from another device in the conversation {@code groupId}. */
+    record CallSignalled(String conversation, byte[] groupId, String sender, org.parley.client.content.v1.CallSignal signal)
+            implements ConversationEvent {
+    }
 }

@@ -6,6 +6,7 @@ import org.parley.client.account.AccessKey;
 import org.parley.client.account.DeviceIdentity;
 import org.parley.client.attachments.Attachments;
 import org.parley.client.content.v1.AccessKeyShare;
+import org.parley.client.content.v1.CallSignal;
 import org.parley.client.content.v1.Attachment;
 import org.parley.client.content.v1.Content;
 import org.parley.client.content.v1.ConversationInfo;
@@ -391,6 +392,34 @@ public final class Conversations {
 
     public synchronized long epoch(byte[] groupId) {
         return group(groupId).epoch();
+    }
+
+    /** Sends a call signal to the conversation, as an application message like a chat message. */
+    public synchronized void sendCallSignal(byte[] groupId, CallSignal signal) {
+        sendControl(groupId, Content.newBuilder().setCallSignal(signal));
+    }
+
+    /**
+     * An MLS-Exporter secret of the group's current epoch with what is needed to use it per member
+     * (RFC 9605 Section 5.2): the epoch, this device's leaf, every member's leaf, the tree's width.
+     */
+    public record EpochSecret(long epoch, int ownLeaf, List<Integer> memberLeaves, int leafCount, byte[] secret) {
+        @Override
+        public String toString() {
+            return "EpochSecret[epoch=" + epoch + ", ownLeaf=" + ownLeaf + ", members=" + memberLeaves.size() + "]";
+        }
+    }
+
+    /** Exports {@code length} bytes under {@code label} from the group's current epoch, with that epoch's membership. */
+    public synchronized EpochSecret exportSecret(byte[] groupId, String label, int length) {
+        Group group = group(groupId);
+        if (group == null) {
+            throw new ConversationException("this device is no longer in that conversation");
+        }
+        List<Integer> leaves = group.members().stream().map(Member::leafIndex).toList();
+        int width = leaves.stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
+        return new EpochSecret(group.epoch(), group.ownLeafIndex(), leaves, width,
+                group.exportSecret(label, new byte[0], length));
     }
 
     public synchronized byte[] epochAuthenticator(byte[] groupId) {
@@ -869,7 +898,9 @@ public final class Conversations {
                 }
             }
             case CONVERSATION_INFO -> nameConversation(group, content.getConversationInfo());
-            case RECEIPT, CALL_SIGNAL, BODY_NOT_SET -> { }
+            case CALL_SIGNAL -> after.add(() -> emit(new ConversationEvent.CallSignalled(record.getName(), groupId,
+                    sender.username(), content.getCallSignal())));
+            case RECEIPT, BODY_NOT_SET -> { }
         }
         if (changed && text == null) {
             // A control message (an access key shared on joining, say) carried the new key: say so now,

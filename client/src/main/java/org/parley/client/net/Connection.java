@@ -219,6 +219,15 @@ public final class Connection implements AutoCloseable {
         return request.result();
     }
 
+    /**
+     * Sends a frame that expects no answer (call media: a lost frame is concealed, never retried);
+     * an error the server reports for it arrives as a push with request id 0.
+     */
+    public void post(ClientFrame.Builder frame) {
+        channel.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(frame.setRequestId(0).build().toByteArray())),
+                channel.voidPromise());
+    }
+
     private void answer(ServerFrame frame) {
         Pending request = pending.get(frame.getRequestId());
         if (request == null) {

@@ -213,6 +213,19 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends a frame that expects no answer on the current connection; returns false, sending
+     * nothing, while disconnected (for media, which is concealed rather than delayed).
+     */
+    public boolean post(ClientFrame.Builder frame) {
+        CompletableFuture<Connection> now = connection();
+        if (!now.isDone() || now.isCompletedExceptionally() || !now.join().isOpen()) {
+            return false;
+        }
+        now.join().post(frame);
+        return true;
+    }
+
     private void forget(Connection dead) {
         synchronized (lock) {
             if (current.isDone() && !current.isCompletedExceptionally() && current.join() == dead) {

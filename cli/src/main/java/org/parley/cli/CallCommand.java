@@ -1,0 +1,60 @@
+package org.parley.cli;
+
+import org.parley.client.calls.Call;
+import org.parley.client.calls.CallException;
+import org.parley.client.calls.CallMedia;
+import org.parley.client.calls.Calls;
+import org.parley.client.net.ServerException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+/** {@code parley call USERNAME|--group NAME [--send-audio IN.wav] [--record OUT.wav] [--duration S]}. */
+@Command(name = "call", mixinStandardHelpOptions = true,
+        description = "Call a person (USERNAME) or a group (--group NAME), end-to-end encrypted; prints the call's stats at the end.")
+final class CallCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    Target target = new Target();
+
+    @CommandLine.Mixin
+    CallAudio audio = new CallAudio();
+
+    @Parameters(arity = "0..1", paramLabel = "USERNAME", description = "Who to call (omit with --group).")
+    String username;
+
+    @Override
+    public Integer call() {
+        short[] samples = audio.prepare();
+        PrintWriter out = spec.commandLine().getOut();
+        Calls calls = new Calls();
+        return Main.profiles(spec).withClient(calls, client -> {
+            calls.attach(client);
+            try (calls) {
+                var conversation = target.resolve(client.conversations(), username);
+                Call call = calls.ring(conversation.groupId(), conversation.name());
+                out.println("Ringing " + conversation.name() + "…");
+                out.flush();
+                if (!call.awaitAccepted(CallAudio.SIGNAL_WAIT)) {
+                    call.hangUp();
+                    throw new CallException(conversation.name() + " did not answer within "
+                            + CallAudio.SIGNAL_WAIT.toSeconds() + " s; they answer with 'parley answer'");
+                }
+                try (call) {
+                    CallMedia media = call.join();
+                    return audio.run(call, media, samples, true, out);
+                }
+            } catch (ServerException e) {
+                throw Profiles.explain(e, username == null ? target.group : username);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CallException("interrupted");
+            }
+        });
+    }
+}

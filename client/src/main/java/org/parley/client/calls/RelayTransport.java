@@ -1,0 +1,348 @@
+package org.parley.client.calls;
+
+import com.google.protobuf.ByteString;
+import org.parley.client.net.Session;
+import org.parley.protocol.v1.CallJoined;
+import org.parley.protocol.v1.CallToken;
+import org.parley.protocol.v1.ClientFrame;
+import org.parley.protocol.v1.JoinCallOverWebSocket;
+import org.parley.protocol.v1.MediaFrame;
+import org.parley.protocol.v1.ServerFrame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.function.Consumer;
+
+/**
+ * A participant's path to the call relay: UDP first, the signed-in WebSocket when UDP does not
+ * work. The UDP wire messages are the relay's ({@code org.parley.server.calls.RelayDatagram}):
+ * a type byte, then JOIN token, JOINED participant id, MEDIA packet, PING/PONG 8 bytes, LEAVE.
+ *
+ * <p>Switching: UDP is given up when no JOINED comes within {@link #UDP_ANSWER_MILLIS}, or when
+ * more than {@link #MAX_UDP_LOSS} of the PINGs sent every {@link #PROBE_MILLIS} in the last
+ * second went unanswered; the participant then joins over the WebSocket. While there, a UDP JOIN
+ * is sent every {@link #REPROBE_MILLIS}: a JOINED means UDP works again, and since the relay
+ * moves a participant to its newest endpoint, media flows over UDP from then on.
+ */
+final class RelayTransport implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RelayTransport.class);
+    static final byte JOIN = 0x01;
+    static final byte JOINED = 0x02;
+    static final byte MEDIA = 0x03;
+    static final byte PING = 0x04;
+    static final byte PONG = 0x05;
+    static final byte LEAVE = 0x06;
+    static final int UDP_ANSWER_MILLIS = 1_000;
+    static final int PROBE_MILLIS = 100;
+    static final int REPROBE_MILLIS = 500;
+    static final double MAX_UDP_LOSS = 0.30;
+    /** A PING not answered this long after sending counts as lost. */
+    private static final int PONG_GRACE_MILLIS = 300;
+    private static final int LOSS_WINDOW_MILLIS = 1_000;
+    private static final int MAX_DATAGRAM_BYTES = 65_535;
+
+    /** Which way media goes now. */
+    enum Path { UDP, WEBSOCKET }
+
+    private final Session session;
+    private final ByteString callId;
+    private final CallToken token;
+    private final Consumer<byte[]> onMedia;
+    private final DatagramSocket udp;
+    private final Thread receiver;
+    private final Thread prober;
+    private final Object lock = new Object();
+    /** PINGs in flight or recently answered: sent time and whether the PONG came. */
+    private final Deque<long[]> pings = new ArrayDeque<>();
+    private volatile Path path;
+    private volatile boolean closed;
+    private long udpJoinedAt = -1;
+    private long pingCounter;
+    private int switches;
+    private boolean usedUdp;
+    private boolean usedWebSocket;
+
+    private RelayTransport(Session session, ByteString callId, CallToken token, Consumer<byte[]> onMedia, DatagramSocket udp) {
+        this.session = session;
+        this.callId = callId;
+        this.token = token;
+        this.onMedia = onMedia;
+        this.udp = udp;
+        this.receiver = new Thread(this::receiveUdp, "parley-call-udp");
+        this.prober = new Thread(this::probe, "parley-call-probe");
+        receiver.setDaemon(true);
+        prober.setDaemon(true);
+    }
+
+    /**
+     * Joins the relay with {@code token} (issued over {@code session}), over UDP when the server
+     * offers a UDP port on {@code host} and it answers, else over the WebSocket. Media packets
+     * from other participants go to {@code onMedia}, whichever way they come; WebSocket media
+     * must be fed through {@link #receivedOverWebSocket}.
+     */
+    static RelayTransport join(Session session, String host, ByteString callId, CallToken token, Consumer<byte[]> onMedia) {
+        return join(session, token.getUdpPort() == 0 ? null : new InetSocketAddress(host, token.getUdpPort()), callId, token, onMedia);
+    }
+
+    /** As above, with the relay's UDP address given ({@code null}: WebSocket only), e.g. behind a lossy path. */
+    static RelayTransport join(Session session, InetSocketAddress udpRelay, ByteString callId, CallToken token, Consumer<byte[]> onMedia) {
+        DatagramSocket udp = null;
+        if (udpRelay != null) {
+            try {
+                udp = new DatagramSocket();
+                udp.connect(udpRelay);
+                udp.setSoTimeout(PROBE_MILLIS);
+            } catch (IOException e) {
+                log.info("no UDP socket for the call ({}); using the WebSocket", e.getMessage());
+                if (udp != null) {
+                    udp.close();
+                }
+                udp = null;
+            }
+        }
+        RelayTransport transport = new RelayTransport(session, callId, token, onMedia, udp);
+        transport.start();
+        return transport;
+    }
+
+    private void start() {
+        if (udp != null) {
+            receiver.start();
+            long deadline = System.currentTimeMillis() + UDP_ANSWER_MILLIS;
+            synchronized (lock) {
+                while (udpJoinedAt < 0 && System.currentTimeMillis() < deadline) {
+                    sendUdp(joinDatagram());
+                    try {
+                        lock.wait(Math.max(1, Math.min(200, deadline - System.currentTimeMillis())));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+                if (udpJoinedAt >= 0) {
+                    path = Path.UDP;
+                    usedUdp = true;
+                }
+            }
+        }
+        if (path == null) {
+            joinWebSocket();
+        }
+        if (udp != null) {
+            prober.start();
+        }
+    }
+
+    private void joinWebSocket() {
+        ServerFrame answer = session.call(ClientFrame.newBuilder().setJoinCallOverWebSocket(
+                JoinCallOverWebSocket.newBuilder().setToken(token.getToken())));
+        CallJoined joined = answer.getCallJoined();
+        if (!answer.hasCallJoined() || joined.getParticipantId() != token.getParticipantId()) {
+            throw new CallException("the server did not let this device join the call over the WebSocket: " + answer.getBodyCase());
+        }
+        synchronized (lock) {
+            if (path == Path.UDP) {
+                switches++;
+            }
+            path = Path.WEBSOCKET;
+            usedWebSocket = true;
+            pings.clear();
+        }
+    }
+
+    /** Sends one media packet (SFrame ciphertext in a media packet) the way that works now. */
+    void send(byte[] mediaPacket) {
+        if (path == Path.UDP) {
+            byte[] datagram = new byte[1 + mediaPacket.length];
+            datagram[0] = MEDIA;
+            System.arraycopy(mediaPacket, 0, datagram, 1, mediaPacket.length);
+            sendUdp(datagram);
+        } else {
+            session.post(ClientFrame.newBuilder().setMediaFrame(MediaFrame.newBuilder().setCallId(callId)
+                    .setPayload(ByteString.copyFrom(mediaPacket))));
+        }
+    }
+
+    /** A MediaFrame push of this call that came over the WebSocket. */
+    void receivedOverWebSocket(MediaFrame frame) {
+        if (frame.getCallId().equals(callId)) {
+            onMedia.accept(frame.getPayload().toByteArray());
+        }
+    }
+
+    Path path() {
+        return path;
+    }
+
+    /** What was used: "udp", "tcp" or "udp+tcp", and how often the path changed. */
+    String transportsUsed() {
+        synchronized (lock) {
+            return usedUdp && usedWebSocket ? "udp+tcp" : usedUdp ? "udp" : "tcp";
+        }
+    }
+
+    int switches() {
+        synchronized (lock) {
+            return switches;
+        }
+    }
+
+    private byte[] joinDatagram() {
+        byte[] token = this.token.getToken().toByteArray();
+        byte[] out = new byte[1 + token.length];
+        out[0] = JOIN;
+        System.arraycopy(token, 0, out, 1, token.length);
+        return out;
+    }
+
+    private void sendUdp(byte[] datagram) {
+        try {
+            udp.send(new DatagramPacket(datagram, datagram.length));
+        } catch (IOException e) {
+            // An ICMP port-unreachable or a firewall: counted as loss by the probes.
+            log.debug("UDP send failed: {}", e.getMessage());
+        }
+    }
+
+    private void receiveUdp() {
+        byte[] buffer = new byte[MAX_DATAGRAM_BYTES];
+        while (!closed) {
+            DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+            try {
+                udp.receive(packet);
+            } catch (SocketTimeoutException e) {
+                continue;
+            } catch (IOException e) {
+                if (!closed) {
+                    log.debug("UDP receive failed: {}", e.getMessage());
+                    sleepQuietly(PROBE_MILLIS);
+                }
+                continue;
+            }
+            if (packet.getLength() == 0) {
+                continue;
+            }
+            byte type = buffer[0];
+            if (type == MEDIA && packet.getLength() > 1) {
+                onMedia.accept(Arrays.copyOfRange(buffer, 1, packet.getLength()));
+            } else if (type == JOINED && packet.getLength() == 5) {
+                udpJoined();
+            } else if (type == PONG && packet.getLength() == 9) {
+                pong(ByteBuffer.wrap(buffer, 1, 8).getLong());
+            }
+        }
+    }
+
+    private void udpJoined() {
+        synchronized (lock) {
+            udpJoinedAt = System.currentTimeMillis();
+            if (path == Path.WEBSOCKET) {
+                // The relay moved this participant to the UDP endpoint that just joined.
+                path = Path.UDP;
+                usedUdp = true;
+                switches++;
+                pings.clear();
+                log.info("UDP to the relay works again; call media moved back to UDP");
+            }
+            lock.notifyAll();
+        }
+    }
+
+    private void pong(long id) {
+        synchronized (lock) {
+            for (long[] ping : pings) {
+                if (ping[0] == id) {
+                    ping[2] = 1;
+                }
+            }
+        }
+    }
+
+    private void probe() {
+        long lastReprobe = 0;
+        while (!closed) {
+            sleepQuietly(PROBE_MILLIS);
+            if (closed) {
+                return;
+            }
+            long now = System.currentTimeMillis();
+            if (path == Path.WEBSOCKET) {
+                if (now - lastReprobe >= REPROBE_MILLIS) {
+                    lastReprobe = now;
+                    sendUdp(joinDatagram());
+                }
+                continue;
+            }
+            long id;
+            boolean failing;
+            synchronized (lock) {
+                id = ++pingCounter;
+                pings.addLast(new long[] {id, now, 0});
+                while (!pings.isEmpty() && pings.peekFirst()[1] < now - LOSS_WINDOW_MILLIS - PONG_GRACE_MILLIS) {
+                    pings.pollFirst();
+                }
+                failing = udpLoss(now) > MAX_UDP_LOSS;
+            }
+            byte[] ping = ByteBuffer.allocate(9).put(PING).putLong(id).array();
+            sendUdp(ping);
+            if (failing) {
+                log.info("UDP to the relay loses over {}% of probes; call media moves to the WebSocket", (int) (MAX_UDP_LOSS * 100));
+                try {
+                    joinWebSocket();
+                } catch (RuntimeException e) {
+                    log.warn("could not move the call to the WebSocket: {}", e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Share of PINGs old enough to have been answered, within the last second, that were not; 0 with too few. */
+    private double udpLoss(long now) {
+        int due = 0;
+        int lost = 0;
+        for (long[] ping : pings) {
+            if (ping[1] <= now - PONG_GRACE_MILLIS) {
+                due++;
+                if (ping[2] == 0) {
+                    lost++;
+                }
+            }
+        }
+        return due < 5 ? 0 : (double) lost / due;
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (udp != null) {
+            if (path == Path.UDP) {
+                sendUdp(new byte[] {LEAVE});
+            }
+            prober.interrupt();
+            udp.close();
+            try {
+                receiver.join(1_000);
+                prober.join(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package org.parley.client;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.parley.client.account.Accounts;
+import org.parley.client.calls.Call;
+import org.parley.client.calls.CallMedia;
+import org.parley.client.calls.CallStats;
+import org.parley.client.calls.Calls;
+import org.parley.client.conversations.Conversations;
+import org.parley.client.store.ProfileStore;
+import org.parley.media.audio.CrossCorrelation;
+import org.parley.media.audio.OpusFormat;
+import org.parley.media.audio.Signals;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** 1:1 calls between two real clients through a real server's relay, over UDP and over the WebSocket only. */
+class CallsTest {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    /** Codec look-ahead and frame boundaries: the recording trails the original by a few ms at most. */
+    private static final int MAX_LAG_SAMPLES = OpusFormat.SAMPLE_RATE / 20;
+    @TempDir
+    Path temp;
+    private LiveServer server;
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+        server.close();
+    }
+
+    @Test
+    void aOneToOneCallOverUdpCarriesAudioBothWays() throws Exception {
+        server = new LiveServer(temp.resolve("server"));
+        callAndCompare("udp");
+    }
+
+    @Test
+    void withoutUdpAtTheServerTheCallGoesOverTheWebSocket() throws Exception {
+        server = new LiveServer(temp.resolve("server"), OptionalInt.empty());
+        callAndCompare("tcp");
+    }
+
+    @Test
+    void inAFourPersonGroupCallEveryoneHearsEveryoneElse() throws Exception {
+        server = new LiveServer(temp.resolve("server"));
+        List<String> names = List.of("ann", "ben", "cat", "dan");
+        List<ParleyClient> clients = new ArrayList<>();
+        List<Calls> calls = new ArrayList<>();
+        for (String name : names) {
+            ParleyClient client = user(name);
+            Calls clientCalls = new Calls(client);
+            open.add(0, clientCalls);
+            clients.add(client);
+            calls.add(clientCalls);
+        }
+        Conversations.Summary team = clients.get(0).conversations().createGroup("team", names.subList(1, names.size()));
+        for (ParleyClient client : clients) {
+            eventually(client.identity().username() + " is in the group",
+                    () -> client.conversations().list().stream().anyMatch(s -> s.name().equals("team")));
+        }
+        List<Call> inCall = new ArrayList<>();
+        inCall.add(calls.get(0).ring(team.groupId(), "team"));
+        for (Calls member : calls.subList(1, calls.size())) {
+            inCall.add(member.awaitRing(WAIT));
+        }
+        List<CallMedia> media = new ArrayList<>();
+        for (Call call : inCall) {
+            open.add(0, call);
+            media.add(call.join());
+        }
+        List<short[]> said = new ArrayList<>();
+        for (int i = 0; i < media.size(); i++) {
+            said.add(Signals.speechLike(2, 10 + i));
+            media.get(i).play(said.get(i));
+        }
+        for (int i = 0; i < media.size(); i++) {
+            CallMedia listener = media.get(i);
+            eventually(names.get(i) + " heard the three others to the end", () -> listener.recordings().size() == 3
+                    && listener.recordings().stream().allMatch(r -> r.length >= said.get(0).length));
+        }
+        for (int listener = 0; listener < media.size(); listener++) {
+            List<short[]> heard = media.get(listener).recordings();
+            for (int speaker = 0; speaker < media.size(); speaker++) {
+                short[] reference = said.get(speaker);
+                double best = heard.stream().mapToDouble(r -> CrossCorrelation.align(reference, r, MAX_LAG_SAMPLES).correlation())
+                        .max().orElse(0);
+                if (speaker == listener) {
+                    assertThat(best).as("%s does not hear itself", names.get(listener)).isLessThan(0.5);
+                } else {
+                    assertThat(best).as("%s hears %s", names.get(listener), names.get(speaker)).isGreaterThanOrEqualTo(0.9);
+                }
+            }
+        }
+    }
+
+    private void callAndCompare(String expectedTransport) throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        Calls aliceCalls = new Calls(alice);
+        Calls bobCalls = new Calls(bob);
+        open.add(0, aliceCalls);
+        open.add(0, bobCalls);
+        Conversations.Summary direct = alice.conversations().direct("bob");
+        eventually("bob has the conversation", () -> bob.conversations().list().stream().anyMatch(s -> s.name().equals("alice")));
+
+        Call outgoing = aliceCalls.ring(direct.groupId(), "bob");
+        Call incoming = bobCalls.awaitRing(WAIT);
+        assertThat(incoming.callId()).isEqualTo(outgoing.callId());
+        assertThat(incoming.conversation()).isEqualTo("alice");
+        incoming.accept();
+        assertThat(outgoing.awaitAccepted(WAIT)).isTrue();
+        CallMedia aliceMedia = outgoing.join();
+        CallMedia bobMedia = incoming.join();
+        open.add(0, outgoing);
+        open.add(0, incoming);
+        assertThat(aliceMedia.currentTransport()).isEqualTo(expectedTransport);
+        assertThat(bobMedia.currentTransport()).isEqualTo(expectedTransport);
+
+        short[] aliceSays = Signals.speechLike(3, 1);
+        short[] bobSays = Signals.speechLike(3, 2);
+        aliceMedia.play(aliceSays);
+        bobMedia.play(bobSays);
+        int frames = aliceSays.length / OpusFormat.FRAME_SAMPLES;
+        eventually("both sent everything", () -> !aliceMedia.sending() && !bobMedia.sending());
+        eventually("bob played alice's frames", () -> bobMedia.recording().length >= aliceSays.length);
+        eventually("alice played bob's frames", () -> aliceMedia.recording().length >= bobSays.length);
+
+        CrossCorrelation.Alignment bobHears = CrossCorrelation.align(aliceSays, bobMedia.recording(), MAX_LAG_SAMPLES);
+        CrossCorrelation.Alignment aliceHears = CrossCorrelation.align(bobSays, aliceMedia.recording(), MAX_LAG_SAMPLES);
+        assertThat(bobHears.correlation()).as("bob hears alice").isGreaterThanOrEqualTo(0.9);
+        assertThat(aliceHears.correlation()).as("alice hears bob").isGreaterThanOrEqualTo(0.9);
+        assertThat(CrossCorrelation.align(bobSays, bobMedia.recording(), MAX_LAG_SAMPLES).correlation())
+                .as("what bob hears is not his own audio").isLessThan(0.5);
+        assertThat(aliceMedia.undecryptable()).isZero();
+
+        CallStats aliceStats = outgoing.hangUp();
+        assertThat(aliceStats.transport()).isEqualTo(expectedTransport);
+        assertThat(aliceStats.switches()).isZero();
+        assertThat(aliceStats.framesSent()).isEqualTo(frames);
+        assertThat(aliceStats.framesReceived() + aliceStats.framesConcealed()).isGreaterThanOrEqualTo(frames);
+        assertThat(aliceStats.p99DelayMillis()).isNotNegative();
+        eventually("bob sees the hang-up", incoming::endedByOthers);
+        CallStats bobStats = incoming.leave();
+        assertThat(bobStats.framesSent()).isEqualTo(frames);
+        assertThat(bobStats.describe()).startsWith("transport " + expectedTransport + " (0 switches), frames sent " + frames);
+    }
+
+    private ParleyClient user(String username) {
+        ProfileStore store = ProfileStore.open(temp.resolve(username), null, true, RANDOM);
+        Accounts.register(store, server.address(), username, null, RANDOM, ParleyClient.DEFAULT_TIMEOUT);
+        ParleyClient client = ParleyClient.open(store, temp.resolve(username).resolve("files"), RANDOM, ParleyClient.DEFAULT_TIMEOUT);
+        open.add(0, store);
+        open.add(0, client);
+        client.publishKeyPackages(5, true);
+        return client;
+    }
+
+    private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
+        ConversationsTest.eventually(what, condition);
+    }
+}

@@ -1,0 +1,207 @@
+package org.parley.client.calls;
+
+import com.google.protobuf.ByteString;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.parley.client.LiveServer;
+import org.parley.client.ParleyClient;
+import org.parley.client.account.Accounts;
+import org.parley.client.store.ProfileStore;
+import org.parley.protocol.v1.CallToken;
+import org.parley.protocol.v1.ClientFrame;
+import org.parley.protocol.v1.RequestCallToken;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The relay path of a participant behind a UDP path the test can cut: it starts on UDP, moves to
+ * the WebSocket when UDP goes dark, and back to UDP when it works again, with media flowing
+ * throughout. (Behaviour only; how fast it switches is for the network-namespace tests.)
+ */
+class RelayTransportTest {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    @TempDir
+    Path temp;
+    private LiveServer server;
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+        server.close();
+    }
+
+    @Test
+    void movesToTheWebSocketWhenUdpGoesDarkAndBackWhenItWorks() throws Exception {
+        server = new LiveServer(temp.resolve("server"));
+        ByteString callId = ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        CallToken aliceToken = token(alice, callId);
+        CallToken bobToken = token(bob, callId);
+        InetSocketAddress relay = new InetSocketAddress("127.0.0.1", aliceToken.getUdpPort());
+        LossyPath path = new LossyPath(relay);
+        open.add(0, path);
+
+        Set<String> aliceGot = ConcurrentHashMap.newKeySet();
+        Set<String> bobGot = ConcurrentHashMap.newKeySet();
+        RelayTransport aliceSide = RelayTransport.join(alice.session(), path.address(), callId, aliceToken,
+                bytes -> aliceGot.add(new String(bytes, StandardCharsets.UTF_8)));
+        open.add(0, aliceSide);
+        alice.onMediaFrames(aliceSide::receivedOverWebSocket);
+        RelayTransport bobSide = RelayTransport.join(bob.session(), relay, callId, bobToken,
+                bytes -> bobGot.add(new String(bytes, StandardCharsets.UTF_8)));
+        open.add(0, bobSide);
+        assertThat(aliceSide.path()).isEqualTo(RelayTransport.Path.UDP);
+        exchange(aliceSide, bobSide, "udp", aliceGot, bobGot);
+
+        path.dark = true;
+        eventually("alice moves to the WebSocket", () -> aliceSide.path() == RelayTransport.Path.WEBSOCKET);
+        exchange(aliceSide, bobSide, "websocket", aliceGot, bobGot);
+
+        path.dark = false;
+        eventually("alice moves back to UDP", () -> aliceSide.path() == RelayTransport.Path.UDP);
+        exchange(aliceSide, bobSide, "udp again", aliceGot, bobGot);
+        assertThat(aliceSide.switches()).isEqualTo(2);
+        assertThat(aliceSide.transportsUsed()).isEqualTo("udp+tcp");
+        assertThat(bobSide.switches()).isZero();
+        assertThat(bobSide.transportsUsed()).isEqualTo("udp");
+    }
+
+    @Test
+    void aRelayThatNeverAnswersUdpMeansTheWebSocketFromTheStart() throws Exception {
+        server = new LiveServer(temp.resolve("server"));
+        ByteString callId = ByteString.copyFrom(new byte[16]);
+        ParleyClient alice = user("alice");
+        CallToken token = token(alice, callId);
+        LossyPath path = new LossyPath(new InetSocketAddress("127.0.0.1", token.getUdpPort()));
+        open.add(0, path);
+        path.dark = true;
+        RelayTransport transport = RelayTransport.join(alice.session(), path.address(), callId, token, bytes -> { });
+        open.add(0, transport);
+        assertThat(transport.path()).isEqualTo(RelayTransport.Path.WEBSOCKET);
+        assertThat(transport.transportsUsed()).isEqualTo("tcp");
+        assertThat(transport.switches()).isZero();
+    }
+
+    /** Sends numbered payloads both ways until one of each arrives (a switch may drop the first few). */
+    private static void exchange(RelayTransport alice, RelayTransport bob, String phase, Set<String> aliceGot, Set<String> bobGot)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        for (int i = 0; ; i++) {
+            String toBob = "alice " + phase + " " + i;
+            String toAlice = "bob " + phase + " " + i;
+            alice.send(toBob.getBytes(StandardCharsets.UTF_8));
+            bob.send(toAlice.getBytes(StandardCharsets.UTF_8));
+            Thread.sleep(20);
+            boolean bobHeard = bobGot.stream().anyMatch(s -> s.startsWith("alice " + phase + " "));
+            boolean aliceHeard = aliceGot.stream().anyMatch(s -> s.startsWith("bob " + phase + " "));
+            if (bobHeard && aliceHeard) {
+                return;
+            }
+            assertThat(System.nanoTime()).as("media both ways (%s)", phase).isLessThan(deadline);
+        }
+    }
+
+    private ParleyClient user(String username) {
+        ProfileStore store = ProfileStore.open(temp.resolve(username), null, true, RANDOM);
+        Accounts.register(store, server.address(), username, null, RANDOM, ParleyClient.DEFAULT_TIMEOUT);
+        ParleyClient client = ParleyClient.open(store, temp.resolve(username).resolve("files"), RANDOM, ParleyClient.DEFAULT_TIMEOUT);
+        open.add(0, store);
+        open.add(0, client);
+        return client;
+    }
+
+    private static CallToken token(ParleyClient client, ByteString callId) {
+        return client.session().call(ClientFrame.newBuilder().setRequestCallToken(RequestCallToken.newBuilder().setCallId(callId)))
+                .getCallToken();
+    }
+
+    private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    /** A UDP forwarder for one client in front of the relay that drops everything, both ways, while dark. */
+    private static final class LossyPath implements AutoCloseable {
+        private final DatagramSocket front;
+        private final DatagramSocket back;
+        private final Thread up;
+        private final Thread down;
+        private volatile SocketAddress client;
+        volatile boolean dark;
+
+        LossyPath(InetSocketAddress relay) throws IOException {
+            front = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+            back = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+            back.connect(relay);
+            up = forward(front, packet -> {
+                client = packet.getSocketAddress();
+                return new DatagramPacket(packet.getData(), packet.getLength(), relay);
+            });
+            down = forward(back, packet -> client == null ? null
+                    : new DatagramPacket(packet.getData(), packet.getLength(), client));
+        }
+
+        private Thread forward(DatagramSocket from, java.util.function.Function<DatagramPacket, DatagramPacket> to) throws IOException {
+            from.setSoTimeout(100);
+            DatagramSocket out = from == front ? back : front;
+            Thread thread = new Thread(() -> {
+                byte[] buffer = new byte[65_535];
+                while (!from.isClosed()) {
+                    DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+                    try {
+                        from.receive(packet);
+                        DatagramPacket forwarded = to.apply(packet);
+                        if (!dark && forwarded != null) {
+                            out.send(forwarded);
+                        }
+                    } catch (SocketTimeoutException e) {
+                        // Check for close.
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "lossy-path");
+            thread.setDaemon(true);
+            thread.start();
+            return thread;
+        }
+
+        InetSocketAddress address() {
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), front.getLocalPort());
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            front.close();
+            back.close();
+            up.join(1_000);
+            down.join(1_000);
+        }
+    }
+}
