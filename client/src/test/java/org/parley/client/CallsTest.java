@@ -1,8 +1,6 @@
 package org.parley.client;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.parley.client.account.Accounts;
 import org.parley.client.calls.Call;
 import org.parley.client.calls.CallMedia;
@@ -14,7 +12,6 @@ import org.parley.media.audio.CrossCorrelation;
 import org.parley.media.audio.OpusFormat;
 import org.parley.media.audio.Signals;
 
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,23 +22,11 @@ import java.util.function.BooleanSupplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** 1:1 calls between two real clients through a real server's relay, over UDP and over the WebSocket only. */
-class CallsTest {
+class CallsTest extends LiveServerTestBase {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** Codec look-ahead and frame boundaries: the recording trails the original by a few ms at most. */
     private static final int MAX_LAG_SAMPLES = OpusFormat.SAMPLE_RATE / 20;
-    @TempDir
-    Path temp;
-    private LiveServer server;
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : open) {
-            c.close();
-        }
-        server.close();
-    }
 
     @Test
     void aOneToOneCallOverUdpCarriesAudioBothWays() throws Exception {

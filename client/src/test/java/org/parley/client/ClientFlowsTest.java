@@ -1,9 +1,7 @@
 package org.parley.client;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.parley.client.account.Accounts;
 import org.parley.client.account.DeviceIdentity;
 import org.parley.client.account.LinkCode;
@@ -17,33 +15,19 @@ import org.parley.client.store.ProfileStore;
 import org.parley.protocol.v1.ErrorCode;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Account, device, key-package, safety-number, attachment and reconnect flows against a real server. */
-class ClientFlowsTest {
+class ClientFlowsTest extends LiveServerTestBase {
     private static final SecureRandom RANDOM = new SecureRandom();
-    @TempDir
-    Path temp;
-    private LiveServer server;
-    private final List<AutoCloseable> open = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
         server = new LiveServer(temp.resolve("server"));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : open) {
-            c.close();
-        }
-        server.close();
     }
 
     private ProfileStore profile(String name) {

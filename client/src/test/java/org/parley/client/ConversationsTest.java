@@ -1,9 +1,7 @@
 package org.parley.client;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.parley.client.account.Accounts;
 import org.parley.client.conversations.ConversationEvent;
 import org.parley.client.conversations.Conversations;
@@ -30,25 +28,13 @@ import java.util.function.BooleanSupplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Conversations as MLS groups between real clients through a real server. */
-class ConversationsTest {
+class ConversationsTest extends LiveServerTestBase {
     private static final SecureRandom RANDOM = new SecureRandom();
-    @TempDir
-    Path temp;
-    private LiveServer server;
-    private final List<AutoCloseable> open = new ArrayList<>();
     private final Map<String, List<ConversationEvent>> events = new ConcurrentHashMap<>();
 
     @BeforeEach
     void start() throws Exception {
         server = new LiveServer(temp.resolve("server"));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : open) {
-            c.close();
-        }
-        server.close();
     }
 
     private ParleyClient user(String username) {

@@ -1,10 +1,9 @@
 package org.parley.client.calls;
 
 import com.google.protobuf.ByteString;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.parley.client.LiveServer;
+import org.parley.client.LiveServerTestBase;
 import org.parley.client.ParleyClient;
 import org.parley.client.account.Accounts;
 import org.parley.client.store.ProfileStore;
@@ -23,8 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
@@ -36,21 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the WebSocket when UDP goes dark, and back to UDP when it works again, with media flowing
  * throughout. (Behaviour only; how fast it switches is for the network-namespace tests.)
  */
-class RelayTransportTest {
+class RelayTransportTest extends LiveServerTestBase {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration WAIT = Duration.ofSeconds(30);
-    @TempDir
-    Path temp;
-    private LiveServer server;
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : open) {
-            c.close();
-        }
-        server.close();
-    }
 
     @Test
     void movesToTheWebSocketWhenUdpGoesDarkAndBackWhenItWorks() throws Exception {
