@@ -481,10 +481,14 @@ public final class Conversations {
             byte[] commitId = new byte[16];
             random.nextBytes(commitId);
             List<RecipientAccount> to = recipients(group);
-            List<ServerFrame> answers = session.exchange(ClientFrame.newBuilder().setSubmitCommit(SubmitCommit.newBuilder()
+            SubmitCommit.Builder submit = SubmitCommit.newBuilder()
                     .setGroupId(ByteString.copyFrom(groupId)).setEpoch(result.pending().baseEpoch())
                     .setSend(Send.newBuilder().setMessageId(ByteString.copyFrom(commitId)).addAllRecipients(to)
-                            .setPayload(ByteString.copyFrom(result.commitMessage())))),
+                            .setPayload(ByteString.copyFrom(result.commitMessage())));
+            // The server stores the Welcome with the commit, so joiners have it before any message of the new epoch.
+            result.welcome().ifPresent(welcome -> submit.setWelcome(Send.newBuilder().setMessageId(ByteString.copyFrom(commitId))
+                    .addAllRecipients(welcomeRecipients(joiners)).setPayload(ByteString.copyFrom(welcome))));
+            List<ServerFrame> answers = session.exchange(ClientFrame.newBuilder().setSubmitCommit(submit),
                     frames -> !frames.get(0).hasCommitResult() || !frames.get(0).getCommitResult().getAccepted() || frames.size() == 2);
             ServerFrame first = answers.get(0);
             if (first.hasError()) {
@@ -497,7 +501,6 @@ public final class Conversations {
                 if (answers.size() > 1 && answers.get(1).hasError()) {
                     log.warn("commit accepted but its fan-out failed: {}", answers.get(1).getError().getMessage());
                 }
-                result.welcome().ifPresent(welcome -> sendWelcome(welcome, joiners));
                 announce(groupId, applied);
                 return;
             }
@@ -532,13 +535,13 @@ public final class Conversations {
         }
     }
 
-    private void sendWelcome(byte[] welcome, List<KeyPackages.Claimed> joiners) {
+    private static List<RecipientAccount> welcomeRecipients(List<KeyPackages.Claimed> joiners) {
         Map<String, RecipientAccount.Builder> byAccount = new LinkedHashMap<>();
         for (KeyPackages.Claimed joiner : joiners) {
             byAccount.computeIfAbsent(hex(joiner.accountId()), k -> RecipientAccount.newBuilder()
                     .setAccountId(ByteString.copyFrom(joiner.accountId()))).addDeviceIds(ByteString.copyFrom(joiner.deviceId()));
         }
-        send(byAccount.values().stream().map(RecipientAccount.Builder::build).toList(), welcome, false);
+        return byAccount.values().stream().map(RecipientAccount.Builder::build).toList();
     }
 
     private void announce(byte[] groupId, ProcessedMessage.CommitApplied applied) {

@@ -199,8 +199,13 @@ public final class MessageRequests {
         if (!request.hasSend()) {
             throw Fields.invalid(id, "a commit needs its send (the commit message and its recipients)");
         }
-        // Refuse a bad fan-out before the epoch moves, not after.
-        List<NewEnvelope> fanOut = envelopes(session, id, request.getSend(), true);
+        // Refuse a bad fan-out or Welcome before the epoch moves, not after. Welcomes go first: a
+        // joiner must hold the Welcome before any message of the new epoch reaches it.
+        List<NewEnvelope> fanOut = new ArrayList<>();
+        if (request.hasWelcome()) {
+            fanOut.addAll(envelopes(session, id, request.getWelcome(), false));
+        }
+        fanOut.addAll(envelopes(session, id, request.getSend(), true));
         checkRate(session);
         CommitId commit = CommitId.of(request.getSend().getMessageId().toByteArray());
         long epoch = request.getEpoch();
