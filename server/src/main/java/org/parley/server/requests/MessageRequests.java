@@ -72,8 +72,11 @@ public final class MessageRequests {
     }
 
     public void addTo(Map<ClientFrame.BodyCase, RequestHandler> handlers) {
-        handlers.put(ClientFrame.BodyCase.SEND, (session, frame) -> send(session, frame.getRequestId(), frame.getSend()));
-        handlers.put(ClientFrame.BodyCase.ACK, this::ack);
+        // A plain send or an ack only validates and queues for the writer: served on the event loop.
+        // A sealed send reads the recipients' access keys and devices from the store: on the pool.
+        handlers.put(ClientFrame.BodyCase.SEND, RequestHandler.nonBlocking(frame -> !frame.getSend().getSealed(),
+                (session, frame) -> send(session, frame.getRequestId(), frame.getSend())));
+        handlers.put(ClientFrame.BodyCase.ACK, RequestHandler.nonBlocking(frame -> true, this::ack));
         handlers.put(ClientFrame.BodyCase.SUBMIT_COMMIT, this::submitCommit);
     }
 
