@@ -14,6 +14,7 @@ import org.parley.client.content.v1.Delete;
 import org.parley.client.content.v1.DisappearingTimer;
 import org.parley.client.content.v1.Edit;
 import org.parley.client.content.v1.Reaction;
+import org.parley.client.content.v1.Receipt;
 import org.parley.client.content.v1.Reply;
 import org.parley.client.content.v1.Text;
 import org.parley.client.keys.KeyPackages;
@@ -106,6 +107,7 @@ public final class Conversations {
     private final Duration timeout;
     private final GroupConfig groupConfig;
     private final Map<String, Group> groups = new LinkedHashMap<>();
+    private final Receipts receipts;
     private final List<Consumer<ConversationEvent>> listeners = new CopyOnWriteArrayList<>();
     private long drainedCount;
 
@@ -121,6 +123,7 @@ public final class Conversations {
         this.random = random;
         this.timeout = timeout;
         this.groupConfig = GroupConfig.defaults(random);
+        this.receipts = new Receipts(store);
     }
 
     public void addListener(Consumer<ConversationEvent> listener) {
@@ -195,18 +198,49 @@ public final class Conversations {
     public record Shown(String conversation, StoredMessage message) {
     }
 
-    /** Messages that arrived since the last call, oldest first; each is returned once. */
+    /**
+     * Messages that arrived since the last call, oldest first; each is returned once. The caller
+     * shows them to the person, so their senders get a read receipt.
+     */
     public synchronized List<Shown> takeUnshown() {
         byte[] bytes = store.get(UNSHOWN);
         if (bytes == null) {
             return List.of();
         }
         store.delete(UNSHOWN);
+        List<Shown> shown;
         try {
-            return UnshownMessages.parseFrom(bytes).getMessagesList().stream()
+            shown = UnshownMessages.parseFrom(bytes).getMessagesList().stream()
                     .map(u -> new Shown(u.getConversation(), u.getMessage())).toList();
         } catch (InvalidProtocolBufferException e) {
             throw new ProfileException("the list of unread messages in this profile is damaged", e);
+        }
+        Map<String, List<ByteString>> readByGroup = new LinkedHashMap<>();
+        for (Shown message : shown) {
+            if (!message.message().getOutgoing()) {
+                readByGroup.computeIfAbsent(hex(message.message().getGroupId().toByteArray()), k -> new ArrayList<>())
+                        .add(message.message().getId());
+            }
+        }
+        readByGroup.forEach((group, ids) -> sendReceipts(HexFormat.of().parseHex(group), Receipt.Kind.READ, ids));
+        return shown;
+    }
+
+    /** Receipts are a courtesy: one that cannot be sent now (offline, conversation left) is not retried. */
+    private void sendReceipts(byte[] groupId, Receipt.Kind kind, List<ByteString> messageIds) {
+        for (Receipt receipt : Receipts.receipts(kind, messageIds)) {
+            try {
+                sendControl(groupId, Content.newBuilder().setReceipt(receipt));
+            } catch (RuntimeException e) {
+                log.info("a {} receipt was not sent: {}", kind, e.getMessage());
+                return;
+            }
+        }
+    }
+
+    private void sendDeliveredReceipts() {
+        for (Receipts.Pending owed : receipts.takeDelivered()) {
+            sendReceipts(owed.groupId(), Receipt.Kind.DELIVERED, owed.messageIds());
         }
     }
 
@@ -737,6 +771,7 @@ public final class Conversations {
             if (push.hasMailboxDrained()) {
                 drainedCount++;
                 store.deleteExpired(System.currentTimeMillis());
+                sendDeliveredReceipts();
             } else if (push.hasDeliver()) {
                 Deliver deliver = push.getDeliver();
                 log.debug("{} processing envelope {} ({} bytes)", identity.username(), deliver.getEnvelopeId(),
@@ -759,6 +794,10 @@ public final class Conversations {
                     log.info("acknowledging a message failed, it will come again and be dropped: {}", e.getMessage());
                 }
                 after.forEach(Runnable::run);
+                if (drainedCount > 0) {
+                    // Live: confirm at once. While a backlog drains, receipts wait for its end.
+                    sendDeliveredReceipts();
+                }
             }
         } finally {
             notifyAll();
@@ -903,7 +942,17 @@ public final class Conversations {
             case CONVERSATION_INFO -> nameConversation(group, content.getConversationInfo());
             case CALL_SIGNAL -> after.add(() -> emit(new ConversationEvent.CallSignalled(record.getName(), groupId,
                     sender.username(), content.getCallSignal())));
-            case RECEIPT, BODY_NOT_SET -> { }
+            case RECEIPT -> {
+                if (!Arrays.equals(sender.accountId(), identity.accountId())) {
+                    Receipt receipt = content.getReceipt();
+                    int marked = receipts.apply(groupId, sender.username(), receipt);
+                    if (marked > 0) {
+                        after.add(() -> emit(new ConversationEvent.Receipted(record.getName(), sender.username(),
+                                receipt.getKind() == Receipt.Kind.READ, marked)));
+                    }
+                }
+            }
+            case BODY_NOT_SET -> { }
         }
         if (changed && text == null) {
             // A control message (an access key shared on joining, say) carried the new key: say so now,
@@ -916,6 +965,9 @@ public final class Conversations {
                     .setText(text).setAttachmentPath(attachmentPath)
                     .setOutgoing(sender.username().equals(identity.username())).setIdentityChanged(changed).build();
             if (store.addMessage(groupId, content.getId().toByteArray(), stored.toByteArray(), expiry(groupId, content.getSentAt()))) {
+                if (!Arrays.equals(sender.accountId(), identity.accountId())) {
+                    receipts.arrived(groupId, content.getId());
+                }
                 String name = record(groupId).getName();
                 addUnshown(name, stored);
                 after.add(() -> emit(new ConversationEvent.Message(name, stored, changed)));
