@@ -46,6 +46,7 @@ import org.parley.mls.messages.EncryptedGroupSecrets;
 import org.parley.mls.messages.HandshakeBodies;
 import org.parley.mls.messages.ProposalType;
 import org.parley.mls.messages.Welcome;
+import org.parley.mls.tree.Parallelism;
 import org.parley.protocol.v1.Ack;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.Deliver;
@@ -68,6 +69,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -122,7 +124,9 @@ public final class Conversations {
         this.downloads = downloads;
         this.random = random;
         this.timeout = timeout;
-        this.groupConfig = GroupConfig.defaults(random);
+        // Joining a large group verifies every member's leaf signature: lend it the common pool's threads.
+        this.groupConfig = GroupConfig.defaults(random).withParallelism(
+                new Parallelism(ForkJoinPool.commonPool(), Runtime.getRuntime().availableProcessors()));
         this.receipts = new Receipts(store);
     }
 
