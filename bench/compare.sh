@@ -16,7 +16,7 @@
 #   5. writes the table and the chart; stops every process it started.
 #
 # Env: COMPARE_BUDGET_S (default 870: the whole run), PARLEY_SERVER_OPTS (JVM options of the
-# server), BENCH_JAVA_OPTS (of the generator), RATES_EJABBERD, RATES_PARLEY (comma lists),
+# server; default the launcher's heap policy), BENCH_JAVA_OPTS (of the generator), RATES_EJABBERD, RATES_PARLEY (comma lists),
 # STEP_SECONDS (5), IDLE_CONNECTIONS (100000, capped by the fd limit), EJ_SHARED (the peers folder).
 #
 # System settings it touches (root in a container; each is documented in bench/RESULTS.md):
@@ -160,7 +160,8 @@ start_parley() {
   rm -rf "$work/parley-data"
   mkdir -p "$work/parley-data"
   # The release server, from the bench jar (which carries the CLI), as `parley server` runs it.
-  "$java_bin" ${PARLEY_SERVER_OPTS:-} -cp "$jar" org.parley.cli.Main server \
+  # The heap policy is the one ./parley runs the server with.
+  "$java_bin" ${PARLEY_SERVER_OPTS:--XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30} -cp "$jar" org.parley.cli.Main server \
     --listen "127.0.0.1:$parley_port" --data "$work/parley-data" >"$work/parley-server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 300); do port_open "$parley_port" && return 0; kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done

@@ -1,5 +1,7 @@
 package org.parley.server;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -27,6 +29,7 @@ import org.parley.server.transport.HttpRouter;
 import org.parley.server.transport.ViolationPolicy;
 
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -90,10 +93,31 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
 
     private void installWebSocket(ChannelPipeline pipeline) {
         pipeline.addLast("websocket", new WebSocketServerProtocolHandler(webSocket));
+        pipeline.addLast("upgraded", new DropHttpHandlers());
         pipeline.addLast("fragments", new WebSocketFrameAggregator(HARD_FRAME_LIMIT));
         pipeline.addLast("protobuf", new ClientFrameCodec(metrics));
         pipeline.addLast("rate", new FrameRateLimiter(limits.framesPerSecond(), limits.frameBurst()));
         pipeline.addLast("session", new SessionHandler(handlers, requestPool, metrics, random, sessions, calls));
         pipeline.addLast("violations", new ViolationPolicy(metrics, limits.maxViolations()));
+    }
+
+    /**
+     * Once the WebSocket handshake is done, only frames arrive: the HTTP-only handlers go, which
+     * saves their memory on every long-lived connection.
+     */
+    private static final class DropHttpHandlers extends ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+                ChannelPipeline pipeline = ctx.pipeline();
+                for (String name : List.of("continue", "chunked", "router")) {
+                    if (pipeline.get(name) != null) {
+                        pipeline.remove(name);
+                    }
+                }
+                pipeline.remove(this);
+            }
+            super.userEventTriggered(ctx, event);
+        }
     }
 }
