@@ -252,6 +252,28 @@ class ConversationsTest extends LiveServerTestBase {
     }
 
     @Test
+    void aMemberWhoLeavesWhileAnotherCommitsIsStillRemoved() throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        ParleyClient carol = user("carol");
+        byte[] groupId = alice.conversations().createGroup("team", List.of("bob", "carol")).groupId();
+        eventually("bob and carol joined", () -> bob.conversations().list().size() == 1 && carol.conversations().list().size() == 1);
+
+        // carol's device processes nothing while bob commits and she leaves: her Remove proposal is
+        // for the epoch bob's commit ends, so alice and bob drop it.
+        synchronized (carol.conversations()) {
+            bob.conversations().update(groupId);
+            carol.conversations().leave("team");
+        }
+        eventually("alice and bob removed carol", () -> alice.conversations().find("team", false).members().equals(List.of("alice", "bob"))
+                && bob.conversations().find("team", false).members().equals(List.of("alice", "bob")));
+        assertThat(carol.conversations().list()).isEmpty();
+        alice.conversations().sendText(groupId, "carol has gone");
+        eventually("bob reads alice", () -> texts("bob").contains("carol has gone"));
+        assertThat(texts("carol")).doesNotContain("carol has gone");
+    }
+
+    @Test
     void deliveredAndReadReceiptsReachTheSender() throws Exception {
         ParleyClient alice = user("alice");
         ParleyClient bob = user("bob");

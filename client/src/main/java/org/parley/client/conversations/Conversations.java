@@ -831,7 +831,12 @@ public final class Conversations {
         }
         Group group = group(groupId);
         if (group == null) {
-            log.debug("dropped a message for a conversation this device is not in");
+            ConversationRecord record = record(groupId);
+            if (record != null && record.getLeft()) {
+                followWhileLeaving(record, payload, after);
+            } else {
+                log.debug("dropped a message for a conversation this device is not in");
+            }
             return;
         }
         ProcessedMessage processed;
@@ -859,6 +864,34 @@ public final class Conversations {
             if (proposal.proposalType() == ProposalType.REMOVE) {
                 after.add(() -> commitPendingProposals(groupId));
             }
+        }
+    }
+
+    /**
+     * A conversation this device left by proposing its own removal: until a commit removes it, it
+     * follows the group's handshakes and proposes again in every new epoch, because members drop
+     * a proposal whose epoch a concurrent commit ended (RFC 9420 section 12.1). Nothing is shown.
+     */
+    private void followWhileLeaving(ConversationRecord record, byte[] payload, List<Runnable> after) {
+        if (record.getGroupState().isEmpty()) {
+            return;
+        }
+        Group group = Group.fromBytes(groupConfig, record.getGroupState().toByteArray());
+        if (!group.isActive()) {
+            return;
+        }
+        ProcessedMessage processed;
+        try {
+            processed = group.process(payload);
+        } catch (MlsProtocolException e) {
+            log.debug("dropped a message of a conversation this device is leaving: {}", e.getMessage());
+            return;
+        }
+        byte[] proposal = processed instanceof ProcessedMessage.CommitApplied applied && !applied.removedSelf()
+                ? group.proposeRemove(group.ownLeafIndex()) : null;
+        saveRecord(record.toBuilder().setGroupState(ByteString.copyFrom(group.toBytes())).build());
+        if (proposal != null) {
+            after.add(() -> fanOut(group, proposal, false));
         }
     }
 
