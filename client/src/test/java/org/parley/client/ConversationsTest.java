@@ -252,6 +252,26 @@ class ConversationsTest extends LiveServerTestBase {
     }
 
     @Test
+    void twoPeopleStartingTheir1to1AtOnceConvergeOnOneConversation() throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        // bob's device processes nothing meanwhile, so he does not see alice's Welcome before creating his own.
+        synchronized (bob.conversations()) {
+            alice.conversations().direct("bob");
+            bob.conversations().direct("alice");
+        }
+        eventually("both have both conversations", () -> alice.conversations().list().size() == 2 && bob.conversations().list().size() == 2);
+        byte[] chosen = alice.conversations().find("bob", true).groupId();
+        assertThat(bob.conversations().find("alice", true).groupId()).isEqualTo(chosen);
+        assertThat(alice.conversations().direct("bob").groupId()).isEqualTo(chosen);
+        alice.conversations().sendText(alice.conversations().direct("bob").groupId(), "one conversation");
+        bob.conversations().sendText(bob.conversations().direct("alice").groupId(), "yes, one");
+        eventually("both read each other", () -> texts("bob").contains("one conversation") && texts("alice").contains("yes, one"));
+        assertThat(alice.conversations().history(chosen, 10)).extracting(StoredMessage::getText)
+                .containsExactly("one conversation", "yes, one");
+    }
+
+    @Test
     void aMemberWhoLeavesWhileAnotherCommitsIsStillRemoved() throws Exception {
         ParleyClient alice = user("alice");
         ParleyClient bob = user("bob");

@@ -68,6 +68,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.Consumer;
@@ -282,7 +283,7 @@ public final class Conversations {
 
     /** The active group conversation called {@code name}, or the 1:1 with the user {@code name}. */
     public synchronized Summary find(String name, boolean direct) {
-        return list().stream().filter(s -> s.direct() == direct && s.name().equals(name)).findFirst()
+        return (direct ? directWith(name) : list().stream().filter(s -> !s.direct() && s.name().equals(name)).findFirst())
                 .orElseThrow(() -> new ConversationException(direct
                         ? "no conversation with " + name + " yet; 'parley send " + name + " TEXT' starts one"
                         : "no group called '" + name + "' here; see 'parley group list'"));
@@ -313,12 +314,16 @@ public final class Conversations {
         if (username.equals(identity.username())) {
             throw new ConversationException("that is you; to talk to your other devices, create a group");
         }
-        for (Summary s : list()) {
-            if (s.direct() && s.name().equals(username)) {
-                return s;
-            }
-        }
-        return create(username, true, List.of(username));
+        return directWith(username).orElseGet(() -> create(username, true, List.of(username)));
+    }
+
+    /**
+     * When both people started their 1:1 at the same moment there are two; both sides then use
+     * the one with the lower group id, so they converge on one conversation.
+     */
+    private Optional<Summary> directWith(String username) {
+        return list().stream().filter(s -> s.direct() && s.name().equals(username))
+                .min((a, b) -> Arrays.compareUnsigned(a.groupId(), b.groupId()));
     }
 
     /** A new group conversation named {@code name} with all devices of the given users and of this account. */
