@@ -777,7 +777,10 @@ public final class Conversations {
     /** Handles one server push: Deliver is processed, persisted and then acknowledged. */
     public synchronized void handlePush(ServerFrame push) {
         try {
-            if (push.hasMailboxDrained()) {
+            if (push.hasError()) {
+                // The answer to a posted frame (an acknowledgement) that the server refused.
+                log.info("the server refused a posted request: {}", push.getError().getMessage());
+            } else if (push.hasMailboxDrained()) {
                 drainedCount++;
                 store.deleteExpired(System.currentTimeMillis());
                 sendDeliveredReceipts();
@@ -795,12 +798,11 @@ public final class Conversations {
                     log.warn("could not process a message, it will be retried: {}", e.getMessage());
                     return;
                 }
-                try {
-                    session.call(ClientFrame.newBuilder().setAck(Ack.newBuilder().addEnvelopeIds(deliver.getEnvelopeId())));
-                } catch (RuntimeException e) {
-                    // Persisted but not acknowledged: the server delivers it again and the stored
-                    // state (used keys, message id) drops the copy. What it changed is still shown now.
-                    log.info("acknowledging a message failed, it will come again and be dropped: {}", e.getMessage());
+                // Posted, not awaited: the next message need not wait for the server's durable delete.
+                // An acknowledgement that is lost (disconnected, refused) only means the server
+                // delivers the message again, and the stored state (used keys, message id) drops the copy.
+                if (!session.post(ClientFrame.newBuilder().setAck(Ack.newBuilder().addEnvelopeIds(deliver.getEnvelopeId())))) {
+                    log.info("not connected to acknowledge a message; it will come again and be dropped");
                 }
                 after.forEach(Runnable::run);
                 if (drainedCount > 0) {
