@@ -49,6 +49,18 @@ class MessagingTest extends ServerTestBase {
         assertThat(pushed.getSender().getDeviceId().toByteArray()).isEqualTo(alice.deviceId);
         assertThat(bob.request(ClientFrame.newBuilder().setAck(Ack.newBuilder().addEnvelopeIds(pushed.getEnvelopeId()))).hasOk()).isTrue();
 
+        // A posted Ack (request_id 0) deletes too, and is answered only if it fails.
+        assertThat(alice.request(send(text("second"), recipient(bob))).hasSendAccepted()).isTrue();
+        Deliver second = bob.awaitFrame(ServerFrame::hasDeliver).getDeliver();
+        bob.send(ClientFrame.newBuilder().setAck(Ack.newBuilder().addEnvelopeIds(second.getEnvelopeId())).build());
+        org.parley.server.accounts.DeviceId bobDevice = org.parley.server.accounts.DeviceId.of(bob.deviceId);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (harness.store().mailbox().usage(bobDevice).messages() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(harness.store().mailbox().usage(bobDevice).messages()).isZero();
+        assertThat(bob.pollFrame(ServerFrame::hasOk, Duration.ofMillis(500))).as("no answer to a posted Ack").isNull();
+
         // Acknowledged mail is gone: a new connection of Bob's device drains nothing.
         TestClient bobAgain = connect();
         bobAgain.authenticateAs(bob);

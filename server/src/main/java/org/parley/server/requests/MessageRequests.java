@@ -181,7 +181,9 @@ public final class MessageRequests {
         long id = frame.getRequestId();
         boolean queued = writer.submit(new MailboxWriter.Ack(new Acknowledgement(session.signedIn().device(), ids), deleted -> {
             if (deleted) {
-                session.reply(id, ServerFrame.newBuilder().setOk(Ok.getDefaultInstance()));
+                if (id != 0) { // a posted Ack (request_id 0) is answered only when it fails
+                    session.reply(id, ServerFrame.newBuilder().setOk(Ok.getDefaultInstance()));
+                }
             } else {
                 session.fail(id, ErrorCode.INTERNAL, "the server could not delete the acknowledged messages; acknowledge them again");
             }

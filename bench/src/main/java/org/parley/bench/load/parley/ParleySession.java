@@ -87,8 +87,8 @@ final class ParleySession extends ClientSession {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (!unacknowledged.isEmpty()) {
-            write(ctx, ClientFrame.newBuilder().setRequestId(nextRequestId++)
-                    .setAck(Ack.newBuilder().addAllEnvelopeIds(unacknowledged)).build());
+            // Posted (request_id 0), as the Parley client does: the server answers only a failure.
+            write(ctx, ClientFrame.newBuilder().setAck(Ack.newBuilder().addAllEnvelopeIds(unacknowledged)).build());
             unacknowledged.clear();
         }
         ctx.flush();
