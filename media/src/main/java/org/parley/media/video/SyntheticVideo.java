@@ -23,11 +23,7 @@ import java.util.SplittableRandom;
  *
  * Not thread-safe: one instance per sending stream.
  */
-public final class SyntheticVideo {
-    /** One generated frame. */
-    public record Frame(long sequence, boolean keyFrame, byte[] data) {
-    }
-
+public final class SyntheticVideo implements VideoSource {
     /** What {@link #check} found in a received frame. */
     public record Checked(long sequence, boolean keyFrame, int bytes) {
     }
@@ -63,7 +59,8 @@ public final class SyntheticVideo {
         return new SyntheticVideo(seed, Math.max(1, 2 * fps));
     }
 
-    public Frame next() {
+    @Override
+    public VideoFrame next() {
         long sequence = next++;
         boolean key = sequence % keyInterval == 0;
         int bodyBytes = key ? random.nextInt(KEY_MIN_BYTES, KEY_MAX_BYTES + 1) : random.nextInt(DELTA_MIN_BYTES, DELTA_MAX_BYTES + 1);
@@ -72,7 +69,7 @@ public final class SyntheticVideo {
         ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + bodyBytes + DIGEST_BYTES);
         out.put(MAGIC).putLong(sequence).put((byte) (key ? 1 : 0)).putInt(bodyBytes).put(body);
         out.put(sha256(out.array(), out.position()));
-        return new Frame(sequence, key, out.array());
+        return new VideoFrame(key, out.array());
     }
 
     /**
