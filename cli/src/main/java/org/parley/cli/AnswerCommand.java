@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-/** {@code parley answer [--send-audio IN.wav] [--record OUT.wav] [--duration S]}: waits for a ring and takes the call. */
+/** {@code parley answer [--send-audio IN.wav] [--record OUT.wav] [--video-fps N] [--duration S]}: waits for a ring and takes the call. */
 @Command(name = "answer", mixinStandardHelpOptions = true,
         description = "Wait for a call (up to 60 s) and answer it; prints the call's stats at the end.")
 final class AnswerCommand implements Callable<Integer> {
@@ -37,7 +37,7 @@ final class AnswerCommand implements Callable<Integer> {
                     call.leave();
                     throw new CallException("the caller did not join within " + CallAudio.SIGNAL_WAIT.toSeconds() + " s");
                 }
-                return audio.run(call, media, samples, false, out);
+                return audio.run(call, media, samples, false, out, () -> false);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CallException("interrupted");

@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-/** {@code parley call USERNAME|--group NAME [--send-audio IN.wav] [--record OUT.wav] [--duration S]}. */
+/** {@code parley call USERNAME|--group NAME [--send-audio IN.wav] [--record OUT.wav] [--video-fps N] [--duration S]}. */
 @Command(name = "call", mixinStandardHelpOptions = true,
         description = "Call a person (USERNAME) or a group (--group NAME), end-to-end encrypted; prints the call's stats at the end.")
 final class CallCommand implements Callable<Integer> {
@@ -47,7 +47,7 @@ final class CallCommand implements Callable<Integer> {
                 }
                 try (call) {
                     CallMedia media = call.join();
-                    return audio.run(call, media, samples, true, out);
+                    return audio.run(call, media, samples, true, out, () -> false);
                 }
             } catch (ServerException e) {
                 throw Profiles.explain(e, username == null ? target.group : username);
