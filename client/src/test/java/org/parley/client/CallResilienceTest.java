@@ -1,5 +1,6 @@
 package org.parley.client;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.parley.client.calls.CallStats;
@@ -58,6 +59,29 @@ class CallResilienceTest extends LiveServerTestBase {
                 .as("bob hears all of alice, the frames lost in the drop concealed").isGreaterThanOrEqualTo(0.9);
     }
 
+    @Test
+    void mediaRejoinsWhenTheServerRestartsMidCall() throws Exception {
+        // A restart closes the connections from the server's side, forgets the relay's calls, and
+        // comes back with a new token secret, UDP port and participant ids: only a new token works.
+        server = new LiveServer(temp.resolve("server"));
+        OneToOneCall call = OneToOneCall.start(this);
+        short[] aliceSays = Signals.speechLike(8, 6);
+        call.aliceMedia.play(aliceSays);
+        Thread.sleep(2_000);
+        server.restart();
+        ConversationsTest.eventually("both re-joined", () -> call.aliceMedia.rejoins() >= 1 && call.bobMedia.rejoins() >= 1);
+        long sentAtRejoin = call.aliceMedia.stats().framesSent();
+        ConversationsTest.eventually("alice sent everything", () -> !call.aliceMedia.sending());
+        int frames = aliceSays.length / OpusFormat.FRAME_SAMPLES;
+        assertThat(frames - sentAtRejoin).as("enough of the call is left after the re-join to judge it").isGreaterThan(50);
+        // Alice has a new participant id now, so bob hears her as a second stream.
+        ConversationsTest.eventually("bob played alice's frames after the restart", () -> call.bobMedia.recordings().size() == 2
+                && call.bobMedia.recordings().get(1).length >= (frames - sentAtRejoin) * OpusFormat.FRAME_SAMPLES);
+        assertThat(tailCorrelation(aliceSays, call.bobMedia.recordings().get(1), 2 * OpusFormat.SAMPLE_RATE))
+                .as("bob hears alice's last 2 s after the restart").isGreaterThanOrEqualTo(0.9);
+        assertThat(call.bobMedia.undecryptable()).isZero();
+    }
+
     @ParameterizedTest(name = "udp at the server: {0}")
     @ValueSource(booleans = {true, false})
     void aCallLongerThanTheTokenLifetimeGoesOnWithRefreshedTokens(boolean udp) throws Exception {
@@ -79,10 +103,15 @@ class CallResilienceTest extends LiveServerTestBase {
         assertThat(call.aliceMedia.stats().switches()).as("refreshing keeps the path").isZero();
     }
 
-    /** The recording keeps the original's timing (lost frames are concealed, not skipped), trailing it by a lag. */
+    /**
+     * How well the last {@code samples} of {@code said} match the end of a recording of it. A
+     * recording trails the original by up to {@link #MAX_LAG_SAMPLES} and ends with its last
+     * frame, so that much of the end is cut: the tail starts 0..MAX_LAG after {@code samples}
+     * before the recording's end.
+     */
     private static double tailCorrelation(short[] said, short[] heard, int samples) {
         short[] reference = Arrays.copyOfRange(said, said.length - samples, said.length);
-        short[] window = Arrays.copyOfRange(heard, said.length - samples, heard.length);
-        return CrossCorrelation.align(reference, window, MAX_LAG_SAMPLES).correlation();
+        short[] window = Arrays.copyOfRange(heard, Math.max(0, heard.length - samples - MAX_LAG_SAMPLES), heard.length);
+        return CrossCorrelation.align(reference, window, 2 * MAX_LAG_SAMPLES).correlation();
     }
 }
