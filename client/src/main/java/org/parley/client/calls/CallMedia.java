@@ -99,8 +99,12 @@ public final class CallMedia implements AutoCloseable {
     private final OpusFrameEncoder encoder = OpusFrameEncoder.forVoice();
     private final Map<Long, Receiver> receivers = new LinkedHashMap<>();
     private final Map<Long, VideoReceiver> videoReceivers = new LinkedHashMap<>();
-    /** Guarded by itself: packets come from the UDP thread and the WebSocket thread. */
-    private final FrameReassembler reassembler = FrameReassembler.forVideo();
+    /**
+     * Guarded by itself: packets come from the UDP thread and the WebSocket thread. At most 16
+     * incomplete frames of 2 MiB (a 4K key frame fits), so forged fragments, which anyone on the
+     * path can send, hold at most 32 MiB.
+     */
+    private final FrameReassembler reassembler = new FrameReassembler(16, 2L << 20);
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, task -> {
         Thread thread = new Thread(task, "parley-call-media");
         thread.setDaemon(true);
@@ -344,10 +348,14 @@ public final class CallMedia implements AutoCloseable {
         }
     }
 
-    /** SFrame-encrypts a frame with its header fields as metadata, under this device's key of the current epoch. */
-    private byte[] seal(int flags, int stream, long frameSequence, long timestamp, byte[] plaintext) throws SFrameException {
+    /**
+     * SFrame-encrypts a frame with its header fields as metadata, under this device's key of the
+     * current epoch. {@code sender} is read once per frame by the caller: a re-join may change
+     * this device's participant id, and the metadata must match the packets' header.
+     */
+    private byte[] seal(int flags, long sender, int stream, long frameSequence, long timestamp, byte[] plaintext) throws SFrameException {
         rekeyNowAndThen();
-        byte[] metadata = MediaFrame.metadata(flags, callId, participantId, stream, frameSequence, timestamp);
+        byte[] metadata = MediaFrame.metadata(flags, callId, sender, stream, frameSequence, timestamp);
         synchronized (keys) {
             return keys.encrypt(metadata, plaintext);
         }
@@ -377,8 +385,9 @@ public final class CallMedia implements AutoCloseable {
                 }
             }
             long timestamp = System.currentTimeMillis();
-            byte[] ciphertext = seal(0, AUDIO_STREAM, frameSequence, timestamp, opus);
-            transport.send(new MediaPacket(0, callId, participantId, AUDIO_STREAM, frameSequence, timestamp, 0, 1, ciphertext).encode());
+            long sender = participantId;
+            byte[] ciphertext = seal(0, sender, AUDIO_STREAM, frameSequence, timestamp, opus);
+            transport.send(new MediaPacket(0, callId, sender, AUDIO_STREAM, frameSequence, timestamp, 0, 1, ciphertext).encode());
             synchronized (this) {
                 framesSent++;
             }
@@ -400,9 +409,10 @@ public final class CallMedia implements AutoCloseable {
             }
             int flags = MediaPacket.FLAG_VIDEO | (frame.keyFrame() ? MediaPacket.FLAG_KEY_FRAME : 0);
             long timestamp = System.currentTimeMillis();
-            byte[] ciphertext = seal(flags, VIDEO_STREAM, frameSequence, timestamp, frame.data());
+            long sender = participantId;
+            byte[] ciphertext = seal(flags, sender, VIDEO_STREAM, frameSequence, timestamp, frame.data());
             RelayTransport now = transport;
-            for (MediaPacket packet : new MediaFrame(flags, callId, participantId, VIDEO_STREAM, frameSequence, timestamp, ciphertext)
+            for (MediaPacket packet : new MediaFrame(flags, callId, sender, VIDEO_STREAM, frameSequence, timestamp, ciphertext)
                     .fragment(VIDEO_MTU)) {
                 now.send(packet.encode());
             }

@@ -78,7 +78,7 @@ public final class LiveAudio implements AutoCloseable {
                 int filled = 0;
                 while (filled < FRAME_BYTES) {
                     int n = microphone.read(pcm, filled, FRAME_BYTES - filled);
-                    if (n < 0) {
+                    if (n < 0 || closed) {
                         return;
                     }
                     filled += n;
