@@ -12,7 +12,8 @@ import java.util.concurrent.Callable;
 
 /** {@code parley answer [--send-audio IN.wav] [--record OUT.wav] [--video-fps N] [--duration S]}: waits for a ring and takes the call. */
 @Command(name = "answer", mixinStandardHelpOptions = true,
-        description = "Wait for a call (up to 60 s) and answer it; prints the call's stats at the end.")
+        description = "Wait for a call (up to 60 s) and answer it; prints the call's stats at the end."
+                + " Without --send-audio and --record the microphone and speaker are used.")
 final class AnswerCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -14,7 +14,8 @@ import java.util.concurrent.Callable;
 
 /** {@code parley call USERNAME|--group NAME [--send-audio IN.wav] [--record OUT.wav] [--video-fps N] [--duration S]}. */
 @Command(name = "call", mixinStandardHelpOptions = true,
-        description = "Call a person (USERNAME) or a group (--group NAME), end-to-end encrypted; prints the call's stats at the end.")
+        description = "Call a person (USERNAME) or a group (--group NAME), end-to-end encrypted; prints the call's stats at the end."
+                + " Without --send-audio and --record the microphone and speaker are used.")
 final class CallCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
