@@ -63,6 +63,8 @@ final class ChatCommand implements Callable<Integer> {
                     }
                 } else if (event instanceof ConversationEvent.Notice notice) {
                     reader.printAbove(Messages.line(notice));
+                } else if (event instanceof ConversationEvent.Receipted receipt) {
+                    reader.printAbove(Messages.line(receipt));
                 } else if (conversations[0] != null) {
                     conversations[0].takeUnshown().forEach(shown -> reader.printAbove(Messages.line(shown)));
                 }

@@ -23,8 +23,24 @@ final class Messages {
     static String line(Conversations.Shown shown) {
         StoredMessage m = shown.message();
         String line = "[" + CLOCK.format(Instant.ofEpochMilli(m.getSentAt())) + "] " + m.getSender() + " → "
-                + shown.conversation() + ": " + m.getText();
+                + shown.conversation() + ": " + m.getText() + receipts(m);
         return m.getIdentityChanged() ? SafetyNumberCommand.changedWarning(m.getSender()) + "\n" + line : line;
+    }
+
+    /** For this account's messages: who has read it, else who has it. */
+    private static String receipts(StoredMessage m) {
+        if (!m.getOutgoing()) {
+            return "";
+        }
+        if (m.getReadByCount() > 0) {
+            return "  ✓✓ read by " + String.join(", ", m.getReadByList());
+        }
+        return m.getDeliveredToCount() > 0 ? "  ✓ delivered to " + String.join(", ", m.getDeliveredToList()) : "";
+    }
+
+    static String line(ConversationEvent.Receipted receipt) {
+        return "* " + receipt.conversation() + ": " + (receipt.read() ? "✓✓ read by " : "✓ delivered to ") + receipt.member()
+                + (receipt.messages() == 1 ? "" : " (" + receipt.messages() + " messages)");
     }
 
     static String line(ConversationEvent.Notice notice) {

@@ -133,6 +133,11 @@ class ChatCommandsTest {
         String shown = screen.toString(StandardCharsets.UTF_8);
         assertThat(shown).contains("Chat with bob").contains("bob → bob: ping").contains("members: alice, bob").contains("unknown command /bogus");
         assertThat(ok("bob", "receive").out()).contains("alice → alice: hello from chat");
+        ChatCommand.input = new ByteArrayInputStream("/quit\n".getBytes(StandardCharsets.UTF_8));
+        ByteArrayOutputStream again = new ByteArrayOutputStream();
+        ChatCommand.output = again;
+        ok("alice", "chat", "bob");
+        assertThat(again.toString(StandardCharsets.UTF_8)).as("bob's read receipt").contains("hello from chat  ✓✓ read by bob");
 
         PipedOutputStream requests = new PipedOutputStream();
         DaemonCommand.input = new PipedInputStream(requests);

@@ -252,6 +252,28 @@ class ConversationsTest extends LiveServerTestBase {
     }
 
     @Test
+    void deliveredAndReadReceiptsReachTheSender() throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        byte[] groupId = alice.conversations().direct("bob").groupId();
+        StoredMessage hello = alice.conversations().sendText(groupId, "hello");
+        eventually("bob reads alice", () -> texts("bob").contains("hello"));
+        eventually("bob's device confirmed delivery", () -> alice.conversations().history(groupId, 10).get(0)
+                .getDeliveredToList().contains("bob"));
+        assertThat(alice.conversations().history(groupId, 10).get(0).getReadByList()).as("not shown to bob yet").isEmpty();
+
+        assertThat(bob.conversations().takeUnshown()).extracting(shown -> shown.message().getText()).containsExactly("hello");
+        eventually("bob read it", () -> alice.conversations().history(groupId, 10).get(0).getReadByList().contains("bob"));
+        assertThat(events.get("alice")).filteredOn(e -> e instanceof ConversationEvent.Receipted)
+                .extracting(e -> ((ConversationEvent.Receipted) e).read()).containsExactly(false, true);
+        assertThat(alice.conversations().history(groupId, 10)).extracting(m -> m.getId())
+                .as("a receipt is not a message").containsExactly(hello.getId());
+        byte[] bobGroup = bob.conversations().find("alice", true).groupId();
+        assertThat(bob.conversations().history(bobGroup, 10).get(0).getDeliveredToList())
+                .as("receipts mark only the receiver's own messages").isEmpty();
+    }
+
+    @Test
     void aLinkedDeviceJoinsConversationsAdoptsTheProfileKeyAndSendsSealed() throws Exception {
         ParleyClient alice = user("alice");
         ParleyClient bob = user("bob");

@@ -202,6 +202,35 @@ class MessagingTest extends ServerTestBase {
 
     @ParameterizedTest
     @MethodSource(BACKENDS)
+    void aWelcomeIsStoredWithItsCommitAndOnlyWhenTheCommitWins(Backend backend) throws Exception {
+        start(backend);
+        TestClient alice = registered("alice");
+        TestClient bob = registered("bob");
+        TestClient carol = registered("carol");
+        byte[] group = randomBytes(32);
+        assertThat(alice.request(commit(group, 0, recipient(bob))).getCommitResult().getAccepted()).isTrue();
+        alice.awaitFrame(ServerFrame::hasSendAccepted);
+        bob.awaitFrame(ServerFrame::hasDeliver);
+
+        ClientFrame.Builder losing = commit(group, 0, recipient(alice));
+        losing.getSubmitCommitBuilder().setWelcome(send(text("welcome of a losing commit"), recipient(carol)).getSend());
+        assertThat(bob.request(losing).getCommitResult().getAccepted()).isFalse();
+
+        ClientFrame.Builder malformed = commit(group, 1, recipient(bob));
+        malformed.getSubmitCommitBuilder().setWelcome(send(text("welcome to nobody")).getSend());
+        assertThat(alice.request(malformed).getError().getCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+
+        ClientFrame.Builder winning = commit(group, 1, recipient(bob));
+        winning.getSubmitCommitBuilder().setWelcome(send(text("welcome for carol"), recipient(carol)).getSend());
+        ServerFrame won = alice.request(winning);
+        assertThat(won.getCommitResult().getAccepted()).as("the malformed Welcome did not move the epoch").isTrue();
+        assertThat(won.getCommitResult().getCurrentEpoch()).isEqualTo(2);
+        assertThat(text(carol.awaitFrame(ServerFrame::hasDeliver).getDeliver())).isEqualTo("welcome for carol");
+        assertThat(text(bob.awaitFrame(ServerFrame::hasDeliver).getDeliver())).isEqualTo("commit for 1");
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
     void aMemberAloneInItsGroupCommitsWithoutRecipientsButPlainSendsNeedOne(Backend backend) throws Exception {
         start(backend);
         TestClient alice = registered("alice");

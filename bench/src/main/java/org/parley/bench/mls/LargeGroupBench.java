@@ -3,6 +3,7 @@ package org.parley.bench.mls;
 import org.parley.mls.group.CommitResult;
 import org.parley.mls.group.Group;
 import org.parley.mls.group.GroupConfig;
+import org.parley.mls.tree.Parallelism;
 import org.parley.mls.group.KeyPackageBundle;
 import org.parley.mls.group.ProcessedMessage;
 
@@ -15,6 +16,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.LongSupplier;
 
 /**
@@ -36,6 +39,19 @@ public final class LargeGroupBench {
     }
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    /** Every core of the machine lent to a joiner's leaf checks: the calling thread and cores - 1 daemon threads. */
+    private static final Parallelism ALL_CORES = allCores();
+
+    private static Parallelism allCores() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        ExecutorService lent = Executors.newFixedThreadPool(Math.max(1, cores - 1), task -> {
+            Thread thread = new Thread(task, "join-verifier");
+            thread.setDaemon(true);
+            return thread;
+        });
+        return new Parallelism(lent, cores);
+    }
 
     /**
      * Medians of the repeats in milliseconds: CPU time of the measuring thread (what the
@@ -67,7 +83,8 @@ public final class LargeGroupBench {
         return new long[] {end[0] - start[0], end[1] - start[1]};
     }
 
-    record SizeResult(int members, double buildSeconds, Timing createCommit, Timing processCommit, Timing join,
+    /** {@code joinAllCores}: the same join with the leaf checks on every core; only its wall time means anything. */
+    record SizeResult(int members, double buildSeconds, Timing createCommit, Timing processCommit, Timing join, Timing joinAllCores,
                       int commitBytes, int welcomeBytes, double encryptPerSecond, double decryptPerSecond) {
     }
 
@@ -99,16 +116,18 @@ public final class LargeGroupBench {
         for (int members : sizes) {
             SizeResult r = measure(members, config, warmup, repeats);
             results.add(r);
-            System.out.printf("%,d members: built in %.1f s; create commit %s ms, process %s ms, join %s ms, commit %,d B,"
-                            + " Welcome %,d B, encrypt %.0f/s, decrypt %.0f/s%n", members, r.buildSeconds(), r.createCommit(),
-                    r.processCommit(), r.join(), r.commitBytes(), r.welcomeBytes(), r.encryptPerSecond(), r.decryptPerSecond());
+            System.out.printf("%,d members: built in %.1f s; create commit %s ms, process %s ms, join %s ms (%.1f ms wall on %d cores),"
+                            + " commit %,d B, Welcome %,d B, encrypt %.0f/s, decrypt %.0f/s%n", members, r.buildSeconds(), r.createCommit(),
+                    r.processCommit(), r.join(), r.joinAllCores().wallMillis(), ALL_CORES.threads(), r.commitBytes(), r.welcomeBytes(),
+                    r.encryptPerSecond(), r.decryptPerSecond());
         }
         System.out.println();
-        System.out.println("| members | create commit ms (CPU / wall) | process commit ms (CPU / wall) | join from Welcome ms (CPU / wall) | commit bytes | Welcome bytes | encrypt 1 KiB per CPU s | decrypt 1 KiB per CPU s |");
-        System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        System.out.println("| members | create commit ms (CPU / wall) | process commit ms (CPU / wall) | join from Welcome ms (CPU / wall) | join on " + ALL_CORES.threads() + " cores ms (wall) | commit bytes | Welcome bytes | encrypt 1 KiB per CPU s | decrypt 1 KiB per CPU s |");
+        System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (SizeResult r : results) {
-            System.out.printf(Locale.ROOT, "| %,d | %s | %s | %s | %,d | %,d | %,.0f | %,.0f |%n", r.members(), r.createCommit(),
-                    r.processCommit(), r.join(), r.commitBytes(), r.welcomeBytes(), r.encryptPerSecond(), r.decryptPerSecond());
+            System.out.printf(Locale.ROOT, "| %,d | %s | %s | %s | %.1f | %,d | %,d | %,.0f | %,.0f |%n", r.members(), r.createCommit(),
+                    r.processCommit(), r.join(), r.joinAllCores().wallMillis(), r.commitBytes(), r.welcomeBytes(),
+                    r.encryptPerSecond(), r.decryptPerSecond());
         }
         System.out.printf(Locale.ROOT, "%nKeyPackages generated per CPU second: %,.0f%n", keyPackagesPerSecond);
         if (tsMls != null) {
@@ -132,6 +151,8 @@ public final class LargeGroupBench {
         List<long[]> create = new ArrayList<>();
         List<long[]> process = new ArrayList<>();
         List<long[]> join = new ArrayList<>();
+        List<long[]> joinAllCores = new ArrayList<>();
+        GroupConfig allCores = config.withParallelism(ALL_CORES);
         int commitBytes = 0;
         int welcomeBytes = 0;
         Group alice = group.alice;
@@ -159,6 +180,11 @@ public final class LargeGroupBench {
             long[] t2 = now();
             Group carol = Group.joinFromWelcome(config, commit.welcomeMessage(), carolKeys, null);
             long[] t3 = now();
+            Group carolOnAllCores = Group.joinFromWelcome(allCores, commit.welcomeMessage(), carolKeys, null);
+            long[] t4 = now();
+            if (!MessageDigest.isEqual(carol.epochAuthenticator(), carolOnAllCores.epochAuthenticator())) {
+                throw new IllegalStateException("the join on all cores reached another state");
+            }
             requireAgreement(removes, bobUpdates, alice, bob, carol, applied);
             // The next round removes the member this one added (it took the leftmost blank leaf);
             // a group of two removes it at once, untimed, so every measured Commit starts from two.
@@ -172,6 +198,7 @@ public final class LargeGroupBench {
                 create.add(since(t0, t1));
                 process.add(since(t1, t2));
                 join.add(since(t2, t3));
+                joinAllCores.add(since(t3, t4));
                 warmed++;
             }
             commitBytes = commit.commitMessage().length;
@@ -192,7 +219,7 @@ public final class LargeGroupBench {
             receiver.process(messages.get(next[0]++));
             return 1;
         });
-        return new SizeResult(members, buildSeconds, Timing.of(create), Timing.of(process), Timing.of(join),
+        return new SizeResult(members, buildSeconds, Timing.of(create), Timing.of(process), Timing.of(join), Timing.of(joinAllCores),
                 commitBytes, welcomeBytes, encrypt, decrypt);
     }
 

@@ -17,6 +17,10 @@ public sealed interface ConversationEvent {
     record Notice(String conversation, String text) implements ConversationEvent {
     }
 
+    /** {@code member} confirmed that {@code messages} of this account's messages arrived, or were read. */
+    record Receipted(String conversation, String member, boolean read, int messages) implements ConversationEvent {
+    }
+
     /** A call signal from another device in the conversation {@code groupId}. */
     record CallSignalled(String conversation, byte[] groupId, String sender, org.parley.client.content.v1.CallSignal signal)
             implements ConversationEvent {

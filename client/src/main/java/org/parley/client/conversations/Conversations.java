@@ -14,6 +14,7 @@ import org.parley.client.content.v1.Delete;
 import org.parley.client.content.v1.DisappearingTimer;
 import org.parley.client.content.v1.Edit;
 import org.parley.client.content.v1.Reaction;
+import org.parley.client.content.v1.Receipt;
 import org.parley.client.content.v1.Reply;
 import org.parley.client.content.v1.Text;
 import org.parley.client.keys.KeyPackages;
@@ -45,6 +46,7 @@ import org.parley.mls.messages.EncryptedGroupSecrets;
 import org.parley.mls.messages.HandshakeBodies;
 import org.parley.mls.messages.ProposalType;
 import org.parley.mls.messages.Welcome;
+import org.parley.mls.tree.Parallelism;
 import org.parley.protocol.v1.Ack;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.Deliver;
@@ -67,6 +69,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -106,6 +109,7 @@ public final class Conversations {
     private final Duration timeout;
     private final GroupConfig groupConfig;
     private final Map<String, Group> groups = new LinkedHashMap<>();
+    private final Receipts receipts;
     private final List<Consumer<ConversationEvent>> listeners = new CopyOnWriteArrayList<>();
     private long drainedCount;
 
@@ -120,7 +124,10 @@ public final class Conversations {
         this.downloads = downloads;
         this.random = random;
         this.timeout = timeout;
-        this.groupConfig = GroupConfig.defaults(random);
+        // Joining a large group verifies every member's leaf signature: lend it the common pool's threads.
+        this.groupConfig = GroupConfig.defaults(random).withParallelism(
+                new Parallelism(ForkJoinPool.commonPool(), Runtime.getRuntime().availableProcessors()));
+        this.receipts = new Receipts(store);
     }
 
     public void addListener(Consumer<ConversationEvent> listener) {
@@ -195,18 +202,49 @@ public final class Conversations {
     public record Shown(String conversation, StoredMessage message) {
     }
 
-    /** Messages that arrived since the last call, oldest first; each is returned once. */
+    /**
+     * Messages that arrived since the last call, oldest first; each is returned once. The caller
+     * shows them to the person, so their senders get a read receipt.
+     */
     public synchronized List<Shown> takeUnshown() {
         byte[] bytes = store.get(UNSHOWN);
         if (bytes == null) {
             return List.of();
         }
         store.delete(UNSHOWN);
+        List<Shown> shown;
         try {
-            return UnshownMessages.parseFrom(bytes).getMessagesList().stream()
+            shown = UnshownMessages.parseFrom(bytes).getMessagesList().stream()
                     .map(u -> new Shown(u.getConversation(), u.getMessage())).toList();
         } catch (InvalidProtocolBufferException e) {
             throw new ProfileException("the list of unread messages in this profile is damaged", e);
+        }
+        Map<String, List<ByteString>> readByGroup = new LinkedHashMap<>();
+        for (Shown message : shown) {
+            if (!message.message().getOutgoing()) {
+                readByGroup.computeIfAbsent(hex(message.message().getGroupId().toByteArray()), k -> new ArrayList<>())
+                        .add(message.message().getId());
+            }
+        }
+        readByGroup.forEach((group, ids) -> sendReceipts(HexFormat.of().parseHex(group), Receipt.Kind.READ, ids));
+        return shown;
+    }
+
+    /** Receipts are a courtesy: one that cannot be sent now (offline, conversation left) is not retried. */
+    private void sendReceipts(byte[] groupId, Receipt.Kind kind, List<ByteString> messageIds) {
+        for (Receipt receipt : Receipts.receipts(kind, messageIds)) {
+            try {
+                sendControl(groupId, Content.newBuilder().setReceipt(receipt));
+            } catch (RuntimeException e) {
+                log.info("a {} receipt was not sent: {}", kind, e.getMessage());
+                return;
+            }
+        }
+    }
+
+    private void sendDeliveredReceipts() {
+        for (Receipts.Pending owed : receipts.takeDelivered()) {
+            sendReceipts(owed.groupId(), Receipt.Kind.DELIVERED, owed.messageIds());
         }
     }
 
@@ -481,10 +519,14 @@ public final class Conversations {
             byte[] commitId = new byte[16];
             random.nextBytes(commitId);
             List<RecipientAccount> to = recipients(group);
-            List<ServerFrame> answers = session.exchange(ClientFrame.newBuilder().setSubmitCommit(SubmitCommit.newBuilder()
+            SubmitCommit.Builder submit = SubmitCommit.newBuilder()
                     .setGroupId(ByteString.copyFrom(groupId)).setEpoch(result.pending().baseEpoch())
                     .setSend(Send.newBuilder().setMessageId(ByteString.copyFrom(commitId)).addAllRecipients(to)
-                            .setPayload(ByteString.copyFrom(result.commitMessage())))),
+                            .setPayload(ByteString.copyFrom(result.commitMessage())));
+            // The server stores the Welcome with the commit, so joiners have it before any message of the new epoch.
+            result.welcome().ifPresent(welcome -> submit.setWelcome(Send.newBuilder().setMessageId(ByteString.copyFrom(commitId))
+                    .addAllRecipients(welcomeRecipients(joiners)).setPayload(ByteString.copyFrom(welcome))));
+            List<ServerFrame> answers = session.exchange(ClientFrame.newBuilder().setSubmitCommit(submit),
                     frames -> !frames.get(0).hasCommitResult() || !frames.get(0).getCommitResult().getAccepted() || frames.size() == 2);
             ServerFrame first = answers.get(0);
             if (first.hasError()) {
@@ -497,7 +539,6 @@ public final class Conversations {
                 if (answers.size() > 1 && answers.get(1).hasError()) {
                     log.warn("commit accepted but its fan-out failed: {}", answers.get(1).getError().getMessage());
                 }
-                result.welcome().ifPresent(welcome -> sendWelcome(welcome, joiners));
                 announce(groupId, applied);
                 return;
             }
@@ -532,13 +573,13 @@ public final class Conversations {
         }
     }
 
-    private void sendWelcome(byte[] welcome, List<KeyPackages.Claimed> joiners) {
+    private static List<RecipientAccount> welcomeRecipients(List<KeyPackages.Claimed> joiners) {
         Map<String, RecipientAccount.Builder> byAccount = new LinkedHashMap<>();
         for (KeyPackages.Claimed joiner : joiners) {
             byAccount.computeIfAbsent(hex(joiner.accountId()), k -> RecipientAccount.newBuilder()
                     .setAccountId(ByteString.copyFrom(joiner.accountId()))).addDeviceIds(ByteString.copyFrom(joiner.deviceId()));
         }
-        send(byAccount.values().stream().map(RecipientAccount.Builder::build).toList(), welcome, false);
+        return byAccount.values().stream().map(RecipientAccount.Builder::build).toList();
     }
 
     private void announce(byte[] groupId, ProcessedMessage.CommitApplied applied) {
@@ -734,6 +775,7 @@ public final class Conversations {
             if (push.hasMailboxDrained()) {
                 drainedCount++;
                 store.deleteExpired(System.currentTimeMillis());
+                sendDeliveredReceipts();
             } else if (push.hasDeliver()) {
                 Deliver deliver = push.getDeliver();
                 log.debug("{} processing envelope {} ({} bytes)", identity.username(), deliver.getEnvelopeId(),
@@ -756,6 +798,10 @@ public final class Conversations {
                     log.info("acknowledging a message failed, it will come again and be dropped: {}", e.getMessage());
                 }
                 after.forEach(Runnable::run);
+                if (drainedCount > 0) {
+                    // Live: confirm at once. While a backlog drains, receipts wait for its end.
+                    sendDeliveredReceipts();
+                }
             }
         } finally {
             notifyAll();
@@ -900,7 +946,17 @@ public final class Conversations {
             case CONVERSATION_INFO -> nameConversation(group, content.getConversationInfo());
             case CALL_SIGNAL -> after.add(() -> emit(new ConversationEvent.CallSignalled(record.getName(), groupId,
                     sender.username(), content.getCallSignal())));
-            case RECEIPT, BODY_NOT_SET -> { }
+            case RECEIPT -> {
+                if (!Arrays.equals(sender.accountId(), identity.accountId())) {
+                    Receipt receipt = content.getReceipt();
+                    int marked = receipts.apply(groupId, sender.username(), receipt);
+                    if (marked > 0) {
+                        after.add(() -> emit(new ConversationEvent.Receipted(record.getName(), sender.username(),
+                                receipt.getKind() == Receipt.Kind.READ, marked)));
+                    }
+                }
+            }
+            case BODY_NOT_SET -> { }
         }
         if (changed && text == null) {
             // A control message (an access key shared on joining, say) carried the new key: say so now,
@@ -913,6 +969,9 @@ public final class Conversations {
                     .setText(text).setAttachmentPath(attachmentPath)
                     .setOutgoing(sender.username().equals(identity.username())).setIdentityChanged(changed).build();
             if (store.addMessage(groupId, content.getId().toByteArray(), stored.toByteArray(), expiry(groupId, content.getSentAt()))) {
+                if (!Arrays.equals(sender.accountId(), identity.accountId())) {
+                    receipts.arrived(groupId, content.getId());
+                }
                 String name = record(groupId).getName();
                 addUnshown(name, stored);
                 after.add(() -> emit(new ConversationEvent.Message(name, stored, changed)));

@@ -207,14 +207,15 @@ public final class ProfileStore implements AutoCloseable {
         }
     }
 
-    public boolean hasMessage(byte[] messageId) {
-        try (PreparedStatement ps = db.prepareStatement("SELECT 1 FROM messages WHERE message_id = ?")) {
+    /** One message's body by its id, or null when this profile does not have it. */
+    public byte[] message(byte[] messageId) {
+        try (PreparedStatement ps = db.prepareStatement("SELECT body FROM messages WHERE message_id = ?")) {
             ps.setBytes(1, key.lookup("message", messageId));
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
+                return rs.next() ? key.open(rs.getBytes(1), "message") : null;
             }
         } catch (SQLException e) {
-            throw failure("look up a message", e);
+            throw failure("read a message", e);
         }
     }
 

@@ -105,7 +105,8 @@ class ProfileStoreTest {
             assertThat(store.deleteExpired(1_000L)).isEqualTo(1);
             assertThat(store.messages(conv, 10)).extracting(b -> new String(b, StandardCharsets.UTF_8))
                     .containsExactly("edited");
-            assertThat(store.hasMessage(utf8("m2"))).isFalse();
+            assertThat(store.message(utf8("m2"))).isNull();
+            assertThat(store.message(utf8("m1"))).asString(StandardCharsets.UTF_8).isEqualTo("edited");
         }
     }
 
@@ -118,7 +119,7 @@ class ProfileStoreTest {
                 throw new IllegalStateException("decryption failed half way");
             })).isInstanceOf(IllegalStateException.class);
             assertThat(store.get("group-state")).isNull();
-            assertThat(store.hasMessage(utf8("id"))).isFalse();
+            assertThat(store.message(utf8("id"))).isNull();
         }
     }
 

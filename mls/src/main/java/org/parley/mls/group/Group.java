@@ -33,6 +33,7 @@ import org.parley.mls.schedule.KeySchedule;
 import org.parley.mls.schedule.TranscriptHashes;
 import org.parley.mls.tree.LeafNode;
 import org.parley.mls.tree.LeafNodeSource;
+import org.parley.mls.tree.Parallelism;
 import org.parley.mls.tree.RatchetTree;
 import org.parley.mls.tree.TreePrivateKeys;
 
@@ -106,7 +107,7 @@ public final class Group {
         Welcomes.Opened opened = Welcomes.open(Welcomes.decodeWelcome(welcomeMessage), keyPackage.keyPackage(),
                 keyPackage.initKey(), config.pskStore(), false);
         return new Group(config, Welcomes.join(opened, keyPackage.keyPackage(), keyPackage.leafKey(),
-                keyPackage.signatureKey(), ratchetTree));
+                keyPackage.signatureKey(), ratchetTree, config.parallelism()));
     }
 
     /**
@@ -125,7 +126,8 @@ public final class Group {
                 || link.pskEpoch() != oldGroup.epoch()) {
             throw new MlsProtocolException("the Welcome does not name the old group's reinit PSK of epoch " + oldGroup.epoch());
         }
-        GroupState s = Welcomes.join(opened, keyPackage.keyPackage(), keyPackage.leafKey(), keyPackage.signatureKey(), ratchetTree);
+        GroupState s = Welcomes.join(opened, keyPackage.keyPackage(), keyPackage.leafKey(), keyPackage.signatureKey(), ratchetTree,
+                config.parallelism());
         GroupContext context = s.context;
         if (context.epoch() != 1 || !Arrays.equals(context.groupId(), reInit.groupId())
                 || context.cipherSuite().id() != reInit.cipherSuite() || reInit.version() != ProtocolVersion.MLS10
@@ -172,7 +174,7 @@ public final class Group {
      */
     public static byte[] proposeJoin(byte[] groupInfoMessage, byte[] ratchetTree, KeyPackageBundle keyPackage) {
         GroupInfo info = decodeGroupInfo(groupInfoMessage);
-        Welcomes.validatedTree(info, ratchetTree);
+        Welcomes.validatedTree(info, ratchetTree, Parallelism.NONE);
         CipherSuite suite = info.groupContext().cipherSuite();
         FramedContent content = new FramedContent(info.groupContext().groupId(), info.groupContext().epoch(),
                 new Sender.NewMemberProposal(), new byte[0], ContentType.PROPOSAL,
@@ -187,7 +189,7 @@ public final class Group {
                                                Credential credential, SignatureKeyPair signatureKeys, Integer oldLeaf) {
         GroupInfo info = decodeGroupInfo(groupInfoMessage);
         CipherSuite suite = info.groupContext().cipherSuite();
-        RatchetTree tree = Welcomes.validatedTree(info, ratchetTree);
+        RatchetTree tree = Welcomes.validatedTree(info, ratchetTree, config.parallelism());
         Extension pubExtension = Extension.find(info.extensions(), ExtensionType.EXTERNAL_PUB);
         if (pubExtension == null) {
             throw new MlsProtocolException("the GroupInfo has no external_pub extension: the group does not accept external joins");

@@ -3,13 +3,15 @@ package org.parley.mls.group;
 import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.framing.AuthenticatedContent;
 import org.parley.mls.framing.ContentType;
+import org.parley.mls.tree.Parallelism;
 
 import java.security.SecureRandom;
 import java.util.Objects;
 
 /**
- * What a {@link Group} needs from its environment: the random source and the PSK store (both
- * injected: the group touches no files, clocks or threads), and how it sends messages.
+ * What a {@link Group} needs from its environment: the random source, the PSK store and any
+ * threads it may use (all injected: the group touches no files or clocks and starts no threads),
+ * and how it sends messages.
  *
  * @param random               every key, nonce, reuse guard and path secret comes from here
  * @param pskStore             external and foreign resumption PSKs
@@ -17,36 +19,42 @@ import java.util.Objects;
  *                             multiple of this many bytes, hiding exact lengths (1 = no padding)
  * @param encryptHandshake     send this member's proposals and commits as PrivateMessage (true) or PublicMessage
  * @param ratchetTreeInWelcome include the ratchet_tree extension in Welcome GroupInfos, so joiners need no tree out of band
+ * @param parallelism          threads lent for checks independent per member (a joiner's leaf signatures)
  */
 public record GroupConfig(SecureRandom random, PskStore pskStore, int paddingBlock, boolean encryptHandshake,
-                          boolean ratchetTreeInWelcome) {
+                          boolean ratchetTreeInWelcome, Parallelism parallelism) {
     public GroupConfig {
         Objects.requireNonNull(random, "random");
         Objects.requireNonNull(pskStore, "pskStore");
+        Objects.requireNonNull(parallelism, "parallelism");
         if (paddingBlock < 1 || paddingBlock > 1 << 16) {
             throw new IllegalArgumentException("padding block must be 1 to 65536 bytes, was " + paddingBlock);
         }
     }
 
-    /** Defaults: no PSKs, padding to 32 bytes, encrypted handshakes, ratchet tree in Welcomes. */
+    /** Defaults: no PSKs, padding to 32 bytes, encrypted handshakes, ratchet tree in Welcomes, the calling thread only. */
     public static GroupConfig defaults(SecureRandom random) {
-        return new GroupConfig(random, PskStore.NONE, 32, true, true);
+        return new GroupConfig(random, PskStore.NONE, 32, true, true, Parallelism.NONE);
     }
 
     public GroupConfig withPskStore(PskStore store) {
-        return new GroupConfig(random, store, paddingBlock, encryptHandshake, ratchetTreeInWelcome);
+        return new GroupConfig(random, store, paddingBlock, encryptHandshake, ratchetTreeInWelcome, parallelism);
     }
 
     public GroupConfig withPaddingBlock(int block) {
-        return new GroupConfig(random, pskStore, block, encryptHandshake, ratchetTreeInWelcome);
+        return new GroupConfig(random, pskStore, block, encryptHandshake, ratchetTreeInWelcome, parallelism);
     }
 
     public GroupConfig withEncryptHandshake(boolean encrypt) {
-        return new GroupConfig(random, pskStore, paddingBlock, encrypt, ratchetTreeInWelcome);
+        return new GroupConfig(random, pskStore, paddingBlock, encrypt, ratchetTreeInWelcome, parallelism);
     }
 
     public GroupConfig withRatchetTreeInWelcome(boolean include) {
-        return new GroupConfig(random, pskStore, paddingBlock, encryptHandshake, include);
+        return new GroupConfig(random, pskStore, paddingBlock, encryptHandshake, include, parallelism);
+    }
+
+    public GroupConfig withParallelism(Parallelism lent) {
+        return new GroupConfig(random, pskStore, paddingBlock, encryptHandshake, ratchetTreeInWelcome, lent);
     }
 
     /** Zero bytes to append so that the PrivateMessageContent of {@code content} fills a multiple of the block (Section 6.3.1). */

@@ -21,6 +21,7 @@ import org.parley.mls.schedule.EpochSecrets;
 import org.parley.mls.schedule.KeySchedule;
 import org.parley.mls.schedule.TranscriptHashes;
 import org.parley.mls.tree.LeafNode;
+import org.parley.mls.tree.Parallelism;
 import org.parley.mls.tree.RatchetTree;
 import org.parley.mls.tree.TreeKem;
 import org.parley.mls.tree.TreeMath;
@@ -165,7 +166,7 @@ final class Welcomes {
      * The ratchet tree a GroupInfo describes (from its ratchet_tree extension, else the one given
      * out of band), validated as a joiner must (Section 12.4.3.1), with the signer's signature checked.
      */
-    static RatchetTree validatedTree(GroupInfo info, byte[] outOfBandTree) {
+    static RatchetTree validatedTree(GroupInfo info, byte[] outOfBandTree, Parallelism parallelism) {
         CipherSuite suite = info.groupContext().cipherSuite();
         Extension treeExtension = Extension.find(info.extensions(), ExtensionType.RATCHET_TREE);
         byte[] encoded = treeExtension != null ? treeExtension.data() : outOfBandTree;
@@ -176,7 +177,7 @@ final class Welcomes {
         if (!MessageDigest.isEqual(tree.treeHash(), info.groupContext().treeHash())) {
             throw new MlsProtocolException("the ratchet tree's hash differs from the GroupInfo's tree_hash");
         }
-        tree.validate(info.groupContext().groupId(), GroupState.requiredCapabilities(info.groupContext().extensions()));
+        tree.validate(info.groupContext().groupId(), GroupState.requiredCapabilities(info.groupContext().extensions()), parallelism);
         LeafNode signer = tree.leaf(info.signer());
         if (signer == null) {
             throw new MlsProtocolException("GroupInfo signer " + Integer.toUnsignedString(info.signer()) + " is not a member");
@@ -189,10 +190,10 @@ final class Welcomes {
 
     /** Joins from a Welcome: the new member's full state in the Welcome's epoch. */
     static GroupState join(Opened opened, KeyPackage keyPackage, HpkePrivateKey leafKey, SignaturePrivateKey signatureKey,
-                           byte[] outOfBandTree) {
+                           byte[] outOfBandTree, Parallelism parallelism) {
         GroupInfo info = opened.groupInfo();
         CipherSuite suite = info.groupContext().cipherSuite();
-        RatchetTree tree = validatedTree(info, outOfBandTree);
+        RatchetTree tree = validatedTree(info, outOfBandTree, parallelism);
 
         int myLeaf = findLeaf(tree, keyPackage.leafNode());
         TreePrivateKeys keys = new TreePrivateKeys(myLeaf, leafKey);

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The ratchet tree (RFC 9420 Sections 4 and 7) in its array representation (Section 4.1.2,
@@ -589,13 +591,62 @@ public final class RatchetTree {
      * parent hashes, so that the error names the most specific fault. {@code required} is the group's required_capabilities, or null.
      */
     public void validate(byte[] groupId, RequiredCapabilities required) {
+        validate(groupId, required, Parallelism.NONE);
+    }
+
+    /**
+     * {@link #validate(byte[], RequiredCapabilities)} with the per-leaf checks (a signature each,
+     * most of a large join's time) split over {@code parallelism}. Reports the same fault as the
+     * sequential run: that of the lowest failing leaf.
+     */
+    public void validate(byte[] groupId, RequiredCapabilities required, Parallelism parallelism) {
         validateUnmergedLeaves();
-        for (int i = occupied.nextSetBit(0); i >= 0; i = occupied.nextSetBit(i + 1)) {
-            LeafNode leaf = leaf(i);
-            LeafNodeValidation.validate(leaf, suite, leaf.leafNodeSource(), groupId, i, required);
-        }
+        validateLeaves(groupId, required, parallelism);
         checkMemberConsistency();
         verifyParentHashes();
+    }
+
+    /** Below this many leaves a hand-off to another thread costs more than it saves. */
+    private static final int LEAVES_PER_SHARE = 64;
+
+    private void validateLeaves(byte[] groupId, RequiredCapabilities required, Parallelism parallelism) {
+        int[] leaves = occupied.stream().toArray();
+        int shares = Math.max(1, Math.min(parallelism.threads(), leaves.length / LEAVES_PER_SHARE));
+        MlsProtocolException[] faults = new MlsProtocolException[shares];
+        List<CompletableFuture<Void>> others = new ArrayList<>();
+        for (int share = 1; share < shares; share++) {
+            int from = (int) ((long) leaves.length * share / shares);
+            int to = (int) ((long) leaves.length * (share + 1) / shares);
+            int index = share;
+            Runnable task = () -> faults[index] = validateLeaves(leaves, from, to, groupId, required);
+            try {
+                others.add(CompletableFuture.runAsync(task, parallelism.executor()));
+            } catch (RejectedExecutionException e) {
+                task.run();
+            }
+        }
+        faults[0] = validateLeaves(leaves, 0, (int) ((long) leaves.length / shares), groupId, required);
+        for (CompletableFuture<Void> other : others) {
+            other.join();
+        }
+        for (MlsProtocolException fault : faults) {
+            if (fault != null) {
+                throw fault;
+            }
+        }
+    }
+
+    /** Checks leaves[from, to) in order; the first fault, or null. */
+    private MlsProtocolException validateLeaves(int[] leaves, int from, int to, byte[] groupId, RequiredCapabilities required) {
+        for (int k = from; k < to; k++) {
+            LeafNode leaf = leaf(leaves[k]);
+            try {
+                LeafNodeValidation.validate(leaf, suite, leaf.leafNodeSource(), groupId, leaves[k], required);
+            } catch (MlsProtocolException e) {
+                return e;
+            }
+        }
+        return null;
     }
 
     /**

@@ -9,6 +9,8 @@ import org.parley.mls.extensions.Capabilities;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,6 +75,35 @@ class RatchetTreeTest {
         tree.setNode(6, new Node.Leaf(forged));
         assertThatThrownBy(() -> tree.validate(GROUP_ID, null))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("signature is invalid (leaf 3)");
+    }
+
+    private static void forgeSignature(RatchetTree tree, int leafIndex) {
+        LeafNode leaf = tree.leaf(leafIndex);
+        byte[] signature = leaf.signature();
+        signature[5] ^= 1;
+        tree.setNode(2 * leafIndex, new Node.Leaf(new LeafNode(leaf.encryptionKey(), leaf.signatureKey(), leaf.credential(),
+                leaf.capabilities(), leaf.leafNodeSource(), leaf.lifetime(), leaf.parentHash(), leaf.extensions(), signature)));
+    }
+
+    @Test
+    void leavesCheckedOnLentThreadsReportTheSameFaultAsTheCallingThreadAlone() {
+        ExecutorService lent = Executors.newFixedThreadPool(3);
+        try {
+            Parallelism threads = new Parallelism(lent, 4);
+            RatchetTree tree = TestMembers.treeOf(TestMembers.members(300));
+            tree.validate(GROUP_ID, null, threads);
+            forgeSignature(tree, 290);
+            forgeSignature(tree, 170);
+            for (Parallelism parallelism : List.of(Parallelism.NONE, threads)) {
+                assertThatThrownBy(() -> tree.validate(GROUP_ID, null, parallelism)).as(parallelism.threads() + " threads")
+                        .isInstanceOf(MlsProtocolException.class).hasMessageContaining("signature is invalid (leaf 170)");
+            }
+            lent.shutdown();
+            assertThatThrownBy(() -> tree.validate(GROUP_ID, null, threads)).as("an executor that refuses work")
+                    .isInstanceOf(MlsProtocolException.class).hasMessageContaining("signature is invalid (leaf 170)");
+        } finally {
+            lent.shutdownNow();
+        }
     }
 
     @Test

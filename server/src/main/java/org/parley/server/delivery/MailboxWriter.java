@@ -18,10 +18,9 @@ import java.util.function.Consumer;
 /**
  * Group commit for every mailbox write. One writer thread takes the sends and acknowledgements
  * that are waiting, keeps collecting for up to {@code maxWait} or until {@code maxItems}
- * envelopes or envelope ids are pending, and writes all sends with one
- * {@link MailboxStore#enqueue(List)} and all acknowledgements with one
- * {@link MailboxStore#acknowledge(List)}: a transaction and an fsync for many messages, which is
- * what makes durable throughput high. Only after the store returns is each requester answered,
+ * envelopes or envelope ids are pending, and writes all sends and acknowledgements with one
+ * {@link MailboxStore#write(List, List)}: one transaction and one fsync for many messages, which
+ * is what makes durable throughput high. Only after the store returns is each requester answered,
  * so an acknowledged send is on disk.
  */
 public final class MailboxWriter implements AutoCloseable {
@@ -119,44 +118,23 @@ public final class MailboxWriter implements AutoCloseable {
                 acks.add((Ack) pending);
             }
         }
-        if (!sends.isEmpty()) {
-            writeSends(sends);
-        }
-        if (!acks.isEmpty()) {
-            writeAcks(acks);
-        }
-    }
-
-    private void writeSends(List<Send> sends) {
         List<Delivery> deliveries = new ArrayList<>(sends.size());
         sends.forEach(send -> deliveries.add(send.delivery()));
-        List<DeliveryOutcome> outcomes;
-        try {
-            outcomes = mailbox.enqueue(deliveries);
-            metrics.batchWritten();
-        } catch (RuntimeException e) {
-            log.error("storing a batch of {} sends failed: {}", sends.size(), e.toString());
-            outcomes = null;
-        }
-        for (int i = 0; i < sends.size(); i++) {
-            answer(sends.get(i).done(), outcomes == null ? null : outcomes.get(i));
-        }
-    }
-
-    private void writeAcks(List<Ack> acks) {
         List<Acknowledgement> acknowledgements = new ArrayList<>(acks.size());
         acks.forEach(ack -> acknowledgements.add(ack.acknowledgement()));
-        boolean done;
+        MailboxStore.BatchOutcome outcome;
         try {
-            mailbox.acknowledge(acknowledgements);
+            outcome = mailbox.write(deliveries, acknowledgements);
             metrics.batchWritten();
-            done = true;
         } catch (RuntimeException e) {
-            log.error("deleting a batch of {} acknowledgements failed: {}", acks.size(), e.toString());
-            done = false;
+            log.error("storing a batch of {} sends and {} acknowledgements failed: {}", sends.size(), acks.size(), e.toString());
+            outcome = null;
+        }
+        for (int i = 0; i < sends.size(); i++) {
+            answer(sends.get(i).done(), outcome == null ? null : outcome.deliveries().get(i));
         }
         for (Ack ack : acks) {
-            answer(ack.done(), done);
+            answer(ack.done(), outcome != null);
         }
     }
 

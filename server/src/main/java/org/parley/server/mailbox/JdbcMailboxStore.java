@@ -54,53 +54,66 @@ public final class JdbcMailboxStore implements MailboxStore {
         if (deliveries.isEmpty()) {
             return List.of();
         }
-        return database.write(connection -> {
-            Instant arrival = Instant.ofEpochMilli(clock.millis());
-            Map<DeviceId, long[]> usage = lockUsage(connection, recipientsInLockOrder(deliveries));
-            Map<DeviceId, long[]> added = new HashMap<>();
-            List<Delivery> accepted = new ArrayList<>();
-            MailboxException[] rejections = new MailboxException[deliveries.size()];
-            int envelopeCount = 0;
+        return database.write(connection -> enqueue(connection, deliveries));
+    }
+
+    @Override
+    public BatchOutcome write(List<Delivery> deliveries, List<Acknowledgement> acknowledgements) {
+        boolean acknowledges = acknowledgements.stream().anyMatch(ack -> !ack.envelopeIds().isEmpty());
+        if (deliveries.isEmpty() && !acknowledges) {
+            return new BatchOutcome(List.of(), 0);
+        }
+        return database.write(connection -> new BatchOutcome(
+                deliveries.isEmpty() ? List.of() : enqueue(connection, deliveries),
+                acknowledges ? acknowledge(connection, acknowledgements) : 0));
+    }
+
+    private List<DeliveryOutcome> enqueue(Connection connection, List<Delivery> deliveries) throws SQLException {
+        Instant arrival = Instant.ofEpochMilli(clock.millis());
+        Map<DeviceId, long[]> usage = lockUsage(connection, recipientsInLockOrder(deliveries));
+        Map<DeviceId, long[]> added = new HashMap<>();
+        List<Delivery> accepted = new ArrayList<>();
+        MailboxException[] rejections = new MailboxException[deliveries.size()];
+        int envelopeCount = 0;
+        for (int i = 0; i < deliveries.size(); i++) {
+            Delivery delivery = deliveries.get(i);
+            MailboxException rejection = admit(delivery, usage, added);
+            if (rejection == null) {
+                accepted.add(delivery);
+                envelopeCount += delivery.envelopes().size();
+            } else {
+                rejections[i] = rejection;
+            }
+        }
+        long[] ids = allocateIds(connection, envelopeCount);
+        List<DeliveryOutcome> outcomes = new ArrayList<>(deliveries.size());
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO envelopes (id, recipient_device, sender_device, payload, arrival_ms) VALUES (?, ?, ?, ?, ?)")) {
+            int next = 0;
             for (int i = 0; i < deliveries.size(); i++) {
-                Delivery delivery = deliveries.get(i);
-                MailboxException rejection = admit(delivery, usage, added);
-                if (rejection == null) {
-                    accepted.add(delivery);
-                    envelopeCount += delivery.envelopes().size();
-                } else {
-                    rejections[i] = rejection;
+                if (rejections[i] != null) {
+                    outcomes.add(new DeliveryOutcome.Rejected(rejections[i]));
+                    continue;
                 }
+                List<Envelope> stored = new ArrayList<>();
+                for (NewEnvelope envelope : deliveries.get(i).envelopes()) {
+                    long id = ids[next++];
+                    insert.setLong(1, id);
+                    insert.setBytes(2, envelope.recipient().bytes());
+                    insert.setBytes(3, envelope.sender() == null ? null : envelope.sender().bytes());
+                    insert.setBytes(4, envelope.payload());
+                    insert.setLong(5, arrival.toEpochMilli());
+                    insert.addBatch();
+                    stored.add(new Envelope(id, envelope.recipient(), envelope.sender(), envelope.payload(), arrival));
+                }
+                outcomes.add(new DeliveryOutcome.Stored(stored));
             }
-            long[] ids = allocateIds(connection, envelopeCount);
-            List<DeliveryOutcome> outcomes = new ArrayList<>(deliveries.size());
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO envelopes (id, recipient_device, sender_device, payload, arrival_ms) VALUES (?, ?, ?, ?, ?)")) {
-                int next = 0;
-                for (int i = 0; i < deliveries.size(); i++) {
-                    if (rejections[i] != null) {
-                        outcomes.add(new DeliveryOutcome.Rejected(rejections[i]));
-                        continue;
-                    }
-                    List<Envelope> stored = new ArrayList<>();
-                    for (NewEnvelope envelope : deliveries.get(i).envelopes()) {
-                        long id = ids[next++];
-                        insert.setLong(1, id);
-                        insert.setBytes(2, envelope.recipient().bytes());
-                        insert.setBytes(3, envelope.sender() == null ? null : envelope.sender().bytes());
-                        insert.setBytes(4, envelope.payload());
-                        insert.setLong(5, arrival.toEpochMilli());
-                        insert.addBatch();
-                        stored.add(new Envelope(id, envelope.recipient(), envelope.sender(), envelope.payload(), arrival));
-                    }
-                    outcomes.add(new DeliveryOutcome.Stored(stored));
-                }
-                if (next > 0) {
-                    insert.executeBatch();
-                }
+            if (next > 0) {
+                insert.executeBatch();
             }
-            addUsage(connection, added, 1);
-            return outcomes;
-        });
+        }
+        addUsage(connection, added, 1);
+        return outcomes;
     }
 
     /** Distinct recipients sorted by unsigned bytes, the order PostgreSQL sorts bytea in. */
@@ -248,33 +261,35 @@ public final class JdbcMailboxStore implements MailboxStore {
         if (acknowledgements.stream().allMatch(ack -> ack.envelopeIds().isEmpty())) {
             return 0;
         }
-        return database.write(connection -> {
-            Map<DeviceId, long[]> removed = new HashMap<>();
-            int deleted = 0;
-            for (Acknowledgement ack : acknowledgements) {
-                List<Long> ids = List.copyOf(new LinkedHashSet<>(ack.envelopeIds()));
-                for (int from = 0; from < ids.size(); from += CHUNK) {
-                    List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
-                    // RETURNING lists exactly the rows this transaction deleted, so an id that a
-                    // concurrent acknowledgement deleted first is not taken off the quota twice.
-                    try (PreparedStatement delete = connection.prepareStatement("DELETE FROM envelopes WHERE recipient_device = ? "
-                            + "AND id IN (" + placeholders(chunk.size()) + ") RETURNING length(payload)")) {
-                        delete.setBytes(1, ack.device().bytes());
-                        for (int i = 0; i < chunk.size(); i++) {
-                            delete.setLong(i + 2, chunk.get(i));
-                        }
-                        try (ResultSet rows = delete.executeQuery()) {
-                            while (rows.next()) {
-                                count(removed, ack.device(), rows.getLong(1));
-                                deleted++;
-                            }
+        return database.write(connection -> acknowledge(connection, acknowledgements));
+    }
+
+    private static int acknowledge(Connection connection, List<Acknowledgement> acknowledgements) throws SQLException {
+        Map<DeviceId, long[]> removed = new HashMap<>();
+        int deleted = 0;
+        for (Acknowledgement ack : acknowledgements) {
+            List<Long> ids = List.copyOf(new LinkedHashSet<>(ack.envelopeIds()));
+            for (int from = 0; from < ids.size(); from += CHUNK) {
+                List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
+                // RETURNING lists exactly the rows this transaction deleted, so an id that a
+                // concurrent acknowledgement deleted first is not taken off the quota twice.
+                try (PreparedStatement delete = connection.prepareStatement("DELETE FROM envelopes WHERE recipient_device = ? "
+                        + "AND id IN (" + placeholders(chunk.size()) + ") RETURNING length(payload)")) {
+                    delete.setBytes(1, ack.device().bytes());
+                    for (int i = 0; i < chunk.size(); i++) {
+                        delete.setLong(i + 2, chunk.get(i));
+                    }
+                    try (ResultSet rows = delete.executeQuery()) {
+                        while (rows.next()) {
+                            count(removed, ack.device(), rows.getLong(1));
+                            deleted++;
                         }
                     }
                 }
             }
-            addUsage(connection, removed, -1);
-            return deleted;
-        });
+        }
+        addUsage(connection, removed, -1);
+        return deleted;
     }
 
     private static void count(Map<DeviceId, long[]> totals, DeviceId device, long bytes) {

@@ -74,6 +74,20 @@ public interface MailboxStore {
      */
     int acknowledge(List<Acknowledgement> acknowledgements);
 
+    /**
+     * Stores deliveries and deletes acknowledged envelopes in one transaction, so a group commit
+     * costs one fsync however its writes are mixed. Same rules as {@link #enqueue(List)} and
+     * {@link #acknowledge(List)}; deletions apply after the stores.
+     */
+    BatchOutcome write(List<Delivery> deliveries, List<Acknowledgement> acknowledgements);
+
+    /** What {@link #write(List, List)} did: one outcome per delivery, in order, and how many envelopes it deleted. */
+    record BatchOutcome(List<DeliveryOutcome> deliveries, int deleted) {
+        public BatchOutcome {
+            deliveries = List.copyOf(deliveries);
+        }
+    }
+
     /** Deletes mail that arrived longer ago than the retention period. @return how many */
     int deleteExpired();
 

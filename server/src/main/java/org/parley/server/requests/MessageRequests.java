@@ -72,8 +72,11 @@ public final class MessageRequests {
     }
 
     public void addTo(Map<ClientFrame.BodyCase, RequestHandler> handlers) {
-        handlers.put(ClientFrame.BodyCase.SEND, (session, frame) -> send(session, frame.getRequestId(), frame.getSend()));
-        handlers.put(ClientFrame.BodyCase.ACK, this::ack);
+        // A plain send or an ack only validates and queues for the writer: served on the event loop.
+        // A sealed send reads the recipients' access keys and devices from the store: on the pool.
+        handlers.put(ClientFrame.BodyCase.SEND, RequestHandler.nonBlocking(frame -> !frame.getSend().getSealed(),
+                (session, frame) -> send(session, frame.getRequestId(), frame.getSend())));
+        handlers.put(ClientFrame.BodyCase.ACK, RequestHandler.nonBlocking(frame -> true, this::ack));
         handlers.put(ClientFrame.BodyCase.SUBMIT_COMMIT, this::submitCommit);
     }
 
@@ -199,8 +202,13 @@ public final class MessageRequests {
         if (!request.hasSend()) {
             throw Fields.invalid(id, "a commit needs its send (the commit message and its recipients)");
         }
-        // Refuse a bad fan-out before the epoch moves, not after.
-        List<NewEnvelope> fanOut = envelopes(session, id, request.getSend(), true);
+        // Refuse a bad fan-out or Welcome before the epoch moves, not after. Welcomes go first: a
+        // joiner must hold the Welcome before any message of the new epoch reaches it.
+        List<NewEnvelope> fanOut = new ArrayList<>();
+        if (request.hasWelcome()) {
+            fanOut.addAll(envelopes(session, id, request.getWelcome(), false));
+        }
+        fanOut.addAll(envelopes(session, id, request.getSend(), true));
         checkRate(session);
         CommitId commit = CommitId.of(request.getSend().getMessageId().toByteArray());
         long epoch = request.getEpoch();

@@ -20,7 +20,7 @@ import java.util.concurrent.Executor;
 public final class Session {
     private final ChannelHandlerContext ctx;
     private final byte[] challenge;
-    private final Executor requests;
+    private final SerialExecutor requests;
     private final Metrics metrics;
     private volatile SignedIn device;
     private volatile DeliveryStream delivery;
@@ -62,7 +62,7 @@ public final class Session {
         return ctx.channel().remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
     }
 
-    Executor requests() {
+    SerialExecutor requests() {
         return requests;
     }
 

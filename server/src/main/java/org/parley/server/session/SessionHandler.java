@@ -111,7 +111,10 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientFram
             return;
         }
         Session current = session;
-        current.requests().execute(() -> run(current, handler, frame));
+        Runnable request = () -> run(current, handler, frame);
+        if (!handler.neverBlocks(frame) || !current.requests().runNowIfIdle(request)) {
+            current.requests().execute(request);
+        }
     }
 
     private void run(Session current, RequestHandler handler, ClientFrame frame) {

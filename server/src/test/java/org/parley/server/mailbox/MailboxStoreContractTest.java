@@ -184,6 +184,27 @@ class MailboxStoreContractTest extends StoreContract {
 
     @ParameterizedTest
     @MethodSource(BACKENDS)
+    void sendsAndAcknowledgementsCommitTogetherInOneWrite(Backend backend) {
+        Store store = open(backend);
+        Registration bob = register(store, "bob");
+        Registration carol = register(store, "carol");
+        Envelope old = store.mailbox().enqueue(to(null, payload(1, 10), bob.device())).get(0);
+        MailboxStore.BatchOutcome outcome = store.mailbox().write(
+                List.of(to(null, payload(2, 20), bob.device()), to(null, payload(3, 30), carol.device(), DeviceId.random())),
+                List.of(new Acknowledgement(bob.device(), List.of(old.id())), new Acknowledgement(carol.device(), List.of(old.id()))));
+        assertThat(outcome.deleted()).as("carol cannot delete bob's mail").isEqualTo(1);
+        assertThat(outcome.deliveries()).hasSize(2);
+        assertThat(outcome.deliveries().get(0)).isInstanceOf(DeliveryOutcome.Stored.class);
+        assertThat(outcome.deliveries().get(1)).as("unknown recipient").isInstanceOf(DeliveryOutcome.Rejected.class);
+        assertThat(markers(store.mailbox().pending(bob.device(), 0, 10))).containsExactly(2);
+        assertThat(store.mailbox().usage(bob.device())).isEqualTo(new MailboxUsage(1, 20));
+        assertThat(store.mailbox().pending(carol.device(), 0, 10)).isEmpty();
+        assertThat(store.mailbox().write(List.of(), List.of(new Acknowledgement(bob.device(), List.of()))))
+                .isEqualTo(new MailboxStore.BatchOutcome(List.of(), 0));
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
     void idsAreNeverReusedAfterDeletion(Backend backend) {
         Store store = open(backend);
         Registration bob = register(store, "bob");
