@@ -32,7 +32,7 @@ final class AnswerCommand implements Callable<Integer> {
                 out.println("Answering a call from " + call.conversation());
                 out.flush();
                 // Joined before accepting, so that the caller's first frames find this device in the call.
-                CallMedia media = call.join();
+                CallMedia media = audio.join(call);
                 call.accept();
                 if (!call.awaitJoined(CallAudio.SIGNAL_WAIT)) {
                     call.leave();

@@ -51,6 +51,7 @@ final class CallAudio {
 
     /** Set by {@link #prepare}: no file given and the machine has a microphone and a speaker. */
     private boolean live;
+    private final VideoCheck video = new VideoCheck();
 
     /**
      * Checks the options and reads the audio to send (before ringing anyone). Without files, the
@@ -76,7 +77,19 @@ final class CallAudio {
     }
 
     /**
-     * Sends {@code samples} (or the microphone's audio) once the other side's media joined, stays
+     * Joins the call's media and sets up receiving at once, before the first frames can arrive:
+     * video is checked only if the check listens from the start.
+     */
+    CallMedia join(Call call) {
+        CallMedia media = call.join();
+        media.keepRecording(record != null);
+        media.onVideo(video);
+        return media;
+    }
+
+    /**
+     * Sends {@code samples} (or the microphone's audio) through {@code media} (from {@link #join})
+     * once the other side's media joined, stays
      * for the duration (or until the audio is sent and played, the others hang up, or
      * {@code stop} says so), then ends the call with {@code hangUp} (for everyone) or by leaving,
      * writes the recording and prints the stats.
@@ -86,10 +99,7 @@ final class CallAudio {
         long start = System.currentTimeMillis();
         long end = duration == null ? Long.MAX_VALUE : start + (long) (duration * 1000);
         out.println("In the call with " + call.conversation() + " over " + media.currentTransport());
-        media.keepRecording(record != null);
-        VideoCheck video = new VideoCheck();
         if (videoFps != null) {
-            media.onVideo(video);
             media.startVideo(SyntheticVideo.forFrameRate(new SecureRandom().nextLong(), videoFps), videoFps);
         }
         LiveAudio liveAudio = null;

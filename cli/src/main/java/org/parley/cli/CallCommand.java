@@ -47,7 +47,7 @@ final class CallCommand implements Callable<Integer> {
                             + CallAudio.SIGNAL_WAIT.toSeconds() + " s; they answer with 'parley answer'");
                 }
                 try (call) {
-                    CallMedia media = call.join();
+                    CallMedia media = audio.join(call);
                     return audio.run(call, media, samples, true, out, () -> false);
                 }
             } catch (ServerException e) {

@@ -72,7 +72,7 @@ final class ChatCalls implements AutoCloseable {
                     out.println(hangUpRequested ? "Call cancelled." : conversation.name() + " did not answer.");
                     return;
                 }
-                CallMedia media = call.join();
+                CallMedia media = audio.join(call);
                 audio.run(call, media, samples, true, out, () -> hangUpRequested);
             }
         });
@@ -101,7 +101,7 @@ final class ChatCalls implements AutoCloseable {
                 out.println("Answering a call from " + call.conversation());
                 out.flush();
                 // Joined before accepting, so that the caller's first frames find this device in the call.
-                CallMedia media = call.join();
+                CallMedia media = audio.join(call);
                 call.accept();
                 if (!await(() -> call.awaitJoined(Duration.ofMillis(POLL_MILLIS)))) {
                     call.leave();
