@@ -10,9 +10,10 @@ import picocli.CommandLine.Command;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-/** {@code parley answer [--send-audio IN.wav] [--record OUT.wav] [--duration S]}: waits for a ring and takes the call. */
+/** {@code parley answer [--send-audio IN.wav] [--record OUT.wav] [--video-fps N] [--duration S]}: waits for a ring and takes the call. */
 @Command(name = "answer", mixinStandardHelpOptions = true,
-        description = "Wait for a call (up to 60 s) and answer it; prints the call's stats at the end.")
+        description = "Wait for a call (up to 60 s) and answer it; prints the call's stats at the end."
+                + " Without --send-audio and --record the microphone and speaker are used.")
 final class AnswerCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -31,13 +32,13 @@ final class AnswerCommand implements Callable<Integer> {
                 out.println("Answering a call from " + call.conversation());
                 out.flush();
                 // Joined before accepting, so that the caller's first frames find this device in the call.
-                CallMedia media = call.join();
+                CallMedia media = audio.join(call);
                 call.accept();
                 if (!call.awaitJoined(CallAudio.SIGNAL_WAIT)) {
                     call.leave();
                     throw new CallException("the caller did not join within " + CallAudio.SIGNAL_WAIT.toSeconds() + " s");
                 }
-                return audio.run(call, media, samples, false, out);
+                return audio.run(call, media, samples, false, out, () -> false);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CallException("interrupted");

@@ -12,9 +12,10 @@ import picocli.CommandLine.Parameters;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-/** {@code parley call USERNAME|--group NAME [--send-audio IN.wav] [--record OUT.wav] [--duration S]}. */
+/** {@code parley call USERNAME|--group NAME [--send-audio IN.wav] [--record OUT.wav] [--video-fps N] [--duration S]}. */
 @Command(name = "call", mixinStandardHelpOptions = true,
-        description = "Call a person (USERNAME) or a group (--group NAME), end-to-end encrypted; prints the call's stats at the end.")
+        description = "Call a person (USERNAME) or a group (--group NAME), end-to-end encrypted; prints the call's stats at the end."
+                + " Without --send-audio and --record the microphone and speaker are used.")
 final class CallCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -46,8 +47,8 @@ final class CallCommand implements Callable<Integer> {
                             + CallAudio.SIGNAL_WAIT.toSeconds() + " s; they answer with 'parley answer'");
                 }
                 try (call) {
-                    CallMedia media = call.join();
-                    return audio.run(call, media, samples, true, out);
+                    CallMedia media = audio.join(call);
+                    return audio.run(call, media, samples, true, out, () -> false);
                 }
             } catch (ServerException e) {
                 throw Profiles.explain(e, username == null ? target.group : username);

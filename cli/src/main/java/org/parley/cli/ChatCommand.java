@@ -6,6 +6,7 @@ import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
+import org.parley.client.calls.Calls;
 import org.parley.client.conversations.ConversationEvent;
 import org.parley.client.conversations.Conversations;
 import org.parley.client.local.v1.StoredMessage;
@@ -17,6 +18,8 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
@@ -27,7 +30,7 @@ import java.util.function.Consumer;
  * plaintext reaches the disk outside the encrypted profile.
  */
 @Command(name = "chat", mixinStandardHelpOptions = true,
-        description = "Chat interactively with a person or a group: type to send, /file PATH, /members, /quit.")
+        description = "Chat interactively with a person or a group: type to send, /file PATH, /members, /call, /answer, /hangup, /quit.")
 final class ChatCommand implements Callable<Integer> {
     private static final int HISTORY_SHOWN = 20;
 
@@ -50,8 +53,15 @@ final class ChatCommand implements Callable<Integer> {
                 : TerminalBuilder.builder().system(false).streams(input, output).dumb(true).build()) {
             LineReader reader = LineReaderBuilder.builder().terminal(terminal).build();
             Conversations[] conversations = new Conversations[1];
+            ChatCalls[] chatCalls = new ChatCalls[1];
+            PrintWriter above = new PrintWriter(new LinesAbove(reader), true);
+            Calls calls = new Calls();
             Consumer<ConversationEvent> live = event -> {
-                if (event instanceof ConversationEvent.Notice notice) {
+                if (event instanceof ConversationEvent.CallSignalled signalled) {
+                    if (chatCalls[0] != null) {
+                        chatCalls[0].signalled(signalled);
+                    }
+                } else if (event instanceof ConversationEvent.Notice notice) {
                     reader.printAbove(Messages.line(notice));
                 } else if (event instanceof ConversationEvent.Receipted receipt) {
                     reader.printAbove(Messages.line(receipt));
@@ -59,7 +69,9 @@ final class ChatCommand implements Callable<Integer> {
                     conversations[0].takeUnshown().forEach(shown -> reader.printAbove(Messages.line(shown)));
                 }
             };
-            return Main.profiles(spec).withClient(live, client -> {
+            // The calls first, so that a ring is held by the time it is shown.
+            return Main.profiles(spec).withClient(calls.andThen(live), client -> {
+                calls.attach(client);
                 Conversations.Summary conversation;
                 try {
                     conversation = target.resolve(client.conversations(), username);
@@ -68,19 +80,22 @@ final class ChatCommand implements Callable<Integer> {
                 }
                 conversations[0] = client.conversations();
                 terminal.writer().println("Chat with " + conversation.name() + " (" + String.join(", ", conversation.members())
-                        + "). /file PATH sends a file, /members lists members, /quit leaves.");
+                        + "). /file PATH sends a file, /members lists members, /call calls, /quit leaves.");
                 for (StoredMessage m : client.conversations().history(conversation.groupId(), HISTORY_SHOWN)) {
                     terminal.writer().println(Messages.line(new Conversations.Shown(conversation.name(), m)));
                 }
                 client.conversations().takeUnshown();
                 terminal.flush();
-                loop(reader, client.conversations(), conversation);
+                try (calls; ChatCalls inCall = new ChatCalls(calls, conversation, above)) {
+                    chatCalls[0] = inCall;
+                    loop(reader, client.conversations(), conversation, inCall);
+                }
                 return 0;
             });
         }
     }
 
-    private static void loop(LineReader reader, Conversations conversations, Conversations.Summary conversation) {
+    private static void loop(LineReader reader, Conversations conversations, Conversations.Summary conversation, ChatCalls calls) {
         while (true) {
             String line;
             try {
@@ -101,14 +116,55 @@ final class ChatCommand implements Callable<Integer> {
                     Path file = Path.of(line.substring(6).strip());
                     conversations.sendFile(conversation.groupId(), file);
                     reader.printAbove("sent " + file.getFileName());
+                } else if (command(line, "/call")) {
+                    calls.call(line.substring(5));
+                } else if (command(line, "/answer")) {
+                    calls.answer(line.substring(7));
+                } else if (line.equals("/hangup")) {
+                    calls.hangUp();
                 } else if (line.startsWith("/")) {
-                    reader.printAbove("unknown command " + line.split(" ")[0] + "; try /file PATH, /members or /quit");
+                    reader.printAbove("unknown command " + line.split(" ")[0] + "; try /file PATH, /members, /call, /answer, /hangup or /quit");
                 } else {
                     conversations.sendText(conversation.groupId(), line);
                 }
             } catch (RuntimeException e) {
-                reader.printAbove("not sent: " + e.getMessage());
+                reader.printAbove((line.startsWith("/call") || line.startsWith("/answer") ? "no call: " : "not sent: ") + e.getMessage());
             }
+        }
+    }
+
+    /** {@code line} is {@code name} alone or followed by options. */
+    private static boolean command(String line, String name) {
+        return line.equals(name) || line.startsWith(name + " ");
+    }
+
+    /** Prints each complete line written to it above the prompt, so call progress does not break the line being typed. */
+    private static final class LinesAbove extends Writer {
+        private final LineReader reader;
+        private final StringBuilder pending = new StringBuilder();
+
+        LinesAbove(LineReader reader) {
+            this.reader = reader;
+        }
+
+        @Override
+        public synchronized void write(char[] chars, int offset, int length) {
+            for (int i = offset; i < offset + length; i++) {
+                if (chars[i] == '\n') {
+                    reader.printAbove(pending.toString());
+                    pending.setLength(0);
+                } else if (chars[i] != '\r') {
+                    pending.append(chars[i]);
+                }
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
         }
     }
 }

@@ -1,18 +1,15 @@
 package org.parley.client;
 
 import org.junit.jupiter.api.Test;
-import org.parley.client.account.Accounts;
 import org.parley.client.calls.Call;
 import org.parley.client.calls.CallMedia;
 import org.parley.client.calls.CallStats;
 import org.parley.client.calls.Calls;
 import org.parley.client.conversations.Conversations;
-import org.parley.client.store.ProfileStore;
 import org.parley.media.audio.CrossCorrelation;
 import org.parley.media.audio.OpusFormat;
 import org.parley.media.audio.Signals;
 
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +20,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** 1:1 calls between two real clients through a real server's relay, over UDP and over the WebSocket only. */
 class CallsTest extends LiveServerTestBase {
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** Codec look-ahead and frame boundaries: the recording trails the original by a few ms at most. */
     private static final int MAX_LAG_SAMPLES = OpusFormat.SAMPLE_RATE / 20;
@@ -47,7 +43,7 @@ class CallsTest extends LiveServerTestBase {
         List<ParleyClient> clients = new ArrayList<>();
         List<Calls> calls = new ArrayList<>();
         for (String name : names) {
-            ParleyClient client = user(name);
+            ParleyClient client = OneToOneCall.user(this, name);
             Calls clientCalls = new Calls(client);
             open.add(0, clientCalls);
             clients.add(client);
@@ -94,25 +90,11 @@ class CallsTest extends LiveServerTestBase {
     }
 
     private void callAndCompare(String expectedTransport) throws Exception {
-        ParleyClient alice = user("alice");
-        ParleyClient bob = user("bob");
-        Calls aliceCalls = new Calls(alice);
-        Calls bobCalls = new Calls(bob);
-        open.add(0, aliceCalls);
-        open.add(0, bobCalls);
-        Conversations.Summary direct = alice.conversations().direct("bob");
-        eventually("bob has the conversation", () -> bob.conversations().list().stream().anyMatch(s -> s.name().equals("alice")));
-
-        Call outgoing = aliceCalls.ring(direct.groupId(), "bob");
-        Call incoming = bobCalls.awaitRing(WAIT);
-        assertThat(incoming.callId()).isEqualTo(outgoing.callId());
-        assertThat(incoming.conversation()).isEqualTo("alice");
-        incoming.accept();
-        assertThat(outgoing.awaitAccepted(WAIT)).isTrue();
-        CallMedia aliceMedia = outgoing.join();
-        CallMedia bobMedia = incoming.join();
-        open.add(0, outgoing);
-        open.add(0, incoming);
+        OneToOneCall call = OneToOneCall.start(this);
+        Call outgoing = call.outgoing;
+        Call incoming = call.incoming;
+        CallMedia aliceMedia = call.aliceMedia;
+        CallMedia bobMedia = call.bobMedia;
         assertThat(aliceMedia.currentTransport()).isEqualTo(expectedTransport);
         assertThat(bobMedia.currentTransport()).isEqualTo(expectedTransport);
 
@@ -143,16 +125,6 @@ class CallsTest extends LiveServerTestBase {
         CallStats bobStats = incoming.leave();
         assertThat(bobStats.framesSent()).isEqualTo(frames);
         assertThat(bobStats.describe()).startsWith("transport " + expectedTransport + " (0 switches), frames sent " + frames);
-    }
-
-    private ParleyClient user(String username) {
-        ProfileStore store = ProfileStore.open(temp.resolve(username), null, true, RANDOM);
-        Accounts.register(store, server.address(), username, null, RANDOM, ParleyClient.DEFAULT_TIMEOUT);
-        ParleyClient client = ParleyClient.open(store, temp.resolve(username).resolve("files"), RANDOM, ParleyClient.DEFAULT_TIMEOUT);
-        open.add(0, store);
-        open.add(0, client);
-        client.publishKeyPackages(5, true);
-        return client;
     }
 
     private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {

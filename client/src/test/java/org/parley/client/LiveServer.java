@@ -21,10 +21,14 @@ public final class LiveServer implements AutoCloseable {
 
     /** With the call relay's UDP port {@code mediaPort} (0: any free one; empty: no UDP, WebSocket only). */
     public LiveServer(Path dataDirectory, OptionalInt mediaPort) throws Exception {
+        this(dataDirectory, ServerConfig.Calls.defaults().withMediaPort(mediaPort));
+    }
+
+    /** With these call settings (relay port, token lifetime). */
+    public LiveServer(Path dataDirectory, ServerConfig.Calls calls) throws Exception {
         this.dataDirectory = dataDirectory;
         this.store = Store.open(StoreConfig.forDataDirectory(dataDirectory, null));
-        this.server = ParleyServer.start(ServerConfig.defaults().withListen("127.0.0.1", 0)
-                .withCalls(ServerConfig.Calls.defaults().withMediaPort(mediaPort)), store);
+        this.server = ParleyServer.start(ServerConfig.defaults().withListen("127.0.0.1", 0).withCalls(calls), store);
     }
 
     /** Stops the server (every connection drops) and starts it again on the same port and data. */

@@ -82,8 +82,9 @@ public final class Call implements AutoCloseable {
     private CallStats end(CallSignal.Kind kind) {
         CallStats stats = null;
         if (media != null) {
-            stats = media.stats();
+            // Closed first, so that the stats are final: nothing counted after they were taken.
             media.close();
+            stats = media.stats();
             media = null;
         }
         signal(kind);

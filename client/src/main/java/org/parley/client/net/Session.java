@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,7 @@ public final class Session implements AutoCloseable {
     });
     private final Object lock = new Object();
     private CompletableFuture<Connection> current = new CompletableFuture<>();
+    private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
     private int failures;
     private volatile boolean closing;
 
@@ -152,6 +154,13 @@ public final class Session implements AutoCloseable {
                 current.complete(connection);
             }
             log.info("reconnected to {}", address);
+            for (Runnable listener : reconnectListeners) {
+                try {
+                    listener.run();
+                } catch (RuntimeException e) {
+                    log.warn("a reconnect listener failed: {}", e.getMessage());
+                }
+            }
         } catch (ServerException e) {
             // The server refused this device (removed, or bad signature): retrying cannot help.
             log.warn("the server refused to sign this device in again: {}", e.getMessage());
@@ -246,6 +255,19 @@ public final class Session implements AutoCloseable {
         if (now.isDone() && !now.isCompletedExceptionally()) {
             now.join().close();
         }
+    }
+
+    /**
+     * Runs {@code listener} on the reconnecting thread each time the session signed in again after
+     * its connection dropped: what the server held for the old connection (a call joined over
+     * the WebSocket) is gone and must be set up again. It should return quickly.
+     */
+    public void addReconnectListener(Runnable listener) {
+        reconnectListeners.add(listener);
+    }
+
+    public void removeReconnectListener(Runnable listener) {
+        reconnectListeners.remove(listener);
     }
 
     public ServerAddress address() {

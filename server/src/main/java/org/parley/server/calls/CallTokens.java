@@ -90,6 +90,12 @@ public final class CallTokens {
         return token.array();
     }
 
+    /** How long {@code grant} still admits its holder by this instance's clock (zero once expired). */
+    public Duration remaining(CallGrant grant) {
+        Duration left = Duration.between(clock.instant(), grant.expiresAt());
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
     /** When an issued, well-formed token stops admitting its holder (read, not verified). */
     public static Instant expiresAt(byte[] token) {
         if (token.length != TOKEN_BYTES) {

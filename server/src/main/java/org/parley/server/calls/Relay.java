@@ -87,7 +87,8 @@ public final class Relay {
                     throw new RelayFullException("the call has " + members.length + " participants, the limit");
                 }
                 joined = new RelayParticipant(grant.callId(), grant.participantId(), sink,
-                        new TokenBucket(limits.participantPacketsPerSecond(), limits.participantBurst(), now), now);
+                        new TokenBucket(limits.participantPacketsPerSecond(), limits.participantBurst(), now), now,
+                        now + tokens.remaining(grant).toNanos());
                 RelayParticipant[] updated;
                 if (existing >= 0) {
                     replaced = members[existing];
@@ -151,11 +152,19 @@ public final class Relay {
 
     /**
      * Takes one packet from {@code participant}'s send budget and marks it alive; false (and
-     * counted) when the budget is spent. Every request of an admitted participant costs one,
-     * media or not, so that no request type escapes the limit.
+     * counted) when the budget is spent, or when its token expired, which removes it: a call
+     * longer than a token's lifetime goes on only if the client joins again with a fresh token.
+     * Every request of an admitted participant costs one, media or not, so that no request type
+     * escapes the limit.
      */
     public boolean spend(RelayParticipant participant) {
         long now = nanoClock.getAsLong();
+        if (now - participant.expiresNanos >= 0) {
+            if (remove(participant)) {
+                stats.expiredRemoved.increment();
+            }
+            return false;
+        }
         if (!participant.budget.tryTake(now)) {
             stats.participantRateLimited.increment();
             return false;
@@ -196,12 +205,20 @@ public final class Relay {
         return true;
     }
 
-    /** Removes participants idle longer than the limit; the UDP server calls it periodically. */
+    /**
+     * Removes participants idle longer than the limit, and those whose token expired (so that one
+     * that only listens is not heard to forever); the UDP server calls it periodically.
+     */
     public void removeIdle() {
-        long cutoff = nanoClock.getAsLong() - limits.idleTimeout().toNanos();
+        long now = nanoClock.getAsLong();
+        long cutoff = now - limits.idleTimeout().toNanos();
         for (Call call : calls.values()) {
             for (RelayParticipant participant : call.members) {
-                if (participant.lastSeenNanos - cutoff < 0 && remove(participant)) {
+                if (now - participant.expiresNanos >= 0) {
+                    if (remove(participant)) {
+                        stats.expiredRemoved.increment();
+                    }
+                } else if (participant.lastSeenNanos - cutoff < 0 && remove(participant)) {
                     stats.idleRemoved.increment();
                 }
             }

@@ -11,9 +11,12 @@ public final class RelayParticipant {
     volatile MediaSink sink;
     volatile long lastSeenNanos;
     volatile boolean removed;
+    /** On the relay's nano clock: when the token that admitted it expires; it must join with a fresh one by then. */
+    final long expiresNanos;
 
-    RelayParticipant(CallId callId, long participantId, MediaSink sink, TokenBucket budget, long nowNanos) {
+    RelayParticipant(CallId callId, long participantId, MediaSink sink, TokenBucket budget, long nowNanos, long expiresNanos) {
         this.callId = callId;
+        this.expiresNanos = expiresNanos;
         this.participantId = participantId;
         this.sink = sink;
         this.budget = budget;

@@ -16,6 +16,7 @@ public final class RelayStats {
     final LongAdder joins = new LongAdder();
     final LongAdder leaves = new LongAdder();
     final LongAdder idleRemoved = new LongAdder();
+    final LongAdder expiredRemoved = new LongAdder();
     final LongAdder tokenMalformed = new LongAdder();
     final LongAdder tokenBadMac = new LongAdder();
     final LongAdder tokenExpired = new LongAdder();
@@ -57,6 +58,7 @@ public final class RelayStats {
         out.put("relay_joins_total", joins.sum());
         out.put("relay_leaves_total", leaves.sum());
         out.put("relay_idle_removed_total", idleRemoved.sum());
+        out.put("relay_expired_removed_total", expiredRemoved.sum());
         out.put("relay_pongs_total", pongs.sum());
         out.put("relay_dropped_token_malformed_total", tokenMalformed.sum());
         out.put("relay_dropped_token_bad_mac_total", tokenBadMac.sum());

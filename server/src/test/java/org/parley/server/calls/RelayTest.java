@@ -127,6 +127,30 @@ class RelayTest {
     }
 
     @Test
+    void aParticipantWhoseTokenExpiredIsRemovedUnlessItJoinedAgainWithAFreshOne() throws Exception {
+        RecordingSink talkerSink = new RecordingSink();
+        RelayParticipant talker = relay.join(tokens.issue(call, 0), talkerSink);
+        RelayParticipant listener = relay.join(tokens.issue(call, 1), new RecordingSink());
+        RelayParticipant renewing = relay.join(tokens.issue(call, 2), new RecordingSink());
+        nanos.addAndGet(Duration.ofMinutes(4).toNanos());
+        assertThat(forward(talker, 1)).isTrue();
+        // Before the 5-minute lifetime ends, the renewing participant joins again with a fresh token.
+        nanos.addAndGet(Duration.ofSeconds(50).toNanos());
+        RelayParticipant renewed = relay.join(tokens.issue(call, 2), new RecordingSink());
+        assertThat(renewing.isActive()).as("replaced by the new join").isFalse();
+        nanos.addAndGet(Duration.ofSeconds(15).toNanos());
+
+        assertThat(forward(talker, 2)).as("the talker's token expired").isFalse();
+        assertThat(talker.isActive()).isFalse();
+        assertThat(talkerSink.detached).isTrue();
+        relay.removeIdle();
+        assertThat(listener.isActive()).as("a listener's expired token is swept too").isFalse();
+        assertThat(renewed.isActive()).isTrue();
+        assertThat(relay.stats().snapshot()).containsEntry("relay_expired_removed_total", 2L)
+                .containsEntry("relay_idle_removed_total", 0L);
+    }
+
+    @Test
     void idleParticipantsAreRemovedAndBadTokensCounted() throws Exception {
         RecordingSink sink = new RecordingSink();
         RelayParticipant quiet = relay.join(tokens.issue(call, 0), sink);
