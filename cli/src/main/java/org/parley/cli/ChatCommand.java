@@ -21,6 +21,7 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
@@ -33,6 +34,8 @@ import java.util.function.Consumer;
         description = "Chat interactively with a person or a group: type to send, /file PATH, /members, /call, /answer, /hangup, /quit.")
 final class ChatCommand implements Callable<Integer> {
     private static final int HISTORY_SHOWN = 20;
+    private static final String HELP = "/file PATH sends a file, /members lists members, " + ChatMessages.HELP
+            + ", /call [OPTIONS] calls, /answer [OPTIONS] takes a call, /hangup ends it, /quit leaves";
 
     /** Tests replace the terminal's streams; null means the real console. */
     static InputStream input;
@@ -53,6 +56,7 @@ final class ChatCommand implements Callable<Integer> {
                 : TerminalBuilder.builder().system(false).streams(input, output).dumb(true).build()) {
             LineReader reader = LineReaderBuilder.builder().terminal(terminal).build();
             Conversations[] conversations = new Conversations[1];
+            ChatMessages[] numbered = new ChatMessages[1];
             ChatCalls[] chatCalls = new ChatCalls[1];
             PrintWriter above = new PrintWriter(new LinesAbove(reader), true);
             Calls calls = new Calls();
@@ -65,8 +69,8 @@ final class ChatCommand implements Callable<Integer> {
                     reader.printAbove(Messages.line(notice));
                 } else if (event instanceof ConversationEvent.Receipted receipt) {
                     reader.printAbove(Messages.line(receipt));
-                } else if (conversations[0] != null) {
-                    conversations[0].takeUnshown().forEach(shown -> reader.printAbove(Messages.line(shown)));
+                } else if (numbered[0] != null) {
+                    conversations[0].takeUnshown().forEach(shown -> reader.printAbove(numbered[0].line(shown)));
                 }
             };
             // The calls first, so that a ring is held by the time it is shown.
@@ -79,23 +83,31 @@ final class ChatCommand implements Callable<Integer> {
                     throw Profiles.explain(e, username);
                 }
                 conversations[0] = client.conversations();
+                ChatMessages messages = new ChatMessages(client.conversations());
                 terminal.writer().println("Chat with " + conversation.name() + " (" + String.join(", ", conversation.members())
-                        + "). /file PATH sends a file, /members lists members, /call calls, /quit leaves.");
+                        + "). /file PATH sends a file, /members lists members, /call calls, /help lists more, /quit leaves.");
                 for (StoredMessage m : client.conversations().history(conversation.groupId(), HISTORY_SHOWN)) {
-                    terminal.writer().println(Messages.line(new Conversations.Shown(conversation.name(), m)));
+                    terminal.writer().println(messages.line(new Conversations.Shown(conversation.name(), m)));
                 }
-                client.conversations().takeUnshown();
+                // What arrived meanwhile, of this conversation or another, is shown once, after the history.
+                for (Conversations.Shown shown : client.conversations().takeUnshown()) {
+                    if (!Arrays.equals(shown.message().getGroupId().toByteArray(), conversation.groupId())) {
+                        terminal.writer().println(messages.line(shown));
+                    }
+                }
+                numbered[0] = messages;
                 terminal.flush();
                 try (calls; ChatCalls inCall = new ChatCalls(calls, conversation, above)) {
                     chatCalls[0] = inCall;
-                    loop(reader, client.conversations(), conversation, inCall);
+                    loop(reader, client.conversations(), conversation, inCall, messages);
                 }
                 return 0;
             });
         }
     }
 
-    private static void loop(LineReader reader, Conversations conversations, Conversations.Summary conversation, ChatCalls calls) {
+    private static void loop(LineReader reader, Conversations conversations, Conversations.Summary conversation, ChatCalls calls,
+                             ChatMessages messages) {
         while (true) {
             String line;
             try {
@@ -122,10 +134,14 @@ final class ChatCommand implements Callable<Integer> {
                     calls.answer(line.substring(7));
                 } else if (line.equals("/hangup")) {
                     calls.hangUp();
+                } else if (line.equals("/help")) {
+                    reader.printAbove(HELP);
                 } else if (line.startsWith("/")) {
-                    reader.printAbove("unknown command " + line.split(" ")[0] + "; try /file PATH, /members, /call, /answer, /hangup or /quit");
+                    String answer = messages.run(line, conversation.name());
+                    reader.printAbove(answer != null ? answer : "unknown command " + line.split(" ")[0] + "; try /help");
                 } else {
-                    conversations.sendText(conversation.groupId(), line);
+                    reader.printAbove(messages.line(new Conversations.Shown(conversation.name(),
+                            conversations.sendText(conversation.groupId(), line))));
                 }
             } catch (RuntimeException e) {
                 reader.printAbove((line.startsWith("/call") || line.startsWith("/answer") ? "no call: " : "not sent: ") + e.getMessage());

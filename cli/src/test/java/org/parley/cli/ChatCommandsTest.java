@@ -169,6 +169,26 @@ class ChatCommandsTest {
     }
 
     @Test
+    void chatRepliesEditsDeletesAndReactsByNumber() throws Exception {
+        register("alice", "bob");
+        ok("bob", "send", "alice", "ping");
+        ChatCommand.input = new ByteArrayInputStream(String.join("\n", "first draft", "/edit 2 final words", "/reply #1 pong",
+                "/react 1 +1", "/edit 1 not mine", "/delete 3", "/delete 9", "/reply", "/help", "/quit", "").getBytes(StandardCharsets.UTF_8));
+        ByteArrayOutputStream screen = new ByteArrayOutputStream();
+        ChatCommand.output = screen;
+        ok("alice", "chat", "bob");
+        assertThat(screen.toString(StandardCharsets.UTF_8)).contains("#1 [").contains("bob → bob: ping")
+                .contains("#2 [").contains("alice → bob: first draft").contains("edited 2 for everyone")
+                .contains("#3 [").contains("alice → bob: (reply) pong").contains("reacted +1 to 1")
+                .contains("you can only edit your own messages").contains("deleted 3 for everyone")
+                .contains("no message 9 in this chat").contains("usage: /reply N TEXT").contains("/react N EMOJI");
+
+        String bobSees = ok("bob", "receive").out();
+        assertThat(bobSees).contains("alice → alice: final words").contains("alice → alice: (deleted)")
+                .contains("alice reacted +1").doesNotContain("first draft").doesNotContain("pong");
+    }
+
+    @Test
     void aLinkedDeviceJoinsExistingConversationsAndItsNewKeyIsShownLoudly() throws Exception {
         register("alice", "bob");
         ok("alice", "send", "bob", "from the phone");

@@ -213,10 +213,15 @@ public final class Conversations {
             return List.of();
         }
         store.delete(UNSHOWN);
-        List<Shown> shown;
+        List<Shown> shown = new ArrayList<>();
         try {
-            shown = UnshownMessages.parseFrom(bytes).getMessagesList().stream()
-                    .map(u -> new Shown(u.getConversation(), u.getMessage())).toList();
+            for (UnshownMessage unshown : UnshownMessages.parseFrom(bytes).getMessagesList()) {
+                // As it is now: edited or deleted since it arrived, or gone when its timer ran out.
+                byte[] current = store.message(unshown.getMessage().getId().toByteArray());
+                if (current != null) {
+                    shown.add(new Shown(unshown.getConversation(), StoredMessage.parseFrom(current)));
+                }
+            }
         } catch (InvalidProtocolBufferException e) {
             throw new ProfileException("the list of unread messages in this profile is damaged", e);
         }
@@ -963,8 +968,17 @@ public final class Conversations {
                 attachmentPath = save(content.getAttachment());
                 text = "[file] " + content.getAttachment().getName() + " saved to " + attachmentPath;
             }
-            case EDIT -> editBy(sender.username(), content.getEdit().getTargetId().toByteArray(), content.getEdit().getText(), false);
-            case DELETE -> editBy(sender.username(), content.getDelete().getTargetId().toByteArray(), "", true);
+            case EDIT -> {
+                if (editBy(sender.username(), content.getEdit().getTargetId().toByteArray(), content.getEdit().getText(), false)) {
+                    after.add(() -> emit(new ConversationEvent.Notice(record.getName(),
+                            sender.username() + " edited a message: " + content.getEdit().getText())));
+                }
+            }
+            case DELETE -> {
+                if (editBy(sender.username(), content.getDelete().getTargetId().toByteArray(), "", true)) {
+                    after.add(() -> emit(new ConversationEvent.Notice(record.getName(), sender.username() + " deleted a message")));
+                }
+            }
             case REACTION -> after.add(() -> emit(new ConversationEvent.Notice(record.getName(),
                     sender.username() + " reacted " + content.getReaction().getEmoji())));
             case DISAPPEARING_TIMER -> {
@@ -1054,17 +1068,26 @@ public final class Conversations {
         editBy(identity.username(), targetId, text, deleted);
     }
 
-    /** Edits and deletions apply only to a message of the same sender that this device has; the text is replaced in place. */
-    private void editBy(String sender, byte[] targetId, String text, boolean deleted) {
-        for (byte[] id : index()) {
-            for (StoredMessage message : history(id, Integer.MAX_VALUE)) {
-                if (Arrays.equals(message.getId().toByteArray(), targetId) && message.getSender().equals(sender)) {
-                    store.replaceMessage(targetId, message.toBuilder().setText(deleted ? "(deleted)" : text)
-                            .setDeleted(deleted).setEdited(!deleted).build().toByteArray());
-                    return;
-                }
-            }
+    /**
+     * Edits and deletions apply only to a message of the same sender that this device has; the text
+     * is replaced in place. @return whether such a message was changed
+     */
+    private boolean editBy(String sender, byte[] targetId, String text, boolean deleted) {
+        byte[] body = store.message(targetId);
+        if (body == null) {
+            return false;
         }
+        StoredMessage message;
+        try {
+            message = StoredMessage.parseFrom(body);
+        } catch (InvalidProtocolBufferException e) {
+            throw new ProfileException("a stored message is damaged", e);
+        }
+        if (!message.getSender().equals(sender) || message.getDeleted()) {
+            return false;
+        }
+        return store.replaceMessage(targetId, message.toBuilder().setText(deleted ? "(deleted)" : text)
+                .setDeleted(deleted).setEdited(!deleted).build().toByteArray());
     }
 
     private String save(Attachment attachment) {
