@@ -237,7 +237,7 @@ public final class NetworkNamespace implements AutoCloseable {
         }
         Result uid = run(null, "id", "-u");
         if (uid.exit() != 0 || !uid.output().strip().equals("0")) {
-            unavailable("the restricted-network tests need root to make network namespaces; running as uid " + uid.output().strip());
+            unavailable("making network namespaces needs root; running as uid " + uid.output().strip());
         }
     }
 

@@ -1,5 +1,6 @@
 package org.parley.client.testnet;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -91,10 +92,13 @@ public final class TestCertificate {
 
     /**
      * Makes this JVM's TLS clients trust this certificate alone (the standard
-     * {@code javax.net.ssl.trustStore} properties, which the client's default TLS context reads
-     * when it connects) until the returned handle is closed, which restores what was set before.
+     * {@code javax.net.ssl.trustStore} properties, which the client's WebSocket reads each time
+     * it makes its TLS context) until the returned handle is closed, which restores what was set.
      */
-    public AutoCloseable trustedByThisJvm() {
+    public AutoCloseable trustedByThisJvm() throws GeneralSecurityException {
+        // The JVM-wide default context (java.net.http uses it) is made once and kept: make it now,
+        // with the normal trust, so that it never holds this test's store.
+        SSLContext.getDefault();
         String[] names = {"javax.net.ssl.trustStore", "javax.net.ssl.trustStorePassword", "javax.net.ssl.trustStoreType"};
         String[] values = {trustStore.toString(), trustStorePassword, "PKCS12"};
         String[] before = new String[names.length];
