@@ -25,8 +25,12 @@ public final class LiveServer implements AutoCloseable {
 
     /** With the call relay's UDP port {@code mediaPort} (0: any free one; empty: no UDP, WebSocket only). */
     public LiveServer(Path dataDirectory, OptionalInt mediaPort) throws Exception {
-        this(dataDirectory, ServerConfig.defaults().withListen("127.0.0.1", 0)
-                .withCalls(ServerConfig.Calls.defaults().withMediaPort(mediaPort)));
+        this(dataDirectory, ServerConfig.Calls.defaults().withMediaPort(mediaPort));
+    }
+
+    /** With these call settings (relay port, token lifetime). */
+    public LiveServer(Path dataDirectory, ServerConfig.Calls calls) throws Exception {
+        this(dataDirectory, ServerConfig.defaults().withListen("127.0.0.1", 0).withCalls(calls));
     }
 
     public LiveServer(Path dataDirectory, ServerConfig config) throws Exception {
