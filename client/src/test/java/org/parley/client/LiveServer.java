@@ -9,9 +9,13 @@ import org.parley.server.storage.StoreConfig;
 import java.util.OptionalInt;
 import java.nio.file.Path;
 
-/** A real Parley server on an ephemeral loopback port over a SQLite store in a temp folder. */
+/**
+ * A real Parley server over a SQLite store in a temp folder: on an ephemeral loopback port in
+ * process, or as configured (the network-namespace tests run one on a veth address with TLS).
+ */
 public final class LiveServer implements AutoCloseable {
     private final Path dataDirectory;
+    private ServerConfig config;
     private Store store;
     private ParleyServer server;
 
@@ -26,18 +30,26 @@ public final class LiveServer implements AutoCloseable {
 
     /** With these call settings (relay port, token lifetime). */
     public LiveServer(Path dataDirectory, ServerConfig.Calls calls) throws Exception {
-        this.dataDirectory = dataDirectory;
-        this.store = Store.open(StoreConfig.forDataDirectory(dataDirectory, null));
-        this.server = ParleyServer.start(ServerConfig.defaults().withListen("127.0.0.1", 0).withCalls(calls), store);
+        this(dataDirectory, ServerConfig.defaults().withListen("127.0.0.1", 0).withCalls(calls));
     }
 
-    /** Stops the server (every connection drops) and starts it again on the same port and data. */
+    public LiveServer(Path dataDirectory, ServerConfig config) throws Exception {
+        this.dataDirectory = dataDirectory;
+        this.config = config;
+        this.store = Store.open(StoreConfig.forDataDirectory(dataDirectory, null));
+        this.server = ParleyServer.start(config, store);
+    }
+
+    /**
+     * Stops the server (every connection drops) and starts it again on the same port and data; a
+     * relay that took any free UDP port takes any free one again.
+     */
     public void restart() throws Exception {
         int port = server.address().getPort();
         close();
+        config = config.withListen(config.host(), port);
         store = Store.open(StoreConfig.forDataDirectory(dataDirectory, null));
-        server = ParleyServer.start(ServerConfig.defaults().withListen("127.0.0.1", port)
-                .withCalls(ServerConfig.Calls.defaults().withMediaPort(OptionalInt.of(0))), store);
+        server = ParleyServer.start(config, store);
     }
 
     public Store store() {
@@ -45,7 +57,12 @@ public final class LiveServer implements AutoCloseable {
     }
 
     public ServerAddress address() {
-        return new ServerAddress("127.0.0.1", server.address().getPort(), false);
+        return new ServerAddress(config.host(), server.address().getPort(), config.tls().isPresent());
+    }
+
+    /** The call relay's bound UDP port, or empty when it serves WebSockets only. */
+    public OptionalInt mediaPort() {
+        return server.mediaAddress().map(a -> OptionalInt.of(a.getPort())).orElse(OptionalInt.empty());
     }
 
     public String url() {

@@ -29,9 +29,14 @@ import java.util.function.Consumer;
  *
  * <p>Switching: UDP is given up when no JOINED comes within {@link #UDP_ANSWER_MILLIS}, or when
  * more than {@link #MAX_UDP_LOSS} of the PINGs sent every {@link #PROBE_MILLIS} in the last
- * second went unanswered; the participant then joins over the WebSocket. While there, a UDP JOIN
- * is sent every {@link #REPROBE_MILLIS}: a JOINED means UDP works again, and since the relay
- * moves a participant to its newest endpoint, media flows over UDP from then on.
+ * {@link #LOSS_WINDOW_MILLIS} went unanswered; the participant then joins over the WebSocket.
+ * While there, a UDP JOIN is sent every {@link #REPROBE_MILLIS}: a JOINED means UDP works again,
+ * and since the relay moves a participant to its newest endpoint, media flows over UDP from then on.
+ *
+ * <p>The loss share is judged on at least {@link #MIN_PROBES_FOR_LOSS} probes: with fewer, a
+ * network losing 5% each way (10% of round trips) would now and then look like 30% and bounce
+ * the call to the WebSocket for nothing. A UDP path that goes dark is still left within about a
+ * second: the share passes 30% once 13 of the last 40 probes are overdue.
  */
 final class RelayTransport implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayTransport.class);
@@ -42,12 +47,13 @@ final class RelayTransport implements AutoCloseable {
     static final byte PONG = 0x05;
     static final byte LEAVE = 0x06;
     static final int UDP_ANSWER_MILLIS = 1_000;
-    static final int PROBE_MILLIS = 100;
+    static final int PROBE_MILLIS = 50;
     static final int REPROBE_MILLIS = 500;
     static final double MAX_UDP_LOSS = 0.30;
-    /** A PING not answered this long after sending counts as lost. */
-    private static final int PONG_GRACE_MILLIS = 300;
-    private static final int LOSS_WINDOW_MILLIS = 1_000;
+    /** A PING not answered this long after sending counts as lost (until its PONG comes after all). */
+    private static final int PONG_GRACE_MILLIS = 400;
+    private static final int LOSS_WINDOW_MILLIS = 2_000;
+    private static final int MIN_PROBES_FOR_LOSS = 20;
     private static final int MAX_DATAGRAM_BYTES = 65_535;
 
     /** Which way media goes now. */
@@ -296,6 +302,8 @@ final class RelayTransport implements AutoCloseable {
             sendUdp(ping);
             if (failing) {
                 log.info("UDP to the relay loses over {}% of probes; call media moves to the WebSocket", (int) (MAX_UDP_LOSS * 100));
+                // The first re-probe waits its full interval: at once would bounce straight back onto the lossy path.
+                lastReprobe = now;
                 try {
                     joinWebSocket();
                 } catch (RuntimeException e) {
@@ -305,7 +313,7 @@ final class RelayTransport implements AutoCloseable {
         }
     }
 
-    /** Share of PINGs old enough to have been answered, within the last second, that were not; 0 with too few. */
+    /** Share of PINGs old enough to have been answered, within the loss window, that were not; 0 with too few. */
     private double udpLoss(long now) {
         int due = 0;
         int lost = 0;
@@ -317,7 +325,7 @@ final class RelayTransport implements AutoCloseable {
                 }
             }
         }
-        return due < 5 ? 0 : (double) lost / due;
+        return due < MIN_PROBES_FOR_LOSS ? 0 : (double) lost / due;
     }
 
     private static void sleepQuietly(long millis) {

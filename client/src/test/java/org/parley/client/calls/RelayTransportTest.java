@@ -7,19 +7,14 @@ import org.parley.client.LiveServerTestBase;
 import org.parley.client.ParleyClient;
 import org.parley.client.account.Accounts;
 import org.parley.client.store.ProfileStore;
+import org.parley.client.testnet.ImpairedUdpPath;
 import org.parley.protocol.v1.CallToken;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.RequestCallToken;
 
-import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Set;
@@ -46,7 +41,7 @@ class RelayTransportTest extends LiveServerTestBase {
         CallToken aliceToken = token(alice, callId);
         CallToken bobToken = token(bob, callId);
         InetSocketAddress relay = new InetSocketAddress("127.0.0.1", aliceToken.getUdpPort());
-        LossyPath path = new LossyPath(relay);
+        ImpairedUdpPath path = ImpairedUdpPath.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), relay, 1);
         open.add(0, path);
 
         Set<String> aliceGot = ConcurrentHashMap.newKeySet();
@@ -61,11 +56,11 @@ class RelayTransportTest extends LiveServerTestBase {
         assertThat(aliceSide.path()).isEqualTo(RelayTransport.Path.UDP);
         exchange(aliceSide, bobSide, "udp", aliceGot, bobGot);
 
-        path.dark = true;
+        path.impair(ImpairedUdpPath.Impairment.DARK);
         eventually("alice moves to the WebSocket", () -> aliceSide.path() == RelayTransport.Path.WEBSOCKET);
         exchange(aliceSide, bobSide, "websocket", aliceGot, bobGot);
 
-        path.dark = false;
+        path.impair(ImpairedUdpPath.Impairment.NONE);
         eventually("alice moves back to UDP", () -> aliceSide.path() == RelayTransport.Path.UDP);
         exchange(aliceSide, bobSide, "udp again", aliceGot, bobGot);
         assertThat(aliceSide.switches()).isEqualTo(2);
@@ -80,9 +75,10 @@ class RelayTransportTest extends LiveServerTestBase {
         ByteString callId = ByteString.copyFrom(new byte[16]);
         ParleyClient alice = user("alice");
         CallToken token = token(alice, callId);
-        LossyPath path = new LossyPath(new InetSocketAddress("127.0.0.1", token.getUdpPort()));
+        ImpairedUdpPath path = ImpairedUdpPath.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                new InetSocketAddress("127.0.0.1", token.getUdpPort()), 1);
         open.add(0, path);
-        path.dark = true;
+        path.impair(ImpairedUdpPath.Impairment.DARK);
         RelayTransport transport = RelayTransport.join(alice.session(), path.address(), callId, token, bytes -> { });
         open.add(0, transport);
         assertThat(transport.path()).isEqualTo(RelayTransport.Path.WEBSOCKET);
@@ -128,65 +124,6 @@ class RelayTransportTest extends LiveServerTestBase {
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as(what).isLessThan(deadline);
             Thread.sleep(20);
-        }
-    }
-
-    /** A UDP forwarder for one client in front of the relay that drops everything, both ways, while dark. */
-    private static final class LossyPath implements AutoCloseable {
-        private final DatagramSocket front;
-        private final DatagramSocket back;
-        private final Thread up;
-        private final Thread down;
-        private volatile SocketAddress client;
-        volatile boolean dark;
-
-        LossyPath(InetSocketAddress relay) throws IOException {
-            front = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-            back = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-            back.connect(relay);
-            up = forward(front, packet -> {
-                client = packet.getSocketAddress();
-                return new DatagramPacket(packet.getData(), packet.getLength(), relay);
-            });
-            down = forward(back, packet -> client == null ? null
-                    : new DatagramPacket(packet.getData(), packet.getLength(), client));
-        }
-
-        private Thread forward(DatagramSocket from, java.util.function.Function<DatagramPacket, DatagramPacket> to) throws IOException {
-            from.setSoTimeout(100);
-            DatagramSocket out = from == front ? back : front;
-            Thread thread = new Thread(() -> {
-                byte[] buffer = new byte[65_535];
-                while (!from.isClosed()) {
-                    DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-                    try {
-                        from.receive(packet);
-                        DatagramPacket forwarded = to.apply(packet);
-                        if (!dark && forwarded != null) {
-                            out.send(forwarded);
-                        }
-                    } catch (SocketTimeoutException e) {
-                        // Check for close.
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            }, "lossy-path");
-            thread.setDaemon(true);
-            thread.start();
-            return thread;
-        }
-
-        InetSocketAddress address() {
-            return new InetSocketAddress(InetAddress.getLoopbackAddress(), front.getLocalPort());
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            front.close();
-            back.close();
-            up.join(1_000);
-            down.join(1_000);
         }
     }
 }

@@ -57,7 +57,8 @@ public final class Relay {
     /**
      * Verifies {@code token} and admits its participant with {@code sink} as its endpoint. If the
      * participant is already in the call (a repeated JOIN, a new address, or a switch between
-     * UDP and WebSocket) its endpoint is replaced and the old sink is told it was detached.
+     * UDP and WebSocket) its endpoint is replaced and the old sink, unless it is {@code sink}
+     * again, is told it was detached.
      */
     public RelayParticipant join(byte[] token, MediaSink sink) throws InvalidCallTokenException, RelayFullException {
         CallGrant grant;
@@ -101,7 +102,9 @@ public final class Relay {
                 }
                 call.members = updated;
             }
-            if (replaced != null) {
+            // A JOIN repeated through the same sink (sent again before the first JOINED came
+            // back, as on any path slower than the client's retry) keeps that sink: not detached.
+            if (replaced != null && replaced.sink != sink) {
                 replaced.sink.detached();
             }
             stats.joins.increment();

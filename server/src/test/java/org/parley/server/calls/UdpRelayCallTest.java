@@ -105,6 +105,24 @@ class UdpRelayCallTest {
      * keys from any other secret than the group's (the relay's position: it has no exporter).
      */
     @Test
+    void aJoinRepeatedBeforeItsAnswerCameKeepsTheEndpoint() throws Exception {
+        // On a path slower than the client's JOIN retry, both JOINs reach the relay from one address.
+        CallId call = serverCallId(org.parley.media.packet.CallId.random(random));
+        try (UdpTestEndpoint a = new UdpTestEndpoint(server.localAddress());
+             UdpTestEndpoint b = new UdpTestEndpoint(server.localAddress())) {
+            byte[] token = tokens.issue(call, 0);
+            a.send(RelayDatagram.join(token));
+            a.send(RelayDatagram.join(token));
+            assertThat(a.await(d -> d[0] == RelayDatagram.JOINED, 2, 5_000)).isTrue();
+            b.join(tokens.issue(call, 1));
+            a.send(new byte[] {RelayDatagram.PING, 1, 2, 3, 4, 5, 6, 7, 8});
+            assertThat(a.await(d -> d[0] == RelayDatagram.PONG, 1, 5_000)).as("the relay still answers the address").isTrue();
+            a.send(RelayDatagram.media(new byte[] {42}));
+            assertThat(b.await(d -> d[0] == RelayDatagram.MEDIA, 1, 5_000)).as("the relay still forwards its media").isTrue();
+        }
+    }
+
+    @Test
     void relayForwardsOnlySFrameCiphertext() throws Exception {
         org.parley.media.packet.CallId callId = org.parley.media.packet.CallId.random(random);
         List<Integer> members = List.of(0, 1);
