@@ -166,9 +166,24 @@ public final class Connection implements AutoCloseable {
     }
 
     private static ConnectionException unreachable(ServerAddress address, Throwable cause) {
+        if (untrustedCertificate(cause)) {
+            return new ConnectionException("the server at " + address + " shows a certificate that this machine does not trust;"
+                    + " if it is your own authority's, give Java a trust store that holds it"
+                    + " (PARLEY_JAVA_OPTS=\"-Djavax.net.ssl.trustStore=FILE -Djavax.net.ssl.trustStorePassword=PASSWORD\")", cause);
+        }
         String why = cause == null ? "timed out" : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         return new ConnectionException("cannot reach the Parley server at " + address + " (" + why
                 + "); check the URL and that the server is running", cause);
+    }
+
+    /** A TLS handshake that failed because no trusted authority vouches for the server's certificate. */
+    private static boolean untrustedCertificate(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof java.security.cert.CertPathBuilderException || t instanceof java.security.cert.CertPathValidatorException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static SslContext clientSsl() {
