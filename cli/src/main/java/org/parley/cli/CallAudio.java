@@ -96,6 +96,32 @@ final class CallAudio {
      */
     int run(Call call, CallMedia media, short[] samples, boolean hangUp, PrintWriter out, BooleanSupplier stop)
             throws InterruptedException {
+        // Ctrl-C or a kill ends the process before the call is ended below: tell the others on the way out.
+        Thread endOnExit = new Thread(() -> {
+            try {
+                if (hangUp) {
+                    call.hangUp();
+                } else {
+                    call.leave();
+                }
+            } catch (RuntimeException e) {
+                // Exiting anyway; the others notice the silence.
+            }
+        }, "parley-end-call-on-exit");
+        Runtime.getRuntime().addShutdownHook(endOnExit);
+        try {
+            return runUntilEnded(call, media, samples, hangUp, out, stop);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(endOnExit);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running or about to.
+            }
+        }
+    }
+
+    private int runUntilEnded(Call call, CallMedia media, short[] samples, boolean hangUp, PrintWriter out, BooleanSupplier stop)
+            throws InterruptedException {
         long start = System.currentTimeMillis();
         long end = duration == null ? Long.MAX_VALUE : start + (long) (duration * 1000);
         out.println("In the call with " + call.conversation() + " over " + media.currentTransport());

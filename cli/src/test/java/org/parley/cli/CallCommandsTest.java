@@ -14,6 +14,7 @@ import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalInt;
@@ -238,6 +239,42 @@ class CallCommandsTest {
                         + " one-way delay mean [0-9.]+ ms, p99 \\d+ ms");
         short[] recorded = WavFiles.read(heard);
         assertThat(CrossCorrelation.align(speech, recorded, OpusFormat.SAMPLE_RATE / 20).correlation()).isGreaterThanOrEqualTo(0.9);
+    }
+
+    @Test
+    void aCallerKilledMidCallStillHangsUp() throws Exception {
+        server = new LiveServer(temp.resolve("server"));
+        for (String user : List.of("alice", "bob")) {
+            ok(user, "register", user, "--server", server.url());
+        }
+        ok("alice", "send", "bob", "hi");
+        Path said = temp.resolve("said.wav");
+        WavFiles.write(said, Signals.speechLike(30, 3));
+        CompletableFuture<MainTest.Result> bob = CompletableFuture.supplyAsync(
+                () -> as("bob", "answer", "--record", temp.resolve("bob-heard.wav").toString(), "--duration", "60"));
+        // alice calls from a process of her own, as from a terminal, and is killed (SIGTERM, as Ctrl-C) mid-call.
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path aliceOut = temp.resolve("alice-call.out");
+        Process alice = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "--profile", temp.resolve("alice").toString(), "call", "bob", "--send-audio", said.toString())
+                .redirectErrorStream(true).redirectOutput(aliceOut.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(aliceOut).contains("In the call with bob") && System.nanoTime() < deadline) {
+                assertThat(alice.isAlive()).as(Files.readString(aliceOut)).isTrue();
+                Thread.sleep(50);
+            }
+            Thread.sleep(1000);
+            alice.destroy();
+            assertThat(alice.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            long killed = System.nanoTime();
+            MainTest.Result answered = bob.get(60, TimeUnit.SECONDS);
+            assertThat(answered.code()).as(answered.err()).isZero();
+            assertThat(answered.out()).contains("The other side hung up.");
+            assertThat(System.nanoTime() - killed).as("bob did not wait out his 60 s").isLessThan(TimeUnit.SECONDS.toNanos(30));
+        } finally {
+            alice.destroyForcibly();
+        }
     }
 
     private MainTest.Result as(String user, String... args) {
