@@ -70,14 +70,10 @@ class CallCommandsTest {
     @Test
     void videoFramesSentAlongsideAudioArriveWholeAndAreCounted() throws Exception {
         server = new LiveServer(temp.resolve("server"));
-        for (String user : List.of("alice", "bob")) {
-            ok(user, "register", user, "--server", server.url());
-        }
-        ok("alice", "send", "bob", "hi");
+        aliceAndBobHaveAConversation();
         Path said = temp.resolve("said.wav");
         Path heard = temp.resolve("heard.wav");
-        short[] speech = Signals.speechLike(3, 8);
-        WavFiles.write(said, speech);
+        short[] speech = speech(said, 3, 8);
 
         CompletableFuture<MainTest.Result> caller = CompletableFuture.supplyAsync(
                 () -> as("alice", "call", "bob", "--send-audio", said.toString(), "--video-fps", "15"));
@@ -102,13 +98,9 @@ class CallCommandsTest {
     @Test
     void chatCallsRingAnswerAndHangUpInsideTheChat() throws Exception {
         server = new LiveServer(temp.resolve("server"));
-        for (String user : List.of("alice", "bob")) {
-            ok(user, "register", user, "--server", server.url());
-        }
-        ok("alice", "send", "bob", "hi");
+        aliceAndBobHaveAConversation();
         Path said = temp.resolve("said.wav");
-        short[] speech = Signals.speechLike(3, 9);
-        WavFiles.write(said, speech);
+        short[] speech = speech(said, 3, 9);
 
         // 1. alice types /call in her chat; bob answers with the command.
         Path bobHeard = temp.resolve("bob-heard.wav");
@@ -216,14 +208,10 @@ class CallCommandsTest {
     }
 
     private void callAndCompare(String transport) throws Exception {
-        for (String user : List.of("alice", "bob")) {
-            ok(user, "register", user, "--server", server.url());
-        }
-        ok("alice", "send", "bob", "hi");
+        aliceAndBobHaveAConversation();
         Path said = temp.resolve("said.wav");
         Path heard = temp.resolve("heard.wav");
-        short[] speech = Signals.speechLike(3, 7);
-        WavFiles.write(said, speech);
+        short[] speech = speech(said, 3, 7);
 
         CompletableFuture<MainTest.Result> caller = CompletableFuture.supplyAsync(
                 () -> as("alice", "call", "bob", "--send-audio", said.toString()));
@@ -244,12 +232,9 @@ class CallCommandsTest {
     @Test
     void aCallerKilledMidCallStillHangsUp() throws Exception {
         server = new LiveServer(temp.resolve("server"));
-        for (String user : List.of("alice", "bob")) {
-            ok(user, "register", user, "--server", server.url());
-        }
-        ok("alice", "send", "bob", "hi");
+        aliceAndBobHaveAConversation();
         Path said = temp.resolve("said.wav");
-        WavFiles.write(said, Signals.speechLike(30, 3));
+        speech(said, 30, 3);
         CompletableFuture<MainTest.Result> bob = CompletableFuture.supplyAsync(
                 () -> as("bob", "answer", "--record", temp.resolve("bob-heard.wav").toString(), "--duration", "60"));
         // alice calls from a process of her own, as from a terminal, and is killed (SIGTERM, as Ctrl-C) mid-call.
@@ -275,6 +260,21 @@ class CallCommandsTest {
         } finally {
             alice.destroyForcibly();
         }
+    }
+
+    /** Registers alice and bob on the test's server and starts their 1:1, which a call needs. */
+    private void aliceAndBobHaveAConversation() {
+        for (String user : List.of("alice", "bob")) {
+            ok(user, "register", user, "--server", server.url());
+        }
+        ok("alice", "send", "bob", "hi");
+    }
+
+    /** Writes {@code seconds} of speech-like audio to {@code file} and returns it. */
+    private static short[] speech(Path file, int seconds, int seed) throws Exception {
+        short[] speech = Signals.speechLike(seconds, seed);
+        WavFiles.write(file, speech);
+        return speech;
     }
 
     private MainTest.Result as(String user, String... args) {

@@ -38,6 +38,9 @@ import java.util.concurrent.RejectedExecutionException;
  * hash sets. Not thread-safe: a group owns its tree.
  */
 public final class RatchetTree {
+    /** Below this many leaves a hand-off to another thread costs more than it saves. */
+    private static final int LEAVES_PER_SHARE = 64;
+
     private final CipherSuite suite;
     private Node[] nodes;
     private byte[][] treeHashes;
@@ -605,9 +608,6 @@ public final class RatchetTree {
         checkMemberConsistency();
         verifyParentHashes();
     }
-
-    /** Below this many leaves a hand-off to another thread costs more than it saves. */
-    private static final int LEAVES_PER_SHARE = 64;
 
     private void validateLeaves(byte[] groupId, RequiredCapabilities required, Parallelism parallelism) {
         int[] leaves = occupied.stream().toArray();
