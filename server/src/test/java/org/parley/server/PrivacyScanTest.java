@@ -10,7 +10,7 @@ import org.parley.protocol.v1.RequestAttachmentUpload;
 import org.parley.protocol.v1.ServerFrame;
 import org.parley.protocol.v1.SubmitCommit;
 import org.parley.protocol.v1.UploadKeyPackages;
-import org.parley.server.storage.Backend;
+import org.parley.server.testing.Backend;
 import org.parley.server.testing.TestClient;
 import org.slf4j.LoggerFactory;
 
