@@ -172,7 +172,7 @@ public final class ParleyServer implements AutoCloseable {
                 log.info("expired {} undelivered messages and {} attachments older than 30 days", mail, blobs);
             }
         } catch (RuntimeException e) {
-            log.warn("expiring old mail and attachments failed, will retry in an hour: {}", e.toString());
+            log.warn("expiring old mail and attachments failed, will retry in an hour", e);
         }
         registrations.evictIdle();
         sends.evictIdle();
