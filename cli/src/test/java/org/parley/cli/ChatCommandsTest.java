@@ -6,6 +6,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.parley.client.testkit.LiveServer;
+import org.parley.client.testkit.TempProfiles;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -27,10 +29,12 @@ class ChatCommandsTest {
     @TempDir
     Path temp;
     private LiveServer server;
+    private UserCommands users;
 
     @BeforeEach
     void start() throws Exception {
         server = new LiveServer(temp.resolve("server"));
+        users = new UserCommands(new TempProfiles(temp));
     }
 
     @AfterEach
@@ -42,18 +46,11 @@ class ChatCommandsTest {
     }
 
     private MainTest.Result as(String user, String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--profile";
-        all[1] = temp.resolve(user).toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        MainTest.Result r = parley(all);
-        return r;
+        return users.as(user, args);
     }
 
     private MainTest.Result ok(String user, String... args) {
-        MainTest.Result r = as(user, args);
-        assertThat(r.code()).as("%s %s: %s", user, List.of(args), r.err()).isZero();
-        return r;
+        return users.ok(user, args);
     }
 
     private void register(String... users) {
