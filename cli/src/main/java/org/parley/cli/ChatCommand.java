@@ -65,12 +65,14 @@ final class ChatCommand implements Callable<Integer> {
                     if (chatCalls[0] != null) {
                         chatCalls[0].signalled(signalled);
                     }
-                } else if (event instanceof ConversationEvent.Notice notice) {
-                    reader.printAbove(Messages.line(notice));
                 } else if (event instanceof ConversationEvent.Receipted receipt) {
                     reader.printAbove(Messages.line(receipt));
-                } else if (numbered[0] != null) {
-                    conversations[0].takeUnshown().forEach(shown -> reader.printAbove(numbered[0].line(shown)));
+                } else if (event instanceof ConversationEvent.Message) {
+                    if (numbered[0] != null) {
+                        conversations[0].takeUnshown().forEach(shown -> reader.printAbove(numbered[0].line(shown)));
+                    }
+                } else {
+                    reader.printAbove(Messages.notice(event));
                 }
             };
             // The calls first, so that a ring is held by the time it is shown.

@@ -31,8 +31,9 @@ final class ReceiveCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Conversations[] conversations = new Conversations[1];
         Consumer<ConversationEvent> printer = event -> {
-            if (event instanceof ConversationEvent.Notice notice && !json) {
-                out.println(Messages.line(notice));
+            String notice = Messages.notice(event);
+            if (notice != null && !json) {
+                out.println(notice);
             } else if (event instanceof ConversationEvent.Message && conversations[0] != null) {
                 print(conversations[0], out);
             }

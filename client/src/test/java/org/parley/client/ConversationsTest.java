@@ -227,7 +227,7 @@ class ConversationsTest extends LiveServerTestBase {
         alice.conversations().delete(groupId, second.getId().toByteArray());
         eventually("alice sees the reply", () -> texts("alice").contains("(reply) hello to you"));
         eventually("alice sees the reaction", () -> events.get("alice").stream()
-                .anyMatch(e -> e instanceof ConversationEvent.Notice n && n.text().equals("bob reacted +1")));
+                .anyMatch(e -> e.equals(new ConversationEvent.Reacted("bob", "bob", "+1"))));
         eventually("bob sees the edit and the deletion", () -> bob.conversations().history(bobGroup, 10).stream()
                 .map(StoredMessage::getText).toList().containsAll(List.of("hello", "(deleted)")));
         assertThat(bob.conversations().history(bobGroup, 10)).extracting(StoredMessage::getText)

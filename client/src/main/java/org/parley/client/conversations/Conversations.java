@@ -374,7 +374,7 @@ public final class Conversations {
             Contacts.Observation seen = contacts.observe(username, claimed.get(0).accountId(),
                     claimed.stream().map(KeyPackages.Claimed::identityKey).toList());
             if (seen == Contacts.Observation.CHANGED) {
-                emit(new ConversationEvent.Notice(username, keysChangedWarning(username)));
+                emit(new ConversationEvent.KeysChanged(username, username));
             }
             return claimed;
         } catch (ServerException e) {
@@ -597,13 +597,13 @@ public final class Conversations {
         List<String> added = applied.added().stream().map(m -> MemberCredential.from(m.credential()).username()).distinct().toList();
         List<String> removed = applied.removed().stream().map(m -> MemberCredential.from(m.credential()).username()).distinct().toList();
         if (!added.isEmpty()) {
-            emit(new ConversationEvent.Notice(name, "added " + String.join(", ", added)));
+            emit(new ConversationEvent.MembersAdded(name, added));
         }
         if (!removed.isEmpty()) {
-            emit(new ConversationEvent.Notice(name, "removed " + String.join(", ", removed)));
+            emit(new ConversationEvent.MembersRemoved(name, removed));
         }
         if (applied.removedSelf()) {
-            emit(new ConversationEvent.Notice(name, "you were removed from this conversation"));
+            emit(new ConversationEvent.RemovedSelf(name));
         }
     }
 
@@ -970,22 +970,21 @@ public final class Conversations {
             }
             case EDIT -> {
                 if (editBy(sender.username(), content.getEdit().getTargetId().toByteArray(), content.getEdit().getText(), false)) {
-                    after.add(() -> emit(new ConversationEvent.Notice(record.getName(),
-                            sender.username() + " edited a message: " + content.getEdit().getText())));
+                    after.add(() -> emit(new ConversationEvent.MessageEdited(record.getName(), sender.username(),
+                            content.getEdit().getText())));
                 }
             }
             case DELETE -> {
                 if (editBy(sender.username(), content.getDelete().getTargetId().toByteArray(), "", true)) {
-                    after.add(() -> emit(new ConversationEvent.Notice(record.getName(), sender.username() + " deleted a message")));
+                    after.add(() -> emit(new ConversationEvent.MessageDeleted(record.getName(), sender.username())));
                 }
             }
-            case REACTION -> after.add(() -> emit(new ConversationEvent.Notice(record.getName(),
-                    sender.username() + " reacted " + content.getReaction().getEmoji())));
+            case REACTION -> after.add(() -> emit(new ConversationEvent.Reacted(record.getName(), sender.username(),
+                    content.getReaction().getEmoji())));
             case DISAPPEARING_TIMER -> {
                 int seconds = content.getDisappearingTimer().getSeconds();
                 saveRecord(record(groupId).toBuilder().setTimerSeconds(seconds).build());
-                after.add(() -> emit(new ConversationEvent.Notice(record.getName(), sender.username() + " set disappearing messages to "
-                        + (seconds == 0 ? "off" : seconds + " s"))));
+                after.add(() -> emit(new ConversationEvent.TimerChanged(record.getName(), sender.username(), seconds)));
             }
             case ACCESS_KEY_SHARE -> {
                 AccessKeyShare share = content.getAccessKeyShare();
@@ -1015,7 +1014,7 @@ public final class Conversations {
         if (changed && text == null) {
             // A control message (an access key shared on joining, say) carried the new key: say so now,
             // since the key is known from here on and the next text would not be flagged.
-            after.add(() -> emit(new ConversationEvent.Notice(record.getName(), keysChangedWarning(sender.username()))));
+            after.add(() -> emit(new ConversationEvent.KeysChanged(record.getName(), sender.username())));
         }
         if (text != null) {
             StoredMessage stored = StoredMessage.newBuilder().setId(content.getId()).setGroupId(ByteString.copyFrom(groupId))
@@ -1042,10 +1041,6 @@ public final class Conversations {
             name = info.getName().isBlank() || info.getName().length() > MAX_NAME_CHARS ? record.getName() : info.getName();
         }
         saveRecord(record.toBuilder().setName(name).setDirect(info.getDirect()).build());
-    }
-
-    private static String keysChangedWarning(String username) {
-        return "WARNING: " + username + "'s identity keys CHANGED; compare safety numbers ('parley safety-number " + username + "')";
     }
 
     private boolean observeSender(MemberCredential sender, byte[] signatureKey) {
