@@ -19,11 +19,16 @@ final class Messages {
     private Messages() {
     }
 
-    /** {@code [HH:MM] sender → conversation: text}, preceded by a loud warning when the sender's keys changed. */
-    static String line(Conversations.Shown shown) {
+    /**
+     * {@code [HH:MM] sender → conversation: text} as {@code self} sees it, preceded by a loud warning
+     * when the sender's keys changed. A 1:1 is named after the other person, so there the arrow
+     * points at whoever the sender wrote to: the other person, or {@code self}.
+     */
+    static String line(Conversations.Shown shown, String self) {
         StoredMessage m = shown.message();
+        String to = shown.direct() && !m.getSender().equals(self) ? self : shown.conversation();
         String line = "[" + CLOCK.format(Instant.ofEpochMilli(m.getSentAt())) + "] " + m.getSender() + " → "
-                + shown.conversation() + ": " + m.getText() + receipts(m);
+                + to + ": " + m.getText() + receipts(m);
         return m.getIdentityChanged() ? SafetyNumberCommand.changedWarning(m.getSender()) + "\n" + line : line;
     }
 

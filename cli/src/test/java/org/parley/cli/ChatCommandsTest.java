@@ -64,7 +64,7 @@ class ChatCommandsTest {
         register("alice", "bob");
         ok("alice", "send", "bob", "hello", "there");
         MainTest.Result received = ok("bob", "receive");
-        assertThat(received.out()).matches("(?s)\\[\\d\\d:\\d\\d] alice → alice: hello there\\n");
+        assertThat(received.out()).matches("(?s)\\[\\d\\d:\\d\\d] alice → bob: hello there\\n");
         assertThat(ok("bob", "receive").out()).as("shown once").isEmpty();
 
         ok("bob", "send", "alice", "hi", "alice");
@@ -81,7 +81,7 @@ class ChatCommandsTest {
         assertThat(saved).startsWith(temp.resolve("bob"));
         assertThat(Files.readString(saved)).isEqualTo("the plan");
         assertThat(lines.get(1).get("text").asText()).isEqualTo("did you get it?");
-        assertThat(ok("alice", "receive").out()).contains("bob → bob: hi alice");
+        assertThat(ok("alice", "receive").out()).contains("bob → alice: hi alice");
 
         MainTest.Result unknown = as("alice", "send", "nobody", "hi");
         assertThat(unknown.code()).isEqualTo(1);
@@ -128,8 +128,8 @@ class ChatCommandsTest {
         ChatCommand.output = screen;
         ok("alice", "chat", "bob");
         String shown = screen.toString(StandardCharsets.UTF_8);
-        assertThat(shown).contains("Chat with bob").contains("bob → bob: ping").contains("members: alice, bob").contains("unknown command /bogus");
-        assertThat(ok("bob", "receive").out()).contains("alice → alice: hello from chat");
+        assertThat(shown).contains("Chat with bob").contains("bob → alice: ping").contains("members: alice, bob").contains("unknown command /bogus");
+        assertThat(ok("bob", "receive").out()).contains("alice → bob: hello from chat");
         ChatCommand.input = new ByteArrayInputStream("/quit\n".getBytes(StandardCharsets.UTF_8));
         ByteArrayOutputStream again = new ByteArrayOutputStream();
         ChatCommand.output = again;
@@ -162,7 +162,7 @@ class ChatCommandsTest {
         assertThat(answers.get(4).get("error").get("code").asInt()).isEqualTo(-32602);
         JsonNode notification = answers.stream().filter(a -> a.has("method")).findFirst().orElseThrow();
         assertThat(notification.get("params").get("text").asText()).isEqualTo("to the bot");
-        assertThat(ok("alice", "receive").out()).contains("bob → bob: from the daemon");
+        assertThat(ok("alice", "receive").out()).contains("bob → alice: from the daemon");
     }
 
     @Test
@@ -174,14 +174,14 @@ class ChatCommandsTest {
         ByteArrayOutputStream screen = new ByteArrayOutputStream();
         ChatCommand.output = screen;
         ok("alice", "chat", "bob");
-        assertThat(screen.toString(StandardCharsets.UTF_8)).contains("#1 [").contains("bob → bob: ping")
+        assertThat(screen.toString(StandardCharsets.UTF_8)).contains("#1 [").contains("bob → alice: ping")
                 .contains("#2 [").contains("alice → bob: first draft").contains("edited 2 for everyone")
                 .contains("#3 [").contains("alice → bob: (reply) pong").contains("reacted +1 to 1")
                 .contains("you can only edit your own messages").contains("deleted 3 for everyone")
                 .contains("no message 9 in this chat").contains("usage: /reply N TEXT").contains("/react N EMOJI");
 
         String bobSees = ok("bob", "receive").out();
-        assertThat(bobSees).contains("alice → alice: final words").contains("alice → alice: (deleted)")
+        assertThat(bobSees).contains("alice → bob: final words").contains("alice → bob: (deleted)")
                 .contains("alice reacted +1").doesNotContain("first draft").doesNotContain("pong");
     }
 
@@ -199,7 +199,7 @@ class ChatCommandsTest {
         assertThat(ok("laptop", "group", "list").out()).contains("1:1   bob  (alice, bob)").contains("team");
         ok("laptop", "send", "bob", "from the laptop");
         MainTest.Result bob = ok("bob", "receive");
-        assertThat(bob.out()).contains("WARNING: alice's identity keys CHANGED").contains("alice → alice: from the laptop");
+        assertThat(bob.out()).contains("WARNING: alice's identity keys CHANGED").contains("alice → bob: from the laptop");
         assertThat(ok("alice", "receive").out()).contains("alice → bob: from the laptop");
         // A message to a conversation that existed before the link reaches the new device.
         ok("bob", "send", "--group", "team", "to the team");
@@ -211,7 +211,8 @@ class ChatCommandsTest {
         MainTest.Result demo = parley("demo");
         assertThat(demo.code()).as(demo.err()).isZero();
         assertThat(demo.out()).contains("carol received nothing of it").contains("identical to what bob sent")
-                .contains("none of them appears").contains("alice → bob: Hi Bob!");
+                .contains("none of them appears").contains("alice → bob: Hi Bob!")
+                .as("the stored view of the 1:1, as alice sees it").contains("] bob → alice: Hi Alice").doesNotContain("bob → bob");
     }
 
     private static JsonNode json(String line) {

@@ -3,6 +3,8 @@ package org.parley.cli;
 import org.junit.jupiter.api.Test;
 import org.parley.client.conversations.ConversationEvent;
 import org.parley.client.content.v1.CallSignal;
+import org.parley.client.conversations.Conversations;
+import org.parley.client.local.v1.StoredMessage;
 
 import java.util.List;
 
@@ -30,6 +32,17 @@ class MessagesTest {
                 .isEqualTo("* team: bob set disappearing messages to off");
         assertThat(Messages.notice(new ConversationEvent.TimerChanged("team", "bob", 30)))
                 .isEqualTo("* team: bob set disappearing messages to 30 s");
+    }
+
+    @Test
+    void aLineInA1to1PointsFromTheSenderToTheOtherPerson() {
+        StoredMessage fromAlice = StoredMessage.newBuilder().setSender("alice").setText("hi bob").setSentAt(0).build();
+        StoredMessage fromBob = StoredMessage.newBuilder().setSender("bob").setText("hi alice").setSentAt(0).setOutgoing(true).build();
+        // bob's 1:1 with alice is named "alice" on bob's devices.
+        assertThat(Messages.line(new Conversations.Shown("alice", true, fromAlice), "bob")).endsWith("] alice → bob: hi bob");
+        assertThat(Messages.line(new Conversations.Shown("alice", true, fromBob), "bob")).endsWith("] bob → alice: hi alice");
+        // A group called "alice" is no 1:1: its name is the recipient.
+        assertThat(Messages.line(new Conversations.Shown("alice", false, fromAlice), "bob")).endsWith("] alice → alice: hi bob");
     }
 
     @Test

@@ -199,8 +199,11 @@ public final class Conversations {
         });
     }
 
-    /** A message to show, with the name of its conversation. */
-    public record Shown(String conversation, StoredMessage message) {
+    /**
+     * A message to show, with the name of its conversation and whether that is a 1:1 (named after
+     * the other person, so a line reads sender to recipient only when the front end knows it).
+     */
+    public record Shown(String conversation, boolean direct, StoredMessage message) {
     }
 
     /**
@@ -219,7 +222,9 @@ public final class Conversations {
                 // As it is now: edited or deleted since it arrived, or gone when its timer ran out.
                 byte[] current = store.message(unshown.getMessage().getId().toByteArray());
                 if (current != null) {
-                    shown.add(new Shown(unshown.getConversation(), StoredMessage.parseFrom(current)));
+                    StoredMessage message = StoredMessage.parseFrom(current);
+                    ConversationRecord conversation = record(message.getGroupId().toByteArray());
+                    shown.add(new Shown(unshown.getConversation(), conversation != null && conversation.getDirect(), message));
                 }
             }
         } catch (InvalidProtocolBufferException e) {
