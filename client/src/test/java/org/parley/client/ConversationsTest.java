@@ -7,12 +7,15 @@ import org.parley.client.conversations.ConversationEvent;
 import org.parley.client.conversations.Conversations;
 import org.parley.client.local.v1.StoredMessage;
 import org.parley.client.store.ProfileStore;
+import org.parley.client.testkit.AdjustableClock;
 import org.parley.client.testkit.LiveServer;
+import org.parley.client.testkit.TempProfiles;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -32,9 +35,12 @@ class ConversationsTest extends LiveServerTestBase {
     private static final SecureRandom RANDOM = new SecureRandom();
     private final Map<String, List<ConversationEvent>> events = new ConcurrentHashMap<>();
 
+    private final AdjustableClock clock = new AdjustableClock();
+
     @BeforeEach
     void start() throws Exception {
         server = new LiveServer(temp.resolve("server"));
+        profiles = new TempProfiles(temp, clock);
     }
 
     private ParleyClient user(String username) {
@@ -188,7 +194,7 @@ class ConversationsTest extends LiveServerTestBase {
         eventually("bob reads both", () -> texts("bob").contains("vanishes"));
         byte[] bobGroup = bob.conversations().find("alice", true).groupId();
         assertThat(bob.conversations().list().get(0).timerSeconds()).isEqualTo(1);
-        Thread.sleep(1500);
+        clock.advance(Duration.ofMillis(1500));
         assertThat(bob.conversations().history(bobGroup, 10)).extracting(StoredMessage::getText).containsExactly("stays");
         assertThat(alice.conversations().history(groupId, 10)).extracting(StoredMessage::getText).containsExactly("stays");
     }

@@ -158,21 +158,19 @@ public final class CallMedia implements AutoCloseable {
         }
     }
 
-    private CallMedia(ParleyClient client, byte[] groupId, CallId callId, Clock clock) {
+    private CallMedia(ParleyClient client, byte[] groupId, CallId callId) {
         this.client = client;
         this.groupId = groupId.clone();
         this.callId = callId;
-        this.clock = clock;
+        this.clock = client.clock();
     }
 
-    /** Gets a call token over the signed-in WebSocket and joins the relay for the conversation {@code groupId}. */
+    /**
+     * Gets a call token over the signed-in WebSocket and joins the relay for the conversation
+     * {@code groupId}. Media timestamps and the token's expiry are read on the client's clock.
+     */
     public static CallMedia join(ParleyClient client, byte[] groupId, CallId callId) {
-        return join(client, groupId, callId, Clock.systemUTC());
-    }
-
-    /** As {@link #join(ParleyClient, byte[], CallId)}, with the clock that tells when the token needs refreshing. */
-    static CallMedia join(ParleyClient client, byte[] groupId, CallId callId, Clock clock) {
-        CallMedia media = new CallMedia(client, groupId, callId, clock);
+        CallMedia media = new CallMedia(client, groupId, callId);
         media.start();
         return media;
     }
@@ -341,7 +339,7 @@ public final class CallMedia implements AutoCloseable {
     }
 
     private void rekeyNowAndThen() {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         if (now - lastEpochCheck >= EPOCH_CHECK_MILLIS) {
             lastEpochCheck = now;
             rekeyIfEpochChanged();
@@ -384,7 +382,7 @@ public final class CallMedia implements AutoCloseable {
                     frameSequence = sequence++;
                 }
             }
-            long timestamp = System.currentTimeMillis();
+            long timestamp = clock.millis();
             long sender = participantId;
             byte[] ciphertext = seal(0, sender, AUDIO_STREAM, frameSequence, timestamp, opus);
             transport.send(new MediaPacket(0, callId, sender, AUDIO_STREAM, frameSequence, timestamp, 0, 1, ciphertext).encode());
@@ -408,7 +406,7 @@ public final class CallMedia implements AutoCloseable {
                 frameSequence = videoSequence++;
             }
             int flags = MediaPacket.FLAG_VIDEO | (frame.keyFrame() ? MediaPacket.FLAG_KEY_FRAME : 0);
-            long timestamp = System.currentTimeMillis();
+            long timestamp = clock.millis();
             long sender = participantId;
             byte[] ciphertext = seal(flags, sender, VIDEO_STREAM, frameSequence, timestamp, frame.data());
             RelayTransport now = transport;
@@ -454,7 +452,7 @@ public final class CallMedia implements AutoCloseable {
         if (opus == null) {
             return;
         }
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         synchronized (this) {
             Receiver receiver = receivers.get(packet.participantId());
             if (receiver == null) {
@@ -522,7 +520,7 @@ public final class CallMedia implements AutoCloseable {
     }
 
     private synchronized void playOut() {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         for (Map.Entry<Long, Receiver> entry : receivers.entrySet()) {
             Receiver receiver = entry.getValue();
             Playout next;

@@ -61,6 +61,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -107,6 +108,7 @@ public final class Conversations {
     private final Attachments attachments;
     private final Path downloads;
     private final SecureRandom random;
+    private final Clock clock;
     private final Duration timeout;
     private final GroupConfig groupConfig;
     private final Map<String, Group> groups = new LinkedHashMap<>();
@@ -115,7 +117,8 @@ public final class Conversations {
     private long drainedCount;
 
     public Conversations(ProfileStore store, DeviceIdentity identity, Session session, KeyPackages keyPackages,
-                         Contacts contacts, Attachments attachments, Path downloads, SecureRandom random, Duration timeout) {
+                         Contacts contacts, Attachments attachments, Path downloads, SecureRandom random, Clock clock,
+                         Duration timeout) {
         this.store = store;
         this.identity = identity;
         this.session = session;
@@ -124,6 +127,7 @@ public final class Conversations {
         this.attachments = attachments;
         this.downloads = downloads;
         this.random = random;
+        this.clock = clock;
         this.timeout = timeout;
         // Joining a large group verifies every member's leaf signature: lend it the common pool's threads.
         this.groupConfig = GroupConfig.defaults(random).withParallelism(
@@ -301,7 +305,7 @@ public final class Conversations {
 
     /** Messages of a conversation, oldest first. */
     public synchronized List<StoredMessage> history(byte[] groupId, int limit) {
-        store.deleteExpired(System.currentTimeMillis());
+        store.deleteExpired(clock.millis());
         List<StoredMessage> out = new ArrayList<>();
         for (byte[] body : store.messages(groupId, limit)) {
             try {
@@ -680,7 +684,7 @@ public final class Conversations {
         }
         byte[] id = new byte[16];
         random.nextBytes(id);
-        Content built = content.setId(ByteString.copyFrom(id)).setSentAt(System.currentTimeMillis())
+        Content built = content.setId(ByteString.copyFrom(id)).setSentAt(clock.millis())
                 .setSenderDevice(ByteString.copyFrom(identity.deviceId())).build();
         byte[] ciphertext = group.encrypt(built.toByteArray());
         // The sending ratchet moved: persist before the ciphertext leaves, so a crash cannot reuse a key.
@@ -792,7 +796,7 @@ public final class Conversations {
                 log.info("the server refused a posted request: {}", push.getError().getMessage());
             } else if (push.hasMailboxDrained()) {
                 drainedCount++;
-                store.deleteExpired(System.currentTimeMillis());
+                store.deleteExpired(clock.millis());
                 sendDeliveredReceipts();
             } else if (push.hasDeliver()) {
                 Deliver deliver = push.getDeliver();

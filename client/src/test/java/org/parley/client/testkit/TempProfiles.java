@@ -7,6 +7,7 @@ import org.parley.client.store.ProfileStore;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,10 +19,17 @@ public final class TempProfiles implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path root;
+    private final Clock clock;
     private final List<AutoCloseable> opened = new ArrayList<>();
 
     public TempProfiles(Path root) {
+        this(root, Clock.systemUTC());
+    }
+
+    /** Clients opened here read the time of day from {@code clock}. */
+    public TempProfiles(Path root, Clock clock) {
         this.root = root;
+        this.clock = clock;
     }
 
     /** The folder of the profile {@code name} (what {@code parley --profile} takes). */
@@ -50,7 +58,7 @@ public final class TempProfiles implements AutoCloseable {
 
     /** Signs the device of an existing profile in; received files go to {@code downloads}. */
     public ParleyClient connect(ProfileStore store, Path downloads) {
-        return track(ParleyClient.open(store, downloads, RANDOM, ParleyClient.DEFAULT_TIMEOUT));
+        return track(ParleyClient.open(store, downloads, RANDOM, clock, ParleyClient.DEFAULT_TIMEOUT, event -> { }));
     }
 
     /** Closes {@code closeable} with the profiles, before anything opened earlier. */
