@@ -31,21 +31,14 @@ import org.parley.client.safety.Contacts;
 import org.parley.client.store.ProfileException;
 import org.parley.client.store.ProfileStore;
 import org.parley.mls.codec.MlsProtocolException;
-import org.parley.mls.codec.TlsReader;
-import org.parley.mls.framing.MlsMessage;
-import org.parley.mls.framing.PrivateMessage;
-import org.parley.mls.framing.PublicMessage;
-import org.parley.mls.framing.WireFormat;
 import org.parley.mls.group.CommitResult;
 import org.parley.mls.group.Group;
 import org.parley.mls.group.GroupConfig;
+import org.parley.mls.group.IncomingMessage;
 import org.parley.mls.group.KeyPackageBundle;
 import org.parley.mls.group.Member;
 import org.parley.mls.group.ProcessedMessage;
-import org.parley.mls.messages.EncryptedGroupSecrets;
-import org.parley.mls.messages.HandshakeBodies;
-import org.parley.mls.messages.ProposalType;
-import org.parley.mls.messages.Welcome;
+import org.parley.mls.group.ProposalKind;
 import org.parley.mls.tree.Parallelism;
 import org.parley.protocol.v1.Ack;
 import org.parley.protocol.v1.ClientFrame;
@@ -830,26 +823,22 @@ public final class Conversations {
     }
 
     private void process(byte[] payload, List<Runnable> after) {
-        MlsMessage message;
+        IncomingMessage message;
         try {
-            message = MlsMessage.decode(payload, HandshakeBodies.INSTANCE);
+            message = IncomingMessage.inspect(payload);
         } catch (MlsProtocolException e) {
             log.warn("dropped a message that is not MLS: {}", e.getMessage());
             return;
         }
-        if (message.body() instanceof MlsMessage.EncodedBody body && body.wireFormat() == WireFormat.MLS_WELCOME) {
-            join(payload, TlsReader.decodeExactly(body.bytes(), Welcome::decode, "Welcome"), after);
+        if (message instanceof IncomingMessage.ForNewMembers welcome) {
+            join(payload, welcome, after);
             return;
         }
-        byte[] groupId;
-        if (message.body() instanceof PrivateMessage privateMessage) {
-            groupId = privateMessage.groupId();
-        } else if (message.body() instanceof PublicMessage publicMessage) {
-            groupId = publicMessage.content().groupId();
-        } else {
-            log.warn("dropped an MLS message of wire format {}", message.wireFormat());
+        if (!(message instanceof IncomingMessage.ForGroup forGroup)) {
+            log.warn("dropped an MLS message that is for no group: {}", message);
             return;
         }
+        byte[] groupId = forGroup.groupId();
         Group group = group(groupId);
         if (group == null) {
             ConversationRecord record = record(groupId);
@@ -882,7 +871,7 @@ public final class Conversations {
             after.add(() -> announce(groupId, applied));
         } else if (processed instanceof ProcessedMessage.ProposalReceived proposal) {
             saveGroup(group);
-            if (proposal.proposalType() == ProposalType.REMOVE) {
+            if (ProposalKind.of(proposal) == ProposalKind.REMOVE) {
                 after.add(() -> commitPendingProposals(groupId));
             }
         }
@@ -924,9 +913,9 @@ public final class Conversations {
         }
     }
 
-    private void join(byte[] payload, Welcome welcome, List<Runnable> after) {
-        for (EncryptedGroupSecrets secrets : welcome.secrets()) {
-            KeyPackageBundle bundle = keyPackages.bundle(secrets.newMember());
+    private void join(byte[] payload, IncomingMessage.ForNewMembers welcome, List<Runnable> after) {
+        for (byte[] keyPackageRef : welcome.keyPackageRefs()) {
+            KeyPackageBundle bundle = keyPackages.bundle(keyPackageRef);
             if (bundle == null) {
                 continue;
             }
@@ -937,7 +926,7 @@ public final class Conversations {
                 log.warn("a Welcome for this device could not be used: {}", e.getMessage());
                 return;
             }
-            keyPackages.consumed(secrets.newMember());
+            keyPackages.consumed(keyPackageRef);
             if (record(group.groupId()) != null && !record(group.groupId()).getLeft()) {
                 return;
             }
