@@ -22,6 +22,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.parley.cli.MainTest.parley;
+import static org.parley.client.testkit.Eventually.eventually;
 
 /** Drives send, send-file, receive, group, chat and daemon through Main.run against a real server. */
 class ChatCommandsTest {
@@ -224,18 +225,10 @@ class ChatCommandsTest {
     }
 
     private static void awaitLines(StringWriter out, int lines) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (out.toString().lines().count() < lines) {
-            assertThat(System.nanoTime()).as("waiting for %s lines in %s", lines, out).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        eventually(lines + " lines in the daemon's output", () -> out.toString().lines().count() >= lines);
     }
 
     private static void awaitContains(StringWriter out, String text) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!out.toString().contains(text)) {
-            assertThat(System.nanoTime()).as("waiting for %s in %s", text, out).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        eventually(text + " in the daemon's output", () -> out.toString().contains(text));
     }
 }
