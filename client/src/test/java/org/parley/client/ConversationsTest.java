@@ -9,12 +9,12 @@ import org.parley.client.local.v1.StoredMessage;
 import org.parley.client.store.ProfileStore;
 import org.parley.client.testkit.AdjustableClock;
 import org.parley.client.testkit.LiveServer;
-import org.parley.client.testkit.TempProfiles;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -37,10 +37,14 @@ class ConversationsTest extends LiveServerTestBase {
 
     private final AdjustableClock clock = new AdjustableClock();
 
+    @Override
+    protected Clock clock() {
+        return clock;
+    }
+
     @BeforeEach
     void start() throws Exception {
         server = new LiveServer(temp.resolve("server"));
-        profiles = new TempProfiles(temp, clock);
     }
 
     private ParleyClient user(String username) {

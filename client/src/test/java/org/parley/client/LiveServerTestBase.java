@@ -8,6 +8,7 @@ import org.parley.client.testkit.LiveServer;
 import org.parley.client.testkit.TempProfiles;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,7 +26,12 @@ public abstract class LiveServerTestBase {
 
     @BeforeEach
     void createProfiles() {
-        profiles = new TempProfiles(temp);
+        profiles = new TempProfiles(temp, clock());
+    }
+
+    /** The clock the test's clients read the time of day from; a test that moves time overrides it. */
+    protected Clock clock() {
+        return Clock.systemUTC();
     }
 
     /**
