@@ -65,12 +65,14 @@ final class ChatCommand implements Callable<Integer> {
                     if (chatCalls[0] != null) {
                         chatCalls[0].signalled(signalled);
                     }
-                } else if (event instanceof ConversationEvent.Notice notice) {
-                    reader.printAbove(Messages.line(notice));
                 } else if (event instanceof ConversationEvent.Receipted receipt) {
                     reader.printAbove(Messages.line(receipt));
-                } else if (numbered[0] != null) {
-                    conversations[0].takeUnshown().forEach(shown -> reader.printAbove(numbered[0].line(shown)));
+                } else if (event instanceof ConversationEvent.Message) {
+                    if (numbered[0] != null) {
+                        conversations[0].takeUnshown().forEach(shown -> reader.printAbove(numbered[0].line(shown)));
+                    }
+                } else {
+                    reader.printAbove(Messages.notice(event));
                 }
             };
             // The calls first, so that a ring is held by the time it is shown.
@@ -83,11 +85,11 @@ final class ChatCommand implements Callable<Integer> {
                     throw Profiles.explain(e, username);
                 }
                 conversations[0] = client.conversations();
-                ChatMessages messages = new ChatMessages(client.conversations());
+                ChatMessages messages = new ChatMessages(client.conversations(), client.identity().username());
                 terminal.writer().println("Chat with " + conversation.name() + " (" + String.join(", ", conversation.members())
                         + "). /file PATH sends a file, /members lists members, /call calls, /help lists more, /quit leaves.");
                 for (StoredMessage m : client.conversations().history(conversation.groupId(), HISTORY_SHOWN)) {
-                    terminal.writer().println(messages.line(new Conversations.Shown(conversation.name(), m)));
+                    terminal.writer().println(messages.line(new Conversations.Shown(conversation.name(), conversation.direct(), m)));
                 }
                 // What arrived meanwhile, of this conversation or another, is shown once, after the history.
                 for (Conversations.Shown shown : client.conversations().takeUnshown()) {
@@ -137,10 +139,10 @@ final class ChatCommand implements Callable<Integer> {
                 } else if (line.equals("/help")) {
                     reader.printAbove(HELP);
                 } else if (line.startsWith("/")) {
-                    String answer = messages.run(line, conversation.name());
+                    String answer = messages.run(line, conversation);
                     reader.printAbove(answer != null ? answer : "unknown command " + line.split(" ")[0] + "; try /help");
                 } else {
-                    reader.printAbove(messages.line(new Conversations.Shown(conversation.name(),
+                    reader.printAbove(messages.line(new Conversations.Shown(conversation.name(), conversation.direct(),
                             conversations.sendText(conversation.groupId(), line))));
                 }
             } catch (RuntimeException e) {

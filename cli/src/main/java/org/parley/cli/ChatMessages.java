@@ -15,21 +15,24 @@ final class ChatMessages {
     static final String HELP = "/reply N TEXT, /edit N TEXT, /delete N, /react N EMOJI (N is the number before a message)";
 
     private final Conversations conversations;
+    private final String self;
     private final Map<Integer, StoredMessage> shown = new HashMap<>();
     private int last;
 
-    ChatMessages(Conversations conversations) {
+    /** For the chat of the user {@code self}. */
+    ChatMessages(Conversations conversations, String self) {
         this.conversations = conversations;
+        this.self = self;
     }
 
     /** The message's line, numbered; remembers it under that number. */
     synchronized String line(Conversations.Shown message) {
         shown.put(++last, message.message());
-        return "#" + last + " " + Messages.line(message);
+        return "#" + last + " " + Messages.line(message, self);
     }
 
     /** Runs one of the message commands; @return what to show, or null when {@code line} is not one of them. */
-    String run(String line, String conversationName) {
+    String run(String line, Conversations.Summary conversation) {
         String[] words = line.split("\\s+", 3);
         String command = words[0];
         if (!command.equals("/reply") && !command.equals("/edit") && !command.equals("/delete") && !command.equals("/react")) {
@@ -48,7 +51,7 @@ final class ChatMessages {
         switch (command) {
             case "/reply" -> {
                 StoredMessage reply = conversations.reply(groupId, id, words[2]);
-                return line(new Conversations.Shown(conversationName, reply));
+                return line(new Conversations.Shown(conversation.name(), conversation.direct(), reply));
             }
             case "/react" -> {
                 conversations.react(groupId, id, words[2]);

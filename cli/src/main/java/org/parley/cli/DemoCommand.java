@@ -167,7 +167,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("== The conversations as alice's device stores them ==");
         for (Conversations.Summary summary : alice.conversations().list()) {
             for (StoredMessage m : alice.conversations().history(summary.groupId(), 100)) {
-                out.println(Messages.line(new Conversations.Shown(summary.name(), m)));
+                out.println(Messages.line(new Conversations.Shown(summary.name(), summary.direct(), m), alice.name()));
             }
         }
     }

@@ -19,11 +19,16 @@ final class Messages {
     private Messages() {
     }
 
-    /** {@code [HH:MM] sender → conversation: text}, preceded by a loud warning when the sender's keys changed. */
-    static String line(Conversations.Shown shown) {
+    /**
+     * {@code [HH:MM] sender → conversation: text} as {@code self} sees it, preceded by a loud warning
+     * when the sender's keys changed. A 1:1 is named after the other person, so there the arrow
+     * points at whoever the sender wrote to: the other person, or {@code self}.
+     */
+    static String line(Conversations.Shown shown, String self) {
         StoredMessage m = shown.message();
+        String to = shown.direct() && !m.getSender().equals(self) ? self : shown.conversation();
         String line = "[" + CLOCK.format(Instant.ofEpochMilli(m.getSentAt())) + "] " + m.getSender() + " → "
-                + shown.conversation() + ": " + m.getText() + receipts(m);
+                + to + ": " + m.getText() + receipts(m);
         return m.getIdentityChanged() ? SafetyNumberCommand.changedWarning(m.getSender()) + "\n" + line : line;
     }
 
@@ -43,8 +48,34 @@ final class Messages {
                 + (receipt.messages() == 1 ? "" : " (" + receipt.messages() + " messages)");
     }
 
-    static String line(ConversationEvent.Notice notice) {
-        return "* " + notice.conversation() + ": " + notice.text();
+    /**
+     * {@code * conversation: what changed} for a change to a conversation (members, keys, edits,
+     * deletions, reactions, the timer); null for messages, receipts and call signals, which are
+     * shown their own way.
+     */
+    static String notice(ConversationEvent event) {
+        String text;
+        if (event instanceof ConversationEvent.MembersAdded added) {
+            text = "added " + String.join(", ", added.usernames());
+        } else if (event instanceof ConversationEvent.MembersRemoved removed) {
+            text = "removed " + String.join(", ", removed.usernames());
+        } else if (event instanceof ConversationEvent.RemovedSelf) {
+            text = "you were removed from this conversation";
+        } else if (event instanceof ConversationEvent.KeysChanged changed) {
+            text = "WARNING: " + changed.member() + "'s identity keys CHANGED; compare safety numbers ('parley safety-number "
+                    + changed.member() + "')";
+        } else if (event instanceof ConversationEvent.MessageEdited edited) {
+            text = edited.member() + " edited a message: " + edited.text();
+        } else if (event instanceof ConversationEvent.MessageDeleted deleted) {
+            text = deleted.member() + " deleted a message";
+        } else if (event instanceof ConversationEvent.Reacted reacted) {
+            text = reacted.member() + " reacted " + reacted.emoji();
+        } else if (event instanceof ConversationEvent.TimerChanged timer) {
+            text = timer.member() + " set disappearing messages to " + (timer.seconds() == 0 ? "off" : timer.seconds() + " s");
+        } else {
+            return null;
+        }
+        return "* " + event.conversation() + ": " + text;
     }
 
     static ObjectNode json(Conversations.Shown shown) {

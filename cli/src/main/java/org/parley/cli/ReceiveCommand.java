@@ -30,29 +30,32 @@ final class ReceiveCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Conversations[] conversations = new Conversations[1];
+        String[] self = new String[1];
         Consumer<ConversationEvent> printer = event -> {
-            if (event instanceof ConversationEvent.Notice notice && !json) {
-                out.println(Messages.line(notice));
+            String notice = Messages.notice(event);
+            if (notice != null && !json) {
+                out.println(notice);
             } else if (event instanceof ConversationEvent.Message && conversations[0] != null) {
-                print(conversations[0], out);
+                print(conversations[0], self[0], out);
             }
         };
         return Main.profiles(spec).withClient(printer, client -> {
+            self[0] = client.identity().username();
             conversations[0] = client.conversations();
-            print(client.conversations(), out);
+            print(client.conversations(), self[0], out);
             try {
                 Thread.sleep(waitSeconds * 1000L);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            print(client.conversations(), out);
+            print(client.conversations(), self[0], out);
             return 0;
         });
     }
 
-    private void print(Conversations conversations, PrintWriter out) {
+    private void print(Conversations conversations, String self, PrintWriter out) {
         for (Conversations.Shown shown : conversations.takeUnshown()) {
-            out.println(json ? Messages.json(shown).toString() : Messages.line(shown));
+            out.println(json ? Messages.json(shown).toString() : Messages.line(shown, self));
         }
         out.flush();
     }

@@ -1,8 +1,11 @@
 package org.parley.cli;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.parley.client.testkit.LiveServer;
+import org.parley.client.testkit.TempProfiles;
 import org.parley.client.calls.SoundLines;
 import org.parley.media.audio.CrossCorrelation;
 import org.parley.media.audio.OpusFormat;
@@ -31,6 +34,12 @@ class CallCommandsTest {
     @TempDir
     Path temp;
     private LiveServer server;
+    private UserCommands users;
+
+    @BeforeEach
+    void profiles() {
+        users = new UserCommands(new TempProfiles(temp));
+    }
 
     @AfterEach
     void stop() {
@@ -278,15 +287,10 @@ class CallCommandsTest {
     }
 
     private MainTest.Result as(String user, String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--profile";
-        all[1] = temp.resolve(user).toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        return MainTest.parley(all);
+        return users.as(user, args);
     }
 
     private void ok(String user, String... args) {
-        MainTest.Result r = as(user, args);
-        assertThat(r.code()).as("%s %s: %s", user, List.of(args), r.err()).isZero();
+        users.ok(user, args);
     }
 }

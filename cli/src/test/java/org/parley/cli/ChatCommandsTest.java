@@ -6,6 +6,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.parley.client.testkit.LiveServer;
+import org.parley.client.testkit.TempProfiles;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -20,6 +22,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.parley.cli.MainTest.parley;
+import static org.parley.client.testkit.Eventually.eventually;
 
 /** Drives send, send-file, receive, group, chat and daemon through Main.run against a real server. */
 class ChatCommandsTest {
@@ -27,10 +30,12 @@ class ChatCommandsTest {
     @TempDir
     Path temp;
     private LiveServer server;
+    private UserCommands users;
 
     @BeforeEach
     void start() throws Exception {
         server = new LiveServer(temp.resolve("server"));
+        users = new UserCommands(new TempProfiles(temp));
     }
 
     @AfterEach
@@ -42,18 +47,11 @@ class ChatCommandsTest {
     }
 
     private MainTest.Result as(String user, String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--profile";
-        all[1] = temp.resolve(user).toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        MainTest.Result r = parley(all);
-        return r;
+        return users.as(user, args);
     }
 
     private MainTest.Result ok(String user, String... args) {
-        MainTest.Result r = as(user, args);
-        assertThat(r.code()).as("%s %s: %s", user, List.of(args), r.err()).isZero();
-        return r;
+        return users.ok(user, args);
     }
 
     private void register(String... users) {
@@ -67,7 +65,7 @@ class ChatCommandsTest {
         register("alice", "bob");
         ok("alice", "send", "bob", "hello", "there");
         MainTest.Result received = ok("bob", "receive");
-        assertThat(received.out()).matches("(?s)\\[\\d\\d:\\d\\d] alice → alice: hello there\\n");
+        assertThat(received.out()).matches("(?s)\\[\\d\\d:\\d\\d] alice → bob: hello there\\n");
         assertThat(ok("bob", "receive").out()).as("shown once").isEmpty();
 
         ok("bob", "send", "alice", "hi", "alice");
@@ -84,7 +82,7 @@ class ChatCommandsTest {
         assertThat(saved).startsWith(temp.resolve("bob"));
         assertThat(Files.readString(saved)).isEqualTo("the plan");
         assertThat(lines.get(1).get("text").asText()).isEqualTo("did you get it?");
-        assertThat(ok("alice", "receive").out()).contains("bob → bob: hi alice");
+        assertThat(ok("alice", "receive").out()).contains("bob → alice: hi alice");
 
         MainTest.Result unknown = as("alice", "send", "nobody", "hi");
         assertThat(unknown.code()).isEqualTo(1);
@@ -131,8 +129,8 @@ class ChatCommandsTest {
         ChatCommand.output = screen;
         ok("alice", "chat", "bob");
         String shown = screen.toString(StandardCharsets.UTF_8);
-        assertThat(shown).contains("Chat with bob").contains("bob → bob: ping").contains("members: alice, bob").contains("unknown command /bogus");
-        assertThat(ok("bob", "receive").out()).contains("alice → alice: hello from chat");
+        assertThat(shown).contains("Chat with bob").contains("bob → alice: ping").contains("members: alice, bob").contains("unknown command /bogus");
+        assertThat(ok("bob", "receive").out()).contains("alice → bob: hello from chat");
         ChatCommand.input = new ByteArrayInputStream("/quit\n".getBytes(StandardCharsets.UTF_8));
         ByteArrayOutputStream again = new ByteArrayOutputStream();
         ChatCommand.output = again;
@@ -165,7 +163,7 @@ class ChatCommandsTest {
         assertThat(answers.get(4).get("error").get("code").asInt()).isEqualTo(-32602);
         JsonNode notification = answers.stream().filter(a -> a.has("method")).findFirst().orElseThrow();
         assertThat(notification.get("params").get("text").asText()).isEqualTo("to the bot");
-        assertThat(ok("alice", "receive").out()).contains("bob → bob: from the daemon");
+        assertThat(ok("alice", "receive").out()).contains("bob → alice: from the daemon");
     }
 
     @Test
@@ -177,14 +175,14 @@ class ChatCommandsTest {
         ByteArrayOutputStream screen = new ByteArrayOutputStream();
         ChatCommand.output = screen;
         ok("alice", "chat", "bob");
-        assertThat(screen.toString(StandardCharsets.UTF_8)).contains("#1 [").contains("bob → bob: ping")
+        assertThat(screen.toString(StandardCharsets.UTF_8)).contains("#1 [").contains("bob → alice: ping")
                 .contains("#2 [").contains("alice → bob: first draft").contains("edited 2 for everyone")
                 .contains("#3 [").contains("alice → bob: (reply) pong").contains("reacted +1 to 1")
                 .contains("you can only edit your own messages").contains("deleted 3 for everyone")
                 .contains("no message 9 in this chat").contains("usage: /reply N TEXT").contains("/react N EMOJI");
 
         String bobSees = ok("bob", "receive").out();
-        assertThat(bobSees).contains("alice → alice: final words").contains("alice → alice: (deleted)")
+        assertThat(bobSees).contains("alice → bob: final words").contains("alice → bob: (deleted)")
                 .contains("alice reacted +1").doesNotContain("first draft").doesNotContain("pong");
     }
 
@@ -202,7 +200,7 @@ class ChatCommandsTest {
         assertThat(ok("laptop", "group", "list").out()).contains("1:1   bob  (alice, bob)").contains("team");
         ok("laptop", "send", "bob", "from the laptop");
         MainTest.Result bob = ok("bob", "receive");
-        assertThat(bob.out()).contains("WARNING: alice's identity keys CHANGED").contains("alice → alice: from the laptop");
+        assertThat(bob.out()).contains("WARNING: alice's identity keys CHANGED").contains("alice → bob: from the laptop");
         assertThat(ok("alice", "receive").out()).contains("alice → bob: from the laptop");
         // A message to a conversation that existed before the link reaches the new device.
         ok("bob", "send", "--group", "team", "to the team");
@@ -214,7 +212,8 @@ class ChatCommandsTest {
         MainTest.Result demo = parley("demo");
         assertThat(demo.code()).as(demo.err()).isZero();
         assertThat(demo.out()).contains("carol received nothing of it").contains("identical to what bob sent")
-                .contains("none of them appears").contains("alice → bob: Hi Bob!");
+                .contains("none of them appears").contains("alice → bob: Hi Bob!")
+                .as("the stored view of the 1:1, as alice sees it").contains("] bob → alice: Hi Alice").doesNotContain("bob → bob");
     }
 
     private static JsonNode json(String line) {
@@ -226,18 +225,10 @@ class ChatCommandsTest {
     }
 
     private static void awaitLines(StringWriter out, int lines) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (out.toString().lines().count() < lines) {
-            assertThat(System.nanoTime()).as("waiting for %s lines in %s", lines, out).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        eventually(lines + " lines in the daemon's output", () -> out.toString().lines().count() >= lines);
     }
 
     private static void awaitContains(StringWriter out, String text) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!out.toString().contains(text)) {
-            assertThat(System.nanoTime()).as("waiting for %s in %s", text, out).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        eventually(text + " in the daemon's output", () -> out.toString().contains(text));
     }
 }

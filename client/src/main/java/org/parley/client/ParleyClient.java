@@ -3,6 +3,7 @@ package org.parley.client;
 import org.parley.client.account.Accounts;
 import org.parley.client.account.DeviceIdentity;
 import org.parley.client.attachments.Attachments;
+import org.parley.client.conversations.ConversationEvent;
 import org.parley.client.conversations.Conversations;
 import org.parley.client.keys.KeyPackages;
 import org.parley.client.local.v1.ContactRecord;
@@ -15,6 +16,7 @@ import org.parley.protocol.v1.ServerFrame;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -36,6 +38,7 @@ public final class ParleyClient implements AutoCloseable {
     private final DeviceIdentity identity;
     private final Session session;
     private final SecureRandom random;
+    private final Clock clock;
     private final KeyPackages keyPackages;
     private final Contacts contacts;
     private final Attachments attachments;
@@ -44,19 +47,20 @@ public final class ParleyClient implements AutoCloseable {
     private final AtomicReference<Consumer<MediaFrame>> media;
     private volatile boolean closing;
 
-    private ParleyClient(ProfileStore store, DeviceIdentity identity, Session session, SecureRandom random, Duration timeout,
-                         Path downloads, BlockingQueue<ServerFrame> pushes, AtomicReference<Consumer<MediaFrame>> media,
-                         java.util.function.Consumer<org.parley.client.conversations.ConversationEvent> listener) {
+    private ParleyClient(ProfileStore store, DeviceIdentity identity, Session session, SecureRandom random, Clock clock,
+                         Duration timeout, Path downloads, BlockingQueue<ServerFrame> pushes,
+                         AtomicReference<Consumer<MediaFrame>> media, Consumer<ConversationEvent> listener) {
         this.media = media;
         this.store = store;
         this.identity = identity;
         this.session = session;
         this.random = random;
-        this.keyPackages = new KeyPackages(store, identity, random);
+        this.clock = clock;
+        this.keyPackages = new KeyPackages(store, identity, random, clock);
         this.contacts = new Contacts(store);
         this.attachments = new Attachments(session, random, timeout);
         this.conversations = new Conversations(store, identity, session, keyPackages, contacts, attachments, downloads,
-                random, timeout);
+                random, clock, timeout);
         conversations.addListener(listener);
         this.inbox = new Thread(() -> {
             try {
@@ -91,7 +95,17 @@ public final class ParleyClient implements AutoCloseable {
 
     /** As {@link #open(ProfileStore, Path, SecureRandom, Duration)}, with a listener that sees even the first mail processed. */
     public static ParleyClient open(ProfileStore store, Path downloads, SecureRandom random, Duration timeout,
-                                    java.util.function.Consumer<org.parley.client.conversations.ConversationEvent> listener) {
+                                    Consumer<ConversationEvent> listener) {
+        return open(store, downloads, random, Clock.systemUTC(), timeout, listener);
+    }
+
+    /**
+     * As {@link #open(ProfileStore, Path, SecureRandom, Duration, Consumer)}, reading the time of
+     * day (message times, disappearing-message expiry, key package lifetimes, media timestamps)
+     * from {@code clock}.
+     */
+    public static ParleyClient open(ProfileStore store, Path downloads, SecureRandom random, Clock clock, Duration timeout,
+                                    Consumer<ConversationEvent> listener) {
         DeviceIdentity identity = DeviceIdentity.load(store);
         BlockingQueue<ServerFrame> pushes = new LinkedBlockingQueue<>();
         // Call media bypasses the inbox: it must not wait behind mail, and is dropped when no call listens.
@@ -106,7 +120,7 @@ public final class ParleyClient implements AutoCloseable {
                 pushes.add(push);
             }
         });
-        return new ParleyClient(store, identity, session, random, timeout, downloads, pushes, media, listener);
+        return new ParleyClient(store, identity, session, random, clock, timeout, downloads, pushes, media, listener);
     }
 
     /** Publishes {@code count} key packages (and a last-resort one if asked), under the state lock. */
@@ -172,6 +186,11 @@ public final class ParleyClient implements AutoCloseable {
 
     public SecureRandom random() {
         return random;
+    }
+
+    /** Where this client reads the time of day; timeouts use the monotonic clock instead. */
+    public Clock clock() {
+        return clock;
     }
 
     public KeyPackages keyPackages() {

@@ -3,6 +3,7 @@ package org.parley.client;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.parley.client.testkit.LiveServer;
 import org.parley.client.calls.CallStats;
 import org.parley.media.audio.CrossCorrelation;
 import org.parley.media.audio.OpusFormat;
@@ -14,6 +15,7 @@ import java.util.Arrays;
 import java.util.OptionalInt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.parley.client.testkit.Eventually.eventually;
 
 /** Calls that outlive their connection to the server, and their call tokens. */
 class CallResilienceTest extends LiveServerTestBase {
@@ -34,11 +36,11 @@ class CallResilienceTest extends LiveServerTestBase {
         // Both connections drop: over the WebSocket path the relay forgets both participants.
         call.alice.session().dropConnection();
         call.bob.session().dropConnection();
-        ConversationsTest.eventually("both re-joined", () -> call.aliceMedia.rejoins() >= 1 && call.bobMedia.rejoins() >= 1);
+        eventually("both re-joined", () -> call.aliceMedia.rejoins() >= 1 && call.bobMedia.rejoins() >= 1);
         long bobHeardAtRejoin = call.bobMedia.stats().framesReceived();
         long aliceHeardAtRejoin = call.aliceMedia.stats().framesReceived();
-        ConversationsTest.eventually("both sent everything", () -> !call.aliceMedia.sending() && !call.bobMedia.sending());
-        ConversationsTest.eventually("both played everything", () -> call.bobMedia.recording().length >= aliceSays.length
+        eventually("both sent everything", () -> !call.aliceMedia.sending() && !call.bobMedia.sending());
+        eventually("both played everything", () -> call.bobMedia.recording().length >= aliceSays.length
                 && call.aliceMedia.recording().length >= bobSays.length);
 
         int frames = aliceSays.length / OpusFormat.FRAME_SAMPLES;
@@ -69,13 +71,13 @@ class CallResilienceTest extends LiveServerTestBase {
         call.aliceMedia.play(aliceSays);
         Thread.sleep(2_000);
         server.restart();
-        ConversationsTest.eventually("both re-joined", () -> call.aliceMedia.rejoins() >= 1 && call.bobMedia.rejoins() >= 1);
+        eventually("both re-joined", () -> call.aliceMedia.rejoins() >= 1 && call.bobMedia.rejoins() >= 1);
         long sentAtRejoin = call.aliceMedia.stats().framesSent();
-        ConversationsTest.eventually("alice sent everything", () -> !call.aliceMedia.sending());
+        eventually("alice sent everything", () -> !call.aliceMedia.sending());
         int frames = aliceSays.length / OpusFormat.FRAME_SAMPLES;
         assertThat(frames - sentAtRejoin).as("enough of the call is left after the re-join to judge it").isGreaterThan(50);
         // Alice has a new participant id now, so bob hears her as a second stream.
-        ConversationsTest.eventually("bob played alice's frames after the restart", () -> call.bobMedia.recordings().size() == 2
+        eventually("bob played alice's frames after the restart", () -> call.bobMedia.recordings().size() == 2
                 && call.bobMedia.recordings().get(1).length >= (frames - sentAtRejoin) * OpusFormat.FRAME_SAMPLES);
         assertThat(tailCorrelation(aliceSays, call.bobMedia.recordings().get(1), 2 * OpusFormat.SAMPLE_RATE))
                 .as("bob hears alice's last 2 s after the restart").isGreaterThanOrEqualTo(0.9);
@@ -91,9 +93,9 @@ class CallResilienceTest extends LiveServerTestBase {
         OneToOneCall call = OneToOneCall.start(this);
         short[] aliceSays = Signals.speechLike(10, 5);
         call.aliceMedia.play(aliceSays);
-        ConversationsTest.eventually("alice sent everything", () -> !call.aliceMedia.sending());
+        eventually("alice sent everything", () -> !call.aliceMedia.sending());
         int frames = aliceSays.length / OpusFormat.FRAME_SAMPLES;
-        ConversationsTest.eventually("bob played alice's 10 s", () -> call.bobMedia.recording().length >= aliceSays.length);
+        eventually("bob played alice's 10 s", () -> call.bobMedia.recording().length >= aliceSays.length);
 
         assertThat(call.aliceMedia.rejoins()).as("refreshed at least every 3 s").isGreaterThanOrEqualTo(3);
         assertThat(call.bobMedia.rejoins()).isGreaterThanOrEqualTo(3);

@@ -2,6 +2,7 @@ package org.parley.client;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.parley.client.testkit.LiveServer;
 import org.parley.client.calls.CallMedia;
 import org.parley.client.calls.CallStats;
 import org.parley.media.video.SyntheticVideo;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.OptionalInt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.parley.client.testkit.Eventually.eventually;
 
 /** Video frames of any size, SFrame-encrypted, fragmented and reassembled through a real relay. */
 class CallVideoTest extends LiveServerTestBase {
@@ -29,11 +31,11 @@ class CallVideoTest extends LiveServerTestBase {
         });
         // A key frame every 10 frames: several of 12..40 kB, i.e. 10..35 packets each.
         call.aliceMedia.startVideo(new SyntheticVideo(99, 10), FPS);
-        ConversationsTest.eventually("alice sent 60 video frames", () -> call.aliceMedia.stats().videoFramesSent() >= 60);
+        eventually("alice sent 60 video frames", () -> call.aliceMedia.stats().videoFramesSent() >= 60);
         call.aliceMedia.stopVideo();
         Thread.sleep(200); // a frame being sent when stopped is finished
         long sent = call.aliceMedia.stats().videoFramesSent();
-        ConversationsTest.eventually("bob has every frame", () -> {
+        eventually("bob has every frame", () -> {
             synchronized (received) {
                 return received.size() >= sent;
             }

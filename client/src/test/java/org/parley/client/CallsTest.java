@@ -1,6 +1,7 @@
 package org.parley.client;
 
 import org.junit.jupiter.api.Test;
+import org.parley.client.testkit.LiveServer;
 import org.parley.client.calls.Call;
 import org.parley.client.calls.CallMedia;
 import org.parley.client.calls.CallStats;
@@ -14,9 +15,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.parley.client.testkit.Eventually.eventually;
 
 /** 1:1 calls between two real clients through a real server's relay, over UDP and over the WebSocket only. */
 class CallsTest extends LiveServerTestBase {
@@ -125,9 +126,5 @@ class CallsTest extends LiveServerTestBase {
         CallStats bobStats = incoming.leave();
         assertThat(bobStats.framesSent()).isEqualTo(frames);
         assertThat(bobStats.describe()).startsWith("transport " + expectedTransport + " (0 switches), frames sent " + frames);
-    }
-
-    private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        ConversationsTest.eventually(what, condition);
     }
 }

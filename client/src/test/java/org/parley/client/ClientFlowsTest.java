@@ -2,6 +2,7 @@ package org.parley.client;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.parley.client.testkit.LiveServer;
 import org.parley.client.account.Accounts;
 import org.parley.client.account.DeviceIdentity;
 import org.parley.client.account.LinkCode;
@@ -31,9 +32,7 @@ class ClientFlowsTest extends LiveServerTestBase {
     }
 
     private ProfileStore profile(String name) {
-        ProfileStore store = ProfileStore.open(temp.resolve(name), null, true, RANDOM);
-        open.add(store);
-        return store;
+        return profiles.create(name);
     }
 
     private ParleyClient registered(String username) {
@@ -43,9 +42,7 @@ class ClientFlowsTest extends LiveServerTestBase {
     }
 
     private ParleyClient connect(ProfileStore store) {
-        ParleyClient client = ParleyClient.open(store, temp.resolve("downloads"), RANDOM, ParleyClient.DEFAULT_TIMEOUT);
-        open.add(0, client);
-        return client;
+        return profiles.connect(store, temp.resolve("downloads"));
     }
 
     @Test

@@ -7,11 +7,14 @@ import org.parley.client.conversations.ConversationEvent;
 import org.parley.client.conversations.Conversations;
 import org.parley.client.local.v1.StoredMessage;
 import org.parley.client.store.ProfileStore;
+import org.parley.client.testkit.AdjustableClock;
+import org.parley.client.testkit.LiveServer;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -23,14 +26,21 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.parley.client.testkit.Eventually.eventually;
 
 /** Conversations as MLS groups between real clients through a real server. */
 class ConversationsTest extends LiveServerTestBase {
     private static final SecureRandom RANDOM = new SecureRandom();
     private final Map<String, List<ConversationEvent>> events = new ConcurrentHashMap<>();
+
+    private final AdjustableClock clock = new AdjustableClock();
+
+    @Override
+    protected Clock clock() {
+        return clock;
+    }
 
     @BeforeEach
     void start() throws Exception {
@@ -38,12 +48,7 @@ class ConversationsTest extends LiveServerTestBase {
     }
 
     private ParleyClient user(String username) {
-        ProfileStore store = ProfileStore.open(temp.resolve(username), null, true, RANDOM);
-        Accounts.register(store, server.address(), username, null, RANDOM, ParleyClient.DEFAULT_TIMEOUT);
-        ParleyClient client = ParleyClient.open(store, temp.resolve(username).resolve("files"), RANDOM, ParleyClient.DEFAULT_TIMEOUT);
-        open.add(0, store);
-        open.add(0, client);
-        client.publishKeyPackages(10, true);
+        ParleyClient client = profiles.signedIn(username, server.address(), 10);
         List<ConversationEvent> mine = new CopyOnWriteArrayList<>();
         events.put(username, mine);
         client.conversations().addListener(mine::add);
@@ -53,16 +58,6 @@ class ConversationsTest extends LiveServerTestBase {
     private List<String> texts(String username) {
         return events.get(username).stream().filter(e -> e instanceof ConversationEvent.Message)
                 .map(e -> ((ConversationEvent.Message) e).message().getText()).toList();
-    }
-
-    static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(20);
-        }
     }
 
     @Test
@@ -203,7 +198,7 @@ class ConversationsTest extends LiveServerTestBase {
         eventually("bob reads both", () -> texts("bob").contains("vanishes"));
         byte[] bobGroup = bob.conversations().find("alice", true).groupId();
         assertThat(bob.conversations().list().get(0).timerSeconds()).isEqualTo(1);
-        Thread.sleep(1500);
+        clock.advance(Duration.ofMillis(1500));
         assertThat(bob.conversations().history(bobGroup, 10)).extracting(StoredMessage::getText).containsExactly("stays");
         assertThat(alice.conversations().history(groupId, 10)).extracting(StoredMessage::getText).containsExactly("stays");
     }
@@ -242,7 +237,7 @@ class ConversationsTest extends LiveServerTestBase {
         alice.conversations().delete(groupId, second.getId().toByteArray());
         eventually("alice sees the reply", () -> texts("alice").contains("(reply) hello to you"));
         eventually("alice sees the reaction", () -> events.get("alice").stream()
-                .anyMatch(e -> e instanceof ConversationEvent.Notice n && n.text().equals("bob reacted +1")));
+                .anyMatch(e -> e.equals(new ConversationEvent.Reacted("bob", "bob", "+1"))));
         eventually("bob sees the edit and the deletion", () -> bob.conversations().history(bobGroup, 10).stream()
                 .map(StoredMessage::getText).toList().containsAll(List.of("hello", "(deleted)")));
         assertThat(bob.conversations().history(bobGroup, 10)).extracting(StoredMessage::getText)
@@ -323,11 +318,9 @@ class ConversationsTest extends LiveServerTestBase {
         eventually("bob joined", () -> bob.conversations().list().size() == 1);
 
         org.parley.client.account.LinkCode code = Accounts.issueLinkCode(alice.session(), alice.identity());
-        ProfileStore laptopStore = ProfileStore.open(temp.resolve("laptop"), null, true, RANDOM);
-        open.add(0, laptopStore);
+        ProfileStore laptopStore = profiles.create("laptop");
         Accounts.redeem(laptopStore, code, RANDOM, ParleyClient.DEFAULT_TIMEOUT);
-        ParleyClient laptop = ParleyClient.open(laptopStore, temp.resolve("laptop-files"), RANDOM, ParleyClient.DEFAULT_TIMEOUT);
-        open.add(0, laptop);
+        ParleyClient laptop = profiles.connect(laptopStore, temp.resolve("laptop-files"));
         laptop.publishKeyPackages(5, true);
         assertThat(laptop.identity().profileKey()).isEmpty();
 

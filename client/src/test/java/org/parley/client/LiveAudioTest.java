@@ -1,6 +1,7 @@
 package org.parley.client;
 
 import org.junit.jupiter.api.Test;
+import org.parley.client.testkit.LiveServer;
 import org.parley.client.calls.CallException;
 import org.parley.client.calls.LiveAudio;
 import org.parley.client.calls.SoundLines;
@@ -12,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.OptionalInt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.parley.client.testkit.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
@@ -115,7 +117,7 @@ class LiveAudioTest extends LiveServerTestBase {
         call.bobMedia.keepRecording(false);
         try (LiveAudio alice = LiveAudio.start(call.aliceMedia, new PacedInput(speech), new CollectingOutput());
              LiveAudio bob = LiveAudio.start(call.bobMedia, new SilentInput(), bobSpeaker)) {
-            ConversationsTest.eventually("bob's speaker played alice's 3 s", () -> bobSpeaker.samples().length >= speech.length);
+            eventually("bob's speaker played alice's 3 s", () -> bobSpeaker.samples().length >= speech.length);
             assertThat(alice.framesCaptured()).isEqualTo(speech.length / OpusFormat.FRAME_SAMPLES);
             assertThat(bob.framesCaptured()).isZero();
             assertThat(bob.framesDropped()).isZero();

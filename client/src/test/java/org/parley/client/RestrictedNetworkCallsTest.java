@@ -31,9 +31,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.parley.client.testkit.Eventually.eventually;
 
 /**
  * Calls on a restricted network (issue 8). The server runs in a JVM of its own inside a network
@@ -330,9 +330,5 @@ class RestrictedNetworkCallsTest extends LiveServerTestBase {
 
     private static void report(String format, Object... args) {
         System.out.println("[restricted network] " + String.format(Locale.ROOT, format, args));
-    }
-
-    private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        ConversationsTest.eventually(what, condition);
     }
 }

@@ -36,7 +36,7 @@ public final class Call implements AutoCloseable {
     }
 
     void signal(CallSignal.Kind kind) {
-        client.conversations().sendCallSignal(groupId, CallSignal.newBuilder().setCallId(CallMedia.callIdBytes(callId))
+        client.conversations().sendCallSignal(groupId, CallSignal.newBuilder().setCallId(RelayLink.callIdBytes(callId))
                 .setKind(kind).build());
     }
 

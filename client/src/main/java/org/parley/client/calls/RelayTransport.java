@@ -123,12 +123,12 @@ final class RelayTransport implements AutoCloseable {
     private void start() {
         if (udp != null) {
             receiver.start();
-            long deadline = System.currentTimeMillis() + UDP_ANSWER_MILLIS;
+            long deadline = monotonicMillis() + UDP_ANSWER_MILLIS;
             synchronized (lock) {
-                while (udpJoinedAt < 0 && System.currentTimeMillis() < deadline) {
+                while (udpJoinedAt < 0 && monotonicMillis() < deadline) {
                     sendUdp(joinDatagram());
                     try {
-                        lock.wait(Math.max(1, Math.min(200, deadline - System.currentTimeMillis())));
+                        lock.wait(Math.max(1, Math.min(200, deadline - monotonicMillis())));
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         break;
@@ -250,7 +250,7 @@ final class RelayTransport implements AutoCloseable {
 
     private void udpJoined() {
         synchronized (lock) {
-            udpJoinedAt = System.currentTimeMillis();
+            udpJoinedAt = monotonicMillis();
             if (path == Path.WEBSOCKET) {
                 // The relay moved this participant to the UDP endpoint that just joined.
                 path = Path.UDP;
@@ -280,7 +280,7 @@ final class RelayTransport implements AutoCloseable {
             if (closed) {
                 return;
             }
-            long now = System.currentTimeMillis();
+            long now = monotonicMillis();
             if (path == Path.WEBSOCKET) {
                 if (now - lastReprobe >= REPROBE_MILLIS) {
                     lastReprobe = now;
@@ -326,6 +326,11 @@ final class RelayTransport implements AutoCloseable {
             }
         }
         return due < MIN_PROBES_FOR_LOSS ? 0 : (double) lost / due;
+    }
+
+    /** Milliseconds on the monotonic clock: only differences mean anything (deadlines, intervals). */
+    private static long monotonicMillis() {
+        return System.nanoTime() / 1_000_000;
     }
 
     private static void sleepQuietly(long millis) {

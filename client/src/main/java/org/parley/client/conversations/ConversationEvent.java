@@ -1,8 +1,15 @@
 package org.parley.client.conversations;
 
+import org.parley.client.content.v1.CallSignal;
 import org.parley.client.local.v1.StoredMessage;
 
-/** Something a person should see: a message that arrived (or was sent from another device), or a change to a conversation. */
+import java.util.List;
+
+/**
+ * Something a person should see: a message that arrived (or was sent from another device), or a
+ * change to a conversation. Events carry facts, never wording: each front end says them in its own
+ * words. {@link #conversation()} is the conversation's name on this device.
+ */
 public sealed interface ConversationEvent {
     String conversation();
 
@@ -13,8 +20,45 @@ public sealed interface ConversationEvent {
     record Message(String conversation, StoredMessage message, boolean identityChanged) implements ConversationEvent {
     }
 
-    /** Membership, timer or name changes, and this device being removed. */
-    record Notice(String conversation, String text) implements ConversationEvent {
+    /** A commit added every device of these users (or more devices of them). */
+    record MembersAdded(String conversation, List<String> usernames) implements ConversationEvent {
+        public MembersAdded {
+            usernames = List.copyOf(usernames);
+        }
+    }
+
+    /** A commit removed devices of these users. */
+    record MembersRemoved(String conversation, List<String> usernames) implements ConversationEvent {
+        public MembersRemoved {
+            usernames = List.copyOf(usernames);
+        }
+    }
+
+    /** A commit removed this device: the conversation is over for it. */
+    record RemovedSelf(String conversation) implements ConversationEvent {
+    }
+
+    /**
+     * {@code member}'s identity keys differ from those this device recorded (a new device, or
+     * someone in between): the person should compare safety numbers.
+     */
+    record KeysChanged(String conversation, String member) implements ConversationEvent {
+    }
+
+    /** {@code member} replaced the text of one of their messages with {@code text}. */
+    record MessageEdited(String conversation, String member, String text) implements ConversationEvent {
+    }
+
+    /** {@code member} deleted one of their messages for everyone. */
+    record MessageDeleted(String conversation, String member) implements ConversationEvent {
+    }
+
+    /** {@code member} reacted to a message with {@code emoji} (empty: took the reaction back). */
+    record Reacted(String conversation, String member, String emoji) implements ConversationEvent {
+    }
+
+    /** {@code member} set disappearing messages to {@code seconds} (0: off). */
+    record TimerChanged(String conversation, String member, int seconds) implements ConversationEvent {
     }
 
     /** {@code member} confirmed that {@code messages} of this account's messages arrived, or were read. */
@@ -22,7 +66,6 @@ public sealed interface ConversationEvent {
     }
 
     /** A call signal from another device in the conversation {@code groupId}. */
-    record CallSignalled(String conversation, byte[] groupId, String sender, org.parley.client.content.v1.CallSignal signal)
-            implements ConversationEvent {
+    record CallSignalled(String conversation, byte[] groupId, String sender, CallSignal signal) implements ConversationEvent {
     }
 }

@@ -23,7 +23,7 @@ import org.parley.protocol.v1.UploadKeyPackages;
 
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -48,11 +48,14 @@ public final class KeyPackages {
     private final ProfileStore store;
     private final DeviceIdentity identity;
     private final SecureRandom random;
+    private final Clock clock;
 
-    public KeyPackages(ProfileStore store, DeviceIdentity identity, SecureRandom random) {
+    /** Key packages of this device; their lifetimes start from {@code clock}'s time. */
+    public KeyPackages(ProfileStore store, DeviceIdentity identity, SecureRandom random, Clock clock) {
         this.store = store;
         this.identity = identity;
         this.random = random;
+        this.clock = clock;
     }
 
     /** This device's MLS signature key pair: its identity key. */
@@ -67,7 +70,7 @@ public final class KeyPackages {
 
     /** A signed key package whose private keys are now in the profile. */
     public KeyPackageBundle create(boolean lastResort) {
-        long now = Instant.now().getEpochSecond();
+        long now = clock.instant().getEpochSecond();
         KeyPackageBundle bundle = KeyPackageBundle.create(SUITE, credential().toCredential(), signatureKeys(),
                 new Lifetime(now - 3600, now + LIFETIME.toSeconds()), random);
         String ref = HexFormat.of().formatHex(SUITE.makeKeyPackageRef(bundle.keyPackage().toBytes()));

@@ -2,11 +2,9 @@ package org.parley.client.calls;
 
 import com.google.protobuf.ByteString;
 import org.junit.jupiter.api.Test;
-import org.parley.client.LiveServer;
+import org.parley.client.testkit.LiveServer;
 import org.parley.client.LiveServerTestBase;
 import org.parley.client.ParleyClient;
-import org.parley.client.account.Accounts;
-import org.parley.client.store.ProfileStore;
 import org.parley.client.testnet.ImpairedUdpPath;
 import org.parley.protocol.v1.CallToken;
 import org.parley.protocol.v1.ClientFrame;
@@ -15,13 +13,12 @@ import org.parley.protocol.v1.RequestCallToken;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.parley.client.testkit.Eventually.eventually;
 
 /**
  * The relay path of a participant behind a UDP path the test can cut: it starts on UDP, moves to
@@ -29,7 +26,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * throughout. (Behaviour only; how fast it switches is for the network-namespace tests.)
  */
 class RelayTransportTest extends LiveServerTestBase {
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Test
@@ -106,24 +102,11 @@ class RelayTransportTest extends LiveServerTestBase {
     }
 
     private ParleyClient user(String username) {
-        ProfileStore store = ProfileStore.open(temp.resolve(username), null, true, RANDOM);
-        Accounts.register(store, server.address(), username, null, RANDOM, ParleyClient.DEFAULT_TIMEOUT);
-        ParleyClient client = ParleyClient.open(store, temp.resolve(username).resolve("files"), RANDOM, ParleyClient.DEFAULT_TIMEOUT);
-        open.add(0, store);
-        open.add(0, client);
-        return client;
+        return profiles.registered(username, server.address());
     }
 
     private static CallToken token(ParleyClient client, ByteString callId) {
         return client.session().call(ClientFrame.newBuilder().setRequestCallToken(RequestCallToken.newBuilder().setCallId(callId)))
                 .getCallToken();
-    }
-
-    private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-            Thread.sleep(20);
-        }
     }
 }

@@ -2,7 +2,7 @@ package org.parley.client.net;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.parley.client.LiveServer;
+import org.parley.client.testkit.LiveServer;
 import org.parley.client.ParleyClient;
 import org.parley.client.account.Accounts;
 import org.parley.client.store.ProfileStore;

@@ -1,6 +1,6 @@
 package org.parley.client.testnet;
 
-import org.parley.client.LiveServer;
+import org.parley.client.testkit.LiveServer;
 import org.parley.server.ServerConfig;
 
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package org.parley.client;
+package org.parley.client.testkit;
 
 import org.parley.client.net.ServerAddress;
 import org.parley.server.ParleyServer;

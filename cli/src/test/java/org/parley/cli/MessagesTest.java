@@ -1,0 +1,55 @@
+package org.parley.cli;
+
+import org.junit.jupiter.api.Test;
+import org.parley.client.conversations.ConversationEvent;
+import org.parley.client.content.v1.CallSignal;
+import org.parley.client.conversations.Conversations;
+import org.parley.client.local.v1.StoredMessage;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The client reports facts; the CLI says them in English. */
+class MessagesTest {
+    @Test
+    void changesToAConversationReadAsBefore() {
+        assertThat(Messages.notice(new ConversationEvent.MembersAdded("team", List.of("bob", "carol"))))
+                .isEqualTo("* team: added bob, carol");
+        assertThat(Messages.notice(new ConversationEvent.MembersRemoved("team", List.of("carol"))))
+                .isEqualTo("* team: removed carol");
+        assertThat(Messages.notice(new ConversationEvent.RemovedSelf("team")))
+                .isEqualTo("* team: you were removed from this conversation");
+        assertThat(Messages.notice(new ConversationEvent.KeysChanged("bob", "bob")))
+                .isEqualTo("* bob: WARNING: bob's identity keys CHANGED; compare safety numbers ('parley safety-number bob')");
+        assertThat(Messages.notice(new ConversationEvent.MessageEdited("team", "bob", "hello")))
+                .isEqualTo("* team: bob edited a message: hello");
+        assertThat(Messages.notice(new ConversationEvent.MessageDeleted("team", "bob")))
+                .isEqualTo("* team: bob deleted a message");
+        assertThat(Messages.notice(new ConversationEvent.Reacted("team", "bob", "+1")))
+                .isEqualTo("* team: bob reacted +1");
+        assertThat(Messages.notice(new ConversationEvent.TimerChanged("team", "bob", 0)))
+                .isEqualTo("* team: bob set disappearing messages to off");
+        assertThat(Messages.notice(new ConversationEvent.TimerChanged("team", "bob", 30)))
+                .isEqualTo("* team: bob set disappearing messages to 30 s");
+    }
+
+    @Test
+    void aLineInA1to1PointsFromTheSenderToTheOtherPerson() {
+        StoredMessage fromAlice = StoredMessage.newBuilder().setSender("alice").setText("hi bob").setSentAt(0).build();
+        StoredMessage fromBob = StoredMessage.newBuilder().setSender("bob").setText("hi alice").setSentAt(0).setOutgoing(true).build();
+        // bob's 1:1 with alice is named "alice" on bob's devices.
+        assertThat(Messages.line(new Conversations.Shown("alice", true, fromAlice), "bob")).endsWith("] alice → bob: hi bob");
+        assertThat(Messages.line(new Conversations.Shown("alice", true, fromBob), "bob")).endsWith("] bob → alice: hi alice");
+        // A group called "alice" is no 1:1: its name is the recipient.
+        assertThat(Messages.line(new Conversations.Shown("alice", false, fromAlice), "bob")).endsWith("] alice → alice: hi bob");
+    }
+
+    @Test
+    void messagesReceiptsAndCallSignalsAreNoNotices() {
+        assertThat(Messages.notice(new ConversationEvent.Receipted("bob", "bob", true, 1))).isNull();
+        assertThat(Messages.notice(new ConversationEvent.CallSignalled("bob", new byte[16], "bob",
+                CallSignal.getDefaultInstance()))).isNull();
+        assertThat(Messages.line(new ConversationEvent.Receipted("bob", "bob", true, 2))).isEqualTo("* bob: ✓✓ read by bob (2 messages)");
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * Files sent in conversations: encrypted on the client with a fresh AES-256-GCM key per file,
+ * uploaded as an opaque blob under a random id, and checked (digest, tag, size) on download; the
+ * key and digest travel inside the MLS application message.
+ */
+package org.parley.client.attachments;

@@ -1,0 +1,206 @@
+package org.parley.client.conversations;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import org.parley.client.account.DeviceIdentity;
+import org.parley.client.attachments.AttachmentException;
+import org.parley.client.attachments.Attachments;
+import org.parley.client.content.v1.AccessKeyShare;
+import org.parley.client.content.v1.Attachment;
+import org.parley.client.content.v1.Content;
+import org.parley.client.content.v1.ConversationInfo;
+import org.parley.client.content.v1.Receipt;
+import org.parley.client.keys.MemberCredential;
+import org.parley.client.local.v1.ContactRecord;
+import org.parley.client.local.v1.ConversationRecord;
+import org.parley.client.local.v1.StoredMessage;
+import org.parley.client.safety.Contacts;
+import org.parley.mls.group.Group;
+import org.parley.mls.group.ProcessedMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What a decrypted application message says: a text, reply or file is stored once (by message
+ * id) and shown; edits, deletions, reactions, timers, names, access keys, receipts and call
+ * signals change state or become events. The content must name the device MLS authenticated as
+ * its sender; a sender whose identity keys changed is flagged.
+ *
+ * <p>Events are not emitted here but queued in {@code after}, to run once the message is
+ * persisted and acknowledged.
+ */
+final class ContentHandler {
+    private static final Logger log = LoggerFactory.getLogger(ContentHandler.class);
+
+    private final ConversationStore store;
+    private final DeviceIdentity identity;
+    private final Contacts contacts;
+    private final Attachments attachments;
+    private final Path downloads;
+    private final Receipts receipts;
+    private final Events events;
+
+    ContentHandler(ConversationStore store, DeviceIdentity identity, Contacts contacts, Attachments attachments, Path downloads,
+                   Receipts receipts, Events events) {
+        this.store = store;
+        this.identity = identity;
+        this.contacts = contacts;
+        this.attachments = attachments;
+        this.downloads = downloads;
+        this.receipts = receipts;
+        this.events = events;
+    }
+
+    void receive(Group group, ProcessedMessage.ApplicationMessage application, List<Runnable> after) {
+        byte[] groupId = group.groupId();
+        Content content;
+        try {
+            content = Content.parseFrom(application.data());
+        } catch (InvalidProtocolBufferException e) {
+            log.warn("dropped an undecodable message in a conversation");
+            return;
+        }
+        MemberCredential sender = MemberCredential.from(application.sender().credential());
+        if (!Arrays.equals(sender.deviceId(), content.getSenderDevice().toByteArray()) || content.getId().size() != 16) {
+            log.warn("dropped a message whose content does not match its MLS sender");
+            return;
+        }
+        boolean changed = observeSender(sender, application.sender().signatureKey().bytes());
+        String conversation = store.record(groupId).getName();
+        String text = null;
+        String attachmentPath = "";
+        switch (content.getBodyCase()) {
+            case TEXT -> text = content.getText().getText();
+            case REPLY -> text = "(reply) " + content.getReply().getText();
+            case ATTACHMENT -> {
+                attachmentPath = save(content.getAttachment());
+                text = "[file] " + content.getAttachment().getName() + " saved to " + attachmentPath;
+            }
+            case EDIT -> {
+                if (store.editBy(sender.username(), content.getEdit().getTargetId().toByteArray(), content.getEdit().getText(), false)) {
+                    after.add(() -> events.emit(new ConversationEvent.MessageEdited(conversation, sender.username(),
+                            content.getEdit().getText())));
+                }
+            }
+            case DELETE -> {
+                if (store.editBy(sender.username(), content.getDelete().getTargetId().toByteArray(), "", true)) {
+                    after.add(() -> events.emit(new ConversationEvent.MessageDeleted(conversation, sender.username())));
+                }
+            }
+            case REACTION -> after.add(() -> events.emit(new ConversationEvent.Reacted(conversation, sender.username(),
+                    content.getReaction().getEmoji())));
+            case DISAPPEARING_TIMER -> {
+                int seconds = content.getDisappearingTimer().getSeconds();
+                store.saveRecord(store.record(groupId).toBuilder().setTimerSeconds(seconds).build());
+                after.add(() -> events.emit(new ConversationEvent.TimerChanged(conversation, sender.username(), seconds)));
+            }
+            case ACCESS_KEY_SHARE -> adoptAccessKey(sender, content.getAccessKeyShare());
+            case CONVERSATION_INFO -> nameConversation(group, content.getConversationInfo());
+            case CALL_SIGNAL -> after.add(() -> events.emit(new ConversationEvent.CallSignalled(conversation, groupId,
+                    sender.username(), content.getCallSignal())));
+            case RECEIPT -> {
+                if (!Arrays.equals(sender.accountId(), identity.accountId())) {
+                    Receipt receipt = content.getReceipt();
+                    int marked = receipts.apply(groupId, sender.username(), receipt);
+                    if (marked > 0) {
+                        after.add(() -> events.emit(new ConversationEvent.Receipted(conversation, sender.username(),
+                                receipt.getKind() == Receipt.Kind.READ, marked)));
+                    }
+                }
+            }
+            case BODY_NOT_SET -> { }
+        }
+        if (changed && text == null) {
+            // A control message (an access key shared on joining, say) carried the new key: say so now,
+            // since the key is known from here on and the next text would not be flagged.
+            after.add(() -> events.emit(new ConversationEvent.KeysChanged(conversation, sender.username())));
+        }
+        if (text != null) {
+            StoredMessage stored = StoredMessage.newBuilder().setId(content.getId()).setGroupId(ByteString.copyFrom(groupId))
+                    .setSender(sender.username()).setSenderDevice(content.getSenderDevice()).setSentAt(content.getSentAt())
+                    .setText(text).setAttachmentPath(attachmentPath)
+                    .setOutgoing(sender.username().equals(identity.username())).setIdentityChanged(changed).build();
+            if (store.addMessage(groupId, stored)) {
+                if (!Arrays.equals(sender.accountId(), identity.accountId())) {
+                    receipts.arrived(groupId, content.getId());
+                }
+                String name = store.record(groupId).getName();
+                store.addUnshown(name, stored);
+                after.add(() -> events.emit(new ConversationEvent.Message(name, stored, changed)));
+            }
+        }
+    }
+
+    /** A member's access key (for sealed sends to it); this account's own profile key when another device of it shares. */
+    private void adoptAccessKey(MemberCredential sender, AccessKeyShare share) {
+        if (!Arrays.equals(share.getAccountId().toByteArray(), sender.accountId())) {
+            log.warn("dropped an access key that {} sent for another account", sender.username());
+        } else if (Arrays.equals(sender.accountId(), identity.accountId())) {
+            identity.adoptProfileKey(store.profile(), share.getProfileKey().toByteArray());
+        } else {
+            contacts.rememberAccessKey(sender.username(), share.getAccessKey().toByteArray());
+        }
+    }
+
+    /** A 1:1 is named after the other person on each side; a group takes the name its creator gave. */
+    private void nameConversation(Group group, ConversationInfo info) {
+        ConversationRecord record = store.record(group.groupId());
+        String name;
+        if (info.getDirect()) {
+            name = ConversationStore.usernames(group).stream().filter(u -> !u.equals(identity.username())).findFirst()
+                    .orElse(record.getName());
+        } else {
+            name = info.getName().isBlank() || info.getName().length() > ConversationStore.MAX_NAME_CHARS
+                    ? record.getName() : info.getName();
+        }
+        store.saveRecord(record.toBuilder().setName(name).setDirect(info.getDirect()).build());
+    }
+
+    /** Records the sender's signature key; @return whether the sender's identity keys changed. */
+    private boolean observeSender(MemberCredential sender, byte[] signatureKey) {
+        if (sender.username().equals(identity.username())) {
+            return false;
+        }
+        ContactRecord known = contacts.get(sender.username());
+        if (known != null && known.getIdentityKeysList().stream().anyMatch(k -> Arrays.equals(k.toByteArray(), signatureKey))) {
+            return false;
+        }
+        List<byte[]> keys = new ArrayList<>();
+        if (known != null) {
+            known.getIdentityKeysList().forEach(k -> keys.add(k.toByteArray()));
+        }
+        keys.add(signatureKey);
+        return contacts.observe(sender.username(), sender.accountId(), keys) == Contacts.Observation.CHANGED;
+    }
+
+    /** Downloads, checks and decrypts a file into the downloads folder; @return where, or why not. */
+    private String save(Attachment attachment) {
+        byte[] plain;
+        try {
+            plain = attachments.download(new Attachments.Pointer(attachment.getAttachmentId(), attachment.getKey().toByteArray(),
+                    attachment.getDigest().toByteArray(), attachment.getSize(), attachment.getName()));
+        } catch (AttachmentException e) {
+            // Shown instead of retried forever: an expired or altered blob will not get better.
+            return "(not saved: " + e.getMessage() + ")";
+        }
+        String safeName = attachment.getName().replaceAll("[^A-Za-z0-9._-]", "_");
+        if (safeName.isEmpty() || safeName.startsWith(".")) {
+            safeName = "file" + safeName;
+        }
+        try {
+            Files.createDirectories(downloads);
+            Path target = downloads.resolve(attachment.getAttachmentId().substring(0, 8) + "-" + safeName);
+            Files.write(target, plain);
+            return target.toString();
+        } catch (IOException e) {
+            throw new ConversationException("cannot save the attachment under " + downloads + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package org.parley.client.conversations;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import org.parley.client.keys.MemberCredential;
+import org.parley.client.local.v1.ConversationIndex;
+import org.parley.client.local.v1.ConversationRecord;
+import org.parley.client.local.v1.StoredMessage;
+import org.parley.client.local.v1.UnshownMessage;
+import org.parley.client.local.v1.UnshownMessages;
+import org.parley.client.store.ProfileException;
+import org.parley.client.store.ProfileStore;
+import org.parley.mls.group.Group;
+import org.parley.mls.group.GroupConfig;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The conversations this device keeps in its profile: the index, one record per conversation
+ * (name, kind, timer, the MLS group state), the stored messages and the list of messages not
+ * shown yet; and the groups in memory, loaded from their records on first use.
+ */
+final class ConversationStore {
+    private static final String INDEX = "conversations";
+    private static final String UNSHOWN = "unshown";
+    /** Unshown messages kept at most; the oldest are dropped from the list (not from history). */
+    private static final int MAX_UNSHOWN = 1000;
+    static final int MAX_NAME_CHARS = 64;
+
+    private final ProfileStore profile;
+    private final GroupConfig groupConfig;
+    private final Clock clock;
+    private final Map<String, Group> groups = new LinkedHashMap<>();
+
+    ConversationStore(ProfileStore profile, GroupConfig groupConfig, Clock clock) {
+        this.profile = profile;
+        this.groupConfig = groupConfig;
+        this.clock = clock;
+    }
+
+    ProfileStore profile() {
+        return profile;
+    }
+
+    GroupConfig groupConfig() {
+        return groupConfig;
+    }
+
+    static String hex(byte[] bytes) {
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static String recordName(byte[] groupId) {
+        return "conversation:" + hex(groupId);
+    }
+
+    private List<byte[]> index() {
+        byte[] bytes = profile.get(INDEX);
+        try {
+            return bytes == null ? List.of() : ConversationIndex.parseFrom(bytes).getGroupIdsList().stream()
+                    .map(ByteString::toByteArray).toList();
+        } catch (InvalidProtocolBufferException e) {
+            throw new ProfileException("the conversation list in this profile is damaged", e);
+        }
+    }
+
+    /** The record of conversation {@code groupId}, or null when this device never was in it. */
+    ConversationRecord record(byte[] groupId) {
+        byte[] bytes = profile.get(recordName(groupId));
+        try {
+            return bytes == null ? null : ConversationRecord.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new ProfileException("a conversation in this profile is damaged", e);
+        }
+    }
+
+    void saveRecord(ConversationRecord record) {
+        byte[] groupId = record.getGroupId().toByteArray();
+        if (profile.get(recordName(groupId)) == null) {
+            ConversationIndex.Builder index = ConversationIndex.newBuilder();
+            index().forEach(id -> index.addGroupIds(ByteString.copyFrom(id)));
+            index.addGroupIds(record.getGroupId());
+            profile.put(INDEX, index.build().toByteArray());
+        }
+        profile.put(recordName(groupId), record.toByteArray());
+    }
+
+    /** Persists the group's state into its record (and whether this device is still in it). */
+    void saveGroup(Group group) {
+        ConversationRecord record = record(group.groupId());
+        saveRecord(record.toBuilder().setGroupState(ByteString.copyFrom(group.toBytes()))
+                .setLeft(!group.isActive()).build());
+    }
+
+    /** The group of an active conversation, or null when this device is not (or no longer) in it. */
+    Group group(byte[] groupId) {
+        return groups.computeIfAbsent(hex(groupId), key -> {
+            ConversationRecord record = record(groupId);
+            return record == null || record.getLeft() ? null
+                    : Group.fromBytes(groupConfig, record.getGroupState().toByteArray());
+        });
+    }
+
+    /** As {@link #group}, for a change that needs the group: throws when this device left it. */
+    Group activeGroup(byte[] groupId) {
+        Group group = group(groupId);
+        if (group == null) {
+            throw new ConversationException("this device is no longer in that conversation");
+        }
+        return group;
+    }
+
+    /** Keeps a group just created or joined in memory. */
+    void cache(Group group) {
+        groups.put(hex(group.groupId()), group);
+    }
+
+    /** Drops a group this device is no longer in from memory. */
+    void forget(byte[] groupId) {
+        groups.remove(hex(groupId));
+    }
+
+    /** Drops every group from memory, so that the next use reloads the persisted state. */
+    void forgetAll() {
+        groups.clear();
+    }
+
+    static List<String> usernames(Group group) {
+        return group.members().stream().map(m -> MemberCredential.from(m.credential()).username()).distinct().sorted().toList();
+    }
+
+    List<Conversations.Summary> list() {
+        List<Conversations.Summary> out = new ArrayList<>();
+        for (byte[] id : index()) {
+            ConversationRecord record = record(id);
+            Group group = group(id);
+            if (record != null && group != null) {
+                out.add(new Conversations.Summary(id, record.getName(), record.getDirect(), usernames(group), group.epoch(),
+                        record.getTimerSeconds()));
+            }
+        }
+        return out;
+    }
+
+    /** The active group conversation called {@code name}, or the 1:1 with the user {@code name}. */
+    Conversations.Summary find(String name, boolean direct) {
+        return (direct ? directWith(name) : list().stream().filter(s -> !s.direct() && s.name().equals(name)).findFirst())
+                .orElseThrow(() -> new ConversationException(direct
+                        ? "no conversation with " + name + " yet; 'parley send " + name + " TEXT' starts one"
+                        : "no group called '" + name + "' here; see 'parley group list'"));
+    }
+
+    /**
+     * When both people started their 1:1 at the same moment there are two; both sides then use
+     * the one with the lower group id, so they converge on one conversation.
+     */
+    Optional<Conversations.Summary> directWith(String username) {
+        return list().stream().filter(s -> s.direct() && s.name().equals(username))
+                .min((a, b) -> Arrays.compareUnsigned(a.groupId(), b.groupId()));
+    }
+
+    /** Messages of a conversation, oldest first, after deleting those whose timer ran out. */
+    List<StoredMessage> history(byte[] groupId, int limit) {
+        deleteExpired();
+        List<StoredMessage> out = new ArrayList<>();
+        for (byte[] body : profile.messages(groupId, limit)) {
+            out.add(parse(body));
+        }
+        return out;
+    }
+
+    void deleteExpired() {
+        profile.deleteExpired(clock.millis());
+    }
+
+    /** Stores a message once; @return false when a message with its id is stored already. */
+    boolean addMessage(byte[] groupId, StoredMessage message) {
+        return profile.addMessage(groupId, message.getId().toByteArray(), message.toByteArray(),
+                expiry(groupId, message.getSentAt()));
+    }
+
+    private Long expiry(byte[] groupId, long sentAt) {
+        int timer = record(groupId).getTimerSeconds();
+        return timer == 0 ? null : sentAt + timer * 1000L;
+    }
+
+    /**
+     * Edits and deletions apply only to a message of the same sender that this device has; the text
+     * is replaced in place. @return whether such a message was changed
+     */
+    boolean editBy(String sender, byte[] targetId, String text, boolean deleted) {
+        byte[] body = profile.message(targetId);
+        if (body == null) {
+            return false;
+        }
+        StoredMessage message = parse(body);
+        if (!message.getSender().equals(sender) || message.getDeleted()) {
+            return false;
+        }
+        return profile.replaceMessage(targetId, message.toBuilder().setText(deleted ? "(deleted)" : text)
+                .setDeleted(deleted).setEdited(!deleted).build().toByteArray());
+    }
+
+    private static StoredMessage parse(byte[] body) {
+        try {
+            return StoredMessage.parseFrom(body);
+        } catch (InvalidProtocolBufferException e) {
+            throw new ProfileException("a stored message is damaged", e);
+        }
+    }
+
+    void addUnshown(String conversation, StoredMessage message) {
+        byte[] bytes = profile.get(UNSHOWN);
+        UnshownMessages.Builder list;
+        try {
+            list = bytes == null ? UnshownMessages.newBuilder() : UnshownMessages.parseFrom(bytes).toBuilder();
+        } catch (InvalidProtocolBufferException e) {
+            list = UnshownMessages.newBuilder();
+        }
+        list.addMessages(UnshownMessage.newBuilder().setConversation(conversation).setMessage(message));
+        while (list.getMessagesCount() > MAX_UNSHOWN) {
+            list.removeMessages(0);
+        }
+        profile.put(UNSHOWN, list.build().toByteArray());
+    }
+
+    /** Messages that arrived since the last call, oldest first, as they are now; each is returned once. */
+    List<Conversations.Shown> takeUnshown() {
+        byte[] bytes = profile.get(UNSHOWN);
+        if (bytes == null) {
+            return List.of();
+        }
+        profile.delete(UNSHOWN);
+        List<Conversations.Shown> shown = new ArrayList<>();
+        try {
+            for (UnshownMessage unshown : UnshownMessages.parseFrom(bytes).getMessagesList()) {
+                // As it is now: edited or deleted since it arrived, or gone when its timer ran out.
+                byte[] current = profile.message(unshown.getMessage().getId().toByteArray());
+                if (current != null) {
+                    StoredMessage message = StoredMessage.parseFrom(current);
+                    ConversationRecord conversation = record(message.getGroupId().toByteArray());
+                    shown.add(new Conversations.Shown(unshown.getConversation(), conversation != null && conversation.getDirect(),
+                            message));
+                }
+            }
+        } catch (InvalidProtocolBufferException e) {
+            throw new ProfileException("the list of unread messages in this profile is damaged", e);
+        }
+        return shown;
+    }
+}

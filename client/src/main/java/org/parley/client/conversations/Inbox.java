@@ -1,0 +1,243 @@
+package org.parley.client.conversations;
+
+import com.google.protobuf.ByteString;
+import org.parley.client.account.DeviceIdentity;
+import org.parley.client.content.v1.Receipt;
+import org.parley.client.keys.KeyPackages;
+import org.parley.client.local.v1.ConversationRecord;
+import org.parley.client.net.Session;
+import org.parley.mls.codec.MlsProtocolException;
+import org.parley.mls.group.Group;
+import org.parley.mls.group.IncomingMessage;
+import org.parley.mls.group.KeyPackageBundle;
+import org.parley.mls.group.ProcessedMessage;
+import org.parley.mls.group.ProposalKind;
+import org.parley.protocol.v1.Ack;
+import org.parley.protocol.v1.ClientFrame;
+import org.parley.protocol.v1.Deliver;
+import org.parley.protocol.v1.ServerFrame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Incoming mail, one push at a time on the inbox thread: Deliver, process, persist (group state
+ * and message in one transaction), Ack, in that order, then the events. A crash before the Ack
+ * redelivers, and the stored state (used keys, message id) drops the copy. Welcomes join groups;
+ * handshakes move them; application messages go to the {@link ContentHandler}.
+ *
+ * <p>Runs under the conversations' lock; {@code lock.notifyAll} after each push wakes a committer
+ * waiting for an epoch and callers waiting for the backlog.
+ */
+final class Inbox {
+    private static final Logger log = LoggerFactory.getLogger(Inbox.class);
+
+    private final Object lock;
+    private final ConversationStore store;
+    private final DeviceIdentity identity;
+    private final Session session;
+    private final KeyPackages keyPackages;
+    private final CommitCoordinator commits;
+    private final Outbox outbox;
+    private final ContentHandler content;
+    private final Receipts receipts;
+    private long drainedCount;
+
+    Inbox(Object lock, ConversationStore store, DeviceIdentity identity, Session session, KeyPackages keyPackages,
+          CommitCoordinator commits, Outbox outbox, ContentHandler content, Receipts receipts) {
+        this.lock = lock;
+        this.store = store;
+        this.identity = identity;
+        this.session = session;
+        this.keyPackages = keyPackages;
+        this.commits = commits;
+        this.outbox = outbox;
+        this.content = content;
+        this.receipts = receipts;
+    }
+
+    long drainedCount() {
+        return drainedCount;
+    }
+
+    /** Waits, releasing the lock, until at least {@code count} MailboxDrained pushes were processed; false on timeout. */
+    boolean awaitDrained(long count, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (drainedCount < count) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            lock.wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
+    }
+
+    void handlePush(ServerFrame push) {
+        try {
+            if (push.hasError()) {
+                // The answer to a posted frame (an acknowledgement) that the server refused.
+                log.info("the server refused a posted request: {}", push.getError().getMessage());
+            } else if (push.hasMailboxDrained()) {
+                drainedCount++;
+                store.deleteExpired();
+                sendDeliveredReceipts();
+            } else if (push.hasDeliver()) {
+                deliver(push.getDeliver());
+            }
+        } finally {
+            lock.notifyAll();
+        }
+    }
+
+    private void deliver(Deliver deliver) {
+        log.debug("{} processing envelope {} ({} bytes)", identity.username(), deliver.getEnvelopeId(), deliver.getPayload().size());
+        List<Runnable> after = new ArrayList<>();
+        try {
+            store.profile().inTransaction(() -> process(deliver.getPayload().toByteArray(), after));
+        } catch (RuntimeException e) {
+            // Nothing was persisted: forget in-memory group states (process may have moved
+            // them) and leave the mail unacknowledged, so it comes again on the next connection.
+            store.forgetAll();
+            log.warn("could not process a message, it will be retried: {}", e.getMessage());
+            return;
+        }
+        // Posted, not awaited: the next message need not wait for the server's durable delete.
+        // An acknowledgement that is lost (disconnected, refused) only means the server
+        // delivers the message again, and the stored state (used keys, message id) drops the copy.
+        if (!session.post(ClientFrame.newBuilder().setAck(Ack.newBuilder().addEnvelopeIds(deliver.getEnvelopeId())))) {
+            log.info("not connected to acknowledge a message; it will come again and be dropped");
+        }
+        after.forEach(Runnable::run);
+        if (drainedCount > 0) {
+            // Live: confirm at once. While a backlog drains, receipts wait for its end.
+            sendDeliveredReceipts();
+        }
+    }
+
+    private void sendDeliveredReceipts() {
+        for (Receipts.Pending owed : receipts.takeDelivered()) {
+            outbox.sendReceipts(owed.groupId(), Receipt.Kind.DELIVERED, owed.messageIds());
+        }
+    }
+
+    private void process(byte[] payload, List<Runnable> after) {
+        IncomingMessage message;
+        try {
+            message = IncomingMessage.inspect(payload);
+        } catch (MlsProtocolException e) {
+            log.warn("dropped a message that is not MLS: {}", e.getMessage());
+            return;
+        }
+        if (message instanceof IncomingMessage.ForNewMembers welcome) {
+            join(payload, welcome, after);
+            return;
+        }
+        if (!(message instanceof IncomingMessage.ForGroup forGroup)) {
+            log.warn("dropped an MLS message that is for no group: {}", message);
+            return;
+        }
+        byte[] groupId = forGroup.groupId();
+        Group group = store.group(groupId);
+        if (group == null) {
+            ConversationRecord record = store.record(groupId);
+            if (record != null && record.getLeft()) {
+                followWhileLeaving(record, payload, after);
+            } else {
+                log.debug("dropped a message for a conversation this device is not in");
+            }
+            return;
+        }
+        ProcessedMessage processed;
+        try {
+            processed = group.process(payload);
+        } catch (MlsProtocolException e) {
+            // Redelivered after a crash (keys already used), our own commit coming back, or an old epoch.
+            log.debug("dropped a message the group cannot process: {}", e.getMessage());
+            return;
+        }
+        store.saveGroup(group);
+        if (processed instanceof ProcessedMessage.ApplicationMessage application) {
+            content.receive(group, application, after);
+        } else if (processed instanceof ProcessedMessage.CommitApplied applied) {
+            if (applied.removedSelf()) {
+                store.forget(groupId);
+            } else if (!applied.added().isEmpty()) {
+                // Newcomers cannot read keys shared before they joined: everyone shares again.
+                after.add(() -> outbox.shareAccessKey(groupId));
+            }
+            after.add(() -> commits.announce(groupId, applied));
+        } else if (processed instanceof ProcessedMessage.ProposalReceived proposal
+                && ProposalKind.of(proposal) == ProposalKind.REMOVE) {
+            after.add(() -> commitPendingProposals(groupId));
+        }
+    }
+
+    /**
+     * A conversation this device left by proposing its own removal: until a commit removes it, it
+     * follows the group's handshakes and proposes again in every new epoch, because members drop
+     * a proposal whose epoch a concurrent commit ended (RFC 9420 section 12.1). Nothing is shown.
+     */
+    private void followWhileLeaving(ConversationRecord record, byte[] payload, List<Runnable> after) {
+        if (record.getGroupState().isEmpty()) {
+            return;
+        }
+        Group group = Group.fromBytes(store.groupConfig(), record.getGroupState().toByteArray());
+        if (!group.isActive()) {
+            return;
+        }
+        ProcessedMessage processed;
+        try {
+            processed = group.process(payload);
+        } catch (MlsProtocolException e) {
+            log.debug("dropped a message of a conversation this device is leaving: {}", e.getMessage());
+            return;
+        }
+        byte[] proposal = processed instanceof ProcessedMessage.CommitApplied applied && !applied.removedSelf()
+                ? group.proposeRemove(group.ownLeafIndex()) : null;
+        store.saveRecord(record.toBuilder().setGroupState(ByteString.copyFrom(group.toBytes())).build());
+        if (proposal != null) {
+            after.add(() -> outbox.fanOut(group, proposal, false));
+        }
+    }
+
+    private void commitPendingProposals(byte[] groupId) {
+        try {
+            commits.commit(groupId, Group::commitPendingProposals, List.of(), false);
+        } catch (RuntimeException e) {
+            log.debug("another member will commit the pending proposals: {}", e.getMessage());
+        }
+    }
+
+    private void join(byte[] payload, IncomingMessage.ForNewMembers welcome, List<Runnable> after) {
+        for (byte[] keyPackageRef : welcome.keyPackageRefs()) {
+            KeyPackageBundle bundle = keyPackages.bundle(keyPackageRef);
+            if (bundle == null) {
+                continue;
+            }
+            Group group;
+            try {
+                group = Group.joinFromWelcome(store.groupConfig(), payload, bundle, null);
+            } catch (MlsProtocolException e) {
+                log.warn("a Welcome for this device could not be used: {}", e.getMessage());
+                return;
+            }
+            keyPackages.consumed(keyPackageRef);
+            ConversationRecord existing = store.record(group.groupId());
+            if (existing != null && !existing.getLeft()) {
+                return;
+            }
+            List<String> others = ConversationStore.usernames(group).stream().filter(u -> !u.equals(identity.username())).toList();
+            store.saveRecord(ConversationRecord.newBuilder().setGroupId(ByteString.copyFrom(group.groupId()))
+                    .setName(others.isEmpty() ? identity.username() : String.join(",", others))
+                    .setGroupState(ByteString.copyFrom(group.toBytes())).build());
+            store.cache(group);
+            after.add(() -> outbox.shareAccessKey(group.groupId()));
+            return;
+        }
+        log.debug("a Welcome named none of this device's key packages");
+    }
+}

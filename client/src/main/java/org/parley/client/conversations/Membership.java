@@ -1,0 +1,165 @@
+package org.parley.client.conversations;
+
+import com.google.protobuf.ByteString;
+import org.parley.client.account.DeviceIdentity;
+import org.parley.client.content.v1.Content;
+import org.parley.client.content.v1.ConversationInfo;
+import org.parley.client.keys.KeyPackages;
+import org.parley.client.keys.MemberCredential;
+import org.parley.client.local.v1.ConversationRecord;
+import org.parley.client.net.ServerException;
+import org.parley.client.net.Session;
+import org.parley.client.safety.Contacts;
+import org.parley.mls.group.Group;
+import org.parley.mls.group.Member;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Who is in a conversation: creating 1:1s and groups with every device of their members,
+ * adding and removing members, and leaving. Every device of a user is a leaf; a joiner's key
+ * packages are claimed from the server and its identity keys recorded (a change is announced).
+ */
+final class Membership {
+    private final ConversationStore store;
+    private final DeviceIdentity identity;
+    private final Session session;
+    private final KeyPackages keyPackages;
+    private final Contacts contacts;
+    private final CommitCoordinator commits;
+    private final Outbox outbox;
+    private final Events events;
+    private final SecureRandom random;
+
+    Membership(ConversationStore store, DeviceIdentity identity, Session session, KeyPackages keyPackages, Contacts contacts,
+               CommitCoordinator commits, Outbox outbox, Events events, SecureRandom random) {
+        this.store = store;
+        this.identity = identity;
+        this.session = session;
+        this.keyPackages = keyPackages;
+        this.contacts = contacts;
+        this.commits = commits;
+        this.outbox = outbox;
+        this.events = events;
+        this.random = random;
+    }
+
+    /** The 1:1 conversation with {@code username}, created (with all devices of both accounts) when missing. */
+    Conversations.Summary direct(String username) {
+        if (username.equals(identity.username())) {
+            throw new ConversationException("that is you; to talk to your other devices, create a group");
+        }
+        return store.directWith(username).orElseGet(() -> create(username, true, List.of(username)));
+    }
+
+    /** A new group conversation named {@code name} with all devices of the given users and of this account. */
+    Conversations.Summary createGroup(String name, List<String> usernames) {
+        if (name.isBlank() || name.length() > ConversationStore.MAX_NAME_CHARS) {
+            throw new ConversationException("a group name has 1 to " + ConversationStore.MAX_NAME_CHARS + " characters");
+        }
+        if (store.list().stream().anyMatch(s -> !s.direct() && s.name().equals(name))) {
+            throw new ConversationException("there is already a group called '" + name + "'; choose another name");
+        }
+        return create(name, false, usernames);
+    }
+
+    private Conversations.Summary create(String name, boolean direct, List<String> usernames) {
+        List<KeyPackages.Claimed> joiners = new ArrayList<>(claimOwnOtherDevices());
+        for (String username : usernames) {
+            if (!username.equals(identity.username())) {
+                joiners.addAll(claim(username));
+            }
+        }
+        byte[] groupId = new byte[16];
+        random.nextBytes(groupId);
+        Group group = Group.create(store.groupConfig(), KeyPackages.SUITE, groupId, keyPackages.credential().toCredential(),
+                keyPackages.signatureKeys(), List.of());
+        store.saveRecord(ConversationRecord.newBuilder().setGroupId(ByteString.copyFrom(groupId))
+                .setName(name).setDirect(direct).setGroupState(ByteString.copyFrom(group.toBytes())).build());
+        store.cache(group);
+        if (!joiners.isEmpty()) {
+            commits.commit(groupId, g -> g.addMembers(messages(joiners)), joiners, true);
+        }
+        outbox.send(groupId, Content.newBuilder().setConversationInfo(ConversationInfo.newBuilder().setName(name).setDirect(direct)));
+        outbox.shareAccessKey(groupId);
+        return store.find(name, direct);
+    }
+
+    /** Adds every device of {@code username} to the group {@code name}. */
+    void addMember(String name, String username) {
+        byte[] groupId = store.find(name, false).groupId();
+        if (ConversationStore.usernames(store.group(groupId)).contains(username)) {
+            throw new ConversationException(username + " is already in '" + name + "'");
+        }
+        List<KeyPackages.Claimed> joiners = claim(username);
+        commits.commit(groupId, g -> g.addMembers(messages(joiners)), joiners, true);
+        outbox.send(groupId, Content.newBuilder().setConversationInfo(ConversationInfo.newBuilder().setName(name)));
+        outbox.shareAccessKey(groupId);
+    }
+
+    /** Removes every device of {@code username} from the group {@code name}. */
+    void removeMember(String name, String username) {
+        byte[] groupId = store.find(name, false).groupId();
+        if (username.equals(identity.username())) {
+            throw new ConversationException("to leave a group yourself, use 'parley group leave " + name + "'");
+        }
+        if (!ConversationStore.usernames(store.group(groupId)).contains(username)) {
+            throw new ConversationException(username + " is not in '" + name + "'");
+        }
+        commits.commit(groupId, g -> g.removeMembers(leavesOf(g, m -> m.username().equals(username))), List.of(), true);
+    }
+
+    /**
+     * Leaves the group: a Remove proposal for this device's leaf (a member cannot commit its own
+     * removal, RFC 9420 section 12.2), which the other members commit; this device forgets the group.
+     */
+    void leave(String name) {
+        byte[] groupId = store.find(name, false).groupId();
+        Group group = store.group(groupId);
+        byte[] proposal = group.proposeRemove(group.ownLeafIndex());
+        store.saveGroup(group);
+        outbox.fanOut(group, proposal, false);
+        store.saveRecord(store.record(groupId).toBuilder().setLeft(true).build());
+        store.forget(groupId);
+    }
+
+    /** One key package of every device of {@code username}, whose identity keys are recorded on the way. */
+    private List<KeyPackages.Claimed> claim(String username) {
+        try {
+            List<KeyPackages.Claimed> claimed = KeyPackages.claim(session, username);
+            if (claimed.isEmpty()) {
+                throw new ConversationException(username + " has no device that can be added yet; ask them to run any parley command once");
+            }
+            Contacts.Observation seen = contacts.observe(username, claimed.get(0).accountId(),
+                    claimed.stream().map(KeyPackages.Claimed::identityKey).toList());
+            if (seen == Contacts.Observation.CHANGED) {
+                events.emit(new ConversationEvent.KeysChanged(username, username));
+            }
+            return claimed;
+        } catch (ServerException e) {
+            if (e.code() == org.parley.protocol.v1.ErrorCode.NOT_FOUND) {
+                throw new ConversationException("there is no user '" + username + "' on this server; check the spelling", e);
+            }
+            throw e;
+        }
+    }
+
+    /** One key package of every other device of this account. */
+    List<KeyPackages.Claimed> claimOwnOtherDevices() {
+        return KeyPackages.claim(session, identity.username()).stream()
+                .filter(c -> !Arrays.equals(c.deviceId(), identity.deviceId())).toList();
+    }
+
+    static List<byte[]> messages(List<KeyPackages.Claimed> joiners) {
+        return joiners.stream().map(KeyPackages.Claimed::message).toList();
+    }
+
+    static List<Integer> leavesOf(Group group, Predicate<MemberCredential> which) {
+        return group.members().stream().filter(m -> which.test(MemberCredential.from(m.credential())))
+                .map(Member::leafIndex).toList();
+    }
+}

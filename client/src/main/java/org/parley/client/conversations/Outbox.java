@@ -1,0 +1,162 @@
+package org.parley.client.conversations;
+
+import com.google.protobuf.ByteString;
+import org.parley.client.account.AccessKey;
+import org.parley.client.account.DeviceIdentity;
+import org.parley.client.content.v1.AccessKeyShare;
+import org.parley.client.content.v1.Content;
+import org.parley.client.content.v1.Receipt;
+import org.parley.client.keys.MemberCredential;
+import org.parley.client.local.v1.ContactRecord;
+import org.parley.client.local.v1.StoredMessage;
+import org.parley.client.net.Session;
+import org.parley.client.safety.Contacts;
+import org.parley.mls.group.Group;
+import org.parley.mls.group.Member;
+import org.parley.protocol.v1.ClientFrame;
+import org.parley.protocol.v1.RecipientAccount;
+import org.parley.protocol.v1.Send;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sending into a conversation: content is encrypted for the group, the group state persisted
+ * before the ciphertext leaves (so a crash cannot reuse a key), and the message fanned out to
+ * every other device in the ratchet tree. A send is sealed (the server does not learn the sender)
+ * when this device holds an access key for every recipient account.
+ */
+final class Outbox {
+    private static final Logger log = LoggerFactory.getLogger(Outbox.class);
+
+    private final ConversationStore store;
+    private final DeviceIdentity identity;
+    private final Session session;
+    private final Contacts contacts;
+    private final SecureRandom random;
+    private final Clock clock;
+
+    Outbox(ConversationStore store, DeviceIdentity identity, Session session, Contacts contacts, SecureRandom random, Clock clock) {
+        this.store = store;
+        this.identity = identity;
+        this.session = session;
+        this.contacts = contacts;
+        this.random = random;
+        this.clock = clock;
+    }
+
+    /** Sends content that people see, and stores this device's copy of it. */
+    StoredMessage sendShown(byte[] groupId, Content.Builder content, String shownText, String attachmentPath) {
+        Content sent = send(groupId, content);
+        StoredMessage stored = StoredMessage.newBuilder().setId(sent.getId()).setGroupId(ByteString.copyFrom(groupId))
+                .setSender(identity.username()).setSenderDevice(sent.getSenderDevice()).setSentAt(sent.getSentAt())
+                .setText(shownText).setAttachmentPath(attachmentPath).setOutgoing(true).build();
+        store.addMessage(groupId, stored);
+        return stored;
+    }
+
+    /** Sends content with a fresh id, this device as sender and the time now. @return what was sent */
+    Content send(byte[] groupId, Content.Builder content) {
+        Group group = store.activeGroup(groupId);
+        byte[] id = new byte[16];
+        random.nextBytes(id);
+        Content built = content.setId(ByteString.copyFrom(id)).setSentAt(clock.millis())
+                .setSenderDevice(ByteString.copyFrom(identity.deviceId())).build();
+        byte[] ciphertext = group.encrypt(built.toByteArray());
+        // The sending ratchet moved: persist before the ciphertext leaves, so a crash cannot reuse a key.
+        store.saveGroup(group);
+        fanOut(group, ciphertext, true);
+        return built;
+    }
+
+    /** Shares this account's profile key (and the access key derived from it) with the conversation. */
+    void shareAccessKey(byte[] groupId) {
+        byte[] profileKey = identity.profileKey();
+        if (profileKey.length > 0) {
+            send(groupId, Content.newBuilder().setAccessKeyShare(AccessKeyShare.newBuilder()
+                    .setAccountId(ByteString.copyFrom(identity.accountId()))
+                    .setAccessKey(ByteString.copyFrom(AccessKey.fromProfileKey(profileKey)))
+                    .setProfileKey(ByteString.copyFrom(profileKey))));
+        }
+    }
+
+    /** Receipts are a courtesy: one that cannot be sent now (offline, conversation left) is not retried. */
+    void sendReceipts(byte[] groupId, Receipt.Kind kind, List<ByteString> messageIds) {
+        for (Receipt receipt : Receipts.receipts(kind, messageIds)) {
+            try {
+                send(groupId, Content.newBuilder().setReceipt(receipt));
+            } catch (RuntimeException e) {
+                log.info("a {} receipt was not sent: {}", kind, e.getMessage());
+                return;
+            }
+        }
+    }
+
+    /** Every device in the tree but this one, by account. */
+    List<RecipientAccount> recipients(Group group) {
+        Map<String, RecipientAccount.Builder> byAccount = new LinkedHashMap<>();
+        for (Member member : group.members()) {
+            if (member.leafIndex() == group.ownLeafIndex()) {
+                continue;
+            }
+            MemberCredential who = MemberCredential.from(member.credential());
+            byAccount.computeIfAbsent(ConversationStore.hex(who.accountId()), k -> RecipientAccount.newBuilder()
+                    .setAccountId(ByteString.copyFrom(who.accountId()))).addDeviceIds(ByteString.copyFrom(who.deviceId()));
+        }
+        return byAccount.values().stream().map(RecipientAccount.Builder::build).toList();
+    }
+
+    /** Sends an MLS message to every other device of the group, sealed if asked and every access key is known. */
+    void fanOut(Group group, byte[] payload, boolean sealIfPossible) {
+        List<RecipientAccount> to = recipients(group);
+        if (to.isEmpty()) {
+            return;
+        }
+        if (sealIfPossible) {
+            List<RecipientAccount> sealed = new ArrayList<>();
+            for (RecipientAccount account : to) {
+                byte[] key = accessKeyOf(account.getAccountId().toByteArray());
+                if (key == null) {
+                    sealed = null;
+                    break;
+                }
+                sealed.add(account.toBuilder().setAccessKey(ByteString.copyFrom(key)).build());
+            }
+            if (sealed != null) {
+                post(sealed, payload, true);
+                return;
+            }
+        }
+        post(to, payload, false);
+    }
+
+    private byte[] accessKeyOf(byte[] accountId) {
+        if (Arrays.equals(accountId, identity.accountId())) {
+            return identity.profileKey().length == 0 ? null : AccessKey.fromProfileKey(identity.profileKey());
+        }
+        for (Conversations.Summary summary : store.list()) {
+            for (String username : summary.members()) {
+                ContactRecord contact = contacts.get(username);
+                if (contact != null && Arrays.equals(contact.getAccountId().toByteArray(), accountId)
+                        && !contact.getAccessKey().isEmpty()) {
+                    return contact.getAccessKey().toByteArray();
+                }
+            }
+        }
+        return null;
+    }
+
+    private void post(List<RecipientAccount> to, byte[] payload, boolean sealed) {
+        byte[] messageId = new byte[16];
+        random.nextBytes(messageId);
+        session.call(ClientFrame.newBuilder().setSend(Send.newBuilder().setMessageId(ByteString.copyFrom(messageId))
+                .addAllRecipients(to).setPayload(ByteString.copyFrom(payload)).setSealed(sealed)));
+    }
+}
