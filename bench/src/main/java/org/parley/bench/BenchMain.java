@@ -2,6 +2,7 @@ package org.parley.bench;
 
 import org.parley.bench.load.LoadCommand;
 import org.parley.bench.report.ReportCommand;
+import org.parley.cli.UnknownCommands;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -36,6 +37,7 @@ public final class BenchMain implements Runnable {
             commandLine.getErr().println("parley bench: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             return CommandLine.ExitCode.SOFTWARE;
         });
+        UnknownCommands.install(cl);
         return cl.execute(args);
     }
 
