@@ -123,6 +123,8 @@ if [ -n "$reg_pid" ]; then
   else reg_pid=""; log "registering ejabberd users failed: $(tail -n 3 "$work/ejabberd-register.log")"; fi
 fi
 
+# `parley bench load`, run from the jar the launcher built, so that the generator gets BENCH_JAVA_OPTS
+# alone, not the launcher's heap policy for servers.
 load() { # load NAME TIMEOUT_S ARGS...: one generator run; JSON lines go to results/NAME.jsonl
   local name=$1 limit=$2; shift 2
   if [ "$limit" -le 10 ]; then log "skipping $name: out of time"; return 0; fi
@@ -262,7 +264,7 @@ notes=$work/notes.md
 "$java_bin" -jar "$jar" report --results "$results" --out "$root/bench/RESULTS.md" --chart "$root/bench/load-chart.png" \
   --command "bench/compare.sh (fd limit $fd_limit, $step_seconds s per step)" --notes "$notes"
 # The raw figures, so the report can be rewritten (e.g. with new notes) without a new run:
-#   java -jar bench/target/parley-bench.jar report --results bench/results --out bench/RESULTS.md ...
+#   ./parley bench report --results bench/results --out bench/RESULTS.md ...
 mkdir -p "$root/bench/results"
 rm -f "$root/bench/results/"*.jsonl
 cp "$results"/*.jsonl "$root/bench/results/" 2>/dev/null || true

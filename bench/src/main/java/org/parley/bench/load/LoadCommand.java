@@ -27,8 +27,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * ({@code --server}) or an XMPP peer ({@code --peer xmpp://…}).
  */
 @Command(name = "load",
-        description = {"Opens N device connections and sends opaque messages at a fixed aggregate rate (open loop),",
-                "measuring delivered msgs/s, send-to-receive latency and the server's CPU and memory.",
+        description = {"Server load: N device connections sending opaque messages at a fixed rate.",
+                "The rate is offered open loop (slow answers never lower it); it measures delivered msgs/s, send-to-receive latency and the server's CPU and memory.",
                 "Progress goes to standard error once a second; the summary to standard output."})
 public final class LoadCommand implements Callable<Integer> {
 
