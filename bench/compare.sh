@@ -123,6 +123,8 @@ if [ -n "$reg_pid" ]; then
   else reg_pid=""; log "registering ejabberd users failed: $(tail -n 3 "$work/ejabberd-register.log")"; fi
 fi
 
+# `parley bench load`, run from the jar the launcher built, so that the generator gets BENCH_JAVA_OPTS
+# alone, not the launcher's heap policy for servers.
 load() { # load NAME TIMEOUT_S ARGS...: one generator run; JSON lines go to results/NAME.jsonl
   local name=$1 limit=$2; shift 2
   if [ "$limit" -le 10 ]; then log "skipping $name: out of time"; return 0; fi
@@ -209,13 +211,13 @@ profile_summary() {
 
 log "starting the Parley server"
 start_parley
-load parley-1000 "$(slot 190)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients 1000 --rate "$rates_parley" \
+load parley-1000 "$(slot 190)" --server "http://127.0.0.1:$parley_port" --clients 1000 --rate "$rates_parley" \
   --duration "$step_seconds" --stop-above-p99 100 --server-pid "$server_pid"
 # A JFR profile of the server while 10,000 clients send (from the end of their logins): where the
 # time goes.
 jfr=$work/parley-10000.jfr
 # A longer warm-up: starting JFR costs the server a second or two of CPU, which must not land in a step.
-load parley-10000 "$(slot 100)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients 10000 --rate "$rates_parley" \
+load parley-10000 "$(slot 100)" --server "http://127.0.0.1:$parley_port" --clients 10000 --rate "$rates_parley" \
   --duration "$step_seconds" --warmup 6 --stop-above-p99 100 --server-pid "$server_pid" &
 load_pid=$!
 wait_for_logins "$work/parley-10000.log" "$load_pid"
@@ -240,7 +242,7 @@ start_parley
 # GC (jcmd GC.run) before the baseline and after the logins makes the RSS growth the memory the
 # connections keep, not what the JVM has not collected yet.
 jcmd "$server_pid" GC.run >/dev/null 2>&1 || true
-load parley-idle "$(slot 20)" --server "ws://127.0.0.1:$parley_port/v1/ws" --clients "$idle" --idle --duration 15 \
+load parley-idle "$(slot 20)" --server "http://127.0.0.1:$parley_port" --clients "$idle" --idle --duration 15 \
   --server-pid "$server_pid" --connect-concurrency 500 &
 idle_pid=$!
 wait_for_logins "$work/parley-idle.log" "$idle_pid"
@@ -262,7 +264,7 @@ notes=$work/notes.md
 "$java_bin" -jar "$jar" report --results "$results" --out "$root/bench/RESULTS.md" --chart "$root/bench/load-chart.png" \
   --command "bench/compare.sh (fd limit $fd_limit, $step_seconds s per step)" --notes "$notes"
 # The raw figures, so the report can be rewritten (e.g. with new notes) without a new run:
-#   java -jar bench/target/parley-bench.jar report --results bench/results --out bench/RESULTS.md ...
+#   ./parley bench report --results bench/results --out bench/RESULTS.md ...
 mkdir -p "$root/bench/results"
 rm -f "$root/bench/results/"*.jsonl
 cp "$results"/*.jsonl "$root/bench/results/" 2>/dev/null || true

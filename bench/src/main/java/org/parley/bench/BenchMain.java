@@ -1,7 +1,12 @@
 package org.parley.bench;
 
 import org.parley.bench.load.LoadCommand;
+import org.parley.bench.mls.FuzzMain;
+import org.parley.bench.mls.LargeGroupBench;
+import org.parley.bench.relay.RelayBench;
+import org.parley.bench.relay.RelayCoreBench;
 import org.parley.bench.report.ReportCommand;
+import org.parley.cli.UnknownCommands;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +18,8 @@ import java.io.PrintWriter;
  */
 @Command(name = "parley bench",
         description = "Parley's benchmarks.",
-        subcommands = {LoadCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {LoadCommand.class, ReportCommand.class, LargeGroupBench.class, FuzzMain.class, RelayBench.class,
+                RelayCoreBench.class, CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
 
     @CommandLine.Spec
@@ -36,6 +42,7 @@ public final class BenchMain implements Runnable {
             commandLine.getErr().println("parley bench: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             return CommandLine.ExitCode.SOFTWARE;
         });
+        UnknownCommands.install(cl);
         return cl.execute(args);
     }
 

@@ -86,6 +86,7 @@ public final class Main implements Runnable {
         cl.addSubcommand(new DaemonCommand());
         cl.addSubcommand(new DemoCommand());
         cl.addSubcommand(new VectorsCommand());
+        UnknownCommands.install(cl);
         return cl;
     }
 
@@ -95,7 +96,10 @@ public final class Main implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Bad flags and unknown commands: one short line, the usage of the command concerned, exit 2. */
+    /**
+     * Bad flags and arguments: one short line, the usage of the command concerned, exit 2. Unknown
+     * commands get one line alone ({@link UnknownCommands}).
+     */
     private static int usageError(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();

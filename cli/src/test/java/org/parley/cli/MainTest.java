@@ -34,13 +34,6 @@ class MainTest {
     }
 
     @Test
-    void unknownCommandIsAUsageError() {
-        Result r = parley("frobnicate");
-        assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).startsWith("parley: Unmatched argument").contains("Usage: parley");
-    }
-
-    @Test
     void unknownFlagIsAUsageError() {
         Result r = parley("--no-such-flag");
         assertThat(r.code()).isEqualTo(2);

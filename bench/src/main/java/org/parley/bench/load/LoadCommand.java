@@ -3,6 +3,7 @@ package org.parley.bench.load;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.parley.bench.load.parley.ParleyDriver;
 import org.parley.bench.load.xmpp.XmppDriver;
+import org.parley.client.net.ServerAddress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,8 +27,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * ({@code --server}) or an XMPP peer ({@code --peer xmpp://…}).
  */
 @Command(name = "load",
-        description = {"Opens N device connections and sends opaque messages at a fixed aggregate rate (open loop),",
-                "measuring delivered msgs/s, send-to-receive latency and the server's CPU and memory.",
+        description = {"Server load: N device connections sending opaque messages at a fixed rate.",
+                "The rate is offered open loop (slow answers never lower it); it measures delivered msgs/s, send-to-receive latency and the server's CPU and memory.",
                 "Progress goes to standard error once a second; the summary to standard output."})
 public final class LoadCommand implements Callable<Integer> {
 
@@ -57,8 +58,11 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--groups", defaultValue = "0", paramLabel = "SIZE", description = "Send to groups of SIZE (fan-out to SIZE-1 members) instead of one random recipient.")
     int groups;
 
-    @Option(names = "--server", defaultValue = "ws://127.0.0.1:7878/v1/ws", paramLabel = "URL", description = "Parley server WebSocket URL (default ${DEFAULT-VALUE}).")
-    URI server;
+    @Option(names = "--server", defaultValue = "http://127.0.0.1:7878", paramLabel = "URL", converter = ServerUrl.class,
+            description = {"The Parley server (default ${DEFAULT-VALUE}): http(s)://HOST:PORT as the other commands take it,"
+                    + " or ws(s)://HOST:PORT/v1/ws as 'parley server' prints it. https and wss trust what the JVM trusts"
+                    + " (see PARLEY_JAVA_OPTS)."})
+    ServerAddress server;
 
     @Option(names = "--peer", paramLabel = "URL", description = "Drive an XMPP server instead, e.g. xmpp://127.0.0.1:5222 (users user1..N, password pw).")
     URI peer;
@@ -133,7 +137,19 @@ public final class LoadCommand implements Callable<Integer> {
         if (peer != null) {
             return XmppDriver.forUri(peer, new XmppDriver.XmppAccounts(xmppDomain, xmppUserPrefix, xmppPassword));
         }
-        return ParleyDriver.forUri(server);
+        return ParleyDriver.forServer(server);
+    }
+
+    /** {@code --server}: a malformed URL is a usage error that says what a server URL looks like. */
+    static final class ServerUrl implements CommandLine.ITypeConverter<ServerAddress> {
+        @Override
+        public ServerAddress convert(String value) {
+            try {
+                return ServerAddress.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     /** The load may only ever go to this machine (loopback), never to another host. */

@@ -4,10 +4,16 @@ import org.parley.mls.fuzz.FuzzCorpus;
 import org.parley.mls.fuzz.FuzzSeed;
 import org.parley.mls.fuzz.Fuzzer;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 
 /**
  * The long fuzz run of issue 4 over every MLS decoder and the validation targets
@@ -15,56 +21,56 @@ import java.util.List;
  * heap (-Xmx256m) so an input that allocates what it does not hold fails loudly. Prints every
  * finding with its minimized input as hex and exits 1 if the run was not clean.
  *
- * <p>Arguments: {@code [--inputs N] [--seed S] [--vectors DIR] [--limit-ms MS]}, defaults one
- * million inputs, seed 1, {@code ../shared/vectors/mls}, 10,000 ms per input.
+ * <p>Run as {@code parley bench fuzz}.
  */
-public final class FuzzMain {
-    private FuzzMain() {
-    }
+@Command(name = "fuzz",
+        description = {"Fuzzes the MLS decoders and validation with mutations of the official vectors.",
+                "Every decoder and validation target gets mutations of the vectors' messages and must accept or reject"
+                + " them cleanly. Prints each finding with its minimized input as hex; the exit code is 1 if there was one.",
+                "Run it with a small heap (PARLEY_JAVA_OPTS=-Xmx256m) so that an input that over-allocates fails loudly."})
+public final class FuzzMain implements Callable<Integer> {
 
-    public static void main(String[] args) {
-        long inputs = 1_000_000;
-        long seed = 1;
-        Path vectors = Path.of("../shared/vectors/mls");
-        long limitMillis = 10_000;
-        for (int i = 0; i < args.length; i++) {
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--inputs" -> inputs = Long.parseLong(required(args[i], value));
-                case "--seed" -> seed = Long.parseLong(required(args[i], value));
-                case "--vectors" -> vectors = Path.of(required(args[i], value));
-                case "--limit-ms" -> limitMillis = Long.parseLong(required(args[i], value));
-                default -> usage("unknown argument " + args[i]);
-            }
-            i++;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = "--inputs", defaultValue = "1000000", paramLabel = "N", description = "Inputs to run (default ${DEFAULT-VALUE}).")
+    long inputs;
+
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Random seed of the mutations (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--vectors", defaultValue = "../shared/vectors/mls", paramLabel = "DIR",
+            description = "The official MLS vector folder, holding messages.json (default ${DEFAULT-VALUE}).")
+    Path vectors;
+
+    @Option(names = "--limit-ms", defaultValue = "10000", paramLabel = "MS",
+            description = "Longest time one input may take before it counts as a hang (default ${DEFAULT-VALUE}).")
+    long limitMillis;
+
+    @Override
+    public Integer call() {
+        if (inputs < 1 || limitMillis < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--inputs and --limit-ms must be at least 1");
         }
         if (!Files.isRegularFile(vectors.resolve("messages.json"))) {
-            usage(vectors + " holds no messages.json; pass the MLS vector folder with --vectors");
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    vectors + " holds no messages.json; pass the MLS vector folder with --vectors");
         }
+        PrintWriter out = spec.commandLine().getOut();
         List<FuzzSeed> seeds = FuzzCorpus.load(vectors);
-        System.out.printf("MLS fuzz: %,d seeds from %s, %,d inputs, random seed %d, max heap %,d MiB%n",
+        out.printf("MLS fuzz: %,d seeds from %s, %,d inputs, random seed %d, max heap %,d MiB%n",
                 seeds.size(), vectors, inputs, seed, Runtime.getRuntime().maxMemory() >> 20);
         Fuzzer.Report report = new Fuzzer(seeds, seed, Duration.ofMillis(limitMillis))
-                .run(inputs, Math.max(1, inputs / 20), line -> System.out.println("  " + line));
-        System.out.println(report.summary());
-        report.inputsPerTarget().forEach((target, count) -> System.out.printf("  %-26s %,d%n", target, count));
+                .run(inputs, Math.max(1, inputs / 20), line -> out.println("  " + line));
+        out.println(report.summary());
+        report.inputsPerTarget().forEach((target, count) -> out.printf("  %-26s %,d%n", target, count));
         for (Fuzzer.Finding finding : report.findings()) {
-            System.out.printf("FINDING %s: %s (%,d times)%n  minimized input: %s%n", finding.target(), finding.detail(),
+            out.printf("FINDING %s: %s (%,d times)%n  minimized input: %s%n", finding.target(), finding.detail(),
                     finding.occurrences(), finding.inputHex());
         }
-        System.exit(report.clean() ? 0 : 1);
-    }
-
-    private static String required(String flag, String value) {
-        if (value == null) {
-            usage(flag + " needs a value");
-        }
-        return value;
-    }
-
-    private static void usage(String problem) {
-        System.err.println(problem);
-        System.err.println("usage: FuzzMain [--inputs N] [--seed S] [--vectors DIR] [--limit-ms MS]");
-        System.exit(2);
+        return report.clean() ? 0 : 1;
     }
 }

@@ -6,7 +6,11 @@ import org.parley.mls.group.GroupConfig;
 import org.parley.mls.tree.Parallelism;
 import org.parley.mls.group.KeyPackageBundle;
 import org.parley.mls.group.ProcessedMessage;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
@@ -16,27 +20,53 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.LongSupplier;
 
 /**
- * Issue 4's large-group benchmark: for full trees of each size, one Commit that adds one member,
- * removes one and carries another's Update (create at alice, process at bob), the new member's
- * join from that Commit's Welcome, the sizes of both, and 1 KiB application messages; plus
- * KeyPackages per second. A plain harness: each measurement is repeated after warm-up rounds on
- * a fresh copy of the saved group, and the median and minimum are printed as a Markdown table.
+ * {@code parley bench large-group}, issue 4's large-group benchmark: for full trees of each size,
+ * one Commit that adds one member, removes one and carries another's Update (create at alice,
+ * process at bob), the new member's join from that Commit's Welcome, the sizes of both, and 1 KiB
+ * application messages; plus KeyPackages per second. A plain harness: each measurement is
+ * repeated after warm-up rounds on a fresh copy of the saved group, and the median and minimum
+ * are printed as a Markdown table.
  *
- * <p>Arguments: {@code [--sizes 2,100,1000,10000,50000] [--repeats 5] [--warmup 2] [--ts-mls DIR]}
- * (with {@code --ts-mls}, the ts-mls harness folder, {@link TsMlsBench} then runs the same
- * operations in ts-mls and in Parley on groups both can build, and prints the ratios). Two
- * members are built through the API; the Commit then adds one and carries bob's Update only.
+ * <p>With {@code --ts-mls DIR} (the ts-mls harness folder), {@link TsMlsBench} then runs the same
+ * operations in ts-mls and in Parley on groups both can build, and prints the ratios. Two members
+ * are built through the API; the Commit then adds one and carries bob's Update only.
  */
-public final class LargeGroupBench {
+@Command(name = "large-group",
+        description = {"MLS commits, joins and messages in groups of up to 50,000 members.",
+                "For each size: create and process a Commit (add 1, remove 1, 1 Update), join from its"
+                + " Welcome, their sizes, 1 KiB messages encrypted and decrypted per second, and KeyPackages per second,"
+                + " printed as a Markdown table.",
+                "Large groups need a large heap: PARLEY_JAVA_OPTS=-Xmx6g for 50,000 members."})
+public final class LargeGroupBench implements Callable<Integer> {
     private static final byte[] KIB = new byte[1024];
 
-    private LargeGroupBench() {
-    }
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = "--sizes", defaultValue = "2,100,1000,10000,50000", split = ",", paramLabel = "MEMBERS",
+            description = "Group sizes to measure, at least 2 each (default ${DEFAULT-VALUE}).")
+    int[] sizes;
+
+    @Option(names = "--repeats", defaultValue = "5", paramLabel = "N",
+            description = "Measured rounds per size; the median is reported (default ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--warmup", defaultValue = "2", paramLabel = "N",
+            description = "Unmeasured rounds per size before measuring, and at least 2 s of them (default ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--ts-mls", paramLabel = "DIR",
+            description = "Also run the same operations in ts-mls through its harness in DIR (interop/ts-mls; needs node) and print the ratios.")
+    Path tsMls;
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -88,51 +118,47 @@ public final class LargeGroupBench {
                       int commitBytes, int welcomeBytes, double encryptPerSecond, double decryptPerSecond) {
     }
 
-    public static void main(String[] args) throws Exception {
-        int[] sizes = {2, 100, 1000, 10_000, 50_000};
-        int repeats = 5;
-        int warmup = 2;
-        String tsMls = null;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--sizes" -> sizes = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
-                case "--repeats" -> repeats = Integer.parseInt(args[i + 1]);
-                case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
-                case "--ts-mls" -> tsMls = args[i + 1];
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-            }
+    @Override
+    public Integer call() throws Exception {
+        if (Arrays.stream(sizes).anyMatch(members -> members < 2)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--sizes must be 2 members or more each");
         }
+        if (repeats < 1 || warmup < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--repeats must be at least 1 and --warmup not negative");
+        }
+        PrintWriter out = spec.commandLine().getOut();
         SecureRandom random = new SecureRandom();
         GroupConfig config = GroupConfig.defaults(random);
-        System.out.printf("MLS large groups: suite 1, sizes %s, %d warm-up + %d measured rounds, %d cores, max heap %d MiB%n",
+        out.printf("MLS large groups: suite 1, sizes %s, %d warm-up + %d measured rounds, %d cores, max heap %d MiB%n",
                 Arrays.toString(sizes), warmup, repeats, Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20);
         double keyPackagesPerSecond = rate(5_000_000_000L, () -> {
             LargeGroup.keyPackage("kp", random);
             return 1;
         });
-        System.out.printf("KeyPackages generated per CPU second: %.0f%n", keyPackagesPerSecond);
+        out.printf("KeyPackages generated per CPU second: %.0f%n", keyPackagesPerSecond);
         List<SizeResult> results = new ArrayList<>();
         for (int members : sizes) {
             SizeResult r = measure(members, config, warmup, repeats);
             results.add(r);
-            System.out.printf("%,d members: built in %.1f s; create commit %s ms, process %s ms, join %s ms (%.1f ms wall on %d cores),"
+            out.printf("%,d members: built in %.1f s; create commit %s ms, process %s ms, join %s ms (%.1f ms wall on %d cores),"
                             + " commit %,d B, Welcome %,d B, encrypt %.0f/s, decrypt %.0f/s%n", members, r.buildSeconds(), r.createCommit(),
                     r.processCommit(), r.join(), r.joinAllCores().wallMillis(), ALL_CORES.threads(), r.commitBytes(), r.welcomeBytes(),
                     r.encryptPerSecond(), r.decryptPerSecond());
         }
-        System.out.println();
-        System.out.println("| members | create commit ms (CPU / wall) | process commit ms (CPU / wall) | join from Welcome ms (CPU / wall) | join on " + ALL_CORES.threads() + " cores ms (wall) | commit bytes | Welcome bytes | encrypt 1 KiB per CPU s | decrypt 1 KiB per CPU s |");
-        System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        out.println();
+        out.println("| members | create commit ms (CPU / wall) | process commit ms (CPU / wall) | join from Welcome ms (CPU / wall) | join on " + ALL_CORES.threads() + " cores ms (wall) | commit bytes | Welcome bytes | encrypt 1 KiB per CPU s | decrypt 1 KiB per CPU s |");
+        out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (SizeResult r : results) {
-            System.out.printf(Locale.ROOT, "| %,d | %s | %s | %s | %.1f | %,d | %,d | %,.0f | %,.0f |%n", r.members(), r.createCommit(),
+            out.printf(Locale.ROOT, "| %,d | %s | %s | %s | %.1f | %,d | %,d | %,.0f | %,.0f |%n", r.members(), r.createCommit(),
                     r.processCommit(), r.join(), r.joinAllCores().wallMillis(), r.commitBytes(), r.welcomeBytes(),
                     r.encryptPerSecond(), r.decryptPerSecond());
         }
-        System.out.printf(Locale.ROOT, "%nKeyPackages generated per CPU second: %,.0f%n", keyPackagesPerSecond);
+        out.printf(Locale.ROOT, "%nKeyPackages generated per CPU second: %,.0f%n", keyPackagesPerSecond);
         if (tsMls != null) {
-            TsMlsBench.compare(Path.of(tsMls), config, warmup, repeats, keyPackagesPerSecond);
+            TsMlsBench.compare(tsMls, config, warmup, repeats, keyPackagesPerSecond, out);
         }
+        return 0;
     }
 
     static SizeResult measure(int members, GroupConfig config, int warmup, int repeats) {

@@ -16,7 +16,11 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.parley.server.calls.CallTokens;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -29,6 +33,8 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
@@ -44,14 +50,16 @@ import java.util.concurrent.TimeUnit;
  * from the OS) per forwarded frame is measured too: unlike delay, it hardly depends on what
  * else the machine is running.
  *
- * <pre>
- * java -cp ... org.parley.bench.relay.RelayBench [--streams 100,1000,5000] [--warmup 3] [--window 5]
- *      [--repeats 3] [--relay-threads 2] [--generator-threads 2] [--turn 127.0.0.1:3478]
- *      [--turn-user peer] [--turn-password pw] [--turn-pid-file /tmp/coturn-peer/turnserver.pid]
- *      [--systems direct,parley,coturn]
- * </pre>
+ * <p>Run as {@code parley bench relay}. The coturn system needs a coturn running (its pid file in
+ * {@code --turn-pid-file}); {@code --systems direct,parley} needs nothing but loopback.
  */
-public final class RelayBench {
+@Command(name = "relay",
+        description = {"Call relay throughput, delay and CPU: Parley's UDP relay and coturn.",
+                "N audio streams (50 frames/s of 100 B) through Parley's UDP relay (a JVM of its own)"
+                + " and coturn over TURN, after a baseline without relay. Prints the frames forwarded per second, the"
+                + " one-way delay p50/p99 and the relay's CPU time per frame for each window, then a Markdown table of medians.",
+                "coturn must be running for --systems coturn (see --turn-pid-file); direct and parley need only loopback."})
+public final class RelayBench implements Callable<Integer> {
     static final int FRAMES_PER_SECOND = 50;
     static final int PAYLOAD_BYTES = 100;
     private static final int SLOTS = 1000 / FRAMES_PER_SECOND;
@@ -76,72 +84,99 @@ public final class RelayBench {
                   double relayCpuPercent, double relayCpuMicrosPerFrame) {
     }
 
-    private record Options(int[] streams, int warmupSeconds, int windowSeconds, int repeats, int relayThreads,
-                           int generatorThreads, InetSocketAddress turn, String turnUser, String turnPassword,
-                           Path turnPidFile, List<String> systems) {
-        static Options parse(String[] args) {
-            int[] streams = {100, 1000, 5000};
-            int warmup = 3;
-            int window = 5;
-            int repeats = 3;
-            int relayThreads = 2;
-            int generatorThreads = 2;
-            InetSocketAddress turn = new InetSocketAddress("127.0.0.1", 3478);
-            String user = "peer";
-            String password = "pw";
-            Path turnPidFile = Path.of("/tmp/coturn-peer/turnserver.pid");
-            List<String> systems = List.of("direct", "parley", "coturn");
-            for (int i = 0; i + 1 < args.length; i += 2) {
-                String value = args[i + 1];
-                switch (args[i]) {
-                    case "--streams" -> streams = Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
-                    case "--warmup" -> warmup = Integer.parseInt(value);
-                    case "--window" -> window = Integer.parseInt(value);
-                    case "--repeats" -> repeats = Integer.parseInt(value);
-                    case "--relay-threads" -> relayThreads = Integer.parseInt(value);
-                    case "--generator-threads" -> generatorThreads = Integer.parseInt(value);
-                    case "--turn" -> turn = new InetSocketAddress(value.substring(0, value.lastIndexOf(':')),
-                            Integer.parseInt(value.substring(value.lastIndexOf(':') + 1)));
-                    case "--turn-user" -> user = value;
-                    case "--turn-password" -> password = value;
-                    case "--turn-pid-file" -> turnPidFile = Path.of(value);
-                    case "--systems" -> systems = List.of(value.split(","));
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + "; see the RelayBench javadoc for the options");
-                }
+    private static final Set<String> SYSTEMS = Set.of("direct", "parley", "coturn");
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = "--streams", defaultValue = "100,1000,5000", split = ",", paramLabel = "N",
+            description = "Concurrent streams, one load after the other (default ${DEFAULT-VALUE}).")
+    int[] streams;
+
+    @Option(names = "--warmup", defaultValue = "3", paramLabel = "S", description = "Unmeasured seconds per load and system (default ${DEFAULT-VALUE}).")
+    int warmupSeconds;
+
+    @Option(names = "--window", defaultValue = "5", paramLabel = "S", description = "Seconds per measured window (default ${DEFAULT-VALUE}).")
+    int windowSeconds;
+
+    @Option(names = "--repeats", defaultValue = "3", paramLabel = "N", description = "Measured windows per load and system (default ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--relay-threads", defaultValue = "2", paramLabel = "N", description = "Event-loop threads of Parley's relay (default ${DEFAULT-VALUE}).")
+    int relayThreads;
+
+    @Option(names = "--generator-threads", defaultValue = "2", paramLabel = "N", description = "Event-loop threads of the generator (default ${DEFAULT-VALUE}).")
+    int generatorThreads;
+
+    @Option(names = "--turn", defaultValue = "127.0.0.1:3478", paramLabel = "HOST:PORT", converter = HostPort.class,
+            description = "coturn's TURN address (default ${DEFAULT-VALUE}).")
+    InetSocketAddress turn;
+
+    @Option(names = "--turn-user", defaultValue = "peer", description = "TURN user name (default ${DEFAULT-VALUE}).")
+    String turnUser;
+
+    @Option(names = "--turn-password", defaultValue = "pw", description = "TURN password (default ${DEFAULT-VALUE}).")
+    String turnPassword;
+
+    @Option(names = "--turn-pid-file", defaultValue = "/tmp/coturn-peer/turnserver.pid", paramLabel = "FILE",
+            description = "coturn's pid file, to measure its CPU time (default ${DEFAULT-VALUE}).")
+    Path turnPidFile;
+
+    @Option(names = "--systems", defaultValue = "direct,parley,coturn", split = ",", paramLabel = "SYSTEM",
+            description = "What to measure, in order: direct (no relay), parley, coturn (default ${DEFAULT-VALUE}).")
+    List<String> systems;
+
+    /** {@code --turn HOST:PORT}. */
+    static final class HostPort implements CommandLine.ITypeConverter<InetSocketAddress> {
+        @Override
+        public InetSocketAddress convert(String value) {
+            int colon = value.lastIndexOf(':');
+            try {
+                return new InetSocketAddress(value.substring(0, colon), Integer.parseInt(value.substring(colon + 1)));
+            } catch (RuntimeException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not HOST:PORT, as in 127.0.0.1:3478");
             }
-            if (args.length % 2 != 0) {
-                throw new IllegalArgumentException("option " + args[args.length - 1] + " needs a value");
-            }
-            return new Options(streams, warmup, window, repeats, relayThreads, generatorThreads, turn, user, password,
-                    turnPidFile, systems);
         }
     }
 
-    public static void main(String[] args) throws Exception {
-        Options options = Options.parse(args);
-        System.out.printf("relay bench: streams %s, %d frames/s of %d B each, warm-up %d s, %d x %d s windows, "
-                        + "relay threads %d, generator threads %d, epoll %s%n", Arrays.toString(options.streams()),
-                FRAMES_PER_SECOND, PAYLOAD_BYTES, options.warmupSeconds(), options.repeats(), options.windowSeconds(),
-                options.relayThreads(), options.generatorThreads(), Epoll.isAvailable());
+    @Override
+    public Integer call() throws Exception {
+        CommandLine command = spec.commandLine();
+        if (Arrays.stream(streams).anyMatch(n -> n < 1) || warmupSeconds < 0 || windowSeconds < 1 || repeats < 1
+                || relayThreads < 1 || generatorThreads < 1) {
+            throw new CommandLine.ParameterException(command, "--streams, --window, --repeats and the thread counts must be"
+                    + " at least 1, --warmup not negative");
+        }
+        if (!SYSTEMS.containsAll(systems)) {
+            throw new CommandLine.ParameterException(command, "--systems takes direct, parley and coturn, not " + systems);
+        }
+        PrintWriter out = command.getOut();
+        out.printf("relay bench: streams %s, %d frames/s of %d B each, warm-up %d s, %d x %d s windows, "
+                        + "relay threads %d, generator threads %d, epoll %s%n", Arrays.toString(streams),
+                FRAMES_PER_SECOND, PAYLOAD_BYTES, warmupSeconds, repeats, windowSeconds,
+                relayThreads, generatorThreads, Epoll.isAvailable());
         List<Sample> samples = new ArrayList<>();
         boolean epoll = Epoll.isAvailable();
-        EventLoopGroup generator = new MultiThreadIoEventLoopGroup(options.generatorThreads(),
+        EventLoopGroup generator = new MultiThreadIoEventLoopGroup(generatorThreads,
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         try {
-            for (int streams : options.streams()) {
-                for (String system : options.systems()) {
-                    samples.addAll(run(system, streams, options, generator, epoll));
+            for (int streamCount : streams) {
+                for (String system : systems) {
+                    samples.addAll(run(system, streamCount, generator, epoll, out));
                 }
             }
         } finally {
             generator.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
-        printTable(samples);
+        printTable(samples, out);
+        return 0;
     }
 
-    private static List<Sample> run(String system, int streamCount, Options options, EventLoopGroup generator,
-                                    boolean epoll) throws Exception {
+    private List<Sample> run(String system, int streamCount, EventLoopGroup generator, boolean epoll, PrintWriter out)
+            throws Exception {
         Process relay = null;
         ProcessHandle relayProcess = null;
         RelayPath path;
@@ -149,7 +184,7 @@ public final class RelayBench {
             byte[] secret = new byte[32];
             new SecureRandom().nextBytes(secret);
             CallTokens tokens = new CallTokens(secret, Clock.systemUTC(), Duration.ofHours(1));
-            relay = startRelayProcess(options.relayThreads(), streamCount, secret);
+            relay = startRelayProcess(relayThreads, streamCount, secret);
             relayProcess = relay.toHandle();
             String ready = relay.inputReader().readLine();
             if (ready == null || !ready.startsWith("port ")) {
@@ -159,10 +194,10 @@ public final class RelayBench {
             int port = Integer.parseInt(ready.substring("port ".length()).trim());
             path = new ParleyRelayPath(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), tokens);
         } else if (system.equals("coturn")) {
-            path = new TurnRelayPath(options.turn(), options.turnUser(), options.turnPassword());
-            long pid = Long.parseLong(Files.readString(options.turnPidFile()).trim());
+            path = new TurnRelayPath(turn, turnUser, turnPassword);
+            long pid = Long.parseLong(Files.readString(turnPidFile).trim());
             relayProcess = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException(
-                    "coturn (pid file " + options.turnPidFile() + ") is not running; start it with coturn.sh start"));
+                    "coturn (pid file " + turnPidFile + ") is not running; start it with coturn.sh start"));
         } else if (system.equals("direct")) {
             path = new DirectPath();
         } else {
@@ -193,7 +228,7 @@ public final class RelayBench {
                 setups.add(path.setUp(stream).whenComplete((ok, error) -> inFlight.release()));
             }
             CompletableFuture.allOf(setups.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
-            System.out.printf("%s: %d streams set up in %d ms%n", path.name(), streamCount,
+            out.printf("%s: %d streams set up in %d ms%n", path.name(), streamCount,
                     (System.nanoTime() - setupStart) / 1_000_000);
 
             for (EventLoop loop : loopsOf(generator)) {
@@ -202,13 +237,13 @@ public final class RelayBench {
                 tickers.add(loop.scheduleAtFixedRate(ticker, 1, 1, TimeUnit.MILLISECONDS));
             }
             resetMeters(generator, false);
-            Thread.sleep(options.warmupSeconds() * 1000L);
+            Thread.sleep(warmupSeconds * 1000L);
             List<Sample> samples = new ArrayList<>();
-            for (int repeat = 1; repeat <= options.repeats(); repeat++) {
+            for (int repeat = 1; repeat <= repeats; repeat++) {
                 resetMeters(generator, true);
                 long start = System.nanoTime();
                 Duration cpuBefore = cpuTime(relayProcess);
-                Thread.sleep(options.windowSeconds() * 1000L);
+                Thread.sleep(windowSeconds * 1000L);
                 Duration cpu = cpuTime(relayProcess).minus(cpuBefore);
                 DelayMeter total = collectMeters(generator);
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -218,13 +253,13 @@ public final class RelayBench {
                         total.lateSends, total.sent, total.overrun,
                         relayProcess == null ? -1 : 100.0 * cpu.toNanos() / 1e9 / seconds,
                         relayProcess == null || total.received == 0 ? -1 : cpu.toNanos() / 1e3 / total.received);
-                System.out.println(format(sample));
+                out.println(format(sample));
                 samples.add(sample);
             }
             if (relay != null) {
                 relay.outputWriter().write("stats\n");
                 relay.outputWriter().flush();
-                System.out.println("relay counters: " + relay.inputReader().readLine());
+                out.println("relay counters: " + relay.inputReader().readLine());
             }
             return samples;
         } finally {
@@ -371,10 +406,10 @@ public final class RelayBench {
     }
 
     /** Median over repeats per system and load, as a markdown table, and Parley/coturn ratios. */
-    private static void printTable(List<Sample> samples) {
-        System.out.println();
-        System.out.println("| streams | system | offered frames/s | forwarded frames/s | loss % | delay p50 (us) | delay p99 (us) | late sends % | not sent (generator behind) % | relay CPU % | relay CPU us/frame |");
-        System.out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    private static void printTable(List<Sample> samples, PrintWriter out) {
+        out.println();
+        out.println("| streams | system | offered frames/s | forwarded frames/s | loss % | delay p50 (us) | delay p99 (us) | late sends % | not sent (generator behind) % | relay CPU % | relay CPU us/frame |");
+        out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         List<String> ratios = new ArrayList<>();
         for (int streams : samples.stream().mapToInt(Sample::streams).distinct().toArray()) {
             Sample parley = null;
@@ -387,7 +422,7 @@ public final class RelayBench {
                     continue;
                 }
                 Sample median = median(runs);
-                System.out.printf(Locale.ROOT, "| %d | %s | %d | %.0f | %.2f | %s | %s | %.2f | %.2f | %s | %s |%n",
+                out.printf(Locale.ROOT, "| %d | %s | %d | %.0f | %.2f | %s | %s | %.2f | %.2f | %s | %s |%n",
                         streams, system, streams * FRAMES_PER_SECOND, median.forwardedPerSecond(), median.lossPercent(),
                         micros(median.p50Micros()), micros(median.p99Micros()),
                         100.0 * median.lateSends() / Math.max(1, median.sent()),
@@ -420,8 +455,8 @@ public final class RelayBench {
                 }
             }
         }
-        System.out.println();
-        ratios.forEach(System.out::println);
+        out.println();
+        ratios.forEach(out::println);
     }
 
     /** A delay percentile; the histogram ends at 100 ms, so its last bucket means "at least". */

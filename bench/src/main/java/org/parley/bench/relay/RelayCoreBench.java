@@ -8,7 +8,11 @@ import org.parley.server.calls.MediaSink;
 import org.parley.server.calls.Relay;
 import org.parley.server.calls.RelayLimits;
 import org.parley.server.calls.RelayParticipant;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.security.SecureRandom;
@@ -17,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 
 /**
  * The relay's forwarding core without sockets: {@code Relay.forward} of a 101-byte MEDIA datagram
@@ -24,16 +29,35 @@ import java.util.Locale;
  * forwarded copy, which a busy shared machine hardly changes, so it tells how much of the
  * relay's per-frame cost is its own code and how much is the kernel's UDP path.
  *
- * <pre>java -cp ... org.parley.bench.relay.RelayCoreBench [calls=1000] [seconds=3] [repeats=3]</pre>
+ * <p>Run as {@code parley bench relay-core}.
  */
-public final class RelayCoreBench {
-    private RelayCoreBench() {
-    }
+@Command(name = "relay-core",
+        description = {"CPU time of the relay's forwarding code alone, without sockets.",
+                "Relay.forward of a 101-byte media datagram to sinks that drop it, in calls of 2 and 4: CPU time per"
+                + " forwarded copy (one warm-up round, then the measured ones)."})
+public final class RelayCoreBench implements Callable<Integer> {
 
-    public static void main(String[] args) throws Exception {
-        int calls = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
-        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = "--calls", defaultValue = "1000", paramLabel = "N", description = "Concurrent calls (default ${DEFAULT-VALUE}).")
+    int calls;
+
+    @Option(names = "--seconds", defaultValue = "3", paramLabel = "S", description = "Seconds per round (default ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--repeats", defaultValue = "3", paramLabel = "N", description = "Measured rounds per call size (default ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Override
+    public Integer call() throws Exception {
+        if (calls < 1 || seconds < 1 || repeats < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--calls, --seconds and --repeats must be at least 1");
+        }
+        PrintWriter out = spec.commandLine().getOut();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (int size : new int[]{2, 4}) {
             CallTokens tokens = CallTokens.withRandomSecret(new SecureRandom(), Clock.systemUTC(), Duration.ofHours(1));
@@ -69,12 +93,13 @@ public final class RelayCoreBench {
                 long cpu = threads.getCurrentThreadCpuTime() - cpuBefore;
                 long forwarded = relay.stats().framesForwarded() - forwardedBefore;
                 if (repeat > 0) {
-                    System.out.printf(Locale.ROOT, "call size %d, %d calls: %d forward() calls, %d copies forwarded, "
+                    out.printf(Locale.ROOT, "call size %d, %d calls: %d forward() calls, %d copies forwarded, "
                                     + "%.0f ns CPU per copy, %.0f ns CPU per forward()%n", size, calls, forwards, forwarded,
                             (double) cpu / Math.max(1, forwarded), (double) cpu / Math.max(1, forwards));
                 }
             }
             datagram.release();
         }
+        return 0;
     }
 }

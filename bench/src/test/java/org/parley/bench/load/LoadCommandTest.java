@@ -1,7 +1,11 @@
 package org.parley.bench.load;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.parley.bench.BenchMain;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -32,11 +36,47 @@ class LoadCommandTest {
         assertThat(err.toString()).contains("--clients must be at least 2");
     }
 
+    @ParameterizedTest
+    @CsvSource({
+            "http://127.0.0.1:7878, 127.0.0.1, 7878, false",
+            "https://127.0.0.1:7443, 127.0.0.1, 7443, true",
+            "ws://127.0.0.1:7879/v1/ws, 127.0.0.1, 7879, false",
+            "wss://localhost:7443/v1/ws, localhost, 7443, true",
+            "http://[::1]:7878/, ::1, 7878, false"})
+    void theServerIsGivenAsParleyServerPrintsItOrAsItsWebSocketUrl(String url, String host, int port, boolean tls) {
+        LoadCommand load = new LoadCommand();
+        new CommandLine(load).parseArgs("--server", url);
+        assertThat(load.server.host()).isEqualTo(host);
+        assertThat(load.server.port()).isEqualTo(port);
+        assertThat(load.server.tls()).isEqualTo(tls);
+        assertThat(load.server.webSocketUri().getPath()).isEqualTo("/v1/ws");
+    }
+
     @Test
-    void aNonLoopbackServerIsRefusedBeforeConnecting() {
+    void theDefaultServerIsTheOneParleyServerStartsByDefault() {
+        LoadCommand load = new LoadCommand();
+        new CommandLine(load).parseArgs();
+        assertThat(load.server).hasToString("http://127.0.0.1:7878");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "127.0.0.1:7878", "ftp://127.0.0.1:7878", "xmpp://127.0.0.1:5222", "http://",
+            "http://127.0.0.1:7878/admin", "ws://127.0.0.1:7878/v1/ws/../../etc", "http://127.0.0.1:99999",
+            "http://127.0.0.1:0", "ws://[::1", "http://127.0.0.1:7878 --clients 5", "javascript:alert(1)"})
+    void aMalformedServerIsAUsageErrorThatShowsTheForm(String url) {
         StringWriter err = new StringWriter();
-        int code = BenchMain.run(new String[] {"load", "--server", "ws://192.0.2.1:7878/v1/ws"},
-                new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+        int code = BenchMain.run(new String[] {"load", "--server", url}, new PrintWriter(new StringWriter()),
+                new PrintWriter(err, true));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid value for option '--server'").contains("http://HOST:PORT");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ws://192.0.2.1:7878/v1/ws", "http://192.0.2.1:7878", "https://192.0.2.1:443"})
+    void aNonLoopbackServerIsRefusedInEitherForm(String url) {
+        StringWriter err = new StringWriter();
+        int code = BenchMain.run(new String[] {"load", "--server", url}, new PrintWriter(new StringWriter()),
+                new PrintWriter(err, true));
         assertThat(code).isEqualTo(1);
         assertThat(err.toString()).contains("only targets loopback");
     }

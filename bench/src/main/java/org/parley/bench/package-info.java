@@ -1,0 +1,6 @@
+/**
+ * {@code parley bench}: {@link org.parley.bench.BenchMain} gathers every benchmark as a picocli
+ * subcommand, in a jar of its own ({@code parley-bench.jar}) so that the shipped {@code parley.jar}
+ * does not carry them. Each benchmark lives in the subpackage of what it measures.
+ */
+package org.parley.bench;
