@@ -1,5 +1,6 @@
 package org.parley.cli;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /** {@code parley call} and {@code parley answer} between two profiles through a real server, with WAV files. */
+@Tag("realtime")
 class CallCommandsTest {
     @TempDir
     Path temp;

@@ -1,6 +1,7 @@
 package org.parley.cli;
 
 import com.google.protobuf.ByteString;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * recipient receives every acknowledged message (exactly once after deduplication by the message
  * id inside the payload) and nothing that was never sent.
  */
+@Tag("crash")
 class ServerCrashTest {
     private static final int BURST = 10_000;
     private static final int KILL_AFTER_ACKS = 200;

@@ -1,5 +1,6 @@
 package org.parley.client;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.parley.client.testkit.Eventually.eventually;
 
 /** Calls that outlive their connection to the server, and their call tokens. */
+@Tag("realtime")
 class CallResilienceTest extends LiveServerTestBase {
     private static final int MAX_LAG_SAMPLES = OpusFormat.SAMPLE_RATE / 20;
 

@@ -1,5 +1,6 @@
 package org.parley.client;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.parley.client.testkit.LiveServer;
@@ -15,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.parley.client.testkit.Eventually.eventually;
 
 /** Video frames of any size, SFrame-encrypted, fragmented and reassembled through a real relay. */
+@Tag("realtime")
 class CallVideoTest extends LiveServerTestBase {
     private static final int FPS = 30;
 

@@ -1,5 +1,6 @@
 package org.parley.client;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.parley.client.testkit.LiveServer;
 import org.parley.client.calls.Call;
@@ -20,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.parley.client.testkit.Eventually.eventually;
 
 /** 1:1 calls between two real clients through a real server's relay, over UDP and over the WebSocket only. */
+@Tag("realtime")
 class CallsTest extends LiveServerTestBase {
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** Codec look-ahead and frame boundaries: the recording trails the original by a few ms at most. */

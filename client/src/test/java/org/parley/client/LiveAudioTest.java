@@ -1,5 +1,6 @@
 package org.parley.client;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.parley.client.testkit.LiveServer;
 import org.parley.client.calls.CallException;
@@ -21,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * real one (a 20 ms frame every 20 ms), bob's "speaker" keeps what it is given; the javax.sound
  * lines themselves are exercised only where the machine has them.
  */
+@Tag("realtime")
 class LiveAudioTest extends LiveServerTestBase {
     /** Plays {@code samples} as 16-bit little-endian PCM, blocking like a capture line until each frame's time has come. */
     private static final class PacedInput implements LiveAudio.PcmInput {

@@ -1,5 +1,6 @@
 package org.parley.client;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -45,6 +46,8 @@ import static org.parley.client.testkit.Eventually.eventually;
  * <p>Needs root and nftables; skipped with the reason otherwise (a failure in CI, which sets
  * {@code PARLEY_REQUIRE_NETNS=1}). Each test prints what it measured.
  */
+@Tag("netns")
+@Tag("realtime")
 class RestrictedNetworkCallsTest extends LiveServerTestBase {
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** Issue 8: the call connects over, or switches to, the WebSocket within 2 s. */

@@ -1,10 +1,12 @@
 package org.parley.bench.relay;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.parley.bench.BenchRun;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@Tag("realtime")
 class RelayBenchTest {
 
     /** Loopback only: the direct baseline and Parley's relay in a JVM of its own; coturn is not needed. */

@@ -1,5 +1,6 @@
 package org.parley.server.calls;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Calls through the UDP relay on loopback, with real Opus and SFrame on the client side. */
+@Tag("realtime")
 class UdpRelayCallTest {
     private final SecureRandom random = new SecureRandom();
     private CallTokens tokens;

@@ -1,5 +1,6 @@
 package org.parley.server.calls;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.parley.media.audio.CrossCorrelation;
 import org.parley.media.audio.OpusFormat;
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 100 to 140 ms (reordering them), on real sockets: the jitter buffer, fed with the real arrival
  * times, plays at least 90 % of the frames and the decoder conceals the rest.
  */
+@Tag("realtime")
 class UdpRelayImpairedNetworkTest {
     private static final int FRAMES = 250;
 

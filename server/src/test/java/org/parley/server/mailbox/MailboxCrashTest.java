@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.parley.server.ServerStores;
@@ -18,6 +19,7 @@ import org.parley.server.testing.Backend;
 import org.parley.server.testing.StoreContract;
 
 /** Kills (SIGKILL) a process in the middle of enqueueing: everything it reported stored is there. */
+@Tag("crash")
 class MailboxCrashTest extends StoreContract {
 
     @ParameterizedTest
