@@ -1,6 +1,5 @@
 package org.parley.bench;
 
-import org.parley.bench.load.LoadCommand;
 import org.parley.bench.mls.FuzzMain;
 import org.parley.bench.mls.LargeGroupBench;
 import org.parley.bench.relay.RelayBench;

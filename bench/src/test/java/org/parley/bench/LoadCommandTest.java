@@ -1,10 +1,9 @@
-package org.parley.bench.load;
+package org.parley.bench;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.parley.bench.BenchMain;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
@@ -79,15 +78,5 @@ class LoadCommandTest {
                 new PrintWriter(err, true));
         assertThat(code).isEqualTo(1);
         assertThat(err.toString()).contains("only targets loopback");
-    }
-
-    @Test
-    void sourceAddressesAreConsecutiveLoopbackAddressesSkippingHostZeroAnd255() throws Exception {
-        assertThat(LoadRun.sourceAddresses(0, 3)).extracting(a -> a.getHostAddress())
-                .containsExactly("127.0.0.1", "127.0.0.2", "127.0.0.3");
-        assertThat(LoadRun.sourceAddresses(253, 2)).extracting(a -> a.getHostAddress())
-                .containsExactly("127.0.0.254", "127.0.1.1");
-        assertThat(LoadRun.sourceAddresses(LoadConfig.MAX_SOURCE_ADDRESSES - 1, 1)[0].getHostAddress())
-                .isEqualTo("127.255.255.254");
     }
 }

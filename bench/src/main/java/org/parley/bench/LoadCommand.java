@@ -1,6 +1,10 @@
-package org.parley.bench.load;
+package org.parley.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.parley.bench.load.LoadConfig;
+import org.parley.bench.load.LoadDriver;
+import org.parley.bench.load.LoadRun;
+import org.parley.bench.load.StepResult;
 import org.parley.bench.load.parley.ParleyDriver;
 import org.parley.bench.load.xmpp.XmppDriver;
 import org.parley.client.net.ServerAddress;
