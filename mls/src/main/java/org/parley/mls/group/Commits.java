@@ -19,7 +19,7 @@ import org.parley.mls.group.ProcessedMessage.CommitApplied;
 import org.parley.mls.messages.Commit;
 import org.parley.mls.messages.PreSharedKeyID;
 import org.parley.mls.messages.ProposalOrRef;
-import org.parley.mls.messages.UpdatePath;
+import org.parley.mls.tree.UpdatePath;
 import org.parley.mls.schedule.EpochSecrets;
 import org.parley.mls.schedule.GroupContext;
 import org.parley.mls.schedule.KeySchedule;

@@ -7,8 +7,6 @@ import org.parley.mls.crypto.HpkeKeyPair;
 import org.parley.mls.crypto.HpkePrivateKey;
 import org.parley.mls.crypto.HpkePublicKey;
 import org.parley.mls.crypto.SignaturePrivateKey;
-import org.parley.mls.messages.UpdatePath;
-import org.parley.mls.messages.UpdatePathNode;
 
 import java.security.MessageDigest;
 import java.security.SecureRandom;

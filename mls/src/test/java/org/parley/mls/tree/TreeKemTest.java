@@ -3,8 +3,6 @@ package org.parley.mls.tree;
 import org.junit.jupiter.api.Test;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.crypto.HpkeCiphertext;
-import org.parley.mls.messages.UpdatePath;
-import org.parley.mls.messages.UpdatePathNode;
 
 import java.util.ArrayList;
 import java.util.HashMap;
