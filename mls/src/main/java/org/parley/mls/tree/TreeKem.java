@@ -82,7 +82,7 @@ public final class TreeKem {
             tree.setNode(path[i], new Node.Parent(new ParentNode(nodeKeys.publicKey(), new byte[0], List.of())));
             pathSecret = suite.deriveSecret(pathSecret, "path");
         }
-        byte[] leafParentHash = tree.setParentHashes(leafIndex, path);
+        byte[] leafParentHash = ParentHashes.setParentHashes(tree, leafIndex, path);
         LeafNode leaf = new LeafNode(leafKeys.publicKey(), leafTemplate.signatureKey(), leafTemplate.credential(),
                 leafTemplate.capabilities(), LeafNodeSource.COMMIT, null, leafParentHash, leafTemplate.extensions(),
                 new byte[0]).sign(suite, signatureKey, groupId, leafIndex);
@@ -141,7 +141,7 @@ public final class TreeKem {
         for (int i = 0; i < path.length; i++) {
             tree.setNode(path[i], new Node.Parent(new ParentNode(updatePath.nodes().get(i).encryptionKey(), new byte[0], List.of())));
         }
-        byte[] expectedParentHash = tree.setParentHashes(senderLeaf, path);
+        byte[] expectedParentHash = ParentHashes.setParentHashes(tree, senderLeaf, path);
         if (!MessageDigest.isEqual(expectedParentHash, leaf.parentHash())) {
             throw new MlsProtocolException("UpdatePath leaf parent_hash does not match the parent hash of its path");
         }
@@ -162,7 +162,7 @@ public final class TreeKem {
             throw new MlsProtocolException("a member cannot process its own UpdatePath");
         }
         int first = 0;
-        while (first < path.length && !RatchetTree.isAncestor(path[first], myNode)) {
+        while (first < path.length && !TreeMath.isAncestor(path[first], myNode)) {
             first++;
         }
         if (first == path.length) {
@@ -210,7 +210,7 @@ public final class TreeKem {
     }
 
     private static int copathChild(int p, int leafNode) {
-        int towards = RatchetTree.childTowards(p, leafNode);
+        int towards = TreeMath.childTowards(p, leafNode);
         return towards == TreeMath.left(p) ? TreeMath.right(p) : TreeMath.left(p);
     }
 

@@ -259,7 +259,7 @@ class RatchetTreeTest {
         assertThat(indices[4094]).isEqualTo(4096);
         assertThat(large.parent(4095).unmergedLeaves()).hasSize(4094).isSorted();
         // Adds keep the tree parent-hash valid: the original sibling tree hash leaves the 4094 unmerged leaves out.
-        large.verifyParentHashes();
+        ParentHashes.verify(large);
         assertThat(RatchetTree.decode(SUITE, large.encode()).treeHash()).isEqualTo(large.treeHash());
     }
 

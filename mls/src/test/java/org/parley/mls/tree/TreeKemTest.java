@@ -56,7 +56,7 @@ class TreeKemTest {
         // Every member now holds keys only for nodes on its own direct path.
         for (TreePrivateKeys k : keys.values()) {
             for (int node : k.nodes()) {
-                assertThat(node == 2 * k.leafIndex() || RatchetTree.isAncestor(node, 2 * k.leafIndex())).isTrue();
+                assertThat(node == 2 * k.leafIndex() || TreeMath.isAncestor(node, 2 * k.leafIndex())).isTrue();
             }
         }
     }
