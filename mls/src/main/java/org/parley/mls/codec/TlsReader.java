@@ -108,6 +108,11 @@ public final class TlsReader {
         return out;
     }
 
+    /** {@code opaque x<V>} as a value, holding the bytes just read without a second copy. */
+    public Bytes readOpaqueBytes() {
+        return Bytes.owning(readOpaque());
+    }
+
     /** {@code opaque x<V>}: a variable-length vector of bytes. */
     public byte[] readOpaque() {
         int start = pos;

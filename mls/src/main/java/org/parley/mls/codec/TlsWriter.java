@@ -83,6 +83,15 @@ public final class TlsWriter {
         return writeFixed(bytes);
     }
 
+    /** {@code opaque x<V>} from a value, read in place. */
+    public TlsWriter writeOpaque(Bytes bytes) {
+        writeVarint(bytes.length());
+        ensure(bytes.length());
+        bytes.copyTo(buf, len);
+        len += bytes.length();
+        return this;
+    }
+
     /** A {@code <V>} vector whose body the callback writes; the length prefix is filled in afterwards. */
     public TlsWriter writeVectorBody(Consumer<TlsWriter> body) {
         TlsWriter inner = new TlsWriter();
