@@ -57,6 +57,11 @@ public final class Bytes {
         return fresh.length == 0 ? EMPTY : new Bytes(fresh);
     }
 
+    /** The array itself, for the codec's readers, which only read it. */
+    byte[] array() {
+        return bytes;
+    }
+
     public int length() {
         return bytes.length;
     }

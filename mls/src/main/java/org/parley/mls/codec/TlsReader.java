@@ -163,6 +163,16 @@ public final class TlsReader {
         }
     }
 
+    /** A reader over a value's bytes in place: a reader never writes to its input. */
+    public TlsReader(Bytes bytes) {
+        this(bytes.array());
+    }
+
+    /** Decodes one whole value and rejects trailing bytes. */
+    public static <T> T decodeExactly(Bytes bytes, Function<TlsReader, T> decoder, String what) {
+        return decodeExactly(bytes.array(), decoder, what);
+    }
+
     /** Decodes one whole value and rejects trailing bytes. */
     public static <T> T decodeExactly(byte[] bytes, Function<TlsReader, T> decoder, String what) {
         TlsReader reader = new TlsReader(bytes);

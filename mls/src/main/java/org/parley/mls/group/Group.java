@@ -1,6 +1,7 @@
 package org.parley.mls.group;
 
 import org.parley.mls.ProtocolVersion;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.credentials.Credential;
@@ -78,7 +79,7 @@ public final class Group {
         HpkeKeyPair leafKeys = suite.generateHpkeKeyPair(config.random());
         LeafNode leaf = new LeafNode(leafKeys.publicKey(), signatureKeys.publicKey(), credential,
                 KeyPackageBundle.defaultCapabilities(suite), LeafNodeSource.KEY_PACKAGE, KeyPackageBundle.UNBOUNDED, null,
-                List.of(), new byte[0]).sign(suite, signatureKeys.privateKey(), groupId, 0);
+                List.of(), Bytes.EMPTY).sign(suite, signatureKeys.privateKey(), groupId, 0);
         RatchetTree tree = RatchetTree.withFirstLeaf(suite, leaf);
         GroupContext context = new GroupContext(suite, groupId, 0, tree.treeHash(), new byte[0], groupExtensions);
         byte[] initSecret = new byte[suite.hashLength()];
@@ -194,7 +195,7 @@ public final class Group {
         if (pubExtension == null) {
             throw new MlsProtocolException("the GroupInfo has no external_pub extension: the group does not accept external joins");
         }
-        HpkePublicKey externalPub = new HpkePublicKey(ExternalPub.from(pubExtension).externalPub());
+        HpkePublicKey externalPub = new HpkePublicKey(ExternalPub.from(pubExtension).externalPub().toByteArray());
         KeySchedule.ExternalInit init = KeySchedule.externalInit(suite, externalPub, config.random());
 
         GroupState s = new GroupState();
@@ -214,7 +215,7 @@ public final class Group {
         }
         LeafNode template = new LeafNode(suite.generateHpkeKeyPair(config.random()).publicKey(), signatureKeys.publicKey(),
                 credential, KeyPackageBundle.defaultCapabilities(suite), LeafNodeSource.KEY_PACKAGE,
-                KeyPackageBundle.UNBOUNDED, null, List.of(), new byte[0]);
+                KeyPackageBundle.UNBOUNDED, null, List.of(), Bytes.EMPTY);
         Commits.Created created = Commits.create(s, proposals, true, init.initSecret(), options(config, s, template, true));
         return new ExternalJoin(created.commitMessage(), new Group(config, created.next()));
     }
@@ -424,7 +425,7 @@ public final class Group {
         HpkeKeyPair keys = suite.generateHpkeKeyPair(config.random());
         LeafNode me = state.myLeafNode();
         LeafNode leaf = new LeafNode(keys.publicKey(), me.signatureKey(), me.credential(), me.capabilities(),
-                LeafNodeSource.UPDATE, null, null, me.extensions(), new byte[0])
+                LeafNodeSource.UPDATE, null, null, me.extensions(), Bytes.EMPTY)
                 .sign(suite, state.signatureKey, state.context.groupId(), state.myLeaf);
         GroupState work = state.copy();
         work.pendingUpdateKeys.put(keys.publicKey(), keys.privateKey());
@@ -558,7 +559,7 @@ public final class Group {
             if (e.senderIndex() >= senders.size()) {
                 throw new MlsProtocolException("message from external sender " + e.senderIndex() + ", which the group does not list");
             }
-            return new SignaturePublicKey(senders.get(e.senderIndex()).signatureKey());
+            return new SignaturePublicKey(senders.get(e.senderIndex()).signatureKey().toByteArray());
         }
         if (sender instanceof Sender.NewMemberProposal) {
             Proposal p = TlsReader.decodeExactly(content.body(), Proposal::decode, "Proposal");
@@ -576,7 +577,7 @@ public final class Group {
     public byte[] groupInfo(boolean includeRatchetTree) {
         requireOpen();
         List<Extension> extensions = new ArrayList<>();
-        extensions.add(new ExternalPub(state.secrets.externalKeyPair().publicKey().bytes()).toExtension());
+        extensions.add(new ExternalPub(Bytes.copyOf(state.secrets.externalKeyPair().publicKey().bytes())).toExtension());
         if (includeRatchetTree) {
             extensions.add(new Extension(ExtensionType.RATCHET_TREE, state.tree.encode()));
         }

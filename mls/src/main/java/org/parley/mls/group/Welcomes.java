@@ -1,5 +1,6 @@
 package org.parley.mls.group;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.crypto.CipherSuite;
@@ -169,7 +170,7 @@ final class Welcomes {
     static RatchetTree validatedTree(GroupInfo info, byte[] outOfBandTree, Parallelism parallelism) {
         CipherSuite suite = info.groupContext().cipherSuite();
         Extension treeExtension = Extension.find(info.extensions(), ExtensionType.RATCHET_TREE);
-        byte[] encoded = treeExtension != null ? treeExtension.data() : outOfBandTree;
+        byte[] encoded = treeExtension != null ? treeExtension.data().toByteArray() : outOfBandTree;
         if (encoded == null) {
             throw new MlsProtocolException("the GroupInfo carries no ratchet_tree extension and no tree was given");
         }

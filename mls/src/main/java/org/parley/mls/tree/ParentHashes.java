@@ -1,9 +1,9 @@
 package org.parley.mls.tree;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsWriter;
 
-import java.security.MessageDigest;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -36,15 +36,15 @@ final class ParentHashes {
      * down (Section 7.9.1), and returns the value the leaf's parent_hash must take. The nodes of
      * {@code filteredDirectPath} must already hold their new keys with empty unmerged_leaves.
      */
-    static byte[] setParentHashes(RatchetTree tree, int leafIndex, int[] filteredDirectPath) {
-        byte[] next = new byte[0];
+    static Bytes setParentHashes(RatchetTree tree, int leafIndex, int[] filteredDirectPath) {
+        Bytes next = Bytes.EMPTY;
         int leafNode = 2 * leafIndex;
         for (int i = filteredDirectPath.length - 1; i >= 0; i--) {
             int p = filteredDirectPath[i];
             ParentNode parent = tree.parent(p);
             tree.setNode(p, new Node.Parent(new ParentNode(parent.encryptionKey(), next, parent.unmergedLeaves())));
             int below = TreeMath.childTowards(p, leafNode);
-            next = parentHash(tree, p, below == TreeMath.left(p) ? TreeMath.right(p) : TreeMath.left(p));
+            next = Bytes.copyOf(parentHash(tree, p, below == TreeMath.left(p) ? TreeMath.right(p) : TreeMath.left(p)));
         }
         return next;
     }
@@ -73,7 +73,7 @@ final class ParentHashes {
                     }
                 }
                 for (int d : resolution) {
-                    if (!MessageDigest.isEqual(expected, storedParentHash(tree, d))) {
+                    if (!storedParentHash(tree, d).constantTimeEquals(expected)) {
                         continue;
                     }
                     Set<Integer> rest = new HashSet<>(resolution);
@@ -91,12 +91,12 @@ final class ParentHashes {
     }
 
     /** The parent_hash field of a non-blank node; empty for leaves that carry none. */
-    private static byte[] storedParentHash(RatchetTree tree, int x) {
+    private static Bytes storedParentHash(RatchetTree tree, int x) {
         Node node = tree.node(x);
         if (node instanceof Node.Parent parent) {
             return parent.parentNode().parentHash();
         }
-        byte[] leafHash = ((Node.Leaf) node).leafNode().parentHash();
-        return leafHash == null ? new byte[0] : leafHash;
+        Bytes leafHash = ((Node.Leaf) node).leafNode().parentHash();
+        return leafHash == null ? Bytes.EMPTY : leafHash;
     }
 }

@@ -1,5 +1,6 @@
 package org.parley.mls.tree;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.HpkePublicKey;
@@ -123,7 +124,7 @@ public final class RatchetTree {
         if (extension.extensionType() != ExtensionType.RATCHET_TREE) {
             throw new MlsProtocolException("extension " + extension.extensionType() + " is not a ratchet_tree extension");
         }
-        return decode(suite, extension.data());
+        return decode(suite, extension.data().toByteArray());
     }
 
     /** This tree as a {@code ratchet_tree} extension for a GroupInfo. */

@@ -1,5 +1,6 @@
 package org.parley.mls.tree;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.HpkeCiphertext;
@@ -8,7 +9,6 @@ import org.parley.mls.crypto.HpkePrivateKey;
 import org.parley.mls.crypto.HpkePublicKey;
 import org.parley.mls.crypto.SignaturePrivateKey;
 
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -79,13 +79,13 @@ public final class TreeKem {
             pathSecrets.put(path[i], pathSecret);
             HpkeKeyPair nodeKeys = nodeKeyPair(suite, pathSecret);
             privateKeys.put(path[i], nodeKeys.privateKey());
-            tree.setNode(path[i], new Node.Parent(new ParentNode(nodeKeys.publicKey(), new byte[0], List.of())));
+            tree.setNode(path[i], new Node.Parent(new ParentNode(nodeKeys.publicKey(), Bytes.EMPTY, List.of())));
             pathSecret = suite.deriveSecret(pathSecret, "path");
         }
-        byte[] leafParentHash = ParentHashes.setParentHashes(tree, leafIndex, path);
+        Bytes leafParentHash = ParentHashes.setParentHashes(tree, leafIndex, path);
         LeafNode leaf = new LeafNode(leafKeys.publicKey(), leafTemplate.signatureKey(), leafTemplate.credential(),
                 leafTemplate.capabilities(), LeafNodeSource.COMMIT, null, leafParentHash, leafTemplate.extensions(),
-                new byte[0]).sign(suite, signatureKey, groupId, leafIndex);
+                Bytes.EMPTY).sign(suite, signatureKey, groupId, leafIndex);
         tree.setNode(2 * leafIndex, new Node.Leaf(leaf));
 
         byte[] context = groupContextForTreeHash.apply(tree.treeHash());
@@ -139,10 +139,10 @@ public final class TreeKem {
 
         tree.blankDirectPath(senderLeaf);
         for (int i = 0; i < path.length; i++) {
-            tree.setNode(path[i], new Node.Parent(new ParentNode(updatePath.nodes().get(i).encryptionKey(), new byte[0], List.of())));
+            tree.setNode(path[i], new Node.Parent(new ParentNode(updatePath.nodes().get(i).encryptionKey(), Bytes.EMPTY, List.of())));
         }
-        byte[] expectedParentHash = ParentHashes.setParentHashes(tree, senderLeaf, path);
-        if (!MessageDigest.isEqual(expectedParentHash, leaf.parentHash())) {
+        Bytes expectedParentHash = ParentHashes.setParentHashes(tree, senderLeaf, path);
+        if (!expectedParentHash.constantTimeEquals(leaf.parentHash())) {
             throw new MlsProtocolException("UpdatePath leaf parent_hash does not match the parent hash of its path");
         }
         tree.setNode(2 * senderLeaf, new Node.Leaf(leaf));

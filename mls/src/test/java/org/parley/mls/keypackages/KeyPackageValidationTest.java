@@ -1,6 +1,7 @@
 package org.parley.mls.keypackages;
 
 import org.junit.jupiter.api.Test;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.credentials.BasicCredential;
 import org.parley.mls.crypto.CipherSuite;
@@ -31,7 +32,7 @@ class KeyPackageValidationTest {
     private LeafNode leaf(LeafNodeSource source, List<Integer> extensionCaps, List<Extension> extensions) {
         return new LeafNode(encryption.publicKey(), signature.publicKey(), new BasicCredential("bob".getBytes()),
                 new Capabilities(List.of(1), List.of(1), extensionCaps, List.of(), List.of(1)), source,
-                source == LeafNodeSource.KEY_PACKAGE ? new Lifetime(100, 200) : null, null, extensions, new byte[0])
+                source == LeafNodeSource.KEY_PACKAGE ? new Lifetime(100, 200) : null, null, extensions, Bytes.EMPTY)
                 .sign(SUITE, signature.privateKey(), new byte[0], 0);
     }
 

@@ -1,6 +1,7 @@
 package org.parley.mls.messages;
 
 import org.junit.jupiter.api.Test;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.DecodeException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.crypto.CipherSuite;
@@ -23,12 +24,12 @@ class GroupInfoTest {
     void signedGroupInfoRoundTripsAndVerifies() {
         SignatureKeyPair signer = SUITE.generateSignatureKeyPair(new SecureRandom());
         GroupContext context = new GroupContext(SUITE, "g".getBytes(), 7, new byte[32], new byte[32], List.of());
-        GroupInfo info = new GroupInfo(context, List.of(new ExternalPub(new byte[] {4, 5}).toExtension()), new byte[32], 3,
+        GroupInfo info = new GroupInfo(context, List.of(new ExternalPub(Bytes.fromHex("0405")).toExtension()), new byte[32], 3,
                 new byte[0]).sign(signer.privateKey());
         GroupInfo decoded = TlsReader.decodeExactly(info.toBytes(), GroupInfo::decode, "GroupInfo");
         assertThat(decoded.toBytes()).isEqualTo(info.toBytes());
         assertThat(decoded.verifySignature(signer.publicKey())).isTrue();
-        assertThat(ExternalPub.from(decoded.extensions().get(0)).externalPub()).containsExactly(4, 5);
+        assertThat(ExternalPub.from(decoded.extensions().get(0)).externalPub()).isEqualTo(Bytes.fromHex("0405"));
 
         GroupInfo otherSigner = new GroupInfo(context, decoded.extensions(), decoded.confirmationTag(), 4, decoded.signature());
         assertThat(otherSigner.verifySignature(signer.publicKey())).isFalse();
