@@ -202,8 +202,8 @@ final class LargeGroup {
             random.nextBytes(joinerSecret);
             byte[] pskSecret = PskSecret.compute(SUITE, List.of());
             EpochSecrets epoch = KeySchedule.fromJoinerSecret(SUITE, joinerSecret, pskSecret, context);
-            GroupInfo info = new GroupInfo(context, List.of(), epoch.confirmationTag(confirmedTranscriptHash), SIGNER_LEAF,
-                    new byte[0]).sign(signerKeys.privateKey());
+            GroupInfo info = new GroupInfo(context, List.of(), Bytes.copyOf(epoch.confirmationTag(confirmedTranscriptHash)),
+                    SIGNER_LEAF, Bytes.EMPTY).sign(signerKeys.privateKey());
             byte[] welcomeSecret = KeySchedule.welcomeSecret(SUITE, joinerSecret, pskSecret);
             byte[] encryptedInfo = SUITE.seal(KeySchedule.welcomeKey(SUITE, welcomeSecret),
                     KeySchedule.welcomeNonce(SUITE, welcomeSecret), new byte[0], info.toBytes());
@@ -212,11 +212,11 @@ final class LargeGroup {
                 KeyPackage kp = (leaf == 1 ? aliceKeys : bobKeys).keyPackage();
                 byte[] pathSecret = pathSecrets.get(TreeMath.commonAncestor(2 * leaf, 2 * SIGNER_LEAF));
                 GroupSecrets groupSecrets = new GroupSecrets(joinerSecret, pathSecret, List.of());
-                secrets.add(new EncryptedGroupSecrets(SUITE.makeKeyPackageRef(kp.toBytes()),
+                secrets.add(new EncryptedGroupSecrets(Bytes.copyOf(SUITE.makeKeyPackageRef(kp.toBytes())),
                         SUITE.encryptWithLabel(kp.initKey(), "Welcome", encryptedInfo, groupSecrets.toBytes(), random)));
             }
             byte[] welcome = new MlsMessage(new MlsMessage.EncodedBody(WireFormat.MLS_WELCOME,
-                    new Welcome(SUITE.id(), secrets, encryptedInfo).toBytes())).toBytes();
+                    new Welcome(SUITE.id(), secrets, Bytes.copyOf(encryptedInfo)).toBytes())).toBytes();
             byte[] encodedTree = tree.encode();
             Group alice = Group.joinFromWelcome(config, welcome, aliceKeys, encodedTree);
             Group bob = Group.joinFromWelcome(config, welcome, bobKeys, encodedTree);

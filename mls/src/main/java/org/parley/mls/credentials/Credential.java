@@ -15,9 +15,9 @@ public sealed interface Credential extends TlsEncodable permits BasicCredential,
     static Credential decode(TlsReader reader) {
         int type = reader.readUint16();
         return switch (type) {
-            case CredentialType.BASIC -> new BasicCredential(reader.readOpaque());
+            case CredentialType.BASIC -> new BasicCredential(reader.readOpaqueBytes());
             case CredentialType.X509 -> new X509Credential(reader.readVector(TlsReader::readOpaque));
-            default -> new UnknownCredential(type, reader.readOpaque());
+            default -> new UnknownCredential(type, reader.readOpaqueBytes());
         };
     }
 }

@@ -19,7 +19,6 @@ import org.parley.mls.group.ProcessedMessage.CommitApplied;
 import org.parley.mls.messages.Commit;
 import org.parley.mls.messages.PreSharedKeyID;
 import org.parley.mls.messages.ProposalOrRef;
-import org.parley.mls.tree.UpdatePath;
 import org.parley.mls.schedule.EpochSecrets;
 import org.parley.mls.schedule.GroupContext;
 import org.parley.mls.schedule.KeySchedule;
@@ -29,6 +28,7 @@ import org.parley.mls.tree.LeafNodeValidation;
 import org.parley.mls.tree.RatchetTree;
 import org.parley.mls.tree.TreeKem;
 import org.parley.mls.tree.TreePrivateKeys;
+import org.parley.mls.tree.UpdatePath;
 
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -128,7 +128,7 @@ final class Commits {
         byte[] confirmed = TranscriptHashes.confirmed(suite, s.interimTranscriptHash, ac.confirmedTranscriptHashInput());
         GroupContext next = s.context.nextEpoch(tree.treeHash(), confirmed, applied.extensions());
         byte[] initSecret = external
-                ? KeySchedule.externalInitSecret(suite, s.secrets.externalKeyPair().privateKey(), applied.externalInit().kemOutput())
+                ? KeySchedule.externalInitSecret(suite, s.secrets.externalKeyPair().privateKey(), applied.externalInit().kemOutput().toByteArray())
                 : s.secrets.initSecret();
         byte[] pskSecret = Psks.pskSecret(suite, applied.psks(), store, s.context.groupId(), s.resumptionPsks);
         EpochSecrets secrets = KeySchedule.fromInitSecret(suite, initSecret, commitSecret, pskSecret, next);

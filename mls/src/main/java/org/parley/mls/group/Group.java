@@ -123,14 +123,14 @@ public final class Group {
         Welcomes.Opened opened = Welcomes.open(Welcomes.decodeWelcome(welcomeMessage), keyPackage.keyPackage(),
                 keyPackage.initKey(), oldGroup.reInitPskStore(config.pskStore()), true);
         PreSharedKeyID link = Welcomes.linkedGroupPsk(opened.secrets());
-        if (link.usage() != PreSharedKeyID.USAGE_REINIT || !Arrays.equals(link.pskGroupId(), oldGroup.groupId())
+        if (link.usage() != PreSharedKeyID.USAGE_REINIT || !link.pskGroupId().equals(Bytes.copyOf(oldGroup.groupId()))
                 || link.pskEpoch() != oldGroup.epoch()) {
             throw new MlsProtocolException("the Welcome does not name the old group's reinit PSK of epoch " + oldGroup.epoch());
         }
         GroupState s = Welcomes.join(opened, keyPackage.keyPackage(), keyPackage.leafKey(), keyPackage.signatureKey(), ratchetTree,
                 config.parallelism());
         GroupContext context = s.context;
-        if (context.epoch() != 1 || !Arrays.equals(context.groupId(), reInit.groupId())
+        if (context.epoch() != 1 || !reInit.groupId().equals(Bytes.copyOf(context.groupId()))
                 || context.cipherSuite().id() != reInit.cipherSuite() || reInit.version() != ProtocolVersion.MLS10
                 || !context.extensions().equals(reInit.extensions())) {
             throw new MlsProtocolException("the new group does not match the ReInit (epoch 1, group id, version, cipher suite, extensions)");
@@ -201,12 +201,12 @@ public final class Group {
         GroupState s = new GroupState();
         s.context = info.groupContext();
         s.tree = tree;
-        s.confirmationTag = info.confirmationTag();
+        s.confirmationTag = info.confirmationTag().toByteArray();
         s.interimTranscriptHash = TranscriptHashes.interim(suite, s.context.confirmedTranscriptHash(), s.confirmationTag);
         s.myLeaf = -1;
         s.signatureKey = signatureKeys.privateKey();
         List<ProposalOrRef> proposals = new ArrayList<>();
-        proposals.add(ProposalOrRef.of(new Proposal.ExternalInit(init.kemOutput())));
+        proposals.add(ProposalOrRef.of(new Proposal.ExternalInit(Bytes.copyOf(init.kemOutput()))));
         if (oldLeaf != null) {
             if (tree.leaf(oldLeaf) == null || !tree.leaf(oldLeaf).signatureKey().equals(signatureKeys.publicKey())) {
                 throw new MlsProtocolException("this member's old leaf " + oldLeaf + " is not in the GroupInfo's tree");
@@ -224,7 +224,7 @@ public final class Group {
 
     /** Commits a ReInit to a new group id, cipher suite and extensions; once merged the group is closed. */
     public CommitResult commitReInit(byte[] newGroupId, CipherSuite newSuite, List<Extension> newExtensions) {
-        return commit(List.of(new Proposal.ReInit(newGroupId, ProtocolVersion.MLS10, newSuite.id(), newExtensions)), false);
+        return commit(List.of(new Proposal.ReInit(Bytes.copyOf(newGroupId), ProtocolVersion.MLS10, newSuite.id(), newExtensions)), false);
     }
 
     /** Whether a Commit applied a ReInit: the group then sends nothing more and awaits its successor. */
@@ -242,8 +242,8 @@ public final class Group {
         Proposal.ReInit reInit = requireReInit();
         CipherSuite suite = CipherSuite.fromId(reInit.cipherSuite());
         GroupConfig successorConfig = config.withPskStore(reInitPskStore(config.pskStore()));
-        Group successor = create(successorConfig, suite, reInit.groupId(), credential, signatureKeys, reInit.extensions());
-        PreSharedKeyID link = PreSharedKeyID.resumption(PreSharedKeyID.USAGE_REINIT, groupId(), epoch(), pskNonce(suite));
+        Group successor = create(successorConfig, suite, reInit.groupId().toByteArray(), credential, signatureKeys, reInit.extensions());
+        PreSharedKeyID link = PreSharedKeyID.resumption(PreSharedKeyID.USAGE_REINIT, Bytes.copyOf(groupId()), epoch(), pskNonce(suite));
         GroupState work = successor.state.copy();
         List<ProposalOrRef> adds = new ArrayList<>();
         for (byte[] kp : keyPackageMessages) {
@@ -320,20 +320,20 @@ public final class Group {
 
     /** Commits a PreSharedKey proposal for the external PSK {@code pskId} (found in the config's PskStore), with a fresh nonce. */
     public CommitResult commitExternalPsk(byte[] pskId) {
-        return commit(List.of(new Proposal.PreSharedKey(PreSharedKeyID.external(pskId, pskNonce(state.suite())))), false);
+        return commit(List.of(new Proposal.PreSharedKey(PreSharedKeyID.external(Bytes.copyOf(pskId), pskNonce(state.suite())))), false);
     }
 
     /** Commits a PreSharedKey proposal for the resumption PSK of {@code groupId}'s {@code epoch} (this group's recent epochs or the PskStore). */
     public CommitResult commitResumptionPsk(byte[] groupId, long epoch) {
-        return commit(List.of(new Proposal.PreSharedKey(PreSharedKeyID.resumption(PreSharedKeyID.USAGE_APPLICATION, groupId,
+        return commit(List.of(new Proposal.PreSharedKey(PreSharedKeyID.resumption(PreSharedKeyID.USAGE_APPLICATION, Bytes.copyOf(groupId),
                 epoch, pskNonce(state.suite())))), false);
     }
 
     /** A fresh psk_nonce of KDF.Nh bytes (Section 8.4). */
-    private byte[] pskNonce(CipherSuite suite) {
+    private Bytes pskNonce(CipherSuite suite) {
         byte[] nonce = new byte[suite.hashLength()];
         config.random().nextBytes(nonce);
-        return nonce;
+        return Bytes.copyOf(nonce);
     }
 
     /** Commits the proposals received this epoch (by reference), with a path. */
@@ -370,7 +370,7 @@ public final class Group {
                     continue;
                 }
                 if (target == null || targeted.add(target)) {
-                    proposals.add(ProposalOrRef.ofReference(e.getKey().bytes()));
+                    proposals.add(ProposalOrRef.ofReference(Bytes.copyOf(e.getKey().bytes())));
                 }
             }
         }
@@ -581,7 +581,7 @@ public final class Group {
         if (includeRatchetTree) {
             extensions.add(new Extension(ExtensionType.RATCHET_TREE, state.tree.encode()));
         }
-        GroupInfo info = new GroupInfo(state.context, extensions, state.confirmationTag, state.myLeaf, new byte[0])
+        GroupInfo info = new GroupInfo(state.context, extensions, Bytes.copyOf(state.confirmationTag), state.myLeaf, Bytes.EMPTY)
                 .sign(state.signatureKey);
         return new MlsMessage(new MlsMessage.EncodedBody(WireFormat.MLS_GROUP_INFO, info.toBytes())).toBytes();
     }

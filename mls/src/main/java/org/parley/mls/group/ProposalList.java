@@ -60,9 +60,9 @@ final class ProposalList {
                 if (committer.senderType() == Sender.NEW_MEMBER_COMMIT) {
                     throw new MlsProtocolException("an external Commit must not include proposals by reference (Section 12.4.3.2)");
                 }
-                GroupState.CachedProposal cached = cache.get(new ByteKey(p.reference()));
+                GroupState.CachedProposal cached = cache.get(new ByteKey(p.reference().toByteArray()));
                 if (cached == null) {
-                    throw new MlsProtocolException("Commit references proposal " + new ByteKey(p.reference())
+                    throw new MlsProtocolException("Commit references proposal " + new ByteKey(p.reference().toByteArray())
                             + " that was not received in this epoch");
                 }
                 out.add(new Committed(cached.proposal(), cached.sender()));
@@ -123,8 +123,8 @@ final class ProposalList {
                 if (id.pskType() == PreSharedKeyID.RESUMPTION && id.usage() != PreSharedKeyID.USAGE_APPLICATION) {
                     throw new MlsProtocolException("a PreSharedKey proposal's resumption PSK must have usage application");
                 }
-                if (id.pskNonce().length != suite.hashLength()) {
-                    throw new MlsProtocolException("PreSharedKey psk_nonce has " + id.pskNonce().length
+                if (id.pskNonce().length() != suite.hashLength()) {
+                    throw new MlsProtocolException("PreSharedKey psk_nonce has " + id.pskNonce().length()
                             + " bytes, KDF.Nh is " + suite.hashLength());
                 }
                 if (!pskIds.add(new ByteKey(id.toBytes()))) {

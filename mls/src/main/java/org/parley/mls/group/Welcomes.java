@@ -53,7 +53,7 @@ final class Welcomes {
         CipherSuite suite = s.suite();
         List<Extension> infoExtensions = o.ratchetTreeInWelcome()
                 ? List.of(new Extension(ExtensionType.RATCHET_TREE, s.tree.encode())) : List.of();
-        GroupInfo info = new GroupInfo(s.context, infoExtensions, s.confirmationTag, committer, new byte[0])
+        GroupInfo info = new GroupInfo(s.context, infoExtensions, Bytes.copyOf(s.confirmationTag), committer, Bytes.EMPTY)
                 .sign(o.signatureKey());
         byte[] welcomeSecret = KeySchedule.welcomeSecret(suite, s.secrets.joinerSecret(), pskSecret);
         byte[] encryptedInfo = suite.seal(KeySchedule.welcomeKey(suite, welcomeSecret), KeySchedule.welcomeNonce(suite, welcomeSecret),
@@ -70,10 +70,10 @@ final class Welcomes {
             }
             GroupSecrets groupSecrets = new GroupSecrets(s.secrets.joinerSecret(), pathSecret, psks);
             KeyPackage kp = e.getValue();
-            secrets.add(new EncryptedGroupSecrets(suite.makeKeyPackageRef(kp.toBytes()),
+            secrets.add(new EncryptedGroupSecrets(Bytes.copyOf(suite.makeKeyPackageRef(kp.toBytes())),
                     suite.encryptWithLabel(kp.initKey(), WELCOME_LABEL, encryptedInfo, groupSecrets.toBytes(), o.random())));
         }
-        Welcome welcome = new Welcome(suite.id(), secrets, encryptedInfo);
+        Welcome welcome = new Welcome(suite.id(), secrets, Bytes.copyOf(encryptedInfo));
         return new MlsMessage(new MlsMessage.EncodedBody(WireFormat.MLS_WELCOME, welcome.toBytes())).toBytes();
     }
 
@@ -105,17 +105,17 @@ final class Welcomes {
                     + keyPackage.cipherSuite());
         }
         CipherSuite suite = CipherSuite.fromId(welcome.cipherSuite());
-        byte[] ref = suite.makeKeyPackageRef(keyPackage.toBytes());
+        Bytes ref = Bytes.copyOf(suite.makeKeyPackageRef(keyPackage.toBytes()));
         EncryptedGroupSecrets mine = null;
         for (EncryptedGroupSecrets e : welcome.secrets()) {
-            if (Arrays.equals(e.newMember(), ref)) {
+            if (e.newMember().equals(ref)) {
                 mine = e;
             }
         }
         if (mine == null) {
             throw new MlsProtocolException("the Welcome has no secrets for this KeyPackage");
         }
-        byte[] encryptedInfo = welcome.encryptedGroupInfo();
+        byte[] encryptedInfo = welcome.encryptedGroupInfo().toByteArray();
         GroupSecrets secrets = TlsReader.decodeExactly(
                 suite.decryptWithLabel(initKey, WELCOME_LABEL, encryptedInfo, mine.encryptedGroupSecrets()),
                 GroupSecrets::decode, "GroupSecrets");
@@ -158,7 +158,7 @@ final class Welcomes {
     /** Checks the GroupInfo's confirmation tag with the epoch's confirmation key (Section 12.4.3.1). */
     static void requireValidConfirmationTag(EpochSecrets epoch, GroupInfo info) {
         byte[] expected = epoch.confirmationTag(info.groupContext().confirmedTranscriptHash());
-        if (!MessageDigest.isEqual(expected, info.confirmationTag())) {
+        if (!info.confirmationTag().constantTimeEquals(expected)) {
             throw new MlsProtocolException("GroupInfo confirmation tag is invalid");
         }
     }
@@ -222,7 +222,7 @@ final class Welcomes {
         GroupState s = new GroupState();
         s.context = info.groupContext();
         s.tree = tree;
-        s.confirmationTag = info.confirmationTag();
+        s.confirmationTag = info.confirmationTag().toByteArray();
         s.interimTranscriptHash = TranscriptHashes.interim(suite, s.context.confirmedTranscriptHash(), s.confirmationTag);
         s.secrets = secrets;
         s.secretTree = secrets.secretTree(tree.leafCount());

@@ -1,6 +1,5 @@
 package org.parley.mls.tree;
 
-import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.HpkePublicKey;

@@ -124,7 +124,7 @@ class GroupTest {
 
         CommitResult commit = alice.commitPendingProposals();
         CommitApplied atBob = (CommitApplied) bob.process(commit.commitMessage());
-        assertThat(atBob.added()).extracting(m -> new String(((BasicCredential) m.credential()).identity(), StandardCharsets.UTF_8))
+        assertThat(atBob.added()).extracting(m -> new String(((BasicCredential) m.credential()).identity().toByteArray(), StandardCharsets.UTF_8))
                 .containsExactly("dave");
         carol.process(commit.commitMessage());
         alice.mergePendingCommit(commit.pending());

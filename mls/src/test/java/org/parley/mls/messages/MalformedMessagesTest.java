@@ -148,7 +148,7 @@ class MalformedMessagesTest {
     @Test
     void credentialsOfEveryKindRoundTripAndX509IsParsedOnRequest() {
         for (Credential c : List.of(new BasicCredential(new byte[] {1}), new X509Credential(List.of(new byte[] {0x30, 0})),
-                new UnknownCredential(0xabcd, new byte[] {4, 5}))) {
+                new UnknownCredential(0xabcd, Bytes.fromHex("0405")))) {
             assertThat(decode(c.toBytes(), Credential::decode)).isEqualTo(c);
         }
         assertThatThrownBy(() -> new X509Credential(List.of(new byte[] {0x30, 0})).certificates())
@@ -157,7 +157,7 @@ class MalformedMessagesTest {
 
     @Test
     void unknownProposalTypesAreCarried() {
-        Proposal unknown = new Proposal.Unknown(0x0a0a, new byte[] {1, 2, 3});
+        Proposal unknown = new Proposal.Unknown(0x0a0a, Bytes.fromHex("010203"));
         assertThat(decode(unknown.toBytes(), Proposal::decode)).isEqualTo(unknown);
     }
 }

@@ -144,7 +144,7 @@ class RatchetTreeTest {
         TestMembers.Member other = members.get(1);
         LeafNode l = other.leaf();
         LeafNode exotic = new LeafNode(l.encryptionKey(), l.signatureKey(),
-                new UnknownCredential(0xf000, new byte[] {1}),
+                new UnknownCredential(0xf000, Bytes.fromHex("01")),
                 new Capabilities(List.of(1), List.of(1), List.of(), List.of(), List.of(1, 0xf000)),
                 l.leafNodeSource(), l.lifetime(), null, l.extensions(), Bytes.EMPTY)
                 .sign(SUITE, other.signature().privateKey(), GROUP_ID, 0);

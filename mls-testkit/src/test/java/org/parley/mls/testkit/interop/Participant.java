@@ -122,7 +122,7 @@ abstract sealed class Participant {
         }
 
         private static String identity(Member member) {
-            return new String(((BasicCredential) member.credential()).identity(), StandardCharsets.UTF_8);
+            return new String(((BasicCredential) member.credential()).identity().toByteArray(), StandardCharsets.UTF_8);
         }
 
         @Override
