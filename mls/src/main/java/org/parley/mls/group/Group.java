@@ -130,7 +130,7 @@ public final class Group {
         GroupState s = Welcomes.join(opened, keyPackage.keyPackage(), keyPackage.leafKey(), keyPackage.signatureKey(), ratchetTree,
                 config.parallelism());
         GroupContext context = s.context;
-        if (context.epoch() != 1 || !reInit.groupId().equals(Bytes.copyOf(context.groupId()))
+        if (context.epoch() != 1 || !reInit.groupId().equals(context.groupId())
                 || context.cipherSuite().id() != reInit.cipherSuite() || reInit.version() != ProtocolVersion.MLS10
                 || !context.extensions().equals(reInit.extensions())) {
             throw new MlsProtocolException("the new group does not match the ReInit (epoch 1, group id, version, cipher suite, extensions)");
@@ -177,7 +177,7 @@ public final class Group {
         GroupInfo info = decodeGroupInfo(groupInfoMessage);
         Welcomes.validatedTree(info, ratchetTree, Parallelism.NONE);
         CipherSuite suite = info.groupContext().cipherSuite();
-        FramedContent content = new FramedContent(info.groupContext().groupId(), info.groupContext().epoch(),
+        FramedContent content = new FramedContent(info.groupContext().groupId().toByteArray(), info.groupContext().epoch(),
                 new Sender.NewMemberProposal(), new byte[0], ContentType.PROPOSAL,
                 new Proposal.Add(keyPackage.keyPackage()).toBytes());
         AuthenticatedContent ac = AuthenticatedContent.signed(suite, WireFormat.MLS_PUBLIC_MESSAGE, content,
@@ -202,7 +202,7 @@ public final class Group {
         s.context = info.groupContext();
         s.tree = tree;
         s.confirmationTag = info.confirmationTag().toByteArray();
-        s.interimTranscriptHash = TranscriptHashes.interim(suite, s.context.confirmedTranscriptHash(), s.confirmationTag);
+        s.interimTranscriptHash = TranscriptHashes.interim(suite, s.context.confirmedTranscriptHash().toByteArray(), s.confirmationTag);
         s.myLeaf = -1;
         s.signatureKey = signatureKeys.privateKey();
         List<ProposalOrRef> proposals = new ArrayList<>();
@@ -426,7 +426,7 @@ public final class Group {
         LeafNode me = state.myLeafNode();
         LeafNode leaf = new LeafNode(keys.publicKey(), me.signatureKey(), me.credential(), me.capabilities(),
                 LeafNodeSource.UPDATE, null, null, me.extensions(), Bytes.EMPTY)
-                .sign(suite, state.signatureKey, state.context.groupId(), state.myLeaf);
+                .sign(suite, state.signatureKey, state.context.groupId().toByteArray(), state.myLeaf);
         GroupState work = state.copy();
         work.pendingUpdateKeys.put(keys.publicKey(), keys.privateKey());
         return propose(work, new Proposal.Update(leaf));
@@ -440,7 +440,7 @@ public final class Group {
     private byte[] propose(GroupState work, Proposal proposal) {
         CipherSuite suite = work.suite();
         WireFormat wireFormat = config.encryptHandshake() ? WireFormat.MLS_PRIVATE_MESSAGE : WireFormat.MLS_PUBLIC_MESSAGE;
-        FramedContent content = new FramedContent(work.context.groupId(), work.context.epoch(), new Sender.Member(work.myLeaf),
+        FramedContent content = new FramedContent(work.context.groupId().toByteArray(), work.context.epoch(), new Sender.Member(work.myLeaf),
                 new byte[0], ContentType.PROPOSAL, proposal.toBytes());
         AuthenticatedContent ac = AuthenticatedContent.signed(suite, wireFormat, content, work.signatureKey, work.context);
         work.proposals.put(new ByteKey(suite.makeProposalRef(ac.toBytes())),
@@ -465,7 +465,7 @@ public final class Group {
     public byte[] encrypt(byte[] data, byte[] authenticatedData) {
         requireOpen();
         GroupState work = state.copy();
-        FramedContent content = new FramedContent(work.context.groupId(), work.context.epoch(), new Sender.Member(work.myLeaf),
+        FramedContent content = new FramedContent(work.context.groupId().toByteArray(), work.context.epoch(), new Sender.Member(work.myLeaf),
                 authenticatedData, ContentType.APPLICATION, data);
         AuthenticatedContent ac = AuthenticatedContent.signed(work.suite(), WireFormat.MLS_PRIVATE_MESSAGE, content,
                 work.signatureKey, work.context);
@@ -615,7 +615,7 @@ public final class Group {
     }
 
     public byte[] groupId() {
-        return state.context.groupId();
+        return state.context.groupId().toByteArray();
     }
 
     public CipherSuite cipherSuite() {

@@ -77,7 +77,7 @@ final class ProposalList {
      */
     static Applied validateAndApply(GroupState state, RatchetTree tree, List<Committed> proposals, int committerLeaf) {
         CipherSuite suite = state.suite();
-        byte[] groupId = state.context.groupId();
+        byte[] groupId = state.context.groupId().toByteArray();
         boolean external = committerLeaf < 0;
         List<Proposal.Update> updates = new ArrayList<>();
         List<Integer> updaters = new ArrayList<>();

@@ -28,7 +28,6 @@ import org.parley.mls.tree.TreeKem;
 import org.parley.mls.tree.TreeMath;
 import org.parley.mls.tree.TreePrivateKeys;
 
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -157,7 +156,7 @@ final class Welcomes {
 
     /** Checks the GroupInfo's confirmation tag with the epoch's confirmation key (Section 12.4.3.1). */
     static void requireValidConfirmationTag(EpochSecrets epoch, GroupInfo info) {
-        byte[] expected = epoch.confirmationTag(info.groupContext().confirmedTranscriptHash());
+        byte[] expected = epoch.confirmationTag(info.groupContext().confirmedTranscriptHash().toByteArray());
         if (!info.confirmationTag().constantTimeEquals(expected)) {
             throw new MlsProtocolException("GroupInfo confirmation tag is invalid");
         }
@@ -175,10 +174,10 @@ final class Welcomes {
             throw new MlsProtocolException("the GroupInfo carries no ratchet_tree extension and no tree was given");
         }
         RatchetTree tree = RatchetTree.decode(suite, encoded);
-        if (!MessageDigest.isEqual(tree.treeHash(), info.groupContext().treeHash())) {
+        if (!info.groupContext().treeHash().constantTimeEquals(tree.treeHash())) {
             throw new MlsProtocolException("the ratchet tree's hash differs from the GroupInfo's tree_hash");
         }
-        tree.validate(info.groupContext().groupId(), GroupState.requiredCapabilities(info.groupContext().extensions()), parallelism);
+        tree.validate(info.groupContext().groupId().toByteArray(), GroupState.requiredCapabilities(info.groupContext().extensions()), parallelism);
         LeafNode signer = tree.leaf(info.signer());
         if (signer == null) {
             throw new MlsProtocolException("GroupInfo signer " + Integer.toUnsignedString(info.signer()) + " is not a member");
@@ -223,7 +222,7 @@ final class Welcomes {
         s.context = info.groupContext();
         s.tree = tree;
         s.confirmationTag = info.confirmationTag().toByteArray();
-        s.interimTranscriptHash = TranscriptHashes.interim(suite, s.context.confirmedTranscriptHash(), s.confirmationTag);
+        s.interimTranscriptHash = TranscriptHashes.interim(suite, s.context.confirmedTranscriptHash().toByteArray(), s.confirmationTag);
         s.secrets = secrets;
         s.secretTree = secrets.secretTree(tree.leafCount());
         s.myLeaf = myLeaf;

@@ -65,7 +65,7 @@ class FailureAtomicityTest {
     }
 
     private static FramedContent content(GroupState s, ContentType type, byte[] body) {
-        return new FramedContent(s.context.groupId(), s.context.epoch(), new Sender.Member(s.myLeaf), new byte[0], type, body);
+        return new FramedContent(s.context.groupId().toByteArray(), s.context.epoch(), new Sender.Member(s.myLeaf), new byte[0], type, body);
     }
 
     private byte[] privateMessage(GroupState s, AuthenticatedContent ac) {
