@@ -108,6 +108,11 @@ public final class TlsReader {
         return out;
     }
 
+    /** {@code opaque x[n]} as a value, holding the bytes just read without a second copy. */
+    public Bytes readFixedBytes(int n, String what) {
+        return Bytes.owning(readFixed(n, what));
+    }
+
     /** {@code opaque x<V>} as a value, holding the bytes just read without a second copy. */
     public Bytes readOpaqueBytes() {
         return Bytes.owning(readOpaque());

@@ -31,7 +31,6 @@ import org.parley.mls.tree.TreeKem;
 import org.parley.mls.tree.TreePrivateKeys;
 import org.parley.mls.tree.UpdatePath;
 
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -133,11 +132,11 @@ final class Commits {
                 : s.secrets.initSecret();
         byte[] pskSecret = Psks.pskSecret(suite, applied.psks(), store, s.context.groupId().toByteArray(), s.resumptionPsks);
         EpochSecrets secrets = KeySchedule.fromInitSecret(suite, initSecret, commitSecret, pskSecret, next);
-        byte[] tag = ac.auth().confirmationTag();
-        if (!MessageDigest.isEqual(secrets.confirmationTag(confirmed), tag)) {
+        Bytes tag = ac.auth().confirmationTag();
+        if (!tag.constantTimeEquals(secrets.confirmationTag(confirmed))) {
             throw new MlsProtocolException("Commit confirmation tag is invalid");
         }
-        enterEpoch(s, before, next, secrets, confirmed, tag);
+        enterEpoch(s, before, next, secrets, confirmed, tag.toByteArray());
         s.reInit = applied.reInit();
         return summary(s, applied, committer, removed, path != null);
     }
@@ -198,7 +197,7 @@ final class Commits {
                 : PublicMessage.protect(suite, ac, external ? null : s.secrets.membershipKey(), old);
         byte[] message = new MlsMessage(body).toBytes();
 
-        enterEpoch(s, before, derived.context, derived.secrets, derived.confirmed, ac.auth().confirmationTag());
+        enterEpoch(s, before, derived.context, derived.secrets, derived.confirmed, ac.auth().confirmationTag().toByteArray());
         s.reInit = applied.reInit();
         byte[] welcome = applied.added().isEmpty() ? null
                 : Welcomes.create(s, applied, path, committer, psks, pskSecret, o);

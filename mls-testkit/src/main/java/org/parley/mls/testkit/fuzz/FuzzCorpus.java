@@ -86,7 +86,7 @@ public final class FuzzCorpus {
                 add(DecoderTargets.MLS_MESSAGE, hex(c, field));
             }
             MlsMessage keyPackage = MlsMessage.decode(hex(c, "mls_key_package"), HandshakeBodies.INSTANCE);
-            add(DecoderTargets.KEY_PACKAGE, ((MlsMessage.EncodedBody) keyPackage.body()).bytes());
+            add(DecoderTargets.KEY_PACKAGE, ((MlsMessage.EncodedBody) keyPackage.body()).bytes().toByteArray());
             add(DecoderTargets.WELCOME, body(hex(c, "mls_welcome")));
             byte[] groupInfo = body(hex(c, "mls_group_info"));
             add(DecoderTargets.GROUP_INFO, groupInfo);
@@ -117,7 +117,7 @@ public final class FuzzCorpus {
     }
 
     private static byte[] body(byte[] message) {
-        return ((MlsMessage.EncodedBody) MlsMessage.decode(message, HandshakeBodies.INSTANCE).body()).bytes();
+        return ((MlsMessage.EncodedBody) MlsMessage.decode(message, HandshakeBodies.INSTANCE).body()).bytes().toByteArray();
     }
 
     private void welcomes(Path file) {

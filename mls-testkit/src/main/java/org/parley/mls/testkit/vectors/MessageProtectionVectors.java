@@ -1,6 +1,7 @@
 package org.parley.mls.testkit.vectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.DecodeException;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsReader;
@@ -87,7 +88,8 @@ public final class MessageProtectionVectors implements VectorSuite {
         AuthenticatedContent content = ((PublicMessage) decoded.body()).unprotect(k.suite, k.membershipKey, k.context);
         Check.isTrue(field + ": signature does not verify", content.verifySignature(k.suite, k.signaturePub, k.context));
         Check.equal(field + " content", raw, content.content().body());
-        return content.auth().confirmationTag();
+        Bytes tag = content.auth().confirmationTag();
+        return tag == null ? null : tag.toByteArray();
     }
 
     private void checkOwnPublic(Keys k, ContentType type, byte[] raw, byte[] confirmationTag, HandshakeContentReader body) {
@@ -117,7 +119,7 @@ public final class MessageProtectionVectors implements VectorSuite {
                 new byte[0], type, raw);
         AuthenticatedContent signed = type == ContentType.COMMIT
                 ? AuthenticatedContent.signedCommit(k.suite, WireFormat.MLS_PRIVATE_MESSAGE, own, k.signaturePriv, k.context,
-                        input -> content.auth().confirmationTag())
+                        input -> content.auth().confirmationTag().toByteArray())
                 : AuthenticatedContent.signed(k.suite, WireFormat.MLS_PRIVATE_MESSAGE, own, k.signaturePriv, k.context);
         PrivateMessage ours = PrivateMessage.protect(k.suite, signed, k.freshTree(), k.senderDataSecret, 7, random);
         MlsMessage again = MlsMessage.decode(new MlsMessage(ours).toBytes(), body);

@@ -1,6 +1,7 @@
 package org.parley.mls.testkit.vectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.TlsEncodable;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.framing.MlsMessage;
@@ -68,9 +69,9 @@ public final class MessagesVectors implements VectorSuite {
         byte[] bytes = Check.hex(testCase, field);
         MlsMessage message = MlsMessage.decode(bytes, HandshakeBodies.INSTANCE);
         Check.isTrue(field + " has wire format " + message.wireFormat(), message.wireFormat() == format);
-        byte[] body = ((MlsMessage.EncodedBody) message.body()).bytes();
+        Bytes body = ((MlsMessage.EncodedBody) message.body()).bytes();
         TlsEncodable value = TlsReader.decodeExactly(body, decoder, field);
-        Check.equal(field + " body re-encoding", body, value.toBytes());
+        Check.equal(field + " body re-encoding", body.toByteArray(), value.toBytes());
         Check.equal(field + " re-encoding", bytes, new MlsMessage(new MlsMessage.EncodedBody(format, value.toBytes())).toBytes());
     }
 
