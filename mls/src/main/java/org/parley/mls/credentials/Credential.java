@@ -2,7 +2,6 @@ package org.parley.mls.credentials;
 
 import org.parley.mls.codec.TlsEncodable;
 import org.parley.mls.codec.TlsReader;
-import org.parley.mls.codec.TlsWriter;
 
 /**
  * {@code Credential} (RFC 9420 Section 5.3): the identity a member presents with its signature key.
@@ -16,7 +15,7 @@ public sealed interface Credential extends TlsEncodable permits BasicCredential,
         int type = reader.readUint16();
         return switch (type) {
             case CredentialType.BASIC -> new BasicCredential(reader.readOpaqueBytes());
-            case CredentialType.X509 -> new X509Credential(reader.readVector(TlsReader::readOpaque));
+            case CredentialType.X509 -> new X509Credential(reader.readVector(TlsReader::readOpaqueBytes));
             default -> new UnknownCredential(type, reader.readOpaqueBytes());
         };
     }

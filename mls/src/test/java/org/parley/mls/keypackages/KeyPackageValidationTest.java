@@ -37,7 +37,7 @@ class KeyPackageValidationTest {
     }
 
     private KeyPackage keyPackage(LeafNode leaf, HpkePublicKey initKey, List<Extension> extensions) {
-        KeyPackage unsigned = new KeyPackage(1, SUITE.id(), initKey, leaf, extensions, new byte[0]);
+        KeyPackage unsigned = new KeyPackage(1, SUITE.id(), initKey, leaf, extensions, Bytes.EMPTY);
         return new KeyPackage(1, SUITE.id(), initKey, leaf, extensions,
                 KeyPackageValidation.sign(unsigned, SUITE, signature.privateKey()));
     }
@@ -61,9 +61,10 @@ class KeyPackageValidationTest {
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("the group uses version 1 suite 3");
 
         KeyPackage good = valid();
-        byte[] forged = good.signature();
+        byte[] forged = good.signature().toByteArray();
         forged[0] ^= 1;
-        KeyPackage badSignature = new KeyPackage(1, SUITE.id(), good.initKey(), good.leafNode(), good.extensions(), forged);
+        KeyPackage badSignature = new KeyPackage(1, SUITE.id(), good.initKey(), good.leafNode(), good.extensions(),
+                Bytes.copyOf(forged));
         assertThatThrownBy(() -> KeyPackageValidation.validate(badSignature, 1, SUITE, null))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("KeyPackage signature is invalid");
 

@@ -46,7 +46,7 @@ class MalformedMessagesTest {
 
     private static KeyPackage keyPackage() {
         return new KeyPackage(1, 1, new HpkePublicKey(bytes(32, (byte) 7)), leaf(LeafNodeSource.KEY_PACKAGE, (byte) 1),
-                List.of(new Extension(0xff00, new byte[] {1, 2})), bytes(64, (byte) 3));
+                List.of(new Extension(0xff00, new byte[] {1, 2})), Bytes.copyOf(bytes(64, (byte) 3)));
     }
 
     private static <T> T decode(byte[] bytes, Function<TlsReader, T> decoder) {
@@ -147,11 +147,11 @@ class MalformedMessagesTest {
 
     @Test
     void credentialsOfEveryKindRoundTripAndX509IsParsedOnRequest() {
-        for (Credential c : List.of(new BasicCredential(new byte[] {1}), new X509Credential(List.of(new byte[] {0x30, 0})),
+        for (Credential c : List.of(new BasicCredential(new byte[] {1}), new X509Credential(List.of(Bytes.fromHex("3000"))),
                 new UnknownCredential(0xabcd, Bytes.fromHex("0405")))) {
             assertThat(decode(c.toBytes(), Credential::decode)).isEqualTo(c);
         }
-        assertThatThrownBy(() -> new X509Credential(List.of(new byte[] {0x30, 0})).certificates())
+        assertThatThrownBy(() -> new X509Credential(List.of(Bytes.fromHex("3000"))).certificates())
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("certificate 0");
     }
 
