@@ -135,12 +135,12 @@ public final class Group {
                 || !context.extensions().equals(reInit.extensions())) {
             throw new MlsProtocolException("the new group does not match the ReInit (epoch 1, group id, version, cipher suite, extensions)");
         }
-        Set<ByteKey> newMembers = new HashSet<>();
+        Set<Bytes> newMembers = new HashSet<>();
         for (int leaf : s.tree.memberLeaves()) {
-            newMembers.add(new ByteKey(s.tree.leaf(leaf).credential().toBytes()));
+            newMembers.add(Bytes.copyOf(s.tree.leaf(leaf).credential().toBytes()));
         }
         for (Member old : oldGroup.members()) {
-            if (!newMembers.contains(new ByteKey(old.credential().toBytes()))) {
+            if (!newMembers.contains(Bytes.copyOf(old.credential().toBytes()))) {
                 throw new MlsProtocolException("member " + old.leafIndex() + " of the old group is missing from the re-initialised group");
             }
         }
@@ -357,7 +357,7 @@ public final class Group {
         // is skipped; so are this member's own Updates (its path replaces them) and any Remove
         // of this member, which only another member can commit.
         for (boolean removes : new boolean[] {true, false}) {
-            for (Map.Entry<ByteKey, GroupState.CachedProposal> e : work.proposals.entrySet()) {
+            for (Map.Entry<Bytes, GroupState.CachedProposal> e : work.proposals.entrySet()) {
                 Proposal p = e.getValue().proposal();
                 if (p instanceof Proposal.Remove != removes) {
                     continue;
@@ -370,7 +370,7 @@ public final class Group {
                     continue;
                 }
                 if (target == null || targeted.add(target)) {
-                    proposals.add(ProposalOrRef.ofReference(Bytes.copyOf(e.getKey().bytes())));
+                    proposals.add(ProposalOrRef.ofReference(e.getKey()));
                 }
             }
         }
@@ -443,7 +443,7 @@ public final class Group {
         FramedContent content = new FramedContent(work.context.groupId().toByteArray(), work.context.epoch(), new Sender.Member(work.myLeaf),
                 new byte[0], ContentType.PROPOSAL, proposal.toBytes());
         AuthenticatedContent ac = AuthenticatedContent.signed(suite, wireFormat, content, work.signatureKey, work.context);
-        work.proposals.put(new ByteKey(suite.makeProposalRef(ac.toBytes())),
+        work.proposals.put(Bytes.copyOf(suite.makeProposalRef(ac.toBytes())),
                 new GroupState.CachedProposal(proposal, content.sender()));
         byte[] message = protect(work, ac);
         state = work;
@@ -518,7 +518,7 @@ public final class Group {
             case PROPOSAL -> {
                 Proposal proposal = TlsReader.decodeExactly(content.body(), Proposal::decode, "Proposal");
                 byte[] ref = suite.makeProposalRef(ac.toBytes());
-                work.proposals.put(new ByteKey(ref), new GroupState.CachedProposal(proposal, content.sender()));
+                work.proposals.put(Bytes.copyOf(ref), new GroupState.CachedProposal(proposal, content.sender()));
                 int leaf = content.sender() instanceof Sender.Member m ? m.leafIndex() : -1;
                 yield new ProcessedMessage.ProposalReceived(leaf, proposal.proposalType(), ref);
             }
