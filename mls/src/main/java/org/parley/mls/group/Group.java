@@ -517,8 +517,8 @@ public final class Group {
             }
             case PROPOSAL -> {
                 Proposal proposal = TlsReader.decodeExactly(content.body(), Proposal::decode, "Proposal");
-                byte[] ref = suite.makeProposalRef(ac.toBytes());
-                work.proposals.put(Bytes.copyOf(ref), new GroupState.CachedProposal(proposal, content.sender()));
+                Bytes ref = Bytes.copyOf(suite.makeProposalRef(ac.toBytes()));
+                work.proposals.put(ref, new GroupState.CachedProposal(proposal, content.sender()));
                 int leaf = content.sender() instanceof Sender.Member m ? m.leafIndex() : -1;
                 yield new ProcessedMessage.ProposalReceived(leaf, proposal.proposalType(), ref);
             }
