@@ -1,8 +1,8 @@
 package org.parley.cli;
 
-import org.parley.media.sframe.SFrameVectors;
-import org.parley.mls.vectors.VectorReport;
-import org.parley.mls.vectors.VectorRunner;
+import org.parley.mls.testkit.sframe.SFrameVectors;
+import org.parley.mls.testkit.vectors.VectorReport;
+import org.parley.mls.testkit.vectors.VectorRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;

@@ -1,7 +1,7 @@
 package org.parley.cli;
 
 import org.junit.jupiter.api.Test;
-import org.parley.mls.Vectors;
+import org.parley.mls.testkit.Vectors;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;

@@ -13,6 +13,7 @@ import org.parley.client.net.ServerAddress;
 import org.parley.client.net.ServerException;
 import org.parley.client.safety.Contacts;
 import org.parley.client.store.ProfileStore;
+import org.parley.mls.codec.Bytes;
 import org.parley.protocol.v1.ErrorCode;
 
 import java.nio.charset.StandardCharsets;
@@ -58,7 +59,7 @@ class ClientFlowsTest extends LiveServerTestBase {
         List<KeyPackages.Claimed> claimed = KeyPackages.claim(bob.session(), "alice");
         assertThat(claimed).hasSize(1);
         assertThat(claimed.get(0).identityKey()).isEqualTo(alice.identity().publicIdentityKey());
-        byte[] ref = KeyPackages.SUITE.makeKeyPackageRef(claimed.get(0).keyPackage().toBytes());
+        Bytes ref = Bytes.copyOf(KeyPackages.SUITE.makeKeyPackageRef(claimed.get(0).keyPackage().toBytes()));
         assertThat(alice.keyPackages().bundle(ref)).as("alice keeps the private keys of what bob claimed").isNotNull();
         assertThat(alice.keyPackages().remaining(alice.session())).isEqualTo(KeyPackages.BATCH - 1);
     }

@@ -1,8 +1,8 @@
 package org.parley.bench.mls;
 
-import org.parley.mls.fuzz.FuzzCorpus;
-import org.parley.mls.fuzz.FuzzSeed;
-import org.parley.mls.fuzz.Fuzzer;
+import org.parley.mls.testkit.fuzz.FuzzCorpus;
+import org.parley.mls.testkit.fuzz.FuzzSeed;
+import org.parley.mls.testkit.fuzz.Fuzzer;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 
 /**
  * The long fuzz run of issue 4 over every MLS decoder and the validation targets
- * ({@link org.parley.mls.fuzz.Fuzzer}), seeded from the official vectors. Run it with a small
+ * ({@link org.parley.mls.testkit.fuzz.Fuzzer}), seeded from the official vectors. Run it with a small
  * heap (-Xmx256m) so an input that allocates what it does not hold fails loudly. Prints every
  * finding with its minimized input as hex and exits 1 if the run was not clean.
  *

@@ -1,5 +1,6 @@
 package org.parley.bench.mls;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.credentials.BasicCredential;
 import org.parley.mls.credentials.CredentialType;
 import org.parley.mls.crypto.CipherSuite;
@@ -159,7 +160,7 @@ final class LargeGroup {
          * (null when x is a right child, whose parent is covered by its left sibling's chain).
          * The right subtree is finished first, since the left child's parent hash covers its tree hash.
          */
-        private void fill(int x, byte[] parentHash) {
+        private void fill(int x, Bytes parentHash) {
             if (TreeMath.isLeaf(x)) {
                 fillLeaf(x / 2, parentHash);
                 return;
@@ -169,12 +170,12 @@ final class LargeGroup {
                 return;
             }
             HpkeKeyPair keys = pathKeys.containsKey(x) ? pathKeys.get(x) : SUITE.generateHpkeKeyPair(random);
-            tree.setNode(x, new Node.Parent(new ParentNode(keys.publicKey(), parentHash == null ? new byte[0] : parentHash, List.of())));
+            tree.setNode(x, new Node.Parent(new ParentNode(keys.publicKey(), parentHash == null ? Bytes.EMPTY : parentHash, List.of())));
             fill(TreeMath.right(x), null);
-            fill(TreeMath.left(x), tree.parentHash(x, TreeMath.right(x)));
+            fill(TreeMath.left(x), Bytes.copyOf(tree.parentHash(x, TreeMath.right(x))));
         }
 
-        private void fillLeaf(int leaf, byte[] parentHash) {
+        private void fillLeaf(int leaf, Bytes parentHash) {
             if (leaf >= members) {
                 return;
             }
@@ -187,7 +188,7 @@ final class LargeGroup {
             LeafNodeSource source = parentHash != null ? LeafNodeSource.COMMIT : LeafNodeSource.KEY_PACKAGE;
             LeafNode node = new LeafNode(SUITE.generateHpkeKeyPair(random).publicKey(), signature.publicKey(),
                     credential("member " + leaf), CAPABILITIES, source,
-                    source == LeafNodeSource.KEY_PACKAGE ? new Lifetime(0, -1) : null, parentHash, List.of(), new byte[0])
+                    source == LeafNodeSource.KEY_PACKAGE ? new Lifetime(0, -1) : null, parentHash, List.of(), Bytes.EMPTY)
                     .sign(SUITE, signature.privateKey(), groupId, leaf);
             tree.setNode(2 * leaf, new Node.Leaf(node));
         }
@@ -201,8 +202,8 @@ final class LargeGroup {
             random.nextBytes(joinerSecret);
             byte[] pskSecret = PskSecret.compute(SUITE, List.of());
             EpochSecrets epoch = KeySchedule.fromJoinerSecret(SUITE, joinerSecret, pskSecret, context);
-            GroupInfo info = new GroupInfo(context, List.of(), epoch.confirmationTag(confirmedTranscriptHash), SIGNER_LEAF,
-                    new byte[0]).sign(signerKeys.privateKey());
+            GroupInfo info = new GroupInfo(context, List.of(), Bytes.copyOf(epoch.confirmationTag(confirmedTranscriptHash)),
+                    SIGNER_LEAF, Bytes.EMPTY).sign(signerKeys.privateKey());
             byte[] welcomeSecret = KeySchedule.welcomeSecret(SUITE, joinerSecret, pskSecret);
             byte[] encryptedInfo = SUITE.seal(KeySchedule.welcomeKey(SUITE, welcomeSecret),
                     KeySchedule.welcomeNonce(SUITE, welcomeSecret), new byte[0], info.toBytes());
@@ -211,11 +212,11 @@ final class LargeGroup {
                 KeyPackage kp = (leaf == 1 ? aliceKeys : bobKeys).keyPackage();
                 byte[] pathSecret = pathSecrets.get(TreeMath.commonAncestor(2 * leaf, 2 * SIGNER_LEAF));
                 GroupSecrets groupSecrets = new GroupSecrets(joinerSecret, pathSecret, List.of());
-                secrets.add(new EncryptedGroupSecrets(SUITE.makeKeyPackageRef(kp.toBytes()),
+                secrets.add(new EncryptedGroupSecrets(Bytes.copyOf(SUITE.makeKeyPackageRef(kp.toBytes())),
                         SUITE.encryptWithLabel(kp.initKey(), "Welcome", encryptedInfo, groupSecrets.toBytes(), random)));
             }
             byte[] welcome = new MlsMessage(new MlsMessage.EncodedBody(WireFormat.MLS_WELCOME,
-                    new Welcome(SUITE.id(), secrets, encryptedInfo).toBytes())).toBytes();
+                    new Welcome(SUITE.id(), secrets, Bytes.copyOf(encryptedInfo)).toBytes())).toBytes();
             byte[] encodedTree = tree.encode();
             Group alice = Group.joinFromWelcome(config, welcome, aliceKeys, encodedTree);
             Group bob = Group.joinFromWelcome(config, welcome, bobKeys, encodedTree);

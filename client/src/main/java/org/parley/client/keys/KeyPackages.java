@@ -5,6 +5,7 @@ import org.parley.client.account.DeviceIdentity;
 import org.parley.client.net.Session;
 import org.parley.client.store.ProfileStore;
 import org.parley.mls.ProtocolVersion;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.SignatureKeyPair;
@@ -86,14 +87,14 @@ public final class KeyPackages {
     }
 
     /** The bundle a Welcome names by KeyPackageRef, or null when this device has none. */
-    public KeyPackageBundle bundle(byte[] keyPackageRef) {
-        byte[] bytes = store.get(secretName(HexFormat.of().formatHex(keyPackageRef)));
+    public KeyPackageBundle bundle(Bytes keyPackageRef) {
+        byte[] bytes = store.get(secretName(keyPackageRef.toHex()));
         return bytes == null ? null : KeyPackageBundle.fromPrivateBytes(bytes);
     }
 
     /** Forgets a used one-time package (its keys must not serve a second Welcome); last-resort ones stay. */
-    public void consumed(byte[] keyPackageRef) {
-        String ref = HexFormat.of().formatHex(keyPackageRef);
+    public void consumed(Bytes keyPackageRef) {
+        String ref = keyPackageRef.toHex();
         if (store.get(LAST_RESORT + ref) == null) {
             store.delete(secretName(ref));
         }

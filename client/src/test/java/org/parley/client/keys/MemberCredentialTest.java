@@ -20,7 +20,7 @@ class MemberCredentialTest {
 
     @Test
     void rejectsTruncatedOversizedAndTrailingInput() {
-        byte[] good = new MemberCredential("alice", new byte[16], new byte[16]).toCredential().identity();
+        byte[] good = new MemberCredential("alice", new byte[16], new byte[16]).toCredential().identity().toByteArray();
         assertThatThrownBy(() -> MemberCredential.from(new BasicCredential(Arrays.copyOf(good, good.length - 1))))
                 .isInstanceOf(MlsProtocolException.class);
         assertThatThrownBy(() -> MemberCredential.from(new BasicCredential(Arrays.copyOf(good, good.length + 1))))

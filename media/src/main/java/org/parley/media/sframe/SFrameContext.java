@@ -63,7 +63,7 @@ public final class SFrameContext {
         return encrypt(sendKeys.get(kid), ctr, metadata, plaintext);
     }
 
-    /** encrypt() with an explicit counter, for the test vectors and callers that manage CTR themselves. */
+    /** encrypt() with an explicit counter (the known-answer checks reach it through {@link SFrameKnownAnswers}). */
     static byte[] encrypt(SFrameKey key, long ctr, byte[] metadata, byte[] plaintext) {
         SFrameHeader header = SFrameHeader.of(key.kid(), ctr);
         byte[] encodedHeader = header.encode();

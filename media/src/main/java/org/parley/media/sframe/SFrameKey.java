@@ -25,13 +25,21 @@ public final class SFrameKey {
 
     public static SFrameKey derive(SFrameCipherSuite suite, long kid, byte[] baseKey) {
         byte[] secret = suite.hkdfExtract(new byte[0], baseKey);
-        byte[] key = suite.hkdfExpand(secret, label(KEY_LABEL, kid, suite), suite.nk);
-        byte[] salt = suite.hkdfExpand(secret, label(SALT_LABEL, kid, suite), suite.nn);
+        byte[] key = suite.hkdfExpand(secret, keyLabel(kid, suite), suite.nk);
+        byte[] salt = suite.hkdfExpand(secret, saltLabel(kid, suite), suite.nn);
         return new SFrameKey(suite, kid, key, salt);
     }
 
+    static byte[] keyLabel(long kid, SFrameCipherSuite suite) {
+        return label(KEY_LABEL, kid, suite);
+    }
+
+    static byte[] saltLabel(long kid, SFrameCipherSuite suite) {
+        return label(SALT_LABEL, kid, suite);
+    }
+
     /** label + KID as 8 bytes big-endian + cipher suite as 2 bytes big-endian. */
-    static byte[] label(byte[] prefix, long kid, SFrameCipherSuite suite) {
+    private static byte[] label(byte[] prefix, long kid, SFrameCipherSuite suite) {
         return ByteBuffer.allocate(prefix.length + 10).put(prefix).putLong(kid).putShort((short) suite.id()).array();
     }
 

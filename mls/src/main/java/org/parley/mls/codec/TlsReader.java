@@ -108,6 +108,16 @@ public final class TlsReader {
         return out;
     }
 
+    /** {@code opaque x[n]} as a value, holding the bytes just read without a second copy. */
+    public Bytes readFixedBytes(int n, String what) {
+        return Bytes.owning(readFixed(n, what));
+    }
+
+    /** {@code opaque x<V>} as a value, holding the bytes just read without a second copy. */
+    public Bytes readOpaqueBytes() {
+        return Bytes.owning(readOpaque());
+    }
+
     /** {@code opaque x<V>}: a variable-length vector of bytes. */
     public byte[] readOpaque() {
         int start = pos;
@@ -156,6 +166,16 @@ public final class TlsReader {
         if (pos != end) {
             throw new DecodeException((end - pos) + " unexpected bytes after " + what, pos);
         }
+    }
+
+    /** A reader over a value's bytes in place: a reader never writes to its input. */
+    public TlsReader(Bytes bytes) {
+        this(bytes.array());
+    }
+
+    /** Decodes one whole value and rejects trailing bytes. */
+    public static <T> T decodeExactly(Bytes bytes, Function<TlsReader, T> decoder, String what) {
+        return decodeExactly(bytes.array(), decoder, what);
     }
 
     /** Decodes one whole value and rejects trailing bytes. */

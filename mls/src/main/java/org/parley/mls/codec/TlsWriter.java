@@ -83,6 +83,20 @@ public final class TlsWriter {
         return writeFixed(bytes);
     }
 
+    /** {@code opaque x[n]} from a value, read in place. */
+    public TlsWriter writeFixed(Bytes bytes) {
+        ensure(bytes.length());
+        bytes.copyTo(buf, len);
+        len += bytes.length();
+        return this;
+    }
+
+    /** {@code opaque x<V>} from a value, read in place. */
+    public TlsWriter writeOpaque(Bytes bytes) {
+        writeVarint(bytes.length());
+        return writeFixed(bytes);
+    }
+
     /** A {@code <V>} vector whose body the callback writes; the length prefix is filled in afterwards. */
     public TlsWriter writeVectorBody(Consumer<TlsWriter> body) {
         TlsWriter inner = new TlsWriter();

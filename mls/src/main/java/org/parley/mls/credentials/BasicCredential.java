@@ -1,19 +1,19 @@
 package org.parley.mls.credentials;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.TlsWriter;
 
-import java.util.Arrays;
-import java.util.HexFormat;
+import java.util.Objects;
 
 /** A "basic" credential (RFC 9420 Section 5.3): an application-defined identity, asserted bare. */
-public record BasicCredential(byte[] identity) implements Credential {
+public record BasicCredential(Bytes identity) implements Credential {
     public BasicCredential {
-        identity = identity.clone();
+        Objects.requireNonNull(identity, "identity");
     }
 
-    @Override
-    public byte[] identity() {
-        return identity.clone();
+    /** A credential holding a copy of {@code identity}. */
+    public BasicCredential(byte[] identity) {
+        this(Bytes.copyOf(identity));
     }
 
     @Override
@@ -27,17 +27,7 @@ public record BasicCredential(byte[] identity) implements Credential {
     }
 
     @Override
-    public boolean equals(Object o) {
-        return o instanceof BasicCredential other && Arrays.equals(identity, other.identity);
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(identity);
-    }
-
-    @Override
     public String toString() {
-        return "BasicCredential[" + HexFormat.of().formatHex(identity) + "]";
+        return "BasicCredential[" + identity.toHex() + "]";
     }
 }

@@ -2,7 +2,6 @@ package org.parley.mls.credentials;
 
 import org.parley.mls.codec.TlsEncodable;
 import org.parley.mls.codec.TlsReader;
-import org.parley.mls.codec.TlsWriter;
 
 /**
  * {@code Credential} (RFC 9420 Section 5.3): the identity a member presents with its signature key.
@@ -15,9 +14,9 @@ public sealed interface Credential extends TlsEncodable permits BasicCredential,
     static Credential decode(TlsReader reader) {
         int type = reader.readUint16();
         return switch (type) {
-            case CredentialType.BASIC -> new BasicCredential(reader.readOpaque());
-            case CredentialType.X509 -> new X509Credential(reader.readVector(TlsReader::readOpaque));
-            default -> new UnknownCredential(type, reader.readOpaque());
+            case CredentialType.BASIC -> new BasicCredential(reader.readOpaqueBytes());
+            case CredentialType.X509 -> new X509Credential(reader.readVector(TlsReader::readOpaqueBytes));
+            default -> new UnknownCredential(type, reader.readOpaqueBytes());
         };
     }
 }

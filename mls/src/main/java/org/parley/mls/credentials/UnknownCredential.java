@@ -1,22 +1,18 @@
 package org.parley.mls.credentials;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.TlsWriter;
 
-import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A credential of a type this code does not implement (RFC 9420 Section 13: unknown values are
  * carried, not rejected). The body is taken as {@code opaque<V>}, the layout the registry's
  * later types use; it is kept as is for re-encoding.
  */
-public record UnknownCredential(int credentialType, byte[] body) implements Credential {
+public record UnknownCredential(int credentialType, Bytes body) implements Credential {
     public UnknownCredential {
-        body = body.clone();
-    }
-
-    @Override
-    public byte[] body() {
-        return body.clone();
+        Objects.requireNonNull(body, "body");
     }
 
     @Override
@@ -25,17 +21,7 @@ public record UnknownCredential(int credentialType, byte[] body) implements Cred
     }
 
     @Override
-    public boolean equals(Object o) {
-        return o instanceof UnknownCredential other && other.credentialType == credentialType && Arrays.equals(body, other.body);
-    }
-
-    @Override
-    public int hashCode() {
-        return 31 * credentialType + Arrays.hashCode(body);
-    }
-
-    @Override
     public String toString() {
-        return "UnknownCredential[type=" + credentialType + ", " + body.length + " bytes]";
+        return "UnknownCredential[type=" + credentialType + ", " + body.length() + " bytes]";
     }
 }

@@ -1,5 +1,6 @@
 package org.parley.mls.credentials;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.parley.mls.codec.TlsWriter;
@@ -20,14 +21,9 @@ import java.util.List;
  * (that validation is the Authentication Service's job, Section 5.3.1, not this module's);
  * {@link #endEntityKeyMatches} is the one check MLS itself makes.
  */
-public record X509Credential(List<byte[]> certData) implements Credential {
+public record X509Credential(List<Bytes> certData) implements Credential {
     public X509Credential {
-        certData = certData.stream().map(byte[]::clone).toList();
-    }
-
-    @Override
-    public List<byte[]> certData() {
-        return certData.stream().map(byte[]::clone).toList();
+        certData = List.copyOf(certData);
     }
 
     @Override
@@ -48,7 +44,7 @@ public record X509Credential(List<byte[]> certData) implements Credential {
             List<X509Certificate> chain = new ArrayList<>(certData.size());
             for (int i = 0; i < certData.size(); i++) {
                 try {
-                    chain.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(certData.get(i))));
+                    chain.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(certData.get(i).toByteArray())));
                 } catch (CertificateException e) {
                     throw new MlsProtocolException("x509 credential: certificate " + i + " is not a valid DER certificate", e);
                 }
@@ -73,28 +69,6 @@ public record X509Credential(List<byte[]> certData) implements Credential {
     @Override
     public void writeTo(TlsWriter writer) {
         writer.writeUint16(CredentialType.X509).writeVector(certData, TlsWriter::writeOpaque);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (!(o instanceof X509Credential other) || other.certData.size() != certData.size()) {
-            return false;
-        }
-        for (int i = 0; i < certData.size(); i++) {
-            if (!java.util.Arrays.equals(certData.get(i), other.certData.get(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    @Override
-    public int hashCode() {
-        int h = 1;
-        for (byte[] cert : certData) {
-            h = 31 * h + java.util.Arrays.hashCode(cert);
-        }
-        return h;
     }
 
     @Override

@@ -219,7 +219,7 @@ public enum CipherSuite {
     }
 
     public byte[] decryptWithLabel(HpkePrivateKey key, String label, byte[] context, HpkeCiphertext ciphertext) {
-        return decryptWithLabel(key, label, context, ciphertext.kemOutput(), ciphertext.ciphertext());
+        return decryptWithLabel(key, label, context, ciphertext.kemOutput().toByteArray(), ciphertext.ciphertext().toByteArray());
     }
 
     /** HPKE SealBase with this suite's algorithms (RFC 9180 Section 6.1). */

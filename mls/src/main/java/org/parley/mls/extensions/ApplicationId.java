@@ -1,21 +1,19 @@
 package org.parley.mls.extensions;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
 
-/** The {@code application_id} leaf extension (RFC 9420 Section 5.3.3): an application-chosen identifier of a client. */
-public record ApplicationId(byte[] applicationId) {
-    public ApplicationId {
-        applicationId = applicationId.clone();
-    }
+import java.util.Objects;
 
-    @Override
-    public byte[] applicationId() {
-        return applicationId.clone();
+/** The {@code application_id} leaf extension (RFC 9420 Section 5.3.3): an application-chosen identifier of a client. */
+public record ApplicationId(Bytes applicationId) {
+    public ApplicationId {
+        Objects.requireNonNull(applicationId, "applicationId");
     }
 
     public static ApplicationId from(Extension extension) {
-        return new ApplicationId(TlsReader.decodeExactly(extension.data(), TlsReader::readOpaque, "ApplicationId"));
+        return new ApplicationId(TlsReader.decodeExactly(extension.data(), TlsReader::readOpaqueBytes, "ApplicationId"));
     }
 
     public Extension toExtension() {

@@ -29,9 +29,21 @@ public record Capabilities(List<Integer> versions, List<Integer> cipherSuites, L
                 reader.readVector(TlsReader::readUint16));
     }
 
+    /**
+     * The "default" proposal types of Section 7.2 (add through group_context_extensions, 0x0001 to
+     * 0x0007, see {@code messages.ProposalType}): every client implements them, so none is listed.
+     */
+    private static final int FIRST_DEFAULT_PROPOSAL = 0x0001;
+    private static final int LAST_DEFAULT_PROPOSAL = 0x0007;
+
     /** Whether an extension type may be used by this client: default types always, others only when listed. */
     public boolean supportsExtension(int type) {
         return ExtensionType.isDefault(type) || extensions.contains(type);
+    }
+
+    /** Whether a proposal type may be used by this client: default types always, others only when listed. */
+    public boolean supportsProposal(int type) {
+        return (type >= FIRST_DEFAULT_PROPOSAL && type <= LAST_DEFAULT_PROPOSAL) || proposals.contains(type);
     }
 
     @Override

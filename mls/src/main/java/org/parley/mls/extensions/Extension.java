@@ -1,13 +1,14 @@
 package org.parley.mls.extensions;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.DecodeException;
 import org.parley.mls.codec.TlsEncodable;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
 
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -16,18 +17,18 @@ import java.util.Set;
  * the ratchet tree in {@code org.parley.mls.tree.RatchetTree#fromExtension}) decode {@link #data()} on demand,
  * so unknown extensions survive untouched.
  */
-public record Extension(int extensionType, byte[] data) implements TlsEncodable {
+public record Extension(int extensionType, Bytes data) implements TlsEncodable {
     public Extension {
-        data = data.clone();
+        Objects.requireNonNull(data, "data");
     }
 
-    @Override
-    public byte[] data() {
-        return data.clone();
+    /** An extension holding a copy of {@code data}. */
+    public Extension(int extensionType, byte[] data) {
+        this(extensionType, Bytes.copyOf(data));
     }
 
     public static Extension decode(TlsReader reader) {
-        return new Extension(reader.readUint16(), reader.readOpaque());
+        return new Extension(reader.readUint16(), reader.readOpaqueBytes());
     }
 
     /**
@@ -66,17 +67,7 @@ public record Extension(int extensionType, byte[] data) implements TlsEncodable 
     }
 
     @Override
-    public boolean equals(Object o) {
-        return o instanceof Extension other && other.extensionType == extensionType && Arrays.equals(data, other.data);
-    }
-
-    @Override
-    public int hashCode() {
-        return 31 * extensionType + Arrays.hashCode(data);
-    }
-
-    @Override
     public String toString() {
-        return "Extension[type=" + extensionType + ", " + data.length + " bytes]";
+        return "Extension[type=" + extensionType + ", " + data.length() + " bytes]";
     }
 }

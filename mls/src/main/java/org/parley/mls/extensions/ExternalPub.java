@@ -1,21 +1,19 @@
 package org.parley.mls.extensions;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
 
-/** The {@code external_pub} GroupInfo extension (RFC 9420 Section 12.4.3.2): the HPKE key for external commits. */
-public record ExternalPub(byte[] externalPub) {
-    public ExternalPub {
-        externalPub = externalPub.clone();
-    }
+import java.util.Objects;
 
-    @Override
-    public byte[] externalPub() {
-        return externalPub.clone();
+/** The {@code external_pub} GroupInfo extension (RFC 9420 Section 12.4.3.2): the HPKE key for external commits. */
+public record ExternalPub(Bytes externalPub) {
+    public ExternalPub {
+        Objects.requireNonNull(externalPub, "externalPub");
     }
 
     public static ExternalPub from(Extension extension) {
-        return new ExternalPub(TlsReader.decodeExactly(extension.data(), TlsReader::readOpaque, "ExternalPub"));
+        return new ExternalPub(TlsReader.decodeExactly(extension.data(), TlsReader::readOpaqueBytes, "ExternalPub"));
     }
 
     public Extension toExtension() {

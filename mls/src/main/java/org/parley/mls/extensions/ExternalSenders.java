@@ -1,22 +1,19 @@
 package org.parley.mls.extensions;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.credentials.Credential;
 
 import java.util.List;
+import java.util.Objects;
 
 /** The {@code external_senders} GroupContext extension (RFC 9420 Section 12.1.8.1). */
 public record ExternalSenders(List<ExternalSender> senders) {
     /** {@code ExternalSender}: a signature key and the credential that vouches for it. */
-    public record ExternalSender(byte[] signatureKey, Credential credential) {
+    public record ExternalSender(Bytes signatureKey, Credential credential) {
         public ExternalSender {
-            signatureKey = signatureKey.clone();
-        }
-
-        @Override
-        public byte[] signatureKey() {
-            return signatureKey.clone();
+            Objects.requireNonNull(signatureKey, "signatureKey");
         }
     }
 
@@ -26,7 +23,7 @@ public record ExternalSenders(List<ExternalSender> senders) {
 
     public static ExternalSenders from(Extension extension) {
         return new ExternalSenders(TlsReader.decodeExactly(extension.data(),
-                r -> r.readVector(e -> new ExternalSender(e.readOpaque(), Credential.decode(e))), "ExternalSenders"));
+                r -> r.readVector(e -> new ExternalSender(e.readOpaqueBytes(), Credential.decode(e))), "ExternalSenders"));
     }
 
     public Extension toExtension() {

@@ -3,7 +3,6 @@ package org.parley.mls.extensions;
 import org.parley.mls.codec.TlsEncodable;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
-import org.parley.mls.messages.ProposalType;
 
 import java.util.List;
 
@@ -30,7 +29,7 @@ public record RequiredCapabilities(List<Integer> extensionTypes, List<Integer> p
     /** Whether a leaf with these capabilities meets the requirements (Section 7.3, third check). */
     public boolean isMetBy(Capabilities capabilities) {
         return extensionTypes.stream().allMatch(capabilities::supportsExtension)
-                && proposalTypes.stream().allMatch(p -> ProposalType.isDefault(p) || capabilities.proposals().contains(p))
+                && proposalTypes.stream().allMatch(capabilities::supportsProposal)
                 && credentialTypes.stream().allMatch(capabilities.credentials()::contains);
     }
 

@@ -1,6 +1,7 @@
 package org.parley.mls.framing;
 
 import org.parley.mls.ProtocolVersion;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsEncodable;
 import org.parley.mls.codec.TlsReader;
@@ -32,7 +33,7 @@ public record AuthenticatedContent(WireFormat wireFormat, FramedContent content,
     private static FramedContentAuthData sign(CipherSuite suite, WireFormat wireFormat, FramedContent content,
                                              SignaturePrivateKey key, GroupContext context) {
         byte[] signature = suite.signWithLabel(key, SIGN_LABEL, tbs(wireFormat, content, context));
-        return new FramedContentAuthData(signature, null);
+        return new FramedContentAuthData(Bytes.copyOf(signature), null);
     }
 
     /** Signs non-Commit content and returns the complete AuthenticatedContent. */
@@ -51,12 +52,12 @@ public record AuthenticatedContent(WireFormat wireFormat, FramedContent content,
         FramedContentAuthData unconfirmed = sign(suite, wireFormat, content, key, context);
         byte[] input = confirmedTranscriptHashInput(wireFormat, content, unconfirmed.signature());
         return new AuthenticatedContent(wireFormat, content,
-                new FramedContentAuthData(unconfirmed.signature(), confirmationTag.apply(input)));
+                new FramedContentAuthData(unconfirmed.signature(), Bytes.copyOf(confirmationTag.apply(input))));
     }
 
     /** VerifyWithLabel(key, "FramedContentTBS", FramedContentTBS, signature). */
     public boolean verifySignature(CipherSuite suite, SignaturePublicKey key, GroupContext context) {
-        return suite.verifyWithLabel(key, SIGN_LABEL, tbs(wireFormat, content, context), auth.signature());
+        return suite.verifyWithLabel(key, SIGN_LABEL, tbs(wireFormat, content, context), auth.signature().toByteArray());
     }
 
     /** Like {@link #verifySignature} but throws an {@link MlsProtocolException} naming the sender when invalid. */
@@ -92,7 +93,7 @@ public record AuthenticatedContent(WireFormat wireFormat, FramedContent content,
         return confirmedTranscriptHashInput(wireFormat, content, auth.signature());
     }
 
-    private static byte[] confirmedTranscriptHashInput(WireFormat wireFormat, FramedContent content, byte[] signature) {
+    private static byte[] confirmedTranscriptHashInput(WireFormat wireFormat, FramedContent content, Bytes signature) {
         TlsWriter w = new TlsWriter(256).writeUint16(wireFormat.id());
         content.writeTo(w);
         return w.writeOpaque(signature).toByteArray();

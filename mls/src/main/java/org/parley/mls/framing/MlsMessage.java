@@ -1,11 +1,12 @@
 package org.parley.mls.framing;
 
 import org.parley.mls.ProtocolVersion;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.TlsEncodable;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
 
-import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * {@code MLSMessage} (RFC 9420 Section 6): the version, the wire format and one body.
@@ -21,17 +22,17 @@ public record MlsMessage(Body body) implements TlsEncodable {
     }
 
     /** A Welcome, GroupInfo or KeyPackage in its encoding. */
-    public record EncodedBody(WireFormat wireFormat, byte[] bytes) implements Body {
+    public record EncodedBody(WireFormat wireFormat, Bytes bytes) implements Body {
         public EncodedBody {
             if (wireFormat == WireFormat.MLS_PUBLIC_MESSAGE || wireFormat == WireFormat.MLS_PRIVATE_MESSAGE) {
                 throw new IllegalArgumentException(wireFormat + " has a decoded body type");
             }
-            bytes = bytes.clone();
+            Objects.requireNonNull(bytes, "bytes");
         }
 
-        @Override
-        public byte[] bytes() {
-            return bytes.clone();
+        /** A body holding a copy of {@code bytes}. */
+        public EncodedBody(WireFormat wireFormat, byte[] bytes) {
+            this(wireFormat, Bytes.copyOf(bytes));
         }
 
         @Override
@@ -40,18 +41,8 @@ public record MlsMessage(Body body) implements TlsEncodable {
         }
 
         @Override
-        public boolean equals(Object o) {
-            return o instanceof EncodedBody e && wireFormat == e.wireFormat && Arrays.equals(bytes, e.bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(bytes);
-        }
-
-        @Override
         public String toString() {
-            return "EncodedBody[" + wireFormat + ", " + bytes.length + " bytes]";
+            return "EncodedBody[" + wireFormat + ", " + bytes.length() + " bytes]";
         }
     }
 
@@ -73,7 +64,7 @@ public record MlsMessage(Body body) implements TlsEncodable {
             Body body = switch (format) {
                 case MLS_PUBLIC_MESSAGE -> PublicMessage.read(r, bodies);
                 case MLS_PRIVATE_MESSAGE -> PrivateMessage.read(r);
-                default -> new EncodedBody(format, r.readFixed(r.remaining(), format.name()));
+                default -> new EncodedBody(format, r.readFixedBytes(r.remaining(), format.name()));
             };
             return new MlsMessage(body);
         }, "MLSMessage");

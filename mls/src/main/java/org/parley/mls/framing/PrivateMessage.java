@@ -1,5 +1,6 @@
 package org.parley.mls.framing;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.DecodeException;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsReader;
@@ -68,12 +69,11 @@ public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType
     }
 
     /** {@code struct { uint32 leaf_index; uint32 generation; opaque reuse_guard[4]; } SenderData;} */
-    public record SenderData(int leafIndex, long generation, byte[] reuseGuard) {
+    public record SenderData(int leafIndex, long generation, Bytes reuseGuard) {
         public SenderData {
-            if (reuseGuard.length != REUSE_GUARD_LENGTH) {
+            if (reuseGuard.length() != REUSE_GUARD_LENGTH) {
                 throw new IllegalArgumentException("reuse_guard is 4 bytes");
             }
-            reuseGuard = reuseGuard.clone();
         }
 
         byte[] encode() {
@@ -87,7 +87,7 @@ public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType
                 if (leaf > Integer.MAX_VALUE) {
                     throw new DecodeException("SenderData leaf_index " + leaf + " is beyond any tree", at);
                 }
-                return new SenderData((int) leaf, r.readUint32(), r.readFixed(REUSE_GUARD_LENGTH, "reuse_guard"));
+                return new SenderData((int) leaf, r.readUint32(), r.readFixedBytes(REUSE_GUARD_LENGTH, "reuse_guard"));
             }, "SenderData");
         }
     }
@@ -119,7 +119,7 @@ public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType
         byte[] aad = contentAad(content.groupId(), content.epoch(), content.contentType(), content.authenticatedData());
         byte[] ciphertext = suite.seal(key.key(), guardedNonce(key.nonce(), reuseGuard), aad, plaintext.toByteArray());
 
-        byte[] senderData = new SenderData(member.leafIndex(), key.generation(), reuseGuard).encode();
+        byte[] senderData = new SenderData(member.leafIndex(), key.generation(), Bytes.copyOf(reuseGuard)).encode();
         byte[] senderDataAad = senderDataAad(content.groupId(), content.epoch(), content.contentType());
         byte[] encryptedSenderData = suite.seal(senderDataKey(suite, senderDataSecret, ciphertext),
                 senderDataNonce(suite, senderDataSecret, ciphertext), senderDataAad, senderData);
@@ -150,7 +150,7 @@ public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType
         RatchetKey key = tree.decryptionKey(senderData.leafIndex(), ratchet, senderData.generation());
         byte[] plaintext;
         try {
-            plaintext = suite.open(key.key(), guardedNonce(key.nonce(), senderData.reuseGuard()),
+            plaintext = suite.open(key.key(), guardedNonce(key.nonce(), senderData.reuseGuard().toByteArray()),
                     contentAad(groupId, epoch, contentType, authenticatedData), ciphertext);
         } catch (MlsProtocolException e) {
             throw new MlsProtocolException("PrivateMessage content from leaf " + senderData.leafIndex() + " generation "

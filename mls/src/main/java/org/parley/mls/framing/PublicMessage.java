@@ -1,12 +1,11 @@
 package org.parley.mls.framing;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.schedule.GroupContext;
-
-import java.util.Arrays;
 
 /**
  * {@code PublicMessage} (RFC 9420 Section 6.2): signed, not encrypted; a member's message also
@@ -23,7 +22,7 @@ import java.util.Arrays;
  * } PublicMessage;
  * </pre>
  */
-public record PublicMessage(FramedContent content, FramedContentAuthData auth, byte[] membershipTag)
+public record PublicMessage(FramedContent content, FramedContentAuthData auth, Bytes membershipTag)
         implements MlsMessage.Body {
     public PublicMessage {
         if ((content.contentType() == ContentType.COMMIT) != (auth.confirmationTag() != null)) {
@@ -32,12 +31,6 @@ public record PublicMessage(FramedContent content, FramedContentAuthData auth, b
         if ((content.sender().senderType() == Sender.MEMBER) != (membershipTag != null)) {
             throw new IllegalArgumentException("a membership tag is present exactly when the sender is a member");
         }
-        membershipTag = membershipTag == null ? null : membershipTag.clone();
-    }
-
-    @Override
-    public byte[] membershipTag() {
-        return membershipTag == null ? null : membershipTag.clone();
     }
 
     @Override
@@ -58,8 +51,8 @@ public record PublicMessage(FramedContent content, FramedContentAuthData auth, b
         if (content.contentType() == ContentType.APPLICATION) {
             throw new MlsProtocolException("application data must be sent as a PrivateMessage, never as a PublicMessage");
         }
-        byte[] tag = content.sender().senderType() == Sender.MEMBER
-                ? suite.mac(membershipKey, tbm(authenticated, context)) : null;
+        Bytes tag = content.sender().senderType() == Sender.MEMBER
+                ? Bytes.copyOf(suite.mac(membershipKey, tbm(authenticated, context))) : null;
         return new PublicMessage(content, authenticated.auth(), tag);
     }
 
@@ -75,7 +68,7 @@ public record PublicMessage(FramedContent content, FramedContentAuthData auth, b
         }
         checkSenderMayPublish(content);
         AuthenticatedContent authenticated = new AuthenticatedContent(WireFormat.MLS_PUBLIC_MESSAGE, content, auth);
-        if (membershipTag != null && !suite.verifyMac(membershipKey, tbm(authenticated, context), membershipTag)) {
+        if (membershipTag != null && !suite.verifyMac(membershipKey, tbm(authenticated, context), membershipTag.toByteArray())) {
             throw new MlsProtocolException("invalid membership tag on PublicMessage from " + content.sender());
         }
         return authenticated;
@@ -115,19 +108,8 @@ public record PublicMessage(FramedContent content, FramedContentAuthData auth, b
     public static PublicMessage read(TlsReader r, HandshakeContentReader bodies) {
         FramedContent content = FramedContent.read(r, bodies);
         FramedContentAuthData auth = FramedContentAuthData.read(r, content.contentType());
-        byte[] tag = content.sender().senderType() == Sender.MEMBER ? r.readOpaque() : null;
+        Bytes tag = content.sender().senderType() == Sender.MEMBER ? r.readOpaqueBytes() : null;
         return new PublicMessage(content, auth, tag);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof PublicMessage p && content.equals(p.content) && auth.equals(p.auth)
-                && Arrays.equals(membershipTag, p.membershipTag);
-    }
-
-    @Override
-    public int hashCode() {
-        return content.hashCode();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.parley.mls.group;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.crypto.CipherSuite;
@@ -19,7 +20,6 @@ import org.parley.mls.group.ProcessedMessage.CommitApplied;
 import org.parley.mls.messages.Commit;
 import org.parley.mls.messages.PreSharedKeyID;
 import org.parley.mls.messages.ProposalOrRef;
-import org.parley.mls.messages.UpdatePath;
 import org.parley.mls.schedule.EpochSecrets;
 import org.parley.mls.schedule.GroupContext;
 import org.parley.mls.schedule.KeySchedule;
@@ -29,8 +29,8 @@ import org.parley.mls.tree.LeafNodeValidation;
 import org.parley.mls.tree.RatchetTree;
 import org.parley.mls.tree.TreeKem;
 import org.parley.mls.tree.TreePrivateKeys;
+import org.parley.mls.tree.UpdatePath;
 
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -120,7 +120,7 @@ final class Commits {
             }
             // TreeKEM checks the leaf's source and signature; the rest of Section 7.3 is checked here.
             LeafNodeValidation.validateCapabilities(path.leafNode(), GroupState.requiredCapabilities(applied.extensions()));
-            TreeKem.Processed p = TreeKem.processUpdatePath(tree, s.myKeys, senderLeaf, path, s.context.groupId(),
+            TreeKem.Processed p = TreeKem.processUpdatePath(tree, s.myKeys, senderLeaf, path, s.context.groupId().toByteArray(),
                     applied.added().keySet(), provisionalContext(s.context, applied.extensions()));
             commitSecret = p.commitSecret();
         }
@@ -128,15 +128,15 @@ final class Commits {
         byte[] confirmed = TranscriptHashes.confirmed(suite, s.interimTranscriptHash, ac.confirmedTranscriptHashInput());
         GroupContext next = s.context.nextEpoch(tree.treeHash(), confirmed, applied.extensions());
         byte[] initSecret = external
-                ? KeySchedule.externalInitSecret(suite, s.secrets.externalKeyPair().privateKey(), applied.externalInit().kemOutput())
+                ? KeySchedule.externalInitSecret(suite, s.secrets.externalKeyPair().privateKey(), applied.externalInit().kemOutput().toByteArray())
                 : s.secrets.initSecret();
-        byte[] pskSecret = Psks.pskSecret(suite, applied.psks(), store, s.context.groupId(), s.resumptionPsks);
+        byte[] pskSecret = Psks.pskSecret(suite, applied.psks(), store, s.context.groupId().toByteArray(), s.resumptionPsks);
         EpochSecrets secrets = KeySchedule.fromInitSecret(suite, initSecret, commitSecret, pskSecret, next);
-        byte[] tag = ac.auth().confirmationTag();
-        if (!MessageDigest.isEqual(secrets.confirmationTag(confirmed), tag)) {
+        Bytes tag = ac.auth().confirmationTag();
+        if (!tag.constantTimeEquals(secrets.confirmationTag(confirmed))) {
             throw new MlsProtocolException("Commit confirmation tag is invalid");
         }
-        enterEpoch(s, before, next, secrets, confirmed, tag);
+        enterEpoch(s, before, next, secrets, confirmed, tag.toByteArray());
         s.reInit = applied.reInit();
         return summary(s, applied, committer, removed, path != null);
     }
@@ -165,19 +165,19 @@ final class Commits {
         if (applied.pathRequired() || o.forcePath() || external) {
             int leaf = external ? tree.addLeaf(o.leafTemplate()) : s.myLeaf;
             committer = leaf;
-            path = TreeKem.createUpdatePath(tree, leaf, o.leafTemplate(), o.signatureKey(), s.context.groupId(),
+            path = TreeKem.createUpdatePath(tree, leaf, o.leafTemplate(), o.signatureKey(), s.context.groupId().toByteArray(),
                     applied.added().keySet(), provisionalContext(s.context, applied.extensions()), o.random());
             commitSecret = path.commitSecret();
             s.myLeaf = leaf;
             s.myKeys = path.privateKeys();
         }
         Commit commit = new Commit(proposals, path == null ? null : path.updatePath());
-        FramedContent content = new FramedContent(s.context.groupId(), s.context.epoch(), sender, new byte[0],
+        FramedContent content = new FramedContent(s.context.groupId().toByteArray(), s.context.epoch(), sender, new byte[0],
                 ContentType.COMMIT, commit.toBytes());
         WireFormat wireFormat = o.encrypt() && !external ? WireFormat.MLS_PRIVATE_MESSAGE : WireFormat.MLS_PUBLIC_MESSAGE;
         List<PreSharedKeyID> psks = new ArrayList<>(o.welcomeOnlyPsks());
         psks.addAll(applied.psks());
-        byte[] pskSecret = Psks.pskSecret(suite, psks, o.pskStore(), s.context.groupId(), s.resumptionPsks);
+        byte[] pskSecret = Psks.pskSecret(suite, psks, o.pskStore(), s.context.groupId().toByteArray(), s.resumptionPsks);
 
         GroupContext old = s.context;
         byte[] finalCommitSecret = commitSecret;
@@ -197,7 +197,7 @@ final class Commits {
                 : PublicMessage.protect(suite, ac, external ? null : s.secrets.membershipKey(), old);
         byte[] message = new MlsMessage(body).toBytes();
 
-        enterEpoch(s, before, derived.context, derived.secrets, derived.confirmed, ac.auth().confirmationTag());
+        enterEpoch(s, before, derived.context, derived.secrets, derived.confirmed, ac.auth().confirmationTag().toByteArray());
         s.reInit = applied.reInit();
         byte[] welcome = applied.added().isEmpty() ? null
                 : Welcomes.create(s, applied, path, committer, psks, pskSecret, o);
@@ -257,7 +257,7 @@ final class Commits {
 
     /** The provisional GroupContext (Section 12.4): next epoch, new tree hash and extensions, old confirmed transcript hash. */
     private static UnaryOperator<byte[]> provisionalContext(GroupContext old, List<Extension> extensions) {
-        return treeHash -> new GroupContext(old.cipherSuite(), old.groupId(), old.epoch() + 1, treeHash,
+        return treeHash -> new GroupContext(old.cipherSuite(), old.groupId(), old.epoch() + 1, Bytes.copyOf(treeHash),
                 old.confirmedTranscriptHash(), extensions).toBytes();
     }
 

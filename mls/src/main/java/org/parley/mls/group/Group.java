@@ -1,6 +1,7 @@
 package org.parley.mls.group;
 
 import org.parley.mls.ProtocolVersion;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.credentials.Credential;
@@ -78,7 +79,7 @@ public final class Group {
         HpkeKeyPair leafKeys = suite.generateHpkeKeyPair(config.random());
         LeafNode leaf = new LeafNode(leafKeys.publicKey(), signatureKeys.publicKey(), credential,
                 KeyPackageBundle.defaultCapabilities(suite), LeafNodeSource.KEY_PACKAGE, KeyPackageBundle.UNBOUNDED, null,
-                List.of(), new byte[0]).sign(suite, signatureKeys.privateKey(), groupId, 0);
+                List.of(), Bytes.EMPTY).sign(suite, signatureKeys.privateKey(), groupId, 0);
         RatchetTree tree = RatchetTree.withFirstLeaf(suite, leaf);
         GroupContext context = new GroupContext(suite, groupId, 0, tree.treeHash(), new byte[0], groupExtensions);
         byte[] initSecret = new byte[suite.hashLength()];
@@ -122,24 +123,24 @@ public final class Group {
         Welcomes.Opened opened = Welcomes.open(Welcomes.decodeWelcome(welcomeMessage), keyPackage.keyPackage(),
                 keyPackage.initKey(), oldGroup.reInitPskStore(config.pskStore()), true);
         PreSharedKeyID link = Welcomes.linkedGroupPsk(opened.secrets());
-        if (link.usage() != PreSharedKeyID.USAGE_REINIT || !Arrays.equals(link.pskGroupId(), oldGroup.groupId())
+        if (link.usage() != PreSharedKeyID.USAGE_REINIT || !link.pskGroupId().equals(Bytes.copyOf(oldGroup.groupId()))
                 || link.pskEpoch() != oldGroup.epoch()) {
             throw new MlsProtocolException("the Welcome does not name the old group's reinit PSK of epoch " + oldGroup.epoch());
         }
         GroupState s = Welcomes.join(opened, keyPackage.keyPackage(), keyPackage.leafKey(), keyPackage.signatureKey(), ratchetTree,
                 config.parallelism());
         GroupContext context = s.context;
-        if (context.epoch() != 1 || !Arrays.equals(context.groupId(), reInit.groupId())
+        if (context.epoch() != 1 || !reInit.groupId().equals(context.groupId())
                 || context.cipherSuite().id() != reInit.cipherSuite() || reInit.version() != ProtocolVersion.MLS10
                 || !context.extensions().equals(reInit.extensions())) {
             throw new MlsProtocolException("the new group does not match the ReInit (epoch 1, group id, version, cipher suite, extensions)");
         }
-        Set<ByteKey> newMembers = new HashSet<>();
+        Set<Bytes> newMembers = new HashSet<>();
         for (int leaf : s.tree.memberLeaves()) {
-            newMembers.add(new ByteKey(s.tree.leaf(leaf).credential().toBytes()));
+            newMembers.add(Bytes.copyOf(s.tree.leaf(leaf).credential().toBytes()));
         }
         for (Member old : oldGroup.members()) {
-            if (!newMembers.contains(new ByteKey(old.credential().toBytes()))) {
+            if (!newMembers.contains(Bytes.copyOf(old.credential().toBytes()))) {
                 throw new MlsProtocolException("member " + old.leafIndex() + " of the old group is missing from the re-initialised group");
             }
         }
@@ -176,7 +177,7 @@ public final class Group {
         GroupInfo info = decodeGroupInfo(groupInfoMessage);
         Welcomes.validatedTree(info, ratchetTree, Parallelism.NONE);
         CipherSuite suite = info.groupContext().cipherSuite();
-        FramedContent content = new FramedContent(info.groupContext().groupId(), info.groupContext().epoch(),
+        FramedContent content = new FramedContent(info.groupContext().groupId().toByteArray(), info.groupContext().epoch(),
                 new Sender.NewMemberProposal(), new byte[0], ContentType.PROPOSAL,
                 new Proposal.Add(keyPackage.keyPackage()).toBytes());
         AuthenticatedContent ac = AuthenticatedContent.signed(suite, WireFormat.MLS_PUBLIC_MESSAGE, content,
@@ -194,18 +195,18 @@ public final class Group {
         if (pubExtension == null) {
             throw new MlsProtocolException("the GroupInfo has no external_pub extension: the group does not accept external joins");
         }
-        HpkePublicKey externalPub = new HpkePublicKey(ExternalPub.from(pubExtension).externalPub());
+        HpkePublicKey externalPub = new HpkePublicKey(ExternalPub.from(pubExtension).externalPub().toByteArray());
         KeySchedule.ExternalInit init = KeySchedule.externalInit(suite, externalPub, config.random());
 
         GroupState s = new GroupState();
         s.context = info.groupContext();
         s.tree = tree;
-        s.confirmationTag = info.confirmationTag();
-        s.interimTranscriptHash = TranscriptHashes.interim(suite, s.context.confirmedTranscriptHash(), s.confirmationTag);
+        s.confirmationTag = info.confirmationTag().toByteArray();
+        s.interimTranscriptHash = TranscriptHashes.interim(suite, s.context.confirmedTranscriptHash().toByteArray(), s.confirmationTag);
         s.myLeaf = -1;
         s.signatureKey = signatureKeys.privateKey();
         List<ProposalOrRef> proposals = new ArrayList<>();
-        proposals.add(ProposalOrRef.of(new Proposal.ExternalInit(init.kemOutput())));
+        proposals.add(ProposalOrRef.of(new Proposal.ExternalInit(Bytes.copyOf(init.kemOutput()))));
         if (oldLeaf != null) {
             if (tree.leaf(oldLeaf) == null || !tree.leaf(oldLeaf).signatureKey().equals(signatureKeys.publicKey())) {
                 throw new MlsProtocolException("this member's old leaf " + oldLeaf + " is not in the GroupInfo's tree");
@@ -214,7 +215,7 @@ public final class Group {
         }
         LeafNode template = new LeafNode(suite.generateHpkeKeyPair(config.random()).publicKey(), signatureKeys.publicKey(),
                 credential, KeyPackageBundle.defaultCapabilities(suite), LeafNodeSource.KEY_PACKAGE,
-                KeyPackageBundle.UNBOUNDED, null, List.of(), new byte[0]);
+                KeyPackageBundle.UNBOUNDED, null, List.of(), Bytes.EMPTY);
         Commits.Created created = Commits.create(s, proposals, true, init.initSecret(), options(config, s, template, true));
         return new ExternalJoin(created.commitMessage(), new Group(config, created.next()));
     }
@@ -223,7 +224,7 @@ public final class Group {
 
     /** Commits a ReInit to a new group id, cipher suite and extensions; once merged the group is closed. */
     public CommitResult commitReInit(byte[] newGroupId, CipherSuite newSuite, List<Extension> newExtensions) {
-        return commit(List.of(new Proposal.ReInit(newGroupId, ProtocolVersion.MLS10, newSuite.id(), newExtensions)), false);
+        return commit(List.of(new Proposal.ReInit(Bytes.copyOf(newGroupId), ProtocolVersion.MLS10, newSuite.id(), newExtensions)), false);
     }
 
     /** Whether a Commit applied a ReInit: the group then sends nothing more and awaits its successor. */
@@ -241,8 +242,8 @@ public final class Group {
         Proposal.ReInit reInit = requireReInit();
         CipherSuite suite = CipherSuite.fromId(reInit.cipherSuite());
         GroupConfig successorConfig = config.withPskStore(reInitPskStore(config.pskStore()));
-        Group successor = create(successorConfig, suite, reInit.groupId(), credential, signatureKeys, reInit.extensions());
-        PreSharedKeyID link = PreSharedKeyID.resumption(PreSharedKeyID.USAGE_REINIT, groupId(), epoch(), pskNonce(suite));
+        Group successor = create(successorConfig, suite, reInit.groupId().toByteArray(), credential, signatureKeys, reInit.extensions());
+        PreSharedKeyID link = PreSharedKeyID.resumption(PreSharedKeyID.USAGE_REINIT, Bytes.copyOf(groupId()), epoch(), pskNonce(suite));
         GroupState work = successor.state.copy();
         List<ProposalOrRef> adds = new ArrayList<>();
         for (byte[] kp : keyPackageMessages) {
@@ -319,20 +320,20 @@ public final class Group {
 
     /** Commits a PreSharedKey proposal for the external PSK {@code pskId} (found in the config's PskStore), with a fresh nonce. */
     public CommitResult commitExternalPsk(byte[] pskId) {
-        return commit(List.of(new Proposal.PreSharedKey(PreSharedKeyID.external(pskId, pskNonce(state.suite())))), false);
+        return commit(List.of(new Proposal.PreSharedKey(PreSharedKeyID.external(Bytes.copyOf(pskId), pskNonce(state.suite())))), false);
     }
 
     /** Commits a PreSharedKey proposal for the resumption PSK of {@code groupId}'s {@code epoch} (this group's recent epochs or the PskStore). */
     public CommitResult commitResumptionPsk(byte[] groupId, long epoch) {
-        return commit(List.of(new Proposal.PreSharedKey(PreSharedKeyID.resumption(PreSharedKeyID.USAGE_APPLICATION, groupId,
+        return commit(List.of(new Proposal.PreSharedKey(PreSharedKeyID.resumption(PreSharedKeyID.USAGE_APPLICATION, Bytes.copyOf(groupId),
                 epoch, pskNonce(state.suite())))), false);
     }
 
     /** A fresh psk_nonce of KDF.Nh bytes (Section 8.4). */
-    private byte[] pskNonce(CipherSuite suite) {
+    private Bytes pskNonce(CipherSuite suite) {
         byte[] nonce = new byte[suite.hashLength()];
         config.random().nextBytes(nonce);
-        return nonce;
+        return Bytes.copyOf(nonce);
     }
 
     /** Commits the proposals received this epoch (by reference), with a path. */
@@ -356,7 +357,7 @@ public final class Group {
         // is skipped; so are this member's own Updates (its path replaces them) and any Remove
         // of this member, which only another member can commit.
         for (boolean removes : new boolean[] {true, false}) {
-            for (Map.Entry<ByteKey, GroupState.CachedProposal> e : work.proposals.entrySet()) {
+            for (Map.Entry<Bytes, GroupState.CachedProposal> e : work.proposals.entrySet()) {
                 Proposal p = e.getValue().proposal();
                 if (p instanceof Proposal.Remove != removes) {
                     continue;
@@ -369,7 +370,7 @@ public final class Group {
                     continue;
                 }
                 if (target == null || targeted.add(target)) {
-                    proposals.add(ProposalOrRef.ofReference(e.getKey().bytes()));
+                    proposals.add(ProposalOrRef.ofReference(e.getKey()));
                 }
             }
         }
@@ -424,8 +425,8 @@ public final class Group {
         HpkeKeyPair keys = suite.generateHpkeKeyPair(config.random());
         LeafNode me = state.myLeafNode();
         LeafNode leaf = new LeafNode(keys.publicKey(), me.signatureKey(), me.credential(), me.capabilities(),
-                LeafNodeSource.UPDATE, null, null, me.extensions(), new byte[0])
-                .sign(suite, state.signatureKey, state.context.groupId(), state.myLeaf);
+                LeafNodeSource.UPDATE, null, null, me.extensions(), Bytes.EMPTY)
+                .sign(suite, state.signatureKey, state.context.groupId().toByteArray(), state.myLeaf);
         GroupState work = state.copy();
         work.pendingUpdateKeys.put(keys.publicKey(), keys.privateKey());
         return propose(work, new Proposal.Update(leaf));
@@ -439,10 +440,10 @@ public final class Group {
     private byte[] propose(GroupState work, Proposal proposal) {
         CipherSuite suite = work.suite();
         WireFormat wireFormat = config.encryptHandshake() ? WireFormat.MLS_PRIVATE_MESSAGE : WireFormat.MLS_PUBLIC_MESSAGE;
-        FramedContent content = new FramedContent(work.context.groupId(), work.context.epoch(), new Sender.Member(work.myLeaf),
+        FramedContent content = new FramedContent(work.context.groupId().toByteArray(), work.context.epoch(), new Sender.Member(work.myLeaf),
                 new byte[0], ContentType.PROPOSAL, proposal.toBytes());
         AuthenticatedContent ac = AuthenticatedContent.signed(suite, wireFormat, content, work.signatureKey, work.context);
-        work.proposals.put(new ByteKey(suite.makeProposalRef(ac.toBytes())),
+        work.proposals.put(Bytes.copyOf(suite.makeProposalRef(ac.toBytes())),
                 new GroupState.CachedProposal(proposal, content.sender()));
         byte[] message = protect(work, ac);
         state = work;
@@ -464,7 +465,7 @@ public final class Group {
     public byte[] encrypt(byte[] data, byte[] authenticatedData) {
         requireOpen();
         GroupState work = state.copy();
-        FramedContent content = new FramedContent(work.context.groupId(), work.context.epoch(), new Sender.Member(work.myLeaf),
+        FramedContent content = new FramedContent(work.context.groupId().toByteArray(), work.context.epoch(), new Sender.Member(work.myLeaf),
                 authenticatedData, ContentType.APPLICATION, data);
         AuthenticatedContent ac = AuthenticatedContent.signed(work.suite(), WireFormat.MLS_PRIVATE_MESSAGE, content,
                 work.signatureKey, work.context);
@@ -516,8 +517,8 @@ public final class Group {
             }
             case PROPOSAL -> {
                 Proposal proposal = TlsReader.decodeExactly(content.body(), Proposal::decode, "Proposal");
-                byte[] ref = suite.makeProposalRef(ac.toBytes());
-                work.proposals.put(new ByteKey(ref), new GroupState.CachedProposal(proposal, content.sender()));
+                Bytes ref = Bytes.copyOf(suite.makeProposalRef(ac.toBytes()));
+                work.proposals.put(ref, new GroupState.CachedProposal(proposal, content.sender()));
                 int leaf = content.sender() instanceof Sender.Member m ? m.leafIndex() : -1;
                 yield new ProcessedMessage.ProposalReceived(leaf, proposal.proposalType(), ref);
             }
@@ -558,7 +559,7 @@ public final class Group {
             if (e.senderIndex() >= senders.size()) {
                 throw new MlsProtocolException("message from external sender " + e.senderIndex() + ", which the group does not list");
             }
-            return new SignaturePublicKey(senders.get(e.senderIndex()).signatureKey());
+            return new SignaturePublicKey(senders.get(e.senderIndex()).signatureKey().toByteArray());
         }
         if (sender instanceof Sender.NewMemberProposal) {
             Proposal p = TlsReader.decodeExactly(content.body(), Proposal::decode, "Proposal");
@@ -576,11 +577,11 @@ public final class Group {
     public byte[] groupInfo(boolean includeRatchetTree) {
         requireOpen();
         List<Extension> extensions = new ArrayList<>();
-        extensions.add(new ExternalPub(state.secrets.externalKeyPair().publicKey().bytes()).toExtension());
+        extensions.add(new ExternalPub(Bytes.copyOf(state.secrets.externalKeyPair().publicKey().bytes())).toExtension());
         if (includeRatchetTree) {
             extensions.add(new Extension(ExtensionType.RATCHET_TREE, state.tree.encode()));
         }
-        GroupInfo info = new GroupInfo(state.context, extensions, state.confirmationTag, state.myLeaf, new byte[0])
+        GroupInfo info = new GroupInfo(state.context, extensions, Bytes.copyOf(state.confirmationTag), state.myLeaf, Bytes.EMPTY)
                 .sign(state.signatureKey);
         return new MlsMessage(new MlsMessage.EncodedBody(WireFormat.MLS_GROUP_INFO, info.toBytes())).toBytes();
     }
@@ -614,7 +615,7 @@ public final class Group {
     }
 
     public byte[] groupId() {
-        return state.context.groupId();
+        return state.context.groupId().toByteArray();
     }
 
     public CipherSuite cipherSuite() {

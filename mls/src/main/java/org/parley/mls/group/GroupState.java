@@ -1,5 +1,6 @@
 package org.parley.mls.group;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.DecodeException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
@@ -78,7 +79,7 @@ final class GroupState {
     TreePrivateKeys myKeys;
     SignaturePrivateKey signatureKey;
     /** ProposalRef to proposal, in arrival order. */
-    LinkedHashMap<ByteKey, CachedProposal> proposals = new LinkedHashMap<>();
+    LinkedHashMap<Bytes, CachedProposal> proposals = new LinkedHashMap<>();
     /** Leaf private keys of Update proposals this member sent in the epoch, by public key. */
     Map<HpkePublicKey, HpkePrivateKey> pendingUpdateKeys = new LinkedHashMap<>();
     /** resumption_psk by epoch, the most recent {@link #RESUMPTION_PSK_EPOCHS}. */
@@ -167,7 +168,7 @@ final class GroupState {
         w.writeVector(new java.util.TreeSet<>(myKeys.nodes()), (v, n) -> v.writeUint32(n).writeOpaque(myKeys.get(n).bytes()));
         w.writeOpaque(signatureKey.bytes());
         w.writeVector(proposals.entrySet(), (v, e) -> {
-            v.writeOpaque(e.getKey().bytes());
+            v.writeOpaque(e.getKey());
             e.getValue().sender().writeTo(v);
             e.getValue().proposal().writeTo(v);
         });
@@ -233,7 +234,7 @@ final class GroupState {
         s.myKeys = new TreePrivateKeys(s.myLeaf, leafKey);
         keys.forEach(s.myKeys::put);
         s.signatureKey = new SignaturePrivateKey(r.readOpaque());
-        r.readVector(v -> s.proposals.put(new ByteKey(v.readOpaque()), readCachedProposal(v)));
+        r.readVector(v -> s.proposals.put(v.readOpaqueBytes(), readCachedProposal(v)));
         r.readVector(v -> s.pendingUpdateKeys.put(new HpkePublicKey(v.readOpaque()), new HpkePrivateKey(v.readOpaque())));
         int pskAt = r.position();
         r.readVector(v -> s.resumptionPsks.put(v.readUint64(), v.readOpaque()));

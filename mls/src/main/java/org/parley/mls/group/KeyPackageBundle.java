@@ -1,6 +1,7 @@
 package org.parley.mls.group;
 
 import org.parley.mls.ProtocolVersion;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.DecodeException;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsReader;
@@ -60,9 +61,9 @@ public final class KeyPackageBundle {
         HpkeKeyPair init = suite.generateHpkeKeyPair(random);
         HpkeKeyPair leafKeys = suite.generateHpkeKeyPair(random);
         LeafNode leaf = new LeafNode(leafKeys.publicKey(), signatureKeys.publicKey(), credential, defaultCapabilities(suite),
-                LeafNodeSource.KEY_PACKAGE, lifetime == null ? UNBOUNDED : lifetime, null, List.of(), new byte[0])
+                LeafNodeSource.KEY_PACKAGE, lifetime == null ? UNBOUNDED : lifetime, null, List.of(), Bytes.EMPTY)
                 .sign(suite, signatureKeys.privateKey(), new byte[0], 0);
-        KeyPackage unsigned = new KeyPackage(ProtocolVersion.MLS10, suite.id(), init.publicKey(), leaf, List.of(), new byte[0]);
+        KeyPackage unsigned = new KeyPackage(ProtocolVersion.MLS10, suite.id(), init.publicKey(), leaf, List.of(), Bytes.EMPTY);
         KeyPackage signed = new KeyPackage(unsigned.version(), unsigned.cipherSuite(), unsigned.initKey(), leaf, List.of(),
                 KeyPackageValidation.sign(unsigned, suite, signatureKeys.privateKey()));
         return new KeyPackageBundle(signed, init.privateKey(), leafKeys.privateKey(), signatureKeys.privateKey());

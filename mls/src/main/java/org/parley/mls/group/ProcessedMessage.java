@@ -1,6 +1,9 @@
 package org.parley.mls.group;
 
+import org.parley.mls.codec.Bytes;
+
 import java.util.List;
+import java.util.Objects;
 
 /** What {@link Group#process} learned from one incoming MLSMessage. */
 public sealed interface ProcessedMessage
@@ -33,14 +36,9 @@ public sealed interface ProcessedMessage
      * A proposal stored until a Commit covers it. {@code senderLeaf} is -1 for a sender outside
      * the group; {@code proposalType} is its RFC 9420 ProposalType.
      */
-    record ProposalReceived(int senderLeaf, int proposalType, byte[] proposalRef) implements ProcessedMessage {
+    record ProposalReceived(int senderLeaf, int proposalType, Bytes proposalRef) implements ProcessedMessage {
         public ProposalReceived {
-            proposalRef = proposalRef.clone();
-        }
-
-        @Override
-        public byte[] proposalRef() {
-            return proposalRef.clone();
+            Objects.requireNonNull(proposalRef, "proposalRef");
         }
     }
 

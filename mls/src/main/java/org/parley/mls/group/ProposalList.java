@@ -1,6 +1,7 @@
 package org.parley.mls.group;
 
 import org.parley.mls.ProtocolVersion;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.HpkePublicKey;
@@ -51,7 +52,7 @@ final class ProposalList {
     }
 
     /** The proposals of a Commit in order, references resolved against this epoch's cache. */
-    static List<Committed> resolve(Commit commit, Sender committer, Map<ByteKey, GroupState.CachedProposal> cache) {
+    static List<Committed> resolve(Commit commit, Sender committer, Map<Bytes, GroupState.CachedProposal> cache) {
         List<Committed> out = new ArrayList<>(commit.proposals().size());
         for (ProposalOrRef p : commit.proposals()) {
             if (p.proposal() != null) {
@@ -60,9 +61,9 @@ final class ProposalList {
                 if (committer.senderType() == Sender.NEW_MEMBER_COMMIT) {
                     throw new MlsProtocolException("an external Commit must not include proposals by reference (Section 12.4.3.2)");
                 }
-                GroupState.CachedProposal cached = cache.get(new ByteKey(p.reference()));
+                GroupState.CachedProposal cached = cache.get(p.reference());
                 if (cached == null) {
-                    throw new MlsProtocolException("Commit references proposal " + new ByteKey(p.reference())
+                    throw new MlsProtocolException("Commit references proposal " + p.reference().toHex()
                             + " that was not received in this epoch");
                 }
                 out.add(new Committed(cached.proposal(), cached.sender()));
@@ -77,14 +78,14 @@ final class ProposalList {
      */
     static Applied validateAndApply(GroupState state, RatchetTree tree, List<Committed> proposals, int committerLeaf) {
         CipherSuite suite = state.suite();
-        byte[] groupId = state.context.groupId();
+        byte[] groupId = state.context.groupId().toByteArray();
         boolean external = committerLeaf < 0;
         List<Proposal.Update> updates = new ArrayList<>();
         List<Integer> updaters = new ArrayList<>();
         List<Integer> removed = new ArrayList<>();
         List<KeyPackage> adds = new ArrayList<>();
         List<PreSharedKeyID> psks = new ArrayList<>();
-        Set<ByteKey> pskIds = new HashSet<>();
+        Set<Bytes> pskIds = new HashSet<>();
         Set<Integer> touchedLeaves = new HashSet<>();
         Proposal.GroupContextExtensions gce = null;
         Proposal.ExternalInit externalInit = null;
@@ -123,11 +124,11 @@ final class ProposalList {
                 if (id.pskType() == PreSharedKeyID.RESUMPTION && id.usage() != PreSharedKeyID.USAGE_APPLICATION) {
                     throw new MlsProtocolException("a PreSharedKey proposal's resumption PSK must have usage application");
                 }
-                if (id.pskNonce().length != suite.hashLength()) {
-                    throw new MlsProtocolException("PreSharedKey psk_nonce has " + id.pskNonce().length
+                if (id.pskNonce().length() != suite.hashLength()) {
+                    throw new MlsProtocolException("PreSharedKey psk_nonce has " + id.pskNonce().length()
                             + " bytes, KDF.Nh is " + suite.hashLength());
                 }
-                if (!pskIds.add(new ByteKey(id.toBytes()))) {
+                if (!pskIds.add(Bytes.copyOf(id.toBytes()))) {
                     throw new MlsProtocolException("two PreSharedKey proposals name the same PSK");
                 }
                 psks.add(id);

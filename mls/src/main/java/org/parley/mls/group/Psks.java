@@ -1,12 +1,12 @@
 package org.parley.mls.group;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.messages.PreSharedKeyID;
 import org.parley.mls.schedule.PskSecret;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -26,11 +26,11 @@ final class Psks {
         for (PreSharedKeyID id : ids) {
             byte[] psk;
             if (id.pskType() == PreSharedKeyID.EXTERNAL) {
-                psk = store.externalPsk(id.pskId());
-            } else if (groupId != null && Arrays.equals(groupId, id.pskGroupId()) && ownResumptionPsks.containsKey(id.pskEpoch())) {
+                psk = store.externalPsk(id.pskId().toByteArray());
+            } else if (groupId != null && id.pskGroupId().equals(Bytes.copyOf(groupId)) && ownResumptionPsks.containsKey(id.pskEpoch())) {
                 psk = ownResumptionPsks.get(id.pskEpoch());
             } else {
-                psk = store.resumptionPsk(id.pskGroupId(), id.pskEpoch());
+                psk = store.resumptionPsk(id.pskGroupId().toByteArray(), id.pskEpoch());
             }
             if (psk == null) {
                 throw new MlsProtocolException(id.pskType() == PreSharedKeyID.EXTERNAL

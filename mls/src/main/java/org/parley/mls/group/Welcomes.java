@@ -1,5 +1,6 @@
 package org.parley.mls.group;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.crypto.CipherSuite;
@@ -27,7 +28,6 @@ import org.parley.mls.tree.TreeKem;
 import org.parley.mls.tree.TreeMath;
 import org.parley.mls.tree.TreePrivateKeys;
 
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -52,7 +52,7 @@ final class Welcomes {
         CipherSuite suite = s.suite();
         List<Extension> infoExtensions = o.ratchetTreeInWelcome()
                 ? List.of(new Extension(ExtensionType.RATCHET_TREE, s.tree.encode())) : List.of();
-        GroupInfo info = new GroupInfo(s.context, infoExtensions, s.confirmationTag, committer, new byte[0])
+        GroupInfo info = new GroupInfo(s.context, infoExtensions, Bytes.copyOf(s.confirmationTag), committer, Bytes.EMPTY)
                 .sign(o.signatureKey());
         byte[] welcomeSecret = KeySchedule.welcomeSecret(suite, s.secrets.joinerSecret(), pskSecret);
         byte[] encryptedInfo = suite.seal(KeySchedule.welcomeKey(suite, welcomeSecret), KeySchedule.welcomeNonce(suite, welcomeSecret),
@@ -69,10 +69,10 @@ final class Welcomes {
             }
             GroupSecrets groupSecrets = new GroupSecrets(s.secrets.joinerSecret(), pathSecret, psks);
             KeyPackage kp = e.getValue();
-            secrets.add(new EncryptedGroupSecrets(suite.makeKeyPackageRef(kp.toBytes()),
+            secrets.add(new EncryptedGroupSecrets(Bytes.copyOf(suite.makeKeyPackageRef(kp.toBytes())),
                     suite.encryptWithLabel(kp.initKey(), WELCOME_LABEL, encryptedInfo, groupSecrets.toBytes(), o.random())));
         }
-        Welcome welcome = new Welcome(suite.id(), secrets, encryptedInfo);
+        Welcome welcome = new Welcome(suite.id(), secrets, Bytes.copyOf(encryptedInfo));
         return new MlsMessage(new MlsMessage.EncodedBody(WireFormat.MLS_WELCOME, welcome.toBytes())).toBytes();
     }
 
@@ -104,17 +104,17 @@ final class Welcomes {
                     + keyPackage.cipherSuite());
         }
         CipherSuite suite = CipherSuite.fromId(welcome.cipherSuite());
-        byte[] ref = suite.makeKeyPackageRef(keyPackage.toBytes());
+        Bytes ref = Bytes.copyOf(suite.makeKeyPackageRef(keyPackage.toBytes()));
         EncryptedGroupSecrets mine = null;
         for (EncryptedGroupSecrets e : welcome.secrets()) {
-            if (Arrays.equals(e.newMember(), ref)) {
+            if (e.newMember().equals(ref)) {
                 mine = e;
             }
         }
         if (mine == null) {
             throw new MlsProtocolException("the Welcome has no secrets for this KeyPackage");
         }
-        byte[] encryptedInfo = welcome.encryptedGroupInfo();
+        byte[] encryptedInfo = welcome.encryptedGroupInfo().toByteArray();
         GroupSecrets secrets = TlsReader.decodeExactly(
                 suite.decryptWithLabel(initKey, WELCOME_LABEL, encryptedInfo, mine.encryptedGroupSecrets()),
                 GroupSecrets::decode, "GroupSecrets");
@@ -156,8 +156,8 @@ final class Welcomes {
 
     /** Checks the GroupInfo's confirmation tag with the epoch's confirmation key (Section 12.4.3.1). */
     static void requireValidConfirmationTag(EpochSecrets epoch, GroupInfo info) {
-        byte[] expected = epoch.confirmationTag(info.groupContext().confirmedTranscriptHash());
-        if (!MessageDigest.isEqual(expected, info.confirmationTag())) {
+        byte[] expected = epoch.confirmationTag(info.groupContext().confirmedTranscriptHash().toByteArray());
+        if (!info.confirmationTag().constantTimeEquals(expected)) {
             throw new MlsProtocolException("GroupInfo confirmation tag is invalid");
         }
     }
@@ -169,15 +169,15 @@ final class Welcomes {
     static RatchetTree validatedTree(GroupInfo info, byte[] outOfBandTree, Parallelism parallelism) {
         CipherSuite suite = info.groupContext().cipherSuite();
         Extension treeExtension = Extension.find(info.extensions(), ExtensionType.RATCHET_TREE);
-        byte[] encoded = treeExtension != null ? treeExtension.data() : outOfBandTree;
+        byte[] encoded = treeExtension != null ? treeExtension.data().toByteArray() : outOfBandTree;
         if (encoded == null) {
             throw new MlsProtocolException("the GroupInfo carries no ratchet_tree extension and no tree was given");
         }
         RatchetTree tree = RatchetTree.decode(suite, encoded);
-        if (!MessageDigest.isEqual(tree.treeHash(), info.groupContext().treeHash())) {
+        if (!info.groupContext().treeHash().constantTimeEquals(tree.treeHash())) {
             throw new MlsProtocolException("the ratchet tree's hash differs from the GroupInfo's tree_hash");
         }
-        tree.validate(info.groupContext().groupId(), GroupState.requiredCapabilities(info.groupContext().extensions()), parallelism);
+        tree.validate(info.groupContext().groupId().toByteArray(), GroupState.requiredCapabilities(info.groupContext().extensions()), parallelism);
         LeafNode signer = tree.leaf(info.signer());
         if (signer == null) {
             throw new MlsProtocolException("GroupInfo signer " + Integer.toUnsignedString(info.signer()) + " is not a member");
@@ -221,8 +221,8 @@ final class Welcomes {
         GroupState s = new GroupState();
         s.context = info.groupContext();
         s.tree = tree;
-        s.confirmationTag = info.confirmationTag();
-        s.interimTranscriptHash = TranscriptHashes.interim(suite, s.context.confirmedTranscriptHash(), s.confirmationTag);
+        s.confirmationTag = info.confirmationTag().toByteArray();
+        s.interimTranscriptHash = TranscriptHashes.interim(suite, s.context.confirmedTranscriptHash().toByteArray(), s.confirmationTag);
         s.secrets = secrets;
         s.secretTree = secrets.secretTree(tree.leafCount());
         s.myLeaf = myLeaf;

@@ -20,5 +20,7 @@
  *
  * <p>Internals: {@code ProposalList} (12.2, 12.3), {@code Commits} (12.4),
  * {@code Welcomes} (12.4.3.1), {@code GroupState} (one epoch's state, copied before every change).
+ * {@link org.parley.mls.group.WelcomeKnownAnswers} runs the first Welcome steps alone, for
+ * conformance checks.
  */
 package org.parley.mls.group;

@@ -1,5 +1,6 @@
 package org.parley.mls.keypackages;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.SignaturePrivateKey;
@@ -27,7 +28,7 @@ public final class KeyPackageValidation {
         }
         LeafNodeValidation.validate(keyPackage.leafNode(), groupSuite, LeafNodeSource.KEY_PACKAGE, new byte[0], 0, required);
         if (!groupSuite.verifyWithLabel(keyPackage.leafNode().signatureKey(), SIGNATURE_LABEL, keyPackage.toBeSigned(),
-                keyPackage.signature())) {
+                keyPackage.signature().toByteArray())) {
             throw new MlsProtocolException("KeyPackage signature is invalid");
         }
         if (keyPackage.leafNode().encryptionKey().equals(keyPackage.initKey())) {
@@ -42,7 +43,7 @@ public final class KeyPackageValidation {
     }
 
     /** Signs a KeyPackage's content: SignWithLabel(., "KeyPackageTBS", KeyPackageTBS). */
-    public static byte[] sign(KeyPackage unsigned, CipherSuite suite, SignaturePrivateKey key) {
-        return suite.signWithLabel(key, SIGNATURE_LABEL, unsigned.toBeSigned());
+    public static Bytes sign(KeyPackage unsigned, CipherSuite suite, SignaturePrivateKey key) {
+        return Bytes.copyOf(suite.signWithLabel(key, SIGNATURE_LABEL, unsigned.toBeSigned()));
     }
 }

@@ -3,6 +3,7 @@ package org.parley.mls.messages;
 import org.parley.mls.codec.TlsEncodable;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
+import org.parley.mls.tree.UpdatePath;
 
 import java.util.List;
 

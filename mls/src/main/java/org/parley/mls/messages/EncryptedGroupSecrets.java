@@ -1,23 +1,21 @@
 package org.parley.mls.messages;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.TlsEncodable;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.crypto.HpkeCiphertext;
 
-/** {@code EncryptedGroupSecrets} (RFC 9420 Section 12.4.3.1): GroupSecrets encrypted to the KeyPackage {@code newMember} refers to. */
-public record EncryptedGroupSecrets(byte[] newMember, HpkeCiphertext encryptedGroupSecrets) implements TlsEncodable {
-    public EncryptedGroupSecrets {
-        newMember = newMember.clone();
-    }
+import java.util.Objects;
 
-    @Override
-    public byte[] newMember() {
-        return newMember.clone();
+/** {@code EncryptedGroupSecrets} (RFC 9420 Section 12.4.3.1): GroupSecrets encrypted to the KeyPackage {@code newMember} refers to. */
+public record EncryptedGroupSecrets(Bytes newMember, HpkeCiphertext encryptedGroupSecrets) implements TlsEncodable {
+    public EncryptedGroupSecrets {
+        Objects.requireNonNull(newMember, "newMember");
     }
 
     public static EncryptedGroupSecrets decode(TlsReader reader) {
-        return new EncryptedGroupSecrets(reader.readOpaque(), HpkeCiphertext.read(reader));
+        return new EncryptedGroupSecrets(reader.readOpaqueBytes(), HpkeCiphertext.read(reader));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.parley.mls.messages;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.TlsEncodable;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
@@ -9,35 +10,26 @@ import org.parley.mls.extensions.Extension;
 import org.parley.mls.schedule.GroupContext;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * {@code GroupInfo} (RFC 9420 Section 12.4.3): the group's context, extensions for joiners, the
  * confirmation tag, and the signer's signature over {@code GroupInfoTBS} (every other field).
  * {@code signer} is a uint32 leaf index.
  */
-public record GroupInfo(GroupContext groupContext, List<Extension> extensions, byte[] confirmationTag, int signer,
-                        byte[] signature) implements TlsEncodable {
+public record GroupInfo(GroupContext groupContext, List<Extension> extensions, Bytes confirmationTag, int signer,
+                        Bytes signature) implements TlsEncodable {
     private static final String SIGNATURE_LABEL = "GroupInfoTBS";
 
     public GroupInfo {
         extensions = List.copyOf(extensions);
-        confirmationTag = confirmationTag.clone();
-        signature = signature.clone();
-    }
-
-    @Override
-    public byte[] confirmationTag() {
-        return confirmationTag.clone();
-    }
-
-    @Override
-    public byte[] signature() {
-        return signature.clone();
+        Objects.requireNonNull(confirmationTag, "confirmationTag");
+        Objects.requireNonNull(signature, "signature");
     }
 
     public static GroupInfo decode(TlsReader reader) {
-        return new GroupInfo(GroupContext.decode(reader), Extension.decodeList(reader), reader.readOpaque(),
-                (int) reader.readUint32(), reader.readOpaque());
+        return new GroupInfo(GroupContext.decode(reader), Extension.decodeList(reader), reader.readOpaqueBytes(),
+                (int) reader.readUint32(), reader.readOpaqueBytes());
     }
 
     /** The encoded {@code GroupInfoTBS}. */
@@ -49,13 +41,13 @@ public record GroupInfo(GroupContext groupContext, List<Extension> extensions, b
 
     /** This GroupInfo signed by the member at {@code signer}: SignWithLabel(., "GroupInfoTBS", GroupInfoTBS). */
     public GroupInfo sign(SignaturePrivateKey key) {
-        byte[] newSignature = groupContext.cipherSuite().signWithLabel(key, SIGNATURE_LABEL, toBeSigned());
+        Bytes newSignature = Bytes.copyOf(groupContext.cipherSuite().signWithLabel(key, SIGNATURE_LABEL, toBeSigned()));
         return new GroupInfo(groupContext, extensions, confirmationTag, signer, newSignature);
     }
 
     /** Whether the signature is valid under the signer's leaf signature key (Section 12.4.3.1). */
     public boolean verifySignature(SignaturePublicKey signerKey) {
-        return groupContext.cipherSuite().verifyWithLabel(signerKey, SIGNATURE_LABEL, toBeSigned(), signature);
+        return groupContext.cipherSuite().verifyWithLabel(signerKey, SIGNATURE_LABEL, toBeSigned(), signature.toByteArray());
     }
 
     private void writeContent(TlsWriter writer) {

@@ -1,16 +1,19 @@
 package org.parley.mls.messages;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.DecodeException;
 import org.parley.mls.codec.TlsEncodable;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
+
+import java.util.Objects;
 
 /**
  * {@code PreSharedKeyID} (RFC 9420 Section 8.4). For {@code external} PSKs {@code pskId} is set;
  * for {@code resumption} PSKs {@code usage}, {@code pskGroupId} and {@code pskEpoch} are.
  * Unknown {@code PSKType} and {@code ResumptionPSKUsage} values are malformed.
  */
-public record PreSharedKeyID(int pskType, byte[] pskId, int usage, byte[] pskGroupId, long pskEpoch, byte[] pskNonce)
+public record PreSharedKeyID(int pskType, Bytes pskId, int usage, Bytes pskGroupId, long pskEpoch, Bytes pskNonce)
         implements TlsEncodable {
     public static final int EXTERNAL = 1;
     public static final int RESUMPTION = 2;
@@ -22,32 +25,15 @@ public record PreSharedKeyID(int pskType, byte[] pskId, int usage, byte[] pskGro
         if (pskType != EXTERNAL && pskType != RESUMPTION) {
             throw new IllegalArgumentException("psktype must be external(1) or resumption(2), was " + pskType);
         }
-        pskId = pskId == null ? null : pskId.clone();
-        pskGroupId = pskGroupId == null ? null : pskGroupId.clone();
-        pskNonce = pskNonce.clone();
+        Objects.requireNonNull(pskNonce, "pskNonce");
     }
 
-    public static PreSharedKeyID external(byte[] pskId, byte[] pskNonce) {
+    public static PreSharedKeyID external(Bytes pskId, Bytes pskNonce) {
         return new PreSharedKeyID(EXTERNAL, pskId, 0, null, 0, pskNonce);
     }
 
-    public static PreSharedKeyID resumption(int usage, byte[] pskGroupId, long pskEpoch, byte[] pskNonce) {
+    public static PreSharedKeyID resumption(int usage, Bytes pskGroupId, long pskEpoch, Bytes pskNonce) {
         return new PreSharedKeyID(RESUMPTION, null, usage, pskGroupId, pskEpoch, pskNonce);
-    }
-
-    @Override
-    public byte[] pskId() {
-        return pskId == null ? null : pskId.clone();
-    }
-
-    @Override
-    public byte[] pskGroupId() {
-        return pskGroupId == null ? null : pskGroupId.clone();
-    }
-
-    @Override
-    public byte[] pskNonce() {
-        return pskNonce.clone();
     }
 
     public static PreSharedKeyID decode(TlsReader reader) {
@@ -55,14 +41,14 @@ public record PreSharedKeyID(int pskType, byte[] pskId, int usage, byte[] pskGro
         int type = reader.readUint8();
         switch (type) {
             case EXTERNAL:
-                return external(reader.readOpaque(), reader.readOpaque());
+                return external(reader.readOpaqueBytes(), reader.readOpaqueBytes());
             case RESUMPTION:
                 int usageAt = reader.position();
                 int usage = reader.readUint8();
                 if (usage < USAGE_APPLICATION || usage > USAGE_BRANCH) {
                     throw new DecodeException("unknown ResumptionPSKUsage " + usage, usageAt);
                 }
-                return resumption(usage, reader.readOpaque(), reader.readUint64(), reader.readOpaque());
+                return resumption(usage, reader.readOpaqueBytes(), reader.readUint64(), reader.readOpaqueBytes());
             default:
                 throw new DecodeException("unknown PSKType " + type, start);
         }

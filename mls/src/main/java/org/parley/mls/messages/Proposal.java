@@ -1,5 +1,6 @@
 package org.parley.mls.messages;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.TlsEncodable;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
@@ -7,8 +8,8 @@ import org.parley.mls.extensions.Extension;
 import org.parley.mls.keypackages.KeyPackage;
 import org.parley.mls.tree.LeafNode;
 
-import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * {@code Proposal} (RFC 9420 Section 12.1): a proposed change to the group, encoded as its
@@ -43,11 +44,11 @@ public sealed interface Proposal extends TlsEncodable {
             case ProposalType.UPDATE -> new Update(LeafNode.decode(reader));
             case ProposalType.REMOVE -> new Remove((int) reader.readUint32());
             case ProposalType.PSK -> new PreSharedKey(PreSharedKeyID.decode(reader));
-            case ProposalType.REINIT -> new ReInit(reader.readOpaque(), reader.readUint16(), reader.readUint16(),
+            case ProposalType.REINIT -> new ReInit(reader.readOpaqueBytes(), reader.readUint16(), reader.readUint16(),
                     Extension.decodeList(reader));
-            case ProposalType.EXTERNAL_INIT -> new ExternalInit(reader.readOpaque());
+            case ProposalType.EXTERNAL_INIT -> new ExternalInit(reader.readOpaqueBytes());
             case ProposalType.GROUP_CONTEXT_EXTENSIONS -> new GroupContextExtensions(Extension.decodeList(reader));
-            default -> new Unknown(type, reader.readOpaque());
+            default -> new Unknown(type, reader.readOpaqueBytes());
         };
     }
 
@@ -96,15 +97,10 @@ public sealed interface Proposal extends TlsEncodable {
     }
 
     /** {@code ReInit} (Section 12.1.5). */
-    record ReInit(byte[] groupId, int version, int cipherSuite, List<Extension> extensions) implements Proposal {
+    record ReInit(Bytes groupId, int version, int cipherSuite, List<Extension> extensions) implements Proposal {
         public ReInit {
-            groupId = groupId.clone();
+            Objects.requireNonNull(groupId, "groupId");
             extensions = List.copyOf(extensions);
-        }
-
-        @Override
-        public byte[] groupId() {
-            return groupId.clone();
         }
 
         public int proposalType() {
@@ -118,14 +114,9 @@ public sealed interface Proposal extends TlsEncodable {
     }
 
     /** {@code ExternalInit} (Section 12.1.6). */
-    record ExternalInit(byte[] kemOutput) implements Proposal {
+    record ExternalInit(Bytes kemOutput) implements Proposal {
         public ExternalInit {
-            kemOutput = kemOutput.clone();
-        }
-
-        @Override
-        public byte[] kemOutput() {
-            return kemOutput.clone();
+            Objects.requireNonNull(kemOutput, "kemOutput");
         }
 
         public int proposalType() {
@@ -157,14 +148,9 @@ public sealed interface Proposal extends TlsEncodable {
      * non-default proposals to their own specifications; like OpenMLS and mls-rs, the body is
      * carried as {@code opaque<V>} so that a message holding one can still be parsed and relayed.
      */
-    record Unknown(int proposalType, byte[] body) implements Proposal {
+    record Unknown(int proposalType, Bytes body) implements Proposal {
         public Unknown {
-            body = body.clone();
-        }
-
-        @Override
-        public byte[] body() {
-            return body.clone();
+            Objects.requireNonNull(body, "body");
         }
 
         public void writeBodyTo(TlsWriter writer) {
@@ -172,18 +158,8 @@ public sealed interface Proposal extends TlsEncodable {
         }
 
         @Override
-        public boolean equals(Object o) {
-            return o instanceof Unknown other && other.proposalType == proposalType && Arrays.equals(body, other.body);
-        }
-
-        @Override
-        public int hashCode() {
-            return 31 * proposalType + Arrays.hashCode(body);
-        }
-
-        @Override
         public String toString() {
-            return "Proposal.Unknown[type=" + proposalType + ", " + body.length + " bytes]";
+            return "Proposal.Unknown[type=" + proposalType + ", " + body.length() + " bytes]";
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.parley.mls.messages;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.DecodeException;
 import org.parley.mls.codec.TlsEncodable;
 import org.parley.mls.codec.TlsReader;
@@ -9,7 +10,7 @@ import org.parley.mls.codec.TlsWriter;
  * {@code ProposalOrRef} (RFC 9420 Section 12.4): a proposal carried inline in a Commit, or the
  * {@code ProposalRef} of one sent earlier. Exactly one of the two fields is set.
  */
-public record ProposalOrRef(Proposal proposal, byte[] reference) implements TlsEncodable {
+public record ProposalOrRef(Proposal proposal, Bytes reference) implements TlsEncodable {
     private static final int PROPOSAL = 1;
     private static final int REFERENCE = 2;
 
@@ -17,20 +18,14 @@ public record ProposalOrRef(Proposal proposal, byte[] reference) implements TlsE
         if ((proposal == null) == (reference == null)) {
             throw new IllegalArgumentException("exactly one of proposal and reference must be set");
         }
-        reference = reference == null ? null : reference.clone();
     }
 
     public static ProposalOrRef of(Proposal proposal) {
         return new ProposalOrRef(proposal, null);
     }
 
-    public static ProposalOrRef ofReference(byte[] reference) {
+    public static ProposalOrRef ofReference(Bytes reference) {
         return new ProposalOrRef(null, reference);
-    }
-
-    @Override
-    public byte[] reference() {
-        return reference == null ? null : reference.clone();
     }
 
     public static ProposalOrRef decode(TlsReader reader) {
@@ -38,7 +33,7 @@ public record ProposalOrRef(Proposal proposal, byte[] reference) implements TlsE
         int type = reader.readUint8();
         return switch (type) {
             case PROPOSAL -> of(Proposal.decode(reader));
-            case REFERENCE -> ofReference(reader.readOpaque());
+            case REFERENCE -> ofReference(reader.readOpaqueBytes());
             default -> throw new DecodeException("unknown ProposalOrRefType " + type, start);
         };
     }

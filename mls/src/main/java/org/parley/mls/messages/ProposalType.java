@@ -1,6 +1,10 @@
 package org.parley.mls.messages;
 
-/** {@code uint16 ProposalType} (RFC 9420 Section 12.1, "MLS Proposal Types" registry, Section 17.4). */
+/**
+ * {@code uint16 ProposalType} (RFC 9420 Section 12.1, "MLS Proposal Types" registry, Section 17.4).
+ * ADD to GROUP_CONTEXT_EXTENSIONS are the "default" types of Section 7.2 (see
+ * {@link org.parley.mls.extensions.Capabilities#supportsProposal}).
+ */
 public final class ProposalType {
     public static final int ADD = 0x0001;
     public static final int UPDATE = 0x0002;
@@ -11,10 +15,5 @@ public final class ProposalType {
     public static final int GROUP_CONTEXT_EXTENSIONS = 0x0007;
 
     private ProposalType() {
-    }
-
-    /** The "default" types of Section 7.2, implemented by every client and never listed in Capabilities. */
-    public static boolean isDefault(int type) {
-        return type >= ADD && type <= GROUP_CONTEXT_EXTENSIONS;
     }
 }

@@ -1,6 +1,7 @@
 package org.parley.mls.schedule;
 
 import org.parley.mls.ProtocolVersion;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.DecodeException;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsEncodable;
@@ -9,9 +10,9 @@ import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.extensions.Extension;
 
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * {@code GroupContext} (RFC 9420 Section 8.1): the summary of the group's state that every key
@@ -29,40 +30,33 @@ import java.util.List;
  * } GroupContext;
  * </pre>
  */
-public record GroupContext(CipherSuite cipherSuite, byte[] groupId, long epoch, byte[] treeHash,
-                           byte[] confirmedTranscriptHash, List<Extension> extensions) implements TlsEncodable {
+public record GroupContext(CipherSuite cipherSuite, Bytes groupId, long epoch, Bytes treeHash,
+                           Bytes confirmedTranscriptHash, List<Extension> extensions) implements TlsEncodable {
     public GroupContext {
-        groupId = groupId.clone();
-        treeHash = treeHash.clone();
-        confirmedTranscriptHash = confirmedTranscriptHash.clone();
+        Objects.requireNonNull(groupId, "groupId");
+        Objects.requireNonNull(treeHash, "treeHash");
+        Objects.requireNonNull(confirmedTranscriptHash, "confirmedTranscriptHash");
         extensions = List.copyOf(extensions);
     }
 
-    @Override
-    public byte[] groupId() {
-        return groupId.clone();
-    }
-
-    @Override
-    public byte[] treeHash() {
-        return treeHash.clone();
-    }
-
-    @Override
-    public byte[] confirmedTranscriptHash() {
-        return confirmedTranscriptHash.clone();
+    /** A context holding copies of the three arrays. */
+    public GroupContext(CipherSuite cipherSuite, byte[] groupId, long epoch, byte[] treeHash,
+                        byte[] confirmedTranscriptHash, List<Extension> extensions) {
+        this(cipherSuite, Bytes.copyOf(groupId), epoch, Bytes.copyOf(treeHash), Bytes.copyOf(confirmedTranscriptHash),
+                extensions);
     }
 
     /** The same context for the next epoch, with a new tree hash and confirmed transcript hash. */
     public GroupContext nextEpoch(byte[] newTreeHash, byte[] newConfirmedTranscriptHash, List<Extension> newExtensions) {
-        return new GroupContext(cipherSuite, groupId, epoch + 1, newTreeHash, newConfirmedTranscriptHash, newExtensions);
+        return new GroupContext(cipherSuite, groupId, epoch + 1, Bytes.copyOf(newTreeHash),
+                Bytes.copyOf(newConfirmedTranscriptHash), newExtensions);
     }
 
     /** Fails unless a message's group id and epoch are this context's (RFC 9420 Section 6). */
     public void requireMessageFor(byte[] messageGroupId, long messageEpoch) {
-        if (!Arrays.equals(groupId, messageGroupId)) {
+        if (!groupId.equals(Bytes.copyOf(messageGroupId))) {
             throw new MlsProtocolException("message is for group " + HexFormat.of().formatHex(messageGroupId)
-                    + ", not this group " + HexFormat.of().formatHex(groupId));
+                    + ", not this group " + groupId.toHex());
         }
         if (messageEpoch != epoch) {
             throw new MlsProtocolException("message is for epoch " + Long.toUnsignedString(messageEpoch)
@@ -84,10 +78,10 @@ public record GroupContext(CipherSuite cipherSuite, byte[] groupId, long epoch, 
     public static GroupContext decode(TlsReader reader) {
         ProtocolVersion.readMls10(reader, "GroupContext");
         CipherSuite suite = readCipherSuite(reader);
-        byte[] groupId = reader.readOpaque();
+        Bytes groupId = reader.readOpaqueBytes();
         long epoch = reader.readUint64();
-        byte[] treeHash = reader.readOpaque();
-        byte[] confirmed = reader.readOpaque();
+        Bytes treeHash = reader.readOpaqueBytes();
+        Bytes confirmed = reader.readOpaqueBytes();
         List<Extension> extensions = Extension.decodeList(reader);
         return new GroupContext(suite, groupId, epoch, treeHash, confirmed, extensions);
     }
@@ -109,20 +103,8 @@ public record GroupContext(CipherSuite cipherSuite, byte[] groupId, long epoch, 
     }
 
     @Override
-    public boolean equals(Object o) {
-        return o instanceof GroupContext g && cipherSuite == g.cipherSuite && epoch == g.epoch
-                && Arrays.equals(groupId, g.groupId) && Arrays.equals(treeHash, g.treeHash)
-                && Arrays.equals(confirmedTranscriptHash, g.confirmedTranscriptHash) && extensions.equals(g.extensions);
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(groupId) * 31 + Long.hashCode(epoch);
-    }
-
-    @Override
     public String toString() {
-        return "GroupContext[" + cipherSuite + ", group " + HexFormat.of().formatHex(groupId) + ", epoch " + epoch
+        return "GroupContext[" + cipherSuite + ", group " + groupId.toHex() + ", epoch " + epoch
                 + ", " + extensions.size() + " extensions]";
     }
 }

@@ -1,7 +1,10 @@
 package org.parley.mls.schedule;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.crypto.CipherSuite;
+
+import java.util.Objects;
 
 /**
  * The confirmed and interim transcript hashes (RFC 9420 Section 8.2).
@@ -15,25 +18,15 @@ import org.parley.mls.crypto.CipherSuite;
  * AuthenticatedContent) is produced by {@code AuthenticatedContent.confirmedTranscriptHashInput()};
  * InterimTranscriptHashInput is {@code struct { MAC confirmation_tag; }}.
  */
-public record TranscriptHashes(byte[] confirmed, byte[] interim) {
+public record TranscriptHashes(Bytes confirmed, Bytes interim) {
     /** Both hashes are empty before the first Commit (epoch 0). */
     public static TranscriptHashes initial() {
-        return new TranscriptHashes(new byte[0], new byte[0]);
+        return new TranscriptHashes(Bytes.EMPTY, Bytes.EMPTY);
     }
 
     public TranscriptHashes {
-        confirmed = confirmed.clone();
-        interim = interim.clone();
-    }
-
-    @Override
-    public byte[] confirmed() {
-        return confirmed.clone();
-    }
-
-    @Override
-    public byte[] interim() {
-        return interim.clone();
+        Objects.requireNonNull(confirmed, "confirmed");
+        Objects.requireNonNull(interim, "interim");
     }
 
     /** confirmed_transcript_hash of the new epoch. */
@@ -55,23 +48,12 @@ public record TranscriptHashes(byte[] confirmed, byte[] interim) {
 
     /** Both hashes after a Commit, given its ConfirmedTranscriptHashInput and confirmation tag. */
     public TranscriptHashes next(CipherSuite suite, byte[] confirmedTranscriptHashInput, byte[] confirmationTag) {
-        byte[] newConfirmed = confirmed(suite, interim, confirmedTranscriptHashInput);
-        return new TranscriptHashes(newConfirmed, interim(suite, newConfirmed, confirmationTag));
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof TranscriptHashes t && java.util.Arrays.equals(confirmed, t.confirmed)
-                && java.util.Arrays.equals(interim, t.interim);
-    }
-
-    @Override
-    public int hashCode() {
-        return java.util.Arrays.hashCode(confirmed);
+        byte[] newConfirmed = confirmed(suite, interim.toByteArray(), confirmedTranscriptHashInput);
+        return new TranscriptHashes(Bytes.copyOf(newConfirmed), Bytes.copyOf(interim(suite, newConfirmed, confirmationTag)));
     }
 
     @Override
     public String toString() {
-        return "TranscriptHashes[" + java.util.HexFormat.of().formatHex(confirmed) + "]";
+        return "TranscriptHashes[" + confirmed.toHex() + "]";
     }
 }

@@ -1,5 +1,6 @@
 package org.parley.mls.tree;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.TlsEncodable;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
@@ -12,6 +13,7 @@ import org.parley.mls.extensions.Capabilities;
 import org.parley.mls.extensions.Extension;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * {@code LeafNode} (RFC 9420 Section 7.2): a member's keys, credential and capabilities, signed by
@@ -20,7 +22,7 @@ import java.util.List;
  */
 public record LeafNode(HpkePublicKey encryptionKey, SignaturePublicKey signatureKey, Credential credential,
                        Capabilities capabilities, LeafNodeSource leafNodeSource, Lifetime lifetime,
-                       byte[] parentHash, List<Extension> extensions, byte[] signature) implements TlsEncodable {
+                       Bytes parentHash, List<Extension> extensions, Bytes signature) implements TlsEncodable {
     private static final String SIGNATURE_LABEL = "LeafNodeTBS";
 
     public LeafNode {
@@ -30,19 +32,8 @@ public record LeafNode(HpkePublicKey encryptionKey, SignaturePublicKey signature
         if ((parentHash != null) != (leafNodeSource == LeafNodeSource.COMMIT)) {
             throw new IllegalArgumentException("parent_hash is present exactly for leaf_node_source commit");
         }
-        parentHash = parentHash == null ? null : parentHash.clone();
         extensions = List.copyOf(extensions);
-        signature = signature.clone();
-    }
-
-    @Override
-    public byte[] parentHash() {
-        return parentHash == null ? null : parentHash.clone();
-    }
-
-    @Override
-    public byte[] signature() {
-        return signature.clone();
+        Objects.requireNonNull(signature, "signature");
     }
 
     public static LeafNode decode(TlsReader reader) {
@@ -52,9 +43,9 @@ public record LeafNode(HpkePublicKey encryptionKey, SignaturePublicKey signature
         Capabilities capabilities = Capabilities.decode(reader);
         LeafNodeSource source = LeafNodeSource.decode(reader);
         Lifetime lifetime = source == LeafNodeSource.KEY_PACKAGE ? Lifetime.decode(reader) : null;
-        byte[] parentHash = source == LeafNodeSource.COMMIT ? reader.readOpaque() : null;
+        Bytes parentHash = source == LeafNodeSource.COMMIT ? reader.readOpaqueBytes() : null;
         List<Extension> extensions = Extension.decodeList(reader);
-        byte[] signature = reader.readOpaque();
+        Bytes signature = reader.readOpaqueBytes();
         return new LeafNode(encryptionKey, signatureKey, credential, capabilities, source, lifetime, parentHash,
                 extensions, signature);
     }
@@ -64,14 +55,14 @@ public record LeafNode(HpkePublicKey encryptionKey, SignaturePublicKey signature
      * {@code groupId} and {@code leafIndex} are ignored for key_package leaves.
      */
     public LeafNode sign(CipherSuite suite, SignaturePrivateKey key, byte[] groupId, int leafIndex) {
-        byte[] newSignature = suite.signWithLabel(key, SIGNATURE_LABEL, toBeSigned(groupId, leafIndex));
+        Bytes newSignature = Bytes.copyOf(suite.signWithLabel(key, SIGNATURE_LABEL, toBeSigned(groupId, leafIndex)));
         return new LeafNode(encryptionKey, signatureKey, credential, capabilities, leafNodeSource, lifetime,
                 parentHash, extensions, newSignature);
     }
 
     /** Whether the signature is valid under this leaf's own signature key (Section 7.3, second check). */
     public boolean verifySignature(CipherSuite suite, byte[] groupId, int leafIndex) {
-        return suite.verifyWithLabel(signatureKey, SIGNATURE_LABEL, toBeSigned(groupId, leafIndex), signature);
+        return suite.verifyWithLabel(signatureKey, SIGNATURE_LABEL, toBeSigned(groupId, leafIndex), signature.toByteArray());
     }
 
     /**

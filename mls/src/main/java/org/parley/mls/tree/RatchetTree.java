@@ -1,35 +1,30 @@
 package org.parley.mls.tree;
 
 import org.parley.mls.codec.MlsProtocolException;
-import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.HpkePublicKey;
-import org.parley.mls.crypto.SignaturePublicKey;
 import org.parley.mls.extensions.Extension;
 import org.parley.mls.extensions.ExtensionType;
 import org.parley.mls.extensions.RequiredCapabilities;
 
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.Collection;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The ratchet tree (RFC 9420 Sections 4 and 7) in its array representation (Section 4.1.2,
  * Appendix C): node {@code i} of a tree with a power-of-two number of leaves, null for blank.
  *
  * <p>Operations: add (leftmost blank leaf, extending when full), update and remove (blanking the
- * direct path, truncating), resolution (4.1.1), filtered direct path, tree hash (7.8) and parent
- * hash (7.9) with their verification (7.9.2), and the tree checks a joiner runs (12.4.3.1).
+ * direct path, truncating), resolution (4.1.1) and filtered direct path. Tree hashes (7.8) live in
+ * {@link TreeHashes}, parent hashes and their verification (7.9, 7.9.2) in {@link ParentHashes},
+ * and the checks of a whole tree (7.3, 12.4.3.1) in {@link TreeValidator}; the methods here that
+ * reach them are the tree's public API.
  *
  * <p>Cost: tree hashes are cached per node and a change invalidates only the changed node's
  * direct path, so re-hashing after adding, updating or removing one leaf costs O(log n) hashes.
@@ -38,12 +33,9 @@ import java.util.concurrent.RejectedExecutionException;
  * hash sets. Not thread-safe: a group owns its tree.
  */
 public final class RatchetTree {
-    /** Below this many leaves a hand-off to another thread costs more than it saves. */
-    private static final int LEAVES_PER_SHARE = 64;
-
     private final CipherSuite suite;
     private Node[] nodes;
-    private byte[][] treeHashes;
+    private TreeHashes treeHashes;
     private int leafCount;
     /** Leaves that hold a LeafNode; blank leaves are clear bits. */
     private final BitSet occupied;
@@ -63,7 +55,7 @@ public final class RatchetTree {
         this.suite = suite;
         this.nodes = nodes;
         this.leafCount = leafCount;
-        this.treeHashes = new byte[nodes.length][];
+        this.treeHashes = new TreeHashes(this, nodes.length);
         this.occupied = occupied;
         this.blankHint = 0;
         this.nonBlank = nonBlank;
@@ -131,7 +123,7 @@ public final class RatchetTree {
         if (extension.extensionType() != ExtensionType.RATCHET_TREE) {
             throw new MlsProtocolException("extension " + extension.extensionType() + " is not a ratchet_tree extension");
         }
-        return decode(suite, extension.data());
+        return decode(suite, extension.data().toByteArray());
     }
 
     /** This tree as a {@code ratchet_tree} extension for a GroupInfo. */
@@ -142,7 +134,7 @@ public final class RatchetTree {
     /** An independent copy (nodes are immutable, so they are shared), for staging a commit. */
     public RatchetTree copy() {
         RatchetTree copy = new RatchetTree(suite, nodes.clone(), leafCount, (BitSet) occupied.clone(), (BitSet) nonBlank.clone());
-        copy.treeHashes = treeHashes.clone();
+        copy.treeHashes = treeHashes.copyFor(copy);
         copy.blankHint = blankHint;
         return copy;
     }
@@ -221,17 +213,7 @@ public final class RatchetTree {
         }
         nodes[nodeIndex] = node;
         nonBlank.set(nodeIndex, node != null);
-        invalidate(nodeIndex);
-    }
-
-    private void invalidate(int nodeIndex) {
-        int root = root();
-        int x = nodeIndex;
-        treeHashes[x] = null;
-        while (x != root) {
-            x = TreeMath.parent(x, leafCount);
-            treeHashes[x] = null;
-        }
+        treeHashes.invalidate(nodeIndex);
     }
 
     /**
@@ -298,7 +280,7 @@ public final class RatchetTree {
         leafCount *= 2;
         int width = TreeMath.nodeWidth(leafCount);
         nodes = Arrays.copyOf(nodes, width);
-        treeHashes = Arrays.copyOf(treeHashes, width);
+        treeHashes.resize(width);
     }
 
     /** Update (Section 12.1.2): replaces a member's leaf and blanks its direct path. */
@@ -335,7 +317,7 @@ public final class RatchetTree {
             int width = TreeMath.nodeWidth(leafCount);
             nonBlank.clear(width, nodes.length);
             nodes = Arrays.copyOf(nodes, width);
-            treeHashes = Arrays.copyOf(treeHashes, width);
+            treeHashes.resize(width);
         }
         blankHint = Math.min(blankHint, leafCount);
     }
@@ -397,311 +379,48 @@ public final class RatchetTree {
         return Arrays.copyOf(filtered, n);
     }
 
-    /** Whether node {@code p} is a proper ancestor of node {@code x}. */
-    static boolean isAncestor(int p, int x) {
-        int level = TreeMath.level(p);
-        return level > TreeMath.level(x) && (x >>> (level + 1)) == (p >>> (level + 1));
-    }
-
-    /** The child of ancestor {@code p} whose subtree holds node {@code x}. */
-    static int childTowards(int p, int x) {
-        return x < p ? TreeMath.left(p) : TreeMath.right(p);
-    }
-
-    // --- tree hash (Section 7.8) ---
+    // --- tree hash (Section 7.8), parent hash (Section 7.9), validation (Section 12.4.3.1) ---
 
     /** The tree hash of the whole tree (the root's). */
     public byte[] treeHash() {
         return treeHash(root());
     }
 
-    /** The tree hash of the subtree under a node; cached until the subtree changes. */
+    /** The tree hash of the subtree under a node (Section 7.8); cached until the subtree changes. */
     public byte[] treeHash(int nodeIndex) {
-        return cachedTreeHash(nodeIndex).clone();
+        return treeHashes.treeHash(nodeIndex).clone();
     }
 
-    /** The cached array itself, for hashing inputs that never leak it. */
-    private byte[] cachedTreeHash(int nodeIndex) {
-        byte[] cached = treeHashes[nodeIndex];
-        if (cached == null) {
-            cached = computeTreeHash(nodeIndex, LeafSet.EMPTY);
-            treeHashes[nodeIndex] = cached;
-        }
-        return cached;
+    TreeHashes treeHashes() {
+        return treeHashes;
     }
 
-    /**
-     * The tree hash of a subtree in the tree where the {@code excluded} leaves are blank and
-     * absent from every unmerged_leaves list (the "original sibling tree hash" of Section 7.9).
-     * Subtrees holding no excluded leaf reuse the cached hash, so this costs O(|excluded| log n)
-     * hashes and O(log |excluded|) per membership test.
-     */
-    private byte[] treeHashExcluding(int nodeIndex, LeafSet excluded) {
-        if (!excluded.anyUnder(nodeIndex)) {
-            return cachedTreeHash(nodeIndex);
-        }
-        return computeTreeHash(nodeIndex, excluded);
-    }
-
-    private byte[] computeTreeHash(int x, LeafSet excluded) {
-        TlsWriter input = new TlsWriter(256);
-        if (TreeMath.isLeaf(x)) {
-            int leafIndex = x / 2;
-            Node node = excluded.contains(leafIndex) ? null : nodes[x];
-            input.writeUint8(Node.LEAF).writeUint32(leafIndex);
-            input.writeOptional(node, (w, n) -> ((Node.Leaf) n).leafNode().writeTo(w));
-        } else {
-            ParentNode parent = parent(x);
-            if (parent != null && excluded.size() > 0) {
-                List<Integer> kept = parent.unmergedLeaves().stream().filter(l -> !excluded.contains(l)).toList();
-                parent = new ParentNode(parent.encryptionKey(), parent.parentHash(), kept);
-            }
-            input.writeUint8(Node.PARENT);
-            input.writeOptional(parent, (w, p) -> p.writeTo(w));
-            input.writeOpaque(treeHashExcluding(TreeMath.left(x), excluded));
-            input.writeOpaque(treeHashExcluding(TreeMath.right(x), excluded));
-        }
-        return suite.hash(input.toByteArray());
-    }
-
-    /** Whether the subtree under node x spans the given leaf index. */
-    private static boolean spansLeaf(int x, int leafIndex) {
-        int level = TreeMath.level(x);
-        long first = ((long) x >>> (level + 1)) << level;
-        return leafIndex >= first && leafIndex < first + (1L << level);
-    }
-
-    /** A sorted set of leaf indices that answers "is any of them under node x" by binary search. */
-    private static final class LeafSet {
-        static final LeafSet EMPTY = new LeafSet(List.of());
-        private final int[] sorted;
-
-        LeafSet(Collection<Integer> leaves) {
-            sorted = leaves.stream().mapToInt(Integer::intValue).sorted().toArray();
-        }
-
-        int size() {
-            return sorted.length;
-        }
-
-        boolean contains(int leafIndex) {
-            return Arrays.binarySearch(sorted, leafIndex) >= 0;
-        }
-
-        boolean anyUnder(int x) {
-            if (sorted.length == 0) {
-                return false;
-            }
-            int level = TreeMath.level(x);
-            long first = ((long) x >>> (level + 1)) << level;
-            int at = Arrays.binarySearch(sorted, (int) first);
-            int insertion = at >= 0 ? at : -at - 1;
-            return insertion < sorted.length && sorted[insertion] < first + (1L << level);
-        }
-    }
-
-    // --- parent hash (Section 7.9) ---
-
-    /**
-     * The parent hash of parent node {@code p} with copath child {@code siblingChild}:
-     * Hash(ParentHashInput{encryption_key, parent_hash, original_sibling_tree_hash}).
-     */
+    /** The parent hash of parent node {@code p} with copath child {@code siblingChild} (Section 7.9). */
     public byte[] parentHash(int p, int siblingChild) {
-        ParentNode parent = parent(p);
-        LeafSet unmerged = new LeafSet(parent.unmergedLeaves());
-        TlsWriter input = new TlsWriter(128);
-        input.writeOpaque(parent.encryptionKey().bytes());
-        input.writeOpaque(parent.parentHash());
-        input.writeOpaque(treeHashExcluding(siblingChild, unmerged));
-        return suite.hash(input.toByteArray());
+        return ParentHashes.parentHash(this, p, siblingChild);
     }
 
     /**
-     * Sets the parent_hash fields along a freshly updated filtered direct path, from the root
-     * down (Section 7.9), and returns the value the leaf's parent_hash must take. The nodes of
-     * {@code filteredDirectPath} must already hold their new keys with empty unmerged_leaves.
-     */
-    public byte[] setParentHashes(int leafIndex, int[] filteredDirectPath) {
-        byte[] next = new byte[0];
-        int leafNode = 2 * leafIndex;
-        for (int i = filteredDirectPath.length - 1; i >= 0; i--) {
-            int p = filteredDirectPath[i];
-            ParentNode parent = parent(p);
-            setNode(p, new Node.Parent(new ParentNode(parent.encryptionKey(), next, parent.unmergedLeaves())));
-            int below = childTowards(p, leafNode);
-            next = parentHash(p, below == TreeMath.left(p) ? TreeMath.right(p) : TreeMath.left(p));
-        }
-        return next;
-    }
-
-    /**
-     * Verifies that every non-blank parent node is parent-hash valid (Section 7.9.2, "top down"):
-     * exactly one descendant D in the resolution of a child C carries the parent hash of P with
-     * copath child S, and P's unmerged leaves under C are exactly C's resolution without D.
-     */
-    public void verifyParentHashes() {
-        for (int p = 1; p < nodes.length; p += 2) {
-            ParentNode parent = parent(p);
-            if (parent == null) {
-                continue;
-            }
-            int matches = 0;
-            for (int side = 0; side < 2; side++) {
-                int c = side == 0 ? TreeMath.left(p) : TreeMath.right(p);
-                int s = side == 0 ? TreeMath.right(p) : TreeMath.left(p);
-                byte[] expected = parentHash(p, s);
-                List<Integer> resolution = resolution(c);
-                Set<Integer> unmergedUnderC = new HashSet<>();
-                for (int leaf : parent.unmergedLeaves()) {
-                    if (spansLeaf(c, leaf)) {
-                        unmergedUnderC.add(2 * leaf);
-                    }
-                }
-                for (int d : resolution) {
-                    if (!MessageDigest.isEqual(expected, storedParentHash(d))) {
-                        continue;
-                    }
-                    Set<Integer> rest = new HashSet<>(resolution);
-                    rest.remove(d);
-                    if (rest.equals(unmergedUnderC)) {
-                        matches++;
-                    }
-                }
-            }
-            if (matches != 1) {
-                throw new MlsProtocolException("parent node " + p + " is not parent-hash valid ("
-                        + (matches == 0 ? "no descendant carries its parent hash" : matches + " descendants claim it") + ")");
-            }
-        }
-    }
-
-    /** The parent_hash field of a non-blank node; empty for leaves that carry none. */
-    private byte[] storedParentHash(int x) {
-        Node node = nodes[x];
-        if (node instanceof Node.Parent parent) {
-            return parent.parentNode().parentHash();
-        }
-        byte[] leafHash = ((Node.Leaf) node).leafNode().parentHash();
-        return leafHash == null ? new byte[0] : leafHash;
-    }
-
-    // --- validation when joining (Section 12.4.3.1) ---
-
-    /**
-     * The ratchet tree checks a new member runs (Section 12.4.3.1), except comparing the tree hash
-     * with GroupInfo, which the caller does with {@link #treeHash()}: unmerged leaves consistency,
-     * every leaf (Section 7.3 against {@code groupId}), {@link #checkMemberConsistency()}, then
-     * parent hashes, so that the error names the most specific fault. {@code required} is the group's required_capabilities, or null.
+     * The ratchet tree checks a new member runs (Section 12.4.3.1, see {@link TreeValidator}),
+     * except comparing the tree hash with GroupInfo's. {@code required} may be null.
      */
     public void validate(byte[] groupId, RequiredCapabilities required) {
         validate(groupId, required, Parallelism.NONE);
     }
 
-    /**
-     * {@link #validate(byte[], RequiredCapabilities)} with the per-leaf checks (a signature each,
-     * most of a large join's time) split over {@code parallelism}. Reports the same fault as the
-     * sequential run: that of the lowest failing leaf.
-     */
+    /** {@link #validate(byte[], RequiredCapabilities)} with the per-leaf signature checks split over {@code parallelism}. */
     public void validate(byte[] groupId, RequiredCapabilities required, Parallelism parallelism) {
-        validateUnmergedLeaves();
-        validateLeaves(groupId, required, parallelism);
-        checkMemberConsistency();
-        verifyParentHashes();
+        TreeValidator.validate(this, groupId, required, parallelism);
     }
 
-    private void validateLeaves(byte[] groupId, RequiredCapabilities required, Parallelism parallelism) {
-        int[] leaves = occupied.stream().toArray();
-        int shares = Math.max(1, Math.min(parallelism.threads(), leaves.length / LEAVES_PER_SHARE));
-        MlsProtocolException[] faults = new MlsProtocolException[shares];
-        List<CompletableFuture<Void>> others = new ArrayList<>();
-        for (int share = 1; share < shares; share++) {
-            int from = (int) ((long) leaves.length * share / shares);
-            int to = (int) ((long) leaves.length * (share + 1) / shares);
-            int index = share;
-            Runnable task = () -> faults[index] = validateLeaves(leaves, from, to, groupId, required);
-            try {
-                others.add(CompletableFuture.runAsync(task, parallelism.executor()));
-            } catch (RejectedExecutionException e) {
-                task.run();
-            }
-        }
-        faults[0] = validateLeaves(leaves, 0, (int) ((long) leaves.length / shares), groupId, required);
-        for (CompletableFuture<Void> other : others) {
-            other.join();
-        }
-        for (MlsProtocolException fault : faults) {
-            if (fault != null) {
-                throw fault;
-            }
-        }
-    }
-
-    /** Checks leaves[from, to) in order; the first fault, or null. */
-    private MlsProtocolException validateLeaves(int[] leaves, int from, int to, byte[] groupId, RequiredCapabilities required) {
-        for (int k = from; k < to; k++) {
-            LeafNode leaf = leaf(leaves[k]);
-            try {
-                LeafNodeValidation.validate(leaf, suite, leaf.leafNodeSource(), groupId, leaves[k], required);
-            } catch (MlsProtocolException e) {
-                return e;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * The checks of Section 7.3 that compare members with each other: encryption keys unique
-     * across all nodes, signature keys unique across leaves, and every member supporting every
-     * credential type in use. Run once on a staged tree after applying a Commit's proposals; it
-     * costs O(n) with hash sets, never a comparison of every pair of leaves.
-     */
+    /** The checks of Section 7.3 that compare members with each other (see {@link TreeValidator}); O(n). */
     public void checkMemberConsistency() {
-        Set<HpkePublicKey> encryptionKeys = new HashSet<>();
-        Set<SignaturePublicKey> signatureKeys = new HashSet<>();
-        Set<Integer> credentialTypesInUse = new HashSet<>();
-        for (int x = 0; x < nodes.length; x++) {
-            Node node = nodes[x];
-            if (node == null) {
-                continue;
-            }
-            if (!encryptionKeys.add(node.encryptionKey())) {
-                throw new MlsProtocolException("encryption key of node " + x + " appears in another node");
-            }
-            if (node instanceof Node.Leaf leaf) {
-                if (!signatureKeys.add(leaf.leafNode().signatureKey())) {
-                    throw new MlsProtocolException("signature key of leaf " + x / 2 + " appears in another leaf");
-                }
-                credentialTypesInUse.add(leaf.leafNode().credential().credentialType());
-            }
-        }
-        for (int i = occupied.nextSetBit(0); i >= 0; i = occupied.nextSetBit(i + 1)) {
-            Set<Integer> supported = new HashSet<>(leaf(i).capabilities().credentials());
-            if (!supported.containsAll(credentialTypesInUse)) {
-                throw new MlsProtocolException("leaf " + i + " does not support every credential type used in the group");
-            }
-        }
+        TreeValidator.checkMemberConsistency(this);
     }
 
-    private void validateUnmergedLeaves() {
-        for (int p = 1; p < nodes.length; p += 2) {
-            ParentNode parent = parent(p);
-            if (parent == null) {
-                continue;
-            }
-            for (int leaf : parent.unmergedLeaves()) {
-                if (leaf < 0 || leaf >= leafCount || !spansLeaf(p, leaf) || leaf(leaf) == null) {
-                    throw new MlsProtocolException("parent node " + p + " lists unmerged leaf "
-                            + Integer.toUnsignedString(leaf) + " that is not a member below it");
-                }
-                for (int x = TreeMath.parent(2 * leaf, leafCount); x != p; x = TreeMath.parent(x, leafCount)) {
-                    ParentNode between = parent(x);
-                    if (between != null && Collections.binarySearch(between.unmergedLeaves(), leaf) < 0) {
-                        throw new MlsProtocolException("parent node " + x + " between leaf " + leaf + " and node " + p
-                                + " does not list the leaf as unmerged");
-                    }
-                }
-            }
-        }
+    /** The non-blank leaf indices, ascending, without boxing. */
+    int[] occupiedLeaves() {
+        return occupied.stream().toArray();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.parley.mls.tree;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.HpkeCiphertext;
@@ -7,10 +8,7 @@ import org.parley.mls.crypto.HpkeKeyPair;
 import org.parley.mls.crypto.HpkePrivateKey;
 import org.parley.mls.crypto.HpkePublicKey;
 import org.parley.mls.crypto.SignaturePrivateKey;
-import org.parley.mls.messages.UpdatePath;
-import org.parley.mls.messages.UpdatePathNode;
 
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -81,13 +79,13 @@ public final class TreeKem {
             pathSecrets.put(path[i], pathSecret);
             HpkeKeyPair nodeKeys = nodeKeyPair(suite, pathSecret);
             privateKeys.put(path[i], nodeKeys.privateKey());
-            tree.setNode(path[i], new Node.Parent(new ParentNode(nodeKeys.publicKey(), new byte[0], List.of())));
+            tree.setNode(path[i], new Node.Parent(new ParentNode(nodeKeys.publicKey(), Bytes.EMPTY, List.of())));
             pathSecret = suite.deriveSecret(pathSecret, "path");
         }
-        byte[] leafParentHash = tree.setParentHashes(leafIndex, path);
+        Bytes leafParentHash = ParentHashes.setParentHashes(tree, leafIndex, path);
         LeafNode leaf = new LeafNode(leafKeys.publicKey(), leafTemplate.signatureKey(), leafTemplate.credential(),
                 leafTemplate.capabilities(), LeafNodeSource.COMMIT, null, leafParentHash, leafTemplate.extensions(),
-                new byte[0]).sign(suite, signatureKey, groupId, leafIndex);
+                Bytes.EMPTY).sign(suite, signatureKey, groupId, leafIndex);
         tree.setNode(2 * leafIndex, new Node.Leaf(leaf));
 
         byte[] context = groupContextForTreeHash.apply(tree.treeHash());
@@ -141,10 +139,10 @@ public final class TreeKem {
 
         tree.blankDirectPath(senderLeaf);
         for (int i = 0; i < path.length; i++) {
-            tree.setNode(path[i], new Node.Parent(new ParentNode(updatePath.nodes().get(i).encryptionKey(), new byte[0], List.of())));
+            tree.setNode(path[i], new Node.Parent(new ParentNode(updatePath.nodes().get(i).encryptionKey(), Bytes.EMPTY, List.of())));
         }
-        byte[] expectedParentHash = tree.setParentHashes(senderLeaf, path);
-        if (!MessageDigest.isEqual(expectedParentHash, leaf.parentHash())) {
+        Bytes expectedParentHash = ParentHashes.setParentHashes(tree, senderLeaf, path);
+        if (!expectedParentHash.constantTimeEquals(leaf.parentHash())) {
             throw new MlsProtocolException("UpdatePath leaf parent_hash does not match the parent hash of its path");
         }
         tree.setNode(2 * senderLeaf, new Node.Leaf(leaf));
@@ -164,7 +162,7 @@ public final class TreeKem {
             throw new MlsProtocolException("a member cannot process its own UpdatePath");
         }
         int first = 0;
-        while (first < path.length && !RatchetTree.isAncestor(path[first], myNode)) {
+        while (first < path.length && !TreeMath.isAncestor(path[first], myNode)) {
             first++;
         }
         if (first == path.length) {
@@ -212,7 +210,7 @@ public final class TreeKem {
     }
 
     private static int copathChild(int p, int leafNode) {
-        int towards = RatchetTree.childTowards(p, leafNode);
+        int towards = TreeMath.childTowards(p, leafNode);
         return towards == TreeMath.left(p) ? TreeMath.right(p) : TreeMath.left(p);
     }
 

@@ -140,6 +140,24 @@ public final class TreeMath {
         return (int) ((xn << k) + (1L << (k - 1)) - 1);
     }
 
+    /** Whether node {@code p} is a proper ancestor of node {@code x}. */
+    static boolean isAncestor(int p, int x) {
+        int level = level(p);
+        return level > level(x) && (x >>> (level + 1)) == (p >>> (level + 1));
+    }
+
+    /** The child of ancestor {@code p} whose subtree holds node {@code x}. */
+    static int childTowards(int p, int x) {
+        return x < p ? left(p) : right(p);
+    }
+
+    /** Whether the subtree under node x spans the given leaf index. */
+    static boolean spansLeaf(int x, int leafIndex) {
+        int level = level(x);
+        long first = ((long) x >>> (level + 1)) << level;
+        return leafIndex >= first && leafIndex < first + (1L << level);
+    }
+
     private static void checkNode(int x) {
         if (x < 0) {
             throw new IllegalArgumentException("node index " + x + " is negative");

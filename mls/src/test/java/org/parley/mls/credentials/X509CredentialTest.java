@@ -2,6 +2,7 @@ package org.parley.mls.credentials;
 
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.junit.jupiter.api.Test;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.crypto.SignaturePublicKey;
 
@@ -22,7 +23,7 @@ class X509CredentialTest {
 
     @Test
     void certificatesAreParsedForTheApplicationAndTheKeyIsCompared() throws Exception {
-        X509Credential credential = new X509Credential(List.of(CERT));
+        X509Credential credential = new X509Credential(List.of(Bytes.copyOf(CERT)));
         X509Credential decoded = (X509Credential) TlsReader.decodeExactly(credential.toBytes(), Credential::decode, "credential");
         assertThat(decoded).isEqualTo(credential);
         X509Certificate cert = decoded.certificates().get(0);

@@ -43,12 +43,12 @@ class CipherSuiteTest {
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("AEAD decryption failed");
         assertThatThrownBy(() -> suite.decryptWithLabel(pair.privateKey(), "Other", context, ct))
                 .isInstanceOf(MlsProtocolException.class);
-        byte[] tampered = ct.ciphertext();
+        byte[] tampered = ct.ciphertext().toByteArray();
         tampered[0] ^= 1;
-        assertThatThrownBy(() -> suite.decryptWithLabel(pair.privateKey(), "Label", context, ct.kemOutput(), tampered))
+        assertThatThrownBy(() -> suite.decryptWithLabel(pair.privateKey(), "Label", context, ct.kemOutput().toByteArray(), tampered))
                 .isInstanceOf(MlsProtocolException.class);
         assertThatThrownBy(() -> suite.decryptWithLabel(pair.privateKey(), "Label", context,
-                Arrays.copyOf(ct.kemOutput(), ct.kemOutput().length - 1), ct.ciphertext()))
+                Arrays.copyOf(ct.kemOutput().toByteArray(), ct.kemOutput().length() - 1), ct.ciphertext().toByteArray()))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("encapsulated key must be");
     }
 

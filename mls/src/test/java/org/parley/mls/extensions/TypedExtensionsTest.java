@@ -1,6 +1,7 @@
 package org.parley.mls.extensions;
 
 import org.junit.jupiter.api.Test;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.DecodeException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
@@ -15,16 +16,16 @@ class TypedExtensionsTest {
     @Test
     void typedViewsRoundTripThroughTheirExtension() {
         List<Extension> list = List.of(
-                new ApplicationId("device-7".getBytes()).toExtension(),
+                new ApplicationId(Bytes.copyOf("device-7".getBytes())).toExtension(),
                 new RequiredCapabilities(List.of(0xff00), List.of(0x0a0a), List.of(1)).toExtension(),
-                new ExternalSenders(List.of(new ExternalSenders.ExternalSender(new byte[] {9, 9},
+                new ExternalSenders(List.of(new ExternalSenders.ExternalSender(Bytes.fromHex("0909"),
                         new BasicCredential("ds".getBytes())))).toExtension());
         byte[] encoded = new TlsWriter().writeVector(list, (w, e) -> e.writeTo(w)).toByteArray();
         List<Extension> decoded = TlsReader.decodeExactly(encoded, Extension::decodeList, "extensions");
         assertThat(decoded).isEqualTo(list);
 
         assertThat(ApplicationId.from(Extension.find(decoded, ExtensionType.APPLICATION_ID)).applicationId())
-                .isEqualTo("device-7".getBytes());
+                .isEqualTo(Bytes.copyOf("device-7".getBytes()));
         RequiredCapabilities required = RequiredCapabilities.from(Extension.find(decoded, ExtensionType.REQUIRED_CAPABILITIES));
         assertThat(required.isMetBy(new Capabilities(List.of(1), List.of(1), List.of(0xff00), List.of(0x0a0a), List.of(1)))).isTrue();
         assertThat(required.isMetBy(new Capabilities(List.of(1), List.of(1), List.of(), List.of(0x0a0a), List.of(1)))).isFalse();

@@ -1,6 +1,7 @@
 package org.parley.mls.framing;
 
 import org.junit.jupiter.api.Test;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.DecodeException;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsReader;
@@ -124,7 +125,7 @@ class FramingTest {
     @Test
     void externalSenderMayOnlyPropose() {
         FramedContent commit = new FramedContent(GROUP, 5, new Sender.External(0), new byte[0], ContentType.COMMIT, EMPTY_COMMIT);
-        PublicMessage message = new PublicMessage(commit, new FramedContentAuthData(new byte[] {1}, new byte[] {2}), null);
+        PublicMessage message = new PublicMessage(commit, new FramedContentAuthData(Bytes.fromHex("01"), Bytes.fromHex("02")), null);
         assertThatThrownBy(() -> message.unprotect(SUITE, MEMBERSHIP_KEY, context))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("may not send a COMMIT");
     }
@@ -256,7 +257,7 @@ class FramingTest {
         byte[] wire = {0, 1, 0, 3, 42, 43};
         MlsMessage message = MlsMessage.decode(wire, BODIES);
         assertThat(message.wireFormat()).isEqualTo(WireFormat.MLS_WELCOME);
-        assertThat(((MlsMessage.EncodedBody) message.body()).bytes()).containsExactly(42, 43);
+        assertThat(((MlsMessage.EncodedBody) message.body()).bytes()).isEqualTo(Bytes.fromHex("2a2b"));
         assertThat(message.toBytes()).isEqualTo(wire);
     }
 

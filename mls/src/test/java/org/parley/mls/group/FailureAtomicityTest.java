@@ -2,6 +2,7 @@ package org.parley.mls.group;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.SignaturePrivateKey;
@@ -13,10 +14,10 @@ import org.parley.mls.framing.PrivateMessage;
 import org.parley.mls.framing.PublicMessage;
 import org.parley.mls.framing.Sender;
 import org.parley.mls.framing.WireFormat;
+import org.parley.mls.group.ProcessedMessage.ApplicationMessage;
 import org.parley.mls.messages.Commit;
 import org.parley.mls.messages.Proposal;
 import org.parley.mls.messages.ProposalOrRef;
-import org.parley.mls.group.ProcessedMessage.ApplicationMessage;
 
 import java.security.SecureRandom;
 import java.util.List;
@@ -64,7 +65,7 @@ class FailureAtomicityTest {
     }
 
     private static FramedContent content(GroupState s, ContentType type, byte[] body) {
-        return new FramedContent(s.context.groupId(), s.context.epoch(), new Sender.Member(s.myLeaf), new byte[0], type, body);
+        return new FramedContent(s.context.groupId().toByteArray(), s.context.epoch(), new Sender.Member(s.myLeaf), new byte[0], type, body);
     }
 
     private byte[] privateMessage(GroupState s, AuthenticatedContent ac) {
@@ -134,7 +135,7 @@ class FailureAtomicityTest {
                 ProposalOrRef.of(new Proposal.Remove(bob.ownLeafIndex()))), null);
         rejectedWithoutChange(publicCommit(aliceState(), twiceTheSameLeaf, input -> new byte[SUITE.hashLength()]),
                 "two Update or Remove proposals");
-        Commit unknownReference = new Commit(List.of(ProposalOrRef.ofReference(new byte[32])), null);
+        Commit unknownReference = new Commit(List.of(ProposalOrRef.ofReference(Bytes.copyOf(new byte[32]))), null);
         rejectedWithoutChange(publicCommit(aliceState(), unknownReference, input -> new byte[SUITE.hashLength()]),
                 "not received in this epoch");
         Commit emptyWithoutPath = new Commit(List.of(), null);
@@ -144,18 +145,18 @@ class FailureAtomicityTest {
 
     @Test
     void proposalListRulesOfSection12_2() {
-        byte[] nonce = new byte[SUITE.hashLength()];
+        Bytes nonce = Bytes.copyOf(new byte[SUITE.hashLength()]);
         ProposalOrRef psk = ProposalOrRef.of(new Proposal.PreSharedKey(
-                org.parley.mls.messages.PreSharedKeyID.external(new byte[] {1}, nonce)));
+                org.parley.mls.messages.PreSharedKeyID.external(Bytes.fromHex("01"), nonce)));
         rejectedWithoutChange(publicCommit(aliceState(), new Commit(List.of(psk, psk), null), noTag()),
                 "two PreSharedKey proposals");
         ProposalOrRef extensions = ProposalOrRef.of(new Proposal.GroupContextExtensions(List.of()));
         rejectedWithoutChange(publicCommit(aliceState(), new Commit(List.of(extensions, extensions), null), noTag()),
                 "more than one GroupContextExtensions");
-        ProposalOrRef reInit = ProposalOrRef.of(new Proposal.ReInit(new byte[] {5}, 1, 1, List.of()));
+        ProposalOrRef reInit = ProposalOrRef.of(new Proposal.ReInit(Bytes.fromHex("05"), 1, 1, List.of()));
         rejectedWithoutChange(publicCommit(aliceState(), new Commit(List.of(reInit, extensions), null), noTag()),
                 "ReInit proposal must be the only proposal");
-        ProposalOrRef externalInit = ProposalOrRef.of(new Proposal.ExternalInit(new byte[32]));
+        ProposalOrRef externalInit = ProposalOrRef.of(new Proposal.ExternalInit(Bytes.copyOf(new byte[32])));
         rejectedWithoutChange(publicCommit(aliceState(), new Commit(List.of(externalInit), null), noTag()),
                 "may not propose ExternalInit");
         // a second KeyPackage of bob's (same signature key) would add a client already in the group

@@ -1,6 +1,7 @@
 package org.parley.mls.group;
 
 import org.junit.jupiter.api.Test;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.DecodeException;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.credentials.BasicCredential;
@@ -123,7 +124,7 @@ class GroupTest {
 
         CommitResult commit = alice.commitPendingProposals();
         CommitApplied atBob = (CommitApplied) bob.process(commit.commitMessage());
-        assertThat(atBob.added()).extracting(m -> new String(((BasicCredential) m.credential()).identity(), StandardCharsets.UTF_8))
+        assertThat(atBob.added()).extracting(m -> new String(((BasicCredential) m.credential()).identity().toByteArray(), StandardCharsets.UTF_8))
                 .containsExactly("dave");
         carol.process(commit.commitMessage());
         alice.mergePendingCommit(commit.pending());
@@ -279,7 +280,7 @@ class GroupTest {
         Group alice = create("alice");
         Group bob = addByWelcome(alice, "bob", List.of());
         SignatureKeyPair server = SUITE.generateSignatureKeyPair(random);
-        Extension senders = new ExternalSenders(List.of(new ExternalSenders.ExternalSender(server.publicKey().bytes(),
+        Extension senders = new ExternalSenders(List.of(new ExternalSenders.ExternalSender(Bytes.copyOf(server.publicKey().bytes()),
                 credential("server")))).toExtension();
         CommitResult allowServer = alice.updateGroupContextExtensions(List.of(senders));
         bob.process(allowServer.commitMessage());

@@ -1,6 +1,7 @@
 package org.parley.mls.keypackages;
 
 import org.junit.jupiter.api.Test;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.credentials.BasicCredential;
 import org.parley.mls.crypto.CipherSuite;
@@ -31,12 +32,12 @@ class KeyPackageValidationTest {
     private LeafNode leaf(LeafNodeSource source, List<Integer> extensionCaps, List<Extension> extensions) {
         return new LeafNode(encryption.publicKey(), signature.publicKey(), new BasicCredential("bob".getBytes()),
                 new Capabilities(List.of(1), List.of(1), extensionCaps, List.of(), List.of(1)), source,
-                source == LeafNodeSource.KEY_PACKAGE ? new Lifetime(100, 200) : null, null, extensions, new byte[0])
+                source == LeafNodeSource.KEY_PACKAGE ? new Lifetime(100, 200) : null, null, extensions, Bytes.EMPTY)
                 .sign(SUITE, signature.privateKey(), new byte[0], 0);
     }
 
     private KeyPackage keyPackage(LeafNode leaf, HpkePublicKey initKey, List<Extension> extensions) {
-        KeyPackage unsigned = new KeyPackage(1, SUITE.id(), initKey, leaf, extensions, new byte[0]);
+        KeyPackage unsigned = new KeyPackage(1, SUITE.id(), initKey, leaf, extensions, Bytes.EMPTY);
         return new KeyPackage(1, SUITE.id(), initKey, leaf, extensions,
                 KeyPackageValidation.sign(unsigned, SUITE, signature.privateKey()));
     }
@@ -60,9 +61,10 @@ class KeyPackageValidationTest {
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("the group uses version 1 suite 3");
 
         KeyPackage good = valid();
-        byte[] forged = good.signature();
+        byte[] forged = good.signature().toByteArray();
         forged[0] ^= 1;
-        KeyPackage badSignature = new KeyPackage(1, SUITE.id(), good.initKey(), good.leafNode(), good.extensions(), forged);
+        KeyPackage badSignature = new KeyPackage(1, SUITE.id(), good.initKey(), good.leafNode(), good.extensions(),
+                Bytes.copyOf(forged));
         assertThatThrownBy(() -> KeyPackageValidation.validate(badSignature, 1, SUITE, null))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("KeyPackage signature is invalid");
 

@@ -1,6 +1,7 @@
 package org.parley.mls.messages;
 
 import org.junit.jupiter.api.Test;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.DecodeException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.crypto.CipherSuite;
@@ -23,12 +24,12 @@ class GroupInfoTest {
     void signedGroupInfoRoundTripsAndVerifies() {
         SignatureKeyPair signer = SUITE.generateSignatureKeyPair(new SecureRandom());
         GroupContext context = new GroupContext(SUITE, "g".getBytes(), 7, new byte[32], new byte[32], List.of());
-        GroupInfo info = new GroupInfo(context, List.of(new ExternalPub(new byte[] {4, 5}).toExtension()), new byte[32], 3,
-                new byte[0]).sign(signer.privateKey());
+        GroupInfo info = new GroupInfo(context, List.of(new ExternalPub(Bytes.fromHex("0405")).toExtension()),
+                Bytes.copyOf(new byte[32]), 3, Bytes.EMPTY).sign(signer.privateKey());
         GroupInfo decoded = TlsReader.decodeExactly(info.toBytes(), GroupInfo::decode, "GroupInfo");
         assertThat(decoded.toBytes()).isEqualTo(info.toBytes());
         assertThat(decoded.verifySignature(signer.publicKey())).isTrue();
-        assertThat(ExternalPub.from(decoded.extensions().get(0)).externalPub()).containsExactly(4, 5);
+        assertThat(ExternalPub.from(decoded.extensions().get(0)).externalPub()).isEqualTo(Bytes.fromHex("0405"));
 
         GroupInfo otherSigner = new GroupInfo(context, decoded.extensions(), decoded.confirmationTag(), 4, decoded.signature());
         assertThat(otherSigner.verifySignature(signer.publicKey())).isFalse();
@@ -41,7 +42,7 @@ class GroupInfoTest {
     @Test
     void welcomeAndGroupSecretsRejectTruncationAndTrailingBytes() {
         GroupSecrets secrets = new GroupSecrets(new byte[32], new byte[32],
-                List.of(PreSharedKeyID.resumption(PreSharedKeyID.USAGE_BRANCH, new byte[] {1}, 9, new byte[32])));
+                List.of(PreSharedKeyID.resumption(PreSharedKeyID.USAGE_BRANCH, Bytes.fromHex("01"), 9, Bytes.copyOf(new byte[32]))));
         byte[] encoded = secrets.toBytes();
         assertThat(TlsReader.decodeExactly(encoded, GroupSecrets::decode, "GroupSecrets").toBytes()).isEqualTo(encoded);
         assertThat(secrets.toString()).doesNotContain("0000");
@@ -50,8 +51,8 @@ class GroupInfoTest {
             assertThatThrownBy(() -> TlsReader.decodeExactly(truncated, GroupSecrets::decode, "GroupSecrets"))
                     .isInstanceOf(DecodeException.class);
         }
-        Welcome welcome = new Welcome(1, List.of(new EncryptedGroupSecrets(new byte[16],
-                new HpkeCiphertext(new byte[32], new byte[48]))), new byte[64]);
+        Welcome welcome = new Welcome(1, List.of(new EncryptedGroupSecrets(Bytes.copyOf(new byte[16]),
+                new HpkeCiphertext(new byte[32], new byte[48]))), Bytes.copyOf(new byte[64]));
         byte[] longer = Arrays.copyOf(welcome.toBytes(), welcome.toBytes().length + 2);
         assertThatThrownBy(() -> TlsReader.decodeExactly(longer, Welcome::decode, "Welcome"))
                 .isInstanceOf(DecodeException.class).hasMessageContaining("2 unexpected bytes after Welcome");

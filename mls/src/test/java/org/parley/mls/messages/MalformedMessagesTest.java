@@ -1,25 +1,26 @@
 package org.parley.mls.messages;
 
 import org.junit.jupiter.api.Test;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.DecodeException;
+import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.credentials.BasicCredential;
 import org.parley.mls.credentials.Credential;
 import org.parley.mls.credentials.UnknownCredential;
 import org.parley.mls.credentials.X509Credential;
-import org.parley.mls.codec.MlsProtocolException;
+import org.parley.mls.crypto.HpkePublicKey;
+import org.parley.mls.crypto.SignaturePublicKey;
 import org.parley.mls.extensions.Capabilities;
 import org.parley.mls.extensions.Extension;
 import org.parley.mls.keypackages.KeyPackage;
-import org.parley.mls.crypto.HpkePublicKey;
 import org.parley.mls.tree.LeafNode;
 import org.parley.mls.tree.LeafNodeSource;
 import org.parley.mls.tree.Lifetime;
 import org.parley.mls.tree.Node;
 import org.parley.mls.tree.ParentNode;
 import org.parley.mls.tree.RatchetTreeCodec;
-import org.parley.mls.crypto.SignaturePublicKey;
 
 import java.util.Arrays;
 import java.util.List;
@@ -34,7 +35,7 @@ class MalformedMessagesTest {
         return new LeafNode(new HpkePublicKey(bytes(32, fill)), new SignaturePublicKey(bytes(32, (byte) (fill + 1))),
                 new BasicCredential("alice".getBytes()), new Capabilities(List.of(1), List.of(1), List.of(), List.of(), List.of(1)),
                 source, source == LeafNodeSource.KEY_PACKAGE ? new Lifetime(0, -1) : null,
-                source == LeafNodeSource.COMMIT ? new byte[32] : null, List.of(), bytes(64, (byte) 9));
+                source == LeafNodeSource.COMMIT ? Bytes.copyOf(new byte[32]) : null, List.of(), Bytes.copyOf(bytes(64, (byte) 9)));
     }
 
     static byte[] bytes(int n, byte fill) {
@@ -45,7 +46,7 @@ class MalformedMessagesTest {
 
     private static KeyPackage keyPackage() {
         return new KeyPackage(1, 1, new HpkePublicKey(bytes(32, (byte) 7)), leaf(LeafNodeSource.KEY_PACKAGE, (byte) 1),
-                List.of(new Extension(0xff00, new byte[] {1, 2})), bytes(64, (byte) 3));
+                List.of(new Extension(0xff00, new byte[] {1, 2})), Bytes.copyOf(bytes(64, (byte) 3)));
     }
 
     private static <T> T decode(byte[] bytes, Function<TlsReader, T> decoder) {
@@ -118,7 +119,7 @@ class MalformedMessagesTest {
     @Test
     void ratchetTreeShapeIsChecked() {
         Node leaf = new Node.Leaf(leaf(LeafNodeSource.KEY_PACKAGE, (byte) 1));
-        Node parent = new Node.Parent(new ParentNode(new HpkePublicKey(bytes(32, (byte) 5)), new byte[0], List.of()));
+        Node parent = new Node.Parent(new ParentNode(new HpkePublicKey(bytes(32, (byte) 5)), Bytes.EMPTY, List.of()));
         byte[] trailingBlank = new TlsWriter().writeVectorBody(w -> {
             w.writeOptional(leaf, (ww, n) -> n.writeTo(ww));
             w.writeUint8(0);
@@ -139,24 +140,24 @@ class MalformedMessagesTest {
 
     @Test
     void unsortedUnmergedLeavesAreRejected() {
-        byte[] encoded = new ParentNode(new HpkePublicKey(new byte[] {1}), new byte[0], List.of(3, 1)).toBytes();
+        byte[] encoded = new ParentNode(new HpkePublicKey(new byte[] {1}), Bytes.EMPTY, List.of(3, 1)).toBytes();
         assertThatThrownBy(() -> decode(encoded, ParentNode::decode))
                 .isInstanceOf(DecodeException.class).hasMessageContaining("increasing order");
     }
 
     @Test
     void credentialsOfEveryKindRoundTripAndX509IsParsedOnRequest() {
-        for (Credential c : List.of(new BasicCredential(new byte[] {1}), new X509Credential(List.of(new byte[] {0x30, 0})),
-                new UnknownCredential(0xabcd, new byte[] {4, 5}))) {
+        for (Credential c : List.of(new BasicCredential(new byte[] {1}), new X509Credential(List.of(Bytes.fromHex("3000"))),
+                new UnknownCredential(0xabcd, Bytes.fromHex("0405")))) {
             assertThat(decode(c.toBytes(), Credential::decode)).isEqualTo(c);
         }
-        assertThatThrownBy(() -> new X509Credential(List.of(new byte[] {0x30, 0})).certificates())
+        assertThatThrownBy(() -> new X509Credential(List.of(Bytes.fromHex("3000"))).certificates())
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("certificate 0");
     }
 
     @Test
     void unknownProposalTypesAreCarried() {
-        Proposal unknown = new Proposal.Unknown(0x0a0a, new byte[] {1, 2, 3});
+        Proposal unknown = new Proposal.Unknown(0x0a0a, Bytes.fromHex("010203"));
         assertThat(decode(unknown.toBytes(), Proposal::decode)).isEqualTo(unknown);
     }
 }

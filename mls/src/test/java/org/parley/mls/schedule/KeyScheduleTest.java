@@ -92,8 +92,9 @@ class KeyScheduleTest {
     void transcriptHashesAdvanceWithEachCommit() {
         TranscriptHashes start = TranscriptHashes.initial();
         TranscriptHashes next = start.next(SUITE, new byte[] {1}, new byte[] {2});
-        assertThat(next.confirmed()).isEqualTo(TranscriptHashes.confirmed(SUITE, new byte[0], new byte[] {1}));
-        assertThat(next.interim()).isEqualTo(TranscriptHashes.interim(SUITE, next.confirmed(), new byte[] {2}));
+        assertThat(next.confirmed().toByteArray()).isEqualTo(TranscriptHashes.confirmed(SUITE, new byte[0], new byte[] {1}));
+        assertThat(next.interim().toByteArray())
+                .isEqualTo(TranscriptHashes.interim(SUITE, next.confirmed().toByteArray(), new byte[] {2}));
         assertThat(next.next(SUITE, new byte[] {1}, new byte[] {2})).isNotEqualTo(next);
     }
 

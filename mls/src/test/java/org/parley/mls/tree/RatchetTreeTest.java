@@ -1,6 +1,7 @@
 package org.parley.mls.tree;
 
 import org.junit.jupiter.api.Test;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.credentials.UnknownCredential;
 import org.parley.mls.crypto.HpkePublicKey;
@@ -45,9 +46,9 @@ class RatchetTreeTest {
         int root = tree.root();
         int below = TreeMath.left(root);
         ParentNode p = tree.parent(below);
-        byte[] wrong = p.parentHash();
+        byte[] wrong = p.parentHash().toByteArray();
         wrong[0] ^= 1;
-        tree.setNode(below, new Node.Parent(new ParentNode(p.encryptionKey(), wrong, p.unmergedLeaves())));
+        tree.setNode(below, new Node.Parent(new ParentNode(p.encryptionKey(), Bytes.copyOf(wrong), p.unmergedLeaves())));
         assertThatThrownBy(() -> tree.validate(GROUP_ID, null))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("not parent-hash valid");
     }
@@ -68,10 +69,10 @@ class RatchetTreeTest {
         List<TestMembers.Member> members = TestMembers.members(6);
         RatchetTree tree = committedTree(members);
         LeafNode leaf = tree.leaf(3);
-        byte[] signature = leaf.signature();
+        byte[] signature = leaf.signature().toByteArray();
         signature[5] ^= 1;
         LeafNode forged = new LeafNode(leaf.encryptionKey(), leaf.signatureKey(), leaf.credential(), leaf.capabilities(),
-                leaf.leafNodeSource(), leaf.lifetime(), leaf.parentHash(), leaf.extensions(), signature);
+                leaf.leafNodeSource(), leaf.lifetime(), leaf.parentHash(), leaf.extensions(), Bytes.copyOf(signature));
         tree.setNode(6, new Node.Leaf(forged));
         assertThatThrownBy(() -> tree.validate(GROUP_ID, null))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("signature is invalid (leaf 3)");
@@ -79,10 +80,11 @@ class RatchetTreeTest {
 
     private static void forgeSignature(RatchetTree tree, int leafIndex) {
         LeafNode leaf = tree.leaf(leafIndex);
-        byte[] signature = leaf.signature();
+        byte[] signature = leaf.signature().toByteArray();
         signature[5] ^= 1;
         tree.setNode(2 * leafIndex, new Node.Leaf(new LeafNode(leaf.encryptionKey(), leaf.signatureKey(), leaf.credential(),
-                leaf.capabilities(), leaf.leafNodeSource(), leaf.lifetime(), leaf.parentHash(), leaf.extensions(), signature)));
+                leaf.capabilities(), leaf.leafNodeSource(), leaf.lifetime(), leaf.parentHash(), leaf.extensions(),
+                Bytes.copyOf(signature))));
     }
 
     @Test
@@ -131,7 +133,7 @@ class RatchetTreeTest {
         TestMembers.Member keyOwner = signer == null ? m : signer;
         LeafNode changed = new LeafNode(encryption == null ? l.encryptionKey() : encryption,
                 keyOwner.signature().publicKey(), l.credential(), l.capabilities(), l.leafNodeSource(),
-                l.lifetime(), null, l.extensions(), new byte[0]);
+                l.lifetime(), null, l.extensions(), Bytes.EMPTY);
         return new TestMembers.Member(changed.sign(SUITE, keyOwner.signature().privateKey(), GROUP_ID, 0), m.encryption(),
                 keyOwner.signature());
     }
@@ -142,9 +144,9 @@ class RatchetTreeTest {
         TestMembers.Member other = members.get(1);
         LeafNode l = other.leaf();
         LeafNode exotic = new LeafNode(l.encryptionKey(), l.signatureKey(),
-                new UnknownCredential(0xf000, new byte[] {1}),
+                new UnknownCredential(0xf000, Bytes.fromHex("01")),
                 new Capabilities(List.of(1), List.of(1), List.of(), List.of(), List.of(1, 0xf000)),
-                l.leafNodeSource(), l.lifetime(), null, l.extensions(), new byte[0])
+                l.leafNodeSource(), l.lifetime(), null, l.extensions(), Bytes.EMPTY)
                 .sign(SUITE, other.signature().privateKey(), GROUP_ID, 0);
         RatchetTree tree = RatchetTree.withFirstLeaf(SUITE, members.get(0).leaf());
         tree.addLeaf(exotic);
@@ -163,7 +165,7 @@ class RatchetTreeTest {
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("lists unmerged leaf 7 that is not a member below it");
         // Leaf 5 (node 10) reaches the root through node 11: a non-blank node 11 must list it too.
         RatchetTree gap = tree.copy();
-        gap.setNode(11, new Node.Parent(new ParentNode(SUITE.generateHpkeKeyPair(RANDOM).publicKey(), new byte[0], List.of())));
+        gap.setNode(11, new Node.Parent(new ParentNode(SUITE.generateHpkeKeyPair(RANDOM).publicKey(), Bytes.EMPTY, List.of())));
         assertThatThrownBy(() -> gap.validate(GROUP_ID, null))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("parent node 11 between leaf 5 and node 7");
     }
@@ -259,7 +261,7 @@ class RatchetTreeTest {
         assertThat(indices[4094]).isEqualTo(4096);
         assertThat(large.parent(4095).unmergedLeaves()).hasSize(4094).isSorted();
         // Adds keep the tree parent-hash valid: the original sibling tree hash leaves the 4094 unmerged leaves out.
-        large.verifyParentHashes();
+        ParentHashes.verify(large);
         assertThat(RatchetTree.decode(SUITE, large.encode()).treeHash()).isEqualTo(large.treeHash());
     }
 

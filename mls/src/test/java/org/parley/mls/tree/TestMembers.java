@@ -1,5 +1,6 @@
 package org.parley.mls.tree;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.credentials.BasicCredential;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.HpkeKeyPair;
@@ -27,7 +28,7 @@ final class TestMembers {
         SignatureKeyPair signature = SUITE.generateSignatureKeyPair(RANDOM);
         LeafNode unsigned = new LeafNode(encryption.publicKey(), signature.publicKey(), new BasicCredential(name.getBytes()),
                 new Capabilities(List.of(1), List.of(SUITE.id()), List.of(), List.of(), List.of(1)),
-                LeafNodeSource.KEY_PACKAGE, new Lifetime(0, -1), null, List.of(), new byte[0]);
+                LeafNodeSource.KEY_PACKAGE, new Lifetime(0, -1), null, List.of(), Bytes.EMPTY);
         return new Member(unsigned.sign(SUITE, signature.privateKey(), GROUP_ID, 0), encryption, signature);
     }
 

@@ -3,8 +3,6 @@ package org.parley.mls.tree;
 import org.junit.jupiter.api.Test;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.crypto.HpkeCiphertext;
-import org.parley.mls.messages.UpdatePath;
-import org.parley.mls.messages.UpdatePathNode;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,7 +56,7 @@ class TreeKemTest {
         // Every member now holds keys only for nodes on its own direct path.
         for (TreePrivateKeys k : keys.values()) {
             for (int node : k.nodes()) {
-                assertThat(node == 2 * k.leafIndex() || RatchetTree.isAncestor(node, 2 * k.leafIndex())).isTrue();
+                assertThat(node == 2 * k.leafIndex() || TreeMath.isAncestor(node, 2 * k.leafIndex())).isTrue();
             }
         }
     }
