@@ -6,6 +6,7 @@ import org.parley.client.content.v1.Receipt;
 import org.parley.client.keys.KeyPackages;
 import org.parley.client.local.v1.ConversationRecord;
 import org.parley.client.net.Session;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.group.Group;
 import org.parley.mls.group.IncomingMessage;
@@ -213,7 +214,7 @@ final class Inbox {
     }
 
     private void join(byte[] payload, IncomingMessage.ForNewMembers welcome, List<Runnable> after) {
-        for (byte[] keyPackageRef : welcome.keyPackageRefs()) {
+        for (Bytes keyPackageRef : welcome.keyPackageRefs()) {
             KeyPackageBundle bundle = keyPackages.bundle(keyPackageRef);
             if (bundle == null) {
                 continue;

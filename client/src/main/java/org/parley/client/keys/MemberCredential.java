@@ -57,7 +57,7 @@ public record MemberCredential(String username, byte[] accountId, byte[] deviceI
         if (!(credential instanceof BasicCredential basic)) {
             throw new MlsProtocolException("a Parley member needs a basic credential, got " + credential);
         }
-        ByteBuffer in = ByteBuffer.wrap(basic.identity());
+        ByteBuffer in = basic.identity().asReadOnlyBuffer();
         try {
             int length = in.get() & 0xff;
             // A longer prefix (its top bits set) means 64 bytes or more: over the limit in any encoding.
@@ -74,7 +74,7 @@ public record MemberCredential(String username, byte[] accountId, byte[] deviceI
             }
             return new MemberCredential(new String(name, StandardCharsets.UTF_8), account, device);
         } catch (BufferUnderflowException e) {
-            throw new MlsProtocolException("Parley member credential: truncated (" + basic.identity().length + " bytes)");
+            throw new MlsProtocolException("Parley member credential: truncated (" + basic.identity().length() + " bytes)");
         }
     }
 }

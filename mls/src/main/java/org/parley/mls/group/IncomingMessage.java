@@ -1,5 +1,6 @@
 package org.parley.mls.group;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.framing.MlsMessage;
@@ -10,7 +11,6 @@ import org.parley.mls.messages.EncryptedGroupSecrets;
 import org.parley.mls.messages.HandshakeBodies;
 import org.parley.mls.messages.Welcome;
 
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -76,19 +76,14 @@ public sealed interface IncomingMessage {
     }
 
     /** A Welcome with group secrets for each of these KeyPackageRefs, in the order it lists them. */
-    record ForNewMembers(List<byte[]> keyPackageRefs) implements IncomingMessage {
+    record ForNewMembers(List<Bytes> keyPackageRefs) implements IncomingMessage {
         public ForNewMembers {
-            keyPackageRefs = keyPackageRefs.stream().map(byte[]::clone).toList();
-        }
-
-        @Override
-        public List<byte[]> keyPackageRefs() {
-            return keyPackageRefs.stream().map(byte[]::clone).toList();
+            keyPackageRefs = List.copyOf(keyPackageRefs);
         }
 
         /** Whether the Welcome has group secrets for the key package {@code keyPackageRef}. */
-        public boolean isFor(byte[] keyPackageRef) {
-            return keyPackageRefs.stream().anyMatch(ref -> Arrays.equals(ref, keyPackageRef));
+        public boolean isFor(Bytes keyPackageRef) {
+            return keyPackageRefs.contains(keyPackageRef);
         }
 
         @Override

@@ -1,6 +1,7 @@
 package org.parley.mls.group;
 
 import org.junit.jupiter.api.Test;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.crypto.CipherSuite;
 
@@ -56,10 +57,10 @@ class IncomingMessageTest {
         IncomingMessage message = IncomingMessage.inspect(add.welcome().orElseThrow());
         assertThat(message).isInstanceOf(IncomingMessage.ForNewMembers.class);
         IncomingMessage.ForNewMembers welcome = (IncomingMessage.ForNewMembers) message;
-        byte[] bobRef = SUITE.makeKeyPackageRef(bob.keyPackage().toBytes());
+        Bytes bobRef = Bytes.copyOf(SUITE.makeKeyPackageRef(bob.keyPackage().toBytes()));
         assertThat(welcome.keyPackageRefs()).containsExactly(bobRef);
         assertThat(welcome.isFor(bobRef)).isTrue();
-        assertThat(welcome.isFor(SUITE.makeKeyPackageRef(carol.keyPackage().toBytes()))).isFalse();
+        assertThat(welcome.isFor(Bytes.copyOf(SUITE.makeKeyPackageRef(carol.keyPackage().toBytes())))).isFalse();
     }
 
     @Test
@@ -88,8 +89,8 @@ class IncomingMessageTest {
 
     @Test
     void proposalKindsFollowTheRegistry() {
-        assertThat(ProposalKind.of(new ProcessedMessage.ProposalReceived(0, 0x0003, new byte[0]))).isEqualTo(ProposalKind.REMOVE);
-        assertThat(ProposalKind.of(new ProcessedMessage.ProposalReceived(0, 0x0001, new byte[0]))).isEqualTo(ProposalKind.ADD);
-        assertThat(ProposalKind.of(new ProcessedMessage.ProposalReceived(0, 0x0A0A, new byte[0]))).isEqualTo(ProposalKind.OTHER);
+        assertThat(ProposalKind.of(new ProcessedMessage.ProposalReceived(0, 0x0003, Bytes.EMPTY))).isEqualTo(ProposalKind.REMOVE);
+        assertThat(ProposalKind.of(new ProcessedMessage.ProposalReceived(0, 0x0001, Bytes.EMPTY))).isEqualTo(ProposalKind.ADD);
+        assertThat(ProposalKind.of(new ProcessedMessage.ProposalReceived(0, 0x0A0A, Bytes.EMPTY))).isEqualTo(ProposalKind.OTHER);
     }
 }
