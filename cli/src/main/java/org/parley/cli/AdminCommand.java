@@ -2,10 +2,10 @@ package org.parley.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import org.parley.server.ServerStores;
 import org.parley.server.accounts.Username;
 import org.parley.server.admin.Disclosure;
 import org.parley.server.admin.Stats;
-import org.parley.server.storage.Store;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -55,7 +55,7 @@ final class AdminCommand implements Runnable {
         @Override
         public void run() {
             Username name = Username.parse(username);
-            try (Store opened = Store.openExisting(store.storeConfig())) {
+            try (ServerStores opened = ServerStores.openExisting(store.storeConfig())) {
                 Disclosure disclosure = opened.admin().disclose(name).orElseThrow(() -> new IllegalArgumentException(
                         "no account named '" + name + "' in " + opened.config().url()
                                 + "; check the username, and --data or --db"));
@@ -92,7 +92,7 @@ final class AdminCommand implements Runnable {
 
         @Override
         public void run() {
-            try (Store opened = Store.openExisting(store.storeConfig())) {
+            try (ServerStores opened = ServerStores.openExisting(store.storeConfig())) {
                 Stats stats = opened.admin().stats();
                 Map<String, Long> out = new LinkedHashMap<>();
                 out.put("accounts", stats.accounts());
@@ -119,7 +119,7 @@ final class AdminCommand implements Runnable {
 
         @Override
         public void run() {
-            try (Store opened = Store.openExisting(store.storeConfig())) {
+            try (ServerStores opened = ServerStores.openExisting(store.storeConfig())) {
                 spec.commandLine().getOut().println(HexFormat.of().formatHex(opened.accounts().createInviteCode()));
             }
         }

@@ -10,9 +10,9 @@ import org.parley.client.net.ServerAddress;
 import org.parley.client.store.ProfileStore;
 import org.parley.server.ParleyServer;
 import org.parley.server.ServerConfig;
+import org.parley.server.ServerStores;
+import org.parley.server.StoreConfig;
 import org.parley.server.admin.Stats;
-import org.parley.server.storage.Store;
-import org.parley.server.storage.StoreConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -70,7 +70,7 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path root = Files.createTempDirectory("parley-demo-");
         List<String> sentWords = new ArrayList<>();
-        try (Store store = Store.open(StoreConfig.forDataDirectory(root.resolve("server"), null));
+        try (ServerStores store = ServerStores.open(StoreConfig.forDataDirectory(root.resolve("server"), null));
              ParleyServer server = ParleyServer.start(ServerConfig.defaults().withListen("127.0.0.1", 0)
                 // Any free UDP port for the call relay: never depend on 7878 being free.
                 .withCalls(ServerConfig.Calls.defaults().withMediaPort(OptionalInt.of(0))), store)) {

@@ -2,9 +2,9 @@ package org.parley.cli;
 
 import org.parley.server.ParleyServer;
 import org.parley.server.ServerConfig;
+import org.parley.server.ServerStores;
+import org.parley.server.StoreConfig;
 import org.parley.server.calls.UdpRelayServer;
-import org.parley.server.storage.Store;
-import org.parley.server.storage.StoreConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -60,7 +60,7 @@ final class ServerCommand implements Runnable {
         }
         StoreConfig storeConfig = store.storeConfig().withAttachmentMaxBytes(maxAttachmentMb * 1024 * 1024);
         config.checkListenIsSafe(); // before touching the data folder
-        Store opened = Store.open(storeConfig);
+        ServerStores opened = ServerStores.open(storeConfig);
         ParleyServer server;
         try {
             server = ParleyServer.start(config, opened);

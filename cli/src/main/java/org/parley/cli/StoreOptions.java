@@ -1,6 +1,6 @@
 package org.parley.cli;
 
-import org.parley.server.storage.StoreConfig;
+import org.parley.server.StoreConfig;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;

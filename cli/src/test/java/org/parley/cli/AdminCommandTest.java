@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.parley.server.ServerStores;
+import org.parley.server.StoreConfig;
 import org.parley.server.accounts.Registration;
 import org.parley.server.accounts.Username;
 import org.parley.server.mailbox.Delivery;
 import org.parley.server.mailbox.NewEnvelope;
-import org.parley.server.storage.Store;
-import org.parley.server.storage.StoreConfig;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -34,7 +34,7 @@ class AdminCommandTest {
     @Test
     void discloseHoldsOnlyTheAllowedFields() throws Exception {
         byte[] identityKey = random(32);
-        try (Store store = Store.open(StoreConfig.forDataDirectory(data, null))) {
+        try (ServerStores store = ServerStores.open(StoreConfig.forDataDirectory(data, null))) {
             Registration alice = store.accounts().register(Username.parse("alice"), identityKey, random(32), null);
             Registration bob = store.accounts().register(Username.parse("bob"), random(32), null, null);
             store.keyPackages().upload(alice.device(), List.of(new byte[] {1}, new byte[] {2}));
@@ -62,7 +62,7 @@ class AdminCommandTest {
 
     @Test
     void discloseOfAnUnknownUserFailsWithExitCodeOne() {
-        Store.open(StoreConfig.forDataDirectory(data, null)).close();
+        ServerStores.open(StoreConfig.forDataDirectory(data, null)).close();
         MainTest.Result result = parley("admin", "disclose", "nobody", "--data", data.toString());
         assertThat(result.code()).isEqualTo(1);
         assertThat(result.err()).contains("no account named 'nobody'");
@@ -77,12 +77,12 @@ class AdminCommandTest {
 
     @Test
     void inviteCodesWorkOnceAndStatsCountAccounts() throws Exception {
-        Store.open(StoreConfig.forDataDirectory(data, null)).close();
+        ServerStores.open(StoreConfig.forDataDirectory(data, null)).close();
         MainTest.Result invite = parley("admin", "invite", "--data", data.toString());
         assertThat(invite.code()).isZero();
         String code = invite.out().strip();
         assertThat(code).matches("[0-9a-f]{16,}");
-        try (Store store = Store.open(StoreConfig.forDataDirectory(data, null))) {
+        try (ServerStores store = ServerStores.open(StoreConfig.forDataDirectory(data, null))) {
             store.accounts().register(Username.parse("carol"), random(32), null, HexFormat.of().parseHex(code));
         }
         MainTest.Result stats = parley("admin", "stats", "--data", data.toString());

@@ -9,8 +9,8 @@ import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.RecipientAccount;
 import org.parley.protocol.v1.Send;
 import org.parley.protocol.v1.ServerFrame;
-import org.parley.server.storage.Backend;
-import org.parley.server.storage.StoreHarness;
+import org.parley.server.testing.Backend;
+import org.parley.server.testing.StoreHarness;
 import org.parley.server.testing.TestClient;
 
 import java.nio.file.Path;
@@ -50,7 +50,7 @@ class ServerCrashTest {
     }
 
     @ParameterizedTest
-    @MethodSource("org.parley.server.storage.Backend#all")
+    @MethodSource("org.parley.server.testing.Backend#all")
     void everyAcknowledgedSendSurvivesKillMinusNine(Backend backend) throws Exception {
         harness = StoreHarness.open(backend, tempDir); // creates the PostgreSQL schema, or skips
         Path data = tempDir.resolve("server-data");

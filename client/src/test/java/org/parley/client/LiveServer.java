@@ -3,8 +3,8 @@ package org.parley.client;
 import org.parley.client.net.ServerAddress;
 import org.parley.server.ParleyServer;
 import org.parley.server.ServerConfig;
-import org.parley.server.storage.Store;
-import org.parley.server.storage.StoreConfig;
+import org.parley.server.ServerStores;
+import org.parley.server.StoreConfig;
 
 import java.util.OptionalInt;
 import java.nio.file.Path;
@@ -16,7 +16,7 @@ import java.nio.file.Path;
 public final class LiveServer implements AutoCloseable {
     private final Path dataDirectory;
     private ServerConfig config;
-    private Store store;
+    private ServerStores store;
     private ParleyServer server;
 
     public LiveServer(Path dataDirectory) throws Exception {
@@ -36,7 +36,7 @@ public final class LiveServer implements AutoCloseable {
     public LiveServer(Path dataDirectory, ServerConfig config) throws Exception {
         this.dataDirectory = dataDirectory;
         this.config = config;
-        this.store = Store.open(StoreConfig.forDataDirectory(dataDirectory, null));
+        this.store = ServerStores.open(StoreConfig.forDataDirectory(dataDirectory, null));
         this.server = ParleyServer.start(config, store);
     }
 
@@ -48,11 +48,11 @@ public final class LiveServer implements AutoCloseable {
         int port = server.address().getPort();
         close();
         config = config.withListen(config.host(), port);
-        store = Store.open(StoreConfig.forDataDirectory(dataDirectory, null));
+        store = ServerStores.open(StoreConfig.forDataDirectory(dataDirectory, null));
         server = ParleyServer.start(config, store);
     }
 
-    public Store store() {
+    public ServerStores store() {
         return store;
     }
 

@@ -10,12 +10,12 @@ import io.netty.handler.ssl.SslContextBuilder;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.server.accounts.AccountId;
 import org.parley.server.bus.InProcessBus;
+import org.parley.server.bus.MessageBus;
 import org.parley.server.calls.CallTokens;
 import org.parley.server.calls.ParticipantIds;
 import org.parley.server.calls.Relay;
 import org.parley.server.calls.RelayLimits;
 import org.parley.server.calls.UdpRelayServer;
-import org.parley.server.bus.MessageBus;
 import org.parley.server.delivery.MailboxWriter;
 import org.parley.server.http.AttachmentHttp;
 import org.parley.server.http.UploadTickets;
@@ -29,7 +29,6 @@ import org.parley.server.requests.MessageRequests;
 import org.parley.server.session.CallRelay;
 import org.parley.server.session.RequestHandler;
 import org.parley.server.session.SessionRegistry;
-import org.parley.server.storage.Store;
 import org.parley.server.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +50,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One server node: the Netty transport, the capability handlers, the group-commit mailbox writer,
- * the in-process bus and the hourly expiry job, over an open {@link Store}. {@link #close()}
+ * the in-process bus and the hourly expiry job, over an open {@link ServerStores}. {@link #close()}
  * stops accepting, says goodbye to every connection, stores the sends already queued and stops.
  */
 public final class ParleyServer implements AutoCloseable {
@@ -61,7 +60,7 @@ public final class ParleyServer implements AutoCloseable {
     private static final int BATCH_MAX_ITEMS = 2_048;
     private static final int BATCH_QUEUE = 65_536;
 
-    private final Store store;
+    private final ServerStores store;
     private final Transport transport;
     private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
@@ -76,7 +75,7 @@ public final class ParleyServer implements AutoCloseable {
     private final UdpRelayServer udpRelay;
     private final Runnable expiry;
 
-    private ParleyServer(ServerConfig config, Store store) throws InterruptedException, SSLException {
+    private ParleyServer(ServerConfig config, ServerStores store) throws InterruptedException, SSLException {
         this.store = store;
         SslContext ssl = config.tls().isPresent() ? SslContextBuilder.forServer(
                 config.tls().get().certificateChain().toFile(), config.tls().get().privateKey().toFile()).build() : null;
@@ -137,7 +136,7 @@ public final class ParleyServer implements AutoCloseable {
      *
      * @throws IllegalArgumentException if the listen address is unsafe or unknown
      */
-    public static ParleyServer start(ServerConfig config, Store store) throws InterruptedException, SSLException {
+    public static ParleyServer start(ServerConfig config, ServerStores store) throws InterruptedException, SSLException {
         config.checkListenIsSafe();
         ParleyServer server = new ParleyServer(config, store);
         log.info("listening on {}:{} ({}, {})", server.address().getAddress().getHostAddress(), server.address().getPort(), server.transport.name(), config.tls().isPresent() ? "TLS" : "plain text, loopback only");
@@ -173,7 +172,7 @@ public final class ParleyServer implements AutoCloseable {
                 log.info("expired {} undelivered messages and {} attachments older than 30 days", mail, blobs);
             }
         } catch (RuntimeException e) {
-            log.warn("expiring old mail and attachments failed, will retry in an hour: {}", e.toString());
+            log.warn("expiring old mail and attachments failed, will retry in an hour", e);
         }
         registrations.evictIdle();
         sends.evictIdle();

@@ -11,7 +11,7 @@ import java.util.OptionalInt;
 
 /**
  * How a server node listens and what it tolerates; the data side (database, attachment folder
- * and size limit, mailbox quota) is the {@link org.parley.server.storage.StoreConfig}.
+ * and size limit, mailbox quota) is the {@link StoreConfig}.
  * {@link #defaults()} gives the values of {@code parley server} without flags; tests shrink the
  * limits to exercise them.
  *

@@ -13,7 +13,7 @@ import org.parley.protocol.v1.RedeemLinkToken;
 import org.parley.protocol.v1.RemoveDevice;
 import org.parley.protocol.v1.RequestLink;
 import org.parley.protocol.v1.ServerFrame;
-import org.parley.server.storage.Backend;
+import org.parley.server.testing.Backend;
 import org.parley.server.testing.TestClient;
 
 import java.security.SecureRandom;

@@ -9,7 +9,7 @@ import org.parley.protocol.v1.ListDevices;
 import org.parley.protocol.v1.Ping;
 import org.parley.protocol.v1.Register;
 import org.parley.protocol.v1.ServerFrame;
-import org.parley.server.storage.Backend;
+import org.parley.server.testing.Backend;
 import org.parley.server.testing.TestClient;
 
 import java.time.Duration;

@@ -5,7 +5,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.RequestAttachmentUpload;
 import org.parley.protocol.v1.ServerFrame;
-import org.parley.server.storage.Backend;
+import org.parley.server.testing.Backend;
 import org.parley.server.testing.TestClient;
 
 import java.net.URI;

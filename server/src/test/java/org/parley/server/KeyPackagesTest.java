@@ -10,7 +10,7 @@ import org.parley.protocol.v1.DeviceKeyPackage;
 import org.parley.protocol.v1.ErrorCode;
 import org.parley.protocol.v1.ServerFrame;
 import org.parley.protocol.v1.UploadKeyPackages;
-import org.parley.server.storage.Backend;
+import org.parley.server.testing.Backend;
 import org.parley.server.testing.TestClient;
 
 import java.util.ArrayList;

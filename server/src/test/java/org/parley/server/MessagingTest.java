@@ -12,7 +12,7 @@ import org.parley.protocol.v1.ServerFrame;
 import org.parley.protocol.v1.SubmitCommit;
 import org.parley.server.mailbox.MailboxLimits;
 import org.parley.server.mailbox.MailboxStore;
-import org.parley.server.storage.Backend;
+import org.parley.server.testing.Backend;
 import org.parley.server.testing.TestClient;
 
 import java.nio.charset.StandardCharsets;

@@ -2,6 +2,7 @@ package org.parley.server;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import com.google.protobuf.ByteString;
 import org.junit.jupiter.api.Test;
@@ -10,7 +11,7 @@ import org.parley.protocol.v1.RequestAttachmentUpload;
 import org.parley.protocol.v1.ServerFrame;
 import org.parley.protocol.v1.SubmitCommit;
 import org.parley.protocol.v1.UploadKeyPackages;
-import org.parley.server.storage.Backend;
+import org.parley.server.testing.Backend;
 import org.parley.server.testing.TestClient;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +103,12 @@ class PrivacyScanTest extends ServerTestBase {
         assertNoPageHoldsBoth(databaseBytes, "alice_canary", "bob_canary");
 
         List<String> messages = new ArrayList<>();
-        logs.list.forEach(event -> messages.add(event.getFormattedMessage()));
+        logs.list.forEach(event -> {
+            messages.add(event.getFormattedMessage());
+            if (event.getThrowableProxy() != null) {
+                messages.add(ThrowableProxyUtil.asString(event.getThrowableProxy()));
+            }
+        });
         assertThat(messages).filteredOn(m -> !m.startsWith("listening on "))
                 .noneMatch(m -> IPV4.matcher(m).find()).noneMatch(m -> m.contains("old mill"));
     }

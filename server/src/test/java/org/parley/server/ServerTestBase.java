@@ -7,9 +7,8 @@ import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.RecipientAccount;
 import org.parley.protocol.v1.Send;
 import org.parley.protocol.v1.ServerFrame;
-import org.parley.server.storage.Backend;
-import org.parley.server.storage.StoreConfig;
-import org.parley.server.storage.StoreHarness;
+import org.parley.server.testing.Backend;
+import org.parley.server.testing.StoreHarness;
 import org.parley.server.testing.TestClient;
 
 import java.net.URI;
@@ -28,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Starts a real server on an ephemeral loopback port over a fresh store, and connects real clients. */
 public abstract class ServerTestBase {
-    public static final String BACKENDS = "org.parley.server.storage.Backend#all";
+    public static final String BACKENDS = "org.parley.server.testing.Backend#all";
     protected static final SecureRandom RANDOM = new SecureRandom();
 
     @TempDir

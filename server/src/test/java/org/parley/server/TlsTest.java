@@ -11,7 +11,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Test;
-import org.parley.server.storage.Backend;
+import org.parley.server.testing.Backend;
 import org.parley.server.testing.TestClient;
 
 import java.io.Writer;

@@ -1,8 +1,10 @@
 package org.parley.server.calls;
 
 import io.netty.buffer.ByteBuf;
+import org.parley.server.metrics.RelayFigures;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -18,7 +20,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Thread-safe: UDP I/O threads and WebSocket connections call it concurrently.
  */
-public final class Relay {
+public final class Relay implements RelayFigures {
     private static final class Call {
         /** Copy-on-write: forwarding reads it without a lock, joins and leaves are rare. */
         volatile RelayParticipant[] members = new RelayParticipant[0];
@@ -229,16 +231,24 @@ public final class Relay {
     }
 
     /** Calls with at least one participant. */
+    @Override
     public int activeCalls() {
         return calls.size();
     }
 
     /** Participants across all calls. */
+    @Override
     public int activeParticipants() {
         int sum = 0;
         for (Call call : calls.values()) {
             sum += call.members.length;
         }
         return sum;
+    }
+
+    /** The relay's counters ({@link RelayStats#snapshot()}) for {@code /metrics}. */
+    @Override
+    public Map<String, Long> counters() {
+        return stats.snapshot();
     }
 }

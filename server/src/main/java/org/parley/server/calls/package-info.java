@@ -15,7 +15,8 @@
  *       with a {@link org.parley.server.calls.MediaSink} that writes binary frames to it; feed it
  *       the payload of each relay binary frame ({@link org.parley.server.calls.RelayDatagram}, the
  *       same bytes as over UDP) and call {@code close()} on disconnect;</li>
- *   <li>{@code /metrics}: {@code Relay.stats().snapshot()}, plus {@code activeCalls()} and
+ *   <li>{@code /metrics}: the relay is the {@link org.parley.server.metrics.RelayFigures} given
+ *       to {@code Metrics.includeRelay}: its counters, plus {@code activeCalls()} and
  *       {@code activeParticipants()} as gauges.</li>
  * </ul>
  */

@@ -127,7 +127,7 @@ public final class MailboxWriter implements AutoCloseable {
             outcome = mailbox.write(deliveries, acknowledgements);
             metrics.batchWritten();
         } catch (RuntimeException e) {
-            log.error("storing a batch of {} sends and {} acknowledgements failed: {}", sends.size(), acks.size(), e.toString());
+            log.error("storing a batch of {} sends and {} acknowledgements failed", sends.size(), acks.size(), e);
             outcome = null;
         }
         for (int i = 0; i < sends.size(); i++) {
@@ -142,7 +142,7 @@ public final class MailboxWriter implements AutoCloseable {
         try {
             done.accept(result);
         } catch (RuntimeException e) {
-            log.warn("answering a mailbox write failed: {}", e.toString());
+            log.warn("answering a mailbox write failed", e);
         }
     }
 

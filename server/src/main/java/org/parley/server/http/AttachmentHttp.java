@@ -80,7 +80,7 @@ public final class AttachmentHttp implements AttachmentRoutes {
             } catch (IOException e) {
                 ctx.close(); // the client went away mid-upload; nothing was kept
             } catch (RuntimeException e) {
-                log.error("storing an attachment failed: {}", e.toString());
+                log.error("storing an attachment failed", e);
                 HttpResponses.error(ctx, false, HttpResponseStatus.INTERNAL_SERVER_ERROR, "the server could not store the attachment; try again");
             } finally {
                 body.discard();
@@ -122,7 +122,7 @@ public final class AttachmentHttp implements AttachmentRoutes {
                     done.addListener(ChannelFutureListener.CLOSE);
                 }
             } catch (IOException | RuntimeException e) {
-                log.error("reading an attachment failed: {}", e.toString());
+                log.error("reading an attachment failed", e);
                 HttpResponses.error(ctx, false, HttpResponseStatus.INTERNAL_SERVER_ERROR, "the server could not read the attachment");
             }
         });

@@ -1,7 +1,6 @@
 package org.parley.server.metrics;
 
 import org.parley.protocol.v1.ErrorCode;
-import org.parley.server.calls.Relay;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -25,7 +24,7 @@ public final class Metrics {
     private final LongAdder mediaFramesReceived = new LongAdder();
     private final LongAdder mediaFramesSent = new LongAdder();
     private final LongAdder mediaFramesDropped = new LongAdder();
-    private volatile Relay relay;
+    private volatile RelayFigures relay;
     private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
 
     public Metrics() {
@@ -71,7 +70,7 @@ public final class Metrics {
     }
 
     /** Includes the call relay's counters and gauges in {@link #render}. */
-    public void includeRelay(Relay callRelay) {
+    public void includeRelay(RelayFigures callRelay) {
         this.relay = callRelay;
     }
 
@@ -110,11 +109,11 @@ public final class Metrics {
         counter(out, "parley_media_frames_received_total", "Media frames received over WebSockets (the relay fallback).", mediaFramesReceived.sum());
         counter(out, "parley_media_frames_sent_total", "Media frames relayed out over WebSockets.", mediaFramesSent.sum());
         counter(out, "parley_media_frames_dropped_total", "Media frames dropped because a WebSocket could not keep up.", mediaFramesDropped.sum());
-        Relay callRelay = relay;
+        RelayFigures callRelay = relay;
         if (callRelay != null) {
             gauge(out, "parley_relay_calls", "Calls with at least one participant in the relay.", callRelay.activeCalls());
             gauge(out, "parley_relay_participants", "Participants in the relay, over UDP and WebSockets.", callRelay.activeParticipants());
-            callRelay.stats().snapshot().forEach((name, value) ->
+            callRelay.counters().forEach((name, value) ->
                     counter(out, "parley_" + name, "Call relay counter (UDP and WebSocket endpoints).", value));
         }
         out.append("# HELP parley_errors_total Error frames sent, by code.\n# TYPE parley_errors_total counter\n");

@@ -105,7 +105,7 @@ public final class DeliveryStream {
                 List<Envelope> page = mailbox.pending(device, after, PAGE);
                 loop.execute(() -> pushPage(page));
             } catch (Exception e) {
-                log.warn("reading a mailbox failed, closing the connection: {}", e.toString());
+                log.warn("reading a mailbox failed, closing the connection", e);
                 channel.close();
             }
         });

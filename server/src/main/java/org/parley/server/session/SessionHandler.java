@@ -125,7 +125,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientFram
         } catch (ProtocolViolation violation) {
             current.violation(violation);
         } catch (Exception e) {
-            log.error("{} failed: {}", frame.getBodyCase(), e.toString());
+            log.error("{} failed", frame.getBodyCase(), e);
             current.fail(frame.getRequestId(), ErrorCode.INTERNAL, "the server failed to handle " + frame.getBodyCase() + "; try again");
         }
     }

@@ -53,9 +53,19 @@ public final class ViolationPolicy extends ChannelInboundHandlerAdapter {
         } else if (cause instanceof IOException) {
             ctx.close(); // the peer went away
         } else {
-            // The type only: exception messages from lower layers can quote bytes the peer sent.
-            log.warn("closing a connection after an unexpected {}", cause.getClass().getName());
+            log.warn("closing a connection after an unexpected {}", cause.getClass().getName(), new WithoutMessages(cause));
             ctx.close();
+        }
+    }
+
+    /**
+     * A failure as the log may show it: the class and stack trace of each exception in the cause
+     * chain, without their messages, which lower layers fill with bytes the peer sent.
+     */
+    private static final class WithoutMessages extends Exception {
+        WithoutMessages(Throwable original) {
+            super(original.getClass().getName(), original.getCause() == null ? null : new WithoutMessages(original.getCause()));
+            setStackTrace(original.getStackTrace());
         }
     }
 }

@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.parley.server.storage.Backend;
+import org.parley.server.ServerStores;
 import org.parley.server.storage.Secrets;
-import org.parley.server.storage.Store;
-import org.parley.server.storage.StoreContract;
+import org.parley.server.testing.Backend;
+import org.parley.server.testing.StoreContract;
 
 class AccountStoreContractTest extends StoreContract {
 
@@ -42,7 +42,7 @@ class AccountStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void registrationCreatesAnAccountWithItsFirstDevice(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         byte[] identity = Secrets.random(32);
         Registration registration = store.accounts().register(Username.parse("Alice"), identity, null, null);
 
@@ -62,7 +62,7 @@ class AccountStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void usernamesAreUniqueIgnoringCase(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         register(store, "bob");
         assertThatThrownBy(() -> register(store, "BoB")).isInstanceOf(UsernameTakenException.class).hasMessageContaining("'bob'");
         assertThat(store.admin().stats().accounts()).isEqualTo(1);
@@ -71,7 +71,7 @@ class AccountStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void concurrentRegistrationsOfOneNameCreateOneAccount(Backend backend) throws Exception {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         long winners = countSuccesses(16, () -> {
             try {
                 register(store, "carol");
@@ -86,7 +86,7 @@ class AccountStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void identityKeysMustBeEd25519Sized(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         assertThatThrownBy(() -> store.accounts().register(Username.parse("dave"), new byte[31], null, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32 bytes");
         assertThat(store.accounts().findByUsername(Username.parse("dave"))).isEmpty();
@@ -95,7 +95,7 @@ class AccountStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void inviteCodesWorkOnce(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         byte[] code = store.accounts().createInviteCode();
         store.accounts().register(Username.parse("erin"), Secrets.random(32), null, code);
         assertThatThrownBy(() -> store.accounts().register(Username.parse("frank"), Secrets.random(32), null, code))
@@ -108,7 +108,7 @@ class AccountStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void aTakenNameDoesNotConsumeTheInviteCode(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         register(store, "gina");
         byte[] code = store.accounts().createInviteCode();
         assertThatThrownBy(() -> store.accounts().register(Username.parse("gina"), Secrets.random(32), null, code))
@@ -119,7 +119,7 @@ class AccountStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void linkTokensAddADeviceOnceBeforeTheyExpire(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration alice = register(store, "alice");
         LinkToken token = store.accounts().issueLinkToken(alice.device(), Duration.ofMinutes(10));
         assertThat(token.toString()).doesNotContain(java.util.HexFormat.of().formatHex(token.secret()));
@@ -143,7 +143,7 @@ class AccountStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void concurrentUsesOfOneLinkTokenAddOneDevice(Backend backend) throws Exception {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration alice = register(store, "alice");
         LinkToken token = store.accounts().issueLinkToken(alice.device(), Duration.ofMinutes(10));
         long linked = countSuccesses(16, () -> {
@@ -161,7 +161,7 @@ class AccountStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void anUnknownDeviceCannotIssueTokensOrConnect(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         assertThatThrownBy(() -> store.accounts().issueLinkToken(DeviceId.random(), Duration.ofMinutes(1)))
                 .isInstanceOf(UnknownDeviceException.class);
         assertThatThrownBy(() -> store.accounts().recordConnection(DeviceId.random()))
@@ -171,7 +171,7 @@ class AccountStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void connectionsAreRecordedAsDays(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration alice = register(store, "alice");
         harness.clock.advance(Duration.ofDays(3).plusHours(5));
         store.accounts().recordConnection(alice.device());
@@ -185,7 +185,7 @@ class AccountStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void accessKeysAreCheckedAgainstTheirHash(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         byte[] accessKey = Secrets.random(16);
         Registration alice = store.accounts().register(Username.parse("alice"), Secrets.random(32), accessKey, null);
         assertThat(store.accounts().accessKeyMatches(alice.account(), accessKey)).isTrue();
@@ -203,7 +203,7 @@ class AccountStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void removingADeviceTakesItsKeyPackagesAndMailWithIt(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration alice = register(store, "alice");
         Registration bob = register(store, "bob");
         store.keyPackages().upload(bob.device(), List.of(new byte[] {1}, new byte[] {2}));

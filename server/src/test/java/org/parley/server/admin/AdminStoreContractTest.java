@@ -12,6 +12,7 @@ import java.util.List;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.parley.server.ServerStores;
 import org.parley.server.accounts.DeviceRecord;
 import org.parley.server.accounts.Registration;
 import org.parley.server.accounts.Username;
@@ -19,17 +20,16 @@ import org.parley.server.groups.CommitId;
 import org.parley.server.groups.GroupId;
 import org.parley.server.mailbox.Delivery;
 import org.parley.server.mailbox.NewEnvelope;
-import org.parley.server.storage.Backend;
 import org.parley.server.storage.Secrets;
-import org.parley.server.storage.Store;
-import org.parley.server.storage.StoreContract;
+import org.parley.server.testing.Backend;
+import org.parley.server.testing.StoreContract;
 
 class AdminStoreContractTest extends StoreContract {
 
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void disclosureHoldsOnlyWhatTheThreatModelAllows(Backend backend) throws IOException {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         byte[] phoneKey = Secrets.random(32);
         Registration alice = store.accounts().register(Username.parse("alice"), phoneKey, Secrets.random(16), null);
         DeviceRecord laptop = store.accounts().linkDevice(
@@ -67,7 +67,7 @@ class AdminStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void statsCountEverything(Backend backend) throws IOException {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         assertThat(store.admin().stats()).isEqualTo(new Stats(0, 0, 0, 0, 0, 0, 0, 0));
         Registration alice = register(store, "alice");
         Registration bob = register(store, "bob");

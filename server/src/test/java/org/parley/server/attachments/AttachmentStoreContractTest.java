@@ -16,9 +16,9 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.parley.server.storage.Backend;
-import org.parley.server.storage.Store;
-import org.parley.server.storage.StoreContract;
+import org.parley.server.ServerStores;
+import org.parley.server.testing.Backend;
+import org.parley.server.testing.StoreContract;
 
 class AttachmentStoreContractTest extends StoreContract {
 
@@ -65,7 +65,7 @@ class AttachmentStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void blobsStreamInAndOutUnchanged(Backend backend) throws IOException {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         long size = 5L * 1024 * 1024 + 123;
         AttachmentRecord record = store.attachments().store(generated(size, 1));
         assertThat(record.size()).isEqualTo(size);
@@ -82,7 +82,7 @@ class AttachmentStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void anUploadOverTheLimitKeepsNothing(Backend backend) throws IOException {
-        Store store = open(backend, config -> config.withAttachmentMaxBytes(1000));
+        ServerStores store = open(backend, config -> config.withAttachmentMaxBytes(1000));
         assertThat(store.attachments().maxBytes()).isEqualTo(1000);
         assertThat(store.attachments().store(generated(1000, 2)).size()).isEqualTo(1000);
 
@@ -96,7 +96,7 @@ class AttachmentStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void aFailingUploadStreamKeepsNothing(Backend backend) throws IOException {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         InputStream broken = new InputStream() {
             private int sent;
 
@@ -115,7 +115,7 @@ class AttachmentStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void attachmentsCanBeDeletedAndExpireAfterThirtyDays(Backend backend) throws IOException {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         AttachmentRecord old = store.attachments().store(new ByteArrayInputStream(new byte[] {1}));
         harness.clock.advance(Duration.ofDays(10));
         AttachmentRecord newer = store.attachments().store(new ByteArrayInputStream(new byte[] {2}));
@@ -134,7 +134,7 @@ class AttachmentStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void filesLeftByACrashAreRemovedOnceADayOld(Backend backend) throws IOException {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Path interrupted = Files.write(attachmentDirectory().resolve("upload-123.tmp"), new byte[] {1});
         Path unregistered = Files.write(attachmentDirectory().resolve(AttachmentId.random().hex()), new byte[] {2});
         Path foreign = Files.write(attachmentDirectory().resolve("README"), new byte[] {3});

@@ -10,7 +10,7 @@ import org.parley.protocol.v1.MediaFrame;
 import org.parley.protocol.v1.RequestCallToken;
 import org.parley.protocol.v1.ServerFrame;
 import org.parley.server.ServerTestBase;
-import org.parley.server.storage.Backend;
+import org.parley.server.testing.Backend;
 import org.parley.server.testing.TestClient;
 
 import java.net.InetSocketAddress;

@@ -13,17 +13,17 @@ import java.util.concurrent.Future;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.parley.server.storage.Backend;
+import org.parley.server.ServerStores;
 import org.parley.server.storage.Secrets;
-import org.parley.server.storage.Store;
-import org.parley.server.storage.StoreContract;
+import org.parley.server.testing.Backend;
+import org.parley.server.testing.StoreContract;
 
 class GroupStoreContractTest extends StoreContract {
 
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void aCommitIsAcceptedOnlyAtTheCurrentEpoch(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         GroupId group = GroupId.of(Secrets.random(32));
         assertThat(store.groups().create(group, 0)).isTrue();
         assertThat(store.groups().create(group, 5)).isFalse();
@@ -44,7 +44,7 @@ class GroupStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void unknownGroupsAndBadEpochsAreRejected(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         GroupId group = GroupId.of(new byte[] {9});
         assertThatThrownBy(() -> store.groups().commit(group, 0, CommitId.of(new byte[] {1})))
                 .isInstanceOf(UnknownGroupException.class);
@@ -58,7 +58,7 @@ class GroupStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void concurrentCommitsForOneEpochHaveExactlyOneWinner(Backend backend) throws Exception {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         GroupId group = GroupId.of(Secrets.random(16));
         store.groups().create(group, 0);
         int committers = 8;

@@ -16,13 +16,13 @@ import java.util.concurrent.Future;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.parley.server.ServerStores;
 import org.parley.server.accounts.DeviceId;
 import org.parley.server.accounts.DeviceRecord;
 import org.parley.server.accounts.Registration;
 import org.parley.server.accounts.UnknownDeviceException;
-import org.parley.server.storage.Backend;
-import org.parley.server.storage.Store;
-import org.parley.server.storage.StoreContract;
+import org.parley.server.testing.Backend;
+import org.parley.server.testing.StoreContract;
 
 class KeyPackageStoreContractTest extends StoreContract {
 
@@ -38,7 +38,7 @@ class KeyPackageStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void claimsTakeTheOldestPackageOfEachDeviceOnce(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration bob = register(store, "bob");
         DeviceRecord laptop = store.accounts().linkDevice(
                 store.accounts().issueLinkToken(bob.device(), java.time.Duration.ofMinutes(5)).secret(), new byte[32]);
@@ -63,7 +63,7 @@ class KeyPackageStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void theLastResortPackageComesOnlyWhenNoneIsLeftAndStays(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration bob = register(store, "bob");
         byte[] lastResort = {7, 7, 7};
         store.keyPackages().setLastResort(bob.device(), new byte[] {6});
@@ -87,7 +87,7 @@ class KeyPackageStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void uploadsOverTheCapAreRejectedWhole(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration bob = register(store, "bob");
         store.keyPackages().upload(bob.device(), packages(bob.device(), 0, 90));
         assertThatThrownBy(() -> store.keyPackages().upload(bob.device(), packages(bob.device(), 90, 11)))
@@ -102,7 +102,7 @@ class KeyPackageStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void malformedUploadsAreRejected(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration bob = register(store, "bob");
         assertThatThrownBy(() -> store.keyPackages().upload(bob.device(), List.of(new byte[0])))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 to");
@@ -117,7 +117,7 @@ class KeyPackageStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void concurrentClaimsNeverHandOutAPackageTwice(Backend backend) throws Exception {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration bob = register(store, "bob");
         store.keyPackages().upload(bob.device(), packages(bob.device(), 0, 100));
         byte[] lastResort = {1, 2, 3};

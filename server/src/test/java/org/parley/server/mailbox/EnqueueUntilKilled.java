@@ -4,9 +4,9 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
 
+import org.parley.server.ServerStores;
+import org.parley.server.StoreConfig;
 import org.parley.server.accounts.DeviceId;
-import org.parley.server.storage.Store;
-import org.parley.server.storage.StoreConfig;
 
 /**
  * Child process of {@link MailboxCrashTest}: enqueues messages for one device forever and
@@ -19,7 +19,7 @@ public final class EnqueueUntilKilled {
 
     public static void main(String[] args) {
         DeviceId recipient = DeviceId.of(HexFormat.of().parseHex(args[2]));
-        Store store = Store.open(StoreConfig.forDataDirectory(Path.of(args[1]), args[0]));
+        ServerStores store = ServerStores.open(StoreConfig.forDataDirectory(Path.of(args[1]), args[0]));
         byte[] payload = new byte[256];
         for (long n = 0; ; n++) {
             payload[0] = (byte) n;

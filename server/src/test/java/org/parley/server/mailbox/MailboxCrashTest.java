@@ -12,10 +12,10 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.parley.server.ServerStores;
 import org.parley.server.accounts.Registration;
-import org.parley.server.storage.Backend;
-import org.parley.server.storage.Store;
-import org.parley.server.storage.StoreContract;
+import org.parley.server.testing.Backend;
+import org.parley.server.testing.StoreContract;
 
 /** Kills (SIGKILL) a process in the middle of enqueueing: everything it reported stored is there. */
 class MailboxCrashTest extends StoreContract {
@@ -23,7 +23,7 @@ class MailboxCrashTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void acknowledgedMailSurvivesKillMinusNine(Backend backend) throws Exception {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration bob = register(store, "bob");
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String url = harness.config().url().dialect() == org.parley.server.storage.Dialect.SQLITE
@@ -46,7 +46,7 @@ class MailboxCrashTest extends StoreContract {
         }
         assertThat(reported).hasSizeGreaterThanOrEqualTo(300);
 
-        Store restarted = harness.restart();
+        ServerStores restarted = harness.restart();
         List<Long> pending = restarted.mailbox().pending(bob.device(), 0, 1_000_000).stream().map(Envelope::id).toList();
         assertThat(pending).containsAll(reported);
         MailboxUsage usage = restarted.mailbox().usage(bob.device());

@@ -13,11 +13,11 @@ import java.util.concurrent.Future;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.parley.server.ServerStores;
 import org.parley.server.accounts.DeviceId;
 import org.parley.server.accounts.Registration;
-import org.parley.server.storage.Backend;
-import org.parley.server.storage.Store;
-import org.parley.server.storage.StoreContract;
+import org.parley.server.testing.Backend;
+import org.parley.server.testing.StoreContract;
 
 class MailboxStoreContractTest extends StoreContract {
 
@@ -42,7 +42,7 @@ class MailboxStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void mailIsFetchedInArrivalOrderWithACursor(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration alice = register(store, "alice");
         Registration bob = register(store, "bob");
         List<Delivery> batch = new ArrayList<>();
@@ -70,7 +70,7 @@ class MailboxStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void oneDeliveryFansOutToManyDevicesWithDistinctIds(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration alice = register(store, "alice");
         Registration bob = register(store, "bob");
         Registration carol = register(store, "carol");
@@ -84,7 +84,7 @@ class MailboxStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void aFullMailboxRejectsTheWholeDeliveryButNotTheRestOfTheBatch(Backend backend) {
-        Store store = open(backend, config -> config.withMailboxLimits(new MailboxLimits(2, 1 << 20, Duration.ofDays(30))));
+        ServerStores store = open(backend, config -> config.withMailboxLimits(new MailboxLimits(2, 1 << 20, Duration.ofDays(30))));
         Registration alice = register(store, "alice");
         Registration bob = register(store, "bob");
         Registration carol = register(store, "carol");
@@ -116,7 +116,7 @@ class MailboxStoreContractTest extends StoreContract {
     @MethodSource(BACKENDS)
     void theByteQuotaCountsToo(Backend backend) {
         int max = MailboxStore.MAX_PAYLOAD_BYTES;
-        Store store = open(backend, config -> config.withMailboxLimits(new MailboxLimits(100, 2L * max, Duration.ofDays(30))));
+        ServerStores store = open(backend, config -> config.withMailboxLimits(new MailboxLimits(100, 2L * max, Duration.ofDays(30))));
         Registration bob = register(store, "bob");
         store.mailbox().enqueue(to(null, payload(1, max), bob.device()));
         store.mailbox().enqueue(to(null, payload(2, max - 1), bob.device()));
@@ -129,7 +129,7 @@ class MailboxStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void unknownRecipientsAndOversizedPayloadsAreRejected(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration bob = register(store, "bob");
         DeviceId ghost = DeviceId.random();
         List<DeliveryOutcome> outcomes = store.mailbox().enqueue(List.of(to(null, payload(1, 1), bob.device(), ghost)));
@@ -147,7 +147,7 @@ class MailboxStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void acknowledgedMailIsDeletedOnlyFromTheAcknowledgingDevice(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration alice = register(store, "alice");
         Registration bob = register(store, "bob");
         List<Envelope> stored = store.mailbox().enqueue(to(null, payload(1, 100), alice.device(), bob.device()));
@@ -167,7 +167,7 @@ class MailboxStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void acknowledgementsOfManyDevicesCommitTogether(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration bob = register(store, "bob");
         Registration carol = register(store, "carol");
         List<Envelope> stored = store.mailbox().enqueue(to(null, payload(1, 10), bob.device(), carol.device()));
@@ -185,7 +185,7 @@ class MailboxStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void sendsAndAcknowledgementsCommitTogetherInOneWrite(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration bob = register(store, "bob");
         Registration carol = register(store, "carol");
         Envelope old = store.mailbox().enqueue(to(null, payload(1, 10), bob.device())).get(0);
@@ -206,7 +206,7 @@ class MailboxStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void idsAreNeverReusedAfterDeletion(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration bob = register(store, "bob");
         long first = store.mailbox().enqueue(to(null, payload(1, 1), bob.device())).get(0).id();
         store.mailbox().acknowledge(bob.device(), List.of(first));
@@ -218,7 +218,7 @@ class MailboxStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void mailExpiresAfterTheRetentionPeriod(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration bob = register(store, "bob");
         store.mailbox().enqueue(to(null, payload(1, 10), bob.device()));
         harness.clock.advance(Duration.ofDays(20));
@@ -234,7 +234,7 @@ class MailboxStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void expiryWorksThroughLargeBacklogs(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration bob = register(store, "bob");
         List<Delivery> batch = new ArrayList<>();
         for (int i = 0; i < JdbcMailboxStore.CHUNK * 2 + 7; i++) {
@@ -249,7 +249,7 @@ class MailboxStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void usageIsReportedPerDeviceAndPerAccount(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration bob = register(store, "bob");
         var laptop = store.accounts().linkDevice(store.accounts().issueLinkToken(bob.device(), Duration.ofMinutes(1)).secret(), new byte[32]);
         store.mailbox().enqueue(to(null, payload(1, 100), bob.device(), laptop.id()));
@@ -263,7 +263,7 @@ class MailboxStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void concurrentSendsAndAcknowledgementsKeepTheQuotaExact(Backend backend) throws Exception {
-        Store store = open(backend, config -> config.withMailboxLimits(new MailboxLimits(50, 1 << 30, Duration.ofDays(30))));
+        ServerStores store = open(backend, config -> config.withMailboxLimits(new MailboxLimits(50, 1 << 30, Duration.ofDays(30))));
         Registration bob = register(store, "bob");
         Registration carol = register(store, "carol");
         ExecutorService pool = Executors.newFixedThreadPool(6);
@@ -307,12 +307,12 @@ class MailboxStoreContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void acknowledgedSendsAreVisibleToAnotherStoreOnTheSameDatabase(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration bob = register(store, "bob");
         List<Envelope> stored = store.mailbox().enqueue(to(null, payload(7, 1000), bob.device()));
         // A second process (a restarted server after kill -9) opening the same database while
         // this one still holds its connections and never closed cleanly.
-        try (Store other = harness.openAnother()) {
+        try (ServerStores other = harness.openAnother()) {
             List<Envelope> seen = other.mailbox().pending(bob.device(), 0, 10);
             assertThat(seen).extracting(Envelope::id).containsExactly(stored.get(0).id());
             assertThat(seen.get(0).payload()).isEqualTo(payload(7, 1000));

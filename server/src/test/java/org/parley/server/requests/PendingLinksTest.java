@@ -2,7 +2,7 @@ package org.parley.server.requests;
 
 import org.junit.jupiter.api.Test;
 import org.parley.protocol.DeviceLinkCode;
-import org.parley.server.storage.MutableClock;
+import org.parley.server.testing.MutableClock;
 
 import java.security.SecureRandom;
 import java.time.Duration;

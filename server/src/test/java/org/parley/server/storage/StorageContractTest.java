@@ -10,8 +10,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.parley.server.ServerStores;
+import org.parley.server.StoreConfig;
 import org.parley.server.accounts.Registration;
 import org.parley.server.accounts.Username;
+import org.parley.server.testing.Backend;
+import org.parley.server.testing.StoreContract;
 
 /** Opening stores: URLs, migrations, restarts. */
 class StorageContractTest extends StoreContract {
@@ -53,7 +57,7 @@ class StorageContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void migrationsRunOnceAndRestartsKeepTheData(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         Registration alice = register(store, "alice");
         int latest = Migrations.latestVersion(harness.config().url().dialect());
 
@@ -62,7 +66,7 @@ class StorageContractTest extends StoreContract {
             long applied = database.read(connection -> Sql.queryLong(connection, "SELECT COUNT(*) FROM schema_version"));
             assertThat(applied).isEqualTo(latest);
         }
-        Store restarted = harness.restart();
+        ServerStores restarted = harness.restart();
         assertThat(restarted.accounts().findByUsername(Username.parse("alice")).orElseThrow().id()).isEqualTo(alice.account());
         harness.restart();
         assertThat(harness.store().accounts().devices(alice.account())).hasSize(1);
@@ -119,7 +123,7 @@ class StorageContractTest extends StoreContract {
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void aFailedTransactionLeavesNoTrace(Backend backend) {
-        Store store = open(backend);
+        ServerStores store = open(backend);
         try (Database database = Database.connect(harness.config().url())) {
             assertThatThrownBy(() -> database.write(connection -> {
                 Sql.update(connection, "INSERT INTO invite_codes (code_hash) VALUES (?)", (Object) new byte[] {1});
@@ -136,20 +140,20 @@ class StorageContractTest extends StoreContract {
     @Test
     void toolsDoNotCreateADatabaseWhereNoneIs() {
         StoreConfig nowhere = StoreConfig.forDataDirectory(tempDir.resolve("missing"), null);
-        assertThatThrownBy(() -> Store.openExisting(nowhere))
+        assertThatThrownBy(() -> ServerStores.openExisting(nowhere))
                 .isInstanceOf(StoreException.class).hasMessageContaining("missing").hasMessageContaining("--data");
         assertThat(tempDir.resolve("missing/parley.db")).doesNotExist();
 
-        Store store = open(Backend.SQLITE);
+        ServerStores store = open(Backend.SQLITE);
         register(store, "alice");
-        try (Store existing = Store.openExisting(harness.config())) {
+        try (ServerStores existing = ServerStores.openExisting(harness.config())) {
             assertThat(existing.admin().stats().accounts()).isEqualTo(1);
         }
     }
 
     @Test
     void sqliteUsesWalWithFullSync() {
-        Store store = open(Backend.SQLITE);
+        ServerStores store = open(Backend.SQLITE);
         register(store, "alice");
         try (Database database = Database.connect(harness.config().url())) {
             List<String> settings = database.write(connection -> {

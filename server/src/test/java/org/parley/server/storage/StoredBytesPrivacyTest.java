@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.parley.server.ServerStores;
 import org.parley.server.accounts.LinkToken;
 import org.parley.server.accounts.Registration;
 import org.parley.server.accounts.Username;
@@ -24,6 +25,8 @@ import org.parley.server.groups.CommitId;
 import org.parley.server.groups.GroupId;
 import org.parley.server.mailbox.Delivery;
 import org.parley.server.mailbox.NewEnvelope;
+import org.parley.server.testing.Backend;
+import org.parley.server.testing.StoreContract;
 
 /**
  * Runs a scripted use of every store on SQLite, then reads the raw database file, its WAL and
@@ -35,7 +38,7 @@ class StoredBytesPrivacyTest extends StoreContract {
 
     @Test
     void theSqliteFileHoldsNoLinkableOrSecretData() throws IOException {
-        Store store = open(Backend.SQLITE);
+        ServerStores store = open(Backend.SQLITE);
         Random random = new Random(7);
         List<String> usernames = List.of("zelda_canary", "link.canary", "ganon_canary");
         List<byte[]> secrets = new ArrayList<>();
@@ -80,7 +83,7 @@ class StoredBytesPrivacyTest extends StoreContract {
         checkPages(pages, usernames, groupIds, secrets);
 
         harness.store().close();
-        try (Store reopened = harness.openAnother()) {
+        try (ServerStores reopened = harness.openAnother()) {
             reopened.admin().stats(); // the file is still readable after the checkpoint on close
         }
         checkPages(databasePages(Files.readAllBytes(database)), usernames, groupIds, secrets);

@@ -1,4 +1,4 @@
-package org.parley.server.storage;
+package org.parley.server.testing;
 
 import java.nio.file.Path;
 import java.util.Collections;
@@ -10,26 +10,29 @@ import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
+import org.parley.server.ServerStores;
+import org.parley.server.StoreConfig;
 import org.parley.server.accounts.Registration;
 import org.parley.server.accounts.Username;
+import org.parley.server.storage.Secrets;
 
 /**
  * Base of the per-capability contract tests. Each test method is
  * {@code @ParameterizedTest @MethodSource(BACKENDS)} and gets a fresh store for its backend.
  */
 public abstract class StoreContract {
-    public static final String BACKENDS = "org.parley.server.storage.Backend#all";
+    public static final String BACKENDS = "org.parley.server.testing.Backend#all";
 
     @TempDir
     protected Path tempDir;
 
     protected StoreHarness harness;
 
-    protected Store open(Backend backend) {
+    protected ServerStores open(Backend backend) {
         return open(backend, UnaryOperator.identity());
     }
 
-    protected Store open(Backend backend, UnaryOperator<StoreConfig> customize) {
+    protected ServerStores open(Backend backend, UnaryOperator<StoreConfig> customize) {
         harness = StoreHarness.open(backend, tempDir, customize);
         return harness.store();
     }
@@ -56,7 +59,7 @@ public abstract class StoreContract {
     }
 
     /** A new account with one device and a random identity key. */
-    protected static Registration register(Store store, String username) {
+    protected static Registration register(ServerStores store, String username) {
         return store.accounts().register(Username.parse(username), Secrets.random(32), null, null);
     }
 }

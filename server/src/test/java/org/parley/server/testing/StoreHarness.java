@@ -1,4 +1,4 @@
-package org.parley.server.storage;
+package org.parley.server.testing;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -10,9 +10,12 @@ import java.util.HexFormat;
 import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.Assumptions;
+import org.parley.server.ServerStores;
+import org.parley.server.StoreConfig;
+import org.parley.server.storage.Secrets;
 
 /**
- * Opens a {@link Store} for a test on a fresh database: a SQLite file in the test's temporary
+ * Opens a {@link ServerStores} for a test on a fresh database: a SQLite file in the test's temporary
  * folder, or a new randomly named schema in the PostgreSQL database named by
  * {@code PARLEY_TEST_POSTGRES} (dropped on close, since several test runs share that database).
  * Without that variable PostgreSQL tests are skipped with a visible reason.
@@ -24,7 +27,7 @@ public final class StoreHarness implements AutoCloseable {
     private final StoreConfig config;
     private final String postgresAdminUrl;
     private final String schema;
-    private Store store;
+    private ServerStores store;
 
     public final MutableClock clock;
 
@@ -34,7 +37,7 @@ public final class StoreHarness implements AutoCloseable {
         this.clock = clock;
         this.postgresAdminUrl = postgresAdminUrl;
         this.schema = schema;
-        this.store = Store.open(config);
+        this.store = ServerStores.open(config);
     }
 
     public static StoreHarness open(Backend backend, Path tempDir) {
@@ -77,7 +80,7 @@ public final class StoreHarness implements AutoCloseable {
         return backend;
     }
 
-    public Store store() {
+    public ServerStores store() {
         return store;
     }
 
@@ -86,14 +89,14 @@ public final class StoreHarness implements AutoCloseable {
     }
 
     /** Opens a second, independent store on the same database (as a restarted or second process would). */
-    public Store openAnother() {
-        return Store.open(config);
+    public ServerStores openAnother() {
+        return ServerStores.open(config);
     }
 
     /** Closes and reopens the store, as a restart does. */
-    public Store restart() {
+    public ServerStores restart() {
         store.close();
-        store = Store.open(config);
+        store = ServerStores.open(config);
         return store;
     }
 

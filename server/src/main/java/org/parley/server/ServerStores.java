@@ -1,4 +1,4 @@
-package org.parley.server.storage;
+package org.parley.server;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +15,9 @@ import org.parley.server.keys.JdbcKeyPackageStore;
 import org.parley.server.keys.KeyPackageStore;
 import org.parley.server.mailbox.JdbcMailboxStore;
 import org.parley.server.mailbox.MailboxStore;
+import org.parley.server.storage.Database;
+import org.parley.server.storage.Migrations;
+import org.parley.server.storage.StoreException;
 
 /**
  * Everything the server stores, opened from one {@link StoreConfig}: the database (migrated to
@@ -22,7 +25,7 @@ import org.parley.server.mailbox.MailboxStore;
  * Thread-safe; open one per process and share it. {@link #close()} releases the connections;
  * it is not needed for durability (every acknowledged write is already on disk).
  */
-public final class Store implements AutoCloseable {
+public final class ServerStores implements AutoCloseable {
     private final StoreConfig config;
     private final Database database;
     private final AccountStore accounts;
@@ -32,7 +35,7 @@ public final class Store implements AutoCloseable {
     private final AttachmentStore attachments;
     private final AdminStore admin;
 
-    private Store(StoreConfig config, Database database) {
+    private ServerStores(StoreConfig config, Database database) {
         this.config = config;
         this.database = database;
         this.accounts = new JdbcAccountStore(database, config.clock());
@@ -49,11 +52,11 @@ public final class Store implements AutoCloseable {
      *
      * @throws StoreException if the database cannot be reached or migrated
      */
-    public static Store open(StoreConfig config) {
+    public static ServerStores open(StoreConfig config) {
         Database database = Database.connect(config.url());
         try {
             Migrations.migrate(database);
-            return new Store(config, database);
+            return new ServerStores(config, database);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -66,7 +69,7 @@ public final class Store implements AutoCloseable {
      *
      * @throws StoreException if the SQLite file does not exist, naming it
      */
-    public static Store openExisting(StoreConfig config) {
+    public static ServerStores openExisting(StoreConfig config) {
         Path file = config.url().sqliteFile();
         if (file != null && !Files.isRegularFile(file)) {
             throw new StoreException("no Parley database at " + file

@@ -1,4 +1,4 @@
-package org.parley.server.storage;
+package org.parley.server.testing;
 
 import java.util.stream.Stream;
 

@@ -1,13 +1,14 @@
-package org.parley.server.storage;
+package org.parley.server;
 
 import java.nio.file.Path;
 import java.time.Clock;
 
 import org.parley.server.attachments.AttachmentStore;
 import org.parley.server.mailbox.MailboxLimits;
+import org.parley.server.storage.StoreUrl;
 
 /**
- * How to open a {@link Store}.
+ * How to open the {@link ServerStores}.
  *
  * @param url the database
  * @param attachmentDirectory where attachment blobs go ({@code DATA/attachments})
