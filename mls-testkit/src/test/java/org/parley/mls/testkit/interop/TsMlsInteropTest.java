@@ -2,6 +2,7 @@ package org.parley.mls.testkit.interop;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.fail;
  * joins across the two. After every step all members must report the same epoch and epoch
  * authenticator (RFC 9420 Section 8.7); a mismatch fails with the step and every member's value.
  */
+@Tag("interop")
 class TsMlsInteropTest {
     private static TsMls harness;
 
