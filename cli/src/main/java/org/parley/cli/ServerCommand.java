@@ -74,8 +74,10 @@ final class ServerCommand implements Runnable {
             opened.close();
         }, "parley-shutdown"));
         PrintWriter out = spec.commandLine().getOut();
-        String scheme = config.tls().isPresent() ? "wss" : "ws";
-        out.println("Parley server listening on " + scheme + "://" + hostPort(server) + "/v1/ws");
+        // The address every client command takes (--server), then where its WebSocket is.
+        boolean tls = config.tls().isPresent();
+        out.println("Parley server listening on " + (tls ? "https://" : "http://") + hostPort(server)
+                + " (WebSocket " + (tls ? "wss://" : "ws://") + hostPort(server) + "/v1/ws)");
         out.println(server.mediaAddress().map(media -> "calls: UDP relay on port " + media.getPort() + ", WebSocket fallback")
                 .orElse("calls: over the WebSocket only (UDP relay disabled with --media-port 0)"));
         out.println("data: " + (storeConfig.url().sqliteFile() != null ? storeConfig.url().sqliteFile().getParent()

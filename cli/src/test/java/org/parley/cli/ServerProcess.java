@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * UDP call relay off (`--media-port 0`) so that no test holds the fixed default UDP port.
  */
 final class ServerProcess implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("listening on ws://127\\.0\\.0\\.1:(\\d+)/v1/ws");
+    private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+) \\(WebSocket ws://127\\.0\\.0\\.1:\\1/v1/ws\\)");
 
     final Process process;
     final int port;
