@@ -26,7 +26,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -66,7 +65,7 @@ public final class KeyPackages {
     }
 
     public MemberCredential credential() {
-        return new MemberCredential(identity.username(), identity.accountId(), identity.deviceId());
+        return new MemberCredential(identity.username(), Bytes.copyOf(identity.accountId()), Bytes.copyOf(identity.deviceId()));
     }
 
     /** A signed key package whose private keys are now in the profile. */
@@ -154,7 +153,7 @@ public final class KeyPackages {
             KeyPackage kp = KeyPackageBundle.decodePublic(message);
             KeyPackageValidation.validate(kp, ProtocolVersion.MLS10, SUITE, null);
             MemberCredential member = MemberCredential.from(kp.leafNode().credential());
-            if (!Arrays.equals(member.accountId(), accountId) || !Arrays.equals(member.deviceId(), device.getDeviceId().toByteArray())
+            if (!member.account().equals(Bytes.copyOf(accountId)) || !member.device().equals(Bytes.copyOf(device.getDeviceId().toByteArray()))
                     || !member.username().equals(username)) {
                 throw new MlsProtocolException("a key package of " + username + " names another account or device in its credential");
             }
