@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -21,6 +23,17 @@ class AttachmentCipherTest {
         assertThat(new String(a.blob(), StandardCharsets.ISO_8859_1)).doesNotContain("small file");
         assertThat(AttachmentCipher.open(a.blob(), a.key(), a.digest(), a.size())).isEqualTo(file);
         assertThat(a.toString()).doesNotContain(Arrays.toString(a.key()));
+    }
+
+    @Test
+    void theRecordsThatCarryTheKeyNeverPrintIt() {
+        AttachmentCipher.Sealed sealed = AttachmentCipher.seal(file, RANDOM);
+        Attachments.Pointer pointer = new Attachments.Pointer("00112233445566778899", sealed.key(), sealed.digest(), sealed.size(), "a.txt");
+        for (String shown : List.of(sealed.toString(), pointer.toString())) {
+            assertThat(shown).contains("key hidden")
+                    .doesNotContain(HexFormat.of().formatHex(sealed.key()))
+                    .doesNotContain(Arrays.toString(sealed.key()));
+        }
     }
 
     @Test
