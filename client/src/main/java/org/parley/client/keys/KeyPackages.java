@@ -147,13 +147,14 @@ public final class KeyPackages {
         ServerFrame answer = session.call(ClientFrame.newBuilder().setClaimKeyPackages(
                 ClaimKeyPackages.newBuilder().setUsername(username)));
         byte[] accountId = answer.getClaimedKeyPackages().getAccountId().toByteArray();
+        Bytes account = Bytes.copyOf(accountId);
         List<Claimed> claimed = new ArrayList<>();
         for (DeviceKeyPackage device : answer.getClaimedKeyPackages().getPackagesList()) {
             byte[] message = device.getKeyPackage().toByteArray();
             KeyPackage kp = KeyPackageBundle.decodePublic(message);
             KeyPackageValidation.validate(kp, ProtocolVersion.MLS10, SUITE, null);
             MemberCredential member = MemberCredential.from(kp.leafNode().credential());
-            if (!member.account().equals(Bytes.copyOf(accountId)) || !member.device().equals(Bytes.copyOf(device.getDeviceId().toByteArray()))
+            if (!member.account().equals(account) || !member.device().equals(Bytes.copyOf(device.getDeviceId().toByteArray()))
                     || !member.username().equals(username)) {
                 throw new MlsProtocolException("a key package of " + username + " names another account or device in its credential");
             }
