@@ -129,11 +129,30 @@ public final class KeyPackages {
         return BATCH - left;
     }
 
-    /** A validated key package of another device: {@code message} is the MLSMessage to add it with. */
-    public record Claimed(byte[] accountId, byte[] deviceId, byte[] message, KeyPackage keyPackage, MemberCredential member,
-                          boolean lastResort) {
+    /**
+     * A validated key package of another device.
+     *
+     * @param keyPackageMessage the MLSMessage to add it with
+     * @param member its credential, whose account and device are the ones the server named
+     */
+    public record Claimed(Bytes keyPackageMessage, KeyPackage keyPackage, MemberCredential member, boolean lastResort) {
         public byte[] identityKey() {
             return keyPackage.leafNode().signatureKey().bytes();
+        }
+
+        /** A copy of {@link #keyPackageMessage()}, for callers that still work with arrays (the conversations package). */
+        public byte[] message() {
+            return keyPackageMessage.toByteArray();
+        }
+
+        /** The member's account id as an array, for the conversations package. */
+        public byte[] accountId() {
+            return member.accountId();
+        }
+
+        /** The member's device id as an array, for the conversations package. */
+        public byte[] deviceId() {
+            return member.deviceId();
         }
     }
 
@@ -146,8 +165,7 @@ public final class KeyPackages {
     public static List<Claimed> claim(Session session, String username) {
         ServerFrame answer = session.call(ClientFrame.newBuilder().setClaimKeyPackages(
                 ClaimKeyPackages.newBuilder().setUsername(username)));
-        byte[] accountId = answer.getClaimedKeyPackages().getAccountId().toByteArray();
-        Bytes account = Bytes.copyOf(accountId);
+        Bytes account = Bytes.copyOf(answer.getClaimedKeyPackages().getAccountId().toByteArray());
         List<Claimed> claimed = new ArrayList<>();
         for (DeviceKeyPackage device : answer.getClaimedKeyPackages().getPackagesList()) {
             byte[] message = device.getKeyPackage().toByteArray();
@@ -158,7 +176,7 @@ public final class KeyPackages {
                     || !member.username().equals(username)) {
                 throw new MlsProtocolException("a key package of " + username + " names another account or device in its credential");
             }
-            claimed.add(new Claimed(accountId, device.getDeviceId().toByteArray(), message, kp, member, device.getLastResort()));
+            claimed.add(new Claimed(Bytes.copyOf(message), kp, member, device.getLastResort()));
         }
         return claimed;
     }
