@@ -71,7 +71,7 @@ final class AdminCommand implements Runnable {
             List<Map<String, String>> devices = disclosure.devices().stream().map(device -> {
                 Map<String, String> entry = new LinkedHashMap<>();
                 entry.put("id", device.id().hex());
-                entry.put("identityKey", HexFormat.of().formatHex(device.identityPublicKey()));
+                entry.put("identityKey", HexFormat.of().formatHex(device.identityPublicKey().toByteArray()));
                 return entry;
             }).toList();
             out.put("devices", devices);

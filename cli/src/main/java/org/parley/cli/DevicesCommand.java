@@ -7,7 +7,6 @@ import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
 import java.time.LocalDate;
-import java.util.HexFormat;
 import java.util.concurrent.Callable;
 
 /** {@code parley devices}: this account's devices, as the server knows them. */
@@ -21,7 +20,7 @@ final class DevicesCommand implements Callable<Integer> {
         return Main.profiles(spec).withClient(client -> {
             PrintWriter out = spec.commandLine().getOut();
             for (Accounts.DeviceInfo device : Accounts.devices(client.session(), client.identity())) {
-                out.println(HexFormat.of().formatHex(device.deviceId()) + "  added " + LocalDate.ofEpochDay(device.createdDay())
+                out.println(device.deviceId().toHex() + "  added " + LocalDate.ofEpochDay(device.createdDay())
                         + (device.thisDevice() ? "  (this device)" : ""));
             }
             return 0;

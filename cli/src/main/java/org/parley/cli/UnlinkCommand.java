@@ -6,7 +6,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -25,7 +24,7 @@ final class UnlinkCommand implements Callable<Integer> {
         String prefix = id.toLowerCase(Locale.ROOT);
         return Main.profiles(spec).withClient(client -> {
             List<Accounts.DeviceInfo> matches = Accounts.devices(client.session(), client.identity()).stream()
-                    .filter(d -> HexFormat.of().formatHex(d.deviceId()).startsWith(prefix)).toList();
+                    .filter(d -> d.deviceId().toHex().startsWith(prefix)).toList();
             if (prefix.isEmpty() || matches.isEmpty()) {
                 throw new IllegalArgumentException("no device of this account has an id starting with '" + id + "'; see 'parley devices'");
             }
@@ -37,7 +36,7 @@ final class UnlinkCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("that is this device; unlink it from another device of the account");
             }
             Accounts.removeDevice(client.session(), device.deviceId());
-            spec.commandLine().getOut().println("Removed device " + HexFormat.of().formatHex(device.deviceId()));
+            spec.commandLine().getOut().println("Removed device " + device.deviceId().toHex());
             return 0;
         });
     }

@@ -1,5 +1,6 @@
 package org.parley.cli;
 
+import com.google.protobuf.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class AdminCommandTest {
             Registration alice = store.accounts().register(Username.parse("alice"), identityKey, random(32), null);
             Registration bob = store.accounts().register(Username.parse("bob"), random(32), null, null);
             store.keyPackages().upload(alice.device(), List.of(new byte[] {1}, new byte[] {2}));
-            store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(alice.device(), bob.device(), new byte[100]))));
+            store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(alice.device(), bob.device(), ByteString.copyFrom(new byte[100])))));
         }
         MainTest.Result result = parley("admin", "disclose", "Alice", "--data", data.toString());
         assertThat(result.code()).as(result.err()).isZero();

@@ -11,6 +11,7 @@ import org.parley.client.net.Session;
 import org.parley.client.safety.Contacts;
 import org.parley.client.safety.SafetyNumber;
 import org.parley.client.store.ProfileStore;
+import org.parley.mls.codec.Bytes;
 import org.parley.protocol.v1.MediaFrame;
 import org.parley.protocol.v1.ServerFrame;
 
@@ -150,7 +151,7 @@ public final class ParleyClient implements AutoCloseable {
      * @return false when a linked device has no key package on the server yet, so some conversation still lacks it
      */
     public boolean syncOwnDevices() {
-        return conversations.syncOwnDevices(Accounts.devices(session, identity).stream().map(Accounts.DeviceInfo::deviceId).toList());
+        return conversations.syncOwnDevices(Accounts.devices(session, identity).stream().map(device -> device.deviceId().toByteArray()).toList());
     }
 
     /** Where call media relayed over the WebSocket goes (on the connection's thread); null drops it. */
@@ -221,12 +222,12 @@ public final class ParleyClient implements AutoCloseable {
 
     private SafetyReport computeSafetyNumber(String username) {
         List<KeyPackages.Claimed> claimed = KeyPackages.claim(session, username);
-        byte[] accountId = claimed.isEmpty() ? new byte[0] : claimed.get(0).member().accountId();
+        byte[] accountId = claimed.isEmpty() ? new byte[0] : claimed.get(0).member().account().toByteArray();
         List<byte[]> theirKeys = claimed.stream().map(KeyPackages.Claimed::identityKey).toList();
         Contacts.Observation observation = contacts.observe(username, accountId, theirKeys);
-        List<byte[]> ourKeys = Accounts.devices(session, identity).stream().map(Accounts.DeviceInfo::identityKey).toList();
+        List<Bytes> ourKeys = Accounts.devices(session, identity).stream().map(Accounts.DeviceInfo::identityKey).toList();
         String number = SafetyNumber.compute(new SafetyNumber.Side(identity.username(), ourKeys),
-                new SafetyNumber.Side(username, theirKeys));
+                new SafetyNumber.Side(username, theirKeys.stream().map(Bytes::copyOf).toList()));
         return new SafetyReport(number, observation, contacts.get(username));
     }
 

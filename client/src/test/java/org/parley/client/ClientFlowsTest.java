@@ -93,7 +93,7 @@ class ClientFlowsTest extends LiveServerTestBase {
         assertThat(changed.contact().getChanged()).isTrue();
         assertThat(changed.number()).isNotEqualTo(bobView.number()).isEqualTo(aliceLaptop.safetyNumber("bob").number());
 
-        Accounts.removeDevice(alice.session(), laptop.deviceId());
+        Accounts.removeDevice(alice.session(), Bytes.copyOf(laptop.deviceId()));
         assertThat(Accounts.devices(alice.session(), alice.identity())).hasSize(1);
         assertThatThrownBy(() -> Accounts.redeem(profile("reuse"), code, RANDOM, ParleyClient.DEFAULT_TIMEOUT))
                 .isInstanceOf(ServerException.class);

@@ -12,6 +12,7 @@ import org.parley.client.net.ServerException;
 import org.parley.client.net.Session;
 import org.parley.client.store.ProfileException;
 import org.parley.client.store.ProfileStore;
+import org.parley.mls.codec.Bytes;
 import org.parley.protocol.DeviceLinkCode;
 import org.parley.protocol.v1.ApproveLink;
 import org.parley.protocol.v1.ClientFrame;
@@ -46,7 +47,7 @@ public final class Accounts {
     }
 
     /** A device of this account as the server lists it. */
-    public record DeviceInfo(byte[] deviceId, byte[] identityKey, long createdDay, boolean thisDevice) {
+    public record DeviceInfo(Bytes deviceId, Bytes identityKey, long createdDay, boolean thisDevice) {
     }
 
     /**
@@ -215,12 +216,13 @@ public final class Accounts {
 
     public static List<DeviceInfo> devices(Session session, DeviceIdentity identity) {
         ServerFrame answer = session.call(ClientFrame.newBuilder().setListDevices(ListDevices.getDefaultInstance()));
+        ByteString thisDevice = ByteString.copyFrom(identity.deviceId());
         return answer.getDeviceList().getDevicesList().stream().map((Device device) -> new DeviceInfo(
-                device.getDeviceId().toByteArray(), device.getIdentityKey().toByteArray(), device.getCreatedDay(),
-                java.util.Arrays.equals(device.getDeviceId().toByteArray(), identity.deviceId()))).toList();
+                Bytes.copyOf(device.getDeviceId().toByteArray()), Bytes.copyOf(device.getIdentityKey().toByteArray()),
+                device.getCreatedDay(), device.getDeviceId().equals(thisDevice))).toList();
     }
 
-    public static void removeDevice(Session session, byte[] deviceId) {
-        session.call(ClientFrame.newBuilder().setRemoveDevice(RemoveDevice.newBuilder().setDeviceId(ByteString.copyFrom(deviceId))));
+    public static void removeDevice(Session session, Bytes deviceId) {
+        session.call(ClientFrame.newBuilder().setRemoveDevice(RemoveDevice.newBuilder().setDeviceId(ByteString.copyFrom(deviceId.asReadOnlyBuffer()))));
     }
 }

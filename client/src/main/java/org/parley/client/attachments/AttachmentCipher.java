@@ -1,9 +1,10 @@
 package org.parley.client.attachments;
 
+import org.parley.mls.codec.Bytes;
+
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -24,8 +25,12 @@ public final class AttachmentCipher {
     private AttachmentCipher() {
     }
 
-    /** An encrypted file: upload {@code blob}; send key, digest and size in the message. */
-    public record Sealed(byte[] key, byte[] blob, byte[] digest, long size) {
+    /**
+     * An encrypted file: upload {@code blob}; send key, digest and size in the message.
+     *
+     * @param blob the upload body, not a value: handed to HTTP as it is, without a copy
+     */
+    public record Sealed(AttachmentKey key, byte[] blob, Bytes digest, long size) {
         @Override
         public String toString() {
             return "Sealed[" + blob.length + " bytes, key hidden]";
@@ -33,16 +38,15 @@ public final class AttachmentCipher {
     }
 
     public static Sealed seal(byte[] plaintext, SecureRandom random) {
-        byte[] key = new byte[KEY_BYTES];
+        AttachmentKey key = AttachmentKey.generate(random);
         byte[] nonce = new byte[NONCE_BYTES];
-        random.nextBytes(key);
         random.nextBytes(nonce);
         try {
             Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-            gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
+            gcm.init(Cipher.ENCRYPT_MODE, key.aesKey(), new GCMParameterSpec(TAG_BITS, nonce));
             byte[] blob = Arrays.copyOf(nonce, NONCE_BYTES + plaintext.length + TAG_BITS / 8);
             gcm.doFinal(plaintext, 0, plaintext.length, blob, NONCE_BYTES);
-            return new Sealed(key, blob, sha256(blob), plaintext.length);
+            return new Sealed(key, blob, Bytes.copyOf(sha256(blob)), plaintext.length);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is missing from this JDK", e);
         }
@@ -53,11 +57,11 @@ public final class AttachmentCipher {
      *
      * @throws AttachmentException when the blob is not the one the sender described
      */
-    public static byte[] open(byte[] blob, byte[] key, byte[] digest, long size) {
-        if (key.length != KEY_BYTES) {
-            throw new AttachmentException("the attachment key is " + key.length + " bytes instead of " + KEY_BYTES);
+    public static byte[] open(byte[] blob, AttachmentKey key, Bytes digest, long size) {
+        if (key.length() != KEY_BYTES) {
+            throw new AttachmentException("the attachment key is " + key.length() + " bytes instead of " + KEY_BYTES);
         }
-        if (!MessageDigest.isEqual(sha256(blob), digest)) {
+        if (!digest.constantTimeEquals(sha256(blob))) {
             throw new AttachmentException("the downloaded attachment does not match its digest; it was altered or damaged");
         }
         if (blob.length != NONCE_BYTES + size + TAG_BITS / 8) {
@@ -65,7 +69,7 @@ public final class AttachmentCipher {
         }
         try {
             Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-            gcm.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BITS, blob, 0, NONCE_BYTES));
+            gcm.init(Cipher.DECRYPT_MODE, key.aesKey(), new GCMParameterSpec(TAG_BITS, blob, 0, NONCE_BYTES));
             return gcm.doFinal(blob, NONCE_BYTES, blob.length - NONCE_BYTES);
         } catch (AEADBadTagException e) {
             throw new AttachmentException("the attachment does not decrypt with its key; it was altered");

@@ -1,6 +1,7 @@
 package org.parley.client.attachments;
 
 import org.parley.client.net.Session;
+import org.parley.mls.codec.Bytes;
 import org.parley.protocol.v1.AttachmentTicket;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.RequestAttachmentUpload;
@@ -19,8 +20,27 @@ import java.time.Duration;
  * The server only ever sees ciphertext ({@link AttachmentCipher}).
  */
 public final class Attachments {
-    /** The pointer a message carries. */
-    public record Pointer(String attachmentId, byte[] key, byte[] digest, long size, String name) {
+    /**
+     * The pointer a message carries.
+     *
+     * @param blobDigest the SHA-256 of the uploaded blob
+     */
+    public record Pointer(String attachmentId, AttachmentKey attachmentKey, Bytes blobDigest, long size, String name) {
+        /** From a message's fields, for callers that still work with arrays (the conversations package). */
+        public Pointer(String attachmentId, byte[] key, byte[] digest, long size, String name) {
+            this(attachmentId, AttachmentKey.copyOf(key), Bytes.copyOf(digest), size, name);
+        }
+
+        /** A copy of the key, for callers that still work with arrays (the conversations package). */
+        public byte[] key() {
+            return attachmentKey.toByteArray();
+        }
+
+        /** A copy of the digest, for callers that still work with arrays (the conversations package). */
+        public byte[] digest() {
+            return blobDigest.toByteArray();
+        }
+
         @Override
         public String toString() {
             return "Pointer[" + attachmentId + ", " + name + ", " + size + " bytes, key hidden]";
@@ -74,7 +94,7 @@ public final class Attachments {
             throw new AttachmentException("attachment " + pointer.name() + " is not on the server (HTTP "
                     + response.statusCode() + "); it may have expired after 30 days");
         }
-        return AttachmentCipher.open(response.body(), pointer.key(), pointer.digest(), pointer.size());
+        return AttachmentCipher.open(response.body(), pointer.attachmentKey(), pointer.blobDigest(), pointer.size());
     }
 
     private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {

@@ -26,7 +26,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -66,7 +65,7 @@ public final class KeyPackages {
     }
 
     public MemberCredential credential() {
-        return new MemberCredential(identity.username(), identity.accountId(), identity.deviceId());
+        return new MemberCredential(identity.username(), Bytes.copyOf(identity.accountId()), Bytes.copyOf(identity.deviceId()));
     }
 
     /** A signed key package whose private keys are now in the profile. */
@@ -130,11 +129,30 @@ public final class KeyPackages {
         return BATCH - left;
     }
 
-    /** A validated key package of another device: {@code message} is the MLSMessage to add it with. */
-    public record Claimed(byte[] accountId, byte[] deviceId, byte[] message, KeyPackage keyPackage, MemberCredential member,
-                          boolean lastResort) {
+    /**
+     * A validated key package of another device.
+     *
+     * @param keyPackageMessage the MLSMessage to add it with
+     * @param member its credential, whose account and device are the ones the server named
+     */
+    public record Claimed(Bytes keyPackageMessage, KeyPackage keyPackage, MemberCredential member, boolean lastResort) {
         public byte[] identityKey() {
             return keyPackage.leafNode().signatureKey().bytes();
+        }
+
+        /** A copy of {@link #keyPackageMessage()}, for callers that still work with arrays (the conversations package). */
+        public byte[] message() {
+            return keyPackageMessage.toByteArray();
+        }
+
+        /** The member's account id as an array, for the conversations package. */
+        public byte[] accountId() {
+            return member.accountId();
+        }
+
+        /** The member's device id as an array, for the conversations package. */
+        public byte[] deviceId() {
+            return member.deviceId();
         }
     }
 
@@ -147,18 +165,18 @@ public final class KeyPackages {
     public static List<Claimed> claim(Session session, String username) {
         ServerFrame answer = session.call(ClientFrame.newBuilder().setClaimKeyPackages(
                 ClaimKeyPackages.newBuilder().setUsername(username)));
-        byte[] accountId = answer.getClaimedKeyPackages().getAccountId().toByteArray();
+        Bytes account = Bytes.copyOf(answer.getClaimedKeyPackages().getAccountId().toByteArray());
         List<Claimed> claimed = new ArrayList<>();
         for (DeviceKeyPackage device : answer.getClaimedKeyPackages().getPackagesList()) {
             byte[] message = device.getKeyPackage().toByteArray();
             KeyPackage kp = KeyPackageBundle.decodePublic(message);
             KeyPackageValidation.validate(kp, ProtocolVersion.MLS10, SUITE, null);
             MemberCredential member = MemberCredential.from(kp.leafNode().credential());
-            if (!Arrays.equals(member.accountId(), accountId) || !Arrays.equals(member.deviceId(), device.getDeviceId().toByteArray())
+            if (!member.account().equals(account) || !member.device().equals(Bytes.copyOf(device.getDeviceId().toByteArray()))
                     || !member.username().equals(username)) {
                 throw new MlsProtocolException("a key package of " + username + " names another account or device in its credential");
             }
-            claimed.add(new Claimed(accountId, device.getDeviceId().toByteArray(), message, kp, member, device.getLastResort()));
+            claimed.add(new Claimed(Bytes.copyOf(message), kp, member, device.getLastResort()));
         }
         return claimed;
     }

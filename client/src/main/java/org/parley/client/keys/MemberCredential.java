@@ -1,5 +1,6 @@
 package org.parley.client.keys;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.credentials.BasicCredential;
 import org.parley.mls.credentials.Credential;
@@ -18,25 +19,23 @@ import java.nio.charset.StandardCharsets;
  * <p>A username's length is a variable-length integer (RFC 9420 section 2.1.2); below 64 that is
  * one byte holding the length itself, the only encoding allowed for such a length, so the struct is
  * read and written here without an MLS codec.
+ *
+ * @param account the struct's {@code account_id}
+ * @param device the struct's {@code device_id}
  */
-public record MemberCredential(String username, byte[] accountId, byte[] deviceId) {
+public record MemberCredential(String username, Bytes account, Bytes device) {
     private static final int MAX_USERNAME_BYTES = 32;
     /** The largest length a one-byte variable-length integer holds. */
     private static final int MAX_ONE_BYTE_LENGTH = 63;
 
-    public MemberCredential {
-        accountId = accountId.clone();
-        deviceId = deviceId.clone();
-    }
-
-    @Override
+    /** A copy of {@link #account()}, for callers that still work with arrays (the conversations package). */
     public byte[] accountId() {
-        return accountId.clone();
+        return account.toByteArray();
     }
 
-    @Override
+    /** A copy of {@link #device()}, for callers that still work with arrays (the conversations package). */
     public byte[] deviceId() {
-        return deviceId.clone();
+        return device.toByteArray();
     }
 
     public BasicCredential toCredential() {
@@ -44,8 +43,8 @@ public record MemberCredential(String username, byte[] accountId, byte[] deviceI
         if (name.length > MAX_ONE_BYTE_LENGTH) {
             throw new IllegalArgumentException("a username of " + name.length + " bytes does not fit a member credential");
         }
-        return new BasicCredential(ByteBuffer.allocate(1 + name.length + accountId.length + deviceId.length)
-                .put((byte) name.length).put(name).put(accountId).put(deviceId).array());
+        return new BasicCredential(ByteBuffer.allocate(1 + name.length + account.length() + device.length())
+                .put((byte) name.length).put(name).put(account.asReadOnlyBuffer()).put(device.asReadOnlyBuffer()).array());
     }
 
     /**
@@ -72,7 +71,7 @@ public record MemberCredential(String username, byte[] accountId, byte[] deviceI
             if (in.hasRemaining()) {
                 throw new MlsProtocolException("Parley member credential: " + in.remaining() + " unexpected bytes after device_id");
             }
-            return new MemberCredential(new String(name, StandardCharsets.UTF_8), account, device);
+            return new MemberCredential(new String(name, StandardCharsets.UTF_8), Bytes.copyOf(account), Bytes.copyOf(device));
         } catch (BufferUnderflowException e) {
             throw new MlsProtocolException("Parley member credential: truncated (" + basic.identity().length() + " bytes)");
         }

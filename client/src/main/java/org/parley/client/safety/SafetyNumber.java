@@ -1,11 +1,12 @@
 package org.parley.client.safety;
 
+import org.parley.mls.codec.Bytes;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -23,7 +24,10 @@ public final class SafetyNumber {
     }
 
     /** One account's side: its username and its devices' identity keys (any order). */
-    public record Side(String username, List<byte[]> identityKeys) {
+    public record Side(String username, List<Bytes> identityKeys) {
+        public Side {
+            identityKeys = List.copyOf(identityKeys);
+        }
     }
 
     /** The 60 digits, without spaces. */
@@ -49,9 +53,7 @@ public final class SafetyNumber {
     }
 
     private static String digits(Side side) {
-        List<byte[]> keys = new ArrayList<>(side.identityKeys());
-        keys.sort(Comparator.comparing((byte[] key) -> key, Arrays::compareUnsigned));
-        byte[] combined = keys.stream().reduce(new byte[0], SafetyNumber::concat);
+        byte[] combined = sortedConcatenation(side.identityKeys());
         try {
             MessageDigest sha512 = MessageDigest.getInstance("SHA-512");
             sha512.update(VERSION);
@@ -77,9 +79,19 @@ public final class SafetyNumber {
         }
     }
 
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
+    /** The keys in unsigned lexicographic order, one after the other. */
+    private static byte[] sortedConcatenation(List<Bytes> keys) {
+        List<byte[]> sorted = new ArrayList<>(keys.size());
+        for (Bytes key : keys) {
+            sorted.add(key.toByteArray());
+        }
+        sorted.sort(Arrays::compareUnsigned);
+        byte[] out = new byte[sorted.stream().mapToInt(key -> key.length).sum()];
+        int at = 0;
+        for (byte[] key : sorted) {
+            System.arraycopy(key, 0, out, at, key.length);
+            at += key.length;
+        }
         return out;
     }
 }

@@ -1,16 +1,31 @@
 package org.parley.client.safety;
 
 import org.junit.jupiter.api.Test;
+import org.parley.mls.codec.Bytes;
 
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SafetyNumberTest {
-    private static byte[] key(int fill) {
+    private static Bytes key(int fill) {
         byte[] key = new byte[32];
         java.util.Arrays.fill(key, (byte) fill);
-        return key;
+        return Bytes.copyOf(key);
+    }
+
+    @Test
+    void keysAreSortedAsUnsignedBytesAndTheNumberIsStable() {
+        // Pinned before the keys became Bytes: 0x80… sorts after 0x01… (unsigned), in any input order.
+        String expected = "079213747160128441094568102631087985878476265876096693605615";
+        SafetyNumber.Side bob = new SafetyNumber.Side("bob", List.of(key(3)));
+        assertThat(SafetyNumber.compute(new SafetyNumber.Side("alice", List.of(key(0x80), key(0x01))), bob)).isEqualTo(expected);
+        assertThat(SafetyNumber.compute(new SafetyNumber.Side("alice", List.of(key(0x01), key(0x80))), bob)).isEqualTo(expected);
+    }
+
+    @Test
+    void sidesCompareByValue() {
+        assertThat(new SafetyNumber.Side("alice", List.of(key(1)))).isEqualTo(new SafetyNumber.Side("alice", List.of(key(1))));
     }
 
     @Test

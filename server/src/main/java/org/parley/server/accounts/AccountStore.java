@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import com.google.protobuf.ByteString;
+
 /**
  * Accounts, their devices, device link tokens and invite codes.
  *
@@ -72,7 +74,7 @@ public interface AccountStore {
      *
      * @throws InvalidLinkTokenException if the token is unknown, used or expired
      */
-    DeviceRecord linkDevice(byte[] linkTokenSecret, byte[] identityPublicKey);
+    DeviceRecord linkDevice(ByteString linkTokenSecret, byte[] identityPublicKey);
 
     /**
      * Removes a device of the account, with its key packages and pending mail.

@@ -2,14 +2,8 @@ package org.parley.server.accounts;
 
 import java.time.LocalDate;
 
-/** A device of an account: its Ed25519 identity public key and the UTC days it was added and last seen. */
-public record DeviceRecord(DeviceId id, AccountId account, byte[] identityPublicKey, LocalDate created, LocalDate lastSeenDay) {
-    public DeviceRecord {
-        identityPublicKey = identityPublicKey.clone();
-    }
+import com.google.protobuf.ByteString;
 
-    @Override
-    public byte[] identityPublicKey() {
-        return identityPublicKey.clone();
-    }
+/** A device of an account: its Ed25519 identity public key and the UTC days it was added and last seen. */
+public record DeviceRecord(DeviceId id, AccountId account, ByteString identityPublicKey, LocalDate created, LocalDate lastSeenDay) {
 }

@@ -11,10 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+
 import org.parley.server.storage.Database;
 import org.parley.server.storage.Secrets;
 import org.parley.server.storage.UtcDays;
 
+import static org.parley.server.storage.Sql.byteString;
 import static org.parley.server.storage.Sql.update;
 
 /** {@link AccountStore} on SQLite or PostgreSQL (schema in {@code migrations/<dialect>/V1.sql}). */
@@ -121,7 +125,7 @@ public final class JdbcAccountStore implements AccountStore {
         List<DeviceRecord> devices = new ArrayList<>();
         try (ResultSet row = select.executeQuery()) {
             while (row.next()) {
-                devices.add(new DeviceRecord(DeviceId.of(row.getBytes(1)), AccountId.of(row.getBytes(2)), row.getBytes(3),
+                devices.add(new DeviceRecord(DeviceId.of(row.getBytes(1)), AccountId.of(row.getBytes(2)), byteString(row, 3),
                         UtcDays.date(row.getLong(4)), UtcDays.date(row.getLong(5))));
             }
         }
@@ -179,7 +183,7 @@ public final class JdbcAccountStore implements AccountStore {
                     Secrets.hash(secret), account.bytes(), expires.toEpochMilli());
             return null;
         });
-        return new LinkToken(secret, expires);
+        return new LinkToken(UnsafeByteOperations.unsafeWrap(secret), expires);
     }
 
     private static AccountId accountOf(Connection connection, DeviceId device) throws SQLException {
@@ -195,12 +199,12 @@ public final class JdbcAccountStore implements AccountStore {
     }
 
     @Override
-    public DeviceRecord linkDevice(byte[] linkTokenSecret, byte[] identityPublicKey) {
+    public DeviceRecord linkDevice(ByteString linkTokenSecret, byte[] identityPublicKey) {
         checkIdentityKey(identityPublicKey);
         if (linkTokenSecret == null) {
             throw new InvalidLinkTokenException();
         }
-        byte[] tokenHash = Secrets.hash(linkTokenSecret);
+        byte[] tokenHash = Secrets.hash(linkTokenSecret.toByteArray());
         long nowMs = clock.millis();
         return database.write(connection -> {
             AccountId account;
@@ -230,7 +234,7 @@ public final class JdbcAccountStore implements AccountStore {
                 device.bytes(), account.bytes(), identityPublicKey, today, today);
         // The mailbox's quota row is born with the device (see the schema).
         update(connection, "INSERT INTO mailbox_usage (device_id, pending_count, pending_bytes) VALUES (?, 0, 0)", device.bytes());
-        return new DeviceRecord(device, account, identityPublicKey, UtcDays.date(today), UtcDays.date(today));
+        return new DeviceRecord(device, account, ByteString.copyFrom(identityPublicKey), UtcDays.date(today), UtcDays.date(today));
     }
 
     @Override

@@ -3,6 +3,8 @@ package org.parley.server.admin;
 import java.time.LocalDate;
 import java.util.List;
 
+import com.google.protobuf.ByteString;
+
 import org.parley.server.accounts.DeviceId;
 
 /**
@@ -19,14 +21,6 @@ public record Disclosure(LocalDate created, LocalDate lastConnectionDay, List<Di
     }
 
     /** A device: its id and Ed25519 identity public key. */
-    public record DisclosedDevice(DeviceId id, byte[] identityPublicKey) {
-        public DisclosedDevice {
-            identityPublicKey = identityPublicKey.clone();
-        }
-
-        @Override
-        public byte[] identityPublicKey() {
-            return identityPublicKey.clone();
-        }
+    public record DisclosedDevice(DeviceId id, ByteString identityPublicKey) {
     }
 }

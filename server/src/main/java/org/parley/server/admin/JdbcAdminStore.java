@@ -11,6 +11,7 @@ import org.parley.server.accounts.Username;
 import org.parley.server.storage.Database;
 import org.parley.server.storage.UtcDays;
 
+import static org.parley.server.storage.Sql.byteString;
 import static org.parley.server.storage.Sql.queryLong;
 
 /** {@link AdminStore} on SQLite or PostgreSQL; each answer is read from one consistent snapshot. */
@@ -45,7 +46,7 @@ public final class JdbcAdminStore implements AdminStore {
                 select.setBytes(1, account);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        devices.add(new Disclosure.DisclosedDevice(DeviceId.of(rows.getBytes(1)), rows.getBytes(2)));
+                        devices.add(new Disclosure.DisclosedDevice(DeviceId.of(rows.getBytes(1)), byteString(rows, 2)));
                     }
                 }
             }

@@ -1,5 +1,7 @@
 package org.parley.server.keys;
 
+import com.google.protobuf.ByteString;
+
 import org.parley.server.accounts.DeviceId;
 
 /**
@@ -8,13 +10,5 @@ import org.parley.server.accounts.DeviceId;
  * @param lastResort true when the device had no regular package left and this is its
  *     last-resort package (which stays stored and may be handed out again)
  */
-public record ClaimedKeyPackage(DeviceId device, byte[] keyPackage, boolean lastResort) {
-    public ClaimedKeyPackage {
-        keyPackage = keyPackage.clone();
-    }
-
-    @Override
-    public byte[] keyPackage() {
-        return keyPackage.clone();
-    }
+public record ClaimedKeyPackage(DeviceId device, ByteString keyPackage, boolean lastResort) {
 }

@@ -7,11 +7,14 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.google.protobuf.ByteString;
+
 import org.parley.server.accounts.AccountId;
 import org.parley.server.accounts.DeviceId;
 import org.parley.server.accounts.UnknownDeviceException;
 import org.parley.server.storage.Database;
 
+import static org.parley.server.storage.Sql.byteString;
 import static org.parley.server.storage.Sql.queryLong;
 import static org.parley.server.storage.Sql.update;
 
@@ -102,7 +105,7 @@ public final class JdbcKeyPackageStore implements KeyPackageStore {
                     lastResort.setBytes(1, device.bytes());
                     try (ResultSet row = lastResort.executeQuery()) {
                         if (row.next()) {
-                            claimed.add(new ClaimedKeyPackage(device, row.getBytes(1), true));
+                            claimed.add(new ClaimedKeyPackage(device, byteString(row, 1), true));
                         }
                     }
                 }
@@ -114,13 +117,13 @@ public final class JdbcKeyPackageStore implements KeyPackageStore {
     private static ClaimedKeyPackage takeOldest(PreparedStatement oldest, PreparedStatement delete, DeviceId device) throws SQLException {
         oldest.setBytes(1, device.bytes());
         long id;
-        byte[] keyPackage;
+        ByteString keyPackage;
         try (ResultSet row = oldest.executeQuery()) {
             if (!row.next()) {
                 return null;
             }
             id = row.getLong(1);
-            keyPackage = row.getBytes(2);
+            keyPackage = byteString(row, 2);
         }
         delete.setLong(1, id);
         if (delete.executeUpdate() != 1) {

@@ -2,6 +2,8 @@ package org.parley.server.mailbox;
 
 import java.time.Instant;
 
+import com.google.protobuf.ByteString;
+
 import org.parley.server.accounts.DeviceId;
 
 /**
@@ -10,14 +12,14 @@ import org.parley.server.accounts.DeviceId;
  * @param id server-assigned, unique on this server and never reused; a later arrival in the
  *     same mailbox has a larger id (the client deduplicates by it)
  * @param sender the sending device, or null for a sealed-sender message
- * @param payload ciphertext the server cannot read; not copied (the hot path moves many), so
- *     treat it as read-only
+ * @param payload ciphertext the server cannot read; immutable, so it goes from the send to the
+ *     store and to the Deliver frame without a copy
  * @param arrival when the server stored it (millisecond precision)
  */
-public record Envelope(long id, DeviceId recipient, DeviceId sender, byte[] payload, Instant arrival) {
+public record Envelope(long id, DeviceId recipient, DeviceId sender, ByteString payload, Instant arrival) {
     @Override
     public String toString() {
         return "Envelope[id=" + id + ", recipient=" + recipient + ", sender=" + (sender == null ? "sealed" : sender)
-                + ", " + payload.length + " bytes, arrival=" + arrival + "]";
+                + ", " + payload.size() + " bytes, arrival=" + arrival + "]";
     }
 }

@@ -16,10 +16,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import com.google.protobuf.ByteString;
+
 import org.parley.server.accounts.AccountId;
 import org.parley.server.accounts.DeviceId;
 import org.parley.server.storage.Database;
 import org.parley.server.storage.Dialect;
+
+import static org.parley.server.storage.Sql.byteString;
 
 /**
  * {@link MailboxStore} on SQLite or PostgreSQL, built for the send hot path: a batch costs a
@@ -96,12 +100,20 @@ public final class JdbcMailboxStore implements MailboxStore {
                     continue;
                 }
                 List<Envelope> stored = new ArrayList<>();
+                // JDBC takes a byte[]: the envelopes of one send share their payload, so it is
+                // converted once per send, not once per recipient.
+                ByteString payload = null;
+                byte[] payloadArray = null;
                 for (NewEnvelope envelope : deliveries.get(i).envelopes()) {
+                    if (envelope.payload() != payload) {
+                        payload = envelope.payload();
+                        payloadArray = payload.toByteArray();
+                    }
                     long id = ids[next++];
                     insert.setLong(1, id);
                     insert.setBytes(2, envelope.recipient().bytes());
                     insert.setBytes(3, envelope.sender() == null ? null : envelope.sender().bytes());
-                    insert.setBytes(4, envelope.payload());
+                    insert.setBytes(4, payloadArray);
                     insert.setLong(5, arrival.toEpochMilli());
                     insert.addBatch();
                     stored.add(new Envelope(id, envelope.recipient(), envelope.sender(), envelope.payload(), arrival));
@@ -155,7 +167,7 @@ public final class JdbcMailboxStore implements MailboxStore {
     private MailboxException admit(Delivery delivery, Map<DeviceId, long[]> usage, Map<DeviceId, long[]> added) {
         Map<DeviceId, long[]> delta = new LinkedHashMap<>();
         for (NewEnvelope envelope : delivery.envelopes()) {
-            count(delta, envelope.recipient(), envelope.payload().length);
+            count(delta, envelope.recipient(), envelope.payload().size());
         }
         for (Map.Entry<DeviceId, long[]> entry : delta.entrySet()) {
             long[] current = usage.get(entry.getKey());
@@ -248,7 +260,7 @@ public final class JdbcMailboxStore implements MailboxStore {
                     while (rows.next()) {
                         byte[] sender = rows.getBytes(2);
                         envelopes.add(new Envelope(rows.getLong(1), device, sender == null ? null : DeviceId.of(sender),
-                                rows.getBytes(3), Instant.ofEpochMilli(rows.getLong(4))));
+                                byteString(rows, 3), Instant.ofEpochMilli(rows.getLong(4))));
                     }
                 }
             }

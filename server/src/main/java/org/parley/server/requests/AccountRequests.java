@@ -153,7 +153,7 @@ public final class AccountRequests {
         DeviceId deviceId = DeviceId.of(Fields.exactly(id, "device_id", request.getDeviceId(), Limits.DEVICE_ID_BYTES));
         Optional<DeviceRecord> device = accounts.device(deviceId).filter(d -> d.account().equals(account));
         // One answer for "no such device" and "wrong signature", so probing reveals nothing.
-        if (device.isEmpty() || !IdentityProof.verify(device.get().identityPublicKey(), session.challenge(),
+        if (device.isEmpty() || !IdentityProof.verify(device.get().identityPublicKey().toByteArray(), session.challenge(),
                 request.getSignature().toByteArray())) {
             throw new ProtocolViolation(id, ErrorCode.BAD_SIGNATURE, "unknown device or wrong signature of the challenge");
         }
@@ -163,7 +163,7 @@ public final class AccountRequests {
     private void issueLinkToken(Session session, ClientFrame frame) {
         var token = accounts.issueLinkToken(session.signedIn().device(), LINK_TOKEN_VALIDITY);
         session.reply(frame.getRequestId(), ServerFrame.newBuilder().setLinkToken(LinkToken.newBuilder()
-                .setToken(HexFormat.of().formatHex(token.secret())).setExpiresAt(token.expires().toEpochMilli())));
+                .setToken(HexFormat.of().formatHex(token.secret().toByteArray())).setExpiresAt(token.expires().toEpochMilli())));
     }
 
     private void redeemLinkToken(Session session, ClientFrame frame) {
@@ -177,7 +177,7 @@ public final class AccountRequests {
         }
         DeviceRecord device;
         try {
-            device = accounts.linkDevice(secret, identityKey);
+            device = accounts.linkDevice(UnsafeByteOperations.unsafeWrap(secret), identityKey);
         } catch (InvalidLinkTokenException e) {
             throw new RequestFailure(ErrorCode.ACCESS_DENIED, e.getMessage());
         }
@@ -192,7 +192,7 @@ public final class AccountRequests {
         requireSignature(id, identityKey, session, request.getSignature());
         limitSource(session, "link requests");
         String code = DeviceLinkCode.generate(random);
-        PendingLinks.Pending<Session> pending = pendingLinks.add(code, session, identityKey);
+        PendingLinks.Pending<Session> pending = pendingLinks.add(code, session, request.getIdentityKey());
         if (pending == null) {
             throw new RequestFailure(ErrorCode.RATE_LIMITED, "too many devices are waiting to be linked; try again in a few minutes");
         }
@@ -219,7 +219,7 @@ public final class AccountRequests {
         DeviceRecord device;
         try {
             device = accounts.linkDevice(accounts.issueLinkToken(approver.device(), LINK_TOKEN_VALIDITY).secret(),
-                    pending.identityKey());
+                    pending.identityKey().toByteArray());
         } catch (InvalidLinkTokenException e) {
             throw new IllegalStateException("a link token issued just now was refused", e);
         }
@@ -233,7 +233,7 @@ public final class AccountRequests {
         DeviceList.Builder list = DeviceList.newBuilder();
         for (DeviceRecord device : accounts.devices(session.signedIn().account())) {
             list.addDevices(Device.newBuilder().setDeviceId(UnsafeByteOperations.unsafeWrap(device.id().bytes()))
-                    .setIdentityKey(UnsafeByteOperations.unsafeWrap(device.identityPublicKey()))
+                    .setIdentityKey(device.identityPublicKey())
                     .setCreatedDay(device.created().toEpochDay()));
         }
         session.reply(frame.getRequestId(), ServerFrame.newBuilder().setDeviceList(list));

@@ -94,7 +94,7 @@ public final class KeyPackageRequests {
         ClaimedKeyPackages.Builder answer = ClaimedKeyPackages.newBuilder().setAccountId(UnsafeByteOperations.unsafeWrap(account.bytes()));
         for (ClaimedKeyPackage each : claimed) {
             answer.addPackages(DeviceKeyPackage.newBuilder().setDeviceId(UnsafeByteOperations.unsafeWrap(each.device().bytes()))
-                    .setKeyPackage(UnsafeByteOperations.unsafeWrap(each.keyPackage())).setLastResort(each.lastResort()));
+                    .setKeyPackage(each.keyPackage()).setLastResort(each.lastResort()));
         }
         session.reply(id, ServerFrame.newBuilder().setClaimedKeyPackages(answer));
     }

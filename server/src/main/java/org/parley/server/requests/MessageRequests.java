@@ -112,8 +112,8 @@ public final class MessageRequests {
         if (send.getRecipientsCount() == 0 && !isCommit) {
             throw Fields.invalid(id, "a send needs at least one recipient");
         }
-        // One immutable copy of the payload, shared by every recipient's envelope.
-        byte[] payload = send.getPayload().toByteArray();
+        // The payload is immutable: every recipient's envelope shares it, uncopied.
+        ByteString payload = send.getPayload();
         DeviceId sender = send.getSealed() ? null : session.signedIn().device();
         List<NewEnvelope> envelopes = new ArrayList<>();
         Set<DeviceId> seen = new HashSet<>();

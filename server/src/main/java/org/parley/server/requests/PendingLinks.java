@@ -1,5 +1,6 @@
 package org.parley.server.requests;
 
+import com.google.protobuf.ByteString;
 import org.parley.protocol.DeviceLinkCode;
 
 import java.nio.ByteBuffer;
@@ -19,7 +20,7 @@ import java.util.function.Predicate;
  */
 final class PendingLinks<W> {
     /** One waiting device: its connection and the identity key it proved it holds. */
-    record Pending<W>(W waiter, byte[] identityKey, Instant expires) {
+    record Pending<W>(W waiter, ByteString identityKey, Instant expires) {
         @Override
         public String toString() {
             return "Pending[expires " + expires + "]";
@@ -41,12 +42,12 @@ final class PendingLinks<W> {
     }
 
     /** Remembers {@code waiter} under a fresh code; null when too many devices are waiting. */
-    Pending<W> add(String code, W waiter, byte[] identityKey) {
+    Pending<W> add(String code, W waiter, ByteString identityKey) {
         evictStale();
         if (byCodeDigest.size() >= maxPending) {
             return null;
         }
-        Pending<W> pending = new Pending<>(waiter, identityKey.clone(), clock.instant().plus(validity));
+        Pending<W> pending = new Pending<>(waiter, identityKey, clock.instant().plus(validity));
         byCodeDigest.put(key(code), pending);
         return pending;
     }

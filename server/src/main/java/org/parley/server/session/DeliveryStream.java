@@ -137,9 +137,8 @@ public final class DeliveryStream {
 
     private void push(Envelope mail) {
         lastPushed = mail.id();
-        // The envelope's payload is never modified after it is stored, so it is wrapped, not copied.
         Deliver.Builder deliver = Deliver.newBuilder().setEnvelopeId(mail.id())
-                .setPayload(UnsafeByteOperations.unsafeWrap(mail.payload()))
+                .setPayload(mail.payload())
                 .setReceivedAt(mail.arrival().toEpochMilli());
         if (mail.sender() != null) {
             deliver.setSender(Sender.newBuilder().setDeviceId(UnsafeByteOperations.unsafeWrap(mail.sender().bytes())));

@@ -5,6 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+
 /** Small JDBC helpers shared by the stores, for statements run once per transaction. */
 public final class Sql {
     private Sql() {
@@ -23,6 +26,15 @@ public final class Sql {
              ResultSet row = statement.executeQuery()) {
             return row.next() ? row.getLong(1) : 0;
         }
+    }
+
+    /**
+     * A bytes column as an immutable {@link ByteString}, or null for SQL NULL. It wraps the array
+     * the driver has just returned, which nobody else holds, so the bytes are not copied again.
+     */
+    public static ByteString byteString(ResultSet row, int column) throws SQLException {
+        byte[] bytes = row.getBytes(column);
+        return bytes == null ? null : UnsafeByteOperations.unsafeWrap(bytes);
     }
 
     private static PreparedStatement prepare(Connection connection, String sql, Object... parameters) throws SQLException {

@@ -1,5 +1,6 @@
 package org.parley.server.accounts;
 
+import com.google.protobuf.ByteString;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -54,7 +55,7 @@ class AccountStoreContractTest extends StoreContract {
         List<DeviceRecord> devices = store.accounts().devices(registration.account());
         assertThat(devices).singleElement().satisfies(device -> {
             assertThat(device.id()).isEqualTo(registration.device());
-            assertThat(device.identityPublicKey()).isEqualTo(identity);
+            assertThat(device.identityPublicKey().toByteArray()).isEqualTo(identity);
             assertThat(device.account()).isEqualTo(registration.account());
         });
     }
@@ -122,7 +123,7 @@ class AccountStoreContractTest extends StoreContract {
         ServerStores store = open(backend);
         Registration alice = register(store, "alice");
         LinkToken token = store.accounts().issueLinkToken(alice.device(), Duration.ofMinutes(10));
-        assertThat(token.toString()).doesNotContain(java.util.HexFormat.of().formatHex(token.secret()));
+        assertThat(token.toString()).doesNotContain(java.util.HexFormat.of().formatHex(token.secret().toByteArray()));
 
         byte[] laptopKey = Secrets.random(32);
         DeviceRecord laptop = store.accounts().linkDevice(token.secret(), laptopKey);
@@ -135,7 +136,7 @@ class AccountStoreContractTest extends StoreContract {
         harness.clock.advance(Duration.ofMinutes(11));
         assertThatThrownBy(() -> store.accounts().linkDevice(late.secret(), Secrets.random(32)))
                 .isInstanceOf(InvalidLinkTokenException.class);
-        assertThatThrownBy(() -> store.accounts().linkDevice(Secrets.random(32), Secrets.random(32)))
+        assertThatThrownBy(() -> store.accounts().linkDevice(ByteString.copyFrom(Secrets.random(32)), Secrets.random(32)))
                 .isInstanceOf(InvalidLinkTokenException.class);
         assertThat(store.accounts().devices(alice.account())).hasSize(2);
     }
@@ -209,7 +210,7 @@ class AccountStoreContractTest extends StoreContract {
         store.keyPackages().upload(bob.device(), List.of(new byte[] {1}, new byte[] {2}));
         store.keyPackages().setLastResort(bob.device(), new byte[] {9});
         store.mailbox().enqueue(new org.parley.server.mailbox.Delivery(List.of(
-                new org.parley.server.mailbox.NewEnvelope(bob.device(), alice.device(), new byte[] {42}))));
+                new org.parley.server.mailbox.NewEnvelope(bob.device(), alice.device(), ByteString.copyFrom(new byte[] {42})))));
 
         assertThat(store.accounts().removeDevice(alice.account(), bob.device())).isFalse();
         assertThat(store.accounts().removeDevice(bob.account(), bob.device())).isTrue();

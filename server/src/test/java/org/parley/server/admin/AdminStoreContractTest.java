@@ -1,5 +1,6 @@
 package org.parley.server.admin;
 
+import com.google.protobuf.ByteString;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
@@ -38,9 +39,9 @@ class AdminStoreContractTest extends StoreContract {
         store.keyPackages().upload(alice.device(), List.of(new byte[] {1}, new byte[] {2}));
         store.keyPackages().upload(laptop.id(), List.of(new byte[] {3}));
         store.keyPackages().setLastResort(laptop.id(), new byte[] {4});
-        store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(alice.device(), bob.device(), new byte[100]),
-                new NewEnvelope(laptop.id(), bob.device(), new byte[100]))));
-        store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(bob.device(), alice.device(), new byte[7]))));
+        store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(alice.device(), bob.device(), ByteString.copyFrom(new byte[100])),
+                new NewEnvelope(laptop.id(), bob.device(), ByteString.copyFrom(new byte[100])))));
+        store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(bob.device(), alice.device(), ByteString.copyFrom(new byte[7])))));
         store.groups().create(GroupId.of(Secrets.random(16)), 0);
         store.attachments().store(new ByteArrayInputStream(new byte[10]));
         harness.clock.advance(Duration.ofDays(2));
@@ -50,7 +51,7 @@ class AdminStoreContractTest extends StoreContract {
         assertThat(disclosure.created()).isEqualTo(LocalDate.of(2026, 3, 1));
         assertThat(disclosure.lastConnectionDay()).isEqualTo(LocalDate.of(2026, 3, 3));
         assertThat(disclosure.devices()).extracting(Disclosure.DisclosedDevice::id).containsExactly(alice.device(), laptop.id());
-        assertThat(disclosure.devices().get(0).identityPublicKey()).isEqualTo(phoneKey);
+        assertThat(disclosure.devices().get(0).identityPublicKey()).isEqualTo(ByteString.copyFrom(phoneKey));
         assertThat(disclosure.keyPackages()).isEqualTo(3);
         assertThat(disclosure.pendingMessages()).isEqualTo(2);
         assertThat(disclosure.pendingBytes()).isEqualTo(200);
@@ -72,7 +73,7 @@ class AdminStoreContractTest extends StoreContract {
         Registration alice = register(store, "alice");
         Registration bob = register(store, "bob");
         store.keyPackages().upload(bob.device(), List.of(new byte[] {1}, new byte[] {2}));
-        store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(bob.device(), null, new byte[33]))));
+        store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(bob.device(), null, ByteString.copyFrom(new byte[33])))));
         GroupId group = GroupId.of(Secrets.random(16));
         store.groups().create(group, 0);
         store.groups().commit(group, 0, CommitId.of(new byte[] {1}));

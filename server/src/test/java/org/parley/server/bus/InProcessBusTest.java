@@ -1,5 +1,6 @@
 package org.parley.server.bus;
 
+import com.google.protobuf.ByteString;
 import org.junit.jupiter.api.Test;
 import org.parley.server.accounts.DeviceId;
 import org.parley.server.mailbox.Envelope;
@@ -14,7 +15,7 @@ class InProcessBusTest {
     private static final DeviceId DEVICE = DeviceId.of(new byte[16]);
 
     private static MailArrived mail(long id) {
-        return new MailArrived(new Envelope(id, DEVICE, null, new byte[] {1}, Instant.EPOCH));
+        return new MailArrived(new Envelope(id, DEVICE, null, ByteString.copyFrom(new byte[] {1}), Instant.EPOCH));
     }
 
     @Test

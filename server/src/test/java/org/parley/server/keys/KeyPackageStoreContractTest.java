@@ -1,5 +1,6 @@
 package org.parley.server.keys;
 
+import com.google.protobuf.ByteString;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -48,7 +49,7 @@ class KeyPackageStoreContractTest extends StoreContract {
 
         List<ClaimedKeyPackage> first = store.keyPackages().claim(bob.account());
         assertThat(first).extracting(ClaimedKeyPackage::device).containsExactly(bob.device(), laptop.id());
-        assertThat(first.get(0).keyPackage()).isEqualTo(packages(bob.device(), 0, 1).get(0));
+        assertThat(first.get(0).keyPackage().toByteArray()).isEqualTo(packages(bob.device(), 0, 1).get(0));
         assertThat(first).noneMatch(ClaimedKeyPackage::lastResort);
         assertThat(store.keyPackages().count(bob.device())).isEqualTo(2);
         assertThat(store.keyPackages().count(laptop.id())).isZero();
@@ -56,7 +57,7 @@ class KeyPackageStoreContractTest extends StoreContract {
         List<ClaimedKeyPackage> second = store.keyPackages().claim(bob.account());
         assertThat(second).singleElement().satisfies(claimed -> {
             assertThat(claimed.device()).isEqualTo(bob.device());
-            assertThat(claimed.keyPackage()).isEqualTo(packages(bob.device(), 1, 1).get(0));
+            assertThat(claimed.keyPackage().toByteArray()).isEqualTo(packages(bob.device(), 1, 1).get(0));
         });
     }
 
@@ -75,7 +76,7 @@ class KeyPackageStoreContractTest extends StoreContract {
         for (int i = 0; i < 3; i++) {
             assertThat(store.keyPackages().claim(bob.account())).singleElement().satisfies(claimed -> {
                 assertThat(claimed.lastResort()).isTrue();
-                assertThat(claimed.keyPackage()).isEqualTo(lastResort);
+                assertThat(claimed.keyPackage().toByteArray()).isEqualTo(lastResort);
             });
         }
         assertThat(store.keyPackages().count(bob.device())).isZero();
@@ -142,14 +143,14 @@ class KeyPackageStoreContractTest extends StoreContract {
             List<Future<List<ClaimedKeyPackage>>> results = new ArrayList<>();
             workers.forEach(worker -> results.add(pool.submit(worker)));
             start.countDown();
-            Set<ByteBuffer> regular = new HashSet<>();
+            Set<ByteString> regular = new HashSet<>();
             int lastResorts = 0;
             for (Future<List<ClaimedKeyPackage>> result : results) {
                 for (ClaimedKeyPackage claimed : result.get()) {
                     if (claimed.lastResort()) {
                         lastResorts++;
                     } else {
-                        assertThat(regular.add(ByteBuffer.wrap(claimed.keyPackage()))).as("handed out twice").isTrue();
+                        assertThat(regular.add(claimed.keyPackage())).as("handed out twice").isTrue();
                     }
                 }
             }

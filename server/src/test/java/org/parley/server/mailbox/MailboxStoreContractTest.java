@@ -1,5 +1,6 @@
 package org.parley.server.mailbox;
 
+import com.google.protobuf.ByteString;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,7 +25,7 @@ class MailboxStoreContractTest extends StoreContract {
     private static Delivery to(DeviceId sender, byte[] payload, DeviceId... recipients) {
         List<NewEnvelope> envelopes = new ArrayList<>();
         for (DeviceId recipient : recipients) {
-            envelopes.add(new NewEnvelope(recipient, sender, payload));
+            envelopes.add(new NewEnvelope(recipient, sender, ByteString.copyFrom(payload)));
         }
         return new Delivery(envelopes);
     }
@@ -36,7 +37,7 @@ class MailboxStoreContractTest extends StoreContract {
     }
 
     private static List<Integer> markers(List<Envelope> envelopes) {
-        return envelopes.stream().map(envelope -> (int) envelope.payload()[0]).toList();
+        return envelopes.stream().map(envelope -> (int) envelope.payload().byteAt(0)).toList();
     }
 
     @ParameterizedTest
@@ -137,7 +138,7 @@ class MailboxStoreContractTest extends StoreContract {
                 rejected -> assertThat(rejected.reason()).isInstanceOf(UnknownRecipientException.class)
                         .extracting(MailboxException::recipient).isEqualTo(ghost));
         assertThat(store.mailbox().pending(bob.device(), 0, 10)).isEmpty();
-        assertThatThrownBy(() -> new NewEnvelope(bob.device(), null, new byte[MailboxStore.MAX_PAYLOAD_BYTES + 1]))
+        assertThatThrownBy(() -> new NewEnvelope(bob.device(), null, ByteString.copyFrom(new byte[MailboxStore.MAX_PAYLOAD_BYTES + 1])))
                 .isInstanceOf(EnvelopeTooLargeException.class).hasMessageContaining("attachment");
         assertThatThrownBy(() -> new Delivery(List.of())).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.mailbox().pending(bob.device(), 0, 0)).isInstanceOf(IllegalArgumentException.class);
@@ -297,7 +298,7 @@ class MailboxStoreContractTest extends StoreContract {
         }
         for (DeviceId device : List.of(bob.device(), carol.device())) {
             List<Envelope> pending = store.mailbox().pending(device, 0, 1000);
-            long bytes = pending.stream().mapToLong(envelope -> envelope.payload().length).sum();
+            long bytes = pending.stream().mapToLong(envelope -> envelope.payload().size()).sum();
             assertThat(store.mailbox().usage(device)).isEqualTo(new MailboxUsage(pending.size(), bytes));
             assertThat(pending.size()).isLessThanOrEqualTo(50);
         }
@@ -315,7 +316,7 @@ class MailboxStoreContractTest extends StoreContract {
         try (ServerStores other = harness.openAnother()) {
             List<Envelope> seen = other.mailbox().pending(bob.device(), 0, 10);
             assertThat(seen).extracting(Envelope::id).containsExactly(stored.get(0).id());
-            assertThat(seen.get(0).payload()).isEqualTo(payload(7, 1000));
+            assertThat(seen.get(0).payload()).isEqualTo(ByteString.copyFrom(payload(7, 1000)));
         }
     }
 }

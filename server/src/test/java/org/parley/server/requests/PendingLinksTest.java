@@ -1,5 +1,6 @@
 package org.parley.server.requests;
 
+import com.google.protobuf.ByteString;
 import org.junit.jupiter.api.Test;
 import org.parley.protocol.DeviceLinkCode;
 import org.parley.server.testing.MutableClock;
@@ -21,7 +22,7 @@ class PendingLinksTest {
     @Test
     void aCodeIsTakenOnceWhateverItsTypedForm() {
         String code = DeviceLinkCode.generate(RANDOM);
-        links.add(code, "laptop", new byte[32]);
+        links.add(code, "laptop", ByteString.copyFrom(new byte[32]));
         assertThat(links.take(DeviceLinkCode.canonical(code.toLowerCase())).waiter()).isEqualTo("laptop");
         assertThat(links.take(DeviceLinkCode.canonical(code))).isNull();
     }
@@ -29,20 +30,20 @@ class PendingLinksTest {
     @Test
     void expiredCodesAndClosedConnectionsAreRefusedAndEvicted() {
         String expiring = DeviceLinkCode.generate(RANDOM);
-        links.add(expiring, "laptop", new byte[32]);
+        links.add(expiring, "laptop", ByteString.copyFrom(new byte[32]));
         clock.advance(Duration.ofMinutes(10));
         assertThat(links.take(DeviceLinkCode.canonical(expiring))).as("expired").isNull();
 
         String closing = DeviceLinkCode.generate(RANDOM);
-        links.add(closing, "tablet", new byte[32]);
+        links.add(closing, "tablet", ByteString.copyFrom(new byte[32]));
         closed.add("tablet");
         assertThat(links.take(DeviceLinkCode.canonical(closing))).as("its connection closed").isNull();
 
-        links.add(DeviceLinkCode.generate(RANDOM), "phone", new byte[32]);
-        links.add(DeviceLinkCode.generate(RANDOM), "watch", new byte[32]);
-        assertThat(links.add(DeviceLinkCode.generate(RANDOM), "tv", new byte[32])).as("at most two waiting").isNull();
+        links.add(DeviceLinkCode.generate(RANDOM), "phone", ByteString.copyFrom(new byte[32]));
+        links.add(DeviceLinkCode.generate(RANDOM), "watch", ByteString.copyFrom(new byte[32]));
+        assertThat(links.add(DeviceLinkCode.generate(RANDOM), "tv", ByteString.copyFrom(new byte[32]))).as("at most two waiting").isNull();
         clock.advance(Duration.ofMinutes(11));
-        assertThat(links.add(DeviceLinkCode.generate(RANDOM), "tv", new byte[32])).as("expired ones make room").isNotNull();
+        assertThat(links.add(DeviceLinkCode.generate(RANDOM), "tv", ByteString.copyFrom(new byte[32]))).as("expired ones make room").isNotNull();
         assertThat(links.size()).isEqualTo(1);
     }
 }

@@ -1,5 +1,6 @@
 package org.parley.server.storage;
 
+import com.google.protobuf.ByteString;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
@@ -51,9 +52,9 @@ class StoredBytesPrivacyTest extends StoreContract {
         byte[] invite = store.accounts().createInviteCode();
         secrets.add(invite);
         LinkToken token = store.accounts().issueLinkToken(people.get(0).device(), Duration.ofMinutes(5));
-        secrets.add(token.secret());
+        secrets.add(token.secret().toByteArray());
         LinkToken usedToken = store.accounts().issueLinkToken(people.get(1).device(), Duration.ofMinutes(5));
-        secrets.add(usedToken.secret());
+        secrets.add(usedToken.secret().toByteArray());
         store.accounts().linkDevice(usedToken.secret(), bytes(random, 32));
 
         List<byte[]> groupIds = new ArrayList<>();
@@ -66,8 +67,8 @@ class StoredBytesPrivacyTest extends StoreContract {
         for (Registration sender : people) {
             for (Registration recipient : people) {
                 store.keyPackages().upload(recipient.device(), List.of(bytes(random, 300)));
-                store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(recipient.device(), sender.device(), bytes(random, 256)))));
-                store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(recipient.device(), null, bytes(random, 256)))));
+                store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(recipient.device(), sender.device(), ByteString.copyFrom(bytes(random, 256))))));
+                store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(recipient.device(), null, ByteString.copyFrom(bytes(random, 256))))));
             }
             store.keyPackages().claim(sender.account());
         }
