@@ -6,6 +6,7 @@ import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.crypto.CipherSuite;
+import org.parley.mls.crypto.Secret;
 import org.parley.mls.schedule.GroupContext;
 import org.parley.mls.schedule.SecretTree;
 import org.parley.mls.schedule.SecretTree.RatchetKey;
@@ -97,7 +98,7 @@ public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType
      * zero bytes are appended to the content before encryption to hide its length.
      */
     public static PrivateMessage protect(CipherSuite suite, AuthenticatedContent authenticated, SecretTree tree,
-                                         byte[] senderDataSecret, int paddingLength, SecureRandom random) {
+                                         Secret senderDataSecret, int paddingLength, SecureRandom random) {
         FramedContent content = authenticated.content();
         if (authenticated.wireFormat() != WireFormat.MLS_PRIVATE_MESSAGE) {
             throw new IllegalArgumentException("content signed for " + authenticated.wireFormat() + " cannot be sent as a PrivateMessage");
@@ -134,7 +135,7 @@ public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType
      * caller still checks that the sender's leaf is not blank and verifies the signature with its
      * key ({@link AuthenticatedContent#requireValidSignature}).
      */
-    public AuthenticatedContent unprotect(CipherSuite suite, SecretTree tree, byte[] senderDataSecret,
+    public AuthenticatedContent unprotect(CipherSuite suite, SecretTree tree, Secret senderDataSecret,
                                           GroupContext context, HandshakeContentReader bodies) {
         context.requireMessageFor(groupId, epoch);
         byte[] senderDataPlain;
@@ -177,8 +178,8 @@ public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType
     }
 
     /** The key-schedule nonce with its first four bytes XORed with the reuse guard. */
-    private static byte[] guardedNonce(byte[] nonce, byte[] reuseGuard) {
-        byte[] out = nonce.clone();
+    private static byte[] guardedNonce(Secret nonce, byte[] reuseGuard) {
+        byte[] out = nonce.copyBytes();
         for (int i = 0; i < REUSE_GUARD_LENGTH; i++) {
             out[i] ^= reuseGuard[i];
         }
@@ -191,13 +192,13 @@ public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType
     }
 
     /** sender_data_key = ExpandWithLabel(sender_data_secret, "key", ciphertext_sample, AEAD.Nk). */
-    public static byte[] senderDataKey(CipherSuite suite, byte[] senderDataSecret, byte[] ciphertext) {
+    public static Secret senderDataKey(CipherSuite suite, Secret senderDataSecret, byte[] ciphertext) {
         return suite.expandWithLabel(senderDataSecret, "key", sample(suite, ciphertext), suite.aeadKeyLength());
     }
 
     /** sender_data_nonce = ExpandWithLabel(sender_data_secret, "nonce", ciphertext_sample, AEAD.Nn). */
-    public static byte[] senderDataNonce(CipherSuite suite, byte[] senderDataSecret, byte[] ciphertext) {
-        return suite.expandWithLabel(senderDataSecret, "nonce", sample(suite, ciphertext), suite.aeadNonceLength());
+    public static byte[] senderDataNonce(CipherSuite suite, Secret senderDataSecret, byte[] ciphertext) {
+        return suite.expandWithLabel(senderDataSecret, "nonce", sample(suite, ciphertext), suite.aeadNonceLength()).copyBytes();
     }
 
     /** PrivateContentAAD. */

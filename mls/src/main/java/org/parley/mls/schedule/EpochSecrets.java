@@ -2,6 +2,7 @@ package org.parley.mls.schedule;
 
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.HpkeKeyPair;
+import org.parley.mls.crypto.Secret;
 
 
 /**
@@ -12,8 +13,9 @@ import org.parley.mls.crypto.HpkeKeyPair;
 public final class EpochSecrets {
     private final CipherSuite suite;
     private final byte[] joinerSecret;
-    private final byte[] senderDataSecret;
-    private final byte[] encryptionSecret;
+    /** Read for every message sent and received, so held as a {@link Secret} that is handed out without a copy. */
+    private final Secret senderDataSecret;
+    private final Secret encryptionSecret;
     private final byte[] exporterSecret;
     private final byte[] externalSecret;
     private final byte[] confirmationKey;
@@ -25,8 +27,8 @@ public final class EpochSecrets {
     EpochSecrets(CipherSuite suite, byte[] joinerSecret, byte[] epochSecret) {
         this.suite = suite;
         this.joinerSecret = joinerSecret.clone();
-        this.senderDataSecret = suite.deriveSecret(epochSecret, "sender data");
-        this.encryptionSecret = suite.deriveSecret(epochSecret, "encryption");
+        this.senderDataSecret = Secret.copyOf(suite.deriveSecret(epochSecret, "sender data"));
+        this.encryptionSecret = Secret.copyOf(suite.deriveSecret(epochSecret, "encryption"));
         this.exporterSecret = suite.deriveSecret(epochSecret, "exporter");
         this.externalSecret = suite.deriveSecret(epochSecret, "external");
         this.confirmationKey = suite.deriveSecret(epochSecret, "confirm");
@@ -39,8 +41,8 @@ public final class EpochSecrets {
     private EpochSecrets(CipherSuite suite, byte[][] fields) {
         this.suite = suite;
         this.joinerSecret = fields[0];
-        this.senderDataSecret = fields[1];
-        this.encryptionSecret = fields[2];
+        this.senderDataSecret = Secret.copyOf(fields[1]);
+        this.encryptionSecret = Secret.copyOf(fields[2]);
         this.exporterSecret = fields[3];
         this.externalSecret = fields[4];
         this.confirmationKey = fields[5];
@@ -52,7 +54,7 @@ public final class EpochSecrets {
 
     /** Writes every secret, for a group's saved state (the group layer encrypts nothing itself: the caller protects the blob). */
     public void writeState(org.parley.mls.codec.TlsWriter w) {
-        for (byte[] field : new byte[][] {joinerSecret, senderDataSecret, encryptionSecret, exporterSecret, externalSecret,
+        for (byte[] field : new byte[][] {joinerSecret, senderDataSecret.copyBytes(), encryptionSecret.copyBytes(), exporterSecret, externalSecret,
                 confirmationKey, membershipKey, resumptionPsk, epochAuthenticator, initSecret}) {
             w.writeOpaque(field);
         }
@@ -80,12 +82,12 @@ public final class EpochSecrets {
         return joinerSecret.clone();
     }
 
-    public byte[] senderDataSecret() {
-        return senderDataSecret.clone();
+    public Secret senderDataSecret() {
+        return senderDataSecret;
     }
 
-    public byte[] encryptionSecret() {
-        return encryptionSecret.clone();
+    public Secret encryptionSecret() {
+        return encryptionSecret;
     }
 
     public byte[] exporterSecret() {

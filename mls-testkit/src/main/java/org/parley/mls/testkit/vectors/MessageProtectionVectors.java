@@ -6,6 +6,7 @@ import org.parley.mls.codec.DecodeException;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.crypto.CipherSuite;
+import org.parley.mls.crypto.Secret;
 import org.parley.mls.crypto.SignaturePrivateKey;
 import org.parley.mls.crypto.SignaturePublicKey;
 import org.parley.mls.framing.AuthenticatedContent;
@@ -47,8 +48,8 @@ public final class MessageProtectionVectors implements VectorSuite {
         GroupContext context = new GroupContext(suite, Check.hex(c, "group_id"), Check.number(c, "epoch"),
                 Check.hex(c, "tree_hash"), Check.hex(c, "confirmed_transcript_hash"), List.of());
         Keys keys = new Keys(suite, context, new SignaturePrivateKey(Check.hex(c, "signature_priv")),
-                new SignaturePublicKey(Check.hex(c, "signature_pub")), Check.hex(c, "encryption_secret"),
-                Check.hex(c, "sender_data_secret"), Check.hex(c, "membership_key"));
+                new SignaturePublicKey(Check.hex(c, "signature_pub")), Secret.copyOf(Check.hex(c, "encryption_secret")),
+                Secret.copyOf(Check.hex(c, "sender_data_secret")), Check.hex(c, "membership_key"));
 
         byte[] proposal = Check.hex(c, "proposal");
         HandshakeContentReader proposalBody = new KnownBody(proposal);
@@ -74,7 +75,7 @@ public final class MessageProtectionVectors implements VectorSuite {
     }
 
     private record Keys(CipherSuite suite, GroupContext context, SignaturePrivateKey signaturePriv,
-                        SignaturePublicKey signaturePub, byte[] encryptionSecret, byte[] senderDataSecret,
+                        SignaturePublicKey signaturePub, Secret encryptionSecret, Secret senderDataSecret,
                         byte[] membershipKey) {
         SecretTree freshTree() {
             return new SecretTree(suite, encryptionSecret, LEAVES);
