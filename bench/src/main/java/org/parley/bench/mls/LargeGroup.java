@@ -89,7 +89,7 @@ final class LargeGroup {
         }
         CommitResult added = alice.addMembers(joiners.stream().map(KeyPackageBundle::publicBytes).toList());
         alice.mergePendingCommit(added.pending());
-        return new LargeGroup(alice, Group.joinFromWelcome(config, added.welcomeMessage(), joiners.get(0), null), config);
+        return new LargeGroup(alice, Group.joinFromWelcome(config, added.welcomeMessage().toByteArray(), joiners.get(0), null), config);
     }
 
     /** {@code members} (at least 4) members with a full tree; alice and bob join from a Welcome signed by leaf 2. */

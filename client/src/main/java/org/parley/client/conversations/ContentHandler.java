@@ -62,7 +62,7 @@ final class ContentHandler {
         byte[] groupId = group.groupId();
         Content content;
         try {
-            content = Content.parseFrom(application.data());
+            content = Content.parseFrom(application.data().asReadOnlyBuffer());
         } catch (InvalidProtocolBufferException e) {
             log.warn("dropped an undecodable message in a conversation");
             return;

@@ -141,7 +141,7 @@ final class Inbox {
             log.warn("dropped an MLS message that is for no group: {}", message);
             return;
         }
-        byte[] groupId = forGroup.groupId();
+        byte[] groupId = forGroup.groupId().toByteArray();
         Group group = store.group(groupId);
         if (group == null) {
             ConversationRecord record = store.record(groupId);

@@ -14,7 +14,7 @@ import org.parley.mls.schedule.SecretTree.RatchetType;
 
 import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.HexFormat;
+import java.util.Objects;
 
 /**
  * {@code PrivateMessage} (RFC 9420 Section 6.3): signed and encrypted content. Content encryption
@@ -33,20 +33,15 @@ import java.util.HexFormat;
  * } PrivateMessage;
  * </pre>
  */
-public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType, byte[] authenticatedData,
+public record PrivateMessage(Bytes groupId, long epoch, ContentType contentType, byte[] authenticatedData,
                              byte[] encryptedSenderData, byte[] ciphertext) implements MlsMessage.Body {
     private static final int REUSE_GUARD_LENGTH = 4;
 
     public PrivateMessage {
-        groupId = groupId.clone();
+        Objects.requireNonNull(groupId, "groupId");
         authenticatedData = authenticatedData.clone();
         encryptedSenderData = encryptedSenderData.clone();
         ciphertext = ciphertext.clone();
-    }
-
-    @Override
-    public byte[] groupId() {
-        return groupId.clone();
     }
 
     @Override
@@ -202,13 +197,13 @@ public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType
     }
 
     /** PrivateContentAAD. */
-    private static byte[] contentAad(byte[] groupId, long epoch, ContentType type, byte[] authenticatedData) {
+    private static byte[] contentAad(Bytes groupId, long epoch, ContentType type, byte[] authenticatedData) {
         return new TlsWriter().writeOpaque(groupId).writeUint64(epoch).writeUint8(type.id()).writeOpaque(authenticatedData)
                 .toByteArray();
     }
 
     /** SenderDataAAD. */
-    private static byte[] senderDataAad(byte[] groupId, long epoch, ContentType type) {
+    private static byte[] senderDataAad(Bytes groupId, long epoch, ContentType type) {
         return new TlsWriter().writeOpaque(groupId).writeUint64(epoch).writeUint8(type.id()).toByteArray();
     }
 
@@ -219,7 +214,7 @@ public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType
     }
 
     public static PrivateMessage read(TlsReader r) {
-        byte[] groupId = r.readOpaque();
+        Bytes groupId = r.readOpaqueBytes();
         long epoch = r.readUint64();
         ContentType type = ContentType.read(r);
         return new PrivateMessage(groupId, epoch, type, r.readOpaque(), r.readOpaque(), r.readOpaque());
@@ -228,7 +223,7 @@ public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType
     @Override
     public boolean equals(Object o) {
         return o instanceof PrivateMessage p && epoch == p.epoch && contentType == p.contentType
-                && Arrays.equals(groupId, p.groupId) && Arrays.equals(authenticatedData, p.authenticatedData)
+                && groupId.equals(p.groupId) && Arrays.equals(authenticatedData, p.authenticatedData)
                 && Arrays.equals(encryptedSenderData, p.encryptedSenderData) && Arrays.equals(ciphertext, p.ciphertext);
     }
 
@@ -239,7 +234,7 @@ public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType
 
     @Override
     public String toString() {
-        return "PrivateMessage[group " + HexFormat.of().formatHex(groupId) + ", epoch " + epoch + ", " + contentType
+        return "PrivateMessage[group " + groupId.toHex() + ", epoch " + epoch + ", " + contentType
                 + ", " + ciphertext.length + " bytes]";
     }
 }

@@ -58,7 +58,7 @@ final class Commits {
     }
 
     /** A created Commit: the next state, the MLSMessage bytes, and the Welcome (null without new members). */
-    record Created(GroupState next, byte[] commitMessage, byte[] welcome, CommitApplied summary) {
+    record Created(GroupState next, Bytes commitMessage, Bytes welcome, CommitApplied summary) {
     }
 
     /**
@@ -172,7 +172,7 @@ final class Commits {
             s.myKeys = path.privateKeys();
         }
         Commit commit = new Commit(proposals, path == null ? null : path.updatePath());
-        FramedContent content = new FramedContent(s.context.groupId().toByteArray(), s.context.epoch(), sender, new byte[0],
+        FramedContent content = new FramedContent(s.context.groupId(), s.context.epoch(), sender, new byte[0],
                 ContentType.COMMIT, commit.toBytes());
         WireFormat wireFormat = o.encrypt() && !external ? WireFormat.MLS_PRIVATE_MESSAGE : WireFormat.MLS_PUBLIC_MESSAGE;
         List<PreSharedKeyID> psks = new ArrayList<>(o.welcomeOnlyPsks());
@@ -195,12 +195,12 @@ final class Commits {
                 ? PrivateMessage.protect(suite, ac, s.secretTree, s.secrets.senderDataSecret(),
                         o.padding().applyAsInt(ac), o.random())
                 : PublicMessage.protect(suite, ac, external ? null : s.secrets.membershipKey(), old);
-        byte[] message = new MlsMessage(body).toBytes();
+        Bytes message = Bytes.copyOf(new MlsMessage(body).toBytes());
 
         enterEpoch(s, before, derived.context, derived.secrets, derived.confirmed, ac.auth().confirmationTag().toByteArray());
         s.reInit = applied.reInit();
-        byte[] welcome = applied.added().isEmpty() ? null
-                : Welcomes.create(s, applied, path, committer, psks, pskSecret, o);
+        Bytes welcome = applied.added().isEmpty() ? null
+                : Bytes.copyOf(Welcomes.create(s, applied, path, committer, psks, pskSecret, o));
         return new Created(s, message, welcome, summary(s, applied, committer, removed, path != null));
     }
 

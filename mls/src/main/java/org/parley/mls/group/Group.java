@@ -177,7 +177,7 @@ public final class Group {
         GroupInfo info = decodeGroupInfo(groupInfoMessage);
         Welcomes.validatedTree(info, ratchetTree, Parallelism.NONE);
         CipherSuite suite = info.groupContext().cipherSuite();
-        FramedContent content = new FramedContent(info.groupContext().groupId().toByteArray(), info.groupContext().epoch(),
+        FramedContent content = new FramedContent(info.groupContext().groupId(), info.groupContext().epoch(),
                 new Sender.NewMemberProposal(), new byte[0], ContentType.PROPOSAL,
                 new Proposal.Add(keyPackage.keyPackage()).toBytes());
         AuthenticatedContent ac = AuthenticatedContent.signed(suite, WireFormat.MLS_PUBLIC_MESSAGE, content,
@@ -440,7 +440,7 @@ public final class Group {
     private byte[] propose(GroupState work, Proposal proposal) {
         CipherSuite suite = work.suite();
         WireFormat wireFormat = config.encryptHandshake() ? WireFormat.MLS_PRIVATE_MESSAGE : WireFormat.MLS_PUBLIC_MESSAGE;
-        FramedContent content = new FramedContent(work.context.groupId().toByteArray(), work.context.epoch(), new Sender.Member(work.myLeaf),
+        FramedContent content = new FramedContent(work.context.groupId(), work.context.epoch(), new Sender.Member(work.myLeaf),
                 new byte[0], ContentType.PROPOSAL, proposal.toBytes());
         AuthenticatedContent ac = AuthenticatedContent.signed(suite, wireFormat, content, work.signatureKey, work.context);
         work.proposals.put(Bytes.copyOf(suite.makeProposalRef(ac.toBytes())),
@@ -465,7 +465,7 @@ public final class Group {
     public byte[] encrypt(byte[] data, byte[] authenticatedData) {
         requireOpen();
         GroupState work = state.copy();
-        FramedContent content = new FramedContent(work.context.groupId().toByteArray(), work.context.epoch(), new Sender.Member(work.myLeaf),
+        FramedContent content = new FramedContent(work.context.groupId(), work.context.epoch(), new Sender.Member(work.myLeaf),
                 authenticatedData, ContentType.APPLICATION, data);
         AuthenticatedContent ac = AuthenticatedContent.signed(work.suite(), WireFormat.MLS_PRIVATE_MESSAGE, content,
                 work.signatureKey, work.context);
@@ -512,8 +512,8 @@ public final class Group {
         ProcessedMessage result = switch (content.contentType()) {
             case APPLICATION -> {
                 int leaf = ((Sender.Member) content.sender()).leafIndex();
-                yield new ProcessedMessage.ApplicationMessage(Member.of(leaf, work.tree.leaf(leaf)), content.body(),
-                        content.authenticatedData());
+                yield new ProcessedMessage.ApplicationMessage(Member.of(leaf, work.tree.leaf(leaf)),
+                        Bytes.copyOf(content.body()), Bytes.copyOf(content.authenticatedData()));
             }
             case PROPOSAL -> {
                 Proposal proposal = TlsReader.decodeExactly(content.body(), Proposal::decode, "Proposal");
@@ -539,8 +539,8 @@ public final class Group {
             throw new MlsProtocolException("message from leaf " + leaf + ", which was not a member in epoch " + pm.epoch());
         }
         ac.requireValidSignature(suite, sender.signatureKey(), past.context());
-        return new ProcessedMessage.ApplicationMessage(Member.of(leaf, sender), ac.content().body(),
-                ac.content().authenticatedData());
+        return new ProcessedMessage.ApplicationMessage(Member.of(leaf, sender), Bytes.copyOf(ac.content().body()),
+                Bytes.copyOf(ac.content().authenticatedData()));
     }
 
     /** The key that must have signed the content, or null for an external Commit (checked with its path's leaf). */

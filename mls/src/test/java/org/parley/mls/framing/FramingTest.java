@@ -58,7 +58,7 @@ class FramingTest {
     private final GroupContext context = new GroupContext(SUITE, GROUP, 5, new byte[32], new byte[32], List.of());
 
     private FramedContent content(ContentType type, byte[] body) {
-        return new FramedContent(GROUP, 5, new Sender.Member(1), new byte[] {7}, type, body);
+        return new FramedContent(Bytes.copyOf(GROUP), 5, new Sender.Member(1), new byte[] {7}, type, body);
     }
 
     private AuthenticatedContent signed(WireFormat format, ContentType type, byte[] body) {
@@ -125,7 +125,7 @@ class FramingTest {
 
     @Test
     void externalSenderMayOnlyPropose() {
-        FramedContent commit = new FramedContent(GROUP, 5, new Sender.External(0), new byte[0], ContentType.COMMIT, EMPTY_COMMIT);
+        FramedContent commit = new FramedContent(Bytes.copyOf(GROUP), 5, new Sender.External(0), new byte[0], ContentType.COMMIT, EMPTY_COMMIT);
         PublicMessage message = new PublicMessage(commit, new FramedContentAuthData(Bytes.fromHex("01"), Bytes.fromHex("02")), null);
         assertThatThrownBy(() -> message.unprotect(SUITE, MEMBERSHIP_KEY, context))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("may not send a COMMIT");
@@ -217,7 +217,7 @@ class FramingTest {
         byte[] sdAad = new TlsWriter().writeOpaque(GROUP).writeUint64(5).writeUint8(1).toByteArray();
         byte[] encryptedSenderData = SUITE.seal(PrivateMessage.senderDataKey(SUITE, SENDER_DATA_SECRET, ciphertext),
                 PrivateMessage.senderDataNonce(SUITE, SENDER_DATA_SECRET, ciphertext), sdAad, senderData);
-        PrivateMessage message = new PrivateMessage(GROUP, 5, ContentType.APPLICATION, new byte[0], encryptedSenderData, ciphertext);
+        PrivateMessage message = new PrivateMessage(Bytes.copyOf(GROUP), 5, ContentType.APPLICATION, new byte[0], encryptedSenderData, ciphertext);
         assertThatThrownBy(() -> message.unprotect(SUITE, tree(), SENDER_DATA_SECRET, context, BODIES))
                 .isInstanceOf(DecodeException.class).hasMessageContaining("padding must be all zero bytes");
     }

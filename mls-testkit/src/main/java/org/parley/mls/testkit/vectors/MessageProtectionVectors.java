@@ -94,7 +94,7 @@ public final class MessageProtectionVectors implements VectorSuite {
     }
 
     private void checkOwnPublic(Keys k, ContentType type, byte[] raw, byte[] confirmationTag, HandshakeContentReader body) {
-        FramedContent content = new FramedContent(k.context.groupId().toByteArray(), k.context.epoch(), new Sender.Member(SENDER_LEAF),
+        FramedContent content = new FramedContent(k.context.groupId(), k.context.epoch(), new Sender.Member(SENDER_LEAF),
                 new byte[0], type, raw);
         AuthenticatedContent signed = type == ContentType.COMMIT
                 ? AuthenticatedContent.signedCommit(k.suite, WireFormat.MLS_PUBLIC_MESSAGE, content, k.signaturePriv, k.context,
@@ -116,7 +116,7 @@ public final class MessageProtectionVectors implements VectorSuite {
         Check.equal(field + " content", raw, content.content().body());
         Check.equal(field + " sender", SENDER_LEAF, ((Sender.Member) content.content().sender()).leafIndex());
 
-        FramedContent own = new FramedContent(k.context.groupId().toByteArray(), k.context.epoch(), new Sender.Member(SENDER_LEAF),
+        FramedContent own = new FramedContent(k.context.groupId(), k.context.epoch(), new Sender.Member(SENDER_LEAF),
                 new byte[0], type, raw);
         AuthenticatedContent signed = type == ContentType.COMMIT
                 ? AuthenticatedContent.signedCommit(k.suite, WireFormat.MLS_PRIVATE_MESSAGE, own, k.signaturePriv, k.context,
