@@ -5,6 +5,7 @@ import org.parley.mls.credentials.BasicCredential;
 import org.parley.mls.credentials.CredentialType;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.HpkeKeyPair;
+import org.parley.mls.crypto.Secret;
 import org.parley.mls.crypto.SignatureKeyPair;
 import org.parley.mls.extensions.Capabilities;
 import org.parley.mls.framing.MlsMessage;
@@ -211,7 +212,7 @@ final class LargeGroup {
             for (int leaf : new int[] {1, 3}) {
                 KeyPackage kp = (leaf == 1 ? aliceKeys : bobKeys).keyPackage();
                 byte[] pathSecret = pathSecrets.get(TreeMath.commonAncestor(2 * leaf, 2 * SIGNER_LEAF));
-                GroupSecrets groupSecrets = new GroupSecrets(joinerSecret, pathSecret, List.of());
+                GroupSecrets groupSecrets = new GroupSecrets(Secret.copyOf(joinerSecret), Secret.copyOf(pathSecret), List.of());
                 secrets.add(new EncryptedGroupSecrets(Bytes.copyOf(SUITE.makeKeyPackageRef(kp.toBytes())),
                         SUITE.encryptWithLabel(kp.initKey(), "Welcome", encryptedInfo, groupSecrets.toBytes(), random)));
             }

@@ -122,7 +122,7 @@ final class Commits {
             LeafNodeValidation.validateCapabilities(path.leafNode(), GroupState.requiredCapabilities(applied.extensions()));
             TreeKem.Processed p = TreeKem.processUpdatePath(tree, s.myKeys, senderLeaf, path, s.context.groupId().toByteArray(),
                     applied.added().keySet(), provisionalContext(s.context, applied.extensions()));
-            commitSecret = p.commitSecret();
+            commitSecret = p.commitSecret().copyBytes();
         }
 
         byte[] confirmed = TranscriptHashes.confirmed(suite, s.interimTranscriptHash, ac.confirmedTranscriptHashInput());
@@ -167,7 +167,7 @@ final class Commits {
             committer = leaf;
             path = TreeKem.createUpdatePath(tree, leaf, o.leafTemplate(), o.signatureKey(), s.context.groupId().toByteArray(),
                     applied.added().keySet(), provisionalContext(s.context, applied.extensions()), o.random());
-            commitSecret = path.commitSecret();
+            commitSecret = path.commitSecret().copyBytes();
             s.myLeaf = leaf;
             s.myKeys = path.privateKeys();
         }

@@ -206,7 +206,7 @@ public final class Group {
         s.myLeaf = -1;
         s.signatureKey = signatureKeys.privateKey();
         List<ProposalOrRef> proposals = new ArrayList<>();
-        proposals.add(ProposalOrRef.of(new Proposal.ExternalInit(Bytes.copyOf(init.kemOutput()))));
+        proposals.add(ProposalOrRef.of(new Proposal.ExternalInit(init.kemOutput())));
         if (oldLeaf != null) {
             if (tree.leaf(oldLeaf) == null || !tree.leaf(oldLeaf).signatureKey().equals(signatureKeys.publicKey())) {
                 throw new MlsProtocolException("this member's old leaf " + oldLeaf + " is not in the GroupInfo's tree");
@@ -216,7 +216,7 @@ public final class Group {
         LeafNode template = new LeafNode(suite.generateHpkeKeyPair(config.random()).publicKey(), signatureKeys.publicKey(),
                 credential, KeyPackageBundle.defaultCapabilities(suite), LeafNodeSource.KEY_PACKAGE,
                 KeyPackageBundle.UNBOUNDED, null, List.of(), Bytes.EMPTY);
-        Commits.Created created = Commits.create(s, proposals, true, init.initSecret(), options(config, s, template, true));
+        Commits.Created created = Commits.create(s, proposals, true, init.initSecret().copyBytes(), options(config, s, template, true));
         return new ExternalJoin(created.commitMessage(), new Group(config, created.next()));
     }
 

@@ -62,6 +62,13 @@ class SecretTest {
     }
 
     @Test
+    void aKemEncapsulationPrintsNoSharedSecret() {
+        Secret shared = Secret.copyOf(BYTES);
+        assertThat(new Kem.Encapsulation(shared, org.parley.mls.codec.Bytes.fromHex("0102")).toString())
+                .doesNotContain("0011").doesNotContain("eeff");
+    }
+
+    @Test
     void theCodecRoundTripsASecretAndRejectsHostileLengths() {
         TlsWriter w = new TlsWriter();
         Secret.copyOf(BYTES).writeOpaque(w);
