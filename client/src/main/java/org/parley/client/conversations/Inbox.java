@@ -121,7 +121,7 @@ final class Inbox {
 
     private void sendDeliveredReceipts() {
         for (Receipts.Pending owed : receipts.takeDelivered()) {
-            outbox.sendReceipts(owed.groupId(), Receipt.Kind.DELIVERED, owed.messageIds());
+            outbox.sendReceipts(owed.groupId().toByteArray(), Receipt.Kind.DELIVERED, owed.messageIds());
         }
     }
 
