@@ -55,8 +55,9 @@ class SecretRecordsTest {
         Hpke.SenderContext sender = SUITE.hpke().setupS(Hpke.Mode.BASE, SUITE.generateHpkeKeyPair(RANDOM).publicKey(),
                 new byte[0], new byte[0], new byte[0], null, RANDOM);
         HpkeKnownAnswers.KeyScheduleValues values = HpkeKnownAnswers.keyScheduleValues(sender.context());
-        for (byte[] secret : List.of(values.sharedSecret(), values.secret(), values.key(), values.exporterSecret())) {
-            assertThat(sender.toString()).doesNotContain(HexFormat.of().formatHex(secret, 0, 4));
+        for (Secret secret : List.of(values.sharedSecret(), values.secret(), values.key(), values.exporterSecret())) {
+            assertThat(sender.toString()).doesNotContain(HexFormat.of().formatHex(secret.copyBytes(), 0, 4));
+            assertThat(values.toString()).doesNotContain(HexFormat.of().formatHex(secret.copyBytes(), 0, 4));
         }
     }
 
