@@ -114,6 +114,9 @@ public record PrivateMessage(Bytes groupId, long epoch, ContentType contentType,
         plaintext.writeFixed(new byte[paddingLength]);
         byte[] aad = contentAad(content.groupId(), content.epoch(), content.contentType(), content.authenticatedData());
         byte[] ciphertext = suite.seal(key.key(), guardedNonce(key.nonce(), reuseGuard), aad, plaintext.toByteArray());
+        // Section 9.2: a key is deleted once used; the tree kept no reference to this one.
+        key.key().destroy();
+        key.nonce().destroy();
 
         byte[] senderData = new SenderData(member.leafIndex(), key.generation(), Bytes.copyOf(reuseGuard)).encode();
         byte[] senderDataAad = senderDataAad(content.groupId(), content.epoch(), content.contentType());
