@@ -145,6 +145,11 @@ public enum CipherSuite {
         return Secret.owning(expandWithLabel(secret.bytes(), label, context, length));
     }
 
+    /** DeriveSecret of a {@link Secret}, as a secret. */
+    public Secret deriveSecret(Secret secret, String label) {
+        return expandWithLabel(secret, label, EMPTY, kdf.hashLength());
+    }
+
     /** DeriveTreeSecret(Secret, Label, Generation, Length) with a uint32 generation as context (Section 9). */
     public Secret deriveTreeSecret(Secret secret, String label, long generation, int length) {
         if (generation < 0 || generation > 0xFFFFFFFFL) {

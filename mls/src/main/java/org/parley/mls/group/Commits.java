@@ -129,7 +129,7 @@ final class Commits {
         GroupContext next = s.context.nextEpoch(tree.treeHash(), confirmed, applied.extensions());
         byte[] initSecret = external
                 ? KeySchedule.externalInitSecret(suite, s.secrets.externalKeyPair().privateKey(), applied.externalInit().kemOutput().toByteArray())
-                : s.secrets.initSecret();
+                : s.secrets.initSecret().copyBytes();
         byte[] pskSecret = Psks.pskSecret(suite, applied.psks(), store, s.context.groupId().toByteArray(), s.resumptionPsks);
         EpochSecrets secrets = KeySchedule.fromInitSecret(suite, initSecret, commitSecret, pskSecret, next);
         Bytes tag = ac.auth().confirmationTag();
@@ -194,7 +194,7 @@ final class Commits {
         MlsMessage.Body body = wireFormat == WireFormat.MLS_PRIVATE_MESSAGE
                 ? PrivateMessage.protect(suite, ac, s.secretTree, s.secrets.senderDataSecret(),
                         o.padding().applyAsInt(ac), o.random())
-                : PublicMessage.protect(suite, ac, external ? null : s.secrets.membershipKey(), old);
+                : PublicMessage.protect(suite, ac, external ? null : s.secrets.membershipKey().copyBytes(), old);
         Bytes message = Bytes.copyOf(new MlsMessage(body).toBytes());
 
         enterEpoch(s, before, derived.context, derived.secrets, derived.confirmed, ac.auth().confirmationTag().toByteArray());

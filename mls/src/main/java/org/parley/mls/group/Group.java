@@ -249,7 +249,7 @@ public final class Group {
         for (byte[] kp : keyPackageMessages) {
             adds.add(ProposalOrRef.of(new Proposal.Add(KeyPackageBundle.decodePublic(kp))));
         }
-        Commits.Created created = Commits.create(work, adds, false, work.secrets.initSecret(),
+        Commits.Created created = Commits.create(work, adds, false, work.secrets.initSecret().copyBytes(),
                 options(successorConfig, work, work.myLeafNode(), false).withWelcomeOnlyPsks(List.of(link)));
         return new ReInitialized(new Group(config, created.next()), created.welcome());
     }
@@ -266,7 +266,7 @@ public final class Group {
     private PskStore reInitPskStore(PskStore base) {
         byte[] id = groupId();
         long epoch = epoch();
-        byte[] psk = state.secrets.resumptionPsk();
+        byte[] psk = state.secrets.resumptionPsk().copyBytes();
         return new PskStore() {
             @Override
             public byte[] externalPsk(byte[] pskId) {
@@ -375,7 +375,7 @@ public final class Group {
             }
         }
         long baseEpoch = work.context.epoch();
-        Commits.Created created = Commits.create(work, proposals, false, work.secrets.initSecret(),
+        Commits.Created created = Commits.create(work, proposals, false, work.secrets.initSecret().copyBytes(),
                 options(config, work, work.myLeafNode(), forcePath));
         return new CommitResult(created.commitMessage(), created.welcome(),
                 new PendingCommit(this, baseEpoch, created.next(), created.summary()));
@@ -455,7 +455,7 @@ public final class Group {
         MlsMessage.Body body = ac.wireFormat() == WireFormat.MLS_PRIVATE_MESSAGE
                 ? PrivateMessage.protect(suite, ac, work.secretTree, work.secrets.senderDataSecret(),
                 config.paddingFor(ac), config.random())
-                : PublicMessage.protect(suite, ac, work.secrets.membershipKey(), work.context);
+                : PublicMessage.protect(suite, ac, work.secrets.membershipKey().copyBytes(), work.context);
         return new MlsMessage(body).toBytes();
     }
 
@@ -491,7 +491,7 @@ public final class Group {
         CipherSuite suite = work.suite();
         AuthenticatedContent ac;
         if (message.body() instanceof PublicMessage pm) {
-            ac = pm.unprotect(suite, work.secrets.membershipKey(), work.context);
+            ac = pm.unprotect(suite, work.secrets.membershipKey().copyBytes(), work.context);
         } else if (message.body() instanceof PrivateMessage pm) {
             if (work.previous != null && pm.epoch() == work.previous.context().epoch()
                     && pm.contentType() == ContentType.APPLICATION) {
@@ -607,7 +607,7 @@ public final class Group {
 
     /** The epoch_authenticator (Section 8.7): equal at every member of the same epoch. */
     public byte[] epochAuthenticator() {
-        return state.secrets.epochAuthenticator();
+        return state.secrets.epochAuthenticator().copyBytes();
     }
 
     public long epoch() {

@@ -132,7 +132,7 @@ final class GroupState {
      */
     void rememberResumptionPsk() {
         resumptionPsks = new LinkedHashMap<>(resumptionPsks);
-        resumptionPsks.put(context.epoch(), secrets.resumptionPsk());
+        resumptionPsks.put(context.epoch(), secrets.resumptionPsk().copyBytes());
         while (resumptionPsks.size() > RESUMPTION_PSK_EPOCHS) {
             resumptionPsks.remove(resumptionPsks.keySet().iterator().next());
         }

@@ -55,7 +55,7 @@ final class Welcomes {
                 ? List.of(new Extension(ExtensionType.RATCHET_TREE, s.tree.encode())) : List.of();
         GroupInfo info = new GroupInfo(s.context, infoExtensions, Bytes.copyOf(s.confirmationTag), committer, Bytes.EMPTY)
                 .sign(o.signatureKey());
-        byte[] welcomeSecret = KeySchedule.welcomeSecret(suite, s.secrets.joinerSecret(), pskSecret);
+        byte[] welcomeSecret = KeySchedule.welcomeSecret(suite, s.secrets.joinerSecret().copyBytes(), pskSecret);
         byte[] encryptedInfo = suite.seal(KeySchedule.welcomeKey(suite, welcomeSecret), KeySchedule.welcomeNonce(suite, welcomeSecret),
                 new byte[0], info.toBytes());
         List<EncryptedGroupSecrets> secrets = new ArrayList<>(applied.added().size());
@@ -68,7 +68,7 @@ final class Welcomes {
                     throw new IllegalStateException("no path secret at the common ancestor " + ancestor + " of a new member and the committer");
                 }
             }
-            GroupSecrets groupSecrets = new GroupSecrets(Secret.copyOf(s.secrets.joinerSecret()), pathSecret, psks);
+            GroupSecrets groupSecrets = new GroupSecrets(s.secrets.joinerSecret(), pathSecret, psks);
             KeyPackage kp = e.getValue();
             secrets.add(new EncryptedGroupSecrets(Bytes.copyOf(suite.makeKeyPackageRef(kp.toBytes())),
                     suite.encryptWithLabel(kp.initKey(), WELCOME_LABEL, encryptedInfo, groupSecrets.toBytes(), o.random())));

@@ -77,7 +77,7 @@ class FailureAtomicityTest {
         FramedContent content = content(s, ContentType.COMMIT, commit.toBytes());
         AuthenticatedContent ac = AuthenticatedContent.signedCommit(SUITE, WireFormat.MLS_PUBLIC_MESSAGE, content,
                 s.signatureKey, s.context, tag);
-        return new MlsMessage(PublicMessage.protect(SUITE, ac, s.secrets.membershipKey(), s.context)).toBytes();
+        return new MlsMessage(PublicMessage.protect(SUITE, ac, s.secrets.membershipKey().copyBytes(), s.context)).toBytes();
     }
 
     private Commit addCommit() {
