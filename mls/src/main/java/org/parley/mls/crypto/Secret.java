@@ -87,10 +87,14 @@ public final class Secret {
         return destroyed;
     }
 
-    /** Constant-time value equality (the time depends only on the lengths). */
+    /**
+     * Constant-time value equality (the time depends only on the lengths). A destroyed secret
+     * equals only itself, so that comparing never throws.
+     */
     @Override
     public boolean equals(Object o) {
-        return o == this || o instanceof Secret other && MessageDigest.isEqual(bytes(), other.bytes());
+        return o == this || o instanceof Secret other && !destroyed && !other.destroyed
+                && MessageDigest.isEqual(bytes, other.bytes);
     }
 
     /** Only the length: a content hash would let hash-table timing tell secrets apart. */
