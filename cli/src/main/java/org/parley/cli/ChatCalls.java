@@ -62,7 +62,7 @@ final class ChatCalls implements AutoCloseable {
         }
         short[] samples = audio.prepare();
         start(() -> {
-            Call call = calls.ring(conversation.groupId(), conversation.name());
+            Call call = calls.ring(conversation.groupId().toByteArray(), conversation.name());
             out.println("Ringing " + conversation.name() + "… (/hangup to give up)");
             out.flush();
             try (call) {

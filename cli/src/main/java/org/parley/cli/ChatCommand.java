@@ -88,12 +88,12 @@ final class ChatCommand implements Callable<Integer> {
                 ChatMessages messages = new ChatMessages(client.conversations(), client.identity().username());
                 terminal.writer().println("Chat with " + conversation.name() + " (" + String.join(", ", conversation.members())
                         + "). /file PATH sends a file, /members lists members, /call calls, /help lists more, /quit leaves.");
-                for (StoredMessage m : client.conversations().history(conversation.groupId(), HISTORY_SHOWN)) {
+                for (StoredMessage m : client.conversations().history(conversation.groupId().toByteArray(), HISTORY_SHOWN)) {
                     terminal.writer().println(messages.line(new Conversations.Shown(conversation.name(), conversation.direct(), m)));
                 }
                 // What arrived meanwhile, of this conversation or another, is shown once, after the history.
                 for (Conversations.Shown shown : client.conversations().takeUnshown()) {
-                    if (!Arrays.equals(shown.message().getGroupId().toByteArray(), conversation.groupId())) {
+                    if (!Arrays.equals(shown.message().getGroupId().toByteArray(), conversation.groupId().toByteArray())) {
                         terminal.writer().println(messages.line(shown));
                     }
                 }
@@ -128,7 +128,7 @@ final class ChatCommand implements Callable<Integer> {
                     reader.printAbove("members: " + String.join(", ", conversations.find(conversation.name(), conversation.direct()).members()));
                 } else if (line.startsWith("/file ")) {
                     Path file = Path.of(line.substring(6).strip());
-                    conversations.sendFile(conversation.groupId(), file);
+                    conversations.sendFile(conversation.groupId().toByteArray(), file);
                     reader.printAbove("sent " + file.getFileName());
                 } else if (command(line, "/call")) {
                     calls.call(line.substring(5));
@@ -143,7 +143,7 @@ final class ChatCommand implements Callable<Integer> {
                     reader.printAbove(answer != null ? answer : "unknown command " + line.split(" ")[0] + "; try /help");
                 } else {
                     reader.printAbove(messages.line(new Conversations.Shown(conversation.name(), conversation.direct(),
-                            conversations.sendText(conversation.groupId(), line))));
+                            conversations.sendText(conversation.groupId().toByteArray(), line))));
                 }
             } catch (RuntimeException e) {
                 reader.printAbove((line.startsWith("/call") || line.startsWith("/answer") ? "no call: " : "not sent: ") + e.getMessage());

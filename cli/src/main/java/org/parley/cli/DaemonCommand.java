@@ -147,9 +147,9 @@ final class DaemonCommand implements Callable<Integer> {
 
     private static byte[] target(Conversations conversations, JsonNode params) {
         if (params.hasNonNull("group")) {
-            return conversations.find(text(params, "group"), false).groupId();
+            return conversations.find(text(params, "group"), false).groupId().toByteArray();
         }
-        return conversations.direct(text(params, "recipient")).groupId();
+        return conversations.direct(text(params, "recipient")).groupId().toByteArray();
     }
 
     private static String text(JsonNode params, String field) {

@@ -121,19 +121,19 @@ final class DemoCommand implements Callable<Integer> {
     private void run(PrintWriter out, Person alice, Person bob, Person carol, Path root, List<String> sentWords) throws Exception {
         out.println();
         out.println("== 1:1: alice and bob (an MLS group of their devices) ==");
-        byte[] direct = alice.conversations().direct("bob").groupId();
+        byte[] direct = alice.conversations().direct("bob").groupId().toByteArray();
         say(out, alice, direct, "bob", "Hi Bob! Nobody but you can read this.", sentWords);
         await("bob reads alice", () -> bob.texts().contains("Hi Bob! Nobody but you can read this."));
-        byte[] bobDirect = bob.conversations().find("alice", true).groupId();
+        byte[] bobDirect = bob.conversations().find("alice", true).groupId().toByteArray();
         say(out, bob, bobDirect, "alice", "Hi Alice, loud and clear.", sentWords);
         await("alice reads bob", () -> alice.texts().contains("Hi Alice, loud and clear."));
 
         out.println();
         out.println("== Group book-club: alice, bob, carol ==");
-        byte[] club = alice.conversations().createGroup("book-club", List.of("bob", "carol")).groupId();
+        byte[] club = alice.conversations().createGroup("book-club", List.of("bob", "carol")).groupId().toByteArray();
         out.println("alice created book-club with bob and carol (one MLS commit, Welcome messages to their devices)");
         await("carol joins", () -> carol.conversations().list().stream().anyMatch(s -> s.name().equals("book-club")));
-        byte[] carolClub = carol.conversations().find("book-club", false).groupId();
+        byte[] carolClub = carol.conversations().find("book-club", false).groupId().toByteArray();
         say(out, carol, carolClub, "book-club", "Hello both, what are we reading?", sentWords);
         await("alice reads carol", () -> alice.texts().contains("Hello both, what are we reading?"));
         await("bob reads carol", () -> bob.texts().contains("Hello both, what are we reading?"));
@@ -155,7 +155,7 @@ final class DemoCommand implements Callable<Integer> {
         String list = "1. The Left Hand of Darkness\n2. Cryptonomicon\n";
         Files.writeString(file, list);
         sentWords.add("Cryptonomicon");
-        bob.conversations().sendFile(bob.conversations().find("book-club", false).groupId(), file);
+        bob.conversations().sendFile(bob.conversations().find("book-club", false).groupId().toByteArray(), file);
         out.println("bob → book-club: [file] reading-list.txt (encrypted with a fresh AES-256-GCM key before upload)");
         await("alice gets the file", () -> alice.texts().stream().anyMatch(t -> t.startsWith("[file] reading-list.txt saved")));
         StoredMessage received = alice.conversations().history(club, 100).stream()
@@ -166,7 +166,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.println("== The conversations as alice's device stores them ==");
         for (Conversations.Summary summary : alice.conversations().list()) {
-            for (StoredMessage m : alice.conversations().history(summary.groupId(), 100)) {
+            for (StoredMessage m : alice.conversations().history(summary.groupId().toByteArray(), 100)) {
                 out.println(Messages.line(new Conversations.Shown(summary.name(), summary.direct(), m), alice.name()));
             }
         }

@@ -30,7 +30,7 @@ final class SendCommand implements Callable<Integer> {
         return Main.profiles(spec).withClient(client -> {
             try {
                 var conversation = target.resolve(client.conversations(), username);
-                client.conversations().sendText(conversation.groupId(), String.join(" ", text));
+                client.conversations().sendText(conversation.groupId().toByteArray(), String.join(" ", text));
                 spec.commandLine().getOut().println("Sent to " + conversation.name());
             } catch (ServerException e) {
                 throw Profiles.explain(e, username == null ? target.group : username);

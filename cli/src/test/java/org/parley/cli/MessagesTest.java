@@ -5,6 +5,7 @@ import org.parley.client.conversations.ConversationEvent;
 import org.parley.client.content.v1.CallSignal;
 import org.parley.client.conversations.Conversations;
 import org.parley.client.local.v1.StoredMessage;
+import org.parley.mls.codec.Bytes;
 
 import java.util.List;
 
@@ -48,7 +49,7 @@ class MessagesTest {
     @Test
     void messagesReceiptsAndCallSignalsAreNoNotices() {
         assertThat(Messages.notice(new ConversationEvent.Receipted("bob", "bob", true, 1))).isNull();
-        assertThat(Messages.notice(new ConversationEvent.CallSignalled("bob", new byte[16], "bob",
+        assertThat(Messages.notice(new ConversationEvent.CallSignalled("bob", Bytes.copyOf(new byte[16]), "bob",
                 CallSignal.getDefaultInstance()))).isNull();
         assertThat(Messages.line(new ConversationEvent.Receipted("bob", "bob", true, 2))).isEqualTo("* bob: ✓✓ read by bob (2 messages)");
     }

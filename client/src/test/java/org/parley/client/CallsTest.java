@@ -58,7 +58,7 @@ class CallsTest extends LiveServerTestBase {
                     () -> client.conversations().list().stream().anyMatch(s -> s.name().equals("team")));
         }
         List<Call> inCall = new ArrayList<>();
-        inCall.add(calls.get(0).ring(team.groupId(), "team"));
+        inCall.add(calls.get(0).ring(team.groupId().toByteArray(), "team"));
         for (Calls member : calls.subList(1, calls.size())) {
             inCall.add(member.awaitRing(WAIT));
         }

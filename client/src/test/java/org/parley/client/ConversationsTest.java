@@ -68,29 +68,29 @@ class ConversationsTest extends LiveServerTestBase {
 
         Conversations.Summary direct = alice.conversations().direct("bob");
         assertThat(direct.members()).containsExactly("alice", "bob");
-        alice.conversations().sendText(direct.groupId(), "hi bob");
+        alice.conversations().sendText(direct.groupId().toByteArray(), "hi bob");
         eventually("bob reads alice", () -> texts("bob").contains("hi bob"));
         Conversations.Summary bobSide = bob.conversations().find("alice", true);
-        bob.conversations().sendText(bobSide.groupId(), "hi alice");
+        bob.conversations().sendText(bobSide.groupId().toByteArray(), "hi alice");
         eventually("alice reads bob", () -> texts("alice").contains("hi alice"));
 
         Conversations.Summary team = alice.conversations().createGroup("team", List.of("bob", "carol"));
-        alice.conversations().sendText(team.groupId(), "welcome to team");
+        alice.conversations().sendText(team.groupId().toByteArray(), "welcome to team");
         eventually("carol reads team", () -> texts("carol").contains("welcome to team"));
         eventually("carol knows the name", () -> carol.conversations().list().stream().anyMatch(s -> s.name().equals("team")));
         assertThat(carol.conversations().find("team", false).members()).containsExactly("alice", "bob", "carol");
 
         Path file = temp.resolve("notes.txt");
         Files.writeString(file, "attached words");
-        alice.conversations().sendFile(team.groupId(), file);
+        alice.conversations().sendFile(team.groupId().toByteArray(), file);
         eventually("bob gets the file", () -> texts("bob").stream().anyMatch(t -> t.startsWith("[file] notes.txt saved to")));
-        StoredMessage fileMessage = bob.conversations().history(bob.conversations().find("team", false).groupId(), 10).stream()
+        StoredMessage fileMessage = bob.conversations().history(bob.conversations().find("team", false).groupId().toByteArray(), 10).stream()
                 .filter(m -> !m.getAttachmentPath().isEmpty()).findFirst().orElseThrow();
         assertThat(Files.readString(Path.of(fileMessage.getAttachmentPath()), StandardCharsets.UTF_8)).isEqualTo("attached words");
 
         alice.conversations().removeMember("team", "carol");
         eventually("carol learns she was removed", () -> carol.conversations().list().stream().noneMatch(s -> s.name().equals("team")));
-        alice.conversations().sendText(team.groupId(), "carol cannot read this");
+        alice.conversations().sendText(team.groupId().toByteArray(), "carol cannot read this");
         eventually("bob reads it", () -> texts("bob").contains("carol cannot read this"));
         assertThat(bob.conversations().find("team", false).members()).containsExactly("alice", "bob");
         Thread.sleep(300);
@@ -104,7 +104,7 @@ class ConversationsTest extends LiveServerTestBase {
             members.add(user(name));
         }
         Conversations.Summary group = members.get(0).conversations().createGroup("five", List.of("mem2", "mem3", "mem4", "mem5"));
-        byte[] groupId = group.groupId();
+        byte[] groupId = group.groupId().toByteArray();
         for (ParleyClient member : members) {
             eventually(member.identity().username() + " joined", () -> member.conversations().list().stream().anyMatch(s -> s.name().equals("five")));
         }
@@ -141,7 +141,7 @@ class ConversationsTest extends LiveServerTestBase {
     void droppedConnectionsLoseNothingAndShowNothingTwice() throws Exception {
         ParleyClient alice = user("alice");
         ParleyClient bob = user("bob");
-        byte[] groupId = alice.conversations().direct("bob").groupId();
+        byte[] groupId = alice.conversations().direct("bob").groupId().toByteArray();
         eventually("bob joined", () -> bob.conversations().list().size() == 1);
         int count = 30;
         Thread dropper = new Thread(() -> {
@@ -165,7 +165,7 @@ class ConversationsTest extends LiveServerTestBase {
         eventually("bob got all " + count, () -> texts("bob").size() == count);
         Thread.sleep(300);
         assertThat(texts("bob")).hasSize(count).doesNotHaveDuplicates();
-        byte[] bobGroup = bob.conversations().find("alice", true).groupId();
+        byte[] bobGroup = bob.conversations().find("alice", true).groupId().toByteArray();
         assertThat(bob.conversations().history(bobGroup, 1000)).hasSize(count);
     }
 
@@ -173,7 +173,7 @@ class ConversationsTest extends LiveServerTestBase {
     void aServerRestartMidConversationLosesNothingAndShowsNothingTwice() throws Exception {
         ParleyClient alice = user("alice");
         ParleyClient bob = user("bob");
-        byte[] groupId = alice.conversations().direct("bob").groupId();
+        byte[] groupId = alice.conversations().direct("bob").groupId().toByteArray();
         eventually("bob joined", () -> bob.conversations().list().size() == 1);
         for (int i = 0; i < 10; i++) {
             alice.conversations().sendText(groupId, "before " + i);
@@ -191,12 +191,12 @@ class ConversationsTest extends LiveServerTestBase {
     void disappearingMessagesAreDeletedLocallyAfterTheTimer() throws Exception {
         ParleyClient alice = user("alice");
         ParleyClient bob = user("bob");
-        byte[] groupId = alice.conversations().direct("bob").groupId();
+        byte[] groupId = alice.conversations().direct("bob").groupId().toByteArray();
         alice.conversations().sendText(groupId, "stays");
         alice.conversations().setTimer(groupId, 1);
         alice.conversations().sendText(groupId, "vanishes");
         eventually("bob reads both", () -> texts("bob").contains("vanishes"));
-        byte[] bobGroup = bob.conversations().find("alice", true).groupId();
+        byte[] bobGroup = bob.conversations().find("alice", true).groupId().toByteArray();
         assertThat(bob.conversations().list().get(0).timerSeconds()).isEqualTo(1);
         clock.advance(Duration.ofMillis(1500));
         assertThat(bob.conversations().history(bobGroup, 10)).extracting(StoredMessage::getText).containsExactly("stays");
@@ -207,7 +207,7 @@ class ConversationsTest extends LiveServerTestBase {
     void sendsAreSealedOnceTheRecipientsAccessKeyWasShared() throws Exception {
         ParleyClient alice = user("alice");
         ParleyClient bob = user("bob");
-        byte[] groupId = alice.conversations().direct("bob").groupId();
+        byte[] groupId = alice.conversations().direct("bob").groupId().toByteArray();
         eventually("bob's access key reached alice", () -> alice.contacts().get("bob") != null
                 && !alice.contacts().get("bob").getAccessKey().isEmpty());
         org.parley.server.accounts.DeviceId bobDevice = org.parley.server.accounts.DeviceId.of(bob.identity().deviceId());
@@ -225,11 +225,11 @@ class ConversationsTest extends LiveServerTestBase {
     void repliesEditsDeletionsAndReactionsReachTheOtherSide() throws Exception {
         ParleyClient alice = user("alice");
         ParleyClient bob = user("bob");
-        byte[] groupId = alice.conversations().direct("bob").groupId();
+        byte[] groupId = alice.conversations().direct("bob").groupId().toByteArray();
         StoredMessage first = alice.conversations().sendText(groupId, "helo");
         StoredMessage second = alice.conversations().sendText(groupId, "oops");
         eventually("bob reads both", () -> texts("bob").contains("oops"));
-        byte[] bobGroup = bob.conversations().find("alice", true).groupId();
+        byte[] bobGroup = bob.conversations().find("alice", true).groupId().toByteArray();
         bob.conversations().reply(bobGroup, first.getId().toByteArray(), "hello to you");
         bob.conversations().react(bobGroup, first.getId().toByteArray(), "+1");
         bob.conversations().edit(bobGroup, first.getId().toByteArray(), "bob cannot edit alice's words");
@@ -256,11 +256,11 @@ class ConversationsTest extends LiveServerTestBase {
             bob.conversations().direct("alice");
         }
         eventually("both have both conversations", () -> alice.conversations().list().size() == 2 && bob.conversations().list().size() == 2);
-        byte[] chosen = alice.conversations().find("bob", true).groupId();
-        assertThat(bob.conversations().find("alice", true).groupId()).isEqualTo(chosen);
-        assertThat(alice.conversations().direct("bob").groupId()).isEqualTo(chosen);
-        alice.conversations().sendText(alice.conversations().direct("bob").groupId(), "one conversation");
-        bob.conversations().sendText(bob.conversations().direct("alice").groupId(), "yes, one");
+        byte[] chosen = alice.conversations().find("bob", true).groupId().toByteArray();
+        assertThat(bob.conversations().find("alice", true).groupId().toByteArray()).isEqualTo(chosen);
+        assertThat(alice.conversations().direct("bob").groupId().toByteArray()).isEqualTo(chosen);
+        alice.conversations().sendText(alice.conversations().direct("bob").groupId().toByteArray(), "one conversation");
+        bob.conversations().sendText(bob.conversations().direct("alice").groupId().toByteArray(), "yes, one");
         eventually("both read each other", () -> texts("bob").contains("one conversation") && texts("alice").contains("yes, one"));
         assertThat(alice.conversations().history(chosen, 10)).extracting(StoredMessage::getText)
                 .containsExactly("one conversation", "yes, one");
@@ -271,7 +271,7 @@ class ConversationsTest extends LiveServerTestBase {
         ParleyClient alice = user("alice");
         ParleyClient bob = user("bob");
         ParleyClient carol = user("carol");
-        byte[] groupId = alice.conversations().createGroup("team", List.of("bob", "carol")).groupId();
+        byte[] groupId = alice.conversations().createGroup("team", List.of("bob", "carol")).groupId().toByteArray();
         eventually("bob and carol joined", () -> bob.conversations().list().size() == 1 && carol.conversations().list().size() == 1);
 
         // carol's device processes nothing while bob commits and she leaves: her Remove proposal is
@@ -292,7 +292,7 @@ class ConversationsTest extends LiveServerTestBase {
     void deliveredAndReadReceiptsReachTheSender() throws Exception {
         ParleyClient alice = user("alice");
         ParleyClient bob = user("bob");
-        byte[] groupId = alice.conversations().direct("bob").groupId();
+        byte[] groupId = alice.conversations().direct("bob").groupId().toByteArray();
         StoredMessage hello = alice.conversations().sendText(groupId, "hello");
         eventually("bob reads alice", () -> texts("bob").contains("hello"));
         eventually("bob's device confirmed delivery", () -> alice.conversations().history(groupId, 10).get(0)
@@ -305,7 +305,7 @@ class ConversationsTest extends LiveServerTestBase {
                 .extracting(e -> ((ConversationEvent.Receipted) e).read()).containsExactly(false, true);
         assertThat(alice.conversations().history(groupId, 10)).extracting(m -> m.getId())
                 .as("a receipt is not a message").containsExactly(hello.getId());
-        byte[] bobGroup = bob.conversations().find("alice", true).groupId();
+        byte[] bobGroup = bob.conversations().find("alice", true).groupId().toByteArray();
         assertThat(bob.conversations().history(bobGroup, 10).get(0).getDeliveredToList())
                 .as("receipts mark only the receiver's own messages").isEmpty();
     }
@@ -314,7 +314,7 @@ class ConversationsTest extends LiveServerTestBase {
     void aLinkedDeviceJoinsConversationsAdoptsTheProfileKeyAndSendsSealed() throws Exception {
         ParleyClient alice = user("alice");
         ParleyClient bob = user("bob");
-        byte[] groupId = alice.conversations().direct("bob").groupId();
+        byte[] groupId = alice.conversations().direct("bob").groupId().toByteArray();
         eventually("bob joined", () -> bob.conversations().list().size() == 1);
 
         org.parley.client.account.LinkCode code = Accounts.issueLinkCode(alice.session(), alice.identity());
@@ -334,7 +334,7 @@ class ConversationsTest extends LiveServerTestBase {
 
         org.parley.server.accounts.DeviceId bobDevice = org.parley.server.accounts.DeviceId.of(bob.identity().deviceId());
         bob.close();
-        byte[] laptopGroup = laptop.conversations().find("bob", true).groupId();
+        byte[] laptopGroup = laptop.conversations().find("bob", true).groupId().toByteArray();
         laptop.conversations().sendText(laptopGroup, "from the laptop");
         List<org.parley.server.mailbox.Envelope> pending = server.store().mailbox().pending(bobDevice, 0, 100);
         assertThat(pending).isNotEmpty();

@@ -41,7 +41,7 @@ final class OneToOneCall {
         Conversations.Summary direct = alice.conversations().direct("bob");
         eventually("bob has the conversation",
                 () -> bob.conversations().list().stream().anyMatch(s -> s.name().equals("alice")));
-        Call outgoing = aliceCalls.ring(direct.groupId(), "bob");
+        Call outgoing = aliceCalls.ring(direct.groupId().toByteArray(), "bob");
         Call incoming = bobCalls.awaitRing(WAIT);
         assertThat(incoming.callId()).isEqualTo(outgoing.callId());
         assertThat(incoming.conversation()).isEqualTo("alice");

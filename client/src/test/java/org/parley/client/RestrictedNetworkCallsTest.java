@@ -258,7 +258,7 @@ class RestrictedNetworkCallsTest extends LiveServerTestBase {
         open.add(0, bobCalls);
         Conversations.Summary direct = alice.conversations().direct("bob");
         eventually("bob has the conversation", () -> bob.conversations().list().stream().anyMatch(s -> s.name().equals("alice")));
-        Call outgoing = aliceCalls.ring(direct.groupId(), "bob");
+        Call outgoing = aliceCalls.ring(direct.groupId().toByteArray(), "bob");
         open.add(0, outgoing);
         Call incoming = bobCalls.awaitRing(WAIT);
         open.add(0, incoming);

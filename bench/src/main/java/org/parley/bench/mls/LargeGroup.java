@@ -5,6 +5,7 @@ import org.parley.mls.credentials.BasicCredential;
 import org.parley.mls.credentials.CredentialType;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.HpkeKeyPair;
+import org.parley.mls.crypto.Secret;
 import org.parley.mls.crypto.SignatureKeyPair;
 import org.parley.mls.extensions.Capabilities;
 import org.parley.mls.framing.MlsMessage;
@@ -89,7 +90,7 @@ final class LargeGroup {
         }
         CommitResult added = alice.addMembers(joiners.stream().map(KeyPackageBundle::publicBytes).toList());
         alice.mergePendingCommit(added.pending());
-        return new LargeGroup(alice, Group.joinFromWelcome(config, added.welcomeMessage(), joiners.get(0), null), config);
+        return new LargeGroup(alice, Group.joinFromWelcome(config, added.welcomeMessage().toByteArray(), joiners.get(0), null), config);
     }
 
     /** {@code members} (at least 4) members with a full tree; alice and bob join from a Welcome signed by leaf 2. */
@@ -211,7 +212,7 @@ final class LargeGroup {
             for (int leaf : new int[] {1, 3}) {
                 KeyPackage kp = (leaf == 1 ? aliceKeys : bobKeys).keyPackage();
                 byte[] pathSecret = pathSecrets.get(TreeMath.commonAncestor(2 * leaf, 2 * SIGNER_LEAF));
-                GroupSecrets groupSecrets = new GroupSecrets(joinerSecret, pathSecret, List.of());
+                GroupSecrets groupSecrets = new GroupSecrets(Secret.copyOf(joinerSecret), Secret.copyOf(pathSecret), List.of());
                 secrets.add(new EncryptedGroupSecrets(Bytes.copyOf(SUITE.makeKeyPackageRef(kp.toBytes())),
                         SUITE.encryptWithLabel(kp.initKey(), "Welcome", encryptedInfo, groupSecrets.toBytes(), random)));
             }

@@ -201,12 +201,15 @@ public final class LargeGroupBench implements Callable<Integer> {
             long[] t0 = now();
             CommitResult commit = alice.commitPendingProposals();
             alice.mergePendingCommit(commit.pending());
+            // Copied out before the clock starts, as they would arrive off the wire.
+            byte[] commitMessage = commit.commitMessage().toByteArray();
+            byte[] welcomeMessage = commit.welcomeMessage().toByteArray();
             long[] t1 = now();
-            ProcessedMessage.CommitApplied applied = (ProcessedMessage.CommitApplied) bob.process(commit.commitMessage());
+            ProcessedMessage.CommitApplied applied = (ProcessedMessage.CommitApplied) bob.process(commitMessage);
             long[] t2 = now();
-            Group carol = Group.joinFromWelcome(config, commit.welcomeMessage(), carolKeys, null);
+            Group carol = Group.joinFromWelcome(config, welcomeMessage, carolKeys, null);
             long[] t3 = now();
-            Group carolOnAllCores = Group.joinFromWelcome(allCores, commit.welcomeMessage(), carolKeys, null);
+            Group carolOnAllCores = Group.joinFromWelcome(allCores, welcomeMessage, carolKeys, null);
             long[] t4 = now();
             if (!MessageDigest.isEqual(carol.epochAuthenticator(), carolOnAllCores.epochAuthenticator())) {
                 throw new IllegalStateException("the join on all cores reached another state");
@@ -218,7 +221,7 @@ public final class LargeGroupBench implements Callable<Integer> {
             if (!removes) {
                 CommitResult back = alice.removeMembers(List.of(victim));
                 alice.mergePendingCommit(back.pending());
-                bob.process(back.commitMessage());
+                bob.process(back.commitMessage().toByteArray());
             }
             if (round >= warmup && System.nanoTime() >= warmUntil) {
                 create.add(since(t0, t1));
@@ -227,8 +230,8 @@ public final class LargeGroupBench implements Callable<Integer> {
                 joinAllCores.add(since(t3, t4));
                 warmed++;
             }
-            commitBytes = commit.commitMessage().length;
-            welcomeBytes = commit.welcomeMessage().length;
+            commitBytes = commitMessage.length;
+            welcomeBytes = welcomeMessage.length;
         }
         Group sender = alice;
         Group receiver = bob;

@@ -53,7 +53,7 @@ final class CallKeys {
                 if (length != BASE_KEY_BYTES || !label.equals(MlsSFrameKeys.EXPORTER_LABEL)) {
                     throw new IllegalStateException("the SFrame suite wants " + length + " key bytes, " + BASE_KEY_BYTES + " were exported");
                 }
-                return secret.secret();
+                return secret.secret().copyBytes();
             });
             keyedEpoch = secret.epoch();
         }

@@ -82,7 +82,7 @@ public final class Calls implements Consumer<ConversationEvent>, AutoCloseable {
             }
             CallId callId = callId(ring.signal().getCallId());
             if (!has(callId, CallSignal.Kind.HANG_UP)) {
-                return new Call(this, client(), ring.groupId(), ring.conversation(), callId);
+                return new Call(this, client(), ring.groupId().toByteArray(), ring.conversation(), callId);
             }
         }
     }

@@ -75,10 +75,10 @@ final class CommitCoordinator {
             SubmitCommit.Builder submit = SubmitCommit.newBuilder()
                     .setGroupId(ByteString.copyFrom(groupId)).setEpoch(result.pending().baseEpoch())
                     .setSend(Send.newBuilder().setMessageId(ByteString.copyFrom(commitId)).addAllRecipients(outbox.recipients(group))
-                            .setPayload(ByteString.copyFrom(result.commitMessage())));
+                            .setPayload(ByteString.copyFrom(result.commitMessage().asReadOnlyBuffer())));
             // The server stores the Welcome with the commit, so joiners have it before any message of the new epoch.
             result.welcome().ifPresent(welcome -> submit.setWelcome(Send.newBuilder().setMessageId(ByteString.copyFrom(commitId))
-                    .addAllRecipients(welcomeRecipients(joiners)).setPayload(ByteString.copyFrom(welcome))));
+                    .addAllRecipients(welcomeRecipients(joiners)).setPayload(ByteString.copyFrom(welcome.asReadOnlyBuffer()))));
             List<ServerFrame> answers = session.exchange(ClientFrame.newBuilder().setSubmitCommit(submit),
                     frames -> !frames.get(0).hasCommitResult() || !frames.get(0).getCommitResult().getAccepted() || frames.size() == 2);
             ServerFrame first = answers.get(0);

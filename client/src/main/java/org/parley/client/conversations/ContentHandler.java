@@ -15,6 +15,7 @@ import org.parley.client.local.v1.ContactRecord;
 import org.parley.client.local.v1.ConversationRecord;
 import org.parley.client.local.v1.StoredMessage;
 import org.parley.client.safety.Contacts;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.group.Group;
 import org.parley.mls.group.ProcessedMessage;
 import org.slf4j.Logger;
@@ -62,7 +63,7 @@ final class ContentHandler {
         byte[] groupId = group.groupId();
         Content content;
         try {
-            content = Content.parseFrom(application.data());
+            content = Content.parseFrom(application.data().asReadOnlyBuffer());
         } catch (InvalidProtocolBufferException e) {
             log.warn("dropped an undecodable message in a conversation");
             return;
@@ -103,7 +104,7 @@ final class ContentHandler {
             }
             case ACCESS_KEY_SHARE -> adoptAccessKey(sender, content.getAccessKeyShare());
             case CONVERSATION_INFO -> nameConversation(group, content.getConversationInfo());
-            case CALL_SIGNAL -> after.add(() -> events.emit(new ConversationEvent.CallSignalled(conversation, groupId,
+            case CALL_SIGNAL -> after.add(() -> events.emit(new ConversationEvent.CallSignalled(conversation, Bytes.copyOf(groupId),
                     sender.username(), content.getCallSignal())));
             case RECEIPT -> {
                 if (!Arrays.equals(sender.accountId(), identity.accountId())) {

@@ -2,6 +2,7 @@ package org.parley.client.conversations;
 
 import org.parley.client.content.v1.CallSignal;
 import org.parley.client.local.v1.StoredMessage;
+import org.parley.mls.codec.Bytes;
 
 import java.util.List;
 
@@ -66,6 +67,6 @@ public sealed interface ConversationEvent {
     }
 
     /** A call signal from another device in the conversation {@code groupId}. */
-    record CallSignalled(String conversation, byte[] groupId, String sender, CallSignal signal) implements ConversationEvent {
+    record CallSignalled(String conversation, Bytes groupId, String sender, CallSignal signal) implements ConversationEvent {
     }
 }

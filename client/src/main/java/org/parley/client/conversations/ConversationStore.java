@@ -10,12 +10,13 @@ import org.parley.client.local.v1.UnshownMessage;
 import org.parley.client.local.v1.UnshownMessages;
 import org.parley.client.store.ProfileException;
 import org.parley.client.store.ProfileStore;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.group.Group;
 import org.parley.mls.group.GroupConfig;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -142,7 +143,7 @@ final class ConversationStore {
             ConversationRecord record = record(id);
             Group group = group(id);
             if (record != null && group != null) {
-                out.add(new Conversations.Summary(id, record.getName(), record.getDirect(), usernames(group), group.epoch(),
+                out.add(new Conversations.Summary(Bytes.copyOf(id), record.getName(), record.getDirect(), usernames(group), group.epoch(),
                         record.getTimerSeconds()));
             }
         }
@@ -163,7 +164,7 @@ final class ConversationStore {
      */
     Optional<Conversations.Summary> directWith(String username) {
         return list().stream().filter(s -> s.direct() && s.name().equals(username))
-                .min((a, b) -> Arrays.compareUnsigned(a.groupId(), b.groupId()));
+                .min(Comparator.comparing(Conversations.Summary::groupId));
     }
 
     /** Messages of a conversation, oldest first, after deleting those whose timer ran out. */

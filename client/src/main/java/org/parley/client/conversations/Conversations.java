@@ -18,6 +18,8 @@ import org.parley.client.local.v1.StoredMessage;
 import org.parley.client.net.Session;
 import org.parley.client.safety.Contacts;
 import org.parley.client.store.ProfileStore;
+import org.parley.mls.codec.Bytes;
+import org.parley.mls.crypto.Secret;
 import org.parley.mls.group.Group;
 import org.parley.mls.group.GroupConfig;
 import org.parley.mls.group.Member;
@@ -31,6 +33,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -122,7 +125,7 @@ public final class Conversations {
     }
 
     /** A conversation as listed to people. */
-    public record Summary(byte[] groupId, String name, boolean direct, List<String> members, long epoch, int timerSeconds) {
+    public record Summary(Bytes groupId, String name, boolean direct, List<String> members, long epoch, int timerSeconds) {
     }
 
     public synchronized List<Summary> list() {
@@ -195,10 +198,9 @@ public final class Conversations {
      * An MLS-Exporter secret of the group's current epoch with what is needed to use it per member
      * (RFC 9605 Section 5.2): the epoch, this device's leaf, every member's leaf, the tree's width.
      */
-    public record EpochSecret(long epoch, int ownLeaf, List<Integer> memberLeaves, int leafCount, byte[] secret) {
-        @Override
-        public String toString() {
-            return "EpochSecret[epoch=" + epoch + ", ownLeaf=" + ownLeaf + ", members=" + memberLeaves.size() + "]";
+    public record EpochSecret(long epoch, int ownLeaf, List<Integer> memberLeaves, int leafCount, Secret secret) {
+        public EpochSecret {
+            memberLeaves = List.copyOf(memberLeaves);
         }
     }
 
@@ -207,8 +209,10 @@ public final class Conversations {
         Group group = store.activeGroup(groupId);
         List<Integer> leaves = group.members().stream().map(Member::leafIndex).toList();
         int width = leaves.stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
-        return new EpochSecret(group.epoch(), group.ownLeafIndex(), leaves, width,
-                group.exportSecret(label, new byte[0], length));
+        byte[] exported = group.exportSecret(label, new byte[0], length);
+        EpochSecret secret = new EpochSecret(group.epoch(), group.ownLeafIndex(), leaves, width, Secret.copyOf(exported));
+        Arrays.fill(exported, (byte) 0);
+        return secret;
     }
 
     public synchronized byte[] epochAuthenticator(byte[] groupId) {

@@ -121,7 +121,7 @@ final class Inbox {
 
     private void sendDeliveredReceipts() {
         for (Receipts.Pending owed : receipts.takeDelivered()) {
-            outbox.sendReceipts(owed.groupId(), Receipt.Kind.DELIVERED, owed.messageIds());
+            outbox.sendReceipts(owed.groupId().toByteArray(), Receipt.Kind.DELIVERED, owed.messageIds());
         }
     }
 
@@ -141,7 +141,7 @@ final class Inbox {
             log.warn("dropped an MLS message that is for no group: {}", message);
             return;
         }
-        byte[] groupId = forGroup.groupId();
+        byte[] groupId = forGroup.groupId().toByteArray();
         Group group = store.group(groupId);
         if (group == null) {
             ConversationRecord record = store.record(groupId);

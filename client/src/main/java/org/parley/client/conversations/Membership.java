@@ -91,7 +91,7 @@ final class Membership {
 
     /** Adds every device of {@code username} to the group {@code name}. */
     void addMember(String name, String username) {
-        byte[] groupId = store.find(name, false).groupId();
+        byte[] groupId = store.find(name, false).groupId().toByteArray();
         if (ConversationStore.usernames(store.group(groupId)).contains(username)) {
             throw new ConversationException(username + " is already in '" + name + "'");
         }
@@ -103,7 +103,7 @@ final class Membership {
 
     /** Removes every device of {@code username} from the group {@code name}. */
     void removeMember(String name, String username) {
-        byte[] groupId = store.find(name, false).groupId();
+        byte[] groupId = store.find(name, false).groupId().toByteArray();
         if (username.equals(identity.username())) {
             throw new ConversationException("to leave a group yourself, use 'parley group leave " + name + "'");
         }
@@ -118,7 +118,7 @@ final class Membership {
      * removal, RFC 9420 section 12.2), which the other members commit; this device forgets the group.
      */
     void leave(String name) {
-        byte[] groupId = store.find(name, false).groupId();
+        byte[] groupId = store.find(name, false).groupId().toByteArray();
         Group group = store.group(groupId);
         byte[] proposal = group.proposeRemove(group.ownLeafIndex());
         store.saveGroup(group);

@@ -39,7 +39,8 @@ final class OwnDevices {
         Predicate<MemberCredential> stale = m -> Arrays.equals(m.accountId(), identity.accountId())
                 && currentDevices.stream().noneMatch(d -> Arrays.equals(d, m.deviceId()));
         for (Conversations.Summary summary : store.list()) {
-            Group group = store.group(summary.groupId());
+            byte[] groupId = summary.groupId().toByteArray();
+            Group group = store.group(groupId);
             List<byte[]> inGroup = group.members().stream().map(m -> MemberCredential.from(m.credential()))
                     .filter(m -> Arrays.equals(m.accountId(), identity.accountId())).map(MemberCredential::deviceId).toList();
             List<byte[]> missing = currentDevices.stream().filter(d -> inGroup.stream().noneMatch(g -> Arrays.equals(g, d))).toList();
@@ -47,15 +48,15 @@ final class OwnDevices {
                 List<KeyPackages.Claimed> joiners = membership.claimOwnOtherDevices().stream()
                         .filter(c -> inGroup.stream().noneMatch(g -> Arrays.equals(g, c.deviceId()))).toList();
                 if (!joiners.isEmpty()) {
-                    commits.commit(summary.groupId(), g -> g.addMembers(Membership.messages(joiners)), joiners, true);
-                    outbox.send(summary.groupId(), Content.newBuilder().setConversationInfo(
+                    commits.commit(groupId, g -> g.addMembers(Membership.messages(joiners)), joiners, true);
+                    outbox.send(groupId, Content.newBuilder().setConversationInfo(
                             ConversationInfo.newBuilder().setName(summary.name()).setDirect(summary.direct())));
-                    outbox.shareAccessKey(summary.groupId());
+                    outbox.shareAccessKey(groupId);
                 }
                 complete &= missing.stream().allMatch(d -> joiners.stream().anyMatch(j -> Arrays.equals(j.deviceId(), d)));
             }
             if (!Membership.leavesOf(group, stale).isEmpty()) {
-                commits.commit(summary.groupId(), g -> g.removeMembers(Membership.leavesOf(g, stale)), List.of(), true);
+                commits.commit(groupId, g -> g.removeMembers(Membership.leavesOf(g, stale)), List.of(), true);
             }
         }
         return complete;

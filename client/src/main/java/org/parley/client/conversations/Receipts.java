@@ -5,10 +5,10 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import org.parley.client.content.v1.Receipt;
 import org.parley.client.local.v1.StoredMessage;
 import org.parley.client.store.ProfileStore;
+import org.parley.mls.codec.Bytes;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +23,9 @@ final class Receipts {
     static final int MAX_IDS = 500;
 
     private final ProfileStore store;
-    private final Map<String, Pending> pendingDelivered = new LinkedHashMap<>();
+    private final Map<Bytes, Pending> pendingDelivered = new LinkedHashMap<>();
 
-    record Pending(byte[] groupId, List<ByteString> messageIds) {
+    record Pending(Bytes groupId, List<ByteString> messageIds) {
     }
 
     Receipts(ProfileStore store) {
@@ -34,7 +34,7 @@ final class Receipts {
 
     /** Notes that another member's message arrived, for the next delivered receipt of its conversation. */
     void arrived(byte[] groupId, ByteString messageId) {
-        pendingDelivered.computeIfAbsent(HexFormat.of().formatHex(groupId), k -> new Pending(groupId, new ArrayList<>()))
+        pendingDelivered.computeIfAbsent(Bytes.copyOf(groupId), id -> new Pending(id, new ArrayList<>()))
                 .messageIds().add(messageId);
     }
 

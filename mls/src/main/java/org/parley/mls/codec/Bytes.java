@@ -18,7 +18,7 @@ import java.util.Objects;
  * secrets, private keys, path secrets) stay in types that never print them. Tags and other
  * values an attacker may probe are compared with {@link #constantTimeEquals}.
  */
-public final class Bytes {
+public final class Bytes implements Comparable<Bytes> {
     public static final Bytes EMPTY = new Bytes(new byte[0]);
 
     /** How many bytes {@link #toString()} shows before it abbreviates. */
@@ -116,6 +116,12 @@ public final class Bytes {
             hash = h;
         }
         return h;
+    }
+
+    /** Unsigned lexicographic order (a prefix first), consistent with {@link #equals}. */
+    @Override
+    public int compareTo(Bytes other) {
+        return Arrays.compareUnsigned(bytes, other.bytes);
     }
 
     /** Hex, abbreviated after 32 bytes with the length: these are public values. */

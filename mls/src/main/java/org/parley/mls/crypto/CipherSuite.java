@@ -140,8 +140,18 @@ public enum CipherSuite {
         return expandWithLabel(secret, label, EMPTY, kdf.hashLength());
     }
 
+    /** ExpandWithLabel of a {@link Secret}, read in place; the result is a secret too, wrapped without a copy. */
+    public Secret expandWithLabel(Secret secret, String label, byte[] context, int length) {
+        return Secret.owning(expandWithLabel(secret.bytes(), label, context, length));
+    }
+
+    /** DeriveSecret of a {@link Secret}, as a secret. */
+    public Secret deriveSecret(Secret secret, String label) {
+        return expandWithLabel(secret, label, EMPTY, kdf.hashLength());
+    }
+
     /** DeriveTreeSecret(Secret, Label, Generation, Length) with a uint32 generation as context (Section 9). */
-    public byte[] deriveTreeSecret(byte[] secret, String label, long generation, int length) {
+    public Secret deriveTreeSecret(Secret secret, String label, long generation, int length) {
         if (generation < 0 || generation > 0xFFFFFFFFL) {
             throw new IllegalArgumentException("generation " + generation + " is not a uint32");
         }
@@ -240,6 +250,16 @@ public enum CipherSuite {
 
     public byte[] open(byte[] key, byte[] nonce, byte[] aad, byte[] ciphertext) {
         return aead.open(key, nonce, aad, ciphertext);
+    }
+
+    /** AEAD.Seal with a {@link Secret} key, read in place (the per-message path of Section 6.3.1). */
+    public byte[] seal(Secret key, byte[] nonce, byte[] aad, byte[] plaintext) {
+        return aead.seal(key.bytes(), nonce, aad, plaintext);
+    }
+
+    /** AEAD.Open with a {@link Secret} key, read in place. */
+    public byte[] open(Secret key, byte[] nonce, byte[] aad, byte[] ciphertext) {
+        return aead.open(key.bytes(), nonce, aad, ciphertext);
     }
 
     /** {@code struct { opaque label<V> = "MLS 1.0 " + Label; opaque X<V>; }}: SignContent and EncryptContext. */

@@ -1,5 +1,6 @@
 package org.parley.mls.crypto;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 
 import java.security.SecureRandom;
@@ -70,7 +71,7 @@ public final class Hpke {
     }
 
     /** The sender's side of a set-up context: the encapsulated key to transmit and the context. */
-    public record SenderContext(byte[] enc, Context context) {
+    public record SenderContext(Bytes enc, Context context) {
     }
 
     /**
@@ -87,7 +88,7 @@ public final class Hpke {
                          HpkeKeyPair sender, HpkeKeyPair ephemeral) {
         kem.validatePublicKey(pkR);
         Kem.Encapsulation e = mode.usesAuth() ? kem.authEncap(pkR, requireSender(sender), ephemeral) : kem.encap(pkR, ephemeral);
-        return new SenderContext(e.enc(), keySchedule(mode, e.sharedSecret(), info, psk, pskId));
+        return new SenderContext(e.enc(), keySchedule(mode, e.sharedSecret().bytes(), info, psk, pskId));
     }
 
     /** SetupBaseR/SetupPSKR/SetupAuthR/SetupAuthPSKR (RFC 9180 Section 5.1); {@code pkS} null unless the mode authenticates. */
@@ -112,7 +113,7 @@ public final class Hpke {
     /** SealBase (RFC 9180 Section 6.1): a fresh ephemeral key, one message. */
     public HpkeCiphertext sealBase(HpkePublicKey pkR, byte[] info, byte[] aad, byte[] plaintext, SecureRandom random) {
         SenderContext s = setupS(Mode.BASE, pkR, info, EMPTY, EMPTY, null, random);
-        return new HpkeCiphertext(s.enc(), s.context().seal(aad, plaintext));
+        return new HpkeCiphertext(s.enc(), Bytes.copyOf(s.context().seal(aad, plaintext)));
     }
 
     /** OpenBase (RFC 9180 Section 6.1); any failure is an {@link MlsProtocolException}. */

@@ -1,5 +1,7 @@
 package org.parley.mls.crypto;
 
+import org.parley.mls.codec.Bytes;
+
 /**
  * The intermediate values of HPKE (RFC 9180 Sections 5.1 to 5.3) that its Appendix A test
  * vectors list, and SetupS with a chosen ephemeral key pair, for conformance checks such as the
@@ -28,9 +30,9 @@ public final class HpkeKnownAnswers {
 
     /** The key schedule's values of a context (Section 5.1), copied. */
     public static KeyScheduleValues keyScheduleValues(Hpke.Context context) {
-        return new KeyScheduleValues(context.sharedSecret().clone(), context.keyScheduleContext().clone(),
-                context.secret().clone(), context.key().clone(), context.baseNonce().clone(),
-                context.exporterSecret().clone());
+        return new KeyScheduleValues(Secret.copyOf(context.sharedSecret()), Bytes.copyOf(context.keyScheduleContext()),
+                Secret.copyOf(context.secret()), Secret.copyOf(context.key()), Secret.copyOf(context.baseNonce()),
+                Secret.copyOf(context.exporterSecret()));
     }
 
     /** The nonce the context's next seal or open uses (Section 5.2). */
@@ -39,11 +41,7 @@ public final class HpkeKnownAnswers {
     }
 
     /** shared_secret, key_schedule_context, secret, key, base_nonce and exporter_secret of RFC 9180. */
-    public record KeyScheduleValues(byte[] sharedSecret, byte[] keyScheduleContext, byte[] secret, byte[] key,
-                                    byte[] baseNonce, byte[] exporterSecret) {
-        @Override
-        public String toString() {
-            return "HpkeKnownAnswers.KeyScheduleValues[secrets redacted]";
-        }
+    public record KeyScheduleValues(Secret sharedSecret, Bytes keyScheduleContext, Secret secret, Secret key,
+                                    Secret baseNonce, Secret exporterSecret) {
     }
 }

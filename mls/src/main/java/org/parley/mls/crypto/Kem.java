@@ -17,6 +17,7 @@ import org.bouncycastle.crypto.params.X448PublicKeyParameters;
 import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 import org.bouncycastle.util.BigIntegers;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 
 import java.math.BigInteger;
@@ -105,7 +106,7 @@ public enum Kem {
     Encapsulation encap(HpkePublicKey pkR, HpkeKeyPair ephemeral) {
         byte[] dh = group.dh(checkedPrivate(ephemeral.privateKey()), pkR.raw());
         byte[] enc = ephemeral.publicKey().raw();
-        return new Encapsulation(extractAndExpand(dh, Kdf.concat(enc, pkR.raw())), enc.clone());
+        return new Encapsulation(Secret.owning(extractAndExpand(dh, Kdf.concat(enc, pkR.raw()))), Bytes.copyOf(enc));
     }
 
     /** Decap(enc, skR); pkR is the public key of skR. */
@@ -120,7 +121,7 @@ public enum Kem {
                 group.dh(checkedPrivate(sender.privateKey()), pkR.raw()));
         byte[] enc = ephemeral.publicKey().raw();
         byte[] kemContext = Kdf.concat(enc, pkR.raw(), sender.publicKey().raw());
-        return new Encapsulation(extractAndExpand(dh, kemContext), enc.clone());
+        return new Encapsulation(Secret.owning(extractAndExpand(dh, kemContext)), Bytes.copyOf(enc));
     }
 
     /** AuthDecap(enc, skR, pkS). */
@@ -130,7 +131,8 @@ public enum Kem {
         return extractAndExpand(dh, Kdf.concat(enc, pkR.raw(), pkS.raw()));
     }
 
-    record Encapsulation(byte[] sharedSecret, byte[] enc) {
+    /** The KEM shared secret and enc, the encapsulated key sent to the recipient (a public value). */
+    record Encapsulation(Secret sharedSecret, Bytes enc) {
     }
 
     private byte[] extractAndExpand(byte[] dh, byte[] kemContext) {

@@ -1,11 +1,12 @@
 package org.parley.mls.framing;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.TlsEncodable;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
 
 import java.util.Arrays;
-import java.util.HexFormat;
+import java.util.Objects;
 
 /**
  * {@code FramedContent} (RFC 9420 Section 6). {@code body} is the application_data for
@@ -27,17 +28,12 @@ import java.util.HexFormat;
  * } FramedContent;
  * </pre>
  */
-public record FramedContent(byte[] groupId, long epoch, Sender sender, byte[] authenticatedData,
+public record FramedContent(Bytes groupId, long epoch, Sender sender, byte[] authenticatedData,
                             ContentType contentType, byte[] body) implements TlsEncodable {
     public FramedContent {
-        groupId = groupId.clone();
+        Objects.requireNonNull(groupId, "groupId");
         authenticatedData = authenticatedData.clone();
         body = body.clone();
-    }
-
-    @Override
-    public byte[] groupId() {
-        return groupId.clone();
     }
 
     @Override
@@ -68,7 +64,7 @@ public record FramedContent(byte[] groupId, long epoch, Sender sender, byte[] au
     }
 
     public static FramedContent read(TlsReader r, HandshakeContentReader bodies) {
-        byte[] groupId = r.readOpaque();
+        Bytes groupId = r.readOpaqueBytes();
         long epoch = r.readUint64();
         Sender sender = Sender.read(r);
         byte[] aad = r.readOpaque();
@@ -79,18 +75,18 @@ public record FramedContent(byte[] groupId, long epoch, Sender sender, byte[] au
     @Override
     public boolean equals(Object o) {
         return o instanceof FramedContent f && epoch == f.epoch && sender.equals(f.sender) && contentType == f.contentType
-                && Arrays.equals(groupId, f.groupId) && Arrays.equals(authenticatedData, f.authenticatedData)
+                && groupId.equals(f.groupId) && Arrays.equals(authenticatedData, f.authenticatedData)
                 && Arrays.equals(body, f.body);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(groupId) * 31 + Long.hashCode(epoch);
+        return groupId.hashCode() * 31 + Long.hashCode(epoch);
     }
 
     @Override
     public String toString() {
-        return "FramedContent[group " + HexFormat.of().formatHex(groupId) + ", epoch " + epoch + ", " + sender + ", "
+        return "FramedContent[group " + groupId.toHex() + ", epoch " + epoch + ", " + sender + ", "
                 + contentType + ", " + body.length + " bytes]";
     }
 }

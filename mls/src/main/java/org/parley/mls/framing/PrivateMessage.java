@@ -6,6 +6,7 @@ import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.crypto.CipherSuite;
+import org.parley.mls.crypto.Secret;
 import org.parley.mls.schedule.GroupContext;
 import org.parley.mls.schedule.SecretTree;
 import org.parley.mls.schedule.SecretTree.RatchetKey;
@@ -13,7 +14,7 @@ import org.parley.mls.schedule.SecretTree.RatchetType;
 
 import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.HexFormat;
+import java.util.Objects;
 
 /**
  * {@code PrivateMessage} (RFC 9420 Section 6.3): signed and encrypted content. Content encryption
@@ -32,20 +33,15 @@ import java.util.HexFormat;
  * } PrivateMessage;
  * </pre>
  */
-public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType, byte[] authenticatedData,
+public record PrivateMessage(Bytes groupId, long epoch, ContentType contentType, byte[] authenticatedData,
                              byte[] encryptedSenderData, byte[] ciphertext) implements MlsMessage.Body {
     private static final int REUSE_GUARD_LENGTH = 4;
 
     public PrivateMessage {
-        groupId = groupId.clone();
+        Objects.requireNonNull(groupId, "groupId");
         authenticatedData = authenticatedData.clone();
         encryptedSenderData = encryptedSenderData.clone();
         ciphertext = ciphertext.clone();
-    }
-
-    @Override
-    public byte[] groupId() {
-        return groupId.clone();
     }
 
     @Override
@@ -97,7 +93,7 @@ public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType
      * zero bytes are appended to the content before encryption to hide its length.
      */
     public static PrivateMessage protect(CipherSuite suite, AuthenticatedContent authenticated, SecretTree tree,
-                                         byte[] senderDataSecret, int paddingLength, SecureRandom random) {
+                                         Secret senderDataSecret, int paddingLength, SecureRandom random) {
         FramedContent content = authenticated.content();
         if (authenticated.wireFormat() != WireFormat.MLS_PRIVATE_MESSAGE) {
             throw new IllegalArgumentException("content signed for " + authenticated.wireFormat() + " cannot be sent as a PrivateMessage");
@@ -118,6 +114,9 @@ public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType
         plaintext.writeFixed(new byte[paddingLength]);
         byte[] aad = contentAad(content.groupId(), content.epoch(), content.contentType(), content.authenticatedData());
         byte[] ciphertext = suite.seal(key.key(), guardedNonce(key.nonce(), reuseGuard), aad, plaintext.toByteArray());
+        // Section 9.2: a key is deleted once used; the tree kept no reference to this one.
+        key.key().destroy();
+        key.nonce().destroy();
 
         byte[] senderData = new SenderData(member.leafIndex(), key.generation(), Bytes.copyOf(reuseGuard)).encode();
         byte[] senderDataAad = senderDataAad(content.groupId(), content.epoch(), content.contentType());
@@ -134,7 +133,7 @@ public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType
      * caller still checks that the sender's leaf is not blank and verifies the signature with its
      * key ({@link AuthenticatedContent#requireValidSignature}).
      */
-    public AuthenticatedContent unprotect(CipherSuite suite, SecretTree tree, byte[] senderDataSecret,
+    public AuthenticatedContent unprotect(CipherSuite suite, SecretTree tree, Secret senderDataSecret,
                                           GroupContext context, HandshakeContentReader bodies) {
         context.requireMessageFor(groupId, epoch);
         byte[] senderDataPlain;
@@ -177,8 +176,8 @@ public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType
     }
 
     /** The key-schedule nonce with its first four bytes XORed with the reuse guard. */
-    private static byte[] guardedNonce(byte[] nonce, byte[] reuseGuard) {
-        byte[] out = nonce.clone();
+    private static byte[] guardedNonce(Secret nonce, byte[] reuseGuard) {
+        byte[] out = nonce.copyBytes();
         for (int i = 0; i < REUSE_GUARD_LENGTH; i++) {
             out[i] ^= reuseGuard[i];
         }
@@ -191,23 +190,23 @@ public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType
     }
 
     /** sender_data_key = ExpandWithLabel(sender_data_secret, "key", ciphertext_sample, AEAD.Nk). */
-    public static byte[] senderDataKey(CipherSuite suite, byte[] senderDataSecret, byte[] ciphertext) {
+    public static Secret senderDataKey(CipherSuite suite, Secret senderDataSecret, byte[] ciphertext) {
         return suite.expandWithLabel(senderDataSecret, "key", sample(suite, ciphertext), suite.aeadKeyLength());
     }
 
     /** sender_data_nonce = ExpandWithLabel(sender_data_secret, "nonce", ciphertext_sample, AEAD.Nn). */
-    public static byte[] senderDataNonce(CipherSuite suite, byte[] senderDataSecret, byte[] ciphertext) {
-        return suite.expandWithLabel(senderDataSecret, "nonce", sample(suite, ciphertext), suite.aeadNonceLength());
+    public static byte[] senderDataNonce(CipherSuite suite, Secret senderDataSecret, byte[] ciphertext) {
+        return suite.expandWithLabel(senderDataSecret, "nonce", sample(suite, ciphertext), suite.aeadNonceLength()).copyBytes();
     }
 
     /** PrivateContentAAD. */
-    private static byte[] contentAad(byte[] groupId, long epoch, ContentType type, byte[] authenticatedData) {
+    private static byte[] contentAad(Bytes groupId, long epoch, ContentType type, byte[] authenticatedData) {
         return new TlsWriter().writeOpaque(groupId).writeUint64(epoch).writeUint8(type.id()).writeOpaque(authenticatedData)
                 .toByteArray();
     }
 
     /** SenderDataAAD. */
-    private static byte[] senderDataAad(byte[] groupId, long epoch, ContentType type) {
+    private static byte[] senderDataAad(Bytes groupId, long epoch, ContentType type) {
         return new TlsWriter().writeOpaque(groupId).writeUint64(epoch).writeUint8(type.id()).toByteArray();
     }
 
@@ -218,7 +217,7 @@ public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType
     }
 
     public static PrivateMessage read(TlsReader r) {
-        byte[] groupId = r.readOpaque();
+        Bytes groupId = r.readOpaqueBytes();
         long epoch = r.readUint64();
         ContentType type = ContentType.read(r);
         return new PrivateMessage(groupId, epoch, type, r.readOpaque(), r.readOpaque(), r.readOpaque());
@@ -227,7 +226,7 @@ public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType
     @Override
     public boolean equals(Object o) {
         return o instanceof PrivateMessage p && epoch == p.epoch && contentType == p.contentType
-                && Arrays.equals(groupId, p.groupId) && Arrays.equals(authenticatedData, p.authenticatedData)
+                && groupId.equals(p.groupId) && Arrays.equals(authenticatedData, p.authenticatedData)
                 && Arrays.equals(encryptedSenderData, p.encryptedSenderData) && Arrays.equals(ciphertext, p.ciphertext);
     }
 
@@ -238,7 +237,7 @@ public record PrivateMessage(byte[] groupId, long epoch, ContentType contentType
 
     @Override
     public String toString() {
-        return "PrivateMessage[group " + HexFormat.of().formatHex(groupId) + ", epoch " + epoch + ", " + contentType
+        return "PrivateMessage[group " + groupId.toHex() + ", epoch " + epoch + ", " + contentType
                 + ", " + ciphertext.length + " bytes]";
     }
 }

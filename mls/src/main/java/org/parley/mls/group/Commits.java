@@ -58,7 +58,7 @@ final class Commits {
     }
 
     /** A created Commit: the next state, the MLSMessage bytes, and the Welcome (null without new members). */
-    record Created(GroupState next, byte[] commitMessage, byte[] welcome, CommitApplied summary) {
+    record Created(GroupState next, Bytes commitMessage, Bytes welcome, CommitApplied summary) {
     }
 
     /**
@@ -122,14 +122,14 @@ final class Commits {
             LeafNodeValidation.validateCapabilities(path.leafNode(), GroupState.requiredCapabilities(applied.extensions()));
             TreeKem.Processed p = TreeKem.processUpdatePath(tree, s.myKeys, senderLeaf, path, s.context.groupId().toByteArray(),
                     applied.added().keySet(), provisionalContext(s.context, applied.extensions()));
-            commitSecret = p.commitSecret();
+            commitSecret = p.commitSecret().copyBytes();
         }
 
         byte[] confirmed = TranscriptHashes.confirmed(suite, s.interimTranscriptHash, ac.confirmedTranscriptHashInput());
         GroupContext next = s.context.nextEpoch(tree.treeHash(), confirmed, applied.extensions());
         byte[] initSecret = external
                 ? KeySchedule.externalInitSecret(suite, s.secrets.externalKeyPair().privateKey(), applied.externalInit().kemOutput().toByteArray())
-                : s.secrets.initSecret();
+                : s.secrets.initSecret().copyBytes();
         byte[] pskSecret = Psks.pskSecret(suite, applied.psks(), store, s.context.groupId().toByteArray(), s.resumptionPsks);
         EpochSecrets secrets = KeySchedule.fromInitSecret(suite, initSecret, commitSecret, pskSecret, next);
         Bytes tag = ac.auth().confirmationTag();
@@ -167,12 +167,12 @@ final class Commits {
             committer = leaf;
             path = TreeKem.createUpdatePath(tree, leaf, o.leafTemplate(), o.signatureKey(), s.context.groupId().toByteArray(),
                     applied.added().keySet(), provisionalContext(s.context, applied.extensions()), o.random());
-            commitSecret = path.commitSecret();
+            commitSecret = path.commitSecret().copyBytes();
             s.myLeaf = leaf;
             s.myKeys = path.privateKeys();
         }
         Commit commit = new Commit(proposals, path == null ? null : path.updatePath());
-        FramedContent content = new FramedContent(s.context.groupId().toByteArray(), s.context.epoch(), sender, new byte[0],
+        FramedContent content = new FramedContent(s.context.groupId(), s.context.epoch(), sender, new byte[0],
                 ContentType.COMMIT, commit.toBytes());
         WireFormat wireFormat = o.encrypt() && !external ? WireFormat.MLS_PRIVATE_MESSAGE : WireFormat.MLS_PUBLIC_MESSAGE;
         List<PreSharedKeyID> psks = new ArrayList<>(o.welcomeOnlyPsks());
@@ -194,13 +194,13 @@ final class Commits {
         MlsMessage.Body body = wireFormat == WireFormat.MLS_PRIVATE_MESSAGE
                 ? PrivateMessage.protect(suite, ac, s.secretTree, s.secrets.senderDataSecret(),
                         o.padding().applyAsInt(ac), o.random())
-                : PublicMessage.protect(suite, ac, external ? null : s.secrets.membershipKey(), old);
-        byte[] message = new MlsMessage(body).toBytes();
+                : PublicMessage.protect(suite, ac, external ? null : s.secrets.membershipKey().copyBytes(), old);
+        Bytes message = Bytes.copyOf(new MlsMessage(body).toBytes());
 
         enterEpoch(s, before, derived.context, derived.secrets, derived.confirmed, ac.auth().confirmationTag().toByteArray());
         s.reInit = applied.reInit();
-        byte[] welcome = applied.added().isEmpty() ? null
-                : Welcomes.create(s, applied, path, committer, psks, pskSecret, o);
+        Bytes welcome = applied.added().isEmpty() ? null
+                : Bytes.copyOf(Welcomes.create(s, applied, path, committer, psks, pskSecret, o));
         return new Created(s, message, welcome, summary(s, applied, committer, removed, path != null));
     }
 

@@ -177,7 +177,7 @@ public final class Group {
         GroupInfo info = decodeGroupInfo(groupInfoMessage);
         Welcomes.validatedTree(info, ratchetTree, Parallelism.NONE);
         CipherSuite suite = info.groupContext().cipherSuite();
-        FramedContent content = new FramedContent(info.groupContext().groupId().toByteArray(), info.groupContext().epoch(),
+        FramedContent content = new FramedContent(info.groupContext().groupId(), info.groupContext().epoch(),
                 new Sender.NewMemberProposal(), new byte[0], ContentType.PROPOSAL,
                 new Proposal.Add(keyPackage.keyPackage()).toBytes());
         AuthenticatedContent ac = AuthenticatedContent.signed(suite, WireFormat.MLS_PUBLIC_MESSAGE, content,
@@ -206,7 +206,7 @@ public final class Group {
         s.myLeaf = -1;
         s.signatureKey = signatureKeys.privateKey();
         List<ProposalOrRef> proposals = new ArrayList<>();
-        proposals.add(ProposalOrRef.of(new Proposal.ExternalInit(Bytes.copyOf(init.kemOutput()))));
+        proposals.add(ProposalOrRef.of(new Proposal.ExternalInit(init.kemOutput())));
         if (oldLeaf != null) {
             if (tree.leaf(oldLeaf) == null || !tree.leaf(oldLeaf).signatureKey().equals(signatureKeys.publicKey())) {
                 throw new MlsProtocolException("this member's old leaf " + oldLeaf + " is not in the GroupInfo's tree");
@@ -216,7 +216,7 @@ public final class Group {
         LeafNode template = new LeafNode(suite.generateHpkeKeyPair(config.random()).publicKey(), signatureKeys.publicKey(),
                 credential, KeyPackageBundle.defaultCapabilities(suite), LeafNodeSource.KEY_PACKAGE,
                 KeyPackageBundle.UNBOUNDED, null, List.of(), Bytes.EMPTY);
-        Commits.Created created = Commits.create(s, proposals, true, init.initSecret(), options(config, s, template, true));
+        Commits.Created created = Commits.create(s, proposals, true, init.initSecret().copyBytes(), options(config, s, template, true));
         return new ExternalJoin(created.commitMessage(), new Group(config, created.next()));
     }
 
@@ -249,7 +249,7 @@ public final class Group {
         for (byte[] kp : keyPackageMessages) {
             adds.add(ProposalOrRef.of(new Proposal.Add(KeyPackageBundle.decodePublic(kp))));
         }
-        Commits.Created created = Commits.create(work, adds, false, work.secrets.initSecret(),
+        Commits.Created created = Commits.create(work, adds, false, work.secrets.initSecret().copyBytes(),
                 options(successorConfig, work, work.myLeafNode(), false).withWelcomeOnlyPsks(List.of(link)));
         return new ReInitialized(new Group(config, created.next()), created.welcome());
     }
@@ -266,7 +266,7 @@ public final class Group {
     private PskStore reInitPskStore(PskStore base) {
         byte[] id = groupId();
         long epoch = epoch();
-        byte[] psk = state.secrets.resumptionPsk();
+        byte[] psk = state.secrets.resumptionPsk().copyBytes();
         return new PskStore() {
             @Override
             public byte[] externalPsk(byte[] pskId) {
@@ -375,7 +375,7 @@ public final class Group {
             }
         }
         long baseEpoch = work.context.epoch();
-        Commits.Created created = Commits.create(work, proposals, false, work.secrets.initSecret(),
+        Commits.Created created = Commits.create(work, proposals, false, work.secrets.initSecret().copyBytes(),
                 options(config, work, work.myLeafNode(), forcePath));
         return new CommitResult(created.commitMessage(), created.welcome(),
                 new PendingCommit(this, baseEpoch, created.next(), created.summary()));
@@ -440,7 +440,7 @@ public final class Group {
     private byte[] propose(GroupState work, Proposal proposal) {
         CipherSuite suite = work.suite();
         WireFormat wireFormat = config.encryptHandshake() ? WireFormat.MLS_PRIVATE_MESSAGE : WireFormat.MLS_PUBLIC_MESSAGE;
-        FramedContent content = new FramedContent(work.context.groupId().toByteArray(), work.context.epoch(), new Sender.Member(work.myLeaf),
+        FramedContent content = new FramedContent(work.context.groupId(), work.context.epoch(), new Sender.Member(work.myLeaf),
                 new byte[0], ContentType.PROPOSAL, proposal.toBytes());
         AuthenticatedContent ac = AuthenticatedContent.signed(suite, wireFormat, content, work.signatureKey, work.context);
         work.proposals.put(Bytes.copyOf(suite.makeProposalRef(ac.toBytes())),
@@ -455,7 +455,7 @@ public final class Group {
         MlsMessage.Body body = ac.wireFormat() == WireFormat.MLS_PRIVATE_MESSAGE
                 ? PrivateMessage.protect(suite, ac, work.secretTree, work.secrets.senderDataSecret(),
                 config.paddingFor(ac), config.random())
-                : PublicMessage.protect(suite, ac, work.secrets.membershipKey(), work.context);
+                : PublicMessage.protect(suite, ac, work.secrets.membershipKey().copyBytes(), work.context);
         return new MlsMessage(body).toBytes();
     }
 
@@ -465,7 +465,7 @@ public final class Group {
     public byte[] encrypt(byte[] data, byte[] authenticatedData) {
         requireOpen();
         GroupState work = state.copy();
-        FramedContent content = new FramedContent(work.context.groupId().toByteArray(), work.context.epoch(), new Sender.Member(work.myLeaf),
+        FramedContent content = new FramedContent(work.context.groupId(), work.context.epoch(), new Sender.Member(work.myLeaf),
                 authenticatedData, ContentType.APPLICATION, data);
         AuthenticatedContent ac = AuthenticatedContent.signed(work.suite(), WireFormat.MLS_PRIVATE_MESSAGE, content,
                 work.signatureKey, work.context);
@@ -491,7 +491,7 @@ public final class Group {
         CipherSuite suite = work.suite();
         AuthenticatedContent ac;
         if (message.body() instanceof PublicMessage pm) {
-            ac = pm.unprotect(suite, work.secrets.membershipKey(), work.context);
+            ac = pm.unprotect(suite, work.secrets.membershipKey().copyBytes(), work.context);
         } else if (message.body() instanceof PrivateMessage pm) {
             if (work.previous != null && pm.epoch() == work.previous.context().epoch()
                     && pm.contentType() == ContentType.APPLICATION) {
@@ -512,8 +512,8 @@ public final class Group {
         ProcessedMessage result = switch (content.contentType()) {
             case APPLICATION -> {
                 int leaf = ((Sender.Member) content.sender()).leafIndex();
-                yield new ProcessedMessage.ApplicationMessage(Member.of(leaf, work.tree.leaf(leaf)), content.body(),
-                        content.authenticatedData());
+                yield new ProcessedMessage.ApplicationMessage(Member.of(leaf, work.tree.leaf(leaf)),
+                        Bytes.copyOf(content.body()), Bytes.copyOf(content.authenticatedData()));
             }
             case PROPOSAL -> {
                 Proposal proposal = TlsReader.decodeExactly(content.body(), Proposal::decode, "Proposal");
@@ -539,8 +539,8 @@ public final class Group {
             throw new MlsProtocolException("message from leaf " + leaf + ", which was not a member in epoch " + pm.epoch());
         }
         ac.requireValidSignature(suite, sender.signatureKey(), past.context());
-        return new ProcessedMessage.ApplicationMessage(Member.of(leaf, sender), ac.content().body(),
-                ac.content().authenticatedData());
+        return new ProcessedMessage.ApplicationMessage(Member.of(leaf, sender), Bytes.copyOf(ac.content().body()),
+                Bytes.copyOf(ac.content().authenticatedData()));
     }
 
     /** The key that must have signed the content, or null for an external Commit (checked with its path's leaf). */
@@ -607,7 +607,7 @@ public final class Group {
 
     /** The epoch_authenticator (Section 8.7): equal at every member of the same epoch. */
     public byte[] epochAuthenticator() {
-        return state.secrets.epochAuthenticator();
+        return state.secrets.epochAuthenticator().copyBytes();
     }
 
     public long epoch() {

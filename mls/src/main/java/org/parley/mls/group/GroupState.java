@@ -7,6 +7,7 @@ import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.HpkePrivateKey;
 import org.parley.mls.crypto.HpkePublicKey;
+import org.parley.mls.crypto.Secret;
 import org.parley.mls.crypto.SignaturePrivateKey;
 import org.parley.mls.extensions.Extension;
 import org.parley.mls.extensions.ExtensionType;
@@ -54,14 +55,9 @@ final class GroupState {
      * decrypt after it (the delivery service may deliver them after the Commit). Handshake
      * messages of a past epoch are never accepted. Dropped when the next Commit arrives.
      */
-    record PastEpoch(GroupContext context, RatchetTree tree, byte[] senderDataSecret, SecretTree secretTree) {
+    record PastEpoch(GroupContext context, RatchetTree tree, Secret senderDataSecret, SecretTree secretTree) {
         PastEpoch copy() {
             return new PastEpoch(context, tree, senderDataSecret, secretTree.copy());
-        }
-
-        @Override
-        public String toString() {
-            return "PastEpoch[epoch " + context.epoch() + ", secrets redacted]";
         }
     }
 
@@ -136,7 +132,7 @@ final class GroupState {
      */
     void rememberResumptionPsk() {
         resumptionPsks = new LinkedHashMap<>(resumptionPsks);
-        resumptionPsks.put(context.epoch(), secrets.resumptionPsk());
+        resumptionPsks.put(context.epoch(), secrets.resumptionPsk().copyBytes());
         while (resumptionPsks.size() > RESUMPTION_PSK_EPOCHS) {
             resumptionPsks.remove(resumptionPsks.keySet().iterator().next());
         }
@@ -178,7 +174,8 @@ final class GroupState {
         w.writeOptional(reInit, (v, r) -> r.writeTo(v));
         w.writeOptional(previous, (v, p) -> {
             p.context().writeTo(v);
-            v.writeOpaque(p.tree().encode()).writeOpaque(p.senderDataSecret());
+            v.writeOpaque(p.tree().encode());
+            p.senderDataSecret().writeOpaque(v);
             p.secretTree().writeState(v);
         });
         byte[] body = w.toByteArray();
@@ -257,7 +254,7 @@ final class GroupState {
         s.previous = r.readOptional(v -> {
             GroupContext context = GroupContext.decode(v);
             RatchetTree tree = RatchetTree.decode(context.cipherSuite(), v.readOpaque());
-            return new PastEpoch(context, tree, v.readOpaque(), SecretTree.readState(context.cipherSuite(), v));
+            return new PastEpoch(context, tree, Secret.readOpaque(v), SecretTree.readState(context.cipherSuite(), v));
         });
         return s;
     }

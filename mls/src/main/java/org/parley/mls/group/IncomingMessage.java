@@ -12,6 +12,7 @@ import org.parley.mls.messages.HandshakeBodies;
 import org.parley.mls.messages.Welcome;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * An incoming {@code MLSMessage} (RFC 9420 Section 6) looked at without processing it, so that an
@@ -59,19 +60,14 @@ public sealed interface IncomingMessage {
      * A PublicMessage ({@code encrypted} false) or PrivateMessage for the group {@code groupId},
      * sent in {@code epoch}.
      */
-    record ForGroup(byte[] groupId, long epoch, boolean encrypted) implements IncomingMessage {
+    record ForGroup(Bytes groupId, long epoch, boolean encrypted) implements IncomingMessage {
         public ForGroup {
-            groupId = groupId.clone();
-        }
-
-        @Override
-        public byte[] groupId() {
-            return groupId.clone();
+            Objects.requireNonNull(groupId, "groupId");
         }
 
         @Override
         public String toString() {
-            return "ForGroup[" + groupId.length + "-byte group id, epoch " + epoch + (encrypted ? ", private" : ", public") + "]";
+            return "ForGroup[" + groupId.length() + "-byte group id, epoch " + epoch + (encrypted ? ", private" : ", public") + "]";
         }
     }
 

@@ -10,25 +10,16 @@ public sealed interface ProcessedMessage
         permits ProcessedMessage.ApplicationMessage, ProcessedMessage.ProposalReceived, ProcessedMessage.CommitApplied {
 
     /** Application data from a member, with the authenticated_data it was sent with. */
-    record ApplicationMessage(Member sender, byte[] data, byte[] authenticatedData) implements ProcessedMessage {
+    record ApplicationMessage(Member sender, Bytes data, Bytes authenticatedData) implements ProcessedMessage {
         public ApplicationMessage {
-            data = data.clone();
-            authenticatedData = authenticatedData.clone();
+            Objects.requireNonNull(data, "data");
+            Objects.requireNonNull(authenticatedData, "authenticatedData");
         }
 
-        @Override
-        public byte[] data() {
-            return data.clone();
-        }
-
-        @Override
-        public byte[] authenticatedData() {
-            return authenticatedData.clone();
-        }
-
+        /** The sender and the length only: the data is the application's plaintext. */
         @Override
         public String toString() {
-            return "ApplicationMessage[from leaf " + sender.leafIndex() + ", " + data.length + " bytes]";
+            return "ApplicationMessage[from leaf " + sender.leafIndex() + ", " + data.length() + " bytes]";
         }
     }
 

@@ -3,6 +3,7 @@ package org.parley.mls.group;
 import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.crypto.CipherSuite;
+import org.parley.mls.crypto.Secret;
 import org.parley.mls.messages.PreSharedKeyID;
 import org.parley.mls.schedule.PskSecret;
 
@@ -37,7 +38,7 @@ final class Psks {
                         ? "the external PSK this message names is not available"
                         : "the resumption PSK of epoch " + Long.toUnsignedString(id.pskEpoch()) + " this message names is not available");
             }
-            psks.add(new PskSecret.Psk(id, psk));
+            psks.add(new PskSecret.Psk(id, Secret.copyOf(psk)));
         }
         return PskSecret.compute(suite, psks);
     }

@@ -31,7 +31,7 @@ public final class WelcomeKnownAnswers {
         }
         GroupInfo info = opened.groupInfo();
         CipherSuite suite = info.groupContext().cipherSuite();
-        EpochSecrets epoch = KeySchedule.fromJoinerSecret(suite, opened.secrets().joinerSecret(), null, info.groupContext());
+        EpochSecrets epoch = KeySchedule.fromJoinerSecret(suite, opened.secrets().joinerSecret().copyBytes(), null, info.groupContext());
         Welcomes.requireValidConfirmationTag(epoch, info);
         return info;
     }

@@ -6,6 +6,7 @@ import org.parley.mls.codec.TlsReader;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.HpkeKeyPair;
 import org.parley.mls.crypto.HpkePrivateKey;
+import org.parley.mls.crypto.Secret;
 import org.parley.mls.crypto.SignaturePrivateKey;
 import org.parley.mls.extensions.Extension;
 import org.parley.mls.extensions.ExtensionType;
@@ -54,12 +55,12 @@ final class Welcomes {
                 ? List.of(new Extension(ExtensionType.RATCHET_TREE, s.tree.encode())) : List.of();
         GroupInfo info = new GroupInfo(s.context, infoExtensions, Bytes.copyOf(s.confirmationTag), committer, Bytes.EMPTY)
                 .sign(o.signatureKey());
-        byte[] welcomeSecret = KeySchedule.welcomeSecret(suite, s.secrets.joinerSecret(), pskSecret);
+        byte[] welcomeSecret = KeySchedule.welcomeSecret(suite, s.secrets.joinerSecret().copyBytes(), pskSecret);
         byte[] encryptedInfo = suite.seal(KeySchedule.welcomeKey(suite, welcomeSecret), KeySchedule.welcomeNonce(suite, welcomeSecret),
                 new byte[0], info.toBytes());
         List<EncryptedGroupSecrets> secrets = new ArrayList<>(applied.added().size());
         for (Map.Entry<Integer, KeyPackage> e : applied.added().entrySet()) {
-            byte[] pathSecret = null;
+            Secret pathSecret = null;
             if (path != null) {
                 int ancestor = TreeMath.commonAncestor(2 * e.getKey(), 2 * committer);
                 pathSecret = path.pathSecrets().get(ancestor);
@@ -77,7 +78,7 @@ final class Welcomes {
     }
 
     /** A decrypted Welcome: the GroupSecrets for our KeyPackage and the GroupInfo they unlock. */
-    record Opened(GroupSecrets secrets, byte[] pskSecret, GroupInfo groupInfo) {
+    record Opened(GroupSecrets secrets, Secret pskSecret, GroupInfo groupInfo) {
         @Override
         public String toString() {
             return "Welcome.Opened[" + groupInfo.groupContext() + ", secrets redacted]";
@@ -127,14 +128,14 @@ final class Welcomes {
             throw new MlsProtocolException("this Welcome names no reinit PSK: it does not continue the old group");
         }
         byte[] pskSecret = Psks.pskSecret(suite, secrets.psks(), store, null, Map.of());
-        byte[] welcomeSecret = KeySchedule.welcomeSecret(suite, secrets.joinerSecret(), pskSecret);
+        byte[] welcomeSecret = KeySchedule.welcomeSecret(suite, secrets.joinerSecret().copyBytes(), pskSecret);
         byte[] infoBytes = suite.open(KeySchedule.welcomeKey(suite, welcomeSecret), KeySchedule.welcomeNonce(suite, welcomeSecret),
                 new byte[0], encryptedInfo);
         GroupInfo info = TlsReader.decodeExactly(infoBytes, GroupInfo::decode, "GroupInfo");
         if (info.groupContext().cipherSuite() != suite) {
             throw new MlsProtocolException("GroupInfo cipher suite differs from the Welcome's");
         }
-        return new Opened(secrets, pskSecret, info);
+        return new Opened(secrets, Secret.copyOf(pskSecret), info);
     }
 
     /**
@@ -197,8 +198,8 @@ final class Welcomes {
 
         int myLeaf = findLeaf(tree, keyPackage.leafNode());
         TreePrivateKeys keys = new TreePrivateKeys(myLeaf, leafKey);
-        byte[] pathSecret = opened.secrets().pathSecret();
-        if (pathSecret != null) {
+        if (opened.secrets().pathSecret() != null) {
+            byte[] pathSecret = opened.secrets().pathSecret().copyBytes();
             int ancestor = TreeMath.commonAncestor(2 * myLeaf, 2 * info.signer());
             for (int x = ancestor; ; x = TreeMath.parent(x, tree.leafCount())) {
                 if (tree.node(x) != null) {
@@ -215,7 +216,7 @@ final class Welcomes {
             }
         }
 
-        EpochSecrets secrets = KeySchedule.fromJoinerSecret(suite, opened.secrets().joinerSecret(), opened.pskSecret(),
+        EpochSecrets secrets = KeySchedule.fromJoinerSecret(suite, opened.secrets().joinerSecret().copyBytes(), opened.pskSecret().copyBytes(),
                 info.groupContext());
         requireValidConfirmationTag(secrets, info);
         GroupState s = new GroupState();

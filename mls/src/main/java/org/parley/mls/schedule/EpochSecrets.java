@@ -1,42 +1,48 @@
 package org.parley.mls.schedule;
 
+import org.parley.mls.codec.DecodeException;
+import org.parley.mls.codec.TlsReader;
+import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.HpkeKeyPair;
-
+import org.parley.mls.crypto.Secret;
 
 /**
  * The secrets derived from one epoch's epoch_secret (RFC 9420 Section 8, table "Epoch-Derived
- * Secrets"), plus the MLS-Exporter (Section 8.5). None of them appears in {@code toString}.
- * The epoch_secret itself is not kept: everything derived from it is computed at construction.
+ * Secrets"), plus the MLS-Exporter (Section 8.5). Each is a {@link Secret}, handed out without a
+ * copy (the sender data secret is read for every message) and never printed. The epoch_secret
+ * itself is not kept: everything derived from it is computed at construction.
  */
 public final class EpochSecrets {
     private final CipherSuite suite;
-    private final byte[] joinerSecret;
-    private final byte[] senderDataSecret;
-    private final byte[] encryptionSecret;
-    private final byte[] exporterSecret;
-    private final byte[] externalSecret;
-    private final byte[] confirmationKey;
-    private final byte[] membershipKey;
-    private final byte[] resumptionPsk;
-    private final byte[] epochAuthenticator;
-    private final byte[] initSecret;
+    private final Secret joinerSecret;
+    private final Secret senderDataSecret;
+    private final Secret encryptionSecret;
+    private final Secret exporterSecret;
+    private final Secret externalSecret;
+    private final Secret confirmationKey;
+    private final Secret membershipKey;
+    private final Secret resumptionPsk;
+    private final Secret epochAuthenticator;
+    private final Secret initSecret;
 
     EpochSecrets(CipherSuite suite, byte[] joinerSecret, byte[] epochSecret) {
         this.suite = suite;
-        this.joinerSecret = joinerSecret.clone();
-        this.senderDataSecret = suite.deriveSecret(epochSecret, "sender data");
-        this.encryptionSecret = suite.deriveSecret(epochSecret, "encryption");
-        this.exporterSecret = suite.deriveSecret(epochSecret, "exporter");
-        this.externalSecret = suite.deriveSecret(epochSecret, "external");
-        this.confirmationKey = suite.deriveSecret(epochSecret, "confirm");
-        this.membershipKey = suite.deriveSecret(epochSecret, "membership");
-        this.resumptionPsk = suite.deriveSecret(epochSecret, "resumption");
-        this.epochAuthenticator = suite.deriveSecret(epochSecret, "authentication");
-        this.initSecret = suite.deriveSecret(epochSecret, "init");
+        this.joinerSecret = Secret.copyOf(joinerSecret);
+        Secret epoch = Secret.copyOf(epochSecret);
+        this.senderDataSecret = suite.deriveSecret(epoch, "sender data");
+        this.encryptionSecret = suite.deriveSecret(epoch, "encryption");
+        this.exporterSecret = suite.deriveSecret(epoch, "exporter");
+        this.externalSecret = suite.deriveSecret(epoch, "external");
+        this.confirmationKey = suite.deriveSecret(epoch, "confirm");
+        this.membershipKey = suite.deriveSecret(epoch, "membership");
+        this.resumptionPsk = suite.deriveSecret(epoch, "resumption");
+        this.epochAuthenticator = suite.deriveSecret(epoch, "authentication");
+        this.initSecret = suite.deriveSecret(epoch, "init");
+        epoch.destroy();
     }
 
-    private EpochSecrets(CipherSuite suite, byte[][] fields) {
+    private EpochSecrets(CipherSuite suite, Secret[] fields) {
         this.suite = suite;
         this.joinerSecret = fields[0];
         this.senderDataSecret = fields[1];
@@ -51,21 +57,21 @@ public final class EpochSecrets {
     }
 
     /** Writes every secret, for a group's saved state (the group layer encrypts nothing itself: the caller protects the blob). */
-    public void writeState(org.parley.mls.codec.TlsWriter w) {
-        for (byte[] field : new byte[][] {joinerSecret, senderDataSecret, encryptionSecret, exporterSecret, externalSecret,
+    public void writeState(TlsWriter w) {
+        for (Secret field : new Secret[] {joinerSecret, senderDataSecret, encryptionSecret, exporterSecret, externalSecret,
                 confirmationKey, membershipKey, resumptionPsk, epochAuthenticator, initSecret}) {
-            w.writeOpaque(field);
+            field.writeOpaque(w);
         }
     }
 
     /** Reads what {@link #writeState} wrote. */
-    public static EpochSecrets readState(CipherSuite suite, org.parley.mls.codec.TlsReader r) {
-        byte[][] fields = new byte[10][];
+    public static EpochSecrets readState(CipherSuite suite, TlsReader r) {
+        Secret[] fields = new Secret[10];
         for (int i = 0; i < fields.length; i++) {
             int at = r.position();
-            fields[i] = r.readOpaque();
-            if (fields[i].length != suite.hashLength()) {
-                throw new org.parley.mls.codec.DecodeException("saved epoch secret " + i + " has " + fields[i].length
+            fields[i] = Secret.readOpaque(r);
+            if (fields[i].length() != suite.hashLength()) {
+                throw new DecodeException("saved epoch secret " + i + " has " + fields[i].length()
                         + " bytes, not " + suite.hashLength(), at);
             }
         }
@@ -76,60 +82,60 @@ public final class EpochSecrets {
         return suite;
     }
 
-    public byte[] joinerSecret() {
-        return joinerSecret.clone();
+    public Secret joinerSecret() {
+        return joinerSecret;
     }
 
-    public byte[] senderDataSecret() {
-        return senderDataSecret.clone();
+    public Secret senderDataSecret() {
+        return senderDataSecret;
     }
 
-    public byte[] encryptionSecret() {
-        return encryptionSecret.clone();
+    public Secret encryptionSecret() {
+        return encryptionSecret;
     }
 
-    public byte[] exporterSecret() {
-        return exporterSecret.clone();
+    public Secret exporterSecret() {
+        return exporterSecret;
     }
 
-    public byte[] externalSecret() {
-        return externalSecret.clone();
+    public Secret externalSecret() {
+        return externalSecret;
     }
 
-    public byte[] confirmationKey() {
-        return confirmationKey.clone();
+    public Secret confirmationKey() {
+        return confirmationKey;
     }
 
-    public byte[] membershipKey() {
-        return membershipKey.clone();
+    public Secret membershipKey() {
+        return membershipKey;
     }
 
-    public byte[] resumptionPsk() {
-        return resumptionPsk.clone();
+    public Secret resumptionPsk() {
+        return resumptionPsk;
     }
 
-    public byte[] epochAuthenticator() {
-        return epochAuthenticator.clone();
+    public Secret epochAuthenticator() {
+        return epochAuthenticator;
     }
 
     /** init_secret_[n], the input to the next epoch's key schedule. */
-    public byte[] initSecret() {
-        return initSecret.clone();
+    public Secret initSecret() {
+        return initSecret;
     }
 
     /** The group's external key pair, {@code KEM.DeriveKeyPair(external_secret)}. */
     public HpkeKeyPair externalKeyPair() {
-        return KeySchedule.externalKeyPair(suite, externalSecret);
+        return KeySchedule.externalKeyPair(suite, externalSecret.copyBytes());
     }
 
     /** MLS-Exporter(Label, Context, Length) = ExpandWithLabel(DeriveSecret(exporter_secret, Label), "exported", Hash(Context), Length). */
     public byte[] exporter(String label, byte[] context, int length) {
-        return suite.expandWithLabel(suite.deriveSecret(exporterSecret, label), "exported", suite.hash(context), length);
+        return suite.expandWithLabel(suite.deriveSecret(exporterSecret, label), "exported", suite.hash(context), length).copyBytes();
     }
 
     /** confirmation_tag = MAC(confirmation_key, confirmed_transcript_hash) (Section 6.1). */
     public byte[] confirmationTag(byte[] confirmedTranscriptHash) {
-        return suite.mac(confirmationKey, confirmedTranscriptHash);
+        return suite.mac(confirmationKey.copyBytes(), confirmedTranscriptHash);
     }
 
     /** A fresh secret tree rooted at this epoch's encryption_secret. */

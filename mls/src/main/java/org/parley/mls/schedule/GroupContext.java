@@ -10,7 +10,6 @@ import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.extensions.Extension;
 
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
@@ -53,9 +52,9 @@ public record GroupContext(CipherSuite cipherSuite, Bytes groupId, long epoch, B
     }
 
     /** Fails unless a message's group id and epoch are this context's (RFC 9420 Section 6). */
-    public void requireMessageFor(byte[] messageGroupId, long messageEpoch) {
-        if (!groupId.equals(Bytes.copyOf(messageGroupId))) {
-            throw new MlsProtocolException("message is for group " + HexFormat.of().formatHex(messageGroupId)
+    public void requireMessageFor(Bytes messageGroupId, long messageEpoch) {
+        if (!groupId.equals(messageGroupId)) {
+            throw new MlsProtocolException("message is for group " + messageGroupId.toHex()
                     + ", not this group " + groupId.toHex());
         }
         if (messageEpoch != epoch) {

@@ -1,10 +1,12 @@
 package org.parley.mls.schedule;
 
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.HpkeKeyPair;
 import org.parley.mls.crypto.HpkePrivateKey;
 import org.parley.mls.crypto.HpkePublicKey;
 import org.parley.mls.crypto.Hpke;
+import org.parley.mls.crypto.Secret;
 
 import java.security.SecureRandom;
 
@@ -66,17 +68,13 @@ public final class KeySchedule {
     }
 
     /** The sender side of external initialisation: kem_output for the ExternalInit proposal, and init_secret (Section 8.3). */
-    public record ExternalInit(byte[] kemOutput, byte[] initSecret) {
-        @Override
-        public String toString() {
-            return "ExternalInit[kem_output " + kemOutput.length + " bytes, init_secret redacted]";
-        }
+    public record ExternalInit(Bytes kemOutput, Secret initSecret) {
     }
 
     /** {@code SetupBaseS(external_pub, "")} then {@code export("MLS 1.0 external init secret", Nh)}. */
     public static ExternalInit externalInit(CipherSuite suite, HpkePublicKey externalPub, SecureRandom random) {
         Hpke.SenderContext s = suite.hpke().setupS(Hpke.Mode.BASE, externalPub, new byte[0], new byte[0], new byte[0], null, random);
-        return new ExternalInit(s.enc(), s.context().export(EXTERNAL_INIT_LABEL, suite.hashLength()));
+        return new ExternalInit(s.enc(), Secret.copyOf(s.context().export(EXTERNAL_INIT_LABEL, suite.hashLength())));
     }
 
     /** The group's side: {@code SetupBaseR(kem_output, external_priv, "")} then the same export. */

@@ -3,8 +3,10 @@ package org.parley.mls.schedule;
 import org.parley.mls.codec.TlsEncodable;
 import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.crypto.CipherSuite;
+import org.parley.mls.crypto.Secret;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Computes {@code psk_secret} from the PSKs a Commit or Welcome names (RFC 9420 Section 8.4):
@@ -25,14 +27,9 @@ public final class PskSecret {
     }
 
     /** One PSK to inject: its PreSharedKeyID and the PSK value it names. */
-    public record Psk(TlsEncodable id, byte[] psk) {
+    public record Psk(TlsEncodable id, Secret psk) {
         public Psk {
-            psk = psk.clone();
-        }
-
-        @Override
-        public String toString() {
-            return "Psk[redacted]";
+            Objects.requireNonNull(psk, "psk");
         }
     }
 
@@ -47,7 +44,7 @@ public final class PskSecret {
         }
         for (int i = 0; i < count; i++) {
             Psk p = psks.get(i);
-            byte[] extracted = suite.extract(zero, p.psk);
+            byte[] extracted = suite.extract(zero, p.psk.copyBytes());
             byte[] input = suite.expandWithLabel(extracted, "derived psk", pskLabel(p.id, i, count), nh);
             pskSecret = suite.extract(input, pskSecret);
         }

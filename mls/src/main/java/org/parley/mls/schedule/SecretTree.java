@@ -5,9 +5,9 @@ import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.crypto.CipherSuite;
+import org.parley.mls.crypto.Secret;
 import org.parley.mls.tree.TreeMath;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,34 +42,30 @@ public final class SecretTree {
     }
 
     /**
-     * A key and nonce of one generation of a ratchet. Its bytes never appear in {@code toString};
-     * the arrays are not copies and are zeroed when the generation is {@link #consume consumed}.
+     * A key and nonce of one generation of a ratchet; the tree hands out the secrets it holds (no
+     * copies) and destroys them when the generation is {@link #consume consumed}.
      */
-    public record RatchetKey(long generation, byte[] key, byte[] nonce) {
-        @Override
-        public String toString() {
-            return "RatchetKey[generation " + generation + ", key and nonce redacted]";
-        }
+    public record RatchetKey(long generation, Secret key, Secret nonce) {
     }
 
     private final CipherSuite suite;
     private final int leafCount;
-    private final Map<Integer, byte[]> nodeSecrets = new HashMap<>();
+    private final Map<Integer, Secret> nodeSecrets = new HashMap<>();
     private final Map<Integer, Ratchet[]> ratchets = new HashMap<>();
 
-    public SecretTree(CipherSuite suite, byte[] encryptionSecret, int leafCount) {
+    public SecretTree(CipherSuite suite, Secret encryptionSecret, int leafCount) {
         if (leafCount < 1 || leafCount > TreeMath.MAX_LEAVES || Integer.bitCount(leafCount) != 1) {
             throw new IllegalArgumentException("a secret tree has a power-of-two number of leaves, not " + leafCount);
         }
         this.suite = suite;
         this.leafCount = leafCount;
-        nodeSecrets.put(TreeMath.root(leafCount), encryptionSecret.clone());
+        nodeSecrets.put(TreeMath.root(leafCount), encryptionSecret.copy());
     }
 
     /** An independent copy, so that a message that fails validation leaves the original untouched. */
     public SecretTree copy() {
         SecretTree copy = new SecretTree(suite, leafCount);
-        nodeSecrets.forEach((node, secret) -> copy.nodeSecrets.put(node, secret.clone()));
+        nodeSecrets.forEach((node, secret) -> copy.nodeSecrets.put(node, secret.copy()));
         ratchets.forEach((leaf, pair) -> {
             Ratchet[] copied = new Ratchet[pair.length];
             for (int i = 0; i < pair.length; i++) {
@@ -88,12 +84,20 @@ public final class SecretTree {
     /** Writes the whole state (remaining node secrets, ratchets, retained keys) for a group's saved state. */
     public void writeState(TlsWriter w) {
         w.writeUint32(leafCount);
-        w.writeVector(new TreeMap<>(nodeSecrets).entrySet(), (v, e) -> v.writeUint32(e.getKey()).writeOpaque(e.getValue()));
+        w.writeVector(new TreeMap<>(nodeSecrets).entrySet(), (v, e) -> {
+            v.writeUint32(e.getKey());
+            e.getValue().writeOpaque(v);
+        });
         w.writeVector(new TreeMap<>(ratchets).entrySet(), (v, e) -> {
             v.writeUint32(e.getKey());
             for (Ratchet ratchet : e.getValue()) {
-                v.writeOpaque(ratchet.secret).writeUint64(ratchet.next);
-                v.writeVector(ratchet.unused.values(), (u, k) -> u.writeUint64(k.generation()).writeOpaque(k.key()).writeOpaque(k.nonce()));
+                ratchet.secret.writeOpaque(v);
+                v.writeUint64(ratchet.next);
+                v.writeVector(ratchet.unused.values(), (u, k) -> {
+                    u.writeUint64(k.generation());
+                    k.key().writeOpaque(u);
+                    k.nonce().writeOpaque(u);
+                });
             }
         });
     }
@@ -107,16 +111,16 @@ public final class SecretTree {
         }
         SecretTree tree = new SecretTree(suite, (int) leaves);
         int width = TreeMath.nodeWidth(tree.leafCount);
-        for (Map.Entry<Integer, byte[]> e : r.readVector(v -> Map.entry(readIndex(v, width, "node"), v.readOpaque()))) {
+        for (Map.Entry<Integer, Secret> e : r.readVector(v -> Map.entry(readIndex(v, width, "node"), Secret.readOpaque(v)))) {
             tree.nodeSecrets.put(e.getKey(), e.getValue());
         }
         r.readVector(v -> {
             int leaf = readIndex(v, tree.leafCount, "leaf");
             Ratchet[] pair = new Ratchet[RatchetType.values().length];
             for (RatchetType type : RatchetType.values()) {
-                Ratchet ratchet = tree.new Ratchet(leaf, type, v.readOpaque());
+                Ratchet ratchet = tree.new Ratchet(leaf, type, Secret.readOpaque(v));
                 ratchet.next = v.readUint64();
-                for (RatchetKey key : v.readVector(u -> new RatchetKey(u.readUint64(), u.readOpaque(), u.readOpaque()))) {
+                for (RatchetKey key : v.readVector(u -> new RatchetKey(u.readUint64(), Secret.readOpaque(u), Secret.readOpaque(u)))) {
                     ratchet.unused.put(key.generation(), key);
                 }
                 pair[type.ordinal()] = ratchet;
@@ -172,17 +176,17 @@ public final class SecretTree {
         int target = TreeMath.leafToNode(leaf);
         int node = TreeMath.root(leafCount);
         while (node != target) {
-            byte[] secret = nodeSecrets.remove(node);
+            Secret secret = nodeSecrets.remove(node);
             int left = TreeMath.left(node);
             int right = TreeMath.right(node);
             if (secret != null) {
                 nodeSecrets.put(left, suite.expandWithLabel(secret, "tree", ascii("left"), suite.hashLength()));
                 nodeSecrets.put(right, suite.expandWithLabel(secret, "tree", ascii("right"), suite.hashLength()));
-                Arrays.fill(secret, (byte) 0);
+                secret.destroy();
             }
             node = target < node ? left : right;
         }
-        byte[] leafSecret = nodeSecrets.remove(target);
+        Secret leafSecret = nodeSecrets.remove(target);
         if (leafSecret == null) {
             throw new IllegalStateException("secret of leaf " + leaf + " was already consumed");
         }
@@ -191,7 +195,7 @@ public final class SecretTree {
             pair[type.ordinal()] = new Ratchet(leaf, type,
                     suite.expandWithLabel(leafSecret, type.label, new byte[0], suite.hashLength()));
         }
-        Arrays.fill(leafSecret, (byte) 0);
+        leafSecret.destroy();
         return pair;
     }
 
@@ -203,11 +207,11 @@ public final class SecretTree {
     private final class Ratchet {
         private final int leaf;
         private final RatchetType type;
-        private byte[] secret;
+        private Secret secret;
         private long next;
         private final TreeMap<Long, RatchetKey> unused = new TreeMap<>();
 
-        Ratchet(int leaf, RatchetType type, byte[] secret) {
+        Ratchet(int leaf, RatchetType type, Secret secret) {
             this.leaf = leaf;
             this.type = type;
             this.secret = secret;
@@ -215,9 +219,9 @@ public final class SecretTree {
 
         /** A deep copy of another tree's ratchet. */
         Ratchet(Ratchet other) {
-            this(other.leaf, other.type, other.secret.clone());
+            this(other.leaf, other.type, other.secret.copy());
             next = other.next;
-            other.unused.forEach((g, k) -> unused.put(g, new RatchetKey(g, k.key().clone(), k.nonce().clone())));
+            other.unused.forEach((g, k) -> unused.put(g, new RatchetKey(g, k.key().copy(), k.nonce().copy())));
         }
 
         /** Derives the key and nonce of generation {@code next}, then ratchets the secret forward and erases the old one. */
@@ -228,8 +232,8 @@ public final class SecretTree {
             RatchetKey key = new RatchetKey(next,
                     suite.deriveTreeSecret(secret, "key", next, suite.aeadKeyLength()),
                     suite.deriveTreeSecret(secret, "nonce", next, suite.aeadNonceLength()));
-            byte[] following = suite.deriveTreeSecret(secret, "secret", next, suite.hashLength());
-            Arrays.fill(secret, (byte) 0);
+            Secret following = suite.deriveTreeSecret(secret, "secret", next, suite.hashLength());
+            secret.destroy();
             secret = following;
             next++;
             return key;
@@ -261,8 +265,8 @@ public final class SecretTree {
         void consume(long generation) {
             RatchetKey key = unused.remove(generation);
             if (key != null) {
-                Arrays.fill(key.key(), (byte) 0);
-                Arrays.fill(key.nonce(), (byte) 0);
+                key.key().destroy();
+                key.nonce().destroy();
             }
         }
     }

@@ -7,6 +7,7 @@ import org.parley.mls.crypto.HpkeCiphertext;
 import org.parley.mls.crypto.HpkeKeyPair;
 import org.parley.mls.crypto.HpkePrivateKey;
 import org.parley.mls.crypto.HpkePublicKey;
+import org.parley.mls.crypto.Secret;
 import org.parley.mls.crypto.SignaturePrivateKey;
 
 import java.security.SecureRandom;
@@ -36,20 +37,15 @@ public final class TreeKem {
      * A freshly created UpdatePath with the secrets the committer keeps: the commit secret, its new
      * private keys, and the path secret of each filtered direct path node (for Welcome's GroupSecrets).
      */
-    public record Created(UpdatePath updatePath, byte[] commitSecret, TreePrivateKeys privateKeys,
-                          Map<Integer, byte[]> pathSecrets) {
-        @Override
-        public String toString() {
-            return "TreeKem.Created[" + updatePath.nodes().size() + " path nodes, secrets redacted]";
+    public record Created(UpdatePath updatePath, Secret commitSecret, TreePrivateKeys privateKeys,
+                          Map<Integer, Secret> pathSecrets) {
+        public Created {
+            pathSecrets = Map.copyOf(pathSecrets);
         }
     }
 
     /** What a recipient learns from an UpdatePath: the path secret it decrypted, at which node, and the commit secret. */
-    public record Processed(int decryptedNode, byte[] pathSecret, byte[] commitSecret) {
-        @Override
-        public String toString() {
-            return "TreeKem.Processed[node " + decryptedNode + ", secrets redacted]";
-        }
+    public record Processed(int decryptedNode, Secret pathSecret, Secret commitSecret) {
     }
 
     /**
@@ -70,13 +66,13 @@ public final class TreeKem {
         int[] path = tree.filteredDirectPath(leafIndex);
         HpkeKeyPair leafKeys = suite.generateHpkeKeyPair(random);
         TreePrivateKeys privateKeys = new TreePrivateKeys(leafIndex, leafKeys.privateKey());
-        Map<Integer, byte[]> pathSecrets = new HashMap<>();
+        Map<Integer, Secret> pathSecrets = new HashMap<>();
         byte[][] secrets = new byte[path.length][];
         byte[] pathSecret = new byte[suite.hashLength()];
         random.nextBytes(pathSecret);
         for (int i = 0; i < path.length; i++) {
             secrets[i] = pathSecret;
-            pathSecrets.put(path[i], pathSecret);
+            pathSecrets.put(path[i], Secret.copyOf(pathSecret));
             HpkeKeyPair nodeKeys = nodeKeyPair(suite, pathSecret);
             privateKeys.put(path[i], nodeKeys.privateKey());
             tree.setNode(path[i], new Node.Parent(new ParentNode(nodeKeys.publicKey(), Bytes.EMPTY, List.of())));
@@ -97,7 +93,7 @@ public final class TreeKem {
             }
             nodes.add(new UpdatePathNode(tree.node(path[i]).encryptionKey(), ciphertexts));
         }
-        return new Created(new UpdatePath(leaf, nodes), pathSecret, privateKeys, pathSecrets);
+        return new Created(new UpdatePath(leaf, nodes), Secret.copyOf(pathSecret), privateKeys, pathSecrets);
     }
 
     /**
@@ -201,7 +197,7 @@ public final class TreeKem {
         for (int i = first; i < path.length; i++) {
             myKeys.put(path[i], derived[i]);
         }
-        return new Processed(path[first], decrypted, pathSecret);
+        return new Processed(path[first], Secret.copyOf(decrypted), Secret.copyOf(pathSecret));
     }
 
     /** node_secret = DeriveSecret(path_secret, "node"); (node_priv, node_pub) = KEM.DeriveKeyPair(node_secret) (Section 7.4). */

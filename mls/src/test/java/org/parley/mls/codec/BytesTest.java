@@ -25,6 +25,15 @@ class BytesTest {
     }
 
     @Test
+    void orderIsUnsignedLexicographicWithPrefixesFirst() {
+        assertThat(Bytes.fromHex("01").compareTo(Bytes.fromHex("ff"))).isNegative();
+        assertThat(Bytes.fromHex("80").compareTo(Bytes.fromHex("7f"))).isPositive();
+        assertThat(Bytes.fromHex("01").compareTo(Bytes.fromHex("0100"))).isNegative();
+        assertThat(Bytes.EMPTY.compareTo(Bytes.fromHex("00"))).isNegative();
+        assertThat(Bytes.fromHex("0102").compareTo(Bytes.copyOf(new byte[] {1, 2}))).isZero();
+    }
+
+    @Test
     void emptyValuesAreEqualWhateverTheirOrigin() {
         assertThat(Bytes.copyOf(new byte[0])).isEqualTo(Bytes.EMPTY).isSameAs(Bytes.EMPTY);
         assertThat(Bytes.fromHex("")).isEqualTo(Bytes.EMPTY);

@@ -117,7 +117,7 @@ class CipherSuiteTest {
         CipherSuite suite = CipherSuite.MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519;
         assertThatThrownBy(() -> suite.expandWithLabel(new byte[32], "x", new byte[0], 255 * 32 + 1))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> suite.deriveTreeSecret(new byte[32], "x", -1, 16))
+        assertThatThrownBy(() -> suite.deriveTreeSecret(Secret.copyOf(new byte[32]), "x", -1, 16))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

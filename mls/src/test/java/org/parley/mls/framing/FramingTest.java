@@ -7,6 +7,7 @@ import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.codec.TlsWriter;
 import org.parley.mls.crypto.CipherSuite;
+import org.parley.mls.crypto.Secret;
 import org.parley.mls.crypto.SignatureKeyPair;
 import org.parley.mls.schedule.GroupContext;
 import org.parley.mls.schedule.SecretTree;
@@ -23,8 +24,8 @@ class FramingTest {
     private static final CipherSuite SUITE = CipherSuite.MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519;
     private static final byte[] GROUP = "group".getBytes(StandardCharsets.UTF_8);
     private static final byte[] MEMBERSHIP_KEY = new byte[32];
-    private static final byte[] ENCRYPTION_SECRET = new byte[32];
-    private static final byte[] SENDER_DATA_SECRET = new byte[32];
+    private static final Secret ENCRYPTION_SECRET = Secret.copyOf(new byte[32]);
+    private static final Secret SENDER_DATA_SECRET = Secret.copyOf(new byte[32]);
     /** An encoded Remove proposal (proposal_type 3, removed leaf 1). */
     private static final byte[] REMOVE = {0, 3, 0, 0, 0, 1};
     /** An encoded Commit with no proposals and no path. */
@@ -57,7 +58,7 @@ class FramingTest {
     private final GroupContext context = new GroupContext(SUITE, GROUP, 5, new byte[32], new byte[32], List.of());
 
     private FramedContent content(ContentType type, byte[] body) {
-        return new FramedContent(GROUP, 5, new Sender.Member(1), new byte[] {7}, type, body);
+        return new FramedContent(Bytes.copyOf(GROUP), 5, new Sender.Member(1), new byte[] {7}, type, body);
     }
 
     private AuthenticatedContent signed(WireFormat format, ContentType type, byte[] body) {
@@ -124,7 +125,7 @@ class FramingTest {
 
     @Test
     void externalSenderMayOnlyPropose() {
-        FramedContent commit = new FramedContent(GROUP, 5, new Sender.External(0), new byte[0], ContentType.COMMIT, EMPTY_COMMIT);
+        FramedContent commit = new FramedContent(Bytes.copyOf(GROUP), 5, new Sender.External(0), new byte[0], ContentType.COMMIT, EMPTY_COMMIT);
         PublicMessage message = new PublicMessage(commit, new FramedContentAuthData(Bytes.fromHex("01"), Bytes.fromHex("02")), null);
         assertThatThrownBy(() -> message.unprotect(SUITE, MEMBERSHIP_KEY, context))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("may not send a COMMIT");
@@ -172,8 +173,9 @@ class FramingTest {
     @Test
     void tamperedOrWronglyKeyedPrivateMessagesAreRejected() {
         PrivateMessage sent = privateMessage(tree(), ContentType.APPLICATION, new byte[] {1, 2, 3}, 0);
-        byte[] wrongSecret = new byte[32];
-        wrongSecret[0] = 1;
+        byte[] wrongBytes = new byte[32];
+        wrongBytes[0] = 1;
+        Secret wrongSecret = Secret.copyOf(wrongBytes);
         assertThatThrownBy(() -> sent.unprotect(SUITE, tree(), wrongSecret, context, BODIES))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("sender data does not decrypt");
         assertThatThrownBy(() -> sent.unprotect(SUITE, new SecretTree(SUITE, wrongSecret, 2), SENDER_DATA_SECRET, context, BODIES))
@@ -210,12 +212,12 @@ class FramingTest {
         byte[] plaintext = new TlsWriter().writeOpaque(new byte[] {1}).writeOpaque(new byte[] {2}).writeUint8(0).writeUint8(5)
                 .toByteArray();
         byte[] aad = new TlsWriter().writeOpaque(GROUP).writeUint64(5).writeUint8(1).writeOpaque(new byte[0]).toByteArray();
-        byte[] ciphertext = SUITE.seal(key.key(), key.nonce(), aad, plaintext);
+        byte[] ciphertext = SUITE.seal(key.key(), key.nonce().copyBytes(), aad, plaintext);
         byte[] senderData = new TlsWriter().writeUint32(1).writeUint32(0).writeFixed(new byte[4]).toByteArray();
         byte[] sdAad = new TlsWriter().writeOpaque(GROUP).writeUint64(5).writeUint8(1).toByteArray();
         byte[] encryptedSenderData = SUITE.seal(PrivateMessage.senderDataKey(SUITE, SENDER_DATA_SECRET, ciphertext),
                 PrivateMessage.senderDataNonce(SUITE, SENDER_DATA_SECRET, ciphertext), sdAad, senderData);
-        PrivateMessage message = new PrivateMessage(GROUP, 5, ContentType.APPLICATION, new byte[0], encryptedSenderData, ciphertext);
+        PrivateMessage message = new PrivateMessage(Bytes.copyOf(GROUP), 5, ContentType.APPLICATION, new byte[0], encryptedSenderData, ciphertext);
         assertThatThrownBy(() -> message.unprotect(SUITE, tree(), SENDER_DATA_SECRET, context, BODIES))
                 .isInstanceOf(DecodeException.class).hasMessageContaining("padding must be all zero bytes");
     }

@@ -84,7 +84,7 @@ class FiftyMembersTest {
     private void deliver(Group committer, CommitResult result) {
         for (Group g : members) {
             if (g != committer) {
-                assertThat(g.process(result.commitMessage())).isInstanceOf(CommitApplied.class);
+                assertThat(g.process(result.commitMessage().toByteArray())).isInstanceOf(CommitApplied.class);
             }
         }
         committer.mergePendingCommit(result.pending());
@@ -100,7 +100,7 @@ class FiftyMembersTest {
         CommitResult result = committer.addMembers(bundles.stream().map(KeyPackageBundle::publicBytes).toList());
         deliver(committer, result);
         for (KeyPackageBundle kp : bundles) {
-            members.add(Group.joinFromWelcome(config, result.welcome().orElseThrow(), kp, null));
+            members.add(Group.joinFromWelcome(config, result.welcome().orElseThrow().toByteArray(), kp, null));
         }
     }
 
@@ -109,7 +109,7 @@ class FiftyMembersTest {
         ExternalJoin join = Group.joinByExternalCommit(config, publisher.groupInfo(true), null, credential(),
                 SUITE.generateSignatureKeyPair(config.random()));
         for (Group g : members) {
-            assertThat(g.process(join.commitMessage())).isInstanceOf(CommitApplied.class);
+            assertThat(g.process(join.commitMessage().toByteArray())).isInstanceOf(CommitApplied.class);
         }
         members.add(join.group());
     }
@@ -165,7 +165,7 @@ class FiftyMembersTest {
         CommitResult result = committer.commitPendingProposals();
         deliver(committer, result);
         if (newcomer != null) {
-            members.add(Group.joinFromWelcome(config, result.welcome().orElseThrow(), newcomer, null));
+            members.add(Group.joinFromWelcome(config, result.welcome().orElseThrow().toByteArray(), newcomer, null));
         }
     }
 
@@ -176,7 +176,7 @@ class FiftyMembersTest {
         for (Group g : members) {
             if (g != sender) {
                 ApplicationMessage received = (ApplicationMessage) g.process(ciphertext);
-                assertThat(received.data()).isEqualTo(text);
+                assertThat(received.data().toByteArray()).isEqualTo(text);
                 assertThat(received.sender().leafIndex()).isEqualTo(sender.ownLeafIndex());
             }
         }

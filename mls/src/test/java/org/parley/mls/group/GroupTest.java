@@ -53,10 +53,10 @@ class GroupTest {
         KeyPackageBundle kp = keyPackage(name);
         CommitResult result = committer.addMembers(List.of(kp.publicBytes()));
         for (Group other : others) {
-            assertThat(other.process(result.commitMessage())).isInstanceOf(CommitApplied.class);
+            assertThat(other.process(result.commitMessage().toByteArray())).isInstanceOf(CommitApplied.class);
         }
         committer.mergePendingCommit(result.pending());
-        return Group.joinFromWelcome(config, result.welcome().orElseThrow(), kp, null);
+        return Group.joinFromWelcome(config, result.welcome().orElseThrow().toByteArray(), kp, null);
     }
 
     static void assertAgree(Group... groups) {
@@ -72,7 +72,7 @@ class GroupTest {
         byte[] message = sender.encrypt(text);
         for (Group r : receivers) {
             ApplicationMessage received = (ApplicationMessage) r.process(message);
-            assertThat(received.data()).isEqualTo(text);
+            assertThat(received.data().toByteArray()).isEqualTo(text);
             assertThat(received.sender().leafIndex()).isEqualTo(sender.ownLeafIndex());
         }
     }
@@ -89,17 +89,17 @@ class GroupTest {
 
         CommitResult update = bob.update();
         assertThat(update.welcome()).isEmpty();
-        CommitApplied applied = (CommitApplied) alice.process(update.commitMessage());
+        CommitApplied applied = (CommitApplied) alice.process(update.commitMessage().toByteArray());
         assertThat(applied.updated()).extracting(Member::leafIndex).containsExactly(bob.ownLeafIndex());
-        carol.process(update.commitMessage());
+        carol.process(update.commitMessage().toByteArray());
         bob.mergePendingCommit(update.pending());
         assertAgree(alice, bob, carol);
 
         CommitResult remove = carol.removeMembers(List.of(alice.ownLeafIndex()));
-        CommitApplied seenByAlice = (CommitApplied) alice.process(remove.commitMessage());
+        CommitApplied seenByAlice = (CommitApplied) alice.process(remove.commitMessage().toByteArray());
         assertThat(seenByAlice.removedSelf()).isTrue();
         assertThat(alice.isActive()).isFalse();
-        CommitApplied seenByBob = (CommitApplied) bob.process(remove.commitMessage());
+        CommitApplied seenByBob = (CommitApplied) bob.process(remove.commitMessage().toByteArray());
         assertThat(seenByBob.removed()).extracting(Member::leafIndex).containsExactly(0);
         assertThat(seenByBob.removedSelf()).isFalse();
         carol.mergePendingCommit(remove.pending());
@@ -123,12 +123,12 @@ class GroupTest {
         bob.process(updateCarol);
 
         CommitResult commit = alice.commitPendingProposals();
-        CommitApplied atBob = (CommitApplied) bob.process(commit.commitMessage());
+        CommitApplied atBob = (CommitApplied) bob.process(commit.commitMessage().toByteArray());
         assertThat(atBob.added()).extracting(m -> new String(((BasicCredential) m.credential()).identity().toByteArray(), StandardCharsets.UTF_8))
                 .containsExactly("dave");
-        carol.process(commit.commitMessage());
+        carol.process(commit.commitMessage().toByteArray());
         alice.mergePendingCommit(commit.pending());
-        Group daveGroup = Group.joinFromWelcome(config, commit.welcome().orElseThrow(), dave, null);
+        Group daveGroup = Group.joinFromWelcome(config, commit.welcome().orElseThrow().toByteArray(), dave, null);
         assertAgree(alice, bob, carol, daveGroup);
         assertDelivers(carol, alice, bob, daveGroup);
     }
@@ -139,19 +139,19 @@ class GroupTest {
         Group bob = addByWelcome(alice, "bob", List.of());
         ExternalJoin join = Group.joinByExternalCommit(config, alice.groupInfo(true), null, credential("erin"),
                 SUITE.generateSignatureKeyPair(random));
-        CommitApplied atAlice = (CommitApplied) alice.process(join.commitMessage());
+        CommitApplied atAlice = (CommitApplied) alice.process(join.commitMessage().toByteArray());
         assertThat(atAlice.added()).isEmpty();
         assertThat(atAlice.updated()).extracting(Member::leafIndex).containsExactly(join.group().ownLeafIndex());
-        bob.process(join.commitMessage());
+        bob.process(join.commitMessage().toByteArray());
         Group erin = join.group();
         assertAgree(alice, bob, erin);
         assertDelivers(erin, alice, bob);
 
         // bob lost his state; he rejoins from a GroupInfo (without the tree inside) and replaces his old leaf
         ExternalJoin resync = bob.resync(alice.groupInfo(false), alice.ratchetTree());
-        CommitApplied resynced = (CommitApplied) alice.process(resync.commitMessage());
+        CommitApplied resynced = (CommitApplied) alice.process(resync.commitMessage().toByteArray());
         assertThat(resynced.removed()).extracting(Member::leafIndex).containsExactly(bob.ownLeafIndex());
-        erin.process(resync.commitMessage());
+        erin.process(resync.commitMessage().toByteArray());
         Group newBob = resync.group();
         assertAgree(alice, erin, newBob);
         assertThat(alice.members()).hasSize(3);
@@ -165,7 +165,7 @@ class GroupTest {
         CommitResult bobCommit = bob.update();
         // the delivery service accepted bob's commit for this epoch; alice's lost
         alice.discardPendingCommit(aliceCommit.pending());
-        alice.process(bobCommit.commitMessage());
+        alice.process(bobCommit.commitMessage().toByteArray());
         bob.mergePendingCommit(bobCommit.pending());
         assertAgree(alice, bob);
         assertThatThrownBy(() -> alice.mergePendingCommit(aliceCommit.pending())).isInstanceOf(IllegalStateException.class);
@@ -183,21 +183,21 @@ class GroupTest {
         KeyPackageBundle bobKp = keyPackage("bob");
         CommitResult add = alice.addMembers(List.of(bobKp.publicBytes()));
         alice.mergePendingCommit(add.pending());
-        Group bob = Group.joinFromWelcome(withPsk, add.welcome().orElseThrow(), bobKp, null);
+        Group bob = Group.joinFromWelcome(withPsk, add.welcome().orElseThrow().toByteArray(), bobKp, null);
 
         CommitResult withExternal = alice.commitExternalPsk(pskId);
-        bob.process(withExternal.commitMessage());
+        bob.process(withExternal.commitMessage().toByteArray());
         alice.mergePendingCommit(withExternal.pending());
         assertAgree(alice, bob);
 
         CommitResult withResumption = bob.commitResumptionPsk(bob.groupId(), bob.epoch() - 1);
-        alice.process(withResumption.commitMessage());
+        alice.process(withResumption.commitMessage().toByteArray());
         bob.mergePendingCommit(withResumption.pending());
         assertAgree(alice, bob);
 
         Group noPsk = Group.fromBytes(config, bob.toBytes());
         CommitResult unknown = alice.commitExternalPsk(pskId);
-        assertThatThrownBy(() -> noPsk.process(unknown.commitMessage())).isInstanceOf(MlsProtocolException.class)
+        assertThatThrownBy(() -> noPsk.process(unknown.commitMessage().toByteArray())).isInstanceOf(MlsProtocolException.class)
                 .hasMessageContaining("PSK");
     }
 
@@ -212,7 +212,7 @@ class GroupTest {
         byte[] saved = bob.toBytes();
         Group restored = Group.fromBytes(config, saved);
         assertThat(restored.toBytes()).isEqualTo(saved);
-        assertThat(((ApplicationMessage) restored.process(early)).data()).containsExactly(1);
+        assertThat(((ApplicationMessage) restored.process(early)).data().toByteArray()).containsExactly(1);
         assertThatThrownBy(() -> restored.process(late)).isInstanceOf(MlsProtocolException.class);
         assertAgree(alice, restored);
 
@@ -243,8 +243,8 @@ class GroupTest {
         byte[] newId = "successor".getBytes(StandardCharsets.UTF_8);
 
         CommitResult reInit = alice.commitReInit(newId, chacha, List.of());
-        bob.process(reInit.commitMessage());
-        carol.process(reInit.commitMessage());
+        bob.process(reInit.commitMessage().toByteArray());
+        carol.process(reInit.commitMessage().toByteArray());
         alice.mergePendingCommit(reInit.pending());
         assertThat(List.of(alice, bob, carol)).allMatch(Group::isReInitialised);
         assertThatThrownBy(() -> carol.encrypt(new byte[1])).isInstanceOf(IllegalStateException.class)
@@ -257,7 +257,7 @@ class GroupTest {
                 null, random);
         ReInitialized successor = bob.reinitialize(List.of(aliceKp.publicBytes(), carolKp.publicBytes()), credential("bob"),
                 chacha.generateSignatureKeyPair(random));
-        byte[] welcome = successor.welcomeMessage();
+        byte[] welcome = successor.welcomeMessage().toByteArray();
         assertThatThrownBy(() -> Group.joinFromWelcome(config, welcome, aliceKp, null))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("joinFromReInitWelcome");
         Group newAlice = Group.joinFromReInitWelcome(config, welcome, aliceKp, null, alice);
@@ -283,11 +283,11 @@ class GroupTest {
         Extension senders = new ExternalSenders(List.of(new ExternalSenders.ExternalSender(Bytes.copyOf(server.publicKey().bytes()),
                 credential("server")))).toExtension();
         CommitResult allowServer = alice.updateGroupContextExtensions(List.of(senders));
-        bob.process(allowServer.commitMessage());
+        bob.process(allowServer.commitMessage().toByteArray());
         alice.mergePendingCommit(allowServer.pending());
 
         // the external sender proposes to remove bob (Section 12.1.8.1): a PublicMessage without membership tag
-        FramedContent content = new FramedContent(alice.groupId(), alice.epoch(), new Sender.External(0), new byte[0],
+        FramedContent content = new FramedContent(Bytes.copyOf(alice.groupId()), alice.epoch(), new Sender.External(0), new byte[0],
                 ContentType.PROPOSAL, new Proposal.Remove(bob.ownLeafIndex()).toBytes());
         AuthenticatedContent signed = AuthenticatedContent.signed(SUITE, WireFormat.MLS_PUBLIC_MESSAGE, content,
                 server.privateKey(), null);
@@ -297,13 +297,13 @@ class GroupTest {
         bob.process(proposal);
 
         CommitResult commit = alice.commitPendingProposals();
-        assertThat(((CommitApplied) bob.process(commit.commitMessage())).removedSelf()).isTrue();
+        assertThat(((CommitApplied) bob.process(commit.commitMessage().toByteArray())).removedSelf()).isTrue();
         assertThat(alice.mergePendingCommit(commit.pending()).removed()).extracting(Member::leafIndex)
                 .containsExactly(1);
 
         SignatureKeyPair impostor = SUITE.generateSignatureKeyPair(random);
         AuthenticatedContent forged = AuthenticatedContent.signed(SUITE, WireFormat.MLS_PUBLIC_MESSAGE,
-                new FramedContent(alice.groupId(), alice.epoch(), new Sender.External(0), new byte[0], ContentType.PROPOSAL,
+                new FramedContent(Bytes.copyOf(alice.groupId()), alice.epoch(), new Sender.External(0), new byte[0], ContentType.PROPOSAL,
                         new Proposal.Remove(0).toBytes()), impostor.privateKey(), null);
         assertThatThrownBy(() -> alice.process(new MlsMessage(PublicMessage.protect(SUITE, forged, null, null)).toBytes()))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("invalid signature");
@@ -339,10 +339,10 @@ class GroupTest {
         bob.process(carolUpdates);
 
         CommitResult commit = alice.commitPendingProposals();
-        CommitApplied atBob = (CommitApplied) bob.process(commit.commitMessage());
+        CommitApplied atBob = (CommitApplied) bob.process(commit.commitMessage().toByteArray());
         assertThat(atBob.removed()).extracting(Member::leafIndex).containsExactly(carol.ownLeafIndex());
         assertThat(atBob.updated()).extracting(Member::leafIndex).containsExactly(alice.ownLeafIndex());
-        assertThat(((CommitApplied) carol.process(commit.commitMessage())).removedSelf()).isTrue();
+        assertThat(((CommitApplied) carol.process(commit.commitMessage().toByteArray())).removedSelf()).isTrue();
         alice.mergePendingCommit(commit.pending());
         assertAgree(alice, bob);
     }
@@ -357,9 +357,9 @@ class GroupTest {
         assertThat(received.senderLeaf()).isEqualTo(-1);
         bob.process(proposal);
         CommitResult commit = alice.commitPendingProposals();
-        bob.process(commit.commitMessage());
+        bob.process(commit.commitMessage().toByteArray());
         alice.mergePendingCommit(commit.pending());
-        Group frankGroup = Group.joinFromWelcome(config, commit.welcome().orElseThrow(), frank, null);
+        Group frankGroup = Group.joinFromWelcome(config, commit.welcome().orElseThrow().toByteArray(), frank, null);
         assertAgree(alice, bob, frankGroup);
         assertDelivers(frankGroup, alice, bob);
     }
@@ -372,18 +372,18 @@ class GroupTest {
         byte[] second = bob.encrypt(new byte[] {2});
         byte[] third = bob.encrypt(new byte[] {3});
         CommitResult update = alice.update();
-        bob.process(update.commitMessage());
+        bob.process(update.commitMessage().toByteArray());
         alice.mergePendingCommit(update.pending());
 
         // the delivery service handed alice the Commit first; bob's messages of the old epoch follow
-        assertThat(((ApplicationMessage) alice.process(second)).data()).containsExactly(2);
+        assertThat(((ApplicationMessage) alice.process(second)).data().toByteArray()).containsExactly(2);
         Group restored = Group.fromBytes(config, alice.toBytes());
-        assertThat(((ApplicationMessage) restored.process(first)).data()).containsExactly(1);
+        assertThat(((ApplicationMessage) restored.process(first)).data().toByteArray()).containsExactly(1);
         assertThatThrownBy(() -> restored.process(first)).isInstanceOf(MlsProtocolException.class);
         assertDelivers(bob, restored);
 
         CommitResult another = bob.update();
-        restored.process(another.commitMessage());
+        restored.process(another.commitMessage().toByteArray());
         bob.mergePendingCommit(another.pending());
         assertThatThrownBy(() -> restored.process(third)).isInstanceOf(MlsProtocolException.class)
                 .hasMessageContaining("epoch");

@@ -35,7 +35,7 @@ class HostileInputTest {
         KeyPackageBundle bob = keyPackage("bob");
         CommitResult add = alice.addMembers(List.of(bob.publicBytes()));
         alice.mergePendingCommit(add.pending());
-        return Group.joinFromWelcome(config, add.welcome().orElseThrow(), bob, null);
+        return Group.joinFromWelcome(config, add.welcome().orElseThrow().toByteArray(), bob, null);
     }
 
     @Test
@@ -43,7 +43,7 @@ class HostileInputTest {
         Group alice = newGroup();
         KeyPackageBundle bob = keyPackage("bob");
         CommitResult add = alice.addMembers(List.of(bob.publicBytes()));
-        byte[] welcome = add.welcome().orElseThrow();
+        byte[] welcome = add.welcome().orElseThrow().toByteArray();
         assertThatThrownBy(() -> Group.joinFromWelcome(config, welcome, keyPackage("mallory"), null))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("no secrets for this KeyPackage");
         assertThatThrownBy(() -> Group.joinFromWelcome(config, Arrays.copyOf(welcome, welcome.length - 1), bob, null))
@@ -51,7 +51,7 @@ class HostileInputTest {
         byte[] tampered = welcome.clone();
         tampered[tampered.length - 1] ^= 1;
         assertThatThrownBy(() -> Group.joinFromWelcome(config, tampered, bob, null)).isInstanceOf(MlsProtocolException.class);
-        assertThatThrownBy(() -> Group.joinFromWelcome(config, add.commitMessage(), bob, null))
+        assertThatThrownBy(() -> Group.joinFromWelcome(config, add.commitMessage().toByteArray(), bob, null))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("expected a Welcome");
     }
 
@@ -63,7 +63,7 @@ class HostileInputTest {
         KeyPackageBundle bob = keyPackage("bob");
         CommitResult add = alice.addMembers(List.of(bob.publicBytes()));
         alice.mergePendingCommit(add.pending());
-        byte[] welcome = add.welcome().orElseThrow();
+        byte[] welcome = add.welcome().orElseThrow().toByteArray();
         assertThatThrownBy(() -> Group.joinFromWelcome(noTree, welcome, bob, null))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("no ratchet_tree");
         Group joined = Group.joinFromWelcome(noTree, welcome, bob, alice.ratchetTree());
@@ -106,7 +106,7 @@ class HostileInputTest {
 
         Extension required = new RequiredCapabilities(List.of(), List.of(), List.of(1)).toExtension();
         CommitResult setRequired = alice.updateGroupContextExtensions(List.of(required));
-        bobGroup.process(setRequired.commitMessage());
+        bobGroup.process(setRequired.commitMessage().toByteArray());
         alice.mergePendingCommit(setRequired.pending());
         assertThat(bobGroup.groupContextExtensions()).containsExactly(required);
         assertThat(bobGroup.epochAuthenticator()).isEqualTo(alice.epochAuthenticator());
@@ -128,11 +128,11 @@ class HostileInputTest {
         assertThat(alice.process(update)).isInstanceOf(ProposalReceived.class);
         Group restoredAlice = Group.fromBytes(config, alice.toBytes());
         CommitResult commit = restoredAlice.commitPendingProposals();
-        restoredBob.process(commit.commitMessage());
+        restoredBob.process(commit.commitMessage().toByteArray());
         restoredAlice.mergePendingCommit(commit.pending());
         assertThat(restoredBob.epochAuthenticator()).isEqualTo(restoredAlice.epochAuthenticator());
         byte[] hello = restoredBob.encrypt(new byte[] {7});
-        assertThat(((ProcessedMessage.ApplicationMessage) restoredAlice.process(hello)).data()).containsExactly(7);
+        assertThat(((ProcessedMessage.ApplicationMessage) restoredAlice.process(hello)).data().toByteArray()).containsExactly(7);
     }
 
     /** A saved state whose checksum is right but whose body was changed: every decode failure is a typed exception. */
@@ -173,10 +173,10 @@ class HostileInputTest {
         ExternalJoin impostor = Group.externalCommit(config, alice.groupInfo(true), null, GroupTest.credential("eve"),
                 bobKeys, bob.ownLeafIndex());
         byte[] before = alice.toBytes();
-        assertThatThrownBy(() -> alice.process(impostor.commitMessage())).isInstanceOf(MlsProtocolException.class)
+        assertThatThrownBy(() -> alice.process(impostor.commitMessage().toByteArray())).isInstanceOf(MlsProtocolException.class)
                 .hasMessageContaining("joiner's own old leaf");
         assertThat(alice.toBytes()).isEqualTo(before);
         ExternalJoin genuine = bob.resync(alice.groupInfo(true), null);
-        assertThat(((ProcessedMessage.CommitApplied) alice.process(genuine.commitMessage())).removed()).hasSize(1);
+        assertThat(((ProcessedMessage.CommitApplied) alice.process(genuine.commitMessage().toByteArray())).removed()).hasSize(1);
     }
 }

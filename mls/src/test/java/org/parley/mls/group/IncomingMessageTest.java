@@ -33,7 +33,7 @@ class IncomingMessageTest {
         IncomingMessage message = IncomingMessage.inspect(alice.encrypt(new byte[] {1, 2, 3}));
         assertThat(message).isInstanceOf(IncomingMessage.ForGroup.class);
         IncomingMessage.ForGroup forGroup = (IncomingMessage.ForGroup) message;
-        assertThat(forGroup.groupId()).isEqualTo(GROUP_ID);
+        assertThat(forGroup.groupId()).isEqualTo(Bytes.copyOf(GROUP_ID));
         assertThat(forGroup.epoch()).isEqualTo(alice.epoch());
         assertThat(forGroup.encrypted()).isTrue();
     }
@@ -42,8 +42,8 @@ class IncomingMessageTest {
     void aPublicCommitNamesItsGroupAndTheEpochItEnds() {
         Group alice = newGroup(GroupConfig.defaults(random).withEncryptHandshake(false));
         CommitResult update = alice.update();
-        IncomingMessage.ForGroup forGroup = (IncomingMessage.ForGroup) IncomingMessage.inspect(update.commitMessage());
-        assertThat(forGroup.groupId()).isEqualTo(GROUP_ID);
+        IncomingMessage.ForGroup forGroup = (IncomingMessage.ForGroup) IncomingMessage.inspect(update.commitMessage().toByteArray());
+        assertThat(forGroup.groupId()).isEqualTo(Bytes.copyOf(GROUP_ID));
         assertThat(forGroup.epoch()).isEqualTo(0);
         assertThat(forGroup.encrypted()).isFalse();
     }
@@ -54,7 +54,7 @@ class IncomingMessageTest {
         KeyPackageBundle bob = keyPackage("bob");
         KeyPackageBundle carol = keyPackage("carol");
         CommitResult add = alice.addMembers(List.of(bob.publicBytes()));
-        IncomingMessage message = IncomingMessage.inspect(add.welcome().orElseThrow());
+        IncomingMessage message = IncomingMessage.inspect(add.welcome().orElseThrow().toByteArray());
         assertThat(message).isInstanceOf(IncomingMessage.ForNewMembers.class);
         IncomingMessage.ForNewMembers welcome = (IncomingMessage.ForNewMembers) message;
         Bytes bobRef = Bytes.copyOf(SUITE.makeKeyPackageRef(bob.keyPackage().toBytes()));
@@ -82,7 +82,7 @@ class IncomingMessageTest {
                 .as("another MLS version").isInstanceOf(MlsProtocolException.class);
         assertThatThrownBy(() -> IncomingMessage.inspect(new byte[0])).isInstanceOf(MlsProtocolException.class);
 
-        byte[] welcome = alice.addMembers(List.of(keyPackage("bob").publicBytes())).welcome().orElseThrow();
+        byte[] welcome = alice.addMembers(List.of(keyPackage("bob").publicBytes())).welcome().orElseThrow().toByteArray();
         assertThatThrownBy(() -> IncomingMessage.inspect(Arrays.copyOf(welcome, welcome.length - 1)))
                 .as("a truncated Welcome body").isInstanceOf(MlsProtocolException.class).hasMessageContaining("Welcome");
     }

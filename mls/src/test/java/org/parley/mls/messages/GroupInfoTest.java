@@ -6,6 +6,7 @@ import org.parley.mls.codec.DecodeException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.HpkeCiphertext;
+import org.parley.mls.crypto.Secret;
 import org.parley.mls.crypto.SignatureKeyPair;
 import org.parley.mls.extensions.ExternalPub;
 import org.parley.mls.schedule.GroupContext;
@@ -41,11 +42,13 @@ class GroupInfoTest {
 
     @Test
     void welcomeAndGroupSecretsRejectTruncationAndTrailingBytes() {
-        GroupSecrets secrets = new GroupSecrets(new byte[32], new byte[32],
+        Bytes joiner = Bytes.fromHex("1111111111111111111111111111111111111111111111111111111111111111");
+        Bytes path = Bytes.fromHex("2222222222222222222222222222222222222222222222222222222222222222");
+        GroupSecrets secrets = new GroupSecrets(Secret.copyOf(joiner.toByteArray()), Secret.copyOf(path.toByteArray()),
                 List.of(PreSharedKeyID.resumption(PreSharedKeyID.USAGE_BRANCH, Bytes.fromHex("01"), 9, Bytes.copyOf(new byte[32]))));
         byte[] encoded = secrets.toBytes();
         assertThat(TlsReader.decodeExactly(encoded, GroupSecrets::decode, "GroupSecrets").toBytes()).isEqualTo(encoded);
-        assertThat(secrets.toString()).doesNotContain("0000");
+        assertThat(secrets.toString()).doesNotContain("1111").doesNotContain("2222");
         for (int cut = 0; cut < encoded.length; cut++) {
             byte[] truncated = Arrays.copyOf(encoded, cut);
             assertThatThrownBy(() -> TlsReader.decodeExactly(truncated, GroupSecrets::decode, "GroupSecrets"))

@@ -73,8 +73,10 @@ class KeyScheduleTest {
         EpochSecrets secrets = KeySchedule.fromInitSecret(SUITE, new byte[32], new byte[32], null, context());
         HpkeKeyPair external = secrets.externalKeyPair();
         KeySchedule.ExternalInit init = KeySchedule.externalInit(SUITE, external.publicKey(), random);
-        assertThat(KeySchedule.externalInitSecret(SUITE, external.privateKey(), init.kemOutput())).isEqualTo(init.initSecret());
-        assertThat(init.initSecret()).hasSize(SUITE.hashLength());
+        assertThat(KeySchedule.externalInitSecret(SUITE, external.privateKey(), init.kemOutput().toByteArray()))
+                .isEqualTo(init.initSecret().copyBytes());
+        assertThat(init.initSecret().length()).isEqualTo(SUITE.hashLength());
+        assertThat(init.toString()).doesNotContain(HexFormat.of().formatHex(init.initSecret().copyBytes()));
     }
 
     @Test
@@ -102,7 +104,7 @@ class KeyScheduleTest {
     void epochSecretsNeverPrintSecrets() {
         EpochSecrets secrets = KeySchedule.fromInitSecret(SUITE, new byte[32], new byte[32], null, context());
         String text = secrets.toString();
-        assertThat(text).contains("redacted").doesNotContain(HexFormat.of().formatHex(secrets.encryptionSecret()).substring(0, 16));
+        assertThat(text).contains("redacted").doesNotContain(HexFormat.of().formatHex(secrets.encryptionSecret().copyBytes()).substring(0, 16));
         assertThat(secrets.secretTree(2).leafCount()).isEqualTo(2);
         assertThat(secrets.exporter("label", new byte[0], 20)).hasSize(20);
     }

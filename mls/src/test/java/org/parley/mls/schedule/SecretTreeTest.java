@@ -3,6 +3,7 @@ package org.parley.mls.schedule;
 import org.junit.jupiter.api.Test;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.crypto.CipherSuite;
+import org.parley.mls.crypto.Secret;
 import org.parley.mls.schedule.SecretTree.RatchetKey;
 import org.parley.mls.schedule.SecretTree.RatchetType;
 
@@ -11,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SecretTreeTest {
     private static final CipherSuite SUITE = CipherSuite.MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519;
-    private static final byte[] SECRET = new byte[32];
+    private static final Secret SECRET = Secret.copyOf(new byte[32]);
 
     private static SecretTree tree() {
         return new SecretTree(SUITE, SECRET, 4);
@@ -73,7 +74,8 @@ class SecretTreeTest {
     @Test
     void keysAndTreeNeverPrintSecrets() {
         RatchetKey key = tree().nextEncryptionKey(0, RatchetType.APPLICATION);
-        assertThat(key.toString()).contains("redacted").doesNotContain(java.util.HexFormat.of().formatHex(key.key()));
+        assertThat(key.toString()).doesNotContain(java.util.HexFormat.of().formatHex(key.key().copyBytes()))
+                .doesNotContain(java.util.HexFormat.of().formatHex(key.nonce().copyBytes()));
         assertThat(tree().toString()).contains("redacted");
     }
 }

@@ -44,7 +44,7 @@ class TreeKemTest {
             assertThat(theirs.treeHash()).isEqualTo(tree.treeHash());
         }
         tree.validate(GROUP_ID, null);
-        return created.commitSecret();
+        return created.commitSecret().copyBytes();
     }
 
     @Test

@@ -5,6 +5,7 @@ import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsEncodable;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.crypto.CipherSuite;
+import org.parley.mls.crypto.Secret;
 import org.parley.mls.crypto.SignaturePublicKey;
 import org.parley.mls.framing.AuthenticatedContent;
 import org.parley.mls.framing.MlsMessage;
@@ -140,8 +141,8 @@ public final class DecoderTargets {
     public static FuzzTarget privateMessage(CipherSuite suite, GroupContext context, byte[] encryptionSecret,
                                             byte[] senderDataSecret, int leafCount, SignaturePublicKey signer,
                                             byte[] genuine) {
-        byte[] secret = encryptionSecret.clone();
-        byte[] senderData = senderDataSecret.clone();
+        Secret secret = Secret.copyOf(encryptionSecret);
+        Secret senderData = Secret.copyOf(senderDataSecret);
         byte[] original = genuine.clone();
         return new FuzzTarget() {
             @Override

@@ -54,23 +54,23 @@ public final class LiveGroupTarget implements FuzzTarget {
         KeyPackageBundle carolKeys = bundle("carol", random);
         CommitResult added = alice.addMembers(List.of(bobKeys.publicBytes(), carolKeys.publicBytes()));
         alice.mergePendingCommit(added.pending());
-        Group bob = Group.joinFromWelcome(privateHandshakes, added.welcomeMessage(), bobKeys, null);
-        Group carol = Group.joinFromWelcome(publicHandshakes, added.welcomeMessage(), carolKeys, null);
+        Group bob = Group.joinFromWelcome(privateHandshakes, added.welcomeMessage().toByteArray(), bobKeys, null);
+        Group carol = Group.joinFromWelcome(publicHandshakes, added.welcomeMessage().toByteArray(), carolKeys, null);
         CommitResult update = alice.update();
         alice.mergePendingCommit(update.pending());
-        bob.process(update.commitMessage());
-        carol.process(update.commitMessage());
+        bob.process(update.commitMessage().toByteArray());
+        carol.process(update.commitMessage().toByteArray());
 
         List<byte[]> messages = new ArrayList<>();
         byte[] probe = alice.encrypt("probe".getBytes(StandardCharsets.UTF_8));
         messages.add(carol.encrypt(new byte[1024]));
         messages.add(alice.encrypt("hello bob".getBytes(StandardCharsets.UTF_8), "aad".getBytes(StandardCharsets.UTF_8)));
         CommitResult addErin = carol.addMembers(List.of(bundle("erin", random).publicBytes()));
-        messages.add(addErin.commitMessage());
-        messages.add(addErin.welcomeMessage());
-        messages.add(alice.removeMembers(List.of(carol.ownLeafIndex())).commitMessage());
-        messages.add(alice.update().commitMessage());
-        messages.add(carol.update().commitMessage());
+        messages.add(addErin.commitMessage().toByteArray());
+        messages.add(addErin.welcomeMessage().toByteArray());
+        messages.add(alice.removeMembers(List.of(carol.ownLeafIndex())).commitMessage().toByteArray());
+        messages.add(alice.update().commitMessage().toByteArray());
+        messages.add(carol.update().commitMessage().toByteArray());
         // Proposals last: a sender's later commits would include its own pending proposals by reference.
         messages.add(alice.proposeUpdate());
         messages.add(carol.proposeRemove(0));
@@ -78,7 +78,7 @@ public final class LiveGroupTarget implements FuzzTarget {
         byte[] groupInfo = alice.groupInfo(true);
         messages.add(groupInfo);
         messages.add(Group.joinByExternalCommit(publicHandshakes, groupInfo, null, credential("frank"),
-                SUITE.generateSignatureKeyPair(random)).commitMessage());
+                SUITE.generateSignatureKeyPair(random)).commitMessage().toByteArray());
 
         LiveGroupTarget target = new LiveGroupTarget(privateHandshakes, bob.toBytes(), bob.epochAuthenticator(), probe,
                 List.copyOf(messages));

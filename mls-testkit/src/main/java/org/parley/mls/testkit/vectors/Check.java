@@ -1,6 +1,7 @@
 package org.parley.mls.testkit.vectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.parley.mls.crypto.Secret;
 
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -47,6 +48,11 @@ public final class Check {
         if (!Arrays.equals(expected, actual)) {
             throw new AssertionError(what + " differs: expected " + toHex(expected) + ", computed " + toHex(actual));
         }
+    }
+
+    /** Compares a computed secret with the vector's, printing both: these secrets are public test data. */
+    public static void equal(String what, byte[] expected, Secret actual) {
+        equal(what, expected, actual.copyBytes());
     }
 
     public static void equal(String what, long expected, long actual) {

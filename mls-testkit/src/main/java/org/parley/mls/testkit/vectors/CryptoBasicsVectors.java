@@ -2,6 +2,7 @@ package org.parley.mls.testkit.vectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.parley.mls.crypto.CipherSuite;
+import org.parley.mls.crypto.Secret;
 import org.parley.mls.crypto.HpkeCiphertext;
 import org.parley.mls.crypto.HpkePrivateKey;
 import org.parley.mls.crypto.HpkePublicKey;
@@ -34,7 +35,7 @@ public final class CryptoBasicsVectors implements VectorSuite {
         Check.equal("derive_secret.out", Check.hex(ds, "out"), suite.deriveSecret(Check.hex(ds, "secret"), ds.get("label").asText()));
 
         JsonNode dts = c.get("derive_tree_secret");
-        Check.equal("derive_tree_secret.out", Check.hex(dts, "out"), suite.deriveTreeSecret(Check.hex(dts, "secret"),
+        Check.equal("derive_tree_secret.out", Check.hex(dts, "out"), suite.deriveTreeSecret(Secret.copyOf(Check.hex(dts, "secret")),
                 dts.get("label").asText(), Check.number(dts, "generation"), (int) Check.number(dts, "length")));
 
         JsonNode swl = c.get("sign_with_label");

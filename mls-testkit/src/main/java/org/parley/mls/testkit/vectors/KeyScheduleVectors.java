@@ -47,7 +47,7 @@ public final class KeyScheduleVectors implements VectorSuite {
             JsonNode exporter = e.get("exporter");
             Check.equal(at + "exporter.secret", Check.hex(exporter, "secret"), secrets.exporter(exporter.get("label").asText(),
                     Check.hex(exporter, "context"), (int) Check.number(exporter, "length")));
-            initSecret = secrets.initSecret();
+            initSecret = secrets.initSecret().copyBytes();
             epoch++;
         }
     }

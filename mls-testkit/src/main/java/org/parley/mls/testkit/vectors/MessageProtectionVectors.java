@@ -6,6 +6,7 @@ import org.parley.mls.codec.DecodeException;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.codec.TlsReader;
 import org.parley.mls.crypto.CipherSuite;
+import org.parley.mls.crypto.Secret;
 import org.parley.mls.crypto.SignaturePrivateKey;
 import org.parley.mls.crypto.SignaturePublicKey;
 import org.parley.mls.framing.AuthenticatedContent;
@@ -47,8 +48,8 @@ public final class MessageProtectionVectors implements VectorSuite {
         GroupContext context = new GroupContext(suite, Check.hex(c, "group_id"), Check.number(c, "epoch"),
                 Check.hex(c, "tree_hash"), Check.hex(c, "confirmed_transcript_hash"), List.of());
         Keys keys = new Keys(suite, context, new SignaturePrivateKey(Check.hex(c, "signature_priv")),
-                new SignaturePublicKey(Check.hex(c, "signature_pub")), Check.hex(c, "encryption_secret"),
-                Check.hex(c, "sender_data_secret"), Check.hex(c, "membership_key"));
+                new SignaturePublicKey(Check.hex(c, "signature_pub")), Secret.copyOf(Check.hex(c, "encryption_secret")),
+                Secret.copyOf(Check.hex(c, "sender_data_secret")), Check.hex(c, "membership_key"));
 
         byte[] proposal = Check.hex(c, "proposal");
         HandshakeContentReader proposalBody = new KnownBody(proposal);
@@ -74,7 +75,7 @@ public final class MessageProtectionVectors implements VectorSuite {
     }
 
     private record Keys(CipherSuite suite, GroupContext context, SignaturePrivateKey signaturePriv,
-                        SignaturePublicKey signaturePub, byte[] encryptionSecret, byte[] senderDataSecret,
+                        SignaturePublicKey signaturePub, Secret encryptionSecret, Secret senderDataSecret,
                         byte[] membershipKey) {
         SecretTree freshTree() {
             return new SecretTree(suite, encryptionSecret, LEAVES);
@@ -93,7 +94,7 @@ public final class MessageProtectionVectors implements VectorSuite {
     }
 
     private void checkOwnPublic(Keys k, ContentType type, byte[] raw, byte[] confirmationTag, HandshakeContentReader body) {
-        FramedContent content = new FramedContent(k.context.groupId().toByteArray(), k.context.epoch(), new Sender.Member(SENDER_LEAF),
+        FramedContent content = new FramedContent(k.context.groupId(), k.context.epoch(), new Sender.Member(SENDER_LEAF),
                 new byte[0], type, raw);
         AuthenticatedContent signed = type == ContentType.COMMIT
                 ? AuthenticatedContent.signedCommit(k.suite, WireFormat.MLS_PUBLIC_MESSAGE, content, k.signaturePriv, k.context,
@@ -115,7 +116,7 @@ public final class MessageProtectionVectors implements VectorSuite {
         Check.equal(field + " content", raw, content.content().body());
         Check.equal(field + " sender", SENDER_LEAF, ((Sender.Member) content.content().sender()).leafIndex());
 
-        FramedContent own = new FramedContent(k.context.groupId().toByteArray(), k.context.epoch(), new Sender.Member(SENDER_LEAF),
+        FramedContent own = new FramedContent(k.context.groupId(), k.context.epoch(), new Sender.Member(SENDER_LEAF),
                 new byte[0], type, raw);
         AuthenticatedContent signed = type == ContentType.COMMIT
                 ? AuthenticatedContent.signedCommit(k.suite, WireFormat.MLS_PRIVATE_MESSAGE, own, k.signaturePriv, k.context,

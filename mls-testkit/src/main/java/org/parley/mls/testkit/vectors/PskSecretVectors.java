@@ -3,6 +3,7 @@ package org.parley.mls.testkit.vectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.parley.mls.codec.Bytes;
 import org.parley.mls.crypto.CipherSuite;
+import org.parley.mls.crypto.Secret;
 import org.parley.mls.messages.PreSharedKeyID;
 import org.parley.mls.schedule.PskSecret;
 
@@ -22,7 +23,7 @@ public final class PskSecretVectors implements VectorSuite {
         List<PskSecret.Psk> psks = new ArrayList<>();
         for (JsonNode p : c.get("psks")) {
             psks.add(new PskSecret.Psk(PreSharedKeyID.external(Bytes.copyOf(Check.hex(p, "psk_id")), Bytes.copyOf(Check.hex(p, "psk_nonce"))),
-                    Check.hex(p, "psk")));
+                    Secret.copyOf(Check.hex(p, "psk"))));
         }
         Check.equal("psk_secret", Check.hex(c, "psk_secret"), PskSecret.compute(suite, psks));
     }

@@ -2,6 +2,7 @@ package org.parley.mls.testkit.vectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.parley.mls.crypto.CipherSuite;
+import org.parley.mls.crypto.Secret;
 import org.parley.mls.framing.PrivateMessage;
 import org.parley.mls.schedule.SecretTree;
 import org.parley.mls.schedule.SecretTree.RatchetKey;
@@ -18,13 +19,13 @@ public final class SecretTreeVectors implements VectorSuite {
     public void verify(JsonNode c) {
         CipherSuite suite = CipherSuite.fromId((int) Check.number(c, "cipher_suite"));
         JsonNode sd = c.get("sender_data");
-        byte[] senderDataSecret = Check.hex(sd, "sender_data_secret");
+        Secret senderDataSecret = Secret.copyOf(Check.hex(sd, "sender_data_secret"));
         byte[] sample = Check.hex(sd, "ciphertext");
         Check.equal("sender_data.key", Check.hex(sd, "key"), PrivateMessage.senderDataKey(suite, senderDataSecret, sample));
         Check.equal("sender_data.nonce", Check.hex(sd, "nonce"), PrivateMessage.senderDataNonce(suite, senderDataSecret, sample));
 
         JsonNode leaves = c.get("leaves");
-        SecretTree tree = new SecretTree(suite, Check.hex(c, "encryption_secret"), leaves.size());
+        SecretTree tree = new SecretTree(suite, Secret.copyOf(Check.hex(c, "encryption_secret")), leaves.size());
         for (int leaf = 0; leaf < leaves.size(); leaf++) {
             for (JsonNode g : leaves.get(leaf)) {
                 long generation = Check.number(g, "generation");

@@ -90,7 +90,7 @@ public final class TreeKemVectors implements VectorSuite {
                 RatchetTree receiverTree = tree.copy();
                 TreeKem.Processed processed = TreeKem.processUpdatePath(receiverTree, members.get(j).copy(), sender,
                         created.updatePath(), groupId, Set.of(), context);
-                Check.equal("new UpdatePath from " + sender + ": commit secret at leaf " + j, created.commitSecret(),
+                Check.equal("new UpdatePath from " + sender + ": commit secret at leaf " + j, created.commitSecret().copyBytes(),
                         processed.commitSecret());
                 Check.equal("new UpdatePath from " + sender + ": tree hash at leaf " + j, committerTree.treeHash(),
                         receiverTree.treeHash());

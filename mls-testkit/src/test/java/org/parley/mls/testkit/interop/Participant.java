@@ -1,6 +1,7 @@
 package org.parley.mls.testkit.interop;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.credentials.BasicCredential;
 import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.group.CommitResult;
@@ -102,7 +103,7 @@ abstract sealed class Participant {
 
         private byte[][] merge(CommitResult result) {
             group.mergePendingCommit(result.pending());
-            return new byte[][] {result.commitMessage(), result.welcomeMessage()};
+            return new byte[][] {result.commitMessage().toByteArray(), result.welcome().map(Bytes::toByteArray).orElse(null)};
         }
 
         @Override
@@ -138,7 +139,7 @@ abstract sealed class Participant {
         @Override
         byte[] process(byte[] message) {
             ProcessedMessage processed = group.process(message);
-            return processed instanceof ProcessedMessage.ApplicationMessage app ? app.data() : null;
+            return processed instanceof ProcessedMessage.ApplicationMessage app ? app.data().toByteArray() : null;
         }
 
         @Override
@@ -156,7 +157,7 @@ abstract sealed class Participant {
             ExternalJoin join = Group.joinByExternalCommit(config, groupInfo, null, credential(),
                     suite.generateSignatureKeyPair(random));
             group = join.group();
-            return join.commitMessage();
+            return join.commitMessage().toByteArray();
         }
 
         @Override
