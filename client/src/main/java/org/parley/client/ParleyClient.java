@@ -151,7 +151,7 @@ public final class ParleyClient implements AutoCloseable {
      * @return false when a linked device has no key package on the server yet, so some conversation still lacks it
      */
     public boolean syncOwnDevices() {
-        return conversations.syncOwnDevices(Accounts.devices(session, identity).stream().map(device -> device.deviceId().toByteArray()).toList());
+        return conversations.syncOwnDevices(Accounts.devices(session, identity).stream().map(Accounts.DeviceInfo::deviceId).toList());
     }
 
     /** Where call media relayed over the WebSocket goes (on the connection's thread); null drops it. */

@@ -1,10 +1,12 @@
 package org.parley.client.attachments;
 
 import org.parley.mls.codec.Bytes;
+import org.parley.mls.crypto.Secret;
 
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,7 +32,7 @@ public final class AttachmentCipher {
      *
      * @param blob the upload body, not a value: handed to HTTP as it is, without a copy
      */
-    public record Sealed(AttachmentKey key, byte[] blob, Bytes digest, long size) {
+    public record Sealed(Secret key, byte[] blob, Bytes digest, long size) {
         @Override
         public String toString() {
             return "Sealed[" + blob.length + " bytes, key hidden]";
@@ -38,12 +40,15 @@ public final class AttachmentCipher {
     }
 
     public static Sealed seal(byte[] plaintext, SecureRandom random) {
-        AttachmentKey key = AttachmentKey.generate(random);
+        byte[] fresh = new byte[KEY_BYTES];
+        random.nextBytes(fresh);
+        Secret key = Secret.copyOf(fresh);
+        Arrays.fill(fresh, (byte) 0);
         byte[] nonce = new byte[NONCE_BYTES];
         random.nextBytes(nonce);
         try {
             Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-            gcm.init(Cipher.ENCRYPT_MODE, key.aesKey(), new GCMParameterSpec(TAG_BITS, nonce));
+            gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key.copyBytes(), "AES"), new GCMParameterSpec(TAG_BITS, nonce));
             byte[] blob = Arrays.copyOf(nonce, NONCE_BYTES + plaintext.length + TAG_BITS / 8);
             gcm.doFinal(plaintext, 0, plaintext.length, blob, NONCE_BYTES);
             return new Sealed(key, blob, Bytes.copyOf(sha256(blob)), plaintext.length);
@@ -57,7 +62,7 @@ public final class AttachmentCipher {
      *
      * @throws AttachmentException when the blob is not the one the sender described
      */
-    public static byte[] open(byte[] blob, AttachmentKey key, Bytes digest, long size) {
+    public static byte[] open(byte[] blob, Secret key, Bytes digest, long size) {
         if (key.length() != KEY_BYTES) {
             throw new AttachmentException("the attachment key is " + key.length() + " bytes instead of " + KEY_BYTES);
         }
@@ -69,7 +74,7 @@ public final class AttachmentCipher {
         }
         try {
             Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-            gcm.init(Cipher.DECRYPT_MODE, key.aesKey(), new GCMParameterSpec(TAG_BITS, blob, 0, NONCE_BYTES));
+            gcm.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key.copyBytes(), "AES"), new GCMParameterSpec(TAG_BITS, blob, 0, NONCE_BYTES));
             return gcm.doFinal(blob, NONCE_BYTES, blob.length - NONCE_BYTES);
         } catch (AEADBadTagException e) {
             throw new AttachmentException("the attachment does not decrypt with its key; it was altered");

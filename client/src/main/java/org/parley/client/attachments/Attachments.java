@@ -2,6 +2,7 @@ package org.parley.client.attachments;
 
 import org.parley.client.net.Session;
 import org.parley.mls.codec.Bytes;
+import org.parley.mls.crypto.Secret;
 import org.parley.protocol.v1.AttachmentTicket;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.RequestAttachmentUpload;
@@ -25,22 +26,7 @@ public final class Attachments {
      *
      * @param blobDigest the SHA-256 of the uploaded blob
      */
-    public record Pointer(String attachmentId, AttachmentKey attachmentKey, Bytes blobDigest, long size, String name) {
-        /** From a message's fields, for callers that still work with arrays (the conversations package). */
-        public Pointer(String attachmentId, byte[] key, byte[] digest, long size, String name) {
-            this(attachmentId, AttachmentKey.copyOf(key), Bytes.copyOf(digest), size, name);
-        }
-
-        /** A copy of the key, for callers that still work with arrays (the conversations package). */
-        public byte[] key() {
-            return attachmentKey.toByteArray();
-        }
-
-        /** A copy of the digest, for callers that still work with arrays (the conversations package). */
-        public byte[] digest() {
-            return blobDigest.toByteArray();
-        }
-
+    public record Pointer(String attachmentId, Secret attachmentKey, Bytes blobDigest, long size, String name) {
         @Override
         public String toString() {
             return "Pointer[" + attachmentId + ", " + name + ", " + size + " bytes, key hidden]";

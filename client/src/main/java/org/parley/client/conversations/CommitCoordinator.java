@@ -19,9 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -128,12 +126,7 @@ final class CommitCoordinator {
     }
 
     private static List<RecipientAccount> welcomeRecipients(List<KeyPackages.Claimed> joiners) {
-        Map<String, RecipientAccount.Builder> byAccount = new LinkedHashMap<>();
-        for (KeyPackages.Claimed joiner : joiners) {
-            byAccount.computeIfAbsent(ConversationStore.hex(joiner.accountId()), k -> RecipientAccount.newBuilder()
-                    .setAccountId(ByteString.copyFrom(joiner.accountId()))).addDeviceIds(ByteString.copyFrom(joiner.deviceId()));
-        }
-        return byAccount.values().stream().map(RecipientAccount.Builder::build).toList();
+        return Outbox.byAccount(joiners.stream().map(KeyPackages.Claimed::member).toList());
     }
 
     /** Tells the listeners who a commit (this device's or another member's) added and removed. */

@@ -16,6 +16,7 @@ import org.parley.client.local.v1.ConversationRecord;
 import org.parley.client.local.v1.StoredMessage;
 import org.parley.client.safety.Contacts;
 import org.parley.mls.codec.Bytes;
+import org.parley.mls.crypto.Secret;
 import org.parley.mls.group.Group;
 import org.parley.mls.group.ProcessedMessage;
 import org.slf4j.Logger;
@@ -69,7 +70,7 @@ final class ContentHandler {
             return;
         }
         MemberCredential sender = MemberCredential.from(application.sender().credential());
-        if (!Arrays.equals(sender.deviceId(), content.getSenderDevice().toByteArray()) || content.getId().size() != 16) {
+        if (!sender.device().equals(Bytes.copyOf(content.getSenderDevice().toByteArray())) || content.getId().size() != 16) {
             log.warn("dropped a message whose content does not match its MLS sender");
             return;
         }
@@ -107,7 +108,7 @@ final class ContentHandler {
             case CALL_SIGNAL -> after.add(() -> events.emit(new ConversationEvent.CallSignalled(conversation, Bytes.copyOf(groupId),
                     sender.username(), content.getCallSignal())));
             case RECEIPT -> {
-                if (!Arrays.equals(sender.accountId(), identity.accountId())) {
+                if (!fromThisAccount(sender)) {
                     Receipt receipt = content.getReceipt();
                     int marked = receipts.apply(groupId, sender.username(), receipt);
                     if (marked > 0) {
@@ -129,7 +130,7 @@ final class ContentHandler {
                     .setText(text).setAttachmentPath(attachmentPath)
                     .setOutgoing(sender.username().equals(identity.username())).setIdentityChanged(changed).build();
             if (store.addMessage(groupId, stored)) {
-                if (!Arrays.equals(sender.accountId(), identity.accountId())) {
+                if (!fromThisAccount(sender)) {
                     receipts.arrived(groupId, content.getId());
                 }
                 String name = store.record(groupId).getName();
@@ -141,9 +142,9 @@ final class ContentHandler {
 
     /** A member's access key (for sealed sends to it); this account's own profile key when another device of it shares. */
     private void adoptAccessKey(MemberCredential sender, AccessKeyShare share) {
-        if (!Arrays.equals(share.getAccountId().toByteArray(), sender.accountId())) {
+        if (!sender.account().equals(Bytes.copyOf(share.getAccountId().toByteArray()))) {
             log.warn("dropped an access key that {} sent for another account", sender.username());
-        } else if (Arrays.equals(sender.accountId(), identity.accountId())) {
+        } else if (fromThisAccount(sender)) {
             identity.adoptProfileKey(store.profile(), share.getProfileKey().toByteArray());
         } else {
             contacts.rememberAccessKey(sender.username(), share.getAccessKey().toByteArray());
@@ -178,15 +179,15 @@ final class ContentHandler {
             known.getIdentityKeysList().forEach(k -> keys.add(k.toByteArray()));
         }
         keys.add(signatureKey);
-        return contacts.observe(sender.username(), sender.accountId(), keys) == Contacts.Observation.CHANGED;
+        return contacts.observe(sender.username(), sender.account().toByteArray(), keys) == Contacts.Observation.CHANGED;
     }
 
     /** Downloads, checks and decrypts a file into the downloads folder; @return where, or why not. */
     private String save(Attachment attachment) {
         byte[] plain;
         try {
-            plain = attachments.download(new Attachments.Pointer(attachment.getAttachmentId(), attachment.getKey().toByteArray(),
-                    attachment.getDigest().toByteArray(), attachment.getSize(), attachment.getName()));
+            plain = attachments.download(new Attachments.Pointer(attachment.getAttachmentId(), Secret.copyOf(attachment.getKey().toByteArray()),
+                    Bytes.copyOf(attachment.getDigest().toByteArray()), attachment.getSize(), attachment.getName()));
         } catch (AttachmentException e) {
             // Shown instead of retried forever: an expired or altered blob will not get better.
             return "(not saved: " + e.getMessage() + ")";
@@ -203,5 +204,10 @@ final class ContentHandler {
         } catch (IOException e) {
             throw new ConversationException("cannot save the attachment under " + downloads + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Whether {@code sender} is one of this account's own devices. */
+    private boolean fromThisAccount(MemberCredential sender) {
+        return sender.account().constantTimeEquals(identity.accountId());
     }
 }

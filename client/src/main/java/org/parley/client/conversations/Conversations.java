@@ -184,7 +184,7 @@ public final class Conversations {
      * @return false when a linked device could not be added somewhere yet because the server had no
      *         key package of it (a device that was just linked publishes its packages moments later)
      */
-    public synchronized boolean syncOwnDevices(List<byte[]> currentDevices) {
+    public synchronized boolean syncOwnDevices(List<Bytes> currentDevices) {
         return ownDevices.sync(currentDevices);
     }
 
@@ -236,8 +236,8 @@ public final class Conversations {
         }
         String name = file.getFileName().toString();
         Attachments.Pointer pointer = attachments.upload(name, bytes);
-        Attachment.Builder body = Attachment.newBuilder().setKey(ByteString.copyFrom(pointer.key()))
-                .setDigest(ByteString.copyFrom(pointer.digest())).setSize(pointer.size()).setName(name)
+        Attachment.Builder body = Attachment.newBuilder().setKey(ByteString.copyFrom(pointer.attachmentKey().copyBytes()))
+                .setDigest(ByteString.copyFrom(pointer.blobDigest().asReadOnlyBuffer())).setSize(pointer.size()).setName(name)
                 .setAttachmentId(pointer.attachmentId());
         return outbox.sendShown(groupId, Content.newBuilder().setAttachment(body), "[file] " + name, file.toAbsolutePath().toString());
     }

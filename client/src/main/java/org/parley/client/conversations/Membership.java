@@ -15,7 +15,6 @@ import org.parley.mls.group.Member;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -134,7 +133,7 @@ final class Membership {
             if (claimed.isEmpty()) {
                 throw new ConversationException(username + " has no device that can be added yet; ask them to run any parley command once");
             }
-            Contacts.Observation seen = contacts.observe(username, claimed.get(0).accountId(),
+            Contacts.Observation seen = contacts.observe(username, claimed.get(0).member().account().toByteArray(),
                     claimed.stream().map(KeyPackages.Claimed::identityKey).toList());
             if (seen == Contacts.Observation.CHANGED) {
                 events.emit(new ConversationEvent.KeysChanged(username, username));
@@ -151,11 +150,11 @@ final class Membership {
     /** One key package of every other device of this account. */
     List<KeyPackages.Claimed> claimOwnOtherDevices() {
         return KeyPackages.claim(session, identity.username()).stream()
-                .filter(c -> !Arrays.equals(c.deviceId(), identity.deviceId())).toList();
+                .filter(c -> !c.member().device().constantTimeEquals(identity.deviceId())).toList();
     }
 
     static List<byte[]> messages(List<KeyPackages.Claimed> joiners) {
-        return joiners.stream().map(KeyPackages.Claimed::message).toList();
+        return joiners.stream().map(joiner -> joiner.keyPackageMessage().toByteArray()).toList();
     }
 
     static List<Integer> leavesOf(Group group, Predicate<MemberCredential> which) {

@@ -1,6 +1,7 @@
 package org.parley.client.conversations;
 
 import com.google.protobuf.ByteString;
+import org.parley.mls.codec.Bytes;
 import org.parley.client.account.AccessKey;
 import org.parley.client.account.DeviceIdentity;
 import org.parley.client.content.v1.AccessKeyShare;
@@ -101,14 +102,23 @@ final class Outbox {
 
     /** Every device in the tree but this one, by account. */
     List<RecipientAccount> recipients(Group group) {
-        Map<String, RecipientAccount.Builder> byAccount = new LinkedHashMap<>();
+        List<MemberCredential> devices = new ArrayList<>();
         for (Member member : group.members()) {
             if (member.leafIndex() == group.ownLeafIndex()) {
                 continue;
             }
-            MemberCredential who = MemberCredential.from(member.credential());
-            byAccount.computeIfAbsent(ConversationStore.hex(who.accountId()), k -> RecipientAccount.newBuilder()
-                    .setAccountId(ByteString.copyFrom(who.accountId()))).addDeviceIds(ByteString.copyFrom(who.deviceId()));
+            devices.add(MemberCredential.from(member.credential()));
+        }
+        return byAccount(devices);
+    }
+
+    /** Devices grouped by account, in the order first seen: the shape of the server's fan-out list. */
+    static List<RecipientAccount> byAccount(List<MemberCredential> devices) {
+        Map<Bytes, RecipientAccount.Builder> byAccount = new LinkedHashMap<>();
+        for (MemberCredential device : devices) {
+            byAccount.computeIfAbsent(device.account(), account -> RecipientAccount.newBuilder()
+                            .setAccountId(ByteString.copyFrom(account.asReadOnlyBuffer())))
+                    .addDeviceIds(ByteString.copyFrom(device.device().asReadOnlyBuffer()));
         }
         return byAccount.values().stream().map(RecipientAccount.Builder::build).toList();
     }

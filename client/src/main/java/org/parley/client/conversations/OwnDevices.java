@@ -5,9 +5,9 @@ import org.parley.client.content.v1.Content;
 import org.parley.client.content.v1.ConversationInfo;
 import org.parley.client.keys.KeyPackages;
 import org.parley.client.keys.MemberCredential;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.group.Group;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -34,26 +34,26 @@ final class OwnDevices {
      * @return false when a linked device could not be added somewhere yet because the server had no
      *         key package of it (a device that was just linked publishes its packages moments later)
      */
-    boolean sync(List<byte[]> currentDevices) {
+    boolean sync(List<Bytes> currentDevices) {
         boolean complete = true;
-        Predicate<MemberCredential> stale = m -> Arrays.equals(m.accountId(), identity.accountId())
-                && currentDevices.stream().noneMatch(d -> Arrays.equals(d, m.deviceId()));
+        Bytes ownAccount = Bytes.copyOf(identity.accountId());
+        Predicate<MemberCredential> stale = m -> m.account().equals(ownAccount) && !currentDevices.contains(m.device());
         for (Conversations.Summary summary : store.list()) {
             byte[] groupId = summary.groupId().toByteArray();
             Group group = store.group(groupId);
-            List<byte[]> inGroup = group.members().stream().map(m -> MemberCredential.from(m.credential()))
-                    .filter(m -> Arrays.equals(m.accountId(), identity.accountId())).map(MemberCredential::deviceId).toList();
-            List<byte[]> missing = currentDevices.stream().filter(d -> inGroup.stream().noneMatch(g -> Arrays.equals(g, d))).toList();
+            List<Bytes> inGroup = group.members().stream().map(m -> MemberCredential.from(m.credential()))
+                    .filter(m -> m.account().equals(ownAccount)).map(MemberCredential::device).toList();
+            List<Bytes> missing = currentDevices.stream().filter(d -> !inGroup.contains(d)).toList();
             if (!missing.isEmpty()) {
                 List<KeyPackages.Claimed> joiners = membership.claimOwnOtherDevices().stream()
-                        .filter(c -> inGroup.stream().noneMatch(g -> Arrays.equals(g, c.deviceId()))).toList();
+                        .filter(c -> !inGroup.contains(c.member().device())).toList();
                 if (!joiners.isEmpty()) {
                     commits.commit(groupId, g -> g.addMembers(Membership.messages(joiners)), joiners, true);
                     outbox.send(groupId, Content.newBuilder().setConversationInfo(
                             ConversationInfo.newBuilder().setName(summary.name()).setDirect(summary.direct())));
                     outbox.shareAccessKey(groupId);
                 }
-                complete &= missing.stream().allMatch(d -> joiners.stream().anyMatch(j -> Arrays.equals(j.deviceId(), d)));
+                complete &= missing.stream().allMatch(d -> joiners.stream().anyMatch(j -> j.member().device().equals(d)));
             }
             if (!Membership.leavesOf(group, stale).isEmpty()) {
                 commits.commit(groupId, g -> g.removeMembers(Membership.leavesOf(g, stale)), List.of(), true);

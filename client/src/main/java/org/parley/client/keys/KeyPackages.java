@@ -139,21 +139,6 @@ public final class KeyPackages {
         public byte[] identityKey() {
             return keyPackage.leafNode().signatureKey().bytes();
         }
-
-        /** A copy of {@link #keyPackageMessage()}, for callers that still work with arrays (the conversations package). */
-        public byte[] message() {
-            return keyPackageMessage.toByteArray();
-        }
-
-        /** The member's account id as an array, for the conversations package. */
-        public byte[] accountId() {
-            return member.accountId();
-        }
-
-        /** The member's device id as an array, for the conversations package. */
-        public byte[] deviceId() {
-            return member.deviceId();
-        }
     }
 
     /**

@@ -28,16 +28,6 @@ public record MemberCredential(String username, Bytes account, Bytes device) {
     /** The largest length a one-byte variable-length integer holds. */
     private static final int MAX_ONE_BYTE_LENGTH = 63;
 
-    /** A copy of {@link #account()}, for callers that still work with arrays (the conversations package). */
-    public byte[] accountId() {
-        return account.toByteArray();
-    }
-
-    /** A copy of {@link #device()}, for callers that still work with arrays (the conversations package). */
-    public byte[] deviceId() {
-        return device.toByteArray();
-    }
-
     public BasicCredential toCredential() {
         byte[] name = username.getBytes(StandardCharsets.UTF_8);
         if (name.length > MAX_ONE_BYTE_LENGTH) {
