@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A bounded, reproducible fuzz run (fixed seed) over every decoder and the validation targets,
- * seeded from the official vectors; the million-input run is {@code org.parley.bench.mls.FuzzMain}.
+ * seeded from the official vectors; the million-input run is {@code ./parley bench fuzz}.
  */
 class DecoderFuzzTest {
     @Test
