@@ -505,6 +505,10 @@ public final class Group {
                     + " (join from a Welcome with Group.joinFromWelcome)");
         }
         FramedContent content = ac.content();
+        if (content.sender() instanceof Sender.NewMemberProposal && !config.newMemberProposals()) {
+            throw new MlsProtocolException("a non-member proposed to join (new_member_proposal, Section 12.1.8); "
+                    + "this group takes proposals from its members only");
+        }
         SignaturePublicKey senderKey = senderSignatureKey(work, content);
         if (senderKey != null) {
             ac.requireValidSignature(suite, senderKey, work.context);

@@ -20,9 +20,12 @@ import java.util.Objects;
  * @param encryptHandshake     send this member's proposals and commits as PrivateMessage (true) or PublicMessage
  * @param ratchetTreeInWelcome include the ratchet_tree extension in Welcome GroupInfos, so joiners need no tree out of band
  * @param parallelism          threads lent for checks independent per member (a joiner's leaf signatures)
+ * @param newMemberProposals   accept an Add that a non-member sends for itself (SenderType new_member_proposal,
+ *                             RFC 9420 Section 12.1.8). Off by default: only members propose, so nobody who merely
+ *                             knows a group's id and epoch can queue their own Add for the next commit
  */
 public record GroupConfig(SecureRandom random, PskStore pskStore, int paddingBlock, boolean encryptHandshake,
-                          boolean ratchetTreeInWelcome, Parallelism parallelism) {
+                          boolean ratchetTreeInWelcome, Parallelism parallelism, boolean newMemberProposals) {
     public GroupConfig {
         Objects.requireNonNull(random, "random");
         Objects.requireNonNull(pskStore, "pskStore");
@@ -32,29 +35,36 @@ public record GroupConfig(SecureRandom random, PskStore pskStore, int paddingBlo
         }
     }
 
-    /** Defaults: no PSKs, padding to 32 bytes, encrypted handshakes, ratchet tree in Welcomes, the calling thread only. */
+    /**
+     * Defaults: no PSKs, padding to 32 bytes, encrypted handshakes, ratchet tree in Welcomes, the
+     * calling thread only, proposals from members only.
+     */
     public static GroupConfig defaults(SecureRandom random) {
-        return new GroupConfig(random, PskStore.NONE, 32, true, true, Parallelism.NONE);
+        return new GroupConfig(random, PskStore.NONE, 32, true, true, Parallelism.NONE, false);
     }
 
     public GroupConfig withPskStore(PskStore store) {
-        return new GroupConfig(random, store, paddingBlock, encryptHandshake, ratchetTreeInWelcome, parallelism);
+        return new GroupConfig(random, store, paddingBlock, encryptHandshake, ratchetTreeInWelcome, parallelism, newMemberProposals);
     }
 
     public GroupConfig withPaddingBlock(int block) {
-        return new GroupConfig(random, pskStore, block, encryptHandshake, ratchetTreeInWelcome, parallelism);
+        return new GroupConfig(random, pskStore, block, encryptHandshake, ratchetTreeInWelcome, parallelism, newMemberProposals);
     }
 
     public GroupConfig withEncryptHandshake(boolean encrypt) {
-        return new GroupConfig(random, pskStore, paddingBlock, encrypt, ratchetTreeInWelcome, parallelism);
+        return new GroupConfig(random, pskStore, paddingBlock, encrypt, ratchetTreeInWelcome, parallelism, newMemberProposals);
     }
 
     public GroupConfig withRatchetTreeInWelcome(boolean include) {
-        return new GroupConfig(random, pskStore, paddingBlock, encryptHandshake, include, parallelism);
+        return new GroupConfig(random, pskStore, paddingBlock, encryptHandshake, include, parallelism, newMemberProposals);
     }
 
     public GroupConfig withParallelism(Parallelism lent) {
-        return new GroupConfig(random, pskStore, paddingBlock, encryptHandshake, ratchetTreeInWelcome, lent);
+        return new GroupConfig(random, pskStore, paddingBlock, encryptHandshake, ratchetTreeInWelcome, lent, newMemberProposals);
+    }
+
+    public GroupConfig withNewMemberProposals(boolean accept) {
+        return new GroupConfig(random, pskStore, paddingBlock, encryptHandshake, ratchetTreeInWelcome, parallelism, accept);
     }
 
     /** Zero bytes to append so that the PrivateMessageContent of {@code content} fills a multiple of the block (Section 6.3.1). */

@@ -349,8 +349,12 @@ class GroupTest {
 
     @Test
     void newMemberProposesToJoinAndIsWelcomed() {
-        Group alice = create("alice");
-        Group bob = addByWelcome(alice, "bob", List.of());
+        // Only a group whose application opts in takes a non-member's proposal (NonMemberProposalTest).
+        GroupConfig open = config.withNewMemberProposals(true);
+        Group creator = create("alice");
+        Group joined = addByWelcome(creator, "bob", List.of());
+        Group alice = Group.fromBytes(open, creator.toBytes());
+        Group bob = Group.fromBytes(open, joined.toBytes());
         KeyPackageBundle frank = keyPackage("frank");
         byte[] proposal = Group.proposeJoin(bob.groupInfo(false), bob.ratchetTree(), frank);
         ProposalReceived received = (ProposalReceived) alice.process(proposal);
