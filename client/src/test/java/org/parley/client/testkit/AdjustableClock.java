@@ -13,7 +13,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * that everything else reading it (call media timestamps) behaves as with the real clock.
  */
 public final class AdjustableClock extends Clock {
-    private final AtomicLong offsetMillis = new AtomicLong();
+    private final AtomicLong offsetMillis;
+    private final ZoneId zone;
+
+    public AdjustableClock() {
+        this(new AtomicLong(), ZoneOffset.UTC);
+    }
+
+    private AdjustableClock(AtomicLong offsetMillis, ZoneId zone) {
+        this.offsetMillis = offsetMillis;
+        this.zone = zone;
+    }
 
     /** Moves this clock's time forward by {@code duration}. */
     public void advance(Duration duration) {
@@ -32,11 +42,12 @@ public final class AdjustableClock extends Clock {
 
     @Override
     public ZoneId getZone() {
-        return ZoneOffset.UTC;
+        return zone;
     }
 
+    /** The same time, moved by the same {@link #advance} calls, seen in another zone. */
     @Override
     public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException("an adjustable test clock stays in UTC");
+        return new AdjustableClock(offsetMillis, zone);
     }
 }
