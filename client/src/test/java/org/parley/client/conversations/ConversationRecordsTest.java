@@ -1,6 +1,8 @@
 package org.parley.client.conversations;
 
+import com.google.protobuf.ByteString;
 import org.junit.jupiter.api.Test;
+import org.parley.client.content.v1.CallSignal;
 import org.parley.mls.codec.Bytes;
 import org.parley.mls.crypto.Secret;
 
@@ -27,5 +29,9 @@ class ConversationRecordsTest {
                 .isEqualTo(new Conversations.Summary(Bytes.copyOf(new byte[] {1, 2}), "bob", true, List.of("alice", "bob"), 3, 0));
         assertThat(new Receipts.Pending(Bytes.fromHex("01"), List.of()))
                 .isEqualTo(new Receipts.Pending(Bytes.fromHex("01"), List.of()));
+        CallSignal ring = CallSignal.newBuilder().setCallId(ByteString.copyFrom(new byte[] {7})).build();
+        assertThat(new ConversationEvent.CallSignalled("bob", Bytes.fromHex("0102"), "bob", ring))
+                .isEqualTo(new ConversationEvent.CallSignalled("bob", Bytes.copyOf(new byte[] {1, 2}), "bob", ring))
+                .isNotEqualTo(new ConversationEvent.CallSignalled("bob", Bytes.fromHex("0103"), "bob", ring));
     }
 }
