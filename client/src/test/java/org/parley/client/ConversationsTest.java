@@ -246,6 +246,10 @@ class ConversationsTest extends LiveServerTestBase {
                 .containsExactly("hello", "(deleted)", "(reply) hello to you");
     }
 
+    private static long directsWith(ParleyClient client, String other) {
+        return client.conversations().list().stream().filter(c -> c.direct() && c.name().equals(other)).count();
+    }
+
     @Test
     void twoPeopleStartingTheir1to1AtOnceConvergeOnOneConversation() throws Exception {
         ParleyClient alice = user("alice");
@@ -255,7 +259,9 @@ class ConversationsTest extends LiveServerTestBase {
             alice.conversations().direct("bob");
             bob.conversations().direct("alice");
         }
-        eventually("both have both conversations", () -> alice.conversations().list().size() == 2 && bob.conversations().list().size() == 2);
+        // Both conversations must be known as 1:1s with the other person on both sides (a joined
+        // group is named and marked direct only when its ConversationInfo arrives, after the Welcome).
+        eventually("both have both 1:1s", () -> directsWith(alice, "bob") == 2 && directsWith(bob, "alice") == 2);
         byte[] chosen = alice.conversations().find("bob", true).groupId().toByteArray();
         assertThat(bob.conversations().find("alice", true).groupId().toByteArray()).isEqualTo(chosen);
         assertThat(alice.conversations().direct("bob").groupId().toByteArray()).isEqualTo(chosen);
