@@ -23,13 +23,15 @@ import java.util.Objects;
  * @param newMemberProposals   accept an Add that a non-member sends for itself (SenderType new_member_proposal,
  *                             RFC 9420 Section 12.1.8). Off by default: only members propose, so nobody who merely
  *                             knows a group's id and epoch can queue their own Add for the next commit
+ * @param policy               the application's rules for members and Commits (credential validation, roles)
  */
 public record GroupConfig(SecureRandom random, PskStore pskStore, int paddingBlock, boolean encryptHandshake,
-                          boolean ratchetTreeInWelcome, Parallelism parallelism, boolean newMemberProposals) {
+                          boolean ratchetTreeInWelcome, Parallelism parallelism, boolean newMemberProposals, GroupPolicy policy) {
     public GroupConfig {
         Objects.requireNonNull(random, "random");
         Objects.requireNonNull(pskStore, "pskStore");
         Objects.requireNonNull(parallelism, "parallelism");
+        Objects.requireNonNull(policy, "policy");
         if (paddingBlock < 1 || paddingBlock > 1 << 16) {
             throw new IllegalArgumentException("padding block must be 1 to 65536 bytes, was " + paddingBlock);
         }
@@ -37,34 +39,38 @@ public record GroupConfig(SecureRandom random, PskStore pskStore, int paddingBlo
 
     /**
      * Defaults: no PSKs, padding to 32 bytes, encrypted handshakes, ratchet tree in Welcomes, the
-     * calling thread only, proposals from members only.
+     * calling thread only, proposals from members only, no application policy.
      */
     public static GroupConfig defaults(SecureRandom random) {
-        return new GroupConfig(random, PskStore.NONE, 32, true, true, Parallelism.NONE, false);
+        return new GroupConfig(random, PskStore.NONE, 32, true, true, Parallelism.NONE, false, GroupPolicy.ACCEPT_ALL);
     }
 
     public GroupConfig withPskStore(PskStore store) {
-        return new GroupConfig(random, store, paddingBlock, encryptHandshake, ratchetTreeInWelcome, parallelism, newMemberProposals);
+        return new GroupConfig(random, store, paddingBlock, encryptHandshake, ratchetTreeInWelcome, parallelism, newMemberProposals, policy);
     }
 
     public GroupConfig withPaddingBlock(int block) {
-        return new GroupConfig(random, pskStore, block, encryptHandshake, ratchetTreeInWelcome, parallelism, newMemberProposals);
+        return new GroupConfig(random, pskStore, block, encryptHandshake, ratchetTreeInWelcome, parallelism, newMemberProposals, policy);
     }
 
     public GroupConfig withEncryptHandshake(boolean encrypt) {
-        return new GroupConfig(random, pskStore, paddingBlock, encrypt, ratchetTreeInWelcome, parallelism, newMemberProposals);
+        return new GroupConfig(random, pskStore, paddingBlock, encrypt, ratchetTreeInWelcome, parallelism, newMemberProposals, policy);
     }
 
     public GroupConfig withRatchetTreeInWelcome(boolean include) {
-        return new GroupConfig(random, pskStore, paddingBlock, encryptHandshake, include, parallelism, newMemberProposals);
+        return new GroupConfig(random, pskStore, paddingBlock, encryptHandshake, include, parallelism, newMemberProposals, policy);
     }
 
     public GroupConfig withParallelism(Parallelism lent) {
-        return new GroupConfig(random, pskStore, paddingBlock, encryptHandshake, ratchetTreeInWelcome, lent, newMemberProposals);
+        return new GroupConfig(random, pskStore, paddingBlock, encryptHandshake, ratchetTreeInWelcome, lent, newMemberProposals, policy);
     }
 
     public GroupConfig withNewMemberProposals(boolean accept) {
-        return new GroupConfig(random, pskStore, paddingBlock, encryptHandshake, ratchetTreeInWelcome, parallelism, accept);
+        return new GroupConfig(random, pskStore, paddingBlock, encryptHandshake, ratchetTreeInWelcome, parallelism, accept, policy);
+    }
+
+    public GroupConfig withPolicy(GroupPolicy rules) {
+        return new GroupConfig(random, pskStore, paddingBlock, encryptHandshake, ratchetTreeInWelcome, parallelism, newMemberProposals, rules);
     }
 
     /** Zero bytes to append so that the PrivateMessageContent of {@code content} fills a multiple of the block (Section 6.3.1). */

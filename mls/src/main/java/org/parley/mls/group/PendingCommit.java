@@ -29,6 +29,18 @@ public final class PendingCommit {
         return summary.epoch();
     }
 
+    /**
+     * MLS-Exporter(label, context, length) of the epoch this Commit leads to (RFC 9420 Section
+     * 8.5), known to its creator before the delivery service accepts it: what the committer needs
+     * to register the new epoch's keys with the delivery service in the same request.
+     */
+    public byte[] exportSecret(String label, byte[] context, int length) {
+        if (settled) {
+            throw new IllegalStateException("this pending commit was already merged or discarded");
+        }
+        return next.secrets.exporter(label, context, length);
+    }
+
     /** Marks the pending commit used; fails unless it belongs to {@code owner} and is still open. */
     void settle(Group owner) {
         if (owner != group) {
