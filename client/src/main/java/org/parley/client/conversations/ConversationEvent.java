@@ -66,6 +66,14 @@ public sealed interface ConversationEvent {
     record Receipted(String conversation, String member, boolean read, int messages) implements ConversationEvent {
     }
 
+    /**
+     * An invitation into a conversation was refused because the conversation breaks Parley's rules
+     * (for example a group that claims to be a 1:1 but holds a third person); {@code reason} says
+     * who invited and what was wrong. No conversation was made: {@code conversation} is empty.
+     */
+    record InvitationRefused(String conversation, String reason) implements ConversationEvent {
+    }
+
     /** A call signal from another device in the conversation {@code groupId}. */
     record CallSignalled(String conversation, Bytes groupId, String sender, CallSignal signal) implements ConversationEvent {
     }

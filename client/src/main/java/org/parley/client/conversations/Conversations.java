@@ -79,15 +79,16 @@ public final class Conversations {
         this.attachments = attachments;
         // Joining a large group verifies every member's leaf signature: lend it the common pool's threads.
         GroupConfig groupConfig = GroupConfig.defaults(random).withParallelism(
-                new Parallelism(ForkJoinPool.commonPool(), Runtime.getRuntime().availableProcessors()));
-        this.store = new ConversationStore(profile, groupConfig, clock);
+                new Parallelism(ForkJoinPool.commonPool(), Runtime.getRuntime().availableProcessors()))
+                .withPolicy(new GroupRules(Bytes.copyOf(identity.accountId())));
+        this.store = new ConversationStore(profile, groupConfig, Bytes.copyOf(identity.accountId()), contacts, clock);
         Receipts receipts = new Receipts(profile);
         this.outbox = new Outbox(store, identity, session, contacts, random, clock);
         this.commits = new CommitCoordinator(this, store, session, outbox, events, random, timeout);
         this.membership = new Membership(store, identity, session, keyPackages, contacts, commits, outbox, events, random);
         this.ownDevices = new OwnDevices(store, identity, membership, commits, outbox);
         ContentHandler content = new ContentHandler(store, identity, contacts, attachments, downloads, receipts, events);
-        this.inbox = new Inbox(this, store, identity, session, keyPackages, commits, outbox, content, receipts);
+        this.inbox = new Inbox(this, store, identity, session, keyPackages, commits, outbox, content, receipts, events);
     }
 
     public void addListener(Consumer<ConversationEvent> listener) {
@@ -124,8 +125,16 @@ public final class Conversations {
         return shown;
     }
 
-    /** A conversation as listed to people. */
-    public record Summary(Bytes groupId, String name, boolean direct, List<String> members, long epoch, int timerSeconds) {
+    /**
+     * A conversation as listed to people; {@code admins} are the members who may change a group
+     * (add, remove, rename, promote), none for a 1:1.
+     */
+    public record Summary(Bytes groupId, String name, boolean direct, List<String> members, long epoch, int timerSeconds,
+                          List<String> admins) {
+        public Summary {
+            members = List.copyOf(members);
+            admins = List.copyOf(admins);
+        }
     }
 
     public synchronized List<Summary> list() {
@@ -154,14 +163,24 @@ public final class Conversations {
         return membership.createGroup(name, usernames);
     }
 
-    /** Adds every device of {@code username} to the group {@code name}. */
+    /** Adds every device of {@code username} to the group {@code name}; only its admins may. */
     public synchronized void addMember(String name, String username) {
         membership.addMember(name, username);
     }
 
-    /** Removes every device of {@code username} from the group {@code name}. */
+    /** Removes every device of {@code username} from the group {@code name}; only its admins may. */
     public synchronized void removeMember(String name, String username) {
         membership.removeMember(name, username);
+    }
+
+    /** Renames the group {@code name} to {@code newName} for everyone in it; only its admins may. */
+    public synchronized void rename(String name, String newName) {
+        membership.rename(name, newName);
+    }
+
+    /** Makes the member {@code username} an admin of the group {@code name}; only its admins may. */
+    public synchronized void promote(String name, String username) {
+        membership.promote(name, username);
     }
 
     /**

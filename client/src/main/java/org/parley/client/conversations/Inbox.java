@@ -45,10 +45,11 @@ final class Inbox {
     private final Outbox outbox;
     private final ContentHandler content;
     private final Receipts receipts;
+    private final Events events;
     private long drainedCount;
 
     Inbox(Object lock, ConversationStore store, DeviceIdentity identity, Session session, KeyPackages keyPackages,
-          CommitCoordinator commits, Outbox outbox, ContentHandler content, Receipts receipts) {
+          CommitCoordinator commits, Outbox outbox, ContentHandler content, Receipts receipts, Events events) {
         this.lock = lock;
         this.store = store;
         this.identity = identity;
@@ -58,6 +59,7 @@ final class Inbox {
         this.outbox = outbox;
         this.content = content;
         this.receipts = receipts;
+        this.events = events;
     }
 
     long drainedCount() {
@@ -223,7 +225,9 @@ final class Inbox {
             try {
                 group = Group.joinFromWelcome(store.groupConfig(), payload, bundle, null);
             } catch (MlsProtocolException e) {
+                // The group rules refuse a group that breaks them (a false 1:1, say): the person hears why.
                 log.warn("a Welcome for this device could not be used: {}", e.getMessage());
+                after.add(() -> events.emit(new ConversationEvent.InvitationRefused("", e.getMessage())));
                 return;
             }
             keyPackages.consumed(keyPackageRef);
@@ -231,10 +235,8 @@ final class Inbox {
             if (existing != null && !existing.getLeft()) {
                 return;
             }
-            List<String> others = ConversationStore.usernames(group).stream().filter(u -> !u.equals(identity.username())).toList();
-            store.saveRecord(ConversationRecord.newBuilder().setGroupId(ByteString.copyFrom(group.groupId()))
-                    .setName(others.isEmpty() ? identity.username() : String.join(",", others))
-                    .setGroupState(ByteString.copyFrom(group.toBytes())).build());
+            store.saveRecord(store.named(ConversationRecord.newBuilder().setGroupId(ByteString.copyFrom(group.groupId()))
+                    .setGroupState(ByteString.copyFrom(group.toBytes())), group).build());
             store.cache(group);
             after.add(() -> outbox.shareAccessKey(group.groupId()));
             return;
