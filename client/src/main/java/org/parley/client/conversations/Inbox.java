@@ -4,10 +4,12 @@ import com.google.protobuf.ByteString;
 import org.parley.client.account.DeviceIdentity;
 import org.parley.client.content.v1.Receipt;
 import org.parley.client.keys.KeyPackages;
+import org.parley.client.keys.MemberCredential;
 import org.parley.client.local.v1.ConversationRecord;
 import org.parley.client.net.Session;
 import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
+import org.parley.mls.extensions.Extension;
 import org.parley.mls.group.Group;
 import org.parley.mls.group.IncomingMessage;
 import org.parley.mls.group.KeyPackageBundle;
@@ -154,6 +156,8 @@ final class Inbox {
             }
             return;
         }
+        List<Extension> settingsBefore = group.groupContextExtensions();
+        String nameBefore = store.record(groupId).getName();
         ProcessedMessage processed;
         try {
             processed = group.process(payload);
@@ -173,10 +177,22 @@ final class Inbox {
                 after.add(() -> outbox.shareAccessKey(groupId));
             }
             after.add(() -> commits.announce(groupId, applied));
+            if (!applied.removedSelf() && !group.groupContextExtensions().equals(settingsBefore)) {
+                ConversationEvent changed = settingsChanged(group, applied.committerLeaf(), nameBefore);
+                after.add(() -> events.emit(changed));
+            }
         } else if (processed instanceof ProcessedMessage.ProposalReceived proposal
                 && ProposalKind.of(proposal) == ProposalKind.REMOVE) {
             after.add(() -> commitPendingProposals(groupId));
         }
+    }
+
+    /** Who changed a group's settings (a rename, a new admin), its former name and its admins now. */
+    private ConversationEvent settingsChanged(Group group, int committerLeaf, String nameBefore) {
+        String committer = group.members().stream().filter(m -> m.leafIndex() == committerLeaf)
+                .map(m -> MemberCredential.from(m.credential()).username()).findFirst().orElse("someone");
+        return new ConversationEvent.SettingsChanged(store.record(group.groupId()).getName(), committer, nameBefore,
+                ConversationStore.admins(group));
     }
 
     /**
