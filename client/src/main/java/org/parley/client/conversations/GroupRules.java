@@ -19,7 +19,9 @@ import java.util.List;
  *   <li>a 1:1 holds devices of its two accounts only, this device's account among them; its
  *       settings never change;</li>
  *   <li>in a group, only admins add members, remove others and change the settings; any member
- *       adds its own account's devices, removes them, and leaves; at least one admin stays listed;</li>
+ *       adds its own account's devices, removes them, and leaves; at least one admin stays listed.
+ *       A removal takes its authority from whoever proposed it, since a commit may carry other
+ *       members' proposals;</li>
  *   <li>a device never changes its account or username; nobody joins from outside (external Commit).</li>
  * </ul>
  *
@@ -90,12 +92,7 @@ public final class GroupRules implements GroupPolicy {
             }
         }
         for (CommitView.Removal removal : commit.removed()) {
-            MemberCredential device = MemberCredential.from(removal.member().credential());
-            boolean leaving = removal.proposer() != null && removal.proposer().leafIndex() == removal.member().leafIndex();
-            if (!leaving && !admin && !device.account().equals(committer.account())) {
-                throw new MlsProtocolException(who + " tried to remove " + device.username() + " from " + where
-                        + " without being an admin of it");
-            }
+            checkRemoval(removal, before, where);
         }
         for (Member updated : commit.updated()) {
             checkKeepsIdentity(updated, commit.membersBefore());
@@ -103,6 +100,25 @@ public final class GroupRules implements GroupPolicy {
         String intruder = after.direct() ? outsider(after, commit.membersAfter()) : null;
         if (intruder != null) {
             throw new MlsProtocolException("a change by " + who + " would put " + intruder + " into " + where);
+        }
+    }
+
+    /**
+     * A removal needs the authority of whoever asked for it, the proposer (the committer itself for
+     * a Remove sent by value): an admin, the member leaving, or a device of the same account. So an
+     * admin's commit cannot carry out a non-admin's Remove proposal that it swept up by reference.
+     */
+    private static void checkRemoval(CommitView.Removal removal, ConversationSettings before, String where) {
+        MemberCredential device = MemberCredential.from(removal.member().credential());
+        if (removal.proposer() == null) {
+            throw new MlsProtocolException("a removal of " + device.username() + " from " + where + " came from outside it");
+        }
+        MemberCredential proposer = MemberCredential.from(removal.proposer().credential());
+        boolean leaving = removal.proposer().leafIndex() == removal.member().leafIndex();
+        boolean admin = !before.direct() && before.isAdmin(proposer.account());
+        if (!leaving && !admin && !device.account().equals(proposer.account())) {
+            throw new MlsProtocolException(proposer.username() + " tried to remove " + device.username() + " from " + where
+                    + " without being an admin of it");
         }
     }
 

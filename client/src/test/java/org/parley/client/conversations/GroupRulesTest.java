@@ -200,9 +200,19 @@ class GroupRulesTest {
                 .isInstanceOf(MlsProtocolException.class).hasMessage("bob tried to remove alice from 'team' without being an admin of it");
         assertThatThrownBy(() -> carolsRules.checkCommit(commit(bobDevice, List.of(), List.of(new CommitView.Removal(carolInTeam, bobDevice)))))
                 .isInstanceOf(MlsProtocolException.class);
-        // an external sender's proposal committed by a non-admin is no better
+        // an external sender's proposal is no better, whoever commits it
         assertThatThrownBy(() -> carolsRules.checkCommit(commit(bobDevice, List.of(), List.of(new CommitView.Removal(aliceDevice, null)))))
                 .isInstanceOf(MlsProtocolException.class);
+        assertThatThrownBy(() -> carolsRules.checkCommit(commit(aliceDevice, List.of(), List.of(new CommitView.Removal(bobDevice, null)))))
+                .isInstanceOf(MlsProtocolException.class).hasMessage("a removal of bob from 'team' came from outside it");
+    }
+
+    @Test
+    void anAdminsCommitDoesNotCarryOutANonAdminsRemoveProposal() {
+        assertThatThrownBy(() -> carolsRules.checkCommit(commit(aliceDevice, List.of(), List.of(new CommitView.Removal(carolInTeam, bobDevice)))))
+                .isInstanceOf(MlsProtocolException.class).hasMessage("bob tried to remove carol from 'team' without being an admin of it");
+        assertThatCode(() -> carolsRules.checkCommit(commit(bobDevice, List.of(), List.of(new CommitView.Removal(carolInTeam, aliceDevice)))))
+                .as("an admin's proposal, committed by anyone").doesNotThrowAnyException();
     }
 
     @Test
