@@ -62,8 +62,7 @@ class GroupPolicyTest {
         @Override
         public void checkCommit(CommitView commit) {
             for (CommitView.Removal removal : commit.removed()) {
-                boolean leaving = removal.proposer() != null
-                        && removal.proposer().signatureKey().equals(removal.member().signatureKey());
+                boolean leaving = removal.member().equals(removal.proposer());
                 boolean byAdmin = commit.committer() != null && name(commit.committer()).equals("alice");
                 if (!leaving && !byAdmin) {
                     throw new MlsProtocolException("only an admin may remove " + name(removal.member()));
