@@ -4,6 +4,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.parley.client.ParleyClient;
+import org.parley.client.testkit.HostileMember;
 import org.parley.client.testkit.LiveServer;
 import org.parley.client.testkit.TempProfiles;
 
@@ -11,7 +13,10 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code parley group} as people use it: only admins add, remove, rename and promote; everyone sees who the admins are. */
+/**
+ * {@code parley group} as people use it: only admins add, remove, rename and promote; everyone
+ * sees who the admins are; a group that poses as someone's 1:1 is refused with a warning.
+ */
 class GroupRolesCommandsTest {
     @TempDir
     Path temp;
@@ -72,6 +77,21 @@ class GroupRolesCommandsTest {
         assertThat(ok("carol", "receive").out()).contains("dave → crew: hello crew");
         assertThat(as("carol", "group", "remove", "crew", "dave").err())
                 .contains("only an admin of 'crew' can remove members; ask alice or bob");
+    }
+
+    @Test
+    void aFalse1to1IsRefusedWithAWarningAndSendGoesToTheReal1to1() throws Exception {
+        register("carol", "dave");
+        try (TempProfiles hostile = new TempProfiles(temp.resolve("hostile"))) {
+            ParleyClient zed = hostile.signedIn("zed", server.address(), 5);
+            new HostileMember(zed).falseDirect("carol", "dave");
+            String warning = "* WARNING: zed's group claims to be a 1:1 between carol and dave, but zed is in it too; it was refused.";
+            assertThat(ok("dave", "receive").out()).contains(warning).doesNotContain("a message in the false 1:1");
+            assertThat(ok("dave", "send", "carol", "only", "for", "carol").out()).contains("Sent to carol");
+            assertThat(ok("carol", "receive").out()).contains(warning).contains("dave → carol: only for carol");
+            assertThat(ok("dave", "group", "list").out().lines().toList()).containsExactly("1:1   carol  (carol, dave)");
+            assertThat(zed.conversations().list()).isEmpty();
+        }
     }
 
     @Test

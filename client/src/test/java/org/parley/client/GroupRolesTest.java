@@ -1,7 +1,6 @@
 package org.parley.client;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.parley.client.content.v1.GroupSettings;
@@ -9,26 +8,12 @@ import org.parley.client.conversations.ConversationEvent;
 import org.parley.client.conversations.ConversationException;
 import org.parley.client.conversations.Conversations;
 import org.parley.client.keys.KeyPackages;
-import org.parley.client.keys.MemberCredential;
-import org.parley.client.local.v1.ConversationRecord;
+import org.parley.client.testkit.HostileMember;
 import org.parley.client.testkit.LiveServer;
-import org.parley.mls.codec.Bytes;
 import org.parley.mls.extensions.Extension;
-import org.parley.mls.extensions.RequiredCapabilities;
 import org.parley.mls.group.CommitResult;
 import org.parley.mls.group.Group;
-import org.parley.mls.group.GroupConfig;
-import org.parley.mls.group.Member;
-import org.parley.protocol.v1.ClaimKeyPackages;
-import org.parley.protocol.v1.ClaimedKeyPackages;
-import org.parley.protocol.v1.ClientFrame;
-import org.parley.protocol.v1.DeviceKeyPackage;
-import org.parley.protocol.v1.RecipientAccount;
-import org.parley.protocol.v1.Send;
 
-import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,13 +24,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.parley.client.testkit.Eventually.eventually;
 
 /**
- * Attacks by users on 1:1s and group roles, through a real server: a hostile member builds its
- * groups and commits with the MLS API and sends them over the wire itself, past its own SDK's
- * checks (as a modified client, or a server that delivers anything, would). Every other member's
- * client refuses them, and the conversations keep working.
+ * Attacks by users on 1:1s and group roles, through a real server: a {@link HostileMember} builds
+ * its groups and commits with the MLS API and sends them over the wire itself, past its own SDK's
+ * checks. Every other member's client refuses them, and the conversations keep working.
  */
 class GroupRolesTest extends LiveServerTestBase {
-    private static final SecureRandom RANDOM = new SecureRandom();
     private final Map<String, List<ConversationEvent>> events = new ConcurrentHashMap<>();
 
     @BeforeEach
@@ -71,56 +54,6 @@ class GroupRolesTest extends LiveServerTestBase {
                 .map(e -> ((ConversationEvent.InvitationRefused) e).reason()).toList();
     }
 
-    // ------------------------------------------------------------------ what a hostile client does
-
-    /** A device's key package as the server hands it out, with whom it belongs to. */
-    private record Claimed(byte[] keyPackage, Bytes account, Bytes device) {
-    }
-
-    private static List<Claimed> claim(ParleyClient by, String username) {
-        ClaimedKeyPackages answer = by.session().call(ClientFrame.newBuilder().setClaimKeyPackages(
-                ClaimKeyPackages.newBuilder().setUsername(username))).getClaimedKeyPackages();
-        List<Claimed> claimed = new ArrayList<>();
-        for (DeviceKeyPackage device : answer.getPackagesList()) {
-            claimed.add(new Claimed(device.getKeyPackage().toByteArray(), Bytes.copyOf(answer.getAccountId().toByteArray()),
-                    Bytes.copyOf(device.getDeviceId().toByteArray())));
-        }
-        return claimed;
-    }
-
-    /** Sends an MLS message straight to these devices' mailboxes. */
-    private static void deliver(ParleyClient by, List<Claimed> to, byte[] payload) {
-        Send.Builder send = Send.newBuilder().setMessageId(ByteString.copyFrom(random(16))).setPayload(ByteString.copyFrom(payload));
-        for (Claimed device : to) {
-            send.addRecipients(RecipientAccount.newBuilder().setAccountId(ByteString.copyFrom(device.account().toByteArray()))
-                    .addDeviceIds(ByteString.copyFrom(device.device().toByteArray())));
-        }
-        by.session().call(ClientFrame.newBuilder().setSend(send));
-    }
-
-    /** The other members' devices of a group, as recipients. */
-    private static List<Claimed> othersIn(Group group) {
-        return group.members().stream().filter(m -> m.leafIndex() != group.ownLeafIndex()).map(m -> MemberCredential.from(m.credential()))
-                .map(c -> new Claimed(null, c.account(), c.device())).toList();
-    }
-
-    /** A copy of {@code client}'s state of a group that obeys no rules but the RFC's. */
-    private static Group unruledCopy(ParleyClient client, byte[] groupId) throws InvalidProtocolBufferException {
-        ConversationRecord record = ConversationRecord.parseFrom(client.store().get("conversation:" + HexFormat.of().formatHex(groupId)));
-        return Group.fromBytes(GroupConfig.defaults(RANDOM), record.getGroupState().toByteArray());
-    }
-
-    private static List<Integer> leavesOf(Group group, String username) {
-        return group.members().stream().filter(m -> MemberCredential.from(m.credential()).username().equals(username))
-                .map(Member::leafIndex).toList();
-    }
-
-    private static byte[] random(int length) {
-        byte[] bytes = new byte[length];
-        RANDOM.nextBytes(bytes);
-        return bytes;
-    }
-
     // ------------------------------------------------------------------ 1:1s
 
     @Test
@@ -130,22 +63,7 @@ class GroupRolesTest extends LiveServerTestBase {
         ParleyClient zed = user("zed");
 
         // zed makes {zed, carol, dave} with the lowest group id and settings that call it the 1:1 of carol and dave.
-        List<Claimed> carolDevices = claim(zed, "carol");
-        List<Claimed> daveDevices = claim(zed, "dave");
-        GroupSettings claim = GroupSettings.newBuilder().setDirect(true)
-                .addDirectAccounts(ByteString.copyFrom(carolDevices.get(0).account().toByteArray()))
-                .addDirectAccounts(ByteString.copyFrom(daveDevices.get(0).account().toByteArray())).build();
-        List<Extension> extensions = List.of(
-                new RequiredCapabilities(List.of(KeyPackages.GROUP_SETTINGS_EXTENSION), List.of(), List.of()).toExtension(),
-                new Extension(KeyPackages.GROUP_SETTINGS_EXTENSION, claim.toByteArray()));
-        Group hostile = Group.create(GroupConfig.defaults(RANDOM), KeyPackages.SUITE, new byte[16], zed.keyPackages().credential().toCredential(),
-                zed.keyPackages().signatureKeys(), KeyPackages.CAPABILITIES, extensions);
-        List<Claimed> victims = new ArrayList<>(carolDevices);
-        victims.addAll(daveDevices);
-        CommitResult add = hostile.addMembers(victims.stream().map(Claimed::keyPackage).toList());
-        hostile.mergePendingCommit(add.pending());
-        deliver(zed, victims, add.welcome().orElseThrow().toByteArray());
-        deliver(zed, victims, hostile.encrypt("a message in the false 1:1".getBytes()));
+        new HostileMember(zed).falseDirect("carol", "dave");
 
         String expected = "zed's group claims to be a 1:1 between carol and dave, but zed is in it too; it was refused";
         eventually("carol is told", () -> refusals("carol").contains(expected));
@@ -184,9 +102,10 @@ class GroupRolesTest extends LiveServerTestBase {
         assertThatThrownBy(() -> bob.conversations().removeMember("team", "alice")).isInstanceOf(ConversationException.class)
                 .hasMessage("only an admin of 'team' can remove members; ask alice");
 
-        Group bobs = unruledCopy(bob, groupId);
-        CommitResult coup = bobs.removeMembers(leavesOf(bobs, "alice"));
-        deliver(bob, othersIn(bobs), coup.commitMessage().toByteArray());
+        HostileMember hostileBob = new HostileMember(bob);
+        Group bobs = hostileBob.unruledCopy(groupId);
+        CommitResult coup = bobs.removeMembers(HostileMember.leavesOf(bobs, "alice"));
+        hostileBob.deliverToOthers(bobs, coup.commitMessage().toByteArray());
         // Mailboxes are ordered: once this arrives, the commit before it was processed.
         bob.conversations().sendText(groupId, "after the coup");
         eventually("alice and carol read on", () -> texts("alice").contains("after the coup") && texts("carol").contains("after the coup"));
@@ -213,10 +132,10 @@ class GroupRolesTest extends LiveServerTestBase {
         assertThatThrownBy(() -> bob.conversations().addMember("team", "zed")).isInstanceOf(ConversationException.class)
                 .hasMessage("only an admin of 'team' can add members; ask alice");
 
-        Group bobs = unruledCopy(bob, groupId);
-        List<Claimed> zedDevices = claim(bob, "zed");
-        CommitResult add = bobs.addMembers(zedDevices.stream().map(Claimed::keyPackage).toList());
-        deliver(bob, othersIn(bobs), add.commitMessage().toByteArray());
+        HostileMember hostileBob = new HostileMember(bob);
+        Group bobs = hostileBob.unruledCopy(groupId);
+        CommitResult add = bobs.addMembers(hostileBob.claim("zed").stream().map(HostileMember.Device::keyPackage).toList());
+        hostileBob.deliverToOthers(bobs, add.commitMessage().toByteArray());
         bob.conversations().sendText(groupId, "did zed get in?");
         eventually("alice and carol read on", () -> texts("alice").contains("did zed get in?") && texts("carol").contains("did zed get in?"));
         assertThat(alice.conversations().epoch(groupId)).isEqualTo(epoch);
@@ -238,12 +157,13 @@ class GroupRolesTest extends LiveServerTestBase {
                 .hasMessage("only an admin of 'team' can rename it; ask alice");
         assertThatThrownBy(() -> bob.conversations().promote("team", "bob")).isInstanceOf(ConversationException.class)
                 .hasMessage("only an admin of 'team' can promote members; ask alice");
-        Group carols = unruledCopy(carol, groupId);
+        HostileMember hostileCarol = new HostileMember(carol);
+        Group carols = hostileCarol.unruledCopy(groupId);
         GroupSettings pwned = GroupSettings.newBuilder().setName("pwned")
                 .addAdmins(ByteString.copyFrom(carol.identity().accountId())).build();
         CommitResult takeover = carols.updateGroupContextExtensions(List.of(carols.groupContextExtensions().get(0),
                 new Extension(KeyPackages.GROUP_SETTINGS_EXTENSION, pwned.toByteArray())));
-        deliver(carol, othersIn(carols), takeover.commitMessage().toByteArray());
+        hostileCarol.deliverToOthers(carols, takeover.commitMessage().toByteArray());
         carol.conversations().sendText(groupId, "am I in charge?");
         eventually("alice and bob read carol", () -> texts("alice").contains("am I in charge?") && texts("bob").contains("am I in charge?"));
         assertThat(alice.conversations().find("team", false).admins()).containsExactly("alice");
