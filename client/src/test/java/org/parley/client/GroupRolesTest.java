@@ -146,6 +146,34 @@ class GroupRolesTest extends LiveServerTestBase {
     }
 
     @Test
+    void aNonAdminsProposalsAreDroppedSoNoAdminsCommitCarriesThemOut() throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        ParleyClient carol = user("carol");
+        user("dave");
+        ParleyClient zed = user("zed");
+        byte[] groupId = team(alice, bob, carol);
+
+        // bob asks, by proposal, that carol go and zed come in, hoping the admin's next commit sweeps both up.
+        // carol's device processes nothing meanwhile (else it would commit an empty change that voids the proposals).
+        synchronized (carol.conversations()) {
+            HostileMember hostileBob = new HostileMember(bob);
+            Group bobs = hostileBob.unruledCopy(groupId);
+            hostileBob.deliverToOthers(bobs, bobs.proposeRemove(HostileMember.leavesOf(bobs, "carol").get(0)));
+            hostileBob.deliverToOthers(bobs, bobs.proposeAdd(hostileBob.claim("zed").get(0).keyPackage()));
+            bob.conversations().sendText(groupId, "just asking");
+            eventually("alice read on", () -> texts("alice").contains("just asking"));
+            alice.conversations().addMember("team", "dave");
+        }
+        eventually("carol sees dave join", () -> carol.conversations().find("team", false).members().contains("dave"));
+        assertThat(carol.conversations().find("team", false).members()).containsExactly("alice", "bob", "carol", "dave");
+        assertThat(alice.conversations().find("team", false).members()).containsExactly("alice", "bob", "carol", "dave");
+        assertThat(zed.conversations().list()).isEmpty();
+        alice.conversations().sendText(groupId, "welcome dave");
+        eventually("carol and dave read alice", () -> texts("carol").contains("welcome dave") && texts("dave").contains("welcome dave"));
+    }
+
+    @Test
     void adminsRenameAndPromoteForEveryoneAndNonAdminsCannot() throws Exception {
         ParleyClient alice = user("alice");
         ParleyClient bob = user("bob");

@@ -166,6 +166,12 @@ final class Inbox {
             log.debug("dropped a message the group cannot process: {}", e.getMessage());
             return;
         }
+        if (processed instanceof ProcessedMessage.ProposalReceived proposal && !wouldCommit(group, proposal)) {
+            // Not saved: the group reloads its state from before the proposal, so no commit of ours carries it.
+            store.forget(groupId);
+            log.info("dropped a proposal that this conversation's rules do not allow");
+            return;
+        }
         store.saveGroup(group);
         if (processed instanceof ProcessedMessage.ApplicationMessage application) {
             content.receive(group, application, after);
@@ -184,6 +190,26 @@ final class Inbox {
         } else if (processed instanceof ProcessedMessage.ProposalReceived proposal
                 && ProposalKind.of(proposal) == ProposalKind.REMOVE) {
             after.add(() -> commitPendingProposals(groupId));
+        }
+    }
+
+    /**
+     * Whether this device could commit the proposals it now holds. Received proposals ride along in
+     * every commit of the epoch (RFC 9420 section 12.2), so one that the group rules refuse (a
+     * member's Remove of someone else) would otherwise block every change, or make an admin's
+     * commit carry it out. Parley members propose only removals (their own, when leaving); any
+     * other kind (an Add, new settings) could only be carried out by an admin's commit that swept
+     * it up, so it is never kept.
+     */
+    private static boolean wouldCommit(Group group, ProcessedMessage.ProposalReceived proposal) {
+        if (ProposalKind.of(proposal) != ProposalKind.REMOVE) {
+            return false;
+        }
+        try {
+            group.discardPendingCommit(group.commitPendingProposals().pending());
+            return true;
+        } catch (MlsProtocolException e) {
+            return false;
         }
     }
 
