@@ -54,7 +54,9 @@ import java.util.function.Consumer;
  *       recipient's access key is known;</li>
  *   <li>{@link Inbox}: Deliver, process, persist, Ack, then events;</li>
  *   <li>{@link ContentHandler}: what an application message says;</li>
- *   <li>{@link Membership} and {@link OwnDevices}: who is in a conversation;</li>
+ *   <li>{@link Membership} and {@link OwnDevices}: who is in a conversation, its name and admins;</li>
+ *   <li>{@link GroupRules}: the MLS group policy with which every member enforces the
+ *       {@link ConversationSettings} (1:1s of two accounts, changes by admins only);</li>
  *   <li>{@link Receipts} and {@link Events}.</li>
  * </ul>
  *
