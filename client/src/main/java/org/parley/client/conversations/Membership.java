@@ -76,17 +76,16 @@ final class Membership {
      */
     private Conversations.Summary create(String name, boolean direct, List<String> usernames) {
         List<KeyPackages.Claimed> joiners = new ArrayList<>(claimOwnOtherDevices());
-        Bytes self = Bytes.copyOf(identity.accountId());
-        ConversationSettings settings = direct ? null : ConversationSettings.group(name, self);
         for (String username : usernames) {
             if (!username.equals(identity.username())) {
-                List<KeyPackages.Claimed> claimed = claim(username);
-                joiners.addAll(claimed);
-                if (direct) {
-                    settings = ConversationSettings.directBetween(self, claimed.get(0).member().account());
-                }
+                joiners.addAll(claim(username));
             }
         }
+        Bytes self = Bytes.copyOf(identity.accountId());
+        // For a 1:1 the other person's devices were claimed last (claim never returns none).
+        ConversationSettings settings = direct
+                ? ConversationSettings.directBetween(self, joiners.get(joiners.size() - 1).member().account())
+                : ConversationSettings.group(name, self);
         byte[] groupId = new byte[16];
         random.nextBytes(groupId);
         Group group = Group.create(store.groupConfig(), KeyPackages.SUITE, groupId, keyPackages.credential().toCredential(),
