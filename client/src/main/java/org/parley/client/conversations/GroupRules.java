@@ -8,7 +8,9 @@ import org.parley.mls.group.GroupPolicy;
 import org.parley.mls.group.GroupView;
 import org.parley.mls.group.Member;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Parley's rules for who may be in a conversation and who may change it, which every member's
@@ -22,7 +24,8 @@ import java.util.List;
  *       adds its own account's devices, removes them, and leaves; at least one admin stays listed.
  *       A removal takes its authority from whoever proposed it, since a commit may carry other
  *       members' proposals;</li>
- *   <li>a device never changes its account or username; nobody joins from outside (external Commit).</li>
+ *   <li>a device never changes its account or username; an account's devices share one username
+ *       and no two accounts share one; nobody joins from outside (external Commit).</li>
  * </ul>
  *
  * <p>A refusal throws {@link MlsProtocolException} with a message for people.
@@ -44,6 +47,7 @@ public final class GroupRules implements GroupPolicy {
         } catch (MlsProtocolException e) {
             throw new MlsProtocolException(inviter + " group was refused: " + e.getMessage());
         }
+        checkOneNamePerAccount(group.members());
         if (!settings.direct()) {
             return;
         }
@@ -97,6 +101,7 @@ public final class GroupRules implements GroupPolicy {
         for (Member updated : commit.updated()) {
             checkKeepsIdentity(updated, commit.membersBefore());
         }
+        checkOneNamePerAccount(commit.membersAfter());
         String intruder = after.direct() ? outsider(after, commit.membersAfter()) : null;
         if (intruder != null) {
             throw new MlsProtocolException("a change by " + who + " would put " + intruder + " into " + where);
@@ -119,6 +124,28 @@ public final class GroupRules implements GroupPolicy {
         if (!leaving && !admin && !device.account().equals(proposer.account())) {
             throw new MlsProtocolException(proposer.username() + " tried to remove " + device.username() + " from " + where
                     + " without being an admin of it");
+        }
+    }
+
+    /**
+     * Every device of an account carries the same username, and no two accounts carry the same one:
+     * a username in a credential is the member's own claim, so a device must not pass for a
+     * namesake who is in the group too.
+     */
+    private static void checkOneNamePerAccount(List<Member> members) {
+        Map<Bytes, String> nameOf = new HashMap<>();
+        Map<String, Bytes> accountOf = new HashMap<>();
+        for (Member member : members) {
+            MemberCredential device = MemberCredential.from(member.credential());
+            String name = nameOf.putIfAbsent(device.account(), device.username());
+            Bytes account = accountOf.putIfAbsent(device.username(), device.account());
+            if (name != null && !name.equals(device.username())) {
+                throw new MlsProtocolException("a device of " + name + " calls itself " + device.username()
+                        + "; one account uses two names");
+            }
+            if (account != null && !account.equals(device.account())) {
+                throw new MlsProtocolException("two members call themselves " + device.username() + "; one is passing for the other");
+            }
         }
     }
 

@@ -135,9 +135,11 @@ class GroupRulesTest {
         assertThatThrownBy(() -> carolsRules.checkGroup(view(extensions(direct(carol, dave)), zedDevice, zedDevice, carolDevice, daveDevice)))
                 .isInstanceOf(MlsProtocolException.class)
                 .hasMessage("zed's group claims to be a 1:1 between carol and dave, but zed is in it too; it was refused");
-        // zed's own device under dave's name changes nothing: the account decides.
+        // zed's own device under dave's name changes nothing: the account decides, and two "dave"s are refused anyway.
         Member zedAsDave = member(0, "dave", zed);
         assertThatThrownBy(() -> carolsRules.checkGroup(view(extensions(direct(carol, dave)), zedAsDave, zedAsDave, carolDevice, daveDevice)))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("two members call themselves dave");
+        assertThatThrownBy(() -> carolsRules.checkGroup(view(extensions(direct(carol, dave)), zedAsDave, zedAsDave, carolDevice)))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("is in it too");
         assertThatThrownBy(() -> new GroupRules(account()).checkGroup(view(extensions(direct(carol, dave)), daveDevice, carolDevice, daveDevice)))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("which is not yours");
@@ -272,6 +274,18 @@ class GroupRulesTest {
         CommitView removeOther = new CommitView(GROUP_ID, 2, aliceDevice, before, List.of(aliceDevice), List.of(),
                 List.of(new CommitView.Removal(bobDevice, aliceDevice)), List.of(), oneToOne, oneToOne);
         assertThatThrownBy(() -> new GroupRules(alice).checkCommit(removeOther)).isInstanceOf(MlsProtocolException.class);
+    }
+
+    @Test
+    void aDeviceCannotPassForANamesakeInTheGroup() {
+        Member zedAsCarol = member(3, "carol", zed);
+        assertThatThrownBy(() -> new GroupRules(alice).checkCommit(commit(aliceDevice, List.of(zedAsCarol), List.of())))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("two members call themselves carol");
+        Member bobsOtherName = member(3, "robert", bob);
+        assertThatThrownBy(() -> new GroupRules(alice).checkCommit(commit(bobDevice, List.of(bobsOtherName), List.of())))
+                .isInstanceOf(MlsProtocolException.class).hasMessage("a device of bob calls itself robert; one account uses two names");
+        assertThatThrownBy(() -> carolsRules.checkGroup(view(team, aliceDevice, aliceDevice, bobDevice, carolInTeam, zedAsCarol)))
+                .isInstanceOf(MlsProtocolException.class);
     }
 
     @Test
