@@ -16,9 +16,10 @@ import java.util.HexFormat;
 import java.util.concurrent.Callable;
 
 /**
- * {@code parley link-accept CODE}: run on a device already signed in; approves the new device that
- * shows CODE ({@code parley link}) and adds it to this account's conversations as soon as it has
- * published its key packages.
+ * {@code parley link-accept CODE}: run on a device already signed in; checks that the device
+ * waiting with CODE is the one showing it (the code's fingerprint of its keys), certifies it with
+ * the account key, and adds it to this account's conversations as soon as it has published its
+ * key packages.
  */
 @Command(name = "link-accept", mixinStandardHelpOptions = true,
         description = "Add the new device that shows CODE ('parley link' on it) to your account and your conversations.")
@@ -41,7 +42,7 @@ final class LinkAcceptCommand implements Callable<Integer> {
         return Main.profiles(spec).withClient(client -> {
             byte[] device;
             try {
-                device = Accounts.approveLink(client.session(), code);
+                device = Accounts.approveLink(client.session(), client.identity(), code, client.random());
             } catch (ServerException e) {
                 if (e.code() == ErrorCode.ACCESS_DENIED) {
                     throw new IllegalStateException("no new device is waiting with that code (mistyped, already used, or older"

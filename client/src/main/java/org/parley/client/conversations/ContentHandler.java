@@ -10,13 +10,14 @@ import org.parley.client.content.v1.Attachment;
 import org.parley.client.content.v1.Content;
 import org.parley.client.content.v1.ConversationInfo;
 import org.parley.client.content.v1.Receipt;
+import org.parley.client.keys.DeviceCertificates;
 import org.parley.client.keys.MemberCredential;
-import org.parley.client.local.v1.ContactRecord;
 import org.parley.client.local.v1.ConversationRecord;
 import org.parley.client.local.v1.StoredMessage;
 import org.parley.client.safety.Contacts;
 import org.parley.mls.codec.Bytes;
 import org.parley.mls.crypto.Secret;
+import org.parley.mls.crypto.SignaturePublicKey;
 import org.parley.mls.group.Group;
 import org.parley.mls.group.ProcessedMessage;
 import org.slf4j.Logger;
@@ -25,15 +26,13 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * What a decrypted application message says: a text, reply or file is stored once (by message
  * id) and shown; edits, deletions, reactions, timers, names, access keys, receipts and call
  * signals change state or become events. The content must name the device MLS authenticated as
- * its sender; a sender whose identity keys changed is flagged.
+ * its sender; a sender whose account key changed is flagged.
  *
  * <p>Events are not emitted here but queued in {@code after}, to run once the message is
  * persisted and acknowledged.
@@ -44,16 +43,18 @@ final class ContentHandler {
     private final ConversationStore store;
     private final DeviceIdentity identity;
     private final Contacts contacts;
+    private final DeviceCertificates certificates;
     private final Attachments attachments;
     private final Path downloads;
     private final Receipts receipts;
     private final Events events;
 
-    ContentHandler(ConversationStore store, DeviceIdentity identity, Contacts contacts, Attachments attachments, Path downloads,
-                   Receipts receipts, Events events) {
+    ContentHandler(ConversationStore store, DeviceIdentity identity, Contacts contacts, DeviceCertificates certificates,
+                   Attachments attachments, Path downloads, Receipts receipts, Events events) {
         this.store = store;
         this.identity = identity;
         this.contacts = contacts;
+        this.certificates = certificates;
         this.attachments = attachments;
         this.downloads = downloads;
         this.receipts = receipts;
@@ -74,8 +75,8 @@ final class ContentHandler {
             log.warn("dropped a message whose content does not match its MLS sender");
             return;
         }
-        boolean changed = observeSender(sender, application.sender().signatureKey().bytes());
         String conversation = store.record(groupId).getName();
+        boolean changed = observeSender(sender, application.sender().signatureKey().bytes(), after, conversation);
         String text = null;
         String attachmentPath = "";
         switch (content.getBodyCase()) {
@@ -165,21 +166,23 @@ final class ContentHandler {
         store.saveRecord(record.toBuilder().setName(name).setDirect(info.getDirect()).build());
     }
 
-    /** Records the sender's signature key; @return whether the sender's identity keys changed. */
-    private boolean observeSender(MemberCredential sender, byte[] signatureKey) {
-        if (sender.username().equals(identity.username())) {
+    /**
+     * Pins or compares the sender's account key, and collects the changes the group policy found
+     * while processing commits. @return whether the sender's account key changed (or its leaf
+     * carries no certificate of it, which no honest device sends)
+     */
+    private boolean observeSender(MemberCredential sender, byte[] signatureKey, List<Runnable> after, String conversation) {
+        List<String> policyChanges = certificates.takeKeyChanges();
+        policyChanges.stream().filter(u -> !u.equals(sender.username()))
+                .forEach(u -> after.add(() -> events.emit(new ConversationEvent.KeysChanged(conversation, u))));
+        if (fromThisAccount(sender)) {
             return false;
         }
-        ContactRecord known = contacts.get(sender.username());
-        if (known != null && known.getIdentityKeysList().stream().anyMatch(k -> Arrays.equals(k.toByteArray(), signatureKey))) {
-            return false;
+        if (!sender.certifies(new SignaturePublicKey(signatureKey))) {
+            return true;
         }
-        List<byte[]> keys = new ArrayList<>();
-        if (known != null) {
-            known.getIdentityKeysList().forEach(k -> keys.add(k.toByteArray()));
-        }
-        keys.add(signatureKey);
-        return contacts.observe(sender.username(), sender.account().toByteArray(), keys) == Contacts.Observation.CHANGED;
+        return contacts.observe(sender.username(), sender.account(), sender.accountKey()) == Contacts.Observation.CHANGED
+                || policyChanges.contains(sender.username());
     }
 
     /** Downloads, checks and decrypts a file into the downloads folder; @return where, or why not. */
