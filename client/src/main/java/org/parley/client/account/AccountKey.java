@@ -24,7 +24,7 @@ public final class AccountKey {
     }
 
     /** The certificate of {@code deviceKey} as a device of account {@code accountId}. */
-    static byte[] certify(Ed25519PrivateKeyParameters accountKey, byte[] accountId, byte[] deviceKey) {
+    public static byte[] certify(Ed25519PrivateKeyParameters accountKey, byte[] accountId, byte[] deviceKey) {
         byte[] content = signedContent(accountId, deviceKey);
         Ed25519Signer signer = new Ed25519Signer();
         signer.init(true, accountKey);
