@@ -144,6 +144,12 @@ final class Membership {
             if (claim.observation() == Contacts.Observation.CHANGED) {
                 events.emit(new ConversationEvent.KeysChanged(username, username));
             }
+            if (contacts.needingAcceptance().contains(username)) {
+                // Before any commit: a Welcome would give the new key's holder the group's secrets.
+                throw new ConversationException(username + "'s account key changed since you verified it; nothing was changed."
+                        + " Compare safety numbers ('parley safety-number " + username + "') and run 'parley verify " + username
+                        + " NUMBER' or 'parley trust " + username + "'");
+            }
             return claim.devices();
         } catch (ServerException e) {
             if (e.code() == org.parley.protocol.v1.ErrorCode.NOT_FOUND) {

@@ -10,24 +10,22 @@ import org.parley.client.account.DeviceIdentity;
 import org.parley.client.account.TestAccounts;
 import org.parley.client.safety.Contacts;
 import org.parley.client.store.ProfileStore;
+import org.parley.client.testkit.Forgeries;
 import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
-import org.parley.mls.crypto.SignatureKeyPair;
-import org.parley.mls.crypto.SignaturePrivateKey;
-import org.parley.mls.crypto.SignaturePublicKey;
 import org.parley.mls.group.CommitView;
 import org.parley.mls.group.Group;
 import org.parley.mls.group.GroupConfig;
 import org.parley.mls.group.GroupView;
 import org.parley.mls.group.KeyPackageBundle;
 import org.parley.mls.group.Member;
-import org.parley.mls.tree.Lifetime;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -75,22 +73,8 @@ class DeviceCertificatesTest {
         return keyPackages(identity).create(false);
     }
 
-    /** A key package whose credential carries whatever account key and certificate the caller says. */
-    private static KeyPackageBundle forged(String username, Bytes accountId, Bytes accountKey, CertificateFor certificate) {
-        Ed25519PrivateKeyParameters device = new Ed25519PrivateKeyParameters(RANDOM);
-        byte[] deviceKey = device.generatePublicKey().getEncoded();
-        byte[] deviceId = new byte[16];
-        RANDOM.nextBytes(deviceId);
-        MemberCredential credential = new MemberCredential(username, accountId, Bytes.copyOf(deviceId), accountKey,
-                Bytes.copyOf(certificate.sign(deviceKey)));
-        long now = System.currentTimeMillis() / 1000;
-        return KeyPackageBundle.create(KeyPackages.SUITE, credential.toCredential(),
-                new SignatureKeyPair(new SignaturePrivateKey(device.getEncoded()), new SignaturePublicKey(deviceKey)),
-                new Lifetime(now - 60, now + 3600), RANDOM);
-    }
-
-    private interface CertificateFor {
-        byte[] sign(byte[] deviceKey);
+    private static KeyPackageBundle forged(String username, Bytes accountId, Bytes accountKey, UnaryOperator<byte[]> certificate) {
+        return Forgeries.keyPackage(username, accountId, accountKey, certificate);
     }
 
     private void add(KeyPackageBundle... bundles) {
