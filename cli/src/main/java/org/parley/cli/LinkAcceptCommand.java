@@ -44,7 +44,7 @@ final class LinkAcceptCommand implements Callable<Integer> {
             try {
                 device = Accounts.approveLink(client.session(), client.identity(), code, client.random());
             } catch (ServerException e) {
-                if (e.code() == ErrorCode.ACCESS_DENIED) {
+                if (e.code() == ErrorCode.ACCESS_DENIED || e.code() == ErrorCode.NOT_FOUND) {
                     throw new IllegalStateException("no new device is waiting with that code (mistyped, already used, or older"
                             + " than 10 minutes); run 'parley link --server URL' on the new device again", e);
                 }
