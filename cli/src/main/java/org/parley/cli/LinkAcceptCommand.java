@@ -2,6 +2,7 @@ package org.parley.cli;
 
 import org.parley.client.ParleyClient;
 import org.parley.client.account.Accounts;
+import org.parley.client.conversations.ConversationEvent;
 import org.parley.client.net.ServerException;
 import org.parley.protocol.v1.ErrorCode;
 import picocli.CommandLine;
@@ -39,7 +40,13 @@ final class LinkAcceptCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return Main.profiles(spec).withClient(client -> {
+        PrintWriter out = spec.commandLine().getOut();
+        // A device the server lists that no device of this account approved is shown, never added.
+        return Main.profiles(spec).withClient(event -> {
+            if (event instanceof ConversationEvent.UncertifiedDevice) {
+                out.println(Messages.notice(event));
+            }
+        }, client -> {
             byte[] device;
             try {
                 device = Accounts.approveLink(client.session(), client.identity(), code, client.random());
@@ -50,7 +57,6 @@ final class LinkAcceptCommand implements Callable<Integer> {
                 }
                 throw Profiles.explain(e, code);
             }
-            PrintWriter out = spec.commandLine().getOut();
             out.println("Device " + HexFormat.of().formatHex(device) + " is now linked to " + client.identity().username() + ".");
             out.println(addToConversations(client)
                     ? "It takes part in all your conversations."

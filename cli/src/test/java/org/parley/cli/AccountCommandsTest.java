@@ -180,6 +180,34 @@ class AccountCommandsTest {
     }
 
     @Test
+    void aDeviceTheServerInsertsIntoAnAccountIsReportedAndNeverAdded() throws Exception {
+        assertThat(parley("--profile", profile("alice"), "register", "alice", "--server", server.url()).code()).isZero();
+        assertThat(parley("--profile", profile("bob"), "register", "bob", "--server", server.url()).code()).isZero();
+        assertThat(parley("--profile", profile("alice"), "send", "bob", "hello").code()).isZero();
+
+        // The operator adds a device row to alice's account and publishes a key package for it.
+        AccountId aliceAccount = server.store().accounts().findByUsername(Username.parse("alice")).orElseThrow().id();
+        DeviceId aliceDevice = server.store().accounts().devices(aliceAccount).get(0).id();
+        DeviceId ghost = server.store().accounts().linkDevice(
+                server.store().accounts().issueLinkToken(aliceDevice, java.time.Duration.ofMinutes(5)).secret(),
+                new Ed25519PrivateKeyParameters(new SecureRandom()).generatePublicKey().getEncoded()).id();
+        Ed25519PrivateKeyParameters operatorKey = new Ed25519PrivateKeyParameters(new SecureRandom());
+        server.store().keyPackages().upload(ghost, java.util.List.of(Forgeries.keyPackage("alice", Bytes.copyOf(aliceAccount.bytes()),
+                Bytes.copyOf(ghost.bytes()), Bytes.copyOf(operatorKey.generatePublicKey().getEncoded()),
+                deviceKey -> AccountKey.certify(operatorKey, aliceAccount.bytes(), deviceKey)).publicBytes()));
+
+        MainTest.Result received = parley("--profile", profile("alice"), "receive");
+        assertThat(received.code()).as(received.err()).isZero();
+        assertThat(received.out()).contains("WARNING: the server lists a device of your account (" + Bytes.copyOf(ghost.bytes()).toHex()
+                + ") that none of your devices approved; it was not added");
+        assertThat(parley("--profile", profile("alice"), "devices").out().lines()).as("the server still lists it").hasSize(2);
+        assertThat(server.store().mailbox().pending(ghost, 0, 100)).as("nothing reached the ghost").isEmpty();
+        assertThat(parley("--profile", profile("alice"), "send", "bob", "still private").code()).isZero();
+        assertThat(parley("--profile", profile("bob"), "receive").out()).contains("still private").doesNotContain("WARNING");
+        assertThat(server.store().mailbox().pending(ghost, 0, 100)).isEmpty();
+    }
+
+    @Test
     void passphraseAndDamagedProfilesFailCleanlyAndLeaveTheProfileIntact() throws Exception {
         Path secret = temp.resolve("secret.txt");
         Path wrong = temp.resolve("wrong.txt");
