@@ -1,6 +1,7 @@
 /**
  * Hand-written companions of the client-server protocol that both ends share: the signed
- * authentication payload, the device link code and the agreed size limits. The messages
+ * authentication payload, the device link code, the commit authority's signed content and the agreed
+ * size limits. The messages
  * themselves are generated into {@code org.parley.protocol.v1}.
  */
 package org.parley.protocol;
