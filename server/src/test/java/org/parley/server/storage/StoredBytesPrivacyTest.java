@@ -27,6 +27,7 @@ import org.parley.server.groups.GroupId;
 import org.parley.server.mailbox.Delivery;
 import org.parley.server.mailbox.NewEnvelope;
 import org.parley.server.testing.Backend;
+import org.parley.server.testing.EpochKey;
 import org.parley.server.testing.StoreContract;
 
 /**
@@ -61,8 +62,8 @@ class StoredBytesPrivacyTest extends StoreContract {
         for (int g = 0; g < 3; g++) {
             GroupId group = GroupId.of(bytes(random, 16));
             groupIds.add(group.bytes());
-            store.groups().create(group, 0);
-            store.groups().commit(group, 0, CommitId.of(bytes(random, 32)));
+            store.mailbox().enqueue(List.of(new Delivery(List.of(), store.groups().commit(
+                    EpochKey.commit(group, 0, CommitId.of(bytes(random, 32)), bytes(random, 32), null, EpochKey.random())))));
         }
         for (Registration sender : people) {
             for (Registration recipient : people) {
