@@ -34,8 +34,7 @@ class AdminStoreContractTest extends StoreContract {
         ServerStores store = open(backend);
         byte[] phoneKey = Secrets.random(32);
         Registration alice = store.accounts().register(Username.parse("alice"), phoneKey, Secrets.random(16), null);
-        DeviceRecord laptop = store.accounts().linkDevice(
-                store.accounts().issueLinkToken(alice.device(), Duration.ofMinutes(5)).secret(), Secrets.random(32));
+        DeviceRecord laptop = store.accounts().addDevice(alice.account(), Secrets.random(32));
         Registration bob = register(store, "bob");
         store.keyPackages().upload(alice.device(), List.of(new byte[] {1}, new byte[] {2}));
         store.keyPackages().upload(laptop.id(), List.of(new byte[] {3}));

@@ -19,7 +19,6 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.parley.server.ServerStores;
-import org.parley.server.accounts.LinkToken;
 import org.parley.server.accounts.Registration;
 import org.parley.server.accounts.Username;
 import org.parley.server.groups.CommitId;
@@ -52,11 +51,7 @@ class StoredBytesPrivacyTest extends StoreContract {
         }
         byte[] invite = store.accounts().createInviteCode();
         secrets.add(invite);
-        LinkToken token = store.accounts().issueLinkToken(people.get(0).device(), Duration.ofMinutes(5));
-        secrets.add(token.secret().toByteArray());
-        LinkToken usedToken = store.accounts().issueLinkToken(people.get(1).device(), Duration.ofMinutes(5));
-        secrets.add(usedToken.secret().toByteArray());
-        store.accounts().linkDevice(usedToken.secret(), bytes(random, 32));
+        store.accounts().addDevice(people.get(1).account(), bytes(random, 32));
 
         List<byte[]> groupIds = new ArrayList<>();
         for (int g = 0; g < 3; g++) {
