@@ -8,7 +8,6 @@ import com.google.protobuf.ByteString;
 import org.junit.jupiter.api.Test;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.RequestAttachmentUpload;
-import org.parley.protocol.v1.ServerFrame;
 import org.parley.protocol.v1.SubmitCommit;
 import org.parley.protocol.v1.UploadKeyPackages;
 import org.parley.server.testing.Backend;
