@@ -187,9 +187,7 @@ class AccountCommandsTest {
 
         // The operator adds a device row to alice's account and publishes a key package for it.
         AccountId aliceAccount = server.store().accounts().findByUsername(Username.parse("alice")).orElseThrow().id();
-        DeviceId aliceDevice = server.store().accounts().devices(aliceAccount).get(0).id();
-        DeviceId ghost = server.store().accounts().linkDevice(
-                server.store().accounts().issueLinkToken(aliceDevice, java.time.Duration.ofMinutes(5)).secret(),
+        DeviceId ghost = server.store().accounts().addDevice(aliceAccount,
                 new Ed25519PrivateKeyParameters(new SecureRandom()).generatePublicKey().getEncoded()).id();
         Ed25519PrivateKeyParameters operatorKey = new Ed25519PrivateKeyParameters(new SecureRandom());
         server.store().keyPackages().upload(ghost, java.util.List.of(Forgeries.keyPackage("alice", Bytes.copyOf(aliceAccount.bytes()),

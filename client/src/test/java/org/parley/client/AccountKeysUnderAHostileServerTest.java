@@ -16,12 +16,9 @@ import org.parley.client.testkit.LiveServer;
 import org.parley.mls.codec.Bytes;
 import org.parley.server.accounts.AccountId;
 import org.parley.server.accounts.DeviceId;
-import org.parley.server.accounts.DeviceRecord;
-import org.parley.server.accounts.LinkToken;
 import org.parley.server.keys.KeyPackageStore;
 
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,10 +58,8 @@ class AccountKeysUnderAHostileServerTest extends LiveServerTestBase {
 
     /** What the operator does: one more device row in the account, as a link would make it. */
     private DeviceId insertDevice(ParleyClient victim) {
-        LinkToken token = server.store().accounts().issueLinkToken(DeviceId.of(victim.identity().deviceId()), Duration.ofMinutes(10));
-        DeviceRecord ghost = server.store().accounts().linkDevice(token.secret(),
-                new Ed25519PrivateKeyParameters(RANDOM).generatePublicKey().getEncoded());
-        return ghost.id();
+        return server.store().accounts().addDevice(AccountId.of(victim.identity().accountId()),
+                new Ed25519PrivateKeyParameters(RANDOM).generatePublicKey().getEncoded()).id();
     }
 
     private static Bytes idOf(DeviceId device) {

@@ -202,4 +202,31 @@ class DeviceCertificatesTest {
         assertThat(contacts.get("carol").getVerified()).isFalse();
         assertThat(contacts.needingAcceptance()).containsExactly("carol");
     }
+
+    @Test
+    void theGroupRefusesToAddAGhostOrToJoinAGroupThatHoldsOne() {
+        DeviceIdentity carol = TestAccounts.newAccount("carol", RANDOM);
+        KeyPackageBundle ghost = forged("carol", Bytes.copyOf(carol.accountId()), Bytes.copyOf(carol.accountKey()),
+                deviceKey -> new byte[64]);
+        KeyPackages aliceKeys = keyPackages(alice);
+        Group guarded = Group.create(GroupConfig.defaults(RANDOM).withPolicy(policy), KeyPackages.SUITE, new byte[] {9},
+                aliceKeys.credential().toCredential(), aliceKeys.signatureKeys(), List.of());
+        assertThatThrownBy(() -> guarded.addMembers(List.of(ghost.publicBytes()))).isInstanceOf(MlsProtocolException.class)
+                .hasMessageContaining("a device of carol that carol's account key did not sign");
+        assertThat(guarded.epoch()).as("nothing was committed").isZero();
+
+        // A group made by a client without the check, holding the ghost, cannot be joined by one with it.
+        DeviceIdentity bob = TestAccounts.newAccount("bob", RANDOM);
+        KeyPackages bobKeys = keyPackages(bob);
+        KeyPackageBundle bobPackage = bobKeys.create(false);
+        Group careless = Group.create(GroupConfig.defaults(RANDOM), KeyPackages.SUITE, new byte[] {8},
+                aliceKeys.credential().toCredential(), aliceKeys.signatureKeys(), List.of());
+        byte[] welcome = careless.addMembers(List.of(bobPackage.publicBytes(), ghost.publicBytes())).welcome().orElseThrow()
+                .toByteArray();
+        try (ProfileStore bobStore = ProfileStore.open(temp.resolve("bob-contacts"), null, true, RANDOM)) {
+            GroupConfig bobConfig = GroupConfig.defaults(RANDOM).withPolicy(new DeviceCertificates(bob, new Contacts(bobStore)));
+            assertThatThrownBy(() -> Group.joinFromWelcome(bobConfig, welcome, bobPackage, null))
+                    .isInstanceOf(MlsProtocolException.class).hasMessageContaining("carol's account key did not sign");
+        }
+    }
 }
