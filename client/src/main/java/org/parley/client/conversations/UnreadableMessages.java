@@ -71,7 +71,13 @@ final class UnreadableMessages {
                     }
                 }
                 case EPOCH_AHEAD -> count(conversation, sender, ConversationEvent.Unreadable.Cause.CHANGE_MISSED, "");
-                case EPOCH_GONE -> count(conversation, sender, ConversationEvent.Unreadable.Cause.OLD_STATE, "");
+                // Application messages of the previous epoch are still read: what fails there is a
+                // proposal or a losing commit of that epoch, which members routinely outrun.
+                case EPOCH_GONE -> {
+                    if (unreadable.epoch() + 1 != group.epoch()) {
+                        count(conversation, sender, ConversationEvent.Unreadable.Cause.OLD_STATE, "");
+                    }
+                }
                 case UNDECRYPTABLE -> count(conversation, sender, ForkTag.differs(group, message.authenticatedData().toByteArray())
                         ? ConversationEvent.Unreadable.Cause.GROUP_SPLIT : ConversationEvent.Unreadable.Cause.DAMAGED, "");
             }
