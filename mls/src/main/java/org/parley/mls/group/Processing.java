@@ -104,7 +104,9 @@ final class Processing {
             }
             throw outsideKeptEpochs(context, content.epoch(), leaf);
         }
-        if (!pm.membershipTagMatches(work.suite(), work.secrets.membershipKey().copyBytes(), context)) {
+        // Application data in a PublicMessage is malformed, whatever its tag: unprotect says so.
+        if (content.contentType() != ContentType.APPLICATION
+                && !pm.membershipTagMatches(work.suite(), work.secrets.membershipKey().copyBytes(), context)) {
             throw undecryptable(content.epoch(), leaf);
         }
         return pm.unprotect(work.suite(), work.secrets.membershipKey().copyBytes(), context);

@@ -53,7 +53,11 @@ public final class UnreadableMessageException extends MlsProtocolException {
         return epoch;
     }
 
-    /** The sender's leaf index, or -1 when the message does not say (its sender data is encrypted). */
+    /**
+     * The sender's leaf index as the message names it, or -1 when it cannot be read (a
+     * PrivateMessage's sender data is encrypted). Not authenticated, since the message was not
+     * verified: good for telling the user whose message it seems to be, not for trusting it.
+     */
     public int senderLeaf() {
         return senderLeaf;
     }

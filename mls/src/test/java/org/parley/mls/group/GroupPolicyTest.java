@@ -62,8 +62,7 @@ class GroupPolicyTest {
         @Override
         public void checkCommit(CommitView commit) {
             for (CommitView.Removal removal : commit.removed()) {
-                boolean leaving = removal.proposer() != null
-                        && removal.proposer().signatureKey().equals(removal.member().signatureKey());
+                boolean leaving = removal.member().equals(removal.proposer());
                 boolean byAdmin = commit.committer() != null && name(commit.committer()).equals("alice");
                 if (!leaving && !byAdmin) {
                     throw new MlsProtocolException("only an admin may remove " + name(removal.member()));
@@ -334,6 +333,27 @@ class GroupPolicyTest {
         assertThat(name(own.member())).isEqualTo("bob");
         // The joiner's new leaf takes the freed slot: same index, credential and signature key.
         assertThat(own.proposer()).isEqualTo(own.member());
+    }
+
+    @Test
+    void allOfAsksEveryPolicyAndTheFirstRefusalRefuses() {
+        RefuseMallory first = new RefuseMallory();
+        OnlyAliceRemoves second = new OnlyAliceRemoves();
+        GroupConfig both = plain.withPolicy(GroupPolicy.allOf(first, second));
+        Group alice = create(plain, "alice");
+        Group bob = add(alice, "bob", both);
+        Group carol = add(alice, "carol", plain, bob);
+        assertThat(first.groups).hasSize(1);
+
+        CommitResult addMallory = alice.addMembers(List.of(keyPackage("mallory").publicBytes()));
+        assertThatThrownBy(() -> bob.process(addMallory.commitMessage().toByteArray()))
+                .hasMessageContaining("mallory may not be in this group");
+        alice.discardPendingCommit(addMallory.pending());
+
+        CommitResult carolRemovesAlice = carol.removeMembers(List.of(alice.ownLeafIndex()));
+        assertThatThrownBy(() -> bob.process(carolRemovesAlice.commitMessage().toByteArray()))
+                .hasMessageContaining("only an admin may remove alice");
+        assertThat(first.commits).hasSize(3); // carol's addition, mallory's, and the removal the second policy refused
     }
 
     @Test
