@@ -87,7 +87,8 @@ public final class Conversations {
         this.membership = new Membership(store, identity, session, keyPackages, contacts, commits, outbox, events, random);
         this.ownDevices = new OwnDevices(store, identity, membership, commits, outbox);
         ContentHandler content = new ContentHandler(store, identity, contacts, attachments, downloads, receipts, events);
-        this.inbox = new Inbox(this, store, identity, session, keyPackages, commits, outbox, content, receipts);
+        this.inbox = new Inbox(this, store, identity, session, keyPackages, commits, outbox, content, receipts,
+                new UnreadableMessages(store, events));
     }
 
     public void addListener(Consumer<ConversationEvent> listener) {
