@@ -91,7 +91,8 @@ public final class Conversations {
         this.ownDevices = new OwnDevices(store, identity, membership, commits, outbox, events);
         ContentHandler content = new ContentHandler(store, identity, contacts, deviceCertificates, attachments, downloads, receipts,
                 events);
-        this.inbox = new Inbox(this, store, identity, session, keyPackages, commits, outbox, content, receipts);
+        this.inbox = new Inbox(this, store, identity, session, keyPackages, commits, outbox, content, receipts,
+                new UnreadableMessages(store, events));
     }
 
     public void addListener(Consumer<ConversationEvent> listener) {
