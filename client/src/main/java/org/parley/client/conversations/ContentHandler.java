@@ -17,7 +17,6 @@ import org.parley.client.local.v1.StoredMessage;
 import org.parley.client.safety.Contacts;
 import org.parley.mls.codec.Bytes;
 import org.parley.mls.crypto.Secret;
-import org.parley.mls.crypto.SignaturePublicKey;
 import org.parley.mls.group.Group;
 import org.parley.mls.group.ProcessedMessage;
 import org.slf4j.Logger;
@@ -76,7 +75,7 @@ final class ContentHandler {
             return;
         }
         String conversation = store.record(groupId).getName();
-        boolean changed = observeSender(sender, application.sender().signatureKey().bytes(), after, conversation);
+        boolean changed = observeSender(sender, after, conversation);
         String text = null;
         String attachmentPath = "";
         switch (content.getBodyCase()) {
@@ -167,19 +166,16 @@ final class ContentHandler {
     }
 
     /**
-     * Pins or compares the sender's account key, and collects the changes the group policy found
-     * while processing commits. @return whether the sender's account key changed (or its leaf
-     * carries no certificate of it, which no honest device sends)
+     * Pins or compares the sender's account key (the group's {@code DeviceCertificates} policy
+     * already checked that it certifies the sender's leaf), and collects the changes that policy
+     * found while processing commits. @return whether the sender's account key changed
      */
-    private boolean observeSender(MemberCredential sender, byte[] signatureKey, List<Runnable> after, String conversation) {
+    private boolean observeSender(MemberCredential sender, List<Runnable> after, String conversation) {
         List<String> policyChanges = certificates.takeKeyChanges();
         policyChanges.stream().filter(u -> !u.equals(sender.username()))
                 .forEach(u -> after.add(() -> events.emit(new ConversationEvent.KeysChanged(conversation, u))));
         if (fromThisAccount(sender)) {
             return false;
-        }
-        if (!sender.certifies(new SignaturePublicKey(signatureKey))) {
-            return true;
         }
         return contacts.observe(sender.username(), sender.account(), sender.accountKey()) == Contacts.Observation.CHANGED
                 || policyChanges.contains(sender.username());
