@@ -115,16 +115,7 @@ class AccountKeysUnderAHostileServerTest extends LiveServerTestBase {
         alice.conversations().sendText(direct, "before the swap");
         eventually("carol reads alice", () -> texts("carol").contains("before the swap"));
 
-        // The operator drains carol's real packages and serves its own, under a fresh account key for "carol".
-        KeyPackageStore keyPackages = server.store().keyPackages();
-        DeviceId carolDevice = DeviceId.of(carol.identity().deviceId());
-        while (keyPackages.count(carolDevice) > 0) {
-            keyPackages.claim(AccountId.of(carol.identity().accountId()));
-        }
-        Ed25519PrivateKeyParameters operatorKey = new Ed25519PrivateKeyParameters(RANDOM);
-        keyPackages.setLastResort(carolDevice, Forgeries.keyPackage("carol", Bytes.copyOf(carol.identity().accountId()),
-                Bytes.copyOf(carol.identity().deviceId()), Bytes.copyOf(operatorKey.generatePublicKey().getEncoded()),
-                deviceKey -> AccountKey.certify(operatorKey, carol.identity().accountId(), deviceKey)).publicBytes());
+        swapKeyPackages(carol);
 
         assertThatThrownBy(() -> alice.conversations().createGroup("plans", List.of("carol")))
                 .isInstanceOf(ConversationException.class).hasMessageContaining("carol's account key changed since you verified it");
@@ -144,6 +135,39 @@ class AccountKeysUnderAHostileServerTest extends LiveServerTestBase {
         alice.conversations().sendText(direct, "after trusting");
         eventually("the existing 1:1 still reaches the real carol", () -> texts("carol").contains("after trusting"));
         assertThat(texts("carol")).doesNotContain("during the swap");
+    }
+
+    /** The operator drains {@code victim}'s key packages and serves its own, under a fresh account key in the victim's name. */
+    private void swapKeyPackages(ParleyClient victim) {
+        KeyPackageStore keyPackages = server.store().keyPackages();
+        DeviceId device = DeviceId.of(victim.identity().deviceId());
+        while (keyPackages.count(device) > 0) {
+            keyPackages.claim(AccountId.of(victim.identity().accountId()));
+        }
+        Ed25519PrivateKeyParameters operatorKey = new Ed25519PrivateKeyParameters(RANDOM);
+        keyPackages.setLastResort(device, Forgeries.keyPackage(victim.identity().username(), Bytes.copyOf(victim.identity().accountId()),
+                Bytes.copyOf(victim.identity().deviceId()), Bytes.copyOf(operatorKey.generatePublicKey().getEncoded()),
+                deviceKey -> AccountKey.certify(operatorKey, victim.identity().accountId(), deviceKey)).publicBytes());
+    }
+
+    @Test
+    void aSwappedKeyThatSomeoneElseAddsIsAnnouncedInTheGroupAndBlocksAVerifiedContact() throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        ParleyClient carol = user("carol");
+        alice.safetyNumber("carol");
+        alice.markVerified("carol");
+        swapKeyPackages(carol);
+
+        // bob never saw carol: he pins the operator's key on first use and adds "carol" with alice.
+        bob.conversations().createGroup("trip", List.of("alice", "carol"));
+        eventually("alice joined and heard of the change", () -> events.get("alice").contains(
+                new ConversationEvent.KeysChanged("trip", "carol")));
+        byte[] trip = alice.conversations().find("trip", false).groupId().toByteArray();
+        assertThatThrownBy(() -> alice.conversations().sendText(trip, "hello trip"))
+                .isInstanceOf(ConversationException.class).hasMessageContaining("carol's account key changed since you verified it");
+        assertThat(alice.contacts().get("carol").getChanged()).isTrue();
+        assertThat(carol.conversations().list()).as("the real carol holds no key of that group").isEmpty();
     }
 
     @Test

@@ -74,8 +74,8 @@ final class ContentHandler {
             log.warn("dropped a message whose content does not match its MLS sender");
             return;
         }
+        boolean changed = observeSender(sender, after, groupId);
         String conversation = store.record(groupId).getName();
-        boolean changed = observeSender(sender, after, conversation);
         String text = null;
         String attachmentPath = "";
         switch (content.getBodyCase()) {
@@ -170,10 +170,11 @@ final class ContentHandler {
      * already checked that it certifies the sender's leaf), and collects the changes that policy
      * found while processing commits. @return whether the sender's account key changed
      */
-    private boolean observeSender(MemberCredential sender, List<Runnable> after, String conversation) {
+    private boolean observeSender(MemberCredential sender, List<Runnable> after, byte[] groupId) {
         List<String> policyChanges = certificates.takeKeyChanges();
-        policyChanges.stream().filter(u -> !u.equals(sender.username()))
-                .forEach(u -> after.add(() -> events.emit(new ConversationEvent.KeysChanged(conversation, u))));
+        // Named when emitted: this very message may be the one that names a conversation just joined.
+        policyChanges.stream().filter(u -> !u.equals(sender.username())).forEach(u -> after.add(() -> events.emit(
+                new ConversationEvent.KeysChanged(store.record(groupId).getName(), u))));
         if (fromThisAccount(sender)) {
             return false;
         }
