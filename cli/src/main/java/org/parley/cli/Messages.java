@@ -62,8 +62,11 @@ final class Messages {
         } else if (event instanceof ConversationEvent.RemovedSelf) {
             text = "you were removed from this conversation";
         } else if (event instanceof ConversationEvent.KeysChanged changed) {
-            text = "WARNING: " + changed.member() + "'s identity keys CHANGED; compare safety numbers ('parley safety-number "
+            text = "WARNING: " + changed.member() + "'s account key CHANGED; compare safety numbers ('parley safety-number "
                     + changed.member() + "')";
+        } else if (event instanceof ConversationEvent.UncertifiedDevice device) {
+            text = "WARNING: the server lists a device of your account (" + device.deviceIdHex() + ") that none of your devices"
+                    + " approved; it was not added. Check 'parley devices' and remove it with 'parley unlink'";
         } else if (event instanceof ConversationEvent.MessageEdited edited) {
             text = edited.member() + " edited a message: " + edited.text();
         } else if (event instanceof ConversationEvent.MessageDeleted deleted) {
@@ -78,10 +81,30 @@ final class Messages {
                     + "; admins: " + (settings.admins().isEmpty() ? "none left" : String.join(", ", settings.admins()));
         } else if (event instanceof ConversationEvent.InvitationRefused refused) {
             return "* WARNING: " + refused.reason() + ". Nothing was shared with it; if you expected an invitation, ask who sent it";
+        } else if (event instanceof ConversationEvent.Unreadable unreadable) {
+            text = "WARNING: " + unreadable(unreadable);
         } else {
             return null;
         }
         return "* " + event.conversation() + ": " + text;
+    }
+
+    /** "3 messages from bob could not be read: why, and what to do". */
+    private static String unreadable(ConversationEvent.Unreadable event) {
+        String what = event.messages() == 1 ? "1 message" : event.messages() + " messages";
+        String from = event.sender() == null ? "" : " from " + event.sender();
+        return switch (event.cause()) {
+            case NEVER_ARRIVED -> what + from + " never arrived: the server dropped them; ask " + (event.sender() == null
+                    ? "the sender" : event.sender()) + " to send again";
+            case CHANGE_MISSED -> what + from + " could not be read: a change to the group never reached this device"
+                    + " (the server withheld it); ask a member to remove and add you again";
+            case GROUP_SPLIT -> what + from + " could not be read: the server gave members different versions of this group;"
+                    + " compare with the others, and start a new group if it stays split";
+            case OLD_STATE -> what + from + " could not be read: sent in an earlier state of the group (a late or replayed copy)";
+            case REPLAYED -> what + from + " arrived again as new mail after being read: the server replayed them; nothing changed";
+            case DAMAGED -> what + from + " could not be read: damaged or forged on the way";
+            case REFUSED -> "a change to the group was refused: " + event.detail();
+        };
     }
 
     static ObjectNode json(Conversations.Shown shown) {

@@ -9,8 +9,8 @@ import org.parley.client.content.v1.AccessKeyShare;
 import org.parley.client.content.v1.Attachment;
 import org.parley.client.content.v1.Content;
 import org.parley.client.content.v1.Receipt;
+import org.parley.client.keys.DeviceCertificates;
 import org.parley.client.keys.MemberCredential;
-import org.parley.client.local.v1.ContactRecord;
 import org.parley.client.local.v1.StoredMessage;
 import org.parley.client.safety.Contacts;
 import org.parley.mls.codec.Bytes;
@@ -23,8 +23,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -32,7 +30,7 @@ import java.util.List;
  * id) and shown; edits, deletions, reactions, timers, access keys, receipts and call signals
  * change state or become events (a conversation's name is in its group settings, not in a
  * message). The content must name the device MLS authenticated as its sender; a sender whose
- * identity keys changed is flagged.
+ * account key changed is flagged.
  *
  * <p>Events are not emitted here but queued in {@code after}, to run once the message is
  * persisted and acknowledged.
@@ -43,16 +41,18 @@ final class ContentHandler {
     private final ConversationStore store;
     private final DeviceIdentity identity;
     private final Contacts contacts;
+    private final DeviceCertificates certificates;
     private final Attachments attachments;
     private final Path downloads;
     private final Receipts receipts;
     private final Events events;
 
-    ContentHandler(ConversationStore store, DeviceIdentity identity, Contacts contacts, Attachments attachments, Path downloads,
-                   Receipts receipts, Events events) {
+    ContentHandler(ConversationStore store, DeviceIdentity identity, Contacts contacts, DeviceCertificates certificates,
+                   Attachments attachments, Path downloads, Receipts receipts, Events events) {
         this.store = store;
         this.identity = identity;
         this.contacts = contacts;
+        this.certificates = certificates;
         this.attachments = attachments;
         this.downloads = downloads;
         this.receipts = receipts;
@@ -73,7 +73,7 @@ final class ContentHandler {
             log.warn("dropped a message whose content does not match its MLS sender");
             return;
         }
-        boolean changed = observeSender(sender, application.sender().signatureKey().bytes());
+        boolean changed = observeSender(sender, after, groupId);
         String conversation = store.record(groupId).getName();
         String text = null;
         String attachmentPath = "";
@@ -151,21 +151,21 @@ final class ContentHandler {
         }
     }
 
-    /** Records the sender's signature key; @return whether the sender's identity keys changed. */
-    private boolean observeSender(MemberCredential sender, byte[] signatureKey) {
-        if (sender.username().equals(identity.username())) {
+    /**
+     * Pins or compares the sender's account key (the group's {@code DeviceCertificates} policy
+     * already checked that it certifies the sender's leaf), and collects the changes that policy
+     * found while processing commits. @return whether the sender's account key changed
+     */
+    private boolean observeSender(MemberCredential sender, List<Runnable> after, byte[] groupId) {
+        List<String> policyChanges = certificates.takeKeyChanges();
+        // Named when emitted: this very message may be the one that names a conversation just joined.
+        policyChanges.stream().filter(u -> !u.equals(sender.username())).forEach(u -> after.add(() -> events.emit(
+                new ConversationEvent.KeysChanged(store.record(groupId).getName(), u))));
+        if (fromThisAccount(sender)) {
             return false;
         }
-        ContactRecord known = contacts.get(sender.username());
-        if (known != null && known.getIdentityKeysList().stream().anyMatch(k -> Arrays.equals(k.toByteArray(), signatureKey))) {
-            return false;
-        }
-        List<byte[]> keys = new ArrayList<>();
-        if (known != null) {
-            known.getIdentityKeysList().forEach(k -> keys.add(k.toByteArray()));
-        }
-        keys.add(signatureKey);
-        return contacts.observe(sender.username(), sender.account().toByteArray(), keys) == Contacts.Observation.CHANGED;
+        return contacts.observe(sender.username(), sender.account(), sender.accountKey()) == Contacts.Observation.CHANGED
+                || policyChanges.contains(sender.username());
     }
 
     /** Downloads, checks and decrypts a file into the downloads folder; @return where, or why not. */

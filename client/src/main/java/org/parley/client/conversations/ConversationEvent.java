@@ -40,10 +40,20 @@ public sealed interface ConversationEvent {
     }
 
     /**
-     * {@code member}'s identity keys differ from those this device recorded (a new device, or
-     * someone in between): the person should compare safety numbers.
+     * {@code member}'s account key differs from the one this device pinned (someone in between, or
+     * an account made anew under that name): the person should compare safety numbers. New devices
+     * of the same account are not a change.
      */
     record KeysChanged(String conversation, String member) implements ConversationEvent {
+    }
+
+    /**
+     * The server lists a device of this account ({@code deviceIdHex}) that none of this account's
+     * devices approved: its key carries no certificate of the account key. It was not added to
+     * {@code conversation} (nor to any other); someone with access to the server may be trying to
+     * read along. The person should look at 'parley devices' and remove it with 'parley unlink'.
+     */
+    record UncertifiedDevice(String conversation, String deviceIdHex) implements ConversationEvent {
     }
 
     /** {@code member} replaced the text of one of their messages with {@code text}. */
@@ -82,6 +92,32 @@ public sealed interface ConversationEvent {
      * who invited and what was wrong. No conversation was made: {@code conversation} is empty.
      */
     record InvitationRefused(String conversation, String reason) implements ConversationEvent {
+    }
+
+    /**
+     * {@code messages} messages of the conversation could not be read, from {@code sender} (null
+     * when the message did not say whose it was), for {@code cause}; {@code detail} is the reason a
+     * change was refused (empty otherwise). Show it: it is how a person notices a server that drops,
+     * withholds, replays or forks.
+     */
+    record Unreadable(String conversation, String sender, int messages, Cause cause, String detail) implements ConversationEvent {
+        /** Why, as far as this device can tell. */
+        public enum Cause {
+            /** Later messages of the sender arrived; these never did (dropped on the way). */
+            NEVER_ARRIVED,
+            /** They belong to a change of the group that never reached this device (a withheld commit). */
+            CHANGE_MISSED,
+            /** They belong to another version of the group: members were given different changes (a fork). */
+            GROUP_SPLIT,
+            /** They belong to an earlier state of the group (a late or replayed copy). */
+            OLD_STATE,
+            /** Copies of messages already read, delivered again as new mail: the server replayed them. */
+            REPLAYED,
+            /** They do not decrypt or verify (damaged or forged). */
+            DAMAGED,
+            /** A change to the group that this device refused (see {@code detail}), e.g. by someone not allowed to make it. */
+            REFUSED
+        }
     }
 
     /** A call signal from another device in the conversation {@code groupId}. */

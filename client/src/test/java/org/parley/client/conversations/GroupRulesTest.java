@@ -48,11 +48,18 @@ class GroupRulesTest {
         return Bytes.copyOf(id);
     }
 
-    /** The one place that builds a member credential, so that a change of its layout is made once. */
+    /**
+     * A member credential with a random device id. Its account key and certificate are random too:
+     * these rules judge accounts and names; certificates are the DeviceCertificates policy's part.
+     */
     private static MemberCredential credential(String username, Bytes account) {
-        byte[] device = new byte[16];
-        RANDOM.nextBytes(device);
-        return new MemberCredential(username, account, Bytes.copyOf(device));
+        return new MemberCredential(username, account, randomBytes(16), randomBytes(32), randomBytes(64));
+    }
+
+    private static Bytes randomBytes(int length) {
+        byte[] bytes = new byte[length];
+        RANDOM.nextBytes(bytes);
+        return Bytes.copyOf(bytes);
     }
 
     private static Member member(int leaf, String username, Bytes account) {
