@@ -4,10 +4,12 @@ import com.google.protobuf.ByteString;
 import org.parley.client.account.DeviceIdentity;
 import org.parley.client.content.v1.Receipt;
 import org.parley.client.keys.KeyPackages;
+import org.parley.client.keys.MemberCredential;
 import org.parley.client.local.v1.ConversationRecord;
 import org.parley.client.net.Session;
 import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
+import org.parley.mls.extensions.Extension;
 import org.parley.mls.group.Group;
 import org.parley.mls.group.IncomingMessage;
 import org.parley.mls.group.KeyPackageBundle;
@@ -46,10 +48,12 @@ final class Inbox {
     private final ContentHandler content;
     private final Receipts receipts;
     private final UnreadableMessages unreadable;
+    private final Events events;
     private long drainedCount;
 
     Inbox(Object lock, ConversationStore store, DeviceIdentity identity, Session session, KeyPackages keyPackages,
-          CommitCoordinator commits, Outbox outbox, ContentHandler content, Receipts receipts, UnreadableMessages unreadable) {
+          CommitCoordinator commits, Outbox outbox, ContentHandler content, Receipts receipts, UnreadableMessages unreadable,
+          Events events) {
         this.lock = lock;
         this.store = store;
         this.identity = identity;
@@ -60,6 +64,7 @@ final class Inbox {
         this.content = content;
         this.receipts = receipts;
         this.unreadable = unreadable;
+        this.events = events;
     }
 
     long drainedCount() {
@@ -158,12 +163,20 @@ final class Inbox {
             }
             return;
         }
+        List<Extension> settingsBefore = group.groupContextExtensions();
+        String nameBefore = store.record(groupId).getName();
         ProcessedMessage processed;
         try {
             processed = group.process(payload);
         } catch (MlsProtocolException e) {
             // A second copy after a crash stays silent; anything else is counted and shown.
             unreadable.notProcessed(group, forGroup, e, firstArrival);
+            return;
+        }
+        if (processed instanceof ProcessedMessage.ProposalReceived proposal && !wouldCommit(group, proposal)) {
+            // Not saved: the group reloads its state from before the proposal, so no commit of ours carries it.
+            store.forget(groupId);
+            log.info("dropped a proposal that this conversation's rules do not allow");
             return;
         }
         store.saveGroup(group);
@@ -178,10 +191,42 @@ final class Inbox {
                 after.add(() -> outbox.shareAccessKey(groupId));
             }
             after.add(() -> commits.announce(groupId, applied));
+            if (!applied.removedSelf() && !group.groupContextExtensions().equals(settingsBefore)) {
+                ConversationEvent changed = settingsChanged(group, applied.committerLeaf(), nameBefore);
+                after.add(() -> events.emit(changed));
+            }
         } else if (processed instanceof ProcessedMessage.ProposalReceived proposal
                 && ProposalKind.of(proposal) == ProposalKind.REMOVE) {
             after.add(() -> commitPendingProposals(groupId));
         }
+    }
+
+    /**
+     * Whether this device could commit the proposals it now holds. Received proposals ride along in
+     * every commit of the epoch (RFC 9420 section 12.2), so one that the group rules refuse (a
+     * member's Remove of someone else) would otherwise block every change, or make an admin's
+     * commit carry it out. Parley members propose only removals (their own, when leaving); any
+     * other kind (an Add, new settings) could only be carried out by an admin's commit that swept
+     * it up, so it is never kept.
+     */
+    private static boolean wouldCommit(Group group, ProcessedMessage.ProposalReceived proposal) {
+        if (ProposalKind.of(proposal) != ProposalKind.REMOVE) {
+            return false;
+        }
+        try {
+            group.discardPendingCommit(group.commitPendingProposals().pending());
+            return true;
+        } catch (MlsProtocolException e) {
+            return false;
+        }
+    }
+
+    /** Who changed a group's settings (a rename, a new admin), its former name and its admins now. */
+    private ConversationEvent settingsChanged(Group group, int committerLeaf, String nameBefore) {
+        String committer = group.members().stream().filter(m -> m.leafIndex() == committerLeaf)
+                .map(m -> MemberCredential.from(m.credential()).username()).findFirst().orElse("someone");
+        return new ConversationEvent.SettingsChanged(store.record(group.groupId()).getName(), committer, nameBefore,
+                ConversationStore.admins(group));
     }
 
     /**
@@ -230,7 +275,9 @@ final class Inbox {
             try {
                 group = Group.joinFromWelcome(store.groupConfig(), payload, bundle, null);
             } catch (MlsProtocolException e) {
+                // The group rules refuse a group that breaks them (a false 1:1, say): the person hears why.
                 log.warn("a Welcome for this device could not be used: {}", e.getMessage());
+                after.add(() -> events.emit(new ConversationEvent.InvitationRefused("", e.getMessage())));
                 return;
             }
             keyPackages.consumed(keyPackageRef);
@@ -238,10 +285,8 @@ final class Inbox {
             if (existing != null && !existing.getLeft()) {
                 return;
             }
-            List<String> others = ConversationStore.usernames(group).stream().filter(u -> !u.equals(identity.username())).toList();
-            store.saveRecord(ConversationRecord.newBuilder().setGroupId(ByteString.copyFrom(group.groupId()))
-                    .setName(others.isEmpty() ? identity.username() : String.join(",", others))
-                    .setGroupState(ByteString.copyFrom(group.toBytes())).build());
+            store.saveRecord(store.named(ConversationRecord.newBuilder().setGroupId(ByteString.copyFrom(group.groupId()))
+                    .setGroupState(ByteString.copyFrom(group.toBytes())), group).build());
             store.cache(group);
             after.add(() -> outbox.shareAccessKey(group.groupId()));
             return;
