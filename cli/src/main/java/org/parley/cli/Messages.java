@@ -64,6 +64,10 @@ final class Messages {
         } else if (event instanceof ConversationEvent.KeysChanged changed) {
             text = "WARNING: " + changed.member() + "'s account key CHANGED; compare safety numbers ('parley safety-number "
                     + changed.member() + "')";
+        } else if (event instanceof ConversationEvent.NameImpersonated impersonated) {
+            text = "WARNING: a member of this conversation called itself " + impersonated.username() + ", but the server says "
+                    + impersonated.username() + " is another account. It is not " + impersonated.username() + "; to write to the real "
+                    + impersonated.username() + ", use 'parley send " + impersonated.username() + "'";
         } else if (event instanceof ConversationEvent.UncertifiedDevice device) {
             text = "WARNING: the server lists a device of your account (" + device.deviceIdHex() + ") that none of your devices"
                     + " approved; it was not added. Check 'parley devices' and remove it with 'parley unlink'";

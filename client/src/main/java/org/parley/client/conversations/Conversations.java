@@ -148,9 +148,12 @@ public final class Conversations {
         return store.list();
     }
 
-    /** The active group conversation called {@code name}, or the 1:1 with the user {@code name}. */
+    /**
+     * The active group conversation called {@code name}, or the 1:1 with the user {@code name}; for
+     * a 1:1, a username the server has not confirmed to this device yet is claimed from it first.
+     */
     public synchronized Summary find(String name, boolean direct) {
-        return store.find(name, direct);
+        return direct ? membership.findDirect(name) : store.find(name, false);
     }
 
     /** Messages of a conversation, oldest first. */
