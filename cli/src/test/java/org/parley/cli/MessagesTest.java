@@ -23,6 +23,9 @@ class MessagesTest {
                 .isEqualTo("* team: you were removed from this conversation");
         assertThat(Messages.notice(new ConversationEvent.KeysChanged("bob", "bob")))
                 .isEqualTo("* bob: WARNING: bob's account key CHANGED; compare safety numbers ('parley safety-number bob')");
+        assertThat(Messages.notice(new ConversationEvent.NameImpersonated("carol (unconfirmed)", "carol")))
+                .isEqualTo("* carol (unconfirmed): WARNING: a member of this conversation called itself carol, but the server says"
+                        + " carol is another account. It is not carol; to write to the real carol, use 'parley send carol'");
         assertThat(Messages.notice(new ConversationEvent.MessageEdited("team", "bob", "hello")))
                 .isEqualTo("* team: bob edited a message: hello");
         assertThat(Messages.notice(new ConversationEvent.MessageDeleted("team", "bob")))
