@@ -121,11 +121,14 @@ final class Inbox {
         if (!session.post(ClientFrame.newBuilder().setAck(Ack.newBuilder().addEnvelopeIds(deliver.getEnvelopeId())))) {
             log.info("not connected to acknowledge a message; it will come again and be dropped");
         }
+        // Live: warn and confirm at once (the warning first: it is about messages before this one).
+        // While a backlog drains, warnings and receipts wait for its end.
+        if (drainedCount > 0) {
+            unreadable.report();
+        }
         after.forEach(Runnable::run);
         if (drainedCount > 0) {
-            // Live: confirm and warn at once. While a backlog drains, receipts and warnings wait for its end.
             sendDeliveredReceipts();
-            unreadable.report();
         }
     }
 
