@@ -121,9 +121,14 @@ final class ConversationStore {
         Bytes other = settings.otherDirectAccount(ownAccount);
         String otherName = group.members().stream().map(m -> MemberCredential.from(m.credential()))
                 .filter(c -> c.account().equals(other)).map(MemberCredential::username).findFirst()
-                .map(username -> other.equals(contacts.confirmedAccount(username)) ? username : username + UNCONFIRMED)
+                .map(username -> shownName(username, other))
                 .orElse(record.getName().isEmpty() ? "(nobody)" : record.getName());
         return record.setName(otherName).setDirect(true);
+    }
+
+    /** {@code username} as a member of {@code account} calls itself: marked {@value #UNCONFIRMED} unless the server confirmed it. */
+    String shownName(String username, Bytes account) {
+        return account.equals(contacts.confirmedAccount(username)) ? username : username + UNCONFIRMED;
     }
 
     /** The group of an active conversation, or null when this device is not (or no longer) in it. */
