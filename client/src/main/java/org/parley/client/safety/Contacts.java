@@ -165,17 +165,19 @@ public final class Contacts {
         }
     }
 
-    /** Marks the contact verified (the safety number matched): a change is acknowledged. */
+    /** Marks the contact verified (the safety number matched): a change is acknowledged, and the name is the person's word. */
     public void markVerified(String username) {
         store.put(name(username), require(username).toBuilder().setVerified(true).setChanged(false).setNeedsAcceptance(false)
-                .build().toByteArray());
+                .setNameConfirmed(true).build().toByteArray());
         setNeedsAcceptance(username, false);
     }
 
     /** Accepts the contact's current account key without verifying it: sending is allowed again, the contact stays unverified. */
     public void trust(String username) {
-        store.put(name(username), require(username).toBuilder().setVerified(false).setChanged(false).setNeedsAcceptance(false)
-                .build().toByteArray());
+        ContactRecord known = require(username);
+        // A name confirmed only by the verification that this change undid stays confirmed.
+        store.put(name(username), known.toBuilder().setVerified(false).setChanged(false).setNeedsAcceptance(false)
+                .setNameConfirmed(confirmed(known)).build().toByteArray());
         setNeedsAcceptance(username, false);
     }
 

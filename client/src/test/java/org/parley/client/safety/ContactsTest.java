@@ -176,5 +176,7 @@ class ContactsTest {
         assertThat(contacts.confirmedAccount("carol")).isEqualTo(carol);
         assertThat(contacts.confirm("carol", random(16), random(32))).isEqualTo(Contacts.Observation.CHANGED);
         assertThat(contacts.needingAcceptance()).containsExactly("carol");
+        contacts.trust("carol");
+        assertThat(contacts.nameConfirmed("carol")).as("trusting the change keeps the name confirmed").isTrue();
     }
 }
