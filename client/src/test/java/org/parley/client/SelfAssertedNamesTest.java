@@ -46,6 +46,14 @@ class SelfAssertedNamesTest extends LiveServerTestBase {
                 .map(e -> ((ConversationEvent.Message) e).message().getText()).toList();
     }
 
+    /**
+     * Whether {@code client} stored {@code text} in the conversation {@code groupId}: read from the
+     * history, since a conversation from an account not accepted yet holds its messages as a request.
+     */
+    private static boolean holds(ParleyClient client, byte[] groupId, String text) {
+        return client.conversations().history(groupId, 10).stream().anyMatch(m -> m.getText().equals(text));
+    }
+
     private List<String> names(ParleyClient client) {
         return client.conversations().list().stream().map(Conversations.Summary::name).toList();
     }
@@ -63,7 +71,7 @@ class SelfAssertedNamesTest extends LiveServerTestBase {
         ParleyClient zed = user("zed");
 
         Group impostors = new HostileMember(zed).directAs("carol", "dave", "hi dave, it is carol");
-        eventually("dave reads zed's message", () -> texts("dave").contains("hi dave, it is carol"));
+        eventually("dave holds zed's message", () -> holds(dave, impostors.groupId(), "hi dave, it is carol"));
         assertThat(names(dave)).as("the name is zed's own claim, shown as one").containsExactly("carol (unconfirmed)");
 
         Conversations.Summary direct = dave.conversations().direct("carol");
@@ -76,7 +84,7 @@ class SelfAssertedNamesTest extends LiveServerTestBase {
         assertThat(names(dave)).containsExactlyInAnyOrder("carol", "carol (unconfirmed)");
 
         dave.conversations().sendText(direct.groupId().toByteArray(), "for carol only");
-        eventually("the real carol reads dave", () -> texts("carol").contains("for carol only"));
+        eventually("the real carol holds dave's text", () -> holds(carol, direct.groupId().toByteArray(), "for carol only"));
         assertThat(dave.conversations().find("carol", true).groupId()).isEqualTo(direct.groupId());
         assertThat(texts("zed")).isEmpty();
         assertThat(zed.conversations().list()).isEmpty();
@@ -90,8 +98,8 @@ class SelfAssertedNamesTest extends LiveServerTestBase {
         Conversations.Summary direct = dave.conversations().direct("carol");
         Bytes carolsKey = dave.contacts().pinnedKey("carol");
 
-        new HostileMember(zed).directAs("carol", "dave", "carol here, on a new phone");
-        eventually("dave reads zed's message", () -> texts("dave").contains("carol here, on a new phone"));
+        Group impostors = new HostileMember(zed).directAs("carol", "dave", "carol here, on a new phone");
+        eventually("dave holds zed's message", () -> holds(dave, impostors.groupId(), "carol here, on a new phone"));
         assertThat(events.get("dave")).contains(new ConversationEvent.NameImpersonated("carol (unconfirmed)", "carol"));
         assertThat(events.get("dave")).noneMatch(e -> e instanceof ConversationEvent.KeysChanged);
         assertThat(names(dave)).containsExactlyInAnyOrder("carol", "carol (unconfirmed)");
@@ -100,7 +108,7 @@ class SelfAssertedNamesTest extends LiveServerTestBase {
 
         assertThat(dave.conversations().direct("carol").groupId()).isEqualTo(direct.groupId());
         dave.conversations().sendText(direct.groupId().toByteArray(), "still for carol only");
-        eventually("the real carol reads dave", () -> texts("carol").contains("still for carol only"));
+        eventually("the real carol holds dave's text", () -> holds(carol, direct.groupId().toByteArray(), "still for carol only"));
         assertThat(texts("zed")).isEmpty();
     }
 }
