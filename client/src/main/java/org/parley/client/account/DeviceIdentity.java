@@ -114,6 +114,18 @@ public final class DeviceIdentity implements org.parley.client.net.Session.Crede
         }
     }
 
+    /**
+     * Replaces the account's profile key: a rotation made on this device (after a block), or a newer
+     * one that another device of the account made. The caller checks that it is newer.
+     */
+    public void replaceProfileKey(ProfileStore store, byte[] profileKey) {
+        if (profileKey.length != 32) {
+            throw new IllegalArgumentException("a profile key has 32 bytes, not " + profileKey.length);
+        }
+        record = record.toBuilder().setProfileKey(ByteString.copyFrom(profileKey)).build();
+        save(store);
+    }
+
     /** The signature over this connection's challenge (see {@link Auth#signedContent}). */
     @Override
     public byte[] signChallenge(byte[] challenge) {

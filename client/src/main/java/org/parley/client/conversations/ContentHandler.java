@@ -47,16 +47,18 @@ final class ContentHandler {
     private final Attachments attachments;
     private final Path downloads;
     private final Receipts receipts;
+    private final Consent consent;
     private final Events events;
 
     ContentHandler(ConversationStore store, DeviceIdentity identity, Contacts contacts, Attachments attachments, Path downloads,
-                   Receipts receipts, Events events) {
+                   Receipts receipts, Consent consent, Events events) {
         this.store = store;
         this.identity = identity;
         this.contacts = contacts;
         this.attachments = attachments;
         this.downloads = downloads;
         this.receipts = receipts;
+        this.consent = consent;
         this.events = events;
     }
 
@@ -73,6 +75,15 @@ final class ContentHandler {
         if (!sender.device().equals(Bytes.copyOf(content.getSenderDevice().toByteArray())) || content.getId().size() != 16) {
             log.warn("dropped a message whose content does not match its MLS sender");
             return;
+        }
+        if (consent.blocked(sender.account())) {
+            log.debug("dropped a message from a blocked account");
+            return;
+        }
+        boolean request = store.record(groupId).getRequest();
+        if (request) {
+            // A message request shows nothing until it is accepted: what it says is stored, its events dropped.
+            after = new ArrayList<>();
         }
         boolean changed = observeSender(sender, application.sender().signatureKey().bytes());
         String conversation = store.record(groupId).getName();
@@ -129,7 +140,7 @@ final class ContentHandler {
                     .setSender(sender.username()).setSenderDevice(content.getSenderDevice()).setSentAt(content.getSentAt())
                     .setText(text).setAttachmentPath(attachmentPath)
                     .setOutgoing(sender.username().equals(identity.username())).setIdentityChanged(changed).build();
-            if (store.addMessage(groupId, stored)) {
+            if (store.addMessage(groupId, stored) && !request) {
                 if (!fromThisAccount(sender)) {
                     receipts.arrived(groupId, content.getId());
                 }
@@ -145,7 +156,7 @@ final class ContentHandler {
         if (!sender.account().equals(Bytes.copyOf(share.getAccountId().toByteArray()))) {
             log.warn("dropped an access key that {} sent for another account", sender.username());
         } else if (fromThisAccount(sender)) {
-            identity.adoptProfileKey(store.profile(), share.getProfileKey().toByteArray());
+            consent.adoptOwnProfileKey(share);
         } else {
             contacts.rememberAccessKey(sender.username(), share.getAccessKey().toByteArray());
         }

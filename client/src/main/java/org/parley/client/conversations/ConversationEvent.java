@@ -66,6 +66,13 @@ public sealed interface ConversationEvent {
     record Receipted(String conversation, String member, boolean read, int messages) implements ConversationEvent {
     }
 
+    /**
+     * {@code inviter} (empty when unknown), whom this account has not accepted, added this device to
+     * a conversation: a message request, shown until the person accepts, blocks or deletes it.
+     */
+    record RequestReceived(String conversation, String inviter) implements ConversationEvent {
+    }
+
     /** A call signal from another device in the conversation {@code groupId}. */
     record CallSignalled(String conversation, Bytes groupId, String sender, CallSignal signal) implements ConversationEvent {
     }

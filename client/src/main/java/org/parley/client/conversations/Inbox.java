@@ -45,10 +45,12 @@ final class Inbox {
     private final Outbox outbox;
     private final ContentHandler content;
     private final Receipts receipts;
+    private final Requests requests;
+    private final Events events;
     private long drainedCount;
 
     Inbox(Object lock, ConversationStore store, DeviceIdentity identity, Session session, KeyPackages keyPackages,
-          CommitCoordinator commits, Outbox outbox, ContentHandler content, Receipts receipts) {
+          CommitCoordinator commits, Outbox outbox, ContentHandler content, Receipts receipts, Requests requests, Events events) {
         this.lock = lock;
         this.store = store;
         this.identity = identity;
@@ -58,6 +60,8 @@ final class Inbox {
         this.outbox = outbox;
         this.content = content;
         this.receipts = receipts;
+        this.requests = requests;
+        this.events = events;
     }
 
     long drainedCount() {
@@ -172,7 +176,8 @@ final class Inbox {
             }
             after.add(() -> commits.announce(groupId, applied));
         } else if (processed instanceof ProcessedMessage.ProposalReceived proposal
-                && ProposalKind.of(proposal) == ProposalKind.REMOVE) {
+                && ProposalKind.of(proposal) == ProposalKind.REMOVE && !store.record(groupId).getRequest()) {
+            // A request's members commit without this device: it commits nothing where it has not accepted.
             after.add(() -> commitPendingProposals(groupId));
         }
     }
@@ -232,11 +237,20 @@ final class Inbox {
                 return;
             }
             List<String> others = ConversationStore.usernames(group).stream().filter(u -> !u.equals(identity.username())).toList();
-            store.saveRecord(ConversationRecord.newBuilder().setGroupId(ByteString.copyFrom(group.groupId()))
+            ConversationRecord.Builder record = ConversationRecord.newBuilder().setGroupId(ByteString.copyFrom(group.groupId()))
                     .setName(others.isEmpty() ? identity.username() : String.join(",", others))
-                    .setGroupState(ByteString.copyFrom(group.toBytes())).build());
+                    .setGroupState(ByteString.copyFrom(group.toBytes()));
+            if (!requests.markJoined(group, record)) {
+                log.debug("ignored a Welcome from a blocked account");
+                return;
+            }
+            store.saveRecord(record.build());
             store.cache(group);
-            after.add(() -> outbox.shareAccessKey(group.groupId()));
+            if (record.getRequest()) {
+                after.add(() -> events.emit(new ConversationEvent.RequestReceived(record.getName(), record.getInviter())));
+            } else {
+                after.add(() -> outbox.shareAccessKey(group.groupId()));
+            }
             return;
         }
         log.debug("a Welcome named none of this device's key packages");
