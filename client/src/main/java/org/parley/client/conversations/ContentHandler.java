@@ -62,7 +62,7 @@ final class ContentHandler {
         this.events = events;
     }
 
-    void receive(Group group, ProcessedMessage.ApplicationMessage application, List<Runnable> after) {
+    void receive(Group group, ProcessedMessage.ApplicationMessage application, List<Runnable> queued) {
         byte[] groupId = group.groupId();
         Content content;
         try {
@@ -81,10 +81,8 @@ final class ContentHandler {
             return;
         }
         boolean request = store.record(groupId).getRequest();
-        if (request) {
-            // A message request shows nothing until it is accepted: what it says is stored, its events dropped.
-            after = new ArrayList<>();
-        }
+        // A message request shows nothing until it is accepted: what it says is stored, its events dropped.
+        List<Runnable> after = request ? new ArrayList<>() : queued;
         boolean changed = observeSender(sender, application.sender().signatureKey().bytes());
         String conversation = store.record(groupId).getName();
         String text = null;
@@ -140,7 +138,12 @@ final class ContentHandler {
                     .setSender(sender.username()).setSenderDevice(content.getSenderDevice()).setSentAt(content.getSentAt())
                     .setText(text).setAttachmentPath(attachmentPath)
                     .setOutgoing(sender.username().equals(identity.username())).setIdentityChanged(changed).build();
-            if (store.addMessage(groupId, stored) && !request) {
+            boolean added = store.addMessage(groupId, stored);
+            if (added && request && store.history(groupId, 2).size() == 1) {
+                // Announced with its first message: by then the conversation has its name.
+                String inviter = store.record(groupId).getInviter();
+                queued.add(() -> events.emit(new ConversationEvent.RequestReceived(conversation, inviter)));
+            } else if (added && !request) {
                 if (!fromThisAccount(sender)) {
                     receipts.arrived(groupId, content.getId());
                 }

@@ -68,7 +68,8 @@ public sealed interface ConversationEvent {
 
     /**
      * {@code inviter} (empty when unknown), whom this account has not accepted, added this device to
-     * a conversation: a message request, shown until the person accepts, blocks or deletes it.
+     * a conversation and wrote in it: a message request, announced with its first message and
+     * listed by {@link Conversations#requests()} until the person accepts, blocks or deletes it.
      */
     record RequestReceived(String conversation, String inviter) implements ConversationEvent {
     }

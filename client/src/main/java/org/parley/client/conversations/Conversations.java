@@ -90,7 +90,7 @@ public final class Conversations {
         this.ownDevices = new OwnDevices(store, identity, membership, commits, outbox);
         this.requests = new Requests(store, consent, identity, session, membership, outbox, random);
         ContentHandler content = new ContentHandler(store, identity, contacts, attachments, downloads, receipts, consent, events);
-        this.inbox = new Inbox(this, store, identity, session, keyPackages, commits, outbox, content, receipts, requests, events);
+        this.inbox = new Inbox(this, store, identity, session, keyPackages, commits, outbox, content, receipts, requests);
     }
 
     public void addListener(Consumer<ConversationEvent> listener) {

@@ -46,11 +46,10 @@ final class Inbox {
     private final ContentHandler content;
     private final Receipts receipts;
     private final Requests requests;
-    private final Events events;
     private long drainedCount;
 
     Inbox(Object lock, ConversationStore store, DeviceIdentity identity, Session session, KeyPackages keyPackages,
-          CommitCoordinator commits, Outbox outbox, ContentHandler content, Receipts receipts, Requests requests, Events events) {
+          CommitCoordinator commits, Outbox outbox, ContentHandler content, Receipts receipts, Requests requests) {
         this.lock = lock;
         this.store = store;
         this.identity = identity;
@@ -61,7 +60,6 @@ final class Inbox {
         this.content = content;
         this.receipts = receipts;
         this.requests = requests;
-        this.events = events;
     }
 
     long drainedCount() {
@@ -246,11 +244,7 @@ final class Inbox {
             }
             store.saveRecord(record.build());
             store.cache(group);
-            if (record.getRequest()) {
-                after.add(() -> events.emit(new ConversationEvent.RequestReceived(record.getName(), record.getInviter())));
-            } else {
-                after.add(() -> outbox.shareAccessKey(group.groupId()));
-            }
+            after.add(() -> outbox.shareAccessKey(group.groupId()));
             return;
         }
         log.debug("a Welcome named none of this device's key packages");
