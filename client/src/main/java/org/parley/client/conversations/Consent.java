@@ -59,10 +59,10 @@ final class Consent {
         return find(account).map(ConsentRecord::getBlocked).orElse(false);
     }
 
-    /** This account talks to {@code account} from now on (a block stays until {@link #setBlocked} lifts it). */
+    /** This account talks to {@code account} from now on; a blocked account stays blocked, and unaccepted, until unblocked. */
     void accept(Bytes account, String username) {
         if (!account.constantTimeEquals(identity.accountId())) {
-            update(account, username, record -> record.setAccepted(true));
+            update(account, username, record -> record.setAccepted(record.getAccepted() || !record.getBlocked()));
         }
     }
 
