@@ -162,6 +162,7 @@ class ConsentTest extends LiveServerTestBase {
         byte[] club = bob.conversations().createGroup("club", List.of("alice", "zed")).groupId().toByteArray();
         eventually("alice and zed are in bob's club", () -> alice.conversations().list().stream().anyMatch(s -> s.name().equals("club"))
                 && zed.conversations().list().stream().anyMatch(s -> s.name().equals("club")));
+        zed.conversations().accept("bob");
         Assumptions.assumeTrue(serverTakesNewAccessKeys(alice), "the server of this build does not rotate access keys yet");
 
         alice.conversations().block("zed");
