@@ -65,7 +65,6 @@ import java.util.Set;
 public final class Group {
     private final GroupConfig config;
     private GroupState state;
-    private Member inviter;
 
     private Group(GroupConfig config, GroupState state) {
         this.config = config;
@@ -108,18 +107,8 @@ public final class Group {
                                         byte[] ratchetTree) {
         Welcomes.Opened opened = Welcomes.open(Welcomes.decodeWelcome(welcomeMessage), keyPackage.keyPackage(),
                 keyPackage.initKey(), config.pskStore(), false);
-        Group joined = new Group(config, Welcomes.join(opened, keyPackage.keyPackage(), keyPackage.leafKey(),
+        return new Group(config, Welcomes.join(opened, keyPackage.keyPackage(), keyPackage.leafKey(),
                 keyPackage.signatureKey(), ratchetTree, config.parallelism()));
-        joined.inviter = joined.member(opened.groupInfo().signer());
-        return joined;
-    }
-
-    /**
-     * For a group just joined from a Welcome, the member who signed its GroupInfo: the committer
-     * that added this member (Section 12.4.3); null otherwise (not persisted).
-     */
-    public Member inviter() {
-        return inviter;
     }
 
     /**
