@@ -132,19 +132,42 @@ public record PrivateMessage(Bytes groupId, long epoch, ContentType contentType,
      * only after the content decrypted, so a forgery cannot destroy a genuine message's key. The
      * caller still checks that the sender's leaf is not blank and verifies the signature with its
      * key ({@link AuthenticatedContent#requireValidSignature}).
+     *
+     * @throws DecryptionFailedException when the sender data or the content does not decrypt
      */
     public AuthenticatedContent unprotect(CipherSuite suite, SecretTree tree, Secret senderDataSecret,
                                           GroupContext context, HandshakeContentReader bodies) {
         context.requireMessageFor(groupId, epoch);
+        return unprotect(suite, tree, decryptSenderData(suite, senderDataSecret), context, bodies);
+    }
+
+    /**
+     * Decrypts the sender data (Section 6.3.2): who sent the message and with which generation of
+     * its ratchet, so that a receiver can look at its ratchet before decrypting the content.
+     *
+     * @throws DecryptionFailedException when it does not decrypt with this sender_data_secret
+     */
+    public SenderData decryptSenderData(CipherSuite suite, Secret senderDataSecret) {
         byte[] senderDataPlain;
         try {
             senderDataPlain = suite.open(senderDataKey(suite, senderDataSecret, ciphertext),
                     senderDataNonce(suite, senderDataSecret, ciphertext), senderDataAad(groupId, epoch, contentType),
                     encryptedSenderData);
         } catch (MlsProtocolException e) {
-            throw new MlsProtocolException("PrivateMessage sender data does not decrypt: wrong epoch or group, or tampered");
+            throw new DecryptionFailedException("PrivateMessage sender data does not decrypt: wrong epoch or group, or tampered", -1);
         }
-        SenderData senderData = SenderData.decode(senderDataPlain);
+        return SenderData.decode(senderDataPlain);
+    }
+
+    /**
+     * The rest of {@link #unprotect(CipherSuite, SecretTree, Secret, GroupContext, HandshakeContentReader)}
+     * once the sender data is decrypted: the content, with the key of the sender's ratchet.
+     *
+     * @throws DecryptionFailedException when the content does not decrypt with that key
+     */
+    public AuthenticatedContent unprotect(CipherSuite suite, SecretTree tree, SenderData senderData, GroupContext context,
+                                          HandshakeContentReader bodies) {
+        context.requireMessageFor(groupId, epoch);
         RatchetType ratchet = ratchetFor(contentType);
         RatchetKey key = tree.decryptionKey(senderData.leafIndex(), ratchet, senderData.generation());
         byte[] plaintext;
@@ -152,8 +175,8 @@ public record PrivateMessage(Bytes groupId, long epoch, ContentType contentType,
             plaintext = suite.open(key.key(), guardedNonce(key.nonce(), senderData.reuseGuard().toByteArray()),
                     contentAad(groupId, epoch, contentType, authenticatedData), ciphertext);
         } catch (MlsProtocolException e) {
-            throw new MlsProtocolException("PrivateMessage content from leaf " + senderData.leafIndex() + " generation "
-                    + senderData.generation() + " does not decrypt: wrong key or tampered ciphertext");
+            throw new DecryptionFailedException("PrivateMessage content from leaf " + senderData.leafIndex() + " generation "
+                    + senderData.generation() + " does not decrypt: wrong key or tampered ciphertext", senderData.leafIndex());
         }
         tree.consume(senderData.leafIndex(), ratchet, senderData.generation());
 
@@ -171,7 +194,8 @@ public record PrivateMessage(Bytes groupId, long epoch, ContentType contentType,
         return new AuthenticatedContent(WireFormat.MLS_PRIVATE_MESSAGE, content, auth);
     }
 
-    private static RatchetType ratchetFor(ContentType type) {
+    /** The ratchet of the secret tree that a message of this content type uses (Section 9.1). */
+    public static RatchetType ratchetFor(ContentType type) {
         return type == ContentType.APPLICATION ? RatchetType.APPLICATION : RatchetType.HANDSHAKE;
     }
 

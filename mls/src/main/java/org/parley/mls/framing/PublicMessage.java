@@ -68,10 +68,20 @@ public record PublicMessage(FramedContent content, FramedContentAuthData auth, B
         }
         checkSenderMayPublish(content);
         AuthenticatedContent authenticated = new AuthenticatedContent(WireFormat.MLS_PUBLIC_MESSAGE, content, auth);
-        if (membershipTag != null && !suite.verifyMac(membershipKey, tbm(authenticated, context), membershipTag.toByteArray())) {
+        if (!membershipTagMatches(suite, membershipKey, context)) {
             throw new MlsProtocolException("invalid membership tag on PublicMessage from " + content.sender());
         }
         return authenticated;
+    }
+
+    /**
+     * Whether the membership tag is the MAC of this epoch's membership key (Section 6.2); true
+     * for senders that carry none. A member's message made with another copy of this epoch (a
+     * forked group) or tampered with fails.
+     */
+    public boolean membershipTagMatches(CipherSuite suite, byte[] membershipKey, GroupContext context) {
+        AuthenticatedContent authenticated = new AuthenticatedContent(WireFormat.MLS_PUBLIC_MESSAGE, content, auth);
+        return membershipTag == null || suite.verifyMac(membershipKey, tbm(authenticated, context), membershipTag.toByteArray());
     }
 
     /** Section 6.1: external senders and new members proposing send proposals; a new member commits. */

@@ -50,10 +50,11 @@ final class Commits {
     /** How to create a Commit: who signs it, with which leaf template, and how it is sent. */
     record Options(SignaturePrivateKey signatureKey, LeafNode leafTemplate, boolean forcePath, boolean encrypt,
                    ToIntFunction<AuthenticatedContent> padding, boolean ratchetTreeInWelcome, PskStore pskStore, SecureRandom random,
-                   List<PreSharedKeyID> welcomeOnlyPsks) {
+                   List<PreSharedKeyID> welcomeOnlyPsks, GroupPolicy policy) {
         /** The same options with PSKs that enter the key schedule and the Welcome without a proposal (reinit, branch). */
         Options withWelcomeOnlyPsks(List<PreSharedKeyID> psks) {
-            return new Options(signatureKey, leafTemplate, forcePath, encrypt, padding, ratchetTreeInWelcome, pskStore, random, psks);
+            return new Options(signatureKey, leafTemplate, forcePath, encrypt, padding, ratchetTreeInWelcome, pskStore, random, psks,
+                    policy);
         }
     }
 
@@ -63,9 +64,9 @@ final class Commits {
 
     /**
      * Applies a received Commit whose signature (member sender) and framing were already checked,
-     * turning {@code s} into the next epoch's state (Section 12.4.2).
+     * turning {@code s} into the next epoch's state (Section 12.4.2), once {@code policy} accepted it.
      */
-    static CommitApplied process(GroupState s, AuthenticatedContent ac, PskStore store) {
+    static CommitApplied process(GroupState s, AuthenticatedContent ac, PskStore store, GroupPolicy policy) {
         CipherSuite suite = s.suite();
         Commit commit = TlsReader.decodeExactly(ac.content().body(), Commit::decode, "Commit");
         Sender sender = ac.content().sender();
@@ -97,6 +98,15 @@ final class Commits {
         }
         s.tree = tree;
         if (applied.removed().contains(s.myLeaf)) {
+            // This member cannot follow the path into the next epoch, but the application still
+            // decides whether it accepts being removed by this committer.
+            RatchetTree staged = tree;
+            int committerLeaf = committer;
+            if (external) {
+                staged = tree.copy();
+                committerLeaf = staged.addLeaf(reservation(path.leafNode()));
+            }
+            policy.checkCommit(view(s.context, before, staged, applied, committerLeaf, external, path == null ? null : path.leafNode()));
             s.active = false;
             return new CommitApplied(s.context.epoch(), committer, List.of(), removed, List.of(), true);
         }
@@ -136,6 +146,7 @@ final class Commits {
         if (!tag.constantTimeEquals(secrets.confirmationTag(confirmed))) {
             throw new MlsProtocolException("Commit confirmation tag is invalid");
         }
+        policy.checkCommit(view(s.context, before, tree, applied, committer, external, path == null ? null : path.leafNode()));
         enterEpoch(s, before, next, secrets, confirmed, tag.toByteArray());
         s.reInit = applied.reInit();
         return summary(s, applied, committer, removed, path != null);
@@ -171,6 +182,9 @@ final class Commits {
             s.myLeaf = leaf;
             s.myKeys = path.privateKeys();
         }
+        // Section 12.4.2 lets the application refuse a Commit; its own are refused before they are signed.
+        o.policy().checkCommit(view(s.context, before, tree, applied, committer, external,
+                path == null ? null : path.updatePath().leafNode()));
         Commit commit = new Commit(proposals, path == null ? null : path.updatePath());
         FramedContent content = new FramedContent(s.context.groupId(), s.context.epoch(), sender, new byte[0],
                 ContentType.COMMIT, commit.toBytes());
@@ -209,6 +223,45 @@ final class Commits {
         GroupContext context;
         EpochSecrets secrets;
         byte[] confirmed;
+    }
+
+    /**
+     * The Commit as a {@link GroupPolicy} sees it: the epoch it ends ({@code old}, {@code before})
+     * and the staged tree of the next ({@code after}). {@code committerLeaf} is the committer's leaf
+     * (an external joiner's new leaf) and {@code pathLeaf} the UpdatePath's new leaf, or null.
+     */
+    private static CommitView view(GroupContext old, RatchetTree before, RatchetTree after, ProposalList.Applied applied,
+                                   int committerLeaf, boolean external, LeafNode pathLeaf) {
+        Member committer = external ? null : Member.of(committerLeaf, before.leaf(committerLeaf));
+        Member committerAfter = pathLeaf == null ? committer : Member.of(committerLeaf, pathLeaf);
+        List<Member> membersAfter = new ArrayList<>();
+        for (Member m : Member.all(after)) {
+            membersAfter.add(m.leafIndex() == committerLeaf && committerAfter != null ? committerAfter : m);
+        }
+        List<Member> added = new ArrayList<>();
+        for (int leaf : applied.added().keySet()) {
+            added.add(Member.of(leaf, after.leaf(leaf)));
+        }
+        List<Member> updated = new ArrayList<>();
+        for (int leaf : applied.updated()) {
+            updated.add(Member.of(leaf, after.leaf(leaf)));
+        }
+        if (external) {
+            added.add(committerAfter);
+        } else if (pathLeaf != null) {
+            updated.add(committerAfter);
+        }
+        List<CommitView.Removal> removed = new ArrayList<>();
+        for (int leaf : applied.removed()) {
+            Sender proposer = applied.removedBy().get(leaf);
+            // By value: the committer (an external joiner removes its own old leaf); by reference:
+            // the member who sent it; an external sender is no member (null).
+            Member by = proposer instanceof Sender.Member m ? Member.of(m.leafIndex(), before.leaf(m.leafIndex()))
+                    : proposer.senderType() == Sender.NEW_MEMBER_COMMIT ? committerAfter : null;
+            removed.add(new CommitView.Removal(Member.of(leaf, before.leaf(leaf)), by));
+        }
+        return new CommitView(old.groupId(), old.epoch(), committer, Member.all(before), membersAfter, added, removed, updated,
+                old.extensions(), applied.extensions());
     }
 
     private static List<Member> removedMembers(RatchetTree before, ProposalList.Applied applied) {

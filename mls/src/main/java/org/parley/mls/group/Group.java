@@ -9,11 +9,9 @@ import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.HpkeKeyPair;
 import org.parley.mls.crypto.HpkePublicKey;
 import org.parley.mls.crypto.SignatureKeyPair;
-import org.parley.mls.crypto.SignaturePublicKey;
 import org.parley.mls.extensions.Extension;
 import org.parley.mls.extensions.ExtensionType;
 import org.parley.mls.extensions.ExternalPub;
-import org.parley.mls.extensions.ExternalSenders;
 import org.parley.mls.framing.AuthenticatedContent;
 import org.parley.mls.framing.ContentType;
 import org.parley.mls.framing.FramedContent;
@@ -65,10 +63,28 @@ import java.util.Set;
 public final class Group {
     private final GroupConfig config;
     private GroupState state;
+    /** Who signed the GroupInfo of the Welcome this object joined by; null otherwise. Not saved. */
+    private final Member inviter;
 
     private Group(GroupConfig config, GroupState state) {
+        this(config, state, null);
+    }
+
+    private Group(GroupConfig config, GroupState state, Member inviter) {
         this.config = config;
         this.state = state;
+        this.inviter = inviter;
+    }
+
+    /**
+     * A group joined from a Welcome, once the application's policy accepted every member
+     * (RFC 9420 Section 5.3.1); the GroupInfo's signer is the committer that added this member.
+     */
+    private static Group welcomed(GroupConfig config, GroupState s, int signer) {
+        Member inviter = Member.of(signer, s.tree.leaf(signer));
+        config.policy().checkGroup(new GroupView(s.context.groupId(), s.context.epoch(), Member.all(s.tree),
+                s.context.extensions(), inviter));
+        return new Group(config, s, inviter);
     }
 
     // --- creating and joining ---
@@ -107,8 +123,9 @@ public final class Group {
                                         byte[] ratchetTree) {
         Welcomes.Opened opened = Welcomes.open(Welcomes.decodeWelcome(welcomeMessage), keyPackage.keyPackage(),
                 keyPackage.initKey(), config.pskStore(), false);
-        return new Group(config, Welcomes.join(opened, keyPackage.keyPackage(), keyPackage.leafKey(),
-                keyPackage.signatureKey(), ratchetTree, config.parallelism()));
+        GroupState s = Welcomes.join(opened, keyPackage.keyPackage(), keyPackage.leafKey(), keyPackage.signatureKey(), ratchetTree,
+                config.parallelism());
+        return welcomed(config, s, opened.groupInfo().signer());
     }
 
     /**
@@ -144,10 +161,8 @@ public final class Group {
                 throw new MlsProtocolException("member " + old.leafIndex() + " of the old group is missing from the re-initialised group");
             }
         }
-        return new Group(config, s);
+        return welcomed(config, s, opened.groupInfo().signer());
     }
-
-
 
     /**
      * Joins by external Commit (Section 12.4.3.2) from a GroupInfo MLSMessage that carries
@@ -217,7 +232,11 @@ public final class Group {
                 credential, KeyPackageBundle.defaultCapabilities(suite), LeafNodeSource.KEY_PACKAGE,
                 KeyPackageBundle.UNBOUNDED, null, List.of(), Bytes.EMPTY);
         Commits.Created created = Commits.create(s, proposals, true, init.initSecret().copyBytes(), options(config, s, template, true));
-        return new ExternalJoin(created.commitMessage(), new Group(config, created.next()));
+        GroupState joined = created.next();
+        // The group as the joiner will be in it; no member invited it (signer null).
+        config.policy().checkGroup(new GroupView(joined.context.groupId(), joined.context.epoch(), Member.all(joined.tree),
+                joined.context.extensions(), null));
+        return new ExternalJoin(created.commitMessage(), new Group(config, joined));
     }
 
     // --- re-initialisation (Section 11.2) ---
@@ -383,7 +402,7 @@ public final class Group {
 
     private static Commits.Options options(GroupConfig config, GroupState s, LeafNode template, boolean forcePath) {
         return new Commits.Options(s.signatureKey, template, forcePath, config.encryptHandshake(),
-                config::paddingFor, config.ratchetTreeInWelcome(), config.pskStore(), config.random(), List.of());
+                config::paddingFor, config.ratchetTreeInWelcome(), config.pskStore(), config.random(), List.of(), config.policy());
     }
 
     /**
@@ -481,98 +500,16 @@ public final class Group {
 
     /**
      * Processes an incoming PublicMessage or PrivateMessage of this group: verifies it, and applies
-     * it (a proposal is stored, a Commit moves to the next epoch). On any failure the group is
-     * unchanged and the MlsProtocolException says what was wrong.
+     * it (a proposal is stored, a Commit the policy accepts moves to the next epoch). On any failure
+     * the group is unchanged and the MlsProtocolException says what was wrong; a message that could
+     * not be read throws an {@link UnreadableMessageException} that says why.
      */
     public ProcessedMessage process(byte[] mlsMessage) {
         requireActive();
-        MlsMessage message = MlsMessage.decode(mlsMessage, HandshakeBodies.INSTANCE);
         GroupState work = state.copy();
-        CipherSuite suite = work.suite();
-        AuthenticatedContent ac;
-        if (message.body() instanceof PublicMessage pm) {
-            ac = pm.unprotect(suite, work.secrets.membershipKey().copyBytes(), work.context);
-        } else if (message.body() instanceof PrivateMessage pm) {
-            if (work.previous != null && pm.epoch() == work.previous.context().epoch()
-                    && pm.contentType() == ContentType.APPLICATION) {
-                ProcessedMessage late = lateApplicationMessage(work.previous, pm);
-                state = work;
-                return late;
-            }
-            ac = pm.unprotect(suite, work.secretTree, work.secrets.senderDataSecret(), work.context, HandshakeBodies.INSTANCE);
-        } else {
-            throw new MlsProtocolException("process() takes PublicMessage or PrivateMessage, not " + message.wireFormat()
-                    + " (join from a Welcome with Group.joinFromWelcome)");
-        }
-        FramedContent content = ac.content();
-        if (content.sender() instanceof Sender.NewMemberProposal && !config.newMemberProposals()) {
-            throw new MlsProtocolException("a non-member proposed to join (new_member_proposal, Section 12.1.8); "
-                    + "this group takes proposals from its members only");
-        }
-        SignaturePublicKey senderKey = senderSignatureKey(work, content);
-        if (senderKey != null) {
-            ac.requireValidSignature(suite, senderKey, work.context);
-        }
-        ProcessedMessage result = switch (content.contentType()) {
-            case APPLICATION -> {
-                int leaf = ((Sender.Member) content.sender()).leafIndex();
-                yield new ProcessedMessage.ApplicationMessage(Member.of(leaf, work.tree.leaf(leaf)),
-                        Bytes.copyOf(content.body()), Bytes.copyOf(content.authenticatedData()));
-            }
-            case PROPOSAL -> {
-                Proposal proposal = TlsReader.decodeExactly(content.body(), Proposal::decode, "Proposal");
-                Bytes ref = Bytes.copyOf(suite.makeProposalRef(ac.toBytes()));
-                work.proposals.put(ref, new GroupState.CachedProposal(proposal, content.sender()));
-                int leaf = content.sender() instanceof Sender.Member m ? m.leafIndex() : -1;
-                yield new ProcessedMessage.ProposalReceived(leaf, proposal.proposalType(), ref);
-            }
-            case COMMIT -> Commits.process(work, ac, config.pskStore());
-        };
+        ProcessedMessage result = Processing.process(work, mlsMessage, config);
         state = work;
         return result;
-    }
-
-    /** An application message of the previous epoch, decrypted and verified with that epoch's keys, tree and context. */
-    private static ProcessedMessage lateApplicationMessage(GroupState.PastEpoch past, PrivateMessage pm) {
-        CipherSuite suite = past.context().cipherSuite();
-        AuthenticatedContent ac = pm.unprotect(suite, past.secretTree(), past.senderDataSecret(), past.context(),
-                HandshakeBodies.INSTANCE);
-        int leaf = ((Sender.Member) ac.content().sender()).leafIndex();
-        LeafNode sender = past.tree().leaf(leaf);
-        if (sender == null) {
-            throw new MlsProtocolException("message from leaf " + leaf + ", which was not a member in epoch " + pm.epoch());
-        }
-        ac.requireValidSignature(suite, sender.signatureKey(), past.context());
-        return new ProcessedMessage.ApplicationMessage(Member.of(leaf, sender), Bytes.copyOf(ac.content().body()),
-                Bytes.copyOf(ac.content().authenticatedData()));
-    }
-
-    /** The key that must have signed the content, or null for an external Commit (checked with its path's leaf). */
-    private static SignaturePublicKey senderSignatureKey(GroupState s, FramedContent content) {
-        Sender sender = content.sender();
-        if (sender instanceof Sender.Member m) {
-            LeafNode leaf = s.tree.leaf(m.leafIndex());
-            if (leaf == null) {
-                throw new MlsProtocolException("message from leaf " + m.leafIndex() + ", which is not a member");
-            }
-            return leaf.signatureKey();
-        }
-        if (sender instanceof Sender.External e) {
-            Extension ext = Extension.find(s.context.extensions(), ExtensionType.EXTERNAL_SENDERS);
-            List<ExternalSenders.ExternalSender> senders = ext == null ? List.of() : ExternalSenders.from(ext).senders();
-            if (e.senderIndex() >= senders.size()) {
-                throw new MlsProtocolException("message from external sender " + e.senderIndex() + ", which the group does not list");
-            }
-            return new SignaturePublicKey(senders.get(e.senderIndex()).signatureKey().toByteArray());
-        }
-        if (sender instanceof Sender.NewMemberProposal) {
-            Proposal p = TlsReader.decodeExactly(content.body(), Proposal::decode, "Proposal");
-            if (!(p instanceof Proposal.Add add)) {
-                throw new MlsProtocolException("a new member may only propose to add itself");
-            }
-            return add.keyPackage().leafNode().signatureKey();
-        }
-        return null;
     }
 
     // --- GroupInfo, exporter, members ---
@@ -638,11 +575,18 @@ public final class Group {
 
     /** The members, by increasing leaf index. */
     public List<Member> members() {
-        List<Member> members = new ArrayList<>();
-        for (int leaf : state.tree.memberLeaves()) {
-            members.add(Member.of(leaf, state.tree.leaf(leaf)));
-        }
-        return members;
+        return Member.all(state.tree);
+    }
+
+    /**
+     * The member who invited this one: the signer of the Welcome's GroupInfo (RFC 9420 Section
+     * 12.4.3.1), that is the committer that added it, as of the epoch joined. Known only to the
+     * object {@link #joinFromWelcome} or {@link #joinFromReInitWelcome} returned; null for a group
+     * this member created or joined by external Commit, and after {@link #fromBytes} (record it
+     * right after joining if it matters later).
+     */
+    public Member inviter() {
+        return inviter;
     }
 
     /** The member at a leaf, or null when the leaf is blank. */

@@ -38,10 +38,12 @@ public sealed interface IncomingMessage {
             throw new MlsProtocolException("not a well-formed MLSMessage (" + mlsMessage.length + " bytes): " + e.getMessage(), e);
         }
         if (message.body() instanceof PrivateMessage privateMessage) {
-            return new ForGroup(privateMessage.groupId(), privateMessage.epoch(), true);
+            return new ForGroup(privateMessage.groupId(), privateMessage.epoch(), true,
+                    Bytes.copyOf(privateMessage.authenticatedData()));
         }
         if (message.body() instanceof PublicMessage publicMessage) {
-            return new ForGroup(publicMessage.content().groupId(), publicMessage.content().epoch(), false);
+            return new ForGroup(publicMessage.content().groupId(), publicMessage.content().epoch(), false,
+                    Bytes.copyOf(publicMessage.content().authenticatedData()));
         }
         MlsMessage.EncodedBody body = (MlsMessage.EncodedBody) message.body();
         if (body.wireFormat() == WireFormat.MLS_WELCOME) {
@@ -58,16 +60,19 @@ public sealed interface IncomingMessage {
 
     /**
      * A PublicMessage ({@code encrypted} false) or PrivateMessage for the group {@code groupId},
-     * sent in {@code epoch}.
+     * sent in {@code epoch}, with its {@code authenticated_data}: sent in the clear in both
+     * (Sections 6.2 and 6.3), authenticated but not yet verified here.
      */
-    record ForGroup(Bytes groupId, long epoch, boolean encrypted) implements IncomingMessage {
+    record ForGroup(Bytes groupId, long epoch, boolean encrypted, Bytes authenticatedData) implements IncomingMessage {
         public ForGroup {
             Objects.requireNonNull(groupId, "groupId");
+            Objects.requireNonNull(authenticatedData, "authenticatedData");
         }
 
         @Override
         public String toString() {
-            return "ForGroup[" + groupId.length() + "-byte group id, epoch " + epoch + (encrypted ? ", private" : ", public") + "]";
+            return "ForGroup[" + groupId.length() + "-byte group id, epoch " + epoch + (encrypted ? ", private" : ", public")
+                    + ", " + authenticatedData.length() + " bytes of authenticated data]";
         }
     }
 

@@ -9,17 +9,26 @@ import java.util.Objects;
 public sealed interface ProcessedMessage
         permits ProcessedMessage.ApplicationMessage, ProcessedMessage.ProposalReceived, ProcessedMessage.CommitApplied {
 
-    /** Application data from a member, with the authenticated_data it was sent with. */
-    record ApplicationMessage(Member sender, Bytes data, Bytes authenticatedData) implements ProcessedMessage {
+    /**
+     * Application data from a member, with the authenticated_data it was sent with.
+     * {@code missedBefore} counts the sender's messages of this epoch that this one skipped: its
+     * generation minus the one the receiver expected next from that sender (RFC 9420 Section 9.1),
+     * 0 when it arrived in order or fills an earlier gap. Messages that were dropped or are late.
+     */
+    record ApplicationMessage(Member sender, Bytes data, Bytes authenticatedData, int missedBefore) implements ProcessedMessage {
         public ApplicationMessage {
             Objects.requireNonNull(data, "data");
             Objects.requireNonNull(authenticatedData, "authenticatedData");
+            if (missedBefore < 0) {
+                throw new IllegalArgumentException("missedBefore is a count, not " + missedBefore);
+            }
         }
 
         /** The sender and the length only: the data is the application's plaintext. */
         @Override
         public String toString() {
-            return "ApplicationMessage[from leaf " + sender.leafIndex() + ", " + data.length() + " bytes]";
+            return "ApplicationMessage[from leaf " + sender.leafIndex() + ", " + data.length() + " bytes"
+                    + (missedBefore == 0 ? "" : ", " + missedBefore + " missed before") + "]";
         }
     }
 

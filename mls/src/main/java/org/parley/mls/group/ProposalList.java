@@ -42,10 +42,13 @@ final class ProposalList {
     record Committed(Proposal proposal, Sender sender) {
     }
 
-    /** What applying the list produced (Section 12.3). */
+    /**
+     * What applying the list produced (Section 12.3). {@code removedBy} is the sender of the
+     * proposal behind each removal (the committer for one sent by value).
+     */
     record Applied(List<Extension> extensions, Map<Integer, KeyPackage> added, List<Integer> removed,
                    List<Integer> updated, List<PreSharedKeyID> psks, Proposal.ExternalInit externalInit,
-                   Proposal.ReInit reInit, boolean pathRequired) {
+                   Proposal.ReInit reInit, boolean pathRequired, Map<Integer, Sender> removedBy) {
     }
 
     private ProposalList() {
@@ -83,6 +86,7 @@ final class ProposalList {
         List<Proposal.Update> updates = new ArrayList<>();
         List<Integer> updaters = new ArrayList<>();
         List<Integer> removed = new ArrayList<>();
+        Map<Integer, Sender> removedBy = new LinkedHashMap<>();
         List<KeyPackage> adds = new ArrayList<>();
         List<PreSharedKeyID> psks = new ArrayList<>();
         Set<Bytes> pskIds = new HashSet<>();
@@ -119,6 +123,7 @@ final class ProposalList {
                     throw new MlsProtocolException("two Update or Remove proposals apply to leaf " + target);
                 }
                 removed.add(target);
+                removedBy.put(target, c.sender());
             } else if (p instanceof Proposal.PreSharedKey psk) {
                 PreSharedKeyID id = psk.psk();
                 if (id.pskType() == PreSharedKeyID.RESUMPTION && id.usage() != PreSharedKeyID.USAGE_APPLICATION) {
@@ -198,7 +203,7 @@ final class ProposalList {
             tree.checkMemberConsistency();
         }
         checkMembersSupport(tree, extensions, required, unknownTypes, gce != null);
-        return new Applied(extensions, added, removed, updaters, psks, externalInit, reInit, pathRequired);
+        return new Applied(extensions, added, removed, updaters, psks, externalInit, reInit, pathRequired, removedBy);
     }
 
     /** Which senders may send which proposals (Sections 12.1.8 and 6). */

@@ -158,6 +158,27 @@ public final class SecretTree {
         return ratchet(leaf, type).keyFor(generation);
     }
 
+    /**
+     * The generation this leaf's ratchet expects next: the one after the highest it has derived.
+     * A received generation above it means the messages in between have not arrived (yet).
+     */
+    public long nextGeneration(int leaf, RatchetType type) {
+        return ratchet(leaf, type).next;
+    }
+
+    /**
+     * Whether a message of this generation was already decrypted here (or sent, for this member's
+     * own leaf): its key is gone although the ratchet is past it. A skipped generation's key is
+     * dropped unused only once more than {@link #MAX_RETAINED_KEYS} later keys are held, which puts
+     * it more than that far behind the ratchet; so within that distance a missing key was consumed,
+     * and beyond it nobody can tell (this answers false).
+     */
+    public boolean wasConsumed(int leaf, RatchetType type, long generation) {
+        Ratchet ratchet = ratchet(leaf, type);
+        return generation < ratchet.next && ratchet.next - generation <= MAX_RETAINED_KEYS
+                && !ratchet.unused.containsKey(generation);
+    }
+
     /** Deletes the key of a generation after it decrypted a message (Section 9.2). */
     public void consume(int leaf, RatchetType type, long generation) {
         ratchet(leaf, type).consume(generation);

@@ -116,7 +116,7 @@ class FailureAtomicityTest {
     void badMembershipTag() {
         byte[] proposal = alice.proposeRemove(bob.ownLeafIndex());
         proposal[proposal.length - 1] ^= 1;
-        rejectedWithoutChange(proposal, "membership tag");
+        rejectedWithoutChange(proposal, "does not decrypt or verify");
     }
 
     @Test
@@ -185,7 +185,7 @@ class FailureAtomicityTest {
     void replayedGeneration() {
         byte[] message = alice.encrypt(new byte[] {1});
         bob.process(message);
-        rejectedWithoutChange(message, "already used");
+        rejectedWithoutChange(message, "already processed");
     }
 
     @Test

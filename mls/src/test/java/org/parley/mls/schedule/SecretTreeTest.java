@@ -46,6 +46,31 @@ class SecretTreeTest {
     }
 
     @Test
+    void consumedGenerationsAreToldApartFromSkippedAndForgottenOnes() {
+        SecretTree receiver = tree();
+        assertThat(receiver.nextGeneration(3, RatchetType.APPLICATION)).isZero();
+        receiver.decryptionKey(3, RatchetType.APPLICATION, 1000);
+        receiver.consume(3, RatchetType.APPLICATION, 1000);
+        receiver.decryptionKey(3, RatchetType.APPLICATION, 1400);
+        receiver.consume(3, RatchetType.APPLICATION, 1400);
+        assertThat(receiver.nextGeneration(3, RatchetType.APPLICATION)).isEqualTo(1401);
+
+        assertThat(receiver.wasConsumed(3, RatchetType.APPLICATION, 1400)).isTrue();
+        assertThat(receiver.wasConsumed(3, RatchetType.APPLICATION, 1000)).isTrue();
+        // skipped and still held: not read yet
+        assertThat(receiver.wasConsumed(3, RatchetType.APPLICATION, 1200)).isFalse();
+        // skipped and dropped to bound memory (more than MAX_RETAINED_KEYS behind): nobody can tell
+        assertThat(receiver.wasConsumed(3, RatchetType.APPLICATION, 100)).isFalse();
+        // ahead of the ratchet, and on the other ratchet of the leaf
+        assertThat(receiver.wasConsumed(3, RatchetType.APPLICATION, 1401)).isFalse();
+        assertThat(receiver.wasConsumed(3, RatchetType.HANDSHAKE, 0)).isFalse();
+
+        SecretTree sender = tree();
+        sender.nextEncryptionKey(1, RatchetType.HANDSHAKE);
+        assertThat(sender.wasConsumed(1, RatchetType.HANDSHAKE, 0)).as("a generation this member sent").isTrue();
+    }
+
+    @Test
     void generationsTooFarAheadAreRefused() {
         SecretTree receiver = tree();
         assertThatThrownBy(() -> receiver.decryptionKey(0, RatchetType.APPLICATION, SecretTree.MAX_FORWARD_GENERATIONS + 1))
