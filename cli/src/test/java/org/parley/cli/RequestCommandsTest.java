@@ -85,7 +85,7 @@ class RequestCommandsTest {
     }
 
     @Test
-    void blockedUsersAreSilencedUntilUnblocked() {
+    void blockedUsersAreSilencedUntilUnblocked() throws Exception {
         ok("zed", "send", "alice", "buy", "now");
         assertThat(fails("alice", "block", "nobody").err()).contains("no conversation with 'nobody' on this device");
         assertThat(fails("alice", "unblock", "zed").err()).contains("'zed' is not blocked");
@@ -107,7 +107,12 @@ class RequestCommandsTest {
         assertThat(fails("alice", "unblock", "zed").err()).contains("'zed' is not blocked");
         ok("zed", "group", "create", "third", "--members", "alice");
         ok("zed", "send", "--group", "third", "hello", "again");
-        assertThat(ok("alice", "receive").out()).contains("Message request from zed in 'third' (1 message)");
+        JsonNode request = json(ok("alice", "receive", "--json").out().strip());
+        assertThat(request.get("request").asBoolean()).isTrue();
+        assertThat(request.get("conversation").asText()).isEqualTo("third");
+        assertThat(request.get("inviter").asText()).isEqualTo("zed");
+        assertThat(request.get("direct").asBoolean()).isFalse();
+        assertThat(request.get("messages").asInt()).isEqualTo(1);
     }
 
     @Test
