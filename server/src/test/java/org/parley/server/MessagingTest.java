@@ -5,11 +5,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.parley.protocol.v1.Ack;
 import org.parley.protocol.v1.ClientFrame;
-import org.parley.protocol.v1.CommitResult;
 import org.parley.protocol.v1.Deliver;
 import org.parley.protocol.v1.ErrorCode;
+import org.parley.protocol.v1.RecipientAccount;
+import org.parley.protocol.v1.SendAccepted;
 import org.parley.protocol.v1.ServerFrame;
-import org.parley.protocol.v1.SubmitCommit;
 import org.parley.server.mailbox.MailboxLimits;
 import org.parley.server.mailbox.MailboxStore;
 import org.parley.server.testing.Backend;
@@ -19,8 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -138,6 +136,31 @@ class MessagingTest extends ServerTestBase {
 
     @ParameterizedTest
     @MethodSource(BACKENDS)
+    void aSealedSendReachesOnlyDevicesOfTheAccountWhoseKeyItCarries(Backend backend) throws Exception {
+        start(backend);
+        byte[] bobsAccessKey = randomBytes(32);
+        TestClient alice = registered("alice");
+        TestClient bob = registered("bob", bobsAccessKey);
+        TestClient carol = registered("carol", randomBytes(32));
+
+        // Bob's key lists carol's device under bob's account: the key authorises bob's devices only.
+        ClientFrame.Builder smuggled = send(text("sealed"), recipient(bob).setAccessKey(ByteString.copyFrom(bobsAccessKey))
+                .addDeviceIds(ByteString.copyFrom(carol.deviceId)));
+        smuggled.getSendBuilder().setSealed(true);
+        assertThat(alice.request(smuggled).getSendAccepted().getUnknownDeviceIdsList()).containsExactly(ByteString.copyFrom(carol.deviceId));
+        assertThat(text(bob.awaitFrame(ServerFrame::hasDeliver).getDeliver())).isEqualTo("sealed");
+        assertThat(carol.pollFrame(ServerFrame::hasDeliver, Duration.ofMillis(300))).isNull();
+
+        ClientFrame.Builder onlyCarol = send(text("sealed"), RecipientAccount.newBuilder().setAccountId(ByteString.copyFrom(bob.accountId))
+                .setAccessKey(ByteString.copyFrom(bobsAccessKey)).addDeviceIds(ByteString.copyFrom(carol.deviceId)));
+        onlyCarol.getSendBuilder().setSealed(true);
+        assertThat(alice.request(onlyCarol).getSendAccepted().getUnknownDeviceIdsList()).containsExactly(ByteString.copyFrom(carol.deviceId));
+        assertThat(carol.pollFrame(ServerFrame::hasDeliver, Duration.ofMillis(300))).isNull();
+        assertThat(harness.store().mailbox().usage(org.parley.server.accounts.DeviceId.of(carol.deviceId)).messages()).isZero();
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
     void aFullMailboxIsAnErrorToTheSenderAndNothingIsStored(Backend backend) throws Exception {
         start(backend, config -> config, store -> store.withMailboxLimits(
                 new MailboxLimits(3, 16L * MailboxStore.MAX_PAYLOAD_BYTES, Duration.ofDays(30))));
@@ -157,7 +180,7 @@ class MessagingTest extends ServerTestBase {
 
     @ParameterizedTest
     @MethodSource(BACKENDS)
-    void payloadsOverTheLimitAndUnknownRecipientsAreRefused(Backend backend) throws Exception {
+    void payloadsOverTheLimitAreRefusedAndUnknownDevicesSkippedAndNamed(Backend backend) throws Exception {
         start(backend);
         TestClient alice = registered("alice");
         TestClient bob = registered("bob");
@@ -165,115 +188,15 @@ class MessagingTest extends ServerTestBase {
         assertThat(tooBig.getError().getCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
         assertThat(tooBig.getError().getMessage()).contains("262145 bytes");
         assertThat(alice.request(send(new byte[256 * 1024], recipient(bob))).hasSendAccepted()).isTrue();
-
-        var ghost = org.parley.protocol.v1.RecipientAccount.newBuilder().setAccountId(ByteString.copyFrom(bob.accountId))
-                .addDeviceIds(ByteString.copyFrom(randomBytes(16)));
-        assertThat(alice.request(send(text("to nobody"), ghost)).getError().getCode()).isEqualTo(ErrorCode.NOT_FOUND);
-    }
-
-    @ParameterizedTest
-    @MethodSource(BACKENDS)
-    void ofTwoCommitsForTheSameEpochOneWinsAndTheLoserLearnsTheWinner(Backend backend) throws Exception {
-        start(backend);
-        TestClient alice = registered("alice");
-        TestClient bob = registered("bob");
-        byte[] group = randomBytes(32);
-        ServerFrame created = alice.request(commit(group, 0, recipient(bob)));
-        assertThat(created.getCommitResult().getAccepted()).isTrue();
-        assertThat(created.getCommitResult().getCurrentEpoch()).isEqualTo(1);
-        alice.awaitFrame(ServerFrame::hasSendAccepted);
         bob.awaitFrame(ServerFrame::hasDeliver);
 
-        // Race: both commit for epoch 1 at once.
-        ClientFrame.Builder fromAlice = commit(group, 1, recipient(bob));
-        ClientFrame.Builder fromBob = commit(group, 1, recipient(alice));
-        CountDownLatch go = new CountDownLatch(1);
-        AtomicReference<ServerFrame> aliceAnswer = new AtomicReference<>();
-        AtomicReference<ServerFrame> bobAnswer = new AtomicReference<>();
-        Thread a = new Thread(() -> aliceAnswer.set(requestAfter(go, alice, fromAlice)));
-        Thread b = new Thread(() -> bobAnswer.set(requestAfter(go, bob, fromBob)));
-        a.start();
-        b.start();
-        go.countDown();
-        a.join();
-        b.join();
-        CommitResult ofAlice = aliceAnswer.get().getCommitResult();
-        CommitResult ofBob = bobAnswer.get().getCommitResult();
-        assertThat(ofAlice.getAccepted()).isNotEqualTo(ofBob.getAccepted());
-        CommitResult loser = ofAlice.getAccepted() ? ofBob : ofAlice;
-        ClientFrame.Builder winner = ofAlice.getAccepted() ? fromAlice : fromBob;
-        assertThat(loser.getCurrentEpoch()).isEqualTo(2);
-        assertThat(loser.getWinningCommitId()).isEqualTo(winner.getSubmitCommit().getSend().getMessageId());
-
-        // A stale epoch keeps losing, and a commit for the current epoch wins.
-        assertThat(alice.request(commit(group, 1, recipient(bob))).getCommitResult().getAccepted()).isFalse();
-        assertThat(alice.request(commit(group, 2, recipient(bob))).getCommitResult().getCurrentEpoch()).isEqualTo(3);
-        // An unknown group cannot start above epoch 0.
-        assertThat(alice.request(commit(randomBytes(16), 5, recipient(bob))).getError().getCode()).isEqualTo(ErrorCode.NOT_FOUND);
-    }
-
-    @ParameterizedTest
-    @MethodSource(BACKENDS)
-    void aWelcomeIsStoredWithItsCommitAndOnlyWhenTheCommitWins(Backend backend) throws Exception {
-        start(backend);
-        TestClient alice = registered("alice");
-        TestClient bob = registered("bob");
-        TestClient carol = registered("carol");
-        byte[] group = randomBytes(32);
-        assertThat(alice.request(commit(group, 0, recipient(bob))).getCommitResult().getAccepted()).isTrue();
-        alice.awaitFrame(ServerFrame::hasSendAccepted);
-        bob.awaitFrame(ServerFrame::hasDeliver);
-
-        ClientFrame.Builder losing = commit(group, 0, recipient(alice));
-        losing.getSubmitCommitBuilder().setWelcome(send(text("welcome of a losing commit"), recipient(carol)).getSend());
-        assertThat(bob.request(losing).getCommitResult().getAccepted()).isFalse();
-
-        ClientFrame.Builder malformed = commit(group, 1, recipient(bob));
-        malformed.getSubmitCommitBuilder().setWelcome(send(text("welcome to nobody")).getSend());
-        assertThat(alice.request(malformed).getError().getCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
-
-        ClientFrame.Builder winning = commit(group, 1, recipient(bob));
-        winning.getSubmitCommitBuilder().setWelcome(send(text("welcome for carol"), recipient(carol)).getSend());
-        ServerFrame won = alice.request(winning);
-        assertThat(won.getCommitResult().getAccepted()).as("the malformed Welcome did not move the epoch").isTrue();
-        assertThat(won.getCommitResult().getCurrentEpoch()).isEqualTo(2);
-        assertThat(text(carol.awaitFrame(ServerFrame::hasDeliver).getDeliver())).isEqualTo("welcome for carol");
-        assertThat(text(bob.awaitFrame(ServerFrame::hasDeliver).getDeliver())).isEqualTo("commit for 1");
-    }
-
-    @ParameterizedTest
-    @MethodSource(BACKENDS)
-    void aMemberAloneInItsGroupCommitsWithoutRecipientsButPlainSendsNeedOne(Backend backend) throws Exception {
-        start(backend);
-        TestClient alice = registered("alice");
-        byte[] group = randomBytes(32);
-        ClientFrame.Builder lone = ClientFrame.newBuilder().setSubmitCommit(SubmitCommit.newBuilder()
-                .setGroupId(ByteString.copyFrom(group)).setEpoch(0)
-                .setSend(ClientFrame.newBuilder().setSend(org.parley.protocol.v1.Send.newBuilder()
-                        .setMessageId(ByteString.copyFrom(randomBytes(16))).setPayload(ByteString.copyFrom(text("first commit")))).getSend()));
-        ServerFrame answer = alice.request(lone);
-        assertThat(answer.getCommitResult().getAccepted()).as(answer.toString()).isTrue();
-        assertThat(answer.getCommitResult().getCurrentEpoch()).isEqualTo(1);
-        assertThat(alice.awaitFrame(ServerFrame::hasSendAccepted).getSendAccepted().getMessageId())
-                .isEqualTo(lone.getSubmitCommit().getSend().getMessageId());
-        // The epoch moved: the same commit for epoch 0 now loses.
-        assertThat(alice.request(lone).getCommitResult().getAccepted()).isFalse();
-
-        ClientFrame.Builder plain = ClientFrame.newBuilder().setSend(lone.getSubmitCommit().getSend());
-        assertThat(alice.request(plain).getError().getCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
-    }
-
-    private static ClientFrame.Builder commit(byte[] group, long epoch, org.parley.protocol.v1.RecipientAccount.Builder to) {
-        return ClientFrame.newBuilder().setSubmitCommit(SubmitCommit.newBuilder().setGroupId(ByteString.copyFrom(group))
-                .setEpoch(epoch).setSend(send(text("commit for " + epoch), to).getSend()));
-    }
-
-    private static ServerFrame requestAfter(CountDownLatch go, TestClient client, ClientFrame.Builder frame) {
-        try {
-            go.await();
-            return client.request(frame);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        // An unlinked device does not fail a send to the others; the sender learns which it was.
+        ByteString ghost = ByteString.copyFrom(randomBytes(16));
+        SendAccepted accepted = alice.request(send(text("to bob and a ghost"), recipient(bob).addDeviceIds(ghost))).getSendAccepted();
+        assertThat(accepted.getUnknownDeviceIdsList()).containsExactly(ghost);
+        assertThat(text(bob.awaitFrame(ServerFrame::hasDeliver).getDeliver())).isEqualTo("to bob and a ghost");
+        var onlyGhosts = RecipientAccount.newBuilder().setAccountId(ByteString.copyFrom(bob.accountId)).addDeviceIds(ghost);
+        assertThat(alice.request(send(text("to nobody"), onlyGhosts)).getSendAccepted().getUnknownDeviceIdsList()).containsExactly(ghost);
+        assertThat(bob.pollFrame(ServerFrame::hasDeliver, Duration.ofMillis(300))).isNull();
     }
 }

@@ -5,10 +5,12 @@ import org.parley.client.keys.KeyPackages;
 import org.parley.client.keys.MemberCredential;
 import org.parley.client.net.ServerException;
 import org.parley.client.net.Session;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.group.CommitResult;
 import org.parley.mls.group.Group;
 import org.parley.mls.group.ProcessedMessage;
+import org.parley.protocol.CommitAuthority;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.RecipientAccount;
 import org.parley.protocol.v1.Send;
@@ -24,9 +26,11 @@ import java.util.function.Function;
 
 /**
  * Changes to a group as Commits the server orders (RFC 9750 section 5.2): a commit is submitted
- * with the group's epoch and merged when the server accepts it; when another member won that
- * epoch, the pending commit is discarded, the winner processed as it arrives (by the inbox), and
- * the change made again on the new epoch.
+ * with the group's epoch, signed with that epoch's commit key and registering the next one
+ * ({@link EpochCommitKey}), and merged only when the server answers that it stored the commit with
+ * its whole fan-out. When another member won that epoch, the pending commit is discarded, the winner
+ * processed as it arrives (by the inbox), and the change made again on the new epoch; when the
+ * server refuses it, the pending commit is discarded and nothing changed anywhere.
  *
  * <p>Runs under the conversations' lock; waiting for a winning commit releases it (through
  * {@code lock.wait}) so that the inbox thread can process that commit.
@@ -55,9 +59,12 @@ final class CommitCoordinator {
     }
 
     /**
-     * Submits a commit made by {@code change} until it wins an epoch. On rejection the pending
-     * commit is dropped, the winner processed, and {@code change} applied again to the new epoch.
-     * With {@code mayWait} false (on the inbox thread, which cannot wait for itself) a loser gives up.
+     * Submits a commit made by {@code change} until it wins an epoch. The pending commit is merged
+     * only once the server answers that it stored the commit with its whole fan-out; on rejection it
+     * is dropped, the winner processed, and {@code change} applied again to the new epoch. With
+     * {@code mayWait} false (on the inbox thread, which cannot wait for itself) a loser gives up.
+     *
+     * @throws ConversationException when the server refuses the commit (nothing changed)
      */
     void commit(byte[] groupId, Function<Group, CommitResult> change, List<KeyPackages.Claimed> joiners, boolean mayWait) {
         for (int attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
@@ -68,27 +75,27 @@ final class CommitCoordinator {
             } catch (MlsProtocolException e) {
                 throw new ConversationException("the change cannot be made: " + e.getMessage(), e);
             }
-            byte[] commitId = new byte[16];
-            random.nextBytes(commitId);
-            SubmitCommit.Builder submit = SubmitCommit.newBuilder()
-                    .setGroupId(ByteString.copyFrom(groupId)).setEpoch(result.pending().baseEpoch())
-                    .setSend(Send.newBuilder().setMessageId(ByteString.copyFrom(commitId)).addAllRecipients(outbox.recipients(group))
-                            .setPayload(ByteString.copyFrom(result.commitMessage().asReadOnlyBuffer())));
-            // The server stores the Welcome with the commit, so joiners have it before any message of the new epoch.
-            result.welcome().ifPresent(welcome -> submit.setWelcome(Send.newBuilder().setMessageId(ByteString.copyFrom(commitId))
-                    .addAllRecipients(welcomeRecipients(joiners)).setPayload(ByteString.copyFrom(welcome.asReadOnlyBuffer()))));
-            List<ServerFrame> answers = session.exchange(ClientFrame.newBuilder().setSubmitCommit(submit),
-                    frames -> !frames.get(0).hasCommitResult() || !frames.get(0).getCommitResult().getAccepted() || frames.size() == 2);
-            ServerFrame first = answers.get(0);
-            if (first.hasError()) {
+            ServerFrame answer;
+            try {
+                answer = session.exchange(ClientFrame.newBuilder().setSubmitCommit(submission(groupId, group, result, joiners)),
+                        frames -> true).get(0);
+            } catch (RuntimeException noAnswer) {
+                // Most likely nothing was stored; if the server did store it, this device missed its own
+                // commit and is left behind at the old epoch, as it would be after any lost answer.
                 group.discardPendingCommit(result.pending());
-                throw new ServerException(first.getError().getCode(), first.getError().getMessage());
+                throw noAnswer;
             }
-            if (first.getCommitResult().getAccepted()) {
+            if (answer.hasError()) {
+                group.discardPendingCommit(result.pending());
+                throw new ConversationException("the server refused the change, so nothing changed: " + answer.getError().getMessage(),
+                        new ServerException(answer.getError().getCode(), answer.getError().getMessage()));
+            }
+            if (answer.getCommitResult().getAccepted()) {
                 ProcessedMessage.CommitApplied applied = group.mergePendingCommit(result.pending());
                 store.saveGroup(group);
-                if (answers.size() > 1 && answers.get(1).hasError()) {
-                    log.warn("commit accepted but its fan-out failed: {}", answers.get(1).getError().getMessage());
+                if (answer.getCommitResult().getUnknownDeviceIdsCount() > 0) {
+                    log.info("the server no longer has {} device(s) of the group; they got no copy of the change",
+                            answer.getCommitResult().getUnknownDeviceIdsCount());
                 }
                 announce(groupId, applied);
                 return;
@@ -97,10 +104,35 @@ final class CommitCoordinator {
             if (!mayWait) {
                 return;
             }
-            awaitEpoch(groupId, first.getCommitResult().getCurrentEpoch());
+            awaitEpoch(groupId, answer.getCommitResult().getCurrentEpoch());
         }
         throw new ConversationException("the group kept changing under this device (" + MAX_COMMIT_ATTEMPTS
                 + " lost commits in a row); try again");
+    }
+
+    /**
+     * The commit, its fan-out and Welcome, the commit key of the epoch it leads to, and the
+     * signature by the current epoch's commit key that shows the server a member sent it.
+     */
+    private SubmitCommit.Builder submission(byte[] groupId, Group group, CommitResult result, List<KeyPackages.Claimed> joiners) {
+        byte[] commitId = new byte[16];
+        random.nextBytes(commitId);
+        byte[] commitMessage = result.commitMessage().toByteArray();
+        byte[] welcome = result.welcome().map(Bytes::toByteArray).orElse(new byte[0]);
+        byte[] nextEpochKey = EpochCommitKey.next(result.pending()).publicKey();
+        byte[] signed = CommitAuthority.signedContent(groupId, result.pending().baseEpoch(), commitMessage, welcome, nextEpochKey);
+        SubmitCommit.Builder submit = SubmitCommit.newBuilder()
+                .setGroupId(ByteString.copyFrom(groupId)).setEpoch(result.pending().baseEpoch())
+                .setSend(Send.newBuilder().setMessageId(ByteString.copyFrom(commitId)).addAllRecipients(outbox.recipients(group))
+                        .setPayload(ByteString.copyFrom(commitMessage)))
+                .setNextEpochKey(ByteString.copyFrom(nextEpochKey))
+                .setSignature(ByteString.copyFrom(EpochCommitKey.current(group).sign(signed)));
+        // The server stores the Welcome with the commit, so joiners have it before any message of the new epoch.
+        if (result.welcome().isPresent()) {
+            submit.setWelcome(Send.newBuilder().setMessageId(ByteString.copyFrom(commitId))
+                    .addAllRecipients(welcomeRecipients(joiners)).setPayload(ByteString.copyFrom(welcome)));
+        }
+        return submit;
     }
 
     /** Waits, releasing the lock, until the inbox processed the commits up to {@code epoch}. */

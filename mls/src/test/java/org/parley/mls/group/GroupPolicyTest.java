@@ -336,6 +336,27 @@ class GroupPolicyTest {
     }
 
     @Test
+    void allOfAsksEveryPolicyAndTheFirstRefusalRefuses() {
+        RefuseMallory first = new RefuseMallory();
+        OnlyAliceRemoves second = new OnlyAliceRemoves();
+        GroupConfig both = plain.withPolicy(GroupPolicy.allOf(first, second));
+        Group alice = create(plain, "alice");
+        Group bob = add(alice, "bob", both);
+        Group carol = add(alice, "carol", plain, bob);
+        assertThat(first.groups).hasSize(1);
+
+        CommitResult addMallory = alice.addMembers(List.of(keyPackage("mallory").publicBytes()));
+        assertThatThrownBy(() -> bob.process(addMallory.commitMessage().toByteArray()))
+                .hasMessageContaining("mallory may not be in this group");
+        alice.discardPendingCommit(addMallory.pending());
+
+        CommitResult carolRemovesAlice = carol.removeMembers(List.of(alice.ownLeafIndex()));
+        assertThatThrownBy(() -> bob.process(carolRemovesAlice.commitMessage().toByteArray()))
+                .hasMessageContaining("only an admin may remove alice");
+        assertThat(first.commits).hasSize(3); // carol's addition, mallory's, and the removal the second policy refused
+    }
+
+    @Test
     void inviterIsTheMemberWhoseCommitAddedThisOne() {
         Group alice = create(plain, "alice");
         Group bob = add(alice, "bob", plain);

@@ -1,16 +1,13 @@
 package org.parley.server.accounts;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-import com.google.protobuf.ByteString;
-
 /**
- * Accounts, their devices, device link tokens and invite codes.
+ * Accounts, their devices and invite codes.
  *
  * <p>Every method is one transaction: it either takes full effect or none. Secrets (access keys,
- * link tokens, invite codes) are passed in or handed out in clear and stored only as their
+ * invite codes) are passed in or handed out in clear and stored only as their
  * SHA-256 hash, so a copy of the database does not reveal them; they are high-entropy random
  * values, which makes an unsalted hash sufficient. Dates are UTC days from the store's clock.
  * Database failures throw {@link org.parley.server.storage.StoreException}; refusals throw a
@@ -61,20 +58,14 @@ public interface AccountStore {
     boolean accessKeyMatches(AccountId account, byte[] accessKey);
 
     /**
-     * Issues a single-use token, valid for {@code validity}, with which a new device can join the
-     * issuing device's account.
+     * Adds a device with the given identity key to the account, as the link flow does once a
+     * signed-in device of the account approved it. The server's word that the device belongs to the
+     * account is only a hint to clients: they accept a device only with the account key's signature.
      *
-     * @throws UnknownDeviceException if {@code issuer} does not exist
+     * @throws UnknownAccountException if the account does not exist
+     * @throws IllegalArgumentException if the identity key is not 32 bytes
      */
-    LinkToken issueLinkToken(DeviceId issuer, Duration validity);
-
-    /**
-     * Consumes a link token and adds a device with the given identity key to the token's account.
-     * A token works once: of two concurrent calls with the same token, one fails.
-     *
-     * @throws InvalidLinkTokenException if the token is unknown, used or expired
-     */
-    DeviceRecord linkDevice(ByteString linkTokenSecret, byte[] identityPublicKey);
+    DeviceRecord addDevice(AccountId account, byte[] identityPublicKey);
 
     /**
      * Removes a device of the account, with its key packages and pending mail.

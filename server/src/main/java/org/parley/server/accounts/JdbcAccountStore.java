@@ -5,17 +5,15 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 
 import org.parley.server.storage.Database;
 import org.parley.server.storage.Secrets;
+import org.parley.server.storage.Sql;
 import org.parley.server.storage.UtcDays;
 
 import static org.parley.server.storage.Sql.byteString;
@@ -23,7 +21,6 @@ import static org.parley.server.storage.Sql.update;
 
 /** {@link AccountStore} on SQLite or PostgreSQL (schema in {@code migrations/<dialect>/V1.sql}). */
 public final class JdbcAccountStore implements AccountStore {
-    private static final int LINK_TOKEN_BYTES = 32;
     private static final int INVITE_CODE_BYTES = 16;
     private static final String DEVICE_COLUMNS = "device_id, account_id, identity_key, created_day, last_seen_day";
 
@@ -168,60 +165,11 @@ public final class JdbcAccountStore implements AccountStore {
     }
 
     @Override
-    public LinkToken issueLinkToken(DeviceId issuer, Duration validity) {
-        if (validity.isNegative() || validity.isZero()) {
-            throw new IllegalArgumentException("a link token must be valid for a positive duration");
-        }
-        byte[] secret = Secrets.random(LINK_TOKEN_BYTES);
-        Instant now = clock.instant();
-        Instant expires = now.plus(validity);
-        database.write(connection -> {
-            AccountId account = accountOf(connection, issuer);
-            // Housekeeping: expired tokens can never be used, so they need not be kept.
-            update(connection, "DELETE FROM link_tokens WHERE expires_ms <= ?", now.toEpochMilli());
-            update(connection, "INSERT INTO link_tokens (token_hash, account_id, expires_ms) VALUES (?, ?, ?)",
-                    Secrets.hash(secret), account.bytes(), expires.toEpochMilli());
-            return null;
-        });
-        return new LinkToken(UnsafeByteOperations.unsafeWrap(secret), expires);
-    }
-
-    private static AccountId accountOf(Connection connection, DeviceId device) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT account_id FROM devices WHERE device_id = ?")) {
-            select.setBytes(1, device.bytes());
-            try (ResultSet row = select.executeQuery()) {
-                if (!row.next()) {
-                    throw new UnknownDeviceException(device);
-                }
-                return AccountId.of(row.getBytes(1));
-            }
-        }
-    }
-
-    @Override
-    public DeviceRecord linkDevice(ByteString linkTokenSecret, byte[] identityPublicKey) {
+    public DeviceRecord addDevice(AccountId account, byte[] identityPublicKey) {
         checkIdentityKey(identityPublicKey);
-        if (linkTokenSecret == null) {
-            throw new InvalidLinkTokenException();
-        }
-        byte[] tokenHash = Secrets.hash(linkTokenSecret.toByteArray());
-        long nowMs = clock.millis();
         return database.write(connection -> {
-            AccountId account;
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT account_id FROM link_tokens WHERE token_hash = ? AND expires_ms > ?")) {
-                select.setBytes(1, tokenHash);
-                select.setLong(2, nowMs);
-                try (ResultSet row = select.executeQuery()) {
-                    if (!row.next()) {
-                        throw new InvalidLinkTokenException();
-                    }
-                    account = AccountId.of(row.getBytes(1));
-                }
-            }
-            // Of two concurrent uses only one deletes the row; the other finds nothing to delete.
-            if (update(connection, "DELETE FROM link_tokens WHERE token_hash = ?", tokenHash) == 0) {
-                throw new InvalidLinkTokenException();
+            if (Sql.queryLong(connection, "SELECT COUNT(*) FROM accounts WHERE account_id = ?", account.bytes()) == 0) {
+                throw new UnknownAccountException(account);
             }
             return insertDevice(connection, account, identityPublicKey, UtcDays.today(clock));
         });

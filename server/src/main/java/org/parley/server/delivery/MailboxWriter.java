@@ -21,7 +21,9 @@ import java.util.function.Consumer;
  * envelopes or envelope ids are pending, and writes all sends and acknowledgements with one
  * {@link MailboxStore#write(List, List)}: one transaction and one fsync for many messages, which
  * is what makes durable throughput high. Only after the store returns is each requester answered,
- * so an acknowledged send is on disk.
+ * so an acknowledged send is on disk. A commit is a send whose delivery carries the group's epoch
+ * change as its {@link org.parley.server.mailbox.Precondition}: decided and written inside the same
+ * transaction, and when refused, refused alone, without failing the rest of the batch.
  */
 public final class MailboxWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MailboxWriter.class);

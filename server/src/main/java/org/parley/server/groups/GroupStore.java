@@ -2,34 +2,39 @@ package org.parley.server.groups;
 
 import java.util.Optional;
 
+import org.parley.server.mailbox.Precondition;
+
 /**
  * Commit ordering per group (ARCHITECTURE.md, "Delivery service"; RFC 9750 Section 5.2): the
  * server accepts a commit for epoch e only while the group is at epoch e (compare-and-set), so
- * concurrent committers converge on one winner. The record is an opaque group id, an epoch and
- * the winning commit's id; the store has no notion of members and must never get one.
+ * concurrent committers converge on one winner, and only from a member of epoch e: the commit must
+ * be signed with epoch e's commit key, which the group's record keeps (org.parley.protocol.CommitAuthority).
+ * The record is an opaque group id, an epoch, the winning commit's id and a public key; the store
+ * has no notion of members and must never get one.
  *
- * <p>Every method is one atomic transaction; of concurrent commits for the same epoch exactly
- * one is accepted, across threads and (PostgreSQL) nodes. Database failures throw
+ * <p>A commit is written together with its fan-out, in the mailbox's transaction, through the
+ * {@link Precondition} that {@link #commit} returns: of concurrent commits for the same epoch
+ * exactly one is accepted, across threads and (PostgreSQL) nodes, and a refused commit or a refused
+ * fan-out leaves everything as it was. Database failures throw
  * {@link org.parley.server.storage.StoreException}.
  */
 public interface GroupStore {
 
-    /**
-     * Records a new group at {@code epoch} (0 for a freshly created MLS group).
-     *
-     * @return false if the group already exists (its record is left unchanged)
-     */
-    boolean create(GroupId group, long epoch);
-
     Optional<GroupState> state(GroupId group);
 
     /**
-     * Accepts {@code commit} as the commit that ends {@code epoch} if and only if the group is
-     * at {@code epoch}: the group then moves to {@code epoch + 1} with this commit as the winner.
-     * Otherwise the group is unchanged and the answer carries its current epoch and winning
-     * commit (which may be several epochs ahead of the proposal).
-     *
-     * @throws UnknownGroupException if the group was never created
+     * The group's move to {@code epoch + 1} with {@code commit} as its winner and
+     * {@code commit.nextEpochKey()} as its commit key, as a precondition of the commit's fan-out.
+     * It holds only while the group is at {@code commit.epoch()}, and:
+     * <ul>
+     *   <li>for a group the server has no record of, only at epoch 0: the group's first commit
+     *       creates it, unsigned (nobody could have registered a key before);</li>
+     *   <li>for a known group, only when the signature verifies under the stored commit key. A group
+     *       recorded before commit keys existed has none: it accepts one commit unchecked, which
+     *       registers its key.</li>
+     * </ul>
+     * Refusals: {@link StaleEpochException} (another commit won the epoch), {@link UnknownGroupException}
+     * (no record, epoch above 0), {@link UnauthorisedCommitException} (wrong or missing signature).
      */
-    CommitOutcome commit(GroupId group, long epoch, CommitId commit);
+    Precondition commit(GroupCommit commit);
 }

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import com.google.protobuf.ByteString;
@@ -22,18 +23,22 @@ import org.parley.server.accounts.AccountId;
 import org.parley.server.accounts.DeviceId;
 import org.parley.server.storage.Database;
 import org.parley.server.storage.Dialect;
+import org.parley.server.storage.StoreRejectedException;
 
 import static org.parley.server.storage.Sql.byteString;
 
 /**
- * {@link MailboxStore} on SQLite or PostgreSQL, built for the send hot path: a batch costs a
- * fixed handful of round trips whatever its size — one query per {@value #CHUNK} recipients to
+ * {@link MailboxStore} on SQLite or PostgreSQL, built for the send hot path: a batch of plain sends
+ * costs a fixed handful of round trips whatever its size — one query per {@value #CHUNK} recipients to
  * read (and on PostgreSQL lock) their quota rows, one statement to allocate ids, one batched
- * insert and one batched quota update — and one commit.
+ * insert and one batched quota update — and one commit. A delivery's {@link Precondition} (a
+ * commit's epoch change) adds its own statements, run in the same transaction.
  *
  * <p>Quota rows are locked in device-id order, so concurrent batches on PostgreSQL cannot
- * deadlock; each row's counters change by deltas, so acknowledgements and expiry running at the
- * same time stay exact.
+ * deadlock over them; each row's counters change by deltas, so acknowledgements and expiry running at the
+ * same time stay exact. Rows a precondition locks (a group's) are taken afterwards in batch order: in
+ * the rare case that two nodes' batches lock two groups in opposite orders, PostgreSQL aborts one and
+ * {@link Database#write} runs it again.
  *
  * <p>Expiry relies on ids following arrival (one writer on SQLite; one sequence on PostgreSQL,
  * where concurrent transactions may swap neighbours by milliseconds): it examines the oldest
@@ -76,17 +81,13 @@ public final class JdbcMailboxStore implements MailboxStore {
         Instant arrival = Instant.ofEpochMilli(clock.millis());
         Map<DeviceId, long[]> usage = lockUsage(connection, recipientsInLockOrder(deliveries));
         Map<DeviceId, long[]> added = new HashMap<>();
-        List<Delivery> accepted = new ArrayList<>();
-        MailboxException[] rejections = new MailboxException[deliveries.size()];
+        StoreRejectedException[] rejections = new StoreRejectedException[deliveries.size()];
         int envelopeCount = 0;
         for (int i = 0; i < deliveries.size(); i++) {
             Delivery delivery = deliveries.get(i);
-            MailboxException rejection = admit(delivery, usage, added);
-            if (rejection == null) {
-                accepted.add(delivery);
-                envelopeCount += delivery.envelopes().size();
-            } else {
-                rejections[i] = rejection;
+            rejections[i] = admit(connection, delivery, usage, added);
+            if (rejections[i] == null) {
+                envelopeCount += (int) delivery.envelopes().stream().filter(envelope -> usage.containsKey(envelope.recipient())).count();
             }
         }
         long[] ids = allocateIds(connection, envelopeCount);
@@ -100,11 +101,16 @@ public final class JdbcMailboxStore implements MailboxStore {
                     continue;
                 }
                 List<Envelope> stored = new ArrayList<>();
+                Set<DeviceId> unknown = new LinkedHashSet<>();
                 // JDBC takes a byte[]: the envelopes of one send share their payload, so it is
                 // converted once per send, not once per recipient.
                 ByteString payload = null;
                 byte[] payloadArray = null;
                 for (NewEnvelope envelope : deliveries.get(i).envelopes()) {
+                    if (!usage.containsKey(envelope.recipient())) {
+                        unknown.add(envelope.recipient());
+                        continue;
+                    }
                     if (envelope.payload() != payload) {
                         payload = envelope.payload();
                         payloadArray = payload.toByteArray();
@@ -118,7 +124,7 @@ public final class JdbcMailboxStore implements MailboxStore {
                     insert.addBatch();
                     stored.add(new Envelope(id, envelope.recipient(), envelope.sender(), envelope.payload(), arrival));
                 }
-                outcomes.add(new DeliveryOutcome.Stored(stored));
+                outcomes.add(new DeliveryOutcome.Stored(stored, List.copyOf(unknown)));
             }
             if (next > 0) {
                 insert.executeBatch();
@@ -161,22 +167,35 @@ public final class JdbcMailboxStore implements MailboxStore {
     }
 
     /**
-     * Checks a delivery against the quota as it stands after the deliveries admitted before it;
-     * if it fits, counts it in {@code usage} and {@code added}. @return null if admitted
+     * Decides one delivery as the batch stands after the deliveries admitted before it: its
+     * precondition must hold and it must fit the quota of every existing recipient (devices without
+     * a quota row do not exist and are skipped); then the precondition is written and the delivery
+     * counted in {@code usage} and {@code added}.
+     *
+     * @return null if admitted, else why not (nothing of the delivery written)
      */
-    private MailboxException admit(Delivery delivery, Map<DeviceId, long[]> usage, Map<DeviceId, long[]> added) {
+    private StoreRejectedException admit(Connection connection, Delivery delivery, Map<DeviceId, long[]> usage,
+                                         Map<DeviceId, long[]> added) throws SQLException {
+        Precondition precondition = delivery.precondition();
+        StoreRejectedException refused = precondition == null ? null : precondition.check(connection);
+        if (refused != null) {
+            return refused;
+        }
         Map<DeviceId, long[]> delta = new LinkedHashMap<>();
         for (NewEnvelope envelope : delivery.envelopes()) {
-            count(delta, envelope.recipient(), envelope.payload().size());
+            if (usage.containsKey(envelope.recipient())) {
+                count(delta, envelope.recipient(), envelope.payload().size());
+            }
         }
         for (Map.Entry<DeviceId, long[]> entry : delta.entrySet()) {
             long[] current = usage.get(entry.getKey());
-            if (current == null) {
-                return new UnknownRecipientException(entry.getKey());
-            }
             if (current[0] + entry.getValue()[0] > limits.maxMessages() || current[1] + entry.getValue()[1] > limits.maxBytes()) {
                 return new MailboxFullException(entry.getKey(), new MailboxUsage(current[0], current[1]), limits);
             }
+        }
+        refused = precondition == null ? null : precondition.apply(connection);
+        if (refused != null) {
+            return refused;
         }
         for (Map.Entry<DeviceId, long[]> entry : delta.entrySet()) {
             long[] current = usage.get(entry.getKey());

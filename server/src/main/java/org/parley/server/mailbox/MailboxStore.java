@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.parley.server.accounts.AccountId;
 import org.parley.server.accounts.DeviceId;
+import org.parley.server.storage.StoreRejectedException;
 
 /**
  * Per-device mailboxes: at-least-once, ordered by arrival, deleted on acknowledgement, expired
@@ -27,9 +28,11 @@ public interface MailboxStore {
     /**
      * Stores a batch of deliveries in one transaction. Each delivery is all-or-nothing: it is
      * either {@link DeliveryOutcome.Stored} with its assigned ids, or {@link DeliveryOutcome.Rejected}
-     * (full mailbox, unknown recipient) without affecting the others. Deliveries are considered in
-     * list order, so an earlier one can fill a mailbox that a later one then finds full. Ids grow
-     * in list order.
+     * (a full mailbox, a refused {@link Precondition}) without affecting the others. A recipient
+     * device that does not exist is skipped and named in the outcome, never a reason to refuse.
+     * Deliveries are considered in list order, so an earlier one can fill a mailbox that a later
+     * one then finds full, or move a group to the epoch a later one then finds stale. Ids grow in
+     * list order.
      *
      * @return one outcome per delivery, in the same order
      */
@@ -39,7 +42,7 @@ public interface MailboxStore {
      * Stores one delivery on its own.
      *
      * @return the stored envelopes
-     * @throws MailboxException if it was rejected (nothing stored)
+     * @throws StoreRejectedException if it was rejected (nothing stored)
      */
     default List<Envelope> enqueue(Delivery delivery) {
         DeliveryOutcome outcome = enqueue(List.of(delivery)).get(0);

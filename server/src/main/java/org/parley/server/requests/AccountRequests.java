@@ -12,10 +12,9 @@ import org.parley.protocol.v1.Device;
 import org.parley.protocol.v1.DeviceList;
 import org.parley.protocol.v1.ErrorCode;
 import org.parley.protocol.v1.LinkApproved;
+import org.parley.protocol.v1.LinkPending;
 import org.parley.protocol.v1.LinkRequested;
-import org.parley.protocol.v1.LinkToken;
 import org.parley.protocol.v1.Ok;
-import org.parley.protocol.v1.RedeemLinkToken;
 import org.parley.protocol.v1.Register;
 import org.parley.protocol.v1.RequestLink;
 import org.parley.protocol.v1.ServerFrame;
@@ -24,7 +23,6 @@ import org.parley.server.accounts.AccountStore;
 import org.parley.server.accounts.DeviceId;
 import org.parley.server.accounts.DeviceRecord;
 import org.parley.server.accounts.InvalidInviteCodeException;
-import org.parley.server.accounts.InvalidLinkTokenException;
 import org.parley.server.accounts.InvalidUsernameException;
 import org.parley.server.accounts.Registration;
 import org.parley.server.accounts.Username;
@@ -45,19 +43,27 @@ import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 
 /**
  * Accounts and devices: registration (rate-limited per source address, optionally by invite),
- * sign-in by challenge signature, device linking (a new device's code approved by a signed-in
- * device, or the older single-use token), listing and removing devices. A successful sign-in starts
- * the device's mail delivery.
+ * sign-in by challenge signature, device linking (a new device's code, inspected and approved by a
+ * signed-in device, which sends the new device its provisioning message through the server),
+ * listing and removing devices, and replacing the sealed-sender access key. A successful sign-in
+ * starts the device's mail delivery.
  */
 public final class AccountRequests {
-    static final Duration LINK_TOKEN_VALIDITY = Duration.ofMinutes(10);
+    static final Duration LINK_CODE_VALIDITY = Duration.ofMinutes(10);
+    /** Link codes one account may inspect or approve per hour: plenty for people, far too few to guess one. */
+    static final int LINK_LOOKUPS_PER_HOUR = 30;
+    /** Length of a provisioning key: an X25519 public key (RFC 7748). */
+    static final int PROVISIONING_KEY_BYTES = 32;
+    /** Largest provisioning message the server forwards. */
+    static final int MAX_PROVISIONING_BYTES = 4096;
+    private static final String UNKNOWN_LINK_CODE =
+            "unknown, used or expired link code: run 'parley link' on the new device again and type the code it prints";
     private static final int MAX_SECRET_BYTES = 64;
     /** Bounds the memory of waiting link requests; each source address is rate-limited too. */
     private static final int MAX_PENDING_LINKS = 10_000;
@@ -73,6 +79,8 @@ public final class AccountRequests {
     private final SessionRegistry sessions;
     private final SecureRandom random;
     private final PendingLinks<Session> pendingLinks;
+    /** Keyed by account in memory only. */
+    private final KeyedRateLimiter<AccountId> linkLookups = KeyedRateLimiter.perHour(LINK_LOOKUPS_PER_HOUR);
 
     /**
      * @param registrations limits both registrations and link requests per source address: each
@@ -90,7 +98,7 @@ public final class AccountRequests {
         this.registrations = registrations;
         this.sessions = sessions;
         this.random = random;
-        this.pendingLinks = new PendingLinks<>(LINK_TOKEN_VALIDITY, MAX_PENDING_LINKS, clock,
+        this.pendingLinks = new PendingLinks<>(LINK_CODE_VALIDITY, MAX_PENDING_LINKS, clock,
                 // Signed in already: another of its codes was approved; this one is void.
                 waiting -> waiting.channel().isActive() && !waiting.isAuthenticated());
     }
@@ -98,10 +106,10 @@ public final class AccountRequests {
     public void addTo(Map<ClientFrame.BodyCase, RequestHandler> handlers) {
         handlers.put(ClientFrame.BodyCase.REGISTER, this::register);
         handlers.put(ClientFrame.BodyCase.AUTHENTICATE, this::authenticate);
-        handlers.put(ClientFrame.BodyCase.ISSUE_LINK_TOKEN, this::issueLinkToken);
-        handlers.put(ClientFrame.BodyCase.REDEEM_LINK_TOKEN, this::redeemLinkToken);
         handlers.put(ClientFrame.BodyCase.REQUEST_LINK, this::requestLink);
+        handlers.put(ClientFrame.BodyCase.INSPECT_LINK, this::inspectLink);
         handlers.put(ClientFrame.BodyCase.APPROVE_LINK, this::approveLink);
+        handlers.put(ClientFrame.BodyCase.SET_ACCESS_KEY, this::setAccessKey);
         handlers.put(ClientFrame.BodyCase.LIST_DEVICES, this::listDevices);
         handlers.put(ClientFrame.BodyCase.REMOVE_DEVICE, this::removeDevice);
     }
@@ -136,7 +144,7 @@ public final class AccountRequests {
         } catch (InvalidInviteCodeException e) {
             throw new RequestFailure(ErrorCode.INVITE_REQUIRED, e.getMessage());
         }
-        signIn(session, id, registration.account(), registration.device(), "");
+        signIn(session, id, registration.account(), registration.device());
     }
 
     private void limitSource(Session session, String what) {
@@ -157,31 +165,7 @@ public final class AccountRequests {
                 request.getSignature().toByteArray())) {
             throw new ProtocolViolation(id, ErrorCode.BAD_SIGNATURE, "unknown device or wrong signature of the challenge");
         }
-        signIn(session, id, account, deviceId, "");
-    }
-
-    private void issueLinkToken(Session session, ClientFrame frame) {
-        var token = accounts.issueLinkToken(session.signedIn().device(), LINK_TOKEN_VALIDITY);
-        session.reply(frame.getRequestId(), ServerFrame.newBuilder().setLinkToken(LinkToken.newBuilder()
-                .setToken(HexFormat.of().formatHex(token.secret().toByteArray())).setExpiresAt(token.expires().toEpochMilli())));
-    }
-
-    private void redeemLinkToken(Session session, ClientFrame frame) {
-        long id = frame.getRequestId();
-        RedeemLinkToken request = frame.getRedeemLinkToken();
-        byte[] identityKey = Fields.exactly(id, "identity_key", request.getIdentityKey(), Limits.IDENTITY_KEY_BYTES);
-        requireSignature(id, identityKey, session, request.getSignature());
-        byte[] secret = Fields.hexOrNull(request.getToken(), MAX_SECRET_BYTES);
-        if (secret == null) {
-            throw new RequestFailure(ErrorCode.ACCESS_DENIED, new InvalidLinkTokenException().getMessage());
-        }
-        DeviceRecord device;
-        try {
-            device = accounts.linkDevice(UnsafeByteOperations.unsafeWrap(secret), identityKey);
-        } catch (InvalidLinkTokenException e) {
-            throw new RequestFailure(ErrorCode.ACCESS_DENIED, e.getMessage());
-        }
-        signIn(session, id, device.account(), device.id(), "");
+        signIn(session, id, account, deviceId);
     }
 
     /** A new device asks to join an account: it gets a code to approve on a signed-in device, and waits. */
@@ -189,10 +173,11 @@ public final class AccountRequests {
         long id = frame.getRequestId();
         RequestLink request = frame.getRequestLink();
         byte[] identityKey = Fields.exactly(id, "identity_key", request.getIdentityKey(), Limits.IDENTITY_KEY_BYTES);
+        Fields.exactly(id, "provisioning_key", request.getProvisioningKey(), PROVISIONING_KEY_BYTES);
         requireSignature(id, identityKey, session, request.getSignature());
         limitSource(session, "link requests");
         String code = DeviceLinkCode.generate(random);
-        PendingLinks.Pending<Session> pending = pendingLinks.add(code, session, request.getIdentityKey());
+        PendingLinks.Pending<Session> pending = pendingLinks.add(code, session, request.getIdentityKey(), request.getProvisioningKey());
         if (pending == null) {
             throw new RequestFailure(ErrorCode.RATE_LIMITED, "too many devices are waiting to be linked; try again in a few minutes");
         }
@@ -200,33 +185,61 @@ public final class AccountRequests {
                 .setCode(code).setExpiresAt(pending.expires().toEpochMilli())));
     }
 
-    /** A signed-in device approves a waiting device's code: that device joins this account and is signed in. */
+    /**
+     * A signed-in device fetches the keys of the device waiting with a code, to compare them with
+     * the fingerprint the new device shows before approving. The code stays valid. Lookups are
+     * limited per account, so that codes cannot be found by trying.
+     */
+    private void inspectLink(Session session, ClientFrame frame) {
+        PendingLinks.Pending<Session> pending = pendingLinks.peek(linkCode(session, frame.getInspectLink().getCode()));
+        if (pending == null) {
+            throw new RequestFailure(ErrorCode.ACCESS_DENIED, UNKNOWN_LINK_CODE);
+        }
+        session.reply(frame.getRequestId(), ServerFrame.newBuilder().setLinkPending(LinkPending.newBuilder()
+                .setIdentityKey(pending.identityKey()).setProvisioningKey(pending.provisioningKey())));
+    }
+
+    /**
+     * A signed-in device approves a waiting device's code: that device joins this account, is
+     * signed in, and receives the approver's provisioning message, which the server cannot read.
+     */
     private void approveLink(Session session, ClientFrame frame) {
         long id = frame.getRequestId();
         ApproveLink request = frame.getApproveLink();
-        String denied = "unknown, used or expired link code: run 'parley link' on the new device again and type the code it prints";
-        String code;
-        try {
-            code = DeviceLinkCode.canonical(request.getCode());
-        } catch (IllegalArgumentException e) {
-            throw new RequestFailure(ErrorCode.ACCESS_DENIED, "not a link code (" + e.getMessage() + ")");
+        if (request.getProvisioning().size() > MAX_PROVISIONING_BYTES) {
+            throw Fields.invalid(id, "provisioning must be at most " + MAX_PROVISIONING_BYTES + " bytes, got "
+                    + request.getProvisioning().size());
         }
-        PendingLinks.Pending<Session> pending = pendingLinks.take(code);
+        PendingLinks.Pending<Session> pending = pendingLinks.take(linkCode(session, request.getCode()));
         if (pending == null) {
-            throw new RequestFailure(ErrorCode.ACCESS_DENIED, denied);
+            throw new RequestFailure(ErrorCode.ACCESS_DENIED, UNKNOWN_LINK_CODE);
         }
-        SignedIn approver = session.signedIn();
-        DeviceRecord device;
-        try {
-            device = accounts.linkDevice(accounts.issueLinkToken(approver.device(), LINK_TOKEN_VALIDITY).secret(),
-                    pending.identityKey().toByteArray());
-        } catch (InvalidLinkTokenException e) {
-            throw new IllegalStateException("a link token issued just now was refused", e);
-        }
+        DeviceRecord device = accounts.addDevice(session.signedIn().account(), pending.identityKey().toByteArray());
         String username = accounts.account(device.account()).orElseThrow().username().value();
         session.reply(id, ServerFrame.newBuilder().setLinkApproved(LinkApproved.newBuilder()
                 .setDeviceId(UnsafeByteOperations.unsafeWrap(device.id().bytes()))));
-        signIn(pending.waiter(), 0, device.account(), device.id(), username);
+        signIn(pending.waiter(), 0, device.account(), device.id(), username, request.getProvisioning());
+    }
+
+    /** The canonical form of a typed link code, after the account's lookup allowance is checked. */
+    private String linkCode(Session session, String typed) {
+        if (!linkLookups.tryAcquire(session.signedIn().account())) {
+            throw new RequestFailure(ErrorCode.RATE_LIMITED, "too many link codes tried from your account; wait an hour and try again");
+        }
+        try {
+            return DeviceLinkCode.canonical(typed);
+        } catch (IllegalArgumentException e) {
+            throw new RequestFailure(ErrorCode.ACCESS_DENIED, "not a link code (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Replaces the account's sealed-sender access key: sealed sends with the old one are refused from now on. */
+    private void setAccessKey(Session session, ClientFrame frame) {
+        long id = frame.getRequestId();
+        byte[] accessKey = Fields.between(id, "access_key", frame.getSetAccessKey().getAccessKey(),
+                Limits.MIN_ACCESS_KEY_BYTES, Limits.MAX_ACCESS_KEY_BYTES);
+        accounts.setAccessKey(session.signedIn().account(), accessKey);
+        session.reply(id, ServerFrame.newBuilder().setOk(Ok.getDefaultInstance()));
     }
 
     private void listDevices(Session session, ClientFrame frame) {
@@ -256,15 +269,22 @@ public final class AccountRequests {
         }
     }
 
-    /** {@code username} is set only for a linked device that did not know its account (else ""). */
-    private void signIn(Session session, long requestId, AccountId account, DeviceId device, String username) {
+    private void signIn(Session session, long requestId, AccountId account, DeviceId device) {
+        signIn(session, requestId, account, device, "", ByteString.EMPTY);
+    }
+
+    /**
+     * {@code username} and {@code provisioning} are set only for a linked device, which did not
+     * know its account and receives the approving device's provisioning message (else empty).
+     */
+    private void signIn(Session session, long requestId, AccountId account, DeviceId device, String username, ByteString provisioning) {
         accounts.recordConnection(device);
         DeliveryStream delivery = new DeliveryStream(session.channel(), device, bus, mailbox, storePool, metrics);
         session.signIn(new SignedIn(account, device), delivery);
         // The answer is queued before the first pushed envelope.
         session.reply(requestId, ServerFrame.newBuilder().setAuthenticated(Authenticated.newBuilder()
                 .setAccountId(UnsafeByteOperations.unsafeWrap(account.bytes()))
-                .setDeviceId(UnsafeByteOperations.unsafeWrap(device.bytes())).setUsername(username)));
+                .setDeviceId(UnsafeByteOperations.unsafeWrap(device.bytes())).setUsername(username).setProvisioning(provisioning)));
         delivery.start();
     }
 }

@@ -2,6 +2,7 @@ package org.parley.server.requests;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import org.parley.protocol.CommitAuthority;
 import org.parley.protocol.Limits;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.CommitResult;
@@ -21,9 +22,12 @@ import org.parley.server.bus.MessageBus;
 import org.parley.server.delivery.MailboxWriter;
 import org.parley.server.mailbox.Acknowledgement;
 import org.parley.server.groups.CommitId;
-import org.parley.server.groups.CommitOutcome;
+import org.parley.server.groups.GroupCommit;
 import org.parley.server.groups.GroupId;
+import org.parley.server.groups.GroupState;
 import org.parley.server.groups.GroupStore;
+import org.parley.server.groups.StaleEpochException;
+import org.parley.server.groups.UnauthorisedCommitException;
 import org.parley.server.groups.UnknownGroupException;
 import org.parley.server.mailbox.Delivery;
 import org.parley.server.mailbox.DeliveryOutcome;
@@ -35,19 +39,25 @@ import org.parley.server.ratelimit.KeyedRateLimiter;
 import org.parley.server.session.RequestFailure;
 import org.parley.server.session.RequestHandler;
 import org.parley.server.session.Session;
+import org.parley.server.storage.StoreRejectedException;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Sends, acknowledgements and commits. A send is validated here, then stored by the
  * {@link MailboxWriter}; the sender hears SendAccepted only once every copy is on disk, and
- * connected recipients get the copies at once through the bus. Sealed sends carry no sender and
- * are authorised per recipient account by its access key, which the account store compares in
- * constant time against the stored hash.
+ * connected recipients get the copies at once through the bus. A recipient device the server does
+ * not have is skipped and named in the answer, never a reason to fail the send. Sealed sends carry
+ * no sender and are authorised per recipient account by its access key, which the account store
+ * compares in constant time against the stored hash. A commit is stored with its fan-out in one
+ * transaction, or not at all.
  */
 public final class MessageRequests {
     /** Recipient devices in one send: large groups fan out in several sends. */
@@ -81,9 +91,15 @@ public final class MessageRequests {
     }
 
     private void send(Session session, long id, Send send) {
-        Delivery delivery = new Delivery(envelopes(session, id, send, false));
+        Fanout fanout = fanout(session, id, send, false);
         checkRate(session);
-        enqueue(session, id, send.getMessageId(), delivery);
+        if (fanout.envelopes().isEmpty()) {
+            // Every named device is unknown (or of another account than the one a sealed send named).
+            session.reply(id, ServerFrame.newBuilder().setSendAccepted(SendAccepted.newBuilder().setMessageId(send.getMessageId())
+                    .addAllUnknownDeviceIds(ids(fanout.skipped()))));
+            return;
+        }
+        write(new Delivery(fanout.envelopes()), outcome -> answerSend(session, id, send.getMessageId(), fanout.skipped(), outcome));
     }
 
     private void checkRate(Session session) {
@@ -92,18 +108,24 @@ public final class MessageRequests {
         }
     }
 
-    private void enqueue(Session session, long id, ByteString messageId, Delivery delivery) {
-        boolean queued = writer.submit(new MailboxWriter.Send(delivery, outcome -> answer(session, id, messageId, outcome)));
-        if (!queued) {
-            throw new RequestFailure(ErrorCode.RATE_LIMITED, "the server is busy; retry the send shortly");
+    /** Queues a delivery for the writer; {@code done} runs on the writer thread, with null if the store failed. */
+    private void write(Delivery delivery, Consumer<DeliveryOutcome> done) {
+        if (!writer.submit(new MailboxWriter.Send(delivery, done))) {
+            throw new RequestFailure(ErrorCode.RATE_LIMITED, "the server is busy; nothing was stored, retry shortly");
         }
+    }
+
+    /** The copies of a send, and the recipient devices it names that get none. */
+    private record Fanout(List<NewEnvelope> envelopes, Set<DeviceId> skipped) {
     }
 
     /**
      * Checks a send and builds its envelopes. Only a commit may have no recipient: the first
-     * commit of a member alone in its group still has to claim the epoch.
+     * commit of a member alone in its group still has to claim the epoch. In a sealed send, a
+     * device the server does not list under the named account is skipped: the access key
+     * authorises that one account only.
      */
-    private List<NewEnvelope> envelopes(Session session, long id, Send send, boolean isCommit) {
+    private Fanout fanout(Session session, long id, Send send, boolean isCommit) {
         Fields.exactly(id, "message_id", send.getMessageId(), Limits.MESSAGE_ID_BYTES);
         if (send.getPayload().size() > Limits.MAX_PAYLOAD_BYTES) {
             throw new RequestFailure(ErrorCode.INVALID_ARGUMENT, "a payload of " + send.getPayload().size()
@@ -117,6 +139,7 @@ public final class MessageRequests {
         DeviceId sender = send.getSealed() ? null : session.signedIn().device();
         List<NewEnvelope> envelopes = new ArrayList<>();
         Set<DeviceId> seen = new HashSet<>();
+        Set<DeviceId> skipped = new LinkedHashSet<>();
         for (RecipientAccount recipient : send.getRecipientsList()) {
             AccountId account = AccountId.of(Fields.exactly(id, "recipients.account_id", recipient.getAccountId(), Limits.ACCOUNT_ID_BYTES));
             List<DeviceId> devices = new ArrayList<>(recipient.getDeviceIdsCount());
@@ -133,41 +156,57 @@ public final class MessageRequests {
                 throw Fields.invalid(id, "at most " + MAX_RECIPIENT_DEVICES + " recipient devices per send");
             }
             if (send.getSealed()) {
-                authoriseSealed(account, recipient.getAccessKey(), devices);
+                Set<DeviceId> ofAccount = authoriseSealed(account, recipient.getAccessKey());
+                devices.stream().filter(device -> !ofAccount.contains(device)).forEach(skipped::add);
+                devices.removeIf(device -> !ofAccount.contains(device));
             }
             for (DeviceId device : devices) {
                 envelopes.add(new NewEnvelope(device, sender, payload));
             }
         }
-        return envelopes;
+        return new Fanout(envelopes, skipped);
     }
 
-    private void authoriseSealed(AccountId account, ByteString accessKey, List<DeviceId> devices) {
-        boolean allowed = !accessKey.isEmpty() && accounts.accessKeyMatches(account, accessKey.toByteArray());
-        if (allowed) {
-            Set<DeviceId> ofAccount = new HashSet<>();
-            for (DeviceRecord device : accounts.devices(account)) {
-                ofAccount.add(device.id());
-            }
-            allowed = ofAccount.containsAll(devices);
-        }
-        if (!allowed) {
+    /** The devices of a sealed send's recipient account, if the send carries the account's access key. */
+    private Set<DeviceId> authoriseSealed(AccountId account, ByteString accessKey) {
+        if (accessKey.isEmpty() || !accounts.accessKeyMatches(account, accessKey.toByteArray())) {
             throw new RequestFailure(ErrorCode.ACCESS_DENIED,
-                    "a sealed send needs each recipient account's access key, and only that account's devices");
+                    "a sealed send needs each recipient account's current access key: fetch the recipient's profile again");
+        }
+        Set<DeviceId> ofAccount = new HashSet<>();
+        for (DeviceRecord device : accounts.devices(account)) {
+            ofAccount.add(device.id());
+        }
+        return ofAccount;
+    }
+
+    private static List<ByteString> ids(Collection<DeviceId> devices) {
+        return devices.stream().map(device -> UnsafeByteOperations.unsafeWrap(device.bytes())).toList();
+    }
+
+    /** Devices skipped when the send was checked and when it was stored, each once. */
+    private static List<ByteString> unknown(Set<DeviceId> skippedOnCheck, DeliveryOutcome.Stored stored) {
+        Set<DeviceId> all = new LinkedHashSet<>(skippedOnCheck);
+        all.addAll(stored.unknownRecipients());
+        return ids(all);
+    }
+
+    /** Pushes the stored copies to connected recipients (on any node), after they are durable. */
+    private void publish(DeliveryOutcome.Stored stored) {
+        metrics.sendAccepted(stored.envelopes().size());
+        for (Envelope envelope : stored.envelopes()) {
+            bus.publish(new MailArrived(envelope));
         }
     }
 
     /** Runs on the writer thread once the delivery is stored or refused. */
-    private void answer(Session session, long id, ByteString messageId, DeliveryOutcome outcome) {
+    private void answerSend(Session session, long id, ByteString messageId, Set<DeviceId> skipped, DeliveryOutcome outcome) {
         if (outcome instanceof DeliveryOutcome.Stored stored) {
-            metrics.sendAccepted(stored.envelopes().size());
-            session.reply(id, ServerFrame.newBuilder().setSendAccepted(SendAccepted.newBuilder().setMessageId(messageId)));
-            for (Envelope envelope : stored.envelopes()) {
-                bus.publish(new MailArrived(envelope));
-            }
-        } else if (outcome instanceof DeliveryOutcome.Rejected rejected) {
-            ErrorCode code = rejected.reason() instanceof MailboxFullException ? ErrorCode.MAILBOX_FULL : ErrorCode.NOT_FOUND;
-            session.fail(id, code, rejected.reason().getMessage());
+            session.reply(id, ServerFrame.newBuilder().setSendAccepted(SendAccepted.newBuilder().setMessageId(messageId)
+                    .addAllUnknownDeviceIds(unknown(skipped, stored))));
+            publish(stored);
+        } else if (outcome instanceof DeliveryOutcome.Rejected rejected && rejected.reason() instanceof MailboxFullException full) {
+            session.fail(id, ErrorCode.MAILBOX_FULL, full.getMessage());
         } else {
             session.fail(id, ErrorCode.INTERNAL, "the server could not store the message; nothing was stored, send it again");
         }
@@ -194,52 +233,69 @@ public final class MessageRequests {
     }
 
     /**
-     * RFC 9750 section 5.2: the commit for epoch e wins only while the group is at e. The winner's
-     * fan-out is then sent like any message; a loser learns the current epoch and the winning commit.
+     * RFC 9750 section 5.2: the commit for epoch e wins only while the group is at e, and only
+     * from a member of epoch e (signed with epoch e's commit key, parley.proto SubmitCommit). The
+     * epoch change, the Welcome and the fan-out are written in one transaction, and the one answer
+     * (CommitResult, or an error when nothing changed) is sent once that transaction is durable.
      */
     private void submitCommit(Session session, ClientFrame frame) {
         long id = frame.getRequestId();
         SubmitCommit request = frame.getSubmitCommit();
-        GroupId group = GroupId.of(Fields.between(id, "group_id", request.getGroupId(), 1, GroupId.MAX_LENGTH));
+        byte[] groupId = Fields.between(id, "group_id", request.getGroupId(), 1, GroupId.MAX_LENGTH);
         if (!request.hasSend()) {
             throw Fields.invalid(id, "a commit needs its send (the commit message and its recipients)");
         }
-        // Refuse a bad fan-out or Welcome before the epoch moves, not after. Welcomes go first: a
-        // joiner must hold the Welcome before any message of the new epoch reaches it.
-        List<NewEnvelope> fanOut = new ArrayList<>();
-        if (request.hasWelcome()) {
-            fanOut.addAll(envelopes(session, id, request.getWelcome(), false));
-        }
-        fanOut.addAll(envelopes(session, id, request.getSend(), true));
-        checkRate(session);
-        CommitId commit = CommitId.of(request.getSend().getMessageId().toByteArray());
         long epoch = request.getEpoch();
-        CommitOutcome outcome;
-        try {
-            outcome = groups.commit(group, epoch, commit);
-        } catch (UnknownGroupException e) {
-            if (epoch != 0) {
-                throw new RequestFailure(ErrorCode.NOT_FOUND, "unknown group: its first commit must be for epoch 0");
-            }
-            groups.create(group, 0); // false when a concurrent first commit created it: the CAS decides
-            outcome = groups.commit(group, epoch, commit);
+        if (epoch < 0 || epoch == Long.MAX_VALUE) {
+            throw Fields.invalid(id, "epoch " + Long.toUnsignedString(epoch) + " is out of range");
         }
-        if (outcome instanceof CommitOutcome.Accepted accepted) {
-            session.reply(id, ServerFrame.newBuilder().setCommitResult(CommitResult.newBuilder()
-                    .setAccepted(true).setCurrentEpoch(accepted.newEpoch())));
-            if (fanOut.isEmpty()) {
-                session.reply(id, ServerFrame.newBuilder().setSendAccepted(
-                        SendAccepted.newBuilder().setMessageId(request.getSend().getMessageId())));
-            } else {
-                enqueue(session, id, request.getSend().getMessageId(), new Delivery(fanOut));
-            }
-        } else {
-            var current = ((CommitOutcome.Rejected) outcome).current();
+        byte[] nextEpochKey = Fields.exactly(id, "next_epoch_key", request.getNextEpochKey(), CommitAuthority.KEY_BYTES);
+        if (!request.getSignature().isEmpty()) {
+            Fields.exactly(id, "signature", request.getSignature(), CommitAuthority.SIGNATURE_BYTES);
+        }
+        // Welcomes go first: a joiner must hold the Welcome before any message of the new epoch reaches it.
+        List<NewEnvelope> envelopes = new ArrayList<>();
+        Set<DeviceId> skipped = new LinkedHashSet<>();
+        if (request.hasWelcome()) {
+            Fanout welcome = fanout(session, id, request.getWelcome(), false);
+            envelopes.addAll(welcome.envelopes());
+            skipped.addAll(welcome.skipped());
+        }
+        Fanout commitFanout = fanout(session, id, request.getSend(), true);
+        envelopes.addAll(commitFanout.envelopes());
+        skipped.addAll(commitFanout.skipped());
+        checkRate(session);
+        byte[] signed = CommitAuthority.signedContent(groupId, epoch, request.getSend().getPayload().toByteArray(),
+                request.hasWelcome() ? request.getWelcome().getPayload().toByteArray() : new byte[0], nextEpochKey);
+        GroupCommit commit = new GroupCommit(GroupId.of(groupId), epoch, CommitId.of(request.getSend().getMessageId().toByteArray()),
+                request.getNextEpochKey(), UnsafeByteOperations.unsafeWrap(signed), request.getSignature());
+        write(new Delivery(envelopes, groups.commit(commit)), outcome -> answerCommit(session, id, epoch, skipped, outcome));
+    }
+
+    /** Runs on the writer thread once the commit and its fan-out are stored, or nothing is. */
+    private void answerCommit(Session session, long id, long epoch, Set<DeviceId> skipped, DeliveryOutcome outcome) {
+        if (outcome instanceof DeliveryOutcome.Stored stored) {
+            session.reply(id, ServerFrame.newBuilder().setCommitResult(CommitResult.newBuilder().setAccepted(true)
+                    .setCurrentEpoch(epoch + 1).addAllUnknownDeviceIds(unknown(skipped, stored))));
+            publish(stored);
+            return;
+        }
+        StoreRejectedException reason = outcome instanceof DeliveryOutcome.Rejected rejected ? rejected.reason() : null;
+        if (reason instanceof StaleEpochException stale) {
+            GroupState current = stale.current();
             CommitResult.Builder result = CommitResult.newBuilder().setAccepted(false).setCurrentEpoch(current.epoch());
             if (current.lastCommit() != null) {
                 result.setWinningCommitId(UnsafeByteOperations.unsafeWrap(current.lastCommit().bytes()));
             }
             session.reply(id, ServerFrame.newBuilder().setCommitResult(result));
+        } else if (reason instanceof UnauthorisedCommitException) {
+            session.fail(id, ErrorCode.ACCESS_DENIED, reason.getMessage());
+        } else if (reason instanceof UnknownGroupException) {
+            session.fail(id, ErrorCode.NOT_FOUND, "unknown group: its first commit must be for epoch 0");
+        } else if (reason instanceof MailboxFullException full) {
+            session.fail(id, ErrorCode.MAILBOX_FULL, full.getMessage() + " The group did not change.");
+        } else {
+            session.fail(id, ErrorCode.INTERNAL, "the server could not store the commit; the group did not change, commit again");
         }
     }
 }

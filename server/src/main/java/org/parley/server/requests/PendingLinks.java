@@ -19,8 +19,11 @@ import java.util.function.Predicate;
  * @param <W> the waiting device's connection
  */
 final class PendingLinks<W> {
-    /** One waiting device: its connection and the identity key it proved it holds. */
-    record Pending<W>(W waiter, ByteString identityKey, Instant expires) {
+    /**
+     * One waiting device: its connection, the identity key it proved it holds, and the key it wants
+     * its provisioning message sealed to.
+     */
+    record Pending<W>(W waiter, ByteString identityKey, ByteString provisioningKey, Instant expires) {
         @Override
         public String toString() {
             return "Pending[expires " + expires + "]";
@@ -42,19 +45,27 @@ final class PendingLinks<W> {
     }
 
     /** Remembers {@code waiter} under a fresh code; null when too many devices are waiting. */
-    Pending<W> add(String code, W waiter, ByteString identityKey) {
+    Pending<W> add(String code, W waiter, ByteString identityKey, ByteString provisioningKey) {
         evictStale();
         if (byCodeDigest.size() >= maxPending) {
             return null;
         }
-        Pending<W> pending = new Pending<>(waiter, identityKey, clock.instant().plus(validity));
+        Pending<W> pending = new Pending<>(waiter, identityKey, provisioningKey, clock.instant().plus(validity));
         byCodeDigest.put(key(code), pending);
         return pending;
     }
 
     /** Removes and returns the still valid request for {@code canonicalCode}, or null. */
     Pending<W> take(String canonicalCode) {
-        Pending<W> pending = byCodeDigest.remove(key(canonicalCode));
+        return valid(byCodeDigest.remove(key(canonicalCode)));
+    }
+
+    /** The still valid request for {@code canonicalCode}, left in place for {@link #take}; or null. */
+    Pending<W> peek(String canonicalCode) {
+        return valid(byCodeDigest.get(key(canonicalCode)));
+    }
+
+    private Pending<W> valid(Pending<W> pending) {
         if (pending == null || !clock.instant().isBefore(pending.expires()) || !waiting.test(pending.waiter())) {
             return null;
         }

@@ -23,8 +23,8 @@ import java.util.concurrent.Executor;
 
 /**
  * Dispatches ClientFrames to the capability handlers. It owns the connection's authentication
- * state machine: a fresh challenge on connect; only Register, RequestLink, RedeemLinkToken,
- * Authenticate and Ping before sign-in; never those four again after it. A connection that sent
+ * state machine: a fresh challenge on connect; only Register, RequestLink, Authenticate and Ping
+ * before sign-in; never those three again after it. A connection that sent
  * RequestLink is signed in later, when a device of the account approves its code. Out-of-order frames are violations.
  * Call media ({@code JoinCallOverWebSocket}, {@code MediaFrame}) is handled right here on the
  * event loop, not on the request pool: it is cheap, and its latency matters.
@@ -32,7 +32,7 @@ import java.util.concurrent.Executor;
 public final class SessionHandler extends SimpleChannelInboundHandler<ClientFrame> {
     private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
     private static final Set<ClientFrame.BodyCase> SIGN_IN = Set.of(ClientFrame.BodyCase.AUTHENTICATE,
-            ClientFrame.BodyCase.REGISTER, ClientFrame.BodyCase.REDEEM_LINK_TOKEN, ClientFrame.BodyCase.REQUEST_LINK);
+            ClientFrame.BodyCase.REGISTER, ClientFrame.BodyCase.REQUEST_LINK);
 
     private final Map<ClientFrame.BodyCase, RequestHandler> handlers;
     private final Executor pool;
@@ -96,7 +96,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientFram
         }
         if (!signIn && !session.isAuthenticated()) {
             ctx.fireExceptionCaught(new ProtocolViolation(requestId, ErrorCode.NOT_AUTHENTICATED,
-                    body + " needs a signed-in connection: send Authenticate, Register, RequestLink or RedeemLinkToken first"));
+                    body + " needs a signed-in connection: send Authenticate, Register or RequestLink first"));
             return;
         }
         if (media) {

@@ -5,9 +5,9 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 
 /**
- * How the stores keep secrets they must recognise later (access keys, link tokens, invite
- * codes): only a SHA-256 hash, compared in constant time. The secrets are high-entropy random
- * values, so an unsalted hash cannot be reversed by guessing.
+ * How the stores keep secrets they must recognise later (access keys, invite codes): only a
+ * SHA-256 hash, compared in constant time. The secrets are high-entropy random values, so an
+ * unsalted hash cannot be reversed by guessing.
  */
 public final class Secrets {
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -119,52 +119,27 @@ class AccountStoreContractTest extends StoreContract {
 
     @ParameterizedTest
     @MethodSource(BACKENDS)
-    void linkTokensAddADeviceOnceBeforeTheyExpire(Backend backend) {
+    void approvedDevicesJoinTheirAccount(Backend backend) {
         ServerStores store = open(backend);
         Registration alice = register(store, "alice");
-        LinkToken token = store.accounts().issueLinkToken(alice.device(), Duration.ofMinutes(10));
-        assertThat(token.toString()).doesNotContain(java.util.HexFormat.of().formatHex(token.secret().toByteArray()));
-
         byte[] laptopKey = Secrets.random(32);
-        DeviceRecord laptop = store.accounts().linkDevice(token.secret(), laptopKey);
+        DeviceRecord laptop = store.accounts().addDevice(alice.account(), laptopKey);
         assertThat(laptop.account()).isEqualTo(alice.account());
+        assertThat(laptop.identityPublicKey()).isEqualTo(ByteString.copyFrom(laptopKey));
         assertThat(store.accounts().devices(alice.account())).extracting(DeviceRecord::id).containsExactly(alice.device(), laptop.id());
-        assertThatThrownBy(() -> store.accounts().linkDevice(token.secret(), Secrets.random(32)))
-                .isInstanceOf(InvalidLinkTokenException.class);
+        assertThat(store.mailbox().usage(laptop.id()).messages()).as("its mailbox exists").isZero();
 
-        LinkToken late = store.accounts().issueLinkToken(alice.device(), Duration.ofMinutes(10));
-        harness.clock.advance(Duration.ofMinutes(11));
-        assertThatThrownBy(() -> store.accounts().linkDevice(late.secret(), Secrets.random(32)))
-                .isInstanceOf(InvalidLinkTokenException.class);
-        assertThatThrownBy(() -> store.accounts().linkDevice(ByteString.copyFrom(Secrets.random(32)), Secrets.random(32)))
-                .isInstanceOf(InvalidLinkTokenException.class);
+        assertThatThrownBy(() -> store.accounts().addDevice(AccountId.random(), Secrets.random(32)))
+                .isInstanceOf(UnknownAccountException.class);
+        assertThatThrownBy(() -> store.accounts().addDevice(alice.account(), Secrets.random(31)))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThat(store.accounts().devices(alice.account())).hasSize(2);
     }
 
     @ParameterizedTest
     @MethodSource(BACKENDS)
-    void concurrentUsesOfOneLinkTokenAddOneDevice(Backend backend) throws Exception {
+    void anUnknownDeviceCannotConnect(Backend backend) {
         ServerStores store = open(backend);
-        Registration alice = register(store, "alice");
-        LinkToken token = store.accounts().issueLinkToken(alice.device(), Duration.ofMinutes(10));
-        long linked = countSuccesses(16, () -> {
-            try {
-                store.accounts().linkDevice(token.secret(), Secrets.random(32));
-                return true;
-            } catch (InvalidLinkTokenException e) {
-                return false;
-            }
-        });
-        assertThat(linked).isEqualTo(1);
-        assertThat(store.accounts().devices(alice.account())).hasSize(2);
-    }
-
-    @ParameterizedTest
-    @MethodSource(BACKENDS)
-    void anUnknownDeviceCannotIssueTokensOrConnect(Backend backend) {
-        ServerStores store = open(backend);
-        assertThatThrownBy(() -> store.accounts().issueLinkToken(DeviceId.random(), Duration.ofMinutes(1)))
-                .isInstanceOf(UnknownDeviceException.class);
         assertThatThrownBy(() -> store.accounts().recordConnection(DeviceId.random()))
                 .isInstanceOf(UnknownDeviceException.class);
     }

@@ -23,6 +23,7 @@ import org.parley.server.mailbox.Delivery;
 import org.parley.server.mailbox.NewEnvelope;
 import org.parley.server.storage.Secrets;
 import org.parley.server.testing.Backend;
+import org.parley.server.testing.EpochKey;
 import org.parley.server.testing.StoreContract;
 
 class AdminStoreContractTest extends StoreContract {
@@ -33,8 +34,7 @@ class AdminStoreContractTest extends StoreContract {
         ServerStores store = open(backend);
         byte[] phoneKey = Secrets.random(32);
         Registration alice = store.accounts().register(Username.parse("alice"), phoneKey, Secrets.random(16), null);
-        DeviceRecord laptop = store.accounts().linkDevice(
-                store.accounts().issueLinkToken(alice.device(), Duration.ofMinutes(5)).secret(), Secrets.random(32));
+        DeviceRecord laptop = store.accounts().addDevice(alice.account(), Secrets.random(32));
         Registration bob = register(store, "bob");
         store.keyPackages().upload(alice.device(), List.of(new byte[] {1}, new byte[] {2}));
         store.keyPackages().upload(laptop.id(), List.of(new byte[] {3}));
@@ -42,7 +42,8 @@ class AdminStoreContractTest extends StoreContract {
         store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(alice.device(), bob.device(), ByteString.copyFrom(new byte[100])),
                 new NewEnvelope(laptop.id(), bob.device(), ByteString.copyFrom(new byte[100])))));
         store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(bob.device(), alice.device(), ByteString.copyFrom(new byte[7])))));
-        store.groups().create(GroupId.of(Secrets.random(16)), 0);
+        store.mailbox().enqueue(List.of(new Delivery(List.of(), store.groups().commit(
+                EpochKey.commit(GroupId.of(Secrets.random(16)), 0, CommitId.of(new byte[] {1}), new byte[] {1}, null, EpochKey.random())))));
         store.attachments().store(new ByteArrayInputStream(new byte[10]));
         harness.clock.advance(Duration.ofDays(2));
         store.accounts().recordConnection(laptop.id());
@@ -75,8 +76,8 @@ class AdminStoreContractTest extends StoreContract {
         store.keyPackages().upload(bob.device(), List.of(new byte[] {1}, new byte[] {2}));
         store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(bob.device(), null, ByteString.copyFrom(new byte[33])))));
         GroupId group = GroupId.of(Secrets.random(16));
-        store.groups().create(group, 0);
-        store.groups().commit(group, 0, CommitId.of(new byte[] {1}));
+        store.mailbox().enqueue(List.of(new Delivery(List.of(), store.groups().commit(
+                EpochKey.commit(group, 0, CommitId.of(new byte[] {1}), new byte[] {1}, null, EpochKey.random())))));
         store.attachments().store(new ByteArrayInputStream(new byte[12]));
         store.attachments().store(new ByteArrayInputStream(new byte[30]));
         assertThat(alice.account()).isNotEqualTo(bob.account());

@@ -41,8 +41,7 @@ class KeyPackageStoreContractTest extends StoreContract {
     void claimsTakeTheOldestPackageOfEachDeviceOnce(Backend backend) {
         ServerStores store = open(backend);
         Registration bob = register(store, "bob");
-        DeviceRecord laptop = store.accounts().linkDevice(
-                store.accounts().issueLinkToken(bob.device(), java.time.Duration.ofMinutes(5)).secret(), new byte[32]);
+        DeviceRecord laptop = store.accounts().addDevice(bob.account(), new byte[32]);
         store.keyPackages().upload(bob.device(), packages(bob.device(), 0, 3));
         store.keyPackages().upload(laptop.id(), packages(laptop.id(), 0, 1));
         assertThat(store.keyPackages().count(bob.device())).isEqualTo(3);

@@ -101,7 +101,7 @@ class MailboxStoreContractTest extends StoreContract {
         assertThat(outcomes.get(1)).isInstanceOf(DeliveryOutcome.Stored.class);
         assertThat(outcomes.get(2)).isInstanceOfSatisfying(DeliveryOutcome.Rejected.class, rejected -> {
             assertThat(rejected.reason()).isInstanceOf(MailboxFullException.class);
-            assertThat(rejected.reason().recipient()).isEqualTo(bob.device());
+            assertThat(((MailboxFullException) rejected.reason()).recipient()).isEqualTo(bob.device());
             assertThat(rejected.reason().getMessage()).contains(bob.device().hex()).contains("2 of 2 messages");
         });
         assertThat(outcomes.get(3)).isInstanceOf(DeliveryOutcome.Stored.class);
@@ -129,15 +129,20 @@ class MailboxStoreContractTest extends StoreContract {
 
     @ParameterizedTest
     @MethodSource(BACKENDS)
-    void unknownRecipientsAndOversizedPayloadsAreRejected(Backend backend) {
+    void unknownRecipientsAreSkippedAndNamedAndOversizedPayloadsAreRejected(Backend backend) {
         ServerStores store = open(backend);
         Registration bob = register(store, "bob");
         DeviceId ghost = DeviceId.random();
-        List<DeliveryOutcome> outcomes = store.mailbox().enqueue(List.of(to(null, payload(1, 1), bob.device(), ghost)));
-        assertThat(outcomes).singleElement().isInstanceOfSatisfying(DeliveryOutcome.Rejected.class,
-                rejected -> assertThat(rejected.reason()).isInstanceOf(UnknownRecipientException.class)
-                        .extracting(MailboxException::recipient).isEqualTo(ghost));
-        assertThat(store.mailbox().pending(bob.device(), 0, 10)).isEmpty();
+        List<DeliveryOutcome> outcomes = store.mailbox().enqueue(List.of(to(null, payload(1, 1), ghost, bob.device()),
+                to(null, payload(2, 1), ghost)));
+        assertThat(outcomes.get(0)).isInstanceOfSatisfying(DeliveryOutcome.Stored.class, stored -> {
+            assertThat(stored.unknownRecipients()).containsExactly(ghost);
+            assertThat(stored.envelopes()).extracting(Envelope::recipient).containsExactly(bob.device());
+        });
+        assertThat(outcomes.get(1)).as("a delivery to nobody that exists is stored nowhere, and says so")
+                .isEqualTo(new DeliveryOutcome.Stored(List.of(), List.of(ghost)));
+        assertThat(store.mailbox().pending(bob.device(), 0, 10)).hasSize(1);
+        assertThat(store.mailbox().usage(bob.device()).messages()).isEqualTo(1);
         assertThatThrownBy(() -> new NewEnvelope(bob.device(), null, ByteString.copyFrom(new byte[MailboxStore.MAX_PAYLOAD_BYTES + 1])))
                 .isInstanceOf(EnvelopeTooLargeException.class).hasMessageContaining("attachment");
         assertThatThrownBy(() -> new Delivery(List.of())).isInstanceOf(IllegalArgumentException.class);
@@ -190,16 +195,18 @@ class MailboxStoreContractTest extends StoreContract {
         Registration bob = register(store, "bob");
         Registration carol = register(store, "carol");
         Envelope old = store.mailbox().enqueue(to(null, payload(1, 10), bob.device())).get(0);
+        DeviceId ghost = DeviceId.random();
         MailboxStore.BatchOutcome outcome = store.mailbox().write(
-                List.of(to(null, payload(2, 20), bob.device()), to(null, payload(3, 30), carol.device(), DeviceId.random())),
+                List.of(to(null, payload(2, 20), bob.device()), to(null, payload(3, 30), carol.device(), ghost)),
                 List.of(new Acknowledgement(bob.device(), List.of(old.id())), new Acknowledgement(carol.device(), List.of(old.id()))));
         assertThat(outcome.deleted()).as("carol cannot delete bob's mail").isEqualTo(1);
         assertThat(outcome.deliveries()).hasSize(2);
         assertThat(outcome.deliveries().get(0)).isInstanceOf(DeliveryOutcome.Stored.class);
-        assertThat(outcome.deliveries().get(1)).as("unknown recipient").isInstanceOf(DeliveryOutcome.Rejected.class);
+        assertThat(outcome.deliveries().get(1)).as("unknown recipient skipped").isInstanceOfSatisfying(DeliveryOutcome.Stored.class,
+                stored -> assertThat(stored.unknownRecipients()).containsExactly(ghost));
         assertThat(markers(store.mailbox().pending(bob.device(), 0, 10))).containsExactly(2);
         assertThat(store.mailbox().usage(bob.device())).isEqualTo(new MailboxUsage(1, 20));
-        assertThat(store.mailbox().pending(carol.device(), 0, 10)).isEmpty();
+        assertThat(markers(store.mailbox().pending(carol.device(), 0, 10))).containsExactly(3);
         assertThat(store.mailbox().write(List.of(), List.of(new Acknowledgement(bob.device(), List.of()))))
                 .isEqualTo(new MailboxStore.BatchOutcome(List.of(), 0));
     }
@@ -252,7 +259,7 @@ class MailboxStoreContractTest extends StoreContract {
     void usageIsReportedPerDeviceAndPerAccount(Backend backend) {
         ServerStores store = open(backend);
         Registration bob = register(store, "bob");
-        var laptop = store.accounts().linkDevice(store.accounts().issueLinkToken(bob.device(), Duration.ofMinutes(1)).secret(), new byte[32]);
+        var laptop = store.accounts().addDevice(bob.account(), new byte[32]);
         store.mailbox().enqueue(to(null, payload(1, 100), bob.device(), laptop.id()));
         store.mailbox().enqueue(to(null, payload(2, 5), laptop.id()));
         assertThat(store.mailbox().usage(bob.device())).isEqualTo(new MailboxUsage(1, 100));

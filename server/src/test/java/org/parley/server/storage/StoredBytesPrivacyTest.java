@@ -19,7 +19,6 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.parley.server.ServerStores;
-import org.parley.server.accounts.LinkToken;
 import org.parley.server.accounts.Registration;
 import org.parley.server.accounts.Username;
 import org.parley.server.groups.CommitId;
@@ -27,6 +26,7 @@ import org.parley.server.groups.GroupId;
 import org.parley.server.mailbox.Delivery;
 import org.parley.server.mailbox.NewEnvelope;
 import org.parley.server.testing.Backend;
+import org.parley.server.testing.EpochKey;
 import org.parley.server.testing.StoreContract;
 
 /**
@@ -51,18 +51,14 @@ class StoredBytesPrivacyTest extends StoreContract {
         }
         byte[] invite = store.accounts().createInviteCode();
         secrets.add(invite);
-        LinkToken token = store.accounts().issueLinkToken(people.get(0).device(), Duration.ofMinutes(5));
-        secrets.add(token.secret().toByteArray());
-        LinkToken usedToken = store.accounts().issueLinkToken(people.get(1).device(), Duration.ofMinutes(5));
-        secrets.add(usedToken.secret().toByteArray());
-        store.accounts().linkDevice(usedToken.secret(), bytes(random, 32));
+        store.accounts().addDevice(people.get(1).account(), bytes(random, 32));
 
         List<byte[]> groupIds = new ArrayList<>();
         for (int g = 0; g < 3; g++) {
             GroupId group = GroupId.of(bytes(random, 16));
             groupIds.add(group.bytes());
-            store.groups().create(group, 0);
-            store.groups().commit(group, 0, CommitId.of(bytes(random, 32)));
+            store.mailbox().enqueue(List.of(new Delivery(List.of(), store.groups().commit(
+                    EpochKey.commit(group, 0, CommitId.of(bytes(random, 32)), bytes(random, 32), null, EpochKey.random())))));
         }
         for (Registration sender : people) {
             for (Registration recipient : people) {
