@@ -82,7 +82,7 @@ final class ContentHandler {
         }
         boolean request = store.record(groupId).getRequest();
         // A message request shows nothing until it is accepted: what it says is stored, its events dropped.
-        List<Runnable> after = request ? new ArrayList<>() : queued;
+        List<Runnable> after = request ? new java.util.ArrayList<>() : queued;
         boolean changed = observeSender(sender, application.sender().signatureKey().bytes());
         String conversation = store.record(groupId).getName();
         String text = null;
