@@ -72,6 +72,8 @@ final class Messages {
             text = reacted.member() + " reacted " + reacted.emoji();
         } else if (event instanceof ConversationEvent.TimerChanged timer) {
             text = timer.member() + " set disappearing messages to " + (timer.seconds() == 0 ? "off" : timer.seconds() + " s");
+        } else if (event instanceof ConversationEvent.Unreadable unreadable) {
+            text = "WARNING: " + unreadable(unreadable);
         } else {
             return null;
         }
@@ -98,6 +100,24 @@ final class Messages {
         node.put("direct", request.direct());
         node.put("messages", request.messages());
         return node;
+    }
+
+    /** "3 messages from bob could not be read: why, and what to do". */
+    private static String unreadable(ConversationEvent.Unreadable event) {
+        String what = event.messages() == 1 ? "1 message" : event.messages() + " messages";
+        String from = event.sender() == null ? "" : " from " + event.sender();
+        return switch (event.cause()) {
+            case NEVER_ARRIVED -> what + from + " never arrived: the server dropped them; ask " + (event.sender() == null
+                    ? "the sender" : event.sender()) + " to send again";
+            case CHANGE_MISSED -> what + from + " could not be read: a change to the group never reached this device"
+                    + " (the server withheld it); ask a member to remove and add you again";
+            case GROUP_SPLIT -> what + from + " could not be read: the server gave members different versions of this group;"
+                    + " compare with the others, and start a new group if it stays split";
+            case OLD_STATE -> what + from + " could not be read: sent in an earlier state of the group (a late or replayed copy)";
+            case REPLAYED -> what + from + " arrived again as new mail after being read: the server replayed them; nothing changed";
+            case DAMAGED -> what + from + " could not be read: damaged or forged on the way";
+            case REFUSED -> "a change to the group was refused: " + event.detail();
+        };
     }
 
     static ObjectNode json(Conversations.Shown shown) {

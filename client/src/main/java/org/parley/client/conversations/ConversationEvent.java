@@ -74,6 +74,32 @@ public sealed interface ConversationEvent {
     record RequestReceived(String conversation, String inviter) implements ConversationEvent {
     }
 
+    /**
+     * {@code messages} messages of the conversation could not be read, from {@code sender} (null
+     * when the message did not say whose it was), for {@code cause}; {@code detail} is the reason a
+     * change was refused (empty otherwise). Show it: it is how a person notices a server that drops,
+     * withholds, replays or forks.
+     */
+    record Unreadable(String conversation, String sender, int messages, Cause cause, String detail) implements ConversationEvent {
+        /** Why, as far as this device can tell. */
+        public enum Cause {
+            /** Later messages of the sender arrived; these never did (dropped on the way). */
+            NEVER_ARRIVED,
+            /** They belong to a change of the group that never reached this device (a withheld commit). */
+            CHANGE_MISSED,
+            /** They belong to another version of the group: members were given different changes (a fork). */
+            GROUP_SPLIT,
+            /** They belong to an earlier state of the group (a late or replayed copy). */
+            OLD_STATE,
+            /** Copies of messages already read, delivered again as new mail: the server replayed them. */
+            REPLAYED,
+            /** They do not decrypt or verify (damaged or forged). */
+            DAMAGED,
+            /** A change to the group that this device refused (see {@code detail}), e.g. by someone not allowed to make it. */
+            REFUSED
+        }
+    }
+
     /** A call signal from another device in the conversation {@code groupId}. */
     record CallSignalled(String conversation, Bytes groupId, String sender, CallSignal signal) implements ConversationEvent {
     }

@@ -90,7 +90,8 @@ public final class Conversations {
         this.ownDevices = new OwnDevices(store, identity, membership, commits, outbox);
         this.requests = new Requests(store, consent, identity, session, membership, outbox, random);
         ContentHandler content = new ContentHandler(store, identity, contacts, attachments, downloads, receipts, consent, events);
-        this.inbox = new Inbox(this, store, identity, session, keyPackages, commits, outbox, content, receipts, requests);
+        this.inbox = new Inbox(this, store, identity, session, keyPackages, commits, outbox, content, receipts, requests,
+                new UnreadableMessages(store, events));
     }
 
     public void addListener(Consumer<ConversationEvent> listener) {

@@ -46,10 +46,12 @@ final class Inbox {
     private final ContentHandler content;
     private final Receipts receipts;
     private final Requests requests;
+    private final UnreadableMessages unreadable;
     private long drainedCount;
 
     Inbox(Object lock, ConversationStore store, DeviceIdentity identity, Session session, KeyPackages keyPackages,
-          CommitCoordinator commits, Outbox outbox, ContentHandler content, Receipts receipts, Requests requests) {
+          CommitCoordinator commits, Outbox outbox, ContentHandler content, Receipts receipts, Requests requests,
+          UnreadableMessages unreadable) {
         this.lock = lock;
         this.store = store;
         this.identity = identity;
@@ -60,6 +62,7 @@ final class Inbox {
         this.content = content;
         this.receipts = receipts;
         this.requests = requests;
+        this.unreadable = unreadable;
     }
 
     long drainedCount() {
@@ -88,6 +91,7 @@ final class Inbox {
                 drainedCount++;
                 store.deleteExpired();
                 sendDeliveredReceipts();
+                unreadable.report();
             } else if (push.hasDeliver()) {
                 deliver(push.getDeliver());
             }
@@ -100,7 +104,8 @@ final class Inbox {
         log.debug("{} processing envelope {} ({} bytes)", identity.username(), deliver.getEnvelopeId(), deliver.getPayload().size());
         List<Runnable> after = new ArrayList<>();
         try {
-            store.profile().inTransaction(() -> process(deliver.getPayload().toByteArray(), after));
+            store.profile().inTransaction(() -> process(deliver.getPayload().toByteArray(),
+                    unreadable.firstArrival(deliver.getEnvelopeId()), after));
         } catch (RuntimeException e) {
             // Nothing was persisted: forget in-memory group states (process may have moved
             // them) and leave the mail unacknowledged, so it comes again on the next connection.
@@ -116,8 +121,9 @@ final class Inbox {
         }
         after.forEach(Runnable::run);
         if (drainedCount > 0) {
-            // Live: confirm at once. While a backlog drains, receipts wait for its end.
+            // Live: confirm and warn at once. While a backlog drains, receipts and warnings wait for its end.
             sendDeliveredReceipts();
+            unreadable.report();
         }
     }
 
@@ -127,7 +133,8 @@ final class Inbox {
         }
     }
 
-    private void process(byte[] payload, List<Runnable> after) {
+    /** {@code firstArrival}: the server never delivered this envelope before (a copy of a message read since is then a replay). */
+    private void process(byte[] payload, boolean firstArrival, List<Runnable> after) {
         IncomingMessage message;
         try {
             message = IncomingMessage.inspect(payload);
@@ -158,12 +165,13 @@ final class Inbox {
         try {
             processed = group.process(payload);
         } catch (MlsProtocolException e) {
-            // Redelivered after a crash (keys already used), our own commit coming back, or an old epoch.
-            log.debug("dropped a message the group cannot process: {}", e.getMessage());
+            // A second copy after a crash stays silent; anything else is counted and shown.
+            unreadable.notProcessed(group, forGroup, e, firstArrival);
             return;
         }
         store.saveGroup(group);
         if (processed instanceof ProcessedMessage.ApplicationMessage application) {
+            unreadable.missed(group, application.sender(), application.missedBefore());
             content.receive(group, application, after);
         } else if (processed instanceof ProcessedMessage.CommitApplied applied) {
             if (applied.removedSelf()) {

@@ -76,7 +76,7 @@ final class Outbox {
         random.nextBytes(id);
         Content built = content.setId(ByteString.copyFrom(id)).setSentAt(clock.millis())
                 .setSenderDevice(ByteString.copyFrom(identity.deviceId())).build();
-        byte[] ciphertext = group.encrypt(built.toByteArray());
+        byte[] ciphertext = group.encrypt(built.toByteArray(), ForkTag.of(group));
         // The sending ratchet moved: persist before the ciphertext leaves, so a crash cannot reuse a key.
         store.saveGroup(group);
         fanOut(group, ciphertext, true);

@@ -1,0 +1,199 @@
+package org.parley.client.hostile;
+
+import com.google.protobuf.ByteString;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.parley.client.LiveServerTestBase;
+import org.parley.client.ParleyClient;
+import org.parley.client.conversations.ConversationEvent;
+import org.parley.client.conversations.Conversations;
+import org.parley.client.testkit.HostileServer;
+import org.parley.client.testkit.LiveServer;
+import org.parley.protocol.v1.Ack;
+import org.parley.protocol.v1.ClientFrame;
+import org.parley.protocol.v1.CommitResult;
+import org.parley.protocol.v1.Deliver;
+import org.parley.protocol.v1.ServerFrame;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.parley.client.testkit.Eventually.eventually;
+
+/**
+ * A server that drops messages, withholds or replays a commit, or gives members different
+ * commits: the group is never silently broken. Each member sees a specific warning, no message
+ * is shown that was not sent, and the conversation goes on where it can.
+ */
+class ForksAndDropsTest extends LiveServerTestBase {
+    private final Map<String, List<ConversationEvent>> events = new ConcurrentHashMap<>();
+    private final Map<String, ParleyClient> clients = new ConcurrentHashMap<>();
+    private HostileServer hostile;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new LiveServer(temp.resolve("server"));
+        hostile = new HostileServer(server.address());
+        open.add(hostile);
+    }
+
+    private ParleyClient user(String username) {
+        ParleyClient client = profiles.signedIn(username, hostile.address(), 10);
+        List<ConversationEvent> mine = new CopyOnWriteArrayList<>();
+        events.put(username, mine);
+        client.conversations().addListener(mine::add);
+        clients.put(username, client);
+        return client;
+    }
+
+    private List<String> texts(String username) {
+        return events.get(username).stream().filter(e -> e instanceof ConversationEvent.Message)
+                .map(e -> ((ConversationEvent.Message) e).message().getText()).toList();
+    }
+
+    private List<ConversationEvent.Unreadable> warnings(String username) {
+        return events.get(username).stream().filter(e -> e instanceof ConversationEvent.Unreadable)
+                .map(e -> (ConversationEvent.Unreadable) e).toList();
+    }
+
+    private ByteString device(String username) {
+        return ByteString.copyFrom(clients.get(username).identity().deviceId());
+    }
+
+    /** Drops (and acknowledges to the real server, so it is gone for good) mail for {@code username} that {@code which} picks. */
+    private void dropMailFor(String username, java.util.function.Predicate<Deliver> which, AtomicInteger dropped) {
+        ByteString device = device(username);
+        hostile.onServerFrame((link, frame) -> {
+            if (frame.hasDeliver() && device.equals(link.deviceId()) && which.test(frame.getDeliver())) {
+                dropped.incrementAndGet();
+                link.toServer(ClientFrame.newBuilder().setAck(Ack.newBuilder().addEnvelopeIds(frame.getDeliver().getEnvelopeId())).build());
+                return true;
+            }
+            return false;
+        });
+    }
+
+    @Test
+    void messagesTheServerDropsAreCountedAsNeverArrived() throws Exception {
+        ParleyClient alice = user("alice");
+        user("bob");
+        byte[] direct = alice.conversations().direct("bob").groupId().toByteArray();
+        alice.conversations().sendText(direct, "first");
+        eventually("bob reads the first message", () -> texts("bob").contains("first"));
+        Thread.sleep(300); // let receipts and key shares settle before the server starts dropping
+
+        AtomicInteger dropped = new AtomicInteger();
+        dropMailFor("bob", d -> dropped.get() < 3, dropped);
+        for (String text : List.of("dropped 1", "dropped 2", "dropped 3", "after the drops")) {
+            alice.conversations().sendText(direct, text);
+        }
+        eventually("bob reads the message after the drops", () -> texts("bob").contains("after the drops"));
+        assertThat(texts("bob")).doesNotContain("dropped 1", "dropped 2", "dropped 3");
+        assertThat(warnings("bob")).singleElement().satisfies(w -> {
+            assertThat(w.cause()).isEqualTo(ConversationEvent.Unreadable.Cause.NEVER_ARRIVED);
+            assertThat(w.sender()).isEqualTo("alice");
+            assertThat(w.messages()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void aWithheldCommitIsShownAndAReplayedOneChangesNothing() throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        user("carol");
+        byte[] team = alice.conversations().createGroup("team", List.of("bob", "carol")).groupId().toByteArray();
+        alice.conversations().sendText(team, "hello team");
+        eventually("carol reads the team", () -> texts("carol").contains("hello team"));
+        eventually("bob reads the team", () -> texts("bob").contains("hello team"));
+        Thread.sleep(300);
+
+        // The server keeps a copy of alice's next commit as bob receives it, and withholds it from carol.
+        AtomicReference<ServerFrame> recorded = new AtomicReference<>();
+        ByteString bobDevice = device("bob");
+        hostile.onServerFrame((link, frame) -> {
+            if (frame.hasDeliver() && bobDevice.equals(link.deviceId()) && MlsFraming.isCommit(frame.getDeliver().getPayload().toByteArray())) {
+                recorded.compareAndSet(null, frame);
+            }
+            return false;
+        });
+        AtomicInteger withheld = new AtomicInteger();
+        dropMailFor("carol", d -> withheld.get() == 0 && MlsFraming.isCommit(d.getPayload().toByteArray()), withheld);
+        long before = bob.conversations().epoch(bobGroup(bob, "team"));
+        alice.conversations().update(team);
+        alice.conversations().sendText(team, "after the change");
+        eventually("bob reads after the change", () -> texts("bob").contains("after the change"));
+        eventually("carol is told a change never reached her", () -> warnings("carol").stream()
+                .anyMatch(w -> w.cause() == ConversationEvent.Unreadable.Cause.CHANGE_MISSED));
+        assertThat(texts("carol")).doesNotContain("after the change");
+        assertThat(withheld.get()).isEqualTo(1);
+
+        // Replayed to bob as new mail, the old commit changes nothing and is shown as a replay.
+        long after = bob.conversations().epoch(bobGroup(bob, "team"));
+        assertThat(after).isEqualTo(before + 1);
+        assertThat(recorded.get()).isNotNull();
+        ServerFrame replay = recorded.get().toBuilder().setDeliver(recorded.get().getDeliver().toBuilder()
+                .setEnvelopeId(Long.MAX_VALUE - 1)).build();
+        hostile.linksOf(bobDevice).forEach(link -> link.toClient(replay));
+        eventually("bob is told of a replay", () -> warnings("bob").stream()
+                .anyMatch(w -> w.cause() == ConversationEvent.Unreadable.Cause.REPLAYED));
+        assertThat(bob.conversations().epoch(bobGroup(bob, "team"))).isEqualTo(after);
+        bob.conversations().sendText(bobGroup(bob, "team"), "still working");
+        eventually("alice reads bob after the replay", () -> texts("alice").contains("still working"));
+    }
+
+    @Test
+    void membersGivenDifferentCommitsAreToldTheGroupSplit() throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        user("carol");
+        byte[] team = alice.conversations().createGroup("team", List.of("bob", "carol")).groupId().toByteArray();
+        alice.conversations().sendText(team, "hello team");
+        eventually("carol reads the team", () -> texts("carol").contains("hello team"));
+        eventually("bob reads the team", () -> texts("bob").contains("hello team"));
+        Thread.sleep(300);
+
+        // bob's commit never reaches the real server: the hostile one tells bob it won, gives it to
+        // carol only, and lets alice's commit for the same epoch win at the real server.
+        ByteString bobDevice = device("bob");
+        ByteString carolDevice = device("carol");
+        AtomicBoolean forked = new AtomicBoolean();
+        hostile.onClientFrame((link, frame) -> {
+            if (!frame.hasSubmitCommit() || !bobDevice.equals(link.deviceId()) || !forked.compareAndSet(false, true)) {
+                return false;
+            }
+            link.toClient(ServerFrame.newBuilder().setRequestId(frame.getRequestId()).setCommitResult(CommitResult.newBuilder()
+                    .setAccepted(true).setCurrentEpoch(frame.getSubmitCommit().getEpoch() + 1)).build());
+            hostile.linksOf(carolDevice).forEach(carol -> carol.toClient(ServerFrame.newBuilder().setDeliver(Deliver.newBuilder()
+                    .setEnvelopeId(Long.MAX_VALUE - 2).setPayload(frame.getSubmitCommit().getSend().getPayload())).build()));
+            return true;
+        });
+        byte[] bobTeam = bobGroup(bob, "team");
+        bob.conversations().update(bobTeam);
+        eventually("carol took bob's commit", () -> clients.get("carol").conversations().epoch(bobGroup(clients.get("carol"), "team"))
+                == bob.conversations().epoch(bobTeam));
+        hostile.beHonest();
+        alice.conversations().update(team);
+        assertThat(alice.conversations().epoch(team)).isEqualTo(bob.conversations().epoch(bobTeam));
+
+        alice.conversations().sendText(team, "from alice's version");
+        bob.conversations().sendText(bobTeam, "from bob's version");
+        eventually("bob is told the group split", () -> warnings("bob").stream()
+                .anyMatch(w -> w.cause() == ConversationEvent.Unreadable.Cause.GROUP_SPLIT));
+        eventually("alice is told the group split", () -> warnings("alice").stream()
+                .anyMatch(w -> w.cause() == ConversationEvent.Unreadable.Cause.GROUP_SPLIT));
+        eventually("carol, in bob's version, reads bob", () -> texts("carol").contains("from bob's version"));
+        assertThat(texts("bob")).doesNotContain("from alice's version");
+        assertThat(texts("alice")).doesNotContain("from bob's version");
+    }
+
+    private static byte[] bobGroup(ParleyClient client, String name) {
+        return client.conversations().find(name, false).groupId().toByteArray();
+    }
+
+}
