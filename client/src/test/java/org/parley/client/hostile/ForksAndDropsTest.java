@@ -68,6 +68,9 @@ class ForksAndDropsTest extends LiveServerTestBase {
         eventually(username + " holds " + inviter + "'s request",
                 () -> client.conversations().requests().stream().anyMatch(r -> r.inviter().equals(inviter)));
         client.conversations().accept(inviter);
+        // Accepting shares this account's access key: let it land before the test's server starts meddling.
+        eventually(inviter + " has " + username + "'s access key", () -> clients.get(inviter).contacts().get(username) != null
+                && !clients.get(inviter).contacts().get(username).getAccessKey().isEmpty());
     }
 
     private ByteString device(String username) {
