@@ -9,8 +9,13 @@ import java.io.PrintWriter;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
 
-/** {@code parley devices}: this account's devices, as the server knows them. */
-@Command(name = "devices", mixinStandardHelpOptions = true, description = "List this account's devices.")
+/**
+ * {@code parley devices}: this account's devices, as the server lists them. The list is a hint: a
+ * listed device that none of this account's devices approved is never added to a conversation.
+ */
+@Command(name = "devices", mixinStandardHelpOptions = true,
+        description = "List this account's devices as the server lists them (one that none of your devices approved is never added"
+                + " to your conversations; remove it with 'parley unlink').")
 final class DevicesCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -2,6 +2,7 @@ package org.parley.cli;
 
 import org.parley.client.ParleyClient;
 import org.parley.client.account.Accounts;
+import org.parley.client.conversations.ConversationEvent;
 import org.parley.client.net.ServerException;
 import org.parley.protocol.v1.ErrorCode;
 import picocli.CommandLine;
@@ -16,9 +17,10 @@ import java.util.HexFormat;
 import java.util.concurrent.Callable;
 
 /**
- * {@code parley link-accept CODE}: run on a device already signed in; approves the new device that
- * shows CODE ({@code parley link}) and adds it to this account's conversations as soon as it has
- * published its key packages.
+ * {@code parley link-accept CODE}: run on a device already signed in; checks that the device
+ * waiting with CODE is the one showing it (the code's fingerprint of its keys), certifies it with
+ * the account key, and adds it to this account's conversations as soon as it has published its
+ * key packages.
  */
 @Command(name = "link-accept", mixinStandardHelpOptions = true,
         description = "Add the new device that shows CODE ('parley link' on it) to your account and your conversations.")
@@ -38,18 +40,23 @@ final class LinkAcceptCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return Main.profiles(spec).withClient(client -> {
+        PrintWriter out = spec.commandLine().getOut();
+        // A device the server lists that no device of this account approved is shown, never added.
+        return Main.profiles(spec).withClient(event -> {
+            if (event instanceof ConversationEvent.UncertifiedDevice) {
+                out.println(Messages.notice(event));
+            }
+        }, client -> {
             byte[] device;
             try {
-                device = Accounts.approveLink(client.session(), code);
+                device = Accounts.approveLink(client.session(), client.identity(), code, client.random());
             } catch (ServerException e) {
-                if (e.code() == ErrorCode.ACCESS_DENIED) {
+                if (e.code() == ErrorCode.ACCESS_DENIED || e.code() == ErrorCode.NOT_FOUND) {
                     throw new IllegalStateException("no new device is waiting with that code (mistyped, already used, or older"
                             + " than 10 minutes); run 'parley link --server URL' on the new device again", e);
                 }
                 throw Profiles.explain(e, code);
             }
-            PrintWriter out = spec.commandLine().getOut();
             out.println("Device " + HexFormat.of().formatHex(device) + " is now linked to " + client.identity().username() + ".");
             out.println(addToConversations(client)
                     ? "It takes part in all your conversations."

@@ -14,9 +14,11 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /**
- * {@code parley link --server URL}: run on the new device; prints a one-time code, waits until a
- * device already signed in to the account approves it with {@code parley link-accept CODE}, then
- * saves this device and publishes its key packages. A fresh profile is removed again on failure.
+ * {@code parley link --server URL}: run on the new device; prints a one-time code (the server's
+ * code and a fingerprint of this device's keys), waits until a device already signed in to the
+ * account checks and approves it with {@code parley link-accept CODE}, then saves this device,
+ * certified by the account key, and publishes its key packages. A fresh profile is removed again
+ * on failure.
  */
 @Command(name = "link", mixinStandardHelpOptions = true,
         description = "Make this (empty) profile a new device of your account: prints a code to approve with"
@@ -46,8 +48,8 @@ final class LinkCommand implements Callable<Integer> {
                 linked = Accounts.requestLink(store, address, Profiles.RANDOM, ParleyClient.DEFAULT_TIMEOUT,
                         Duration.ofSeconds(waitSeconds), request -> {
                             out.println("Link code: " + request.code());
-                            out.println("On a device already signed in to your account, run:\n  parley link-accept " + request.code()
-                                    + "\nWaiting for the approval (the code works once, for 10 minutes)...");
+                            out.println("On a device already signed in to your account, type the whole code:\n  parley link-accept "
+                                    + request.code() + "\nWaiting for the approval (the code works once, for 10 minutes)...");
                             out.flush();
                         });
             } catch (ServerException e) {
@@ -57,7 +59,8 @@ final class LinkCommand implements Callable<Integer> {
             return linked;
         });
         out.println("This profile is now device " + identity.deviceIdHex() + " of " + identity.username() + " on "
-                + identity.server() + "; it takes part in your conversations as soon as 'parley link-accept' has added it.");
+                + identity.server() + ", signed by your account key; it takes part in your conversations as soon as"
+                + " 'parley link-accept' has added it.");
         return 0;
     }
 }

@@ -76,6 +76,7 @@ public final class Main implements Runnable {
         cl.addSubcommand(new UnlinkCommand());
         cl.addSubcommand(new SafetyNumberCommand());
         cl.addSubcommand(new VerifyCommand());
+        cl.addSubcommand(new TrustCommand());
         cl.addSubcommand(new SendCommand());
         cl.addSubcommand(new SendFileCommand());
         cl.addSubcommand(new ReceiveCommand());

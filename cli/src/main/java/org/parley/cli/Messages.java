@@ -62,8 +62,11 @@ final class Messages {
         } else if (event instanceof ConversationEvent.RemovedSelf) {
             text = "you were removed from this conversation";
         } else if (event instanceof ConversationEvent.KeysChanged changed) {
-            text = "WARNING: " + changed.member() + "'s identity keys CHANGED; compare safety numbers ('parley safety-number "
+            text = "WARNING: " + changed.member() + "'s account key CHANGED; compare safety numbers ('parley safety-number "
                     + changed.member() + "')";
+        } else if (event instanceof ConversationEvent.UncertifiedDevice device) {
+            text = "WARNING: the server lists a device of your account (" + device.deviceIdHex() + ") that none of your devices"
+                    + " approved; it was not added. Check 'parley devices' and remove it with 'parley unlink'";
         } else if (event instanceof ConversationEvent.MessageEdited edited) {
             text = edited.member() + " edited a message: " + edited.text();
         } else if (event instanceof ConversationEvent.MessageDeleted deleted) {

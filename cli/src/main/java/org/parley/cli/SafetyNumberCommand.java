@@ -11,7 +11,11 @@ import picocli.CommandLine.Parameters;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-/** {@code parley safety-number USERNAME}: the 60 digits both people compare, and whether keys changed. */
+/**
+ * {@code parley safety-number USERNAME}: the 60 digits both people compare, computed from the two
+ * account keys this device holds; whether they are verified, and a warning when USERNAME's account
+ * key changed.
+ */
 @Command(name = "safety-number", mixinStandardHelpOptions = true,
         description = "Show the 60-digit safety number between you and USERNAME; compare it in person or on a call.")
 final class SafetyNumberCommand implements Callable<Integer> {
@@ -26,12 +30,16 @@ final class SafetyNumberCommand implements Callable<Integer> {
         return Main.profiles(spec).withClient(client -> {
             ParleyClient.SafetyReport report = report(client, username);
             PrintWriter out = spec.commandLine().getOut();
-            if (report.observation() == Contacts.Observation.CHANGED) {
+            if (report.observation() == Contacts.Observation.CHANGED || report.contact().getChanged()) {
                 out.println(changedWarning(username));
             }
             out.println(SafetyNumber.format(report.number()));
             out.println(report.contact().getVerified() ? username + " is verified."
                     : "Not verified. If it matches on " + username + "'s screen: parley verify " + username + " NUMBER");
+            if (report.contact().getNeedsAcceptance()) {
+                out.println("Sending to " + username + " is blocked until you verify the new key, or accept it without"
+                        + " verifying: parley trust " + username);
+            }
             return 0;
         });
     }
@@ -45,7 +53,7 @@ final class SafetyNumberCommand implements Callable<Integer> {
     }
 
     static String changedWarning(String username) {
-        return "!!! WARNING: " + username + "'s identity keys CHANGED (a new device, or someone in between). !!!\n"
-                + "!!! Compare the safety number with " + username + " before trusting this conversation.   !!!";
+        return "!!! WARNING: " + username + "'s account key CHANGED (someone may be in between). !!!\n"
+                + "!!! Compare the safety number with " + username + " before trusting this conversation. !!!";
     }
 }

@@ -4,18 +4,27 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.parley.client.account.AccountKey;
+import org.parley.client.testkit.Forgeries;
 import org.parley.client.testkit.LiveServer;
+import org.parley.mls.codec.Bytes;
+import org.parley.server.accounts.AccountId;
+import org.parley.server.accounts.DeviceId;
+import org.parley.server.accounts.Username;
+import org.parley.server.keys.KeyPackageStore;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.parley.cli.MainTest.parley;
 
-/** Drives register, link, link-accept, devices, unlink, safety-number and verify through Main.run against a real server. */
+/** Drives register, link, link-accept, devices, unlink, safety-number, verify and trust through Main.run against a real server. */
 class AccountCommandsTest {
     @TempDir
     Path temp;
@@ -63,12 +72,16 @@ class AccountCommandsTest {
         assertFailsWith(parley("--profile", profile("nobody-here"), "devices"), "parley register");
 
         Linking.Waiting waiting = Linking.start(profile("laptop"), server.url());
-        assertThat(waiting.code()).matches("[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}");
+        assertThat(waiting.code()).as("the server's code and the new device's fingerprint").matches("([0-9A-Z]{4}-){6}[0-9A-Z]{4}");
         String code = waiting.code();
-        char last = code.charAt(code.length() - 1);
-        assertFailsWith(parley("--profile", profile("alice"), "link-accept", code.substring(0, code.length() - 1) + (last == 'A' ? 'B' : 'A')),
+        char first = code.charAt(0);
+        assertFailsWith(parley("--profile", profile("alice"), "link-accept", (first == 'A' ? 'B' : 'A') + code.substring(1)),
                 "not a valid link code");
         assertFailsWith(parley("--profile", profile("alice"), "link-accept", "ABCD"), "not a valid link code");
+        assertFailsWith(parley("--profile", profile("alice"), "link-accept", code.substring(0, 14)), "type the whole code");
+        char last = code.charAt(code.length() - 1);
+        assertFailsWith(parley("--profile", profile("alice"), "link-accept", code.substring(0, code.length() - 1) + (last == 'A' ? 'B' : 'A')),
+                "is not the one showing it: do not link");
         assertFailsWith(parley("--profile", profile("nobody-here"), "link-accept", code), "parley register");
         MainTest.Result accept = parley("--profile", profile("alice"), "link-accept", code.toLowerCase());
         assertThat(accept.code()).as(accept.err()).isZero();
@@ -123,11 +136,73 @@ class AccountCommandsTest {
         Linking.Linked linked = Linking.link(profile("alice2"), profile("alice"), server.url());
         assertThat(linked.newDevice().code()).as(linked.newDevice().err()).isZero();
         assertThat(linked.approver().code()).as(linked.approver().err()).isZero();
-        MainTest.Result changed = parley("--profile", profile("bob"), "safety-number", "alice");
-        assertThat(changed.out()).contains("WARNING").contains("CHANGED").contains("Not verified");
-        assertThat(digits(changed.out())).isNotEqualTo(digits(fromBob.out()));
+        MainTest.Result afterLink = parley("--profile", profile("bob"), "safety-number", "alice");
+        assertThat(afterLink.out()).as("a device alice's account signed is no change").doesNotContain("WARNING")
+                .contains("alice is verified");
+        assertThat(digits(afterLink.out())).isEqualTo(digits(fromBob.out()))
+                .isEqualTo(digits(parley("--profile", profile("alice2"), "safety-number", "bob").out()));
 
         assertFailsWith(parley("--profile", profile("bob"), "safety-number", "nobody"), "there is no 'nobody'");
+    }
+
+    @Test
+    void aSwappedAccountKeyIsShownLoudlyAndBlocksSendingToAVerifiedContactUntilTrusted() throws Exception {
+        assertThat(parley("--profile", profile("alice"), "register", "alice", "--server", server.url()).code()).isZero();
+        assertThat(parley("--profile", profile("carol"), "register", "carol", "--server", server.url()).code()).isZero();
+        String number = digits(parley("--profile", profile("carol"), "safety-number", "alice").out());
+        assertThat(parley("--profile", profile("alice"), "verify", "carol", number).code()).isZero();
+        assertThat(parley("--profile", profile("alice"), "send", "carol", "before").code()).isZero();
+        assertFailsWith(parley("--profile", profile("alice"), "trust", "nobody"), "parley safety-number nobody");
+
+        // The operator serves its own key package for carol's device, under a fresh account key.
+        KeyPackageStore keyPackages = server.store().keyPackages();
+        AccountId carolAccount = server.store().accounts().findByUsername(Username.parse("carol")).orElseThrow().id();
+        DeviceId carolDevice = server.store().accounts().devices(carolAccount).get(0).id();
+        while (keyPackages.count(carolDevice) > 0) {
+            keyPackages.claim(carolAccount);
+        }
+        Ed25519PrivateKeyParameters operatorKey = new Ed25519PrivateKeyParameters(new SecureRandom());
+        keyPackages.setLastResort(carolDevice, Forgeries.keyPackage("carol", Bytes.copyOf(carolAccount.bytes()),
+                Bytes.copyOf(carolDevice.bytes()), Bytes.copyOf(operatorKey.generatePublicKey().getEncoded()),
+                deviceKey -> AccountKey.certify(operatorKey, carolAccount.bytes(), deviceKey)).publicBytes());
+
+        MainTest.Result changed = parley("--profile", profile("alice"), "safety-number", "carol");
+        assertThat(changed.out()).contains("WARNING: carol's account key CHANGED").contains("Not verified")
+                .contains("parley trust carol");
+        assertThat(digits(changed.out())).isNotEqualTo(number);
+        assertFailsWith(parley("--profile", profile("alice"), "send", "carol", "during"),
+                "carol's account key changed since you verified it");
+        MainTest.Result trusted = parley("--profile", profile("alice"), "trust", "carol");
+        assertThat(trusted.code()).as(trusted.err()).isZero();
+        assertThat(trusted.out()).contains("carol is not verified");
+        assertThat(parley("--profile", profile("alice"), "send", "carol", "after").code()).isZero();
+        assertThat(parley("--profile", profile("carol"), "receive").out()).contains("before").contains("after").doesNotContain("during");
+    }
+
+    @Test
+    void aDeviceTheServerInsertsIntoAnAccountIsReportedAndNeverAdded() throws Exception {
+        assertThat(parley("--profile", profile("alice"), "register", "alice", "--server", server.url()).code()).isZero();
+        assertThat(parley("--profile", profile("bob"), "register", "bob", "--server", server.url()).code()).isZero();
+        assertThat(parley("--profile", profile("alice"), "send", "bob", "hello").code()).isZero();
+
+        // The operator adds a device row to alice's account and publishes a key package for it.
+        AccountId aliceAccount = server.store().accounts().findByUsername(Username.parse("alice")).orElseThrow().id();
+        DeviceId ghost = server.store().accounts().addDevice(aliceAccount,
+                new Ed25519PrivateKeyParameters(new SecureRandom()).generatePublicKey().getEncoded()).id();
+        Ed25519PrivateKeyParameters operatorKey = new Ed25519PrivateKeyParameters(new SecureRandom());
+        server.store().keyPackages().upload(ghost, java.util.List.of(Forgeries.keyPackage("alice", Bytes.copyOf(aliceAccount.bytes()),
+                Bytes.copyOf(ghost.bytes()), Bytes.copyOf(operatorKey.generatePublicKey().getEncoded()),
+                deviceKey -> AccountKey.certify(operatorKey, aliceAccount.bytes(), deviceKey)).publicBytes()));
+
+        MainTest.Result received = parley("--profile", profile("alice"), "receive");
+        assertThat(received.code()).as(received.err()).isZero();
+        assertThat(received.out()).contains("WARNING: the server lists a device of your account (" + Bytes.copyOf(ghost.bytes()).toHex()
+                + ") that none of your devices approved; it was not added");
+        assertThat(parley("--profile", profile("alice"), "devices").out().lines()).as("the server still lists it").hasSize(2);
+        assertThat(server.store().mailbox().pending(ghost, 0, 100)).as("nothing reached the ghost").isEmpty();
+        assertThat(parley("--profile", profile("alice"), "send", "bob", "still private").code()).isZero();
+        assertThat(parley("--profile", profile("bob"), "receive").out()).contains("still private").doesNotContain("WARNING");
+        assertThat(server.store().mailbox().pending(ghost, 0, 100)).isEmpty();
     }
 
     @Test

@@ -22,7 +22,7 @@ class MessagesTest {
         assertThat(Messages.notice(new ConversationEvent.RemovedSelf("team")))
                 .isEqualTo("* team: you were removed from this conversation");
         assertThat(Messages.notice(new ConversationEvent.KeysChanged("bob", "bob")))
-                .isEqualTo("* bob: WARNING: bob's identity keys CHANGED; compare safety numbers ('parley safety-number bob')");
+                .isEqualTo("* bob: WARNING: bob's account key CHANGED; compare safety numbers ('parley safety-number bob')");
         assertThat(Messages.notice(new ConversationEvent.MessageEdited("team", "bob", "hello")))
                 .isEqualTo("* team: bob edited a message: hello");
         assertThat(Messages.notice(new ConversationEvent.MessageDeleted("team", "bob")))

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
@@ -206,29 +205,37 @@ public final class ParleyClient implements AutoCloseable {
         return attachments;
     }
 
-    /** A safety number together with what this device knows about the contact's keys. */
+    /** A safety number together with what this device knows about the contact's account key. */
     public record SafetyReport(String number, Contacts.Observation observation, ContactRecord contact) {
     }
 
     /**
-     * Fetches {@code username}'s current device keys (by claiming and validating one key package per
-     * device), records them, and computes the safety number between the two accounts.
+     * Checks {@code username}'s current devices (claiming one key package per device and keeping
+     * those its account key certifies), pins or compares that account key, and computes the safety
+     * number from the two account keys this device holds: its own and the one pinned for {@code username}.
+     *
+     * @throws IllegalStateException when no account key of {@code username} is known or can be checked
      */
     public SafetyReport safetyNumber(String username) {
         synchronized (conversations) {
-            return computeSafetyNumber(username);
+            KeyPackages.Claim claim = KeyPackages.claim(session, username, contacts);
+            Bytes theirs = contacts.pinnedKey(username);
+            if (theirs == null) {
+                throw new IllegalStateException(username + " has no device whose account key could be checked yet;"
+                        + " ask them to run any parley command once, then try again");
+            }
+            String number = SafetyNumber.compute(new SafetyNumber.Side(identity.username(), Bytes.copyOf(identity.accountKey())),
+                    new SafetyNumber.Side(username, theirs));
+            Contacts.Observation observation = claim.observation() == null ? Contacts.Observation.UNCHANGED : claim.observation();
+            return new SafetyReport(number, observation, contacts.get(username));
         }
     }
 
-    private SafetyReport computeSafetyNumber(String username) {
-        List<KeyPackages.Claimed> claimed = KeyPackages.claim(session, username);
-        byte[] accountId = claimed.isEmpty() ? new byte[0] : claimed.get(0).member().account().toByteArray();
-        List<byte[]> theirKeys = claimed.stream().map(KeyPackages.Claimed::identityKey).toList();
-        Contacts.Observation observation = contacts.observe(username, accountId, theirKeys);
-        List<Bytes> ourKeys = Accounts.devices(session, identity).stream().map(Accounts.DeviceInfo::identityKey).toList();
-        String number = SafetyNumber.compute(new SafetyNumber.Side(identity.username(), ourKeys),
-                new SafetyNumber.Side(username, theirKeys.stream().map(Bytes::copyOf).toList()));
-        return new SafetyReport(number, observation, contacts.get(username));
+    /** Accepts {@code username}'s changed account key without verifying it, so sending to them works again. */
+    public void trust(String username) {
+        synchronized (conversations) {
+            contacts.trust(username);
+        }
     }
 
     @Override

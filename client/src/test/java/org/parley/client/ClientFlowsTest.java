@@ -2,10 +2,10 @@ package org.parley.client;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.parley.client.testkit.DeviceLinks;
 import org.parley.client.testkit.LiveServer;
 import org.parley.client.account.Accounts;
 import org.parley.client.account.DeviceIdentity;
-import org.parley.client.account.LinkCode;
 import org.parley.client.attachments.Attachments;
 import org.parley.client.keys.KeyPackages;
 import org.parley.client.net.ConnectionException;
@@ -56,7 +56,7 @@ class ClientFlowsTest extends LiveServerTestBase {
         assertThat(alice.topUpKeyPackages()).isZero();
 
         ParleyClient bob = registered("bob");
-        List<KeyPackages.Claimed> claimed = KeyPackages.claim(bob.session(), "alice");
+        List<KeyPackages.Claimed> claimed = KeyPackages.claim(bob.session(), "alice", bob.contacts()).devices();
         assertThat(claimed).hasSize(1);
         assertThat(claimed.get(0).identityKey()).isEqualTo(alice.identity().publicIdentityKey());
         Bytes ref = Bytes.copyOf(KeyPackages.SUITE.makeKeyPackageRef(claimed.get(0).keyPackage().toBytes()));
@@ -65,7 +65,7 @@ class ClientFlowsTest extends LiveServerTestBase {
     }
 
     @Test
-    void safetyNumbersAgreeAndANewDeviceIsAChange() {
+    void safetyNumbersAgreeComeFromAccountKeysAndANewDeviceIsNoChange() throws Exception {
         ParleyClient alice = registered("alice");
         ParleyClient bob = registered("bob");
         alice.publishKeyPackages(3, true);
@@ -75,28 +75,27 @@ class ClientFlowsTest extends LiveServerTestBase {
         ParleyClient.SafetyReport bobView = bob.safetyNumber("alice");
         assertThat(aliceView.number()).hasSize(60).isEqualTo(bobView.number());
         assertThat(bobView.observation()).isEqualTo(Contacts.Observation.FIRST_SEEN);
+        assertThat(bobView.contact().getAccountKey().toByteArray()).isEqualTo(alice.identity().accountKey());
         assertThat(bob.safetyNumber("alice").observation()).isEqualTo(Contacts.Observation.UNCHANGED);
         bob.markVerified("alice");
 
-        LinkCode code = Accounts.issueLinkCode(alice.session(), alice.identity());
         ProfileStore laptopStore = profile("alice-laptop");
-        DeviceIdentity laptop = Accounts.redeem(laptopStore, LinkCode.decode(code.encode()), RANDOM, ParleyClient.DEFAULT_TIMEOUT);
+        DeviceIdentity laptop = DeviceLinks.link(laptopStore, alice);
         assertThat(laptop.accountId()).isEqualTo(alice.identity().accountId());
         assertThat(laptop.username()).isEqualTo("alice");
+        assertThat(laptop.accountKey()).as("the account key reached the new device").isEqualTo(alice.identity().accountKey());
+        assertThat(laptop.profileKey()).isEqualTo(alice.identity().profileKey());
         ParleyClient aliceLaptop = connect(laptopStore);
         aliceLaptop.publishKeyPackages(3, true);
         assertThat(Accounts.devices(alice.session(), alice.identity())).hasSize(2);
 
-        ParleyClient.SafetyReport changed = bob.safetyNumber("alice");
-        assertThat(changed.observation()).isEqualTo(Contacts.Observation.CHANGED);
-        assertThat(changed.contact().getVerified()).isFalse();
-        assertThat(changed.contact().getChanged()).isTrue();
-        assertThat(changed.number()).isNotEqualTo(bobView.number()).isEqualTo(aliceLaptop.safetyNumber("bob").number());
+        ParleyClient.SafetyReport afterLink = bob.safetyNumber("alice");
+        assertThat(afterLink.observation()).as("a device the account signed is no change").isEqualTo(Contacts.Observation.UNCHANGED);
+        assertThat(afterLink.contact().getVerified()).isTrue();
+        assertThat(afterLink.number()).isEqualTo(bobView.number()).isEqualTo(aliceLaptop.safetyNumber("bob").number());
 
         Accounts.removeDevice(alice.session(), Bytes.copyOf(laptop.deviceId()));
         assertThat(Accounts.devices(alice.session(), alice.identity())).hasSize(1);
-        assertThatThrownBy(() -> Accounts.redeem(profile("reuse"), code, RANDOM, ParleyClient.DEFAULT_TIMEOUT))
-                .isInstanceOf(ServerException.class);
     }
 
     @Test

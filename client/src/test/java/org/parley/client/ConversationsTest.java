@@ -2,7 +2,6 @@ package org.parley.client;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.parley.client.account.Accounts;
 import org.parley.client.conversations.ConversationEvent;
 import org.parley.client.conversations.Conversations;
 import org.parley.client.local.v1.StoredMessage;
@@ -337,12 +336,11 @@ class ConversationsTest extends LiveServerTestBase {
         byte[] groupId = alice.conversations().direct("bob").groupId().toByteArray();
         accept(bob, "alice");
 
-        org.parley.client.account.LinkCode code = Accounts.issueLinkCode(alice.session(), alice.identity());
         ProfileStore laptopStore = profiles.create("laptop");
-        Accounts.redeem(laptopStore, code, RANDOM, ParleyClient.DEFAULT_TIMEOUT);
+        org.parley.client.testkit.DeviceLinks.link(laptopStore, alice);
         ParleyClient laptop = profiles.connect(laptopStore, temp.resolve("laptop-files"));
         laptop.publishKeyPackages(5, true);
-        assertThat(laptop.identity().profileKey()).isEmpty();
+        assertThat(laptop.identity().profileKey()).as("the approval carried the profile key").isEqualTo(alice.identity().profileKey());
 
         alice.syncOwnDevices();
         eventually("the laptop is in the 1:1", () -> laptop.conversations().list().stream().anyMatch(s -> s.name().equals("bob")));

@@ -15,7 +15,7 @@ public final class Auth {
     private Auth() {
     }
 
-    /** The exact bytes an Ed25519 signature in Authenticate, Register, RequestLink or RedeemLinkToken covers. */
+    /** The exact bytes an Ed25519 signature in Authenticate, Register or RequestLink covers. */
     public static byte[] signedContent(byte[] challengeNonce) {
         if (challengeNonce.length != CHALLENGE_LENGTH) {
             throw new IllegalArgumentException("a challenge is " + CHALLENGE_LENGTH + " bytes, got " + challengeNonce.length);

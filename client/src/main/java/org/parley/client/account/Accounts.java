@@ -5,6 +5,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 import org.parley.client.net.Connection;
 import org.parley.client.net.ConnectionException;
 import org.parley.client.net.ServerAddress;
@@ -13,13 +14,15 @@ import org.parley.client.net.Session;
 import org.parley.client.store.ProfileException;
 import org.parley.client.store.ProfileStore;
 import org.parley.mls.codec.Bytes;
-import org.parley.protocol.DeviceLinkCode;
+import org.parley.client.local.v1.Provisioning;
+import org.parley.protocol.Limits;
 import org.parley.protocol.v1.ApproveLink;
+import org.parley.protocol.v1.Authenticated;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.Device;
-import org.parley.protocol.v1.IssueLinkToken;
+import org.parley.protocol.v1.InspectLink;
+import org.parley.protocol.v1.LinkPending;
 import org.parley.protocol.v1.ListDevices;
-import org.parley.protocol.v1.RedeemLinkToken;
 import org.parley.protocol.v1.Register;
 import org.parley.protocol.v1.RemoveDevice;
 import org.parley.protocol.v1.RequestLink;
@@ -28,6 +31,7 @@ import org.parley.protocol.v1.ServerFrame;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -37,21 +41,23 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Account and device flows: registering the first device of a new account, linking further devices
- * (the new device requests a code that a signed-in device approves; or, older, the new device
- * redeems a single-use token), listing and removing devices. A device's identity is saved in the
- * profile only once the server has accepted it, so a failed attempt leaves the profile as it was.
+ * Account and device flows: registering the first device of a new account (which creates the
+ * account's identity key), linking further devices (the new device requests a code that a
+ * signed-in device checks and approves, sealing the account key and the new device's certificate
+ * to it), listing and removing devices. A device's identity is saved in the profile only once the
+ * server has accepted it and its certificate checks out, so a failed attempt leaves the profile as it was.
  */
 public final class Accounts {
     private Accounts() {
     }
 
-    /** A device of this account as the server lists it. */
+    /** A device of this account as the server lists it: a hint, never proof that the account signed it. */
     public record DeviceInfo(Bytes deviceId, Bytes identityKey, long createdDay, boolean thisDevice) {
     }
 
     /**
-     * Creates the account {@code username} with this profile's first device.
+     * Creates the account {@code username} with this profile's first device, and the account's
+     * identity key, which certifies this device's key.
      *
      * @throws ProfileException when the profile already holds a device
      * @throws ServerException  when the server refuses (name taken, invite required, rate limit)
@@ -60,6 +66,7 @@ public final class Accounts {
                                           SecureRandom random, Duration timeout) {
         requireEmpty(store);
         Ed25519PrivateKeyParameters key = DeviceIdentity.newIdentityKey(random);
+        Ed25519PrivateKeyParameters accountKey = new Ed25519PrivateKeyParameters(random);
         byte[] profileKey = new byte[32];
         random.nextBytes(profileKey);
         ServerFrame answer = signIn(server, timeout, challenge -> ClientFrame.newBuilder().setRegister(Register.newBuilder()
@@ -67,28 +74,14 @@ public final class Accounts {
                 .setInviteCode(inviteCode == null ? "" : inviteCode)
                 .setAccessKey(ByteString.copyFrom(AccessKey.fromProfileKey(profileKey)))
                 .setSignature(ByteString.copyFrom(DeviceIdentity.signChallenge(key, challenge)))));
-        DeviceIdentity identity = DeviceIdentity.create(server, username.toLowerCase(java.util.Locale.ROOT),
-                answer.getAuthenticated().getAccountId().toByteArray(),
-                answer.getAuthenticated().getDeviceId().toByteArray(), key, profileKey);
-        identity.save(store);
-        return identity;
-    }
-
-    /**
-     * Older direction: joins the account that issued {@code code} ({@link #issueLinkCode}) as a new device. The profile key reaches this
-     * device later, inside an encrypted conversation with the account's other devices; until then
-     * it has none (it can still receive sealed messages: the server checks the account's key).
-     */
-    public static DeviceIdentity redeem(ProfileStore store, LinkCode code, SecureRandom random, Duration timeout) {
-        requireEmpty(store);
-        Ed25519PrivateKeyParameters key = DeviceIdentity.newIdentityKey(random);
-        ServerFrame answer = signIn(code.server(), timeout, challenge -> ClientFrame.newBuilder()
-                .setRedeemLinkToken(RedeemLinkToken.newBuilder().setToken(code.tokenHex())
-                        .setIdentityKey(ByteString.copyFrom(key.generatePublicKey().getEncoded()))
-                        .setSignature(ByteString.copyFrom(DeviceIdentity.signChallenge(key, challenge)))));
-        DeviceIdentity identity = DeviceIdentity.create(code.server(), code.username(),
-                answer.getAuthenticated().getAccountId().toByteArray(),
-                answer.getAuthenticated().getDeviceId().toByteArray(), key, new byte[0]);
+        // The account id is the server's to assign, and the certificate covers it: sign once it is known.
+        byte[] accountId = answer.getAuthenticated().getAccountId().toByteArray();
+        if (accountId.length != Limits.ACCOUNT_ID_BYTES) {
+            throw new ConnectionException("the server at " + server + " answered with a malformed account id; is it a Parley server?");
+        }
+        byte[] certificate = AccountKey.certify(accountKey, accountId, key.generatePublicKey().getEncoded());
+        DeviceIdentity identity = DeviceIdentity.create(server, username.toLowerCase(java.util.Locale.ROOT), accountId,
+                answer.getAuthenticated().getDeviceId().toByteArray(), key, accountKey, certificate, profileKey);
         identity.save(store);
         return identity;
     }
@@ -103,16 +96,22 @@ public final class Accounts {
 
     /**
      * Asks {@code server} to link this profile as a new device of an account: {@code show} gets the
-     * code to type on a signed-in device ({@link #approveLink}), then this waits up to {@code wait}
-     * for that approval. The profile key reaches this device later, as with {@link #redeem}.
+     * code to type on a signed-in device ({@link #approveLink}): the server's code and a fingerprint
+     * of this device's keys ({@link LinkFingerprint}). Then this waits up to {@code wait} for the
+     * approval, opens the provisioning it carries (the account key, this device's certificate, the
+     * profile key) and saves the device only when the certificate verifies for this device's key.
      *
      * @throws LinkNotApprovedException when no approval came within {@code wait}
+     * @throws LinkRefusedException     when the approval does not open or does not certify this device
      * @throws ServerException          when the server refuses the request (rate limit)
      */
     public static DeviceIdentity requestLink(ProfileStore store, ServerAddress server, SecureRandom random, Duration timeout,
                                              Duration wait, Consumer<LinkRequest> show) {
         requireEmpty(store);
         Ed25519PrivateKeyParameters key = DeviceIdentity.newIdentityKey(random);
+        X25519PrivateKeyParameters provisioningKey = ProvisioningBox.newKey(random);
+        byte[] identityKey = key.generatePublicKey().getEncoded();
+        byte[] provisioningPublic = ProvisioningBox.publicKey(provisioningKey);
         CompletableFuture<ServerFrame> approved = new CompletableFuture<>();
         ServerFrame answer = overConnection(server, timeout, push -> {
             if (push.hasAuthenticated()) {
@@ -122,41 +121,74 @@ public final class Accounts {
                 "the server at " + server + " closed the connection while this device waited for approval; run 'parley link' again")),
                 connection -> {
                     ServerFrame requested = answered(server, connection.request(ClientFrame.newBuilder().setRequestLink(RequestLink.newBuilder()
-                            .setIdentityKey(ByteString.copyFrom(key.generatePublicKey().getEncoded()))
+                            .setIdentityKey(ByteString.copyFrom(identityKey))
+                            .setProvisioningKey(ByteString.copyFrom(provisioningPublic))
                             .setSignature(ByteString.copyFrom(DeviceIdentity.signChallenge(key, connection.challenge())))))
                             .get(timeout.toMillis(), TimeUnit.MILLISECONDS), ServerFrame::hasLinkRequested);
-                    show.accept(new LinkRequest(requested.getLinkRequested().getCode(),
-                            Instant.ofEpochMilli(requested.getLinkRequested().getExpiresAt())));
+                    show.accept(new LinkRequest(LinkFingerprint.shown(requested.getLinkRequested().getCode(), identityKey,
+                            provisioningPublic), Instant.ofEpochMilli(requested.getLinkRequested().getExpiresAt())));
                     try {
                         return approved.get(wait.toMillis(), TimeUnit.MILLISECONDS);
                     } catch (TimeoutException e) {
                         throw new LinkNotApprovedException(wait);
                     }
                 });
-        DeviceIdentity identity = DeviceIdentity.create(server, answer.getAuthenticated().getUsername(),
-                answer.getAuthenticated().getAccountId().toByteArray(),
-                answer.getAuthenticated().getDeviceId().toByteArray(), key, new byte[0]);
+        DeviceIdentity identity = provisioned(server, answer.getAuthenticated(), key, provisioningKey);
         identity.save(store);
         return identity;
     }
 
+    /** This device as the approval's provisioning describes it, once it checks out; nothing is saved here. */
+    static DeviceIdentity provisioned(ServerAddress server, Authenticated approval, Ed25519PrivateKeyParameters key,
+                                      X25519PrivateKeyParameters provisioningKey) {
+        Provisioning provisioning = ProvisioningBox.open(approval.getProvisioning().toByteArray(), provisioningKey);
+        byte[] accountId = approval.getAccountId().toByteArray();
+        String refused = "the approval that reached this device does not make it a device of that account"
+                + " (it was altered, or came from a device without the account's key); nothing was saved: run 'parley link' again";
+        if (!Arrays.equals(provisioning.getAccountId().toByteArray(), accountId)
+                || provisioning.getAccountPrivateKey().size() != Ed25519PrivateKeyParameters.KEY_SIZE
+                || !(provisioning.getProfileKey().isEmpty() || provisioning.getProfileKey().size() == 32)) {
+            throw new LinkRefusedException(refused);
+        }
+        try {
+            return DeviceIdentity.create(server, approval.getUsername(), accountId, approval.getDeviceId().toByteArray(), key,
+                    new Ed25519PrivateKeyParameters(provisioning.getAccountPrivateKey().toByteArray()),
+                    provisioning.getDeviceCertificate().toByteArray(), provisioning.getProfileKey().toByteArray());
+        } catch (IllegalArgumentException e) {
+            throw new LinkRefusedException(refused, e);
+        }
+    }
+
     /**
-     * Approves the code a new device showed: it becomes a device of this account.
+     * Approves the new device that shows {@code code}: looks up the waiting device's keys by the
+     * server's part of the code, checks them against the fingerprint part (so the server cannot
+     * put its own device in the new one's place), certifies the new device's key with the account
+     * key and sends it, with the account key and profile key, sealed to the new device.
      *
      * @return the new device's id
      * @throws IllegalArgumentException with a message for people when the code is mistyped
+     * @throws LinkRefusedException     when the waiting device is not the one showing the code
      * @throws ServerException          when the server knows no such waiting device (wrong, used or expired code)
      */
-    public static byte[] approveLink(Session session, String code) {
-        String canonical;
-        try {
-            canonical = DeviceLinkCode.canonical(code);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("that is not a valid link code (" + e.getMessage()
-                    + "); type the code 'parley link' shows on the new device, like ABCD-EFGH-JKMN", e);
+    public static byte[] approveLink(Session session, DeviceIdentity identity, String code, SecureRandom random) {
+        LinkFingerprint.Parts parts = LinkFingerprint.split(code);
+        LinkPending pending = session.call(ClientFrame.newBuilder().setInspectLink(InspectLink.newBuilder()
+                .setCode(parts.serverCode()))).getLinkPending();
+        byte[] newKey = pending.getIdentityKey().toByteArray();
+        byte[] provisioningKey = pending.getProvisioningKey().toByteArray();
+        if (!LinkFingerprint.matches(parts, newKey, provisioningKey) || newKey.length != AccountKey.PUBLIC_KEY_BYTES
+                || provisioningKey.length != ProvisioningBox.KEY_BYTES) {
+            throw new LinkRefusedException("the device waiting with that code is not the one showing it: do not link;"
+                    + " someone may be trying to add their own device to your account");
         }
-        return session.call(ClientFrame.newBuilder().setApproveLink(ApproveLink.newBuilder().setCode(canonical)))
-                .getLinkApproved().getDeviceId().toByteArray();
+        Provisioning provisioning = Provisioning.newBuilder()
+                .setAccountPrivateKey(ByteString.copyFrom(identity.accountPrivateKey()))
+                .setDeviceCertificate(ByteString.copyFrom(identity.certify(newKey)))
+                .setProfileKey(ByteString.copyFrom(identity.profileKey()))
+                .setAccountId(ByteString.copyFrom(identity.accountId())).build();
+        byte[] sealed = ProvisioningBox.seal(provisioning, provisioningKey, random);
+        return session.call(ClientFrame.newBuilder().setApproveLink(ApproveLink.newBuilder().setCode(parts.serverCode())
+                .setProvisioning(ByteString.copyFrom(sealed)))).getLinkApproved().getDeviceId().toByteArray();
     }
 
     private static void requireEmpty(ProfileStore store) {
@@ -206,12 +238,6 @@ public final class Accounts {
             throw new ConnectionException("the server at " + server + " answered with something unexpected; is it a Parley server?");
         }
         return answer;
-    }
-
-    /** Older direction: a fresh link code that a new device redeems ({@link #redeem}); single use, valid ten minutes. */
-    public static LinkCode issueLinkCode(Session session, DeviceIdentity identity) {
-        ServerFrame answer = session.call(ClientFrame.newBuilder().setIssueLinkToken(IssueLinkToken.getDefaultInstance()));
-        return new LinkCode(answer.getLinkToken().getToken(), identity.username(), identity.server());
     }
 
     public static List<DeviceInfo> devices(Session session, DeviceIdentity identity) {

@@ -14,18 +14,22 @@ import java.util.HexFormat;
 
 /**
  * This device: its server, account, device id, Ed25519 identity key (which signs the server's
- * challenge and, as the MLS signature key, everything this device says in a group) and the
- * account's profile key. Kept sealed in the profile under {@link #STORE_NAME}.
+ * challenge and, as the MLS signature key, everything this device says in a group), the account's
+ * Ed25519 identity key that every device of the account holds, the account key's certificate of
+ * this device's key ({@link AccountKey}), and the account's profile key. Kept sealed in the
+ * profile under {@link #STORE_NAME}.
  */
 public final class DeviceIdentity implements org.parley.client.net.Session.Credentials {
     static final String STORE_NAME = "device";
 
     private volatile DeviceRecord record;
     private final Ed25519PrivateKeyParameters identityKey;
+    private final Ed25519PrivateKeyParameters accountKey;
 
     private DeviceIdentity(DeviceRecord record) {
         this.record = record;
         this.identityKey = new Ed25519PrivateKeyParameters(record.getIdentityPrivateKey().toByteArray());
+        this.accountKey = new Ed25519PrivateKeyParameters(record.getAccountPrivateKey().toByteArray());
     }
 
     /** A key pair and profile key for a device that is not registered yet. */
@@ -33,11 +37,22 @@ public final class DeviceIdentity implements org.parley.client.net.Session.Crede
         return new Ed25519PrivateKeyParameters(random);
     }
 
+    /**
+     * @throws IllegalArgumentException when {@code certificate} is not the account key's certificate of
+     *                                  the identity key for this account (nothing must be saved then)
+     */
     static DeviceIdentity create(ServerAddress server, String username, byte[] accountId, byte[] deviceId,
-                                 Ed25519PrivateKeyParameters identityKey, byte[] profileKey) {
+                                 Ed25519PrivateKeyParameters identityKey, Ed25519PrivateKeyParameters accountKey,
+                                 byte[] certificate, byte[] profileKey) {
+        if (!AccountKey.certifies(accountKey.generatePublicKey().getEncoded(), accountId,
+                identityKey.generatePublicKey().getEncoded(), certificate)) {
+            throw new IllegalArgumentException("the device certificate does not match this device's key and account");
+        }
         return new DeviceIdentity(DeviceRecord.newBuilder().setServer(server.toString()).setUsername(username)
                 .setAccountId(ByteString.copyFrom(accountId)).setDeviceId(ByteString.copyFrom(deviceId))
                 .setIdentityPrivateKey(ByteString.copyFrom(identityKey.getEncoded()))
+                .setAccountPrivateKey(ByteString.copyFrom(accountKey.getEncoded()))
+                .setDeviceCertificate(ByteString.copyFrom(certificate))
                 .setProfileKey(ByteString.copyFrom(profileKey)).build());
     }
 
@@ -54,7 +69,17 @@ public final class DeviceIdentity implements org.parley.client.net.Session.Crede
                 throw new ProfileException("the device record in this profile is damaged (identity key of "
                         + record.getIdentityPrivateKey().size() + " bytes); register again in another --profile");
             }
-            return new DeviceIdentity(record);
+            if (record.getAccountPrivateKey().size() != Ed25519PrivateKeyParameters.KEY_SIZE) {
+                throw new ProfileException("this profile was made by an older Parley, before accounts had keys that sign"
+                        + " their devices; register or link again in a new --profile");
+            }
+            DeviceIdentity identity = new DeviceIdentity(record);
+            if (!AccountKey.certifies(identity.accountKey(), identity.accountId(), identity.publicIdentityKey(),
+                    identity.deviceCertificate())) {
+                throw new ProfileException("the device record in this profile is damaged (its certificate does not match);"
+                        + " register or link again in another --profile");
+            }
+            return identity;
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             throw new ProfileException("the device record in this profile is damaged; register again in another --profile", e);
         }
@@ -97,6 +122,26 @@ public final class DeviceIdentity implements org.parley.client.net.Session.Crede
     /** The Ed25519 private key, for the MLS layer's signature key pair. */
     public byte[] privateIdentityKey() {
         return identityKey.getEncoded();
+    }
+
+    /** The account's Ed25519 public key, the same on every device of the account. */
+    public byte[] accountKey() {
+        return accountKey.generatePublicKey().getEncoded();
+    }
+
+    /** The account key's certificate of this device's identity key. */
+    public byte[] deviceCertificate() {
+        return record.getDeviceCertificate().toByteArray();
+    }
+
+    /** Certifies another device's identity key as a device of this account (when linking it). */
+    byte[] certify(byte[] deviceKey) {
+        return AccountKey.certify(accountKey, accountId(), deviceKey);
+    }
+
+    /** The account's private key, for a device being linked (sealed to it, never sent in clear). */
+    byte[] accountPrivateKey() {
+        return accountKey.getEncoded();
     }
 
     public byte[] profileKey() {

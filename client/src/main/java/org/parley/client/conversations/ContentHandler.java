@@ -10,8 +10,8 @@ import org.parley.client.content.v1.Attachment;
 import org.parley.client.content.v1.Content;
 import org.parley.client.content.v1.ConversationInfo;
 import org.parley.client.content.v1.Receipt;
+import org.parley.client.keys.DeviceCertificates;
 import org.parley.client.keys.MemberCredential;
-import org.parley.client.local.v1.ContactRecord;
 import org.parley.client.local.v1.ConversationRecord;
 import org.parley.client.local.v1.StoredMessage;
 import org.parley.client.safety.Contacts;
@@ -25,15 +25,13 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * What a decrypted application message says: a text, reply or file is stored once (by message
  * id) and shown; edits, deletions, reactions, timers, names, access keys, receipts and call
  * signals change state or become events. The content must name the device MLS authenticated as
- * its sender; a sender whose identity keys changed is flagged.
+ * its sender; a sender whose account key changed is flagged.
  *
  * <p>Events are not emitted here but queued in {@code after}, to run once the message is
  * persisted and acknowledged.
@@ -44,17 +42,19 @@ final class ContentHandler {
     private final ConversationStore store;
     private final DeviceIdentity identity;
     private final Contacts contacts;
+    private final DeviceCertificates certificates;
     private final Attachments attachments;
     private final Path downloads;
     private final Receipts receipts;
     private final Consent consent;
     private final Events events;
 
-    ContentHandler(ConversationStore store, DeviceIdentity identity, Contacts contacts, Attachments attachments, Path downloads,
-                   Receipts receipts, Consent consent, Events events) {
+    ContentHandler(ConversationStore store, DeviceIdentity identity, Contacts contacts, DeviceCertificates certificates,
+                   Attachments attachments, Path downloads, Receipts receipts, Consent consent, Events events) {
         this.store = store;
         this.identity = identity;
         this.contacts = contacts;
+        this.certificates = certificates;
         this.attachments = attachments;
         this.downloads = downloads;
         this.receipts = receipts;
@@ -83,7 +83,7 @@ final class ContentHandler {
         boolean request = store.record(groupId).getRequest();
         // A message request shows nothing until it is accepted: what it says is stored, its events dropped.
         List<Runnable> after = request ? new java.util.ArrayList<>() : queued;
-        boolean changed = observeSender(sender, application.sender().signatureKey().bytes());
+        boolean changed = observeSender(sender, after, groupId);
         String conversation = store.record(groupId).getName();
         String text = null;
         String attachmentPath = "";
@@ -179,21 +179,21 @@ final class ContentHandler {
         store.saveRecord(record.toBuilder().setName(name).setDirect(info.getDirect()).build());
     }
 
-    /** Records the sender's signature key; @return whether the sender's identity keys changed. */
-    private boolean observeSender(MemberCredential sender, byte[] signatureKey) {
-        if (sender.username().equals(identity.username())) {
+    /**
+     * Pins or compares the sender's account key (the group's {@code DeviceCertificates} policy
+     * already checked that it certifies the sender's leaf), and collects the changes that policy
+     * found while processing commits. @return whether the sender's account key changed
+     */
+    private boolean observeSender(MemberCredential sender, List<Runnable> after, byte[] groupId) {
+        List<String> policyChanges = certificates.takeKeyChanges();
+        // Named when emitted: this very message may be the one that names a conversation just joined.
+        policyChanges.stream().filter(u -> !u.equals(sender.username())).forEach(u -> after.add(() -> events.emit(
+                new ConversationEvent.KeysChanged(store.record(groupId).getName(), u))));
+        if (fromThisAccount(sender)) {
             return false;
         }
-        ContactRecord known = contacts.get(sender.username());
-        if (known != null && known.getIdentityKeysList().stream().anyMatch(k -> Arrays.equals(k.toByteArray(), signatureKey))) {
-            return false;
-        }
-        List<byte[]> keys = new ArrayList<>();
-        if (known != null) {
-            known.getIdentityKeysList().forEach(k -> keys.add(k.toByteArray()));
-        }
-        keys.add(signatureKey);
-        return contacts.observe(sender.username(), sender.account().toByteArray(), keys) == Contacts.Observation.CHANGED;
+        return contacts.observe(sender.username(), sender.account(), sender.accountKey()) == Contacts.Observation.CHANGED
+                || policyChanges.contains(sender.username());
     }
 
     /** Downloads, checks and decrypts a file into the downloads folder; @return where, or why not. */

@@ -40,10 +40,20 @@ public sealed interface ConversationEvent {
     }
 
     /**
-     * {@code member}'s identity keys differ from those this device recorded (a new device, or
-     * someone in between): the person should compare safety numbers.
+     * {@code member}'s account key differs from the one this device pinned (someone in between, or
+     * an account made anew under that name): the person should compare safety numbers. New devices
+     * of the same account are not a change.
      */
     record KeysChanged(String conversation, String member) implements ConversationEvent {
+    }
+
+    /**
+     * The server lists a device of this account ({@code deviceIdHex}) that none of this account's
+     * devices approved: its key carries no certificate of the account key. It was not added to
+     * {@code conversation} (nor to any other); someone with access to the server may be trying to
+     * read along. The person should look at 'parley devices' and remove it with 'parley unlink'.
+     */
+    record UncertifiedDevice(String conversation, String deviceIdHex) implements ConversationEvent {
     }
 
     /** {@code member} replaced the text of one of their messages with {@code text}. */

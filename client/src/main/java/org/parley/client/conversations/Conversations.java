@@ -13,6 +13,7 @@ import org.parley.client.content.v1.Reaction;
 import org.parley.client.content.v1.Receipt;
 import org.parley.client.content.v1.Reply;
 import org.parley.client.content.v1.Text;
+import org.parley.client.keys.DeviceCertificates;
 import org.parley.client.keys.KeyPackages;
 import org.parley.client.local.v1.StoredMessage;
 import org.parley.client.net.Session;
@@ -78,18 +79,21 @@ public final class Conversations {
                          Duration timeout) {
         this.identity = identity;
         this.attachments = attachments;
+        DeviceCertificates deviceCertificates = new DeviceCertificates(identity, contacts);
         // Joining a large group verifies every member's leaf signature: lend it the common pool's threads.
         GroupConfig groupConfig = GroupConfig.defaults(random).withParallelism(
-                new Parallelism(ForkJoinPool.commonPool(), Runtime.getRuntime().availableProcessors()));
+                new Parallelism(ForkJoinPool.commonPool(), Runtime.getRuntime().availableProcessors()))
+                .withPolicy(deviceCertificates);
         this.store = new ConversationStore(profile, groupConfig, clock);
         Receipts receipts = new Receipts(profile);
         Consent consent = new Consent(profile, identity);
         this.outbox = new Outbox(store, identity, session, contacts, consent, random, clock);
         this.commits = new CommitCoordinator(this, store, session, outbox, events, random, timeout);
         this.membership = new Membership(store, identity, session, keyPackages, contacts, commits, outbox, events, random);
-        this.ownDevices = new OwnDevices(store, identity, membership, commits, outbox);
+        this.ownDevices = new OwnDevices(store, identity, membership, commits, outbox, events);
         this.requests = new Requests(store, consent, identity, session, membership, outbox, random);
-        ContentHandler content = new ContentHandler(store, identity, contacts, attachments, downloads, receipts, consent, events);
+        ContentHandler content = new ContentHandler(store, identity, contacts, deviceCertificates, attachments, downloads, receipts,
+                consent, events);
         this.inbox = new Inbox(this, store, identity, session, keyPackages, commits, outbox, content, receipts, requests,
                 new UnreadableMessages(store, events));
     }
@@ -239,7 +243,8 @@ public final class Conversations {
 
     /**
      * Brings this account's devices in every conversation in line with the server's device list:
-     * devices linked since are added, unlinked ones removed.
+     * devices linked since are added when this account's key certifies them (a listed device
+     * without a certificate is reported, never added), unlinked ones removed.
      *
      * @return false when a linked device could not be added somewhere yet because the server had no
      *         key package of it (a device that was just linked publishes its packages moments later)

@@ -21,7 +21,8 @@ import java.util.function.Predicate;
 /**
  * Who is in a conversation: creating 1:1s and groups with every device of their members,
  * adding and removing members, and leaving. Every device of a user is a leaf; a joiner's key
- * packages are claimed from the server and its identity keys recorded (a change is announced).
+ * packages are claimed from the server, only devices its account key certifies are added, and
+ * that account key is pinned (a change is announced).
  */
 final class Membership {
     private final ConversationStore store;
@@ -67,7 +68,7 @@ final class Membership {
     }
 
     private Conversations.Summary create(String name, boolean direct, List<String> usernames) {
-        List<KeyPackages.Claimed> joiners = new ArrayList<>(claimOwnOtherDevices());
+        List<KeyPackages.Claimed> joiners = new ArrayList<>(claimOwnOtherDevices().devices());
         for (String username : usernames) {
             if (!username.equals(identity.username())) {
                 joiners.addAll(claim(username));
@@ -130,19 +131,30 @@ final class Membership {
         store.forget(groupId);
     }
 
-    /** One key package of every device of {@code username}, whose identity keys are recorded on the way. */
+    /**
+     * One key package of every device of {@code username} that its account key certifies; the
+     * account key is pinned on the way (a change is announced).
+     */
     private List<KeyPackages.Claimed> claim(String username) {
         try {
-            List<KeyPackages.Claimed> claimed = KeyPackages.claim(session, username);
-            if (claimed.isEmpty()) {
-                throw new ConversationException(username + " has no device that can be added yet; ask them to run any parley command once");
+            KeyPackages.Claim claim = KeyPackages.claim(session, username, contacts);
+            if (claim.devices().isEmpty()) {
+                throw new ConversationException(claim.refused().isEmpty()
+                        ? username + " has no device that can be added yet; ask them to run any parley command once"
+                        : "none of the devices the server lists for " + username + " is signed by " + username
+                        + "'s account key, so none was added; ask " + username + " to run any parley command, and compare"
+                        + " safety numbers ('parley safety-number " + username + "')");
             }
-            Contacts.Observation seen = contacts.observe(username, claimed.get(0).member().account().toByteArray(),
-                    claimed.stream().map(KeyPackages.Claimed::identityKey).toList());
-            if (seen == Contacts.Observation.CHANGED) {
+            if (claim.observation() == Contacts.Observation.CHANGED) {
                 events.emit(new ConversationEvent.KeysChanged(username, username));
             }
-            return claimed;
+            if (contacts.needingAcceptance().contains(username)) {
+                // Before any commit: a Welcome would give the new key's holder the group's secrets.
+                throw new ConversationException(username + "'s account key changed since you verified it; nothing was changed."
+                        + " Compare safety numbers ('parley safety-number " + username + "') and run 'parley verify " + username
+                        + " NUMBER' or 'parley trust " + username + "'");
+            }
+            return claim.devices();
         } catch (ServerException e) {
             if (e.code() == org.parley.protocol.v1.ErrorCode.NOT_FOUND) {
                 throw new ConversationException("there is no user '" + username + "' on this server; check the spelling", e);
@@ -151,10 +163,11 @@ final class Membership {
         }
     }
 
-    /** One key package of every other device of this account. */
-    List<KeyPackages.Claimed> claimOwnOtherDevices() {
-        return KeyPackages.claim(session, identity.username()).stream()
-                .filter(c -> !c.member().device().constantTimeEquals(identity.deviceId())).toList();
+    /** One key package of every other device of this account that this account's key certifies, and the devices refused. */
+    KeyPackages.Claim claimOwnOtherDevices() {
+        KeyPackages.Claim claim = KeyPackages.claimOwn(session, identity);
+        return new KeyPackages.Claim(claim.devices().stream()
+                .filter(c -> !c.member().device().constantTimeEquals(identity.deviceId())).toList(), claim.refused(), null);
     }
 
     static List<byte[]> messages(List<KeyPackages.Claimed> joiners) {

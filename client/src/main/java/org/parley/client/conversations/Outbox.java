@@ -30,6 +30,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Sending into a conversation: content is encrypted for the group, the group state persisted
@@ -72,6 +73,14 @@ final class Outbox {
     /** Sends content with a fresh id, this device as sender and the time now. @return what was sent */
     Content send(byte[] groupId, Content.Builder content) {
         Group group = store.activeGroup(groupId);
+        Set<String> waiting = contacts.needingAcceptance();
+        for (String member : waiting.isEmpty() ? List.<String>of() : ConversationStore.usernames(group)) {
+            if (waiting.contains(member)) {
+                throw new ConversationException(member + "'s account key changed since you verified it; compare safety numbers"
+                        + " ('parley safety-number " + member + "') and run 'parley verify " + member + " NUMBER' or 'parley trust "
+                        + member + "'");
+            }
+        }
         byte[] id = new byte[16];
         random.nextBytes(id);
         Content built = content.setId(ByteString.copyFrom(id)).setSentAt(clock.millis())

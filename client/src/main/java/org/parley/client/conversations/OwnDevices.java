@@ -8,12 +8,16 @@ import org.parley.client.keys.MemberCredential;
 import org.parley.mls.codec.Bytes;
 import org.parley.mls.group.Group;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * Keeps this account's devices in every conversation in line with the server's device list: a
- * device linked since is added (its key package claimed), an unlinked one removed.
+ * Keeps this account's devices in every conversation in line with the server's device list, which
+ * is only a hint: a device linked since is added only when this account's key certifies it (its
+ * key package's credential carries the certificate); a listed device without one is never added
+ * and reported ({@link ConversationEvent.UncertifiedDevice}); an unlinked device is removed.
  */
 final class OwnDevices {
     private final ConversationStore store;
@@ -21,13 +25,16 @@ final class OwnDevices {
     private final Membership membership;
     private final CommitCoordinator commits;
     private final Outbox outbox;
+    private final Events events;
 
-    OwnDevices(ConversationStore store, DeviceIdentity identity, Membership membership, CommitCoordinator commits, Outbox outbox) {
+    OwnDevices(ConversationStore store, DeviceIdentity identity, Membership membership, CommitCoordinator commits, Outbox outbox,
+               Events events) {
         this.store = store;
         this.identity = identity;
         this.membership = membership;
         this.commits = commits;
         this.outbox = outbox;
+        this.events = events;
     }
 
     /**
@@ -36,6 +43,7 @@ final class OwnDevices {
      */
     boolean sync(List<Bytes> currentDevices) {
         boolean complete = true;
+        Set<Bytes> reported = new HashSet<>();
         Bytes ownAccount = Bytes.copyOf(identity.accountId());
         Predicate<MemberCredential> stale = m -> m.account().equals(ownAccount) && !currentDevices.contains(m.device());
         for (Conversations.Summary summary : store.list()) {
@@ -45,15 +53,22 @@ final class OwnDevices {
                     .filter(m -> m.account().equals(ownAccount)).map(MemberCredential::device).toList();
             List<Bytes> missing = currentDevices.stream().filter(d -> !inGroup.contains(d)).toList();
             if (!missing.isEmpty()) {
-                List<KeyPackages.Claimed> joiners = membership.claimOwnOtherDevices().stream()
-                        .filter(c -> !inGroup.contains(c.member().device())).toList();
+                // One claim per conversation: a one-time key package serves one Welcome only.
+                KeyPackages.Claim claim = membership.claimOwnOtherDevices();
+                List<KeyPackages.Claimed> joiners = claim.devices().stream().filter(c -> !inGroup.contains(c.member().device())).toList();
+                for (Bytes refused : claim.refused()) {
+                    if (missing.contains(refused) && reported.add(refused)) {
+                        events.emit(new ConversationEvent.UncertifiedDevice(summary.name(), refused.toHex()));
+                    }
+                }
                 if (!joiners.isEmpty()) {
                     commits.commit(groupId, g -> g.addMembers(Membership.messages(joiners)), joiners, true);
                     outbox.send(groupId, Content.newBuilder().setConversationInfo(
                             ConversationInfo.newBuilder().setName(summary.name()).setDirect(summary.direct())));
                     outbox.shareAccessKey(groupId);
                 }
-                complete &= missing.stream().allMatch(d -> joiners.stream().anyMatch(j -> j.member().device().equals(d)));
+                complete &= missing.stream().allMatch(d -> claim.refused().contains(d)
+                        || joiners.stream().anyMatch(j -> j.member().device().equals(d)));
             }
             if (!Membership.leavesOf(group, stale).isEmpty()) {
                 commits.commit(groupId, g -> g.removeMembers(Membership.leavesOf(g, stale)), List.of(), true);

@@ -3,6 +3,7 @@ package org.parley.client.keys;
 import com.google.protobuf.ByteString;
 import org.parley.client.account.DeviceIdentity;
 import org.parley.client.net.Session;
+import org.parley.client.safety.Contacts;
 import org.parley.client.store.ProfileStore;
 import org.parley.mls.ProtocolVersion;
 import org.parley.mls.codec.Bytes;
@@ -33,8 +34,8 @@ import java.util.List;
  * This device's MLS key packages (RFC 9420 section 10), made with the device's Ed25519 identity
  * key as signature key and a {@link MemberCredential}: the private halves are kept in the profile
  * by KeyPackageRef (section 5.2) until a Welcome uses them; batches are published with one
- * last-resort package and topped up when the server's count runs low. Also claims and validates
- * other accounts' packages.
+ * last-resort package and topped up when the server's count runs low. Also claims other
+ * accounts' packages and keeps only devices their account key certifies.
  */
 public final class KeyPackages {
     /** Parley's one cipher suite: X25519, AES-128-GCM, SHA-256, Ed25519 (the identity key's scheme). */
@@ -65,7 +66,8 @@ public final class KeyPackages {
     }
 
     public MemberCredential credential() {
-        return new MemberCredential(identity.username(), Bytes.copyOf(identity.accountId()), Bytes.copyOf(identity.deviceId()));
+        return new MemberCredential(identity.username(), Bytes.copyOf(identity.accountId()), Bytes.copyOf(identity.deviceId()),
+                Bytes.copyOf(identity.accountKey()), Bytes.copyOf(identity.deviceCertificate()));
     }
 
     /** A signed key package whose private keys are now in the profile. */
@@ -133,7 +135,8 @@ public final class KeyPackages {
      * A validated key package of another device.
      *
      * @param keyPackageMessage the MLSMessage to add it with
-     * @param member its credential, whose account and device are the ones the server named
+     * @param member its credential, whose account and device are the ones the server named and whose
+     *               account key certifies the package's signature key
      */
     public record Claimed(Bytes keyPackageMessage, KeyPackage keyPackage, MemberCredential member, boolean lastResort) {
         public byte[] identityKey() {
@@ -142,27 +145,86 @@ public final class KeyPackages {
     }
 
     /**
-     * Claims one key package per device of {@code username} and validates each: RFC 9420 section
-     * 10.1 checks, and a credential naming the account and device the server says it belongs to.
-     *
-     * @throws MlsProtocolException when the server hands out a package that fails validation
+     * What a claim of one account's key packages gave: the devices that passed every check, the
+     * devices the server listed that did not (never to be added), and what the account key that
+     * certifies the kept ones means to this device (null when none was kept or for this account).
      */
-    public static List<Claimed> claim(Session session, String username) {
+    public record Claim(List<Claimed> devices, List<Bytes> refused, Contacts.Observation observation) {
+        public Claim {
+            devices = List.copyOf(devices);
+            refused = List.copyOf(refused);
+        }
+    }
+
+    /**
+     * Claims one key package per device of {@code username} and keeps only the devices whose
+     * package passes RFC 9420 section 10.1's checks, names the account and device the server says it
+     * belongs to, and carries a certificate by the account key. The kept devices share one account
+     * key: the one pinned in {@code contacts} when any device has it, otherwise the one they all
+     * carry, which is then pinned (trust on first use) or reported as a change.
+     */
+    public static Claim claim(Session session, String username, Contacts contacts) {
+        List<Claimed> offered = new ArrayList<>();
+        List<Bytes> refused = new ArrayList<>();
+        fetchCertified(session, username, offered, refused);
+        Bytes pinned = contacts.pinnedKey(username);
+        Bytes key = pinned != null && offered.stream().anyMatch(c -> c.member().accountKey().equals(pinned)) ? pinned
+                : offered.stream().map(c -> c.member().accountKey()).distinct().count() == 1 ? offered.get(0).member().accountKey()
+                : null;
+        List<Claimed> kept = keepCertifiedBy(key, offered, refused);
+        Contacts.Observation observation = kept.isEmpty() ? null
+                : contacts.observe(username, kept.get(0).member().account(), key);
+        return new Claim(kept, refused, observation);
+    }
+
+    /** As {@link #claim}, for this account's own devices: only those that this account's key certifies. */
+    public static Claim claimOwn(Session session, DeviceIdentity identity) {
+        List<Claimed> offered = new ArrayList<>();
+        List<Bytes> refused = new ArrayList<>();
+        fetchCertified(session, identity.username(), offered, refused);
+        offered.removeIf(c -> {
+            boolean foreign = !c.member().account().constantTimeEquals(identity.accountId());
+            if (foreign) {
+                refused.add(c.member().device());
+            }
+            return foreign;
+        });
+        return new Claim(keepCertifiedBy(Bytes.copyOf(identity.accountKey()), offered, refused), refused, null);
+    }
+
+    private static List<Claimed> keepCertifiedBy(Bytes accountKey, List<Claimed> offered, List<Bytes> refused) {
+        List<Claimed> kept = new ArrayList<>();
+        for (Claimed claimed : offered) {
+            if (accountKey != null && claimed.member().accountKey().constantTimeEquals(accountKey.toByteArray())) {
+                kept.add(claimed);
+            } else {
+                refused.add(claimed.member().device());
+            }
+        }
+        return kept;
+    }
+
+    /** Claims and checks every device's package; each one that fails goes to {@code refused} by its device id. */
+    private static void fetchCertified(Session session, String username, List<Claimed> certified, List<Bytes> refused) {
         ServerFrame answer = session.call(ClientFrame.newBuilder().setClaimKeyPackages(
                 ClaimKeyPackages.newBuilder().setUsername(username)));
         Bytes account = Bytes.copyOf(answer.getClaimedKeyPackages().getAccountId().toByteArray());
-        List<Claimed> claimed = new ArrayList<>();
         for (DeviceKeyPackage device : answer.getClaimedKeyPackages().getPackagesList()) {
+            Bytes deviceId = Bytes.copyOf(device.getDeviceId().toByteArray());
             byte[] message = device.getKeyPackage().toByteArray();
-            KeyPackage kp = KeyPackageBundle.decodePublic(message);
-            KeyPackageValidation.validate(kp, ProtocolVersion.MLS10, SUITE, null);
-            MemberCredential member = MemberCredential.from(kp.leafNode().credential());
-            if (!member.account().equals(account) || !member.device().equals(Bytes.copyOf(device.getDeviceId().toByteArray()))
-                    || !member.username().equals(username)) {
-                throw new MlsProtocolException("a key package of " + username + " names another account or device in its credential");
+            try {
+                KeyPackage kp = KeyPackageBundle.decodePublic(message);
+                KeyPackageValidation.validate(kp, ProtocolVersion.MLS10, SUITE, null);
+                MemberCredential member = MemberCredential.from(kp.leafNode().credential());
+                if (member.account().equals(account) && member.device().equals(deviceId) && member.username().equals(username)
+                        && member.certifies(kp.leafNode().signatureKey())) {
+                    certified.add(new Claimed(Bytes.copyOf(message), kp, member, device.getLastResort()));
+                    continue;
+                }
+            } catch (MlsProtocolException e) {
+                // A package that does not even parse is refused like one without a valid certificate.
             }
-            claimed.add(new Claimed(Bytes.copyOf(message), kp, member, device.getLastResort()));
+            refused.add(deviceId);
         }
-        return claimed;
     }
 }

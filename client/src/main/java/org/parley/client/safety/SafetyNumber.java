@@ -5,16 +5,14 @@ import org.parley.mls.codec.Bytes;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 
 /**
  * A 60-digit number two people compare to know that no one sits between them, computed as Signal's
  * numeric fingerprint (version 0, 5200 SHA-512 iterations): each side's 30 digits come from its
- * stable identifier and its identity keys, and the two halves are ordered so both sides get the
- * same number. Parley accounts have one Ed25519 key per device, so a side's key is the sorted
- * concatenation of its devices' keys: a new device changes the number, as it should.
+ * stable identifier (the username) and its identity key (the account's Ed25519 key, which signs
+ * every device of the account), and the two halves are ordered so both sides get the same number.
+ * The keys are those the client holds (its own, and the one it pinned for the other person), never
+ * what the server lists; a new device of the same account leaves the number as it is.
  */
 public final class SafetyNumber {
     private static final int ITERATIONS = 5200;
@@ -23,11 +21,8 @@ public final class SafetyNumber {
     private SafetyNumber() {
     }
 
-    /** One account's side: its username and its devices' identity keys (any order). */
-    public record Side(String username, List<Bytes> identityKeys) {
-        public Side {
-            identityKeys = List.copyOf(identityKeys);
-        }
+    /** One account's side: its username and its account key. */
+    public record Side(String username, Bytes accountKey) {
     }
 
     /** The 60 digits, without spaces. */
@@ -53,7 +48,7 @@ public final class SafetyNumber {
     }
 
     private static String digits(Side side) {
-        byte[] combined = sortedConcatenation(side.identityKeys());
+        byte[] combined = side.accountKey().toByteArray();
         try {
             MessageDigest sha512 = MessageDigest.getInstance("SHA-512");
             sha512.update(VERSION);
@@ -77,21 +72,5 @@ public final class SafetyNumber {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-512 is missing from this JDK", e);
         }
-    }
-
-    /** The keys in unsigned lexicographic order, one after the other. */
-    private static byte[] sortedConcatenation(List<Bytes> keys) {
-        List<byte[]> sorted = new ArrayList<>(keys.size());
-        for (Bytes key : keys) {
-            sorted.add(key.toByteArray());
-        }
-        sorted.sort(Arrays::compareUnsigned);
-        byte[] out = new byte[sorted.stream().mapToInt(key -> key.length).sum()];
-        int at = 0;
-        for (byte[] key : sorted) {
-            System.arraycopy(key, 0, out, at, key.length);
-            at += key.length;
-        }
-        return out;
     }
 }
