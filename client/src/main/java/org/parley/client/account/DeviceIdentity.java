@@ -149,17 +149,6 @@ public final class DeviceIdentity implements org.parley.client.net.Session.Crede
     }
 
     /**
-     * A linked device learns its account's profile key from another device of the account, inside
-     * an encrypted conversation; it keeps the first one it gets.
-     */
-    public void adoptProfileKey(ProfileStore store, byte[] profileKey) {
-        if (record.getProfileKey().isEmpty() && profileKey.length == 32) {
-            record = record.toBuilder().setProfileKey(ByteString.copyFrom(profileKey)).build();
-            save(store);
-        }
-    }
-
-    /**
      * Replaces the account's profile key: a rotation made on this device (after a block), or a newer
      * one that another device of the account made. The caller checks that it is newer.
      */

@@ -81,9 +81,10 @@ final class ContentHandler {
             return;
         }
         boolean request = store.record(groupId).getRequest();
-        // A message request shows nothing until it is accepted: what it says is stored, its events dropped.
+        // A message request shows nothing until it is accepted: what it says is stored, its events
+        // dropped; but a changed account key is a warning, shown even there.
         List<Runnable> after = request ? new java.util.ArrayList<>() : queued;
-        boolean changed = observeSender(sender, after, groupId);
+        boolean changed = observeSender(sender, queued, groupId);
         String conversation = store.record(groupId).getName();
         String text = null;
         String attachmentPath = "";

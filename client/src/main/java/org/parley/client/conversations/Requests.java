@@ -172,12 +172,24 @@ final class Requests {
     private void makeOrdinary(ConversationRecord record) {
         byte[] groupId = record.getGroupId().toByteArray();
         store.saveRecord(store.record(groupId).toBuilder().setRequest(false).build());
-        outbox.shareAccessKey(groupId);
+        shareAccessKey(groupId);
         List<StoredMessage> incoming = store.history(groupId, ALL).stream().filter(m -> !m.getOutgoing()).toList();
         if (!incoming.isEmpty()) {
             outbox.sendReceipts(groupId, Receipt.Kind.DELIVERED, incoming.stream().map(StoredMessage::getId).toList());
         }
         incoming.forEach(message -> store.addUnshown(record.getName(), message));
+    }
+
+    /**
+     * A courtesy, like receipts: a conversation where sending is refused now (a member's key changed
+     * since it was verified, say) does not undo the decision; its members send unsealed meanwhile.
+     */
+    private void shareAccessKey(byte[] groupId) {
+        try {
+            outbox.shareAccessKey(groupId);
+        } catch (RuntimeException e) {
+            log.info("this account's access key was not shared in one conversation: {}", e.getMessage());
+        }
     }
 
     /** Deletes the request called {@code name}: this device leaves the group and forgets its messages. */
@@ -258,12 +270,7 @@ final class Requests {
         for (Conversations.Summary summary : store.list()) {
             byte[] groupId = summary.groupId().toByteArray();
             if (!store.record(groupId).getRequest() && members(groupId).stream().noneMatch(m -> consent.blocked(m.account()))) {
-                try {
-                    outbox.shareAccessKey(groupId);
-                } catch (RuntimeException e) {
-                    // Members who miss it send unsealed until they get it another way.
-                    log.info("the new access key was not shared in one conversation: {}", e.getMessage());
-                }
+                shareAccessKey(groupId);
             }
         }
     }

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.parley.client.account.AccountKey;
 import org.parley.client.account.DeviceIdentity;
 import org.parley.client.content.v1.AccessKeyShare;
 import org.parley.client.local.v1.DeviceRecord;
@@ -33,9 +35,16 @@ class ConsentRecordsTest {
     @BeforeEach
     void open() {
         profile = ProfileStore.open(temp, null, true, RANDOM);
+        Ed25519PrivateKeyParameters deviceKey = new Ed25519PrivateKeyParameters(RANDOM);
+        Ed25519PrivateKeyParameters accountKey = new Ed25519PrivateKeyParameters(RANDOM);
+        byte[] accountId = new byte[16];
         profile.put("device", DeviceRecord.newBuilder().setUsername("alice").setServer("http://127.0.0.1:7878")
-                .setAccountId(ByteString.copyFrom(new byte[16])).setDeviceId(ByteString.copyFrom(new byte[16]))
-                .setIdentityPrivateKey(ByteString.copyFrom(random(32))).setProfileKey(ByteString.copyFrom(random(32))).build().toByteArray());
+                .setAccountId(ByteString.copyFrom(accountId)).setDeviceId(ByteString.copyFrom(new byte[16]))
+                .setIdentityPrivateKey(ByteString.copyFrom(deviceKey.getEncoded()))
+                .setAccountPrivateKey(ByteString.copyFrom(accountKey.getEncoded()))
+                .setDeviceCertificate(ByteString.copyFrom(AccountKey.certify(accountKey, accountId,
+                        deviceKey.generatePublicKey().getEncoded())))
+                .setProfileKey(ByteString.copyFrom(random(32))).build().toByteArray());
         identity = DeviceIdentity.load(profile);
         consent = new Consent(profile, identity);
     }
