@@ -107,6 +107,8 @@ class ForksAndDropsTest extends LiveServerTestBase {
         }
         eventually("bob reads the message after the drops", () -> texts("bob").contains("after the drops"));
         assertThat(texts("bob")).doesNotContain("dropped 1", "dropped 2", "dropped 3");
+        // The warning follows the message's own event (after its delivered receipt went out).
+        eventually("bob is warned", () -> !warnings("bob").isEmpty());
         assertThat(warnings("bob")).singleElement().satisfies(w -> {
             assertThat(w.cause()).isEqualTo(ConversationEvent.Unreadable.Cause.NEVER_ARRIVED);
             assertThat(w.sender()).isEqualTo("alice");
