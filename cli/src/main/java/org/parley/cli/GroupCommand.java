@@ -12,10 +12,13 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code parley group create|add|remove|leave|list|members}: group conversations, changed by MLS commits. */
+/**
+ * {@code parley group create|add|remove|rename|promote|leave|list|members}: group conversations,
+ * changed by MLS commits; only a group's admins add, remove, rename and promote.
+ */
 @Command(name = "group", mixinStandardHelpOptions = true, description = "Create and manage group conversations.",
-        subcommands = {GroupCommand.Create.class, GroupCommand.Add.class, GroupCommand.Remove.class, GroupCommand.Leave.class,
-                GroupCommand.ListGroups.class, GroupCommand.Members.class})
+        subcommands = {GroupCommand.Create.class, GroupCommand.Add.class, GroupCommand.Remove.class, GroupCommand.Rename.class,
+                GroupCommand.Promote.class, GroupCommand.Leave.class, GroupCommand.ListGroups.class, GroupCommand.Members.class})
 final class GroupCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -35,7 +38,8 @@ final class GroupCommand implements Runnable {
         });
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create group NAME with all devices of the members and yours.")
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Create group NAME with all devices of the members and yours; you are its admin.")
     static final class Create implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -76,7 +80,7 @@ final class GroupCommand implements Runnable {
         }
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true, description = "Add USER (all their devices) to group NAME.")
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "Add USER (all their devices) to group NAME (admins only).")
     static final class Add extends MemberChange {
         @Override
         void apply(Conversations conversations) {
@@ -89,7 +93,8 @@ final class GroupCommand implements Runnable {
         }
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove USER from group NAME; they cannot read what follows.")
+    @Command(name = "remove", mixinStandardHelpOptions = true,
+            description = "Remove USER from group NAME; they cannot read what follows (admins only).")
     static final class Remove extends MemberChange {
         @Override
         void apply(Conversations conversations) {
@@ -99,6 +104,39 @@ final class GroupCommand implements Runnable {
         @Override
         String done() {
             return "Removed " + user + " from " + name;
+        }
+    }
+
+    @Command(name = "promote", mixinStandardHelpOptions = true, description = "Make member USER an admin of group NAME (admins only).")
+    static final class Promote extends MemberChange {
+        @Override
+        void apply(Conversations conversations) {
+            conversations.promote(name, user);
+        }
+
+        @Override
+        String done() {
+            return user + " is now an admin of " + name;
+        }
+    }
+
+    @Command(name = "rename", mixinStandardHelpOptions = true, description = "Rename group NAME to NEW_NAME for everyone in it (admins only).")
+    static final class Rename implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+        @Parameters(index = "1", paramLabel = "NEW_NAME")
+        String newName;
+
+        @Override
+        public Integer call() {
+            run(spec, name, c -> {
+                c.rename(name, newName);
+                return null;
+            });
+            spec.commandLine().getOut().println("Renamed group " + name + " to " + newName);
+            return 0;
         }
     }
 
@@ -120,7 +158,7 @@ final class GroupCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List your conversations.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List your conversations, with each group's admins.")
     static final class ListGroups implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -129,13 +167,14 @@ final class GroupCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             for (Conversations.Summary s : run(spec, "", Conversations::list)) {
-                out.println((s.direct() ? "1:1   " : "group ") + s.name() + "  (" + String.join(", ", s.members()) + ")");
+                out.println((s.direct() ? "1:1   " : "group ") + s.name() + "  (" + String.join(", ", s.members()) + ")"
+                        + (s.direct() ? "" : "  admins: " + (s.admins().isEmpty() ? "none left" : String.join(", ", s.admins()))));
             }
             return 0;
         }
     }
 
-    @Command(name = "members", mixinStandardHelpOptions = true, description = "List the members of group NAME.")
+    @Command(name = "members", mixinStandardHelpOptions = true, description = "List the members of group NAME, marking its admins.")
     static final class Members implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -144,7 +183,8 @@ final class GroupCommand implements Runnable {
 
         @Override
         public Integer call() {
-            run(spec, name, c -> c.find(name, false)).members().forEach(spec.commandLine().getOut()::println);
+            Conversations.Summary group = run(spec, name, c -> c.find(name, false));
+            group.members().forEach(m -> spec.commandLine().getOut().println(group.admins().contains(m) ? m + "  (admin)" : m));
             return 0;
         }
     }

@@ -50,8 +50,8 @@ final class Messages {
 
     /**
      * {@code * conversation: what changed} for a change to a conversation (members, keys, edits,
-     * deletions, reactions, the timer); null for messages, receipts and call signals, which are
-     * shown their own way.
+     * deletions, reactions, the timer, its settings) or a refused invitation; null for messages,
+     * receipts and call signals, which are shown their own way.
      */
     static String notice(ConversationEvent event) {
         String text;
@@ -75,6 +75,12 @@ final class Messages {
             text = reacted.member() + " reacted " + reacted.emoji();
         } else if (event instanceof ConversationEvent.TimerChanged timer) {
             text = timer.member() + " set disappearing messages to " + (timer.seconds() == 0 ? "off" : timer.seconds() + " s");
+        } else if (event instanceof ConversationEvent.SettingsChanged settings) {
+            text = (settings.previousName().equals(settings.conversation()) ? settings.member() + " changed the admins"
+                    : settings.member() + " renamed the group (it was " + settings.previousName() + ")")
+                    + "; admins: " + (settings.admins().isEmpty() ? "none left" : String.join(", ", settings.admins()));
+        } else if (event instanceof ConversationEvent.InvitationRefused refused) {
+            return "* WARNING: " + refused.reason() + ". Nothing was shared with it; if you expected an invitation, ask who sent it";
         } else if (event instanceof ConversationEvent.Unreadable unreadable) {
             text = "WARNING: " + unreadable(unreadable);
         } else {

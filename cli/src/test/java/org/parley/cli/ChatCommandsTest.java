@@ -101,8 +101,8 @@ class ChatCommandsTest {
         ok("bob", "accept", "alice");
         ok("carol", "accept", "alice");
         assertThat(ok("carol", "receive").out()).contains("alice → team: welcome all");
-        assertThat(ok("carol", "group", "list").out()).contains("group team  (alice, bob, carol)");
-        assertThat(ok("bob", "group", "members", "team").out().lines().toList()).containsExactly("alice", "bob", "carol");
+        assertThat(ok("carol", "group", "list").out()).contains("group team  (alice, bob, carol)  admins: alice");
+        assertThat(ok("bob", "group", "members", "team").out().lines().toList()).containsExactly("alice  (admin)", "bob", "carol");
 
         ok("alice", "group", "remove", "team", "carol");
         ok("alice", "send", "--group", "team", "only", "for", "bob");
@@ -118,7 +118,7 @@ class ChatCommandsTest {
 
         ok("bob", "group", "leave", "team");
         ok("alice", "receive", "--wait", "1");
-        assertThat(ok("alice", "group", "members", "team").out().lines().toList()).containsExactly("alice", "dave");
+        assertThat(ok("alice", "group", "members", "team").out().lines().toList()).containsExactly("alice  (admin)", "dave");
         assertThat(as("alice", "group", "remove", "team", "zed").err()).contains("zed is not in 'team'");
         assertThat(as("alice", "group", "members", "nope").err()).contains("no group called 'nope'");
     }

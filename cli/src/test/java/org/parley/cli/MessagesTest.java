@@ -36,6 +36,18 @@ class MessagesTest {
     }
 
     @Test
+    void settingsChangesAndRefusedInvitationsSayWhatHappened() {
+        assertThat(Messages.notice(new ConversationEvent.SettingsChanged("crew", "bob", "team", List.of("alice", "bob"))))
+                .isEqualTo("* crew: bob renamed the group (it was team); admins: alice, bob");
+        assertThat(Messages.notice(new ConversationEvent.SettingsChanged("team", "alice", "team", List.of("alice", "bob"))))
+                .isEqualTo("* team: alice changed the admins; admins: alice, bob");
+        assertThat(Messages.notice(new ConversationEvent.InvitationRefused("",
+                "zed's group claims to be a 1:1 between carol and dave, but zed is in it too; it was refused")))
+                .isEqualTo("* WARNING: zed's group claims to be a 1:1 between carol and dave, but zed is in it too; it was refused."
+                        + " Nothing was shared with it; if you expected an invitation, ask who sent it");
+    }
+
+    @Test
     void aLineInA1to1PointsFromTheSenderToTheOtherPerson() {
         StoredMessage fromAlice = StoredMessage.newBuilder().setSender("alice").setText("hi bob").setSentAt(0).build();
         StoredMessage fromBob = StoredMessage.newBuilder().setSender("bob").setText("hi alice").setSentAt(0).setOutgoing(true).build();

@@ -271,7 +271,7 @@ class ConversationsTest extends LiveServerTestBase {
             bob.conversations().direct("alice");
         }
         // Both conversations must be known as 1:1s with the other person on both sides (a joined
-        // group is named and marked direct only when its ConversationInfo arrives, after the Welcome).
+        // group is named and marked direct from its settings when its Welcome is processed).
         eventually("both have both 1:1s", () -> directsWith(alice, "bob") == 2 && directsWith(bob, "alice") == 2);
         byte[] chosen = alice.conversations().find("bob", true).groupId().toByteArray();
         assertThat(bob.conversations().find("alice", true).groupId().toByteArray()).isEqualTo(chosen);

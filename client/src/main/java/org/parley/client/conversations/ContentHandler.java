@@ -8,11 +8,9 @@ import org.parley.client.attachments.Attachments;
 import org.parley.client.content.v1.AccessKeyShare;
 import org.parley.client.content.v1.Attachment;
 import org.parley.client.content.v1.Content;
-import org.parley.client.content.v1.ConversationInfo;
 import org.parley.client.content.v1.Receipt;
 import org.parley.client.keys.DeviceCertificates;
 import org.parley.client.keys.MemberCredential;
-import org.parley.client.local.v1.ConversationRecord;
 import org.parley.client.local.v1.StoredMessage;
 import org.parley.client.safety.Contacts;
 import org.parley.mls.codec.Bytes;
@@ -29,9 +27,10 @@ import java.util.List;
 
 /**
  * What a decrypted application message says: a text, reply or file is stored once (by message
- * id) and shown; edits, deletions, reactions, timers, names, access keys, receipts and call
- * signals change state or become events. The content must name the device MLS authenticated as
- * its sender; a sender whose account key changed is flagged.
+ * id) and shown; edits, deletions, reactions, timers, access keys, receipts and call signals
+ * change state or become events (a conversation's name is in its group settings, not in a
+ * message). The content must name the device MLS authenticated as its sender; a sender whose
+ * account key changed is flagged.
  *
  * <p>Events are not emitted here but queued in {@code after}, to run once the message is
  * persisted and acknowledged.
@@ -114,7 +113,8 @@ final class ContentHandler {
                 after.add(() -> events.emit(new ConversationEvent.TimerChanged(conversation, sender.username(), seconds)));
             }
             case ACCESS_KEY_SHARE -> adoptAccessKey(sender, content.getAccessKeyShare());
-            case CONVERSATION_INFO -> nameConversation(group, content.getConversationInfo());
+            // Ignored since issue 12: any member could send one; names come from the group's settings.
+            case CONVERSATION_INFO -> { }
             case CALL_SIGNAL -> after.add(() -> events.emit(new ConversationEvent.CallSignalled(conversation, Bytes.copyOf(groupId),
                     sender.username(), content.getCallSignal())));
             case RECEIPT -> {
@@ -164,20 +164,6 @@ final class ContentHandler {
         } else {
             contacts.rememberAccessKey(sender.username(), share.getAccessKey().toByteArray());
         }
-    }
-
-    /** A 1:1 is named after the other person on each side; a group takes the name its creator gave. */
-    private void nameConversation(Group group, ConversationInfo info) {
-        ConversationRecord record = store.record(group.groupId());
-        String name;
-        if (info.getDirect()) {
-            name = ConversationStore.usernames(group).stream().filter(u -> !u.equals(identity.username())).findFirst()
-                    .orElse(record.getName());
-        } else {
-            name = info.getName().isBlank() || info.getName().length() > ConversationStore.MAX_NAME_CHARS
-                    ? record.getName() : info.getName();
-        }
-        store.saveRecord(record.toBuilder().setName(name).setDirect(info.getDirect()).build());
     }
 
     /**

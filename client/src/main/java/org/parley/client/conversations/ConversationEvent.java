@@ -85,6 +85,24 @@ public sealed interface ConversationEvent {
     }
 
     /**
+     * {@code member}, an admin, changed the group's settings: renamed it (from {@code previousName},
+     * the same as {@code conversation} when the name did not change) or made someone an admin.
+     */
+    record SettingsChanged(String conversation, String member, String previousName, List<String> admins) implements ConversationEvent {
+        public SettingsChanged {
+            admins = List.copyOf(admins);
+        }
+    }
+
+    /**
+     * An invitation into a conversation was refused because the conversation breaks Parley's rules
+     * (for example a group that claims to be a 1:1 but holds a third person); {@code reason} says
+     * who invited and what was wrong. No conversation was made: {@code conversation} is empty.
+     */
+    record InvitationRefused(String conversation, String reason) implements ConversationEvent {
+    }
+
+    /**
      * {@code messages} messages of the conversation could not be read, from {@code sender} (null
      * when the message did not say whose it was), for {@code cause}; {@code detail} is the reason a
      * change was refused (empty otherwise). Show it: it is how a person notices a server that drops,

@@ -3,11 +3,13 @@ package org.parley.client.conversations;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import org.parley.client.keys.MemberCredential;
+import org.parley.client.local.v1.ContactRecord;
 import org.parley.client.local.v1.ConversationIndex;
 import org.parley.client.local.v1.ConversationRecord;
 import org.parley.client.local.v1.StoredMessage;
 import org.parley.client.local.v1.UnshownMessage;
 import org.parley.client.local.v1.UnshownMessages;
+import org.parley.client.safety.Contacts;
 import org.parley.client.store.ProfileException;
 import org.parley.client.store.ProfileStore;
 import org.parley.mls.codec.Bytes;
@@ -27,6 +29,9 @@ import java.util.Optional;
  * The conversations this device keeps in its profile: the index, one record per conversation
  * (name, kind, timer, the MLS group state), the stored messages and the list of messages not
  * shown yet; and the groups in memory, loaded from their records on first use.
+ *
+ * <p>A record's name and kind follow the group's {@link ConversationSettings} whenever the group
+ * is saved: a group's name, or for a 1:1 the other account's username as its devices carry it.
  */
 final class ConversationStore {
     private static final String INDEX = "conversations";
@@ -37,12 +42,16 @@ final class ConversationStore {
 
     private final ProfileStore profile;
     private final GroupConfig groupConfig;
+    private final Bytes ownAccount;
+    private final Contacts contacts;
     private final Clock clock;
     private final Map<String, Group> groups = new LinkedHashMap<>();
 
-    ConversationStore(ProfileStore profile, GroupConfig groupConfig, Clock clock) {
+    ConversationStore(ProfileStore profile, GroupConfig groupConfig, Bytes ownAccount, Contacts contacts, Clock clock) {
         this.profile = profile;
         this.groupConfig = groupConfig;
+        this.ownAccount = ownAccount;
+        this.contacts = contacts;
         this.clock = clock;
     }
 
@@ -93,11 +102,24 @@ final class ConversationStore {
         profile.put(recordName(groupId), record.toByteArray());
     }
 
-    /** Persists the group's state into its record (and whether this device is still in it). */
+    /** Persists the group's state into its record (and whether this device is still in it), named after its settings. */
     void saveGroup(Group group) {
-        ConversationRecord record = record(group.groupId());
-        saveRecord(record.toBuilder().setGroupState(ByteString.copyFrom(group.toBytes()))
-                .setLeft(!group.isActive()).build());
+        ConversationRecord.Builder record = record(group.groupId()).toBuilder().setGroupState(ByteString.copyFrom(group.toBytes()))
+                .setLeft(!group.isActive());
+        saveRecord(group.isActive() ? named(record, group).build() : record.build());
+    }
+
+    /** {@code record} with the name and kind that the group's settings give it on this device. */
+    ConversationRecord.Builder named(ConversationRecord.Builder record, Group group) {
+        ConversationSettings settings = ConversationSettings.from(group.groupContextExtensions());
+        if (!settings.direct()) {
+            return record.setName(settings.name()).setDirect(false);
+        }
+        Bytes other = settings.otherDirectAccount(ownAccount);
+        String otherName = group.members().stream().map(m -> MemberCredential.from(m.credential()))
+                .filter(c -> c.account().equals(other)).map(MemberCredential::username).findFirst()
+                .orElse(record.getName().isEmpty() ? "(nobody)" : record.getName());
+        return record.setName(otherName).setDirect(true);
     }
 
     /** The group of an active conversation, or null when this device is not (or no longer) in it. */
@@ -137,6 +159,13 @@ final class ConversationStore {
         return group.members().stream().map(m -> MemberCredential.from(m.credential()).username()).distinct().sorted().toList();
     }
 
+    /** The usernames of the members whose account is an admin of the group (none for a 1:1). */
+    static List<String> admins(Group group) {
+        ConversationSettings settings = ConversationSettings.from(group.groupContextExtensions());
+        return group.members().stream().map(m -> MemberCredential.from(m.credential())).filter(c -> settings.isAdmin(c.account()))
+                .map(MemberCredential::username).distinct().sorted().toList();
+    }
+
     List<Conversations.Summary> list() {
         List<Conversations.Summary> out = new ArrayList<>();
         for (byte[] id : index()) {
@@ -144,7 +173,7 @@ final class ConversationStore {
             Group group = group(id);
             if (record != null && group != null) {
                 out.add(new Conversations.Summary(Bytes.copyOf(id), record.getName(), record.getDirect(), usernames(group), group.epoch(),
-                        record.getTimerSeconds()));
+                        record.getTimerSeconds(), admins(group)));
             }
         }
         return out;
@@ -159,12 +188,35 @@ final class ConversationStore {
     }
 
     /**
+     * The 1:1 with {@code username}: a conversation whose settings make it the 1:1 of exactly this
+     * account and another, and whose every device belongs to one of the two, the other's carrying
+     * {@code username} (and the account pinned for it, when one is). The group rules check this on
+     * every epoch; it is checked again here, because nothing typed to a person may reach a third.
      * When both people started their 1:1 at the same moment there are two; both sides then use
      * the one with the lower group id, so they converge on one conversation.
      */
     Optional<Conversations.Summary> directWith(String username) {
-        return list().stream().filter(s -> s.direct() && s.name().equals(username))
+        ContactRecord contact = contacts.get(username);
+        Bytes pinned = contact == null || contact.getAccountId().isEmpty() ? null : Bytes.copyOf(contact.getAccountId().toByteArray());
+        return list().stream().filter(s -> s.direct() && s.name().equals(username)
+                        && onlyTheTwoOf(group(s.groupId().toByteArray()), username, pinned))
                 .min(Comparator.comparing(Conversations.Summary::groupId));
+    }
+
+    private boolean onlyTheTwoOf(Group group, String username, Bytes pinned) {
+        Bytes other = ConversationSettings.from(group.groupContextExtensions()).otherDirectAccount(ownAccount);
+        if (other == null || (pinned != null && !pinned.equals(other))) {
+            return false;
+        }
+        boolean otherIsIn = false;
+        for (MemberCredential member : group.members().stream().map(m -> MemberCredential.from(m.credential())).toList()) {
+            if (member.account().equals(other) && member.username().equals(username)) {
+                otherIsIn = true;
+            } else if (!member.account().equals(ownAccount)) {
+                return false;
+            }
+        }
+        return otherIsIn;
     }
 
     /** Messages of a conversation, oldest first, after deleting those whose timer ran out. */

@@ -23,6 +23,7 @@ import org.parley.mls.codec.Bytes;
 import org.parley.mls.crypto.Secret;
 import org.parley.mls.group.Group;
 import org.parley.mls.group.GroupConfig;
+import org.parley.mls.group.GroupPolicy;
 import org.parley.mls.group.Member;
 import org.parley.mls.tree.Parallelism;
 import org.parley.protocol.v1.ServerFrame;
@@ -55,7 +56,9 @@ import java.util.function.Consumer;
  *       recipient's access key is known;</li>
  *   <li>{@link Inbox}: Deliver, process, persist, Ack, then events;</li>
  *   <li>{@link ContentHandler}: what an application message says;</li>
- *   <li>{@link Membership} and {@link OwnDevices}: who is in a conversation;</li>
+ *   <li>{@link Membership} and {@link OwnDevices}: who is in a conversation, its name and admins;</li>
+ *   <li>{@link GroupRules}: the MLS group policy with which every member enforces the
+ *       {@link ConversationSettings} (1:1s of two accounts, changes by admins only);</li>
  *   <li>{@link Receipts} and {@link Events}.</li>
  * </ul>
  *
@@ -83,8 +86,8 @@ public final class Conversations {
         // Joining a large group verifies every member's leaf signature: lend it the common pool's threads.
         GroupConfig groupConfig = GroupConfig.defaults(random).withParallelism(
                 new Parallelism(ForkJoinPool.commonPool(), Runtime.getRuntime().availableProcessors()))
-                .withPolicy(deviceCertificates);
-        this.store = new ConversationStore(profile, groupConfig, clock);
+                .withPolicy(GroupPolicy.allOf(deviceCertificates, new GroupRules(Bytes.copyOf(identity.accountId()))));
+        this.store = new ConversationStore(profile, groupConfig, Bytes.copyOf(identity.accountId()), contacts, clock);
         Receipts receipts = new Receipts(profile);
         Consent consent = new Consent(profile, identity);
         this.outbox = new Outbox(store, identity, session, contacts, consent, random, clock);
@@ -95,7 +98,7 @@ public final class Conversations {
         ContentHandler content = new ContentHandler(store, identity, contacts, deviceCertificates, attachments, downloads, receipts,
                 consent, events);
         this.inbox = new Inbox(this, store, identity, session, keyPackages, commits, outbox, content, receipts, requests,
-                new UnreadableMessages(store, events));
+                new UnreadableMessages(store, events), events);
     }
 
     public void addListener(Consumer<ConversationEvent> listener) {
@@ -132,8 +135,16 @@ public final class Conversations {
         return shown;
     }
 
-    /** A conversation as listed to people. */
-    public record Summary(Bytes groupId, String name, boolean direct, List<String> members, long epoch, int timerSeconds) {
+    /**
+     * A conversation as listed to people; {@code admins} are the members who may change a group
+     * (add, remove, rename, promote), none for a 1:1.
+     */
+    public record Summary(Bytes groupId, String name, boolean direct, List<String> members, long epoch, int timerSeconds,
+                          List<String> admins) {
+        public Summary {
+            members = List.copyOf(members);
+            admins = List.copyOf(admins);
+        }
     }
 
     public synchronized List<Summary> list() {
@@ -214,17 +225,29 @@ public final class Conversations {
         return group;
     }
 
-    /** Adds every device of {@code username} (accepted so) to the group {@code name}. */
+    /** Adds every device of {@code username} (accepted so) to the group {@code name}; only its admins may. */
     public synchronized void addMember(String name, String username) {
         requests.requireAccepted(store.find(name, false).groupId().toByteArray());
         membership.addMember(name, username);
         requests.acceptStarted(store.find(name, false).groupId().toByteArray(), List.of(username));
     }
 
-    /** Removes every device of {@code username} from the group {@code name}. */
+    /** Removes every device of {@code username} from the group {@code name}; only its admins may. */
     public synchronized void removeMember(String name, String username) {
         requests.requireAccepted(store.find(name, false).groupId().toByteArray());
         membership.removeMember(name, username);
+    }
+
+    /** Renames the group {@code name} to {@code newName} for everyone in it; only its admins may. */
+    public synchronized void rename(String name, String newName) {
+        requests.requireAccepted(store.find(name, false).groupId().toByteArray());
+        membership.rename(name, newName);
+    }
+
+    /** Makes the member {@code username} an admin of the group {@code name}; only its admins may. */
+    public synchronized void promote(String name, String username) {
+        requests.requireAccepted(store.find(name, false).groupId().toByteArray());
+        membership.promote(name, username);
     }
 
     /**

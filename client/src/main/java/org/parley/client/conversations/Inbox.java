@@ -4,10 +4,12 @@ import com.google.protobuf.ByteString;
 import org.parley.client.account.DeviceIdentity;
 import org.parley.client.content.v1.Receipt;
 import org.parley.client.keys.KeyPackages;
+import org.parley.client.keys.MemberCredential;
 import org.parley.client.local.v1.ConversationRecord;
 import org.parley.client.net.Session;
 import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
+import org.parley.mls.extensions.Extension;
 import org.parley.mls.group.Group;
 import org.parley.mls.group.IncomingMessage;
 import org.parley.mls.group.KeyPackageBundle;
@@ -47,11 +49,12 @@ final class Inbox {
     private final Receipts receipts;
     private final Requests requests;
     private final UnreadableMessages unreadable;
+    private final Events events;
     private long drainedCount;
 
     Inbox(Object lock, ConversationStore store, DeviceIdentity identity, Session session, KeyPackages keyPackages,
           CommitCoordinator commits, Outbox outbox, ContentHandler content, Receipts receipts, Requests requests,
-          UnreadableMessages unreadable) {
+          UnreadableMessages unreadable, Events events) {
         this.lock = lock;
         this.store = store;
         this.identity = identity;
@@ -63,6 +66,7 @@ final class Inbox {
         this.receipts = receipts;
         this.requests = requests;
         this.unreadable = unreadable;
+        this.events = events;
     }
 
     long drainedCount() {
@@ -119,11 +123,14 @@ final class Inbox {
         if (!session.post(ClientFrame.newBuilder().setAck(Ack.newBuilder().addEnvelopeIds(deliver.getEnvelopeId())))) {
             log.info("not connected to acknowledge a message; it will come again and be dropped");
         }
+        // Live: warn and confirm at once (the warning first: it is about messages before this one).
+        // While a backlog drains, warnings and receipts wait for its end.
+        if (drainedCount > 0) {
+            unreadable.report();
+        }
         after.forEach(Runnable::run);
         if (drainedCount > 0) {
-            // Live: confirm and warn at once. While a backlog drains, receipts and warnings wait for its end.
             sendDeliveredReceipts();
-            unreadable.report();
         }
     }
 
@@ -161,12 +168,20 @@ final class Inbox {
             }
             return;
         }
+        List<Extension> settingsBefore = group.groupContextExtensions();
+        String nameBefore = store.record(groupId).getName();
         ProcessedMessage processed;
         try {
             processed = group.process(payload);
         } catch (MlsProtocolException e) {
             // A second copy after a crash stays silent; anything else is counted and shown.
             unreadable.notProcessed(group, forGroup, e, firstArrival);
+            return;
+        }
+        if (processed instanceof ProcessedMessage.ProposalReceived proposal && !wouldCommit(group, proposal)) {
+            // Not saved: the group reloads its state from before the proposal, so no commit of ours carries it.
+            store.forget(groupId);
+            log.info("dropped a proposal that this conversation's rules do not allow");
             return;
         }
         store.saveGroup(group);
@@ -181,11 +196,43 @@ final class Inbox {
                 after.add(() -> outbox.shareAccessKey(groupId));
             }
             after.add(() -> commits.announce(groupId, applied));
+            if (!applied.removedSelf() && !group.groupContextExtensions().equals(settingsBefore)) {
+                ConversationEvent changed = settingsChanged(group, applied.committerLeaf(), nameBefore);
+                after.add(() -> events.emit(changed));
+            }
         } else if (processed instanceof ProcessedMessage.ProposalReceived proposal
                 && ProposalKind.of(proposal) == ProposalKind.REMOVE && !store.record(groupId).getRequest()) {
             // A request's members commit without this device: it commits nothing where it has not accepted.
             after.add(() -> commitPendingProposals(groupId));
         }
+    }
+
+    /**
+     * Whether this device could commit the proposals it now holds. Received proposals ride along in
+     * every commit of the epoch (RFC 9420 section 12.2), so one that the group rules refuse (a
+     * member's Remove of someone else) would otherwise block every change, or make an admin's
+     * commit carry it out. Parley members propose only removals (their own, when leaving); any
+     * other kind (an Add, new settings) could only be carried out by an admin's commit that swept
+     * it up, so it is never kept.
+     */
+    private static boolean wouldCommit(Group group, ProcessedMessage.ProposalReceived proposal) {
+        if (ProposalKind.of(proposal) != ProposalKind.REMOVE) {
+            return false;
+        }
+        try {
+            group.discardPendingCommit(group.commitPendingProposals().pending());
+            return true;
+        } catch (MlsProtocolException e) {
+            return false;
+        }
+    }
+
+    /** Who changed a group's settings (a rename, a new admin), its former name and its admins now. */
+    private ConversationEvent settingsChanged(Group group, int committerLeaf, String nameBefore) {
+        String committer = group.members().stream().filter(m -> m.leafIndex() == committerLeaf)
+                .map(m -> MemberCredential.from(m.credential()).username()).findFirst().orElse("someone");
+        return new ConversationEvent.SettingsChanged(store.record(group.groupId()).getName(), committer, nameBefore,
+                ConversationStore.admins(group));
     }
 
     /**
@@ -234,7 +281,9 @@ final class Inbox {
             try {
                 group = Group.joinFromWelcome(store.groupConfig(), payload, bundle, null);
             } catch (MlsProtocolException e) {
+                // The group rules refuse a group that breaks them (a false 1:1, say): the person hears why.
                 log.warn("a Welcome for this device could not be used: {}", e.getMessage());
+                after.add(() -> events.emit(new ConversationEvent.InvitationRefused("", e.getMessage())));
                 return;
             }
             keyPackages.consumed(keyPackageRef);
@@ -242,10 +291,8 @@ final class Inbox {
             if (existing != null && !existing.getLeft()) {
                 return;
             }
-            List<String> others = ConversationStore.usernames(group).stream().filter(u -> !u.equals(identity.username())).toList();
-            ConversationRecord.Builder record = ConversationRecord.newBuilder().setGroupId(ByteString.copyFrom(group.groupId()))
-                    .setName(others.isEmpty() ? identity.username() : String.join(",", others))
-                    .setGroupState(ByteString.copyFrom(group.toBytes()));
+            ConversationRecord.Builder record = store.named(ConversationRecord.newBuilder().setGroupId(ByteString.copyFrom(group.groupId()))
+                    .setGroupState(ByteString.copyFrom(group.toBytes())), group);
             if (!requests.markJoined(group, record)) {
                 log.debug("ignored a Welcome from a blocked account");
                 return;

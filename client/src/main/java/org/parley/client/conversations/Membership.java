@@ -2,14 +2,13 @@ package org.parley.client.conversations;
 
 import com.google.protobuf.ByteString;
 import org.parley.client.account.DeviceIdentity;
-import org.parley.client.content.v1.Content;
-import org.parley.client.content.v1.ConversationInfo;
 import org.parley.client.keys.KeyPackages;
 import org.parley.client.keys.MemberCredential;
 import org.parley.client.local.v1.ConversationRecord;
 import org.parley.client.net.ServerException;
 import org.parley.client.net.Session;
 import org.parley.client.safety.Contacts;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.group.Group;
 import org.parley.mls.group.Member;
 
@@ -17,12 +16,16 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * Who is in a conversation: creating 1:1s and groups with every device of their members,
- * adding and removing members, and leaving. Every device of a user is a leaf; a joiner's key
- * packages are claimed from the server, only devices its account key certifies are added, and
- * that account key is pinned (a change is announced).
+ * adding and removing members, leaving, and a group's admins and name. Every device of a user is
+ * a leaf; a joiner's key packages are claimed from the server, only devices its account key
+ * certifies are added, and that account key is pinned (a change is announced). A conversation's
+ * settings ({@link ConversationSettings}) go into its group context at creation; a change by
+ * someone the {@link GroupRules} would refuse is refused here first, with a message that says
+ * whom to ask.
  */
 final class Membership {
     private final ConversationStore store;
@@ -67,6 +70,11 @@ final class Membership {
         return create(name, false, usernames);
     }
 
+    /**
+     * A new conversation with this account's other devices and every device of {@code usernames}:
+     * for a 1:1 ({@code direct}, one username) the settings name the two accounts, for a group
+     * they carry {@code name} and this account as its first admin.
+     */
     private Conversations.Summary create(String name, boolean direct, List<String> usernames) {
         List<KeyPackages.Claimed> joiners = new ArrayList<>(claimOwnOtherDevices().devices());
         for (String username : usernames) {
@@ -74,17 +82,21 @@ final class Membership {
                 joiners.addAll(claim(username));
             }
         }
+        Bytes self = Bytes.copyOf(identity.accountId());
+        // For a 1:1 the other person's devices were claimed last (claim never returns none).
+        ConversationSettings settings = direct
+                ? ConversationSettings.directBetween(self, joiners.get(joiners.size() - 1).member().account())
+                : ConversationSettings.group(name, self);
         byte[] groupId = new byte[16];
         random.nextBytes(groupId);
         Group group = Group.create(store.groupConfig(), KeyPackages.SUITE, groupId, keyPackages.credential().toCredential(),
-                keyPackages.signatureKeys(), List.of());
-        store.saveRecord(ConversationRecord.newBuilder().setGroupId(ByteString.copyFrom(groupId))
-                .setName(name).setDirect(direct).setGroupState(ByteString.copyFrom(group.toBytes())).build());
+                keyPackages.signatureKeys(), KeyPackages.CAPABILITIES, settings.initialExtensions());
+        store.saveRecord(store.named(ConversationRecord.newBuilder().setGroupId(ByteString.copyFrom(groupId))
+                .setName(name).setGroupState(ByteString.copyFrom(group.toBytes())), group).build());
         store.cache(group);
         if (!joiners.isEmpty()) {
             commits.commit(groupId, g -> g.addMembers(messages(joiners)), joiners, true);
         }
-        outbox.send(groupId, Content.newBuilder().setConversationInfo(ConversationInfo.newBuilder().setName(name).setDirect(direct)));
         outbox.shareAccessKey(groupId);
         return store.find(name, direct);
     }
@@ -92,12 +104,12 @@ final class Membership {
     /** Adds every device of {@code username} to the group {@code name}. */
     void addMember(String name, String username) {
         byte[] groupId = store.find(name, false).groupId().toByteArray();
+        requireAdmin(groupId, name, "add members");
         if (ConversationStore.usernames(store.group(groupId)).contains(username)) {
             throw new ConversationException(username + " is already in '" + name + "'");
         }
         List<KeyPackages.Claimed> joiners = claim(username);
         commits.commit(groupId, g -> g.addMembers(messages(joiners)), joiners, true);
-        outbox.send(groupId, Content.newBuilder().setConversationInfo(ConversationInfo.newBuilder().setName(name)));
         outbox.shareAccessKey(groupId);
     }
 
@@ -107,10 +119,54 @@ final class Membership {
         if (username.equals(identity.username())) {
             throw new ConversationException("to leave a group yourself, use 'parley group leave " + name + "'");
         }
+        requireAdmin(groupId, name, "remove members");
         if (!ConversationStore.usernames(store.group(groupId)).contains(username)) {
             throw new ConversationException(username + " is not in '" + name + "'");
         }
         commits.commit(groupId, g -> g.removeMembers(leavesOf(g, m -> m.username().equals(username))), List.of(), true);
+    }
+
+    /** Renames the group {@code name} for everyone in it (admins only), by a GroupContextExtensions commit. */
+    void rename(String name, String newName) {
+        byte[] groupId = store.find(name, false).groupId().toByteArray();
+        requireAdmin(groupId, name, "rename it");
+        if (newName.isBlank() || newName.length() > ConversationStore.MAX_NAME_CHARS) {
+            throw new ConversationException("a group name has 1 to " + ConversationStore.MAX_NAME_CHARS + " characters");
+        }
+        if (store.list().stream().anyMatch(s -> !s.direct() && s.name().equals(newName))) {
+            throw new ConversationException("there is already a group called '" + newName + "'; choose another name");
+        }
+        changeSettings(groupId, settings -> settings.withName(newName));
+    }
+
+    /** Makes {@code username} an admin of the group {@code name} (admins only). */
+    void promote(String name, String username) {
+        byte[] groupId = store.find(name, false).groupId().toByteArray();
+        requireAdmin(groupId, name, "promote members");
+        Group group = store.activeGroup(groupId);
+        Bytes account = group.members().stream().map(m -> MemberCredential.from(m.credential()))
+                .filter(c -> c.username().equals(username)).map(MemberCredential::account).findFirst()
+                .orElseThrow(() -> new ConversationException(username + " is not in '" + name + "'; add them first"));
+        if (ConversationStore.admins(group).contains(username)) {
+            throw new ConversationException(username + " is already an admin of '" + name + "'");
+        }
+        changeSettings(groupId, settings -> settings.withAdmin(account));
+    }
+
+    /** Commits new settings, made from those of the epoch the commit is for (again after a lost race). */
+    private void changeSettings(byte[] groupId, UnaryOperator<ConversationSettings> change) {
+        commits.commit(groupId, g -> g.updateGroupContextExtensions(
+                change.apply(ConversationSettings.from(g.groupContextExtensions())).replaceIn(g.groupContextExtensions())), List.of(), true);
+    }
+
+    /** Refuses, before anything is sent, a change that only an admin of the group may make. */
+    private void requireAdmin(byte[] groupId, String name, String what) {
+        Group group = store.activeGroup(groupId);
+        if (!ConversationSettings.from(group.groupContextExtensions()).isAdmin(Bytes.copyOf(identity.accountId()))) {
+            List<String> admins = ConversationStore.admins(group);
+            throw new ConversationException("only an admin of '" + name + "' can " + what + "; "
+                    + (admins.isEmpty() ? "no admin of it is left in it" : "ask " + String.join(" or ", admins)));
+        }
     }
 
     /**

@@ -12,6 +12,7 @@ import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.SignatureKeyPair;
 import org.parley.mls.crypto.SignaturePrivateKey;
 import org.parley.mls.crypto.SignaturePublicKey;
+import org.parley.mls.extensions.Capabilities;
 import org.parley.mls.group.KeyPackageBundle;
 import org.parley.mls.keypackages.KeyPackage;
 import org.parley.mls.keypackages.KeyPackageValidation;
@@ -40,6 +41,13 @@ import java.util.List;
 public final class KeyPackages {
     /** Parley's one cipher suite: X25519, AES-128-GCM, SHA-256, Ed25519 (the identity key's scheme). */
     public static final CipherSuite SUITE = CipherSuite.MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519;
+    /**
+     * The group context extension holding a conversation's settings (name, 1:1 accounts, admins;
+     * content.proto GroupSettings), a private-use type (RFC 9420 section 17.3).
+     */
+    public static final int GROUP_SETTINGS_EXTENSION = 0xF0A0;
+    /** What this client's leaves declare: the defaults and the group settings extension, which every member must support. */
+    public static final Capabilities CAPABILITIES = KeyPackageBundle.capabilities(SUITE, List.of(GROUP_SETTINGS_EXTENSION));
     public static final int BATCH = 50;
     /** Below this many one-time packages on the server, a batch is added. */
     public static final int LOW_WATER = 10;
@@ -74,7 +82,7 @@ public final class KeyPackages {
     public KeyPackageBundle create(boolean lastResort) {
         long now = clock.instant().getEpochSecond();
         KeyPackageBundle bundle = KeyPackageBundle.create(SUITE, credential().toCredential(), signatureKeys(),
-                new Lifetime(now - 3600, now + LIFETIME.toSeconds()), random);
+                new Lifetime(now - 3600, now + LIFETIME.toSeconds()), CAPABILITIES, random);
         String ref = HexFormat.of().formatHex(SUITE.makeKeyPackageRef(bundle.keyPackage().toBytes()));
         store.put(secretName(ref), bundle.privateBytes());
         if (lastResort) {

@@ -25,8 +25,8 @@ class ConversationRecordsTest {
 
     @Test
     void summariesAndCallSignalsCompareTheirGroupIdsByValue() {
-        assertThat(new Conversations.Summary(Bytes.fromHex("0102"), "bob", true, List.of("alice", "bob"), 3, 0))
-                .isEqualTo(new Conversations.Summary(Bytes.copyOf(new byte[] {1, 2}), "bob", true, List.of("alice", "bob"), 3, 0));
+        assertThat(new Conversations.Summary(Bytes.fromHex("0102"), "bob", true, List.of("alice", "bob"), 3, 0, List.of()))
+                .isEqualTo(new Conversations.Summary(Bytes.copyOf(new byte[] {1, 2}), "bob", true, List.of("alice", "bob"), 3, 0, List.of()));
         assertThat(new Receipts.Pending(Bytes.fromHex("01"), List.of()))
                 .isEqualTo(new Receipts.Pending(Bytes.fromHex("01"), List.of()));
         CallSignal ring = CallSignal.newBuilder().setCallId(ByteString.copyFrom(new byte[] {7})).build();

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
  */
 final class MlsFraming {
     private static final int WIRE_FORMAT_PRIVATE_MESSAGE = 2;
+    static final int CONTENT_TYPE_APPLICATION = 1;
     static final int CONTENT_TYPE_COMMIT = 3;
 
     private MlsFraming() {

@@ -33,7 +33,7 @@ public final class Forgeries {
         long now = System.currentTimeMillis() / 1000;
         return KeyPackageBundle.create(KeyPackages.SUITE, credential.toCredential(),
                 new SignatureKeyPair(new SignaturePrivateKey(device.getEncoded()), new SignaturePublicKey(deviceKey)),
-                new Lifetime(now - 60, now + 3600), RANDOM);
+                new Lifetime(now - 60, now + 3600), KeyPackages.CAPABILITIES, RANDOM);
     }
 
     /** As {@link #keyPackage} with a random device id. */

@@ -9,6 +9,7 @@ import org.parley.mls.crypto.CipherSuite;
 import org.parley.mls.crypto.HpkeKeyPair;
 import org.parley.mls.crypto.HpkePublicKey;
 import org.parley.mls.crypto.SignatureKeyPair;
+import org.parley.mls.extensions.Capabilities;
 import org.parley.mls.extensions.Extension;
 import org.parley.mls.extensions.ExtensionType;
 import org.parley.mls.extensions.ExternalPub;
@@ -92,9 +93,18 @@ public final class Group {
     /** A new one-member group at epoch 0 (Section 11), with the given GroupContext extensions. */
     public static Group create(GroupConfig config, CipherSuite suite, byte[] groupId, Credential credential,
                                SignatureKeyPair signatureKeys, List<Extension> groupExtensions) {
+        return create(config, suite, groupId, credential, signatureKeys, KeyPackageBundle.defaultCapabilities(suite), groupExtensions);
+    }
+
+    /**
+     * As {@link #create(GroupConfig, CipherSuite, byte[], Credential, SignatureKeyPair, List)}, with a creator's
+     * leaf that declares {@code capabilities} (for an application's own group context extensions, Section 12.1.7).
+     */
+    public static Group create(GroupConfig config, CipherSuite suite, byte[] groupId, Credential credential,
+                               SignatureKeyPair signatureKeys, Capabilities capabilities, List<Extension> groupExtensions) {
         HpkeKeyPair leafKeys = suite.generateHpkeKeyPair(config.random());
         LeafNode leaf = new LeafNode(leafKeys.publicKey(), signatureKeys.publicKey(), credential,
-                KeyPackageBundle.defaultCapabilities(suite), LeafNodeSource.KEY_PACKAGE, KeyPackageBundle.UNBOUNDED, null,
+                capabilities, LeafNodeSource.KEY_PACKAGE, KeyPackageBundle.UNBOUNDED, null,
                 List.of(), Bytes.EMPTY).sign(suite, signatureKeys.privateKey(), groupId, 0);
         RatchetTree tree = RatchetTree.withFirstLeaf(suite, leaf);
         GroupContext context = new GroupContext(suite, groupId, 0, tree.treeHash(), new byte[0], groupExtensions);

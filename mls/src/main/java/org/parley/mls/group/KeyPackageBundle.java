@@ -58,9 +58,18 @@ public final class KeyPackageBundle {
     /** A fresh, signed KeyPackage for {@code credential}, valid for {@code lifetime} (null: unbounded). */
     public static KeyPackageBundle create(CipherSuite suite, Credential credential, SignatureKeyPair signatureKeys,
                                           Lifetime lifetime, java.security.SecureRandom random) {
+        return create(suite, credential, signatureKeys, lifetime, defaultCapabilities(suite), random);
+    }
+
+    /**
+     * As {@link #create(CipherSuite, Credential, SignatureKeyPair, Lifetime, java.security.SecureRandom)}, with a leaf
+     * that declares {@code capabilities} (an application's own extension types, Section 7.2, see {@link #capabilities}).
+     */
+    public static KeyPackageBundle create(CipherSuite suite, Credential credential, SignatureKeyPair signatureKeys,
+                                          Lifetime lifetime, Capabilities capabilities, java.security.SecureRandom random) {
         HpkeKeyPair init = suite.generateHpkeKeyPair(random);
         HpkeKeyPair leafKeys = suite.generateHpkeKeyPair(random);
-        LeafNode leaf = new LeafNode(leafKeys.publicKey(), signatureKeys.publicKey(), credential, defaultCapabilities(suite),
+        LeafNode leaf = new LeafNode(leafKeys.publicKey(), signatureKeys.publicKey(), credential, capabilities,
                 LeafNodeSource.KEY_PACKAGE, lifetime == null ? UNBOUNDED : lifetime, null, List.of(), Bytes.EMPTY)
                 .sign(suite, signatureKeys.privateKey(), new byte[0], 0);
         KeyPackage unsigned = new KeyPackage(ProtocolVersion.MLS10, suite.id(), init.publicKey(), leaf, List.of(), Bytes.EMPTY);
@@ -77,7 +86,15 @@ public final class KeyPackageBundle {
 
     /** What every Parley client supports: MLS 1.0, the KeyPackage's suite, basic and X.509 credentials. */
     static Capabilities defaultCapabilities(CipherSuite suite) {
-        return new Capabilities(List.of(ProtocolVersion.MLS10), List.of(suite.id()), List.of(), List.of(),
+        return capabilities(suite, List.of());
+    }
+
+    /**
+     * The default capabilities plus the non-default extension types an application understands:
+     * a group context extension must be supported by every member (RFC 9420 Sections 7.2, 12.1.7).
+     */
+    public static Capabilities capabilities(CipherSuite suite, List<Integer> extensionTypes) {
+        return new Capabilities(List.of(ProtocolVersion.MLS10), List.of(suite.id()), extensionTypes, List.of(),
                 List.of(CredentialType.BASIC, CredentialType.X509));
     }
 

@@ -1,0 +1,110 @@
+package org.parley.cli;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.parley.client.ParleyClient;
+import org.parley.client.testkit.HostileMember;
+import org.parley.client.testkit.LiveServer;
+import org.parley.client.testkit.TempProfiles;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code parley group} as people use it: only admins add, remove, rename and promote; everyone
+ * sees who the admins are; a group that poses as someone's 1:1 is refused with a warning.
+ */
+class GroupRolesCommandsTest {
+    @TempDir
+    Path temp;
+    private LiveServer server;
+    private UserCommands users;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new LiveServer(temp.resolve("server"));
+        users = new UserCommands(new TempProfiles(temp));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private MainTest.Result as(String user, String... args) {
+        return users.as(user, args);
+    }
+
+    private MainTest.Result ok(String user, String... args) {
+        return users.ok(user, args);
+    }
+
+    private void register(String... names) {
+        for (String name : names) {
+            ok(name, "register", name, "--server", server.url());
+        }
+    }
+
+    @Test
+    void onlyAdminsChangeAGroupAndEveryoneSeesWhoTheyAre() {
+        register("alice", "bob", "carol", "dave");
+        ok("alice", "group", "create", "team", "--members", "bob,carol");
+        ok("bob", "receive");
+        assertThat(ok("bob", "group", "list").out()).contains("group team  (alice, bob, carol)  admins: alice");
+
+        MainTest.Result add = as("bob", "group", "add", "team", "dave");
+        assertThat(add.code()).isEqualTo(1);
+        assertThat(add.err()).contains("only an admin of 'team' can add members; ask alice");
+        assertThat(as("bob", "group", "remove", "team", "carol").err()).contains("only an admin of 'team' can remove members; ask alice");
+        assertThat(as("bob", "group", "rename", "team", "crew").err()).contains("only an admin of 'team' can rename it; ask alice");
+        assertThat(as("bob", "group", "promote", "team", "bob").err()).contains("only an admin of 'team' can promote members; ask alice");
+
+        assertThat(ok("alice", "group", "promote", "team", "bob").out()).contains("bob is now an admin of team");
+        assertThat(as("alice", "group", "promote", "team", "bob").err()).contains("bob is already an admin of 'team'");
+        assertThat(as("alice", "group", "promote", "team", "dave").err()).contains("dave is not in 'team'; add them first");
+        assertThat(ok("bob", "receive").out()).contains("* team: alice changed the admins; admins: alice, bob");
+        assertThat(ok("bob", "group", "rename", "team", "crew").out()).contains("Renamed group team to crew");
+        assertThat(ok("carol", "receive").out()).contains("* crew: bob renamed the group (it was team); admins: alice, bob");
+        assertThat(ok("carol", "group", "members", "crew").out().lines().toList())
+                .containsExactly("alice  (admin)", "bob  (admin)", "carol");
+        assertThat(as("alice", "group", "members", "team").err()).contains("no group called 'team'");
+
+        ok("bob", "group", "add", "crew", "dave");
+        ok("dave", "send", "--group", "crew", "hello", "crew");
+        assertThat(ok("carol", "receive").out()).contains("dave → crew: hello crew");
+        assertThat(as("carol", "group", "remove", "crew", "dave").err())
+                .contains("only an admin of 'crew' can remove members; ask alice or bob");
+    }
+
+    @Test
+    void aFalse1to1IsRefusedWithAWarningAndSendGoesToTheReal1to1() throws Exception {
+        register("carol", "dave");
+        try (TempProfiles hostile = new TempProfiles(temp.resolve("hostile"))) {
+            ParleyClient zed = hostile.signedIn("zed", server.address(), 5);
+            new HostileMember(zed).falseDirect("carol", "dave");
+            String warning = "* WARNING: zed's group claims to be a 1:1 between carol and dave, but zed is in it too; it was refused.";
+            assertThat(ok("dave", "receive").out()).contains(warning).doesNotContain("a message in the false 1:1");
+            assertThat(ok("dave", "send", "carol", "only", "for", "carol").out()).contains("Sent to carol");
+            assertThat(ok("carol", "receive").out()).contains(warning).contains("dave → carol: only for carol");
+            assertThat(ok("dave", "group", "list").out().lines().toList()).containsExactly("1:1   carol  (carol, dave)");
+            assertThat(zed.conversations().list()).isEmpty();
+        }
+    }
+
+    @Test
+    void aMemberWhoIsNotAnAdminBringsItsOwnNewDevice() throws Exception {
+        register("alice", "bob");
+        ok("alice", "group", "create", "team", "--members", "bob");
+        ok("bob", "receive");
+        Linking.Linked linked = Linking.link(temp.resolve("laptop").toString(), temp.resolve("bob").toString(), server.url());
+        assertThat(linked.approver().code()).as(linked.approver().err()).isZero();
+        assertThat(ok("laptop", "group", "list").out()).contains("group team  (alice, bob)  admins: alice");
+        ok("alice", "send", "--group", "team", "to", "all", "of", "you");
+        assertThat(ok("laptop", "receive").out()).contains("alice → team: to all of you");
+        ok("laptop", "send", "--group", "team", "from", "the", "laptop");
+        assertThat(ok("alice", "receive").out()).contains("bob → team: from the laptop");
+    }
+}
