@@ -11,6 +11,8 @@ import org.parley.client.conversations.Conversations;
 import org.parley.client.local.v1.ContactRecord;
 import org.parley.client.local.v1.StoredMessage;
 import org.parley.client.net.ServerException;
+import org.parley.client.store.ProfileStore;
+import org.parley.client.testkit.DeviceLinks;
 import org.parley.client.testkit.LiveServer;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.ErrorCode;
@@ -218,6 +220,29 @@ class ConsentTest extends LiveServerTestBase {
         eventually("zed's requests come again", () -> alice.conversations().requests().stream()
                 .anyMatch(r -> r.conversation().equals("once more")));
         assertThatThrownBy(() -> alice.conversations().unblock("zed")).isInstanceOf(ConversationException.class);
+    }
+
+    @Test
+    void aNewDeviceOfThisAccountJoinsARequestOnlyOnceItIsAccepted() throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient zed = user("zed");
+        byte[] party = zed.conversations().createGroup("party", List.of("alice")).groupId().toByteArray();
+        eventually("alice holds zed's request", () -> alice.conversations().requests().size() == 1);
+        ProfileStore laptopStore = profiles.create("laptop");
+        DeviceLinks.link(laptopStore, alice);
+        ParleyClient laptop = profiles.connect(laptopStore, temp.resolve("laptop-files"));
+        laptop.publishKeyPackages(5, true);
+        long epoch = zed.conversations().epoch(party);
+
+        alice.syncOwnDevices();
+        Thread.sleep(QUIET_MILLIS);
+        assertThat(zed.conversations().epoch(party)).as("no commit in a request").isEqualTo(epoch);
+        assertThat(laptop.conversations().list()).isEmpty();
+
+        alice.conversations().accept("zed");
+        alice.syncOwnDevices();
+        eventually("the laptop joins the accepted party", () -> laptop.conversations().list().stream().anyMatch(s -> s.name().equals("party")));
+        assertThat(laptop.conversations().requests()).as("brought in by its own account").isEmpty();
     }
 
     /** Whether the server takes SetAccessKey (re-registering the current key changes nothing). */
