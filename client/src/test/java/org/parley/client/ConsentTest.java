@@ -135,15 +135,20 @@ class ConsentTest extends LiveServerTestBase {
     void deletingARequestLeavesTheGroupAndForgetsItsMessages() throws Exception {
         ParleyClient alice = user("alice");
         ParleyClient zed = user("zed");
+        user("bob");
         byte[] party = zed.conversations().createGroup("party", List.of("alice")).groupId().toByteArray();
         zed.conversations().sendText(party, "buy now");
         eventually("alice holds the request", () -> requestMessages(alice, "party") == 1);
+        zed.conversations().addMember("party", "bob");
+        eventually("alice's party has bob", () -> alice.conversations().find("party", false).members().contains("bob"));
+        assertThat(events.get("alice")).as("a request's changes are not shown either")
+                .noneMatch(e -> e instanceof ConversationEvent.MembersAdded);
 
         alice.conversations().delete("party");
         assertThat(alice.conversations().requests()).isEmpty();
         assertThat(alice.conversations().list()).isEmpty();
         assertThat(alice.conversations().history(party, 10)).isEmpty();
-        eventually("zed's group commits alice's leaving", () -> zed.conversations().find("party", false).members().equals(List.of("zed")));
+        eventually("zed's group commits alice's leaving", () -> zed.conversations().find("party", false).members().equals(List.of("bob", "zed")));
         assertThatThrownBy(() -> alice.conversations().delete("party")).isInstanceOf(ConversationException.class)
                 .hasMessageContaining("no message request called 'party'");
     }

@@ -195,10 +195,13 @@ final class Inbox {
                 // Newcomers cannot read keys shared before they joined: everyone shares again.
                 after.add(() -> outbox.shareAccessKey(groupId));
             }
-            after.add(() -> commits.announce(groupId, applied));
-            if (!applied.removedSelf() && !group.groupContextExtensions().equals(settingsBefore)) {
-                ConversationEvent changed = settingsChanged(group, applied.committerLeaf(), nameBefore);
-                after.add(() -> events.emit(changed));
+            if (!store.record(groupId).getRequest()) {
+                // A message request shows nothing until accepted, its changes neither.
+                after.add(() -> commits.announce(groupId, applied));
+                if (!applied.removedSelf() && !group.groupContextExtensions().equals(settingsBefore)) {
+                    ConversationEvent changed = settingsChanged(group, applied.committerLeaf(), nameBefore);
+                    after.add(() -> events.emit(changed));
+                }
             }
         } else if (processed instanceof ProcessedMessage.ProposalReceived proposal
                 && ProposalKind.of(proposal) == ProposalKind.REMOVE && !store.record(groupId).getRequest()) {
