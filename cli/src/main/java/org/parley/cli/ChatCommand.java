@@ -67,6 +67,10 @@ final class ChatCommand implements Callable<Integer> {
                     }
                 } else if (event instanceof ConversationEvent.Receipted receipt) {
                     reader.printAbove(Messages.line(receipt));
+                } else if (event instanceof ConversationEvent.RequestReceived) {
+                    if (numbered[0] != null) {
+                        conversations[0].takeNewRequests().forEach(request -> reader.printAbove(Messages.line(request)));
+                    }
                 } else if (event instanceof ConversationEvent.Message) {
                     if (numbered[0] != null) {
                         conversations[0].takeUnshown().forEach(shown -> reader.printAbove(numbered[0].line(shown)));
@@ -97,6 +101,7 @@ final class ChatCommand implements Callable<Integer> {
                         terminal.writer().println(messages.line(shown));
                     }
                 }
+                client.conversations().takeNewRequests().forEach(request -> terminal.writer().println(Messages.line(request)));
                 numbered[0] = messages;
                 terminal.flush();
                 try (calls; ChatCalls inCall = new ChatCalls(calls, conversation, above)) {

@@ -30,7 +30,8 @@ import java.util.function.Consumer;
  * other programs can use Parley the way signal-cli is used. Ends when stdin closes.
  */
 @Command(name = "daemon", mixinStandardHelpOptions = true,
-        description = "Serve JSON-RPC 2.0 on stdin/stdout: send, sendFile, createGroup, addMember, removeMember, listGroups; 'receive' notifications.")
+        description = "Serve JSON-RPC 2.0 on stdin/stdout: send, sendFile, createGroup, addMember, removeMember, listGroups,"
+                + " listRequests, accept, delete, block, unblock; 'receive' and 'request' notifications.")
 final class DaemonCommand implements Callable<Integer> {
     /** Tests replace stdin; null means System.in. */
     static InputStream input;
@@ -57,13 +58,16 @@ final class DaemonCommand implements Callable<Integer> {
         Conversations[] conversations = new Conversations[1];
         Consumer<ConversationEvent> notify = event -> {
             if (event instanceof ConversationEvent.Message && conversations[0] != null) {
-                conversations[0].takeUnshown().forEach(shown -> write(out, notification(Messages.json(shown))));
+                conversations[0].takeUnshown().forEach(shown -> write(out, notification("receive", Messages.json(shown))));
+            } else if (event instanceof ConversationEvent.RequestReceived && conversations[0] != null) {
+                notifyRequests(out, conversations[0]);
             }
         };
         BufferedReader in = new BufferedReader(new InputStreamReader(input == null ? System.in : input, StandardCharsets.UTF_8));
         return Main.profiles(spec).withClient(notify, client -> {
             conversations[0] = client.conversations();
-            client.conversations().takeUnshown().forEach(shown -> write(out, notification(Messages.json(shown))));
+            client.conversations().takeUnshown().forEach(shown -> write(out, notification("receive", Messages.json(shown))));
+            notifyRequests(out, client.conversations());
             try {
                 String line;
                 while ((line = in.readLine()) != null) {
@@ -83,10 +87,15 @@ final class DaemonCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static ObjectNode notification(ObjectNode params) {
+    /** A 'request' notification for each message request not announced yet. */
+    private static void notifyRequests(PrintWriter out, Conversations conversations) {
+        conversations.takeNewRequests().forEach(request -> write(out, notification("request", Messages.json(request))));
+    }
+
+    private static ObjectNode notification(String method, ObjectNode params) {
         ObjectNode node = Messages.JSON.createObjectNode();
         node.put("jsonrpc", "2.0");
-        node.put("method", "receive");
+        node.put("method", method);
         node.set("params", params);
         return node;
     }
@@ -140,9 +149,24 @@ final class DaemonCommand implements Callable<Integer> {
                 conversations.list().forEach(s -> all.add(summary(s)));
                 yield all;
             }
+            case "listRequests" -> {
+                ArrayNode all = Messages.JSON.createArrayNode();
+                conversations.requests().forEach(r -> all.add(Messages.json(r)));
+                yield all;
+            }
+            case "accept" -> done(() -> conversations.accept(text(params, "name")));
+            case "delete" -> done(() -> conversations.delete(text(params, "name")));
+            case "block" -> done(() -> conversations.block(text(params, "username")));
+            case "unblock" -> done(() -> conversations.unblock(text(params, "username")));
             default -> throw new RpcError(-32601, "no method '" + method + "'; use send, sendFile, createGroup, addMember,"
-                    + " removeMember or listGroups");
+                    + " removeMember, listGroups, listRequests, accept, delete, block or unblock");
         };
+    }
+
+    /** Runs a change that answers nothing but success: the result is {@code true}. */
+    private static JsonNode done(Runnable change) {
+        change.run();
+        return Messages.JSON.getNodeFactory().booleanNode(true);
     }
 
     private static byte[] target(Conversations conversations, JsonNode params) {

@@ -122,6 +122,9 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.println("== 1:1: alice and bob (an MLS group of their devices) ==");
         byte[] direct = alice.conversations().direct("bob").groupId().toByteArray();
+        await("bob gets alice's message request", () -> !bob.conversations().requests().isEmpty());
+        bob.conversations().accept("alice");
+        out.println("bob accepted alice's message request (until then his device sent her nothing: no receipt, no key)");
         say(out, alice, direct, "bob", "Hi Bob! Nobody but you can read this.", sentWords);
         await("bob reads alice", () -> bob.texts().contains("Hi Bob! Nobody but you can read this."));
         byte[] bobDirect = bob.conversations().find("alice", true).groupId().toByteArray();
@@ -132,6 +135,8 @@ final class DemoCommand implements Callable<Integer> {
         out.println("== Group book-club: alice, bob, carol ==");
         byte[] club = alice.conversations().createGroup("book-club", List.of("bob", "carol")).groupId().toByteArray();
         out.println("alice created book-club with bob and carol (one MLS commit, Welcome messages to their devices)");
+        await("carol gets alice's message request", () -> !carol.conversations().requests().isEmpty());
+        carol.conversations().accept("alice");
         await("carol joins", () -> carol.conversations().list().stream().anyMatch(s -> s.name().equals("book-club")));
         byte[] carolClub = carol.conversations().find("book-club", false).groupId().toByteArray();
         say(out, carol, carolClub, "book-club", "Hello both, what are we reading?", sentWords);

@@ -81,6 +81,7 @@ public final class Main implements Runnable {
         cl.addSubcommand(new SendFileCommand());
         cl.addSubcommand(new ReceiveCommand());
         cl.addSubcommand(new GroupCommand());
+        RequestCommands.all().forEach(cl::addSubcommand);
         cl.addSubcommand(new ChatCommand());
         cl.addSubcommand(new CallCommand());
         cl.addSubcommand(new AnswerCommand());

@@ -93,6 +93,28 @@ final class Messages {
         return "* " + event.conversation() + ": " + text;
     }
 
+    /**
+     * {@code Message request from zed in 'party' (2 messages): parley accept zed | parley block zed |
+     * parley delete party}: what a request is and the three ways to answer it.
+     */
+    static String line(Conversations.Request request) {
+        String from = request.inviter().isEmpty() ? "" : " from " + request.inviter();
+        String in = request.direct() && request.conversation().equals(request.inviter()) ? "" : " in '" + request.conversation() + "'";
+        String accept = request.inviter().isEmpty() ? request.conversation() : request.inviter();
+        return "Message request" + from + in + " (" + request.messages() + (request.messages() == 1 ? " message" : " messages")
+                + "): parley accept " + accept + (request.inviter().isEmpty() ? "" : " | parley block " + request.inviter())
+                + " | parley delete " + request.conversation();
+    }
+
+    static ObjectNode json(Conversations.Request request) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("conversation", request.conversation());
+        node.put("inviter", request.inviter());
+        node.put("direct", request.direct());
+        node.put("messages", request.messages());
+        return node;
+    }
+
     /** "3 messages from bob could not be read: why, and what to do". */
     private static String unreadable(ConversationEvent.Unreadable event) {
         String what = event.messages() == 1 ? "1 message" : event.messages() + " messages";

@@ -12,7 +12,8 @@ import java.util.function.Consumer;
 
 /** {@code parley receive [--wait SECONDS] [--json]}: prints what arrived, each message once. */
 @Command(name = "receive", mixinStandardHelpOptions = true,
-        description = "Print messages that arrived since the last receive; with --wait, keep listening that many seconds.")
+        description = "Print messages that arrived since the last receive, and new message requests (once each);"
+                + " with --wait, keep listening that many seconds.")
 final class ReceiveCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -20,7 +21,8 @@ final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--wait", paramLabel = "SECONDS", description = "Keep listening for new messages this long (default 0).")
     int waitSeconds;
 
-    @Option(names = "--json", description = "One JSON object per line: id, conversation, sender, sent_at, text, attachments.")
+    @Option(names = "--json", description = "One JSON object per line: id, conversation, sender, sent_at, text, attachments;"
+            + " a message request as request, conversation, inviter, direct, messages.")
     boolean json;
 
     @Override
@@ -35,7 +37,8 @@ final class ReceiveCommand implements Callable<Integer> {
             String notice = Messages.notice(event);
             if (notice != null && !json) {
                 out.println(notice);
-            } else if (event instanceof ConversationEvent.Message && conversations[0] != null) {
+            } else if ((event instanceof ConversationEvent.Message || event instanceof ConversationEvent.RequestReceived)
+                    && conversations[0] != null) {
                 print(conversations[0], self[0], out);
             }
         };
@@ -56,6 +59,9 @@ final class ReceiveCommand implements Callable<Integer> {
     private void print(Conversations conversations, String self, PrintWriter out) {
         for (Conversations.Shown shown : conversations.takeUnshown()) {
             out.println(json ? Messages.json(shown).toString() : Messages.line(shown, self));
+        }
+        for (Conversations.Request request : conversations.takeNewRequests()) {
+            out.println(json ? Messages.json(request).put("request", true).toString() : Messages.line(request));
         }
         out.flush();
     }

@@ -176,6 +176,7 @@ class AccountCommandsTest {
         assertThat(trusted.code()).as(trusted.err()).isZero();
         assertThat(trusted.out()).contains("carol is not verified");
         assertThat(parley("--profile", profile("alice"), "send", "carol", "after").code()).isZero();
+        assertThat(parley("--profile", profile("carol"), "accept", "alice").code()).isZero();
         assertThat(parley("--profile", profile("carol"), "receive").out()).contains("before").contains("after").doesNotContain("during");
     }
 
@@ -201,6 +202,7 @@ class AccountCommandsTest {
         assertThat(parley("--profile", profile("alice"), "devices").out().lines()).as("the server still lists it").hasSize(2);
         assertThat(server.store().mailbox().pending(ghost, 0, 100)).as("nothing reached the ghost").isEmpty();
         assertThat(parley("--profile", profile("alice"), "send", "bob", "still private").code()).isZero();
+        assertThat(parley("--profile", profile("bob"), "accept", "alice").code()).isZero();
         assertThat(parley("--profile", profile("bob"), "receive").out()).contains("still private").doesNotContain("WARNING");
         assertThat(server.store().mailbox().pending(ghost, 0, 100)).isEmpty();
     }

@@ -273,12 +273,13 @@ class CallCommandsTest {
         }
     }
 
-    /** Registers alice and bob on the test's server and starts their 1:1, which a call needs. */
+    /** Registers alice and bob on the test's server and starts their 1:1 (bob accepts it), which a call needs. */
     private void aliceAndBobHaveAConversation() {
         for (String user : List.of("alice", "bob")) {
             ok(user, "register", user, "--server", server.url());
         }
         ok("alice", "send", "bob", "hi");
+        ok("bob", "accept", "alice");
     }
 
     /** Writes {@code seconds} of speech-like audio to {@code file} and returns it. */

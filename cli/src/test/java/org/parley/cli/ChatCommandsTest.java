@@ -64,6 +64,7 @@ class ChatCommandsTest {
     void directMessagesFilesAndJson() throws Exception {
         register("alice", "bob");
         ok("alice", "send", "bob", "hello", "there");
+        ok("bob", "accept", "alice");
         MainTest.Result received = ok("bob", "receive");
         assertThat(received.out()).matches("(?s)\\[\\d\\d:\\d\\d] alice → bob: hello there\\n");
         assertThat(ok("bob", "receive").out()).as("shown once").isEmpty();
@@ -97,6 +98,8 @@ class ChatCommandsTest {
         assertThat(ok("alice", "group", "create", "team", "--members", "bob,carol").out()).contains("Created group team with alice, bob, carol");
         assertThat(as("alice", "group", "create", "team", "--members", "bob").err()).contains("already a group called 'team'");
         ok("alice", "send", "--group", "team", "welcome", "all");
+        ok("bob", "accept", "alice");
+        ok("carol", "accept", "alice");
         assertThat(ok("carol", "receive").out()).contains("alice → team: welcome all");
         assertThat(ok("carol", "group", "list").out()).contains("group team  (alice, bob, carol)  admins: alice");
         assertThat(ok("bob", "group", "members", "team").out().lines().toList()).containsExactly("alice  (admin)", "bob", "carol");
@@ -109,6 +112,7 @@ class ChatCommandsTest {
         assertThat(ok("bob", "receive").out()).contains("alice → team: only for bob");
 
         ok("alice", "group", "add", "team", "dave");
+        ok("dave", "accept", "team");
         ok("dave", "send", "--group", "team", "hi", "from", "dave");
         assertThat(ok("bob", "receive").out()).contains("dave → team: hi from dave");
 
@@ -192,6 +196,7 @@ class ChatCommandsTest {
         ok("alice", "send", "bob", "from the phone");
         ok("alice", "group", "create", "team", "--members", "bob");
         assertThat(ok("bob", "receive").out()).doesNotContain("WARNING");
+        ok("bob", "accept", "alice");
         Linking.Linked linked = Linking.link(temp.resolve("laptop").toString(), temp.resolve("alice").toString(), server.url());
         assertThat(linked.newDevice().code()).as(linked.newDevice().err()).isZero();
         assertThat(linked.approver().code()).as(linked.approver().err()).isZero();

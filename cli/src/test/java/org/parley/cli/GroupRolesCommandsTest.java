@@ -52,7 +52,8 @@ class GroupRolesCommandsTest {
     void onlyAdminsChangeAGroupAndEveryoneSeesWhoTheyAre() {
         register("alice", "bob", "carol", "dave");
         ok("alice", "group", "create", "team", "--members", "bob,carol");
-        ok("bob", "receive");
+        ok("bob", "accept", "alice");
+        ok("carol", "accept", "alice");
         assertThat(ok("bob", "group", "list").out()).contains("group team  (alice, bob, carol)  admins: alice");
 
         MainTest.Result add = as("bob", "group", "add", "team", "dave");
@@ -73,6 +74,7 @@ class GroupRolesCommandsTest {
         assertThat(as("alice", "group", "members", "team").err()).contains("no group called 'team'");
 
         ok("bob", "group", "add", "crew", "dave");
+        ok("dave", "accept", "bob");
         ok("dave", "send", "--group", "crew", "hello", "crew");
         assertThat(ok("carol", "receive").out()).contains("dave → crew: hello crew");
         assertThat(as("carol", "group", "remove", "crew", "dave").err())
@@ -88,7 +90,9 @@ class GroupRolesCommandsTest {
             String warning = "* WARNING: zed's group claims to be a 1:1 between carol and dave, but zed is in it too; it was refused.";
             assertThat(ok("dave", "receive").out()).contains(warning).doesNotContain("a message in the false 1:1");
             assertThat(ok("dave", "send", "carol", "only", "for", "carol").out()).contains("Sent to carol");
-            assertThat(ok("carol", "receive").out()).contains(warning).contains("dave → carol: only for carol");
+            assertThat(ok("carol", "receive").out()).contains(warning).contains("Message request from dave (1 message)");
+            ok("carol", "accept", "dave");
+            assertThat(ok("carol", "receive").out()).contains("dave → carol: only for carol");
             assertThat(ok("dave", "group", "list").out().lines().toList()).containsExactly("1:1   carol  (carol, dave)");
             assertThat(zed.conversations().list()).isEmpty();
         }
@@ -98,7 +102,7 @@ class GroupRolesCommandsTest {
     void aMemberWhoIsNotAnAdminBringsItsOwnNewDevice() throws Exception {
         register("alice", "bob");
         ok("alice", "group", "create", "team", "--members", "bob");
-        ok("bob", "receive");
+        ok("bob", "accept", "alice");
         Linking.Linked linked = Linking.link(temp.resolve("laptop").toString(), temp.resolve("bob").toString(), server.url());
         assertThat(linked.approver().code()).as(linked.approver().err()).isZero();
         assertThat(ok("laptop", "group", "list").out()).contains("group team  (alice, bob)  admins: alice");

@@ -62,6 +62,19 @@ class MessagesTest {
     }
 
     @Test
+    void aMessageRequestSaysWhoSentItAndTheThreeAnswers() {
+        Bytes id = Bytes.copyOf(new byte[16]);
+        assertThat(Messages.line(new Conversations.Request(id, "party", false, "zed", 2)))
+                .isEqualTo("Message request from zed in 'party' (2 messages): parley accept zed | parley block zed | parley delete party");
+        assertThat(Messages.line(new Conversations.Request(id, "zed", true, "zed", 1)))
+                .isEqualTo("Message request from zed (1 message): parley accept zed | parley block zed | parley delete zed");
+        assertThat(Messages.line(new Conversations.Request(id, "party", false, "", 0)))
+                .as("an inviter the group did not name cannot be blocked by name")
+                .isEqualTo("Message request in 'party' (0 messages): parley accept party | parley delete party");
+        assertThat(Messages.notice(new ConversationEvent.RequestReceived("party", "zed"))).as("shown as a request line").isNull();
+    }
+
+    @Test
     void messagesReceiptsAndCallSignalsAreNoNotices() {
         assertThat(Messages.notice(new ConversationEvent.Receipted("bob", "bob", true, 1))).isNull();
         assertThat(Messages.notice(new ConversationEvent.CallSignalled("bob", Bytes.copyOf(new byte[16]), "bob",

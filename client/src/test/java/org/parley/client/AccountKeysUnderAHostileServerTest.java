@@ -51,6 +51,13 @@ class AccountKeysUnderAHostileServerTest extends LiveServerTestBase {
         return client;
     }
 
+    /** {@code client} accepts the message request of {@code inviter} once it arrived, as a person does before talking. */
+    private static void accept(ParleyClient client, String inviter) throws InterruptedException {
+        eventually(client.identity().username() + " holds " + inviter + "'s request",
+                () -> client.conversations().requests().stream().anyMatch(r -> r.inviter().equals(inviter)));
+        client.conversations().accept(inviter);
+    }
+
     private List<String> texts(String username) {
         return events.get(username).stream().filter(e -> e instanceof ConversationEvent.Message)
                 .map(e -> ((ConversationEvent.Message) e).message().getText()).toList();
@@ -71,7 +78,7 @@ class AccountKeysUnderAHostileServerTest extends LiveServerTestBase {
         ParleyClient alice = user("alice");
         ParleyClient bob = user("bob");
         byte[] groupId = alice.conversations().direct("bob").groupId().toByteArray();
-        eventually("bob joined", () -> bob.conversations().list().size() == 1);
+        accept(bob, "alice");
 
         Bytes aliceAccount = Bytes.copyOf(alice.identity().accountId());
         Bytes aliceKey = Bytes.copyOf(alice.identity().accountKey());
@@ -112,6 +119,7 @@ class AccountKeysUnderAHostileServerTest extends LiveServerTestBase {
         assertThat(before.number()).isEqualTo(carol.safetyNumber("alice").number());
         alice.markVerified("carol");
         byte[] direct = alice.conversations().direct("carol").groupId().toByteArray();
+        accept(carol, "alice");
         alice.conversations().sendText(direct, "before the swap");
         eventually("carol reads alice", () -> texts("carol").contains("before the swap"));
 
@@ -164,6 +172,7 @@ class AccountKeysUnderAHostileServerTest extends LiveServerTestBase {
         eventually("alice joined and heard of the change", () -> events.get("alice").contains(
                 new ConversationEvent.KeysChanged("trip", "carol")));
         byte[] trip = alice.conversations().find("trip", false).groupId().toByteArray();
+        alice.conversations().accept("bob");
         assertThatThrownBy(() -> alice.conversations().sendText(trip, "hello trip"))
                 .isInstanceOf(ConversationException.class).hasMessageContaining("carol's account key changed since you verified it");
         assertThat(alice.contacts().get("carol").getChanged()).isTrue();

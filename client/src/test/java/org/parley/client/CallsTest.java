@@ -53,9 +53,10 @@ class CallsTest extends LiveServerTestBase {
             calls.add(clientCalls);
         }
         Conversations.Summary team = clients.get(0).conversations().createGroup("team", names.subList(1, names.size()));
-        for (ParleyClient client : clients) {
-            eventually(client.identity().username() + " is in the group",
-                    () -> client.conversations().list().stream().anyMatch(s -> s.name().equals("team")));
+        for (ParleyClient client : clients.subList(1, clients.size())) {
+            eventually(client.identity().username() + " holds ann's message request",
+                    () -> client.conversations().requests().stream().anyMatch(r -> r.inviter().equals("ann")));
+            client.conversations().accept("ann");
         }
         List<Call> inCall = new ArrayList<>();
         inCall.add(calls.get(0).ring(team.groupId().toByteArray(), "team"));

@@ -49,6 +49,13 @@ class GroupRolesTest extends LiveServerTestBase {
                 .map(e -> ((ConversationEvent.Message) e).message().getText()).toList();
     }
 
+    /** {@code client} accepts the message request of {@code inviter} once it arrived, as a person does before talking. */
+    private static void accept(ParleyClient client, String inviter) throws InterruptedException {
+        eventually(client.identity().username() + " holds " + inviter + "'s request",
+                () -> client.conversations().requests().stream().anyMatch(r -> r.inviter().equals(inviter)));
+        client.conversations().accept(inviter);
+    }
+
     private List<String> refusals(String username) {
         return events.get(username).stream().filter(e -> e instanceof ConversationEvent.InvitationRefused)
                 .map(e -> ((ConversationEvent.InvitationRefused) e).reason()).toList();
@@ -74,6 +81,7 @@ class GroupRolesTest extends LiveServerTestBase {
         Conversations.Summary direct = dave.conversations().direct("carol");
         assertThat(direct.groupId().toByteArray()).isNotEqualTo(new byte[16]);
         assertThat(direct.members()).containsExactly("carol", "dave");
+        accept(carol, "dave");
         dave.conversations().sendText(direct.groupId().toByteArray(), "for carol only");
         eventually("carol reads dave", () -> texts("carol").contains("for carol only"));
         assertThat(carol.conversations().find("dave", true).groupId()).isEqualTo(direct.groupId());
@@ -86,7 +94,8 @@ class GroupRolesTest extends LiveServerTestBase {
     /** alice creates team {alice, bob, carol}, so alice is its only admin; every member has joined. */
     private byte[] team(ParleyClient alice, ParleyClient bob, ParleyClient carol) throws InterruptedException {
         byte[] groupId = alice.conversations().createGroup("team", List.of("bob", "carol")).groupId().toByteArray();
-        eventually("bob and carol joined", () -> bob.conversations().list().size() == 1 && carol.conversations().list().size() == 1);
+        accept(bob, "alice");
+        accept(carol, "alice");
         assertThat(carol.conversations().find("team", false).admins()).containsExactly("alice");
         return groupId;
     }
@@ -150,7 +159,7 @@ class GroupRolesTest extends LiveServerTestBase {
         ParleyClient alice = user("alice");
         ParleyClient bob = user("bob");
         ParleyClient carol = user("carol");
-        user("dave");
+        ParleyClient dave = user("dave");
         ParleyClient zed = user("zed");
         byte[] groupId = team(alice, bob, carol);
 
@@ -169,6 +178,7 @@ class GroupRolesTest extends LiveServerTestBase {
         assertThat(carol.conversations().find("team", false).members()).containsExactly("alice", "bob", "carol", "dave");
         assertThat(alice.conversations().find("team", false).members()).containsExactly("alice", "bob", "carol", "dave");
         assertThat(zed.conversations().list()).isEmpty();
+        accept(dave, "alice");
         alice.conversations().sendText(groupId, "welcome dave");
         eventually("carol and dave read alice", () -> texts("carol").contains("welcome dave") && texts("dave").contains("welcome dave"));
     }
@@ -178,7 +188,7 @@ class GroupRolesTest extends LiveServerTestBase {
         ParleyClient alice = user("alice");
         ParleyClient bob = user("bob");
         ParleyClient carol = user("carol");
-        user("dave");
+        ParleyClient dave = user("dave");
         byte[] groupId = team(alice, bob, carol);
 
         assertThatThrownBy(() -> bob.conversations().rename("team", "crew")).isInstanceOf(ConversationException.class)
@@ -208,6 +218,7 @@ class GroupRolesTest extends LiveServerTestBase {
         eventually("dave joined crew", () -> carol.conversations().find("crew", false).members().contains("dave"));
         assertThatThrownBy(() -> carol.conversations().removeMember("crew", "dave")).isInstanceOf(ConversationException.class)
                 .hasMessage("only an admin of 'crew' can remove members; ask alice or bob");
+        accept(dave, "bob");
         carol.conversations().sendText(groupId, "welcome dave");
         eventually("dave reads carol", () -> texts("dave").contains("welcome dave"));
     }

@@ -39,8 +39,9 @@ final class OneToOneCall {
         test.open.add(0, aliceCalls);
         test.open.add(0, bobCalls);
         Conversations.Summary direct = alice.conversations().direct("bob");
-        eventually("bob has the conversation",
-                () -> bob.conversations().list().stream().anyMatch(s -> s.name().equals("alice")));
+        eventually("bob holds alice's message request",
+                () -> bob.conversations().requests().stream().anyMatch(r -> r.inviter().equals("alice")));
+        bob.conversations().accept("alice");
         Call outgoing = aliceCalls.ring(direct.groupId().toByteArray(), "bob");
         Call incoming = bobCalls.awaitRing(WAIT);
         assertThat(incoming.callId()).isEqualTo(outgoing.callId());

@@ -257,7 +257,9 @@ class RestrictedNetworkCallsTest extends LiveServerTestBase {
         open.add(0, aliceCalls);
         open.add(0, bobCalls);
         Conversations.Summary direct = alice.conversations().direct("bob");
-        eventually("bob has the conversation", () -> bob.conversations().list().stream().anyMatch(s -> s.name().equals("alice")));
+        eventually("bob holds alice's message request",
+                () -> bob.conversations().requests().stream().anyMatch(r -> r.inviter().equals("alice")));
+        bob.conversations().accept("alice");
         Call outgoing = aliceCalls.ring(direct.groupId().toByteArray(), "bob");
         open.add(0, outgoing);
         Call incoming = bobCalls.awaitRing(WAIT);

@@ -149,14 +149,15 @@ public final class DeviceIdentity implements org.parley.client.net.Session.Crede
     }
 
     /**
-     * A linked device learns its account's profile key from another device of the account, inside
-     * an encrypted conversation; it keeps the first one it gets.
+     * Replaces the account's profile key: a rotation made on this device (after a block), or a newer
+     * one that another device of the account made. The caller checks that it is newer.
      */
-    public void adoptProfileKey(ProfileStore store, byte[] profileKey) {
-        if (record.getProfileKey().isEmpty() && profileKey.length == 32) {
-            record = record.toBuilder().setProfileKey(ByteString.copyFrom(profileKey)).build();
-            save(store);
+    public void replaceProfileKey(ProfileStore store, byte[] profileKey) {
+        if (profileKey.length != 32) {
+            throw new IllegalArgumentException("a profile key has 32 bytes, not " + profileKey.length);
         }
+        record = record.toBuilder().setProfileKey(ByteString.copyFrom(profileKey)).build();
+        save(store);
     }
 
     /** The signature over this connection's challenge (see {@link Auth#signedContent}). */

@@ -45,10 +45,11 @@ final class ContentHandler {
     private final Attachments attachments;
     private final Path downloads;
     private final Receipts receipts;
+    private final Consent consent;
     private final Events events;
 
     ContentHandler(ConversationStore store, DeviceIdentity identity, Contacts contacts, DeviceCertificates certificates,
-                   Attachments attachments, Path downloads, Receipts receipts, Events events) {
+                   Attachments attachments, Path downloads, Receipts receipts, Consent consent, Events events) {
         this.store = store;
         this.identity = identity;
         this.contacts = contacts;
@@ -56,10 +57,11 @@ final class ContentHandler {
         this.attachments = attachments;
         this.downloads = downloads;
         this.receipts = receipts;
+        this.consent = consent;
         this.events = events;
     }
 
-    void receive(Group group, ProcessedMessage.ApplicationMessage application, List<Runnable> after) {
+    void receive(Group group, ProcessedMessage.ApplicationMessage application, List<Runnable> queued) {
         byte[] groupId = group.groupId();
         Content content;
         try {
@@ -73,7 +75,15 @@ final class ContentHandler {
             log.warn("dropped a message whose content does not match its MLS sender");
             return;
         }
-        boolean changed = observeSender(sender, after, groupId);
+        if (consent.blocked(sender.account())) {
+            log.debug("dropped a message from a blocked account");
+            return;
+        }
+        boolean request = store.record(groupId).getRequest();
+        // A message request shows nothing until it is accepted: what it says is stored, its events
+        // dropped; but a changed account key is a warning, shown even there.
+        List<Runnable> after = request ? new java.util.ArrayList<>() : queued;
+        boolean changed = observeSender(sender, queued, groupId);
         String conversation = store.record(groupId).getName();
         String text = null;
         String attachmentPath = "";
@@ -129,7 +139,12 @@ final class ContentHandler {
                     .setSender(sender.username()).setSenderDevice(content.getSenderDevice()).setSentAt(content.getSentAt())
                     .setText(text).setAttachmentPath(attachmentPath)
                     .setOutgoing(sender.username().equals(identity.username())).setIdentityChanged(changed).build();
-            if (store.addMessage(groupId, stored)) {
+            boolean added = store.addMessage(groupId, stored);
+            if (added && request && store.history(groupId, 2).size() == 1) {
+                // Announced with its first message: by then the conversation has its name.
+                String inviter = store.record(groupId).getInviter();
+                queued.add(() -> events.emit(new ConversationEvent.RequestReceived(conversation, inviter)));
+            } else if (added && !request) {
                 if (!fromThisAccount(sender)) {
                     receipts.arrived(groupId, content.getId());
                 }
@@ -145,7 +160,7 @@ final class ContentHandler {
         if (!sender.account().equals(Bytes.copyOf(share.getAccountId().toByteArray()))) {
             log.warn("dropped an access key that {} sent for another account", sender.username());
         } else if (fromThisAccount(sender)) {
-            identity.adoptProfileKey(store.profile(), share.getProfileKey().toByteArray());
+            consent.adoptOwnProfileKey(share);
         } else {
             contacts.rememberAccessKey(sender.username(), share.getAccessKey().toByteArray());
         }

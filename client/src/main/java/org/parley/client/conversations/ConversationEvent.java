@@ -85,6 +85,14 @@ public sealed interface ConversationEvent {
     }
 
     /**
+     * {@code inviter} (empty when unknown), whom this account has not accepted, added this device to
+     * a conversation and wrote in it: a message request, announced with its first message and
+     * listed by {@link Conversations#requests()} until the person accepts, blocks or deletes it.
+     */
+    record RequestReceived(String conversation, String inviter) implements ConversationEvent {
+    }
+
+    /**
      * {@code member}, an admin, changed the group's settings: renamed it (from {@code previousName},
      * the same as {@code conversation} when the name did not change) or made someone an admin.
      */

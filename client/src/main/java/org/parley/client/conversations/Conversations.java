@@ -75,6 +75,7 @@ public final class Conversations {
     private final Membership membership;
     private final OwnDevices ownDevices;
     private final Inbox inbox;
+    private final Requests requests;
 
     public Conversations(ProfileStore profile, DeviceIdentity identity, Session session, KeyPackages keyPackages,
                          Contacts contacts, Attachments attachments, Path downloads, SecureRandom random, Clock clock,
@@ -88,13 +89,15 @@ public final class Conversations {
                 .withPolicy(GroupPolicy.allOf(deviceCertificates, new GroupRules(Bytes.copyOf(identity.accountId()))));
         this.store = new ConversationStore(profile, groupConfig, Bytes.copyOf(identity.accountId()), contacts, clock);
         Receipts receipts = new Receipts(profile);
-        this.outbox = new Outbox(store, identity, session, contacts, random, clock);
+        Consent consent = new Consent(profile, identity);
+        this.outbox = new Outbox(store, identity, session, contacts, consent, random, clock);
         this.commits = new CommitCoordinator(this, store, session, outbox, events, random, timeout);
         this.membership = new Membership(store, identity, session, keyPackages, contacts, commits, outbox, events, random);
         this.ownDevices = new OwnDevices(store, identity, membership, commits, outbox, events);
+        this.requests = new Requests(store, consent, identity, session, membership, outbox, random);
         ContentHandler content = new ContentHandler(store, identity, contacts, deviceCertificates, attachments, downloads, receipts,
-                events);
-        this.inbox = new Inbox(this, store, identity, session, keyPackages, commits, outbox, content, receipts,
+                consent, events);
+        this.inbox = new Inbox(this, store, identity, session, keyPackages, commits, outbox, content, receipts, requests,
                 new UnreadableMessages(store, events), events);
     }
 
@@ -161,35 +164,92 @@ public final class Conversations {
         return store.history(groupId, limit);
     }
 
+    // ------------------------------------------------------------------ message requests
+
+    /**
+     * A conversation that an account this account has not accepted added it to: {@code inviter} is
+     * that account's username (empty when unknown), {@code messages} how many it holds.
+     */
+    public record Request(Bytes groupId, String conversation, boolean direct, String inviter, int messages) {
+    }
+
+    /** The message requests waiting for a decision. */
+    public synchronized List<Request> requests() {
+        return requests.list();
+    }
+
+    /** Requests that no front end has shown yet; each is returned once (listed by {@link #requests()} until decided). */
+    public synchronized List<Request> takeNewRequests() {
+        return requests.takeNew();
+    }
+
+    /**
+     * Accepts the request called {@code name}, or every request from the user {@code name}: its
+     * inviter is accepted, and this account's access key and the receipts owed are sent.
+     */
+    public synchronized void accept(String name) {
+        requests.accept(name);
+    }
+
+    /** Deletes the request called {@code name}: this device leaves that group and forgets its messages. */
+    public synchronized void delete(String name) {
+        requests.delete(name);
+    }
+
+    /**
+     * Blocks {@code username}: its messages are dropped, its requests deleted, the 1:1s with it
+     * left, and this account's access key replaced (on the server and in accepted conversations).
+     */
+    public synchronized void block(String username) {
+        requests.block(username);
+    }
+
+    /** Lifts a block; the user is not accepted again until a conversation with them is started or accepted. */
+    public synchronized void unblock(String username) {
+        requests.unblock(username);
+    }
+
     // ------------------------------------------------------------------ creating and changing
 
-    /** The 1:1 conversation with {@code username}, created (with all devices of both accounts) when missing. */
+    /**
+     * The 1:1 conversation with {@code username}, created (with all devices of both accounts) when
+     * missing; starting it accepts {@code username}, and their request for it.
+     */
     public synchronized Summary direct(String username) {
-        return membership.direct(username);
+        Summary direct = membership.direct(username);
+        requests.acceptStarted(direct.groupId().toByteArray(), List.of(username));
+        return direct;
     }
 
-    /** A new group conversation named {@code name} with all devices of the given users and of this account. */
+    /** A new group conversation named {@code name} with all devices of the given users (accepted so) and of this account. */
     public synchronized Summary createGroup(String name, List<String> usernames) {
-        return membership.createGroup(name, usernames);
+        Summary group = membership.createGroup(name, usernames);
+        requests.acceptStarted(group.groupId().toByteArray(), usernames);
+        return group;
     }
 
-    /** Adds every device of {@code username} to the group {@code name}; only its admins may. */
+    /** Adds every device of {@code username} (accepted so) to the group {@code name}; only its admins may. */
     public synchronized void addMember(String name, String username) {
+        requests.requireAccepted(store.find(name, false).groupId().toByteArray());
         membership.addMember(name, username);
+        requests.acceptStarted(store.find(name, false).groupId().toByteArray(), List.of(username));
     }
 
     /** Removes every device of {@code username} from the group {@code name}; only its admins may. */
     public synchronized void removeMember(String name, String username) {
+        requests.requireAccepted(store.find(name, false).groupId().toByteArray());
         membership.removeMember(name, username);
     }
 
     /** Renames the group {@code name} to {@code newName} for everyone in it; only its admins may. */
     public synchronized void rename(String name, String newName) {
+        requests.requireAccepted(store.find(name, false).groupId().toByteArray());
         membership.rename(name, newName);
     }
 
     /** Makes the member {@code username} an admin of the group {@code name}; only its admins may. */
     public synchronized void promote(String name, String username) {
+        requests.requireAccepted(store.find(name, false).groupId().toByteArray());
         membership.promote(name, username);
     }
 
@@ -203,6 +263,7 @@ public final class Conversations {
 
     /** A fresh leaf key for this device in the group (post-compromise security), by commit. */
     public synchronized void update(byte[] groupId) {
+        requests.requireAccepted(groupId);
         commits.commit(groupId, Group::update, List.of(), true);
     }
 
@@ -253,11 +314,13 @@ public final class Conversations {
 
     /** Sends a text to a conversation; returns the stored copy. */
     public synchronized StoredMessage sendText(byte[] groupId, String text) {
+        requests.requireAccepted(groupId);
         return outbox.sendShown(groupId, Content.newBuilder().setText(Text.newBuilder().setText(text)), text, "");
     }
 
     /** Encrypts and uploads a file, then sends the pointer to it. */
     public synchronized StoredMessage sendFile(byte[] groupId, Path file) {
+        requests.requireAccepted(groupId);
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -274,36 +337,42 @@ public final class Conversations {
 
     /** Replies to message {@code quotedId} with a text. */
     public synchronized StoredMessage reply(byte[] groupId, byte[] quotedId, String text) {
+        requests.requireAccepted(groupId);
         return outbox.sendShown(groupId, Content.newBuilder().setReply(Reply.newBuilder()
                 .setQuotedId(ByteString.copyFrom(quotedId)).setText(text)), "(reply) " + text, "");
     }
 
     /** Replaces the text of one of this account's messages, for everyone. */
     public synchronized void edit(byte[] groupId, byte[] targetId, String text) {
+        requests.requireAccepted(groupId);
         outbox.send(groupId, Content.newBuilder().setEdit(Edit.newBuilder().setTargetId(ByteString.copyFrom(targetId)).setText(text)));
         store.editBy(identity.username(), targetId, text, false);
     }
 
     /** Deletes one of this account's messages, for everyone. */
     public synchronized void delete(byte[] groupId, byte[] targetId) {
+        requests.requireAccepted(groupId);
         outbox.send(groupId, Content.newBuilder().setDelete(Delete.newBuilder().setTargetId(ByteString.copyFrom(targetId))));
         store.editBy(identity.username(), targetId, "", true);
     }
 
     /** Reacts to a message with an emoji (empty removes the reaction). */
     public synchronized void react(byte[] groupId, byte[] targetId, String emoji) {
+        requests.requireAccepted(groupId);
         outbox.send(groupId, Content.newBuilder().setReaction(Reaction.newBuilder().setTargetId(ByteString.copyFrom(targetId))
                 .setEmoji(emoji)));
     }
 
     /** Sets the conversation's disappearing-message timer for everyone in it. */
     public synchronized void setTimer(byte[] groupId, int seconds) {
+        requests.requireAccepted(groupId);
         outbox.send(groupId, Content.newBuilder().setDisappearingTimer(DisappearingTimer.newBuilder().setSeconds(seconds)));
         store.saveRecord(store.record(groupId).toBuilder().setTimerSeconds(seconds).build());
     }
 
     /** Sends a call signal to the conversation, as an application message like a chat message. */
     public synchronized void sendCallSignal(byte[] groupId, CallSignal signal) {
+        requests.requireAccepted(groupId);
         outbox.send(groupId, Content.newBuilder().setCallSignal(signal));
     }
 

@@ -47,13 +47,14 @@ final class Inbox {
     private final Outbox outbox;
     private final ContentHandler content;
     private final Receipts receipts;
+    private final Requests requests;
     private final UnreadableMessages unreadable;
     private final Events events;
     private long drainedCount;
 
     Inbox(Object lock, ConversationStore store, DeviceIdentity identity, Session session, KeyPackages keyPackages,
-          CommitCoordinator commits, Outbox outbox, ContentHandler content, Receipts receipts, UnreadableMessages unreadable,
-          Events events) {
+          CommitCoordinator commits, Outbox outbox, ContentHandler content, Receipts receipts, Requests requests,
+          UnreadableMessages unreadable, Events events) {
         this.lock = lock;
         this.store = store;
         this.identity = identity;
@@ -63,6 +64,7 @@ final class Inbox {
         this.outbox = outbox;
         this.content = content;
         this.receipts = receipts;
+        this.requests = requests;
         this.unreadable = unreadable;
         this.events = events;
     }
@@ -193,13 +195,17 @@ final class Inbox {
                 // Newcomers cannot read keys shared before they joined: everyone shares again.
                 after.add(() -> outbox.shareAccessKey(groupId));
             }
-            after.add(() -> commits.announce(groupId, applied));
-            if (!applied.removedSelf() && !group.groupContextExtensions().equals(settingsBefore)) {
-                ConversationEvent changed = settingsChanged(group, applied.committerLeaf(), nameBefore);
-                after.add(() -> events.emit(changed));
+            if (!store.record(groupId).getRequest()) {
+                // A message request shows nothing until accepted, its changes neither.
+                after.add(() -> commits.announce(groupId, applied));
+                if (!applied.removedSelf() && !group.groupContextExtensions().equals(settingsBefore)) {
+                    ConversationEvent changed = settingsChanged(group, applied.committerLeaf(), nameBefore);
+                    after.add(() -> events.emit(changed));
+                }
             }
         } else if (processed instanceof ProcessedMessage.ProposalReceived proposal
-                && ProposalKind.of(proposal) == ProposalKind.REMOVE) {
+                && ProposalKind.of(proposal) == ProposalKind.REMOVE && !store.record(groupId).getRequest()) {
+            // A request's members commit without this device: it commits nothing where it has not accepted.
             after.add(() -> commitPendingProposals(groupId));
         }
     }
@@ -288,8 +294,13 @@ final class Inbox {
             if (existing != null && !existing.getLeft()) {
                 return;
             }
-            store.saveRecord(store.named(ConversationRecord.newBuilder().setGroupId(ByteString.copyFrom(group.groupId()))
-                    .setGroupState(ByteString.copyFrom(group.toBytes())), group).build());
+            ConversationRecord.Builder record = store.named(ConversationRecord.newBuilder().setGroupId(ByteString.copyFrom(group.groupId()))
+                    .setGroupState(ByteString.copyFrom(group.toBytes())), group);
+            if (!requests.markJoined(group, record)) {
+                log.debug("ignored a Welcome from a blocked account");
+                return;
+            }
+            store.saveRecord(record.build());
             store.cache(group);
             after.add(() -> outbox.shareAccessKey(group.groupId()));
             return;

@@ -190,7 +190,11 @@ final class Membership {
      * removal, RFC 9420 section 12.2), which the other members commit; this device forgets the group.
      */
     void leave(String name) {
-        byte[] groupId = store.find(name, false).groupId().toByteArray();
+        leave(store.find(name, false).groupId().toByteArray());
+    }
+
+    /** As {@link #leave(String)}, for any conversation (a 1:1 or a message request too). */
+    void leave(byte[] groupId) {
         Group group = store.group(groupId);
         byte[] proposal = group.proposeRemove(group.ownLeafIndex());
         store.saveGroup(group);

@@ -9,12 +9,15 @@ import org.parley.client.content.v1.Content;
 import org.parley.client.content.v1.Receipt;
 import org.parley.client.keys.MemberCredential;
 import org.parley.client.local.v1.ContactRecord;
+import org.parley.client.local.v1.ConversationRecord;
 import org.parley.client.local.v1.StoredMessage;
+import org.parley.client.net.ServerException;
 import org.parley.client.net.Session;
 import org.parley.client.safety.Contacts;
 import org.parley.mls.group.Group;
 import org.parley.mls.group.Member;
 import org.parley.protocol.v1.ClientFrame;
+import org.parley.protocol.v1.ErrorCode;
 import org.parley.protocol.v1.RecipientAccount;
 import org.parley.protocol.v1.Send;
 import org.slf4j.Logger;
@@ -42,14 +45,17 @@ final class Outbox {
     private final DeviceIdentity identity;
     private final Session session;
     private final Contacts contacts;
+    private final Consent consent;
     private final SecureRandom random;
     private final Clock clock;
 
-    Outbox(ConversationStore store, DeviceIdentity identity, Session session, Contacts contacts, SecureRandom random, Clock clock) {
+    Outbox(ConversationStore store, DeviceIdentity identity, Session session, Contacts contacts, Consent consent,
+           SecureRandom random, Clock clock) {
         this.store = store;
         this.identity = identity;
         this.session = session;
         this.contacts = contacts;
+        this.consent = consent;
         this.random = random;
         this.clock = clock;
     }
@@ -86,19 +92,33 @@ final class Outbox {
         return built;
     }
 
-    /** Shares this account's profile key (and the access key derived from it) with the conversation. */
+    /**
+     * Shares this account's profile key (and the access key derived from it) with the conversation;
+     * never with a message request, whose members this account has not accepted.
+     */
     void shareAccessKey(byte[] groupId) {
         byte[] profileKey = identity.profileKey();
-        if (profileKey.length > 0) {
+        if (profileKey.length > 0 && !isRequest(groupId)) {
             send(groupId, Content.newBuilder().setAccessKeyShare(AccessKeyShare.newBuilder()
                     .setAccountId(ByteString.copyFrom(identity.accountId()))
                     .setAccessKey(ByteString.copyFrom(AccessKey.fromProfileKey(profileKey)))
-                    .setProfileKey(ByteString.copyFrom(profileKey))));
+                    .setProfileKey(ByteString.copyFrom(profileKey)).setGeneration(consent.profileKeyGeneration())));
         }
     }
 
-    /** Receipts are a courtesy: one that cannot be sent now (offline, conversation left) is not retried. */
+    private boolean isRequest(byte[] groupId) {
+        ConversationRecord record = store.record(groupId);
+        return record != null && record.getRequest();
+    }
+
+    /**
+     * Receipts are a courtesy: one that cannot be sent now (offline, conversation left) is not
+     * retried. None go to a message request: they would tell a stranger that this device is in use.
+     */
     void sendReceipts(byte[] groupId, Receipt.Kind kind, List<ByteString> messageIds) {
+        if (isRequest(groupId)) {
+            return;
+        }
         for (Receipt receipt : Receipts.receipts(kind, messageIds)) {
             try {
                 send(groupId, Content.newBuilder().setReceipt(receipt));
@@ -149,8 +169,17 @@ final class Outbox {
                 sealed.add(account.toBuilder().setAccessKey(ByteString.copyFrom(key)).build());
             }
             if (sealed != null) {
-                post(sealed, payload, true);
-                return;
+                try {
+                    post(sealed, payload, true);
+                    return;
+                } catch (ServerException e) {
+                    if (e.code() != ErrorCode.ACCESS_DENIED) {
+                        throw e;
+                    }
+                    // A recipient rotated its access key (it blocked someone): the one held here is
+                    // stale until the new one is shared, so this message goes unsealed.
+                    log.info("a sealed send was refused because an access key changed; sent unsealed");
+                }
             }
         }
         post(to, payload, false);

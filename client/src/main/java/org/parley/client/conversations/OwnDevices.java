@@ -48,6 +48,10 @@ final class OwnDevices {
         Predicate<MemberCredential> stale = m -> m.account().equals(ownAccount) && !currentDevices.contains(m.device());
         for (Conversations.Summary summary : store.list()) {
             byte[] groupId = summary.groupId().toByteArray();
+            if (store.record(groupId).getRequest()) {
+                // Nothing is committed in a message request; the devices join it once it is accepted.
+                continue;
+            }
             Group group = store.group(groupId);
             List<Bytes> inGroup = group.members().stream().map(m -> MemberCredential.from(m.credential()))
                     .filter(m -> m.account().equals(ownAccount)).map(MemberCredential::device).toList();

@@ -243,6 +243,11 @@ public final class ProfileStore implements AutoCloseable {
                 key.seal(body, "message"), key.lookup("message", messageId)) == 1;
     }
 
+    /** Deletes every message of a conversation (a deleted message request); returns how many. */
+    public int deleteMessages(byte[] conversationId) {
+        return update("DELETE FROM messages WHERE conversation = ?", key.lookup("conversation", conversationId));
+    }
+
     /** Deletes messages whose disappearing timer ran out; returns how many. */
     public int deleteExpired(long nowMillis) {
         try (PreparedStatement ps = db.prepareStatement("DELETE FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ?")) {

@@ -62,6 +62,17 @@ class ForksAndDropsTest extends LiveServerTestBase {
                 .map(e -> (ConversationEvent.Unreadable) e).toList();
     }
 
+    /** {@code username} accepts the message request of {@code inviter} once it arrived, as a person does before talking. */
+    private void accept(String username, String inviter) throws InterruptedException {
+        ParleyClient client = clients.get(username);
+        eventually(username + " holds " + inviter + "'s request",
+                () -> client.conversations().requests().stream().anyMatch(r -> r.inviter().equals(inviter)));
+        client.conversations().accept(inviter);
+        // Accepting shares this account's access key: let it land before the test's server starts meddling.
+        eventually(inviter + " has " + username + "'s access key", () -> clients.get(inviter).contacts().get(username) != null
+                && !clients.get(inviter).contacts().get(username).getAccessKey().isEmpty());
+    }
+
     private ByteString device(String username) {
         return ByteString.copyFrom(clients.get(username).identity().deviceId());
     }
@@ -84,6 +95,7 @@ class ForksAndDropsTest extends LiveServerTestBase {
         ParleyClient alice = user("alice");
         user("bob");
         byte[] direct = alice.conversations().direct("bob").groupId().toByteArray();
+        accept("bob", "alice");
         alice.conversations().sendText(direct, "first");
         eventually("bob reads the first message", () -> texts("bob").contains("first"));
         Thread.sleep(300); // let receipts and key shares settle before the server starts dropping
@@ -110,6 +122,8 @@ class ForksAndDropsTest extends LiveServerTestBase {
         ParleyClient bob = user("bob");
         user("carol");
         byte[] team = alice.conversations().createGroup("team", List.of("bob", "carol")).groupId().toByteArray();
+        accept("bob", "alice");
+        accept("carol", "alice");
         alice.conversations().sendText(team, "hello team");
         eventually("carol reads the team", () -> texts("carol").contains("hello team"));
         eventually("bob reads the team", () -> texts("bob").contains("hello team"));
@@ -155,6 +169,8 @@ class ForksAndDropsTest extends LiveServerTestBase {
         ParleyClient bob = user("bob");
         user("carol");
         byte[] team = alice.conversations().createGroup("team", List.of("bob", "carol")).groupId().toByteArray();
+        accept("bob", "alice");
+        accept("carol", "alice");
         alice.conversations().sendText(team, "hello team");
         eventually("carol reads the team", () -> texts("carol").contains("hello team"));
         eventually("bob reads the team", () -> texts("bob").contains("hello team"));

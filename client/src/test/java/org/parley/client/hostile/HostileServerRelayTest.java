@@ -40,6 +40,8 @@ class HostileServerRelayTest extends LiveServerTestBase {
         bob.conversations().addListener(bobSees::add);
 
         Conversations.Summary direct = alice.conversations().direct("bob");
+        eventually("bob holds alice's message request", () -> !bob.conversations().requests().isEmpty());
+        bob.conversations().accept("alice");
         alice.conversations().sendText(direct.groupId().toByteArray(), "through the relay");
         eventually("bob reads alice through the relay", () -> texts(bobSees).contains("through the relay"));
 

@@ -50,7 +50,8 @@ class UnlinkTest extends LiveServerTestBase {
         ParleyClient bob = listened("bob", signedIn("bob", server.address()));
         byte[] direct = alice.conversations().direct("bob").groupId().toByteArray();
         byte[] team = alice.conversations().createGroup("team", List.of("bob")).groupId().toByteArray();
-        eventually("bob is in both", () -> bob.conversations().list().size() == 2);
+        eventually("bob holds both of alice's requests", () -> bob.conversations().requests().size() == 2);
+        bob.conversations().accept("alice");
 
         ProfileStore laptopStore = profiles.create("laptop");
         DeviceLinks.link(laptopStore, alice);
