@@ -3,6 +3,7 @@ package org.parley.client;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.parley.client.conversations.ConversationEvent;
+import org.parley.client.conversations.ConversationException;
 import org.parley.client.conversations.Conversations;
 import org.parley.client.keys.MemberCredential;
 import org.parley.client.testkit.HostileMember;
@@ -16,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.parley.client.testkit.Eventually.eventually;
 
 /**
@@ -88,6 +90,12 @@ class SelfAssertedNamesTest extends LiveServerTestBase {
         assertThat(dave.conversations().find("carol", true).groupId()).isEqualTo(direct.groupId());
         assertThat(texts("zed")).isEmpty();
         assertThat(zed.conversations().list()).isEmpty();
+
+        // zed's 1:1 arrived as a message request "from carol"; accepting carol accepts the real one only.
+        assertThatThrownBy(() -> dave.conversations().accept("carol")).isInstanceOf(ConversationException.class)
+                .hasMessageContaining("accepted already");
+        assertThat(dave.conversations().requests()).extracting(Conversations.Request::conversation)
+                .containsExactly("carol (unconfirmed)");
     }
 
     @Test

@@ -184,10 +184,12 @@ public final class Conversations {
     }
 
     /**
-     * Accepts the request called {@code name}, or every request from the user {@code name}: its
-     * inviter is accepted, and this account's access key and the receipts owed are sent.
+     * Accepts the request called {@code name}, or every request from the user {@code name} (the
+     * account the server gives that name): its inviter is accepted, and this account's access key
+     * and the receipts owed are sent.
      */
     public synchronized void accept(String name) {
+        membership.confirmName(name);
         requests.accept(name);
     }
 

@@ -67,10 +67,23 @@ final class Membership {
 
     /** The existing 1:1 with {@code username}, whose name is confirmed by the server first when it is not yet. */
     Conversations.Summary findDirect(String username) {
-        if (!username.equals(identity.username()) && !contacts.nameConfirmed(username)) {
-            claim(username);
-        }
+        confirmName(username);
         return store.find(username, true);
+    }
+
+    /**
+     * Asks the server which account {@code name} is, when it may be a username this device has not
+     * had confirmed; nothing when the server knows no such user (it may be a conversation's name).
+     */
+    void confirmName(String name) {
+        if (name.equals(identity.username()) || contacts.nameConfirmed(name)) {
+            return;
+        }
+        try {
+            claim(name);
+        } catch (ConversationException | ServerException e) {
+            // Not a user, or one without a device to claim: the name stays unconfirmed.
+        }
     }
 
     /** A new group conversation named {@code name} with all devices of the given users and of this account. */
