@@ -64,6 +64,10 @@ final class Messages {
         } else if (event instanceof ConversationEvent.KeysChanged changed) {
             text = "WARNING: " + changed.member() + "'s account key CHANGED; compare safety numbers ('parley safety-number "
                     + changed.member() + "')";
+        } else if (event instanceof ConversationEvent.NameImpersonated impersonated) {
+            text = "WARNING: a member of this conversation called itself " + impersonated.username() + ", but the server says "
+                    + impersonated.username() + " is another account. It is not " + impersonated.username() + "; to write to the real "
+                    + impersonated.username() + ", use 'parley send " + impersonated.username() + "'";
         } else if (event instanceof ConversationEvent.UncertifiedDevice device) {
             text = "WARNING: the server lists a device of your account (" + device.deviceIdHex() + ") that none of your devices"
                     + " approved; it was not added. Check 'parley devices' and remove it with 'parley unlink'";
@@ -94,12 +98,18 @@ final class Messages {
      * parley delete party}: what a request is and the three ways to answer it.
      */
     static String line(Conversations.Request request) {
-        String from = request.inviter().isEmpty() ? "" : " from " + request.inviter();
-        String in = request.direct() && request.conversation().equals(request.inviter()) ? "" : " in '" + request.conversation() + "'";
-        String accept = request.inviter().isEmpty() ? request.conversation() : request.inviter();
+        // A 1:1 is named after its inviter as the server confirms it, or as it calls itself: "zed (unconfirmed)".
+        String from = request.inviter().isEmpty() ? "" : " from " + (request.direct() ? request.conversation() : request.inviter());
+        String in = request.direct() ? "" : " in '" + request.conversation() + "'";
+        String accept = request.inviter().isEmpty() ? argument(request.conversation()) : request.inviter();
         return "Message request" + from + in + " (" + request.messages() + (request.messages() == 1 ? " message" : " messages")
                 + "): parley accept " + accept + (request.inviter().isEmpty() ? "" : " | parley block " + request.inviter())
-                + " | parley delete " + request.conversation();
+                + " | parley delete " + argument(request.conversation());
+    }
+
+    /** A conversation's name as one shell argument, quoted when it holds a space. */
+    private static String argument(String name) {
+        return name.contains(" ") ? "'" + name.replace("'", "'\\''") + "'" : name;
     }
 
     static ObjectNode json(Conversations.Request request) {

@@ -32,6 +32,10 @@ final class SafetyNumberCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             if (report.observation() == Contacts.Observation.CHANGED || report.contact().getChanged()) {
                 out.println(changedWarning(username));
+            } else if (report.observation() == Contacts.Observation.NAME_TAKEN_BACK) {
+                out.println("WARNING: someone you met in a conversation called itself " + username + ", but the server says "
+                        + username + " is another account; this number is for the real " + username + ". Conversations listed as '"
+                        + username + " (unconfirmed)' are not with " + username);
             }
             out.println(SafetyNumber.format(report.number()));
             out.println(report.contact().getVerified() ? username + " is verified."

@@ -202,8 +202,10 @@ class ChatCommandsTest {
         assertThat(linked.approver().code()).as(linked.approver().err()).isZero();
         assertThat(linked.approver().out()).contains("It takes part in all your conversations.");
         // The approval added the laptop to both conversations right away (alice ran no other command).
-        assertThat(ok("laptop", "group", "list").out()).contains("1:1   bob  (alice, bob)").contains("team");
+        // The laptop has not asked the server who bob is yet: the name is the credential's, shown so.
+        assertThat(ok("laptop", "group", "list").out()).contains("1:1   bob (unconfirmed)  (alice, bob)").contains("team");
         ok("laptop", "send", "bob", "from the laptop");
+        assertThat(ok("laptop", "group", "list").out()).as("sending asked the server").contains("1:1   bob  (alice, bob)");
         MainTest.Result bob = ok("bob", "receive");
         assertThat(bob.out()).as("alice's account signed the laptop").doesNotContain("WARNING").contains("alice → bob: from the laptop");
         assertThat(ok("alice", "receive").out()).contains("alice → bob: from the laptop");

@@ -90,7 +90,7 @@ class GroupRolesCommandsTest {
             String warning = "* WARNING: zed's group claims to be a 1:1 between carol and dave, but zed is in it too; it was refused.";
             assertThat(ok("dave", "receive").out()).contains(warning).doesNotContain("a message in the false 1:1");
             assertThat(ok("dave", "send", "carol", "only", "for", "carol").out()).contains("Sent to carol");
-            assertThat(ok("carol", "receive").out()).contains(warning).contains("Message request from dave (1 message)");
+            assertThat(ok("carol", "receive").out()).contains(warning).contains("Message request from dave (unconfirmed) (1 message)");
             ok("carol", "accept", "dave");
             assertThat(ok("carol", "receive").out()).contains("dave → carol: only for carol");
             assertThat(ok("dave", "group", "list").out().lines().toList()).containsExactly("1:1   carol  (carol, dave)");

@@ -23,6 +23,9 @@ class MessagesTest {
                 .isEqualTo("* team: you were removed from this conversation");
         assertThat(Messages.notice(new ConversationEvent.KeysChanged("bob", "bob")))
                 .isEqualTo("* bob: WARNING: bob's account key CHANGED; compare safety numbers ('parley safety-number bob')");
+        assertThat(Messages.notice(new ConversationEvent.NameImpersonated("carol (unconfirmed)", "carol")))
+                .isEqualTo("* carol (unconfirmed): WARNING: a member of this conversation called itself carol, but the server says"
+                        + " carol is another account. It is not carol; to write to the real carol, use 'parley send carol'");
         assertThat(Messages.notice(new ConversationEvent.MessageEdited("team", "bob", "hello")))
                 .isEqualTo("* team: bob edited a message: hello");
         assertThat(Messages.notice(new ConversationEvent.MessageDeleted("team", "bob")))
@@ -65,6 +68,10 @@ class MessagesTest {
                 .isEqualTo("Message request from zed in 'party' (2 messages): parley accept zed | parley block zed | parley delete party");
         assertThat(Messages.line(new Conversations.Request(id, "zed", true, "zed", 1)))
                 .isEqualTo("Message request from zed (1 message): parley accept zed | parley block zed | parley delete zed");
+        assertThat(Messages.line(new Conversations.Request(id, "carol (unconfirmed)", true, "carol", 1)))
+                .as("a name the server has not confirmed is shown so, and quoted for the shell")
+                .isEqualTo("Message request from carol (unconfirmed) (1 message): parley accept carol | parley block carol"
+                        + " | parley delete 'carol (unconfirmed)'");
         assertThat(Messages.line(new Conversations.Request(id, "party", false, "", 0)))
                 .as("an inviter the group did not name cannot be blocked by name")
                 .isEqualTo("Message request in 'party' (0 messages): parley accept party | parley delete party");

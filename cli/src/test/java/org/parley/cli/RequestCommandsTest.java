@@ -64,7 +64,8 @@ class RequestCommandsTest {
         ok("zed", "send", "--group", "party", "party", "time");
 
         String received = ok("alice", "receive").out();
-        assertThat(received).contains("Message request from zed (1 message): parley accept zed | parley block zed | parley delete zed")
+        assertThat(received).contains("Message request from zed (unconfirmed) (1 message): parley accept zed | parley block zed"
+                        + " | parley delete 'zed (unconfirmed)'")
                 .contains("Message request from zed in 'party' (1 message): parley accept zed | parley block zed | parley delete party")
                 .doesNotContain("hello alice").doesNotContain("party time");
         assertThat(ok("alice", "receive").out()).as("announced once").isEmpty();
@@ -72,7 +73,7 @@ class RequestCommandsTest {
         assertThat(fails("alice", "send", "--group", "party", "hi").err()).contains("'party' is a message request from zed; accept it first");
 
         assertThat(ok("alice", "delete", "party").out()).contains("Deleted the request party.");
-        assertThat(ok("alice", "requests").out()).doesNotContain("party").contains("Message request from zed (1 message)");
+        assertThat(ok("alice", "requests").out()).doesNotContain("party").contains("Message request from zed (unconfirmed) (1 message)");
         assertThat(fails("alice", "delete", "party").err()).contains("no message request called 'party'");
         assertThat(fails("alice", "accept", "nobody").err()).contains("no message request from or called 'nobody'");
 
@@ -151,7 +152,7 @@ class RequestCommandsTest {
         daemon.join(20_000);
 
         List<JsonNode> answers = answers(out);
-        assertThat(answers.get(0).get("result")).extracting(r -> r.get("conversation").asText()).containsExactlyInAnyOrder("zed", "party");
+        assertThat(answers.get(0).get("result")).extracting(r -> r.get("conversation").asText()).containsExactlyInAnyOrder("zed (unconfirmed)", "party");
         assertThat(answers.get(0).get("result").get(0).get("inviter").asText()).isEqualTo("zed");
         assertThat(answers.get(1).get("result").asBoolean()).isTrue();
         assertThat(answers.get(2).get("result").asBoolean()).isTrue();
@@ -162,7 +163,7 @@ class RequestCommandsTest {
         assertThat(answers.get(6).get("result")).isEmpty();
         List<JsonNode> announced = out.toString().lines().map(RequestCommandsTest::json).filter(n -> n.path("method").asText().equals("request"))
                 .toList();
-        assertThat(announced).extracting(n -> n.get("params").get("conversation").asText()).containsExactly("zed", "party");
+        assertThat(announced).extracting(n -> n.get("params").get("conversation").asText()).containsExactly("zed (unconfirmed)", "party");
         assertThat(announced.get(0).get("params").get("messages").asInt()).isEqualTo(1);
     }
 

@@ -77,13 +77,13 @@ class ConsentTest extends LiveServerTestBase {
         StoredMessage invite = zed.conversations().sendText(party, "come to the party");
 
         eventually("alice holds both requests with their messages",
-                () -> requestMessages(alice, "zed") == 1 && requestMessages(alice, "party") == 1);
+                () -> requestMessages(alice, "zed (unconfirmed)") == 1 && requestMessages(alice, "party") == 1);
         assertThat(alice.conversations().requests()).extracting(Conversations.Request::inviter).containsOnly("zed");
         assertThat(events.get("alice")).filteredOn(e -> e instanceof ConversationEvent.RequestReceived).hasSize(2);
         assertThat(texts("alice")).as("a request's messages are not shown as messages").isEmpty();
         assertThat(alice.conversations().takeUnshown()).isEmpty();
         assertThat(alice.conversations().takeNewRequests()).extracting(Conversations.Request::conversation)
-                .containsExactlyInAnyOrder("zed", "party");
+                .as("a stranger's 1:1 carries the name it gives itself, shown as such").containsExactlyInAnyOrder("zed (unconfirmed)", "party");
         assertThat(alice.conversations().takeNewRequests()).as("each request is announced once").isEmpty();
         byte[] aliceParty = alice.conversations().find("party", false).groupId().toByteArray();
         assertThatThrownBy(() -> alice.conversations().sendText(aliceParty, "hi"))

@@ -343,7 +343,9 @@ class ConversationsTest extends LiveServerTestBase {
         assertThat(laptop.identity().profileKey()).as("the approval carried the profile key").isEqualTo(alice.identity().profileKey());
 
         alice.syncOwnDevices();
-        eventually("the laptop is in the 1:1", () -> laptop.conversations().list().stream().anyMatch(s -> s.name().equals("bob")));
+        // Named "bob (unconfirmed)" on the laptop until it asks the server who bob is (find does, below).
+        eventually("the laptop is in the 1:1", () -> laptop.conversations().list().stream()
+                .anyMatch(s -> s.direct() && s.members().contains("bob")));
         eventually("the laptop adopted the account's profile key", () -> java.util.Arrays.equals(
                 laptop.identity().profileKey(), alice.identity().profileKey()));
         eventually("bob's access key reached the laptop", () -> laptop.contacts().get("bob") != null
@@ -353,6 +355,7 @@ class ConversationsTest extends LiveServerTestBase {
         org.parley.server.accounts.DeviceId bobDevice = org.parley.server.accounts.DeviceId.of(bob.identity().deviceId());
         bob.close();
         byte[] laptopGroup = laptop.conversations().find("bob", true).groupId().toByteArray();
+        assertThat(laptop.conversations().list().stream().map(s -> s.name()).toList()).as("the server confirmed bob").containsExactly("bob");
         laptop.conversations().sendText(laptopGroup, "from the laptop");
         List<org.parley.server.mailbox.Envelope> pending = server.store().mailbox().pending(bobDevice, 0, 100);
         assertThat(pending).isNotEmpty();

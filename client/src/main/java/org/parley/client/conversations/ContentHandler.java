@@ -169,13 +169,16 @@ final class ContentHandler {
     /**
      * Pins or compares the sender's account key (the group's {@code DeviceCertificates} policy
      * already checked that it certifies the sender's leaf), and collects the changes that policy
-     * found while processing commits. @return whether the sender's account key changed
+     * found while processing commits, and the members it found using a name confirmed for another
+     * account. @return whether the sender's account key changed
      */
     private boolean observeSender(MemberCredential sender, List<Runnable> after, byte[] groupId) {
         List<String> policyChanges = certificates.takeKeyChanges();
         // Named when emitted: this very message may be the one that names a conversation just joined.
         policyChanges.stream().filter(u -> !u.equals(sender.username())).forEach(u -> after.add(() -> events.emit(
                 new ConversationEvent.KeysChanged(store.record(groupId).getName(), u))));
+        certificates.takeImpersonations().forEach(u -> after.add(() -> events.emit(
+                new ConversationEvent.NameImpersonated(store.record(groupId).getName(), u))));
         if (fromThisAccount(sender)) {
             return false;
         }

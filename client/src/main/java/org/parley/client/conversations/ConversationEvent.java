@@ -48,6 +48,14 @@ public sealed interface ConversationEvent {
     }
 
     /**
+     * A member of {@code conversation} calls itself {@code username} in its credential, but the
+     * server says {@code username} is another account (a name a member gives itself is only a
+     * claim). Messages typed to {@code username} go to the real one; that member is not them.
+     */
+    record NameImpersonated(String conversation, String username) implements ConversationEvent {
+    }
+
+    /**
      * The server lists a device of this account ({@code deviceIdHex}) that none of this account's
      * devices approved: its key carries no certificate of the account key. It was not added to
      * {@code conversation} (nor to any other); someone with access to the server may be trying to

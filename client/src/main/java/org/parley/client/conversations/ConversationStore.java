@@ -3,7 +3,6 @@ package org.parley.client.conversations;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import org.parley.client.keys.MemberCredential;
-import org.parley.client.local.v1.ContactRecord;
 import org.parley.client.local.v1.ConversationIndex;
 import org.parley.client.local.v1.ConversationRecord;
 import org.parley.client.local.v1.StoredMessage;
@@ -31,7 +30,10 @@ import java.util.Optional;
  * shown yet; and the groups in memory, loaded from their records on first use.
  *
  * <p>A record's name and kind follow the group's {@link ConversationSettings} whenever the group
- * is saved: a group's name, or for a 1:1 the other account's username as its devices carry it.
+ * is saved: a group's name, or for a 1:1 the other account's username as its devices carry it,
+ * marked {@value #UNCONFIRMED} unless the server confirmed that username for that account (a
+ * member writes its own username into its credential). A 1:1's name is shown, never trusted:
+ * {@link #directWith} goes by the confirmed account.
  */
 final class ConversationStore {
     private static final String INDEX = "conversations";
@@ -39,6 +41,7 @@ final class ConversationStore {
     /** Unshown messages kept at most; the oldest are dropped from the list (not from history). */
     private static final int MAX_UNSHOWN = 1000;
     static final int MAX_NAME_CHARS = 64;
+    static final String UNCONFIRMED = " (unconfirmed)";
 
     private final ProfileStore profile;
     private final GroupConfig groupConfig;
@@ -118,8 +121,14 @@ final class ConversationStore {
         Bytes other = settings.otherDirectAccount(ownAccount);
         String otherName = group.members().stream().map(m -> MemberCredential.from(m.credential()))
                 .filter(c -> c.account().equals(other)).map(MemberCredential::username).findFirst()
+                .map(username -> shownName(username, other))
                 .orElse(record.getName().isEmpty() ? "(nobody)" : record.getName());
         return record.setName(otherName).setDirect(true);
+    }
+
+    /** {@code username} as a member of {@code account} calls itself: marked {@value #UNCONFIRMED} unless the server confirmed it. */
+    String shownName(String username, Bytes account) {
+        return account.equals(contacts.confirmedAccount(username)) ? username : username + UNCONFIRMED;
     }
 
     /** The group of an active conversation, or null when this device is not (or no longer) in it. */
@@ -172,7 +181,9 @@ final class ConversationStore {
             ConversationRecord record = record(id);
             Group group = group(id);
             if (record != null && group != null) {
-                out.add(new Conversations.Summary(Bytes.copyOf(id), record.getName(), record.getDirect(), usernames(group), group.epoch(),
+                // A 1:1's name as of now: the server may have confirmed its username since the record was saved.
+                String name = record.getDirect() ? named(record.toBuilder(), group).getName() : record.getName();
+                out.add(new Conversations.Summary(Bytes.copyOf(id), name, record.getDirect(), usernames(group), group.epoch(),
                         record.getTimerSeconds(), admins(group)));
             }
         }
@@ -189,23 +200,25 @@ final class ConversationStore {
 
     /**
      * The 1:1 with {@code username}: a conversation whose settings make it the 1:1 of exactly this
-     * account and another, and whose every device belongs to one of the two, the other's carrying
-     * {@code username} (and the account pinned for it, when one is). The group rules check this on
-     * every epoch; it is checked again here, because nothing typed to a person may reach a third.
+     * account and the account the server confirmed for {@code username} (none when no account is
+     * confirmed: a credential's word is not enough), and whose every device belongs to one of the
+     * two, the other's carrying {@code username}. The group rules check this on every epoch; it is
+     * checked again here, because nothing typed to a person may reach a third.
      * When both people started their 1:1 at the same moment there are two; both sides then use
      * the one with the lower group id, so they converge on one conversation.
      */
     Optional<Conversations.Summary> directWith(String username) {
-        ContactRecord contact = contacts.get(username);
-        Bytes pinned = contact == null || contact.getAccountId().isEmpty() ? null : Bytes.copyOf(contact.getAccountId().toByteArray());
-        return list().stream().filter(s -> s.direct() && s.name().equals(username)
-                        && onlyTheTwoOf(group(s.groupId().toByteArray()), username, pinned))
+        Bytes confirmed = contacts.confirmedAccount(username);
+        if (confirmed == null) {
+            return Optional.empty();
+        }
+        return list().stream().filter(s -> s.direct() && onlyTheTwoOf(group(s.groupId().toByteArray()), username, confirmed))
                 .min(Comparator.comparing(Conversations.Summary::groupId));
     }
 
-    private boolean onlyTheTwoOf(Group group, String username, Bytes pinned) {
+    private boolean onlyTheTwoOf(Group group, String username, Bytes confirmed) {
         Bytes other = ConversationSettings.from(group.groupContextExtensions()).otherDirectAccount(ownAccount);
-        if (other == null || (pinned != null && !pinned.equals(other))) {
+        if (other == null || !confirmed.equals(other)) {
             return false;
         }
         boolean otherIsIn = false;

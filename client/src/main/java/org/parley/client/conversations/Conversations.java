@@ -151,9 +151,12 @@ public final class Conversations {
         return store.list();
     }
 
-    /** The active group conversation called {@code name}, or the 1:1 with the user {@code name}. */
+    /**
+     * The active group conversation called {@code name}, or the 1:1 with the user {@code name}; for
+     * a 1:1, a username the server has not confirmed to this device yet is claimed from it first.
+     */
     public synchronized Summary find(String name, boolean direct) {
-        return store.find(name, direct);
+        return direct ? membership.findDirect(name) : store.find(name, false);
     }
 
     /** Messages of a conversation, oldest first. */
@@ -181,10 +184,12 @@ public final class Conversations {
     }
 
     /**
-     * Accepts the request called {@code name}, or every request from the user {@code name}: its
-     * inviter is accepted, and this account's access key and the receipts owed are sent.
+     * Accepts the request called {@code name}, or every request from the user {@code name} (the
+     * account the server gives that name): its inviter is accepted, and this account's access key
+     * and the receipts owed are sent.
      */
     public synchronized void accept(String name) {
+        membership.confirmName(name);
         requests.accept(name);
     }
 

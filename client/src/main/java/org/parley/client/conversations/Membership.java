@@ -51,12 +51,39 @@ final class Membership {
         this.random = random;
     }
 
-    /** The 1:1 conversation with {@code username}, created (with all devices of both accounts) when missing. */
+    /**
+     * The 1:1 conversation with {@code username}, created (with all devices of both accounts) when
+     * missing. A username that the server has not confirmed to this device is claimed from it
+     * first: the 1:1 is the one with the account the server gives that name, never one with a
+     * member that merely calls itself so.
+     */
     Conversations.Summary direct(String username) {
         if (username.equals(identity.username())) {
             throw new ConversationException("that is you; to talk to your other devices, create a group");
         }
-        return store.directWith(username).orElseGet(() -> create(username, true, List.of(username)));
+        List<KeyPackages.Claimed> claimed = contacts.nameConfirmed(username) ? null : claim(username);
+        return store.directWith(username).orElseGet(() -> create(username, true, claimed != null ? claimed : claim(username)));
+    }
+
+    /** The existing 1:1 with {@code username}, whose name is confirmed by the server first when it is not yet. */
+    Conversations.Summary findDirect(String username) {
+        confirmName(username);
+        return store.find(username, true);
+    }
+
+    /**
+     * Asks the server which account {@code name} is, when it may be a username this device has not
+     * had confirmed; nothing when the server knows no such user (it may be a conversation's name).
+     */
+    void confirmName(String name) {
+        if (name.equals(identity.username()) || contacts.nameConfirmed(name)) {
+            return;
+        }
+        try {
+            claim(name);
+        } catch (ConversationException | ServerException e) {
+            // Not a user, or one without a device to claim: the name stays unconfirmed.
+        }
     }
 
     /** A new group conversation named {@code name} with all devices of the given users and of this account. */
@@ -67,21 +94,23 @@ final class Membership {
         if (store.list().stream().anyMatch(s -> !s.direct() && s.name().equals(name))) {
             throw new ConversationException("there is already a group called '" + name + "'; choose another name");
         }
-        return create(name, false, usernames);
+        List<KeyPackages.Claimed> others = new ArrayList<>();
+        for (String username : usernames) {
+            if (!username.equals(identity.username())) {
+                others.addAll(claim(username));
+            }
+        }
+        return create(name, false, others);
     }
 
     /**
-     * A new conversation with this account's other devices and every device of {@code usernames}:
-     * for a 1:1 ({@code direct}, one username) the settings name the two accounts, for a group
-     * they carry {@code name} and this account as its first admin.
+     * A new conversation with this account's other devices and the {@code others} claimed: for a
+     * 1:1 ({@code direct}, the devices of one account) the settings name the two accounts, for a
+     * group they carry {@code name} and this account as its first admin.
      */
-    private Conversations.Summary create(String name, boolean direct, List<String> usernames) {
+    private Conversations.Summary create(String name, boolean direct, List<KeyPackages.Claimed> others) {
         List<KeyPackages.Claimed> joiners = new ArrayList<>(claimOwnOtherDevices().devices());
-        for (String username : usernames) {
-            if (!username.equals(identity.username())) {
-                joiners.addAll(claim(username));
-            }
-        }
+        joiners.addAll(others);
         Bytes self = Bytes.copyOf(identity.accountId());
         // For a 1:1 the other person's devices were claimed last (claim never returns none).
         ConversationSettings settings = direct
@@ -203,6 +232,8 @@ final class Membership {
             }
             if (claim.observation() == Contacts.Observation.CHANGED) {
                 events.emit(new ConversationEvent.KeysChanged(username, username));
+            } else if (claim.observation() == Contacts.Observation.NAME_TAKEN_BACK) {
+                reportImpostors(username, claim.devices().get(0).member().account());
             }
             if (contacts.needingAcceptance().contains(username)) {
                 // Before any commit: a Welcome would give the new key's holder the group's secrets.
@@ -216,6 +247,18 @@ final class Membership {
                 throw new ConversationException("there is no user '" + username + "' on this server; check the spelling", e);
             }
             throw e;
+        }
+    }
+
+    /** Names each conversation in which a member of another account than {@code account} calls itself {@code username}. */
+    private void reportImpostors(String username, Bytes account) {
+        for (Conversations.Summary summary : store.list()) {
+            boolean impostor = store.group(summary.groupId().toByteArray()).members().stream()
+                    .map(m -> MemberCredential.from(m.credential()))
+                    .anyMatch(c -> c.username().equals(username) && !c.account().equals(account));
+            if (impostor) {
+                events.emit(new ConversationEvent.NameImpersonated(summary.name(), username));
+            }
         }
     }
 

@@ -126,11 +126,14 @@ final class Requests {
 
     /**
      * Accepts the request called {@code name}, or every request from the user {@code name}: the
-     * inviter is accepted, and each of its requests becomes an ordinary conversation.
+     * inviter is accepted, and each of its requests becomes an ordinary conversation. An inviter
+     * counts as {@code name} only when the server confirmed that name for its account: a member
+     * that calls itself so is accepted only by its conversation's name.
      */
     void accept(String name) {
         List<ConversationRecord> named = requestRecords().stream()
-                .filter(r -> r.getName().equals(name) || r.getInviter().equals(name)).toList();
+                .filter(r -> r.getName().equals(name) || r.getInviter().equals(name)
+                        && name.equals(store.shownName(name, Bytes.copyOf(r.getInviterAccount().toByteArray())))).toList();
         if (named.isEmpty()) {
             boolean known = store.list().stream().anyMatch(s -> s.name().equals(name))
                     || consent.accountOf(name).map(consent::accepted).orElse(false);

@@ -24,12 +24,14 @@ import java.util.Set;
  * same account key and username, and this account's own leaves carry exactly this account's key
  * (never trusted on first use). Other accounts' keys are pinned per username in {@link Contacts}
  * (trust on first use); a change is not refused but collected for {@link #takeKeyChanges} so the
- * conversation code warns about it.
+ * conversation code warns about it, and so is a member whose credential gives itself a username
+ * that the server confirmed for another account ({@link #takeImpersonations}).
  */
 public final class DeviceCertificates implements GroupPolicy {
     private final DeviceIdentity identity;
     private final Contacts contacts;
     private final Set<String> keyChanges = new LinkedHashSet<>();
+    private final Set<String> impersonations = new LinkedHashSet<>();
 
     public DeviceCertificates(DeviceIdentity identity, Contacts contacts) {
         this.identity = identity;
@@ -53,6 +55,13 @@ public final class DeviceCertificates implements GroupPolicy {
         List<String> changes = List.copyOf(keyChanges);
         keyChanges.clear();
         return changes;
+    }
+
+    /** Usernames that a member of another account gave itself since the last call, each once. */
+    public synchronized List<String> takeImpersonations() {
+        List<String> names = List.copyOf(impersonations);
+        impersonations.clear();
+        return names;
     }
 
     /** Checks before pinning anything, so that a refused change leaves no trace in the contacts. */
@@ -95,8 +104,10 @@ public final class DeviceCertificates implements GroupPolicy {
         if (member.account().constantTimeEquals(identity.accountId())) {
             return;
         }
-        if (contacts.observe(member.username(), member.account(), member.accountKey()) == Contacts.Observation.CHANGED) {
-            keyChanges.add(member.username());
+        switch (contacts.observe(member.username(), member.account(), member.accountKey())) {
+            case CHANGED -> keyChanges.add(member.username());
+            case IMPERSONATED -> impersonations.add(member.username());
+            default -> { }
         }
     }
 }

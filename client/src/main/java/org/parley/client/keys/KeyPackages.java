@@ -169,7 +169,9 @@ public final class KeyPackages {
      * package passes RFC 9420 section 10.1's checks, names the account and device the server says it
      * belongs to, and carries a certificate by the account key. The kept devices share one account
      * key: the one pinned in {@code contacts} when any device has it, otherwise the one they all
-     * carry, which is then pinned (trust on first use) or reported as a change.
+     * carry, which is then pinned (trust on first use) or reported as a change. The pin is
+     * confirmed ({@link Contacts#confirm}): the server is the one that says which account a
+     * username is.
      */
     public static Claim claim(Session session, String username, Contacts contacts) {
         List<Claimed> offered = new ArrayList<>();
@@ -181,7 +183,7 @@ public final class KeyPackages {
                 : null;
         List<Claimed> kept = keepCertifiedBy(key, offered, refused);
         Contacts.Observation observation = kept.isEmpty() ? null
-                : contacts.observe(username, kept.get(0).member().account(), key);
+                : contacts.confirm(username, kept.get(0).member().account(), key);
         return new Claim(kept, refused, observation);
     }
 

@@ -191,16 +191,37 @@ class DeviceCertificatesTest {
         policy.checkGroup(view());
         contacts.markVerified("carol");
 
-        // Another group: "carol" arrives with a fresh account made by the operator under her name.
+        // Another group: "carol" arrives with her account's key swapped by the operator.
         group = Group.create(GroupConfig.defaults(RANDOM), KeyPackages.SUITE, new byte[] {4}, keyPackages(alice).credential()
                 .toCredential(), keyPackages(alice).signatureKeys(), List.of());
-        DeviceIdentity impostor = TestAccounts.newAccount("carol", RANDOM);
-        policy.checkCommit(adding(packageOf(impostor)));
+        Ed25519PrivateKeyParameters operatorKey = new Ed25519PrivateKeyParameters(RANDOM);
+        policy.checkCommit(adding(forged("carol", Bytes.copyOf(carol.accountId()), Bytes.copyOf(operatorKey.generatePublicKey().getEncoded()),
+                deviceKey -> AccountKey.certify(operatorKey, carol.accountId(), deviceKey))));
         assertThat(policy.takeKeyChanges()).containsExactly("carol");
         assertThat(policy.takeKeyChanges()).isEmpty();
         assertThat(contacts.get("carol").getChanged()).isTrue();
         assertThat(contacts.get("carol").getVerified()).isFalse();
         assertThat(contacts.needingAcceptance()).containsExactly("carol");
+    }
+
+    @Test
+    void anotherAccountCallingItselfByAVerifiedNameIsAnImpersonationThatLeavesThePinAlone() {
+        DeviceIdentity carol = TestAccounts.newAccount("carol", RANDOM);
+        add(packageOf(carol));
+        policy.checkGroup(view());
+        contacts.markVerified("carol");
+
+        group = Group.create(GroupConfig.defaults(RANDOM), KeyPackages.SUITE, new byte[] {4}, keyPackages(alice).credential()
+                .toCredential(), keyPackages(alice).signatureKeys(), List.of());
+        DeviceIdentity impostor = TestAccounts.newAccount("carol", RANDOM);
+        policy.checkCommit(adding(packageOf(impostor)));
+        assertThat(policy.takeImpersonations()).containsExactly("carol");
+        assertThat(policy.takeImpersonations()).isEmpty();
+        assertThat(policy.takeKeyChanges()).isEmpty();
+        assertThat(contacts.pinnedKey("carol")).isEqualTo(Bytes.copyOf(carol.accountKey()));
+        assertThat(contacts.confirmedAccount("carol")).isEqualTo(Bytes.copyOf(carol.accountId()));
+        assertThat(contacts.get("carol").getVerified()).isTrue();
+        assertThat(contacts.needingAcceptance()).isEmpty();
     }
 
     @Test

@@ -3,6 +3,8 @@ package org.parley.client.testkit;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import org.parley.client.ParleyClient;
+import org.parley.client.content.v1.Content;
+import org.parley.client.content.v1.Text;
 import org.parley.client.content.v1.GroupSettings;
 import org.parley.client.keys.KeyPackages;
 import org.parley.client.keys.MemberCredential;
@@ -108,6 +110,37 @@ public final class HostileMember {
         group.mergePendingCommit(add.pending());
         deliver(victims, add.welcome().orElseThrow().toByteArray());
         deliver(victims, group.encrypt("a message in the false 1:1".getBytes(StandardCharsets.UTF_8)));
+        return group;
+    }
+
+    /**
+     * A genuine 1:1 of this client's account and {@code victim}'s, in which this client's leaf
+     * calls itself {@code claimedName}: its credential names this account and device, and this
+     * account's key certifies the leaf, as for any device of it; only the username is not its own.
+     * The Welcome and a text message are delivered to the victim's devices.
+     */
+    public Group directAs(String claimedName, String victim, String text) {
+        List<Device> victims = claim(victim);
+        MemberCredential own = client.keyPackages().credential();
+        MemberCredential impostor = new MemberCredential(claimedName, own.account(), own.device(), own.accountKey(), own.certificate());
+        GroupSettings direct = GroupSettings.newBuilder().setDirect(true)
+                .addDirectAccounts(ByteString.copyFrom(own.account().toByteArray()))
+                .addDirectAccounts(ByteString.copyFrom(victims.get(0).account().toByteArray())).build();
+        List<Extension> extensions = List.of(
+                new RequiredCapabilities(List.of(KeyPackages.GROUP_SETTINGS_EXTENSION), List.of(), List.of()).toExtension(),
+                new Extension(KeyPackages.GROUP_SETTINGS_EXTENSION, direct.toByteArray()));
+        byte[] groupId = new byte[16];
+        RANDOM.nextBytes(groupId);
+        Group group = Group.create(GroupConfig.defaults(RANDOM), KeyPackages.SUITE, groupId, impostor.toCredential(),
+                client.keyPackages().signatureKeys(), KeyPackages.CAPABILITIES, extensions);
+        CommitResult add = group.addMembers(victims.stream().map(Device::keyPackage).toList());
+        group.mergePendingCommit(add.pending());
+        deliver(victims, add.welcome().orElseThrow().toByteArray());
+        byte[] messageId = new byte[16];
+        RANDOM.nextBytes(messageId);
+        Content content = Content.newBuilder().setId(ByteString.copyFrom(messageId)).setSentAt(System.currentTimeMillis())
+                .setSenderDevice(ByteString.copyFrom(own.device().toByteArray())).setText(Text.newBuilder().setText(text)).build();
+        deliver(victims, group.encrypt(content.toByteArray()));
         return group;
     }
 }
