@@ -1,8 +1,10 @@
-package org.parley.client;
+package org.parley.client.hostile;
 
 import com.google.protobuf.ByteString;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.parley.client.LiveServerTestBase;
+import org.parley.client.ParleyClient;
 import org.parley.client.content.v1.GroupSettings;
 import org.parley.client.conversations.ConversationEvent;
 import org.parley.client.conversations.ConversationException;

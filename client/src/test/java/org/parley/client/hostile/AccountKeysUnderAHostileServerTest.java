@@ -1,8 +1,10 @@
-package org.parley.client;
+package org.parley.client.hostile;
 
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.parley.client.LiveServerTestBase;
+import org.parley.client.ParleyClient;
 import org.parley.client.account.AccountKey;
 import org.parley.client.account.Accounts;
 import org.parley.client.account.LinkRefusedException;

@@ -1,7 +1,9 @@
-package org.parley.client;
+package org.parley.client.hostile;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.parley.client.LiveServerTestBase;
+import org.parley.client.ParleyClient;
 import org.parley.client.conversations.ConversationEvent;
 import org.parley.client.conversations.ConversationException;
 import org.parley.client.conversations.Conversations;
