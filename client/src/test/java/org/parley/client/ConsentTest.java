@@ -24,9 +24,6 @@ import org.parley.server.mailbox.Envelope;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,7 +34,6 @@ class ConsentTest extends LiveServerTestBase {
     /** Long enough for a receipt or key share that should not exist to have arrived if it did. */
     private static final long QUIET_MILLIS = 700;
 
-    private final Map<String, List<ConversationEvent>> events = new ConcurrentHashMap<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -45,16 +41,7 @@ class ConsentTest extends LiveServerTestBase {
     }
 
     private ParleyClient user(String username) {
-        ParleyClient client = profiles.signedIn(username, server.address(), 10);
-        List<ConversationEvent> mine = new CopyOnWriteArrayList<>();
-        events.put(username, mine);
-        client.conversations().addListener(mine::add);
-        return client;
-    }
-
-    private List<String> texts(String username) {
-        return events.get(username).stream().filter(e -> e instanceof ConversationEvent.Message)
-                .map(e -> ((ConversationEvent.Message) e).message().getText()).toList();
+        return listened(username, profiles.signedIn(username, server.address(), 10));
     }
 
     private static boolean hasAccessKeyOf(ParleyClient holder, String username) {

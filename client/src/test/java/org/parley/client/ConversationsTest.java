@@ -18,9 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,7 +29,6 @@ import static org.parley.client.testkit.Eventually.eventually;
 /** Conversations as MLS groups between real clients through a real server. */
 class ConversationsTest extends LiveServerTestBase {
     private static final SecureRandom RANDOM = new SecureRandom();
-    private final Map<String, List<ConversationEvent>> events = new ConcurrentHashMap<>();
 
     private final AdjustableClock clock = new AdjustableClock();
 
@@ -47,23 +43,7 @@ class ConversationsTest extends LiveServerTestBase {
     }
 
     private ParleyClient user(String username) {
-        ParleyClient client = profiles.signedIn(username, server.address(), 10);
-        List<ConversationEvent> mine = new CopyOnWriteArrayList<>();
-        events.put(username, mine);
-        client.conversations().addListener(mine::add);
-        return client;
-    }
-
-    /** {@code client} accepts the message request of {@code inviter} once it arrived, as a person does before talking. */
-    private static void accept(ParleyClient client, String inviter) throws InterruptedException {
-        eventually(client.identity().username() + " holds " + inviter + "'s request",
-                () -> client.conversations().requests().stream().anyMatch(r -> r.inviter().equals(inviter)));
-        client.conversations().accept(inviter);
-    }
-
-    private List<String> texts(String username) {
-        return events.get(username).stream().filter(e -> e instanceof ConversationEvent.Message)
-                .map(e -> ((ConversationEvent.Message) e).message().getText()).toList();
+        return listened(username, profiles.signedIn(username, server.address(), 10));
     }
 
     @Test

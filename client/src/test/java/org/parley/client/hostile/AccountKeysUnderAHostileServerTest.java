@@ -22,9 +22,6 @@ import org.parley.server.keys.KeyPackageStore;
 
 import java.security.SecureRandom;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -38,7 +35,6 @@ import static org.parley.client.testkit.Eventually.eventually;
  */
 class AccountKeysUnderAHostileServerTest extends LiveServerTestBase {
     private static final SecureRandom RANDOM = new SecureRandom();
-    private final Map<String, List<ConversationEvent>> events = new ConcurrentHashMap<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -46,23 +42,7 @@ class AccountKeysUnderAHostileServerTest extends LiveServerTestBase {
     }
 
     private ParleyClient user(String username) {
-        ParleyClient client = profiles.signedIn(username, server.address(), 5);
-        List<ConversationEvent> mine = new CopyOnWriteArrayList<>();
-        events.put(username, mine);
-        client.conversations().addListener(mine::add);
-        return client;
-    }
-
-    /** {@code client} accepts the message request of {@code inviter} once it arrived, as a person does before talking. */
-    private static void accept(ParleyClient client, String inviter) throws InterruptedException {
-        eventually(client.identity().username() + " holds " + inviter + "'s request",
-                () -> client.conversations().requests().stream().anyMatch(r -> r.inviter().equals(inviter)));
-        client.conversations().accept(inviter);
-    }
-
-    private List<String> texts(String username) {
-        return events.get(username).stream().filter(e -> e instanceof ConversationEvent.Message)
-                .map(e -> ((ConversationEvent.Message) e).message().getText()).toList();
+        return listened(username, profiles.signedIn(username, server.address(), 5));
     }
 
     /** What the operator does: one more device row in the account, as a link would make it. */

@@ -18,7 +18,6 @@ import org.parley.protocol.v1.ServerFrame;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -32,7 +31,6 @@ import static org.parley.client.testkit.Eventually.eventually;
  * is shown that was not sent, and the conversation goes on where it can.
  */
 class ForksAndDropsTest extends LiveServerTestBase {
-    private final Map<String, List<ConversationEvent>> events = new ConcurrentHashMap<>();
     private final Map<String, ParleyClient> clients = new ConcurrentHashMap<>();
     private HostileServer hostile;
 
@@ -44,17 +42,9 @@ class ForksAndDropsTest extends LiveServerTestBase {
     }
 
     private ParleyClient user(String username) {
-        ParleyClient client = profiles.signedIn(username, hostile.address(), 10);
-        List<ConversationEvent> mine = new CopyOnWriteArrayList<>();
-        events.put(username, mine);
-        client.conversations().addListener(mine::add);
+        ParleyClient client = listened(username, profiles.signedIn(username, hostile.address(), 10));
         clients.put(username, client);
         return client;
-    }
-
-    private List<String> texts(String username) {
-        return events.get(username).stream().filter(e -> e instanceof ConversationEvent.Message)
-                .map(e -> ((ConversationEvent.Message) e).message().getText()).toList();
     }
 
     private List<ConversationEvent.Unreadable> warnings(String username) {

@@ -17,9 +17,6 @@ import org.parley.mls.group.CommitResult;
 import org.parley.mls.group.Group;
 
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -31,7 +28,6 @@ import static org.parley.client.testkit.Eventually.eventually;
  * checks. Every other member's client refuses them, and the conversations keep working.
  */
 class GroupRolesTest extends LiveServerTestBase {
-    private final Map<String, List<ConversationEvent>> events = new ConcurrentHashMap<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -39,23 +35,7 @@ class GroupRolesTest extends LiveServerTestBase {
     }
 
     private ParleyClient user(String username) {
-        ParleyClient client = profiles.signedIn(username, server.address(), 10);
-        List<ConversationEvent> mine = new CopyOnWriteArrayList<>();
-        events.put(username, mine);
-        client.conversations().addListener(mine::add);
-        return client;
-    }
-
-    private List<String> texts(String username) {
-        return events.get(username).stream().filter(e -> e instanceof ConversationEvent.Message)
-                .map(e -> ((ConversationEvent.Message) e).message().getText()).toList();
-    }
-
-    /** {@code client} accepts the message request of {@code inviter} once it arrived, as a person does before talking. */
-    private static void accept(ParleyClient client, String inviter) throws InterruptedException {
-        eventually(client.identity().username() + " holds " + inviter + "'s request",
-                () -> client.conversations().requests().stream().anyMatch(r -> r.inviter().equals(inviter)));
-        client.conversations().accept(inviter);
+        return listened(username, profiles.signedIn(username, server.address(), 10));
     }
 
     private List<String> refusals(String username) {

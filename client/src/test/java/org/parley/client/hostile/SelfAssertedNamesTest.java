@@ -14,9 +14,6 @@ import org.parley.mls.codec.Bytes;
 import org.parley.mls.group.Group;
 
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -30,7 +27,6 @@ import static org.parley.client.testkit.Eventually.eventually;
  * to the account the server names carol, never to zed.
  */
 class SelfAssertedNamesTest extends LiveServerTestBase {
-    private final Map<String, List<ConversationEvent>> events = new ConcurrentHashMap<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -38,16 +34,7 @@ class SelfAssertedNamesTest extends LiveServerTestBase {
     }
 
     private ParleyClient user(String username) {
-        ParleyClient client = profiles.signedIn(username, server.address(), 10);
-        List<ConversationEvent> mine = new CopyOnWriteArrayList<>();
-        events.put(username, mine);
-        client.conversations().addListener(mine::add);
-        return client;
-    }
-
-    private List<String> texts(String username) {
-        return events.get(username).stream().filter(e -> e instanceof ConversationEvent.Message)
-                .map(e -> ((ConversationEvent.Message) e).message().getText()).toList();
+        return listened(username, profiles.signedIn(username, server.address(), 10));
     }
 
     /**

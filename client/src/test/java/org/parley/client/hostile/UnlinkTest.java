@@ -12,9 +12,6 @@ import org.parley.client.testkit.LiveServer;
 import org.parley.mls.codec.Bytes;
 
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.parley.client.testkit.Eventually.eventually;
@@ -25,23 +22,10 @@ import static org.parley.client.testkit.Eventually.eventually;
  * device is skipped, the commit lands whole, and both sides keep reading each other.
  */
 class UnlinkTest extends LiveServerTestBase {
-    private final Map<String, List<ConversationEvent>> events = new ConcurrentHashMap<>();
 
     @BeforeEach
     void start() throws Exception {
         server = new LiveServer(temp.resolve("server"));
-    }
-
-    private ParleyClient listened(String name, ParleyClient client) {
-        List<ConversationEvent> mine = new CopyOnWriteArrayList<>();
-        events.put(name, mine);
-        client.conversations().addListener(mine::add);
-        return client;
-    }
-
-    private List<String> texts(String name) {
-        return events.get(name).stream().filter(e -> e instanceof ConversationEvent.Message)
-                .map(e -> ((ConversationEvent.Message) e).message().getText()).toList();
     }
 
     @Test
