@@ -3,6 +3,7 @@ package org.parley.client.conversations;
 import com.google.protobuf.ByteString;
 import org.parley.client.keys.KeyPackages;
 import org.parley.client.keys.MemberCredential;
+import org.parley.client.net.ConnectionException;
 import org.parley.client.net.ServerException;
 import org.parley.client.net.Session;
 import org.parley.mls.codec.Bytes;
@@ -38,6 +39,8 @@ import java.util.function.Function;
 final class CommitCoordinator {
     private static final Logger log = LoggerFactory.getLogger(CommitCoordinator.class);
     private static final int MAX_COMMIT_ATTEMPTS = 20;
+    /** Sends of one commit when connections drop before its answer. */
+    private static final int MAX_SUBMISSIONS = 3;
 
     private final Object lock;
     private final ConversationStore store;
@@ -75,13 +78,11 @@ final class CommitCoordinator {
             } catch (MlsProtocolException e) {
                 throw new ConversationException("the change cannot be made: " + e.getMessage(), e);
             }
+            ClientFrame.Builder submit = ClientFrame.newBuilder().setSubmitCommit(submission(groupId, group, result, joiners));
             ServerFrame answer;
             try {
-                answer = session.exchange(ClientFrame.newBuilder().setSubmitCommit(submission(groupId, group, result, joiners)),
-                        frames -> true).get(0);
+                answer = submitSurvivingReconnects(submit);
             } catch (RuntimeException noAnswer) {
-                // Most likely nothing was stored; if the server did store it, this device missed its own
-                // commit and is left behind at the old epoch, as it would be after any lost answer.
                 group.discardPendingCommit(result.pending());
                 throw noAnswer;
             }
@@ -90,7 +91,8 @@ final class CommitCoordinator {
                 throw new ConversationException("the server refused the change, so nothing changed: " + answer.getError().getMessage(),
                         new ServerException(answer.getError().getCode(), answer.getError().getMessage()));
             }
-            if (answer.getCommitResult().getAccepted()) {
+            if (answer.getCommitResult().getAccepted()
+                    || answer.getCommitResult().getWinningCommitId().equals(submit.getSubmitCommit().getSend().getMessageId())) {
                 ProcessedMessage.CommitApplied applied = group.mergePendingCommit(result.pending());
                 store.saveGroup(group);
                 if (answer.getCommitResult().getUnknownDeviceIdsCount() > 0) {
@@ -108,6 +110,25 @@ final class CommitCoordinator {
         }
         throw new ConversationException("the group kept changing under this device (" + MAX_COMMIT_ATTEMPTS
                 + " lost commits in a row); try again");
+    }
+
+    /**
+     * Sends the commit, and sends the very same commit again when the connection drops before the
+     * answer: the server either stores it then, or answers that the group already moved on, naming
+     * this commit as the winner when the lost attempt was stored. Either way this device merges its
+     * own commit instead of being left behind at the old epoch while every other member moves on.
+     */
+    private ServerFrame submitSurvivingReconnects(ClientFrame.Builder submit) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return session.exchange(submit, frames -> true).get(0);
+            } catch (ConnectionException lost) {
+                if (attempt == MAX_SUBMISSIONS) {
+                    throw lost;
+                }
+                log.info("the connection dropped before the server answered a commit; sending it again");
+            }
+        }
     }
 
     /**

@@ -154,6 +154,38 @@ class ForksAndDropsTest extends LiveServerTestBase {
     }
 
     @Test
+    void aCommitWhoseAnswerIsLostWithTheConnectionIsSentAgainAndMerged() throws Exception {
+        ParleyClient alice = user("alice");
+        ParleyClient bob = user("bob");
+        byte[] team = alice.conversations().createGroup("team", List.of("bob")).groupId().toByteArray();
+        accept(bob, "alice");
+        alice.conversations().sendText(team, "before");
+        eventually("bob reads the team", () -> texts("bob").contains("before"));
+
+        // The server stores alice's next commit, then the connection drops before she hears so.
+        ByteString aliceDevice = device("alice");
+        AtomicBoolean cut = new AtomicBoolean();
+        hostile.onServerFrame((link, frame) -> {
+            if (frame.hasCommitResult() && aliceDevice.equals(link.deviceId()) && cut.compareAndSet(false, true)) {
+                link.close();
+                return true;
+            }
+            return false;
+        });
+        alice.conversations().update(team);
+        assertThat(cut.get()).isTrue();
+        byte[] bobTeam = bobGroup(bob, "team");
+        eventually("bob took alice's commit", () -> bob.conversations().epoch(bobTeam) == alice.conversations().epoch(team));
+
+        alice.conversations().sendText(team, "after the lost answer");
+        eventually("bob reads alice in the new epoch", () -> texts("bob").contains("after the lost answer"));
+        bob.conversations().sendText(bobTeam, "bob answers");
+        eventually("alice reads bob in the new epoch", () -> texts("alice").contains("bob answers"));
+        assertThat(events.get("alice")).noneMatch(e -> e instanceof ConversationEvent.Unreadable);
+        assertThat(events.get("bob")).noneMatch(e -> e instanceof ConversationEvent.Unreadable);
+    }
+
+    @Test
     void membersGivenDifferentCommitsAreToldTheGroupSplit() throws Exception {
         ParleyClient alice = user("alice");
         ParleyClient bob = user("bob");

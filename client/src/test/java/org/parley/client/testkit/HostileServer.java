@@ -60,6 +60,9 @@ public final class HostileServer implements AutoCloseable {
 
         /** Sends a frame to the real server as if the client had sent it. */
         void toServer(ClientFrame frame);
+
+        /** Drops the connection, on both sides, as a network failure would. */
+        void close();
     }
 
     /** A rule: returns true when it handled the frame (dropped, replaced or answered it itself). */
@@ -210,7 +213,8 @@ public final class HostileServer implements AutoCloseable {
             client.config().setAutoRead(true);
         }
 
-        void close() {
+        @Override
+        public void close() {
             client.close();
             Channel up = server;
             if (up != null) {
