@@ -144,6 +144,14 @@ final class DaemonCommand implements Callable<Integer> {
                 conversations.removeMember(text(params, "group"), text(params, "member"));
                 yield summary(conversations.find(text(params, "group"), false));
             }
+            case "renameGroup" -> {
+                conversations.rename(text(params, "group"), text(params, "name"));
+                yield summary(conversations.find(text(params, "name"), false));
+            }
+            case "promote" -> {
+                conversations.promote(text(params, "group"), text(params, "member"));
+                yield summary(conversations.find(text(params, "group"), false));
+            }
             case "listGroups" -> {
                 ArrayNode all = Messages.JSON.createArrayNode();
                 conversations.list().forEach(s -> all.add(summary(s)));
@@ -159,7 +167,7 @@ final class DaemonCommand implements Callable<Integer> {
             case "block" -> done(() -> conversations.block(text(params, "username")));
             case "unblock" -> done(() -> conversations.unblock(text(params, "username")));
             default -> throw new RpcError(-32601, "no method '" + method + "'; use send, sendFile, createGroup, addMember,"
-                    + " removeMember, listGroups, listRequests, accept, delete, block or unblock");
+                    + " removeMember, renameGroup, promote, listGroups, listRequests, accept, delete, block or unblock");
         };
     }
 
@@ -207,6 +215,8 @@ final class DaemonCommand implements Callable<Integer> {
         node.put("direct", summary.direct());
         ArrayNode members = node.putArray("members");
         summary.members().forEach(members::add);
+        ArrayNode admins = node.putArray("admins");
+        summary.admins().forEach(admins::add);
         return node;
     }
 }

@@ -1,5 +1,7 @@
 package org.parley.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -9,7 +11,13 @@ import org.parley.client.testkit.HostileMember;
 import org.parley.client.testkit.LiveServer;
 import org.parley.client.testkit.TempProfiles;
 
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -79,6 +87,47 @@ class GroupRolesCommandsTest {
         assertThat(ok("carol", "receive").out()).contains("dave → crew: hello crew");
         assertThat(as("carol", "group", "remove", "crew", "dave").err())
                 .contains("only an admin of 'crew' can remove members; ask alice or bob");
+    }
+
+    @Test
+    void theDaemonRenamesAndPromotesForAdminsOnly() throws Exception {
+        register("alice", "bob");
+        ok("alice", "group", "create", "team", "--members", "bob");
+        ok("bob", "accept", "alice");
+        List<JsonNode> alice = daemon("alice",
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"promote\",\"params\":{\"group\":\"team\",\"member\":\"bob\"}}",
+                "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"renameGroup\",\"params\":{\"group\":\"team\",\"name\":\"crew\"}}");
+        assertThat(alice.get(0).get("result").get("admins")).extracting(JsonNode::asText).containsExactly("alice", "bob");
+        assertThat(alice.get(1).get("result").get("name").asText()).isEqualTo("crew");
+
+        register("carol");
+        ok("alice", "group", "add", "crew", "carol");
+        ok("carol", "accept", "alice");
+        List<JsonNode> carol = daemon("carol",
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"renameGroup\",\"params\":{\"group\":\"crew\",\"name\":\"mine\"}}");
+        assertThat(carol.get(0).get("error").get("message").asText()).contains("only an admin of 'crew' can rename it; ask alice");
+    }
+
+    /** Runs {@code user}'s JSON-RPC daemon over {@code requests} and returns its answers, in order. */
+    private List<JsonNode> daemon(String user, String... requests) throws Exception {
+        DaemonCommand.input = new ByteArrayInputStream(String.join("\n", requests).concat("\n").getBytes(StandardCharsets.UTF_8));
+        StringWriter out = new StringWriter();
+        try {
+            Main.run(new String[] {"--profile", temp.resolve(user).toString(), "daemon", "--jsonrpc"},
+                    new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+        } finally {
+            DaemonCommand.input = null;
+        }
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> answers = new ArrayList<>();
+        for (String line : out.toString().lines().toList()) {
+            JsonNode node = json.readTree(line);
+            if (node.has("id")) {
+                answers.add(node);
+            }
+        }
+        assertThat(answers).hasSize(requests.length);
+        return answers;
     }
 
     @Test
