@@ -267,9 +267,27 @@ public final class MessageRequests {
         checkRate(session);
         byte[] signed = CommitAuthority.signedContent(groupId, epoch, request.getSend().getPayload().toByteArray(),
                 request.hasWelcome() ? request.getWelcome().getPayload().toByteArray() : new byte[0], nextEpochKey);
-        GroupCommit commit = new GroupCommit(GroupId.of(groupId), epoch, CommitId.of(request.getSend().getMessageId().toByteArray()),
-                request.getNextEpochKey(), UnsafeByteOperations.unsafeWrap(signed), request.getSignature());
+        GroupCommit commit = verifiedBeforeTheWriter(new GroupCommit(GroupId.of(groupId), epoch,
+                CommitId.of(request.getSend().getMessageId().toByteArray()), request.getNextEpochKey(),
+                UnsafeByteOperations.unsafeWrap(signed), request.getSignature()));
         write(new Delivery(envelopes, groups.commit(commit)), outcome -> answerCommit(session, id, epoch, skipped, outcome));
+    }
+
+    /**
+     * Checks the commit's signature here, on a request thread, against the key of the epoch it ends,
+     * so that the one mailbox writer thread, which every send of the server waits for, only compares
+     * that key with the group's in its transaction. A forgery is refused before it is queued. When the
+     * group is not at that epoch now, the transaction decides (stale, or verified there after all).
+     */
+    private GroupCommit verifiedBeforeTheWriter(GroupCommit commit) {
+        GroupState now = groups.state(commit.group()).orElse(null);
+        if (now == null || now.epoch() != commit.epoch() || now.commitKey() == null) {
+            return commit;
+        }
+        if (!commit.signedBy(now.commitKey())) {
+            throw new RequestFailure(ErrorCode.ACCESS_DENIED, UnauthorisedCommitException.MESSAGE);
+        }
+        return commit.verifiedAgainst(now.commitKey());
     }
 
     /** Runs on the writer thread once the commit and its fan-out are stored, or nothing is. */

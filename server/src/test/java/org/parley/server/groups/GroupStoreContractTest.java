@@ -95,6 +95,10 @@ class GroupStoreContractTest extends StoreContract {
         assertThat(refusal(write(store, EpochKey.commit(group, 3, id(4), PAYLOAD, epoch2, outsider), bob.device())))
                 .isInstanceOf(UnauthorisedCommitException.class);
         assertThat(refusal(write(store, swappedKey, bob.device()))).isInstanceOf(StaleEpochException.class);
+        // A check made before the transaction against an older key counts for nothing: verified again, refused.
+        GroupCommit checkedAgainstAnOldKey = EpochKey.commit(group, 3, id(4), PAYLOAD, epoch2, outsider)
+                .verifiedAgainst(epoch2.publicKey());
+        assertThat(refusal(write(store, checkedAgainstAnOldKey, bob.device()))).isInstanceOf(UnauthorisedCommitException.class);
         assertThat(store.groups().state(group).orElseThrow().epoch()).isEqualTo(3);
         assertThat(store.mailbox().usage(bob.device()).messages()).isEqualTo(3);
     }
