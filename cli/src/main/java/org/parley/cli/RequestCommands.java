@@ -34,6 +34,21 @@ final class RequestCommands {
         });
     }
 
+    /** A command that makes one change and then says so. */
+    private abstract static class OneChange implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        /** Makes the change; returns the line that tells the person it is done. */
+        abstract String change();
+
+        @Override
+        public Integer call() {
+            spec.commandLine().getOut().println(change());
+            return 0;
+        }
+    }
+
     @Command(name = "requests", mixinStandardHelpOptions = true,
             description = "List message requests: conversations started by people you have not accepted, waiting for"
                     + " 'parley accept', 'parley block' or 'parley delete'.")
@@ -55,78 +70,66 @@ final class RequestCommands {
     @Command(name = "accept", mixinStandardHelpOptions = true,
             description = "Accept the message request NAME, or every request from the user NAME: you can then read and"
                     + " answer it, and the other side gets your receipts and access key.")
-    static final class Accept implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+    static final class Accept extends OneChange {
         @Parameters(index = "0", paramLabel = "NAME", description = "The request's conversation or the username who sent it.")
         String name;
 
         @Override
-        public Integer call() {
+        String change() {
             run(spec, name, c -> {
                 c.accept(name);
                 return null;
             });
-            spec.commandLine().getOut().println("Accepted " + name + "; 'parley receive' shows what it sent.");
-            return 0;
+            return "Accepted " + name + "; 'parley receive' shows what it sent.";
         }
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true,
             description = "Delete the message request NAME: leave that conversation and forget its messages.")
-    static final class Delete implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+    static final class Delete extends OneChange {
         @Parameters(index = "0", paramLabel = "NAME", description = "The request's conversation, as 'parley requests' lists it.")
         String name;
 
         @Override
-        public Integer call() {
+        String change() {
             run(spec, name, c -> {
                 c.delete(name);
                 return null;
             });
-            spec.commandLine().getOut().println("Deleted the request " + name + ".");
-            return 0;
+            return "Deleted the request " + name + ".";
         }
     }
 
     @Command(name = "block", mixinStandardHelpOptions = true,
             description = "Block USER: drop their messages everywhere, delete their requests, leave your 1:1 with them,"
                     + " and replace your access key so that they can no longer send to you sealed.")
-    static final class Block implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+    static final class Block extends OneChange {
         @Parameters(index = "0", paramLabel = "USER")
         String username;
 
         @Override
-        public Integer call() {
+        String change() {
             run(spec, username, c -> {
                 c.block(username);
                 return null;
             });
-            spec.commandLine().getOut().println("Blocked " + username + "; 'parley unblock " + username + "' undoes it.");
-            return 0;
+            return "Blocked " + username + "; 'parley unblock " + username + "' undoes it.";
         }
     }
 
     @Command(name = "unblock", mixinStandardHelpOptions = true,
             description = "Unblock USER: their new conversations arrive again, as message requests.")
-    static final class Unblock implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+    static final class Unblock extends OneChange {
         @Parameters(index = "0", paramLabel = "USER")
         String username;
 
         @Override
-        public Integer call() {
+        String change() {
             run(spec, username, c -> {
                 c.unblock(username);
                 return null;
             });
-            spec.commandLine().getOut().println("Unblocked " + username + ".");
-            return 0;
+            return "Unblocked " + username + ".";
         }
     }
 }
