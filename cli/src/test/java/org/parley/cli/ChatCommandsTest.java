@@ -2,12 +2,7 @@ package org.parley.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.parley.client.testkit.LiveServer;
-import org.parley.client.testkit.TempProfiles;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -25,40 +20,8 @@ import static org.parley.cli.MainTest.parley;
 import static org.parley.client.testkit.Eventually.eventually;
 
 /** Drives send, send-file, receive, group, chat and daemon through Main.run against a real server. */
-class ChatCommandsTest {
+class ChatCommandsTest extends LiveServerCommandsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    @TempDir
-    Path temp;
-    private LiveServer server;
-    private UserCommands users;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new LiveServer(temp.resolve("server"));
-        users = new UserCommands(new TempProfiles(temp));
-    }
-
-    @AfterEach
-    void stop() {
-        ChatCommand.input = null;
-        ChatCommand.output = null;
-        DaemonCommand.input = null;
-        server.close();
-    }
-
-    private MainTest.Result as(String user, String... args) {
-        return users.as(user, args);
-    }
-
-    private MainTest.Result ok(String user, String... args) {
-        return users.ok(user, args);
-    }
-
-    private void register(String... users) {
-        for (String user : users) {
-            ok(user, "register", user, "--server", server.url());
-        }
-    }
 
     @Test
     void directMessagesFilesAndJson() throws Exception {

@@ -2,20 +2,15 @@ package org.parley.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.parley.client.ParleyClient;
 import org.parley.client.testkit.HostileMember;
-import org.parley.client.testkit.LiveServer;
 import org.parley.client.testkit.TempProfiles;
 
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,37 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code parley group} as people use it: only admins add, remove, rename and promote; everyone
  * sees who the admins are; a group that poses as someone's 1:1 is refused with a warning.
  */
-class GroupRolesCommandsTest {
-    @TempDir
-    Path temp;
-    private LiveServer server;
-    private UserCommands users;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new LiveServer(temp.resolve("server"));
-        users = new UserCommands(new TempProfiles(temp));
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
-
-    private MainTest.Result as(String user, String... args) {
-        return users.as(user, args);
-    }
-
-    private MainTest.Result ok(String user, String... args) {
-        return users.ok(user, args);
-    }
-
-    private void register(String... names) {
-        for (String name : names) {
-            ok(name, "register", name, "--server", server.url());
-        }
-    }
-
+class GroupRolesCommandsTest extends LiveServerCommandsTest {
     @Test
     void onlyAdminsChangeAGroupAndEveryoneSeesWhoTheyAre() {
         register("alice", "bob", "carol", "dave");

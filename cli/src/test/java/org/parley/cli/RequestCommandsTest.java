@@ -2,53 +2,26 @@ package org.parley.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.parley.client.testkit.LiveServer;
-import org.parley.client.testkit.TempProfiles;
 
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.parley.client.testkit.Eventually.eventually;
 
 /** parley requests, accept, delete, block and unblock, and the daemon's methods for them, against a real server. */
-class RequestCommandsTest {
+class RequestCommandsTest extends LiveServerCommandsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    @TempDir
-    Path temp;
-    private LiveServer server;
-    private UserCommands users;
 
     @BeforeEach
-    void start() throws Exception {
-        server = new LiveServer(temp.resolve("server"));
-        users = new UserCommands(new TempProfiles(temp));
-        for (String user : List.of("alice", "zed")) {
-            ok(user, "register", user, "--server", server.url());
-        }
-    }
-
-    @AfterEach
-    void stop() {
-        DaemonCommand.input = null;
-        server.close();
-    }
-
-    private MainTest.Result as(String user, String... args) {
-        return users.as(user, args);
-    }
-
-    private MainTest.Result ok(String user, String... args) {
-        return users.ok(user, args);
+    void registerAliceAndZed() {
+        register("alice", "zed");
     }
 
     private MainTest.Result fails(String user, String... args) {
