@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  */
 class ServerLayeringTest {
     private static final String[] INFRASTRUCTURE = {
-        "org.parley.server.storage..", "org.parley.server.metrics..", "org.parley.server.ratelimit.."};
+        "org.parley.server.storage..", "org.parley.server.metrics..", "org.parley.server.ratelimit..",
+        "org.parley.server.signatures.."};
     private static final String[] CAPABILITIES = {
         "org.parley.server.accounts..", "org.parley.server.admin..", "org.parley.server.keys..",
         "org.parley.server.mailbox..", "org.parley.server.groups..", "org.parley.server.attachments..",
@@ -28,7 +29,7 @@ class ServerLayeringTest {
             .that().resideInAnyPackage(INFRASTRUCTURE)
             .should().dependOnClassesThat(resideInAnyPackage(CAPABILITIES))
             .orShould().dependOnClassesThat(resideInAnyPackage(CONNECTION_HANDLING))
-            .because("storage, metrics and rate limits serve every capability and know none");
+            .because("storage, metrics, rate limits and signature checks serve every capability and know none");
 
     static final ArchRule CAPABILITIES_KNOW_NO_CONNECTION = noClasses()
             .that().resideInAnyPackage(CAPABILITIES)
