@@ -21,28 +21,54 @@ public final class CommitAuthority {
     public static final int KEY_BYTES = 32;
     /** Length of an Ed25519 signature (RFC 8032 section 5.1.6). */
     public static final int SIGNATURE_BYTES = 64;
-    /** Longest MLS group_id the server keeps; one length byte encodes it. */
-    public static final int MAX_GROUP_ID_BYTES = 255;
+    /** Shortest and longest routing id (parley.proto SubmitCommit.routing_id). */
+    public static final int MIN_ROUTING_ID_BYTES = 16;
+    public static final int MAX_ROUTING_ID_BYTES = 64;
+    /** Length of the routing id Parley clients derive ({@link #routingId}). */
+    public static final int ROUTING_ID_BYTES = 32;
 
     private static final byte[] CONTEXT = "parley-v1-commit".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ROUTING_SALT = "parley-v1-routing-id".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * The id under which the server orders a group's commits: HKDF-SHA256 (RFC 5869) with salt
+     * "parley-v1-routing-id", the MLS group_id as input key material and an empty info, 32 bytes
+     * (one HMAC block: T(1) = HMAC(PRK, 0x01)). Every member computes the same id; the server,
+     * which never sees the group_id, cannot turn it back into one.
+     */
+    public static byte[] routingId(byte[] mlsGroupId) {
+        byte[] prk = hmacSha256(ROUTING_SALT, mlsGroupId);
+        return hmacSha256(prk, new byte[] {1});
+    }
+
+    private static byte[] hmacSha256(byte[] key, byte[] data) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(data);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("every Java runtime has HMAC-SHA256", e);
+        }
+    }
 
     private CommitAuthority() {
     }
 
     /**
-     * The bytes a commit's signature covers: "parley-v1-commit" || uint8 len(groupId) || groupId
+     * The bytes a commit's signature covers: "parley-v1-commit" || uint8 len(routingId) || routingId
      * || uint64 epoch (big-endian) || SHA-256(commitPayload) || SHA-256(welcomePayload) ||
      * nextEpochKey. A commit without a Welcome hashes the empty array. Binding the group, the
      * epoch, both payloads and the next key means a signature cannot be moved to another group,
      * replayed at another epoch, or reused with a different fan-out or successor key.
      *
      * @param welcomePayload the Welcome's payload, empty when the commit adds nobody
-     * @throws IllegalArgumentException if the group id is not 1 to 255 bytes, the epoch is
+     * @throws IllegalArgumentException if the routing id is not 16 to 64 bytes, the epoch is
      *     negative (above 2^63 - 1 as uint64), or the next epoch key is not 32 bytes
      */
-    public static byte[] signedContent(byte[] groupId, long epoch, byte[] commitPayload, byte[] welcomePayload, byte[] nextEpochKey) {
-        if (groupId.length < 1 || groupId.length > MAX_GROUP_ID_BYTES) {
-            throw new IllegalArgumentException("a group id is 1 to " + MAX_GROUP_ID_BYTES + " bytes, got " + groupId.length);
+    public static byte[] signedContent(byte[] routingId, long epoch, byte[] commitPayload, byte[] welcomePayload, byte[] nextEpochKey) {
+        if (routingId.length < MIN_ROUTING_ID_BYTES || routingId.length > MAX_ROUTING_ID_BYTES) {
+            throw new IllegalArgumentException("a routing id is " + MIN_ROUTING_ID_BYTES + " to " + MAX_ROUTING_ID_BYTES
+                    + " bytes, got " + routingId.length);
         }
         if (epoch < 0) {
             throw new IllegalArgumentException("an epoch above 2^63 - 1 cannot be committed to");
@@ -50,10 +76,10 @@ public final class CommitAuthority {
         if (nextEpochKey.length != KEY_BYTES) {
             throw new IllegalArgumentException("a commit key is " + KEY_BYTES + " bytes, got " + nextEpochKey.length);
         }
-        ByteArrayOutputStream content = new ByteArrayOutputStream(CONTEXT.length + 1 + groupId.length + 8 + 3 * KEY_BYTES);
+        ByteArrayOutputStream content = new ByteArrayOutputStream(CONTEXT.length + 1 + routingId.length + 8 + 3 * KEY_BYTES);
         content.writeBytes(CONTEXT);
-        content.write(groupId.length);
-        content.writeBytes(groupId);
+        content.write(routingId.length);
+        content.writeBytes(routingId);
         content.writeBytes(ByteBuffer.allocate(Long.BYTES).putLong(epoch).array());
         content.writeBytes(sha256(commitPayload));
         content.writeBytes(sha256(welcomePayload));

@@ -48,7 +48,7 @@ class CommitsTest extends ServerTestBase {
         Send fanOut = send(text("commit for " + epoch), to).getSend();
         byte[] content = EpochKey.signedContent(group, epoch, fanOut.getPayload().toByteArray(),
                 welcome == null ? new byte[0] : welcome.getPayload().toByteArray(), next);
-        SubmitCommit.Builder commit = SubmitCommit.newBuilder().setGroupId(ByteString.copyFrom(group)).setEpoch(epoch)
+        SubmitCommit.Builder commit = SubmitCommit.newBuilder().setRoutingId(ByteString.copyFrom(group)).setEpoch(epoch)
                 .setSend(fanOut).setNextEpochKey(next.publicKey())
                 .setSignature(signer == null ? ByteString.EMPTY : signer.sign(content));
         if (welcome != null) {

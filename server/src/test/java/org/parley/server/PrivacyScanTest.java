@@ -60,7 +60,7 @@ class PrivacyScanTest extends ServerTestBase {
             assertThat(bob.request(ClientFrame.newBuilder().setUploadKeyPackages(UploadKeyPackages.newBuilder()
                     .addKeyPackages(ByteString.copyFrom(randomBytes(300))))).hasOk()).isTrue();
             ClientFrame.Builder commit = ClientFrame.newBuilder().setSubmitCommit(SubmitCommit.newBuilder()
-                    .setGroupId(ByteString.copyFrom(group)).setEpoch(0).setNextEpochKey(EpochKey.random().publicKey())
+                    .setRoutingId(ByteString.copyFrom(group)).setEpoch(0).setNextEpochKey(EpochKey.random().publicKey())
                     .setSend(send(encrypt(key, PLAINTEXT + " (commit)"), recipient(bob)).getSend()));
             assertThat(alice.request(commit).getCommitResult().getAccepted()).isTrue();
             bob.close(); // the rest waits in Bob's mailbox, on disk

@@ -141,9 +141,11 @@ final class CommitCoordinator {
         byte[] commitMessage = result.commitMessage().toByteArray();
         byte[] welcome = result.welcome().map(Bytes::toByteArray).orElse(new byte[0]);
         byte[] nextEpochKey = EpochCommitKey.next(result.pending()).publicKey();
-        byte[] signed = CommitAuthority.signedContent(groupId, result.pending().baseEpoch(), commitMessage, welcome, nextEpochKey);
+        // The server orders commits under an id derived from the group id, never the group id itself.
+        byte[] routingId = CommitAuthority.routingId(groupId);
+        byte[] signed = CommitAuthority.signedContent(routingId, result.pending().baseEpoch(), commitMessage, welcome, nextEpochKey);
         SubmitCommit.Builder submit = SubmitCommit.newBuilder()
-                .setGroupId(ByteString.copyFrom(groupId)).setEpoch(result.pending().baseEpoch())
+                .setRoutingId(ByteString.copyFrom(routingId)).setEpoch(result.pending().baseEpoch())
                 .setSend(Send.newBuilder().setMessageId(ByteString.copyFrom(commitId)).addAllRecipients(outbox.recipients(group))
                         .setPayload(ByteString.copyFrom(commitMessage)))
                 .setNextEpochKey(ByteString.copyFrom(nextEpochKey))

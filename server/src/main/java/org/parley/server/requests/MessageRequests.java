@@ -241,7 +241,8 @@ public final class MessageRequests {
     private void submitCommit(Session session, ClientFrame frame) {
         long id = frame.getRequestId();
         SubmitCommit request = frame.getSubmitCommit();
-        byte[] groupId = Fields.between(id, "group_id", request.getGroupId(), 1, GroupId.MAX_LENGTH);
+        byte[] groupId = Fields.between(id, "routing_id", request.getRoutingId(),
+                CommitAuthority.MIN_ROUTING_ID_BYTES, CommitAuthority.MAX_ROUTING_ID_BYTES);
         if (!request.hasSend()) {
             throw Fields.invalid(id, "a commit needs its send (the commit message and its recipients)");
         }

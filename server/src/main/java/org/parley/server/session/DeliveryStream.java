@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import org.parley.protocol.v1.Deliver;
 import org.parley.protocol.v1.MailboxDrained;
-import org.parley.protocol.v1.Sender;
 import org.parley.protocol.v1.ServerFrame;
 import org.parley.server.accounts.DeviceId;
 import org.parley.server.bus.MailArrived;
@@ -140,9 +139,6 @@ public final class DeliveryStream {
         Deliver.Builder deliver = Deliver.newBuilder().setEnvelopeId(mail.id())
                 .setPayload(mail.payload())
                 .setReceivedAt(mail.arrival().toEpochMilli());
-        if (mail.sender() != null) {
-            deliver.setSender(Sender.newBuilder().setDeviceId(UnsafeByteOperations.unsafeWrap(mail.sender().bytes())));
-        }
         channel.write(ServerFrame.newBuilder().setDeliver(deliver).build());
         metrics.delivered();
     }
