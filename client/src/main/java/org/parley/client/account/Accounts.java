@@ -232,7 +232,7 @@ public final class Accounts {
     /** The answer when it is the {@code expected} kind; the server's refusal as ServerException. */
     private static ServerFrame answered(ServerAddress server, ServerFrame answer, java.util.function.Predicate<ServerFrame> expected) {
         if (answer.hasError()) {
-            throw new ServerException(answer.getError().getCode(), answer.getError().getMessage());
+            throw ServerException.of(answer.getError());
         }
         if (!expected.test(answer)) {
             throw new ConnectionException("the server at " + server + " answered with something unexpected; is it a Parley server?");

@@ -89,7 +89,7 @@ final class CommitCoordinator {
             if (answer.hasError()) {
                 group.discardPendingCommit(result.pending());
                 throw new ConversationException("the server refused the change, so nothing changed: " + answer.getError().getMessage(),
-                        new ServerException(answer.getError().getCode(), answer.getError().getMessage()));
+                        ServerException.of(answer.getError()));
             }
             if (answer.getCommitResult().getAccepted()
                     || answer.getCommitResult().getWinningCommitId().equals(submit.getSubmitCommit().getSend().getMessageId())) {

@@ -94,7 +94,7 @@ public final class Session implements AutoCloseable {
                     .setSignature(ByteString.copyFrom(credentials.signChallenge(connection.challenge())))))
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (answer.hasError()) {
-                throw new ServerException(answer.getError().getCode(), answer.getError().getMessage());
+                throw ServerException.of(answer.getError());
             }
             synchronized (lock) {
                 failures = 0;
@@ -187,7 +187,7 @@ public final class Session implements AutoCloseable {
         List<ServerFrame> answers = exchange(frame, done);
         ServerFrame last = answers.get(answers.size() - 1);
         if (last.hasError()) {
-            throw new ServerException(last.getError().getCode(), last.getError().getMessage());
+            throw ServerException.of(last.getError());
         }
         return answers;
     }

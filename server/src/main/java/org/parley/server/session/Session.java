@@ -10,6 +10,7 @@ import org.parley.server.transport.ProtocolViolation;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.Executor;
 
 /**
@@ -75,8 +76,14 @@ public final class Session {
     }
 
     public void fail(long requestId, ErrorCode code, String message) {
+        fail(requestId, code, message, Duration.ZERO);
+    }
+
+    /** An error that says when to try again (a limit), in Error.retry_after_ms. */
+    public void fail(long requestId, ErrorCode code, String message, Duration retryAfter) {
         metrics.error(code);
-        reply(requestId, ServerFrame.newBuilder().setError(Error.newBuilder().setCode(code).setMessage(message)));
+        reply(requestId, ServerFrame.newBuilder().setError(Error.newBuilder().setCode(code).setMessage(message)
+                .setRetryAfterMs(retryAfter.toMillis())));
     }
 
     /** Reports a violation through the pipeline so that the violation policy counts it. */

@@ -121,7 +121,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientFram
         try {
             handler.handle(current, frame);
         } catch (RequestFailure failure) {
-            current.fail(frame.getRequestId(), failure.code(), failure.getMessage());
+            current.fail(frame.getRequestId(), failure.code(), failure.getMessage(), failure.retryAfter());
         } catch (ProtocolViolation violation) {
             current.violation(violation);
         } catch (Exception e) {
