@@ -2,6 +2,7 @@ package org.parley.protocol.tokens;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.security.interfaces.RSAPrivateCrtKey;
@@ -27,7 +28,8 @@ class BlindRsaRoundTripTest {
 
         assertThat(BlindRsa.verify(key, message, signature)).isTrue();
         assertThat(signature).isNotEqualTo(blindSignature);
-        assertThat(blinded.blindedMessage()).doesNotContainSequence(message);
+        assertThat(new String(blinded.blindedMessage(), StandardCharsets.ISO_8859_1))
+                .doesNotContain(new String(message, StandardCharsets.ISO_8859_1));
         byte[] other = message.clone();
         other[0] ^= 1;
         assertThat(BlindRsa.verify(key, other, signature)).isFalse();
