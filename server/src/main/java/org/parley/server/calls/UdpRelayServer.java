@@ -33,6 +33,8 @@ import java.util.concurrent.TimeUnit;
  * threads), a {@link Relay} behind them. Each datagram is handled by its first byte
  * ({@link RelayDatagram}); everything that is not a valid request of an admitted participant is
  * dropped and counted, after a per-IP budget that stops one source from flooding token checks.
+ * An address becomes a participant's only with an authenticated, fresh JOIN ({@link JoinDatagram}):
+ * a JOIN captured and sent again from elsewhere is refused, and the participant keeps its address.
  * Forwarded datagrams are written during the read batch and flushed once at its end, which with
  * epoll becomes one sendmmsg call.
  */
@@ -120,6 +122,18 @@ public final class UdpRelayServer implements AutoCloseable {
 
     public Relay relay() {
         return relay;
+    }
+
+    /**
+     * Whether a JOIN naming {@code named} as the relay it was sent to is meant for this relay: the
+     * port must be this relay's, and the address too unless the relay is bound to the wildcard
+     * address (then it cannot know which of its addresses, or which NAT address in front of it,
+     * the client sent to).
+     */
+    boolean isOwnAddress(InetSocketAddress named) {
+        InetSocketAddress bound = localAddress();
+        return named.getPort() == bound.getPort()
+                && (bound.getAddress().isAnyLocalAddress() || bound.getAddress().equals(named.getAddress()));
     }
 
     /** Participants currently reached over UDP. */
@@ -210,7 +224,8 @@ public final class UdpRelayServer implements AutoCloseable {
             }
             switch (length > 0 ? content.getByte(content.readerIndex()) : 0) {
                 case RelayDatagram.JOIN -> {
-                    RelayConnection joining = new RelayConnection(relay, new UdpSink(ctx.channel(), sender), ctx.alloc());
+                    RelayConnection joining = new RelayConnection(relay, new UdpSink(ctx.channel(), sender), ctx.alloc(),
+                            UdpRelayServer.this::isOwnAddress);
                     joining.dispatch(content);
                     if (joining.participant() != null) {
                         sessions.put(sender, joining);
