@@ -26,8 +26,9 @@ import java.security.MessageDigest;
  * 100  MAC            32 bytes  HMAC-SHA256(join key, "parley-v1-join" || bytes 1..99)
  * </pre>
  *
- * The time and nonce make every JOIN single-use (the relay keeps the nonces of its time window),
- * the relay address stops a JOIN meant for one relay from being used at another.
+ * The time and nonce make every JOIN single-use (the relay keeps the nonces of its time window);
+ * the relay address binds it to the relay the client meant (the relay checks the port, see
+ * {@link UdpRelayServer#isOwnAddress}).
  */
 public record JoinDatagram(byte[] token, long timeMillis, byte[] nonce, InetSocketAddress relayAddress, byte[] mac,
                            byte[] signed) {

@@ -125,15 +125,15 @@ public final class UdpRelayServer implements AutoCloseable {
     }
 
     /**
-     * Whether a JOIN naming {@code named} as the relay it was sent to is meant for this relay: the
-     * port must be this relay's, and the address too unless the relay is bound to the wildcard
-     * address (then it cannot know which of its addresses, or which NAT address in front of it,
-     * the client sent to).
+     * Whether a JOIN naming {@code named} as the relay it was sent to is meant for this relay: its
+     * port must be this relay's, the one call tokens advertise. The IP address is covered by the
+     * JOIN's MAC but not compared: the server never tells clients an address (they resolve its
+     * host name), and behind a NAT or a forwarder the address a client sends to is not one the
+     * relay can know. A JOIN for a relay of another server fails anyway: its token does not verify
+     * under this server's secret.
      */
     boolean isOwnAddress(InetSocketAddress named) {
-        InetSocketAddress bound = localAddress();
-        return named.getPort() == bound.getPort()
-                && (bound.getAddress().isAnyLocalAddress() || bound.getAddress().equals(named.getAddress()));
+        return named.getPort() == localAddress().getPort();
     }
 
     /** Participants currently reached over UDP. */
