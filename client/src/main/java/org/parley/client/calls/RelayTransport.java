@@ -11,18 +11,12 @@ import org.parley.protocol.v1.ServerFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -33,10 +27,7 @@ import java.util.function.Consumer;
  * work. The UDP wire messages are the relay's ({@code org.parley.server.calls.RelayDatagram}):
  * a type byte, then JOIN, JOINED participant id, MEDIA packet, PING/PONG 8 bytes, LEAVE.
  *
- * <p>Every JOIN is fresh: the sealed token, the time on the client's clock, a random nonce, the
- * relay's address, and HMAC-SHA256 under the token's join key over them
- * ({@code org.parley.server.calls.JoinDatagram}), so a JOIN seen on the wire is of no use to
- * anyone else. Media packets go through the relay without their call id ({@link RelayMedia}), so
+ * <p>Every JOIN is fresh ({@link RelayJoin}), so a JOIN seen on the wire is of no use to anyone else. Media packets go through the relay without their call id ({@link RelayMedia}), so
  * no datagram names the call.
  *
  * <p>Switching: UDP is given up when no JOINED comes within {@link #UDP_ANSWER_MILLIS}, or when
@@ -70,11 +61,6 @@ final class RelayTransport implements AutoCloseable {
 
     /** Which way media goes now. */
     enum Path { UDP, WEBSOCKET }
-
-    private static final byte[] JOIN_LABEL = "parley-v1-join".getBytes(StandardCharsets.US_ASCII);
-    private static final int JOIN_NONCE_BYTES = 16;
-    private static final int JOIN_KEY_BYTES = 32;
-    private static final SecureRandom NONCES = new SecureRandom();
 
     private final Session session;
     private final ByteString callId;
@@ -131,7 +117,7 @@ final class RelayTransport implements AutoCloseable {
     static RelayTransport join(Session session, InetSocketAddress udpRelay, ByteString callId, CallToken token, Clock clock,
                                Consumer<byte[]> onMedia) {
         DatagramSocket udp = null;
-        if (udpRelay != null && token.getJoinKey().size() != JOIN_KEY_BYTES) {
+        if (udpRelay != null && token.getJoinKey().size() != RelayJoin.JOIN_KEY_BYTES) {
             log.info("the call token has no join key for UDP JOINs; using the WebSocket");
         } else if (udpRelay != null) {
             try {
@@ -249,27 +235,8 @@ final class RelayTransport implements AutoCloseable {
         }
     }
 
-    /** A fresh JOIN: token | time | nonce | relay address (16-byte IPv6, IPv4 mapped; port) | MAC. */
     private byte[] joinDatagram() {
-        byte[] nonce = new byte[JOIN_NONCE_BYTES];
-        NONCES.nextBytes(nonce);
-        byte[] ip = relayAddress.getAddress().getAddress();
-        ByteBuffer out = ByteBuffer.allocate(1 + token.getToken().size() + Long.BYTES + JOIN_NONCE_BYTES + 18 + 32)
-                .put(JOIN).put(token.getToken().asReadOnlyByteBuffer()).putLong(clock.millis()).put(nonce);
-        if (ip.length == 4) {
-            out.put(new byte[10]).put((byte) 0xff).put((byte) 0xff);
-        }
-        out.put(ip).putShort((short) relayAddress.getPort());
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(token.getJoinKey().toByteArray(), "HmacSHA256"));
-            mac.update(JOIN_LABEL);
-            mac.update(out.array(), 1, out.position() - 1);
-            out.put(mac.doFinal());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK has no usable HmacSHA256", e);
-        }
-        return out.array();
+        return RelayJoin.fresh(token, clock.millis(), relayAddress);
     }
 
     private void sendUdp(byte[] datagram) {
