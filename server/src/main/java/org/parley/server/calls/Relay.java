@@ -68,9 +68,8 @@ public final class Relay implements RelayFigures {
     /**
      * Verifies a UDP JOIN and admits its participant with {@code sink} as its endpoint: the token
      * must verify, {@code ownAddress} must accept the relay address it names (the UDP server
-     * checks the port), its time must be
-     * within {@link #JOIN_WINDOW} of the relay's clock, its MAC right under the token's JOIN key,
-     * and its nonce unseen within the window. So a JOIN captured on the wire and sent again, from
+     * checks the port), its time must be within {@link #JOIN_WINDOW} of the relay's clock, its MAC
+     * right under the token's JOIN key, and its nonce unseen within the window. So a JOIN captured on the wire and sent again, from
      * any address, is refused: it cannot move a participant's slot to the sender.
      *
      * @return the admitted participant, or null if the JOIN was refused (counted under its reason)

@@ -12,8 +12,8 @@ import org.parley.server.calls.InvalidCallTokenException;
 import org.parley.server.calls.MediaSink;
 import org.parley.server.calls.Relay;
 import org.parley.server.calls.RelayConnection;
-import org.parley.server.calls.RelayFullException;
 import org.parley.server.calls.RelayDatagram;
+import org.parley.server.calls.RelayFullException;
 import org.parley.server.calls.RelayParticipant;
 import org.parley.server.metrics.Metrics;
 
