@@ -41,9 +41,10 @@ public record RelayLimits(int maxDatagramBytes, int maxCalls, int maxParticipant
     /**
      * Defaults for a small server: 1400-byte datagrams, 10 000 calls of up to 32, 400 packets/s
      * per participant (audio is 50, a 1.5 Mbit/s video about 160) with bursts of 200 (a key frame),
-     * 50 packets/s from an unknown address, and 262 144 JOIN nonces (about 21 MB at most, 80 bytes each as measured on a 64-bit JVM: a
-     * participant's JOINs at the start and each token refresh, and twice a second while it is on
-     * the WebSocket and probes UDP, so several thousand such participants at once).
+     * 50 packets/s from an unknown address, and 262 144 JOIN nonces (at most about 21 MB, 80 bytes
+     * a nonce as measured on a 64-bit JVM). A participant's JOINs: a few at the start and at each
+     * token refresh, and two a second while it is on the WebSocket and probes UDP, so the cap
+     * holds a couple of thousand such participants at once.
      */
     public static RelayLimits defaults() {
         return new RelayLimits(1400, 10_000, 32, 400, 200, 50, 50, 65_536, Duration.ofSeconds(30), 262_144);
