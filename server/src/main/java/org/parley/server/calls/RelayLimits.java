@@ -43,8 +43,8 @@ public record RelayLimits(int maxDatagramBytes, int maxCalls, int maxParticipant
      * per participant (audio is 50, a 1.5 Mbit/s video about 160) with bursts of 200 (a key frame),
      * 50 packets/s from an unknown address, and 262 144 JOIN nonces (at most about 21 MB, 80 bytes
      * a nonce as measured on a 64-bit JVM). A participant's JOINs: a few at the start and at each
-     * token refresh, and two a second while it is on the WebSocket and probes UDP, so the cap
-     * holds a couple of thousand such participants at once.
+     * token refresh, and two a second while it is on the WebSocket and probes UDP, kept 60 to 120 s:
+     * the cap holds one to two thousand participants on the WebSocket at once.
      */
     public static RelayLimits defaults() {
         return new RelayLimits(1400, 10_000, 32, 400, 200, 50, 50, 65_536, Duration.ofSeconds(30), 262_144);
