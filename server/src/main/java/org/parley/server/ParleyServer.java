@@ -12,7 +12,6 @@ import org.parley.server.accounts.AccountId;
 import org.parley.server.bus.InProcessBus;
 import org.parley.server.bus.MessageBus;
 import org.parley.server.calls.CallTokens;
-import org.parley.server.calls.ParticipantIds;
 import org.parley.server.calls.Relay;
 import org.parley.server.calls.RelayLimits;
 import org.parley.server.calls.UdpRelayServer;
@@ -110,7 +109,7 @@ public final class ParleyServer implements AutoCloseable {
         new KeyPackageRequests(store.accounts(), store.keyPackages()).addTo(handlers);
         new MessageRequests(store.accounts(), store.groups(), writer, bus, metrics, sends).addTo(handlers);
         new AttachmentRequests(tickets, store.attachments().maxBytes()).addTo(handlers);
-        new CallRequests(callTokens, new ParticipantIds(random),
+        new CallRequests(callTokens,
                 udpRelay == null ? OptionalInt.empty() : OptionalInt.of(udpRelay.localAddress().getPort())).addTo(handlers);
         AttachmentHttp attachments = new AttachmentHttp(store.attachments(), tickets, requestPool, metrics);
 
