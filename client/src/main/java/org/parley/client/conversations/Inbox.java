@@ -170,30 +170,32 @@ final class Inbox {
             log.info("dropped a message that does not unwrap: {}", e.getMessage());
             return;
         }
-        IncomingMessage message;
-        byte[] payload = unwrapped instanceof PayloadWrap.Unwrapped.GroupMessage group ? group.mlsMessage()
-                : ((PayloadWrap.Unwrapped.Welcome) unwrapped).welcome();
-        try {
-            message = IncomingMessage.inspect(payload);
-        } catch (MlsProtocolException e) {
-            log.warn("dropped a message that is not MLS: {}", e.getMessage());
-            return;
-        }
-        if (unwrapped instanceof PayloadWrap.Unwrapped.Welcome) {
-            if (message instanceof IncomingMessage.ForNewMembers welcome) {
-                join(payload, welcome, after);
+        if (unwrapped instanceof PayloadWrap.Unwrapped.Welcome wrapped) {
+            if (inspected(wrapped.welcome()) instanceof IncomingMessage.ForNewMembers welcome) {
+                join(wrapped.welcome(), welcome, after);
             } else {
                 log.warn("dropped a message wrapped as a Welcome that is not one");
             }
             return;
         }
+        PayloadWrap.Unwrapped.GroupMessage wrapped = (PayloadWrap.Unwrapped.GroupMessage) unwrapped;
         // Only the group whose key opened the wrapping may receive what it held.
-        Bytes wrappedFor = ((PayloadWrap.Unwrapped.GroupMessage) unwrapped).groupId();
-        if (!(message instanceof IncomingMessage.ForGroup forGroup) || !forGroup.groupId().equals(wrappedFor)) {
-            log.warn("dropped a message wrapped for one conversation that is not an MLS message of it");
+        if (!(inspected(wrapped.mlsMessage()) instanceof IncomingMessage.ForGroup forGroup)
+                || !forGroup.groupId().equals(wrapped.groupId())) {
+            log.warn("dropped a message wrapped for a conversation that is not an MLS message of it");
             return;
         }
-        process(payload, forGroup, firstArrival, after);
+        process(wrapped.mlsMessage(), forGroup, firstArrival, after);
+    }
+
+    /** What an MLS message's header says, or null (logged) when it is not one. */
+    private static IncomingMessage inspected(byte[] mlsMessage) {
+        try {
+            return IncomingMessage.inspect(mlsMessage);
+        } catch (MlsProtocolException e) {
+            log.warn("dropped a message that is not MLS: {}", e.getMessage());
+            return null;
+        }
     }
 
     /** The wrapping keys to try: those of every conversation of this device (the groups it left drop their messages later). */
