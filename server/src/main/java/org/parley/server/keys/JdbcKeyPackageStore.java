@@ -139,6 +139,13 @@ public final class JdbcKeyPackageStore implements KeyPackageStore {
         return database.read(connection -> (int) queryLong(connection, "SELECT COUNT(*) FROM key_packages WHERE device_id = ?", device.bytes()));
     }
 
+    @Override
+    public int deleteOfDevicesLastSeenBefore(java.time.LocalDate day) {
+        String absent = " WHERE device_id IN (SELECT device_id FROM devices WHERE last_seen_day < ?)";
+        return database.write(connection -> update(connection, "DELETE FROM key_packages" + absent, day.toEpochDay())
+                + update(connection, "DELETE FROM last_resort_key_packages" + absent, day.toEpochDay()));
+    }
+
     private static void checkSize(byte[] keyPackage) {
         if (keyPackage == null || keyPackage.length == 0 || keyPackage.length > MAX_KEY_PACKAGE_BYTES) {
             throw new IllegalArgumentException("a key package must be 1 to " + MAX_KEY_PACKAGE_BYTES + " bytes, got "
