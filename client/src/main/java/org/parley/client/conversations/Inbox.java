@@ -170,32 +170,30 @@ final class Inbox {
             log.info("dropped a message that does not unwrap: {}", e.getMessage());
             return;
         }
-        if (unwrapped instanceof PayloadWrap.Unwrapped.Welcome wrapped) {
-            if (inspected(wrapped.welcome()) instanceof IncomingMessage.ForNewMembers welcome) {
-                join(wrapped.welcome(), welcome, after);
+        byte[] mlsMessage = unwrapped instanceof PayloadWrap.Unwrapped.Welcome welcome ? welcome.welcome()
+                : ((PayloadWrap.Unwrapped.GroupMessage) unwrapped).mlsMessage();
+        IncomingMessage message;
+        try {
+            message = IncomingMessage.inspect(mlsMessage);
+        } catch (MlsProtocolException e) {
+            log.warn("dropped a message that is not MLS: {}", e.getMessage());
+            return;
+        }
+        if (unwrapped instanceof PayloadWrap.Unwrapped.Welcome) {
+            if (message instanceof IncomingMessage.ForNewMembers welcome) {
+                join(mlsMessage, welcome, after);
             } else {
                 log.warn("dropped a message wrapped as a Welcome that is not one");
             }
             return;
         }
-        PayloadWrap.Unwrapped.GroupMessage wrapped = (PayloadWrap.Unwrapped.GroupMessage) unwrapped;
         // Only the group whose key opened the wrapping may receive what it held.
-        if (!(inspected(wrapped.mlsMessage()) instanceof IncomingMessage.ForGroup forGroup)
-                || !forGroup.groupId().equals(wrapped.groupId())) {
+        if (!(message instanceof IncomingMessage.ForGroup forGroup)
+                || !forGroup.groupId().equals(((PayloadWrap.Unwrapped.GroupMessage) unwrapped).groupId())) {
             log.warn("dropped a message wrapped for a conversation that is not an MLS message of it");
             return;
         }
-        process(wrapped.mlsMessage(), forGroup, firstArrival, after);
-    }
-
-    /** What an MLS message's header says, or null (logged) when it is not one. */
-    private static IncomingMessage inspected(byte[] mlsMessage) {
-        try {
-            return IncomingMessage.inspect(mlsMessage);
-        } catch (MlsProtocolException e) {
-            log.warn("dropped a message that is not MLS: {}", e.getMessage());
-            return null;
-        }
+        process(mlsMessage, forGroup, firstArrival, after);
     }
 
     /** The wrapping keys to try: those of every conversation of this device (the groups it left drop their messages later). */
