@@ -80,6 +80,17 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--xmpp-password", defaultValue = "pw", description = "Password of every XMPP user (default ${DEFAULT-VALUE}).")
     String xmppPassword;
 
+    @Option(names = "--sealed", description = {"Parley only: every client also keeps an anonymous connection and sends every message there,",
+            "sealed, paying with an anonymous send token (fetched before the run) and showing the recipient's access key."})
+    boolean sealed;
+
+    @Option(names = "--padded", description = "Parley only: pad every payload to its Padme size bucket before sending.")
+    boolean padded;
+
+    @Option(names = "--tokens-per-client", paramLabel = "N", description = {"With --sealed: send tokens each client gets before the run",
+            "(default: its share of the messages of every step, warm-up included, plus a third); more are fetched when a quarter is left."})
+    Integer tokensPerClient;
+
     @Option(names = "--idle", description = "Only connect and hold: report the server's memory per idle connection.")
     boolean idle;
 
@@ -139,13 +150,25 @@ public final class LoadCommand implements Callable<Integer> {
 
     private LoadDriver driver() {
         if (peer != null) {
+            if (sealed || padded) {
+                throw new IllegalArgumentException("--sealed and --padded are Parley's: they do not apply to --peer");
+            }
             return XmppDriver.forUri(peer, new XmppDriver.XmppAccounts(xmppDomain, xmppUserPrefix, xmppPassword));
         }
-        return ParleyDriver.forServer(server);
+        return ParleyDriver.forServer(server, new ParleyDriver.Options(sealed, padded, sealed ? tokensPerClient() : 0));
+    }
+
+    /** Each client's share of the messages the run will send, plus a third for the randomness of who sends. */
+    int tokensPerClient() {
+        if (tokensPerClient != null) {
+            return tokensPerClient;
+        }
+        double messages = rates.get(0) * warmup + rates.stream().mapToDouble(r -> r * duration).sum();
+        return (int) Math.ceil(messages / clients * 4 / 3) + 5;
     }
 
     /** {@code --server}: a malformed URL is a usage error that says what a server URL looks like. */
-    static final class ServerUrl implements CommandLine.ITypeConverter<ServerAddress> {
+    public static final class ServerUrl implements CommandLine.ITypeConverter<ServerAddress> {
         @Override
         public ServerAddress convert(String value) {
             try {
@@ -157,7 +180,7 @@ public final class LoadCommand implements Callable<Integer> {
     }
 
     /** The load may only ever go to this machine (loopback), never to another host. */
-    static void requireLoopback(InetSocketAddress address) {
+    public static void requireLoopback(InetSocketAddress address) {
         InetAddress resolved = address.getAddress();
         if (resolved == null || !resolved.isLoopbackAddress()) {
             throw new IllegalArgumentException("the load generator only targets loopback addresses (127.0.0.0/8, ::1), not "
