@@ -2,6 +2,7 @@ package org.parley.bench.spam;
 
 import org.parley.bench.LoadCommand;
 import org.parley.client.net.ServerAddress;
+import org.parley.server.ServerConfig;
 import org.parley.server.ServerStores;
 import org.parley.server.StoreConfig;
 import picocli.CommandLine.Command;
@@ -63,6 +64,10 @@ public final class SpamCommand implements Callable<Integer> {
             description = "The bound on the heap after a full GC, server and generator together (in-process only; default ${DEFAULT-VALUE}).")
     int heapBoundMiB;
 
+    @Option(names = "--send-tokens-per-day", paramLabel = "N", description = {"The daily send-token allowance per account of the server started here",
+            "(as 'parley server --send-tokens-per-day'; default: the server's, " + ServerConfig.SealedSending.DEFAULT_SEND_TOKENS_PER_DAY + ")."})
+    Integer sendTokensPerDay;
+
     @Option(names = "--threads", paramLabel = "N", description = "Generator event-loop threads (default: the number of cores).")
     Integer threads;
 
@@ -79,7 +84,8 @@ public final class SpamCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SpamConfig config = new SpamConfig(bots, honest, oldContacts, inviteOnly, honestRate, botRate, phaseSeconds, tokensPerBot,
-                drain, heapBoundMiB, threads != null ? threads : Runtime.getRuntime().availableProcessors());
+                drain, heapBoundMiB, sendTokensPerDay != null ? sendTokensPerDay : ServerConfig.SealedSending.DEFAULT_SEND_TOKENS_PER_DAY,
+                threads != null ? threads : Runtime.getRuntime().availableProcessors());
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         SpamReport report;
         if (server == null) {
@@ -88,6 +94,9 @@ public final class SpamCommand implements Callable<Integer> {
             }
             report = SpamRun.runInProcess(config, System.err);
         } else {
+            if (sendTokensPerDay != null) {
+                throw new IllegalArgumentException("--send-tokens-per-day is for the server started here; a running server has its own");
+            }
             LoadCommand.requireLoopback(new InetSocketAddress(server.host(), server.port()));
             if (inviteOnly && data == null && db == null) {
                 throw new IllegalArgumentException("--invite-only with --server needs the server's --data DIR or --db URL to make invite codes");

@@ -14,10 +14,11 @@ package org.parley.bench.spam;
  * @param tokensPerBot  send tokens each old-contact bot gets at a time
  * @param drainSeconds  longest wait at the end for honest messages still in flight
  * @param heapBoundMiB  the bound the heap after a full GC must stay within (in-process server only)
+ * @param sendTokensPerDay the daily send-token allowance per account of a server this run starts
  * @param threads       event-loop threads of the generator
  */
 public record SpamConfig(int bots, int honest, int oldContacts, boolean inviteOnly, double honestRate, double botRate,
-                         int phaseSeconds, int tokensPerBot, int drainSeconds, int heapBoundMiB, int threads) {
+                         int phaseSeconds, int tokensPerBot, int drainSeconds, int heapBoundMiB, int sendTokensPerDay, int threads) {
 
     public SpamConfig {
         require(bots >= 1 && bots <= 10_000, "--bots must be 1 to 10000");
@@ -29,6 +30,7 @@ public record SpamConfig(int bots, int honest, int oldContacts, boolean inviteOn
         require(tokensPerBot >= 1 && tokensPerBot <= 1_000, "--tokens-per-bot must be 1 to 1000");
         require(drainSeconds >= 0 && drainSeconds <= 600, "--drain must be 0 to 600 seconds");
         require(heapBoundMiB >= 1, "--heap-bound must be positive");
+        require(sendTokensPerDay >= 1, "--send-tokens-per-day must be at least 1");
         require(threads >= 1, "--threads must be at least 1");
     }
 

@@ -10,6 +10,7 @@ import org.parley.bench.load.LoadConfig;
 import org.parley.bench.load.LoadRun;
 import org.parley.bench.load.Transport;
 import org.parley.bench.load.parley.DeviceKeys;
+import org.parley.bench.load.parley.SendTokenWallet;
 import org.parley.bench.load.parley.ServerRefusal;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.RecipientAccount;
@@ -73,8 +74,6 @@ public final class SpamRun {
     private final Recorder honestLatency = new Recorder(1_000L, LatencySummary.HIGHEST_TRACKABLE_NANOS, 3);
     private final Map<String, LongAdder> receiveErrors = new ConcurrentHashMap<>();
     private volatile SpamPhase phase = SpamPhase.CALM;
-    /** No more honest messages are written (retries of those written go on until {@link #stopped}). */
-    private volatile boolean writing = true;
     private volatile boolean stopped;
 
     private List<SpamAccount> honest;
@@ -96,7 +95,7 @@ public final class SpamRun {
 
     /** A server this process starts with the run's invite setting; closed after the run. */
     public static SpamReport runInProcess(SpamConfig config, PrintStream progress) throws Exception {
-        try (SpamServer server = SpamServer.inProcess(config.inviteOnly())) {
+        try (SpamServer server = SpamServer.inProcess(config.inviteOnly(), config.sendTokensPerDay())) {
             return new SpamRun(config, server, progress).run();
         }
     }
@@ -137,7 +136,8 @@ public final class SpamRun {
             progress.printf("[spam] set up in %.1f s%n", setupSeconds);
 
             long start = System.nanoTime();
-            scheduler.scheduleAtFixedRate(new HonestWriter(start), 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
+            HonestWriter honestWriter = new HonestWriter(start);
+            scheduler.scheduleAtFixedRate(honestWriter, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
             BotWriter botWriter = new BotWriter();
             scheduler.scheduleAtFixedRate(botWriter, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
             Map<SpamPhase, Long> heap = new TreeMap<>();
@@ -154,7 +154,7 @@ public final class SpamRun {
                 progress.printf("[spam] %s: honest %d sent, %d delivered so far; bots %s%n", p.label, c.honestSent.sum(),
                         c.honestDelivered.sum(), sorted(c.botAnswers));
             }
-            writing = false;
+            honestWriter.stop();
             botWriter.stop();
             long drainDeadline = System.nanoTime() + config.drainSeconds() * SECOND;
             while (!outstanding.isEmpty() && System.nanoTime() < drainDeadline) {
@@ -244,13 +244,20 @@ public final class SpamRun {
     private final class HonestWriter implements Runnable {
         private final long start;
         private long written;
+        /** Cleared at the end: retries of the messages written go on until {@link #stopped}. */
+        private boolean writing = true;
 
         HonestWriter(long start) {
             this.start = start;
         }
 
+        /** Once this returns, no honest message is written any more. */
+        synchronized void stop() {
+            writing = false;
+        }
+
         @Override
-        public void run() {
+        public synchronized void run() {
             if (!writing) {
                 return;
             }
@@ -344,7 +351,28 @@ public final class SpamRun {
             if (p == SpamPhase.UNSEALED_WAVE) {
                 waveStart = System.nanoTime();
             }
+            if (p == SpamPhase.SEALED_WAVE && config.oldContacts() > 0) {
+                hoard(bots.get(0), p);
+            }
             replayed.clear();
+        }
+
+        /**
+         * One old-contact bot asks for tokens, a full request at a time, until the server refuses:
+         * the daily quota is all an account can ever spend on sealed sends.
+         */
+        private void hoard(SpamAccount bot, SpamPhase when) {
+            bot.fillTokens(SendTokenWallet.MAX_PER_REQUEST).whenComplete((added, failure) -> {
+                if (failure == null) {
+                    count(when, added == SendTokenWallet.MAX_PER_REQUEST ? "token request accepted" : "token request partly granted");
+                    if (running) {
+                        hoard(bot, when);
+                    }
+                } else {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                    count(when, "token request " + code(cause));
+                }
+            });
         }
 
         void stop() {

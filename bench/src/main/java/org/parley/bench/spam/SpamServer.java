@@ -39,15 +39,17 @@ abstract class SpamServer implements AutoCloseable {
     public abstract void close();
 
     /**
-     * A server in this process, with the limits {@code parley server} has by default, its data in
+     * A server in this process, with the limits {@code parley server} has by default (but the
+     * daily send-token allowance, as {@code parley server --send-tokens-per-day} sets it), its data in
      * a temporary folder (SQLite) that {@link #close()} deletes.
      */
-    static SpamServer inProcess(boolean inviteOnly) throws Exception {
+    static SpamServer inProcess(boolean inviteOnly, int sendTokensPerDay) throws Exception {
         Path data = Files.createTempDirectory("parley-spam");
         ServerStores stores = ServerStores.open(StoreConfig.forDataDirectory(data, null));
         try {
             ParleyServer server = ParleyServer.start(ServerConfig.defaults().withListen("127.0.0.1", 0).withInviteOnly(inviteOnly)
-                    .withCalls(ServerConfig.Calls.defaults().withMediaPort(OptionalInt.empty())), stores);
+                    .withCalls(ServerConfig.Calls.defaults().withMediaPort(OptionalInt.empty()))
+                    .withSealedSending(ServerConfig.SealedSending.defaults().withSendTokensPerDay(sendTokensPerDay)), stores);
             return new InProcess(server, stores, data, inviteOnly);
         } catch (Exception | Error e) {
             stores.close();

@@ -20,7 +20,9 @@ class SpamCommandTest {
             "--tokens-per-bot 0 | --tokens-per-bot must be 1 to 1000",
             "--data /tmp | --data and --db go with --server",
             "--server http://127.0.0.1:1 --invite-only | needs the server's --data DIR or --db URL",
-            "--server http://192.0.2.1:7878 | only targets loopback"})
+            "--server http://192.0.2.1:7878 | only targets loopback",
+            "--send-tokens-per-day 0 | --send-tokens-per-day must be at least 1",
+            "--server http://127.0.0.1:1 --send-tokens-per-day 5 | a running server has its own"})
     void badOptionsFailWithAMessageBeforeAnythingStarts(String args, String message) {
         BenchRun run = BenchRun.of(("spam " + args).split(" "));
         assertThat(run.code()).isEqualTo(1);

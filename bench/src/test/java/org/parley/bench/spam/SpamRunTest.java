@@ -22,12 +22,14 @@ class SpamRunTest {
      * Heap in use after a full GC at the end of each phase, for the server and the generator
      * together (1,010 accounts, 1,070 connections and their state on both ends).
      */
-    private static final int HEAP_BOUND_MIB = 384;
+    private static final int HEAP_BOUND_MIB = 128;
+    /** A small daily allowance, so that the hoarding bot meets it within the run (the default is 2,000). */
+    private static final int TOKENS_PER_DAY = 300;
 
     @ParameterizedTest(name = "invite-only {0}")
     @ValueSource(booleans = {false, true})
     void honestMessagesArriveWhileBotsAreRateLimitedAndBlockedBotsAreRefused(boolean inviteOnly) throws Exception {
-        SpamConfig config = new SpamConfig(1000, 10, 50, inviteOnly, 50, 2, 3, 10, 20, HEAP_BOUND_MIB, 2);
+        SpamConfig config = new SpamConfig(1000, 10, 50, inviteOnly, 50, 2, 3, 10, 20, HEAP_BOUND_MIB, TOKENS_PER_DAY, 2);
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         SpamReport report = SpamRun.runInProcess(config, new PrintStream(progress, true, StandardCharsets.UTF_8));
         String context = report.markdown() + "\n" + progress.toString(StandardCharsets.UTF_8);
@@ -40,6 +42,8 @@ class SpamRunTest {
 
         SpamReport.Phase sealedWave = report.phase(SpamPhase.SEALED_WAVE);
         assertThat(sealedWave.botAnswer("sealed", "accepted")).as("old contacts' sealed sends go through before blocking\n" + context)
+                .isPositive();
+        assertThat(sealedWave.botAnswer("token request", "RATE_LIMITED")).as("a bot hoarding tokens meets the daily quota\n" + context)
                 .isPositive();
         assertThat(sealedWave.botAnswer("spent token", "accepted")).as(context).isZero();
         assertThat(sealedWave.botAnswer("spent token", "ACCESS_DENIED")).as(context).isPositive();

@@ -57,7 +57,8 @@ public final class SendTokenWallet {
     }
 
     /**
-     * Gets {@code count} more tokens; completes with the number added, or exceptionally with a
+     * Gets up to {@code count} more tokens; completes with the number added (fewer when the
+     * account's daily allowance ran out on the way), or exceptionally with a
      * {@link ServerRefusal} (for example {@code RATE_LIMITED} past the daily quota: the tokens of
      * the batches before it are kept) or an {@link IllegalStateException} when the server signed
      * with a key the anonymous connection was not shown.
@@ -103,15 +104,19 @@ public final class SendTokenWallet {
                 throw new CompletionException(new IllegalStateException(
                         "the server signed tokens with a key the anonymous connection was not shown"));
             }
-            if (issued.getBlindSignaturesCount() != n) {
-                throw new CompletionException(new IllegalStateException("asked for " + n + " tokens, got "
-                        + issued.getBlindSignaturesCount() + " signatures"));
+            // The server signs the first ones, as many as the account's daily allowance has left.
+            int signed = issued.getBlindSignaturesCount();
+            if (signed < 1 || signed > n) {
+                throw new CompletionException(new IllegalStateException("asked for " + n + " tokens, got " + signed + " signatures"));
             }
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < signed; i++) {
                 byte[] signature = BlindRsa.finalize(publicKey, messages.get(i),
                         issued.getBlindSignatures(i).toByteArray(), blinded.get(i));
                 tokens.add(SendToken.newBuilder().setDay(key.getDay()).setMessage(ByteString.copyFrom(messages.get(i)))
                         .setSignature(ByteString.copyFrom(signature)).build());
+            }
+            if (signed < n || issued.getLeftToday() == 0) {
+                return CompletableFuture.completedFuture(added + signed); // the allowance is spent until tomorrow
             }
             return batches(signedIn, key, publicKey, left - n, added + n);
         });
