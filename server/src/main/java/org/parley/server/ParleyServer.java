@@ -16,6 +16,7 @@ import org.parley.server.calls.ParticipantIds;
 import org.parley.server.calls.Relay;
 import org.parley.server.calls.RelayLimits;
 import org.parley.server.calls.UdpRelayServer;
+import org.parley.server.delivery.MailboxSealer;
 import org.parley.server.delivery.MailboxWriter;
 import org.parley.server.http.AttachmentHttp;
 import org.parley.server.http.UploadTickets;
@@ -89,7 +90,7 @@ public final class ParleyServer implements AutoCloseable {
         this.requestPool = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), named("parley-request"));
         this.maintenance = Executors.newSingleThreadScheduledExecutor(named("parley-maintenance"));
         this.bus = new InProcessBus();
-        this.writer = new MailboxWriter(store.mailbox(), metrics, BATCH_WAIT_MICROS, BATCH_MAX_ITEMS, BATCH_QUEUE);
+        this.writer = new MailboxWriter(store.mailbox(), new MailboxSealer(store.accounts()), metrics, BATCH_WAIT_MICROS, BATCH_MAX_ITEMS, BATCH_QUEUE);
 
         ServerConfig.Limits limits = config.limits();
         KeyedRateLimiter<InetAddress> registrations = KeyedRateLimiter.perHour(limits.registrationsPerHour());

@@ -43,7 +43,7 @@ public final class ServerStores implements AutoCloseable {
         this.accounts = new JdbcAccountStore(database, config.clock());
         this.keyPackages = new JdbcKeyPackageStore(database);
         this.mailbox = new JdbcMailboxStore(database, config.clock(), config.mailboxLimits());
-        this.groups = new JdbcGroupStore(database);
+        this.groups = new JdbcGroupStore(database, config.clock());
         this.attachments = new FileAttachmentStore(database, config.attachmentDirectory(), config.clock(), config.attachmentMaxBytes());
         this.admin = new JdbcAdminStore(database);
         this.tokens = new JdbcTokenStore(database);

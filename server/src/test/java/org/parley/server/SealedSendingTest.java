@@ -17,7 +17,7 @@ import org.parley.protocol.v1.SetDeliveryPolicy;
 import org.parley.protocol.v1.SubmitCommit;
 import org.parley.protocol.v1.TokenKey;
 import org.parley.server.accounts.DeviceId;
-import org.parley.server.groups.GroupId;
+import org.parley.server.groups.RoutingId;
 import org.parley.server.testing.Backend;
 import org.parley.server.testing.EpochKey;
 import org.parley.server.testing.TestClient;
@@ -386,7 +386,7 @@ class SealedSendingTest extends ServerTestBase {
         // The same token on the next, properly signed commit: refused, and the group stays at epoch 1.
         assertDenied(anonymous.request(sealedCommit(group, 1, epoch1, EpochKey.random(), tokens.get(0), null,
                 recipient(bob).setAccessKey(ByteString.copyFrom(bobsKey)))), "already used");
-        assertThat(harness.store().groups().state(GroupId.of(group)).orElseThrow().epoch()).isEqualTo(1);
+        assertThat(harness.store().groups().state(RoutingId.of(group)).orElseThrow().epoch()).isEqualTo(1);
 
         // A commit that loses the race keeps its token: it pays for the next send.
         CommitResult stale = anonymous.request(sealedCommit(group, 0, null, EpochKey.random(), tokens.get(1), null,
@@ -404,7 +404,7 @@ class SealedSendingTest extends ServerTestBase {
                 recipient(bob).setAccessKey(ByteString.copyFrom(bobsKey)))).getError().getCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
         assertDenied(anonymous().request(sealedCommit(group, 1, epoch1, EpochKey.random(), tokens.get(2), null,
                 recipient(bob).setAccessKey(ByteString.copyFrom(carolsKey)))), "access key");
-        assertThat(harness.store().groups().state(GroupId.of(group)).orElseThrow().epoch()).isEqualTo(1);
+        assertThat(harness.store().groups().state(RoutingId.of(group)).orElseThrow().epoch()).isEqualTo(1);
     }
 
     @Test

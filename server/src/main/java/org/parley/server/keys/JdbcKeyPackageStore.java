@@ -82,7 +82,7 @@ public final class JdbcKeyPackageStore implements KeyPackageStore {
     public List<ClaimedKeyPackage> claim(AccountId account) {
         return database.write(connection -> {
             List<DeviceId> devices = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement("SELECT device_id FROM devices WHERE account_id = ? ORDER BY seq")) {
+            try (PreparedStatement select = connection.prepareStatement("SELECT device_id FROM devices WHERE account_id = ? ORDER BY created_day, device_id")) {
                 select.setBytes(1, account.bytes());
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
