@@ -79,4 +79,23 @@ class LoadCommandTest {
         assertThat(code).isEqualTo(1);
         assertThat(err.toString()).contains("only targets loopback");
     }
+
+    @Test
+    void sealedClientsGetTheirShareOfTheRunsMessagesInTokensWithAMargin() {
+        LoadCommand load = new LoadCommand();
+        new CommandLine(load).parseArgs("--clients", "1000", "--rate", "1000,2000", "--duration", "10", "--warmup", "2", "--sealed");
+        assertThat(load.tokensPerClient()).isEqualTo(48); // (2 × 1,000 + 10 × 3,000) / 1,000 × 4/3, rounded up, + 5
+        new CommandLine(load).parseArgs("--sealed", "--tokens-per-client", "7");
+        assertThat(load.tokensPerClient()).isEqualTo(7);
+    }
+
+    @Test
+    void sealedAndPaddedAreParleysAndNeedTokens() {
+        BenchRun peer = BenchRun.of("load", "--peer", "xmpp://127.0.0.1:1", "--sealed");
+        assertThat(peer.code()).isEqualTo(1);
+        assertThat(peer.err()).contains("do not apply to --peer");
+        BenchRun noTokens = BenchRun.of("load", "--server", "http://127.0.0.1:1", "--sealed", "--tokens-per-client", "0");
+        assertThat(noTokens.code()).isEqualTo(1);
+        assertThat(noTokens.err()).contains("at least one send token");
+    }
 }

@@ -212,19 +212,12 @@ final class ParleySession extends ClientSession {
                 });
     }
 
-    /** A request on the signed-in connection whose answer is awaited; on the event loop. */
+    /**
+     * A request on the signed-in connection whose answer is awaited. Called on the event loop only:
+     * the anonymous connection shares it, so every answer that leads here completes there.
+     */
     private CompletableFuture<ServerFrame> request(ClientFrame.Builder frame) {
         CompletableFuture<ServerFrame> answer = new CompletableFuture<>();
-        if (!channel().eventLoop().inEventLoop()) {
-            channel().eventLoop().execute(() -> request(frame).whenComplete((f, e) -> {
-                if (e != null) {
-                    answer.completeExceptionally(e);
-                } else {
-                    answer.complete(f);
-                }
-            }));
-            return answer;
-        }
         long id = nextRequestId++;
         pending.put(id, answer);
         channel().writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(frame.setRequestId(id).build().toByteArray())));
