@@ -5,7 +5,9 @@ import org.parley.bench.load.LoadConfig;
 import org.parley.bench.load.LoadDriver;
 import org.parley.bench.load.LoadRun;
 import org.parley.bench.load.StepResult;
+import org.parley.bench.load.Loopback;
 import org.parley.bench.load.parley.ParleyDriver;
+import org.parley.bench.load.parley.ServerUrl;
 import org.parley.bench.load.xmpp.XmppDriver;
 import org.parley.client.net.ServerAddress;
 import picocli.CommandLine.Command;
@@ -16,8 +18,6 @@ import picocli.CommandLine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -130,7 +130,7 @@ public final class LoadCommand implements Callable<Integer> {
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(), firstSource, sourceCount,
                 connectConcurrency, warmup, drain, stopAboveP99Ms, serverPid);
         LoadDriver driver = driver();
-        requireLoopback(driver.server());
+        Loopback.require(driver.server());
         PrintStream progress = System.err;
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (Writer jsonOut = json == null ? Writer.nullWriter() : Files.newBufferedWriter(json)) {
@@ -165,26 +165,5 @@ public final class LoadCommand implements Callable<Integer> {
         }
         double messages = rates.get(0) * warmup + rates.stream().mapToDouble(r -> r * duration).sum();
         return (int) Math.ceil(messages / clients * 4 / 3) + 5;
-    }
-
-    /** {@code --server}: a malformed URL is a usage error that says what a server URL looks like. */
-    public static final class ServerUrl implements CommandLine.ITypeConverter<ServerAddress> {
-        @Override
-        public ServerAddress convert(String value) {
-            try {
-                return ServerAddress.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-        }
-    }
-
-    /** The load may only ever go to this machine (loopback), never to another host. */
-    public static void requireLoopback(InetSocketAddress address) {
-        InetAddress resolved = address.getAddress();
-        if (resolved == null || !resolved.isLoopbackAddress()) {
-            throw new IllegalArgumentException("the load generator only targets loopback addresses (127.0.0.0/8, ::1), not "
-                    + address.getHostString());
-        }
     }
 }

@@ -1,6 +1,7 @@
 package org.parley.bench;
 
 import org.junit.jupiter.api.Test;
+import org.parley.bench.load.Loopback;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -18,11 +19,11 @@ class LoadCommandTest {
 
     @Test
     void loadOnlyEverTargetsLoopback() {
-        assertThatCode(() -> LoadCommand.requireLoopback(new InetSocketAddress("127.0.0.1", 5222))).doesNotThrowAnyException();
-        assertThatCode(() -> LoadCommand.requireLoopback(new InetSocketAddress("127.0.0.9", 5222))).doesNotThrowAnyException();
-        assertThatThrownBy(() -> LoadCommand.requireLoopback(InetSocketAddress.createUnresolved("10.0.0.1", 5222)))
+        assertThatCode(() -> Loopback.require(new InetSocketAddress("127.0.0.1", 5222))).doesNotThrowAnyException();
+        assertThatCode(() -> Loopback.require(new InetSocketAddress("127.0.0.9", 5222))).doesNotThrowAnyException();
+        assertThatThrownBy(() -> Loopback.require(InetSocketAddress.createUnresolved("10.0.0.1", 5222)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("loopback");
-        assertThatThrownBy(() -> LoadCommand.requireLoopback(new InetSocketAddress("192.0.2.1", 5222)))
+        assertThatThrownBy(() -> Loopback.require(new InetSocketAddress("192.0.2.1", 5222)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("loopback");
     }
 

@@ -1,6 +1,7 @@
 package org.parley.bench.spam;
 
-import org.parley.bench.LoadCommand;
+import org.parley.bench.load.Loopback;
+import org.parley.bench.load.parley.ServerUrl;
 import org.parley.client.net.ServerAddress;
 import org.parley.server.ServerConfig;
 import org.parley.server.ServerStores;
@@ -71,7 +72,7 @@ public final class SpamCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Generator event-loop threads (default: the number of cores).")
     Integer threads;
 
-    @Option(names = "--server", paramLabel = "URL", converter = LoadCommand.ServerUrl.class,
+    @Option(names = "--server", paramLabel = "URL", converter = ServerUrl.class,
             description = {"A running server on this machine (http://HOST:PORT) instead of one started here;", "its heap is then not measured."})
     ServerAddress server;
 
@@ -97,7 +98,7 @@ public final class SpamCommand implements Callable<Integer> {
             if (sendTokensPerDay != null) {
                 throw new IllegalArgumentException("--send-tokens-per-day is for the server started here; a running server has its own");
             }
-            LoadCommand.requireLoopback(new InetSocketAddress(server.host(), server.port()));
+            Loopback.require(new InetSocketAddress(server.host(), server.port()));
             if (inviteOnly && data == null && db == null) {
                 throw new IllegalArgumentException("--invite-only with --server needs the server's --data DIR or --db URL to make invite codes");
             }

@@ -49,7 +49,8 @@ public final class ParleyConnection extends SimpleChannelInboundHandler<WebSocke
     private volatile ByteString challenge = ByteString.EMPTY;
     private ScheduledFuture<?> keepAlive;
 
-    private ParleyConnection(Consumer<ServerFrame> unsolicited) {
+    /** A handler not yet on a connection; {@link #open} puts it on one. */
+    ParleyConnection(Consumer<ServerFrame> unsolicited) {
         this.unsolicited = unsolicited;
     }
 
@@ -78,6 +79,11 @@ public final class ParleyConnection extends SimpleChannelInboundHandler<WebSocke
                     }
                 });
         return connection.opened;
+    }
+
+    /** Completes once the server's {@code Challenge} arrived, or fails when the connection could not open. */
+    CompletableFuture<ParleyConnection> opened() {
+        return opened;
     }
 
     /** The nonce of the server's {@code Challenge}, to sign for {@code Register} or {@code Authenticate}. */
