@@ -165,6 +165,8 @@ class StorageContractTest extends StoreContract {
         try (Database database = Database.connect(fresh.url())) {
             assertThat(columns(database, "envelopes")).containsExactlyInAnyOrder("recipient_device", "seq", "payload", "arrival_hour");
             assertThat(columns(database, "devices")).doesNotContain("seq").contains("mailbox_key");
+            assertThat(columns(database, "key_packages")).as("numbered per device, not server-wide")
+                    .containsExactlyInAnyOrder("device_id", "seq", "key_package");
             assertThat(columns(database, "mls_groups")).as("dropped").isEmpty();
             assertThat(columns(database, "envelope_ids")).as("dropped").isEmpty();
         }
