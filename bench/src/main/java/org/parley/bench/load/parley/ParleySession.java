@@ -15,6 +15,7 @@ import org.parley.bench.load.ClientSession;
 import org.parley.bench.load.LoadMetrics;
 import org.parley.bench.load.Payload;
 import org.parley.protocol.Auth;
+import org.parley.protocol.MailboxSeal;
 import org.parley.protocol.v1.Ack;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.Deliver;
@@ -44,6 +45,8 @@ final class ParleySession extends ClientSession {
 
     private final ParleyDriver driver;
     private final Ed25519PrivateKeyParameters identityKey;
+    /** {private, public}: the server seals every copy for this device to it, and the session opens each. */
+    private final byte[][] mailboxKeys = MailboxSeal.generateKeyPair();
     private final List<Long> unacknowledged = new ArrayList<>();
     private long nextRequestId = REGISTER_REQUEST + 1;
     private boolean registered;
@@ -119,7 +122,10 @@ final class ParleySession extends ClientSession {
                 Deliver deliver = frame.getDeliver();
                 unacknowledged.add(deliver.getEnvelopeId());
                 try {
-                    metrics.received(Payload.fromBytes(deliver.getPayload().asReadOnlyByteBuffer()), now);
+                    byte[] opened = MailboxSeal.open(mailboxKeys[0], mailboxKeys[1], deliver.getPayload().toByteArray());
+                    metrics.received(Payload.fromBytes(java.nio.ByteBuffer.wrap(opened)), now);
+                } catch (IllegalArgumentException e) {
+                    metrics.error("parley: a delivered copy that does not open with this device's mailbox key");
                 } catch (Payload.MalformedPayloadException e) {
                     metrics.error("parley: delivered payload is not a load payload");
                 }
@@ -150,6 +156,7 @@ final class ParleySession extends ClientSession {
                 .setRegister(Register.newBuilder()
                         .setUsername(driver.username(index))
                         .setIdentityKey(ByteString.copyFrom(identityKey.generatePublicKey().getEncoded()))
+                        .setMailboxKey(ByteString.copyFrom(mailboxKeys[1]))
                         .setSignature(ByteString.copyFrom(signer.generateSignature())))
                 .build());
         ctx.flush();
