@@ -180,13 +180,14 @@ public final class ParleyServer implements AutoCloseable {
 
     private void expire(KeyedRateLimiter<?> registrations, KeyedRateLimiter<?> sends, UploadTickets tickets) {
         try {
-            int mail = store.mailbox().deleteExpired();
-            int blobs = store.attachments().deleteExpired();
-            if (mail + blobs > 0) {
-                log.info("expired {} undelivered messages and {} attachments older than 30 days", mail, blobs);
+            ServerStores.Deleted deleted = store.deleteUnused();
+            if (deleted.total() > 0) {
+                log.info("deleted what was unused for {} days: {} undelivered messages, {} groups, {} key packages of absent "
+                        + "devices, {} attachments", store.config().retentionDays(), deleted.mail(), deleted.groups(),
+                        deleted.keyPackages(), deleted.attachments());
             }
         } catch (RuntimeException e) {
-            log.warn("expiring old mail and attachments failed, will retry in an hour", e);
+            log.warn("deleting unused data failed, will retry in an hour", e);
         }
         registrations.evictIdle();
         sends.evictIdle();

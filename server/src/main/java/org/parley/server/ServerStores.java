@@ -18,6 +18,7 @@ import org.parley.server.mailbox.MailboxStore;
 import org.parley.server.storage.Database;
 import org.parley.server.storage.Migrations;
 import org.parley.server.storage.StoreException;
+import org.parley.server.storage.UtcDays;
 import org.parley.server.tokens.JdbcTokenStore;
 
 /**
@@ -112,6 +113,26 @@ public final class ServerStores implements AutoCloseable {
     /** Send-token day keys, issuance counts and spent tokens. */
     public JdbcTokenStore tokens() {
         return tokens;
+    }
+
+    /** What one pass of {@link #deleteUnused()} deleted. */
+    public record Deleted(int mail, int groups, int keyPackages, int attachments) {
+        public int total() {
+            return mail + groups + keyPackages + attachments;
+        }
+    }
+
+    /**
+     * Deletes what has not been used for the retention period ({@link StoreConfig#retentionDays()}):
+     * undelivered mail, groups without a commit, attachments, and the key packages of devices not
+     * seen. Accounts and devices stay: they are people's identities, and a device row without its
+     * key packages cannot be reached anyway. The server runs this every hour.
+     */
+    public Deleted deleteUnused() {
+        int days = config.retentionDays();
+        java.time.LocalDate start = UtcDays.date(UtcDays.today(config.clock()) - days);
+        return new Deleted(mailbox.deleteExpired(), groups.deleteUnused(days), keyPackages.deleteOfDevicesLastSeenBefore(start),
+                attachments.deleteExpired(days));
     }
 
     @Override

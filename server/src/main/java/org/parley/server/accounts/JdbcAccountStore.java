@@ -256,6 +256,7 @@ public final class JdbcAccountStore implements AccountStore {
         for (int from = 0; from < missing.size(); from += CHUNK) {
             List<DeviceId> chunk = missing.subList(from, Math.min(missing.size(), from + CHUNK));
             long readAt = System.nanoTime();
+            long generation = mailboxKeys.generation();
             database.read(connection -> {
                 try (PreparedStatement select = connection.prepareStatement("SELECT device_id, mailbox_key FROM devices WHERE device_id IN ("
                         + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")")) {
@@ -266,7 +267,7 @@ public final class JdbcAccountStore implements AccountStore {
                         while (rows.next()) {
                             DeviceId device = DeviceId.of(rows.getBytes(1));
                             found.put(device, rows.getBytes(2));
-                            mailboxKeys.put(device, rows.getBytes(2), readAt);
+                            mailboxKeys.put(device, rows.getBytes(2), readAt, generation);
                         }
                     }
                 }

@@ -47,7 +47,7 @@ class TokenStoreContractTest extends StoreContract {
     }
 
     private static Delivery paidFor(TokenAuthority tokens, VerifiedToken token, Precondition alongWith, Registration to) {
-        return new Delivery(List.of(new NewEnvelope(to.device(), null, ByteString.copyFromUtf8("sealed"))), tokens.spend(token, alongWith));
+        return new Delivery(List.of(new NewEnvelope(to.device(), ByteString.copyFromUtf8("sealed"))), tokens.spend(token, alongWith));
     }
 
     @ParameterizedTest
