@@ -5,6 +5,7 @@ import org.parley.bench.mls.LargeGroupBench;
 import org.parley.bench.relay.RelayBench;
 import org.parley.bench.relay.RelayCoreBench;
 import org.parley.bench.report.ReportCommand;
+import org.parley.bench.spam.SpamCommand;
 import org.parley.cli.UnknownCommands;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,7 +18,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "parley bench",
         description = "Parley's benchmarks.",
-        subcommands = {LoadCommand.class, ReportCommand.class, LargeGroupBench.class, FuzzMain.class, RelayBench.class,
+        subcommands = {LoadCommand.class, SpamCommand.class, ReportCommand.class, LargeGroupBench.class, FuzzMain.class, RelayBench.class,
                 RelayCoreBench.class, CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
 

@@ -5,7 +5,9 @@ import org.parley.bench.load.LoadConfig;
 import org.parley.bench.load.LoadDriver;
 import org.parley.bench.load.LoadRun;
 import org.parley.bench.load.StepResult;
+import org.parley.bench.load.Loopback;
 import org.parley.bench.load.parley.ParleyDriver;
+import org.parley.bench.load.parley.ServerUrl;
 import org.parley.bench.load.xmpp.XmppDriver;
 import org.parley.client.net.ServerAddress;
 import picocli.CommandLine.Command;
@@ -16,8 +18,6 @@ import picocli.CommandLine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -80,6 +80,17 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--xmpp-password", defaultValue = "pw", description = "Password of every XMPP user (default ${DEFAULT-VALUE}).")
     String xmppPassword;
 
+    @Option(names = "--sealed", description = {"Parley only: every client also keeps an anonymous connection and sends every message there,",
+            "sealed, paying with an anonymous send token (fetched before the run) and showing the recipient's access key."})
+    boolean sealed;
+
+    @Option(names = "--padded", description = "Parley only: pad every payload to its Padme size bucket before sending.")
+    boolean padded;
+
+    @Option(names = "--tokens-per-client", paramLabel = "N", description = {"With --sealed: send tokens each client gets before the run",
+            "(default: its share of the messages of every step, warm-up included, plus a third); more are fetched when a quarter is left."})
+    Integer tokensPerClient;
+
     @Option(names = "--idle", description = "Only connect and hold: report the server's memory per idle connection.")
     boolean idle;
 
@@ -119,7 +130,7 @@ public final class LoadCommand implements Callable<Integer> {
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(), firstSource, sourceCount,
                 connectConcurrency, warmup, drain, stopAboveP99Ms, serverPid);
         LoadDriver driver = driver();
-        requireLoopback(driver.server());
+        Loopback.require(driver.server());
         PrintStream progress = System.err;
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (Writer jsonOut = json == null ? Writer.nullWriter() : Files.newBufferedWriter(json)) {
@@ -139,29 +150,20 @@ public final class LoadCommand implements Callable<Integer> {
 
     private LoadDriver driver() {
         if (peer != null) {
+            if (sealed || padded) {
+                throw new IllegalArgumentException("--sealed and --padded are Parley's: they do not apply to --peer");
+            }
             return XmppDriver.forUri(peer, new XmppDriver.XmppAccounts(xmppDomain, xmppUserPrefix, xmppPassword));
         }
-        return ParleyDriver.forServer(server);
+        return ParleyDriver.forServer(server, new ParleyDriver.Options(sealed, padded, sealed ? tokensPerClient() : 0));
     }
 
-    /** {@code --server}: a malformed URL is a usage error that says what a server URL looks like. */
-    static final class ServerUrl implements CommandLine.ITypeConverter<ServerAddress> {
-        @Override
-        public ServerAddress convert(String value) {
-            try {
-                return ServerAddress.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
+    /** Each client's share of the messages the run will send, plus a third for the randomness of who sends. */
+    int tokensPerClient() {
+        if (tokensPerClient != null) {
+            return tokensPerClient;
         }
-    }
-
-    /** The load may only ever go to this machine (loopback), never to another host. */
-    static void requireLoopback(InetSocketAddress address) {
-        InetAddress resolved = address.getAddress();
-        if (resolved == null || !resolved.isLoopbackAddress()) {
-            throw new IllegalArgumentException("the load generator only targets loopback addresses (127.0.0.0/8, ::1), not "
-                    + address.getHostString());
-        }
+        double messages = rates.get(0) * warmup + rates.stream().mapToDouble(r -> r * duration).sum();
+        return (int) Math.ceil(messages / clients * 4 / 3) + 5;
     }
 }

@@ -1,6 +1,7 @@
 package org.parley.bench;
 
 import org.junit.jupiter.api.Test;
+import org.parley.bench.load.Loopback;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -18,11 +19,11 @@ class LoadCommandTest {
 
     @Test
     void loadOnlyEverTargetsLoopback() {
-        assertThatCode(() -> LoadCommand.requireLoopback(new InetSocketAddress("127.0.0.1", 5222))).doesNotThrowAnyException();
-        assertThatCode(() -> LoadCommand.requireLoopback(new InetSocketAddress("127.0.0.9", 5222))).doesNotThrowAnyException();
-        assertThatThrownBy(() -> LoadCommand.requireLoopback(InetSocketAddress.createUnresolved("10.0.0.1", 5222)))
+        assertThatCode(() -> Loopback.require(new InetSocketAddress("127.0.0.1", 5222))).doesNotThrowAnyException();
+        assertThatCode(() -> Loopback.require(new InetSocketAddress("127.0.0.9", 5222))).doesNotThrowAnyException();
+        assertThatThrownBy(() -> Loopback.require(InetSocketAddress.createUnresolved("10.0.0.1", 5222)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("loopback");
-        assertThatThrownBy(() -> LoadCommand.requireLoopback(new InetSocketAddress("192.0.2.1", 5222)))
+        assertThatThrownBy(() -> Loopback.require(new InetSocketAddress("192.0.2.1", 5222)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("loopback");
     }
 
@@ -78,5 +79,24 @@ class LoadCommandTest {
                 new PrintWriter(err, true));
         assertThat(code).isEqualTo(1);
         assertThat(err.toString()).contains("only targets loopback");
+    }
+
+    @Test
+    void sealedClientsGetTheirShareOfTheRunsMessagesInTokensWithAMargin() {
+        LoadCommand load = new LoadCommand();
+        new CommandLine(load).parseArgs("--clients", "1000", "--rate", "1000,2000", "--duration", "10", "--warmup", "2", "--sealed");
+        assertThat(load.tokensPerClient()).isEqualTo(48); // (2 × 1,000 + 10 × 3,000) / 1,000 × 4/3, rounded up, + 5
+        new CommandLine(load).parseArgs("--sealed", "--tokens-per-client", "7");
+        assertThat(load.tokensPerClient()).isEqualTo(7);
+    }
+
+    @Test
+    void sealedAndPaddedAreParleysAndNeedTokens() {
+        BenchRun peer = BenchRun.of("load", "--peer", "xmpp://127.0.0.1:1", "--sealed");
+        assertThat(peer.code()).isEqualTo(1);
+        assertThat(peer.err()).contains("do not apply to --peer");
+        BenchRun noTokens = BenchRun.of("load", "--server", "http://127.0.0.1:1", "--sealed", "--tokens-per-client", "0");
+        assertThat(noTokens.code()).isEqualTo(1);
+        assertThat(noTokens.err()).contains("at least one send token");
     }
 }

@@ -14,7 +14,6 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /** {@code parley admin}: the operator's view of a server's store (works while the server runs). */
@@ -41,7 +40,8 @@ final class AdminCommand implements Runnable {
     }
 
     @Command(name = "disclose", mixinStandardHelpOptions = true,
-            description = "Print as JSON everything the server holds about an account (what a lawful request would get).")
+            description = "Print everything the server stores about an account (what a lawful request would get): every row "
+                    + "of every table that names the account or one of its devices.")
     static final class Disclose implements Runnable {
         @Spec
         CommandSpec spec;
@@ -59,26 +59,8 @@ final class AdminCommand implements Runnable {
                 Disclosure disclosure = opened.admin().disclose(name).orElseThrow(() -> new IllegalArgumentException(
                         "no account named '" + name + "' in " + opened.config().url()
                                 + "; check the username, and --data or --db"));
-                spec.commandLine().getOut().println(json(asJson(disclosure)));
+                spec.commandLine().getOut().print(disclosure.text());
             }
-        }
-
-        /** The disclosure's fields, spelled out so that nothing else can slip into the output. */
-        static Map<String, Object> asJson(Disclosure disclosure) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("created", disclosure.created().toString());
-            out.put("lastConnectionDay", disclosure.lastConnectionDay() == null ? null : disclosure.lastConnectionDay().toString());
-            List<Map<String, String>> devices = disclosure.devices().stream().map(device -> {
-                Map<String, String> entry = new LinkedHashMap<>();
-                entry.put("id", device.id().hex());
-                entry.put("identityKey", HexFormat.of().formatHex(device.identityPublicKey().toByteArray()));
-                return entry;
-            }).toList();
-            out.put("devices", devices);
-            out.put("keyPackages", disclosure.keyPackages());
-            out.put("pendingMessages", disclosure.pendingMessages());
-            out.put("pendingBytes", disclosure.pendingBytes());
-            return out;
         }
     }
 

@@ -19,6 +19,7 @@ import org.parley.server.storage.Database;
 import org.parley.server.storage.Migrations;
 import org.parley.server.storage.StoreException;
 import org.parley.server.storage.UtcDays;
+import org.parley.server.tokens.JdbcTokenStore;
 
 /**
  * Everything the server stores, opened from one {@link StoreConfig}: the database (migrated to
@@ -35,6 +36,7 @@ public final class ServerStores implements AutoCloseable {
     private final GroupStore groups;
     private final AttachmentStore attachments;
     private final AdminStore admin;
+    private final JdbcTokenStore tokens;
 
     private ServerStores(StoreConfig config, Database database) {
         this.config = config;
@@ -45,6 +47,7 @@ public final class ServerStores implements AutoCloseable {
         this.groups = new JdbcGroupStore(database, config.clock());
         this.attachments = new FileAttachmentStore(database, config.attachmentDirectory(), config.clock(), config.attachmentMaxBytes());
         this.admin = new JdbcAdminStore(database);
+        this.tokens = new JdbcTokenStore(database);
     }
 
     /**
@@ -105,6 +108,11 @@ public final class ServerStores implements AutoCloseable {
 
     public AdminStore admin() {
         return admin;
+    }
+
+    /** Send-token day keys, issuance counts and spent tokens. */
+    public JdbcTokenStore tokens() {
+        return tokens;
     }
 
     /** What one pass of {@link #deleteUnused()} deleted. */

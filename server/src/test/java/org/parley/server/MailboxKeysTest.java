@@ -101,7 +101,11 @@ class MailboxKeysTest extends ServerTestBase {
         phone.stopReading(); // the phone's copy stays in its mailbox, to be looked at
         assertThat(alice.request(send("to both devices".getBytes(StandardCharsets.UTF_8), recipient(phone, laptop)))
                 .hasSendAccepted()).isTrue();
-        assertThat(text(laptop.awaitFrame(ServerFrame::hasDeliver).getDeliver())).isEqualTo("to both devices");
+        Deliver delivered = laptop.awaitFrame(ServerFrame::hasDeliver).getDeliver();
+        assertThat(text(delivered)).isEqualTo("to both devices");
+        assertThat(delivered.getEnvelopeId()).as("the first copy in the laptop's own mailbox").isEqualTo(1);
+        assertThat(delivered.getReceivedAt()).as("no time finer than the hour").isEqualTo(
+                harness.clock.millis() / 3_600_000 * 3_600_000);
 
         List<byte[]> stored = storedPayloads();
         assertThat(stored).hasSize(2);

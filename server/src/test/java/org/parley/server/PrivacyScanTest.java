@@ -6,11 +6,17 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import com.google.protobuf.ByteString;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.parley.protocol.CommitAuthority;
 import org.parley.protocol.v1.ClientFrame;
+import org.parley.protocol.v1.RecipientAccount;
+import org.parley.protocol.v1.Send;
 import org.parley.protocol.v1.RequestAttachmentUpload;
 import org.parley.protocol.v1.SubmitCommit;
 import org.parley.protocol.v1.UploadKeyPackages;
 import org.parley.server.testing.Backend;
+import org.parley.server.testing.DatabaseDump;
 import org.parley.server.testing.EpochKey;
 import org.parley.server.testing.TestClient;
 import org.slf4j.LoggerFactory;
@@ -26,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -67,9 +74,9 @@ class PrivacyScanTest extends ServerTestBase {
             for (int i = 0; i < 20; i++) {
                 assertThat(alice.request(send(encrypt(key, PLAINTEXT + " #" + i), recipient(bob))).hasSendAccepted()).isTrue();
             }
-            ClientFrame.Builder sealed = send(encrypt(key, PLAINTEXT + " (sealed)"), recipient(bob).setAccessKey(ByteString.copyFrom(accessKey)));
-            sealed.getSendBuilder().setSealed(true);
-            assertThat(alice.request(sealed).hasSendAccepted()).isTrue();
+            ClientFrame.Builder sealedSend = sealed(send(encrypt(key, PLAINTEXT + " (sealed)"),
+                    recipient(bob).setAccessKey(ByteString.copyFrom(accessKey))), sendToken(alice));
+            assertThat(anonymous().request(sealedSend).hasSendAccepted()).isTrue();
             String ticket = alice.request(ClientFrame.newBuilder().setRequestAttachmentUpload(RequestAttachmentUpload.getDefaultInstance()))
                     .getAttachmentTicket().getTicket();
             HttpResponse<String> upload = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/attachments"))
@@ -110,6 +117,101 @@ class PrivacyScanTest extends ServerTestBase {
         });
         assertThat(messages).filteredOn(m -> !m.startsWith("listening on "))
                 .noneMatch(m -> IPV4.matcher(m).find()).noneMatch(m -> m.contains("old mill"));
+    }
+
+    /**
+     * A group of six through the real server: two commits, then group and 1:1 messages whose
+     * payloads carry the MLS group id in clear (as MLS framing does), stored for five offline
+     * recipients. The database, the logs and the metrics then hold no sender, no two copies with 16
+     * bytes in common (so no dump shows who got the same message), no MLS group id, no time finer
+     * than the hour in the mailbox, and no IP address.
+     */
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void aGroupLeavesNoSenderNoSharedCopyNoGroupIdNoFineTimeAndNoAddress(Backend backend) throws Exception {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        root.addAppender(logs);
+        byte[] mlsGroupId = randomBytes(32);
+        byte[] routingId = CommitAuthority.routingId(mlsGroupId);
+        List<TestClient> members = new ArrayList<>();
+        TestClient alice;
+        String metrics;
+        try {
+            start(backend);
+            alice = registered("alice");
+            for (int i = 0; i < 5; i++) {
+                members.add(registered("member" + i));
+            }
+            RecipientAccount.Builder[] everyone = members.stream().map(ServerTestBase::recipient).toArray(RecipientAccount.Builder[]::new);
+            members.forEach(TestClient::close); // all copies stay in the mailboxes
+            EpochKey epoch1 = EpochKey.random();
+            EpochKey epoch2 = EpochKey.random();
+            Send first = send(framed(mlsGroupId, "commit 0"), everyone).getSend();
+            assertThat(alice.request(ClientFrame.newBuilder().setSubmitCommit(SubmitCommit.newBuilder()
+                    .setRoutingId(ByteString.copyFrom(routingId)).setEpoch(0).setNextEpochKey(epoch1.publicKey()).setSend(first)))
+                    .getCommitResult().getAccepted()).isTrue();
+            Send second = send(framed(mlsGroupId, "commit 1"), everyone).getSend();
+            byte[] signed = EpochKey.signedContent(routingId, 1, second.getPayload().toByteArray(), new byte[0], epoch2);
+            assertThat(alice.request(ClientFrame.newBuilder().setSubmitCommit(SubmitCommit.newBuilder()
+                    .setRoutingId(ByteString.copyFrom(routingId)).setEpoch(1).setNextEpochKey(epoch2.publicKey()).setSend(second)
+                    .setSignature(epoch1.sign(signed)))).getCommitResult().getAccepted()).isTrue();
+            for (int i = 0; i < 4; i++) {
+                assertThat(alice.request(send(framed(mlsGroupId, "group message " + i), everyone)).hasSendAccepted()).isTrue();
+            }
+            assertThat(alice.request(send(framed(mlsGroupId, "just to member0"), everyone[0])).hasSendAccepted()).isTrue();
+            metrics = server.metrics().render();
+        } finally {
+            root.detachAppender(logs);
+        }
+
+        List<DatabaseDump.Row> dump = DatabaseDump.of(harness.config().url());
+        List<DatabaseDump.Row> envelopes = dump.stream().filter(row -> row.table().equals("envelopes")).toList();
+        assertThat(envelopes).as("2 commits and 4 group messages to 5, and one 1:1").hasSize(6 * 5 + 1);
+        assertThat(envelopes.get(0).columns().keySet()).as("a copy keeps no sender and no finer time")
+                .containsExactlyInAnyOrder("recipient_device", "seq", "payload", "arrival_hour");
+        long hour = harness.clock.millis() / 3_600_000;
+        for (DatabaseDump.Row row : envelopes) {
+            assertThat(((Number) row.columns().get("arrival_hour")).longValue()).isEqualTo(hour);
+        }
+        // No sender: alice's ids are in her own rows only, never in a row about mail or groups.
+        List<byte[]> aliceIds = List.of(alice.accountId, alice.deviceId);
+        assertThat(dump).filteredOn(row -> row.columns().values().stream()
+                        .anyMatch(value -> aliceIds.stream().anyMatch(id -> DatabaseDump.holds(value, id))))
+                .extracting(DatabaseDump.Row::table).containsOnly("accounts", "devices", "mailbox_usage");
+        // No two copies share 16 bytes, though 31 copies were made of 7 payloads.
+        List<byte[]> payloads = envelopes.stream().map(row -> (byte[]) row.columns().get("payload")).toList();
+        for (int a = 0; a < payloads.size(); a++) {
+            for (int b = a + 1; b < payloads.size(); b++) {
+                assertThat(sharedRun(payloads.get(a), payloads.get(b), 16)).as("copies %d and %d share 16 bytes", a, b).isFalse();
+            }
+        }
+        for (DatabaseDump.Row row : dump) {
+            for (Object value : row.columns().values()) {
+                assertThat(DatabaseDump.holds(value, mlsGroupId)).as("the MLS group id in %s", row.table()).isFalse();
+                assertThat(DatabaseDump.holds(value, "group message".getBytes(StandardCharsets.UTF_8))).isFalse();
+                assertThat(value instanceof String text && IPV4.matcher(text).find()).as("an address in %s", row.table()).isFalse();
+                assertThat(DatabaseDump.holds(value, new byte[] {127, 0, 0, 1})).as("an address in %s", row.table()).isFalse();
+            }
+        }
+        assertThat(dump).as("the group is kept by its routing id").anyMatch(row -> row.table().equals("routing_groups")
+                && DatabaseDump.holds(row.columns().get("routing_id"), routingId));
+        assertThat(IPV4.matcher(metrics).find()).as("an address in /metrics").isFalse();
+        assertThat(metrics).doesNotContain(HexFormat.of().formatHex(alice.deviceId)).doesNotContain(HexFormat.of().formatHex(routingId));
+        List<String> messages = new ArrayList<>();
+        logs.list.forEach(event -> messages.add(event.getFormattedMessage()));
+        assertThat(messages).filteredOn(m -> !m.startsWith("listening on "))
+                .noneMatch(m -> IPV4.matcher(m).find()).noneMatch(m -> m.contains(HexFormat.of().formatHex(routingId)));
+    }
+
+    /** A payload as MLS frames one: the group id in clear, then ciphertext. */
+    private static byte[] framed(byte[] mlsGroupId, String text) {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[mlsGroupId.length + body.length];
+        System.arraycopy(mlsGroupId, 0, out, 0, mlsGroupId.length);
+        System.arraycopy(body, 0, out, mlsGroupId.length, body.length);
+        return out;
     }
 
     /** SQLite keeps rows of different tables on different pages: a page with a username and a group id would link them. */

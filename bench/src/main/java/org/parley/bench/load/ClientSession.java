@@ -44,6 +44,14 @@ public abstract class ClientSession extends ChannelInboundHandlerAdapter {
      */
     public abstract int send(int[] recipients, Payload payload, int size);
 
+    /** Flushes what {@link #send} wrote, on every connection the session sends on. */
+    public void flush() {
+        Channel c = channel;
+        if (c != null) {
+            c.flush();
+        }
+    }
+
     /** Closes the connection without counting it as an error. */
     public void close() {
         closing = true;

@@ -17,6 +17,15 @@ public interface LoadDriver extends AutoCloseable {
     default void prepare(int clients) throws Exception {
     }
 
+    /**
+     * Seconds a client may take to log in, on a loaded machine: the connect phase waits at most
+     * this times the number of clients (at least a minute). Drivers that do more than a login
+     * before a client is ready (tokens, a second connection) say so here.
+     */
+    default double loginSecondsPerClient() {
+        return 0.02;
+    }
+
     /** Adds the protocol's codecs to a fresh connection; the session is added after them. */
     default void addCodecs(ChannelPipeline pipeline) {
     }

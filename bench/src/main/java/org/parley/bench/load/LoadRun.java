@@ -119,8 +119,8 @@ public final class LoadRun {
         ClientSession[] sessions = new ClientSession[config.clients()];
         Semaphore inFlight = new Semaphore(config.connectConcurrency());
         // A login may wait behind many others on a busy server (ejabberd derives a SCRAM key for each
-        // PLAIN login); allow 20 ms each, at least a minute.
-        long deadline = System.nanoTime() + Math.max(60, config.clients() / 50) * SECOND;
+        // PLAIN login); allow what the driver says each takes (20 ms for a login), at least a minute.
+        long deadline = System.nanoTime() + (long) (Math.max(60, config.clients() * driver.loginSecondsPerClient()) * SECOND);
         long nextReport = System.nanoTime() + SECOND;
         for (int i = 0; i < sessions.length; i++) {
             while (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
@@ -201,7 +201,7 @@ public final class LoadRun {
      * {@code count} consecutive loopback addresses from {@code first} on, skipping host numbers 0
      * and 255 in the last octet: 127.a.b.1 .. 127.a.b.254, then 127.a.(b+1).1 …
      */
-    static InetAddress[] sourceAddresses(int first, int count) throws UnknownHostException {
+    public static InetAddress[] sourceAddresses(int first, int count) throws UnknownHostException {
         InetAddress[] addresses = new InetAddress[count];
         for (int i = 0; i < count; i++) {
             int k = first + i;
@@ -332,7 +332,7 @@ public final class LoadRun {
         private final OpenLoopSchedule schedule;
         private final Recipients recipients;
         private final int step;
-        private final Set<Channel> touched = new HashSet<>();
+        private final Set<ClientSession> touched = new HashSet<>();
 
         Sender(List<ClientSession> local, OpenLoopSchedule schedule, Recipients recipients, int step) {
             this.local = local;
@@ -358,9 +358,9 @@ public final class LoadRun {
                 }
                 Payload payload = new Payload(metrics.runId(), step, schedule.intendedNanos(due.first() + k));
                 metrics.sent(sender.send(to, payload, config.size()));
-                touched.add(channel);
+                touched.add(sender);
             }
-            touched.forEach(Channel::flush);
+            touched.forEach(ClientSession::flush);
             touched.clear();
         }
     }

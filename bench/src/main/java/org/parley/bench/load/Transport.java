@@ -10,20 +10,20 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 
 /** Native epoll where it loads (Linux x86-64), NIO elsewhere. */
-final class Transport {
+public final class Transport {
 
     private Transport() {
     }
 
-    static boolean nativeEpoll() {
+    public static boolean nativeEpoll() {
         return Epoll.isAvailable();
     }
 
-    static EventLoopGroup newGroup(int threads) {
+    public static EventLoopGroup newGroup(int threads) {
         return new MultiThreadIoEventLoopGroup(threads, nativeEpoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     }
 
-    static Class<? extends SocketChannel> channelClass() {
+    public static Class<? extends SocketChannel> channelClass() {
         return nativeEpoll() ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 }

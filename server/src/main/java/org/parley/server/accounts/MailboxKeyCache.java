@@ -14,6 +14,8 @@ final class MailboxKeyCache {
     private final int capacity;
     private final long maxAgeNanos;
     private final Map<DeviceId, Entry> entries;
+    /** Counts {@link #forget} calls, so that a read that began before one is not cached after it. */
+    private long forgotten;
 
     /** A device's key as read at {@code readAtNanos}; {@code key} is null for a device without one. */
     private record Entry(byte[] key, long readAtNanos) {
@@ -47,11 +49,23 @@ final class MailboxKeyCache {
         return true;
     }
 
-    synchronized void put(DeviceId device, byte[] key, long readAtNanos) {
-        entries.put(device, new Entry(key, readAtNanos));
+    /** To pass to {@link #put}: taken before reading the store. */
+    synchronized long generation() {
+        return forgotten;
+    }
+
+    /**
+     * Caches a key read from the store, unless a key was forgotten since {@code generation}: that read
+     * may predate the change.
+     */
+    synchronized void put(DeviceId device, byte[] key, long readAtNanos, long generation) {
+        if (generation == forgotten) {
+            entries.put(device, new Entry(key, readAtNanos));
+        }
     }
 
     synchronized void forget(DeviceId device) {
         entries.remove(device);
+        forgotten++;
     }
 }

@@ -21,7 +21,9 @@ import static org.parley.server.storage.Sql.update;
 /**
  * {@link KeyPackageStore} on SQLite or PostgreSQL. A claim takes each device's oldest package
  * with {@code FOR UPDATE SKIP LOCKED} on PostgreSQL, so concurrent claims take different rows
- * instead of waiting or colliding; on SQLite the single serialized writer gives the same.
+ * instead of waiting or colliding; on SQLite the single serialized writer gives the same. Packages
+ * are numbered per device (under the device's lock), so the table keeps no order across devices,
+ * which would tell when people were active.
  */
 public final class JdbcKeyPackageStore implements KeyPackageStore {
     private final Database database;
@@ -42,11 +44,13 @@ public final class JdbcKeyPackageStore implements KeyPackageStore {
             if (stored + keyPackages.size() > MAX_KEY_PACKAGES_PER_DEVICE) {
                 throw new KeyPackageLimitException(device, stored, keyPackages.size());
             }
+            long next = queryLong(connection, "SELECT COALESCE(MAX(seq), 0) FROM key_packages WHERE device_id = ?", device.bytes()) + 1;
             try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO key_packages (device_id, key_package) VALUES (?, ?)")) {
+                    "INSERT INTO key_packages (device_id, seq, key_package) VALUES (?, ?, ?)")) {
                 for (byte[] keyPackage : keyPackages) {
                     insert.setBytes(1, device.bytes());
-                    insert.setBytes(2, keyPackage);
+                    insert.setLong(2, next++);
+                    insert.setBytes(3, keyPackage);
                     insert.addBatch();
                 }
                 insert.executeBatch();
@@ -91,9 +95,9 @@ public final class JdbcKeyPackageStore implements KeyPackageStore {
                 }
             }
             List<ClaimedKeyPackage> claimed = new ArrayList<>();
-            try (PreparedStatement oldest = connection.prepareStatement("SELECT id, key_package FROM key_packages WHERE device_id = ? "
-                    + "ORDER BY id LIMIT 1" + database.dialect().forUpdateSkipLocked());
-                 PreparedStatement delete = connection.prepareStatement("DELETE FROM key_packages WHERE id = ?");
+            try (PreparedStatement oldest = connection.prepareStatement("SELECT seq, key_package FROM key_packages WHERE device_id = ? "
+                    + "ORDER BY seq LIMIT 1" + database.dialect().forUpdateSkipLocked());
+                 PreparedStatement delete = connection.prepareStatement("DELETE FROM key_packages WHERE device_id = ? AND seq = ?");
                  PreparedStatement lastResort = connection.prepareStatement(
                          "SELECT key_package FROM last_resort_key_packages WHERE device_id = ?")) {
                 for (DeviceId device : devices) {
@@ -116,20 +120,21 @@ public final class JdbcKeyPackageStore implements KeyPackageStore {
 
     private static ClaimedKeyPackage takeOldest(PreparedStatement oldest, PreparedStatement delete, DeviceId device) throws SQLException {
         oldest.setBytes(1, device.bytes());
-        long id;
+        long seq;
         ByteString keyPackage;
         try (ResultSet row = oldest.executeQuery()) {
             if (!row.next()) {
                 return null;
             }
-            id = row.getLong(1);
+            seq = row.getLong(1);
             keyPackage = byteString(row, 2);
         }
-        delete.setLong(1, id);
+        delete.setBytes(1, device.bytes());
+        delete.setLong(2, seq);
         if (delete.executeUpdate() != 1) {
             // Unreachable while the row is locked (PostgreSQL) or the writer is alone (SQLite);
             // failing loudly beats handing a package out twice.
-            throw new SQLException("key package " + id + " vanished while it was being claimed");
+            throw new SQLException("key package " + seq + " of device " + device + " vanished while it was being claimed");
         }
         return new ClaimedKeyPackage(device, keyPackage, false);
     }

@@ -61,8 +61,8 @@ public interface MailboxStore {
     List<Envelope> pending(DeviceId device, long afterId, int limit);
 
     /**
-     * Deletes acknowledged envelopes of {@code device} (ids of other devices' mail are ignored,
-     * so one device cannot delete another's), in one transaction.
+     * Deletes acknowledged envelopes of {@code device}: sequence numbers count within its own
+     * mailbox, so one device cannot delete another's. One transaction.
      *
      * @return how many were deleted (already deleted or foreign ids are not counted)
      */

@@ -1,9 +1,9 @@
 package org.parley.server.accounts;
 
-import static org.parley.server.testing.MailboxKeys.mailboxKey;
 import com.google.protobuf.ByteString;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.parley.server.testing.MailboxKeys.mailboxKey;
 
 import java.time.Duration;
 import java.time.LocalDate;
@@ -180,6 +180,40 @@ class AccountStoreContractTest extends StoreContract {
         assertThat(store.accounts().accessKeyMatches(alice.account(), rotated)).isTrue();
         store.accounts().setAccessKey(alice.account(), null);
         assertThat(store.accounts().accessKeyMatches(alice.account(), rotated)).isFalse();
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void mailboxKeysAreStoredReplacedAndForgottenWithTheDevice(Backend backend) {
+        ServerStores store = open(backend);
+        byte[] first = mailboxKey();
+        Registration alice = store.accounts().register(Username.parse("alice"), Secrets.random(32), first, null, null);
+        DeviceId ghost = DeviceId.random();
+        assertThat(store.accounts().mailboxKeys(List.of(alice.device(), ghost))).as("an unknown device is absent")
+                .containsOnlyKeys(alice.device()).hasEntrySatisfying(alice.device(), key -> assertThat(key).isEqualTo(first));
+        assertThat(store.accounts().device(alice.device()).orElseThrow().mailboxKey()).isEqualTo(ByteString.copyFrom(first));
+
+        // Replaced: the next lookup, cached before, already gives the new key.
+        byte[] second = mailboxKey();
+        store.accounts().setMailboxKey(alice.device(), second);
+        assertThat(store.accounts().mailboxKeys(List.of(alice.device())).get(alice.device())).isEqualTo(second);
+        assertThatThrownBy(() -> store.accounts().setMailboxKey(ghost, mailboxKey())).isInstanceOf(UnknownDeviceException.class);
+
+        // Hostile keys are refused before anything is written.
+        for (byte[] bad : List.of(new byte[0], new byte[31], new byte[33], new byte[32])) {
+            assertThatThrownBy(() -> store.accounts().setMailboxKey(alice.device(), bad)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> store.accounts().register(Username.parse("mallory"), Secrets.random(32), bad, null, null))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> store.accounts().addDevice(alice.account(), Secrets.random(32), bad))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThatThrownBy(() -> store.accounts().setMailboxKey(alice.device(), null)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.accounts().findByUsername(Username.parse("mallory"))).isEmpty();
+        assertThat(store.accounts().mailboxKeys(List.of(alice.device())).get(alice.device())).isEqualTo(second);
+
+        // Removed: the device's key is gone from the cache too, so nothing more is sealed for it.
+        assertThat(store.accounts().removeDevice(alice.account(), alice.device())).isTrue();
+        assertThat(store.accounts().mailboxKeys(List.of(alice.device()))).isEmpty();
     }
 
     @ParameterizedTest

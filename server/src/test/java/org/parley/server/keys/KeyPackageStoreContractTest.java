@@ -1,9 +1,9 @@
 package org.parley.server.keys;
 
-import static org.parley.server.testing.MailboxKeys.mailboxKey;
 import com.google.protobuf.ByteString;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.parley.server.testing.MailboxKeys.mailboxKey;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -3,6 +3,7 @@ package org.parley.server.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.util.List;
@@ -12,8 +13,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.parley.server.ServerStores;
 import org.parley.server.StoreConfig;
+import org.parley.server.accounts.AccountId;
+import org.parley.server.accounts.DeviceId;
 import org.parley.server.accounts.Registration;
 import org.parley.server.accounts.Username;
+import org.parley.server.mailbox.Delivery;
+import org.parley.server.mailbox.Envelope;
+import org.parley.server.mailbox.MailboxUsage;
+import org.parley.server.mailbox.NewEnvelope;
 import org.parley.server.testing.Backend;
 import org.parley.server.testing.StoreContract;
 
@@ -99,6 +106,83 @@ class StorageContractTest extends StoreContract {
             assertThat(codes).isEqualTo(1);
         }
         harness.restart();
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void version5KeepsPendingMailNumberedPerDeviceAndDropsWhatItMustNotKeep(Backend backend) {
+        open(backend);
+        harness.store().close();
+        StoreConfig fresh = backend == Backend.SQLITE
+                ? new StoreConfig(StoreUrl.sqliteIn(tempDir.resolve("v4")), harness.config().attachmentDirectory(),
+                        harness.clock, harness.config().mailboxLimits(), harness.config().attachmentMaxBytes())
+                : harness.config();
+        byte[] account = Secrets.random(16);
+        byte[] phone = Secrets.random(16);
+        byte[] laptop = Secrets.random(16);
+        try (Database database = Database.connect(fresh.url())) {
+            if (backend == Backend.POSTGRESQL) {
+                database.write(connection -> {
+                    String schema = currentSchema(connection);
+                    return Sql.update(connection, "DROP SCHEMA " + schema + " CASCADE") + Sql.update(connection, "CREATE SCHEMA " + schema);
+                });
+            }
+            assertThat(Migrations.migrate(database, 4)).containsExactly(1, 2, 3, 4);
+            database.write(connection -> {
+                Sql.update(connection, "INSERT INTO accounts (account_id, username, created_day, last_connection_day) VALUES (?, 'ann', 1, 2)",
+                        (Object) account);
+                for (byte[] device : List.of(phone, laptop)) {
+                    Sql.update(connection, "INSERT INTO devices (device_id, account_id, identity_key, created_day, last_seen_day) "
+                            + "VALUES (?, ?, ?, 1, 2)", device, account, new byte[32]);
+                }
+                Sql.update(connection, "INSERT INTO mailbox_usage (device_id, pending_count, pending_bytes) VALUES (?, 3, 3)", (Object) phone);
+                Sql.update(connection, "INSERT INTO mailbox_usage (device_id, pending_count, pending_bytes) VALUES (?, 0, 0)", (Object) laptop);
+                long[] ids = {17, 40, 41};
+                for (int i = 0; i < ids.length; i++) {
+                    Sql.update(connection, "INSERT INTO envelopes (id, recipient_device, sender_device, payload, arrival_ms) VALUES (?, ?, ?, ?, ?)",
+                            ids[i], phone, laptop, new byte[] {(byte) i}, 7_200_000L * (i + 1) + 1234);
+                }
+                Sql.update(connection, "INSERT INTO key_packages (device_id, key_package) VALUES (?, ?)", laptop, new byte[] {9});
+                Sql.update(connection, "INSERT INTO mls_groups (group_id, epoch) VALUES (?, 3)", (Object) new byte[] {5});
+                return null;
+            });
+            assertThat(Migrations.migrate(database)).contains(5);
+        }
+        try (ServerStores store = ServerStores.open(fresh)) {
+            List<Envelope> mail = store.mailbox().pending(DeviceId.of(phone), 0, 10);
+            assertThat(mail).extracting(Envelope::id).containsExactly(1L, 2L, 3L);
+            assertThat(mail).extracting(envelope -> envelope.payload().byteAt(0)).containsExactly((byte) 0, (byte) 1, (byte) 2);
+            assertThat(mail.get(2).arrivalHour()).as("rounded down to the hour").isEqualTo(java.time.Instant.ofEpochSecond(6 * 3600));
+            assertThat(store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(DeviceId.of(phone), ByteString.copyFrom(new byte[] {3})))))
+                    .get(0).id()).as("numbering goes on after the kept mail").isEqualTo(4);
+            assertThat(store.accounts().devices(AccountId.of(account))).hasSize(2)
+                    .allSatisfy(device -> assertThat(device.mailboxKey()).as("none until the device signs in with one").isNull());
+            assertThat(store.keyPackages().count(DeviceId.of(laptop))).isEqualTo(1);
+            assertThat(store.accounts().removeDevice(AccountId.of(account), DeviceId.of(phone))).isTrue();
+            assertThat(store.mailbox().usage(DeviceId.of(phone))).as("its mail went with it").isEqualTo(MailboxUsage.EMPTY);
+            assertThat(store.admin().stats().pendingMessages()).isZero();
+        }
+        try (Database database = Database.connect(fresh.url())) {
+            assertThat(columns(database, "envelopes")).containsExactlyInAnyOrder("recipient_device", "seq", "payload", "arrival_hour");
+            assertThat(columns(database, "devices")).doesNotContain("seq").contains("mailbox_key");
+            assertThat(columns(database, "key_packages")).as("numbered per device, not server-wide")
+                    .containsExactlyInAnyOrder("device_id", "seq", "key_package");
+            assertThat(columns(database, "mls_groups")).as("dropped").isEmpty();
+            assertThat(columns(database, "envelope_ids")).as("dropped").isEmpty();
+        }
+    }
+
+    /** The columns of a table as the database lists them; empty when there is no such table. */
+    private static List<String> columns(Database database, String table) {
+        return database.read(connection -> {
+            List<String> columns = new java.util.ArrayList<>();
+            try (var rows = connection.getMetaData().getColumns(null, connection.getSchema(), table, "%")) {
+                while (rows.next()) {
+                    columns.add(rows.getString("COLUMN_NAME").toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+            return columns;
+        });
     }
 
     private static String currentSchema(java.sql.Connection connection) throws java.sql.SQLException {

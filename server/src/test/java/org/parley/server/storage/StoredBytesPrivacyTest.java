@@ -1,8 +1,8 @@
 package org.parley.server.storage;
 
-import static org.parley.server.testing.MailboxKeys.mailboxKey;
 import com.google.protobuf.ByteString;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.parley.server.testing.MailboxKeys.mailboxKey;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

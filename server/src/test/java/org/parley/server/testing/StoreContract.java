@@ -1,6 +1,5 @@
 package org.parley.server.testing;
 
-import static org.parley.server.testing.MailboxKeys.mailboxKey;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.concurrent.Callable;
@@ -16,6 +15,8 @@ import org.parley.server.StoreConfig;
 import org.parley.server.accounts.Registration;
 import org.parley.server.accounts.Username;
 import org.parley.server.storage.Secrets;
+
+import static org.parley.server.testing.MailboxKeys.mailboxKey;
 
 /**
  * Base of the per-capability contract tests. Each test method is

@@ -9,32 +9,39 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
-import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.parley.bench.load.ClientSession;
 import org.parley.bench.load.LoadMetrics;
 import org.parley.bench.load.Payload;
-import org.parley.protocol.Auth;
+import org.parley.protocol.Padding;
 import org.parley.protocol.v1.Ack;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.Deliver;
 import org.parley.protocol.v1.Ping;
-import org.parley.protocol.v1.Register;
 import org.parley.protocol.v1.Send;
+import org.parley.protocol.v1.SendToken;
 import org.parley.protocol.v1.ServerFrame;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One Parley device: answers the server's {@code Challenge} with a {@code Register} signed by a
- * fresh Ed25519 key (no sealed-sender access key), then sends {@code Send} frames with the load payload, records every
- * {@code Deliver} and acknowledges them in one {@code Ack} per read burst.
+ * fresh Ed25519 key, with a mailbox key and an access key, then sends {@code Send} frames with the
+ * load payload, opens every {@code Deliver} with its mailbox key (latency is measured to the opened
+ * payload), and acknowledges them in one {@code Ack} per read burst. Sealed, it first opens its
+ * anonymous connection on the same event loop and fills its token wallet, and then sends every
+ * message there; answers to those sends that are errors are counted.
  */
 final class ParleySession extends ClientSession {
 
@@ -43,16 +50,23 @@ final class ParleySession extends ClientSession {
     private static final long PING_INTERVAL_SECONDS = 45;
 
     private final ParleyDriver driver;
-    private final Ed25519PrivateKeyParameters identityKey;
+    private final ParleyDriver.Options options;
+    private final DeviceKeys keys;
+    private final SendTokenWallet wallet = new SendTokenWallet(RANDOM);
     private final List<Long> unacknowledged = new ArrayList<>();
+    /** Requests of this signed-in connection whose answers someone waits for (token requests); event loop only. */
+    private final Map<Long, CompletableFuture<ServerFrame>> pending = new HashMap<>();
     private long nextRequestId = REGISTER_REQUEST + 1;
     private boolean registered;
+    private boolean refilling;
+    private ParleyConnection anonymous;
     private ScheduledFuture<?> keepAlive;
 
     ParleySession(int index, LoadMetrics metrics, ParleyDriver driver) {
         super(index, metrics);
         this.driver = driver;
-        this.identityKey = new Ed25519PrivateKeyParameters(RANDOM);
+        this.options = driver.options();
+        this.keys = new DeviceKeys(RANDOM);
     }
 
     @Override
@@ -105,24 +119,30 @@ final class ParleySession extends ClientSession {
     }
 
     private void handle(ChannelHandlerContext ctx, ServerFrame frame, long now) {
+        CompletableFuture<ServerFrame> waiting = frame.getRequestId() == 0 ? null : pending.remove(frame.getRequestId());
+        if (waiting != null) {
+            waiting.complete(frame);
+            return;
+        }
         switch (frame.getBodyCase()) {
             case CHALLENGE -> register(ctx, frame.getChallenge().getNonce().toByteArray());
             case AUTHENTICATED -> {
                 if (!registered && frame.getRequestId() == REGISTER_REQUEST) {
                     registered = true;
-                    driver.registered(index, frame.getAuthenticated().getAccountId(), frame.getAuthenticated().getDeviceId());
+                    driver.registered(index, frame.getAuthenticated().getAccountId(), frame.getAuthenticated().getDeviceId(),
+                            keys.accessKey());
                     keepAlive(ctx);
-                    loggedIn();
+                    if (options.sealed()) {
+                        openAnonymous(ctx);
+                    } else {
+                        loggedIn();
+                    }
                 }
             }
             case DELIVER -> {
                 Deliver deliver = frame.getDeliver();
                 unacknowledged.add(deliver.getEnvelopeId());
-                try {
-                    metrics.received(Payload.fromBytes(deliver.getPayload().asReadOnlyByteBuffer()), now);
-                } catch (Payload.MalformedPayloadException e) {
-                    metrics.error("parley: delivered payload is not a load payload");
-                }
+                received(deliver.getPayload(), now);
             }
             case ERROR -> {
                 String kind = "parley: " + frame.getError().getCode();
@@ -138,21 +158,82 @@ final class ParleySession extends ClientSession {
         }
     }
 
+    /** Opens the copy with the mailbox key, removes the padding, and hands the payload to the metrics. */
+    private void received(ByteString sealed, long now) {
+        byte[] opened;
+        try {
+            opened = keys.openDelivered(sealed);
+        } catch (IllegalArgumentException e) {
+            metrics.error("parley: a delivered copy does not open with the mailbox key");
+            return;
+        }
+        try {
+            byte[] content = options.padded() ? Padding.unpad(opened) : opened;
+            metrics.received(Payload.fromBytes(ByteBuffer.wrap(content)), now);
+        } catch (IllegalArgumentException e) {
+            metrics.error("parley: a delivered payload is not padded to a bucket");
+        } catch (Payload.MalformedPayloadException e) {
+            metrics.error("parley: delivered payload is not a load payload");
+        }
+    }
+
     private void register(ChannelHandlerContext ctx, byte[] nonce) {
         if (registered) {
             return;
         }
-        Ed25519Signer signer = new Ed25519Signer();
-        signer.init(true, identityKey);
-        byte[] content = Auth.signedContent(nonce);
-        signer.update(content, 0, content.length);
         write(ctx, ClientFrame.newBuilder().setRequestId(REGISTER_REQUEST)
-                .setRegister(Register.newBuilder()
-                        .setUsername(driver.username(index))
-                        .setIdentityKey(ByteString.copyFrom(identityKey.generatePublicKey().getEncoded()))
-                        .setSignature(ByteString.copyFrom(signer.generateSignature())))
-                .build());
+                .setRegister(keys.register(driver.username(index), nonce, null)).build());
         ctx.flush();
+    }
+
+    /**
+     * The second connection, from the same source address on the same event loop, which never
+     * signs in; then the first tokens. Only then is the client ready to send.
+     */
+    private void openAnonymous(ChannelHandlerContext ctx) {
+        InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
+        ParleyConnection.open(driver.endpoint(), ctx.channel().eventLoop(), ctx.channel().getClass(), local.getAddress(),
+                        this::anonymousFrame)
+                .thenCompose(connection -> {
+                    anonymous = connection;
+                    connection.channel().closeFuture().addListener(f -> {
+                        if (registered && channel().isActive()) {
+                            metrics.error("parley: the anonymous connection closed");
+                        }
+                    });
+                    return wallet.fill(this::request, connection, options.tokensPerClient());
+                })
+                .whenComplete((added, failure) -> {
+                    if (failure == null) {
+                        loggedIn();
+                    } else {
+                        fail(ctx, "parley: sealed sending not ready: " + reason(failure));
+                    }
+                });
+    }
+
+    /**
+     * A request on the signed-in connection whose answer is awaited. Called on the event loop only:
+     * the anonymous connection shares it, so every answer that leads here completes there.
+     */
+    private CompletableFuture<ServerFrame> request(ClientFrame.Builder frame) {
+        CompletableFuture<ServerFrame> answer = new CompletableFuture<>();
+        long id = nextRequestId++;
+        pending.put(id, answer);
+        channel().writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(frame.setRequestId(id).build().toByteArray())));
+        return answer;
+    }
+
+    /** Answers on the anonymous connection that no one waits for: sealed sends' SendAccepted or Error. */
+    private void anonymousFrame(ServerFrame frame) {
+        if (frame.hasError()) {
+            metrics.error("parley: " + frame.getError().getCode() + " (sealed send)");
+        }
+    }
+
+    private static String reason(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
     }
 
     /**
@@ -179,15 +260,56 @@ final class ParleySession extends ClientSession {
     public int send(int[] recipients, Payload payload, int size) {
         byte[] messageId = new byte[16];
         ThreadLocalRandom.current().nextBytes(messageId);
+        byte[] content = payload.toBytes(size);
         Send.Builder send = Send.newBuilder()
                 .setMessageId(ByteString.copyFrom(messageId))
-                .setPayload(ByteString.copyFrom(payload.toBytes(size)));
+                .setPayload(ByteString.copyFrom(options.padded() ? Padding.pad(content) : content));
         for (int recipient : recipients) {
             send.addRecipients(driver.recipient(recipient));
         }
-        channel().write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(
-                ClientFrame.newBuilder().setRequestId(nextRequestId++).setSend(send).build().toByteArray())));
+        if (!options.sealed()) {
+            channel().write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(
+                    ClientFrame.newBuilder().setRequestId(nextRequestId++).setSend(send).build().toByteArray())));
+            return recipients.length;
+        }
+        SendToken token = wallet.take();
+        refillWhenLow();
+        if (token == null) {
+            metrics.error("parley: no send token left");
+            return 0;
+        }
+        anonymous.write(ClientFrame.newBuilder().setSend(send.setSealed(true).setToken(token)));
         return recipients.length;
+    }
+
+    /** Tops the wallet up in the background once a quarter of the first fill is left. */
+    private void refillWhenLow() {
+        if (refilling || wallet.size() > options.tokensPerClient() / 4) {
+            return;
+        }
+        refilling = true;
+        wallet.fill(this::request, anonymous, options.tokensPerClient()).whenComplete((added, failure) -> {
+            refilling = false;
+            if (failure != null) {
+                metrics.error("parley: more send tokens refused: " + reason(failure));
+            }
+        });
+    }
+
+    @Override
+    public void flush() {
+        super.flush();
+        if (anonymous != null) {
+            anonymous.flush();
+        }
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        if (anonymous != null) {
+            anonymous.close();
+        }
     }
 
     private static void write(ChannelHandlerContext ctx, ClientFrame frame) {

@@ -4,6 +4,7 @@
 --     NULL only for a device registered before this version that has not signed in with a key since.
 --   * envelopes lose the sender and the server-wide id: a copy is (recipient_device, seq), seq counting
 --     per device (next_seq in mailbox_usage); the only time kept is the arrival hour.
+--   * key packages lose their server-wide upload order: they are numbered per device.
 --   * groups are kept under the routing id their members derive (never the MLS group id), with the
 --     day of their last commit, so that unused groups can be deleted.
 
@@ -30,6 +31,19 @@ ALTER TABLE envelopes RENAME CONSTRAINT envelopes_v5_pkey TO envelopes_pkey;
 ALTER TABLE envelopes RENAME CONSTRAINT envelopes_v5_recipient_device_fkey TO envelopes_recipient_device_fkey;
 -- Expiry finds old mail by hour.
 CREATE INDEX envelopes_by_arrival ON envelopes (arrival_hour);
+
+CREATE TABLE key_packages_v5 (
+    device_id   BYTEA NOT NULL REFERENCES devices (device_id) ON DELETE CASCADE,
+    seq         BIGINT NOT NULL,                       -- upload order within the device only
+    key_package BYTEA NOT NULL,
+    PRIMARY KEY (device_id, seq)
+);
+INSERT INTO key_packages_v5 (device_id, seq, key_package)
+    SELECT device_id, ROW_NUMBER() OVER (PARTITION BY device_id ORDER BY id), key_package FROM key_packages;
+DROP TABLE key_packages;
+ALTER TABLE key_packages_v5 RENAME TO key_packages;
+ALTER TABLE key_packages RENAME CONSTRAINT key_packages_v5_pkey TO key_packages_pkey;
+ALTER TABLE key_packages RENAME CONSTRAINT key_packages_v5_device_id_fkey TO key_packages_device_id_fkey;
 
 ALTER TABLE mailbox_usage ADD COLUMN next_seq BIGINT NOT NULL DEFAULT 1;
 UPDATE mailbox_usage SET next_seq = 1 + (SELECT COUNT(*) FROM envelopes e WHERE e.recipient_device = mailbox_usage.device_id);

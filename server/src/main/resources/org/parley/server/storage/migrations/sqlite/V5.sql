@@ -4,6 +4,7 @@
 --     NULL only for a device registered before this version that has not signed in with a key since.
 --   * envelopes lose the sender and the server-wide id: a copy is (recipient_device, seq), seq counting
 --     per device (next_seq in mailbox_usage); the only time kept is the arrival hour.
+--   * key packages lose their server-wide upload order: they are numbered per device.
 --   * groups are kept under the routing id their members derive (never the MLS group id), with the
 --     day of their last commit, so that unused groups can be deleted.
 -- SQLite cannot drop a primary-key column, and with foreign keys enforced, dropping a parent table
@@ -23,11 +24,13 @@ INSERT INTO devices_v5 (device_id, account_id, identity_key, mailbox_key, create
     SELECT device_id, account_id, identity_key, NULL, created_day, last_seen_day FROM devices;
 
 CREATE TABLE key_packages_v5 (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     device_id   BLOB NOT NULL REFERENCES devices_v5 (device_id) ON DELETE CASCADE,
-    key_package BLOB NOT NULL
-);
-INSERT INTO key_packages_v5 (id, device_id, key_package) SELECT id, device_id, key_package FROM key_packages;
+    seq         INTEGER NOT NULL,                      -- upload order within the device only
+    key_package BLOB NOT NULL,
+    PRIMARY KEY (device_id, seq)
+) WITHOUT ROWID;
+INSERT INTO key_packages_v5 (device_id, seq, key_package)
+    SELECT device_id, ROW_NUMBER() OVER (PARTITION BY device_id ORDER BY id), key_package FROM key_packages;
 
 CREATE TABLE last_resort_key_packages_v5 (
     device_id   BLOB PRIMARY KEY REFERENCES devices_v5 (device_id) ON DELETE CASCADE,
@@ -70,7 +73,6 @@ ALTER TABLE last_resort_key_packages_v5 RENAME TO last_resort_key_packages;
 ALTER TABLE envelopes_v5 RENAME TO envelopes;
 ALTER TABLE mailbox_usage_v5 RENAME TO mailbox_usage;
 CREATE INDEX devices_by_account ON devices (account_id, created_day);
-CREATE INDEX key_packages_by_device ON key_packages (device_id, id);
 -- Expiry finds old mail by hour.
 CREATE INDEX envelopes_by_arrival ON envelopes (arrival_hour);
 
