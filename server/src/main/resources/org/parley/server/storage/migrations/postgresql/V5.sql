@@ -13,7 +13,8 @@ ALTER TABLE devices DROP COLUMN seq;
 ALTER TABLE devices ADD COLUMN mailbox_key BYTEA;
 CREATE INDEX devices_by_account ON devices (account_id, created_day);
 
--- Pending mail is kept, numbered per device in its old order.
+-- Pending mail is kept under its old id, and each mailbox goes on counting above every id handed
+-- out so far: a client that saw an id before this version must never see a smaller one for new mail.
 CREATE TABLE envelopes_v5 (
     recipient_device BYTEA NOT NULL REFERENCES devices (device_id) ON DELETE CASCADE,
     seq              BIGINT NOT NULL,
@@ -22,8 +23,11 @@ CREATE TABLE envelopes_v5 (
     PRIMARY KEY (recipient_device, seq)
 );
 INSERT INTO envelopes_v5 (recipient_device, seq, payload, arrival_hour)
-    SELECT recipient_device, ROW_NUMBER() OVER (PARTITION BY recipient_device ORDER BY id), payload, arrival_ms / 3600000
-    FROM envelopes;
+    SELECT recipient_device, id, payload, arrival_ms / 3600000 FROM envelopes;
+ALTER TABLE mailbox_usage ADD COLUMN next_seq BIGINT NOT NULL DEFAULT 1;
+UPDATE mailbox_usage SET next_seq = GREATEST((SELECT last_value + 1 FROM envelope_ids),
+    1 + COALESCE((SELECT MAX(seq) FROM envelopes_v5 e WHERE e.recipient_device = mailbox_usage.device_id), 0));
+ALTER TABLE mailbox_usage ALTER COLUMN next_seq DROP DEFAULT;
 DROP TABLE envelopes;
 DROP SEQUENCE envelope_ids;
 ALTER TABLE envelopes_v5 RENAME TO envelopes;
@@ -45,9 +49,6 @@ ALTER TABLE key_packages_v5 RENAME TO key_packages;
 ALTER TABLE key_packages RENAME CONSTRAINT key_packages_v5_pkey TO key_packages_pkey;
 ALTER TABLE key_packages RENAME CONSTRAINT key_packages_v5_device_id_fkey TO key_packages_device_id_fkey;
 
-ALTER TABLE mailbox_usage ADD COLUMN next_seq BIGINT NOT NULL DEFAULT 1;
-UPDATE mailbox_usage SET next_seq = 1 + (SELECT COUNT(*) FROM envelopes e WHERE e.recipient_device = mailbox_usage.device_id);
-ALTER TABLE mailbox_usage ALTER COLUMN next_seq DROP DEFAULT;
 
 CREATE TABLE routing_groups (
     routing_id    BYTEA PRIMARY KEY,                   -- CommitAuthority.routingId, never the MLS group id

@@ -38,7 +38,8 @@ CREATE TABLE last_resort_key_packages_v5 (
 );
 INSERT INTO last_resort_key_packages_v5 (device_id, key_package) SELECT device_id, key_package FROM last_resort_key_packages;
 
--- Pending mail is kept, numbered per device in its old order.
+-- Pending mail is kept under its old id, and each mailbox goes on counting above every id handed
+-- out so far: a client that saw an id before this version must never see a smaller one for new mail.
 CREATE TABLE envelopes_v5 (
     recipient_device BLOB NOT NULL REFERENCES devices_v5 (device_id) ON DELETE CASCADE,
     seq              INTEGER NOT NULL,
@@ -47,8 +48,7 @@ CREATE TABLE envelopes_v5 (
     PRIMARY KEY (recipient_device, seq)
 ) WITHOUT ROWID;
 INSERT INTO envelopes_v5 (recipient_device, seq, payload, arrival_hour)
-    SELECT recipient_device, ROW_NUMBER() OVER (PARTITION BY recipient_device ORDER BY id), payload, arrival_ms / 3600000
-    FROM envelopes;
+    SELECT recipient_device, id, payload, arrival_ms / 3600000 FROM envelopes;
 
 CREATE TABLE mailbox_usage_v5 (
     device_id     BLOB PRIMARY KEY REFERENCES devices_v5 (device_id) ON DELETE CASCADE,
@@ -58,7 +58,8 @@ CREATE TABLE mailbox_usage_v5 (
 );
 INSERT INTO mailbox_usage_v5 (device_id, pending_count, pending_bytes, next_seq)
     SELECT device_id, pending_count, pending_bytes,
-           1 + (SELECT COUNT(*) FROM envelopes_v5 e WHERE e.recipient_device = mailbox_usage.device_id)
+           MAX((SELECT next_id FROM envelope_ids),
+               1 + COALESCE((SELECT MAX(seq) FROM envelopes_v5 e WHERE e.recipient_device = mailbox_usage.device_id), 0))
     FROM mailbox_usage;
 
 DROP TABLE envelopes;
