@@ -7,20 +7,28 @@ import org.parley.client.conversations.ConversationEvent;
 import org.parley.client.conversations.Conversations;
 import org.parley.client.keys.KeyPackages;
 import org.parley.client.local.v1.ContactRecord;
+import org.parley.client.net.AnonymousConnection;
 import org.parley.client.net.Session;
 import org.parley.client.safety.Contacts;
 import org.parley.client.safety.SafetyNumber;
 import org.parley.client.store.ProfileStore;
+import org.parley.client.tokens.TokenWallet;
 import org.parley.mls.codec.Bytes;
+import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.MediaFrame;
 import org.parley.protocol.v1.ServerFrame;
+import org.parley.protocol.v1.SetDeliveryPolicy;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -37,6 +45,8 @@ public final class ParleyClient implements AutoCloseable {
     private final ProfileStore store;
     private final DeviceIdentity identity;
     private final Session session;
+    private final AnonymousConnection anonymous;
+    private final TokenWallet wallet;
     private final SecureRandom random;
     private final Clock clock;
     private final KeyPackages keyPackages;
@@ -45,6 +55,14 @@ public final class ParleyClient implements AutoCloseable {
     private final Conversations conversations;
     private final Thread inbox;
     private final AtomicReference<Consumer<MediaFrame>> media;
+    /** Sends again what a limit held back, and tops the send tokens up at a random moment. */
+    private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "parley-outgoing");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final AtomicBoolean flushNow = new AtomicBoolean(true);
+    private final AtomicBoolean topUpPlanned = new AtomicBoolean();
     private volatile boolean closing;
 
     private ParleyClient(ProfileStore store, DeviceIdentity identity, Session session, SecureRandom random, Clock clock,
@@ -59,8 +77,10 @@ public final class ParleyClient implements AutoCloseable {
         this.keyPackages = new KeyPackages(store, identity, random, clock);
         this.contacts = new Contacts(store);
         this.attachments = new Attachments(session, random, timeout);
-        this.conversations = new Conversations(store, identity, session, keyPackages, contacts, attachments, downloads,
-                random, clock, timeout);
+        this.anonymous = new AnonymousConnection(identity.server(), timeout);
+        this.wallet = new TokenWallet(store, session, anonymous, random, clock);
+        this.conversations = new Conversations(store, identity, session, anonymous, wallet, keyPackages, contacts, attachments,
+                downloads, random, clock, timeout);
         conversations.addListener(listener);
         this.inbox = new Thread(() -> {
             try {
@@ -83,6 +103,43 @@ public final class ParleyClient implements AutoCloseable {
         }, "parley-inbox");
         inbox.setDaemon(true);
         inbox.start();
+        session.addReconnectListener(() -> flushNow.set(true));
+        background.scheduleWithFixedDelay(this::backgroundWork, 0, BACKGROUND_TICK.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static final Duration BACKGROUND_TICK = Duration.ofMillis(250);
+    /** A top-up of send tokens waits a random time in this range, so that it follows no send closely. */
+    private static final Duration TOP_UP_MIN_DELAY = Duration.ofSeconds(10);
+    private static final Duration TOP_UP_MAX_DELAY = Duration.ofMinutes(2);
+
+    /** Flushes the outgoing queue when a send is due or the session came back; plans a token top-up when few are left. */
+    private void backgroundWork() {
+        if (closing) {
+            return;
+        }
+        try {
+            if (flushNow.getAndSet(false) || conversations.nextOutgoingAttempt() <= clock.millis()) {
+                int sent = conversations.flushOutgoing();
+                if (sent > 0) {
+                    log.info("sent {} message(s) that a limit had held back", sent);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.info("queued messages wait: {}", e.getMessage());
+        }
+        if (wallet.low() && topUpPlanned.compareAndSet(false, true)) {
+            long delay = TOP_UP_MIN_DELAY.toMillis()
+                    + (long) (random.nextDouble() * (TOP_UP_MAX_DELAY.toMillis() - TOP_UP_MIN_DELAY.toMillis()));
+            background.schedule(() -> {
+                try {
+                    topUpSendTokens();
+                } catch (RuntimeException e) {
+                    log.info("no send tokens now: {}", e.getMessage());
+                } finally {
+                    topUpPlanned.set(false);
+                }
+            }, delay, TimeUnit.MILLISECONDS);
+        }
     }
 
     /**
@@ -137,6 +194,30 @@ public final class ParleyClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends the messages that a limit held back and are due now, each conversation's in order.
+     *
+     * @return how many were sent
+     */
+    public int flushOutgoing() {
+        return conversations.flushOutgoing();
+    }
+
+    /** Fetches a batch of anonymous send tokens when few are left; returns how many were added. */
+    public int topUpSendTokens() {
+        synchronized (conversations) {
+            return wallet.topUp();
+        }
+    }
+
+    /**
+     * Sets who may send to this account: with {@code sealedOnly} only holders of its access key
+     * (its contacts) on the anonymous connection, so strangers cannot start conversations.
+     */
+    public void setSealedOnly(boolean sealedOnly) {
+        session.call(ClientFrame.newBuilder().setSetDeliveryPolicy(SetDeliveryPolicy.newBuilder().setSealedOnly(sealedOnly)));
+    }
+
     /** Marks a contact verified, under the state lock. */
     public void markVerified(String username) {
         synchronized (conversations) {
@@ -178,6 +259,16 @@ public final class ParleyClient implements AutoCloseable {
 
     public Session session() {
         return session;
+    }
+
+    /** The connection that never signs in, for sealed sends and commits (opened on first use). */
+    public AnonymousConnection anonymousConnection() {
+        return anonymous;
+    }
+
+    /** This device's anonymous send tokens. */
+    public TokenWallet sendTokens() {
+        return wallet;
     }
 
     public ProfileStore store() {
@@ -247,6 +338,8 @@ public final class ParleyClient implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        background.shutdownNow();
+        anonymous.close();
         session.close();
     }
 
