@@ -30,8 +30,12 @@ final class SendCommand implements Callable<Integer> {
         return Main.profiles(spec).withClient(client -> {
             try {
                 var conversation = target.resolve(client.conversations(), username);
-                client.conversations().sendText(conversation.groupId().toByteArray(), String.join(" ", text));
-                spec.commandLine().getOut().println("Sent to " + conversation.name());
+                byte[] groupId = conversation.groupId().toByteArray();
+                client.conversations().sendText(groupId, String.join(" ", text));
+                spec.commandLine().getOut().println(client.conversations().outgoingWaiting(groupId)
+                        .map(wait -> "queued: the server asked to wait " + Math.max(1, wait.toSeconds()) + " s; it is sent by the"
+                                + " next parley command (receive, send, chat or the daemon) after that")
+                        .orElse("Sent to " + conversation.name()));
             } catch (ServerException e) {
                 throw Profiles.explain(e, username == null ? target.group : username);
             }
