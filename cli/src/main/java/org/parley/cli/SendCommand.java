@@ -32,7 +32,7 @@ final class SendCommand implements Callable<Integer> {
                 var conversation = target.resolve(client.conversations(), username);
                 byte[] groupId = conversation.groupId().toByteArray();
                 client.conversations().sendText(groupId, String.join(" ", text));
-                spec.commandLine().getOut().println(client.conversations().outgoingWaiting(groupId)
+                spec.commandLine().getOut().println(client.outgoingWaiting(groupId)
                         .map(wait -> "queued: the server asked to wait " + Math.max(1, wait.toSeconds()) + " s; it is sent by the"
                                 + " next parley command (receive, send, chat or the daemon) after that")
                         .orElse("Sent to " + conversation.name()));

@@ -38,7 +38,7 @@ final class SendFileCommand implements Callable<Integer> {
                 var conversation = target.resolve(client.conversations(), username);
                 byte[] groupId = conversation.groupId().toByteArray();
                 client.conversations().sendFile(groupId, file);
-                spec.commandLine().getOut().println(client.conversations().outgoingWaiting(groupId)
+                spec.commandLine().getOut().println(client.outgoingWaiting(groupId)
                         .map(wait -> "queued: the server asked to wait " + Math.max(1, wait.toSeconds()) + " s")
                         .orElse("Sent " + file.getFileName() + " to " + conversation.name()));
             } catch (ServerException e) {

@@ -3,8 +3,10 @@ package org.parley.client;
 import org.parley.client.account.Accounts;
 import org.parley.client.account.DeviceIdentity;
 import org.parley.client.attachments.Attachments;
+import org.parley.client.conversations.Carrier;
 import org.parley.client.conversations.ConversationEvent;
 import org.parley.client.conversations.Conversations;
+import org.parley.client.conversations.OutgoingQueue;
 import org.parley.client.keys.KeyPackages;
 import org.parley.client.local.v1.ContactRecord;
 import org.parley.client.net.AnonymousConnection;
@@ -23,6 +25,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,6 +50,7 @@ public final class ParleyClient implements AutoCloseable {
     private final Session session;
     private final AnonymousConnection anonymous;
     private final TokenWallet wallet;
+    private final OutgoingQueue outgoing;
     private final SecureRandom random;
     private final Clock clock;
     private final KeyPackages keyPackages;
@@ -79,8 +83,9 @@ public final class ParleyClient implements AutoCloseable {
         this.attachments = new Attachments(session, random, timeout);
         this.anonymous = new AnonymousConnection(identity.server(), timeout);
         this.wallet = new TokenWallet(store, session, anonymous, random, clock);
-        this.conversations = new Conversations(store, identity, session, anonymous, wallet, keyPackages, contacts, attachments,
-                downloads, random, clock, timeout);
+        this.outgoing = new OutgoingQueue(store, new Carrier(session, anonymous, wallet), clock);
+        this.conversations = new Conversations(store, identity, session, outgoing, keyPackages, contacts, attachments, downloads,
+                random, clock, timeout);
         conversations.addListener(listener);
         this.inbox = new Thread(() -> {
             try {
@@ -118,8 +123,8 @@ public final class ParleyClient implements AutoCloseable {
             return;
         }
         try {
-            if (flushNow.getAndSet(false) || conversations.nextOutgoingAttempt() <= clock.millis()) {
-                int sent = conversations.flushOutgoing();
+            if (flushNow.getAndSet(false) || outgoing.nextAttempt() <= clock.millis()) {
+                int sent = flushOutgoing();
                 if (sent > 0) {
                     log.info("sent {} message(s) that a limit had held back", sent);
                 }
@@ -200,7 +205,23 @@ public final class ParleyClient implements AutoCloseable {
      * @return how many were sent
      */
     public int flushOutgoing() {
-        return conversations.flushOutgoing();
+        synchronized (conversations) {
+            return outgoing.flush();
+        }
+    }
+
+    /** How long until the first held-back message of this conversation is tried again; empty when none waits. */
+    public Optional<Duration> outgoingWaiting(byte[] groupId) {
+        synchronized (conversations) {
+            return outgoing.waiting(groupId);
+        }
+    }
+
+    /** Messages held back by a limit, in all conversations. */
+    public int outgoingCount() {
+        synchronized (conversations) {
+            return outgoing.size();
+        }
     }
 
     /** Fetches a batch of anonymous send tokens when few are left; returns how many were added. */

@@ -71,13 +71,13 @@ class OutgoingQueueTest extends LiveServerTestBase {
         refuse.set(2);
         long started = System.nanoTime();
         alice.conversations().sendText(direct, "one");
-        assertThat(alice.conversations().outgoingWaiting(direct)).as("the first was held back").isPresent();
+        assertThat(alice.outgoingWaiting(direct)).as("the first was held back").isPresent();
         alice.conversations().sendText(direct, "two");
         alice.conversations().sendText(direct, "three");
-        assertThat(alice.conversations().outgoingCount()).as("the later ones wait behind it").isEqualTo(3);
+        assertThat(alice.outgoingCount()).as("the later ones wait behind it").isEqualTo(3);
         assertThat(history(alice, direct)).as("this device's copies are stored at once").containsExactly("one", "two", "three");
 
-        eventually("the queue drains", () -> alice.conversations().outgoingCount() == 0);
+        eventually("the queue drains", () -> alice.outgoingCount() == 0);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).as("not before the hints").isGreaterThanOrEqualTo(Duration.ofMillis(2500));
         byte[] bobs = acceptedWith(bob, 3);
         assertThat(history(bob, bobs)).containsExactly("one", "two", "three");
@@ -92,8 +92,8 @@ class OutgoingQueueTest extends LiveServerTestBase {
 
         refuse.set(1);
         alice.conversations().sendText(direct, "when you have room");
-        assertThat(alice.conversations().outgoingWaiting(direct)).isPresent();
-        eventually("the queue drains", () -> alice.conversations().outgoingCount() == 0);
+        assertThat(alice.outgoingWaiting(direct)).isPresent();
+        eventually("the queue drains", () -> alice.outgoingCount() == 0);
         assertThat(history(bob, acceptedWith(bob, 1))).containsExactly("when you have room");
     }
 
@@ -129,8 +129,8 @@ class OutgoingQueueTest extends LiveServerTestBase {
         alice.conversations().sendText(withBob, "held");
         alice.conversations().sendText(withCarol, "free");
 
-        assertThat(alice.conversations().outgoingWaiting(withBob)).isPresent();
-        assertThat(alice.conversations().outgoingWaiting(withCarol)).isEmpty();
+        assertThat(alice.outgoingWaiting(withBob)).isPresent();
+        assertThat(alice.outgoingWaiting(withCarol)).isEmpty();
         assertThat(history(carol, acceptedWith(carol, 1))).containsExactly("free");
         assertThat(bob.conversations().requests().stream().mapToInt(Conversations.Request::messages).sum()).isZero();
     }
@@ -144,6 +144,6 @@ class OutgoingQueueTest extends LiveServerTestBase {
         refuse.set(1);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> alice.conversations().sendText(direct, "refused"))
                 .isInstanceOf(org.parley.client.net.ServerException.class);
-        assertThat(alice.conversations().outgoingCount()).isZero();
+        assertThat(alice.outgoingCount()).isZero();
     }
 }

@@ -24,14 +24,14 @@ import java.util.function.Predicate;
  * ACCESS_DENIED because a recipient rotated its access key, it goes unsealed instead (the server
  * then refuses it if that recipient accepts sealed mail only).
  */
-final class Carrier {
+public final class Carrier {
     private static final Logger log = LoggerFactory.getLogger(Carrier.class);
 
     private final Session session;
     private final AnonymousConnection anonymous;
     private final TokenWallet wallet;
 
-    Carrier(Session session, AnonymousConnection anonymous, TokenWallet wallet) {
+    public Carrier(Session session, AnonymousConnection anonymous, TokenWallet wallet) {
         this.session = session;
         this.anonymous = anonymous;
         this.wallet = wallet;

@@ -16,11 +16,9 @@ import org.parley.client.content.v1.Text;
 import org.parley.client.keys.DeviceCertificates;
 import org.parley.client.keys.KeyPackages;
 import org.parley.client.local.v1.StoredMessage;
-import org.parley.client.net.AnonymousConnection;
 import org.parley.client.net.Session;
 import org.parley.client.safety.Contacts;
 import org.parley.client.store.ProfileStore;
-import org.parley.client.tokens.TokenWallet;
 import org.parley.mls.codec.Bytes;
 import org.parley.mls.crypto.Secret;
 import org.parley.mls.group.Group;
@@ -42,7 +40,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.Consumer;
 
@@ -56,10 +53,7 @@ import java.util.function.Consumer;
  *   <li>{@link CommitCoordinator}: commits ordered by the server (RFC 9750 section 5.2), retried
  *       on the new epoch when another member won;</li>
  *   <li>{@link Outbox}: encryption and fan-out to the ratchet tree's devices, sealed when every
- *       recipient's access key is known;</li>
- *   <li>{@link Carrier}: sealed sends and commits on the anonymous connection with a send token,
- *       the others on the signed-in session;</li>
- *   <li>{@link OutgoingQueue}: sends a limit held back, kept in the profile and sent again later;</li>
+ *       recipient's access key is known ({@link Carrier}), else queued ({@link OutgoingQueue});</li>
  *   <li>{@link Inbox}: Deliver, process, persist, Ack, then events;</li>
  *   <li>{@link ContentHandler}: what an application message says;</li>
  *   <li>{@link Membership} and {@link OwnDevices}: who is in a conversation, its name and admins;</li>
@@ -76,7 +70,6 @@ public final class Conversations {
     private final Attachments attachments;
     private final ConversationStore store;
     private final Events events = new Events();
-    private final OutgoingQueue outgoing;
     private final Outbox outbox;
     private final CommitCoordinator commits;
     private final Membership membership;
@@ -84,9 +77,9 @@ public final class Conversations {
     private final Inbox inbox;
     private final Requests requests;
 
-    public Conversations(ProfileStore profile, DeviceIdentity identity, Session session, AnonymousConnection anonymous,
-                         TokenWallet wallet, KeyPackages keyPackages, Contacts contacts, Attachments attachments, Path downloads,
-                         SecureRandom random, Clock clock, Duration timeout) {
+    public Conversations(ProfileStore profile, DeviceIdentity identity, Session session, OutgoingQueue outgoing, KeyPackages keyPackages,
+                         Contacts contacts, Attachments attachments, Path downloads, SecureRandom random, Clock clock,
+                         Duration timeout) {
         this.identity = identity;
         this.attachments = attachments;
         DeviceCertificates deviceCertificates = new DeviceCertificates(identity, contacts);
@@ -97,10 +90,8 @@ public final class Conversations {
         this.store = new ConversationStore(profile, groupConfig, Bytes.copyOf(identity.accountId()), contacts, clock);
         Receipts receipts = new Receipts(profile);
         Consent consent = new Consent(profile, identity);
-        Carrier carrier = new Carrier(session, anonymous, wallet);
-        this.outgoing = new OutgoingQueue(profile, carrier, clock);
         this.outbox = new Outbox(store, identity, outgoing, contacts, consent, random, clock);
-        this.commits = new CommitCoordinator(this, store, carrier, outbox, events, random, timeout);
+        this.commits = new CommitCoordinator(this, store, outgoing.carrier(), outbox, events, random, timeout);
         this.membership = new Membership(store, identity, session, keyPackages, contacts, commits, outbox, events, random);
         this.ownDevices = new OwnDevices(store, identity, membership, commits, outbox, events);
         this.requests = new Requests(store, consent, identity, session, membership, outbox, random);
@@ -385,33 +376,6 @@ public final class Conversations {
     public synchronized void sendCallSignal(byte[] groupId, CallSignal signal) {
         requests.requireAccepted(groupId);
         outbox.send(groupId, Content.newBuilder().setCallSignal(signal));
-    }
-
-    /**
-     * Sends the messages a limit held back that are due now, each conversation's in order.
-     *
-     * @return how many were sent
-     */
-    public synchronized int flushOutgoing() {
-        return outgoing.flush();
-    }
-
-    /** How long until the first message of this conversation that a limit held back is tried again; empty when none waits. */
-    public synchronized Optional<Duration> outgoingWaiting(byte[] groupId) {
-        return outgoing.waiting(groupId);
-    }
-
-    /** Messages waiting to be sent again, in all conversations. */
-    public synchronized int outgoingCount() {
-        return outgoing.size();
-    }
-
-    /**
-     * When the earliest waiting message is due (milliseconds since the epoch), Long.MAX_VALUE when
-     * none waits; read without the lock, for a scheduler.
-     */
-    public long nextOutgoingAttempt() {
-        return outgoing.nextAttempt();
     }
 
     // ------------------------------------------------------------------ receiving

@@ -30,7 +30,7 @@ import java.util.Set;
  *
  * <p>Used under the conversations' lock, like the profile store.
  */
-final class OutgoingQueue {
+public final class OutgoingQueue {
     private static final Logger log = LoggerFactory.getLogger(OutgoingQueue.class);
     static final String STORE_NAME = "outgoing";
     /** The least wait after a refusal, so that a hint of zero does not make a busy loop. */
@@ -42,7 +42,7 @@ final class OutgoingQueue {
     /** When the earliest waiting send is due, in milliseconds since the epoch; Long.MAX_VALUE when none waits. */
     private volatile long nextAttempt;
 
-    OutgoingQueue(ProfileStore profile, Carrier carrier, Clock clock) {
+    public OutgoingQueue(ProfileStore profile, Carrier carrier, Clock clock) {
         this.profile = profile;
         this.carrier = carrier;
         this.clock = clock;
@@ -84,7 +84,7 @@ final class OutgoingQueue {
      *
      * @return how many were sent
      */
-    int flush() {
+    public int flush() {
         List<QueuedSend> queue = load();
         Set<ByteString> heldBack = new HashSet<>();
         int sent = 0;
@@ -123,19 +123,23 @@ final class OutgoingQueue {
     }
 
     /** How long until this conversation's first waiting send is tried again; empty when none waits. */
-    Optional<Duration> waiting(byte[] conversation) {
+    public Optional<Duration> waiting(byte[] conversation) {
         ByteString group = ByteString.copyFrom(conversation);
         return holds(load(), group) ? Optional.of(waitFor(conversation)) : Optional.empty();
     }
 
     /** Sends waiting, in all conversations. */
-    int size() {
+    public int size() {
         return load().size();
     }
 
     /** When the earliest waiting send is due (milliseconds since the epoch), Long.MAX_VALUE when none waits; readable without the lock. */
-    long nextAttempt() {
+    public long nextAttempt() {
         return nextAttempt;
+    }
+
+    Carrier carrier() {
+        return carrier;
     }
 
     private Duration waitFor(byte[] conversation) {
