@@ -1,0 +1,111 @@
+package org.parley.client;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.parley.client.conversations.ConversationException;
+import org.parley.client.testkit.HostileServer;
+import org.parley.client.testkit.LiveServer;
+import org.parley.protocol.v1.ClientFrame;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.parley.client.testkit.Eventually.eventually;
+
+/**
+ * Sealed sender in fact, watched by the operator's relay: once people hold each other's access
+ * keys, their messages, receipts and commits travel only on the connection that never signs in,
+ * and that connection never carries anything that names an account.
+ */
+class SealedSendingTest extends LiveServerTestBase {
+    private HostileServer relay;
+    /** Every frame from a client, with whether its connection had signed in. */
+    private final List<Seen> frames = new CopyOnWriteArrayList<>();
+
+    private record Seen(ClientFrame frame, boolean signedIn) {
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new LiveServer(temp.resolve("server"));
+        relay = new HostileServer(server.address());
+        open.add(relay);
+        relay.onClientFrame((link, frame) -> {
+            frames.add(new Seen(frame, link.deviceId() != null));
+            return false;
+        });
+    }
+
+    private static boolean sealed(ClientFrame frame) {
+        return frame.hasSend() && frame.getSend().getSealed()
+                || frame.hasSubmitCommit() && frame.getSubmitCommit().getSend().getSealed();
+    }
+
+    private static boolean namesAnAccount(ClientFrame frame) {
+        return frame.hasAuthenticate() || frame.hasRegister() || frame.hasRequestLink() || frame.hasRequestSendTokens()
+                || frame.hasSetDeliveryPolicy() || frame.hasSetAccessKey() || frame.hasClaimKeyPackages() || frame.hasListDevices()
+                || frame.hasSend() && !frame.getSend().getSealed();
+    }
+
+    /** alice and bob in an accepted 1:1, each holding the other's access key. */
+    private byte[][] contacts(ParleyClient alice, ParleyClient bob) throws InterruptedException {
+        byte[] direct = alice.conversations().direct("bob").groupId().toByteArray();
+        accept(bob, "alice");
+        eventually("each holds the other's access key", () -> hasAccessKey(alice, "bob") && hasAccessKey(bob, "alice"));
+        byte[] bobs = bob.conversations().find("alice", true).groupId().toByteArray();
+        return new byte[][] {direct, bobs};
+    }
+
+    private static boolean hasAccessKey(ParleyClient holder, String username) {
+        var contact = holder.contacts().get(username);
+        return contact != null && !contact.getAccessKey().isEmpty();
+    }
+
+    @Test
+    void messagesReceiptsAndCommitsBetweenContactsTravelOnlyOnTheAnonymousConnection() throws Exception {
+        ParleyClient alice = listened("alice", signedIn("alice", relay.address()));
+        ParleyClient bob = listened("bob", signedIn("bob", relay.address()));
+        byte[][] direct = contacts(alice, bob);
+        int checkpoint = frames.size();
+
+        alice.conversations().sendText(direct[0], "nobody knows I sent this");
+        eventually("bob reads it", () -> texts("bob").contains("nobody knows I sent this"));
+        bob.conversations().takeUnshown();
+        alice.conversations().update(direct[0]);
+        bob.conversations().sendText(direct[1], "after the update");
+        eventually("alice reads bob", () -> texts("alice").contains("after the update"));
+
+        List<Seen> after = frames.subList(checkpoint, frames.size());
+        assertThat(after).filteredOn(s -> s.frame().hasSend() || s.frame().hasSubmitCommit())
+                .as("every send and commit between contacts is sealed").allMatch(s -> sealed(s.frame()))
+                .as("and none travels on a signed-in connection").noneMatch(Seen::signedIn);
+        assertThat(after).filteredOn(s -> s.frame().hasSubmitCommit()).as("the update went sealed").isNotEmpty();
+        assertThat(after).filteredOn(s -> s.frame().hasSend()).as("messages and receipts went sealed").hasSizeGreaterThanOrEqualTo(3);
+        assertThat(after).filteredOn(s -> s.frame().hasSend() || s.frame().hasSubmitCommit())
+                .allMatch(s -> s.frame().hasSend() ? s.frame().getSend().hasToken() : s.frame().getSubmitCommit().getSend().hasToken());
+        assertThat(frames).as("whatever went sealed, went anonymously").filteredOn(s -> sealed(s.frame())).noneMatch(Seen::signedIn);
+        assertThat(frames).as("the anonymous connection never names an account")
+                .filteredOn(s -> !s.signedIn()).noneMatch(s -> namesAnAccount(s.frame()));
+    }
+
+    @Test
+    void sealedOnlyKeepsStrangersOutAndLetsContactsIn() throws Exception {
+        ParleyClient alice = listened("alice", signedIn("alice", relay.address()));
+        ParleyClient bob = listened("bob", signedIn("bob", relay.address()));
+        ParleyClient zed = signedIn("zed", relay.address());
+        byte[][] direct = contacts(alice, bob);
+
+        bob.setSealedOnly(true);
+        assertThatThrownBy(() -> zed.conversations().direct("bob")).as("a stranger cannot start a conversation")
+                .isInstanceOf(ConversationException.class);
+        alice.conversations().sendText(direct[0], "a contact still gets through");
+        eventually("bob reads alice", () -> texts("bob").contains("a contact still gets through"));
+
+        bob.setSealedOnly(false);
+        zed.conversations().direct("bob");
+        eventually("the stranger's request arrives once sealed-only is off",
+                () -> bob.conversations().requests().stream().anyMatch(r -> r.inviter().equals("zed")));
+    }
+}
