@@ -8,7 +8,9 @@ import org.parley.client.testkit.LiveServer;
 import org.parley.protocol.v1.ClientFrame;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -21,10 +23,20 @@ import static org.parley.client.testkit.Eventually.eventually;
  */
 class SealedSendingTest extends LiveServerTestBase {
     private HostileServer relay;
-    /** Every frame from a client, with whether its connection had signed in. */
+    /** Every frame from a client, with its connection. */
     private final List<Seen> frames = new CopyOnWriteArrayList<>();
 
-    private record Seen(ClientFrame frame, boolean signedIn) {
+    private record Seen(ClientFrame frame, HostileServer.Link link) {
+    }
+
+    /** The connections that signed in, registered or asked to be linked: each carried one of those frames. */
+    private Set<HostileServer.Link> signedInLinks() {
+        return frames.stream().filter(s -> s.frame().hasAuthenticate() || s.frame().hasRegister() || s.frame().hasRequestLink())
+                .map(Seen::link).collect(Collectors.toSet());
+    }
+
+    private boolean signedIn(Seen seen) {
+        return signedInLinks().contains(seen.link());
     }
 
     @BeforeEach
@@ -33,7 +45,7 @@ class SealedSendingTest extends LiveServerTestBase {
         relay = new HostileServer(server.address());
         open.add(relay);
         relay.onClientFrame((link, frame) -> {
-            frames.add(new Seen(frame, link.deviceId() != null));
+            frames.add(new Seen(frame, link));
             return false;
         });
     }
@@ -80,14 +92,15 @@ class SealedSendingTest extends LiveServerTestBase {
         List<Seen> after = frames.subList(checkpoint, frames.size());
         assertThat(after).filteredOn(s -> s.frame().hasSend() || s.frame().hasSubmitCommit())
                 .as("every send and commit between contacts is sealed").allMatch(s -> sealed(s.frame()))
-                .as("and none travels on a signed-in connection").noneMatch(Seen::signedIn);
+                .as("and none travels on a signed-in connection").noneMatch(this::signedIn);
         assertThat(after).filteredOn(s -> s.frame().hasSubmitCommit()).as("the update went sealed").isNotEmpty();
         assertThat(after).filteredOn(s -> s.frame().hasSend()).as("messages and receipts went sealed").hasSizeGreaterThanOrEqualTo(3);
         assertThat(after).filteredOn(s -> s.frame().hasSend() || s.frame().hasSubmitCommit())
                 .allMatch(s -> s.frame().hasSend() ? s.frame().getSend().hasToken() : s.frame().getSubmitCommit().getSend().hasToken());
-        assertThat(frames).as("whatever went sealed, went anonymously").filteredOn(s -> sealed(s.frame())).noneMatch(Seen::signedIn);
-        assertThat(frames).as("the anonymous connection never names an account")
-                .filteredOn(s -> !s.signedIn()).noneMatch(s -> namesAnAccount(s.frame()));
+        assertThat(frames).as("whatever went sealed, went anonymously").filteredOn(s -> sealed(s.frame())).noneMatch(this::signedIn);
+        Set<HostileServer.Link> anonymous = frames.stream().filter(s -> sealed(s.frame())).map(Seen::link).collect(Collectors.toSet());
+        assertThat(frames).as("the anonymous connections never name an account")
+                .filteredOn(s -> anonymous.contains(s.link())).noneMatch(s -> namesAnAccount(s.frame()));
     }
 
     @Test
