@@ -39,7 +39,7 @@ final class SendFileCommand implements Callable<Integer> {
                 byte[] groupId = conversation.groupId().toByteArray();
                 client.conversations().sendFile(groupId, file);
                 spec.commandLine().getOut().println(client.outgoingWaiting(groupId)
-                        .map(wait -> "queued: the server asked to wait " + Math.max(1, wait.toSeconds()) + " s")
+                        .map(SendCommand::queued)
                         .orElse("Sent " + file.getFileName() + " to " + conversation.name()));
             } catch (ServerException e) {
                 throw Profiles.explain(e, direct ? username : target.group);
