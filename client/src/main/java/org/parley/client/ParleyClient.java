@@ -360,6 +360,12 @@ public final class ParleyClient implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         background.shutdownNow();
+        try {
+            // A flush under way finishes with the profile still open (the caller closes it after this).
+            background.awaitTermination(timeoutMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         anonymous.close();
         session.close();
     }
