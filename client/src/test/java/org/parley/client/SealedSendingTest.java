@@ -5,8 +5,11 @@ import org.junit.jupiter.api.Test;
 import org.parley.client.conversations.ConversationException;
 import org.parley.client.testkit.HostileServer;
 import org.parley.client.testkit.LiveServer;
+import org.parley.client.testkit.RelayTokenIssuer;
 import org.parley.protocol.v1.ClientFrame;
+import org.parley.protocol.v1.ErrorCode;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -101,6 +104,69 @@ class SealedSendingTest extends LiveServerTestBase {
         Set<HostileServer.Link> anonymous = frames.stream().filter(s -> sealed(s.frame())).map(Seen::link).collect(Collectors.toSet());
         assertThat(frames).as("the anonymous connections never name an account")
                 .filteredOn(s -> anonymous.contains(s.link())).noneMatch(s -> namesAnAccount(s.frame()));
+    }
+
+    @Test
+    void anOperatorRefusingTokensCannotForceSendsOrCommitsOntoTheSignedInConnection() throws Exception {
+        ParleyClient alice = listened("alice", signedIn("alice", relay.address()));
+        ParleyClient bob = listened("bob", signedIn("bob", relay.address()));
+        byte[][] direct = contacts(alice, bob);
+        relay.onClientFrame((link, frame) -> {
+            if (frame.hasRequestSendTokens()) {
+                link.toClient(RelayTokenIssuer.error(frame, ErrorCode.RATE_LIMITED, Duration.ofSeconds(60)));
+                return true;
+            }
+            return false;
+        });
+        synchronized (alice.conversations()) {
+            while (alice.sendTokens().count() > 0) {
+                alice.sendTokens().take();
+            }
+        }
+        int checkpoint = frames.size();
+        long epoch = alice.conversations().epoch(direct[0]);
+
+        alice.conversations().sendText(direct[0], "wait for a token");
+        assertThat(alice.outgoingWaiting(direct[0])).as("the message waits for a token").isPresent();
+        assertThatThrownBy(() -> alice.conversations().update(direct[0])).isInstanceOf(ConversationException.class)
+                .hasMessageContaining("no send token");
+        assertThat(alice.conversations().epoch(direct[0])).as("the commit changed nothing").isEqualTo(epoch);
+        assertThat(frames.subList(checkpoint, frames.size()))
+                .noneMatch(s -> s.frame().hasSend() || s.frame().hasSubmitCommit());
+
+        relay.beHonest();
+        relay.onClientFrame((link, frame) -> {
+            frames.add(new Seen(frame, link));
+            return false;
+        });
+        eventually("the message leaves once tokens are issued again", () -> alice.flushOutgoing() >= 0 && alice.outgoingCount() == 0);
+        eventually("bob reads it", () -> texts("bob").contains("wait for a token"));
+        assertThat(frames).filteredOn(s -> sealed(s.frame())).noneMatch(this::signedIn);
+    }
+
+    @Test
+    void aStaleAccessKeySendsUnsealedWhichASealedOnlyRecipientRefuses() throws Exception {
+        ParleyClient alice = listened("alice", signedIn("alice", relay.address()));
+        ParleyClient bob = listened("bob", signedIn("bob", relay.address()));
+        byte[][] direct = contacts(alice, bob);
+        // Bob's account takes a new access key that alice has not been given.
+        byte[] fresh = new byte[32];
+        new java.security.SecureRandom().nextBytes(fresh);
+        bob.session().call(ClientFrame.newBuilder().setSetAccessKey(
+                org.parley.protocol.v1.SetAccessKey.newBuilder().setAccessKey(com.google.protobuf.ByteString.copyFrom(fresh))));
+        int checkpoint = frames.size();
+
+        alice.conversations().sendText(direct[0], "with a stale key");
+        eventually("bob reads it", () -> texts("bob").contains("with a stale key"));
+        List<Seen> sends = frames.subList(checkpoint, frames.size()).stream().filter(s -> s.frame().hasSend()).toList();
+        assertThat(sends.get(0).frame().getSend().getSealed()).as("tried sealed first").isTrue();
+        assertThat(sends).as("then unsealed, on the signed-in connection")
+                .anyMatch(s -> !s.frame().getSend().getSealed() && signedIn(s)
+                        && s.frame().getSend().getRecipientsList().stream().allMatch(r -> r.getAccessKey().isEmpty()));
+
+        bob.setSealedOnly(true);
+        assertThatThrownBy(() -> alice.conversations().sendText(direct[0], "refused"))
+                .isInstanceOf(org.parley.client.net.ServerException.class);
     }
 
     @Test
