@@ -19,7 +19,7 @@ class ServerLayeringTest {
     private static final String[] CAPABILITIES = {
         "org.parley.server.accounts..", "org.parley.server.admin..", "org.parley.server.keys..",
         "org.parley.server.mailbox..", "org.parley.server.groups..", "org.parley.server.attachments..",
-        "org.parley.server.calls.."};
+        "org.parley.server.calls..", "org.parley.server.tokens.."};
     private static final String[] CONNECTION_HANDLING = {
         "org.parley.server.transport..", "org.parley.server.session..", "org.parley.server.http..",
         "org.parley.server.requests..", "org.parley.server.bus..", "org.parley.server.delivery.."};

@@ -51,6 +51,10 @@ final class ServerCommand implements Runnable {
                     + "calls then go over the WebSocket only.")
     int mediaPort = UdpRelayServer.DEFAULT_PORT;
 
+    @Option(names = "--send-tokens-per-day", paramLabel = "N",
+            description = "Anonymous send tokens (one per sealed send) one account may get per UTC day (default: ${DEFAULT-VALUE}).")
+    int sendTokensPerDay = ServerConfig.SealedSending.DEFAULT_SEND_TOKENS_PER_DAY;
+
     @Override
     public void run() {
         Logging.atLeastInfo();
@@ -120,6 +124,10 @@ final class ServerCommand implements Runnable {
             throw new IllegalArgumentException("--media-port needs a UDP port from 1 to 65535, or 0 to disable UDP, got " + mediaPort);
         }
         config = config.withCalls(config.calls().withMediaPort(mediaPort == 0 ? OptionalInt.empty() : OptionalInt.of(mediaPort)));
+        if (sendTokensPerDay < 1) {
+            throw new IllegalArgumentException("--send-tokens-per-day must be at least 1, got " + sendTokensPerDay);
+        }
+        config = config.withSealedSending(config.sealed().withSendTokensPerDay(sendTokensPerDay));
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("give both --tls-cert CERT.pem and --tls-key KEY.pem, or neither");
         }

@@ -26,6 +26,8 @@ import org.parley.server.requests.AttachmentRequests;
 import org.parley.server.requests.CallRequests;
 import org.parley.server.requests.KeyPackageRequests;
 import org.parley.server.requests.MessageRequests;
+import org.parley.server.requests.TokenRequests;
+import org.parley.server.tokens.TokenAuthority;
 import org.parley.server.session.CallRelay;
 import org.parley.server.session.RequestHandler;
 import org.parley.server.session.SessionRegistry;
@@ -38,6 +40,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
@@ -91,6 +94,11 @@ public final class ParleyServer implements AutoCloseable {
         ServerConfig.Limits limits = config.limits();
         KeyedRateLimiter<InetAddress> registrations = KeyedRateLimiter.perHour(limits.registrationsPerHour());
         KeyedRateLimiter<AccountId> sends = KeyedRateLimiter.perSecond(limits.sendsPerSecond(), limits.sendBurst());
+        ServerConfig.SealedSending sealed = config.sealed();
+        KeyedRateLimiter<AccountId> inbound = new KeyedRateLimiter<>(sealed.inboundPerMinute() / 60.0, sealed.inboundBurst(), System::nanoTime);
+        MessageRequests.UnsealedLimits unsealedLimits = new MessageRequests.UnsealedLimits(
+                sends, oneTokenAfter(limits.sendsPerSecond()), inbound, oneTokenAfter(sealed.inboundPerMinute() / 60.0));
+        TokenAuthority tokens = new TokenAuthority(store.tokens(), store.config().clock(), random, sealed.sendTokensPerDay());
         UploadTickets tickets = new UploadTickets(random, Clock.systemUTC());
 
         CallTokens callTokens = CallTokens.withRandomSecret(random, Clock.systemUTC(), config.calls().tokenLifetime());
@@ -108,13 +116,18 @@ public final class ParleyServer implements AutoCloseable {
         new AccountRequests(store.accounts(), store.mailbox(), bus, requestPool, metrics, config.inviteOnly(), registrations, sessions,
                 random, Clock.systemUTC()).addTo(handlers);
         new KeyPackageRequests(store.accounts(), store.keyPackages()).addTo(handlers);
-        new MessageRequests(store.accounts(), store.groups(), writer, bus, metrics, sends).addTo(handlers);
+        new MessageRequests(store.accounts(), store.groups(), writer, bus, metrics, unsealedLimits, tokens).addTo(handlers);
+        new TokenRequests(tokens, store.accounts()).addTo(handlers);
         new AttachmentRequests(tickets, store.attachments().maxBytes()).addTo(handlers);
         new CallRequests(callTokens, new ParticipantIds(random),
                 udpRelay == null ? OptionalInt.empty() : OptionalInt.of(udpRelay.localAddress().getPort())).addTo(handlers);
         AttachmentHttp attachments = new AttachmentHttp(store.attachments(), tickets, requestPool, metrics);
 
-        this.expiry = () -> expire(registrations, sends, tickets);
+        this.expiry = () -> {
+            expire(registrations, sends, tickets);
+            inbound.evictIdle();
+            expireTokens(tokens);
+        };
         maintenance.scheduleWithFixedDelay(expiry, 0, 1, TimeUnit.HOURS);
 
         try {
@@ -177,6 +190,20 @@ public final class ParleyServer implements AutoCloseable {
         registrations.evictIdle();
         sends.evictIdle();
         tickets.evictExpired();
+    }
+
+    /** Time for an empty bucket refilling at {@code perSecond} to hold one token again: the retry hint of its limit. */
+    private static Duration oneTokenAfter(double perSecond) {
+        return Duration.ofMillis((long) Math.ceil(1000 / perSecond));
+    }
+
+    /** Send-token keys and spent tokens go once their day's tokens are no longer accepted. */
+    private static void expireTokens(TokenAuthority tokens) {
+        try {
+            tokens.deleteOld();
+        } catch (RuntimeException e) {
+            log.warn("deleting old send-token keys failed, will retry in an hour", e);
+        }
     }
 
     /** Graceful stop: no new connections, close frames to all, queued sends stored, threads ended. */

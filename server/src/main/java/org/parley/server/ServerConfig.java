@@ -21,8 +21,10 @@ import java.util.OptionalInt;
  * @param inviteOnly registration needs an invite code from {@code parley admin invite}
  * @param limits     rate limits and timeouts
  * @param calls      the call relay: its UDP port and how long a call token admits
+ * @param sealed     anonymous send tokens and the limit on unsealed sends into one account
  */
-public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inviteOnly, Limits limits, Calls calls) {
+public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inviteOnly, Limits limits, Calls calls,
+                           SealedSending sealed) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7878;
@@ -61,6 +63,33 @@ public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inv
     }
 
     /**
+     * @param sendTokensPerDay      anonymous send tokens one account may be issued per UTC day
+     * @param inboundPerMinute      unsealed sends one account may receive per minute, from all senders together
+     * @param inboundBurst          unsealed sends one account may receive at once above that rate
+     */
+    public record SealedSending(int sendTokensPerDay, int inboundPerMinute, int inboundBurst) {
+        public static final int DEFAULT_SEND_TOKENS_PER_DAY = 2_000;
+
+        public SealedSending {
+            if (sendTokensPerDay < 1 || inboundPerMinute < 1 || inboundBurst < 1) {
+                throw new IllegalArgumentException("send tokens per day and the inbound limit must be at least 1");
+            }
+        }
+
+        public static SealedSending defaults() {
+            return new SealedSending(DEFAULT_SEND_TOKENS_PER_DAY, 60, 120);
+        }
+
+        public SealedSending withSendTokensPerDay(int perDay) {
+            return new SealedSending(perDay, inboundPerMinute, inboundBurst);
+        }
+
+        public SealedSending withInbound(int perMinute, int burst) {
+            return new SealedSending(sendTokensPerDay, perMinute, burst);
+        }
+    }
+
+    /**
      * @param idleTimeout          a connection that sends nothing for this long is closed (clients ping)
      * @param slowTimeout          a connection that does not read what it is sent for this long is closed
      * @param handshakeTimeout     time allowed from TCP connect to a completed WebSocket upgrade
@@ -89,27 +118,32 @@ public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inv
     public static final int DEFAULT_REGISTRATIONS_PER_HOUR = 20;
 
     public static ServerConfig defaults() {
-        return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), false, Limits.defaults(), Calls.defaults());
+        return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), false, Limits.defaults(), Calls.defaults(),
+                SealedSending.defaults());
     }
 
     public ServerConfig withListen(String newHost, int newPort) {
-        return new ServerConfig(newHost, newPort, tls, inviteOnly, limits, calls);
+        return new ServerConfig(newHost, newPort, tls, inviteOnly, limits, calls, sealed);
     }
 
     public ServerConfig withTls(Tls newTls) {
-        return new ServerConfig(host, port, Optional.of(newTls), inviteOnly, limits, calls);
+        return new ServerConfig(host, port, Optional.of(newTls), inviteOnly, limits, calls, sealed);
     }
 
     public ServerConfig withInviteOnly(boolean newInviteOnly) {
-        return new ServerConfig(host, port, tls, newInviteOnly, limits, calls);
+        return new ServerConfig(host, port, tls, newInviteOnly, limits, calls, sealed);
     }
 
     public ServerConfig withLimits(Limits newLimits) {
-        return new ServerConfig(host, port, tls, inviteOnly, newLimits, calls);
+        return new ServerConfig(host, port, tls, inviteOnly, newLimits, calls, sealed);
     }
 
     public ServerConfig withCalls(Calls newCalls) {
-        return new ServerConfig(host, port, tls, inviteOnly, limits, newCalls);
+        return new ServerConfig(host, port, tls, inviteOnly, limits, newCalls, sealed);
+    }
+
+    public ServerConfig withSealedSending(SealedSending newSealed) {
+        return new ServerConfig(host, port, tls, inviteOnly, limits, calls, newSealed);
     }
 
     /**

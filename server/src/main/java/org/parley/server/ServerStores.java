@@ -18,6 +18,7 @@ import org.parley.server.mailbox.MailboxStore;
 import org.parley.server.storage.Database;
 import org.parley.server.storage.Migrations;
 import org.parley.server.storage.StoreException;
+import org.parley.server.tokens.JdbcTokenStore;
 
 /**
  * Everything the server stores, opened from one {@link StoreConfig}: the database (migrated to
@@ -34,6 +35,7 @@ public final class ServerStores implements AutoCloseable {
     private final GroupStore groups;
     private final AttachmentStore attachments;
     private final AdminStore admin;
+    private final JdbcTokenStore tokens;
 
     private ServerStores(StoreConfig config, Database database) {
         this.config = config;
@@ -44,6 +46,7 @@ public final class ServerStores implements AutoCloseable {
         this.groups = new JdbcGroupStore(database);
         this.attachments = new FileAttachmentStore(database, config.attachmentDirectory(), config.clock(), config.attachmentMaxBytes());
         this.admin = new JdbcAdminStore(database);
+        this.tokens = new JdbcTokenStore(database);
     }
 
     /**
@@ -104,6 +107,11 @@ public final class ServerStores implements AutoCloseable {
 
     public AdminStore admin() {
         return admin;
+    }
+
+    /** Send-token day keys, issuance counts and spent tokens. */
+    public JdbcTokenStore tokens() {
+        return tokens;
     }
 
     @Override

@@ -302,10 +302,9 @@ class AccountsTest extends ServerTestBase {
         return ClientFrame.newBuilder().setSetAccessKey(SetAccessKey.newBuilder().setAccessKey(ByteString.copyFrom(key)));
     }
 
-    private static ServerFrame sealedTo(TestClient from, TestClient to, byte[] accessKey) throws Exception {
-        ClientFrame.Builder sealed = send(new byte[] {1}, recipient(to).setAccessKey(ByteString.copyFrom(accessKey)));
-        sealed.getSendBuilder().setSealed(true);
-        return from.request(sealed);
+    /** A sealed send paid with a token of {@code from}'s account, on an anonymous connection. */
+    private ServerFrame sealedTo(TestClient from, TestClient to, byte[] accessKey) throws Exception {
+        return anonymous().request(sealed(send(new byte[] {1}, recipient(to).setAccessKey(ByteString.copyFrom(accessKey))), sendToken(from)));
     }
 
     @ParameterizedTest

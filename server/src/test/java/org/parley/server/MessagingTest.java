@@ -9,6 +9,7 @@ import org.parley.protocol.v1.Deliver;
 import org.parley.protocol.v1.ErrorCode;
 import org.parley.protocol.v1.RecipientAccount;
 import org.parley.protocol.v1.SendAccepted;
+import org.parley.protocol.v1.SendToken;
 import org.parley.protocol.v1.ServerFrame;
 import org.parley.server.mailbox.MailboxLimits;
 import org.parley.server.mailbox.MailboxStore;
@@ -116,17 +117,18 @@ class MessagingTest extends ServerTestBase {
         TestClient alice = registered("alice");
         TestClient bob = registered("bob", bobsAccessKey);
 
-        ClientFrame.Builder wrongKey = send(text("sealed?"), recipient(bob).setAccessKey(ByteString.copyFrom(randomBytes(32))));
-        wrongKey.getSendBuilder().setSealed(true);
-        assertThat(alice.request(wrongKey).getError().getCode()).isEqualTo(ErrorCode.ACCESS_DENIED);
+        TestClient anonymous = anonymous();
+        List<SendToken> tokens = sendTokens(alice, 3);
 
-        ClientFrame.Builder noKey = send(text("sealed?"), recipient(bob));
-        noKey.getSendBuilder().setSealed(true);
-        assertThat(alice.request(noKey).getError().getCode()).isEqualTo(ErrorCode.ACCESS_DENIED);
+        ClientFrame.Builder wrongKey = sealed(send(text("sealed?"), recipient(bob).setAccessKey(ByteString.copyFrom(randomBytes(32)))), tokens.get(0));
+        assertThat(anonymous.request(wrongKey).getError().getCode()).isEqualTo(ErrorCode.ACCESS_DENIED);
 
-        ClientFrame.Builder rightKey = send(text("sealed!"), recipient(bob).setAccessKey(ByteString.copyFrom(bobsAccessKey)));
-        rightKey.getSendBuilder().setSealed(true);
-        assertThat(alice.request(rightKey).hasSendAccepted()).isTrue();
+        ClientFrame.Builder noKey = sealed(send(text("sealed?"), recipient(bob)), tokens.get(1));
+        assertThat(anonymous.request(noKey).getError().getCode()).isEqualTo(ErrorCode.ACCESS_DENIED);
+
+        // A refused send does not spend its token.
+        ClientFrame.Builder rightKey = sealed(send(text("sealed!"), recipient(bob).setAccessKey(ByteString.copyFrom(bobsAccessKey))), tokens.get(0));
+        assertThat(anonymous.request(rightKey).hasSendAccepted()).isTrue();
 
         Deliver pushed = bob.awaitFrame(ServerFrame::hasDeliver).getDeliver();
         assertThat(text(pushed)).isEqualTo("sealed!");
@@ -142,17 +144,18 @@ class MessagingTest extends ServerTestBase {
         TestClient carol = registered("carol", randomBytes(32));
 
         // Bob's key lists carol's device under bob's account: the key authorises bob's devices only.
-        ClientFrame.Builder smuggled = send(text("sealed"), recipient(bob).setAccessKey(ByteString.copyFrom(bobsAccessKey))
-                .addDeviceIds(ByteString.copyFrom(carol.deviceId)));
-        smuggled.getSendBuilder().setSealed(true);
-        assertThat(alice.request(smuggled).getSendAccepted().getUnknownDeviceIdsList()).containsExactly(ByteString.copyFrom(carol.deviceId));
+        TestClient anonymous = anonymous();
+        List<SendToken> tokens = sendTokens(alice, 2);
+        ClientFrame.Builder smuggled = sealed(send(text("sealed"), recipient(bob).setAccessKey(ByteString.copyFrom(bobsAccessKey))
+                .addDeviceIds(ByteString.copyFrom(carol.deviceId))), tokens.get(0));
+        assertThat(anonymous.request(smuggled).getSendAccepted().getUnknownDeviceIdsList()).containsExactly(ByteString.copyFrom(carol.deviceId));
         assertThat(text(bob.awaitFrame(ServerFrame::hasDeliver).getDeliver())).isEqualTo("sealed");
         assertThat(carol.pollFrame(ServerFrame::hasDeliver, Duration.ofMillis(300))).isNull();
 
         ClientFrame.Builder onlyCarol = send(text("sealed"), RecipientAccount.newBuilder().setAccountId(ByteString.copyFrom(bob.accountId))
                 .setAccessKey(ByteString.copyFrom(bobsAccessKey)).addDeviceIds(ByteString.copyFrom(carol.deviceId)));
-        onlyCarol.getSendBuilder().setSealed(true);
-        assertThat(alice.request(onlyCarol).getSendAccepted().getUnknownDeviceIdsList()).containsExactly(ByteString.copyFrom(carol.deviceId));
+        sealed(onlyCarol, tokens.get(1));
+        assertThat(anonymous.request(onlyCarol).getSendAccepted().getUnknownDeviceIdsList()).containsExactly(ByteString.copyFrom(carol.deviceId));
         assertThat(carol.pollFrame(ServerFrame::hasDeliver, Duration.ofMillis(300))).isNull();
         assertThat(harness.store().mailbox().usage(org.parley.server.accounts.DeviceId.of(carol.deviceId)).messages()).isZero();
     }

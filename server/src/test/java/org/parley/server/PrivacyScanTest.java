@@ -67,9 +67,9 @@ class PrivacyScanTest extends ServerTestBase {
             for (int i = 0; i < 20; i++) {
                 assertThat(alice.request(send(encrypt(key, PLAINTEXT + " #" + i), recipient(bob))).hasSendAccepted()).isTrue();
             }
-            ClientFrame.Builder sealed = send(encrypt(key, PLAINTEXT + " (sealed)"), recipient(bob).setAccessKey(ByteString.copyFrom(accessKey)));
-            sealed.getSendBuilder().setSealed(true);
-            assertThat(alice.request(sealed).hasSendAccepted()).isTrue();
+            ClientFrame.Builder sealedSend = sealed(send(encrypt(key, PLAINTEXT + " (sealed)"),
+                    recipient(bob).setAccessKey(ByteString.copyFrom(accessKey))), sendToken(alice));
+            assertThat(anonymous().request(sealedSend).hasSendAccepted()).isTrue();
             String ticket = alice.request(ClientFrame.newBuilder().setRequestAttachmentUpload(RequestAttachmentUpload.getDefaultInstance()))
                     .getAttachmentTicket().getTicket();
             HttpResponse<String> upload = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/attachments"))

@@ -3,7 +3,12 @@ package org.parley.server;
 import com.google.protobuf.ByteString;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
+import org.parley.protocol.tokens.BlindRsa;
 import org.parley.protocol.v1.ClientFrame;
+import org.parley.protocol.v1.GetTokenKeys;
+import org.parley.protocol.v1.RequestSendTokens;
+import org.parley.protocol.v1.SendToken;
+import org.parley.protocol.v1.TokenKey;
 import org.parley.protocol.v1.RecipientAccount;
 import org.parley.protocol.v1.Send;
 import org.parley.protocol.v1.ServerFrame;
@@ -17,6 +22,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +47,8 @@ public abstract class ServerTestBase {
         ServerConfig.Limits limits = new ServerConfig.Limits(Duration.ofSeconds(60), Duration.ofSeconds(30),
                 Duration.ofSeconds(10), 5, 10_000, 20_000, 10_000, 20_000, 10_000);
         return ServerConfig.defaults().withListen("127.0.0.1", 0).withLimits(limits)
-                .withCalls(ServerConfig.Calls.defaults().withMediaPort(OptionalInt.of(0)));
+                .withCalls(ServerConfig.Calls.defaults().withMediaPort(OptionalInt.of(0)))
+                .withSealedSending(ServerConfig.SealedSending.defaults().withInbound(1_000_000, 1_000_000));
     }
 
     protected ParleyServer start(Backend backend) throws Exception {
@@ -71,6 +78,50 @@ public abstract class ServerTestBase {
         assertThat(answer.hasAuthenticated()).as("registration answer %s", answer).isTrue();
         client.awaitFrame(ServerFrame::hasMailboxDrained);
         return client;
+    }
+
+    /** A connection that never signs in: the anonymous connection sealed sends go on. */
+    protected TestClient anonymous() throws Exception {
+        return connect();
+    }
+
+    /**
+     * {@code count} send tokens issued to {@code signedIn}'s account, as a client gets them: blinded
+     * under today's key from GetTokenKeys, signed by the server, finalized (RFC 9474 section 4).
+     */
+    protected static List<SendToken> sendTokens(TestClient signedIn, int count) throws Exception {
+        TokenKey today = signedIn.request(ClientFrame.newBuilder().setGetTokenKeys(GetTokenKeys.getDefaultInstance()))
+                .getTokenKeys().getKeysList().stream().max(java.util.Comparator.comparingLong(TokenKey::getDay)).orElseThrow();
+        RSAPublicKey key = BlindRsa.publicKey(today.getPublicKey().toByteArray());
+        List<byte[]> messages = new ArrayList<>();
+        List<BlindRsa.Blinded> blinded = new ArrayList<>();
+        RequestSendTokens.Builder request = RequestSendTokens.newBuilder();
+        for (int i = 0; i < count; i++) {
+            messages.add(randomBytes(32));
+            blinded.add(BlindRsa.blind(key, messages.get(i), RANDOM));
+            request.addBlindedMessages(ByteString.copyFrom(blinded.get(i).blindedMessage()));
+        }
+        ServerFrame answer = signedIn.request(ClientFrame.newBuilder().setRequestSendTokens(request));
+        assertThat(answer.hasSendTokens()).as("answer %s", answer).isTrue();
+        assertThat(answer.getSendTokens().getKey()).isEqualTo(today);
+        List<SendToken> tokens = new ArrayList<>();
+        for (int i = 0; i < answer.getSendTokens().getBlindSignaturesCount(); i++) {
+            byte[] signature = BlindRsa.finalize(key, messages.get(i), answer.getSendTokens().getBlindSignatures(i).toByteArray(), blinded.get(i));
+            tokens.add(SendToken.newBuilder().setDay(today.getDay()).setMessage(ByteString.copyFrom(messages.get(i)))
+                    .setSignature(ByteString.copyFrom(signature)).build());
+        }
+        return tokens;
+    }
+
+    /** One send token issued to {@code signedIn}'s account. */
+    protected static SendToken sendToken(TestClient signedIn) throws Exception {
+        return sendTokens(signedIn, 1).get(0);
+    }
+
+    /** Makes {@code frame}'s Send sealed and paid for with {@code token}. */
+    protected static ClientFrame.Builder sealed(ClientFrame.Builder frame, SendToken token) {
+        frame.getSendBuilder().setSealed(true).setToken(token);
+        return frame;
     }
 
     protected static byte[] randomBytes(int length) {

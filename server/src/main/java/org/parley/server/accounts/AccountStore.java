@@ -74,6 +74,19 @@ public interface AccountStore {
      */
     boolean removeDevice(AccountId account, DeviceId device);
 
+    /**
+     * Sets the account's delivery policy (parley.proto SetDeliveryPolicy): when {@code sealedOnly},
+     * unsealed sends to it are refused.
+     */
+    void setSealedOnly(AccountId account, boolean sealedOnly);
+
+    /** The accounts that own any of {@code devices} (unknown devices are left out), with their delivery policy. */
+    List<DeviceOwner> ownersOf(java.util.Collection<DeviceId> devices);
+
+    /** An account that owns a device a send names, and whether it takes sealed sends only. */
+    record DeviceOwner(AccountId account, boolean sealedOnly) {
+    }
+
     /** Creates a single-use invite code (returned in clear once, stored hashed). */
     byte[] createInviteCode();
 }

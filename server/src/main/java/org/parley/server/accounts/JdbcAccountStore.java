@@ -22,6 +22,8 @@ import static org.parley.server.storage.Sql.update;
 /** {@link AccountStore} on SQLite or PostgreSQL (schema in {@code migrations/<dialect>/V1.sql}). */
 public final class JdbcAccountStore implements AccountStore {
     private static final int INVITE_CODE_BYTES = 16;
+    /** Device ids per IN (...) list, well under SQLite's and PostgreSQL's parameter limits. */
+    private static final int OWNERS_CHUNK = 500;
     private static final String DEVICE_COLUMNS = "device_id, account_id, identity_key, created_day, last_seen_day";
 
     private final Database database;
@@ -162,6 +164,35 @@ public final class JdbcAccountStore implements AccountStore {
             }
         });
         return Secrets.matches(accessKey, storedHash);
+    }
+
+    @Override
+    public void setSealedOnly(AccountId account, boolean sealedOnly) {
+        database.write(connection -> update(connection, "UPDATE accounts SET sealed_only = ? WHERE account_id = ?", sealedOnly, account.bytes()));
+    }
+
+    @Override
+    public List<DeviceOwner> ownersOf(java.util.Collection<DeviceId> devices) {
+        List<DeviceId> all = List.copyOf(devices);
+        return database.read(connection -> {
+            java.util.Set<DeviceOwner> owners = new java.util.LinkedHashSet<>();
+            for (int from = 0; from < all.size(); from += OWNERS_CHUNK) {
+                List<DeviceId> chunk = all.subList(from, Math.min(all.size(), from + OWNERS_CHUNK));
+                try (PreparedStatement select = connection.prepareStatement("SELECT DISTINCT a.account_id, a.sealed_only FROM devices d "
+                        + "JOIN accounts a ON a.account_id = d.account_id WHERE d.device_id IN ("
+                        + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")")) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        select.setBytes(i + 1, chunk.get(i).bytes());
+                    }
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            owners.add(new DeviceOwner(AccountId.of(rows.getBytes(1)), rows.getBoolean(2)));
+                        }
+                    }
+                }
+            }
+            return List.copyOf(owners);
+        });
     }
 
     @Override

@@ -11,10 +11,12 @@ import org.parley.protocol.v1.Ok;
 import org.parley.protocol.v1.RecipientAccount;
 import org.parley.protocol.v1.Send;
 import org.parley.protocol.v1.SendAccepted;
+import org.parley.protocol.v1.SendToken;
 import org.parley.protocol.v1.ServerFrame;
 import org.parley.protocol.v1.SubmitCommit;
 import org.parley.server.accounts.AccountId;
 import org.parley.server.accounts.AccountStore;
+import org.parley.server.accounts.AccountStore.DeviceOwner;
 import org.parley.server.accounts.DeviceId;
 import org.parley.server.accounts.DeviceRecord;
 import org.parley.server.bus.MailArrived;
@@ -34,13 +36,19 @@ import org.parley.server.mailbox.DeliveryOutcome;
 import org.parley.server.mailbox.Envelope;
 import org.parley.server.mailbox.MailboxFullException;
 import org.parley.server.mailbox.NewEnvelope;
+import org.parley.server.mailbox.Precondition;
 import org.parley.server.metrics.Metrics;
 import org.parley.server.ratelimit.KeyedRateLimiter;
 import org.parley.server.session.RequestFailure;
 import org.parley.server.session.RequestHandler;
 import org.parley.server.session.Session;
 import org.parley.server.storage.StoreRejectedException;
+import org.parley.server.tokens.InvalidSendTokenException;
+import org.parley.server.tokens.SpentTokenException;
+import org.parley.server.tokens.TokenAuthority;
+import org.parley.server.tokens.VerifiedToken;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -54,10 +62,16 @@ import java.util.function.Consumer;
  * Sends, acknowledgements and commits. A send is validated here, then stored by the
  * {@link MailboxWriter}; the sender hears SendAccepted only once every copy is on disk, and
  * connected recipients get the copies at once through the bus. A recipient device the server does
- * not have is skipped and named in the answer, never a reason to fail the send. Sealed sends carry
- * no sender and are authorised per recipient account by its access key, which the account store
- * compares in constant time against the stored hash. A commit is stored with its fan-out in one
- * transaction, or not at all.
+ * not have is skipped and named in the answer, never a reason to fail the send. A commit is stored
+ * with its fan-out in one transaction, or not at all.
+ *
+ * <p>Sealed sends and sealed commits arrive on the anonymous connection (the session handler
+ * sees to that) and carry no sender: each recipient account is authorised by its access key, which
+ * the account store compares in constant time against the stored hash, and the whole send is paid
+ * for with one anonymous send token, spent in the transaction that stores the envelopes. Nothing of
+ * a sealed send is kept per connection or per account. Unsealed sends come from a signed-in
+ * account: limited per sender account and per recipient account, and refused to accounts that take
+ * sealed sends only.
  */
 public final class MessageRequests {
     /** Recipient devices in one send: large groups fan out in several sends. */
@@ -69,42 +83,112 @@ public final class MessageRequests {
     private final MailboxWriter writer;
     private final MessageBus bus;
     private final Metrics metrics;
-    private final KeyedRateLimiter<AccountId> sends;
+    private final UnsealedLimits limits;
+    private final TokenAuthority tokens;
+
+    /**
+     * The in-memory limits on unsealed sends, each with how long a refused client should wait (the
+     * time its bucket takes to refill one send).
+     *
+     * @param perSender    sends (and commits) per sending account
+     * @param perRecipient sends into one recipient account from all senders, so that many accounts
+     *                     together cannot fill one person's mailbox with first-contact messages
+     */
+    public record UnsealedLimits(KeyedRateLimiter<AccountId> perSender, Duration perSenderRetry,
+                                 KeyedRateLimiter<AccountId> perRecipient, Duration perRecipientRetry) {
+    }
 
     public MessageRequests(AccountStore accounts, GroupStore groups, MailboxWriter writer,
-                           MessageBus bus, Metrics metrics, KeyedRateLimiter<AccountId> sends) {
+                           MessageBus bus, Metrics metrics, UnsealedLimits limits, TokenAuthority tokens) {
         this.accounts = accounts;
         this.groups = groups;
         this.writer = writer;
         this.bus = bus;
         this.metrics = metrics;
-        this.sends = sends;
+        this.limits = limits;
+        this.tokens = tokens;
     }
 
     public void addTo(Map<ClientFrame.BodyCase, RequestHandler> handlers) {
-        // A plain send or an ack only validates and queues for the writer: served on the event loop.
-        // A sealed send reads the recipients' access keys and devices from the store: on the pool.
-        handlers.put(ClientFrame.BodyCase.SEND, RequestHandler.nonBlocking(frame -> !frame.getSend().getSealed(),
-                (session, frame) -> send(session, frame.getRequestId(), frame.getSend())));
+        // An ack only validates and queues for the writer: served on the event loop. Every send reads
+        // the store first (the recipients' delivery policy, or their access keys and devices): on the pool.
+        handlers.put(ClientFrame.BodyCase.SEND, (session, frame) -> send(session, frame.getRequestId(), frame.getSend()));
         handlers.put(ClientFrame.BodyCase.ACK, RequestHandler.nonBlocking(frame -> true, this::ack));
         handlers.put(ClientFrame.BodyCase.SUBMIT_COMMIT, this::submitCommit);
     }
 
     private void send(Session session, long id, Send send) {
-        Fanout fanout = fanout(session, id, send, false);
-        checkRate(session);
-        if (fanout.envelopes().isEmpty()) {
-            // Every named device is unknown (or of another account than the one a sealed send named).
-            session.reply(id, ServerFrame.newBuilder().setSendAccepted(SendAccepted.newBuilder().setMessageId(send.getMessageId())
-                    .addAllUnknownDeviceIds(ids(fanout.skipped()))));
+        if (send.getSealed()) {
+            VerifiedToken token = verifiedToken(id, send);
+            Fanout fanout = fanout(session, id, send, false);
+            // Spent even when no named device exists: the token paid for the attempt.
+            write(new Delivery(fanout.envelopes(), tokens.spend(token, null)),
+                    outcome -> answerSend(session, id, send.getMessageId(), fanout.skipped(), outcome));
             return;
         }
+        refuseTokenOnUnsealed(id, send);
+        Fanout fanout = fanout(session, id, send, false);
+        checkRate(session);
+        checkUnsealedRecipients(session, fanout.envelopes());
         write(new Delivery(fanout.envelopes()), outcome -> answerSend(session, id, send.getMessageId(), fanout.skipped(), outcome));
     }
 
     private void checkRate(Session session) {
-        if (!sends.tryAcquire(session.signedIn().account())) {
-            throw new RequestFailure(ErrorCode.RATE_LIMITED, "your account is sending too fast; slow down");
+        if (!limits.perSender().tryAcquire(session.signedIn().account())) {
+            throw RequestFailure.rateLimited("your account is sending too fast; slow down", limits.perSenderRetry());
+        }
+    }
+
+    /**
+     * An unsealed send reaches only accounts that accept them, and each account only at the rate
+     * its inbound limit allows. The accounts are those that own the named devices, whatever account
+     * the send names, so naming another account cannot get around either check. The sender's own
+     * devices are not counted against its inbound limit.
+     */
+    private void checkUnsealedRecipients(Session session, List<NewEnvelope> envelopes) {
+        Set<DeviceId> devices = new LinkedHashSet<>();
+        envelopes.forEach(envelope -> devices.add(envelope.recipient()));
+        if (devices.isEmpty()) {
+            return;
+        }
+        List<DeviceOwner> owners = accounts.ownersOf(devices);
+        AccountId sender = session.signedIn().account();
+        for (DeviceOwner owner : owners) {
+            if (owner.sealedOnly() && !owner.account().equals(sender)) {
+                throw new RequestFailure(ErrorCode.ACCESS_DENIED,
+                        "a recipient accepts sealed sends only: send sealed, with the recipient's access key");
+            }
+        }
+        for (DeviceOwner owner : owners) {
+            if (!owner.account().equals(sender) && !limits.perRecipient().tryAcquire(owner.account())) {
+                throw RequestFailure.rateLimited("a recipient is receiving too many unsealed messages; nothing was stored, "
+                        + "send again later", limits.perRecipientRetry());
+            }
+        }
+    }
+
+    /** A token shown on the signed-in connection would be linked to the account: never accepted there. */
+    private static void refuseTokenOnUnsealed(long id, Send send) {
+        if (send.hasToken()) {
+            throw Fields.invalid(id, "a send token goes with a sealed send only, on the anonymous connection");
+        }
+    }
+
+    /**
+     * The send token of a sealed send, verified (parley.proto SendToken): malformed fields are a
+     * violation, a token that is not valid now is refused.
+     */
+    private VerifiedToken verifiedToken(long id, Send send) {
+        if (!send.hasToken()) {
+            throw Fields.invalid(id, "a sealed send needs a send token (RequestSendTokens on the signed-in connection)");
+        }
+        SendToken token = send.getToken();
+        byte[] message = Fields.exactly(id, "token.message", token.getMessage(), TokenAuthority.MESSAGE_BYTES);
+        byte[] signature = Fields.exactly(id, "token.signature", token.getSignature(), TokenAuthority.blindedMessageBytes());
+        try {
+            return tokens.verify(token.getDay(), message, signature);
+        } catch (InvalidSendTokenException invalid) {
+            throw new RequestFailure(ErrorCode.ACCESS_DENIED, invalid.getMessage());
         }
     }
 
@@ -207,6 +291,8 @@ public final class MessageRequests {
             publish(stored);
         } else if (outcome instanceof DeliveryOutcome.Rejected rejected && rejected.reason() instanceof MailboxFullException full) {
             session.fail(id, ErrorCode.MAILBOX_FULL, full.getMessage());
+        } else if (outcome instanceof DeliveryOutcome.Rejected rejected && rejected.reason() instanceof SpentTokenException spent) {
+            session.fail(id, ErrorCode.ACCESS_DENIED, spent.getMessage());
         } else {
             session.fail(id, ErrorCode.INTERNAL, "the server could not store the message; nothing was stored, send it again");
         }
@@ -254,6 +340,15 @@ public final class MessageRequests {
         if (!request.getSignature().isEmpty()) {
             Fields.exactly(id, "signature", request.getSignature(), CommitAuthority.SIGNATURE_BYTES);
         }
+        boolean sealed = request.getSend().getSealed();
+        if (request.hasWelcome() && (request.getWelcome().getSealed() != sealed || request.getWelcome().hasToken())) {
+            throw Fields.invalid(id, "a commit's welcome is sealed exactly when its send is, and never carries a token: "
+                    + "the token on send pays for both");
+        }
+        if (!sealed) {
+            refuseTokenOnUnsealed(id, request.getSend());
+        }
+        VerifiedToken token = sealed ? verifiedToken(id, request.getSend()) : null;
         // Welcomes go first: a joiner must hold the Welcome before any message of the new epoch reaches it.
         List<NewEnvelope> envelopes = new ArrayList<>();
         Set<DeviceId> skipped = new LinkedHashSet<>();
@@ -265,13 +360,18 @@ public final class MessageRequests {
         Fanout commitFanout = fanout(session, id, request.getSend(), true);
         envelopes.addAll(commitFanout.envelopes());
         skipped.addAll(commitFanout.skipped());
-        checkRate(session);
+        if (!sealed) {
+            checkRate(session);
+            checkUnsealedRecipients(session, envelopes);
+        }
         byte[] signed = CommitAuthority.signedContent(groupId, epoch, request.getSend().getPayload().toByteArray(),
                 request.hasWelcome() ? request.getWelcome().getPayload().toByteArray() : new byte[0], nextEpochKey);
         GroupCommit commit = verifiedBeforeTheWriter(new GroupCommit(GroupId.of(groupId), epoch,
                 CommitId.of(request.getSend().getMessageId().toByteArray()), request.getNextEpochKey(),
                 UnsafeByteOperations.unsafeWrap(signed), request.getSignature()));
-        write(new Delivery(envelopes, groups.commit(commit)), outcome -> answerCommit(session, id, epoch, skipped, outcome));
+        Precondition epochChange = groups.commit(commit);
+        write(new Delivery(envelopes, sealed ? tokens.spend(token, epochChange) : epochChange),
+                outcome -> answerCommit(session, id, epoch, skipped, outcome));
     }
 
     /**
@@ -313,6 +413,8 @@ public final class MessageRequests {
             session.fail(id, ErrorCode.NOT_FOUND, "unknown group: its first commit must be for epoch 0");
         } else if (reason instanceof MailboxFullException full) {
             session.fail(id, ErrorCode.MAILBOX_FULL, full.getMessage() + " The group did not change.");
+        } else if (reason instanceof SpentTokenException spent) {
+            session.fail(id, ErrorCode.ACCESS_DENIED, spent.getMessage() + "; the group did not change");
         } else {
             session.fail(id, ErrorCode.INTERNAL, "the server could not store the commit; the group did not change, commit again");
         }

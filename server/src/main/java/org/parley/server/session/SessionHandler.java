@@ -23,9 +23,13 @@ import java.util.concurrent.Executor;
 
 /**
  * Dispatches ClientFrames to the capability handlers. It owns the connection's authentication
- * state machine: a fresh challenge on connect; only Register, RequestLink, Authenticate and Ping
- * before sign-in; never those three again after it. A connection that sent
- * RequestLink is signed in later, when a device of the account approves its code. Out-of-order frames are violations.
+ * state machine: a fresh challenge on connect; then either sign-in (Register, RequestLink,
+ * Authenticate), never again after it, or the anonymous connection (parley.proto header), which
+ * never signs in. A connection that sent RequestLink is signed in later, when a device of the
+ * account approves its code. Before sign-in a connection may send Ping and the anonymous requests:
+ * GetTokenKeys, sealed Send and sealed SubmitCommit; once it made one it can never sign in, and
+ * once it started signing in it can make none. A signed-in connection may not send sealed: that
+ * would name the sender of a sealed send. Out-of-order frames are violations.
  * Call media ({@code JoinCallOverWebSocket}, {@code MediaFrame}) is handled right here on the
  * event loop, not on the request pool: it is cheap, and its latency matters.
  */
@@ -33,6 +37,9 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientFram
     private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
     private static final Set<ClientFrame.BodyCase> SIGN_IN = Set.of(ClientFrame.BodyCase.AUTHENTICATE,
             ClientFrame.BodyCase.REGISTER, ClientFrame.BodyCase.REQUEST_LINK);
+    /** Requests the anonymous connection may make (Send and SubmitCommit only sealed). */
+    private static final Set<ClientFrame.BodyCase> ANONYMOUS = Set.of(ClientFrame.BodyCase.GET_TOKEN_KEYS,
+            ClientFrame.BodyCase.SEND, ClientFrame.BodyCase.SUBMIT_COMMIT);
 
     private final Map<ClientFrame.BodyCase, RequestHandler> handlers;
     private final Executor pool;
@@ -41,6 +48,9 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientFram
     private final SessionRegistry registry;
     private final CallRelay calls;
     private Session session;
+    /** Set on the event loop when this connection first sends a sign-in request, or first an anonymous one. */
+    private boolean signInStarted;
+    private boolean anonymous;
     /** Created on the connection's first call frame. */
     private CallEndpoint callEndpoint;
 
@@ -94,11 +104,31 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientFram
                     "this connection is already signed in; " + body + " is only valid before"));
             return;
         }
-        if (!signIn && !session.isAuthenticated()) {
-            ctx.fireExceptionCaught(new ProtocolViolation(requestId, ErrorCode.NOT_AUTHENTICATED,
-                    body + " needs a signed-in connection: send Authenticate, Register or RequestLink first"));
+        if (signIn && anonymous) {
+            ctx.fireExceptionCaught(new ProtocolViolation(requestId, ErrorCode.ALREADY_AUTHENTICATED,
+                    "this connection made anonymous requests and can never sign in: sign in on another connection"));
             return;
         }
+        if (!signIn && !session.isAuthenticated()) {
+            if (!ANONYMOUS.contains(body) || signInStarted) {
+                ctx.fireExceptionCaught(new ProtocolViolation(requestId, ErrorCode.NOT_AUTHENTICATED,
+                        body + " needs a signed-in connection: send Authenticate, Register or RequestLink first"));
+                return;
+            }
+            if (!allSealed(frame)) {
+                ctx.fireExceptionCaught(new ProtocolViolation(requestId, ErrorCode.NOT_AUTHENTICATED,
+                        "an unsealed " + body + " needs a signed-in connection; on this one, send sealed with a send token"));
+                return;
+            }
+            anonymous = true;
+        }
+        if (session.isAuthenticated() && anySealed(frame)) {
+            // Refused, not counted as a violation: a client that has not yet learned the anonymous connection.
+            session.fail(requestId, ErrorCode.INVALID_ARGUMENT,
+                    "sealed sends go on the anonymous connection: a signed-in connection would name their sender");
+            return;
+        }
+        signInStarted |= signIn;
         if (media) {
             if (callEndpoint == null) {
                 callEndpoint = new CallEndpoint(ctx.channel(), calls.relay(), calls.tokens(), metrics);
@@ -115,6 +145,25 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientFram
         if (!handler.neverBlocks(frame) || !current.requests().runNowIfIdle(request)) {
             current.requests().execute(request);
         }
+    }
+
+    /** Whether the frame is a Send or SubmitCommit with anything sealed in it. */
+    private static boolean anySealed(ClientFrame frame) {
+        return switch (frame.getBodyCase()) {
+            case SEND -> frame.getSend().getSealed();
+            case SUBMIT_COMMIT -> frame.getSubmitCommit().getSend().getSealed() || frame.getSubmitCommit().getWelcome().getSealed();
+            default -> false;
+        };
+    }
+
+    /** Whether every send in the frame is sealed; true for a frame that carries no send. */
+    private static boolean allSealed(ClientFrame frame) {
+        return switch (frame.getBodyCase()) {
+            case SEND -> frame.getSend().getSealed();
+            case SUBMIT_COMMIT -> frame.getSubmitCommit().getSend().getSealed()
+                    && (!frame.getSubmitCommit().hasWelcome() || frame.getSubmitCommit().getWelcome().getSealed());
+            default -> true;
+        };
     }
 
     private void run(Session current, RequestHandler handler, ClientFrame frame) {

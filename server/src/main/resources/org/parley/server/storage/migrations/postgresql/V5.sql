@@ -1,0 +1,2 @@
+-- Version 5 belongs to the storage rework (branch i13-store); this empty script only keeps the
+-- numbering without a gap until that branch is merged, and is replaced by its V5.
