@@ -10,6 +10,7 @@ import org.parley.protocol.v1.ServerFrame;
 import org.parley.protocol.v1.TokenKey;
 import org.parley.protocol.v1.TokenKeys;
 
+import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.security.interfaces.RSAPrivateCrtKey;
@@ -103,8 +104,16 @@ public final class RelayTokenIssuer {
     /** Signs under {@code pair} and says it signed under {@code claimed}. */
     public ServerFrame tokens(ClientFrame request, KeyPair pair, TokenKey claimed) {
         SendTokens.Builder tokens = SendTokens.newBuilder().setKey(claimed).setLeftToday(100);
+        RSAPrivateCrtKey key = (RSAPrivateCrtKey) pair.getPrivate();
+        int length = (key.getModulus().bitLength() + 7) / 8;
         for (ByteString blinded : request.getRequestSendTokens().getBlindedMessagesList()) {
-            tokens.addBlindSignatures(ByteString.copyFrom(BlindRsa.blindSign((RSAPrivateCrtKey) pair.getPrivate(), blinded.toByteArray())));
+            // Blinded under another key, a message may exceed this modulus: reduce it, as a cheating signer may.
+            BigInteger m = new BigInteger(1, blinded.toByteArray()).mod(key.getModulus());
+            byte[] reduced = m.toByteArray();
+            byte[] padded = new byte[length];
+            int from = Math.max(0, reduced.length - length);
+            System.arraycopy(reduced, from, padded, length - (reduced.length - from), reduced.length - from);
+            tokens.addBlindSignatures(ByteString.copyFrom(BlindRsa.blindSign(key, padded)));
         }
         return ServerFrame.newBuilder().setRequestId(request.getRequestId()).setSendTokens(tokens).build();
     }
