@@ -10,6 +10,7 @@ import org.parley.client.testkit.LiveServer;
 import org.parley.client.testkit.RelayTokenIssuer;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.ErrorCode;
+import org.parley.server.ServerConfig;
 
 import java.time.Duration;
 import java.util.List;
@@ -133,6 +134,31 @@ class OutgoingQueueTest extends LiveServerTestBase {
         assertThat(alice.outgoingWaiting(withCarol)).isEmpty();
         assertThat(history(carol, acceptedWith(carol, 1))).containsExactly("free");
         assertThat(bob.conversations().requests().stream().mapToInt(Conversations.Request::messages).sum()).isZero();
+    }
+
+    @Test
+    void aRealServerAtItsLimitLosesNothing() throws Exception {
+        // A server that lets one account receive one unsealed send a second, with no burst to spare.
+        LiveServer limited = new LiveServer(temp.resolve("limited"), ServerConfig.defaults().withListen("127.0.0.1", 0)
+                .withSealedSending(ServerConfig.SealedSending.defaults().withInbound(60, 1)));
+        open.add(limited);
+        ParleyClient zed = signedIn("zed", limited.address());
+        ParleyClient alice = signedIn("alice", limited.address());
+        byte[] direct = zed.conversations().direct("alice").groupId().toByteArray();
+        List<String> sent = List.of("one", "two", "three", "four", "five");
+        boolean queued = false;
+        for (String text : sent) {
+            zed.conversations().sendText(direct, text);
+            queued |= zed.outgoingWaiting(direct).isPresent();
+        }
+        assertThat(queued).as("the limit held some back").isTrue();
+
+        eventually("the queue drains", () -> zed.outgoingCount() == 0);
+        eventually("alice holds zed's request with every message", () -> alice.conversations().requests().stream()
+                .anyMatch(r -> r.inviter().equals("zed") && r.messages() == sent.size()));
+        byte[] alices = alice.conversations().requests().get(0).groupId().toByteArray();
+        alice.conversations().accept("zed");
+        assertThat(history(alice, alices)).containsExactlyElementsOf(sent);
     }
 
     @Test
