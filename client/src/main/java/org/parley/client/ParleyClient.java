@@ -36,8 +36,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * The SDK's entry point for a registered device: its profile, its signed-in {@link Session} and
- * the services built on them. One instance per profile. Server pushes are queued by the connection
+ * The SDK's entry point for a registered device: its profile, its signed-in {@link Session}, its
+ * {@link AnonymousConnection} for sealed sends (opened on the first), its send tokens, the queue of
+ * sends a limit held back (retried in the background), and the services built on them. One instance per profile. Server pushes are queued by the connection
  * and processed in arrival order by one inbox thread through {@link Conversations#handlePush}; the
  * profile store is used only under the conversations' lock (or before the inbox starts).
  */
