@@ -77,6 +77,7 @@ public final class Main implements Runnable {
         cl.addSubcommand(new SafetyNumberCommand());
         cl.addSubcommand(new VerifyCommand());
         cl.addSubcommand(new TrustCommand());
+        cl.addSubcommand(new SettingsCommand());
         cl.addSubcommand(new SendCommand());
         cl.addSubcommand(new SendFileCommand());
         cl.addSubcommand(new ReceiveCommand());

@@ -92,8 +92,9 @@ record Profiles(Path profileOption, Path passphraseFile) {
     }
 
     /**
-     * Opens the profile, signs in, processes the mail that was waiting, brings this account's
-     * devices into every conversation, tops up key packages, then runs {@code work}.
+     * Opens the profile, signs in, processes the mail that was waiting, sends the messages a limit
+     * held back that are due, brings this account's devices into every conversation, tops up key
+     * packages, then runs {@code work}.
      */
     <T> T withClient(java.util.function.Function<ParleyClient, T> work) {
         return withClient(event -> { }, work);
@@ -105,6 +106,7 @@ record Profiles(Path profileOption, Path passphraseFile) {
         try (ProfileStore store = open();
              ParleyClient client = ParleyClient.open(store, directory().resolve("files"), RANDOM, ParleyClient.DEFAULT_TIMEOUT, listener)) {
             client.awaitBacklog(ParleyClient.DEFAULT_TIMEOUT);
+            client.flushOutgoing();
             client.syncOwnDevices();
             client.topUpKeyPackages();
             return work.apply(client);
@@ -118,7 +120,8 @@ record Profiles(Path profileOption, Path passphraseFile) {
             case INVITE_REQUIRED -> "this server needs an invite code; ask its operator for one and pass --invite CODE";
             case NOT_FOUND -> "there is no '" + subject + "' on this server; check the spelling";
             case ACCESS_DENIED -> "the server refused: " + e.getMessage();
-            case RATE_LIMITED -> "the server is rate limiting this request; wait a minute and try again";
+            case RATE_LIMITED -> "the server is rate limiting this request; try again in "
+                    + (e.retryAfter().isZero() ? "a minute" : Math.max(1, e.retryAfter().toSeconds()) + " s");
             case INVALID_ARGUMENT -> "the server refused '" + subject + "': " + e.getMessage();
             case BAD_SIGNATURE, NOT_AUTHENTICATED -> "the server does not accept this device any more (was it unlinked?);"
                     + " link it again with 'parley link --server URL' in a new --profile";

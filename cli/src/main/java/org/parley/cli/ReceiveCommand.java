@@ -46,6 +46,8 @@ final class ReceiveCommand implements Callable<Integer> {
             self[0] = client.identity().username();
             conversations[0] = client.conversations();
             print(client.conversations(), self[0], out);
+            // Send tokens are fetched here, apart in time from any send that spends them.
+            client.topUpSendTokens();
             try {
                 Thread.sleep(waitSeconds * 1000L);
             } catch (InterruptedException e) {

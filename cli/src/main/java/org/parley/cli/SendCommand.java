@@ -5,6 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -30,12 +31,21 @@ final class SendCommand implements Callable<Integer> {
         return Main.profiles(spec).withClient(client -> {
             try {
                 var conversation = target.resolve(client.conversations(), username);
-                client.conversations().sendText(conversation.groupId().toByteArray(), String.join(" ", text));
-                spec.commandLine().getOut().println("Sent to " + conversation.name());
+                byte[] groupId = conversation.groupId().toByteArray();
+                client.conversations().sendText(groupId, String.join(" ", text));
+                spec.commandLine().getOut().println(client.outgoingWaiting(groupId)
+                        .map(SendCommand::queued)
+                        .orElse("Sent to " + conversation.name()));
             } catch (ServerException e) {
                 throw Profiles.explain(e, username == null ? target.group : username);
             }
             return 0;
         });
+    }
+
+    /** What the user is told when a limit held the message back; the wait rounded up to whole seconds. */
+    static String queued(Duration wait) {
+        return "queued: the server asked to wait " + Math.max(1, (wait.toMillis() + 999) / 1000) + " s; the next parley command"
+                + " after that (receive, send, chat or the daemon) sends it";
     }
 }

@@ -36,8 +36,11 @@ final class SendFileCommand implements Callable<Integer> {
         return Main.profiles(spec).withClient(client -> {
             try {
                 var conversation = target.resolve(client.conversations(), username);
-                client.conversations().sendFile(conversation.groupId().toByteArray(), file);
-                spec.commandLine().getOut().println("Sent " + file.getFileName() + " to " + conversation.name());
+                byte[] groupId = conversation.groupId().toByteArray();
+                client.conversations().sendFile(groupId, file);
+                spec.commandLine().getOut().println(client.outgoingWaiting(groupId)
+                        .map(SendCommand::queued)
+                        .orElse("Sent " + file.getFileName() + " to " + conversation.name()));
             } catch (ServerException e) {
                 throw Profiles.explain(e, direct ? username : target.group);
             }

@@ -3,30 +3,42 @@ package org.parley.client;
 import org.parley.client.account.Accounts;
 import org.parley.client.account.DeviceIdentity;
 import org.parley.client.attachments.Attachments;
+import org.parley.client.conversations.Carrier;
 import org.parley.client.conversations.ConversationEvent;
 import org.parley.client.conversations.Conversations;
+import org.parley.client.conversations.OutgoingQueue;
 import org.parley.client.keys.KeyPackages;
 import org.parley.client.local.v1.ContactRecord;
+import org.parley.client.net.AnonymousConnection;
 import org.parley.client.net.Session;
 import org.parley.client.safety.Contacts;
 import org.parley.client.safety.SafetyNumber;
 import org.parley.client.store.ProfileStore;
+import org.parley.client.tokens.TokenWallet;
 import org.parley.mls.codec.Bytes;
+import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.MediaFrame;
 import org.parley.protocol.v1.ServerFrame;
+import org.parley.protocol.v1.SetDeliveryPolicy;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * The SDK's entry point for a registered device: its profile, its signed-in {@link Session} and
- * the services built on them. One instance per profile. Server pushes are queued by the connection
+ * The SDK's entry point for a registered device: its profile, its signed-in {@link Session}, its
+ * {@link AnonymousConnection} for sealed sends (opened on the first), its send tokens, the queue of
+ * sends a limit held back (retried in the background), and the services built on them. One instance per profile. Server pushes are queued by the connection
  * and processed in arrival order by one inbox thread through {@link Conversations#handlePush}; the
  * profile store is used only under the conversations' lock (or before the inbox starts).
  */
@@ -37,6 +49,9 @@ public final class ParleyClient implements AutoCloseable {
     private final ProfileStore store;
     private final DeviceIdentity identity;
     private final Session session;
+    private final AnonymousConnection anonymous;
+    private final TokenWallet wallet;
+    private final OutgoingQueue outgoing;
     private final SecureRandom random;
     private final Clock clock;
     private final KeyPackages keyPackages;
@@ -45,6 +60,14 @@ public final class ParleyClient implements AutoCloseable {
     private final Conversations conversations;
     private final Thread inbox;
     private final AtomicReference<Consumer<MediaFrame>> media;
+    /** Sends again what a limit held back, and tops the send tokens up at a random moment. */
+    private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "parley-outgoing");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final AtomicBoolean flushNow = new AtomicBoolean(true);
+    private final AtomicBoolean topUpPlanned = new AtomicBoolean();
     private volatile boolean closing;
 
     private ParleyClient(ProfileStore store, DeviceIdentity identity, Session session, SecureRandom random, Clock clock,
@@ -59,7 +82,10 @@ public final class ParleyClient implements AutoCloseable {
         this.keyPackages = new KeyPackages(store, identity, random, clock);
         this.contacts = new Contacts(store);
         this.attachments = new Attachments(session, random, timeout);
-        this.conversations = new Conversations(store, identity, session, keyPackages, contacts, attachments, downloads,
+        this.anonymous = new AnonymousConnection(identity.server(), timeout);
+        this.wallet = new TokenWallet(store, session, anonymous, random, clock);
+        this.outgoing = new OutgoingQueue(store, new Carrier(session, anonymous, wallet), clock);
+        this.conversations = new Conversations(store, identity, session, outgoing, keyPackages, contacts, attachments, downloads,
                 random, clock, timeout);
         conversations.addListener(listener);
         this.inbox = new Thread(() -> {
@@ -83,6 +109,43 @@ public final class ParleyClient implements AutoCloseable {
         }, "parley-inbox");
         inbox.setDaemon(true);
         inbox.start();
+        session.addReconnectListener(() -> flushNow.set(true));
+        background.scheduleWithFixedDelay(this::backgroundWork, 0, BACKGROUND_TICK.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static final Duration BACKGROUND_TICK = Duration.ofMillis(250);
+    /** A top-up of send tokens waits a random time in this range, so that it follows no send closely. */
+    private static final Duration TOP_UP_MIN_DELAY = Duration.ofSeconds(10);
+    private static final Duration TOP_UP_MAX_DELAY = Duration.ofMinutes(2);
+
+    /** Flushes the outgoing queue when a send is due or the session came back; plans a token top-up when few are left. */
+    private void backgroundWork() {
+        if (closing) {
+            return;
+        }
+        try {
+            if (flushNow.getAndSet(false) || outgoing.nextAttempt() <= clock.millis()) {
+                int sent = flushOutgoing();
+                if (sent > 0) {
+                    log.info("sent {} message(s) that a limit had held back", sent);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.info("queued messages wait: {}", e.getMessage());
+        }
+        if (wallet.low() && topUpPlanned.compareAndSet(false, true)) {
+            long delay = TOP_UP_MIN_DELAY.toMillis()
+                    + (long) (random.nextDouble() * (TOP_UP_MAX_DELAY.toMillis() - TOP_UP_MIN_DELAY.toMillis()));
+            background.schedule(() -> {
+                try {
+                    topUpSendTokens();
+                } catch (RuntimeException e) {
+                    log.info("no send tokens now: {}", e.getMessage());
+                } finally {
+                    topUpPlanned.set(false);
+                }
+            }, delay, TimeUnit.MILLISECONDS);
+        }
     }
 
     /**
@@ -137,6 +200,46 @@ public final class ParleyClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends the messages that a limit held back and are due now, each conversation's in order.
+     *
+     * @return how many were sent
+     */
+    public int flushOutgoing() {
+        synchronized (conversations) {
+            return outgoing.flush();
+        }
+    }
+
+    /** How long until the first held-back message of this conversation is tried again; empty when none waits. */
+    public Optional<Duration> outgoingWaiting(byte[] groupId) {
+        synchronized (conversations) {
+            return outgoing.waiting(groupId);
+        }
+    }
+
+    /** Messages held back by a limit, in all conversations. */
+    public int outgoingCount() {
+        synchronized (conversations) {
+            return outgoing.size();
+        }
+    }
+
+    /** Fetches a batch of anonymous send tokens when few are left; returns how many were added. */
+    public int topUpSendTokens() {
+        synchronized (conversations) {
+            return wallet.topUp();
+        }
+    }
+
+    /**
+     * Sets who may send to this account: with {@code sealedOnly} only holders of its access key
+     * (its contacts) on the anonymous connection, so strangers cannot start conversations.
+     */
+    public void setSealedOnly(boolean sealedOnly) {
+        session.call(ClientFrame.newBuilder().setSetDeliveryPolicy(SetDeliveryPolicy.newBuilder().setSealedOnly(sealedOnly)));
+    }
+
     /** Marks a contact verified, under the state lock. */
     public void markVerified(String username) {
         synchronized (conversations) {
@@ -178,6 +281,16 @@ public final class ParleyClient implements AutoCloseable {
 
     public Session session() {
         return session;
+    }
+
+    /** The connection that never signs in, for sealed sends and commits (opened on first use). */
+    public AnonymousConnection anonymousConnection() {
+        return anonymous;
+    }
+
+    /** This device's anonymous send tokens. */
+    public TokenWallet sendTokens() {
+        return wallet;
     }
 
     public ProfileStore store() {
@@ -247,6 +360,14 @@ public final class ParleyClient implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        background.shutdownNow();
+        try {
+            // A flush under way finishes with the profile still open (the caller closes it after this).
+            background.awaitTermination(timeoutMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        anonymous.close();
         session.close();
     }
 

@@ -251,10 +251,15 @@ class ConsentTest extends LiveServerTestBase {
     }
 
     /** What a blocked sender would try: a sealed send to {@code to}'s device with the access key it learned before. */
+    /** A sealed send as a client makes it: on the anonymous connection, paid with one of the sender's tokens. */
     private static void sealedSend(ParleyClient from, ParleyClient to, byte[] accessKey) {
-        from.session().call(ClientFrame.newBuilder().setSend(Send.newBuilder().setMessageId(ByteString.copyFrom(new byte[16]))
+        org.parley.protocol.v1.SendToken token;
+        synchronized (from.conversations()) {
+            token = from.sendTokens().take();
+        }
+        from.anonymousConnection().call(ClientFrame.newBuilder().setSend(Send.newBuilder().setMessageId(ByteString.copyFrom(new byte[16]))
                 .addRecipients(RecipientAccount.newBuilder().setAccountId(ByteString.copyFrom(to.identity().accountId()))
                         .addDeviceIds(ByteString.copyFrom(to.identity().deviceId())).setAccessKey(ByteString.copyFrom(accessKey)))
-                .setPayload(ByteString.copyFrom(new byte[32])).setSealed(true)));
+                .setPayload(ByteString.copyFrom(new byte[32])).setSealed(true).setToken(token)));
     }
 }

@@ -6,6 +6,8 @@ import org.parley.client.keys.MemberCredential;
 import org.parley.client.net.ConnectionException;
 import org.parley.client.net.ServerException;
 import org.parley.client.net.Session;
+import org.parley.client.tokens.NoTokenException;
+import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.group.CommitResult;
 import org.parley.mls.group.Group;
@@ -43,17 +45,17 @@ final class CommitCoordinator {
 
     private final Object lock;
     private final ConversationStore store;
-    private final Session session;
+    private final Carrier carrier;
     private final Outbox outbox;
     private final Events events;
     private final SecureRandom random;
     private final Duration timeout;
 
-    CommitCoordinator(Object lock, ConversationStore store, Session session, Outbox outbox, Events events, SecureRandom random,
+    CommitCoordinator(Object lock, ConversationStore store, Carrier carrier, Outbox outbox, Events events, SecureRandom random,
                       Duration timeout) {
         this.lock = lock;
         this.store = store;
-        this.session = session;
+        this.carrier = carrier;
         this.outbox = outbox;
         this.events = events;
         this.random = random;
@@ -81,6 +83,10 @@ final class CommitCoordinator {
             ServerFrame answer;
             try {
                 answer = submitSurvivingReconnects(submit);
+            } catch (NoTokenException noToken) {
+                group.discardPendingCommit(result.pending());
+                throw new ConversationException("no send token can be had now, so nothing changed; try again in "
+                        + Math.max(1, noToken.retryAfter().toSeconds()) + " s", noToken);
             } catch (RuntimeException noAnswer) {
                 group.discardPendingCommit(result.pending());
                 throw noAnswer;
@@ -120,7 +126,7 @@ final class CommitCoordinator {
     private ServerFrame submitSurvivingReconnects(ClientFrame.Builder submit) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return session.exchange(submit, frames -> true).get(0);
+                return carrier.submitCommit(submit.getSubmitCommitBuilder());
             } catch (ConnectionException lost) {
                 if (attempt == MAX_SUBMISSIONS) {
                     throw lost;
@@ -154,6 +160,23 @@ final class CommitCoordinator {
         if (result.welcome().isPresent()) {
             submit.setWelcome(Send.newBuilder().setMessageId(ByteString.copyFrom(commitId))
                     .addAllRecipients(welcomeRecipients(joiners)).setPayload(ByteString.copyFrom(welcome)));
+        }
+        return sealedIfPossible(submit);
+    }
+
+    /**
+     * Seals the commit and its Welcome (access keys on every recipient; the token is added when it
+     * leaves) when this device knows the access key of every recipient account of both.
+     */
+    private SubmitCommit.Builder sealedIfPossible(SubmitCommit.Builder submit) {
+        List<RecipientAccount> fanOut = outbox.withAccessKeys(submit.getSend().getRecipientsList());
+        List<RecipientAccount> joiners = submit.hasWelcome() ? outbox.withAccessKeys(submit.getWelcome().getRecipientsList()) : List.of();
+        if (fanOut == null || joiners == null) {
+            return submit;
+        }
+        submit.setSend(submit.getSend().toBuilder().clearRecipients().addAllRecipients(fanOut).setSealed(true));
+        if (submit.hasWelcome()) {
+            submit.setWelcome(submit.getWelcome().toBuilder().clearRecipients().addAllRecipients(joiners).setSealed(true));
         }
         return submit;
     }

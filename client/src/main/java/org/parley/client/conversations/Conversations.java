@@ -53,7 +53,7 @@ import java.util.function.Consumer;
  *   <li>{@link CommitCoordinator}: commits ordered by the server (RFC 9750 section 5.2), retried
  *       on the new epoch when another member won;</li>
  *   <li>{@link Outbox}: encryption and fan-out to the ratchet tree's devices, sealed when every
- *       recipient's access key is known;</li>
+ *       recipient's access key is known ({@link Carrier}), else queued ({@link OutgoingQueue});</li>
  *   <li>{@link Inbox}: Deliver, process, persist, Ack, then events;</li>
  *   <li>{@link ContentHandler}: what an application message says;</li>
  *   <li>{@link Membership} and {@link OwnDevices}: who is in a conversation, its name and admins;</li>
@@ -77,7 +77,7 @@ public final class Conversations {
     private final Inbox inbox;
     private final Requests requests;
 
-    public Conversations(ProfileStore profile, DeviceIdentity identity, Session session, KeyPackages keyPackages,
+    public Conversations(ProfileStore profile, DeviceIdentity identity, Session session, OutgoingQueue outgoing, KeyPackages keyPackages,
                          Contacts contacts, Attachments attachments, Path downloads, SecureRandom random, Clock clock,
                          Duration timeout) {
         this.identity = identity;
@@ -90,8 +90,8 @@ public final class Conversations {
         this.store = new ConversationStore(profile, groupConfig, Bytes.copyOf(identity.accountId()), contacts, clock);
         Receipts receipts = new Receipts(profile);
         Consent consent = new Consent(profile, identity);
-        this.outbox = new Outbox(store, identity, session, contacts, consent, random, clock);
-        this.commits = new CommitCoordinator(this, store, session, outbox, events, random, timeout);
+        this.outbox = new Outbox(store, identity, outgoing, contacts, consent, random, clock);
+        this.commits = new CommitCoordinator(this, store, outgoing.carrier(), outbox, events, random, timeout);
         this.membership = new Membership(store, identity, session, keyPackages, contacts, commits, outbox, events, random);
         this.ownDevices = new OwnDevices(store, identity, membership, commits, outbox, events);
         this.requests = new Requests(store, consent, identity, session, membership, outbox, random);

@@ -312,7 +312,7 @@ final class Inbox {
                 ? group.proposeRemove(group.ownLeafIndex()) : null;
         store.saveRecord(record.toBuilder().setGroupState(ByteString.copyFrom(group.toBytes())).build());
         if (proposal != null) {
-            after.add(() -> outbox.fanOut(group, outbox.wrapped(group, proposal), false));
+            after.add(() -> outbox.fanOut(group, outbox.wrapped(group, proposal)));
         }
     }
 

@@ -11,13 +11,9 @@ import org.parley.client.keys.MemberCredential;
 import org.parley.client.local.v1.ContactRecord;
 import org.parley.client.local.v1.ConversationRecord;
 import org.parley.client.local.v1.StoredMessage;
-import org.parley.client.net.ServerException;
-import org.parley.client.net.Session;
 import org.parley.client.safety.Contacts;
 import org.parley.mls.group.Group;
 import org.parley.mls.group.Member;
-import org.parley.protocol.v1.ClientFrame;
-import org.parley.protocol.v1.ErrorCode;
 import org.parley.protocol.v1.RecipientAccount;
 import org.parley.protocol.v1.Send;
 import org.slf4j.Logger;
@@ -35,25 +31,26 @@ import java.util.Set;
 /**
  * Sending into a conversation: content is encrypted for the group, the group state persisted
  * before the ciphertext leaves (so a crash cannot reuse a key), and the message fanned out to
- * every other device in the ratchet tree. A send is sealed (the server does not learn the sender)
- * when this device holds an access key for every recipient account.
+ * every other device in the ratchet tree. A send is sealed (it travels on the anonymous
+ * connection, so the server does not learn the sender) when this device holds an access key for
+ * every recipient account; a send that a limit holds back waits in the {@link OutgoingQueue}.
  */
 final class Outbox {
     private static final Logger log = LoggerFactory.getLogger(Outbox.class);
 
     private final ConversationStore store;
     private final DeviceIdentity identity;
-    private final Session session;
+    private final OutgoingQueue outgoing;
     private final Contacts contacts;
     private final Consent consent;
     private final SecureRandom random;
     private final Clock clock;
 
-    Outbox(ConversationStore store, DeviceIdentity identity, Session session, Contacts contacts, Consent consent,
+    Outbox(ConversationStore store, DeviceIdentity identity, OutgoingQueue outgoing, Contacts contacts, Consent consent,
            SecureRandom random, Clock clock) {
         this.store = store;
         this.identity = identity;
-        this.session = session;
+        this.outgoing = outgoing;
         this.contacts = contacts;
         this.consent = consent;
         this.random = random;
@@ -88,7 +85,7 @@ final class Outbox {
         byte[] ciphertext = group.encrypt(built.toByteArray(), ForkTag.of(group));
         // The sending ratchet moved: persist before the ciphertext leaves, so a crash cannot reuse a key.
         store.saveGroup(group);
-        fanOut(group, wrapped(group, ciphertext), true);
+        fanOut(group, wrapped(group, ciphertext));
         return built;
     }
 
@@ -157,37 +154,33 @@ final class Outbox {
         return byAccount.values().stream().map(RecipientAccount.Builder::build).toList();
     }
 
-    /** Sends an MLS message to every other device of the group, sealed if asked and every access key is known. */
-    void fanOut(Group group, byte[] payload, boolean sealIfPossible) {
+    /**
+     * Sends an MLS message to every other device of the group: sealed, on the anonymous
+     * connection, when every recipient account's access key is known; queued when a limit holds it back.
+     */
+    void fanOut(Group group, byte[] payload) {
         List<RecipientAccount> to = recipients(group);
         if (to.isEmpty()) {
             return;
         }
-        if (sealIfPossible) {
-            List<RecipientAccount> sealed = new ArrayList<>();
-            for (RecipientAccount account : to) {
-                byte[] key = accessKeyOf(account.getAccountId().toByteArray());
-                if (key == null) {
-                    sealed = null;
-                    break;
-                }
-                sealed.add(account.toBuilder().setAccessKey(ByteString.copyFrom(key)).build());
+        List<RecipientAccount> sealed = withAccessKeys(to);
+        byte[] messageId = new byte[16];
+        random.nextBytes(messageId);
+        outgoing.send(group.groupId(), Send.newBuilder().setMessageId(ByteString.copyFrom(messageId))
+                .addAllRecipients(sealed == null ? to : sealed).setPayload(ByteString.copyFrom(payload)).setSealed(sealed != null).build());
+    }
+
+    /** The accounts each with the access key this device holds for it, or null when one of them is unknown. */
+    List<RecipientAccount> withAccessKeys(List<RecipientAccount> accounts) {
+        List<RecipientAccount> sealed = new ArrayList<>();
+        for (RecipientAccount account : accounts) {
+            byte[] key = accessKeyOf(account.getAccountId().toByteArray());
+            if (key == null) {
+                return null;
             }
-            if (sealed != null) {
-                try {
-                    post(sealed, payload, true);
-                    return;
-                } catch (ServerException e) {
-                    if (e.code() != ErrorCode.ACCESS_DENIED) {
-                        throw e;
-                    }
-                    // A recipient rotated its access key (it blocked someone): the one held here is
-                    // stale until the new one is shared, so this message goes unsealed.
-                    log.info("a sealed send was refused because an access key changed; sent unsealed");
-                }
-            }
+            sealed.add(account.toBuilder().setAccessKey(ByteString.copyFrom(key)).build());
         }
-        post(to, payload, false);
+        return sealed;
     }
 
     private byte[] accessKeyOf(byte[] accountId) {
@@ -204,12 +197,5 @@ final class Outbox {
             }
         }
         return null;
-    }
-
-    private void post(List<RecipientAccount> to, byte[] payload, boolean sealed) {
-        byte[] messageId = new byte[16];
-        random.nextBytes(messageId);
-        session.call(ClientFrame.newBuilder().setSend(Send.newBuilder().setMessageId(ByteString.copyFrom(messageId))
-                .addAllRecipients(to).setPayload(ByteString.copyFrom(payload)).setSealed(sealed)));
     }
 }

@@ -29,11 +29,12 @@ import java.util.function.Predicate;
  * jitter (so that many clients of a restarted server do not come back at the same instant), signing
  * in again each time. Requests made while disconnected wait for the next connection, up to the
  * request timeout. Pushes of every connection go to one consumer, in order.
+ *
+ * <p>Without credentials ({@link #openAnonymous}) the same lasting link never signs in: that is the
+ * anonymous connection's transport ({@link AnonymousConnection}).
  */
 public final class Session implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
-    static final Duration FIRST_RETRY = Duration.ofMillis(200);
-    static final Duration MAX_RETRY = Duration.ofSeconds(30);
 
     /** How a device proves who it is on a fresh connection. */
     public interface Credentials {
@@ -85,8 +86,22 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /**
+     * Connects once without signing in, failing at once when that attempt fails; later drops are
+     * retried in the background like a signed-in session's.
+     */
+    static Session openAnonymous(ServerAddress address, Duration timeout, Consumer<ServerFrame> pushes) {
+        return open(address, null, timeout, pushes);
+    }
+
     private Connection connectAndSignIn() {
         Connection connection = Connection.open(address, group, timeout, pushes, this::connectionLost);
+        if (credentials == null) {
+            synchronized (lock) {
+                failures = 0;
+            }
+            return connection;
+        }
         try {
             ServerFrame answer = connection.request(ClientFrame.newBuilder().setAuthenticate(Authenticate.newBuilder()
                     .setAccountId(ByteString.copyFrom(credentials.accountId()))
@@ -128,16 +143,10 @@ public final class Session implements AutoCloseable {
     private void scheduleReconnect() {
         long delay;
         synchronized (lock) {
-            delay = backoffMillis(failures++, ThreadLocalRandom.current().nextDouble());
+            delay = Backoff.delayMillis(failures++, ThreadLocalRandom.current().nextDouble());
         }
         log.info("connection to {} lost; reconnecting in {} ms", address, delay);
         retries.schedule(this::reconnect, delay, TimeUnit.MILLISECONDS);
-    }
-
-    /** Full jitter over an exponential ceiling: uniformly in [0, min(max, first * 2^attempt)]. */
-    static long backoffMillis(int attempt, double random) {
-        long ceiling = Math.min(MAX_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(attempt, 20));
-        return Math.max(1, (long) (ceiling * random));
     }
 
     private void reconnect() {

@@ -26,10 +26,10 @@ class ServerAddressTest {
 
     @Test
     void backoffGrowsAndStaysWithinTheCeiling() {
-        assertThat(Session.backoffMillis(0, 1.0)).isEqualTo(Session.FIRST_RETRY.toMillis());
-        assertThat(Session.backoffMillis(3, 1.0)).isEqualTo(Session.FIRST_RETRY.toMillis() * 8);
-        assertThat(Session.backoffMillis(40, 1.0)).isEqualTo(Session.MAX_RETRY.toMillis());
-        assertThat(Session.backoffMillis(5, 0.0)).isEqualTo(1);
-        assertThat(Session.backoffMillis(5, 0.5)).isEqualTo(Session.FIRST_RETRY.toMillis() * 16);
+        assertThat(Backoff.delayMillis(0, 1.0)).isEqualTo(Backoff.FIRST_RETRY.toMillis());
+        assertThat(Backoff.delayMillis(3, 1.0)).isEqualTo(Backoff.FIRST_RETRY.toMillis() * 8);
+        assertThat(Backoff.delayMillis(40, 1.0)).isEqualTo(Backoff.MAX_RETRY.toMillis());
+        assertThat(Backoff.delayMillis(5, 0.0)).isEqualTo(1);
+        assertThat(Backoff.delayMillis(5, 0.5)).isEqualTo(Backoff.FIRST_RETRY.toMillis() * 16);
     }
 }
