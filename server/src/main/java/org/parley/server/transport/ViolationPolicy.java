@@ -38,7 +38,8 @@ public final class ViolationPolicy extends ChannelInboundHandlerAdapter {
         if (cause instanceof ProtocolViolation violation) {
             metrics.error(violation.code());
             ServerFrame error = ServerFrame.newBuilder().setRequestId(violation.requestId())
-                    .setError(Error.newBuilder().setCode(violation.code()).setMessage(violation.getMessage())).build();
+                    .setError(Error.newBuilder().setCode(violation.code()).setMessage(violation.getMessage())
+                            .setRetryAfterMs(violation.retryAfter().toMillis())).build();
             violations++;
             if (violations > maxViolations) {
                 ctx.write(error);
