@@ -47,6 +47,8 @@ import java.util.concurrent.TimeUnit;
 final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     /** WebSocket messages above this are refused by the WebSocket layer (close 1009) without being buffered. */
     static final int HARD_FRAME_LIMIT = 2 * Limits.MAX_CLIENT_FRAME_BYTES;
+    /** Room for the TLVs a load balancer adds to a PROXY v2 header (TLS details, an endpoint id). */
+    static final int MAX_PROXY_TLV_BYTES = 4096;
 
     private final SslContext ssl;
     private final ServerConfig.Limits limits;
@@ -88,8 +90,9 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
         if (edge.proxyProtocol()) {
-            // The proxy's header comes before the TLS handshake it forwards.
-            pipeline.addLast("proxy-protocol", new HAProxyMessageDecoder());
+            // The proxy's header comes before the TLS handshake it forwards. Its TLVs (which the
+            // server does not read) are bounded, so a stranger cannot make it buffer 64 KiB.
+            pipeline.addLast("proxy-protocol", new HAProxyMessageDecoder(MAX_PROXY_TLV_BYTES));
             pipeline.addLast("proxy-client", new ProxyProtocolReader());
         }
         if (ssl != null) {

@@ -25,7 +25,7 @@ public final class DailyQuota<K> {
         }
         this.perDay = perDay;
         this.clock = clock;
-        this.today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+        this.today = today(clock);
     }
 
     public long perDay() {
@@ -66,8 +66,12 @@ public final class DailyQuota<K> {
     /** How long until the counts start again (next UTC midnight), for a client's retry hint. */
     public Duration untilReset() {
         var now = clock.instant();
-        var midnight = LocalDate.now(clock.withZone(ZoneOffset.UTC)).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        var midnight = LocalDate.ofInstant(now, ZoneOffset.UTC).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         return Duration.between(now, midnight);
+    }
+
+    private static LocalDate today(Clock clock) {
+        return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
     }
 
     /** Forgets past days; run periodically so that idle keys do not stay in memory. */
@@ -80,7 +84,7 @@ public final class DailyQuota<K> {
     }
 
     private void rollOver() {
-        LocalDate now = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+        LocalDate now = today(clock);
         if (!now.equals(today)) {
             usedToday.clear();
             today = now;

@@ -100,8 +100,8 @@ public final class TrustedProxies {
     private record Cidr(byte[] network, int prefixBits) {
         static Cidr parse(String text) {
             int slash = text.indexOf('/');
-            InetAddress address = ipLiteral(slash < 0 ? text : text.substring(0, slash));
-            if (address == null || text.startsWith("[")) {
+            InetAddress address = NetUtil.createInetAddressFromIpAddressString(slash < 0 ? text : text.substring(0, slash));
+            if (address == null) {
                 throw new IllegalArgumentException("not an IP network: '" + text + "'; write it as 10.0.0.0/8 or 2001:db8::/32");
             }
             int maxBits = address.getAddress().length * 8;
