@@ -38,7 +38,6 @@ import org.parley.server.session.RequestHandler;
 import org.parley.server.session.Session;
 import org.parley.server.session.SessionRegistry;
 import org.parley.server.session.SignedIn;
-import org.parley.server.transport.ClientAddress;
 import org.parley.server.transport.ProtocolViolation;
 
 import java.net.InetAddress;
@@ -171,7 +170,7 @@ public final class AccountRequests {
     }
 
     private void limitSource(Session session, String what) {
-        InetAddress source = ClientAddress.of(session.channel());
+        InetAddress source = session.sourceAddress();
         if (source == null) {
             return;
         }
