@@ -120,9 +120,4 @@ public final class UploadTickets {
         open.values().forEach(slots -> slots.removeIf(slot -> !now.isBefore(slot.freeAt)));
         open.values().removeIf(List::isEmpty);
     }
-
-    /** Accounts holding a slot now (for tests of what stays in memory). */
-    synchronized int accountsHeld() {
-        return open.size();
-    }
 }
