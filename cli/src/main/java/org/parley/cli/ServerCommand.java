@@ -49,7 +49,8 @@ final class ServerCommand implements Runnable {
     long maxAttachmentMb = 100;
 
     @Option(names = "--registration-limit", paramLabel = "N",
-            description = "Accounts one source address may create per hour (default: ${DEFAULT-VALUE}).")
+            description = "Accounts and link requests one network (an IPv4 address, an IPv6 /64) may make per hour "
+                    + "(default: ${DEFAULT-VALUE}).")
     int registrationLimit = ServerConfig.DEFAULT_REGISTRATIONS_PER_HOUR;
 
     @Option(names = "--media-port", paramLabel = "PORT",

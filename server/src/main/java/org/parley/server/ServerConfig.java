@@ -74,7 +74,8 @@ public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inv
      * @param frameBurst           frames a connection may send at once above the sustained rate
      * @param sendsPerSecond       sustained sends (and commits) per account, all devices together
      * @param sendBurst            burst allowed per account
-     * @param registrationsPerHour accounts one source address may create per hour (kept in memory only)
+     * @param registrationsPerHour accounts (and link requests) one network may make per hour: an IPv4
+     *                             address or an IPv6 /64 (kept in memory only)
      */
     public record Limits(Duration idleTimeout, Duration slowTimeout, Duration handshakeTimeout, int maxViolations,
                          int framesPerSecond, int frameBurst, int sendsPerSecond, int sendBurst,

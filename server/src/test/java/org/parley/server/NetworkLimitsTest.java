@@ -1,6 +1,10 @@
 package org.parley.server;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.parley.protocol.v1.Error;
@@ -10,6 +14,7 @@ import org.parley.server.testing.Backend;
 import org.parley.server.testing.TestClient;
 import org.parley.server.transport.ProxyHeaders;
 import org.parley.server.transport.TrustedProxies;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,6 +59,25 @@ class NetworkLimitsTest extends ServerTestBase {
 
     @Test
     void behindATrustedProxyEachClientNetworkHasItsOwnLimitAndIpv6CountsBySlash64() throws Exception {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        root.addAppender(logs);
+        try {
+            registerBehindATrustedProxy();
+        } finally {
+            root.detachAppender(logs);
+        }
+        // The addresses were read, used as keys in memory, and written nowhere.
+        for (ILoggingEvent event : logs.list) {
+            String line = event.getFormattedMessage() + (event.getThrowableProxy() == null ? ""
+                    : ThrowableProxyUtil.asString(event.getThrowableProxy()));
+            assertThat(line).doesNotContain("203.0.113").doesNotContain("2001:db8");
+        }
+        assertThat(server.metrics().render()).doesNotContain("203.0.113").doesNotContain("2001:db8");
+    }
+
+    private void registerBehindATrustedProxy() throws Exception {
         start(Backend.SQLITE, oneRegistrationPerHour(ServerConfig.Edge.defaults()
                 .withTrustedProxies(TrustedProxies.parse("127.0.0.0/8"))), store -> store);
         assertThat(register(forwardedFor("203.0.113.1")).hasAuthenticated()).isTrue();
