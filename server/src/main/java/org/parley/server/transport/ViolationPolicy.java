@@ -8,7 +8,6 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import org.parley.protocol.v1.Error;
-import org.parley.protocol.v1.ErrorCode;
 import org.parley.protocol.v1.ServerFrame;
 import org.parley.server.metrics.Metrics;
 import org.slf4j.Logger;
