@@ -12,7 +12,6 @@ import org.parley.server.accounts.AccountId;
 import org.parley.server.bus.InProcessBus;
 import org.parley.server.bus.MessageBus;
 import org.parley.server.calls.CallTokens;
-import org.parley.server.calls.ParticipantIds;
 import org.parley.server.calls.Relay;
 import org.parley.server.calls.RelayLimits;
 import org.parley.server.calls.UdpRelayServer;
@@ -121,7 +120,7 @@ public final class ParleyServer implements AutoCloseable {
         keyPackageRequests.addTo(handlers);
         new MessageRequests(store.accounts(), store.groups(), writer, bus, metrics, sends).addTo(handlers);
         new AttachmentRequests(tickets, attachmentQuota, store.attachments().maxBytes()).addTo(handlers);
-        new CallRequests(callTokens, new ParticipantIds(random),
+        new CallRequests(callTokens,
                 udpRelay == null ? OptionalInt.empty() : OptionalInt.of(udpRelay.localAddress().getPort())).addTo(handlers);
         AttachmentHttp attachments = new AttachmentHttp(store.attachments(), tickets, attachmentQuota, quotas.uploadTimeout(),
                 requestPool, metrics);

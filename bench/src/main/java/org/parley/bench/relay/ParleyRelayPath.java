@@ -10,7 +10,10 @@ import org.parley.server.calls.RelayDatagram;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 
-/** Streams through Parley's UDP relay: each stream is a call whose sender and receiver join with tokens. */
+/**
+ * Streams through Parley's UDP relay: each stream is a call whose sender and receiver join with
+ * tokens, in authenticated JOINs ({@link org.parley.server.calls.JoinDatagram}).
+ */
 final class ParleyRelayPath implements RelayPath {
     private final InetSocketAddress relay;
     private final CallTokens tokens;
@@ -31,8 +34,8 @@ final class ParleyRelayPath implements RelayPath {
 
     @Override
     public CompletableFuture<Void> setUp(BenchStream stream) {
-        byte[] receiverJoin = RelayDatagram.join(tokens.issue(callOf(stream), 1));
-        byte[] senderJoin = RelayDatagram.join(tokens.issue(callOf(stream), 0));
+        byte[] receiverJoin = join(tokens.issue(callOf(stream), 1));
+        byte[] senderJoin = join(tokens.issue(callOf(stream), 0));
         return stream.receiverEndpoint.request(stream.receiver, receiverJoin, relay)
                 .thenCompose(joined -> stream.senderEndpoint.request(stream.sender, senderJoin, relay))
                 .thenAccept(joined -> {
@@ -40,6 +43,11 @@ final class ParleyRelayPath implements RelayPath {
                         throw new IllegalStateException("relay answered JOIN with type " + joined[0]);
                     }
                 });
+    }
+
+    /** A JOIN as a device sends it: MACed with the token's join key (the bench holds the server secret). */
+    private byte[] join(byte[] token) {
+        return RelayDatagram.join(token, tokens.joinKey(token), relay);
     }
 
     @Override

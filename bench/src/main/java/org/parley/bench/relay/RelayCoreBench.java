@@ -65,12 +65,15 @@ public final class RelayCoreBench implements Callable<Integer> {
             // A budget no sender reaches, so that every forward() is a full forward.
             Relay relay = new Relay(tokens, new RelayLimits(bench.maxDatagramBytes(), bench.maxCalls(),
                     bench.maxParticipantsPerCall(), 1e12, 1e12, bench.sourcePacketsPerSecond(), bench.sourceBurst(),
-                    bench.maxTrackedSources(), bench.idleTimeout()));
+                    bench.maxTrackedSources(), bench.idleTimeout(), bench.maxJoinNonces()));
             MediaSink discard = ByteBuf::release;
             List<RelayParticipant> senders = new ArrayList<>();
             for (int c = 0; c < calls; c++) {
                 for (int p = 0; p < size; p++) {
-                    RelayParticipant participant = relay.join(tokens.issue(new CallId(7, c), p), discard);
+                    CallId call = new CallId(7, c);
+                    byte[] device = {(byte) p};
+                    RelayParticipant participant = relay.joinAsDevice(tokens.issue(call, tokens.participantId(call, device)),
+                            device, discard);
                     if (p == 0) {
                         senders.add(participant);
                     }

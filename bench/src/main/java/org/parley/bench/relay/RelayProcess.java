@@ -32,7 +32,8 @@ public final class RelayProcess {
         // sources, which would otherwise (rightly) throttle 2 x N joins from one address.
         return new RelayLimits(defaults.maxDatagramBytes(), Math.max(defaults.maxCalls(), calls),
                 defaults.maxParticipantsPerCall(), defaults.participantPacketsPerSecond(), defaults.participantBurst(),
-                1e9, 1e9, defaults.maxTrackedSources(), defaults.idleTimeout());
+                1e9, 1e9, defaults.maxTrackedSources(), defaults.idleTimeout(),
+                Math.max(defaults.maxJoinNonces(), 4 * calls));
     }
 
     public static void main(String[] args) throws Exception {

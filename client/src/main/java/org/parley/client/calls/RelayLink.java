@@ -99,7 +99,8 @@ final class RelayLink implements AutoCloseable {
     }
 
     private RelayTransport connect(CallToken token) {
-        return RelayTransport.join(client.session(), client.session().address().host(), callIdBytes(callId), token, onMedia);
+        return RelayTransport.join(client.session(), client.session().address().host(), callIdBytes(callId), token, clock,
+                onMedia);
     }
 
     /** Refreshes at three quarters of the token's remaining life, leaving a quarter for the re-join. */

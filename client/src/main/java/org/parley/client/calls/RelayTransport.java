@@ -17,15 +17,18 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.function.Consumer;
 
 /**
  * A participant's path to the call relay: UDP first, the signed-in WebSocket when UDP does not
  * work. The UDP wire messages are the relay's ({@code org.parley.server.calls.RelayDatagram}):
- * a type byte, then JOIN token, JOINED participant id, MEDIA packet, PING/PONG 8 bytes, LEAVE.
+ * a type byte, then JOIN, JOINED participant id, MEDIA packet, PING/PONG 8 bytes, LEAVE.
+ *
+ * <p>Every JOIN is fresh ({@link RelayJoin}), so a JOIN seen on the wire is of no use to anyone else. Media packets go through the relay without their call id ({@link RelayMedia}), so
+ * no datagram names the call.
  *
  * <p>Switching: UDP is given up when no JOINED comes within {@link #UDP_ANSWER_MILLIS}, or when
  * more than {@link #MAX_UDP_LOSS} of the PINGs sent every {@link #PROBE_MILLIS} in the last
@@ -62,6 +65,9 @@ final class RelayTransport implements AutoCloseable {
     private final Session session;
     private final ByteString callId;
     private final CallToken token;
+    private final Clock clock;
+    /** The relay as named in JOINs: the address UDP goes to, with the port the server advertised. */
+    private final InetSocketAddress relayAddress;
     private final Consumer<byte[]> onMedia;
     private final DatagramSocket udp;
     private final Thread receiver;
@@ -77,10 +83,13 @@ final class RelayTransport implements AutoCloseable {
     private boolean usedUdp;
     private boolean usedWebSocket;
 
-    private RelayTransport(Session session, ByteString callId, CallToken token, Consumer<byte[]> onMedia, DatagramSocket udp) {
+    private RelayTransport(Session session, ByteString callId, CallToken token, Clock clock, InetSocketAddress relayAddress,
+                           Consumer<byte[]> onMedia, DatagramSocket udp) {
         this.session = session;
         this.callId = callId;
         this.token = token;
+        this.clock = clock;
+        this.relayAddress = relayAddress;
         this.onMedia = onMedia;
         this.udp = udp;
         this.receiver = new Thread(this::receiveUdp, "parley-call-udp");
@@ -93,16 +102,24 @@ final class RelayTransport implements AutoCloseable {
      * Joins the relay with {@code token} (issued over {@code session}), over UDP when the server
      * offers a UDP port on {@code host} and it answers, else over the WebSocket. Media packets
      * from other participants go to {@code onMedia}, whichever way they come; WebSocket media
-     * must be fed through {@link #receivedOverWebSocket}.
+     * must be fed through {@link #receivedOverWebSocket}. JOINs are timed on {@code clock}.
      */
-    static RelayTransport join(Session session, String host, ByteString callId, CallToken token, Consumer<byte[]> onMedia) {
-        return join(session, token.getUdpPort() == 0 ? null : new InetSocketAddress(host, token.getUdpPort()), callId, token, onMedia);
+    static RelayTransport join(Session session, String host, ByteString callId, CallToken token, Clock clock,
+                               Consumer<byte[]> onMedia) {
+        return join(session, token.getUdpPort() == 0 ? null : new InetSocketAddress(host, token.getUdpPort()), callId, token,
+                clock, onMedia);
     }
 
-    /** As above, with the relay's UDP address given ({@code null}: WebSocket only), e.g. behind a lossy path. */
-    static RelayTransport join(Session session, InetSocketAddress udpRelay, ByteString callId, CallToken token, Consumer<byte[]> onMedia) {
+    /**
+     * As above, with the address UDP goes to given ({@code null}: WebSocket only), e.g. a lossy
+     * path in front of the relay, which forwards to the port the token advertises.
+     */
+    static RelayTransport join(Session session, InetSocketAddress udpRelay, ByteString callId, CallToken token, Clock clock,
+                               Consumer<byte[]> onMedia) {
         DatagramSocket udp = null;
-        if (udpRelay != null) {
+        if (udpRelay != null && token.getJoinKey().size() != RelayJoin.JOIN_KEY_BYTES) {
+            log.info("the call token has no join key for UDP JOINs; using the WebSocket");
+        } else if (udpRelay != null) {
             try {
                 udp = new DatagramSocket();
                 udp.connect(udpRelay);
@@ -115,7 +132,8 @@ final class RelayTransport implements AutoCloseable {
                 udp = null;
             }
         }
-        RelayTransport transport = new RelayTransport(session, callId, token, onMedia, udp);
+        InetSocketAddress relayAddress = udp == null ? null : new InetSocketAddress(udpRelay.getAddress(), token.getUdpPort());
+        RelayTransport transport = new RelayTransport(session, callId, token, clock, relayAddress, onMedia, udp);
         transport.start();
         return transport;
     }
@@ -165,23 +183,38 @@ final class RelayTransport implements AutoCloseable {
         }
     }
 
-    /** Sends one media packet (SFrame ciphertext in a media packet) the way that works now. */
+    /**
+     * Sends one media packet of this call (SFrame ciphertext in a media packet) the way that
+     * works now, without its call id.
+     */
     void send(byte[] mediaPacket) {
+        byte[] relayed = RelayMedia.strip(mediaPacket, callId);
         if (path == Path.UDP) {
-            byte[] datagram = new byte[1 + mediaPacket.length];
+            byte[] datagram = new byte[1 + relayed.length];
             datagram[0] = MEDIA;
-            System.arraycopy(mediaPacket, 0, datagram, 1, mediaPacket.length);
+            System.arraycopy(relayed, 0, datagram, 1, relayed.length);
             sendUdp(datagram);
         } else {
-            session.post(ClientFrame.newBuilder().setMediaFrame(MediaFrame.newBuilder().setCallId(callId)
-                    .setPayload(ByteString.copyFrom(mediaPacket))));
+            session.post(ClientFrame.newBuilder().setMediaFrame(MediaFrame.newBuilder()
+                    .setPayload(ByteString.copyFrom(relayed))));
         }
     }
 
-    /** A MediaFrame push of this call that came over the WebSocket. */
+    /**
+     * A MediaFrame push that came over the WebSocket: the connection is in this call only (a push
+     * names no call; one naming another call is dropped).
+     */
     void receivedOverWebSocket(MediaFrame frame) {
-        if (frame.getCallId().equals(callId)) {
-            onMedia.accept(frame.getPayload().toByteArray());
+        if (frame.getCallId().isEmpty() || frame.getCallId().equals(callId)) {
+            byte[] payload = frame.getPayload().toByteArray();
+            deliver(payload, 0, payload.length);
+        }
+    }
+
+    private void deliver(byte[] relayed, int offset, int length) {
+        byte[] packet = RelayMedia.restore(relayed, offset, length, callId);
+        if (packet != null) {
+            onMedia.accept(packet);
         }
     }
 
@@ -203,11 +236,7 @@ final class RelayTransport implements AutoCloseable {
     }
 
     private byte[] joinDatagram() {
-        byte[] token = this.token.getToken().toByteArray();
-        byte[] out = new byte[1 + token.length];
-        out[0] = JOIN;
-        System.arraycopy(token, 0, out, 1, token.length);
-        return out;
+        return RelayJoin.fresh(token, clock.millis(), relayAddress);
     }
 
     private void sendUdp(byte[] datagram) {
@@ -239,7 +268,7 @@ final class RelayTransport implements AutoCloseable {
             }
             byte type = buffer[0];
             if (type == MEDIA && packet.getLength() > 1) {
-                onMedia.accept(Arrays.copyOfRange(buffer, 1, packet.getLength()));
+                deliver(buffer, 1, packet.getLength() - 1);
             } else if (type == JOINED && packet.getLength() == 5) {
                 udpJoined();
             } else if (type == PONG && packet.getLength() == 9) {

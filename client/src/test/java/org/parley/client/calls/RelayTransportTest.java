@@ -6,6 +6,7 @@ import org.parley.client.testkit.LiveServer;
 import org.parley.client.LiveServerTestBase;
 import org.parley.client.ParleyClient;
 import org.parley.client.testnet.ImpairedUdpPath;
+import org.parley.media.packet.MediaPacket;
 import org.parley.protocol.v1.CallToken;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.RequestCallToken;
@@ -13,6 +14,7 @@ import org.parley.protocol.v1.RequestCallToken;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,11 +29,28 @@ import static org.parley.client.testkit.Eventually.eventually;
  */
 class RelayTransportTest extends LiveServerTestBase {
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final ByteString CALL_ID = ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
+
+    /** A stand-in media packet of the call: version, flags, the call id, a header's worth of zeros, then {@code text}. */
+    private static byte[] packet(ByteString callId, String text) {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[MediaPacket.HEADER_BYTES + body.length];
+        out[0] = 1;
+        callId.copyTo(out, 2);
+        System.arraycopy(body, 0, out, MediaPacket.HEADER_BYTES, body.length);
+        return out;
+    }
+
+    /** The text of a received stand-in packet; it must have come with the call id put back. */
+    private static String text(byte[] packet, ByteString callId) {
+        assertThat(ByteString.copyFrom(packet, 2, 16)).as("the call id restored").isEqualTo(callId);
+        return new String(packet, MediaPacket.HEADER_BYTES, packet.length - MediaPacket.HEADER_BYTES, StandardCharsets.UTF_8);
+    }
 
     @Test
     void movesToTheWebSocketWhenUdpGoesDarkAndBackWhenItWorks() throws Exception {
         server = new LiveServer(temp.resolve("server"));
-        ByteString callId = ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
+        ByteString callId = CALL_ID;
         ParleyClient alice = user("alice");
         ParleyClient bob = user("bob");
         CallToken aliceToken = token(alice, callId);
@@ -42,12 +61,12 @@ class RelayTransportTest extends LiveServerTestBase {
 
         Set<String> aliceGot = ConcurrentHashMap.newKeySet();
         Set<String> bobGot = ConcurrentHashMap.newKeySet();
-        RelayTransport aliceSide = RelayTransport.join(alice.session(), path.address(), callId, aliceToken,
-                bytes -> aliceGot.add(new String(bytes, StandardCharsets.UTF_8)));
+        RelayTransport aliceSide = RelayTransport.join(alice.session(), path.address(), callId, aliceToken, Clock.systemUTC(),
+                bytes -> aliceGot.add(text(bytes, callId)));
         open.add(0, aliceSide);
         alice.onMediaFrames(aliceSide::receivedOverWebSocket);
-        RelayTransport bobSide = RelayTransport.join(bob.session(), relay, callId, bobToken,
-                bytes -> bobGot.add(new String(bytes, StandardCharsets.UTF_8)));
+        RelayTransport bobSide = RelayTransport.join(bob.session(), relay, callId, bobToken, Clock.systemUTC(),
+                bytes -> bobGot.add(text(bytes, callId)));
         open.add(0, bobSide);
         assertThat(aliceSide.path()).isEqualTo(RelayTransport.Path.UDP);
         exchange(aliceSide, bobSide, "udp", aliceGot, bobGot);
@@ -75,7 +94,8 @@ class RelayTransportTest extends LiveServerTestBase {
                 new InetSocketAddress("127.0.0.1", token.getUdpPort()), 1);
         open.add(0, path);
         path.impair(ImpairedUdpPath.Impairment.DARK);
-        RelayTransport transport = RelayTransport.join(alice.session(), path.address(), callId, token, bytes -> { });
+        RelayTransport transport = RelayTransport.join(alice.session(), path.address(), callId, token, Clock.systemUTC(),
+                bytes -> { });
         open.add(0, transport);
         assertThat(transport.path()).isEqualTo(RelayTransport.Path.WEBSOCKET);
         assertThat(transport.transportsUsed()).isEqualTo("tcp");
@@ -85,12 +105,13 @@ class RelayTransportTest extends LiveServerTestBase {
     /** Sends numbered payloads both ways until one of each arrives (a switch may drop the first few). */
     private static void exchange(RelayTransport alice, RelayTransport bob, String phase, Set<String> aliceGot, Set<String> bobGot)
             throws InterruptedException {
+        ByteString callId = CALL_ID;
         long deadline = System.nanoTime() + WAIT.toNanos();
         for (int i = 0; ; i++) {
             String toBob = "alice " + phase + " " + i;
             String toAlice = "bob " + phase + " " + i;
-            alice.send(toBob.getBytes(StandardCharsets.UTF_8));
-            bob.send(toAlice.getBytes(StandardCharsets.UTF_8));
+            alice.send(packet(callId, toBob));
+            bob.send(packet(callId, toAlice));
             Thread.sleep(20);
             boolean bobHeard = bobGot.stream().anyMatch(s -> s.startsWith("alice " + phase + " "));
             boolean aliceHeard = aliceGot.stream().anyMatch(s -> s.startsWith("bob " + phase + " "));

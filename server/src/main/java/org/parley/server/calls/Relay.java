@@ -3,13 +3,17 @@ package org.parley.server.calls;
 import io.netty.buffer.ByteBuf;
 import org.parley.server.metrics.RelayFigures;
 
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
- * The transport-neutral core of the call relay: admits participants with a call token and
+ * The transport-neutral core of the call relay: admits participants with a call token (over UDP
+ * in a JOIN MACed with the token's JOIN key, over a signed-in WebSocket as the token's device) and
  * forwards each one's media datagrams to every other participant of the same call (a plain
  * forward for two, a selective forwarding unit for more). Endpoints are {@link MediaSink}s, so
  * a participant can be reached over UDP ({@link UdpRelayServer}) or over its WebSocket, and can
@@ -21,6 +25,9 @@ import java.util.function.LongSupplier;
  * <p>Thread-safe: UDP I/O threads and WebSocket connections call it concurrently.
  */
 public final class Relay implements RelayFigures {
+    /** How far a JOIN's time may be from the relay's clock, either way. */
+    public static final Duration JOIN_WINDOW = Duration.ofSeconds(30);
+
     private static final class Call {
         /** Copy-on-write: forwarding reads it without a lock, joins and leaves are rare. */
         volatile RelayParticipant[] members = new RelayParticipant[0];
@@ -32,6 +39,7 @@ public final class Relay implements RelayFigures {
     private final LongSupplier nanoClock;
     private final RelayStats stats = new RelayStats();
     private final ConcurrentHashMap<CallId, Call> calls = new ConcurrentHashMap<>();
+    private final JoinNonces nonces;
 
     public Relay(CallTokens tokens, RelayLimits limits) {
         this(tokens, limits, System::nanoTime);
@@ -41,6 +49,7 @@ public final class Relay implements RelayFigures {
         this.tokens = tokens;
         this.limits = limits;
         this.nanoClock = nanoClock;
+        this.nonces = new JoinNonces(JOIN_WINDOW.toMillis(), limits.maxJoinNonces(), tokens.clock().millis());
     }
 
     /** The relay's clock, shared with its transports' rate limits. */
@@ -57,19 +66,76 @@ public final class Relay implements RelayFigures {
     }
 
     /**
-     * Verifies {@code token} and admits its participant with {@code sink} as its endpoint. If the
-     * participant is already in the call (a repeated JOIN, a new address, or a switch between
-     * UDP and WebSocket) its endpoint is replaced and the old sink, unless it is {@code sink}
-     * again, is told it was detached.
+     * Verifies a UDP JOIN and admits its participant with {@code sink} as its endpoint: the token
+     * must verify, {@code ownAddress} must accept the relay address it names (the UDP server
+     * checks the port), its time must be within {@link #JOIN_WINDOW} of the relay's clock, its MAC
+     * right under the token's JOIN key, and its nonce unseen within the window. So a JOIN captured on the wire and sent again, from
+     * any address, is refused: it cannot move a participant's slot to the sender.
+     *
+     * @return the admitted participant, or null if the JOIN was refused (counted under its reason)
      */
-    public RelayParticipant join(byte[] token, MediaSink sink) throws InvalidCallTokenException, RelayFullException {
-        CallGrant grant;
+    public RelayParticipant join(JoinDatagram join, MediaSink sink, Predicate<InetSocketAddress> ownAddress)
+            throws InvalidCallTokenException, RelayFullException {
+        CallGrant grant = verify(join.token());
+        if (!ownAddress.test(join.relayAddress())) {
+            stats.joinWrongRelay.increment();
+            return null;
+        }
+        long now = tokens.clock().millis();
+        if (Math.abs(now - join.timeMillis()) > JOIN_WINDOW.toMillis()) {
+            stats.joinStale.increment();
+            return null;
+        }
+        if (!join.macVerifies(tokens.joinKey(join.token()))) {
+            stats.joinBadMac.increment();
+            return null;
+        }
+        JoinNonces.Outcome nonce = nonces.firstUse(join.nonce(), now);
+        if (nonce == JoinNonces.Outcome.REPLAYED) {
+            stats.joinReplayed.increment();
+            return null;
+        }
+        if (nonce == JoinNonces.Outcome.FULL) {
+            stats.joinNoncesFull.increment();
+            return null;
+        }
+        return admit(grant, sink);
+    }
+
+    /**
+     * Verifies {@code token} for an endpoint the server authenticated as {@code device} (a
+     * signed-in WebSocket) and admits its participant with {@code sink}: the token must be the
+     * one issued to that device, so a token seen in a UDP JOIN is of no use on another account's
+     * connection.
+     */
+    public RelayParticipant joinAsDevice(byte[] token, byte[] device, MediaSink sink)
+            throws InvalidCallTokenException, RelayFullException {
+        CallGrant grant = verify(token);
+        if (tokens.participantId(grant.callId(), device) != grant.participantId()) {
+            InvalidCallTokenException refused = new InvalidCallTokenException(InvalidCallTokenException.Reason.OTHER_DEVICE,
+                    "this call token was issued to another device; ask for one with RequestCallToken");
+            stats.tokenRejected(refused.reason());
+            throw refused;
+        }
+        return admit(grant, sink);
+    }
+
+    private CallGrant verify(byte[] token) throws InvalidCallTokenException {
         try {
-            grant = tokens.verify(token);
+            return tokens.verify(token);
         } catch (InvalidCallTokenException e) {
             stats.tokenRejected(e.reason());
             throw e;
         }
+    }
+
+    /**
+     * Admits the participant of a verified {@code grant} with {@code sink} as its endpoint. If the
+     * participant is already in the call (a repeated JOIN, a new address, or a switch between
+     * UDP and WebSocket) its endpoint is replaced and the old sink, unless it is {@code sink}
+     * again, is told it was detached.
+     */
+    private RelayParticipant admit(CallGrant grant, MediaSink sink) throws RelayFullException {
         long now = nanoClock.getAsLong();
         while (true) {
             if (!calls.containsKey(grant.callId()) && calls.size() >= limits.maxCalls()) {

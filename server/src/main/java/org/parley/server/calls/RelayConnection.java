@@ -3,24 +3,37 @@ package org.parley.server.calls;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
+import java.net.InetSocketAddress;
+import java.util.function.Predicate;
+
 /**
- * The relay as one endpoint sees it: a WebSocket connection (the fallback when UDP is blocked),
- * or one UDP address of {@link UdpRelayServer}. The transport feeds it the
- * {@link RelayDatagram}s it receives (for a WebSocket, the payloads of its binary frames) and
- * gives it a {@link MediaSink} that sends back. An endpoint carries at most one participant;
- * joining again with another token moves it there. Call {@link #close} when the connection
- * ends. Not thread-safe: call {@link #receive} from the endpoint's I/O thread.
+ * The relay as one endpoint sees it: one UDP address of {@link UdpRelayServer}, or a signed-in
+ * WebSocket connection (the fallback when UDP is blocked). The transport feeds it the
+ * {@link RelayDatagram}s it receives and gives it a {@link MediaSink} that sends back. A UDP
+ * endpoint joins with an authenticated JOIN datagram; a WebSocket endpoint with
+ * {@link #joinAsDevice}, as the device it signed in as. An endpoint carries at most one
+ * participant; joining again with another token moves it there. Call {@link #close} when the
+ * connection ends. Not thread-safe: call it from the endpoint's I/O thread.
  */
 public final class RelayConnection {
     private final Relay relay;
     private final MediaSink sink;
     private final ByteBufAllocator allocator;
+    /** The relay addresses a JOIN datagram may name; null on a WebSocket, which takes no JOIN datagrams. */
+    private final Predicate<InetSocketAddress> ownAddress;
     private volatile RelayParticipant participant;
 
+    /** A WebSocket endpoint: it joins with {@link #joinAsDevice}; JOIN datagrams are dropped as junk. */
     public RelayConnection(Relay relay, MediaSink sink, ByteBufAllocator allocator) {
+        this(relay, sink, allocator, null);
+    }
+
+    /** A UDP endpoint, whose JOINs must name a relay address {@code ownAddress} accepts. */
+    RelayConnection(Relay relay, MediaSink sink, ByteBufAllocator allocator, Predicate<InetSocketAddress> ownAddress) {
         this.relay = relay;
         this.sink = sink;
         this.allocator = allocator;
+        this.ownAddress = ownAddress;
     }
 
     /**
@@ -37,10 +50,12 @@ public final class RelayConnection {
     void dispatch(ByteBuf datagram) {
         RelayStats stats = relay.stats();
         byte type = datagram.readableBytes() > 0 ? datagram.getByte(datagram.readerIndex()) : 0;
-        RelayParticipant current = participant != null && participant.isActive() ? participant : null;
+        RelayParticipant current = participant();
         switch (type) {
             case RelayDatagram.JOIN -> {
-                if (current == null || relay.spend(current)) {
+                if (ownAddress == null) {
+                    stats.junk.increment();
+                } else if (current == null || relay.spend(current)) {
                     join(datagram);
                 }
             }
@@ -70,28 +85,51 @@ public final class RelayConnection {
     }
 
     private void join(ByteBuf datagram) {
-        byte[] token = RelayDatagram.token(datagram);
-        if (token == null) {
+        JoinDatagram join = JoinDatagram.parse(datagram);
+        if (join == null) {
             relay.stats().tokenMalformed.increment();
             return;
         }
-        RelayParticipant previous = participant;
         RelayParticipant joined;
         try {
-            joined = relay.join(token, sink);
+            joined = relay.join(join, sink, ownAddress);
         } catch (InvalidCallTokenException | RelayFullException e) {
             return; // counted by the relay; no answer, so a scan learns nothing
         }
+        if (joined != null) {
+            become(joined);
+            sink.send(RelayDatagram.joined(allocator, joined.participantId()));
+        }
+    }
+
+    /**
+     * Joins with {@code token} as {@code device}, the device this (signed-in WebSocket) connection
+     * is authenticated as; see {@link Relay#joinAsDevice}.
+     *
+     * @return the participant, or null when the current one is over its send budget
+     */
+    public RelayParticipant joinAsDevice(byte[] token, byte[] device) throws InvalidCallTokenException, RelayFullException {
+        RelayParticipant current = participant();
+        if (current != null && !relay.spend(current)) {
+            return null;
+        }
+        RelayParticipant joined = relay.joinAsDevice(token, device, sink);
+        become(joined);
+        return joined;
+    }
+
+    private void become(RelayParticipant joined) {
+        RelayParticipant previous = participant;
         participant = joined;
         if (previous != null && previous.isActive()) {
             relay.leave(previous);
         }
-        sink.send(RelayDatagram.joined(allocator, joined.participantId()));
     }
 
     /** The participant on this connection, or null before a successful JOIN or after leaving. */
     public RelayParticipant participant() {
-        return participant != null && participant.isActive() ? participant : null;
+        RelayParticipant current = participant;
+        return current != null && current.isActive() ? current : null;
     }
 
     /** Leaves the call, if in one: on LEAVE and when the connection closes. */

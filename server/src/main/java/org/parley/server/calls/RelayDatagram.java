@@ -3,14 +3,18 @@ package org.parley.server.calls;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+
 /**
- * The relay's wire messages, the same bytes over UDP and inside WebSocket binary frames. The
- * first byte is the type:
+ * The relay's UDP datagrams (over the WebSocket fallback, {@code JoinCallOverWebSocket} carries
+ * the token and {@code MediaFrame} the bytes of a MEDIA datagram after its type). The first byte
+ * is the type:
  *
  * <pre>
- * 0x01 JOIN    client→relay  type | call token (61 bytes, see {@link CallTokens})
- * 0x02 JOINED  relay→client  type | participant id (4 bytes): the token was accepted
- * 0x03 MEDIA   both ways     type | media packet (opaque to the relay: SFrame ciphertext)
+ * 0x01 JOIN    client→relay  type | sealed call token | time | nonce | relay address | MAC (132 bytes, see {@link JoinDatagram})
+ * 0x02 JOINED  relay→client  type | participant id (4 bytes): the JOIN was accepted
+ * 0x03 MEDIA   both ways     type | media packet without its call id (opaque to the relay: SFrame ciphertext)
  * 0x04 PING    client→relay  type | 8 bytes chosen by the client
  * 0x05 PONG    relay→client  type | the same 8 bytes: UDP still works
  * 0x06 LEAVE   client→relay  type
@@ -18,6 +22,12 @@ import io.netty.buffer.ByteBufAllocator;
  *
  * A MEDIA datagram is forwarded byte for byte. No reply is larger than its request, and only
  * admitted endpoints get replies at all, so the relay cannot be used to amplify a flood.
+ *
+ * <p>No datagram carries the call id in clear: the token in a JOIN is sealed (a fresh one looks
+ * unrelated to any other), the participant id in JOINED and in media packets is a keyed hash of
+ * call and device (unlinkable across calls), and clients leave the call id, which both ends know,
+ * out of the media packets they send through the relay (see the client's {@code RelayMedia}).
+ * The relay maps a UDP sender to its participant by address, after its JOIN.
  */
 public final class RelayDatagram {
     public static final byte JOIN = 0x01;
@@ -27,28 +37,20 @@ public final class RelayDatagram {
     public static final byte PONG = 0x05;
     public static final byte LEAVE = 0x06;
 
-    public static final int JOIN_BYTES = 1 + CallTokens.TOKEN_BYTES;
+    public static final int JOIN_BYTES = JoinDatagram.BYTES;
     public static final int JOINED_BYTES = 5;
     public static final int PING_BYTES = 9;
+
+    private static final SecureRandom NONCES = new SecureRandom();
 
     private RelayDatagram() {
     }
 
-    public static byte[] join(byte[] token) {
-        byte[] out = new byte[JOIN_BYTES];
-        out[0] = JOIN;
-        System.arraycopy(token, 0, out, 1, Math.min(token.length, CallTokens.TOKEN_BYTES));
-        return out;
-    }
-
-    /** The token of a JOIN datagram, or null if the datagram has the wrong length for one. */
-    static byte[] token(ByteBuf join) {
-        if (join.readableBytes() != JOIN_BYTES) {
-            return null;
-        }
-        byte[] token = new byte[CallTokens.TOKEN_BYTES];
-        join.getBytes(join.readerIndex() + 1, token);
-        return token;
+    /** A JOIN of {@code token} for the relay at {@code relay}, timed now with a fresh nonce. */
+    public static byte[] join(byte[] token, byte[] joinKey, InetSocketAddress relay) {
+        byte[] nonce = new byte[JoinDatagram.NONCE_BYTES];
+        NONCES.nextBytes(nonce);
+        return JoinDatagram.encode(token, joinKey, System.currentTimeMillis(), nonce, relay);
     }
 
     static ByteBuf joined(ByteBufAllocator allocator, long participantId) {

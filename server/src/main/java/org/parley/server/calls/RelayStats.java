@@ -20,6 +20,12 @@ public final class RelayStats {
     final LongAdder tokenMalformed = new LongAdder();
     final LongAdder tokenBadMac = new LongAdder();
     final LongAdder tokenExpired = new LongAdder();
+    final LongAdder tokenOtherDevice = new LongAdder();
+    final LongAdder joinWrongRelay = new LongAdder();
+    final LongAdder joinStale = new LongAdder();
+    final LongAdder joinBadMac = new LongAdder();
+    final LongAdder joinReplayed = new LongAdder();
+    final LongAdder joinNoncesFull = new LongAdder();
     final LongAdder callFull = new LongAdder();
     final LongAdder junk = new LongAdder();
     final LongAdder oversized = new LongAdder();
@@ -45,6 +51,7 @@ public final class RelayStats {
             case MALFORMED -> tokenMalformed.increment();
             case BAD_MAC -> tokenBadMac.increment();
             case EXPIRED -> tokenExpired.increment();
+            case OTHER_DEVICE -> tokenOtherDevice.increment();
         }
     }
 
@@ -63,6 +70,12 @@ public final class RelayStats {
         out.put("relay_dropped_token_malformed_total", tokenMalformed.sum());
         out.put("relay_dropped_token_bad_mac_total", tokenBadMac.sum());
         out.put("relay_dropped_token_expired_total", tokenExpired.sum());
+        out.put("relay_dropped_token_other_device_total", tokenOtherDevice.sum());
+        out.put("relay_dropped_join_wrong_relay_total", joinWrongRelay.sum());
+        out.put("relay_dropped_join_stale_total", joinStale.sum());
+        out.put("relay_dropped_join_bad_mac_total", joinBadMac.sum());
+        out.put("relay_dropped_join_replayed_total", joinReplayed.sum());
+        out.put("relay_dropped_join_nonces_full_total", joinNoncesFull.sum());
         out.put("relay_dropped_call_full_total", callFull.sum());
         out.put("relay_dropped_junk_total", junk.sum());
         out.put("relay_dropped_oversized_total", oversized.sum());

@@ -33,6 +33,8 @@ import java.util.concurrent.TimeUnit;
  * threads), a {@link Relay} behind them. Each datagram is handled by its first byte
  * ({@link RelayDatagram}); everything that is not a valid request of an admitted participant is
  * dropped and counted, after a per-IP budget that stops one source from flooding token checks.
+ * An address becomes a participant's only with an authenticated, fresh JOIN ({@link JoinDatagram}):
+ * a JOIN captured and sent again from elsewhere is refused, and the participant keeps its address.
  * Forwarded datagrams are written during the read batch and flushed once at its end, which with
  * epoll becomes one sendmmsg call.
  */
@@ -120,6 +122,18 @@ public final class UdpRelayServer implements AutoCloseable {
 
     public Relay relay() {
         return relay;
+    }
+
+    /**
+     * Whether a JOIN naming {@code named} as the relay it was sent to is meant for this relay: its
+     * port must be this relay's, the one call tokens advertise. The IP address is covered by the
+     * JOIN's MAC but not compared: the server never tells clients an address (they resolve its
+     * host name), and behind a NAT or a forwarder the address a client sends to is not one the
+     * relay can know. A JOIN for a relay of another server fails anyway: its token does not verify
+     * under this server's secret.
+     */
+    boolean isOwnAddress(InetSocketAddress named) {
+        return named.getPort() == localAddress().getPort();
     }
 
     /** Participants currently reached over UDP. */
@@ -210,7 +224,8 @@ public final class UdpRelayServer implements AutoCloseable {
             }
             switch (length > 0 ? content.getByte(content.readerIndex()) : 0) {
                 case RelayDatagram.JOIN -> {
-                    RelayConnection joining = new RelayConnection(relay, new UdpSink(ctx.channel(), sender), ctx.alloc());
+                    RelayConnection joining = new RelayConnection(relay, new UdpSink(ctx.channel(), sender), ctx.alloc(),
+                            UdpRelayServer.this::isOwnAddress);
                     joining.dispatch(content);
                     if (joining.participant() != null) {
                         sessions.put(sender, joining);

@@ -10,11 +10,13 @@
  *   <li>{@code --media-port} (default {@value org.parley.server.calls.UdpRelayServer#DEFAULT_PORT}):
  *       {@link org.parley.server.calls.UdpRelayServer#start};</li>
  *   <li>an authenticated device asking for a call token over its WebSocket gets
- *       {@code CallTokens.issue(callId, participantId)};</li>
+ *       {@code CallTokens.issueFor(callId, participantId(callId, device))}: the sealed token and
+ *       its JOIN key, with which the device MACs its UDP JOINs ({@link org.parley.server.calls.JoinDatagram});</li>
  *   <li>WebSocket fallback: one {@link org.parley.server.calls.RelayConnection} per connection,
- *       with a {@link org.parley.server.calls.MediaSink} that writes binary frames to it; feed it
- *       the payload of each relay binary frame ({@link org.parley.server.calls.RelayDatagram}, the
- *       same bytes as over UDP) and call {@code close()} on disconnect;</li>
+ *       with a {@link org.parley.server.calls.MediaSink} that writes to it; join it with
+ *       {@code joinAsDevice(token, device)} as the device the connection signed in as, feed it
+ *       each MEDIA datagram ({@link org.parley.server.calls.RelayDatagram}, the same bytes as
+ *       over UDP) and call {@code close()} on disconnect;</li>
  *   <li>{@code /metrics}: the relay is the {@link org.parley.server.metrics.RelayFigures} given
  *       to {@code Metrics.includeRelay}: its counters, plus {@code activeCalls()} and
  *       {@code activeParticipants()} as gauges.</li>

@@ -6,7 +6,6 @@ import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.ServerFrame;
 import org.parley.server.calls.CallId;
 import org.parley.server.calls.CallTokens;
-import org.parley.server.calls.ParticipantIds;
 import org.parley.server.session.RequestHandler;
 import org.parley.server.session.Session;
 
@@ -15,17 +14,16 @@ import java.util.OptionalInt;
 
 /**
  * Issues call tokens (issue 8): a signed-in device asks for one per call and presents it to the
- * relay over UDP or its WebSocket. The server keeps nothing about the request.
+ * relay over UDP (in a JOIN MACed with the token's JOIN key, which only this reply carries, inside
+ * the device's TLS connection) or its WebSocket. The server keeps nothing about the request.
  */
 public final class CallRequests {
     private final CallTokens tokens;
-    private final ParticipantIds participantIds;
     private final OptionalInt udpPort;
 
     /** @param udpPort the relay's bound UDP port, or empty when the relay serves the WebSocket only */
-    public CallRequests(CallTokens tokens, ParticipantIds participantIds, OptionalInt udpPort) {
+    public CallRequests(CallTokens tokens, OptionalInt udpPort) {
         this.tokens = tokens;
-        this.participantIds = participantIds;
         this.udpPort = udpPort;
     }
 
@@ -37,12 +35,13 @@ public final class CallRequests {
         long requestId = frame.getRequestId();
         CallId callId = CallId.of(Fields.exactly(requestId, "request_call_token.call_id",
                 frame.getRequestCallToken().getCallId(), CallId.BYTES));
-        long participantId = participantIds.of(callId, session.signedIn().device().bytes());
-        byte[] token = tokens.issue(callId, participantId);
+        long participantId = tokens.participantId(callId, session.signedIn().device().bytes());
+        CallTokens.Issued issued = tokens.issueFor(callId, participantId);
         session.reply(requestId, ServerFrame.newBuilder().setCallToken(CallToken.newBuilder()
-                .setToken(ByteString.copyFrom(token))
+                .setToken(ByteString.copyFrom(issued.token()))
+                .setJoinKey(ByteString.copyFrom(issued.joinKey()))
                 .setUdpPort(udpPort.orElse(0))
-                .setExpiresAt(CallTokens.expiresAt(token).toEpochMilli())
+                .setExpiresAt(issued.expiresAt().toEpochMilli())
                 .setParticipantId((int) participantId)));
     }
 }

@@ -7,38 +7,40 @@ import org.parley.protocol.v1.CallJoined;
 import org.parley.protocol.v1.ErrorCode;
 import org.parley.protocol.v1.MediaFrame;
 import org.parley.protocol.v1.ServerFrame;
-import org.parley.server.calls.CallId;
 import org.parley.server.calls.CallTokens;
 import org.parley.server.calls.InvalidCallTokenException;
 import org.parley.server.calls.MediaSink;
 import org.parley.server.calls.Relay;
 import org.parley.server.calls.RelayConnection;
 import org.parley.server.calls.RelayDatagram;
+import org.parley.server.calls.RelayFullException;
 import org.parley.server.calls.RelayParticipant;
 import org.parley.server.metrics.Metrics;
 
+import java.time.Duration;
+
 /**
  * One WebSocket connection as a call relay endpoint, the fallback when UDP is blocked: its
- * {@code JoinCallOverWebSocket} and {@code MediaFrame}s become relay JOIN and MEDIA datagrams
- * (the same bytes as over UDP, so the relay's per-participant rate limit and counters apply), and
- * MEDIA the relay sends it goes out as {@code MediaFrame} pushes. Media is dropped, and counted,
+ * {@code JoinCallOverWebSocket} admits the connection's device with its own token (a token issued
+ * to another device, say one seen in a UDP JOIN, is refused), its {@code MediaFrame}s become relay
+ * MEDIA datagrams (the same bytes as over UDP, so the relay's per-participant rate limit and
+ * counters apply), and MEDIA the relay sends it goes out as {@code MediaFrame} pushes, without a
+ * call id: the connection is in one call at a time. Media is dropped, and counted,
  * while the connection cannot keep up: late audio is worthless. Receive side on the connection's
  * event loop only; {@link #send} is called from the relay's threads.
  */
 final class CallEndpoint implements MediaSink {
+    /** How long a client refused for load should wait before joining again. */
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
     private final Channel channel;
     private final Relay relay;
-    private final CallTokens tokens;
     private final Metrics metrics;
     private final RelayConnection connection;
-    /** The participant id of the JOINED the relay answered during the current join, or -1. */
-    private long joinedNow = -1;
-    private volatile ByteString callId = ByteString.EMPTY;
 
-    CallEndpoint(Channel channel, Relay relay, CallTokens tokens, Metrics metrics) {
+    CallEndpoint(Channel channel, Relay relay, Metrics metrics) {
         this.channel = channel;
         this.relay = relay;
-        this.tokens = tokens;
         this.metrics = metrics;
         this.connection = new RelayConnection(relay, this, channel.alloc());
     }
@@ -49,39 +51,25 @@ final class CallEndpoint implements MediaSink {
                     + CallTokens.TOKEN_BYTES + " bytes, got " + token.length + "; ask for one with RequestCallToken");
             return;
         }
-        joinedNow = -1;
-        ByteBuf join = channel.alloc().buffer(RelayDatagram.JOIN_BYTES).writeByte(RelayDatagram.JOIN).writeBytes(token);
+        RelayParticipant participant;
         try {
-            connection.receive(join);
-        } finally {
-            join.release();
-        }
-        RelayParticipant participant = connection.participant();
-        if (joinedNow < 0 || participant == null) {
-            session.fail(requestId, refusal(token), refusalMessage(token));
+            participant = connection.joinAsDevice(token, session.signedIn().device().bytes());
+        } catch (InvalidCallTokenException e) {
+            session.fail(requestId, ErrorCode.ACCESS_DENIED, "call token refused: " + e.getMessage());
+            return;
+        } catch (RelayFullException e) {
+            session.fail(requestId, ErrorCode.RATE_LIMITED, "the relay did not admit this token: " + e.getMessage()
+                    + "; try again later", RETRY_AFTER);
             return;
         }
-        callId = ByteString.copyFrom(participant.callId().toBytes());
+        if (participant == null) {
+            session.fail(requestId, ErrorCode.RATE_LIMITED,
+                    "this connection sends the relay too much; try again later", RETRY_AFTER);
+            return;
+        }
         session.reply(requestId, ServerFrame.newBuilder().setCallJoined(CallJoined.newBuilder()
-                .setCallId(callId).setParticipantId((int) participant.participantId())));
-    }
-
-    private ErrorCode refusal(byte[] token) {
-        try {
-            tokens.verify(token);
-            return ErrorCode.RATE_LIMITED;
-        } catch (InvalidCallTokenException e) {
-            return ErrorCode.ACCESS_DENIED;
-        }
-    }
-
-    private String refusalMessage(byte[] token) {
-        try {
-            tokens.verify(token);
-            return "the relay did not admit this token: the call or the relay is full, or this connection sends too much; try again later";
-        } catch (InvalidCallTokenException e) {
-            return "call token refused: " + e.getMessage();
-        }
+                .setCallId(ByteString.copyFrom(participant.callId().toBytes()))
+                .setParticipantId((int) participant.participantId())));
     }
 
     void media(Session session, long requestId, MediaFrame frame) {
@@ -91,8 +79,9 @@ final class CallEndpoint implements MediaSink {
                     "this connection is in no call: send JoinCallOverWebSocket with a call token first");
             return;
         }
-        if (!frame.getCallId().equals(callId)) {
-            session.fail(requestId, ErrorCode.INVALID_ARGUMENT, "media_frame.call_id is not the call this connection joined");
+        if (!frame.getCallId().isEmpty() && !frame.getCallId().equals(ByteString.copyFrom(participant.callId().toBytes()))) {
+            session.fail(requestId, ErrorCode.INVALID_ARGUMENT,
+                    "media_frame.call_id is not the call this connection joined; leave it empty");
             return;
         }
         int maxPayload = relay.limits().maxDatagramBytes() - 1;
@@ -121,13 +110,10 @@ final class CallEndpoint implements MediaSink {
     public void send(ByteBuf datagram) {
         try {
             int at = datagram.readerIndex();
-            switch (datagram.getByte(at)) {
-                case RelayDatagram.JOINED -> joinedNow = datagram.getUnsignedInt(at + 1);
-                case RelayDatagram.MEDIA -> push(datagram, at);
-                default -> {
-                    // PONG: WebSocket endpoints send no PING; the connection has its own keep-alive.
-                }
+            if (datagram.getByte(at) == RelayDatagram.MEDIA) {
+                push(datagram, at);
             }
+            // Nothing else comes: a WebSocket endpoint sends no JOIN datagram or PING.
         } finally {
             datagram.release();
         }
@@ -140,7 +126,7 @@ final class CallEndpoint implements MediaSink {
         }
         ByteString payload = ByteString.copyFrom(datagram.nioBuffer(at + 1, datagram.readableBytes() - 1));
         channel.writeAndFlush(ServerFrame.newBuilder()
-                .setMediaFrame(MediaFrame.newBuilder().setCallId(callId).setPayload(payload)).build(), channel.voidPromise());
+                .setMediaFrame(MediaFrame.newBuilder().setPayload(payload)).build(), channel.voidPromise());
         metrics.mediaFrameSent();
     }
 }

@@ -101,7 +101,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientFram
         }
         if (media) {
             if (callEndpoint == null) {
-                callEndpoint = new CallEndpoint(ctx.channel(), calls.relay(), calls.tokens(), metrics);
+                callEndpoint = new CallEndpoint(ctx.channel(), calls.relay(), metrics);
             }
             if (body == ClientFrame.BodyCase.MEDIA_FRAME) {
                 callEndpoint.media(session, requestId, frame.getMediaFrame());

@@ -53,7 +53,49 @@ class CallTokensTest {
                 .hasMessageContaining("version 9");
         CallTokens other = CallTokens.withRandomSecret(new SecureRandom(), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(1));
         assertThatThrownBy(() -> other.verify(token)).isInstanceOf(InvalidCallTokenException.class)
-                .hasMessageContaining("MAC");
+                .hasMessageContaining("does not verify");
+    }
+
+    @Test
+    void aTokenIsSealedSoItShowsNeitherCallNorParticipantAndTwoOfOneGrantDiffer() {
+        CallId call = new CallId(0x1122334455667788L, 0x99aabbccddeeff00L);
+        byte[] first = at(NOW).issue(call, 0xdeadbeefL);
+        byte[] second = at(NOW).issue(call, 0xdeadbeefL);
+        assertThat(first).isNotEqualTo(second);
+        for (byte[] token : new byte[][] {first, second}) {
+            assertThat(contains(token, call.toBytes())).as("the call id in clear").isFalse();
+            assertThat(contains(token, java.util.Arrays.copyOf(call.toBytes(), 4))).as("even a part of it").isFalse();
+            assertThat(contains(token, new byte[] {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef})).isFalse();
+        }
+    }
+
+    @Test
+    void joinKeysAreTheServersOwnPerTokenAndParticipantIdsPerDeviceAndCall() {
+        CallTokens tokens = at(NOW);
+        CallTokens.Issued issued = tokens.issueFor(CALL, 7);
+        assertThat(issued.joinKey()).hasSize(CallTokens.JOIN_KEY_BYTES).isEqualTo(tokens.joinKey(issued.token()));
+        assertThat(issued.expiresAt()).isEqualTo(NOW.plusSeconds(600));
+        assertThat(tokens.joinKey(tokens.issue(CALL, 7))).as("another token, another key").isNotEqualTo(issued.joinKey());
+        CallTokens otherServer = CallTokens.withRandomSecret(new SecureRandom(), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(1));
+        assertThat(otherServer.joinKey(issued.token())).isNotEqualTo(issued.joinKey());
+        assertThat(issued.toString()).doesNotContain(java.util.HexFormat.of().formatHex(issued.joinKey()))
+                .contains("hidden");
+
+        byte[] device = {1, 2, 3};
+        long id = tokens.participantId(CALL, device);
+        assertThat(at(NOW.plusSeconds(5)).participantId(CALL, device)).as("stable, and the same on every node").isEqualTo(id);
+        assertThat(tokens.participantId(new CallId(1, 3), device)).as("unlinkable across calls").isNotEqualTo(id);
+        assertThat(tokens.participantId(CALL, new byte[] {1, 2, 4})).isNotEqualTo(id);
+        assertThat(otherServer.participantId(CALL, device)).isNotEqualTo(id);
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test

@@ -18,9 +18,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RelayTest {
     private final CallTokens tokens = CallTokens.withRandomSecret(new SecureRandom(), Clock.systemUTC(), Duration.ofMinutes(5));
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-    private final RelayLimits limits = new RelayLimits(1400, 2, 3, 50, 10, 50, 50, 100, Duration.ofSeconds(30));
+    private final RelayLimits limits = new RelayLimits(1400, 2, 3, 50, 10, 50, 50, 100, Duration.ofSeconds(30), 1_000);
     private final Relay relay = new Relay(tokens, limits, nanos::get);
     private final CallId call = new CallId(1, 1);
+    private static final java.net.InetSocketAddress RELAY_ADDRESS = new java.net.InetSocketAddress("127.0.0.1", 7878);
 
     /** A sink that records what it is sent, like a WebSocket connection would send it on. */
     static final class RecordingSink implements MediaSink {
@@ -59,10 +60,10 @@ class RelayTest {
         RecordingSink[] sinks = {new RecordingSink(), new RecordingSink(), new RecordingSink()};
         List<RelayParticipant> participants = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            participants.add(relay.join(tokens.issue(call, i), sinks[i]));
+            participants.add(join(call, i, sinks[i]));
         }
         RecordingSink otherCall = new RecordingSink();
-        relay.join(tokens.issue(new CallId(2, 2), 0), otherCall);
+        join(new CallId(2, 2), 0, otherCall);
         assertThat(forward(participants.get(1), 7)).isTrue();
         assertThat(sinks[0].sent).containsExactly(new byte[]{RelayDatagram.MEDIA, 7});
         assertThat(sinks[1].sent).isEmpty();
@@ -83,10 +84,10 @@ class RelayTest {
         RecordingSink udp = new RecordingSink();
         RecordingSink webSocket = new RecordingSink();
         RecordingSink peer = new RecordingSink();
-        byte[] token = tokens.issue(call, 0);
-        RelayParticipant first = relay.join(token, udp);
-        RelayParticipant other = relay.join(tokens.issue(call, 1), peer);
-        RelayParticipant moved = relay.join(token, webSocket);
+        byte[] token = tokenOf(call, 0);
+        RelayParticipant first = relay.joinAsDevice(token, device(0), udp);
+        RelayParticipant other = join(call, 1, peer);
+        RelayParticipant moved = relay.joinAsDevice(token, device(0), webSocket);
         assertThat(udp.detached).isTrue();
         assertThat(first.isActive()).isFalse();
         forward(other, 1);
@@ -100,17 +101,17 @@ class RelayTest {
     @Test
     void limitsOnCallsParticipantsAndSendRate() throws Exception {
         for (int i = 0; i < 3; i++) {
-            relay.join(tokens.issue(call, i), new RecordingSink());
+            join(call, i, new RecordingSink());
         }
-        assertThatThrownBy(() -> relay.join(tokens.issue(call, 3), new RecordingSink()))
+        assertThatThrownBy(() -> join(call, 3, new RecordingSink()))
                 .isInstanceOf(RelayFullException.class).hasMessageContaining("3 participants");
-        relay.join(tokens.issue(new CallId(2, 2), 0), new RecordingSink());
-        assertThatThrownBy(() -> relay.join(tokens.issue(new CallId(3, 3), 0), new RecordingSink()))
+        join(new CallId(2, 2), 0, new RecordingSink());
+        assertThatThrownBy(() -> join(new CallId(3, 3), 0, new RecordingSink()))
                 .isInstanceOf(RelayFullException.class).hasMessageContaining("2 calls");
 
         RecordingSink listener = new RecordingSink();
-        RelayParticipant sender = relay.join(tokens.issue(new CallId(2, 2), 1), listener);
-        RelayParticipant receiver = relay.join(tokens.issue(new CallId(2, 2), 2), new RecordingSink());
+        RelayParticipant sender = join(new CallId(2, 2), 1, listener);
+        RelayParticipant receiver = join(new CallId(2, 2), 2, new RecordingSink());
         int accepted = 0;
         for (int i = 0; i < 100; i++) {
             accepted += forward(sender, i) ? 1 : 0;
@@ -129,14 +130,14 @@ class RelayTest {
     @Test
     void aParticipantWhoseTokenExpiredIsRemovedUnlessItJoinedAgainWithAFreshOne() throws Exception {
         RecordingSink talkerSink = new RecordingSink();
-        RelayParticipant talker = relay.join(tokens.issue(call, 0), talkerSink);
-        RelayParticipant listener = relay.join(tokens.issue(call, 1), new RecordingSink());
-        RelayParticipant renewing = relay.join(tokens.issue(call, 2), new RecordingSink());
+        RelayParticipant talker = join(call, 0, talkerSink);
+        RelayParticipant listener = join(call, 1, new RecordingSink());
+        RelayParticipant renewing = join(call, 2, new RecordingSink());
         nanos.addAndGet(Duration.ofMinutes(4).toNanos());
         assertThat(forward(talker, 1)).isTrue();
         // Before the 5-minute lifetime ends, the renewing participant joins again with a fresh token.
         nanos.addAndGet(Duration.ofSeconds(50).toNanos());
-        RelayParticipant renewed = relay.join(tokens.issue(call, 2), new RecordingSink());
+        RelayParticipant renewed = join(call, 2, new RecordingSink());
         assertThat(renewing.isActive()).as("replaced by the new join").isFalse();
         nanos.addAndGet(Duration.ofSeconds(15).toNanos());
 
@@ -153,8 +154,8 @@ class RelayTest {
     @Test
     void idleParticipantsAreRemovedAndBadTokensCounted() throws Exception {
         RecordingSink sink = new RecordingSink();
-        RelayParticipant quiet = relay.join(tokens.issue(call, 0), sink);
-        RelayParticipant talker = relay.join(tokens.issue(call, 1), new RecordingSink());
+        RelayParticipant quiet = join(call, 0, sink);
+        RelayParticipant talker = join(call, 1, new RecordingSink());
         nanos.addAndGet(Duration.ofSeconds(20).toNanos());
         forward(talker, 1);
         nanos.addAndGet(Duration.ofSeconds(20).toNanos());
@@ -163,19 +164,25 @@ class RelayTest {
         assertThat(sink.detached).isTrue();
         assertThat(talker.isActive()).isTrue();
 
-        byte[] forged = tokens.issue(call, 5);
+        byte[] forged = tokenOf(call, 5);
         forged[3] ^= 1;
-        assertThatThrownBy(() -> relay.join(forged, new RecordingSink())).isInstanceOf(InvalidCallTokenException.class);
-        assertThatThrownBy(() -> relay.join(new byte[3], new RecordingSink())).isInstanceOf(InvalidCallTokenException.class);
+        assertThatThrownBy(() -> relay.joinAsDevice(forged, device(5), new RecordingSink()))
+                .isInstanceOf(InvalidCallTokenException.class);
+        assertThatThrownBy(() -> relay.joinAsDevice(new byte[3], device(5), new RecordingSink()))
+                .isInstanceOf(InvalidCallTokenException.class);
+        assertThatThrownBy(() -> relay.joinAsDevice(tokenOf(call, 5), device(6), new RecordingSink()))
+                .as("a token presented by a device it was not issued to").isInstanceOf(InvalidCallTokenException.class)
+                .hasMessageContaining("another device");
         assertThat(relay.stats().snapshot()).containsEntry("relay_dropped_token_bad_mac_total", 1L)
-                .containsEntry("relay_dropped_token_malformed_total", 1L).containsEntry("relay_idle_removed_total", 1L);
+                .containsEntry("relay_dropped_token_malformed_total", 1L)
+                .containsEntry("relay_dropped_token_other_device_total", 1L).containsEntry("relay_idle_removed_total", 1L);
     }
 
     @Test
-    void aConnectionSpeaksTheUdpDatagramsToo() throws Exception {
+    void aConnectionSpeaksTheUdpDatagrams() throws Exception {
         RecordingSink connectionSink = new RecordingSink();
         RecordingSink peer = new RecordingSink();
-        RelayConnection connection = new RelayConnection(relay, connectionSink, io.netty.buffer.ByteBufAllocator.DEFAULT);
+        RelayConnection connection = udpConnection(connectionSink);
         receive(connection, new byte[]{RelayDatagram.MEDIA, 1});
         receive(connection, new byte[]{RelayDatagram.PING, 1, 2, 3, 4, 5, 6, 7, 8});
         receive(connection, new byte[]{RelayDatagram.JOIN, 1, 2});
@@ -186,9 +193,10 @@ class RelayTest {
                 .containsEntry("relay_dropped_token_malformed_total", 1L).containsEntry("relay_dropped_junk_total", 1L)
                 .containsEntry("relay_dropped_oversized_total", 1L);
 
-        RelayParticipant other = relay.join(tokens.issue(call, 1), peer);
-        receive(connection, RelayDatagram.join(tokens.issue(call, 0)));
-        assertThat(connectionSink.sent).containsExactly(new byte[]{RelayDatagram.JOINED, 0, 0, 0, 0});
+        RelayParticipant other = join(call, 1, peer);
+        receive(connection, joinDatagram(call, 0));
+        assertThat(connectionSink.sent).containsExactly(java.nio.ByteBuffer.allocate(5).put(RelayDatagram.JOINED)
+                .putInt((int) tokens.participantId(call, device(0))).array());
         receive(connection, new byte[]{RelayDatagram.PING, 1, 2, 3, 4, 5, 6, 7, 8});
         assertThat(connectionSink.sent.get(1)).containsExactly(RelayDatagram.PONG, 1, 2, 3, 4, 5, 6, 7, 8);
         receive(connection, new byte[]{RelayDatagram.MEDIA, 9});
@@ -205,15 +213,53 @@ class RelayTest {
     @Test
     void aConnectionJoiningAnotherCallLeavesTheFirst() throws Exception {
         RecordingSink sink = new RecordingSink();
-        RelayConnection connection = new RelayConnection(relay, sink, io.netty.buffer.ByteBufAllocator.DEFAULT);
-        receive(connection, RelayDatagram.join(tokens.issue(call, 0)));
+        RelayConnection connection = udpConnection(sink);
+        receive(connection, joinDatagram(call, 0));
         CallId second = new CallId(2, 2);
-        receive(connection, RelayDatagram.join(tokens.issue(second, 5)));
+        receive(connection, joinDatagram(second, 5));
         assertThat(connection.participant().callId()).isEqualTo(second);
         assertThat(relay.activeCalls()).isEqualTo(1);
         assertThat(relay.activeParticipants()).isEqualTo(1);
         connection.close();
         assertThat(relay.activeCalls()).isZero();
+    }
+
+    @Test
+    void aWebSocketConnectionJoinsAsItsDeviceAndTakesNoJoinDatagrams() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        RelayConnection webSocket = new RelayConnection(relay, sink, io.netty.buffer.ByteBufAllocator.DEFAULT);
+        receive(webSocket, joinDatagram(call, 0));
+        assertThat(webSocket.participant()).as("a JOIN datagram is not how a WebSocket joins").isNull();
+        assertThat(relay.stats().snapshot()).containsEntry("relay_dropped_junk_total", 1L);
+        assertThatThrownBy(() -> webSocket.joinAsDevice(tokenOf(call, 0), device(1)))
+                .isInstanceOf(InvalidCallTokenException.class);
+        assertThat(webSocket.participant()).isNull();
+        RelayParticipant joined = webSocket.joinAsDevice(tokenOf(call, 1), device(1));
+        assertThat(joined.participantId()).isEqualTo(tokens.participantId(call, device(1)));
+        assertThat(webSocket.participant()).isSameAs(joined);
+        assertThat(sink.sent).as("the WebSocket answers with CallJoined, not a JOINED datagram").isEmpty();
+    }
+
+    private static byte[] device(int index) {
+        return new byte[] {(byte) index, 42};
+    }
+
+    /** A token issued to device {@code index} for {@code call}, as CallRequests issues it. */
+    private byte[] tokenOf(CallId call, int index) {
+        return tokens.issue(call, tokens.participantId(call, device(index)));
+    }
+
+    private RelayParticipant join(CallId call, int index, MediaSink sink) throws Exception {
+        return relay.joinAsDevice(tokenOf(call, index), device(index), sink);
+    }
+
+    private RelayConnection udpConnection(MediaSink sink) {
+        return new RelayConnection(relay, sink, io.netty.buffer.ByteBufAllocator.DEFAULT, RELAY_ADDRESS::equals);
+    }
+
+    private byte[] joinDatagram(CallId call, int index) {
+        byte[] token = tokenOf(call, index);
+        return RelayDatagram.join(token, tokens.joinKey(token), RELAY_ADDRESS);
     }
 
     private static void receive(RelayConnection connection, byte[] datagram) {

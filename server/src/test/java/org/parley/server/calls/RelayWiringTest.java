@@ -51,7 +51,7 @@ class RelayWiringTest extends ServerTestBase {
         TestCallClient bobMedia = new TestCallClient(mediaCallId, 1, MEMBERS, TestCallClient.EPOCH);
         InetSocketAddress relay = new InetSocketAddress("127.0.0.1", aliceToken.getUdpPort());
         try (UdpTestEndpoint aliceUdp = new UdpTestEndpoint(relay)) {
-            aliceUdp.join(aliceToken.getToken().toByteArray());
+            aliceUdp.join(aliceToken.getToken().toByteArray(), aliceToken.getJoinKey().toByteArray(), relay);
             ServerFrame joined = joinOverWebSocket(bob, bobToken.getToken());
             assertThat(joined.hasCallJoined()).as("answer %s", joined).isTrue();
             assertThat(joined.getCallJoined().getParticipantId()).isEqualTo(bobToken.getParticipantId());
@@ -65,7 +65,7 @@ class RelayWiringTest extends ServerTestBase {
             List<byte[]> bobReceived = new ArrayList<>();
             for (int i = 0; i < FRAMES; i++) {
                 MediaFrame media = bob.awaitFrame(ServerFrame::hasMediaFrame).getMediaFrame();
-                assertThat(media.getCallId()).isEqualTo(callId);
+                assertThat(media.getCallId()).as("the connection is in one call; the push names none").isEmpty();
                 bobReceived.add(RelayDatagram.media(media.getPayload().toByteArray()));
             }
             assertThat(texts(bobMedia.decryptAll(bobReceived))).containsExactlyInAnyOrderElementsOf(fromAlice);
@@ -96,6 +96,54 @@ class RelayWiringTest extends ServerTestBase {
             awaitMetric("parley_relay_participants", 1);
             assertThat(metric(server.metrics().render(), "parley_relay_leaves_total")).isEqualTo(1);
         }
+    }
+
+    @Test
+    void aTokenCarriesNoCallIdAndComesWithItsOwnJoinKey() throws Exception {
+        start(Backend.SQLITE);
+        TestClient alice = registered("alice");
+        CallToken first = token(alice);
+        CallToken second = token(alice);
+        assertThat(first.getJoinKey().size()).isEqualTo(CallTokens.JOIN_KEY_BYTES);
+        assertThat(first.getJoinKey()).isNotEqualTo(second.getJoinKey());
+        assertThat(first.getToken()).as("two tokens of one device and call look unrelated").isNotEqualTo(second.getToken());
+        for (CallToken token : List.of(first, second)) {
+            assertThat(indexOf(token.getToken().toByteArray(), callId.toByteArray())).as("call id in the token").isNegative();
+        }
+    }
+
+    /**
+     * A thief who saw alice's token (in a UDP JOIN, say) presents it on his own signed-in
+     * connection: refused, since it was issued to another device, and alice keeps her slot.
+     */
+    @Test
+    void aStolenTokenIsRefusedOnAnotherAccountsWebSocket() throws Exception {
+        start(Backend.SQLITE);
+        TestClient alice = registered("alice");
+        TestClient bob = registered("bob");
+        TestClient thief = registered("thief");
+        CallToken aliceToken = token(alice);
+        assertThat(joinOverWebSocket(alice, aliceToken.getToken()).hasCallJoined()).isTrue();
+        assertThat(joinOverWebSocket(bob, token(bob).getToken()).hasCallJoined()).isTrue();
+
+        ServerFrame refused = joinOverWebSocket(thief, aliceToken.getToken());
+        assertThat(refused.getError().getCode()).isEqualTo(ErrorCode.ACCESS_DENIED);
+        assertThat(refused.getError().getMessage()).contains("another device");
+        awaitMetric("parley_relay_dropped_token_other_device_total", 1);
+
+        bob.send(mediaFrame(ByteString.EMPTY, "for alice".getBytes(StandardCharsets.UTF_8)));
+        assertThat(alice.awaitFrame(ServerFrame::hasMediaFrame).getMediaFrame().getPayload().toStringUtf8()).isEqualTo("for alice");
+        assertThat(thief.pollFrame(ServerFrame::hasMediaFrame, Duration.ofMillis(300))).isNull();
+        assertThat(metric(server.metrics().render(), "parley_relay_participants")).isEqualTo(2);
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Test
@@ -132,14 +180,15 @@ class RelayWiringTest extends ServerTestBase {
 
         ServerFrame refused = joinOverWebSocket(alice, ByteString.copyFrom(forged));
         assertThat(refused.getError().getCode()).isEqualTo(ErrorCode.ACCESS_DENIED);
-        assertThat(refused.getError().getMessage()).contains("MAC does not verify");
+        assertThat(refused.getError().getMessage()).contains("does not verify");
         ServerFrame tooShort = joinOverWebSocket(alice, ByteString.copyFrom(new byte[10]));
         assertThat(tooShort.getError().getCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
 
         try (UdpTestEndpoint udp = new UdpTestEndpoint(server.mediaAddress().orElseThrow())) {
-            udp.send(RelayDatagram.join(forged));
+            udp.send(RelayDatagram.join(forged, issued.getJoinKey().toByteArray(), server.mediaAddress().orElseThrow()));
             awaitMetric("parley_relay_dropped_token_bad_mac_total", 2);
-            udp.join(issued.getToken().toByteArray()); // the same socket with the real token is admitted
+            // the same socket with the real token is admitted
+            udp.join(issued.getToken().toByteArray(), issued.getJoinKey().toByteArray(), server.mediaAddress().orElseThrow());
             assertThat(udp.count(d -> d[0] == RelayDatagram.JOINED)).isEqualTo(1);
         }
         assertThat(metric(server.metrics().render(), "parley_relay_joins_total")).isEqualTo(1);
@@ -158,7 +207,8 @@ class RelayWiringTest extends ServerTestBase {
         assertThat(refused.getError().getCode()).isEqualTo(ErrorCode.ACCESS_DENIED);
         assertThat(refused.getError().getMessage()).contains("expired");
         try (UdpTestEndpoint udp = new UdpTestEndpoint(server.mediaAddress().orElseThrow())) {
-            udp.send(RelayDatagram.join(issued.getToken().toByteArray()));
+            udp.send(RelayDatagram.join(issued.getToken().toByteArray(), issued.getJoinKey().toByteArray(),
+                    server.mediaAddress().orElseThrow()));
             awaitMetric("parley_relay_dropped_token_expired_total", 2);
             assertThat(udp.count(d -> d[0] == RelayDatagram.JOINED)).isZero();
         }

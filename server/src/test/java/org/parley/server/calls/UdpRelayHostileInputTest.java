@@ -69,10 +69,10 @@ class UdpRelayHostileInputTest {
              UdpTestEndpoint f = new UdpTestEndpoint(server.localAddress());
              UdpTestEndpoint a1 = new UdpTestEndpoint(server.localAddress());
              UdpTestEndpoint attacker = new UdpTestEndpoint(server.localAddress())) {
-            b0.join(tokens.issue(new CallId(callB.high(), callB.low()), 0));
-            b1.join(tokens.issue(new CallId(callB.high(), callB.low()), 1));
-            f.join(tokens.issue(new CallId(callA.high(), callA.low()), 0));
-            a1.join(tokens.issue(new CallId(callA.high(), callA.low()), 1));
+            b0.join(tokens, tokens.issue(new CallId(callB.high(), callB.low()), 0));
+            b1.join(tokens, tokens.issue(new CallId(callB.high(), callB.low()), 1));
+            f.join(tokens, tokens.issue(new CallId(callA.high(), callA.low()), 0));
+            a1.join(tokens, tokens.issue(new CallId(callA.high(), callA.low()), 1));
             long afterJoins = server.relay().stats().datagramsReceived();
 
             // Wrong tokens: forged, expired (right secret, past expiry), malformed.
@@ -82,8 +82,8 @@ class UdpRelayHostileInputTest {
                     Duration.ofMinutes(5));
             byte[] expired = past.issue(new CallId(callB.high(), callB.low()), 9);
             for (int i = 0; i < 5; i++) {
-                attacker.send(RelayDatagram.join(forged));
-                attacker.send(RelayDatagram.join(expired));
+                attacker.send(RelayDatagram.join(forged, tokens.joinKey(forged), server.localAddress()));
+                attacker.send(RelayDatagram.join(expired, past.joinKey(expired), server.localAddress()));
                 attacker.send(new byte[]{RelayDatagram.JOIN, 1, 2, 3});
             }
             attacker.send(new byte[3_000]);
@@ -153,8 +153,8 @@ class UdpRelayHostileInputTest {
             byte[] ping = {RelayDatagram.PING, 1, 2, 3, 4, 5, 6, 7, 8};
             a.send(ping);
             awaitReceived(1);
-            a.join(tokens.issue(id, 0));
-            b.join(tokens.issue(id, 1));
+            a.join(tokens, tokens.issue(id, 0));
+            b.join(tokens, tokens.issue(id, 1));
             assertThat(a.count(d -> d[0] == RelayDatagram.PONG)).isZero();
             a.send(ping);
             assertThat(a.await(d -> d[0] == RelayDatagram.PONG, 1, 5_000)).isTrue();

@@ -41,8 +41,8 @@ class UdpRelayImpairedNetworkTest {
              ImpairmentProxy impairment = new ImpairmentProxy(server.localAddress(), 20261128, 0.05, 100, 40);
              UdpTestEndpoint a = new UdpTestEndpoint(server.localAddress());
              UdpTestEndpoint b = new UdpTestEndpoint(impairment.address())) {
-            a.join(tokens.issue(id, 0));
-            b.join(tokens.issue(id, 1));
+            a.join(tokens, tokens.issue(id, 0), server.localAddress());
+            b.join(tokens, tokens.issue(id, 1), server.localAddress());
             long start = System.nanoTime();
             for (int s = 0; s < FRAMES; s++) {
                 a.send(alice.audioDatagram(s));

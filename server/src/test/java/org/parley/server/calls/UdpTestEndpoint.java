@@ -45,15 +45,29 @@ final class UdpTestEndpoint implements AutoCloseable {
         }
     }
 
+    InetSocketAddress localAddress() {
+        return (InetSocketAddress) socket.getLocalSocketAddress();
+    }
+
     void send(byte[] datagram) throws IOException {
         socket.send(new DatagramPacket(datagram, datagram.length, relay));
     }
 
-    /** Sends JOIN with {@code token} and waits for JOINED. */
-    void join(byte[] token) throws Exception {
+    /** Sends JOINs with {@code token}, each fresh and MACed with its JOIN key, and waits for JOINED. */
+    void join(CallTokens tokens, byte[] token) throws Exception {
+        join(tokens, token, relay);
+    }
+
+    /** As {@link #join(CallTokens, byte[])}, naming {@code relayAddress} (not where it sends, e.g. behind a proxy). */
+    void join(CallTokens tokens, byte[] token, InetSocketAddress relayAddress) throws Exception {
+        join(token, tokens.joinKey(token), relayAddress);
+    }
+
+    /** Sends JOINs with {@code token} MACed with {@code joinKey}, as a device given both does, and waits for JOINED. */
+    void join(byte[] token, byte[] joinKey, InetSocketAddress relayAddress) throws Exception {
         int before = count(d -> d[0] == RelayDatagram.JOINED);
         for (int attempt = 0; attempt < 5; attempt++) {
-            send(RelayDatagram.join(token));
+            send(RelayDatagram.join(token, joinKey, relayAddress));
             if (await(d -> d[0] == RelayDatagram.JOINED, before + 1, 1_000)) {
                 return;
             }

@@ -107,7 +107,7 @@ class GroupStoreContractTest extends StoreContract {
     @MethodSource(BACKENDS)
     void unknownGroupsStartAtEpochZeroOnlyAndBadValuesAreRejected(Backend backend) {
         ServerStores store = open(backend);
-        GroupId group = GroupId.of(new byte[] {9});
+        GroupId group = GroupId.of(new byte[16]);
         assertThat(refusal(write(store, EpochKey.commit(group, 5, id(1), PAYLOAD, null, EpochKey.random()))))
                 .isInstanceOf(UnknownGroupException.class);
         assertThat(store.groups().state(group)).isEmpty();
