@@ -87,6 +87,10 @@ final class Messages {
             return "* WARNING: " + refused.reason() + ". Nothing was shared with it; if you expected an invitation, ask who sent it";
         } else if (event instanceof ConversationEvent.Unreadable unreadable) {
             text = "WARNING: " + unreadable(unreadable);
+            if (unreadable.conversation().isEmpty()) {
+                // A copy that did not open names no conversation.
+                return "* " + text;
+            }
         } else {
             return null;
         }

@@ -48,6 +48,11 @@ final class ServerCommand implements Runnable {
     @Option(names = "--max-attachment-mb", paramLabel = "N", description = "Largest attachment upload in MiB (default: 100).")
     long maxAttachmentMb = 100;
 
+    @Option(names = "--retention-days", paramLabel = "N",
+            description = "Delete what has not been used for N days (default: ${DEFAULT-VALUE}): undelivered mail, groups without "
+                    + "a commit, attachments, key packages of devices not seen.")
+    int retentionDays = 30;
+
     @Option(names = "--registration-limit", paramLabel = "N",
             description = "Accounts and link requests one network (an IPv4 address, an IPv6 /64) may make per hour "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -89,7 +94,11 @@ final class ServerCommand implements Runnable {
         if (maxAttachmentMb < 1) {
             throw new IllegalArgumentException("--max-attachment-mb must be at least 1");
         }
-        StoreConfig storeConfig = store.storeConfig().withAttachmentMaxBytes(maxAttachmentMb * 1024 * 1024);
+        if (retentionDays < 1) {
+            throw new IllegalArgumentException("--retention-days must be at least 1");
+        }
+        StoreConfig storeConfig = store.storeConfig().withAttachmentMaxBytes(maxAttachmentMb * 1024 * 1024)
+                .withRetentionDays(retentionDays);
         config.checkListenIsSafe(); // before touching the data folder
         ServerStores opened = ServerStores.open(storeConfig);
         ParleyServer server;

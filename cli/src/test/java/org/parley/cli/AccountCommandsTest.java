@@ -189,7 +189,8 @@ class AccountCommandsTest {
         // The operator adds a device row to alice's account and publishes a key package for it.
         AccountId aliceAccount = server.store().accounts().findByUsername(Username.parse("alice")).orElseThrow().id();
         DeviceId ghost = server.store().accounts().addDevice(aliceAccount,
-                new Ed25519PrivateKeyParameters(new SecureRandom()).generatePublicKey().getEncoded()).id();
+                new Ed25519PrivateKeyParameters(new SecureRandom()).generatePublicKey().getEncoded(),
+                org.parley.protocol.MailboxSeal.generateKeyPair()[1]).id();
         Ed25519PrivateKeyParameters operatorKey = new Ed25519PrivateKeyParameters(new SecureRandom());
         server.store().keyPackages().upload(ghost, java.util.List.of(Forgeries.keyPackage("alice", Bytes.copyOf(aliceAccount.bytes()),
                 Bytes.copyOf(ghost.bytes()), Bytes.copyOf(operatorKey.generatePublicKey().getEncoded()),

@@ -1,5 +1,6 @@
 package org.parley.cli;
 
+import org.parley.protocol.MailboxSeal;
 import com.google.protobuf.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,10 +37,10 @@ class AdminCommandTest {
     void discloseHoldsOnlyTheAllowedFields() throws Exception {
         byte[] identityKey = random(32);
         try (ServerStores store = ServerStores.open(StoreConfig.forDataDirectory(data, null))) {
-            Registration alice = store.accounts().register(Username.parse("alice"), identityKey, random(32), null);
-            Registration bob = store.accounts().register(Username.parse("bob"), random(32), null, null);
+            Registration alice = store.accounts().register(Username.parse("alice"), identityKey, MailboxSeal.generateKeyPair()[1], random(32), null);
+            Registration bob = store.accounts().register(Username.parse("bob"), random(32), MailboxSeal.generateKeyPair()[1], null, null);
             store.keyPackages().upload(alice.device(), List.of(new byte[] {1}, new byte[] {2}));
-            store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(alice.device(), bob.device(), ByteString.copyFrom(new byte[100])))));
+            store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(alice.device(), ByteString.copyFrom(new byte[100])))));
         }
         MainTest.Result result = parley("admin", "disclose", "Alice", "--data", data.toString());
         assertThat(result.code()).as(result.err()).isZero();
@@ -84,7 +85,7 @@ class AdminCommandTest {
         String code = invite.out().strip();
         assertThat(code).matches("[0-9a-f]{16,}");
         try (ServerStores store = ServerStores.open(StoreConfig.forDataDirectory(data, null))) {
-            store.accounts().register(Username.parse("carol"), random(32), null, HexFormat.of().parseHex(code));
+            store.accounts().register(Username.parse("carol"), random(32), MailboxSeal.generateKeyPair()[1], null, HexFormat.of().parseHex(code));
         }
         MainTest.Result stats = parley("admin", "stats", "--data", data.toString());
         assertThat(stats.code()).isZero();

@@ -51,6 +51,15 @@ class MessagesTest {
     }
 
     @Test
+    void unreadableMessagesNameTheirConversationWhenOneIsKnown() {
+        assertThat(Messages.notice(new ConversationEvent.Unreadable("team", "bob", 3, ConversationEvent.Unreadable.Cause.NEVER_ARRIVED, "")))
+                .isEqualTo("* team: WARNING: 3 messages from bob never arrived: the server dropped them; ask bob to send again");
+        // A copy the server did not seal to this device's mailbox key cannot say which conversation it was for.
+        assertThat(Messages.notice(new ConversationEvent.Unreadable("", null, 1, ConversationEvent.Unreadable.Cause.DAMAGED, "")))
+                .isEqualTo("* WARNING: 1 message could not be read: damaged or forged on the way");
+    }
+
+    @Test
     void aLineInA1to1PointsFromTheSenderToTheOtherPerson() {
         StoredMessage fromAlice = StoredMessage.newBuilder().setSender("alice").setText("hi bob").setSentAt(0).build();
         StoredMessage fromBob = StoredMessage.newBuilder().setSender("bob").setText("hi alice").setSentAt(0).setOutgoing(true).build();

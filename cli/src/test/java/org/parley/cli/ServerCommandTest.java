@@ -113,12 +113,20 @@ class ServerCommandTest {
     }
 
     @Test
+    void aRetentionPeriodUnderADayIsAUserError() {
+        MainTest.Result result = parley("server", "--retention-days", "0", "--data", data.toString());
+        assertThat(result.code()).isEqualTo(1);
+        assertThat(result.err()).contains("--retention-days must be at least 1");
+    }
+
+    @Test
     void helpListsTheFlags() {
         MainTest.Result help = parley("server", "--help");
         assertThat(help.code()).isZero();
         assertThat(help.out()).contains("--listen").contains("--data").contains("--db").contains("--tls-cert")
                 .contains("--tls-key").contains("--invite-only").contains("--max-attachment-mb").contains("--media-port")
                 .contains("--attachment-quota-mb").contains("--upload-timeout").contains("--trusted-proxy")
-                .contains("--proxy-protocol").contains("--admin-listen").contains("--metrics-token");
+                .contains("--proxy-protocol").contains("--admin-listen").contains("--metrics-token")
+                .contains("--retention-days");
     }
 }

@@ -15,6 +15,7 @@ import org.parley.server.calls.CallTokens;
 import org.parley.server.calls.Relay;
 import org.parley.server.calls.RelayLimits;
 import org.parley.server.calls.UdpRelayServer;
+import org.parley.server.delivery.MailboxSealer;
 import org.parley.server.delivery.MailboxWriter;
 import org.parley.server.http.AttachmentHttp;
 import org.parley.server.http.UploadTickets;
@@ -91,7 +92,7 @@ public final class ParleyServer implements AutoCloseable {
         this.requestPool = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), named("parley-request"));
         this.maintenance = Executors.newSingleThreadScheduledExecutor(named("parley-maintenance"));
         this.bus = new InProcessBus();
-        this.writer = new MailboxWriter(store.mailbox(), metrics, BATCH_WAIT_MICROS, BATCH_MAX_ITEMS, BATCH_QUEUE);
+        this.writer = new MailboxWriter(store.mailbox(), new MailboxSealer(store.accounts()), metrics, BATCH_WAIT_MICROS, BATCH_MAX_ITEMS, BATCH_QUEUE);
 
         ServerConfig.Limits limits = config.limits();
         ServerConfig.Quotas quotas = config.quotas();
@@ -208,13 +209,14 @@ public final class ParleyServer implements AutoCloseable {
 
     private void expire() {
         try {
-            int mail = store.mailbox().deleteExpired();
-            int blobs = store.attachments().deleteExpired();
-            if (mail + blobs > 0) {
-                log.info("expired {} undelivered messages and {} attachments older than 30 days", mail, blobs);
+            ServerStores.Deleted deleted = store.deleteUnused();
+            if (deleted.total() > 0) {
+                log.info("deleted what was unused for {} days: {} undelivered messages, {} groups, {} key packages of absent "
+                        + "devices, {} attachments", store.config().retentionDays(), deleted.mail(), deleted.groups(),
+                        deleted.keyPackages(), deleted.attachments());
             }
         } catch (RuntimeException e) {
-            log.warn("expiring old mail and attachments failed, will retry in an hour", e);
+            log.warn("deleting unused data failed, will retry in an hour", e);
         }
     }
 

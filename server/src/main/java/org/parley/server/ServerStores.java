@@ -18,6 +18,7 @@ import org.parley.server.mailbox.MailboxStore;
 import org.parley.server.storage.Database;
 import org.parley.server.storage.Migrations;
 import org.parley.server.storage.StoreException;
+import org.parley.server.storage.UtcDays;
 
 /**
  * Everything the server stores, opened from one {@link StoreConfig}: the database (migrated to
@@ -41,7 +42,7 @@ public final class ServerStores implements AutoCloseable {
         this.accounts = new JdbcAccountStore(database, config.clock());
         this.keyPackages = new JdbcKeyPackageStore(database);
         this.mailbox = new JdbcMailboxStore(database, config.clock(), config.mailboxLimits());
-        this.groups = new JdbcGroupStore(database);
+        this.groups = new JdbcGroupStore(database, config.clock());
         this.attachments = new FileAttachmentStore(database, config.attachmentDirectory(), config.clock(), config.attachmentMaxBytes());
         this.admin = new JdbcAdminStore(database);
     }
@@ -104,6 +105,26 @@ public final class ServerStores implements AutoCloseable {
 
     public AdminStore admin() {
         return admin;
+    }
+
+    /** What one pass of {@link #deleteUnused()} deleted. */
+    public record Deleted(int mail, int groups, int keyPackages, int attachments) {
+        public int total() {
+            return mail + groups + keyPackages + attachments;
+        }
+    }
+
+    /**
+     * Deletes what has not been used for the retention period ({@link StoreConfig#retentionDays()}):
+     * undelivered mail, groups without a commit, attachments, and the key packages of devices not
+     * seen. Accounts and devices stay: they are people's identities, and a device row without its
+     * key packages cannot be reached anyway. The server runs this every hour.
+     */
+    public Deleted deleteUnused() {
+        int days = config.retentionDays();
+        java.time.LocalDate start = UtcDays.date(UtcDays.today(config.clock()) - days);
+        return new Deleted(mailbox.deleteExpired(), groups.deleteUnused(days), keyPackages.deleteOfDevicesLastSeenBefore(start),
+                attachments.deleteExpired(days));
     }
 
     @Override

@@ -50,6 +50,23 @@ public record StoreConfig(StoreUrl url, Path attachmentDirectory, Clock clock, M
         return new StoreConfig(url, attachmentDirectory, clock, limits, attachmentMaxBytes);
     }
 
+    /**
+     * How long the server keeps what is not used (parley server --retention-days): undelivered mail,
+     * groups without a commit, attachments, and the key packages of devices not seen. Held as the
+     * mailbox limits' retention, so that there is one period for everything.
+     */
+    public StoreConfig withRetentionDays(int days) {
+        if (days < 1) {
+            throw new IllegalArgumentException("the retention period must be at least one day, got " + days);
+        }
+        return withMailboxLimits(new MailboxLimits(mailboxLimits.maxMessages(), mailboxLimits.maxBytes(), java.time.Duration.ofDays(days)));
+    }
+
+    /** The retention period in whole days (see {@link #withRetentionDays}). */
+    public int retentionDays() {
+        return (int) mailboxLimits.retention().toDays();
+    }
+
     public StoreConfig withAttachmentMaxBytes(long maxBytes) {
         return new StoreConfig(url, attachmentDirectory, clock, mailboxLimits, maxBytes);
     }

@@ -200,7 +200,7 @@ class AccountLimitsTest extends ServerTestBase {
     private static ClientFrame.Builder requestLink(TestClient device) {
         return ClientFrame.newBuilder().setRequestLink(RequestLink.newBuilder()
                 .setIdentityKey(ByteString.copyFrom(device.identityKey())).setSignature(ByteString.copyFrom(device.signChallenge()))
-                .setProvisioningKey(ByteString.copyFrom(randomBytes(32))));
+                .setProvisioningKey(ByteString.copyFrom(randomBytes(32))).setMailboxKey(ByteString.copyFrom(device.mailboxKey())));
     }
 
     private static ClientFrame.Builder approve(String code) {

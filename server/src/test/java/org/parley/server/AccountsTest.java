@@ -19,6 +19,7 @@ import org.parley.server.testing.Backend;
 import org.parley.server.testing.TestClient;
 
 import java.security.SecureRandom;
+import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -65,8 +66,9 @@ class AccountsTest extends ServerTestBase {
 
         var devices = phone.request(ClientFrame.newBuilder().setListDevices(ListDevices.getDefaultInstance())).getDeviceList();
         assertThat(devices.getDevicesList()).extracting(d -> d.getDeviceId().toByteArray())
-                .containsExactly(phone.deviceId, laptop.deviceId);
-        assertThat(devices.getDevices(1).getIdentityKey().toByteArray()).isEqualTo(laptop.identityKey());
+                .containsExactlyInAnyOrder(phone.deviceId, laptop.deviceId);
+        assertThat(devices.getDevicesList()).filteredOn(d -> Arrays.equals(d.getDeviceId().toByteArray(), laptop.deviceId))
+                .singleElement().satisfies(d -> assertThat(d.getIdentityKey().toByteArray()).isEqualTo(laptop.identityKey()));
 
         assertThat(phone.request(ClientFrame.newBuilder().setRemoveDevice(RemoveDevice.newBuilder()
                 .setDeviceId(ByteString.copyFrom(laptop.deviceId)))).hasOk()).isTrue();
@@ -143,8 +145,9 @@ class AccountsTest extends ServerTestBase {
         // The waiting connection is now signed in as the new device, and the account lists it.
         var devices = laptop.request(ClientFrame.newBuilder().setListDevices(ListDevices.getDefaultInstance())).getDeviceList();
         assertThat(devices.getDevicesList()).extracting(d -> d.getDeviceId().toByteArray())
-                .containsExactly(phone.deviceId, laptopDevice);
-        assertThat(devices.getDevices(1).getIdentityKey().toByteArray()).isEqualTo(laptop.identityKey());
+                .containsExactlyInAnyOrder(phone.deviceId, laptopDevice);
+        assertThat(devices.getDevicesList()).filteredOn(d -> Arrays.equals(d.getDeviceId().toByteArray(), laptopDevice))
+                .singleElement().satisfies(d -> assertThat(d.getIdentityKey().toByteArray()).isEqualTo(laptop.identityKey()));
         assertThat(laptop.request(requestLink(laptop)).getError().getCode()).isEqualTo(ErrorCode.ALREADY_AUTHENTICATED);
 
         // The code works once, and the device's other code is void now that it is signed in.
@@ -166,7 +169,7 @@ class AccountsTest extends ServerTestBase {
         TestClient forger = connect();
         ServerFrame forged = forger.request(ClientFrame.newBuilder().setRequestLink(RequestLink.newBuilder()
                 .setIdentityKey(ByteString.copyFrom(randomBytes(32))).setSignature(ByteString.copyFrom(forger.signChallenge()))
-                .setProvisioningKey(ByteString.copyFrom(PROVISIONING_KEY))));
+                .setProvisioningKey(ByteString.copyFrom(PROVISIONING_KEY)).setMailboxKey(ByteString.copyFrom(forger.mailboxKey()))));
         assertThat(forged.getError().getCode()).isEqualTo(ErrorCode.BAD_SIGNATURE);
 
         TestClient laptop = connect();
@@ -186,7 +189,7 @@ class AccountsTest extends ServerTestBase {
     private static ClientFrame.Builder requestLink(TestClient device) {
         return ClientFrame.newBuilder().setRequestLink(RequestLink.newBuilder()
                 .setIdentityKey(ByteString.copyFrom(device.identityKey())).setSignature(ByteString.copyFrom(device.signChallenge()))
-                .setProvisioningKey(ByteString.copyFrom(PROVISIONING_KEY)));
+                .setProvisioningKey(ByteString.copyFrom(PROVISIONING_KEY)).setMailboxKey(ByteString.copyFrom(device.mailboxKey())));
     }
 
     private static ClientFrame.Builder approve(String code) {

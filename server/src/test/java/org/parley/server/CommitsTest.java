@@ -11,7 +11,7 @@ import org.parley.protocol.v1.Send;
 import org.parley.protocol.v1.ServerFrame;
 import org.parley.protocol.v1.SubmitCommit;
 import org.parley.server.accounts.DeviceId;
-import org.parley.server.groups.GroupId;
+import org.parley.server.groups.RoutingId;
 import org.parley.server.groups.GroupState;
 import org.parley.server.mailbox.MailboxLimits;
 import org.parley.server.mailbox.MailboxStore;
@@ -65,7 +65,7 @@ class CommitsTest extends ServerTestBase {
     }
 
     private GroupState state(byte[] group) {
-        return harness.store().groups().state(GroupId.of(group)).orElseThrow();
+        return harness.store().groups().state(RoutingId.of(group)).orElseThrow();
     }
 
     @ParameterizedTest
@@ -154,9 +154,11 @@ class CommitsTest extends ServerTestBase {
         assertThat(winnersRecipient.awaitFrame(ServerFrame::hasDeliver).getDeliver().getPayload().toStringUtf8()).isEqualTo("commit for 1");
         assertThat(losersRecipient.pollFrame(ServerFrame::hasDeliver, QUIET)).as("the loser's fan-out is not stored").isNull();
 
-        // An unknown group cannot start above epoch 0.
-        assertThat(alice.request(commit(randomBytes(16), 5, null, EpochKey.random(), null, recipient(bob))).getError().getCode())
-                .isEqualTo(ErrorCode.NOT_FOUND);
+        // A group the server does not know (new, or forgotten after the retention period) is recorded
+        // at the epoch of its next commit.
+        byte[] forgotten = randomBytes(32);
+        assertThat(accepted(alice, commit(forgotten, 5, null, EpochKey.random(), null, recipient(bob))).getCurrentEpoch()).isEqualTo(6);
+        assertThat(state(forgotten).epoch()).isEqualTo(6);
     }
 
     @ParameterizedTest

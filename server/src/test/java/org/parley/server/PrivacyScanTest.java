@@ -128,6 +128,20 @@ class PrivacyScanTest extends ServerTestBase {
 
     private byte[] group;
 
+    /** Whether {@code a} and {@code b} have a run of {@code length} equal bytes in common. */
+    static boolean sharedRun(byte[] a, byte[] b, int length) {
+        java.util.Set<ByteString> runs = new java.util.HashSet<>();
+        for (int i = 0; i + length <= a.length; i++) {
+            runs.add(ByteString.copyFrom(a, i, length));
+        }
+        for (int i = 0; i + length <= b.length; i++) {
+            if (runs.contains(ByteString.copyFrom(b, i, length))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private byte[] encrypt(byte[] key, String plaintext) throws Exception {
         byte[] nonce = randomBytes(12);
         Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");

@@ -69,10 +69,12 @@ public final class Accounts {
         Ed25519PrivateKeyParameters accountKey = new Ed25519PrivateKeyParameters(random);
         byte[] profileKey = new byte[32];
         random.nextBytes(profileKey);
+        MailboxKey mailboxKey = MailboxKey.generate();
         ServerFrame answer = signIn(server, timeout, challenge -> ClientFrame.newBuilder().setRegister(Register.newBuilder()
                 .setUsername(username).setIdentityKey(ByteString.copyFrom(key.generatePublicKey().getEncoded()))
                 .setInviteCode(inviteCode == null ? "" : inviteCode)
                 .setAccessKey(ByteString.copyFrom(AccessKey.fromProfileKey(profileKey)))
+                .setMailboxKey(ByteString.copyFrom(mailboxKey.publicKey()))
                 .setSignature(ByteString.copyFrom(DeviceIdentity.signChallenge(key, challenge)))));
         // The account id is the server's to assign, and the certificate covers it: sign once it is known.
         byte[] accountId = answer.getAuthenticated().getAccountId().toByteArray();
@@ -81,7 +83,8 @@ public final class Accounts {
         }
         byte[] certificate = AccountKey.certify(accountKey, accountId, key.generatePublicKey().getEncoded());
         DeviceIdentity identity = DeviceIdentity.create(server, username.toLowerCase(java.util.Locale.ROOT), accountId,
-                answer.getAuthenticated().getDeviceId().toByteArray(), key, accountKey, certificate, profileKey);
+                answer.getAuthenticated().getDeviceId().toByteArray(), key, accountKey, certificate, profileKey,
+                mailboxKey);
         identity.save(store);
         return identity;
     }
@@ -112,6 +115,7 @@ public final class Accounts {
         X25519PrivateKeyParameters provisioningKey = ProvisioningBox.newKey(random);
         byte[] identityKey = key.generatePublicKey().getEncoded();
         byte[] provisioningPublic = ProvisioningBox.publicKey(provisioningKey);
+        MailboxKey mailboxKey = MailboxKey.generate();
         CompletableFuture<ServerFrame> approved = new CompletableFuture<>();
         ServerFrame answer = overConnection(server, timeout, push -> {
             if (push.hasAuthenticated()) {
@@ -123,6 +127,7 @@ public final class Accounts {
                     ServerFrame requested = answered(server, connection.request(ClientFrame.newBuilder().setRequestLink(RequestLink.newBuilder()
                             .setIdentityKey(ByteString.copyFrom(identityKey))
                             .setProvisioningKey(ByteString.copyFrom(provisioningPublic))
+                            .setMailboxKey(ByteString.copyFrom(mailboxKey.publicKey()))
                             .setSignature(ByteString.copyFrom(DeviceIdentity.signChallenge(key, connection.challenge())))))
                             .get(timeout.toMillis(), TimeUnit.MILLISECONDS), ServerFrame::hasLinkRequested);
                     show.accept(new LinkRequest(LinkFingerprint.shown(requested.getLinkRequested().getCode(), identityKey,
@@ -133,14 +138,14 @@ public final class Accounts {
                         throw new LinkNotApprovedException(wait);
                     }
                 });
-        DeviceIdentity identity = provisioned(server, answer.getAuthenticated(), key, provisioningKey);
+        DeviceIdentity identity = provisioned(server, answer.getAuthenticated(), key, provisioningKey, mailboxKey);
         identity.save(store);
         return identity;
     }
 
     /** This device as the approval's provisioning describes it, once it checks out; nothing is saved here. */
     static DeviceIdentity provisioned(ServerAddress server, Authenticated approval, Ed25519PrivateKeyParameters key,
-                                      X25519PrivateKeyParameters provisioningKey) {
+                                      X25519PrivateKeyParameters provisioningKey, MailboxKey mailboxKey) {
         Provisioning provisioning = ProvisioningBox.open(approval.getProvisioning().toByteArray(), provisioningKey);
         byte[] accountId = approval.getAccountId().toByteArray();
         String refused = "the approval that reached this device does not make it a device of that account"
@@ -153,7 +158,7 @@ public final class Accounts {
         try {
             return DeviceIdentity.create(server, approval.getUsername(), accountId, approval.getDeviceId().toByteArray(), key,
                     new Ed25519PrivateKeyParameters(provisioning.getAccountPrivateKey().toByteArray()),
-                    provisioning.getDeviceCertificate().toByteArray(), provisioning.getProfileKey().toByteArray());
+                    provisioning.getDeviceCertificate().toByteArray(), provisioning.getProfileKey().toByteArray(), mailboxKey);
         } catch (IllegalArgumentException e) {
             throw new LinkRefusedException(refused, e);
         }

@@ -16,8 +16,8 @@ import java.util.HexFormat;
  * This device: its server, account, device id, Ed25519 identity key (which signs the server's
  * challenge and, as the MLS signature key, everything this device says in a group), the account's
  * Ed25519 identity key that every device of the account holds, the account key's certificate of
- * this device's key ({@link AccountKey}), and the account's profile key. Kept sealed in the
- * profile under {@link #STORE_NAME}.
+ * this device's key ({@link AccountKey}), the account's profile key, and this device's
+ * {@link MailboxKey}. Kept sealed in the profile under {@link #STORE_NAME}.
  */
 public final class DeviceIdentity implements org.parley.client.net.Session.Credentials {
     static final String STORE_NAME = "device";
@@ -25,11 +25,15 @@ public final class DeviceIdentity implements org.parley.client.net.Session.Crede
     private volatile DeviceRecord record;
     private final Ed25519PrivateKeyParameters identityKey;
     private final Ed25519PrivateKeyParameters accountKey;
+    /** Null only in a profile made before mailbox keys: the server stores that device's copies as they were sent. */
+    private final MailboxKey mailboxKey;
 
     private DeviceIdentity(DeviceRecord record) {
         this.record = record;
         this.identityKey = new Ed25519PrivateKeyParameters(record.getIdentityPrivateKey().toByteArray());
         this.accountKey = new Ed25519PrivateKeyParameters(record.getAccountPrivateKey().toByteArray());
+        this.mailboxKey = record.getMailboxPublicKey().isEmpty() ? null
+                : MailboxKey.of(record.getMailboxPrivateKey().toByteArray(), record.getMailboxPublicKey().toByteArray());
     }
 
     /** A key pair and profile key for a device that is not registered yet. */
@@ -43,7 +47,7 @@ public final class DeviceIdentity implements org.parley.client.net.Session.Crede
      */
     static DeviceIdentity create(ServerAddress server, String username, byte[] accountId, byte[] deviceId,
                                  Ed25519PrivateKeyParameters identityKey, Ed25519PrivateKeyParameters accountKey,
-                                 byte[] certificate, byte[] profileKey) {
+                                 byte[] certificate, byte[] profileKey, MailboxKey mailboxKey) {
         if (!AccountKey.certifies(accountKey.generatePublicKey().getEncoded(), accountId,
                 identityKey.generatePublicKey().getEncoded(), certificate)) {
             throw new IllegalArgumentException("the device certificate does not match this device's key and account");
@@ -53,7 +57,9 @@ public final class DeviceIdentity implements org.parley.client.net.Session.Crede
                 .setIdentityPrivateKey(ByteString.copyFrom(identityKey.getEncoded()))
                 .setAccountPrivateKey(ByteString.copyFrom(accountKey.getEncoded()))
                 .setDeviceCertificate(ByteString.copyFrom(certificate))
-                .setProfileKey(ByteString.copyFrom(profileKey)).build());
+                .setProfileKey(ByteString.copyFrom(profileKey))
+                .setMailboxPrivateKey(ByteString.copyFrom(mailboxKey.privateKey()))
+                .setMailboxPublicKey(ByteString.copyFrom(mailboxKey.publicKey())).build());
     }
 
     /** The identity of the profile's device, or a {@link ProfileException} saying to register first. */
@@ -73,7 +79,13 @@ public final class DeviceIdentity implements org.parley.client.net.Session.Crede
                 throw new ProfileException("this profile was made by an older Parley, before accounts had keys that sign"
                         + " their devices; register or link again in a new --profile");
             }
-            DeviceIdentity identity = new DeviceIdentity(record);
+            DeviceIdentity identity;
+            try {
+                identity = new DeviceIdentity(record);
+            } catch (IllegalArgumentException e) {
+                throw new ProfileException("the device record in this profile is damaged (its mailbox key); register or link"
+                        + " again in another --profile");
+            }
             if (!AccountKey.certifies(identity.accountKey(), identity.accountId(), identity.publicIdentityKey(),
                     identity.deviceCertificate())) {
                 throw new ProfileException("the device record in this profile is damaged (its certificate does not match);"
@@ -142,6 +154,22 @@ public final class DeviceIdentity implements org.parley.client.net.Session.Crede
     /** The account's private key, for a device being linked (sealed to it, never sent in clear). */
     byte[] accountPrivateKey() {
         return accountKey.getEncoded();
+    }
+
+    /** The public mailbox key the server seals this device's copies to; empty in a profile made before mailbox keys. */
+    public byte[] mailboxPublicKey() {
+        return mailboxKey == null ? new byte[0] : mailboxKey.publicKey();
+    }
+
+    /**
+     * What another device sent, from the copy the server delivered: opened with this device's
+     * mailbox key. A device of a profile made before mailbox keys never gave the server one, so its
+     * copies arrive as they were sent.
+     *
+     * @throws IllegalArgumentException when the copy was not sealed to this device's mailbox key
+     */
+    public byte[] openMailboxCopy(byte[] delivered) {
+        return mailboxKey == null ? delivered : mailboxKey.open(delivered);
     }
 
     public byte[] profileKey() {

@@ -6,7 +6,6 @@ import org.parley.client.keys.MemberCredential;
 import org.parley.client.net.ConnectionException;
 import org.parley.client.net.ServerException;
 import org.parley.client.net.Session;
-import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
 import org.parley.mls.group.CommitResult;
 import org.parley.mls.group.Group;
@@ -138,8 +137,9 @@ final class CommitCoordinator {
     private SubmitCommit.Builder submission(byte[] groupId, Group group, CommitResult result, List<KeyPackages.Claimed> joiners) {
         byte[] commitId = new byte[16];
         random.nextBytes(commitId);
-        byte[] commitMessage = result.commitMessage().toByteArray();
-        byte[] welcome = result.welcome().map(Bytes::toByteArray).orElse(new byte[0]);
+        // Wrapped before signing: the server checks the signature over the payloads it is given.
+        byte[] commitMessage = PayloadWrap.wrapGroupMessage(groupId, result.commitMessage().toByteArray(), random);
+        byte[] welcome = result.welcome().map(w -> PayloadWrap.wrapWelcome(w.toByteArray())).orElse(new byte[0]);
         byte[] nextEpochKey = EpochCommitKey.next(result.pending()).publicKey();
         // The server orders commits under an id derived from the group id, never the group id itself.
         byte[] routingId = CommitAuthority.routingId(groupId);

@@ -114,7 +114,8 @@ public sealed interface ConversationEvent {
      * {@code messages} messages of the conversation could not be read, from {@code sender} (null
      * when the message did not say whose it was), for {@code cause}; {@code detail} is the reason a
      * change was refused (empty otherwise). Show it: it is how a person notices a server that drops,
-     * withholds, replays or forks.
+     * withholds, replays or forks. {@code conversation} is empty when it cannot be known: a copy
+     * that the server did not seal to this device's mailbox key (cause {@link Cause#DAMAGED}).
      */
     record Unreadable(String conversation, String sender, int messages, Cause cause, String detail) implements ConversationEvent {
         /** Why, as far as this device can tell. */

@@ -84,6 +84,11 @@ final class ConversationStore {
         }
     }
 
+    /** Every conversation this device was ever in (left ones too), by MLS group id. */
+    List<byte[]> groupIds() {
+        return index();
+    }
+
     /** The record of conversation {@code groupId}, or null when this device never was in it. */
     ConversationRecord record(byte[] groupId) {
         byte[] bytes = profile.get(recordName(groupId));

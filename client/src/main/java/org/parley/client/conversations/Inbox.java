@@ -24,13 +24,17 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Incoming mail, one push at a time on the inbox thread: Deliver, process, persist (group state
  * and message in one transaction), Ack, in that order, then the events. A crash before the Ack
- * redelivers, and the stored state (used keys, message id) drops the copy. Welcomes join groups;
- * handshakes move them; application messages go to the {@link ContentHandler}.
+ * redelivers, and the stored state (used keys, message id) drops the copy. Each copy is first
+ * opened with this device's mailbox key, then unwrapped ({@link PayloadWrap}); only what both let
+ * through reaches MLS. Welcomes join groups; handshakes move them; application messages go to the
+ * {@link ContentHandler}.
  *
  * <p>Runs under the conversations' lock; {@code lock.notifyAll} after each push wakes a committer
  * waiting for an epoch and callers waiting for the backlog.
@@ -50,6 +54,8 @@ final class Inbox {
     private final Requests requests;
     private final UnreadableMessages unreadable;
     private final Events events;
+    /** Wrapping keys of this device's conversations, derived once each. */
+    private final Map<Bytes, PayloadWrap.GroupKey> wrapKeys = new HashMap<>();
     private long drainedCount;
 
     Inbox(Object lock, ConversationStore store, DeviceIdentity identity, Session session, KeyPackages keyPackages,
@@ -108,7 +114,7 @@ final class Inbox {
         log.debug("{} processing envelope {} ({} bytes)", identity.username(), deliver.getEnvelopeId(), deliver.getPayload().size());
         List<Runnable> after = new ArrayList<>();
         try {
-            store.profile().inTransaction(() -> process(deliver.getPayload().toByteArray(),
+            store.profile().inTransaction(() -> receive(deliver.getPayload().toByteArray(),
                     unreadable.firstArrival(deliver.getEnvelopeId()), after));
         } catch (RuntimeException e) {
             // Nothing was persisted: forget in-memory group states (process may have moved
@@ -140,23 +146,67 @@ final class Inbox {
         }
     }
 
-    /** {@code firstArrival}: the server never delivered this envelope before (a copy of a message read since is then a replay). */
-    private void process(byte[] payload, boolean firstArrival, List<Runnable> after) {
+    /**
+     * Opens the server's copy with this device's mailbox key and unwraps what was sent. A copy that
+     * does not open or unwrap never will: it is dropped (and acknowledged, so it cannot block the
+     * mailbox); one the server did not seal to this device is counted as unreadable.
+     * {@code firstArrival}: the server never delivered this envelope before.
+     */
+    private void receive(byte[] copy, boolean firstArrival, List<Runnable> after) {
+        byte[] sent;
+        try {
+            sent = identity.openMailboxCopy(copy);
+        } catch (IllegalArgumentException e) {
+            log.warn("dropped a message that the server did not seal to this device's mailbox key ({} bytes)", copy.length);
+            if (firstArrival) {
+                unreadable.notOpened();
+            }
+            return;
+        }
+        PayloadWrap.Unwrapped unwrapped;
+        try {
+            unwrapped = PayloadWrap.unwrap(sent, wrapKeys());
+        } catch (PayloadWrap.UnwrapException e) {
+            log.info("dropped a message that does not unwrap: {}", e.getMessage());
+            return;
+        }
+        byte[] mlsMessage = unwrapped instanceof PayloadWrap.Unwrapped.Welcome welcome ? welcome.welcome()
+                : ((PayloadWrap.Unwrapped.GroupMessage) unwrapped).mlsMessage();
         IncomingMessage message;
         try {
-            message = IncomingMessage.inspect(payload);
+            message = IncomingMessage.inspect(mlsMessage);
         } catch (MlsProtocolException e) {
             log.warn("dropped a message that is not MLS: {}", e.getMessage());
             return;
         }
-        if (message instanceof IncomingMessage.ForNewMembers welcome) {
-            join(payload, welcome, after);
+        if (unwrapped instanceof PayloadWrap.Unwrapped.Welcome) {
+            if (message instanceof IncomingMessage.ForNewMembers welcome) {
+                join(mlsMessage, welcome, after);
+            } else {
+                log.warn("dropped a message wrapped as a Welcome that is not one");
+            }
             return;
         }
-        if (!(message instanceof IncomingMessage.ForGroup forGroup)) {
-            log.warn("dropped an MLS message that is for no group: {}", message);
+        // Only the group whose key opened the wrapping may receive what it held.
+        if (!(message instanceof IncomingMessage.ForGroup forGroup)
+                || !forGroup.groupId().equals(((PayloadWrap.Unwrapped.GroupMessage) unwrapped).groupId())) {
+            log.warn("dropped a message wrapped for a conversation that is not an MLS message of it");
             return;
         }
+        process(mlsMessage, forGroup, firstArrival, after);
+    }
+
+    /** The wrapping keys to try: those of every conversation of this device (the groups it left drop their messages later). */
+    private List<PayloadWrap.GroupKey> wrapKeys() {
+        List<PayloadWrap.GroupKey> keys = new ArrayList<>();
+        for (byte[] groupId : store.groupIds()) {
+            keys.add(wrapKeys.computeIfAbsent(Bytes.copyOf(groupId), id -> PayloadWrap.GroupKey.of(groupId)));
+        }
+        return keys;
+    }
+
+    /** {@code firstArrival}: the server never delivered this envelope before (a copy of a message read since is then a replay). */
+    private void process(byte[] payload, IncomingMessage.ForGroup forGroup, boolean firstArrival, List<Runnable> after) {
         byte[] groupId = forGroup.groupId().toByteArray();
         Group group = store.group(groupId);
         if (group == null) {
@@ -262,7 +312,7 @@ final class Inbox {
                 ? group.proposeRemove(group.ownLeafIndex()) : null;
         store.saveRecord(record.toBuilder().setGroupState(ByteString.copyFrom(group.toBytes())).build());
         if (proposal != null) {
-            after.add(() -> outbox.fanOut(group, proposal, false));
+            after.add(() -> outbox.fanOut(group, outbox.wrapped(group, proposal), false));
         }
     }
 

@@ -211,7 +211,7 @@ final class Membership {
         Group group = store.group(groupId);
         byte[] proposal = group.proposeRemove(group.ownLeafIndex());
         store.saveGroup(group);
-        outbox.fanOut(group, proposal, false);
+        outbox.fanOut(group, outbox.wrapped(group, proposal), false);
         store.saveRecord(store.record(groupId).toBuilder().setLeft(true).build());
         store.forget(groupId);
     }

@@ -88,8 +88,13 @@ final class Outbox {
         byte[] ciphertext = group.encrypt(built.toByteArray(), ForkTag.of(group));
         // The sending ratchet moved: persist before the ciphertext leaves, so a crash cannot reuse a key.
         store.saveGroup(group);
-        fanOut(group, ciphertext, true);
+        fanOut(group, wrapped(group, ciphertext), true);
         return built;
+    }
+
+    /** An MLS message of {@code group} as it leaves this device ({@link PayloadWrap}): no group id, epoch or exact size shows. */
+    byte[] wrapped(Group group, byte[] mlsMessage) {
+        return PayloadWrap.wrapGroupMessage(group.groupId(), mlsMessage, random);
     }
 
     /**

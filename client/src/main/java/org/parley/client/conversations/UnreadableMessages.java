@@ -86,6 +86,14 @@ final class UnreadableMessages {
         }
     }
 
+    /**
+     * A copy that the server did not seal to this device's mailbox key: damaged, forged, or stored
+     * by a server that skipped sealing. Its conversation cannot be known.
+     */
+    void notOpened() {
+        count("", null, ConversationEvent.Unreadable.Cause.DAMAGED, "");
+    }
+
     /** A message arrived after {@code missed} earlier ones of the same sender in the same epoch that never did. */
     void missed(Group group, Member sender, int missed) {
         if (missed > 0) {

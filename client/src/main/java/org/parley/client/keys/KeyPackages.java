@@ -27,6 +27,7 @@ import org.parley.protocol.v1.UploadKeyPackages;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -52,6 +53,9 @@ public final class KeyPackages {
     /** Below this many one-time packages on the server, a batch is added. */
     public static final int LOW_WATER = 10;
     private static final Duration LIFETIME = Duration.ofDays(90);
+    /** Room for clocks behind this device's: a package is valid from an hour before it was made, or earlier. */
+    private static final Duration CLOCK_SKEW = Duration.ofHours(1);
+    private static final long DAY_SECONDS = Duration.ofDays(1).toSeconds();
     private static final String LAST_RESORT = "keypackage-last-resort:";
 
     private final ProfileStore store;
@@ -80,15 +84,25 @@ public final class KeyPackages {
 
     /** A signed key package whose private keys are now in the profile. */
     public KeyPackageBundle create(boolean lastResort) {
-        long now = clock.instant().getEpochSecond();
         KeyPackageBundle bundle = KeyPackageBundle.create(SUITE, credential().toCredential(), signatureKeys(),
-                new Lifetime(now - 3600, now + LIFETIME.toSeconds()), CAPABILITIES, random);
+                lifetime(clock.instant()), CAPABILITIES, random);
         String ref = HexFormat.of().formatHex(SUITE.makeKeyPackageRef(bundle.keyPackage().toBytes()));
         store.put(secretName(ref), bundle.privateBytes());
         if (lastResort) {
             store.put(LAST_RESORT + ref, new byte[] {1});
         }
         return bundle;
+    }
+
+    /**
+     * The lifetime (RFC 9420 section 7.2) of a package made at {@code now}: from the start of the
+     * UTC day an hour before {@code now}, for {@link #LIFETIME}. The server hands packages out and
+     * anyone may claim them, so their times say no more than the day this device was active.
+     */
+    static Lifetime lifetime(Instant now) {
+        // Never before 1970: lifetimes are unsigned (uint64).
+        long notBefore = Math.max(0, Math.floorDiv(now.getEpochSecond() - CLOCK_SKEW.toSeconds(), DAY_SECONDS) * DAY_SECONDS);
+        return new Lifetime(notBefore, notBefore + LIFETIME.toSeconds());
     }
 
     private static String secretName(String refHex) {

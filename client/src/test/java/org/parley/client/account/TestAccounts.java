@@ -37,6 +37,7 @@ public final class TestAccounts {
         byte[] profileKey = new byte[32];
         random.nextBytes(profileKey);
         return DeviceIdentity.create(NOWHERE, username, accountId, deviceId, key, accountKey,
-                AccountKey.certify(accountKey, accountId, key.generatePublicKey().getEncoded()), profileKey);
+                AccountKey.certify(accountKey, accountId, key.generatePublicKey().getEncoded()), profileKey,
+                MailboxKey.generate());
     }
 }

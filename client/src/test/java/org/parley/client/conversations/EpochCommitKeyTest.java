@@ -40,7 +40,7 @@ class EpochCommitKeyTest {
 
         // Bob's next commit is signed with epoch 1's key; the server checks it against what alice registered.
         CommitResult update = bob.update();
-        byte[] content = CommitAuthority.signedContent(bob.groupId(), bob.epoch(), update.commitMessage().toByteArray(), new byte[0],
+        byte[] content = CommitAuthority.signedContent(CommitAuthority.routingId(bob.groupId()), bob.epoch(), update.commitMessage().toByteArray(), new byte[0],
                 EpochCommitKey.next(update.pending()).publicKey());
         byte[] signature = EpochCommitKey.current(bob).sign(content);
         assertThat(EpochCommitKey.verify(registered, content, signature)).isTrue();

@@ -48,7 +48,8 @@ class AccountKeysUnderAHostileServerTest extends LiveServerTestBase {
     /** What the operator does: one more device row in the account, as a link would make it. */
     private DeviceId insertDevice(ParleyClient victim) {
         return server.store().accounts().addDevice(AccountId.of(victim.identity().accountId()),
-                new Ed25519PrivateKeyParameters(RANDOM).generatePublicKey().getEncoded()).id();
+                new Ed25519PrivateKeyParameters(RANDOM).generatePublicKey().getEncoded(),
+                org.parley.protocol.MailboxSeal.generateKeyPair()[1]).id();
     }
 
     private static Bytes idOf(DeviceId device) {

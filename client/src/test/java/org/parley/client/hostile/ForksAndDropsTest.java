@@ -9,6 +9,7 @@ import org.parley.client.conversations.ConversationEvent;
 import org.parley.client.conversations.Conversations;
 import org.parley.client.testkit.HostileServer;
 import org.parley.client.testkit.LiveServer;
+import org.parley.protocol.MailboxSeal;
 import org.parley.protocol.v1.Ack;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.CommitResult;
@@ -91,8 +92,8 @@ class ForksAndDropsTest extends LiveServerTestBase {
         Thread.sleep(300); // let receipts and key shares settle before the server starts dropping
 
         AtomicInteger dropped = new AtomicInteger();
-        dropMailFor("bob", d -> dropped.get() < 3 && MlsFraming.privateContentType(d.getPayload().toByteArray())
-                == MlsFraming.CONTENT_TYPE_APPLICATION, dropped);
+        MlsFraming bobsMail = new MlsFraming(clients.get("bob"), direct);
+        dropMailFor("bob", d -> dropped.get() < 3 && bobsMail.privateContentType(d) == MlsFraming.CONTENT_TYPE_APPLICATION, dropped);
         for (String text : List.of("dropped 1", "dropped 2", "dropped 3", "after the drops")) {
             alice.conversations().sendText(direct, text);
         }
@@ -122,14 +123,16 @@ class ForksAndDropsTest extends LiveServerTestBase {
         // The server keeps a copy of alice's next commit as bob receives it, and withholds it from carol.
         AtomicReference<ServerFrame> recorded = new AtomicReference<>();
         ByteString bobDevice = device("bob");
+        MlsFraming bobsMail = new MlsFraming(bob, team);
         hostile.onServerFrame((link, frame) -> {
-            if (frame.hasDeliver() && bobDevice.equals(link.deviceId()) && MlsFraming.isCommit(frame.getDeliver().getPayload().toByteArray())) {
+            if (frame.hasDeliver() && bobDevice.equals(link.deviceId()) && bobsMail.isCommit(frame.getDeliver())) {
                 recorded.compareAndSet(null, frame);
             }
             return false;
         });
         AtomicInteger withheld = new AtomicInteger();
-        dropMailFor("carol", d -> withheld.get() == 0 && MlsFraming.isCommit(d.getPayload().toByteArray()), withheld);
+        MlsFraming carolsMail = new MlsFraming(clients.get("carol"), team);
+        dropMailFor("carol", d -> withheld.get() == 0 && carolsMail.isCommit(d), withheld);
         long before = bob.conversations().epoch(bobGroup(bob, "team"));
         alice.conversations().update(team);
         alice.conversations().sendText(team, "after the change");
@@ -199,9 +202,11 @@ class ForksAndDropsTest extends LiveServerTestBase {
         Thread.sleep(300);
 
         // bob's commit never reaches the real server: the hostile one tells bob it won, gives it to
-        // carol only, and lets alice's commit for the same epoch win at the real server.
+        // carol only (sealed to her mailbox key, as the server seals what it stores), and lets
+        // alice's commit for the same epoch win at the real server.
         ByteString bobDevice = device("bob");
         ByteString carolDevice = device("carol");
+        byte[] carolsMailboxKey = clients.get("carol").identity().mailboxPublicKey();
         AtomicBoolean forked = new AtomicBoolean();
         hostile.onClientFrame((link, frame) -> {
             if (!frame.hasSubmitCommit() || !bobDevice.equals(link.deviceId()) || !forked.compareAndSet(false, true)) {
@@ -210,7 +215,8 @@ class ForksAndDropsTest extends LiveServerTestBase {
             link.toClient(ServerFrame.newBuilder().setRequestId(frame.getRequestId()).setCommitResult(CommitResult.newBuilder()
                     .setAccepted(true).setCurrentEpoch(frame.getSubmitCommit().getEpoch() + 1)).build());
             hostile.linksOf(carolDevice).forEach(carol -> carol.toClient(ServerFrame.newBuilder().setDeliver(Deliver.newBuilder()
-                    .setEnvelopeId(Long.MAX_VALUE - 2).setPayload(frame.getSubmitCommit().getSend().getPayload())).build()));
+                    .setEnvelopeId(Long.MAX_VALUE - 2).setPayload(ByteString.copyFrom(MailboxSeal.seal(carolsMailboxKey,
+                            frame.getSubmitCommit().getSend().getPayload().toByteArray())))).build()));
             return true;
         });
         byte[] bobTeam = bobGroup(bob, "team");

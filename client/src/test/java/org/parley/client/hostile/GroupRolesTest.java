@@ -43,6 +43,15 @@ class GroupRolesTest extends LiveServerTestBase {
                 .map(e -> ((ConversationEvent.InvitationRefused) e).reason()).toList();
     }
 
+    /**
+     * Whether {@code username}'s device refused a change to a group: the attack reached MLS and the
+     * group rules (a commit wrapped wrongly would be dropped before, and prove nothing).
+     */
+    private boolean refusedAChange(String username) {
+        return events.get(username).stream().anyMatch(e -> e instanceof ConversationEvent.Unreadable unreadable
+                && unreadable.cause() == ConversationEvent.Unreadable.Cause.REFUSED);
+    }
+
     // ------------------------------------------------------------------ 1:1s
 
     @Test
@@ -100,6 +109,7 @@ class GroupRolesTest extends LiveServerTestBase {
         // Mailboxes are ordered: once this arrives, the commit before it was processed.
         bob.conversations().sendText(groupId, "after the coup");
         eventually("alice and carol read on", () -> texts("alice").contains("after the coup") && texts("carol").contains("after the coup"));
+        assertThat(refusedAChange("alice") && refusedAChange("carol")).isTrue();
         assertThat(alice.conversations().epoch(groupId)).isEqualTo(epoch);
         assertThat(carol.conversations().epoch(groupId)).isEqualTo(epoch);
         assertThat(carol.conversations().find("team", false).members()).containsExactly("alice", "bob", "carol");
@@ -129,6 +139,7 @@ class GroupRolesTest extends LiveServerTestBase {
         hostileBob.deliverToOthers(bobs, add.commitMessage().toByteArray());
         bob.conversations().sendText(groupId, "did zed get in?");
         eventually("alice and carol read on", () -> texts("alice").contains("did zed get in?") && texts("carol").contains("did zed get in?"));
+        assertThat(refusedAChange("alice") && refusedAChange("carol")).isTrue();
         assertThat(alice.conversations().epoch(groupId)).isEqualTo(epoch);
         assertThat(alice.conversations().find("team", false).members()).containsExactly("alice", "bob", "carol");
         alice.conversations().sendText(groupId, "no, he did not");
@@ -186,6 +197,7 @@ class GroupRolesTest extends LiveServerTestBase {
         hostileCarol.deliverToOthers(carols, takeover.commitMessage().toByteArray());
         carol.conversations().sendText(groupId, "am I in charge?");
         eventually("alice and bob read carol", () -> texts("alice").contains("am I in charge?") && texts("bob").contains("am I in charge?"));
+        assertThat(refusedAChange("alice") && refusedAChange("bob")).isTrue();
         assertThat(alice.conversations().find("team", false).admins()).containsExactly("alice");
         assertThat(bob.conversations().list()).extracting(Conversations.Summary::name).containsExactly("team");
 

@@ -1,22 +1,56 @@
 package org.parley.client.hostile;
 
+import org.parley.client.ParleyClient;
+import org.parley.client.account.DeviceIdentity;
+import org.parley.client.conversations.PayloadWrap;
+import org.parley.protocol.v1.Deliver;
+
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
 
 /**
- * What the operator can read in a stored payload without any key: an MLSMessage's header is in the
- * clear (RFC 9420 section 6: version, wire_format; for a PrivateMessage group_id, epoch and
- * content_type, section 6.3), so a hostile server can tell a commit from a chat message.
+ * What a test's hostile server reads in a copy it delivers to one device. An MLSMessage's header
+ * is in the clear (RFC 9420 section 6: version, wire_format; for a PrivateMessage group_id, epoch
+ * and content_type, section 6.3), but clients wrap it ({@link PayloadWrap}) and the server seals
+ * each copy to its device's mailbox key. A real operator still knows which stored copies came from
+ * a commit (it stored them from a SubmitCommit); to pick exactly the messages a test means, this
+ * one is given more: the recipient's mailbox key and the group's id, which no operator holds.
  */
 final class MlsFraming {
     private static final int WIRE_FORMAT_PRIVATE_MESSAGE = 2;
     static final int CONTENT_TYPE_APPLICATION = 1;
     static final int CONTENT_TYPE_COMMIT = 3;
 
-    private MlsFraming() {
+    private final DeviceIdentity recipient;
+    private final List<PayloadWrap.GroupKey> groups;
+
+    /** Reads what {@code recipient} is delivered in the groups {@code groupIds}. */
+    MlsFraming(ParleyClient recipient, byte[]... groupIds) {
+        this.recipient = recipient.identity();
+        this.groups = Arrays.stream(groupIds).map(PayloadWrap.GroupKey::of).toList();
     }
 
-    /** The content_type of a PrivateMessage, or -1 for anything else. */
-    static int privateContentType(byte[] payload) {
+    /** The content_type of a delivered PrivateMessage of one of the groups, or -1 for anything else. */
+    int privateContentType(Deliver deliver) {
+        byte[] message;
+        try {
+            PayloadWrap.Unwrapped unwrapped = PayloadWrap.unwrap(recipient.openMailboxCopy(deliver.getPayload().toByteArray()), groups);
+            if (!(unwrapped instanceof PayloadWrap.Unwrapped.GroupMessage group)) {
+                return -1;
+            }
+            message = group.mlsMessage();
+        } catch (PayloadWrap.UnwrapException | IllegalArgumentException e) {
+            return -1;
+        }
+        return privateContentType(message);
+    }
+
+    boolean isCommit(Deliver deliver) {
+        return privateContentType(deliver) == CONTENT_TYPE_COMMIT;
+    }
+
+    private static int privateContentType(byte[] payload) {
         ByteBuffer in = ByteBuffer.wrap(payload);
         if (payload.length < 4) {
             return -1;
@@ -33,9 +67,5 @@ final class MlsFraming {
         }
         in.position(in.position() + (int) length + Long.BYTES);
         return in.get() & 0xff;
-    }
-
-    static boolean isCommit(byte[] payload) {
-        return privateContentType(payload) == CONTENT_TYPE_COMMIT;
     }
 }

@@ -6,6 +6,7 @@ import org.parley.client.ParleyClient;
 import org.parley.client.content.v1.Content;
 import org.parley.client.content.v1.Text;
 import org.parley.client.content.v1.GroupSettings;
+import org.parley.client.conversations.PayloadWrap;
 import org.parley.client.keys.KeyPackages;
 import org.parley.client.keys.MemberCredential;
 import org.parley.client.local.v1.ConversationRecord;
@@ -59,7 +60,7 @@ public final class HostileMember {
         return claimed;
     }
 
-    /** Sends an MLS message straight to these devices' mailboxes. */
+    /** Sends a payload (a wrapped MLS message, see {@link PayloadWrap}) straight to these devices' mailboxes. */
     public void deliver(List<Device> to, byte[] payload) {
         byte[] messageId = new byte[16];
         RANDOM.nextBytes(messageId);
@@ -71,10 +72,11 @@ public final class HostileMember {
         client.session().call(ClientFrame.newBuilder().setSend(send));
     }
 
-    /** Sends a commit (or any handshake) of {@code group} to every other member's device. */
-    public void deliverToOthers(Group group, byte[] payload) {
+    /** Sends a commit (or any MLS message) of {@code group}, wrapped as clients wrap it, to every other member's device. */
+    public void deliverToOthers(Group group, byte[] mlsMessage) {
         deliver(group.members().stream().filter(m -> m.leafIndex() != group.ownLeafIndex())
-                .map(m -> MemberCredential.from(m.credential())).map(c -> new Device(null, c.account(), c.device())).toList(), payload);
+                .map(m -> MemberCredential.from(m.credential())).map(c -> new Device(null, c.account(), c.device())).toList(),
+                PayloadWrap.wrapGroupMessage(group.groupId(), mlsMessage, RANDOM));
     }
 
     /** A copy of this client's state of a group, obeying no rules but the RFC's. */
@@ -108,8 +110,9 @@ public final class HostileMember {
                 client.keyPackages().signatureKeys(), KeyPackages.CAPABILITIES, extensions);
         CommitResult add = group.addMembers(victims.stream().map(Device::keyPackage).toList());
         group.mergePendingCommit(add.pending());
-        deliver(victims, add.welcome().orElseThrow().toByteArray());
-        deliver(victims, group.encrypt("a message in the false 1:1".getBytes(StandardCharsets.UTF_8)));
+        deliver(victims, PayloadWrap.wrapWelcome(add.welcome().orElseThrow().toByteArray()));
+        deliver(victims, PayloadWrap.wrapGroupMessage(group.groupId(), group.encrypt("a message in the false 1:1".getBytes(StandardCharsets.UTF_8)),
+                RANDOM));
         return group;
     }
 
@@ -135,12 +138,12 @@ public final class HostileMember {
                 client.keyPackages().signatureKeys(), KeyPackages.CAPABILITIES, extensions);
         CommitResult add = group.addMembers(victims.stream().map(Device::keyPackage).toList());
         group.mergePendingCommit(add.pending());
-        deliver(victims, add.welcome().orElseThrow().toByteArray());
+        deliver(victims, PayloadWrap.wrapWelcome(add.welcome().orElseThrow().toByteArray()));
         byte[] messageId = new byte[16];
         RANDOM.nextBytes(messageId);
         Content content = Content.newBuilder().setId(ByteString.copyFrom(messageId)).setSentAt(System.currentTimeMillis())
                 .setSenderDevice(ByteString.copyFrom(own.device().toByteArray())).setText(Text.newBuilder().setText(text)).build();
-        deliver(victims, group.encrypt(content.toByteArray()));
+        deliver(victims, PayloadWrap.wrapGroupMessage(group.groupId(), group.encrypt(content.toByteArray()), RANDOM));
         return group;
     }
 }

@@ -21,15 +21,17 @@ public interface AccountStore {
     /**
      * Creates an account with a random id and its first device, atomically.
      *
+     * @param mailboxKey the device's X25519 mailbox public key (32 bytes), to which its mail is sealed
      * @param accessKey the sealed-sender access key (stored hashed), or null for none yet
      * @param inviteCode an invite code to consume in the same transaction, or null when the
      *     server does not require one
      * @throws UsernameTakenException if the (case-folded) username exists
      * @throws InvalidInviteCodeException if {@code inviteCode} is unknown or used; the username
      *     stays free
-     * @throws IllegalArgumentException if the identity key is not 32 bytes
+     * @throws IllegalArgumentException if the identity key is not 32 bytes or the mailbox key is not
+     *     a valid X25519 public key
      */
-    Registration register(Username username, byte[] identityPublicKey, byte[] accessKey, byte[] inviteCode);
+    Registration register(Username username, byte[] identityPublicKey, byte[] mailboxKey, byte[] accessKey, byte[] inviteCode);
 
     Optional<AccountRecord> account(AccountId account);
 
@@ -37,7 +39,7 @@ public interface AccountStore {
 
     Optional<DeviceRecord> device(DeviceId device);
 
-    /** The account's devices, oldest first. Empty for an unknown account. */
+    /** The account's devices, oldest first (by day, then id). Empty for an unknown account. */
     List<DeviceRecord> devices(AccountId account);
 
     /**
@@ -63,9 +65,26 @@ public interface AccountStore {
      * account is only a hint to clients: they accept a device only with the account key's signature.
      *
      * @throws UnknownAccountException if the account does not exist
-     * @throws IllegalArgumentException if the identity key is not 32 bytes
+     * @throws IllegalArgumentException if the identity key is not 32 bytes or the mailbox key is not
+     *     a valid X25519 public key
      */
-    DeviceRecord addDevice(AccountId account, byte[] identityPublicKey);
+    DeviceRecord addDevice(AccountId account, byte[] identityPublicKey, byte[] mailboxKey);
+
+    /**
+     * Replaces the device's mailbox key: copies stored from now on are sealed to it.
+     *
+     * @throws UnknownDeviceException if the device does not exist
+     * @throws IllegalArgumentException if the key is not a valid X25519 public key
+     */
+    void setMailboxKey(DeviceId device, byte[] mailboxKey);
+
+    /**
+     * The mailbox keys of the given devices, mostly from memory (they are public): a device with no
+     * key maps to null, a device that does not exist is absent. A key replaced or a device removed
+     * through this store is forgotten at once; through another node sharing the database, within a
+     * minute.
+     */
+    java.util.Map<DeviceId, byte[]> mailboxKeys(java.util.Collection<DeviceId> devices);
 
     /**
      * Removes a device of the account, with its key packages and pending mail.

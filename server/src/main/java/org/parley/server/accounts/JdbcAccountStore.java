@@ -6,11 +6,17 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import com.google.protobuf.ByteString;
 
+import org.parley.protocol.MailboxSeal;
 import org.parley.server.storage.Database;
 import org.parley.server.storage.Secrets;
 import org.parley.server.storage.Sql;
@@ -22,10 +28,17 @@ import static org.parley.server.storage.Sql.update;
 /** {@link AccountStore} on SQLite or PostgreSQL (schema in {@code migrations/<dialect>/V1.sql}). */
 public final class JdbcAccountStore implements AccountStore {
     private static final int INVITE_CODE_BYTES = 16;
-    private static final String DEVICE_COLUMNS = "device_id, account_id, identity_key, created_day, last_seen_day";
+    private static final String DEVICE_COLUMNS = "device_id, account_id, identity_key, mailbox_key, created_day, last_seen_day";
+    /** Devices whose mailbox key is held in memory: about 100 bytes each. */
+    private static final int CACHED_MAILBOX_KEYS = 100_000;
+    /** How long a cached mailbox key is trusted: how stale it can be after another node replaced it. */
+    private static final long MAILBOX_KEY_MAX_AGE_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /** Parameters per IN (...) list. */
+    private static final int CHUNK = 500;
 
     private final Database database;
     private final Clock clock;
+    private final MailboxKeyCache mailboxKeys = new MailboxKeyCache(CACHED_MAILBOX_KEYS, MAILBOX_KEY_MAX_AGE_NANOS);
 
     public JdbcAccountStore(Database database, Clock clock) {
         this.database = database;
@@ -33,8 +46,9 @@ public final class JdbcAccountStore implements AccountStore {
     }
 
     @Override
-    public Registration register(Username username, byte[] identityPublicKey, byte[] accessKey, byte[] inviteCode) {
+    public Registration register(Username username, byte[] identityPublicKey, byte[] mailboxKey, byte[] accessKey, byte[] inviteCode) {
         checkIdentityKey(identityPublicKey);
+        checkMailboxKey(mailboxKey);
         AccountId account = AccountId.random();
         long today = UtcDays.today(clock);
         return database.write(connection -> {
@@ -59,7 +73,7 @@ public final class JdbcAccountStore implements AccountStore {
                 }
                 throw e;
             }
-            DeviceRecord device = insertDevice(connection, account, identityPublicKey, today);
+            DeviceRecord device = insertDevice(connection, account, identityPublicKey, mailboxKey, today);
             return new Registration(account, device.id());
         });
     }
@@ -111,7 +125,7 @@ public final class JdbcAccountStore implements AccountStore {
     private List<DeviceRecord> devicesWhere(String condition, byte[] id) {
         return database.read(connection -> {
             try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT " + DEVICE_COLUMNS + " FROM devices WHERE " + condition + " ORDER BY seq")) {
+                    "SELECT " + DEVICE_COLUMNS + " FROM devices WHERE " + condition + " ORDER BY created_day, device_id")) {
                 select.setBytes(1, id);
                 return deviceRows(select);
             }
@@ -123,7 +137,7 @@ public final class JdbcAccountStore implements AccountStore {
         try (ResultSet row = select.executeQuery()) {
             while (row.next()) {
                 devices.add(new DeviceRecord(DeviceId.of(row.getBytes(1)), AccountId.of(row.getBytes(2)), byteString(row, 3),
-                        UtcDays.date(row.getLong(4)), UtcDays.date(row.getLong(5))));
+                        row.getBytes(4) == null ? null : byteString(row, 4), UtcDays.date(row.getLong(5)), UtcDays.date(row.getLong(6))));
             }
         }
         return devices;
@@ -165,31 +179,79 @@ public final class JdbcAccountStore implements AccountStore {
     }
 
     @Override
-    public DeviceRecord addDevice(AccountId account, byte[] identityPublicKey) {
+    public DeviceRecord addDevice(AccountId account, byte[] identityPublicKey, byte[] mailboxKey) {
         checkIdentityKey(identityPublicKey);
+        checkMailboxKey(mailboxKey);
         return database.write(connection -> {
             if (Sql.queryLong(connection, "SELECT COUNT(*) FROM accounts WHERE account_id = ?", account.bytes()) == 0) {
                 throw new UnknownAccountException(account);
             }
-            return insertDevice(connection, account, identityPublicKey, UtcDays.today(clock));
+            return insertDevice(connection, account, identityPublicKey, mailboxKey, UtcDays.today(clock));
         });
     }
 
-    private static DeviceRecord insertDevice(Connection connection, AccountId account, byte[] identityPublicKey, long today)
-            throws SQLException {
+    private static DeviceRecord insertDevice(Connection connection, AccountId account, byte[] identityPublicKey, byte[] mailboxKey,
+                                             long today) throws SQLException {
         DeviceId device = DeviceId.random();
-        update(connection, "INSERT INTO devices (device_id, account_id, identity_key, created_day, last_seen_day) VALUES (?, ?, ?, ?, ?)",
-                device.bytes(), account.bytes(), identityPublicKey, today, today);
-        // The mailbox's quota row is born with the device (see the schema).
-        update(connection, "INSERT INTO mailbox_usage (device_id, pending_count, pending_bytes) VALUES (?, 0, 0)", device.bytes());
-        return new DeviceRecord(device, account, ByteString.copyFrom(identityPublicKey), UtcDays.date(today), UtcDays.date(today));
+        update(connection, "INSERT INTO devices (device_id, account_id, identity_key, mailbox_key, created_day, last_seen_day) "
+                + "VALUES (?, ?, ?, ?, ?, ?)", device.bytes(), account.bytes(), identityPublicKey, mailboxKey, today, today);
+        // The mailbox's quota row, which also numbers its mail, is born with the device (see the schema).
+        update(connection, "INSERT INTO mailbox_usage (device_id, pending_count, pending_bytes, next_seq) VALUES (?, 0, 0, 1)", device.bytes());
+        return new DeviceRecord(device, account, ByteString.copyFrom(identityPublicKey), ByteString.copyFrom(mailboxKey),
+                UtcDays.date(today), UtcDays.date(today));
+    }
+
+    @Override
+    public void setMailboxKey(DeviceId device, byte[] mailboxKey) {
+        checkMailboxKey(mailboxKey);
+        database.write(connection -> {
+            if (update(connection, "UPDATE devices SET mailbox_key = ? WHERE device_id = ?", mailboxKey, device.bytes()) == 0) {
+                throw new UnknownDeviceException(device);
+            }
+            return null;
+        });
+        mailboxKeys.forget(device);
+    }
+
+    @Override
+    public Map<DeviceId, byte[]> mailboxKeys(Collection<DeviceId> devices) {
+        Map<DeviceId, byte[]> found = new HashMap<>();
+        List<DeviceId> missing = new ArrayList<>();
+        for (DeviceId device : devices) {
+            if (!found.containsKey(device) && !mailboxKeys.lookUp(device, found)) {
+                missing.add(device);
+            }
+        }
+        for (int from = 0; from < missing.size(); from += CHUNK) {
+            List<DeviceId> chunk = missing.subList(from, Math.min(missing.size(), from + CHUNK));
+            long readAt = System.nanoTime();
+            database.read(connection -> {
+                try (PreparedStatement select = connection.prepareStatement("SELECT device_id, mailbox_key FROM devices WHERE device_id IN ("
+                        + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")")) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        select.setBytes(i + 1, chunk.get(i).bytes());
+                    }
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            DeviceId device = DeviceId.of(rows.getBytes(1));
+                            found.put(device, rows.getBytes(2));
+                            mailboxKeys.put(device, rows.getBytes(2), readAt);
+                        }
+                    }
+                }
+                return null;
+            });
+        }
+        return found;
     }
 
     @Override
     public boolean removeDevice(AccountId account, DeviceId device) {
         // Key packages, the last-resort package, pending mail and the quota row go by ON DELETE CASCADE.
-        return database.write(connection ->
+        boolean removed = database.write(connection ->
                 update(connection, "DELETE FROM devices WHERE device_id = ? AND account_id = ?", device.bytes(), account.bytes()) > 0);
+        mailboxKeys.forget(device);
+        return removed;
     }
 
     @Override
@@ -197,6 +259,12 @@ public final class JdbcAccountStore implements AccountStore {
         byte[] code = Secrets.random(INVITE_CODE_BYTES);
         database.write(connection -> update(connection, "INSERT INTO invite_codes (code_hash) VALUES (?)", Secrets.hash(code)));
         return code;
+    }
+
+    private static void checkMailboxKey(byte[] mailboxKey) {
+        if (!MailboxSeal.isValidPublicKey(mailboxKey)) {
+            throw new IllegalArgumentException("a mailbox key is an X25519 public key of " + MailboxSeal.KEY_BYTES + " bytes, not all zero");
+        }
     }
 
     private static void checkIdentityKey(byte[] identityPublicKey) {

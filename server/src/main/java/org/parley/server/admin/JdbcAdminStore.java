@@ -42,7 +42,7 @@ public final class JdbcAdminStore implements AdminStore {
             }
             List<Disclosure.DisclosedDevice> devices = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT device_id, identity_key FROM devices WHERE account_id = ? ORDER BY seq")) {
+                    "SELECT device_id, identity_key FROM devices WHERE account_id = ? ORDER BY created_day, device_id")) {
                 select.setBytes(1, account);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
@@ -67,7 +67,7 @@ public final class JdbcAdminStore implements AdminStore {
                 queryLong(connection, "SELECT COUNT(*) FROM key_packages"),
                 queryLong(connection, "SELECT SUM(pending_count) FROM mailbox_usage"),
                 queryLong(connection, "SELECT SUM(pending_bytes) FROM mailbox_usage"),
-                queryLong(connection, "SELECT COUNT(*) FROM mls_groups"),
+                queryLong(connection, "SELECT COUNT(*) FROM routing_groups"),
                 queryLong(connection, "SELECT COUNT(*) FROM attachments"),
                 queryLong(connection, "SELECT SUM(size_bytes) FROM attachments")));
     }

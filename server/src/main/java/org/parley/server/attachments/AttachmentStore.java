@@ -12,7 +12,7 @@ import java.util.Optional;
  *
  * <p>Writes stream through a temporary file in the same directory, fsynced and renamed
  * atomically into place before the database row is committed, so a reader never sees a partial
- * blob and a crash leaves at most an orphan file without a row (removed by {@link #deleteExpired()}
+ * blob and a crash leaves at most an orphan file without a row (removed by {@link #deleteExpired}
  * once it is a day old).
  */
 public interface AttachmentStore {
@@ -21,7 +21,6 @@ public interface AttachmentStore {
     long DEFAULT_MAX_BYTES = 100L * 1024 * 1024;
 
     /** Attachments older than this are deleted, fetched or not. */
-    java.time.Duration RETENTION = java.time.Duration.ofDays(30);
 
     /**
      * Streams {@code content} to a new attachment, reading at most the configured limit plus one
@@ -85,8 +84,8 @@ public interface AttachmentStore {
     boolean delete(AttachmentId id);
 
     /**
-     * Deletes attachments uploaded more than {@link #RETENTION} ago (counted in whole days), and
-     * files left without a database row by a crash. @return how many attachments
+     * Deletes attachments uploaded more than {@code retentionDays} days ago (counted in whole days),
+     * and files left without a database row by a crash. @return how many attachments
      */
-    int deleteExpired();
+    int deleteExpired(int retentionDays);
 }

@@ -169,8 +169,8 @@ public final class FileAttachmentStore implements AttachmentStore {
     }
 
     @Override
-    public int deleteExpired() {
-        long cutoffDay = UtcDays.today(clock) - RETENTION.toDays();
+    public int deleteExpired(int retentionDays) {
+        long cutoffDay = UtcDays.today(clock) - retentionDays;
         List<AttachmentId> expired = database.read(connection -> {
             List<AttachmentId> ids = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("SELECT attachment_id FROM attachments WHERE created_day < ?")) {

@@ -23,7 +23,9 @@ import java.util.function.Consumer;
  * is what makes durable throughput high. Only after the store returns is each requester answered,
  * so an acknowledged send is on disk. A commit is a send whose delivery carries the group's epoch
  * change as its {@link org.parley.server.mailbox.Precondition}: decided and written inside the same
- * transaction, and when refused, refused alone, without failing the rest of the batch.
+ * transaction, and when refused, refused alone, without failing the rest of the batch. Each copy of a
+ * send is sealed to its recipient by the {@link MailboxSealer} in {@link #submit}, on the requester's
+ * thread, so the writer thread only stores.
  */
 public final class MailboxWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MailboxWriter.class);
@@ -50,6 +52,7 @@ public final class MailboxWriter implements AutoCloseable {
     }
 
     private final MailboxStore mailbox;
+    private final MailboxSealer sealer;
     private final Metrics metrics;
     private final long maxWaitNanos;
     private final int maxItems;
@@ -57,8 +60,10 @@ public final class MailboxWriter implements AutoCloseable {
     private final Thread writer;
     private volatile boolean closing;
 
-    public MailboxWriter(MailboxStore mailbox, Metrics metrics, long maxWaitMicros, int maxItems, int queueCapacity) {
+    public MailboxWriter(MailboxStore mailbox, MailboxSealer sealer, Metrics metrics, long maxWaitMicros, int maxItems,
+                         int queueCapacity) {
         this.mailbox = mailbox;
+        this.sealer = sealer;
         this.metrics = metrics;
         this.maxWaitNanos = TimeUnit.MICROSECONDS.toNanos(maxWaitMicros);
         this.maxItems = maxItems;
@@ -68,11 +73,16 @@ public final class MailboxWriter implements AutoCloseable {
     }
 
     /**
-     * Queues a write; false when the queue is full (the server is overloaded) or closing, in which
-     * case its callback is never called.
+     * Seals a send's copies to their recipients (which may read the store: call it off the event
+     * loop) and queues the write; false when the queue is full (the server is overloaded) or closing,
+     * in which case its callback is never called.
      */
     public boolean submit(Pending pending) {
-        return !closing && queue.offer(pending);
+        if (closing || queue.remainingCapacity() == 0) {
+            return false; // refused before the cost of sealing
+        }
+        Pending sealed = pending instanceof Send send ? new Send(sealer.seal(send.delivery()), send.done()) : pending;
+        return queue.offer(sealed);
     }
 
     private void run() {

@@ -15,10 +15,10 @@ import org.parley.server.signatures.Ed25519;
  *                        store's transaction (empty when it did not): the store then only compares that key
  *                        with the group's instead of verifying again
  */
-public record GroupCommit(GroupId group, long epoch, CommitId commit, ByteString nextEpochKey, ByteString signedContent,
+public record GroupCommit(RoutingId group, long epoch, CommitId commit, ByteString nextEpochKey, ByteString signedContent,
                           ByteString signature, ByteString verifiedAgainst) {
     /** A commit whose signature the store verifies itself. */
-    public GroupCommit(GroupId group, long epoch, CommitId commit, ByteString nextEpochKey, ByteString signedContent,
+    public GroupCommit(RoutingId group, long epoch, CommitId commit, ByteString nextEpochKey, ByteString signedContent,
                        ByteString signature) {
         this(group, epoch, commit, nextEpochKey, signedContent, signature, ByteString.EMPTY);
     }

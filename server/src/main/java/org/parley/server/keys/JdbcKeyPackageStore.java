@@ -82,7 +82,7 @@ public final class JdbcKeyPackageStore implements KeyPackageStore {
     public List<ClaimedKeyPackage> claim(AccountId account) {
         return database.write(connection -> {
             List<DeviceId> devices = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement("SELECT device_id FROM devices WHERE account_id = ? ORDER BY seq")) {
+            try (PreparedStatement select = connection.prepareStatement("SELECT device_id FROM devices WHERE account_id = ? ORDER BY created_day, device_id")) {
                 select.setBytes(1, account.bytes());
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
@@ -137,6 +137,13 @@ public final class JdbcKeyPackageStore implements KeyPackageStore {
     @Override
     public int count(DeviceId device) {
         return database.read(connection -> (int) queryLong(connection, "SELECT COUNT(*) FROM key_packages WHERE device_id = ?", device.bytes()));
+    }
+
+    @Override
+    public int deleteOfDevicesLastSeenBefore(java.time.LocalDate day) {
+        String absent = " WHERE device_id IN (SELECT device_id FROM devices WHERE last_seen_day < ?)";
+        return database.write(connection -> update(connection, "DELETE FROM key_packages" + absent, day.toEpochDay())
+                + update(connection, "DELETE FROM last_resort_key_packages" + absent, day.toEpochDay()));
     }
 
     private static void checkSize(byte[] keyPackage) {

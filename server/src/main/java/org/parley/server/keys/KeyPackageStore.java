@@ -53,4 +53,11 @@ public interface KeyPackageStore {
 
     /** Regular packages the device has left (the last-resort package is not counted). */
     int count(DeviceId device);
+
+    /**
+     * Deletes the key packages, last-resort ones included, of every device last seen before
+     * {@code day}, the start of the retention period: nobody should start a conversation with a
+     * device that long absent, and a device that comes back uploads new ones. @return how many packages
+     */
+    int deleteOfDevicesLastSeenBefore(java.time.LocalDate day);
 }

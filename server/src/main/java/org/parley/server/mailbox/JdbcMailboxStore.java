@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,12 +16,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-import com.google.protobuf.ByteString;
-
 import org.parley.server.accounts.AccountId;
 import org.parley.server.accounts.DeviceId;
 import org.parley.server.storage.Database;
-import org.parley.server.storage.Dialect;
 import org.parley.server.storage.StoreRejectedException;
 
 import static org.parley.server.storage.Sql.byteString;
@@ -30,8 +26,8 @@ import static org.parley.server.storage.Sql.byteString;
 /**
  * {@link MailboxStore} on SQLite or PostgreSQL, built for the send hot path: a batch of plain sends
  * costs a fixed handful of round trips whatever its size — one query per {@value #CHUNK} recipients to
- * read (and on PostgreSQL lock) their quota rows, one statement to allocate ids, one batched
- * insert and one batched quota update — and one commit. A delivery's {@link Precondition} (a
+ * read (and on PostgreSQL lock) their quota rows, which also hold each mailbox's next sequence
+ * number, one batched insert and one batched quota update — and one commit. A delivery's {@link Precondition} (a
  * commit's epoch change) adds its own statements, run in the same transaction.
  *
  * <p>Quota rows are locked in device-id order, so concurrent batches on PostgreSQL cannot
@@ -40,13 +36,18 @@ import static org.parley.server.storage.Sql.byteString;
  * the rare case that two nodes' batches lock two groups in opposite orders, PostgreSQL aborts one and
  * {@link Database#write} runs it again.
  *
- * <p>Expiry relies on ids following arrival (one writer on SQLite; one sequence on PostgreSQL,
- * where concurrent transactions may swap neighbours by milliseconds): it examines the oldest
- * ids only, so the hot path carries no index on arrival time.
+ * <p>What a row keeps is the recipient, the copy's sequence number in that recipient's mailbox,
+ * the payload (sealed to the recipient before it gets here) and the arrival hour, for expiry: no
+ * sender and no order across mailboxes, so a copy of the database does not show who wrote to whom
+ * or which copies were stored together.
  */
 public final class JdbcMailboxStore implements MailboxStore {
     /** Parameters per IN (...) list: well under SQLite's and PostgreSQL's limits. */
     static final int CHUNK = 500;
+    /** Stored times are whole hours. */
+    static final long HOUR_MS = 3_600_000L;
+    /** Index of the next sequence number in a mailbox's {count, bytes, next seq}. */
+    private static final int NEXT_SEQ = 2;
 
     private final Database database;
     private final Clock clock;
@@ -78,22 +79,17 @@ public final class JdbcMailboxStore implements MailboxStore {
     }
 
     private List<DeliveryOutcome> enqueue(Connection connection, List<Delivery> deliveries) throws SQLException {
-        Instant arrival = Instant.ofEpochMilli(clock.millis());
+        long arrivalHour = Math.floorDiv(clock.millis(), HOUR_MS);
+        Instant arrival = Instant.ofEpochMilli(arrivalHour * HOUR_MS);
         Map<DeviceId, long[]> usage = lockUsage(connection, recipientsInLockOrder(deliveries));
         Map<DeviceId, long[]> added = new HashMap<>();
         StoreRejectedException[] rejections = new StoreRejectedException[deliveries.size()];
-        int envelopeCount = 0;
         for (int i = 0; i < deliveries.size(); i++) {
-            Delivery delivery = deliveries.get(i);
-            rejections[i] = admit(connection, delivery, usage, added);
-            if (rejections[i] == null) {
-                envelopeCount += (int) delivery.envelopes().stream().filter(envelope -> usage.containsKey(envelope.recipient())).count();
-            }
+            rejections[i] = admit(connection, deliveries.get(i), usage, added);
         }
-        long[] ids = allocateIds(connection, envelopeCount);
         List<DeliveryOutcome> outcomes = new ArrayList<>(deliveries.size());
         try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO envelopes (id, recipient_device, sender_device, payload, arrival_ms) VALUES (?, ?, ?, ?, ?)")) {
+                "INSERT INTO envelopes (recipient_device, seq, payload, arrival_hour) VALUES (?, ?, ?, ?)")) {
             int next = 0;
             for (int i = 0; i < deliveries.size(); i++) {
                 if (rejections[i] != null) {
@@ -102,27 +98,21 @@ public final class JdbcMailboxStore implements MailboxStore {
                 }
                 List<Envelope> stored = new ArrayList<>();
                 Set<DeviceId> unknown = new LinkedHashSet<>();
-                // JDBC takes a byte[]: the envelopes of one send share their payload, so it is
-                // converted once per send, not once per recipient.
-                ByteString payload = null;
-                byte[] payloadArray = null;
                 for (NewEnvelope envelope : deliveries.get(i).envelopes()) {
-                    if (!usage.containsKey(envelope.recipient())) {
+                    long[] mailbox = usage.get(envelope.recipient());
+                    if (mailbox == null) {
                         unknown.add(envelope.recipient());
                         continue;
                     }
-                    if (envelope.payload() != payload) {
-                        payload = envelope.payload();
-                        payloadArray = payload.toByteArray();
-                    }
-                    long id = ids[next++];
-                    insert.setLong(1, id);
-                    insert.setBytes(2, envelope.recipient().bytes());
-                    insert.setBytes(3, envelope.sender() == null ? null : envelope.sender().bytes());
-                    insert.setBytes(4, payloadArray);
-                    insert.setLong(5, arrival.toEpochMilli());
+                    long seq = mailbox[NEXT_SEQ]++;
+                    insert.setBytes(1, envelope.recipient().bytes());
+                    insert.setLong(2, seq);
+                    insert.setBytes(3, envelope.payload().toByteArray());
+                    insert.setLong(4, arrivalHour);
                     insert.addBatch();
-                    stored.add(new Envelope(id, envelope.recipient(), envelope.sender(), envelope.payload(), arrival));
+                    next++;
+                    stored.add(new Envelope(seq, envelope.recipient(), envelope.payload(), arrival));
+                    added.get(envelope.recipient())[NEXT_SEQ] = mailbox[NEXT_SEQ];
                 }
                 outcomes.add(new DeliveryOutcome.Stored(stored, List.copyOf(unknown)));
             }
@@ -130,7 +120,7 @@ public final class JdbcMailboxStore implements MailboxStore {
                 insert.executeBatch();
             }
         }
-        addUsage(connection, added, 1);
+        recordAdded(connection, added);
         return outcomes;
     }
 
@@ -145,12 +135,12 @@ public final class JdbcMailboxStore implements MailboxStore {
         return new ArrayList<>(sorted.values());
     }
 
-    /** Current {count, bytes} per existing recipient; a device without a row does not exist. */
+    /** Current {count, bytes, next seq} per existing recipient; a device without a row does not exist. */
     private Map<DeviceId, long[]> lockUsage(Connection connection, List<DeviceId> devices) throws SQLException {
         Map<DeviceId, long[]> usage = new HashMap<>();
         for (int from = 0; from < devices.size(); from += CHUNK) {
             List<DeviceId> chunk = devices.subList(from, Math.min(devices.size(), from + CHUNK));
-            String sql = "SELECT device_id, pending_count, pending_bytes FROM mailbox_usage WHERE device_id IN ("
+            String sql = "SELECT device_id, pending_count, pending_bytes, next_seq FROM mailbox_usage WHERE device_id IN ("
                     + placeholders(chunk.size()) + ") ORDER BY device_id" + database.dialect().forUpdate();
             try (PreparedStatement select = connection.prepareStatement(sql)) {
                 for (int i = 0; i < chunk.size(); i++) {
@@ -158,7 +148,7 @@ public final class JdbcMailboxStore implements MailboxStore {
                 }
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        usage.put(DeviceId.of(rows.getBytes(1)), new long[] {rows.getLong(2), rows.getLong(3)});
+                        usage.put(DeviceId.of(rows.getBytes(1)), new long[] {rows.getLong(2), rows.getLong(3), rows.getLong(4)});
                     }
                 }
             }
@@ -199,7 +189,7 @@ public final class JdbcMailboxStore implements MailboxStore {
         }
         for (Map.Entry<DeviceId, long[]> entry : delta.entrySet()) {
             long[] current = usage.get(entry.getKey());
-            long[] sum = added.computeIfAbsent(entry.getKey(), device -> new long[2]);
+            long[] sum = added.computeIfAbsent(entry.getKey(), device -> new long[3]);
             for (int k = 0; k < 2; k++) {
                 current[k] += entry.getValue()[k];
                 sum[k] += entry.getValue()[k];
@@ -208,54 +198,34 @@ public final class JdbcMailboxStore implements MailboxStore {
         return null;
     }
 
-    /**
-     * Takes {@code count} fresh envelope ids, increasing. SQLite advances a counter row (the
-     * writer is alone); PostgreSQL draws from a sequence, which concurrent nodes share.
-     */
-    private long[] allocateIds(Connection connection, int count) throws SQLException {
-        long[] ids = new long[count];
-        if (count == 0) {
-            return ids;
+    /** Adds each stored-to device's {count, bytes} to its quota row and sets its next sequence number, in one batch. */
+    private static void recordAdded(Connection connection, Map<DeviceId, long[]> added) throws SQLException {
+        if (added.isEmpty()) {
+            return;
         }
-        if (database.dialect() == Dialect.SQLITE) {
-            long first;
-            try (Statement statement = connection.createStatement();
-                 ResultSet row = statement.executeQuery("SELECT next_id FROM envelope_ids")) {
-                row.next();
-                first = row.getLong(1);
+        try (PreparedStatement update = connection.prepareStatement("UPDATE mailbox_usage SET pending_count = pending_count + ?, "
+                + "pending_bytes = pending_bytes + ?, next_seq = ? WHERE device_id = ?")) {
+            for (Map.Entry<DeviceId, long[]> entry : added.entrySet()) {
+                update.setLong(1, entry.getValue()[0]);
+                update.setLong(2, entry.getValue()[1]);
+                update.setLong(3, entry.getValue()[NEXT_SEQ]);
+                update.setBytes(4, entry.getKey().bytes());
+                update.addBatch();
             }
-            try (PreparedStatement advance = connection.prepareStatement("UPDATE envelope_ids SET next_id = ?")) {
-                advance.setLong(1, first + count);
-                advance.executeUpdate();
-            }
-            for (int i = 0; i < count; i++) {
-                ids[i] = first + i;
-            }
-            return ids;
+            update.executeBatch();
         }
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT nextval('envelope_ids') FROM generate_series(1, ?)")) {
-            select.setInt(1, count);
-            try (ResultSet rows = select.executeQuery()) {
-                for (int i = 0; i < count && rows.next(); i++) {
-                    ids[i] = rows.getLong(1);
-                }
-            }
-        }
-        Arrays.sort(ids);
-        return ids;
     }
 
-    /** Adds {@code sign} times each device's {count, bytes} to its quota row, in one batch. */
-    private static void addUsage(Connection connection, Map<DeviceId, long[]> deltas, int sign) throws SQLException {
+    /** Takes each device's {count, bytes} off its quota row, in one batch. */
+    private static void subtractUsage(Connection connection, Map<DeviceId, long[]> deltas) throws SQLException {
         if (deltas.isEmpty()) {
             return;
         }
         try (PreparedStatement update = connection.prepareStatement(
                 "UPDATE mailbox_usage SET pending_count = pending_count + ?, pending_bytes = pending_bytes + ? WHERE device_id = ?")) {
             for (Map.Entry<DeviceId, long[]> entry : deltas.entrySet()) {
-                update.setLong(1, sign * entry.getValue()[0]);
-                update.setLong(2, sign * entry.getValue()[1]);
+                update.setLong(1, -entry.getValue()[0]);
+                update.setLong(2, -entry.getValue()[1]);
                 update.setBytes(3, entry.getKey().bytes());
                 update.addBatch();
             }
@@ -270,16 +240,15 @@ public final class JdbcMailboxStore implements MailboxStore {
         }
         return database.read(connection -> {
             List<Envelope> envelopes = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement("SELECT id, sender_device, payload, arrival_ms FROM envelopes "
-                    + "WHERE recipient_device = ? AND id > ? ORDER BY id LIMIT ?")) {
+            try (PreparedStatement select = connection.prepareStatement("SELECT seq, payload, arrival_hour FROM envelopes "
+                    + "WHERE recipient_device = ? AND seq > ? ORDER BY seq LIMIT ?")) {
                 select.setBytes(1, device.bytes());
                 select.setLong(2, afterId);
                 select.setInt(3, limit);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        byte[] sender = rows.getBytes(2);
-                        envelopes.add(new Envelope(rows.getLong(1), device, sender == null ? null : DeviceId.of(sender),
-                                byteString(rows, 3), Instant.ofEpochMilli(rows.getLong(4))));
+                        envelopes.add(new Envelope(rows.getLong(1), device, byteString(rows, 2),
+                                Instant.ofEpochMilli(rows.getLong(3) * HOUR_MS)));
                     }
                 }
             }
@@ -305,7 +274,7 @@ public final class JdbcMailboxStore implements MailboxStore {
                 // RETURNING lists exactly the rows this transaction deleted, so an id that a
                 // concurrent acknowledgement deleted first is not taken off the quota twice.
                 try (PreparedStatement delete = connection.prepareStatement("DELETE FROM envelopes WHERE recipient_device = ? "
-                        + "AND id IN (" + placeholders(chunk.size()) + ") RETURNING length(payload)")) {
+                        + "AND seq IN (" + placeholders(chunk.size()) + ") RETURNING length(payload)")) {
                     delete.setBytes(1, ack.device().bytes());
                     for (int i = 0; i < chunk.size(); i++) {
                         delete.setLong(i + 2, chunk.get(i));
@@ -319,7 +288,7 @@ public final class JdbcMailboxStore implements MailboxStore {
                 }
             }
         }
-        addUsage(connection, removed, -1);
+        subtractUsage(connection, removed);
         return deleted;
     }
 
@@ -331,19 +300,18 @@ public final class JdbcMailboxStore implements MailboxStore {
 
     @Override
     public int deleteExpired() {
-        long cutoff = clock.millis() - limits.retention().toMillis();
+        // Mail that arrived in hour h is older than the retention period once hour h has ended that long ago.
+        long cutoffHour = Math.floorDiv(clock.millis() - limits.retention().toMillis(), HOUR_MS);
         int total = 0;
         while (true) {
             // Bounded transactions: expiry never holds the writer long enough to stall sends.
             int deleted = database.write(connection -> {
                 Map<DeviceId, long[]> removed = new HashMap<>();
                 int count = 0;
-                // Ids follow arrival, so the oldest mail has the lowest ids: look only at those,
-                // through the primary key, instead of indexing arrival times on the hot path.
-                try (PreparedStatement delete = connection.prepareStatement("DELETE FROM envelopes WHERE id IN (SELECT id FROM "
-                        + "(SELECT id, arrival_ms FROM envelopes ORDER BY id LIMIT " + CHUNK + ") oldest WHERE arrival_ms < ?) "
+                try (PreparedStatement delete = connection.prepareStatement("DELETE FROM envelopes WHERE (recipient_device, seq) IN "
+                        + "(SELECT recipient_device, seq FROM envelopes WHERE arrival_hour < ? LIMIT " + CHUNK + ") "
                         + "RETURNING recipient_device, length(payload)")) {
-                    delete.setLong(1, cutoff);
+                    delete.setLong(1, cutoffHour);
                     try (ResultSet rows = delete.executeQuery()) {
                         while (rows.next()) {
                             count(removed, DeviceId.of(rows.getBytes(1)), rows.getLong(2));
@@ -351,7 +319,7 @@ public final class JdbcMailboxStore implements MailboxStore {
                         }
                     }
                 }
-                addUsage(connection, removed, -1);
+                subtractUsage(connection, removed);
                 return count;
             });
             total += deleted;

@@ -9,7 +9,9 @@ import org.parley.server.storage.StoreRejectedException;
 
 /**
  * Per-device mailboxes: at-least-once, ordered by arrival, deleted on acknowledgement, expired
- * after the retention period (ARCHITECTURE.md, "Mailboxes").
+ * after the retention period (ARCHITECTURE.md, "Mailboxes"). A copy is kept as its recipient, its
+ * sequence number in that recipient's mailbox, its payload and its arrival hour: no sender, no
+ * server-wide order, no time finer than the hour.
  *
  * <p>Durability: when {@link #enqueue(List)} returns, what it reports as stored is committed to
  * disk (SQLite synchronous=FULL in WAL mode; PostgreSQL synchronous commit), so a crash right
@@ -22,17 +24,17 @@ import org.parley.server.storage.StoreRejectedException;
  */
 public interface MailboxStore {
 
-    /** Largest payload of one envelope: 256 KiB. */
-    int MAX_PAYLOAD_BYTES = 256 * 1024;
+    /** Largest stored copy: the largest payload a client may send (256 KiB) sealed to its recipient. */
+    int MAX_PAYLOAD_BYTES = org.parley.protocol.Limits.MAX_PAYLOAD_BYTES + org.parley.protocol.MailboxSeal.OVERHEAD;
 
     /**
      * Stores a batch of deliveries in one transaction. Each delivery is all-or-nothing: it is
-     * either {@link DeliveryOutcome.Stored} with its assigned ids, or {@link DeliveryOutcome.Rejected}
+     * either {@link DeliveryOutcome.Stored} with its assigned per-device sequence numbers, or {@link DeliveryOutcome.Rejected}
      * (a full mailbox, a refused {@link Precondition}) without affecting the others. A recipient
      * device that does not exist is skipped and named in the outcome, never a reason to refuse.
      * Deliveries are considered in list order, so an earlier one can fill a mailbox that a later
-     * one then finds full, or move a group to the epoch a later one then finds stale. Ids grow in
-     * list order.
+     * one then finds full, or move a group to the epoch a later one then finds stale. Each mailbox's sequence
+     * numbers grow in list order.
      *
      * @return one outcome per delivery, in the same order
      */
@@ -53,8 +55,8 @@ public interface MailboxStore {
     }
 
     /**
-     * Pending envelopes of a device with an id greater than {@code afterId}, in arrival (id)
-     * order, at most {@code limit}. Pass 0 to start from the oldest. Fetching does not delete.
+     * Pending envelopes of a device with a sequence number greater than {@code afterId}, in arrival
+     * (sequence) order, at most {@code limit}. Pass 0 to start from the oldest. Fetching does not delete.
      */
     List<Envelope> pending(DeviceId device, long afterId, int limit);
 
@@ -91,7 +93,10 @@ public interface MailboxStore {
         }
     }
 
-    /** Deletes mail that arrived longer ago than the retention period. @return how many */
+    /**
+     * Deletes mail whose arrival hour ended longer ago than the retention period (mail is kept at
+     * least that long, and less than an hour longer). @return how many
+     */
     int deleteExpired();
 
     /** Messages and bytes waiting for one device. */

@@ -4,13 +4,13 @@ import com.google.protobuf.ByteString;
 import org.parley.server.accounts.DeviceId;
 
 /**
- * An envelope to store for one recipient device.
+ * An envelope to store for one recipient device. It has no sender: the server stores none.
  *
- * @param sender the sending device, or null for sealed sender
- * @param payload at most {@link MailboxStore#MAX_PAYLOAD_BYTES}; immutable, so one payload is
- *     shared by the envelopes of every recipient of a send
+ * @param payload at most {@link MailboxStore#MAX_PAYLOAD_BYTES}; immutable. Before the store sees
+ *     it, {@link org.parley.server.delivery.MailboxSealer} replaces the sent payload with the copy
+ *     sealed to the recipient device's mailbox key.
  */
-public record NewEnvelope(DeviceId recipient, DeviceId sender, ByteString payload) {
+public record NewEnvelope(DeviceId recipient, ByteString payload) {
     public NewEnvelope {
         if (recipient == null || payload == null) {
             throw new IllegalArgumentException("an envelope needs a recipient and a payload");
@@ -22,7 +22,6 @@ public record NewEnvelope(DeviceId recipient, DeviceId sender, ByteString payloa
 
     @Override
     public String toString() {
-        return "NewEnvelope[recipient=" + recipient + ", sender=" + (sender == null ? "sealed" : sender)
-                + ", " + payload.size() + " bytes]";
+        return "NewEnvelope[recipient=" + recipient + ", " + payload.size() + " bytes]";
     }
 }

@@ -3,6 +3,7 @@ package org.parley.server.requests;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import org.parley.protocol.DeviceLinkCode;
+import org.parley.protocol.MailboxSeal;
 import org.parley.protocol.Limits;
 import org.parley.protocol.v1.Authenticate;
 import org.parley.protocol.v1.ApproveLink;
@@ -45,6 +46,7 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -53,7 +55,9 @@ import java.util.concurrent.Executor;
  * Accounts and devices: registration (rate-limited per source address, optionally by invite),
  * sign-in by challenge signature, device linking (a new device's code, inspected and approved by a
  * signed-in device, which sends the new device its provisioning message through the server),
- * listing and removing devices, and replacing the sealed-sender access key. A successful sign-in
+ * listing and removing devices, and replacing the sealed-sender access key. Every new device names
+ * its mailbox key (Register, RequestLink), to which the server seals all mail it stores for the
+ * device; a sign-in may replace it (Authenticate). A successful sign-in
  * starts the device's mail delivery.
  */
 public final class AccountRequests {
@@ -84,7 +88,7 @@ public final class AccountRequests {
     private final KeyedRateLimiter<Network> registrations;
     private final SessionRegistry sessions;
     private final SecureRandom random;
-    private final PendingLinks<Session> pendingLinks;
+    private final PendingLinks<LinkWaiter> pendingLinks;
     /** Keyed by account in memory only. */
     private final KeyedRateLimiter<AccountId> linkLookups;
     /** Keyed by the SHA-256 of the canonical code, in memory only. */
@@ -116,7 +120,11 @@ public final class AccountRequests {
         this.random = random;
         this.pendingLinks = new PendingLinks<>(LINK_CODE_VALIDITY, MAX_PENDING_LINKS, clock,
                 // Signed in already: another of its codes was approved; this one is void.
-                waiting -> waiting.channel().isActive() && !waiting.isAuthenticated());
+                waiting -> waiting.session().channel().isActive() && !waiting.session().isAuthenticated());
+    }
+
+    /** A device waiting to be linked: its connection, and the mailbox key it will get once approved. */
+    private record LinkWaiter(Session session, byte[] mailboxKey) {
     }
 
     public void addTo(Map<ClientFrame.BodyCase, RequestHandler> handlers) {
@@ -140,6 +148,7 @@ public final class AccountRequests {
         long id = frame.getRequestId();
         Register request = frame.getRegister();
         byte[] identityKey = Fields.exactly(id, "identity_key", request.getIdentityKey(), Limits.IDENTITY_KEY_BYTES);
+        byte[] mailboxKey = mailboxKey(id, request.getMailboxKey());
         byte[] accessKey = request.getAccessKey().isEmpty() ? null : Fields.between(id, "access_key",
                 request.getAccessKey(), Limits.MIN_ACCESS_KEY_BYTES, Limits.MAX_ACCESS_KEY_BYTES);
         Username username;
@@ -160,13 +169,22 @@ public final class AccountRequests {
         limitSource(session, "registrations");
         Registration registration;
         try {
-            registration = accounts.register(username, identityKey, accessKey, invite);
+            registration = accounts.register(username, identityKey, mailboxKey, accessKey, invite);
         } catch (UsernameTakenException e) {
             throw new RequestFailure(ErrorCode.USERNAME_TAKEN, e.getMessage());
         } catch (InvalidInviteCodeException e) {
             throw new RequestFailure(ErrorCode.INVITE_REQUIRED, e.getMessage());
         }
         signIn(session, id, registration.account(), registration.device());
+    }
+
+    /** A device's mailbox key: every device must send one, as all stored mail is sealed to it. */
+    private static byte[] mailboxKey(long id, ByteString key) {
+        if (!MailboxSeal.isValidPublicKey(key.toByteArray())) {
+            throw Fields.invalid(id, "mailbox_key must be the device's X25519 public key (" + MailboxSeal.KEY_BYTES
+                    + " bytes, not all zero), got " + key.size() + " bytes");
+        }
+        return key.toByteArray();
     }
 
     private void limitSource(Session session, String what) {
@@ -190,11 +208,15 @@ public final class AccountRequests {
         Authenticate request = frame.getAuthenticate();
         AccountId account = AccountId.of(Fields.exactly(id, "account_id", request.getAccountId(), Limits.ACCOUNT_ID_BYTES));
         DeviceId deviceId = DeviceId.of(Fields.exactly(id, "device_id", request.getDeviceId(), Limits.DEVICE_ID_BYTES));
+        byte[] newMailboxKey = request.getMailboxKey().isEmpty() ? null : mailboxKey(id, request.getMailboxKey());
         Optional<DeviceRecord> device = accounts.device(deviceId).filter(d -> d.account().equals(account));
         // One answer for "no such device" and "wrong signature", so probing reveals nothing.
         if (device.isEmpty() || !IdentityProof.verify(device.get().identityPublicKey().toByteArray(), session.challenge(),
                 request.getSignature().toByteArray())) {
             throw new ProtocolViolation(id, ErrorCode.BAD_SIGNATURE, "unknown device or wrong signature of the challenge");
+        }
+        if (newMailboxKey != null && !Arrays.equals(newMailboxKey, keyBytes(device.get().mailboxKey()))) {
+            accounts.setMailboxKey(deviceId, newMailboxKey);
         }
         signIn(session, id, account, deviceId);
     }
@@ -205,10 +227,12 @@ public final class AccountRequests {
         RequestLink request = frame.getRequestLink();
         byte[] identityKey = Fields.exactly(id, "identity_key", request.getIdentityKey(), Limits.IDENTITY_KEY_BYTES);
         Fields.exactly(id, "provisioning_key", request.getProvisioningKey(), PROVISIONING_KEY_BYTES);
+        byte[] mailboxKey = mailboxKey(id, request.getMailboxKey());
         requireSignature(id, identityKey, session, request.getSignature());
         limitSource(session, "link requests");
         String code = DeviceLinkCode.generate(random);
-        PendingLinks.Pending<Session> pending = pendingLinks.add(code, session, request.getIdentityKey(), request.getProvisioningKey());
+        PendingLinks.Pending<LinkWaiter> pending = pendingLinks.add(code, new LinkWaiter(session, mailboxKey),
+                request.getIdentityKey(), request.getProvisioningKey());
         if (pending == null) {
             throw RequestFailure.rateLimited("too many devices are waiting to be linked; try again in a few minutes",
                     Duration.ofMinutes(1));
@@ -223,7 +247,7 @@ public final class AccountRequests {
      * limited per account, so that codes cannot be found by trying.
      */
     private void inspectLink(Session session, ClientFrame frame) {
-        PendingLinks.Pending<Session> pending = pendingLinks.peek(linkCode(session, frame.getInspectLink().getCode()));
+        PendingLinks.Pending<LinkWaiter> pending = pendingLinks.peek(linkCode(session, frame.getInspectLink().getCode()));
         if (pending == null) {
             throw new RequestFailure(ErrorCode.ACCESS_DENIED, UNKNOWN_LINK_CODE);
         }
@@ -245,7 +269,7 @@ public final class AccountRequests {
         String code = linkCode(session, request.getCode());
         AccountId account = session.signedIn().account();
         DeviceRecord device;
-        PendingLinks.Pending<Session> pending;
+        PendingLinks.Pending<LinkWaiter> pending;
         synchronized (deviceLocks[Math.floorMod(account.hashCode(), deviceLocks.length)]) {
             // Checked before the code is taken: after an unlink, the same code still works.
             if (accounts.devices(account).size() >= MAX_DEVICES_PER_ACCOUNT) {
@@ -257,12 +281,12 @@ public final class AccountRequests {
             if (pending == null) {
                 throw new RequestFailure(ErrorCode.ACCESS_DENIED, UNKNOWN_LINK_CODE);
             }
-            device = accounts.addDevice(account, pending.identityKey().toByteArray());
+            device = accounts.addDevice(account, pending.identityKey().toByteArray(), pending.waiter().mailboxKey());
         }
         String username = accounts.account(device.account()).orElseThrow().username().value();
         session.reply(id, ServerFrame.newBuilder().setLinkApproved(LinkApproved.newBuilder()
                 .setDeviceId(UnsafeByteOperations.unsafeWrap(device.id().bytes()))));
-        signIn(pending.waiter(), 0, device.account(), device.id(), username, request.getProvisioning());
+        signIn(pending.waiter().session(), 0, device.account(), device.id(), username, request.getProvisioning());
     }
 
     /**
@@ -315,6 +339,10 @@ public final class AccountRequests {
         }
         session.reply(id, ServerFrame.newBuilder().setOk(Ok.getDefaultInstance()));
         sessions.closeDevice(device); // a removed device keeps no live connection on this node
+    }
+
+    private static byte[] keyBytes(ByteString key) {
+        return key == null ? null : key.toByteArray();
     }
 
     private void requireSignature(long id, byte[] identityKey, Session session, ByteString signature) {

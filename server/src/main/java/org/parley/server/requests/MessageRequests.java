@@ -23,12 +23,11 @@ import org.parley.server.delivery.MailboxWriter;
 import org.parley.server.mailbox.Acknowledgement;
 import org.parley.server.groups.CommitId;
 import org.parley.server.groups.GroupCommit;
-import org.parley.server.groups.GroupId;
+import org.parley.server.groups.RoutingId;
 import org.parley.server.groups.GroupState;
 import org.parley.server.groups.GroupStore;
 import org.parley.server.groups.StaleEpochException;
 import org.parley.server.groups.UnauthorisedCommitException;
-import org.parley.server.groups.UnknownGroupException;
 import org.parley.server.mailbox.Delivery;
 import org.parley.server.mailbox.DeliveryOutcome;
 import org.parley.server.mailbox.Envelope;
@@ -82,10 +81,9 @@ public final class MessageRequests {
     }
 
     public void addTo(Map<ClientFrame.BodyCase, RequestHandler> handlers) {
-        // A plain send or an ack only validates and queues for the writer: served on the event loop.
-        // A sealed send reads the recipients' access keys and devices from the store: on the pool.
-        handlers.put(ClientFrame.BodyCase.SEND, RequestHandler.nonBlocking(frame -> !frame.getSend().getSealed(),
-                (session, frame) -> send(session, frame.getRequestId(), frame.getSend())));
+        // An ack only validates and queues for the writer: served on the event loop. A send seals its
+        // copies to the recipients' mailbox keys, which may be read from the store: on the pool.
+        handlers.put(ClientFrame.BodyCase.SEND, (session, frame) -> send(session, frame.getRequestId(), frame.getSend()));
         handlers.put(ClientFrame.BodyCase.ACK, RequestHandler.nonBlocking(frame -> true, this::ack));
         handlers.put(ClientFrame.BodyCase.SUBMIT_COMMIT, this::submitCommit);
     }
@@ -136,7 +134,6 @@ public final class MessageRequests {
         }
         // The payload is immutable: every recipient's envelope shares it, uncopied.
         ByteString payload = send.getPayload();
-        DeviceId sender = send.getSealed() ? null : session.signedIn().device();
         List<NewEnvelope> envelopes = new ArrayList<>();
         Set<DeviceId> seen = new HashSet<>();
         Set<DeviceId> skipped = new LinkedHashSet<>();
@@ -161,7 +158,7 @@ public final class MessageRequests {
                 devices.removeIf(device -> !ofAccount.contains(device));
             }
             for (DeviceId device : devices) {
-                envelopes.add(new NewEnvelope(device, sender, payload));
+                envelopes.add(new NewEnvelope(device, payload));
             }
         }
         return new Fanout(envelopes, skipped);
@@ -268,7 +265,7 @@ public final class MessageRequests {
         checkRate(session);
         byte[] signed = CommitAuthority.signedContent(groupId, epoch, request.getSend().getPayload().toByteArray(),
                 request.hasWelcome() ? request.getWelcome().getPayload().toByteArray() : new byte[0], nextEpochKey);
-        GroupCommit commit = verifiedBeforeTheWriter(new GroupCommit(GroupId.of(groupId), epoch,
+        GroupCommit commit = verifiedBeforeTheWriter(new GroupCommit(RoutingId.of(groupId), epoch,
                 CommitId.of(request.getSend().getMessageId().toByteArray()), request.getNextEpochKey(),
                 UnsafeByteOperations.unsafeWrap(signed), request.getSignature()));
         write(new Delivery(envelopes, groups.commit(commit)), outcome -> answerCommit(session, id, epoch, skipped, outcome));
@@ -309,8 +306,6 @@ public final class MessageRequests {
             session.reply(id, ServerFrame.newBuilder().setCommitResult(result));
         } else if (reason instanceof UnauthorisedCommitException) {
             session.fail(id, ErrorCode.ACCESS_DENIED, reason.getMessage());
-        } else if (reason instanceof UnknownGroupException) {
-            session.fail(id, ErrorCode.NOT_FOUND, "unknown group: its first commit must be for epoch 0");
         } else if (reason instanceof MailboxFullException full) {
             session.fail(id, ErrorCode.MAILBOX_FULL, full.getMessage() + " The group did not change.");
         } else {

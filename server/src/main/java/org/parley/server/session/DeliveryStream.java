@@ -38,7 +38,7 @@ public final class DeliveryStream {
     private final Executor storePool;
     private final Metrics metrics;
 
-    private long lastPushed; // envelope ids are positive; pending(device, 0, n) starts at the oldest
+    private long lastPushed; // sequence numbers are positive; pending(device, 0, n) starts at the oldest
     private boolean draining;
     private boolean missed;
     private boolean drainedOnce;
@@ -138,7 +138,7 @@ public final class DeliveryStream {
         lastPushed = mail.id();
         Deliver.Builder deliver = Deliver.newBuilder().setEnvelopeId(mail.id())
                 .setPayload(mail.payload())
-                .setReceivedAt(mail.arrival().toEpochMilli());
+                .setReceivedAt(mail.arrivalHour().toEpochMilli());
         channel.write(ServerFrame.newBuilder().setDeliver(deliver).build());
         metrics.delivered();
     }

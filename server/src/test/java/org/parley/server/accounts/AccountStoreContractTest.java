@@ -1,5 +1,6 @@
 package org.parley.server.accounts;
 
+import static org.parley.server.testing.MailboxKeys.mailboxKey;
 import com.google.protobuf.ByteString;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -45,7 +46,7 @@ class AccountStoreContractTest extends StoreContract {
     void registrationCreatesAnAccountWithItsFirstDevice(Backend backend) {
         ServerStores store = open(backend);
         byte[] identity = Secrets.random(32);
-        Registration registration = store.accounts().register(Username.parse("Alice"), identity, null, null);
+        Registration registration = store.accounts().register(Username.parse("Alice"), identity, mailboxKey(), null, null);
 
         AccountRecord account = store.accounts().findByUsername(Username.parse("ALICE")).orElseThrow();
         assertThat(account.id()).isEqualTo(registration.account());
@@ -88,7 +89,7 @@ class AccountStoreContractTest extends StoreContract {
     @MethodSource(BACKENDS)
     void identityKeysMustBeEd25519Sized(Backend backend) {
         ServerStores store = open(backend);
-        assertThatThrownBy(() -> store.accounts().register(Username.parse("dave"), new byte[31], null, null))
+        assertThatThrownBy(() -> store.accounts().register(Username.parse("dave"), new byte[31], mailboxKey(), null, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32 bytes");
         assertThat(store.accounts().findByUsername(Username.parse("dave"))).isEmpty();
     }
@@ -98,10 +99,10 @@ class AccountStoreContractTest extends StoreContract {
     void inviteCodesWorkOnce(Backend backend) {
         ServerStores store = open(backend);
         byte[] code = store.accounts().createInviteCode();
-        store.accounts().register(Username.parse("erin"), Secrets.random(32), null, code);
-        assertThatThrownBy(() -> store.accounts().register(Username.parse("frank"), Secrets.random(32), null, code))
+        store.accounts().register(Username.parse("erin"), Secrets.random(32), mailboxKey(), null, code);
+        assertThatThrownBy(() -> store.accounts().register(Username.parse("frank"), Secrets.random(32), mailboxKey(), null, code))
                 .isInstanceOf(InvalidInviteCodeException.class);
-        assertThatThrownBy(() -> store.accounts().register(Username.parse("frank"), Secrets.random(32), null, Secrets.random(16)))
+        assertThatThrownBy(() -> store.accounts().register(Username.parse("frank"), Secrets.random(32), mailboxKey(), null, Secrets.random(16)))
                 .isInstanceOf(InvalidInviteCodeException.class);
         assertThat(store.accounts().findByUsername(Username.parse("frank"))).isEmpty();
     }
@@ -112,9 +113,9 @@ class AccountStoreContractTest extends StoreContract {
         ServerStores store = open(backend);
         register(store, "gina");
         byte[] code = store.accounts().createInviteCode();
-        assertThatThrownBy(() -> store.accounts().register(Username.parse("gina"), Secrets.random(32), null, code))
+        assertThatThrownBy(() -> store.accounts().register(Username.parse("gina"), Secrets.random(32), mailboxKey(), null, code))
                 .isInstanceOf(UsernameTakenException.class);
-        store.accounts().register(Username.parse("gina2"), Secrets.random(32), null, code);
+        store.accounts().register(Username.parse("gina2"), Secrets.random(32), mailboxKey(), null, code);
     }
 
     @ParameterizedTest
@@ -123,17 +124,22 @@ class AccountStoreContractTest extends StoreContract {
         ServerStores store = open(backend);
         Registration alice = register(store, "alice");
         byte[] laptopKey = Secrets.random(32);
-        DeviceRecord laptop = store.accounts().addDevice(alice.account(), laptopKey);
+        DeviceRecord laptop = store.accounts().addDevice(alice.account(), laptopKey, mailboxKey());
         assertThat(laptop.account()).isEqualTo(alice.account());
         assertThat(laptop.identityPublicKey()).isEqualTo(ByteString.copyFrom(laptopKey));
-        assertThat(store.accounts().devices(alice.account())).extracting(DeviceRecord::id).containsExactly(alice.device(), laptop.id());
+        // Devices are listed by day, then id: the server keeps no finer creation order.
+        assertThat(store.accounts().devices(alice.account())).extracting(DeviceRecord::id)
+                .containsExactlyInAnyOrder(alice.device(), laptop.id());
+        harness.clock.advance(Duration.ofDays(1));
+        DeviceRecord tablet = store.accounts().addDevice(alice.account(), Secrets.random(32), mailboxKey());
+        assertThat(store.accounts().devices(alice.account())).extracting(DeviceRecord::id).last().isEqualTo(tablet.id());
         assertThat(store.mailbox().usage(laptop.id()).messages()).as("its mailbox exists").isZero();
 
-        assertThatThrownBy(() -> store.accounts().addDevice(AccountId.random(), Secrets.random(32)))
+        assertThatThrownBy(() -> store.accounts().addDevice(AccountId.random(), Secrets.random(32), mailboxKey()))
                 .isInstanceOf(UnknownAccountException.class);
-        assertThatThrownBy(() -> store.accounts().addDevice(alice.account(), Secrets.random(31)))
+        assertThatThrownBy(() -> store.accounts().addDevice(alice.account(), Secrets.random(31), mailboxKey()))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThat(store.accounts().devices(alice.account())).hasSize(2);
+        assertThat(store.accounts().devices(alice.account())).hasSize(3);
     }
 
     @ParameterizedTest
@@ -163,7 +169,7 @@ class AccountStoreContractTest extends StoreContract {
     void accessKeysAreCheckedAgainstTheirHash(Backend backend) {
         ServerStores store = open(backend);
         byte[] accessKey = Secrets.random(16);
-        Registration alice = store.accounts().register(Username.parse("alice"), Secrets.random(32), accessKey, null);
+        Registration alice = store.accounts().register(Username.parse("alice"), Secrets.random(32), mailboxKey(), accessKey, null);
         assertThat(store.accounts().accessKeyMatches(alice.account(), accessKey)).isTrue();
         assertThat(store.accounts().accessKeyMatches(alice.account(), Secrets.random(16))).isFalse();
         assertThat(store.accounts().accessKeyMatches(AccountId.random(), accessKey)).isFalse();
@@ -185,7 +191,7 @@ class AccountStoreContractTest extends StoreContract {
         store.keyPackages().upload(bob.device(), List.of(new byte[] {1}, new byte[] {2}));
         store.keyPackages().setLastResort(bob.device(), new byte[] {9});
         store.mailbox().enqueue(new org.parley.server.mailbox.Delivery(List.of(
-                new org.parley.server.mailbox.NewEnvelope(bob.device(), alice.device(), ByteString.copyFrom(new byte[] {42})))));
+                new org.parley.server.mailbox.NewEnvelope(bob.device(), ByteString.copyFrom(new byte[] {42})))));
 
         assertThat(store.accounts().removeDevice(alice.account(), bob.device())).isFalse();
         assertThat(store.accounts().removeDevice(bob.account(), bob.device())).isTrue();

@@ -1,5 +1,6 @@
 package org.parley.server.admin;
 
+import static org.parley.server.testing.MailboxKeys.mailboxKey;
 import com.google.protobuf.ByteString;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,7 +19,7 @@ import org.parley.server.accounts.DeviceRecord;
 import org.parley.server.accounts.Registration;
 import org.parley.server.accounts.Username;
 import org.parley.server.groups.CommitId;
-import org.parley.server.groups.GroupId;
+import org.parley.server.groups.RoutingId;
 import org.parley.server.mailbox.Delivery;
 import org.parley.server.mailbox.NewEnvelope;
 import org.parley.server.storage.Secrets;
@@ -33,17 +34,17 @@ class AdminStoreContractTest extends StoreContract {
     void disclosureHoldsOnlyWhatTheThreatModelAllows(Backend backend) throws IOException {
         ServerStores store = open(backend);
         byte[] phoneKey = Secrets.random(32);
-        Registration alice = store.accounts().register(Username.parse("alice"), phoneKey, Secrets.random(16), null);
-        DeviceRecord laptop = store.accounts().addDevice(alice.account(), Secrets.random(32));
+        Registration alice = store.accounts().register(Username.parse("alice"), phoneKey, mailboxKey(), Secrets.random(16), null);
+        DeviceRecord laptop = store.accounts().addDevice(alice.account(), Secrets.random(32), mailboxKey());
         Registration bob = register(store, "bob");
         store.keyPackages().upload(alice.device(), List.of(new byte[] {1}, new byte[] {2}));
         store.keyPackages().upload(laptop.id(), List.of(new byte[] {3}));
         store.keyPackages().setLastResort(laptop.id(), new byte[] {4});
-        store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(alice.device(), bob.device(), ByteString.copyFrom(new byte[100])),
-                new NewEnvelope(laptop.id(), bob.device(), ByteString.copyFrom(new byte[100])))));
-        store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(bob.device(), alice.device(), ByteString.copyFrom(new byte[7])))));
+        store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(alice.device(), ByteString.copyFrom(new byte[100])),
+                new NewEnvelope(laptop.id(), ByteString.copyFrom(new byte[100])))));
+        store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(bob.device(), ByteString.copyFrom(new byte[7])))));
         store.mailbox().enqueue(List.of(new Delivery(List.of(), store.groups().commit(
-                EpochKey.commit(GroupId.of(Secrets.random(16)), 0, CommitId.of(new byte[] {1}), new byte[] {1}, null, EpochKey.random())))));
+                EpochKey.commit(RoutingId.of(Secrets.random(16)), 0, CommitId.of(new byte[] {1}), new byte[] {1}, null, EpochKey.random())))));
         store.attachments().store(new ByteArrayInputStream(new byte[10]));
         harness.clock.advance(Duration.ofDays(2));
         store.accounts().recordConnection(laptop.id());
@@ -51,8 +52,9 @@ class AdminStoreContractTest extends StoreContract {
         Disclosure disclosure = store.admin().disclose(Username.parse("Alice")).orElseThrow();
         assertThat(disclosure.created()).isEqualTo(LocalDate.of(2026, 3, 1));
         assertThat(disclosure.lastConnectionDay()).isEqualTo(LocalDate.of(2026, 3, 3));
-        assertThat(disclosure.devices()).extracting(Disclosure.DisclosedDevice::id).containsExactly(alice.device(), laptop.id());
-        assertThat(disclosure.devices().get(0).identityPublicKey()).isEqualTo(ByteString.copyFrom(phoneKey));
+        assertThat(disclosure.devices()).extracting(Disclosure.DisclosedDevice::id).containsExactlyInAnyOrder(alice.device(), laptop.id());
+        assertThat(disclosure.devices()).filteredOn(device -> device.id().equals(alice.device())).singleElement()
+                .satisfies(device -> assertThat(device.identityPublicKey()).isEqualTo(ByteString.copyFrom(phoneKey)));
         assertThat(disclosure.keyPackages()).isEqualTo(3);
         assertThat(disclosure.pendingMessages()).isEqualTo(2);
         assertThat(disclosure.pendingBytes()).isEqualTo(200);
@@ -74,8 +76,8 @@ class AdminStoreContractTest extends StoreContract {
         Registration alice = register(store, "alice");
         Registration bob = register(store, "bob");
         store.keyPackages().upload(bob.device(), List.of(new byte[] {1}, new byte[] {2}));
-        store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(bob.device(), null, ByteString.copyFrom(new byte[33])))));
-        GroupId group = GroupId.of(Secrets.random(16));
+        store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(bob.device(), ByteString.copyFrom(new byte[33])))));
+        RoutingId group = RoutingId.of(Secrets.random(16));
         store.mailbox().enqueue(List.of(new Delivery(List.of(), store.groups().commit(
                 EpochKey.commit(group, 0, CommitId.of(new byte[] {1}), new byte[] {1}, null, EpochKey.random())))));
         store.attachments().store(new ByteArrayInputStream(new byte[12]));

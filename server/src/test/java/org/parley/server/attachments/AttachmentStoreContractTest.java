@@ -125,7 +125,7 @@ class AttachmentStoreContractTest extends StoreContract {
         assertThat(store.attachments().open(deleted.id())).isEmpty();
 
         harness.clock.advance(Duration.ofDays(21));
-        assertThat(store.attachments().deleteExpired()).isEqualTo(1);
+        assertThat(store.attachments().deleteExpired(30)).isEqualTo(1);
         assertThat(store.attachments().open(old.id())).isEmpty();
         assertThat(attachmentDirectory().resolve(old.id().hex())).doesNotExist();
         assertThat(store.attachments().record(newer.id())).isPresent();
@@ -142,7 +142,7 @@ class AttachmentStoreContractTest extends StoreContract {
         for (Path path : new Path[] {interrupted, unregistered, foreign, attachmentDirectory().resolve(kept.id().hex())}) {
             Files.setLastModifiedTime(path, FileTime.from(harness.clock.instant().minus(Duration.ofDays(2))));
         }
-        store.attachments().deleteExpired();
+        store.attachments().deleteExpired(30);
         assertThat(interrupted).doesNotExist();
         assertThat(unregistered).doesNotExist();
         assertThat(foreign).as("not ours to delete").exists();

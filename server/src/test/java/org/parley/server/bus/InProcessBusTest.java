@@ -15,7 +15,7 @@ class InProcessBusTest {
     private static final DeviceId DEVICE = DeviceId.of(new byte[16]);
 
     private static MailArrived mail(long id) {
-        return new MailArrived(new Envelope(id, DEVICE, null, ByteString.copyFrom(new byte[] {1}), Instant.EPOCH));
+        return new MailArrived(new Envelope(id, DEVICE, ByteString.copyFrom(new byte[] {1}), Instant.EPOCH));
     }
 
     @Test

@@ -24,9 +24,7 @@ import org.parley.server.mailbox.MailboxFullException;
 import org.parley.server.mailbox.MailboxLimits;
 import org.parley.server.mailbox.MailboxUsage;
 import org.parley.server.mailbox.NewEnvelope;
-import org.parley.server.storage.Database;
 import org.parley.server.storage.Secrets;
-import org.parley.server.storage.Sql;
 import org.parley.server.storage.StoreRejectedException;
 import org.parley.server.testing.Backend;
 import org.parley.server.testing.EpochKey;
@@ -40,7 +38,7 @@ class GroupStoreContractTest extends StoreContract {
     private static DeliveryOutcome write(ServerStores store, GroupCommit commit, DeviceId... recipients) {
         List<NewEnvelope> copies = new ArrayList<>();
         for (DeviceId recipient : recipients) {
-            copies.add(new NewEnvelope(recipient, null, ByteString.copyFrom(PAYLOAD)));
+            copies.add(new NewEnvelope(recipient, ByteString.copyFrom(PAYLOAD)));
         }
         return store.mailbox().enqueue(List.of(new Delivery(copies, store.groups().commit(commit)))).get(0);
     }
@@ -59,7 +57,7 @@ class GroupStoreContractTest extends StoreContract {
     void onlyTheCurrentEpochsKeyAdvancesTheGroupAndOnlyOnce(Backend backend) {
         ServerStores store = open(backend);
         Registration bob = register(store, "bob");
-        GroupId group = GroupId.of(Secrets.random(32));
+        RoutingId group = RoutingId.of(Secrets.random(32));
         EpochKey epoch1 = EpochKey.random();
         EpochKey epoch2 = EpochKey.random();
         EpochKey epoch3 = EpochKey.random();
@@ -105,14 +103,12 @@ class GroupStoreContractTest extends StoreContract {
 
     @ParameterizedTest
     @MethodSource(BACKENDS)
-    void unknownGroupsStartAtEpochZeroOnlyAndBadValuesAreRejected(Backend backend) {
-        ServerStores store = open(backend);
-        GroupId group = GroupId.of(new byte[16]);
-        assertThat(refusal(write(store, EpochKey.commit(group, 5, id(1), PAYLOAD, null, EpochKey.random()))))
-                .isInstanceOf(UnknownGroupException.class);
-        assertThat(store.groups().state(group)).isEmpty();
-        assertThatThrownBy(() -> GroupId.of(new byte[0])).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> GroupId.of(new byte[256])).isInstanceOf(IllegalArgumentException.class);
+    void badValuesAreRejected(Backend backend) {
+        open(backend);
+        RoutingId group = RoutingId.of(new byte[16]);
+        assertThatThrownBy(() -> RoutingId.of(new byte[15])).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RoutingId.of(new byte[65])).isInstanceOf(IllegalArgumentException.class);
+        assertThat(RoutingId.of(new byte[64]).bytes()).hasSize(64);
         assertThatThrownBy(() -> CommitId.of(new byte[65])).isInstanceOf(IllegalArgumentException.class);
         ByteString key = EpochKey.random().publicKey();
         assertThatThrownBy(() -> new GroupCommit(group, Long.MIN_VALUE, id(1), key, ByteString.EMPTY, ByteString.EMPTY))
@@ -132,19 +128,19 @@ class GroupStoreContractTest extends StoreContract {
         Registration bob = register(store, "bob");
         Registration carol = register(store, "carol");
         Registration dave = register(store, "dave");
-        GroupId group = GroupId.of(Secrets.random(16));
+        RoutingId group = RoutingId.of(Secrets.random(16));
         EpochKey epoch1 = EpochKey.random();
         assertThat(write(store, EpochKey.commit(group, 0, id(1), PAYLOAD, null, epoch1), bob.device()))
                 .isInstanceOf(DeliveryOutcome.Stored.class);
-        store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(bob.device(), null, ByteString.copyFrom(PAYLOAD)))));
+        store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(bob.device(), ByteString.copyFrom(PAYLOAD)))));
 
         // Bob's mailbox is full: the commit, its Welcome for carol and its copy for dave are all refused.
         EpochKey epoch2 = EpochKey.random();
         GroupCommit commit = EpochKey.commit(group, 1, id(2), PAYLOAD, epoch1, epoch2);
-        Delivery fanOut = new Delivery(List.of(new NewEnvelope(carol.device(), null, ByteString.copyFrom(new byte[] {7})),
-                new NewEnvelope(dave.device(), null, ByteString.copyFrom(PAYLOAD)),
-                new NewEnvelope(bob.device(), null, ByteString.copyFrom(PAYLOAD))), store.groups().commit(commit));
-        Delivery plainSend = new Delivery(List.of(new NewEnvelope(dave.device(), null, ByteString.copyFrom(new byte[] {1}))));
+        Delivery fanOut = new Delivery(List.of(new NewEnvelope(carol.device(), ByteString.copyFrom(new byte[] {7})),
+                new NewEnvelope(dave.device(), ByteString.copyFrom(PAYLOAD)),
+                new NewEnvelope(bob.device(), ByteString.copyFrom(PAYLOAD))), store.groups().commit(commit));
+        Delivery plainSend = new Delivery(List.of(new NewEnvelope(dave.device(), ByteString.copyFrom(new byte[] {1}))));
         List<DeliveryOutcome> batch = store.mailbox().enqueue(List.of(fanOut, plainSend));
         assertThat(refusal(batch.get(0))).isInstanceOf(MailboxFullException.class);
         assertThat(batch.get(1)).isInstanceOf(DeliveryOutcome.Stored.class);
@@ -157,8 +153,8 @@ class GroupStoreContractTest extends StoreContract {
         store.mailbox().acknowledge(bob.device(), store.mailbox().pending(bob.device(), 0, 10).stream().map(e -> e.id()).toList());
         GroupCommit rival = EpochKey.commit(group, 1, id(3), PAYLOAD, epoch1, EpochKey.random());
         List<DeliveryOutcome> race = store.mailbox().enqueue(List.of(
-                new Delivery(List.of(new NewEnvelope(bob.device(), null, ByteString.copyFrom(PAYLOAD))), store.groups().commit(commit)),
-                new Delivery(List.of(new NewEnvelope(dave.device(), null, ByteString.copyFrom(PAYLOAD))), store.groups().commit(rival))));
+                new Delivery(List.of(new NewEnvelope(bob.device(), ByteString.copyFrom(PAYLOAD))), store.groups().commit(commit)),
+                new Delivery(List.of(new NewEnvelope(dave.device(), ByteString.copyFrom(PAYLOAD))), store.groups().commit(rival))));
         assertThat(race.get(0)).isInstanceOf(DeliveryOutcome.Stored.class);
         assertThat(((StaleEpochException) refusal(race.get(1))).current()).isEqualTo(new GroupState(group, 2, id(2), epoch2.publicKey()));
         assertThat(store.mailbox().usage(dave.device()).messages()).isEqualTo(1);
@@ -166,18 +162,32 @@ class GroupStoreContractTest extends StoreContract {
 
     @ParameterizedTest
     @MethodSource(BACKENDS)
-    void aGroupRecordedBeforeCommitKeysTakesOneUnsignedCommitThatRegistersItsKey(Backend backend) {
+    void aGroupUnusedForTheRetentionPeriodIsForgottenAndResumesWithItsNextCommit(Backend backend) {
         ServerStores store = open(backend);
-        GroupId group = GroupId.of(Secrets.random(16));
-        try (Database database = Database.connect(harness.config().url())) {
-            database.write(connection -> Sql.update(connection, "INSERT INTO mls_groups (group_id, epoch, commit_id) VALUES (?, ?, ?)",
-                    group.bytes(), 4L, new byte[] {4}));
-        }
-        EpochKey epoch5 = EpochKey.random();
-        assertThat(write(store, EpochKey.commit(group, 4, id(5), PAYLOAD, null, epoch5))).isInstanceOf(DeliveryOutcome.Stored.class);
-        assertThat(refusal(write(store, EpochKey.commit(group, 5, id(6), PAYLOAD, null, EpochKey.random()))))
+        RoutingId quiet = RoutingId.of(Secrets.random(32));
+        RoutingId busy = RoutingId.of(Secrets.random(32));
+        EpochKey quietKey = EpochKey.random();
+        EpochKey busyKey = EpochKey.random();
+        assertThat(write(store, EpochKey.commit(quiet, 0, id(1), PAYLOAD, null, quietKey))).isInstanceOf(DeliveryOutcome.Stored.class);
+        assertThat(write(store, EpochKey.commit(busy, 0, id(1), PAYLOAD, null, busyKey))).isInstanceOf(DeliveryOutcome.Stored.class);
+        harness.clock.advance(Duration.ofDays(20));
+        EpochKey busyNext = EpochKey.random();
+        assertThat(write(store, EpochKey.commit(busy, 1, id(2), PAYLOAD, busyKey, busyNext))).isInstanceOf(DeliveryOutcome.Stored.class);
+        harness.clock.advance(Duration.ofDays(10));
+        assertThat(store.groups().deleteUnused(30)).as("30 days is not more than 30").isZero();
+        harness.clock.advance(Duration.ofDays(1));
+        assertThat(store.groups().deleteUnused(30)).isEqualTo(1);
+        assertThat(store.groups().state(quiet)).isEmpty();
+        assertThat(store.groups().state(busy)).contains(new GroupState(busy, 2, id(2), busyNext.publicKey()));
+
+        // The members of the forgotten group go on at their epoch: the next commit records it again,
+        // unsigned as a first commit, and from then on the chain of keys holds.
+        EpochKey epoch8 = EpochKey.random();
+        assertThat(write(store, EpochKey.commit(quiet, 7, id(8), PAYLOAD, null, epoch8))).isInstanceOf(DeliveryOutcome.Stored.class);
+        assertThat(store.groups().state(quiet)).contains(new GroupState(quiet, 8, id(8), epoch8.publicKey()));
+        assertThat(refusal(write(store, EpochKey.commit(quiet, 8, id(9), PAYLOAD, null, EpochKey.random()))))
                 .isInstanceOf(UnauthorisedCommitException.class);
-        assertThat(write(store, EpochKey.commit(group, 5, id(6), PAYLOAD, epoch5, EpochKey.random()))).isInstanceOf(DeliveryOutcome.Stored.class);
+        assertThat(write(store, EpochKey.commit(quiet, 8, id(9), PAYLOAD, epoch8, EpochKey.random()))).isInstanceOf(DeliveryOutcome.Stored.class);
     }
 
     @ParameterizedTest
@@ -190,7 +200,7 @@ class GroupStoreContractTest extends StoreContract {
         for (int c = 0; c < committers; c++) {
             recipients.add(register(store, "member" + c));
         }
-        GroupId group = GroupId.of(Secrets.random(16));
+        RoutingId group = RoutingId.of(Secrets.random(16));
         EpochKey current = null;
         ExecutorService pool = Executors.newFixedThreadPool(committers);
         try {

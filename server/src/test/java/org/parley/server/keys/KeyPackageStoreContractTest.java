@@ -1,5 +1,6 @@
 package org.parley.server.keys;
 
+import static org.parley.server.testing.MailboxKeys.mailboxKey;
 import com.google.protobuf.ByteString;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -41,14 +42,15 @@ class KeyPackageStoreContractTest extends StoreContract {
     void claimsTakeTheOldestPackageOfEachDeviceOnce(Backend backend) {
         ServerStores store = open(backend);
         Registration bob = register(store, "bob");
-        DeviceRecord laptop = store.accounts().addDevice(bob.account(), new byte[32]);
+        DeviceRecord laptop = store.accounts().addDevice(bob.account(), new byte[32], mailboxKey());
         store.keyPackages().upload(bob.device(), packages(bob.device(), 0, 3));
         store.keyPackages().upload(laptop.id(), packages(laptop.id(), 0, 1));
         assertThat(store.keyPackages().count(bob.device())).isEqualTo(3);
 
         List<ClaimedKeyPackage> first = store.keyPackages().claim(bob.account());
-        assertThat(first).extracting(ClaimedKeyPackage::device).containsExactly(bob.device(), laptop.id());
-        assertThat(first.get(0).keyPackage().toByteArray()).isEqualTo(packages(bob.device(), 0, 1).get(0));
+        assertThat(first).extracting(ClaimedKeyPackage::device).containsExactlyInAnyOrder(bob.device(), laptop.id());
+        assertThat(first).filteredOn(claimed -> claimed.device().equals(bob.device())).singleElement()
+                .satisfies(claimed -> assertThat(claimed.keyPackage().toByteArray()).isEqualTo(packages(bob.device(), 0, 1).get(0)));
         assertThat(first).noneMatch(ClaimedKeyPackage::lastResort);
         assertThat(store.keyPackages().count(bob.device())).isEqualTo(2);
         assertThat(store.keyPackages().count(laptop.id())).isZero();

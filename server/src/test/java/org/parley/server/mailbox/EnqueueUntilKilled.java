@@ -25,8 +25,8 @@ public final class EnqueueUntilKilled {
         for (long n = 0; ; n++) {
             payload[0] = (byte) n;
             List<DeliveryOutcome> outcomes = store.mailbox().enqueue(List.of(
-                    new Delivery(List.of(new NewEnvelope(recipient, null, ByteString.copyFrom(payload)))),
-                    new Delivery(List.of(new NewEnvelope(recipient, null, ByteString.copyFrom(payload))))));
+                    new Delivery(List.of(new NewEnvelope(recipient, ByteString.copyFrom(payload)))),
+                    new Delivery(List.of(new NewEnvelope(recipient, ByteString.copyFrom(payload))))));
             for (DeliveryOutcome outcome : outcomes) {
                 System.out.println("stored " + ((DeliveryOutcome.Stored) outcome).envelopes().get(0).id());
             }

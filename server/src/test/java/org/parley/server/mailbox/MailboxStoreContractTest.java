@@ -1,10 +1,13 @@
 package org.parley.server.mailbox;
 
+import static org.parley.server.testing.MailboxKeys.mailboxKey;
 import com.google.protobuf.ByteString;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -22,10 +25,10 @@ import org.parley.server.testing.StoreContract;
 
 class MailboxStoreContractTest extends StoreContract {
 
-    private static Delivery to(DeviceId sender, byte[] payload, DeviceId... recipients) {
+    private static Delivery to(byte[] payload, DeviceId... recipients) {
         List<NewEnvelope> envelopes = new ArrayList<>();
         for (DeviceId recipient : recipients) {
-            envelopes.add(new NewEnvelope(recipient, sender, ByteString.copyFrom(payload)));
+            envelopes.add(new NewEnvelope(recipient, ByteString.copyFrom(payload)));
         }
         return new Delivery(envelopes);
     }
@@ -48,18 +51,18 @@ class MailboxStoreContractTest extends StoreContract {
         Registration bob = register(store, "bob");
         List<Delivery> batch = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
-            batch.add(to(alice.device(), payload(i, 10), bob.device()));
+            batch.add(to(payload(i, 10), bob.device()));
         }
         store.mailbox().enqueue(batch);
-        harness.clock.advance(Duration.ofSeconds(1));
-        store.mailbox().enqueue(to(null, payload(6, 10), bob.device()));
+        harness.clock.advance(Duration.ofMinutes(61));
+        store.mailbox().enqueue(to(payload(6, 10), bob.device()));
 
         List<Envelope> all = store.mailbox().pending(bob.device(), 0, 100);
         assertThat(markers(all)).containsExactly(1, 2, 3, 4, 5, 6);
-        assertThat(all).extracting(Envelope::id).isSorted().doesNotHaveDuplicates();
-        assertThat(all.get(0).sender()).isEqualTo(alice.device());
-        assertThat(all.get(5).sender()).as("sealed sender").isNull();
-        assertThat(all.get(5).arrival()).isEqualTo(harness.clock.instant());
+        assertThat(all).extracting(Envelope::id).as("the mailbox's own sequence").containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        Instant hour = harness.clock.instant().truncatedTo(ChronoUnit.HOURS);
+        assertThat(all.get(5).arrivalHour()).as("no time finer than the hour").isEqualTo(hour);
+        assertThat(all.get(0).arrivalHour()).isEqualTo(hour.minus(Duration.ofHours(1)));
         assertThat(all.get(0).recipient()).isEqualTo(bob.device());
 
         List<Envelope> page = store.mailbox().pending(bob.device(), 0, 2);
@@ -70,15 +73,15 @@ class MailboxStoreContractTest extends StoreContract {
 
     @ParameterizedTest
     @MethodSource(BACKENDS)
-    void oneDeliveryFansOutToManyDevicesWithDistinctIds(Backend backend) {
+    void oneDeliveryFansOutToManyDevicesNumberedPerMailbox(Backend backend) {
         ServerStores store = open(backend);
-        Registration alice = register(store, "alice");
         Registration bob = register(store, "bob");
         Registration carol = register(store, "carol");
-        List<Envelope> stored = store.mailbox().enqueue(to(alice.device(), payload(1, 256), bob.device(), carol.device()));
+        store.mailbox().enqueue(to(payload(9, 16), bob.device()));
+        List<Envelope> stored = store.mailbox().enqueue(to(payload(1, 256), bob.device(), carol.device()));
         assertThat(stored).extracting(Envelope::recipient).containsExactly(bob.device(), carol.device());
-        assertThat(stored).extracting(Envelope::id).doesNotHaveDuplicates();
-        assertThat(store.mailbox().pending(bob.device(), 0, 10)).extracting(Envelope::id).containsExactly(stored.get(0).id());
+        assertThat(stored).extracting(Envelope::id).as("each mailbox counts on its own").containsExactly(2L, 1L);
+        assertThat(store.mailbox().pending(bob.device(), 0, 10)).extracting(Envelope::id).containsExactly(1L, stored.get(0).id());
         assertThat(store.mailbox().pending(carol.device(), 0, 10)).extracting(Envelope::id).containsExactly(stored.get(1).id());
     }
 
@@ -89,13 +92,13 @@ class MailboxStoreContractTest extends StoreContract {
         Registration alice = register(store, "alice");
         Registration bob = register(store, "bob");
         Registration carol = register(store, "carol");
-        store.mailbox().enqueue(to(alice.device(), payload(1, 10), bob.device()));
+        store.mailbox().enqueue(to(payload(1, 10), bob.device()));
 
         List<DeliveryOutcome> outcomes = store.mailbox().enqueue(List.of(
-                to(alice.device(), payload(2, 10), carol.device()),              // fits
-                to(alice.device(), payload(3, 10), bob.device()),                // fills bob
-                to(alice.device(), payload(4, 10), carol.device(), bob.device()), // bob is full: nothing stored
-                to(alice.device(), payload(5, 10), carol.device())));            // still fits
+                to(payload(2, 10), carol.device()),              // fits
+                to(payload(3, 10), bob.device()),                // fills bob
+                to(payload(4, 10), carol.device(), bob.device()), // bob is full: nothing stored
+                to(payload(5, 10), carol.device())));            // still fits
 
         assertThat(outcomes.get(0)).isInstanceOf(DeliveryOutcome.Stored.class);
         assertThat(outcomes.get(1)).isInstanceOf(DeliveryOutcome.Stored.class);
@@ -109,7 +112,7 @@ class MailboxStoreContractTest extends StoreContract {
         assertThat(markers(store.mailbox().pending(bob.device(), 0, 10))).containsExactly(1, 3);
         assertThat(store.mailbox().usage(bob.device())).isEqualTo(new MailboxUsage(2, 20));
 
-        assertThatThrownBy(() -> store.mailbox().enqueue(to(null, payload(6, 1), bob.device())))
+        assertThatThrownBy(() -> store.mailbox().enqueue(to(payload(6, 1), bob.device())))
                 .isInstanceOf(MailboxFullException.class);
     }
 
@@ -119,11 +122,11 @@ class MailboxStoreContractTest extends StoreContract {
         int max = MailboxStore.MAX_PAYLOAD_BYTES;
         ServerStores store = open(backend, config -> config.withMailboxLimits(new MailboxLimits(100, 2L * max, Duration.ofDays(30))));
         Registration bob = register(store, "bob");
-        store.mailbox().enqueue(to(null, payload(1, max), bob.device()));
-        store.mailbox().enqueue(to(null, payload(2, max - 1), bob.device()));
-        assertThatThrownBy(() -> store.mailbox().enqueue(to(null, payload(3, 2), bob.device())))
+        store.mailbox().enqueue(to(payload(1, max), bob.device()));
+        store.mailbox().enqueue(to(payload(2, max - 1), bob.device()));
+        assertThatThrownBy(() -> store.mailbox().enqueue(to(payload(3, 2), bob.device())))
                 .isInstanceOf(MailboxFullException.class).hasMessageContaining("bytes");
-        store.mailbox().enqueue(to(null, payload(4, 1), bob.device()));
+        store.mailbox().enqueue(to(payload(4, 1), bob.device()));
         assertThat(store.mailbox().usage(bob.device())).isEqualTo(new MailboxUsage(3, 2L * max));
     }
 
@@ -133,8 +136,8 @@ class MailboxStoreContractTest extends StoreContract {
         ServerStores store = open(backend);
         Registration bob = register(store, "bob");
         DeviceId ghost = DeviceId.random();
-        List<DeliveryOutcome> outcomes = store.mailbox().enqueue(List.of(to(null, payload(1, 1), ghost, bob.device()),
-                to(null, payload(2, 1), ghost)));
+        List<DeliveryOutcome> outcomes = store.mailbox().enqueue(List.of(to(payload(1, 1), ghost, bob.device()),
+                to(payload(2, 1), ghost)));
         assertThat(outcomes.get(0)).isInstanceOfSatisfying(DeliveryOutcome.Stored.class, stored -> {
             assertThat(stored.unknownRecipients()).containsExactly(ghost);
             assertThat(stored.envelopes()).extracting(Envelope::recipient).containsExactly(bob.device());
@@ -143,7 +146,7 @@ class MailboxStoreContractTest extends StoreContract {
                 .isEqualTo(new DeliveryOutcome.Stored(List.of(), List.of(ghost)));
         assertThat(store.mailbox().pending(bob.device(), 0, 10)).hasSize(1);
         assertThat(store.mailbox().usage(bob.device()).messages()).isEqualTo(1);
-        assertThatThrownBy(() -> new NewEnvelope(bob.device(), null, ByteString.copyFrom(new byte[MailboxStore.MAX_PAYLOAD_BYTES + 1])))
+        assertThatThrownBy(() -> new NewEnvelope(bob.device(), ByteString.copyFrom(new byte[MailboxStore.MAX_PAYLOAD_BYTES + 1])))
                 .isInstanceOf(EnvelopeTooLargeException.class).hasMessageContaining("attachment");
         assertThatThrownBy(() -> new Delivery(List.of())).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.mailbox().pending(bob.device(), 0, 0)).isInstanceOf(IllegalArgumentException.class);
@@ -156,12 +159,12 @@ class MailboxStoreContractTest extends StoreContract {
         ServerStores store = open(backend);
         Registration alice = register(store, "alice");
         Registration bob = register(store, "bob");
-        List<Envelope> stored = store.mailbox().enqueue(to(null, payload(1, 100), alice.device(), bob.device()));
+        List<Envelope> stored = store.mailbox().enqueue(to(payload(1, 100), alice.device(), bob.device()));
         Envelope forAlice = stored.get(0);
         Envelope forBob = stored.get(1);
-        store.mailbox().enqueue(to(null, payload(2, 50), bob.device()));
+        store.mailbox().enqueue(to(payload(2, 50), bob.device()));
 
-        assertThat(store.mailbox().acknowledge(alice.device(), List.of(forBob.id()))).as("not alice's").isZero();
+        assertThat(store.mailbox().acknowledge(alice.device(), List.of(2L))).as("alice has no copy 2; bob's copy 2 stays").isZero();
         assertThat(store.mailbox().acknowledge(bob.device(), List.of(forBob.id(), forBob.id(), 999_999L))).isEqualTo(1);
         assertThat(store.mailbox().acknowledge(bob.device(), List.of(forBob.id()))).isZero();
         assertThat(markers(store.mailbox().pending(bob.device(), 0, 10))).containsExactly(2);
@@ -176,8 +179,8 @@ class MailboxStoreContractTest extends StoreContract {
         ServerStores store = open(backend);
         Registration bob = register(store, "bob");
         Registration carol = register(store, "carol");
-        List<Envelope> stored = store.mailbox().enqueue(to(null, payload(1, 10), bob.device(), carol.device()));
-        store.mailbox().enqueue(to(null, payload(2, 10), carol.device()));
+        List<Envelope> stored = store.mailbox().enqueue(to(payload(1, 10), bob.device(), carol.device()));
+        store.mailbox().enqueue(to(payload(2, 10), carol.device()));
         int deleted = store.mailbox().acknowledge(List.of(
                 new Acknowledgement(bob.device(), List.of(stored.get(0).id())),
                 new Acknowledgement(carol.device(), List.of(stored.get(1).id(), stored.get(0).id())),
@@ -194,11 +197,11 @@ class MailboxStoreContractTest extends StoreContract {
         ServerStores store = open(backend);
         Registration bob = register(store, "bob");
         Registration carol = register(store, "carol");
-        Envelope old = store.mailbox().enqueue(to(null, payload(1, 10), bob.device())).get(0);
+        Envelope old = store.mailbox().enqueue(to(payload(1, 10), bob.device())).get(0);
         DeviceId ghost = DeviceId.random();
         MailboxStore.BatchOutcome outcome = store.mailbox().write(
-                List.of(to(null, payload(2, 20), bob.device()), to(null, payload(3, 30), carol.device(), ghost)),
-                List.of(new Acknowledgement(bob.device(), List.of(old.id())), new Acknowledgement(carol.device(), List.of(old.id()))));
+                List.of(to(payload(2, 20), bob.device()), to(payload(3, 30), carol.device(), ghost)),
+                List.of(new Acknowledgement(bob.device(), List.of(old.id())), new Acknowledgement(carol.device(), List.of(old.id() + 1))));
         assertThat(outcome.deleted()).as("carol cannot delete bob's mail").isEqualTo(1);
         assertThat(outcome.deliveries()).hasSize(2);
         assertThat(outcome.deliveries().get(0)).isInstanceOf(DeliveryOutcome.Stored.class);
@@ -216,10 +219,10 @@ class MailboxStoreContractTest extends StoreContract {
     void idsAreNeverReusedAfterDeletion(Backend backend) {
         ServerStores store = open(backend);
         Registration bob = register(store, "bob");
-        long first = store.mailbox().enqueue(to(null, payload(1, 1), bob.device())).get(0).id();
+        long first = store.mailbox().enqueue(to(payload(1, 1), bob.device())).get(0).id();
         store.mailbox().acknowledge(bob.device(), List.of(first));
         harness.restart();
-        long second = harness.store().mailbox().enqueue(to(null, payload(2, 1), bob.device())).get(0).id();
+        long second = harness.store().mailbox().enqueue(to(payload(2, 1), bob.device())).get(0).id();
         assertThat(second).isGreaterThan(first);
     }
 
@@ -228,13 +231,13 @@ class MailboxStoreContractTest extends StoreContract {
     void mailExpiresAfterTheRetentionPeriod(Backend backend) {
         ServerStores store = open(backend);
         Registration bob = register(store, "bob");
-        store.mailbox().enqueue(to(null, payload(1, 10), bob.device()));
+        store.mailbox().enqueue(to(payload(1, 10), bob.device()));
         harness.clock.advance(Duration.ofDays(20));
-        store.mailbox().enqueue(to(null, payload(2, 20), bob.device()));
+        store.mailbox().enqueue(to(payload(2, 20), bob.device()));
         harness.clock.advance(Duration.ofDays(10));
         assertThat(store.mailbox().deleteExpired()).as("exactly 30 days is not older").isZero();
-        harness.clock.advance(Duration.ofMillis(1));
-        assertThat(store.mailbox().deleteExpired()).isEqualTo(1);
+        harness.clock.advance(Duration.ofHours(1));
+        assertThat(store.mailbox().deleteExpired()).as("gone once its arrival hour is over 30 days ago").isEqualTo(1);
         assertThat(markers(store.mailbox().pending(bob.device(), 0, 10))).containsExactly(2);
         assertThat(store.mailbox().usage(bob.device())).isEqualTo(new MailboxUsage(1, 20));
     }
@@ -246,7 +249,7 @@ class MailboxStoreContractTest extends StoreContract {
         Registration bob = register(store, "bob");
         List<Delivery> batch = new ArrayList<>();
         for (int i = 0; i < JdbcMailboxStore.CHUNK * 2 + 7; i++) {
-            batch.add(to(null, payload(i, 3), bob.device()));
+            batch.add(to(payload(i, 3), bob.device()));
         }
         store.mailbox().enqueue(batch);
         harness.clock.advance(Duration.ofDays(31));
@@ -259,9 +262,9 @@ class MailboxStoreContractTest extends StoreContract {
     void usageIsReportedPerDeviceAndPerAccount(Backend backend) {
         ServerStores store = open(backend);
         Registration bob = register(store, "bob");
-        var laptop = store.accounts().addDevice(bob.account(), new byte[32]);
-        store.mailbox().enqueue(to(null, payload(1, 100), bob.device(), laptop.id()));
-        store.mailbox().enqueue(to(null, payload(2, 5), laptop.id()));
+        var laptop = store.accounts().addDevice(bob.account(), new byte[32], mailboxKey());
+        store.mailbox().enqueue(to(payload(1, 100), bob.device(), laptop.id()));
+        store.mailbox().enqueue(to(payload(2, 5), laptop.id()));
         assertThat(store.mailbox().usage(bob.device())).isEqualTo(new MailboxUsage(1, 100));
         assertThat(store.mailbox().usage(laptop.id())).isEqualTo(new MailboxUsage(2, 105));
         assertThat(store.mailbox().usage(bob.account())).isEqualTo(new MailboxUsage(3, 205));
@@ -283,7 +286,7 @@ class MailboxStoreContractTest extends StoreContract {
                     int full = 0;
                     for (int i = 0; i < 20; i++) {
                         List<DeliveryOutcome> outcomes = store.mailbox().enqueue(List.of(
-                                to(null, payload(1, 7), bob.device(), carol.device()), to(null, payload(2, 3), bob.device())));
+                                to(payload(1, 7), bob.device(), carol.device()), to(payload(2, 3), bob.device())));
                         for (DeliveryOutcome outcome : outcomes) {
                             if (outcome instanceof DeliveryOutcome.Stored) {
                                 stored++;
@@ -317,7 +320,7 @@ class MailboxStoreContractTest extends StoreContract {
     void acknowledgedSendsAreVisibleToAnotherStoreOnTheSameDatabase(Backend backend) {
         ServerStores store = open(backend);
         Registration bob = register(store, "bob");
-        List<Envelope> stored = store.mailbox().enqueue(to(null, payload(7, 1000), bob.device()));
+        List<Envelope> stored = store.mailbox().enqueue(to(payload(7, 1000), bob.device()));
         // A second process (a restarted server after kill -9) opening the same database while
         // this one still holds its connections and never closed cleanly.
         try (ServerStores other = harness.openAnother()) {

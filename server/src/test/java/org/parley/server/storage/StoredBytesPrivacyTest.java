@@ -1,5 +1,6 @@
 package org.parley.server.storage;
 
+import static org.parley.server.testing.MailboxKeys.mailboxKey;
 import com.google.protobuf.ByteString;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,7 +23,7 @@ import org.parley.server.ServerStores;
 import org.parley.server.accounts.Registration;
 import org.parley.server.accounts.Username;
 import org.parley.server.groups.CommitId;
-import org.parley.server.groups.GroupId;
+import org.parley.server.groups.RoutingId;
 import org.parley.server.mailbox.Delivery;
 import org.parley.server.mailbox.NewEnvelope;
 import org.parley.server.testing.Backend;
@@ -47,15 +48,15 @@ class StoredBytesPrivacyTest extends StoreContract {
         for (String name : usernames) {
             byte[] accessKey = bytes(random, 16);
             secrets.add(accessKey);
-            people.add(store.accounts().register(Username.parse(name), bytes(random, 32), accessKey, null));
+            people.add(store.accounts().register(Username.parse(name), bytes(random, 32), mailboxKey(), accessKey, null));
         }
         byte[] invite = store.accounts().createInviteCode();
         secrets.add(invite);
-        store.accounts().addDevice(people.get(1).account(), bytes(random, 32));
+        store.accounts().addDevice(people.get(1).account(), bytes(random, 32), mailboxKey());
 
         List<byte[]> groupIds = new ArrayList<>();
         for (int g = 0; g < 3; g++) {
-            GroupId group = GroupId.of(bytes(random, 16));
+            RoutingId group = RoutingId.of(bytes(random, 16));
             groupIds.add(group.bytes());
             store.mailbox().enqueue(List.of(new Delivery(List.of(), store.groups().commit(
                     EpochKey.commit(group, 0, CommitId.of(bytes(random, 32)), bytes(random, 32), null, EpochKey.random())))));
@@ -63,8 +64,8 @@ class StoredBytesPrivacyTest extends StoreContract {
         for (Registration sender : people) {
             for (Registration recipient : people) {
                 store.keyPackages().upload(recipient.device(), List.of(bytes(random, 300)));
-                store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(recipient.device(), sender.device(), ByteString.copyFrom(bytes(random, 256))))));
-                store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(recipient.device(), null, ByteString.copyFrom(bytes(random, 256))))));
+                store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(recipient.device(), ByteString.copyFrom(bytes(random, 256))))));
+                store.mailbox().enqueue(new Delivery(List.of(new NewEnvelope(recipient.device(), ByteString.copyFrom(bytes(random, 256))))));
             }
             store.keyPackages().claim(sender.account());
         }

@@ -6,7 +6,7 @@ import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.parley.protocol.CommitAuthority;
 import org.parley.server.groups.CommitId;
 import org.parley.server.groups.GroupCommit;
-import org.parley.server.groups.GroupId;
+import org.parley.server.groups.RoutingId;
 
 import java.security.SecureRandom;
 
@@ -47,7 +47,7 @@ public final class EpochKey {
      * A commit of {@code epoch} (without Welcome) that registers {@code next}, signed by {@code signer},
      * or unsigned when {@code signer} is null.
      */
-    public static GroupCommit commit(GroupId group, long epoch, CommitId id, byte[] payload, EpochKey signer, EpochKey next) {
+    public static GroupCommit commit(RoutingId group, long epoch, CommitId id, byte[] payload, EpochKey signer, EpochKey next) {
         byte[] content = signedContent(group.bytes(), epoch, payload, new byte[0], next);
         return new GroupCommit(group, epoch, id, next.publicKey(), ByteString.copyFrom(content),
                 signer == null ? ByteString.EMPTY : signer.sign(content));

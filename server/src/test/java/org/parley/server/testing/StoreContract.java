@@ -1,5 +1,6 @@
 package org.parley.server.testing;
 
+import static org.parley.server.testing.MailboxKeys.mailboxKey;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.concurrent.Callable;
@@ -60,6 +61,6 @@ public abstract class StoreContract {
 
     /** A new account with one device and a random identity key. */
     protected static Registration register(ServerStores store, String username) {
-        return store.accounts().register(Username.parse(username), Secrets.random(32), null, null);
+        return store.accounts().register(Username.parse(username), Secrets.random(32), mailboxKey(), null, null);
     }
 }

@@ -28,6 +28,7 @@ import io.netty.handler.ssl.SslContext;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.parley.protocol.Auth;
+import org.parley.protocol.MailboxSeal;
 import org.parley.protocol.v1.Authenticate;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.Register;
@@ -48,7 +49,10 @@ import java.util.function.Predicate;
 /**
  * A real WebSocket client for tests, on Netty: sends ClientFrames (or raw bytes, to test bad
  * input) and queues every ServerFrame it receives. It holds one device's Ed25519 key and signs the
- * server's challenge with it.
+ * server's challenge with it, and the device's mailbox key pair: every Deliver it receives is opened
+ * with it (org.parley.protocol.MailboxSeal) before a test sees it, so each test that reads a payload
+ * also checks that the server sealed the copy to this device. A copy that does not open reaches the
+ * test as {@link #NOT_SEALED_TO_THIS_DEVICE} followed by the bytes received.
  */
 public final class TestClient implements AutoCloseable {
     public static final Duration WAIT = Duration.ofSeconds(20);
@@ -60,8 +64,11 @@ public final class TestClient implements AutoCloseable {
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final AtomicLong requestIds = new AtomicLong();
     private final List<ServerFrame> backlog = new ArrayList<>();
+    public static final String NOT_SEALED_TO_THIS_DEVICE = "NOT SEALED TO THIS DEVICE: ";
     private final Ed25519PrivateKeyParameters identity;
     private final byte[] challenge;
+    /** {private, public}; replaced when this connection signs in as another client's device. */
+    private volatile byte[][] mailboxKeys = MailboxSeal.generateKeyPair();
     public byte[] accountId;
     public byte[] deviceId;
 
@@ -134,7 +141,7 @@ public final class TestClient implements AutoCloseable {
             throw new AssertionError("expected a Challenge first, got " + first);
         }
         TestClient client = new TestClient(channel, new Ed25519PrivateKeyParameters(RANDOM), first.getChallenge().getNonce().toByteArray());
-        client.received.addAll(queue);
+        queue.forEach(frame -> client.received.add(client.opened(frame)));
         // Frames arriving later go straight to the client's queue.
         queue.clear();
         channel.pipeline().removeLast();
@@ -142,7 +149,7 @@ public final class TestClient implements AutoCloseable {
             @Override
             protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) throws Exception {
                 if (frame instanceof BinaryWebSocketFrame) {
-                    client.received.add(ServerFrame.parseFrom(frame.content().nioBuffer()));
+                    client.received.add(client.opened(ServerFrame.parseFrom(frame.content().nioBuffer())));
                 } else if (frame instanceof CloseWebSocketFrame close) {
                     client.closed.complete(close.statusCode());
                 }
@@ -160,6 +167,28 @@ public final class TestClient implements AutoCloseable {
         });
         closed.thenAccept(client.closed::complete);
         return client;
+    }
+
+    /** A Deliver with its payload opened with this device's mailbox key; other frames as they are. */
+    private ServerFrame opened(ServerFrame frame) {
+        if (!frame.hasDeliver()) {
+            return frame;
+        }
+        byte[] sealed = frame.getDeliver().getPayload().toByteArray();
+        ByteString payload;
+        try {
+            payload = ByteString.copyFrom(MailboxSeal.open(mailboxKeys[0], mailboxKeys[1], sealed));
+        } catch (IllegalArgumentException notForThisDevice) {
+            payload = ByteString.copyFromUtf8(NOT_SEALED_TO_THIS_DEVICE).concat(ByteString.copyFrom(sealed));
+        }
+        ServerFrame.Builder opened = frame.toBuilder();
+        opened.getDeliverBuilder().setPayload(payload);
+        return opened.build();
+    }
+
+    /** This device's mailbox public key, as sent in Register and RequestLink. */
+    public byte[] mailboxKey() {
+        return mailboxKeys[1].clone();
     }
 
     public byte[] identityKey() {
@@ -186,6 +215,7 @@ public final class TestClient implements AutoCloseable {
     public ServerFrame register(String username, byte[] accessKey, String invite) throws Exception {
         ServerFrame answer = request(ClientFrame.newBuilder().setRegister(Register.newBuilder()
                 .setUsername(username).setIdentityKey(ByteString.copyFrom(identityKey()))
+                .setMailboxKey(ByteString.copyFrom(mailboxKey()))
                 .setInviteCode(invite == null ? "" : invite)
                 .setAccessKey(accessKey == null ? ByteString.EMPTY : ByteString.copyFrom(accessKey))
                 .setSignature(ByteString.copyFrom(signChallenge()))));
@@ -196,14 +226,35 @@ public final class TestClient implements AutoCloseable {
         return answer;
     }
 
-    /** Signs this connection in as the device another client registered or linked. */
+    /** Signs this connection in as the device another client registered or linked, with that device's keys. */
     public ServerFrame authenticateAs(TestClient device) throws Exception {
+        mailboxKeys = device.mailboxKeys; // before the request: mail may follow the answer at once
         ServerFrame answer = request(ClientFrame.newBuilder().setAuthenticate(Authenticate.newBuilder()
                 .setAccountId(ByteString.copyFrom(device.accountId)).setDeviceId(ByteString.copyFrom(device.deviceId))
                 .setSignature(ByteString.copyFrom(sign(device.identity, challenge)))));
         if (answer.hasAuthenticated()) {
             accountId = device.accountId;
             deviceId = device.deviceId;
+        }
+        return answer;
+    }
+
+    /**
+     * Signs this connection in as another client's device, replacing the device's mailbox key with
+     * {@code mailboxKeys[1]} (Authenticate.mailbox_key); mail is opened with {@code mailboxKeys[0]} from now on.
+     */
+    public ServerFrame authenticateAs(TestClient device, byte[][] replacementMailboxKeys) throws Exception {
+        byte[][] before = mailboxKeys;
+        mailboxKeys = replacementMailboxKeys;
+        ServerFrame answer = request(ClientFrame.newBuilder().setAuthenticate(Authenticate.newBuilder()
+                .setAccountId(ByteString.copyFrom(device.accountId)).setDeviceId(ByteString.copyFrom(device.deviceId))
+                .setSignature(ByteString.copyFrom(sign(device.identity, challenge)))
+                .setMailboxKey(ByteString.copyFrom(replacementMailboxKeys[1]))));
+        if (answer.hasAuthenticated()) {
+            accountId = device.accountId;
+            deviceId = device.deviceId;
+        } else {
+            mailboxKeys = before;
         }
         return answer;
     }
