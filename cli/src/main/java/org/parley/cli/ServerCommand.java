@@ -1,10 +1,12 @@
 package org.parley.cli;
 
+import io.netty.util.NetUtil;
 import org.parley.server.ParleyServer;
 import org.parley.server.ServerConfig;
 import org.parley.server.ServerStores;
 import org.parley.server.StoreConfig;
 import org.parley.server.calls.UdpRelayServer;
+import org.parley.server.transport.TrustedProxies;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -12,14 +14,18 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code parley server}: runs a server node until SIGTERM or Ctrl-C, then drains and stops. */
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = "Run the Parley server (WebSocket at /v1/ws, /healthz, /metrics, attachments, UDP call relay).")
+        description = "Run the Parley server (WebSocket at /v1/ws, /healthz, attachments, UDP call relay; /metrics on "
+                + "--admin-listen or with --metrics-token).")
 final class ServerCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -48,7 +54,8 @@ final class ServerCommand implements Runnable {
     int retentionDays = 30;
 
     @Option(names = "--registration-limit", paramLabel = "N",
-            description = "Accounts one source address may create per hour (default: ${DEFAULT-VALUE}).")
+            description = "Accounts and link requests one network (an IPv4 address, an IPv6 /64) may make per hour "
+                    + "(default: ${DEFAULT-VALUE}).")
     int registrationLimit = ServerConfig.DEFAULT_REGISTRATIONS_PER_HOUR;
 
     @Option(names = "--media-port", paramLabel = "PORT",
@@ -59,6 +66,30 @@ final class ServerCommand implements Runnable {
     @Option(names = "--send-tokens-per-day", paramLabel = "N",
             description = "Anonymous send tokens (one per sealed send) one account may get per UTC day (default: ${DEFAULT-VALUE}).")
     int sendTokensPerDay = ServerConfig.SealedSending.DEFAULT_SEND_TOKENS_PER_DAY;
+
+    @Option(names = "--attachment-quota-mb", paramLabel = "N",
+            description = "Attachment MiB one account may upload per UTC day (default: ${DEFAULT-VALUE}).")
+    long attachmentQuotaMb = ServerConfig.Quotas.DEFAULT_ATTACHMENT_MIB_PER_DAY;
+
+    @Option(names = "--upload-timeout", paramLabel = "SECONDS",
+            description = "The longest one attachment upload may take before it is cut off (default: ${DEFAULT-VALUE}).")
+    long uploadTimeoutSeconds = ServerConfig.Quotas.DEFAULT_UPLOAD_TIMEOUT.toSeconds();
+
+    @Option(names = "--trusted-proxy", paramLabel = "CIDR[,CIDR]",
+            description = "Reverse proxies whose X-Forwarded-For header names the client (default: none, the header is ignored).")
+    String trustedProxies;
+
+    @Option(names = "--proxy-protocol",
+            description = "Every connection starts with a PROXY protocol (v1 or v2) header from a load balancer.")
+    boolean proxyProtocol;
+
+    @Option(names = "--admin-listen", paramLabel = "[HOST:]PORT",
+            description = "Serve /metrics and /healthz on this separate address (host 127.0.0.1 unless given).")
+    String adminListen;
+
+    @Option(names = "--metrics-token", paramLabel = "TOKEN", defaultValue = "${env:PARLEY_METRICS_TOKEN}",
+            description = "Bearer token that opens /metrics, also on the public listener (default: $PARLEY_METRICS_TOKEN).")
+    String metricsToken;
 
     @Override
     public void run() {
@@ -93,6 +124,7 @@ final class ServerCommand implements Runnable {
                 + " (WebSocket " + (tls ? "wss://" : "ws://") + hostPort(server) + "/v1/ws)");
         out.println(server.mediaAddress().map(media -> "calls: UDP relay on port " + media.getPort() + ", WebSocket fallback")
                 .orElse("calls: over the WebSocket only (UDP relay disabled with --media-port 0)"));
+        server.adminAddress().ifPresent(admin -> out.println("admin: /metrics and /healthz on http://" + hostPort(admin)));
         out.println("data: " + (storeConfig.url().sqliteFile() != null ? storeConfig.url().sqliteFile().getParent()
                 : storeConfig.url() + ", attachments in " + storeConfig.attachmentDirectory()));
         out.flush();
@@ -104,9 +136,43 @@ final class ServerCommand implements Runnable {
     }
 
     private static String hostPort(ParleyServer server) {
-        var address = server.address();
+        return hostPort(server.address());
+    }
+
+    private static String hostPort(InetSocketAddress address) {
         String host = address.getAddress().getHostAddress();
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    private ServerConfig.Edge edge() {
+        ServerConfig.Edge edge = ServerConfig.Edge.defaults().withProxyProtocol(proxyProtocol);
+        if (trustedProxies != null) {
+            edge = edge.withTrustedProxies(TrustedProxies.parse(trustedProxies));
+        }
+        if (metricsToken != null && !metricsToken.isBlank()) {
+            edge = edge.withMetricsToken(metricsToken);
+        }
+        if (adminListen != null) {
+            int colon = adminListen.lastIndexOf(':');
+            String host = colon < 0 ? ServerConfig.DEFAULT_HOST : adminListen.substring(0, colon).replace("[", "").replace("]", "");
+            InetAddress address = NetUtil.createInetAddressFromIpAddressString(host);
+            int port = port(adminListen.substring(colon + 1));
+            if (address == null || port < 0) {
+                throw new IllegalArgumentException("--admin-listen takes [HOST:]PORT with an IP address, as in 127.0.0.1:9090, got '"
+                        + adminListen + "'");
+            }
+            edge = edge.withAdminListen(new InetSocketAddress(address, port));
+        }
+        return edge;
+    }
+
+    private static int port(String text) {
+        try {
+            int port = Integer.parseInt(text);
+            return port <= 65535 ? port : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     ServerConfig serverConfig() {
@@ -137,6 +203,12 @@ final class ServerCommand implements Runnable {
             throw new IllegalArgumentException("--send-tokens-per-day must be at least 1, got " + sendTokensPerDay);
         }
         config = config.withSealedSending(config.sealed().withSendTokensPerDay(sendTokensPerDay));
+        if (attachmentQuotaMb < 1 || uploadTimeoutSeconds < 1) {
+            throw new IllegalArgumentException("--attachment-quota-mb and --upload-timeout must be at least 1");
+        }
+        config = config.withQuotas(config.quotas().withAttachmentMibPerDay(attachmentQuotaMb)
+                .withUploadTimeout(Duration.ofSeconds(uploadTimeoutSeconds)));
+        config = config.withEdge(edge());
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("give both --tls-cert CERT.pem and --tls-key KEY.pem, or neither");
         }

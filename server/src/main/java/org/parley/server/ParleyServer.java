@@ -20,7 +20,9 @@ import org.parley.server.delivery.MailboxWriter;
 import org.parley.server.http.AttachmentHttp;
 import org.parley.server.http.UploadTickets;
 import org.parley.server.metrics.Metrics;
+import org.parley.server.ratelimit.DailyQuota;
 import org.parley.server.ratelimit.KeyedRateLimiter;
+import org.parley.server.ratelimit.Network;
 import org.parley.server.requests.AccountRequests;
 import org.parley.server.requests.AttachmentRequests;
 import org.parley.server.requests.CallRequests;
@@ -31,12 +33,13 @@ import org.parley.server.tokens.TokenAuthority;
 import org.parley.server.session.CallRelay;
 import org.parley.server.session.RequestHandler;
 import org.parley.server.session.SessionRegistry;
+import org.parley.server.transport.AdminHttp;
+import org.parley.server.transport.MetricsAccess;
 import org.parley.server.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -73,7 +76,10 @@ public final class ParleyServer implements AutoCloseable {
     private final MessageBus bus;
     private final SessionRegistry sessions = new SessionRegistry();
     private final Metrics metrics = new Metrics();
-    private final Channel listener;
+    private Channel listener;
+    /** Null without {@code --admin-listen}. */
+    private Channel adminListener;
+    private final Runnable forgetIdleLimits;
     /** Null when the relay serves WebSockets only ({@code --media-port 0}). */
     private final UdpRelayServer udpRelay;
     private final Runnable expiry;
@@ -92,14 +98,16 @@ public final class ParleyServer implements AutoCloseable {
         this.writer = new MailboxWriter(store.mailbox(), new MailboxSealer(store.accounts()), metrics, BATCH_WAIT_MICROS, BATCH_MAX_ITEMS, BATCH_QUEUE);
 
         ServerConfig.Limits limits = config.limits();
-        KeyedRateLimiter<InetAddress> registrations = KeyedRateLimiter.perHour(limits.registrationsPerHour());
+        ServerConfig.Quotas quotas = config.quotas();
+        KeyedRateLimiter<Network> registrations = KeyedRateLimiter.perHour(limits.registrationsPerHour());
         KeyedRateLimiter<AccountId> sends = KeyedRateLimiter.perSecond(limits.sendsPerSecond(), limits.sendBurst());
         ServerConfig.SealedSending sealed = config.sealed();
         KeyedRateLimiter<AccountId> inbound = new KeyedRateLimiter<>(sealed.inboundPerMinute() / 60.0, sealed.inboundBurst(), System::nanoTime);
         MessageRequests.UnsealedLimits unsealedLimits = new MessageRequests.UnsealedLimits(
                 sends, oneTokenAfter(limits.sendsPerSecond()), inbound, oneTokenAfter(sealed.inboundPerMinute() / 60.0));
         TokenAuthority tokens = new TokenAuthority(store.tokens(), store.config().clock(), random, sealed.sendTokensPerDay());
-        UploadTickets tickets = new UploadTickets(random, Clock.systemUTC());
+        UploadTickets tickets = new UploadTickets(random, Clock.systemUTC(), quotas.openUploadTickets(), quotas.uploadTimeout());
+        DailyQuota<AccountId> attachmentQuota = new DailyQuota<>(quotas.attachmentMibPerDay() * 1024 * 1024, Clock.systemUTC());
 
         CallTokens callTokens = CallTokens.withRandomSecret(random, Clock.systemUTC(), config.calls().tokenLifetime());
         Relay relay = new Relay(callTokens, RelayLimits.defaults());
@@ -113,30 +121,53 @@ public final class ParleyServer implements AutoCloseable {
         }
 
         Map<ClientFrame.BodyCase, RequestHandler> handlers = new EnumMap<>(ClientFrame.BodyCase.class);
-        new AccountRequests(store.accounts(), store.mailbox(), bus, requestPool, metrics, config.inviteOnly(), registrations, sessions,
-                random, Clock.systemUTC()).addTo(handlers);
-        new KeyPackageRequests(store.accounts(), store.keyPackages()).addTo(handlers);
+        AccountRequests accountRequests = new AccountRequests(store.accounts(), store.mailbox(), bus, requestPool, metrics,
+                config.inviteOnly(), registrations, sessions, random, Clock.systemUTC());
+        accountRequests.addTo(handlers);
+        KeyPackageRequests keyPackageRequests = new KeyPackageRequests(store.accounts(), store.keyPackages(),
+                quotas.claimsPerHour(), quotas.claimsPerTargetPerHour());
+        keyPackageRequests.addTo(handlers);
         new MessageRequests(store.accounts(), store.groups(), writer, bus, metrics, unsealedLimits, tokens).addTo(handlers);
         new TokenRequests(tokens, store.accounts()).addTo(handlers);
-        new AttachmentRequests(tickets, store.attachments().maxBytes()).addTo(handlers);
+        new AttachmentRequests(tickets, attachmentQuota, store.attachments().maxBytes()).addTo(handlers);
         new CallRequests(callTokens,
                 udpRelay == null ? OptionalInt.empty() : OptionalInt.of(udpRelay.localAddress().getPort())).addTo(handlers);
-        AttachmentHttp attachments = new AttachmentHttp(store.attachments(), tickets, requestPool, metrics);
+        AttachmentHttp attachments = new AttachmentHttp(store.attachments(), tickets, attachmentQuota, quotas.uploadTimeout(),
+                requestPool, metrics);
 
         this.expiry = () -> {
-            expire(registrations, sends, tickets);
-            inbound.evictIdle();
+            expire();
             expireTokens(tokens);
         };
         maintenance.scheduleWithFixedDelay(expiry, 0, 1, TimeUnit.HOURS);
+        // Rate-limit keys (accounts, link codes, networks) stay in memory no longer than their window.
+        this.forgetIdleLimits = () -> {
+            registrations.evictIdle();
+            sends.evictIdle();
+            inbound.evictIdle();
+            accountRequests.evictIdle();
+            keyPackageRequests.evictIdle();
+            tickets.evictExpired();
+            attachmentQuota.evictPastDays();
+        };
+        maintenance.scheduleWithFixedDelay(forgetIdleLimits, 1, 1, TimeUnit.MINUTES);
+        MetricsAccess metricsAccess = new MetricsAccess(config.edge().metricsToken());
 
         try {
             this.listener = new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
-                    .childHandler(new ServerPipeline(ssl, limits, metrics, attachments, handlers, requestPool, random, sessions, new CallRelay(relay, callTokens)))
+                    .childHandler(new ServerPipeline(ssl, limits, config.edge(), metricsAccess, metrics, attachments, handlers,
+                            requestPool, random, sessions, new CallRelay(relay, callTokens)))
                     .bind(config.host(), config.port()).sync().channel();
+            this.adminListener = config.edge().adminListen().isEmpty() ? null
+                    : new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())
+                    .childHandler(AdminHttp.initializer(metrics, metricsAccess))
+                    .bind(config.edge().adminListen().get()).sync().channel();
         } catch (Exception e) {
+            if (listener != null) {
+                listener.close().awaitUninterruptibly();
+            }
             if (udpRelay != null) {
                 udpRelay.close();
             }
@@ -156,6 +187,8 @@ public final class ParleyServer implements AutoCloseable {
         server.mediaAddress().ifPresentOrElse(
                 media -> log.info("call relay on UDP port {}, WebSocket fallback at /v1/ws", media.getPort()),
                 () -> log.info("call relay over WebSockets only (UDP disabled)"));
+        server.adminAddress().ifPresent(admin -> log.info("admin listener (/metrics, /healthz) on {}:{}",
+                admin.getAddress().getHostAddress(), admin.getPort()));
         return server;
     }
 
@@ -177,7 +210,17 @@ public final class ParleyServer implements AutoCloseable {
         expiry.run();
     }
 
-    private void expire(KeyedRateLimiter<?> registrations, KeyedRateLimiter<?> sends, UploadTickets tickets) {
+    /** The admin listener's bound address, or empty without one. */
+    public Optional<InetSocketAddress> adminAddress() {
+        return adminListener == null ? Optional.empty() : Optional.of((InetSocketAddress) adminListener.localAddress());
+    }
+
+    /** Forgets the rate-limit buckets that have refilled now (it also runs every minute). */
+    void forgetIdleLimitsNow() {
+        forgetIdleLimits.run();
+    }
+
+    private void expire() {
         try {
             ServerStores.Deleted deleted = store.deleteUnused();
             if (deleted.total() > 0) {
@@ -188,9 +231,6 @@ public final class ParleyServer implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("deleting unused data failed, will retry in an hour", e);
         }
-        registrations.evictIdle();
-        sends.evictIdle();
-        tickets.evictExpired();
     }
 
     /** Time for an empty bucket refilling at {@code perSecond} to hold one token again: the retry hint of its limit. */
@@ -211,6 +251,9 @@ public final class ParleyServer implements AutoCloseable {
     @Override
     public void close() {
         listener.close().awaitUninterruptibly();
+        if (adminListener != null) {
+            adminListener.close().awaitUninterruptibly();
+        }
         if (udpRelay != null) {
             udpRelay.close();
         }

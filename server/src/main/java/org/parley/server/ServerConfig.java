@@ -1,8 +1,10 @@
 package org.parley.server;
 
 import org.parley.server.calls.UdpRelayServer;
+import org.parley.server.transport.TrustedProxies;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,9 +24,11 @@ import java.util.OptionalInt;
  * @param limits     rate limits and timeouts
  * @param calls      the call relay: its UDP port and how long a call token admits
  * @param sealed     anonymous send tokens and the limit on unsealed sends into one account
+ * @param quotas     what one account may take: key package claims, attachment bytes and tickets
+ * @param edge       reverse proxies, the admin listener and the metrics token
  */
 public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inviteOnly, Limits limits, Calls calls,
-                           SealedSending sealed) {
+                           SealedSending sealed, Quotas quotas, Edge edge) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7878;
@@ -98,7 +102,8 @@ public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inv
      * @param frameBurst           frames a connection may send at once above the sustained rate
      * @param sendsPerSecond       sustained sends (and commits) per account, all devices together
      * @param sendBurst            burst allowed per account
-     * @param registrationsPerHour accounts one source address may create per hour (kept in memory only)
+     * @param registrationsPerHour accounts (and link requests) one network may make per hour: an IPv4
+     *                             address or an IPv6 /64 (kept in memory only)
      */
     public record Limits(Duration idleTimeout, Duration slowTimeout, Duration handshakeTimeout, int maxViolations,
                          int framesPerSecond, int frameBurst, int sendsPerSecond, int sendBurst,
@@ -117,33 +122,124 @@ public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inv
 
     public static final int DEFAULT_REGISTRATIONS_PER_HOUR = 20;
 
+    /**
+     * Per-account allowances, counted in memory only (a restart forgets them, and the database
+     * never learns who claimed or uploaded what).
+     *
+     * @param claimsPerHour          key package claims one account may make per hour (any targets)
+     * @param claimsPerTargetPerHour claims of one account's (or one unknown username's) packages per
+     *                               hour, from all claimers together, so that nobody can drain them
+     * @param attachmentMibPerDay    attachment upload quota per account and UTC day, in MiB
+     * @param openUploadTickets      upload tickets one account may hold unused at a time
+     * @param uploadTimeout          the longest an upload may take, however slowly its bytes arrive
+     */
+    public record Quotas(int claimsPerHour, int claimsPerTargetPerHour, long attachmentMibPerDay, int openUploadTickets,
+                         Duration uploadTimeout) {
+        public static final int DEFAULT_ATTACHMENT_MIB_PER_DAY = 1024;
+        public static final Duration DEFAULT_UPLOAD_TIMEOUT = Duration.ofMinutes(15);
+
+        public Quotas {
+            if (claimsPerHour < 1 || claimsPerTargetPerHour < 1 || attachmentMibPerDay < 1 || openUploadTickets < 1) {
+                throw new IllegalArgumentException("key package claims, the attachment quota and upload tickets must be at least 1");
+            }
+            if (uploadTimeout.isNegative() || uploadTimeout.isZero()) {
+                throw new IllegalArgumentException("the upload timeout must be positive, was " + uploadTimeout);
+            }
+        }
+
+        public static Quotas defaults() {
+            return new Quotas(600, 120, DEFAULT_ATTACHMENT_MIB_PER_DAY, 10, DEFAULT_UPLOAD_TIMEOUT);
+        }
+
+        public Quotas withAttachmentMibPerDay(long mib) {
+            return new Quotas(claimsPerHour, claimsPerTargetPerHour, mib, openUploadTickets, uploadTimeout);
+        }
+
+        public Quotas withUploadTimeout(Duration timeout) {
+            return new Quotas(claimsPerHour, claimsPerTargetPerHour, attachmentMibPerDay, openUploadTickets, timeout);
+        }
+    }
+
+    /**
+     * The network edge.
+     *
+     * @param trustedProxies reverse proxies whose X-Forwarded-For names the client; none by default,
+     *                       so the header is ignored unless the connection comes from one of these
+     * @param proxyProtocol  every connection starts with a PROXY protocol header (HAProxy v1 or v2)
+     *                       naming the client; only for a listener that a proxy alone can reach
+     * @param adminListen    where to serve {@code /metrics} and {@code /healthz} apart from the
+     *                       public listener; empty for none
+     * @param metricsToken   bearer token that opens {@code /metrics} (required on the public listener,
+     *                       where it is absent without one, and on a non-loopback admin listener)
+     */
+    public record Edge(TrustedProxies trustedProxies, boolean proxyProtocol, Optional<InetSocketAddress> adminListen,
+                       Optional<String> metricsToken) {
+        public Edge {
+            if (metricsToken.isPresent() && metricsToken.get().strip().length() < 16) {
+                throw new IllegalArgumentException("the metrics token must be at least 16 characters, so that it cannot be guessed");
+            }
+            if (adminListen.isPresent() && !adminListen.get().getAddress().isLoopbackAddress() && metricsToken.isEmpty()) {
+                throw new IllegalArgumentException("the admin listener " + adminListen.get().getAddress().getHostAddress()
+                        + " is not on loopback: set --metrics-token too, or listen on 127.0.0.1");
+            }
+        }
+
+        public static Edge defaults() {
+            return new Edge(TrustedProxies.NONE, false, Optional.empty(), Optional.empty());
+        }
+
+        public Edge withTrustedProxies(TrustedProxies proxies) {
+            return new Edge(proxies, proxyProtocol, adminListen, metricsToken);
+        }
+
+        public Edge withProxyProtocol(boolean enabled) {
+            return new Edge(trustedProxies, enabled, adminListen, metricsToken);
+        }
+
+        public Edge withAdminListen(InetSocketAddress address) {
+            return new Edge(trustedProxies, proxyProtocol, Optional.of(address), metricsToken);
+        }
+
+        public Edge withMetricsToken(String token) {
+            return new Edge(trustedProxies, proxyProtocol, adminListen, Optional.of(token));
+        }
+    }
+
     public static ServerConfig defaults() {
         return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), false, Limits.defaults(), Calls.defaults(),
-                SealedSending.defaults());
+                SealedSending.defaults(), Quotas.defaults(), Edge.defaults());
     }
 
     public ServerConfig withListen(String newHost, int newPort) {
-        return new ServerConfig(newHost, newPort, tls, inviteOnly, limits, calls, sealed);
+        return new ServerConfig(newHost, newPort, tls, inviteOnly, limits, calls, sealed, quotas, edge);
     }
 
     public ServerConfig withTls(Tls newTls) {
-        return new ServerConfig(host, port, Optional.of(newTls), inviteOnly, limits, calls, sealed);
+        return new ServerConfig(host, port, Optional.of(newTls), inviteOnly, limits, calls, sealed, quotas, edge);
     }
 
     public ServerConfig withInviteOnly(boolean newInviteOnly) {
-        return new ServerConfig(host, port, tls, newInviteOnly, limits, calls, sealed);
+        return new ServerConfig(host, port, tls, newInviteOnly, limits, calls, sealed, quotas, edge);
     }
 
     public ServerConfig withLimits(Limits newLimits) {
-        return new ServerConfig(host, port, tls, inviteOnly, newLimits, calls, sealed);
+        return new ServerConfig(host, port, tls, inviteOnly, newLimits, calls, sealed, quotas, edge);
     }
 
     public ServerConfig withCalls(Calls newCalls) {
-        return new ServerConfig(host, port, tls, inviteOnly, limits, newCalls, sealed);
+        return new ServerConfig(host, port, tls, inviteOnly, limits, newCalls, sealed, quotas, edge);
     }
 
     public ServerConfig withSealedSending(SealedSending newSealed) {
-        return new ServerConfig(host, port, tls, inviteOnly, limits, calls, newSealed);
+        return new ServerConfig(host, port, tls, inviteOnly, limits, calls, newSealed, quotas, edge);
+    }
+
+    public ServerConfig withQuotas(Quotas newQuotas) {
+        return new ServerConfig(host, port, tls, inviteOnly, limits, calls, sealed, newQuotas, edge);
+    }
+
+    public ServerConfig withEdge(Edge newEdge) {
+        return new ServerConfig(host, port, tls, inviteOnly, limits, calls, sealed, quotas, newEdge);
     }
 
     /**

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
@@ -26,6 +27,8 @@ import org.parley.server.transport.ClientFrameCodec;
 import org.parley.server.transport.ConnectionTimeouts;
 import org.parley.server.transport.FrameRateLimiter;
 import org.parley.server.transport.HttpRouter;
+import org.parley.server.transport.MetricsAccess;
+import org.parley.server.transport.ProxyProtocolReader;
 import org.parley.server.transport.ViolationPolicy;
 
 import java.security.SecureRandom;
@@ -36,7 +39,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The handlers of one connection, one concern each. Every connection starts as HTTP:
- * [TLS] → flush consolidation → idle/slow timeouts → HTTP codec → 100-continue → chunked writes →
+ * [PROXY protocol header] → [TLS] → flush consolidation → idle/slow timeouts → HTTP codec → 100-continue → chunked writes →
  * router. The upgrade at {@code /v1/ws} appends: WebSocket protocol (handshake, control frames,
  * hard size cap) → fragment aggregation → protobuf codec → frame rate limit → session dispatch →
  * violation policy.
@@ -44,9 +47,13 @@ import java.util.concurrent.TimeUnit;
 final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     /** WebSocket messages above this are refused by the WebSocket layer (close 1009) without being buffered. */
     static final int HARD_FRAME_LIMIT = 2 * Limits.MAX_CLIENT_FRAME_BYTES;
+    /** Room for the TLVs a load balancer adds to a PROXY v2 header (TLS details, an endpoint id). */
+    static final int MAX_PROXY_TLV_BYTES = 4096;
 
     private final SslContext ssl;
     private final ServerConfig.Limits limits;
+    private final ServerConfig.Edge edge;
+    private final MetricsAccess metricsAccess;
     private final Metrics metrics;
     private final AttachmentRoutes attachments;
     private final Map<ClientFrame.BodyCase, RequestHandler> handlers;
@@ -56,11 +63,14 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     private final CallRelay calls;
     private final WebSocketServerProtocolConfig webSocket;
 
-    ServerPipeline(SslContext ssl, ServerConfig.Limits limits, Metrics metrics, AttachmentRoutes attachments,
+    ServerPipeline(SslContext ssl, ServerConfig.Limits limits, ServerConfig.Edge edge, MetricsAccess metricsAccess,
+                   Metrics metrics, AttachmentRoutes attachments,
                    Map<ClientFrame.BodyCase, RequestHandler> handlers, Executor requestPool, SecureRandom random,
                    SessionRegistry sessions, CallRelay calls) {
         this.ssl = ssl;
         this.limits = limits;
+        this.edge = edge;
+        this.metricsAccess = metricsAccess;
         this.metrics = metrics;
         this.attachments = attachments;
         this.handlers = handlers;
@@ -79,6 +89,12 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
+        if (edge.proxyProtocol()) {
+            // The proxy's header comes before the TLS handshake it forwards. Its TLVs (which the
+            // server does not read) are bounded, so a stranger cannot make it buffer 64 KiB.
+            pipeline.addLast("proxy-protocol", new HAProxyMessageDecoder(MAX_PROXY_TLV_BYTES));
+            pipeline.addLast("proxy-client", new ProxyProtocolReader());
+        }
         if (ssl != null) {
             pipeline.addLast("tls", ssl.newHandler(channel.alloc()));
         }
@@ -88,7 +104,7 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
         pipeline.addLast("http", new HttpServerCodec(4096, 8192, 64 * 1024));
         pipeline.addLast("continue", new HttpServerExpectContinueHandler());
         pipeline.addLast("chunked", new ChunkedWriteHandler());
-        pipeline.addLast("router", new HttpRouter(metrics, attachments, this::installWebSocket));
+        pipeline.addLast("router", new HttpRouter(metrics, attachments, this::installWebSocket, edge.trustedProxies(), metricsAccess));
     }
 
     private void installWebSocket(ChannelPipeline pipeline) {

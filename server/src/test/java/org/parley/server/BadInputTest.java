@@ -120,7 +120,11 @@ class BadInputTest extends ServerTestBase {
         for (int i = 0; i < 10; i++) {
             chatty.send(ClientFrame.newBuilder().setRequestId(100 + i).setPing(Ping.getDefaultInstance()).build());
         }
-        assertThat(chatty.awaitFrame(ServerFrame::hasError).getError().getCode()).isEqualTo(ErrorCode.RATE_LIMITED);
+        var error = chatty.awaitFrame(ServerFrame::hasError).getError();
+        assertThat(error.getCode()).isEqualTo(ErrorCode.RATE_LIMITED);
+        // One frame a second: the next is taken within a second, and the client is told so.
+        assertThat(error.getRetryAfterMs()).isBetween(1L, 1000L);
+        assertThat(error.getMessage()).contains("send again in");
     }
 
     @Test

@@ -42,11 +42,20 @@ public abstract class ServerTestBase {
     protected ParleyServer server;
     private final List<TestClient> clients = new ArrayList<>();
 
-    /** Limits generous enough that only the tests about limits meet them; the call relay on an ephemeral UDP port. */
+    /** The bearer token that opens /metrics on the public listener in tests ({@link #httpGet} sends it). */
+    protected static final String METRICS_TOKEN = "test-metrics-token-0123456789";
+
+    /**
+     * Limits generous enough that only the tests about limits meet them; the call relay on an
+     * ephemeral UDP port; /metrics open with {@link #METRICS_TOKEN}.
+     */
     protected static ServerConfig testConfig() {
         ServerConfig.Limits limits = new ServerConfig.Limits(Duration.ofSeconds(60), Duration.ofSeconds(30),
                 Duration.ofSeconds(10), 5, 10_000, 20_000, 10_000, 20_000, 10_000);
-        return ServerConfig.defaults().withListen("127.0.0.1", 0).withLimits(limits)
+        ServerConfig.Quotas quotas = new ServerConfig.Quotas(10_000, 10_000, ServerConfig.Quotas.DEFAULT_ATTACHMENT_MIB_PER_DAY,
+                100, ServerConfig.Quotas.DEFAULT_UPLOAD_TIMEOUT);
+        return ServerConfig.defaults().withListen("127.0.0.1", 0).withLimits(limits).withQuotas(quotas)
+                .withEdge(ServerConfig.Edge.defaults().withMetricsToken(METRICS_TOKEN))
                 .withCalls(ServerConfig.Calls.defaults().withMediaPort(OptionalInt.of(0)))
                 .withSealedSending(ServerConfig.SealedSending.defaults().withInbound(1_000_000, 1_000_000));
     }
@@ -147,7 +156,8 @@ public abstract class ServerTestBase {
     }
 
     protected HttpResponse<String> httpGet(String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).GET().build(),
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                        .header("Authorization", "Bearer " + METRICS_TOKEN).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -2,6 +2,7 @@ package org.parley.server.attachments;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.Optional;
 
 /**
@@ -29,7 +30,47 @@ public interface AttachmentStore {
      * @throws IOException if reading {@code content} fails (nothing kept)
      * @throws org.parley.server.storage.StoreException if the disk or the database fails
      */
-    AttachmentRecord store(InputStream content) throws IOException;
+    default AttachmentRecord store(InputStream content) throws IOException {
+        Upload upload = begin(maxBytes());
+        try {
+            byte[] buffer = new byte[64 * 1024];
+            int read;
+            while ((read = content.read(buffer)) > 0) {
+                upload.write(ByteBuffer.wrap(buffer, 0, read));
+            }
+            return upload.finish();
+        } finally {
+            upload.abandon();
+        }
+    }
+
+    /**
+     * Starts a new attachment that is written piece by piece as its bytes arrive (an HTTP upload
+     * writes each chunk on a worker thread and returns the thread between chunks).
+     *
+     * @param limit the most bytes this upload may have: the configured limit or less (a quota)
+     * @throws IOException if the temporary file cannot be created
+     */
+    Upload begin(long limit) throws IOException;
+
+    /**
+     * An attachment being written: invisible until {@link #finish()}. Not thread-safe: one thread
+     * at a time (calls may come from different threads in turn).
+     */
+    interface Upload {
+        /**
+         * Appends the chunk's remaining bytes.
+         *
+         * @throws AttachmentTooLargeException if the attachment would pass its limit (call {@link #abandon()})
+         */
+        void write(ByteBuffer chunk) throws IOException;
+
+        /** Forces the bytes to disk, moves the blob into place and records it. */
+        AttachmentRecord finish() throws IOException;
+
+        /** Deletes what was written, unless {@link #finish()} succeeded; safe to call more than once. */
+        void abandon();
+    }
 
     /** The configured upload limit in bytes. */
     long maxBytes();

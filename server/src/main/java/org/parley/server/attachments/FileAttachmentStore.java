@@ -2,8 +2,7 @@ package org.parley.server.attachments;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -54,10 +53,46 @@ public final class FileAttachmentStore implements AttachmentStore {
     }
 
     @Override
-    public AttachmentRecord store(InputStream content) throws IOException {
+    public Upload begin(long limit) throws IOException {
         Path temp = Files.createTempFile(directory, TEMP_PREFIX, TEMP_SUFFIX);
         try {
-            long size = copyAtMost(content, temp);
+            return new FileUpload(temp, FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING),
+                    Math.min(limit, maxBytes));
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+    }
+
+    /** Writes into a temporary file in the attachment directory; {@link #finish()} renames it into place. */
+    private final class FileUpload implements Upload {
+        private final Path temp;
+        private final FileChannel channel;
+        private final long limit;
+        private long size;
+        private boolean finished;
+
+        FileUpload(Path temp, FileChannel channel, long limit) {
+            this.temp = temp;
+            this.channel = channel;
+            this.limit = limit;
+        }
+
+        @Override
+        public void write(ByteBuffer chunk) throws IOException {
+            if (size + chunk.remaining() > limit) {
+                throw new AttachmentTooLargeException(limit);
+            }
+            size += chunk.remaining();
+            while (chunk.hasRemaining()) {
+                channel.write(chunk);
+            }
+        }
+
+        @Override
+        public AttachmentRecord finish() throws IOException {
+            channel.force(true);
+            channel.close();
             AttachmentId id = AttachmentId.random();
             Path target = file(id);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -71,29 +106,22 @@ public final class FileAttachmentStore implements AttachmentStore {
                 Files.deleteIfExists(target);
                 throw e;
             }
+            finished = true;
             return record;
-        } finally {
-            Files.deleteIfExists(temp);
         }
-    }
 
-    /** Copies into {@code target} and forces it to disk; fails as soon as the limit is passed. */
-    private long copyAtMost(InputStream content, Path target) throws IOException {
-        byte[] buffer = new byte[64 * 1024];
-        long size = 0;
-        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-             OutputStream out = Channels.newOutputStream(channel)) {
-            int read;
-            while ((read = content.read(buffer, 0, (int) Math.min(buffer.length, maxBytes - size + 1))) > 0) {
-                size += read;
-                if (size > maxBytes) {
-                    throw new AttachmentTooLargeException(maxBytes);
-                }
-                out.write(buffer, 0, read);
+        @Override
+        public void abandon() {
+            if (finished) {
+                return;
             }
-            channel.force(true);
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // closing only releases the descriptor; the file goes next either way
+            }
+            deleteFile(temp);
         }
-        return size;
     }
 
     /** Makes the rename itself durable (on Linux a directory can be opened and forced). */

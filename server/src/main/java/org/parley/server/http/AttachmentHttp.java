@@ -4,18 +4,21 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpChunkedInput;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.stream.ChunkedStream;
 import org.parley.server.attachments.AttachmentId;
 import org.parley.server.attachments.AttachmentRecord;
 import org.parley.server.attachments.AttachmentStore;
-import org.parley.server.attachments.AttachmentTooLargeException;
+import org.parley.server.accounts.AccountId;
 import org.parley.server.metrics.Metrics;
+import org.parley.server.ratelimit.DailyQuota;
 import org.parley.server.transport.AttachmentRoutes;
 import org.parley.server.transport.HttpBodyHandler;
 import org.parley.server.transport.HttpResponses;
@@ -24,14 +27,20 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
+import java.time.LocalDate;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Attachment upload and download over plain HTTP. Upload: {@code POST /v1/attachments} with
- * {@code Authorization: Ticket <ticket>} (from the WebSocket), streamed into the store on a
- * worker thread; answered {@code 201} with the new id, {@code 413} over the size limit, {@code 401}
- * without a valid ticket. Download: {@code GET /v1/attachments/{id}}, streamed from disk.
+ * {@code Authorization: Ticket <ticket>} (from the WebSocket), written to the store chunk by chunk
+ * on worker threads that wait for nothing ({@link UploadSink}); answered {@code 201} with the new
+ * id, {@code 413} over the size limit, {@code 429} (with Retry-After) past the account's daily
+ * quota, {@code 408} when it takes longer than the upload timeout, {@code 401} without a valid
+ * ticket. Download: {@code GET /v1/attachments/{id}}, streamed from disk.
  */
 public final class AttachmentHttp implements AttachmentRoutes {
     private static final Logger log = LoggerFactory.getLogger(AttachmentHttp.class);
@@ -40,12 +49,17 @@ public final class AttachmentHttp implements AttachmentRoutes {
 
     private final AttachmentStore store;
     private final UploadTickets tickets;
+    private final DailyQuota<AccountId> quota;
+    private final Duration uploadTimeout;
     private final Executor blockingPool;
     private final Metrics metrics;
 
-    public AttachmentHttp(AttachmentStore store, UploadTickets tickets, Executor blockingPool, Metrics metrics) {
+    public AttachmentHttp(AttachmentStore store, UploadTickets tickets, DailyQuota<AccountId> quota, Duration uploadTimeout,
+                          Executor blockingPool, Metrics metrics) {
         this.store = store;
         this.tickets = tickets;
+        this.quota = quota;
+        this.uploadTimeout = uploadTimeout;
         this.blockingPool = blockingPool;
         this.metrics = metrics;
     }
@@ -54,43 +68,130 @@ public final class AttachmentHttp implements AttachmentRoutes {
     public HttpBodyHandler upload(ChannelHandlerContext ctx, HttpRequest request) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION, "");
-        if (!authorization.startsWith(TICKET_SCHEME) || !tickets.redeem(authorization.substring(TICKET_SCHEME.length()).strip())) {
+        Optional<UploadTickets.Slot> slot = authorization.startsWith(TICKET_SCHEME)
+                ? tickets.redeem(authorization.substring(TICKET_SCHEME.length()).strip()) : Optional.empty();
+        if (slot.isEmpty()) {
             // The router discards the body that follows, so the client can read this answer.
             HttpResponses.error(ctx, keepAlive, HttpResponseStatus.UNAUTHORIZED,
                     "an upload needs the header 'Authorization: Ticket <ticket>' with a fresh ticket from RequestAttachmentUpload");
             return null;
         }
+        AccountId account = slot.get().account();
         long declared = HttpUtil.getContentLength(request, -1L);
         if (declared > store.maxBytes()) {
-            HttpResponses.errorBeforeBodyEnds(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge());
-            BodyPipe refused = new BodyPipe(ctx.channel());
-            refused.discardThenClose(ctx);
-            return refused;
+            tickets.release(slot.get());
+            return refuse(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge());
         }
-        BodyPipe body = new BodyPipe(ctx.channel());
-        blockingPool.execute(() -> {
-            try {
-                AttachmentRecord stored = store.store(body);
-                metrics.attachmentUploaded();
-                HttpResponses.text(ctx, keepAlive, HttpResponseStatus.CREATED, "text/plain; charset=utf-8", stored.id().hex());
-            } catch (AttachmentTooLargeException e) {
-                // The rest of the body may still be coming: answer now, drop the rest, then close.
-                HttpResponses.errorBeforeBodyEnds(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge());
-                body.discardThenClose(ctx);
-            } catch (IOException e) {
-                ctx.close(); // the client went away mid-upload; nothing was kept
-            } catch (RuntimeException e) {
-                log.error("storing an attachment failed", e);
-                HttpResponses.error(ctx, false, HttpResponseStatus.INTERNAL_SERVER_ERROR, "the server could not store the attachment; try again");
-            } finally {
-                body.discard();
-            }
-        });
-        return body;
+        LocalDate day = quota.day();
+        long granted = quota.reserve(account, declared >= 0 ? declared : store.maxBytes());
+        if (granted == 0 || granted < declared) {
+            quota.release(account, granted, day);
+            tickets.release(slot.get());
+            return refuse(ctx, HttpResponseStatus.TOO_MANY_REQUESTS, overQuota());
+        }
+        Upload upload = new Upload(ctx, keepAlive, slot.get(), granted, day);
+        upload.sink = new UploadSink(ctx.channel(), blockingPool, store, granted, upload);
+        upload.timeout = ctx.executor().schedule(upload::timeOut, uploadTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        return upload.sink;
+    }
+
+    /** Answers at once; the body still arriving is dropped, then the connection closes. */
+    private HttpBodyHandler refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
+        HttpResponses.errorBeforeBodyEnds(ctx, status, message,
+                status == HttpResponseStatus.TOO_MANY_REQUESTS ? quota.untilReset() : Duration.ZERO);
+        return new RefusedBody();
     }
 
     private String tooLarge() {
         return "the attachment is larger than this server's limit of " + store.maxBytes() + " bytes";
+    }
+
+    private String overQuota() {
+        return "your account has used its attachment quota of " + quota.perDay() / (1024 * 1024)
+                + " MiB for today (UTC); try again after midnight UTC";
+    }
+
+    /** The body of a refused upload: dropped as it arrives; the connection closes after its last chunk. */
+    private static final class RefusedBody implements HttpBodyHandler {
+        @Override
+        public void onContent(ChannelHandlerContext ctx, HttpContent content) {
+            content.release();
+            if (content instanceof LastHttpContent) {
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void abort() {
+            // nothing was started
+        }
+    }
+
+    /** One upload in progress: its answer, its timeout, and giving back its ticket slot and unused quota. */
+    private final class Upload implements UploadSink.Outcome {
+        private final ChannelHandlerContext ctx;
+        private final boolean keepAlive;
+        private final UploadTickets.Slot slot;
+        private final long granted;
+        private final LocalDate day;
+        private UploadSink sink;
+        private ScheduledFuture<?> timeout;
+        private volatile boolean timedOut;
+
+        Upload(ChannelHandlerContext ctx, boolean keepAlive, UploadTickets.Slot slot, long granted, LocalDate day) {
+            this.ctx = ctx;
+            this.keepAlive = keepAlive;
+            this.slot = slot;
+            this.granted = granted;
+            this.day = day;
+        }
+
+        void timeOut() {
+            timedOut = true;
+            sink.cancel();
+        }
+
+        private void ended(long used) {
+            timeout.cancel(false);
+            tickets.release(slot);
+            quota.release(slot.account(), granted - used, day);
+        }
+
+        @Override
+        public void stored(AttachmentRecord record) {
+            ended(record.size());
+            metrics.attachmentUploaded();
+            HttpResponses.text(ctx, keepAlive, HttpResponseStatus.CREATED, "text/plain; charset=utf-8", record.id().hex());
+        }
+
+        @Override
+        public void tooLarge(long limit) {
+            ended(0);
+            // The rest of the body may still be coming: answer now, drop the rest, then close.
+            boolean quotaLimited = limit < store.maxBytes();
+            HttpResponses.errorBeforeBodyEnds(ctx,
+                    quotaLimited ? HttpResponseStatus.TOO_MANY_REQUESTS : HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    quotaLimited ? overQuota() : AttachmentHttp.this.tooLarge(), quotaLimited ? quota.untilReset() : Duration.ZERO);
+            sink.closeAfterBody(ctx);
+        }
+
+        @Override
+        public void failed(RuntimeException e) {
+            ended(0);
+            log.error("storing an attachment failed", e);
+            HttpResponses.error(ctx, false, HttpResponseStatus.INTERNAL_SERVER_ERROR, "the server could not store the attachment; try again");
+        }
+
+        @Override
+        public void cancelled() {
+            ended(0);
+            if (timedOut) {
+                HttpResponses.error(ctx, false, HttpResponseStatus.REQUEST_TIMEOUT, "the upload took longer than this server allows ("
+                        + uploadTimeout.toSeconds() + " s); nothing was kept: try again on a faster connection");
+            } else {
+                ctx.close(); // the client went away mid-upload; nothing was kept
+            }
+        }
     }
 
     @Override

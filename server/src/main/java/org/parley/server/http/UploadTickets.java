@@ -1,28 +1,43 @@
 package org.parley.server.http;
 
+import org.parley.server.accounts.AccountId;
+
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Single-use attachment upload tickets, issued over the authenticated WebSocket and presented on
  * the HTTP upload. Kept in memory on the issuing node only and never tied to an account on disk:
- * the blob's uploader is not recorded anywhere.
+ * the blob's uploader is not recorded anywhere. In memory a ticket knows its account until its
+ * upload ends, to hold the account to its number of open tickets and its daily quota.
+ *
+ * <p>An account holds a slot from the ticket's issue until its upload ends, or until the ticket
+ * expires unused; at most {@code openPerAccount} slots at a time.
  */
 public final class UploadTickets {
     public static final Duration VALIDITY = Duration.ofMinutes(5);
     private static final int TICKET_BYTES = 16;
 
-    private final ConcurrentHashMap<String, Instant> tickets = new ConcurrentHashMap<>();
+    private final Map<String, Slot> unused = new HashMap<>();
+    private final Map<AccountId, List<Slot>> open = new HashMap<>();
     private final SecureRandom random;
     private final Clock clock;
+    private final int openPerAccount;
+    private final Duration uploadTimeout;
 
-    public UploadTickets(SecureRandom random, Clock clock) {
+    public UploadTickets(SecureRandom random, Clock clock, int openPerAccount, Duration uploadTimeout) {
         this.random = random;
         this.clock = clock;
+        this.openPerAccount = openPerAccount;
+        this.uploadTimeout = uploadTimeout;
     }
 
     public record Ticket(String value, Instant expires) {
@@ -32,22 +47,77 @@ public final class UploadTickets {
         }
     }
 
-    public Ticket issue() {
+    /** An account's claim on one upload: until {@code freeAt} at the latest, or until released. */
+    public static final class Slot {
+        private final AccountId account;
+        private Instant freeAt;
+
+        private Slot(AccountId account, Instant freeAt) {
+            this.account = account;
+            this.freeAt = freeAt;
+        }
+
+        public AccountId account() {
+            return account;
+        }
+
+        @Override
+        public String toString() {
+            return "Slot[(hidden)]";
+        }
+    }
+
+    /** Either a ticket, or how long until the account's next slot frees. */
+    public record Issued(Optional<Ticket> ticket, Duration retryAfter) {
+    }
+
+    public synchronized Issued issue(AccountId account) {
+        Instant now = clock.instant();
+        List<Slot> slots = open.computeIfAbsent(account, a -> new ArrayList<>());
+        slots.removeIf(slot -> !now.isBefore(slot.freeAt));
+        if (slots.size() >= openPerAccount) {
+            Instant first = slots.stream().map(slot -> slot.freeAt).min(Instant::compareTo).orElseThrow();
+            return new Issued(Optional.empty(), Duration.between(now, first));
+        }
         byte[] bytes = new byte[TICKET_BYTES];
         random.nextBytes(bytes);
-        Ticket ticket = new Ticket(HexFormat.of().formatHex(bytes), clock.instant().plus(VALIDITY));
-        tickets.put(ticket.value(), ticket.expires());
-        return ticket;
+        Ticket ticket = new Ticket(HexFormat.of().formatHex(bytes), now.plus(VALIDITY));
+        Slot slot = new Slot(account, ticket.expires());
+        slots.add(slot);
+        unused.put(ticket.value(), slot);
+        return new Issued(Optional.of(ticket), Duration.ZERO);
     }
 
-    /** Uses up a ticket; false if it is unknown, used or expired. */
-    public boolean redeem(String ticket) {
-        Instant expires = ticket == null ? null : tickets.remove(ticket);
-        return expires != null && clock.instant().isBefore(expires);
-    }
-
-    public void evictExpired() {
+    /**
+     * Uses up a ticket: its slot now lasts until the upload ends ({@link #release}) or its timeout.
+     * Empty if the ticket is unknown, used or expired.
+     */
+    public synchronized Optional<Slot> redeem(String ticket) {
+        Slot slot = ticket == null ? null : unused.remove(ticket);
         Instant now = clock.instant();
-        tickets.values().removeIf(expires -> !now.isBefore(expires));
+        if (slot == null || !now.isBefore(slot.freeAt)) {
+            return Optional.empty();
+        }
+        slot.freeAt = now.plus(uploadTimeout);
+        return Optional.of(slot);
+    }
+
+    /** The upload of a redeemed ticket ended: the account may take another. */
+    public synchronized void release(Slot slot) {
+        List<Slot> slots = open.get(slot.account);
+        if (slots != null) {
+            slots.remove(slot);
+            if (slots.isEmpty()) {
+                open.remove(slot.account);
+            }
+        }
+    }
+
+    /** Forgets expired tickets and slots, and accounts without any. */
+    public synchronized void evictExpired() {
+        Instant now = clock.instant();
+        unused.values().removeIf(slot -> !now.isBefore(slot.freeAt));
+        open.values().forEach(slots -> slots.removeIf(slot -> !now.isBefore(slot.freeAt)));
+        open.values().removeIf(List::isEmpty);
     }
 }

@@ -1,11 +1,13 @@
 package org.parley.server.ratelimit;
 
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * One token bucket per key (an account, or a source address for registrations), in memory only:
- * keys are never written anywhere, and a bucket that has refilled is forgotten by {@link #evictIdle()}.
+ * One token bucket per key (an account, a link code, or a network for registrations), in memory
+ * only: keys are never written anywhere, and a bucket that has refilled is forgotten by
+ * {@link #evictIdle()}, so a key stays in memory no longer than the limit's window.
  */
 public final class KeyedRateLimiter<K> {
     private final ConcurrentHashMap<K, TokenBucket> buckets = new ConcurrentHashMap<>();
@@ -28,10 +30,18 @@ public final class KeyedRateLimiter<K> {
     }
 
     public boolean tryAcquire(K key) {
+        return acquire(key).isZero();
+    }
+
+    /**
+     * Takes a token for {@code key}: zero when granted, otherwise (nothing taken) how long until
+     * the key's next token in whole milliseconds, for the client's Error.retry_after_ms.
+     */
+    public Duration acquire(K key) {
         long now = nanoClock.getAsLong();
         TokenBucket bucket = buckets.computeIfAbsent(key, k -> new TokenBucket(ratePerSecond, burst, now));
         synchronized (bucket) {
-            return bucket.tryTake(now);
+            return TokenBucket.retryAfter(bucket.take(now));
         }
     }
 

@@ -1,5 +1,7 @@
 package org.parley.server.ratelimit;
 
+import java.time.Duration;
+
 /**
  * A token bucket: {@code ratePerSecond} tokens refill continuously up to {@code burst}. Not
  * thread-safe; {@link KeyedRateLimiter} guards shared buckets, a connection's own bucket lives on
@@ -23,12 +25,25 @@ public final class TokenBucket {
 
     /** Takes one token if one is available. */
     public boolean tryTake(long nowNanos) {
+        return take(nowNanos) == 0;
+    }
+
+    /**
+     * Takes one token if one is available and returns 0; otherwise takes nothing and returns the
+     * nanoseconds until a token will be there (at least 1), which is when a client should retry.
+     */
+    public long take(long nowNanos) {
         refill(nowNanos);
         if (tokens >= 1) {
             tokens -= 1;
-            return true;
+            return 0;
         }
-        return false;
+        return Math.max(1, (long) Math.ceil((1 - tokens) / tokensPerNano));
+    }
+
+    /** A wait from {@link #take} as a client is told it: whole milliseconds, rounded up (zero stays zero). */
+    public static Duration retryAfter(long waitNanos) {
+        return Duration.ofMillis((waitNanos + 999_999) / 1_000_000);
     }
 
     /** True when the bucket has refilled completely, so that forgetting it changes nothing. */

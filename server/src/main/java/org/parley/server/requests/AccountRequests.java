@@ -32,6 +32,7 @@ import org.parley.server.bus.MessageBus;
 import org.parley.server.mailbox.MailboxStore;
 import org.parley.server.metrics.Metrics;
 import org.parley.server.ratelimit.KeyedRateLimiter;
+import org.parley.server.ratelimit.Network;
 import org.parley.server.session.DeliveryStream;
 import org.parley.server.session.RequestFailure;
 import org.parley.server.session.RequestHandler;
@@ -41,6 +42,7 @@ import org.parley.server.session.SignedIn;
 import org.parley.server.transport.ProtocolViolation;
 
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,6 +64,10 @@ public final class AccountRequests {
     static final Duration LINK_CODE_VALIDITY = Duration.ofMinutes(10);
     /** Link codes one account may inspect or approve per hour: plenty for people, far too few to guess one. */
     static final int LINK_LOOKUPS_PER_HOUR = 30;
+    /** Lookups of one code (known or not) over its validity, from all accounts together. */
+    static final int LOOKUPS_PER_CODE = 10;
+    /** Devices one account may have, as Signal allows: a sixth link is refused. */
+    public static final int MAX_DEVICES_PER_ACCOUNT = 5;
     /** Length of a provisioning key: an X25519 public key (RFC 7748). */
     static final int PROVISIONING_KEY_BYTES = 32;
     /** Largest provisioning message the server forwards. */
@@ -78,20 +84,24 @@ public final class AccountRequests {
     private final Executor storePool;
     private final Metrics metrics;
     private final boolean inviteOnly;
-    /** Keyed by source address in memory only; the address is never stored or logged. */
-    private final KeyedRateLimiter<InetAddress> registrations;
+    /** Keyed by the client's network (IPv4 address, IPv6 /64) in memory only; never stored or logged. */
+    private final KeyedRateLimiter<Network> registrations;
     private final SessionRegistry sessions;
     private final SecureRandom random;
     private final PendingLinks<LinkWaiter> pendingLinks;
     /** Keyed by account in memory only. */
-    private final KeyedRateLimiter<AccountId> linkLookups = KeyedRateLimiter.perHour(LINK_LOOKUPS_PER_HOUR);
+    private final KeyedRateLimiter<AccountId> linkLookups;
+    /** Keyed by the SHA-256 of the canonical code, in memory only. */
+    private final KeyedRateLimiter<ByteBuffer> codeLookups;
+    /** Serialises the device count check with the addition, per account (striped). */
+    private final Object[] deviceLocks = new Object[64];
 
     /**
-     * @param registrations limits both registrations and link requests per source address: each
+     * @param registrations limits both registrations and link requests per client network: each
      *                      makes the server hold state for someone not yet known
      */
     public AccountRequests(AccountStore accounts, MailboxStore mailbox, MessageBus bus, Executor storePool,
-                           Metrics metrics, boolean inviteOnly, KeyedRateLimiter<InetAddress> registrations,
+                           Metrics metrics, boolean inviteOnly, KeyedRateLimiter<Network> registrations,
                            SessionRegistry sessions, SecureRandom random, Clock clock) {
         this.accounts = accounts;
         this.mailbox = mailbox;
@@ -100,6 +110,12 @@ public final class AccountRequests {
         this.metrics = metrics;
         this.inviteOnly = inviteOnly;
         this.registrations = registrations;
+        this.linkLookups = KeyedRateLimiter.perHour(LINK_LOOKUPS_PER_HOUR);
+        this.codeLookups = new KeyedRateLimiter<>((double) LOOKUPS_PER_CODE / LINK_CODE_VALIDITY.toSeconds(), LOOKUPS_PER_CODE,
+                System::nanoTime);
+        for (int i = 0; i < deviceLocks.length; i++) {
+            deviceLocks[i] = new Object();
+        }
         this.sessions = sessions;
         this.random = random;
         this.pendingLinks = new PendingLinks<>(LINK_CODE_VALIDITY, MAX_PENDING_LINKS, clock,
@@ -120,6 +136,12 @@ public final class AccountRequests {
         handlers.put(ClientFrame.BodyCase.SET_ACCESS_KEY, this::setAccessKey);
         handlers.put(ClientFrame.BodyCase.LIST_DEVICES, this::listDevices);
         handlers.put(ClientFrame.BodyCase.REMOVE_DEVICE, this::removeDevice);
+    }
+
+    /** Forgets the link lookup counts that have refilled; the registrations limiter is the caller's. */
+    public void evictIdle() {
+        linkLookups.evictIdle();
+        codeLookups.evictIdle();
     }
 
     private void register(Session session, ClientFrame frame) {
@@ -167,9 +189,18 @@ public final class AccountRequests {
 
     private void limitSource(Session session, String what) {
         InetAddress source = session.sourceAddress();
-        if (source != null && !registrations.tryAcquire(source)) {
-            throw new RequestFailure(ErrorCode.RATE_LIMITED, "too many " + what + " from your network; try again later");
+        if (source == null) {
+            return;
         }
+        Duration wait = registrations.acquire(Network.of(source));
+        if (!wait.isZero()) {
+            throw RequestFailure.rateLimited("too many " + what + " from your network; try again in "
+                    + minutes(wait) + " min", wait);
+        }
+    }
+
+    private static long minutes(Duration wait) {
+        return Math.max(1, (wait.toSeconds() + 59) / 60);
     }
 
     private void authenticate(Session session, ClientFrame frame) {
@@ -203,7 +234,8 @@ public final class AccountRequests {
         PendingLinks.Pending<LinkWaiter> pending = pendingLinks.add(code, new LinkWaiter(session, mailboxKey),
                 request.getIdentityKey(), request.getProvisioningKey());
         if (pending == null) {
-            throw new RequestFailure(ErrorCode.RATE_LIMITED, "too many devices are waiting to be linked; try again in a few minutes");
+            throw RequestFailure.rateLimited("too many devices are waiting to be linked; try again in a few minutes",
+                    Duration.ofMinutes(1));
         }
         session.reply(id, ServerFrame.newBuilder().setLinkRequested(LinkRequested.newBuilder()
                 .setCode(code).setExpiresAt(pending.expires().toEpochMilli())));
@@ -234,28 +266,50 @@ public final class AccountRequests {
             throw Fields.invalid(id, "provisioning must be at most " + MAX_PROVISIONING_BYTES + " bytes, got "
                     + request.getProvisioning().size());
         }
-        PendingLinks.Pending<LinkWaiter> pending = pendingLinks.take(linkCode(session, request.getCode()));
-        if (pending == null) {
-            throw new RequestFailure(ErrorCode.ACCESS_DENIED, UNKNOWN_LINK_CODE);
+        String code = linkCode(session, request.getCode());
+        AccountId account = session.signedIn().account();
+        DeviceRecord device;
+        PendingLinks.Pending<LinkWaiter> pending;
+        synchronized (deviceLocks[Math.floorMod(account.hashCode(), deviceLocks.length)]) {
+            // Checked before the code is taken: after an unlink, the same code still works.
+            if (accounts.devices(account).size() >= MAX_DEVICES_PER_ACCOUNT) {
+                throw new RequestFailure(ErrorCode.ACCESS_DENIED, "your account already has " + MAX_DEVICES_PER_ACCOUNT
+                        + " devices, the most this server allows: remove one with 'parley unlink DEVICE' (see 'parley devices'), "
+                        + "then approve this code again");
+            }
+            pending = pendingLinks.take(code);
+            if (pending == null) {
+                throw new RequestFailure(ErrorCode.ACCESS_DENIED, UNKNOWN_LINK_CODE);
+            }
+            device = accounts.addDevice(account, pending.identityKey().toByteArray(), pending.waiter().mailboxKey());
         }
-        DeviceRecord device = accounts.addDevice(session.signedIn().account(), pending.identityKey().toByteArray(),
-                pending.waiter().mailboxKey());
         String username = accounts.account(device.account()).orElseThrow().username().value();
         session.reply(id, ServerFrame.newBuilder().setLinkApproved(LinkApproved.newBuilder()
                 .setDeviceId(UnsafeByteOperations.unsafeWrap(device.id().bytes()))));
         signIn(pending.waiter().session(), 0, device.account(), device.id(), username, request.getProvisioning());
     }
 
-    /** The canonical form of a typed link code, after the account's lookup allowance is checked. */
+    /**
+     * The canonical form of a typed link code, after the account's and the code's lookup
+     * allowances are checked (a code nobody is waiting with costs the same as a real one).
+     */
     private String linkCode(Session session, String typed) {
-        if (!linkLookups.tryAcquire(session.signedIn().account())) {
-            throw new RequestFailure(ErrorCode.RATE_LIMITED, "too many link codes tried from your account; wait an hour and try again");
+        Duration wait = linkLookups.acquire(session.signedIn().account());
+        if (!wait.isZero()) {
+            throw RequestFailure.rateLimited("too many link codes tried from your account; try again in " + minutes(wait) + " min", wait);
         }
+        String code;
         try {
-            return DeviceLinkCode.canonical(typed);
+            code = DeviceLinkCode.canonical(typed);
         } catch (IllegalArgumentException e) {
             throw new RequestFailure(ErrorCode.ACCESS_DENIED, "not a link code (" + e.getMessage() + ")");
         }
+        wait = codeLookups.acquire(ByteBuffer.wrap(DeviceLinkCode.digest(code)));
+        if (!wait.isZero()) {
+            throw RequestFailure.rateLimited("that link code was tried too often; run 'parley link' on the new device again "
+                    + "for a fresh code, or try again in " + minutes(wait) + " min", wait);
+        }
+        return code;
     }
 
     /** Replaces the account's sealed-sender access key: sealed sends with the old one are refused from now on. */

@@ -20,26 +20,51 @@ import org.parley.server.accounts.Username;
 import org.parley.server.keys.ClaimedKeyPackage;
 import org.parley.server.keys.KeyPackageLimitException;
 import org.parley.server.keys.KeyPackageStore;
+import org.parley.server.ratelimit.KeyedRateLimiter;
 import org.parley.server.session.RequestFailure;
 import org.parley.server.session.RequestHandler;
 import org.parley.server.session.Session;
 
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The KeyPackage directory (RFC 9750 section 5.2): devices upload one-time packages and a last
  * resort; anyone signed in claims one package per device of an account, atomically; a device
  * asks how many it has left. Packages are opaque: the server never parses them.
+ *
+ * <p>Claims are rate-limited per claiming account (nobody sweeps usernames to learn who exists
+ * and how many devices they have) and per target (nobody drains someone's packages, which would
+ * leave only the last resort). An unknown username or account costs a claimer the same as a real
+ * one and gets the same answer as an account without packages: the same limiter, the same error,
+ * and a claim transaction of its own.
  */
 public final class KeyPackageRequests {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String NO_PACKAGES = "no key packages for that account (unknown, or none uploaded)";
+
     private final AccountStore accounts;
     private final KeyPackageStore keyPackages;
+    /** Keyed by claiming account, in memory only. */
+    private final KeyedRateLimiter<AccountId> claimers;
+    /** Keyed by the target's username (or its id when no account has it), in memory only. */
+    private final KeyedRateLimiter<Object> targets;
 
-    public KeyPackageRequests(AccountStore accounts, KeyPackageStore keyPackages) {
+    public KeyPackageRequests(AccountStore accounts, KeyPackageStore keyPackages, int claimsPerHour, int claimsPerTargetPerHour) {
         this.accounts = accounts;
         this.keyPackages = keyPackages;
+        this.claimers = KeyedRateLimiter.perHour(claimsPerHour);
+        this.targets = KeyedRateLimiter.perHour(claimsPerTargetPerHour);
+    }
+
+    /** Forgets the claim counts that have refilled. */
+    public void evictIdle() {
+        claimers.evictIdle();
+        targets.evictIdle();
     }
 
     public void addTo(Map<ClientFrame.BodyCase, RequestHandler> handlers) {
@@ -82,16 +107,31 @@ public final class KeyPackageRequests {
     private void claim(Session session, ClientFrame frame) {
         long id = frame.getRequestId();
         ClaimKeyPackages request = frame.getClaimKeyPackages();
-        AccountId account = switch (request.getAccountCase()) {
+        Object target = switch (request.getAccountCase()) {
             case ACCOUNT_ID -> AccountId.of(Fields.exactly(id, "account_id", request.getAccountId(), Limits.ACCOUNT_ID_BYTES));
-            case USERNAME -> byUsername(id, request.getUsername());
+            case USERNAME -> username(id, request.getUsername());
             case ACCOUNT_NOT_SET -> throw Fields.invalid(id, "name the account by username or account_id");
         };
-        List<ClaimedKeyPackage> claimed = keyPackages.claim(account);
-        if (claimed.isEmpty()) {
-            throw new RequestFailure(ErrorCode.NOT_FOUND, "no key packages for that account (unknown, or none uploaded)");
+        Duration wait = claimers.acquire(session.signedIn().account());
+        if (!wait.isZero()) {
+            throw RequestFailure.rateLimited("your account claimed too many key packages; try again in "
+                    + seconds(wait) + " s", wait);
         }
-        ClaimedKeyPackages.Builder answer = ClaimedKeyPackages.newBuilder().setAccountId(UnsafeByteOperations.unsafeWrap(account.bytes()));
+        Optional<AccountRecord> account = target instanceof Username name ? accounts.findByUsername(name)
+                : accounts.account((AccountId) target);
+        // One bucket per account whichever way it is named; unknown names and ids get buckets of their own.
+        wait = targets.acquire(account.<Object>map(AccountRecord::username).orElse(target));
+        if (!wait.isZero()) {
+            throw RequestFailure.rateLimited("too many claims of that account's key packages; try again in "
+                    + seconds(wait) + " s", wait);
+        }
+        // An unknown account still costs a claim transaction, so that timing does not tell it apart.
+        AccountId claimedAccount = account.map(AccountRecord::id).orElseGet(() -> AccountId.of(randomAccountId()));
+        List<ClaimedKeyPackage> claimed = keyPackages.claim(claimedAccount);
+        if (claimed.isEmpty()) {
+            throw new RequestFailure(ErrorCode.NOT_FOUND, NO_PACKAGES);
+        }
+        ClaimedKeyPackages.Builder answer = ClaimedKeyPackages.newBuilder().setAccountId(UnsafeByteOperations.unsafeWrap(claimedAccount.bytes()));
         for (ClaimedKeyPackage each : claimed) {
             answer.addPackages(DeviceKeyPackage.newBuilder().setDeviceId(UnsafeByteOperations.unsafeWrap(each.device().bytes()))
                     .setKeyPackage(each.keyPackage()).setLastResort(each.lastResort()));
@@ -99,15 +139,22 @@ public final class KeyPackageRequests {
         session.reply(id, ServerFrame.newBuilder().setClaimedKeyPackages(answer));
     }
 
-    private AccountId byUsername(long id, String text) {
-        Username username;
+    private static Username username(long id, String text) {
         try {
-            username = Username.parse(text);
+            return Username.parse(text);
         } catch (InvalidUsernameException e) {
             throw Fields.invalid(id, e.getMessage());
         }
-        return accounts.findByUsername(username).map(AccountRecord::id)
-                .orElseThrow(() -> new RequestFailure(ErrorCode.NOT_FOUND, "no account named '" + username + "'"));
+    }
+
+    private static byte[] randomAccountId() {
+        byte[] bytes = new byte[Limits.ACCOUNT_ID_BYTES];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+
+    private static long seconds(Duration wait) {
+        return Math.max(1, (wait.toMillis() + 999) / 1000);
     }
 
     private void count(Session session, ClientFrame frame) {

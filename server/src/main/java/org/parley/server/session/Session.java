@@ -6,10 +6,10 @@ import org.parley.protocol.v1.Error;
 import org.parley.protocol.v1.ErrorCode;
 import org.parley.protocol.v1.ServerFrame;
 import org.parley.server.metrics.Metrics;
+import org.parley.server.transport.ClientAddress;
 import org.parley.server.transport.ProtocolViolation;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 
@@ -59,8 +59,9 @@ public final class Session {
         return ctx.channel();
     }
 
+    /** The client's address as {@link ClientAddress} knows it (behind a trusted proxy too); null without an IP peer. */
     public InetAddress sourceAddress() {
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
+        return ClientAddress.of(ctx.channel());
     }
 
     SerialExecutor requests() {

@@ -6,9 +6,12 @@ import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.ErrorCode;
 import org.parley.server.ratelimit.TokenBucket;
 
+import java.time.Duration;
+
 /**
  * Per-connection frame rate limit. Frames above the rate are dropped with a RATE_LIMITED
- * violation, which also counts towards disconnecting a client that keeps flooding.
+ * violation that says when the next frame will be taken, and which also counts towards
+ * disconnecting a client that keeps flooding.
  */
 public final class FrameRateLimiter extends SimpleChannelInboundHandler<ClientFrame> {
     private final TokenBucket bucket;
@@ -20,11 +23,13 @@ public final class FrameRateLimiter extends SimpleChannelInboundHandler<ClientFr
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ClientFrame frame) {
-        if (bucket.tryTake(System.nanoTime())) {
+        long wait = bucket.take(System.nanoTime());
+        if (wait == 0) {
             ctx.fireChannelRead(frame);
         } else {
+            Duration retryAfter = TokenBucket.retryAfter(wait);
             ctx.fireExceptionCaught(new ProtocolViolation(frame.getRequestId(), ErrorCode.RATE_LIMITED,
-                    "too many frames on this connection; slow down"));
+                    "too many frames on this connection; slow down and send again in " + retryAfter.toMillis() + " ms", retryAfter));
         }
     }
 }

@@ -12,6 +12,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /** Small plain-text HTTP answers; the connection stays open when the request allowed keep-alive. */
 public final class HttpResponses {
@@ -41,20 +43,24 @@ public final class HttpResponses {
      * Answers while the client is still sending a body the server will not take: the answer says
      * "Connection: close", but the connection stays open so the client can finish writing and read
      * it (closing at once makes clients see a reset instead); the caller closes it after the body
-     * or after {@link #LINGER}.
+     * or after {@link #LINGER}. A non-zero {@code retryAfter} goes in a Retry-After header (RFC 9110
+     * section 10.2.3), in whole seconds rounded up.
      */
-    public static void errorBeforeBodyEnds(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
+    public static void errorBeforeBodyEnds(ChannelHandlerContext ctx, HttpResponseStatus status, String message, Duration retryAfter) {
         byte[] bytes = (message + "\n").getBytes(StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        if (!retryAfter.isZero()) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, (retryAfter.toMillis() + 999) / 1000);
+        }
         HttpUtil.setContentLength(response, bytes.length);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.writeAndFlush(response);
         ctx.executor().schedule(() -> {
             ctx.close();
-        }, LINGER.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }, LINGER.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** How long a refused body may keep arriving before the connection is closed anyway. */
-    public static final java.time.Duration LINGER = java.time.Duration.ofSeconds(10);
+    public static final Duration LINGER = Duration.ofSeconds(10);
 }

@@ -15,28 +15,36 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import org.parley.server.metrics.Metrics;
 
+import java.net.InetAddress;
 import java.util.function.Consumer;
 
 /**
- * Routes plain HTTP requests: {@code GET /healthz}, {@code GET /metrics}, attachments under
- * {@code /v1/attachments/{id}}, and the WebSocket upgrade at {@code /v1/ws}, which installs the
- * WebSocket handlers behind this one. Bodies are streamed, never aggregated, so a 100 MiB upload
- * does not sit in memory.
+ * Routes plain HTTP requests: {@code GET /healthz}, {@code GET /metrics} (only with the metrics
+ * token: see {@link MetricsAccess}), attachments under {@code /v1/attachments/{id}}, and the
+ * WebSocket upgrade at {@code /v1/ws}, which installs the WebSocket handlers behind this one and,
+ * on a connection from a trusted proxy, takes the client's address from X-Forwarded-For. Bodies
+ * are streamed, never aggregated, so a 100 MiB upload does not sit in memory.
  */
 public final class HttpRouter extends ChannelInboundHandlerAdapter {
     public static final String WEBSOCKET_PATH = "/v1/ws";
     private static final String ATTACHMENTS = "/v1/attachments";
+    private static final String FORWARDED_FOR = "X-Forwarded-For";
 
     private final Metrics metrics;
     private final AttachmentRoutes attachments;
     private final Consumer<ChannelPipeline> webSocketInstaller;
+    private final TrustedProxies trustedProxies;
+    private final MetricsAccess metricsAccess;
     private HttpBodyHandler body;
     private boolean upgraded;
 
-    public HttpRouter(Metrics metrics, AttachmentRoutes attachments, Consumer<ChannelPipeline> webSocketInstaller) {
+    public HttpRouter(Metrics metrics, AttachmentRoutes attachments, Consumer<ChannelPipeline> webSocketInstaller,
+                      TrustedProxies trustedProxies, MetricsAccess metricsAccess) {
         this.metrics = metrics;
         this.attachments = attachments;
         this.webSocketInstaller = webSocketInstaller;
+        this.trustedProxies = trustedProxies;
+        this.metricsAccess = metricsAccess;
     }
 
     @Override
@@ -96,6 +104,10 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
         HttpMethod method = request.method();
         if (path.equals(WEBSOCKET_PATH) && method.equals(HttpMethod.GET)) {
             upgraded = true;
+            InetAddress peer = ClientAddress.of(ctx.channel());
+            if (peer != null && trustedProxies.contains(peer)) {
+                ClientAddress.set(ctx.channel(), trustedProxies.clientBehind(peer, request.headers().getAll(FORWARDED_FOR)));
+            }
             webSocketInstaller.accept(ctx.pipeline());
             // The upgrade handler wants a complete request; an upgrade GET has no body to wait for.
             ctx.fireChannelRead(new DefaultFullHttpRequest(request.protocolVersion(), method, request.uri(),
@@ -103,7 +115,14 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
         } else if (path.equals("/healthz") && method.equals(HttpMethod.GET)) {
             HttpResponses.text(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; charset=utf-8", "ok\n");
         } else if (path.equals("/metrics") && method.equals(HttpMethod.GET)) {
-            HttpResponses.text(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", metrics.render());
+            if (metricsAccess.authorises(request)) {
+                HttpResponses.text(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", metrics.render());
+            } else if (metricsAccess.hasToken()) {
+                HttpResponses.error(ctx, keepAlive, HttpResponseStatus.UNAUTHORIZED, "/metrics needs 'Authorization: Bearer <metrics token>'");
+            } else {
+                HttpResponses.error(ctx, keepAlive, HttpResponseStatus.NOT_FOUND,
+                        "/metrics is on the admin listener (parley server --admin-listen), or here with --metrics-token");
+            }
         } else if (path.equals(ATTACHMENTS) && method.equals(HttpMethod.POST)) {
             body = attachments.upload(ctx, request);
         } else if (path.startsWith(ATTACHMENTS + "/") && method.equals(HttpMethod.GET)) {

@@ -8,7 +8,6 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import org.parley.protocol.v1.Error;
-import org.parley.protocol.v1.ErrorCode;
 import org.parley.protocol.v1.ServerFrame;
 import org.parley.server.metrics.Metrics;
 import org.slf4j.Logger;
@@ -38,7 +37,8 @@ public final class ViolationPolicy extends ChannelInboundHandlerAdapter {
         if (cause instanceof ProtocolViolation violation) {
             metrics.error(violation.code());
             ServerFrame error = ServerFrame.newBuilder().setRequestId(violation.requestId())
-                    .setError(Error.newBuilder().setCode(violation.code()).setMessage(violation.getMessage())).build();
+                    .setError(Error.newBuilder().setCode(violation.code()).setMessage(violation.getMessage())
+                            .setRetryAfterMs(violation.retryAfter().toMillis())).build();
             violations++;
             if (violations > maxViolations) {
                 ctx.write(error);

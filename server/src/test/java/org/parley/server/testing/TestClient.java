@@ -15,6 +15,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -82,10 +83,15 @@ public final class TestClient implements AutoCloseable {
     }
 
     public static TestClient connect(URI uri, SslContext ssl) throws Exception {
+        return connect(uri, ssl, new DefaultHttpHeaders());
+    }
+
+    /** Connects with extra headers on the WebSocket upgrade request (X-Forwarded-For, to test proxies). */
+    public static TestClient connect(URI uri, SslContext ssl, HttpHeaders upgradeHeaders) throws Exception {
         BlockingQueue<ServerFrame> queue = new LinkedBlockingQueue<>();
         CompletableFuture<Integer> closed = new CompletableFuture<>();
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
-                .webSocketUri(uri).version(WebSocketVersion.V13).customHeaders(new DefaultHttpHeaders())
+                .webSocketUri(uri).version(WebSocketVersion.V13).customHeaders(upgradeHeaders)
                 .maxFramePayloadLength(1 << 24).handleCloseFrames(false).build();
         CompletableFuture<Void> handshake = new CompletableFuture<>();
         Channel channel = new Bootstrap().group(GROUP).channel(NioSocketChannel.class)
