@@ -195,8 +195,11 @@ class SealedSendingTest extends ServerTestBase {
 
         List<SendToken> first = sendTokens(alice, 3);
         assertThat(first).hasSize(3);
+        ServerFrame one = requestBlinded(alice, new byte[256]);
+        assertThat(one.getSendTokens().getBlindSignaturesCount()).isEqualTo(1);
+        assertThat(one.getSendTokens().getLeftToday()).isEqualTo(1);
         // Asking for more than is left gets what is left, in request order.
-        assertThat(sendTokens(alice, 3)).hasSize(2);
+        assertThat(sendTokens(alice, 3)).hasSize(1);
         ServerFrame used = requestBlinded(alice, new byte[256]);
         assertThat(used.getError().getCode()).isEqualTo(ErrorCode.RATE_LIMITED);
         // The clock stands at 10:15:30 UTC: more tokens at midnight.

@@ -61,9 +61,10 @@ public final class JdbcTokenStore {
      * Counts up to {@code wanted} tokens against the account's allowance of {@code perDay} for
      * {@code day}, atomically (the row is locked on PostgreSQL, and SQLite has one writer).
      *
-     * @return how many were granted: {@code wanted}, fewer when less is left, 0 when none is
+     * @return how many were granted ({@code wanted}, fewer when less is left, 0 when none is) and
+     *     how many the account has been issued on {@code day} with them
      */
-    public int reserve(AccountId account, long day, int wanted, int perDay) {
+    public Reservation reserve(AccountId account, long day, int wanted, int perDay) {
         return database.write(connection -> {
             update(connection, "INSERT INTO send_token_quota (account_id, day, issued) VALUES (?, ?, 0) ON CONFLICT (account_id) DO NOTHING",
                     account.bytes(), day);
@@ -84,8 +85,12 @@ public final class JdbcTokenStore {
                 update(connection, "UPDATE send_token_quota SET day = ?, issued = ? WHERE account_id = ?",
                         day, issuedToday + granted, account.bytes());
             }
-            return granted;
+            return new Reservation(granted, issuedToday + granted);
         });
+    }
+
+    /** The tokens one request may have signed, and the account's count for the day including them. */
+    public record Reservation(int granted, long issuedToday) {
     }
 
     /** Tokens the account was issued on {@code day}. */

@@ -79,7 +79,8 @@ public final class TokenAuthority {
         for (byte[] blinded : blindedMessages) {
             checkBlinded(key.publicKey(), blinded);
         }
-        int granted = store.reserve(account, today, blindedMessages.size(), perDay);
+        JdbcTokenStore.Reservation reserved = store.reserve(account, today, blindedMessages.size(), perDay);
+        int granted = reserved.granted();
         if (granted == 0) {
             throw new TokenQuotaException(perDay, untilTomorrow());
         }
@@ -87,8 +88,7 @@ public final class TokenAuthority {
         for (byte[] blinded : blindedMessages.subList(0, granted)) {
             signatures.add(BlindRsa.blindSign(key.privateKey(), blinded));
         }
-        long left = perDay - store.issued(account, today);
-        return new Issued(key, signatures, (int) Math.max(0, left));
+        return new Issued(key, signatures, (int) Math.max(0, perDay - reserved.issuedToday()));
     }
 
     private static void checkBlinded(RSAPublicKey key, byte[] blinded) {
