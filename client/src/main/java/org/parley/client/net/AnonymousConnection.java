@@ -54,7 +54,12 @@ public final class AnonymousConnection implements AutoCloseable {
                     throw new IllegalArgumentException("an unsealed send needs the signed-in connection");
                 }
             }
-            case SUBMIT_COMMIT, GET_TOKEN_KEYS, PING -> {
+            case SUBMIT_COMMIT -> {
+                if (!frame.getSubmitCommit().getSend().getSealed()) {
+                    throw new IllegalArgumentException("an unsealed commit needs the signed-in connection");
+                }
+            }
+            case GET_TOKEN_KEYS, PING -> {
             }
             default -> throw new IllegalArgumentException(frame.getBodyCase() + " does not belong on the anonymous connection");
         }

@@ -16,6 +16,7 @@ import org.parley.protocol.v1.RequestLink;
 import org.parley.protocol.v1.RequestSendTokens;
 import org.parley.protocol.v1.Send;
 import org.parley.protocol.v1.SetDeliveryPolicy;
+import org.parley.protocol.v1.SubmitCommit;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,6 +108,7 @@ class AnonymousConnectionTest {
                 ClientFrame.newBuilder().setRequestSendTokens(RequestSendTokens.getDefaultInstance()),
                 ClientFrame.newBuilder().setSetDeliveryPolicy(SetDeliveryPolicy.getDefaultInstance()),
                 ClientFrame.newBuilder().setSend(Send.newBuilder().setSealed(false)),
+                ClientFrame.newBuilder().setSubmitCommit(SubmitCommit.newBuilder().setSend(Send.newBuilder().setSealed(false))),
                 ClientFrame.newBuilder());
         try (AnonymousConnection anonymous = new AnonymousConnection(relay.address(), Duration.ofSeconds(10))) {
             for (ClientFrame.Builder frame : accountBound) {
