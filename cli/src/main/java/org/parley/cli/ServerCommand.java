@@ -67,6 +67,11 @@ final class ServerCommand implements Runnable {
             description = "Anonymous send tokens (one per sealed send) one account may get per UTC day (default: ${DEFAULT-VALUE}).")
     int sendTokensPerDay = ServerConfig.SealedSending.DEFAULT_SEND_TOKENS_PER_DAY;
 
+    @Option(names = "--unsealed-inbound-per-minute", paramLabel = "N",
+            description = "Unsealed sends one account may receive per minute from all senders together, in bursts of"
+                    + " twice that (default: ${DEFAULT-VALUE}).")
+    int unsealedInboundPerMinute = ServerConfig.SealedSending.defaults().inboundPerMinute();
+
     @Option(names = "--attachment-quota-mb", paramLabel = "N",
             description = "Attachment MiB one account may upload per UTC day (default: ${DEFAULT-VALUE}).")
     long attachmentQuotaMb = ServerConfig.Quotas.DEFAULT_ATTACHMENT_MIB_PER_DAY;
@@ -202,7 +207,11 @@ final class ServerCommand implements Runnable {
         if (sendTokensPerDay < 1) {
             throw new IllegalArgumentException("--send-tokens-per-day must be at least 1, got " + sendTokensPerDay);
         }
-        config = config.withSealedSending(config.sealed().withSendTokensPerDay(sendTokensPerDay));
+        if (unsealedInboundPerMinute < 1 || unsealedInboundPerMinute > 1_000_000) {
+            throw new IllegalArgumentException("--unsealed-inbound-per-minute must be from 1 to 1000000, got " + unsealedInboundPerMinute);
+        }
+        config = config.withSealedSending(config.sealed().withSendTokensPerDay(sendTokensPerDay)
+                .withInbound(unsealedInboundPerMinute, 2 * unsealedInboundPerMinute));
         if (attachmentQuotaMb < 1 || uploadTimeoutSeconds < 1) {
             throw new IllegalArgumentException("--attachment-quota-mb and --upload-timeout must be at least 1");
         }

@@ -31,7 +31,9 @@ final class ServerProcess implements AutoCloseable {
     static ServerProcess start(Path data, String db, Path errors) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "server", "--listen", "127.0.0.1:0", "--media-port", "0", "--data", data.toString(), "--db", db)
+                "server", "--listen", "127.0.0.1:0", "--media-port", "0", "--data", data.toString(), "--db", db,
+                // The burst is 10,000 unsealed sends into one account: more than first contacts are allowed.
+                "--unsealed-inbound-per-minute", "100000")
                 .redirectError(errors.toFile()).start();
         try {
             return new ServerProcess(process, awaitPort(process), errors);
