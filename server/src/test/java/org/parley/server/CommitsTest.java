@@ -204,6 +204,7 @@ class CommitsTest extends ServerTestBase {
         ServerFrame refused = alice.request(commit(group, 1, epoch1, EpochKey.random(), welcome, recipient(bob)));
         assertThat(refused.getError().getCode()).isEqualTo(ErrorCode.MAILBOX_FULL);
         assertThat(refused.getError().getMessage()).contains("full").contains("did not change");
+        assertThat(refused.getError().getRetryAfterMs()).as("a full mailbox says when to ask again").isEqualTo(60_000);
         assertThat(state(group).epoch()).isEqualTo(1);
         assertThat(state(group).commitKey()).isEqualTo(epoch1.publicKey());
         assertThat(harness.store().mailbox().usage(DeviceId.of(carol.deviceId))).as("no Welcome").isEqualTo(MailboxUsage.EMPTY);

@@ -175,6 +175,7 @@ class MessagingTest extends ServerTestBase {
         ServerFrame refused = alice.request(send(text("one too many"), recipient(carol), recipient(bob)));
         assertThat(refused.getError().getCode()).isEqualTo(ErrorCode.MAILBOX_FULL);
         assertThat(refused.getError().getMessage()).contains("full");
+        assertThat(refused.getError().getRetryAfterMs()).as("a full mailbox says when to ask again").isEqualTo(60_000);
         // All or nothing: Carol did not get the refused send either.
         assertThat(carol.pollFrame(ServerFrame::hasDeliver, Duration.ofMillis(300))).isNull();
     }

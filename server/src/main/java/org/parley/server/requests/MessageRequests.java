@@ -73,6 +73,14 @@ import java.util.function.Consumer;
  * sealed sends only.
  */
 public final class MessageRequests {
+    /** The wait a busy writer asks for: its queue drains in milliseconds. */
+    private static final Duration BUSY_RETRY = Duration.ofSeconds(1);
+    /**
+     * The wait a full mailbox asks for: it empties only when its device fetches its mail, which a
+     * device online does within seconds and one offline may not do for days; the sender's client
+     * keeps the message queued and asks again after this.
+     */
+    static final Duration MAILBOX_FULL_RETRY = Duration.ofMinutes(1);
     /** Recipient devices in one send: large groups fan out in several sends. */
     static final int MAX_RECIPIENT_DEVICES = 1_000;
     private static final int MAX_ACK_IDS = 1_000;
@@ -195,7 +203,7 @@ public final class MessageRequests {
     /** Queues a delivery for the writer; {@code done} runs on the writer thread, with null if the store failed. */
     private void write(Delivery delivery, Consumer<DeliveryOutcome> done) {
         if (!writer.submit(new MailboxWriter.Send(delivery, done))) {
-            throw new RequestFailure(ErrorCode.RATE_LIMITED, "the server is busy; nothing was stored, retry shortly");
+            throw RequestFailure.rateLimited("the server is busy; nothing was stored, retry shortly", BUSY_RETRY);
         }
     }
 
@@ -289,7 +297,7 @@ public final class MessageRequests {
                     .addAllUnknownDeviceIds(unknown(skipped, stored))));
             publish(stored);
         } else if (outcome instanceof DeliveryOutcome.Rejected rejected && rejected.reason() instanceof MailboxFullException full) {
-            session.fail(id, ErrorCode.MAILBOX_FULL, full.getMessage());
+            session.fail(id, ErrorCode.MAILBOX_FULL, full.getMessage(), MAILBOX_FULL_RETRY);
         } else if (outcome instanceof DeliveryOutcome.Rejected rejected && rejected.reason() instanceof SpentTokenException spent) {
             session.fail(id, ErrorCode.ACCESS_DENIED, spent.getMessage());
         } else {
@@ -313,7 +321,7 @@ public final class MessageRequests {
             }
         }));
         if (!queued) {
-            throw new RequestFailure(ErrorCode.RATE_LIMITED, "the server is busy; acknowledge again shortly");
+            throw RequestFailure.rateLimited("the server is busy; acknowledge again shortly", BUSY_RETRY);
         }
     }
 
@@ -409,7 +417,7 @@ public final class MessageRequests {
         } else if (reason instanceof UnauthorisedCommitException) {
             session.fail(id, ErrorCode.ACCESS_DENIED, reason.getMessage());
         } else if (reason instanceof MailboxFullException full) {
-            session.fail(id, ErrorCode.MAILBOX_FULL, full.getMessage() + " The group did not change.");
+            session.fail(id, ErrorCode.MAILBOX_FULL, full.getMessage() + " The group did not change.", MAILBOX_FULL_RETRY);
         } else if (reason instanceof SpentTokenException spent) {
             session.fail(id, ErrorCode.ACCESS_DENIED, spent.getMessage() + "; the group did not change");
         } else {
