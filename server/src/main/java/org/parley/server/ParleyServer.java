@@ -30,7 +30,6 @@ import org.parley.server.requests.KeyPackageRequests;
 import org.parley.server.requests.MessageRequests;
 import org.parley.server.requests.TokenRequests;
 import org.parley.server.tokens.TokenAuthority;
-import org.parley.server.session.CallRelay;
 import org.parley.server.session.RequestHandler;
 import org.parley.server.session.SessionRegistry;
 import org.parley.server.transport.AdminHttp;
@@ -158,7 +157,7 @@ public final class ParleyServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
                     .childHandler(new ServerPipeline(ssl, limits, config.edge(), metricsAccess, metrics, attachments, handlers,
-                            requestPool, random, sessions, new CallRelay(relay, callTokens)))
+                            requestPool, random, sessions, relay))
                     .bind(config.host(), config.port()).sync().channel();
             this.adminListener = config.edge().adminListen().isEmpty() ? null
                     : new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())

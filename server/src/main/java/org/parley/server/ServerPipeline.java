@@ -18,7 +18,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import org.parley.protocol.Limits;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.server.metrics.Metrics;
-import org.parley.server.session.CallRelay;
+import org.parley.server.calls.Relay;
 import org.parley.server.session.RequestHandler;
 import org.parley.server.session.SessionHandler;
 import org.parley.server.session.SessionRegistry;
@@ -60,13 +60,13 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     private final Executor requestPool;
     private final SecureRandom random;
     private final SessionRegistry sessions;
-    private final CallRelay calls;
+    private final Relay calls;
     private final WebSocketServerProtocolConfig webSocket;
 
     ServerPipeline(SslContext ssl, ServerConfig.Limits limits, ServerConfig.Edge edge, MetricsAccess metricsAccess,
                    Metrics metrics, AttachmentRoutes attachments,
                    Map<ClientFrame.BodyCase, RequestHandler> handlers, Executor requestPool, SecureRandom random,
-                   SessionRegistry sessions, CallRelay calls) {
+                   SessionRegistry sessions, Relay calls) {
         this.ssl = ssl;
         this.limits = limits;
         this.edge = edge;

@@ -6,7 +6,6 @@ import org.parley.protocol.v1.Deliver;
 import org.parley.protocol.v1.MailboxDrained;
 import org.parley.protocol.v1.ServerFrame;
 import org.parley.server.accounts.DeviceId;
-import org.parley.server.bus.MailArrived;
 import org.parley.server.bus.MessageBus;
 import org.parley.server.mailbox.Envelope;
 import org.parley.server.mailbox.MailboxStore;
@@ -14,7 +13,6 @@ import org.parley.server.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.google.protobuf.UnsafeByteOperations;
 
 import java.util.List;
 import java.util.concurrent.Executor;

@@ -10,6 +10,7 @@ import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.ErrorCode;
 import org.parley.protocol.v1.Pong;
 import org.parley.protocol.v1.ServerFrame;
+import org.parley.server.calls.Relay;
 import org.parley.server.metrics.Metrics;
 import org.parley.server.transport.ProtocolViolation;
 import org.slf4j.Logger;
@@ -46,7 +47,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientFram
     private final Metrics metrics;
     private final SecureRandom random;
     private final SessionRegistry registry;
-    private final CallRelay calls;
+    private final Relay calls;
     private Session session;
     /** Set on the event loop when this connection first sends a sign-in request, or first an anonymous one. */
     private boolean signInStarted;
@@ -55,7 +56,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientFram
     private CallEndpoint callEndpoint;
 
     public SessionHandler(Map<ClientFrame.BodyCase, RequestHandler> handlers, Executor pool, Metrics metrics,
-                          SecureRandom random, SessionRegistry registry, CallRelay calls) {
+                          SecureRandom random, SessionRegistry registry, Relay calls) {
         this.handlers = new EnumMap<>(handlers);
         this.pool = pool;
         this.metrics = metrics;
@@ -131,7 +132,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientFram
         signInStarted |= signIn;
         if (media) {
             if (callEndpoint == null) {
-                callEndpoint = new CallEndpoint(ctx.channel(), calls.relay(), metrics);
+                callEndpoint = new CallEndpoint(ctx.channel(), calls, metrics);
             }
             if (body == ClientFrame.BodyCase.MEDIA_FRAME) {
                 callEndpoint.media(session, requestId, frame.getMediaFrame());
