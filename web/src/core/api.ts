@@ -1,0 +1,140 @@
+// What the user interface sees of the client: one object (ParleyApp, made by core/client.ts) and
+// plain data. The UI never touches protobuf, MLS or keys; the core never touches the DOM.
+// Identifiers are lower-case hex strings (conversation = MLS group id, message = Content.id).
+
+export type ConnectionState = "offline" | "connecting" | "online";
+
+export interface ConversationSummary {
+  id: string;
+  name: string; // group name, or the other person's username for a 1:1
+  direct: boolean;
+  peer?: string; // the other person of a 1:1
+  unread: number;
+  lastText?: string;
+  lastAt?: number; // ms since the epoch
+  request: boolean; // a message request not yet accepted
+  admin: boolean; // this account may add and remove members
+}
+
+export type MessageStatus = "queued" | "sent" | "delivered" | "read" | "failed";
+
+export interface AttachmentInfo {
+  name: string;
+  size: number; // plaintext bytes
+  image: boolean; // shown inline
+}
+
+export interface ChatMessage {
+  id: string;
+  conversationId: string;
+  sender: string; // username
+  outgoing: boolean;
+  sentAt: number;
+  text: string; // "" for an attachment without caption
+  replyTo?: { id: string; sender: string; text: string };
+  edited: boolean;
+  deleted: boolean;
+  reactions: { emoji: string; users: string[] }[];
+  attachment?: AttachmentInfo;
+  status: MessageStatus; // outgoing only; incoming messages are "sent"
+}
+
+export interface Member {
+  username: string;
+  admin: boolean;
+  self: boolean;
+}
+
+export interface DeviceInfo {
+  id: string;
+  current: boolean;
+  createdAt?: number;
+}
+
+export interface SafetyNumberInfo {
+  username: string;
+  number: string; // 60 digits in groups of five, as the CLI prints it
+  qr: string; // payload to show as a QR code
+  verified: boolean;
+  changed: boolean; // the contact's keys changed since they were verified
+}
+
+export interface LinkRequest {
+  code: string; // shown to the user and as a QR code, typed or scanned on the existing device
+  fingerprint: string; // both devices show it; the user compares before approving
+  approved: Promise<void>; // resolves once the existing device approved and this one signed in
+}
+
+export interface PendingLink {
+  username: string;
+  fingerprint: string;
+}
+
+export type CallState = "ringing" | "incoming" | "connecting" | "active" | "ended";
+
+export interface CallInfo {
+  id: string;
+  conversationId: string;
+  state: CallState;
+  video: boolean;
+  participants: string[];
+  error?: string;
+}
+
+export type AppEvent =
+  | { kind: "connection"; state: ConnectionState; error?: string }
+  | { kind: "conversations" } // the list (names, unread counts, requests) changed
+  | { kind: "messages"; conversationId: string } // messages of one conversation changed
+  | { kind: "call"; call: CallInfo }
+  | { kind: "notice"; message: string }; // something the user should read (key change, dropped message...)
+
+export interface ParleyApp {
+  // ---- profile and account
+  /** The username of the signed-in account, or undefined before register/link. */
+  readonly username: string | undefined;
+  readonly serverUrl: string;
+  register(username: string, inviteCode?: string): Promise<void>;
+  requestLink(username: string): Promise<LinkRequest>;
+  inspectLink(code: string): Promise<PendingLink>; // on an existing device
+  approveLink(code: string): Promise<void>;
+  devices(): Promise<DeviceInfo[]>;
+  removeDevice(id: string): Promise<void>;
+
+  // ---- conversations
+  conversations(): ConversationSummary[];
+  messages(conversationId: string, limit?: number): ChatMessage[];
+  openDirect(username: string): Promise<string>; // conversation id
+  createGroup(name: string, usernames: string[]): Promise<string>;
+  members(conversationId: string): Member[];
+  addMember(conversationId: string, username: string): Promise<void>;
+  removeMember(conversationId: string, username: string): Promise<void>;
+  setAdmin(conversationId: string, username: string, admin: boolean): Promise<void>;
+  leave(conversationId: string): Promise<void>;
+  accept(conversationId: string): Promise<void>;
+  deleteRequest(conversationId: string): Promise<void>;
+  block(username: string): Promise<void>;
+
+  // ---- messages (each resolves once queued; status follows in "messages" events)
+  send(conversationId: string, text: string, replyTo?: string): Promise<string>;
+  edit(conversationId: string, messageId: string, text: string): Promise<void>;
+  remove(conversationId: string, messageId: string): Promise<void>;
+  react(conversationId: string, messageId: string, emoji: string): Promise<void>;
+  markRead(conversationId: string): Promise<void>;
+  sendFile(conversationId: string, file: File | Blob, name: string, caption?: string): Promise<string>;
+  download(conversationId: string, messageId: string): Promise<Blob>; // checked against the digest
+
+  // ---- safety
+  safetyNumber(username: string): Promise<SafetyNumberInfo>;
+  verify(username: string): Promise<void>;
+
+  // ---- calls
+  startCall(conversationId: string, video: boolean): Promise<CallInfo>;
+  answerCall(callId: string, video: boolean): Promise<void>;
+  hangUp(callId: string): Promise<void>;
+  /** Remote media for <audio>/<video> elements of the call, once active. */
+  callStream(callId: string): MediaStream | undefined;
+
+  // ---- events
+  subscribe(listener: (event: AppEvent) => void): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,125 @@
+// How the parts of the core meet. Each part lives in its own folder and is made by a factory that
+// takes a CoreContext; core/client.ts composes them into the ParleyApp the UI uses.
+// Change this file only by adding: other parts are built against it at the same time.
+import type { ClientFrame, ServerFrame } from "../gen/parley/v1/parley_pb";
+import type { Attachment as AttachmentContent, CallSignal } from "../gen/parley/content/v1/content_pb";
+import type { AppEvent, ConnectionState, ParleyApp } from "./api";
+
+/** The body of a ClientFrame, as protobuf-es represents the oneof. */
+export type ClientBody = ClientFrame["body"];
+export type ServerBody = ServerFrame["body"];
+
+/** A request the server refused (ServerFrame.error), or a lost connection (code "UNAVAILABLE"). */
+export class ServerError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = "ServerError";
+  }
+}
+
+/** The signed-in WebSocket (core/net): requests with request ids, pushes, reconnect with back-off. */
+export interface Session {
+  readonly state: ConnectionState;
+  /** Sends one frame and resolves with the answer carrying its request id; rejects with ServerError. */
+  request(body: ClientBody, timeoutMs?: number): Promise<ServerFrame>;
+  /** Server pushes (request_id 0): deliver, mailbox_drained, media_frame, authenticated. */
+  onPush(listener: (frame: ServerFrame) => void): () => void;
+  onState(listener: (state: ConnectionState, error?: string) => void): () => void;
+  close(): void;
+}
+
+/** The anonymous WebSocket: never signs in; sealed Send and SubmitCommit, GetTokenKeys, Ping only. */
+export interface AnonymousChannel {
+  request(body: ClientBody, timeoutMs?: number): Promise<ServerFrame>;
+  close(): void;
+}
+
+/**
+ * The profile store (core/store): IndexedDB, every value encrypted under a non-extractable
+ * AES-GCM key (wrapped by a passphrase when the user set one). Keys are strings; values bytes.
+ */
+export interface Vault {
+  get(area: string, key: string): Promise<Uint8Array | undefined>;
+  put(area: string, key: string, value: Uint8Array): Promise<void>;
+  delete(area: string, key: string): Promise<void>;
+  /** Every key of an area with its value, in key order. */
+  entries(area: string): Promise<[string, Uint8Array][]>;
+}
+
+/**
+ * This device (core/account), as local.proto's DeviceRecord holds it: account and device ids, the
+ * device's Ed25519 signature key (MLS leaf and sign-in), the account's Ed25519 key, this device's
+ * certificate by the account key, and the X25519 mailbox key the server seals stored copies to.
+ */
+export interface DeviceIdentity {
+  readonly username: string;
+  readonly accountId: Uint8Array;
+  readonly deviceId: Uint8Array;
+  readonly signaturePublicKey: Uint8Array;
+  readonly signaturePrivateKey: Uint8Array;
+  readonly accountPublicKey: Uint8Array;
+  readonly accountPrivateKey: Uint8Array;
+  readonly deviceCertificate: Uint8Array;
+  readonly mailboxPublicKey: Uint8Array;
+  readonly mailboxPrivateKey: Uint8Array;
+}
+
+export interface EventSink {
+  emit(event: AppEvent): void;
+}
+
+export interface CoreContext {
+  readonly serverUrl: string; // http(s)://host:port of the Parley server (the page's origin in the app)
+  readonly session: Session;
+  readonly anonymous: AnonymousChannel;
+  readonly vault: Vault;
+  readonly identity: DeviceIdentity;
+  readonly events: EventSink;
+}
+
+/** core/attachments: encrypt and upload a file, download and check one. */
+export interface AttachmentService {
+  upload(file: Blob, name: string, caption?: string): Promise<AttachmentContent>;
+  download(attachment: AttachmentContent): Promise<Blob>;
+}
+
+/** What core/calls needs from a conversation: MLS exporter secrets and call signals. */
+export interface CallChannel {
+  /** MLS-Exporter(label, context, length) of the conversation's current epoch (RFC 9420 §8.5). */
+  exportSecret(conversationId: string, label: string, context: Uint8Array, length: number): Promise<Uint8Array>;
+  epoch(conversationId: string): bigint;
+  sendSignal(conversationId: string, signal: CallSignal): Promise<void>;
+  onSignal(listener: (conversationId: string, sender: string, senderDevice: Uint8Array, signal: CallSignal) => void): () => void;
+  memberUsernames(conversationId: string): string[];
+}
+
+/** What core/safety needs: the account keys this device has seen per username (MLS credentials). */
+export interface ContactKeys {
+  accountKey(username: string): Promise<Uint8Array | undefined>;
+}
+
+export type ConversationsService = Pick<
+  ParleyApp,
+  | "conversations" | "messages" | "openDirect" | "createGroup" | "members" | "addMember" | "removeMember"
+  | "setAdmin" | "leave" | "accept" | "deleteRequest" | "block" | "send" | "edit" | "remove" | "react"
+  | "markRead" | "sendFile" | "download"
+> &
+  CallChannel &
+  ContactKeys & {
+    /** Starts processing Deliver pushes and the outgoing queue; resolves when the backlog is read. */
+    start(): Promise<void>;
+    /** Publishes key packages (after register/link and when the server's count runs low). */
+    publishKeyPackages(count: number): Promise<void>;
+  };
+
+export type CallsService = Pick<ParleyApp, "startCall" | "answerCall" | "hangUp" | "callStream">;
+export type SafetyService = Pick<ParleyApp, "safetyNumber" | "verify">;
+
+export type ConversationsFactory = (ctx: CoreContext, attachments: AttachmentService) => ConversationsService;
+export type CallsFactory = (ctx: CoreContext, channel: CallChannel) => CallsService;
+export type AttachmentsFactory = (ctx: CoreContext) => AttachmentService;
+export type SafetyFactory = (ctx: CoreContext, contacts: ContactKeys) => SafetyService;
