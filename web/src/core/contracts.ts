@@ -79,6 +79,7 @@ export interface CoreContext {
   readonly vault: Vault;
   readonly identity: DeviceIdentity;
   readonly events: EventSink;
+  readonly carrier: Carrier;
 }
 
 /** core/attachments: encrypt and upload a file, download and check one. */
@@ -123,3 +124,40 @@ export type ConversationsFactory = (ctx: CoreContext, attachments: AttachmentSer
 export type CallsFactory = (ctx: CoreContext, channel: CallChannel) => CallsService;
 export type AttachmentsFactory = (ctx: CoreContext) => AttachmentService;
 export type SafetyFactory = (ctx: CoreContext, contacts: ContactKeys) => SafetyService;
+
+/** One recipient account of a send: its devices, and its access key when this device knows it. */
+export interface RecipientAccount {
+  accountId: Uint8Array;
+  deviceIds: Uint8Array[];
+  accessKey?: Uint8Array;
+}
+
+/** What core/wire's carrier answers for a commit (CommitResult, with the sealed/unsealed choice made). */
+export interface CommitOutcome {
+  accepted: boolean;
+  currentEpoch: bigint;
+  unknownDeviceIds: Uint8Array[];
+}
+
+/**
+ * core/wire: how bytes reach other devices, as the Java client's Carrier and OutgoingQueue do it.
+ * A payload handed here is already wrapped (PayloadWrap) and padded. A send goes sealed on the
+ * anonymous connection with a send token when every recipient's access key is known, otherwise
+ * unsealed on the signed-in connection. `send` resolves once the payload is in the persistent
+ * outgoing queue (the UI shows "queued"); the queue retries after Error.retry_after_ms, on
+ * reconnect and at the next start, in order per queue key, and reports the outcome to onSent.
+ */
+export interface Carrier {
+  send(queueKey: string, messageId: Uint8Array, recipients: RecipientAccount[], payload: Uint8Array): Promise<void>;
+  onSent(listener: (queueKey: string, messageId: Uint8Array, unknownDeviceIds: Uint8Array[]) => void): () => void;
+  onFailed(listener: (queueKey: string, messageId: Uint8Array, error: ServerError) => void): () => void;
+  /** SubmitCommit now (never queued): sealed when possible; signature and next key made by the caller. */
+  submitCommit(
+    routingId: Uint8Array,
+    epoch: bigint,
+    fanOut: { messageId: Uint8Array; recipients: RecipientAccount[]; payload: Uint8Array },
+    welcome: { messageId: Uint8Array; recipients: RecipientAccount[]; payload: Uint8Array } | undefined,
+    nextEpochKey: Uint8Array,
+    signature: Uint8Array,
+  ): Promise<CommitOutcome>;
+}
