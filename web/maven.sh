@@ -56,7 +56,10 @@ case "$mode" in
     npm test --silent
     ;;
   e2e)
-    [ -z "$why" ] || skip "browser tests skipped: $why" PARLEY_REQUIRE_WEB quiet
+    if [ -n "$why" ]; then
+      [ "${PARLEY_REQUIRE_BROWSER:-}" != 1 ] || skip "browser tests skipped: $why" PARLEY_REQUIRE_BROWSER
+      skip "browser tests skipped: $why" PARLEY_REQUIRE_WEB quiet
+    fi
     chromium=${PARLEY_CHROMIUM:-/usr/bin/chromium}
     [ -x "$chromium" ] || skip "browser tests skipped: no chromium at $chromium (apt-get install chromium)" PARLEY_REQUIRE_BROWSER
     [ -f dist/index.html ] || skip "browser tests skipped: web/dist was not built" PARLEY_REQUIRE_BROWSER
