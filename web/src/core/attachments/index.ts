@@ -23,6 +23,7 @@ export const MAX_ATTACHMENT_BYTES = 2 ** 31 - BLOB_OVERHEAD;
 /** How much of an error answer's text is read and shown. */
 const ERROR_TEXT_BYTES = 512;
 const MIB = 1024 * 1024;
+const DEFAULT_TIMEOUT_MS = 300_000;
 
 export interface AttachmentOptions {
   /** The longest one upload or download (answer and body) may take. */
@@ -37,7 +38,7 @@ export class Attachments implements AttachmentService {
     private readonly serverUrl: string,
     options: AttachmentOptions = {},
   ) {
-    this.transferTimeoutMs = options.transferTimeoutMs ?? 300_000;
+    this.transferTimeoutMs = options.transferTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
   /** Encrypts and uploads a file; resolves with what the message carries. */
@@ -49,7 +50,7 @@ export class Attachments implements AttachmentService {
       throw new AttachmentError(`${shownName} is too large: the server takes at most ${describeBytes(ticket.maxBytes)} per attachment`);
     }
     const sealed = await sealAttachment(new Uint8Array(await file.arrayBuffer()));
-    const response = await this.transfer(ATTACHMENTS_PATH, {
+    const response = await transfer(this.serverUrl, ATTACHMENTS_PATH, this.transferTimeoutMs, {
       method: "POST",
       headers: { Authorization: `Ticket ${ticket.ticket}`, "Content-Type": "application/octet-stream" },
       body: sealed.blob as BufferSource,
@@ -72,38 +73,8 @@ export class Attachments implements AttachmentService {
     });
   }
 
-  /** Downloads an attachment and returns its plaintext once digest, size and tag all match. */
-  async download(attachment: Attachment): Promise<Blob> {
-    if (!ATTACHMENT_ID.test(attachment.attachmentId)) {
-      throw new AttachmentError("the message names an invalid attachment id");
-    }
-    if (attachment.key.length !== KEY_BYTES || attachment.digest.length !== DIGEST_BYTES) {
-      throw new AttachmentError("the message carries a damaged attachment key or digest");
-    }
-    if (attachment.size > BigInt(MAX_ATTACHMENT_BYTES)) {
-      throw new AttachmentError(`${attachment.name} announces ${describeBytes(attachment.size)}, more than this app can open`);
-    }
-    const size = Number(attachment.size);
-    const blobLength = size + BLOB_OVERHEAD;
-    const response = await this.transfer(`${ATTACHMENTS_PATH}/${attachment.attachmentId}`, { method: "GET" });
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      throw new AttachmentError(
-        `attachment ${attachment.name} is not on the server (HTTP ${response.status}); it may have expired after 30 days`,
-      );
-    }
-    const declared = response.headers.get("Content-Length");
-    if (declared !== null && Number(declared) > blobLength) {
-      await response.body?.cancel();
-      throw new AttachmentError(`the server offers ${declared} bytes for ${attachment.name}, more than its sender announced`);
-    }
-    const blob = await readAtMost(response, blobLength);
-    if (!blob.complete) {
-      throw new AttachmentError(`the server sent more bytes for ${attachment.name} than its sender announced`);
-    }
-    // No content type: what the sender says a file is does not make it one (an SVG opened from a
-    // blob: URL would run its script in this origin); the UI sniffs images it shows inline.
-    return new Blob([await openAttachment(blob.bytes, attachment.key, attachment.digest, size)]);
+  download(attachment: Attachment): Promise<Blob> {
+    return downloadAttachment(this.serverUrl, attachment, this.transferTimeoutMs);
   }
 
   private async requestTicket(): Promise<{ ticket: string; maxBytes: bigint }> {
@@ -117,18 +88,61 @@ export class Attachments implements AttachmentService {
     }
     return { ticket, maxBytes };
   }
+}
 
-  /** One HTTP exchange with the server, cut off after the transfer timeout (body included). */
-  private async transfer(path: string, init: RequestInit): Promise<Response> {
-    try {
-      return await fetch(new URL(path, this.serverUrl), { ...init, signal: AbortSignal.timeout(this.transferTimeoutMs) });
-    } catch (e) {
-      throw new AttachmentError(`cannot reach the server for the attachment: ${(e as Error).message}`);
-    }
+/**
+ * Downloads an attachment and returns its plaintext once digest, size and tag all match: the
+ * message's fields are checked before any request, the body's length while it streams in.
+ */
+export async function downloadAttachment(serverUrl: string, attachment: Attachment, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Blob> {
+  if (!ATTACHMENT_ID.test(attachment.attachmentId)) {
+    throw new AttachmentError("the message names an invalid attachment id");
+  }
+  if (attachment.key.length !== KEY_BYTES || attachment.digest.length !== DIGEST_BYTES) {
+    throw new AttachmentError("the message carries a damaged attachment key or digest");
+  }
+  if (attachment.size > BigInt(MAX_ATTACHMENT_BYTES)) {
+    throw new AttachmentError(`${shown(attachment.name)} announces ${describeBytes(attachment.size)}, more than this app can open`);
+  }
+  const size = Number(attachment.size);
+  const blobLength = size + BLOB_OVERHEAD;
+  const response = await transfer(serverUrl, `${ATTACHMENTS_PATH}/${attachment.attachmentId}`, timeoutMs, { method: "GET" });
+  if (response.status !== 200) {
+    await response.body?.cancel();
+    throw new AttachmentError(
+      `attachment ${shown(attachment.name)} is not on the server (HTTP ${response.status}); it may have expired after 30 days`,
+    );
+  }
+  const declared = response.headers.get("Content-Length");
+  if (declared !== null && Number(declared) > blobLength) {
+    await response.body?.cancel();
+    throw new AttachmentError(`the server offers ${Number(declared)} bytes for ${shown(attachment.name)}, more than its sender announced`);
+  }
+  const blob = await readAtMost(response, blobLength);
+  if (!blob.complete) {
+    throw new AttachmentError(`the server sent more bytes for ${shown(attachment.name)} than its sender announced`);
+  }
+  // No content type: what the sender says a file is does not make it one (an SVG opened from a
+  // blob: URL would run its script in this origin); the UI sniffs images it shows inline.
+  return new Blob([await openAttachment(blob.bytes, attachment.key, attachment.digest, size)]);
+}
+
+/** One HTTP exchange with the server, cut off after the transfer timeout (body included). */
+async function transfer(serverUrl: string, path: string, timeoutMs: number, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(new URL(path, serverUrl), { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (e) {
+    throw new AttachmentError(`cannot reach the server for the attachment: ${(e as Error).message}`);
   }
 }
 
 export const createAttachments: AttachmentsFactory = (ctx) => new Attachments(ctx.session, ctx.serverUrl);
+
+/** A name from a message as an error message shows it: printable, and not longer than a line. */
+function shown(name: string): string {
+  const printable = name.replace(/\p{C}+/gu, " ");
+  return printable.length > 80 ? `${printable.slice(0, 79)}…` : printable;
+}
 
 /** The file name without directories, as content.proto's Attachment.name wants it. */
 function baseName(name: string): string {
