@@ -8,7 +8,7 @@ const INFO = utf8("parley-v1-mailbox");
 export const MAILBOX_SEAL_OVERHEAD = HPKE_OVERHEAD;
 
 /** Seals a payload to the device whose mailbox public key this is (what the server does). */
-export function sealToMailbox(mailboxPublicKey: Uint8Array, payload: Uint8Array): Promise<Uint8Array> {
+export async function sealToMailbox(mailboxPublicKey: Uint8Array, payload: Uint8Array): Promise<Uint8Array> {
   if (!isValidX25519PublicKey(mailboxPublicKey)) throw new Error("a mailbox key is 32 bytes of X25519 public key");
   return hpkeSeal(mailboxPublicKey, INFO, payload);
 }
