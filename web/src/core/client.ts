@@ -93,11 +93,9 @@ class Parley implements ParleyApp {
   async requestLink(username: string): Promise<LinkRequest> {
     this.requireNoDevice();
     const pending = await accounts.requestLink(this.vault, this.serverUrl, username);
-    return {
-      code: pending.code,
-      fingerprint: pending.fingerprint,
-      approved: pending.approved.then((identity) => this.signIn(identity, true)),
-    };
+    const approved = pending.approved.then((identity) => this.signIn(identity, true));
+    approved.catch(() => undefined); // the UI awaits it when it shows the code; an early refusal must not go unhandled
+    return { code: pending.code, fingerprint: pending.fingerprint, approved };
   }
 
   async inspectLink(code: string): Promise<PendingLink> {
