@@ -28,7 +28,7 @@ export async function appServer() {
   if (url) return { url, stop: async () => {} };
   if (!existsSync(CLI_JAR)) throw new Error(`${CLI_JAR} is missing: ./mvnw -B -q -pl cli -am package -DskipTests`);
   const data = mkdtempSync(join(tmpdir(), "parley-web-bench-"));
-  const child = spawn("java", ["-jar", CLI_JAR, "server", "--listen", "127.0.0.1:0", "--data", data], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("java", ["-jar", CLI_JAR, "server", "--listen", "127.0.0.1:0", "--media-port", "0", "--data", data], { stdio: ["ignore", "pipe", "pipe"] });
   const port = await new Promise((ok, fail) => {
     let out = "";
     const timer = setTimeout(() => fail(new Error(`the server did not start:\n${out}`)), 60_000);

@@ -153,7 +153,7 @@ function describeBytes(bytes: bigint): string {
   return bytes >= BigInt(MIB) ? `${bytes / BigInt(MIB)} MiB` : `${bytes} bytes`;
 }
 
-/** Reads at most `limit` bytes of a body; `complete` is false (and the rest dropped) when there was more. */
+/** Reads the first `limit` bytes of a body; `complete` is false (and the rest dropped) when there was more. */
 async function readAtMost(response: Response, limit: number): Promise<{ bytes: Uint8Array; complete: boolean }> {
   const reader = response.body?.getReader();
   // Grown as bytes arrive, never sized from what the other side claims.
@@ -165,7 +165,7 @@ async function readAtMost(response: Response, limit: number): Promise<{ bytes: U
       if (done) break;
       if (length + value.length > limit) {
         await reader.cancel();
-        return { bytes: concat(...chunks), complete: false };
+        return { bytes: concat(...chunks, value.subarray(0, limit - length)), complete: false };
       }
       chunks.push(value);
       length += value.length;
