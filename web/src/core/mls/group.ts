@@ -238,15 +238,21 @@ export class MlsGroup {
     let result;
     try {
       result = await processMessage(message, this.state, emptyPskIndex, (incoming) => {
-        if (incoming.kind === "commit") seen = { committer: incoming.senderLeafIndex, proposals: incoming.proposals };
-        else proposal = incoming.proposal;
-        return "accept";
+        if (incoming.kind === "commit") {
+          seen = { committer: incoming.senderLeafIndex, proposals: incoming.proposals };
+          return "accept";
+        }
+        proposal = incoming.proposal;
+        return this.policy.allowsProposal(proposal.proposal, proposal.senderLeafIndex, before, this.extensions) ? "accept" : "reject";
       }, cs);
     } catch (e) {
       throw new MlsPolicyError(`an MLS message was refused: ${(e as Error).message}`);
     }
     if (result.kind === "applicationMessage") throw new MlsPolicyError("an application message outside a PrivateMessage");
     const next = result.newState;
+    if (proposal && result.kind === "newState" && result.actionTaken === "reject") {
+      throw new MlsPolicyError(`a ${proposal.proposal.proposalType} proposal that this conversation's rules do not allow`);
+    }
     if (proposal) {
       this.state = next;
       return { kind: "proposal", proposal: proposal.proposal, sender: byLeaf.get(proposal.senderLeafIndex ?? -1) };

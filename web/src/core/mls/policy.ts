@@ -161,6 +161,24 @@ export class GroupPolicy {
     return certified;
   }
 
+  /**
+   * Whether a received proposal may be kept for the next commit (Inbox.wouldCommit): Parley members
+   * propose only removals (their own, when leaving), and a removal needs its proposer's authority.
+   * Anything else would ride along in an admin's next commit, so it is never kept.
+   */
+  allowsProposal(proposal: Proposal, senderLeafIndex: number | undefined, members: Member[], extensions: readonly Extension[]): boolean {
+    if (proposal.proposalType !== "remove") return false;
+    const proposer = members.find((m) => m.leafIndex === senderLeafIndex);
+    const member = members.find((m) => m.leafIndex === proposal.remove.removed);
+    if (!proposer || !member) return false;
+    try {
+      checkRemoval({ member, proposer }, ConversationSettings.from(extensions), "");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** DeviceCertificates.check: certificates of `entering`, then account consistency over `all`. */
   private checkCertificates(entering: Member[], all: Member[]): MemberCredential[] {
     for (const member of entering) {
