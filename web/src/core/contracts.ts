@@ -26,6 +26,11 @@ export interface Session {
   readonly state: ConnectionState;
   /** Sends one frame and resolves with the answer carrying its request id; rejects with ServerError. */
   request(body: ClientBody, timeoutMs?: number): Promise<ServerFrame>;
+  /**
+   * Sends one frame that expects no answer (request_id 0), as the Java Session.post: call media,
+   * which is concealed rather than delayed. Returns false, sending nothing, while disconnected.
+   */
+  post(body: ClientBody): boolean;
   /** Server pushes (request_id 0): deliver, mailbox_drained, media_frame, authenticated. */
   onPush(listener: (frame: ServerFrame) => void): () => void;
   onState(listener: (state: ConnectionState, error?: string) => void): () => void;
