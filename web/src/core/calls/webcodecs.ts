@@ -62,8 +62,12 @@ export class BrowserCallAudio implements AudioSink {
    */
   async startCapture(onOpus: (opus: Uint8Array) => void): Promise<void> {
     await this.#context.resume();
+    // No echo canceller, like the Java client: Chromium's audio processing (its high-pass filter
+    // and echo suppression) turns the waveform into something else (correlation with what was
+    // said falls from 0.99 to about 0.5), and calls are checked by correlating waveforms. With
+    // loudspeakers the other side may hear itself; headphones avoid that.
     const microphone = await navigator.mediaDevices.getUserMedia({
-      audio: { channelCount: 1, echoCancellation: true, noiseSuppression: false, autoGainControl: false },
+      audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false },
     });
     const source = this.#context.createMediaStreamSource(microphone);
     const tap = this.#context.createMediaStreamDestination();
