@@ -71,6 +71,10 @@ export interface DeviceIdentity {
   readonly deviceCertificate: Uint8Array;
   readonly mailboxPublicKey: Uint8Array;
   readonly mailboxPrivateKey: Uint8Array;
+  /** DeviceRecord.profile_key: 32 random bytes shared by the account's devices (empty if none); access keys derive from it. */
+  readonly profileKey: Uint8Array;
+  /** This account's sealed-sender access key, AccessKey.fromProfileKey(profileKey): what other accounts present to send to it sealed. */
+  readonly accessKey: Uint8Array;
 }
 
 export interface EventSink {
