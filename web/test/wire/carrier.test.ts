@@ -52,6 +52,11 @@ async function device(server: TestServer, name: string): Promise<Device> {
   return connect(server, vault, await register(vault, server.url, name));
 }
 
+function deliveredPayload(frame: ServerFrame): Uint8Array {
+  if (frame.body.case !== "deliver") throw new Error("not a Deliver");
+  return frame.body.value.payload;
+}
+
 async function until<T>(check: () => T | undefined, what: string, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -94,9 +99,9 @@ describe("the carrier against the real server", () => {
     expect(alice.wallet.count).toBe(49); // a batch of 50 was fetched, one spent
     expect(alice.notices).toEqual([]);
     await until(() => bob.delivered.length >= 2, "two deliveries");
-    const opened = await Promise.all(bob.delivered.map((d) => bob.identity.openMailboxCopy(d.body.value!.payload as Uint8Array)));
+    const opened = await Promise.all(bob.delivered.map((d) => bob.identity.openMailboxCopy(deliveredPayload(d))));
     expect(opened).toEqual([sealedPayload, plainPayload]); // the server stored neither as it was sent
-    expect(bob.delivered[0].body.value!.payload).not.toEqual(sealedPayload);
+    expect(deliveredPayload(bob.delivered[0])).not.toEqual(sealedPayload);
     const texts = await Promise.all(opened.map(async (p) => new TextDecoder().decode(((await unwrap(p, [key])) as { mlsMessage: Uint8Array }).mlsMessage)));
     expect(texts).toEqual(["sealed hello", "unsealed hello"]);
   });
