@@ -4,7 +4,7 @@
 // The QR code carries the number and both account keys (safetyNumber.ts).
 import type { SafetyNumberInfo } from "../api";
 import { constantTimeEquals } from "../bytes";
-import type { ContactKeys, CoreContext, SafetyFactory, SafetyService } from "../contracts";
+import type { ContactKeys, DeviceIdentity, SafetyFactory, SafetyService, Vault } from "../contracts";
 import { Contacts } from "../keys/contacts";
 import { computeSafetyNumber, formatSafetyNumber, matchesSafetyNumber, type SafetyNumber } from "./safetyNumber";
 
@@ -14,10 +14,11 @@ export class Safety implements SafetyService {
   private readonly shown = new Map<string, Uint8Array>();
 
   constructor(
-    private readonly ctx: CoreContext,
+    private readonly self: Pick<DeviceIdentity, "username" | "accountPublicKey">,
+    vault: Vault,
     private readonly keys: ContactKeys,
   ) {
-    this.contacts = new Contacts(ctx.vault);
+    this.contacts = new Contacts(vault);
   }
 
   async safetyNumber(username: string): Promise<SafetyNumberInfo> {
@@ -55,7 +56,7 @@ export class Safety implements SafetyService {
   }
 
   private async current(username: string): Promise<{ number: SafetyNumber; accountKey: Uint8Array }> {
-    const self = this.ctx.identity;
+    const self = this.self;
     if (username === self.username) throw new Error("a safety number is between you and someone else");
     const accountKey = await this.keys.accountKey(username);
     if (accountKey === undefined) {
@@ -66,4 +67,4 @@ export class Safety implements SafetyService {
   }
 }
 
-export const createSafety: SafetyFactory = (ctx, contacts) => new Safety(ctx, contacts);
+export const createSafety: SafetyFactory = (ctx, contacts) => new Safety(ctx.identity, ctx.vault, contacts);
