@@ -19,7 +19,7 @@ const ATTACHMENT_ID = /^[0-9a-f]{16,128}$/;
 const TICKET = /^[\x21-\x7e]{1,512}$/;
 const DIGEST_BYTES = 32;
 /** The largest plaintext this app holds in memory; an announced size above it is refused unread. */
-export const MAX_ATTACHMENT_BYTES = 2 ** 31 - BLOB_OVERHEAD;
+const MAX_ATTACHMENT_BYTES = 2 ** 31 - BLOB_OVERHEAD;
 /** How much of an error answer's text is read and shown. */
 const ERROR_TEXT_BYTES = 512;
 const MIB = 1024 * 1024;
