@@ -1,4 +1,15 @@
 import { render } from "preact";
+import { App } from "./ui/App";
+import type { ProfileAccess } from "./ui/profiles";
+import { language } from "./i18n";
+import "./styles/app.css";
 
-// The user interface (src/ui) mounts here.
-render(<p>Parley</p>, document.getElementById("app")!);
+// Until core/client.ts (branch web-net) is merged, no profile can be made: every start shows the register screen.
+const profiles: ProfileAccess = {
+  status: async () => "none",
+  create: () => Promise.reject(new Error("core/client.ts is not built yet")),
+  open: () => Promise.reject(new Error("core/client.ts is not built yet")),
+};
+
+document.documentElement.lang = language();
+render(<App profiles={profiles} />, document.getElementById("app")!);
