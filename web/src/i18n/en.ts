@@ -15,7 +15,7 @@ export const en = {
   registerTab: "Create an account",
   linkTab: "Link this browser",
   username: "Username",
-  usernameHint: "3 to 32 letters, digits, dots, dashes or underscores.",
+  usernameHint: "3 to 32 Latin letters, digits, dots or underscores.",
   inviteCode: "Invite code",
   passphrase: "Passphrase",
   passphraseHint: "Protects the keys stored in this browser. Without one, anyone using this browser profile can read your messages.",
@@ -52,7 +52,6 @@ export const en = {
   groupMembers: "Members (usernames, separated by commas or spaces)",
   createGroup: "Create group",
   you: "You",
-  attachmentMark: "📎 {name}",
   requestMark: "Request",
 
   // chat
@@ -92,7 +91,7 @@ export const en = {
   blockConfirm: "Block {name}? You will no longer receive their messages.",
   callAudio: "Audio call",
   callVideo: "Video call",
-  groupInfo: "Group",
+  groupInfo: "Group members",
   safetyNumber: "Safety number",
   keysChanged: "The keys of {name} changed. Compare safety numbers before trusting new messages.",
 
@@ -136,7 +135,7 @@ export const en = {
   language: "Language",
 
   // calls
-  callTitle: "Call in {name}",
+  callTitle: "Call with {name}",
   callRinging: "Ringing…",
   callIncoming: "Incoming call",
   callIncomingVideo: "Incoming video call",

@@ -40,7 +40,7 @@ export function CallPanel(props: { app: ParleyApp; call: CallInfo; conversationN
       {others.length > 0 && <p class="muted">{others.join(", ")}</p>}
       {call.error && <ErrorText error={call.error} />}
       <audio ref={audio} autoplay />
-      {call.video && <video ref={video} class="call__video" autoplay playsInline muted aria-label={t("remoteVideo", { name: others.join(", ") })} />}
+      {call.video && stream && <video ref={video} class="call__video" autoplay playsInline muted aria-label={t("remoteVideo", { name: others.join(", ") })} />}
       <div class="toolbar">
         {call.state === "incoming" && (
           <>

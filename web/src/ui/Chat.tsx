@@ -7,6 +7,7 @@ import { Composer } from "./Composer";
 import { ErrorText } from "./ErrorText";
 import { useAction, useFocusOnMount } from "./hooks";
 import { MessageItem } from "./MessageItem";
+import { Icon } from "./Icon";
 
 /** Messages shown at first and added by each "show earlier": the DOM stays small in long chats. */
 const PAGE = 100;
@@ -73,7 +74,7 @@ export function Chat(props: {
     >
       <header class="pane__header chat__header">
         <button type="button" class="icon-button back" onClick={props.onBack} aria-label={t("back")} title={t("back")}>
-          ←
+          <Icon name="back" />
         </button>
         <h2 id="chat-title" tabIndex={-1} ref={heading}>
           {conversation.name}
@@ -82,20 +83,20 @@ export function Chat(props: {
           {!conversation.request && (
             <>
               <button type="button" class="icon-button" onClick={() => void action.run(() => props.onCall(false))} aria-label={t("callAudio")} title={t("callAudio")}>
-                📞
+                <Icon name="phone" />
               </button>
               <button type="button" class="icon-button" onClick={() => void action.run(() => props.onCall(true))} aria-label={t("callVideo")} title={t("callVideo")}>
-                🎥
+                <Icon name="video" />
               </button>
             </>
           )}
           {conversation.direct && conversation.peer ? (
             <button type="button" class="icon-button" onClick={() => props.onSafety(conversation.peer!)} aria-label={t("safetyNumber")} title={t("safetyNumber")}>
-              🛡
+              <Icon name="shield" />
             </button>
           ) : (
             <button type="button" class="icon-button" onClick={props.onGroup} aria-label={t("groupInfo")} title={t("groupInfo")}>
-              👥
+              <Icon name="people" />
             </button>
           )}
         </div>

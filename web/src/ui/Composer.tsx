@@ -7,6 +7,7 @@ import { t } from "../i18n";
 import type { ComposerMode } from "./Chat";
 import { ErrorText } from "./ErrorText";
 import { useAction } from "./hooks";
+import { Icon } from "./Icon";
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -75,14 +76,14 @@ export function Composer(props: {
               : t("editing")}
           </span>
           <button type="button" class="icon-button" onClick={leaveMode} aria-label={t("cancel")} title={t("cancel")}>
-            ✕
+            <Icon name="close" />
           </button>
         </div>
       )}
       <ErrorText error={refused ?? error} />
       <div class="composer__row">
         <button type="button" class="icon-button" onClick={() => fileInput.current?.click()} aria-label={t("attach")} title={t("attach")}>
-          📎
+          <Icon name="attach" />
         </button>
         <input
           ref={fileInput}

@@ -1,6 +1,7 @@
 import type { Ref } from "preact";
 import type { ConversationSummary } from "../core/api";
 import { formatTime, t } from "../i18n";
+import { Icon } from "./Icon";
 
 export function ConversationList(props: {
   conversations: ConversationSummary[];
@@ -45,7 +46,7 @@ export function ConversationList(props: {
           {t("conversations")}
         </h1>
         <button type="button" class="icon-button" aria-pressed={props.settingsOpen} onClick={props.onSettings} aria-label={t("settings")} title={t("settings")}>
-          ⚙
+          <Icon name="settings" />
         </button>
       </header>
       <div class="toolbar">

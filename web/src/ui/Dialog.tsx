@@ -3,6 +3,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { t } from "../i18n";
+import { Icon } from "./Icon";
 
 let nextId = 0;
 
@@ -31,7 +32,7 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
       <header class="dialog__header">
         <h2 id={titleId}>{props.title}</h2>
         <button type="button" class="icon-button" onClick={props.onClose} aria-label={t("close")}>
-          ✕
+          <Icon name="close" />
         </button>
       </header>
       <div class="dialog__body">{props.children}</div>

@@ -5,6 +5,7 @@ import type { ChatMessage, MessageStatus, ParleyApp } from "../core/api";
 import type { MessageKey } from "../i18n";
 import { formatSize, formatTime, t } from "../i18n";
 import { errorText } from "./lazy";
+import { Icon } from "./Icon";
 
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
 
@@ -15,7 +16,7 @@ const STATUS_TEXT: Record<MessageStatus, MessageKey> = {
   read: "statusRead",
   failed: "statusFailed",
 };
-const STATUS_MARK: Record<MessageStatus, string> = { queued: "🕓", sent: "✓", delivered: "✓✓", read: "✓✓", failed: "!" };
+const STATUS_MARK: Record<MessageStatus, string> = { queued: "…", sent: "✓", delivered: "✓✓", read: "✓✓", failed: "!" };
 
 export function MessageItem(props: {
   app: ParleyApp;
@@ -101,7 +102,7 @@ export function MessageItem(props: {
           title={t("actions")}
           onClick={() => setActionsOpen(!actionsOpen)}
         >
-          ⋯
+          <Icon name="more" />
         </button>
       )}
       {actionsOpen && (
@@ -180,7 +181,8 @@ function AttachmentView(props: { app: ParleyApp; message: ChatMessage; onError: 
       {attachment.image && imageUrl && <img class="attachment__image" src={imageUrl} alt={t("imageOf", { name: attachment.name })} />}
       {failed && <p class="error">{t("errorPrefix", { message: failed })}</p>}
       <button type="button" class="attachment__file" onClick={() => void save()} disabled={downloading} data-testid="attachment">
-        📎 {downloading ? t("downloading") : t("download", { name: attachment.name, size: formatSize(attachment.size) })}
+        <Icon name="attach" />
+        {downloading ? t("downloading") : t("download", { name: attachment.name, size: formatSize(attachment.size) })}
       </button>
     </div>
   );

@@ -11,6 +11,7 @@ import { lazyComponent } from "./lazy";
 import { NewDirectDialog, NewGroupDialog } from "./NewConversation";
 import { SafetyDialog } from "./SafetyNumber";
 import { Settings } from "./Settings";
+import { Icon } from "./Icon";
 
 const CallPanel = lazyComponent(() => import("./CallPanel").then((m) => m.CallPanel));
 
@@ -103,7 +104,7 @@ export function Messenger(props: { app: ParleyApp }) {
                 aria-label={t("close")}
                 onClick={() => setNotices((current) => current.filter((n) => n.id !== notice.id))}
               >
-                ✕
+                <Icon name="close" />
               </button>
             </li>
           ))}

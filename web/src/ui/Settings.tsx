@@ -6,6 +6,7 @@ import { formatTime, t } from "../i18n";
 import { ErrorText } from "./ErrorText";
 import { useAction, useFocusOnMount } from "./hooks";
 import { LanguageSelect } from "./LanguageSelect";
+import { Icon } from "./Icon";
 
 export function Settings(props: { app: ParleyApp; onBack: () => void; onSafety: (username: string) => void }) {
   const heading = useFocusOnMount<HTMLHeadingElement>();
@@ -14,7 +15,7 @@ export function Settings(props: { app: ParleyApp; onBack: () => void; onSafety: 
     <section class="settings" aria-labelledby="settings-title">
       <header class="pane__header">
         <button type="button" class="icon-button back" onClick={props.onBack} aria-label={t("back")} title={t("back")}>
-          ←
+          <Icon name="back" />
         </button>
         <h2 id="settings-title" tabIndex={-1} ref={heading}>
           {t("settingsTitle")}

@@ -81,6 +81,9 @@ export function Start(props: { profiles: ProfileAccess; app?: ParleyApp; onReady
   );
 }
 
+/** The server's rule (accounts/Username.java), case-folded there: checked here only to help typing. */
+const USERNAME_PATTERN = "[A-Za-z0-9_.]{3,32}";
+
 type FormProps = {
   needsPassphrase: boolean;
   profileApp: (passphrase: string) => Promise<ParleyApp>;
@@ -97,6 +100,7 @@ function UsernameField(props: { id: string; value: string; onInput: (value: stri
         autocapitalize="none"
         spellcheck={false}
         required
+        pattern={USERNAME_PATTERN}
         aria-describedby={`${props.id}-hint`}
         value={props.value}
         onInput={(e) => props.onInput(e.currentTarget.value.trim())}
