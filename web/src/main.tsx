@@ -6,9 +6,9 @@ import "./styles/app.css";
 
 // Until core/client.ts (branch web-net) is merged, no profile can be made: every start shows the register screen.
 const profiles: ProfileAccess = {
-  status: async () => "none",
+  find: async () => ({ kind: "none" }),
   create: () => Promise.reject(new Error("core/client.ts is not built yet")),
-  open: () => Promise.reject(new Error("core/client.ts is not built yet")),
+  unlock: () => Promise.reject(new Error("core/client.ts is not built yet")),
 };
 
 document.documentElement.lang = language();

@@ -20,12 +20,10 @@ export function App(props: { profiles: ProfileAccess }) {
 
   const opened = (app: ParleyApp) => setPhase(app.username ? { kind: "ready", app } : { kind: "start", app });
   useEffect(() => {
-    (async () => {
-      const status = await props.profiles.status();
-      if (status === "none") setPhase({ kind: "start" });
-      else if (status === "locked") setPhase({ kind: "locked" });
-      else opened(await props.profiles.open());
-    })().catch((e: unknown) => setBootError(errorText(e)));
+    props.profiles.find().then(
+      (found) => (found.kind === "open" ? opened(found.app) : setPhase({ kind: found.kind === "none" ? "start" : "locked" })),
+      (e: unknown) => setBootError(errorText(e)),
+    );
   }, []);
 
   let screen;

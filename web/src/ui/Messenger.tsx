@@ -49,6 +49,9 @@ export function Messenger(props: { app: ParleyApp }) {
     }
   };
 
+  // Signing in is a screen change: focus starts at the list's heading.
+  useEffect(() => listHeading.current?.focus(), []);
+
   useEffect(
     () =>
       app.subscribe((event) => {

@@ -22,7 +22,7 @@ export function Unlock(props: { profiles: ProfileAccess; onOpened: (app: ParleyA
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          void run(async () => props.onOpened(await props.profiles.open(passphrase)));
+          void run(async () => props.onOpened(await props.profiles.unlock(passphrase)));
         }}
       >
         <div class="field">
