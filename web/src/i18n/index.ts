@@ -34,7 +34,7 @@ export function setLanguage(next: Language): void {
   if (next === current) return;
   current = next;
   globalThis.localStorage?.setItem(STORAGE_KEY, next);
-  document.documentElement.lang = next;
+  if (globalThis.document) document.documentElement.lang = next;
   listeners.forEach((listener) => listener());
 }
 
