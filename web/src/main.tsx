@@ -1,8 +1,9 @@
 import { render } from "preact";
+import { language } from "./i18n";
+import { registerServiceWorker } from "./pwa";
+import "./styles/app.css";
 import { App } from "./ui/App";
 import type { ProfileAccess } from "./ui/profiles";
-import { language } from "./i18n";
-import "./styles/app.css";
 
 // Until core/client.ts (branch web-net) is merged, no profile can be made: every start shows the register screen.
 const profiles: ProfileAccess = {
@@ -13,3 +14,4 @@ const profiles: ProfileAccess = {
 
 document.documentElement.lang = language();
 render(<App profiles={profiles} />, document.getElementById("app")!);
+registerServiceWorker();
