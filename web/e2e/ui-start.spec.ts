@@ -24,7 +24,7 @@ test.describe("in an English browser", () => {
     await expect(page.getByRole("heading", { name: "Welcome to Parley" })).toBeFocused();
 
     await page.keyboard.press("Tab");
-    await expect(page.getByRole("button", { name: "Create an account" })).toBeFocused();
+    await expect(page.getByRole("button", { name: "New account" })).toBeFocused();
     await page.keyboard.press("Tab");
     await page.keyboard.press("Enter");
     await expect(page.getByRole("button", { name: "Link this browser" })).toHaveAttribute("aria-pressed", "true");
