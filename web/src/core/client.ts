@@ -47,9 +47,13 @@ export async function openParley(passphrase?: string, profile = DEFAULT_PROFILE)
   }
 }
 
-/** Whether a profile exists in this browser (to choose between createParley and openParley). */
-export function profileExists(profile = DEFAULT_PROFILE): Promise<boolean> {
-  return IndexedDbVault.exists(profile);
+/**
+ * The profile in this browser: "none" (createParley next), "locked" (openParley with its
+ * passphrase) or "unlocked" (openParley without one).
+ */
+export async function profileStatus(profile = DEFAULT_PROFILE): Promise<"none" | "locked" | "unlocked"> {
+  const protection = await IndexedDbVault.protection(profile);
+  return protection === "none" ? "none" : protection === "passphrase" ? "locked" : "unlocked";
 }
 
 /** Deletes a profile and everything in it. */
