@@ -131,27 +131,27 @@ class Parley implements ParleyApp {
   conversations: ParleyApp["conversations"] = () => (this.running ? this.running.conversations.conversations() : []);
   messages: ParleyApp["messages"] = (id, limit) => (this.running ? this.running.conversations.messages(id, limit) : []);
   members: ParleyApp["members"] = (id) => (this.running ? this.running.conversations.members(id) : []);
-  openDirect: ParleyApp["openDirect"] = (...a) => this.require().conversations.openDirect(...a);
-  createGroup: ParleyApp["createGroup"] = (...a) => this.require().conversations.createGroup(...a);
-  addMember: ParleyApp["addMember"] = (...a) => this.require().conversations.addMember(...a);
-  removeMember: ParleyApp["removeMember"] = (...a) => this.require().conversations.removeMember(...a);
-  setAdmin: ParleyApp["setAdmin"] = (...a) => this.require().conversations.setAdmin(...a);
-  leave: ParleyApp["leave"] = (...a) => this.require().conversations.leave(...a);
-  accept: ParleyApp["accept"] = (...a) => this.require().conversations.accept(...a);
-  deleteRequest: ParleyApp["deleteRequest"] = (...a) => this.require().conversations.deleteRequest(...a);
-  block: ParleyApp["block"] = (...a) => this.require().conversations.block(...a);
-  send: ParleyApp["send"] = (...a) => this.require().conversations.send(...a);
-  edit: ParleyApp["edit"] = (...a) => this.require().conversations.edit(...a);
-  remove: ParleyApp["remove"] = (...a) => this.require().conversations.remove(...a);
-  react: ParleyApp["react"] = (...a) => this.require().conversations.react(...a);
-  markRead: ParleyApp["markRead"] = (...a) => this.require().conversations.markRead(...a);
-  sendFile: ParleyApp["sendFile"] = (...a) => this.require().conversations.sendFile(...a);
-  download: ParleyApp["download"] = (...a) => this.require().conversations.download(...a);
-  safetyNumber: ParleyApp["safetyNumber"] = (...a) => this.require().safety.safetyNumber(...a);
-  verify: ParleyApp["verify"] = (...a) => this.require().safety.verify(...a);
-  startCall: ParleyApp["startCall"] = (...a) => this.require().calls.startCall(...a);
-  answerCall: ParleyApp["answerCall"] = (...a) => this.require().calls.answerCall(...a);
-  hangUp: ParleyApp["hangUp"] = (...a) => this.require().calls.hangUp(...a);
+  openDirect: ParleyApp["openDirect"] = async (...a) => this.require().conversations.openDirect(...a);
+  createGroup: ParleyApp["createGroup"] = async (...a) => this.require().conversations.createGroup(...a);
+  addMember: ParleyApp["addMember"] = async (...a) => this.require().conversations.addMember(...a);
+  removeMember: ParleyApp["removeMember"] = async (...a) => this.require().conversations.removeMember(...a);
+  setAdmin: ParleyApp["setAdmin"] = async (...a) => this.require().conversations.setAdmin(...a);
+  leave: ParleyApp["leave"] = async (...a) => this.require().conversations.leave(...a);
+  accept: ParleyApp["accept"] = async (...a) => this.require().conversations.accept(...a);
+  deleteRequest: ParleyApp["deleteRequest"] = async (...a) => this.require().conversations.deleteRequest(...a);
+  block: ParleyApp["block"] = async (...a) => this.require().conversations.block(...a);
+  send: ParleyApp["send"] = async (...a) => this.require().conversations.send(...a);
+  edit: ParleyApp["edit"] = async (...a) => this.require().conversations.edit(...a);
+  remove: ParleyApp["remove"] = async (...a) => this.require().conversations.remove(...a);
+  react: ParleyApp["react"] = async (...a) => this.require().conversations.react(...a);
+  markRead: ParleyApp["markRead"] = async (...a) => this.require().conversations.markRead(...a);
+  sendFile: ParleyApp["sendFile"] = async (...a) => this.require().conversations.sendFile(...a);
+  download: ParleyApp["download"] = async (...a) => this.require().conversations.download(...a);
+  safetyNumber: ParleyApp["safetyNumber"] = async (...a) => this.require().safety.safetyNumber(...a);
+  verify: ParleyApp["verify"] = async (...a) => this.require().safety.verify(...a);
+  startCall: ParleyApp["startCall"] = async (...a) => this.require().calls.startCall(...a);
+  answerCall: ParleyApp["answerCall"] = async (...a) => this.require().calls.answerCall(...a);
+  hangUp: ParleyApp["hangUp"] = async (...a) => this.require().calls.hangUp(...a);
   callStream: ParleyApp["callStream"] = (id) => this.running?.calls.callStream(id);
 
   // ---- events
@@ -166,6 +166,7 @@ class Parley implements ParleyApp {
     this.running = undefined;
     if (running) {
       running.carrier.close();
+      running.wallet.close();
       running.session.close();
       running.anonymous.close();
     }

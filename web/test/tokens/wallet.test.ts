@@ -46,6 +46,8 @@ describe("the send-token wallet against the real server", () => {
       const refused = await again.take().catch((e) => e);
       expect(refused).toBeInstanceOf(NoTokenError);
       expect(refused.retryAfterMs).toBeGreaterThan(0);
+      again.close();
+      wallet.close();
     } finally {
       session.close();
       anonymous.close();
@@ -84,6 +86,7 @@ describe("the send-token wallet against the real server", () => {
       expect(notices).toHaveLength(1); // the batch was dropped, and no second batch is fetched within one take
       expect(notices[0]).toMatch(/not shown.*discarded/s);
       expect(wallet.count).toBe(0);
+      wallet.close();
     } finally {
       session.close();
       anonymous.close();

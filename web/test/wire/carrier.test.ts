@@ -41,6 +41,7 @@ async function connect(server: TestServer, vault: IndexedDbVault, identity: Loca
     identity, vault, session, anonymous, wallet, carrier, delivered, notices,
     close: () => {
       carrier.close();
+      wallet.close();
       session.close();
       anonymous.close();
     },
