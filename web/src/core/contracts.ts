@@ -66,10 +66,11 @@ export interface DeviceIdentity {
   readonly deviceCertificate: Uint8Array;
   readonly mailboxPublicKey: Uint8Array;
   readonly mailboxPrivateKey: Uint8Array;
-  /** DeviceRecord.profile_key: 32 random bytes shared by the account's devices (empty if none); access keys derive from it. */
-  readonly profileKey: Uint8Array;
+  // Added for issue 14 (optional so that identities built elsewhere, as in tests, stay valid); core/account always sets both.
+  /** DeviceRecord.profile_key: 32 random bytes shared by the account's devices; access keys derive from it. */
+  readonly profileKey?: Uint8Array;
   /** This account's sealed-sender access key, AccessKey.fromProfileKey(profileKey): what other accounts present to send to it sealed. */
-  readonly accessKey: Uint8Array;
+  readonly accessKey?: Uint8Array;
 }
 
 export interface EventSink {
