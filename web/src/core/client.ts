@@ -22,6 +22,9 @@ export const DEFAULT_PROFILE = "default";
 export const KEY_PACKAGE_BATCH = 50;
 const SERVER_ENTRY = ["account", "server"] as const;
 const DAY_MS = 86_400_000;
+/** After approving a link: how long, and how often, to look for the new device's key packages (LinkAcceptCommand). */
+const NEW_DEVICE_WAIT_MS = 60_000;
+const NEW_DEVICE_POLL_MS = 500;
 
 /** Creates a new profile for `serverUrl` (register or link next). Refuses when the profile exists. */
 export async function createParley(serverUrl: string, passphrase?: string, profile = DEFAULT_PROFILE): Promise<ParleyApp> {
@@ -108,8 +111,25 @@ class Parley implements ParleyApp {
   }
 
   async approveLink(code: string): Promise<void> {
-    const { identity, session } = this.require();
+    const { identity, session, conversations } = this.require();
     await accounts.approveLink(session, identity, code);
+    // The new device publishes its key packages right after the approval; it joins the conversations then.
+    if (conversations.syncOwnDevices) void this.addNewDevice(conversations.syncOwnDevices.bind(conversations));
+  }
+
+  private async addNewDevice(sync: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + NEW_DEVICE_WAIT_MS;
+    try {
+      while (!(await sync())) {
+        if (Date.now() > deadline || !this.running) {
+          this.emit({ kind: "notice", message: "the new device has not published its keys yet; it joins your conversations the next time this app starts" });
+          return;
+        }
+        await new Promise((ok) => setTimeout(ok, NEW_DEVICE_POLL_MS));
+      }
+    } catch (e) {
+      this.emit({ kind: "notice", message: `the new device could not be added to your conversations yet: ${(e as Error).message}` });
+    }
   }
 
   async devices(): Promise<DeviceInfo[]> {
@@ -195,6 +215,7 @@ class Parley implements ParleyApp {
       this.emit({ kind: "connection", state: session.state });
       if (fresh) await conversations.publishKeyPackages(KEY_PACKAGE_BATCH);
       await conversations.start();
+      if (conversations.syncOwnDevices) void conversations.syncOwnDevices().catch(() => false); // devices linked while this one was away
       void carrier.resume();
       // Tokens are fetched ahead of need, apart in time from spending them.
       wallet.topUp().catch((e: Error) => this.emit({ kind: "notice", message: `no send tokens now: ${e.message}` }));

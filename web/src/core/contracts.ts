@@ -120,6 +120,12 @@ export type ConversationsService = Pick<
     start(): Promise<void>;
     /** Publishes key packages (after register/link and when the server's count runs low). */
     publishKeyPackages(count: number): Promise<void>;
+    /**
+     * Added for issue 14, optional: adds this account's devices that its account key certifies to
+     * every conversation (the Java client's syncOwnDevices); resolves false while a device listed by
+     * the server has published no key packages yet. core/client.ts calls it after approveLink.
+     */
+    syncOwnDevices?(): Promise<boolean>;
   };
 
 export type CallsService = Pick<ParleyApp, "startCall" | "answerCall" | "hangUp" | "callStream">;
