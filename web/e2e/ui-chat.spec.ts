@@ -1,6 +1,6 @@
 // A browser user and a CLI user chat 1:1 both ways through a real server: requests, replies,
 // receipts, files each way, hostile text shown as text, a huge message refused before sending.
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "./harness";
 import { messageWithText, registerInBrowser, screenshots, sendText, startDirect } from "./ui-steps";
@@ -36,7 +36,7 @@ test("a browser user and a CLI user chat 1:1 both ways, with receipts, a reply a
   await expect(page.getByText("Replying to bob: hello from the CLI")).toBeVisible();
   await sendText(page, "a reply from the browser");
   await expect(messageWithText(page, "a reply from the browser").locator(".message__quote")).toContainText("hello from the CLI");
-  await bob.waitForText("a reply from the browser", "alice");
+  await bob.waitForText("(reply) a reply from the browser", "alice"); // how the Java client shows a Reply
 
   // A file from the browser arrives at the CLI with the same bytes.
   const upload = Buffer.from("browser file contents\n".repeat(200));
@@ -46,6 +46,7 @@ test("a browser user and a CLI user chat 1:1 both ways, with receipts, a reply a
 
   // A file from the CLI is offered in the browser and downloads with the same bytes.
   const sent = Buffer.from("cli file contents\n".repeat(300));
+  mkdirSync(testInfo.outputDir, { recursive: true });
   const path = join(testInfo.outputDir, "from-cli.txt");
   writeFileSync(path, sent);
   await bob.sendFile({ recipient: "alice" }, path);
