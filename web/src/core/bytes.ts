@@ -36,5 +36,8 @@ export function constantTimeEquals(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 export function randomBytes(length: number): Uint8Array {
-  return crypto.getRandomValues(new Uint8Array(length));
+  const out = new Uint8Array(length);
+  // getRandomValues fills at most 65,536 bytes per call.
+  for (let offset = 0; offset < length; offset += 65_536) crypto.getRandomValues(out.subarray(offset, offset + 65_536));
+  return out;
 }

@@ -26,6 +26,11 @@ export interface Session {
   readonly state: ConnectionState;
   /** Sends one frame and resolves with the answer carrying its request id; rejects with ServerError. */
   request(body: ClientBody, timeoutMs?: number): Promise<ServerFrame>;
+  /**
+   * Sends one frame that expects no answer (request_id 0), as the Java Session.post: call media,
+   * which is concealed rather than delayed. Returns false, sending nothing, while disconnected.
+   */
+  post(body: ClientBody): boolean;
   /** Server pushes (request_id 0): deliver, mailbox_drained, media_frame, authenticated. */
   onPush(listener: (frame: ServerFrame) => void): () => void;
   onState(listener: (state: ConnectionState, error?: string) => void): () => void;
@@ -66,6 +71,11 @@ export interface DeviceIdentity {
   readonly deviceCertificate: Uint8Array;
   readonly mailboxPublicKey: Uint8Array;
   readonly mailboxPrivateKey: Uint8Array;
+  // Added for issue 14 (optional so that identities built elsewhere, as in tests, stay valid); core/account always sets both.
+  /** DeviceRecord.profile_key: 32 random bytes shared by the account's devices; access keys derive from it. */
+  readonly profileKey?: Uint8Array;
+  /** This account's sealed-sender access key, AccessKey.fromProfileKey(profileKey): what other accounts present to send to it sealed. */
+  readonly accessKey?: Uint8Array;
 }
 
 export interface EventSink {
@@ -96,6 +106,20 @@ export interface CallChannel {
   sendSignal(conversationId: string, signal: CallSignal): Promise<void>;
   onSignal(listener: (conversationId: string, sender: string, senderDevice: Uint8Array, signal: CallSignal) => void): () => void;
   memberUsernames(conversationId: string): string[];
+  /**
+   * As the Java Conversations.exportSecret: the exporter secret (empty context) of the current
+   * epoch together with that same epoch's number, this device's leaf index and every member's leaf
+   * index, read at one instant, so that SFrame KIDs (RFC 9605 §5.2) match the keys exported.
+   */
+  exportEpochSecret(conversationId: string, label: string, length: number): Promise<EpochSecret>;
+}
+
+/** One epoch's exporter secret and membership (CallChannel.exportEpochSecret). */
+export interface EpochSecret {
+  readonly epoch: bigint;
+  readonly ownLeaf: number;
+  readonly memberLeaves: readonly number[];
+  readonly secret: Uint8Array;
 }
 
 /** What core/safety needs: the account keys this device has seen per username (MLS credentials). */
@@ -115,6 +139,12 @@ export type ConversationsService = Pick<
     start(): Promise<void>;
     /** Publishes key packages (after register/link and when the server's count runs low). */
     publishKeyPackages(count: number): Promise<void>;
+    /**
+     * Added for issue 14, optional: adds this account's devices that its account key certifies to
+     * every conversation (the Java client's syncOwnDevices); resolves false while a device listed by
+     * the server has published no key packages yet. core/client.ts calls it after approveLink.
+     */
+    syncOwnDevices?(): Promise<boolean>;
   };
 
 export type CallsService = Pick<ParleyApp, "startCall" | "answerCall" | "hangUp" | "callStream">;

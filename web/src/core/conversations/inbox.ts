@@ -1,0 +1,377 @@
+// Incoming mail (the Java client's Inbox, ContentHandler, Receipts and UnreadableMessages):
+// Deliver -> open the MailboxSeal -> unwrap the PayloadWrap -> process the MLS message or join by
+// the Welcome -> persist -> Ack; then what the content says. Anything that does not open, unwrap,
+// decode, decrypt or pass the group policy is dropped, acknowledged (it never gets better) and
+// reported as a notice; it never stops the inbox.
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { AttachmentSchema, type CallSignal, type Content, ContentSchema, Receipt_Kind } from "../../gen/parley/content/v1/content_pb";
+import { AckSchema, type Deliver, type ServerFrame } from "../../gen/parley/v1/parley_pb";
+import { constantTimeEquals, toHex } from "../bytes";
+import type { CoreContext } from "../contracts";
+import type { Contacts } from "../keys/contacts";
+import type { KeyPackages } from "../keys/keyPackages";
+import type { MemberCredential } from "../mls/credential";
+import { MlsPolicyError } from "../mls/errors";
+import { decodeMessage, groupIdOf, MlsGroup, type Processed } from "../mls/group";
+import type { Member } from "../mls/policy";
+import { openMailboxCopy } from "../wire/mailboxSeal";
+import { unwrap, UnwrapError } from "../wire/payloadWrap";
+import type { Consent } from "./consent";
+import type { Groups } from "./groups";
+import { conversationName } from "./names";
+import type { ConversationStore, StoredChat } from "./store";
+
+/** Texts longer than this are dropped on arrival and refused on sending: no screen shows them. */
+export const MAX_TEXT_CHARS = 64 * 1024;
+/** Ids per receipt message: keeps a receipt far under the server's payload limit (Receipts.MAX_IDS). */
+export const MAX_RECEIPT_IDS = 500;
+
+export interface InboxHooks {
+  /** Runs once the lock is free: a commit of pending removals, an access key share, receipts. */
+  later(task: () => Promise<void>): void;
+  commitPendingRemovals(conversationId: string): Promise<void>;
+  shareAccessKey(conversationId: string): Promise<void>;
+  sendReceipts(conversationId: string, kind: Receipt_Kind, ids: Uint8Array[]): Promise<void>;
+  signal(conversationId: string, sender: string, senderDevice: Uint8Array, signal: CallSignal): void;
+}
+
+export class Inbox {
+  private drained = false;
+  /** Incoming message ids per conversation owed a delivered receipt, sent once the backlog is read. */
+  private readonly owedDelivered = new Map<string, Uint8Array[]>();
+
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly groups: Groups,
+    private readonly store: ConversationStore,
+    private readonly keyPackages: KeyPackages,
+    private readonly contacts: Contacts,
+    private readonly consent: Consent,
+    private readonly hooks: InboxHooks,
+  ) {}
+
+  /** Whether the server said the backlog of this connection was all pushed. */
+  get backlogRead(): boolean {
+    return this.drained;
+  }
+
+  async handlePush(frame: ServerFrame): Promise<void> {
+    if (frame.body.case === "deliver") {
+      await this.groups.exclusive(() => this.deliver(frame.body.value as Deliver));
+      if (this.drained) this.sendDeliveredReceipts();
+    } else if (frame.body.case === "mailboxDrained") {
+      // After the deliveries pushed before it.
+      await this.groups.exclusive(async () => void (this.drained = true));
+      this.sendDeliveredReceipts();
+    }
+  }
+
+  private sendDeliveredReceipts(): void {
+    for (const [conversationId, ids] of this.owedDelivered) {
+      this.hooks.later(() => this.hooks.sendReceipts(conversationId, Receipt_Kind.DELIVERED, ids));
+    }
+    this.owedDelivered.clear();
+  }
+
+  private notice(message: string): void {
+    this.ctx.events.emit({ kind: "notice", message });
+  }
+
+  private acknowledge(deliver: Deliver): void {
+    // Not awaited: a lost acknowledgement only means the server delivers the copy again, and the
+    // stored state (used keys, message ids) drops it then.
+    this.ctx.session.request({ case: "ack", value: create(AckSchema, { envelopeIds: [deliver.envelopeId] }) }).catch(() => undefined);
+  }
+
+  /** One copy from the mailbox, under the groups' lock. */
+  async deliver(deliver: Deliver): Promise<void> {
+    let sent: Uint8Array;
+    try {
+      sent = await openMailboxCopy(this.ctx.identity.mailboxPrivateKey, deliver.payload);
+    } catch {
+      this.notice("A message that was not sealed to this device arrived and was dropped.");
+      this.acknowledge(deliver);
+      return;
+    }
+    try {
+      const unwrapped = await unwrap(sent, await this.groups.wrapKeysOfAll());
+      if (unwrapped.kind === "welcome") await this.join(unwrapped.welcome);
+      else await this.receive(toHex(unwrapped.groupId), unwrapped.mlsMessage);
+    } catch (e) {
+      if (!(e instanceof MlsPolicyError || e instanceof UnwrapError)) {
+        // Nothing of it was kept: the copy stays unacknowledged and comes again on the next connection.
+        for (const id of this.groups.ids()) await this.groups.reload(id);
+        this.notice(`A message could not be processed now; it will be tried again (${(e as Error).message}).`);
+        return;
+      }
+      this.notice(`A message was dropped: ${e.message}`);
+    }
+    this.acknowledge(deliver);
+  }
+
+  private async receive(conversationId: string, bytes: Uint8Array): Promise<void> {
+    const message = decodeMessage(bytes);
+    const named = groupIdOf(message);
+    // Only the group whose key opened the wrapping may receive what it held.
+    if (!named || toHex(named) !== conversationId) {
+      throw new MlsPolicyError("a message wrapped for a conversation that is not an MLS message of it");
+    }
+    const group = this.groups.get(conversationId);
+    const state = this.store.get(conversationId);
+    if (!group || !group.active || !state || state.left) {
+      throw new MlsPolicyError("a message for a conversation this device is not in");
+    }
+    const settingsBefore = state.name;
+    let processed: Processed;
+    try {
+      processed = await group.process(message);
+    } catch (e) {
+      await this.groups.reload(conversationId);
+      throw e;
+    }
+    await this.groups.save(group);
+    switch (processed.kind) {
+      case "application":
+        await this.content(conversationId, processed.data, processed.sender);
+        break;
+      case "proposal":
+        // Members propose only their own removal (leaving); it is committed by whoever can.
+        if (!state.request) this.hooks.later(() => this.hooks.commitPendingRemovals(conversationId));
+        break;
+      case "commit":
+        await this.pin(processed.certified, conversationId);
+        if (processed.removedSelf) {
+          await this.store.update(conversationId, (s) => void (s.left = true));
+          await this.groups.forget(conversationId);
+          this.notice(`You were removed from ${state.name}.`);
+        } else {
+          if (processed.added.length > 0 && !state.request) this.hooks.later(() => this.hooks.shareAccessKey(conversationId));
+          if (processed.settingsChanged) {
+            const name = conversationName(group, this.ctx.identity.accountId);
+            if (name !== settingsBefore) await this.store.update(conversationId, (s) => void (s.name = name));
+          }
+          if (!state.request) this.announce(state.name, processed.added, processed.removed);
+        }
+        this.ctx.events.emit({ kind: "conversations" });
+        break;
+    }
+  }
+
+  private announce(name: string, added: Member[], removed: Member[]): void {
+    const names = (members: Member[]) => [...new Set(members.map((m) => m.credential.username))].join(", ");
+    if (added.length > 0) this.notice(`${names(added)} joined ${name}.`);
+    if (removed.length > 0) this.notice(`${names(removed)} left ${name}.`);
+  }
+
+  /** Pins (or compares) the account keys the policy certified; a change is a warning. */
+  private async pin(certified: MemberCredential[], conversationId: string): Promise<boolean> {
+    let changed = false;
+    for (const credential of certified) {
+      const observation = await this.contacts.observe(credential.username, credential.accountId, credential.accountKey);
+      if (observation === "CHANGED") {
+        changed = true;
+        this.notice(`${credential.username}'s keys changed (in ${this.store.get(conversationId)?.name ?? "a conversation"}); compare safety numbers.`);
+      } else if (observation === "IMPERSONATED") {
+        this.notice(`A member of ${this.store.get(conversationId)?.name ?? "a conversation"} calls itself ${credential.username} but is another account.`);
+      }
+    }
+    return changed;
+  }
+
+  /** Joins a group by a Welcome naming one of this device's key packages (RFC 9420 section 12.4.3.1). */
+  private async join(bytes: Uint8Array): Promise<void> {
+    const message = decodeMessage(bytes);
+    if (message.wireformat !== "mls_welcome") throw new MlsPolicyError("a message wrapped as a Welcome that is not one");
+    for (const secret of message.welcome.secrets) {
+      const own = await this.keyPackages.bundle(secret.newMember);
+      if (!own) continue;
+      let joined;
+      try {
+        joined = await MlsGroup.join(message.welcome, own.publicPackage, own.privatePackage, this.groups.policy);
+      } catch (e) {
+        throw new MlsPolicyError(`an invitation was refused: ${(e as Error).message}`);
+      }
+      await this.keyPackages.consumed(secret.newMember);
+      const { group, certified, inviter } = joined;
+      const id = toHex(group.groupId);
+      const existing = this.store.get(id);
+      if (existing && !existing.left) return;
+      const from = inviter?.credential;
+      if (from && this.consent.blocked(from.accountId)) return; // a blocked account's Welcome is ignored
+      const settings = group.settings();
+      const request = !from || !this.consent.accepted(from.accountId);
+      const name = conversationName(group, this.ctx.identity.accountId);
+      await this.store.save({
+        id,
+        name,
+        direct: settings.direct,
+        peer: settings.direct ? name : undefined,
+        request,
+        inviter: from?.username,
+        inviterAccount: from ? toHex(from.accountId) : undefined,
+        left: false,
+        unread: existing?.unread ?? 0,
+        lastAt: Date.now(),
+        timerSeconds: 0,
+      });
+      await this.groups.save(group);
+      await this.pin(certified, id);
+      if (!request) this.hooks.later(() => this.hooks.shareAccessKey(id));
+      this.ctx.events.emit({ kind: "conversations" });
+      return;
+    }
+    throw new MlsPolicyError("a Welcome that names none of this device's key packages");
+  }
+
+  /** What an application message says (ContentHandler.receive). */
+  private async content(conversationId: string, data: Uint8Array, from: Member): Promise<void> {
+    let content: Content;
+    try {
+      content = fromBinary(ContentSchema, data);
+    } catch {
+      throw new MlsPolicyError("a message whose content does not decode");
+    }
+    const sender = from.credential;
+    if (!constantTimeEquals(sender.deviceId, content.senderDevice) || content.id.length !== 16) {
+      throw new MlsPolicyError("a message whose content does not match its MLS sender");
+    }
+    if (this.consent.blocked(sender.accountId)) return;
+    const ownAccount = constantTimeEquals(sender.accountId, this.ctx.identity.accountId);
+    const state = this.store.require(conversationId);
+    if (!ownAccount) await this.pin([sender], conversationId);
+    const base = {
+      id: toHex(content.id),
+      conversationId,
+      sender: sender.username,
+      outgoing: ownAccount,
+      sentAt: Number(content.sentAt),
+      edited: false,
+      deleted: false,
+      reactions: [],
+      status: "sent" as const,
+      deliveredTo: [],
+      readBy: [],
+    };
+    const body = content.body;
+    let shown: StoredChat | undefined;
+    switch (body.case) {
+      case "text":
+        shown = { ...base, text: checkedText(body.value.text) };
+        break;
+      case "reply": {
+        const quoted = this.store.message(conversationId, toHex(body.value.quotedId));
+        shown = {
+          ...base,
+          text: checkedText(body.value.text),
+          replyTo: { id: toHex(body.value.quotedId), sender: quoted?.sender ?? "", text: quoted?.text ?? "" },
+        };
+        break;
+      }
+      case "attachment": {
+        const a = body.value;
+        shown = {
+          ...base,
+          text: checkedText(a.caption),
+          attachment: { name: a.name, size: Number(a.size), image: /\.(png|jpe?g|gif|webp)$/i.test(a.name) },
+          attachmentPointer: toHex(toBinary(AttachmentSchema, a)),
+        };
+        break;
+      }
+      case "edit":
+        await this.changeOwn(conversationId, body.value.targetId, sender.username, (m) => {
+          m.text = checkedText(body.value.text);
+          m.edited = true;
+        });
+        break;
+      case "delete":
+        await this.changeOwn(conversationId, body.value.targetId, sender.username, (m) => {
+          m.text = "";
+          m.deleted = true;
+          delete m.attachment;
+          delete m.attachmentPointer;
+        });
+        break;
+      case "reaction":
+        await this.store.change(conversationId, toHex(body.value.targetId), (m) => react(m, sender.username, body.value.emoji));
+        this.ctx.events.emit({ kind: "messages", conversationId });
+        break;
+      case "receipt":
+        if (!ownAccount) await this.applyReceipt(conversationId, sender.username, body.value.kind, body.value.messageIds);
+        break;
+      case "disappearingTimer":
+        await this.store.update(conversationId, (s) => void (s.timerSeconds = body.value.seconds));
+        break;
+      case "accessKeyShare":
+        // Only for the sender's own account; this account's profile key is not adopted from a share here.
+        if (constantTimeEquals(body.value.accountId, sender.accountId) && !ownAccount) {
+          await this.contacts.rememberAccessKey(sender.username, sender.accountId, body.value.accessKey);
+        }
+        break;
+      case "callSignal": {
+        const signal = body.value;
+        if (!state.request) this.hooks.signal(conversationId, sender.username, sender.deviceId, signal);
+        break;
+      }
+      default:
+        // conversation_info is ignored since issue 12; an unknown body is from a newer client.
+        break;
+    }
+    if (shown && (await this.store.add(shown))) {
+      if (!ownAccount && !state.request) {
+        const owed = this.owedDelivered.get(conversationId) ?? [];
+        owed.push(content.id);
+        this.owedDelivered.set(conversationId, owed);
+      }
+      this.ctx.events.emit({ kind: "messages", conversationId });
+      this.ctx.events.emit({ kind: "conversations" });
+    }
+  }
+
+  /** Edits and deletions: only of a message its own sender sent. */
+  private async changeOwn(conversationId: string, target: Uint8Array, sender: string, change: (m: StoredChat) => void): Promise<void> {
+    const message = this.store.message(conversationId, toHex(target));
+    if (!message || message.sender !== sender || message.deleted) return;
+    await this.store.change(conversationId, message.id, change);
+    this.ctx.events.emit({ kind: "messages", conversationId });
+  }
+
+  /**
+   * A member's receipt marks this account's own messages of this conversation (ids of other
+   * conversations or senders are ignored, so nobody marks what it was never sent).
+   */
+  private async applyReceipt(conversationId: string, member: string, kind: Receipt_Kind, ids: Uint8Array[]): Promise<void> {
+    if (kind !== Receipt_Kind.DELIVERED && kind !== Receipt_Kind.READ) return;
+    const read = kind === Receipt_Kind.READ;
+    let marked = 0;
+    for (const id of ids.slice(0, MAX_RECEIPT_IDS)) {
+      const message = this.store.message(conversationId, toHex(id));
+      if (!message?.outgoing) continue;
+      await this.store.change(conversationId, message.id, (m) => {
+        if (!m.deliveredTo.includes(member)) m.deliveredTo.push(member);
+        if (read && !m.readBy.includes(member)) m.readBy.push(member);
+        m.status = m.readBy.length > 0 ? "read" : "delivered";
+      });
+      marked++;
+    }
+    if (marked > 0) this.ctx.events.emit({ kind: "messages", conversationId });
+  }
+}
+
+function checkedText(text: string): string {
+  if (text.length > MAX_TEXT_CHARS) throw new MlsPolicyError(`a text of ${text.length} characters (at most ${MAX_TEXT_CHARS} are shown)`);
+  return text;
+}
+
+/** A sender has at most one reaction per message; an empty emoji removes it. */
+function react(message: StoredChat, user: string, emoji: string): void {
+  const reactions = message.reactions
+    .map((r) => ({ emoji: r.emoji, users: r.users.filter((u) => u !== user) }))
+    .filter((r) => r.users.length > 0);
+  if (emoji !== "") {
+    const existing = reactions.find((r) => r.emoji === emoji);
+    if (existing) existing.users.push(user);
+    else reactions.push({ emoji, users: [user] });
+  }
+  message.reactions = reactions;
+}
+

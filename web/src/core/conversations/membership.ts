@@ -1,0 +1,256 @@
+// Who is in a conversation (the Java client's Membership, Requests and OwnDevices): creating
+// 1:1s and groups with every device of their members, adding and removing members, admins,
+// leaving, and message requests (accept, delete, block). A joiner's key packages are claimed from
+// the server and only devices its account key certifies are added; a change that the group rules
+// would refuse is refused here first, with a message that says whom to ask.
+import type { Proposal } from "ts-mls";
+import { constantTimeEquals, fromHex, randomBytes, toHex } from "../bytes";
+import type { CoreContext } from "../contracts";
+import type { Contacts } from "../keys/contacts";
+import { type Claimed, claim, claimOwn, KeyPackages } from "../keys/keyPackages";
+import { MlsGroup } from "../mls/group";
+import { ConversationSettings, MAX_NAME_CHARS } from "../mls/settings";
+import type { Consent } from "./consent";
+import type { Groups } from "./groups";
+import { conversationName } from "./names";
+import type { Outbox } from "./outbox";
+import type { ConversationStore } from "./store";
+
+export class Membership {
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly groups: Groups,
+    private readonly store: ConversationStore,
+    private readonly keyPackages: KeyPackages,
+    private readonly contacts: Contacts,
+    private readonly consent: Consent,
+    private readonly outbox: Outbox,
+    private readonly shareAccessKey: (conversationId: string) => Promise<void>,
+  ) {}
+
+  private get identity() {
+    return this.ctx.identity;
+  }
+
+  /** The 1:1 with `username`, created (with all devices of both accounts) when missing; starting it accepts them. */
+  async direct(username: string): Promise<string> {
+    if (username === this.identity.username) throw new Error("that is you; to talk to your other devices, create a group");
+    const joiners = await this.claim(username);
+    const account = joiners[0].member.accountId;
+    const existing = this.store.ids().find((id) => {
+      const state = this.store.get(id)!;
+      const group = this.groups.get(id);
+      return state.direct && !state.left && group?.active && group.settings().otherDirectAccount(this.identity.accountId)
+        && constantTimeEquals(group.settings().otherDirectAccount(this.identity.accountId)!, account);
+    });
+    const id = existing ?? (await this.create(username, true, joiners));
+    await this.acceptStarted(id, [username]);
+    return id;
+  }
+
+  async createGroup(name: string, usernames: string[]): Promise<string> {
+    if (name.trim() === "" || name.length > MAX_NAME_CHARS) throw new Error(`a group name has 1 to ${MAX_NAME_CHARS} characters`);
+    const others: Claimed[] = [];
+    for (const username of new Set(usernames)) {
+      if (username !== this.identity.username) others.push(...(await this.claim(username)));
+    }
+    const id = await this.create(name, false, others);
+    await this.acceptStarted(id, usernames);
+    return id;
+  }
+
+  /** A new conversation with this account's other devices and the claimed `others`. */
+  private async create(name: string, direct: boolean, others: Claimed[]): Promise<string> {
+    const own = (await claimOwn(this.ctx.session, this.identity)).devices.filter(
+      (c) => !constantTimeEquals(c.member.deviceId, this.identity.deviceId),
+    );
+    const joiners = [...own, ...others];
+    const self = this.identity.accountId;
+    // For a 1:1 the other person's devices were claimed last (a claim never returns none).
+    const settings = direct
+      ? ConversationSettings.directBetween(self, joiners[joiners.length - 1].member.accountId)
+      : ConversationSettings.group(name, self);
+    const founding = await this.keyPackages.create(false);
+    const group = await MlsGroup.create(randomBytes(16), founding.publicPackage, founding.privatePackage,
+      settings.initialExtensions(), this.groups.policy);
+    const id = toHex(group.groupId);
+    await this.store.save({
+      id, name, direct, peer: direct ? name : undefined, request: false, left: false, unread: 0, lastAt: Date.now(), timerSeconds: 0,
+    });
+    await this.groups.exclusive(() => this.groups.save(group));
+    if (joiners.length > 0) await this.outbox.commit(id, () => adds(joiners), joiners);
+    await this.shareAccessKey(id);
+    this.ctx.events.emit({ kind: "conversations" });
+    return id;
+  }
+
+  async addMember(id: string, username: string): Promise<void> {
+    this.requireAccepted(id);
+    this.requireAdmin(id, "add members");
+    if (this.usernames(id).includes(username)) throw new Error(`${username} is already in '${this.store.require(id).name}'`);
+    const joiners = await this.claim(username);
+    await this.outbox.commit(id, () => adds(joiners), joiners);
+    await this.acceptStarted(id, [username]);
+    await this.shareAccessKey(id);
+    this.ctx.events.emit({ kind: "conversations" });
+  }
+
+  async removeMember(id: string, username: string): Promise<void> {
+    this.requireAccepted(id);
+    if (username === this.identity.username) throw new Error("to leave a group yourself, leave it");
+    this.requireAdmin(id, "remove members");
+    if (!this.usernames(id).includes(username)) throw new Error(`${username} is not in '${this.store.require(id).name}'`);
+    await this.outbox.commit(id, (group) => group.members().filter((m) => m.credential.username === username)
+      .map((m): Proposal => ({ proposalType: "remove", remove: { removed: m.leafIndex } })));
+    this.ctx.events.emit({ kind: "conversations" });
+  }
+
+  /** Makes `username` an admin of the group, or no longer one (admins only; one admin always stays). */
+  async setAdmin(id: string, username: string, admin: boolean): Promise<void> {
+    this.requireAccepted(id);
+    this.requireAdmin(id, admin ? "promote members" : "demote admins");
+    const member = this.groups.active(id).members().find((m) => m.credential.username === username);
+    if (!member) throw new Error(`${username} is not in '${this.store.require(id).name}'; add them first`);
+    const account = member.credential.accountId;
+    await this.outbox.commit(id, (group) => {
+      const settings = ConversationSettings.from(group.extensions);
+      const changed = admin ? settings.withAdmin(account) : settings.withoutAdmin(account);
+      return [{ proposalType: "group_context_extensions", groupContextExtensions: { extensions: changed.replaceIn(group.extensions) } }];
+    });
+    this.ctx.events.emit({ kind: "conversations" });
+  }
+
+  /**
+   * Leaves: a Remove proposal for this device's leaf (a member cannot commit its own removal,
+   * RFC 9420 section 12.2), which the other members commit; this device forgets the group.
+   */
+  async leave(id: string): Promise<void> {
+    await this.groups.exclusive(async () => {
+      const group = this.groups.active(id);
+      const proposal = await group.proposeRemove(group.ownLeafIndex);
+      await this.groups.save(group);
+      await this.outbox.fanOut(id, group, proposal);
+      await this.store.update(id, (s) => void (s.left = true));
+      await this.groups.forget(id);
+    });
+    this.ctx.events.emit({ kind: "conversations" });
+  }
+
+  /** Commits the Remove proposals other members sent (their leaving). */
+  async commitPendingRemovals(id: string): Promise<void> {
+    const group = this.groups.get(id);
+    if (!group?.active) return;
+    await this.outbox.commit(id, () => []);
+    this.ctx.events.emit({ kind: "conversations" });
+  }
+
+  // ------------------------------------------------------------------ message requests
+
+  requireAccepted(id: string): void {
+    const state = this.store.require(id);
+    if (state.request) {
+      throw new Error(`'${state.name}' is a message request${state.inviter ? ` from ${state.inviter}` : ""}; accept it or delete it first`);
+    }
+  }
+
+  /** Accepts a request: its inviter is accepted, and every request of that inviter becomes ordinary. */
+  async accept(id: string): Promise<void> {
+    const state = this.store.require(id);
+    if (!state.request) throw new Error(`'${state.name}' is accepted already; nothing to do`);
+    if (state.inviterAccount && state.inviter) await this.consent.accept(fromHex(state.inviterAccount), state.inviter);
+    for (const other of this.store.ids()) {
+      const candidate = this.store.get(other)!;
+      if (candidate.request && (other === id || (candidate.inviterAccount && this.consent.accepted(fromHex(candidate.inviterAccount))))) {
+        await this.makeOrdinary(other);
+      }
+    }
+    this.ctx.events.emit({ kind: "conversations" });
+  }
+
+  /** The account started the conversation with, or added, `usernames`: they are accepted. */
+  private async acceptStarted(id: string, usernames: string[]): Promise<void> {
+    for (const member of this.groups.active(id).members()) {
+      if (usernames.includes(member.credential.username)) await this.consent.accept(member.credential.accountId, member.credential.username);
+    }
+    if (this.store.require(id).request) await this.makeOrdinary(id);
+  }
+
+  /** Sends what a request held back: the access key and delivered receipts; unread messages show from now on. */
+  private async makeOrdinary(id: string): Promise<void> {
+    await this.store.update(id, (s) => void (s.request = false));
+    await this.shareAccessKey(id).catch(() => undefined);
+  }
+
+  async deleteRequest(id: string): Promise<void> {
+    const state = this.store.require(id);
+    if (!state.request) throw new Error(`'${state.name}' is not a message request; to leave a group, leave it`);
+    await this.leave(id).catch(() => undefined);
+    await this.store.remove(id);
+    this.ctx.events.emit({ kind: "conversations" });
+  }
+
+  /** Blocks `username`: its messages are dropped from now on, its requests deleted, the 1:1s with it left. */
+  async block(username: string): Promise<void> {
+    const known = await this.contacts.get(username);
+    let account = known?.accountId;
+    if (!account || account.length === 0) account = (await this.claim(username))[0].member.accountId;
+    await this.consent.setBlocked(account, username, true);
+    for (const id of this.store.ids()) {
+      const state = this.store.get(id)!;
+      if (state.left) continue;
+      const group = this.groups.get(id);
+      const fromThem = state.inviterAccount === toHex(account);
+      const directWithThem = state.direct && group?.active && toHex(group.settings().otherDirectAccount(this.identity.accountId) ?? new Uint8Array()) === toHex(account);
+      if (state.request && fromThem) await this.deleteRequest(id);
+      else if (directWithThem) await this.leave(id);
+    }
+    this.ctx.events.emit({ kind: "conversations" });
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  usernames(id: string): string[] {
+    return [...new Set(this.groups.active(id).members().map((m) => m.credential.username))];
+  }
+
+  isAdmin(id: string, accountId: Uint8Array): boolean {
+    const group = this.groups.get(id);
+    if (!group?.active) return false;
+    const settings = group.settings();
+    return !settings.direct && settings.isAdmin(accountId);
+  }
+
+  private requireAdmin(id: string, what: string): void {
+    const group = this.groups.active(id);
+    const settings = group.settings();
+    if (settings.direct || !settings.isAdmin(this.identity.accountId)) {
+      const admins = group.members().filter((m) => settings.isAdmin(m.credential.accountId)).map((m) => m.credential.username);
+      const unique = [...new Set(admins)];
+      throw new Error(`only an admin of '${conversationName(group, this.identity.accountId)}' can ${what}; `
+        + (unique.length === 0 ? "no admin of it is left in it" : `ask ${unique.join(" or ")}`));
+    }
+  }
+
+  /** One key package of every device of `username` that its account key certifies; the key is pinned on the way. */
+  private async claim(username: string): Promise<Claimed[]> {
+    let result;
+    try {
+      result = await claim(this.ctx.session, username, this.contacts);
+    } catch (e) {
+      if ((e as { code?: string }).code === "NOT_FOUND") throw new Error(`there is no user '${username}' on this server; check the spelling`);
+      throw e;
+    }
+    if (result.devices.length === 0) {
+      throw new Error(result.refused.length === 0
+        ? `${username} has no device that can be added yet; ask them to open Parley once`
+        : `none of the devices the server lists for ${username} is signed by ${username}'s account key, so none was added; compare safety numbers`);
+    }
+    if (result.observation === "CHANGED") this.ctx.events.emit({ kind: "notice", message: `${username}'s keys changed; compare safety numbers.` });
+    return result.devices;
+  }
+}
+
+function adds(joiners: Claimed[]): Proposal[] {
+  return joiners.map((j) => ({ proposalType: "add", add: { keyPackage: j.keyPackage } }));
+}
+
