@@ -3,6 +3,7 @@
 // from the service worker's shell, and says so when the server is stopped.
 import type { Page } from "@playwright/test";
 import { expect, test } from "./harness";
+import { registerInBrowser } from "./ui-steps";
 
 /** Console errors, uncaught exceptions and CSP violations of a page, collected from its first script on. */
 async function watchForProblems(page: Page): Promise<string[]> {
@@ -125,4 +126,22 @@ test("with the server stopped, the installed shell still opens", async ({ page, 
   await expect(page.locator("#app")).not.toBeEmpty();
   await parley.server.restart();
   expect(await page.evaluate(() => fetch("/healthz").then((r) => r.text()))).toBe("ok\n");
+});
+
+test("a signed-in user sees that the server cannot be reached, and the app recovers when it is back", async ({ page, parley }) => {
+  await registerInBrowser(page, "alice");
+  await installedShell(page);
+  const banner = page.getByTestId("connection-banner");
+  await expect(banner).toBeHidden();
+  await parley.server.stop();
+  await expect(banner).toHaveText("Cannot reach the server. Messages are queued and sent on reconnect.", { timeout: 60_000 });
+  // Opened again while the server is down: the shell comes from the service worker and the app
+  // says it cannot reach the server (in the banner, or as the error of opening the profile).
+  const reopened = await page.reload();
+  expect(reopened?.fromServiceWorker()).toBe(true);
+  await expect(page.getByText(/cannot reach the (parley )?server/i).first()).toBeVisible({ timeout: 60_000 });
+  await parley.server.restart();
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Conversations" })).toBeVisible({ timeout: 60_000 });
+  await expect(banner).toBeHidden({ timeout: 60_000 });
 });
