@@ -123,3 +123,27 @@ test("hostile text renders as text and a huge message is refused before sending"
   await composer.press("Enter");
   await bob.waitForText("first line\nsecond line", "alice");
 });
+
+test("a message request is blocked or deleted from its banner", async ({ page, parley }) => {
+  test.setTimeout(240_000);
+  const mallory = await parley.registered("mallory");
+  const trent = await parley.registered("trent");
+  await registerInBrowser(page, "alice");
+  const requests = page.getByTestId("requests");
+
+  await mallory.send({ recipient: "alice" }, "buy my stuff");
+  await requests.getByTestId("conversation").filter({ hasText: "mallory" }).click({ timeout: 60_000 });
+  await expect(messageWithText(page, "buy my stuff")).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole("textbox", { name: "Message" })).toHaveCount(0); // no replying before accepting
+  await screenshots(page, "request");
+  page.once("dialog", (confirm) => void confirm.accept());
+  await page.getByRole("button", { name: "Block" }).click();
+  await expect(page.getByTestId("conversation").filter({ hasText: "mallory" })).toHaveCount(0, { timeout: 30_000 });
+
+  await mallory.send({ recipient: "alice" }, "still there?");
+  await trent.send({ recipient: "alice" }, "hi, it's trent");
+  await requests.getByTestId("conversation").filter({ hasText: "trent" }).click({ timeout: 60_000 });
+  await expect(messageWithText(page, "hi, it's trent")).toBeVisible({ timeout: 60_000 });
+  await page.getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByTestId("conversation")).toHaveCount(0, { timeout: 30_000 });
+});
