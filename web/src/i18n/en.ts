@@ -8,6 +8,8 @@ export const en = {
   back: "Back",
   optional: "(optional)",
   errorPrefix: "Error: {message}",
+  openFailed: "Parley could not open. If the server cannot be reached, check your connection and try again.",
+  tryAgain: "Try again",
 
   // start
   startTitle: "Welcome to Parley",
