@@ -26,6 +26,8 @@ import { NoTokenError, type TokenWallet } from "../tokens/wallet";
 const AREA = "outgoing";
 /** The least wait after a refusal, so that a hint of zero does not make a busy loop. */
 export const MIN_WAIT_MS = 1_000;
+/** After a lost connection the session's reconnect resumes the queue; this is the latest it tries again anyway (the anonymous channel may be the one that failed). */
+const UNAVAILABLE_RETRY_MS = 10_000;
 /** A commit whose answer a dropped connection lost is submitted again, at most this many times in all. */
 const MAX_COMMIT_SUBMISSIONS = 3;
 const MESSAGE_ID_BYTES = 16;
@@ -165,7 +167,10 @@ export class QueueCarrier implements Carrier {
         this.emitSent(queueKey, send.messageId, accepted.unknownDeviceIds);
       } catch (e) {
         const error = e instanceof NoTokenError ? noToken(e) : e instanceof ServerError ? e : new ServerError("INTERNAL", (e as Error).message);
-        if (error.code === "UNAVAILABLE") return; // the reconnect (session "online") resumes the queue
+        if (error.code === "UNAVAILABLE") {
+          earliest = Math.min(earliest, this.now() + UNAVAILABLE_RETRY_MS);
+          break; // nothing else gets through either; the reconnect (session "online") resumes sooner
+        }
         if (error.code === "RATE_LIMITED" || error.code === "MAILBOX_FULL" || error.code === "NO_TOKEN") {
           const notBefore = this.now() + Math.max(MIN_WAIT_MS, error.retryAfterMs ?? 0);
           await this.vault.put(AREA, sequence, toBinary(QueuedSendSchema, { ...entry, notBefore: BigInt(notBefore) }));
