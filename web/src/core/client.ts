@@ -199,7 +199,8 @@ class Parley implements ParleyApp {
    */
   async signIn(identity: LocalDevice, fresh: boolean): Promise<void> {
     const url = webSocketUrl(this.serverUrl);
-    const session = await LastingLink.open(url, identity);
+    // A profile's own server was right once: a fresh device must reach it, a known one may start offline.
+    const session = await LastingLink.open(url, identity, { waitForServer: !fresh });
     const anonymous = new AnonymousLink(url);
     try {
       session.onState((state, error) => this.emit({ kind: "connection", state, error }));
