@@ -14,6 +14,7 @@ import { IndexedDbVault } from "../../src/core/store/vault";
 import { LastingLink } from "../../src/core/net/session";
 import { startServer, stopProcess, type TestServer } from "../server";
 import { cli, cliProfile, startCli, waitForOutput } from "./cli";
+import { until } from "../net/until";
 
 describe("account flows and linking with the Java CLI", () => {
   let server: TestServer;
@@ -126,8 +127,7 @@ describe("account flows and linking with the Java CLI", () => {
       sessionB.onState((state, error) => states.push(`${state}${error ? `: ${error}` : ""}`));
       await removeDevice(sessionA, second.deviceId);
       sessionB.dropConnection(); // whether or not the server closed it, the next sign-in is refused
-      const deadline = Date.now() + 20_000;
-      while (!states.some((s) => s.startsWith("offline")) && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 50));
+      await until(() => states.some((s) => s.startsWith("offline")), "the refusal", 20_000);
       expect(states.at(-1)).toMatch(/^offline: the server refused to sign this device in/);
       await expect(sessionB.request({ case: "ping", value: create(PingSchema) })).rejects.toBeInstanceOf(ServerError);
       sessionB.close();

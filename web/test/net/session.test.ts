@@ -14,6 +14,7 @@ import { webSocketUrl, canonicalServerUrl } from "../../src/core/net/address";
 import { backoffDelayMs, MAX_RETRY_MS } from "../../src/core/net/backoff";
 import { MAX_SERVER_FRAME_BYTES } from "../../src/core/net/connection";
 import { startServer, type TestServer } from "../server";
+import { until } from "./until";
 import { frame, pong, scriptedServer, type ScriptedServer } from "./scripted";
 
 const ping = () => ({ case: "ping" as const, value: create(PingSchema) });
@@ -140,8 +141,7 @@ describe("the link against a hostile server", () => {
     const states: ConnectionState[] = [];
     link.onState((s) => states.push(s));
     try {
-      const deadline = Date.now() + 5000;
-      while (states.length < 2 && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 20));
+      await until(() => states.length >= 2, "the reconnect", 5000);
       expect(states).toEqual(["connecting", "online"]);
       expect(server.connections).toBe(2);
       expect((await link.request(ping())).body.case).toBe("pong");

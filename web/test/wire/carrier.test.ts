@@ -14,6 +14,7 @@ import { QueueCarrier } from "../../src/core/wire/carrier";
 import { groupKey, unwrap, wrapGroupMessage } from "../../src/core/wire/payloadWrap";
 import { commitKeyFromSeed, commitSignedContent, routingId } from "../../src/core/wire/commitAuthority";
 import { startServer, type TestServer } from "../server";
+import { until } from "../net/until";
 
 interface Device {
   identity: LocalDevice;
@@ -56,16 +57,6 @@ async function device(server: TestServer, name: string): Promise<Device> {
 function deliveredPayload(frame: ServerFrame): Uint8Array {
   if (frame.body.case !== "deliver") throw new Error("not a Deliver");
   return frame.body.value.payload;
-}
-
-async function until<T>(check: () => T | undefined, what: string, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((ok) => setTimeout(ok, 50));
-  }
 }
 
 describe("the carrier against the real server", () => {

@@ -10,6 +10,7 @@ import { AnonymousLink } from "../../src/core/net/anonymous";
 import { IndexedDbVault } from "../../src/core/store/vault";
 import { TokenWallet } from "../../src/core/tokens/wallet";
 import { QueueCarrier } from "../../src/core/wire/carrier";
+import { until } from "../net/until";
 import { scriptedServer, type ScriptAnswer, type ScriptedServer } from "../net/scripted";
 
 describe("the outgoing queue against a scripted server", () => {
@@ -58,14 +59,6 @@ describe("the outgoing queue against a scripted server", () => {
         vault.close();
       },
     };
-  }
-
-  async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((ok) => setTimeout(ok, 20));
-    }
   }
 
   it("retries a rate-limited send after the hint, keeps its queue key in order, and lets other keys pass", async () => {
