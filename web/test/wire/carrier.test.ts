@@ -150,8 +150,12 @@ describe("the carrier against the real server", () => {
       .catch((e) => e);
     expect(unsigned.code).toBe("ACCESS_DENIED");
     const signature = epoch0.sign(commitSignedContent(routing, 1n, payload, new Uint8Array(0), epoch1.publicKey));
-    const second = await alice.carrier.submitCommit(routing, 1n, { messageId: randomBytes(16), recipients: self, payload }, undefined, epoch1.publicKey, signature);
+    const commitId = randomBytes(16);
+    const second = await alice.carrier.submitCommit(routing, 1n, { messageId: commitId, recipients: self, payload }, undefined, epoch1.publicKey, signature);
     expect(second).toMatchObject({ accepted: true, currentEpoch: 2n });
+    // The same commit again (as after a lost answer): the server names it the winner, so it counts as accepted.
+    const again = await alice.carrier.submitCommit(routing, 1n, { messageId: commitId, recipients: self, payload }, undefined, epoch1.publicKey, signature);
+    expect(again).toMatchObject({ accepted: true, currentEpoch: 2n });
     const stale = await alice.carrier.submitCommit(routing, 1n, { messageId: randomBytes(16), recipients: self, payload }, undefined, epoch1.publicKey, signature);
     expect(stale).toMatchObject({ accepted: false, currentEpoch: 2n });
   });
