@@ -46,6 +46,9 @@ describe("the send-token wallet against the real server", () => {
       const refused = await again.take().catch((e) => e);
       expect(refused).toBeInstanceOf(NoTokenError);
       expect(refused.retryAfterMs).toBeGreaterThan(0);
+      // A lost connection is no refusal: it says so, and nobody waits a minute for it.
+      session.close();
+      await expect(again.take()).rejects.toMatchObject({ name: "ServerError", code: "UNAVAILABLE" });
       again.close();
       wallet.close();
     } finally {
