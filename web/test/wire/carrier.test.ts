@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServerFrame } from "../../src/gen/parley/v1/parley_pb";
 import { randomBytes, toHex } from "../../src/core/bytes";
-import { register } from "../../src/core/account/accounts";
+import { register, setDeliveryPolicy } from "../../src/core/account/accounts";
 import type { LocalDevice } from "../../src/core/account/identity";
 import { IndexedDbVault } from "../../src/core/store/vault";
 import { LastingLink } from "../../src/core/net/session";
@@ -132,6 +132,30 @@ describe("the carrier against the real server", () => {
       expect(copies).toContainEqual(payload);
     } finally {
       session.close();
+    }
+  });
+
+  it("sends unsealed when a sealed send meets a changed access key, unless the recipient takes sealed mail only", async () => {
+    const carol = await device(server, "carol_carrier");
+    try {
+      const toCarol = [{ accountId: carol.identity.accountId, deviceIds: [carol.identity.deviceId], accessKey: new Uint8Array(16).fill(1) }];
+      const outcomes: string[] = [];
+      const offSent = alice.carrier.onSent((_k, id) => outcomes.push(`sent ${toHex(id)}`));
+      const offFailed = alice.carrier.onFailed((_k, id, e) => outcomes.push(`failed ${toHex(id)} ${e.code}`));
+      const first = randomBytes(16);
+      await alice.carrier.send("group-4", first, toCarol, await wrapGroupMessage(await groupKey(randomBytes(16)), randomBytes(5)));
+      await until(() => outcomes.length === 1, "the first outcome");
+      expect(outcomes).toEqual([`sent ${toHex(first)}`]);
+      await until(() => carol.delivered.length === 1, "carol's copy");
+      await setDeliveryPolicy(carol.session, true);
+      const second = randomBytes(16);
+      await alice.carrier.send("group-4", second, toCarol, await wrapGroupMessage(await groupKey(randomBytes(16)), randomBytes(5)));
+      await until(() => outcomes.length === 2, "the second outcome");
+      expect(outcomes[1]).toBe(`failed ${toHex(second)} ACCESS_DENIED`);
+      offSent();
+      offFailed();
+    } finally {
+      carol.close();
     }
   });
 
