@@ -70,7 +70,7 @@ describe("web and CLI users through a real server", () => {
       20_000, "carl's edit");
     const reacted = wendy.app.messages(id).find((m) => m.text === "a reply from the web")!;
     expect(reacted.reactions).toEqual([{ emoji: "🎉", users: ["carl"] }]);
-  });
+  }, 180_000);
 
   it("a CLI user's message request is accepted on the web", async () => {
     const wanda = await webUser(server.url, "wanda");
@@ -114,5 +114,5 @@ describe("web and CLI users through a real server", () => {
     await hal.app.removeMember(id, "ivan");
     await eventually(() => gina.app.members(id).length === 2, 20_000, "ivan's removal at gina");
     expect(await ivan.run(["receive", "--wait=2"])).toMatch(/removed/);
-  });
+  }, 240_000);
 });
