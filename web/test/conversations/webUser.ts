@@ -16,6 +16,7 @@ import { IndexedDbVault } from "../../src/core/store/vault";
 export interface WebUser {
   username: string;
   app: Conversations;
+  ctx: CoreContext;
   events: AppEvent[];
   close(): void;
 }
@@ -65,9 +66,9 @@ export async function webUser(serverUrl: string, username: string): Promise<WebU
     serverUrl, session, anonymous, vault, identity, events: { emit: (e) => events.push(e) }, carrier: unsealedCarrier(session),
   };
   const app = new Conversations(ctx, noAttachments, () => undefined);
-  await app.publishKeyPackages(10);
   await app.start();
-  return { username, app, events, close: () => (app.close(), session.close(), anonymous.close()) };
+  await app.publishKeyPackages(10);
+  return { username, app, ctx, events, close: () => (app.close(), session.close(), anonymous.close()) };
 }
 
 /** Polls `check` until it returns something other than undefined/false, or fails after `ms`. */

@@ -214,7 +214,7 @@ export class Conversations implements ConversationsService {
     await this.groups.exclusive(() => this.outbox.send(conversationId, body));
   }
 
-  send(conversationId: string, text: string, replyTo?: string): Promise<string> {
+  async send(conversationId: string, text: string, replyTo?: string): Promise<string> {
     checkText(text);
     if (replyTo) {
       const quoted = this.store.message(conversationId, replyTo);
