@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type TestServer } from "../server";
-import { eventually, webUser, type WebUser } from "./webUser";
+import { eventually, reopen, webUser, type WebUser } from "./webUser";
 
 describe("two web users through a real server", () => {
   let server: TestServer;
@@ -29,5 +29,75 @@ describe("two web users through a real server", () => {
     await ben.app.send(id, "hi ann");
     await eventually(() => ann.app.messages(id).find((m) => m.text === "hi ann"), 20_000, "ben's answer");
     expect(ann.app.messages(id).at(-1)).toMatchObject({ sender: "ben", outgoing: false });
+  });
+});
+
+describe("a web group: members, admins, leaving, blocking, and a reload", () => {
+  let server: TestServer;
+  const users: WebUser[] = [];
+  beforeAll(async () => {
+    server = await startServer(["--media-port", "0"]);
+  });
+  afterAll(async () => {
+    users.forEach((u) => u.close());
+    await server?.stop();
+  });
+
+  it("keeps every group and message across a reload, and goes on", async () => {
+    const kim = await webUser(server.url, "kim");
+    let lee = await webUser(server.url, "lee");
+    users.push(kim);
+    const id = await kim.app.createGroup("book club", ["lee"]);
+    await kim.app.send(id, "first");
+    await eventually(() => lee.app.messages(id).length === 1, 20_000, "the first message");
+    await lee.app.accept(id);
+    lee.close();
+    await kim.app.send(id, "while lee was away");
+    lee = await reopen(server.url, lee);
+    users.push(lee);
+    // The backlog is read before start() resolves.
+    expect(lee.app.conversations().find((c) => c.id === id)).toMatchObject({ name: "book club", request: false, unread: 2 });
+    expect(lee.app.messages(id).map((m) => m.text)).toEqual(["first", "while lee was away"]);
+    await kim.app.send(id, "after the reload");
+    await eventually(() => lee.app.messages(id).length === 3, 20_000, "a message after the reload");
+    await lee.app.send(id, "and back");
+    await eventually(() => kim.app.messages(id).some((m) => m.text === "and back"), 20_000, "lee's answer");
+  });
+
+  it("adds and removes members (admins only), and lets a member leave", async () => {
+    const max = await webUser(server.url, "max");
+    const nia = await webUser(server.url, "nia");
+    const oli = await webUser(server.url, "oli");
+    users.push(max, nia, oli);
+    const id = await max.app.createGroup("team", ["nia"]);
+    await eventually(() => nia.app.conversations().some((c) => c.id === id), 20_000, "nia's invitation");
+    await nia.app.accept(id);
+    await expect(nia.app.addMember(id, "oli")).rejects.toThrow(/only an admin of 'team' can add members; ask max/);
+    await max.app.addMember(id, "oli");
+    await eventually(() => oli.app.conversations().some((c) => c.id === id), 20_000, "oli's invitation");
+    await eventually(() => nia.app.members(id).length === 3, 20_000, "oli at nia");
+    await max.app.removeMember(id, "oli");
+    await eventually(() => !oli.app.conversations().some((c) => c.id === id && !c.request) && nia.app.members(id).length === 2,
+      20_000, "oli's removal");
+    expect(oli.events.some((e) => e.kind === "notice" && /removed from team/.test(e.message))).toBe(true);
+    // Nia leaves: her proposal is committed by max.
+    await nia.app.leave(id);
+    await eventually(() => max.app.members(id).length === 1, 20_000, "nia's departure at max");
+    await max.app.send(id, "alone now");
+  });
+
+  it("blocks a user: their request is deleted and their messages dropped", async () => {
+    const pam = await webUser(server.url, "pam");
+    const rex = await webUser(server.url, "rex");
+    users.push(pam, rex);
+    const id = await rex.app.openDirect("pam");
+    await rex.app.send(id, "buy now");
+    await eventually(() => pam.app.conversations().some((c) => c.id === id && c.request), 20_000, "rex's request");
+    await pam.app.block("rex");
+    expect(pam.app.conversations().some((c) => c.id === id)).toBe(false);
+    const again = await rex.app.openDirect("pam").catch(() => id);
+    await rex.app.send(again, "really, buy now").catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(pam.app.conversations().every((c) => c.name !== "rex")).toBe(true);
   });
 });

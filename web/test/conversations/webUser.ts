@@ -5,6 +5,7 @@ import { create } from "@bufbuild/protobuf";
 import { SendSchema, SubmitCommitSchema } from "../../src/gen/parley/v1/parley_pb";
 import type { AppEvent } from "../../src/core/api";
 import { register } from "../../src/core/account/accounts";
+import { LocalDevice } from "../../src/core/account/identity";
 import { randomBytes, toHex } from "../../src/core/bytes";
 import type { AttachmentService, Carrier, CoreContext, ServerError } from "../../src/core/contracts";
 import { Conversations } from "../../src/core/conversations";
@@ -15,6 +16,7 @@ import { IndexedDbVault } from "../../src/core/store/vault";
 
 export interface WebUser {
   username: string;
+  profile: string;
   app: Conversations;
   ctx: CoreContext;
   events: AppEvent[];
@@ -57,8 +59,24 @@ const noAttachments: AttachmentService = {
 };
 
 export async function webUser(serverUrl: string, username: string): Promise<WebUser> {
-  const vault = await IndexedDbVault.create(`test-${username}-${toHex(randomBytes(4))}`);
-  const identity = await register(vault, serverUrl, username);
+  const profile = `test-${username}-${toHex(randomBytes(4))}`;
+  const identity = await register(await IndexedDbVault.create(profile), serverUrl, username);
+  const user = await signIn(serverUrl, profile, identity);
+  await user.app.publishKeyPackages(10);
+  return user;
+}
+
+/** The device of `profile` as a reload of the page brings it back: the vault opened again, a new connection. */
+export async function reopen(serverUrl: string, user: WebUser): Promise<WebUser> {
+  user.close();
+  const vault = await IndexedDbVault.open(user.profile);
+  const identity = await LocalDevice.load(vault);
+  if (!identity) throw new Error("the device is gone from its vault");
+  return signIn(serverUrl, user.profile, identity, vault);
+}
+
+async function signIn(serverUrl: string, profile: string, identity: LocalDevice, opened?: IndexedDbVault): Promise<WebUser> {
+  const vault = opened ?? (await IndexedDbVault.open(profile));
   const session = await LastingLink.open(webSocketUrl(serverUrl), identity);
   const anonymous = new AnonymousLink(webSocketUrl(serverUrl));
   const events: AppEvent[] = [];
@@ -67,8 +85,7 @@ export async function webUser(serverUrl: string, username: string): Promise<WebU
   };
   const app = new Conversations(ctx, noAttachments, () => undefined);
   await app.start();
-  await app.publishKeyPackages(10);
-  return { username, app, ctx, events, close: () => (app.close(), session.close(), anonymous.close()) };
+  return { username: identity.username, profile, app, ctx, events, close: () => (app.close(), session.close(), anonymous.close()) };
 }
 
 /** Polls `check` until it returns something other than undefined/false, or fails after `ms`. */
