@@ -147,6 +147,65 @@ describe("the link against a hostile server", () => {
     }
   });
 
+  it("notices a connection that went silent by its keepalive, and reconnects", async () => {
+    const quiet = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await new Promise((ok) => quiet.once("listening", ok));
+    let connections = 0;
+    quiet.on("connection", (socket) => {
+      const answering = ++connections > 1; // the first connection swallows everything, as a dead network would
+      socket.send(toBinary(ServerFrameSchema, create(ServerFrameSchema, { body: { case: "challenge", value: { nonce: new Uint8Array(32) } } })));
+      socket.on("message", (data: Buffer) => {
+        if (!answering) return;
+        const request = fromBinary(ClientFrameSchema, new Uint8Array(data));
+        socket.send(toBinary(ServerFrameSchema, create(ServerFrameSchema, { requestId: request.requestId, body: { case: "pong", value: {} } })));
+      });
+    });
+    const port = (quiet.address() as { port: number }).port;
+    const link = await LastingLink.open(`ws://127.0.0.1:${port}/v1/ws`, undefined, { timeoutMs: 300, keepaliveMs: 200 });
+    const states: ConnectionState[] = [];
+    link.onState((s) => states.push(s));
+    try {
+      const deadline = Date.now() + 5000;
+      while (states.length < 2 && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 20));
+      expect(states).toEqual(["connecting", "online"]);
+      expect(connections).toBe(2);
+      expect((await link.request(ping())).body.case).toBe("pong");
+    } finally {
+      link.close();
+      for (const client of quiet.clients) client.terminate();
+      await new Promise((ok) => quiet.close(ok));
+    }
+  });
+
+  it("may start before the server is reachable, and connects once it is", async () => {
+    const probe = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await new Promise((ok) => probe.once("listening", ok));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((ok) => probe.close(ok)); // nothing listens there now
+    const link = await LastingLink.open(`ws://127.0.0.1:${port}/v1/ws`, undefined, { timeoutMs: 1000, waitForServer: true });
+    const late = new WebSocketServer({ host: "127.0.0.1", port });
+    try {
+      expect(link.state).toBe("connecting");
+      await new Promise((ok) => late.once("listening", ok));
+      late.on("connection", (socket) => {
+        socket.send(toBinary(ServerFrameSchema, create(ServerFrameSchema, { body: { case: "challenge", value: { nonce: new Uint8Array(32) } } })));
+        socket.on("message", (data: Buffer) => {
+          const request = fromBinary(ClientFrameSchema, new Uint8Array(data));
+          socket.send(toBinary(ServerFrameSchema, create(ServerFrameSchema, { requestId: request.requestId, body: { case: "pong", value: {} } })));
+        });
+      });
+      expect((await link.request(ping(), 30_000)).body.case).toBe("pong");
+      expect(link.state).toBe("online");
+    } finally {
+      link.close();
+      for (const client of late.clients) client.terminate();
+      await new Promise((ok) => late.close(ok));
+    }
+    // Without waitForServer the same situation is an error at once.
+    const error = await LastingLink.open(`ws://127.0.0.1:${port}/v1/ws`, undefined, { timeoutMs: 1000 }).catch((e) => e);
+    expect(error.code).toBe("UNAVAILABLE");
+  });
+
   it("refuses a server that does not start with a challenge", async () => {
     const silent = new WebSocketServer({ host: "127.0.0.1", port: 0 });
     await new Promise((ok) => silent.once("listening", ok));

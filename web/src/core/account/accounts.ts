@@ -109,7 +109,13 @@ export interface PendingNewDevice {
  * then waits on that connection for the approval: Authenticated pushed with the provisioning,
  * opened with the one-time provisioning key; the device is saved only when the certificate verifies.
  */
-export async function requestLink(vault: Vault, serverUrl: string, timeoutMs = DEFAULT_TIMEOUT_MS, waitMs = LINK_WAIT_MS): Promise<PendingNewDevice> {
+export async function requestLink(
+  vault: Vault,
+  serverUrl: string,
+  expectedUsername?: string,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+  waitMs = LINK_WAIT_MS,
+): Promise<PendingNewDevice> {
   await requireEmpty(vault);
   const server = canonicalServerUrl(serverUrl);
   const device = newSigningKey();
@@ -185,6 +191,9 @@ export async function requestLink(vault: Vault, serverUrl: string, timeoutMs = D
       } catch {
         throw new Error(refused);
       }
+      if (expectedUsername !== undefined && identity.username !== expectedUsername.toLowerCase()) {
+        throw new Error(`a device of ${identity.username}, not of ${expectedUsername}, approved this link; nothing was saved`);
+      }
       await requireEmpty(vault);
       await identity.save(vault);
       return identity;
@@ -193,6 +202,7 @@ export async function requestLink(vault: Vault, serverUrl: string, timeoutMs = D
       clearTimeout(timer);
       connection.close();
     });
+  approved.catch(() => undefined); // a refusal before anyone awaits it is still reported to whoever does
   return {
     code,
     fingerprint: shownFingerprint(linkFingerprint(device.publicKey, provisioningKey.publicKey)),

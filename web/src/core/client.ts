@@ -1,0 +1,249 @@
+// The client the UI uses (api.ParleyApp): opens the profile (vault), signs this device in, and
+// composes the core's services from their factories over one CoreContext. Account flows (register,
+// link, devices) are handled here; everything else is delegated to the services.
+import type { AppEvent, DeviceInfo, LinkRequest, ParleyApp, PendingLink } from "./api";
+import { fromHex, toHex, utf8 } from "./bytes";
+import type { CallsService, ConversationsService, CoreContext, EventSink, SafetyService } from "./contracts";
+import * as accounts from "./account/accounts";
+import { LocalDevice } from "./account/identity";
+import { createAttachments } from "./attachments";
+import { createCalls } from "./calls";
+import { createConversations } from "./conversations";
+import { createSafety } from "./safety";
+import { canonicalServerUrl, webSocketUrl } from "./net/address";
+import { AnonymousLink } from "./net/anonymous";
+import { LastingLink } from "./net/session";
+import { IndexedDbVault } from "./store/vault";
+import { TokenWallet } from "./tokens/wallet";
+import { QueueCarrier } from "./wire/carrier";
+
+export const DEFAULT_PROFILE = "default";
+/** Key packages published after register or link (KeyPackages.BATCH). */
+export const KEY_PACKAGE_BATCH = 50;
+const SERVER_ENTRY = ["account", "server"] as const;
+const DAY_MS = 86_400_000;
+/** After approving a link: how long, and how often, to look for the new device's key packages (LinkAcceptCommand). */
+const NEW_DEVICE_WAIT_MS = 60_000;
+const NEW_DEVICE_POLL_MS = 500;
+
+/** Creates a new profile for `serverUrl` (register or link next). Refuses when the profile exists. */
+export async function createParley(serverUrl: string, passphrase?: string, profile = DEFAULT_PROFILE): Promise<ParleyApp> {
+  const server = canonicalServerUrl(serverUrl);
+  const vault = await IndexedDbVault.create(profile, passphrase);
+  await vault.put(...SERVER_ENTRY, utf8(server));
+  return new Parley(vault, server);
+}
+
+/** Opens an existing profile; a registered device signs in and its services start. */
+export async function openParley(passphrase?: string, profile = DEFAULT_PROFILE): Promise<ParleyApp> {
+  const vault = await IndexedDbVault.open(profile, passphrase);
+  try {
+    const stored = await vault.get(...SERVER_ENTRY);
+    if (stored === undefined) throw new Error("this profile names no server; delete it and create it again");
+    const app = new Parley(vault, new TextDecoder().decode(stored));
+    const identity = await LocalDevice.load(vault);
+    if (identity) await app.signIn(identity, false);
+    return app;
+  } catch (e) {
+    vault.close();
+    throw e;
+  }
+}
+
+/**
+ * The profile in this browser: "none" (createParley next), "locked" (openParley with its
+ * passphrase) or "unlocked" (openParley without one).
+ */
+export async function profileStatus(profile = DEFAULT_PROFILE): Promise<"none" | "locked" | "unlocked"> {
+  const protection = await IndexedDbVault.protection(profile);
+  return protection === "none" ? "none" : protection === "passphrase" ? "locked" : "unlocked";
+}
+
+/** Deletes a profile and everything in it. */
+export function deleteProfile(profile = DEFAULT_PROFILE): Promise<void> {
+  return IndexedDbVault.delete(profile);
+}
+
+interface Running {
+  identity: LocalDevice;
+  session: LastingLink;
+  anonymous: AnonymousLink;
+  wallet: TokenWallet;
+  carrier: QueueCarrier;
+  conversations: ConversationsService;
+  calls: CallsService;
+  safety: SafetyService;
+}
+
+class Parley implements ParleyApp {
+  private running: Running | undefined;
+  private readonly listeners = new Set<(event: AppEvent) => void>();
+  private readonly events: EventSink = { emit: (event) => this.emit(event) };
+
+  constructor(
+    private readonly vault: IndexedDbVault,
+    readonly serverUrl: string,
+  ) {}
+
+  get username(): string | undefined {
+    return this.running?.identity.username;
+  }
+
+  // ---- profile and account
+
+  async register(username: string, inviteCode?: string): Promise<void> {
+    this.requireNoDevice();
+    const identity = await accounts.register(this.vault, this.serverUrl, username, inviteCode);
+    await this.signIn(identity, true);
+  }
+
+  async requestLink(username: string): Promise<LinkRequest> {
+    this.requireNoDevice();
+    const pending = await accounts.requestLink(this.vault, this.serverUrl, username);
+    const approved = pending.approved.then((identity) => this.signIn(identity, true));
+    approved.catch(() => undefined); // the UI awaits it when it shows the code; an early refusal must not go unhandled
+    return { code: pending.code, fingerprint: pending.fingerprint, approved };
+  }
+
+  async inspectLink(code: string): Promise<PendingLink> {
+    const { identity, session } = this.require();
+    return accounts.inspectLink(session, identity, code);
+  }
+
+  async approveLink(code: string): Promise<void> {
+    const { identity, session, conversations } = this.require();
+    await accounts.approveLink(session, identity, code);
+    // The new device publishes its key packages right after the approval; it joins the conversations then.
+    if (conversations.syncOwnDevices) void this.addNewDevice(conversations.syncOwnDevices.bind(conversations));
+  }
+
+  private async addNewDevice(sync: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + NEW_DEVICE_WAIT_MS;
+    try {
+      while (!(await sync())) {
+        if (Date.now() > deadline || !this.running) {
+          this.emit({ kind: "notice", message: "the new device has not published its keys yet; it joins your conversations the next time this app starts" });
+          return;
+        }
+        await new Promise((ok) => setTimeout(ok, NEW_DEVICE_POLL_MS));
+      }
+    } catch (e) {
+      this.emit({ kind: "notice", message: `the new device could not be added to your conversations yet: ${(e as Error).message}` });
+    }
+  }
+
+  async devices(): Promise<DeviceInfo[]> {
+    const { identity, session } = this.require();
+    return (await accounts.listDevices(session, identity)).map((d) => ({
+      id: toHex(d.deviceId),
+      current: d.current,
+      createdAt: d.createdDay > 0 ? d.createdDay * DAY_MS : undefined,
+    }));
+  }
+
+  async removeDevice(id: string): Promise<void> {
+    const { session } = this.require();
+    await accounts.removeDevice(session, fromHex(id));
+  }
+
+  // ---- conversations, messages, safety, calls: the services'
+
+  conversations: ParleyApp["conversations"] = () => (this.running ? this.running.conversations.conversations() : []);
+  messages: ParleyApp["messages"] = (id, limit) => (this.running ? this.running.conversations.messages(id, limit) : []);
+  members: ParleyApp["members"] = (id) => (this.running ? this.running.conversations.members(id) : []);
+  openDirect: ParleyApp["openDirect"] = async (...a) => this.require().conversations.openDirect(...a);
+  createGroup: ParleyApp["createGroup"] = async (...a) => this.require().conversations.createGroup(...a);
+  addMember: ParleyApp["addMember"] = async (...a) => this.require().conversations.addMember(...a);
+  removeMember: ParleyApp["removeMember"] = async (...a) => this.require().conversations.removeMember(...a);
+  setAdmin: ParleyApp["setAdmin"] = async (...a) => this.require().conversations.setAdmin(...a);
+  leave: ParleyApp["leave"] = async (...a) => this.require().conversations.leave(...a);
+  accept: ParleyApp["accept"] = async (...a) => this.require().conversations.accept(...a);
+  deleteRequest: ParleyApp["deleteRequest"] = async (...a) => this.require().conversations.deleteRequest(...a);
+  block: ParleyApp["block"] = async (...a) => this.require().conversations.block(...a);
+  send: ParleyApp["send"] = async (...a) => this.require().conversations.send(...a);
+  edit: ParleyApp["edit"] = async (...a) => this.require().conversations.edit(...a);
+  remove: ParleyApp["remove"] = async (...a) => this.require().conversations.remove(...a);
+  react: ParleyApp["react"] = async (...a) => this.require().conversations.react(...a);
+  markRead: ParleyApp["markRead"] = async (...a) => this.require().conversations.markRead(...a);
+  sendFile: ParleyApp["sendFile"] = async (...a) => this.require().conversations.sendFile(...a);
+  download: ParleyApp["download"] = async (...a) => this.require().conversations.download(...a);
+  safetyNumber: ParleyApp["safetyNumber"] = async (...a) => this.require().safety.safetyNumber(...a);
+  verify: ParleyApp["verify"] = async (...a) => this.require().safety.verify(...a);
+  startCall: ParleyApp["startCall"] = async (...a) => this.require().calls.startCall(...a);
+  answerCall: ParleyApp["answerCall"] = async (...a) => this.require().calls.answerCall(...a);
+  hangUp: ParleyApp["hangUp"] = async (...a) => this.require().calls.hangUp(...a);
+  callStream: ParleyApp["callStream"] = (id) => this.running?.calls.callStream(id);
+
+  // ---- events
+
+  subscribe(listener: (event: AppEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    const running = this.running;
+    this.running = undefined;
+    if (running) {
+      running.carrier.close();
+      running.wallet.close();
+      running.session.close();
+      running.anonymous.close();
+    }
+    this.vault.close();
+  }
+
+  /**
+   * Signs the device in and starts the services. After register or link (`fresh`), key packages are
+   * published first, so that others can add this device at once.
+   */
+  async signIn(identity: LocalDevice, fresh: boolean): Promise<void> {
+    const url = webSocketUrl(this.serverUrl);
+    // A profile's own server was right once: a fresh device must reach it, a known one may start offline.
+    const session = await LastingLink.open(url, identity, { waitForServer: !fresh });
+    const anonymous = new AnonymousLink(url);
+    try {
+      session.onState((state, error) => this.emit({ kind: "connection", state, error }));
+      session.onProblem((message) => this.emit({ kind: "notice", message }));
+      const wallet = await TokenWallet.open(this.vault, session, anonymous, (message) => this.emit({ kind: "notice", message }));
+      const carrier = await QueueCarrier.open(this.vault, session, anonymous, wallet);
+      const ctx: CoreContext = { serverUrl: this.serverUrl, session, anonymous, vault: this.vault, identity, events: this.events, carrier };
+      const attachments = createAttachments(ctx);
+      const conversations = createConversations(ctx, attachments);
+      const calls = createCalls(ctx, conversations);
+      const safety = createSafety(ctx, conversations);
+      this.running = { identity, session, anonymous, wallet, carrier, conversations, calls, safety };
+      this.emit({ kind: "connection", state: session.state });
+      if (fresh) await conversations.publishKeyPackages(KEY_PACKAGE_BATCH);
+      await conversations.start();
+      if (conversations.syncOwnDevices) void conversations.syncOwnDevices().catch(() => false); // devices linked while this one was away
+      void carrier.resume();
+      // Tokens are fetched ahead of need, apart in time from spending them.
+      wallet.topUp().catch((e: Error) => this.emit({ kind: "notice", message: `no send tokens now: ${e.message}` }));
+    } catch (e) {
+      this.running = undefined;
+      session.close();
+      anonymous.close();
+      throw e;
+    }
+  }
+
+  private emit(event: AppEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch (e) {
+        console.warn("an app event listener failed:", (e as Error).message);
+      }
+    }
+  }
+
+  private require(): Running {
+    if (!this.running) throw new Error("this profile has no device yet: register or link first");
+    return this.running;
+  }
+
+  private requireNoDevice(): void {
+    if (this.running) throw new Error(`this profile already holds ${this.running.identity.username}'s device`);
+  }
+}
