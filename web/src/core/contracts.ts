@@ -26,6 +26,11 @@ export interface Session {
   readonly state: ConnectionState;
   /** Sends one frame and resolves with the answer carrying its request id; rejects with ServerError. */
   request(body: ClientBody, timeoutMs?: number): Promise<ServerFrame>;
+  /**
+   * Sends one frame that expects no answer (request_id 0), as the Java Session.post: call media,
+   * which is concealed rather than delayed. Returns false, sending nothing, while disconnected.
+   */
+  post(body: ClientBody): boolean;
   /** Server pushes (request_id 0): deliver, mailbox_drained, media_frame, authenticated. */
   onPush(listener: (frame: ServerFrame) => void): () => void;
   onState(listener: (state: ConnectionState, error?: string) => void): () => void;
@@ -101,6 +106,20 @@ export interface CallChannel {
   sendSignal(conversationId: string, signal: CallSignal): Promise<void>;
   onSignal(listener: (conversationId: string, sender: string, senderDevice: Uint8Array, signal: CallSignal) => void): () => void;
   memberUsernames(conversationId: string): string[];
+  /**
+   * As the Java Conversations.exportSecret: the exporter secret (empty context) of the current
+   * epoch together with that same epoch's number, this device's leaf index and every member's leaf
+   * index, read at one instant, so that SFrame KIDs (RFC 9605 §5.2) match the keys exported.
+   */
+  exportEpochSecret(conversationId: string, label: string, length: number): Promise<EpochSecret>;
+}
+
+/** One epoch's exporter secret and membership (CallChannel.exportEpochSecret). */
+export interface EpochSecret {
+  readonly epoch: bigint;
+  readonly ownLeaf: number;
+  readonly memberLeaves: readonly number[];
+  readonly secret: Uint8Array;
 }
 
 /** What core/safety needs: the account keys this device has seen per username (MLS credentials). */

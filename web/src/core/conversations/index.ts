@@ -6,7 +6,7 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { AttachmentSchema, type CallSignal, CallSignalSchema, Receipt_Kind, ReceiptSchema } from "../../gen/parley/content/v1/content_pb";
 import type { ChatMessage, ConversationSummary, Member as ApiMember } from "../api";
 import { fromHex, toHex } from "../bytes";
-import type { AttachmentService, ConversationsFactory, ConversationsService, CoreContext, ServerError } from "../contracts";
+import type { AttachmentService, ConversationsFactory, ConversationsService, CoreContext, EpochSecret, ServerError } from "../contracts";
 import { Contacts } from "../keys/contacts";
 import { KeyPackages } from "../keys/keyPackages";
 import { GroupPolicy } from "../mls/policy";
@@ -331,6 +331,15 @@ export class Conversations implements ConversationsService {
 
   epoch(conversationId: string): bigint {
     return this.groups.active(conversationId).epoch;
+  }
+
+  exportEpochSecret(conversationId: string, label: string, length: number): Promise<EpochSecret> {
+    const group = this.groups.active(conversationId);
+    // Read before anything awaits (exportSecret takes its exporter secret synchronously too): all of one epoch.
+    const epoch = group.epoch;
+    const ownLeaf = group.ownLeafIndex;
+    const memberLeaves = group.members().map((m) => m.leafIndex).sort((a, b) => a - b);
+    return group.exportSecret(label, new Uint8Array(0), length).then((secret) => ({ epoch, ownLeaf, memberLeaves, secret }));
   }
 
   async sendSignal(conversationId: string, signal: CallSignal): Promise<void> {

@@ -35,6 +35,7 @@ import org.parley.server.session.SessionRegistry;
 import org.parley.server.transport.AdminHttp;
 import org.parley.server.transport.MetricsAccess;
 import org.parley.server.transport.Transport;
+import org.parley.server.web.WebApp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -157,7 +158,7 @@ public final class ParleyServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
                     .childHandler(new ServerPipeline(ssl, limits, config.edge(), metricsAccess, metrics, attachments, handlers,
-                            requestPool, random, sessions, relay))
+                            requestPool, random, sessions, relay, WebApp.fromClassPath()))
                     .bind(config.host(), config.port()).sync().channel();
             this.adminListener = config.edge().adminListen().isEmpty() ? null
                     : new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())

@@ -30,6 +30,7 @@ import org.parley.server.transport.HttpRouter;
 import org.parley.server.transport.MetricsAccess;
 import org.parley.server.transport.ProxyProtocolReader;
 import org.parley.server.transport.ViolationPolicy;
+import org.parley.server.transport.WebAppRoutes;
 
 import java.security.SecureRandom;
 import java.util.List;
@@ -40,7 +41,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The handlers of one connection, one concern each. Every connection starts as HTTP:
  * [PROXY protocol header] → [TLS] → flush consolidation → idle/slow timeouts → HTTP codec → 100-continue → chunked writes →
- * router. The upgrade at {@code /v1/ws} appends: WebSocket protocol (handshake, control frames,
+ * router (API paths, else the web app). The upgrade at {@code /v1/ws} appends: WebSocket protocol (handshake, control frames,
  * hard size cap) → fragment aggregation → protobuf codec → frame rate limit → session dispatch →
  * violation policy.
  */
@@ -62,11 +63,12 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     private final SessionRegistry sessions;
     private final Relay calls;
     private final WebSocketServerProtocolConfig webSocket;
+    private final WebAppRoutes webApp;
 
     ServerPipeline(SslContext ssl, ServerConfig.Limits limits, ServerConfig.Edge edge, MetricsAccess metricsAccess,
                    Metrics metrics, AttachmentRoutes attachments,
                    Map<ClientFrame.BodyCase, RequestHandler> handlers, Executor requestPool, SecureRandom random,
-                   SessionRegistry sessions, Relay calls) {
+                   SessionRegistry sessions, Relay calls, WebAppRoutes webApp) {
         this.ssl = ssl;
         this.limits = limits;
         this.edge = edge;
@@ -78,6 +80,7 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
         this.random = random;
         this.sessions = sessions;
         this.calls = calls;
+        this.webApp = webApp;
         this.webSocket = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(HttpRouter.WEBSOCKET_PATH)
                 .maxFramePayloadLength(HARD_FRAME_LIMIT)
@@ -104,7 +107,7 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
         pipeline.addLast("http", new HttpServerCodec(4096, 8192, 64 * 1024));
         pipeline.addLast("continue", new HttpServerExpectContinueHandler());
         pipeline.addLast("chunked", new ChunkedWriteHandler());
-        pipeline.addLast("router", new HttpRouter(metrics, attachments, this::installWebSocket, edge.trustedProxies(), metricsAccess));
+        pipeline.addLast("router", new HttpRouter(metrics, attachments, this::installWebSocket, edge.trustedProxies(), metricsAccess, webApp));
     }
 
     private void installWebSocket(ChannelPipeline pipeline) {

@@ -22,7 +22,8 @@ import java.util.function.Consumer;
  * Routes plain HTTP requests: {@code GET /healthz}, {@code GET /metrics} (only with the metrics
  * token: see {@link MetricsAccess}), attachments under {@code /v1/attachments/{id}}, and the
  * WebSocket upgrade at {@code /v1/ws}, which installs the WebSocket handlers behind this one and,
- * on a connection from a trusted proxy, takes the client's address from X-Forwarded-For. Bodies
+ * on a connection from a trusted proxy, takes the client's address from X-Forwarded-For; every
+ * other GET or HEAD goes to the web app ({@link WebAppRoutes}). Bodies
  * are streamed, never aggregated, so a 100 MiB upload does not sit in memory.
  */
 public final class HttpRouter extends ChannelInboundHandlerAdapter {
@@ -35,16 +36,18 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
     private final Consumer<ChannelPipeline> webSocketInstaller;
     private final TrustedProxies trustedProxies;
     private final MetricsAccess metricsAccess;
+    private final WebAppRoutes webApp;
     private HttpBodyHandler body;
     private boolean upgraded;
 
     public HttpRouter(Metrics metrics, AttachmentRoutes attachments, Consumer<ChannelPipeline> webSocketInstaller,
-                      TrustedProxies trustedProxies, MetricsAccess metricsAccess) {
+                      TrustedProxies trustedProxies, MetricsAccess metricsAccess, WebAppRoutes webApp) {
         this.metrics = metrics;
         this.attachments = attachments;
         this.webSocketInstaller = webSocketInstaller;
         this.trustedProxies = trustedProxies;
         this.metricsAccess = metricsAccess;
+        this.webApp = webApp;
     }
 
     @Override
@@ -127,6 +130,8 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
             body = attachments.upload(ctx, request);
         } else if (path.startsWith(ATTACHMENTS + "/") && method.equals(HttpMethod.GET)) {
             attachments.download(ctx, request, path.substring(ATTACHMENTS.length() + 1));
+        } else if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)) {
+            webApp.serve(ctx, request, keepAlive);
         } else {
             HttpResponses.error(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "no such path; the WebSocket is at " + WEBSOCKET_PATH);
         }
