@@ -76,6 +76,12 @@ export interface DeviceIdentity {
   readonly profileKey?: Uint8Array;
   /** This account's sealed-sender access key, AccessKey.fromProfileKey(profileKey): what other accounts present to send to it sealed. */
   readonly accessKey?: Uint8Array;
+  /**
+   * Added for issue 14: replaces the profile key (after a block, or a newer one from another device
+   * of the account), saved in the vault; profileKey and accessKey change with it. Tell the server
+   * the new access key first (SetAccessKey), as the Java Requests.block does.
+   */
+  replaceProfileKey?(vault: Vault, profileKey: Uint8Array): Promise<void>;
 }
 
 export interface EventSink {

@@ -120,3 +120,23 @@ describe("account flows and linking with the Java CLI", () => {
     vault.close();
   });
 });
+
+describe("the profile key", () => {
+  it("rotates in place: the access key follows, and the vault keeps the new one", async () => {
+    const server = await startServer();
+    try {
+      const vault = await IndexedDbVault.create("account-rotate");
+      const device = await register(vault, server.url, "rotating");
+      const before = device.accessKey;
+      const next = new Uint8Array(32).fill(9);
+      await expect(device.replaceProfileKey(vault, new Uint8Array(31))).rejects.toThrow(/32 bytes/);
+      await device.replaceProfileKey(vault, next);
+      expect(device.profileKey).toEqual(next);
+      expect(device.accessKey).not.toEqual(before);
+      expect((await LocalDevice.load(vault))!.accessKey).toEqual(device.accessKey);
+      vault.close();
+    } finally {
+      await server.stop();
+    }
+  });
+});
