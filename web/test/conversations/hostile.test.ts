@@ -129,7 +129,7 @@ describe("hostile input at a web user", () => {
     const victimInternals = victim.app as unknown as { groups: Groups };
     const inbox = new Inbox(ctx, victimInternals.groups, store, new KeyPackages(ctx.vault, ctx.identity), new Contacts(ctx.vault),
       new Consent(ctx.vault, ctx.identity.accountId), {
-        later: () => undefined, commitPendingRemovals: async () => undefined, shareAccessKey: async () => undefined,
+        later: () => undefined, commitPendingRemovals: async () => undefined, shareAccessKey: async () => undefined, adoptOwnProfileKey: async () => undefined,
         sendReceipts: async () => undefined, signal: () => undefined,
       });
     for (const payload of [new Uint8Array(), randomBytes(31), randomBytes(500), new Uint8Array(300_000)]) {

@@ -52,7 +52,9 @@ describe("a web group: members, admins, leaving, blocking, and a reload", () => 
     await eventually(() => lee.app.messages(id).length === 1, 20_000, "the first message");
     await lee.app.accept(id);
     lee.close();
-    await kim.app.send(id, "while lee was away");
+    const away = await kim.app.send(id, "while lee was away");
+    // send resolves once queued; the server has it when the carrier says so.
+    await eventually(() => kim.app.messages(id).find((m) => m.id === away)?.status === "sent", 20_000, "kim's message at the server");
     lee = await reopen(server.url, lee);
     users.push(lee);
     // The backlog is read before start() resolves.

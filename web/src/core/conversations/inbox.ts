@@ -31,6 +31,8 @@ export interface InboxHooks {
   later(task: () => Promise<void>): void;
   commitPendingRemovals(conversationId: string): Promise<void>;
   shareAccessKey(conversationId: string): Promise<void>;
+  /** Another device of this account shared the account's profile key. */
+  adoptOwnProfileKey(profileKey: Uint8Array, generation: bigint): Promise<void>;
   sendReceipts(conversationId: string, kind: Receipt_Kind, ids: Uint8Array[]): Promise<void>;
   signal(conversationId: string, sender: string, senderDevice: Uint8Array, signal: CallSignal): void;
 }
@@ -302,10 +304,10 @@ export class Inbox {
         await this.store.update(conversationId, (s) => void (s.timerSeconds = body.value.seconds));
         break;
       case "accessKeyShare":
-        // Only for the sender's own account; this account's profile key is not adopted from a share here.
-        if (constantTimeEquals(body.value.accountId, sender.accountId) && !ownAccount) {
-          await this.contacts.rememberAccessKey(sender.username, sender.accountId, body.value.accessKey);
-        }
+        // A member shares only its own account's key; this account's own comes with its profile key.
+        if (!constantTimeEquals(body.value.accountId, sender.accountId)) throw new MlsPolicyError(`${sender.username} shared an access key of another account`);
+        if (ownAccount) await this.hooks.adoptOwnProfileKey(body.value.profileKey, body.value.generation);
+        else await this.contacts.rememberAccessKey(sender.username, sender.accountId, body.value.accessKey);
         break;
       case "callSignal": {
         const signal = body.value;

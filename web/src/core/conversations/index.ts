@@ -3,9 +3,12 @@
 // ConversationStore (Vault), Groups (MLS states, the lock), Outbox (sending, commits), Inbox
 // (Deliver, content, receipts), Membership (members, admins, requests), Consent and Contacts.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { AttachmentSchema, type CallSignal, CallSignalSchema, Receipt_Kind, ReceiptSchema } from "../../gen/parley/content/v1/content_pb";
+import { AccessKeyShareSchema, AttachmentSchema, type CallSignal, CallSignalSchema, Receipt_Kind, ReceiptSchema } from "../../gen/parley/content/v1/content_pb";
 import type { ChatMessage, ConversationSummary, Member as ApiMember } from "../api";
-import { fromHex, toHex } from "../bytes";
+import { fromHex, randomBytes, toHex } from "../bytes";
+import { setAccessKey } from "../account/accounts";
+import { accessKeyFromProfileKey } from "../account/identity";
+import { ListDevicesSchema } from "../../gen/parley/v1/parley_pb";
 import type { AttachmentService, ConversationsFactory, ConversationsService, CoreContext, EpochSecret, ServerError } from "../contracts";
 import { Contacts } from "../keys/contacts";
 import { KeyPackages } from "../keys/keyPackages";
@@ -22,7 +25,7 @@ type SignalListener = (conversationId: string, sender: string, senderDevice: Uin
 /** How long start() waits for the server to say the backlog was all pushed. */
 const BACKLOG_WAIT_MS = 10_000;
 
-export const createConversations: ConversationsFactory = (ctx, attachments) => new Conversations(ctx, attachments, () => undefined);
+export const createConversations: ConversationsFactory = (ctx, attachments) => new Conversations(ctx, attachments);
 
 export class Conversations implements ConversationsService {
   private readonly store: ConversationStore;
@@ -47,8 +50,9 @@ export class Conversations implements ConversationsService {
   constructor(
     private readonly ctx: CoreContext,
     private readonly attachments: AttachmentService,
-    ownAccessKey: () => Uint8Array | undefined,
   ) {
+    // Read at each use: a block or another device of the account replaces the profile key in place.
+    const ownAccessKey = () => (ctx.identity.accessKey?.length ? ctx.identity.accessKey : undefined);
     const identity = ctx.identity;
     this.store = new ConversationStore(ctx.vault);
     this.groups = new Groups(ctx.vault, new GroupPolicy({
@@ -58,12 +62,13 @@ export class Conversations implements ConversationsService {
     this.consent = new Consent(ctx.vault, identity.accountId);
     this.keyPackages = new KeyPackages(ctx.vault, identity);
     this.outbox = new Outbox(ctx, this.groups, this.contacts, ownAccessKey);
-    const share = (id: string) => this.shareAccessKey(id, ownAccessKey);
+    const share = (id: string) => this.shareAccessKey(id);
     this.membership = new Membership(ctx, this.groups, this.store, this.keyPackages, this.contacts, this.consent, this.outbox, share);
     this.inbox = new Inbox(ctx, this.groups, this.store, this.keyPackages, this.contacts, this.consent, {
       later: (task) => void task().catch((e: Error) => this.notice(e.message)),
       commitPendingRemovals: (id) => this.membership.commitPendingRemovals(id),
       shareAccessKey: share,
+      adoptOwnProfileKey: (key, generation) => this.adoptOwnProfileKey(key, generation),
       sendReceipts: (id, kind, ids) => this.sendReceipts(id, kind, ids),
       signal: (id, sender, device, signal) => this.signalListeners.forEach((l) => l(id, sender, device, signal)),
     });
@@ -172,10 +177,6 @@ export class Conversations implements ConversationsService {
 
   deleteRequest(conversationId: string): Promise<void> {
     return this.membership.deleteRequest(conversationId);
-  }
-
-  block(username: string): Promise<void> {
-    return this.membership.block(username);
   }
 
   // ------------------------------------------------------------------ sending
@@ -312,15 +313,68 @@ export class Conversations implements ConversationsService {
     if (message.deleted) throw new Error("that message was deleted");
   }
 
-  /** Shares this account's access key with a conversation (never with a message request). */
-  private async shareAccessKey(conversationId: string, ownAccessKey: () => Uint8Array | undefined): Promise<void> {
-    const accessKey = ownAccessKey();
+  /**
+   * Shares this account's profile key and the access key derived from it with a conversation
+   * (Outbox.shareAccessKey), never with a message request, whose members this account has not accepted.
+   */
+  private async shareAccessKey(conversationId: string): Promise<void> {
+    const { profileKey, accessKey, accountId } = this.ctx.identity;
     const state = this.store.get(conversationId);
-    if (!accessKey || !state || state.request || state.left) return;
+    if (!profileKey?.length || !accessKey?.length || !state || state.request || state.left) return;
     await this.sendControl(conversationId, {
       case: "accessKeyShare",
-      value: { $typeName: "parley.content.v1.AccessKeyShare", accountId: this.ctx.identity.accountId, accessKey, profileKey: new Uint8Array(), generation: 0n },
+      value: create(AccessKeyShareSchema, { accountId, accessKey, profileKey, generation: this.consent.profileKeyGeneration() }),
     });
+  }
+
+  /**
+   * A profile key another device of this account shared (Consent.adoptOwnProfileKey): a device
+   * without one adopts it, one holding a key adopts only a newer generation, so that a key a block
+   * replaced never comes back from a device that has not heard of the rotation yet.
+   */
+  private async adoptOwnProfileKey(profileKey: Uint8Array, generation: bigint): Promise<void> {
+    const { identity } = this.ctx;
+    if (profileKey.length !== 32 || !identity.replaceProfileKey) return;
+    if (identity.profileKey?.length && generation <= this.consent.profileKeyGeneration()) return;
+    await identity.replaceProfileKey(this.ctx.vault, profileKey);
+    await this.consent.setProfileKeyGeneration(generation);
+  }
+
+  /**
+   * Blocks `username` (Requests.block), then gives this account a new profile key, so that an
+   * access key the blocked account learned no longer lets it send sealed: the server takes the new
+   * access key first, then it is shared in every accepted conversation without a blocked member.
+   */
+  async block(username: string): Promise<void> {
+    await this.membership.block(username);
+    const { identity } = this.ctx;
+    if (!identity.replaceProfileKey) return;
+    const profileKey = randomBytes(32);
+    try {
+      await setAccessKey(this.ctx.session, accessKeyFromProfileKey(profileKey));
+    } catch (e) {
+      throw new Error(`${username} is blocked here, but the server refused this account's new access key (${(e as Error).message}),`
+        + ` so ${username} may still send to you sealed; block them again later`);
+    }
+    await identity.replaceProfileKey(this.ctx.vault, profileKey);
+    await this.consent.setProfileKeyGeneration(this.consent.profileKeyGeneration() + 1n);
+    for (const id of this.store.ids()) {
+      const group = this.groups.get(id);
+      if (group?.active && group.members().every((m) => !this.consent.blocked(m.credential.accountId))) {
+        await this.shareAccessKey(id).catch(() => undefined);
+      }
+    }
+  }
+
+  /**
+   * Brings this account's devices in every conversation in line with the server's device list
+   * (OwnDevices.sync): a device linked since is added where this account's key certifies it, an
+   * unlinked one removed. False while a listed device has published no key package yet.
+   */
+  async syncOwnDevices(): Promise<boolean> {
+    const answer = await this.ctx.session.request({ case: "listDevices", value: create(ListDevicesSchema) });
+    if (answer.body.case !== "deviceList") throw new Error("the server did not answer with this account's devices");
+    return this.membership.syncOwnDevices(answer.body.value.devices.map((d) => d.deviceId));
   }
 
   // ------------------------------------------------------------------ calls (CallChannel)

@@ -61,10 +61,10 @@ export class Membership {
 
   /** A new conversation with this account's other devices and the claimed `others`. */
   private async create(name: string, direct: boolean, others: Claimed[]): Promise<string> {
-    const own = (await claimOwn(this.ctx.session, this.identity)).devices.filter(
+    const ownDevices = (await claimOwn(this.ctx.session, this.identity)).devices.filter(
       (c) => !constantTimeEquals(c.member.deviceId, this.identity.deviceId),
     );
-    const joiners = [...own, ...others];
+    const joiners = [...ownDevices, ...others];
     const self = this.identity.accountId;
     // For a 1:1 the other person's devices were claimed last (a claim never returns none).
     const settings = direct
@@ -142,6 +142,50 @@ export class Membership {
     if (!group?.active) return;
     await this.outbox.commit(id, () => []);
     this.ctx.events.emit({ kind: "conversations" });
+  }
+
+  /**
+   * OwnDevices.sync: this account's devices that the server lists but a conversation lacks are
+   * added when this account's key certifies them (a listed device without a certificate is never
+   * added, and reported); devices no longer listed are removed. Message requests are skipped:
+   * nothing is committed there until accepted. False when a listed device had no key package yet.
+   */
+  async syncOwnDevices(listed: Uint8Array[]): Promise<boolean> {
+    let complete = true;
+    const reported = new Set<string>();
+    const own = this.identity.accountId;
+    const isListed = (device: Uint8Array) => listed.some((d) => constantTimeEquals(d, device));
+    for (const id of this.store.ids()) {
+      const state = this.store.get(id)!;
+      const group = this.groups.get(id);
+      if (state.request || state.left || !group?.active) continue;
+      const ours = group.members().filter((m) => constantTimeEquals(m.credential.accountId, own));
+      const missing = listed.filter((d) => !ours.some((m) => constantTimeEquals(m.credential.deviceId, d)));
+      if (missing.length > 0) {
+        // One claim per conversation: a one-time key package serves one Welcome only.
+        const claimed = await claimOwn(this.ctx.session, this.identity);
+        const joiners = claimed.devices.filter((c) => missing.some((d) => constantTimeEquals(d, c.member.deviceId)));
+        for (const refused of claimed.refused) {
+          if (missing.some((d) => constantTimeEquals(d, refused)) && !reported.has(toHex(refused))) {
+            reported.add(toHex(refused));
+            this.ctx.events.emit({ kind: "notice", message: `The server lists a device of your account (${toHex(refused)}) that none of your devices approved; it was not added. Check your devices and remove it.` });
+          }
+        }
+        if (joiners.length > 0) {
+          await this.outbox.commit(id, () => adds(joiners), joiners);
+          await this.shareAccessKey(id);
+        }
+        complete &&= missing.every((d) => claimed.refused.some((r) => constantTimeEquals(r, d))
+          || joiners.some((j) => constantTimeEquals(j.member.deviceId, d)));
+      }
+      if (ours.some((m) => !isListed(m.credential.deviceId))) {
+        await this.outbox.commit(id, (g) => g.members()
+          .filter((m) => constantTimeEquals(m.credential.accountId, own) && !isListed(m.credential.deviceId))
+          .map((m): Proposal => ({ proposalType: "remove", remove: { removed: m.leafIndex } })));
+      }
+    }
+    this.ctx.events.emit({ kind: "conversations" });
+    return complete;
   }
 
   // ------------------------------------------------------------------ message requests
