@@ -19,6 +19,7 @@ export interface WebUser {
   profile: string;
   app: Conversations;
   ctx: CoreContext;
+  identity: LocalDevice;
   events: AppEvent[];
   close(): void;
 }
@@ -45,7 +46,8 @@ export async function reopen(serverUrl: string, user: WebUser): Promise<WebUser>
   return signIn(serverUrl, user.profile, identity, vault);
 }
 
-async function signIn(serverUrl: string, profile: string, identity: LocalDevice, opened?: IndexedDbVault): Promise<WebUser> {
+/** Signs in a device already in its vault (registered, or linked by requestLink), as the app does on start. */
+export async function signIn(serverUrl: string, profile: string, identity: LocalDevice, opened?: IndexedDbVault): Promise<WebUser> {
   const vault = opened ?? (await IndexedDbVault.open(profile));
   const session = await LastingLink.open(webSocketUrl(serverUrl), identity);
   const anonymous = new AnonymousLink(webSocketUrl(serverUrl));
@@ -67,7 +69,7 @@ async function signIn(serverUrl: string, profile: string, identity: LocalDevice,
     session.close();
     anonymous.close();
   };
-  return { username: identity.username, profile, app, ctx, events, close };
+  return { username: identity.username, profile, app, ctx, identity, events, close };
 }
 
 /** Polls `check` until it returns something other than undefined/false, or fails after `ms`. */
