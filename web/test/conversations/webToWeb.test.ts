@@ -26,6 +26,11 @@ describe("two web users through a real server", () => {
     expect(ben.app.messages(id)[0]).toMatchObject({ text: "hello ben", sender: "ann", outgoing: false });
     await expect(ben.app.send(id, "too early")).rejects.toThrow(/message request/);
     await ben.app.accept(id);
+    // Accepting sends what the request held back: a delivered receipt.
+    await eventually(() => ann.app.messages(id)[0].status === "delivered", 20_000, "ben's delivered receipt");
+    await ben.app.markRead(id);
+    await eventually(() => ann.app.messages(id)[0].status === "read", 20_000, "ben's read receipt");
+    expect(ben.app.conversations().find((c) => c.id === id)!.unread).toBe(0);
     await ben.app.send(id, "hi ann");
     await eventually(() => ann.app.messages(id).find((m) => m.text === "hi ann"), 20_000, "ben's answer");
     expect(ann.app.messages(id).at(-1)).toMatchObject({ sender: "ben", outgoing: false });

@@ -63,7 +63,8 @@ export class Conversations implements ConversationsService {
     this.keyPackages = new KeyPackages(ctx.vault, identity);
     this.outbox = new Outbox(ctx, this.groups, this.contacts, ownAccessKey);
     const share = (id: string) => this.shareAccessKey(id);
-    this.membership = new Membership(ctx, this.groups, this.store, this.keyPackages, this.contacts, this.consent, this.outbox, share);
+    this.membership = new Membership(ctx, this.groups, this.store, this.keyPackages, this.contacts, this.consent, this.outbox, share,
+      (id, kind, ids) => this.sendReceipts(id, kind, ids));
     this.inbox = new Inbox(ctx, this.groups, this.store, this.keyPackages, this.contacts, this.consent, {
       later: (task) => void task().catch((e: Error) => this.notice(e.message)),
       commitPendingRemovals: (id) => this.membership.commitPendingRemovals(id),

@@ -4,6 +4,7 @@
 // the server and only devices its account key certifies are added; a change that the group rules
 // would refuse is refused here first, with a message that says whom to ask.
 import type { Proposal } from "ts-mls";
+import { Receipt_Kind } from "../../gen/parley/content/v1/content_pb";
 import { constantTimeEquals, fromHex, randomBytes, toHex } from "../bytes";
 import type { CoreContext } from "../contracts";
 import type { Contacts } from "../keys/contacts";
@@ -26,6 +27,7 @@ export class Membership {
     private readonly consent: Consent,
     private readonly outbox: Outbox,
     private readonly shareAccessKey: (conversationId: string) => Promise<void>,
+    private readonly sendReceipts: (conversationId: string, kind: Receipt_Kind, ids: Uint8Array[]) => Promise<void>,
   ) {}
 
   private get identity() {
@@ -219,10 +221,12 @@ export class Membership {
     if (this.store.require(id).request) await this.makeOrdinary(id);
   }
 
-  /** Sends what a request held back: the access key and delivered receipts; unread messages show from now on. */
+  /** Sends what a request held back: the access key, and the delivered receipts for its messages. */
   private async makeOrdinary(id: string): Promise<void> {
     await this.store.update(id, (s) => void (s.request = false));
     await this.shareAccessKey(id).catch(() => undefined);
+    const incoming = this.store.messages(id).filter((m) => !m.outgoing).map((m) => fromHex(m.id));
+    await this.sendReceipts(id, Receipt_Kind.DELIVERED, incoming);
   }
 
   async deleteRequest(id: string): Promise<void> {
