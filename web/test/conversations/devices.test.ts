@@ -47,12 +47,12 @@ describe("linked devices in conversations", () => {
     await bea.run(["receive", "--wait=3"]);
     await bea.run(["accept", "xena"]);
     const second = await linkedDevice("bea", (code) => bea.run(["link-accept", code, "--wait=30"]));
-    const joined = await eventually(() => second.app.conversations().find((c) => c.id === id), 30_000, "the 1:1 on the linked device");
+    const joined = await eventually(() => second.app.conversations().find((c) => c.id === id), 60_000, "the 1:1 on the linked device");
     expect(joined).toMatchObject({ name: "xena", direct: true, request: false });
     await xena.app.send(id, "after the link");
-    await eventually(() => second.app.messages(id).some((m) => m.text === "after the link" && m.sender === "xena"), 20_000, "xena's message");
+    await eventually(() => second.app.messages(id).some((m) => m.text === "after the link" && m.sender === "xena"), 60_000, "xena's message");
     await second.app.send(id, "from bea's browser");
-    await eventually(() => xena.app.messages(id).some((m) => m.text === "from bea's browser" && m.sender === "bea"), 20_000, "bea's web message");
+    await eventually(() => xena.app.messages(id).some((m) => m.text === "from bea's browser" && m.sender === "bea"), 60_000, "bea's web message");
     expect(await bea.run(["receive", "--wait=3"])).toMatch(/bea → xena: from bea's browser|from bea's browser/);
   }, 240_000);
 
@@ -62,20 +62,20 @@ describe("linked devices in conversations", () => {
     web.push(yuri, zoe);
     const id = await yuri.app.openDirect("zoe");
     await yuri.app.send(id, "hi zoe");
-    await eventually(() => zoe.app.conversations().some((c) => c.id === id), 20_000, "zoe's request");
+    await eventually(() => zoe.app.conversations().some((c) => c.id === id), 60_000, "zoe's request");
     await zoe.app.accept(id);
     const second = await linkedDevice("yuri", (code) => approveLink(yuri.ctx.session, yuri.identity, code));
     expect(await yuri.app.syncOwnDevices()).toBe(true);
-    await eventually(() => second.app.conversations().some((c) => c.id === id), 30_000, "the 1:1 on yuri's second device");
+    await eventually(() => second.app.conversations().some((c) => c.id === id), 60_000, "the 1:1 on yuri's second device");
     // The first device shared the account's profile key in the conversation: the second adopted it.
-    await eventually(() => toHex(second.ctx.identity.profileKey!) === toHex(yuri.ctx.identity.profileKey!), 20_000, "the profile key");
+    await eventually(() => toHex(second.ctx.identity.profileKey!) === toHex(yuri.ctx.identity.profileKey!), 60_000, "the profile key");
     await zoe.app.send(id, "both your devices read this");
     for (const device of [yuri, second]) {
-      await eventually(() => device.app.messages(id).some((m) => m.text === "both your devices read this"), 20_000, "zoe's message");
+      await eventually(() => device.app.messages(id).some((m) => m.text === "both your devices read this"), 60_000, "zoe's message");
     }
     await second.app.send(id, "from the second device");
-    await eventually(() => zoe.app.messages(id).some((m) => m.text === "from the second device" && m.sender === "yuri"), 20_000, "at zoe");
+    await eventually(() => zoe.app.messages(id).some((m) => m.text === "from the second device" && m.sender === "yuri"), 60_000, "at zoe");
     // Yuri's first device shows its own account's message as its own.
-    await eventually(() => yuri.app.messages(id).find((m) => m.text === "from the second device")?.outgoing, 20_000, "at yuri's first device");
+    await eventually(() => yuri.app.messages(id).find((m) => m.text === "from the second device")?.outgoing, 60_000, "at yuri's first device");
   }, 240_000);
 });

@@ -73,7 +73,7 @@ export async function signIn(serverUrl: string, profile: string, identity: Local
 }
 
 /** Polls `check` until it returns something other than undefined/false, or fails after `ms`. */
-export async function eventually<T>(check: () => T | undefined | false, ms = 20_000, what = "the expected state"): Promise<T> {
+export async function eventually<T>(check: () => T | undefined | false, ms = 60_000, what = "the expected state"): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = check();

@@ -96,7 +96,7 @@ export class Inbox {
       return;
     }
     try {
-      const unwrapped = await unwrap(sent, await this.groups.wrapKeysOfAll());
+      const unwrapped = await unwrap(sent, await this.groups.wrapKeysOf(this.store.ids()));
       if (unwrapped.kind === "welcome") await this.join(unwrapped.welcome);
       else await this.receive(toHex(unwrapped.groupId), unwrapped.mlsMessage);
     } catch (e) {
@@ -120,9 +120,9 @@ export class Inbox {
     }
     const group = this.groups.get(conversationId);
     const state = this.store.get(conversationId);
-    if (!group || !group.active || !state || state.left) {
-      throw new MlsPolicyError("a message for a conversation this device is not in");
-    }
+    // A conversation this device left still hears from its members until they commit the removal.
+    if (state?.left) return;
+    if (!group || !group.active || !state) throw new MlsPolicyError("a message for a conversation this device is not in");
     const settingsBefore = state.name;
     let processed: Processed;
     try {

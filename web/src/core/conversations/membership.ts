@@ -233,7 +233,11 @@ export class Membership {
     const state = this.store.require(id);
     if (!state.request) throw new Error(`'${state.name}' is not a message request; to leave a group, leave it`);
     await this.leave(id).catch(() => undefined);
-    await this.store.remove(id);
+    await this.store.update(id, (s) => {
+      s.left = true;
+      s.request = false;
+    });
+    await this.store.clearMessages(id);
     this.ctx.events.emit({ kind: "conversations" });
   }
 

@@ -96,13 +96,17 @@ export class ConversationStore {
     return state;
   }
 
-  /** Forgets a conversation and its messages (a deleted request). */
-  async remove(id: string): Promise<void> {
+  /** Forgets a conversation's messages (a deleted request); the record stays, so its late mail is recognized. */
+  async clearMessages(id: string): Promise<void> {
     const loaded = this.conversations.get(id);
-    this.conversations.delete(id);
-    await this.vault.delete(CONVERSATIONS, id);
-    await this.vault.delete(GROUPS, id);
-    for (const message of loaded?.messages ?? []) await this.vault.delete(messagesArea(id), messageKey(message));
+    if (!loaded) return;
+    for (const message of loaded.messages) await this.vault.delete(messagesArea(id), messageKey(message));
+    loaded.messages = [];
+    loaded.byId.clear();
+    await this.update(id, (state) => {
+      state.unread = 0;
+      delete state.lastText;
+    });
   }
 
   summaries(): ConversationSummary[] {
