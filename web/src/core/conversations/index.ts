@@ -5,7 +5,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { AccessKeyShareSchema, AttachmentSchema, type CallSignal, CallSignalSchema, Receipt_Kind, ReceiptSchema } from "../../gen/parley/content/v1/content_pb";
 import type { ChatMessage, ConversationSummary, Member as ApiMember } from "../api";
-import { fromHex, randomBytes, toHex } from "../bytes";
+import { fromHex, randomBytes, toHex, utf8 } from "../bytes";
 import { setAccessKey } from "../account/accounts";
 import { accessKeyFromProfileKey } from "../account/identity";
 import { ListDevicesSchema } from "../../gen/parley/v1/parley_pb";
@@ -18,10 +18,12 @@ import { Groups } from "./groups";
 import { Inbox, MAX_RECEIPT_IDS, MAX_TEXT_CHARS } from "./inbox";
 import { Membership } from "./membership";
 import { type ContentBody, Outbox } from "./outbox";
-import { ConversationStore, type StoredChat } from "./store";
+import { applyReaction, attachmentInfo, ConversationStore, markDeleted, type StoredChat } from "./store";
 
 type SignalListener = (conversationId: string, sender: string, senderDevice: Uint8Array, signal: CallSignal) => void;
 
+/** Vault area: send id (hex) -> "conversation:message" of a shown message waiting for the carrier's outcome. */
+const SENDS = "sends";
 /** How long start() waits for the server to say the backlog was all pushed. */
 const BACKLOG_WAIT_MS = 10_000;
 
@@ -37,8 +39,6 @@ export class Conversations implements ConversationsService {
   private readonly inbox: Inbox;
   private readonly membership: Membership;
   private readonly signalListeners = new Set<SignalListener>();
-  /** The carrier reports by send id; the message it carried, per id. */
-  private readonly sends = new Map<string, { conversationId: string; messageId: string }>();
   private readonly unsubscribe: (() => void)[] = [];
   private started: Promise<void> | undefined;
   private markLoaded!: () => void;
@@ -105,12 +105,15 @@ export class Conversations implements ConversationsService {
     await Promise.race([this.backlogRead, new Promise((resolve) => setTimeout(resolve, BACKLOG_WAIT_MS))]);
   }
 
+  /** The carrier reports by send id, also after a reload (its queue persists): which message that was is kept in the Vault. */
   private async sendOutcome(sendId: Uint8Array, status: "sent" | "failed"): Promise<void> {
-    const sent = this.sends.get(toHex(sendId));
+    const key = toHex(sendId);
+    const sent = await this.ctx.vault.get(SENDS, key);
     if (!sent) return;
-    this.sends.delete(toHex(sendId));
-    await this.store.setStatus(sent.conversationId, sent.messageId, status);
-    this.ctx.events.emit({ kind: "messages", conversationId: sent.conversationId });
+    await this.ctx.vault.delete(SENDS, key);
+    const [conversationId, messageId] = new TextDecoder().decode(sent).split(":");
+    await this.store.setStatus(conversationId, messageId, status);
+    this.ctx.events.emit({ kind: "messages", conversationId });
   }
 
   async publishKeyPackages(count: number): Promise<void> {
@@ -203,7 +206,7 @@ export class Conversations implements ConversationsService {
         readBy: [],
         ...copy,
       });
-      if (sendId) this.sends.set(toHex(sendId), { conversationId, messageId });
+      if (sendId) await this.ctx.vault.put(SENDS, toHex(sendId), utf8(`${conversationId}:${messageId}`));
       return messageId;
     });
     this.ctx.events.emit({ kind: "messages", conversationId });
@@ -244,12 +247,7 @@ export class Conversations implements ConversationsService {
     this.requireOwn(conversationId, messageId);
     this.membership.requireAccepted(conversationId);
     await this.sendControl(conversationId, { case: "delete", value: { $typeName: "parley.content.v1.Delete", targetId: fromHex(messageId) } });
-    await this.store.change(conversationId, messageId, (m) => {
-      m.text = "";
-      m.deleted = true;
-      delete m.attachment;
-      delete m.attachmentPointer;
-    });
+    await this.store.change(conversationId, messageId, markDeleted);
     this.ctx.events.emit({ kind: "messages", conversationId });
   }
 
@@ -259,16 +257,7 @@ export class Conversations implements ConversationsService {
     await this.sendControl(conversationId, {
       case: "reaction", value: { $typeName: "parley.content.v1.Reaction", targetId: fromHex(messageId), emoji },
     });
-    const me = this.ctx.identity.username;
-    await this.store.change(conversationId, messageId, (m) => {
-      const reactions = m.reactions.map((r) => ({ emoji: r.emoji, users: r.users.filter((u) => u !== me) })).filter((r) => r.users.length > 0);
-      if (emoji !== "") {
-        const existing = reactions.find((r) => r.emoji === emoji);
-        if (existing) existing.users.push(me);
-        else reactions.push({ emoji, users: [me] });
-      }
-      m.reactions = reactions;
-    });
+    await this.store.change(conversationId, messageId, (m) => applyReaction(m, this.ctx.identity.username, emoji));
     this.ctx.events.emit({ kind: "messages", conversationId });
   }
 
@@ -276,7 +265,7 @@ export class Conversations implements ConversationsService {
   async markRead(conversationId: string): Promise<void> {
     const state = this.store.require(conversationId);
     if (state.unread === 0) return;
-    const unread = this.store.messages(conversationId, state.unread).filter((m) => !m.outgoing).map((m) => fromHex(m.id));
+    const unread = this.store.messages(conversationId).filter((m) => !m.outgoing).slice(-state.unread).map((m) => fromHex(m.id));
     await this.store.update(conversationId, (s) => void (s.unread = 0));
     this.ctx.events.emit({ kind: "conversations" });
     if (!state.request && !state.left) await this.sendReceipts(conversationId, Receipt_Kind.READ, unread);
@@ -297,7 +286,7 @@ export class Conversations implements ConversationsService {
     const attachment = await this.attachments.upload(file, name, caption);
     return this.sendShown(conversationId, { case: "attachment", value: attachment }, {
       text: caption ?? "",
-      attachment: { name: attachment.name, size: Number(attachment.size), image: /\.(png|jpe?g|gif|webp)$/i.test(attachment.name) },
+      attachment: attachmentInfo(attachment),
       attachmentPointer: toHex(toBinary(AttachmentSchema, attachment)),
     });
   }

@@ -9,7 +9,7 @@ import { constantTimeEquals, fromHex, randomBytes, toHex } from "../bytes";
 import type { CoreContext } from "../contracts";
 import type { Contacts } from "../keys/contacts";
 import { type Claimed, claim, claimOwn, KeyPackages } from "../keys/keyPackages";
-import { MlsGroup } from "../mls/group";
+import { keyPackageRef, MlsGroup } from "../mls/group";
 import { ConversationSettings, MAX_NAME_CHARS } from "../mls/settings";
 import type { Consent } from "./consent";
 import type { Groups } from "./groups";
@@ -37,17 +37,24 @@ export class Membership {
   /** The 1:1 with `username`, created (with all devices of both accounts) when missing; starting it accepts them. */
   async direct(username: string): Promise<string> {
     if (username === this.identity.username) throw new Error("that is you; to talk to your other devices, create a group");
-    const joiners = await this.claim(username);
-    const account = joiners[0].member.accountId;
-    const existing = this.store.ids().find((id) => {
-      const state = this.store.get(id)!;
-      const group = this.groups.get(id);
-      return state.direct && !state.left && group?.active && group.settings().otherDirectAccount(this.identity.accountId)
-        && constantTimeEquals(group.settings().otherDirectAccount(this.identity.accountId)!, account);
-    });
-    const id = existing ?? (await this.create(username, true, joiners));
+    // A name the server confirmed needs no claim (which would use up one of their key packages).
+    const known = await this.contacts.get(username);
+    let id = known?.nameConfirmed ? this.directWith(known.accountId) : undefined;
+    if (!id) {
+      const joiners = await this.claim(username);
+      id = this.directWith(joiners[0].member.accountId) ?? (await this.create(username, true, joiners));
+    }
     await this.acceptStarted(id, [username]);
     return id;
+  }
+
+  /** The active 1:1 with `account`, if this device has one. */
+  private directWith(account: Uint8Array): string | undefined {
+    return this.store.ids().find((id) => {
+      const group = this.groups.get(id);
+      const other = group?.active && !this.store.get(id)!.left ? group.settings().otherDirectAccount(this.identity.accountId) : undefined;
+      return other !== undefined && constantTimeEquals(other, account);
+    });
   }
 
   async createGroup(name: string, usernames: string[]): Promise<string> {
@@ -75,6 +82,8 @@ export class Membership {
     const founding = await this.keyPackages.create(false);
     const group = await MlsGroup.create(randomBytes(16), founding.publicPackage, founding.privatePackage,
       settings.initialExtensions(), this.groups.policy);
+    // The creator's own leaf came from it; no Welcome will ever name it.
+    await this.keyPackages.consumed(await keyPackageRef(founding.publicPackage));
     const id = toHex(group.groupId);
     await this.store.save({
       id, name, direct, peer: direct ? name : undefined, request: false, left: false, unread: 0, lastAt: Date.now(), timerSeconds: 0,
