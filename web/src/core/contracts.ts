@@ -151,9 +151,14 @@ export type ConversationsService = Pick<
      * the server has published no key packages yet. core/client.ts calls it after approveLink.
      */
     syncOwnDevices?(): Promise<boolean>;
+    /** Added for issue 14, optional: stops the service's listeners and timers; core/client.ts calls it on close. */
+    close?(): void;
   };
 
-export type CallsService = Pick<ParleyApp, "startCall" | "answerCall" | "hangUp" | "callStream">;
+export type CallsService = Pick<ParleyApp, "startCall" | "answerCall" | "hangUp" | "callStream"> & {
+  /** Added for issue 14, optional: ends the calls and stops the service's listeners; core/client.ts calls it on close. */
+  close?(): void;
+};
 export type SafetyService = Pick<ParleyApp, "safetyNumber" | "verify">;
 
 export type ConversationsFactory = (ctx: CoreContext, attachments: AttachmentService) => ConversationsService;

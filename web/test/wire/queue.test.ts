@@ -2,51 +2,37 @@
 // goes again after retry_after_ms and the sends behind it in its queue key wait for it, other
 // queue keys pass; a send refused for good is reported and dropped; a dropped connection keeps
 // the queue until the reconnect.
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebSocketServer, type WebSocket as ServerSocket } from "ws";
-import { ClientFrameSchema, ErrorCode, ServerFrameSchema, type ServerFrame } from "../../src/gen/parley/v1/parley_pb";
+import { ErrorCode, type ServerFrame } from "../../src/gen/parley/v1/parley_pb";
 import { randomBytes, toHex } from "../../src/core/bytes";
 import { LastingLink } from "../../src/core/net/session";
 import { AnonymousLink } from "../../src/core/net/anonymous";
 import { IndexedDbVault } from "../../src/core/store/vault";
 import { TokenWallet } from "../../src/core/tokens/wallet";
 import { QueueCarrier } from "../../src/core/wire/carrier";
-
-type Script = (messageId: string, attempt: number, socket: ServerSocket) => ServerFrame["body"] | "drop";
+import { until } from "../net/until";
+import { scriptedServer, type ScriptAnswer, type ScriptedServer } from "../net/scripted";
 
 describe("the outgoing queue against a scripted server", () => {
-  let wss: WebSocketServer;
-  let url: string;
-  let script: Script;
+  let server: ScriptedServer;
+  let script: (messageId: string, attempt: number) => ScriptAnswer;
   const arrivals: string[] = [];
   const attempts = new Map<string, number>();
+  let url: string;
 
   beforeAll(async () => {
-    wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-    await new Promise((ok) => wss.once("listening", ok));
-    url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}/v1/ws`;
-    wss.on("connection", (socket) => {
-      socket.send(toBinary(ServerFrameSchema, create(ServerFrameSchema, { body: { case: "challenge", value: { nonce: randomBytes(32) } } })));
-      socket.on("message", (data: Buffer) => {
-        const request = fromBinary(ClientFrameSchema, new Uint8Array(data));
-        if (request.body.case !== "send") return;
-        const id = toHex(request.body.value.messageId);
-        const attempt = (attempts.get(id) ?? 0) + 1;
-        attempts.set(id, attempt);
-        arrivals.push(id);
-        const answer = script(id, attempt, socket);
-        if (answer === "drop") {
-          socket.terminate();
-          return;
-        }
-        socket.send(toBinary(ServerFrameSchema, create(ServerFrameSchema, { requestId: request.requestId, body: answer })));
-      });
+    server = await scriptedServer((request) => {
+      if (request.body.case !== "send") return "silent";
+      const id = toHex(request.body.value.messageId);
+      const attempt = (attempts.get(id) ?? 0) + 1;
+      attempts.set(id, attempt);
+      arrivals.push(id);
+      return script(id, attempt);
     });
+    url = server.url;
   });
   afterAll(async () => {
-    for (const c of wss.clients) c.terminate();
-    await new Promise((ok) => wss.close(ok));
+    await server.close();
   });
 
   const accepted = (id: string): ServerFrame["body"] => ({ case: "sendAccepted", value: { $typeName: "parley.v1.SendAccepted", messageId: Uint8Array.from(Buffer.from(id, "hex")), unknownDeviceIds: [] } });
@@ -73,14 +59,6 @@ describe("the outgoing queue against a scripted server", () => {
         vault.close();
       },
     };
-  }
-
-  async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((ok) => setTimeout(ok, 20));
-    }
   }
 
   it("retries a rate-limited send after the hint, keeps its queue key in order, and lets other keys pass", async () => {

@@ -18,7 +18,7 @@ import {
   type Send,
   type ServerFrame,
 } from "../../gen/parley/v1/parley_pb";
-import { utf8 } from "../bytes";
+import { constantTimeEquals, utf8 } from "../bytes";
 import { ServerError, type AnonymousChannel, type Carrier, type CommitOutcome, type RecipientAccount, type Session, type Vault } from "../contracts";
 import { answerOf } from "../net/connection";
 import { NoTokenError, type TokenWallet } from "../tokens/wallet";
@@ -224,7 +224,7 @@ export class QueueCarrier implements Carrier {
     });
     for (let attempt = 1; ; attempt++) {
       try {
-        return outcome(await this.submitOnce(submit));
+        return outcome(await this.submitOnce(submit), fanOut.messageId);
       } catch (e) {
         if (e instanceof NoTokenError) throw noToken(e);
         // The server may have stored a commit whose answer was lost: sending it again is answered either way.
@@ -271,7 +271,13 @@ export class QueueCarrier implements Carrier {
   }
 }
 
-function outcome(frame: ServerFrame): CommitOutcome {
+/**
+ * The CommitResult as the caller needs it. A submission whose answer a dropped connection lost may
+ * have been stored: sent again, it is refused with this very commit named as the winner, which
+ * means it was accepted (CommitCoordinator.java).
+ */
+function outcome(frame: ServerFrame, commitId: Uint8Array): CommitOutcome {
   const result = answerOf(frame, "commitResult");
-  return { accepted: result.accepted, currentEpoch: result.currentEpoch, unknownDeviceIds: result.unknownDeviceIds };
+  const accepted = result.accepted || (result.winningCommitId.length > 0 && constantTimeEquals(result.winningCommitId, commitId));
+  return { accepted, currentEpoch: result.currentEpoch, unknownDeviceIds: result.unknownDeviceIds };
 }
