@@ -2,9 +2,9 @@
 // (labels and roles of web/src/ui), for the benchmarks that time messages between two browsers.
 import { randomBytes } from "node:crypto";
 
-/** A username the server takes: letters, digits and dashes, unique per run. */
+/** A username the server takes (a-z, 0-9, _ and .), unique per run. */
 export function benchUsername(prefix) {
-  return `${prefix}-${randomBytes(4).toString("hex")}`;
+  return `${prefix}_${randomBytes(4).toString("hex")}`;
 }
 
 /** Opens the app in a fresh context and registers `username` (no passphrase). */
