@@ -1,0 +1,80 @@
+// A group of a browser user, a second browser user and a CLI user: everyone reads everyone,
+// edits and receipts show on the other side, and the members dialog shows admins.
+import { expect, test } from "./harness";
+import { messageWithText, openConversation, registerInBrowser, screenshots, sendText } from "./ui-steps";
+
+test.use({ locale: "en-US" });
+
+test("two browser users and a CLI user chat in a group, with an edit and receipts", async ({ page, browser, parley }) => {
+  const bob = await parley.registered("bob");
+  const carolContext = await browser.newContext({ baseURL: parley.server.url, locale: "en-US" });
+  const carol = await carolContext.newPage();
+  try {
+    await registerInBrowser(page, "alice");
+    await registerInBrowser(carol, "carol");
+
+    await page.getByRole("button", { name: "New group" }).click();
+    const dialog = page.getByRole("dialog", { name: "New group" });
+    await dialog.getByLabel("Group name").fill("trio");
+    await dialog.getByLabel(/^Members/).fill("bob, carol");
+    await dialog.getByRole("button", { name: "Create group" }).click();
+    await expect(page.locator("#chat-title")).toHaveText("trio", { timeout: 60_000 });
+    await sendText(page, "hello group");
+
+    await bob.waitForRequest((r) => r.conversation === "trio" && r.inviter === "alice");
+    await bob.accept("trio");
+    await bob.waitForText("hello group", "alice");
+
+    const request = carol.getByTestId("requests").getByTestId("conversation").filter({ hasText: "trio" });
+    await expect(request).toBeVisible({ timeout: 60_000 });
+    await screenshots(carol, "requests");
+    await request.click();
+    await carol.getByRole("button", { name: "Accept" }).click();
+    await expect(messageWithText(carol, "hello group")).toBeVisible({ timeout: 60_000 });
+
+    await bob.send({ group: "trio" }, "hello from the CLI");
+    await expect(messageWithText(page, "hello from the CLI")).toBeVisible({ timeout: 60_000 });
+    await expect(messageWithText(carol, "hello from the CLI")).toBeVisible({ timeout: 60_000 });
+
+    await sendText(carol, "hello from the second browser");
+    await expect(messageWithText(page, "hello from the second browser")).toBeVisible({ timeout: 60_000 });
+    await bob.waitForText("hello from the second browser", "carol");
+
+    // Receipts from the others reach the sender.
+    await expect(messageWithText(page, "hello group").getByTestId("message-status")).toHaveAttribute("data-status", /delivered|read/, {
+      timeout: 60_000,
+    });
+
+    // An edit shows on the other browser.
+    const mine = messageWithText(page, "hello group");
+    await mine.getByRole("button", { name: "Actions" }).click();
+    await mine.getByRole("button", { name: "Edit" }).click();
+    const composer = page.getByRole("textbox", { name: "Message" });
+    await expect(composer).toHaveValue("hello group");
+    await composer.fill("hello group, edited");
+    await composer.press("Enter");
+    const edited = messageWithText(carol, "hello group, edited");
+    await expect(edited).toBeVisible({ timeout: 60_000 });
+    await expect(edited).toContainText("edited");
+
+    // A reaction shows on the other browser.
+    const theirs = messageWithText(carol, "hello from the CLI");
+    await theirs.getByRole("button", { name: "Actions" }).click();
+    await theirs.getByRole("group", { name: "React" }).getByRole("button", { name: "👍" }).click();
+    await expect(messageWithText(page, "hello from the CLI").locator(".reactions")).toContainText("👍 1", { timeout: 60_000 });
+
+    await screenshots(page, "group-chat");
+    await page.getByRole("button", { name: "Group members" }).click();
+    const members = page.getByTestId("members");
+    await expect(members.locator("li")).toHaveCount(3);
+    await expect(members.locator("li").filter({ hasText: "alice" })).toContainText("admin");
+    await screenshots(page, "group-members");
+    await page.keyboard.press("Escape");
+    await expect(page.getByRole("dialog")).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Group members" })).toBeFocused();
+
+    await openConversation(carol, "trio");
+  } finally {
+    await carolContext.close();
+  }
+});

@@ -1,0 +1,55 @@
+// What a person does in the web UI, as steps the ui-*.spec.ts tests share. Everything goes through
+// the page the way a user does it: labels, buttons and the keyboard.
+import { expect, type Page } from "@playwright/test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { WEB } from "./harness";
+
+export const SCREENSHOTS = join(WEB, "test-results", "screenshots");
+
+/** Registers a new account in a fresh browser profile and waits for the conversation list. */
+export async function registerInBrowser(page: Page, username: string): Promise<void> {
+  await page.goto("/");
+  await page.getByLabel("Username").fill(username);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { name: "Conversations" })).toBeVisible({ timeout: 60_000 });
+}
+
+/** Opens (or starts) the 1:1 with username through "New chat". */
+export async function startDirect(page: Page, username: string): Promise<void> {
+  await page.getByRole("button", { name: "New chat" }).click();
+  const dialog = page.getByRole("dialog", { name: "New chat" });
+  await dialog.getByLabel("Username").fill(username);
+  await dialog.getByRole("button", { name: "Start" }).click();
+  await expect(page.locator("#chat-title")).toHaveText(username, { timeout: 60_000 });
+}
+
+export async function openConversation(page: Page, name: string): Promise<void> {
+  await page.getByTestId("conversation").filter({ hasText: name }).first().click();
+  await expect(page.locator("#chat-title")).toHaveText(name);
+}
+
+/** Types text into the composer and sends it with Enter. */
+export async function sendText(page: Page, text: string): Promise<void> {
+  const composer = page.getByRole("textbox", { name: "Message" });
+  await composer.fill(text);
+  await composer.press("Enter");
+  await expect(composer).toHaveValue("");
+}
+
+/** The message bubble (li) whose text is exactly text. */
+export function messageWithText(page: Page, text: string) {
+  return page.getByTestId("message").filter({ has: page.getByTestId("message-text").getByText(text, { exact: true }) });
+}
+
+/** Saves the page at desktop and phone width into test-results/screenshots/NAME-{1280,360}.png. */
+export async function screenshots(page: Page, name: string, narrowStep?: (page: Page) => Promise<void>): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const original = page.viewportSize();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}-1280.png`) });
+  await page.setViewportSize({ width: 360, height: 740 });
+  if (narrowStep) await narrowStep(page);
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}-360.png`) });
+  if (original) await page.setViewportSize(original);
+}

@@ -1,0 +1,204 @@
+// One conversation: header with calls and group/safety, the request banner, the messages (the
+// newest PAGE first, more on demand) and the composer. Drop a file anywhere on it to send it.
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import type { ChatMessage, ConversationSummary, ParleyApp } from "../core/api";
+import { t } from "../i18n";
+import { Composer } from "./Composer";
+import { ErrorText } from "./ErrorText";
+import { useAction, useFocusOnMount } from "./hooks";
+import { MessageItem } from "./MessageItem";
+import { Icon } from "./Icon";
+
+/** Messages shown at first and added by each "show earlier": the DOM stays small in long chats. */
+const PAGE = 100;
+
+export type ComposerMode = { kind: "new" } | { kind: "reply"; message: ChatMessage } | { kind: "edit"; message: ChatMessage };
+
+export function Chat(props: {
+  app: ParleyApp;
+  conversation: ConversationSummary;
+  tick: number;
+  onBack: () => void;
+  onGroup: () => void;
+  onSafety: (username: string) => void;
+  onCall: (video: boolean) => Promise<void>;
+  onLeft: () => void;
+}) {
+  const { app, conversation } = props;
+  const [limit, setLimit] = useState(PAGE);
+  const [mode, setMode] = useState<ComposerMode>({ kind: "new" });
+  const [dragging, setDragging] = useState(false);
+  const action = useAction();
+  const heading = useFocusOnMount<HTMLHeadingElement>([conversation.id]);
+  const list = useRef<HTMLOListElement>(null);
+  const stickToBottom = useRef(true);
+  const composerInput = useRef<HTMLTextAreaElement>(null);
+
+  const messages = app.messages(conversation.id, limit);
+  const hasEarlier = messages.length >= limit;
+
+  // Reading the open conversation marks it read (and sends read receipts), while the page is seen.
+  useEffect(() => {
+    if (conversation.unread > 0 && !conversation.request && document.visibilityState === "visible") {
+      void action.run(() => app.markRead(conversation.id));
+    }
+  }, [conversation.id, conversation.unread, props.tick]);
+
+  useLayoutEffect(() => {
+    const element = list.current;
+    if (element && stickToBottom.current) element.scrollTop = element.scrollHeight;
+  }, [messages.length, props.tick, conversation.id]);
+
+  const focusComposer = () => composerInput.current?.focus();
+  const sendFiles = (files: FileList | File[]) => {
+    for (const file of Array.from(files)) void action.run(() => app.sendFile(conversation.id, file, file.name));
+  };
+
+  return (
+    <section
+      class={dragging ? "chat chat--dragging" : "chat"}
+      aria-labelledby="chat-title"
+      onDragOver={(e) => {
+        if (!e.dataTransfer?.types.includes("Files") || conversation.request) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={(e) => {
+        if (e.currentTarget === e.target) setDragging(false);
+      }}
+      onDrop={(e) => {
+        e.preventDefault();
+        setDragging(false);
+        if (e.dataTransfer?.files.length) sendFiles(e.dataTransfer.files);
+      }}
+    >
+      <header class="pane__header chat__header">
+        <button type="button" class="icon-button back" onClick={props.onBack} aria-label={t("back")} title={t("back")}>
+          <Icon name="back" />
+        </button>
+        <h2 id="chat-title" tabIndex={-1} ref={heading}>
+          {conversation.name}
+        </h2>
+        <div class="chat__tools">
+          {!conversation.request && (
+            <>
+              <button type="button" class="icon-button" onClick={() => void action.run(() => props.onCall(false))} aria-label={t("callAudio")} title={t("callAudio")}>
+                <Icon name="phone" />
+              </button>
+              <button type="button" class="icon-button" onClick={() => void action.run(() => props.onCall(true))} aria-label={t("callVideo")} title={t("callVideo")}>
+                <Icon name="video" />
+              </button>
+            </>
+          )}
+          {conversation.direct && conversation.peer ? (
+            <button type="button" class="icon-button" onClick={() => props.onSafety(conversation.peer!)} aria-label={t("safetyNumber")} title={t("safetyNumber")}>
+              <Icon name="shield" />
+            </button>
+          ) : (
+            <button type="button" class="icon-button" onClick={props.onGroup} aria-label={t("groupInfo")} title={t("groupInfo")}>
+              <Icon name="people" />
+            </button>
+          )}
+        </div>
+      </header>
+      {conversation.request && <RequestBanner app={app} conversation={conversation} onGone={props.onLeft} />}
+      <ol
+        class="messages"
+        ref={list}
+        aria-label={t("messagesOf", { name: conversation.name })}
+        tabIndex={0}
+        onScroll={(e) => {
+          const element = e.currentTarget;
+          stickToBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 48;
+        }}
+      >
+        {hasEarlier && (
+          <li class="messages__earlier">
+            <button type="button" onClick={() => setLimit(limit + PAGE)}>
+              {t("showEarlier")}
+            </button>
+          </li>
+        )}
+        {messages.length === 0 && <li class="empty-state">{t("noMessages")}</li>}
+        {messages.map((message) => (
+          <MessageItem
+            key={message.id}
+            app={app}
+            message={message}
+            onReply={() => {
+              setMode({ kind: "reply", message });
+              focusComposer();
+            }}
+            onEdit={() => {
+              setMode({ kind: "edit", message });
+              focusComposer();
+            }}
+            onError={(error) => void action.run(() => Promise.reject(error))}
+          />
+        ))}
+      </ol>
+      {dragging && (
+        <p class="drop-hint" aria-hidden="true">
+          {t("dropHere")}
+        </p>
+      )}
+      <ErrorText error={action.error} />
+      {!conversation.request && (
+        <Composer
+          app={app}
+          conversationId={conversation.id}
+          mode={mode}
+          inputRef={composerInput}
+          onMode={setMode}
+          onFiles={sendFiles}
+          onSent={() => (stickToBottom.current = true)}
+        />
+      )}
+    </section>
+  );
+}
+
+function RequestBanner(props: { app: ParleyApp; conversation: ConversationSummary; onGone: () => void }) {
+  const { app, conversation } = props;
+  const { run, busy, error } = useAction();
+  const sender = conversation.peer; // a group's request names no one to block
+  return (
+    <div class="request-banner" role="region" aria-label={t("requestMark")}>
+      <p>{t("requestBanner", { name: sender ?? conversation.name })}</p>
+      <div class="toolbar">
+        <button type="button" class="primary" disabled={busy} onClick={() => void run(() => app.accept(conversation.id))}>
+          {t("accept")}
+        </button>
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() =>
+            void run(async () => {
+              await app.deleteRequest(conversation.id);
+              props.onGone();
+            })
+          }
+        >
+          {t("delete")}
+        </button>
+        {sender && (
+          <button
+            type="button"
+            class="danger"
+            disabled={busy}
+            onClick={() => {
+              if (!confirm(t("blockConfirm", { name: sender }))) return;
+              void run(async () => {
+                await app.block(sender);
+                props.onGone();
+              });
+            }}
+          >
+            {t("block")}
+          </button>
+        )}
+      </div>
+      <ErrorText error={error} />
+    </div>
+  );
+}

@@ -1,0 +1,242 @@
+// Settings: this account's devices (remove), linking another device (type or scan its code, then
+// approve after comparing fingerprints), safety numbers of contacts, and the language.
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { DeviceInfo, ParleyApp, PendingLink } from "../core/api";
+import { formatTime, t } from "../i18n";
+import { ErrorText } from "./ErrorText";
+import { useAction, useFocusOnMount } from "./hooks";
+import { LanguageSelect } from "./LanguageSelect";
+import { Icon } from "./Icon";
+
+export function Settings(props: { app: ParleyApp; onBack: () => void; onSafety: (username: string) => void }) {
+  const heading = useFocusOnMount<HTMLHeadingElement>();
+  const [contact, setContact] = useState("");
+  return (
+    <section class="settings" aria-labelledby="settings-title">
+      <header class="pane__header">
+        <button type="button" class="icon-button back" onClick={props.onBack} aria-label={t("back")} title={t("back")}>
+          <Icon name="back" />
+        </button>
+        <h2 id="settings-title" tabIndex={-1} ref={heading}>
+          {t("settingsTitle")}
+        </h2>
+      </header>
+      <div class="settings__body">
+        <p>{t("signedInAs", { name: props.app.username ?? "", server: props.app.serverUrl })}</p>
+        <LanguageSelect />
+        <Devices app={props.app} />
+        <LinkDevice app={props.app} />
+        <section aria-labelledby="safety-title">
+          <h3 id="safety-title">{t("safetyTitle")}</h3>
+          <p>{t("safetyIntro")}</p>
+          <form
+            class="inline-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (contact) props.onSafety(contact);
+            }}
+          >
+            <div class="field">
+              <label for="safety-contact">{t("contact")}</label>
+              <input id="safety-contact" required autocapitalize="none" spellcheck={false} value={contact} onInput={(e) => setContact(e.currentTarget.value.trim())} />
+            </div>
+            <button type="submit">{t("show")}</button>
+          </form>
+        </section>
+      </div>
+    </section>
+  );
+}
+
+function Devices(props: { app: ParleyApp }) {
+  const [devices, setDevices] = useState<DeviceInfo[]>();
+  const { run, busy, error } = useAction();
+  const reload = () => run(async () => setDevices(await props.app.devices()));
+  useEffect(() => void reload(), []);
+  return (
+    <section aria-labelledby="devices-title">
+      <h3 id="devices-title">{t("devices")}</h3>
+      {devices === undefined && !error && <p class="muted">{t("loading")}</p>}
+      {devices && (
+        <ul class="devices" data-testid="devices">
+          {devices.map((d) => (
+            <li key={d.id} class="device">
+              <span>
+                <code>{shortId(d.id)}</code>
+                {d.current && <span class="tag">{t("thisDevice")}</span>}
+                {d.createdAt !== undefined && <span class="muted"> {t("deviceAdded", { date: formatTime(d.createdAt) })}</span>}
+              </span>
+              {!d.current && (
+                <button
+                  type="button"
+                  class="danger"
+                  disabled={busy}
+                  onClick={() => {
+                    if (!confirm(t("removeDeviceConfirm", { id: shortId(d.id) }))) return;
+                    void run(async () => {
+                      await props.app.removeDevice(d.id);
+                      setDevices(await props.app.devices());
+                    });
+                  }}
+                >
+                  {t("removeDevice", { id: shortId(d.id) })}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <ErrorText error={error} />
+    </section>
+  );
+}
+
+function shortId(id: string): string {
+  return id.slice(0, 8);
+}
+
+function LinkDevice(props: { app: ParleyApp }) {
+  const [code, setCode] = useState("");
+  const [pending, setPending] = useState<PendingLink>();
+  const [approved, setApproved] = useState(false);
+  const [scanning, setScanning] = useState(false);
+  const { run, busy, error } = useAction();
+  const inspect = (value: string) =>
+    run(async () => {
+      setApproved(false);
+      setPending(await props.app.inspectLink(value));
+    });
+  return (
+    <section aria-labelledby="link-title">
+      <h3 id="link-title">{t("linkDevice")}</h3>
+      <p>{t("linkDeviceIntro")}</p>
+      <form
+        class="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void inspect(code);
+        }}
+      >
+        <div class="field">
+          <label for="link-code-input">{t("enterCode")}</label>
+          <input
+            id="link-code-input"
+            required
+            autocomplete="off"
+            autocapitalize="none"
+            spellcheck={false}
+            value={code}
+            onInput={(e) => {
+              setCode(e.currentTarget.value.trim());
+              setPending(undefined);
+            }}
+          />
+        </div>
+        <button type="submit" disabled={busy}>
+          {t("check")}
+        </button>
+      </form>
+      {canScan() ? (
+        scanning ? (
+          <Scanner
+            onCode={(value) => {
+              setScanning(false);
+              setCode(value);
+              void inspect(value);
+            }}
+            onStop={() => setScanning(false)}
+          />
+        ) : (
+          <button type="button" onClick={() => setScanning(true)}>
+            {t("scanCode")}
+          </button>
+        )
+      ) : (
+        <p class="hint">{t("scanUnsupported")}</p>
+      )}
+      {pending && !approved && (
+        <div class="link-compare" role="region" aria-label={t("fingerprint")}>
+          <p>{t("linkCompare", { name: pending.username })}</p>
+          <p>
+            <code class="code" data-testid="pending-fingerprint">
+              {pending.fingerprint}
+            </code>
+          </p>
+          <button
+            type="button"
+            class="primary"
+            disabled={busy}
+            onClick={() =>
+              void run(async () => {
+                await props.app.approveLink(code);
+                setApproved(true);
+                setCode("");
+              })
+            }
+          >
+            {t("approve")}
+          </button>
+        </div>
+      )}
+      {approved && <p role="status">{t("linkApproved")}</p>}
+      <ErrorText error={error} />
+    </section>
+  );
+}
+
+// BarcodeDetector (Shape Detection API) is not in TypeScript's DOM library yet.
+interface DetectedBarcode {
+  rawValue: string;
+}
+interface BarcodeDetectorLike {
+  detect(source: HTMLVideoElement): Promise<DetectedBarcode[]>;
+}
+type BarcodeDetectorConstructor = new (options: { formats: string[] }) => BarcodeDetectorLike;
+
+function barcodeDetector(): BarcodeDetectorConstructor | undefined {
+  return (globalThis as { BarcodeDetector?: BarcodeDetectorConstructor }).BarcodeDetector;
+}
+
+function canScan(): boolean {
+  return barcodeDetector() !== undefined && !!navigator.mediaDevices?.getUserMedia;
+}
+
+/** The camera, read a few times a second until a QR code is seen. */
+function Scanner(props: { onCode: (code: string) => void; onStop: () => void }) {
+  const video = useRef<HTMLVideoElement>(null);
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    let stream: MediaStream | undefined;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    let live = true;
+    const Detector = barcodeDetector()!;
+    navigator.mediaDevices
+      .getUserMedia({ video: { facingMode: "environment" } })
+      .then(async (media) => {
+        stream = media;
+        if (!live) return;
+        video.current!.srcObject = media;
+        await video.current!.play();
+        const detector = new Detector({ formats: ["qr_code"] });
+        timer = setInterval(async () => {
+          const found = await detector.detect(video.current!).catch(() => []);
+          if (found[0]?.rawValue && live) props.onCode(found[0].rawValue);
+        }, 300);
+      })
+      .catch((e: unknown) => live && setError(e instanceof Error ? e.message : String(e)));
+    return () => {
+      live = false;
+      clearInterval(timer);
+      stream?.getTracks().forEach((track) => track.stop());
+    };
+  }, []);
+  return (
+    <div class="scanner">
+      <video ref={video} muted playsInline aria-label={t("scanCode")} />
+      <ErrorText error={error} />
+      <button type="button" onClick={props.onStop}>
+        {t("stopScan")}
+      </button>
+    </div>
+  );
+}
