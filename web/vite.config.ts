@@ -25,10 +25,15 @@ function subresourceIntegrity(): Plugin {
     name: "parley-subresource-integrity",
     enforce: "post",
     apply: "build",
-    generateBundle(_options, bundle) {
-      const index = bundle["index.html"];
-      if (!index || index.type !== "asset") return;
-      index.source = addIntegrity(String(index.source), (url) => fileBytes(bundle, url));
+    // order "post": after Vite's own generateBundle hooks, which still rewrite chunks (the
+    // preload lists of dynamic imports), so the hashes are over the bytes that get written.
+    generateBundle: {
+      order: "post",
+      handler(_options, bundle) {
+        const index = bundle["index.html"];
+        if (!index || index.type !== "asset") return;
+        index.source = addIntegrity(String(index.source), (url) => fileBytes(bundle, url));
+      },
     },
   };
 }
@@ -66,27 +71,32 @@ function serviceWorkerShell(): Plugin {
     name: "parley-service-worker-shell",
     enforce: "post",
     apply: "build",
-    generateBundle(_options, bundle) {
-      const worker = bundle["sw.js"];
-      if (!worker || worker.type !== "chunk") throw new Error(`${SERVICE_WORKER_ENTRY} was not built as sw.js`);
-      const version = createHash("sha256");
-      const files: string[] = [];
-      for (const [name, file] of Object.entries(bundle).sort(([a], [b]) => a.localeCompare(b))) {
-        if (name === "sw.js" || name.startsWith(".")) continue;
-        files.push(name === "index.html" ? "/" : `/${name}`);
-        version.update(name).update(file.type === "chunk" ? file.code : file.source);
-      }
-      for (const path of listFiles(PUBLIC_DIR)) {
-        files.push(`/${path}`);
-        version.update(path).update(readFileSync(join(PUBLIC_DIR, path)));
-      }
-      const placeholders = [PRECACHE_PLACEHOLDER, CACHE_PLACEHOLDER];
-      for (const placeholder of placeholders) {
-        if (!worker.code.includes(`"${placeholder}"`)) throw new Error(`sw.js lost its placeholder ${placeholder}`);
-      }
-      worker.code = worker.code
-        .replaceAll(`"${PRECACHE_PLACEHOLDER}"`, JSON.stringify(files))
-        .replaceAll(`"${CACHE_PLACEHOLDER}"`, JSON.stringify(CACHE_PREFIX + version.digest("hex").slice(0, 16)));
+    // order "post": after Vite's own generateBundle hooks and the integrity above, so the cache
+    // version covers the final bytes.
+    generateBundle: {
+      order: "post",
+      handler(_options, bundle) {
+        const worker = bundle["sw.js"];
+        if (!worker || worker.type !== "chunk") throw new Error(`${SERVICE_WORKER_ENTRY} was not built as sw.js`);
+        const version = createHash("sha256");
+        const files: string[] = [];
+        for (const [name, file] of Object.entries(bundle).sort(([a], [b]) => a.localeCompare(b))) {
+          if (name === "sw.js" || name.startsWith(".")) continue;
+          files.push(name === "index.html" ? "/" : `/${name}`);
+          version.update(name).update(file.type === "chunk" ? file.code : file.source);
+        }
+        for (const path of listFiles(PUBLIC_DIR)) {
+          files.push(`/${path}`);
+          version.update(path).update(readFileSync(join(PUBLIC_DIR, path)));
+        }
+        const placeholders = [PRECACHE_PLACEHOLDER, CACHE_PLACEHOLDER];
+        for (const placeholder of placeholders) {
+          if (!worker.code.includes(`"${placeholder}"`)) throw new Error(`sw.js lost its placeholder ${placeholder}`);
+        }
+        worker.code = worker.code
+          .replaceAll(`"${PRECACHE_PLACEHOLDER}"`, JSON.stringify(files))
+          .replaceAll(`"${CACHE_PLACEHOLDER}"`, JSON.stringify(CACHE_PREFIX + version.digest("hex").slice(0, 16)));
+      },
     },
   };
 }

@@ -125,7 +125,8 @@ export interface ParleyApp {
 
   // ---- safety
   safetyNumber(username: string): Promise<SafetyNumberInfo>;
-  verify(username: string): Promise<void>;
+  /** `proof` (optional): the number typed from, or the QR payload scanned from, the other screen; it must match. */
+  verify(username: string, proof?: string): Promise<void>;
 
   // ---- calls
   startCall(conversationId: string, video: boolean): Promise<CallInfo>;

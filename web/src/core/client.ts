@@ -22,6 +22,9 @@ export const DEFAULT_PROFILE = "default";
 export const KEY_PACKAGE_BATCH = 50;
 const SERVER_ENTRY = ["account", "server"] as const;
 const DAY_MS = 86_400_000;
+/** After approving a link: how long, and how often, to look for the new device's key packages (LinkAcceptCommand). */
+const NEW_DEVICE_WAIT_MS = 60_000;
+const NEW_DEVICE_POLL_MS = 500;
 
 /** Creates a new profile for `serverUrl` (register or link next). Refuses when the profile exists. */
 export async function createParley(serverUrl: string, passphrase?: string, profile = DEFAULT_PROFILE): Promise<ParleyApp> {
@@ -47,9 +50,13 @@ export async function openParley(passphrase?: string, profile = DEFAULT_PROFILE)
   }
 }
 
-/** Whether a profile exists in this browser (to choose between createParley and openParley). */
-export function profileExists(profile = DEFAULT_PROFILE): Promise<boolean> {
-  return IndexedDbVault.exists(profile);
+/**
+ * The profile in this browser: "none" (createParley next), "locked" (openParley with its
+ * passphrase) or "unlocked" (openParley without one).
+ */
+export async function profileStatus(profile = DEFAULT_PROFILE): Promise<"none" | "locked" | "unlocked"> {
+  const protection = await IndexedDbVault.protection(profile);
+  return protection === "none" ? "none" : protection === "passphrase" ? "locked" : "unlocked";
 }
 
 /** Deletes a profile and everything in it. */
@@ -93,11 +100,9 @@ class Parley implements ParleyApp {
   async requestLink(username: string): Promise<LinkRequest> {
     this.requireNoDevice();
     const pending = await accounts.requestLink(this.vault, this.serverUrl, username);
-    return {
-      code: pending.code,
-      fingerprint: pending.fingerprint,
-      approved: pending.approved.then((identity) => this.signIn(identity, true)),
-    };
+    const approved = pending.approved.then((identity) => this.signIn(identity, true));
+    approved.catch(() => undefined); // the UI awaits it when it shows the code; an early refusal must not go unhandled
+    return { code: pending.code, fingerprint: pending.fingerprint, approved };
   }
 
   async inspectLink(code: string): Promise<PendingLink> {
@@ -106,8 +111,25 @@ class Parley implements ParleyApp {
   }
 
   async approveLink(code: string): Promise<void> {
-    const { identity, session } = this.require();
+    const { identity, session, conversations } = this.require();
     await accounts.approveLink(session, identity, code);
+    // The new device publishes its key packages right after the approval; it joins the conversations then.
+    if (conversations.syncOwnDevices) void this.addNewDevice(conversations.syncOwnDevices.bind(conversations));
+  }
+
+  private async addNewDevice(sync: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + NEW_DEVICE_WAIT_MS;
+    try {
+      while (!(await sync())) {
+        if (Date.now() > deadline || !this.running) {
+          this.emit({ kind: "notice", message: "the new device has not published its keys yet; it joins your conversations the next time this app starts" });
+          return;
+        }
+        await new Promise((ok) => setTimeout(ok, NEW_DEVICE_POLL_MS));
+      }
+    } catch (e) {
+      this.emit({ kind: "notice", message: `the new device could not be added to your conversations yet: ${(e as Error).message}` });
+    }
   }
 
   async devices(): Promise<DeviceInfo[]> {
@@ -129,27 +151,27 @@ class Parley implements ParleyApp {
   conversations: ParleyApp["conversations"] = () => (this.running ? this.running.conversations.conversations() : []);
   messages: ParleyApp["messages"] = (id, limit) => (this.running ? this.running.conversations.messages(id, limit) : []);
   members: ParleyApp["members"] = (id) => (this.running ? this.running.conversations.members(id) : []);
-  openDirect: ParleyApp["openDirect"] = (...a) => this.require().conversations.openDirect(...a);
-  createGroup: ParleyApp["createGroup"] = (...a) => this.require().conversations.createGroup(...a);
-  addMember: ParleyApp["addMember"] = (...a) => this.require().conversations.addMember(...a);
-  removeMember: ParleyApp["removeMember"] = (...a) => this.require().conversations.removeMember(...a);
-  setAdmin: ParleyApp["setAdmin"] = (...a) => this.require().conversations.setAdmin(...a);
-  leave: ParleyApp["leave"] = (...a) => this.require().conversations.leave(...a);
-  accept: ParleyApp["accept"] = (...a) => this.require().conversations.accept(...a);
-  deleteRequest: ParleyApp["deleteRequest"] = (...a) => this.require().conversations.deleteRequest(...a);
-  block: ParleyApp["block"] = (...a) => this.require().conversations.block(...a);
-  send: ParleyApp["send"] = (...a) => this.require().conversations.send(...a);
-  edit: ParleyApp["edit"] = (...a) => this.require().conversations.edit(...a);
-  remove: ParleyApp["remove"] = (...a) => this.require().conversations.remove(...a);
-  react: ParleyApp["react"] = (...a) => this.require().conversations.react(...a);
-  markRead: ParleyApp["markRead"] = (...a) => this.require().conversations.markRead(...a);
-  sendFile: ParleyApp["sendFile"] = (...a) => this.require().conversations.sendFile(...a);
-  download: ParleyApp["download"] = (...a) => this.require().conversations.download(...a);
-  safetyNumber: ParleyApp["safetyNumber"] = (...a) => this.require().safety.safetyNumber(...a);
-  verify: ParleyApp["verify"] = (...a) => this.require().safety.verify(...a);
-  startCall: ParleyApp["startCall"] = (...a) => this.require().calls.startCall(...a);
-  answerCall: ParleyApp["answerCall"] = (...a) => this.require().calls.answerCall(...a);
-  hangUp: ParleyApp["hangUp"] = (...a) => this.require().calls.hangUp(...a);
+  openDirect: ParleyApp["openDirect"] = async (...a) => this.require().conversations.openDirect(...a);
+  createGroup: ParleyApp["createGroup"] = async (...a) => this.require().conversations.createGroup(...a);
+  addMember: ParleyApp["addMember"] = async (...a) => this.require().conversations.addMember(...a);
+  removeMember: ParleyApp["removeMember"] = async (...a) => this.require().conversations.removeMember(...a);
+  setAdmin: ParleyApp["setAdmin"] = async (...a) => this.require().conversations.setAdmin(...a);
+  leave: ParleyApp["leave"] = async (...a) => this.require().conversations.leave(...a);
+  accept: ParleyApp["accept"] = async (...a) => this.require().conversations.accept(...a);
+  deleteRequest: ParleyApp["deleteRequest"] = async (...a) => this.require().conversations.deleteRequest(...a);
+  block: ParleyApp["block"] = async (...a) => this.require().conversations.block(...a);
+  send: ParleyApp["send"] = async (...a) => this.require().conversations.send(...a);
+  edit: ParleyApp["edit"] = async (...a) => this.require().conversations.edit(...a);
+  remove: ParleyApp["remove"] = async (...a) => this.require().conversations.remove(...a);
+  react: ParleyApp["react"] = async (...a) => this.require().conversations.react(...a);
+  markRead: ParleyApp["markRead"] = async (...a) => this.require().conversations.markRead(...a);
+  sendFile: ParleyApp["sendFile"] = async (...a) => this.require().conversations.sendFile(...a);
+  download: ParleyApp["download"] = async (...a) => this.require().conversations.download(...a);
+  safetyNumber: ParleyApp["safetyNumber"] = async (...a) => this.require().safety.safetyNumber(...a);
+  verify: ParleyApp["verify"] = async (...a) => this.require().safety.verify(...a);
+  startCall: ParleyApp["startCall"] = async (...a) => this.require().calls.startCall(...a);
+  answerCall: ParleyApp["answerCall"] = async (...a) => this.require().calls.answerCall(...a);
+  hangUp: ParleyApp["hangUp"] = async (...a) => this.require().calls.hangUp(...a);
   callStream: ParleyApp["callStream"] = (id) => this.running?.calls.callStream(id);
 
   // ---- events
@@ -164,6 +186,7 @@ class Parley implements ParleyApp {
     this.running = undefined;
     if (running) {
       running.carrier.close();
+      running.wallet.close();
       running.session.close();
       running.anonymous.close();
     }
@@ -192,6 +215,7 @@ class Parley implements ParleyApp {
       this.emit({ kind: "connection", state: session.state });
       if (fresh) await conversations.publishKeyPackages(KEY_PACKAGE_BATCH);
       await conversations.start();
+      if (conversations.syncOwnDevices) void conversations.syncOwnDevices().catch(() => false); // devices linked while this one was away
       void carrier.resume();
       // Tokens are fetched ahead of need, apart in time from spending them.
       wallet.topUp().catch((e: Error) => this.emit({ kind: "notice", message: `no send tokens now: ${e.message}` }));

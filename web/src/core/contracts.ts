@@ -71,10 +71,11 @@ export interface DeviceIdentity {
   readonly deviceCertificate: Uint8Array;
   readonly mailboxPublicKey: Uint8Array;
   readonly mailboxPrivateKey: Uint8Array;
-  /** DeviceRecord.profile_key: 32 random bytes shared by the account's devices (empty if none); access keys derive from it. */
-  readonly profileKey: Uint8Array;
+  // Added for issue 14 (optional so that identities built elsewhere, as in tests, stay valid); core/account always sets both.
+  /** DeviceRecord.profile_key: 32 random bytes shared by the account's devices; access keys derive from it. */
+  readonly profileKey?: Uint8Array;
   /** This account's sealed-sender access key, AccessKey.fromProfileKey(profileKey): what other accounts present to send to it sealed. */
-  readonly accessKey: Uint8Array;
+  readonly accessKey?: Uint8Array;
 }
 
 export interface EventSink {
@@ -138,6 +139,12 @@ export type ConversationsService = Pick<
     start(): Promise<void>;
     /** Publishes key packages (after register/link and when the server's count runs low). */
     publishKeyPackages(count: number): Promise<void>;
+    /**
+     * Added for issue 14, optional: adds this account's devices that its account key certifies to
+     * every conversation (the Java client's syncOwnDevices); resolves false while a device listed by
+     * the server has published no key packages yet. core/client.ts calls it after approveLink.
+     */
+    syncOwnDevices?(): Promise<boolean>;
   };
 
 export type CallsService = Pick<ParleyApp, "startCall" | "answerCall" | "hangUp" | "callStream">;

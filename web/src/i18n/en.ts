@@ -12,7 +12,7 @@ export const en = {
   // start
   startTitle: "Welcome to Parley",
   startIntro: "End-to-end encrypted messages and calls. The server never sees what you write.",
-  registerTab: "Create an account",
+  registerTab: "New account",
   linkTab: "Link this browser",
   username: "Username",
   usernameHint: "3 to 32 Latin letters, digits, dots or underscores.",

@@ -44,6 +44,7 @@ describe("the vault", () => {
     again.close();
     await expect(IndexedDbVault.create("round-trip")).rejects.toThrow(/exists already/);
     expect(await IndexedDbVault.exists("round-trip")).toBe(true);
+    expect(await IndexedDbVault.protection("round-trip")).toBe("plain");
     await IndexedDbVault.delete("round-trip");
     expect(await IndexedDbVault.exists("round-trip")).toBe(false);
     await expect(IndexedDbVault.open("round-trip")).rejects.toThrow(/no profile named/);
@@ -82,6 +83,8 @@ describe("the vault", () => {
     const vault = await IndexedDbVault.create("passphrase", "correct horse battery staple");
     await vault.put("account", "device", utf8("keys"));
     vault.close();
+    expect(await IndexedDbVault.protection("passphrase")).toBe("passphrase");
+    expect(await IndexedDbVault.protection("never-made")).toBe("none");
     await expect(IndexedDbVault.open("passphrase", "wrong")).rejects.toThrow(/wrong passphrase/);
     await expect(IndexedDbVault.open("passphrase")).rejects.toThrow(/protected by a passphrase/);
     const opened = await IndexedDbVault.open("passphrase", "correct horse battery staple");

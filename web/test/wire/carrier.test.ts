@@ -41,6 +41,7 @@ async function connect(server: TestServer, vault: IndexedDbVault, identity: Loca
     identity, vault, session, anonymous, wallet, carrier, delivered, notices,
     close: () => {
       carrier.close();
+      wallet.close();
       session.close();
       anonymous.close();
     },
@@ -120,6 +121,27 @@ describe("the carrier against the real server", () => {
     alice.close();
     alice = await connect(server, alice.vault, alice.identity);
     expect(await alice.carrier.size()).toBe(waiting);
+  });
+
+  it("keeps the mailbox the server pushes right after sign-in for a listener that registers later", async () => {
+    bob.close();
+    const payload = await wrapGroupMessage(await groupKey(randomBytes(16)), randomBytes(20));
+    const sent: string[] = [];
+    alice.carrier.onSent((_k, id) => sent.push(toHex(id)));
+    const id = randomBytes(16);
+    await alice.carrier.send("group-3", id, toBob(bob.identity.accessKey), payload);
+    await until(() => sent.includes(toHex(id)), "the sealed send");
+    const session = await LastingLink.open(server.wsUrl, bob.identity);
+    try {
+      await new Promise((ok) => setTimeout(ok, 500)); // the backlog arrives while nobody listens yet
+      const heard: ServerFrame[] = [];
+      session.onPush((frame) => heard.push(frame));
+      await until(() => heard.some((f) => f.body.case === "mailboxDrained"), "the drained mailbox");
+      const copies = await Promise.all(heard.filter((f) => f.body.case === "deliver").map((f) => bob.identity.openMailboxCopy(deliveredPayload(f))));
+      expect(copies).toContainEqual(payload);
+    } finally {
+      session.close();
+    }
   });
 
   it("submits commits: the first registers the group, a later one needs the epoch key's signature", async () => {

@@ -202,6 +202,7 @@ export async function requestLink(
       clearTimeout(timer);
       connection.close();
     });
+  approved.catch(() => undefined); // a refusal before anyone awaits it is still reported to whoever does
   return {
     code,
     fingerprint: shownFingerprint(linkFingerprint(device.publicKey, provisioningKey.publicKey)),

@@ -60,7 +60,8 @@ export class Inbox {
       await this.groups.exclusive(() => this.deliver(frame.body.value as Deliver));
       if (this.drained) this.sendDeliveredReceipts();
     } else if (frame.body.case === "mailboxDrained") {
-      this.drained = true;
+      // After the deliveries pushed before it.
+      await this.groups.exclusive(async () => void (this.drained = true));
       this.sendDeliveredReceipts();
     }
   }

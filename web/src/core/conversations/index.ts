@@ -38,6 +38,11 @@ export class Conversations implements ConversationsService {
   private readonly sends = new Map<string, { conversationId: string; messageId: string }>();
   private readonly unsubscribe: (() => void)[] = [];
   private started: Promise<void> | undefined;
+  private markLoaded!: () => void;
+  /** Pushes wait for the stored state; they are subscribed to at once, since the server pushes right after sign-in. */
+  private readonly loaded = new Promise<void>((resolve) => (this.markLoaded = resolve));
+  private markBacklogRead!: () => void;
+  private readonly backlogRead = new Promise<void>((resolve) => (this.markBacklogRead = resolve));
 
   constructor(
     private readonly ctx: CoreContext,
@@ -62,6 +67,11 @@ export class Conversations implements ConversationsService {
       sendReceipts: (id, kind, ids) => this.sendReceipts(id, kind, ids),
       signal: (id, sender, device, signal) => this.signalListeners.forEach((l) => l(id, sender, device, signal)),
     });
+    this.unsubscribe.push(ctx.session.onPush((frame) => {
+      this.loaded
+        .then(() => this.inbox.handlePush(frame))
+        .then(() => this.inbox.backlogRead && this.markBacklogRead(), (e: Error) => this.notice(`A message could not be processed: ${e.message}`));
+    }));
   }
 
   private notice(message: string): void {
@@ -79,20 +89,14 @@ export class Conversations implements ConversationsService {
     await this.store.load();
     await this.groups.load();
     await this.consent.load();
-    let backlogRead!: () => void;
-    const drained = new Promise<void>((resolve) => (backlogRead = resolve));
-    this.unsubscribe.push(this.ctx.session.onPush((frame) => {
-      this.inbox.handlePush(frame).then(() => {
-        if (this.inbox.backlogRead) backlogRead();
-      }, (e: Error) => this.notice(`A message could not be processed: ${e.message}`));
-    }));
+    this.markLoaded();
     this.unsubscribe.push(this.ctx.carrier.onSent((_queue, sendId) => void this.sendOutcome(sendId, "sent")));
     this.unsubscribe.push(this.ctx.carrier.onFailed((_queue, sendId, error: ServerError) => {
       void this.sendOutcome(sendId, "failed");
       this.notice(`A message could not be sent: ${error.message}`);
     }));
     await this.keyPackages.topUp(this.ctx.session).catch((e: Error) => this.notice(`Key packages were not published: ${e.message}`));
-    await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, BACKLOG_WAIT_MS))]);
+    await Promise.race([this.backlogRead, new Promise((resolve) => setTimeout(resolve, BACKLOG_WAIT_MS))]);
   }
 
   private async sendOutcome(sendId: Uint8Array, status: "sent" | "failed"): Promise<void> {

@@ -79,6 +79,22 @@ export class Contacts implements ContactKeys {
     }
   }
 
+  /**
+   * Marks the contact verified (the safety number of `accountKey` matched): a change is
+   * acknowledged, and the name is the person's word. Refused when the pin moved on meanwhile.
+   */
+  async markVerified(username: string, accountKey: Uint8Array): Promise<void> {
+    const known = await this.get(username);
+    if (!known || !constantTimeEquals(known.accountKey, accountKey)) {
+      throw new Error(`${username}'s account key changed while you compared: compare the new safety number`);
+    }
+    known.verified = true;
+    known.changed = false;
+    known.needsAcceptance = false;
+    known.nameConfirmed = true;
+    await this.vault.put(AREA, username, toBinary(ContactRecordSchema, known));
+  }
+
   private async pin(
     username: string,
     known: ContactRecord | undefined,

@@ -5,7 +5,6 @@
 import {
   type ClientState,
   createApplicationMessage,
-  createCommit,
   createGroup,
   createProposal,
   decodeGroupState,
@@ -30,6 +29,7 @@ import { toHex } from "../bytes";
 import type { MemberCredential } from "./credential";
 import { MlsPolicyError } from "./errors";
 import { certificateAuthenticationService, type GroupPolicy, type Member, membersOf } from "./policy";
+import { commitWithPath } from "./commit";
 import { ConversationSettings } from "./settings";
 import { cipherSuite, clientConfig } from "./suite";
 
@@ -178,16 +178,13 @@ export class MlsGroup {
   }
 
   /**
-   * A commit of `proposals` (and of every proposal received this epoch, section 12.2), with a
-   * Welcome carrying the ratchet tree (section 12.4.3.3) when it adds members. Checked by the
+   * A commit of `proposals` (and of every proposal received this epoch, section 12.2) with an
+   * UpdatePath, and a Welcome carrying the ratchet tree (section 12.4.3.3) when it adds members. Checked by the
    * policy as every other member will check it; nothing changes until `merge`.
    */
   async commit(proposals: Proposal[]): Promise<PendingCommit> {
     const cs = await cipherSuite();
-    const result = await createCommit({ state: this.state, cipherSuite: cs, pskIndex: emptyPskIndex }, {
-      extraProposals: proposals,
-      ratchetTreeExtension: true,
-    });
+    const result = await commitWithPath(this.state, proposals, cs);
     const before = this.members();
     const after = membersOf(result.newState.ratchetTree);
     const received = Object.values(this.state.unappliedProposals);

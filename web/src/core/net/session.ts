@@ -13,6 +13,8 @@ import { backoffDelayMs } from "./backoff";
 import { Connection, DEFAULT_TIMEOUT_MS, unavailable, CHALLENGE_BYTES } from "./connection";
 
 export const KEEPALIVE_MS = 25_000;
+/** Pushes kept while nobody listens yet (the backlog the server pushes right after sign-in); beyond this the oldest go. */
+const MAX_BUFFERED_PUSHES = 10_000;
 const AUTH_LABEL = utf8("parley-v1-auth");
 
 /** Auth.signedContent: the exact bytes an Ed25519 signature in Authenticate, Register or RequestLink covers. */
@@ -43,6 +45,9 @@ export class LastingLink implements Session {
   private keepaliveTimer: ReturnType<typeof setInterval> | undefined;
   private stateNow: ConnectionState = "connecting";
   private readonly pushListeners = new Set<(frame: ServerFrame) => void>();
+  /** Pushes that arrived before the first push listener: the server sends the mailbox right after sign-in. */
+  private unheard: ServerFrame[] | undefined = [];
+  private readonly online = () => this.reconnectNow();
   private readonly stateListeners = new Set<(state: ConnectionState, error?: string) => void>();
   private readonly problemListeners = new Set<(message: string) => void>();
   private readonly reconnectListeners = new Set<() => void>();
@@ -56,6 +61,7 @@ export class LastingLink implements Session {
   ) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.keepaliveMs = options.keepaliveMs ?? KEEPALIVE_MS;
+    globalThis.addEventListener?.("online", this.online);
   }
 
   /**
@@ -86,6 +92,12 @@ export class LastingLink implements Session {
 
   onPush(listener: (frame: ServerFrame) => void): () => void {
     this.pushListeners.add(listener);
+    const unheard = this.unheard;
+    if (unheard) {
+      this.unheard = undefined;
+      // On the next turn, so that listeners registered together all hear the backlog, in order.
+      queueMicrotask(() => unheard.forEach((frame) => this.forEach(this.pushListeners, (l) => l(frame))));
+    }
     return () => this.pushListeners.delete(listener);
   }
 
@@ -114,12 +126,31 @@ export class LastingLink implements Session {
   close(): void {
     if (this.closing) return;
     this.closing = true;
+    globalThis.removeEventListener?.("online", this.online);
     clearTimeout(this.retryTimer);
     clearInterval(this.keepaliveTimer);
     this.current?.close();
     this.current = undefined;
     this.failWaiters(unavailable("the connection to the server is closed"));
     this.setState("offline");
+  }
+
+  private push(frame: ServerFrame): void {
+    if (this.unheard) {
+      if (this.unheard.length >= MAX_BUFFERED_PUSHES) this.unheard.shift();
+      this.unheard.push(frame);
+      return;
+    }
+    this.forEach(this.pushListeners, (l) => l(frame));
+  }
+
+  /** The browser says the network is back: try at once instead of waiting out the back-off. */
+  private reconnectNow(): void {
+    if (this.closing || this.refused || this.current || this.retryTimer === undefined) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.failures = 0;
+    void this.reconnect();
   }
 
   private connection(timeoutMs: number): Promise<Connection> {
@@ -150,7 +181,7 @@ export class LastingLink implements Session {
     const connection = await Connection.open(
       this.url,
       {
-        push: (frame) => this.forEach(this.pushListeners, (l) => l(frame)),
+        push: (frame) => this.push(frame),
         closed: () => this.lost(connection),
         problem: (message) => this.forEach(this.problemListeners, (l) => l(message)),
       },
@@ -210,7 +241,10 @@ export class LastingLink implements Session {
 
   private scheduleReconnect(): void {
     const delay = backoffDelayMs(this.failures++, Math.random());
-    this.retryTimer = setTimeout(() => void this.reconnect(), delay);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.reconnect();
+    }, delay);
   }
 
   private async reconnect(): Promise<void> {

@@ -119,13 +119,18 @@ export class IndexedDbVault implements Vault {
     }
   }
 
-  /** Whether a profile of that name exists in this browser. */
-  static async exists(profile: string): Promise<boolean> {
+  /** Whether a profile of that name exists in this browser, and whether a passphrase locks it. */
+  static async protection(profile: string): Promise<"none" | "plain" | "passphrase"> {
     const { db, created } = await openDatabase(databaseName(profile), [META, VALUES]);
-    const found = !created && (await requestResult(db.transaction(META).objectStore(META).get(META_KEY))) !== undefined;
+    const stored = created ? undefined : ((await requestResult(db.transaction(META).objectStore(META).get(META_KEY))) as PlainKeys | WrappedKeys | undefined);
     db.close();
     if (created) await deleteDatabase(databaseName(profile));
-    return found;
+    return stored === undefined ? "none" : stored.kind === "passphrase" ? "passphrase" : "plain";
+  }
+
+  /** Whether a profile of that name exists in this browser. */
+  static async exists(profile: string): Promise<boolean> {
+    return (await IndexedDbVault.protection(profile)) !== "none";
   }
 
   /** Deletes a profile and everything in it, for good. */

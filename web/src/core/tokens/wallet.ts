@@ -33,6 +33,9 @@ const MESSAGE_BYTES = 32;
 /** When the server gives no hint, how long before a refused or failed token request is worth trying again. */
 export const DEFAULT_TOKEN_RETRY_MS = 60_000;
 const DAY_MS = 86_400_000;
+/** A top-up waits a random 10 s to 2 min after the spend that made the wallet low, so fetching and spending are apart in time. */
+const TOP_UP_MIN_DELAY_MS = 10_000;
+const TOP_UP_MAX_DELAY_MS = 120_000;
 
 /** No send token can be had now; retryAfterMs says when trying again makes sense. */
 export class NoTokenError extends Error {
@@ -55,6 +58,8 @@ export function importTokenKey(subjectPublicKeyInfo: Uint8Array): Promise<Crypto
 export class TokenWallet {
   private queue: Promise<unknown> = Promise.resolve();
   private held = 0;
+  private plannedTopUp: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
 
   private constructor(
     private readonly vault: Vault,
@@ -108,6 +113,7 @@ export class TokenWallet {
         }
         const token = key.tokens.shift()!;
         await this.save(keys);
+        this.planTopUp();
         return create(SendTokenSchema, { day: key.day, message: token.message, signature: token.signature });
       }
     });
@@ -124,6 +130,22 @@ export class TokenWallet {
         throw e;
       }
     });
+  }
+
+  /** Stops a planned top-up. */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.plannedTopUp);
+  }
+
+  private planTopUp(): void {
+    if (!this.low || this.plannedTopUp !== undefined || this.closed) return;
+    const delay = TOP_UP_MIN_DELAY_MS + Math.random() * (TOP_UP_MAX_DELAY_MS - TOP_UP_MIN_DELAY_MS);
+    this.plannedTopUp = setTimeout(() => {
+      this.topUp()
+        .catch(() => 0) // the next spend plans another
+        .finally(() => (this.plannedTopUp = undefined));
+    }, delay);
   }
 
   /** RFC 9474 sections 4.2 to 4.4: blind fresh messages under today's key, have them signed (BlindSign), Finalize. */

@@ -1,0 +1,45 @@
+// Send-to-render latency between two browsers through a real Parley server: two fresh contexts of
+// one Chromium register two users in the app, start a 1:1 (accepted), and one sends --messages
+// texts (after 10 unmeasured), one at a time, each after the previous one showed up. Latency runs
+// from the Enter key on the sender's page to the first animation frame after the text entered the
+// receiver's DOM; both pages read the same machine's clock (performance.timeOrigin + now).
+//   node bench/web/latency.mjs [--messages 200] [--url http://127.0.0.1:PORT/]
+import { appServer, launchChromium, machine, option, percentile, round } from "./common.mjs";
+import { benchUsername, connect, registeredPage, send, watchRenders, watchSends } from "./chat.mjs";
+
+const messages = Number(option("messages", 200));
+const warmUp = 10;
+const server = await appServer();
+const browser = await launchChromium();
+const latencies = [];
+try {
+  const [aliceName, bobName] = [benchUsername("alice"), benchUsername("bob")];
+  const alice = await registeredPage(browser, server.url, aliceName);
+  const bob = await registeredPage(browser, server.url, bobName);
+  await connect(alice, bob, bobName);
+  await watchSends(alice);
+  await watchRenders(bob);
+  for (let i = 0; i < warmUp + messages; i++) {
+    await send(alice, `bench ${i}`);
+    await bob.waitForFunction((i) => window.__rendered[i] > 0, i, { timeout: 30_000 });
+    if (i >= warmUp) {
+      const sentAt = await alice.evaluate((i) => window.__sent[i], i);
+      const renderedAt = await bob.evaluate((i) => window.__rendered[i], i);
+      latencies.push(renderedAt - sentAt);
+    }
+  }
+} finally {
+  await browser.close();
+  await server.stop();
+}
+console.log(
+  JSON.stringify({
+    bench: "web-send-to-render",
+    messages: latencies.length,
+    p50Ms: round(percentile(latencies, 50)),
+    p90Ms: round(percentile(latencies, 90)),
+    p99Ms: round(percentile(latencies, 99)),
+    maxMs: round(Math.max(...latencies)),
+    machine: machine(),
+  }),
+);

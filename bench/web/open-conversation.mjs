@@ -1,0 +1,74 @@
+// Time to open a conversation of 10,000 messages: one browser user sends --messages texts to
+// another through a real Parley server (through the app's composer, as fast as it takes them),
+// both wait until the last one is stored; then each reloads the app --runs times and clicks the
+// conversation. Measured in the page: from the click to the first animation frame after the
+// newest message is on screen (the view opens at the newest messages).
+//   node bench/web/open-conversation.mjs [--messages 10000] [--runs 5] [--url http://127.0.0.1:PORT/]
+import { appServer, launchChromium, machine, option, percentile, round } from "./common.mjs";
+import { benchUsername, connect, registeredPage, send } from "./chat.mjs";
+
+const messages = Number(option("messages", 10_000));
+const runs = Number(option("runs", 5));
+const server = await appServer();
+const browser = await launchChromium();
+const result = { sender: [], receiver: [] };
+let sendSeconds;
+try {
+  const [aliceName, bobName] = [benchUsername("alice"), benchUsername("bob")];
+  const alice = await registeredPage(browser, server.url, aliceName);
+  const bob = await registeredPage(browser, server.url, bobName);
+  await connect(alice, bob, bobName);
+  const started = Date.now();
+  for (let i = 0; i < messages; i++) {
+    await send(alice, `bench ${i}`);
+    if (i % 1000 === 999) console.error(`${i + 1} messages composed after ${Math.round((Date.now() - started) / 1000)} s`);
+  }
+  const last = `bench ${messages - 1}`;
+  for (const page of [alice, bob]) {
+    await page.getByTestId("message-text").filter({ hasText: new RegExp(`^${last}$`) }).waitFor({ timeout: 1_800_000 });
+  }
+  sendSeconds = (Date.now() - started) / 1000;
+  for (const [role, page] of [["sender", alice], ["receiver", bob]]) {
+    for (let run = 0; run < runs; run++) {
+      await page.reload();
+      await page.getByTestId("conversation").first().waitFor({ timeout: 60_000 });
+      const elapsed = await page.evaluate(
+        (last) =>
+          new Promise((ok, fail) => {
+            const shown = () =>
+              [...document.querySelectorAll("[data-testid=message-text]")].some((e) => e.textContent.trim() === last);
+            const timer = setTimeout(() => fail(new Error(`${last} did not show within 60 s`)), 60_000);
+            const start = performance.now();
+            const observer = new MutationObserver(() => {
+              if (!shown()) return;
+              observer.disconnect();
+              requestAnimationFrame(() => {
+                clearTimeout(timer);
+                ok(performance.now() - start);
+              });
+            });
+            observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+            document.querySelector("[data-testid=conversation]").click();
+          }),
+        last,
+      );
+      result[role].push(elapsed);
+      console.error(`${role} opened the conversation in ${round(elapsed)} ms`);
+    }
+  }
+} finally {
+  await browser.close();
+  await server.stop();
+}
+const summary = (values) => ({ p50Ms: round(percentile(values, 50)), maxMs: round(Math.max(...values)) });
+console.log(
+  JSON.stringify({
+    bench: "web-open-conversation",
+    messages,
+    runs,
+    sendAndDeliverSeconds: round(sendSeconds),
+    sender: summary(result.sender),
+    receiver: summary(result.receiver),
+    machine: machine(),
+  }),
+);
