@@ -1,8 +1,8 @@
 // A browser user and a CLI user chat 1:1 both ways through a real server: requests, replies,
 // receipts, files each way, hostile text shown as text, a huge message refused before sending.
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { expect, test } from "./harness";
+import { expect, test, WEB } from "./harness";
 import { messageWithText, registerInBrowser, screenshots, sendText, startDirect } from "./ui-steps";
 
 test.use({ locale: "en-US" });
@@ -36,7 +36,7 @@ test("a browser user and a CLI user chat 1:1 both ways, with receipts, a reply a
   await expect(page.getByText("Replying to bob: hello from the CLI")).toBeVisible();
   await sendText(page, "a reply from the browser");
   await expect(messageWithText(page, "a reply from the browser").locator(".message__quote")).toContainText("hello from the CLI");
-  await bob.waitForText("a reply from the browser", "alice");
+  await bob.waitForText("(reply) a reply from the browser", "alice"); // how the Java client shows a Reply
 
   // A file from the browser arrives at the CLI with the same bytes.
   const upload = Buffer.from("browser file contents\n".repeat(200));
@@ -46,6 +46,7 @@ test("a browser user and a CLI user chat 1:1 both ways, with receipts, a reply a
 
   // A file from the CLI is offered in the browser and downloads with the same bytes.
   const sent = Buffer.from("cli file contents\n".repeat(300));
+  mkdirSync(testInfo.outputDir, { recursive: true });
   const path = join(testInfo.outputDir, "from-cli.txt");
   writeFileSync(path, sent);
   await bob.sendFile({ recipient: "alice" }, path);
@@ -56,7 +57,36 @@ test("a browser user and a CLI user chat 1:1 both ways, with receipts, a reply a
   const saved = await (await download).path();
   expect(readFileSync(saved).equals(sent)).toBe(true);
 
+  // An image from the CLI shows inline, decrypted into an object URL.
+  await bob.sendFile({ recipient: "alice" }, join(WEB, "public", "icon-192.png"));
+  const image = page.getByRole("img", { name: "Image: icon-192.png" });
+  await expect(image).toBeVisible({ timeout: 60_000 });
+  expect(await image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(192);
+  expect(await image.getAttribute("src")).toMatch(/^blob:/);
+
+  // A file dropped on the conversation is sent like an attached one.
+  await page.locator(".chat").evaluate((chat) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File(["dropped bytes"], "dropped.txt", { type: "text/plain" }));
+    chat.dispatchEvent(new DragEvent("dragover", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    chat.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  });
+  const dropped = await bob.waitForMessage((m) => m.attachments.some((path) => path.endsWith("dropped.txt")), 60_000);
+  expect(readFileSync(dropped.attachments[0], "utf8")).toBe("dropped bytes");
+
   await screenshots(page, "chat");
+
+  // The safety number with bob: digits and a QR code; verifying marks it.
+  await page.getByRole("button", { name: "Safety number" }).click();
+  const safety = page.getByRole("dialog", { name: "Safety number with bob" });
+  await expect(safety.getByTestId("safety-number")).toContainText(/(\d{5}\s*){12}/, { timeout: 30_000 });
+  await expect(safety.getByRole("img", { name: /QR code/ })).toBeVisible();
+  await expect(safety.getByText("Not verified")).toBeVisible();
+  await screenshots(page, "safety");
+  await safety.getByRole("button", { name: "Mark as verified" }).click();
+  await expect(safety.getByText("✓ Verified")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(safety).toHaveCount(0);
   await screenshots(page, "list", async (narrow) => {
     await narrow.getByRole("button", { name: "Back" }).click();
   });
@@ -92,4 +122,28 @@ test("hostile text renders as text and a huge message is refused before sending"
   await composer.pressSequentially("second line");
   await composer.press("Enter");
   await bob.waitForText("first line\nsecond line", "alice");
+});
+
+test("a message request is blocked or deleted from its banner", async ({ page, parley }) => {
+  test.setTimeout(240_000);
+  const mallory = await parley.registered("mallory");
+  const trent = await parley.registered("trent");
+  await registerInBrowser(page, "alice");
+  const requests = page.getByTestId("requests");
+
+  await mallory.send({ recipient: "alice" }, "buy my stuff");
+  await requests.getByTestId("conversation").filter({ hasText: "mallory" }).click({ timeout: 60_000 });
+  await expect(messageWithText(page, "buy my stuff")).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole("textbox", { name: "Message" })).toHaveCount(0); // no replying before accepting
+  await screenshots(page, "request");
+  page.once("dialog", (confirm) => void confirm.accept());
+  await page.getByRole("button", { name: "Block" }).click();
+  await expect(page.getByTestId("conversation").filter({ hasText: "mallory" })).toHaveCount(0, { timeout: 30_000 });
+
+  await mallory.send({ recipient: "alice" }, "still there?");
+  await trent.send({ recipient: "alice" }, "hi, it's trent");
+  await requests.getByTestId("conversation").filter({ hasText: "trent" }).click({ timeout: 60_000 });
+  await expect(messageWithText(page, "hi, it's trent")).toBeVisible({ timeout: 60_000 });
+  await page.getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByTestId("conversation")).toHaveCount(0, { timeout: 30_000 });
 });

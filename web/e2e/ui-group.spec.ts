@@ -6,6 +6,7 @@ import { messageWithText, openConversation, registerInBrowser, screenshots, send
 test.use({ locale: "en-US" });
 
 test("two browser users and a CLI user chat in a group, with an edit and receipts", async ({ page, browser, parley }) => {
+  test.setTimeout(300_000);
   const bob = await parley.registered("bob");
   const carolContext = await browser.newContext({ baseURL: parley.server.url, locale: "en-US" });
   const carol = await carolContext.newPage();
@@ -63,17 +64,35 @@ test("two browser users and a CLI user chat in a group, with an edit and receipt
     await theirs.getByRole("group", { name: "React" }).getByRole("button", { name: "👍" }).click();
     await expect(messageWithText(page, "hello from the CLI").locator(".reactions")).toContainText("👍 1", { timeout: 60_000 });
 
+    // A deleted message is gone for the others too.
+    await sendText(page, "a message to delete");
+    await expect(messageWithText(carol, "a message to delete")).toBeVisible({ timeout: 60_000 });
+    const doomed = messageWithText(page, "a message to delete");
+    await doomed.getByRole("button", { name: "Actions" }).click();
+    page.once("dialog", (confirm) => void confirm.accept());
+    await doomed.getByRole("button", { name: "Delete" }).click();
+    await expect(messageWithText(carol, "a message to delete")).toHaveCount(0, { timeout: 60_000 });
+    await expect(carol.getByText("This message was deleted.")).toBeVisible();
+
     await screenshots(page, "group-chat");
     await page.getByRole("button", { name: "Group members" }).click();
     const members = page.getByTestId("members");
     await expect(members.locator("li")).toHaveCount(3);
     await expect(members.locator("li").filter({ hasText: "alice" })).toContainText("admin");
+    // An admin makes another member admin; the CLI sees it.
+    await members.getByRole("button", { name: "Make bob admin" }).click();
+    await expect(members.locator("li").filter({ hasText: "bob" })).toContainText("admin", { timeout: 60_000 });
     await screenshots(page, "group-members");
     await page.keyboard.press("Escape");
     await expect(page.getByRole("dialog")).toHaveCount(0);
     await expect(page.getByRole("button", { name: "Group members" })).toBeFocused();
 
     await openConversation(carol, "trio");
+
+    // The promotion made in the browser reaches the Java client too.
+    await expect
+      .poll(async () => (await bob.listGroups()).find((g) => g.name === "trio")?.admins ?? [], { timeout: 60_000 })
+      .toContain("bob");
   } finally {
     await carolContext.close();
   }

@@ -8,6 +8,8 @@ export const en = {
   back: "Back",
   optional: "(optional)",
   errorPrefix: "Error: {message}",
+  openFailed: "Parley could not open. If the server cannot be reached, check your connection and try again.",
+  tryAgain: "Try again",
 
   // start
   startTitle: "Welcome to Parley",
@@ -85,7 +87,7 @@ export const en = {
   statusRead: "read",
   statusFailed: "not sent",
   newMessageFrom: "New message from {sender} in {conversation}: {text}",
-  requestBanner: "{name} wants to talk to you. They cannot see whether you read this until you accept.",
+  requestBanner: "Message request: {name}. Accept it to reply, or delete it.",
   accept: "Accept",
   block: "Block",
   blockConfirm: "Block {name}? You will no longer receive their messages.",

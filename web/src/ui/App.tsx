@@ -19,20 +19,26 @@ export function App(props: { profiles: ProfileAccess }) {
   useEffect(() => onLanguageChange(() => rerender(0)), []);
 
   const opened = (app: ParleyApp) => setPhase(app.username ? { kind: "ready", app } : { kind: "start", app });
-  useEffect(() => {
+  const find = () => {
+    setBootError(undefined);
     props.profiles.find().then(
       (found) => (found.kind === "open" ? opened(found.app) : setPhase({ kind: found.kind === "none" ? "start" : "locked" })),
       (e: unknown) => setBootError(errorText(e)),
     );
-  }, []);
+  };
+  useEffect(find, []);
 
   let screen;
   switch (phase.kind) {
     case "loading":
       screen = bootError ? (
-        <main class="centered">
+        <main class="centered start">
           <h1>{t("appName")}</h1>
+          <p>{t("openFailed")}</p>
           <ErrorText error={bootError} />
+          <button type="button" class="primary" onClick={find}>
+            {t("tryAgain")}
+          </button>
         </main>
       ) : (
         <main class="centered" aria-busy="true">

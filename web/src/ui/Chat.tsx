@@ -125,6 +125,7 @@ export function Chat(props: {
             key={message.id}
             app={app}
             message={message}
+            readOnly={conversation.request}
             onReply={() => {
               setMode({ kind: "reply", message });
               focusComposer();

@@ -1,7 +1,7 @@
 // A modal built on <dialog>: the browser traps focus inside it, Escape closes it, and focus
 // returns to what opened it.
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { t } from "../i18n";
 import { Icon } from "./Icon";
 
@@ -9,7 +9,7 @@ let nextId = 0;
 
 export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useRef(`dialog-title-${++nextId}`).current;
+  const [titleId] = useState(() => `dialog-title-${++nextId}`);
   useEffect(() => {
     const dialog = ref.current!;
     const opener = document.activeElement as HTMLElement | null;

@@ -1,9 +1,10 @@
+import { useState } from "preact/hooks";
 import { language, LANGUAGES, setLanguage, t, type Language } from "../i18n";
 
 let nextId = 0;
 
 export function LanguageSelect() {
-  const id = `language-${++nextId}`;
+  const [id] = useState(() => `language-${++nextId}`);
   return (
     <div class="field field--inline">
       <label for={id}>{t("language")}</label>

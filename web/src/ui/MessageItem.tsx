@@ -21,6 +21,8 @@ const STATUS_MARK: Record<MessageStatus, string> = { queued: "…", sent: "✓",
 export function MessageItem(props: {
   app: ParleyApp;
   message: ChatMessage;
+  /** A request not accepted yet: nothing is sent to it (no reply, reaction or edit) until then. */
+  readOnly: boolean;
   onReply: () => void;
   onEdit: () => void;
   onError: (error: unknown) => void;
@@ -82,6 +84,7 @@ export function MessageItem(props: {
                 <button
                   type="button"
                   aria-pressed={mine}
+                  disabled={props.readOnly}
                   aria-label={t("reactedBy", { emoji: r.emoji, users: r.users.join(", ") })}
                   title={r.users.join(", ")}
                   onClick={() => react(mine ? "" : r.emoji)}
@@ -93,7 +96,7 @@ export function MessageItem(props: {
           })}
         </ul>
       )}
-      {!message.deleted && (
+      {!message.deleted && !props.readOnly && (
         <button
           type="button"
           class="icon-button message__toggle"
