@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Maven's way into the web app (web/pom.xml and webtest/pom.xml run it):
-#   maven.sh build   npm ci when node_modules is missing or older than the lock file, then npm run build
+#   maven.sh build APP_CLASSES
+#                    npm ci when node_modules is missing or older than the lock file, then npm run build;
+#                    first empties APP_CLASSES (the app's folder in target/classes), so the jar never
+#                    keeps files of an earlier build
 #   maven.sh test    npm test (vitest; its tests start servers from the CLI jar, so it runs after cli)
 #   maven.sh e2e     npx playwright test in Debian's chromium, and one line with the counts
 # Without Node.js 20+ and npm the build prints one line saying the web app was skipped and why, and
@@ -39,6 +42,7 @@ install_dependencies() {
 why=$(node_missing)
 case "$mode" in
   build)
+    rm -rf "${2:?usage: maven.sh build APP_CLASSES}"
     if [ -n "$why" ]; then
       rm -rf dist # a jar without an app, rather than one with a stale app
       skip "web app skipped: $why (building it needs Node.js 20+; the server then says so at /)" PARLEY_REQUIRE_WEB
@@ -52,7 +56,10 @@ case "$mode" in
     npm test --silent
     ;;
   e2e)
-    [ -z "$why" ] || skip "browser tests skipped: $why" PARLEY_REQUIRE_WEB quiet
+    if [ -n "$why" ]; then
+      [ "${PARLEY_REQUIRE_BROWSER:-}" != 1 ] || skip "browser tests skipped: $why" PARLEY_REQUIRE_BROWSER
+      skip "browser tests skipped: $why" PARLEY_REQUIRE_WEB quiet
+    fi
     chromium=${PARLEY_CHROMIUM:-/usr/bin/chromium}
     [ -x "$chromium" ] || skip "browser tests skipped: no chromium at $chromium (apt-get install chromium)" PARLEY_REQUIRE_BROWSER
     [ -f dist/index.html ] || skip "browser tests skipped: web/dist was not built" PARLEY_REQUIRE_BROWSER

@@ -2,9 +2,17 @@
 // (labels and roles of web/src/ui), for the benchmarks that time messages between two browsers.
 import { randomBytes } from "node:crypto";
 
-/** A username the server takes: letters, digits and dashes, unique per run. */
+/**
+ * Limits of the benchmark's own server raised above what a run uses, so that the app is measured
+ * rather than the server's defences: registrations per network per hour (every run registers two
+ * users from 127.0.0.1), send tokens per day (one per sealed message) and unsealed messages per
+ * minute (those before the request is accepted).
+ */
+export const CHAT_SERVER_ARGS = ["--registration-limit", "1000", "--send-tokens-per-day", "100000", "--unsealed-inbound-per-minute", "100000"];
+
+/** A username the server takes (a-z, 0-9, _ and .), unique per run. */
 export function benchUsername(prefix) {
-  return `${prefix}-${randomBytes(4).toString("hex")}`;
+  return `${prefix}_${randomBytes(4).toString("hex")}`;
 }
 
 /** Opens the app in a fresh context and registers `username` (no passphrase). */
@@ -35,6 +43,33 @@ export async function send(page, text) {
   const composer = page.locator("#composer-text");
   await composer.fill(text);
   await composer.press("Enter");
+}
+
+/**
+ * Sends "bench FROM" .. "bench TO-1" through the composer from inside the page (no round trip to
+ * the driver per message): types each text, presses Enter, and waits until the app took it (the
+ * composer empties once the message is queued) before the next.
+ */
+export function sendMany(page, from, to) {
+  return page.evaluate(
+    async ([from, to]) => {
+      const composer = document.querySelector("#composer-text");
+      const setValue = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
+      const tick = () => new Promise((ok) => setTimeout(ok, 0));
+      for (let i = from; i < to; i++) {
+        setValue.call(composer, `bench ${i}`);
+        composer.dispatchEvent(new Event("input", { bubbles: true }));
+        await tick(); // the component renders the typed text before Enter reads it
+        composer.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true }));
+        const deadline = Date.now() + 30_000;
+        while (composer.value !== "") {
+          if (Date.now() > deadline) throw new Error(`the app did not take message ${i} within 30 s`);
+          await tick();
+        }
+      }
+    },
+    [from, to],
+  );
 }
 
 /**

@@ -21,14 +21,15 @@ export function option(name, fallback) {
 
 /**
  * The app to measure: --url URL when given (e.g. `npx vite preview` of web/dist), otherwise a
- * fresh Parley server from the CLI jar (which serves the app at "/") on a free loopback port.
+ * fresh Parley server from the CLI jar (which serves the app at "/") on a free loopback port,
+ * with `serverArgs` added to `parley server`.
  */
-export async function appServer() {
+export async function appServer(serverArgs = []) {
   const url = option("url", undefined);
   if (url) return { url, stop: async () => {} };
   if (!existsSync(CLI_JAR)) throw new Error(`${CLI_JAR} is missing: ./mvnw -B -q -pl cli -am package -DskipTests`);
   const data = mkdtempSync(join(tmpdir(), "parley-web-bench-"));
-  const child = spawn("java", ["-jar", CLI_JAR, "server", "--listen", "127.0.0.1:0", "--media-port", "0", "--data", data], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("java", ["-jar", CLI_JAR, "server", "--listen", "127.0.0.1:0", "--media-port", "0", "--data", data, ...serverArgs], { stdio: ["ignore", "pipe", "pipe"] });
   const port = await new Promise((ok, fail) => {
     let out = "";
     const timer = setTimeout(() => fail(new Error(`the server did not start:\n${out}`)), 60_000);

@@ -5,11 +5,11 @@
 // receiver's DOM; both pages read the same machine's clock (performance.timeOrigin + now).
 //   node bench/web/latency.mjs [--messages 200] [--url http://127.0.0.1:PORT/]
 import { appServer, launchChromium, machine, option, percentile, round } from "./common.mjs";
-import { benchUsername, connect, registeredPage, send, watchRenders, watchSends } from "./chat.mjs";
+import { CHAT_SERVER_ARGS, benchUsername, connect, registeredPage, send, watchRenders, watchSends } from "./chat.mjs";
 
 const messages = Number(option("messages", 200));
 const warmUp = 10;
-const server = await appServer();
+const server = await appServer(CHAT_SERVER_ARGS);
 const browser = await launchChromium();
 const latencies = [];
 try {

@@ -16,7 +16,8 @@ import { fileURLToPath } from "node:url";
 
 export const WEB = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const REPO = resolve(WEB, "..");
-export const CLI_JAR = join(REPO, "cli/target/parley.jar");
+/** Maven's webtest module names the jar of its build (-Dparley.target may move it). */
+export const CLI_JAR = process.env.PARLEY_CLI_JAR ?? join(REPO, "cli/target/parley.jar");
 export const DIST = join(WEB, "dist");
 /** Where the server looks for the app on its class path (org.parley.server.web.WebApp). */
 const APP_RESOURCE_DIR = "org/parley/web/app";

@@ -185,6 +185,8 @@ class Parley implements ParleyApp {
     const running = this.running;
     this.running = undefined;
     if (running) {
+      running.calls.close?.();
+      running.conversations.close?.();
       running.carrier.close();
       running.wallet.close();
       running.session.close();
@@ -199,13 +201,16 @@ class Parley implements ParleyApp {
    */
   async signIn(identity: LocalDevice, fresh: boolean): Promise<void> {
     const url = webSocketUrl(this.serverUrl);
-    const session = await LastingLink.open(url, identity);
+    // A profile's own server was right once: a fresh device must reach it, a known one may start offline.
+    const session = await LastingLink.open(url, identity, { waitForServer: !fresh });
     const anonymous = new AnonymousLink(url);
+    let wallet: TokenWallet | undefined;
+    let carrier: QueueCarrier | undefined;
     try {
       session.onState((state, error) => this.emit({ kind: "connection", state, error }));
       session.onProblem((message) => this.emit({ kind: "notice", message }));
-      const wallet = await TokenWallet.open(this.vault, session, anonymous, (message) => this.emit({ kind: "notice", message }));
-      const carrier = await QueueCarrier.open(this.vault, session, anonymous, wallet);
+      wallet = await TokenWallet.open(this.vault, session, anonymous, (message) => this.emit({ kind: "notice", message }));
+      carrier = await QueueCarrier.open(this.vault, session, anonymous, wallet);
       const ctx: CoreContext = { serverUrl: this.serverUrl, session, anonymous, vault: this.vault, identity, events: this.events, carrier };
       const attachments = createAttachments(ctx);
       const conversations = createConversations(ctx, attachments);
@@ -220,7 +225,11 @@ class Parley implements ParleyApp {
       // Tokens are fetched ahead of need, apart in time from spending them.
       wallet.topUp().catch((e: Error) => this.emit({ kind: "notice", message: `no send tokens now: ${e.message}` }));
     } catch (e) {
+      this.running?.calls.close?.();
+      this.running?.conversations.close?.();
       this.running = undefined;
+      carrier?.close();
+      wallet?.close();
       session.close();
       anonymous.close();
       throw e;

@@ -76,6 +76,12 @@ export interface DeviceIdentity {
   readonly profileKey?: Uint8Array;
   /** This account's sealed-sender access key, AccessKey.fromProfileKey(profileKey): what other accounts present to send to it sealed. */
   readonly accessKey?: Uint8Array;
+  /**
+   * Added for issue 14: replaces the profile key (after a block, or a newer one from another device
+   * of the account), saved in the vault; profileKey and accessKey change with it. Tell the server
+   * the new access key first (SetAccessKey), as the Java Requests.block does.
+   */
+  replaceProfileKey?(vault: Vault, profileKey: Uint8Array): Promise<void>;
 }
 
 export interface EventSink {
@@ -145,9 +151,14 @@ export type ConversationsService = Pick<
      * the server has published no key packages yet. core/client.ts calls it after approveLink.
      */
     syncOwnDevices?(): Promise<boolean>;
+    /** Added for issue 14, optional: stops the service's listeners and timers; core/client.ts calls it on close. */
+    close?(): void;
   };
 
-export type CallsService = Pick<ParleyApp, "startCall" | "answerCall" | "hangUp" | "callStream">;
+export type CallsService = Pick<ParleyApp, "startCall" | "answerCall" | "hangUp" | "callStream"> & {
+  /** Added for issue 14, optional: ends the calls and stops the service's listeners; core/client.ts calls it on close. */
+  close?(): void;
+};
 export type SafetyService = Pick<ParleyApp, "safetyNumber" | "verify">;
 
 export type ConversationsFactory = (ctx: CoreContext, attachments: AttachmentService) => ConversationsService;

@@ -1,6 +1,8 @@
 // Account flows against the real server, and linking both ways with the Java CLI: a CLI device
 // approved by this web core, and a web device approved by the CLI (`parley link-accept`).
+import { create } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PingSchema } from "../../src/gen/parley/v1/parley_pb";
 import { rmSync } from "node:fs";
 import { toHex } from "../../src/core/bytes";
 import { ServerError } from "../../src/core/contracts";
@@ -12,6 +14,7 @@ import { IndexedDbVault } from "../../src/core/store/vault";
 import { LastingLink } from "../../src/core/net/session";
 import { startServer, stopProcess, type TestServer } from "../server";
 import { cli, cliProfile, startCli, waitForOutput } from "./cli";
+import { until } from "../net/until";
 
 describe("account flows and linking with the Java CLI", () => {
   let server: TestServer;
@@ -108,6 +111,33 @@ describe("account flows and linking with the Java CLI", () => {
     }
   });
 
+  it("links a second web device, and a removed device is refused when it signs in again", async () => {
+    const vaultA = await IndexedDbVault.create("account-web-a");
+    const first = await register(vaultA, server.url, "frank_web");
+    const sessionA = await LastingLink.open(server.wsUrl, first);
+    const vaultB = await IndexedDbVault.create("account-web-b");
+    try {
+      const pending = await requestLink(vaultB, server.url);
+      await approveLink(sessionA, first, pending.code);
+      const second = await pending.approved;
+      expect(second.accountPublicKey).toEqual(first.accountPublicKey);
+      expect(second.profileKey).toEqual(first.profileKey);
+      const sessionB = await LastingLink.open(server.wsUrl, second, { timeoutMs: 5000 });
+      const states: string[] = [];
+      sessionB.onState((state, error) => states.push(`${state}${error ? `: ${error}` : ""}`));
+      await removeDevice(sessionA, second.deviceId);
+      sessionB.dropConnection(); // whether or not the server closed it, the next sign-in is refused
+      await until(() => states.some((s) => s.startsWith("offline")), "the refusal", 20_000);
+      expect(states.at(-1)).toMatch(/^offline: the server refused to sign this device in/);
+      await expect(sessionB.request({ case: "ping", value: create(PingSchema) })).rejects.toBeInstanceOf(ServerError);
+      sessionB.close();
+    } finally {
+      sessionA.close();
+      vaultA.close();
+      vaultB.close();
+    }
+  });
+
   it("refuses an approval for another account than the one asked for, and saves nothing", async () => {
     const profile = cliProfile();
     profiles.push(profile);
@@ -118,5 +148,25 @@ describe("account flows and linking with the Java CLI", () => {
     await expect(pending.approved).rejects.toThrow(/dave_cli, not of erin/);
     expect(await LocalDevice.load(vault)).toBeUndefined();
     vault.close();
+  });
+});
+
+describe("the profile key", () => {
+  it("rotates in place: the access key follows, and the vault keeps the new one", async () => {
+    const server = await startServer();
+    try {
+      const vault = await IndexedDbVault.create("account-rotate");
+      const device = await register(vault, server.url, "rotating");
+      const before = device.accessKey;
+      const next = new Uint8Array(32).fill(9);
+      await expect(device.replaceProfileKey(vault, new Uint8Array(31))).rejects.toThrow(/32 bytes/);
+      await device.replaceProfileKey(vault, next);
+      expect(device.profileKey).toEqual(next);
+      expect(device.accessKey).not.toEqual(before);
+      expect((await LocalDevice.load(vault))!.accessKey).toEqual(device.accessKey);
+      vault.close();
+    } finally {
+      await server.stop();
+    }
   });
 });

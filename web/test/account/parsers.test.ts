@@ -1,10 +1,9 @@
 // Link codes as people type them, and what a hostile server can push at a device waiting to be
 // linked: each refused with a clear error, nothing saved.
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { afterEach, describe, expect, it } from "vitest";
-import { WebSocketServer } from "ws";
-import { AuthenticatedSchema, ClientFrameSchema, ServerFrameSchema, type ServerFrame } from "../../src/gen/parley/v1/parley_pb";
+import { describe, expect, it } from "vitest";
+import { AuthenticatedSchema, LinkRequestedSchema, type ServerFrame } from "../../src/gen/parley/v1/parley_pb";
 import { randomBytes, utf8 } from "../../src/core/bytes";
 import { requestLink } from "../../src/core/account/accounts";
 import { LocalDevice } from "../../src/core/account/identity";
@@ -12,6 +11,7 @@ import { canonicalServerCode, shownLinkCode, splitLinkCode } from "../../src/cor
 import { openProvisioning, sealProvisioning } from "../../src/core/account/provisioning";
 import { generateX25519KeyPair } from "../../src/core/wire/hpke";
 import { IndexedDbVault } from "../../src/core/store/vault";
+import { frame, scriptedServer, type ScriptAnswer, type ScriptedServer } from "../net/scripted";
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /** A well-formed server code (DeviceLinkCode.generate), with its two check characters. */
@@ -57,60 +57,49 @@ describe("provisioning", () => {
 });
 
 describe("a new device waiting on a hostile server", () => {
-  let wss: WebSocketServer | undefined;
-  afterEach(async () => {
-    for (const c of wss?.clients ?? []) c.terminate();
-    await new Promise((ok) => (wss ? wss.close(ok) : ok(undefined)));
-  });
-
   /** A server that answers RequestLink with a code, then pushes `approval` (request id 0). */
-  async function hostile(approval: (provisioningKey: Uint8Array) => Promise<ServerFrame["body"]>): Promise<string> {
-    wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-    await new Promise((ok) => wss!.once("listening", ok));
-    wss.on("connection", (socket) => {
-      socket.send(toBinary(ServerFrameSchema, create(ServerFrameSchema, { body: { case: "challenge", value: { nonce: randomBytes(32) } } })));
-      socket.on("message", async (data: Buffer) => {
-        const request = fromBinary(ClientFrameSchema, new Uint8Array(data));
-        if (request.body.case !== "requestLink") return;
-        const answer = { case: "linkRequested" as const, value: { code: serverCode(), expiresAt: BigInt(Date.now() + 60_000) } };
-        socket.send(toBinary(ServerFrameSchema, create(ServerFrameSchema, { requestId: request.requestId, body: answer })));
-        socket.send(toBinary(ServerFrameSchema, create(ServerFrameSchema, { body: await approval(request.body.value.provisioningKey) })));
-      });
+  function hostile(approval: (provisioningKey: Uint8Array) => Promise<ServerFrame["body"]>): Promise<ScriptedServer> {
+    return scriptedServer(async (request, socket): Promise<ScriptAnswer> => {
+      if (request.body.case !== "requestLink") return "silent";
+      socket.send(frame({ case: "linkRequested", value: create(LinkRequestedSchema, { code: serverCode(), expiresAt: BigInt(Date.now() + 60_000) }) }, request.requestId));
+      socket.send(frame(await approval(request.body.value.provisioningKey)));
+      return "silent";
     });
-    return `http://127.0.0.1:${(wss.address() as { port: number }).port}`;
   }
 
-  it("refuses garbage provisioning, a certificate that does not certify it, and a malformed account id", async () => {
-    const cases: [string, (key: Uint8Array) => Promise<ServerFrame["body"]>, RegExp][] = [
-      ["garbage", async () => ({ case: "authenticated", value: create(AuthenticatedSchema, { accountId: randomBytes(16), deviceId: randomBytes(16), username: "x", provisioning: randomBytes(100) }) }), /cannot be opened/],
-      [
-        "forged certificate",
-        async (key) => {
-          const accountId = randomBytes(16);
-          const provisioning = await sealProvisioning({ accountPrivateKey: randomBytes(32), deviceCertificate: randomBytes(64), profileKey: randomBytes(32), accountId }, key);
-          return { case: "authenticated", value: create(AuthenticatedSchema, { accountId, deviceId: randomBytes(16), username: "x", provisioning }) };
-        },
-        /does not make it a device of that account/,
-      ],
-      [
-        "another account id",
-        async (key) => {
-          const provisioning = await sealProvisioning({ accountPrivateKey: randomBytes(32), deviceCertificate: randomBytes(64), profileKey: randomBytes(32), accountId: randomBytes(16) }, key);
-          return { case: "authenticated", value: create(AuthenticatedSchema, { accountId: randomBytes(16), deviceId: randomBytes(3), username: "x", provisioning }) };
-        },
-        /does not make it a device of that account/,
-      ],
-    ];
-    for (const [name, approval, expected] of cases) {
-      const url = await hostile(approval);
-      const vault = await IndexedDbVault.create(`hostile-link-${name.replace(/ /g, "-")}`);
-      const pending = await requestLink(vault, url);
-      await expect(pending.approved, name).rejects.toThrow(expected);
-      expect(await LocalDevice.load(vault)).toBeUndefined();
-      vault.close();
-      for (const c of wss!.clients) c.terminate();
-      await new Promise((ok) => wss!.close(ok));
-      wss = undefined;
-    }
+  const approvalWith = async (key: Uint8Array, accountId: Uint8Array, deviceId: Uint8Array, sealedFor = accountId): Promise<ServerFrame["body"]> => ({
+    case: "authenticated",
+    value: create(AuthenticatedSchema, {
+      accountId,
+      deviceId,
+      username: "x",
+      provisioning: await sealProvisioning({ accountPrivateKey: randomBytes(32), deviceCertificate: randomBytes(64), profileKey: randomBytes(32), accountId: sealedFor }, key),
+    }),
   });
+
+  const cases: [string, (key: Uint8Array) => Promise<ServerFrame["body"]>, RegExp][] = [
+    [
+      "garbage",
+      async () => ({ case: "authenticated", value: create(AuthenticatedSchema, { accountId: randomBytes(16), deviceId: randomBytes(16), username: "x", provisioning: randomBytes(100) }) }),
+      /cannot be opened/,
+    ],
+    ["forged certificate", (key) => approvalWith(key, randomBytes(16), randomBytes(16)), /does not make it a device of that account/],
+    ["another account id", (key) => approvalWith(key, randomBytes(16), randomBytes(16), randomBytes(16)), /does not make it a device of that account/],
+    ["malformed device id", (key) => approvalWith(key, randomBytes(16), randomBytes(3)), /does not make it a device of that account/],
+  ];
+
+  for (const [name, approval, expected] of cases) {
+    it(`refuses ${name} and saves nothing`, async () => {
+      const server = await hostile(approval);
+      const vault = await IndexedDbVault.create(`hostile-link-${name.replace(/ /g, "-")}`);
+      try {
+        const pending = await requestLink(vault, server.httpUrl);
+        await expect(pending.approved).rejects.toThrow(expected);
+        expect(await LocalDevice.load(vault)).toBeUndefined();
+      } finally {
+        vault.close();
+        await server.close();
+      }
+    });
+  }
 });

@@ -69,6 +69,12 @@ describe("attachments through the Parley server", () => {
     expect(new Uint8Array(readFileSync(out))).toEqual(plain);
   });
 
+  it("round-trips an empty file, named from a path that ends in a folder", async () => {
+    const attachment = await attachments.upload(new Blob([]), "folder/");
+    expect(attachment).toMatchObject({ name: "file", size: 0n, caption: "" });
+    expect((await attachments.download(attachment)).size).toBe(0);
+  });
+
   it("downloads and opens what the Java cipher sealed and uploaded", async () => {
     const plain = randomContent(123_457);
     const path = join(dir, "java-upload");

@@ -119,7 +119,7 @@ function decimate(x: ArrayLike<number>, factor: number): Float64Array {
  * the `windowSeconds` after `skipSeconds` of what was heard, aligned against two periods of the
  * sent audio, first roughly on 8-fold decimated audio, then exactly around that lag.
  */
-export function loopedCorrelation(sent: Int16Array, heard: ArrayLike<number>, skipSeconds: number, windowSeconds: number) {
+export function loopedCorrelation(sent: Int16Array, heard: ArrayLike<number>, skipSeconds: number, windowSeconds: number): { lag: number; correlation: number } {
   const start = Math.round(skipSeconds * RATE);
   const window = Float64Array.from({ length: Math.round(windowSeconds * RATE) }, (_, i) => heard[start + i] ?? 0);
   const twice = new Int16Array(sent.length * 2);
@@ -130,4 +130,19 @@ export function loopedCorrelation(sent: Int16Array, heard: ArrayLike<number>, sk
   const from = Math.max(0, rough.lag * factor - 2 * factor);
   const exact = align(window, twice.subarray(from), 4 * factor);
   return { lag: from + exact.lag, correlation: exact.correlation };
+}
+
+/**
+ * The best loopedCorrelation over the successive windows of `heard` after `skipSeconds`. On a
+ * loaded machine a real-time path stalls now and then (a starved page thread, a late frame
+ * concealed), which breaks any one window without saying anything about what was sent; whether
+ * the audio heard is the audio sent shows in the windows between stalls.
+ */
+export function bestWindowCorrelation(sent: Int16Array, heard: ArrayLike<number>, skipSeconds: number, windowSeconds: number) {
+  let best = { lag: 0, correlation: 0, at: 0 };
+  for (let at = skipSeconds; (at + windowSeconds) * RATE <= heard.length; at += windowSeconds) {
+    const match = loopedCorrelation(sent, heard, at, windowSeconds);
+    if (match.correlation > best.correlation) best = { ...match, at };
+  }
+  return best;
 }

@@ -1,11 +1,8 @@
 // Media packets from the network: malformed, truncated, oversized and hostile input fails with a
-// clear MediaPacketError; fragmentation and reassembly are bounded as in Java's FrameReassembler.
+// clear MediaPacketError, as Java's MediaPacket.decode.
 import { describe, expect, it } from "vitest";
 import { randomBytes } from "../../src/core/bytes";
-import {
-  FLAG_KEY_FRAME, FLAG_VIDEO, FrameReassembler, HEADER_BYTES, MAX_PACKET_BYTES, type MediaFrame, MediaPacketError,
-  decodePacket, encodePacket, fragmentFrame, restoreCallId, stripCallId,
-} from "../../src/core/calls/packet";
+import { HEADER_BYTES, MAX_PACKET_BYTES, MediaPacketError, decodePacket, encodePacket, restoreCallId, stripCallId } from "../../src/core/calls/packet";
 
 const callId = randomBytes(16);
 const fields = { flags: 0, callId, participantId: 0xfffffffe, streamId: 0, sequence: 0xffffffff, timestamp: -5n };
@@ -19,6 +16,8 @@ describe("media packet decoding", () => {
     const decoded = decodePacket(packet(new Uint8Array([1, 2, 3])));
     expect(decoded).toMatchObject({ participantId: 0xfffffffe, sequence: 0xffffffff, timestamp: -5n, fragmentCount: 1 });
     expect([...decoded.payload]).toEqual([1, 2, 3]);
+    const fragment = decodePacket(encodePacket({ ...fields, flags: 3, streamId: 1, fragmentIndex: 65534, fragmentCount: 65535, payload: new Uint8Array(0) }));
+    expect(fragment).toMatchObject({ flags: 3, streamId: 1, fragmentIndex: 65534, fragmentCount: 65535 });
   });
 
   it("refuses truncated, oversized and inconsistent packets with the offending byte named", () => {
@@ -76,40 +75,5 @@ describe("call id cut out for the relay", () => {
     expect([...restoreCallId(relayed, callId)!]).toEqual([...bytes]);
     expect(() => stripCallId(bytes, randomBytes(16))).toThrow("not a media packet of this call");
     expect(restoreCallId(new Uint8Array(24), callId)).toBeUndefined();
-  });
-});
-
-describe("fragmentation and reassembly", () => {
-  const frame: MediaFrame = { ...fields, flags: FLAG_VIDEO | FLAG_KEY_FRAME, streamId: 1, sequence: 5, payload: randomBytes(5000) };
-
-  it("splits to the MTU and puts frames back together in any order, once", () => {
-    const packets = fragmentFrame(frame, 1200);
-    expect(packets).toHaveLength(Math.ceil(5000 / (1200 - HEADER_BYTES)));
-    for (const p of packets) expect(encodePacket(p).length).toBeLessThanOrEqual(1200);
-    const reassembler = FrameReassembler.forVideo();
-    const shuffled = [...packets].reverse();
-    const done = shuffled.map((p) => reassembler.accept(decodePacket(encodePacket(p))));
-    expect(done.slice(0, -1).every((d) => d === undefined)).toBe(true);
-    expect([...done.at(-1)!.payload]).toEqual([...frame.payload]);
-    expect(reassembler.accept(packets[0])).toBeUndefined();
-    expect(reassembler.pendingFrames).toBe(0);
-  });
-
-  it("drops a frame whose fragments disagree, and frames over the byte limit", () => {
-    const reassembler = new FrameReassembler(4, 3000);
-    const packets = fragmentFrame(frame, 1200);
-    reassembler.accept(packets[0]);
-    expect(reassembler.accept({ ...packets[1], timestamp: 99n })).toBeUndefined();
-    expect(reassembler.pendingFrames).toBe(0);
-    const big = fragmentFrame({ ...frame, sequence: 6 }, 1200);
-    expect(big.map((p) => reassembler.accept(p)).every((d) => d === undefined)).toBe(true);
-    expect(reassembler.accept({ ...big[0], sequence: 7, fragmentIndex: 0, fragmentCount: 60000 })).toBeUndefined();
-    expect(reassembler.pendingFrames).toBe(0);
-  });
-
-  it("holds at most the configured number of incomplete frames", () => {
-    const reassembler = new FrameReassembler(2, 1 << 20);
-    for (let s = 0; s < 5; s++) reassembler.accept(fragmentFrame({ ...frame, sequence: s }, 1200)[0]);
-    expect(reassembler.pendingFrames).toBe(2);
   });
 });

@@ -1,53 +1,27 @@
 // A web user for conversation tests: a registered identity in a fresh IndexedDB vault (fake
 // IndexedDB in Node), its signed-in WebSocket to a real Parley server, and the conversations
 // service on top, with every AppEvent collected.
-import { create } from "@bufbuild/protobuf";
-import { SendSchema, SubmitCommitSchema } from "../../src/gen/parley/v1/parley_pb";
 import type { AppEvent } from "../../src/core/api";
 import { register } from "../../src/core/account/accounts";
+import { LocalDevice } from "../../src/core/account/identity";
 import { randomBytes, toHex } from "../../src/core/bytes";
-import type { AttachmentService, Carrier, CoreContext, ServerError } from "../../src/core/contracts";
+import type { AttachmentService, CoreContext } from "../../src/core/contracts";
 import { Conversations } from "../../src/core/conversations";
 import { webSocketUrl } from "../../src/core/net/address";
 import { AnonymousLink } from "../../src/core/net/anonymous";
 import { LastingLink } from "../../src/core/net/session";
 import { IndexedDbVault } from "../../src/core/store/vault";
+import { TokenWallet } from "../../src/core/tokens/wallet";
+import { QueueCarrier } from "../../src/core/wire/carrier";
 
 export interface WebUser {
   username: string;
+  profile: string;
   app: Conversations;
+  ctx: CoreContext;
+  identity: LocalDevice;
   events: AppEvent[];
   close(): void;
-}
-
-/** Sends unsealed on the signed-in connection (TEMPORARY until web-net's carrier is merged). */
-function unsealedCarrier(session: LastingLink): Carrier {
-  const sent = new Set<(q: string, id: Uint8Array, unknown: Uint8Array[]) => void>();
-  const failed = new Set<(q: string, id: Uint8Array, e: ServerError) => void>();
-  return {
-    async send(queueKey, messageId, recipients, payload) {
-      session.request({ case: "send", value: create(SendSchema, { messageId, recipients: recipients.map((r) => ({ accountId: r.accountId, deviceIds: r.deviceIds })), payload }) })
-        .then((answer) => sent.forEach((l) => l(queueKey, messageId, answer.body.case === "sendAccepted" ? answer.body.value.unknownDeviceIds : [])),
-          (e: ServerError) => failed.forEach((l) => l(queueKey, messageId, e)));
-    },
-    onSent: (l) => (sent.add(l), () => sent.delete(l)),
-    onFailed: (l) => (failed.add(l), () => failed.delete(l)),
-    async submitCommit(routingId, epoch, fanOut, welcome, nextEpochKey, signature) {
-      const strip = (r: { accountId: Uint8Array; deviceIds: Uint8Array[] }) => ({ accountId: r.accountId, deviceIds: r.deviceIds });
-      const answer = await session.request({
-        case: "submitCommit",
-        value: create(SubmitCommitSchema, {
-          routingId, epoch,
-          send: { messageId: fanOut.messageId, recipients: fanOut.recipients.map(strip), payload: fanOut.payload },
-          welcome: welcome ? { messageId: welcome.messageId, recipients: welcome.recipients.map(strip), payload: welcome.payload } : undefined,
-          nextEpochKey, signature,
-        }),
-      });
-      if (answer.body.case !== "commitResult") throw new Error(`unexpected ${answer.body.case}`);
-      const r = answer.body.value;
-      return { accepted: r.accepted || toHex(r.winningCommitId) === toHex(fanOut.messageId), currentEpoch: r.currentEpoch, unknownDeviceIds: r.unknownDeviceIds };
-    },
-  };
 }
 
 const noAttachments: AttachmentService = {
@@ -56,22 +30,50 @@ const noAttachments: AttachmentService = {
 };
 
 export async function webUser(serverUrl: string, username: string): Promise<WebUser> {
-  const vault = await IndexedDbVault.create(`test-${username}-${toHex(randomBytes(4))}`);
-  const identity = await register(vault, serverUrl, username);
+  const profile = `test-${username}-${toHex(randomBytes(4))}`;
+  const identity = await register(await IndexedDbVault.create(profile), serverUrl, username);
+  const user = await signIn(serverUrl, profile, identity);
+  await user.app.publishKeyPackages(10);
+  return user;
+}
+
+/** The device of `profile` as a reload of the page brings it back: the vault opened again, a new connection. */
+export async function reopen(serverUrl: string, user: WebUser): Promise<WebUser> {
+  user.close();
+  const vault = await IndexedDbVault.open(user.profile);
+  const identity = await LocalDevice.load(vault);
+  if (!identity) throw new Error("the device is gone from its vault");
+  return signIn(serverUrl, user.profile, identity, vault);
+}
+
+/** Signs in a device already in its vault (registered, or linked by requestLink), as the app does on start. */
+export async function signIn(serverUrl: string, profile: string, identity: LocalDevice, opened?: IndexedDbVault): Promise<WebUser> {
+  const vault = opened ?? (await IndexedDbVault.open(profile));
   const session = await LastingLink.open(webSocketUrl(serverUrl), identity);
   const anonymous = new AnonymousLink(webSocketUrl(serverUrl));
   const events: AppEvent[] = [];
-  const ctx: CoreContext = {
-    serverUrl, session, anonymous, vault, identity, events: { emit: (e) => events.push(e) }, carrier: unsealedCarrier(session),
-  };
-  const app = new Conversations(ctx, noAttachments, () => undefined);
-  await app.publishKeyPackages(10);
+  const emit = (e: AppEvent) => events.push(e);
+  // The app's own carrier (core/wire): sealed with send tokens once access keys are known, else unsealed.
+  const wallet = await TokenWallet.open(vault, session, anonymous, (message) => emit({ kind: "notice", message }));
+  const carrier = await QueueCarrier.open(vault, session, anonymous, wallet);
+  const ctx: CoreContext = { serverUrl, session, anonymous, vault, identity, events: { emit }, carrier };
+  const app = new Conversations(ctx, noAttachments);
   await app.start();
-  return { username, app, events, close: () => (app.close(), session.close(), anonymous.close()) };
+  void carrier.resume();
+  // As the app does: tokens are fetched in the background, apart in time from spending them.
+  void wallet.topUp().catch(() => undefined);
+  const close = () => {
+    wallet.close();
+    app.close();
+    carrier.close();
+    session.close();
+    anonymous.close();
+  };
+  return { username: identity.username, profile, app, ctx, identity, events, close };
 }
 
 /** Polls `check` until it returns something other than undefined/false, or fails after `ms`. */
-export async function eventually<T>(check: () => T | undefined | false, ms = 20_000, what = "the expected state"): Promise<T> {
+export async function eventually<T>(check: () => T | undefined | false, ms = 60_000, what = "the expected state"): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = check();

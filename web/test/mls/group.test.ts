@@ -193,6 +193,31 @@ describe("MLS groups of Parley members", () => {
     expect(group.members().map((m) => m.credential.username).sort()).toEqual(["alice", "bob"]);
   });
 
+  it("changes the settings by a commit with a path that the other members process, and only an admin may", async () => {
+    const group = await newGroup(alice);
+    const bobPackage = await keyPackageOf(bob);
+    const { group: bobGroup } = await joined(bob, (await add(group, [bobPackage.publicPackage])).welcome!, bobPackage);
+    const promote = await group.commit([{
+      proposalType: "group_context_extensions",
+      groupContextExtensions: { extensions: group.settings().withAdmin(bob.accountId).replaceIn(group.extensions) },
+    }]);
+    group.merge(promote);
+    const processed = await bobGroup.process(decodeMessage(promote.commitMessage));
+    expect(processed.kind === "commit" && processed.settingsChanged).toBe(true);
+    expect(bobGroup.settings().isAdmin(bob.accountId)).toBe(true);
+    expect(toHex(bobGroup.epochAuthenticator)).toBe(toHex(group.epochAuthenticator));
+    // Carol, no admin, cannot rename it; her own client says so before anything is sent.
+    const carolPackage = await keyPackageOf(carol);
+    const adding = await group.commit([{ proposalType: "add", add: { keyPackage: carolPackage.publicPackage } }]);
+    group.merge(adding);
+    await bobGroup.process(decodeMessage(adding.commitMessage));
+    const { group: carolGroup } = await joined(carol, adding.welcome!, carolPackage);
+    await expect(carolGroup.commit([{
+      proposalType: "group_context_extensions",
+      groupContextExtensions: { extensions: carolGroup.settings().withName("carol's").replaceIn(carolGroup.extensions) },
+    }])).rejects.toThrow(/without being an admin/);
+  });
+
   it("refuses a 1:1 that is not this account's, or that holds a third account", async () => {
     const direct = ConversationSettings.directBetween(alice.accountId, carol.accountId);
     const group = await newGroup(alice, direct);

@@ -1,9 +1,9 @@
 // The signed-in link against the real server (sign-in, reconnect, keepalive, refusal) and against a
 // hostile WebSocket server that answers garbage: the link must stay usable and say what was wrong.
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebSocketServer, type WebSocket as ServerSocket } from "ws";
-import { ClientFrameSchema, ListDevicesSchema, PingSchema, ServerFrameSchema, type ClientFrame } from "../../src/gen/parley/v1/parley_pb";
+import type { WebSocket as ServerSocket } from "ws";
+import { ListDevicesSchema, PingSchema, type ClientFrame } from "../../src/gen/parley/v1/parley_pb";
 import type { ConnectionState } from "../../src/core/api";
 import { ServerError } from "../../src/core/contracts";
 import { register } from "../../src/core/account/accounts";
@@ -14,6 +14,8 @@ import { webSocketUrl, canonicalServerUrl } from "../../src/core/net/address";
 import { backoffDelayMs, MAX_RETRY_MS } from "../../src/core/net/backoff";
 import { MAX_SERVER_FRAME_BYTES } from "../../src/core/net/connection";
 import { startServer, type TestServer } from "../server";
+import { until } from "./until";
+import { frame, pong, scriptedServer, type ScriptedServer } from "./scripted";
 
 const ping = () => ({ case: "ping" as const, value: create(PingSchema) });
 
@@ -101,36 +103,20 @@ describe("the signed-in link against the real server", () => {
 });
 
 describe("the link against a hostile server", () => {
-  let wss: WebSocketServer;
-  let url: string;
   const garbage: ((socket: ServerSocket, request: ClientFrame) => void)[] = [
     (s) => s.send(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f])), // not protobuf
-    (s, r) => s.send(toBinary(ServerFrameSchema, create(ServerFrameSchema, { requestId: r.requestId, body: { case: "pong", value: {} } })).slice(0, 1)), // truncated
+    (s, r) => s.send(frame(pong, r.requestId).slice(0, 1)), // truncated
     (s) => s.send("a text frame"),
     (s) => s.send(new Uint8Array(MAX_SERVER_FRAME_BYTES + 1)), // oversized
-    (s, r) => s.send(toBinary(ServerFrameSchema, create(ServerFrameSchema, { requestId: r.requestId + 1000n, body: { case: "pong", value: {} } }))), // wrong id
+    (s, r) => s.send(frame(pong, r.requestId + 1000n)), // an id nobody asked with
   ];
 
-  beforeAll(async () => {
-    wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-    await new Promise((ok) => wss.once("listening", ok));
-    url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}/v1/ws`;
-    wss.on("connection", (socket) => {
-      socket.send(toBinary(ServerFrameSchema, create(ServerFrameSchema, { body: { case: "challenge", value: { nonce: new Uint8Array(32).fill(7) } } })));
-      socket.on("message", (data: Buffer) => {
-        const request = fromBinary(ClientFrameSchema, new Uint8Array(data));
-        for (const bad of garbage) bad(socket, request);
-        socket.send(toBinary(ServerFrameSchema, create(ServerFrameSchema, { requestId: request.requestId, body: { case: "pong", value: {} } })));
-      });
-    });
-  });
-  afterAll(async () => {
-    for (const client of wss.clients) client.terminate();
-    await new Promise((ok) => wss.close(ok));
-  });
-
   it("drops malformed, truncated, text, oversized and unasked-for frames, reports each, and keeps working", async () => {
-    const link = await LastingLink.open(url, undefined, { timeoutMs: 5000 });
+    const server = await scriptedServer((request, socket) => {
+      for (const bad of garbage) bad(socket, request);
+      return pong;
+    });
+    const link = await LastingLink.open(server.url, undefined, { timeoutMs: 5000 });
     const problems: string[] = [];
     link.onProblem((p) => problems.push(p));
     try {
@@ -144,18 +130,51 @@ describe("the link against a hostile server", () => {
       expect(problems.join("\n")).toMatch(/did not make/);
     } finally {
       link.close();
+      await server.close();
     }
   });
 
+  it("notices a connection that went silent by its keepalive, and reconnects", async () => {
+    // The first connection swallows everything, as a dead network would.
+    const server = await scriptedServer((_request, _socket, connection) => (connection === 1 ? "silent" : pong));
+    const link = await LastingLink.open(server.url, undefined, { timeoutMs: 300, keepaliveMs: 200 });
+    const states: ConnectionState[] = [];
+    link.onState((s) => states.push(s));
+    try {
+      await until(() => states.length >= 2, "the reconnect", 5000);
+      expect(states).toEqual(["connecting", "online"]);
+      expect(server.connections).toBe(2);
+      expect((await link.request(ping())).body.case).toBe("pong");
+    } finally {
+      link.close();
+      await server.close();
+    }
+  });
+
+  it("may start before the server is reachable, and connects once it is", async () => {
+    const probe = await scriptedServer(() => pong);
+    await probe.close(); // nothing listens on its port now
+    const link = await LastingLink.open(probe.url, undefined, { timeoutMs: 1000, waitForServer: true });
+    let late: ScriptedServer | undefined;
+    try {
+      expect(link.state).toBe("connecting");
+      late = await scriptedServer(() => pong, { port: probe.port });
+      expect((await link.request(ping(), 30_000)).body.case).toBe("pong");
+      expect(link.state).toBe("online");
+    } finally {
+      link.close();
+      await late?.close();
+    }
+    // Without waitForServer the same situation is an error at once.
+    const error = await LastingLink.open(probe.url, undefined, { timeoutMs: 1000 }).catch((e) => e);
+    expect(error.code).toBe("UNAVAILABLE");
+  });
+
   it("refuses a server that does not start with a challenge", async () => {
-    const silent = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-    await new Promise((ok) => silent.once("listening", ok));
-    silent.on("connection", (s) => s.send(new Uint8Array([1, 2, 3])));
-    const port = (silent.address() as { port: number }).port;
-    const error = await LastingLink.open(`ws://127.0.0.1:${port}/v1/ws`, undefined, { timeoutMs: 3000 }).catch((e) => e);
+    const server = await scriptedServer(() => pong, { greet: (socket) => socket.send(new Uint8Array([1, 2, 3])) });
+    const error = await LastingLink.open(server.url, undefined, { timeoutMs: 3000 }).catch((e) => e);
     expect(error.code).toBe("UNAVAILABLE");
     expect(error.message).toMatch(/challenge/);
-    for (const client of silent.clients) client.terminate();
-    await new Promise((ok) => silent.close(ok));
+    await server.close();
   });
 });

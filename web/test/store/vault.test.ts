@@ -50,6 +50,13 @@ describe("the vault", () => {
     await expect(IndexedDbVault.open("round-trip")).rejects.toThrow(/no profile named/);
   });
 
+  it("deletes a profile that is still open elsewhere (another tab)", async () => {
+    const open = await IndexedDbVault.create("other-tab");
+    await open.put("a", "b", utf8("c"));
+    await IndexedDbVault.delete("other-tab");
+    expect(await IndexedDbVault.exists("other-tab")).toBe(false);
+  });
+
   it("stores neither values nor area and key names in the clear", async () => {
     const vault = await IndexedDbVault.create("at-rest");
     await vault.put("conversation-secrets", "group-with-carol", utf8("very secret text"));

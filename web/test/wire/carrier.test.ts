@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServerFrame } from "../../src/gen/parley/v1/parley_pb";
 import { randomBytes, toHex } from "../../src/core/bytes";
-import { register } from "../../src/core/account/accounts";
+import { register, setDeliveryPolicy } from "../../src/core/account/accounts";
 import type { LocalDevice } from "../../src/core/account/identity";
 import { IndexedDbVault } from "../../src/core/store/vault";
 import { LastingLink } from "../../src/core/net/session";
@@ -14,6 +14,7 @@ import { QueueCarrier } from "../../src/core/wire/carrier";
 import { groupKey, unwrap, wrapGroupMessage } from "../../src/core/wire/payloadWrap";
 import { commitKeyFromSeed, commitSignedContent, routingId } from "../../src/core/wire/commitAuthority";
 import { startServer, type TestServer } from "../server";
+import { until } from "../net/until";
 
 interface Device {
   identity: LocalDevice;
@@ -56,16 +57,6 @@ async function device(server: TestServer, name: string): Promise<Device> {
 function deliveredPayload(frame: ServerFrame): Uint8Array {
   if (frame.body.case !== "deliver") throw new Error("not a Deliver");
   return frame.body.value.payload;
-}
-
-async function until<T>(check: () => T | undefined, what: string, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((ok) => setTimeout(ok, 50));
-  }
 }
 
 describe("the carrier against the real server", () => {
@@ -144,6 +135,30 @@ describe("the carrier against the real server", () => {
     }
   });
 
+  it("sends unsealed when a sealed send meets a changed access key, unless the recipient takes sealed mail only", async () => {
+    const carol = await device(server, "carol_carrier");
+    try {
+      const toCarol = [{ accountId: carol.identity.accountId, deviceIds: [carol.identity.deviceId], accessKey: new Uint8Array(16).fill(1) }];
+      const outcomes: string[] = [];
+      const offSent = alice.carrier.onSent((_k, id) => outcomes.push(`sent ${toHex(id)}`));
+      const offFailed = alice.carrier.onFailed((_k, id, e) => outcomes.push(`failed ${toHex(id)} ${e.code}`));
+      const first = randomBytes(16);
+      await alice.carrier.send("group-4", first, toCarol, await wrapGroupMessage(await groupKey(randomBytes(16)), randomBytes(5)));
+      await until(() => outcomes.length === 1, "the first outcome");
+      expect(outcomes).toEqual([`sent ${toHex(first)}`]);
+      await until(() => carol.delivered.length === 1, "carol's copy");
+      await setDeliveryPolicy(carol.session, true);
+      const second = randomBytes(16);
+      await alice.carrier.send("group-4", second, toCarol, await wrapGroupMessage(await groupKey(randomBytes(16)), randomBytes(5)));
+      await until(() => outcomes.length === 2, "the second outcome");
+      expect(outcomes[1]).toBe(`failed ${toHex(second)} ACCESS_DENIED`);
+      offSent();
+      offFailed();
+    } finally {
+      carol.close();
+    }
+  });
+
   it("submits commits: the first registers the group, a later one needs the epoch key's signature", async () => {
     const groupId = randomBytes(32);
     const routing = routingId(groupId);
@@ -159,8 +174,12 @@ describe("the carrier against the real server", () => {
       .catch((e) => e);
     expect(unsigned.code).toBe("ACCESS_DENIED");
     const signature = epoch0.sign(commitSignedContent(routing, 1n, payload, new Uint8Array(0), epoch1.publicKey));
-    const second = await alice.carrier.submitCommit(routing, 1n, { messageId: randomBytes(16), recipients: self, payload }, undefined, epoch1.publicKey, signature);
+    const commitId = randomBytes(16);
+    const second = await alice.carrier.submitCommit(routing, 1n, { messageId: commitId, recipients: self, payload }, undefined, epoch1.publicKey, signature);
     expect(second).toMatchObject({ accepted: true, currentEpoch: 2n });
+    // The same commit again (as after a lost answer): the server names it the winner, so it counts as accepted.
+    const again = await alice.carrier.submitCommit(routing, 1n, { messageId: commitId, recipients: self, payload }, undefined, epoch1.publicKey, signature);
+    expect(again).toMatchObject({ accepted: true, currentEpoch: 2n });
     const stale = await alice.carrier.submitCommit(routing, 1n, { messageId: randomBytes(16), recipients: self, payload }, undefined, epoch1.publicKey, signature);
     expect(stale).toMatchObject({ accepted: false, currentEpoch: 2n });
   });

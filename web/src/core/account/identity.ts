@@ -26,7 +26,7 @@ export function accessKeyFromProfileKey(profileKey: Uint8Array): Uint8Array {
 
 /** The device of a profile: the contract's fields, the server it belongs to, and what it does with its keys. */
 export class LocalDevice implements DeviceIdentity, Credentials {
-  private constructor(private readonly record: DeviceRecord) {}
+  private constructor(private record: DeviceRecord) {}
 
   /** Checks the parts and the certificate; throws (nothing must be saved then) when they do not fit together. */
   static create(fields: {
@@ -89,12 +89,16 @@ export class LocalDevice implements DeviceIdentity, Credentials {
     await vault.put(AREA, KEY, toBinary(DeviceRecordSchema, this.record));
   }
 
-  /** A rotated profile key (after a block, or a newer one from another device of the account), saved. */
-  async replaceProfileKey(vault: Vault, profileKey: Uint8Array): Promise<LocalDevice> {
+  /**
+   * Replaces the account's profile key (a rotation after a block, or a newer one another device of
+   * the account made; the caller checks that it is newer), saved, and seen at once by every part
+   * holding this identity. The server's copy of the access key is the caller's (accounts.setAccessKey).
+   */
+  async replaceProfileKey(vault: Vault, profileKey: Uint8Array): Promise<void> {
     if (profileKey.length !== PROFILE_KEY_BYTES) throw new Error(`a profile key has 32 bytes, not ${profileKey.length}`);
-    const next = new LocalDevice(create(DeviceRecordSchema, { ...this.record, profileKey }));
-    await next.save(vault);
-    return next;
+    const next = create(DeviceRecordSchema, { ...this.record, profileKey: profileKey.slice() });
+    await vault.put(AREA, KEY, toBinary(DeviceRecordSchema, next));
+    this.record = next;
   }
 
   get server(): string {

@@ -29,7 +29,6 @@ export class CallMedia {
   #sequence = 0;
   #ticker: ReturnType<typeof setInterval> | undefined;
   #closed = false;
-  readonly counts = { sent: 0, received: 0, malformed: 0 };
 
   private constructor(
     channel: CallChannel,
@@ -59,7 +58,8 @@ export class CallMedia {
     const fields = { flags: 0, callId: this.callId, participantId: link.participantId, streamId: AUDIO_STREAM, sequence, timestamp: BigInt(Date.now()) };
     const ciphertext = await this.#keys.seal(frameMetadata(fields), opus);
     if (this.#closed) return;
-    if (link.send(encodePacket({ ...fields, fragmentIndex: 0, fragmentCount: 1, payload: ciphertext }))) this.counts.sent++;
+    // A frame that finds the connection down is dropped: late audio is worthless.
+    link.send(encodePacket({ ...fields, fragmentIndex: 0, fragmentCount: 1, payload: ciphertext }));
   }
 
   async #received(bytes: Uint8Array): Promise<void> {
@@ -67,8 +67,8 @@ export class CallMedia {
     try {
       packet = decodePacket(bytes);
     } catch (e) {
+      // A malformed packet from the network is dropped, as Java's CallMedia does.
       if (!(e instanceof MediaPacketError)) throw e;
-      this.counts.malformed++;
       return;
     }
     const link = this.#link;
@@ -83,7 +83,8 @@ export class CallMedia {
       jitter = new JitterBuffer();
       this.#receivers.set(packet.participantId, jitter);
     }
-    if (jitter.offer(packet.sequence, opus, Math.round(performance.now())) === "accepted") this.counts.received++;
+    // Duplicates and frames after their turn are refused here: the media path's replay protection.
+    jitter.offer(packet.sequence, opus, Math.round(performance.now()));
   }
 
   #playOut(): void {
@@ -91,16 +92,6 @@ export class CallMedia {
     for (const [sender, jitter] of this.#receivers) {
       for (let next = jitter.poll(now); next; next = jitter.poll(now)) this.sink.play(sender, next.payload);
     }
-  }
-
-  /** Frames that arrived but did not decrypt (wrong key or altered). */
-  get undecryptable(): number {
-    return this.#keys.undecryptable;
-  }
-
-  /** Other participants heard from. */
-  get senders(): number {
-    return this.#receivers.size;
   }
 
   close(): void {

@@ -1,5 +1,7 @@
-// Media packets on the wire, the twin of Java's org.parley.media.packet (MediaPacket, MediaFrame,
-// FrameReassembler) and client/calls/RelayMedia. All fields big-endian:
+// Media packets on the wire, the twin of Java's org.parley.media.packet (MediaPacket and
+// MediaFrame.metadata) and client/calls/RelayMedia. Audio frames travel one per packet; video
+// (fragments, flags 2 and 1) is not sent from the browser: the Java client's video is synthetic
+// test frames. All fields big-endian:
 //
 //  0  version          1 byte   (1)
 //  1  flags            1 byte   (bit 0: key frame, bit 1: video; others must be 0)
@@ -17,16 +19,14 @@
 // that rewrote them would be detected.
 
 export const VERSION = 1;
-export const FLAG_KEY_FRAME = 1;
-export const FLAG_VIDEO = 2;
+const FLAG_KEY_FRAME = 1;
+const FLAG_VIDEO = 2;
 const KNOWN_FLAGS = FLAG_KEY_FRAME | FLAG_VIDEO;
 export const HEADER_BYTES = 41;
 export const FRAME_HEADER_BYTES = 35;
 export const CALL_ID_BYTES = 16;
 /** Largest packet accepted: a UDP payload that fits an IPv4 datagram. */
 export const MAX_PACKET_BYTES = 65_507;
-/** Most fragments a frame may have. */
-export const MAX_FRAGMENTS = 0xffff;
 /** Where a media packet's call id starts: after its version and flags bytes. */
 const CALL_ID_AT = 2;
 
@@ -51,10 +51,6 @@ export interface FrameFields {
 export interface MediaPacket extends FrameFields {
   readonly fragmentIndex: number;
   readonly fragmentCount: number;
-  readonly payload: Uint8Array;
-}
-
-export interface MediaFrame extends FrameFields {
   readonly payload: Uint8Array;
 }
 
@@ -92,7 +88,7 @@ export function frameMetadata(f: FrameFields): Uint8Array {
 
 export function encodePacket(p: MediaPacket): Uint8Array {
   checkFrameFields(p);
-  if (!isUnsigned(p.fragmentCount, MAX_FRAGMENTS) || p.fragmentCount < 1 || !isUnsigned(p.fragmentIndex, p.fragmentCount - 1) ||
+  if (!isUnsigned(p.fragmentCount, 0xffff) || p.fragmentCount < 1 || !isUnsigned(p.fragmentIndex, p.fragmentCount - 1) ||
     p.payload.length > MAX_PACKET_BYTES - HEADER_BYTES) {
     throw new RangeError(`media packet fragment ${p.fragmentIndex}/${p.fragmentCount} with ${p.payload.length} payload bytes is out of range`);
   }
@@ -145,21 +141,6 @@ export function decodePacket(data: Uint8Array): MediaPacket {
   };
 }
 
-/** Splits a frame into packets of at most `mtu` bytes each (header included). */
-export function fragmentFrame(frame: MediaFrame, mtu: number): MediaPacket[] {
-  const room = mtu - HEADER_BYTES;
-  if (room < 1 || mtu > MAX_PACKET_BYTES) throw new RangeError(`MTU ${mtu} must be ${HEADER_BYTES + 1}..${MAX_PACKET_BYTES} bytes`);
-  const count = Math.max(1, Math.ceil(frame.payload.length / room));
-  if (count > MAX_FRAGMENTS) {
-    throw new RangeError(`a frame of ${frame.payload.length} bytes needs ${count} fragments at MTU ${mtu}; at most ${MAX_FRAGMENTS} are possible`);
-  }
-  const packets: MediaPacket[] = [];
-  for (let i = 0; i < count; i++) {
-    packets.push({ ...frame, fragmentIndex: i, fragmentCount: count, payload: frame.payload.slice(i * room, (i + 1) * room) });
-  }
-  return packets;
-}
-
 /**
  * A media packet as it goes through the relay: without its call id (issue 13, Java RelayMedia),
  * so that no relayed datagram names the call. The call id stays in the SFrame metadata, so a
@@ -184,82 +165,4 @@ export function restoreCallId(relayed: Uint8Array, callId: Uint8Array): Uint8Arr
   out.set(callId, CALL_ID_AT);
   out.set(relayed.subarray(CALL_ID_AT), CALL_ID_AT + CALL_ID_BYTES);
   return out;
-}
-
-function frameKey(p: MediaPacket): string {
-  return `${p.participantId}/${p.streamId}/${p.sequence}`;
-}
-
-/**
- * Puts fragmented frames (video) back together, bounded as Java's FrameReassembler: at most
- * `maxPendingFrames` incomplete frames of at most `maxFrameBytes` each; a fragment that
- * contradicts its frame's earlier ones (count, timestamp, flags) drops the frame. One per call,
- * so the call id is not part of the key.
- */
-export class FrameReassembler {
-  static readonly FINISHED_MEMORY = 1024;
-  readonly #pending = new Map<string, { first: MediaPacket; fragments: (Uint8Array | undefined)[]; received: number; bytes: number }>();
-  readonly #finished = new Set<string>();
-
-  constructor(
-    readonly maxPendingFrames: number,
-    readonly maxFrameBytes: number,
-  ) {
-    if (maxPendingFrames < 1 || maxFrameBytes < 1) throw new RangeError("reassembly limits must be positive");
-  }
-
-  /** 32 incomplete frames of up to 8 MiB each. */
-  static forVideo(): FrameReassembler {
-    return new FrameReassembler(32, 8 << 20);
-  }
-
-  /** Accepts one packet; returns the frame it completes, if any. */
-  accept(packet: MediaPacket): MediaFrame | undefined {
-    const key = frameKey(packet);
-    if (this.#finished.has(key)) return undefined;
-    let frame = this.#pending.get(key);
-    if (!frame) {
-      // Every fragment carries at least one byte, so a count above the byte limit is a lie.
-      if (packet.fragmentCount > this.maxFrameBytes) {
-        this.#remember(key);
-        return undefined;
-      }
-      if (this.#pending.size >= this.maxPendingFrames) this.#pending.delete(this.#pending.keys().next().value!);
-      frame = { first: packet, fragments: new Array(packet.fragmentCount), received: 0, bytes: 0 };
-      this.#pending.set(key, frame);
-    } else if (packet.fragmentCount !== frame.first.fragmentCount || packet.timestamp !== frame.first.timestamp ||
-      packet.flags !== frame.first.flags) {
-      this.#pending.delete(key);
-      this.#remember(key);
-      return undefined;
-    }
-    if (frame.fragments[packet.fragmentIndex]) return undefined;
-    frame.bytes += packet.payload.length;
-    if (frame.bytes > this.maxFrameBytes) {
-      this.#pending.delete(key);
-      this.#remember(key);
-      return undefined;
-    }
-    frame.fragments[packet.fragmentIndex] = packet.payload;
-    if (++frame.received < frame.fragments.length) return undefined;
-    this.#pending.delete(key);
-    this.#remember(key);
-    const payload = new Uint8Array(frame.bytes);
-    let at = 0;
-    for (const fragment of frame.fragments) {
-      payload.set(fragment!, at);
-      at += fragment!.length;
-    }
-    const { fragmentIndex: _index, fragmentCount: _count, payload: _first, ...fields } = frame.first;
-    return { ...fields, payload };
-  }
-
-  #remember(key: string): void {
-    this.#finished.add(key);
-    if (this.#finished.size > FrameReassembler.FINISHED_MEMORY) this.#finished.delete(this.#finished.values().next().value!);
-  }
-
-  get pendingFrames(): number {
-    return this.#pending.size;
-  }
 }

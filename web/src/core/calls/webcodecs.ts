@@ -10,8 +10,13 @@ declare const MediaStreamTrackProcessor: { new (init: { track: MediaStreamTrack 
 export const SAMPLE_RATE = 48_000;
 export const FRAME_SAMPLES = 960; // 20 ms at 48 kHz
 const FRAME_US = 20_000;
-/** Played audio starts this far ahead of the audio clock, so a frame decoded a little late still plays whole. */
-const PLAYOUT_LEAD_S = 0.04;
+/**
+ * Decoded audio is scheduled this far ahead of the audio clock, which plays it on its own thread:
+ * a stall of the page shorter than the lead leaves no gap. Each time the schedule runs dry the
+ * lead grows by the gap (to at most MAX), so a loaded machine trades latency for whole audio.
+ */
+const MIN_LEAD_S = 0.06;
+const MAX_LEAD_S = 0.5;
 
 const OPUS_ENCODER: AudioEncoderConfig = {
   codec: "opus",
@@ -153,6 +158,7 @@ class SenderPlayout {
   /** Frames in play order; samples undefined while the decoder still works on it. */
   readonly #queue: { samples: Float32Array<ArrayBuffer> | undefined; decoding: boolean }[] = [];
   #nextTime = 0;
+  #lead = MIN_LEAD_S;
   #frames = 0;
 
   constructor(
@@ -197,7 +203,9 @@ class SenderPlayout {
       const source = this.context.createBufferSource();
       source.buffer = buffer;
       source.connect(this.destination);
-      const at = Math.max(this.#nextTime, this.context.currentTime + PLAYOUT_LEAD_S);
+      const now = this.context.currentTime;
+      if (this.#nextTime > 0 && this.#nextTime < now) this.#lead = Math.min(MAX_LEAD_S, this.#lead + (now - this.#nextTime));
+      const at = this.#nextTime >= now ? this.#nextTime : now + this.#lead;
       source.start(at);
       this.#nextTime = at + buffer.duration;
     }

@@ -54,6 +54,16 @@ export class Consent {
     });
   }
 
+  /** How many times this account's profile key was rotated, as far as this device knows. */
+  profileKeyGeneration(): bigint {
+    return this.list.profileKeyGeneration;
+  }
+
+  async setProfileKeyGeneration(generation: bigint): Promise<void> {
+    this.list.profileKeyGeneration = generation;
+    await this.vault.put(AREA, KEY, toBinary(ConsentListSchema, this.list));
+  }
+
   private async update(account: Uint8Array, username: string, change: (r: { accepted: boolean; blocked: boolean }) => void) {
     let record = this.find(account);
     if (!record) {

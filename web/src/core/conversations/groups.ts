@@ -2,7 +2,7 @@
 // wrapping keys (PayloadWrap), and the one lock under which every group changes: processing,
 // sending and committing are asynchronous, and two of them interleaved on one group would reuse
 // a key or lose a state.
-import { toHex } from "../bytes";
+import { fromHex, toHex } from "../bytes";
 import type { Vault } from "../contracts";
 import { MlsGroup } from "../mls/group";
 import type { GroupPolicy } from "../mls/policy";
@@ -68,20 +68,23 @@ export class Groups {
     await this.vault.delete(GROUPS, id);
   }
 
-  /** The wrapping keys to try on arrival: those of every group of this device. */
-  async wrapKeysOfAll(): Promise<GroupKey[]> {
-    return Promise.all([...this.groups.values()].map((group) => this.keyOf(group)));
+  /**
+   * The wrapping keys to try on arrival: those of every conversation of this device, the ones it
+   * left included, so that their late messages are recognized and dropped quietly.
+   */
+  async wrapKeysOf(conversationIds: string[]): Promise<GroupKey[]> {
+    return Promise.all(conversationIds.map((id) => this.keyOf(id)));
   }
 
   async wrapKey(id: string): Promise<GroupKey> {
-    return this.keyOf(this.active(id));
+    this.active(id);
+    return this.keyOf(id);
   }
 
-  private async keyOf(group: MlsGroup): Promise<GroupKey> {
-    const id = toHex(group.groupId);
+  private async keyOf(id: string): Promise<GroupKey> {
     let key = this.wrapKeys.get(id);
     if (!key) {
-      key = await groupKey(group.groupId);
+      key = await groupKey(fromHex(id));
       this.wrapKeys.set(id, key);
     }
     return key;

@@ -19,7 +19,7 @@ import { unwrap, UnwrapError } from "../wire/payloadWrap";
 import type { Consent } from "./consent";
 import type { Groups } from "./groups";
 import { conversationName } from "./names";
-import type { ConversationStore, StoredChat } from "./store";
+import { applyReaction, attachmentInfo, type ConversationStore, markDeleted, type StoredChat } from "./store";
 
 /** Texts longer than this are dropped on arrival and refused on sending: no screen shows them. */
 export const MAX_TEXT_CHARS = 64 * 1024;
@@ -31,6 +31,8 @@ export interface InboxHooks {
   later(task: () => Promise<void>): void;
   commitPendingRemovals(conversationId: string): Promise<void>;
   shareAccessKey(conversationId: string): Promise<void>;
+  /** Another device of this account shared the account's profile key. */
+  adoptOwnProfileKey(profileKey: Uint8Array, generation: bigint): Promise<void>;
   sendReceipts(conversationId: string, kind: Receipt_Kind, ids: Uint8Array[]): Promise<void>;
   signal(conversationId: string, sender: string, senderDevice: Uint8Array, signal: CallSignal): void;
 }
@@ -94,7 +96,7 @@ export class Inbox {
       return;
     }
     try {
-      const unwrapped = await unwrap(sent, await this.groups.wrapKeysOfAll());
+      const unwrapped = await unwrap(sent, await this.groups.wrapKeysOf(this.store.ids()));
       if (unwrapped.kind === "welcome") await this.join(unwrapped.welcome);
       else await this.receive(toHex(unwrapped.groupId), unwrapped.mlsMessage);
     } catch (e) {
@@ -118,10 +120,10 @@ export class Inbox {
     }
     const group = this.groups.get(conversationId);
     const state = this.store.get(conversationId);
-    if (!group || !group.active || !state || state.left) {
-      throw new MlsPolicyError("a message for a conversation this device is not in");
-    }
-    const settingsBefore = state.name;
+    // A conversation this device left still hears from its members until they commit the removal.
+    if (state?.left) return;
+    if (!group || !group.active || !state) throw new MlsPolicyError("a message for a conversation this device is not in");
+    const nameBefore = state.name;
     let processed: Processed;
     try {
       processed = await group.process(message);
@@ -148,7 +150,7 @@ export class Inbox {
           if (processed.added.length > 0 && !state.request) this.hooks.later(() => this.hooks.shareAccessKey(conversationId));
           if (processed.settingsChanged) {
             const name = conversationName(group, this.ctx.identity.accountId);
-            if (name !== settingsBefore) await this.store.update(conversationId, (s) => void (s.name = name));
+            if (name !== nameBefore) await this.store.update(conversationId, (s) => void (s.name = name));
           }
           if (!state.request) this.announce(state.name, processed.added, processed.removed);
         }
@@ -164,18 +166,15 @@ export class Inbox {
   }
 
   /** Pins (or compares) the account keys the policy certified; a change is a warning. */
-  private async pin(certified: MemberCredential[], conversationId: string): Promise<boolean> {
-    let changed = false;
+  private async pin(certified: MemberCredential[], conversationId: string): Promise<void> {
     for (const credential of certified) {
       const observation = await this.contacts.observe(credential.username, credential.accountId, credential.accountKey);
       if (observation === "CHANGED") {
-        changed = true;
         this.notice(`${credential.username}'s keys changed (in ${this.store.get(conversationId)?.name ?? "a conversation"}); compare safety numbers.`);
       } else if (observation === "IMPERSONATED") {
         this.notice(`A member of ${this.store.get(conversationId)?.name ?? "a conversation"} calls itself ${credential.username} but is another account.`);
       }
     }
-    return changed;
   }
 
   /** Joins a group by a Welcome naming one of this device's key packages (RFC 9420 section 12.4.3.1). */
@@ -272,7 +271,7 @@ export class Inbox {
         shown = {
           ...base,
           text: checkedText(a.caption),
-          attachment: { name: a.name, size: Number(a.size), image: /\.(png|jpe?g|gif|webp)$/i.test(a.name) },
+          attachment: attachmentInfo(a),
           attachmentPointer: toHex(toBinary(AttachmentSchema, a)),
         };
         break;
@@ -284,15 +283,10 @@ export class Inbox {
         });
         break;
       case "delete":
-        await this.changeOwn(conversationId, body.value.targetId, sender.username, (m) => {
-          m.text = "";
-          m.deleted = true;
-          delete m.attachment;
-          delete m.attachmentPointer;
-        });
+        await this.changeOwn(conversationId, body.value.targetId, sender.username, markDeleted);
         break;
       case "reaction":
-        await this.store.change(conversationId, toHex(body.value.targetId), (m) => react(m, sender.username, body.value.emoji));
+        await this.store.change(conversationId, toHex(body.value.targetId), (m) => applyReaction(m, sender.username, body.value.emoji));
         this.ctx.events.emit({ kind: "messages", conversationId });
         break;
       case "receipt":
@@ -302,10 +296,10 @@ export class Inbox {
         await this.store.update(conversationId, (s) => void (s.timerSeconds = body.value.seconds));
         break;
       case "accessKeyShare":
-        // Only for the sender's own account; this account's profile key is not adopted from a share here.
-        if (constantTimeEquals(body.value.accountId, sender.accountId) && !ownAccount) {
-          await this.contacts.rememberAccessKey(sender.username, sender.accountId, body.value.accessKey);
-        }
+        // A member shares only its own account's key; this account's own comes with its profile key.
+        if (!constantTimeEquals(body.value.accountId, sender.accountId)) throw new MlsPolicyError(`${sender.username} shared an access key of another account`);
+        if (ownAccount) await this.hooks.adoptOwnProfileKey(body.value.profileKey, body.value.generation);
+        else await this.contacts.rememberAccessKey(sender.username, sender.accountId, body.value.accessKey);
         break;
       case "callSignal": {
         const signal = body.value;
@@ -361,17 +355,3 @@ function checkedText(text: string): string {
   if (text.length > MAX_TEXT_CHARS) throw new MlsPolicyError(`a text of ${text.length} characters (at most ${MAX_TEXT_CHARS} are shown)`);
   return text;
 }
-
-/** A sender has at most one reaction per message; an empty emoji removes it. */
-function react(message: StoredChat, user: string, emoji: string): void {
-  const reactions = message.reactions
-    .map((r) => ({ emoji: r.emoji, users: r.users.filter((u) => u !== user) }))
-    .filter((r) => r.users.length > 0);
-  if (emoji !== "") {
-    const existing = reactions.find((r) => r.emoji === emoji);
-    if (existing) existing.users.push(user);
-    else reactions.push({ emoji, users: [user] });
-  }
-  message.reactions = reactions;
-}
-

@@ -3,9 +3,12 @@
 // ConversationStore (Vault), Groups (MLS states, the lock), Outbox (sending, commits), Inbox
 // (Deliver, content, receipts), Membership (members, admins, requests), Consent and Contacts.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { AttachmentSchema, type CallSignal, CallSignalSchema, Receipt_Kind, ReceiptSchema } from "../../gen/parley/content/v1/content_pb";
+import { AccessKeyShareSchema, AttachmentSchema, type CallSignal, CallSignalSchema, Receipt_Kind, ReceiptSchema } from "../../gen/parley/content/v1/content_pb";
 import type { ChatMessage, ConversationSummary, Member as ApiMember } from "../api";
-import { fromHex, toHex } from "../bytes";
+import { fromHex, randomBytes, toHex, utf8 } from "../bytes";
+import { setAccessKey } from "../account/accounts";
+import { accessKeyFromProfileKey } from "../account/identity";
+import { ListDevicesSchema } from "../../gen/parley/v1/parley_pb";
 import type { AttachmentService, ConversationsFactory, ConversationsService, CoreContext, EpochSecret, ServerError } from "../contracts";
 import { Contacts } from "../keys/contacts";
 import { KeyPackages } from "../keys/keyPackages";
@@ -15,14 +18,16 @@ import { Groups } from "./groups";
 import { Inbox, MAX_RECEIPT_IDS, MAX_TEXT_CHARS } from "./inbox";
 import { Membership } from "./membership";
 import { type ContentBody, Outbox } from "./outbox";
-import { ConversationStore, type StoredChat } from "./store";
+import { applyReaction, attachmentInfo, ConversationStore, markDeleted, type StoredChat } from "./store";
 
 type SignalListener = (conversationId: string, sender: string, senderDevice: Uint8Array, signal: CallSignal) => void;
 
+/** Vault area: send id (hex) -> "conversation:message" of a shown message waiting for the carrier's outcome. */
+const SENDS = "sends";
 /** How long start() waits for the server to say the backlog was all pushed. */
 const BACKLOG_WAIT_MS = 10_000;
 
-export const createConversations: ConversationsFactory = (ctx, attachments) => new Conversations(ctx, attachments, () => undefined);
+export const createConversations: ConversationsFactory = (ctx, attachments) => new Conversations(ctx, attachments);
 
 export class Conversations implements ConversationsService {
   private readonly store: ConversationStore;
@@ -34,8 +39,6 @@ export class Conversations implements ConversationsService {
   private readonly inbox: Inbox;
   private readonly membership: Membership;
   private readonly signalListeners = new Set<SignalListener>();
-  /** The carrier reports by send id; the message it carried, per id. */
-  private readonly sends = new Map<string, { conversationId: string; messageId: string }>();
   private readonly unsubscribe: (() => void)[] = [];
   private started: Promise<void> | undefined;
   private markLoaded!: () => void;
@@ -47,8 +50,9 @@ export class Conversations implements ConversationsService {
   constructor(
     private readonly ctx: CoreContext,
     private readonly attachments: AttachmentService,
-    ownAccessKey: () => Uint8Array | undefined,
   ) {
+    // Read at each use: a block or another device of the account replaces the profile key in place.
+    const ownAccessKey = () => (ctx.identity.accessKey?.length ? ctx.identity.accessKey : undefined);
     const identity = ctx.identity;
     this.store = new ConversationStore(ctx.vault);
     this.groups = new Groups(ctx.vault, new GroupPolicy({
@@ -58,12 +62,14 @@ export class Conversations implements ConversationsService {
     this.consent = new Consent(ctx.vault, identity.accountId);
     this.keyPackages = new KeyPackages(ctx.vault, identity);
     this.outbox = new Outbox(ctx, this.groups, this.contacts, ownAccessKey);
-    const share = (id: string) => this.shareAccessKey(id, ownAccessKey);
-    this.membership = new Membership(ctx, this.groups, this.store, this.keyPackages, this.contacts, this.consent, this.outbox, share);
+    const share = (id: string) => this.shareAccessKey(id);
+    this.membership = new Membership(ctx, this.groups, this.store, this.keyPackages, this.contacts, this.consent, this.outbox, share,
+      (id, kind, ids) => this.sendReceipts(id, kind, ids));
     this.inbox = new Inbox(ctx, this.groups, this.store, this.keyPackages, this.contacts, this.consent, {
       later: (task) => void task().catch((e: Error) => this.notice(e.message)),
       commitPendingRemovals: (id) => this.membership.commitPendingRemovals(id),
       shareAccessKey: share,
+      adoptOwnProfileKey: (key, generation) => this.adoptOwnProfileKey(key, generation),
       sendReceipts: (id, kind, ids) => this.sendReceipts(id, kind, ids),
       signal: (id, sender, device, signal) => this.signalListeners.forEach((l) => l(id, sender, device, signal)),
     });
@@ -99,12 +105,15 @@ export class Conversations implements ConversationsService {
     await Promise.race([this.backlogRead, new Promise((resolve) => setTimeout(resolve, BACKLOG_WAIT_MS))]);
   }
 
+  /** The carrier reports by send id, also after a reload (its queue persists): which message that was is kept in the Vault. */
   private async sendOutcome(sendId: Uint8Array, status: "sent" | "failed"): Promise<void> {
-    const sent = this.sends.get(toHex(sendId));
+    const key = toHex(sendId);
+    const sent = await this.ctx.vault.get(SENDS, key);
     if (!sent) return;
-    this.sends.delete(toHex(sendId));
-    await this.store.setStatus(sent.conversationId, sent.messageId, status);
-    this.ctx.events.emit({ kind: "messages", conversationId: sent.conversationId });
+    await this.ctx.vault.delete(SENDS, key);
+    const [conversationId, messageId] = new TextDecoder().decode(sent).split(":");
+    await this.store.setStatus(conversationId, messageId, status);
+    this.ctx.events.emit({ kind: "messages", conversationId });
   }
 
   async publishKeyPackages(count: number): Promise<void> {
@@ -174,10 +183,6 @@ export class Conversations implements ConversationsService {
     return this.membership.deleteRequest(conversationId);
   }
 
-  block(username: string): Promise<void> {
-    return this.membership.block(username);
-  }
-
   // ------------------------------------------------------------------ sending
 
   /** Sends content people see and stores this device's copy as queued; the carrier's outcome follows. */
@@ -201,7 +206,7 @@ export class Conversations implements ConversationsService {
         readBy: [],
         ...copy,
       });
-      if (sendId) this.sends.set(toHex(sendId), { conversationId, messageId });
+      if (sendId) await this.ctx.vault.put(SENDS, toHex(sendId), utf8(`${conversationId}:${messageId}`));
       return messageId;
     });
     this.ctx.events.emit({ kind: "messages", conversationId });
@@ -214,7 +219,7 @@ export class Conversations implements ConversationsService {
     await this.groups.exclusive(() => this.outbox.send(conversationId, body));
   }
 
-  send(conversationId: string, text: string, replyTo?: string): Promise<string> {
+  async send(conversationId: string, text: string, replyTo?: string): Promise<string> {
     checkText(text);
     if (replyTo) {
       const quoted = this.store.message(conversationId, replyTo);
@@ -242,12 +247,7 @@ export class Conversations implements ConversationsService {
     this.requireOwn(conversationId, messageId);
     this.membership.requireAccepted(conversationId);
     await this.sendControl(conversationId, { case: "delete", value: { $typeName: "parley.content.v1.Delete", targetId: fromHex(messageId) } });
-    await this.store.change(conversationId, messageId, (m) => {
-      m.text = "";
-      m.deleted = true;
-      delete m.attachment;
-      delete m.attachmentPointer;
-    });
+    await this.store.change(conversationId, messageId, markDeleted);
     this.ctx.events.emit({ kind: "messages", conversationId });
   }
 
@@ -257,16 +257,7 @@ export class Conversations implements ConversationsService {
     await this.sendControl(conversationId, {
       case: "reaction", value: { $typeName: "parley.content.v1.Reaction", targetId: fromHex(messageId), emoji },
     });
-    const me = this.ctx.identity.username;
-    await this.store.change(conversationId, messageId, (m) => {
-      const reactions = m.reactions.map((r) => ({ emoji: r.emoji, users: r.users.filter((u) => u !== me) })).filter((r) => r.users.length > 0);
-      if (emoji !== "") {
-        const existing = reactions.find((r) => r.emoji === emoji);
-        if (existing) existing.users.push(me);
-        else reactions.push({ emoji, users: [me] });
-      }
-      m.reactions = reactions;
-    });
+    await this.store.change(conversationId, messageId, (m) => applyReaction(m, this.ctx.identity.username, emoji));
     this.ctx.events.emit({ kind: "messages", conversationId });
   }
 
@@ -274,7 +265,7 @@ export class Conversations implements ConversationsService {
   async markRead(conversationId: string): Promise<void> {
     const state = this.store.require(conversationId);
     if (state.unread === 0) return;
-    const unread = this.store.messages(conversationId, state.unread).filter((m) => !m.outgoing).map((m) => fromHex(m.id));
+    const unread = this.store.messages(conversationId).filter((m) => !m.outgoing).slice(-state.unread).map((m) => fromHex(m.id));
     await this.store.update(conversationId, (s) => void (s.unread = 0));
     this.ctx.events.emit({ kind: "conversations" });
     if (!state.request && !state.left) await this.sendReceipts(conversationId, Receipt_Kind.READ, unread);
@@ -295,7 +286,7 @@ export class Conversations implements ConversationsService {
     const attachment = await this.attachments.upload(file, name, caption);
     return this.sendShown(conversationId, { case: "attachment", value: attachment }, {
       text: caption ?? "",
-      attachment: { name: attachment.name, size: Number(attachment.size), image: /\.(png|jpe?g|gif|webp)$/i.test(attachment.name) },
+      attachment: attachmentInfo(attachment),
       attachmentPointer: toHex(toBinary(AttachmentSchema, attachment)),
     });
   }
@@ -312,15 +303,68 @@ export class Conversations implements ConversationsService {
     if (message.deleted) throw new Error("that message was deleted");
   }
 
-  /** Shares this account's access key with a conversation (never with a message request). */
-  private async shareAccessKey(conversationId: string, ownAccessKey: () => Uint8Array | undefined): Promise<void> {
-    const accessKey = ownAccessKey();
+  /**
+   * Shares this account's profile key and the access key derived from it with a conversation
+   * (Outbox.shareAccessKey), never with a message request, whose members this account has not accepted.
+   */
+  private async shareAccessKey(conversationId: string): Promise<void> {
+    const { profileKey, accessKey, accountId } = this.ctx.identity;
     const state = this.store.get(conversationId);
-    if (!accessKey || !state || state.request || state.left) return;
+    if (!profileKey?.length || !accessKey?.length || !state || state.request || state.left) return;
     await this.sendControl(conversationId, {
       case: "accessKeyShare",
-      value: { $typeName: "parley.content.v1.AccessKeyShare", accountId: this.ctx.identity.accountId, accessKey, profileKey: new Uint8Array(), generation: 0n },
+      value: create(AccessKeyShareSchema, { accountId, accessKey, profileKey, generation: this.consent.profileKeyGeneration() }),
     });
+  }
+
+  /**
+   * A profile key another device of this account shared (Consent.adoptOwnProfileKey): a device
+   * without one adopts it, one holding a key adopts only a newer generation, so that a key a block
+   * replaced never comes back from a device that has not heard of the rotation yet.
+   */
+  private async adoptOwnProfileKey(profileKey: Uint8Array, generation: bigint): Promise<void> {
+    const { identity } = this.ctx;
+    if (profileKey.length !== 32 || !identity.replaceProfileKey) return;
+    if (identity.profileKey?.length && generation <= this.consent.profileKeyGeneration()) return;
+    await identity.replaceProfileKey(this.ctx.vault, profileKey);
+    await this.consent.setProfileKeyGeneration(generation);
+  }
+
+  /**
+   * Blocks `username` (Requests.block), then gives this account a new profile key, so that an
+   * access key the blocked account learned no longer lets it send sealed: the server takes the new
+   * access key first, then it is shared in every accepted conversation without a blocked member.
+   */
+  async block(username: string): Promise<void> {
+    await this.membership.block(username);
+    const { identity } = this.ctx;
+    if (!identity.replaceProfileKey) return;
+    const profileKey = randomBytes(32);
+    try {
+      await setAccessKey(this.ctx.session, accessKeyFromProfileKey(profileKey));
+    } catch (e) {
+      throw new Error(`${username} is blocked here, but the server refused this account's new access key (${(e as Error).message}),`
+        + ` so ${username} may still send to you sealed; block them again later`);
+    }
+    await identity.replaceProfileKey(this.ctx.vault, profileKey);
+    await this.consent.setProfileKeyGeneration(this.consent.profileKeyGeneration() + 1n);
+    for (const id of this.store.ids()) {
+      const group = this.groups.get(id);
+      if (group?.active && group.members().every((m) => !this.consent.blocked(m.credential.accountId))) {
+        await this.shareAccessKey(id).catch(() => undefined);
+      }
+    }
+  }
+
+  /**
+   * Brings this account's devices in every conversation in line with the server's device list
+   * (OwnDevices.sync): a device linked since is added where this account's key certifies it, an
+   * unlinked one removed. False while a listed device has published no key package yet.
+   */
+  async syncOwnDevices(): Promise<boolean> {
+    const answer = await this.ctx.session.request({ case: "listDevices", value: create(ListDevicesSchema) });
+    if (answer.body.case !== "deviceList") throw new Error("the server did not answer with this account's devices");
+    return this.membership.syncOwnDevices(answer.body.value.devices.map((d) => d.deviceId));
   }
 
   // ------------------------------------------------------------------ calls (CallChannel)

@@ -4,11 +4,12 @@
 // the server and only devices its account key certifies are added; a change that the group rules
 // would refuse is refused here first, with a message that says whom to ask.
 import type { Proposal } from "ts-mls";
+import { Receipt_Kind } from "../../gen/parley/content/v1/content_pb";
 import { constantTimeEquals, fromHex, randomBytes, toHex } from "../bytes";
 import type { CoreContext } from "../contracts";
 import type { Contacts } from "../keys/contacts";
 import { type Claimed, claim, claimOwn, KeyPackages } from "../keys/keyPackages";
-import { MlsGroup } from "../mls/group";
+import { keyPackageRef, MlsGroup } from "../mls/group";
 import { ConversationSettings, MAX_NAME_CHARS } from "../mls/settings";
 import type { Consent } from "./consent";
 import type { Groups } from "./groups";
@@ -26,6 +27,7 @@ export class Membership {
     private readonly consent: Consent,
     private readonly outbox: Outbox,
     private readonly shareAccessKey: (conversationId: string) => Promise<void>,
+    private readonly sendReceipts: (conversationId: string, kind: Receipt_Kind, ids: Uint8Array[]) => Promise<void>,
   ) {}
 
   private get identity() {
@@ -35,17 +37,24 @@ export class Membership {
   /** The 1:1 with `username`, created (with all devices of both accounts) when missing; starting it accepts them. */
   async direct(username: string): Promise<string> {
     if (username === this.identity.username) throw new Error("that is you; to talk to your other devices, create a group");
-    const joiners = await this.claim(username);
-    const account = joiners[0].member.accountId;
-    const existing = this.store.ids().find((id) => {
-      const state = this.store.get(id)!;
-      const group = this.groups.get(id);
-      return state.direct && !state.left && group?.active && group.settings().otherDirectAccount(this.identity.accountId)
-        && constantTimeEquals(group.settings().otherDirectAccount(this.identity.accountId)!, account);
-    });
-    const id = existing ?? (await this.create(username, true, joiners));
+    // A name the server confirmed needs no claim (which would use up one of their key packages).
+    const known = await this.contacts.get(username);
+    let id = known?.nameConfirmed ? this.directWith(known.accountId) : undefined;
+    if (!id) {
+      const joiners = await this.claim(username);
+      id = this.directWith(joiners[0].member.accountId) ?? (await this.create(username, true, joiners));
+    }
     await this.acceptStarted(id, [username]);
     return id;
+  }
+
+  /** The active 1:1 with `account`, if this device has one. */
+  private directWith(account: Uint8Array): string | undefined {
+    return this.store.ids().find((id) => {
+      const group = this.groups.get(id);
+      const other = group?.active && !this.store.get(id)!.left ? group.settings().otherDirectAccount(this.identity.accountId) : undefined;
+      return other !== undefined && constantTimeEquals(other, account);
+    });
   }
 
   async createGroup(name: string, usernames: string[]): Promise<string> {
@@ -61,10 +70,10 @@ export class Membership {
 
   /** A new conversation with this account's other devices and the claimed `others`. */
   private async create(name: string, direct: boolean, others: Claimed[]): Promise<string> {
-    const own = (await claimOwn(this.ctx.session, this.identity)).devices.filter(
+    const ownDevices = (await claimOwn(this.ctx.session, this.identity)).devices.filter(
       (c) => !constantTimeEquals(c.member.deviceId, this.identity.deviceId),
     );
-    const joiners = [...own, ...others];
+    const joiners = [...ownDevices, ...others];
     const self = this.identity.accountId;
     // For a 1:1 the other person's devices were claimed last (a claim never returns none).
     const settings = direct
@@ -73,6 +82,8 @@ export class Membership {
     const founding = await this.keyPackages.create(false);
     const group = await MlsGroup.create(randomBytes(16), founding.publicPackage, founding.privatePackage,
       settings.initialExtensions(), this.groups.policy);
+    // The creator's own leaf came from it; no Welcome will ever name it.
+    await this.keyPackages.consumed(await keyPackageRef(founding.publicPackage));
     const id = toHex(group.groupId);
     await this.store.save({
       id, name, direct, peer: direct ? name : undefined, request: false, left: false, unread: 0, lastAt: Date.now(), timerSeconds: 0,
@@ -144,6 +155,50 @@ export class Membership {
     this.ctx.events.emit({ kind: "conversations" });
   }
 
+  /**
+   * OwnDevices.sync: this account's devices that the server lists but a conversation lacks are
+   * added when this account's key certifies them (a listed device without a certificate is never
+   * added, and reported); devices no longer listed are removed. Message requests are skipped:
+   * nothing is committed there until accepted. False when a listed device had no key package yet.
+   */
+  async syncOwnDevices(listed: Uint8Array[]): Promise<boolean> {
+    let complete = true;
+    const reported = new Set<string>();
+    const own = this.identity.accountId;
+    const isListed = (device: Uint8Array) => listed.some((d) => constantTimeEquals(d, device));
+    for (const id of this.store.ids()) {
+      const state = this.store.get(id)!;
+      const group = this.groups.get(id);
+      if (state.request || state.left || !group?.active) continue;
+      const ours = group.members().filter((m) => constantTimeEquals(m.credential.accountId, own));
+      const missing = listed.filter((d) => !ours.some((m) => constantTimeEquals(m.credential.deviceId, d)));
+      if (missing.length > 0) {
+        // One claim per conversation: a one-time key package serves one Welcome only.
+        const claimed = await claimOwn(this.ctx.session, this.identity);
+        const joiners = claimed.devices.filter((c) => missing.some((d) => constantTimeEquals(d, c.member.deviceId)));
+        for (const refused of claimed.refused) {
+          if (missing.some((d) => constantTimeEquals(d, refused)) && !reported.has(toHex(refused))) {
+            reported.add(toHex(refused));
+            this.ctx.events.emit({ kind: "notice", message: `The server lists a device of your account (${toHex(refused)}) that none of your devices approved; it was not added. Check your devices and remove it.` });
+          }
+        }
+        if (joiners.length > 0) {
+          await this.outbox.commit(id, () => adds(joiners), joiners);
+          await this.shareAccessKey(id);
+        }
+        complete &&= missing.every((d) => claimed.refused.some((r) => constantTimeEquals(r, d))
+          || joiners.some((j) => constantTimeEquals(j.member.deviceId, d)));
+      }
+      if (ours.some((m) => !isListed(m.credential.deviceId))) {
+        await this.outbox.commit(id, (g) => g.members()
+          .filter((m) => constantTimeEquals(m.credential.accountId, own) && !isListed(m.credential.deviceId))
+          .map((m): Proposal => ({ proposalType: "remove", remove: { removed: m.leafIndex } })));
+      }
+    }
+    this.ctx.events.emit({ kind: "conversations" });
+    return complete;
+  }
+
   // ------------------------------------------------------------------ message requests
 
   requireAccepted(id: string): void {
@@ -175,17 +230,23 @@ export class Membership {
     if (this.store.require(id).request) await this.makeOrdinary(id);
   }
 
-  /** Sends what a request held back: the access key and delivered receipts; unread messages show from now on. */
+  /** Sends what a request held back: the access key, and the delivered receipts for its messages. */
   private async makeOrdinary(id: string): Promise<void> {
     await this.store.update(id, (s) => void (s.request = false));
     await this.shareAccessKey(id).catch(() => undefined);
+    const incoming = this.store.messages(id).filter((m) => !m.outgoing).map((m) => fromHex(m.id));
+    await this.sendReceipts(id, Receipt_Kind.DELIVERED, incoming);
   }
 
   async deleteRequest(id: string): Promise<void> {
     const state = this.store.require(id);
     if (!state.request) throw new Error(`'${state.name}' is not a message request; to leave a group, leave it`);
     await this.leave(id).catch(() => undefined);
-    await this.store.remove(id);
+    await this.store.update(id, (s) => {
+      s.left = true;
+      s.request = false;
+    });
+    await this.store.clearMessages(id);
     this.ctx.events.emit({ kind: "conversations" });
   }
 

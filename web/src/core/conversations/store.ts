@@ -5,7 +5,7 @@
 //   area "conversations": conversation id -> ConversationState (JSON)
 //   area "groups":        conversation id -> ts-mls group state
 //   area "messages:<id>": "<sentAt, 16 digits>-<message id>" -> StoredChat (JSON), in time order
-import type { ChatMessage, ConversationSummary, MessageStatus } from "../api";
+import type { AttachmentInfo, ChatMessage, ConversationSummary, MessageStatus } from "../api";
 import { utf8 } from "../bytes";
 import type { Vault } from "../contracts";
 
@@ -96,13 +96,17 @@ export class ConversationStore {
     return state;
   }
 
-  /** Forgets a conversation and its messages (a deleted request). */
-  async remove(id: string): Promise<void> {
+  /** Forgets a conversation's messages (a deleted request); the record stays, so its late mail is recognized. */
+  async clearMessages(id: string): Promise<void> {
     const loaded = this.conversations.get(id);
-    this.conversations.delete(id);
-    await this.vault.delete(CONVERSATIONS, id);
-    await this.vault.delete(GROUPS, id);
-    for (const message of loaded?.messages ?? []) await this.vault.delete(messagesArea(id), messageKey(message));
+    if (!loaded) return;
+    for (const message of loaded.messages) await this.vault.delete(messagesArea(id), messageKey(message));
+    loaded.messages = [];
+    loaded.byId.clear();
+    await this.update(id, (state) => {
+      state.unread = 0;
+      delete state.lastText;
+    });
   }
 
   summaries(): ConversationSummary[] {
@@ -168,6 +172,32 @@ export class ConversationStore {
       if (status === "failed" ? m.status === "queued" : rank(status) > rank(m.status)) m.status = status;
     });
   }
+}
+
+/** A sender has at most one reaction per message; an empty emoji removes it. */
+export function applyReaction(message: StoredChat, user: string, emoji: string): void {
+  const reactions = message.reactions
+    .map((r) => ({ emoji: r.emoji, users: r.users.filter((u) => u !== user) }))
+    .filter((r) => r.users.length > 0);
+  if (emoji !== "") {
+    const existing = reactions.find((r) => r.emoji === emoji);
+    if (existing) existing.users.push(user);
+    else reactions.push({ emoji, users: [user] });
+  }
+  message.reactions = reactions;
+}
+
+/** A deleted message keeps its place and sender, nothing of what it said. */
+export function markDeleted(message: StoredChat): void {
+  message.text = "";
+  message.deleted = true;
+  delete message.attachment;
+  delete message.attachmentPointer;
+}
+
+/** What the UI shows of a file: images (by name) inline. */
+export function attachmentInfo(attachment: { name: string; size: bigint }): AttachmentInfo {
+  return { name: attachment.name, size: Number(attachment.size), image: /\.(png|jpe?g|gif|webp)$/i.test(attachment.name) };
 }
 
 const RANKS: MessageStatus[] = ["queued", "sent", "delivered", "read"];

@@ -41,10 +41,11 @@ export async function commitWithPath(state: ClientState, extraProposals: Proposa
   const added = res.additionalResult.addedLeafNodes;
   // New members get the path secret in the Welcome, not through the UpdatePath (section 12.4.2).
   const excludeNodes = added.map(([leafIndex]) => leafToNodeIndex(leafIndex));
-  const [tree, updatePath, pathSecrets, newPrivateKey] = await createUpdatePath(res.tree, ownLeaf, state.groupContext,
-    state.signaturePrivateKey, cs, excludeNodes);
   const extensions = res.additionalResult.extensions.length > 0 ? res.additionalResult.extensions : state.groupContext.extensions;
   const groupContext = { ...state.groupContext, extensions };
+  // The path is encrypted to the provisional context, with the new extensions (section 12.4.1).
+  const [tree, updatePath, pathSecrets, newPrivateKey] = await createUpdatePath(res.tree, ownLeaf, groupContext,
+    state.signaturePrivateKey, cs, excludeNodes);
   const privatePath = mergePrivateKeyPaths(updateLeafKey(state.privatePath, await cs.hpke.exportPrivateKey(newPrivateKey)),
     await toPrivateKeyPath(pathToPathSecrets(pathSecrets), state.privatePath.leafIndex, cs));
   const lastPathSecret = pathSecrets.at(-1);

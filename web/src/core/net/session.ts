@@ -33,6 +33,11 @@ export interface Credentials {
 export interface LinkOptions {
   timeoutMs?: number;
   keepaliveMs?: number;
+  /**
+   * When the first attempt cannot reach the server, return a link that keeps trying (for a
+   * profile whose server is known to be right: the app opens offline). A refusal still throws.
+   */
+  waitForServer?: boolean;
 }
 
 export class LastingLink implements Session {
@@ -70,7 +75,18 @@ export class LastingLink implements Session {
    */
   static async open(url: string, credentials: Credentials | undefined, options: LinkOptions = {}): Promise<LastingLink> {
     const link = new LastingLink(url, credentials, options);
-    const first = await link.connectAndSignIn();
+    let first: Connection;
+    try {
+      first = await link.connectAndSignIn();
+    } catch (e) {
+      if (!options.waitForServer || !(e instanceof ServerError) || e.code !== "UNAVAILABLE") {
+        link.close();
+        throw e;
+      }
+      link.setState("connecting", e.message);
+      link.scheduleReconnect();
+      return link;
+    }
     link.adopt(first);
     return link;
   }

@@ -24,7 +24,11 @@ export function openDatabase(name: string, stores: string[]): Promise<{ db: IDBD
       created = true;
       for (const store of stores) request.result.createObjectStore(store);
     };
-    request.onsuccess = () => resolve({ db: request.result, created });
+    request.onsuccess = () => {
+      // Another tab deleting or upgrading the profile must not wait for this one to be closed by hand.
+      request.result.onversionchange = () => request.result.close();
+      resolve({ db: request.result, created });
+    };
     request.onerror = () => reject(request.error ?? new Error(`cannot open the browser database ${name}`));
     request.onblocked = () => reject(new Error(`the browser database ${name} is in use by another tab`));
   });

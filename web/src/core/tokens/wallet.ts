@@ -90,7 +90,10 @@ export class TokenWallet {
     return this.held < TOKENS_LOW;
   }
 
-  /** Takes one token to spend now, the oldest day's first; an empty wallet is filled at once. Rejects with NoTokenError. */
+  /**
+   * Takes one token to spend now, the oldest day's first; an empty wallet is filled at once.
+   * Rejects with NoTokenError when the server gives none, with ServerError UNAVAILABLE when it cannot be reached.
+   */
   take(): Promise<SendToken> {
     return this.serialized(async () => {
       for (let fetched = false; ; ) {
@@ -126,7 +129,7 @@ export class TokenWallet {
       try {
         return await this.fetch(await this.usable(), TOKEN_BATCH);
       } catch (e) {
-        if (e instanceof NoTokenError) return 0;
+        if (e instanceof NoTokenError || (e instanceof ServerError && e.code === "UNAVAILABLE")) return 0;
         throw e;
       }
     });
@@ -182,6 +185,8 @@ export class TokenWallet {
       return tokens.length;
     } catch (e) {
       if (e instanceof NoTokenError) throw e;
+      // A lost connection is not a refusal: the caller waits for the reconnect, not a minute.
+      if (e instanceof ServerError && e.code === "UNAVAILABLE") throw e;
       if (e instanceof ServerError) {
         const wait = e.code === "RATE_LIMITED" && e.retryAfterMs ? e.retryAfterMs : DEFAULT_TOKEN_RETRY_MS;
         throw new NoTokenError(`the server gives no send tokens now (${e.message})`, wait);
@@ -197,6 +202,7 @@ export class TokenWallet {
     try {
       shown = answerOf(await this.anonymous.request({ case: "getTokenKeys", value: create(GetTokenKeysSchema) }), "tokenKeys").keys;
     } catch (e) {
+      if (e instanceof ServerError && e.code === "UNAVAILABLE") throw e;
       throw new NoTokenError(`the server does not show its token keys (${(e as Error).message})`, DEFAULT_TOKEN_RETRY_MS);
     }
     const sameDay = shown.filter((k) => k.day === key.day);

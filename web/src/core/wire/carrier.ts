@@ -18,7 +18,7 @@ import {
   type Send,
   type ServerFrame,
 } from "../../gen/parley/v1/parley_pb";
-import { utf8 } from "../bytes";
+import { constantTimeEquals, utf8 } from "../bytes";
 import { ServerError, type AnonymousChannel, type Carrier, type CommitOutcome, type RecipientAccount, type Session, type Vault } from "../contracts";
 import { answerOf } from "../net/connection";
 import { NoTokenError, type TokenWallet } from "../tokens/wallet";
@@ -26,6 +26,8 @@ import { NoTokenError, type TokenWallet } from "../tokens/wallet";
 const AREA = "outgoing";
 /** The least wait after a refusal, so that a hint of zero does not make a busy loop. */
 export const MIN_WAIT_MS = 1_000;
+/** After a lost connection the session's reconnect resumes the queue; this is the latest it tries again anyway (the anonymous channel may be the one that failed). */
+const UNAVAILABLE_RETRY_MS = 10_000;
 /** A commit whose answer a dropped connection lost is submitted again, at most this many times in all. */
 const MAX_COMMIT_SUBMISSIONS = 3;
 const MESSAGE_ID_BYTES = 16;
@@ -165,7 +167,10 @@ export class QueueCarrier implements Carrier {
         this.emitSent(queueKey, send.messageId, accepted.unknownDeviceIds);
       } catch (e) {
         const error = e instanceof NoTokenError ? noToken(e) : e instanceof ServerError ? e : new ServerError("INTERNAL", (e as Error).message);
-        if (error.code === "UNAVAILABLE") return; // the reconnect (session "online") resumes the queue
+        if (error.code === "UNAVAILABLE") {
+          earliest = Math.min(earliest, this.now() + UNAVAILABLE_RETRY_MS);
+          break; // nothing else gets through either; the reconnect (session "online") resumes sooner
+        }
         if (error.code === "RATE_LIMITED" || error.code === "MAILBOX_FULL" || error.code === "NO_TOKEN") {
           const notBefore = this.now() + Math.max(MIN_WAIT_MS, error.retryAfterMs ?? 0);
           await this.vault.put(AREA, sequence, toBinary(QueuedSendSchema, { ...entry, notBefore: BigInt(notBefore) }));
@@ -219,7 +224,7 @@ export class QueueCarrier implements Carrier {
     });
     for (let attempt = 1; ; attempt++) {
       try {
-        return outcome(await this.submitOnce(submit));
+        return outcome(await this.submitOnce(submit), fanOut.messageId);
       } catch (e) {
         if (e instanceof NoTokenError) throw noToken(e);
         // The server may have stored a commit whose answer was lost: sending it again is answered either way.
@@ -266,7 +271,13 @@ export class QueueCarrier implements Carrier {
   }
 }
 
-function outcome(frame: ServerFrame): CommitOutcome {
+/**
+ * The CommitResult as the caller needs it. A submission whose answer a dropped connection lost may
+ * have been stored: sent again, it is refused with this very commit named as the winner, which
+ * means it was accepted (CommitCoordinator.java).
+ */
+function outcome(frame: ServerFrame, commitId: Uint8Array): CommitOutcome {
   const result = answerOf(frame, "commitResult");
-  return { accepted: result.accepted, currentEpoch: result.currentEpoch, unknownDeviceIds: result.unknownDeviceIds };
+  const accepted = result.accepted || (result.winningCommitId.length > 0 && constantTimeEquals(result.winningCommitId, commitId));
+  return { accepted, currentEpoch: result.currentEpoch, unknownDeviceIds: result.unknownDeviceIds };
 }

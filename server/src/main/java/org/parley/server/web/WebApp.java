@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import org.parley.server.transport.WebAppRoutes;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -31,17 +32,19 @@ import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * Serves the web app's files. They are read once from the class path folder
  * {@value #RESOURCE_DIR} (the {@code parley-web} jar, or a folder placed before it) into memory,
  * and a request finds a file only by exact name among them: nothing in a URL reaches a file system,
  * and a name that is not plain ({@code %}-escapes, dot segments, backslashes) is a 404 before any
- * lookup.
+ * lookup. Text files are also kept gzipped, for browsers that accept it.
  */
 public final class WebApp implements WebAppRoutes {
     public static final String RESOURCE_DIR = "org/parley/web/app/";
@@ -65,6 +68,7 @@ public final class WebApp implements WebAppRoutes {
             + " (see the README). Everything else works; use the parley command.\n";
 
     private static final String INDEX = "index.html";
+    private static final String NOT_FOUND = "not found\n";
     private static final int MAX_PATH_LENGTH = 512;
     /** Plain segments of letters, digits, '.', '_' and '-', not starting with a dot: no "..", no hidden files, no escapes. */
     private static final Pattern PLAIN_PATH = Pattern.compile("/|(/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}){1,8}");
@@ -84,8 +88,28 @@ public final class WebApp implements WebAppRoutes {
             Map.entry("wav", "audio/wav"),
             Map.entry("txt", "text/plain; charset=utf-8"));
 
-    /** One file, with its validator and caching rule computed once. */
-    private record Asset(byte[] bytes, String contentType, String etag, String cacheControl) {
+    /** Types worth compressing; images and fonts are compressed already. */
+    private static final Set<String> COMPRESSIBLE = Set.of("text/html; charset=utf-8", "text/javascript; charset=utf-8",
+            "text/css; charset=utf-8", "application/json", "application/manifest+json", "image/svg+xml", "application/wasm",
+            "text/plain; charset=utf-8");
+
+    /** Bytes as sent, with their strong validator (each encoding is a representation of its own: RFC 9110 section 8.8.3). */
+    private record Body(byte[] bytes, String etag) {
+        static Body of(String text) {
+            return new Body(text.getBytes(StandardCharsets.UTF_8), null);
+        }
+    }
+
+    /** One file, with its validators, caching rule and gzip form (null when that is no smaller) computed once. */
+    private record Asset(Body identity, Body gzip, String contentType, String cacheControl) {
+        static Asset of(String name, byte[] bytes) {
+            String type = WebApp.contentType(name);
+            String tag = tag(bytes);
+            byte[] compressed = COMPRESSIBLE.contains(type) ? WebApp.gzip(bytes) : null;
+            return new Asset(new Body(bytes, "\"" + tag + "\""),
+                    compressed != null && compressed.length < bytes.length ? new Body(compressed, "\"" + tag + "-gzip\"") : null,
+                    type, name.startsWith("assets/") ? IMMUTABLE : REVALIDATE);
+        }
     }
 
     private final Map<String, Asset> assets;
@@ -118,8 +142,7 @@ public final class WebApp implements WebAppRoutes {
             throw new IllegalStateException("the web app's location " + index + " is not a valid URI", e);
         }
         Map<String, Asset> assets = new HashMap<>();
-        files.forEach((name, bytes) -> assets.put(name, new Asset(bytes, contentType(name), etag(bytes),
-                name.startsWith("assets/") ? IMMUTABLE : REVALIDATE)));
+        files.forEach((name, bytes) -> assets.put(name, Asset.of(name, bytes)));
         return new WebApp(Map.copyOf(assets));
     }
 
@@ -133,21 +156,43 @@ public final class WebApp implements WebAppRoutes {
         boolean head = request.method().equals(HttpMethod.HEAD);
         String path = pathOf(request.uri());
         if (!built()) {
-            byte[] body = ("/".equals(path) ? NOT_BUILT : "not found\n").getBytes(StandardCharsets.UTF_8);
-            HttpResponseStatus status = "/".equals(path) ? HttpResponseStatus.OK : HttpResponseStatus.NOT_FOUND;
-            send(ctx, keepAlive, head, status, body, "text/plain; charset=utf-8", REVALIDATE, null);
+            boolean root = "/".equals(path);
+            send(ctx, keepAlive, head, root ? HttpResponseStatus.OK : HttpResponseStatus.NOT_FOUND, Body.of(root ? NOT_BUILT : NOT_FOUND),
+                    false, "text/plain; charset=utf-8", REVALIDATE);
             return;
         }
         Asset asset = path != null && path.length() <= MAX_PATH_LENGTH && PLAIN_PATH.matcher(path).matches()
                 ? assets.get("/".equals(path) ? INDEX : path.substring(1)) : null;
         if (asset == null) {
-            send(ctx, keepAlive, head, HttpResponseStatus.NOT_FOUND, "not found\n".getBytes(StandardCharsets.UTF_8),
-                    "text/plain; charset=utf-8", REVALIDATE, null);
-        } else if (unchanged(request.headers().get(HttpHeaderNames.IF_NONE_MATCH), asset.etag())) {
-            send(ctx, keepAlive, true, HttpResponseStatus.NOT_MODIFIED, asset.bytes(), asset.contentType(), asset.cacheControl(), asset.etag());
-        } else {
-            send(ctx, keepAlive, head, HttpResponseStatus.OK, asset.bytes(), asset.contentType(), asset.cacheControl(), asset.etag());
+            send(ctx, keepAlive, head, HttpResponseStatus.NOT_FOUND, Body.of(NOT_FOUND), false, "text/plain; charset=utf-8", REVALIDATE);
+            return;
         }
+        boolean gzipped = asset.gzip() != null && acceptsGzip(request.headers().get(HttpHeaderNames.ACCEPT_ENCODING));
+        Body body = gzipped ? asset.gzip() : asset.identity();
+        boolean unchanged = unchanged(request.headers().get(HttpHeaderNames.IF_NONE_MATCH), body.etag());
+        send(ctx, keepAlive, head || unchanged, unchanged ? HttpResponseStatus.NOT_MODIFIED : HttpResponseStatus.OK, body, gzipped,
+                asset.contentType(), asset.cacheControl());
+    }
+
+    /** Accept-Encoding (RFC 9110 section 12.5.3) names gzip (or "*") without q=0. */
+    static boolean acceptsGzip(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        for (String coding : acceptEncoding.split(",")) {
+            String[] parts = coding.split(";");
+            String name = parts[0].strip().toLowerCase(Locale.ROOT);
+            if (name.equals("gzip") || name.equals("x-gzip") || name.equals("*")) {
+                for (int i = 1; i < parts.length; i++) {
+                    String parameter = parts[i].strip().toLowerCase(Locale.ROOT).replace(" ", "");
+                    if (parameter.matches("q=0(\\.0{0,3})?")) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+        }
+        return false;
     }
 
     /** If-None-Match (RFC 9110 section 13.1.2): "*" or a list of tags, compared weakly. */
@@ -180,18 +225,22 @@ public final class WebApp implements WebAppRoutes {
     }
 
     private static void send(ChannelHandlerContext ctx, boolean keepAlive, boolean headersOnly, HttpResponseStatus status,
-                             byte[] body, String contentType, String cacheControl, String etag) {
+                             Body body, boolean gzipped, String contentType, String cacheControl) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                headersOnly ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+                headersOnly ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body.bytes()));
         HttpHeaders headers = response.headers();
         securityHeaders(headers);
         headers.set(HttpHeaderNames.CONTENT_TYPE, contentType);
         headers.set(HttpHeaderNames.CACHE_CONTROL, cacheControl);
-        if (etag != null) {
-            headers.set(HttpHeaderNames.ETAG, etag);
+        if (body.etag() != null) {
+            headers.set(HttpHeaderNames.ETAG, body.etag());
+            headers.set(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING);
+        }
+        if (gzipped) {
+            headers.set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
         }
         if (!status.equals(HttpResponseStatus.NOT_MODIFIED)) {
-            HttpUtil.setContentLength(response, body.length); // a HEAD gives the length its GET would have
+            HttpUtil.setContentLength(response, body.bytes().length); // a HEAD gives the length its GET would have
         }
         HttpUtil.setKeepAlive(response, keepAlive);
         if (!keepAlive) {
@@ -238,17 +287,27 @@ public final class WebApp implements WebAppRoutes {
         }
     }
 
+    private static byte[] gzip(byte[] bytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 3 + 64);
+        try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
+            gzip.write(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("gzip into memory failed", e);
+        }
+        return out.toByteArray();
+    }
+
     private static String contentType(String name) {
         int dot = name.lastIndexOf('.');
         String extension = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
         return CONTENT_TYPES.getOrDefault(extension, "application/octet-stream");
     }
 
-    /** A strong validator: the SHA-256 of the bytes (RFC 9110 section 8.8.3). */
-    private static String etag(byte[] bytes) {
+    /** The opaque part of a strong validator: the SHA-256 of the file's bytes. */
+    private static String tag(byte[] bytes) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
-            return "\"" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest) + "\"";
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK has no SHA-256", e);
         }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URL;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
+import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,6 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * test into a folder and into a jar, so it runs with or without Node.js.
  */
 class WebAppFilesTest {
+    /** Big and repetitive enough that gzip pays. */
+    private static final String BIG_SCRIPT = "export const greeting = 'hello';\n".repeat(400);
     private static final Map<String, String> APP = new TreeMap<>(Map.of(
             "index.html", "<!doctype html><script type=\"module\" src=\"/assets/index-Ab12.js\"></script>",
             "assets/index-Ab12.js", "console.log('app')",
@@ -41,6 +45,7 @@ class WebAppFilesTest {
             "icon.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
             "icon-192.png", "\u0089PNG",
             "data.bin", "\u0000\u0001",
+            "assets/big-Ef56.js", BIG_SCRIPT,
             ".vite/manifest.json", "{}"));
 
     @TempDir
@@ -197,5 +202,41 @@ class WebAppFilesTest {
         assertHardened(root);
         assertThat(exchange(app, "GET", "/index.html").status()).isEqualTo(404);
         assertThat(exchange(app, "HEAD", "/").body()).isEmpty();
+    }
+
+    @Test
+    void compressibleFilesGoGzippedToBrowsersThatAcceptIt() throws IOException {
+        WebApp app = fromJar();
+        String path = "/assets/big-Ef56.js";
+        RawHttp plain = exchange(app, "GET", path);
+        assertThat(plain.header("Content-Encoding")).isNull();
+        assertThat(plain.text()).isEqualTo(BIG_SCRIPT);
+        assertThat(plain.header("Vary")).isEqualToIgnoringCase("Accept-Encoding");
+
+        RawHttp gzipped = exchange(app, "GET", path, "Accept-Encoding: br, gzip;q=0.8");
+        assertThat(gzipped.header("Content-Encoding")).isEqualTo("gzip");
+        assertThat(gzipped.header("Content-Length")).isEqualTo(String.valueOf(gzipped.body().length));
+        assertThat(gzipped.body().length).isLessThan(BIG_SCRIPT.length() / 10);
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gzipped.body()))) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(BIG_SCRIPT);
+        }
+        assertHardened(gzipped);
+        assertThat(gzipped.header("ETag")).as("each encoding has its own tag").isNotEqualTo(plain.header("ETag"));
+        assertThat(exchange(app, "GET", path, "Accept-Encoding: gzip", "If-None-Match: " + gzipped.header("ETag")).status()).isEqualTo(304);
+        assertThat(exchange(app, "GET", path, "Accept-Encoding: gzip", "If-None-Match: " + plain.header("ETag")).status()).isEqualTo(200);
+
+        RawHttp head = exchange(app, "HEAD", path, "Accept-Encoding: gzip");
+        assertThat(head.body()).isEmpty();
+        assertThat(head.header("Content-Length")).isEqualTo(String.valueOf(gzipped.body().length));
+        assertThat(exchange(app, "GET", path, "Accept-Encoding: *").header("Content-Encoding")).isEqualTo("gzip");
+        for (String refusing : new String[] {"gzip;q=0", "gzip; q=0.000", "identity", "br, deflate", "*;q=0", "gzip-ish"}) {
+            RawHttp response = exchange(app, "GET", path, "Accept-Encoding: " + refusing);
+            assertThat(response.header("Content-Encoding")).as(refusing).isNull();
+            assertThat(response.text()).as(refusing).isEqualTo(BIG_SCRIPT);
+        }
+        assertThat(exchange(app, "GET", "/icon-192.png", "Accept-Encoding: gzip").header("Content-Encoding"))
+                .as("a PNG is compressed already").isNull();
+        assertThat(exchange(app, "GET", "/sw.js", "Accept-Encoding: gzip").header("Content-Encoding"))
+                .as("too small to gain").isNull();
     }
 }
