@@ -8,7 +8,7 @@ export const en = {
   back: "Back",
   optional: "(optional)",
   errorPrefix: "Error: {message}",
-  openFailed: "Parley could not open. If the server cannot be reached, check your connection and try again.",
+  openFailed: "Parley could not open. If it cannot reach the server, check your connection and try again.",
   tryAgain: "Try again",
 
   // start
