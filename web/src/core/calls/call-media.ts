@@ -56,7 +56,13 @@ export class CallMedia {
     this.#sequence = (this.#sequence + 1) % SEQUENCE_MODULUS;
     // The participant id is read once per frame: a re-join may change it, and the metadata must match the header.
     const fields = { flags: 0, callId: this.callId, participantId: link.participantId, streamId: AUDIO_STREAM, sequence, timestamp: BigInt(Date.now()) };
-    const ciphertext = await this.#keys.seal(frameMetadata(fields), opus);
+    let ciphertext: Uint8Array;
+    try {
+      ciphertext = await this.#keys.seal(frameMetadata(fields), opus);
+    } catch {
+      // No key now (the conversation is being re-keyed or was left): this frame is dropped, the next one tries again, as in Java.
+      return;
+    }
     if (this.#closed) return;
     // A frame that finds the connection down is dropped: late audio is worthless.
     link.send(encodePacket({ ...fields, fragmentIndex: 0, fragmentCount: 1, payload: ciphertext }));
