@@ -89,7 +89,10 @@ test("two browser users and a CLI user chat in a group, with an edit and receipt
 
     await openConversation(carol, "trio");
 
-    // The promotion made in the browser reaches the Java client too.
+    // The promotion made in the browser reaches the Java client too: a message sent after it is
+    // read by the CLI in the new epoch, and the CLI lists bob among the admins.
+    await sendText(page, "after the promotion");
+    await bob.waitForText("after the promotion", "alice", 60_000);
     await expect
       .poll(async () => (await bob.listGroups()).find((g) => g.name === "trio")?.admins ?? [], { timeout: 60_000 })
       .toContain("bob");

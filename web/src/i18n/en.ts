@@ -8,7 +8,7 @@ export const en = {
   back: "Back",
   optional: "(optional)",
   errorPrefix: "Error: {message}",
-  openFailed: "Parley could not open. If the server cannot be reached, check your connection and try again.",
+  openFailed: "Parley could not open. If it cannot reach the server, check your connection and try again.",
   tryAgain: "Try again",
 
   // start
@@ -26,7 +26,7 @@ export const en = {
   linkIntro: "Use this browser as another device of an account you already have.",
   requestLink: "Get a link code",
   linkCodeTitle: "Approve this browser on your other device",
-  linkCodeSteps: "On a device already signed in, open Settings → Link another device and enter or scan this code. Approve only if both devices show the same fingerprint.",
+  linkCodeSteps: "On a device already signed in, open Settings → Link another device and enter or scan this code (in the command line: parley link-accept CODE). Approve only if both devices show the same fingerprint.",
   linkCode: "Link code",
   fingerprint: "Fingerprint",
   waitingForApproval: "Waiting for approval…",

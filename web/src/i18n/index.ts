@@ -57,6 +57,10 @@ export function formatTime(ms: number): string {
   return new Intl.DateTimeFormat(current, sameDay ? { hour: "2-digit", minute: "2-digit" } : { dateStyle: "short", timeStyle: "short" }).format(date);
 }
 
+export function formatDate(ms: number): string {
+  return new Intl.DateTimeFormat(current, { dateStyle: "medium" }).format(new Date(ms));
+}
+
 export function formatSize(bytes: number): string {
   const units = current === "ru" ? ["Б", "КБ", "МБ", "ГБ"] : ["B", "KB", "MB", "GB"];
   let value = bytes;

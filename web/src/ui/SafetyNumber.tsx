@@ -32,7 +32,7 @@ export function SafetyNumberView(props: { app: ParleyApp; username: string }) {
           </span>
         ))}
       </p>
-      <Qr text={info.qr} size={200} />
+      <Qr text={info.qr} size={240} />
       <p class={info.verified && !info.changed ? "verified" : "muted"}>{info.verified && !info.changed ? `✓ ${t("verified")}` : t("notVerified")}</p>
       {!(info.verified && !info.changed) && (
         <button

@@ -2,7 +2,7 @@
 // approve after comparing fingerprints), safety numbers of contacts, and the language.
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { DeviceInfo, ParleyApp, PendingLink } from "../core/api";
-import { formatTime, t } from "../i18n";
+import { formatDate, t } from "../i18n";
 import { ErrorText } from "./ErrorText";
 import { useAction, useFocusOnMount } from "./hooks";
 import { LanguageSelect } from "./LanguageSelect";
@@ -64,7 +64,7 @@ function Devices(props: { app: ParleyApp }) {
               <span>
                 <code>{shortId(d.id)}</code>
                 {d.current && <span class="tag">{t("thisDevice")}</span>}
-                {d.createdAt !== undefined && <span class="muted"> {t("deviceAdded", { date: formatTime(d.createdAt) })}</span>}
+                {d.createdAt !== undefined && <span class="muted"> {t("deviceAdded", { date: formatDate(d.createdAt) })}</span>}
               </span>
               {!d.current && (
                 <button
