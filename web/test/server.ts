@@ -21,7 +21,11 @@ export async function startServer(extraArgs: string[] = []): Promise<TestServer>
     throw new Error(`${CLI_JAR} is missing: run ./mvnw -B -q -pl cli -am package -DskipTests first`);
   }
   const dataDir = mkdtempSync(join(tmpdir(), "parley-web-test-"));
-  const child = spawn("java", ["-jar", CLI_JAR, "server", "--listen", "127.0.0.1:0", "--data", dataDir, ...extraArgs], {
+  // No UDP relay unless a test asks for one: the default UDP port would collide between test files
+  // running at once, and the browser's media path is the WebSocket.
+  const mediaPort = extraArgs.some((arg) => arg.startsWith("--media-port")) ? [] : ["--media-port", "0"];
+  const args = ["-jar", CLI_JAR, "server", "--listen", "127.0.0.1:0", "--data", dataDir, ...mediaPort, ...extraArgs];
+  const child = spawn("java", args, {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const port = await new Promise<number>((ok, fail) => {

@@ -92,7 +92,6 @@ export const en = {
   block: "Block",
   blockConfirm: "Block {name}? You will no longer receive their messages.",
   callAudio: "Audio call",
-  callVideo: "Video call",
   groupInfo: "Group members",
   safetyNumber: "Safety number",
   keysChanged: "The keys of {name} changed. Compare safety numbers before trusting new messages.",

@@ -91,7 +91,8 @@ export function Messenger(props: { app: ParleyApp }) {
     setView({ kind: "list" });
     requestAnimationFrame(() => listHeading.current?.focus());
   };
-  const startCall = async (conversationId: string, video: boolean) => updateCall(await app.startCall(conversationId, video));
+  // Browser calls carry audio only (the Java side has no video a browser could decode yet).
+  const startCall = async (conversationId: string) => updateCall(await app.startCall(conversationId, false));
 
   return (
     <div class={`messenger messenger--${view.kind}`}>
@@ -134,7 +135,7 @@ export function Messenger(props: { app: ParleyApp }) {
               onBack={backToList}
               onGroup={() => setDialog({ kind: "group", id: open.id })}
               onSafety={(username) => setDialog({ kind: "safety", username })}
-              onCall={(video) => startCall(open.id, video)}
+              onCall={() => startCall(open.id)}
               onLeft={backToList}
             />
           ) : view.kind === "settings" ? (

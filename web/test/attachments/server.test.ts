@@ -29,7 +29,7 @@ let attachments: Attachments;
 const dir = mkdtempSync(join(tmpdir(), "parley-attachments-"));
 
 beforeAll(async () => {
-  server = await startServer(["--max-attachment-mb", "1", "--media-port", "0"]);
+  server = await startServer(["--max-attachment-mb", "1"]);
   const device = await register(await IndexedDbVault.create("attachments-server"), server.url, "dora_web");
   session = await LastingLink.open(server.wsUrl, device);
   attachments = new Attachments(session, server.url);

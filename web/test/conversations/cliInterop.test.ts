@@ -12,7 +12,7 @@ describe("web and CLI users through a real server", () => {
   const web: WebUser[] = [];
   const cli: CliUser[] = [];
   beforeAll(async () => {
-    server = await startServer(["--media-port", "0"]);
+    server = await startServer();
   });
   afterAll(async () => {
     web.forEach((u) => u.close());

@@ -15,7 +15,7 @@ describe("linked devices in conversations", () => {
   const web: WebUser[] = [];
   const cli: CliUser[] = [];
   beforeAll(async () => {
-    server = await startServer(["--media-port", "0"]);
+    server = await startServer();
   });
   afterAll(async () => {
     web.forEach((u) => u.close());

@@ -38,7 +38,7 @@ describe("hostile input at a web user", () => {
   let direct: string;
 
   beforeAll(async () => {
-    server = await startServer(["--media-port", "0"]);
+    server = await startServer();
     victim = await webUser(server.url, "victim");
     attacker = await webUser(server.url, "attacker");
     direct = await attacker.app.openDirect("victim");

@@ -9,7 +9,7 @@ describe("two web users through a real server", () => {
   let server: TestServer;
   const users: WebUser[] = [];
   beforeAll(async () => {
-    server = await startServer(["--media-port", "0"]);
+    server = await startServer();
   });
   afterAll(async () => {
     users.forEach((u) => u.close());
@@ -44,7 +44,7 @@ describe("a web group: members, admins, leaving, blocking, and a reload", () => 
   let server: TestServer;
   const users: WebUser[] = [];
   beforeAll(async () => {
-    server = await startServer(["--media-port", "0"]);
+    server = await startServer();
   });
   afterAll(async () => {
     users.forEach((u) => u.close());

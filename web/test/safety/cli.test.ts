@@ -19,7 +19,7 @@ const profile = cliProfile();
 const dir = mkdtempSync(join(tmpdir(), "parley-safety-cli-"));
 
 beforeAll(async () => {
-  server = await startServer(["--media-port", "0"]);
+  server = await startServer();
   web = await createParley(server.url, undefined, `safety-${toHex(randomBytes(4))}`);
   await web.register("fay_web");
   await cli(profile, ["register", "--server", server.url, "gus_cli"]);
