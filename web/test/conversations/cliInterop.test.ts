@@ -2,23 +2,14 @@
 // IndexedDB and ws) and CLI users (the Java client, as `parley` commands) talk through a real
 // server: 1:1 both ways, a message request accepted on each side, replies, edits, reactions and
 // receipts both ways, and a group of a CLI user and two web users.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type TestServer } from "../server";
-import { type CliUser, cliUser } from "./cliUser";
-import { eventually, webUser, type WebUser } from "./webUser";
+import { describe, expect, it } from "vitest";
+import { realServer } from "./realServer";
+import { cliUser } from "./cliUser";
+import { eventually, webUser } from "./webUser";
 
 describe("web and CLI users through a real server", () => {
-  let server: TestServer;
-  const web: WebUser[] = [];
-  const cli: CliUser[] = [];
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterAll(async () => {
-    web.forEach((u) => u.close());
-    cli.forEach((u) => u.remove());
-    await server?.stop();
-  });
+  const server = realServer();
+  const { web, cli } = server;
 
   it("chat 1:1 both ways, with requests, replies, edits, reactions and receipts", async () => {
     const wendy = await webUser(server.url, "wendy");

@@ -2,26 +2,17 @@
 // CLI's conversations (link-accept adds it) and sees new messages; a second web device linked to
 // a web account is added by the first one's syncOwnDevices, adopts the account's profile key, and
 // reads and writes there too.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { approveLink, requestLink } from "../../src/core/account/accounts";
 import { randomBytes, toHex } from "../../src/core/bytes";
 import { IndexedDbVault } from "../../src/core/store/vault";
-import { startServer, type TestServer } from "../server";
-import { type CliUser, cliUser } from "./cliUser";
+import { realServer } from "./realServer";
+import { cliUser } from "./cliUser";
 import { eventually, signIn, webUser, type WebUser } from "./webUser";
 
 describe("linked devices in conversations", () => {
-  let server: TestServer;
-  const web: WebUser[] = [];
-  const cli: CliUser[] = [];
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterAll(async () => {
-    web.forEach((u) => u.close());
-    cli.forEach((u) => u.remove());
-    await server?.stop();
-  });
+  const server = realServer();
+  const { web, cli } = server;
 
   async function linkedDevice(username: string, approve: (code: string) => Promise<unknown>): Promise<WebUser> {
     const profile = `test-linked-${username}-${toHex(randomBytes(4))}`;

@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startServer, type TestServer } from "../server";
-import { eventually, reopen, webUser, type WebUser } from "./webUser";
+import { describe, expect, it, vi } from "vitest";
+import { realServer } from "./realServer";
+import { eventually, reopen, webUser } from "./webUser";
 
 // Sealed sends wait for send tokens, which a busy machine fetches slowly.
 vi.setConfig({ testTimeout: 180_000 });
 
 describe("two web users through a real server", () => {
-  let server: TestServer;
-  const users: WebUser[] = [];
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterAll(async () => {
-    users.forEach((u) => u.close());
-    await server?.stop();
-  });
+  const server = realServer();
+  const users = server.web;
 
   it("chat 1:1 both ways, with a message request accepted", async () => {
     const ann = await webUser(server.url, "ann");
@@ -41,15 +34,8 @@ describe("two web users through a real server", () => {
 });
 
 describe("a web group: members, admins, leaving, blocking, and a reload", () => {
-  let server: TestServer;
-  const users: WebUser[] = [];
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterAll(async () => {
-    users.forEach((u) => u.close());
-    await server?.stop();
-  });
+  const server = realServer();
+  const users = server.web;
 
   it("keeps every group and message across a reload, and goes on", async () => {
     const kim = await webUser(server.url, "kim");
