@@ -24,6 +24,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import org.parley.protocol.Auth;
 import org.parley.protocol.Limits;
+import org.parley.protocol.v1.Challenge;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.ServerFrame;
 
@@ -53,7 +54,7 @@ public final class Connection implements AutoCloseable {
     private static final int MAX_SERVER_FRAME_BYTES = Limits.MAX_CLIENT_FRAME_BYTES;
 
     private final Channel channel;
-    private final byte[] challenge;
+    private final Challenge challenge;
     private final AtomicLong requestIds = new AtomicLong();
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> closed;
@@ -63,7 +64,7 @@ public final class Connection implements AutoCloseable {
                            CompletableFuture<List<ServerFrame>> result) {
     }
 
-    private Connection(Channel channel, byte[] challenge, CompletableFuture<Void> closed) {
+    private Connection(Channel channel, Challenge challenge, CompletableFuture<Void> closed) {
         this.channel = channel;
         this.challenge = challenge;
         this.closed = closed;
@@ -80,7 +81,7 @@ public final class Connection implements AutoCloseable {
                                   Consumer<ServerFrame> pushes, Runnable onClose) {
         URI uri = address.webSocketUri();
         SslContext ssl = address.tls() ? clientSsl() : null;
-        CompletableFuture<byte[]> challenge = new CompletableFuture<>();
+        CompletableFuture<Challenge> challenge = new CompletableFuture<>();
         CompletableFuture<Void> closed = new CompletableFuture<>();
         Connection[] self = new Connection[1];
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
@@ -113,7 +114,7 @@ public final class Connection implements AutoCloseable {
                                         }
                                         if (!challenge.isDone()) {
                                             if (parsed.hasChallenge() && parsed.getChallenge().getNonce().size() == Auth.CHALLENGE_LENGTH) {
-                                                challenge.complete(parsed.getChallenge().getNonce().toByteArray());
+                                                challenge.complete(parsed.getChallenge());
                                             } else {
                                                 ctx.close();
                                             }
@@ -146,8 +147,7 @@ public final class Connection implements AutoCloseable {
                 channel.close();
                 throw unreachable(address, connect.cause());
             }
-            byte[] nonce = challenge.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            Connection ready = new Connection(channel, nonce, closed);
+            Connection ready = new Connection(channel, challenge.get(timeout.toMillis(), TimeUnit.MILLISECONDS), closed);
             self[0] = ready;
             closed.thenRun(ready::failPending).thenRun(onClose);
             return ready;
@@ -196,7 +196,12 @@ public final class Connection implements AutoCloseable {
 
     /** The server's fresh challenge nonce for this connection. */
     public byte[] challenge() {
-        return challenge.clone();
+        return challenge.getNonce().toByteArray();
+    }
+
+    /** The whole Challenge the server opened this connection with (what it announces besides the nonce). */
+    public Challenge challengeMessage() {
+        return challenge;
     }
 
     public boolean isOpen() {

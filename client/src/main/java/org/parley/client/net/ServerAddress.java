@@ -5,12 +5,15 @@ import java.net.URISyntaxException;
 import java.util.Locale;
 
 /**
- * Where a Parley server is: a host, a port and whether TLS is used. People may write it as
- * {@code http(s)://HOST:PORT} or {@code ws(s)://HOST:PORT}; the WebSocket lives at {@code /v1/ws}
- * and attachments at {@code /v1/attachments} on the same origin.
+ * Where a Parley server is: a host, a port, whether TLS is used and the WebSocket's path. People
+ * may write it as {@code http(s)://HOST:PORT} or {@code ws(s)://HOST:PORT}; the WebSocket lives at
+ * {@code /v1/ws} unless the URL names another path (a server started with {@code --ws-path}, or one
+ * behind a reverse proxy that routes another path to it), and attachments at
+ * {@code /v1/attachments} on the same origin.
  */
-public record ServerAddress(String host, int port, boolean tls) {
+public record ServerAddress(String host, int port, boolean tls, String webSocketPath) {
     public static final String WEBSOCKET_PATH = "/v1/ws";
+    private static final int MAX_PATH_LENGTH = 256;
 
     public ServerAddress {
         if (host == null || host.isEmpty()) {
@@ -19,6 +22,20 @@ public record ServerAddress(String host, int port, boolean tls) {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is out of range 1-65535");
         }
+        if (!validPath(webSocketPath)) {
+            throw new IllegalArgumentException("the WebSocket path must start with '/' and hold only letters, digits and -._~/"
+                    + " (at most " + MAX_PATH_LENGTH + " characters)");
+        }
+    }
+
+    /** A server whose WebSocket is at the default path. */
+    public ServerAddress(String host, int port, boolean tls) {
+        this(host, port, tls, WEBSOCKET_PATH);
+    }
+
+    private static boolean validPath(String path) {
+        return path != null && path.length() > 1 && path.length() <= MAX_PATH_LENGTH && path.charAt(0) == '/'
+                && path.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || "-._~/".indexOf(c) >= 0));
     }
 
     /**
@@ -46,20 +63,25 @@ public record ServerAddress(String host, int port, boolean tls) {
         if (uri.getHost() == null) {
             throw new IllegalArgumentException("'" + text + "' names no host" + hint);
         }
-        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-        if (!path.isEmpty() && !path.equals("/") && !path.equals(WEBSOCKET_PATH)) {
-            throw new IllegalArgumentException("'" + text + "' has a path; give only scheme, host and port" + hint);
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+            throw new IllegalArgumentException("'" + text + "' has a query, fragment or user name; give scheme, host, port"
+                    + " and at most the WebSocket's path" + hint);
+        }
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/")
+                ? WEBSOCKET_PATH : uri.getRawPath();
+        if (!validPath(path)) {
+            throw new IllegalArgumentException("'" + text + "' has a path that cannot be a WebSocket path" + hint);
         }
         int port = uri.getPort() != -1 ? uri.getPort() : tls ? 443 : 80;
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("'" + text + "' has port " + port + ", outside 1-65535" + hint);
         }
         String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
-        return new ServerAddress(host, port, tls);
+        return new ServerAddress(host, port, tls, path);
     }
 
     public URI webSocketUri() {
-        return URI.create((tls ? "wss://" : "ws://") + authority() + WEBSOCKET_PATH);
+        return URI.create((tls ? "wss://" : "ws://") + authority() + webSocketPath);
     }
 
     public URI httpUri(String path) {
@@ -70,9 +92,12 @@ public record ServerAddress(String host, int port, boolean tls) {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
-    /** The canonical text form, {@code http(s)://HOST:PORT}, as stored and shown. */
+    /**
+     * The canonical text form, {@code http(s)://HOST:PORT}, followed by the WebSocket's path when it
+     * is not the default, as stored and shown; {@link #parse} reads it back.
+     */
     @Override
     public String toString() {
-        return (tls ? "https://" : "http://") + authority();
+        return (tls ? "https://" : "http://") + authority() + (webSocketPath.equals(WEBSOCKET_PATH) ? "" : webSocketPath);
     }
 }

@@ -58,6 +58,8 @@ public final class Session implements AutoCloseable {
     private final Object lock = new Object();
     private CompletableFuture<Connection> current = new CompletableFuture<>();
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Connection>> connectionListeners = new CopyOnWriteArrayList<>();
+    private volatile Connection lastConnection;
     private int failures;
     private volatile boolean closing;
 
@@ -100,6 +102,7 @@ public final class Session implements AutoCloseable {
             synchronized (lock) {
                 failures = 0;
             }
+            signedIn(connection);
             return connection;
         }
         try {
@@ -114,6 +117,7 @@ public final class Session implements AutoCloseable {
             synchronized (lock) {
                 failures = 0;
             }
+            signedIn(connection);
             return connection;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -125,6 +129,17 @@ public final class Session implements AutoCloseable {
         } catch (RuntimeException e) {
             connection.close();
             throw e;
+        }
+    }
+
+    private void signedIn(Connection connection) {
+        lastConnection = connection;
+        for (Consumer<Connection> listener : connectionListeners) {
+            try {
+                listener.accept(connection);
+            } catch (RuntimeException e) {
+                log.warn("a connection listener failed: {}", e.getMessage());
+            }
         }
     }
 
@@ -273,6 +288,20 @@ public final class Session implements AutoCloseable {
      */
     public void addReconnectListener(Runnable listener) {
         reconnectListeners.add(listener);
+    }
+
+    /**
+     * Runs {@code listener} with every connection this session opens and signs in on, the first
+     * included (it runs at once with the current one when there is one), on the connecting thread,
+     * before requests use it: what a server says in its Challenge is read here. It should return
+     * quickly and must not make requests.
+     */
+    public void addConnectionListener(Consumer<Connection> listener) {
+        connectionListeners.add(listener);
+        Connection now = lastConnection;
+        if (now != null) {
+            listener.accept(now);
+        }
     }
 
     public void removeReconnectListener(Runnable listener) {

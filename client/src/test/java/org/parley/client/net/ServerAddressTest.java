@@ -17,8 +17,18 @@ class ServerAddressTest {
     }
 
     @Test
+    void aPathInTheUrlIsTheWebSocketsPathAndSurvivesTheCanonicalForm() {
+        ServerAddress moved = ServerAddress.parse("https://chat.example/api/stream");
+        assertThat(moved.webSocketUri().toString()).isEqualTo("wss://chat.example:443/api/stream");
+        assertThat(moved.httpUri("/v1/attachments").toString()).isEqualTo("https://chat.example:443/v1/attachments");
+        assertThat(moved.toString()).isEqualTo("https://chat.example:443/api/stream");
+        assertThat(ServerAddress.parse(moved.toString())).isEqualTo(moved);
+        assertThat(ServerAddress.parse("http://h:1").toString()).isEqualTo("http://h:1");
+    }
+
+    @Test
     void rejectsWhatIsNotAServerUrl() {
-        for (String bad : new String[] {"", "127.0.0.1:7878", "ftp://h:1", "http://", "http://h:1/other", "http://h:99999", "ht tp://x"}) {
+        for (String bad : new String[] {"", "127.0.0.1:7878", "ftp://h:1", "http://", "http://h:1/x?y=1", "http://h:1/#top", "http://u@h:1", "http://h:1/a%20b", "http://h:99999", "ht tp://x"}) {
             assertThatThrownBy(() -> ServerAddress.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("http://HOST:PORT");
         }
