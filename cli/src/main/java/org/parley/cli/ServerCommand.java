@@ -119,6 +119,9 @@ final class ServerCommand implements Runnable {
         ParleyServer server;
         try {
             server = ParleyServer.start(config, opened);
+        } catch (IllegalArgumentException e) {
+            opened.close();
+            throw e; // a setting the server refused (a --ws-path that is a file of the web app): its message says which
         } catch (Exception e) {
             opened.close();
             throw new IllegalStateException("cannot listen on " + listen + ": " + e.getMessage()
