@@ -74,7 +74,7 @@ final class NginxProxy implements AutoCloseable {
         replacements.put("http://127.0.0.1:7878;", "http://127.0.0.1:" + upstreamPort + ";");
         replacements.put("root /var/www;", "root " + siteRoot + ";");
         String block = readmeBlock;
-        for (String kept : List.of("location = " + WEBSOCKET_PATH + " {", "location " + SITE_PATH + " {")) {
+        for (String kept : List.of("location = " + WEBSOCKET_PATH + " {", "location " + SITE_PATH + " {", "location / {")) {
             requireInReadme(block, kept);
         }
         for (var replacement : replacements.entrySet()) {
