@@ -62,7 +62,7 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
         this.trustedProxies = trustedProxies;
         this.metricsAccess = metricsAccess;
         this.webApp = webApp;
-        this.webSocketPath = checkWebSocketPath(webSocketPath);
+        this.webSocketPath = webSocketPath; // checked once, in the server's configuration
     }
 
     /**
