@@ -132,10 +132,12 @@ final class ServerCommand implements Runnable {
             opened.close();
         }, "parley-shutdown"));
         PrintWriter out = spec.commandLine().getOut();
-        // The address every client command takes (--server), then where its WebSocket is.
+        // The address every client command takes (--server; with a moved WebSocket, its path too), then where its WebSocket is.
         boolean tls = config.tls().isPresent();
+        String path = config.edge().webSocketPath();
         out.println("Parley server listening on " + (tls ? "https://" : "http://") + hostPort(server)
-                + " (WebSocket " + (tls ? "wss://" : "ws://") + hostPort(server) + config.edge().webSocketPath() + ")");
+                + (path.equals(HttpRouter.DEFAULT_WEBSOCKET_PATH) ? "" : path)
+                + " (WebSocket " + (tls ? "wss://" : "ws://") + hostPort(server) + path + ")");
         out.println(server.mediaAddress().map(media -> "calls: UDP relay on port " + media.getPort() + ", WebSocket fallback")
                 .orElse("calls: over the WebSocket only (UDP relay disabled with --media-port 0)"));
         server.adminAddress().ifPresent(admin -> out.println("admin: /metrics and /healthz on http://" + hostPort(admin)));
