@@ -140,6 +140,32 @@ class RequestCommandsTest extends LiveServerCommandsTest {
         assertThat(announced.get(0).get("params").get("messages").asInt()).isEqualTo(1);
     }
 
+    @Test
+    void theDaemonAnnouncesTheMessagesOfARequestItAccepts() throws Exception {
+        ok("zed", "send", "alice", "held", "back");
+        PipedOutputStream requests = new PipedOutputStream();
+        DaemonCommand.input = new PipedInputStream(requests);
+        StringWriter out = new StringWriter();
+        Thread daemon = new Thread(() -> Main.run(new String[] {"--profile", temp.resolve("alice").toString(), "daemon", "--jsonrpc"},
+                new PrintWriter(out, true), new PrintWriter(new StringWriter(), true)));
+        daemon.start();
+        PrintWriter in = new PrintWriter(requests, true, StandardCharsets.UTF_8);
+        awaitContains(out, "\"method\":\"request\"");
+        assertThat(out.toString()).doesNotContain("held back");
+        in.println("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"accept\",\"params\":{\"name\":\"zed\"}}");
+        awaitContains(out, "held back");
+        ok("zed", "send", "alice", "after", "accepting");
+        awaitContains(out, "after accepting");
+        in.close();
+        daemon.join(20_000);
+
+        List<JsonNode> received = out.toString().lines().map(RequestCommandsTest::json)
+                .filter(n -> n.path("method").asText().equals("receive")).toList();
+        assertThat(received).extracting(n -> n.get("params").get("text").asText()).containsExactly("held back", "after accepting");
+        assertThat(received.get(0).get("params").get("sender").asText()).isEqualTo("zed");
+        assertThat(answers(out).get(0).get("result").asBoolean()).isTrue();
+    }
+
     private static List<JsonNode> answers(StringWriter out) {
         return out.toString().lines().map(RequestCommandsTest::json).filter(n -> n.has("id")).toList();
     }
