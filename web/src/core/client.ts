@@ -160,6 +160,7 @@ class Parley implements ParleyApp {
   accept: ParleyApp["accept"] = async (...a) => this.require().conversations.accept(...a);
   deleteRequest: ParleyApp["deleteRequest"] = async (...a) => this.require().conversations.deleteRequest(...a);
   block: ParleyApp["block"] = async (...a) => this.require().conversations.block(...a);
+  setTimer: ParleyApp["setTimer"] = async (...a) => this.require().conversations.setTimer(...a);
   send: ParleyApp["send"] = async (...a) => this.require().conversations.send(...a);
   edit: ParleyApp["edit"] = async (...a) => this.require().conversations.edit(...a);
   remove: ParleyApp["remove"] = async (...a) => this.require().conversations.remove(...a);
