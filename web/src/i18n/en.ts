@@ -148,6 +148,33 @@ export const en = {
   hangUp: "Hang up",
   decline: "Decline",
   remoteVideo: "Video of {name}",
+
+  // web-fixes: disappearing messages, the fork warning, and the core's errors by code (core/net/errors.ts)
+  timerLabel: "Disappearing messages",
+  timerOff: "Off",
+  timer5m: "5 minutes",
+  timer1h: "1 hour",
+  timer1d: "1 day",
+  timer1w: "1 week",
+  timerSeconds: "{seconds} seconds",
+  timerShown: "Messages disappear after {time}",
+  forkWarning: "The server gave members of this conversation different versions of it: some of their messages cannot be read here. Do not trust the server with this conversation; start a new one.",
+  errUNAVAILABLE: "The server cannot be reached. Check your connection; messages are sent once it is back.",
+  errRATE_LIMITED: "Too many requests: the server asks you to wait {seconds} s, then try again.",
+  errMAILBOX_FULL: "The recipient's mailbox is full; try again in {seconds} s.",
+  errNOT_FOUND: "The server does not know that (a link code expires after ten minutes).",
+  errUSERNAME_TAKEN: "That username is taken; choose another.",
+  errINVITE_REQUIRED: "This server needs an invite code; ask its operator for one.",
+  errACCESS_DENIED: "The server refused this: you may not send there.",
+  errINVALID_ARGUMENT: "The server refused what was sent as invalid.",
+  errINTERNAL: "The server failed; try again later.",
+  errUNEXPECTED_ANSWER: "The server answered something unexpected; is it a Parley server?",
+  errNO_TOKEN: "No send tokens now; the message is sent when the server gives new ones.",
+  errLINK_REFUSED: "The approval that reached this device does not come from that account; nothing was saved. Link again.",
+  errLINK_WRONG_DEVICE: "The device waiting with that code is not the one showing it. Do not link: someone may be trying to add their own device to your account.",
+  errLINK_EXPIRED: "No device approved this link in time; link again.",
+  errNO_SUCH_USER: "There is no user '{username}' on this server; check the spelling.",
+  errFORKED: "The server gave members of {conversation} different versions of it; start a new conversation.",
 };
 
 export type MessageKey = keyof typeof en;
