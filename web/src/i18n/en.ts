@@ -156,7 +156,7 @@ export const en = {
   timer1h: "1 hour",
   timer1d: "1 day",
   timer1w: "1 week",
-  timerSeconds: "{seconds} seconds",
+  timerSeconds: "{seconds} s",
   timerShown: "Messages disappear after {time}",
   forkWarning: "The server gave members of this conversation different versions of it: some of their messages cannot be read here. Do not trust the server with this conversation; start a new one.",
   errUNAVAILABLE: "The server cannot be reached. Check your connection; messages are sent once it is back.",

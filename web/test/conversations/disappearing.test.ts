@@ -23,7 +23,7 @@ describe("disappearing messages between a web and a CLI user", () => {
     // CLI -> web: the browser shows carl's setting.
     expect(await carl.run(["timer", "wendy", "1h"])).toMatch(/now disappear 1h after they are sent/);
     await eventually(() => wendy.app.conversations().find((c) => c.id === id)?.timerSeconds === 3600, 60_000, "carl's timer at wendy");
-    expect(wendy.events.some((e) => e.kind === "notice" && e.message === "carl set disappearing messages in carl to 1 hour.")).toBe(true);
+    expect(wendy.events.some((e) => e.kind === "notice" && e.message === "carl set disappearing messages to 1 hour.")).toBe(true);
 
     // Web -> CLI: carl's client hears wendy's setting. Ten seconds: long enough for a slow CLI start.
     await wendy.app.setTimer(id, 10);

@@ -313,7 +313,8 @@ export class Inbox {
       case "disappearingTimer": {
         const seconds = body.value.seconds;
         await this.store.update(conversationId, (s) => void (s.timerSeconds = seconds));
-        if (!state.request) this.notice(`${sender.username} set disappearing messages in ${state.name} to ${timerText(seconds)}.`);
+        const where = state.direct ? "" : ` in ${state.name}`;
+        if (!state.request) this.notice(`${sender.username} set disappearing messages${where} to ${timerText(seconds)}.`);
         this.ctx.events.emit({ kind: "conversations" });
         break;
       }
