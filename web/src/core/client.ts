@@ -141,9 +141,17 @@ class Parley implements ParleyApp {
     }));
   }
 
+  /**
+   * Unlinks a device of this account, then removes it from every conversation it is still in (as
+   * the Java client's OwnDevices does at the next command): until then it could read them.
+   */
   async removeDevice(id: string): Promise<void> {
-    const { session } = this.require();
+    const { session, conversations } = this.require();
     await accounts.removeDevice(session, fromHex(id));
+    if (conversations.syncOwnDevices) {
+      await conversations.syncOwnDevices().catch((e: Error) =>
+        this.emit({ kind: "notice", message: `the removed device is still in some conversations; it is removed the next time this app starts (${e.message})` }));
+    }
   }
 
   // ---- conversations, messages, safety, calls: the services'
