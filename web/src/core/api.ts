@@ -89,7 +89,10 @@ export type AppEvent =
   | { kind: "conversations" } // the list (names, unread counts, requests) changed
   | { kind: "messages"; conversationId: string } // messages of one conversation changed
   | { kind: "call"; call: CallInfo }
-  | { kind: "notice"; message: string }; // something the user should read (key change, dropped message...)
+  | { kind: "notice"; message: string; code?: NoticeCode; params?: Record<string, string | number> }; // something the user should read (key change, dropped message...); `code` lets the UI translate it, `message` is English
+
+/** Notices the UI translates (the rest show their English message): a timer change (params name, seconds), a fork (params conversation). */
+export type NoticeCode = "TIMER" | "FORKED";
 
 export interface ParleyApp {
   // ---- profile and account

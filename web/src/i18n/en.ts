@@ -158,6 +158,8 @@ export const en = {
   timer1w: "1 week",
   timerSeconds: "{seconds} s",
   timerShown: "Messages disappear after {time}",
+  noticeTimer: "{name} set disappearing messages to {time}.",
+  noticeTimerOff: "{name} turned disappearing messages off.",
   forkWarning: "The server gave members of this conversation different versions of it: some of their messages cannot be read here. Do not trust the server with this conversation; start a new one.",
   errUNAVAILABLE: "The server cannot be reached. Check your connection; messages are sent once it is back.",
   errRATE_LIMITED: "Too many requests: the server asks you to wait {seconds} s, then try again.",

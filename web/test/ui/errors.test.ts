@@ -9,6 +9,7 @@ import { IndexedDbVault } from "../../src/core/store/vault";
 import { ErrorCode, ErrorSchema, ServerFrameSchema } from "../../src/gen/parley/v1/parley_pb";
 import { setLanguage } from "../../src/i18n";
 import { errorText } from "../../src/ui/lazy";
+import { noticeText } from "../../src/ui/Messenger";
 
 afterEach(() => setLanguage("en"));
 
@@ -55,5 +56,18 @@ describe("core errors in the UI", () => {
     const unknown = Object.assign(new Error("odd"), { code: "SOMETHING_NEW" });
     expect(errorText(unknown)).toBe("odd");
     expect(errorText("text")).toBe("text");
+  });
+});
+
+describe("notices of the core in the UI", () => {
+  it("say who set disappearing messages, and that a conversation forked, in the chosen language", () => {
+    const timer = { kind: "notice" as const, message: "carl set disappearing messages to 1 hour.", code: "TIMER" as const, params: { name: "carl", seconds: 3600 } };
+    expect(noticeText(timer)).toBe("carl set disappearing messages to 1 hour.");
+    setLanguage("ru");
+    expect(noticeText(timer)).toBe("carl: исчезающие сообщения — 1 час.");
+    expect(noticeText({ ...timer, params: { name: "carl", seconds: 0 } })).toBe("carl: исчезающие сообщения выключены.");
+    expect(noticeText({ kind: "notice", message: "x", code: "FORKED", params: { conversation: "team" } }))
+      .toBe("Сервер показал участникам «team» разные версии разговора; начните новый разговор.");
+    expect(noticeText({ kind: "notice", message: "an English notice" })).toBe("an English notice");
   });
 });

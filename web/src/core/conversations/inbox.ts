@@ -172,7 +172,12 @@ export class Inbox {
     const state = this.store.require(conversationId);
     if (state.forked) return;
     await this.store.update(conversationId, (s) => void (s.forked = true));
-    this.notice(`The server gave members of ${state.name} different versions of it: some of their messages cannot be read here. Start a new conversation.`);
+    this.ctx.events.emit({
+      kind: "notice",
+      message: `The server gave members of ${state.name} different versions of it: some of their messages cannot be read here. Start a new conversation.`,
+      code: "FORKED",
+      params: { conversation: state.name },
+    });
     this.ctx.events.emit({ kind: "conversations" });
   }
 
@@ -314,7 +319,14 @@ export class Inbox {
         const seconds = body.value.seconds;
         await this.store.update(conversationId, (s) => void (s.timerSeconds = seconds));
         const where = state.direct ? "" : ` in ${state.name}`;
-        if (!state.request) this.notice(`${sender.username} set disappearing messages${where} to ${timerText(seconds)}.`);
+        if (!state.request) {
+          this.ctx.events.emit({
+            kind: "notice",
+            message: `${sender.username} set disappearing messages${where} to ${timerText(seconds)}.`,
+            code: "TIMER",
+            params: { name: sender.username, seconds },
+          });
+        }
         this.ctx.events.emit({ kind: "conversations" });
         break;
       }
