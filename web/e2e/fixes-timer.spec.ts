@@ -28,7 +28,7 @@ test.describe("in English", () => {
     // The CLI user's setting shows in the header, as an odd value the menu does not offer too.
     expect((await bob.run(["timer", "alice", "5m"])).stdout).toMatch(/now disappear 5m after/);
     await expect(timer).toHaveValue("300", { timeout: 60_000 });
-    await expect(page.getByText("bob set disappearing messages to 5 minutes.")).toBeVisible();
+    await expect(page.locator(".notice").getByText("bob set disappearing messages to 5 minutes.")).toBeVisible();
     await bob.run(["timer", "alice", "15s"]);
     await expect(timer).toHaveValue("15", { timeout: 60_000 });
     await expect(timer.locator("option:checked")).toHaveText("15 s");
