@@ -151,16 +151,6 @@ public final class WebApp implements WebAppRoutes {
         return new WebApp(Map.copyOf(assets));
     }
 
-    /** The one line the server logs at start, so an operator sees whether {@code /} serves the app and from where. */
-    static String startLine(URL index, int files) {
-        if (index == null) {
-            return "web app: not built (no " + RESOURCE_DIR + INDEX + " on the class path: the build had no Node.js 20+;"
-                    + " see the README)";
-        }
-        return "web app: serving " + files + " files from " + ("jar".equals(index.getProtocol()) ? "the jar" : "the folder "
-                + index.getPath().substring(0, index.getPath().length() - INDEX.length()));
-    }
-
     /** Whether the jar carried an app (the build had Node.js). */
     public boolean built() {
         return !assets.isEmpty();
@@ -326,5 +316,15 @@ public final class WebApp implements WebAppRoutes {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK has no SHA-256", e);
         }
+    }
+
+    /** The one line the server logs at start, so an operator sees whether {@code /} serves the app and from where. */
+    static String startLine(URL index, int files) {
+        if (index == null) {
+            return "web app: not built (no " + RESOURCE_DIR + INDEX + " on the class path: the build had no Node.js 20+;"
+                    + " see the README)";
+        }
+        return "web app: serving " + files + " files from " + ("jar".equals(index.getProtocol()) ? "the jar" : "the folder "
+                + index.getPath().substring(0, index.getPath().length() - INDEX.length()));
     }
 }
