@@ -14,6 +14,8 @@ export interface ConversationSummary {
   lastAt?: number; // ms since the epoch
   request: boolean; // a message request not yet accepted
   admin: boolean; // this account may add and remove members
+  timerSeconds?: number; // disappearing messages: seconds after sending that a message is deleted; 0 or absent: off
+  forked?: boolean; // the server gave members of this conversation different versions of it (a forked group)
 }
 
 export type MessageStatus = "queued" | "sent" | "delivered" | "read" | "failed";
@@ -37,6 +39,7 @@ export interface ChatMessage {
   reactions: { emoji: string; users: string[] }[];
   attachment?: AttachmentInfo;
   status: MessageStatus; // outgoing only; incoming messages are "sent"
+  expiresAt?: number; // ms since the epoch when it disappears (its conversation's timer when it was stored)
 }
 
 export interface Member {
@@ -86,7 +89,10 @@ export type AppEvent =
   | { kind: "conversations" } // the list (names, unread counts, requests) changed
   | { kind: "messages"; conversationId: string } // messages of one conversation changed
   | { kind: "call"; call: CallInfo }
-  | { kind: "notice"; message: string }; // something the user should read (key change, dropped message...)
+  | { kind: "notice"; message: string; code?: NoticeCode; params?: Record<string, string | number> }; // something the user should read (key change, dropped message...); `code` lets the UI translate it, `message` is English
+
+/** Notices the UI translates (the rest show their English message): a timer change (params name, seconds), a fork (params conversation). */
+export type NoticeCode = "TIMER" | "FORKED";
 
 export interface ParleyApp {
   // ---- profile and account
@@ -113,6 +119,8 @@ export interface ParleyApp {
   accept(conversationId: string): Promise<void>;
   deleteRequest(conversationId: string): Promise<void>;
   block(username: string): Promise<void>;
+  /** Disappearing messages for everyone in the conversation: seconds after sending (0: off), as `parley timer` sets it. */
+  setTimer(conversationId: string, seconds: number): Promise<void>;
 
   // ---- messages (each resolves once queued; status follows in "messages" events)
   send(conversationId: string, text: string, replyTo?: string): Promise<string>;

@@ -137,7 +137,7 @@ export type ConversationsService = Pick<
   ParleyApp,
   | "conversations" | "messages" | "openDirect" | "createGroup" | "members" | "addMember" | "removeMember"
   | "setAdmin" | "leave" | "accept" | "deleteRequest" | "block" | "send" | "edit" | "remove" | "react"
-  | "markRead" | "sendFile" | "download"
+  | "markRead" | "sendFile" | "download" | "setTimer"
 > &
   CallChannel &
   ContactKeys & {

@@ -8,6 +8,7 @@ import { ErrorText } from "./ErrorText";
 import { useAction, useFocusOnMount } from "./hooks";
 import { MessageItem } from "./MessageItem";
 import { Icon } from "./Icon";
+import { ForkWarning, TimerSetting } from "./TimerSetting";
 
 /** Messages shown at first and added by each "show earlier": the DOM stays small in long chats. */
 const PAGE = 100;
@@ -80,6 +81,7 @@ export function Chat(props: {
           {conversation.name}
         </h2>
         <div class="chat__tools">
+          <TimerSetting app={app} conversation={conversation} />
           {!conversation.request && (
             <button type="button" class="icon-button" onClick={() => void action.run(() => props.onCall())} aria-label={t("callAudio")} title={t("callAudio")}>
               <Icon name="phone" />
@@ -96,6 +98,7 @@ export function Chat(props: {
           )}
         </div>
       </header>
+      <ForkWarning conversation={conversation} />
       {conversation.request && <RequestBanner app={app} conversation={conversation} onGone={props.onLeft} />}
       <ol
         class="messages"

@@ -46,15 +46,24 @@ describe("ConversationStore", () => {
     expect(store.message("a", mine.id)!.status).toBe("read");
   });
 
-  it("deletes messages older than the conversation's disappearing timer on load", async () => {
+  it("deletes messages whose disappearing time passed, on load and when expire() runs, and keeps those stored without one", async () => {
     const vault = new MemoryVault();
     const store = new ConversationStore(vault);
     await store.save({ ...conversation("a"), timerSeconds: 60 });
-    await store.add(message("a", 1_000));
-    await store.add(message("a", 100_000));
+    await store.add(message("a", 500)); // stored before the timer was set: never expires
+    await store.add({ ...message("a", 1_000), expiresAt: 61_000 });
+    await store.add({ ...message("a", 100_000), expiresAt: 160_000 });
     const reloaded = new ConversationStore(vault);
     await reloaded.load(120_000);
-    expect(reloaded.messages("a").map((m) => m.sentAt)).toEqual([100_000]);
+    expect(reloaded.messages("a").map((m) => m.sentAt)).toEqual([500, 100_000]);
+    expect(reloaded.nextExpiry()).toBe(160_000);
+
+    expect(await reloaded.expire(159_999)).toEqual([]);
+    expect(await reloaded.expire(160_000)).toEqual(["a"]);
+    expect(reloaded.messages("a").map((m) => m.sentAt)).toEqual([500]);
+    expect(reloaded.summaries()[0].lastText).toBe("message at 500");
+    expect(reloaded.nextExpiry()).toBeUndefined();
+    expect((await vault.entries("messages:a")).length).toBe(1);
   });
 
   it("opens a conversation of 10,000 messages in well under 200 ms once loaded", async () => {

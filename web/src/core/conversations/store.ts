@@ -29,6 +29,8 @@ export interface ConversationState {
   lastText?: string;
   lastAt?: number;
   timerSeconds: number;
+  /** A member's message named this device's epoch with another fork tag: the server forked the group. */
+  forked?: boolean;
 }
 
 /** A message as stored: what the UI shows, and the attachment pointer (Attachment proto, hex) to download it. */
@@ -51,21 +53,48 @@ export class ConversationStore {
 
   constructor(private readonly vault: Vault) {}
 
-  /** Reads every conversation and its messages; messages older than a conversation's timer are deleted. */
+  /** Reads every conversation and its messages; messages whose disappearing time has passed are deleted. */
   async load(now = Date.now()): Promise<void> {
     for (const [id, bytes] of await this.vault.entries(CONVERSATIONS)) {
       const state = JSON.parse(decoder.decode(bytes)) as ConversationState;
       const messages: StoredChat[] = [];
       for (const [key, value] of await this.vault.entries(messagesArea(id))) {
         const message = JSON.parse(decoder.decode(value)) as StoredChat;
-        if (state.timerSeconds > 0 && message.sentAt < now - state.timerSeconds * 1000) {
-          await this.vault.delete(messagesArea(id), key);
-        } else {
-          messages.push(message);
-        }
+        if (expired(message, now)) await this.vault.delete(messagesArea(id), key);
+        else messages.push(message);
       }
       this.conversations.set(id, { state, messages, byId: new Map(messages.map((m) => [m.id, m])) });
     }
+  }
+
+  /** The earliest time a stored message disappears, if any does. */
+  nextExpiry(): number | undefined {
+    let next: number | undefined;
+    for (const { messages } of this.conversations.values()) {
+      for (const m of messages) if (m.expiresAt !== undefined && (next === undefined || m.expiresAt < next)) next = m.expiresAt;
+    }
+    return next;
+  }
+
+  /** Deletes every message whose disappearing time has passed, from memory and the Vault; returns the conversations changed. */
+  async expire(now = Date.now()): Promise<string[]> {
+    const changed: string[] = [];
+    for (const [id, loaded] of this.conversations) {
+      const gone = loaded.messages.filter((m) => expired(m, now));
+      if (gone.length === 0) continue;
+      for (const message of gone) {
+        loaded.byId.delete(message.id);
+        await this.vault.delete(messagesArea(id), messageKey(message));
+      }
+      loaded.messages = loaded.messages.filter((m) => !expired(m, now));
+      const last = loaded.messages[loaded.messages.length - 1];
+      await this.update(id, (state) => {
+        if (last) state.lastText = last.attachment ? `📎 ${last.attachment.name}` : last.text;
+        else delete state.lastText;
+      });
+      changed.push(id);
+    }
+    return changed;
   }
 
   ids(): string[] {
@@ -122,6 +151,8 @@ export class ConversationStore {
         lastAt: state.lastAt,
         request: state.request,
         admin: false,
+        timerSeconds: state.timerSeconds,
+        forked: state.forked ?? false,
       }))
       .sort((a, b) => (b.lastAt ?? 0) - (a.lastAt ?? 0));
   }
@@ -172,6 +203,11 @@ export class ConversationStore {
       if (status === "failed" ? m.status === "queued" : rank(status) > rank(m.status)) m.status = status;
     });
   }
+}
+
+/** Whether a message's disappearing time (set from its conversation's timer when it was stored) has passed. */
+function expired(message: StoredChat, now: number): boolean {
+  return message.expiresAt !== undefined && message.expiresAt <= now;
 }
 
 /** A sender has at most one reaction per message; an empty emoji removes it. */

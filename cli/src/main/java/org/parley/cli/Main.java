@@ -78,6 +78,7 @@ public final class Main implements Runnable {
         cl.addSubcommand(new VerifyCommand());
         cl.addSubcommand(new TrustCommand());
         cl.addSubcommand(new SettingsCommand());
+        cl.addSubcommand(new TimerCommand());
         cl.addSubcommand(new SendCommand());
         cl.addSubcommand(new SendFileCommand());
         cl.addSubcommand(new ReceiveCommand());

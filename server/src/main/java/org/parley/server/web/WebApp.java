@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import org.parley.server.transport.HttpResponses;
 import org.parley.server.transport.HttpRouter;
 import org.parley.server.transport.WebAppRoutes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -56,6 +58,7 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class WebApp implements WebAppRoutes {
     public static final String RESOURCE_DIR = "org/parley/web/app/";
+    private static final Logger log = LoggerFactory.getLogger(WebApp.class);
 
     /**
      * Only the app's own files, no inline script or style, nothing framed, no form posts. 'self' in
@@ -153,6 +156,7 @@ public final class WebApp implements WebAppRoutes {
         HttpRouter.checkWebSocketPath(webSocketPath);
         URL index = loader.getResource(dir + INDEX);
         if (index == null) {
+            log.info(startLine(null, 0));
             return new WebApp(Map.of());
         }
         Map<String, byte[]> files = new HashMap<>();
@@ -171,6 +175,7 @@ public final class WebApp implements WebAppRoutes {
         files.computeIfPresent(INDEX, (name, page) -> withWebSocketPath(page, webSocketPath));
         Map<String, Asset> assets = new HashMap<>();
         files.forEach((name, bytes) -> assets.put(name, Asset.of(name, bytes)));
+        log.info(startLine(index, assets.size()));
         return new WebApp(Map.copyOf(assets));
     }
 
@@ -365,5 +370,15 @@ public final class WebApp implements WebAppRoutes {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK has no SHA-256", e);
         }
+    }
+
+    /** The one line the server logs at start, so an operator sees whether {@code /} serves the app and from where. */
+    static String startLine(URL index, int files) {
+        if (index == null) {
+            return "web app: not built (no " + RESOURCE_DIR + INDEX + " on the class path: the build had no Node.js 20+;"
+                    + " see the README)";
+        }
+        return "web app: serving " + files + " files from " + ("jar".equals(index.getProtocol()) ? "the jar" : "the folder "
+                + index.getPath().substring(0, index.getPath().length() - INDEX.length()));
     }
 }
