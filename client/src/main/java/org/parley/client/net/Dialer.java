@@ -33,7 +33,9 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -55,6 +57,8 @@ import java.util.function.Consumer;
 public final class Dialer {
     private static final Logger log = LoggerFactory.getLogger(Dialer.class);
     private static final String[] TLS_VERSIONS = {"TLSv1.3", "TLSv1.2"};
+    /** Plain-http servers reached through a bridge, warned about once each rather than on every connection. */
+    private static final Set<ServerAddress> PLAIN_BEHIND_BRIDGE_WARNED = ConcurrentHashMap.newKeySet();
 
     private final Route route;
     private final EventLoopGroup group;
@@ -91,7 +95,7 @@ public final class Dialer {
      */
     public Dial dial(Endpoint endpoint, Consumer<ChannelPipeline> application) {
         ServerAddress server = endpoint.server();
-        if (endpoint.bridge().isPresent() && !server.tls()) {
+        if (endpoint.bridge().isPresent() && !server.tls() && PLAIN_BEHIND_BRIDGE_WARNED.add(server)) {
             log.warn("the server {} is plain http: the bridge in between can read everything this device sends it;"
                     + " use an https server behind a bridge", server);
         }
