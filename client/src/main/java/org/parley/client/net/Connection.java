@@ -150,7 +150,11 @@ public final class Connection implements AutoCloseable {
             Throwable cause = hopFailure(dial.ready()).orElse(e.getCause());
             throw cause instanceof ConnectionException known ? known : unreachable(address, cause);
         } catch (TimeoutException e) {
+            Optional<Throwable> hop = hopFailure(dial.ready());
             channel.close();
+            if (hop.isPresent() && hop.get() instanceof ConnectionException known) {
+                throw known;
+            }
             throw new ConnectionException("the server at " + endpoint + " did not answer within "
                     + timeout.toSeconds() + " s; check that it is a Parley server and that it is running"
                     + (dialer.route() instanceof Route.Direct ? "" : " and that the proxy " + dialer.route() + " works"));

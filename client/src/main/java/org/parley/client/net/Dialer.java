@@ -3,6 +3,8 @@ package org.parley.client.net;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -20,6 +22,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +36,8 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,6 +61,7 @@ import java.util.function.Consumer;
  */
 public final class Dialer {
     private static final Logger log = LoggerFactory.getLogger(Dialer.class);
+    private static final int MAX_WHY_LENGTH = 120;
     private static final String[] TLS_VERSIONS = {"TLSv1.3", "TLSv1.2"};
     /** Plain-http servers reached through a bridge, warned about once each rather than on every connection. */
     private static final Set<ServerAddress> PLAIN_BEHIND_BRIDGE_WARNED = ConcurrentHashMap.newKeySet();
@@ -111,36 +117,37 @@ public final class Dialer {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ChannelPipeline pipeline = ch.pipeline();
-                        Future<?> last = null;
+                        Promise<Void> connected = ch.eventLoop().newPromise();
+                        pipeline.addLast("connected", new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelActive(ChannelHandlerContext ctx) {
+                                connected.trySuccess(null);
+                                ctx.pipeline().remove(this);
+                                ctx.fireChannelActive();
+                            }
+                        });
+                        List<Future<?>> layers = new ArrayList<>(List.of(connected));
                         ProxyHandler proxy = proxyHandler();
                         if (proxy != null) {
                             pipeline.addLast("proxy", proxy);
-                            Hop hop = new Hop.Proxy(route, firstHost, firstPort);
-                            proxy.connectFuture().addListener(done -> fail(ready, hop, done.cause()));
-                            last = proxy.connectFuture();
+                            layer(layers, proxy.connectFuture(), ready, new Hop.Proxy(route, firstHost, firstPort));
                         }
                         if (bridgeTls != null) {
                             BridgeLink bridge = endpoint.bridge().get();
                             SslHandler tls = bridgeTls.newHandler(ch.alloc(), bridge.host(), bridge.port());
                             pipeline.addLast("bridge-tls", tls);
-                            Hop hop = new Hop.Bridge(bridge);
-                            tls.handshakeFuture().addListener(done -> fail(ready, hop, done.cause()));
-                            last = tls.handshakeFuture();
+                            layer(layers, tls.handshakeFuture(), ready, new Hop.Bridge(bridge));
                         }
                         if (serverTls != null) {
                             SslHandler tls = serverTls.newHandler(ch.alloc(), server.host(), server.port());
                             pipeline.addLast("server-tls", tls);
-                            Hop hop = new Hop.Server(server);
-                            tls.handshakeFuture().addListener(done -> fail(ready, hop, done.cause()));
-                            last = tls.handshakeFuture();
+                            layer(layers, tls.handshakeFuture(), ready, new Hop.Server(server));
                         }
-                        if (last != null) {
-                            last.addListener(done -> {
-                                if (done.isSuccess()) {
-                                    ready.complete(null);
-                                }
-                            });
-                        }
+                        layers.get(layers.size() - 1).addListener(done -> {
+                            if (done.isSuccess()) {
+                                ready.complete(null);
+                            }
+                        });
                         application.accept(pipeline);
                     }
                 });
@@ -159,8 +166,6 @@ public final class Dialer {
         connect.addListener(done -> {
             if (!done.isSuccess()) {
                 fail(ready, firstHop, done.cause());
-            } else if (route instanceof Route.Direct && serverTls == null && bridgeTls == null) {
-                ready.complete(null);
             }
         });
         ready.whenComplete((ok, failure) -> {
@@ -241,6 +246,21 @@ public final class Dialer {
         }
     }
 
+    /**
+     * Adds a layer whose handshake is {@code step}. Its failure is reported only when every layer
+     * under it is up: when the proxy fails, the TLS handshakes queued behind it fail too, and the
+     * proxy's is the failure that tells people what to fix.
+     */
+    private static void layer(List<Future<?>> layers, Future<?> step, CompletableFuture<Void> ready, Hop hop) {
+        List<Future<?>> under = List.copyOf(layers);
+        step.addListener(done -> {
+            if (!done.isSuccess() && under.stream().allMatch(Future::isSuccess)) {
+                fail(ready, hop, done.cause());
+            }
+        });
+        layers.add(step);
+    }
+
     private static void fail(CompletableFuture<Void> ready, Hop hop, Throwable cause) {
         if (cause != null && !ready.isDone()) {
             ready.completeExceptionally(hop.explain(cause));
@@ -261,7 +281,9 @@ public final class Dialer {
         while (root.getCause() != null && root.getMessage() == null) {
             root = root.getCause();
         }
-        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        String why = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        // Some messages quote what arrived (a whole junk record, in hex): enough of it to recognise.
+        return why.length() <= MAX_WHY_LENGTH ? why : why.substring(0, MAX_WHY_LENGTH) + "…";
     }
 
     private static SslContext serverSsl() {
