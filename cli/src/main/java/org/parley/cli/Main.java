@@ -96,6 +96,7 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.addSubcommand(new ServerCommand());
         cl.addSubcommand(new AdminCommand());
+        cl.addSubcommand(new ProxyCommand());
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler(Main::failure);
         cl.addSubcommand(new RegisterCommand());
