@@ -24,6 +24,8 @@ import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +37,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,7 +47,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * veth address), the clients' (made by the test, joined to this one only, so it has no route to
  * the server), and this test's own, where the bridge runs and reaches both. The {@code parley}
  * command runs inside the clients' namespace, as a person behind a blocking network would: it
- * cannot reach the server, and through the bridge link it registers, chats and completes a call.
+ * cannot reach the server, and through the bridge link it registers, chats, sends a file and
+ * completes a call.
  * tshark records every TCP payload at the bridge, on both sides of it; none holds the message,
  * a username or the server's key.
  *
@@ -56,6 +61,7 @@ class BridgeNetnsCommandsTest {
     private static final String BOB = "bob_behind_the_wall";
     private static final String SECRET = "the river crossing is at dawn";
     private static final String REPLY = "understood, bringing the maps";
+    private static final String FILE_TEXT = "north ford, third tree from the bank. ";
     private static final long COMMAND_SECONDS = 120;
 
     @TempDir
@@ -93,8 +99,8 @@ class BridgeNetnsCommandsTest {
         server = NamespacedServer.start(serverSide, temp.resolve("server"), certificate, 0, 0);
         String bridgeHost = clientSide.hostAddress().getHostAddress();
         bridgeCertificate = BridgeCertificate.loadOrCreate(temp.resolve("bridge"), bridgeHost);
-        bridge = Bridge.start(BridgeConfig.of(new java.net.InetSocketAddress(clientSide.hostAddress(), 0),
-                new java.net.InetSocketAddress(server.address().host(), server.address().port())), bridgeCertificate);
+        bridge = Bridge.start(BridgeConfig.of(new InetSocketAddress(clientSide.hostAddress(), 0),
+                new InetSocketAddress(server.address().host(), server.address().port())), bridgeCertificate);
     }
 
     @AfterAll
@@ -133,6 +139,14 @@ class BridgeNetnsCommandsTest {
             assertThat(ok(BOB, "receive").out()).contains(SECRET);
             ok(BOB, "send", ALICE, REPLY);
             assertThat(ok(ALICE, "receive").out()).contains(REPLY);
+            Path map = temp.resolve("map.txt");
+            Files.writeString(map, FILE_TEXT.repeat(2_000));
+            ok(ALICE, "send-file", BOB, map.toString());
+            String received = ok(BOB, "receive").out();
+            Matcher savedTo = Pattern.compile("\\[file] map\\.txt saved to (\\S+)").matcher(received);
+            assertThat(savedTo.find()).as("bob's receive shows the file: %s", received).isTrue();
+            Path saved = Path.of(savedTo.group(1));
+            assertThat(Files.readString(saved)).as("the file came whole through the bridge").isEqualTo(FILE_TEXT.repeat(2_000));
 
             Path said = temp.resolve("said.wav");
             Path heard = temp.resolve("heard.wav");
@@ -150,7 +164,7 @@ class BridgeNetnsCommandsTest {
             byte[] serverKey = CertificateFactory.getInstance("X.509").generateCertificate(Files.newInputStream(certificate.certificatePem()))
                     .getPublicKey().getEncoded();
             assertThat(relayed.length).as("bytes the bridge carried").isGreaterThan(100_000);
-            for (String plain : List.of(SECRET, REPLY, ALICE, BOB)) {
+            for (String plain : List.of(SECRET, REPLY, FILE_TEXT, ALICE, BOB)) {
                 assertThat(indexOf(relayed, plain.getBytes(StandardCharsets.UTF_8))).as("'%s' in the capture", plain).isNegative();
             }
             assertThat(indexOf(relayed, serverKey)).as("the server's public key in the capture").isNegative();
@@ -230,7 +244,7 @@ class BridgeNetnsCommandsTest {
             Thread drain = new Thread(() -> {
                 try {
                     lines.lines().forEach(l -> { });
-                } catch (java.io.UncheckedIOException stopped) {
+                } catch (UncheckedIOException stopped) {
                     // tshark was stopped: nothing more to read.
                 }
             }, "tshark-output");

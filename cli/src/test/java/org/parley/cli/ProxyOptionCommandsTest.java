@@ -3,13 +3,19 @@ package org.parley.cli;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.parley.client.net.BridgeLink;
 import org.parley.client.net.TestProxy;
+import org.parley.server.bridge.Bridge;
+import org.parley.server.bridge.BridgeCertificate;
+import org.parley.server.bridge.BridgeConfig;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,6 +56,29 @@ class ProxyOptionCommandsTest extends LiveServerCommandsTest {
         assertThat(socks.connections()).isPositive();
         assertThat(http.connections()).isPositive();
         assertThat(socks.requests()).allMatch(r -> r.host().equals(NAME) && r.byName());
+    }
+
+    @Test
+    void aNewDeviceLinksThroughABridgeReachedThroughAProxyAndKeepsThatWay() throws Exception {
+        BridgeCertificate certificate = BridgeCertificate.loadOrCreate(temp.resolve("bridge"), "bridge.test");
+        try (Bridge bridge = Bridge.start(BridgeConfig.of(new InetSocketAddress("127.0.0.1", 0),
+                new InetSocketAddress("127.0.0.1", server.address().port())), certificate);
+             TestProxy toBridge = TestProxy.start(TestProxy.Kind.SOCKS5, Map.of("bridge.test", "127.0.0.1"))) {
+            register("alice");
+            String link = new BridgeLink("bridge.test", bridge.address().getPort(), Optional.of(certificate.pin()), Optional.empty()).toString();
+            Linking.Waiting laptop = Linking.start(temp.resolve("laptop").toString(), server.url(), "--bridge", link,
+                    "--proxy", toBridge.route().toString());
+            ok("alice", "link-accept", laptop.code());
+            MainTest.Result linked = laptop.finish();
+            assertThat(linked.code()).as(linked.err()).isZero();
+            assertThat(linked.out()).contains("parley://bridge?host=bridge.test");
+            int before = toBridge.connections();
+            MainTest.Result read = MainTest.parley("--profile", temp.resolve("laptop").toString(), "--proxy", toBridge.route().toString(),
+                    "receive");
+            assertThat(read.code()).as(read.err()).isZero();
+            assertThat(toBridge.connections()).as("the laptop kept going through the bridge").isGreaterThan(before);
+            assertThat(toBridge.requests()).allMatch(r -> r.host().equals("bridge.test") && r.byName());
+        }
     }
 
     @Test

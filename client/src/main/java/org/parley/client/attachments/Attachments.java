@@ -1,24 +1,14 @@
 package org.parley.client.attachments;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
-import org.parley.client.net.ConnectionException;
-import org.parley.client.net.Dialer;
 import org.parley.client.net.ServerAddress;
 import org.parley.client.net.Session;
 import org.parley.mls.codec.Bytes;
@@ -27,15 +17,9 @@ import org.parley.protocol.v1.AttachmentTicket;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.RequestAttachmentUpload;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Upload and download of encrypted attachments: the blob goes over HTTP(S) to
@@ -83,7 +67,7 @@ public final class Attachments {
         FullHttpRequest request = request(HttpMethod.POST, PATH, Unpooled.wrappedBuffer(sealed.blob()));
         request.headers().set(HttpHeaderNames.AUTHORIZATION, "Ticket " + ticket.getTicket())
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM);
-        Answer answer = exchange(request, MAX_UPLOAD_ANSWER_BYTES);
+        HttpExchange.Answer answer = HttpExchange.run(session::dial, request, MAX_UPLOAD_ANSWER_BYTES, timeout.multipliedBy(10));
         if (answer.status() != 201) {
             throw new AttachmentException("the server refused the attachment upload (HTTP " + answer.status() + ")");
         }
@@ -103,7 +87,8 @@ public final class Attachments {
         if (pointer.size() < 0 || expected > Integer.MAX_VALUE - 16) {
             throw new AttachmentException("the message announces attachment " + pointer.name() + " with an impossible size");
         }
-        Answer answer = exchange(request(HttpMethod.GET, PATH + "/" + pointer.attachmentId(), Unpooled.EMPTY_BUFFER), (int) expected);
+        HttpExchange.Answer answer = HttpExchange.run(session::dial, request(HttpMethod.GET, PATH + "/" + pointer.attachmentId(),
+                Unpooled.EMPTY_BUFFER), (int) expected, timeout.multipliedBy(10));
         if (answer.status() != 200) {
             throw new AttachmentException("attachment " + pointer.name() + " is not on the server (HTTP "
                     + answer.status() + "); it may have expired after 30 days");
@@ -119,131 +104,5 @@ public final class Attachments {
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         HttpUtil.setContentLength(request, body.readableBytes());
         return request;
-    }
-
-    /** A finished answer: its status, and its body when it is a success. */
-    private record Answer(int status, byte[] body) {
-    }
-
-    /** Sends {@code request} on a fresh connection and reads the answer, refusing a body over {@code maxBody} bytes. */
-    private Answer exchange(FullHttpRequest request, int maxBody) {
-        CompletableFuture<Answer> answer = new CompletableFuture<>();
-        Dialer.Dial dial;
-        try {
-            dial = session.dial(pipeline -> pipeline.addLast(new HttpClientCodec(), new AnswerReader(request, maxBody, answer)));
-        } catch (ConnectionException e) {
-            request.release();
-            throw new AttachmentException("cannot reach the server for the attachment: " + e.getMessage(), e);
-        }
-        dial.ready().whenComplete((ok, failure) -> {
-            if (failure != null) {
-                answer.completeExceptionally(failure);
-            }
-        });
-        Duration limit = timeout.multipliedBy(10);
-        try {
-            return answer.get(limit.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            // A hop that failed (proxy, bridge, TLS) says more than the closed channel it leaves.
-            Throwable cause = dial.ready().isCompletedExceptionally()
-                    ? dial.ready().handle((ok, failure) -> failure instanceof CompletionException c ? c.getCause() : failure).join()
-                    : e.getCause();
-            if (cause instanceof AttachmentException known) {
-                throw known;
-            }
-            throw new AttachmentException("cannot reach the server for the attachment: " + cause.getMessage(), cause);
-        } catch (TimeoutException e) {
-            throw new AttachmentException("the attachment transfer did not finish within " + limit.toSeconds() + " s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AttachmentException("interrupted during an attachment transfer");
-        } finally {
-            dial.channel().close();
-        }
-    }
-
-    /**
-     * Writes the request once the way to the server is open (the TLS layers hold it until their
-     * handshakes are done) and collects the answer: a failure status at once, without its body; a
-     * success's body up to {@code maxBody} bytes, and no further.
-     */
-    private static final class AnswerReader extends SimpleChannelInboundHandler<HttpObject> {
-        private final FullHttpRequest request;
-        private final int maxBody;
-        private final CompletableFuture<Answer> answer;
-        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
-        private boolean sent;
-        private int status = -1;
-
-        AnswerReader(FullHttpRequest request, int maxBody, CompletableFuture<Answer> answer) {
-            this.request = request;
-            this.maxBody = maxBody;
-            this.answer = answer;
-        }
-
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            sent = true;
-            ctx.writeAndFlush(request).addListener(write -> {
-                if (!write.isSuccess()) {
-                    answer.completeExceptionally(new AttachmentException("the connection dropped while sending the attachment: "
-                            + write.cause().getMessage(), write.cause()));
-                }
-            });
-            ctx.fireChannelActive();
-        }
-
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, HttpObject part) {
-            if (answer.isDone()) {
-                return;
-            }
-            if (part.decoderResult().isFailure()) {
-                fail(ctx, "the server's answer is not valid HTTP");
-                return;
-            }
-            if (part instanceof HttpResponse response) {
-                status = response.status().code();
-                if (status / 100 != 2) {
-                    answer.complete(new Answer(status, new byte[0]));
-                    ctx.close();
-                    return;
-                }
-                if (HttpUtil.getContentLength(response, -1L) > maxBody) {
-                    fail(ctx, "the server's answer is larger than the attachment can be");
-                    return;
-                }
-            }
-            if (part instanceof HttpContent content) {
-                if (status < 0 || body.size() + (long) content.content().readableBytes() > maxBody) {
-                    fail(ctx, "the server's answer is larger than the attachment can be");
-                    return;
-                }
-                body.writeBytes(ByteBufUtil.getBytes(content.content()));
-                if (part instanceof LastHttpContent) {
-                    answer.complete(new Answer(status, body.toByteArray()));
-                    ctx.close();
-                }
-            }
-        }
-
-        private void fail(ChannelHandlerContext ctx, String why) {
-            answer.completeExceptionally(new AttachmentException(why));
-            ctx.close();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            if (!sent) {
-                request.release();
-            }
-            answer.completeExceptionally(new AttachmentException("the connection closed before the server's answer was complete"));
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            answer.completeExceptionally(cause);
-            ctx.close();
-        }
     }
 }

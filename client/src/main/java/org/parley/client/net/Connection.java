@@ -4,7 +4,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -60,12 +59,6 @@ public final class Connection implements AutoCloseable {
         this.channel = channel;
         this.challenge = challenge;
         this.closed = closed;
-    }
-
-    /** As {@link #open(Endpoint, Dialer, Consumer, Runnable)}, straight to {@code address}. */
-    public static Connection open(ServerAddress address, EventLoopGroup group, Duration timeout,
-                                  Consumer<ServerFrame> pushes, Runnable onClose) {
-        return open(Endpoint.direct(address), new Dialer(Route.DIRECT, group, timeout), pushes, onClose);
     }
 
     /**

@@ -73,14 +73,10 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * Connects and signs in once, failing at once when that first attempt fails (a wrong URL should
-     * be reported, not retried forever); later drops are retried in the background.
+     * Connects to {@code endpoint} along {@code route} and signs in once, failing at once when that
+     * first attempt fails (a wrong URL should be reported, not retried forever); later drops are
+     * retried in the background.
      */
-    public static Session open(ServerAddress address, Credentials credentials, Duration timeout, Consumer<ServerFrame> pushes) {
-        return open(Endpoint.direct(address), Route.DIRECT, credentials, timeout, pushes);
-    }
-
-    /** As {@link #open(ServerAddress, Credentials, Duration, Consumer)}, to {@code endpoint} along {@code route}. */
     public static Session open(Endpoint endpoint, Route route, Credentials credentials, Duration timeout,
                                Consumer<ServerFrame> pushes) {
         Session session = new Session(endpoint, route, credentials, timeout, pushes);
