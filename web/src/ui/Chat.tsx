@@ -21,7 +21,7 @@ export function Chat(props: {
   onBack: () => void;
   onGroup: () => void;
   onSafety: (username: string) => void;
-  onCall: () => Promise<void>;
+  onCall: (video: boolean) => Promise<void>;
   onLeft: () => void;
 }) {
   const { app, conversation } = props;
@@ -81,9 +81,14 @@ export function Chat(props: {
         </h2>
         <div class="chat__tools">
           {!conversation.request && (
-            <button type="button" class="icon-button" onClick={() => void action.run(() => props.onCall())} aria-label={t("callAudio")} title={t("callAudio")}>
-              <Icon name="phone" />
-            </button>
+            <>
+              <button type="button" class="icon-button" onClick={() => void action.run(() => props.onCall(false))} aria-label={t("callAudio")} title={t("callAudio")}>
+                <Icon name="phone" />
+              </button>
+              <button type="button" class="icon-button" onClick={() => void action.run(() => props.onCall(true))} aria-label={t("callVideo")} title={t("callVideo")}>
+                <Icon name="video" />
+              </button>
+            </>
           )}
           {conversation.direct && conversation.peer ? (
             <button type="button" class="icon-button" onClick={() => props.onSafety(conversation.peer!)} aria-label={t("safetyNumber")} title={t("safetyNumber")}>
