@@ -13,8 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "@playwright/test";
 import { readWav, speechLike, wholeCorrelation, writeWav } from "../test/calls/audio";
-import { type CliUser, expect, test } from "./harness";
-import { registerInBrowser, screenshots, sendText, startDirect } from "./ui-steps";
+import { expect, test } from "./harness";
+import { screenshots, startDirectWithCli } from "./ui-steps";
 
 /** What the browser's fake microphone says (looped by Chromium), and what the CLI sends. */
 const BROWSER_SPEECH = speechLike(6, 7);
@@ -50,16 +50,6 @@ function expectHeard(what: string, sent: Int16Array, heard: ArrayLike<number>): 
   expect(match.correlation, what).toBeGreaterThanOrEqual(MIN_CORRELATION);
 }
 
-/** Starts the 1:1 between the browser's alice and the CLI's bob, accepted on both sides. */
-async function talkingTo(page: Page, bob: CliUser): Promise<void> {
-  await registerInBrowser(page, "alice");
-  await startDirect(page, "bob");
-  await sendText(page, "let us talk");
-  await bob.waitForRequest((r) => r.inviter === "alice" && r.direct);
-  await bob.accept("alice");
-  await bob.waitForText("let us talk", "alice");
-}
-
 /**
  * Records `seconds` of what the call panel's <audio> element plays (its remote stream), as 16-bit
  * samples. The processor keeps up to 10 s of 10 ms chunks, so a stall of the page (this machine is
@@ -91,7 +81,7 @@ test("calls between a browser and a CLI user both ways, each hearing the other's
   test.setTimeout(240_000);
   mkdirSync(testInfo.outputDir, { recursive: true });
   const bob = await parley.registered("bob");
-  await talkingTo(page, bob);
+  await startDirectWithCli(page, bob, "let us talk");
 
   // 1. The browser calls; the CLI answers and records.
   const answerRecording = join(testInfo.outputDir, "answer.wav");
@@ -133,7 +123,7 @@ test("a video call with a CLI user sending synthetic video: the browser skips it
   test.setTimeout(240_000);
   mkdirSync(testInfo.outputDir, { recursive: true });
   const bob = await parley.registered("bob");
-  await talkingTo(page, bob);
+  await startDirectWithCli(page, bob, "let us talk");
 
   const cliSpeech = join(testInfo.outputDir, "cli-speech.wav");
   writeWav(cliSpeech, CLI_SPEECH);

@@ -1,7 +1,7 @@
 // A browser without a camera (Chromium's fake devices with microphones only, as on a machine
 // without one) that starts a video call gets an audio call, says why, and the CLI hears it.
-import { type CliUser, expect, test } from "./harness";
-import { registerInBrowser, screenshots, sendText, startDirect } from "./ui-steps";
+import { expect, test } from "./harness";
+import { screenshots, startDirectWithCli } from "./ui-steps";
 
 test.use({
   locale: "en-US",
@@ -13,13 +13,8 @@ test.use({
 
 test("a video call from a browser without a camera goes on with audio and says why", async ({ page, parley }, testInfo) => {
   test.setTimeout(240_000);
-  const bob: CliUser = await parley.registered("bob");
-  await registerInBrowser(page, "alice");
-  await startDirect(page, "bob");
-  await sendText(page, "no camera here");
-  await bob.waitForRequest((r) => r.inviter === "alice" && r.direct);
-  await bob.accept("alice");
-  await bob.waitForText("no camera here", "alice");
+  const bob = await parley.registered("bob");
+  await startDirectWithCli(page, bob, "no camera here");
 
   const answer = await bob.start(["answer", "--record", testInfo.outputPath("answer.wav")]);
   await page.getByRole("button", { name: "Video call" }).click();

@@ -48,13 +48,9 @@ public class JavaCallFixtures {
                         System.out.println("ok");
                     }
                     case "seal" -> {
-                        ByteBuffer id = ByteBuffer.wrap(hex.parseHex(f[1]));
-                        CallId callId = new CallId(id.getLong(), id.getLong());
-                        long participant = Long.parseLong(f[2]);
-                        long sequence = Long.parseLong(f[3]);
-                        long timestamp = Long.parseLong(f[4]);
-                        byte[] sealed = keys.encrypt(MediaFrame.metadata(0, callId, participant, 0, sequence, timestamp), hex.parseHex(f[5]));
-                        System.out.println(hex.formatHex(new MediaPacket(0, callId, participant, 0, sequence, timestamp, 0, 1, sealed).encode()));
+                        MediaFrame frame = sealFrame(keys, f, 0, 0, f[5]);
+                        System.out.println(hex.formatHex(new MediaPacket(0, frame.callId(), frame.participantId(), 0, frame.sequence(),
+                                frame.timestamp(), 0, 1, frame.payload()).encode()));
                     }
                     case "open" -> {
                         byte[] bytes = hex.parseHex(f[1]);
@@ -63,14 +59,8 @@ public class JavaCallFixtures {
                         System.out.println(hex.formatHex(keys.decrypt(metadata, p.payload())));
                     }
                     case "sealvideo" -> {
-                        ByteBuffer id = ByteBuffer.wrap(hex.parseHex(f[1]));
-                        CallId callId = new CallId(id.getLong(), id.getLong());
-                        long participant = Long.parseLong(f[2]);
-                        long sequence = Long.parseLong(f[3]);
-                        long timestamp = Long.parseLong(f[4]);
                         int flags = MediaPacket.FLAG_VIDEO | (f[5].equals("1") ? MediaPacket.FLAG_KEY_FRAME : 0);
-                        byte[] sealed = keys.encrypt(MediaFrame.metadata(flags, callId, participant, 1, sequence, timestamp), hex.parseHex(f[6]));
-                        System.out.println(new MediaFrame(flags, callId, participant, 1, sequence, timestamp, sealed).fragment(CallMedia.VIDEO_MTU)
+                        System.out.println(sealFrame(keys, f, flags, 1, f[6]).fragment(CallMedia.VIDEO_MTU)
                                 .stream().map(p -> hex.formatHex(p.encode())).collect(Collectors.joining(",")));
                     }
                     case "openvideo" -> {
@@ -90,5 +80,17 @@ public class JavaCallFixtures {
             }
             System.out.flush();
         }
+    }
+
+    /** The frame of a seal command (CALL_ID_HEX PARTICIPANT SEQUENCE TIMESTAMP in f[1..4]) with its payload SFrame-encrypted. */
+    private static MediaFrame sealFrame(MlsSFrameKeys keys, String[] f, int flags, int stream, String payloadHex) throws Exception {
+        HexFormat hex = HexFormat.of();
+        ByteBuffer id = ByteBuffer.wrap(hex.parseHex(f[1]));
+        CallId callId = new CallId(id.getLong(), id.getLong());
+        long participant = Long.parseLong(f[2]);
+        long sequence = Long.parseLong(f[3]);
+        long timestamp = Long.parseLong(f[4]);
+        byte[] sealed = keys.encrypt(MediaFrame.metadata(flags, callId, participant, stream, sequence, timestamp), hex.parseHex(payloadHex));
+        return new MediaFrame(flags, callId, participant, stream, sequence, timestamp, sealed);
     }
 }
