@@ -19,6 +19,7 @@ import { screenshots, startDirectWithCli } from "./ui-steps";
 /** What the browser's fake microphone says (looped by Chromium), and what the CLI sends. */
 const BROWSER_SPEECH = speechLike(6, 7);
 const CLI_SPEECH = speechLike(8, 11);
+const LONG_CLI_SPEECH = speechLike(14, 13);
 const FILES = join(tmpdir(), "parley-e2e-calls");
 const BROWSER_WAV = join(FILES, "browser-speech.wav");
 mkdirSync(FILES, { recursive: true });
@@ -125,8 +126,9 @@ test("a video call with a CLI user sending synthetic video: the browser skips it
   const bob = await parley.registered("bob");
   await startDirectWithCli(page, bob, "let us talk");
 
+  // Longer than the first test's: the call must last through the video checks and the recording.
   const cliSpeech = join(testInfo.outputDir, "cli-speech.wav");
-  writeWav(cliSpeech, CLI_SPEECH);
+  writeWav(cliSpeech, LONG_CLI_SPEECH);
   const callRecording = join(testInfo.outputDir, "call.wav");
   const call = await bob.start(["call", "alice", "--send-audio", cliSpeech, "--record", callRecording, "--video-fps", "10"]);
   const panel = page.getByTestId("call-panel");
@@ -134,13 +136,12 @@ test("a video call with a CLI user sending synthetic video: the browser skips it
   await panel.getByRole("button", { name: "Answer with video" }).click();
   await expect(panel).toHaveAttribute("data-state", "active", { timeout: 60_000 });
   await call.waitForOutput(/In the call with/, 60_000);
-  await page.waitForTimeout(1_000);
-  const heardByBrowser = await recordCallAudio(page, 4);
 
   // The CLI's frames arrive whole and decrypted, and are skipped: bob's name shows instead of a picture.
   const tile = panel.getByTestId("remote-video");
-  await expect(tile).toHaveAttribute("data-name", "bob");
-  expect(Number(await tile.getAttribute("data-skipped"))).toBeGreaterThan(10);
+  await expect(tile).toHaveAttribute("data-name", "bob", { timeout: 30_000 });
+  await expect.poll(async () => Number(await tile.getAttribute("data-skipped")), { timeout: 30_000 }).toBeGreaterThan(10);
+  const heardByBrowser = await recordCallAudio(page, 4);
   expect(await tile.getAttribute("data-decoded")).toBe("0");
   await expect(tile).toContainText("bob: video in a format this browser cannot show");
   await expect(tile.locator("canvas")).toBeHidden();
@@ -158,6 +159,6 @@ test("a video call with a CLI user sending synthetic video: the browser skips it
   expect(Number(checked?.[1])).toBeLessThanOrEqual(Number(stats![2]));
 
   writeWav(join(testInfo.outputDir, "browser-heard.wav"), Int16Array.from(heardByBrowser));
-  expectHeard("CLI (parley call, with video) -> browser", CLI_SPEECH, heardByBrowser);
+  expectHeard("CLI (parley call, with video) -> browser", LONG_CLI_SPEECH, heardByBrowser);
   expectHeard("browser (with video) -> CLI (parley call)", BROWSER_SPEECH, readWav(callRecording));
 });
