@@ -97,12 +97,10 @@ export class BrowserCallAudio implements AudioSink {
       },
       error: () => this.#stopCapture(),
     });
-    // The microphone's own samples go straight to the encoder, configured at the microphone's rate:
-    // Chromium's Opus encoder resamples to 48 kHz inside, in the microphone's clock. Through an
-    // AudioContext (its own clock) the samples crossed clock domains, and the drift between the
-    // two made it drop or repeat a few milliseconds now and then (Chromium's fake microphone runs
-    // at 44.1 kHz: a 413-sample slip moved everything said after it, and the whole-call correlation
-    // fell from 0.99 to 0.86). Room for 1 s of 10 ms chunks: a stalled page reads late, losing nothing.
+    // The microphone's own samples go straight to the encoder, configured at the microphone's rate
+    // (Chromium's fake microphone runs at 44.1 kHz): Chromium's Opus encoder resamples to 48 kHz
+    // inside, in the microphone's clock, where an AudioContext on the way would add a second clock
+    // for the samples to cross. Room for 1 s of 10 ms chunks: a stalled page reads late, losing nothing.
     const reader = new MediaStreamTrackProcessor({ track: microphone.getAudioTracks()[0], maxBufferSize: CAPTURE_BUFFER_CHUNKS }).readable.getReader();
     let stopped = false;
     this.#capture = {
