@@ -132,21 +132,6 @@ export function loopedCorrelation(sent: Int16Array, heard: ArrayLike<number>, sk
   return { lag: from + exact.lag, correlation: exact.correlation };
 }
 
-/**
- * The best loopedCorrelation over the successive windows of `heard` after `skipSeconds`. On a
- * loaded machine a real-time path stalls now and then (a starved page thread, a late frame
- * concealed), which breaks any one window without saying anything about what was sent; whether
- * the audio heard is the audio sent shows in the windows between stalls.
- */
-export function bestWindowCorrelation(sent: Int16Array, heard: ArrayLike<number>, skipSeconds: number, windowSeconds: number) {
-  let best = { lag: 0, correlation: 0, at: 0 };
-  for (let at = skipSeconds; (at + windowSeconds) * RATE <= heard.length; at += windowSeconds) {
-    const match = loopedCorrelation(sent, heard, at, windowSeconds);
-    if (match.correlation > best.correlation) best = { ...match, at };
-  }
-  return best;
-}
-
 /** Where the first sound is in `heard` (the first sample above 1 % of full scale): what came before is silence before the first frame arrived. */
 export function firstSound(heard: ArrayLike<number>): number {
   for (let i = 0; i < heard.length; i++) if (Math.abs(heard[i]) > 327) return i;
