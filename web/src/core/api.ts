@@ -79,9 +79,31 @@ export interface CallInfo {
   id: string;
   conversationId: string;
   state: CallState;
+  /** This device sends its camera's video (asked for with a video call or answer, or the camera button). */
   video: boolean;
   participants: string[];
   error?: string;
+  /** Why the camera is off although video was asked for: the call goes on with audio. */
+  cameraError?: "unsupported" | "denied" | "missing" | "failed";
+}
+
+/** The video of one call (ParleyApp.callVideo): this device's camera and each other participant's picture. */
+export interface CallVideoView {
+  /** This device's camera while it sends, for a muted preview. */
+  readonly local: MediaStream | undefined;
+  remotes(): RemoteVideoView[];
+}
+
+export interface RemoteVideoView {
+  readonly participantId: number;
+  /** The sender's username, from the SFrame key its frames are encrypted under. */
+  readonly name: string | undefined;
+  /** Frames decoded and drawn so far. */
+  readonly decoded: number;
+  /** Frames this browser could not decode (another codec, such as the CLI's synthetic test video): skipped. */
+  readonly skipped: number;
+  /** Draws the sender's frames onto this canvas from now on; null detaches it. */
+  attach(canvas: HTMLCanvasElement | null): void;
 }
 
 export type AppEvent =
@@ -142,6 +164,10 @@ export interface ParleyApp {
   hangUp(callId: string): Promise<void>;
   /** Remote media for <audio>/<video> elements of the call, once active. */
   callStream(callId: string): MediaStream | undefined;
+  /** The call's video once it is connecting or active. */
+  callVideo(callId: string): CallVideoView | undefined;
+  /** Turns this device's camera on or off during a call; on fails (cameraError) where there is no camera. */
+  setCamera(callId: string, on: boolean): Promise<void>;
 
   // ---- events
   subscribe(listener: (event: AppEvent) => void): () => void;

@@ -182,6 +182,8 @@ class Parley implements ParleyApp {
   answerCall: ParleyApp["answerCall"] = async (...a) => this.require().calls.answerCall(...a);
   hangUp: ParleyApp["hangUp"] = async (...a) => this.require().calls.hangUp(...a);
   callStream: ParleyApp["callStream"] = (id) => this.running?.calls.callStream(id);
+  callVideo: ParleyApp["callVideo"] = (id) => this.running?.calls.callVideo(id);
+  setCamera: ParleyApp["setCamera"] = async (...a) => this.require().calls.setCamera(...a);
 
   // ---- events
 

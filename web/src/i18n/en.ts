@@ -177,6 +177,20 @@ export const en = {
   errLINK_EXPIRED: "No device approved this link in time; link again.",
   errNO_SUCH_USER: "There is no user '{username}' on this server; check the spelling.",
   errFORKED: "The server gave members of {conversation} different versions of it; start a new conversation.",
+
+  // web-video
+  callVideo: "Video call",
+  cameraOn: "Turn camera on",
+  cameraOff: "Turn camera off",
+  ownVideo: "Your camera",
+  callVideos: "Video",
+  videoWaiting: "{name}: no picture yet",
+  videoUnsupported: "{name}: video in a format this browser cannot show",
+  someone: "participant {id}",
+  cameraUnsupported: "Camera off: this browser cannot send video. The call goes on with audio.",
+  cameraDenied: "Camera off: access to the camera was denied. The call goes on with audio.",
+  cameraMissing: "Camera off: no camera was found. The call goes on with audio.",
+  cameraFailed: "Camera off: the camera did not start. The call goes on with audio.",
 };
 
 export type MessageKey = keyof typeof en;

@@ -22,7 +22,7 @@ export function Chat(props: {
   onBack: () => void;
   onGroup: () => void;
   onSafety: (username: string) => void;
-  onCall: () => Promise<void>;
+  onCall: (video: boolean) => Promise<void>;
   onLeft: () => void;
 }) {
   const { app, conversation } = props;
@@ -83,9 +83,14 @@ export function Chat(props: {
         <div class="chat__tools">
           <TimerSetting app={app} conversation={conversation} />
           {!conversation.request && (
-            <button type="button" class="icon-button" onClick={() => void action.run(() => props.onCall())} aria-label={t("callAudio")} title={t("callAudio")}>
-              <Icon name="phone" />
-            </button>
+            <>
+              <button type="button" class="icon-button" onClick={() => void action.run(() => props.onCall(false))} aria-label={t("callAudio")} title={t("callAudio")}>
+                <Icon name="phone" />
+              </button>
+              <button type="button" class="icon-button" onClick={() => void action.run(() => props.onCall(true))} aria-label={t("callVideo")} title={t("callVideo")}>
+                <Icon name="video" />
+              </button>
+            </>
           )}
           {conversation.direct && conversation.peer ? (
             <button type="button" class="icon-button" onClick={() => props.onSafety(conversation.peer!)} aria-label={t("safetyNumber")} title={t("safetyNumber")}>

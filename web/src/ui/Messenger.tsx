@@ -94,8 +94,7 @@ export function Messenger(props: { app: ParleyApp }) {
     setView({ kind: "list" });
     requestAnimationFrame(() => listHeading.current?.focus());
   };
-  // Browser calls carry audio only (the Java side has no video a browser could decode yet).
-  const startCall = async (conversationId: string) => updateCall(await app.startCall(conversationId, false));
+  const startCall = async (conversationId: string, video: boolean) => updateCall(await app.startCall(conversationId, video));
 
   return (
     <div class={`messenger messenger--${view.kind}`}>
@@ -138,7 +137,7 @@ export function Messenger(props: { app: ParleyApp }) {
               onBack={backToList}
               onGroup={() => setDialog({ kind: "group", id: open.id })}
               onSafety={(username) => setDialog({ kind: "safety", username })}
-              onCall={() => startCall(open.id)}
+              onCall={(video) => startCall(open.id, video)}
               onLeft={backToList}
             />
           ) : view.kind === "settings" ? (

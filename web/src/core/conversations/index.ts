@@ -411,8 +411,10 @@ export class Conversations implements ConversationsService {
     // Read before anything awaits (exportSecret takes its exporter secret synchronously too): all of one epoch.
     const epoch = group.epoch;
     const ownLeaf = group.ownLeafIndex;
-    const memberLeaves = group.members().map((m) => m.leafIndex).sort((a, b) => a - b);
-    return group.exportSecret(label, new Uint8Array(0), length).then((secret) => ({ epoch, ownLeaf, memberLeaves, secret }));
+    const members = group.members().sort((a, b) => a.leafIndex - b.leafIndex);
+    const memberLeaves = members.map((m) => m.leafIndex);
+    const memberNames = members.map((m) => m.credential.username);
+    return group.exportSecret(label, new Uint8Array(0), length).then((secret) => ({ epoch, ownLeaf, memberLeaves, memberNames, secret }));
   }
 
   async sendSignal(conversationId: string, signal: CallSignal): Promise<void> {
