@@ -1,6 +1,8 @@
 package org.parley.cli;
 
 import io.netty.util.NetUtil;
+import org.parley.client.net.Endpoint;
+import org.parley.client.net.ServerAddress;
 import org.parley.server.ParleyServer;
 import org.parley.server.ServerConfig;
 import org.parley.server.ServerStores;
@@ -19,6 +21,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 
@@ -95,6 +99,10 @@ final class ServerCommand implements Runnable {
     @Option(names = "--metrics-token", paramLabel = "TOKEN", defaultValue = "${env:PARLEY_METRICS_TOKEN}",
             description = "Bearer token that opens /metrics, also on the public listener (default: $PARLEY_METRICS_TOKEN).")
     String metricsToken;
+
+    @Option(names = "--alternate", paramLabel = "URL|BRIDGE_LINK",
+            description = "Another address of this server (repeatable, in order), announced to clients signed by the server's key.")
+    List<String> alternates = new ArrayList<>();
 
     @Override
     public void run() {
@@ -218,6 +226,11 @@ final class ServerCommand implements Runnable {
         config = config.withQuotas(config.quotas().withAttachmentMibPerDay(attachmentQuotaMb)
                 .withUploadTimeout(Duration.ofSeconds(uploadTimeoutSeconds)));
         config = config.withEdge(edge());
+        for (String alternate : alternates) {
+            // Read as clients will (their registered server stands in for a bridge link that names none).
+            Endpoint.parse(alternate, ServerAddress.parse("http://localhost"));
+        }
+        config = config.withAlternates(alternates);
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("give both --tls-cert CERT.pem and --tls-key KEY.pem, or neither");
         }

@@ -18,14 +18,19 @@ import java.util.function.Predicate;
 public final class AnonymousConnection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AnonymousConnection.class);
 
-    private final ServerAddress address;
+    private final AddressBook addresses;
     private final Duration timeout;
     private Session link;
     private boolean closed;
 
     /** Prepares the connection; nothing is sent until the first request. */
     public AnonymousConnection(ServerAddress address, Duration timeout) {
-        this.address = address;
+        this(AddressBook.of(address), timeout);
+    }
+
+    /** Prepares the connection to the profile's endpoints, tried as the signed-in session tries them. */
+    public AnonymousConnection(AddressBook addresses, Duration timeout) {
+        this.addresses = addresses;
         this.timeout = timeout;
     }
 
@@ -71,7 +76,7 @@ public final class AnonymousConnection implements AutoCloseable {
         }
         if (link == null) {
             // The server pushes nothing to a connection that never signed in; anything else is ignored.
-            link = Session.openAnonymous(address, timeout, push -> log.debug("ignored a push on the anonymous connection"));
+            link = Session.openAnonymous(addresses, timeout, push -> log.debug("ignored a push on the anonymous connection"));
         }
         return link;
     }

@@ -11,6 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -25,9 +27,11 @@ import java.util.function.Predicate;
 
 /**
  * A signed-in device's lasting link to its server: it connects, answers the challenge with
- * {@link Authenticate}, and when the connection drops reconnects with exponential backoff and full
- * jitter (so that many clients of a restarted server do not come back at the same instant), signing
- * in again each time. Requests made while disconnected wait for the next connection, up to the
+ * {@link Authenticate}, and when the connection drops reconnects, signing in again each time. It
+ * dials the profile's endpoints ({@link AddressBook}) in order, starting from the one that signed in
+ * last; a failure moves on to the next at once, and only after a whole round failed does it wait,
+ * with exponential backoff and full jitter (so that many clients of a restarted server do not come
+ * back at the same instant). Requests made while disconnected wait for the next connection, up to the
  * request timeout. Pushes of every connection go to one consumer, in order.
  *
  * <p>Without credentials ({@link #openAnonymous}) the same lasting link never signs in: that is the
@@ -45,7 +49,9 @@ public final class Session implements AutoCloseable {
         byte[] signChallenge(byte[] challenge);
     }
 
-    private final ServerAddress address;
+    private final AddressBook addresses;
+    /** The endpoint that signed in last (where the next round starts), or null before any did. */
+    private volatile Endpoint lastWorked;
     private final Credentials credentials;
     private final Duration timeout;
     private final Consumer<ServerFrame> pushes;
@@ -63,21 +69,27 @@ public final class Session implements AutoCloseable {
     private int failures;
     private volatile boolean closing;
 
-    private Session(ServerAddress address, Credentials credentials, Duration timeout, Consumer<ServerFrame> pushes) {
-        this.address = address;
+    private Session(AddressBook addresses, Credentials credentials, Duration timeout, Consumer<ServerFrame> pushes) {
+        this.addresses = addresses;
+        this.lastWorked = addresses.lastWorking().orElse(null);
         this.credentials = credentials;
         this.timeout = timeout;
         this.pushes = pushes;
     }
 
-    /**
-     * Connects and signs in once, failing at once when that first attempt fails (a wrong URL should
-     * be reported, not retried forever); later drops are retried in the background.
-     */
+    /** As {@link #open(AddressBook, Credentials, Duration, Consumer)} with one server and nothing pinned. */
     public static Session open(ServerAddress address, Credentials credentials, Duration timeout, Consumer<ServerFrame> pushes) {
-        Session session = new Session(address, credentials, timeout, pushes);
+        return open(AddressBook.of(address), credentials, timeout, pushes);
+    }
+
+    /**
+     * Connects and signs in, trying each endpoint once and failing when none works (a wrong URL
+     * should be reported, not retried forever); later drops are retried in the background.
+     */
+    public static Session open(AddressBook addresses, Credentials credentials, Duration timeout, Consumer<ServerFrame> pushes) {
+        Session session = new Session(addresses, credentials, timeout, pushes);
         try {
-            Connection first = session.connectAndSignIn();
+            Connection first = session.connectToAny();
             synchronized (session.lock) {
                 session.current.complete(first);
             }
@@ -92,12 +104,48 @@ public final class Session implements AutoCloseable {
      * Connects once without signing in, failing at once when that attempt fails; later drops are
      * retried in the background like a signed-in session's.
      */
-    static Session openAnonymous(ServerAddress address, Duration timeout, Consumer<ServerFrame> pushes) {
-        return open(address, null, timeout, pushes);
+    static Session openAnonymous(AddressBook addresses, Duration timeout, Consumer<ServerFrame> pushes) {
+        return open(addresses, null, timeout, pushes);
     }
 
-    private Connection connectAndSignIn() {
-        Connection connection = Connection.open(address, group, timeout, pushes, this::connectionLost);
+    /**
+     * One round over the endpoints, from the one that signed in last: the first that signs in is
+     * remembered and returned. A server that refuses this device ends the round (another address
+     * of the same server would refuse it too); otherwise the round's most telling failure is thrown.
+     */
+    private Connection connectToAny() {
+        List<Endpoint> round = new ArrayList<>(addresses.endpoints());
+        int start = round.indexOf(lastWorked);
+        Collections.rotate(round, start < 0 ? 0 : -start);
+        ConnectionException failure = null;
+        for (Endpoint endpoint : round) {
+            if (closing) {
+                break;
+            }
+            try {
+                Connection connection = connectAndSignIn(endpoint);
+                lastWorked = endpoint;
+                addresses.worked(endpoint);
+                return connection;
+            } catch (ConnectionException e) {
+                log.info("cannot use {}: {}", endpoint, e.getMessage());
+                if (failure == null || !(failure instanceof ServerKeyChangedException)) {
+                    failure = e;
+                }
+            }
+        }
+        throw failure != null ? failure : new ConnectionException("the session is closed");
+    }
+
+    private Connection connectAndSignIn(Endpoint endpoint) {
+        // The endpoint's bridge (endpoint.bridge()) is dialled here once Connection.open takes an Endpoint and a Route.
+        Connection connection = Connection.open(endpoint.server(), group, timeout, pushes, this::connectionLost);
+        try {
+            addresses.checkServer(connection.challengeMessage());
+        } catch (RuntimeException e) {
+            connection.close();
+            throw e;
+        }
         if (credentials == null) {
             synchronized (lock) {
                 failures = 0;
@@ -125,7 +173,7 @@ public final class Session implements AutoCloseable {
             throw new ConnectionException("interrupted while signing in");
         } catch (ExecutionException | TimeoutException e) {
             connection.close();
-            throw new ConnectionException("signing in to " + address + " failed: " + e, e);
+            throw new ConnectionException("signing in to " + endpoint + " failed: " + e, e);
         } catch (RuntimeException e) {
             connection.close();
             throw e;
@@ -160,7 +208,7 @@ public final class Session implements AutoCloseable {
         synchronized (lock) {
             delay = Backoff.delayMillis(failures++, ThreadLocalRandom.current().nextDouble());
         }
-        log.info("connection to {} lost; reconnecting in {} ms", address, delay);
+        log.info("connection to {} lost; reconnecting in {} ms", lastWorked, delay);
         retries.schedule(this::reconnect, delay, TimeUnit.MILLISECONDS);
     }
 
@@ -169,7 +217,7 @@ public final class Session implements AutoCloseable {
             return;
         }
         try {
-            Connection connection = connectAndSignIn();
+            Connection connection = connectToAny();
             synchronized (lock) {
                 if (closing) {
                     connection.close();
@@ -177,7 +225,7 @@ public final class Session implements AutoCloseable {
                 }
                 current.complete(connection);
             }
-            log.info("reconnected to {}", address);
+            log.info("reconnected to {}", lastWorked);
             for (Runnable listener : reconnectListeners) {
                 try {
                     listener.run();
@@ -242,7 +290,7 @@ public final class Session implements AutoCloseable {
             }
             throw new ConnectionException("the request failed: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            throw new ConnectionException("the server at " + address + " did not answer within " + timeout.toSeconds() + " s");
+            throw new ConnectionException("the server at " + address() + " did not answer within " + timeout.toSeconds() + " s");
         }
     }
 
@@ -308,8 +356,10 @@ public final class Session implements AutoCloseable {
         reconnectListeners.remove(listener);
     }
 
+    /** The server this session is signed in to (or last was): where its attachments are too. */
     public ServerAddress address() {
-        return address;
+        Endpoint now = lastWorked;
+        return now != null ? now.server() : addresses.endpoints().get(0).server();
     }
 
     @Override
