@@ -239,6 +239,9 @@ public final class Session implements AutoCloseable {
             synchronized (lock) {
                 current.completeExceptionally(e);
             }
+        } catch (ServerKeyChangedException e) {
+            log.warn("{}", e.getMessage());
+            scheduleReconnect();
         } catch (RuntimeException e) {
             scheduleReconnect();
         }
