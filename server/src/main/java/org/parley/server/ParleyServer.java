@@ -20,7 +20,6 @@ import org.parley.server.delivery.MailboxWriter;
 import org.parley.server.http.AttachmentHttp;
 import org.parley.server.http.UploadTickets;
 import org.parley.server.identity.ServerIdentity;
-import org.parley.server.identity.ServerKey;
 import org.parley.server.metrics.Metrics;
 import org.parley.server.ratelimit.DailyQuota;
 import org.parley.server.ratelimit.KeyedRateLimiter;
@@ -155,7 +154,7 @@ public final class ParleyServer implements AutoCloseable {
         };
         maintenance.scheduleWithFixedDelay(forgetIdleLimits, 1, 1, TimeUnit.MINUTES);
         MetricsAccess metricsAccess = new MetricsAccess(config.edge().metricsToken());
-        this.identity = ServerIdentity.sign(ServerKey.loadOrCreate(serverKeyFile(store.config()), random),
+        this.identity = ServerIdentity.sign(store.serverKey(random),
                 config.alternates(), System.currentTimeMillis());
 
         try {
@@ -209,13 +208,6 @@ public final class ParleyServer implements AutoCloseable {
     /** The server's Ed25519 public key, which clients pin at registration. */
     public byte[] publicKey() {
         return identity.publicKey();
-    }
-
-    /** The server key's file: in the data folder, beside the SQLite database or the attachments. */
-    private static java.nio.file.Path serverKeyFile(StoreConfig config) {
-        java.nio.file.Path sqlite = config.url().sqliteFile();
-        return (sqlite != null ? sqlite.toAbsolutePath().getParent() : config.attachmentDirectory().toAbsolutePath().getParent())
-                .resolve(ServerKey.FILE_NAME);
     }
 
     public Metrics metrics() {

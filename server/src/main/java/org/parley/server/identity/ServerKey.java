@@ -4,11 +4,9 @@ import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 
@@ -46,7 +44,11 @@ public final class ServerKey {
         }
     }
 
-    /** Writes a fresh key beside {@code file} with owner-only permissions, then moves it in place unless another got there first. */
+    /**
+     * Writes a fresh key beside {@code file} with owner-only permissions, then links it in place:
+     * a link, unlike a rename, fails when another process made the file first, so every process
+     * starting at once ends up with the same key.
+     */
     private static void create(Path file, SecureRandom random) throws IOException {
         Path directory = file.toAbsolutePath().getParent();
         Files.createDirectories(directory);
@@ -54,11 +56,7 @@ public final class ServerKey {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
             Files.write(temporary, new Ed25519PrivateKeyParameters(random).getEncoded());
-            try {
-                Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, file);
-            }
+            Files.createLink(file, temporary);
         } catch (FileAlreadyExistsException e) {
             // Another process made it at the same moment: keep theirs.
         } finally {
