@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
@@ -138,6 +139,9 @@ final class ServerCommand implements Runnable {
         out.println(server.mediaAddress().map(media -> "calls: UDP relay on port " + media.getPort() + ", WebSocket fallback")
                 .orElse("calls: over the WebSocket only (UDP relay disabled with --media-port 0)"));
         server.adminAddress().ifPresent(admin -> out.println("admin: /metrics and /healthz on http://" + hostPort(admin)));
+        // Public: users compare it with what 'parley servers' shows they pinned.
+        out.println("server key: " + HexFormat.of().formatHex(server.publicKey())
+                + (alternates.isEmpty() ? "" : "; announcing " + String.join(", ", alternates)));
         out.println("data: " + (storeConfig.url().sqliteFile() != null ? storeConfig.url().sqliteFile().getParent()
                 : storeConfig.url() + ", attachments in " + storeConfig.attachmentDirectory()));
         out.flush();
