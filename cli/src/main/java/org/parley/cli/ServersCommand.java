@@ -55,42 +55,54 @@ final class ServersCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true,
-            description = "Add an address of this profile's server, tried after the ones before it: a server URL or a bridge link.")
-    static final class Add implements Callable<Integer> {
+    /** A change to the addresses the user added; saved at once. */
+    private abstract static class Change implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "URL|BRIDGE_LINK", description = "http(s)://HOST:PORT[/PATH] or parley://bridge?...")
+        @Parameters(index = "0", paramLabel = "ADDRESS",
+                description = "A server URL (http(s)://HOST:PORT[/PATH]) or bridge link (parley://bridge?...); to remove, also"
+                        + " the number 'parley servers' shows.")
         String address;
+
+        abstract Endpoint change(ProfileStore store, ServerAddresses addresses);
+
+        abstract String done();
 
         @Override
         public Integer call() {
-            return change(spec, (store, addresses) -> addresses.add(store, address), "Added ");
+            return withAddresses(spec, (store, addresses) -> {
+                spec.commandLine().getOut().println(done() + change(store, addresses));
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = "Add an address of this profile's server, tried after the ones before it: a server URL or a bridge link.")
+    static final class Add extends Change {
+        @Override
+        Endpoint change(ProfileStore store, ServerAddresses addresses) {
+            return addresses.add(store, address);
+        }
+
+        @Override
+        String done() {
+            return "Added ";
         }
     }
 
     @Command(name = "remove", mixinStandardHelpOptions = true,
             description = "Remove an address you added, by its number in 'parley servers' or as written.")
-    static final class Remove implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Parameters(index = "0", paramLabel = "N|URL", description = "The number 'parley servers' shows, or the address.")
-        String address;
+    static final class Remove extends Change {
+        @Override
+        Endpoint change(ProfileStore store, ServerAddresses addresses) {
+            return addresses.remove(store, address);
+        }
 
         @Override
-        public Integer call() {
-            return change(spec, (store, addresses) -> addresses.remove(store, address), "Removed ");
+        String done() {
+            return "Removed ";
         }
-    }
-
-    private static Integer change(CommandLine.Model.CommandSpec spec, BiFunction<ProfileStore, ServerAddresses, Endpoint> how,
-                                  String done) {
-        return withAddresses(spec, (store, addresses) -> {
-            Endpoint changed = how.apply(store, addresses);
-            spec.commandLine().getOut().println(done + changed);
-            return 0;
-        });
     }
 }

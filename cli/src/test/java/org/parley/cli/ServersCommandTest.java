@@ -44,20 +44,11 @@ class ServersCommandTest {
 
             assertThat(users.ok("alice", "servers", "add", "https://mine.example").out()).contains("Added https://mine.example:443");
             assertThat(users.ok("alice", "servers").out().lines().toList().get(1)).isEqualTo("2  https://mine.example:443  added");
-            MainTest.Result twice = users.as("alice", "servers", "add", "https://mine.example:443");
-            assertThat(twice.code()).isOne();
-            assertThat(twice.err()).contains("in the list already");
-            MainTest.Result junk = users.as("alice", "servers", "add", "ftp://nowhere");
-            assertThat(junk.code()).isOne();
-            assertThat(junk.err()).contains("http://HOST:PORT");
-
-            MainTest.Result registered = users.as("alice", "servers", "remove", "1");
-            assertThat(registered.code()).isOne();
-            assertThat(registered.err()).contains("the address this device registered with");
-            MainTest.Result announced = users.as("alice", "servers", "remove", "https://alt.example:8443");
-            assertThat(announced.code()).isOne();
-            assertThat(announced.err()).contains("announced by the server");
-            assertThat(users.as("alice", "servers", "remove", "9").err()).contains("no address number 9");
+            refused(users, "in the list already", "servers", "add", "https://mine.example:443");
+            refused(users, "http://HOST:PORT", "servers", "add", "ftp://nowhere");
+            refused(users, "the address this device registered with", "servers", "remove", "1");
+            refused(users, "announced by the server", "servers", "remove", "https://alt.example:8443");
+            refused(users, "no address number 9", "servers", "remove", "9");
 
             assertThat(users.ok("alice", "servers", "remove", "2").out()).contains("Removed https://mine.example:443");
             assertThat(users.ok("alice", "servers").out()).doesNotContain("mine.example");
@@ -65,6 +56,12 @@ class ServersCommandTest {
             users.ok("alice", "servers", "remove", "https://mine.example:443");
             assertThat(users.ok("alice", "servers").out().lines()).hasSize(4);
         }
+    }
+
+    private static void refused(UserCommands users, String why, String... args) {
+        MainTest.Result result = users.as("alice", args);
+        assertThat(result.code()).as("%s", String.join(" ", args)).isOne();
+        assertThat(result.err()).contains(why);
     }
 
     @Test
