@@ -57,6 +57,11 @@ final class ServersCommand implements Callable<Integer> {
 
     /** A change to the addresses the user added; saved at once. */
     private abstract static class Change implements Callable<Integer> {
+        /** What a change does to the list, given the address as the user wrote it. */
+        interface Operation {
+            Endpoint apply(ServerAddresses addresses, ProfileStore store, String address);
+        }
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -65,14 +70,18 @@ final class ServersCommand implements Callable<Integer> {
                         + " the number 'parley servers' shows.")
         String address;
 
-        abstract Endpoint change(ProfileStore store, ServerAddresses addresses);
+        private final String done;
+        private final Operation operation;
 
-        abstract String done();
+        Change(String done, Operation operation) {
+            this.done = done;
+            this.operation = operation;
+        }
 
         @Override
         public Integer call() {
             return withAddresses(spec, (store, addresses) -> {
-                spec.commandLine().getOut().println(done() + change(store, addresses));
+                spec.commandLine().getOut().println(done + operation.apply(addresses, store, address));
                 return 0;
             });
         }
@@ -81,28 +90,16 @@ final class ServersCommand implements Callable<Integer> {
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = "Add an address of this profile's server, tried after the ones before it: a server URL or a bridge link.")
     static final class Add extends Change {
-        @Override
-        Endpoint change(ProfileStore store, ServerAddresses addresses) {
-            return addresses.add(store, address);
-        }
-
-        @Override
-        String done() {
-            return "Added ";
+        Add() {
+            super("Added ", (addresses, store, address) -> addresses.add(store, address));
         }
     }
 
     @Command(name = "remove", mixinStandardHelpOptions = true,
             description = "Remove an address you added, by its number in 'parley servers' or as written.")
     static final class Remove extends Change {
-        @Override
-        Endpoint change(ProfileStore store, ServerAddresses addresses) {
-            return addresses.remove(store, address);
-        }
-
-        @Override
-        String done() {
-            return "Removed ";
+        Remove() {
+            super("Removed ", (addresses, store, address) -> addresses.remove(store, address));
         }
     }
 }
