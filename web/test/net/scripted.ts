@@ -3,7 +3,7 @@
 // hostile and flaky servers of the net, wire, tokens and account tests.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { WebSocketServer, type WebSocket as ServerSocket } from "ws";
-import { ClientFrameSchema, ServerFrameSchema, type ClientFrame, type ServerFrame } from "../../src/gen/parley/v1/parley_pb";
+import { ChallengeSchema, ClientFrameSchema, ServerFrameSchema, type ClientFrame, type ServerFrame } from "../../src/gen/parley/v1/parley_pb";
 
 /** What the script does with a request: answer with a body, stay silent, or drop the connection. */
 export type ScriptAnswer = ServerFrame["body"] | "silent" | "drop";
@@ -31,7 +31,7 @@ export async function scriptedServer(
   wss.on("connection", (socket) => {
     const connection = ++connections;
     if (options.greet) options.greet(socket);
-    else socket.send(frame({ case: "challenge", value: { $typeName: "parley.v1.Challenge", nonce: new Uint8Array(32).fill(7) } }));
+    else socket.send(frame({ case: "challenge", value: create(ChallengeSchema, { nonce: new Uint8Array(32).fill(7) }) }));
     socket.on("message", async (data: Buffer) => {
       const request = fromBinary(ClientFrameSchema, new Uint8Array(data));
       const answer = await script(request, socket, connection);

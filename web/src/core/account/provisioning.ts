@@ -13,7 +13,8 @@ const INFO = utf8("parley-v1-provisioning");
 export const MAX_PROVISIONING_BYTES = 4096;
 const DAMAGED = "the approval that reached this device cannot be opened (damaged or altered on the way); nothing was saved: link again";
 
-export async function sealProvisioning(provisioning: Omit<Provisioning, "$typeName" | "$unknown">, provisioningKey: Uint8Array): Promise<Uint8Array> {
+// The web app pins no server key yet, so it vouches for none (serverKey stays empty).
+export async function sealProvisioning(provisioning: Omit<Provisioning, "$typeName" | "$unknown" | "serverKey">, provisioningKey: Uint8Array): Promise<Uint8Array> {
   if (provisioningKey.length !== X25519_KEY_BYTES) {
     throw new Error(`the new device's provisioning key has ${provisioningKey.length} bytes instead of ${X25519_KEY_BYTES}`);
   }

@@ -103,6 +103,7 @@ public final class Main implements Runnable {
         cl.addSubcommand(new LinkCommand());
         cl.addSubcommand(new LinkAcceptCommand());
         cl.addSubcommand(new DevicesCommand());
+        cl.addSubcommand(new ServersCommand());
         cl.addSubcommand(new UnlinkCommand());
         cl.addSubcommand(new SafetyNumberCommand());
         cl.addSubcommand(new VerifyCommand());

@@ -1,6 +1,8 @@
 package org.parley.cli;
 
 import io.netty.util.NetUtil;
+import org.parley.client.net.Endpoint;
+import org.parley.client.net.ServerAddress;
 import org.parley.server.ParleyServer;
 import org.parley.server.ServerConfig;
 import org.parley.server.ServerStores;
@@ -20,6 +22,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 
@@ -102,6 +107,10 @@ final class ServerCommand implements Runnable {
             description = "Bearer token that opens /metrics, also on the public listener (default: $PARLEY_METRICS_TOKEN).")
     String metricsToken;
 
+    @Option(names = "--alternate", paramLabel = "URL|BRIDGE_LINK",
+            description = "Another address of this server (repeatable, in order), announced to clients signed by the server's key.")
+    List<String> alternates = new ArrayList<>();
+
     @Override
     public void run() {
         Logging.atLeastInfo();
@@ -141,6 +150,9 @@ final class ServerCommand implements Runnable {
         out.println(server.mediaAddress().map(media -> "calls: UDP relay on port " + media.getPort() + ", WebSocket fallback")
                 .orElse("calls: over the WebSocket only (UDP relay disabled with --media-port 0)"));
         server.adminAddress().ifPresent(admin -> out.println("admin: /metrics and /healthz on http://" + hostPort(admin)));
+        // Public: users compare it with what 'parley servers' shows they pinned.
+        out.println("server key: " + HexFormat.of().formatHex(server.publicKey())
+                + (alternates.isEmpty() ? "" : "; announcing " + String.join(", ", alternates)));
         out.println("data: " + (storeConfig.url().sqliteFile() != null ? storeConfig.url().sqliteFile().getParent()
                 : storeConfig.url() + ", attachments in " + storeConfig.attachmentDirectory()));
         out.flush();
@@ -229,6 +241,11 @@ final class ServerCommand implements Runnable {
         config = config.withQuotas(config.quotas().withAttachmentMibPerDay(attachmentQuotaMb)
                 .withUploadTimeout(Duration.ofSeconds(uploadTimeoutSeconds)));
         config = config.withEdge(edge());
+        for (String alternate : alternates) {
+            // Read as clients will (their registered server stands in for a bridge link that names none).
+            Endpoint.parse(alternate, ServerAddress.parse("http://localhost"));
+        }
+        config = config.withAlternates(alternates);
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("give both --tls-cert CERT.pem and --tls-key KEY.pem, or neither");
         }

@@ -5,6 +5,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -28,13 +30,15 @@ final class ServerProcess implements AutoCloseable {
         this.errors = errors;
     }
 
-    static ServerProcess start(Path data, String db, Path errors) throws Exception {
+    /** {@code parley server} on a free loopback port without UDP, with {@code options} after the test's own. */
+    static ServerProcess start(Path data, String db, Path errors, String... options) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "server", "--listen", "127.0.0.1:0", "--media-port", "0", "--data", data.toString(), "--db", db,
                 // The burst is 10,000 unsealed sends into one account: more than first contacts are allowed.
-                "--unsealed-inbound-per-minute", "100000")
-                .redirectError(errors.toFile()).start();
+                "--unsealed-inbound-per-minute", "100000"));
+        command.addAll(List.of(options));
+        Process process = new ProcessBuilder(command).redirectError(errors.toFile()).start();
         try {
             return new ServerProcess(process, awaitPort(process), errors);
         } catch (Exception | AssertionError e) {

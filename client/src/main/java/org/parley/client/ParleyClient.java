@@ -2,6 +2,7 @@ package org.parley.client;
 
 import org.parley.client.account.Accounts;
 import org.parley.client.account.DeviceIdentity;
+import org.parley.client.account.ServerAddresses;
 import org.parley.client.attachments.Attachments;
 import org.parley.client.conversations.Carrier;
 import org.parley.client.conversations.ConversationEvent;
@@ -49,6 +50,7 @@ public final class ParleyClient implements AutoCloseable {
 
     private final ProfileStore store;
     private final DeviceIdentity identity;
+    private final ServerAddresses addresses;
     private final Session session;
     private final AnonymousConnection anonymous;
     private final TokenWallet wallet;
@@ -71,19 +73,20 @@ public final class ParleyClient implements AutoCloseable {
     private final AtomicBoolean topUpPlanned = new AtomicBoolean();
     private volatile boolean closing;
 
-    private ParleyClient(ProfileStore store, DeviceIdentity identity, Session session, SecureRandom random, Clock clock,
+    private ParleyClient(ProfileStore store, DeviceIdentity identity, ServerAddresses addresses, Session session, SecureRandom random, Clock clock,
                          Duration timeout, Path downloads, BlockingQueue<ServerFrame> pushes,
                          AtomicReference<Consumer<MediaFrame>> media, Consumer<ConversationEvent> listener) {
         this.media = media;
         this.store = store;
         this.identity = identity;
+        this.addresses = addresses;
         this.session = session;
         this.random = random;
         this.clock = clock;
         this.keyPackages = new KeyPackages(store, identity, random, clock);
         this.contacts = new Contacts(store);
         this.attachments = new Attachments(session, random, timeout);
-        this.anonymous = new AnonymousConnection(session.endpoint(), session.route(), timeout);
+        this.anonymous = new AnonymousConnection(addresses, session.route(), timeout);
         this.wallet = new TokenWallet(store, session, anonymous, random, clock);
         this.outgoing = new OutgoingQueue(store, new Carrier(session, anonymous, wallet), clock);
         this.conversations = new Conversations(store, identity, session, outgoing, keyPackages, contacts, attachments, downloads,
@@ -123,6 +126,9 @@ public final class ParleyClient implements AutoCloseable {
     private void backgroundWork() {
         if (closing) {
             return;
+        }
+        synchronized (conversations) {
+            addresses.saveIfChanged(store);
         }
         try {
             if (flushNow.getAndSet(false) || outgoing.nextAttempt() <= clock.millis()) {
@@ -184,7 +190,8 @@ public final class ParleyClient implements AutoCloseable {
         BlockingQueue<ServerFrame> pushes = new LinkedBlockingQueue<>();
         // Call media bypasses the inbox: it must not wait behind mail, and is dropped when no call listens.
         AtomicReference<Consumer<MediaFrame>> media = new AtomicReference<>();
-        Session session = Session.open(identity.endpoint(), route, identity, timeout, push -> {
+        ServerAddresses addresses = new ServerAddresses(identity);
+        Session session = Session.open(addresses, route, identity, timeout, push -> {
             if (push.hasMediaFrame()) {
                 Consumer<MediaFrame> callMedia = media.get();
                 if (callMedia != null) {
@@ -194,7 +201,7 @@ public final class ParleyClient implements AutoCloseable {
                 pushes.add(push);
             }
         });
-        return new ParleyClient(store, identity, session, random, clock, timeout, downloads, pushes, media, listener);
+        return new ParleyClient(store, identity, addresses, session, random, clock, timeout, downloads, pushes, media, listener);
     }
 
     /** Publishes {@code count} key packages (and a last-resort one if asked), under the state lock. */
@@ -290,6 +297,11 @@ public final class ParleyClient implements AutoCloseable {
         return identity;
     }
 
+    /** The profile's server addresses, the last that worked, and the server's pinned key. */
+    public ServerAddresses serverAddresses() {
+        return addresses;
+    }
+
     public Session session() {
         return session;
     }
@@ -380,6 +392,9 @@ public final class ParleyClient implements AutoCloseable {
         }
         anonymous.close();
         session.close();
+        synchronized (conversations) {
+            addresses.saveIfChanged(store);
+        }
     }
 
     private static long timeoutMillis() {

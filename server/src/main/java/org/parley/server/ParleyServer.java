@@ -19,6 +19,7 @@ import org.parley.server.delivery.MailboxSealer;
 import org.parley.server.delivery.MailboxWriter;
 import org.parley.server.http.AttachmentHttp;
 import org.parley.server.http.UploadTickets;
+import org.parley.server.identity.ServerIdentity;
 import org.parley.server.metrics.Metrics;
 import org.parley.server.ratelimit.DailyQuota;
 import org.parley.server.ratelimit.KeyedRateLimiter;
@@ -83,6 +84,7 @@ public final class ParleyServer implements AutoCloseable {
     /** Null when the relay serves WebSockets only ({@code --media-port 0}). */
     private final UdpRelayServer udpRelay;
     private final Runnable expiry;
+    private final ServerIdentity identity;
 
     private ParleyServer(ServerConfig config, ServerStores store) throws InterruptedException, SSLException {
         this.store = store;
@@ -152,13 +154,15 @@ public final class ParleyServer implements AutoCloseable {
         };
         maintenance.scheduleWithFixedDelay(forgetIdleLimits, 1, 1, TimeUnit.MINUTES);
         MetricsAccess metricsAccess = new MetricsAccess(config.edge().metricsToken());
+        this.identity = ServerIdentity.sign(store.serverKey(random),
+                config.alternates(), System.currentTimeMillis());
 
         try {
             this.listener = new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
                     .childHandler(new ServerPipeline(ssl, limits, config.edge(), metricsAccess, metrics, attachments, handlers,
-                            requestPool, random, sessions, relay, WebApp.fromClassPath(config.edge().webSocketPath())))
+                            requestPool, random, sessions, relay, WebApp.fromClassPath(config.edge().webSocketPath()), identity))
                     .bind(config.host(), config.port()).sync().channel();
             this.adminListener = config.edge().adminListen().isEmpty() ? null
                     : new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())
@@ -199,6 +203,11 @@ public final class ParleyServer implements AutoCloseable {
     /** The call relay's bound UDP address, or empty when it serves WebSockets only. */
     public Optional<InetSocketAddress> mediaAddress() {
         return udpRelay == null ? Optional.empty() : Optional.of(udpRelay.localAddress());
+    }
+
+    /** The server's Ed25519 public key, which clients pin at registration. */
+    public byte[] publicKey() {
+        return identity.publicKey();
     }
 
     public Metrics metrics() {

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -27,9 +28,10 @@ import java.util.OptionalInt;
  * @param sealed     anonymous send tokens and the limit on unsealed sends into one account
  * @param quotas     what one account may take: key package claims, attachment bytes and tickets
  * @param edge       reverse proxies, the admin listener and the metrics token
+ * @param alternates the server's other addresses (URLs, bridge links), in order, announced signed to clients
  */
 public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inviteOnly, Limits limits, Calls calls,
-                           SealedSending sealed, Quotas quotas, Edge edge) {
+                           SealedSending sealed, Quotas quotas, Edge edge, List<String> alternates) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7878;
@@ -215,39 +217,44 @@ public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inv
 
     public static ServerConfig defaults() {
         return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), false, Limits.defaults(), Calls.defaults(),
-                SealedSending.defaults(), Quotas.defaults(), Edge.defaults());
+                SealedSending.defaults(), Quotas.defaults(), Edge.defaults(), List.of());
     }
 
     public ServerConfig withListen(String newHost, int newPort) {
-        return new ServerConfig(newHost, newPort, tls, inviteOnly, limits, calls, sealed, quotas, edge);
+        return new ServerConfig(newHost, newPort, tls, inviteOnly, limits, calls, sealed, quotas, edge, alternates);
     }
 
     public ServerConfig withTls(Tls newTls) {
-        return new ServerConfig(host, port, Optional.of(newTls), inviteOnly, limits, calls, sealed, quotas, edge);
+        return new ServerConfig(host, port, Optional.of(newTls), inviteOnly, limits, calls, sealed, quotas, edge, alternates);
     }
 
     public ServerConfig withInviteOnly(boolean newInviteOnly) {
-        return new ServerConfig(host, port, tls, newInviteOnly, limits, calls, sealed, quotas, edge);
+        return new ServerConfig(host, port, tls, newInviteOnly, limits, calls, sealed, quotas, edge, alternates);
     }
 
     public ServerConfig withLimits(Limits newLimits) {
-        return new ServerConfig(host, port, tls, inviteOnly, newLimits, calls, sealed, quotas, edge);
+        return new ServerConfig(host, port, tls, inviteOnly, newLimits, calls, sealed, quotas, edge, alternates);
     }
 
     public ServerConfig withCalls(Calls newCalls) {
-        return new ServerConfig(host, port, tls, inviteOnly, limits, newCalls, sealed, quotas, edge);
+        return new ServerConfig(host, port, tls, inviteOnly, limits, newCalls, sealed, quotas, edge, alternates);
     }
 
     public ServerConfig withSealedSending(SealedSending newSealed) {
-        return new ServerConfig(host, port, tls, inviteOnly, limits, calls, newSealed, quotas, edge);
+        return new ServerConfig(host, port, tls, inviteOnly, limits, calls, newSealed, quotas, edge, alternates);
     }
 
     public ServerConfig withQuotas(Quotas newQuotas) {
-        return new ServerConfig(host, port, tls, inviteOnly, limits, calls, sealed, newQuotas, edge);
+        return new ServerConfig(host, port, tls, inviteOnly, limits, calls, sealed, newQuotas, edge, alternates);
     }
 
     public ServerConfig withEdge(Edge newEdge) {
-        return new ServerConfig(host, port, tls, inviteOnly, limits, calls, sealed, quotas, newEdge);
+        return new ServerConfig(host, port, tls, inviteOnly, limits, calls, sealed, quotas, newEdge, alternates);
+    }
+
+    public ServerConfig withAlternates(List<String> newAlternates) {
+        org.parley.server.identity.ServerIdentity.requireValid(newAlternates);
+        return new ServerConfig(host, port, tls, inviteOnly, limits, calls, sealed, quotas, edge, List.copyOf(newAlternates));
     }
 
     /**

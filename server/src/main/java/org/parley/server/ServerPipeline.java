@@ -21,6 +21,7 @@ import org.parley.server.metrics.Metrics;
 import org.parley.server.calls.Relay;
 import org.parley.server.session.RequestHandler;
 import org.parley.server.session.SessionHandler;
+import org.parley.server.identity.ServerIdentity;
 import org.parley.server.session.SessionRegistry;
 import org.parley.server.transport.AttachmentRoutes;
 import org.parley.server.transport.ClientFrameCodec;
@@ -64,11 +65,12 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     private final Relay calls;
     private final WebSocketServerProtocolConfig webSocket;
     private final WebAppRoutes webApp;
+    private final ServerIdentity identity;
 
     ServerPipeline(SslContext ssl, ServerConfig.Limits limits, ServerConfig.Edge edge, MetricsAccess metricsAccess,
                    Metrics metrics, AttachmentRoutes attachments,
                    Map<ClientFrame.BodyCase, RequestHandler> handlers, Executor requestPool, SecureRandom random,
-                   SessionRegistry sessions, Relay calls, WebAppRoutes webApp) {
+                   SessionRegistry sessions, Relay calls, WebAppRoutes webApp, ServerIdentity identity) {
         this.ssl = ssl;
         this.limits = limits;
         this.edge = edge;
@@ -81,6 +83,7 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
         this.sessions = sessions;
         this.calls = calls;
         this.webApp = webApp;
+        this.identity = identity;
         this.webSocket = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(edge.webSocketPath())
                 .maxFramePayloadLength(HARD_FRAME_LIMIT)
@@ -117,7 +120,7 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
         pipeline.addLast("fragments", new WebSocketFrameAggregator(HARD_FRAME_LIMIT));
         pipeline.addLast("protobuf", new ClientFrameCodec(metrics));
         pipeline.addLast("rate", new FrameRateLimiter(limits.framesPerSecond(), limits.frameBurst()));
-        pipeline.addLast("session", new SessionHandler(handlers, requestPool, metrics, random, sessions, calls));
+        pipeline.addLast("session", new SessionHandler(handlers, requestPool, metrics, random, sessions, calls, identity));
         pipeline.addLast("violations", new ViolationPolicy(metrics, limits.maxViolations()));
     }
 

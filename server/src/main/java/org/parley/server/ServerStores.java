@@ -11,6 +11,8 @@ import org.parley.server.attachments.AttachmentStore;
 import org.parley.server.attachments.FileAttachmentStore;
 import org.parley.server.groups.GroupStore;
 import org.parley.server.groups.JdbcGroupStore;
+import org.parley.server.identity.JdbcServerKeyStore;
+import org.parley.server.identity.ServerKey;
 import org.parley.server.keys.JdbcKeyPackageStore;
 import org.parley.server.keys.KeyPackageStore;
 import org.parley.server.mailbox.JdbcMailboxStore;
@@ -113,6 +115,16 @@ public final class ServerStores implements AutoCloseable {
     /** Send-token day keys, issuance counts and spent tokens. */
     public JdbcTokenStore tokens() {
         return tokens;
+    }
+
+    /**
+     * The server's Ed25519 key, made on the first start: in the data folder beside a SQLite
+     * database (an owner-only file), in the database for PostgreSQL, which every node shares.
+     */
+    public org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters serverKey(java.security.SecureRandom random) {
+        Path sqlite = config.url().sqliteFile();
+        return sqlite != null ? ServerKey.loadOrCreate(sqlite.toAbsolutePath().resolveSibling(ServerKey.FILE_NAME), random)
+                : new JdbcServerKeyStore(database).loadOrCreate(random);
     }
 
     /** What one pass of {@link #deleteUnused()} deleted. */

@@ -13,6 +13,7 @@ import org.parley.client.net.Endpoint;
 import org.parley.client.net.Route;
 import org.parley.client.net.ServerAddress;
 import org.parley.client.net.ServerException;
+import org.parley.client.net.ServerKeyChangedException;
 import org.parley.client.net.Session;
 import org.parley.client.store.ProfileException;
 import org.parley.client.store.ProfileStore;
@@ -21,6 +22,7 @@ import org.parley.client.local.v1.Provisioning;
 import org.parley.protocol.Limits;
 import org.parley.protocol.v1.ApproveLink;
 import org.parley.protocol.v1.Authenticated;
+import org.parley.protocol.v1.Challenge;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.Device;
 import org.parley.protocol.v1.InspectLink;
@@ -40,6 +42,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -79,7 +82,8 @@ public final class Accounts {
         byte[] profileKey = new byte[32];
         random.nextBytes(profileKey);
         MailboxKey mailboxKey = MailboxKey.generate();
-        ServerFrame answer = signIn(server, route, timeout, challenge -> ClientFrame.newBuilder().setRegister(Register.newBuilder()
+        AtomicReference<Challenge> seen = new AtomicReference<>();
+        ServerFrame answer = signIn(server, route, timeout, seen, challenge -> ClientFrame.newBuilder().setRegister(Register.newBuilder()
                 .setUsername(username).setIdentityKey(ByteString.copyFrom(key.generatePublicKey().getEncoded()))
                 .setInviteCode(inviteCode == null ? "" : inviteCode)
                 .setAccessKey(ByteString.copyFrom(AccessKey.fromProfileKey(profileKey)))
@@ -94,6 +98,8 @@ public final class Accounts {
         DeviceIdentity identity = DeviceIdentity.create(server, username.toLowerCase(java.util.Locale.ROOT), accountId,
                 answer.getAuthenticated().getDeviceId().toByteArray(), key, accountKey, certificate, profileKey,
                 mailboxKey);
+        // The key the server showed while registering is the one pinned: every later connection must show it.
+        new ServerAddresses(identity).pinAtStart(seen.get().getServerKey().toByteArray(), seen.get());
         identity.save(store);
         return identity;
     }
@@ -132,7 +138,8 @@ public final class Accounts {
         byte[] provisioningPublic = ProvisioningBox.publicKey(provisioningKey);
         MailboxKey mailboxKey = MailboxKey.generate();
         CompletableFuture<ServerFrame> approved = new CompletableFuture<>();
-        ServerFrame answer = overConnection(server, route, timeout, push -> {
+        AtomicReference<Challenge> seen = new AtomicReference<>();
+        ServerFrame answer = overConnection(server, route, timeout, seen, push -> {
             if (push.hasAuthenticated()) {
                 approved.complete(push);
             }
@@ -153,14 +160,21 @@ public final class Accounts {
                         throw new LinkNotApprovedException(wait);
                     }
                 });
-        DeviceIdentity identity = provisioned(server, answer.getAuthenticated(), key, provisioningKey, mailboxKey);
+        DeviceIdentity identity = provisioned(server, answer.getAuthenticated(), key, provisioningKey, mailboxKey, seen.get());
         identity.save(store);
         return identity;
     }
 
-    /** This device as the approval's provisioning describes it, once it checks out; nothing is saved here. */
+    /**
+     * This device as the approval's provisioning describes it, once it checks out; nothing is saved
+     * here. The server key the approving device pinned comes with it (an approving device without
+     * one leaves this device to pin the key {@code challenge} shows), and the server this device
+     * linked through must show that key.
+     *
+     * @throws ServerKeyChangedException when the server this device linked through shows another key
+     */
     static DeviceIdentity provisioned(Endpoint server, Authenticated approval, Ed25519PrivateKeyParameters key,
-                                      X25519PrivateKeyParameters provisioningKey, MailboxKey mailboxKey) {
+                                      X25519PrivateKeyParameters provisioningKey, MailboxKey mailboxKey, Challenge challenge) {
         Provisioning provisioning = ProvisioningBox.open(approval.getProvisioning().toByteArray(), provisioningKey);
         byte[] accountId = approval.getAccountId().toByteArray();
         String refused = "the approval that reached this device does not make it a device of that account"
@@ -170,13 +184,16 @@ public final class Accounts {
                 || !(provisioning.getProfileKey().isEmpty() || provisioning.getProfileKey().size() == 32)) {
             throw new LinkRefusedException(refused);
         }
+        DeviceIdentity identity;
         try {
-            return DeviceIdentity.create(server, approval.getUsername(), accountId, approval.getDeviceId().toByteArray(), key,
+            identity = DeviceIdentity.create(server, approval.getUsername(), accountId, approval.getDeviceId().toByteArray(), key,
                     new Ed25519PrivateKeyParameters(provisioning.getAccountPrivateKey().toByteArray()),
                     provisioning.getDeviceCertificate().toByteArray(), provisioning.getProfileKey().toByteArray(), mailboxKey);
         } catch (IllegalArgumentException e) {
             throw new LinkRefusedException(refused, e);
         }
+        new ServerAddresses(identity).pinAtStart(provisioning.getServerKey().toByteArray(), challenge);
+        return identity;
     }
 
     /**
@@ -205,7 +222,8 @@ public final class Accounts {
                 .setAccountPrivateKey(ByteString.copyFrom(identity.accountPrivateKey()))
                 .setDeviceCertificate(ByteString.copyFrom(identity.certify(newKey)))
                 .setProfileKey(ByteString.copyFrom(identity.profileKey()))
-                .setAccountId(ByteString.copyFrom(identity.accountId())).build();
+                .setAccountId(ByteString.copyFrom(identity.accountId()))
+                .setServerKey(ByteString.copyFrom(identity.serverKey())).build();
         byte[] sealed = ProvisioningBox.seal(provisioning, provisioningKey, random);
         return session.call(ClientFrame.newBuilder().setApproveLink(ApproveLink.newBuilder().setCode(parts.serverCode())
                 .setProvisioning(ByteString.copyFrom(sealed)))).getLinkApproved().getDeviceId().toByteArray();
@@ -220,8 +238,9 @@ public final class Accounts {
     }
 
     /** One unauthenticated connection: send what the challenge allows, expect Authenticated. */
-    private static ServerFrame signIn(Endpoint server, Route route, Duration timeout, Function<byte[], ClientFrame.Builder> request) {
-        return overConnection(server, route, timeout, push -> { }, () -> { }, connection -> answered(server,
+    private static ServerFrame signIn(Endpoint server, Route route, Duration timeout, AtomicReference<Challenge> seen,
+                                      Function<byte[], ClientFrame.Builder> request) {
+        return overConnection(server, route, timeout, seen, push -> { }, () -> { }, connection -> answered(server,
                 connection.request(request.apply(connection.challenge())).get(timeout.toMillis(), TimeUnit.MILLISECONDS),
                 ServerFrame::hasAuthenticated));
     }
@@ -231,10 +250,12 @@ public final class Accounts {
         ServerFrame run(Connection connection) throws InterruptedException, ExecutionException, TimeoutException;
     }
 
-    private static ServerFrame overConnection(Endpoint server, Route route, Duration timeout, Consumer<ServerFrame> pushes,
-                                              Runnable onClose, Exchange exchange) {
+    /** Runs {@code exchange} over one connection to {@code server}; {@code seen} gets the Challenge it opened with. */
+    private static ServerFrame overConnection(Endpoint server, Route route, Duration timeout, AtomicReference<Challenge> seen,
+                                              Consumer<ServerFrame> pushes, Runnable onClose, Exchange exchange) {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try (Connection connection = Connection.open(server, new Dialer(route, group, timeout), pushes, onClose)) {
+            seen.set(connection.challengeMessage());
             return exchange.run(connection);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -14,6 +14,8 @@ import org.parley.protocol.Auth;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * This device: its server, account, device id, Ed25519 identity key (which signs the server's
@@ -194,8 +196,40 @@ public final class DeviceIdentity implements org.parley.client.net.Session.Crede
         if (profileKey.length != 32) {
             throw new IllegalArgumentException("a profile key has 32 bytes, not " + profileKey.length);
         }
-        record = record.toBuilder().setProfileKey(ByteString.copyFrom(profileKey)).build();
+        edit(builder -> builder.setProfileKey(ByteString.copyFrom(profileKey)));
         save(store);
+    }
+
+    /** The server's Ed25519 key this profile pinned; empty when it has not pinned one yet. */
+    public byte[] serverKey() {
+        return record.getServerKey().toByteArray();
+    }
+
+    /** The addresses of the newest verified announcement of the server, in its order. */
+    public List<String> announcedAddresses() {
+        return record.getAnnouncedAddressesList();
+    }
+
+    /** When the server issued the stored announcement; 0 when there is none. */
+    public long announcedAtMillis() {
+        return record.getAnnouncedAtMs();
+    }
+
+    /** The addresses the user added ({@code parley servers add}), in order. */
+    public List<String> extraAddresses() {
+        return record.getExtraAddressesList();
+    }
+
+    /** The endpoint that signed in last, as stored; empty when none is recorded. */
+    public String lastWorking() {
+        return record.getLastWorking();
+    }
+
+    /** Changes the record in memory only; the caller saves it ({@link #save}) under the profile's lock. */
+    synchronized void edit(Consumer<DeviceRecord.Builder> change) {
+        DeviceRecord.Builder builder = record.toBuilder();
+        change.accept(builder);
+        record = builder.build();
     }
 
     /** The signature over this connection's challenge (see {@link Auth#signedContent}). */

@@ -18,7 +18,7 @@ import java.util.function.Predicate;
 public final class AnonymousConnection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AnonymousConnection.class);
 
-    private final Endpoint endpoint;
+    private final AddressBook addresses;
     private final Route route;
     private final Duration timeout;
     private Session link;
@@ -26,12 +26,12 @@ public final class AnonymousConnection implements AutoCloseable {
 
     /** Prepares a connection straight to {@code address}; nothing is sent until the first request. */
     public AnonymousConnection(ServerAddress address, Duration timeout) {
-        this(Endpoint.direct(address), Route.DIRECT, timeout);
+        this(AddressBook.of(address), Route.DIRECT, timeout);
     }
 
-    /** Prepares a connection to {@code endpoint} along {@code route}; nothing is sent until the first request. */
-    public AnonymousConnection(Endpoint endpoint, Route route, Duration timeout) {
-        this.endpoint = endpoint;
+    /** Prepares the connection to the profile's endpoints along {@code route}, tried as the signed-in session tries them. */
+    public AnonymousConnection(AddressBook addresses, Route route, Duration timeout) {
+        this.addresses = addresses;
         this.route = route;
         this.timeout = timeout;
     }
@@ -78,7 +78,7 @@ public final class AnonymousConnection implements AutoCloseable {
         }
         if (link == null) {
             // The server pushes nothing to a connection that never signed in; anything else is ignored.
-            link = Session.openAnonymous(endpoint, route, timeout, push -> log.debug("ignored a push on the anonymous connection"));
+            link = Session.openAnonymous(addresses, route, timeout, push -> log.debug("ignored a push on the anonymous connection"));
         }
         return link;
     }

@@ -1,7 +1,7 @@
 package org.parley.client.net;
 
 /** The server cannot be reached, the connection dropped, or it did not answer in time. */
-public final class ConnectionException extends RuntimeException {
+public class ConnectionException extends RuntimeException {
     public ConnectionException(String message) {
         super(message);
     }

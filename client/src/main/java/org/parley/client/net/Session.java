@@ -11,6 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -25,9 +27,11 @@ import java.util.function.Predicate;
 
 /**
  * A signed-in device's lasting link to its server: it connects, answers the challenge with
- * {@link Authenticate}, and when the connection drops reconnects with exponential backoff and full
- * jitter (so that many clients of a restarted server do not come back at the same instant), signing
- * in again each time. Requests made while disconnected wait for the next connection, up to the
+ * {@link Authenticate}, and when the connection drops reconnects, signing in again each time. It
+ * dials the profile's endpoints ({@link AddressBook}) in order, starting from the one that signed in
+ * last; a failure moves on to the next at once, and only after a whole round failed does it wait,
+ * with exponential backoff and full jitter (so that many clients of a restarted server do not come
+ * back at the same instant). Requests made while disconnected wait for the next connection, up to the
  * request timeout. Pushes of every connection go to one consumer, in order.
  *
  * <p>Without credentials ({@link #openAnonymous}) the same lasting link never signs in: that is the
@@ -45,7 +49,9 @@ public final class Session implements AutoCloseable {
         byte[] signChallenge(byte[] challenge);
     }
 
-    private final Endpoint endpoint;
+    private final AddressBook addresses;
+    /** The endpoint that signed in last (where the next round starts), or null before any did. */
+    private volatile Endpoint lastWorked;
     private final Credentials credentials;
     private final Duration timeout;
     private final Consumer<ServerFrame> pushes;
@@ -64,24 +70,31 @@ public final class Session implements AutoCloseable {
     private int failures;
     private volatile boolean closing;
 
-    private Session(Endpoint endpoint, Route route, Credentials credentials, Duration timeout, Consumer<ServerFrame> pushes) {
-        this.endpoint = endpoint;
+    private Session(AddressBook addresses, Route route, Credentials credentials, Duration timeout, Consumer<ServerFrame> pushes) {
+        this.addresses = addresses;
+        this.lastWorked = addresses.lastWorking().orElse(null);
         this.dialer = new Dialer(route, group, timeout);
         this.credentials = credentials;
         this.timeout = timeout;
         this.pushes = pushes;
     }
 
-    /**
-     * Connects to {@code endpoint} along {@code route} and signs in once, failing at once when that
-     * first attempt fails (a wrong URL should be reported, not retried forever); later drops are
-     * retried in the background.
-     */
+    /** As {@link #open(AddressBook, Route, Credentials, Duration, Consumer)} with one endpoint and nothing pinned. */
     public static Session open(Endpoint endpoint, Route route, Credentials credentials, Duration timeout,
                                Consumer<ServerFrame> pushes) {
-        Session session = new Session(endpoint, route, credentials, timeout, pushes);
+        return open(AddressBook.of(endpoint), route, credentials, timeout, pushes);
+    }
+
+    /**
+     * Connects along {@code route} and signs in, trying each endpoint once and failing when none
+     * works (a wrong URL should be reported, not retried forever); later drops are retried in the
+     * background.
+     */
+    public static Session open(AddressBook addresses, Route route, Credentials credentials, Duration timeout,
+                               Consumer<ServerFrame> pushes) {
+        Session session = new Session(addresses, route, credentials, timeout, pushes);
         try {
-            Connection first = session.connectAndSignIn();
+            Connection first = session.connectToAny();
             synchronized (session.lock) {
                 session.current.complete(first);
             }
@@ -96,12 +109,47 @@ public final class Session implements AutoCloseable {
      * Connects once without signing in, failing at once when that attempt fails; later drops are
      * retried in the background like a signed-in session's.
      */
-    static Session openAnonymous(Endpoint endpoint, Route route, Duration timeout, Consumer<ServerFrame> pushes) {
-        return open(endpoint, route, null, timeout, pushes);
+    static Session openAnonymous(AddressBook addresses, Route route, Duration timeout, Consumer<ServerFrame> pushes) {
+        return open(addresses, route, null, timeout, pushes);
     }
 
-    private Connection connectAndSignIn() {
+    /**
+     * One round over the endpoints, from the one that signed in last: the first that signs in is
+     * remembered and returned. A server that refuses this device ends the round (another address
+     * of the same server would refuse it too); otherwise the round's most telling failure is thrown.
+     */
+    private Connection connectToAny() {
+        List<Endpoint> round = new ArrayList<>(addresses.endpoints());
+        int start = round.indexOf(lastWorked);
+        Collections.rotate(round, start < 0 ? 0 : -start);
+        ConnectionException failure = null;
+        for (Endpoint endpoint : round) {
+            if (closing) {
+                break;
+            }
+            try {
+                Connection connection = connectAndSignIn(endpoint);
+                lastWorked = endpoint;
+                addresses.worked(endpoint);
+                return connection;
+            } catch (ConnectionException e) {
+                log.info("cannot use {}: {}", endpoint, e.getMessage());
+                if (failure == null || !(failure instanceof ServerKeyChangedException)) {
+                    failure = e;
+                }
+            }
+        }
+        throw failure != null ? failure : new ConnectionException("the session is closed");
+    }
+
+    private Connection connectAndSignIn(Endpoint endpoint) {
         Connection connection = Connection.open(endpoint, dialer, pushes, this::connectionLost);
+        try {
+            addresses.checkServer(connection.challengeMessage());
+        } catch (RuntimeException e) {
+            connection.close();
+            throw e;
+        }
         if (credentials == null) {
             synchronized (lock) {
                 failures = 0;
@@ -164,7 +212,7 @@ public final class Session implements AutoCloseable {
         synchronized (lock) {
             delay = Backoff.delayMillis(failures++, ThreadLocalRandom.current().nextDouble());
         }
-        log.info("connection to {} lost; reconnecting in {} ms", endpoint, delay);
+        log.info("connection to {} lost; reconnecting in {} ms", lastWorked, delay);
         retries.schedule(this::reconnect, delay, TimeUnit.MILLISECONDS);
     }
 
@@ -173,7 +221,7 @@ public final class Session implements AutoCloseable {
             return;
         }
         try {
-            Connection connection = connectAndSignIn();
+            Connection connection = connectToAny();
             synchronized (lock) {
                 if (closing) {
                     connection.close();
@@ -181,7 +229,7 @@ public final class Session implements AutoCloseable {
                 }
                 current.complete(connection);
             }
-            log.info("reconnected to {}", endpoint);
+            log.info("reconnected to {}", lastWorked);
             for (Runnable listener : reconnectListeners) {
                 try {
                     listener.run();
@@ -195,6 +243,9 @@ public final class Session implements AutoCloseable {
             synchronized (lock) {
                 current.completeExceptionally(e);
             }
+        } catch (ServerKeyChangedException e) {
+            log.warn("{}", e.getMessage());
+            scheduleReconnect();
         } catch (RuntimeException e) {
             scheduleReconnect();
         }
@@ -246,7 +297,7 @@ public final class Session implements AutoCloseable {
             }
             throw new ConnectionException("the request failed: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            throw new ConnectionException("the server at " + endpoint + " did not answer within " + timeout.toSeconds() + " s");
+            throw new ConnectionException("the server at " + address() + " did not answer within " + timeout.toSeconds() + " s");
         }
     }
 
@@ -312,13 +363,16 @@ public final class Session implements AutoCloseable {
         reconnectListeners.remove(listener);
     }
 
+    /** The server this session is signed in to (or last was): where its attachments are too. */
     public ServerAddress address() {
-        return endpoint.server();
+        Endpoint now = lastWorked;
+        return now != null ? now.server() : addresses.endpoints().get(0).server();
     }
 
-    /** The server, and the bridge to it if there is one, that this session connects to. */
+    /** The server, and the bridge to it if there is one, that this session connects to (or last did). */
     public Endpoint endpoint() {
-        return endpoint;
+        Endpoint now = lastWorked;
+        return now != null ? now : addresses.endpoints().get(0);
     }
 
     public Route route() {
@@ -327,7 +381,7 @@ public final class Session implements AutoCloseable {
 
     /** Whether call media may try UDP: not through a proxy or a bridge, which carry TCP only. */
     public boolean carriesUdp() {
-        return dialer.route().carriesUdp() && endpoint.carriesUdp();
+        return dialer.route().carriesUdp() && endpoint().carriesUdp();
     }
 
     /**
@@ -335,7 +389,7 @@ public final class Session implements AutoCloseable {
      * transfers); {@code application} adds the caller's handlers.
      */
     public Dialer.Dial dial(Consumer<io.netty.channel.ChannelPipeline> application) {
-        return dialer.dial(endpoint, application);
+        return dialer.dial(endpoint(), application);
     }
 
     @Override

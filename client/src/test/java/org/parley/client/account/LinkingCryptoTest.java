@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 import org.junit.jupiter.api.Test;
+import org.parley.protocol.v1.Challenge;
 import org.parley.client.local.v1.Provisioning;
 import org.parley.client.net.Endpoint;
 import org.parley.client.net.ServerAddress;
@@ -113,7 +114,7 @@ class LinkingCryptoTest {
         byte[] sealed = approval(phone, laptopKey.generatePublicKey().getEncoded(), ProvisioningBox.publicKey(provisioningKey));
 
         MailboxKey laptopMailbox = MailboxKey.generate();
-        DeviceIdentity laptop = Accounts.provisioned(SERVER, pushed(phone, sealed), laptopKey, provisioningKey, laptopMailbox);
+        DeviceIdentity laptop = Accounts.provisioned(SERVER, pushed(phone, sealed), laptopKey, provisioningKey, laptopMailbox, Challenge.getDefaultInstance());
         assertThat(laptop.mailboxPublicKey()).isEqualTo(laptopMailbox.publicKey());
         assertThat(laptop.accountKey()).isEqualTo(phone.accountKey());
         assertThat(laptop.accountId()).isEqualTo(phone.accountId());
@@ -134,17 +135,17 @@ class LinkingCryptoTest {
         for (int at : new int[] {0, 31, 32, sealed.length - 1}) {
             byte[] flipped = sealed.clone();
             flipped[at] ^= 1;
-            assertThatThrownBy(() -> Accounts.provisioned(SERVER, pushed(phone, flipped), laptopKey, provisioningKey, MailboxKey.generate()))
+            assertThatThrownBy(() -> Accounts.provisioned(SERVER, pushed(phone, flipped), laptopKey, provisioningKey, MailboxKey.generate(), Challenge.getDefaultInstance()))
                     .as("a bit flipped at %d", at).isInstanceOf(LinkRefusedException.class).hasMessageContaining("nothing was saved");
         }
         for (byte[] malformed : new byte[][] {new byte[0], Arrays.copyOf(sealed, 32), Arrays.copyOf(sealed, 40), new byte[5000],
                 Arrays.copyOf(sealed, sealed.length + 1)}) {
-            assertThatThrownBy(() -> Accounts.provisioned(SERVER, pushed(phone, malformed), laptopKey, provisioningKey, MailboxKey.generate()))
+            assertThatThrownBy(() -> Accounts.provisioned(SERVER, pushed(phone, malformed), laptopKey, provisioningKey, MailboxKey.generate(), Challenge.getDefaultInstance()))
                     .isInstanceOf(LinkRefusedException.class);
         }
         // Sealed to another provisioning key (the server's own waiting device): this device cannot open it.
         byte[] toSomeoneElse = approval(phone, laptopPublic, ProvisioningBox.publicKey(ProvisioningBox.newKey(RANDOM)));
-        assertThatThrownBy(() -> Accounts.provisioned(SERVER, pushed(phone, toSomeoneElse), laptopKey, provisioningKey, MailboxKey.generate()))
+        assertThatThrownBy(() -> Accounts.provisioned(SERVER, pushed(phone, toSomeoneElse), laptopKey, provisioningKey, MailboxKey.generate(), Challenge.getDefaultInstance()))
                 .isInstanceOf(LinkRefusedException.class);
     }
 
@@ -158,7 +159,7 @@ class LinkingCryptoTest {
         // A certificate of another device's key (the operator's), sealed correctly to this device.
         byte[] otherKey = DeviceIdentity.newIdentityKey(RANDOM).generatePublicKey().getEncoded();
         byte[] wrongDevice = approval(phone, otherKey, provisioningPublic);
-        assertThatThrownBy(() -> Accounts.provisioned(SERVER, pushed(phone, wrongDevice), laptopKey, provisioningKey, MailboxKey.generate()))
+        assertThatThrownBy(() -> Accounts.provisioned(SERVER, pushed(phone, wrongDevice), laptopKey, provisioningKey, MailboxKey.generate(), Challenge.getDefaultInstance()))
                 .isInstanceOf(LinkRefusedException.class).hasMessageContaining("does not make it a device of that account");
 
         // The server, knowing the provisioning key, seals its own account key and a certificate by it.
@@ -167,7 +168,7 @@ class LinkingCryptoTest {
                 .setAccountPrivateKey(ByteString.copyFrom(operator.accountPrivateKey()))
                 .setDeviceCertificate(ByteString.copyFrom(operator.certify(laptopKey.generatePublicKey().getEncoded())))
                 .setAccountId(ByteString.copyFrom(operator.accountId())).build(), provisioningPublic, RANDOM);
-        assertThatThrownBy(() -> Accounts.provisioned(SERVER, pushed(phone, operatorsAccount), laptopKey, provisioningKey, MailboxKey.generate()))
+        assertThatThrownBy(() -> Accounts.provisioned(SERVER, pushed(phone, operatorsAccount), laptopKey, provisioningKey, MailboxKey.generate(), Challenge.getDefaultInstance()))
                 .as("its account id is not the one the device joined").isInstanceOf(LinkRefusedException.class);
 
         // The right certificate but an account private key that does not match it.
@@ -175,13 +176,13 @@ class LinkingCryptoTest {
                 .setAccountPrivateKey(ByteString.copyFrom(operator.accountPrivateKey()))
                 .setDeviceCertificate(ByteString.copyFrom(phone.certify(laptopKey.generatePublicKey().getEncoded())))
                 .setAccountId(ByteString.copyFrom(phone.accountId())).build(), provisioningPublic, RANDOM);
-        assertThatThrownBy(() -> Accounts.provisioned(SERVER, pushed(phone, mismatchedKey), laptopKey, provisioningKey, MailboxKey.generate()))
+        assertThatThrownBy(() -> Accounts.provisioned(SERVER, pushed(phone, mismatchedKey), laptopKey, provisioningKey, MailboxKey.generate(), Challenge.getDefaultInstance()))
                 .isInstanceOf(LinkRefusedException.class);
 
         byte[] noAccountKey = ProvisioningBox.seal(Provisioning.newBuilder()
                 .setDeviceCertificate(ByteString.copyFrom(phone.certify(laptopKey.generatePublicKey().getEncoded())))
                 .setAccountId(ByteString.copyFrom(phone.accountId())).build(), provisioningPublic, RANDOM);
-        assertThatThrownBy(() -> Accounts.provisioned(SERVER, pushed(phone, noAccountKey), laptopKey, provisioningKey, MailboxKey.generate()))
+        assertThatThrownBy(() -> Accounts.provisioned(SERVER, pushed(phone, noAccountKey), laptopKey, provisioningKey, MailboxKey.generate(), Challenge.getDefaultInstance()))
                 .isInstanceOf(LinkRefusedException.class);
     }
 

@@ -3,14 +3,13 @@ package org.parley.server.session;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import com.google.protobuf.UnsafeByteOperations;
 import org.parley.protocol.Auth;
-import org.parley.protocol.v1.Challenge;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.ErrorCode;
 import org.parley.protocol.v1.Pong;
 import org.parley.protocol.v1.ServerFrame;
 import org.parley.server.calls.Relay;
+import org.parley.server.identity.ServerIdentity;
 import org.parley.server.metrics.Metrics;
 import org.parley.server.transport.ProtocolViolation;
 import org.slf4j.Logger;
@@ -48,6 +47,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientFram
     private final SecureRandom random;
     private final SessionRegistry registry;
     private final Relay calls;
+    private final ServerIdentity identity;
     private Session session;
     /** Set on the event loop when this connection first sends a sign-in request, or first an anonymous one. */
     private boolean signInStarted;
@@ -56,13 +56,14 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientFram
     private CallEndpoint callEndpoint;
 
     public SessionHandler(Map<ClientFrame.BodyCase, RequestHandler> handlers, Executor pool, Metrics metrics,
-                          SecureRandom random, SessionRegistry registry, Relay calls) {
+                          SecureRandom random, SessionRegistry registry, Relay calls, ServerIdentity identity) {
         this.handlers = new EnumMap<>(handlers);
         this.pool = pool;
         this.metrics = metrics;
         this.random = random;
         this.registry = registry;
         this.calls = calls;
+        this.identity = identity;
     }
 
     @Override
@@ -73,8 +74,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientFram
             session = new Session(ctx, nonce, pool, metrics);
             registry.add(session);
             metrics.connectionOpened();
-            ctx.writeAndFlush(ServerFrame.newBuilder()
-                    .setChallenge(Challenge.newBuilder().setNonce(UnsafeByteOperations.unsafeWrap(nonce))).build());
+            ctx.writeAndFlush(ServerFrame.newBuilder().setChallenge(identity.challenge(nonce)).build());
         }
         super.userEventTriggered(ctx, event);
     }

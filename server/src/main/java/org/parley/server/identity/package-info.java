@@ -1,0 +1,6 @@
+/**
+ * The server's own identity: an Ed25519 key made on its first start ({@link org.parley.server.identity.ServerKey}),
+ * which clients pin at registration, and the signed announcement of the server's alternate
+ * addresses that opens every connection ({@link org.parley.server.identity.ServerIdentity}).
+ */
+package org.parley.server.identity;

@@ -1,0 +1,3 @@
+-- Version 7: nothing to change. A SQLite server keeps its Ed25519 key in its data folder, in the
+-- owner-only file server-key beside this database (org.parley.server.identity.ServerKey), so a copy
+-- of the database alone does not carry it; PostgreSQL deployments store it in table server_key.
