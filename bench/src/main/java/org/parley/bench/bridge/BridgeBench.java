@@ -15,13 +15,14 @@ import org.parley.bench.load.parley.ParleyEndpoint;
 import org.parley.client.net.ServerAddress;
 import org.parley.server.bridge.BridgeCertificate;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,6 +48,9 @@ import java.util.stream.Stream;
                 "call-frame p99 on the WebSocket media path, and the bridge's memory per relayed connection.",
                 "Starts its own server and bridge on loopback (temporary data) and stops them."})
 public final class BridgeBench implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SERVER_READY = Pattern.compile("listening on https://127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern BRIDGE_READY = Pattern.compile("Parley bridge listening on 127\\.0\\.0\\.1:(\\d+)");
@@ -81,7 +85,7 @@ public final class BridgeBench implements Callable<Integer> {
         if (clients < 2 || rate <= 0 || duration < 1 || calls < 1 || idle < 1) {
             throw new IllegalArgumentException("--clients must be at least 2; --rate, --duration, --calls and --idle positive");
         }
-        PrintStream progress = System.err;
+        PrintWriter progress = spec.commandLine().getErr();
         Path work = Files.createTempDirectory("parley-bridge-bench");
         EventLoopGroup group = Transport.newGroup(Runtime.getRuntime().availableProcessors());
         try {
@@ -111,8 +115,8 @@ public final class BridgeBench implements Callable<Integer> {
                 progress.printf("[bridge] call frames: %d calls, through the bridge%n", calls);
                 LatencySummary framesBridged = CallFrames.run(bridged, group, Transport.channelClass(), InetAddress.getLoopbackAddress(), calls, duration);
                 Map<String, Object> figures = figures(messagesDirect, messagesBridged, framesDirect, framesBridged, perConnection);
-                PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-                out.print(summary(figures));
+                spec.commandLine().getOut().print(summary(figures));
+                spec.commandLine().getOut().flush();
                 if (json != null) {
                     Files.writeString(json, JSON.writeValueAsString(figures) + "\n");
                 }
@@ -163,13 +167,15 @@ public final class BridgeBench implements Callable<Integer> {
         connections.forEach(ParleyConnection::close);
     }
 
-    private StepResult messages(String route, ParleyEndpoint endpoint, long serverPid, PrintStream progress) throws Exception {
+    /** One load step; the generator's own progress goes to standard error as in {@code bench load}. */
+    private StepResult messages(String route, ParleyEndpoint endpoint, long serverPid, PrintWriter progress) throws Exception {
         int sources = Math.max(8, (clients + CLIENTS_PER_SOURCE - 1) / CLIENTS_PER_SOURCE);
         int firstSource = ThreadLocalRandom.current().nextInt(LoadConfig.MAX_SOURCE_ADDRESSES - sources);
         LoadConfig config = new LoadConfig(clients, List.of(rate), size, duration, 0, false, Runtime.getRuntime().availableProcessors(),
                 firstSource, sources, 200, 2, 5, 0, serverPid);
         progress.printf("[bridge] messages %s%n", route);
-        return new LoadRun(config, ParleyDriver.forEndpoint(endpoint, ParleyDriver.Options.PLAIN), progress).run(step -> {
+        progress.flush();
+        return new LoadRun(config, ParleyDriver.forEndpoint(endpoint, ParleyDriver.Options.PLAIN), System.err).run(step -> {
         }).get(0);
     }
 
@@ -201,16 +207,16 @@ public final class BridgeBench implements Callable<Integer> {
 
     static String summary(Map<String, Object> f) {
         return String.format(Locale.ROOT, """
-                %n%s clients at %s msgs/s offered      direct     bridge      added
-                messages delivered/s                 %10s %10s
-                message p50 / p99 ms                 %5s/%-5s %5s/%-5s %+8.2f
-                call frame p50 / p99 ms              %5s/%-5s %5s/%-5s %+8.2f
+                %n%s clients at %s msgs/s offered          direct           bridge     added
+                messages delivered/s             %16.2f %16.2f
+                message p50 / p99 ms             %7.2f / %-7.2f %7.2f / %-7.2f %+8.2f
+                call frame p50 / p99 ms          %7.2f / %-7.2f %7.2f / %-7.2f %+8.2f
                 bridge memory per relayed connection: RSS %s B, live heap %s B, direct buffers %s B (kernel socket buffers not counted)
                 """, f.get("clients"), f.get("offered_per_s"), f.get("direct_delivered_per_s"), f.get("bridge_delivered_per_s"),
                 f.get("direct_message_p50_ms"), f.get("direct_message_p99_ms"), f.get("bridge_message_p50_ms"), f.get("bridge_message_p99_ms"),
-                (Double) f.get("added_message_p99_ms"),
+                f.get("added_message_p99_ms"),
                 f.get("direct_frame_p50_ms"), f.get("direct_frame_p99_ms"), f.get("bridge_frame_p50_ms"), f.get("bridge_frame_p99_ms"),
-                (Double) f.get("added_frame_p99_ms"),
+                f.get("added_frame_p99_ms"),
                 f.get("bridge_rss_bytes_per_connection"), f.get("bridge_heap_bytes_per_connection"), f.get("bridge_direct_bytes_per_connection"));
     }
 
