@@ -1,5 +1,6 @@
 package org.parley.bench;
 
+import org.parley.bench.bridge.BridgeBench;
 import org.parley.bench.mls.FuzzMain;
 import org.parley.bench.mls.LargeGroupBench;
 import org.parley.bench.relay.RelayBench;
@@ -19,7 +20,7 @@ import java.io.PrintWriter;
 @Command(name = "parley bench",
         description = "Parley's benchmarks.",
         subcommands = {LoadCommand.class, SpamCommand.class, ReportCommand.class, LargeGroupBench.class, FuzzMain.class, RelayBench.class,
-                RelayCoreBench.class, CommandLine.HelpCommand.class})
+                RelayCoreBench.class, BridgeBench.class, CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
 
     @CommandLine.Spec

@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A plain TCP server on loopback in the upstream's place, so a test sees exactly what the bridge
  * relays: it counts connections and runs one behaviour per connection on its own thread.
  */
-final class TestUpstream implements AutoCloseable {
+public final class TestUpstream implements AutoCloseable {
     /** What the upstream does with one connection. */
-    interface Behaviour {
+    public interface Behaviour {
         void serve(Socket connection) throws IOException;
     }
 
@@ -53,7 +53,7 @@ final class TestUpstream implements AutoCloseable {
     }
 
     /** Sends back every byte it gets, and ends its output when its input ends. */
-    static TestUpstream echo() throws IOException {
+    public static TestUpstream echo() throws IOException {
         return new TestUpstream(connection -> {
             InputStream in = connection.getInputStream();
             OutputStream out = connection.getOutputStream();
@@ -65,12 +65,12 @@ final class TestUpstream implements AutoCloseable {
         });
     }
 
-    static TestUpstream serving(Behaviour behaviour) throws IOException {
+    public static TestUpstream serving(Behaviour behaviour) throws IOException {
         return new TestUpstream(behaviour);
     }
 
     /** Forwards to {@code target} both ways, recording every byte that passes either way into {@code capture}. */
-    static TestUpstream recordingForwarderTo(InetSocketAddress target, ByteArrayOutputStream capture) throws IOException {
+    public static TestUpstream recordingForwarderTo(InetSocketAddress target, ByteArrayOutputStream capture) throws IOException {
         return new TestUpstream(connection -> {
             try (Socket server = new Socket(target.getAddress(), target.getPort())) {
                 Thread back = new Thread(() -> copy(server, connection, capture));
@@ -102,12 +102,12 @@ final class TestUpstream implements AutoCloseable {
         }
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return (InetSocketAddress) listener.getLocalSocketAddress();
     }
 
     /** Connections the bridge opened to this upstream so far. */
-    int connections() {
+    public int connections() {
         return connections.get();
     }
 

@@ -61,7 +61,12 @@ public final class ParleyDriver implements LoadDriver {
     }
 
     public static ParleyDriver forServer(ServerAddress address, Options options) {
-        return new ParleyDriver(ParleyEndpoint.of(address), options);
+        return forEndpoint(ParleyEndpoint.of(address), options);
+    }
+
+    /** The driver for an endpoint of the caller's making (a server of its own certificate, or a bridge). */
+    public static ParleyDriver forEndpoint(ParleyEndpoint endpoint, Options options) {
+        return new ParleyDriver(endpoint, options);
     }
 
     @Override

@@ -1,0 +1,234 @@
+package org.parley.bench.bridge;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import org.parley.bench.load.LatencySummary;
+import org.parley.bench.load.LoadConfig;
+import org.parley.bench.load.LoadRun;
+import org.parley.bench.load.StepResult;
+import org.parley.bench.load.Transport;
+import org.parley.bench.load.parley.ParleyConnection;
+import org.parley.bench.load.parley.ParleyDriver;
+import org.parley.bench.load.parley.ParleyEndpoint;
+import org.parley.client.net.ServerAddress;
+import org.parley.server.bridge.BridgeCertificate;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * {@code parley bench bridge}: a TLS Parley server and a bridge in front of it, each in its own JVM
+ * on loopback; the same load directly and through the bridge (the client's TLS inside the
+ * bridge's, as real clients do), then the bridge's memory for idle relayed connections.
+ */
+@Command(name = "bridge", mixinStandardHelpOptions = true,
+        description = {"What a bridge (parley proxy) adds, directly vs through it: message throughput and p99 for N clients,",
+                "call-frame p99 on the WebSocket media path, and the bridge's memory per relayed connection.",
+                "Starts its own server and bridge on loopback (temporary data) and stops them."})
+public final class BridgeBench implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern SERVER_READY = Pattern.compile("listening on https://127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern BRIDGE_READY = Pattern.compile("Parley bridge listening on 127\\.0\\.0\\.1:(\\d+)");
+    private static final int CLIENTS_PER_SOURCE = 16;
+    private static final int WARMUP_CONNECTIONS = 50;
+    /** Connections opened at once: each costs three TLS handshakes (client, bridge, server) on the same few cores. */
+    private static final int CONNECT_BATCH = 20;
+
+    @Option(names = "--clients", defaultValue = "1000", description = "Message clients, each run (default ${DEFAULT-VALUE}).")
+    int clients;
+
+    @Option(names = "--rate", defaultValue = "2000", paramLabel = "MSGS_PER_S", description = "Aggregate message rate (default ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--size", defaultValue = "256", description = "Payload bytes (default ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--duration", defaultValue = "10", paramLabel = "S", description = "Measured seconds of messages, and of call frames (default ${DEFAULT-VALUE}).")
+    int duration;
+
+    @Option(names = "--calls", defaultValue = "50", description = "Calls of two, one frame every 20 ms each (default ${DEFAULT-VALUE}).")
+    int calls;
+
+    @Option(names = "--idle", defaultValue = "1000", paramLabel = "N", description = "Idle relayed connections for the memory figure (default ${DEFAULT-VALUE}).")
+    int idle;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as one JSON object.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (clients < 2 || rate <= 0 || duration < 1 || calls < 1 || idle < 1) {
+            throw new IllegalArgumentException("--clients must be at least 2; --rate, --duration, --calls and --idle positive");
+        }
+        PrintWriter progress = spec.commandLine().getErr();
+        Path work = Files.createTempDirectory("parley-bridge-bench");
+        EventLoopGroup group = Transport.newGroup(Runtime.getRuntime().availableProcessors());
+        try {
+            Path serverTls = work.resolve("server-tls");
+            BridgeCertificate serverCertificate = BridgeCertificate.loadOrCreate(serverTls, "127.0.0.1");
+            try (ChildJvm server = ChildJvm.start(List.of(), List.of("server", "--listen", "127.0.0.1:0",
+                    "--tls-cert", serverTls.resolve(BridgeCertificate.CERTIFICATE_FILE).toString(),
+                    "--tls-key", serverTls.resolve(BridgeCertificate.KEY_FILE).toString(), "--media-port", "0",
+                    "--data", work.resolve("data").toString(), "--registration-limit", "1000000",
+                    "--unsealed-inbound-per-minute", "1000000"), SERVER_READY, work.resolve("server.err"));
+                 ChildJvm bridge = ChildJvm.start(List.of("-XX:NativeMemoryTracking=summary"), List.of("proxy",
+                         "--listen", "127.0.0.1:0", "--to", "127.0.0.1:" + server.port(), "--data", work.resolve("bridge").toString(),
+                         "--max-connections-per-address", "1000000", "--max-connections", "1000000", "--handshake-timeout", "60"),
+                         BRIDGE_READY, work.resolve("bridge.err"))) {
+                SslContext toServer = SslContextBuilder.forClient().trustManager(serverCertificate.certificate()).build();
+                SslContext toBridge = SslContextBuilder.forClient().trustManager(
+                        BridgeCertificate.loadOrCreate(work.resolve("bridge"), "unused").certificate()).build();
+                ParleyEndpoint direct = ParleyEndpoint.of(ServerAddress.parse("https://127.0.0.1:" + server.port()), toServer);
+                ParleyEndpoint bridged = direct.throughBridge(new InetSocketAddress("127.0.0.1", bridge.port()), toBridge);
+
+                progress.printf("[bridge] memory: %d idle relayed connections%n", idle);
+                ProcessMemory perConnection = memoryPerConnection(bridged, group, bridge.pid());
+                StepResult messagesDirect = messages("direct", direct, server.pid(), progress);
+                StepResult messagesBridged = messages("bridge", bridged, server.pid(), progress);
+                progress.printf("[bridge] call frames: %d calls, direct%n", calls);
+                LatencySummary framesDirect = CallFrames.run(direct, group, Transport.channelClass(), InetAddress.getLoopbackAddress(), calls, duration);
+                progress.printf("[bridge] call frames: %d calls, through the bridge%n", calls);
+                LatencySummary framesBridged = CallFrames.run(bridged, group, Transport.channelClass(), InetAddress.getLoopbackAddress(), calls, duration);
+                Map<String, Object> figures = figures(messagesDirect, messagesBridged, framesDirect, framesBridged, perConnection);
+                spec.commandLine().getOut().print(summary(figures));
+                spec.commandLine().getOut().flush();
+                if (json != null) {
+                    Files.writeString(json, JSON.writeValueAsString(figures) + "\n");
+                }
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            deleteTree(work);
+        }
+        return 0;
+    }
+
+    /** The bridge's memory growth for {@link #idle} relayed connections (signed-out WebSockets), divided by their number. */
+    private ProcessMemory memoryPerConnection(ParleyEndpoint bridged, EventLoopGroup group, long bridgePid) throws Exception {
+        // Classes loaded, code compiled and buffer pools made before the baseline.
+        closeAll(openAll(bridged, group, WARMUP_CONNECTIONS));
+        Thread.sleep(1000);
+        ProcessMemory before = ProcessMemory.of(bridgePid);
+        List<ParleyConnection> held = openAll(bridged, group, idle);
+        try {
+            Thread.sleep(2000);
+            ProcessMemory grown = ProcessMemory.of(bridgePid).minus(before);
+            long stillOpen = held.stream().filter(ParleyConnection::isOpen).count();
+            if (stillOpen < idle) {
+                throw new IOException("only " + stillOpen + " of " + idle + " relayed connections stayed open while measuring");
+            }
+            return new ProcessMemory(grown.rssBytes() / idle, grown.liveHeapBytes() / idle, grown.directBytes() / idle);
+        } finally {
+            closeAll(held);
+        }
+    }
+
+    private static List<ParleyConnection> openAll(ParleyEndpoint endpoint, EventLoopGroup group, int count) throws Exception {
+        List<ParleyConnection> open = new ArrayList<>();
+        for (int first = 0; first < count; first += CONNECT_BATCH) {
+            List<CompletableFuture<ParleyConnection>> batch = new ArrayList<>();
+            for (int i = first; i < Math.min(count, first + CONNECT_BATCH); i++) {
+                batch.add(ParleyConnection.open(endpoint, group, Transport.channelClass(), InetAddress.getLoopbackAddress(), frame -> {
+                }));
+            }
+            for (CompletableFuture<ParleyConnection> connection : batch) {
+                open.add(connection.get(60, TimeUnit.SECONDS));
+            }
+        }
+        return open;
+    }
+
+    private static void closeAll(List<ParleyConnection> connections) {
+        connections.forEach(ParleyConnection::close);
+    }
+
+    /** One load step; the generator's own progress goes to standard error as in {@code bench load}. */
+    private StepResult messages(String route, ParleyEndpoint endpoint, long serverPid, PrintWriter progress) throws Exception {
+        int sources = Math.max(8, (clients + CLIENTS_PER_SOURCE - 1) / CLIENTS_PER_SOURCE);
+        int firstSource = ThreadLocalRandom.current().nextInt(LoadConfig.MAX_SOURCE_ADDRESSES - sources);
+        LoadConfig config = new LoadConfig(clients, List.of(rate), size, duration, 0, false, Runtime.getRuntime().availableProcessors(),
+                firstSource, sources, 200, 2, 5, 0, serverPid);
+        progress.printf("[bridge] messages %s%n", route);
+        progress.flush();
+        return new LoadRun(config, ParleyDriver.forEndpoint(endpoint, ParleyDriver.Options.PLAIN), System.err).run(step -> {
+        }).get(0);
+    }
+
+    static Map<String, Object> figures(StepResult messagesDirect, StepResult messagesBridged, LatencySummary framesDirect,
+                                       LatencySummary framesBridged, ProcessMemory perConnection) {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("clients", messagesDirect.clients());
+        figures.put("offered_per_s", messagesDirect.offeredRate());
+        figures.put("direct_delivered_per_s", round(messagesDirect.deliveredPerSecond()));
+        figures.put("bridge_delivered_per_s", round(messagesBridged.deliveredPerSecond()));
+        figures.put("direct_message_p50_ms", messagesDirect.latency().p50Ms());
+        figures.put("bridge_message_p50_ms", messagesBridged.latency().p50Ms());
+        figures.put("direct_message_p99_ms", messagesDirect.latency().p99Ms());
+        figures.put("bridge_message_p99_ms", messagesBridged.latency().p99Ms());
+        figures.put("added_message_p99_ms", round(messagesBridged.latency().p99Ms() - messagesDirect.latency().p99Ms()));
+        figures.put("direct_errors", messagesDirect.errors());
+        figures.put("bridge_errors", messagesBridged.errors());
+        figures.put("call_frames", framesDirect.count() + framesBridged.count());
+        figures.put("direct_frame_p50_ms", framesDirect.p50Ms());
+        figures.put("bridge_frame_p50_ms", framesBridged.p50Ms());
+        figures.put("direct_frame_p99_ms", framesDirect.p99Ms());
+        figures.put("bridge_frame_p99_ms", framesBridged.p99Ms());
+        figures.put("added_frame_p99_ms", round(framesBridged.p99Ms() - framesDirect.p99Ms()));
+        figures.put("bridge_rss_bytes_per_connection", perConnection.rssBytes());
+        figures.put("bridge_heap_bytes_per_connection", perConnection.liveHeapBytes());
+        figures.put("bridge_direct_bytes_per_connection", perConnection.directBytes());
+        return figures;
+    }
+
+    static String summary(Map<String, Object> f) {
+        return String.format(Locale.ROOT, """
+                %n%s clients at %s msgs/s offered          direct           bridge     added
+                messages delivered/s             %16.2f %16.2f
+                message p50 / p99 ms             %7.2f / %-7.2f %7.2f / %-7.2f %+8.2f
+                call frame p50 / p99 ms          %7.2f / %-7.2f %7.2f / %-7.2f %+8.2f
+                bridge memory per relayed connection: RSS %s B, live heap %s B, direct buffers %s B (kernel socket buffers not counted)
+                """, f.get("clients"), f.get("offered_per_s"), f.get("direct_delivered_per_s"), f.get("bridge_delivered_per_s"),
+                f.get("direct_message_p50_ms"), f.get("direct_message_p99_ms"), f.get("bridge_message_p50_ms"), f.get("bridge_message_p99_ms"),
+                f.get("added_message_p99_ms"),
+                f.get("direct_frame_p50_ms"), f.get("direct_frame_p99_ms"), f.get("bridge_frame_p50_ms"), f.get("bridge_frame_p99_ms"),
+                f.get("added_frame_p99_ms"),
+                f.get("bridge_rss_bytes_per_connection"), f.get("bridge_heap_bytes_per_connection"), f.get("bridge_direct_bytes_per_connection"));
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}
