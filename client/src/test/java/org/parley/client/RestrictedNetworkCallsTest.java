@@ -213,7 +213,7 @@ class RestrictedNetworkCallsTest extends LiveServerTestBase {
         ServerAddress throughPath = new ServerAddress(network.hostAddress().getHostAddress(), tcpFront.getLocalPort(), true);
         Ringing call = ringAndAccept(throughPath, server.address());
 
-        udp.impair(new ImpairedUdpPath.Impairment(0.05, 100, 10, 0.01, 50, 0));
+        udp.impair(new ImpairedUdpPath.Impairment(0.05, 100, 10, 0.01, 50, ImpairedUdpPath.Throttle.NONE));
         CallMedia alice = call.caller().join();
         CallMedia bob = call.callee().join();
         assertThat(alice.currentTransport()).isEqualTo("udp");
