@@ -137,22 +137,21 @@ class UdpPathMonitorTest {
 
     @Test
     void aHealthyPathWithJitterAndTwoPercentLossIsUsableForTwentySeconds() {
-        for (long seed = 1; seed <= 20; seed++) {
-            Simulation path = new Simulation(seed);
-            path.oneWayMillis = 30;
-            path.jitterMillis = 20;
-            path.lossShare = 0.02;
-            assertThat(path.run(20_000)).as("seed %d", seed).isEqualTo(Outcome.NONE);
-        }
+        assertUsableForTwentySeconds(30, 20, 0.02);
     }
 
     @Test
     void fivePercentLossAndAHundredMillisecondsEachWayIsStillUsable() {
+        assertUsableForTwentySeconds(100, 10, 0.05);
+    }
+
+    /** Twenty simulated seconds on each of twenty seeds, without a verdict. */
+    private static void assertUsableForTwentySeconds(int oneWayMillis, int jitterMillis, double lossShare) {
         for (long seed = 1; seed <= 20; seed++) {
             Simulation path = new Simulation(seed);
-            path.oneWayMillis = 100;
-            path.jitterMillis = 10;
-            path.lossShare = 0.05;
+            path.oneWayMillis = oneWayMillis;
+            path.jitterMillis = jitterMillis;
+            path.lossShare = lossShare;
             assertThat(path.run(20_000)).as("seed %d", seed).isEqualTo(Outcome.NONE);
         }
     }
@@ -242,15 +241,20 @@ class UdpPathMonitorTest {
         assertThat(monitor.judge(600).condition()).as("half the audio lost, but only 20 frames due; 10 probes unanswered").isEqualTo(UdpPathMonitor.Condition.USABLE);
     }
 
-    @Test
-    void aFloodOfAudioFramesIsJudgedOnTheLatestOnly() {
+    /** A monitor that heard every other of {@code frames} audio frames of one sender, all at time 0: half lost. */
+    private static UdpPathMonitor hearingEveryOtherFrame(long frames) {
         UdpPathMonitor monitor = new UdpPathMonitor();
         monitor.restart(0);
-        // Every other frame of a hostile sender, then a complete stream: only the last window counts.
-        for (long sequence = 0; sequence < 200_000; sequence += 2) {
-            monitor.audioReceived(OTHER, sequence % 100_000, 0);
+        for (long sequence = 0; sequence < frames; sequence += 2) {
+            monitor.audioReceived(OTHER, sequence, 0);
         }
         assertThat(monitor.judge(1).condition()).isEqualTo(UdpPathMonitor.Condition.THROTTLED);
+        return monitor;
+    }
+
+    @Test
+    void aFloodOfAudioFramesIsJudgedOnTheLatestOnly() {
+        UdpPathMonitor monitor = hearingEveryOtherFrame(100 * UdpPathMonitor.MAX_AUDIO_ARRIVALS);
         for (long sequence = 0; sequence < UdpPathMonitor.MAX_AUDIO_ARRIVALS; sequence++) {
             monitor.audioReceived(OTHER + 1, sequence, 1);
         }
@@ -259,12 +263,7 @@ class UdpPathMonitorTest {
 
     @Test
     void restartForgetsWhatWasSeen() {
-        UdpPathMonitor monitor = new UdpPathMonitor();
-        monitor.restart(0);
-        for (long sequence = 0; sequence < 100; sequence += 2) {
-            monitor.audioReceived(OTHER, sequence, sequence);
-        }
-        assertThat(monitor.judge(100).condition()).isEqualTo(UdpPathMonitor.Condition.THROTTLED);
+        UdpPathMonitor monitor = hearingEveryOtherFrame(100);
         monitor.restart(100);
         assertThat(monitor.judge(101).condition()).isEqualTo(UdpPathMonitor.Condition.USABLE);
     }
