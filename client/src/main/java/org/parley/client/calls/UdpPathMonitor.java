@@ -23,7 +23,7 @@ import java.util.Map;
  *       {@link #QUEUE_WINDOW_MILLIS} took over {@link #MAX_QUEUE_DELAY_MILLIS} longer than the
  *       quickest round trip seen and some of them were answered that late (a standing queue,
  *       what a shaper builds), or over {@link #MAX_AUDIO_LOSS} of the audio frames sent to this
- *       participant in the last {@link #AUDIO_WINDOW_MILLIS} never came (a policer);</li>
+ *       participant never came, in each half of the last {@link #AUDIO_WINDOW_MILLIS} (a policer);</li>
  *   <li>{@link Condition#USABLE} otherwise, and while there is too little to judge by.</li>
  * </ul>
  *
@@ -63,7 +63,7 @@ final class UdpPathMonitor {
     static final int MIN_PROBES_FOR_QUEUE = 10;
     static final long AUDIO_WINDOW_MILLIS = 1_200;
     static final double MAX_AUDIO_LOSS = 0.25;
-    /** Audio frames (of 20 ms) that must have been due within the window: 0.6 s of speech. */
+    /** Audio frames (of 20 ms) that must have been due within the window, half in each half: 0.6 s of speech. */
     static final int MIN_FRAMES_FOR_LOSS = 30;
     /**
      * A jump in a sender's sequence numbers longer than this (1 s of audio) is a new stream or a
@@ -171,7 +171,7 @@ final class UdpPathMonitor {
         if (queue > MAX_QUEUE_DELAY_MILLIS) {
             return new Verdict(Condition.THROTTLED, String.format(Locale.ROOT, "round trips %d ms over the quickest", queue));
         }
-        double audioLoss = audioLoss();
+        double audioLoss = audioLoss(now);
         if (audioLoss > MAX_AUDIO_LOSS) {
             return new Verdict(Condition.THROTTLED, String.format(Locale.ROOT, "%.0f%% of audio lost", 100 * audioLoss));
         }
@@ -224,17 +224,32 @@ final class UdpPathMonitor {
         return judged >= MIN_PROBES_FOR_QUEUE && answeredLate ? least : 0;
     }
 
-    /** Share of the audio frames due in the window (by each sender's sequence numbers) that did not come; 0 with too few. */
-    private double audioLoss() {
+    /**
+     * Share of the audio frames due (by each sender's sequence numbers) that did not come, in
+     * the window's first half and in its second, whichever is less; 0 with too few. Both halves,
+     * so that one burst lost in a hiccup (a sender catching up after a pause, a relay budget
+     * spent) is not taken for a throttle, which loses evenly.
+     */
+    private double audioLoss(long now) {
+        long half = now - AUDIO_WINDOW_MILLIS / 2;
+        return Math.min(audioLoss(Long.MIN_VALUE, half), audioLoss(half, Long.MAX_VALUE));
+    }
+
+    /** Share of the audio frames due among those that arrived in [{@code from}, {@code until}) that did not come; 0 with too few. */
+    private double audioLoss(long from, long until) {
         Map<Long, Long> lowest = new HashMap<>();
         Map<Long, Long> highest = new HashMap<>();
-        for (Arrival arrival : arrivals) {
-            lowest.merge(arrival.sender(), arrival.sequence(), Math::min);
-            highest.merge(arrival.sender(), arrival.sequence(), Math::max);
-        }
         Map<Long, BitSet> came = new HashMap<>();
         for (Arrival arrival : arrivals) {
-            came.computeIfAbsent(arrival.sender(), s -> new BitSet()).set((int) (arrival.sequence() - lowest.get(arrival.sender())));
+            if (arrival.at() >= from && arrival.at() < until) {
+                lowest.merge(arrival.sender(), arrival.sequence(), Math::min);
+                highest.merge(arrival.sender(), arrival.sequence(), Math::max);
+            }
+        }
+        for (Arrival arrival : arrivals) {
+            if (arrival.at() >= from && arrival.at() < until) {
+                came.computeIfAbsent(arrival.sender(), s -> new BitSet()).set((int) (arrival.sequence() - lowest.get(arrival.sender())));
+            }
         }
         long due = 0;
         long arrived = 0;
@@ -242,6 +257,6 @@ final class UdpPathMonitor {
             due += highest.get(sender.getKey()) - lowest.get(sender.getKey()) + 1;
             arrived += sender.getValue().cardinality();
         }
-        return due < MIN_FRAMES_FOR_LOSS ? 0 : 1 - (double) arrived / due;
+        return due < MIN_FRAMES_FOR_LOSS / 2 ? 0 : 1 - (double) arrived / due;
     }
 }

@@ -241,30 +241,51 @@ class UdpPathMonitorTest {
         assertThat(monitor.judge(600).condition()).as("half the audio lost, but only 20 frames due; 10 probes unanswered").isEqualTo(UdpPathMonitor.Condition.USABLE);
     }
 
-    /** A monitor that heard every other of {@code frames} audio frames of one sender, all at time 0: half lost. */
+    /** A monitor that heard every other of {@code frames} audio frames of one sender, spread over a window: half lost. */
     private static UdpPathMonitor hearingEveryOtherFrame(long frames) {
         UdpPathMonitor monitor = new UdpPathMonitor();
         monitor.restart(0);
         for (long sequence = 0; sequence < frames; sequence += 2) {
-            monitor.audioReceived(OTHER, sequence, 0);
+            monitor.audioReceived(OTHER, sequence, sequence * UdpPathMonitor.AUDIO_WINDOW_MILLIS / frames);
         }
-        assertThat(monitor.judge(1).condition()).isEqualTo(UdpPathMonitor.Condition.THROTTLED);
+        assertThat(monitor.judge(UdpPathMonitor.AUDIO_WINDOW_MILLIS).condition()).isEqualTo(UdpPathMonitor.Condition.THROTTLED);
         return monitor;
     }
 
     @Test
     void aFloodOfAudioFramesIsJudgedOnTheLatestOnly() {
-        UdpPathMonitor monitor = hearingEveryOtherFrame(100 * UdpPathMonitor.MAX_AUDIO_ARRIVALS);
-        for (long sequence = 0; sequence < UdpPathMonitor.MAX_AUDIO_ARRIVALS; sequence++) {
-            monitor.audioReceived(OTHER + 1, sequence, 1);
+        UdpPathMonitor monitor = new UdpPathMonitor();
+        monitor.restart(0);
+        // Every other frame of a hostile sender, 50,000 within the window, then a complete stream in the
+        // next 50 ms: memory keeps the newest arrivals only, so the flood (still within the window) is gone.
+        long flood = 100L * UdpPathMonitor.MAX_AUDIO_ARRIVALS;
+        for (long sequence = 0; sequence < flood; sequence += 2) {
+            monitor.audioReceived(OTHER, sequence, sequence * UdpPathMonitor.AUDIO_WINDOW_MILLIS / flood);
         }
-        assertThat(monitor.judge(2).condition()).as("the flood's frames were pushed out").isEqualTo(UdpPathMonitor.Condition.USABLE);
+        long now = UdpPathMonitor.AUDIO_WINDOW_MILLIS;
+        for (long sequence = 0; sequence < UdpPathMonitor.MAX_AUDIO_ARRIVALS; sequence++) {
+            monitor.audioReceived(OTHER + 1, sequence, now + sequence * 50 / UdpPathMonitor.MAX_AUDIO_ARRIVALS);
+        }
+        assertThat(monitor.judge(now + 50).condition()).isEqualTo(UdpPathMonitor.Condition.USABLE);
+    }
+
+    @Test
+    void oneBurstLostIsNotAThrottle() {
+        UdpPathMonitor monitor = new UdpPathMonitor();
+        monitor.restart(0);
+        // 60 frames in 1.2 s, of which 20 in a row never came (a third): all in the second half.
+        for (long sequence = 0; sequence < 60; sequence++) {
+            if (sequence < 35 || sequence >= 55) {
+                monitor.audioReceived(OTHER, sequence, sequence * FRAME_MILLIS);
+            }
+        }
+        assertThat(monitor.judge(60 * FRAME_MILLIS).condition()).isEqualTo(UdpPathMonitor.Condition.USABLE);
     }
 
     @Test
     void restartForgetsWhatWasSeen() {
         UdpPathMonitor monitor = hearingEveryOtherFrame(100);
-        monitor.restart(100);
-        assertThat(monitor.judge(101).condition()).isEqualTo(UdpPathMonitor.Condition.USABLE);
+        monitor.restart(UdpPathMonitor.AUDIO_WINDOW_MILLIS);
+        assertThat(monitor.judge(UdpPathMonitor.AUDIO_WINDOW_MILLIS + 1).condition()).isEqualTo(UdpPathMonitor.Condition.USABLE);
     }
 }
