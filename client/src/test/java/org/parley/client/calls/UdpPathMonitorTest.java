@@ -204,20 +204,21 @@ class UdpPathMonitorTest {
 
     @Test
     void aHiccupOfTheReceivingThreadIsNotAThrottle() {
-        Simulation path = new Simulation(5);
-        path.oneWayMillis = 10;
-        path.stallFrom = 5_000;
-        path.stallUntil = 5_300;
-        assertThat(path.run(10_000)).isEqualTo(Outcome.NONE);
+        assertPauseIsNoVerdict(300, false);
     }
 
     @Test
     void aSecondLongPauseOfTheWholeProcessIsNotAThrottle() {
-        Simulation path = new Simulation(6);
+        assertPauseIsNoVerdict(1_000, true);
+    }
+
+    /** A pause of {@code millis} 5 s into a call on a clean 10 ms path, of the receiving thread or {@code ofTheProcess}. */
+    private static void assertPauseIsNoVerdict(long millis, boolean ofTheProcess) {
+        Simulation path = new Simulation(millis);
         path.oneWayMillis = 10;
         path.stallFrom = 5_000;
-        path.stallUntil = 6_000;
-        path.processStall = true;
+        path.stallUntil = 5_000 + millis;
+        path.processStall = ofTheProcess;
         assertThat(path.run(10_000)).isEqualTo(Outcome.NONE);
     }
 
