@@ -2,8 +2,6 @@ package org.parley.client.calls;
 
 import com.google.protobuf.ByteString;
 import org.parley.client.net.Session;
-import org.parley.media.packet.MediaPacket;
-import org.parley.media.packet.MediaPacketException;
 import org.parley.protocol.v1.CallJoined;
 import org.parley.protocol.v1.CallToken;
 import org.parley.protocol.v1.ClientFrame;
@@ -79,9 +77,9 @@ final class RelayTransport implements AutoCloseable {
     private int switches;
     private boolean usedUdp;
     private boolean usedWebSocket;
-    /** Media left a throttled UDP path: it stays on the WebSocket. */
+    /** Media left a throttled UDP path: it stays on the WebSocket. Guarded by this. */
     private boolean udpThrottled;
-    /** Why media last left UDP, or "" while it never did. */
+    /** Why media last left UDP, or "" while it never did. Guarded by this. */
     private String leftUdpBecause = "";
 
     private RelayTransport(Session session, ByteString callId, CallToken token, Clock clock, InetSocketAddress relayAddress,
@@ -241,17 +239,13 @@ final class RelayTransport implements AutoCloseable {
     }
 
     /** Whether media left UDP because it was throttled (and so stays on the WebSocket). */
-    boolean udpThrottled() {
-        synchronized (lock) {
-            return udpThrottled;
-        }
+    synchronized boolean udpThrottled() {
+        return udpThrottled;
     }
 
     /** Why media last left UDP ("throttled: …", "dark: …"), or "" while it never did. */
-    String leftUdpBecause() {
-        synchronized (lock) {
-            return leftUdpBecause;
-        }
+    synchronized String leftUdpBecause() {
+        return leftUdpBecause;
     }
 
     private byte[] joinDatagram() {
@@ -288,34 +282,15 @@ final class RelayTransport implements AutoCloseable {
             byte type = buffer[0];
             if (type == MEDIA && packet.getLength() > 1) {
                 byte[] media = deliver(buffer, 1, packet.getLength() - 1);
-                if (media != null) {
-                    observeAudio(media);
+                synchronized (lock) {
+                    monitor.mediaReceived(media, monotonicMillis());
                 }
             } else if (type == JOINED && packet.getLength() == 5) {
                 udpJoined();
             } else if (type == PONG && packet.getLength() == 9) {
-                long id = ByteBuffer.wrap(buffer, 1, 8).getLong();
                 synchronized (lock) {
-                    monitor.pongReceived(id, monotonicMillis());
+                    monitor.pongReceived(ByteBuffer.wrap(buffer, 1, 8).getLong(), monotonicMillis());
                 }
-            }
-        }
-    }
-
-    /** Tells the monitor of an audio frame that came over UDP (its sequence numbers show loss); anything else is just a datagram. */
-    private void observeAudio(byte[] media) {
-        long now = monotonicMillis();
-        MediaPacket packet;
-        try {
-            packet = MediaPacket.decode(media, 0, media.length);
-        } catch (MediaPacketException e) {
-            packet = null; // the receiver drops it
-        }
-        synchronized (lock) {
-            if (packet != null && CallMedia.isAudio(packet)) {
-                monitor.audioReceived(packet.participantId(), packet.sequence(), now);
-            } else {
-                monitor.datagramReceived(now);
             }
         }
     }
@@ -354,11 +329,7 @@ final class RelayTransport implements AutoCloseable {
             }
             lastTick = now;
             if (path == Path.WEBSOCKET) {
-                boolean reprobe;
-                synchronized (lock) {
-                    reprobe = !udpThrottled && now - lastReprobe >= REPROBE_MILLIS;
-                }
-                if (reprobe) {
+                if (!udpThrottled() && now - lastReprobe >= REPROBE_MILLIS) {
                     lastReprobe = now;
                     sendUdp(joinDatagram());
                 }
@@ -386,7 +357,7 @@ final class RelayTransport implements AutoCloseable {
                 verdict.reason(), throttled ? " for the rest of the call" : "");
         try {
             joinWebSocket();
-            synchronized (lock) {
+            synchronized (this) {
                 udpThrottled = throttled;
                 leftUdpBecause = (throttled ? "throttled: " : "dark: ") + verdict.reason();
             }

@@ -1,5 +1,8 @@
 package org.parley.client.calls;
 
+import org.parley.media.packet.MediaPacket;
+import org.parley.media.packet.MediaPacketException;
+
 import java.util.ArrayDeque;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -133,6 +136,21 @@ final class UdpPathMonitor {
     /** Any datagram from the relay came at {@code at}. */
     void datagramReceived(long at) {
         lastReceivedAt = Math.max(lastReceivedAt, at);
+    }
+
+    /** A media packet (restored; null if it was too short) came at {@code at}: audio frames count by their sequence numbers. */
+    void mediaReceived(byte[] media, long at) {
+        MediaPacket packet = null;
+        try {
+            packet = media == null ? null : MediaPacket.decode(media, 0, media.length);
+        } catch (MediaPacketException e) {
+            // The receiver drops it; for the path it was just a datagram.
+        }
+        if (packet != null && CallMedia.isAudio(packet)) {
+            audioReceived(packet.participantId(), packet.sequence(), at);
+        } else {
+            datagramReceived(at);
+        }
     }
 
     /** Frame {@code sequence} of {@code sender}'s audio came at {@code at} (and so did a datagram). */
