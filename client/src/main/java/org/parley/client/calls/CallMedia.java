@@ -249,17 +249,21 @@ public final class CallMedia implements AutoCloseable {
         if (!packet.callId().equals(callId) || packet.participantId() == joined.participantId()) {
             return;
         }
-        boolean isVideo = (packet.flags() & MediaPacket.FLAG_VIDEO) != 0;
-        if (packet.streamId() == AUDIO_STREAM && !isVideo && packet.fragmentCount() == 1) {
+        if (isAudio(packet)) {
             byte[] metadata = MediaFrame.metadata(packet.flags(), packet.callId(), packet.participantId(), packet.streamId(),
                     packet.sequence(), packet.timestamp());
             byte[] opus = keys.open(metadata, packet.payload());
             if (opus != null) {
                 audio.offer(packet.participantId(), packet.sequence(), packet.timestamp(), opus, clock.millis());
             }
-        } else if (packet.streamId() == VIDEO_STREAM && isVideo) {
+        } else if (packet.streamId() == VIDEO_STREAM && (packet.flags() & MediaPacket.FLAG_VIDEO) != 0) {
             video.accept(packet);
         }
+    }
+
+    /** Whether {@code packet} is a whole audio frame (audio is never fragmented). */
+    static boolean isAudio(MediaPacket packet) {
+        return packet.streamId() == AUDIO_STREAM && (packet.flags() & MediaPacket.FLAG_VIDEO) == 0 && packet.fragmentCount() == 1;
     }
 
     /** What each other participant said so far, by sender, in the order they were first heard (48 kHz mono). */
@@ -305,7 +309,8 @@ public final class CallMedia implements AutoCloseable {
             videoSent = videoFramesSent;
         }
         return new CallStats(usage.transports(), usage.switches(), sent, heard.played(), heard.lost(), heard.concealed(),
-                heard.meanDelayMillis(), heard.p99DelayMillis(), videoSent, seen.received(), seen.lost(), usage.rejoins());
+                heard.meanDelayMillis(), heard.p99DelayMillis(), videoSent, seen.received(), seen.lost(), usage.rejoins(),
+                usage.leftUdpBecause());
     }
 
     /** Frames that arrived but did not decrypt (wrong key or altered). */

@@ -17,11 +17,13 @@ import java.util.Locale;
  * @param videoFramesReceived video frames of others that arrived whole and decrypted
  * @param videoFramesLost     video frames of others missing between the first and the last that arrived
  * @param rejoins             times the media joined the relay again (token refreshed, connection re-established)
+ * @param leftUdpBecause      why media last left UDP for the WebSocket (no answer, dark, throttled, with
+ *                            what was measured), or "" if it never did
  */
 public record CallStats(String transport, int switches, long framesSent, long framesReceived, long framesLost,
                         long framesConcealed, double meanDelayMillis, long p99DelayMillis, long videoFramesSent,
-                        long videoFramesReceived, long videoFramesLost, int rejoins) {
-    /** One line for people; video and re-joins only when there were any. */
+                        long videoFramesReceived, long videoFramesLost, int rejoins, String leftUdpBecause) {
+    /** One line for people; video, re-joins and why media left UDP only when there were any. */
     public String describe() {
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "transport %s (%d switch%s), frames sent %d, received %d, lost %d, concealed %d, "
                         + "one-way delay mean %s ms, p99 %s ms", transport, switches, switches == 1 ? "" : "es", framesSent,
@@ -33,6 +35,9 @@ public record CallStats(String transport, int switches, long framesSent, long fr
         }
         if (rejoins > 0) {
             out.append(String.format(Locale.ROOT, ", re-joined the relay %d time%s", rejoins, rejoins == 1 ? "" : "s"));
+        }
+        if (!leftUdpBecause.isEmpty()) {
+            out.append(", left UDP: ").append(leftUdpBecause);
         }
         return out.toString();
     }

@@ -9,6 +9,7 @@ import org.parley.protocol.v1.RequestCallToken;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,6 +26,8 @@ import java.util.function.Consumer;
  * whenever the session's connection to the server was re-established (the relay forgot a
  * participant that was joined over the old WebSocket). Each re-join is a new
  * {@link RelayTransport}; the old one carries media until the new one is up, then is closed.
+ * A token refresh keeps a call that left a throttled UDP path on the WebSocket (the network is
+ * the same); after a reconnection, which may be on another network, UDP is tried again.
  */
 final class RelayLink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayLink.class);
@@ -32,8 +35,11 @@ final class RelayLink implements AutoCloseable {
     private static final long MIN_REFRESH_MILLIS = 1_000;
     private static final long REJOIN_RETRY_MILLIS = 1_000;
 
-    /** Which transports the call used ("udp", "tcp" or "udp+tcp"), how often it switched, how often it re-joined. */
-    record Usage(String transports, int switches, int rejoins) {
+    /**
+     * Which transports the call used ("udp", "tcp" or "udp+tcp"), how often it switched, how often
+     * it re-joined, and why media last left UDP ("" if it never did).
+     */
+    record Usage(String transports, int switches, int rejoins, String leftUdpBecause) {
     }
 
     private final ParleyClient client;
@@ -47,12 +53,14 @@ final class RelayLink implements AutoCloseable {
         return thread;
     });
     private final Runnable onReconnect = () -> requestRejoin("the connection to the server was re-established");
+    private final Runnable onTokenExpiring = () -> rejoin("the call token expires soon", true);
     private final Object joinLock = new Object();
     private volatile RelayTransport transport;
     private volatile long participantId;
     /** What transports retired by a re-join used, and their switches; guarded by {@link #joinLock}. */
     private final Set<String> retiredTransports = new LinkedHashSet<>();
     private int retiredSwitches;
+    private String retiredLeftUdpBecause = "";
     private int rejoins;
     private ScheduledFuture<?> refresh;
     private volatile boolean closed;
@@ -72,7 +80,7 @@ final class RelayLink implements AutoCloseable {
         RelayLink link = new RelayLink(client, callId, onMedia);
         CallToken token = link.requestToken();
         link.participantId = Integer.toUnsignedLong(token.getParticipantId());
-        link.transport = link.connect(token);
+        link.transport = link.connect(token, true);
         link.scheduleRefresh(token);
         client.session().addReconnectListener(link.onReconnect);
         client.onMediaFrames(frame -> link.transport.receivedOverWebSocket(frame));
@@ -98,11 +106,14 @@ final class RelayLink implements AutoCloseable {
                 RequestCallToken.newBuilder().setCallId(callIdBytes(callId)))).getCallToken();
     }
 
-    private RelayTransport connect(CallToken token) {
-        if (!client.session().carriesUdp()) {
-            // Through a proxy or a bridge only TCP goes: media takes the WebSocket from the start,
-            // and the relay's name is never looked up here (a Tor user leaks no DNS).
-            return RelayTransport.join(client.session(), (java.net.InetSocketAddress) null, callIdBytes(callId), token, clock, onMedia);
+    /**
+     * Joins with {@code token}: UDP first when {@code tryUdp}, else the WebSocket only. Through a
+     * proxy or a bridge only TCP goes: media takes the WebSocket from the start, and the relay's
+     * name is never looked up here (a Tor user leaks no DNS).
+     */
+    private RelayTransport connect(CallToken token, boolean tryUdp) {
+        if (!tryUdp || !client.session().carriesUdp()) {
+            return RelayTransport.join(client.session(), (InetSocketAddress) null, callIdBytes(callId), token, clock, onMedia);
         }
         return RelayTransport.join(client.session(), client.session().address().host(), callIdBytes(callId), token, clock,
                 onMedia);
@@ -117,29 +128,30 @@ final class RelayLink implements AutoCloseable {
                 refresh.cancel(false);
             }
             if (!closed) {
-                refresh = control.schedule(() -> rejoin("the call token expires soon"), delay, TimeUnit.MILLISECONDS);
+                refresh = control.schedule(onTokenExpiring, delay, TimeUnit.MILLISECONDS);
             }
         }
     }
 
     private void requestRejoin(String why) {
         if (!closed) {
-            control.execute(() -> rejoin(why));
+            control.execute(() -> rejoin(why, false));
         }
     }
 
     /**
      * Joins the relay again with a fresh token, through a new transport (UDP first, else the
-     * WebSocket), then closes the old one; media keeps flowing on the old one meanwhile. On
-     * failure it tries again a second later, for as long as the call lasts.
+     * WebSocket; the WebSocket only when {@code sameNetwork} and the old one found UDP throttled),
+     * then closes the old one; media keeps flowing on the old one meanwhile. On failure it tries
+     * again a second later, for as long as the call lasts.
      */
-    private void rejoin(String why) {
+    private void rejoin(String why, boolean sameNetwork) {
         if (closed) {
             return;
         }
         try {
             CallToken token = requestToken();
-            RelayTransport fresh = connect(token);
+            RelayTransport fresh = connect(token, !(sameNetwork && transport.udpThrottled()));
             RelayTransport old;
             synchronized (joinLock) {
                 if (closed) {
@@ -149,6 +161,9 @@ final class RelayLink implements AutoCloseable {
                 old = transport;
                 retiredTransports.addAll(List.of(old.transportsUsed().split("\\+")));
                 retiredSwitches += old.switches() + (old.path() == fresh.path() ? 0 : 1);
+                if (!old.leftUdpBecause().isEmpty()) {
+                    retiredLeftUdpBecause = old.leftUdpBecause();
+                }
                 rejoins++;
                 participantId = Integer.toUnsignedLong(token.getParticipantId());
                 transport = fresh;
@@ -159,7 +174,7 @@ final class RelayLink implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("re-joining the call failed ({}); trying again: {}", why, e.getMessage());
             if (!closed) {
-                control.schedule(() -> rejoin(why), REJOIN_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                control.schedule(() -> rejoin(why, sameNetwork), REJOIN_RETRY_MILLIS, TimeUnit.MILLISECONDS);
             }
         }
     }
@@ -174,7 +189,8 @@ final class RelayLink implements AutoCloseable {
             Set<String> all = new LinkedHashSet<>(retiredTransports);
             all.addAll(List.of(transport.transportsUsed().split("\\+")));
             String used = all.contains("udp") && all.contains("tcp") ? "udp+tcp" : all.iterator().next();
-            return new Usage(used, retiredSwitches + transport.switches(), rejoins);
+            String leftUdp = transport.leftUdpBecause().isEmpty() ? retiredLeftUdpBecause : transport.leftUdpBecause();
+            return new Usage(used, retiredSwitches + transport.switches(), rejoins, leftUdp);
         }
     }
 

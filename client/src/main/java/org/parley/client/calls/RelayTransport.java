@@ -18,8 +18,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.function.Consumer;
 
 /**
@@ -31,15 +29,15 @@ import java.util.function.Consumer;
  * no datagram names the call.
  *
  * <p>Switching: UDP is given up when no JOINED comes within {@link #UDP_ANSWER_MILLIS}, or when
- * more than {@link #MAX_UDP_LOSS} of the PINGs sent every {@link #PROBE_MILLIS} in the last
- * {@link #LOSS_WINDOW_MILLIS} went unanswered; the participant then joins over the WebSocket.
- * While there, a UDP JOIN is sent every {@link #REPROBE_MILLIS}: a JOINED means UDP works again,
- * and since the relay moves a participant to its newest endpoint, media flows over UDP from then on.
- *
- * <p>The loss share is judged on at least {@link #MIN_PROBES_FOR_LOSS} probes: with fewer, a
- * network losing 5% each way (10% of round trips) would now and then look like 30% and bounce
- * the call to the WebSocket for nothing. A UDP path that goes dark is still left within about a
- * second: the share passes 30% once 13 of the last 40 probes are overdue.
+ * a {@link UdpPathMonitor}, fed with the PINGs sent every {@link #PROBE_MILLIS}, their PONGs and
+ * the audio that arrives, finds the path dark or throttled; the participant then joins over the
+ * WebSocket (a round trip on it, so a WebSocket that does not work keeps the call where it is).
+ * After a dark path a UDP JOIN is sent every {@link #REPROBE_MILLIS}: a JOINED means UDP works
+ * again, and since the relay moves a participant to its newest endpoint, media flows over UDP
+ * from then on. After a throttled path media stays on the WebSocket for good: the relay answers
+ * one endpoint per participant, so UDP could only be measured again by moving the call's media
+ * back onto it, and if it were still throttled that would be a second switch within seconds
+ * (issue 15: at most one switch per 30 s while conditions stay the same).
  */
 final class RelayTransport implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayTransport.class);
@@ -52,11 +50,8 @@ final class RelayTransport implements AutoCloseable {
     static final int UDP_ANSWER_MILLIS = 1_000;
     static final int PROBE_MILLIS = 50;
     static final int REPROBE_MILLIS = 500;
-    static final double MAX_UDP_LOSS = 0.30;
-    /** A PING not answered this long after sending counts as lost (until its PONG comes after all). */
-    private static final int PONG_GRACE_MILLIS = 400;
-    private static final int LOSS_WINDOW_MILLIS = 2_000;
-    private static final int MIN_PROBES_FOR_LOSS = 20;
+    /** A probe tick this late means the prober (or the whole process) was held up: PONGs may wait unread. */
+    private static final int STALL_MILLIS = 4 * PROBE_MILLIS;
     private static final int MAX_DATAGRAM_BYTES = 65_535;
 
     /** Which way media goes now. */
@@ -73,8 +68,8 @@ final class RelayTransport implements AutoCloseable {
     private final Thread receiver;
     private final Thread prober;
     private final Object lock = new Object();
-    /** PINGs in flight or recently answered: sent time and whether the PONG came. */
-    private final Deque<long[]> pings = new ArrayDeque<>();
+    /** Guarded by {@link #lock}. */
+    private final UdpPathMonitor monitor = new UdpPathMonitor();
     private volatile Path path;
     private volatile boolean closed;
     private long udpJoinedAt = -1;
@@ -82,6 +77,10 @@ final class RelayTransport implements AutoCloseable {
     private int switches;
     private boolean usedUdp;
     private boolean usedWebSocket;
+    /** Media left a throttled UDP path: it stays on the WebSocket. Guarded by this. */
+    private boolean udpThrottled;
+    /** Why media last left UDP, or "" while it never did. Guarded by this. */
+    private String leftUdpBecause = "";
 
     private RelayTransport(Session session, ByteString callId, CallToken token, Clock clock, InetSocketAddress relayAddress,
                            Consumer<byte[]> onMedia, DatagramSocket udp) {
@@ -159,6 +158,9 @@ final class RelayTransport implements AutoCloseable {
             }
         }
         if (path == null) {
+            if (udp != null) {
+                leftUdpBecause = "no answer over UDP within " + UDP_ANSWER_MILLIS + " ms";
+            }
             joinWebSocket();
         }
         if (udp != null) {
@@ -179,7 +181,6 @@ final class RelayTransport implements AutoCloseable {
             }
             path = Path.WEBSOCKET;
             usedWebSocket = true;
-            pings.clear();
         }
     }
 
@@ -211,11 +212,13 @@ final class RelayTransport implements AutoCloseable {
         }
     }
 
-    private void deliver(byte[] relayed, int offset, int length) {
+    /** Hands the media packet relayed as {@code length} bytes at {@code offset} to the listener; returns it, or null if too short. */
+    private byte[] deliver(byte[] relayed, int offset, int length) {
         byte[] packet = RelayMedia.restore(relayed, offset, length, callId);
         if (packet != null) {
             onMedia.accept(packet);
         }
+        return packet;
     }
 
     Path path() {
@@ -233,6 +236,16 @@ final class RelayTransport implements AutoCloseable {
         synchronized (lock) {
             return switches;
         }
+    }
+
+    /** Whether media left UDP because it was throttled (and so stays on the WebSocket). */
+    synchronized boolean udpThrottled() {
+        return udpThrottled;
+    }
+
+    /** Why media last left UDP ("throttled: …", "dark: …"), or "" while it never did. */
+    synchronized String leftUdpBecause() {
+        return leftUdpBecause;
     }
 
     private byte[] joinDatagram() {
@@ -268,11 +281,16 @@ final class RelayTransport implements AutoCloseable {
             }
             byte type = buffer[0];
             if (type == MEDIA && packet.getLength() > 1) {
-                deliver(buffer, 1, packet.getLength() - 1);
+                byte[] media = deliver(buffer, 1, packet.getLength() - 1);
+                synchronized (lock) {
+                    monitor.mediaReceived(media, monotonicMillis());
+                }
             } else if (type == JOINED && packet.getLength() == 5) {
                 udpJoined();
             } else if (type == PONG && packet.getLength() == 9) {
-                pong(ByteBuffer.wrap(buffer, 1, 8).getLong());
+                synchronized (lock) {
+                    monitor.pongReceived(ByteBuffer.wrap(buffer, 1, 8).getLong(), monotonicMillis());
+                }
             }
         }
     }
@@ -285,76 +303,67 @@ final class RelayTransport implements AutoCloseable {
                 path = Path.UDP;
                 usedUdp = true;
                 switches++;
-                pings.clear();
+                monitor.restart(udpJoinedAt);
                 log.info("UDP to the relay works again; call media moved back to UDP");
             }
             lock.notifyAll();
         }
     }
 
-    private void pong(long id) {
-        synchronized (lock) {
-            for (long[] ping : pings) {
-                if (ping[0] == id) {
-                    ping[2] = 1;
-                }
-            }
-        }
-    }
-
     private void probe() {
         long lastReprobe = 0;
+        long lastTick = monotonicMillis();
+        long judgeFrom = 0;
+        synchronized (lock) {
+            monitor.restart(lastTick);
+        }
         while (!closed) {
             sleepQuietly(PROBE_MILLIS);
             if (closed) {
                 return;
             }
             long now = monotonicMillis();
+            if (now - lastTick > STALL_MILLIS) {
+                // PONGs that came meanwhile may not have been read yet: judging now would see loss that is not there.
+                judgeFrom = now + UdpPathMonitor.PONG_GRACE_MILLIS;
+            }
+            lastTick = now;
             if (path == Path.WEBSOCKET) {
-                if (now - lastReprobe >= REPROBE_MILLIS) {
+                if (!udpThrottled() && now - lastReprobe >= REPROBE_MILLIS) {
                     lastReprobe = now;
                     sendUdp(joinDatagram());
                 }
                 continue;
             }
             long id;
-            boolean failing;
+            UdpPathMonitor.Verdict verdict;
             synchronized (lock) {
                 id = ++pingCounter;
-                pings.addLast(new long[] {id, now, 0});
-                while (!pings.isEmpty() && pings.peekFirst()[1] < now - LOSS_WINDOW_MILLIS - PONG_GRACE_MILLIS) {
-                    pings.pollFirst();
-                }
-                failing = udpLoss(now) > MAX_UDP_LOSS;
+                monitor.probeSent(id, now);
+                verdict = now < judgeFrom ? UdpPathMonitor.Verdict.USABLE : monitor.judge(now);
             }
-            byte[] ping = ByteBuffer.allocate(9).put(PING).putLong(id).array();
-            sendUdp(ping);
-            if (failing) {
-                log.info("UDP to the relay loses over {}% of probes; call media moves to the WebSocket", (int) (MAX_UDP_LOSS * 100));
-                // The first re-probe waits its full interval: at once would bounce straight back onto the lossy path.
+            sendUdp(ByteBuffer.allocate(9).put(PING).putLong(id).array());
+            if (verdict.condition() != UdpPathMonitor.Condition.USABLE) {
+                leaveUdp(verdict);
+                // The first re-probe of a dark path waits its full interval: at once would bounce straight back.
                 lastReprobe = now;
-                try {
-                    joinWebSocket();
-                } catch (RuntimeException e) {
-                    log.warn("could not move the call to the WebSocket: {}", e.getMessage());
-                }
             }
         }
     }
 
-    /** Share of PINGs old enough to have been answered, within the loss window, that were not; 0 with too few. */
-    private double udpLoss(long now) {
-        int due = 0;
-        int lost = 0;
-        for (long[] ping : pings) {
-            if (ping[1] <= now - PONG_GRACE_MILLIS) {
-                due++;
-                if (ping[2] == 0) {
-                    lost++;
-                }
+    private void leaveUdp(UdpPathMonitor.Verdict verdict) {
+        boolean throttled = verdict.condition() == UdpPathMonitor.Condition.THROTTLED;
+        log.info("UDP to the relay is {} ({}); call media moves to the WebSocket{}", throttled ? "throttled" : "dark",
+                verdict.reason(), throttled ? " for the rest of the call" : "");
+        try {
+            joinWebSocket();
+            synchronized (this) {
+                udpThrottled = throttled;
+                leftUdpBecause = (throttled ? "throttled: " : "dark: ") + verdict.reason();
             }
+        } catch (RuntimeException e) {
+            log.warn("could not move the call to the WebSocket: {}", e.getMessage());
         }
-        return due < MIN_PROBES_FOR_LOSS ? 0 : (double) lost / due;
     }
 
     /** Milliseconds on the monotonic clock: only differences mean anything (deadlines, intervals). */

@@ -85,6 +85,39 @@ class RelayTransportTest extends LiveServerTestBase {
     }
 
     @Test
+    void aThrottledPathMovesMediaToTheWebSocketForGood() throws Exception {
+        server = new LiveServer(temp.resolve("server"));
+        ByteString callId = CALL_ID;
+        ParleyClient alice = user("alice");
+        CallToken token = token(alice, callId);
+        ImpairedUdpPath path = ImpairedUdpPath.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                new InetSocketAddress("127.0.0.1", token.getUdpPort()), 1);
+        open.add(0, path);
+        RelayTransport aliceSide = RelayTransport.join(alice.session(), path.address(), callId, token, Clock.systemUTC(), bytes -> { });
+        open.add(0, aliceSide);
+        alice.onMediaFrames(aliceSide::receivedOverWebSocket);
+        assertThat(aliceSide.path()).isEqualTo(RelayTransport.Path.UDP);
+
+        // 125-byte packets every 20 ms, as a voice call sends, into 16 kbit/s: its probes queue behind them.
+        path.impair(ImpairedUdpPath.Impairment.throttled(16_000, 4_000));
+        String voiceSized = "x".repeat(125 - MediaPacket.HEADER_BYTES);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (aliceSide.path() == RelayTransport.Path.UDP) {
+            aliceSide.send(packet(callId, voiceSized));
+            Thread.sleep(20);
+            assertThat(System.nanoTime()).as("alice left the throttled path").isLessThan(deadline);
+        }
+        assertThat(aliceSide.leftUdpBecause()).startsWith("throttled");
+
+        // Lifted: a dark path would be re-probed every half second and left; a throttled one is not.
+        path.impair(ImpairedUdpPath.Impairment.NONE);
+        Thread.sleep(6 * RelayTransport.REPROBE_MILLIS);
+        assertThat(aliceSide.path()).isEqualTo(RelayTransport.Path.WEBSOCKET);
+        assertThat(aliceSide.switches()).isEqualTo(1);
+        assertThat(aliceSide.udpThrottled()).isTrue();
+    }
+
+    @Test
     void aRelayThatNeverAnswersUdpMeansTheWebSocketFromTheStart() throws Exception {
         server = new LiveServer(temp.resolve("server"));
         ByteString callId = ByteString.copyFrom(new byte[16]);

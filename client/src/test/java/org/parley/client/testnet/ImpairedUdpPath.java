@@ -17,10 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A UDP forwarder between clients and one server address that impairs what passes, both ways,
  * like a bad or hostile network: it drops a share of datagrams, delays them (with jitter),
- * holds some back so they arrive out of order, and polices a rate (what exceeds it is dropped,
- * as a throttling middlebox does). Every decision comes from seeded generators per direction,
- * so a run's pattern repeats up to the order in which datagrams happen to arrive. The kernel
- * here has no netem; this stands in.
+ * holds some back so they arrive out of order, and throttles to a rate the way a censor's
+ * shaper does ({@link Throttle}). Every decision comes from seeded generators per direction (the
+ * throttle draws nothing: it follows from the arrival times alone), so a run's pattern repeats up
+ * to the order and times at which datagrams happen to arrive. The kernel here has no netem; this
+ * stands in.
  *
  * <p>Each client address gets its own socket towards the server, as behind a NAT, so the server
  * tells the clients apart. The impairment can be changed at any time; it applies to datagrams
@@ -35,24 +36,54 @@ public final class ImpairedUdpPath implements AutoCloseable {
      * @param jitterMillis  the delay varies uniformly by up to this much either way
      * @param reorderShare  share of datagrams held back a further {@code reorderMillis}, so later ones overtake them
      * @param reorderMillis how long those are held back
-     * @param bytesPerSecond rate above which datagrams are dropped (a 200 ms burst passes), 0 for no limit
+     * @param throttle      the rate cap and its queue, applied before the delay ({@link Throttle#NONE}: none)
      */
     public record Impairment(double dropShare, int delayMillis, int jitterMillis, double reorderShare, int reorderMillis,
-                             int bytesPerSecond) {
-        public static final Impairment NONE = new Impairment(0, 0, 0, 0, 0, 0);
-        public static final Impairment DARK = new Impairment(1, 0, 0, 0, 0, 0);
+                             Throttle throttle) {
+        public static final Impairment NONE = new Impairment(0, 0, 0, 0, 0, Throttle.NONE);
+        public static final Impairment DARK = new Impairment(1, 0, 0, 0, 0, Throttle.NONE);
 
         public Impairment {
             if (dropShare < 0 || dropShare > 1 || reorderShare < 0 || reorderShare > 1 || delayMillis < 0 || jitterMillis < 0
-                    || jitterMillis > delayMillis || reorderMillis < 0 || bytesPerSecond < 0) {
-                throw new IllegalArgumentException("invalid impairment " + this + ": shares are 0..1, times and rates not"
-                        + " negative, jitter at most the delay");
+                    || jitterMillis > delayMillis || reorderMillis < 0 || throttle == null) {
+                throw new IllegalArgumentException("invalid impairment " + this + ": shares are 0..1, times not negative,"
+                        + " jitter at most the delay, a throttle (Throttle.NONE for none)");
             }
+        }
+
+        /** Only a throttle, nothing else. */
+        public static Impairment throttled(int bitsPerSecond, int queueBytes) {
+            return new Impairment(0, 0, 0, 0, 0, new Throttle(bitsPerSecond, queueBytes));
         }
     }
 
     /**
-     * One direction's decisions and rate budget. Drops come from a generator of their own, so
+     * A rate cap as a censor's shaper applies it: datagrams leave at {@code bitsPerSecond} from a
+     * FIFO that holds at most {@code queueBytes} waiting behind the one leaving; one that does not
+     * fit is dropped (tail drop). A flow above the rate is first delayed, by up to the queue's
+     * depth, then loses what exceeds the rate. With {@code queueBytes} 0 it is a policer: only what
+     * finds the link free passes.
+     *
+     * @param bitsPerSecond the rate, 0 for no throttle
+     * @param queueBytes    bytes that may wait
+     */
+    public record Throttle(int bitsPerSecond, int queueBytes) {
+        public static final Throttle NONE = new Throttle(0, 0);
+
+        public Throttle {
+            if (bitsPerSecond < 0 || queueBytes < 0) {
+                throw new IllegalArgumentException("invalid throttle " + this + ": rate and queue are not negative");
+            }
+        }
+
+        /** How long a full queue takes to drain: the most delay the throttle adds. */
+        public long queueMillis() {
+            return bitsPerSecond == 0 ? 0 : queueBytes * 8_000L / bitsPerSecond;
+        }
+    }
+
+    /**
+     * One direction's decisions and throttle queue. Drops come from a generator of their own, so
      * that the share dropped over a call is the seed's, whatever the delays drew in between.
      */
     private final class Lane {
@@ -60,8 +91,8 @@ public final class ImpairedUdpPath implements AutoCloseable {
         private final SplittableRandom timing;
         private final AtomicLong passed = new AtomicLong();
         private final AtomicLong dropped = new AtomicLong();
-        private double budgetBytes;
-        private long budgetAt = System.nanoTime();
+        private final AtomicLong throttled = new AtomicLong();
+        private final ThrottleQueue queue = new ThrottleQueue();
 
         Lane(long seed) {
             drops = new SplittableRandom(seed);
@@ -70,40 +101,32 @@ public final class ImpairedUdpPath implements AutoCloseable {
 
         /** Forwards through {@code socket} to {@code to}, now, later or never. */
         void offer(DatagramSocket socket, byte[] data, int length, SocketAddress to) {
-            long delay;
+            long delayNanos;
             synchronized (this) {
                 Impairment now = impairment;
-                if (drops.nextDouble() < now.dropShare() || !withinRate(now.bytesPerSecond(), length)) {
+                if (drops.nextDouble() < now.dropShare()) {
                     dropped.incrementAndGet();
                     return;
                 }
-                delay = now.delayMillis() + (now.jitterMillis() == 0 ? 0 : timing.nextInt(2 * now.jitterMillis() + 1) - now.jitterMillis());
-                if (timing.nextDouble() < now.reorderShare()) {
-                    delay += now.reorderMillis();
+                long queued = queue.admit(now.throttle(), length, System.nanoTime());
+                if (queued < 0) {
+                    dropped.incrementAndGet();
+                    throttled.incrementAndGet();
+                    return;
                 }
+                long delayMillis = now.delayMillis() + (now.jitterMillis() == 0 ? 0 : timing.nextInt(2 * now.jitterMillis() + 1) - now.jitterMillis());
+                if (timing.nextDouble() < now.reorderShare()) {
+                    delayMillis += now.reorderMillis();
+                }
+                delayNanos = queued + TimeUnit.MILLISECONDS.toNanos(delayMillis);
             }
             passed.incrementAndGet();
             DatagramPacket packet = new DatagramPacket(Arrays.copyOf(data, length), length, to);
-            if (delay <= 0) {
+            if (delayNanos <= 0) {
                 send(socket, packet);
             } else {
-                timer.schedule(() -> send(socket, packet), delay, TimeUnit.MILLISECONDS);
+                timer.schedule(() -> send(socket, packet), delayNanos, TimeUnit.NANOSECONDS);
             }
-        }
-
-        private boolean withinRate(int bytesPerSecond, int length) {
-            if (bytesPerSecond == 0) {
-                return true;
-            }
-            long now = System.nanoTime();
-            double burst = bytesPerSecond / 5.0;
-            budgetBytes = Math.min(burst, budgetBytes + (now - budgetAt) / 1e9 * bytesPerSecond);
-            budgetAt = now;
-            if (budgetBytes < length) {
-                return false;
-            }
-            budgetBytes -= length;
-            return true;
         }
     }
 
@@ -154,9 +177,14 @@ public final class ImpairedUdpPath implements AutoCloseable {
         return up.passed.get() + down.passed.get();
     }
 
-    /** Datagrams dropped by the impairment, both ways. */
+    /** Datagrams dropped by the impairment, both ways (the throttle's included). */
     public long dropped() {
         return up.dropped.get() + down.dropped.get();
+    }
+
+    /** Datagrams the throttle dropped because its queue was full, both ways. */
+    public long throttled() {
+        return up.throttled.get() + down.throttled.get();
     }
 
     private void readFront() {
