@@ -169,21 +169,13 @@ public final class ParleyClient implements AutoCloseable {
         return open(store, downloads, random, Clock.systemUTC(), timeout, listener);
     }
 
-    /**
-     * As {@link #open(ProfileStore, Path, SecureRandom, Duration, Consumer)}, reading the time of
-     * day (message times, disappearing-message expiry, key package lifetimes, media timestamps)
-     * from {@code clock}.
-     */
+    /** As {@link #open(ProfileStore, Path, SecureRandom, Duration, Consumer)}, with the time of day (messages, expiry, key packages, media) from {@code clock}. */
     public static ParleyClient open(ProfileStore store, Path downloads, SecureRandom random, Clock clock, Duration timeout,
                                     Consumer<ConversationEvent> listener) {
         return open(store, downloads, random, clock, timeout, Route.DIRECT, listener);
     }
 
-    /**
-     * As {@link #open(ProfileStore, Path, SecureRandom, Clock, Duration, Consumer)}, with every
-     * connection (messages, attachments, call media) going along {@code route}: through a proxy,
-     * calls carry their media over the WebSocket.
-     */
+    /** As {@link #open(ProfileStore, Path, SecureRandom, Clock, Duration, Consumer)}, every connection going along {@code route}. */
     public static ParleyClient open(ProfileStore store, Path downloads, SecureRandom random, Clock clock, Duration timeout,
                                     Route route, Consumer<ConversationEvent> listener) {
         DeviceIdentity identity = DeviceIdentity.load(store);

@@ -1,10 +1,8 @@
 package org.parley.client.net;
 
-import com.google.protobuf.ByteString;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import org.parley.protocol.v1.Authenticate;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.ServerFrame;
 import org.slf4j.Logger;
@@ -150,38 +148,14 @@ public final class Session implements AutoCloseable {
             connection.close();
             throw e;
         }
-        if (credentials == null) {
-            synchronized (lock) {
-                failures = 0;
-            }
-            signedIn(connection);
-            return connection;
+        if (credentials != null) {
+            SignIn.authenticate(connection, credentials, timeout, endpoint);
         }
-        try {
-            ServerFrame answer = connection.request(ClientFrame.newBuilder().setAuthenticate(Authenticate.newBuilder()
-                    .setAccountId(ByteString.copyFrom(credentials.accountId()))
-                    .setDeviceId(ByteString.copyFrom(credentials.deviceId()))
-                    .setSignature(ByteString.copyFrom(credentials.signChallenge(connection.challenge())))))
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (answer.hasError()) {
-                throw ServerException.of(answer.getError());
-            }
-            synchronized (lock) {
-                failures = 0;
-            }
-            signedIn(connection);
-            return connection;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            connection.close();
-            throw new ConnectionException("interrupted while signing in");
-        } catch (ExecutionException | TimeoutException e) {
-            connection.close();
-            throw new ConnectionException("signing in to " + endpoint + " failed: " + e, e);
-        } catch (RuntimeException e) {
-            connection.close();
-            throw e;
+        synchronized (lock) {
+            failures = 0;
         }
+        signedIn(connection);
+        return connection;
     }
 
     private void signedIn(Connection connection) {
