@@ -15,6 +15,7 @@ import org.parley.server.calls.CallTokens;
 import org.parley.server.calls.Relay;
 import org.parley.server.calls.RelayLimits;
 import org.parley.server.calls.UdpRelayServer;
+import org.parley.server.webtransport.WebTransportServer;
 import org.parley.server.delivery.MailboxSealer;
 import org.parley.server.delivery.MailboxWriter;
 import org.parley.server.http.AttachmentHttp;
@@ -82,6 +83,8 @@ public final class ParleyServer implements AutoCloseable {
     private final Runnable forgetIdleLimits;
     /** Null when the relay serves WebSockets only ({@code --media-port 0}). */
     private final UdpRelayServer udpRelay;
+    /** Null without {@code --webtransport-port}. */
+    private final WebTransportServer webTransport;
     private final Runnable expiry;
 
     private ParleyServer(ServerConfig config, ServerStores store) throws InterruptedException, SSLException {
@@ -115,6 +118,11 @@ public final class ParleyServer implements AutoCloseable {
         this.udpRelay = config.calls().mediaPort().isPresent() ? UdpRelayServer.start(relay,
                 new InetSocketAddress(config.host(), config.calls().mediaPort().getAsInt()),
                 Runtime.getRuntime().availableProcessors()) : null;
+        this.webTransport = config.calls().webTransportPort().isPresent() ? WebTransportServer.start(relay,
+                new InetSocketAddress(config.host(), config.calls().webTransportPort().getAsInt()), Clock.systemUTC()) : null;
+        if (webTransport != null) {
+            metrics.includeWebTransport(webTransport::counters);
+        }
         if (udpRelay == null) {
             // UdpRelayServer sweeps idle participants itself; without it the relay still needs it.
             maintenance.scheduleWithFixedDelay(relay::removeIdle, 5, 5, TimeUnit.SECONDS);
@@ -131,7 +139,7 @@ public final class ParleyServer implements AutoCloseable {
         new TokenRequests(tokens, store.accounts()).addTo(handlers);
         new AttachmentRequests(tickets, attachmentQuota, store.attachments().maxBytes()).addTo(handlers);
         new CallRequests(callTokens,
-                udpRelay == null ? OptionalInt.empty() : OptionalInt.of(udpRelay.localAddress().getPort())).addTo(handlers);
+                udpRelay == null ? OptionalInt.empty() : OptionalInt.of(udpRelay.localAddress().getPort()), webTransport).addTo(handlers);
         AttachmentHttp attachments = new AttachmentHttp(store.attachments(), tickets, attachmentQuota, quotas.uploadTimeout(),
                 requestPool, metrics);
 
@@ -171,6 +179,9 @@ public final class ParleyServer implements AutoCloseable {
             if (udpRelay != null) {
                 udpRelay.close();
             }
+            if (webTransport != null) {
+                webTransport.close();
+            }
             throw e;
         }
     }
@@ -187,6 +198,8 @@ public final class ParleyServer implements AutoCloseable {
         server.mediaAddress().ifPresentOrElse(
                 media -> log.info("call relay on UDP port {}, WebSocket fallback at /v1/ws", media.getPort()),
                 () -> log.info("call relay over WebSockets only (UDP disabled)"));
+        server.webTransportAddress().ifPresent(webTransport -> log.info("call relay over WebTransport (HTTP/3) on UDP port {}",
+                webTransport.getPort()));
         server.adminAddress().ifPresent(admin -> log.info("admin listener (/metrics, /healthz) on {}:{}",
                 admin.getAddress().getHostAddress(), admin.getPort()));
         return server;
@@ -199,6 +212,11 @@ public final class ParleyServer implements AutoCloseable {
     /** The call relay's bound UDP address, or empty when it serves WebSockets only. */
     public Optional<InetSocketAddress> mediaAddress() {
         return udpRelay == null ? Optional.empty() : Optional.of(udpRelay.localAddress());
+    }
+
+    /** The relay's WebTransport (HTTP/3) address, or empty without {@code --webtransport-port}. */
+    public Optional<InetSocketAddress> webTransportAddress() {
+        return webTransport == null ? Optional.empty() : Optional.of(webTransport.localAddress());
     }
 
     public Metrics metrics() {
@@ -256,6 +274,9 @@ public final class ParleyServer implements AutoCloseable {
         }
         if (udpRelay != null) {
             udpRelay.close();
+        }
+        if (webTransport != null) {
+            webTransport.close();
         }
         sessions.closeAll();
         writer.close();
