@@ -9,6 +9,7 @@ import { CallKeys } from "./call-keys";
 import { JitterBuffer } from "./jitter";
 import { MediaPacketError, decodePacket, encodePacket, frameMetadata } from "./packet";
 import { RelayLink } from "./relay";
+import { WebTransportMedia } from "./webtransport";
 
 const AUDIO_STREAM = 0;
 const PLAYOUT_TICK_MS = 5;
@@ -26,6 +27,7 @@ export class CallMedia {
   readonly #keys: CallKeys;
   readonly #receivers = new Map<number, JitterBuffer>();
   #link: RelayLink | undefined;
+  #datagrams: WebTransportMedia | undefined;
   #sequence = 0;
   #ticker: ReturnType<typeof setInterval> | undefined;
   #closed = false;
@@ -44,6 +46,11 @@ export class CallMedia {
     const media = new CallMedia(channel, conversationId, callId, sink);
     await media.#keys.rekeyIfEpochChanged();
     media.#link = await RelayLink.join(session, callId, (packet) => void media.#received(packet));
+    // Datagrams when the server offers WebTransport and it works; the WebSocket (joined above) otherwise.
+    media.#datagrams = await WebTransportMedia.open(session, callId, (packet) => void media.#received(packet), () => {
+      media.#datagrams = undefined;
+      media.#link?.rejoin();
+    }).catch(() => undefined);
     media.#ticker = setInterval(() => media.#playOut(), PLAYOUT_TICK_MS);
     return media;
   }
@@ -65,7 +72,8 @@ export class CallMedia {
     }
     if (this.#closed) return;
     // A frame that finds the connection down is dropped: late audio is worthless.
-    link.send(encodePacket({ ...fields, fragmentIndex: 0, fragmentCount: 1, payload: ciphertext }));
+    const packet = encodePacket({ ...fields, fragmentIndex: 0, fragmentCount: 1, payload: ciphertext });
+    if (!this.#datagrams?.send(packet)) link.send(packet);
   }
 
   async #received(bytes: Uint8Array): Promise<void> {
@@ -103,6 +111,7 @@ export class CallMedia {
   close(): void {
     this.#closed = true;
     clearInterval(this.#ticker);
+    this.#datagrams?.close();
     this.#link?.close();
   }
 }

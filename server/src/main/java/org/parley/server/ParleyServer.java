@@ -128,6 +128,8 @@ public final class ParleyServer implements AutoCloseable {
             maintenance.scheduleWithFixedDelay(relay::removeIdle, 5, 5, TimeUnit.SECONDS);
         }
 
+        WebApp webApp = webTransport == null ? WebApp.fromClassPath()
+                : WebApp.fromClassPath().withWebTransportPort(webTransport.localAddress().getPort());
         Map<ClientFrame.BodyCase, RequestHandler> handlers = new EnumMap<>(ClientFrame.BodyCase.class);
         AccountRequests accountRequests = new AccountRequests(store.accounts(), store.mailbox(), bus, requestPool, metrics,
                 config.inviteOnly(), registrations, sessions, random, Clock.systemUTC());
@@ -166,7 +168,7 @@ public final class ParleyServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
                     .childHandler(new ServerPipeline(ssl, limits, config.edge(), metricsAccess, metrics, attachments, handlers,
-                            requestPool, random, sessions, relay, WebApp.fromClassPath()))
+                            requestPool, random, sessions, relay, webApp))
                     .bind(config.host(), config.port()).sync().channel();
             this.adminListener = config.edge().adminListen().isEmpty() ? null
                     : new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())

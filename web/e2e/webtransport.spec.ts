@@ -1,0 +1,94 @@
+// Browser call media over WebTransport datagrams (issue 14), through a real server started with
+// --webtransport-port: the browser calls a CLI user, who records; what the CLI heard must match the
+// browser's fake microphone (correlation at least 0.9, as in calls.spec.ts), and the server's
+// per-transport counters on /metrics must show the media came as WebTransport datagrams. Then the
+// same call with QUIC blocked in the browser (--disable-quic): no WebTransport session, and the call
+// still works over the WebSocket.
+import { mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Page } from "@playwright/test";
+import { bestWindowCorrelation, readWav, speechLike, writeWav } from "../test/calls/audio";
+import { expect, test, type ParleyWorld } from "./harness";
+import { registerInBrowser, sendText, startDirect } from "./ui-steps";
+
+const BROWSER_SPEECH = speechLike(6, 7);
+const FILES = join(tmpdir(), "parley-e2e-webtransport");
+const BROWSER_WAV = join(FILES, "browser-speech.wav");
+mkdirSync(FILES, { recursive: true });
+writeWav(BROWSER_WAV, BROWSER_SPEECH);
+const MIN_CORRELATION = 0.9;
+const CHROMIUM = process.env.PARLEY_CHROMIUM ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--use-fake-ui-for-media-stream",
+  "--use-fake-device-for-media-stream",
+  `--use-file-for-fake-audio-capture=${BROWSER_WAV}`,
+  "--autoplay-policy=no-user-gesture-required",
+];
+
+test.use({
+  locale: "en-US",
+  launchOptions: { executablePath: process.env.PARLEY_CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS },
+  serverOptions: { extraArgs: ["--webtransport-port", "0", "--admin-listen", "127.0.0.1:0"] },
+});
+
+/** The server's WebTransport counters, from /metrics on its admin listener. */
+async function webTransportCounters(parley: ParleyWorld): Promise<Record<string, number>> {
+  const admin = /admin: \/metrics and \/healthz on (http:\/\/[^\s]+)/.exec(parley.server.log)?.[1];
+  if (!admin) throw new Error(`the server named no admin listener:\n${parley.server.log}`);
+  const text = await (await fetch(`${admin}/metrics`)).text();
+  const counters: Record<string, number> = {};
+  for (const [, name, value] of text.matchAll(/^parley_webtransport_(\w+)_total (\d+)$/gm)) counters[name] = Number(value);
+  return counters;
+}
+
+/** The browser calls bob, who answers and records 6 s; returns how well bob's recording matches the browser's audio. */
+async function callAndRecord(page: Page, parley: ParleyWorld, outputDir: string): Promise<number> {
+  mkdirSync(outputDir, { recursive: true });
+  const bob = await parley.registered("bob");
+  await registerInBrowser(page, "alice");
+  await startDirect(page, "bob");
+  await sendText(page, "let us talk");
+  await bob.waitForRequest((r) => r.inviter === "alice" && r.direct);
+  await bob.accept("alice");
+  await bob.waitForText("let us talk", "alice");
+  const recording = join(outputDir, "answer.wav");
+  const answer = await bob.start(["answer", "--record", recording]);
+  await page.getByRole("button", { name: "Audio call" }).click();
+  const panel = page.getByTestId("call-panel");
+  await expect(panel).toHaveAttribute("data-state", "active", { timeout: 60_000 });
+  await answer.waitForOutput(/In the call with/, 60_000);
+  await page.waitForTimeout(6_000);
+  await panel.getByRole("button", { name: "Hang up" }).click();
+  const answered = await answer.done;
+  expect(answered.code, answered.stdout + answered.stderr).toBe(0);
+  return bestWindowCorrelation(BROWSER_SPEECH, readWav(recording), 1, 1).correlation;
+}
+
+test("a browser call sends its media as WebTransport datagrams", async ({ page, parley }, testInfo) => {
+  test.setTimeout(240_000);
+  const correlation = await callAndRecord(page, parley, testInfo.outputDir);
+  const counters = await webTransportCounters(parley);
+  console.log(`over WebTransport: correlation ${correlation.toFixed(3)}, server counters ${JSON.stringify(counters)}`);
+  expect(counters.sessions_opened).toBeGreaterThanOrEqual(1);
+  // 6 s of 20 ms audio frames is 300 datagrams; the relay answered (JOINED, PONGs) over the same session.
+  expect(counters.datagrams_received).toBeGreaterThanOrEqual(200);
+  expect(counters.datagrams_sent).toBeGreaterThanOrEqual(1);
+  expect(correlation).toBeGreaterThanOrEqual(MIN_CORRELATION);
+});
+
+test("with QUIC blocked in the browser, the call falls back to the WebSocket", async ({ parley }, testInfo) => {
+  test.setTimeout(240_000);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, "--disable-quic"] });
+  try {
+    const page = await (await browser.newContext({ baseURL: parley.server.url, locale: "en-US" })).newPage();
+    const correlation = await callAndRecord(page, parley, testInfo.outputDir);
+    const counters = await webTransportCounters(parley);
+    console.log(`QUIC blocked: correlation ${correlation.toFixed(3)}, server counters ${JSON.stringify(counters)}`);
+    expect(counters.sessions_opened).toBe(0);
+    expect(counters.datagrams_received).toBe(0);
+    expect(correlation).toBeGreaterThanOrEqual(MIN_CORRELATION);
+  } finally {
+    await browser.close();
+  }
+});
