@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Page } from "@playwright/test";
 import { bestWindowCorrelation, readWav, speechLike, writeWav } from "../test/calls/audio";
 import { expect, test, type ParleyWorld } from "./harness";
-import { registerInBrowser, sendText, startDirect } from "./ui-steps";
+import { browserAndCliInOneChat } from "./ui-steps";
 
 const BROWSER_SPEECH = speechLike(6, 7);
 const FILES = join(tmpdir(), "parley-e2e-webtransport");
@@ -44,13 +44,7 @@ async function webTransportCounters(parley: ParleyWorld): Promise<Record<string,
 /** The browser calls bob, who answers and records 6 s; returns how well bob's recording matches the browser's audio. */
 async function callAndRecord(page: Page, parley: ParleyWorld, outputDir: string): Promise<number> {
   mkdirSync(outputDir, { recursive: true });
-  const bob = await parley.registered("bob");
-  await registerInBrowser(page, "alice");
-  await startDirect(page, "bob");
-  await sendText(page, "let us talk");
-  await bob.waitForRequest((r) => r.inviter === "alice" && r.direct);
-  await bob.accept("alice");
-  await bob.waitForText("let us talk", "alice");
+  const bob = await browserAndCliInOneChat(page, parley, "alice", "bob");
   const recording = join(outputDir, "answer.wav");
   const answer = await bob.start(["answer", "--record", recording]);
   await page.getByRole("button", { name: "Audio call" }).click();
