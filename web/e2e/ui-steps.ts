@@ -3,7 +3,7 @@
 import { expect, type Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type CliUser, WEB } from "./harness";
+import { WEB, type CliUser, type ParleyWorld } from "./harness";
 
 export const SCREENSHOTS = join(WEB, "test-results", "screenshots");
 
@@ -62,4 +62,19 @@ export async function screenshots(page: Page, name: string, narrowStep?: (page: 
   if (narrowStep) await narrowStep(page);
   await page.screenshot({ path: join(SCREENSHOTS, `${name}-360.png`) });
   if (original) await page.setViewportSize(original);
+}
+
+/**
+ * Registers `browserUser` in the page and a CLI user `cliUser`, and opens a 1:1 between them that
+ * the CLI user accepted (a first message both have seen): where a call between them can start.
+ */
+export async function browserAndCliInOneChat(page: Page, parley: ParleyWorld, browserUser: string, cliUser: string): Promise<CliUser> {
+  const cli = await parley.registered(cliUser);
+  await registerInBrowser(page, browserUser);
+  await startDirect(page, cliUser);
+  await sendText(page, "let us talk");
+  await cli.waitForRequest((r) => r.inviter === browserUser && r.direct);
+  await cli.accept(browserUser);
+  await cli.waitForText("let us talk", browserUser);
+  return cli;
 }

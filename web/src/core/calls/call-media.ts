@@ -13,6 +13,7 @@ import { JitterBuffer } from "./jitter";
 import { FLAG_KEY_FRAME, FLAG_VIDEO, type MediaPacket, MediaPacketError, decodePacket, encodePacket, fragmentFrame, frameMetadata } from "./packet";
 import { FrameReassembler } from "./reassembler";
 import { RelayLink } from "./relay";
+import { WebTransportMedia } from "./webtransport";
 
 const AUDIO_STREAM = 0;
 const VIDEO_STREAM = 1;
@@ -52,6 +53,7 @@ export class CallMedia {
   readonly #videoSenders = new Map<number, { first: number; highest: number; received: number }>();
   #onVideo: ((frame: ReceivedVideo) => void) | undefined;
   #link: RelayLink | undefined;
+  #datagrams: WebTransportMedia | undefined;
   #sequence = 0;
   #videoSequence = 0;
   #videoFramesSent = 0;
@@ -72,6 +74,11 @@ export class CallMedia {
     const media = new CallMedia(channel, conversationId, callId, sink);
     await media.#keys.rekeyIfEpochChanged();
     media.#link = await RelayLink.join(session, callId, (packet) => void media.#received(packet));
+    // Datagrams when the server offers WebTransport and it works; the WebSocket (joined above) otherwise.
+    media.#datagrams = await WebTransportMedia.open(session, callId, (packet) => void media.#received(packet), () => {
+      media.#datagrams = undefined;
+      media.#link?.rejoin();
+    }).catch(() => undefined);
     media.#ticker = setInterval(() => media.#playOut(), PLAYOUT_TICK_MS);
     return media;
   }
@@ -86,8 +93,10 @@ export class CallMedia {
     const sequence = this.#sequence;
     this.#sequence = (this.#sequence + 1) % SEQUENCE_MODULUS;
     const sent = await this.#seal(0, AUDIO_STREAM, sequence, opus);
-    // A frame that finds the connection down is dropped: late audio is worthless.
-    if (sent) sent.link.send(encodePacket({ ...sent.fields, fragmentIndex: 0, fragmentCount: 1, payload: sent.ciphertext }));
+    if (!sent) return;
+    // Audio takes WebTransport's datagrams when they work; a frame that finds the connection down is dropped: late audio is worthless.
+    const packet = encodePacket({ ...sent.fields, fragmentIndex: 0, fragmentCount: 1, payload: sent.ciphertext });
+    if (!this.#datagrams?.send(packet)) sent.link.send(packet);
   }
 
   /** Sends one encoded video frame in fragments; frames are numbered in the order this is called. */
@@ -96,6 +105,7 @@ export class CallMedia {
     this.#videoSequence = (this.#videoSequence + 1) % SEQUENCE_MODULUS;
     const sent = await this.#seal(FLAG_VIDEO | (keyFrame ? FLAG_KEY_FRAME : 0), VIDEO_STREAM, sequence, frame);
     if (!sent) return;
+    // Video stays on the WebSocket: its 1200-byte fragments plus headers would not fit every path's QUIC datagrams.
     for (const packet of fragmentFrame(sent.fields, sent.ciphertext)) sent.link.send(packet);
     this.#videoFramesSent++;
   }
@@ -193,6 +203,7 @@ export class CallMedia {
   close(): void {
     this.#closed = true;
     clearInterval(this.#ticker);
+    this.#datagrams?.close();
     this.#link?.close();
   }
 }

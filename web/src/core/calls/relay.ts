@@ -93,6 +93,11 @@ export class RelayLink {
     this.#refresh = setTimeout(() => this.#rejoin(), Math.max(MIN_REFRESH_MS, (remaining * 3) / 4));
   }
 
+  /** Makes the WebSocket this device's relay endpoint again (after WebTransport went quiet). */
+  rejoin(): void {
+    this.#rejoin();
+  }
+
   #rejoin(): void {
     if (this.#closed) return;
     this.#joinOnce().catch(() => {

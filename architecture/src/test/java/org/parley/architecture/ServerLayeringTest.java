@@ -22,7 +22,8 @@ class ServerLayeringTest {
         "org.parley.server.calls..", "org.parley.server.tokens.."};
     private static final String[] CONNECTION_HANDLING = {
         "org.parley.server.transport..", "org.parley.server.session..", "org.parley.server.http..",
-        "org.parley.server.requests..", "org.parley.server.bus..", "org.parley.server.delivery..", "org.parley.server.web.."};
+        "org.parley.server.requests..", "org.parley.server.bus..", "org.parley.server.delivery..", "org.parley.server.web..",
+        "org.parley.server.webtransport.."};
     private static final String SERVER_SUBPACKAGES = "org.parley.server.(*)..";
 
     static final ArchRule INFRASTRUCTURE_KNOWS_NO_CAPABILITY = noClasses()

@@ -69,6 +69,11 @@ final class ServerCommand implements Runnable {
                     + "calls then go over the WebSocket only.")
     int mediaPort = UdpRelayServer.DEFAULT_PORT;
 
+    @Option(names = "--webtransport-port", paramLabel = "PORT",
+            description = "Also serve the call relay over WebTransport (HTTP/3 on this UDP port, 0 for any free one) so "
+                    + "browsers send call media as datagrams, not over the WebSocket; off unless given.")
+    Integer webTransportPort;
+
     @Option(names = "--send-tokens-per-day", paramLabel = "N",
             description = "Anonymous send tokens (one per sealed send) one account may get per UTC day (default: ${DEFAULT-VALUE}).")
     int sendTokensPerDay = ServerConfig.SealedSending.DEFAULT_SEND_TOKENS_PER_DAY;
@@ -149,6 +154,8 @@ final class ServerCommand implements Runnable {
                 + " (WebSocket " + (tls ? "wss://" : "ws://") + hostPort(server) + path + ")");
         out.println(server.mediaAddress().map(media -> "calls: UDP relay on port " + media.getPort() + ", WebSocket fallback")
                 .orElse("calls: over the WebSocket only (UDP relay disabled with --media-port 0)"));
+        server.webTransportAddress().ifPresent(webTransport -> out.println("calls: WebTransport (HTTP/3) for browsers on UDP port "
+                + webTransport.getPort()));
         server.adminAddress().ifPresent(admin -> out.println("admin: /metrics and /healthz on http://" + hostPort(admin)));
         // Public: users compare it with what 'parley servers' shows they pinned.
         out.println("server key: " + HexFormat.of().formatHex(server.publicKey())
@@ -227,6 +234,12 @@ final class ServerCommand implements Runnable {
             throw new IllegalArgumentException("--media-port needs a UDP port from 1 to 65535, or 0 to disable UDP, got " + mediaPort);
         }
         config = config.withCalls(config.calls().withMediaPort(mediaPort == 0 ? OptionalInt.empty() : OptionalInt.of(mediaPort)));
+        if (webTransportPort != null) {
+            if (webTransportPort < 0 || webTransportPort > 65535) {
+                throw new IllegalArgumentException("--webtransport-port needs a UDP port from 0 to 65535, got " + webTransportPort);
+            }
+            config = config.withCalls(config.calls().withWebTransportPort(OptionalInt.of(webTransportPort)));
+        }
         if (sendTokensPerDay < 1) {
             throw new IllegalArgumentException("--send-tokens-per-day must be at least 1, got " + sendTokensPerDay);
         }

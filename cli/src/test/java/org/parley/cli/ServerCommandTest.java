@@ -65,6 +65,14 @@ class ServerCommandTest {
     }
 
     @Test
+    void webTransportPortOutOfRangeIsAUserError() {
+        MainTest.Result result = parley("server", "--webtransport-port", "70000", "--data", data.toString());
+        assertThat(result.code()).isEqualTo(1);
+        assertThat(result.err()).contains("--webtransport-port needs a UDP port from 0 to 65535");
+        assertThat(parley("server", "--webtransport-port", "-1", "--data", data.toString()).code()).isEqualTo(1);
+    }
+
+    @Test
     void limitAndEdgeOptionsReachTheServerConfig() throws Exception {
         ServerConfig config = parsed("--attachment-quota-mb", "200", "--upload-timeout", "300",
                 "--trusted-proxy", "10.0.0.0/8,fd00::/8", "--proxy-protocol", "--admin-listen", "9090",
@@ -135,7 +143,7 @@ class ServerCommandTest {
         MainTest.Result help = parley("server", "--help");
         assertThat(help.code()).isZero();
         assertThat(help.out()).contains("--listen").contains("--data").contains("--db").contains("--tls-cert")
-                .contains("--tls-key").contains("--invite-only").contains("--max-attachment-mb").contains("--media-port")
+                .contains("--tls-key").contains("--invite-only").contains("--max-attachment-mb").contains("--media-port").contains("--webtransport-port")
                 .contains("--attachment-quota-mb").contains("--upload-timeout").contains("--trusted-proxy")
                 .contains("--proxy-protocol").contains("--admin-listen").contains("--metrics-token")
                 .contains("--retention-days");

@@ -15,6 +15,7 @@ import org.parley.server.calls.CallTokens;
 import org.parley.server.calls.Relay;
 import org.parley.server.calls.RelayLimits;
 import org.parley.server.calls.UdpRelayServer;
+import org.parley.server.webtransport.WebTransportServer;
 import org.parley.server.delivery.MailboxSealer;
 import org.parley.server.delivery.MailboxWriter;
 import org.parley.server.http.AttachmentHttp;
@@ -83,6 +84,8 @@ public final class ParleyServer implements AutoCloseable {
     private final Runnable forgetIdleLimits;
     /** Null when the relay serves WebSockets only ({@code --media-port 0}). */
     private final UdpRelayServer udpRelay;
+    /** Null without {@code --webtransport-port}. */
+    private final WebTransportServer webTransport;
     private final Runnable expiry;
     private final ServerIdentity identity;
 
@@ -117,11 +120,18 @@ public final class ParleyServer implements AutoCloseable {
         this.udpRelay = config.calls().mediaPort().isPresent() ? UdpRelayServer.start(relay,
                 new InetSocketAddress(config.host(), config.calls().mediaPort().getAsInt()),
                 Runtime.getRuntime().availableProcessors()) : null;
+        this.webTransport = config.calls().webTransportPort().isPresent() ? WebTransportServer.start(relay,
+                new InetSocketAddress(config.host(), config.calls().webTransportPort().getAsInt()), Clock.systemUTC()) : null;
+        if (webTransport != null) {
+            metrics.includeWebTransport(webTransport::counters);
+        }
         if (udpRelay == null) {
             // UdpRelayServer sweeps idle participants itself; without it the relay still needs it.
             maintenance.scheduleWithFixedDelay(relay::removeIdle, 5, 5, TimeUnit.SECONDS);
         }
 
+        WebApp webApp = webTransport == null ? WebApp.fromClassPath(config.edge().webSocketPath())
+                : WebApp.fromClassPath(config.edge().webSocketPath()).withWebTransportPort(webTransport.localAddress().getPort());
         Map<ClientFrame.BodyCase, RequestHandler> handlers = new EnumMap<>(ClientFrame.BodyCase.class);
         AccountRequests accountRequests = new AccountRequests(store.accounts(), store.mailbox(), bus, requestPool, metrics,
                 config.inviteOnly(), registrations, sessions, random, Clock.systemUTC());
@@ -133,7 +143,7 @@ public final class ParleyServer implements AutoCloseable {
         new TokenRequests(tokens, store.accounts()).addTo(handlers);
         new AttachmentRequests(tickets, attachmentQuota, store.attachments().maxBytes()).addTo(handlers);
         new CallRequests(callTokens,
-                udpRelay == null ? OptionalInt.empty() : OptionalInt.of(udpRelay.localAddress().getPort())).addTo(handlers);
+                udpRelay == null ? OptionalInt.empty() : OptionalInt.of(udpRelay.localAddress().getPort()), webTransport).addTo(handlers);
         AttachmentHttp attachments = new AttachmentHttp(store.attachments(), tickets, attachmentQuota, quotas.uploadTimeout(),
                 requestPool, metrics);
 
@@ -162,7 +172,7 @@ public final class ParleyServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
                     .childHandler(new ServerPipeline(ssl, limits, config.edge(), metricsAccess, metrics, attachments, handlers,
-                            requestPool, random, sessions, relay, WebApp.fromClassPath(config.edge().webSocketPath()), identity))
+                            requestPool, random, sessions, relay, webApp, identity))
                     .bind(config.host(), config.port()).sync().channel();
             this.adminListener = config.edge().adminListen().isEmpty() ? null
                     : new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())
@@ -174,6 +184,9 @@ public final class ParleyServer implements AutoCloseable {
             }
             if (udpRelay != null) {
                 udpRelay.close();
+            }
+            if (webTransport != null) {
+                webTransport.close();
             }
             throw e;
         }
@@ -191,6 +204,8 @@ public final class ParleyServer implements AutoCloseable {
         server.mediaAddress().ifPresentOrElse(
                 media -> log.info("call relay on UDP port {}, WebSocket fallback at {}", media.getPort(), config.edge().webSocketPath()),
                 () -> log.info("call relay over WebSockets only (UDP disabled)"));
+        server.webTransportAddress().ifPresent(webTransport -> log.info("call relay over WebTransport (HTTP/3) on UDP port {}",
+                webTransport.getPort()));
         server.adminAddress().ifPresent(admin -> log.info("admin listener (/metrics, /healthz) on {}:{}",
                 admin.getAddress().getHostAddress(), admin.getPort()));
         return server;
@@ -208,6 +223,11 @@ public final class ParleyServer implements AutoCloseable {
     /** The server's Ed25519 public key, which clients pin at registration. */
     public byte[] publicKey() {
         return identity.publicKey();
+    }
+
+    /** The relay's WebTransport (HTTP/3) address, or empty without {@code --webtransport-port}. */
+    public Optional<InetSocketAddress> webTransportAddress() {
+        return webTransport == null ? Optional.empty() : Optional.of(webTransport.localAddress());
     }
 
     public Metrics metrics() {
@@ -265,6 +285,9 @@ public final class ParleyServer implements AutoCloseable {
         }
         if (udpRelay != null) {
             udpRelay.close();
+        }
+        if (webTransport != null) {
+            webTransport.close();
         }
         sessions.closeAll();
         writer.close();

@@ -43,13 +43,18 @@ public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inv
      * @param mediaPort     UDP port of the call relay on the listen host (0 for an ephemeral one), or
      *                      empty to serve calls over the WebSocket only
      * @param tokenLifetime how long an issued call token admits (re-)joining the relay
+     * @param webTransportPort UDP port of the relay's WebTransport (HTTP/3) listener for browsers (0 for an
+     *                      ephemeral one), or empty for none
      */
-    public record Calls(OptionalInt mediaPort, Duration tokenLifetime) {
+    public record Calls(OptionalInt mediaPort, Duration tokenLifetime, OptionalInt webTransportPort) {
         public static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofHours(1);
 
         public Calls {
             if (mediaPort.isPresent() && (mediaPort.getAsInt() < 0 || mediaPort.getAsInt() > 65535)) {
                 throw new IllegalArgumentException("the media port must be from 0 to 65535, was " + mediaPort.getAsInt());
+            }
+            if (webTransportPort.isPresent() && (webTransportPort.getAsInt() < 0 || webTransportPort.getAsInt() > 65535)) {
+                throw new IllegalArgumentException("the WebTransport port must be from 0 to 65535, was " + webTransportPort.getAsInt());
             }
             if (tokenLifetime.isNegative() || tokenLifetime.isZero()) {
                 throw new IllegalArgumentException("the call token lifetime must be positive, was " + tokenLifetime);
@@ -57,15 +62,19 @@ public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inv
         }
 
         public static Calls defaults() {
-            return new Calls(OptionalInt.of(UdpRelayServer.DEFAULT_PORT), DEFAULT_TOKEN_LIFETIME);
+            return new Calls(OptionalInt.of(UdpRelayServer.DEFAULT_PORT), DEFAULT_TOKEN_LIFETIME, OptionalInt.empty());
         }
 
         public Calls withMediaPort(OptionalInt newPort) {
-            return new Calls(newPort, tokenLifetime);
+            return new Calls(newPort, tokenLifetime, webTransportPort);
         }
 
         public Calls withTokenLifetime(Duration newLifetime) {
-            return new Calls(mediaPort, newLifetime);
+            return new Calls(mediaPort, newLifetime, webTransportPort);
+        }
+
+        public Calls withWebTransportPort(OptionalInt newPort) {
+            return new Calls(mediaPort, tokenLifetime, newPort);
         }
     }
 

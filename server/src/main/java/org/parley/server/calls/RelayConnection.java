@@ -28,8 +28,11 @@ public final class RelayConnection {
         this(relay, sink, allocator, null);
     }
 
-    /** A UDP endpoint, whose JOINs must name a relay address {@code ownAddress} accepts. */
-    RelayConnection(Relay relay, MediaSink sink, ByteBufAllocator allocator, Predicate<InetSocketAddress> ownAddress) {
+    /**
+     * An endpoint that joins with JOIN datagrams (UDP, or WebTransport datagrams), which must name
+     * a relay address {@code ownAddress} accepts.
+     */
+    public RelayConnection(Relay relay, MediaSink sink, ByteBufAllocator allocator, Predicate<InetSocketAddress> ownAddress) {
         this.relay = relay;
         this.sink = sink;
         this.allocator = allocator;

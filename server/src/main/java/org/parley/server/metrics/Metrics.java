@@ -5,6 +5,7 @@ import org.parley.protocol.v1.ErrorCode;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * The node's counters, written by many threads without contention (LongAdder) and rendered in the
@@ -25,6 +26,7 @@ public final class Metrics {
     private final LongAdder mediaFramesSent = new LongAdder();
     private final LongAdder mediaFramesDropped = new LongAdder();
     private volatile RelayFigures relay;
+    private volatile Supplier<Map<String, Long>> webTransport;
     private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
 
     public Metrics() {
@@ -74,6 +76,11 @@ public final class Metrics {
         this.relay = callRelay;
     }
 
+    /** The relay's WebTransport listener's counters (Prometheus names without the parley_ prefix). */
+    public void includeWebTransport(Supplier<Map<String, Long>> counters) {
+        this.webTransport = counters;
+    }
+
     public void mediaFrameReceived() {
         mediaFramesReceived.increment();
     }
@@ -115,6 +122,11 @@ public final class Metrics {
             gauge(out, "parley_relay_participants", "Participants in the relay, over UDP and WebSockets.", callRelay.activeParticipants());
             callRelay.counters().forEach((name, value) ->
                     counter(out, "parley_" + name, "Call relay counter (UDP and WebSocket endpoints).", value));
+        }
+        Supplier<Map<String, Long>> webTransportCounters = webTransport;
+        if (webTransportCounters != null) {
+            webTransportCounters.get().forEach((name, value) ->
+                    counter(out, "parley_" + name + "_total", "Call relay over WebTransport (browsers' datagrams).", value));
         }
         out.append("# HELP parley_errors_total Error frames sent, by code.\n# TYPE parley_errors_total counter\n");
         errors.forEach((code, count) -> out.append("parley_errors_total{code=\"").append(code.name()).append("\"} ")

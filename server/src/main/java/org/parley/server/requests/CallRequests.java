@@ -8,6 +8,7 @@ import org.parley.server.calls.CallId;
 import org.parley.server.calls.CallTokens;
 import org.parley.server.session.RequestHandler;
 import org.parley.server.session.Session;
+import org.parley.server.webtransport.WebTransportServer;
 
 import java.util.Map;
 import java.util.OptionalInt;
@@ -20,11 +21,16 @@ import java.util.OptionalInt;
 public final class CallRequests {
     private final CallTokens tokens;
     private final OptionalInt udpPort;
+    private final WebTransportServer webTransport;
 
-    /** @param udpPort the relay's bound UDP port, or empty when the relay serves the WebSocket only */
-    public CallRequests(CallTokens tokens, OptionalInt udpPort) {
+    /**
+     * @param udpPort      the relay's bound UDP port, or empty when the relay serves the WebSocket only
+     * @param webTransport the relay's WebTransport listener, or null without one
+     */
+    public CallRequests(CallTokens tokens, OptionalInt udpPort, WebTransportServer webTransport) {
         this.tokens = tokens;
         this.udpPort = udpPort;
+        this.webTransport = webTransport;
     }
 
     public void addTo(Map<ClientFrame.BodyCase, RequestHandler> handlers) {
@@ -37,11 +43,16 @@ public final class CallRequests {
                 frame.getRequestCallToken().getCallId(), CallId.BYTES));
         long participantId = tokens.participantId(callId, session.signedIn().device().bytes());
         CallTokens.Issued issued = tokens.issueFor(callId, participantId);
-        session.reply(requestId, ServerFrame.newBuilder().setCallToken(CallToken.newBuilder()
+        CallToken.Builder answer = CallToken.newBuilder()
                 .setToken(ByteString.copyFrom(issued.token()))
                 .setJoinKey(ByteString.copyFrom(issued.joinKey()))
                 .setUdpPort(udpPort.orElse(0))
                 .setExpiresAt(issued.expiresAt().toEpochMilli())
-                .setParticipantId((int) participantId)));
+                .setParticipantId((int) participantId);
+        if (webTransport != null) {
+            answer.setWebtransportPort(webTransport.localAddress().getPort())
+                    .setWebtransportCertSha256(ByteString.copyFrom(webTransport.certificate().sha256()));
+        }
+        session.reply(requestId, ServerFrame.newBuilder().setCallToken(answer));
     }
 }

@@ -127,9 +127,23 @@ public final class WebApp implements WebAppRoutes {
     }
 
     private final Map<String, Asset> assets;
+    private final String contentSecurityPolicy;
 
     private WebApp(Map<String, Asset> assets) {
+        this(assets, CONTENT_SECURITY_POLICY);
+    }
+
+    private WebApp(Map<String, Asset> assets, String contentSecurityPolicy) {
         this.assets = assets;
+        this.contentSecurityPolicy = contentSecurityPolicy;
+    }
+
+    /**
+     * The app allowed to open WebTransport to the call relay on UDP {@code port} of whatever host
+     * served it (CSP cannot say "this host, another port", hence the host wildcard on that one port).
+     */
+    public WebApp withWebTransportPort(int port) {
+        return new WebApp(assets, CONTENT_SECURITY_POLICY.replace("connect-src 'self'", "connect-src 'self' https://*:" + port));
     }
 
     /** The app on this class's class path, or an app that says it was not built, for a WebSocket at the default path. */
@@ -283,12 +297,12 @@ public final class WebApp implements WebAppRoutes {
         return uri.substring(0, end);
     }
 
-    private static void send(ChannelHandlerContext ctx, boolean keepAlive, boolean headersOnly, HttpResponseStatus status,
+    private void send(ChannelHandlerContext ctx, boolean keepAlive, boolean headersOnly, HttpResponseStatus status,
                              Body body, boolean gzipped, String contentType, String cacheControl) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 headersOnly ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body.bytes()));
         HttpHeaders headers = response.headers();
-        securityHeaders(headers);
+        securityHeaders(headers, contentSecurityPolicy);
         headers.set(HttpHeaderNames.CONTENT_TYPE, contentType);
         headers.set(HttpHeaderNames.CACHE_CONTROL, cacheControl);
         if (body.etag() != null) {
@@ -312,8 +326,8 @@ public final class WebApp implements WebAppRoutes {
     }
 
     /** The browser hardening every answer of the app carries, 404s included. */
-    static void securityHeaders(HttpHeaders headers) {
-        headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    static void securityHeaders(HttpHeaders headers, String contentSecurityPolicy) {
+        headers.set("Content-Security-Policy", contentSecurityPolicy);
         headers.set("X-Content-Type-Options", "nosniff");
         headers.set("Referrer-Policy", "no-referrer");
         headers.set("Cross-Origin-Opener-Policy", "same-origin");
