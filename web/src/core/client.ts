@@ -150,6 +150,7 @@ class Parley implements ParleyApp {
 
   conversations: ParleyApp["conversations"] = () => (this.running ? this.running.conversations.conversations() : []);
   messages: ParleyApp["messages"] = (id, limit) => (this.running ? this.running.conversations.messages(id, limit) : []);
+  hasEarlier: ParleyApp["hasEarlier"] = (id, shown) => (this.running ? this.running.conversations.hasEarlier(id, shown) : false);
   members: ParleyApp["members"] = (id) => (this.running ? this.running.conversations.members(id) : []);
   openDirect: ParleyApp["openDirect"] = async (...a) => this.require().conversations.openDirect(...a);
   createGroup: ParleyApp["createGroup"] = async (...a) => this.require().conversations.createGroup(...a);

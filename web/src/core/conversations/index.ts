@@ -39,6 +39,8 @@ export class Conversations implements ConversationsService {
   private readonly inbox: Inbox;
   private readonly membership: Membership;
   private readonly signalListeners = new Set<SignalListener>();
+  /** Shown messages being queued and stored: the carrier may report a send before its message is stored. */
+  private readonly storing = new Set<Promise<unknown>>();
   private readonly unsubscribe: (() => void)[] = [];
   private started: Promise<void> | undefined;
   private markLoaded!: () => void;
@@ -108,6 +110,7 @@ export class Conversations implements ConversationsService {
   /** The carrier reports by send id, also after a reload (its queue persists): which message that was is kept in the Vault. */
   private async sendOutcome(sendId: Uint8Array, status: "sent" | "failed"): Promise<void> {
     const key = toHex(sendId);
+    await Promise.allSettled([...this.storing]);
     const sent = await this.ctx.vault.get(SENDS, key);
     if (!sent) return;
     await this.ctx.vault.delete(SENDS, key);
@@ -130,8 +133,20 @@ export class Conversations implements ConversationsService {
     return this.store.summaries().map((s) => ({ ...s, admin: this.membership.isAdmin(s.id, this.ctx.identity.accountId) }));
   }
 
+  /** What is in memory now; when fewer than `limit` are, they are read, and a "messages" event tells the UI. */
   messages(conversationId: string, limit?: number): ChatMessage[] {
+    const count = limit ?? Number.MAX_SAFE_INTEGER;
+    if (this.store.wants(conversationId, count)) {
+      void this.store.readNewest(conversationId, count).then(
+        () => this.ctx.events.emit({ kind: "messages", conversationId }),
+        (e: Error) => this.notice(`The messages could not be read: ${e.message}`),
+      );
+    }
     return this.store.messages(conversationId, limit).map(shown);
+  }
+
+  hasEarlier(conversationId: string, shown: number): boolean {
+    return this.store.hasEarlier(conversationId, shown);
   }
 
   members(conversationId: string): ApiMember[] {
@@ -188,7 +203,7 @@ export class Conversations implements ConversationsService {
   /** Sends content people see and stores this device's copy as queued; the carrier's outcome follows. */
   private async sendShown(conversationId: string, body: ContentBody, copy: Partial<StoredChat>): Promise<string> {
     this.membership.requireAccepted(conversationId);
-    const id = await this.groups.exclusive(async () => {
+    const storing = this.groups.exclusive(async () => {
       const { content, sendId } = await this.outbox.send(conversationId, body);
       const messageId = toHex(content.id);
       await this.store.add({
@@ -209,6 +224,8 @@ export class Conversations implements ConversationsService {
       if (sendId) await this.ctx.vault.put(SENDS, toHex(sendId), utf8(`${conversationId}:${messageId}`));
       return messageId;
     });
+    this.storing.add(storing);
+    const id = await storing.finally(() => this.storing.delete(storing));
     this.ctx.events.emit({ kind: "messages", conversationId });
     this.ctx.events.emit({ kind: "conversations" });
     return id;
@@ -222,7 +239,7 @@ export class Conversations implements ConversationsService {
   async send(conversationId: string, text: string, replyTo?: string): Promise<string> {
     checkText(text);
     if (replyTo) {
-      const quoted = this.store.message(conversationId, replyTo);
+      const quoted = await this.store.message(conversationId, replyTo);
       return this.sendShown(conversationId, { case: "reply", value: { $typeName: "parley.content.v1.Reply", quotedId: fromHex(replyTo), text } }, {
         text,
         replyTo: { id: replyTo, sender: quoted?.sender ?? "", text: quoted?.text ?? "" },
@@ -233,7 +250,7 @@ export class Conversations implements ConversationsService {
 
   async edit(conversationId: string, messageId: string, text: string): Promise<void> {
     checkText(text);
-    this.requireOwn(conversationId, messageId);
+    await this.requireOwn(conversationId, messageId);
     this.membership.requireAccepted(conversationId);
     await this.sendControl(conversationId, { case: "edit", value: { $typeName: "parley.content.v1.Edit", targetId: fromHex(messageId), text } });
     await this.store.change(conversationId, messageId, (m) => {
@@ -244,7 +261,7 @@ export class Conversations implements ConversationsService {
   }
 
   async remove(conversationId: string, messageId: string): Promise<void> {
-    this.requireOwn(conversationId, messageId);
+    await this.requireOwn(conversationId, messageId);
     this.membership.requireAccepted(conversationId);
     await this.sendControl(conversationId, { case: "delete", value: { $typeName: "parley.content.v1.Delete", targetId: fromHex(messageId) } });
     await this.store.change(conversationId, messageId, markDeleted);
@@ -253,7 +270,7 @@ export class Conversations implements ConversationsService {
 
   async react(conversationId: string, messageId: string, emoji: string): Promise<void> {
     this.membership.requireAccepted(conversationId);
-    if (!this.store.message(conversationId, messageId)) throw new Error("no such message");
+    if (!(await this.store.message(conversationId, messageId))) throw new Error("no such message");
     await this.sendControl(conversationId, {
       case: "reaction", value: { $typeName: "parley.content.v1.Reaction", targetId: fromHex(messageId), emoji },
     });
@@ -265,7 +282,7 @@ export class Conversations implements ConversationsService {
   async markRead(conversationId: string): Promise<void> {
     const state = this.store.require(conversationId);
     if (state.unread === 0) return;
-    const unread = this.store.messages(conversationId).filter((m) => !m.outgoing).slice(-state.unread).map((m) => fromHex(m.id));
+    const unread = (await this.store.lastIncoming(conversationId, state.unread)).map((m) => fromHex(m.id));
     await this.store.update(conversationId, (s) => void (s.unread = 0));
     this.ctx.events.emit({ kind: "conversations" });
     if (!state.request && !state.left) await this.sendReceipts(conversationId, Receipt_Kind.READ, unread);
@@ -292,13 +309,13 @@ export class Conversations implements ConversationsService {
   }
 
   async download(conversationId: string, messageId: string): Promise<Blob> {
-    const pointer = this.store.message(conversationId, messageId)?.attachmentPointer;
+    const pointer = (await this.store.message(conversationId, messageId))?.attachmentPointer;
     if (!pointer) throw new Error("that message has no file");
     return this.attachments.download(fromBinary(AttachmentSchema, fromHex(pointer)));
   }
 
-  private requireOwn(conversationId: string, messageId: string): void {
-    const message = this.store.message(conversationId, messageId);
+  private async requireOwn(conversationId: string, messageId: string): Promise<void> {
+    const message = await this.store.message(conversationId, messageId);
     if (!message || !message.outgoing || message.sender !== this.ctx.identity.username) throw new Error("only your own messages can be changed");
     if (message.deleted) throw new Error("that message was deleted");
   }
