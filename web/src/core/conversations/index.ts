@@ -41,6 +41,8 @@ export class Conversations implements ConversationsService {
   private readonly signalListeners = new Set<SignalListener>();
   /** Shown messages being queued and stored: the carrier may report a send before its message is stored. */
   private readonly storing = new Set<Promise<unknown>>();
+  /** Reads of stored messages under way ("<conversation>:<count>"). */
+  private readonly reading = new Set<string>();
   private readonly unsubscribe: (() => void)[] = [];
   private started: Promise<void> | undefined;
   private markLoaded!: () => void;
@@ -136,11 +138,16 @@ export class Conversations implements ConversationsService {
   /** What is in memory now; when fewer than `limit` are, they are read, and a "messages" event tells the UI. */
   messages(conversationId: string, limit?: number): ChatMessage[] {
     const count = limit ?? Number.MAX_SAFE_INTEGER;
-    if (this.store.wants(conversationId, count)) {
-      void this.store.readNewest(conversationId, count).then(
-        () => this.ctx.events.emit({ kind: "messages", conversationId }),
-        (e: Error) => this.notice(`The messages could not be read: ${e.message}`),
-      );
+    const reading = `${conversationId}:${count}`;
+    if (this.store.wants(conversationId, count) && !this.reading.has(reading)) {
+      this.reading.add(reading); // each render asks again while the read is under way
+      void this.store
+        .readNewest(conversationId, count)
+        .then(
+          () => this.ctx.events.emit({ kind: "messages", conversationId }),
+          (e: Error) => this.notice(`The messages could not be read: ${e.message}`),
+        )
+        .finally(() => this.reading.delete(reading));
     }
     return this.store.messages(conversationId, limit).map(shown);
   }
