@@ -4,12 +4,14 @@
 // fetching and spending are apart in time; each is spent once, on the anonymous channel. Tokens of
 // a day before yesterday are dropped (the server accepts day D's tokens on D and D + 1 only).
 //
-// Blinding is BigInt RSA in blindrsa-ts (about 26 ms a token on a slow machine), so it never runs
-// on a send's path in one piece: the next batch is blinded ahead of need, one token per idle slice
-// of the main thread, as soon as the last batch arrived; a refill then costs one round trip, and
-// its tokens are finalized one per slice too, each usable as soon as it is. A send finding the
-// wallet empty waits for the first token of the refill (as TokenWallet.java fetches at once), never
-// for a whole batch, and is held back with NoTokenError when the server gives none, as in Java.
+// Blinding is BigInt RSA in blindrsa-ts (about 26 ms a token on the project's 2-core machine), so
+// it never runs in one piece: the next batch is blinded ahead of need, one token per idle slice of
+// the main thread, as soon as the last batch arrived; a refill then costs one round trip, and its
+// tokens are finalized one per slice too, each usable as soon as it is. A send finding the wallet
+// empty waits for the refill's first token (as TokenWallet.java fetches at once): one round trip
+// and one Finalize, plus the blinding, still in slices, only when nothing could be blinded ahead (a
+// new profile, a new day's key). When the server gives none, NoTokenError holds the send back, as
+// in Java; sealed sends never fall back to unsealed for want of a token.
 //
 // A key could be made for one account alone, which would mark its tokens. So before a key's
 // tokens are spent, the anonymous channel is asked which keys it is shown (GetTokenKeys); a key not
