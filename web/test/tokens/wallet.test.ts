@@ -161,6 +161,15 @@ describe("the wallet blinds ahead of need, one token per idle slice", () => {
     try {
       // A fresh profile knows no key yet: the first batch is blinded in slices as it is fetched.
       expect(await gate.until(wallet.topUp())).toBe(TOKEN_BATCH);
+      // A restart blinds nothing while the app starts; the app's topUp once started begins the next batch.
+      const restartGate = new SliceGate();
+      const restarted = await TokenWallet.open(vault, session, anonymous, () => undefined, { slice: restartGate.slice });
+      await settled();
+      expect(restartGate.asked).toBe(0);
+      expect(await restarted.topUp()).toBe(0); // not low
+      await settled();
+      expect(restartGate.asked).toBe(1);
+      restarted.close();
       // The next batch is being blinded under the key just shown, and is parked on its first slice.
       await settled();
       expect(gate.asked).toBe(1);

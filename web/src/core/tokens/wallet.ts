@@ -158,7 +158,6 @@ export class TokenWallet {
     // Until the session shows a key, the newest one held is today's best guess (a wrong guess costs one re-blinding).
     const newest = [...stored.keys].sort((a, b) => Number(b.day - a.day))[0];
     if (newest) wallet.lastShown = create(TokenKeySchema, { day: newest.day, publicKey: newest.publicKey });
-    wallet.prepareAhead();
     return wallet;
   }
 
@@ -194,9 +193,16 @@ export class TokenWallet {
     }
   }
 
-  /** Fetches a batch when fewer than TOKENS_LOW are left; a refusal is reported, not thrown. Resolves with how many were added. */
+  /**
+   * Fetches a batch when fewer than TOKENS_LOW are left, else starts blinding the next one ahead of
+   * need (the app calls this once it has started, so the slices do not compete with its start); a
+   * refusal is reported, not thrown. Resolves with how many were added.
+   */
   async topUp(): Promise<number> {
-    if (!this.low) return 0;
+    if (!this.low) {
+      this.prepareAhead();
+      return 0;
+    }
     try {
       return await (this.refill ?? this.startRefill()).done;
     } catch (e) {
