@@ -9,6 +9,8 @@
 # Without Node.js 20+ and npm the build prints one line saying the web app was skipped and why, and
 # the tests stay quiet; PARLEY_REQUIRE_WEB=1 makes that a failure. Without chromium the browser tests
 # are skipped with one line; PARLEY_REQUIRE_BROWSER=1 makes that a failure.
+# It needs bash, not only a POSIX sh: it uses pipefail and ${!name} (indirect expansion). Debian
+# and every CI image here have bash; Maven runs it through the line above.
 set -euo pipefail
 cd "$(dirname "$0")"
 mode=${1:?usage: maven.sh build|test|e2e}
@@ -34,6 +36,12 @@ node_missing() {
 }
 
 install_dependencies() {
+  if [ -L node_modules ]; then
+    # A link to a copy that other checkouts share: npm ci would empty it under them. Whoever made
+    # the link keeps that copy current.
+    [ -f node_modules/.package-lock.json ] || echo "[parley-web] node_modules links to $(readlink node_modules), which has no packages: run npm ci there" >&2
+    return 0
+  fi
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
   fi

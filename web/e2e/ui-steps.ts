@@ -3,7 +3,7 @@
 import { expect, type Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { WEB } from "./harness";
+import { type CliUser, WEB } from "./harness";
 
 export const SCREENSHOTS = join(WEB, "test-results", "screenshots");
 
@@ -22,6 +22,16 @@ export async function startDirect(page: Page, username: string): Promise<void> {
   await dialog.getByLabel("Username").fill(username);
   await dialog.getByRole("button", { name: "Start" }).click();
   await expect(page.locator("#chat-title")).toHaveText(username, { timeout: 60_000 });
+}
+
+/** The browser user (registered here as alice) starts a 1:1 with a CLI user, who accepts it: ready to call. */
+export async function startDirectWithCli(page: Page, cli: CliUser, text: string): Promise<void> {
+  await registerInBrowser(page, "alice");
+  await startDirect(page, cli.username);
+  await sendText(page, text);
+  await cli.waitForRequest((r) => r.inviter === "alice" && r.direct);
+  await cli.accept("alice");
+  await cli.waitForText(text, "alice");
 }
 
 export async function openConversation(page: Page, name: string): Promise<void> {

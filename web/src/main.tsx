@@ -2,6 +2,7 @@ import { render } from "preact";
 import { language } from "./i18n";
 import { registerServiceWorker } from "./pwa";
 import "./styles/app.css";
+import "./styles/call.css";
 import { App } from "./ui/App";
 import { coreProfiles, loadCore } from "./ui/coreProfiles";
 

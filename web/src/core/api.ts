@@ -14,6 +14,8 @@ export interface ConversationSummary {
   lastAt?: number; // ms since the epoch
   request: boolean; // a message request not yet accepted
   admin: boolean; // this account may add and remove members
+  timerSeconds?: number; // disappearing messages: seconds after sending that a message is deleted; 0 or absent: off
+  forked?: boolean; // the server gave members of this conversation different versions of it (a forked group)
 }
 
 export type MessageStatus = "queued" | "sent" | "delivered" | "read" | "failed";
@@ -37,6 +39,7 @@ export interface ChatMessage {
   reactions: { emoji: string; users: string[] }[];
   attachment?: AttachmentInfo;
   status: MessageStatus; // outgoing only; incoming messages are "sent"
+  expiresAt?: number; // ms since the epoch when it disappears (its conversation's timer when it was stored)
 }
 
 export interface Member {
@@ -76,9 +79,31 @@ export interface CallInfo {
   id: string;
   conversationId: string;
   state: CallState;
+  /** This device sends its camera's video (asked for with a video call or answer, or the camera button). */
   video: boolean;
   participants: string[];
   error?: string;
+  /** Why the camera is off although video was asked for: the call goes on with audio. */
+  cameraError?: "unsupported" | "denied" | "missing" | "failed";
+}
+
+/** The video of one call (ParleyApp.callVideo): this device's camera and each other participant's picture. */
+export interface CallVideoView {
+  /** This device's camera while it sends, for a muted preview. */
+  readonly local: MediaStream | undefined;
+  remotes(): RemoteVideoView[];
+}
+
+export interface RemoteVideoView {
+  readonly participantId: number;
+  /** The sender's username, from the SFrame key its frames are encrypted under. */
+  readonly name: string | undefined;
+  /** Frames decoded and drawn so far. */
+  readonly decoded: number;
+  /** Frames this browser could not decode (another codec, such as the CLI's synthetic test video): skipped. */
+  readonly skipped: number;
+  /** Draws the sender's frames onto this canvas from now on; null detaches it. */
+  attach(canvas: HTMLCanvasElement | null): void;
 }
 
 export type AppEvent =
@@ -86,7 +111,10 @@ export type AppEvent =
   | { kind: "conversations" } // the list (names, unread counts, requests) changed
   | { kind: "messages"; conversationId: string } // messages of one conversation changed
   | { kind: "call"; call: CallInfo }
-  | { kind: "notice"; message: string }; // something the user should read (key change, dropped message...)
+  | { kind: "notice"; message: string; code?: NoticeCode; params?: Record<string, string | number> }; // something the user should read (key change, dropped message...); `code` lets the UI translate it, `message` is English
+
+/** Notices the UI translates (the rest show their English message): a timer change (params name, seconds), a fork (params conversation). */
+export type NoticeCode = "TIMER" | "FORKED";
 
 export interface ParleyApp {
   // ---- profile and account
@@ -115,6 +143,8 @@ export interface ParleyApp {
   accept(conversationId: string): Promise<void>;
   deleteRequest(conversationId: string): Promise<void>;
   block(username: string): Promise<void>;
+  /** Disappearing messages for everyone in the conversation: seconds after sending (0: off), as `parley timer` sets it. */
+  setTimer(conversationId: string, seconds: number): Promise<void>;
 
   // ---- messages (each resolves once queued; status follows in "messages" events)
   send(conversationId: string, text: string, replyTo?: string): Promise<string>;
@@ -136,6 +166,10 @@ export interface ParleyApp {
   hangUp(callId: string): Promise<void>;
   /** Remote media for <audio>/<video> elements of the call, once active. */
   callStream(callId: string): MediaStream | undefined;
+  /** The call's video once it is connecting or active. */
+  callVideo(callId: string): CallVideoView | undefined;
+  /** Turns this device's camera on or off during a call; on fails (cameraError) where there is no camera. */
+  setCamera(callId: string, on: boolean): Promise<void>;
 
   // ---- events
   subscribe(listener: (event: AppEvent) => void): () => void;

@@ -133,9 +133,17 @@ class Parley implements ParleyApp {
     }));
   }
 
+  /**
+   * Unlinks a device of this account, then removes it from every conversation it is still in (as
+   * the Java client's OwnDevices does at the next command): until then it could read them.
+   */
   async removeDevice(id: string): Promise<void> {
-    const { session } = this.require();
+    const { session, conversations } = this.require();
     await accounts.removeDevice(session, fromHex(id));
+    if (conversations.syncOwnDevices) {
+      await conversations.syncOwnDevices().catch((e: Error) =>
+        this.emit({ kind: "notice", message: `the removed device is still in some conversations; it is removed the next time this app starts (${e.message})` }));
+    }
   }
 
   // ---- conversations, messages, safety, calls: the services'
@@ -153,6 +161,7 @@ class Parley implements ParleyApp {
   accept: ParleyApp["accept"] = async (...a) => this.require().conversations.accept(...a);
   deleteRequest: ParleyApp["deleteRequest"] = async (...a) => this.require().conversations.deleteRequest(...a);
   block: ParleyApp["block"] = async (...a) => this.require().conversations.block(...a);
+  setTimer: ParleyApp["setTimer"] = async (...a) => this.require().conversations.setTimer(...a);
   send: ParleyApp["send"] = async (...a) => this.require().conversations.send(...a);
   edit: ParleyApp["edit"] = async (...a) => this.require().conversations.edit(...a);
   remove: ParleyApp["remove"] = async (...a) => this.require().conversations.remove(...a);
@@ -166,6 +175,8 @@ class Parley implements ParleyApp {
   answerCall: ParleyApp["answerCall"] = async (...a) => this.require().calls.answerCall(...a);
   hangUp: ParleyApp["hangUp"] = async (...a) => this.require().calls.hangUp(...a);
   callStream: ParleyApp["callStream"] = (id) => this.running?.calls.callStream(id);
+  callVideo: ParleyApp["callVideo"] = (id) => this.running?.calls.callVideo(id);
+  setCamera: ParleyApp["setCamera"] = async (...a) => this.require().calls.setCamera(...a);
 
   // ---- events
 

@@ -125,6 +125,8 @@ export interface EpochSecret {
   readonly epoch: bigint;
   readonly ownLeaf: number;
   readonly memberLeaves: readonly number[];
+  /** Added for issue 14's video, optional: each member's username, in memberLeaves' order. */
+  readonly memberNames?: readonly string[];
   readonly secret: Uint8Array;
 }
 
@@ -137,7 +139,7 @@ export type ConversationsService = Pick<
   ParleyApp,
   | "conversations" | "messages" | "hasEarlier" | "openDirect" | "createGroup" | "members" | "addMember" | "removeMember"
   | "setAdmin" | "leave" | "accept" | "deleteRequest" | "block" | "send" | "edit" | "remove" | "react"
-  | "markRead" | "sendFile" | "download"
+  | "markRead" | "sendFile" | "download" | "setTimer"
 > &
   CallChannel &
   ContactKeys & {
@@ -155,7 +157,7 @@ export type ConversationsService = Pick<
     close?(): void;
   };
 
-export type CallsService = Pick<ParleyApp, "startCall" | "answerCall" | "hangUp" | "callStream"> & {
+export type CallsService = Pick<ParleyApp, "startCall" | "answerCall" | "hangUp" | "callStream" | "callVideo" | "setCamera"> & {
   /** Added for issue 14, optional: ends the calls and stops the service's listeners; core/client.ts calls it on close. */
   close?(): void;
 };

@@ -10,6 +10,7 @@ import { ErrorText } from "./ErrorText";
 import { useAction, useFocusOnMount } from "./hooks";
 import { MessageItem } from "./MessageItem";
 import { Icon } from "./Icon";
+import { ForkWarning, TimerSetting } from "./TimerSetting";
 
 /** Messages shown at first and added by each "show earlier": the DOM stays small in long chats. */
 const PAGE = 100;
@@ -25,7 +26,7 @@ export function Chat(props: {
   onBack: () => void;
   onGroup: () => void;
   onSafety: (username: string) => void;
-  onCall: () => Promise<void>;
+  onCall: (video: boolean) => Promise<void>;
   onLeft: () => void;
 }) {
   const { app, conversation } = props;
@@ -100,10 +101,16 @@ export function Chat(props: {
           {conversation.name}
         </h2>
         <div class="chat__tools">
+          <TimerSetting app={app} conversation={conversation} />
           {!conversation.request && (
-            <button type="button" class="icon-button" onClick={() => void action.run(() => props.onCall())} aria-label={t("callAudio")} title={t("callAudio")}>
-              <Icon name="phone" />
-            </button>
+            <>
+              <button type="button" class="icon-button" onClick={() => void action.run(() => props.onCall(false))} aria-label={t("callAudio")} title={t("callAudio")}>
+                <Icon name="phone" />
+              </button>
+              <button type="button" class="icon-button" onClick={() => void action.run(() => props.onCall(true))} aria-label={t("callVideo")} title={t("callVideo")}>
+                <Icon name="video" />
+              </button>
+            </>
           )}
           {conversation.direct && conversation.peer ? (
             <button type="button" class="icon-button" onClick={() => props.onSafety(conversation.peer!)} aria-label={t("safetyNumber")} title={t("safetyNumber")}>
@@ -116,6 +123,7 @@ export function Chat(props: {
           )}
         </div>
       </header>
+      <ForkWarning conversation={conversation} />
       {conversation.request && <RequestBanner app={app} conversation={conversation} onGone={props.onLeft} />}
       <ol
         class="messages"

@@ -1,7 +1,7 @@
 // The signed-in app: conversation list and the open conversation (side by side when wide, one at a
 // time when narrow), settings, dialogs, the call panel, and what the core's events change.
 import { useEffect, useReducer, useRef, useState } from "preact/hooks";
-import type { CallInfo, ConnectionState, ParleyApp } from "../core/api";
+import type { AppEvent, CallInfo, ConnectionState, ParleyApp } from "../core/api";
 import { t } from "../i18n";
 import { announce } from "./announce";
 import { Chat } from "./Chat";
@@ -12,6 +12,7 @@ import { NewDirectDialog, NewGroupDialog } from "./NewConversation";
 import { SafetyDialog } from "./SafetyNumber";
 import { Settings } from "./Settings";
 import { Icon } from "./Icon";
+import { timerLabel } from "./TimerSetting";
 
 const CallPanel = lazyComponent(() => import("./CallPanel").then((m) => m.CallPanel));
 
@@ -74,10 +75,12 @@ export function Messenger(props: { app: ParleyApp }) {
             updateCall(event.call);
             if (event.call.state === "incoming") announce(event.call.video ? t("callIncomingVideo") : t("callIncoming"), true);
             break;
-          case "notice":
-            announce(event.message);
-            setNotices((current) => [...current.slice(-4), { id: Date.now() + Math.random(), text: event.message }]);
+          case "notice": {
+            const text = noticeText(event);
+            announce(text);
+            setNotices((current) => [...current.slice(-4), { id: Date.now() + Math.random(), text }]);
             break;
+          }
         }
       }),
     [app],
@@ -91,8 +94,7 @@ export function Messenger(props: { app: ParleyApp }) {
     setView({ kind: "list" });
     requestAnimationFrame(() => listHeading.current?.focus());
   };
-  // Browser calls carry audio only (the Java side has no video a browser could decode yet).
-  const startCall = async (conversationId: string) => updateCall(await app.startCall(conversationId, false));
+  const startCall = async (conversationId: string, video: boolean) => updateCall(await app.startCall(conversationId, video));
 
   return (
     <div class={`messenger messenger--${view.kind}`}>
@@ -135,7 +137,7 @@ export function Messenger(props: { app: ParleyApp }) {
               onBack={backToList}
               onGroup={() => setDialog({ kind: "group", id: open.id })}
               onSafety={(username) => setDialog({ kind: "safety", username })}
-              onCall={() => startCall(open.id)}
+              onCall={(video) => startCall(open.id, video)}
               onLeft={backToList}
             />
           ) : view.kind === "settings" ? (
@@ -203,6 +205,19 @@ function ConnectionBanner(props: { connection?: { state: ConnectionState; error?
       {text}
     </div>
   );
+}
+
+/** A notice in the chosen language when the core gave it a code, else its English message. */
+export function noticeText(notice: Extract<AppEvent, { kind: "notice" }>): string {
+  const params = notice.params ?? {};
+  switch (notice.code) {
+    case "TIMER":
+      return Number(params.seconds) === 0 ? t("noticeTimerOff", { name: params.name }) : t("noticeTimer", { name: params.name, time: timerLabel(Number(params.seconds)) });
+    case "FORKED":
+      return t("errFORKED", { conversation: params.conversation });
+    default:
+      return notice.message;
+  }
 }
 
 /** Announces the newest message of a conversation once, when someone else sent it. */

@@ -2,7 +2,9 @@
 // call screen stay out of the first download.
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { t } from "../i18n";
+import { type MessageKey, t } from "../i18n";
+import { en } from "../i18n/en";
+import { errorCode } from "../core/net/errors";
 
 export function lazyComponent<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
   let loaded: ComponentType<P> | undefined;
@@ -32,8 +34,15 @@ export function lazyComponent<P extends object>(load: () => Promise<ComponentTyp
   };
 }
 
-/** A short, user-facing text for anything thrown; never a stack trace. */
+/**
+ * A short, user-facing text for anything thrown; never a stack trace. An error with a code the
+ * catalogues know (core/net/errors.ts, the server's ErrorCode names) is shown in the chosen
+ * language; its English message stays on the error, for logs.
+ */
 export function errorText(error: unknown): string {
+  const coded = errorCode(error);
+  const key = coded && (`err${coded.code}` as MessageKey);
+  if (coded && key && key in en) return t(key, coded.params);
   if (error instanceof Error && error.message) return error.message;
   if (typeof error === "string" && error) return error;
   return String(error);

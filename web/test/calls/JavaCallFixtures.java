@@ -4,7 +4,13 @@
 //   epoch EPOCH OWN_LEAF MEMBER_LEAVES(comma) SECRET_HEX  -> enters the epoch's keys as Java CallKeys does
 //   seal CALL_ID_HEX PARTICIPANT SEQUENCE TIMESTAMP PAYLOAD_HEX -> the encoded media packet (audio, one fragment)
 //   open PACKET_HEX                                          -> the plaintext, or "error ..."
+//   sealvideo CALL_ID_HEX PARTICIPANT SEQUENCE TIMESTAMP KEY(0|1) PAYLOAD_HEX
+//                                    -> the video frame's packets (MediaFrame.fragment at CallMedia.VIDEO_MTU), comma-separated
+//   openvideo PACKET_HEX,PACKET_HEX… -> reassembled as VideoReception does (FrameReassembler(16, 2 MiB)) and
+//                                       decrypted: the plaintext, "incomplete", or "error ..."
+import org.parley.client.calls.CallMedia;
 import org.parley.media.packet.CallId;
+import org.parley.media.packet.FrameReassembler;
 import org.parley.media.packet.MediaFrame;
 import org.parley.media.packet.MediaPacket;
 import org.parley.media.sframe.MlsSFrameKeys;
@@ -16,6 +22,8 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 public class JavaCallFixtures {
     public static void main(String[] args) throws Exception {
@@ -40,19 +48,30 @@ public class JavaCallFixtures {
                         System.out.println("ok");
                     }
                     case "seal" -> {
-                        ByteBuffer id = ByteBuffer.wrap(hex.parseHex(f[1]));
-                        CallId callId = new CallId(id.getLong(), id.getLong());
-                        long participant = Long.parseLong(f[2]);
-                        long sequence = Long.parseLong(f[3]);
-                        long timestamp = Long.parseLong(f[4]);
-                        byte[] sealed = keys.encrypt(MediaFrame.metadata(0, callId, participant, 0, sequence, timestamp), hex.parseHex(f[5]));
-                        System.out.println(hex.formatHex(new MediaPacket(0, callId, participant, 0, sequence, timestamp, 0, 1, sealed).encode()));
+                        MediaFrame frame = sealFrame(keys, f, 0, 0, f[5]);
+                        System.out.println(hex.formatHex(new MediaPacket(0, frame.callId(), frame.participantId(), 0, frame.sequence(),
+                                frame.timestamp(), 0, 1, frame.payload()).encode()));
                     }
                     case "open" -> {
                         byte[] bytes = hex.parseHex(f[1]);
                         MediaPacket p = MediaPacket.decode(bytes, 0, bytes.length);
                         byte[] metadata = MediaFrame.metadata(p.flags(), p.callId(), p.participantId(), p.streamId(), p.sequence(), p.timestamp());
                         System.out.println(hex.formatHex(keys.decrypt(metadata, p.payload())));
+                    }
+                    case "sealvideo" -> {
+                        int flags = MediaPacket.FLAG_VIDEO | (f[5].equals("1") ? MediaPacket.FLAG_KEY_FRAME : 0);
+                        System.out.println(sealFrame(keys, f, flags, 1, f[6]).fragment(CallMedia.VIDEO_MTU)
+                                .stream().map(p -> hex.formatHex(p.encode())).collect(Collectors.joining(",")));
+                    }
+                    case "openvideo" -> {
+                        FrameReassembler reassembler = new FrameReassembler(16, 2L << 20);
+                        Optional<MediaFrame> whole = Optional.empty();
+                        for (String packet : f[1].split(",")) {
+                            byte[] bytes = hex.parseHex(packet);
+                            Optional<MediaFrame> completed = reassembler.accept(MediaPacket.decode(bytes, 0, bytes.length));
+                            whole = whole.or(() -> completed);
+                        }
+                        System.out.println(whole.isEmpty() ? "incomplete" : hex.formatHex(keys.decrypt(whole.get().metadata(), whole.get().payload())));
                     }
                     default -> System.out.println("error unknown command " + f[0]);
                 }
@@ -61,5 +80,17 @@ public class JavaCallFixtures {
             }
             System.out.flush();
         }
+    }
+
+    /** The frame of a seal command (CALL_ID_HEX PARTICIPANT SEQUENCE TIMESTAMP in f[1..4]) with its payload SFrame-encrypted. */
+    private static MediaFrame sealFrame(MlsSFrameKeys keys, String[] f, int flags, int stream, String payloadHex) throws Exception {
+        HexFormat hex = HexFormat.of();
+        ByteBuffer id = ByteBuffer.wrap(hex.parseHex(f[1]));
+        CallId callId = new CallId(id.getLong(), id.getLong());
+        long participant = Long.parseLong(f[2]);
+        long sequence = Long.parseLong(f[3]);
+        long timestamp = Long.parseLong(f[4]);
+        byte[] sealed = keys.encrypt(MediaFrame.metadata(flags, callId, participant, stream, sequence, timestamp), hex.parseHex(payloadHex));
+        return new MediaFrame(flags, callId, participant, stream, sequence, timestamp, sealed);
     }
 }

@@ -132,17 +132,39 @@ export function loopedCorrelation(sent: Int16Array, heard: ArrayLike<number>, sk
   return { lag: from + exact.lag, correlation: exact.correlation };
 }
 
+/** Where the first sound is in `heard` (the first sample above 1 % of full scale): what came before is silence before the first frame arrived. */
+export function firstSound(heard: ArrayLike<number>): number {
+  for (let i = 0; i < heard.length; i++) if (Math.abs(heard[i]) > 327) return i;
+  return heard.length;
+}
+
 /**
- * The best loopedCorrelation over the successive windows of `heard` after `skipSeconds`. On a
- * loaded machine a real-time path stalls now and then (a starved page thread, a late frame
- * concealed), which breaks any one window without saying anything about what was sent; whether
- * the audio heard is the audio sent shows in the windows between stalls.
+ * The issue's measure: how well the whole of `heard` is the `sent` audio. The leading silence
+ * before the first frame arrived is left out, the lag is found on the first `alignSeconds` after
+ * it (sent may be looped, as Chromium's fake microphone loops its file), and every sample from
+ * there to the end, but a `tailSeconds` tail, is compared with sent at that one lag. Also gives
+ * the correlation of each `sliceSeconds` slice at that lag, which shows where a recording slips
+ * (a gap inserted or samples lost moves everything after it).
  */
-export function bestWindowCorrelation(sent: Int16Array, heard: ArrayLike<number>, skipSeconds: number, windowSeconds: number) {
-  let best = { lag: 0, correlation: 0, at: 0 };
-  for (let at = skipSeconds; (at + windowSeconds) * RATE <= heard.length; at += windowSeconds) {
-    const match = loopedCorrelation(sent, heard, at, windowSeconds);
-    if (match.correlation > best.correlation) best = { ...match, at };
-  }
-  return best;
+export function wholeCorrelation(sent: Int16Array, heard: ArrayLike<number>, alignSeconds = 1, tailSeconds = 0.5, sliceSeconds = 0.5) {
+  const start = firstSound(heard);
+  const end = heard.length - Math.round(tailSeconds * RATE);
+  const { lag } = loopedCorrelation(sent, heard, start / RATE, alignSeconds);
+  const correlate = (from: number, to: number) => {
+    let dot = 0;
+    let heardEnergy = 0;
+    let sentEnergy = 0;
+    for (let i = from; i < to; i++) {
+      const x = sent[(lag + i - start) % sent.length];
+      const y = heard[i];
+      dot += x * y;
+      heardEnergy += y * y;
+      sentEnergy += x * x;
+    }
+    return heardEnergy > 0 && sentEnergy > 0 ? dot / Math.sqrt(heardEnergy * sentEnergy) : 0;
+  };
+  const slice = Math.round(sliceSeconds * RATE);
+  const slices: number[] = [];
+  for (let at = start; at + slice <= end; at += slice) slices.push(Math.round(correlate(at, at + slice) * 100) / 100);
+  return { correlation: end > start ? correlate(start, end) : 0, startSeconds: start / RATE, seconds: Math.max(0, end - start) / RATE, slices };
 }

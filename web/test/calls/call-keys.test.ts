@@ -9,7 +9,8 @@ import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromHex, randomBytes, toHex, utf8 } from "../../src/core/bytes";
 import { CallKeys } from "../../src/core/calls/call-keys";
-import { decodePacket, encodePacket, frameMetadata, restoreCallId, stripCallId } from "../../src/core/calls/packet";
+import { VIDEO_MTU, decodePacket, encodePacket, fragmentFrame, frameMetadata, restoreCallId, stripCallId } from "../../src/core/calls/packet";
+import { FrameReassembler } from "../../src/core/calls/reassembler";
 import type { CallChannel, EpochSecret } from "../../src/core/contracts";
 import { CLI_JAR, REPO } from "../server";
 
@@ -113,5 +114,65 @@ describe("CallKeys and media packets against Java", () => {
     const packet = decodePacket(fromHex(await ask(`seal ${toHex(callId)} 7 1 1 ${toHex(utf8("x"))}`)));
     expect(await keys.open(frameMetadata(packet), packet.payload)).toBeUndefined();
     expect(keys.undecryptable).toBe(1);
+  });
+});
+
+describe("video frames against Java: SFrame, fragments and reassembly", () => {
+  const secret = randomBytes(16);
+  const callId = randomBytes(16);
+  const members = [0, 1];
+  /** A frame of 10 full packets and a bit (a small key frame), as an encoder's output: random bytes. */
+  const frame = randomBytes(10 * (VIDEO_MTU - 41) + 123);
+
+  async function tsMember(leaf: number): Promise<CallKeys> {
+    expect(await ask(`epoch 5 ${1 - leaf} ${members.join(",")} ${toHex(secret)}`)).toBe("ok");
+    const channel = new FixedEpochChannel({ epoch: 5n, ownLeaf: leaf, memberLeaves: members, memberNames: ["java", "browser"], secret });
+    const keys = keysOver(channel, { now: 0 });
+    await keys.rekeyIfEpochChanged();
+    return keys;
+  }
+
+  it("Java reassembles and opens the browser's fragmented key frame, delivered out of order and duplicated", async () => {
+    const keys = await tsMember(1);
+    const fields = { flags: 3, callId, participantId: 4, streamId: 1, sequence: 17, timestamp: 1700000000123n };
+    const packets = fragmentFrame(fields, await keys.seal(frameMetadata(fields), frame));
+    expect(packets).toHaveLength(11);
+    expect(packets.every((p) => p.length <= VIDEO_MTU)).toBe(true);
+    const shuffled = [packets[3], ...packets.slice().reverse(), packets[0]];
+    expect(await ask(`openvideo ${shuffled.map(toHex).join(",")}`)).toBe(toHex(frame));
+    expect(await ask(`openvideo ${packets.slice(1).map(toHex).join(",")}`)).toBe("incomplete");
+  });
+
+  it("fragments exactly as Java does, and reassembles and opens Java's video frame with its sender named", async () => {
+    const keys = await tsMember(1);
+    const fromJava = (await ask(`sealvideo ${toHex(callId)} 9 300 1700000000456 0 ${toHex(frame)}`)).split(",").map(fromHex);
+    expect(fromJava).toHaveLength(11);
+    const first = decodePacket(fromJava[0]);
+    expect(first).toMatchObject({ flags: 2, participantId: 9, streamId: 1, sequence: 300, timestamp: 1700000000456n, fragmentCount: 11 });
+    // The same ciphertext cut by the TypeScript code gives the same bytes, packet for packet.
+    const ciphertext = new Uint8Array(fromJava.flatMap((p) => [...decodePacket(p).payload]));
+    expect(fragmentFrame(first, ciphertext).map(toHex)).toEqual(fromJava.map(toHex));
+
+    const reassembler = FrameReassembler.forCallVideo();
+    const whole = [...fromJava].reverse().map((p) => reassembler.accept(decodePacket(p))).filter((f) => f !== undefined);
+    expect(whole).toHaveLength(1);
+    expect(toHex((await keys.open(frameMetadata(whole[0]), whole[0].payload))!)).toBe(toHex(frame));
+    expect(keys.senderName(whole[0].payload)).toBe("java");
+
+    // One flipped bit in any fragment: the frame still reassembles, and no longer decrypts.
+    const altered = fromJava.map((p) => p.slice());
+    altered[5][200] ^= 1;
+    const broken = FrameReassembler.forCallVideo();
+    const again = altered.map((p) => broken.accept(decodePacket(p))).find((f) => f !== undefined)!;
+    expect(await keys.open(frameMetadata(again), again.payload)).toBeUndefined();
+  });
+
+  it("an empty frame is one empty fragment on both sides", async () => {
+    const keys = await tsMember(1);
+    const fields = { flags: 2, callId, participantId: 4, streamId: 1, sequence: 1, timestamp: 1n };
+    const sealed = await keys.seal(frameMetadata(fields), new Uint8Array(0));
+    expect(fragmentFrame(fields, sealed)).toHaveLength(1);
+    expect(await ask(`openvideo ${fragmentFrame(fields, sealed).map(toHex).join(",")}`)).toBe("");
+    expect(fragmentFrame(fields, new Uint8Array(0))).toHaveLength(1);
   });
 });

@@ -133,7 +133,7 @@ describe("hostile input at a web user", () => {
     const inbox = new Inbox(ctx, victimInternals.groups, store, new KeyPackages(ctx.vault, ctx.identity), new Contacts(ctx.vault),
       new Consent(ctx.vault, ctx.identity.accountId), {
         later: () => undefined, commitPendingRemovals: async () => undefined, shareAccessKey: async () => undefined, adoptOwnProfileKey: async () => undefined,
-        sendReceipts: async () => undefined, signal: () => undefined,
+        sendReceipts: async () => undefined, signal: () => undefined, noteExpiry: () => undefined,
       });
     for (const payload of [new Uint8Array(), randomBytes(31), randomBytes(500), new Uint8Array(300_000)]) {
       await inbox.deliver(create(DeliverSchema, { envelopeId: 1n << 40n, payload }));

@@ -64,17 +64,117 @@ describe("ConversationStore", () => {
     expect((await store.message("a", mine.id))!.status).toBe("read");
   });
 
-  it("deletes messages older than the conversation's disappearing timer on load", async () => {
+  it("deletes messages whose disappearing time passed, on load and when expire() runs, and keeps those stored without one", async () => {
     const vault = new MemoryVault();
     const store = new ConversationStore(vault);
     await store.save({ ...conversation("a"), timerSeconds: 60 });
-    await store.add(message("a", 1_000));
-    await store.add(message("a", 100_000));
+    await store.add(message("a", 500)); // stored before the timer was set: never expires
+    await store.add({ ...message("a", 1_000), expiresAt: 61_000 });
+    await store.add({ ...message("a", 100_000), expiresAt: 160_000 });
     const reloaded = new ConversationStore(vault);
     await reloaded.load(120_000);
     await reloaded.readNewest("a");
-    expect(reloaded.messages("a").map((m) => m.sentAt)).toEqual([100_000]);
-    expect(await reloaded.message("a", store.messages("a")[0].id)).toBeUndefined();
+    expect(reloaded.messages("a").map((m) => m.sentAt)).toEqual([500, 100_000]);
+    expect(await reloaded.message("a", store.messages("a")[1].id)).toBeUndefined();
+    expect(reloaded.nextExpiry()).toBe(160_000);
+
+    expect(await reloaded.expire(159_999)).toEqual([]);
+    expect(await reloaded.expire(160_000)).toEqual(["a"]);
+    expect(reloaded.messages("a").map((m) => m.sentAt)).toEqual([500]);
+    expect(reloaded.summaries()[0]).toMatchObject({ lastText: "message at 500", lastAt: 500 });
+    expect(reloaded.nextExpiry()).toBeUndefined();
+    expect((await vault.entries("messages:a")).length).toBe(1);
+    expect((await vault.entries("message-ids:a")).length).toBe(1);
+    expect(await vault.entries("expiring:a")).toEqual([]);
+  });
+
+  it("deletes a message that expires while an older one that never does stays, with the app open", async () => {
+    const store = new ConversationStore(new MemoryVault());
+    await store.save(conversation("a"));
+    await store.add(message("a", 1_000)); // the timer was off: it never disappears
+    await store.save({ ...store.get("a")!, timerSeconds: 10 });
+    const later = { ...message("a", 2_000), expiresAt: 12_000 };
+    await store.add(later);
+    expect(store.nextExpiry()).toBe(12_000);
+    expect(await store.expire(11_999)).toEqual([]);
+    expect(await store.expire(12_000)).toEqual(["a"]);
+    expect(store.messages("a").map((m) => m.sentAt)).toEqual([1_000]);
+    expect(await store.message("a", later.id)).toBeUndefined();
+    expect(store.summaries()[0]).toMatchObject({ lastText: "message at 1000", lastAt: 1_000 });
+    expect(store.get("a")).toMatchObject({ firstSeq: 0, nextSeq: 2 });
+    expect(await store.expire(1e15)).toEqual([]);
+    expect(store.nextExpiry()).toBeUndefined();
+  });
+
+  it("keeps each message's own time when the timer changes between messages", async () => {
+    const vault = new MemoryVault();
+    const store = new ConversationStore(vault);
+    await store.save({ ...conversation("a"), timerSeconds: 3600 });
+    const hour = { ...message("a", 1_000), expiresAt: 1_000 + 3_600_000 };
+    await store.add(hour);
+    await store.update("a", (state) => void (state.timerSeconds = 10));
+    const tenSeconds = { ...message("a", 2_000), expiresAt: 12_000 };
+    await store.add(tenSeconds);
+    expect(store.nextExpiry()).toBe(12_000);
+    expect(await store.expire(12_000)).toEqual(["a"]);
+    expect(store.messages("a").map((m) => m.id)).toEqual([hour.id]);
+    expect(store.nextExpiry()).toBe(3_601_000); // the shorter timer did not shorten the earlier message's time
+    const reloaded = new ConversationStore(vault);
+    await reloaded.load(3_600_999);
+    expect(reloaded.nextExpiry()).toBe(3_601_000);
+    expect(reloaded.summaries()[0]).toMatchObject({ lastText: "message at 1000", unread: 2 });
+    expect(await reloaded.expire(3_601_000)).toEqual(["a"]);
+    await reloaded.readNewest("a");
+    expect(reloaded.messages("a")).toEqual([]);
+    expect(reloaded.get("a")).toMatchObject({ firstSeq: 2, nextSeq: 2 });
+    expect(reloaded.summaries()[0].lastText).toBeUndefined();
+    expect(reloaded.hasEarlier("a", 0)).toBe(false);
+  });
+
+  it("expires messages outside the loaded window without reading the window's messages again, and starts still without reading a message", async () => {
+    const vault = new CountingVault();
+    const store = new ConversationStore(vault);
+    await store.save(conversation("big"));
+    const sent: StoredChat[] = [];
+    for (let i = 0; i < 300; i++) {
+      // The first two and the 150th disappear at 5000, one in the window later; the rest never.
+      const expiresAt = i < 2 || i === 150 ? 5_000 : i === 290 ? 9_000 : undefined;
+      sent.push({ ...message("big", i), expiresAt });
+      await store.add(sent[i]);
+    }
+    vault.messageReads = 0;
+    const reloaded = new ConversationStore(vault);
+    await reloaded.load(4_000);
+    expect(vault.messageReads).toBe(0);
+    expect(reloaded.nextExpiry()).toBe(5_000);
+    await reloaded.readNewest("big", 100);
+    vault.messageReads = 0;
+    expect(await reloaded.expire(5_000)).toEqual(["big"]);
+    expect(vault.messageReads).toBe(4); // the three due, each read once for its id, and the first number kept
+    expect(reloaded.messages("big").length).toBe(100);
+    expect(reloaded.get("big")).toMatchObject({ firstSeq: 2, nextSeq: 300 });
+    for (const gone of [sent[0], sent[1], sent[150]]) expect(await reloaded.message("big", gone.id)).toBeUndefined();
+    expect((await reloaded.message("big", sent[149].id))!.sentAt).toBe(149);
+    expect(await vault.get("messages:big", "0000000000000150")).toBeUndefined();
+    expect(await vault.get("message-ids:big", sent[150].id)).toBeUndefined();
+    expect((await vault.entries("expiring:big")).map(([key]) => key)).toEqual(["0000000000000290"]);
+    expect(reloaded.summaries()[0].lastText).toBe("message at 299"); // the newest stayed
+    expect(await reloaded.expire(9_000)).toEqual(["big"]);
+    expect(reloaded.messages("big").some((m) => m.id === sent[290].id)).toBe(false);
+    expect(reloaded.messages("big").length).toBe(99);
+    await reloaded.readNewest("big");
+    expect(reloaded.messages("big").length).toBe(296);
+  });
+
+  it("ignores an expiring entry that is not a time, rather than arm a timer at it", async () => {
+    const vault = new MemoryVault();
+    const store = new ConversationStore(vault);
+    await store.save(conversation("a"));
+    await store.add({ ...message("a", 1), expiresAt: 50_000 });
+    await vault.put("expiring:a", "0000000000000007", utf8("soon"));
+    const reloaded = new ConversationStore(vault);
+    await reloaded.load(10_000);
+    expect(reloaded.nextExpiry()).toBe(50_000);
   });
 
   it("starts without reading a message, opens a conversation of 10,000 by reading its last page, and reads older pages on demand", async () => {
@@ -139,6 +239,35 @@ describe("ConversationStore", () => {
     }
   });
 
+  it("renumbers a profile of the previous layout whose messages disappear: their expiries go to the expiring area, and what is due goes at load", async () => {
+    const vault = await IndexedDbVault.create("store-layout-1-expiring");
+    try {
+      const due = { ...message("e", 1000), expiresAt: 11_000 };
+      const never = message("e", 2000);
+      const later = { ...message("e", 3000), expiresAt: 63_000 };
+      await vault.put("conversations", "e", utf8(JSON.stringify({ ...conversation("e"), timerSeconds: 60, unread: 3, lastText: "message at 3000", lastAt: 3000 })));
+      for (const m of [later, due, never]) await vault.put("messages:e", `${String(m.sentAt).padStart(16, "0")}-${m.id}`, utf8(JSON.stringify(m)));
+      const store = new ConversationStore(vault);
+      await store.load(20_000);
+      expect(store.get("e")).toMatchObject({ layout: LAYOUT_VERSION, firstSeq: 1, nextSeq: 3 });
+      expect((await vault.entries("expiring:e")).map(([key, value]) => [key, new TextDecoder().decode(value)])).toEqual([["0000000000000002", "63000"]]);
+      expect(await store.message("e", due.id)).toBeUndefined();
+      expect(store.nextExpiry()).toBe(63_000);
+      await store.readNewest("e");
+      expect(store.messages("e").map((m) => m.id)).toEqual([never.id, later.id]);
+      // After a restart the expiry is still known without reading a message.
+      const again = new ConversationStore(vault);
+      await again.load(20_000);
+      expect(again.nextExpiry()).toBe(63_000);
+      expect(await again.expire(63_000)).toEqual(["e"]);
+      expect(again.summaries()[0]).toMatchObject({ lastText: "message at 2000", lastAt: 2000 });
+      await again.readNewest("e");
+      expect(again.messages("e").map((m) => m.id)).toEqual([never.id]);
+    } finally {
+      vault.close();
+    }
+  });
+
   it("clears a conversation's messages, ids included", async () => {
     const vault = new MemoryVault();
     const store = new ConversationStore(vault);
@@ -146,11 +275,14 @@ describe("ConversationStore", () => {
     const first = message("r", 1);
     await store.add(first);
     await store.add(message("r", 2));
+    await store.add({ ...message("r", 3), expiresAt: 10_000 });
     await store.clearMessages("r");
     expect(store.messages("r")).toEqual([]);
     expect(store.hasEarlier("r", 0)).toBe(false);
     expect(await vault.entries("messages:r")).toEqual([]);
     expect(await vault.entries("message-ids:r")).toEqual([]);
+    expect(await vault.entries("expiring:r")).toEqual([]);
+    expect(store.nextExpiry()).toBeUndefined();
     expect(await store.add(first)).toBe(true); // forgotten, so it counts as new
   });
 });

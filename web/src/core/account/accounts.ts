@@ -25,6 +25,7 @@ import { ACCOUNT_ID_BYTES, DEVICE_ID_BYTES, PUBLIC_KEY_BYTES, certify, newSignin
 import { LocalDevice, PROFILE_KEY_BYTES, accessKeyFromProfileKey } from "./identity";
 import { fingerprintMatches, linkFingerprint, shownFingerprint, shownLinkCode, splitLinkCode } from "./linkCode";
 import { openProvisioning, sealProvisioning } from "./provisioning";
+import { CoreError } from "../net/errors";
 
 /** How long a new device waits for its approval at most (the server keeps a link code ten minutes). */
 export const LINK_WAIT_MS = 10 * 60_000;
@@ -162,7 +163,7 @@ export async function requestLink(
   }
   const code = shownLinkCode(requested.code, device.publicKey, provisioningKey.publicKey);
   const expiresAt = Number(requested.expiresAt);
-  const timer = setTimeout(() => fail(new Error("no device approved this link in time; link again")), Math.min(waitMs, Math.max(0, expiresAt - Date.now())));
+  const timer = setTimeout(() => fail(new CoreError("LINK_EXPIRED", "no device approved this link in time; link again")), Math.min(waitMs, Math.max(0, expiresAt - Date.now())));
   const approved = pushed
     .then(async (authenticated) => {
       const provisioning = await openProvisioning(authenticated.provisioning, provisioningKey.privateKey);
@@ -172,7 +173,7 @@ export async function requestLink(
         provisioning.accountPrivateKey.length !== 32 ||
         !(provisioning.profileKey.length === 0 || provisioning.profileKey.length === PROFILE_KEY_BYTES)
       ) {
-        throw new Error(refused);
+        throw new CoreError("LINK_REFUSED", refused);
       }
       let identity: LocalDevice;
       try {
@@ -189,7 +190,7 @@ export async function requestLink(
           mailboxPublicKey: mailbox.publicKey,
         });
       } catch {
-        throw new Error(refused);
+        throw new CoreError("LINK_REFUSED", refused);
       }
       if (expectedUsername !== undefined && identity.username !== expectedUsername.toLowerCase()) {
         throw new Error(`a device of ${identity.username}, not of ${expectedUsername}, approved this link; nothing was saved`);
@@ -221,7 +222,7 @@ async function inspect(session: Session, typedCode: string): Promise<{ serverCod
     pending.provisioningKey.length !== 32 ||
     !fingerprintMatches(parts, pending.identityKey, pending.provisioningKey)
   ) {
-    throw new Error("the device waiting with that code is not the one showing it: do not link; someone may be trying to add their own device to your account");
+    throw new CoreError("LINK_WRONG_DEVICE", "the device waiting with that code is not the one showing it: do not link; someone may be trying to add their own device to your account");
   }
   return {
     serverCode: parts.serverCode,

@@ -4,7 +4,7 @@
 // receiving re-keys when a frame names a KID not keyed yet.
 import type { CallChannel } from "../contracts";
 import { UnknownKeyIdError } from "./sframe/context";
-import { SFrameError } from "./sframe/header";
+import { SFrameError, decodeHeader } from "./sframe/header";
 import { EXPORTER_LABEL, MlsSFrameKeys } from "./sframe/mls-keys";
 import { AES_128_GCM_SHA256_128 } from "./sframe/suite";
 
@@ -20,6 +20,8 @@ export class CallKeys {
   #rekeying: Promise<void> | undefined;
   #lastEpochCheck = Number.NEGATIVE_INFINITY;
   #undecryptable = 0;
+  /** Usernames by MLS leaf index, of the epochs keyed so far (a leaf keeps its member within an epoch). */
+  readonly #names = new Map<number, string>();
 
   constructor(
     private readonly channel: CallChannel,
@@ -36,6 +38,7 @@ export class CallKeys {
       // The leaf count is the highest member leaf plus one, as Java's Conversations.exportSecret has it.
       const leafCount = Math.max(0, ...secret.memberLeaves) + 1;
       await this.#keys.enterEpoch(secret.epoch, secret.ownLeaf, secret.memberLeaves, leafCount, secret.secret);
+      secret.memberNames?.forEach((name, i) => this.#names.set(secret.memberLeaves[i], name));
       this.#keyedEpoch = secret.epoch;
     })().finally(() => (this.#rekeying = undefined));
     return this.#rekeying;
@@ -65,6 +68,18 @@ export class CallKeys {
     } catch (e) {
       if (!(e instanceof SFrameError)) throw e;
       this.#undecryptable++;
+      return undefined;
+    }
+  }
+
+  /**
+   * Who sent a frame that decrypted: its KID names the sender's leaf (RFC 9605 §5.2, context 0:
+   * KID = sender_index << E + epoch bits), and the leaf its member, as of the newest epoch keyed.
+   */
+  senderName(sframe: Uint8Array): string | undefined {
+    try {
+      return this.#names.get(Number(decodeHeader(sframe).kid >> BigInt(EPOCH_BITS)));
+    } catch {
       return undefined;
     }
   }

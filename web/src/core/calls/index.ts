@@ -1,17 +1,20 @@
 // Calls in conversations, the twin of Java's Calls and Call: signalling (ring, accept, join,
 // leave, hang up) travels as CallSignal application messages of the conversation's MLS group
 // (CallChannel), so the server sees chat-like ciphertext only; media goes through the relay
-// (CallMedia), with the browser's microphone and speaker (BrowserCallAudio).
+// (CallMedia), with the browser's microphone and speaker (BrowserCallAudio) and, in a video call or
+// once the camera button is pressed, its camera (BrowserCallVideo); others' video is drawn whenever
+// it arrives. The signals carry no media parameters: a call is a video call for whoever sends video.
 //
 // As the Java CLI: the caller rings, and joins the media once someone accepts; the answerer joins
 // the media first, then accepts, so the caller's first frames find it in the call.
 import { create } from "@bufbuild/protobuf";
 import { CallSignalSchema, CallSignal_Kind } from "../../gen/parley/content/v1/content_pb";
-import type { CallInfo, CallState } from "../api";
+import type { CallInfo, CallState, CallVideoView } from "../api";
 import { fromHex, randomBytes, toHex } from "../bytes";
 import type { CallChannel, CallsFactory, CallsService, CoreContext } from "../contracts";
 import { CallMedia } from "./call-media";
 import { CALL_ID_BYTES } from "./packet";
+import { BrowserCallVideo, CallVideoError } from "./video";
 import { BrowserCallAudio } from "./webcodecs";
 
 /** How long a ring waits for an answer, as the CLI's SIGNAL_WAIT. */
@@ -24,6 +27,7 @@ interface CallRecord {
   readonly outgoing: boolean;
   media?: CallMedia;
   audio?: BrowserCallAudio;
+  video?: BrowserCallVideo;
   ringTimer?: ReturnType<typeof setTimeout>;
 }
 
@@ -41,10 +45,10 @@ class Calls implements CallsService {
     });
   }
 
-  async startCall(conversationId: string, _video: boolean): Promise<CallInfo> {
+  async startCall(conversationId: string, video: boolean): Promise<CallInfo> {
     const callId = randomBytes(CALL_ID_BYTES);
     const record: CallRecord = {
-      info: { id: toHex(callId), conversationId, state: "ringing", video: false, participants: [] },
+      info: { id: toHex(callId), conversationId, state: "ringing", video, participants: [] },
       callId,
       outgoing: true,
     };
@@ -57,9 +61,10 @@ class Calls implements CallsService {
     return { ...record.info };
   }
 
-  async answerCall(callId: string, _video: boolean): Promise<void> {
+  async answerCall(callId: string, video: boolean): Promise<void> {
     const record = this.#require(callId);
     if (record.info.state !== "incoming") throw new Error(`the call is ${record.info.state}, not ringing here`);
+    record.info = { ...record.info, video };
     await this.#joinMedia(record);
     await this.#signal(record, CallSignal_Kind.ACCEPT);
   }
@@ -71,6 +76,23 @@ class Calls implements CallsService {
 
   callStream(callId: string): MediaStream | undefined {
     return this.#calls.get(callId)?.audio?.remoteStream;
+  }
+
+  callVideo(callId: string): CallVideoView | undefined {
+    const video = this.#calls.get(callId)?.video;
+    return video && { local: video.localStream, remotes: () => video.remotes() };
+  }
+
+  async setCamera(callId: string, on: boolean): Promise<void> {
+    const record = this.#require(callId);
+    if (record.info.state === "ended") return;
+    record.info = { ...record.info, video: on, cameraError: undefined };
+    // Before the media is joined, the camera starts when the call connects.
+    if (record.video && record.media) {
+      if (on) await this.#startCamera(record, record.video, record.media);
+      else record.video.stopCamera();
+    }
+    this.#emit(record);
   }
 
   #require(callId: string): CallRecord {
@@ -98,6 +120,7 @@ class Calls implements CallsService {
     switch (kind) {
       case CallSignal_Kind.ACCEPT:
         this.#addParticipant(record, sender);
+        record.video?.requestKeyFrame();
         if (record.outgoing && record.info.state === "ringing") {
           clearTimeout(record.ringTimer);
           try {
@@ -108,6 +131,8 @@ class Calls implements CallsService {
         }
         break;
       case CallSignal_Kind.JOIN:
+        // Someone new has nothing to decode from until a key frame.
+        record.video?.requestKeyFrame();
         this.#addParticipant(record, sender);
         break;
       case CallSignal_Kind.LEAVE:
@@ -134,29 +159,46 @@ class Calls implements CallsService {
   async #joinMedia(record: CallRecord): Promise<void> {
     this.#setState(record, "connecting");
     const audio = new BrowserCallAudio();
+    const video = new BrowserCallVideo(() => this.#emit(record));
     record.audio = audio;
+    record.video = video;
     try {
       const media = await CallMedia.join(this.ctx.session, this.channel, record.info.conversationId, record.callId, audio);
       record.media = media;
+      media.onVideo((frame) => video.received(frame, frame.sender));
       await audio.startCapture((opus) => void media.sendOpus(opus));
+      if (record.info.video) await this.#startCamera(record, video, media);
       await this.#signal(record, CallSignal_Kind.JOIN);
     } catch (e) {
-      record.media?.close();
-      audio.close();
-      record.media = undefined;
-      record.audio = undefined;
+      this.#closeMedia(record);
       throw e;
     }
     if (record.info.state === "connecting") this.#setState(record, "active");
   }
 
+  /** Starts the camera; where it cannot start, the call goes on with audio and says why. */
+  async #startCamera(record: CallRecord, video: BrowserCallVideo, media: CallMedia): Promise<void> {
+    try {
+      await video.startCamera((frame, keyFrame) => void media.sendVideo(frame, keyFrame));
+    } catch (e) {
+      if (!(e instanceof CallVideoError)) throw e;
+      record.info = { ...record.info, video: false, cameraError: e.problem };
+    }
+  }
+
+  #closeMedia(record: CallRecord): void {
+    record.media?.close();
+    record.audio?.close();
+    record.video?.close();
+    record.media = undefined;
+    record.audio = undefined;
+    record.video = undefined;
+  }
+
   /** Ends the call here; tells the others with `kind` unless they ended it. */
   async #end(record: CallRecord, kind: CallSignal_Kind | undefined, error?: string): Promise<void> {
     clearTimeout(record.ringTimer);
-    record.media?.close();
-    record.audio?.close();
-    record.media = undefined;
-    record.audio = undefined;
+    this.#closeMedia(record);
     record.info = { ...record.info, state: "ended", ...(error ? { error } : {}) };
     this.#emit(record);
     if (kind !== undefined) await this.#signal(record, kind);

@@ -1,7 +1,7 @@
-// Media packets on the wire, the twin of Java's org.parley.media.packet (MediaPacket and
-// MediaFrame.metadata) and client/calls/RelayMedia. Audio frames travel one per packet; video
-// (fragments, flags 2 and 1) is not sent from the browser: the Java client's video is synthetic
-// test frames. All fields big-endian:
+// Media packets on the wire, the twin of Java's org.parley.media.packet (MediaPacket, MediaFrame's
+// metadata and fragment) and client/calls/RelayMedia. Audio frames travel one per packet; a video
+// frame (flags 2, and 1 for a key frame) is cut into fragments of at most VIDEO_MTU bytes, which
+// FrameReassembler puts together again. All fields big-endian:
 //
 //  0  version          1 byte   (1)
 //  1  flags            1 byte   (bit 0: key frame, bit 1: video; others must be 0)
@@ -19,14 +19,18 @@
 // that rewrote them would be detected.
 
 export const VERSION = 1;
-const FLAG_KEY_FRAME = 1;
-const FLAG_VIDEO = 2;
+export const FLAG_KEY_FRAME = 1;
+export const FLAG_VIDEO = 2;
 const KNOWN_FLAGS = FLAG_KEY_FRAME | FLAG_VIDEO;
 export const HEADER_BYTES = 41;
 export const FRAME_HEADER_BYTES = 35;
 export const CALL_ID_BYTES = 16;
 /** Largest packet accepted: a UDP payload that fits an IPv4 datagram. */
 export const MAX_PACKET_BYTES = 65_507;
+/** Video packets stay below common path MTUs and the relay's 1400-byte datagrams, as Java's CallMedia.VIDEO_MTU. */
+export const VIDEO_MTU = 1200;
+/** Most fragments a frame may have (the field is 16 bits), as Java's MediaFrame.MAX_FRAGMENTS. */
+export const MAX_FRAGMENTS = 0xffff;
 /** Where a media packet's call id starts: after its version and flags bytes. */
 const CALL_ID_AT = 2;
 
@@ -100,6 +104,22 @@ export function encodePacket(p: MediaPacket): Uint8Array {
   view.setUint16(39, p.payload.length);
   out.set(p.payload, HEADER_BYTES);
   return out;
+}
+
+/**
+ * Splits one SFrame-encrypted frame into packets of at most `mtu` bytes each (header included),
+ * exactly as Java's MediaFrame.fragment: equal slices in order, an empty frame as one empty fragment.
+ */
+export function fragmentFrame(fields: FrameFields, payload: Uint8Array, mtu: number = VIDEO_MTU): Uint8Array[] {
+  const room = mtu - HEADER_BYTES;
+  if (room < 1 || mtu > MAX_PACKET_BYTES) throw new RangeError(`MTU ${mtu} must be ${HEADER_BYTES + 1}..${MAX_PACKET_BYTES} bytes`);
+  const count = Math.max(1, Math.ceil(payload.length / room));
+  if (count > MAX_FRAGMENTS) {
+    throw new RangeError(`a frame of ${payload.length} bytes needs ${count} fragments at MTU ${mtu}; at most ${MAX_FRAGMENTS} are possible`);
+  }
+  return Array.from({ length: count }, (_, i) =>
+    encodePacket({ ...fields, fragmentIndex: i, fragmentCount: count, payload: payload.subarray(i * room, (i + 1) * room) }),
+  );
 }
 
 /** Decodes exactly one packet; throws MediaPacketError for anything malformed. */

@@ -1,19 +1,23 @@
-// Call audio in the browser with WebCodecs: the microphone (getUserMedia) resampled to 48 kHz mono
-// by an AudioContext, cut into 20 ms frames and encoded to Opus as Java's OpusFrameEncoder does
-// (32 kbit/s, in-band FEC planning for 10 % loss); received Opus decoded per sender and played
-// into a MediaStream the page attaches to an <audio> element.
+// Call audio in the browser with WebCodecs: the microphone (getUserMedia) mixed to mono and
+// encoded to 20 ms Opus frames at 48 kHz as Java's OpusFrameEncoder does (32 kbit/s, in-band FEC
+// planning for 10 % loss; the encoder resamples from the microphone's rate); received Opus decoded
+// per sender and played into a MediaStream the page attaches to an <audio> element.
 import type { AudioSink } from "./call-media";
 
 /** Chromium's MediaStreamTrackProcessor on the window (TypeScript's lib declares the worker's, without `track`). */
-declare const MediaStreamTrackProcessor: { new (init: { track: MediaStreamTrack }): { readable: ReadableStream<AudioData> } };
+declare const MediaStreamTrackProcessor: { new (init: { track: MediaStreamTrack; maxBufferSize?: number }): { readable: ReadableStream<AudioData> } };
 
 export const SAMPLE_RATE = 48_000;
 export const FRAME_SAMPLES = 960; // 20 ms at 48 kHz
 const FRAME_US = 20_000;
+const CAPTURE_BUFFER_CHUNKS = 100;
 /**
  * Decoded audio is scheduled this far ahead of the audio clock, which plays it on its own thread:
  * a stall of the page shorter than the lead leaves no gap. Each time the schedule runs dry the
  * lead grows by the gap (to at most MAX), so a loaded machine trades latency for whole audio.
+ * A gap is silence put into the middle of what is said, which moves everything after it (on a
+ * 2-core machine at load 20 the loopback test saw one 84 ms gap take the whole-call correlation
+ * from 0.99 to 0.42; a 150 ms lead still saw a 157 ms gap): gaps are counted (playoutGaps).
  */
 const MIN_LEAD_S = 0.06;
 const MAX_LEAD_S = 0.5;
@@ -41,7 +45,18 @@ export function callAudioSupport(): string | undefined {
   return undefined;
 }
 
-/** The audio of one call on this page: one AudioContext for capture and playout. */
+/** The average of a chunk's channels (a microphone may be stereo; calls are mono). */
+function downmix(data: AudioData): Float32Array<ArrayBuffer> {
+  const mono = new Float32Array(data.numberOfFrames);
+  const channel = new Float32Array(data.numberOfFrames);
+  for (let c = 0; c < data.numberOfChannels; c++) {
+    data.copyTo(channel, { planeIndex: c, format: "f32-planar" });
+    for (let i = 0; i < mono.length; i++) mono[i] += channel[i] / data.numberOfChannels;
+  }
+  return mono;
+}
+
+/** The audio of one call on this page: the microphone to Opus, and one AudioContext for playout. */
 export class BrowserCallAudio implements AudioSink {
   readonly #context: AudioContext;
   readonly #destination: MediaStreamAudioDestinationNode;
@@ -62,8 +77,8 @@ export class BrowserCallAudio implements AudioSink {
   }
 
   /**
-   * Starts the microphone and hands every 20 ms Opus frame to onOpus. The AudioContext resamples
-   * whatever rate the device has to 48 kHz mono, which is what the Opus frames must carry.
+   * Starts the microphone and hands every 20 ms Opus frame to onOpus (48 kHz mono inside,
+   * whatever rate and channels the device has).
    */
   async startCapture(onOpus: (opus: Uint8Array) => void): Promise<void> {
     await this.#context.resume();
@@ -74,10 +89,6 @@ export class BrowserCallAudio implements AudioSink {
     const microphone = await navigator.mediaDevices.getUserMedia({
       audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false },
     });
-    const source = this.#context.createMediaStreamSource(microphone);
-    const tap = this.#context.createMediaStreamDestination();
-    tap.channelCount = 1;
-    source.connect(tap);
     const encoder = new AudioEncoder({
       output: (chunk) => {
         const opus = new Uint8Array(chunk.byteLength);
@@ -86,41 +97,37 @@ export class BrowserCallAudio implements AudioSink {
       },
       error: () => this.#stopCapture(),
     });
-    encoder.configure(OPUS_ENCODER);
-    const reader = new MediaStreamTrackProcessor({ track: tap.stream.getAudioTracks()[0] }).readable.getReader();
+    // The microphone's own samples go straight to the encoder, configured at the microphone's rate
+    // (Chromium's fake microphone runs at 44.1 kHz): Chromium's Opus encoder resamples to 48 kHz
+    // inside, in the microphone's clock, where an AudioContext on the way would add a second clock
+    // for the samples to cross. Room for 1 s of 10 ms chunks: a stalled page reads late, losing nothing.
+    const reader = new MediaStreamTrackProcessor({ track: microphone.getAudioTracks()[0], maxBufferSize: CAPTURE_BUFFER_CHUNKS }).readable.getReader();
     let stopped = false;
     this.#capture = {
       stop() {
         stopped = true;
         void reader.cancel();
         microphone.getTracks().forEach((t) => t.stop());
-        source.disconnect();
         if (encoder.state !== "closed") encoder.close();
       },
     };
-    const frame = new Float32Array(FRAME_SAMPLES);
-    let filled = 0;
-    let frames = 0;
+    let rate = 0;
+    let capturedUs = 0;
     void (async () => {
       while (!stopped) {
         const { value, done } = await reader.read();
         if (done || !value) return;
-        const samples = new Float32Array(value.numberOfFrames);
-        value.copyTo(samples, { planeIndex: 0, format: "f32-planar" });
+        const mono = downmix(value);
+        const sampleRate = value.sampleRate;
         value.close();
-        for (let at = 0; at < samples.length; ) {
-          const take = Math.min(FRAME_SAMPLES - filled, samples.length - at);
-          frame.set(samples.subarray(at, at + take), filled);
-          filled += take;
-          at += take;
-          if (filled === FRAME_SAMPLES && !stopped && encoder.state === "configured") {
-            encoder.encode(new AudioData({
-              format: "f32-planar", sampleRate: SAMPLE_RATE, numberOfFrames: FRAME_SAMPLES, numberOfChannels: 1,
-              timestamp: frames++ * FRAME_US, data: frame.slice(),
-            }));
-            filled = 0;
-          }
+        if (stopped || encoder.state === "closed") return;
+        if (sampleRate !== rate) {
+          rate = sampleRate;
+          encoder.configure({ ...OPUS_ENCODER, sampleRate });
         }
+        // Timestamps count samples, so the encoder sees one unbroken stream.
+        encoder.encode(new AudioData({ format: "f32-planar", sampleRate, numberOfFrames: mono.length, numberOfChannels: 1, timestamp: capturedUs, data: mono }));
+        capturedUs += (mono.length * 1e6) / sampleRate;
       }
     })().catch(() => this.#stopCapture());
   }
@@ -128,6 +135,16 @@ export class BrowserCallAudio implements AudioSink {
   #stopCapture(): void {
     this.#capture?.stop();
     this.#capture = undefined;
+  }
+
+  /** Silence that went into the playout because decoded audio came too late for its turn, over all senders. */
+  get playoutGaps(): { count: number; seconds: number } {
+    const all = { count: 0, seconds: 0 };
+    for (const sender of this.#decoders.values()) {
+      all.count += sender.gaps.count;
+      all.seconds += sender.gaps.seconds;
+    }
+    return all;
   }
 
   play(participantId: number, opus: Uint8Array | undefined): void {
@@ -159,6 +176,8 @@ class SenderPlayout {
   readonly #queue: { samples: Float32Array<ArrayBuffer> | undefined; decoding: boolean }[] = [];
   #nextTime = 0;
   #lead = MIN_LEAD_S;
+  /** Times the schedule ran dry and silence went in before the next frame, and how much in all. */
+  readonly gaps = { count: 0, seconds: 0 };
   #frames = 0;
 
   constructor(
@@ -206,6 +225,10 @@ class SenderPlayout {
       const now = this.context.currentTime;
       if (this.#nextTime > 0 && this.#nextTime < now) this.#lead = Math.min(MAX_LEAD_S, this.#lead + (now - this.#nextTime));
       const at = this.#nextTime >= now ? this.#nextTime : now + this.#lead;
+      if (this.#nextTime > 0 && at > this.#nextTime) {
+        this.gaps.count++;
+        this.gaps.seconds += at - this.#nextTime;
+      }
       source.start(at);
       this.#nextTime = at + buffer.duration;
     }

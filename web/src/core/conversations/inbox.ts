@@ -11,7 +11,7 @@ import type { CoreContext } from "../contracts";
 import type { Contacts } from "../keys/contacts";
 import type { KeyPackages } from "../keys/keyPackages";
 import type { MemberCredential } from "../mls/credential";
-import { MlsPolicyError } from "../mls/errors";
+import { MlsPolicyError, UndecryptableMessage } from "../mls/errors";
 import { decodeMessage, groupIdOf, MlsGroup, type Processed } from "../mls/group";
 import type { Member } from "../mls/policy";
 import { openMailboxCopy } from "../wire/mailboxSeal";
@@ -19,6 +19,7 @@ import { unwrap, UnwrapError } from "../wire/payloadWrap";
 import type { Consent } from "./consent";
 import type { Groups } from "./groups";
 import { conversationName } from "./names";
+import { FORK_TAG_BYTES, forkTag } from "./outbox";
 import { applyReaction, attachmentInfo, type ConversationStore, markDeleted, type StoredChat } from "./store";
 
 /** Texts longer than this are dropped on arrival and refused on sending: no screen shows them. */
@@ -35,6 +36,8 @@ export interface InboxHooks {
   adoptOwnProfileKey(profileKey: Uint8Array, generation: bigint): Promise<void>;
   sendReceipts(conversationId: string, kind: Receipt_Kind, ids: Uint8Array[]): Promise<void>;
   signal(conversationId: string, sender: string, senderDevice: Uint8Array, signal: CallSignal): void;
+  /** A message that disappears at `expiresAt` was stored. */
+  noteExpiry(expiresAt: number | undefined): void;
 }
 
 export class Inbox {
@@ -129,6 +132,7 @@ export class Inbox {
       processed = await group.process(message);
     } catch (e) {
       await this.groups.reload(conversationId);
+      if (e instanceof UndecryptableMessage && isForkedFrom(group, e)) await this.forked(conversationId);
       throw e;
     }
     await this.groups.save(group);
@@ -157,6 +161,24 @@ export class Inbox {
         this.ctx.events.emit({ kind: "conversations" });
         break;
     }
+  }
+
+  /**
+   * A member at this device's epoch number whose fork tag differs: the server gave members
+   * different commits (ARCHITECTURE, hostile server). Marked on the conversation, shown in the
+   * chat, and told once as a notice.
+   */
+  private async forked(conversationId: string): Promise<void> {
+    const state = this.store.require(conversationId);
+    if (state.forked) return;
+    await this.store.update(conversationId, (s) => void (s.forked = true));
+    this.ctx.events.emit({
+      kind: "notice",
+      message: `The server gave members of ${state.name} different versions of it: some of their messages cannot be read here. Start a new conversation.`,
+      code: "FORKED",
+      params: { conversation: state.name },
+    });
+    this.ctx.events.emit({ kind: "conversations" });
   }
 
   private announce(name: string, added: Member[], removed: Member[]): void {
@@ -250,6 +272,7 @@ export class Inbox {
       status: "sent" as const,
       deliveredTo: [],
       readBy: [],
+      expiresAt: disappearsAt(Number(content.sentAt), state.timerSeconds),
     };
     const body = content.body;
     let shown: StoredChat | undefined;
@@ -292,9 +315,21 @@ export class Inbox {
       case "receipt":
         if (!ownAccount) await this.applyReceipt(conversationId, sender.username, body.value.kind, body.value.messageIds);
         break;
-      case "disappearingTimer":
-        await this.store.update(conversationId, (s) => void (s.timerSeconds = body.value.seconds));
+      case "disappearingTimer": {
+        const seconds = body.value.seconds;
+        await this.store.update(conversationId, (s) => void (s.timerSeconds = seconds));
+        const where = state.direct ? "" : ` in ${state.name}`;
+        if (!state.request) {
+          this.ctx.events.emit({
+            kind: "notice",
+            message: `${sender.username} set disappearing messages${where} to ${timerText(seconds)}.`,
+            code: "TIMER",
+            params: { name: sender.username, seconds },
+          });
+        }
+        this.ctx.events.emit({ kind: "conversations" });
         break;
+      }
       case "accessKeyShare":
         // A member shares only its own account's key; this account's own comes with its profile key.
         if (!constantTimeEquals(body.value.accountId, sender.accountId)) throw new MlsPolicyError(`${sender.username} shared an access key of another account`);
@@ -311,6 +346,7 @@ export class Inbox {
         break;
     }
     if (shown && (await this.store.add(shown))) {
+      this.hooks.noteExpiry(shown.expiresAt);
       if (!ownAccount && !state.request) {
         const owed = this.owedDelivered.get(conversationId) ?? [];
         owed.push(content.id);
@@ -354,4 +390,24 @@ export class Inbox {
 function checkedText(text: string): string {
   if (text.length > MAX_TEXT_CHARS) throw new MlsPolicyError(`a text of ${text.length} characters (at most ${MAX_TEXT_CHARS} are shown)`);
   return text;
+}
+
+/** When a message sent at `sentAt` disappears under a timer of `seconds` (ConversationStore.expiry); undefined when off. */
+export function disappearsAt(sentAt: number, seconds: number): number | undefined {
+  return seconds > 0 ? sentAt + seconds * 1000 : undefined;
+}
+
+/** A timer as the CLI prints it in English (notices are English; the UI labels its own choices). */
+export function timerText(seconds: number): string {
+  if (seconds === 0) return "off";
+  for (const [unit, length] of [["week", 604_800], ["day", 86_400], ["hour", 3_600], ["minute", 60]] as const) {
+    if (seconds % length === 0) return `${seconds / length} ${unit}${seconds === length ? "" : "s"}`;
+  }
+  return `${seconds} seconds`;
+}
+
+/** Whether an undecryptable message names this member's epoch with another fork tag (ForkTag.differs). */
+function isForkedFrom(group: MlsGroup, failure: UndecryptableMessage): boolean {
+  const tag = failure.authenticatedData;
+  return failure.ofCurrentEpoch && tag.length === FORK_TAG_BYTES && !constantTimeEquals(tag, forkTag(group));
 }

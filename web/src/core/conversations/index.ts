@@ -3,7 +3,7 @@
 // ConversationStore (Vault), Groups (MLS states, the lock), Outbox (sending, commits), Inbox
 // (Deliver, content, receipts), Membership (members, admins, requests), Consent and Contacts.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { AccessKeyShareSchema, AttachmentSchema, type CallSignal, CallSignalSchema, Receipt_Kind, ReceiptSchema } from "../../gen/parley/content/v1/content_pb";
+import { AccessKeyShareSchema, AttachmentSchema, DisappearingTimerSchema, type CallSignal, CallSignalSchema, Receipt_Kind, ReceiptSchema } from "../../gen/parley/content/v1/content_pb";
 import type { ChatMessage, ConversationSummary, Member as ApiMember } from "../api";
 import { fromHex, randomBytes, toHex, utf8 } from "../bytes";
 import { setAccessKey } from "../account/accounts";
@@ -14,8 +14,9 @@ import { Contacts } from "../keys/contacts";
 import { KeyPackages } from "../keys/keyPackages";
 import { GroupPolicy } from "../mls/policy";
 import { Consent } from "./consent";
+import { Disappearing } from "./disappearing";
 import { Groups } from "./groups";
-import { Inbox, MAX_RECEIPT_IDS, MAX_TEXT_CHARS } from "./inbox";
+import { disappearsAt, Inbox, MAX_RECEIPT_IDS, MAX_TEXT_CHARS } from "./inbox";
 import { Membership } from "./membership";
 import { type ContentBody, Outbox } from "./outbox";
 import { applyReaction, attachmentInfo, ConversationStore, markDeleted, type StoredChat } from "./store";
@@ -24,6 +25,8 @@ type SignalListener = (conversationId: string, sender: string, senderDevice: Uin
 
 /** Vault area: send id (hex) -> "conversation:message" of a shown message waiting for the carrier's outcome. */
 const SENDS = "sends";
+/** The longest disappearing-message timer: a year (the wire's uint32 would allow 136 years, which no one means). */
+const MAX_TIMER_SECONDS = 365 * 24 * 60 * 60;
 /** How long start() waits for the server to say the backlog was all pushed. */
 const BACKLOG_WAIT_MS = 10_000;
 
@@ -38,6 +41,7 @@ export class Conversations implements ConversationsService {
   private readonly outbox: Outbox;
   private readonly inbox: Inbox;
   private readonly membership: Membership;
+  private readonly disappearing: Disappearing;
   private readonly signalListeners = new Set<SignalListener>();
   /** Shown messages being queued and stored: the carrier may report a send before its message is stored. */
   private readonly storing = new Set<Promise<unknown>>();
@@ -69,6 +73,10 @@ export class Conversations implements ConversationsService {
     const share = (id: string) => this.shareAccessKey(id);
     this.membership = new Membership(ctx, this.groups, this.store, this.keyPackages, this.contacts, this.consent, this.outbox, share,
       (id, kind, ids) => this.sendReceipts(id, kind, ids));
+    this.disappearing = new Disappearing(this.store, (task) => this.groups.exclusive(task), (ids) => {
+      ids.forEach((conversationId) => ctx.events.emit({ kind: "messages", conversationId }));
+      ctx.events.emit({ kind: "conversations" });
+    });
     this.inbox = new Inbox(ctx, this.groups, this.store, this.keyPackages, this.contacts, this.consent, {
       later: (task) => void task().catch((e: Error) => this.notice(e.message)),
       commitPendingRemovals: (id) => this.membership.commitPendingRemovals(id),
@@ -76,6 +84,7 @@ export class Conversations implements ConversationsService {
       adoptOwnProfileKey: (key, generation) => this.adoptOwnProfileKey(key, generation),
       sendReceipts: (id, kind, ids) => this.sendReceipts(id, kind, ids),
       signal: (id, sender, device, signal) => this.signalListeners.forEach((l) => l(id, sender, device, signal)),
+      noteExpiry: (at) => this.disappearing.noteExpiry(at),
     });
     this.unsubscribe.push(ctx.session.onPush((frame) => {
       this.loaded
@@ -99,6 +108,7 @@ export class Conversations implements ConversationsService {
     await this.store.load();
     await this.groups.load();
     await this.consent.load();
+    this.disappearing.start();
     this.markLoaded();
     this.unsubscribe.push(this.ctx.carrier.onSent((_queue, sendId) => void this.sendOutcome(sendId, "sent")));
     this.unsubscribe.push(this.ctx.carrier.onFailed((_queue, sendId, error: ServerError) => {
@@ -127,6 +137,7 @@ export class Conversations implements ConversationsService {
 
   close(): void {
     this.unsubscribe.forEach((stop) => stop());
+    this.disappearing.close();
   }
 
   // ------------------------------------------------------------------ reading
@@ -213,6 +224,7 @@ export class Conversations implements ConversationsService {
     const storing = this.groups.exclusive(async () => {
       const { content, sendId } = await this.outbox.send(conversationId, body);
       const messageId = toHex(content.id);
+      const expiresAt = disappearsAt(Number(content.sentAt), this.store.require(conversationId).timerSeconds);
       await this.store.add({
         id: messageId,
         conversationId,
@@ -226,8 +238,10 @@ export class Conversations implements ConversationsService {
         status: sendId ? "queued" : "sent",
         deliveredTo: [],
         readBy: [],
+        expiresAt,
         ...copy,
       });
+      this.disappearing.noteExpiry(expiresAt);
       if (sendId) await this.ctx.vault.put(SENDS, toHex(sendId), utf8(`${conversationId}:${messageId}`));
       return messageId;
     });
@@ -283,6 +297,21 @@ export class Conversations implements ConversationsService {
     });
     await this.store.change(conversationId, messageId, (m) => applyReaction(m, this.ctx.identity.username, emoji));
     this.ctx.events.emit({ kind: "messages", conversationId });
+  }
+
+  /**
+   * Sets disappearing messages for everyone in the conversation (Conversations.setTimer in Java): a
+   * DisappearingTimer content message, and this device's own setting. Messages stored from now on
+   * disappear `seconds` after they were sent; 0 turns it off.
+   */
+  async setTimer(conversationId: string, seconds: number): Promise<void> {
+    if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_TIMER_SECONDS) {
+      throw new Error(`a disappearing-message timer is 0 (off) to ${MAX_TIMER_SECONDS} seconds`);
+    }
+    this.membership.requireAccepted(conversationId);
+    await this.sendControl(conversationId, { case: "disappearingTimer", value: create(DisappearingTimerSchema, { seconds }) });
+    await this.store.update(conversationId, (s) => void (s.timerSeconds = seconds));
+    this.ctx.events.emit({ kind: "conversations" });
   }
 
   /** The conversation was shown: its unread count goes to zero and the senders get a read receipt. */
@@ -406,8 +435,10 @@ export class Conversations implements ConversationsService {
     // Read before anything awaits (exportSecret takes its exporter secret synchronously too): all of one epoch.
     const epoch = group.epoch;
     const ownLeaf = group.ownLeafIndex;
-    const memberLeaves = group.members().map((m) => m.leafIndex).sort((a, b) => a - b);
-    return group.exportSecret(label, new Uint8Array(0), length).then((secret) => ({ epoch, ownLeaf, memberLeaves, secret }));
+    const members = group.members().sort((a, b) => a.leafIndex - b.leafIndex);
+    const memberLeaves = members.map((m) => m.leafIndex);
+    const memberNames = members.map((m) => m.credential.username);
+    return group.exportSecret(label, new Uint8Array(0), length).then((secret) => ({ epoch, ownLeaf, memberLeaves, memberNames, secret }));
   }
 
   async sendSignal(conversationId: string, signal: CallSignal): Promise<void> {

@@ -16,6 +16,7 @@ import type { Groups } from "./groups";
 import { conversationName } from "./names";
 import type { Outbox } from "./outbox";
 import type { ConversationStore } from "./store";
+import { CoreError } from "../net/errors";
 
 export class Membership {
   constructor(
@@ -299,7 +300,9 @@ export class Membership {
     try {
       result = await claim(this.ctx.session, username, this.contacts);
     } catch (e) {
-      if ((e as { code?: string }).code === "NOT_FOUND") throw new Error(`there is no user '${username}' on this server; check the spelling`);
+      if ((e as { code?: string }).code === "NOT_FOUND") {
+        throw new CoreError("NO_SUCH_USER", `there is no user '${username}' on this server; check the spelling`, { username });
+      }
       throw e;
     }
     if (result.devices.length === 0) {

@@ -19,7 +19,7 @@ import type { Groups } from "./groups";
 
 /** Eight bytes of every application message's authenticated_data: the fork tag (ForkTag.java). */
 const FORK_TAG_LABEL = utf8("parley-v1-fork-tag");
-const FORK_TAG_BYTES = 8;
+export const FORK_TAG_BYTES = 8;
 const MAX_COMMIT_ATTEMPTS = 20;
 /** How long a losing committer waits for the winning commit to arrive before giving up. */
 const WINNER_WAIT_MS = 15_000;

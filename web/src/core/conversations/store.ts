@@ -8,6 +8,11 @@
 //   area "groups":           conversation id -> ts-mls group state
 //   area "messages:<id>":    arrival number (16 digits) -> StoredChat (JSON)
 //   area "message-ids:<id>": message id -> arrival number (to find, and never store twice, a message by id)
+//   area "expiring:<id>":    arrival number -> expiresAt of each message still to disappear (read at
+//                            start, so the disappearing timer needs no message read; small, as it
+//                            holds only messages not gone yet)
+// A message disappears at its own expiresAt (set from the conversation's timer when it was stored; one
+// stored while the timer was off never does), so a later message may go while an older one stays.
 // Profiles of the previous layout kept messages under "<sentAt>-<message id>" and read them all at
 // every start; load() renumbers such a conversation once (LAYOUT_VERSION).
 import type { AttachmentInfo, ChatMessage, ConversationSummary, MessageStatus } from "../api";
@@ -18,6 +23,7 @@ const CONVERSATIONS = "conversations";
 export const GROUPS = "groups";
 const messagesArea = (conversationId: string) => `messages:${conversationId}`;
 const idsArea = (conversationId: string) => `message-ids:${conversationId}`;
+const expiringArea = (conversationId: string) => `expiring:${conversationId}`;
 /** The message layout this code writes: 2 numbers messages in arrival order (1 keyed them by time, with no index). */
 export const LAYOUT_VERSION = 2;
 
@@ -42,6 +48,8 @@ export interface ConversationState {
   /** The arrival numbers of the oldest message kept and of the next one to come. */
   firstSeq?: number;
   nextSeq?: number;
+  /** A member's message named this device's epoch with another fork tag: the server forked the group. */
+  forked?: boolean;
 }
 
 /** A message as stored: what the UI shows, and the attachment pointer (Attachment proto, hex) to download it. */
@@ -63,6 +71,8 @@ interface Loaded {
   window: Held[];
   from: number;
   byId: Map<string, Held>;
+  /** Arrival number -> expiresAt of every message kept that disappears (the "expiring" area). */
+  expiring: Map<number, number>;
   /** Reads and writes of this conversation's messages, one at a time. */
   queue: Promise<unknown>;
 }
@@ -77,15 +87,41 @@ export class ConversationStore {
 
   constructor(private readonly vault: Vault) {}
 
-  /** Reads every conversation, none of its messages; renumbers those of the old layout, and deletes messages older than a conversation's timer. */
+  /** Reads every conversation and what of its messages is still to disappear, no message; renumbers those of the old layout, and deletes what is due. */
   async load(now = Date.now()): Promise<void> {
     for (const [id, bytes] of await this.vault.entries(CONVERSATIONS)) {
       const state = json<ConversationState>(bytes);
       if (state.layout !== LAYOUT_VERSION) await this.renumber(state);
       const counted = state as Loaded["state"];
-      this.conversations.set(id, { state: counted, window: [], from: counted.nextSeq, byId: new Map(), queue: Promise.resolve() });
-      if (state.timerSeconds > 0) await this.expire(id, now);
+      const expiring = new Map<number, number>();
+      for (const [key, value] of await this.vault.entries(expiringArea(id))) {
+        const at = Number(decoder.decode(value));
+        if (Number.isFinite(at)) expiring.set(Number(key), at); // a timer armed at NaN would fire at once, forever
+      }
+      this.conversations.set(id, { state: counted, window: [], from: counted.nextSeq, byId: new Map(), expiring, queue: Promise.resolve() });
     }
+    await this.expire(now);
+  }
+
+  /** The earliest time a stored message disappears, if any does. */
+  nextExpiry(): number | undefined {
+    let next: number | undefined;
+    for (const { expiring } of this.conversations.values()) {
+      for (const at of expiring.values()) if (next === undefined || at < next) next = at;
+    }
+    return next;
+  }
+
+  /** Deletes every message whose disappearing time has passed, from memory and the Vault; returns the conversations changed. */
+  async expire(now = Date.now()): Promise<string[]> {
+    const changed: string[] = [];
+    for (const [id, loaded] of this.conversations) {
+      const due = [...loaded.expiring].filter(([, at]) => at <= now).map(([seq]) => seq);
+      if (due.length === 0) continue;
+      await this.exclusive(loaded, () => this.deleteDue(loaded, due));
+      changed.push(id);
+    }
+    return changed;
   }
 
   ids(): string[] {
@@ -106,7 +142,7 @@ export class ConversationStore {
     const loaded = this.conversations.get(state.id);
     const counted = { ...state, layout: LAYOUT_VERSION, firstSeq: loaded?.state.firstSeq ?? 0, nextSeq: loaded?.state.nextSeq ?? 0 };
     if (loaded) loaded.state = counted;
-    else this.conversations.set(state.id, { state: counted, window: [], from: 0, byId: new Map(), queue: Promise.resolve() });
+    else this.conversations.set(state.id, { state: counted, window: [], from: 0, byId: new Map(), expiring: new Map(), queue: Promise.resolve() });
     await this.vault.put(CONVERSATIONS, state.id, utf8(JSON.stringify(counted)));
   }
 
@@ -124,6 +160,8 @@ export class ConversationStore {
     await this.exclusive(loaded, async () => {
       for (let seq = loaded.state.firstSeq; seq < loaded.state.nextSeq; seq++) await this.vault.delete(messagesArea(id), seqKey(seq));
       for (const [messageId] of await this.vault.entries(idsArea(id))) await this.vault.delete(idsArea(id), messageId);
+      for (const seq of loaded.expiring.keys()) await this.vault.delete(expiringArea(id), seqKey(seq));
+      loaded.expiring.clear();
       loaded.window = [];
       loaded.byId.clear();
       loaded.from = loaded.state.nextSeq;
@@ -132,36 +170,6 @@ export class ConversationStore {
         state.unread = 0;
         delete state.lastText;
       });
-    });
-  }
-
-  /**
-   * Deletes the messages older than the conversation's timer, oldest first (arrival order is close
-   * to time order: the walk stops at the first message still in time). Resolves with how many went.
-   */
-  async expire(id: string, now = Date.now()): Promise<number> {
-    const loaded = this.conversations.get(id);
-    if (!loaded || loaded.state.timerSeconds <= 0) return 0;
-    const before = now - loaded.state.timerSeconds * 1000;
-    return this.exclusive(loaded, async () => {
-      let gone = 0;
-      for (; loaded.state.firstSeq < loaded.state.nextSeq; loaded.state.firstSeq++, gone++) {
-        const seq = loaded.state.firstSeq;
-        const stored = await this.vault.get(messagesArea(id), seqKey(seq));
-        if (stored !== undefined) {
-          const message = json<StoredChat>(stored);
-          if (message.sentAt >= before) break;
-          await this.vault.delete(idsArea(id), message.id);
-          await this.vault.delete(messagesArea(id), seqKey(seq));
-          loaded.byId.delete(message.id);
-        }
-      }
-      if (gone > 0) {
-        loaded.window = loaded.window.filter((h) => h.seq >= loaded.state.firstSeq);
-        loaded.from = Math.max(loaded.from, loaded.state.firstSeq);
-        await this.save(loaded.state);
-      }
-      return gone;
     });
   }
 
@@ -178,6 +186,8 @@ export class ConversationStore {
         lastAt: state.lastAt,
         request: state.request,
         admin: false,
+        timerSeconds: state.timerSeconds,
+        forked: state.forked ?? false,
       }))
       .sort((a, b) => (b.lastAt ?? 0) - (a.lastAt ?? 0));
   }
@@ -247,9 +257,14 @@ export class ConversationStore {
         if (!message.outgoing) state.unread++;
         if ((state.lastAt ?? 0) <= message.sentAt) {
           state.lastAt = message.sentAt;
-          state.lastText = message.attachment ? `📎 ${message.attachment.name}` : message.text;
+          state.lastText = lastText(message);
         }
       });
+      // The expiry before the message: a crash between them leaves an entry for nothing, never a message that stays.
+      if (message.expiresAt !== undefined) {
+        await this.vault.put(expiringArea(message.conversationId), seqKey(seq), utf8(String(message.expiresAt)));
+        loaded.expiring.set(seq, message.expiresAt);
+      }
       await this.vault.put(messagesArea(message.conversationId), seqKey(seq), utf8(JSON.stringify(message)));
       await this.vault.put(idsArea(message.conversationId), message.id, utf8(String(seq)));
       const held = { seq, message };
@@ -296,6 +311,64 @@ export class ConversationStore {
   }
 
   /**
+   * Deletes the messages numbered `due` (message, id index, expiry; from memory when read), moves the
+   * oldest number kept past those at the start that are gone, and the summary's last message when
+   * the newest went. Runs exclusive.
+   */
+  private async deleteDue(loaded: Loaded, due: number[]): Promise<void> {
+    const id = loaded.state.id;
+    const gone = new Set(due);
+    let newestWent = false;
+    for (const seq of due) {
+      const held = loaded.window.find((h) => h.seq === seq);
+      const stored = held ? undefined : await this.vault.get(messagesArea(id), seqKey(seq));
+      const message = held?.message ?? (stored === undefined ? undefined : json<StoredChat>(stored));
+      if (message) {
+        newestWent ||= message.sentAt >= (loaded.state.lastAt ?? 0);
+        loaded.byId.delete(message.id);
+        await this.vault.delete(idsArea(id), message.id);
+        await this.vault.delete(messagesArea(id), seqKey(seq));
+      }
+      await this.vault.delete(expiringArea(id), seqKey(seq));
+      loaded.expiring.delete(seq);
+    }
+    loaded.window = loaded.window.filter((h) => !gone.has(h.seq));
+    // Past numbers that went now and past gaps left before (a later message that went first).
+    if (gone.has(loaded.state.firstSeq)) {
+      while (loaded.state.firstSeq < loaded.state.nextSeq && (gone.has(loaded.state.firstSeq) || !(await this.kept(loaded, loaded.state.firstSeq)))) {
+        loaded.state.firstSeq++;
+      }
+    }
+    loaded.from = Math.max(loaded.from, loaded.state.firstSeq);
+    const newest = newestWent ? await this.newestKept(loaded) : undefined;
+    // Saved even when the newest stayed: firstSeq may have moved.
+    await this.update(id, (state) => {
+      if (newest) {
+        state.lastAt = newest.sentAt;
+        state.lastText = lastText(newest);
+      } else if (newestWent) {
+        delete state.lastText; // the conversation keeps its place in the list, as clearMessages leaves it
+      }
+    });
+  }
+
+  /** Whether a message numbered `seq` is stored. Runs exclusive. */
+  private async kept(loaded: Loaded, seq: number): Promise<boolean> {
+    if (seq >= loaded.from) return loaded.window.some((h) => h.seq === seq);
+    return (await this.vault.get(messagesArea(loaded.state.id), seqKey(seq))) !== undefined;
+  }
+
+  /** The newest message kept: the window's (every number from `from` on is in it), else the highest number below. Runs exclusive. */
+  private async newestKept(loaded: Loaded): Promise<StoredChat | undefined> {
+    if (loaded.window.length > 0) return loaded.window[loaded.window.length - 1].message;
+    for (let seq = loaded.from - 1; seq >= loaded.state.firstSeq; seq--) {
+      const stored = await this.vault.get(messagesArea(loaded.state.id), seqKey(seq));
+      if (stored !== undefined) return json<StoredChat>(stored);
+    }
+    return undefined;
+  }
+
+  /**
    * Renumbers a conversation of layout 1 (messages keyed by time, no index) in time order, once.
    * Safe to run again after an interruption: it reads both forms, and keeps each message once.
    */
@@ -308,10 +381,13 @@ export class ConversationStore {
       byId.set(message.id, message);
     }
     const messages = [...byId.values()].sort((a, b) => a.sentAt - b.sentAt);
+    // An interrupted run may have numbered them otherwise: its expiries would point at other messages.
+    for (const [key] of await this.vault.entries(expiringArea(state.id))) await this.vault.delete(expiringArea(state.id), key);
     const kept = new Set<string>();
     for (const [seq, message] of messages.entries()) {
       await this.vault.put(area, seqKey(seq), utf8(JSON.stringify(message)));
       await this.vault.put(idsArea(state.id), message.id, utf8(String(seq)));
+      if (message.expiresAt !== undefined) await this.vault.put(expiringArea(state.id), seqKey(seq), utf8(String(message.expiresAt)));
       kept.add(seqKey(seq));
     }
     for (const [key] of entries) if (!kept.has(key)) await this.vault.delete(area, key);
@@ -324,6 +400,11 @@ export class ConversationStore {
     loaded.queue = result.catch(() => undefined);
     return result;
   }
+}
+
+/** What the conversation list shows of a message. */
+function lastText(message: StoredChat): string {
+  return message.attachment ? `📎 ${message.attachment.name}` : message.text;
 }
 
 /** A sender has at most one reaction per message; an empty emoji removes it. */

@@ -27,7 +27,7 @@ import { makeKeyPackageRef } from "ts-mls/keyPackage.js";
 import { decryptGroupInfo, decryptGroupSecrets } from "ts-mls/welcome.js";
 import { toHex } from "../bytes";
 import type { MemberCredential } from "./credential";
-import { MlsPolicyError } from "./errors";
+import { MlsPolicyError, UndecryptableMessage } from "./errors";
 import { certificateAuthenticationService, type GroupPolicy, type Member, membersOf } from "./policy";
 import { commitWithPath } from "./commit";
 import { ConversationSettings } from "./settings";
@@ -287,7 +287,7 @@ export class MlsGroup {
       opened = await unprotectPrivateMessage(receiver.senderDataSecret, pm, receiver.secretTree, receiver.ratchetTree,
         receiver.groupContext, this.state.clientConfig.keyRetentionConfig, cs);
     } catch (e) {
-      throw new MlsPolicyError(`a message that does not decrypt: ${(e as Error).message}`);
+      throw new UndecryptableMessage(`a message that does not decrypt: ${(e as Error).message}`, current, pm.authenticatedData);
     }
     const content = opened.content.content;
     if (content.contentType !== "application") {

@@ -32,9 +32,10 @@ async function runLoopback(seconds: number) {
     receiver.play(1, opus);
   });
   const heard = await record(receiver.remoteStream, seconds);
+  const gaps = receiver.playoutGaps;
   sender.close();
   receiver.close();
-  return { heard: Array.from(heard, (s) => Math.round(s * 32767)), sizes };
+  return { heard: Array.from(heard, (s) => Math.round(s * 32767)), sizes, gaps };
 }
 
 (window as unknown as { runLoopback: typeof runLoopback }).runLoopback = runLoopback;

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -174,8 +175,9 @@ final class CallAudio {
         out.println(othersEnded ? "The other side hung up." : "Call ended.");
         out.println("Stats: " + stats.describe());
         synchronized (video) {
-            if (video.intact + video.damaged > 0) {
-                out.println("Video check: " + video.intact + " frames arrived intact, " + video.damaged + " damaged");
+            if (video.intact + video.damaged + video.otherCodec > 0) {
+                out.println("Video check: " + video.intact + " frames arrived intact, " + video.damaged + " damaged"
+                        + (video.otherCodec > 0 ? ", " + video.otherCodec + " of a real codec (a browser's camera; not checked)" : ""));
             }
         }
         out.flush();
@@ -207,13 +209,23 @@ final class CallAudio {
         };
     }
 
-    /** Checks each received synthetic video frame: its digest, and that it is the frame its packets named. */
+    /**
+     * Checks each received synthetic video frame: its digest, and that it is the frame its packets
+     * named. Frames without the synthetic frames' magic come from a real encoder (a browser's
+     * camera): the CLI has no decoder, so they are only counted (they arrived whole and decrypted).
+     */
     private static final class VideoCheck implements Consumer<CallMedia.ReceivedVideo> {
+        private static final byte[] SYNTHETIC_MAGIC = {'P', 'V', 'F', '1'};
         long intact;
         long damaged;
+        long otherCodec;
 
         @Override
         public synchronized void accept(CallMedia.ReceivedVideo frame) {
+            if (!Arrays.equals(frame.data(), 0, Math.min(SYNTHETIC_MAGIC.length, frame.data().length), SYNTHETIC_MAGIC, 0, SYNTHETIC_MAGIC.length)) {
+                otherCodec++;
+                return;
+            }
             try {
                 SyntheticVideo.Checked checked = SyntheticVideo.check(frame.data());
                 if (checked.sequence() == frame.sequence() && checked.keyFrame() == frame.keyFrame()) {

@@ -58,7 +58,7 @@ final class DaemonCommand implements Callable<Integer> {
         Conversations[] conversations = new Conversations[1];
         Consumer<ConversationEvent> notify = event -> {
             if (event instanceof ConversationEvent.Message && conversations[0] != null) {
-                conversations[0].takeUnshown().forEach(shown -> write(out, notification("receive", Messages.json(shown))));
+                notifyMessages(out, conversations[0]);
             } else if (event instanceof ConversationEvent.RequestReceived && conversations[0] != null) {
                 notifyRequests(out, conversations[0]);
             }
@@ -66,13 +66,16 @@ final class DaemonCommand implements Callable<Integer> {
         BufferedReader in = new BufferedReader(new InputStreamReader(input == null ? System.in : input, StandardCharsets.UTF_8));
         return Main.profiles(spec).withClient(notify, client -> {
             conversations[0] = client.conversations();
-            client.conversations().takeUnshown().forEach(shown -> write(out, notification("receive", Messages.json(shown))));
+            notifyMessages(out, client.conversations());
             notifyRequests(out, client.conversations());
             try {
                 String line;
                 while ((line = in.readLine()) != null) {
                     if (!line.isBlank()) {
                         write(out, answer(client.conversations(), line));
+                        // A request may have made messages shown that no event announces: accepting a
+                        // message request releases the messages it held back.
+                        notifyMessages(out, client.conversations());
                     }
                 }
             } catch (IOException e) {
@@ -85,6 +88,11 @@ final class DaemonCommand implements Callable<Integer> {
     private static synchronized void write(PrintWriter out, JsonNode node) {
         out.println(node.toString());
         out.flush();
+    }
+
+    /** A 'receive' notification for each message not shown yet. */
+    private static void notifyMessages(PrintWriter out, Conversations conversations) {
+        conversations.takeUnshown().forEach(shown -> write(out, notification("receive", Messages.json(shown))));
     }
 
     /** A 'request' notification for each message request not announced yet. */

@@ -3,7 +3,7 @@ package org.parley.cli;
 import org.parley.client.ParleyClient;
 import org.parley.client.account.Accounts;
 import org.parley.client.account.DeviceIdentity;
-import org.parley.client.net.ServerAddress;
+import org.parley.client.net.Endpoint;
 import org.parley.client.net.ServerException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,8 +27,12 @@ final class LinkCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--server", required = true, paramLabel = "URL", description = "http(s)://HOST:PORT (or ws(s)://) of your account's server")
+    @Option(names = "--server", required = true, paramLabel = "URL",
+            description = "http(s)://HOST:PORT (or ws(s)://) of your account's server, or a bridge link parley://bridge?...&server=URL")
     String server;
+
+    @Option(names = "--bridge", paramLabel = "LINK", description = "Reach the server through this bridge (parley://bridge?host=...&port=...&pin=...).")
+    String bridge;
 
     @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "600",
             description = "How long to wait for the approval (default ${DEFAULT-VALUE}; the code expires after 600).")
@@ -39,13 +43,13 @@ final class LinkCommand implements Callable<Integer> {
         if (waitSeconds < 1) {
             throw new IllegalArgumentException("--wait must be at least 1 second");
         }
-        ServerAddress address = ServerAddress.parse(server);
+        Endpoint endpoint = RegisterCommand.endpoint(server, bridge);
         Profiles profiles = Main.profiles(spec);
         PrintWriter out = spec.commandLine().getOut();
         DeviceIdentity identity = profiles.createAndRun(store -> {
             DeviceIdentity linked;
             try {
-                linked = Accounts.requestLink(store, address, Profiles.RANDOM, ParleyClient.DEFAULT_TIMEOUT,
+                linked = Accounts.requestLink(store, endpoint, profiles.route(), Profiles.RANDOM, ParleyClient.DEFAULT_TIMEOUT,
                         Duration.ofSeconds(waitSeconds), request -> {
                             out.println("Link code: " + request.code());
                             out.println("On a device already signed in to your account, type the whole code:\n  parley link-accept "
@@ -59,7 +63,7 @@ final class LinkCommand implements Callable<Integer> {
             return linked;
         });
         out.println("This profile is now device " + identity.deviceIdHex() + " of " + identity.username() + " on "
-                + identity.server() + ", signed by your account key; it takes part in your conversations as soon as"
+                + identity.endpoint() + ", signed by your account key; it takes part in your conversations as soon as"
                 + " 'parley link-accept' has added it.");
         return 0;
     }

@@ -1,5 +1,6 @@
 package org.parley.cli;
 
+import org.parley.client.net.Route;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,6 +25,7 @@ public final class Main implements Runnable {
 
     private Path profile;
     private Path passphraseFile;
+    private Route proxy;
 
     @Option(names = "--profile", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
             description = "The profile directory (default: $PARLEY_PROFILE, else ~/.parley).")
@@ -37,10 +39,37 @@ public final class Main implements Runnable {
         this.passphraseFile = file;
     }
 
+    @Option(names = "--proxy", paramLabel = "URL", scope = CommandLine.ScopeType.INHERIT, converter = RouteConverter.class,
+            description = "Reach the server through this proxy: socks5://HOST:PORT (e.g. Tor) or http://HOST:PORT (HTTP CONNECT)"
+                    + " (default: $PARLEY_PROXY, else straight). Calls then carry their media over the WebSocket.")
+    void setProxy(Route route) {
+        this.proxy = route;
+    }
+
     /** The global options of whichever (sub)command is running. */
     static Profiles profiles(CommandLine.Model.CommandSpec spec) {
         Main main = (Main) spec.root().userObject();
-        return new Profiles(main.profile, main.passphraseFile);
+        return new Profiles(main.profile, main.passphraseFile, main.proxy != null ? main.proxy : proxyFromEnvironment());
+    }
+
+    private static Route proxyFromEnvironment() {
+        try {
+            return Route.parse(System.getenv("PARLEY_PROXY"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("PARLEY_PROXY: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads {@code --proxy}; a malformed value is a usage error that says what to write. */
+    static final class RouteConverter implements CommandLine.ITypeConverter<Route> {
+        @Override
+        public Route convert(String value) {
+            try {
+                return Route.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
@@ -67,6 +96,7 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.addSubcommand(new ServerCommand());
         cl.addSubcommand(new AdminCommand());
+        cl.addSubcommand(new ProxyCommand());
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler(Main::failure);
         cl.addSubcommand(new RegisterCommand());
@@ -78,6 +108,7 @@ public final class Main implements Runnable {
         cl.addSubcommand(new VerifyCommand());
         cl.addSubcommand(new TrustCommand());
         cl.addSubcommand(new SettingsCommand());
+        cl.addSubcommand(new TimerCommand());
         cl.addSubcommand(new SendCommand());
         cl.addSubcommand(new SendFileCommand());
         cl.addSubcommand(new ReceiveCommand());

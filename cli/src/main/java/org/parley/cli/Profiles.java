@@ -1,6 +1,7 @@
 package org.parley.cli;
 
 import org.parley.client.ParleyClient;
+import org.parley.client.net.Route;
 import org.parley.client.net.ServerException;
 import org.parley.client.store.ProfileException;
 import org.parley.client.store.ProfileStore;
@@ -10,13 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.List;
 
 /**
- * The global profile options ({@code --profile}, {@code --passphrase-file}) and how commands open
- * the profile and sign in. Failures become one-line messages that say what to do.
+ * The global profile options ({@code --profile}, {@code --passphrase-file}, and {@code --proxy}'s
+ * route) and how commands open the profile and sign in. Failures become one-line messages that say what to do.
  */
-record Profiles(Path profileOption, Path passphraseFile) {
+record Profiles(Path profileOption, Path passphraseFile, Route route) {
     static final SecureRandom RANDOM = new SecureRandom();
 
     Path directory() {
@@ -88,7 +90,8 @@ record Profiles(Path profileOption, Path passphraseFile) {
 
     /** Signs the profile's device in; the caller closes both. Received files go to DIR/files. */
     ParleyClient connect(ProfileStore store) {
-        return ParleyClient.open(store, directory().resolve("files"), RANDOM, ParleyClient.DEFAULT_TIMEOUT);
+        return ParleyClient.open(store, directory().resolve("files"), RANDOM, Clock.systemUTC(), ParleyClient.DEFAULT_TIMEOUT, route,
+                event -> { });
     }
 
     /**
@@ -104,7 +107,8 @@ record Profiles(Path profileOption, Path passphraseFile) {
     <T> T withClient(java.util.function.Consumer<org.parley.client.conversations.ConversationEvent> listener,
                      java.util.function.Function<ParleyClient, T> work) {
         try (ProfileStore store = open();
-             ParleyClient client = ParleyClient.open(store, directory().resolve("files"), RANDOM, ParleyClient.DEFAULT_TIMEOUT, listener)) {
+             ParleyClient client = ParleyClient.open(store, directory().resolve("files"), RANDOM, Clock.systemUTC(),
+                     ParleyClient.DEFAULT_TIMEOUT, route, listener)) {
             client.awaitBacklog(ParleyClient.DEFAULT_TIMEOUT);
             client.flushOutgoing();
             client.syncOwnDevices();

@@ -6,6 +6,7 @@ import org.parley.server.ServerConfig;
 import org.parley.server.ServerStores;
 import org.parley.server.StoreConfig;
 import org.parley.server.calls.UdpRelayServer;
+import org.parley.server.transport.HttpRouter;
 import org.parley.server.transport.TrustedProxies;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,7 +25,7 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code parley server}: runs a server node until SIGTERM or Ctrl-C, then drains and stops. */
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = "Run the Parley server (WebSocket at /v1/ws, /healthz, attachments, UDP call relay; /metrics on "
+        description = "Run the Parley server (WebSocket at /v1/ws or --ws-path, /healthz, attachments, UDP call relay; /metrics on "
                 + "--admin-listen or with --metrics-token).")
 final class ServerCommand implements Runnable {
     @Spec
@@ -92,6 +93,11 @@ final class ServerCommand implements Runnable {
             description = "Serve /metrics and /healthz on this separate address (host 127.0.0.1 unless given).")
     String adminListen;
 
+    @Option(names = "--ws-path", paramLabel = "PATH",
+            description = "Answer the WebSocket at this path instead (default: ${DEFAULT-VALUE}); /v1/ws then answers like any"
+                    + " unknown path. Clients give it in the server URL: https://HOST/PATH.")
+    String webSocketPath = HttpRouter.DEFAULT_WEBSOCKET_PATH;
+
     @Option(names = "--metrics-token", paramLabel = "TOKEN", defaultValue = "${env:PARLEY_METRICS_TOKEN}",
             description = "Bearer token that opens /metrics, also on the public listener (default: $PARLEY_METRICS_TOKEN).")
     String metricsToken;
@@ -113,6 +119,9 @@ final class ServerCommand implements Runnable {
         ParleyServer server;
         try {
             server = ParleyServer.start(config, opened);
+        } catch (IllegalArgumentException e) {
+            opened.close();
+            throw e; // a setting the server refused (a --ws-path that is a file of the web app): its message says which
         } catch (Exception e) {
             opened.close();
             throw new IllegalStateException("cannot listen on " + listen + ": " + e.getMessage()
@@ -123,10 +132,12 @@ final class ServerCommand implements Runnable {
             opened.close();
         }, "parley-shutdown"));
         PrintWriter out = spec.commandLine().getOut();
-        // The address every client command takes (--server), then where its WebSocket is.
+        // The address every client command takes (--server; with a moved WebSocket, its path too), then where its WebSocket is.
         boolean tls = config.tls().isPresent();
+        String path = config.edge().webSocketPath();
         out.println("Parley server listening on " + (tls ? "https://" : "http://") + hostPort(server)
-                + " (WebSocket " + (tls ? "wss://" : "ws://") + hostPort(server) + "/v1/ws)");
+                + (path.equals(HttpRouter.DEFAULT_WEBSOCKET_PATH) ? "" : path)
+                + " (WebSocket " + (tls ? "wss://" : "ws://") + hostPort(server) + path + ")");
         out.println(server.mediaAddress().map(media -> "calls: UDP relay on port " + media.getPort() + ", WebSocket fallback")
                 .orElse("calls: over the WebSocket only (UDP relay disabled with --media-port 0)"));
         server.adminAddress().ifPresent(admin -> out.println("admin: /metrics and /healthz on http://" + hostPort(admin)));
@@ -150,7 +161,7 @@ final class ServerCommand implements Runnable {
     }
 
     private ServerConfig.Edge edge() {
-        ServerConfig.Edge edge = ServerConfig.Edge.defaults().withProxyProtocol(proxyProtocol);
+        ServerConfig.Edge edge = ServerConfig.Edge.defaults().withProxyProtocol(proxyProtocol).withWebSocketPath(webSocketPath);
         if (trustedProxies != null) {
             edge = edge.withTrustedProxies(TrustedProxies.parse(trustedProxies));
         }

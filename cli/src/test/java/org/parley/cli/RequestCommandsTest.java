@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.PrintWriter;
@@ -102,13 +103,9 @@ class RequestCommandsTest extends LiveServerCommandsTest {
     @Test
     void theDaemonListsAcceptsAndDeletesRequestsAndAnnouncesNewOnes() throws Exception {
         ok("zed", "send", "alice", "first");
-        PipedOutputStream requests = new PipedOutputStream();
-        DaemonCommand.input = new PipedInputStream(requests);
-        StringWriter out = new StringWriter();
-        Thread daemon = new Thread(() -> Main.run(new String[] {"--profile", temp.resolve("alice").toString(), "daemon", "--jsonrpc"},
-                new PrintWriter(out, true), new PrintWriter(new StringWriter(), true)));
-        daemon.start();
-        PrintWriter in = new PrintWriter(requests, true, StandardCharsets.UTF_8);
+        Daemon daemon = daemon("alice");
+        PrintWriter in = daemon.in();
+        StringWriter out = daemon.out();
         awaitContains(out, "\"method\":\"request\"");
         ok("zed", "group", "create", "party", "--members", "alice");
         ok("zed", "send", "--group", "party", "party", "time");
@@ -121,8 +118,7 @@ class RequestCommandsTest extends LiveServerCommandsTest {
         in.println("{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"unblock\",\"params\":{\"username\":\"zed\"}}");
         in.println("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"listRequests\"}");
         eventually("7 answers", () -> answers(out).size() == 7);
-        in.close();
-        daemon.join(20_000);
+        daemon.stop();
 
         List<JsonNode> answers = answers(out);
         assertThat(answers.get(0).get("result")).extracting(r -> r.get("conversation").asText()).containsExactlyInAnyOrder("zed (unconfirmed)", "party");
@@ -138,6 +134,45 @@ class RequestCommandsTest extends LiveServerCommandsTest {
                 .toList();
         assertThat(announced).extracting(n -> n.get("params").get("conversation").asText()).containsExactly("zed (unconfirmed)", "party");
         assertThat(announced.get(0).get("params").get("messages").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void theDaemonAnnouncesTheMessagesOfARequestItAccepts() throws Exception {
+        ok("zed", "send", "alice", "held", "back");
+        Daemon daemon = daemon("alice");
+        PrintWriter in = daemon.in();
+        StringWriter out = daemon.out();
+        awaitContains(out, "\"method\":\"request\"");
+        assertThat(out.toString()).doesNotContain("held back");
+        in.println("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"accept\",\"params\":{\"name\":\"zed\"}}");
+        awaitContains(out, "held back");
+        ok("zed", "send", "alice", "after", "accepting");
+        awaitContains(out, "after accepting");
+        daemon.stop();
+
+        List<JsonNode> received = out.toString().lines().map(RequestCommandsTest::json)
+                .filter(n -> n.path("method").asText().equals("receive")).toList();
+        assertThat(received).extracting(n -> n.get("params").get("text").asText()).containsExactly("held back", "after accepting");
+        assertThat(received.get(0).get("params").get("sender").asText()).isEqualTo("zed");
+        assertThat(answers(out).get(0).get("result").asBoolean()).isTrue();
+    }
+
+    /** {@code parley daemon --jsonrpc} of {@code user} on a thread: requests go to {@code in}, its lines come to {@code out}. */
+    private record Daemon(Thread thread, PrintWriter in, StringWriter out) {
+        void stop() throws InterruptedException {
+            in.close();
+            thread.join(20_000);
+        }
+    }
+
+    private Daemon daemon(String user) throws IOException {
+        PipedOutputStream requests = new PipedOutputStream();
+        DaemonCommand.input = new PipedInputStream(requests);
+        StringWriter out = new StringWriter();
+        Thread thread = new Thread(() -> Main.run(new String[] {"--profile", temp.resolve(user).toString(), "daemon", "--jsonrpc"},
+                new PrintWriter(out, true), new PrintWriter(new StringWriter(), true)));
+        thread.start();
+        return new Daemon(thread, new PrintWriter(requests, true, StandardCharsets.UTF_8), out);
     }
 
     private static List<JsonNode> answers(StringWriter out) {

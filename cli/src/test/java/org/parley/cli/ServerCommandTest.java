@@ -113,6 +113,17 @@ class ServerCommandTest {
     }
 
     @Test
+    void theWebSocketPathIsAnOptionRefusingWhatCannotBeOne() {
+        assertThat(parsed().edge().webSocketPath()).isEqualTo("/v1/ws");
+        assertThat(parsed("--ws-path", "/c/7f3kq").edge().webSocketPath()).isEqualTo("/c/7f3kq");
+        for (String bad : new String[] {"/", "ws", "/v1/attachments/x", "/healthz", "/a/../b", "/w s", "/ws?x"}) {
+            MainTest.Result result = parley("server", "--ws-path", bad, "--data", data.toString());
+            assertThat(result.code()).as(bad).isEqualTo(1);
+            assertThat(result.err()).as(bad).contains("WebSocket path");
+        }
+    }
+
+    @Test
     void aRetentionPeriodUnderADayIsAUserError() {
         MainTest.Result result = parley("server", "--retention-days", "0", "--data", data.toString());
         assertThat(result.code()).isEqualTo(1);

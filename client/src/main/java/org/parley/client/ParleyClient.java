@@ -10,6 +10,7 @@ import org.parley.client.conversations.OutgoingQueue;
 import org.parley.client.keys.KeyPackages;
 import org.parley.client.local.v1.ContactRecord;
 import org.parley.client.net.AnonymousConnection;
+import org.parley.client.net.Route;
 import org.parley.client.net.Session;
 import org.parley.client.safety.Contacts;
 import org.parley.client.safety.SafetyNumber;
@@ -82,7 +83,7 @@ public final class ParleyClient implements AutoCloseable {
         this.keyPackages = new KeyPackages(store, identity, random, clock);
         this.contacts = new Contacts(store);
         this.attachments = new Attachments(session, random, timeout);
-        this.anonymous = new AnonymousConnection(identity.server(), timeout);
+        this.anonymous = new AnonymousConnection(session.endpoint(), session.route(), timeout);
         this.wallet = new TokenWallet(store, session, anonymous, random, clock);
         this.outgoing = new OutgoingQueue(store, new Carrier(session, anonymous, wallet), clock);
         this.conversations = new Conversations(store, identity, session, outgoing, keyPackages, contacts, attachments, downloads,
@@ -169,11 +170,21 @@ public final class ParleyClient implements AutoCloseable {
      */
     public static ParleyClient open(ProfileStore store, Path downloads, SecureRandom random, Clock clock, Duration timeout,
                                     Consumer<ConversationEvent> listener) {
+        return open(store, downloads, random, clock, timeout, Route.DIRECT, listener);
+    }
+
+    /**
+     * As {@link #open(ProfileStore, Path, SecureRandom, Clock, Duration, Consumer)}, with every
+     * connection (messages, attachments, call media) going along {@code route}: through a proxy,
+     * calls carry their media over the WebSocket.
+     */
+    public static ParleyClient open(ProfileStore store, Path downloads, SecureRandom random, Clock clock, Duration timeout,
+                                    Route route, Consumer<ConversationEvent> listener) {
         DeviceIdentity identity = DeviceIdentity.load(store);
         BlockingQueue<ServerFrame> pushes = new LinkedBlockingQueue<>();
         // Call media bypasses the inbox: it must not wait behind mail, and is dropped when no call listens.
         AtomicReference<Consumer<MediaFrame>> media = new AtomicReference<>();
-        Session session = Session.open(identity.server(), identity, timeout, push -> {
+        Session session = Session.open(identity.endpoint(), route, identity, timeout, push -> {
             if (push.hasMediaFrame()) {
                 Consumer<MediaFrame> callMedia = media.get();
                 if (callMedia != null) {

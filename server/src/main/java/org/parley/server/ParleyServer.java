@@ -158,7 +158,7 @@ public final class ParleyServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
                     .childHandler(new ServerPipeline(ssl, limits, config.edge(), metricsAccess, metrics, attachments, handlers,
-                            requestPool, random, sessions, relay, WebApp.fromClassPath()))
+                            requestPool, random, sessions, relay, WebApp.fromClassPath(config.edge().webSocketPath())))
                     .bind(config.host(), config.port()).sync().channel();
             this.adminListener = config.edge().adminListen().isEmpty() ? null
                     : new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())
@@ -185,7 +185,7 @@ public final class ParleyServer implements AutoCloseable {
         ParleyServer server = new ParleyServer(config, store);
         log.info("listening on {}:{} ({}, {})", server.address().getAddress().getHostAddress(), server.address().getPort(), server.transport.name(), config.tls().isPresent() ? "TLS" : "plain text, loopback only");
         server.mediaAddress().ifPresentOrElse(
-                media -> log.info("call relay on UDP port {}, WebSocket fallback at /v1/ws", media.getPort()),
+                media -> log.info("call relay on UDP port {}, WebSocket fallback at {}", media.getPort(), config.edge().webSocketPath()),
                 () -> log.info("call relay over WebSockets only (UDP disabled)"));
         server.adminAddress().ifPresent(admin -> log.info("admin listener (/metrics, /healthz) on {}:{}",
                 admin.getAddress().getHostAddress(), admin.getPort()));

@@ -1,6 +1,7 @@
 package org.parley.server;
 
 import org.parley.server.calls.UdpRelayServer;
+import org.parley.server.transport.HttpRouter;
 import org.parley.server.transport.TrustedProxies;
 
 import java.net.InetAddress;
@@ -171,10 +172,13 @@ public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inv
      *                       public listener; empty for none
      * @param metricsToken   bearer token that opens {@code /metrics} (required on the public listener,
      *                       where it is absent without one, and on a non-loopback admin listener)
+     * @param webSocketPath  where the WebSocket upgrade is answered ({@code --ws-path}); every other
+     *                       path, the default one included, answers as an unknown path does
      */
     public record Edge(TrustedProxies trustedProxies, boolean proxyProtocol, Optional<InetSocketAddress> adminListen,
-                       Optional<String> metricsToken) {
+                       Optional<String> metricsToken, String webSocketPath) {
         public Edge {
+            HttpRouter.checkWebSocketPath(webSocketPath);
             if (metricsToken.isPresent() && metricsToken.get().strip().length() < 16) {
                 throw new IllegalArgumentException("the metrics token must be at least 16 characters, so that it cannot be guessed");
             }
@@ -185,23 +189,27 @@ public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inv
         }
 
         public static Edge defaults() {
-            return new Edge(TrustedProxies.NONE, false, Optional.empty(), Optional.empty());
+            return new Edge(TrustedProxies.NONE, false, Optional.empty(), Optional.empty(), HttpRouter.DEFAULT_WEBSOCKET_PATH);
         }
 
         public Edge withTrustedProxies(TrustedProxies proxies) {
-            return new Edge(proxies, proxyProtocol, adminListen, metricsToken);
+            return new Edge(proxies, proxyProtocol, adminListen, metricsToken, webSocketPath);
         }
 
         public Edge withProxyProtocol(boolean enabled) {
-            return new Edge(trustedProxies, enabled, adminListen, metricsToken);
+            return new Edge(trustedProxies, enabled, adminListen, metricsToken, webSocketPath);
         }
 
         public Edge withAdminListen(InetSocketAddress address) {
-            return new Edge(trustedProxies, proxyProtocol, Optional.of(address), metricsToken);
+            return new Edge(trustedProxies, proxyProtocol, Optional.of(address), metricsToken, webSocketPath);
         }
 
         public Edge withMetricsToken(String token) {
-            return new Edge(trustedProxies, proxyProtocol, adminListen, Optional.of(token));
+            return new Edge(trustedProxies, proxyProtocol, adminListen, Optional.of(token), webSocketPath);
+        }
+
+        public Edge withWebSocketPath(String path) {
+            return new Edge(trustedProxies, proxyProtocol, adminListen, metricsToken, path);
         }
     }
 

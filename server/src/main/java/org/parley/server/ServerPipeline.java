@@ -41,9 +41,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The handlers of one connection, one concern each. Every connection starts as HTTP:
  * [PROXY protocol header] → [TLS] → flush consolidation → idle/slow timeouts → HTTP codec → 100-continue → chunked writes →
- * router (API paths, else the web app). The upgrade at {@code /v1/ws} appends: WebSocket protocol (handshake, control frames,
- * hard size cap) → fragment aggregation → protobuf codec → frame rate limit → session dispatch →
- * violation policy.
+ * router (API paths, else the web app). The upgrade at the WebSocket path ({@code /v1/ws}, or
+ * {@code --ws-path}) appends: WebSocket protocol (handshake, control frames, hard size cap) →
+ * fragment aggregation → protobuf codec → frame rate limit → session dispatch → violation policy.
  */
 final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     /** WebSocket messages above this are refused by the WebSocket layer (close 1009) without being buffered. */
@@ -82,7 +82,7 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
         this.calls = calls;
         this.webApp = webApp;
         this.webSocket = WebSocketServerProtocolConfig.newBuilder()
-                .websocketPath(HttpRouter.WEBSOCKET_PATH)
+                .websocketPath(edge.webSocketPath())
                 .maxFramePayloadLength(HARD_FRAME_LIMIT)
                 .handshakeTimeoutMillis(limits.handshakeTimeout().toMillis())
                 .dropPongFrames(true)
@@ -107,7 +107,8 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
         pipeline.addLast("http", new HttpServerCodec(4096, 8192, 64 * 1024));
         pipeline.addLast("continue", new HttpServerExpectContinueHandler());
         pipeline.addLast("chunked", new ChunkedWriteHandler());
-        pipeline.addLast("router", new HttpRouter(metrics, attachments, this::installWebSocket, edge.trustedProxies(), metricsAccess, webApp));
+        pipeline.addLast("router", new HttpRouter(metrics, attachments, this::installWebSocket, edge.trustedProxies(), metricsAccess, webApp,
+                edge.webSocketPath()));
     }
 
     private void installWebSocket(ChannelPipeline pipeline) {

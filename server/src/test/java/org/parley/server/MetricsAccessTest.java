@@ -59,7 +59,7 @@ class MetricsAccessTest extends ServerTestBase {
         assertThatThrownBy(() -> ServerConfig.Edge.defaults().withAdminListen(new InetSocketAddress("0.0.0.0", 9090)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--metrics-token");
         assertThat(new ServerConfig.Edge(org.parley.server.transport.TrustedProxies.NONE, false,
-                Optional.of(new InetSocketAddress("0.0.0.0", 9090)), Optional.of(METRICS_TOKEN)).adminListen()).isPresent();
+                Optional.of(new InetSocketAddress("0.0.0.0", 9090)), Optional.of(METRICS_TOKEN), "/v1/ws").adminListen()).isPresent();
         assertThatThrownBy(() -> ServerConfig.Edge.defaults().withMetricsToken("short"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("16 characters");
     }

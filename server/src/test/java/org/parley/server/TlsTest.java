@@ -51,10 +51,15 @@ class TlsTest extends ServerTestBase {
 
     /** A self-signed certificate for 127.0.0.1 and its PKCS#8 key, as PEM files. */
     static void writeSelfSigned(Path certFile, Path keyFile) throws Exception {
+        writeSelfSigned(certFile, keyFile, "parley-test");
+    }
+
+    /** As {@link #writeSelfSigned(Path, Path)}, with this common name as subject and issuer. */
+    static void writeSelfSigned(Path certFile, Path keyFile, String commonName) throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(256);
         KeyPair pair = generator.generateKeyPair();
-        X500Name name = new X500Name("CN=parley-test");
+        X500Name name = new X500Name("CN=" + commonName);
         Instant now = Instant.now();
         var builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now.toEpochMilli()),
                 Date.from(now.minus(Duration.ofMinutes(1))), Date.from(now.plus(Duration.ofDays(1))), name, pair.getPublic());

@@ -8,6 +8,9 @@ import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 import org.parley.client.net.Connection;
 import org.parley.client.net.ConnectionException;
+import org.parley.client.net.Dialer;
+import org.parley.client.net.Endpoint;
+import org.parley.client.net.Route;
 import org.parley.client.net.ServerAddress;
 import org.parley.client.net.ServerException;
 import org.parley.client.net.Session;
@@ -64,13 +67,19 @@ public final class Accounts {
      */
     public static DeviceIdentity register(ProfileStore store, ServerAddress server, String username, String inviteCode,
                                           SecureRandom random, Duration timeout) {
+        return register(store, Endpoint.direct(server), Route.DIRECT, username, inviteCode, random, timeout);
+    }
+
+    /** As {@link #register(ProfileStore, ServerAddress, String, String, SecureRandom, Duration)}, to {@code server} along {@code route}. */
+    public static DeviceIdentity register(ProfileStore store, Endpoint server, Route route, String username, String inviteCode,
+                                          SecureRandom random, Duration timeout) {
         requireEmpty(store);
         Ed25519PrivateKeyParameters key = DeviceIdentity.newIdentityKey(random);
         Ed25519PrivateKeyParameters accountKey = new Ed25519PrivateKeyParameters(random);
         byte[] profileKey = new byte[32];
         random.nextBytes(profileKey);
         MailboxKey mailboxKey = MailboxKey.generate();
-        ServerFrame answer = signIn(server, timeout, challenge -> ClientFrame.newBuilder().setRegister(Register.newBuilder()
+        ServerFrame answer = signIn(server, route, timeout, challenge -> ClientFrame.newBuilder().setRegister(Register.newBuilder()
                 .setUsername(username).setIdentityKey(ByteString.copyFrom(key.generatePublicKey().getEncoded()))
                 .setInviteCode(inviteCode == null ? "" : inviteCode)
                 .setAccessKey(ByteString.copyFrom(AccessKey.fromProfileKey(profileKey)))
@@ -110,6 +119,12 @@ public final class Accounts {
      */
     public static DeviceIdentity requestLink(ProfileStore store, ServerAddress server, SecureRandom random, Duration timeout,
                                              Duration wait, Consumer<LinkRequest> show) {
+        return requestLink(store, Endpoint.direct(server), Route.DIRECT, random, timeout, wait, show);
+    }
+
+    /** As {@link #requestLink(ProfileStore, ServerAddress, SecureRandom, Duration, Duration, Consumer)}, to {@code server} along {@code route}. */
+    public static DeviceIdentity requestLink(ProfileStore store, Endpoint server, Route route, SecureRandom random, Duration timeout,
+                                             Duration wait, Consumer<LinkRequest> show) {
         requireEmpty(store);
         Ed25519PrivateKeyParameters key = DeviceIdentity.newIdentityKey(random);
         X25519PrivateKeyParameters provisioningKey = ProvisioningBox.newKey(random);
@@ -117,7 +132,7 @@ public final class Accounts {
         byte[] provisioningPublic = ProvisioningBox.publicKey(provisioningKey);
         MailboxKey mailboxKey = MailboxKey.generate();
         CompletableFuture<ServerFrame> approved = new CompletableFuture<>();
-        ServerFrame answer = overConnection(server, timeout, push -> {
+        ServerFrame answer = overConnection(server, route, timeout, push -> {
             if (push.hasAuthenticated()) {
                 approved.complete(push);
             }
@@ -144,7 +159,7 @@ public final class Accounts {
     }
 
     /** This device as the approval's provisioning describes it, once it checks out; nothing is saved here. */
-    static DeviceIdentity provisioned(ServerAddress server, Authenticated approval, Ed25519PrivateKeyParameters key,
+    static DeviceIdentity provisioned(Endpoint server, Authenticated approval, Ed25519PrivateKeyParameters key,
                                       X25519PrivateKeyParameters provisioningKey, MailboxKey mailboxKey) {
         Provisioning provisioning = ProvisioningBox.open(approval.getProvisioning().toByteArray(), provisioningKey);
         byte[] accountId = approval.getAccountId().toByteArray();
@@ -205,8 +220,8 @@ public final class Accounts {
     }
 
     /** One unauthenticated connection: send what the challenge allows, expect Authenticated. */
-    private static ServerFrame signIn(ServerAddress server, Duration timeout, Function<byte[], ClientFrame.Builder> request) {
-        return overConnection(server, timeout, push -> { }, () -> { }, connection -> answered(server,
+    private static ServerFrame signIn(Endpoint server, Route route, Duration timeout, Function<byte[], ClientFrame.Builder> request) {
+        return overConnection(server, route, timeout, push -> { }, () -> { }, connection -> answered(server,
                 connection.request(request.apply(connection.challenge())).get(timeout.toMillis(), TimeUnit.MILLISECONDS),
                 ServerFrame::hasAuthenticated));
     }
@@ -216,10 +231,10 @@ public final class Accounts {
         ServerFrame run(Connection connection) throws InterruptedException, ExecutionException, TimeoutException;
     }
 
-    private static ServerFrame overConnection(ServerAddress server, Duration timeout, Consumer<ServerFrame> pushes,
+    private static ServerFrame overConnection(Endpoint server, Route route, Duration timeout, Consumer<ServerFrame> pushes,
                                               Runnable onClose, Exchange exchange) {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        try (Connection connection = Connection.open(server, group, timeout, pushes, onClose)) {
+        try (Connection connection = Connection.open(server, new Dialer(route, group, timeout), pushes, onClose)) {
             return exchange.run(connection);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -235,7 +250,7 @@ public final class Accounts {
     }
 
     /** The answer when it is the {@code expected} kind; the server's refusal as ServerException. */
-    private static ServerFrame answered(ServerAddress server, ServerFrame answer, java.util.function.Predicate<ServerFrame> expected) {
+    private static ServerFrame answered(Endpoint server, ServerFrame answer, java.util.function.Predicate<ServerFrame> expected) {
         if (answer.hasError()) {
             throw ServerException.of(answer.getError());
         }

@@ -4,6 +4,8 @@ import com.google.protobuf.ByteString;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.parley.client.local.v1.DeviceRecord;
+import org.parley.client.net.BridgeLink;
+import org.parley.client.net.Endpoint;
 import org.parley.client.net.ServerAddress;
 import org.parley.client.store.ProfileException;
 import org.parley.client.store.ProfileStore;
@@ -11,6 +13,7 @@ import org.parley.protocol.Auth;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /**
  * This device: its server, account, device id, Ed25519 identity key (which signs the server's
@@ -45,14 +48,15 @@ public final class DeviceIdentity implements org.parley.client.net.Session.Crede
      * @throws IllegalArgumentException when {@code certificate} is not the account key's certificate of
      *                                  the identity key for this account (nothing must be saved then)
      */
-    static DeviceIdentity create(ServerAddress server, String username, byte[] accountId, byte[] deviceId,
+    static DeviceIdentity create(Endpoint endpoint, String username, byte[] accountId, byte[] deviceId,
                                  Ed25519PrivateKeyParameters identityKey, Ed25519PrivateKeyParameters accountKey,
                                  byte[] certificate, byte[] profileKey, MailboxKey mailboxKey) {
         if (!AccountKey.certifies(accountKey.generatePublicKey().getEncoded(), accountId,
                 identityKey.generatePublicKey().getEncoded(), certificate)) {
             throw new IllegalArgumentException("the device certificate does not match this device's key and account");
         }
-        return new DeviceIdentity(DeviceRecord.newBuilder().setServer(server.toString()).setUsername(username)
+        return new DeviceIdentity(DeviceRecord.newBuilder().setServer(endpoint.server().toString())
+                .setBridge(endpoint.bridge().map(BridgeLink::toString).orElse("")).setUsername(username)
                 .setAccountId(ByteString.copyFrom(accountId)).setDeviceId(ByteString.copyFrom(deviceId))
                 .setIdentityPrivateKey(ByteString.copyFrom(identityKey.getEncoded()))
                 .setAccountPrivateKey(ByteString.copyFrom(accountKey.getEncoded()))
@@ -107,6 +111,12 @@ public final class DeviceIdentity implements org.parley.client.net.Session.Crede
 
     public ServerAddress server() {
         return ServerAddress.parse(record.getServer());
+    }
+
+    /** The server and the bridge, if any, this device registered or linked through. */
+    public Endpoint endpoint() {
+        return record.getBridge().isEmpty() ? Endpoint.direct(server())
+                : new Endpoint(server(), Optional.of(BridgeLink.parse(record.getBridge())));
     }
 
     public String username() {

@@ -69,7 +69,7 @@ public final class AttachmentCipher {
         if (!digest.constantTimeEquals(sha256(blob))) {
             throw new AttachmentException("the downloaded attachment does not match its digest; it was altered or damaged");
         }
-        if (blob.length != NONCE_BYTES + size + TAG_BITS / 8) {
+        if (blob.length != blobSize(size)) {
             throw new AttachmentException("the downloaded attachment has " + blob.length + " bytes, not the announced size");
         }
         try {
@@ -81,6 +81,11 @@ public final class AttachmentCipher {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is missing from this JDK", e);
         }
+    }
+
+    /** How many bytes the blob of a {@code size}-byte file has: nonce, ciphertext, tag. */
+    static long blobSize(long size) {
+        return NONCE_BYTES + size + TAG_BITS / 8;
     }
 
     static byte[] sha256(byte[] data) {

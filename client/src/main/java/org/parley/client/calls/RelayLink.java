@@ -99,6 +99,11 @@ final class RelayLink implements AutoCloseable {
     }
 
     private RelayTransport connect(CallToken token) {
+        if (!client.session().carriesUdp()) {
+            // Through a proxy or a bridge only TCP goes: media takes the WebSocket from the start,
+            // and the relay's name is never looked up here (a Tor user leaks no DNS).
+            return RelayTransport.join(client.session(), (java.net.InetSocketAddress) null, callIdBytes(callId), token, clock, onMedia);
+        }
         return RelayTransport.join(client.session(), client.session().address().host(), callIdBytes(callId), token, clock,
                 onMedia);
     }

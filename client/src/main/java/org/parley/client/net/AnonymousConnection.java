@@ -18,14 +18,21 @@ import java.util.function.Predicate;
 public final class AnonymousConnection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AnonymousConnection.class);
 
-    private final ServerAddress address;
+    private final Endpoint endpoint;
+    private final Route route;
     private final Duration timeout;
     private Session link;
     private boolean closed;
 
-    /** Prepares the connection; nothing is sent until the first request. */
+    /** Prepares a connection straight to {@code address}; nothing is sent until the first request. */
     public AnonymousConnection(ServerAddress address, Duration timeout) {
-        this.address = address;
+        this(Endpoint.direct(address), Route.DIRECT, timeout);
+    }
+
+    /** Prepares a connection to {@code endpoint} along {@code route}; nothing is sent until the first request. */
+    public AnonymousConnection(Endpoint endpoint, Route route, Duration timeout) {
+        this.endpoint = endpoint;
+        this.route = route;
         this.timeout = timeout;
     }
 
@@ -71,7 +78,7 @@ public final class AnonymousConnection implements AutoCloseable {
         }
         if (link == null) {
             // The server pushes nothing to a connection that never signed in; anything else is ignored.
-            link = Session.openAnonymous(address, timeout, push -> log.debug("ignored a push on the anonymous connection"));
+            link = Session.openAnonymous(endpoint, route, timeout, push -> log.debug("ignored a push on the anonymous connection"));
         }
         return link;
     }

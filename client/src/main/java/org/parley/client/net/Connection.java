@@ -1,17 +1,10 @@
 package org.parley.client.net;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -20,19 +13,16 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import org.parley.protocol.Auth;
 import org.parley.protocol.Limits;
 import org.parley.protocol.v1.Challenge;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.ServerFrame;
 
-import javax.net.ssl.SSLException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,6 +42,7 @@ import java.util.function.Predicate;
 public final class Connection implements AutoCloseable {
     /** Largest ServerFrame accepted: a full payload plus envelope fields. */
     private static final int MAX_SERVER_FRAME_BYTES = Limits.MAX_CLIENT_FRAME_BYTES;
+    private static final long HOP_REPORT_MILLIS = 500;
 
     private final Channel channel;
     private final Challenge challenge;
@@ -71,82 +62,74 @@ public final class Connection implements AutoCloseable {
     }
 
     /**
-     * Connects, completes the WebSocket handshake and waits for the server's Challenge.
+     * Connects to {@code endpoint} the way {@code dialer} goes (straight, or through a proxy, and
+     * through the endpoint's bridge if it has one), completes the WebSocket handshake and waits for
+     * the server's Challenge.
      *
      * @param pushes  receives every server push after the Challenge
      * @param onClose runs once when the connection ends, for whatever reason
-     * @throws ConnectionException when the server cannot be reached or does not behave like Parley
+     * @throws ConnectionException when the server, the proxy or the bridge cannot be reached or does
+     *                             not behave as it should; the message names which
      */
-    public static Connection open(ServerAddress address, EventLoopGroup group, Duration timeout,
-                                  Consumer<ServerFrame> pushes, Runnable onClose) {
-        URI uri = address.webSocketUri();
-        SslContext ssl = address.tls() ? clientSsl() : null;
+    public static Connection open(Endpoint endpoint, Dialer dialer, Consumer<ServerFrame> pushes, Runnable onClose) {
+        ServerAddress address = endpoint.server();
+        Duration timeout = dialer.timeout();
         CompletableFuture<Challenge> challenge = new CompletableFuture<>();
         CompletableFuture<Void> closed = new CompletableFuture<>();
         Connection[] self = new Connection[1];
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
-                .webSocketUri(uri).version(WebSocketVersion.V13).customHeaders(new DefaultHttpHeaders())
+                .webSocketUri(address.webSocketUri()).version(WebSocketVersion.V13).customHeaders(new DefaultHttpHeaders())
                 .maxFramePayloadLength(MAX_SERVER_FRAME_BYTES)
                 .handshakeTimeoutMillis(timeout.toMillis()).build();
-        Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
-                .option(ChannelOption.TCP_NODELAY, true)
-                .handler(new ChannelInitializer<SocketChannel>() {
+        Dialer.Dial dial = dialer.dial(endpoint, pipeline -> pipeline.addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 16),
+                new WebSocketClientProtocolHandler(config),
+                new SimpleChannelInboundHandler<WebSocketFrame>() {
                     @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (ssl != null) {
-                            ch.pipeline().addLast(ssl.newHandler(ch.alloc(), address.host(), address.port()));
+                    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+                        if (!(frame instanceof BinaryWebSocketFrame)) {
+                            return;
                         }
-                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 16),
-                                new WebSocketClientProtocolHandler(config),
-                                new SimpleChannelInboundHandler<WebSocketFrame>() {
-                                    @Override
-                                    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-                                        if (!(frame instanceof BinaryWebSocketFrame)) {
-                                            return;
-                                        }
-                                        ServerFrame parsed;
-                                        try {
-                                            parsed = ServerFrame.parseFrom(frame.content().nioBuffer());
-                                        } catch (InvalidProtocolBufferException e) {
-                                            ctx.close();
-                                            return;
-                                        }
-                                        if (!challenge.isDone()) {
-                                            if (parsed.hasChallenge() && parsed.getChallenge().getNonce().size() == Auth.CHALLENGE_LENGTH) {
-                                                challenge.complete(parsed.getChallenge());
-                                            } else {
-                                                ctx.close();
-                                            }
-                                        } else if (parsed.getRequestId() != 0) {
-                                            self[0].answer(parsed);
-                                        } else {
-                                            pushes.accept(parsed);
-                                        }
-                                    }
-
-                                    @Override
-                                    public void channelInactive(ChannelHandlerContext ctx) {
-                                        challenge.completeExceptionally(new ConnectionException(
-                                                "the server at " + address + " closed the connection before signing in"));
-                                        closed.complete(null);
-                                    }
-
-                                    @Override
-                                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                        challenge.completeExceptionally(cause);
-                                        ctx.close();
-                                    }
-                                });
+                        ServerFrame parsed;
+                        try {
+                            parsed = ServerFrame.parseFrom(frame.content().nioBuffer());
+                        } catch (InvalidProtocolBufferException e) {
+                            ctx.close();
+                            return;
+                        }
+                        if (!challenge.isDone()) {
+                            if (parsed.hasChallenge() && parsed.getChallenge().getNonce().size() == Auth.CHALLENGE_LENGTH) {
+                                challenge.complete(parsed.getChallenge());
+                            } else {
+                                ctx.close();
+                            }
+                        } else if (parsed.getRequestId() != 0) {
+                            self[0].answer(parsed);
+                        } else {
+                            pushes.accept(parsed);
+                        }
                     }
-                });
-        ChannelFuture connect = bootstrap.connect(address.host(), address.port());
-        Channel channel = connect.channel();
-        try {
-            if (!connect.await(timeout.toMillis()) || !connect.isSuccess()) {
-                channel.close();
-                throw unreachable(address, connect.cause());
+
+                    @Override
+                    public void channelInactive(ChannelHandlerContext ctx) {
+                        challenge.completeExceptionally(new ConnectionException(
+                                "the server at " + address + " closed the connection before signing in"));
+                        closed.complete(null);
+                    }
+
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        challenge.completeExceptionally(cause);
+                        ctx.close();
+                    }
+                }));
+        // A failed hop (proxy, bridge, TLS) explains itself better than the WebSocket's error would.
+        dial.ready().whenComplete((ok, failure) -> {
+            if (failure != null) {
+                challenge.completeExceptionally(failure);
             }
+        });
+        Channel channel = dial.channel();
+        try {
             Connection ready = new Connection(channel, challenge.get(timeout.toMillis(), TimeUnit.MILLISECONDS), closed);
             self[0] = ready;
             closed.thenRun(ready::failPending).thenRun(onClose);
@@ -154,24 +137,48 @@ public final class Connection implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             channel.close();
-            throw new ConnectionException("interrupted while connecting to " + address);
+            throw new ConnectionException("interrupted while connecting to " + endpoint);
         } catch (ExecutionException e) {
             channel.close();
-            throw unreachable(address, e.getCause());
+            Throwable cause = hopFailure(dial.ready()).orElse(e.getCause());
+            throw cause instanceof ConnectionException known ? known : unreachable(address, cause);
         } catch (TimeoutException e) {
+            Optional<Throwable> hop = hopFailure(dial.ready());
             channel.close();
-            throw new ConnectionException("the server at " + address + " did not answer within "
-                    + timeout.toSeconds() + " s; check that it is a Parley server and that it is running");
+            if (hop.isPresent() && hop.get() instanceof ConnectionException known) {
+                throw known;
+            }
+            throw new ConnectionException("the server at " + endpoint + " did not answer within "
+                    + timeout.toSeconds() + " s; check that it is a Parley server and that it is running"
+                    + (dialer.route() instanceof Route.Direct ? "" : " and that the proxy " + dialer.route() + " works"));
         }
     }
 
-    private static ConnectionException unreachable(ServerAddress address, Throwable cause) {
+    /**
+     * Why a hop failed, when one did: the channel's close may be seen before the hop's own
+     * failure is, so this waits a moment for the hop to report.
+     */
+    private static Optional<Throwable> hopFailure(CompletableFuture<Void> ready) {
+        try {
+            ready.get(HOP_REPORT_MILLIS, TimeUnit.MILLISECONDS);
+            return Optional.empty();
+        } catch (ExecutionException failure) {
+            return Optional.of(failure.getCause());
+        } catch (TimeoutException notFailed) {
+            return Optional.empty();
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    static ConnectionException unreachable(ServerAddress address, Throwable cause) {
         if (untrustedCertificate(cause)) {
             return new ConnectionException("the server at " + address + " shows a certificate that this machine does not trust;"
                     + " if it is your own authority's, give Java a trust store that holds it"
                     + " (PARLEY_JAVA_OPTS=\"-Djavax.net.ssl.trustStore=FILE -Djavax.net.ssl.trustStorePassword=PASSWORD\")", cause);
         }
-        String why = cause == null ? "timed out" : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        String why = cause == null ? "timed out" : Dialer.why(cause);
         return new ConnectionException("cannot reach the Parley server at " + address + " (" + why
                 + "); check the URL and that the server is running", cause);
     }
@@ -184,14 +191,6 @@ public final class Connection implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    private static SslContext clientSsl() {
-        try {
-            return SslContextBuilder.forClient().build();
-        } catch (SSLException e) {
-            throw new ConnectionException("TLS is not available in this Java runtime: " + e.getMessage(), e);
-        }
     }
 
     /** The server's fresh challenge nonce for this connection. */

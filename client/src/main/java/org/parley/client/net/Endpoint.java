@@ -35,6 +35,11 @@ public record Endpoint(ServerAddress server, Optional<BridgeLink> bridge) {
         return direct(ServerAddress.parse(text));
     }
 
+    /** Whether UDP (call media) can reach the server's relay this way: a bridge relays TCP only. */
+    public boolean carriesUdp() {
+        return bridge.isEmpty();
+    }
+
     /** The stored and shown form: the bridge link (naming its server) or the server URL. */
     @Override
     public String toString() {

@@ -45,11 +45,12 @@ public final class Session implements AutoCloseable {
         byte[] signChallenge(byte[] challenge);
     }
 
-    private final ServerAddress address;
+    private final Endpoint endpoint;
     private final Credentials credentials;
     private final Duration timeout;
     private final Consumer<ServerFrame> pushes;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final Dialer dialer;
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "parley-reconnect");
         thread.setDaemon(true);
@@ -63,19 +64,22 @@ public final class Session implements AutoCloseable {
     private int failures;
     private volatile boolean closing;
 
-    private Session(ServerAddress address, Credentials credentials, Duration timeout, Consumer<ServerFrame> pushes) {
-        this.address = address;
+    private Session(Endpoint endpoint, Route route, Credentials credentials, Duration timeout, Consumer<ServerFrame> pushes) {
+        this.endpoint = endpoint;
+        this.dialer = new Dialer(route, group, timeout);
         this.credentials = credentials;
         this.timeout = timeout;
         this.pushes = pushes;
     }
 
     /**
-     * Connects and signs in once, failing at once when that first attempt fails (a wrong URL should
-     * be reported, not retried forever); later drops are retried in the background.
+     * Connects to {@code endpoint} along {@code route} and signs in once, failing at once when that
+     * first attempt fails (a wrong URL should be reported, not retried forever); later drops are
+     * retried in the background.
      */
-    public static Session open(ServerAddress address, Credentials credentials, Duration timeout, Consumer<ServerFrame> pushes) {
-        Session session = new Session(address, credentials, timeout, pushes);
+    public static Session open(Endpoint endpoint, Route route, Credentials credentials, Duration timeout,
+                               Consumer<ServerFrame> pushes) {
+        Session session = new Session(endpoint, route, credentials, timeout, pushes);
         try {
             Connection first = session.connectAndSignIn();
             synchronized (session.lock) {
@@ -92,12 +96,12 @@ public final class Session implements AutoCloseable {
      * Connects once without signing in, failing at once when that attempt fails; later drops are
      * retried in the background like a signed-in session's.
      */
-    static Session openAnonymous(ServerAddress address, Duration timeout, Consumer<ServerFrame> pushes) {
-        return open(address, null, timeout, pushes);
+    static Session openAnonymous(Endpoint endpoint, Route route, Duration timeout, Consumer<ServerFrame> pushes) {
+        return open(endpoint, route, null, timeout, pushes);
     }
 
     private Connection connectAndSignIn() {
-        Connection connection = Connection.open(address, group, timeout, pushes, this::connectionLost);
+        Connection connection = Connection.open(endpoint, dialer, pushes, this::connectionLost);
         if (credentials == null) {
             synchronized (lock) {
                 failures = 0;
@@ -125,7 +129,7 @@ public final class Session implements AutoCloseable {
             throw new ConnectionException("interrupted while signing in");
         } catch (ExecutionException | TimeoutException e) {
             connection.close();
-            throw new ConnectionException("signing in to " + address + " failed: " + e, e);
+            throw new ConnectionException("signing in to " + endpoint + " failed: " + e, e);
         } catch (RuntimeException e) {
             connection.close();
             throw e;
@@ -160,7 +164,7 @@ public final class Session implements AutoCloseable {
         synchronized (lock) {
             delay = Backoff.delayMillis(failures++, ThreadLocalRandom.current().nextDouble());
         }
-        log.info("connection to {} lost; reconnecting in {} ms", address, delay);
+        log.info("connection to {} lost; reconnecting in {} ms", endpoint, delay);
         retries.schedule(this::reconnect, delay, TimeUnit.MILLISECONDS);
     }
 
@@ -177,7 +181,7 @@ public final class Session implements AutoCloseable {
                 }
                 current.complete(connection);
             }
-            log.info("reconnected to {}", address);
+            log.info("reconnected to {}", endpoint);
             for (Runnable listener : reconnectListeners) {
                 try {
                     listener.run();
@@ -242,7 +246,7 @@ public final class Session implements AutoCloseable {
             }
             throw new ConnectionException("the request failed: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            throw new ConnectionException("the server at " + address + " did not answer within " + timeout.toSeconds() + " s");
+            throw new ConnectionException("the server at " + endpoint + " did not answer within " + timeout.toSeconds() + " s");
         }
     }
 
@@ -309,7 +313,29 @@ public final class Session implements AutoCloseable {
     }
 
     public ServerAddress address() {
-        return address;
+        return endpoint.server();
+    }
+
+    /** The server, and the bridge to it if there is one, that this session connects to. */
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    public Route route() {
+        return dialer.route();
+    }
+
+    /** Whether call media may try UDP: not through a proxy or a bridge, which carry TCP only. */
+    public boolean carriesUdp() {
+        return dialer.route().carriesUdp() && endpoint.carriesUdp();
+    }
+
+    /**
+     * Opens another channel to the server the way this session's connections go (for attachment
+     * transfers); {@code application} adds the caller's handlers.
+     */
+    public Dialer.Dial dial(Consumer<io.netty.channel.ChannelPipeline> application) {
+        return dialer.dial(endpoint, application);
     }
 
     @Override

@@ -5,6 +5,7 @@ import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 import org.junit.jupiter.api.Test;
 import org.parley.client.local.v1.Provisioning;
+import org.parley.client.net.Endpoint;
 import org.parley.client.net.ServerAddress;
 import org.parley.protocol.DeviceLinkCode;
 import org.parley.protocol.v1.Authenticated;
@@ -22,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class LinkingCryptoTest {
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final ServerAddress SERVER = new ServerAddress("127.0.0.1", 7878, false);
+    private static final Endpoint SERVER = Endpoint.direct(new ServerAddress("127.0.0.1", 7878, false));
 
     private static byte[] key32() {
         byte[] key = new byte[32];

@@ -36,7 +36,7 @@ public final class TestAccounts {
         random.nextBytes(deviceId);
         byte[] profileKey = new byte[32];
         random.nextBytes(profileKey);
-        return DeviceIdentity.create(NOWHERE, username, accountId, deviceId, key, accountKey,
+        return DeviceIdentity.create(org.parley.client.net.Endpoint.direct(NOWHERE), username, accountId, deviceId, key, accountKey,
                 AccountKey.certify(accountKey, accountId, key.generatePublicKey().getEncoded()), profileKey,
                 MailboxKey.generate());
     }

@@ -1,6 +1,7 @@
 package org.parley.client.testnet;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -90,6 +91,36 @@ public final class TestCertificate {
         return privateKeyPem;
     }
 
+    private static final String[] TRUST_PROPERTIES = {"javax.net.ssl.trustStore", "javax.net.ssl.trustStorePassword",
+        "javax.net.ssl.trustStoreType"};
+
+    private String[] trustPropertyValues() {
+        return new String[] {trustStore.toString(), trustStorePassword, "PKCS12"};
+    }
+
+    /** The {@code java} flags that make another JVM (a {@code parley} process a test starts) trust this certificate alone. */
+    public List<String> trustFlags() {
+        String[] values = trustPropertyValues();
+        List<String> flags = new ArrayList<>();
+        for (int i = 0; i < TRUST_PROPERTIES.length; i++) {
+            flags.add("-D" + TRUST_PROPERTIES[i] + "=" + values[i]);
+        }
+        return flags;
+    }
+
+    /** A TLS context that trusts this certificate alone, for a test's own HTTPS requests. */
+    public SSLContext trustingContext() throws GeneralSecurityException, IOException {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(trustStore)) {
+            trust.load(in, trustStorePassword.toCharArray());
+        }
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, factory.getTrustManagers(), null);
+        return context;
+    }
+
     /**
      * Makes this JVM's TLS clients trust this certificate alone (the standard
      * {@code javax.net.ssl.trustStore} properties, which the client's WebSocket reads each time
@@ -99,8 +130,8 @@ public final class TestCertificate {
         // The JVM-wide default context (java.net.http uses it) is made once and kept: make it now,
         // with the normal trust, so that it never holds this test's store.
         SSLContext.getDefault();
-        String[] names = {"javax.net.ssl.trustStore", "javax.net.ssl.trustStorePassword", "javax.net.ssl.trustStoreType"};
-        String[] values = {trustStore.toString(), trustStorePassword, "PKCS12"};
+        String[] names = TRUST_PROPERTIES;
+        String[] values = trustPropertyValues();
         String[] before = new String[names.length];
         for (int i = 0; i < names.length; i++) {
             before[i] = System.getProperty(names[i]);

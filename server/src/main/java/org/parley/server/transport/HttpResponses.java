@@ -40,6 +40,17 @@ public final class HttpResponses {
     }
 
     /**
+     * The answer to a path the server does not have: the same two words as the web app's 404,
+     * naming neither the server's software nor any of its other paths.
+     */
+    public static void notFound(ChannelHandlerContext ctx, boolean keepAlive) {
+        error(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, NOT_FOUND);
+    }
+
+    /** The body of every 404 (without its line end). */
+    public static final String NOT_FOUND = "not found";
+
+    /**
      * Answers while the client is still sending a body the server will not take: the answer says
      * "Connection: close", but the connection stays open so the client can finish writing and read
      * it (closing at once makes clients see a reset instead); the caller closes it after the body

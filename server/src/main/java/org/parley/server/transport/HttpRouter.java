@@ -5,6 +5,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -17,19 +19,30 @@ import org.parley.server.metrics.Metrics;
 
 import java.net.InetAddress;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * Routes plain HTTP requests: {@code GET /healthz}, {@code GET /metrics} (only with the metrics
  * token: see {@link MetricsAccess}), attachments under {@code /v1/attachments/{id}}, and the
- * WebSocket upgrade at {@code /v1/ws}, which installs the WebSocket handlers behind this one and,
- * on a connection from a trusted proxy, takes the client's address from X-Forwarded-For; every
- * other GET or HEAD goes to the web app ({@link WebAppRoutes}). Bodies
- * are streamed, never aggregated, so a 100 MiB upload does not sit in memory.
+ * WebSocket upgrade at the configured path ({@code /v1/ws} unless {@code --ws-path} moves it), which
+ * installs the WebSocket handlers behind this one and, on a connection from a trusted proxy, takes
+ * the client's address from X-Forwarded-For; every other GET or HEAD goes to the web app
+ * ({@link WebAppRoutes}). Bodies are streamed, never aggregated, so a 100 MiB upload does not sit in
+ * memory.
+ *
+ * <p>What a stranger may probe answers like any unknown path, a plain "not found" that names no
+ * product and no other path: the WebSocket path without a complete upgrade request, and
+ * {@code /metrics} on a server without a metrics token.
  */
 public final class HttpRouter extends ChannelInboundHandlerAdapter {
-    public static final String WEBSOCKET_PATH = "/v1/ws";
+    public static final String DEFAULT_WEBSOCKET_PATH = "/v1/ws";
     private static final String ATTACHMENTS = "/v1/attachments";
+    private static final String HEALTH = "/healthz";
+    private static final String METRICS = "/metrics";
     private static final String FORWARDED_FOR = "X-Forwarded-For";
+    private static final int MAX_WEBSOCKET_PATH_LENGTH = 256;
+    /** Segments of letters, digits and -._~ (what the client's ServerAddress accepts), none of them "." or "..". */
+    private static final Pattern WEBSOCKET_PATH = Pattern.compile("(/(?!\\.{1,2}(/|$))[A-Za-z0-9._~-]+)+");
 
     private final Metrics metrics;
     private final AttachmentRoutes attachments;
@@ -37,17 +50,38 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
     private final TrustedProxies trustedProxies;
     private final MetricsAccess metricsAccess;
     private final WebAppRoutes webApp;
+    private final String webSocketPath;
     private HttpBodyHandler body;
     private boolean upgraded;
 
     public HttpRouter(Metrics metrics, AttachmentRoutes attachments, Consumer<ChannelPipeline> webSocketInstaller,
-                      TrustedProxies trustedProxies, MetricsAccess metricsAccess, WebAppRoutes webApp) {
+                      TrustedProxies trustedProxies, MetricsAccess metricsAccess, WebAppRoutes webApp, String webSocketPath) {
         this.metrics = metrics;
         this.attachments = attachments;
         this.webSocketInstaller = webSocketInstaller;
         this.trustedProxies = trustedProxies;
         this.metricsAccess = metricsAccess;
         this.webApp = webApp;
+        this.webSocketPath = webSocketPath; // checked once, in the server's configuration
+    }
+
+    /**
+     * Checks a {@code --ws-path}: an absolute path of plain segments that is none of the server's
+     * other paths (the web app's files are checked where they are known, in the web app).
+     *
+     * @return the path
+     * @throws IllegalArgumentException with a message for the operator otherwise
+     */
+    public static String checkWebSocketPath(String path) {
+        if (path == null || path.length() > MAX_WEBSOCKET_PATH_LENGTH || !WEBSOCKET_PATH.matcher(path).matches()) {
+            throw new IllegalArgumentException("the WebSocket path must be like /v1/ws: '/' and segments of letters, digits and -._~"
+                    + " (no '.' or '..' segment, no empty one, at most " + MAX_WEBSOCKET_PATH_LENGTH + " characters), got '" + path + "'");
+        }
+        if (path.equals(HEALTH) || path.equals(METRICS) || path.equals(ATTACHMENTS) || path.startsWith(ATTACHMENTS + "/")) {
+            throw new IllegalArgumentException("the WebSocket path " + path + " is taken by the server's own "
+                    + HEALTH + ", " + METRICS + " or " + ATTACHMENTS + "; choose another");
+        }
+        return path;
     }
 
     @Override
@@ -105,7 +139,7 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
         }
         String path = new QueryStringDecoder(request.uri()).path();
         HttpMethod method = request.method();
-        if (path.equals(WEBSOCKET_PATH) && method.equals(HttpMethod.GET)) {
+        if (path.equals(webSocketPath) && isWebSocketUpgrade(request)) {
             upgraded = true;
             InetAddress peer = ClientAddress.of(ctx.channel());
             if (peer != null && trustedProxies.contains(peer)) {
@@ -115,16 +149,13 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
             // The upgrade handler wants a complete request; an upgrade GET has no body to wait for.
             ctx.fireChannelRead(new DefaultFullHttpRequest(request.protocolVersion(), method, request.uri(),
                     Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE));
-        } else if (path.equals("/healthz") && method.equals(HttpMethod.GET)) {
+        } else if (path.equals(HEALTH) && method.equals(HttpMethod.GET)) {
             HttpResponses.text(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; charset=utf-8", "ok\n");
-        } else if (path.equals("/metrics") && method.equals(HttpMethod.GET)) {
+        } else if (path.equals(METRICS) && method.equals(HttpMethod.GET) && metricsAccess.hasToken()) {
             if (metricsAccess.authorises(request)) {
                 HttpResponses.text(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", metrics.render());
-            } else if (metricsAccess.hasToken()) {
-                HttpResponses.error(ctx, keepAlive, HttpResponseStatus.UNAUTHORIZED, "/metrics needs 'Authorization: Bearer <metrics token>'");
             } else {
-                HttpResponses.error(ctx, keepAlive, HttpResponseStatus.NOT_FOUND,
-                        "/metrics is on the admin listener (parley server --admin-listen), or here with --metrics-token");
+                HttpResponses.error(ctx, keepAlive, HttpResponseStatus.UNAUTHORIZED, "/metrics needs 'Authorization: Bearer <metrics token>'");
             }
         } else if (path.equals(ATTACHMENTS) && method.equals(HttpMethod.POST)) {
             body = attachments.upload(ctx, request);
@@ -133,7 +164,18 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
         } else if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)) {
             webApp.serve(ctx, request, keepAlive);
         } else {
-            HttpResponses.error(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "no such path; the WebSocket is at " + WEBSOCKET_PATH);
+            HttpResponses.notFound(ctx, keepAlive);
         }
+    }
+
+    /**
+     * A GET that asks to become a WebSocket (RFC 6455 section 4.1: Upgrade: websocket and a
+     * Sec-WebSocket-Key); anything less at the WebSocket's path is an unknown path, so the path
+     * does not tell a scanner that a WebSocket lives there.
+     */
+    private static boolean isWebSocketUpgrade(HttpRequest request) {
+        return request.method().equals(HttpMethod.GET)
+                && request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
+                && request.headers().contains(HttpHeaderNames.SEC_WEBSOCKET_KEY);
     }
 }

@@ -13,7 +13,11 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import org.parley.server.transport.HttpResponses;
+import org.parley.server.transport.HttpRouter;
 import org.parley.server.transport.WebAppRoutes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,6 +39,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
@@ -45,9 +50,15 @@ import java.util.zip.GZIPOutputStream;
  * and a request finds a file only by exact name among them: nothing in a URL reaches a file system,
  * and a name that is not plain ({@code %}-escapes, dot segments, backslashes) is a 404 before any
  * lookup. Text files are also kept gzipped, for browsers that accept it.
+ *
+ * <p>index.html tells the app where the WebSocket is ({@code --ws-path}): the server writes a
+ * {@code <meta name="parley-ws" content="PATH">} into its head once, at load, so its ETag and the
+ * service worker's cached copy cover what is served. A meta element is no script, so the
+ * Content-Security-Policy and the Subresource Integrity hashes of the scripts hold as built.
  */
 public final class WebApp implements WebAppRoutes {
     public static final String RESOURCE_DIR = "org/parley/web/app/";
+    private static final Logger log = LoggerFactory.getLogger(WebApp.class);
 
     /**
      * Only the app's own files, no inline script or style, nothing framed, no form posts. 'self' in
@@ -68,7 +79,10 @@ public final class WebApp implements WebAppRoutes {
             + " (see the README). Everything else works; use the parley command.\n";
 
     private static final String INDEX = "index.html";
-    private static final String NOT_FOUND = "not found\n";
+    /** The name of index.html's meta element that holds the WebSocket's path (web/src/core/net/address.ts reads it). */
+    public static final String WEBSOCKET_META = "parley-ws";
+    private static final Pattern HEAD = Pattern.compile("<head(\\s[^>]*)?>", Pattern.CASE_INSENSITIVE);
+    private static final String NOT_FOUND = HttpResponses.NOT_FOUND + "\n";
     private static final int MAX_PATH_LENGTH = 512;
     /** Plain segments of letters, digits, '.', '_' and '-', not starting with a dot: no "..", no hidden files, no escapes. */
     private static final Pattern PLAIN_PATH = Pattern.compile("/|(/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}){1,8}");
@@ -118,15 +132,31 @@ public final class WebApp implements WebAppRoutes {
         this.assets = assets;
     }
 
-    /** The app on this class's class path, or an app that says it was not built. */
+    /** The app on this class's class path, or an app that says it was not built, for a WebSocket at the default path. */
     public static WebApp fromClassPath() {
-        return load(WebApp.class.getClassLoader(), RESOURCE_DIR);
+        return fromClassPath(HttpRouter.DEFAULT_WEBSOCKET_PATH);
+    }
+
+    /**
+     * The app on this class's class path, or an app that says it was not built, for a WebSocket at
+     * {@code webSocketPath}.
+     *
+     * @throws IllegalArgumentException when that path is one of the app's files or folders
+     */
+    public static WebApp fromClassPath(String webSocketPath) {
+        return load(WebApp.class.getClassLoader(), RESOURCE_DIR, webSocketPath);
     }
 
     /** The app under {@code dir} (ending in '/') of the loader's class path: a folder or a jar. */
     static WebApp load(ClassLoader loader, String dir) {
+        return load(loader, dir, HttpRouter.DEFAULT_WEBSOCKET_PATH);
+    }
+
+    static WebApp load(ClassLoader loader, String dir, String webSocketPath) {
+        HttpRouter.checkWebSocketPath(webSocketPath);
         URL index = loader.getResource(dir + INDEX);
         if (index == null) {
+            log.info(startLine(null, 0));
             return new WebApp(Map.of());
         }
         Map<String, byte[]> files = new HashMap<>();
@@ -141,9 +171,38 @@ public final class WebApp implements WebAppRoutes {
         } catch (URISyntaxException e) {
             throw new IllegalStateException("the web app's location " + index + " is not a valid URI", e);
         }
+        checkNotAFile(webSocketPath, files.keySet());
+        files.computeIfPresent(INDEX, (name, page) -> withWebSocketPath(page, webSocketPath));
         Map<String, Asset> assets = new HashMap<>();
         files.forEach((name, bytes) -> assets.put(name, Asset.of(name, bytes)));
+        log.info(startLine(index, assets.size()));
         return new WebApp(Map.copyOf(assets));
+    }
+
+    /** The WebSocket at one of the app's files, or inside one of its folders, would hide it (or be hidden). */
+    private static void checkNotAFile(String webSocketPath, Set<String> files) {
+        String name = webSocketPath.substring(1);
+        for (String file : files) {
+            if (file.equals(name) || file.startsWith(name + "/")) {
+                throw new IllegalArgumentException("the WebSocket path " + webSocketPath + " is a file or folder of the web app ("
+                        + file + "); choose another");
+            }
+        }
+    }
+
+    /**
+     * index.html with the meta element naming the WebSocket's path first in its head; a page without
+     * a head (not one the app's build makes) is left as it is, and the app then uses the default path.
+     * The path needs no escaping: {@link HttpRouter#checkWebSocketPath} admits no quote or angle bracket.
+     */
+    private static byte[] withWebSocketPath(byte[] page, String webSocketPath) {
+        String html = new String(page, StandardCharsets.UTF_8);
+        Matcher head = HEAD.matcher(html);
+        if (!head.find()) {
+            return page;
+        }
+        String meta = "\n    <meta name=\"" + WEBSOCKET_META + "\" content=\"" + webSocketPath + "\" />";
+        return (html.substring(0, head.end()) + meta + html.substring(head.end())).getBytes(StandardCharsets.UTF_8);
     }
 
     /** Whether the jar carried an app (the build had Node.js). */
@@ -311,5 +370,15 @@ public final class WebApp implements WebAppRoutes {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK has no SHA-256", e);
         }
+    }
+
+    /** The one line the server logs at start, so an operator sees whether {@code /} serves the app and from where. */
+    static String startLine(URL index, int files) {
+        if (index == null) {
+            return "web app: not built (no " + RESOURCE_DIR + INDEX + " on the class path: the build had no Node.js 20+;"
+                    + " see the README)";
+        }
+        return "web app: serving " + files + " files from " + ("jar".equals(index.getProtocol()) ? "the jar" : "the folder "
+                + index.getPath().substring(0, index.getPath().length() - INDEX.length()));
     }
 }

@@ -34,6 +34,7 @@ import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.Register;
 import org.parley.protocol.v1.ServerFrame;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -88,6 +89,20 @@ public final class TestClient implements AutoCloseable {
 
     /** Connects with extra headers on the WebSocket upgrade request (X-Forwarded-For, to test proxies). */
     public static TestClient connect(URI uri, SslContext ssl, HttpHeaders upgradeHeaders) throws Exception {
+        return connect(uri, ssl, upgradeHeaders, null, null);
+    }
+
+    /**
+     * Connects through a bridge ({@code parley proxy}): TLS to the bridge with {@code bridgeTls},
+     * then the WebSocket's own TLS to {@code uri}'s server inside it.
+     */
+    public static TestClient connectThroughBridge(InetSocketAddress bridge, SslContext bridgeTls, URI uri, SslContext ssl)
+            throws Exception {
+        return connect(uri, ssl, new DefaultHttpHeaders(), bridge, bridgeTls);
+    }
+
+    private static TestClient connect(URI uri, SslContext ssl, HttpHeaders upgradeHeaders, InetSocketAddress bridge,
+                                      SslContext bridgeTls) throws Exception {
         BlockingQueue<ServerFrame> queue = new LinkedBlockingQueue<>();
         CompletableFuture<Integer> closed = new CompletableFuture<>();
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
@@ -98,6 +113,9 @@ public final class TestClient implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (bridgeTls != null) {
+                            ch.pipeline().addLast(bridgeTls.newHandler(ch.alloc(), bridge.getHostString(), bridge.getPort()));
+                        }
                         if (ssl != null) {
                             ch.pipeline().addLast(ssl.newHandler(ch.alloc(), uri.getHost(), uri.getPort()));
                         }
@@ -134,7 +152,7 @@ public final class TestClient implements AutoCloseable {
                                     }
                                 });
                     }
-                }).connect(uri.getHost(), uri.getPort()).sync().channel();
+                }).connect(bridge != null ? bridge : new InetSocketAddress(uri.getHost(), uri.getPort())).sync().channel();
         handshake.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         ServerFrame first = queue.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
         if (first == null || !first.hasChallenge()) {

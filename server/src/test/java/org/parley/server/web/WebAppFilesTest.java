@@ -28,6 +28,7 @@ import java.util.jar.JarOutputStream;
 import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The web app's file serving over real HTTP/1.1 bytes (Netty's codec), with an app written by the
@@ -52,14 +53,18 @@ class WebAppFilesTest {
     Path temp;
 
     private WebApp fromFolder() throws IOException {
+        return fromFolder(APP, "/v1/ws");
+    }
+
+    private WebApp fromFolder(Map<String, String> app, String webSocketPath) throws IOException {
         Path root = temp.resolve("classes");
-        for (var file : APP.entrySet()) {
+        for (var file : app.entrySet()) {
             Path path = root.resolve(WebApp.RESOURCE_DIR + file.getKey());
             Files.createDirectories(path.getParent());
             Files.writeString(path, file.getValue(), StandardCharsets.ISO_8859_1);
         }
         Files.writeString(root.resolve("org/parley/web/secret.txt"), "outside the app");
-        return WebApp.load(new URLClassLoader(new URL[] {root.toUri().toURL()}, null), WebApp.RESOURCE_DIR);
+        return WebApp.load(new URLClassLoader(new URL[] {root.toUri().toURL()}, null), WebApp.RESOURCE_DIR, webSocketPath);
     }
 
     private WebApp fromJar() throws IOException {
@@ -142,6 +147,27 @@ class WebAppFilesTest {
             assertThat(response.header("ETag")).matches("\"[A-Za-z0-9_-]{43}\"");
             assertHardened(response);
         }
+    }
+
+    @Test
+    void indexHtmlNamesTheWebSocketsPathInAMetaElementOfItsHead() throws IOException {
+        Map<String, String> app = new TreeMap<>(APP);
+        app.put("index.html", "<!doctype html><html><HEAD lang=\"en\"><title>t</title></HEAD><body><header></header></body></html>");
+        RawHttp moved = exchange(fromFolder(app, "/c/7f3kq"), "GET", "/");
+        assertThat(moved.text()).isEqualTo("<!doctype html><html><HEAD lang=\"en\">\n    <meta name=\"parley-ws\" content=\"/c/7f3kq\" />"
+                + "<title>t</title></HEAD><body><header></header></body></html>");
+        RawHttp standard = exchange(fromFolder(app, "/v1/ws"), "GET", "/");
+        assertThat(standard.text()).contains("<meta name=\"parley-ws\" content=\"/v1/ws\" />");
+        assertThat(moved.header("ETag")).as("the tag covers the page as served").isNotEqualTo(standard.header("ETag"))
+                .isEqualTo(exchange(fromFolder(app, "/c/7f3kq"), "GET", "/").header("ETag"));
+        assertThat(exchange(fromFolder(app, "/c/7f3kq"), "GET", "/assets/index-Ab12.js").text()).isEqualTo(APP.get("assets/index-Ab12.js"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/assets", "/assets/index-Ab12.js", "/sw.js", "/index.html", "/manifest.webmanifest"})
+    void theWebSocketCannotTakeAFileOrFolderOfTheApp(String path) {
+        assertThatThrownBy(() -> fromFolder(APP, path)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the WebSocket path " + path + " is a file or folder of the web app");
     }
 
     @Test

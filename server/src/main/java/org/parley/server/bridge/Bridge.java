@@ -1,0 +1,139 @@
+package org.parley.server.bridge;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import org.parley.server.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running bridge ({@code parley proxy}): TLS with the bridge's own certificate, then raw bytes
+ * relayed to one upstream. Connections over a limit are reset as they arrive, before any TLS work.
+ */
+public final class Bridge implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Bridge.class);
+    /** Per direction: reading from one side stops while the other has this much unsent. */
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+    private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+
+    private final BridgeConfig config;
+    private final EventLoopGroup acceptor;
+    private final EventLoopGroup workers;
+    private final ConnectionLimits limits;
+    private final BridgeCounters counters = new BridgeCounters();
+    private final Channel listener;
+
+    private Bridge(BridgeConfig config, SslContext tls) throws InterruptedException {
+        this.config = config;
+        Transport transport = Transport.best();
+        this.acceptor = transport.newGroup(1);
+        this.workers = transport.newGroup(0);
+        this.limits = new ConnectionLimits(config.maxConnectionsPerNetwork(), config.maxConnections());
+        Bootstrap upstream = new Bootstrap().channel(transport.socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
+        try {
+            this.listener = new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel channel) {
+                            admit(channel, tls, upstream);
+                        }
+                    })
+                    .bind(config.listen()).sync().channel();
+        } catch (Exception e) {
+            shutDownGroups();
+            throw e;
+        }
+        acceptor.scheduleAtFixedRate(new CountsLog(), 1, 1, TimeUnit.MINUTES);
+    }
+
+    /**
+     * Starts listening.
+     *
+     * @throws SSLException if the certificate and key do not make a TLS server
+     */
+    public static Bridge start(BridgeConfig config, BridgeCertificate certificate) throws InterruptedException, SSLException {
+        Bridge bridge = new Bridge(config, certificate.serverContext());
+        log.info("bridge listening on port {}", bridge.address().getPort());
+        return bridge;
+    }
+
+    private void admit(SocketChannel channel, SslContext tls, Bootstrap upstream) {
+        InetAddress client = channel.remoteAddress().getAddress();
+        if (!limits.tryOpen(client)) {
+            counters.refusedOverLimit.increment();
+            // A reset, not a FIN: nothing lingers on the bridge for a flood.
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            channel.close();
+            return;
+        }
+        counters.accepted.increment();
+        channel.closeFuture().addListener(closed -> limits.closed(client));
+        SslHandler handshake = tls.newHandler(channel.alloc());
+        handshake.setHandshakeTimeoutMillis(config.handshakeTimeout().toMillis());
+        channel.pipeline().addLast(handshake,
+                new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
+                new ClientEnd(upstream, config.upstream(), counters));
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    public BridgeCounters counters() {
+        return counters;
+    }
+
+    /** Client connections open now. */
+    public int openConnections() {
+        return limits.openConnections();
+    }
+
+    /** Stops accepting and closes every relayed connection. */
+    @Override
+    public void close() {
+        listener.close().awaitUninterruptibly();
+        shutDownGroups();
+        log.info("bridge stopped: {}", counters);
+    }
+
+    private void shutDownGroups() {
+        acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    /** Once a minute, when anything changed: how many are open, from how many networks, and the totals. */
+    private final class CountsLog implements Runnable {
+        private String last = "";
+
+        @Override
+        public void run() {
+            String now = limits.openConnections() + " open from " + limits.networks() + " networks; since start " + counters;
+            if (!now.equals(last)) {
+                log.info("bridge: {}", now);
+                last = now;
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+// Errors of the core that people see, with a stable code the UI translates (en, ru): the message
+// stays English, for logs and for callers without a UI. ServerError (contracts.ts) carries the
+// server's ErrorCode name the same way; both are read by their `code`.
+
+/** Codes of the core's own errors; the server's are parley.proto's ErrorCode names plus UNAVAILABLE. */
+export type CoreErrorCode =
+  | "LINK_REFUSED" // the approval that reached this device does not make it a device of that account
+  | "LINK_WRONG_DEVICE" // the device waiting with a code is not the one showing it
+  | "LINK_EXPIRED" // no device approved the link in time
+  | "NO_SUCH_USER" // params: username
+  | "FORKED"; // params: conversation
+
+export class CoreError extends Error {
+  constructor(
+    readonly code: CoreErrorCode,
+    message: string,
+    readonly params: Readonly<Record<string, string | number>> = {},
+  ) {
+    super(message);
+    this.name = "CoreError";
+  }
+}
+
+/** The code and parameters of anything thrown, when it has a code (a CoreError, a ServerError). */
+export function errorCode(error: unknown): { code: string; params: Record<string, string | number> } | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, params, retryAfterMs } = error as { code?: unknown; params?: Record<string, string | number>; retryAfterMs?: unknown };
+  if (typeof code !== "string") return undefined;
+  const seconds: Record<string, number> = typeof retryAfterMs === "number" ? { seconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) } : {};
+  return { code, params: { ...params, ...seconds } };
+}
