@@ -2,8 +2,10 @@
 // another through a real Parley server (through the app's composer, each once the app took the
 // one before), and both wait until the last one is stored. Then each reloads the app --runs times
 // and clicks the conversation. Measured in the page: from the click to the first animation frame
-// after the newest message is on screen (the view opens at the newest messages); and, since the
-// app reads its stored messages when it starts, the time from the reload to the conversation list.
+// after the newest message is on screen (the view opens at the newest messages, the app reads only
+// that last page); then from pressing "Show earlier messages" to the frame after the next page is
+// on screen (older pages are read as the user scrolls up); and the time from the reload to the
+// conversation list (the list comes from stored summaries, not from the messages).
 //   node bench/web/open-conversation.mjs [--messages 10000] [--runs 5] [--url http://127.0.0.1:PORT/]
 import { appServer, launchChromium, machine, option, percentile, round } from "./common.mjs";
 import { CHAT_SERVER_ARGS, benchUsername, connect, registeredPage, sendMany } from "./chat.mjs";
@@ -14,6 +16,7 @@ const server = await appServer(CHAT_SERVER_ARGS);
 const browser = await launchChromium();
 const result = { sender: [], receiver: [] };
 const startup = { sender: [], receiver: [] };
+const earlier = { sender: [], receiver: [] };
 let sendSeconds;
 try {
   const [aliceName, bobName] = [benchUsername("alice"), benchUsername("bob")];
@@ -59,14 +62,40 @@ try {
         last,
       );
       result[role].push(elapsed);
-      console.error(`${role}: app started (list shown) ${round(startup[role].at(-1))} ms after the reload, conversation opened in ${round(elapsed)} ms`);
+      earlier[role].push(await page.evaluate(() => {
+        const count = () => document.querySelectorAll("[data-testid=message-text]").length;
+        const before = count();
+        const button = document.querySelector(".messages__earlier button");
+        if (!button) return null; // all messages fit on the first page
+        return new Promise((ok, fail) => {
+          const timer = setTimeout(() => fail(new Error("no earlier page within 60 s")), 60_000);
+          const start = performance.now();
+          const observer = new MutationObserver(() => {
+            if (count() <= before) return;
+            observer.disconnect();
+            requestAnimationFrame(() => {
+              clearTimeout(timer);
+              ok(performance.now() - start);
+            });
+          });
+          observer.observe(document.body, { childList: true, subtree: true });
+          button.click();
+        });
+      }));
+      console.error(
+        `${role}: app started (list shown) ${round(startup[role].at(-1))} ms after the reload, conversation opened in ${round(elapsed)} ms, ` +
+          `an earlier page in ${earlier[role].at(-1) === null ? "- (one page only)" : `${round(earlier[role].at(-1))} ms`}`,
+      );
     }
   }
 } finally {
   await browser.close();
   await server.stop();
 }
-const summary = (values) => ({ p50Ms: round(percentile(values, 50)), maxMs: round(Math.max(...values)) });
+const summary = (measured) => {
+  const values = measured.filter((v) => v !== null);
+  return values.length === 0 ? null : { p50Ms: round(percentile(values, 50)), maxMs: round(Math.max(...values)) };
+};
 console.log(
   JSON.stringify({
     bench: "web-open-conversation",
@@ -77,6 +106,8 @@ console.log(
     openReceiver: summary(result.receiver),
     startupSender: summary(startup.sender),
     startupReceiver: summary(startup.receiver),
+    earlierPageSender: summary(earlier.sender),
+    earlierPageReceiver: summary(earlier.receiver),
     machine: machine(),
   }),
 );

@@ -131,6 +131,8 @@ export interface ParleyApp {
   // ---- conversations
   conversations(): ConversationSummary[];
   messages(conversationId: string, limit?: number): ChatMessage[];
+  /** Whether the conversation keeps messages older than the newest `shown` (web-perf: paging). */
+  hasEarlier(conversationId: string, shown: number): boolean;
   openDirect(username: string): Promise<string>; // conversation id
   createGroup(name: string, usernames: string[]): Promise<string>;
   members(conversationId: string): Member[];

@@ -13,11 +13,12 @@ import { createSafety } from "./safety";
 import { canonicalServerUrl, webSocketUrl } from "./net/address";
 import { AnonymousLink } from "./net/anonymous";
 import { LastingLink } from "./net/session";
+import { DEFAULT_PROFILE } from "./store/profiles";
 import { IndexedDbVault } from "./store/vault";
 import { TokenWallet } from "./tokens/wallet";
 import { QueueCarrier } from "./wire/carrier";
 
-export const DEFAULT_PROFILE = "default";
+export { DEFAULT_PROFILE, profileStatus } from "./store/profiles";
 /** Key packages published after register or link (KeyPackages.BATCH). */
 export const KEY_PACKAGE_BATCH = 50;
 const SERVER_ENTRY = ["account", "server"] as const;
@@ -48,15 +49,6 @@ export async function openParley(passphrase?: string, profile = DEFAULT_PROFILE)
     vault.close();
     throw e;
   }
-}
-
-/**
- * The profile in this browser: "none" (createParley next), "locked" (openParley with its
- * passphrase) or "unlocked" (openParley without one).
- */
-export async function profileStatus(profile = DEFAULT_PROFILE): Promise<"none" | "locked" | "unlocked"> {
-  const protection = await IndexedDbVault.protection(profile);
-  return protection === "none" ? "none" : protection === "passphrase" ? "locked" : "unlocked";
 }
 
 /** Deletes a profile and everything in it. */
@@ -158,6 +150,7 @@ class Parley implements ParleyApp {
 
   conversations: ParleyApp["conversations"] = () => (this.running ? this.running.conversations.conversations() : []);
   messages: ParleyApp["messages"] = (id, limit) => (this.running ? this.running.conversations.messages(id, limit) : []);
+  hasEarlier: ParleyApp["hasEarlier"] = (id, shown) => (this.running ? this.running.conversations.hasEarlier(id, shown) : false);
   members: ParleyApp["members"] = (id) => (this.running ? this.running.conversations.members(id) : []);
   openDirect: ParleyApp["openDirect"] = async (...a) => this.require().conversations.openDirect(...a);
   createGroup: ParleyApp["createGroup"] = async (...a) => this.require().conversations.createGroup(...a);

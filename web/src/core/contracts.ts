@@ -137,7 +137,7 @@ export interface ContactKeys {
 
 export type ConversationsService = Pick<
   ParleyApp,
-  | "conversations" | "messages" | "openDirect" | "createGroup" | "members" | "addMember" | "removeMember"
+  | "conversations" | "messages" | "hasEarlier" | "openDirect" | "createGroup" | "members" | "addMember" | "removeMember"
   | "setAdmin" | "leave" | "accept" | "deleteRequest" | "block" | "send" | "edit" | "remove" | "react"
   | "markRead" | "sendFile" | "download" | "setTimer"
 > &

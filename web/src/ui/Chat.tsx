@@ -1,5 +1,7 @@
 // One conversation: header with calls and group/safety, the request banner, the messages (the
-// newest PAGE first, more on demand) and the composer. Drop a file anywhere on it to send it.
+// newest PAGE first, read from storage when opened; older pages as the user scrolls up or presses
+// "show earlier", which keyboard and screen-reader users reach as a button) and the composer.
+// Drop a file anywhere on it to send it.
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { ChatMessage, ConversationSummary, ParleyApp } from "../core/api";
 import { t } from "../i18n";
@@ -12,6 +14,8 @@ import { ForkWarning, TimerSetting } from "./TimerSetting";
 
 /** Messages shown at first and added by each "show earlier": the DOM stays small in long chats. */
 const PAGE = 100;
+/** Scrolled this close to the top, the next page is read. */
+const EARLIER_MARGIN_PX = 200;
 
 export type ComposerMode = { kind: "new" } | { kind: "reply"; message: ChatMessage } | { kind: "edit"; message: ChatMessage };
 
@@ -33,10 +37,20 @@ export function Chat(props: {
   const heading = useFocusOnMount<HTMLHeadingElement>([conversation.id]);
   const list = useRef<HTMLOListElement>(null);
   const stickToBottom = useRef(true);
+  /** The list's height before older messages were put above: the view stays on what the user was reading. */
+  const heightBeforeEarlier = useRef<number>();
   const composerInput = useRef<HTMLTextAreaElement>(null);
 
   const messages = app.messages(conversation.id, limit);
-  const hasEarlier = messages.length >= limit;
+  const hasEarlier = app.hasEarlier(conversation.id, messages.length);
+  const empty = messages.length === 0 && !app.hasEarlier(conversation.id, 0);
+  const showEarlier = () => {
+    if (messages.length < limit) return; // the page asked for is still being read
+    heightBeforeEarlier.current = list.current?.scrollHeight;
+    setLimit(limit + PAGE);
+  };
+
+  useEffect(() => setLimit(PAGE), [conversation.id]);
 
   // Reading the open conversation marks it read (and sends read receipts), while the page is seen.
   useEffect(() => {
@@ -47,7 +61,13 @@ export function Chat(props: {
 
   useLayoutEffect(() => {
     const element = list.current;
-    if (element && stickToBottom.current) element.scrollTop = element.scrollHeight;
+    if (!element) return;
+    if (stickToBottom.current) {
+      element.scrollTop = element.scrollHeight;
+    } else if (heightBeforeEarlier.current !== undefined && messages.length > 0) {
+      element.scrollTop += element.scrollHeight - heightBeforeEarlier.current;
+      heightBeforeEarlier.current = undefined;
+    }
   }, [messages.length, props.tick, conversation.id]);
 
   const focusComposer = () => composerInput.current?.focus();
@@ -113,16 +133,17 @@ export function Chat(props: {
         onScroll={(e) => {
           const element = e.currentTarget;
           stickToBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 48;
+          if (element.scrollTop < EARLIER_MARGIN_PX && hasEarlier && !stickToBottom.current) showEarlier();
         }}
       >
         {hasEarlier && (
           <li class="messages__earlier">
-            <button type="button" onClick={() => setLimit(limit + PAGE)}>
+            <button type="button" onClick={showEarlier}>
               {t("showEarlier")}
             </button>
           </li>
         )}
-        {messages.length === 0 && <li class="empty-state">{t("noMessages")}</li>}
+        {empty && <li class="empty-state">{t("noMessages")}</li>}
         {messages.map((message) => (
           <MessageItem
             key={message.id}

@@ -71,7 +71,9 @@ describe("web and CLI users through a real server", () => {
     await cora.run(["send", "wanda", "may I write to you?"]);
     const request = await eventually(() => wanda.app.conversations().find((c) => c.name === "cora"), 60_000, "cora's request");
     expect(request).toMatchObject({ request: true, direct: true });
-    expect(wanda.app.messages(request.id)[0]).toMatchObject({ text: "may I write to you?", sender: "cora" });
+    // The request's conversation is stored from cora's Welcome, before her message that comes after it.
+    const first = await eventually(() => wanda.app.messages(request.id)[0], 60_000, "cora's first message");
+    expect(first).toMatchObject({ text: "may I write to you?", sender: "cora" });
     await wanda.app.accept(request.id);
     await wanda.app.send(request.id, "yes, welcome");
     expect(await cora.run(["receive", "--wait=3"])).toMatch(/wanda → cora: yes, welcome/);

@@ -53,6 +53,8 @@ describe("a web group: members, admins, leaving, blocking, and a reload", () => 
     users.push(lee);
     // The backlog is read before start() resolves.
     expect(lee.app.conversations().find((c) => c.id === id)).toMatchObject({ name: "book club", request: false, unread: 2 });
+    // The conversation's messages are read from storage when first asked for (the list needed none).
+    await eventually(() => lee.app.messages(id).length === 2, 10_000, "the stored messages read");
     expect(lee.app.messages(id).map((m) => m.text)).toEqual(["first", "while lee was away"]);
     await kim.app.send(id, "after the reload");
     await eventually(() => lee.app.messages(id).length === 3, 60_000, "a message after the reload");

@@ -8,7 +8,12 @@ import { register } from "../../src/core/account/accounts";
 import { IndexedDbVault } from "../../src/core/store/vault";
 import { LastingLink } from "../../src/core/net/session";
 import { AnonymousLink } from "../../src/core/net/anonymous";
-import { NoTokenError, TOKEN_BATCH, TokenWallet } from "../../src/core/tokens/wallet";
+import { NoTokenError, TOKEN_BATCH, TokenWallet, importTokenKey, type Slice } from "../../src/core/tokens/wallet";
+import { GetTokenKeysSchema, SendSchema, RecipientAccountSchema, type SendToken } from "../../src/gen/parley/v1/parley_pb";
+import { answerOf } from "../../src/core/net/connection";
+import { randomBytes } from "../../src/core/bytes";
+import { groupKey, wrapGroupMessage } from "../../src/core/wire/payloadWrap";
+import { bufferOf } from "../../src/core/store/buffers";
 import { startServer, type TestServer } from "../server";
 import { scriptedServer } from "../net/scripted";
 
@@ -39,13 +44,18 @@ describe("the send-token wallet against the real server", () => {
       // The wallet survives a restart in the vault.
       const again = await TokenWallet.open(vault, session, anonymous, (n) => notices.push(n));
       expect(again.count).toBe(TOKEN_BATCH - 3);
-      // The account's daily quota (60) runs out: a refusal says when to try again.
-      while (again.count > 0) await again.take();
-      await again.take(); // an empty wallet is filled at once: the last 10 of the quota
-      while (again.count > 0) await again.take();
-      const refused = await again.take().catch((e) => e);
+      // The account's daily quota (60) runs out: an empty wallet is filled at once with the last 10, then a refusal says when to try again.
+      let spent = 3;
+      let refused: unknown;
+      while (refused === undefined) {
+        await again.take().then(
+          () => spent++,
+          (e) => (refused = e),
+        );
+      }
+      expect(spent).toBe(60);
       expect(refused).toBeInstanceOf(NoTokenError);
-      expect(refused.retryAfterMs).toBeGreaterThan(0);
+      expect((refused as NoTokenError).retryAfterMs).toBeGreaterThan(0);
       // A lost connection is no refusal: it says so, and nobody waits a minute for it.
       session.close();
       await expect(again.take()).rejects.toMatchObject({ name: "ServerError", code: "UNAVAILABLE" });
@@ -86,6 +96,127 @@ describe("the send-token wallet against the real server", () => {
       anonymous.close();
       vault.close();
       await liar.close();
+    }
+  });
+});
+
+/** Idle slices the test hands out one at a time, so that it sees what the wallet does in each. */
+class SliceGate {
+  private readonly waiting: (() => void)[] = [];
+  handedOut = 0;
+  readonly slice: Slice = () => new Promise((resolve) => this.waiting.push(resolve));
+
+  /** How many slices are asked for and not yet given. */
+  get asked(): number {
+    return this.waiting.length;
+  }
+
+  /** Gives one slice and lets the wallet run until it asks for the next one (or has nothing to do). */
+  async give(): Promise<void> {
+    const next = this.waiting.shift();
+    if (!next) throw new Error("no slice was asked for");
+    this.handedOut++;
+    next();
+    // The slice's work is done when the wallet asks for the next one; one that has no more work never asks.
+    for (let waited = 0; this.waiting.length === 0 && waited < 2_000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
+  /** Gives slices until `work` is done; resolves with its result. */
+  async until<T>(work: Promise<T>): Promise<T> {
+    let done = false;
+    const result = work.finally(() => (done = true));
+    result.catch(() => undefined);
+    while (!done) {
+      if (this.waiting.length > 0) await this.give();
+      else await new Promise((resolve) => setTimeout(resolve, 5)); // the server is answering
+    }
+    return result;
+  }
+}
+
+/** Lets pending promise jobs and I/O callbacks run. */
+const settled = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+/** Fails instead of hanging when `promise` needs a slice nobody gives. */
+function withoutSlices<T>(promise: Promise<T>, what: string): Promise<T> {
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} waited for a slice`)), 10_000))]);
+}
+
+describe("the wallet blinds ahead of need, one token per idle slice", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("a send while the next batch is blinded takes a token at once, an empty wallet waits for one finalized token only, and the tokens verify at the server", async () => {
+    const vault = await IndexedDbVault.create("wallet-slices");
+    const device = await register(vault, server.url, "slices_carol");
+    const session = await LastingLink.open(server.wsUrl, device);
+    const anonymous = new AnonymousLink(server.wsUrl);
+    const gate = new SliceGate();
+    const wallet = await TokenWallet.open(vault, session, anonymous, () => undefined, { slice: gate.slice });
+    try {
+      // A fresh profile knows no key yet: the first batch is blinded in slices as it is fetched.
+      expect(await gate.until(wallet.topUp())).toBe(TOKEN_BATCH);
+      // A restart blinds nothing while the app starts; the app's topUp once started begins the next batch.
+      const restartGate = new SliceGate();
+      const restarted = await TokenWallet.open(vault, session, anonymous, () => undefined, { slice: restartGate.slice });
+      await settled();
+      expect(restartGate.asked).toBe(0);
+      expect(await restarted.topUp()).toBe(0); // not low
+      await settled();
+      expect(restartGate.asked).toBe(1);
+      restarted.close();
+      // The next batch is being blinded under the key just shown, and is parked on its first slice.
+      await settled();
+      expect(gate.asked).toBe(1);
+      expect(wallet.blindedAhead).toBe(0);
+      const first = await withoutSlices(Promise.all([wallet.take(), wallet.take()]), "a send with tokens held");
+      expect(wallet.count).toBe(TOKEN_BATCH - 2);
+      expect(wallet.blindedAhead).toBe(0); // the sends ran no blinding
+      // Each slice blinds one token, never more.
+      for (let given = 1; given <= 5; given++) {
+        await gate.give();
+        expect(wallet.blindedAhead).toBe(given);
+        expect(gate.asked).toBe(1);
+      }
+      // Let the batch finish, then empty the wallet.
+      while (wallet.blindedAhead < TOKEN_BATCH) await gate.give();
+      await settled();
+      expect(gate.asked).toBe(0);
+      const spent: SendToken[] = [...first];
+      while (wallet.count > 0) spent.push(await withoutSlices(wallet.take(), "a send with tokens held"));
+      // Empty: the send waits for the refill's round trip and its first Finalize, not for a batch's blinding or finalizing.
+      const before = gate.handedOut;
+      spent.push(await withoutSlices(wallet.take(), "a send on an empty wallet"));
+      expect(gate.handedOut - before).toBe(0);
+      // The rest of the batch is finalized one token per slice.
+      const rest = gate.until(Promise.all(Array.from({ length: TOKEN_BATCH - 1 }, () => wallet.take())));
+      spent.push(...(await rest));
+      expect(spent).toHaveLength(2 * TOKEN_BATCH);
+      expect(new Set(spent.map((t) => Buffer.from(t.message).toString("hex"))).size).toBe(spent.length);
+
+      // Every token is an RSASSA-PSS signature (RFC 9474 section 4.5 Verify; section 5: a 48-byte salt) under the key the server shows...
+      const shown = answerOf(await anonymous.request({ case: "getTokenKeys", value: create(GetTokenKeysSchema) }), "tokenKeys").keys;
+      for (const token of spent) {
+        const key = await importTokenKey(shown.find((k) => k.day === token.day)!.publicKey);
+        expect(await crypto.subtle.verify({ name: "RSA-PSS", saltLength: 48 }, key, bufferOf(token.signature), bufferOf(token.message))).toBe(true);
+      }
+      // ...and the server takes one blinded ahead, and one finalized in a slice, as payment for a sealed send.
+      for (const token of [spent[TOKEN_BATCH], spent[spent.length - 1]]) {
+        const payload = await wrapGroupMessage(await groupKey(randomBytes(32)), randomBytes(20));
+        const recipients = [create(RecipientAccountSchema, { accountId: device.accountId, deviceIds: [device.deviceId], accessKey: device.accessKey })];
+        const send = create(SendSchema, { messageId: randomBytes(16), recipients, payload, sealed: true, token });
+        expect(answerOf(await anonymous.request({ case: "send", value: send }), "sendAccepted")).toBeDefined();
+      }
+    } finally {
+      wallet.close();
+      session.close();
+      anonymous.close();
+      vault.close();
     }
   });
 });

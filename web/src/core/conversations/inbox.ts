@@ -281,7 +281,7 @@ export class Inbox {
         shown = { ...base, text: checkedText(body.value.text) };
         break;
       case "reply": {
-        const quoted = this.store.message(conversationId, toHex(body.value.quotedId));
+        const quoted = await this.store.message(conversationId, toHex(body.value.quotedId));
         shown = {
           ...base,
           text: checkedText(body.value.text),
@@ -359,7 +359,7 @@ export class Inbox {
 
   /** Edits and deletions: only of a message its own sender sent. */
   private async changeOwn(conversationId: string, target: Uint8Array, sender: string, change: (m: StoredChat) => void): Promise<void> {
-    const message = this.store.message(conversationId, toHex(target));
+    const message = await this.store.message(conversationId, toHex(target));
     if (!message || message.sender !== sender || message.deleted) return;
     await this.store.change(conversationId, message.id, change);
     this.ctx.events.emit({ kind: "messages", conversationId });
@@ -374,7 +374,7 @@ export class Inbox {
     const read = kind === Receipt_Kind.READ;
     let marked = 0;
     for (const id of ids.slice(0, MAX_RECEIPT_IDS)) {
-      const message = this.store.message(conversationId, toHex(id));
+      const message = await this.store.message(conversationId, toHex(id));
       if (!message?.outgoing) continue;
       await this.store.change(conversationId, message.id, (m) => {
         if (!m.deliveredTo.includes(member)) m.deliveredTo.push(member);

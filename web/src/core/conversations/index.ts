@@ -43,6 +43,10 @@ export class Conversations implements ConversationsService {
   private readonly membership: Membership;
   private readonly disappearing: Disappearing;
   private readonly signalListeners = new Set<SignalListener>();
+  /** Shown messages being queued and stored: the carrier may report a send before its message is stored. */
+  private readonly storing = new Set<Promise<unknown>>();
+  /** Reads of stored messages under way ("<conversation>:<count>"). */
+  private readonly reading = new Set<string>();
   private readonly unsubscribe: (() => void)[] = [];
   private started: Promise<void> | undefined;
   private markLoaded!: () => void;
@@ -118,6 +122,7 @@ export class Conversations implements ConversationsService {
   /** The carrier reports by send id, also after a reload (its queue persists): which message that was is kept in the Vault. */
   private async sendOutcome(sendId: Uint8Array, status: "sent" | "failed"): Promise<void> {
     const key = toHex(sendId);
+    await Promise.allSettled([...this.storing]);
     const sent = await this.ctx.vault.get(SENDS, key);
     if (!sent) return;
     await this.ctx.vault.delete(SENDS, key);
@@ -141,8 +146,25 @@ export class Conversations implements ConversationsService {
     return this.store.summaries().map((s) => ({ ...s, admin: this.membership.isAdmin(s.id, this.ctx.identity.accountId) }));
   }
 
+  /** What is in memory now; when fewer than `limit` are, they are read, and a "messages" event tells the UI. */
   messages(conversationId: string, limit?: number): ChatMessage[] {
+    const count = limit ?? Number.MAX_SAFE_INTEGER;
+    const reading = `${conversationId}:${count}`;
+    if (this.store.wants(conversationId, count) && !this.reading.has(reading)) {
+      this.reading.add(reading); // each render asks again while the read is under way
+      void this.store
+        .readNewest(conversationId, count)
+        .then(
+          () => this.ctx.events.emit({ kind: "messages", conversationId }),
+          (e: Error) => this.notice(`The messages could not be read: ${e.message}`),
+        )
+        .finally(() => this.reading.delete(reading));
+    }
     return this.store.messages(conversationId, limit).map(shown);
+  }
+
+  hasEarlier(conversationId: string, shown: number): boolean {
+    return this.store.hasEarlier(conversationId, shown);
   }
 
   members(conversationId: string): ApiMember[] {
@@ -199,7 +221,7 @@ export class Conversations implements ConversationsService {
   /** Sends content people see and stores this device's copy as queued; the carrier's outcome follows. */
   private async sendShown(conversationId: string, body: ContentBody, copy: Partial<StoredChat>): Promise<string> {
     this.membership.requireAccepted(conversationId);
-    const id = await this.groups.exclusive(async () => {
+    const storing = this.groups.exclusive(async () => {
       const { content, sendId } = await this.outbox.send(conversationId, body);
       const messageId = toHex(content.id);
       const expiresAt = disappearsAt(Number(content.sentAt), this.store.require(conversationId).timerSeconds);
@@ -223,6 +245,8 @@ export class Conversations implements ConversationsService {
       if (sendId) await this.ctx.vault.put(SENDS, toHex(sendId), utf8(`${conversationId}:${messageId}`));
       return messageId;
     });
+    this.storing.add(storing);
+    const id = await storing.finally(() => this.storing.delete(storing));
     this.ctx.events.emit({ kind: "messages", conversationId });
     this.ctx.events.emit({ kind: "conversations" });
     return id;
@@ -236,7 +260,7 @@ export class Conversations implements ConversationsService {
   async send(conversationId: string, text: string, replyTo?: string): Promise<string> {
     checkText(text);
     if (replyTo) {
-      const quoted = this.store.message(conversationId, replyTo);
+      const quoted = await this.store.message(conversationId, replyTo);
       return this.sendShown(conversationId, { case: "reply", value: { $typeName: "parley.content.v1.Reply", quotedId: fromHex(replyTo), text } }, {
         text,
         replyTo: { id: replyTo, sender: quoted?.sender ?? "", text: quoted?.text ?? "" },
@@ -247,7 +271,7 @@ export class Conversations implements ConversationsService {
 
   async edit(conversationId: string, messageId: string, text: string): Promise<void> {
     checkText(text);
-    this.requireOwn(conversationId, messageId);
+    await this.requireOwn(conversationId, messageId);
     this.membership.requireAccepted(conversationId);
     await this.sendControl(conversationId, { case: "edit", value: { $typeName: "parley.content.v1.Edit", targetId: fromHex(messageId), text } });
     await this.store.change(conversationId, messageId, (m) => {
@@ -258,7 +282,7 @@ export class Conversations implements ConversationsService {
   }
 
   async remove(conversationId: string, messageId: string): Promise<void> {
-    this.requireOwn(conversationId, messageId);
+    await this.requireOwn(conversationId, messageId);
     this.membership.requireAccepted(conversationId);
     await this.sendControl(conversationId, { case: "delete", value: { $typeName: "parley.content.v1.Delete", targetId: fromHex(messageId) } });
     await this.store.change(conversationId, messageId, markDeleted);
@@ -267,7 +291,7 @@ export class Conversations implements ConversationsService {
 
   async react(conversationId: string, messageId: string, emoji: string): Promise<void> {
     this.membership.requireAccepted(conversationId);
-    if (!this.store.message(conversationId, messageId)) throw new Error("no such message");
+    if (!(await this.store.message(conversationId, messageId))) throw new Error("no such message");
     await this.sendControl(conversationId, {
       case: "reaction", value: { $typeName: "parley.content.v1.Reaction", targetId: fromHex(messageId), emoji },
     });
@@ -294,7 +318,7 @@ export class Conversations implements ConversationsService {
   async markRead(conversationId: string): Promise<void> {
     const state = this.store.require(conversationId);
     if (state.unread === 0) return;
-    const unread = this.store.messages(conversationId).filter((m) => !m.outgoing).slice(-state.unread).map((m) => fromHex(m.id));
+    const unread = (await this.store.lastIncoming(conversationId, state.unread)).map((m) => fromHex(m.id));
     await this.store.update(conversationId, (s) => void (s.unread = 0));
     this.ctx.events.emit({ kind: "conversations" });
     if (!state.request && !state.left) await this.sendReceipts(conversationId, Receipt_Kind.READ, unread);
@@ -321,13 +345,13 @@ export class Conversations implements ConversationsService {
   }
 
   async download(conversationId: string, messageId: string): Promise<Blob> {
-    const pointer = this.store.message(conversationId, messageId)?.attachmentPointer;
+    const pointer = (await this.store.message(conversationId, messageId))?.attachmentPointer;
     if (!pointer) throw new Error("that message has no file");
     return this.attachments.download(fromBinary(AttachmentSchema, fromHex(pointer)));
   }
 
-  private requireOwn(conversationId: string, messageId: string): void {
-    const message = this.store.message(conversationId, messageId);
+  private async requireOwn(conversationId: string, messageId: string): Promise<void> {
+    const message = await this.store.message(conversationId, messageId);
     if (!message || !message.outgoing || message.sender !== this.ctx.identity.username) throw new Error("only your own messages can be changed");
     if (message.deleted) throw new Error("that message was deleted");
   }

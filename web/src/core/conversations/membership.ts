@@ -235,6 +235,7 @@ export class Membership {
   private async makeOrdinary(id: string): Promise<void> {
     await this.store.update(id, (s) => void (s.request = false));
     await this.shareAccessKey(id).catch(() => undefined);
+    await this.store.readNewest(id); // a request's messages: few, and each gets its receipt
     const incoming = this.store.messages(id).filter((m) => !m.outgoing).map((m) => fromHex(m.id));
     await this.sendReceipts(id, Receipt_Kind.DELIVERED, incoming);
   }

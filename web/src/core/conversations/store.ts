@@ -1,10 +1,20 @@
-// Conversations and their messages in the Vault, indexed by conversation so that opening one
-// reads only its own area, with a summary per conversation (name, unread count, last message) so
-// that the list needs no message at all. Everything is held in memory once loaded: the UI's reads
-// (ParleyApp.conversations, messages) are synchronous.
-//   area "conversations": conversation id -> ConversationState (JSON)
-//   area "groups":        conversation id -> ts-mls group state
-//   area "messages:<id>": "<sentAt, 16 digits>-<message id>" -> StoredChat (JSON), in time order
+// Conversations and their messages in the Vault. Start-up reads the conversations alone: each one's
+// record carries its summary (unread count, last message), kept up to date as messages come, so
+// the list needs no message. A conversation's messages are numbered in arrival order, so that its
+// newest page is read by number when it is opened, and older ones page by page as the user asks
+// (the Vault's keys are HMAC tags, so it has no key ranges to scan). What is read stays in memory:
+// the UI's reads (ParleyApp.messages) are synchronous, and ask for more to be read.
+//   area "conversations":    conversation id -> ConversationState (JSON)
+//   area "groups":           conversation id -> ts-mls group state
+//   area "messages:<id>":    arrival number (16 digits) -> StoredChat (JSON)
+//   area "message-ids:<id>": message id -> arrival number (to find, and never store twice, a message by id)
+//   area "expiring:<id>":    arrival number -> expiresAt of each message still to disappear (read at
+//                            start, so the disappearing timer needs no message read; small, as it
+//                            holds only messages not gone yet)
+// A message disappears at its own expiresAt (set from the conversation's timer when it was stored; one
+// stored while the timer was off never does), so a later message may go while an older one stays.
+// Profiles of the previous layout kept messages under "<sentAt>-<message id>" and read them all at
+// every start; load() renumbers such a conversation once (LAYOUT_VERSION).
 import type { AttachmentInfo, ChatMessage, ConversationSummary, MessageStatus } from "../api";
 import { utf8 } from "../bytes";
 import type { Vault } from "../contracts";
@@ -12,6 +22,10 @@ import type { Vault } from "../contracts";
 const CONVERSATIONS = "conversations";
 export const GROUPS = "groups";
 const messagesArea = (conversationId: string) => `messages:${conversationId}`;
+const idsArea = (conversationId: string) => `message-ids:${conversationId}`;
+const expiringArea = (conversationId: string) => `expiring:${conversationId}`;
+/** The message layout this code writes: 2 numbers messages in arrival order (1 keyed them by time, with no index). */
+export const LAYOUT_VERSION = 2;
 
 /** What this device keeps about a conversation besides its MLS group. */
 export interface ConversationState {
@@ -29,6 +43,11 @@ export interface ConversationState {
   lastText?: string;
   lastAt?: number;
   timerSeconds: number;
+  /** The message layout (absent: layout 1, renumbered at load). */
+  layout?: number;
+  /** The arrival numbers of the oldest message kept and of the next one to come. */
+  firstSeq?: number;
+  nextSeq?: number;
   /** A member's message named this device's epoch with another fork tag: the server forked the group. */
   forked?: boolean;
 }
@@ -40,38 +59,55 @@ export interface StoredChat extends ChatMessage {
   readBy: string[];
 }
 
+/** A message read into memory, with its arrival number. */
+interface Held {
+  seq: number;
+  message: StoredChat;
+}
+
 interface Loaded {
-  state: ConversationState;
-  messages: StoredChat[]; // oldest first
-  byId: Map<string, StoredChat>;
+  state: ConversationState & { firstSeq: number; nextSeq: number };
+  /** The newest messages read so far, in time order; every message from `from` on is here. */
+  window: Held[];
+  from: number;
+  byId: Map<string, Held>;
+  /** Arrival number -> expiresAt of every message kept that disappears (the "expiring" area). */
+  expiring: Map<number, number>;
+  /** Reads and writes of this conversation's messages, one at a time. */
+  queue: Promise<unknown>;
 }
 
 const decoder = new TextDecoder();
+const json = <T>(bytes: Uint8Array) => JSON.parse(decoder.decode(bytes)) as T;
+const seqKey = (seq: number) => String(seq).padStart(16, "0");
+const byTime = (a: Held, b: Held) => a.message.sentAt - b.message.sentAt || a.seq - b.seq;
 
 export class ConversationStore {
   private readonly conversations = new Map<string, Loaded>();
 
   constructor(private readonly vault: Vault) {}
 
-  /** Reads every conversation and its messages; messages whose disappearing time has passed are deleted. */
+  /** Reads every conversation and what of its messages is still to disappear, no message; renumbers those of the old layout, and deletes what is due. */
   async load(now = Date.now()): Promise<void> {
     for (const [id, bytes] of await this.vault.entries(CONVERSATIONS)) {
-      const state = JSON.parse(decoder.decode(bytes)) as ConversationState;
-      const messages: StoredChat[] = [];
-      for (const [key, value] of await this.vault.entries(messagesArea(id))) {
-        const message = JSON.parse(decoder.decode(value)) as StoredChat;
-        if (expired(message, now)) await this.vault.delete(messagesArea(id), key);
-        else messages.push(message);
+      const state = json<ConversationState>(bytes);
+      if (state.layout !== LAYOUT_VERSION) await this.renumber(state);
+      const counted = state as Loaded["state"];
+      const expiring = new Map<number, number>();
+      for (const [key, value] of await this.vault.entries(expiringArea(id))) {
+        const at = Number(decoder.decode(value));
+        if (Number.isFinite(at)) expiring.set(Number(key), at); // a timer armed at NaN would fire at once, forever
       }
-      this.conversations.set(id, { state, messages, byId: new Map(messages.map((m) => [m.id, m])) });
+      this.conversations.set(id, { state: counted, window: [], from: counted.nextSeq, byId: new Map(), expiring, queue: Promise.resolve() });
     }
+    await this.expire(now);
   }
 
   /** The earliest time a stored message disappears, if any does. */
   nextExpiry(): number | undefined {
     let next: number | undefined;
-    for (const { messages } of this.conversations.values()) {
-      for (const m of messages) if (m.expiresAt !== undefined && (next === undefined || m.expiresAt < next)) next = m.expiresAt;
+    for (const { expiring } of this.conversations.values()) {
+      for (const at of expiring.values()) if (next === undefined || at < next) next = at;
     }
     return next;
   }
@@ -80,18 +116,9 @@ export class ConversationStore {
   async expire(now = Date.now()): Promise<string[]> {
     const changed: string[] = [];
     for (const [id, loaded] of this.conversations) {
-      const gone = loaded.messages.filter((m) => expired(m, now));
-      if (gone.length === 0) continue;
-      for (const message of gone) {
-        loaded.byId.delete(message.id);
-        await this.vault.delete(messagesArea(id), messageKey(message));
-      }
-      loaded.messages = loaded.messages.filter((m) => !expired(m, now));
-      const last = loaded.messages[loaded.messages.length - 1];
-      await this.update(id, (state) => {
-        if (last) state.lastText = last.attachment ? `📎 ${last.attachment.name}` : last.text;
-        else delete state.lastText;
-      });
+      const due = [...loaded.expiring].filter(([, at]) => at <= now).map(([seq]) => seq);
+      if (due.length === 0) continue;
+      await this.exclusive(loaded, () => this.deleteDue(loaded, due));
       changed.push(id);
     }
     return changed;
@@ -113,9 +140,10 @@ export class ConversationStore {
 
   async save(state: ConversationState): Promise<void> {
     const loaded = this.conversations.get(state.id);
-    if (loaded) loaded.state = state;
-    else this.conversations.set(state.id, { state, messages: [], byId: new Map() });
-    await this.vault.put(CONVERSATIONS, state.id, utf8(JSON.stringify(state)));
+    const counted = { ...state, layout: LAYOUT_VERSION, firstSeq: loaded?.state.firstSeq ?? 0, nextSeq: loaded?.state.nextSeq ?? 0 };
+    if (loaded) loaded.state = counted;
+    else this.conversations.set(state.id, { state: counted, window: [], from: 0, byId: new Map(), expiring: new Map(), queue: Promise.resolve() });
+    await this.vault.put(CONVERSATIONS, state.id, utf8(JSON.stringify(counted)));
   }
 
   async update(id: string, change: (state: ConversationState) => void): Promise<ConversationState> {
@@ -129,18 +157,25 @@ export class ConversationStore {
   async clearMessages(id: string): Promise<void> {
     const loaded = this.conversations.get(id);
     if (!loaded) return;
-    for (const message of loaded.messages) await this.vault.delete(messagesArea(id), messageKey(message));
-    loaded.messages = [];
-    loaded.byId.clear();
-    await this.update(id, (state) => {
-      state.unread = 0;
-      delete state.lastText;
+    await this.exclusive(loaded, async () => {
+      for (let seq = loaded.state.firstSeq; seq < loaded.state.nextSeq; seq++) await this.vault.delete(messagesArea(id), seqKey(seq));
+      for (const [messageId] of await this.vault.entries(idsArea(id))) await this.vault.delete(idsArea(id), messageId);
+      for (const seq of loaded.expiring.keys()) await this.vault.delete(expiringArea(id), seqKey(seq));
+      loaded.expiring.clear();
+      loaded.window = [];
+      loaded.byId.clear();
+      loaded.from = loaded.state.nextSeq;
+      loaded.state.firstSeq = loaded.state.nextSeq;
+      await this.update(id, (state) => {
+        state.unread = 0;
+        delete state.lastText;
+      });
     });
   }
 
   summaries(): ConversationSummary[] {
     return [...this.conversations.values()]
-      .filter((c) => !c.state.left || c.messages.length > 0)
+      .filter((c) => !c.state.left || c.state.nextSeq > c.state.firstSeq)
       .map(({ state }) => ({
         id: state.id,
         name: state.name,
@@ -157,44 +192,102 @@ export class ConversationStore {
       .sort((a, b) => (b.lastAt ?? 0) - (a.lastAt ?? 0));
   }
 
-  /** The newest `limit` messages, oldest first. */
+  /** The newest `limit` messages read so far, oldest first; readNewest reads more. */
   messages(id: string, limit = Number.MAX_SAFE_INTEGER): StoredChat[] {
-    const all = this.conversations.get(id)?.messages ?? [];
-    return all.slice(Math.max(0, all.length - limit));
+    const window = this.conversations.get(id)?.window ?? [];
+    return window.slice(Math.max(0, window.length - limit)).map((h) => h.message);
   }
 
-  message(conversationId: string, messageId: string): StoredChat | undefined {
-    return this.conversations.get(conversationId)?.byId.get(messageId);
+  /** Whether fewer than the newest `count` messages (or all, when fewer are kept) are in memory. */
+  wants(id: string, count: number): boolean {
+    const loaded = this.conversations.get(id);
+    return loaded !== undefined && loaded.from > Math.max(loaded.state.firstSeq, loaded.state.nextSeq - count);
+  }
+
+  /** Whether messages older than the newest `count` are kept. */
+  hasEarlier(id: string, count: number): boolean {
+    const loaded = this.conversations.get(id);
+    return loaded !== undefined && loaded.state.nextSeq - loaded.state.firstSeq > count;
+  }
+
+  /** Reads the newest `count` messages (all, when fewer are kept) into memory; only those not read yet are read. */
+  async readNewest(id: string, count = Number.MAX_SAFE_INTEGER): Promise<void> {
+    const loaded = this.conversations.get(id);
+    if (!loaded) return;
+    await this.exclusive(loaded, async () => {
+      const to = loaded.from;
+      const from = Math.max(loaded.state.firstSeq, loaded.state.nextSeq - count);
+      if (from >= to) return;
+      const seqs = Array.from({ length: to - from }, (_, i) => from + i);
+      const read = await Promise.all(seqs.map((seq) => this.vault.get(messagesArea(id), seqKey(seq))));
+      const held: Held[] = [];
+      read.forEach((bytes, i) => bytes !== undefined && held.push({ seq: seqs[i], message: json<StoredChat>(bytes) }));
+      for (const h of held) loaded.byId.set(h.message.id, h);
+      loaded.window = [...held, ...loaded.window].sort(byTime);
+      loaded.from = from;
+    });
+  }
+
+  /** The last `count` incoming messages (fewer when fewer are kept), reading older pages as needed. */
+  async lastIncoming(id: string, count: number): Promise<StoredChat[]> {
+    for (let page = Math.max(count, 1) * 2; ; page *= 2) {
+      await this.readNewest(id, page);
+      const incoming = this.messages(id).filter((m) => !m.outgoing);
+      if (incoming.length >= count || !this.hasEarlier(id, page)) return incoming.slice(Math.max(0, incoming.length - count));
+    }
+  }
+
+  /** A message by id, read from the Vault when it is older than what is in memory. */
+  async message(conversationId: string, messageId: string): Promise<StoredChat | undefined> {
+    const loaded = this.conversations.get(conversationId);
+    if (!loaded) return undefined;
+    return (await this.exclusive(loaded, () => this.find(loaded, messageId)))?.message;
   }
 
   /** Stores a new message once (by id); false when it is already here. Incoming ones count as unread. */
   async add(message: StoredChat): Promise<boolean> {
     const loaded = this.conversations.get(message.conversationId);
     if (!loaded) throw new Error("a message for a conversation this device does not have");
-    if (loaded.byId.has(message.id)) return false;
-    // Keep time order; a late arrival is rare, so a search from the end is cheap.
-    let at = loaded.messages.length;
-    while (at > 0 && loaded.messages[at - 1].sentAt > message.sentAt) at--;
-    loaded.messages.splice(at, 0, message);
-    loaded.byId.set(message.id, message);
-    await this.vault.put(messagesArea(message.conversationId), messageKey(message), utf8(JSON.stringify(message)));
-    await this.update(message.conversationId, (state) => {
-      if (!message.outgoing) state.unread++;
-      if ((state.lastAt ?? 0) <= message.sentAt) {
-        state.lastAt = message.sentAt;
-        state.lastText = message.attachment ? `📎 ${message.attachment.name}` : message.text;
+    return this.exclusive(loaded, async () => {
+      if (await this.find(loaded, message.id)) return false;
+      const seq = loaded.state.nextSeq;
+      // The record first: a crash before the message is written leaves a gap, never a number used twice.
+      loaded.state.nextSeq = seq + 1;
+      await this.update(message.conversationId, (state) => {
+        if (!message.outgoing) state.unread++;
+        if ((state.lastAt ?? 0) <= message.sentAt) {
+          state.lastAt = message.sentAt;
+          state.lastText = lastText(message);
+        }
+      });
+      // The expiry before the message: a crash between them leaves an entry for nothing, never a message that stays.
+      if (message.expiresAt !== undefined) {
+        await this.vault.put(expiringArea(message.conversationId), seqKey(seq), utf8(String(message.expiresAt)));
+        loaded.expiring.set(seq, message.expiresAt);
       }
+      await this.vault.put(messagesArea(message.conversationId), seqKey(seq), utf8(JSON.stringify(message)));
+      await this.vault.put(idsArea(message.conversationId), message.id, utf8(String(seq)));
+      const held = { seq, message };
+      loaded.byId.set(message.id, held);
+      // Keep time order; a late arrival is rare, so a search from the end is cheap.
+      let at = loaded.window.length;
+      while (at > 0 && byTime(loaded.window[at - 1], held) > 0) at--;
+      loaded.window.splice(at, 0, held);
+      return true;
     });
-    return true;
   }
 
   /** Rewrites a stored message in place (an edit, a reaction, a receipt, a status). */
   async change(conversationId: string, messageId: string, change: (message: StoredChat) => void): Promise<StoredChat | undefined> {
-    const message = this.message(conversationId, messageId);
-    if (!message) return undefined;
-    change(message);
-    await this.vault.put(messagesArea(conversationId), messageKey(message), utf8(JSON.stringify(message)));
-    return message;
+    const loaded = this.conversations.get(conversationId);
+    if (!loaded) return undefined;
+    return this.exclusive(loaded, async () => {
+      const held = await this.find(loaded, messageId);
+      if (!held) return undefined;
+      change(held.message);
+      await this.vault.put(messagesArea(conversationId), seqKey(held.seq), utf8(JSON.stringify(held.message)));
+      return held.message;
+    });
   }
 
   async setStatus(conversationId: string, messageId: string, status: MessageStatus): Promise<void> {
@@ -203,11 +296,115 @@ export class ConversationStore {
       if (status === "failed" ? m.status === "queued" : rank(status) > rank(m.status)) m.status = status;
     });
   }
+
+  /** In memory, or by the id index from the Vault (not kept in memory: it is older than the window). Runs exclusive. */
+  private async find(loaded: Loaded, messageId: string): Promise<Held | undefined> {
+    const held = loaded.byId.get(messageId);
+    if (held) return held;
+    const id = loaded.state.id;
+    const number = await this.vault.get(idsArea(id), messageId);
+    if (number === undefined) return undefined;
+    const seq = Number(decoder.decode(number));
+    const stored = await this.vault.get(messagesArea(id), seqKey(seq));
+    const message = stored === undefined ? undefined : json<StoredChat>(stored);
+    return message?.id === messageId ? { seq, message } : undefined;
+  }
+
+  /**
+   * Deletes the messages numbered `due` (message, id index, expiry; from memory when read), moves the
+   * oldest number kept past those at the start that are gone, and the summary's last message when
+   * the newest went. Runs exclusive.
+   */
+  private async deleteDue(loaded: Loaded, due: number[]): Promise<void> {
+    const id = loaded.state.id;
+    const gone = new Set(due);
+    let newestWent = false;
+    for (const seq of due) {
+      const held = loaded.window.find((h) => h.seq === seq);
+      const stored = held ? undefined : await this.vault.get(messagesArea(id), seqKey(seq));
+      const message = held?.message ?? (stored === undefined ? undefined : json<StoredChat>(stored));
+      if (message) {
+        newestWent ||= message.sentAt >= (loaded.state.lastAt ?? 0);
+        loaded.byId.delete(message.id);
+        await this.vault.delete(idsArea(id), message.id);
+        await this.vault.delete(messagesArea(id), seqKey(seq));
+      }
+      await this.vault.delete(expiringArea(id), seqKey(seq));
+      loaded.expiring.delete(seq);
+    }
+    loaded.window = loaded.window.filter((h) => !gone.has(h.seq));
+    // Past numbers that went now and past gaps left before (a later message that went first).
+    if (gone.has(loaded.state.firstSeq)) {
+      while (loaded.state.firstSeq < loaded.state.nextSeq && (gone.has(loaded.state.firstSeq) || !(await this.kept(loaded, loaded.state.firstSeq)))) {
+        loaded.state.firstSeq++;
+      }
+    }
+    loaded.from = Math.max(loaded.from, loaded.state.firstSeq);
+    const newest = newestWent ? await this.newestKept(loaded) : undefined;
+    // Saved even when the newest stayed: firstSeq may have moved.
+    await this.update(id, (state) => {
+      if (newest) {
+        state.lastAt = newest.sentAt;
+        state.lastText = lastText(newest);
+      } else if (newestWent) {
+        delete state.lastText; // the conversation keeps its place in the list, as clearMessages leaves it
+      }
+    });
+  }
+
+  /** Whether a message numbered `seq` is stored. Runs exclusive. */
+  private async kept(loaded: Loaded, seq: number): Promise<boolean> {
+    if (seq >= loaded.from) return loaded.window.some((h) => h.seq === seq);
+    return (await this.vault.get(messagesArea(loaded.state.id), seqKey(seq))) !== undefined;
+  }
+
+  /** The newest message kept: the window's (every number from `from` on is in it), else the highest number below. Runs exclusive. */
+  private async newestKept(loaded: Loaded): Promise<StoredChat | undefined> {
+    if (loaded.window.length > 0) return loaded.window[loaded.window.length - 1].message;
+    for (let seq = loaded.from - 1; seq >= loaded.state.firstSeq; seq--) {
+      const stored = await this.vault.get(messagesArea(loaded.state.id), seqKey(seq));
+      if (stored !== undefined) return json<StoredChat>(stored);
+    }
+    return undefined;
+  }
+
+  /**
+   * Renumbers a conversation of layout 1 (messages keyed by time, no index) in time order, once.
+   * Safe to run again after an interruption: it reads both forms, and keeps each message once.
+   */
+  private async renumber(state: ConversationState): Promise<void> {
+    const area = messagesArea(state.id);
+    const entries = await this.vault.entries(area);
+    const byId = new Map<string, StoredChat>();
+    for (const [, value] of entries) {
+      const message = json<StoredChat>(value);
+      byId.set(message.id, message);
+    }
+    const messages = [...byId.values()].sort((a, b) => a.sentAt - b.sentAt);
+    // An interrupted run may have numbered them otherwise: its expiries would point at other messages.
+    for (const [key] of await this.vault.entries(expiringArea(state.id))) await this.vault.delete(expiringArea(state.id), key);
+    const kept = new Set<string>();
+    for (const [seq, message] of messages.entries()) {
+      await this.vault.put(area, seqKey(seq), utf8(JSON.stringify(message)));
+      await this.vault.put(idsArea(state.id), message.id, utf8(String(seq)));
+      if (message.expiresAt !== undefined) await this.vault.put(expiringArea(state.id), seqKey(seq), utf8(String(message.expiresAt)));
+      kept.add(seqKey(seq));
+    }
+    for (const [key] of entries) if (!kept.has(key)) await this.vault.delete(area, key);
+    Object.assign(state, { layout: LAYOUT_VERSION, firstSeq: 0, nextSeq: messages.length });
+    await this.vault.put(CONVERSATIONS, state.id, utf8(JSON.stringify(state)));
+  }
+
+  private exclusive<T>(loaded: Loaded, operation: () => Promise<T>): Promise<T> {
+    const result = loaded.queue.then(operation, operation);
+    loaded.queue = result.catch(() => undefined);
+    return result;
+  }
 }
 
-/** Whether a message's disappearing time (set from its conversation's timer when it was stored) has passed. */
-function expired(message: StoredChat, now: number): boolean {
-  return message.expiresAt !== undefined && message.expiresAt <= now;
+/** What the conversation list shows of a message. */
+function lastText(message: StoredChat): string {
+  return message.attachment ? `📎 ${message.attachment.name}` : message.text;
 }
 
 /** A sender has at most one reaction per message; an empty emoji removes it. */
@@ -239,7 +436,4 @@ export function attachmentInfo(attachment: { name: string; size: bigint }): Atta
 const RANKS: MessageStatus[] = ["queued", "sent", "delivered", "read"];
 const rank = (status: MessageStatus) => RANKS.indexOf(status);
 
-function messageKey(message: { sentAt: number; id: string }): string {
-  return `${String(Math.max(0, message.sentAt)).padStart(16, "0")}-${message.id}`;
-}
 

@@ -4,12 +4,21 @@
 // fetching and spending are apart in time; each is spent once, on the anonymous channel. Tokens of
 // a day before yesterday are dropped (the server accepts day D's tokens on D and D + 1 only).
 //
+// Blinding is BigInt RSA in blindrsa-ts (about 26 ms a token on the project's 2-core machine), so
+// it never runs in one piece: the next batch is blinded ahead of need, one token per idle slice of
+// the main thread, as soon as the last batch arrived; a refill then costs one round trip, and its
+// tokens are finalized one per slice too, each usable as soon as it is. A send finding the wallet
+// empty waits for the refill's first token (as TokenWallet.java fetches at once): one round trip
+// and one Finalize, plus the blinding, still in slices, only when nothing could be blinded ahead (a
+// new profile, a new day's key). When the server gives none, NoTokenError holds the send back, as
+// in Java; sealed sends never fall back to unsealed for want of a token.
+//
 // A key could be made for one account alone, which would mark its tokens. So before a key's
 // tokens are spent, the anonymous channel is asked which keys it is shown (GetTokenKeys); a key not
 // shown there, or a day with more than one key, is a loud notice and the key's tokens are dropped.
 import { create, equals, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { RSABSSA } from "@cloudflare/blindrsa-ts";
-import { TokenWalletSchema, WalletKeySchema, WalletTokenSchema, type WalletKey } from "../../gen/parley/local/v1/local_pb";
+import { TokenWalletSchema, WalletKeySchema, WalletTokenSchema, type WalletKey, type WalletToken } from "../../gen/parley/local/v1/local_pb";
 import {
   GetTokenKeysSchema,
   RequestSendTokensSchema,
@@ -27,8 +36,8 @@ const AREA = "tokens";
 const KEY = "wallet";
 /** Tokens asked for at once. */
 export const TOKEN_BATCH = 50;
-/** Fewer left than this and the wallet wants a top-up. */
-export const TOKENS_LOW = 10;
+/** Fewer left than this and the wallet plans a top-up: half a batch, well before it is empty. */
+export const TOKENS_LOW = 25;
 const MESSAGE_BYTES = 32;
 /** When the server gives no hint, how long before a refused or failed token request is worth trying again. */
 export const DEFAULT_TOKEN_RETRY_MS = 60_000;
@@ -36,6 +45,8 @@ const DAY_MS = 86_400_000;
 /** A top-up waits a random 10 s to 2 min after the spend that made the wallet low, so fetching and spending are apart in time. */
 const TOP_UP_MIN_DELAY_MS = 10_000;
 const TOP_UP_MAX_DELAY_MS = 120_000;
+/** The longest an idle slice waits for the main thread to be idle. */
+const IDLE_TIMEOUT_MS = 200;
 
 /** No send token can be had now; retryAfterMs says when trying again makes sense. */
 export class NoTokenError extends Error {
@@ -48,6 +59,16 @@ export class NoTokenError extends Error {
   }
 }
 
+/** Resolves when the caller may do one slice of work (one token blinded or finalized). */
+export type Slice = () => Promise<void>;
+
+/** The next idle moment of the main thread (requestIdleCallback), or the next macrotask where there is none (Node, workers). */
+export const idleSlice: Slice = () =>
+  new Promise((resolve) => {
+    if (typeof requestIdleCallback === "function") requestIdleCallback(() => resolve(), { timeout: IDLE_TIMEOUT_MS });
+    else setTimeout(resolve, 0);
+  });
+
 const suite = RSABSSA.SHA384.PSS.Deterministic();
 
 /** A token key as WebCrypto holds it (RSA-PSS, SHA-384); blindrsa-ts reads its parameters, so it is extractable (it is public). */
@@ -55,29 +76,88 @@ export function importTokenKey(subjectPublicKeyInfo: Uint8Array): Promise<Crypto
   return crypto.subtle.importKey("spki", bufferOf(subjectPublicKeyInfo), { name: "RSA-PSS", hash: "SHA-384" }, true, ["verify"]);
 }
 
+/** RFC 9474 section 4.2 Blind's output for one fresh message; inv is secret and stays in memory. */
+interface BlindedMessage {
+  message: Uint8Array;
+  blindedMsg: Uint8Array;
+  inv: Uint8Array;
+}
+
+/** A batch blinded ahead of need under one key, ready to be sent for signing. */
+interface BlindedBatch {
+  key: TokenKey;
+  publicKey: CryptoKey;
+  blinded: BlindedMessage[];
+}
+
+/** A refill under way: whoever waits for a token hears of each one that arrives, and of the end. */
+class Refill {
+  private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  /** Resolves when the next token arrived or the refill ended; rejects when it failed. */
+  readonly next = (): Promise<void> => new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+
+  arrived(): void {
+    this.settle((w) => w.resolve());
+  }
+
+  failed(e: unknown): void {
+    this.settle((w) => w.reject(e));
+  }
+
+  private settle(how: (waiter: { resolve: () => void; reject: (e: unknown) => void }) => void): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    waiters.forEach(how);
+  }
+}
+
+export interface WalletOptions {
+  now?: () => number;
+  /** How the wallet yields the main thread between two tokens' RSA work. */
+  slice?: Slice;
+}
+
 export class TokenWallet {
   private queue: Promise<unknown> = Promise.resolve();
   private held = 0;
   private plannedTopUp: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
+  /** The batch blinded ahead of need, once complete. */
+  private ahead: BlindedBatch | undefined;
+  /** The batch being blinded ahead of need, and how far it got. */
+  private preparing: { key: TokenKey; done: Promise<void>; blinded: BlindedMessage[] } | undefined;
+  private refill: { progress: Refill; done: Promise<number> } | undefined;
+  /** Keys the anonymous channel was not shown (this session): their tokens are dropped as they arrive. */
+  private readonly distrusted: WalletKey[] = [];
+  /** The key the signed-in session showed last: the next batch is blinded under it. */
+  private lastShown: TokenKey | undefined;
+  private readonly now: () => number;
+  private readonly slice: Slice;
 
   private constructor(
     private readonly vault: Vault,
     private readonly session: Session,
     private readonly anonymous: AnonymousChannel,
     private readonly notice: (message: string) => void,
-    private readonly now: () => number,
-  ) {}
+    options: WalletOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.slice = options.slice ?? idleSlice;
+  }
 
   static async open(
     vault: Vault,
     session: Session,
     anonymous: AnonymousChannel,
     notice: (message: string) => void,
-    now: () => number = Date.now,
+    options: WalletOptions = {},
   ): Promise<TokenWallet> {
-    const wallet = new TokenWallet(vault, session, anonymous, notice, now);
-    wallet.held = count(await wallet.load());
+    const wallet = new TokenWallet(vault, session, anonymous, notice, options);
+    const stored = await wallet.load();
+    wallet.held = count(stored);
+    // Until the session shows a key, the newest one held is today's best guess (a wrong guess costs one re-blinding).
+    const newest = [...stored.keys].sort((a, b) => Number(b.day - a.day))[0];
+    if (newest) wallet.lastShown = create(TokenKeySchema, { day: newest.day, publicKey: newest.publicKey });
     return wallet;
   }
 
@@ -90,55 +170,74 @@ export class TokenWallet {
     return this.held < TOKENS_LOW;
   }
 
+  /** How many tokens of the next batch are blinded ahead of need so far. */
+  get blindedAhead(): number {
+    return this.ahead?.blinded.length ?? this.preparing?.blinded.length ?? 0;
+  }
+
   /**
-   * Takes one token to spend now, the oldest day's first; an empty wallet is filled at once.
-   * Rejects with NoTokenError when the server gives none, with ServerError UNAVAILABLE when it cannot be reached.
+   * Takes one token to spend now, the oldest day's first. An empty wallet is refilled at once, and
+   * the send waits for the refill's first token only. Rejects with NoTokenError when the server
+   * gives none, with ServerError UNAVAILABLE when it cannot be reached.
    */
-  take(): Promise<SendToken> {
-    return this.serialized(async () => {
-      for (let fetched = false; ; ) {
-        const keys = await this.usable();
-        const key = keys.filter((k) => k.tokens.length > 0).sort((a, b) => Number(a.day - b.day))[0];
-        if (!key) {
-          if (fetched) throw new NoTokenError("the server issued no usable send token", DEFAULT_TOKEN_RETRY_MS);
-          await this.fetch(keys, TOKEN_BATCH);
-          fetched = true;
-          continue;
-        }
-        if (!key.confirmed && !(await this.confirmAnonymously(key))) {
-          this.notice(
-            "The server issued send tokens under a key that the anonymous connection is not shown: such tokens would tell " +
-              "the server which account spends them. They were discarded; sealed sends wait until the server behaves.",
-          );
-          key.tokens = [];
-          await this.save(keys);
-          continue;
-        }
-        const token = key.tokens.shift()!;
-        await this.save(keys);
-        this.planTopUp();
-        return create(SendTokenSchema, { day: key.day, message: token.message, signature: token.signature });
+  async take(): Promise<SendToken> {
+    for (let refilled = false; ; ) {
+      const token = await this.serialized(() => this.takeHeld());
+      if (token) return token;
+      if (!this.refill) {
+        if (refilled) throw new NoTokenError("the server issued no usable send token", DEFAULT_TOKEN_RETRY_MS);
+        this.startRefill();
+        refilled = true;
       }
-    });
+      await this.refill!.progress.next();
+    }
   }
 
-  /** Fetches a batch when fewer than TOKENS_LOW are left; a refusal is reported, not thrown. Resolves with how many were added. */
-  topUp(): Promise<number> {
-    return this.serialized(async () => {
-      if (!this.low) return 0;
-      try {
-        return await this.fetch(await this.usable(), TOKEN_BATCH);
-      } catch (e) {
-        if (e instanceof NoTokenError || (e instanceof ServerError && e.code === "UNAVAILABLE")) return 0;
-        throw e;
-      }
-    });
+  /**
+   * Fetches a batch when fewer than TOKENS_LOW are left, else starts blinding the next one ahead of
+   * need (the app calls this once it has started, so the slices do not compete with its start); a
+   * refusal is reported, not thrown. Resolves with how many were added.
+   */
+  async topUp(): Promise<number> {
+    if (!this.low) {
+      this.prepareAhead();
+      return 0;
+    }
+    try {
+      return await (this.refill ?? this.startRefill()).done;
+    } catch (e) {
+      if (e instanceof NoTokenError || (e instanceof ServerError && e.code === "UNAVAILABLE")) return 0;
+      throw e;
+    }
   }
 
-  /** Stops a planned top-up. */
+  /** Stops a planned top-up and the blinding ahead of need. */
   close(): void {
     this.closed = true;
     clearTimeout(this.plannedTopUp);
+  }
+
+  /** The oldest day's next token, its key confirmed anonymously first; undefined when none is held. Runs serialized. */
+  private async takeHeld(): Promise<SendToken | undefined> {
+    const keys = await this.usable();
+    for (;;) {
+      const key = keys.filter((k) => k.tokens.length > 0).sort((a, b) => Number(a.day - b.day))[0];
+      if (!key) return undefined;
+      if (!key.confirmed && !(await this.confirmAnonymously(key))) {
+        this.notice(
+          "The server issued send tokens under a key that the anonymous connection is not shown: such tokens would tell " +
+            "the server which account spends them. They were discarded; sealed sends wait until the server behaves.",
+        );
+        key.tokens = [];
+        this.distrusted.push(key);
+        await this.save(keys);
+        continue;
+      }
+      const token = key.tokens.shift()!;
+      await this.save(keys);
+      this.planTopUp();
+      return create(SendTokenSchema, { day: key.day, message: token.message, signature: token.signature });
+    }
   }
 
   private planTopUp(): void {
@@ -151,38 +250,90 @@ export class TokenWallet {
     }, delay);
   }
 
-  /** RFC 9474 sections 4.2 to 4.4: blind fresh messages under today's key, have them signed (BlindSign), Finalize. */
-  private async fetch(keys: WalletKey[], wanted: number): Promise<number> {
+  private startRefill(): { progress: Refill; done: Promise<number> } {
+    const progress = new Refill();
+    // Over before its end is told: a take woken by the end sees no refill and starts its own.
+    const done = this.fetch(progress).finally(() => {
+      if (this.refill === refill) this.refill = undefined;
+    });
+    const refill = { progress, done };
+    this.refill = refill;
+    done.then(
+      () => progress.arrived(),
+      (e) => progress.failed(e), // takers hear of a failure through progress, topUp through done
+    ).finally(() => this.prepareAhead());
+    return refill;
+  }
+
+  /** Blinds the next batch in idle slices under the key the session showed last, unless one is ready or under way. */
+  private prepareAhead(): void {
+    const key = this.lastShown;
+    if (this.closed || !key || this.preparing || (this.ahead && sameKey(this.ahead.key, key))) return;
+    const blinded: BlindedMessage[] = [];
+    const preparing = {
+      key,
+      blinded,
+      done: (async () => {
+        const publicKey = await importTokenKey(key.publicKey);
+        await this.blindInSlices(publicKey, blinded, () => this.closed);
+        if (!this.closed) this.ahead = { key, publicKey, blinded };
+      })()
+        .catch(() => undefined) // a key that does not import: the refill blinds anew and reports it
+        .finally(() => {
+          if (this.preparing === preparing) this.preparing = undefined;
+        }),
+    };
+    this.preparing = preparing;
+  }
+
+  /** TOKEN_BATCH fresh messages blinded into `into`, one per slice (RFC 9474 section 4.2). */
+  private async blindInSlices(publicKey: CryptoKey, into: BlindedMessage[], stop: () => boolean = () => false): Promise<void> {
+    while (into.length < TOKEN_BATCH && !stop()) {
+      await this.slice();
+      const message = randomBytes(MESSAGE_BYTES);
+      const { blindedMsg, inv } = await suite.blind(publicKey, message);
+      into.push({ message, blindedMsg, inv });
+    }
+  }
+
+  /** A batch under today's key: the one blinded ahead when the key is the same (waiting for it to finish), else one blinded now. */
+  private async blindedBatch(today: TokenKey): Promise<BlindedBatch> {
+    if (this.preparing && sameKey(this.preparing.key, today)) await this.preparing.done;
+    const ready = this.ahead;
+    this.ahead = undefined;
+    if (ready && sameKey(ready.key, today)) return ready;
+    const publicKey = await importTokenKey(today.publicKey);
+    const blinded: BlindedMessage[] = [];
+    await this.blindInSlices(publicKey, blinded);
+    return { key: today, publicKey, blinded };
+  }
+
+  /** RFC 9474 sections 4.2 to 4.4: blinded messages under today's key signed (BlindSign), then each Finalized in its own slice and kept at once. */
+  private async fetch(progress: Refill): Promise<number> {
     try {
       const shown = answerOf(await this.session.request({ case: "getTokenKeys", value: create(GetTokenKeysSchema) }), "tokenKeys");
       const today = [...shown.keys].sort((a, b) => Number(b.day - a.day))[0];
       if (!today) throw new NoTokenError("the server shows no token key", DEFAULT_TOKEN_RETRY_MS);
-      const publicKey = await importTokenKey(today.publicKey);
-      const messages = Array.from({ length: wanted }, () => randomBytes(MESSAGE_BYTES));
-      const blinded = await Promise.all(messages.map((m) => suite.blind(publicKey, m)));
+      this.lastShown = today;
+      const batch = await this.blindedBatch(today);
       const answer = answerOf(
         await this.session.request({
           case: "requestSendTokens",
-          value: create(RequestSendTokensSchema, { blindedMessages: blinded.map((b) => b.blindedMsg) }),
+          value: create(RequestSendTokensSchema, { blindedMessages: batch.blinded.map((b) => b.blindedMsg) }),
         }),
         "sendTokens",
       );
-      if (!answer.key || !sameKey(answer.key, today) || answer.blindSignatures.length > wanted) {
+      if (!answer.key || !sameKey(answer.key, today) || answer.blindSignatures.length > batch.blinded.length) {
         throw new NoTokenError("the server signed under another key than it showed", DEFAULT_TOKEN_RETRY_MS);
       }
-      const tokens = [];
       for (let i = 0; i < answer.blindSignatures.length; i++) {
-        const signature = await suite.finalize(publicKey, messages[i], answer.blindSignatures[i], blinded[i].inv);
-        tokens.push(create(WalletTokenSchema, { message: messages[i], signature }));
+        if (i > 0) await this.slice(); // the first one at once: a send may be waiting for it
+        const { message, inv } = batch.blinded[i];
+        const signature = await suite.finalize(batch.publicKey, message, answer.blindSignatures[i], inv);
+        if (!(await this.serialized(() => this.keep(today, create(WalletTokenSchema, { message, signature }))))) break;
+        progress.arrived();
       }
-      let into = keys.find((k) => k.day === today.day && constantTimeEquals(k.publicKey, today.publicKey));
-      if (!into) {
-        into = create(WalletKeySchema, { day: today.day, publicKey: today.publicKey });
-        keys.push(into);
-      }
-      into.tokens.push(...tokens);
-      await this.save(keys);
-      return tokens.length;
+      return answer.blindSignatures.length;
     } catch (e) {
       if (e instanceof NoTokenError) throw e;
       // A lost connection is not a refusal: the caller waits for the reconnect, not a minute.
@@ -194,6 +345,20 @@ export class TokenWallet {
       // A key that does not parse, or a blind signature that does not finalize: the server cheated.
       throw new NoTokenError(`the server's send tokens do not verify: ${(e as Error).message}`, DEFAULT_TOKEN_RETRY_MS);
     }
+  }
+
+  /** Adds one finalized token under its key; false when the key is distrusted (the token is dropped). Runs serialized. */
+  private async keep(key: TokenKey, token: WalletToken): Promise<boolean> {
+    if (this.distrusted.some((k) => k.day === key.day && constantTimeEquals(k.publicKey, key.publicKey))) return false;
+    const keys = await this.usable();
+    let into = keys.find((k) => k.day === key.day && constantTimeEquals(k.publicKey, key.publicKey));
+    if (!into) {
+      into = create(WalletKeySchema, { day: key.day, publicKey: key.publicKey });
+      keys.push(into);
+    }
+    into.tokens.push(token);
+    await this.save(keys);
+    return true;
   }
 
   /** Whether the anonymous channel is shown this very key for its day, and only one key for that day; remembered once true. */
