@@ -51,7 +51,7 @@ function expectHeard(what: string, sent: Int16Array, heard: ArrayLike<number>): 
   const match = wholeCorrelation(sent, heard);
   console.log(
     `${what}: correlation ${match.correlation.toFixed(3)} over ${match.seconds.toFixed(2)} s from ${match.startSeconds.toFixed(2)} s; ` +
-      `per 0.5 s: ${match.slices.join(" ")}`,
+      `${match.slips} slip(s) of the timeline; per 0.5 s: ${match.slices.join(" ")}`,
   );
   expect(match.correlation, what).toBeGreaterThanOrEqual(MIN_CORRELATION);
 }

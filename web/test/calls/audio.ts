@@ -138,33 +138,69 @@ export function firstSound(heard: ArrayLike<number>): number {
   return heard.length;
 }
 
+/** Longest shift of the timeline between two slices: the jitter buffer's largest delay (AUDIO_JITTER.maxDelayMs). */
+const MAX_SLIP_SECONDS = 0.5;
+
 /**
  * The issue's measure: how well the whole of `heard` is the `sent` audio. The leading silence
  * before the first frame arrived is left out, the lag is found on the first `alignSeconds` after
  * it (sent may be looped, as Chromium's fake microphone loops its file), and every sample from
- * there to the end, but a `tailSeconds` tail, is compared with sent at that one lag. Also gives
- * the correlation of each `sliceSeconds` slice at that lag, which shows where a recording slips
- * (a gap inserted or samples lost moves everything after it).
+ * there to the end, but a `tailSeconds` tail, is compared with sent, slice by slice.
+ *
+ * A receiver's adaptive jitter buffer moves the timeline when the network or the page stalls: it
+ * plays silence while it waits, then plays what arrived late, so everything after a stall is
+ * heard later than before it (and earlier again as the delay decays). A listener hears a short
+ * gap; one lag for the whole recording would instead call everything after it wrong. So each
+ * `sliceSeconds` slice is compared at its own lag, searched within MAX_SLIP_SECONDS of the previous
+ * slice's, and the correlation is that of all slices together (every sample counts, and a slice
+ * holding a gap scores the gap). `slips` counts the slices whose lag moved by more than a
+ * millisecond; `slices` gives each slice's correlation.
  */
 export function wholeCorrelation(sent: Int16Array, heard: ArrayLike<number>, alignSeconds = 1, tailSeconds = 0.5, sliceSeconds = 0.5) {
   const start = firstSound(heard);
   const end = heard.length - Math.round(tailSeconds * RATE);
-  const { lag } = loopedCorrelation(sent, heard, start / RATE, alignSeconds);
-  const correlate = (from: number, to: number) => {
-    let dot = 0;
-    let heardEnergy = 0;
-    let sentEnergy = 0;
-    for (let i = from; i < to; i++) {
-      const x = sent[(lag + i - start) % sent.length];
-      const y = heard[i];
-      dot += x * y;
-      heardEnergy += y * y;
-      sentEnergy += x * x;
-    }
-    return heardEnergy > 0 && sentEnergy > 0 ? dot / Math.sqrt(heardEnergy * sentEnergy) : 0;
-  };
+  let { lag } = loopedCorrelation(sent, heard, start / RATE, alignSeconds);
   const slice = Math.round(sliceSeconds * RATE);
+  const maxSlip = Math.round(MAX_SLIP_SECONDS * RATE);
+  const sentAt = (index: number) => sent[((index % sent.length) + sent.length) % sent.length];
+  let dot = 0;
+  let heardEnergy = 0;
+  let sentEnergy = 0;
+  let slips = 0;
   const slices: number[] = [];
-  for (let at = start; at + slice <= end; at += slice) slices.push(Math.round(correlate(at, at + slice) * 100) / 100);
-  return { correlation: end > start ? correlate(start, end) : 0, startSeconds: start / RATE, seconds: Math.max(0, end - start) / RATE, slices };
+  for (let at = start; at < end; at += slice) {
+    const to = Math.min(end, at + slice);
+    const window = Float64Array.from({ length: to - at }, (_, i) => heard[at + i]);
+    // Sent audio around where the previous lag puts this slice, maxSlip either side.
+    const base = lag + at - start - maxSlip;
+    const around = Float64Array.from({ length: window.length + 2 * maxSlip }, (_, i) => sentAt(base + i));
+    const shift = lagWithin(window, around, 2 * maxSlip) - maxSlip;
+    if (Math.abs(shift) > RATE / 1000) slips++;
+    lag += shift;
+    let sliceDot = 0;
+    let sliceHeard = 0;
+    let sliceSent = 0;
+    for (let i = at; i < to; i++) {
+      const x = sentAt(lag + i - start);
+      const y = heard[i];
+      sliceDot += x * y;
+      sliceHeard += y * y;
+      sliceSent += x * x;
+    }
+    dot += sliceDot;
+    heardEnergy += sliceHeard;
+    sentEnergy += sliceSent;
+    if (to - at === slice) slices.push(Math.round((sliceHeard > 0 && sliceSent > 0 ? sliceDot / Math.sqrt(sliceHeard * sliceSent) : 0) * 100) / 100);
+  }
+  const correlation = heardEnergy > 0 && sentEnergy > 0 ? dot / Math.sqrt(heardEnergy * sentEnergy) : 0;
+  return { correlation, startSeconds: start / RATE, seconds: Math.max(0, end - start) / RATE, slices, slips };
+}
+
+/** The lag 0..maxLag of `window` within `around`: roughly on 8-fold decimated audio, then exactly near it. */
+function lagWithin(window: Float64Array, around: Float64Array, maxLag: number): number {
+  const factor = 8;
+  const rough = align(decimate(window, factor), decimate(around, factor), Math.floor(maxLag / factor));
+  const from = Math.max(0, rough.lag * factor - 2 * factor);
+  const exact = align(window, around.subarray(from), Math.min(4 * factor, maxLag - from));
+  return from + exact.lag;
 }
