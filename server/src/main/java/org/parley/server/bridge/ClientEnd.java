@@ -24,6 +24,8 @@ final class ClientEnd extends RelayEnd {
     private final BridgeCounters counters;
     /** Read before the upstream connection opened; null when none. */
     private ArrayDeque<Object> early;
+    /** Between the client's handshake and the upstream connection's outcome. */
+    private boolean dialling;
 
     ClientEnd(Bootstrap upstreamTemplate, SocketAddress upstreamAddress, BridgeCounters counters) {
         this.upstreamTemplate = upstreamTemplate;
@@ -52,12 +54,14 @@ final class ClientEnd extends RelayEnd {
     private void dialUpstream(ChannelHandlerContext ctx) {
         Channel client = ctx.channel();
         client.config().setAutoRead(false);
+        dialling = true;
         UpstreamEnd upstreamEnd = new UpstreamEnd();
         ChannelFuture connect = upstreamTemplate.clone(client.eventLoop()).handler(upstreamEnd).connect(upstreamAddress);
         Channel upstream = connect.channel();
         // Closing the client before the upstream answered abandons the attempt.
         client.closeFuture().addListener(closed -> upstream.close());
         connect.addListener(connected -> {
+            dialling = false;
             if (!connected.isSuccess() || !client.isActive()) {
                 counters.upstreamFailures.increment();
                 releaseEarly();
@@ -74,9 +78,18 @@ final class ClientEnd extends RelayEnd {
                 early = null;
                 upstream.flush();
             }
+            if (inputHasEnded()) {
+                // The client sent everything and its close_notify before the upstream connection was up.
+                passInputEnd(upstream);
+            }
             upstream.config().setAutoRead(true);
             client.config().setAutoRead(true);
         });
+    }
+
+    @Override
+    protected boolean stillDialling() {
+        return dialling;
     }
 
     @Override

@@ -71,17 +71,34 @@ abstract class RelayEnd extends ChannelInboundHandlerAdapter {
         }
         inputEnded = true;
         if (other == null) {
-            ctx.close();
+            // Still dialling: the client end passes the end on once the pair is made (passInputEnd).
+            if (!stillDialling()) {
+                ctx.close();
+            }
         } else if (otherEnd.inputEnded) {
             closeBoth(ctx);
         } else {
-            Channel target = other;
-            target.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
-                if (written.isSuccess()) {
-                    shutDownOutputOf(target);
-                }
-            });
+            passInputEnd(other);
         }
+    }
+
+    /** Whether this end waits for its other end's connection, holding what it read meanwhile. */
+    protected boolean stillDialling() {
+        return false;
+    }
+
+    /** Whether this end's peer finished sending. */
+    protected final boolean inputHasEnded() {
+        return inputEnded;
+    }
+
+    /** After what was written to {@code target} so far, ends its output: this end's peer sent its last byte. */
+    protected final void passInputEnd(Channel target) {
+        target.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
+            if (written.isSuccess()) {
+                shutDownOutputOf(target);
+            }
+        });
     }
 
     @Override
