@@ -123,7 +123,12 @@ export class QueueCarrier implements Carrier {
         this.pumpAgain = false;
         await this.pump();
       } while (this.pumpAgain && !this.closed);
-    })().finally(() => (this.pumping = undefined));
+    })()
+      // Closing the app closes its vault under a round in flight: what that round still had to write is the next start's.
+      .catch((e: unknown) => {
+        if (!this.closed) throw e;
+      })
+      .finally(() => (this.pumping = undefined));
     return this.pumping;
   }
 

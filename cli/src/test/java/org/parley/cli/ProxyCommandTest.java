@@ -1,5 +1,6 @@
 package org.parley.cli;
 
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,8 +10,6 @@ import org.parley.server.bridge.TestUpstream;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
@@ -151,20 +150,7 @@ class ProxyCommandTest {
     /** A TLS connection from {@link #CLIENT_ADDRESS} that accepts any certificate: the test checks the pin itself. */
     private static SSLSocket connect(int port) throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
+        context.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
         SSLSocket client = (SSLSocket) context.getSocketFactory().createSocket();
         client.setSoTimeout(20_000);
         client.bind(new InetSocketAddress(CLIENT_ADDRESS, 0));

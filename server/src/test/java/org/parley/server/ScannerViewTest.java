@@ -11,8 +11,6 @@ import org.parley.server.web.WebApp;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,20 +54,7 @@ class ScannerViewTest extends ServerTestBase {
         start(Backend.SQLITE, config -> config.withTls(new ServerConfig.Tls(cert, key))
                 .withEdge(ServerConfig.Edge.defaults().withWebSocketPath(HIDDEN_PATH)), store -> store);
         trustAll = SSLContext.getInstance("TLS");
-        trustAll.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, new SecureRandom());
+        trustAll.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), new SecureRandom());
     }
 
     @Test
