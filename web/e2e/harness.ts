@@ -107,11 +107,13 @@ export class ParleyServer {
     ];
     const child = spawn("java", args, { stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
+    // A restart's output follows the last run's: only this run's "listening" line says it is up.
+    const from = this.output.length;
     this.port = await new Promise<number>((ok, fail) => {
       const timer = setTimeout(() => fail(new Error(`the server did not start within ${START_TIMEOUT_MS} ms:\n${this.output}`)), START_TIMEOUT_MS);
       const onOutput = (chunk: Buffer) => {
         this.output += chunk.toString();
-        const match = /listening on https?:\/\/[^:\s]+:(\d+)/.exec(this.output);
+        const match = /listening on https?:\/\/[^:\s]+:(\d+)/.exec(this.output.slice(from));
         if (match) {
           clearTimeout(timer);
           ok(Number(match[1]));
