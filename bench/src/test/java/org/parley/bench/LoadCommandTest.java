@@ -61,7 +61,7 @@ class LoadCommandTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "127.0.0.1:7878", "ftp://127.0.0.1:7878", "xmpp://127.0.0.1:5222", "http://",
-            "http://127.0.0.1:7878/admin", "ws://127.0.0.1:7878/v1/ws/../../etc", "http://127.0.0.1:99999",
+            "http://127.0.0.1:7878/admin?x=1", "ws://127.0.0.1:7878/v1/ws/../../etc", "http://127.0.0.1:99999",
             "http://127.0.0.1:0", "ws://[::1", "http://127.0.0.1:7878 --clients 5", "javascript:alert(1)"})
     void aMalformedServerIsAUsageErrorThatShowsTheForm(String url) {
         StringWriter err = new StringWriter();

@@ -3,6 +3,7 @@ package org.parley.client.net;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
+import org.parley.protocol.WebSocketPaths;
 
 /**
  * Where a Parley server is: a host, a port, whether TLS is used and the WebSocket's path. People
@@ -12,8 +13,7 @@ import java.util.Locale;
  * {@code /v1/attachments} on the same origin.
  */
 public record ServerAddress(String host, int port, boolean tls, String webSocketPath) {
-    public static final String WEBSOCKET_PATH = "/v1/ws";
-    private static final int MAX_PATH_LENGTH = 256;
+    public static final String WEBSOCKET_PATH = WebSocketPaths.DEFAULT;
 
     public ServerAddress {
         if (host == null || host.isEmpty()) {
@@ -22,20 +22,15 @@ public record ServerAddress(String host, int port, boolean tls, String webSocket
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is out of range 1-65535");
         }
-        if (!validPath(webSocketPath)) {
-            throw new IllegalArgumentException("the WebSocket path must start with '/' and hold only letters, digits and -._~/"
-                    + " (at most " + MAX_PATH_LENGTH + " characters)");
+        if (!WebSocketPaths.isValid(webSocketPath)) {
+            throw new IllegalArgumentException("the WebSocket path must be '/' and segments of letters, digits and -._~"
+                    + " (no '.' or '..' segment, no empty one, at most " + WebSocketPaths.MAX_LENGTH + " characters)");
         }
     }
 
     /** A server whose WebSocket is at the default path. */
     public ServerAddress(String host, int port, boolean tls) {
         this(host, port, tls, WEBSOCKET_PATH);
-    }
-
-    private static boolean validPath(String path) {
-        return path != null && path.length() > 1 && path.length() <= MAX_PATH_LENGTH && path.charAt(0) == '/'
-                && path.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || "-._~/".indexOf(c) >= 0));
     }
 
     /**
@@ -69,7 +64,7 @@ public record ServerAddress(String host, int port, boolean tls, String webSocket
         }
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/")
                 ? WEBSOCKET_PATH : uri.getRawPath();
-        if (!validPath(path)) {
+        if (!WebSocketPaths.isValid(path)) {
             throw new IllegalArgumentException("'" + text + "' has a path that cannot be a WebSocket path" + hint);
         }
         int port = uri.getPort() != -1 ? uri.getPort() : tls ? 443 : 80;

@@ -28,7 +28,8 @@ class ServerAddressTest {
 
     @Test
     void rejectsWhatIsNotAServerUrl() {
-        for (String bad : new String[] {"", "127.0.0.1:7878", "ftp://h:1", "http://", "http://h:1/x?y=1", "http://h:1/#top", "http://u@h:1", "http://h:1/a%20b", "http://h:99999", "ht tp://x"}) {
+        for (String bad : new String[] {"", "127.0.0.1:7878", "ftp://h:1", "http://", "http://h:1/x?y=1", "http://h:1/#top", "http://u@h:1", "http://h:1/a%20b", "http://h:99999", "ht tp://x",
+                "ws://h:1/v1/ws/../../etc", "http://h:1/./ws", "http://h:1/v1//ws", "http://h:1/v1/ws/", "http://h:1/" + "a".repeat(300)}) {
             assertThatThrownBy(() -> ServerAddress.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("http://HOST:PORT");
         }

@@ -15,11 +15,11 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
+import org.parley.protocol.WebSocketPaths;
 import org.parley.server.metrics.Metrics;
 
 import java.net.InetAddress;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * Routes plain HTTP requests: {@code GET /healthz}, {@code GET /metrics} (only with the metrics
@@ -35,14 +35,11 @@ import java.util.regex.Pattern;
  * {@code /metrics} on a server without a metrics token.
  */
 public final class HttpRouter extends ChannelInboundHandlerAdapter {
-    public static final String DEFAULT_WEBSOCKET_PATH = "/v1/ws";
+    public static final String DEFAULT_WEBSOCKET_PATH = WebSocketPaths.DEFAULT;
     private static final String ATTACHMENTS = "/v1/attachments";
     private static final String HEALTH = "/healthz";
     private static final String METRICS = "/metrics";
     private static final String FORWARDED_FOR = "X-Forwarded-For";
-    private static final int MAX_WEBSOCKET_PATH_LENGTH = 256;
-    /** Segments of letters, digits and -._~ (what the client's ServerAddress accepts), none of them "." or "..". */
-    private static final Pattern WEBSOCKET_PATH = Pattern.compile("(/(?!\\.{1,2}(/|$))[A-Za-z0-9._~-]+)+");
 
     private final Metrics metrics;
     private final AttachmentRoutes attachments;
@@ -73,9 +70,9 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
      * @throws IllegalArgumentException with a message for the operator otherwise
      */
     public static String checkWebSocketPath(String path) {
-        if (path == null || path.length() > MAX_WEBSOCKET_PATH_LENGTH || !WEBSOCKET_PATH.matcher(path).matches()) {
+        if (!WebSocketPaths.isValid(path)) {
             throw new IllegalArgumentException("the WebSocket path must be like /v1/ws: '/' and segments of letters, digits and -._~"
-                    + " (no '.' or '..' segment, no empty one, at most " + MAX_WEBSOCKET_PATH_LENGTH + " characters), got '" + path + "'");
+                    + " (no '.' or '..' segment, no empty one, at most " + WebSocketPaths.MAX_LENGTH + " characters), got '" + path + "'");
         }
         if (path.equals(HEALTH) || path.equals(METRICS) || path.equals(ATTACHMENTS) || path.startsWith(ATTACHMENTS + "/")) {
             throw new IllegalArgumentException("the WebSocket path " + path + " is taken by the server's own "
