@@ -1,0 +1,161 @@
+package org.parley.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.parley.protocol.v1.ClientFrame;
+import org.parley.protocol.v1.ErrorCode;
+import org.parley.protocol.v1.RecipientAccount;
+import org.parley.protocol.v1.Send;
+import org.parley.protocol.v1.ServerFrame;
+import org.parley.server.testing.TestClient;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** `parley server` as an operator runs it: from a settings file, with JSON logs, stopped by SIGTERM under load. */
+class ServerOperationsTest {
+    private static final String TOKEN = "operations-metrics-token-0123456789";
+    private static final int BURST = 10_000;
+    private static final int SIGTERM_AFTER_ACKS = 200;
+
+    @TempDir
+    Path tempDir;
+    private final List<ServerProcess> servers = new ArrayList<>();
+    private final List<TestClient> clients = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() {
+        clients.forEach(TestClient::close);
+        servers.forEach(ServerProcess::close);
+    }
+
+    @Test
+    void aSettingsFileConfiguresTheServerAndJsonLogsCarryNoSecret() throws Exception {
+        Path settings = tempDir.resolve("parley.toml");
+        Files.writeString(settings, "log-format = \"json\"\ninvite-only = true\nmetrics-token = \"" + TOKEN + "\"\n");
+        Path data = tempDir.resolve("data");
+        ServerProcess server = start(data, "--config", settings.toString());
+        TestClient stranger = connect(server.port);
+        ServerFrame refused = stranger.register("mallory", null, null);
+        assertThat(refused.hasError()).as("invite-only came from the file: %s", refused).isTrue();
+        String base = "http://127.0.0.1:" + server.port;
+        assertThat(get(base + "/metrics", "Bearer wrong-" + TOKEN).statusCode()).isEqualTo(401);
+        assertThat(get(base + "/metrics", "Bearer " + TOKEN).statusCode()).as("the token came from the file").isEqualTo(200);
+        assertThat(get(base + "/readyz", null).body()).isEqualTo("ready\n");
+        server.process.destroy(); // SIGTERM
+        assertThat(server.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+        ObjectMapper json = new ObjectMapper();
+        List<String> messages = new ArrayList<>();
+        for (String line : server.log().lines().filter(line -> !line.isBlank()).toList()) {
+            JsonNode entry = json.readTree(line); // throws unless each line is one JSON object
+            assertThat(entry.isObject()).as(line).isTrue();
+            assertThat(entry.get("level").asText()).isIn("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
+            messages.add(entry.get("formattedMessage").asText());
+        }
+        assertThat(messages).anyMatch(message -> message.startsWith("listening on 127.0.0.1:"))
+                .contains("stopped");
+        assertThat(server.log()).doesNotContain(TOKEN).doesNotContain("mallory");
+    }
+
+    @Test
+    void sigtermUnderLoadLosesNoAcknowledgedSendAndSaysReconnect() throws Exception {
+        Path data = tempDir.resolve("server-data");
+        ServerProcess first = start(data);
+        TestClient alice = connect(first.port);
+        assertThat(alice.register("alice", null, null).hasAuthenticated()).isTrue();
+        TestClient bob = connect(first.port);
+        assertThat(bob.register("bob", null, null).hasAuthenticated()).isTrue();
+        bob.close();
+
+        SecureRandom random = new SecureRandom();
+        Set<String> sent = new HashSet<>();
+        for (int i = 0; i < BURST; i++) {
+            byte[] messageId = new byte[16];
+            random.nextBytes(messageId);
+            sent.add(HexFormat.of().formatHex(messageId));
+            byte[] payload = new byte[256];
+            System.arraycopy(messageId, 0, payload, 0, 16);
+            alice.send(ClientFrame.newBuilder().setRequestId(1_000 + i).setSend(Send.newBuilder()
+                    .setMessageId(ByteString.copyFrom(messageId)).setPayload(ByteString.copyFrom(payload))
+                    .addRecipients(RecipientAccount.newBuilder().setAccountId(ByteString.copyFrom(bob.accountId))
+                            .addDeviceIds(ByteString.copyFrom(bob.deviceId)))).build());
+        }
+        Set<String> acknowledged = new HashSet<>();
+        int busy = 0;
+        boolean terminated = false;
+        ServerFrame answer;
+        while ((answer = alice.pollFrame(f -> f.hasSendAccepted() || f.hasError(), Duration.ofSeconds(5))) != null) {
+            if (answer.hasError()) {
+                // Sends that arrive once the drain began are refused as "busy, retry": answered, not lost.
+                assertThat(answer.getError().getCode()).as("%s", answer).isEqualTo(ErrorCode.RATE_LIMITED);
+                busy++;
+            } else {
+                acknowledged.add(HexFormat.of().formatHex(answer.getSendAccepted().getMessageId().toByteArray()));
+            }
+            if (!terminated && acknowledged.size() >= SIGTERM_AFTER_ACKS) {
+                first.process.destroy(); // SIGTERM while sends are queued
+                terminated = true;
+            }
+        }
+        assertThat(terminated).as("%d acknowledged before the answers stopped", acknowledged.size()).isTrue();
+        assertThat(alice.awaitClosed()).as("close code 1012: service restart, reconnect").isEqualTo(1012);
+        assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(first.log()).contains("drained: every queued send is stored and answered").contains("stopped");
+
+        ServerProcess second = start(data);
+        TestClient bobAgain = connect(second.port);
+        assertThat(bobAgain.authenticateAs(bob).hasAuthenticated()).isTrue();
+        Set<String> delivered = new HashSet<>();
+        while (true) {
+            ServerFrame frame = bobAgain.awaitFrame(f -> f.hasDeliver() || f.hasMailboxDrained());
+            if (frame.hasMailboxDrained()) {
+                break;
+            }
+            delivered.add(HexFormat.of().formatHex(frame.getDeliver().getPayload().substring(0, 16).toByteArray()));
+        }
+        System.out.printf("SIGTERM test: %d sent, %d acknowledged, %d refused as busy during the drain, %d delivered after restart%n",
+                BURST, acknowledged.size(), busy, delivered.size());
+        assertThat(delivered).containsAll(acknowledged);
+        assertThat(sent).containsAll(delivered);
+    }
+
+    private ServerProcess start(Path data, String... options) throws Exception {
+        ServerProcess server = ServerProcess.start(data, "sqlite:" + data.resolve("parley.db"),
+                tempDir.resolve("server-" + servers.size() + ".err"), options);
+        servers.add(server);
+        return server;
+    }
+
+    private TestClient connect(int port) throws Exception {
+        TestClient client = TestClient.connect(port);
+        clients.add(client);
+        return client;
+    }
+
+    private static HttpResponse<String> get(String url, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
