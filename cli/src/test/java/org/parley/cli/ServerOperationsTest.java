@@ -6,6 +6,7 @@ import com.google.protobuf.ByteString;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.parley.client.testkit.TempProfiles;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.ErrorCode;
 import org.parley.protocol.v1.RecipientAccount;
@@ -13,6 +14,10 @@ import org.parley.protocol.v1.Send;
 import org.parley.protocol.v1.ServerFrame;
 import org.parley.server.testing.TestClient;
 
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +35,10 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** `parley server` as an operator runs it: from a settings file, with JSON logs, stopped by SIGTERM under load. */
+/**
+ * `parley server` as an operator runs it: from a settings file, with JSON logs, stopped by SIGTERM under
+ * load, restarted while a client stays up.
+ */
 class ServerOperationsTest {
     private static final String TOKEN = "operations-metrics-token-0123456789";
     private static final int BURST = 10_000;
@@ -136,6 +144,50 @@ class ServerOperationsTest {
                 BURST, acknowledged.size(), busy, delivered.size());
         assertThat(delivered).containsAll(acknowledged);
         assertThat(sent).containsAll(delivered);
+    }
+
+    @Test
+    void aDaemonReconnectsByItselfAfterTheServerRestarts() throws Exception {
+        Path data = tempDir.resolve("restart-data");
+        String db = "sqlite:" + data.resolve("parley.db");
+        ServerProcess first = ServerProcess.start(data, db, tempDir.resolve("first.err"));
+        servers.add(first);
+        String url = "http://127.0.0.1:" + first.port;
+        UserCommands users = new UserCommands(new TempProfiles(tempDir.resolve("profiles")));
+        users.ok("alice", "register", "alice", "--server", url);
+        users.ok("bob", "register", "bob", "--server", url);
+        users.ok("alice", "send", "bob", "hello");
+        users.ok("bob", "accept", "alice"); // a first message is a request; the daemon should see plain messages
+
+        PipedOutputStream requests = new PipedOutputStream();
+        DaemonCommand.input = new PipedInputStream(requests);
+        StringWriter out = new StringWriter();
+        Thread daemon = new Thread(() -> Main.run(new String[] {"--profile", tempDir.resolve("profiles/bob").toString(), "daemon",
+                "--jsonrpc"}, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true)));
+        daemon.start();
+        try {
+            users.ok("alice", "send", "bob", "before the restart");
+            awaitContains(out, "before the restart");
+
+            first.process.destroy(); // SIGTERM: the daemon's connection is closed with 1012
+            assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            ServerProcess second = ServerProcess.startOn(first.port, data, db, tempDir.resolve("second.err"));
+            servers.add(second);
+            users.ok("alice", "send", "bob", "after the restart");
+            awaitContains(out, "after the restart"); // the daemon reconnected without being told to
+        } finally {
+            requests.close();
+            daemon.join(20_000);
+            DaemonCommand.input = null;
+        }
+    }
+
+    private static void awaitContains(StringWriter out, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!out.toString().contains(text)) {
+            assertThat(System.nanoTime()).as("the daemon did not print '%s'; it printed: %s", text, out).isLessThan(deadline);
+            Thread.sleep(100);
+        }
     }
 
     private ServerProcess start(Path data, String... options) throws Exception {

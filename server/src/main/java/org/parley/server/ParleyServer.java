@@ -70,6 +70,7 @@ public final class ParleyServer implements AutoCloseable {
     private static final int BATCH_QUEUE = 65_536;
     /** How long {@link #close()} waits for queued sends to be stored and answered. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration CLOSE_FRAMES_TIMEOUT = Duration.ofSeconds(5);
 
     private final ServerStores store;
     private final Transport transport;
@@ -307,6 +308,7 @@ public final class ParleyServer implements AutoCloseable {
         }
         drain(drainTimeout);
         sessions.closeAll();
+        awaitSessionsClosed();
         if (adminListener != null) {
             adminListener.close().awaitUninterruptibly();
         }
@@ -322,6 +324,22 @@ public final class ParleyServer implements AutoCloseable {
         }
         bus.close();
         log.info("stopped");
+    }
+
+    /**
+     * Waits (a few seconds at most) until every connection has sent its close frame and closed:
+     * shutting the event loops down at once would close sockets before their close frames go out.
+     */
+    private void awaitSessionsClosed() {
+        long deadline = System.nanoTime() + CLOSE_FRAMES_TIMEOUT.toNanos();
+        while (sessions.size() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Stores the queued mailbox writes, answering each on its connection, waiting at most {@code timeout}. */
