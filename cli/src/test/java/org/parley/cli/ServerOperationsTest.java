@@ -2,15 +2,11 @@ package org.parley.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.ByteString;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.parley.client.testkit.TempProfiles;
-import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.ErrorCode;
-import org.parley.protocol.v1.RecipientAccount;
-import org.parley.protocol.v1.Send;
 import org.parley.protocol.v1.ServerFrame;
 import org.parley.server.testing.TestClient;
 
@@ -24,11 +20,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -46,14 +40,8 @@ class ServerOperationsTest {
 
     @TempDir
     Path tempDir;
-    private final List<ServerProcess> servers = new ArrayList<>();
-    private final List<TestClient> clients = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() {
-        clients.forEach(TestClient::close);
-        servers.forEach(ServerProcess::close);
-    }
+    @RegisterExtension
+    final StartedServers started = new StartedServers();
 
     @Test
     void aSettingsFileConfiguresTheServerAndJsonLogsCarryNoSecret() throws Exception {
@@ -61,7 +49,7 @@ class ServerOperationsTest {
         Files.writeString(settings, "log-format = \"json\"\ninvite-only = true\nmetrics-token = \"" + TOKEN + "\"\n");
         Path data = tempDir.resolve("data");
         ServerProcess server = start(data, "--config", settings.toString());
-        TestClient stranger = connect(server.port);
+        TestClient stranger = started.connect(server.port);
         ServerFrame refused = stranger.register("mallory", null, null);
         assertThat(refused.hasError()).as("invite-only came from the file: %s", refused).isTrue();
         String base = "http://127.0.0.1:" + server.port;
@@ -88,25 +76,13 @@ class ServerOperationsTest {
     void sigtermUnderLoadLosesNoAcknowledgedSendAndSaysReconnect() throws Exception {
         Path data = tempDir.resolve("server-data");
         ServerProcess first = start(data);
-        TestClient alice = connect(first.port);
+        TestClient alice = started.connect(first.port);
         assertThat(alice.register("alice", null, null).hasAuthenticated()).isTrue();
-        TestClient bob = connect(first.port);
+        TestClient bob = started.connect(first.port);
         assertThat(bob.register("bob", null, null).hasAuthenticated()).isTrue();
         bob.close();
 
-        SecureRandom random = new SecureRandom();
-        Set<String> sent = new HashSet<>();
-        for (int i = 0; i < BURST; i++) {
-            byte[] messageId = new byte[16];
-            random.nextBytes(messageId);
-            sent.add(HexFormat.of().formatHex(messageId));
-            byte[] payload = new byte[256];
-            System.arraycopy(messageId, 0, payload, 0, 16);
-            alice.send(ClientFrame.newBuilder().setRequestId(1_000 + i).setSend(Send.newBuilder()
-                    .setMessageId(ByteString.copyFrom(messageId)).setPayload(ByteString.copyFrom(payload))
-                    .addRecipients(RecipientAccount.newBuilder().setAccountId(ByteString.copyFrom(bob.accountId))
-                            .addDeviceIds(ByteString.copyFrom(bob.deviceId)))).build());
-        }
+        Set<String> sent = SendBurst.send(alice, bob, BURST);
         Set<String> acknowledged = new HashSet<>();
         int busy = 0;
         boolean terminated = false;
@@ -117,7 +93,7 @@ class ServerOperationsTest {
                 assertThat(answer.getError().getCode()).as("%s", answer).isEqualTo(ErrorCode.RATE_LIMITED);
                 busy++;
             } else {
-                acknowledged.add(HexFormat.of().formatHex(answer.getSendAccepted().getMessageId().toByteArray()));
+                acknowledged.add(SendBurst.acceptedId(answer));
             }
             if (!terminated && acknowledged.size() >= SIGTERM_AFTER_ACKS) {
                 first.process.destroy(); // SIGTERM while sends are queued
@@ -130,16 +106,9 @@ class ServerOperationsTest {
         assertThat(first.log()).contains("drained: every queued send is stored and answered").contains("stopped");
 
         ServerProcess second = start(data);
-        TestClient bobAgain = connect(second.port);
+        TestClient bobAgain = started.connect(second.port);
         assertThat(bobAgain.authenticateAs(bob).hasAuthenticated()).isTrue();
-        Set<String> delivered = new HashSet<>();
-        while (true) {
-            ServerFrame frame = bobAgain.awaitFrame(f -> f.hasDeliver() || f.hasMailboxDrained());
-            if (frame.hasMailboxDrained()) {
-                break;
-            }
-            delivered.add(HexFormat.of().formatHex(frame.getDeliver().getPayload().substring(0, 16).toByteArray()));
-        }
+        Set<String> delivered = new HashSet<>(SendBurst.receiveAll(bobAgain));
         System.out.printf("SIGTERM test: %d sent, %d acknowledged, %d refused as busy during the drain, %d delivered after restart%n",
                 BURST, acknowledged.size(), busy, delivered.size());
         assertThat(delivered).containsAll(acknowledged);
@@ -150,8 +119,7 @@ class ServerOperationsTest {
     void aDaemonReconnectsByItselfAfterTheServerRestarts() throws Exception {
         Path data = tempDir.resolve("restart-data");
         String db = "sqlite:" + data.resolve("parley.db");
-        ServerProcess first = ServerProcess.start(data, db, tempDir.resolve("first.err"));
-        servers.add(first);
+        ServerProcess first = started.start(data, db);
         String url = "http://127.0.0.1:" + first.port;
         UserCommands users = new UserCommands(new TempProfiles(tempDir.resolve("profiles")));
         users.ok("alice", "register", "alice", "--server", url);
@@ -171,8 +139,7 @@ class ServerOperationsTest {
 
             first.process.destroy(); // SIGTERM: the daemon's connection is closed with 1012
             assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            ServerProcess second = ServerProcess.startOn(first.port, data, db, tempDir.resolve("second.err"));
-            servers.add(second);
+            started.startOn(first.port, data, db);
             users.ok("alice", "send", "bob", "after the restart");
             awaitContains(out, "after the restart"); // the daemon reconnected without being told to
         } finally {
@@ -191,16 +158,7 @@ class ServerOperationsTest {
     }
 
     private ServerProcess start(Path data, String... options) throws Exception {
-        ServerProcess server = ServerProcess.start(data, "sqlite:" + data.resolve("parley.db"),
-                tempDir.resolve("server-" + servers.size() + ".err"), options);
-        servers.add(server);
-        return server;
-    }
-
-    private TestClient connect(int port) throws Exception {
-        TestClient client = TestClient.connect(port);
-        clients.add(client);
-        return client;
+        return started.start(data, "sqlite:" + data.resolve("parley.db"), options);
     }
 
     private static HttpResponse<String> get(String url, String authorization) throws Exception {
