@@ -2,13 +2,19 @@ package org.parley.server;
 
 import org.junit.jupiter.api.Test;
 import org.parley.server.http.Readiness;
+import org.parley.server.storage.StoreUrl;
 import org.parley.server.testing.Backend;
+import org.parley.server.testing.StoreHarness;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -41,6 +47,33 @@ class ReadinessTest extends ServerTestBase {
                     .as("names no file, host or user").doesNotContain(tempDir.toString());
             assertThat(get(base + "/healthz").body()).as("liveness is unchanged").isEqualTo("ok\n");
         }
+    }
+
+    @Test
+    void postgresqlConnectionsTerminatedUnderTheServerAreReplacedAndReadinessRecovers() throws Exception {
+        String application = "parley-readiness-" + System.nanoTime();
+        start(Backend.POSTGRESQL, config -> config, store -> new StoreConfig(
+                StoreUrl.parse(store.url().jdbcUrl() + "&ApplicationName=" + application), store.attachmentDirectory(),
+                store.clock(), store.mailboxLimits(), store.attachmentMaxBytes()));
+        assertThat(get(baseUrl() + "/readyz").statusCode()).isEqualTo(200);
+
+        // What an administrator's pg_terminate_backend (or a database failover) does to the server's pool.
+        try (Connection admin = DriverManager.getConnection(System.getenv(StoreHarness.POSTGRES_VARIABLE));
+             PreparedStatement terminate = admin.prepareStatement(
+                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?")) {
+            terminate.setString(1, application);
+            try (ResultSet terminated = terminate.executeQuery()) {
+                assertThat(terminated.next()).isTrue();
+                assertThat(terminated.getInt(1)).as("the server's connections were found and ended").isPositive();
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        HttpResponse<String> ready;
+        do {
+            ready = get(baseUrl() + "/readyz"); // a probe may meet a dead connection once; the pool then replaces it
+        } while (ready.statusCode() != 200 && System.nanoTime() < deadline);
+        assertThat(ready.body()).isEqualTo("ready\n");
+        assertThat(registered("alice")).as("the server works on new connections").isNotNull();
     }
 
     @Test
