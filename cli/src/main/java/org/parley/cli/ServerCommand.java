@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 
@@ -108,17 +109,47 @@ final class ServerCommand implements Runnable {
                     + " unknown path. Clients give it in the server URL: https://HOST/PATH.")
     String webSocketPath = HttpRouter.DEFAULT_WEBSOCKET_PATH;
 
-    @Option(names = "--metrics-token", paramLabel = "TOKEN", defaultValue = "${env:PARLEY_METRICS_TOKEN}",
-            description = "Bearer token that opens /metrics, also on the public listener (default: $PARLEY_METRICS_TOKEN).")
+    @Option(names = "--metrics-token", paramLabel = "TOKEN",
+            description = "Bearer token that opens /metrics, also on the public listener (or $PARLEY_METRICS_TOKEN).")
     String metricsToken;
 
     @Option(names = "--alternate", paramLabel = "URL|BRIDGE_LINK",
             description = "Another address of this server (repeatable, in order), announced to clients signed by the server's key.")
     List<String> alternates = new ArrayList<>();
 
+    @Option(names = "--log-format", paramLabel = "text|json",
+            description = "How log lines on standard error look: text, or json (one JSON object per line) (default: ${DEFAULT-VALUE}).")
+    String logFormat = "text";
+
+    @Option(names = "--drain-timeout", paramLabel = "SECONDS",
+            description = "On SIGTERM, how long to wait for in-flight sends to be stored and answered before connections are"
+                    + " closed with a reconnect hint (default: ${DEFAULT-VALUE}).")
+    long drainTimeoutSeconds = ParleyServer.DEFAULT_DRAIN_TIMEOUT.toSeconds();
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Settings file (TOML; each key a flag's name, as in retention-days = 30) (default: $PARLEY_CONFIG, else "
+                    + ServerSettings.DEFAULT_FILE_NAME + " in the data folder if there is one). Environment PARLEY_* variables"
+                    + " override it, flags override both.")
+    Path configFile;
+
+    @Option(names = "--print-config", description = "Print the effective settings and where each came from (secrets masked), then exit.")
+    boolean printConfig;
+
+    /** Where PARLEY_* settings are read from; tests give their own. */
+    Map<String, String> environment = System.getenv();
+
     @Override
     public void run() {
+        List<ServerSettings.Setting> settings = ServerSettings.resolve(spec, configFile, environment);
+        if (printConfig) {
+            ServerSettings.print(settings, spec.commandLine().getOut());
+            return;
+        }
+        Logging.useFormat(logFormat);
         Logging.atLeastInfo();
+        if (drainTimeoutSeconds < 0) {
+            throw new IllegalArgumentException("--drain-timeout must be 0 or more seconds, got " + drainTimeoutSeconds);
+        }
         ServerConfig config = serverConfig();
         if (maxAttachmentMb < 1) {
             throw new IllegalArgumentException("--max-attachment-mb must be at least 1");
@@ -142,7 +173,7 @@ final class ServerCommand implements Runnable {
                     + " (is another server running? choose another port with --listen)", e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            server.close(Duration.ofSeconds(drainTimeoutSeconds));
             opened.close();
         }, "parley-shutdown"));
         PrintWriter out = spec.commandLine().getOut();

@@ -32,9 +32,14 @@ final class ServerProcess implements AutoCloseable {
 
     /** {@code parley server} on a free loopback port without UDP, with {@code options} after the test's own. */
     static ServerProcess start(Path data, String db, Path errors, String... options) throws Exception {
+        return startOn(0, data, db, errors, options);
+    }
+
+    /** As {@link #start}, on loopback port {@code port} (0: a free one), as a restarted server comes back where it was. */
+    static ServerProcess startOn(int port, Path data, String db, Path errors, String... options) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "server", "--listen", "127.0.0.1:0", "--media-port", "0", "--data", data.toString(), "--db", db,
+                "server", "--listen", "127.0.0.1:" + port, "--media-port", "0", "--data", data.toString(), "--db", db,
                 // The burst is 10,000 unsealed sends into one account: more than first contacts are allowed.
                 "--unsealed-inbound-per-minute", "100000"));
         command.addAll(List.of(options));

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** SIGTERM: `parley server` says goodbye to its clients (close 1001), stores what is queued and exits. */
+/** SIGTERM: `parley server` says goodbye to its clients (close 1012, service restart), stores what is queued and exits. */
 class ServerShutdownTest {
     @TempDir
     Path tempDir;
@@ -23,7 +23,7 @@ class ServerShutdownTest {
             assertThat(alice.register("alice", null, null).hasAuthenticated()).isTrue();
             alice.awaitFrame(ServerFrame::hasMailboxDrained);
             server.process.destroy(); // SIGTERM
-            assertThat(alice.awaitClosed()).isEqualTo(1001);
+            assertThat(alice.awaitClosed()).isEqualTo(1012);
             assertThat(server.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(server.log()).contains("stopped");
         }

@@ -19,6 +19,7 @@ import org.parley.server.webtransport.WebTransportServer;
 import org.parley.server.delivery.MailboxSealer;
 import org.parley.server.delivery.MailboxWriter;
 import org.parley.server.http.AttachmentHttp;
+import org.parley.server.http.Readiness;
 import org.parley.server.http.UploadTickets;
 import org.parley.server.identity.ServerIdentity;
 import org.parley.server.metrics.Metrics;
@@ -67,6 +68,9 @@ public final class ParleyServer implements AutoCloseable {
     private static final long BATCH_WAIT_MICROS = 1_500;
     private static final int BATCH_MAX_ITEMS = 2_048;
     private static final int BATCH_QUEUE = 65_536;
+    /** How long {@link #close()} waits for queued sends to be stored and answered. */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration CLOSE_FRAMES_TIMEOUT = Duration.ofSeconds(5);
 
     private final ServerStores store;
     private final Transport transport;
@@ -74,6 +78,8 @@ public final class ParleyServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final ExecutorService requestPool;
     private final ScheduledExecutorService maintenance;
+    private final ExecutorService readinessChecks;
+    private final Readiness readiness;
     private final MailboxWriter writer;
     private final MessageBus bus;
     private final SessionRegistry sessions = new SessionRegistry();
@@ -99,6 +105,8 @@ public final class ParleyServer implements AutoCloseable {
         this.workers = transport.newGroup(0);
         this.requestPool = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), named("parley-request"));
         this.maintenance = Executors.newSingleThreadScheduledExecutor(named("parley-maintenance"));
+        this.readinessChecks = Executors.newSingleThreadExecutor(named("parley-readiness"));
+        this.readiness = new Readiness(store::checkDatabase, readinessChecks);
         this.bus = new InProcessBus();
         this.writer = new MailboxWriter(store.mailbox(), new MailboxSealer(store.accounts()), metrics, BATCH_WAIT_MICROS, BATCH_MAX_ITEMS, BATCH_QUEUE);
 
@@ -172,11 +180,11 @@ public final class ParleyServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
                     .childHandler(new ServerPipeline(ssl, limits, config.edge(), metricsAccess, metrics, attachments, handlers,
-                            requestPool, random, sessions, relay, webApp, identity))
+                            requestPool, random, sessions, relay, webApp, identity, readiness))
                     .bind(config.host(), config.port()).sync().channel();
             this.adminListener = config.edge().adminListen().isEmpty() ? null
                     : new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())
-                    .childHandler(AdminHttp.initializer(metrics, metricsAccess))
+                    .childHandler(AdminHttp.initializer(metrics, metricsAccess, readiness))
                     .bind(config.edge().adminListen().get()).sync().channel();
         } catch (Exception e) {
             if (listener != null) {
@@ -276,25 +284,39 @@ public final class ParleyServer implements AutoCloseable {
         }
     }
 
-    /** Graceful stop: no new connections, close frames to all, queued sends stored, threads ended. */
+    /** {@link #close(Duration)} with {@link #DEFAULT_DRAIN_TIMEOUT}. */
     @Override
     public void close() {
+        close(DEFAULT_DRAIN_TIMEOUT);
+    }
+
+    /**
+     * Graceful stop: readiness answers "shutting down" and no new connections are accepted; the
+     * sends already queued are stored and answered on their still open connections (new ones are
+     * refused as "busy, retry"), for up to {@code drainTimeout}; then every connection gets close
+     * code 1012 (service restart), which clients answer by reconnecting after a backoff; threads end.
+     * A send not stored by then is not acknowledged, so its client sends it again.
+     */
+    public void close(Duration drainTimeout) {
+        readiness.shuttingDown();
         listener.close().awaitUninterruptibly();
-        if (adminListener != null) {
-            adminListener.close().awaitUninterruptibly();
-        }
         if (udpRelay != null) {
             udpRelay.close();
         }
         if (webTransport != null) {
             webTransport.close();
         }
+        drain(drainTimeout);
         sessions.closeAll();
-        writer.close();
+        awaitSessionsClosed();
+        if (adminListener != null) {
+            adminListener.close().awaitUninterruptibly();
+        }
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
         acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         requestPool.shutdown();
         maintenance.shutdownNow();
+        readinessChecks.shutdownNow();
         try {
             requestPool.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -302,6 +324,40 @@ public final class ParleyServer implements AutoCloseable {
         }
         bus.close();
         log.info("stopped");
+    }
+
+    /**
+     * Waits (a few seconds at most) until every connection has sent its close frame and closed:
+     * shutting the event loops down at once would close sockets before their close frames go out.
+     */
+    private void awaitSessionsClosed() {
+        long deadline = System.nanoTime() + CLOSE_FRAMES_TIMEOUT.toNanos();
+        while (sessions.size() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Stores the queued mailbox writes, answering each on its connection, waiting at most {@code timeout}. */
+    private void drain(Duration timeout) {
+        Thread closer = new Thread(writer::close, "parley-drain");
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(Math.max(1, timeout.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            log.warn("sends still queued after the drain timeout of {} s are not acknowledged; their clients send them again",
+                    timeout.toSeconds());
+        } else {
+            log.info("drained: every queued send is stored and answered");
+        }
     }
 
     private static java.util.concurrent.ThreadFactory named(String prefix) {

@@ -30,6 +30,7 @@ import org.parley.server.transport.FrameRateLimiter;
 import org.parley.server.transport.HttpRouter;
 import org.parley.server.transport.MetricsAccess;
 import org.parley.server.transport.ProxyProtocolReader;
+import org.parley.server.transport.ReadinessRoute;
 import org.parley.server.transport.ViolationPolicy;
 import org.parley.server.transport.WebAppRoutes;
 
@@ -66,11 +67,12 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     private final WebSocketServerProtocolConfig webSocket;
     private final WebAppRoutes webApp;
     private final ServerIdentity identity;
+    private final ReadinessRoute readiness;
 
     ServerPipeline(SslContext ssl, ServerConfig.Limits limits, ServerConfig.Edge edge, MetricsAccess metricsAccess,
                    Metrics metrics, AttachmentRoutes attachments,
                    Map<ClientFrame.BodyCase, RequestHandler> handlers, Executor requestPool, SecureRandom random,
-                   SessionRegistry sessions, Relay calls, WebAppRoutes webApp, ServerIdentity identity) {
+                   SessionRegistry sessions, Relay calls, WebAppRoutes webApp, ServerIdentity identity, ReadinessRoute readiness) {
         this.ssl = ssl;
         this.limits = limits;
         this.edge = edge;
@@ -84,6 +86,7 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
         this.calls = calls;
         this.webApp = webApp;
         this.identity = identity;
+        this.readiness = readiness;
         this.webSocket = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(edge.webSocketPath())
                 .maxFramePayloadLength(HARD_FRAME_LIMIT)
@@ -111,7 +114,7 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
         pipeline.addLast("continue", new HttpServerExpectContinueHandler());
         pipeline.addLast("chunked", new ChunkedWriteHandler());
         pipeline.addLast("router", new HttpRouter(metrics, attachments, this::installWebSocket, edge.trustedProxies(), metricsAccess, webApp,
-                edge.webSocketPath()));
+                edge.webSocketPath(), readiness));
     }
 
     private void installWebSocket(ChannelPipeline pipeline) {

@@ -147,6 +147,19 @@ public final class ServerStores implements AutoCloseable {
                 attachments.deleteExpired(days));
     }
 
+    /**
+     * Runs a trivial query: for the readiness check.
+     *
+     * @throws StoreException if the database cannot answer (down, unreachable, or this store closed)
+     */
+    public void checkDatabase() {
+        database.read(connection -> {
+            try (var statement = connection.createStatement()) {
+                return statement.execute("SELECT 1");
+            }
+        });
+    }
+
     @Override
     public void close() {
         database.close();

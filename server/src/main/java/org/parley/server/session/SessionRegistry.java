@@ -34,10 +34,10 @@ public final class SessionRegistry {
         }
     }
 
-    /** Sends every connection a "going away" close frame; clients reconnect to another node or later. */
+    /** Sends every connection close code 1012 (service restart): clients reconnect, to another node or after a backoff. */
     public void closeAll() {
         for (Session session : sessions) {
-            session.channel().writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "server shutting down"))
+            session.channel().writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.SERVICE_RESTART, "server restarting; reconnect"))
                     .addListener(f -> session.channel().close());
         }
     }

@@ -22,7 +22,7 @@ import java.net.InetAddress;
 import java.util.function.Consumer;
 
 /**
- * Routes plain HTTP requests: {@code GET /healthz}, {@code GET /metrics} (only with the metrics
+ * Routes plain HTTP requests: {@code GET /healthz}, {@code GET /readyz}, {@code GET /metrics} (only with the metrics
  * token: see {@link MetricsAccess}), attachments under {@code /v1/attachments/{id}}, and the
  * WebSocket upgrade at the configured path ({@code /v1/ws} unless {@code --ws-path} moves it), which
  * installs the WebSocket handlers behind this one and, on a connection from a trusted proxy, takes
@@ -38,6 +38,7 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
     public static final String DEFAULT_WEBSOCKET_PATH = WebSocketPaths.DEFAULT;
     private static final String ATTACHMENTS = "/v1/attachments";
     private static final String HEALTH = "/healthz";
+    private static final String READY = "/readyz";
     private static final String METRICS = "/metrics";
     private static final String FORWARDED_FOR = "X-Forwarded-For";
 
@@ -48,11 +49,13 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
     private final MetricsAccess metricsAccess;
     private final WebAppRoutes webApp;
     private final String webSocketPath;
+    private final ReadinessRoute readiness;
     private HttpBodyHandler body;
     private boolean upgraded;
 
     public HttpRouter(Metrics metrics, AttachmentRoutes attachments, Consumer<ChannelPipeline> webSocketInstaller,
-                      TrustedProxies trustedProxies, MetricsAccess metricsAccess, WebAppRoutes webApp, String webSocketPath) {
+                      TrustedProxies trustedProxies, MetricsAccess metricsAccess, WebAppRoutes webApp, String webSocketPath,
+                      ReadinessRoute readiness) {
         this.metrics = metrics;
         this.attachments = attachments;
         this.webSocketInstaller = webSocketInstaller;
@@ -60,6 +63,7 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
         this.metricsAccess = metricsAccess;
         this.webApp = webApp;
         this.webSocketPath = webSocketPath; // checked once, in the server's configuration
+        this.readiness = readiness;
     }
 
     /**
@@ -74,9 +78,9 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
             throw new IllegalArgumentException("the WebSocket path must be like /v1/ws: '/' and segments of letters, digits and -._~"
                     + " (no '.' or '..' segment, no empty one, at most " + WebSocketPaths.MAX_LENGTH + " characters), got '" + path + "'");
         }
-        if (path.equals(HEALTH) || path.equals(METRICS) || path.equals(ATTACHMENTS) || path.startsWith(ATTACHMENTS + "/")) {
+        if (path.equals(HEALTH) || path.equals(READY) || path.equals(METRICS) || path.equals(ATTACHMENTS) || path.startsWith(ATTACHMENTS + "/")) {
             throw new IllegalArgumentException("the WebSocket path " + path + " is taken by the server's own "
-                    + HEALTH + ", " + METRICS + " or " + ATTACHMENTS + "; choose another");
+                    + HEALTH + ", " + READY + ", " + METRICS + " or " + ATTACHMENTS + "; choose another");
         }
         return path;
     }
@@ -148,6 +152,8 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
                     Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE));
         } else if (path.equals(HEALTH) && method.equals(HttpMethod.GET)) {
             HttpResponses.text(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; charset=utf-8", "ok\n");
+        } else if (path.equals(READY) && method.equals(HttpMethod.GET)) {
+            readiness.answer(ctx, keepAlive);
         } else if (path.equals(METRICS) && method.equals(HttpMethod.GET) && metricsAccess.hasToken()) {
             if (metricsAccess.authorises(request)) {
                 HttpResponses.text(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", metrics.render());
