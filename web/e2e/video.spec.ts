@@ -58,7 +58,7 @@ test("two browser users in a video call see each other's camera", async ({ page,
     await page.getByRole("button", { name: "Video call" }).click();
     const carolPanel = carol.getByTestId("call-panel");
     await expect(carolPanel).toHaveAttribute("data-state", "incoming", { timeout: 60_000 });
-    await carolPanel.getByRole("button", { name: "Answer with video" }).click();
+    await carolPanel.getByRole("button", { name: "Answer with camera" }).click();
     const alicePanel = page.getByTestId("call-panel");
     await expect(alicePanel).toHaveAttribute("data-state", "active", { timeout: 60_000 });
     await expect(carolPanel).toHaveAttribute("data-state", "active", { timeout: 60_000 });
