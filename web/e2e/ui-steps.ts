@@ -52,6 +52,15 @@ export function messageWithText(page: Page, text: string) {
   return page.getByTestId("message").filter({ has: page.getByTestId("message-text").getByText(text, { exact: true }) });
 }
 
+/** The open chat's name is whole in its header: on screen and not cut off with an ellipsis. */
+export async function expectWholeChatTitle(page: Page, name: string): Promise<void> {
+  const title = page.locator("#chat-title");
+  await expect(title).toHaveText(name);
+  await expect(title).toBeInViewport();
+  const width = await title.evaluate((h) => ({ needed: h.scrollWidth, shown: h.clientWidth }));
+  expect(width.needed, `the header cuts "${name}" off at ${page.viewportSize()?.width} px`).toBeLessThanOrEqual(width.shown);
+}
+
 /** Saves the page at desktop and phone width into test-results/screenshots/NAME-{1280,360}.png. */
 export async function screenshots(page: Page, name: string, narrowStep?: (page: Page) => Promise<void>): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
