@@ -8,7 +8,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { ClientFrameSchema, ServerFrameSchema } from "../src/gen/parley/v1/parley_pb";
 import { expect, test } from "./harness";
-import { messageWithText, registerInBrowser, screenshots, sendText } from "./ui-steps";
+import { createGroupInBrowser, messageWithText, registerInBrowser, screenshots, sendText } from "./ui-steps";
 
 test.use({ locale: "en-US" });
 
@@ -41,12 +41,7 @@ test("a commit the server forked is shown to the browser user as a warning", asy
   // alice (in the browser) makes a group with bob (a CLI user), and makes him an admin too.
   const bob = await parley.registered("bob");
   await registerInBrowser(page, "alice");
-  await page.getByRole("button", { name: "New group" }).click();
-  const newGroup = page.getByRole("dialog", { name: "New group" });
-  await newGroup.getByLabel("Group name").fill("team");
-  await newGroup.getByLabel(/^Members/).fill("bob");
-  await newGroup.getByRole("button", { name: "Create group" }).click();
-  await expect(page.locator("#chat-title")).toHaveText("team", { timeout: 60_000 });
+  await createGroupInBrowser(page, "team", "bob");
   await sendText(page, "hello team");
   await bob.waitForRequest((r) => r.conversation === "team" && r.inviter === "alice");
   await bob.accept("team");

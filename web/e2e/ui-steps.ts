@@ -34,6 +34,32 @@ export async function startDirectWithCli(page: Page, cli: CliUser, text: string)
   await cli.waitForText(text, "alice");
 }
 
+/**
+ * Two browser users in a 1:1, both registered here: `page` as alice and `other` as carol, who
+ * accepted alice's message request (its first message shown to her). Ready to call.
+ */
+export async function twoBrowsersInOneChat(page: Page, other: Page): Promise<void> {
+  await registerInBrowser(page, "alice");
+  await registerInBrowser(other, "carol");
+  await startDirect(page, "carol");
+  await sendText(page, "video?");
+  const request = other.getByTestId("requests").getByTestId("conversation").filter({ hasText: "alice" });
+  await expect(request).toBeVisible({ timeout: 60_000 });
+  await request.click();
+  await other.getByRole("button", { name: "Accept" }).click();
+  await expect(messageWithText(other, "video?")).toBeVisible({ timeout: 60_000 });
+}
+
+/** Creates a group through "New group" and waits for its chat to open. */
+export async function createGroupInBrowser(page: Page, name: string, members: string): Promise<void> {
+  await page.getByRole("button", { name: "New group" }).click();
+  const dialog = page.getByRole("dialog", { name: "New group" });
+  await dialog.getByLabel("Group name").fill(name);
+  await dialog.getByLabel(/^Members/).fill(members);
+  await dialog.getByRole("button", { name: "Create group" }).click();
+  await expect(page.locator("#chat-title")).toHaveText(name, { timeout: 60_000 });
+}
+
 export async function openConversation(page: Page, name: string): Promise<void> {
   await page.getByTestId("conversation").filter({ hasText: name }).first().click();
   await expect(page.locator("#chat-title")).toHaveText(name);

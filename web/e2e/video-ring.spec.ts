@@ -5,7 +5,7 @@
 //     connects: both sides are in it, the callee's camera stays off, the caller's video arrives.
 //  2. A browser's video ring reaches `parley answer`, which says it answers a video call.
 import { expect, test } from "./harness";
-import { messageWithText, registerInBrowser, screenshots, sendText, startDirect, startDirectWithCli } from "./ui-steps";
+import { screenshots, startDirectWithCli, twoBrowsersInOneChat } from "./ui-steps";
 
 test.use({ locale: "en-US" });
 
@@ -14,15 +14,7 @@ test("a video ring is shown as a video call and can be answered audio only", asy
   const carolContext = await browser.newContext({ baseURL: parley.server.url, locale: "en-US" });
   const carol = await carolContext.newPage();
   try {
-    await registerInBrowser(page, "alice");
-    await registerInBrowser(carol, "carol");
-    await startDirect(page, "carol");
-    await sendText(page, "video?");
-    const request = carol.getByTestId("requests").getByTestId("conversation").filter({ hasText: "alice" });
-    await expect(request).toBeVisible({ timeout: 60_000 });
-    await request.click();
-    await carol.getByRole("button", { name: "Accept" }).click();
-    await expect(messageWithText(carol, "video?")).toBeVisible({ timeout: 60_000 });
+    await twoBrowsersInOneChat(page, carol);
 
     await page.getByRole("button", { name: "Video call" }).click();
     const carolPanel = carol.getByTestId("call-panel");

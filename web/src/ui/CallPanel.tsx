@@ -119,6 +119,12 @@ export function CallPanel(props: { app: ParleyApp; call: CallInfo; conversationN
   );
 }
 
+/** The two ways to answer: with the camera on, or audio only. */
+const ANSWERS = [
+  { video: true, icon: "video", text: "answerCamera", label: "answerCameraLabel" },
+  { video: false, icon: "phone", text: "answerAudioOnly", label: "answerAudioOnlyLabel" },
+] as const;
+
 /**
  * Answer with the camera or audio only; the one the ring offered comes first. The labels say what
  * the caller will get, and begin with the visible text (so that speech input finds them).
@@ -126,33 +132,24 @@ export function CallPanel(props: { app: ParleyApp; call: CallInfo; conversationN
 function AnswerButtons(props: { app: ParleyApp; call: CallInfo; busy: boolean; run: (action: () => Promise<unknown>) => Promise<boolean> }) {
   const { app, call, busy, run } = props;
   const name = caller(call);
-  const camera = (
-    <button
-      key="camera"
-      type="button"
-      class="primary call__answer"
-      disabled={busy}
-      aria-label={t("answerCameraLabel", { name })}
-      onClick={() => void run(() => app.answerCall(call.id, true))}
-    >
-      <Icon name="video" />
-      {t("answerCamera")}
-    </button>
+  const ordered = call.videoOffered ? ANSWERS : [...ANSWERS].reverse();
+  return (
+    <>
+      {ordered.map((answer) => (
+        <button
+          key={answer.icon}
+          type="button"
+          class="primary call__answer"
+          disabled={busy}
+          aria-label={t(answer.label, { name })}
+          onClick={() => void run(() => app.answerCall(call.id, answer.video))}
+        >
+          <Icon name={answer.icon} />
+          {t(answer.text)}
+        </button>
+      ))}
+    </>
   );
-  const audioOnly = (
-    <button
-      key="audio"
-      type="button"
-      class="primary call__answer"
-      disabled={busy}
-      aria-label={t("answerAudioOnlyLabel", { name })}
-      onClick={() => void run(() => app.answerCall(call.id, false))}
-    >
-      <Icon name="phone" />
-      {t("answerAudioOnly")}
-    </button>
-  );
-  return <>{call.videoOffered ? [camera, audioOnly] : [audioOnly, camera]}</>;
 }
 
 /** One sender's picture once a frame is decoded; until then (or for video this browser cannot show) their name. */
