@@ -1,6 +1,6 @@
 // What a person does in the web UI, as steps the ui-*.spec.ts tests share. Everything goes through
 // the page the way a user does it: labels, buttons and the keyboard.
-import { expect, type Page } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { WEB, type CliUser, type ParleyWorld } from "./harness";
@@ -38,7 +38,7 @@ export async function startDirectWithCli(page: Page, cli: CliUser, text: string)
  * Two browser users in a 1:1, both registered here: `page` as alice and `other` as carol, who
  * accepted alice's message request (its first message shown to her). Ready to call.
  */
-export async function twoBrowsersInOneChat(page: Page, other: Page): Promise<void> {
+async function twoBrowsersInOneChat(page: Page, other: Page): Promise<void> {
   await registerInBrowser(page, "alice");
   await registerInBrowser(other, "carol");
   await startDirect(page, "carol");
@@ -48,6 +48,15 @@ export async function twoBrowsersInOneChat(page: Page, other: Page): Promise<voi
   await request.click();
   await other.getByRole("button", { name: "Accept" }).click();
   await expect(messageWithText(other, "video?")).toBeVisible({ timeout: 60_000 });
+}
+
+/** alice (`page`) and carol (`other`) in a 1:1, and alice rings carol with video: carol's call panel, ringing. */
+export async function videoRingBetweenTwoBrowsers(page: Page, other: Page): Promise<Locator> {
+  await twoBrowsersInOneChat(page, other);
+  await page.getByRole("button", { name: "Video call" }).click();
+  const panel = other.getByTestId("call-panel");
+  await expect(panel).toHaveAttribute("data-state", "incoming", { timeout: 60_000 });
+  return panel;
 }
 
 /** Creates a group through "New group" and waits for its chat to open. */

@@ -5,7 +5,7 @@
 //     connects: both sides are in it, the callee's camera stays off, the caller's video arrives.
 //  2. A browser's video ring reaches `parley answer`, which says it answers a video call.
 import { expect, test } from "./harness";
-import { screenshots, startDirectWithCli, twoBrowsersInOneChat } from "./ui-steps";
+import { screenshots, startDirectWithCli, videoRingBetweenTwoBrowsers } from "./ui-steps";
 
 test.use({ locale: "en-US" });
 
@@ -14,11 +14,7 @@ test("a video ring is shown as a video call and can be answered audio only", asy
   const carolContext = await browser.newContext({ baseURL: parley.server.url, locale: "en-US" });
   const carol = await carolContext.newPage();
   try {
-    await twoBrowsersInOneChat(page, carol);
-
-    await page.getByRole("button", { name: "Video call" }).click();
-    const carolPanel = carol.getByTestId("call-panel");
-    await expect(carolPanel).toHaveAttribute("data-state", "incoming", { timeout: 60_000 });
+    const carolPanel = await videoRingBetweenTwoBrowsers(page, carol);
     await expect(carolPanel.getByTestId("call-status")).toHaveText("Incoming video call from alice");
     // The screen reader is told at once (the assertive live region), not only when it reaches the panel.
     await expect(carol.getByTestId("live-assertive")).toHaveText("Incoming video call from alice");
