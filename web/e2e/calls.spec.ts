@@ -111,7 +111,8 @@ test("calls between a browser and a CLI user both ways, each hearing the other's
   const call = await bob.start(["call", "alice", "--send-audio", cliSpeech, "--record", callRecording]);
   await expect(panel).toHaveAttribute("data-state", "incoming", { timeout: 60_000 });
   await screenshots(page, "call-incoming");
-  await panel.getByRole("button", { name: "Answer with audio" }).click();
+  await expect(panel.getByTestId("call-status")).toHaveText("Incoming call from bob");
+  await panel.getByRole("button", { name: "Answer audio only" }).click();
   await expect(panel).toHaveAttribute("data-state", "active", { timeout: 60_000 });
   await call.waitForOutput(/In the call with/, 60_000);
   await page.waitForTimeout(1_000);
@@ -138,7 +139,9 @@ test("a video call with a CLI user sending synthetic video: the browser skips it
   const call = await bob.start(["call", "alice", "--send-audio", cliSpeech, "--record", callRecording, "--video-fps", "10"]);
   const panel = page.getByTestId("call-panel");
   await expect(panel).toHaveAttribute("data-state", "incoming", { timeout: 60_000 });
-  await panel.getByRole("button", { name: "Answer with video" }).click();
+  // bob's ring offered video (--video-fps), and the panel says so.
+  await expect(panel.getByTestId("call-status")).toHaveText("Incoming video call from bob");
+  await panel.getByRole("button", { name: "Answer with camera" }).click();
   await expect(panel).toHaveAttribute("data-state", "active", { timeout: 60_000 });
   await call.waitForOutput(/In the call with/, 60_000);
 

@@ -2,7 +2,7 @@
 // chat header (set in the browser, seen by a CLI user; set by the CLI user, seen in the header; a
 // message vanishing from the open chat), and errors of the core shown in Russian.
 import { expect, test } from "./harness";
-import { messageWithText, registerInBrowser, screenshots, sendText, startDirect } from "./ui-steps";
+import { expectWholeChatTitle, messageWithText, registerInBrowser, screenshots, sendText, startDirect } from "./ui-steps";
 
 test.describe("in English", () => {
   test.setTimeout(300_000);
@@ -32,7 +32,9 @@ test.describe("in English", () => {
     await bob.run(["timer", "alice", "15s"]);
     await expect(timer).toHaveValue("15", { timeout: 60_000 });
     await expect(timer.locator("option:checked")).toHaveText("15 s");
-    await screenshots(page, "fixes-timer");
+    // The value shows in short by the timer icon, and the name still fits at 360 px.
+    await expect(page.locator(".timer-setting__value")).toHaveText("15s");
+    await screenshots(page, "fixes-timer", (narrow) => expectWholeChatTitle(narrow, "bob"));
 
     await bob.startDaemon();
     await bob.send({ recipient: "alice" }, "this one disappears");

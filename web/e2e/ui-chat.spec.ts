@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test, WEB } from "./harness";
-import { messageWithText, registerInBrowser, screenshots, sendText, startDirect } from "./ui-steps";
+import { expectWholeChatTitle, messageWithText, registerInBrowser, screenshots, sendText, startDirect } from "./ui-steps";
 
 test.use({ locale: "en-US" });
 
@@ -74,7 +74,8 @@ test("a browser user and a CLI user chat 1:1 both ways, with receipts, a reply a
   const dropped = await bob.waitForMessage((m) => m.attachments.some((path) => path.endsWith("dropped.txt")), 60_000);
   expect(readFileSync(dropped.attachments[0], "utf8")).toBe("dropped bytes");
 
-  await screenshots(page, "chat");
+  // At 360 px the header keeps the whole name beside the timer, call and safety-number buttons.
+  await screenshots(page, "chat", (narrow) => expectWholeChatTitle(narrow, "bob"));
 
   // The safety number with bob: digits and a QR code; verifying marks it.
   await page.getByRole("button", { name: "Safety number" }).click();

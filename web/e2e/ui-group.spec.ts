@@ -1,7 +1,7 @@
 // A group of a browser user, a second browser user and a CLI user: everyone reads everyone,
 // edits and receipts show on the other side, and the members dialog shows admins.
 import { expect, test } from "./harness";
-import { messageWithText, openConversation, registerInBrowser, screenshots, sendText } from "./ui-steps";
+import { createGroupInBrowser, messageWithText, openConversation, registerInBrowser, screenshots, sendText } from "./ui-steps";
 
 test.use({ locale: "en-US" });
 
@@ -14,12 +14,7 @@ test("two browser users and a CLI user chat in a group, with an edit and receipt
     await registerInBrowser(page, "alice");
     await registerInBrowser(carol, "carol");
 
-    await page.getByRole("button", { name: "New group" }).click();
-    const dialog = page.getByRole("dialog", { name: "New group" });
-    await dialog.getByLabel("Group name").fill("trio");
-    await dialog.getByLabel(/^Members/).fill("bob, carol");
-    await dialog.getByRole("button", { name: "Create group" }).click();
-    await expect(page.locator("#chat-title")).toHaveText("trio", { timeout: 60_000 });
+    await createGroupInBrowser(page, "trio", "bob, carol");
     await sendText(page, "hello group");
 
     await bob.waitForRequest((r) => r.conversation === "trio" && r.inviter === "alice");

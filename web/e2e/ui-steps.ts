@@ -1,6 +1,6 @@
 // What a person does in the web UI, as steps the ui-*.spec.ts tests share. Everything goes through
 // the page the way a user does it: labels, buttons and the keyboard.
-import { expect, type Page } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { WEB, type CliUser, type ParleyWorld } from "./harness";
@@ -34,6 +34,41 @@ export async function startDirectWithCli(page: Page, cli: CliUser, text: string)
   await cli.waitForText(text, "alice");
 }
 
+/**
+ * Two browser users in a 1:1, both registered here: `page` as alice and `other` as carol, who
+ * accepted alice's message request (its first message shown to her). Ready to call.
+ */
+async function twoBrowsersInOneChat(page: Page, other: Page): Promise<void> {
+  await registerInBrowser(page, "alice");
+  await registerInBrowser(other, "carol");
+  await startDirect(page, "carol");
+  await sendText(page, "video?");
+  const request = other.getByTestId("requests").getByTestId("conversation").filter({ hasText: "alice" });
+  await expect(request).toBeVisible({ timeout: 60_000 });
+  await request.click();
+  await other.getByRole("button", { name: "Accept" }).click();
+  await expect(messageWithText(other, "video?")).toBeVisible({ timeout: 60_000 });
+}
+
+/** alice (`page`) and carol (`other`) in a 1:1, and alice rings carol with video: carol's call panel, ringing. */
+export async function videoRingBetweenTwoBrowsers(page: Page, other: Page): Promise<Locator> {
+  await twoBrowsersInOneChat(page, other);
+  await page.getByRole("button", { name: "Video call" }).click();
+  const panel = other.getByTestId("call-panel");
+  await expect(panel).toHaveAttribute("data-state", "incoming", { timeout: 60_000 });
+  return panel;
+}
+
+/** Creates a group through "New group" and waits for its chat to open. */
+export async function createGroupInBrowser(page: Page, name: string, members: string): Promise<void> {
+  await page.getByRole("button", { name: "New group" }).click();
+  const dialog = page.getByRole("dialog", { name: "New group" });
+  await dialog.getByLabel("Group name").fill(name);
+  await dialog.getByLabel(/^Members/).fill(members);
+  await dialog.getByRole("button", { name: "Create group" }).click();
+  await expect(page.locator("#chat-title")).toHaveText(name, { timeout: 60_000 });
+}
+
 export async function openConversation(page: Page, name: string): Promise<void> {
   await page.getByTestId("conversation").filter({ hasText: name }).first().click();
   await expect(page.locator("#chat-title")).toHaveText(name);
@@ -50,6 +85,15 @@ export async function sendText(page: Page, text: string): Promise<void> {
 /** The message bubble (li) whose text is exactly text. */
 export function messageWithText(page: Page, text: string) {
   return page.getByTestId("message").filter({ has: page.getByTestId("message-text").getByText(text, { exact: true }) });
+}
+
+/** The open chat's name is whole in its header: on screen and not cut off with an ellipsis. */
+export async function expectWholeChatTitle(page: Page, name: string): Promise<void> {
+  const title = page.locator("#chat-title");
+  await expect(title).toHaveText(name);
+  await expect(title).toBeInViewport();
+  const width = await title.evaluate((h) => ({ needed: h.scrollWidth, shown: h.clientWidth }));
+  expect(width.needed, `the header cuts "${name}" off at ${page.viewportSize()?.width} px`).toBeLessThanOrEqual(width.shown);
 }
 
 /** Saves the page at desktop and phone width into test-results/screenshots/NAME-{1280,360}.png. */

@@ -4,7 +4,7 @@
 // panel leaves the chat header visible at desktop width and at 360 px.
 import type { Locator, Page } from "@playwright/test";
 import { expect, test } from "./harness";
-import { messageWithText, registerInBrowser, screenshots, sendText, startDirect } from "./ui-steps";
+import { screenshots, videoRingBetweenTwoBrowsers } from "./ui-steps";
 
 test.use({ locale: "en-US" });
 
@@ -45,20 +45,8 @@ test("two browser users in a video call see each other's camera", async ({ page,
   const carolContext = await browser.newContext({ baseURL: parley.server.url, locale: "en-US" });
   const carol = await carolContext.newPage();
   try {
-    await registerInBrowser(page, "alice");
-    await registerInBrowser(carol, "carol");
-    await startDirect(page, "carol");
-    await sendText(page, "video?");
-    const request = carol.getByTestId("requests").getByTestId("conversation").filter({ hasText: "alice" });
-    await expect(request).toBeVisible({ timeout: 60_000 });
-    await request.click();
-    await carol.getByRole("button", { name: "Accept" }).click();
-    await expect(messageWithText(carol, "video?")).toBeVisible({ timeout: 60_000 });
-
-    await page.getByRole("button", { name: "Video call" }).click();
-    const carolPanel = carol.getByTestId("call-panel");
-    await expect(carolPanel).toHaveAttribute("data-state", "incoming", { timeout: 60_000 });
-    await carolPanel.getByRole("button", { name: "Answer with video" }).click();
+    const carolPanel = await videoRingBetweenTwoBrowsers(page, carol);
+    await carolPanel.getByRole("button", { name: "Answer with camera" }).click();
     const alicePanel = page.getByTestId("call-panel");
     await expect(alicePanel).toHaveAttribute("data-state", "active", { timeout: 60_000 });
     await expect(carolPanel).toHaveAttribute("data-state", "active", { timeout: 60_000 });

@@ -81,6 +81,8 @@ export interface CallInfo {
   state: CallState;
   /** This device sends its camera's video (asked for with a video call or answer, or the camera button). */
   video: boolean;
+  /** The ring offered video (the caller's camera is on): an incoming call is shown as a video call. */
+  videoOffered: boolean;
   participants: string[];
   error?: string;
   /** Why the camera is off although video was asked for: the call goes on with audio. */

@@ -138,15 +138,18 @@ export const en = {
   // calls
   callTitle: "Call with {name}",
   callRinging: "Ringing…",
-  callIncoming: "Incoming call",
-  callIncomingVideo: "Incoming video call",
+  callIncoming: "Incoming call from {name}",
+  callIncomingVideo: "Incoming video call from {name}",
   callConnecting: "Connecting…",
   callActive: "In call",
   callEnded: "Call ended",
-  answerAudio: "Answer with audio",
-  answerVideo: "Answer with video",
+  answerCamera: "Answer with camera",
+  answerAudioOnly: "Answer audio only",
+  answerCameraLabel: "Answer with camera: {name} sees and hears you",
+  answerAudioOnlyLabel: "Answer audio only: {name} hears you but does not see you",
   hangUp: "Hang up",
   decline: "Decline",
+  declineLabel: "Decline the call from {name}",
   remoteVideo: "Video of {name}",
 
   // web-fixes: disappearing messages, the fork warning, and the core's errors by code (core/net/errors.ts)

@@ -132,15 +132,18 @@ export const ru: Messages = {
 
   callTitle: "Звонок: {name}",
   callRinging: "Вызов…",
-  callIncoming: "Входящий звонок",
-  callIncomingVideo: "Входящий видеозвонок",
+  callIncoming: "Входящий звонок от {name}",
+  callIncomingVideo: "Входящий видеозвонок от {name}",
   callConnecting: "Соединяем…",
   callActive: "Идёт звонок",
   callEnded: "Звонок завершён",
-  answerAudio: "Ответить голосом",
-  answerVideo: "Ответить с видео",
+  answerCamera: "Ответить с камерой",
+  answerAudioOnly: "Ответить только голосом",
+  answerCameraLabel: "Ответить с камерой: {name} увидит и услышит вас",
+  answerAudioOnlyLabel: "Ответить только голосом: {name} услышит, но не увидит вас",
   hangUp: "Завершить",
   decline: "Отклонить",
+  declineLabel: "Отклонить звонок от {name}",
   remoteVideo: "Видео: {name}",
 
   // web-fixes

@@ -1,18 +1,19 @@
 // The call screen, loaded with import() when a call first appears: state, who is in it, answer
-// (with audio or video) or decline an incoming call, the camera button, hang up; the others' audio
+// (with the camera or audio only) or decline an incoming call, which says who calls and whether the
+// ring offered video, the camera button, hang up; the others' audio
 // from ParleyApp.callStream() and their video from ParleyApp.callVideo(), one canvas per sender,
 // with the sender's name in place of a picture until one is decoded (or when it never can be).
 import { useEffect, useReducer, useRef } from "preact/hooks";
 import type { CallInfo, CallState, ParleyApp, RemoteVideoView } from "../core/api";
 import type { MessageKey } from "../i18n";
 import { t } from "../i18n";
+import { caller, incomingCallText } from "./callText";
 import { ErrorText } from "./ErrorText";
 import { useAction, useFocusOnMount } from "./hooks";
 import { Icon } from "./Icon";
 
-const STATE_TEXT: Record<CallState, MessageKey> = {
+const STATE_TEXT: Record<Exclude<CallState, "incoming">, MessageKey> = {
   ringing: "callRinging",
-  incoming: "callIncoming",
   connecting: "callConnecting",
   active: "callActive",
   ended: "callEnded",
@@ -60,8 +61,11 @@ export function CallPanel(props: { app: ParleyApp; call: CallInfo; conversationN
         <h2 id="call-title" tabIndex={-1} ref={heading}>
           {t("callTitle", { name: props.conversationName })}
         </h2>
-        <p role="status">{t(STATE_TEXT[call.state])}</p>
-        {others.length > 0 && <p class="muted call__people">{others.join(", ")}</p>}
+        <p role="status" data-testid="call-status">
+          {call.state === "incoming" ? incomingCallText(call) : t(STATE_TEXT[call.state])}
+        </p>
+        {/* An incoming call's status names the caller already. */}
+        {others.length > 0 && call.state !== "incoming" && <p class="muted call__people">{others.join(", ")}</p>}
       </div>
       {call.error && <ErrorText error={call.error} />}
       {call.cameraError && (
@@ -79,16 +83,7 @@ export function CallPanel(props: { app: ParleyApp; call: CallInfo; conversationN
         </div>
       )}
       <div class="toolbar">
-        {call.state === "incoming" && (
-          <>
-            <button type="button" class="primary" disabled={busy} onClick={() => void run(() => app.answerCall(call.id, false))}>
-              {t("answerAudio")}
-            </button>
-            <button type="button" class="primary" disabled={busy} onClick={() => void run(() => app.answerCall(call.id, true))}>
-              {t("answerVideo")}
-            </button>
-          </>
-        )}
+        {call.state === "incoming" && <AnswerButtons app={app} call={call} busy={busy} run={run} />}
         {inMedia && (
           <button
             type="button"
@@ -107,6 +102,7 @@ export function CallPanel(props: { app: ParleyApp; call: CallInfo; conversationN
             type="button"
             class="danger"
             disabled={busy}
+            aria-label={call.state === "incoming" ? t("declineLabel", { name: caller(call) }) : undefined}
             onClick={() =>
               void run(async () => {
                 await app.hangUp(call.id);
@@ -120,6 +116,39 @@ export function CallPanel(props: { app: ParleyApp; call: CallInfo; conversationN
       </div>
       <ErrorText error={error} />
     </section>
+  );
+}
+
+/** The two ways to answer: with the camera on, or audio only. */
+const ANSWERS = [
+  { video: true, icon: "video", text: "answerCamera", label: "answerCameraLabel" },
+  { video: false, icon: "phone", text: "answerAudioOnly", label: "answerAudioOnlyLabel" },
+] as const;
+
+/**
+ * Answer with the camera or audio only; the one the ring offered comes first. The labels say what
+ * the caller will get, and begin with the visible text (so that speech input finds them).
+ */
+function AnswerButtons(props: { app: ParleyApp; call: CallInfo; busy: boolean; run: (action: () => Promise<unknown>) => Promise<boolean> }) {
+  const { app, call, busy, run } = props;
+  const name = caller(call);
+  const ordered = call.videoOffered ? ANSWERS : [...ANSWERS].reverse();
+  return (
+    <>
+      {ordered.map((answer) => (
+        <button
+          key={answer.icon}
+          type="button"
+          class="primary call__answer"
+          disabled={busy}
+          aria-label={t(answer.label, { name })}
+          onClick={() => void run(() => app.answerCall(call.id, answer.video))}
+        >
+          <Icon name={answer.icon} />
+          {t(answer.text)}
+        </button>
+      ))}
+    </>
   );
 }
 

@@ -4,6 +4,7 @@ import { useEffect, useReducer, useRef, useState } from "preact/hooks";
 import type { AppEvent, CallInfo, ConnectionState, ParleyApp } from "../core/api";
 import { t } from "../i18n";
 import { announce } from "./announce";
+import { incomingCallText } from "./callText";
 import { Chat } from "./Chat";
 import { ConversationList } from "./ConversationList";
 import { GroupDialog } from "./GroupDialog";
@@ -73,7 +74,7 @@ export function Messenger(props: { app: ParleyApp }) {
             break;
           case "call":
             updateCall(event.call);
-            if (event.call.state === "incoming") announce(event.call.video ? t("callIncomingVideo") : t("callIncoming"), true);
+            if (event.call.state === "incoming") announce(incomingCallText(event.call), true);
             break;
           case "notice": {
             const text = noticeText(event);

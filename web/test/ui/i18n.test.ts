@@ -5,6 +5,7 @@ import { ru } from "../../src/i18n/ru";
 import { language, setLanguage, t } from "../../src/i18n";
 import { MAX_MESSAGE_BYTES, tooLongError } from "../../src/ui/Composer";
 import { parseUsernames } from "../../src/ui/NewConversation";
+import { shortDuration } from "../../src/ui/TimerSetting";
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -44,5 +45,16 @@ describe("composer limits", () => {
   it("splits a typed member list at commas and spaces, once per name", () => {
     expect(parseUsernames(" bob, carol  dave,,bob ;eve")).toEqual(["bob", "carol", "dave", "eve"]);
     expect(parseUsernames("  ")).toEqual([]);
+  });
+});
+
+describe("the timer's short value in the chat header", () => {
+  it("names a duration in the largest unit that divides it, in the chosen language", () => {
+    setLanguage("en");
+    expect([300, 3600, 86_400, 604_800, 15, 90, 7200].map(shortDuration)).toEqual(["5m", "1h", "1d", "1w", "15s", "90s", "2h"]);
+    setLanguage("ru");
+    expect(shortDuration(3600)).toBe("1 ч");
+    expect(shortDuration(300)).toBe("5 мин");
+    setLanguage("en");
   });
 });

@@ -3,12 +3,13 @@
 // (CallChannel), so the server sees chat-like ciphertext only; media goes through the relay
 // (CallMedia), with the browser's microphone and speaker (BrowserCallAudio) and, in a video call or
 // once the camera button is pressed, its camera (BrowserCallVideo); others' video is drawn whenever
-// it arrives. The signals carry no media parameters: a call is a video call for whoever sends video.
+// it arrives. A ring says whether it offers video (the caller's camera is on), so the callee is told
+// "video call"; either side may still turn its camera on or off at any time.
 //
 // As the Java CLI: the caller rings, and joins the media once someone accepts; the answerer joins
 // the media first, then accepts, so the caller's first frames find it in the call.
 import { create } from "@bufbuild/protobuf";
-import { CallSignalSchema, CallSignal_Kind } from "../../gen/parley/content/v1/content_pb";
+import { CallSignalSchema, CallSignal_Kind, type CallSignal } from "../../gen/parley/content/v1/content_pb";
 import type { CallInfo, CallState, CallVideoView } from "../api";
 import { fromHex, randomBytes, toHex } from "../bytes";
 import type { CallChannel, CallsFactory, CallsService, CoreContext } from "../contracts";
@@ -41,14 +42,14 @@ class Calls implements CallsService {
     channel.onSignal((conversationId, sender, _senderDevice, signal) => {
       // This account's own signals (this device's, or another of its devices') are not calls to answer.
       if (sender === ctx.identity.username || signal.callId.length !== CALL_ID_BYTES) return;
-      void this.#signalled(conversationId, sender, signal.callId, signal.kind);
+      void this.#signalled(conversationId, sender, signal);
     });
   }
 
   async startCall(conversationId: string, video: boolean): Promise<CallInfo> {
     const callId = randomBytes(CALL_ID_BYTES);
     const record: CallRecord = {
-      info: { id: toHex(callId), conversationId, state: "ringing", video, participants: [] },
+      info: { id: toHex(callId), conversationId, state: "ringing", video, videoOffered: video, participants: [] },
       callId,
       outgoing: true,
     };
@@ -101,13 +102,14 @@ class Calls implements CallsService {
     return record;
   }
 
-  async #signalled(conversationId: string, sender: string, callIdBytes: Uint8Array, kind: CallSignal_Kind): Promise<void> {
-    const id = toHex(callIdBytes);
+  async #signalled(conversationId: string, sender: string, signal: CallSignal): Promise<void> {
+    const { kind } = signal;
+    const id = toHex(signal.callId);
     const record = this.#calls.get(id);
     if (!record) {
       if (kind !== CallSignal_Kind.RING) return;
       const incoming: CallRecord = {
-        info: { id, conversationId, state: "incoming", video: false, participants: [sender] },
+        info: { id, conversationId, state: "incoming", video: false, videoOffered: signal.video, participants: [sender] },
         callId: fromHex(id),
         outgoing: false,
       };
@@ -205,7 +207,9 @@ class Calls implements CallsService {
   }
 
   #signal(record: CallRecord, kind: CallSignal_Kind): Promise<void> {
-    return this.channel.sendSignal(record.info.conversationId, create(CallSignalSchema, { callId: record.callId, kind }));
+    // Only a ring offers video; the other signals say nothing about it.
+    const video = kind === CallSignal_Kind.RING && record.info.videoOffered;
+    return this.channel.sendSignal(record.info.conversationId, create(CallSignalSchema, { callId: record.callId, kind, video }));
   }
 
   #setState(record: CallRecord, state: CallState): void {

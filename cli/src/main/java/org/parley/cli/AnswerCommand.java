@@ -29,7 +29,7 @@ final class AnswerCommand implements Callable<Integer> {
         return Main.profiles(spec).withClient(calls, client -> {
             calls.attach(client);
             try (calls; Call call = calls.awaitRing(CallAudio.SIGNAL_WAIT)) {
-                out.println("Answering a call from " + call.conversation());
+                out.println("Answering a " + CallAudio.callKind(call.video()) + " from " + call.conversation());
                 out.flush();
                 // Joined before accepting, so that the caller's first frames find this device in the call.
                 CallMedia media = audio.join(call);

@@ -50,6 +50,16 @@ final class CallAudio {
             + CallMedia.MAX_VIDEO_FPS + "; synthetic frames, as there is no camera support yet).")
     Integer videoFps;
 
+    /** True when this side sends video: its ring offers video. */
+    boolean sendsVideo() {
+        return videoFps != null;
+    }
+
+    /** How a ring is named to the person called: "video call" when it offered video, else "call". */
+    static String callKind(boolean video) {
+        return video ? "video call" : "call";
+    }
+
     /** Set by {@link #prepare}: no file given and the machine has a microphone and a speaker. */
     private boolean live;
     private final VideoCheck video = new VideoCheck();

@@ -38,7 +38,7 @@ final class CallCommand implements Callable<Integer> {
             calls.attach(client);
             try (calls) {
                 var conversation = target.resolve(client.conversations(), username);
-                Call call = calls.ring(conversation.groupId().toByteArray(), conversation.name());
+                Call call = calls.ring(conversation.groupId().toByteArray(), conversation.name(), audio.sendsVideo());
                 out.println("Ringing " + conversation.name() + "…");
                 out.flush();
                 if (!call.awaitAccepted(CallAudio.SIGNAL_WAIT)) {

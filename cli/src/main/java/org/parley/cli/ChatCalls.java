@@ -48,7 +48,8 @@ final class ChatCalls implements AutoCloseable {
     /** Shows a ring as it arrives, with how to take it. */
     void signalled(ConversationEvent.CallSignalled event) {
         if (event.signal().getKind() == CallSignal.Kind.RING) {
-            out.println("Incoming call from " + event.sender() + (event.conversation().equals(event.sender()) ? "" : " in " + event.conversation())
+            out.println("Incoming " + CallAudio.callKind(event.signal().getVideo()) + " from " + event.sender()
+                    + (event.conversation().equals(event.sender()) ? "" : " in " + event.conversation())
                     + ": /answer to take it (/answer --record OUT.wav to record it).");
             out.flush();
         }
@@ -62,7 +63,7 @@ final class ChatCalls implements AutoCloseable {
         }
         short[] samples = audio.prepare();
         start(() -> {
-            Call call = calls.ring(conversation.groupId().toByteArray(), conversation.name());
+            Call call = calls.ring(conversation.groupId().toByteArray(), conversation.name(), audio.sendsVideo());
             out.println("Ringing " + conversation.name() + "… (/hangup to give up)");
             out.flush();
             try (call) {
@@ -98,7 +99,7 @@ final class ChatCalls implements AutoCloseable {
         }
         start(() -> {
             try (call) {
-                out.println("Answering a call from " + call.conversation());
+                out.println("Answering a " + CallAudio.callKind(call.video()) + " from " + call.conversation());
                 out.flush();
                 // Joined before accepting, so that the caller's first frames find this device in the call.
                 CallMedia media = audio.join(call);

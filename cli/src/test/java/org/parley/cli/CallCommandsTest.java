@@ -92,6 +92,7 @@ class CallCommandsTest {
         MainTest.Result call = caller.get(60, TimeUnit.SECONDS);
         assertThat(call.code()).as("call: %s", call.err()).isZero();
         assertThat(answer.code()).as("answer: %s", answer.err()).isZero();
+        assertThat(answer.out()).as("the ring said it offers video").contains("Answering a video call from alice");
 
         Matcher sent = Pattern.compile("video frames sent (\\d+), received (\\d+), lost 0").matcher(call.out());
         assertThat(sent.find()).as(call.out()).isTrue();

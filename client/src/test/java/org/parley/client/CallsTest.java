@@ -93,6 +93,34 @@ class CallsTest extends LiveServerTestBase {
         }
     }
 
+    @Test
+    void aVideoRingArrivesFlaggedAsVideoAndAnAudioRingDoesNot() throws Exception {
+        server = new LiveServer(temp.resolve("server"), OptionalInt.empty());
+        ParleyClient alice = OneToOneCall.user(this, "alice");
+        ParleyClient bob = OneToOneCall.user(this, "bob");
+        Calls aliceCalls = new Calls(alice);
+        Calls bobCalls = new Calls(bob);
+        open.add(0, aliceCalls);
+        open.add(0, bobCalls);
+        byte[] direct = alice.conversations().direct("bob").groupId().toByteArray();
+        eventually("bob holds alice's message request",
+                () -> bob.conversations().requests().stream().anyMatch(r -> r.inviter().equals("alice")));
+        bob.conversations().accept("alice");
+
+        Call videoRing = aliceCalls.ring(direct, "bob", true);
+        Call ringing = bobCalls.awaitRing(WAIT);
+        assertThat(ringing.callId()).isEqualTo(videoRing.callId());
+        assertThat(videoRing.video()).isTrue();
+        assertThat(ringing.video()).as("bob is told it is a video call").isTrue();
+        videoRing.hangUp();
+
+        Call audioRing = aliceCalls.ring(direct, "bob");
+        Call audioRinging = bobCalls.awaitRing(WAIT);
+        assertThat(audioRinging.callId()).isEqualTo(audioRing.callId());
+        assertThat(audioRinging.video()).as("an audio ring is not a video call").isFalse();
+        audioRing.hangUp();
+    }
+
     private void callAndCompare(String expectedTransport) throws Exception {
         OneToOneCall call = OneToOneCall.start(this);
         Call outgoing = call.outgoing;

@@ -17,14 +17,16 @@ public final class Call implements AutoCloseable {
     private final byte[] groupId;
     private final String conversation;
     private final CallId callId;
+    private final boolean video;
     private CallMedia media;
 
-    Call(Calls calls, ParleyClient client, byte[] groupId, String conversation, CallId callId) {
+    Call(Calls calls, ParleyClient client, byte[] groupId, String conversation, CallId callId, boolean video) {
         this.calls = calls;
         this.client = client;
         this.groupId = groupId.clone();
         this.conversation = conversation;
         this.callId = callId;
+        this.video = video;
     }
 
     public String conversation() {
@@ -35,9 +37,14 @@ public final class Call implements AutoCloseable {
         return callId;
     }
 
+    /** True when the ring offered video: the ringer sends its camera, and the callee is told "video call". */
+    public boolean video() {
+        return video;
+    }
+
     void signal(CallSignal.Kind kind) {
         client.conversations().sendCallSignal(groupId, CallSignal.newBuilder().setCallId(RelayLink.callIdBytes(callId))
-                .setKind(kind).build());
+                .setKind(kind).setVideo(kind == CallSignal.Kind.RING && video).build());
     }
 
     /** Tells the caller this device will join. */

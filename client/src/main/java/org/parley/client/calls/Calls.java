@@ -60,17 +60,22 @@ public final class Calls implements Consumer<ConversationEvent>, AutoCloseable {
         }
     }
 
-    /** Rings the conversation {@code groupId} with a new call. */
+    /** Rings the conversation {@code groupId} with a new audio call. */
     public Call ring(byte[] groupId, String conversation) {
+        return ring(groupId, conversation, false);
+    }
+
+    /** Rings the conversation {@code groupId} with a new call; {@code video}: the ring offers video. */
+    public Call ring(byte[] groupId, String conversation, boolean video) {
         CallId callId = CallId.random(client().random());
-        Call call = new Call(this, client(), groupId, conversation, callId);
+        Call call = new Call(this, client(), groupId, conversation, callId, video);
         call.signal(CallSignal.Kind.RING);
         return call;
     }
 
     /**
      * Waits for another device to ring a call that was not hung up yet; the ring is taken, so each
-     * is returned once.
+     * is returned once. {@link Call#video} says whether the ring offered video.
      */
     public Call awaitRing(Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
@@ -82,7 +87,7 @@ public final class Calls implements Consumer<ConversationEvent>, AutoCloseable {
             }
             CallId callId = callId(ring.signal().getCallId());
             if (!has(callId, CallSignal.Kind.HANG_UP)) {
-                return new Call(this, client(), ring.groupId().toByteArray(), ring.conversation(), callId);
+                return new Call(this, client(), ring.groupId().toByteArray(), ring.conversation(), callId, ring.signal().getVideo());
             }
         }
     }
