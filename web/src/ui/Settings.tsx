@@ -1,7 +1,10 @@
 // Settings: this account's devices (remove), linking another device (type or scan its code, then
-// approve after comparing fingerprints), safety numbers of contacts, and the language.
+// approve after comparing fingerprints), safety numbers of contacts, the language, and the
+// server's addresses (the order they are tried, the pinned server key, and what a pasted or scanned
+// address or bridge link would do).
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { DeviceInfo, ParleyApp, PendingLink } from "../core/api";
+import type { DeviceInfo, ParleyApp, PendingLink, ServerAddressInfo } from "../core/api";
+import { checkTypedAddress } from "../core/net/address";
 import { formatDate, t } from "../i18n";
 import { ErrorText } from "./ErrorText";
 import { useAction, useFocusOnMount } from "./hooks";
@@ -26,6 +29,7 @@ export function Settings(props: { app: ParleyApp; onBack: () => void; onSafety: 
         <LanguageSelect />
         <Devices app={props.app} />
         <LinkDevice app={props.app} />
+        <ServerAddresses app={props.app} />
         <section aria-labelledby="safety-title">
           <h3 id="safety-title">{t("safetyTitle")}</h3>
           <p>{t("safetyIntro")}</p>
@@ -179,6 +183,76 @@ function LinkDevice(props: { app: ParleyApp }) {
         </div>
       )}
       {approved && <p role="status">{t("linkApproved")}</p>}
+      <ErrorText error={error} />
+    </section>
+  );
+}
+
+const UNUSABLE = {
+  bridge: "addressForCli",
+  plain: "addressPlain",
+  malformed: "addressMalformed",
+} as const satisfies Record<NonNullable<ServerAddressInfo["unusable"]>, string>;
+
+/** The addresses in the order they are tried, the pinned key, and a field that says what a pasted or scanned address would do. */
+function ServerAddresses(props: { app: ParleyApp }) {
+  const servers = props.app.servers();
+  const [typed, setTyped] = useState("");
+  const [scanning, setScanning] = useState(false);
+  const [known, setKnown] = useState<string>();
+  const { run, error } = useAction();
+  if (!servers) return null;
+  const usable = servers.addresses.filter((a) => !a.unusable).map((a) => a.address);
+  const check = (value: string) =>
+    run(async () => {
+      setKnown(undefined);
+      setKnown(checkTypedAddress(value, usable));
+    });
+  return (
+    <section aria-labelledby="servers-title">
+      <h3 id="servers-title">{t("serverAddresses")}</h3>
+      <p>{t("serverAddressesIntro")}</p>
+      <ol class="devices" data-testid="server-addresses">
+        {servers.addresses.map((a) => (
+          <li key={a.address} class="device">
+            <span>
+              <code>{a.address}</code> <span class="muted">{t(a.source === "registered" ? "addressRegistered" : "addressAnnounced")}</span>
+              {a.lastWorking && <span class="tag">{t("addressWorkedLast")}</span>}
+              {a.unusable && <span class="muted"> {t(UNUSABLE[a.unusable])}</span>}
+            </span>
+          </li>
+        ))}
+      </ol>
+      <p data-testid="server-key">{servers.serverKey ? t("serverKeyPinned", { key: servers.serverKey }) : t("serverKeyNotPinned")}</p>
+      <form
+        class="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void check(typed);
+        }}
+      >
+        <div class="field">
+          <label for="server-address-input">{t("addressOrBridge")}</label>
+          <input id="server-address-input" required autocomplete="off" autocapitalize="none" spellcheck={false} value={typed} onInput={(e) => setTyped(e.currentTarget.value.trim())} />
+        </div>
+        <button type="submit">{t("check")}</button>
+      </form>
+      {canScan() &&
+        (scanning ? (
+          <Scanner
+            onCode={(value) => {
+              setScanning(false);
+              setTyped(value);
+              void check(value);
+            }}
+            onStop={() => setScanning(false)}
+          />
+        ) : (
+          <button type="button" onClick={() => setScanning(true)}>
+            {t("scanCode")}
+          </button>
+        ))}
+      {known && <p role="status">{t("addressInList", { address: known })}</p>}
       <ErrorText error={error} />
     </section>
   );

@@ -5,6 +5,7 @@
 // the server announces (an "endpoint") may name its WebSocket's path itself, as the CLI's do:
 // https://HOST:PORT/PATH. Bridge links (parley://bridge?...) are recognised only to be refused: a
 // browser cannot open TLS inside TLS, nor pin a bridge's self-made certificate.
+import { CoreError } from "./errors";
 
 export const WEBSOCKET_PATH = "/v1/ws";
 const PATH_META = "parley-ws";
@@ -91,4 +92,32 @@ function parse(text: string, allowPath: boolean): { tls: boolean; authority: str
   }
   const port = url.port ? Number(url.port) : tls ? 443 : 80;
   return { tls, authority: `${url.hostname}:${port}`, origin: `${tls ? "https" : "http"}://${url.host}`, path };
+}
+
+/**
+ * Reads what a user typed or scanned as a server address, where the browser could only use it
+ * itself: one of `known` (canonical addresses this page already reaches: its own origin, the
+ * server's verified announced ones) is returned in canonical form. A bridge link is refused with
+ * why (a browser cannot run its TLS to the server inside the bridge's, nor pin a bridge's
+ * self-made certificate, so the bridge would read everything) and what to do instead; so is any
+ * other address (this page's security policy lets it reach only its server's own addresses).
+ *
+ * @throws CoreError BRIDGE_LINK or OTHER_SERVER (params: server, the page's own), or a parse error
+ */
+export function checkTypedAddress(text: string, known: readonly string[]): string {
+  if (isBridgeLink(text)) {
+    throw new CoreError(
+      "BRIDGE_LINK",
+      "a browser cannot use a bridge without the bridge reading its traffic; use the parley command through the bridge (parley register --server 'LINK'), or one of the server's alternate addresses",
+    );
+  }
+  const address = canonicalEndpoint(text);
+  if (!known.includes(address)) {
+    throw new CoreError(
+      "OTHER_SERVER",
+      `this page reaches only its own server (${known[0]}) at the addresses that server announces, signed; open another server's own address in the browser, or use the parley command`,
+      { server: known[0] ?? "" },
+    );
+  }
+  return address;
 }
