@@ -11,7 +11,7 @@ import { createCalls } from "./calls";
 import { createConversations } from "./conversations";
 import { createSafety } from "./safety";
 import { ProfileAddresses } from "./account/serverAddresses";
-import { canonicalServerUrl } from "./net/address";
+import { canonicalServerUrl, endpointOrigin } from "./net/address";
 import { AnonymousLink } from "./net/anonymous";
 import { LastingLink } from "./net/session";
 import { DEFAULT_PROFILE } from "./store/profiles";
@@ -224,7 +224,18 @@ class Parley implements ParleyApp {
       session.onProblem((message) => this.emit({ kind: "notice", message }));
       wallet = await TokenWallet.open(this.vault, session, anonymous, (message) => this.emit({ kind: "notice", message }));
       carrier = await QueueCarrier.open(this.vault, session, anonymous, wallet);
-      const ctx: CoreContext = { serverUrl: this.serverUrl, session, anonymous, vault: this.vault, identity, events: this.events, carrier };
+      const ctx: CoreContext = {
+        // The origin of the address signed in to now: attachments follow the session when it moves to another.
+        get serverUrl() {
+          return endpointOrigin(session.endpoint);
+        },
+        session,
+        anonymous,
+        vault: this.vault,
+        identity,
+        events: this.events,
+        carrier,
+      };
       const attachments = createAttachments(ctx);
       const conversations = createConversations(ctx, attachments);
       const calls = createCalls(ctx, conversations);

@@ -10,7 +10,7 @@ import { register } from "../../src/core/account/accounts";
 import { IndexedDbVault } from "../../src/core/store/vault";
 import { LastingLink } from "../../src/core/net/session";
 import { AnonymousLink, requireAnonymous } from "../../src/core/net/anonymous";
-import { webSocketUrl, canonicalServerUrl } from "../../src/core/net/address";
+import { webSocketUrl, canonicalServerUrl, endpointOrigin } from "../../src/core/net/address";
 import { backoffDelayMs, MAX_RETRY_MS } from "../../src/core/net/backoff";
 import { MAX_SERVER_FRAME_BYTES } from "../../src/core/net/connection";
 import { startServer, type TestServer } from "../server";
@@ -30,6 +30,8 @@ describe("address and back-off", () => {
     expect(() => canonicalServerUrl("http://h/elsewhere")).toThrow(/path/);
     expect(() => webSocketUrl("http://h/a/../b")).toThrow(/path/);
     expect(() => webSocketUrl("http://h/a//b")).toThrow(/path/);
+    expect(endpointOrigin("wss://h:8443/c/7f3kq")).toBe("https://h:8443");
+    expect(endpointOrigin("http://127.0.0.1:7878")).toBe("http://127.0.0.1:7878");
     expect(() => webSocketUrl("")).toThrow(/no server URL/);
   });
 
