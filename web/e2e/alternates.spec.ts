@@ -313,3 +313,43 @@ test("a forged announcement is refused with a warning, and a server with another
     await server.dispose();
   }
 });
+
+test("a bridge link given to the browser is not used, and the app says why and what to do instead", async ({ page }) => {
+  const bridge = "parley://bridge?host=198.51.100.7&port=443&pin=5zzGW9oB4P6uMS0o0StxHIpqfe4ApL-_vqRHm0rnA-4";
+  const server = await ParleyServer.start({ extraArgs: ["--alternate", bridge] });
+  try {
+    const sockets: string[] = [];
+    page.on("websocket", (socket) => sockets.push(socket.url()));
+    await page.goto(server.url);
+    await page.getByLabel("Username").fill("alice");
+    await page.getByLabel("Server").fill(`${bridge}&server=${encodeURIComponent(server.url)}`);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.getByRole("alert")).toContainText("This is a bridge link. A browser cannot use a bridge without the bridge reading everything");
+    await expect(page.getByRole("alert")).toContainText("Use the parley command through the bridge");
+    expect(sockets).toEqual([]); // nothing was sent anywhere
+
+    await page.getByLabel("Server").fill(server.url);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.getByRole("heading", { name: "Conversations" })).toBeVisible({ timeout: 60_000 });
+
+    await openSettings(page);
+    const list = page.getByTestId("server-addresses").getByRole("listitem");
+    await expect(list).toHaveCount(2);
+    await expect(list.nth(1)).toContainText(bridge);
+    await expect(list.nth(1)).toContainText("a bridge: for the parley command only");
+    const field = page.getByLabel("Check an address or a bridge link");
+    const settings = page.getByRole("region", { name: "Server addresses" });
+    await field.fill(bridge);
+    await settings.getByRole("button", { name: "Check" }).click();
+    await expect(settings.getByRole("alert")).toContainText("This is a bridge link");
+    await field.fill("https://chat.example.net");
+    await settings.getByRole("button", { name: "Check" }).click();
+    await expect(settings.getByRole("alert")).toContainText(`This page reaches only its own server (${server.url})`);
+    await field.fill(server.url);
+    await settings.getByRole("button", { name: "Check" }).click();
+    await expect(settings.getByRole("status")).toContainText("is in the list already");
+    expect(sockets.every((url) => url.startsWith(server.url.replace("http", "ws")))).toBe(true);
+  } finally {
+    await server.dispose();
+  }
+});

@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { DeviceInfo, ParleyApp, PendingLink, ServerAddressInfo } from "../core/api";
 import { checkTypedAddress } from "../core/net/address";
-import { formatDate, t } from "../i18n";
+import { formatDate, t, type MessageKey } from "../i18n";
 import { ErrorText } from "./ErrorText";
 import { useAction, useFocusOnMount } from "./hooks";
 import { LanguageSelect } from "./LanguageSelect";
@@ -103,7 +103,6 @@ function LinkDevice(props: { app: ParleyApp }) {
   const [code, setCode] = useState("");
   const [pending, setPending] = useState<PendingLink>();
   const [approved, setApproved] = useState(false);
-  const [scanning, setScanning] = useState(false);
   const { run, busy, error } = useAction();
   const inspect = (value: string) =>
     run(async () => {
@@ -114,50 +113,24 @@ function LinkDevice(props: { app: ParleyApp }) {
     <section aria-labelledby="link-title">
       <h3 id="link-title">{t("linkDevice")}</h3>
       <p>{t("linkDeviceIntro")}</p>
-      <form
-        class="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void inspect(code);
+      <CheckForm
+        id="link-code-input"
+        label="enterCode"
+        value={code}
+        busy={busy}
+        onInput={(value) => {
+          setCode(value);
+          setPending(undefined);
         }}
-      >
-        <div class="field">
-          <label for="link-code-input">{t("enterCode")}</label>
-          <input
-            id="link-code-input"
-            required
-            autocomplete="off"
-            autocapitalize="none"
-            spellcheck={false}
-            value={code}
-            onInput={(e) => {
-              setCode(e.currentTarget.value.trim());
-              setPending(undefined);
-            }}
-          />
-        </div>
-        <button type="submit" disabled={busy}>
-          {t("check")}
-        </button>
-      </form>
-      {canScan() ? (
-        scanning ? (
-          <Scanner
-            onCode={(value) => {
-              setScanning(false);
-              setCode(value);
-              void inspect(value);
-            }}
-            onStop={() => setScanning(false)}
-          />
-        ) : (
-          <button type="button" onClick={() => setScanning(true)}>
-            {t("scanCode")}
-          </button>
-        )
-      ) : (
-        <p class="hint">{t("scanUnsupported")}</p>
-      )}
+        onCheck={(value) => void inspect(value)}
+      />
+      <ScanButton
+        explainUnsupported
+        onCode={(value) => {
+          setCode(value);
+          void inspect(value);
+        }}
+      />
       {pending && !approved && (
         <div class="link-compare" role="region" aria-label={t("fingerprint")}>
           <p>{t("linkCompare", { name: pending.username })}</p>
@@ -198,7 +171,6 @@ const UNUSABLE = {
 function ServerAddresses(props: { app: ParleyApp }) {
   const servers = props.app.servers();
   const [typed, setTyped] = useState("");
-  const [scanning, setScanning] = useState(false);
   const [known, setKnown] = useState<string>();
   const { run, error } = useAction();
   if (!servers) return null;
@@ -224,34 +196,13 @@ function ServerAddresses(props: { app: ParleyApp }) {
         ))}
       </ol>
       <p data-testid="server-key">{servers.serverKey ? t("serverKeyPinned", { key: servers.serverKey }) : t("serverKeyNotPinned")}</p>
-      <form
-        class="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void check(typed);
+      <CheckForm id="server-address-input" label="addressOrBridge" value={typed} onInput={setTyped} onCheck={(value) => void check(value)} />
+      <ScanButton
+        onCode={(value) => {
+          setTyped(value);
+          void check(value);
         }}
-      >
-        <div class="field">
-          <label for="server-address-input">{t("addressOrBridge")}</label>
-          <input id="server-address-input" required autocomplete="off" autocapitalize="none" spellcheck={false} value={typed} onInput={(e) => setTyped(e.currentTarget.value.trim())} />
-        </div>
-        <button type="submit">{t("check")}</button>
-      </form>
-      {canScan() &&
-        (scanning ? (
-          <Scanner
-            onCode={(value) => {
-              setScanning(false);
-              setTyped(value);
-              void check(value);
-            }}
-            onStop={() => setScanning(false)}
-          />
-        ) : (
-          <button type="button" onClick={() => setScanning(true)}>
-            {t("scanCode")}
-          </button>
-        ))}
+      />
       {known && <p role="status">{t("addressInList", { address: known })}</p>}
       <ErrorText error={error} />
     </section>
@@ -273,6 +224,57 @@ function barcodeDetector(): BarcodeDetectorConstructor | undefined {
 
 function canScan(): boolean {
   return barcodeDetector() !== undefined && !!navigator.mediaDevices?.getUserMedia;
+}
+
+/** One field and a "Check" button, which checks what was typed (the field trims spaces at its ends). */
+function CheckForm(props: { id: string; label: MessageKey; value: string; busy?: boolean; onInput: (value: string) => void; onCheck: (value: string) => void }) {
+  return (
+    <form
+      class="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onCheck(props.value);
+      }}
+    >
+      <div class="field">
+        <label for={props.id}>{t(props.label)}</label>
+        <input
+          id={props.id}
+          required
+          autocomplete="off"
+          autocapitalize="none"
+          spellcheck={false}
+          value={props.value}
+          onInput={(e) => props.onInput(e.currentTarget.value.trim())}
+        />
+      </div>
+      <button type="submit" disabled={props.busy}>
+        {t("check")}
+      </button>
+    </form>
+  );
+}
+
+/** A button that opens the camera until a QR code is read (nothing, or why not, where the browser cannot scan). */
+function ScanButton(props: { onCode: (code: string) => void; explainUnsupported?: boolean }) {
+  const [scanning, setScanning] = useState(false);
+  if (!canScan()) return props.explainUnsupported ? <p class="hint">{t("scanUnsupported")}</p> : null;
+  if (!scanning) {
+    return (
+      <button type="button" onClick={() => setScanning(true)}>
+        {t("scanCode")}
+      </button>
+    );
+  }
+  return (
+    <Scanner
+      onCode={(value) => {
+        setScanning(false);
+        props.onCode(value);
+      }}
+      onStop={() => setScanning(false)}
+    />
+  );
 }
 
 /** The camera, read a few times a second until a QR code is seen. */

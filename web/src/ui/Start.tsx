@@ -5,7 +5,7 @@
 import { useState } from "preact/hooks";
 import type { LinkRequest, ParleyApp } from "../core/api";
 import { canonicalServerUrl, checkTypedAddress } from "../core/net/address";
-import { t } from "../i18n";
+import { t, type MessageKey } from "../i18n";
 import { ErrorText } from "./ErrorText";
 import { useAction, useFocusOnMount } from "./hooks";
 import { LanguageSelect } from "./LanguageSelect";
@@ -97,47 +97,37 @@ type FormProps = {
   onReady: (app: ParleyApp) => void;
 };
 
-function UsernameField(props: { id: string; value: string; onInput: (value: string) => void }) {
+type FieldProps = { id: string; value: string; onInput: (value: string) => void };
+
+/** A required one-line field of plain text (no capitals, spell check or spaces at its ends added), with a hint under it. */
+function PlainField(props: FieldProps & { label: MessageKey; hint: MessageKey; autocomplete: string; pattern?: string }) {
   return (
     <div class="field">
-      <label for={props.id}>{t("username")}</label>
+      <label for={props.id}>{t(props.label)}</label>
       <input
         id={props.id}
-        autocomplete="username"
+        autocomplete={props.autocomplete}
         autocapitalize="none"
         spellcheck={false}
         required
-        pattern={USERNAME_PATTERN}
+        pattern={props.pattern}
         aria-describedby={`${props.id}-hint`}
         value={props.value}
         onInput={(e) => props.onInput(e.currentTarget.value.trim())}
       />
       <p class="hint" id={`${props.id}-hint`}>
-        {t("usernameHint")}
+        {t(props.hint)}
       </p>
     </div>
   );
 }
 
-function ServerField(props: { id: string; value: string; onInput: (value: string) => void }) {
-  return (
-    <div class="field">
-      <label for={props.id}>{t("serverField")}</label>
-      <input
-        id={props.id}
-        autocomplete="off"
-        autocapitalize="none"
-        spellcheck={false}
-        required
-        aria-describedby={`${props.id}-hint`}
-        value={props.value}
-        onInput={(e) => props.onInput(e.currentTarget.value.trim())}
-      />
-      <p class="hint" id={`${props.id}-hint`}>
-        {t("serverFieldHint")}
-      </p>
-    </div>
-  );
+function UsernameField(props: FieldProps) {
+  return <PlainField {...props} label="username" hint="usernameHint" autocomplete="username" pattern={USERNAME_PATTERN} />;
+}
+
+function ServerField(props: FieldProps) {
+  return <PlainField {...props} label="serverField" hint="serverFieldHint" autocomplete="off" />;
 }
 
 function PassphraseField(props: { id: string; value: string; onInput: (value: string) => void }) {
