@@ -3,7 +3,7 @@
 // and site folder changed, exactly as cli/src/test/java/org/parley/cli/NginxProxy.java does: pid,
 // logs and temp folders in a temporary folder, one process (master_process off), loopback only.
 // The certificate is a throw-away self-signed one for 127.0.0.1 (openssl), with a Java trust store
-// (keytool) for the CLI users that go through nginx too.
+// (keytool) for the CLI users that go through nginx too (throwAwayCertificate, which other specs use).
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect } from "node:net";
@@ -64,13 +64,7 @@ function requireInReadme(block: string, text: string): void {
 export async function startNginx(upstreamPort: number): Promise<Nginx> {
   if (!nginxBinary) throw new Error("nginx is not installed");
   const dir = mkdtempSync(join(tmpdir(), "parley-e2e-nginx-"));
-  const cert = join(dir, "cert.pem");
-  const key = join(dir, "key.pem");
-  const trustStore = join(dir, "trust.p12");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-    "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=chat.example", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "pipe" });
-  execFileSync("keytool", ["-importcert", "-noprompt", "-alias", "nginx", "-file", cert, "-keystore", trustStore,
-    "-storetype", "PKCS12", "-storepass", "changeit"], { stdio: "pipe" });
+  const { cert, key, javaTrustOptions } = throwAwayCertificate(dir);
   const temp = join(dir, "temp");
   mkdirSync(join(dir, "www"), { recursive: true });
   const port = await freePort();
@@ -104,8 +98,27 @@ export async function startNginx(upstreamPort: number): Promise<Nginx> {
   return {
     origin,
     serverUrl: origin + WEBSOCKET_PATH,
-    javaTrustOptions: `-Djavax.net.ssl.trustStore=${trustStore} -Djavax.net.ssl.trustStorePassword=changeit -Djavax.net.ssl.trustStoreType=PKCS12`,
+    javaTrustOptions,
     stop,
+  };
+}
+
+/**
+ * A self-signed certificate for 127.0.0.1 in `dir` (cert.pem, key.pem: PKCS#8), valid two days, and
+ * the JVM flags that make a `parley` process trust it.
+ */
+export function throwAwayCertificate(dir: string): { cert: string; key: string; javaTrustOptions: string } {
+  const cert = join(dir, "cert.pem");
+  const key = join(dir, "key.pem");
+  const trustStore = join(dir, "trust.p12");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+    "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=chat.example", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "pipe" });
+  execFileSync("keytool", ["-importcert", "-noprompt", "-alias", "parley-test", "-file", cert, "-keystore", trustStore,
+    "-storetype", "PKCS12", "-storepass", "changeit"], { stdio: "pipe" });
+  return {
+    cert,
+    key,
+    javaTrustOptions: `-Djavax.net.ssl.trustStore=${trustStore} -Djavax.net.ssl.trustStorePassword=changeit -Djavax.net.ssl.trustStoreType=PKCS12`,
   };
 }
 

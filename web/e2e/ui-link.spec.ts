@@ -37,7 +37,7 @@ test("the browser links a new CLI device after comparing fingerprints", async ({
   await page.getByRole("button", { name: "Settings" }).click();
   await expect(page.getByRole("heading", { name: "Settings" })).toBeFocused();
   await page.getByLabel("Link code from the new device").fill(code);
-  await page.getByRole("button", { name: "Check" }).click();
+  await page.getByRole("region", { name: "Link another device" }).getByRole("button", { name: "Check" }).click();
   await expect(page.getByText("alice asks to link a new device")).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId("pending-fingerprint")).not.toBeEmpty();
   await screenshots(page, "settings-link");

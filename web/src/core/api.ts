@@ -68,6 +68,21 @@ export interface LinkRequest {
   approved: Promise<void>; // resolves once the existing device approved and this one signed in
 }
 
+/** One address of this profile's server, in the order they are tried (core/net/addresses.ts). */
+export interface ServerAddressInfo {
+  address: string;
+  source: "registered" | "announced";
+  /** Why this browser does not use it: a bridge link (for the parley CLI only), plain http, or malformed. */
+  unusable?: "bridge" | "plain" | "malformed";
+  lastWorking: boolean;
+}
+
+export interface ServersInfo {
+  addresses: ServerAddressInfo[];
+  /** The server key pinned at registration or link, hex; undefined while none is pinned. */
+  serverKey?: string;
+}
+
 export interface PendingLink {
   username: string;
   fingerprint: string;
@@ -115,8 +130,12 @@ export type AppEvent =
   | { kind: "call"; call: CallInfo }
   | { kind: "notice"; message: string; code?: NoticeCode; params?: Record<string, string | number> }; // something the user should read (key change, dropped message...); `code` lets the UI translate it, `message` is English
 
-/** Notices the UI translates (the rest show their English message): a timer change (params name, seconds), a fork (params conversation). */
-export type NoticeCode = "TIMER" | "FORKED";
+/**
+ * Notices the UI translates (the rest show their English message): a timer change (params name,
+ * seconds), a fork (params conversation), an announcement of server addresses not signed by the
+ * pinned server key, a server showing another key than the pinned one.
+ */
+export type NoticeCode = "TIMER" | "FORKED" | "ANNOUNCEMENT_REFUSED" | "SERVER_KEY_CHANGED";
 
 export interface ParleyApp {
   // ---- profile and account
@@ -128,6 +147,8 @@ export interface ParleyApp {
   inspectLink(code: string): Promise<PendingLink>; // on an existing device
   approveLink(code: string): Promise<void>;
   devices(): Promise<DeviceInfo[]>;
+  /** This profile's server addresses and pinned server key; undefined before register/link. */
+  servers(): ServersInfo | undefined;
   removeDevice(id: string): Promise<void>;
 
   // ---- conversations

@@ -1,7 +1,7 @@
 // The client the UI uses (api.ParleyApp): opens the profile (vault), signs this device in, and
 // composes the core's services from their factories over one CoreContext. Account flows (register,
 // link, devices) are handled here; everything else is delegated to the services.
-import type { AppEvent, DeviceInfo, LinkRequest, ParleyApp, PendingLink } from "./api";
+import type { AppEvent, DeviceInfo, LinkRequest, ParleyApp, PendingLink, ServersInfo } from "./api";
 import { fromHex, toHex, utf8 } from "./bytes";
 import type { CallsService, ConversationsService, CoreContext, EventSink, SafetyService } from "./contracts";
 import * as accounts from "./account/accounts";
@@ -10,7 +10,8 @@ import { createAttachments } from "./attachments";
 import { createCalls } from "./calls";
 import { createConversations } from "./conversations";
 import { createSafety } from "./safety";
-import { canonicalServerUrl, webSocketUrl } from "./net/address";
+import { ProfileAddresses } from "./account/serverAddresses";
+import { canonicalServerUrl, endpointOrigin } from "./net/address";
 import { AnonymousLink } from "./net/anonymous";
 import { LastingLink } from "./net/session";
 import { DEFAULT_PROFILE } from "./store/profiles";
@@ -58,6 +59,7 @@ export function deleteProfile(profile = DEFAULT_PROFILE): Promise<void> {
 
 interface Running {
   identity: LocalDevice;
+  addresses: ProfileAddresses;
   session: LastingLink;
   anonymous: AnonymousLink;
   wallet: TokenWallet;
@@ -122,6 +124,13 @@ class Parley implements ParleyApp {
     } catch (e) {
       this.emit({ kind: "notice", message: `the new device could not be added to your conversations yet: ${(e as Error).message}` });
     }
+  }
+
+  servers(): ServersInfo | undefined {
+    const running = this.running;
+    if (!running) return undefined;
+    const key = running.identity.serverTrust.serverKey;
+    return { addresses: running.addresses.entries(), serverKey: key.length > 0 ? toHex(key) : undefined };
   }
 
   async devices(): Promise<DeviceInfo[]> {
@@ -204,10 +213,10 @@ class Parley implements ParleyApp {
    * published first, so that others can add this device at once.
    */
   async signIn(identity: LocalDevice, fresh: boolean): Promise<void> {
-    const url = webSocketUrl(this.serverUrl);
+    const addresses = new ProfileAddresses(identity, this.vault, (code, message) => this.emit({ kind: "notice", code, message }));
     // A profile's own server was right once: a fresh device must reach it, a known one may start offline.
-    const session = await LastingLink.open(url, identity, { waitForServer: !fresh });
-    const anonymous = new AnonymousLink(url);
+    const session = await LastingLink.open(addresses, identity, { waitForServer: !fresh });
+    const anonymous = new AnonymousLink(addresses);
     let wallet: TokenWallet | undefined;
     let carrier: QueueCarrier | undefined;
     try {
@@ -215,12 +224,23 @@ class Parley implements ParleyApp {
       session.onProblem((message) => this.emit({ kind: "notice", message }));
       wallet = await TokenWallet.open(this.vault, session, anonymous, (message) => this.emit({ kind: "notice", message }));
       carrier = await QueueCarrier.open(this.vault, session, anonymous, wallet);
-      const ctx: CoreContext = { serverUrl: this.serverUrl, session, anonymous, vault: this.vault, identity, events: this.events, carrier };
+      const ctx: CoreContext = {
+        // The origin of the address signed in to now: attachments follow the session when it moves to another.
+        get serverUrl() {
+          return endpointOrigin(session.endpoint);
+        },
+        session,
+        anonymous,
+        vault: this.vault,
+        identity,
+        events: this.events,
+        carrier,
+      };
       const attachments = createAttachments(ctx);
       const conversations = createConversations(ctx, attachments);
       const calls = createCalls(ctx, conversations);
       const safety = createSafety(ctx, conversations);
-      this.running = { identity, session, anonymous, wallet, carrier, conversations, calls, safety };
+      this.running = { identity, addresses, session, anonymous, wallet, carrier, conversations, calls, safety };
       this.emit({ kind: "connection", state: session.state });
       if (fresh) await conversations.publishKeyPackages(KEY_PACKAGE_BATCH);
       await conversations.start();

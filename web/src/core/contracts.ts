@@ -89,7 +89,7 @@ export interface EventSink {
 }
 
 export interface CoreContext {
-  readonly serverUrl: string; // http(s)://host:port of the Parley server (the page's origin in the app)
+  readonly serverUrl: string; // http(s)://host:port of the Parley server: the address its session signs in to now (the page's origin, or an announced alternate)
   readonly session: Session;
   readonly anonymous: AnonymousChannel;
   readonly vault: Vault;

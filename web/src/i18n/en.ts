@@ -194,6 +194,25 @@ export const en = {
   cameraDenied: "Camera off: access to the camera was denied. The call goes on with audio.",
   cameraMissing: "Camera off: no camera was found. The call goes on with audio.",
   cameraFailed: "Camera off: the camera did not start. The call goes on with audio.",
+  // web-alternates (issue 15): the server's several addresses, its pinned key, bridge links
+  serverField: "Server",
+  serverFieldHint: "The server that served this page. A bridge link cannot be used in a browser.",
+  serverAddresses: "Server addresses",
+  serverAddressesIntro: "The addresses this browser tries, in order: the one this page came from, then those your server announced, signed with its key. When one stops answering, the next is used.",
+  addressRegistered: "this page's server",
+  addressAnnounced: "announced by the server",
+  addressWorkedLast: "worked last",
+  addressForCli: "a bridge: for the parley command only",
+  addressPlain: "plain http: not used by the browser",
+  addressMalformed: "not an address: ignored",
+  serverKeyPinned: "Server key (pinned when this browser joined; compare it with what parley server prints): {key}",
+  serverKeyNotPinned: "Server key: not pinned yet (it is at the next connection).",
+  addressOrBridge: "Check an address or a bridge link",
+  addressInList: "{address} is in the list already: this browser uses it when the addresses before it do not answer.",
+  noticeANNOUNCEMENT_REFUSED: "Warning: an announcement of other addresses of your server was refused: it is not signed by your server's key. Someone between you and the server may have forged it. Nothing changed.",
+  errSERVER_KEY_CHANGED: "Warning: the server's key changed: this may be an attacker's server. This browser did not sign in there.",
+  errBRIDGE_LINK: "This is a bridge link. A browser cannot use a bridge without the bridge reading everything: it cannot run its own encryption to the server inside the bridge's, nor check the bridge's own certificate. Use the parley command through the bridge (parley register --server 'LINK'), or open one of your server's other addresses.",
+  errOTHER_SERVER: "This page reaches only its own server ({server}) at the addresses that server announces, signed. To use another server, open its own address in the browser, or use the parley command.",
 };
 
 export type MessageKey = keyof typeof en;

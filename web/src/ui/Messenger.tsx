@@ -216,6 +216,10 @@ export function noticeText(notice: Extract<AppEvent, { kind: "notice" }>): strin
       return Number(params.seconds) === 0 ? t("noticeTimerOff", { name: params.name }) : t("noticeTimer", { name: params.name, time: timerLabel(Number(params.seconds)) });
     case "FORKED":
       return t("errFORKED", { conversation: params.conversation });
+    case "ANNOUNCEMENT_REFUSED":
+      return t("noticeANNOUNCEMENT_REFUSED");
+    case "SERVER_KEY_CHANGED":
+      return t("errSERVER_KEY_CHANGED");
     default:
       return notice.message;
   }

@@ -1,8 +1,11 @@
 // Settings: this account's devices (remove), linking another device (type or scan its code, then
-// approve after comparing fingerprints), safety numbers of contacts, and the language.
+// approve after comparing fingerprints), safety numbers of contacts, the language, and the
+// server's addresses (the order they are tried, the pinned server key, and what a pasted or scanned
+// address or bridge link would do).
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { DeviceInfo, ParleyApp, PendingLink } from "../core/api";
-import { formatDate, t } from "../i18n";
+import type { DeviceInfo, ParleyApp, PendingLink, ServerAddressInfo } from "../core/api";
+import { checkTypedAddress } from "../core/net/address";
+import { formatDate, t, type MessageKey } from "../i18n";
 import { ErrorText } from "./ErrorText";
 import { useAction, useFocusOnMount } from "./hooks";
 import { LanguageSelect } from "./LanguageSelect";
@@ -26,6 +29,7 @@ export function Settings(props: { app: ParleyApp; onBack: () => void; onSafety: 
         <LanguageSelect />
         <Devices app={props.app} />
         <LinkDevice app={props.app} />
+        <ServerAddresses app={props.app} />
         <section aria-labelledby="safety-title">
           <h3 id="safety-title">{t("safetyTitle")}</h3>
           <p>{t("safetyIntro")}</p>
@@ -99,7 +103,6 @@ function LinkDevice(props: { app: ParleyApp }) {
   const [code, setCode] = useState("");
   const [pending, setPending] = useState<PendingLink>();
   const [approved, setApproved] = useState(false);
-  const [scanning, setScanning] = useState(false);
   const { run, busy, error } = useAction();
   const inspect = (value: string) =>
     run(async () => {
@@ -110,50 +113,24 @@ function LinkDevice(props: { app: ParleyApp }) {
     <section aria-labelledby="link-title">
       <h3 id="link-title">{t("linkDevice")}</h3>
       <p>{t("linkDeviceIntro")}</p>
-      <form
-        class="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void inspect(code);
+      <CheckForm
+        id="link-code-input"
+        label="enterCode"
+        value={code}
+        busy={busy}
+        onInput={(value) => {
+          setCode(value);
+          setPending(undefined);
         }}
-      >
-        <div class="field">
-          <label for="link-code-input">{t("enterCode")}</label>
-          <input
-            id="link-code-input"
-            required
-            autocomplete="off"
-            autocapitalize="none"
-            spellcheck={false}
-            value={code}
-            onInput={(e) => {
-              setCode(e.currentTarget.value.trim());
-              setPending(undefined);
-            }}
-          />
-        </div>
-        <button type="submit" disabled={busy}>
-          {t("check")}
-        </button>
-      </form>
-      {canScan() ? (
-        scanning ? (
-          <Scanner
-            onCode={(value) => {
-              setScanning(false);
-              setCode(value);
-              void inspect(value);
-            }}
-            onStop={() => setScanning(false)}
-          />
-        ) : (
-          <button type="button" onClick={() => setScanning(true)}>
-            {t("scanCode")}
-          </button>
-        )
-      ) : (
-        <p class="hint">{t("scanUnsupported")}</p>
-      )}
+        onCheck={(value) => void inspect(value)}
+      />
+      <ScanButton
+        explainUnsupported
+        onCode={(value) => {
+          setCode(value);
+          void inspect(value);
+        }}
+      />
       {pending && !approved && (
         <div class="link-compare" role="region" aria-label={t("fingerprint")}>
           <p>{t("linkCompare", { name: pending.username })}</p>
@@ -184,6 +161,54 @@ function LinkDevice(props: { app: ParleyApp }) {
   );
 }
 
+const UNUSABLE = {
+  bridge: "addressForCli",
+  plain: "addressPlain",
+  malformed: "addressMalformed",
+} as const satisfies Record<NonNullable<ServerAddressInfo["unusable"]>, string>;
+
+/** The addresses in the order they are tried, the pinned key, and a field that says what a pasted or scanned address would do. */
+function ServerAddresses(props: { app: ParleyApp }) {
+  const servers = props.app.servers();
+  const [typed, setTyped] = useState("");
+  const [known, setKnown] = useState<string>();
+  const { run, error } = useAction();
+  if (!servers) return null;
+  const usable = servers.addresses.filter((a) => !a.unusable).map((a) => a.address);
+  const check = (value: string) =>
+    run(async () => {
+      setKnown(undefined);
+      setKnown(checkTypedAddress(value, usable));
+    });
+  return (
+    <section aria-labelledby="servers-title">
+      <h3 id="servers-title">{t("serverAddresses")}</h3>
+      <p>{t("serverAddressesIntro")}</p>
+      <ol class="devices" data-testid="server-addresses">
+        {servers.addresses.map((a) => (
+          <li key={a.address} class="device">
+            <span>
+              <code>{a.address}</code> <span class="muted">{t(a.source === "registered" ? "addressRegistered" : "addressAnnounced")}</span>
+              {a.lastWorking && <span class="tag">{t("addressWorkedLast")}</span>}
+              {a.unusable && <span class="muted"> {t(UNUSABLE[a.unusable])}</span>}
+            </span>
+          </li>
+        ))}
+      </ol>
+      <p data-testid="server-key">{servers.serverKey ? t("serverKeyPinned", { key: servers.serverKey }) : t("serverKeyNotPinned")}</p>
+      <CheckForm id="server-address-input" label="addressOrBridge" value={typed} onInput={setTyped} onCheck={(value) => void check(value)} />
+      <ScanButton
+        onCode={(value) => {
+          setTyped(value);
+          void check(value);
+        }}
+      />
+      {known && <p role="status">{t("addressInList", { address: known })}</p>}
+      <ErrorText error={error} />
+    </section>
+  );
+}
+
 // BarcodeDetector (Shape Detection API) is not in TypeScript's DOM library yet.
 interface DetectedBarcode {
   rawValue: string;
@@ -199,6 +224,57 @@ function barcodeDetector(): BarcodeDetectorConstructor | undefined {
 
 function canScan(): boolean {
   return barcodeDetector() !== undefined && !!navigator.mediaDevices?.getUserMedia;
+}
+
+/** One field and a "Check" button, which checks what was typed (the field trims spaces at its ends). */
+function CheckForm(props: { id: string; label: MessageKey; value: string; busy?: boolean; onInput: (value: string) => void; onCheck: (value: string) => void }) {
+  return (
+    <form
+      class="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onCheck(props.value);
+      }}
+    >
+      <div class="field">
+        <label for={props.id}>{t(props.label)}</label>
+        <input
+          id={props.id}
+          required
+          autocomplete="off"
+          autocapitalize="none"
+          spellcheck={false}
+          value={props.value}
+          onInput={(e) => props.onInput(e.currentTarget.value.trim())}
+        />
+      </div>
+      <button type="submit" disabled={props.busy}>
+        {t("check")}
+      </button>
+    </form>
+  );
+}
+
+/** A button that opens the camera until a QR code is read (nothing, or why not, where the browser cannot scan). */
+function ScanButton(props: { onCode: (code: string) => void; explainUnsupported?: boolean }) {
+  const [scanning, setScanning] = useState(false);
+  if (!canScan()) return props.explainUnsupported ? <p class="hint">{t("scanUnsupported")}</p> : null;
+  if (!scanning) {
+    return (
+      <button type="button" onClick={() => setScanning(true)}>
+        {t("scanCode")}
+      </button>
+    );
+  }
+  return (
+    <Scanner
+      onCode={(value) => {
+        setScanning(false);
+        props.onCode(value);
+      }}
+      onStop={() => setScanning(false)}
+    />
+  );
 }
 
 /** The camera, read a few times a second until a QR code is seen. */

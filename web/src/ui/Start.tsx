@@ -1,8 +1,11 @@
 // First run: register a new account, or link this browser to an existing one (code, QR code and
 // fingerprint shown until the other device approves). And unlock, when a passphrase guards the profile.
+// The server field holds this page's own server; a bridge link or another server's address pasted
+// there is refused with why (core/net/address.ts checkTypedAddress) before anything is created.
 import { useState } from "preact/hooks";
 import type { LinkRequest, ParleyApp } from "../core/api";
-import { t } from "../i18n";
+import { canonicalServerUrl, checkTypedAddress } from "../core/net/address";
+import { t, type MessageKey } from "../i18n";
 import { ErrorText } from "./ErrorText";
 import { useAction, useFocusOnMount } from "./hooks";
 import { LanguageSelect } from "./LanguageSelect";
@@ -50,8 +53,10 @@ export function Start(props: { profiles: ProfileAccess; app?: ParleyApp; onReady
   const [mode, setMode] = useState<"register" | "link">("register");
   // The profile made by a first attempt is kept: a retry (e.g. after "username taken") reuses it.
   const [app, setApp] = useState<ParleyApp | undefined>(props.app);
+  const [server, setServer] = useState(location.origin);
   const heading = useFocusOnMount<HTMLHeadingElement>();
   const profileApp = async (passphrase: string) => {
+    checkTypedAddress(server, [canonicalServerUrl(location.origin)]);
     if (app) return app;
     const created = await props.profiles.create(passphrase || undefined);
     setApp(created);
@@ -72,9 +77,9 @@ export function Start(props: { profiles: ProfileAccess; app?: ParleyApp; onReady
         </button>
       </div>
       {mode === "register" ? (
-        <RegisterForm needsPassphrase={!app} profileApp={profileApp} onReady={props.onReady} />
+        <RegisterForm needsPassphrase={!app} profileApp={profileApp} onReady={props.onReady} server={<ServerField id="register-server" value={server} onInput={setServer} />} />
       ) : (
-        <LinkForm needsPassphrase={!app} profileApp={profileApp} onReady={props.onReady} />
+        <LinkForm needsPassphrase={!app} profileApp={profileApp} onReady={props.onReady} server={<ServerField id="link-server" value={server} onInput={setServer} />} />
       )}
       <LanguageSelect />
     </main>
@@ -86,30 +91,43 @@ const USERNAME_PATTERN = "[A-Za-z0-9_.]{3,32}";
 
 type FormProps = {
   needsPassphrase: boolean;
+  /** The server field, checked by profileApp. */
+  server: preact.ComponentChildren;
   profileApp: (passphrase: string) => Promise<ParleyApp>;
   onReady: (app: ParleyApp) => void;
 };
 
-function UsernameField(props: { id: string; value: string; onInput: (value: string) => void }) {
+type FieldProps = { id: string; value: string; onInput: (value: string) => void };
+
+/** A required one-line field of plain text (no capitals, spell check or spaces at its ends added), with a hint under it. */
+function PlainField(props: FieldProps & { label: MessageKey; hint: MessageKey; autocomplete: string; pattern?: string }) {
   return (
     <div class="field">
-      <label for={props.id}>{t("username")}</label>
+      <label for={props.id}>{t(props.label)}</label>
       <input
         id={props.id}
-        autocomplete="username"
+        autocomplete={props.autocomplete}
         autocapitalize="none"
         spellcheck={false}
         required
-        pattern={USERNAME_PATTERN}
+        pattern={props.pattern}
         aria-describedby={`${props.id}-hint`}
         value={props.value}
         onInput={(e) => props.onInput(e.currentTarget.value.trim())}
       />
       <p class="hint" id={`${props.id}-hint`}>
-        {t("usernameHint")}
+        {t(props.hint)}
       </p>
     </div>
   );
+}
+
+function UsernameField(props: FieldProps) {
+  return <PlainField {...props} label="username" hint="usernameHint" autocomplete="username" pattern={USERNAME_PATTERN} />;
+}
+
+function ServerField(props: FieldProps) {
+  return <PlainField {...props} label="serverField" hint="serverFieldHint" autocomplete="off" />;
 }
 
 function PassphraseField(props: { id: string; value: string; onInput: (value: string) => void }) {
@@ -151,6 +169,7 @@ function RegisterForm(props: FormProps) {
       }}
     >
       <UsernameField id="register-username" value={username} onInput={setUsername} />
+      {props.server}
       <div class="field">
         <label for="register-invite">
           {t("inviteCode")} <span class="muted">{t("optional")}</span>
@@ -188,6 +207,7 @@ function LinkForm(props: FormProps) {
     >
       <p>{t("linkIntro")}</p>
       <UsernameField id="link-username" value={username} onInput={setUsername} />
+      {props.server}
       {props.needsPassphrase && <PassphraseField id="link-passphrase" value={passphrase} onInput={setPassphrase} />}
       <ErrorText error={error} />
       <button type="submit" class="primary" disabled={busy}>

@@ -32,7 +32,7 @@ beforeAll(async () => {
   server = await startServer(["--max-attachment-mb", "1"]);
   const device = await register(await IndexedDbVault.create("attachments-server"), server.url, "dora_web");
   session = await LastingLink.open(server.wsUrl, device);
-  attachments = new Attachments(session, server.url);
+  attachments = new Attachments(session, () => server.url);
 });
 afterAll(async () => {
   session?.close();
@@ -117,7 +117,7 @@ describe("attachments through the Parley server", () => {
     });
     await new Promise<void>((ok) => hostile.listen(0, "127.0.0.1", ok));
     try {
-      const towardsHostile = new Attachments(session, `http://127.0.0.1:${(hostile.address() as AddressInfo).port}`);
+      const towardsHostile = new Attachments(session, () => `http://127.0.0.1:${(hostile.address() as AddressInfo).port}`);
       for (const [, , expected] of answers) {
         const error = await towardsHostile.upload(new Blob([randomContent(100)]), "note.txt").catch((e: unknown) => e);
         expect(error).toBeInstanceOf(AttachmentError);

@@ -10,7 +10,7 @@ import { register } from "../../src/core/account/accounts";
 import { IndexedDbVault } from "../../src/core/store/vault";
 import { LastingLink } from "../../src/core/net/session";
 import { AnonymousLink, requireAnonymous } from "../../src/core/net/anonymous";
-import { webSocketUrl, canonicalServerUrl } from "../../src/core/net/address";
+import { webSocketUrl, canonicalServerUrl, endpointOrigin } from "../../src/core/net/address";
 import { backoffDelayMs, MAX_RETRY_MS } from "../../src/core/net/backoff";
 import { MAX_SERVER_FRAME_BYTES } from "../../src/core/net/connection";
 import { startServer, type TestServer } from "../server";
@@ -25,7 +25,13 @@ describe("address and back-off", () => {
     expect(webSocketUrl("https://parley.example/")).toBe("wss://parley.example:443/v1/ws");
     expect(canonicalServerUrl("ws://h:1/v1/ws")).toBe("http://h:1");
     expect(() => webSocketUrl("ftp://h")).toThrow(/scheme/);
-    expect(() => webSocketUrl("http://h/elsewhere")).toThrow(/path/);
+    // A server URL may name its WebSocket's path (an announced address behind nginx); the server's rule for paths holds.
+    expect(webSocketUrl("https://h/c/7f3kq")).toBe("wss://h:443/c/7f3kq");
+    expect(() => canonicalServerUrl("http://h/elsewhere")).toThrow(/path/);
+    expect(() => webSocketUrl("http://h/a/../b")).toThrow(/path/);
+    expect(() => webSocketUrl("http://h/a//b")).toThrow(/path/);
+    expect(endpointOrigin("wss://h:8443/c/7f3kq")).toBe("https://h:8443");
+    expect(endpointOrigin("http://127.0.0.1:7878")).toBe("http://127.0.0.1:7878");
     expect(() => webSocketUrl("")).toThrow(/no server URL/);
   });
 

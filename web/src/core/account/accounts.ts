@@ -25,6 +25,7 @@ import { ACCOUNT_ID_BYTES, DEVICE_ID_BYTES, PUBLIC_KEY_BYTES, certify, newSignin
 import { LocalDevice, PROFILE_KEY_BYTES, accessKeyFromProfileKey } from "./identity";
 import { fingerprintMatches, linkFingerprint, shownFingerprint, shownLinkCode, splitLinkCode } from "./linkCode";
 import { openProvisioning, sealProvisioning } from "./provisioning";
+import { trustAtStart } from "../net/addresses";
 import { CoreError } from "../net/errors";
 
 /** How long a new device waits for its approval at most (the server keeps a link code ten minutes). */
@@ -74,6 +75,9 @@ export async function register(
   } finally {
     connection.close();
   }
+  // The key the server showed while registering is the one pinned: every later connection must show it.
+  const trust = trustAtStart(connection.claims.serverKey, connection.claims);
+  if (trust.refused) console.warn(`ignored the server's announcement of other addresses: ${trust.refused}`);
   if (authenticated.accountId.length !== ACCOUNT_ID_BYTES || authenticated.deviceId.length !== DEVICE_ID_BYTES) {
     throw new ServerError("UNEXPECTED_ANSWER", "the server answered with a malformed account or device id; is it a Parley server?");
   }
@@ -89,6 +93,7 @@ export async function register(
     profileKey,
     mailboxPrivateKey: mailbox.privateKey,
     mailboxPublicKey: mailbox.publicKey,
+    trust: trust.trust,
   });
   await identity.save(vault);
   return identity;
@@ -175,6 +180,9 @@ export async function requestLink(
       ) {
         throw new CoreError("LINK_REFUSED", refused);
       }
+      // The approving device's pinned key (or, from one without, the key this connection showed), which this connection must show.
+      const trust = trustAtStart(provisioning.serverKey, connection.claims);
+      if (trust.refused) console.warn(`ignored the server's announcement of other addresses: ${trust.refused}`);
       let identity: LocalDevice;
       try {
         identity = LocalDevice.create({
@@ -188,6 +196,7 @@ export async function requestLink(
           profileKey: provisioning.profileKey,
           mailboxPrivateKey: mailbox.privateKey,
           mailboxPublicKey: mailbox.publicKey,
+          trust: trust.trust,
         });
       } catch {
         throw new CoreError("LINK_REFUSED", refused);
@@ -251,6 +260,7 @@ export async function approveLink(session: Session, identity: LocalDevice, code:
       deviceCertificate: certify(identity.accountPrivateKey, identity.accountId, waiting.identityKey),
       profileKey: identity.profileKey,
       accountId: identity.accountId,
+      serverKey: identity.serverTrust.serverKey,
     },
     waiting.provisioningKey,
   );

@@ -8,6 +8,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { DeviceRecordSchema, type DeviceRecord } from "../../gen/parley/local/v1/local_pb";
 import { toHex, utf8 } from "../bytes";
 import type { DeviceIdentity, Vault } from "../contracts";
+import type { ServerTrust } from "../net/addresses";
 import type { Credentials } from "../net/session";
 import { isValidX25519PublicKey, X25519_KEY_BYTES } from "../wire/hpke";
 import { openMailboxCopy } from "../wire/mailboxSeal";
@@ -40,6 +41,8 @@ export class LocalDevice implements DeviceIdentity, Credentials {
     profileKey: Uint8Array;
     mailboxPrivateKey: Uint8Array;
     mailboxPublicKey: Uint8Array;
+    /** The server's key pinned at registration or link, and its verified announcement. */
+    trust: ServerTrust;
   }): LocalDevice {
     const record = create(DeviceRecordSchema, {
       server: fields.server,
@@ -52,6 +55,9 @@ export class LocalDevice implements DeviceIdentity, Credentials {
       profileKey: fields.profileKey,
       mailboxPrivateKey: fields.mailboxPrivateKey,
       mailboxPublicKey: fields.mailboxPublicKey,
+      serverKey: fields.trust.serverKey,
+      announcedAddresses: [...fields.trust.announcedAddresses],
+      announcedAtMs: fields.trust.announcedAtMs,
     });
     const problem = LocalDevice.problem(record);
     if (problem) throw new Error(`this device's keys do not fit together (${problem})`);
@@ -98,11 +104,35 @@ export class LocalDevice implements DeviceIdentity, Credentials {
     if (profileKey.length !== PROFILE_KEY_BYTES) throw new Error(`a profile key has 32 bytes, not ${profileKey.length}`);
     const next = create(DeviceRecordSchema, { ...this.record, profileKey: profileKey.slice() });
     await vault.put(AREA, KEY, toBinary(DeviceRecordSchema, next));
-    this.record = next;
+    // Only once saved; onto the record as it is now, which a connection may have changed meanwhile.
+    this.record = create(DeviceRecordSchema, { ...this.record, profileKey: profileKey.slice() });
+  }
+
+  /**
+   * Replaces what this profile trusts of its server and the address that signed in last, and
+   * saves. Seen at once in memory: connections call this and must not wait for the vault.
+   */
+  async updateServer(vault: Vault, trust: ServerTrust, lastWorking: string): Promise<void> {
+    this.record = create(DeviceRecordSchema, {
+      ...this.record,
+      serverKey: trust.serverKey.slice(),
+      announcedAddresses: [...trust.announcedAddresses],
+      announcedAtMs: trust.announcedAtMs,
+      lastWorking,
+    });
+    await vault.put(AREA, KEY, toBinary(DeviceRecordSchema, this.record));
   }
 
   get server(): string {
     return this.record.server;
+  }
+  /** The pinned server key (empty: not pinned yet, a profile from before server keys) and the server's verified announcement. */
+  get serverTrust(): ServerTrust {
+    return { serverKey: this.record.serverKey.slice(), announcedAddresses: [...this.record.announcedAddresses], announcedAtMs: this.record.announcedAtMs };
+  }
+  /** The address that signed in last, canonical; "" before any did. */
+  get lastWorking(): string {
+    return this.record.lastWorking;
   }
   get username(): string {
     return this.record.username;

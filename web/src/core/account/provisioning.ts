@@ -1,6 +1,6 @@
 // Port of account/ProvisioningBox.java: the provisioning message an approving device sends a new
 // one through the server, a local.proto Provisioning (account private key, the new device's
-// certificate, profile key, account id) sealed with HPKE base mode (RFC 9180 section 6.1, suite
+// certificate, profile key, account id, pinned server key) sealed with HPKE base mode (RFC 9180 section 6.1, suite
 // 0x0020/0x0001/0x0001, info "parley-v1-provisioning", empty aad) to the new device's one-time
 // X25519 provisioning key. On the wire: enc (32) || ciphertext, at most 4096 bytes.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
@@ -13,8 +13,8 @@ const INFO = utf8("parley-v1-provisioning");
 export const MAX_PROVISIONING_BYTES = 4096;
 const DAMAGED = "the approval that reached this device cannot be opened (damaged or altered on the way); nothing was saved: link again";
 
-// The web app pins no server key yet, so it vouches for none (serverKey stays empty).
-export async function sealProvisioning(provisioning: Omit<Provisioning, "$typeName" | "$unknown" | "serverKey">, provisioningKey: Uint8Array): Promise<Uint8Array> {
+/** Seals a provisioning message, with the approving device's pinned server key, so that the new device never trusts on first use. */
+export async function sealProvisioning(provisioning: Omit<Provisioning, "$typeName" | "$unknown" | "serverKey"> & { serverKey?: Uint8Array }, provisioningKey: Uint8Array): Promise<Uint8Array> {
   if (provisioningKey.length !== X25519_KEY_BYTES) {
     throw new Error(`the new device's provisioning key has ${provisioningKey.length} bytes instead of ${X25519_KEY_BYTES}`);
   }

@@ -35,7 +35,8 @@ export class Attachments implements AttachmentService {
 
   constructor(
     private readonly session: Session,
-    private readonly serverUrl: string,
+    /** Where transfers go: the server URL the session signs in to now (it moves to another address when one fails). */
+    private readonly serverUrl: () => string,
     options: AttachmentOptions = {},
   ) {
     this.transferTimeoutMs = options.transferTimeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -50,7 +51,7 @@ export class Attachments implements AttachmentService {
       throw new AttachmentError(`${shownName} is too large: the server takes at most ${describeBytes(ticket.maxBytes)} per attachment`);
     }
     const sealed = await sealAttachment(new Uint8Array(await file.arrayBuffer()));
-    const response = await transfer(this.serverUrl, ATTACHMENTS_PATH, this.transferTimeoutMs, {
+    const response = await transfer(this.serverUrl(), ATTACHMENTS_PATH, this.transferTimeoutMs, {
       method: "POST",
       headers: { Authorization: `Ticket ${ticket.ticket}`, "Content-Type": "application/octet-stream" },
       body: sealed.blob as BufferSource,
@@ -74,7 +75,7 @@ export class Attachments implements AttachmentService {
   }
 
   download(attachment: Attachment): Promise<Blob> {
-    return downloadAttachment(this.serverUrl, attachment, this.transferTimeoutMs);
+    return downloadAttachment(this.serverUrl(), attachment, this.transferTimeoutMs);
   }
 
   private async requestTicket(): Promise<{ ticket: string; maxBytes: bigint }> {
@@ -136,7 +137,7 @@ async function transfer(serverUrl: string, path: string, timeoutMs: number, init
   }
 }
 
-export const createAttachments: AttachmentsFactory = (ctx) => new Attachments(ctx.session, ctx.serverUrl);
+export const createAttachments: AttachmentsFactory = (ctx) => new Attachments(ctx.session, () => ctx.serverUrl);
 
 /** A name from a message as an error message shows it: printable, and not longer than a line. */
 function shown(name: string): string {

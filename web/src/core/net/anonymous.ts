@@ -4,7 +4,7 @@
 // Frames that would name an account are refused here, before they leave.
 import type { ServerFrame } from "../../gen/parley/v1/parley_pb";
 import { ServerError, type AnonymousChannel, type ClientBody } from "../contracts";
-import { LastingLink, type LinkOptions } from "./session";
+import { LastingLink, type AddressBook, type LinkOptions } from "./session";
 
 /** Throws unless the frame needs no account: signing in would tie every sealed send to the account. */
 export function requireAnonymous(body: ClientBody): void {
@@ -29,7 +29,7 @@ export class AnonymousLink implements AnonymousChannel {
   private closed = false;
 
   constructor(
-    private readonly url: string,
+    private readonly addresses: AddressBook | string,
     private readonly options: LinkOptions = {},
   ) {}
 
@@ -57,7 +57,7 @@ export class AnonymousLink implements AnonymousChannel {
     if (this.closed) return Promise.reject(new ServerError("UNAVAILABLE", "the anonymous connection is closed"));
     if (!this.link) {
       // The server pushes nothing to a connection that never signed in; a failed first attempt is retried by the next request.
-      this.link = LastingLink.open(this.url, undefined, this.options);
+      this.link = LastingLink.open(this.addresses, undefined, this.options);
       this.link.catch(() => (this.link = undefined));
     }
     return this.link;

@@ -6,6 +6,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { ClientFrameSchema, ErrorCode, ServerFrameSchema, type ServerFrame } from "../../gen/parley/v1/parley_pb";
 import { ServerError, type ClientBody } from "../contracts";
+import type { ServerClaims } from "./announcement";
 
 /** Auth.CHALLENGE_LENGTH. */
 export const CHALLENGE_BYTES = 32;
@@ -56,11 +57,17 @@ export class Connection {
   private readonly pending = new Map<bigint, Pending>();
   private ended = false;
 
+  /** The Challenge's nonce, which sign-in signs. */
+  readonly challenge: Uint8Array;
+
   private constructor(
     private readonly socket: WebSocket,
-    readonly challenge: Uint8Array,
+    /** What the Challenge says of the server: its key and signed announcement, checked by the caller before signing anything. */
+    readonly claims: ServerClaims & { nonce: Uint8Array },
     private readonly listeners: ConnectionListeners,
-  ) {}
+  ) {
+    this.challenge = claims.nonce;
+  }
 
   /**
    * Connects, and waits for the server's Challenge.
@@ -99,7 +106,7 @@ export class Connection {
           return;
         }
         clearTimeout(timer);
-        connection = new Connection(socket, frame.body.value.nonce, listeners);
+        connection = new Connection(socket, frame.body.value, listeners);
         resolve(connection);
       });
       socket.addEventListener("error", () => fail(`cannot reach the Parley server at ${url}; check the URL and that the server is running`));

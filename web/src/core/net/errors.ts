@@ -8,7 +8,10 @@ export type CoreErrorCode =
   | "LINK_WRONG_DEVICE" // the device waiting with a code is not the one showing it
   | "LINK_EXPIRED" // no device approved the link in time
   | "NO_SUCH_USER" // params: username
-  | "FORKED"; // params: conversation
+  | "FORKED" // params: conversation
+  | "SERVER_KEY_CHANGED" // the server showed another key than the one pinned at registration
+  | "BRIDGE_LINK" // a bridge link given where the browser would have to use it
+  | "OTHER_SERVER"; // params: server; an address of another server than the one that served this page
 
 export class CoreError extends Error {
   constructor(

@@ -1,7 +1,10 @@
-// A device's lasting link to its server (port of net/Session.java): it connects, answers the
-// Challenge with Authenticate signed over "parley-v1-auth" || nonce (protocol Auth.java), and when
-// the connection drops reconnects with exponential back-off and full jitter, signing in again
-// each time. Requests made while disconnected wait for the next connection, up to their timeout.
+// A device's lasting link to its server (port of net/Session.java): it connects, has its
+// AddressBook check the server's Challenge (the pinned key, the signed announcement), answers it
+// with Authenticate signed over "parley-v1-auth" || nonce (protocol Auth.java), and when the
+// connection drops reconnects, signing in again each time. It dials the book's addresses in order,
+// starting from the one that signed in last; a failure moves on to the next at once, and only after
+// a whole round failed does it wait, with exponential back-off and full jitter. Requests made while
+// disconnected wait for the next connection, up to their timeout.
 // A Ping every KEEPALIVE_MS notices a connection that died silently. Without credentials the same
 // link never signs in: that is the anonymous channel's transport (anonymous.ts).
 import { create } from "@bufbuild/protobuf";
@@ -9,8 +12,11 @@ import { AuthenticateSchema, PingSchema, type ServerFrame } from "../../gen/parl
 import type { ConnectionState } from "../api";
 import { ServerError, type ClientBody, type Session } from "../contracts";
 import { concat, utf8 } from "../bytes";
+import type { ServerClaims } from "./announcement";
 import { backoffDelayMs } from "./backoff";
+import { webSocketUrl } from "./address";
 import { Connection, DEFAULT_TIMEOUT_MS, unavailable, CHALLENGE_BYTES } from "./connection";
+import { CoreError } from "./errors";
 
 export const KEEPALIVE_MS = 25_000;
 /** Pushes kept while nobody listens yet (the backlog the server pushes right after sign-in); beyond this the oldest go. */
@@ -28,6 +34,27 @@ export interface Credentials {
   readonly accountId: Uint8Array;
   readonly deviceId: Uint8Array;
   signChallenge(challenge: Uint8Array): Uint8Array;
+}
+
+/**
+ * The addresses a link may dial, in the profile's order, and what the link tells it while dialling
+ * (net/AddressBook.java): which address signed in, and what each server says of itself before this
+ * device signs anything for it.
+ */
+export interface AddressBook {
+  /** The server URLs to dial, in order; never empty. */
+  endpoints(): string[];
+  /** The one that signed in last, where a round starts. */
+  lastWorking(): string | undefined;
+  /** Remembers the address that signed in. */
+  worked(endpoint: string): void;
+  /** Reads a fresh connection's Challenge; throws (a CoreError) when the connection must not be used. */
+  checkServer(claims: ServerClaims): void;
+}
+
+/** One address (a server URL or its ws(s) URL), nothing pinned or remembered: for connections made before a profile exists. */
+export function oneAddress(serverUrl: string): AddressBook {
+  return { endpoints: () => [serverUrl], lastWorking: () => undefined, worked: () => undefined, checkServer: () => undefined };
 }
 
 export interface LinkOptions {
@@ -58,32 +85,36 @@ export class LastingLink implements Session {
   private readonly reconnectListeners = new Set<() => void>();
   private readonly timeoutMs: number;
   private readonly keepaliveMs: number;
+  /** The address that signed in last (where the next round starts), or undefined before any did. */
+  private lastWorked: string | undefined;
 
   private constructor(
-    private readonly url: string,
+    private readonly addresses: AddressBook,
     private readonly credentials: Credentials | undefined,
     options: LinkOptions,
   ) {
+    this.lastWorked = addresses.lastWorking();
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.keepaliveMs = options.keepaliveMs ?? KEEPALIVE_MS;
     globalThis.addEventListener?.("online", this.online);
   }
 
   /**
-   * Connects and signs in once, failing at once when that first attempt fails (a wrong URL or a
+   * Connects and signs in, trying each address once and failing when none works (a wrong URL or a
    * removed device should be reported, not retried forever); later drops are retried in the background.
    */
-  static async open(url: string, credentials: Credentials | undefined, options: LinkOptions = {}): Promise<LastingLink> {
-    const link = new LastingLink(url, credentials, options);
+  static async open(addresses: AddressBook | string, credentials: Credentials | undefined, options: LinkOptions = {}): Promise<LastingLink> {
+    const link = new LastingLink(typeof addresses === "string" ? oneAddress(addresses) : addresses, credentials, options);
     let first: Connection;
     try {
-      first = await link.connectAndSignIn();
+      first = await link.connectToAny();
     } catch (e) {
-      if (!options.waitForServer || !(e instanceof ServerError) || e.code !== "UNAVAILABLE") {
+      const retryable = (e instanceof ServerError && e.code === "UNAVAILABLE") || e instanceof CoreError;
+      if (!options.waitForServer || !retryable) {
         link.close();
         throw e;
       }
-      link.setState("connecting", e.message);
+      link.setState("connecting", (e as Error).message);
       link.scheduleReconnect();
       return link;
     }
@@ -93,6 +124,11 @@ export class LastingLink implements Session {
 
   get state(): ConnectionState {
     return this.stateNow;
+  }
+
+  /** The server URL this link signs in to (or last did): where its attachments are too. */
+  get endpoint(): string {
+    return this.lastWorked ?? this.addresses.endpoints()[0];
   }
 
   async request(body: ClientBody, timeoutMs = this.timeoutMs): Promise<ServerFrame> {
@@ -192,10 +228,36 @@ export class LastingLink implements Session {
     });
   }
 
-  private async connectAndSignIn(): Promise<Connection> {
+  /**
+   * One round over the addresses, from the one that signed in last: the first that signs in is
+   * remembered and returned. A server that refuses this device ends the round (another address of
+   * the same server would refuse it too); otherwise the round's most telling failure is thrown (a
+   * changed server key over an unreachable address).
+   */
+  private async connectToAny(): Promise<Connection> {
+    const round = this.addresses.endpoints();
+    const start = this.lastWorked === undefined ? -1 : round.indexOf(this.lastWorked);
+    if (start > 0) round.push(...round.splice(0, start));
+    let failure: unknown;
+    for (const endpoint of round) {
+      if (this.closing) break;
+      try {
+        const connection = await this.connectAndSignIn(endpoint);
+        this.lastWorked = endpoint;
+        this.addresses.worked(endpoint);
+        return connection;
+      } catch (e) {
+        if (e instanceof ServerError && e.code !== "UNAVAILABLE") throw e;
+        if (!(failure instanceof CoreError)) failure = e;
+      }
+    }
+    throw failure ?? unavailable("the connection to the server is closed");
+  }
+
+  private async connectAndSignIn(endpoint: string): Promise<Connection> {
     this.setState("connecting");
     const connection = await Connection.open(
-      this.url,
+      webSocketUrl(endpoint),
       {
         push: (frame) => this.push(frame),
         closed: () => this.lost(connection),
@@ -203,6 +265,12 @@ export class LastingLink implements Session {
       },
       this.timeoutMs,
     );
+    try {
+      this.addresses.checkServer(connection.claims);
+    } catch (e) {
+      connection.close();
+      throw e;
+    }
     if (this.credentials) {
       try {
         await connection.request(
@@ -266,11 +334,17 @@ export class LastingLink implements Session {
   private async reconnect(): Promise<void> {
     if (this.closing) return;
     try {
-      const connection = await this.connectAndSignIn();
+      const connection = await this.connectToAny();
       this.adopt(connection);
       if (!this.closing) this.forEach(this.reconnectListeners, (l) => l());
     } catch (e) {
       if (this.closing) return;
+      if (e instanceof CoreError) {
+        // A changed server key: not this device's fault, and another round may find the real server.
+        this.setState("connecting", e.message);
+        this.scheduleReconnect();
+        return;
+      }
       const error = e instanceof ServerError ? e : unavailable(String(e));
       if (error.code !== "UNAVAILABLE") {
         // The server refused this device (removed, or a bad signature): retrying cannot help.

@@ -138,8 +138,8 @@ public final class ParleyServer implements AutoCloseable {
             maintenance.scheduleWithFixedDelay(relay::removeIdle, 5, 5, TimeUnit.SECONDS);
         }
 
-        WebApp webApp = webTransport == null ? WebApp.fromClassPath(config.edge().webSocketPath())
-                : WebApp.fromClassPath(config.edge().webSocketPath()).withWebTransportPort(webTransport.localAddress().getPort());
+        WebApp servedApp = WebApp.fromClassPath(config.edge().webSocketPath()).withAlternates(config.alternates());
+        WebApp webApp = webTransport == null ? servedApp : servedApp.withWebTransportPort(webTransport.localAddress().getPort());
         Map<ClientFrame.BodyCase, RequestHandler> handlers = new EnumMap<>(ClientFrame.BodyCase.class);
         AccountRequests accountRequests = new AccountRequests(store.accounts(), store.mailbox(), bus, requestPool, metrics,
                 config.inviteOnly(), registrations, sessions, random, Clock.systemUTC());

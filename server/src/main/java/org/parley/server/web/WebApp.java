@@ -34,6 +34,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Enumeration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -143,7 +144,24 @@ public final class WebApp implements WebAppRoutes {
      * served it (CSP cannot say "this host, another port", hence the host wildcard on that one port).
      */
     public WebApp withWebTransportPort(int port) {
-        return new WebApp(assets, CONTENT_SECURITY_POLICY.replace("connect-src 'self'", "connect-src 'self' https://*:" + port));
+        return withConnectSources(List.of("https://*:" + port));
+    }
+
+    /**
+     * The app allowed to connect to this server's alternate addresses ({@code parley server
+     * --alternate}), which it learns signed and fails over to: exactly the origins of the https and
+     * wss ones ({@link AlternateOrigins}), nothing wider. Bridge links and plain-http addresses add
+     * nothing: the app does not use them.
+     */
+    public WebApp withAlternates(List<String> alternates) {
+        return withConnectSources(AlternateOrigins.of(alternates));
+    }
+
+    private WebApp withConnectSources(List<String> sources) {
+        if (sources.isEmpty()) {
+            return this;
+        }
+        return new WebApp(assets, contentSecurityPolicy.replace("connect-src 'self'", "connect-src 'self' " + String.join(" ", sources)));
     }
 
     /** The app on this class's class path, or an app that says it was not built, for a WebSocket at the default path. */
