@@ -31,7 +31,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
-import org.parley.server.StoreConfig;
 import org.parley.server.attachments.AttachmentId;
 import org.parley.server.identity.ServerKey;
 import org.parley.server.storage.Dialect;
@@ -77,10 +76,11 @@ public final class DataFolderBackup {
     }
 
     /**
-     * Writes a backup of the server whose data {@code config} describes to {@code target}, a file
-     * that must not exist yet (made owner-only, written under a temporary name and renamed at the end).
+     * Writes a backup of the server with database {@code database} and attachment folder
+     * {@code attachments} to {@code target}, a file that must not exist yet (made owner-only,
+     * written under a temporary name and renamed at the end).
      */
-    public Summary backup(StoreConfig config, Path target, char[] passphrase) {
+    public Summary backup(StoreUrl database, Path attachments, Path target, char[] passphrase) {
         Path file = target.toAbsolutePath();
         if (Files.exists(file)) {
             throw new BackupException(file + " exists already: choose a new name for the backup");
@@ -94,9 +94,9 @@ public final class DataFolderBackup {
             try (OutputStream out = SealedStream.seal(new BufferedOutputStream(Files.newOutputStream(Files.createFile(partial, OWNER_ONLY))),
                     passphrase, kdf, random)) {
                 BackupArchive.Writer archive = new BackupArchive.Writer(out);
-                summary = config.url().dialect() == Dialect.SQLITE
-                        ? backupSqlite(config, work.resolve(BackupArchive.DATABASE), archive)
-                        : new Summary(false, addAttachments(archive, config.attachmentDirectory(), attachmentFiles(config.attachmentDirectory())).size(), 0);
+                summary = database.dialect() == Dialect.SQLITE
+                        ? backupSqlite(database.sqliteFile(), attachments, work.resolve(BackupArchive.DATABASE), archive)
+                        : new Summary(false, addAttachments(archive, attachments, attachmentFiles(attachments)).size(), 0);
                 archive.finish();
             }
             Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
@@ -110,8 +110,7 @@ public final class DataFolderBackup {
         }
     }
 
-    private Summary backupSqlite(StoreConfig config, Path snapshot, BackupArchive.Writer archive) throws IOException {
-        Path database = config.url().sqliteFile();
+    private static Summary backupSqlite(Path database, Path attachments, Path snapshot, BackupArchive.Writer archive) throws IOException {
         if (!Files.isRegularFile(database)) {
             throw new BackupException("no Parley database at " + database + ": give the server's data folder with --data DIR");
         }
@@ -131,7 +130,7 @@ public final class DataFolderBackup {
                     }
                 }
                 List<AttachmentId> gone = new ArrayList<>(ids);
-                gone.removeAll(addAttachments(archive, config.attachmentDirectory(), ids));
+                gone.removeAll(addAttachments(archive, attachments, ids));
                 try (PreparedStatement delete = copy.prepareStatement("DELETE FROM attachments WHERE attachment_id = ?")) {
                     for (AttachmentId id : gone) {
                         delete.setBytes(1, id.bytes());

@@ -72,7 +72,7 @@ class DataFolderBackupTest extends StoreContract {
         Path file = tempDir.resolve("parley.backup");
         DataFolderBackup.Summary made;
         try {
-            made = backups.backup(harness.config(), file, PASSPHRASE);
+            made = backups.backup(harness.config().url(), harness.config().attachmentDirectory(), file, PASSPHRASE);
         } finally {
             running.set(false);
             for (Thread sender : senders) {
@@ -114,7 +114,7 @@ class DataFolderBackupTest extends StoreContract {
         // As if expiry deleted the file between the snapshot and its copy: the row is still in the snapshot.
         Files.delete(harness.config().attachmentDirectory().resolve(gone.id().hex()));
         Path file = tempDir.resolve("b");
-        assertThat(backups.backup(harness.config(), file, PASSPHRASE)).isEqualTo(new DataFolderBackup.Summary(true, 1, 1));
+        assertThat(backups.backup(harness.config().url(), harness.config().attachmentDirectory(), file, PASSPHRASE)).isEqualTo(new DataFolderBackup.Summary(true, 1, 1));
         Path restored = tempDir.resolve("restored");
         DataFolderBackup.restore(file, PASSPHRASE, restored);
         try (ServerStores reopened = ServerStores.openExisting(StoreConfig.forDataDirectory(restored, null))) {
@@ -127,7 +127,7 @@ class DataFolderBackupTest extends StoreContract {
     void theDefaultKeyDerivationRoundTrips() throws IOException {
         open(Backend.SQLITE);
         Path file = tempDir.resolve("b");
-        new DataFolderBackup(new SecureRandom(), KdfParameters.DEFAULT).backup(harness.config(), file, PASSPHRASE);
+        new DataFolderBackup(new SecureRandom(), KdfParameters.DEFAULT).backup(harness.config().url(), harness.config().attachmentDirectory(), file, PASSPHRASE);
         ByteBuffer header = ByteBuffer.wrap(Files.readAllBytes(file), SealedStream.MAGIC.length + 2, 9);
         assertThat(new KdfParameters(header.getInt(), header.getInt(), header.get())).isEqualTo(KdfParameters.DEFAULT);
         assertThat(DataFolderBackup.restore(file, PASSPHRASE, tempDir.resolve("restored")).database()).isTrue();
@@ -223,7 +223,7 @@ class DataFolderBackupTest extends StoreContract {
     void anExistingBackupFileIsNeverOverwritten() throws IOException {
         open(Backend.SQLITE);
         Path file = Files.writeString(tempDir.resolve("taken"), "older backup");
-        assertThatThrownBy(() -> backups.backup(harness.config(), file, PASSPHRASE)).hasMessageContaining("exists already");
+        assertThatThrownBy(() -> backups.backup(harness.config().url(), harness.config().attachmentDirectory(), file, PASSPHRASE)).hasMessageContaining("exists already");
         assertThat(Files.readString(file)).isEqualTo("older backup");
     }
 
@@ -258,7 +258,7 @@ class DataFolderBackupTest extends StoreContract {
         ServerStores store = open(backend);
         AttachmentRecord attachment = upload(store.attachments(), "pictured");
         Path file = tempDir.resolve("b");
-        DataFolderBackup.Summary summary = backups.backup(harness.config(), file, PASSPHRASE);
+        DataFolderBackup.Summary summary = backups.backup(harness.config().url(), harness.config().attachmentDirectory(), file, PASSPHRASE);
         assertThat(summary.attachments()).isEqualTo(1);
         assertThat(summary.database()).isEqualTo(backend == Backend.SQLITE);
         Path restored = tempDir.resolve("restored");
@@ -282,7 +282,7 @@ class DataFolderBackupTest extends StoreContract {
         new SecureRandom().nextBytes(noise);
         upload(store.attachments(), new String(noise, StandardCharsets.ISO_8859_1));
         Path file = tempDir.resolve("parley.backup");
-        backups.backup(harness.config(), file, PASSPHRASE);
+        backups.backup(harness.config().url(), harness.config().attachmentDirectory(), file, PASSPHRASE);
         return file;
     }
 
