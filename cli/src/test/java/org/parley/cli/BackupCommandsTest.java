@@ -2,9 +2,11 @@ package org.parley.cli;
 
 import com.google.protobuf.ByteString;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.parley.protocol.v1.ClientFrame;
+import org.parley.protocol.v1.Deliver;
 import org.parley.protocol.v1.RecipientAccount;
 import org.parley.protocol.v1.Send;
 import org.parley.protocol.v1.ServerFrame;
@@ -15,10 +17,8 @@ import org.parley.server.testing.TestClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,13 +36,16 @@ class BackupCommandsTest {
 
     @TempDir
     Path tempDir;
-    private final List<ServerProcess> servers = new ArrayList<>();
-    private final List<TestClient> clients = new ArrayList<>();
+    private ServersAndClients running;
+
+    @BeforeEach
+    void prepare() {
+        running = new ServersAndClients(tempDir);
+    }
 
     @AfterEach
     void cleanUp() {
-        clients.forEach(TestClient::close);
-        servers.forEach(ServerProcess::close);
+        running.close();
     }
 
     @Test
@@ -101,12 +104,8 @@ class BackupCommandsTest {
         TestClient bobAgain = connect(again.port);
         assertThat(bobAgain.authenticateAs(bob).hasAuthenticated()).isTrue();
         Set<String> delivered = new HashSet<>();
-        while (true) {
-            ServerFrame frame = bobAgain.awaitFrame(f -> f.hasDeliver() || f.hasMailboxDrained());
-            if (frame.hasMailboxDrained()) {
-                break;
-            }
-            delivered.add(HexFormat.of().formatHex(frame.getDeliver().getPayload().substring(0, 16).toByteArray()));
+        for (Deliver copy : bobAgain.drainMailbox()) {
+            delivered.add(HexFormat.of().formatHex(copy.getPayload().substring(0, 16).toByteArray()));
         }
         System.out.printf("backup under load: %d acknowledged before, %d sent during, %d delivered from the restored folder%n",
                 acknowledged.size(), sentDuring.get(), delivered.size());
@@ -183,14 +182,10 @@ class BackupCommandsTest {
     }
 
     private ServerProcess start(Path data) throws Exception {
-        ServerProcess server = ServerProcess.start(data, "sqlite:" + data.resolve("parley.db"), tempDir.resolve("server-" + servers.size() + ".err"));
-        servers.add(server);
-        return server;
+        return running.start(data, "sqlite:" + data.resolve("parley.db"));
     }
 
     private TestClient connect(int port) throws Exception {
-        TestClient client = TestClient.connect(port);
-        clients.add(client);
-        return client;
+        return running.connect(port);
     }
 }

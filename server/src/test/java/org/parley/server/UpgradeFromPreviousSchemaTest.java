@@ -9,7 +9,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -20,6 +19,7 @@ import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.parley.protocol.v1.Deliver;
 import org.parley.protocol.v1.ServerFrame;
 import org.parley.server.accounts.Username;
 import org.parley.server.storage.Database;
@@ -75,18 +75,10 @@ class UpgradeFromPreviousSchemaTest extends ServerTestBase {
         ServerFrame signedIn = ann.authenticateAs(HEX.parseHex("0a000000000000000000000000000001"), HEX.parseHex("0d000000000000000000000000000001"),
                 new Ed25519PrivateKeyParameters(filled(0x11), 0), mailboxKeys);
         assertThat(signedIn.hasAuthenticated()).as("%s", signedIn).isTrue();
-        List<String> mail = new ArrayList<>();
-        List<Long> ids = new ArrayList<>();
-        while (true) {
-            ServerFrame frame = ann.awaitFrame(f -> f.hasDeliver() || f.hasMailboxDrained());
-            if (frame.hasMailboxDrained()) {
-                break;
-            }
-            mail.add(frame.getDeliver().getPayload().toStringUtf8());
-            ids.add(frame.getDeliver().getEnvelopeId());
-        }
-        assertThat(mail).as("opened with ann's mailbox key").containsExactly("hello from before the upgrade", "second message kept across V7");
-        assertThat(ids).containsExactly(17L, 18L);
+        List<Deliver> mail = ann.drainMailbox();
+        assertThat(mail).extracting(copy -> copy.getPayload().toStringUtf8()).as("opened with ann's mailbox key")
+                .containsExactly("hello from before the upgrade", "second message kept across V7");
+        assertThat(mail).extracting(Deliver::getEnvelopeId).as("under the ids V6 gave them").containsExactly(17L, 18L);
 
         HttpResponse<String> download = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                 "http://127.0.0.1:" + server.address().getPort() + "/v1/attachments/a1b2c3d4e5f60718293a4b5c6d7e8f90")).GET().build(),

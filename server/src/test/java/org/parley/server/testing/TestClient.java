@@ -32,6 +32,7 @@ import org.parley.protocol.MailboxSeal;
 import org.parley.protocol.v1.Authenticate;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.Register;
+import org.parley.protocol.v1.Deliver;
 import org.parley.protocol.v1.ServerFrame;
 
 import java.net.InetSocketAddress;
@@ -281,6 +282,16 @@ public final class TestClient implements AutoCloseable {
             mailboxKeys = before;
         }
         return answer;
+    }
+
+    /** The copies the server delivers (opened with this device's mailbox key) until it says the mailbox is drained. */
+    public List<Deliver> drainMailbox() throws InterruptedException {
+        List<Deliver> delivered = new ArrayList<>();
+        for (ServerFrame frame = awaitFrame(f -> f.hasDeliver() || f.hasMailboxDrained()); frame.hasDeliver();
+                frame = awaitFrame(f -> f.hasDeliver() || f.hasMailboxDrained())) {
+            delivered.add(frame.getDeliver());
+        }
+        return delivered;
     }
 
     /** Sends a request and waits for the answer with the same request id; pushes stay queued. */
