@@ -61,20 +61,30 @@ class BackupCommandsTest {
         SecureRandom random = new SecureRandom();
         Set<String> acknowledged = new HashSet<>();
         for (int i = 0; i < ACKNOWLEDGED_BEFORE; i++) {
-            alice.send(sendTo(bob, i, randomId(random)));
+            alice.send(sendTo(bob, randomId(random)).setRequestId(1_000_000 + i).build());
         }
         while (acknowledged.size() < ACKNOWLEDGED_BEFORE) {
             ServerFrame answer = alice.awaitFrame(f -> f.hasSendAccepted() || f.hasError());
             assertThat(answer.hasError()).as("%s", answer).isFalse();
             acknowledged.add(HexFormat.of().formatHex(answer.getSendAccepted().getMessageId().toByteArray()));
         }
+        // Through the whole backup, alice sends one message after another, each once the last is acknowledged.
         AtomicBoolean backingUp = new AtomicBoolean(true);
-        AtomicInteger sentDuring = new AtomicInteger();
+        Set<String> sentDuring = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        AtomicInteger acknowledgedDuring = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Throwable> senderFailure = new java.util.concurrent.atomic.AtomicReference<>();
         Thread sender = new Thread(() -> {
-            for (int i = 0; backingUp.get() && i < 5_000; i++) {
-                alice.send(sendTo(bob, ACKNOWLEDGED_BEFORE + i, randomId(random)));
-                sentDuring.incrementAndGet();
-                Thread.onSpinWait();
+            try {
+                // At most 9,000: the recipient's mailbox holds 10,000.
+                for (int i = 0; backingUp.get() && i < 9_000; i++) {
+                    byte[] id = randomId(random);
+                    sentDuring.add(HexFormat.of().formatHex(id));
+                    if (alice.request(sendTo(bob, id)).hasSendAccepted()) {
+                        acknowledgedDuring.incrementAndGet();
+                    }
+                }
+            } catch (Exception | AssertionError e) {
+                senderFailure.set(e);
             }
         });
         sender.start();
@@ -89,7 +99,8 @@ class BackupCommandsTest {
         }
         assertThat(made.code()).as(made.err()).isZero();
         assertThat(made.out()).contains("Backed up the database, the server key and 0 attachments to " + backup);
-        assertThat(sentDuring.get()).as("the client sent while the backup ran").isPositive();
+        assertThat(senderFailure.get()).isNull();
+        assertThat(acknowledgedDuring.get()).as("the server went on acknowledging while the backup ran").isPositive();
         server.close();
         assertThat(server.process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 
@@ -107,9 +118,12 @@ class BackupCommandsTest {
         for (Deliver copy : bobAgain.drainMailbox()) {
             delivered.add(HexFormat.of().formatHex(copy.getPayload().substring(0, 16).toByteArray()));
         }
-        System.out.printf("backup under load: %d acknowledged before, %d sent during, %d delivered from the restored folder%n",
-                acknowledged.size(), sentDuring.get(), delivered.size());
+        System.out.printf("backup under load: %d acknowledged before, %d acknowledged during, %d delivered from the restored folder%n",
+                acknowledged.size(), acknowledgedDuring.get(), delivered.size());
         assertThat(delivered).containsAll(acknowledged);
+        Set<String> sent = new HashSet<>(acknowledged);
+        sent.addAll(sentDuring);
+        assertThat(sent).as("nothing that was never sent").containsAll(delivered);
     }
 
     @Test
@@ -172,13 +186,13 @@ class BackupCommandsTest {
     }
 
     /** A send whose deduplication id also opens its (here unencrypted) payload. */
-    private static ClientFrame sendTo(TestClient recipient, int request, byte[] messageId) {
+    private static ClientFrame.Builder sendTo(TestClient recipient, byte[] messageId) {
         byte[] payload = new byte[64];
         System.arraycopy(messageId, 0, payload, 0, 16);
-        return ClientFrame.newBuilder().setRequestId(1_000 + request).setSend(Send.newBuilder()
+        return ClientFrame.newBuilder().setSend(Send.newBuilder()
                 .setMessageId(ByteString.copyFrom(messageId)).setPayload(ByteString.copyFrom(payload))
                 .addRecipients(RecipientAccount.newBuilder().setAccountId(ByteString.copyFrom(recipient.accountId))
-                        .addDeviceIds(ByteString.copyFrom(recipient.deviceId)))).build();
+                        .addDeviceIds(ByteString.copyFrom(recipient.deviceId))));
     }
 
     private ServerProcess start(Path data) throws Exception {
