@@ -88,18 +88,22 @@ public final class Migrations {
 
     /**
      * Creates the version table, or gives one made before checksums were recorded its two new
-     * columns. On PostgreSQL it then locks the table, which serializes nodes starting at once: the
-     * second waits, then sees what the first applied.
+     * columns. On PostgreSQL nodes starting at once are serialized first, by a transaction-scoped
+     * advisory lock per schema (two concurrent CREATE TABLE IF NOT EXISTS can both try to create
+     * it), and by a lock on the table (what builds before the advisory lock took): the second node
+     * waits, then sees what the first applied. SQLite's writer already holds the file's write lock.
      */
     private static void lockVersionTable(Connection connection, Dialect dialect) throws SQLException {
         try (Statement statement = connection.createStatement()) {
+            if (dialect == Dialect.POSTGRESQL) {
+                statement.execute("SELECT pg_advisory_xact_lock(hashtext('parley-migrations:' || current_schema()))");
+            }
             statement.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_day INTEGER NOT NULL, "
                     + "checksum TEXT, applied_at TEXT)");
             if (dialect == Dialect.POSTGRESQL) {
                 statement.execute("LOCK TABLE schema_version IN EXCLUSIVE MODE");
             }
             if (!hasColumn(connection, "checksum")) {
-                // SQLite: the writer holds the file's write lock, so no other process adds them meanwhile.
                 statement.execute("ALTER TABLE schema_version ADD COLUMN checksum TEXT");
                 statement.execute("ALTER TABLE schema_version ADD COLUMN applied_at TEXT");
             }

@@ -288,6 +288,35 @@ class StorageContractTest extends StoreContract {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void nodesStartingAtOnceOnAnEmptyDatabaseApplyEachScriptOnce(Backend backend) throws Exception {
+        open(backend);
+        harness.store().close();
+        StoreUrl url = backend == Backend.SQLITE ? StoreUrl.sqliteIn(tempDir.resolve("together")) : harness.config().url();
+        if (backend == Backend.POSTGRESQL) {
+            try (Database database = Database.connect(url)) {
+                database.write(connection -> {
+                    String schema = currentSchema(connection);
+                    return Sql.update(connection, "DROP SCHEMA " + schema + " CASCADE") + Sql.update(connection, "CREATE SCHEMA " + schema);
+                });
+            }
+        }
+        java.util.concurrent.ConcurrentLinkedQueue<Integer> applied = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        long started = countSuccesses(6, () -> {
+            try (Database database = Database.connect(url)) {
+                applied.addAll(Migrations.migrate(database));
+                return true;
+            }
+        });
+        assertThat(started).isEqualTo(6);
+        int latest = Migrations.latestVersion(backendDialect(backend));
+        assertThat(applied).as("every script ran once, by whichever node came first").hasSize(latest).doesNotHaveDuplicates();
+        try (Database database = Database.connect(url)) {
+            assertThat(database.read(Migrations::currentVersion)).isEqualTo(latest);
+        }
+    }
+
     private static Dialect backendDialect(Backend backend) {
         return backend == Backend.SQLITE ? Dialect.SQLITE : Dialect.POSTGRESQL;
     }
