@@ -78,7 +78,7 @@ public final class DataFolderBackup {
     /**
      * Writes a backup of the server with database {@code database} and attachment folder
      * {@code attachments} to {@code target}, a file that must not exist yet (made owner-only,
-     * written under a temporary name and renamed at the end).
+     * written under a temporary name and linked into place at the end).
      */
     public Summary backup(StoreUrl database, Path attachments, Path target, char[] passphrase) {
         Path file = target.toAbsolutePath();
@@ -99,7 +99,8 @@ public final class DataFolderBackup {
                         : new Summary(false, addAttachments(archive, attachments, attachmentFiles(attachments)).size(), 0);
                 archive.finish();
             }
-            Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
+            // A link, unlike a rename, fails when a file of that name appeared meanwhile: a backup never replaces one.
+            Files.createLink(file, partial);
             return summary;
         } catch (FileAlreadyExistsException e) {
             throw new BackupException(file + " exists already: choose a new name for the backup");
