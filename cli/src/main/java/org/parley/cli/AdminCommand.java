@@ -18,8 +18,9 @@ import java.util.Map;
 
 /** {@code parley admin}: the operator's view of a server's store (works while the server runs). */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-        description = "Operator commands on a server's data: disclose, stats, invite.",
-        subcommands = {AdminCommand.Disclose.class, AdminCommand.StatsCommand.class, AdminCommand.Invite.class})
+        description = "Operator commands on a server's data: disclose, stats, invite, backup, restore.",
+        subcommands = {AdminCommand.Disclose.class, AdminCommand.StatsCommand.class, AdminCommand.Invite.class,
+                BackupCommands.Backup.class, BackupCommands.Restore.class})
 final class AdminCommand implements Runnable {
     @Spec
     CommandSpec spec;

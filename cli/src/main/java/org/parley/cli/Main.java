@@ -34,7 +34,8 @@ public final class Main implements Runnable {
     }
 
     @Option(names = "--passphrase-file", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
-            description = "Encrypt the profile with the passphrase in FILE (first line) instead of a key file.")
+            description = "Encrypt the profile with the passphrase in FILE (first line) instead of a key file;"
+                    + " for 'parley admin backup' and 'restore', the backup's passphrase.")
     void setPassphraseFile(Path file) {
         this.passphraseFile = file;
     }

@@ -207,9 +207,118 @@ class StorageContractTest extends StoreContract {
         int future = Migrations.latestVersion(harness.config().url().dialect()) + 1;
         try (Database database = Database.connect(harness.config().url())) {
             database.write(connection -> Sql.update(connection, "INSERT INTO schema_version (version, applied_day) VALUES (?, 0)", future));
-            assertThatThrownBy(() -> Migrations.migrate(database))
-                    .isInstanceOf(StoreException.class).hasMessageContaining("schema version " + future).hasMessageContaining("newer Parley");
+            assertThatThrownBy(() -> Migrations.migrate(database)).isInstanceOf(StoreException.class)
+                    .hasMessage("this data was written by a newer Parley (schema V" + future + "); this build knows up to V"
+                            + (future - 1) + ": upgrade Parley or restore a backup");
         }
+        assertThatThrownBy(harness::restart).as("the server does not start on it").hasMessageContaining("newer Parley");
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void eachAppliedScriptIsRecordedWithItsChecksumAndAnEditedOneIsRefused(Backend backend) {
+        open(backend);
+        harness.store().close();
+        try (Database database = Database.connect(harness.config().url())) {
+            database.read(connection -> {
+                try (var rows = connection.createStatement().executeQuery("SELECT version, checksum, applied_at FROM schema_version ORDER BY version")) {
+                    int version = 0;
+                    while (rows.next()) {
+                        version++;
+                        assertThat(rows.getInt(1)).isEqualTo(version);
+                        assertThat(rows.getString(2)).as("SHA-256 hex").matches("[0-9a-f]{64}");
+                        assertThat(java.time.Instant.parse(rows.getString(3))).isAfter(java.time.Instant.parse("2020-01-01T00:00:00Z"));
+                    }
+                    assertThat(version).isEqualTo(Migrations.latestVersion(backendDialect(backend)));
+                }
+                return null;
+            });
+            database.write(connection -> Sql.update(connection, "UPDATE schema_version SET checksum = ? WHERE version = 3", "0".repeat(64)));
+            assertThatThrownBy(() -> Migrations.migrate(database)).isInstanceOf(StoreException.class)
+                    .hasMessageContaining("schema V3 of this database was applied from a different script")
+                    .hasMessageContaining("0".repeat(64));
+        }
+        assertThatThrownBy(harness::restart).hasMessageContaining("different script");
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void versionsRecordedBeforeChecksumsGetTheirsOnTheFirstStart(Backend backend) {
+        open(backend);
+        harness.store().close();
+        int latest = Migrations.latestVersion(backendDialect(backend));
+        try (Database database = Database.connect(harness.config().url())) {
+            // The version table as every release before checksums made it.
+            database.write(connection -> {
+                Sql.update(connection, "DROP TABLE schema_version");
+                Sql.update(connection, "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_day INTEGER NOT NULL)");
+                for (int version = 1; version <= latest; version++) {
+                    Sql.update(connection, "INSERT INTO schema_version (version, applied_day) VALUES (?, 20000)", version);
+                }
+                return null;
+            });
+            assertThat(Migrations.migrate(database)).isEmpty();
+            long withChecksum = database.read(connection -> Sql.queryLong(connection, "SELECT COUNT(*) FROM schema_version WHERE checksum IS NOT NULL"));
+            assertThat(withChecksum).isEqualTo(latest);
+        }
+        harness.restart();
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void aMigrationThatFailsHalfwayLeavesThePreviousVersionIntact(Backend backend) {
+        open(backend);
+        harness.store().close();
+        if (backend == Backend.POSTGRESQL) {
+            try (Database database = Database.connect(harness.config().url())) {
+                database.write(connection -> {
+                    String schema = currentSchema(connection);
+                    return Sql.update(connection, "DROP SCHEMA " + schema + " CASCADE") + Sql.update(connection, "CREATE SCHEMA " + schema);
+                });
+            }
+        }
+        StoreUrl url = backend == Backend.SQLITE ? StoreUrl.sqliteIn(tempDir.resolve("halfway")) : harness.config().url();
+        try (Database database = Database.connect(url)) {
+            assertThat(Migrations.migrate(database, 5)).hasSize(5);
+            // V6 creates send_token_keys first and send_token_quota fourth: the fourth statement fails.
+            database.write(connection -> Sql.update(connection, "CREATE TABLE send_token_quota (x INTEGER)"));
+            assertThatThrownBy(() -> Migrations.migrate(database)).isInstanceOf(StoreException.class);
+            assertThat(database.read(Migrations::currentVersion)).isEqualTo(5);
+            assertThat(columns(database, "send_token_keys")).as("V6's first statement was rolled back with it").isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void nodesStartingAtOnceOnAnEmptyDatabaseApplyEachScriptOnce(Backend backend) throws Exception {
+        open(backend);
+        harness.store().close();
+        StoreUrl url = backend == Backend.SQLITE ? StoreUrl.sqliteIn(tempDir.resolve("together")) : harness.config().url();
+        if (backend == Backend.POSTGRESQL) {
+            try (Database database = Database.connect(url)) {
+                database.write(connection -> {
+                    String schema = currentSchema(connection);
+                    return Sql.update(connection, "DROP SCHEMA " + schema + " CASCADE") + Sql.update(connection, "CREATE SCHEMA " + schema);
+                });
+            }
+        }
+        java.util.concurrent.ConcurrentLinkedQueue<Integer> applied = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        long started = countSuccesses(6, () -> {
+            try (Database database = Database.connect(url)) {
+                applied.addAll(Migrations.migrate(database));
+                return true;
+            }
+        });
+        assertThat(started).isEqualTo(6);
+        int latest = Migrations.latestVersion(backendDialect(backend));
+        assertThat(applied).as("every script ran once, by whichever node came first").hasSize(latest).doesNotHaveDuplicates();
+        try (Database database = Database.connect(url)) {
+            assertThat(database.read(Migrations::currentVersion)).isEqualTo(latest);
+        }
+    }
+
+    private static Dialect backendDialect(Backend backend) {
+        return backend == Backend.SQLITE ? Dialect.SQLITE : Dialect.POSTGRESQL;
     }
 
     @ParameterizedTest

@@ -32,6 +32,7 @@ import org.parley.protocol.MailboxSeal;
 import org.parley.protocol.v1.Authenticate;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.Register;
+import org.parley.protocol.v1.Deliver;
 import org.parley.protocol.v1.ServerFrame;
 
 import java.net.InetSocketAddress;
@@ -246,13 +247,19 @@ public final class TestClient implements AutoCloseable {
 
     /** Signs this connection in as the device another client registered or linked, with that device's keys. */
     public ServerFrame authenticateAs(TestClient device) throws Exception {
-        mailboxKeys = device.mailboxKeys; // before the request: mail may follow the answer at once
+        return authenticateAs(device.accountId, device.deviceId, device.identity, device.mailboxKeys);
+    }
+
+    /** Signs this connection in as a device whose keys the test holds (a device made outside any client, e.g. by a fixture). */
+    public ServerFrame authenticateAs(byte[] account, byte[] device, Ed25519PrivateKeyParameters deviceIdentity, byte[][] deviceMailboxKeys)
+            throws Exception {
+        mailboxKeys = deviceMailboxKeys; // before the request: mail may follow the answer at once
         ServerFrame answer = request(ClientFrame.newBuilder().setAuthenticate(Authenticate.newBuilder()
-                .setAccountId(ByteString.copyFrom(device.accountId)).setDeviceId(ByteString.copyFrom(device.deviceId))
-                .setSignature(ByteString.copyFrom(sign(device.identity, challenge)))));
+                .setAccountId(ByteString.copyFrom(account)).setDeviceId(ByteString.copyFrom(device))
+                .setSignature(ByteString.copyFrom(sign(deviceIdentity, challenge)))));
         if (answer.hasAuthenticated()) {
-            accountId = device.accountId;
-            deviceId = device.deviceId;
+            accountId = account;
+            deviceId = device;
         }
         return answer;
     }
@@ -275,6 +282,16 @@ public final class TestClient implements AutoCloseable {
             mailboxKeys = before;
         }
         return answer;
+    }
+
+    /** The copies the server delivers (opened with this device's mailbox key) until it says the mailbox is drained. */
+    public List<Deliver> drainMailbox() throws InterruptedException {
+        List<Deliver> delivered = new ArrayList<>();
+        for (ServerFrame frame = awaitFrame(f -> f.hasDeliver() || f.hasMailboxDrained()); frame.hasDeliver();
+                frame = awaitFrame(f -> f.hasDeliver() || f.hasMailboxDrained())) {
+            delivered.add(frame.getDeliver());
+        }
+        return delivered;
     }
 
     /** Sends a request and waits for the answer with the same request id; pushes stay queued. */
