@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -53,6 +54,8 @@ public final class DeliveryStream {
     /** Arrivals from the mailbox writer's thread, taken on the event loop. */
     private final Queue<MailArrived> arrivals = PlatformDependent.newMpscQueue();
     private final AtomicBoolean takeScheduled = new AtomicBoolean();
+    /** The commit of the last batch with a copy left to a drain, until that drain is started. */
+    private CompletionStage<Void> awaitedCommit;
 
     public DeliveryStream(Channel channel, DeviceId device, MessageBus bus, MailboxStore mailbox,
                           Executor storePool, Metrics metrics) {
@@ -118,7 +121,10 @@ public final class DeliveryStream {
             return false;
         }
         if (draining || !channel.isWritable()) {
-            mail.stored().thenRun(() -> loop.execute(this::missedOneStored));
+            if (mail.stored() != awaitedCommit) { // copies of one batch share their commit: one wait each
+                awaitedCommit = mail.stored();
+                awaitedCommit.thenRun(() -> loop.execute(this::missedOneStored));
+            }
             return false;
         }
         if (mail.envelope().id() > lastPushed) {
@@ -128,8 +134,9 @@ public final class DeliveryStream {
         return false;
     }
 
-    /** A copy that was not pushed is committed now: a drain finds it. */
+    /** Copies that were not pushed are committed now: a drain finds them. */
     private void missedOneStored() {
+        awaitedCommit = null; // a copy missed from now on is waited for again
         if (closed) {
             return;
         }
