@@ -118,7 +118,10 @@ public final class JdbcMailboxStore implements MailboxStore {
         if (deliveries.isEmpty()) {
             return new BatchOutcome(List.of(), acknowledges ? database.writeWithoutSync(connection -> acknowledge(connection, acknowledgements)) : 0);
         }
-        boolean beforeCommit = earlyBeforeCommit;
+        // A batch that moves a group to its next epoch is shown once committed, all of it: its other
+        // copies have higher ids in their mailboxes, and a connection skips ids below one it pushed.
+        boolean beforeCommit = earlyBeforeCommit && deliveries.stream()
+                .allMatch(delivery -> delivery.precondition() == null || delivery.precondition().mayBeShownBeforeCommit());
         BatchOutcome outcome;
         try {
             outcome = database.write(connection -> {

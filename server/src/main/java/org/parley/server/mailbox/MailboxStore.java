@@ -97,7 +97,9 @@ public interface MailboxStore {
      * their copies while the disk catches up. The promise that makes this safe: the envelope ids
      * {@code early} sees are never given to another copy in the same mailbox, even when the write
      * then fails or the process dies before the commit (a client that saw an id keeps trusting it
-     * names one message). A store that cannot promise that calls {@code early} after the commit.
+     * names one message). A store that cannot promise that calls {@code early} after the commit, and
+     * so does every store for a batch with a {@link Precondition} that may not be shown before its
+     * commit (a group's epoch change: members must never apply a commit the server could lose).
      * {@code early} runs at most once, before this returns, and must not throw; when this throws,
      * nothing of the batch was stored.
      */

@@ -20,7 +20,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.parley.server.ServerStores;
 import org.parley.server.accounts.DeviceId;
 import org.parley.server.accounts.Registration;
+import org.parley.server.groups.CommitId;
+import org.parley.server.groups.RoutingId;
+import org.parley.server.storage.Secrets;
 import org.parley.server.testing.Backend;
+import org.parley.server.testing.EpochKey;
 import org.parley.server.testing.StoreContract;
 
 class MailboxStoreContractTest extends StoreContract {
@@ -244,6 +248,26 @@ class MailboxStoreContractTest extends StoreContract {
             }
         }
         assertThat(markers(store.mailbox().pending(bob.device(), shown.get(1), 100))).containsExactly(3, 4, 5);
+    }
+
+    /**
+     * A batch that moves a group to its next epoch is shown only once committed: members must never
+     * apply a commit the server could lose. Here showing it fails, after the commit, so it is stored.
+     */
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void aBatchWithAGroupCommitIsShownOnlyAfterItsCommit(Backend backend) {
+        ServerStores store = open(backend);
+        Registration bob = register(store, "bob");
+        RoutingId group = RoutingId.of(Secrets.random(32));
+        Precondition epochChange = store.groups().commit(EpochKey.commit(group, 0, CommitId.of(new byte[] {1}), new byte[] {1},
+                null, EpochKey.random()));
+        Delivery commit = new Delivery(List.of(new NewEnvelope(bob.device(), ByteString.copyFrom(payload(1, 10)))), epochChange);
+        assertThatThrownBy(() -> store.mailbox().write(List.of(commit, to(payload(2, 10), bob.device())), List.of(), decided -> {
+            throw new IllegalStateException("shown");
+        })).hasMessage("shown");
+        assertThat(markers(store.mailbox().pending(bob.device(), 0, 10))).as("committed before it was shown").containsExactly(1, 2);
+        assertThat(store.groups().state(group)).hasValueSatisfying(state -> assertThat(state.epoch()).isEqualTo(1));
     }
 
     /** A killed process may have shown copies of a batch it never committed: a restart numbers above them. */
