@@ -9,10 +9,10 @@ import org.parley.server.testing.TestClient;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * A burst of sends pipelined from one raw client to another's device, and what reaches that device:
@@ -25,19 +25,22 @@ final class SendBurst {
     private SendBurst() {
     }
 
-    /** Sends {@code count} messages without waiting for answers; returns their ids (hex). */
-    static Set<String> send(TestClient sender, TestClient recipient, int count) {
-        Set<String> sent = new HashSet<>();
+    /**
+     * Sends {@code count} messages without waiting for answers; returns each Send by its message id
+     * (hex), in the order sent, so that a test can send again what was never accepted.
+     */
+    static Map<String, Send> send(TestClient sender, TestClient recipient, int count) {
+        Map<String, Send> sent = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
             byte[] messageId = new byte[16];
             RANDOM.nextBytes(messageId);
-            sent.add(HexFormat.of().formatHex(messageId));
             byte[] payload = new byte[256];
             System.arraycopy(messageId, 0, payload, 0, 16);
-            sender.send(ClientFrame.newBuilder().setRequestId(1_000 + i).setSend(Send.newBuilder()
-                    .setMessageId(ByteString.copyFrom(messageId)).setPayload(ByteString.copyFrom(payload))
+            Send send = Send.newBuilder().setMessageId(ByteString.copyFrom(messageId)).setPayload(ByteString.copyFrom(payload))
                     .addRecipients(RecipientAccount.newBuilder().setAccountId(ByteString.copyFrom(recipient.accountId))
-                            .addDeviceIds(ByteString.copyFrom(recipient.deviceId)))).build());
+                            .addDeviceIds(ByteString.copyFrom(recipient.deviceId))).build();
+            sent.put(HexFormat.of().formatHex(messageId), send);
+            sender.send(ClientFrame.newBuilder().setRequestId(1_000 + i).setSend(send).build());
         }
         return sent;
     }

@@ -108,7 +108,7 @@ public final class ParleyServer implements AutoCloseable {
         this.readinessChecks = Executors.newSingleThreadExecutor(named("parley-readiness"));
         this.readiness = new Readiness(store::checkDatabase, readinessChecks);
         this.bus = new InProcessBus();
-        this.writer = new MailboxWriter(store.mailbox(), new MailboxSealer(store.accounts()), metrics, BATCH_WAIT_MICROS, BATCH_MAX_ITEMS, BATCH_QUEUE);
+        this.writer = new MailboxWriter(store.mailbox(), new MailboxSealer(store.accounts()), bus, metrics, BATCH_WAIT_MICROS, BATCH_MAX_ITEMS, BATCH_QUEUE);
 
         ServerConfig.Limits limits = config.limits();
         ServerConfig.Quotas quotas = config.quotas();
@@ -147,7 +147,7 @@ public final class ParleyServer implements AutoCloseable {
         KeyPackageRequests keyPackageRequests = new KeyPackageRequests(store.accounts(), store.keyPackages(),
                 quotas.claimsPerHour(), quotas.claimsPerTargetPerHour());
         keyPackageRequests.addTo(handlers);
-        new MessageRequests(store.accounts(), store.groups(), writer, bus, metrics, unsealedLimits, tokens).addTo(handlers);
+        new MessageRequests(store.accounts(), store.groups(), writer, metrics, unsealedLimits, tokens).addTo(handlers);
         new TokenRequests(tokens, store.accounts()).addTo(handlers);
         new AttachmentRequests(tickets, attachmentQuota, store.attachments().maxBytes()).addTo(handlers);
         new CallRequests(callTokens,

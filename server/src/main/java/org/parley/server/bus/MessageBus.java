@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  */
 public interface MessageBus extends AutoCloseable {
 
-    /** Called after the envelope is durably stored. Must not block. */
+    /** Called once the envelope's id is final, possibly before its commit ({@link MailArrived#stored()}). Must not block. */
     void publish(MailArrived mail);
 
     /** Receives mail for {@code device} until the subscription is closed. Listeners must not block. */

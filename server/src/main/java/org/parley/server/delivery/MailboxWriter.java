@@ -1,8 +1,11 @@
 package org.parley.server.delivery;
 
+import org.parley.server.bus.MailArrived;
+import org.parley.server.bus.MessageBus;
 import org.parley.server.mailbox.Acknowledgement;
 import org.parley.server.mailbox.Delivery;
 import org.parley.server.mailbox.DeliveryOutcome;
+import org.parley.server.mailbox.Envelope;
 import org.parley.server.mailbox.MailboxStore;
 import org.parley.server.metrics.Metrics;
 import org.slf4j.Logger;
@@ -12,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -26,6 +30,13 @@ import java.util.function.Consumer;
  * transaction, and when refused, refused alone, without failing the rest of the batch. Each copy of a
  * send is sealed to its recipient by the {@link MailboxSealer} in {@link #submit}, on the requester's
  * thread, so the writer thread only stores.
+ *
+ * <p>Connected recipients do not wait for the fsync: each stored copy is announced on the bus as soon
+ * as the store has decided it, before its commit where the store allows
+ * ({@link MailboxStore#write(List, List, Consumer)}), with a signal that says when it is committed.
+ * The sender's answer still waits for the commit. A copy lost with a commit that never happened was
+ * never acknowledged to its sender, who sends it again; the recipient drops the second copy by the
+ * message id inside it, and no envelope id it saw is ever reused for another copy.
  */
 public final class MailboxWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MailboxWriter.class);
@@ -53,6 +64,7 @@ public final class MailboxWriter implements AutoCloseable {
 
     private final MailboxStore mailbox;
     private final MailboxSealer sealer;
+    private final MessageBus bus;
     private final Metrics metrics;
     private final long maxWaitNanos;
     private final int maxItems;
@@ -60,10 +72,11 @@ public final class MailboxWriter implements AutoCloseable {
     private final Thread writer;
     private volatile boolean closing;
 
-    public MailboxWriter(MailboxStore mailbox, MailboxSealer sealer, Metrics metrics, long maxWaitMicros, int maxItems,
-                         int queueCapacity) {
+    public MailboxWriter(MailboxStore mailbox, MailboxSealer sealer, MessageBus bus, Metrics metrics, long maxWaitMicros,
+                         int maxItems, int queueCapacity) {
         this.mailbox = mailbox;
         this.sealer = sealer;
+        this.bus = bus;
         this.metrics = metrics;
         this.maxWaitNanos = TimeUnit.MICROSECONDS.toNanos(maxWaitMicros);
         this.maxItems = maxItems;
@@ -135,10 +148,13 @@ public final class MailboxWriter implements AutoCloseable {
         List<Acknowledgement> acknowledgements = new ArrayList<>(acks.size());
         acks.forEach(ack -> acknowledgements.add(ack.acknowledgement()));
         MailboxStore.BatchOutcome outcome;
+        CompletableFuture<Void> committed = new CompletableFuture<>();
         try {
-            outcome = mailbox.write(deliveries, acknowledgements);
+            outcome = mailbox.write(deliveries, acknowledgements, decided -> announce(decided, committed));
+            committed.complete(null);
             metrics.batchWritten();
         } catch (RuntimeException e) {
+            committed.completeExceptionally(e);
             log.error("storing a batch of {} sends and {} acknowledgements failed", sends.size(), acks.size(), e);
             outcome = null;
         }
@@ -147,6 +163,21 @@ public final class MailboxWriter implements AutoCloseable {
         }
         for (Ack ack : acks) {
             answer(ack.done(), outcome != null);
+        }
+    }
+
+    /** Tells the recipients' connections about every stored copy; {@code committed} says when they are on disk. */
+    private void announce(List<DeliveryOutcome> decided, CompletableFuture<Void> committed) {
+        try {
+            for (DeliveryOutcome outcome : decided) {
+                if (outcome instanceof DeliveryOutcome.Stored stored) {
+                    for (Envelope envelope : stored.envelopes()) {
+                        bus.publish(new MailArrived(envelope, committed));
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("announcing stored mail failed; recipients get it at their next drain", e);
         }
     }
 

@@ -15,11 +15,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import org.parley.server.accounts.AccountId;
 import org.parley.server.accounts.DeviceId;
 import org.parley.server.storage.Database;
+import org.parley.server.storage.Dialect;
 import org.parley.server.storage.StoreRejectedException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import static org.parley.server.storage.Sql.byteString;
 
@@ -36,12 +42,18 @@ import static org.parley.server.storage.Sql.byteString;
  * the rare case that two nodes' batches lock two groups in opposite orders, PostgreSQL aborts one and
  * {@link Database#write} runs it again.
  *
+ * <p>Sequence numbers are never given twice in a mailbox, even to copies shown before a commit
+ * that never happened (see {@link #write(List, List, Consumer)}): after a failed write numbering
+ * goes on above every number this process assigned, and after a restart {@link #RESTART_GAP} above
+ * the highest committed one. Deleting acknowledged mail commits without an fsync of its own.
+ *
  * <p>What a row keeps is the recipient, the copy's sequence number in that recipient's mailbox,
  * the payload (sealed to the recipient before it gets here) and the arrival hour, for expiry: no
  * sender and no order across mailboxes, so a copy of the database does not show who wrote to whom
  * or which copies were stored together.
  */
 public final class JdbcMailboxStore implements MailboxStore {
+    private static final Logger log = LoggerFactory.getLogger(JdbcMailboxStore.class);
     /** Parameters per IN (...) list: well under SQLite's and PostgreSQL's limits. */
     static final int CHUNK = 500;
     /** Stored times are whole hours. */
@@ -49,14 +61,46 @@ public final class JdbcMailboxStore implements MailboxStore {
     /** Index of the next sequence number in a mailbox's {count, bytes, next seq}. */
     private static final int NEXT_SEQ = 2;
 
+    /**
+     * More copies than one batch ever stores for one device (the server's batches hold a few
+     * thousand): after a restart, numbering resumes this far above the highest committed number.
+     */
+    static final long RESTART_GAP = 1L << 32;
+
     private final Database database;
     private final Clock clock;
     private final MailboxLimits limits;
+    /**
+     * The least sequence number the next copy of any mailbox gets. Copies handed to
+     * {@link #write(List, List, Consumer)}'s {@code early} before their commit may be lost with it,
+     * and their numbers must not be given again: above everything this process or one before it
+     * may have handed out. Only ever grows.
+     */
+    private volatile long seqFloor;
+    /** The highest sequence number this process assigned, committed or not. */
+    private final AtomicLong highestAssigned = new AtomicLong();
+    /** Whether {@code early} runs before the commit: on SQLite (one node, one attempt per write) until a write fails. */
+    private volatile boolean earlyBeforeCommit;
 
     public JdbcMailboxStore(Database database, Clock clock, MailboxLimits limits) {
         this.database = database;
         this.clock = clock;
         this.limits = limits;
+        this.earlyBeforeCommit = database.dialect() == Dialect.SQLITE;
+        this.seqFloor = database.read(JdbcMailboxStore::floorAfterRestart);
+    }
+
+    /**
+     * The process before this one may have shown copies of its last batch whose commit it never
+     * made: they were numbered from their mailbox's committed next_seq on, and at most
+     * {@link #RESTART_GAP} of them per mailbox. No mailbox yet: nothing was shown.
+     */
+    private static long floorAfterRestart(Connection connection) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT MAX(next_seq) FROM mailbox_usage");
+             ResultSet row = select.executeQuery()) {
+            long highest = row.next() ? row.getLong(1) : 0;
+            return highest == 0 ? 0 : highest + RESTART_GAP;
+        }
     }
 
     @Override
@@ -68,14 +112,47 @@ public final class JdbcMailboxStore implements MailboxStore {
     }
 
     @Override
-    public BatchOutcome write(List<Delivery> deliveries, List<Acknowledgement> acknowledgements) {
+    public BatchOutcome write(List<Delivery> deliveries, List<Acknowledgement> acknowledgements,
+                              Consumer<List<DeliveryOutcome>> early) {
         boolean acknowledges = acknowledgements.stream().anyMatch(ack -> !ack.envelopeIds().isEmpty());
-        if (deliveries.isEmpty() && !acknowledges) {
-            return new BatchOutcome(List.of(), 0);
+        if (deliveries.isEmpty()) {
+            return new BatchOutcome(List.of(), acknowledges ? database.writeWithoutSync(connection -> acknowledge(connection, acknowledgements)) : 0);
         }
-        return database.write(connection -> new BatchOutcome(
-                deliveries.isEmpty() ? List.of() : enqueue(connection, deliveries),
-                acknowledges ? acknowledge(connection, acknowledgements) : 0));
+        // A batch that moves a group to its next epoch is shown once committed, all of it: its other
+        // copies have higher ids in their mailboxes, and a connection skips ids below one it pushed.
+        boolean beforeCommit = earlyBeforeCommit && deliveries.stream()
+                .allMatch(delivery -> delivery.precondition() == null || delivery.precondition().mayBeShownBeforeCommit());
+        BatchOutcome outcome;
+        try {
+            outcome = database.write(connection -> {
+                List<DeliveryOutcome> stored = enqueue(connection, deliveries);
+                int deleted = acknowledges ? acknowledge(connection, acknowledgements) : 0;
+                if (beforeCommit) {
+                    early.accept(stored);
+                }
+                return new BatchOutcome(stored, deleted);
+            });
+        } catch (RuntimeException | Error e) {
+            if (beforeCommit) {
+                fenceShownNumbers();
+            }
+            throw e;
+        }
+        if (!beforeCommit) {
+            early.accept(outcome.deliveries());
+        }
+        return outcome;
+    }
+
+    /**
+     * A write whose copies may have been shown failed: no later copy may take their numbers, and
+     * from now on copies are shown only once committed. Showing them early again would let failures
+     * in a row raise the numbers beyond what a restart's {@link #floorAfterRestart} covers.
+     */
+    private void fenceShownNumbers() {
+        earlyBeforeCommit = false;
+        seqFloor = Math.max(seqFloor, highestAssigned.get() + 1);
+        log.warn("a mailbox write failed: connected devices now get new mail only after it is on disk, until the server restarts");
     }
 
     private List<DeliveryOutcome> enqueue(Connection connection, List<Delivery> deliveries) throws SQLException {
@@ -105,6 +182,7 @@ public final class JdbcMailboxStore implements MailboxStore {
                         continue;
                     }
                     long seq = mailbox[NEXT_SEQ]++;
+                    highestAssigned.accumulateAndGet(seq, Math::max);
                     insert.setBytes(1, envelope.recipient().bytes());
                     insert.setLong(2, seq);
                     insert.setBytes(3, envelope.payload().toByteArray());
@@ -148,7 +226,8 @@ public final class JdbcMailboxStore implements MailboxStore {
                 }
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        usage.put(DeviceId.of(rows.getBytes(1)), new long[] {rows.getLong(2), rows.getLong(3), rows.getLong(4)});
+                        usage.put(DeviceId.of(rows.getBytes(1)), new long[] {rows.getLong(2), rows.getLong(3),
+                                Math.max(rows.getLong(4), seqFloor)});
                     }
                 }
             }
@@ -261,7 +340,7 @@ public final class JdbcMailboxStore implements MailboxStore {
         if (acknowledgements.stream().allMatch(ack -> ack.envelopeIds().isEmpty())) {
             return 0;
         }
-        return database.write(connection -> acknowledge(connection, acknowledgements));
+        return database.writeWithoutSync(connection -> acknowledge(connection, acknowledgements));
     }
 
     private static int acknowledge(Connection connection, List<Acknowledgement> acknowledgements) throws SQLException {

@@ -2,6 +2,7 @@ package org.parley.server.mailbox;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.parley.server.accounts.AccountId;
 import org.parley.server.accounts.DeviceId;
@@ -82,9 +83,28 @@ public interface MailboxStore {
     /**
      * Stores deliveries and deletes acknowledged envelopes in one transaction, so a group commit
      * costs one fsync however its writes are mixed. Same rules as {@link #enqueue(List)} and
-     * {@link #acknowledge(List)}; deletions apply after the stores.
+     * {@link #acknowledge(List)}; deletions apply after the stores. A batch of acknowledgements
+     * alone is committed without an fsync of its own: a crash may undo it, which only delivers
+     * the mail again (clients deduplicate), and the next durable commit makes it durable too.
      */
-    BatchOutcome write(List<Delivery> deliveries, List<Acknowledgement> acknowledgements);
+    default BatchOutcome write(List<Delivery> deliveries, List<Acknowledgement> acknowledgements) {
+        return write(deliveries, acknowledgements, outcomes -> { });
+    }
+
+    /**
+     * Like {@link #write(List, List)}, and hands the deliveries' outcomes to {@code early} as soon
+     * as they are decided, possibly before they are durable, so that connected recipients can get
+     * their copies while the disk catches up. The promise that makes this safe: the envelope ids
+     * {@code early} sees are never given to another copy in the same mailbox, even when the write
+     * then fails or the process dies before the commit (a client that saw an id keeps trusting it
+     * names one message). A store that cannot promise that calls {@code early} after the commit, and
+     * so does every store for a batch with a {@link Precondition} that may not be shown before its
+     * commit (a group's epoch change: members must never apply a commit the server could lose).
+     * {@code early} runs at most once, before this returns, and must not throw; when this throws,
+     * nothing of the batch was stored.
+     */
+    BatchOutcome write(List<Delivery> deliveries, List<Acknowledgement> acknowledgements,
+                       Consumer<List<DeliveryOutcome>> early);
 
     /** What {@link #write(List, List)} did: one outcome per delivery, in order, and how many envelopes it deleted. */
     record BatchOutcome(List<DeliveryOutcome> deliveries, int deleted) {

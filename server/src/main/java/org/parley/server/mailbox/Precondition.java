@@ -29,4 +29,14 @@ public interface Precondition {
      * @return null when the write was made, else why not
      */
     StoreRejectedException apply(Connection connection) throws SQLException;
+
+    /**
+     * Whether the delivery may be shown to its recipients before this write is durable: true when
+     * losing the write in a crash costs only a repetition (a spent send token that can be spent once
+     * more). A group's move to its next epoch is not such a write: members would apply a commit that
+     * the server then no longer has.
+     */
+    default boolean mayBeShownBeforeCommit() {
+        return false;
+    }
 }

@@ -19,8 +19,6 @@ import org.parley.server.accounts.AccountStore;
 import org.parley.server.accounts.AccountStore.DeviceOwner;
 import org.parley.server.accounts.DeviceId;
 import org.parley.server.accounts.DeviceRecord;
-import org.parley.server.bus.MailArrived;
-import org.parley.server.bus.MessageBus;
 import org.parley.server.delivery.MailboxWriter;
 import org.parley.server.mailbox.Acknowledgement;
 import org.parley.server.groups.CommitId;
@@ -32,7 +30,6 @@ import org.parley.server.groups.StaleEpochException;
 import org.parley.server.groups.UnauthorisedCommitException;
 import org.parley.server.mailbox.Delivery;
 import org.parley.server.mailbox.DeliveryOutcome;
-import org.parley.server.mailbox.Envelope;
 import org.parley.server.mailbox.MailboxFullException;
 import org.parley.server.mailbox.NewEnvelope;
 import org.parley.server.mailbox.Precondition;
@@ -60,7 +57,7 @@ import java.util.function.Consumer;
 /**
  * Sends, acknowledgements and commits. A send is validated here, then stored by the
  * {@link MailboxWriter}; the sender hears SendAccepted only once every copy is on disk, and
- * connected recipients get the copies at once through the bus. A recipient device the server does
+ * connected recipients get the copies sooner, from the writer through the bus. A recipient device the server does
  * not have is skipped and named in the answer, never a reason to fail the send. A commit is stored
  * with its fan-out in one transaction, or not at all.
  *
@@ -88,7 +85,6 @@ public final class MessageRequests {
     private final AccountStore accounts;
     private final GroupStore groups;
     private final MailboxWriter writer;
-    private final MessageBus bus;
     private final Metrics metrics;
     private final UnsealedLimits limits;
     private final TokenAuthority tokens;
@@ -106,11 +102,10 @@ public final class MessageRequests {
     }
 
     public MessageRequests(AccountStore accounts, GroupStore groups, MailboxWriter writer,
-                           MessageBus bus, Metrics metrics, UnsealedLimits limits, TokenAuthority tokens) {
+                           Metrics metrics, UnsealedLimits limits, TokenAuthority tokens) {
         this.accounts = accounts;
         this.groups = groups;
         this.writer = writer;
-        this.bus = bus;
         this.metrics = metrics;
         this.limits = limits;
         this.tokens = tokens;
@@ -282,20 +277,13 @@ public final class MessageRequests {
         return ids(all);
     }
 
-    /** Pushes the stored copies to connected recipients (on any node), after they are durable. */
-    private void publish(DeliveryOutcome.Stored stored) {
-        metrics.sendAccepted(stored.envelopes().size());
-        for (Envelope envelope : stored.envelopes()) {
-            bus.publish(new MailArrived(envelope));
-        }
-    }
 
     /** Runs on the writer thread once the delivery is stored or refused. */
     private void answerSend(Session session, long id, ByteString messageId, Set<DeviceId> skipped, DeliveryOutcome outcome) {
         if (outcome instanceof DeliveryOutcome.Stored stored) {
             session.reply(id, ServerFrame.newBuilder().setSendAccepted(SendAccepted.newBuilder().setMessageId(messageId)
                     .addAllUnknownDeviceIds(unknown(skipped, stored))));
-            publish(stored);
+            metrics.sendAccepted(stored.envelopes().size()); // the writer already announced the copies
         } else if (outcome instanceof DeliveryOutcome.Rejected rejected && rejected.reason() instanceof MailboxFullException full) {
             session.fail(id, ErrorCode.MAILBOX_FULL, full.getMessage(), MAILBOX_FULL_RETRY);
         } else if (outcome instanceof DeliveryOutcome.Rejected rejected && rejected.reason() instanceof SpentTokenException spent) {
@@ -403,7 +391,7 @@ public final class MessageRequests {
         if (outcome instanceof DeliveryOutcome.Stored stored) {
             session.reply(id, ServerFrame.newBuilder().setCommitResult(CommitResult.newBuilder().setAccepted(true)
                     .setCurrentEpoch(epoch + 1).addAllUnknownDeviceIds(unknown(skipped, stored))));
-            publish(stored);
+            metrics.sendAccepted(stored.envelopes().size()); // the writer already announced the copies
             return;
         }
         StoreRejectedException reason = outcome instanceof DeliveryOutcome.Rejected rejected ? rejected.reason() : null;

@@ -2,10 +2,12 @@ package org.parley.server.session;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.util.internal.PlatformDependent;
 import org.parley.protocol.v1.Deliver;
 import org.parley.protocol.v1.MailboxDrained;
 import org.parley.protocol.v1.ServerFrame;
 import org.parley.server.accounts.DeviceId;
+import org.parley.server.bus.MailArrived;
 import org.parley.server.bus.MessageBus;
 import org.parley.server.mailbox.Envelope;
 import org.parley.server.mailbox.MailboxStore;
@@ -13,9 +15,11 @@ import org.parley.server.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Pushes one signed-in device's mail in mailbox order: first everything stored (in pages), then
@@ -23,6 +27,11 @@ import java.util.concurrent.Executor;
  * whenever a live message cannot be pushed in order (a drain is running, or the client is not
  * reading and the outbound buffer is full), it is left in the mailbox and a later drain picks it
  * up. All state is confined to the connection's event loop; store reads run on the pool.
+ *
+ * <p>Live arrivals may come before their commit ({@link MailArrived#stored()}): one that cannot be
+ * pushed now is left to a drain that starts once it is committed, since a drain reads only committed
+ * mail. Arrivals queue here and are pushed by one event-loop task, so a burst for this device goes out
+ * as several Deliver frames and one flush.
  */
 public final class DeliveryStream {
     private static final Logger log = LoggerFactory.getLogger(DeliveryStream.class);
@@ -42,6 +51,11 @@ public final class DeliveryStream {
     private boolean drainedOnce;
     private boolean closed;
     private MessageBus.Subscription subscription;
+    /** Arrivals from the mailbox writer's thread, taken on the event loop. */
+    private final Queue<MailArrived> arrivals = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean takeScheduled = new AtomicBoolean();
+    /** The commit of the last batch with a copy left to a drain, until that drain is started. */
+    private CompletionStage<Void> awaitedCommit;
 
     public DeliveryStream(Channel channel, DeviceId device, MessageBus bus, MailboxStore mailbox,
                           Executor storePool, Metrics metrics) {
@@ -61,7 +75,7 @@ public final class DeliveryStream {
                 return;
             }
             // Subscribe before the first read so nothing stored in between is missed.
-            subscription = bus.subscribe(device, mail -> loop.execute(() -> live(mail.envelope())));
+            subscription = bus.subscribe(device, this::arrived);
             drain();
         });
     }
@@ -81,15 +95,54 @@ public final class DeliveryStream {
         });
     }
 
-    private void live(Envelope mail) {
+    /** On the writer's thread: one event-loop task takes every arrival queued until it runs. */
+    private void arrived(MailArrived mail) {
+        arrivals.add(mail);
+        if (takeScheduled.compareAndSet(false, true)) {
+            loop.execute(this::takeArrivals);
+        }
+    }
+
+    private void takeArrivals() {
+        takeScheduled.set(false);
+        boolean pushed = false;
+        MailArrived mail;
+        while ((mail = arrivals.poll()) != null) {
+            pushed |= live(mail);
+        }
+        if (pushed) {
+            channel.flush();
+        }
+    }
+
+    /** Pushes (without a flush) and says so, or leaves the copy to a drain. */
+    private boolean live(MailArrived mail) {
+        if (closed) {
+            return false;
+        }
+        if (draining || !channel.isWritable()) {
+            if (mail.stored() != awaitedCommit) { // copies of one batch share their commit: one wait each
+                awaitedCommit = mail.stored();
+                awaitedCommit.thenRun(() -> loop.execute(this::missedOneStored));
+            }
+            return false;
+        }
+        if (mail.envelope().id() > lastPushed) {
+            push(mail.envelope());
+            return true;
+        }
+        return false;
+    }
+
+    /** Copies that were not pushed are committed now: a drain finds them. */
+    private void missedOneStored() {
+        awaitedCommit = null; // a copy missed from now on is waited for again
         if (closed) {
             return;
         }
-        if (draining || !channel.isWritable()) {
-            missed = true;
-        } else if (mail.id() > lastPushed) {
-            push(mail);
-            channel.flush();
+        missed = true;
+        if (!draining && channel.isWritable()) {
+            drain();
         }
     }
 

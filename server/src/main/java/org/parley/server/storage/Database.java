@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.concurrent.locks.ReentrantLock;
 
 import javax.sql.DataSource;
@@ -117,15 +118,65 @@ public final class Database implements AutoCloseable {
      * are). When this returns, the commit is durable.
      */
     public <T> T write(SqlWork<T> work) {
+        return write(work, true);
+    }
+
+    /**
+     * Like {@link #write}, but the commit does not wait for the disk: a crash (of the machine, or
+     * of the process on PostgreSQL) may lose it, though never part of it, and it is durable once any
+     * later {@link #write} has committed. For writes whose loss costs only a repetition, such as
+     * deleting acknowledged mail that would otherwise be delivered again.
+     */
+    public <T> T writeWithoutSync(SqlWork<T> work) {
+        return write(work, false);
+    }
+
+    private <T> T write(SqlWork<T> work, boolean sync) {
         if (dialect() == Dialect.SQLITE) {
             sqliteWriteLock.lock();
             try {
-                return transaction(writers, work, 1);
+                return sync ? transaction(writers, work, 1) : sqliteWithoutSync(work);
             } finally {
                 sqliteWriteLock.unlock();
             }
         }
-        return transaction(writers, work, MAX_ATTEMPTS);
+        return transaction(writers, sync ? work : connection -> {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SET LOCAL synchronous_commit TO OFF");
+            }
+            return work.run(connection);
+        }, MAX_ATTEMPTS);
+    }
+
+    /**
+     * SQLite's durability is a setting of the connection, not of a transaction: the one writer
+     * connection commits this transaction with synchronous=NORMAL (in WAL mode the commit appends to
+     * the log without an fsync) and goes back to FULL before the write lock lets anyone else write.
+     * A connection that cannot go back is evicted from the pool, never reused with weaker durability.
+     */
+    private <T> T sqliteWithoutSync(SqlWork<T> work) {
+        try (Connection connection = writers.getConnection()) {
+            synchronous(connection, "NORMAL");
+            try {
+                return inTransaction(connection, work);
+            } finally {
+                try {
+                    synchronous(connection, "FULL");
+                } catch (SQLException e) {
+                    writers.evictConnection(connection);
+                    throw new StoreException("cannot restore synchronous=FULL on " + url + ": " + e.getMessage(), e);
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("database error on " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void synchronous(Connection connection, String mode) throws SQLException {
+        connection.setAutoCommit(true); // the pragma only applies outside a transaction
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA synchronous = " + mode);
+        }
     }
 
     /**
@@ -143,21 +194,25 @@ public final class Database implements AutoCloseable {
                 // connection is returned): sqlite-jdbc begins the next transaction as soon as one
                 // ends, so an idle writer would otherwise hold the file's write lock, blocking
                 // other processes, and idle readers an old WAL snapshot.
-                connection.setAutoCommit(false);
-                try {
-                    T result = work.run(connection);
-                    connection.commit();
-                    return result;
-                } catch (SQLException | RuntimeException | Error e) {
-                    rollbackQuietly(connection, e);
-                    throw e;
-                }
+                return inTransaction(connection, work);
             } catch (SQLException e) {
                 if (attempt < attempts && retryable(e)) {
                     continue;
                 }
                 throw new StoreException("database error on " + url + ": " + e.getMessage(), e);
             }
+        }
+    }
+
+    private static <T> T inTransaction(Connection connection, SqlWork<T> work) throws SQLException {
+        connection.setAutoCommit(false);
+        try {
+            T result = work.run(connection);
+            connection.commit();
+            return result;
+        } catch (SQLException | RuntimeException | Error e) {
+            rollbackQuietly(connection, e);
+            throw e;
         }
     }
 

@@ -132,6 +132,11 @@ public final class JdbcTokenStore {
                 }
                 return refused;
             }
+
+            @Override
+            public boolean mayBeShownBeforeCommit() {
+                return alongWith == null || alongWith.mayBeShownBeforeCommit();
+            }
         };
     }
 

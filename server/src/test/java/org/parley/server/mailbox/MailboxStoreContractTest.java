@@ -20,7 +20,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.parley.server.ServerStores;
 import org.parley.server.accounts.DeviceId;
 import org.parley.server.accounts.Registration;
+import org.parley.server.groups.CommitId;
+import org.parley.server.groups.RoutingId;
+import org.parley.server.storage.Secrets;
 import org.parley.server.testing.Backend;
+import org.parley.server.testing.EpochKey;
 import org.parley.server.testing.StoreContract;
 
 class MailboxStoreContractTest extends StoreContract {
@@ -212,6 +216,84 @@ class MailboxStoreContractTest extends StoreContract {
         assertThat(markers(store.mailbox().pending(carol.device(), 0, 10))).containsExactly(3);
         assertThat(store.mailbox().write(List.of(), List.of(new Acknowledgement(bob.device(), List.of()))))
                 .isEqualTo(new MailboxStore.BatchOutcome(List.of(), 0));
+    }
+
+    /**
+     * The hazard of pushing before the fsync: copies shown to their recipients, then a commit that
+     * fails. Whatever the store did with them, none of their ids may name another copy, or a client
+     * that saw the id would drop that other copy as one it already has.
+     */
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void idsShownBeforeAFailedCommitNeverNameAnotherCopy(Backend backend) {
+        ServerStores store = open(backend);
+        Registration bob = register(store, "bob");
+        store.mailbox().enqueue(to(payload(9, 10), bob.device()));
+        List<Long> shown = new ArrayList<>();
+        assertThatThrownBy(() -> store.mailbox().write(List.of(to(payload(1, 10), bob.device()), to(payload(2, 10), bob.device())),
+                List.of(), decided -> {
+                    decided.forEach(outcome -> ((DeliveryOutcome.Stored) outcome).envelopes().forEach(envelope -> shown.add(envelope.id())));
+                    throw new IllegalStateException("the disk failed"); // where early runs before the commit, the commit fails
+                })).hasMessage("the disk failed");
+        assertThat(shown).hasSize(2);
+
+        List<Envelope> later = new ArrayList<>();
+        for (int marker = 3; marker <= 5; marker++) {
+            later.addAll(store.mailbox().enqueue(to(payload(marker, 10), bob.device())));
+        }
+        assertThat(later).allSatisfy(envelope -> assertThat(envelope.id()).isGreaterThan(java.util.Collections.max(shown)));
+        for (Envelope pending : store.mailbox().pending(bob.device(), 0, 100)) {
+            if (shown.contains(pending.id())) {
+                assertThat((int) pending.payload().byteAt(0)).as("a shown id keeps its copy").isEqualTo(shown.indexOf(pending.id()) + 1);
+            }
+        }
+        assertThat(markers(store.mailbox().pending(bob.device(), shown.get(1), 100))).containsExactly(3, 4, 5);
+    }
+
+    /**
+     * A batch that moves a group to its next epoch is shown only once committed: members must never
+     * apply a commit the server could lose. Here showing it fails, after the commit, so it is stored.
+     */
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void aBatchWithAGroupCommitIsShownOnlyAfterItsCommit(Backend backend) {
+        ServerStores store = open(backend);
+        Registration bob = register(store, "bob");
+        RoutingId group = RoutingId.of(Secrets.random(32));
+        Precondition epochChange = store.groups().commit(EpochKey.commit(group, 0, CommitId.of(new byte[] {1}), new byte[] {1},
+                null, EpochKey.random()));
+        Delivery commit = new Delivery(List.of(new NewEnvelope(bob.device(), ByteString.copyFrom(payload(1, 10)))), epochChange);
+        assertThatThrownBy(() -> store.mailbox().write(List.of(commit, to(payload(2, 10), bob.device())), List.of(), decided -> {
+            throw new IllegalStateException("shown");
+        })).hasMessage("shown");
+        assertThat(markers(store.mailbox().pending(bob.device(), 0, 10))).as("committed before it was shown").containsExactly(1, 2);
+        assertThat(store.groups().state(group)).hasValueSatisfying(state -> assertThat(state.epoch()).isEqualTo(1));
+    }
+
+    /** A killed process may have shown copies of a batch it never committed: a restart numbers above them. */
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void aRestartNumbersAboveAnyBatchThatWasShownButNotCommitted(Backend backend) {
+        ServerStores store = open(backend);
+        Registration bob = register(store, "bob");
+        Registration carol = register(store, "carol");
+        long last = store.mailbox().enqueue(to(payload(1, 10), bob.device())).get(0).id();
+        long next = harness.restart().mailbox().enqueue(to(payload(2, 10), bob.device(), carol.device())).get(1).id();
+        assertThat(next).as("carol's first id, above what bob's mailbox could have shown").isGreaterThan(last + JdbcMailboxStore.RESTART_GAP);
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void acknowledgementsAloneStillDelete(Backend backend) {
+        ServerStores store = open(backend);
+        Registration bob = register(store, "bob");
+        List<Envelope> stored = store.mailbox().enqueue(List.of(to(payload(1, 10), bob.device()), to(payload(2, 10), bob.device())))
+                .stream().flatMap(outcome -> ((DeliveryOutcome.Stored) outcome).envelopes().stream()).toList();
+        assertThat(store.mailbox().write(List.of(), List.of(new Acknowledgement(bob.device(), List.of(stored.get(0).id())))).deleted())
+                .isEqualTo(1);
+        assertThat(markers(store.mailbox().pending(bob.device(), 0, 10))).containsExactly(2);
+        assertThat(store.mailbox().usage(bob.device())).isEqualTo(new MailboxUsage(1, 10));
+        assertThat(markers(harness.restart().mailbox().pending(bob.device(), 0, 10))).containsExactly(2);
     }
 
     @ParameterizedTest
