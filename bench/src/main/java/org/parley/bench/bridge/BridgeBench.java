@@ -58,6 +58,13 @@ public final class BridgeBench implements Callable<Integer> {
     private static final int WARMUP_CONNECTIONS = 50;
     /** Connections opened at once: each costs three TLS handshakes (client, bridge, server) on the same few cores. */
     private static final int CONNECT_BATCH = 20;
+    /**
+     * A fixed heap touched at start, so that the bridge's resident set grows only by what lives
+     * outside the heap (the OpenSSL engine's native state, direct buffers), and NMT for the latter.
+     */
+    private static final List<String> BRIDGE_JVM = List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch",
+            "-XX:NativeMemoryTracking=summary");
+    private static final int CLASSES_SHOWN = 15;
 
     @Option(names = "--clients", defaultValue = "1000", description = "Message clients, each run (default ${DEFAULT-VALUE}).")
     int clients;
@@ -96,7 +103,7 @@ public final class BridgeBench implements Callable<Integer> {
                     "--tls-key", serverTls.resolve(BridgeCertificate.KEY_FILE).toString(), "--media-port", "0",
                     "--data", work.resolve("data").toString(), "--registration-limit", "1000000",
                     "--unsealed-inbound-per-minute", "1000000"), SERVER_READY, work.resolve("server.err"));
-                 ChildJvm bridge = ChildJvm.start(List.of("-XX:NativeMemoryTracking=summary"), List.of("proxy",
+                 ChildJvm bridge = ChildJvm.start(BRIDGE_JVM, List.of("proxy",
                          "--listen", "127.0.0.1:0", "--to", "127.0.0.1:" + server.port(), "--data", work.resolve("bridge").toString(),
                          "--max-connections-per-address", "1000000", "--max-connections", "1000000", "--handshake-timeout", "60"),
                          BRIDGE_READY, work.resolve("bridge.err"))) {
@@ -108,6 +115,8 @@ public final class BridgeBench implements Callable<Integer> {
 
                 progress.printf("[bridge] memory: %d idle relayed connections%n", idle);
                 ProcessMemory perConnection = memoryPerConnection(bridged, group, bridge.pid());
+                progress.printf("[bridge] live heap per relayed connection by class:%n  %s%n",
+                        String.join("\n  ", perConnection.largestClasses(CLASSES_SHOWN)));
                 StepResult messagesDirect = messages("direct", direct, server.pid(), progress);
                 StepResult messagesBridged = messages("bridge", bridged, server.pid(), progress);
                 progress.printf("[bridge] call frames: %d calls, direct%n", calls);
@@ -142,7 +151,7 @@ public final class BridgeBench implements Callable<Integer> {
             if (stillOpen < idle) {
                 throw new IOException("only " + stillOpen + " of " + idle + " relayed connections stayed open while measuring");
             }
-            return new ProcessMemory(grown.rssBytes() / idle, grown.liveHeapBytes() / idle, grown.directBytes() / idle);
+            return grown.per(idle);
         } finally {
             closeAll(held);
         }
@@ -202,6 +211,7 @@ public final class BridgeBench implements Callable<Integer> {
         figures.put("bridge_rss_bytes_per_connection", perConnection.rssBytes());
         figures.put("bridge_heap_bytes_per_connection", perConnection.liveHeapBytes());
         figures.put("bridge_direct_bytes_per_connection", perConnection.directBytes());
+        figures.put("bridge_total_bytes_per_connection", perConnection.liveHeapBytes() + perConnection.rssBytes());
         return figures;
     }
 
@@ -211,13 +221,15 @@ public final class BridgeBench implements Callable<Integer> {
                 messages delivered/s             %16.2f %16.2f
                 message p50 / p99 ms             %7.2f / %-7.2f %7.2f / %-7.2f %+8.2f
                 call frame p50 / p99 ms          %7.2f / %-7.2f %7.2f / %-7.2f %+8.2f
-                bridge memory per relayed connection: RSS %s B, live heap %s B, direct buffers %s B (kernel socket buffers not counted)
+                bridge memory per relayed connection: RSS %s B (outside its fixed heap), live heap %s B, direct buffers %s B (within RSS)
+                  in all %s B (live heap + RSS; kernel socket buffers not counted)
                 """, f.get("clients"), f.get("offered_per_s"), f.get("direct_delivered_per_s"), f.get("bridge_delivered_per_s"),
                 f.get("direct_message_p50_ms"), f.get("direct_message_p99_ms"), f.get("bridge_message_p50_ms"), f.get("bridge_message_p99_ms"),
                 f.get("added_message_p99_ms"),
                 f.get("direct_frame_p50_ms"), f.get("direct_frame_p99_ms"), f.get("bridge_frame_p50_ms"), f.get("bridge_frame_p99_ms"),
                 f.get("added_frame_p99_ms"),
-                f.get("bridge_rss_bytes_per_connection"), f.get("bridge_heap_bytes_per_connection"), f.get("bridge_direct_bytes_per_connection"));
+                f.get("bridge_rss_bytes_per_connection"), f.get("bridge_heap_bytes_per_connection"), f.get("bridge_direct_bytes_per_connection"),
+                f.get("bridge_total_bytes_per_connection"));
     }
 
     private static double round(double value) {

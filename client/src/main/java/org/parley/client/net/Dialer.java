@@ -20,6 +20,7 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -63,6 +64,8 @@ public final class Dialer {
     private static final Logger log = LoggerFactory.getLogger(Dialer.class);
     private static final int MAX_WHY_LENGTH = 120;
     private static final String[] TLS_VERSIONS = {"TLSv1.3", "TLSv1.2"};
+    /** The JDK's engine even where netty-tcnative (the bridge's, in the same jar as the CLI) would be Netty's default. */
+    private static final SslProvider CLIENT_TLS = SslProvider.JDK;
     /** Plain-http servers reached through a bridge, warned about once each rather than on every connection. */
     private static final Set<ServerAddress> PLAIN_BEHIND_BRIDGE_WARNED = ConcurrentHashMap.newKeySet();
 
@@ -288,7 +291,7 @@ public final class Dialer {
 
     private static SslContext serverSsl() {
         try {
-            return SslContextBuilder.forClient().protocols(TLS_VERSIONS).build();
+            return SslContextBuilder.forClient().sslProvider(CLIENT_TLS).protocols(TLS_VERSIONS).build();
         } catch (SSLException e) {
             throw new ConnectionException("TLS is not available in this Java runtime: " + e.getMessage(), e);
         }
@@ -296,7 +299,7 @@ public final class Dialer {
 
     private static SslContext bridgeSsl(BridgeLink bridge) {
         try {
-            SslContextBuilder builder = SslContextBuilder.forClient().protocols(TLS_VERSIONS)
+            SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(CLIENT_TLS).protocols(TLS_VERSIONS)
                     .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_1_1));
