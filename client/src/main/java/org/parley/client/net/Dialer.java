@@ -69,15 +69,28 @@ public final class Dialer {
     /** Plain-http servers reached through a bridge, warned about once each rather than on every connection. */
     private static final Set<ServerAddress> PLAIN_BEHIND_BRIDGE_WARNED = ConcurrentHashMap.newKeySet();
 
+    /**
+     * How long a TCP connect may go unanswered: an address that drops SYNs instead of refusing
+     * them is given up in seconds, so the next address is tried well inside issue 15's 5 s; one
+     * lost SYN (resent after 1 s) still fits.
+     */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+
     private final Route route;
     private final EventLoopGroup group;
     private final Duration timeout;
+    private final Duration connectTimeout;
 
-    /** Dials along {@code route} on {@code group}; each hop gets {@code timeout} to answer. */
+    /** Dials along {@code route} on {@code group}; each hop gets {@code timeout} to answer, a TCP connect {@link #CONNECT_TIMEOUT}. */
     public Dialer(Route route, EventLoopGroup group, Duration timeout) {
+        this(route, group, timeout, CONNECT_TIMEOUT);
+    }
+
+    Dialer(Route route, EventLoopGroup group, Duration timeout, Duration connectTimeout) {
         this.route = route;
         this.group = group;
         this.timeout = timeout;
+        this.connectTimeout = connectTimeout.compareTo(timeout) < 0 ? connectTimeout : timeout;
     }
 
     public Route route() {
@@ -114,7 +127,7 @@ public final class Dialer {
         SslContext bridgeTls = endpoint.bridge().map(Dialer::bridgeSsl).orElse(null);
         SslContext serverTls = server.tls() ? serverSsl() : null;
         Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
