@@ -8,6 +8,7 @@ import org.parley.client.net.Endpoint;
 import org.parley.client.net.ServerAddress;
 import org.parley.client.store.ProfileStore;
 import org.parley.client.testkit.LiveServer;
+import org.parley.client.testnet.SynBlackhole;
 import org.parley.client.testnet.TcpForwarder;
 import org.parley.server.ServerConfig;
 
@@ -27,8 +28,8 @@ import static org.parley.client.testkit.Eventually.eventually;
 
 /**
  * Issue 15: a profile reaches its server at several addresses. The primary address (a forwarder in
- * front of the server) is dropped mid-conversation, closed and refusing from then on; the clients
- * move to the second address, which the server announced, and no message is lost.
+ * front of the server) is dropped mid-conversation, refusing from then on or dropping SYNs; the
+ * clients move to the second address, which the server announced, and no message is lost.
  */
 class ServerFailoverTest extends LiveServerTestBase {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -60,8 +61,27 @@ class ServerFailoverTest extends LiveServerTestBase {
         return new ServerAddress("127.0.0.1", second.address().getPort(), false);
     }
 
+    /** How the primary address goes away mid-conversation. */
+    private interface Drop {
+        void primary() throws Exception;
+    }
+
     @Test
     void thePrimaryDroppedMidConversationTheClientsMoveToTheAnnouncedAddressAndNoMessageIsLost() throws Exception {
+        movesToTheSecondAddressAndLosesNothingWhen(() -> primary.close()); // every connection through it ends, and it refuses new ones
+    }
+
+    /** As above, but from then on the primary drops SYNs rather than refusing them (a blackholed address). */
+    @Test
+    void thePrimaryBlackholedMidConversationTheClientsStillMoveWithinTheGoal() throws Exception {
+        movesToTheSecondAddressAndLosesNothingWhen(() -> {
+            int port = primary.address().getPort();
+            primary.close();
+            open.add(SynBlackhole.on(port));
+        });
+    }
+
+    private void movesToTheSecondAddressAndLosesNothingWhen(Drop drop) throws Exception {
         ParleyClient alice = listened("alice", signedIn("alice", primaryAddress()));
         ParleyClient bob = listened("bob", signedIn("bob", primaryAddress()));
         assertThat(alice.serverAddresses().endpoints()).as("registered, then announced")
@@ -79,7 +99,7 @@ class ServerFailoverTest extends LiveServerTestBase {
         for (int i = 0; i < count; i++) {
             if (i == count / 2) {
                 droppedAt = System.nanoTime();
-                primary.close(); // every connection through it ends, and it refuses new ones
+                drop.primary();
             }
             alice.conversations().sendText(groupId, sent.get(i));
         }

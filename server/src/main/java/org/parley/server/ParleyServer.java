@@ -7,6 +7,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.server.accounts.AccountId;
 import org.parley.server.bus.InProcessBus;
@@ -98,7 +99,9 @@ public final class ParleyServer implements AutoCloseable {
     private ParleyServer(ServerConfig config, ServerStores store) throws InterruptedException, SSLException {
         this.store = store;
         SslContext ssl = config.tls().isPresent() ? SslContextBuilder.forServer(
-                config.tls().get().certificateChain().toFile(), config.tls().get().privateKey().toFile()).build() : null;
+                config.tls().get().certificateChain().toFile(), config.tls().get().privateKey().toFile())
+                // The JDK's engine, as before netty-tcnative (the bridge's) came on the class path and would become the default.
+                .sslProvider(SslProvider.JDK).build() : null;
         SecureRandom random = new SecureRandom();
         this.transport = Transport.best();
         this.acceptor = transport.newGroup(1);

@@ -58,6 +58,13 @@ public final class BridgeBench implements Callable<Integer> {
     private static final int WARMUP_CONNECTIONS = 50;
     /** Connections opened at once: each costs three TLS handshakes (client, bridge, server) on the same few cores. */
     private static final int CONNECT_BATCH = 20;
+    /**
+     * A fixed heap touched at start, so that the bridge's resident set grows only by what lives
+     * outside the heap (the OpenSSL engine's native state, direct buffers), and NMT for the latter.
+     */
+    private static final List<String> BRIDGE_JVM = List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch",
+            "-XX:NativeMemoryTracking=summary");
+    private static final int CLASSES_SHOWN = 15;
 
     @Option(names = "--clients", defaultValue = "1000", description = "Message clients, each run (default ${DEFAULT-VALUE}).")
     int clients;
@@ -74,16 +81,21 @@ public final class BridgeBench implements Callable<Integer> {
     @Option(names = "--calls", defaultValue = "50", description = "Calls of two, one frame every 20 ms each (default ${DEFAULT-VALUE}).")
     int calls;
 
-    @Option(names = "--idle", defaultValue = "1000", paramLabel = "N", description = "Idle relayed connections for the memory figure (default ${DEFAULT-VALUE}).")
+    @Option(names = "--idle", defaultValue = "1000", paramLabel = "N", description = "Idle relayed connections for the memory figure; the second half's growth is counted (default ${DEFAULT-VALUE}).")
     int idle;
+
+    @Option(names = "--passes", defaultValue = "3", paramLabel = "N",
+            description = "Measured passes each way, direct and bridge alternated, after an unmeasured warm-up pass each way;"
+                    + " the figures are the passes' medians (default ${DEFAULT-VALUE}).")
+    int passes;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as one JSON object.")
     Path json;
 
     @Override
     public Integer call() throws Exception {
-        if (clients < 2 || rate <= 0 || duration < 1 || calls < 1 || idle < 1) {
-            throw new IllegalArgumentException("--clients must be at least 2; --rate, --duration, --calls and --idle positive");
+        if (clients < 2 || rate <= 0 || duration < 1 || calls < 1 || idle < 2 || passes < 1) {
+            throw new IllegalArgumentException("--clients and --idle must be at least 2; --rate, --duration, --calls and --passes positive");
         }
         PrintWriter progress = spec.commandLine().getErr();
         Path work = Files.createTempDirectory("parley-bridge-bench");
@@ -96,7 +108,7 @@ public final class BridgeBench implements Callable<Integer> {
                     "--tls-key", serverTls.resolve(BridgeCertificate.KEY_FILE).toString(), "--media-port", "0",
                     "--data", work.resolve("data").toString(), "--registration-limit", "1000000",
                     "--unsealed-inbound-per-minute", "1000000"), SERVER_READY, work.resolve("server.err"));
-                 ChildJvm bridge = ChildJvm.start(List.of("-XX:NativeMemoryTracking=summary"), List.of("proxy",
+                 ChildJvm bridge = ChildJvm.start(BRIDGE_JVM, List.of("proxy",
                          "--listen", "127.0.0.1:0", "--to", "127.0.0.1:" + server.port(), "--data", work.resolve("bridge").toString(),
                          "--max-connections-per-address", "1000000", "--max-connections", "1000000", "--handshake-timeout", "60"),
                          BRIDGE_READY, work.resolve("bridge.err"))) {
@@ -108,13 +120,23 @@ public final class BridgeBench implements Callable<Integer> {
 
                 progress.printf("[bridge] memory: %d idle relayed connections%n", idle);
                 ProcessMemory perConnection = memoryPerConnection(bridged, group, bridge.pid());
-                StepResult messagesDirect = messages("direct", direct, server.pid(), progress);
-                StepResult messagesBridged = messages("bridge", bridged, server.pid(), progress);
-                progress.printf("[bridge] call frames: %d calls, direct%n", calls);
-                LatencySummary framesDirect = CallFrames.run(direct, group, Transport.channelClass(), InetAddress.getLoopbackAddress(), calls, duration);
-                progress.printf("[bridge] call frames: %d calls, through the bridge%n", calls);
-                LatencySummary framesBridged = CallFrames.run(bridged, group, Transport.channelClass(), InetAddress.getLoopbackAddress(), calls, duration);
-                Map<String, Object> figures = figures(messagesDirect, messagesBridged, framesDirect, framesBridged, perConnection);
+                progress.printf("[bridge] live heap per relayed connection by class:%n  %s%n",
+                        String.join("\n  ", perConnection.largestClasses(CLASSES_SHOWN)));
+                // Unmeasured: the server's and the bridge's JIT, pools and caches warm up before either route is timed.
+                messages("warm-up direct", direct, server.pid(), progress);
+                messages("warm-up bridge", bridged, server.pid(), progress);
+                frames("warm-up direct", direct, group, progress);
+                frames("warm-up bridge", bridged, group, progress);
+                Passes measured = new Passes();
+                for (int pass = 0; pass < passes; pass++) {
+                    // Alternated (direct first, then bridge first, ...) so that neither route always runs on a fresher server.
+                    for (boolean viaBridge : pass % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
+                        String route = (viaBridge ? "bridge" : "direct") + " " + (pass + 1) + "/" + passes;
+                        ParleyEndpoint endpoint = viaBridge ? bridged : direct;
+                        measured.add(viaBridge, messages(route, endpoint, server.pid(), progress), frames(route, endpoint, group, progress));
+                    }
+                }
+                Map<String, Object> figures = figures(measured, perConnection);
                 spec.commandLine().getOut().print(summary(figures));
                 spec.commandLine().getOut().flush();
                 if (json != null) {
@@ -128,21 +150,28 @@ public final class BridgeBench implements Callable<Integer> {
         return 0;
     }
 
-    /** The bridge's memory growth for {@link #idle} relayed connections (signed-out WebSockets), divided by their number. */
+    /**
+     * The bridge's memory growth per relayed connection (signed-out WebSockets, idle): {@link #idle}
+     * connections are opened in two halves and only the second half's growth counts, so that what
+     * the first opening burst costs once (code compiled, buffer pools and malloc arenas grown) is
+     * not charged to connections.
+     */
     private ProcessMemory memoryPerConnection(ParleyEndpoint bridged, EventLoopGroup group, long bridgePid) throws Exception {
-        // Classes loaded, code compiled and buffer pools made before the baseline.
         closeAll(openAll(bridged, group, WARMUP_CONNECTIONS));
-        Thread.sleep(1000);
-        ProcessMemory before = ProcessMemory.of(bridgePid);
-        List<ParleyConnection> held = openAll(bridged, group, idle);
+        int firstHalf = idle / 2;
+        int secondHalf = idle - firstHalf;
+        List<ParleyConnection> held = new ArrayList<>(openAll(bridged, group, firstHalf));
         try {
+            Thread.sleep(1000);
+            ProcessMemory before = ProcessMemory.of(bridgePid);
+            held.addAll(openAll(bridged, group, secondHalf));
             Thread.sleep(2000);
             ProcessMemory grown = ProcessMemory.of(bridgePid).minus(before);
             long stillOpen = held.stream().filter(ParleyConnection::isOpen).count();
             if (stillOpen < idle) {
                 throw new IOException("only " + stillOpen + " of " + idle + " relayed connections stayed open while measuring");
             }
-            return new ProcessMemory(grown.rssBytes() / idle, grown.liveHeapBytes() / idle, grown.directBytes() / idle);
+            return grown.per(secondHalf);
         } finally {
             closeAll(held);
         }
@@ -167,6 +196,12 @@ public final class BridgeBench implements Callable<Integer> {
         connections.forEach(ParleyConnection::close);
     }
 
+    private LatencySummary frames(String route, ParleyEndpoint endpoint, EventLoopGroup group, PrintWriter progress) throws Exception {
+        progress.printf("[bridge] call frames %s: %d calls%n", route, calls);
+        progress.flush();
+        return CallFrames.run(endpoint, group, Transport.channelClass(), InetAddress.getLoopbackAddress(), calls, duration);
+    }
+
     /** One load step; the generator's own progress goes to standard error as in {@code bench load}. */
     private StepResult messages(String route, ParleyEndpoint endpoint, long serverPid, PrintWriter progress) throws Exception {
         int sources = Math.max(8, (clients + CLIENTS_PER_SOURCE - 1) / CLIENTS_PER_SOURCE);
@@ -179,45 +214,83 @@ public final class BridgeBench implements Callable<Integer> {
         }).get(0);
     }
 
-    static Map<String, Object> figures(StepResult messagesDirect, StepResult messagesBridged, LatencySummary framesDirect,
-                                       LatencySummary framesBridged, ProcessMemory perConnection) {
+    /** The measured passes of each route, in the order they ran. */
+    static final class Passes {
+        final List<StepResult> messagesDirect = new ArrayList<>();
+        final List<StepResult> messagesBridged = new ArrayList<>();
+        final List<LatencySummary> framesDirect = new ArrayList<>();
+        final List<LatencySummary> framesBridged = new ArrayList<>();
+
+        void add(boolean viaBridge, StepResult messages, LatencySummary frames) {
+            (viaBridge ? messagesBridged : messagesDirect).add(messages);
+            (viaBridge ? framesBridged : framesDirect).add(frames);
+        }
+    }
+
+    /** The middle value (the mean of the two middle ones for an even count). */
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int middle = sorted.size() / 2;
+        return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
+    }
+
+    private static <T> double median(List<T> passes, java.util.function.ToDoubleFunction<T> figure) {
+        return median(passes.stream().map(figure::applyAsDouble).toList());
+    }
+
+    /** Medians over the passes; "added" is the bridge's median minus the direct median. */
+    static Map<String, Object> figures(Passes p, ProcessMemory perConnection) {
+        StepResult first = p.messagesDirect.get(0);
+        double directP99 = median(p.messagesDirect, m -> m.latency().p99Ms());
+        double bridgeP99 = median(p.messagesBridged, m -> m.latency().p99Ms());
+        double directFrameP99 = median(p.framesDirect, LatencySummary::p99Ms);
+        double bridgeFrameP99 = median(p.framesBridged, LatencySummary::p99Ms);
         Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("clients", messagesDirect.clients());
-        figures.put("offered_per_s", messagesDirect.offeredRate());
-        figures.put("direct_delivered_per_s", round(messagesDirect.deliveredPerSecond()));
-        figures.put("bridge_delivered_per_s", round(messagesBridged.deliveredPerSecond()));
-        figures.put("direct_message_p50_ms", messagesDirect.latency().p50Ms());
-        figures.put("bridge_message_p50_ms", messagesBridged.latency().p50Ms());
-        figures.put("direct_message_p99_ms", messagesDirect.latency().p99Ms());
-        figures.put("bridge_message_p99_ms", messagesBridged.latency().p99Ms());
-        figures.put("added_message_p99_ms", round(messagesBridged.latency().p99Ms() - messagesDirect.latency().p99Ms()));
-        figures.put("direct_errors", messagesDirect.errors());
-        figures.put("bridge_errors", messagesBridged.errors());
-        figures.put("call_frames", framesDirect.count() + framesBridged.count());
-        figures.put("direct_frame_p50_ms", framesDirect.p50Ms());
-        figures.put("bridge_frame_p50_ms", framesBridged.p50Ms());
-        figures.put("direct_frame_p99_ms", framesDirect.p99Ms());
-        figures.put("bridge_frame_p99_ms", framesBridged.p99Ms());
-        figures.put("added_frame_p99_ms", round(framesBridged.p99Ms() - framesDirect.p99Ms()));
+        figures.put("clients", first.clients());
+        figures.put("offered_per_s", first.offeredRate());
+        figures.put("passes", p.messagesDirect.size());
+        figures.put("direct_delivered_per_s", round(median(p.messagesDirect, StepResult::deliveredPerSecond)));
+        figures.put("bridge_delivered_per_s", round(median(p.messagesBridged, StepResult::deliveredPerSecond)));
+        figures.put("direct_message_p50_ms", round(median(p.messagesDirect, m -> m.latency().p50Ms())));
+        figures.put("bridge_message_p50_ms", round(median(p.messagesBridged, m -> m.latency().p50Ms())));
+        figures.put("direct_message_p99_ms", round(directP99));
+        figures.put("bridge_message_p99_ms", round(bridgeP99));
+        figures.put("added_message_p99_ms", round(bridgeP99 - directP99));
+        figures.put("direct_message_p99_ms_by_pass", p.messagesDirect.stream().map(m -> m.latency().p99Ms()).toList());
+        figures.put("bridge_message_p99_ms_by_pass", p.messagesBridged.stream().map(m -> m.latency().p99Ms()).toList());
+        figures.put("direct_errors", p.messagesDirect.stream().mapToLong(StepResult::errors).sum());
+        figures.put("bridge_errors", p.messagesBridged.stream().mapToLong(StepResult::errors).sum());
+        figures.put("call_frames", Stream.concat(p.framesDirect.stream(), p.framesBridged.stream()).mapToLong(LatencySummary::count).sum());
+        figures.put("direct_frame_p50_ms", round(median(p.framesDirect, LatencySummary::p50Ms)));
+        figures.put("bridge_frame_p50_ms", round(median(p.framesBridged, LatencySummary::p50Ms)));
+        figures.put("direct_frame_p99_ms", round(directFrameP99));
+        figures.put("bridge_frame_p99_ms", round(bridgeFrameP99));
+        figures.put("added_frame_p99_ms", round(bridgeFrameP99 - directFrameP99));
+        figures.put("direct_frame_p99_ms_by_pass", p.framesDirect.stream().map(LatencySummary::p99Ms).toList());
+        figures.put("bridge_frame_p99_ms_by_pass", p.framesBridged.stream().map(LatencySummary::p99Ms).toList());
         figures.put("bridge_rss_bytes_per_connection", perConnection.rssBytes());
         figures.put("bridge_heap_bytes_per_connection", perConnection.liveHeapBytes());
         figures.put("bridge_direct_bytes_per_connection", perConnection.directBytes());
+        figures.put("bridge_total_bytes_per_connection", perConnection.liveHeapBytes() + perConnection.rssBytes());
         return figures;
     }
 
     static String summary(Map<String, Object> f) {
         return String.format(Locale.ROOT, """
-                %n%s clients at %s msgs/s offered          direct           bridge     added
+                %n%s clients at %s msgs/s offered, medians of %s passes each way
+                                                          direct           bridge     added
                 messages delivered/s             %16.2f %16.2f
                 message p50 / p99 ms             %7.2f / %-7.2f %7.2f / %-7.2f %+8.2f
                 call frame p50 / p99 ms          %7.2f / %-7.2f %7.2f / %-7.2f %+8.2f
-                bridge memory per relayed connection: RSS %s B, live heap %s B, direct buffers %s B (kernel socket buffers not counted)
-                """, f.get("clients"), f.get("offered_per_s"), f.get("direct_delivered_per_s"), f.get("bridge_delivered_per_s"),
+                bridge memory per relayed connection: RSS %s B (outside its fixed heap), live heap %s B, direct buffers %s B (within RSS)
+                  in all %s B (live heap + RSS; kernel socket buffers not counted)
+                """, f.get("clients"), f.get("offered_per_s"), f.get("passes"), f.get("direct_delivered_per_s"), f.get("bridge_delivered_per_s"),
                 f.get("direct_message_p50_ms"), f.get("direct_message_p99_ms"), f.get("bridge_message_p50_ms"), f.get("bridge_message_p99_ms"),
                 f.get("added_message_p99_ms"),
                 f.get("direct_frame_p50_ms"), f.get("direct_frame_p99_ms"), f.get("bridge_frame_p50_ms"), f.get("bridge_frame_p99_ms"),
                 f.get("added_frame_p99_ms"),
-                f.get("bridge_rss_bytes_per_connection"), f.get("bridge_heap_bytes_per_connection"), f.get("bridge_direct_bytes_per_connection"));
+                f.get("bridge_rss_bytes_per_connection"), f.get("bridge_heap_bytes_per_connection"), f.get("bridge_direct_bytes_per_connection"),
+                f.get("bridge_total_bytes_per_connection"));
     }
 
     private static double round(double value) {

@@ -20,6 +20,7 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -63,18 +64,33 @@ public final class Dialer {
     private static final Logger log = LoggerFactory.getLogger(Dialer.class);
     private static final int MAX_WHY_LENGTH = 120;
     private static final String[] TLS_VERSIONS = {"TLSv1.3", "TLSv1.2"};
+    /** The JDK's engine even where netty-tcnative (the bridge's, in the same jar as the CLI) would be Netty's default. */
+    private static final SslProvider CLIENT_TLS = SslProvider.JDK;
     /** Plain-http servers reached through a bridge, warned about once each rather than on every connection. */
     private static final Set<ServerAddress> PLAIN_BEHIND_BRIDGE_WARNED = ConcurrentHashMap.newKeySet();
+
+    /**
+     * How long a TCP connect may go unanswered: an address that drops SYNs instead of refusing
+     * them is given up in seconds, so the next address is tried well inside issue 15's 5 s; one
+     * lost SYN (resent after 1 s) still fits.
+     */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
     private final Route route;
     private final EventLoopGroup group;
     private final Duration timeout;
+    private final Duration connectTimeout;
 
-    /** Dials along {@code route} on {@code group}; each hop gets {@code timeout} to answer. */
+    /** Dials along {@code route} on {@code group}; each hop gets {@code timeout} to answer, a TCP connect {@link #CONNECT_TIMEOUT}. */
     public Dialer(Route route, EventLoopGroup group, Duration timeout) {
+        this(route, group, timeout, CONNECT_TIMEOUT);
+    }
+
+    Dialer(Route route, EventLoopGroup group, Duration timeout, Duration connectTimeout) {
         this.route = route;
         this.group = group;
         this.timeout = timeout;
+        this.connectTimeout = connectTimeout.compareTo(timeout) < 0 ? connectTimeout : timeout;
     }
 
     public Route route() {
@@ -111,7 +127,7 @@ public final class Dialer {
         SslContext bridgeTls = endpoint.bridge().map(Dialer::bridgeSsl).orElse(null);
         SslContext serverTls = server.tls() ? serverSsl() : null;
         Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -288,7 +304,7 @@ public final class Dialer {
 
     private static SslContext serverSsl() {
         try {
-            return SslContextBuilder.forClient().protocols(TLS_VERSIONS).build();
+            return SslContextBuilder.forClient().sslProvider(CLIENT_TLS).protocols(TLS_VERSIONS).build();
         } catch (SSLException e) {
             throw new ConnectionException("TLS is not available in this Java runtime: " + e.getMessage(), e);
         }
@@ -296,7 +312,7 @@ public final class Dialer {
 
     private static SslContext bridgeSsl(BridgeLink bridge) {
         try {
-            SslContextBuilder builder = SslContextBuilder.forClient().protocols(TLS_VERSIONS)
+            SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(CLIENT_TLS).protocols(TLS_VERSIONS)
                     .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_1_1));

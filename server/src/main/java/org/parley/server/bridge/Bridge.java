@@ -8,9 +8,13 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
 import org.parley.server.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,9 +40,11 @@ public final class Bridge implements AutoCloseable {
     private final ConnectionLimits limits;
     private final BridgeCounters counters = new BridgeCounters();
     private final Channel listener;
+    private final SslContext tls;
 
     private Bridge(BridgeConfig config, SslContext tls) throws InterruptedException {
         this.config = config;
+        this.tls = tls;
         Transport transport = Transport.best();
         this.acceptor = transport.newGroup(1);
         this.workers = transport.newGroup(0);
@@ -74,9 +80,35 @@ public final class Bridge implements AutoCloseable {
      * @throws SSLException if the certificate and key do not make a TLS server
      */
     public static Bridge start(BridgeConfig config, BridgeCertificate certificate) throws InterruptedException, SSLException {
-        Bridge bridge = new Bridge(config, certificate.serverContext());
-        log.info("bridge listening on port {}", bridge.address().getPort());
-        return bridge;
+        SslContext tls = certificate.serverContext(tlsProvider());
+        try {
+            Bridge bridge = new Bridge(config, tls);
+            log.info("bridge listening on port {}", bridge.address().getPort());
+            return bridge;
+        } catch (InterruptedException | RuntimeException e) {
+            ReferenceCountUtil.release(tls);
+            throw e;
+        }
+    }
+
+    /**
+     * OpenSSL (BoringSSL, from netty-tcnative) where its native library loads: it keeps a
+     * connection's TLS state outside the Java heap, in about half the memory of the JDK's engine,
+     * which matters for a bridge holding thousands of idle connections. The JDK's engine elsewhere.
+     */
+    private static SslProvider tlsProvider() {
+        if (OpenSsl.isAvailable()) {
+            log.info("bridge TLS: OpenSSL engine ({})", OpenSsl.versionString());
+            return SslProvider.OPENSSL_REFCNT;
+        }
+        log.warn("bridge TLS: the OpenSSL engine did not load ({}); using the JDK's engine, which holds more memory per connection",
+                OpenSsl.unavailabilityCause().toString());
+        return SslProvider.JDK;
+    }
+
+    /** Whether this bridge's TLS runs on the OpenSSL engine (false: the JDK's). */
+    public boolean usesOpenSsl() {
+        return !(tls instanceof JdkSslContext);
     }
 
     private void admit(SocketChannel channel, SslContext tls, Bootstrap upstream) {
@@ -115,6 +147,7 @@ public final class Bridge implements AutoCloseable {
     public void close() {
         listener.close().awaitUninterruptibly();
         shutDownGroups();
+        ReferenceCountUtil.release(tls);
         log.info("bridge stopped: {}", counters);
     }
 

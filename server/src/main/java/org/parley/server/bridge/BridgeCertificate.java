@@ -4,6 +4,7 @@ import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.util.NetUtil;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -154,10 +155,12 @@ public final class BridgeCertificate {
     /**
      * The server side of the bridge's TLS: 1.3 and 1.2, ALPN offering {@code http/1.1} to clients
      * that ask (as any web server would), and no session cache: a relayed connection lives long and
-     * a cache entry per client would outweigh the connection itself.
+     * a cache entry per client would outweigh the connection itself. {@code provider} is OpenSSL
+     * (reference-counted: the caller releases the context) or the JDK's engine.
      */
-    SslContext serverContext() throws SSLException {
+    SslContext serverContext(SslProvider provider) throws SSLException {
         return SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))
+                .sslProvider(provider)
                 .protocols("TLSv1.3", "TLSv1.2")
                 .sessionCacheSize(1)
                 .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,

@@ -58,8 +58,14 @@ final class ClientEnd extends RelayEnd {
         UpstreamEnd upstreamEnd = new UpstreamEnd();
         ChannelFuture connect = upstreamTemplate.clone(client.eventLoop()).handler(upstreamEnd).connect(upstreamAddress);
         Channel upstream = connect.channel();
-        // Closing the client before the upstream answered abandons the attempt.
-        client.closeFuture().addListener(closed -> upstream.close());
+        // Closing the client before the upstream answered abandons the attempt. Once paired, the
+        // upstream closes after what it still holds is flushed (RelayEnd.channelInactive): closing
+        // it at once here lost the client's last bytes whenever the upstream was behind.
+        client.closeFuture().addListener(closed -> {
+            if (dialling) {
+                upstream.close();
+            }
+        });
         connect.addListener(connected -> {
             dialling = false;
             if (!connected.isSuccess() || !client.isActive()) {

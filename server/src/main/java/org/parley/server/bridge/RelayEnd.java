@@ -12,9 +12,11 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
  * reads only while the other end can take more (auto-read off while the other's outbound buffer
  * is above its high-water mark), so a slow reader on one side never fills the bridge's memory.
  *
- * <p>Half-close passes through: when this end's input ends, the other end's output is shut once
- * what was read has been written; when both inputs have ended, or either connection closes, both
- * close (after flushing).
+ * <p>An end passes through: when this end's input ends, the other end's output is shut once what
+ * was read has been written (a TCP FIN to the server, a close_notify to the client); when both
+ * inputs have ended, or either connection closes, both close after flushing. The OpenSSL engine
+ * ends both directions of the client's TLS at the client's close_notify, so a client cannot read
+ * an answer sent after it (as with most TLS servers).
  */
 abstract class RelayEnd extends ChannelInboundHandlerAdapter {
     /** Null until both connections exist. */

@@ -2,7 +2,6 @@ package org.parley.server.bridge;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,6 +82,7 @@ class BridgeTest {
         }
         assertThat(upstream.connections()).isEqualTo(2);
         assertThat(bridge.counters().relayed()).isEqualTo(2);
+        assertThat(bridge.usesOpenSsl()).as("netty-tcnative's BoringSSL loads on linux-x86_64").isTrue();
     }
 
     @Test
@@ -255,25 +255,49 @@ class BridgeTest {
         await(() -> bridge.counters().idleClosed() == 1 && bridge.openConnections() == 0);
     }
 
-    /** The client ends its sending with close_notify; the server still answers and then ends its own. */
+    /**
+     * The server ends its sending (a TCP FIN): the client gets every byte it sent, then the
+     * bridge's close_notify; when the client then closes, so does the server's connection.
+     */
     @Test
-    @Disabled("flaky (about 1 run in 3 on 2026-12-05): the client sometimes reads the end at once, before the server's"
-            + " answer, even with the bridge holding a close_notify that arrives before the upstream connection is up;"
-            + " Parley's own clients never half-close (WebSocket closes are whole), so this waits for a proper look")
-    void passesAHalfCloseThroughInBothDirections() throws Exception {
+    void passesTheServersEndToTheClientAfterEverythingItSent() throws Exception {
+        byte[] sent = randomBytes(100_000);
+        CompletableFuture<Integer> afterItsEnd = new CompletableFuture<>();
         TestUpstream upstream = keep(TestUpstream.serving(connection -> {
-            long received = connection.getInputStream().transferTo(OutputStream.nullOutputStream());
-            connection.getOutputStream().write(("received " + received).getBytes(StandardCharsets.US_ASCII));
+            connection.getOutputStream().write(sent);
             connection.shutdownOutput();
+            afterItsEnd.complete(connection.getInputStream().read());
+        }));
+        Bridge bridge = bridge(upstream, config -> config);
+        try (SSLSocket client = client(bridge, "127.0.0.1")) {
+            assertThat(client.getInputStream().readAllBytes()).isEqualTo(sent);
+            client.close();
+            assertThat(afterItsEnd.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the server's read after its FIN").isEqualTo(-1);
+        }
+        await(() -> bridge.openConnections() == 0);
+    }
+
+    /**
+     * The client ends its sending with close_notify: the server receives every byte sent before it,
+     * then a TCP FIN, and the pair closes. The bridge's OpenSSL engine (like most TLS servers)
+     * treats a close_notify as the end of both directions, so a client cannot read after it; Parley's
+     * clients never half-close (their WebSocket closes are whole).
+     */
+    @Test
+    void passesTheClientsCloseNotifyToTheServerAsAFinAfterEverythingItSent() throws Exception {
+        CompletableFuture<Long> received = new CompletableFuture<>();
+        TestUpstream upstream = keep(TestUpstream.serving(connection -> {
+            received.complete(connection.getInputStream().transferTo(OutputStream.nullOutputStream()));
             connection.getInputStream().read();
         }));
         Bridge bridge = bridge(upstream, config -> config);
         try (SSLSocket client = client(bridge, "127.0.0.1")) {
             client.getOutputStream().write(new byte[100_000]);
             client.shutdownOutput();
-            byte[] answer = client.getInputStream().readAllBytes();
-            assertThat(new String(answer, StandardCharsets.US_ASCII)).isEqualTo("received 100000");
+            assertThat(received.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(100_000);
+            readUntilClosed(client, WAIT);
         }
+        await(() -> bridge.openConnections() == 0);
     }
 
     /**
