@@ -127,6 +127,57 @@ class RatchetTreeTest {
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("encryption key of node 4");
     }
 
+    @Test
+    void aChangedLeafIsComparedWithEveryNodeAsTheWholeTreeCheckWould() {
+        List<TestMembers.Member> members = TestMembers.members(8);
+        RatchetTree tree = committedTree(members);
+        int pathParent = tree.filteredDirectPath(0)[0];
+        HpkePublicKey parentKey = tree.parent(pathParent).encryptionKey();
+        TestMembers.Member twin = members.get(1);
+
+        RatchetTree fresh = tree.copy();
+        int added = fresh.addLeaf(members.get(6).leaf());
+        fresh.checkChangedLeaves(List.of(added));
+        fresh.checkMemberConsistency();
+
+        RatchetTree parentKeyReused = tree.copy();
+        int reusing = parentKeyReused.addLeaf(withKeys(members.get(6), parentKey, null).leaf());
+        assertThatThrownBy(() -> parentKeyReused.checkChangedLeaves(List.of(reusing)))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("encryption key of node " + Math.max(pathParent, 2 * reusing));
+        assertThatThrownBy(parentKeyReused::checkMemberConsistency).isInstanceOf(MlsProtocolException.class)
+                .hasMessageContaining("encryption key of node " + Math.max(pathParent, 2 * reusing));
+
+        RatchetTree signatureKeyReused = tree.copy();
+        int signing = signatureKeyReused.addLeaf(withKeys(members.get(6), null, twin).leaf());
+        assertThatThrownBy(() -> signatureKeyReused.checkChangedLeaves(List.of(signing)))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("signature key of leaf " + signing);
+
+        // Two new leaves that collide only with each other, and an Update whose leaf was then removed (blank: skipped).
+        RatchetTree twins = tree.copy();
+        int[] both = twins.addLeaves(List.of(members.get(6).leaf(), withKeys(members.get(7), members.get(6).leaf().encryptionKey(), null).leaf()));
+        assertThatThrownBy(() -> twins.checkChangedLeaves(List.of(both[0], both[1])))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("encryption key of node " + 2 * both[1]);
+        RatchetTree removed = tree.copy();
+        removed.removeLeaf(3);
+        removed.checkChangedLeaves(List.of(3));
+    }
+
+    @Test
+    void aTreeHashedOnLentThreadsEqualsTheCallingThreadsHash() {
+        ExecutorService lent = Executors.newFixedThreadPool(3);
+        try {
+            RatchetTree tree = TestMembers.treeOf(TestMembers.members(300));
+            byte[] alone = tree.copy().treeHash();
+            for (int threads = 2; threads <= 4; threads++) {
+                RatchetTree decoded = RatchetTree.decode(SUITE, tree.encode());
+                assertThat(decoded.treeHash(new Parallelism(lent, threads))).as(threads + " threads").isEqualTo(alone);
+                assertThat(decoded.treeHash(TreeMath.left(decoded.root()))).isEqualTo(tree.treeHash(TreeMath.left(tree.root())));
+            }
+        } finally {
+            lent.shutdownNow();
+        }
+    }
+
     /** A member whose leaf reuses another's encryption key or signature key pair, validly signed, so that only the duplicate is wrong. */
     private static TestMembers.Member withKeys(TestMembers.Member m, HpkePublicKey encryption, TestMembers.Member signer) {
         LeafNode l = m.leaf();
@@ -261,7 +312,7 @@ class RatchetTreeTest {
         assertThat(indices[4094]).isEqualTo(4096);
         assertThat(large.parent(4095).unmergedLeaves()).hasSize(4094).isSorted();
         // Adds keep the tree parent-hash valid: the original sibling tree hash leaves the 4094 unmerged leaves out.
-        ParentHashes.verify(large);
+        ParentHashes.verify(large, Parallelism.NONE);
         assertThat(RatchetTree.decode(SUITE, large.encode()).treeHash()).isEqualTo(large.treeHash());
     }
 
