@@ -66,7 +66,7 @@ final class TreeValidator {
                 throw new MlsProtocolException("signature key of leaf " + x / 2 + " appears in another leaf");
             }
         }
-        checkCredentialSupport(tree);
+        checkCredentialSupport(tree, null);
     }
 
     /**
@@ -106,24 +106,36 @@ final class TreeValidator {
                 }
             }
         }
-        checkCredentialSupport(tree);
+        checkCredentialSupport(tree, Set.copyOf(changedLeaves));
     }
 
     /**
-     * Every member supports every credential type in use. Groups use a handful of types, so a
-     * leaf's list is searched directly; a per-leaf hash set only when many types are in use,
-     * which keeps a hostile tree with many types linear.
+     * Every member supports every credential type in use. With {@code changedLeaves} (the tree
+     * passed this check before they were set), only they are checked, unless one of them brings
+     * a type no other member uses: then every member must support it. Groups use a handful of
+     * types, so a leaf's list is searched directly; a per-leaf hash set only when many types are
+     * in use, which keeps a hostile tree with many types linear.
      */
-    private static void checkCredentialSupport(RatchetTree tree) {
-        Set<Integer> credentialTypesInUse = new HashSet<>();
+    private static void checkCredentialSupport(RatchetTree tree, Set<Integer> changedLeaves) {
+        Set<Integer> typesInUse = new HashSet<>();
+        Set<Integer> typesOfOthers = new HashSet<>();
         int[] leaves = tree.occupiedLeaves();
         for (int i : leaves) {
-            credentialTypesInUse.add(tree.leaf(i).credential().credentialType());
+            int type = tree.leaf(i).credential().credentialType();
+            typesInUse.add(type);
+            if (changedLeaves != null && !changedLeaves.contains(i)) {
+                typesOfOthers.add(type);
+            }
         }
-        for (int i : leaves) {
-            List<Integer> supported = tree.leaf(i).capabilities().credentials();
-            boolean supportsAll = credentialTypesInUse.size() <= 4 ? supported.containsAll(credentialTypesInUse)
-                    : new HashSet<>(supported).containsAll(credentialTypesInUse);
+        boolean checkEveryone = changedLeaves == null || typesOfOthers.size() < typesInUse.size();
+        List<Integer> required = List.copyOf(typesInUse);
+        for (int i : checkEveryone ? leaves : changedLeaves.stream().mapToInt(Integer::intValue).sorted().toArray()) {
+            LeafNode leaf = tree.leaf(i);
+            if (leaf == null) {
+                continue;
+            }
+            List<Integer> supported = leaf.capabilities().credentials();
+            boolean supportsAll = required.size() <= 4 ? supported.containsAll(required) : new HashSet<>(supported).containsAll(required);
             if (!supportsAll) {
                 throw new MlsProtocolException("leaf " + i + " does not support every credential type used in the group");
             }

@@ -3,6 +3,7 @@ package org.parley.mls.tree;
 import org.junit.jupiter.api.Test;
 import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
+import org.parley.mls.credentials.Credential;
 import org.parley.mls.credentials.UnknownCredential;
 import org.parley.mls.crypto.HpkePublicKey;
 import org.parley.mls.extensions.Capabilities;
@@ -160,6 +161,16 @@ class RatchetTreeTest {
         RatchetTree removed = tree.copy();
         removed.removeLeaf(3);
         removed.checkChangedLeaves(List.of(3));
+
+        // A new credential type every other member must support, and a new member that does not support the types in use.
+        RatchetTree newType = tree.copy();
+        int exoticLeaf = newType.addLeaf(exotic(members.get(6), List.of(1, 0xf000)));
+        assertThatThrownBy(() -> newType.checkChangedLeaves(List.of(exoticLeaf)))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("leaf 0 does not support every credential type");
+        RatchetTree narrow = tree.copy();
+        int narrowLeaf = narrow.addLeaf(withCredential(members.get(6), members.get(6).leaf().credential(), List.of(0xf000)));
+        assertThatThrownBy(() -> narrow.checkChangedLeaves(List.of(narrowLeaf)))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("leaf " + narrowLeaf + " does not support every credential type");
     }
 
     @Test
@@ -192,17 +203,23 @@ class RatchetTreeTest {
     @Test
     void aCredentialTypeSomeMemberDoesNotSupportIsRejected() {
         List<TestMembers.Member> members = TestMembers.members(2);
-        TestMembers.Member other = members.get(1);
-        LeafNode l = other.leaf();
-        LeafNode exotic = new LeafNode(l.encryptionKey(), l.signatureKey(),
-                new UnknownCredential(0xf000, Bytes.fromHex("01")),
-                new Capabilities(List.of(1), List.of(1), List.of(), List.of(), List.of(1, 0xf000)),
-                l.leafNodeSource(), l.lifetime(), null, l.extensions(), Bytes.EMPTY)
-                .sign(SUITE, other.signature().privateKey(), GROUP_ID, 0);
         RatchetTree tree = RatchetTree.withFirstLeaf(SUITE, members.get(0).leaf());
-        tree.addLeaf(exotic);
+        tree.addLeaf(exotic(members.get(1), List.of(1, 0xf000)));
         assertThatThrownBy(tree::checkMemberConsistency)
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("leaf 0 does not support every credential type");
+    }
+
+    /** The member's leaf with a credential of type 0xf000 and the given supported credential types. */
+    private static LeafNode exotic(TestMembers.Member member, List<Integer> supported) {
+        return withCredential(member, new UnknownCredential(0xf000, Bytes.fromHex("01")), supported);
+    }
+
+    private static LeafNode withCredential(TestMembers.Member member, Credential credential, List<Integer> supported) {
+        LeafNode l = member.leaf();
+        return new LeafNode(l.encryptionKey(), l.signatureKey(), credential,
+                new Capabilities(List.of(1), List.of(1), List.of(), List.of(), supported),
+                l.leafNodeSource(), l.lifetime(), null, l.extensions(), Bytes.EMPTY)
+                .sign(SUITE, member.signature().privateKey(), GROUP_ID, 0);
     }
 
     @Test
