@@ -73,12 +73,13 @@ final class TreeValidator {
      * {@link #checkMemberConsistency} for a tree that passed it before the leaves in
      * {@code changedLeaves} were set (a Commit's Adds and Updates): only their keys can collide,
      * so they are compared with every node through a small set instead of hashing the whole tree
-     * into one. Leaves of {@code changedLeaves} that are blank now are skipped.
+     * into one. Leaves of {@code changedLeaves} that are blank now are skipped, and one listed twice counts once.
      */
     static void checkChangedLeaves(RatchetTree tree, Collection<Integer> changedLeaves) {
         Map<HpkePublicKey, Integer> encryptionKeys = new HashMap<>();
         Map<SignaturePublicKey, Integer> signatureKeys = new HashMap<>();
-        for (int leafIndex : changedLeaves) {
+        Set<Integer> changed = Set.copyOf(changedLeaves);
+        for (int leafIndex : changed) {
             LeafNode leaf = tree.leaf(leafIndex);
             if (leaf == null) {
                 continue;
@@ -95,9 +96,9 @@ final class TreeValidator {
             if (node == null) {
                 continue;
             }
-            Integer changed = encryptionKeys.get(node.encryptionKey());
-            if (changed != null && changed != x) {
-                throw new MlsProtocolException("encryption key of node " + Math.max(x, changed) + " appears in another node");
+            Integer sameKey = encryptionKeys.get(node.encryptionKey());
+            if (sameKey != null && sameKey != x) {
+                throw new MlsProtocolException("encryption key of node " + Math.max(x, sameKey) + " appears in another node");
             }
             if (node instanceof Node.Leaf leaf) {
                 Integer sameSigner = signatureKeys.get(leaf.leafNode().signatureKey());
@@ -106,7 +107,7 @@ final class TreeValidator {
                 }
             }
         }
-        checkCredentialSupport(tree, Set.copyOf(changedLeaves));
+        checkCredentialSupport(tree, changed);
     }
 
     /**

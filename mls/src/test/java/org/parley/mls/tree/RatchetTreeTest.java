@@ -138,7 +138,7 @@ class RatchetTreeTest {
 
         RatchetTree fresh = tree.copy();
         int added = fresh.addLeaf(members.get(6).leaf());
-        fresh.checkChangedLeaves(List.of(added));
+        fresh.checkChangedLeaves(List.of(added, added));
         fresh.checkMemberConsistency();
 
         RatchetTree parentKeyReused = tree.copy();
