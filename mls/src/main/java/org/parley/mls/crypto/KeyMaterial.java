@@ -13,6 +13,8 @@ import java.util.function.Function;
 abstract sealed class KeyMaterial
         permits HpkePublicKey, HpkePrivateKey, SignaturePublicKey, SignaturePrivateKey {
     private final byte[] bytes;
+    /** Computed once: a group's uniqueness checks look up thousands of public keys per Commit. */
+    private final int hash;
     /** A value derived from the key by one algorithm (BouncyCastle parameters, a public key), kept to avoid redoing the work. */
     private volatile Derived derived;
 
@@ -24,6 +26,7 @@ abstract sealed class KeyMaterial
             throw new IllegalArgumentException("a key cannot be empty");
         }
         this.bytes = bytes.clone();
+        this.hash = isSecret() ? getClass().hashCode() : Arrays.hashCode(this.bytes);
     }
 
     /** A copy of the encoded key. */
@@ -61,7 +64,7 @@ abstract sealed class KeyMaterial
 
     @Override
     public int hashCode() {
-        return isSecret() ? getClass().hashCode() : Arrays.hashCode(bytes);
+        return hash;
     }
 
     @Override

@@ -199,8 +199,10 @@ final class ProposalList {
         }
         if (!updates.isEmpty() || !adds.isEmpty()) {
             // Unique encryption and signature keys (so no Add duplicates a member still in the
-            // group) and credential support, in one O(n) pass over the staged tree (Section 7.3).
-            tree.checkMemberConsistency();
+            // group) and credential support (Section 7.3): only the new leaves' keys can collide.
+            List<Integer> changed = new ArrayList<>(updaters);
+            changed.addAll(added.keySet());
+            tree.checkChangedLeaves(changed);
         }
         checkMembersSupport(tree, extensions, required, unknownTypes, gce != null);
         return new Applied(extensions, added, removed, updaters, psks, externalInit, reInit, pathRequired, removedBy);

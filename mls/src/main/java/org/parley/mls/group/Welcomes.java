@@ -175,7 +175,7 @@ final class Welcomes {
             throw new MlsProtocolException("the GroupInfo carries no ratchet_tree extension and no tree was given");
         }
         RatchetTree tree = RatchetTree.decode(suite, encoded);
-        if (!info.groupContext().treeHash().constantTimeEquals(tree.treeHash())) {
+        if (!info.groupContext().treeHash().constantTimeEquals(tree.treeHash(parallelism))) {
             throw new MlsProtocolException("the ratchet tree's hash differs from the GroupInfo's tree_hash");
         }
         tree.validate(info.groupContext().groupId().toByteArray(), GroupState.requiredCapabilities(info.groupContext().extensions()), parallelism);

@@ -49,44 +49,56 @@ final class ParentHashes {
         return next;
     }
 
+    /** Fewer parent nodes than this per chunk and handing them to another thread costs more than it saves. */
+    private static final int MIN_PARENTS_PER_CHUNK = 256;
+
     /**
      * Verifies that every non-blank parent node is parent-hash valid (Section 7.9.2, "top down"):
      * exactly one descendant D in the resolution of a child C carries the parent hash of P with
      * copath child S, and P's unmerged leaves under C are exactly C's resolution without D.
+     * Parent nodes are split over {@code parallelism}; the fault reported is the lowest node's.
      */
-    static void verify(RatchetTree tree) {
-        for (int p = 1; p < tree.nodeWidth(); p += 2) {
-            ParentNode parent = tree.parent(p);
-            if (parent == null) {
-                continue;
+    static void verify(RatchetTree tree, Parallelism parallelism) {
+        // Every subtree's hash is cached first, so the threads below only read the cache.
+        tree.treeHashes().treeHash(tree.root());
+        parallelism.forEachRange(tree.nodeWidth() / 2, MIN_PARENTS_PER_CHUNK, (from, to) -> {
+            for (int k = from; k < to; k++) {
+                verify(tree, 2 * k + 1);
             }
-            int matches = 0;
-            for (int side = 0; side < 2; side++) {
-                int c = side == 0 ? TreeMath.left(p) : TreeMath.right(p);
-                int s = side == 0 ? TreeMath.right(p) : TreeMath.left(p);
-                byte[] expected = parentHash(tree, p, s);
-                List<Integer> resolution = tree.resolution(c);
-                Set<Integer> unmergedUnderC = new HashSet<>();
-                for (int leaf : parent.unmergedLeaves()) {
-                    if (TreeMath.spansLeaf(c, leaf)) {
-                        unmergedUnderC.add(2 * leaf);
-                    }
-                }
-                for (int d : resolution) {
-                    if (!storedParentHash(tree, d).constantTimeEquals(expected)) {
-                        continue;
-                    }
-                    Set<Integer> rest = new HashSet<>(resolution);
-                    rest.remove(d);
-                    if (rest.equals(unmergedUnderC)) {
-                        matches++;
-                    }
+        });
+    }
+
+    private static void verify(RatchetTree tree, int p) {
+        ParentNode parent = tree.parent(p);
+        if (parent == null) {
+            return;
+        }
+        int matches = 0;
+        for (int side = 0; side < 2; side++) {
+            int c = side == 0 ? TreeMath.left(p) : TreeMath.right(p);
+            int s = side == 0 ? TreeMath.right(p) : TreeMath.left(p);
+            byte[] expected = parentHash(tree, p, s);
+            List<Integer> resolution = tree.resolution(c);
+            Set<Integer> unmergedUnderC = new HashSet<>();
+            for (int leaf : parent.unmergedLeaves()) {
+                if (TreeMath.spansLeaf(c, leaf)) {
+                    unmergedUnderC.add(2 * leaf);
                 }
             }
-            if (matches != 1) {
-                throw new MlsProtocolException("parent node " + p + " is not parent-hash valid ("
-                        + (matches == 0 ? "no descendant carries its parent hash" : matches + " descendants claim it") + ")");
+            for (int d : resolution) {
+                if (!storedParentHash(tree, d).constantTimeEquals(expected)) {
+                    continue;
+                }
+                Set<Integer> rest = new HashSet<>(resolution);
+                rest.remove(d);
+                if (rest.equals(unmergedUnderC)) {
+                    matches++;
+                }
             }
+        }
+        if (matches != 1) {
+            throw new MlsProtocolException("parent node " + p + " is not parent-hash valid ("
+                    + (matches == 0 ? "no descendant carries its parent hash" : matches + " descendants claim it") + ")");
         }
     }
 

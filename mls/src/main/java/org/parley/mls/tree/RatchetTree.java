@@ -10,7 +10,7 @@ import org.parley.mls.extensions.RequiredCapabilities;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.HashSet;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -183,17 +183,6 @@ public final class RatchetTree {
             members.add(i);
         }
         return members;
-    }
-
-    /** The encryption keys of every non-blank node, for the freshness check on a received UpdatePath (Section 12.4.2). */
-    public Set<HpkePublicKey> encryptionKeys() {
-        Set<HpkePublicKey> keys = new HashSet<>();
-        for (Node node : nodes) {
-            if (node != null) {
-                keys.add(node.encryptionKey());
-            }
-        }
-        return keys;
     }
 
     // --- changes (Sections 7.7, 12.1.1-12.1.3) ---
@@ -386,6 +375,11 @@ public final class RatchetTree {
         return treeHash(root());
     }
 
+    /** {@link #treeHash()}, with the subtrees hashed over {@code parallelism} (a joiner hashes every node once). */
+    public byte[] treeHash(Parallelism parallelism) {
+        return treeHashes.rootHash(parallelism).clone();
+    }
+
     /** The tree hash of the subtree under a node (Section 7.8); cached until the subtree changes. */
     public byte[] treeHash(int nodeIndex) {
         return treeHashes.treeHash(nodeIndex).clone();
@@ -416,6 +410,25 @@ public final class RatchetTree {
     /** The checks of Section 7.3 that compare members with each other (see {@link TreeValidator}); O(n). */
     public void checkMemberConsistency() {
         TreeValidator.checkMemberConsistency(this);
+    }
+
+    /**
+     * {@link #checkMemberConsistency()} for this tree when it passed that check before the leaves
+     * {@code changedLeaves} were set (by a Commit's Adds and Updates): their keys against every
+     * node, without hashing every key of the tree into a set.
+     */
+    public void checkChangedLeaves(Collection<Integer> changedLeaves) {
+        TreeValidator.checkChangedLeaves(this, changedLeaves);
+    }
+
+    /** A node index whose encryption key is one of {@code keys}, or -1: O(n) lookups in a small set. */
+    public int nodeWithEncryptionKeyIn(Set<HpkePublicKey> keys) {
+        for (int x = nonBlank.nextSetBit(0); x >= 0; x = nonBlank.nextSetBit(x + 1)) {
+            if (keys.contains(nodes[x].encryptionKey())) {
+                return x;
+            }
+        }
+        return -1;
     }
 
     /** The non-blank leaf indices, ascending, without boxing. */

@@ -13,6 +13,8 @@ import java.util.List;
  * subtree with some leaves left out, which parent hashes need (Section 7.9).
  */
 final class TreeHashes {
+    /** Fewer leaves than this under a subtree and hashing it on another thread costs more than it saves. */
+    private static final int MIN_LEAVES_PER_SUBTREE = 64;
     private final RatchetTree tree;
     private byte[][] cache;
 
@@ -42,6 +44,24 @@ final class TreeHashes {
             x = TreeMath.parent(x, tree.leafCount());
             cache[x] = null;
         }
+    }
+
+    /**
+     * The whole tree's hash, the subtrees under the top levels hashed over {@code parallelism}
+     * first: each thread fills the cache slots of its own subtrees only, and the calling thread
+     * then hashes the top levels from them.
+     */
+    byte[] rootHash(Parallelism parallelism) {
+        int treeLevel = TreeMath.log2(tree.leafCount());
+        int subtreesLevel = Math.max(TreeMath.log2(MIN_LEAVES_PER_SUBTREE), treeLevel - TreeMath.log2(8L * parallelism.threads()));
+        if (parallelism.threads() > 1 && subtreesLevel < treeLevel && cache[tree.root()] == null) {
+            parallelism.forEachRange(tree.leafCount() >> subtreesLevel, 1, (from, to) -> {
+                for (int k = from; k < to; k++) {
+                    treeHash((k << (subtreesLevel + 1)) + (1 << subtreesLevel) - 1);
+                }
+            });
+        }
+        return treeHash(tree.root());
     }
 
     /** The tree hash of the subtree under a node: the cached array itself, which callers must not leak or modify. */

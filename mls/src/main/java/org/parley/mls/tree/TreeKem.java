@@ -13,6 +13,7 @@ import org.parley.mls.crypto.SignaturePrivateKey;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -122,15 +123,18 @@ public final class TreeKem {
             throw new MlsProtocolException("UpdatePath has " + updatePath.nodes().size()
                     + " nodes, the sender's filtered direct path has " + path.length);
         }
-        Set<HpkePublicKey> seenKeys = tree.encryptionKeys();
-        if (!seenKeys.add(leaf.encryptionKey())) {
-            throw new MlsProtocolException("UpdatePath leaf encryption key is already in the tree");
-        }
+        // Fresh keys (Section 12.4.2): the path's few keys in a set, then every node looked up in it.
+        Set<HpkePublicKey> pathKeys = new HashSet<>();
+        pathKeys.add(leaf.encryptionKey());
         for (UpdatePathNode node : updatePath.nodes()) {
-            if (!seenKeys.add(node.encryptionKey())) {
-                throw new MlsProtocolException("UpdatePath public key " + node.encryptionKey()
-                        + " is already in the tree or repeated in the path");
+            if (!pathKeys.add(node.encryptionKey())) {
+                throw new MlsProtocolException("UpdatePath public key " + node.encryptionKey() + " is repeated in the path");
             }
+        }
+        int holder = tree.nodeWithEncryptionKeyIn(pathKeys);
+        if (holder >= 0) {
+            throw new MlsProtocolException("UpdatePath public key " + tree.node(holder).encryptionKey()
+                    + " is already in the tree (node " + holder + ")");
         }
 
         tree.blankDirectPath(senderLeaf);

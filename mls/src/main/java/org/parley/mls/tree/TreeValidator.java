@@ -5,13 +5,13 @@ import org.parley.mls.crypto.HpkePublicKey;
 import org.parley.mls.crypto.SignaturePublicKey;
 import org.parley.mls.extensions.RequiredCapabilities;
 
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The checks of a whole ratchet tree: those a new member runs when joining (RFC 9420 Section
@@ -20,8 +20,8 @@ import java.util.concurrent.RejectedExecutionException;
  * a Commit's proposals. The tree hash is compared with the GroupInfo's by the caller.
  */
 final class TreeValidator {
-    /** Below this many leaves a hand-off to another thread costs more than it saves. */
-    private static final int LEAVES_PER_SHARE = 64;
+    /** Fewer leaves than this per chunk and handing them to another thread costs more than it saves. */
+    private static final int MIN_LEAVES_PER_CHUNK = 64;
 
     private TreeValidator() {
     }
@@ -29,57 +29,21 @@ final class TreeValidator {
     /**
      * Unmerged leaves consistency, every leaf (Section 7.3 against {@code groupId}), member
      * consistency, then parent hashes, so that the error names the most specific fault. The
-     * per-leaf checks (a signature each, most of a large join's time) are split over
-     * {@code parallelism} and report the same fault as a sequential run: that of the lowest
-     * failing leaf. {@code required} is the group's required_capabilities, or null.
+     * per-leaf checks (a signature each, most of a large join's time) and the parent hashes are
+     * split over {@code parallelism} and report the same fault as a sequential run: that of the
+     * lowest failing leaf or parent. {@code required} is the group's required_capabilities, or null.
      */
     static void validate(RatchetTree tree, byte[] groupId, RequiredCapabilities required, Parallelism parallelism) {
         validateUnmergedLeaves(tree);
-        validateLeaves(tree, groupId, required, parallelism);
-        checkMemberConsistency(tree);
-        ParentHashes.verify(tree);
-    }
-
-    private static void validateLeaves(RatchetTree tree, byte[] groupId, RequiredCapabilities required,
-                                       Parallelism parallelism) {
         int[] leaves = tree.occupiedLeaves();
-        int shares = Math.max(1, Math.min(parallelism.threads(), leaves.length / LEAVES_PER_SHARE));
-        MlsProtocolException[] faults = new MlsProtocolException[shares];
-        List<CompletableFuture<Void>> others = new ArrayList<>();
-        for (int share = 1; share < shares; share++) {
-            int from = (int) ((long) leaves.length * share / shares);
-            int to = (int) ((long) leaves.length * (share + 1) / shares);
-            int index = share;
-            Runnable task = () -> faults[index] = validateLeaves(tree, leaves, from, to, groupId, required);
-            try {
-                others.add(CompletableFuture.runAsync(task, parallelism.executor()));
-            } catch (RejectedExecutionException e) {
-                task.run();
-            }
-        }
-        faults[0] = validateLeaves(tree, leaves, 0, (int) ((long) leaves.length / shares), groupId, required);
-        for (CompletableFuture<Void> other : others) {
-            other.join();
-        }
-        for (MlsProtocolException fault : faults) {
-            if (fault != null) {
-                throw fault;
-            }
-        }
-    }
-
-    /** Checks leaves[from, to) in order; the first fault, or null. */
-    private static MlsProtocolException validateLeaves(RatchetTree tree, int[] leaves, int from, int to, byte[] groupId,
-                                                       RequiredCapabilities required) {
-        for (int k = from; k < to; k++) {
-            LeafNode leaf = tree.leaf(leaves[k]);
-            try {
+        parallelism.forEachRange(leaves.length, MIN_LEAVES_PER_CHUNK, (from, to) -> {
+            for (int k = from; k < to; k++) {
+                LeafNode leaf = tree.leaf(leaves[k]);
                 LeafNodeValidation.validate(leaf, tree.cipherSuite(), leaf.leafNodeSource(), groupId, leaves[k], required);
-            } catch (MlsProtocolException e) {
-                return e;
             }
-        }
-        return null;
+        });
+        checkMemberConsistency(tree);
+        ParentHashes.verify(tree, parallelism);
     }
 
     /**
@@ -88,9 +52,8 @@ final class TreeValidator {
      * credential type in use. O(n) with hash sets, never a comparison of every pair of leaves.
      */
     static void checkMemberConsistency(RatchetTree tree) {
-        Set<HpkePublicKey> encryptionKeys = new HashSet<>();
-        Set<SignaturePublicKey> signatureKeys = new HashSet<>();
-        Set<Integer> credentialTypesInUse = new HashSet<>();
+        Set<HpkePublicKey> encryptionKeys = new HashSet<>(2 * tree.nodeWidth());
+        Set<SignaturePublicKey> signatureKeys = new HashSet<>(tree.nodeWidth());
         for (int x = 0; x < tree.nodeWidth(); x++) {
             Node node = tree.node(x);
             if (node == null) {
@@ -99,16 +62,82 @@ final class TreeValidator {
             if (!encryptionKeys.add(node.encryptionKey())) {
                 throw new MlsProtocolException("encryption key of node " + x + " appears in another node");
             }
-            if (node instanceof Node.Leaf leaf) {
-                if (!signatureKeys.add(leaf.leafNode().signatureKey())) {
-                    throw new MlsProtocolException("signature key of leaf " + x / 2 + " appears in another leaf");
-                }
-                credentialTypesInUse.add(leaf.leafNode().credential().credentialType());
+            if (node instanceof Node.Leaf leaf && !signatureKeys.add(leaf.leafNode().signatureKey())) {
+                throw new MlsProtocolException("signature key of leaf " + x / 2 + " appears in another leaf");
             }
         }
-        for (int i : tree.occupiedLeaves()) {
-            Set<Integer> supported = new HashSet<>(tree.leaf(i).capabilities().credentials());
-            if (!supported.containsAll(credentialTypesInUse)) {
+        checkCredentialSupport(tree, null);
+    }
+
+    /**
+     * {@link #checkMemberConsistency} for a tree that passed it before the leaves in
+     * {@code changedLeaves} were set (a Commit's Adds and Updates): only their keys can collide,
+     * so they are compared with every node through a small set instead of hashing the whole tree
+     * into one. Leaves of {@code changedLeaves} that are blank now are skipped, and one listed twice counts once.
+     */
+    static void checkChangedLeaves(RatchetTree tree, Collection<Integer> changedLeaves) {
+        Map<HpkePublicKey, Integer> encryptionKeys = new HashMap<>();
+        Map<SignaturePublicKey, Integer> signatureKeys = new HashMap<>();
+        Set<Integer> changed = Set.copyOf(changedLeaves);
+        for (int leafIndex : changed) {
+            LeafNode leaf = tree.leaf(leafIndex);
+            if (leaf == null) {
+                continue;
+            }
+            if (encryptionKeys.put(leaf.encryptionKey(), 2 * leafIndex) != null) {
+                throw new MlsProtocolException("encryption key of node " + 2 * leafIndex + " appears in another node");
+            }
+            if (signatureKeys.put(leaf.signatureKey(), leafIndex) != null) {
+                throw new MlsProtocolException("signature key of leaf " + leafIndex + " appears in another leaf");
+            }
+        }
+        for (int x = 0; x < tree.nodeWidth(); x++) {
+            Node node = tree.node(x);
+            if (node == null) {
+                continue;
+            }
+            Integer sameKey = encryptionKeys.get(node.encryptionKey());
+            if (sameKey != null && sameKey != x) {
+                throw new MlsProtocolException("encryption key of node " + Math.max(x, sameKey) + " appears in another node");
+            }
+            if (node instanceof Node.Leaf leaf) {
+                Integer sameSigner = signatureKeys.get(leaf.leafNode().signatureKey());
+                if (sameSigner != null && sameSigner != x / 2) {
+                    throw new MlsProtocolException("signature key of leaf " + Math.max(x / 2, sameSigner) + " appears in another leaf");
+                }
+            }
+        }
+        checkCredentialSupport(tree, changed);
+    }
+
+    /**
+     * Every member supports every credential type in use. With {@code changedLeaves} (the tree
+     * passed this check before they were set), only they are checked, unless one of them brings
+     * a type no other member uses: then every member must support it. Groups use a handful of
+     * types, so a leaf's list is searched directly; a per-leaf hash set only when many types are
+     * in use, which keeps a hostile tree with many types linear.
+     */
+    private static void checkCredentialSupport(RatchetTree tree, Set<Integer> changedLeaves) {
+        Set<Integer> typesInUse = new HashSet<>();
+        Set<Integer> typesOfOthers = new HashSet<>();
+        int[] leaves = tree.occupiedLeaves();
+        for (int i : leaves) {
+            int type = tree.leaf(i).credential().credentialType();
+            typesInUse.add(type);
+            if (changedLeaves != null && !changedLeaves.contains(i)) {
+                typesOfOthers.add(type);
+            }
+        }
+        boolean checkEveryone = changedLeaves == null || typesOfOthers.size() < typesInUse.size();
+        List<Integer> required = List.copyOf(typesInUse);
+        for (int i : checkEveryone ? leaves : changedLeaves.stream().mapToInt(Integer::intValue).sorted().toArray()) {
+            LeafNode leaf = tree.leaf(i);
+            if (leaf == null) {
+                continue;
+            }
+            List<Integer> supported = leaf.capabilities().credentials();
+            boolean supportsAll = required.size() <= 4 ? supported.containsAll(required) : new HashSet<>(supported).containsAll(required);
+            if (!supportsAll) {
                 throw new MlsProtocolException("leaf " + i + " does not support every credential type used in the group");
             }
         }

@@ -3,6 +3,7 @@ package org.parley.mls.tree;
 import org.junit.jupiter.api.Test;
 import org.parley.mls.codec.Bytes;
 import org.parley.mls.codec.MlsProtocolException;
+import org.parley.mls.credentials.Credential;
 import org.parley.mls.credentials.UnknownCredential;
 import org.parley.mls.crypto.HpkePublicKey;
 import org.parley.mls.extensions.Capabilities;
@@ -127,6 +128,67 @@ class RatchetTreeTest {
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("encryption key of node 4");
     }
 
+    @Test
+    void aChangedLeafIsComparedWithEveryNodeAsTheWholeTreeCheckWould() {
+        List<TestMembers.Member> members = TestMembers.members(8);
+        RatchetTree tree = committedTree(members);
+        int pathParent = tree.filteredDirectPath(0)[0];
+        HpkePublicKey parentKey = tree.parent(pathParent).encryptionKey();
+        TestMembers.Member twin = members.get(1);
+
+        RatchetTree fresh = tree.copy();
+        int added = fresh.addLeaf(members.get(6).leaf());
+        fresh.checkChangedLeaves(List.of(added, added));
+        fresh.checkMemberConsistency();
+
+        RatchetTree parentKeyReused = tree.copy();
+        int reusing = parentKeyReused.addLeaf(withKeys(members.get(6), parentKey, null).leaf());
+        assertThatThrownBy(() -> parentKeyReused.checkChangedLeaves(List.of(reusing)))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("encryption key of node " + Math.max(pathParent, 2 * reusing));
+        assertThatThrownBy(parentKeyReused::checkMemberConsistency).isInstanceOf(MlsProtocolException.class)
+                .hasMessageContaining("encryption key of node " + Math.max(pathParent, 2 * reusing));
+
+        RatchetTree signatureKeyReused = tree.copy();
+        int signing = signatureKeyReused.addLeaf(withKeys(members.get(6), null, twin).leaf());
+        assertThatThrownBy(() -> signatureKeyReused.checkChangedLeaves(List.of(signing)))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("signature key of leaf " + signing);
+
+        // Two new leaves that collide only with each other, and an Update whose leaf was then removed (blank: skipped).
+        RatchetTree twins = tree.copy();
+        int[] both = twins.addLeaves(List.of(members.get(6).leaf(), withKeys(members.get(7), members.get(6).leaf().encryptionKey(), null).leaf()));
+        assertThatThrownBy(() -> twins.checkChangedLeaves(List.of(both[0], both[1])))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("encryption key of node " + 2 * both[1]);
+        RatchetTree removed = tree.copy();
+        removed.removeLeaf(3);
+        removed.checkChangedLeaves(List.of(3));
+
+        // A new credential type every other member must support, and a new member that does not support the types in use.
+        RatchetTree newType = tree.copy();
+        int exoticLeaf = newType.addLeaf(exotic(members.get(6), List.of(1, 0xf000)));
+        assertThatThrownBy(() -> newType.checkChangedLeaves(List.of(exoticLeaf)))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("leaf 0 does not support every credential type");
+        RatchetTree narrow = tree.copy();
+        int narrowLeaf = narrow.addLeaf(withCredential(members.get(6), members.get(6).leaf().credential(), List.of(0xf000)));
+        assertThatThrownBy(() -> narrow.checkChangedLeaves(List.of(narrowLeaf)))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("leaf " + narrowLeaf + " does not support every credential type");
+    }
+
+    @Test
+    void aTreeHashedOnLentThreadsEqualsTheCallingThreadsHash() {
+        ExecutorService lent = Executors.newFixedThreadPool(3);
+        try {
+            RatchetTree tree = TestMembers.treeOf(TestMembers.members(300));
+            byte[] alone = tree.copy().treeHash();
+            for (int threads = 2; threads <= 4; threads++) {
+                RatchetTree decoded = RatchetTree.decode(SUITE, tree.encode());
+                assertThat(decoded.treeHash(new Parallelism(lent, threads))).as(threads + " threads").isEqualTo(alone);
+                assertThat(decoded.treeHash(TreeMath.left(decoded.root()))).isEqualTo(tree.treeHash(TreeMath.left(tree.root())));
+            }
+        } finally {
+            lent.shutdownNow();
+        }
+    }
+
     /** A member whose leaf reuses another's encryption key or signature key pair, validly signed, so that only the duplicate is wrong. */
     private static TestMembers.Member withKeys(TestMembers.Member m, HpkePublicKey encryption, TestMembers.Member signer) {
         LeafNode l = m.leaf();
@@ -141,17 +203,23 @@ class RatchetTreeTest {
     @Test
     void aCredentialTypeSomeMemberDoesNotSupportIsRejected() {
         List<TestMembers.Member> members = TestMembers.members(2);
-        TestMembers.Member other = members.get(1);
-        LeafNode l = other.leaf();
-        LeafNode exotic = new LeafNode(l.encryptionKey(), l.signatureKey(),
-                new UnknownCredential(0xf000, Bytes.fromHex("01")),
-                new Capabilities(List.of(1), List.of(1), List.of(), List.of(), List.of(1, 0xf000)),
-                l.leafNodeSource(), l.lifetime(), null, l.extensions(), Bytes.EMPTY)
-                .sign(SUITE, other.signature().privateKey(), GROUP_ID, 0);
         RatchetTree tree = RatchetTree.withFirstLeaf(SUITE, members.get(0).leaf());
-        tree.addLeaf(exotic);
+        tree.addLeaf(exotic(members.get(1), List.of(1, 0xf000)));
         assertThatThrownBy(tree::checkMemberConsistency)
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("leaf 0 does not support every credential type");
+    }
+
+    /** The member's leaf with a credential of type 0xf000 and the given supported credential types. */
+    private static LeafNode exotic(TestMembers.Member member, List<Integer> supported) {
+        return withCredential(member, new UnknownCredential(0xf000, Bytes.fromHex("01")), supported);
+    }
+
+    private static LeafNode withCredential(TestMembers.Member member, Credential credential, List<Integer> supported) {
+        LeafNode l = member.leaf();
+        return new LeafNode(l.encryptionKey(), l.signatureKey(), credential,
+                new Capabilities(List.of(1), List.of(1), List.of(), List.of(), supported),
+                l.leafNodeSource(), l.lifetime(), null, l.extensions(), Bytes.EMPTY)
+                .sign(SUITE, member.signature().privateKey(), GROUP_ID, 0);
     }
 
     @Test
@@ -261,7 +329,7 @@ class RatchetTreeTest {
         assertThat(indices[4094]).isEqualTo(4096);
         assertThat(large.parent(4095).unmergedLeaves()).hasSize(4094).isSorted();
         // Adds keep the tree parent-hash valid: the original sibling tree hash leaves the 4094 unmerged leaves out.
-        ParentHashes.verify(large);
+        ParentHashes.verify(large, Parallelism.NONE);
         assertThat(RatchetTree.decode(SUITE, large.encode()).treeHash()).isEqualTo(large.treeHash());
     }
 

@@ -105,6 +105,13 @@ class TreeKemTest {
                 GROUP_ID, Set.of(), TestMembers::context))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("repeated in the path");
 
+        // A path key that a member's leaf already holds (leaf 0 is node 0), and the leaf's own old key.
+        List<UpdatePathNode> stale = new ArrayList<>(good.nodes());
+        stale.set(0, new UpdatePathNode(before.leaf(0).encryptionKey(), stale.get(0).encryptedPathSecret()));
+        assertThatThrownBy(() -> TreeKem.processUpdatePath(before.copy(), keys.get(3), 2, new UpdatePath(good.leafNode(), stale),
+                GROUP_ID, Set.of(), TestMembers::context))
+                .isInstanceOf(MlsProtocolException.class).hasMessageContaining("already in the tree (node 0)");
+
         assertThatThrownBy(() -> TreeKem.processUpdatePath(before.copy(), keys.get(0), 2,
                 new UpdatePath(before.leaf(2), good.nodes()), GROUP_ID, Set.of(), TestMembers::context))
                 .isInstanceOf(MlsProtocolException.class).hasMessageContaining("not commit");
