@@ -14,6 +14,7 @@ import type { MemberCredential } from "../mls/credential";
 import { MlsPolicyError, UndecryptableMessage } from "../mls/errors";
 import { decodeMessage, groupIdOf, MlsGroup, type Processed } from "../mls/group";
 import type { Member } from "../mls/policy";
+import { type StageKey, stageEnd, stageStart, timed } from "../timing";
 import { openMailboxCopy } from "../wire/mailboxSeal";
 import { unwrap, UnwrapError } from "../wire/payloadWrap";
 import type { Consent } from "./consent";
@@ -62,7 +63,12 @@ export class Inbox {
 
   async handlePush(frame: ServerFrame): Promise<void> {
     if (frame.body.case === "deliver") {
-      await this.groups.exclusive(() => this.deliver(frame.body.value as Deliver));
+      const deliver = frame.body.value;
+      const arrived = stageStart();
+      await this.groups.exclusive(() => {
+        stageEnd("receive.wait", arrived, { envelope: String(deliver.envelopeId) });
+        return this.deliver(deliver);
+      });
       if (this.drained) this.sendDeliveredReceipts();
     } else if (frame.body.case === "mailboxDrained") {
       // After the deliveries pushed before it.
@@ -90,18 +96,19 @@ export class Inbox {
 
   /** One copy from the mailbox, under the groups' lock. */
   async deliver(deliver: Deliver): Promise<void> {
+    const key: StageKey = { envelope: String(deliver.envelopeId) };
     let sent: Uint8Array;
     try {
-      sent = await openMailboxCopy(this.ctx.identity.mailboxPrivateKey, deliver.payload);
+      sent = await timed("receive.open", key, () => openMailboxCopy(this.ctx.identity.mailboxPrivateKey, deliver.payload));
     } catch {
       this.notice("A message that was not sealed to this device arrived and was dropped.");
       this.acknowledge(deliver);
       return;
     }
     try {
-      const unwrapped = await unwrap(sent, await this.groups.wrapKeysOf(this.store.ids()));
+      const unwrapped = await timed("receive.unwrap", key, async () => unwrap(sent, await this.groups.wrapKeysOf(this.store.ids())));
       if (unwrapped.kind === "welcome") await this.join(unwrapped.welcome);
-      else await this.receive(toHex(unwrapped.groupId), unwrapped.mlsMessage);
+      else await this.receive(toHex(unwrapped.groupId), unwrapped.mlsMessage, key);
     } catch (e) {
       if (!(e instanceof MlsPolicyError || e instanceof UnwrapError)) {
         // Nothing of it was kept: the copy stays unacknowledged and comes again on the next connection.
@@ -114,7 +121,7 @@ export class Inbox {
     this.acknowledge(deliver);
   }
 
-  private async receive(conversationId: string, bytes: Uint8Array): Promise<void> {
+  private async receive(conversationId: string, bytes: Uint8Array, key: StageKey): Promise<void> {
     const message = decodeMessage(bytes);
     const named = groupIdOf(message);
     // Only the group whose key opened the wrapping may receive what it held.
@@ -129,16 +136,16 @@ export class Inbox {
     const nameBefore = state.name;
     let processed: Processed;
     try {
-      processed = await group.process(message);
+      processed = await timed("receive.decrypt", key, () => group.process(message));
     } catch (e) {
       await this.groups.reload(conversationId);
       if (e instanceof UndecryptableMessage && isForkedFrom(group, e)) await this.forked(conversationId);
       throw e;
     }
-    await this.groups.save(group);
+    await timed("receive.saveGroup", key, () => this.groups.save(group));
     switch (processed.kind) {
       case "application":
-        await this.content(conversationId, processed.data, processed.sender);
+        await this.content(conversationId, processed.data, processed.sender, key);
         break;
       case "proposal":
         // Members propose only their own removal (leaving); it is committed by whoever can.
@@ -245,7 +252,7 @@ export class Inbox {
   }
 
   /** What an application message says (ContentHandler.receive). */
-  private async content(conversationId: string, data: Uint8Array, from: Member): Promise<void> {
+  private async content(conversationId: string, data: Uint8Array, from: Member, key: StageKey): Promise<void> {
     let content: Content;
     try {
       content = fromBinary(ContentSchema, data);
@@ -345,7 +352,7 @@ export class Inbox {
         // conversation_info is ignored since issue 12; an unknown body is from a newer client.
         break;
     }
-    if (shown && (await this.store.add(shown))) {
+    if (shown && (await timed("receive.store", { ...key, id: shown.id }, () => this.store.add(shown)))) {
       this.hooks.noteExpiry(shown.expiresAt);
       if (!ownAccount && !state.request) {
         const owed = this.owedDelivered.get(conversationId) ?? [];
