@@ -56,7 +56,8 @@ export function Composer(props: {
     void run(async () => {
       if (mode.kind === "edit") await app.edit(conversationId, mode.message.id, body);
       else stageEnd("ui.send", started, { id: await app.send(conversationId, body, mode.kind === "reply" ? mode.message.id : undefined) });
-      setText("");
+      // Only what was sent leaves the box: text typed while it was being sent stays.
+      setText((current) => (current === body ? "" : current));
       props.onMode({ kind: "new" });
       props.onSent();
     });
