@@ -7,7 +7,7 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { AttachmentSchema, type CallSignal, type Content, ContentSchema, Receipt_Kind } from "../../gen/parley/content/v1/content_pb";
 import { AckSchema, type Deliver, type ServerFrame } from "../../gen/parley/v1/parley_pb";
 import { constantTimeEquals, toHex } from "../bytes";
-import type { CoreContext } from "../contracts";
+import type { CoreContext, VaultWrite } from "../contracts";
 import type { Contacts } from "../keys/contacts";
 import type { KeyPackages } from "../keys/keyPackages";
 import type { MemberCredential } from "../mls/credential";
@@ -142,11 +142,24 @@ export class Inbox {
       if (e instanceof UndecryptableMessage && isForkedFrom(group, e)) await this.forked(conversationId);
       throw e;
     }
+    if (processed.kind === "application") {
+      // A message to show is written with the group state that read it, in one transaction: a tab
+      // that dies before it commits kept neither, and the unacknowledged copy comes again. Anything
+      // else the content does comes before the group is saved, and is safe to do twice.
+      let groupWritten = false;
+      const withGroup = () => {
+        groupWritten = true;
+        return [this.groups.stateWrite(group)];
+      };
+      try {
+        await this.content(conversationId, processed.data, processed.sender, key, withGroup);
+      } finally {
+        if (!groupWritten) await timed("receive.saveGroup", key, () => this.groups.save(group));
+      }
+      return;
+    }
     await timed("receive.saveGroup", key, () => this.groups.save(group));
     switch (processed.kind) {
-      case "application":
-        await this.content(conversationId, processed.data, processed.sender, key);
-        break;
       case "proposal":
         // Members propose only their own removal (leaving); it is committed by whoever can.
         if (!state.request) this.hooks.later(() => this.hooks.commitPendingRemovals(conversationId));
@@ -252,7 +265,7 @@ export class Inbox {
   }
 
   /** What an application message says (ContentHandler.receive). */
-  private async content(conversationId: string, data: Uint8Array, from: Member, key: StageKey): Promise<void> {
+  private async content(conversationId: string, data: Uint8Array, from: Member, key: StageKey, withGroup: () => VaultWrite[]): Promise<void> {
     let content: Content;
     try {
       content = fromBinary(ContentSchema, data);
@@ -352,15 +365,25 @@ export class Inbox {
         // conversation_info is ignored since issue 12; an unknown body is from a newer client.
         break;
     }
-    if (shown && (await timed("receive.store", { ...key, id: shown.id }, () => this.store.add(shown)))) {
-      this.hooks.noteExpiry(shown.expiresAt);
-      if (!ownAccount && !state.request) {
-        const owed = this.owedDelivered.get(conversationId) ?? [];
-        owed.push(content.id);
-        this.owedDelivered.set(conversationId, owed);
-      }
+    if (!shown) return;
+    const show = () => {
       this.ctx.events.emit({ kind: "messages", conversationId });
       this.ctx.events.emit({ kind: "conversations" });
+    };
+    let added: boolean;
+    try {
+      // Shown while it is written: the acknowledgement still waits for the write.
+      added = await timed("receive.store", { ...key, id: shown.id }, () => this.store.add(shown, { with: withGroup, shown: show }));
+    } catch (e) {
+      show(); // taken out again
+      throw e;
+    }
+    if (!added) return;
+    this.hooks.noteExpiry(shown.expiresAt);
+    if (!ownAccount && !state.request) {
+      const owed = this.owedDelivered.get(conversationId) ?? [];
+      owed.push(content.id);
+      this.owedDelivered.set(conversationId, owed);
     }
   }
 

@@ -245,9 +245,8 @@ export class Conversations implements ConversationsService {
         readBy: [],
         expiresAt,
         ...copy,
-      });
+      }, { with: () => (sendId ? [[SENDS, toHex(sendId), utf8(`${conversationId}:${messageId}`)]] : []) });
       this.disappearing.noteExpiry(expiresAt);
-      if (sendId) await this.ctx.vault.put(SENDS, toHex(sendId), utf8(`${conversationId}:${messageId}`));
       stageEnd("send.store", stored, { id: messageId });
       return messageId;
     });

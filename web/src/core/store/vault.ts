@@ -10,7 +10,7 @@
 // passphrase they are stored wrapped (AES-KW, RFC 3394) under a key from PBKDF2-SHA-256 (RFC 8018
 // section 5.2) of it; AES-KW's integrity check makes a wrong passphrase a clear error.
 import { concat, utf8, toHex, randomBytes } from "../bytes";
-import type { Vault } from "../contracts";
+import type { Vault, VaultWrite } from "../contracts";
 import { bufferOf } from "./buffers";
 import { deleteDatabase, openDatabase, requestResult, transactionDone } from "./idb";
 
@@ -151,7 +151,20 @@ export class IndexedDbVault implements Vault {
     return opened.value;
   }
 
-  async put(area: string, key: string, value: Uint8Array): Promise<void> {
+  put(area: string, key: string, value: Uint8Array): Promise<void> {
+    return this.putAll([[area, key, value]]);
+  }
+
+  async putAll(writes: VaultWrite[]): Promise<void> {
+    // Sealed first, all at once: IndexedDB commits a transaction that waits on anything else.
+    const rows = await Promise.all(writes.map(([area, key, value]) => this.sealEntry(area, key, value)));
+    const transaction = this.db.transaction(VALUES, "readwrite");
+    const values = transaction.objectStore(VALUES);
+    for (const { tags, stored } of rows) values.put(stored, tags);
+    await transactionDone(transaction);
+  }
+
+  private async sealEntry(area: string, key: string, value: Uint8Array): Promise<{ tags: [string, string]; stored: StoredValue }> {
     const tags = await this.tags(area, key);
     const nonce = randomBytes(NONCE_BYTES);
     const name = utf8(key);
@@ -159,9 +172,7 @@ export class IndexedDbVault implements Vault {
     const sealed = new Uint8Array(
       await crypto.subtle.encrypt({ name: "AES-GCM", iv: bufferOf(nonce), additionalData: bufferOf(utf8(tags[1])) }, this.sealKey, bufferOf(plain)),
     );
-    const transaction = this.db.transaction(VALUES, "readwrite");
-    transaction.objectStore(VALUES).put({ nonce, sealed } satisfies StoredValue, tags);
-    await transactionDone(transaction);
+    return { tags, stored: { nonce, sealed } };
   }
 
   async delete(area: string, key: string): Promise<void> {
