@@ -55,6 +55,9 @@ function databaseName(profile: string): string {
 }
 
 export class IndexedDbVault implements Vault {
+  /** The last write transaction made (or the failure to make it). */
+  private writes: Promise<unknown> = Promise.resolve();
+
   private constructor(
     private readonly db: IDBDatabase,
     private readonly sealKey: CryptoKey,
@@ -157,11 +160,22 @@ export class IndexedDbVault implements Vault {
 
   async putAll(writes: VaultWrite[]): Promise<void> {
     // Sealed first, all at once: IndexedDB commits a transaction that waits on anything else.
-    const rows = await Promise.all(writes.map(([area, key, value]) => this.sealEntry(area, key, value)));
-    const transaction = this.db.transaction(VALUES, "readwrite");
-    const values = transaction.objectStore(VALUES);
-    for (const { tags, stored } of rows) values.put(stored, tags);
-    await transactionDone(transaction);
+    const rows = Promise.all(writes.map(([area, key, value]) => this.sealEntry(area, key, value)));
+    await this.write(rows, (values, sealed) => sealed.forEach(({ tags, stored }) => values.put(stored, tags)));
+  }
+
+  /**
+   * Makes write transactions in the order of the calls, whatever their sealing took: IndexedDB runs
+   * them in the order they were made, so of two writes of one entry the later call always wins.
+   */
+  private async write<T>(prepared: Promise<T>, operations: (values: IDBObjectStore, prepared: T) => void): Promise<void> {
+    const made = this.writes.then(() => prepared).then((ready) => {
+      const transaction = this.db.transaction(VALUES, "readwrite");
+      operations(transaction.objectStore(VALUES), ready);
+      return transaction;
+    });
+    this.writes = made.catch(() => undefined);
+    await transactionDone(await made);
   }
 
   private async sealEntry(area: string, key: string, value: Uint8Array): Promise<{ tags: [string, string]; stored: StoredValue }> {
@@ -175,11 +189,8 @@ export class IndexedDbVault implements Vault {
     return { tags, stored: { nonce, sealed } };
   }
 
-  async delete(area: string, key: string): Promise<void> {
-    const tags = await this.tags(area, key);
-    const transaction = this.db.transaction(VALUES, "readwrite");
-    transaction.objectStore(VALUES).delete(tags);
-    await transactionDone(transaction);
+  delete(area: string, key: string): Promise<void> {
+    return this.write(this.tags(area, key), (values, tags) => values.delete(tags));
   }
 
   async entries(area: string): Promise<[string, Uint8Array][]> {
