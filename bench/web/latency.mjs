@@ -3,15 +3,20 @@
 // texts (after 10 unmeasured), one at a time, each after the previous one showed up. Latency runs
 // from the Enter key on the sender's page to the first animation frame after the text entered the
 // receiver's DOM; both pages read the same machine's clock (performance.timeOrigin + now).
-//   node bench/web/latency.mjs [--messages 200] [--url http://127.0.0.1:PORT/]
+// --stages also prints where the time went: the app's own stage timings (web/src/core/timing.ts)
+// per message, as segments that add up to each message's latency (stages.mjs).
+//   node bench/web/latency.mjs [--messages 200] [--url http://127.0.0.1:PORT/] [--stages]
 import { appServer, launchChromium, machine, option, percentile, round } from "./common.mjs";
 import { CHAT_SERVER_ARGS, benchUsername, connect, registeredPage, send, watchRenders, watchSends } from "./chat.mjs";
+import { collectStages, recordStages, stageReport, whereIsIt } from "./stages.mjs";
 
 const messages = Number(option("messages", 200));
+const withStages = process.argv.includes("--stages");
 const warmUp = 10;
 const server = await appServer(CHAT_SERVER_ARGS);
 const browser = await launchChromium();
 const latencies = [];
+const timelines = [];
 try {
   const [aliceName, bobName] = [benchUsername("alice"), benchUsername("bob")];
   const alice = await registeredPage(browser, server.url, aliceName);
@@ -19,14 +24,18 @@ try {
   await connect(alice, bob, bobName);
   await watchSends(alice);
   await watchRenders(bob);
+  if (withStages) await recordStages(alice, bob);
   for (let i = 0; i < warmUp + messages; i++) {
     await send(alice, `bench ${i}`);
-    await bob.waitForFunction((i) => window.__rendered[i] > 0, i, { timeout: 30_000 });
-    if (i >= warmUp) {
-      const sentAt = await alice.evaluate((i) => window.__sent[i], i);
-      const renderedAt = await bob.evaluate((i) => window.__rendered[i], i);
-      latencies.push(renderedAt - sentAt);
+    try {
+      await bob.waitForFunction((i) => window.__rendered[i] > 0, i, { timeout: 30_000 });
+    } catch (e) {
+      throw new Error(`bench ${i} did not show on the receiver within 30 s: ${JSON.stringify(await whereIsIt(alice, bob, i))}`, { cause: e });
     }
+    const sentAt = await alice.evaluate((i) => window.__sent[i], i);
+    const renderedAt = await bob.evaluate((i) => window.__rendered[i], i);
+    if (withStages) timelines.push({ i, sentAt, renderedAt, ...(await collectStages(alice, bob)) });
+    if (i >= warmUp) latencies.push(renderedAt - sentAt);
   }
 } finally {
   await browser.close();
@@ -43,3 +52,4 @@ console.log(
     machine: machine(),
   }),
 );
+if (withStages) console.log(JSON.stringify(stageReport(timelines, warmUp)));

@@ -125,6 +125,26 @@ test("hostile text renders as text and a huge message is refused before sending"
   await bob.waitForText("first line\nsecond line", "alice");
 });
 
+test("what is typed while a message is still being sent stays in the composer", async ({ page, parley }) => {
+  await parley.registered("bob");
+  await registerInBrowser(page, "alice");
+  await startDirect(page, "bob");
+  const composer = page.getByRole("textbox", { name: "Message" });
+  await composer.fill("first");
+  // Enter, and the next words in the same moment: the first message is still being encrypted and stored.
+  await composer.evaluate((box: HTMLTextAreaElement) => {
+    box.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true }));
+    box.value = "second";
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  await expect(messageWithText(page, "first")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Send" })).toBeEnabled(); // the first send is over
+  await expect(composer).toHaveValue("second");
+  await composer.press("Enter");
+  await expect(messageWithText(page, "second")).toBeVisible();
+  await expect(composer).toHaveValue("");
+});
+
 test("a message request is blocked or deleted from its banner", async ({ page, parley }) => {
   test.setTimeout(240_000);
   const mallory = await parley.registered("mallory");

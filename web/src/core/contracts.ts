@@ -53,7 +53,12 @@ export interface Vault {
   delete(area: string, key: string): Promise<void>;
   /** Every key of an area with its value, in key order. */
   entries(area: string): Promise<[string, Uint8Array][]>;
+  /** Added for issue 14's latency: several puts in one transaction, all of them or none. */
+  putAll(writes: VaultWrite[]): Promise<void>;
 }
+
+/** One put of Vault.putAll: area, key, value. */
+export type VaultWrite = [area: string, key: string, value: Uint8Array];
 
 /**
  * This device (core/account), as local.proto's DeviceRecord holds it: account and device ids, the

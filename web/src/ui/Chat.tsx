@@ -8,7 +8,7 @@ import { t } from "../i18n";
 import { Composer } from "./Composer";
 import { ErrorText } from "./ErrorText";
 import { useAction, useFocusOnMount } from "./hooks";
-import { MessageItem } from "./MessageItem";
+import { MessageRow } from "./MessageItem";
 import { Icon } from "./Icon";
 import { ForkWarning, TimerSetting } from "./TimerSetting";
 
@@ -145,7 +145,7 @@ export function Chat(props: {
         )}
         {empty && <li class="empty-state">{t("noMessages")}</li>}
         {messages.map((message) => (
-          <MessageItem
+          <MessageRow
             key={message.id}
             app={app}
             message={message}

@@ -3,6 +3,7 @@
 import type { Ref } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ParleyApp } from "../core/api";
+import { stageEnd, stageStart } from "../core/timing";
 import { t } from "../i18n";
 import type { ComposerMode } from "./Chat";
 import { ErrorText } from "./ErrorText";
@@ -51,10 +52,12 @@ export function Composer(props: {
     setRefused(tooLong);
     if (tooLong) return;
     clearError();
+    const started = stageStart();
     void run(async () => {
       if (mode.kind === "edit") await app.edit(conversationId, mode.message.id, body);
-      else await app.send(conversationId, body, mode.kind === "reply" ? mode.message.id : undefined);
-      setText("");
+      else stageEnd("ui.send", started, { id: await app.send(conversationId, body, mode.kind === "reply" ? mode.message.id : undefined) });
+      // Only what was sent leaves the box: text typed while it was being sent stays.
+      setText((current) => (current === body ? "" : current));
       props.onMode({ kind: "new" });
       props.onSent();
     });

@@ -1,9 +1,10 @@
 // One message. Its text is a Preact text node, never HTML: whatever a sender writes (tags,
 // scripts, links) is shown as the characters it is and nothing in it runs or is followed.
+import { Component } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { ChatMessage, MessageStatus, ParleyApp } from "../core/api";
 import type { MessageKey } from "../i18n";
-import { formatSize, formatTime, t } from "../i18n";
+import { formatSize, formatTime, language, t } from "../i18n";
 import { errorText } from "./lazy";
 import { Icon } from "./Icon";
 
@@ -18,7 +19,7 @@ const STATUS_TEXT: Record<MessageStatus, MessageKey> = {
 };
 const STATUS_MARK: Record<MessageStatus, string> = { queued: "…", sent: "✓", delivered: "✓✓", read: "✓✓", failed: "!" };
 
-export function MessageItem(props: {
+interface MessageItemProps {
   app: ParleyApp;
   message: ChatMessage;
   /** A request not accepted yet: nothing is sent to it (no reply, reaction or edit) until then. */
@@ -26,7 +27,34 @@ export function MessageItem(props: {
   onReply: () => void;
   onEdit: () => void;
   onError: (error: unknown) => void;
-}) {
+}
+
+/**
+ * A message of the list that draws again only when what it shows changed (or the language did), so
+ * that a new message does not redraw the whole list. The callbacks are not compared: they act on
+ * the message they are given, which is the same one while its fields are.
+ */
+export class MessageRow extends Component<MessageItemProps> {
+  private drawnIn = language();
+
+  override shouldComponentUpdate(next: MessageItemProps): boolean {
+    const before = this.props;
+    return next.app !== before.app || next.readOnly !== before.readOnly || this.drawnIn !== language() || !sameFields(next.message, before.message);
+  }
+
+  override render(props: MessageItemProps) {
+    this.drawnIn = language();
+    return <MessageItem {...props} />;
+  }
+}
+
+/** The app hands out a fresh copy of each message per read, sharing the fields that did not change. */
+function sameFields(a: ChatMessage, b: ChatMessage): boolean {
+  const keys = Object.keys(a) as (keyof ChatMessage)[];
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+}
+
+function MessageItem(props: MessageItemProps) {
   const { app, message } = props;
   const [actionsOpen, setActionsOpen] = useState(false);
   const self = app.username;

@@ -3,6 +3,7 @@ import { randomBytes, toHex, utf8 } from "../../src/core/bytes";
 import { ConversationStore, LAYOUT_VERSION, type StoredChat } from "../../src/core/conversations/store";
 import { IndexedDbVault } from "../../src/core/store/vault";
 import { MemoryVault } from "../mls/members";
+import { until } from "../net/until";
 
 /** A vault that counts the message entries read, so a test sees what opening a conversation costs. */
 class CountingVault extends MemoryVault {
@@ -284,5 +285,44 @@ describe("ConversationStore", () => {
     expect(await vault.entries("expiring:r")).toEqual([]);
     expect(store.nextExpiry()).toBeUndefined();
     expect(await store.add(first)).toBe(true); // forgotten, so it counts as new
+  });
+  it("shows a new message while its one write (with what the caller adds) commits, and takes it out again when that write fails", async () => {
+    const writes: { release: () => void; fail: boolean }[] = [];
+    /** Holds every putAll until the test releases it; fails it when told. */
+    class HeldVault extends MemoryVault {
+      override async putAll(entries: [string, string, Uint8Array][]) {
+        const held = { release: () => {}, fail: false };
+        writes.push(held);
+        await new Promise<void>((ok) => (held.release = ok));
+        if (held.fail) throw new Error("the disk is full");
+        await super.putAll(entries);
+      }
+    }
+    const vault = new HeldVault();
+    const store = new ConversationStore(vault);
+    await store.save(conversation("a"));
+    const incoming = message("a", 1000);
+    let shownWith: string[] = [];
+    const adding = store.add(incoming, { with: () => [["groups", "a", utf8("state")]], shown: () => (shownWith = store.messages("a").map((m) => m.id)) });
+    await until(() => writes.length === 1, "the first write");
+    expect(shownWith).toEqual([incoming.id]); // shown before anything committed
+    expect(await vault.get("groups", "a")).toBeUndefined();
+    writes[0].fail = true;
+    writes[0].release();
+    await expect(adding).rejects.toThrow("the disk is full");
+    expect(store.messages("a")).toEqual([]);
+    expect(store.get("a")).toMatchObject({ unread: 0, nextSeq: 0 });
+    expect(store.summaries()[0].lastText).toBeUndefined();
+
+    const again = store.add(incoming, { with: () => [["groups", "a", utf8("state")]] });
+    await until(() => writes.length === 2, "the second write");
+    writes[1].release();
+    expect(await again).toBe(true); // the failed write did not make it a duplicate
+    expect(await vault.get("groups", "a")).toEqual(utf8("state"));
+    const reloaded = new ConversationStore(vault);
+    await reloaded.load();
+    await reloaded.readNewest("a");
+    expect(reloaded.messages("a").map((m) => m.id)).toEqual([incoming.id]);
+    expect(reloaded.get("a")!.unread).toBe(1);
   });
 });

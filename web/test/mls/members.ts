@@ -1,7 +1,7 @@
 // Parley identities for MLS tests: an account key that certifies device keys, as registration
 // and linking make them (AccountKey.certify), without a server.
 import { ed25519 } from "@noble/curves/ed25519.js";
-import type { DeviceIdentity, Vault } from "../../src/core/contracts";
+import type { DeviceIdentity, Vault, VaultWrite } from "../../src/core/contracts";
 import { randomBytes } from "../../src/core/bytes";
 import { certificateContent } from "../../src/core/mls/credential";
 
@@ -47,6 +47,9 @@ export class MemoryVault implements Vault {
   }
   async delete(area: string, key: string) {
     this.areas.get(area)?.delete(key);
+  }
+  async putAll(writes: VaultWrite[]) {
+    for (const [area, key, value] of writes) await this.put(area, key, value);
   }
   async entries(area: string): Promise<[string, Uint8Array][]> {
     return [...(this.areas.get(area) ?? new Map<string, Uint8Array>()).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

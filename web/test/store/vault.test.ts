@@ -50,6 +50,18 @@ describe("the vault", () => {
     await expect(IndexedDbVault.open("round-trip")).rejects.toThrow(/no profile named/);
   });
 
+  it("lets the later of two writes of one entry win, even when the earlier one takes longer to seal", async () => {
+    const vault = await IndexedDbVault.create("write-order");
+    const big = new Uint8Array(8 * 1024 * 1024).fill(1);
+    const writes = [vault.put("conversations", "a", big), vault.putAll([["conversations", "a", utf8("newer")], ["other", "b", utf8("b")]])];
+    const removal = vault.delete("other", "b");
+    await Promise.all([...writes, removal]);
+    expect(await vault.get("conversations", "a")).toEqual(utf8("newer"));
+    expect(await vault.get("other", "b")).toBeUndefined();
+    vault.close();
+    await IndexedDbVault.delete("write-order");
+  });
+
   it("deletes a profile that is still open elsewhere (another tab)", async () => {
     const open = await IndexedDbVault.create("other-tab");
     await open.put("a", "b", utf8("c"));

@@ -3,7 +3,7 @@
 // sending and committing are asynchronous, and two of them interleaved on one group would reuse
 // a key or lose a state.
 import { fromHex, toHex } from "../bytes";
-import type { Vault } from "../contracts";
+import type { Vault, VaultWrite } from "../contracts";
 import { MlsGroup } from "../mls/group";
 import type { GroupPolicy } from "../mls/policy";
 import { type GroupKey, groupKey } from "../wire/payloadWrap";
@@ -50,9 +50,17 @@ export class Groups {
 
   /** Persists a group whose state moved (before anything made with the new state leaves this device). */
   async save(group: MlsGroup): Promise<void> {
-    const id = toHex(group.groupId);
-    this.groups.set(id, group);
-    await this.vault.put(GROUPS, id, group.toBytes());
+    this.groups.set(toHex(group.groupId), group);
+    await this.vault.putAll([this.stateWrite(group)]);
+    this.wakeEpochWaiters();
+  }
+
+  /** The write that persists a group's state, for a transaction that holds more (Vault.putAll). */
+  stateWrite(group: MlsGroup): VaultWrite {
+    return [GROUPS, toHex(group.groupId), group.toBytes()];
+  }
+
+  private wakeEpochWaiters(): void {
     for (const wake of this.epochWaiters) wake();
   }
 

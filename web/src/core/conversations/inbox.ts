@@ -7,13 +7,14 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { AttachmentSchema, type CallSignal, type Content, ContentSchema, Receipt_Kind } from "../../gen/parley/content/v1/content_pb";
 import { AckSchema, type Deliver, type ServerFrame } from "../../gen/parley/v1/parley_pb";
 import { constantTimeEquals, toHex } from "../bytes";
-import type { CoreContext } from "../contracts";
+import type { CoreContext, VaultWrite } from "../contracts";
 import type { Contacts } from "../keys/contacts";
 import type { KeyPackages } from "../keys/keyPackages";
 import type { MemberCredential } from "../mls/credential";
 import { MlsPolicyError, UndecryptableMessage } from "../mls/errors";
 import { decodeMessage, groupIdOf, MlsGroup, type Processed } from "../mls/group";
 import type { Member } from "../mls/policy";
+import { type StageKey, stageEnd, stageStart, timed } from "../timing";
 import { openMailboxCopy } from "../wire/mailboxSeal";
 import { unwrap, UnwrapError } from "../wire/payloadWrap";
 import type { Consent } from "./consent";
@@ -62,7 +63,12 @@ export class Inbox {
 
   async handlePush(frame: ServerFrame): Promise<void> {
     if (frame.body.case === "deliver") {
-      await this.groups.exclusive(() => this.deliver(frame.body.value as Deliver));
+      const deliver = frame.body.value;
+      const arrived = stageStart();
+      await this.groups.exclusive(() => {
+        stageEnd("receive.wait", arrived, { envelope: String(deliver.envelopeId) });
+        return this.deliver(deliver);
+      });
       if (this.drained) this.sendDeliveredReceipts();
     } else if (frame.body.case === "mailboxDrained") {
       // After the deliveries pushed before it.
@@ -90,18 +96,19 @@ export class Inbox {
 
   /** One copy from the mailbox, under the groups' lock. */
   async deliver(deliver: Deliver): Promise<void> {
+    const key: StageKey = { envelope: String(deliver.envelopeId) };
     let sent: Uint8Array;
     try {
-      sent = await openMailboxCopy(this.ctx.identity.mailboxPrivateKey, deliver.payload);
+      sent = await timed("receive.open", key, () => openMailboxCopy(this.ctx.identity.mailboxPrivateKey, deliver.payload));
     } catch {
       this.notice("A message that was not sealed to this device arrived and was dropped.");
       this.acknowledge(deliver);
       return;
     }
     try {
-      const unwrapped = await unwrap(sent, await this.groups.wrapKeysOf(this.store.ids()));
+      const unwrapped = await timed("receive.unwrap", key, async () => unwrap(sent, await this.groups.wrapKeysOf(this.store.ids())));
       if (unwrapped.kind === "welcome") await this.join(unwrapped.welcome);
-      else await this.receive(toHex(unwrapped.groupId), unwrapped.mlsMessage);
+      else await this.receive(toHex(unwrapped.groupId), unwrapped.mlsMessage, key);
     } catch (e) {
       if (!(e instanceof MlsPolicyError || e instanceof UnwrapError)) {
         // Nothing of it was kept: the copy stays unacknowledged and comes again on the next connection.
@@ -114,7 +121,7 @@ export class Inbox {
     this.acknowledge(deliver);
   }
 
-  private async receive(conversationId: string, bytes: Uint8Array): Promise<void> {
+  private async receive(conversationId: string, bytes: Uint8Array, key: StageKey): Promise<void> {
     const message = decodeMessage(bytes);
     const named = groupIdOf(message);
     // Only the group whose key opened the wrapping may receive what it held.
@@ -129,17 +136,30 @@ export class Inbox {
     const nameBefore = state.name;
     let processed: Processed;
     try {
-      processed = await group.process(message);
+      processed = await timed("receive.decrypt", key, () => group.process(message));
     } catch (e) {
       await this.groups.reload(conversationId);
       if (e instanceof UndecryptableMessage && isForkedFrom(group, e)) await this.forked(conversationId);
       throw e;
     }
-    await this.groups.save(group);
+    if (processed.kind === "application") {
+      // A message to show is written with the group state that read it, in one transaction: a tab
+      // that dies before it commits kept neither, and the unacknowledged copy comes again. Anything
+      // else the content does comes before the group is saved, and is safe to do twice.
+      let groupWritten = false;
+      const withGroup = () => {
+        groupWritten = true;
+        return [this.groups.stateWrite(group)];
+      };
+      try {
+        await this.content(conversationId, processed.data, processed.sender, key, withGroup);
+      } finally {
+        if (!groupWritten) await timed("receive.saveGroup", key, () => this.groups.save(group));
+      }
+      return;
+    }
+    await timed("receive.saveGroup", key, () => this.groups.save(group));
     switch (processed.kind) {
-      case "application":
-        await this.content(conversationId, processed.data, processed.sender);
-        break;
       case "proposal":
         // Members propose only their own removal (leaving); it is committed by whoever can.
         if (!state.request) this.hooks.later(() => this.hooks.commitPendingRemovals(conversationId));
@@ -245,7 +265,7 @@ export class Inbox {
   }
 
   /** What an application message says (ContentHandler.receive). */
-  private async content(conversationId: string, data: Uint8Array, from: Member): Promise<void> {
+  private async content(conversationId: string, data: Uint8Array, from: Member, key: StageKey, withGroup: () => VaultWrite[]): Promise<void> {
     let content: Content;
     try {
       content = fromBinary(ContentSchema, data);
@@ -345,15 +365,25 @@ export class Inbox {
         // conversation_info is ignored since issue 12; an unknown body is from a newer client.
         break;
     }
-    if (shown && (await this.store.add(shown))) {
-      this.hooks.noteExpiry(shown.expiresAt);
-      if (!ownAccount && !state.request) {
-        const owed = this.owedDelivered.get(conversationId) ?? [];
-        owed.push(content.id);
-        this.owedDelivered.set(conversationId, owed);
-      }
+    if (!shown) return;
+    const show = () => {
       this.ctx.events.emit({ kind: "messages", conversationId });
       this.ctx.events.emit({ kind: "conversations" });
+    };
+    let added: boolean;
+    try {
+      // Shown while it is written: the acknowledgement still waits for the write.
+      added = await timed("receive.store", { ...key, id: shown.id }, () => this.store.add(shown, { with: withGroup, shown: show }));
+    } catch (e) {
+      show(); // taken out again
+      throw e;
+    }
+    if (!added) return;
+    this.hooks.noteExpiry(shown.expiresAt);
+    if (!ownAccount && !state.request) {
+      const owed = this.owedDelivered.get(conversationId) ?? [];
+      owed.push(content.id);
+      this.owedDelivered.set(conversationId, owed);
     }
   }
 

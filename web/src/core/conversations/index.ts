@@ -15,6 +15,7 @@ import { KeyPackages } from "../keys/keyPackages";
 import { GroupPolicy } from "../mls/policy";
 import { Consent } from "./consent";
 import { Disappearing } from "./disappearing";
+import { stageEnd, stageStart } from "../timing";
 import { Groups } from "./groups";
 import { disappearsAt, Inbox, MAX_RECEIPT_IDS, MAX_TEXT_CHARS } from "./inbox";
 import { Membership } from "./membership";
@@ -221,9 +222,13 @@ export class Conversations implements ConversationsService {
   /** Sends content people see and stores this device's copy as queued; the carrier's outcome follows. */
   private async sendShown(conversationId: string, body: ContentBody, copy: Partial<StoredChat>): Promise<string> {
     this.membership.requireAccepted(conversationId);
+    const asked = stageStart();
     const storing = this.groups.exclusive(async () => {
+      const locked = stageStart();
       const { content, sendId } = await this.outbox.send(conversationId, body);
       const messageId = toHex(content.id);
+      stageEnd("send.lock", asked, { id: messageId }, locked);
+      const stored = stageStart();
       const expiresAt = disappearsAt(Number(content.sentAt), this.store.require(conversationId).timerSeconds);
       await this.store.add({
         id: messageId,
@@ -240,9 +245,9 @@ export class Conversations implements ConversationsService {
         readBy: [],
         expiresAt,
         ...copy,
-      });
+      }, { with: () => (sendId ? [[SENDS, toHex(sendId), utf8(`${conversationId}:${messageId}`)]] : []) });
       this.disappearing.noteExpiry(expiresAt);
-      if (sendId) await this.ctx.vault.put(SENDS, toHex(sendId), utf8(`${conversationId}:${messageId}`));
+      stageEnd("send.store", stored, { id: messageId });
       return messageId;
     });
     this.storing.add(storing);

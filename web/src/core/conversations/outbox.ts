@@ -15,6 +15,7 @@ import type { MemberCredential } from "../mls/credential";
 import type { MlsGroup, PendingCommit } from "../mls/group";
 import { COMMIT_KEY_BYTES, COMMIT_KEY_LABEL, commitKeyFromSeed, commitSignedContent, routingId } from "../wire/commitAuthority";
 import { wrapGroupMessage, wrapWelcome } from "../wire/payloadWrap";
+import { stageEnd, stageStart, timed } from "../timing";
 import type { Groups } from "./groups";
 
 /** Eight bytes of every application message's authenticated_data: the fork tag (ForkTag.java). */
@@ -51,10 +52,13 @@ export class Outbox {
       senderDevice: this.ctx.identity.deviceId,
       body,
     });
-    const ciphertext = await group.encrypt(toBinary(ContentSchema, content), forkTag(group));
+    const key = { id: toHex(content.id) };
+    const ciphertext = await timed("send.encrypt", key, () => group.encrypt(toBinary(ContentSchema, content), forkTag(group)));
     // The sending ratchet moved: persist before the ciphertext leaves.
-    await this.groups.save(group);
+    await timed("send.saveGroup", key, () => this.groups.save(group));
+    const queued = stageStart();
     const sendId = await this.fanOut(conversationId, group, ciphertext);
+    if (sendId) stageEnd("send.queue", queued, { ...key, send: toHex(sendId) });
     return { content, sendId };
   }
 

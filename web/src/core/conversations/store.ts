@@ -17,7 +17,7 @@
 // every start; load() renumbers such a conversation once (LAYOUT_VERSION).
 import type { AttachmentInfo, ChatMessage, ConversationSummary, MessageStatus } from "../api";
 import { utf8 } from "../bytes";
-import type { Vault } from "../contracts";
+import type { Vault, VaultWrite } from "../contracts";
 
 const CONVERSATIONS = "conversations";
 export const GROUPS = "groups";
@@ -244,35 +244,50 @@ export class ConversationStore {
     return (await this.exclusive(loaded, () => this.find(loaded, messageId)))?.message;
   }
 
-  /** Stores a new message once (by id); false when it is already here. Incoming ones count as unread. */
-  async add(message: StoredChat): Promise<boolean> {
+  /**
+   * Stores a new message once (by id); false when it is already here. Incoming ones count as unread.
+   * The message, its index and expiry, the conversation's record and whatever `with` gives are
+   * written in one transaction. In memory the message is there before that commits, so `shown` may
+   * show it at once; when the write fails, it is taken out of memory again (the Vault stays the
+   * truth) and the error thrown.
+   */
+  async add(message: StoredChat, options: { with?: () => VaultWrite[]; shown?: () => void } = {}): Promise<boolean> {
     const loaded = this.conversations.get(message.conversationId);
     if (!loaded) throw new Error("a message for a conversation this device does not have");
     return this.exclusive(loaded, async () => {
       if (await this.find(loaded, message.id)) return false;
-      const seq = loaded.state.nextSeq;
-      // The record first: a crash before the message is written leaves a gap, never a number used twice.
-      loaded.state.nextSeq = seq + 1;
-      await this.update(message.conversationId, (state) => {
-        if (!message.outgoing) state.unread++;
-        if ((state.lastAt ?? 0) <= message.sentAt) {
-          state.lastAt = message.sentAt;
-          state.lastText = lastText(message);
-        }
-      });
-      // The expiry before the message: a crash between them leaves an entry for nothing, never a message that stays.
-      if (message.expiresAt !== undefined) {
-        await this.vault.put(expiringArea(message.conversationId), seqKey(seq), utf8(String(message.expiresAt)));
-        loaded.expiring.set(seq, message.expiresAt);
+      const before = loaded.state;
+      const seq = before.nextSeq;
+      const state = { ...before, nextSeq: seq + 1, unread: before.unread + (message.outgoing ? 0 : 1) };
+      if ((state.lastAt ?? 0) <= message.sentAt) {
+        state.lastAt = message.sentAt;
+        state.lastText = lastText(message);
       }
-      await this.vault.put(messagesArea(message.conversationId), seqKey(seq), utf8(JSON.stringify(message)));
-      await this.vault.put(idsArea(message.conversationId), message.id, utf8(String(seq)));
+      const writes: VaultWrite[] = [
+        ...(options.with?.() ?? []),
+        [CONVERSATIONS, state.id, utf8(JSON.stringify(state))],
+        [messagesArea(message.conversationId), seqKey(seq), utf8(JSON.stringify(message))],
+        [idsArea(message.conversationId), message.id, utf8(String(seq))],
+      ];
+      if (message.expiresAt !== undefined) writes.push([expiringArea(message.conversationId), seqKey(seq), utf8(String(message.expiresAt))]);
       const held = { seq, message };
+      loaded.state = state;
       loaded.byId.set(message.id, held);
+      if (message.expiresAt !== undefined) loaded.expiring.set(seq, message.expiresAt);
       // Keep time order; a late arrival is rare, so a search from the end is cheap.
       let at = loaded.window.length;
       while (at > 0 && byTime(loaded.window[at - 1], held) > 0) at--;
       loaded.window.splice(at, 0, held);
+      options.shown?.();
+      try {
+        await this.vault.putAll(writes);
+      } catch (e) {
+        loaded.state = before;
+        loaded.byId.delete(message.id);
+        loaded.expiring.delete(seq);
+        loaded.window = loaded.window.filter((h) => h !== held);
+        throw e;
+      }
       return true;
     });
   }

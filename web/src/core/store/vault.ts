@@ -10,7 +10,7 @@
 // passphrase they are stored wrapped (AES-KW, RFC 3394) under a key from PBKDF2-SHA-256 (RFC 8018
 // section 5.2) of it; AES-KW's integrity check makes a wrong passphrase a clear error.
 import { concat, utf8, toHex, randomBytes } from "../bytes";
-import type { Vault } from "../contracts";
+import type { Vault, VaultWrite } from "../contracts";
 import { bufferOf } from "./buffers";
 import { deleteDatabase, openDatabase, requestResult, transactionDone } from "./idb";
 
@@ -55,6 +55,9 @@ function databaseName(profile: string): string {
 }
 
 export class IndexedDbVault implements Vault {
+  /** The last write transaction made (or the failure to make it). */
+  private writes: Promise<unknown> = Promise.resolve();
+
   private constructor(
     private readonly db: IDBDatabase,
     private readonly sealKey: CryptoKey,
@@ -151,7 +154,31 @@ export class IndexedDbVault implements Vault {
     return opened.value;
   }
 
-  async put(area: string, key: string, value: Uint8Array): Promise<void> {
+  put(area: string, key: string, value: Uint8Array): Promise<void> {
+    return this.putAll([[area, key, value]]);
+  }
+
+  async putAll(writes: VaultWrite[]): Promise<void> {
+    // Sealed first, all at once: IndexedDB commits a transaction that waits on anything else.
+    const rows = Promise.all(writes.map(([area, key, value]) => this.sealEntry(area, key, value)));
+    await this.write(rows, (values, sealed) => sealed.forEach(({ tags, stored }) => values.put(stored, tags)));
+  }
+
+  /**
+   * Makes write transactions in the order of the calls, whatever their sealing took: IndexedDB runs
+   * them in the order they were made, so of two writes of one entry the later call always wins.
+   */
+  private async write<T>(prepared: Promise<T>, operations: (values: IDBObjectStore, prepared: T) => void): Promise<void> {
+    const made = this.writes.then(() => prepared).then((ready) => {
+      const transaction = this.db.transaction(VALUES, "readwrite");
+      operations(transaction.objectStore(VALUES), ready);
+      return transaction;
+    });
+    this.writes = made.catch(() => undefined);
+    await transactionDone(await made);
+  }
+
+  private async sealEntry(area: string, key: string, value: Uint8Array): Promise<{ tags: [string, string]; stored: StoredValue }> {
     const tags = await this.tags(area, key);
     const nonce = randomBytes(NONCE_BYTES);
     const name = utf8(key);
@@ -159,16 +186,11 @@ export class IndexedDbVault implements Vault {
     const sealed = new Uint8Array(
       await crypto.subtle.encrypt({ name: "AES-GCM", iv: bufferOf(nonce), additionalData: bufferOf(utf8(tags[1])) }, this.sealKey, bufferOf(plain)),
     );
-    const transaction = this.db.transaction(VALUES, "readwrite");
-    transaction.objectStore(VALUES).put({ nonce, sealed } satisfies StoredValue, tags);
-    await transactionDone(transaction);
+    return { tags, stored: { nonce, sealed } };
   }
 
-  async delete(area: string, key: string): Promise<void> {
-    const tags = await this.tags(area, key);
-    const transaction = this.db.transaction(VALUES, "readwrite");
-    transaction.objectStore(VALUES).delete(tags);
-    await transactionDone(transaction);
+  delete(area: string, key: string): Promise<void> {
+    return this.write(this.tags(area, key), (values, tags) => values.delete(tags));
   }
 
   async entries(area: string): Promise<[string, Uint8Array][]> {

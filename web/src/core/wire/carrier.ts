@@ -18,9 +18,10 @@ import {
   type Send,
   type ServerFrame,
 } from "../../gen/parley/v1/parley_pb";
-import { constantTimeEquals, utf8 } from "../bytes";
+import { constantTimeEquals, toHex, utf8 } from "../bytes";
 import { ServerError, type AnonymousChannel, type Carrier, type CommitOutcome, type RecipientAccount, type Session, type Vault } from "../contracts";
 import { answerOf } from "../net/connection";
+import { timed } from "../timing";
 import { NoTokenError, type TokenWallet } from "../tokens/wallet";
 
 const AREA = "outgoing";
@@ -195,10 +196,11 @@ export class QueueCarrier implements Carrier {
 
   /** One Send on the connection its sealing calls for (Carrier.deliver). */
   private async deliver(send: Send): Promise<ServerFrame> {
-    if (!send.sealed) return this.session.request({ case: "send", value: send });
-    const token = await this.wallet.take();
+    const key = { send: toHex(send.messageId) };
+    if (!send.sealed) return timed("carrier.server", key, () => this.session.request({ case: "send", value: send }));
+    const token = await timed("carrier.token", key, () => this.wallet.take());
     try {
-      return await this.anonymous.request({ case: "send", value: create(SendSchema, { ...send, token }) });
+      return await timed("carrier.server", key, () => this.anonymous.request({ case: "send", value: create(SendSchema, { ...send, token }) }));
     } catch (e) {
       if (!(e instanceof ServerError) || e.code !== "ACCESS_DENIED") throw e;
       // A recipient may have rotated its access key; the server refuses this too if it accepts sealed mail only.
