@@ -5,9 +5,10 @@
 // a day before yesterday are dropped (the server accepts day D's tokens on D and D + 1 only).
 //
 // Blinding is BigInt RSA in blindrsa-ts (about 26 ms a token on the project's 2-core machine), so
-// it never runs in one piece: the next batch is blinded ahead of need, one token per idle slice of
-// the main thread, as soon as the last batch arrived; a refill then costs one round trip, and its
-// tokens are finalized one per slice too, each usable as soon as it is. A send finding the wallet
+// it runs in a module Web Worker (rsaWork.ts, blinder.ts), and where there is none it never runs in
+// one piece: one token per idle slice of the main thread. The next batch is blinded ahead of need
+// as soon as the last batch arrived; a refill then costs one round trip, and its tokens are
+// finalized one at a time, each usable as soon as it is. A send finding the wallet
 // empty waits for the refill's first token (as TokenWallet.java fetches at once): one round trip
 // and one Finalize, plus the blinding, still in slices, only when nothing could be blinded ahead (a
 // new profile, a new day's key). When the server gives none, NoTokenError holds the send back, as
@@ -17,7 +18,6 @@
 // tokens are spent, the anonymous channel is asked which keys it is shown (GetTokenKeys); a key not
 // shown there, or a day with more than one key, is a loud notice and the key's tokens are dropped.
 import { create, equals, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { RSABSSA } from "@cloudflare/blindrsa-ts";
 import { TokenWalletSchema, WalletKeySchema, WalletTokenSchema, type WalletKey, type WalletToken } from "../../gen/parley/local/v1/local_pb";
 import {
   GetTokenKeysSchema,
@@ -31,6 +31,9 @@ import { constantTimeEquals, randomBytes } from "../bytes";
 import { ServerError, type AnonymousChannel, type Session, type Vault } from "../contracts";
 import { answerOf } from "../net/connection";
 import { bufferOf } from "../store/buffers";
+import { defaultRsaWork, type RsaWork, type Slice } from "./rsaWork";
+
+export type { Slice } from "./rsaWork";
 
 const AREA = "tokens";
 const KEY = "wallet";
@@ -59,17 +62,12 @@ export class NoTokenError extends Error {
   }
 }
 
-/** Resolves when the caller may do one slice of work (one token blinded or finalized). */
-export type Slice = () => Promise<void>;
-
 /** The next idle moment of the main thread (requestIdleCallback), or the next macrotask where there is none (Node, workers). */
 export const idleSlice: Slice = () =>
   new Promise((resolve) => {
     if (typeof requestIdleCallback === "function") requestIdleCallback(() => resolve(), { timeout: IDLE_TIMEOUT_MS });
     else setTimeout(resolve, 0);
   });
-
-const suite = RSABSSA.SHA384.PSS.Deterministic();
 
 /** A token key as WebCrypto holds it (RSA-PSS, SHA-384); blindrsa-ts reads its parameters, so it is extractable (it is public). */
 export function importTokenKey(subjectPublicKeyInfo: Uint8Array): Promise<CryptoKey> {
@@ -113,8 +111,10 @@ class Refill {
 
 export interface WalletOptions {
   now?: () => number;
-  /** How the wallet yields the main thread between two tokens' RSA work. */
+  /** How the wallet yields the main thread between two tokens' RSA work, where it has no worker for it. */
   slice?: Slice;
+  /** Where the RSA work runs; by default a worker where there is one, else the main thread in slices. */
+  rsa?: RsaWork;
 }
 
 export class TokenWallet {
@@ -132,7 +132,7 @@ export class TokenWallet {
   /** The key the signed-in session showed last: the next batch is blinded under it. */
   private lastShown: TokenKey | undefined;
   private readonly now: () => number;
-  private readonly slice: Slice;
+  private readonly rsa: RsaWork;
 
   private constructor(
     private readonly vault: Vault,
@@ -142,7 +142,7 @@ export class TokenWallet {
     options: WalletOptions,
   ) {
     this.now = options.now ?? Date.now;
-    this.slice = options.slice ?? idleSlice;
+    this.rsa = options.rsa ?? defaultRsaWork(options.slice ?? idleSlice);
   }
 
   static async open(
@@ -215,6 +215,7 @@ export class TokenWallet {
   close(): void {
     this.closed = true;
     clearTimeout(this.plannedTopUp);
+    this.rsa.close();
   }
 
   /** The oldest day's next token, its key confirmed anonymously first; undefined when none is held. Runs serialized. */
@@ -265,7 +266,7 @@ export class TokenWallet {
     return refill;
   }
 
-  /** Blinds the next batch in idle slices under the key the session showed last, unless one is ready or under way. */
+  /** Blinds the next batch under the key the session showed last, unless one is ready or under way. */
   private prepareAhead(): void {
     const key = this.lastShown;
     if (this.closed || !key || this.preparing || (this.ahead && sameKey(this.ahead.key, key))) return;
@@ -275,7 +276,7 @@ export class TokenWallet {
       blinded,
       done: (async () => {
         const publicKey = await importTokenKey(key.publicKey);
-        await this.blindInSlices(publicKey, blinded, () => this.closed);
+        await this.blindBatch(publicKey, blinded, () => this.closed);
         if (!this.closed) this.ahead = { key, publicKey, blinded };
       })()
         .catch(() => undefined) // a key that does not import: the refill blinds anew and reports it
@@ -286,12 +287,11 @@ export class TokenWallet {
     this.preparing = preparing;
   }
 
-  /** TOKEN_BATCH fresh messages blinded into `into`, one per slice (RFC 9474 section 4.2). */
-  private async blindInSlices(publicKey: CryptoKey, into: BlindedMessage[], stop: () => boolean = () => false): Promise<void> {
+  /** TOKEN_BATCH fresh messages blinded into `into`, one at a time (RFC 9474 section 4.2). */
+  private async blindBatch(publicKey: CryptoKey, into: BlindedMessage[], stop: () => boolean = () => false): Promise<void> {
     while (into.length < TOKEN_BATCH && !stop()) {
-      await this.slice();
       const message = randomBytes(MESSAGE_BYTES);
-      const { blindedMsg, inv } = await suite.blind(publicKey, message);
+      const { blindedMsg, inv } = await this.rsa.blind(publicKey, message);
       into.push({ message, blindedMsg, inv });
     }
   }
@@ -304,11 +304,11 @@ export class TokenWallet {
     if (ready && sameKey(ready.key, today)) return ready;
     const publicKey = await importTokenKey(today.publicKey);
     const blinded: BlindedMessage[] = [];
-    await this.blindInSlices(publicKey, blinded);
+    await this.blindBatch(publicKey, blinded);
     return { key: today, publicKey, blinded };
   }
 
-  /** RFC 9474 sections 4.2 to 4.4: blinded messages under today's key signed (BlindSign), then each Finalized in its own slice and kept at once. */
+  /** RFC 9474 sections 4.2 to 4.4: blinded messages under today's key signed (BlindSign), then each Finalized in turn and kept at once. */
   private async fetch(progress: Refill): Promise<number> {
     try {
       const shown = answerOf(await this.session.request({ case: "getTokenKeys", value: create(GetTokenKeysSchema) }), "tokenKeys");
@@ -327,9 +327,9 @@ export class TokenWallet {
         throw new NoTokenError("the server signed under another key than it showed", DEFAULT_TOKEN_RETRY_MS);
       }
       for (let i = 0; i < answer.blindSignatures.length; i++) {
-        if (i > 0) await this.slice(); // the first one at once: a send may be waiting for it
         const { message, inv } = batch.blinded[i];
-        const signature = await suite.finalize(batch.publicKey, message, answer.blindSignatures[i], inv);
+        // The first one at once: a send may be waiting for it.
+        const signature = await this.rsa.finalize(batch.publicKey, message, answer.blindSignatures[i], inv, i === 0);
         if (!(await this.serialized(() => this.keep(today, create(WalletTokenSchema, { message, signature }))))) break;
         progress.arrived();
       }
