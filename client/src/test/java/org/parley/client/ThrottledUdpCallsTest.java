@@ -16,7 +16,8 @@ import static org.parley.client.testkit.Eventually.eventually;
  * ({@link NamespacedCallsTestBase}) and the caller's UDP through a seeded impairment path that
  * caps each direction at 16 kbit/s behind a queue, as a censor's shaper does: the call must move
  * to the WebSocket within 3 s, the audio after the switch must still match, and it must not
- * switch again while the throttle stays. A healthy path with ordinary jitter and loss must not
+ * switch again while the throttle stays, not even after its first try of UDP 30 s later; once
+ * the throttle is lifted it comes back to UDP, no sooner than 30 s after it left. A healthy path with ordinary jitter and loss must not
  * switch at all.
  */
 @Tag("netns")
@@ -26,6 +27,8 @@ class ThrottledUdpCallsTest extends NamespacedCallsTestBase {
     private static final long SWITCH_LIMIT_MILLIS = 3_000;
     /** Issue 15: at most one switch in this long while conditions stay the same. */
     private static final long NO_FLAPPING_MILLIS = 30_000;
+    /** The client tries UDP again 30 s after leaving it, for 2.5 s: this long after the switch that try is over. */
+    private static final long FIRST_RETURN_TRIAL_OVER_MILLIS = NO_FLAPPING_MILLIS + 4_000;
     private static final int THROTTLE_BITS_PER_SECOND = 16_000;
     /** Two seconds of queue at the rate: the throttle delays before it loses. */
     private static final int DEEP_QUEUE_BYTES = 4_000;
@@ -40,7 +43,7 @@ class ThrottledUdpCallsTest extends NamespacedCallsTestBase {
         ImpairedCall impaired = ringBehindImpairedPath(SEED);
         ImpairedUdpPath udp = impaired.udp();
         udp.impair(Impairment.throttled(THROTTLE_BITS_PER_SECOND, DEEP_QUEUE_BYTES));
-        int seconds = (int) (SWITCH_LIMIT_MILLIS + NO_FLAPPING_MILLIS) / 1_000 + 2;
+        int seconds = (int) (SWITCH_LIMIT_MILLIS + FIRST_RETURN_TRIAL_OVER_MILLIS) / 1_000 + 2;
         short[] aliceSays = Signals.speechLike(seconds, 21);
         short[] bobSays = Signals.speechLike(seconds, 22);
 
@@ -55,6 +58,9 @@ class ThrottledUdpCallsTest extends NamespacedCallsTestBase {
 
         eventually("the call stayed up 30 s after the switch",
                 () -> alice.stats().framesSent() >= switchFrame + NO_FLAPPING_MILLIS / FRAME_MILLIS);
+        assertThat(alice.currentTransport()).as("alice stayed on the WebSocket for 30 s").isEqualTo("tcp");
+        eventually("the call stayed up through the first try of UDP after the switch",
+                () -> alice.stats().framesSent() >= switchFrame + FIRST_RETURN_TRIAL_OVER_MILLIS / FRAME_MILLIS);
         assertThat(alice.currentTransport()).as("alice stayed on the WebSocket").isEqualTo("tcp");
         awaitPlayedOut(alice, bob);
         Heard heard = afterTheSwitch(switchFrame, aliceSays, bobSays, alice, bob);
@@ -68,6 +74,44 @@ class ThrottledUdpCallsTest extends NamespacedCallsTestBase {
                         + "correlation after the switch %.3f (bob hears alice), %.3f (alice hears bob); throttle dropped %d datagrams; "
                         + "alice: %s; bob: %s", THROTTLE_BITS_PER_SECOND / 1_000, DEEP_QUEUE_BYTES, switched, heard.bobHearsAlice(),
                 heard.aliceHearsBob(), udp.throttled(), aliceStats.describe(), bobStats.describe());
+    }
+
+    @Test
+    void aThrottleLiftedMidCallBringsTheCallBackToUdpNoSoonerThanThirtySecondsAfterItLeft() throws Exception {
+        ImpairedCall impaired = ringBehindImpairedPath(SEED + 3);
+        ImpairedUdpPath udp = impaired.udp();
+        udp.impair(Impairment.throttled(THROTTLE_BITS_PER_SECOND, DEEP_QUEUE_BYTES));
+        // Eight seconds of the call on UDP again after the first try, at the latest.
+        int seconds = (int) (SWITCH_LIMIT_MILLIS + FIRST_RETURN_TRIAL_OVER_MILLIS) / 1_000 + 8;
+        short[] aliceSays = Signals.speechLike(seconds, 27);
+        short[] bobSays = Signals.speechLike(seconds, 28);
+
+        long start = System.nanoTime();
+        CallMedia alice = impaired.call().caller().join();
+        CallMedia bob = impaired.call().callee().join();
+        alice.play(aliceSays);
+        bob.play(bobSays);
+        awaitTransport("tcp", start, alice);
+        long left = System.nanoTime();
+        int switchFrame = (int) Math.max(alice.stats().framesSent(), bob.stats().framesSent());
+
+        Thread.sleep(NO_FLAPPING_MILLIS / 2);
+        assertThat(alice.currentTransport()).as("alice still on the WebSocket halfway").isEqualTo("tcp");
+        udp.impair(Impairment.NONE);
+        awaitTransport("udp", System.nanoTime(), alice);
+        long back = millisSince(left);
+        assertThat(back).as("alice came back to UDP (ms after she left it)").isBetween(NO_FLAPPING_MILLIS, FIRST_RETURN_TRIAL_OVER_MILLIS);
+
+        awaitPlayedOut(alice, bob);
+        Heard heard = afterTheSwitch(switchFrame, aliceSays, bobSays, alice, bob);
+        CallStats aliceStats = alice.stats();
+        assertThat(alice.currentTransport()).as("alice stayed on UDP").isEqualTo("udp");
+        assertThat(aliceStats.switches()).as("alice's switches: away and back").isEqualTo(2);
+        assertThat(bob.stats().switches()).as("bob's switches").isLessThanOrEqualTo(1);
+        report("UDP throttled to %d kbit/s from the start, lifted %d s after alice moved to the WebSocket: back on UDP %d ms after "
+                        + "she left it; correlation from the first switch on %.3f (bob hears alice), %.3f (alice hears bob); alice: %s; bob: %s",
+                THROTTLE_BITS_PER_SECOND / 1_000, NO_FLAPPING_MILLIS / 2_000, back, heard.bobHearsAlice(), heard.aliceHearsBob(),
+                aliceStats.describe(), bob.stats().describe());
     }
 
     @Test
