@@ -40,19 +40,13 @@ class ThrottledUdpCallsTest extends NamespacedCallsTestBase {
 
     @Test
     void throttledFromTheStartTheCallMovesToTheWebSocketWithinThreeSecondsAndSwitchesOnceInThirtySeconds() throws Exception {
-        ImpairedCall impaired = ringBehindImpairedPath(SEED);
-        ImpairedUdpPath udp = impaired.udp();
-        udp.impair(Impairment.throttled(THROTTLE_BITS_PER_SECOND, DEEP_QUEUE_BYTES));
-        int seconds = (int) (SWITCH_LIMIT_MILLIS + FIRST_RETURN_TRIAL_OVER_MILLIS) / 1_000 + 2;
-        short[] aliceSays = Signals.speechLike(seconds, 21);
-        short[] bobSays = Signals.speechLike(seconds, 22);
-
-        long start = System.nanoTime();
-        CallMedia alice = impaired.call().caller().join();
-        CallMedia bob = impaired.call().callee().join();
-        alice.play(aliceSays);
-        bob.play(bobSays);
-        long switched = awaitTransport("tcp", start, alice)[0];
+        ThrottledCall throttled = throttledFromTheStart(SEED, (int) (SWITCH_LIMIT_MILLIS + FIRST_RETURN_TRIAL_OVER_MILLIS) / 1_000 + 2, 21);
+        ImpairedUdpPath udp = throttled.udp();
+        CallMedia alice = throttled.alice();
+        CallMedia bob = throttled.bob();
+        short[] aliceSays = throttled.aliceSays();
+        short[] bobSays = throttled.bobSays();
+        long switched = awaitTransport("tcp", throttled.start(), alice)[0];
         int switchFrame = (int) Math.max(alice.stats().framesSent(), bob.stats().framesSent());
         assertThat(switched).as("alice moved to the WebSocket (ms after the call started)").isLessThan(SWITCH_LIMIT_MILLIS);
 
@@ -78,20 +72,14 @@ class ThrottledUdpCallsTest extends NamespacedCallsTestBase {
 
     @Test
     void aThrottleLiftedMidCallBringsTheCallBackToUdpNoSoonerThanThirtySecondsAfterItLeft() throws Exception {
-        ImpairedCall impaired = ringBehindImpairedPath(SEED + 3);
-        ImpairedUdpPath udp = impaired.udp();
-        udp.impair(Impairment.throttled(THROTTLE_BITS_PER_SECOND, DEEP_QUEUE_BYTES));
         // Eight seconds of the call on UDP again after the first try, at the latest.
-        int seconds = (int) (SWITCH_LIMIT_MILLIS + FIRST_RETURN_TRIAL_OVER_MILLIS) / 1_000 + 8;
-        short[] aliceSays = Signals.speechLike(seconds, 27);
-        short[] bobSays = Signals.speechLike(seconds, 28);
-
-        long start = System.nanoTime();
-        CallMedia alice = impaired.call().caller().join();
-        CallMedia bob = impaired.call().callee().join();
-        alice.play(aliceSays);
-        bob.play(bobSays);
-        awaitTransport("tcp", start, alice);
+        ThrottledCall throttled = throttledFromTheStart(SEED + 3, (int) (SWITCH_LIMIT_MILLIS + FIRST_RETURN_TRIAL_OVER_MILLIS) / 1_000 + 8, 27);
+        ImpairedUdpPath udp = throttled.udp();
+        CallMedia alice = throttled.alice();
+        CallMedia bob = throttled.bob();
+        short[] aliceSays = throttled.aliceSays();
+        short[] bobSays = throttled.bobSays();
+        awaitTransport("tcp", throttled.start(), alice);
         long left = System.nanoTime();
         int switchFrame = (int) Math.max(alice.stats().framesSent(), bob.stats().framesSent());
 
@@ -167,6 +155,24 @@ class ThrottledUdpCallsTest extends NamespacedCallsTestBase {
         assertThat(bobStats.switches()).as("bob's switches (left UDP: %s)", bobStats.leftUdpBecause()).isZero();
         report("30 ms +-20 ms each way, 2%% loss, 1%% reordered, 20 s: no switch; path passed %d and dropped %d datagrams; "
                 + "alice: %s; bob: %s", udp.passed(), udp.dropped(), aliceStats.describe(), bobStats.describe());
+    }
+
+    /** A call whose caller's UDP is throttled from its start (nanoTime), both sides playing {@code seconds} of speech. */
+    private record ThrottledCall(ImpairedUdpPath udp, CallMedia alice, CallMedia bob, short[] aliceSays, short[] bobSays, long start) {
+    }
+
+    /** Rings through the seeded impairment path (seed {@code seed}) throttled deep, then both join and speak (voices from {@code voice}). */
+    private ThrottledCall throttledFromTheStart(long seed, int seconds, int voice) throws Exception {
+        ImpairedCall impaired = ringBehindImpairedPath(seed);
+        impaired.udp().impair(Impairment.throttled(THROTTLE_BITS_PER_SECOND, DEEP_QUEUE_BYTES));
+        short[] aliceSays = Signals.speechLike(seconds, voice);
+        short[] bobSays = Signals.speechLike(seconds, voice + 1);
+        long start = System.nanoTime();
+        CallMedia alice = impaired.call().caller().join();
+        CallMedia bob = impaired.call().callee().join();
+        alice.play(aliceSays);
+        bob.play(bobSays);
+        return new ThrottledCall(impaired.udp(), alice, bob, aliceSays, bobSays, start);
     }
 
     private record Heard(double bobHearsAlice, double aliceHearsBob) {
