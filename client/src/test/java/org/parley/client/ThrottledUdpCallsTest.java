@@ -16,7 +16,8 @@ import static org.parley.client.testkit.Eventually.eventually;
  * ({@link NamespacedCallsTestBase}) and the caller's UDP through a seeded impairment path that
  * caps each direction at 16 kbit/s behind a queue, as a censor's shaper does: the call must move
  * to the WebSocket within 3 s, the audio after the switch must still match, and it must not
- * switch again while the throttle stays. A healthy path with ordinary jitter and loss must not
+ * switch again while the throttle stays, not even after its first try of UDP 30 s later; once
+ * the throttle is lifted it comes back to UDP, no sooner than 30 s after it left. A healthy path with ordinary jitter and loss must not
  * switch at all.
  */
 @Tag("netns")
@@ -26,6 +27,8 @@ class ThrottledUdpCallsTest extends NamespacedCallsTestBase {
     private static final long SWITCH_LIMIT_MILLIS = 3_000;
     /** Issue 15: at most one switch in this long while conditions stay the same. */
     private static final long NO_FLAPPING_MILLIS = 30_000;
+    /** The client tries UDP again 30 s after leaving it, for 2.5 s: this long after the switch that try is over. */
+    private static final long FIRST_RETURN_TRIAL_OVER_MILLIS = NO_FLAPPING_MILLIS + 4_000;
     private static final int THROTTLE_BITS_PER_SECOND = 16_000;
     /** Two seconds of queue at the rate: the throttle delays before it loses. */
     private static final int DEEP_QUEUE_BYTES = 4_000;
@@ -37,24 +40,21 @@ class ThrottledUdpCallsTest extends NamespacedCallsTestBase {
 
     @Test
     void throttledFromTheStartTheCallMovesToTheWebSocketWithinThreeSecondsAndSwitchesOnceInThirtySeconds() throws Exception {
-        ImpairedCall impaired = ringBehindImpairedPath(SEED);
-        ImpairedUdpPath udp = impaired.udp();
-        udp.impair(Impairment.throttled(THROTTLE_BITS_PER_SECOND, DEEP_QUEUE_BYTES));
-        int seconds = (int) (SWITCH_LIMIT_MILLIS + NO_FLAPPING_MILLIS) / 1_000 + 2;
-        short[] aliceSays = Signals.speechLike(seconds, 21);
-        short[] bobSays = Signals.speechLike(seconds, 22);
-
-        long start = System.nanoTime();
-        CallMedia alice = impaired.call().caller().join();
-        CallMedia bob = impaired.call().callee().join();
-        alice.play(aliceSays);
-        bob.play(bobSays);
-        long switched = awaitTransport("tcp", start, alice)[0];
+        ThrottledCall throttled = throttledFromTheStart(SEED, (int) (SWITCH_LIMIT_MILLIS + FIRST_RETURN_TRIAL_OVER_MILLIS) / 1_000 + 2, 21);
+        ImpairedUdpPath udp = throttled.udp();
+        CallMedia alice = throttled.alice();
+        CallMedia bob = throttled.bob();
+        short[] aliceSays = throttled.aliceSays();
+        short[] bobSays = throttled.bobSays();
+        long switched = awaitTransport("tcp", throttled.start(), alice)[0];
         int switchFrame = (int) Math.max(alice.stats().framesSent(), bob.stats().framesSent());
         assertThat(switched).as("alice moved to the WebSocket (ms after the call started)").isLessThan(SWITCH_LIMIT_MILLIS);
 
         eventually("the call stayed up 30 s after the switch",
                 () -> alice.stats().framesSent() >= switchFrame + NO_FLAPPING_MILLIS / FRAME_MILLIS);
+        assertThat(alice.currentTransport()).as("alice stayed on the WebSocket for 30 s").isEqualTo("tcp");
+        eventually("the call stayed up through the first try of UDP after the switch",
+                () -> alice.stats().framesSent() >= switchFrame + FIRST_RETURN_TRIAL_OVER_MILLIS / FRAME_MILLIS);
         assertThat(alice.currentTransport()).as("alice stayed on the WebSocket").isEqualTo("tcp");
         awaitPlayedOut(alice, bob);
         Heard heard = afterTheSwitch(switchFrame, aliceSays, bobSays, alice, bob);
@@ -68,6 +68,38 @@ class ThrottledUdpCallsTest extends NamespacedCallsTestBase {
                         + "correlation after the switch %.3f (bob hears alice), %.3f (alice hears bob); throttle dropped %d datagrams; "
                         + "alice: %s; bob: %s", THROTTLE_BITS_PER_SECOND / 1_000, DEEP_QUEUE_BYTES, switched, heard.bobHearsAlice(),
                 heard.aliceHearsBob(), udp.throttled(), aliceStats.describe(), bobStats.describe());
+    }
+
+    @Test
+    void aThrottleLiftedMidCallBringsTheCallBackToUdpNoSoonerThanThirtySecondsAfterItLeft() throws Exception {
+        // Eight seconds of the call on UDP again after the first try, at the latest.
+        ThrottledCall throttled = throttledFromTheStart(SEED + 3, (int) (SWITCH_LIMIT_MILLIS + FIRST_RETURN_TRIAL_OVER_MILLIS) / 1_000 + 8, 27);
+        ImpairedUdpPath udp = throttled.udp();
+        CallMedia alice = throttled.alice();
+        CallMedia bob = throttled.bob();
+        short[] aliceSays = throttled.aliceSays();
+        short[] bobSays = throttled.bobSays();
+        awaitTransport("tcp", throttled.start(), alice);
+        long left = System.nanoTime();
+        int switchFrame = (int) Math.max(alice.stats().framesSent(), bob.stats().framesSent());
+
+        Thread.sleep(NO_FLAPPING_MILLIS / 2);
+        assertThat(alice.currentTransport()).as("alice still on the WebSocket halfway").isEqualTo("tcp");
+        udp.impair(Impairment.NONE);
+        awaitTransport("udp", System.nanoTime(), alice);
+        long back = millisSince(left);
+        assertThat(back).as("alice came back to UDP (ms after she left it)").isBetween(NO_FLAPPING_MILLIS, FIRST_RETURN_TRIAL_OVER_MILLIS);
+
+        awaitPlayedOut(alice, bob);
+        Heard heard = afterTheSwitch(switchFrame, aliceSays, bobSays, alice, bob);
+        CallStats aliceStats = alice.stats();
+        assertThat(alice.currentTransport()).as("alice stayed on UDP").isEqualTo("udp");
+        assertThat(aliceStats.switches()).as("alice's switches: away and back").isEqualTo(2);
+        assertThat(bob.stats().switches()).as("bob's switches").isLessThanOrEqualTo(1);
+        report("UDP throttled to %d kbit/s from the start, lifted %d s after alice moved to the WebSocket: back on UDP %d ms after "
+                        + "she left it; correlation from the first switch on %.3f (bob hears alice), %.3f (alice hears bob); alice: %s; bob: %s",
+                THROTTLE_BITS_PER_SECOND / 1_000, NO_FLAPPING_MILLIS / 2_000, back, heard.bobHearsAlice(), heard.aliceHearsBob(),
+                aliceStats.describe(), bob.stats().describe());
     }
 
     @Test
@@ -123,6 +155,24 @@ class ThrottledUdpCallsTest extends NamespacedCallsTestBase {
         assertThat(bobStats.switches()).as("bob's switches (left UDP: %s)", bobStats.leftUdpBecause()).isZero();
         report("30 ms +-20 ms each way, 2%% loss, 1%% reordered, 20 s: no switch; path passed %d and dropped %d datagrams; "
                 + "alice: %s; bob: %s", udp.passed(), udp.dropped(), aliceStats.describe(), bobStats.describe());
+    }
+
+    /** A call whose caller's UDP is throttled from its start (nanoTime), both sides playing {@code seconds} of speech. */
+    private record ThrottledCall(ImpairedUdpPath udp, CallMedia alice, CallMedia bob, short[] aliceSays, short[] bobSays, long start) {
+    }
+
+    /** Rings through the seeded impairment path (seed {@code seed}) throttled deep, then both join and speak (voices from {@code voice}). */
+    private ThrottledCall throttledFromTheStart(long seed, int seconds, int voice) throws Exception {
+        ImpairedCall impaired = ringBehindImpairedPath(seed);
+        impaired.udp().impair(Impairment.throttled(THROTTLE_BITS_PER_SECOND, DEEP_QUEUE_BYTES));
+        short[] aliceSays = Signals.speechLike(seconds, voice);
+        short[] bobSays = Signals.speechLike(seconds, voice + 1);
+        long start = System.nanoTime();
+        CallMedia alice = impaired.call().caller().join();
+        CallMedia bob = impaired.call().callee().join();
+        alice.play(aliceSays);
+        bob.play(bobSays);
+        return new ThrottledCall(impaired.udp(), alice, bob, aliceSays, bobSays, start);
     }
 
     private record Heard(double bobHearsAlice, double aliceHearsBob) {

@@ -19,14 +19,15 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.function.Consumer;
+import static org.parley.client.calls.ProbeTicks.monotonicMillis;
+import static org.parley.client.calls.ProbeTicks.sleepQuietly;
 
 /**
  * A participant's path to the call relay: UDP first, the signed-in WebSocket when UDP does not
  * work. The UDP wire messages are the relay's ({@code org.parley.server.calls.RelayDatagram}):
  * a type byte, then JOIN, JOINED participant id, MEDIA packet, PING/PONG 8 bytes, LEAVE.
  *
- * <p>Every JOIN is fresh ({@link RelayJoin}), so a JOIN seen on the wire is of no use to anyone else. Media packets go through the relay without their call id ({@link RelayMedia}), so
- * no datagram names the call.
+ * <p>Every JOIN is fresh ({@link RelayJoin}); media goes through the relay without its call id ({@link RelayMedia}).
  *
  * <p>Switching: UDP is given up when no JOINED comes within {@link #UDP_ANSWER_MILLIS}, or when
  * a {@link UdpPathMonitor}, fed with the PINGs sent every {@link #PROBE_MILLIS}, their PONGs and
@@ -34,10 +35,8 @@ import java.util.function.Consumer;
  * WebSocket (a round trip on it, so a WebSocket that does not work keeps the call where it is).
  * After a dark path a UDP JOIN is sent every {@link #REPROBE_MILLIS}: a JOINED means UDP works
  * again, and since the relay moves a participant to its newest endpoint, media flows over UDP
- * from then on. After a throttled path media stays on the WebSocket for good: the relay answers
- * one endpoint per participant, so UDP could only be measured again by moving the call's media
- * back onto it, and if it were still throttled that would be a second switch within seconds
- * (issue 15: at most one switch per 30 s while conditions stay the same).
+ * from then on. After a throttled path {@link UdpReturn} decides when to come back (issue 15:
+ * at most one switch per 30 s while conditions stay the same).
  */
 final class RelayTransport implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayTransport.class);
@@ -50,11 +49,9 @@ final class RelayTransport implements AutoCloseable {
     static final int UDP_ANSWER_MILLIS = 1_000;
     static final int PROBE_MILLIS = 50;
     static final int REPROBE_MILLIS = 500;
-    /** A probe tick this late means the prober (or the whole process) was held up: PONGs may wait unread. */
+    /** A tick this late means the prober was held up: PONGs may wait unread. */
     private static final int STALL_MILLIS = 4 * PROBE_MILLIS;
     private static final int MAX_DATAGRAM_BYTES = 65_535;
-
-    /** Which way media goes now. */
     enum Path { UDP, WEBSOCKET }
 
     private final Session session;
@@ -70,6 +67,8 @@ final class RelayTransport implements AutoCloseable {
     private final Object lock = new Object();
     /** Guarded by {@link #lock}. */
     private final UdpPathMonitor monitor = new UdpPathMonitor();
+    /** Guarded by {@link #lock}. */
+    private final UdpReturn udpReturn;
     private volatile Path path;
     private volatile boolean closed;
     private long udpJoinedAt = -1;
@@ -77,8 +76,8 @@ final class RelayTransport implements AutoCloseable {
     private int switches;
     private boolean usedUdp;
     private boolean usedWebSocket;
-    /** Media left a throttled UDP path: it stays on the WebSocket. Guarded by this. */
-    private boolean udpThrottled;
+    /** Media is on the WebSocket because UDP was throttled. */
+    private volatile boolean udpThrottled;
     /** Why media last left UDP, or "" while it never did. Guarded by this. */
     private String leftUdpBecause = "";
 
@@ -93,6 +92,7 @@ final class RelayTransport implements AutoCloseable {
         this.udp = udp;
         this.receiver = new Thread(this::receiveUdp, "parley-call-udp");
         this.prober = new Thread(this::probe, "parley-call-probe");
+        this.udpReturn = new UdpReturn(monitor, this::sendUdp);
         receiver.setDaemon(true);
         prober.setDaemon(true);
     }
@@ -238,8 +238,8 @@ final class RelayTransport implements AutoCloseable {
         }
     }
 
-    /** Whether media left UDP because it was throttled (and so stays on the WebSocket). */
-    synchronized boolean udpThrottled() {
+    /** Whether media is on the WebSocket because UDP was throttled (until {@link UdpReturn} brings it back). */
+    boolean udpThrottled() {
         return udpThrottled;
     }
 
@@ -287,7 +287,7 @@ final class RelayTransport implements AutoCloseable {
                 }
             } else if (type == JOINED && packet.getLength() == 5) {
                 udpJoined();
-            } else if (type == PONG && packet.getLength() == 9) {
+            } else if (type == PONG && packet.getLength() >= 9) {
                 synchronized (lock) {
                     monitor.pongReceived(ByteBuffer.wrap(buffer, 1, 8).getLong(), monotonicMillis());
                 }
@@ -304,6 +304,8 @@ final class RelayTransport implements AutoCloseable {
                 usedUdp = true;
                 switches++;
                 monitor.restart(udpJoinedAt);
+                udpReturn.switched(udpJoinedAt, false);
+                udpThrottled = false;
                 log.info("UDP to the relay works again; call media moved back to UDP");
             }
             lock.notifyAll();
@@ -329,7 +331,7 @@ final class RelayTransport implements AutoCloseable {
             }
             lastTick = now;
             if (path == Path.WEBSOCKET) {
-                if (!udpThrottled() && now - lastReprobe >= REPROBE_MILLIS) {
+                if (udpThrottled() && returnTick(now) || !udpThrottled() && now - lastReprobe >= REPROBE_MILLIS) {
                     lastReprobe = now;
                     sendUdp(joinDatagram());
                 }
@@ -337,13 +339,16 @@ final class RelayTransport implements AutoCloseable {
             }
             long id;
             UdpPathMonitor.Verdict verdict;
+            boolean mayLeave;
             synchronized (lock) {
+                mayLeave = udpReturn.mayLeave(now);
                 id = ++pingCounter;
                 monitor.probeSent(id, now);
                 verdict = now < judgeFrom ? UdpPathMonitor.Verdict.USABLE : monitor.judge(now);
             }
             sendUdp(ByteBuffer.allocate(9).put(PING).putLong(id).array());
-            if (verdict.condition() != UdpPathMonitor.Condition.USABLE) {
+            if (verdict.condition() == UdpPathMonitor.Condition.DARK
+                    || verdict.condition() == UdpPathMonitor.Condition.THROTTLED && mayLeave) {
                 leaveUdp(verdict);
                 // The first re-probe of a dark path waits its full interval: at once would bounce straight back.
                 lastReprobe = now;
@@ -353,10 +358,12 @@ final class RelayTransport implements AutoCloseable {
 
     private void leaveUdp(UdpPathMonitor.Verdict verdict) {
         boolean throttled = verdict.condition() == UdpPathMonitor.Condition.THROTTLED;
-        log.info("UDP to the relay is {} ({}); call media moves to the WebSocket{}", throttled ? "throttled" : "dark",
-                verdict.reason(), throttled ? " for the rest of the call" : "");
+        log.info("UDP to the relay is {} ({}); call media moves to the WebSocket", throttled ? "throttled" : "dark", verdict.reason());
         try {
             joinWebSocket();
+            synchronized (lock) {
+                udpReturn.switched(monotonicMillis(), throttled);
+            }
             synchronized (this) {
                 udpThrottled = throttled;
                 leftUdpBecause = (throttled ? "throttled: " : "dark: ") + verdict.reason();
@@ -366,16 +373,9 @@ final class RelayTransport implements AutoCloseable {
         }
     }
 
-    /** Milliseconds on the monotonic clock: only differences mean anything (deadlines, intervals). */
-    private static long monotonicMillis() {
-        return System.nanoTime() / 1_000_000;
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    private boolean returnTick(long now) {
+        synchronized (lock) {
+            return udpReturn.tick(now);
         }
     }
 

@@ -85,7 +85,7 @@ class RelayTransportTest extends LiveServerTestBase {
     }
 
     @Test
-    void aThrottledPathMovesMediaToTheWebSocketForGood() throws Exception {
+    void aThrottledPathMovesMediaToTheWebSocketAndUdpIsNotTriedAgainWithinThirtySeconds() throws Exception {
         server = new LiveServer(temp.resolve("server"));
         ByteString callId = CALL_ID;
         ParleyClient alice = user("alice");
@@ -109,7 +109,8 @@ class RelayTransportTest extends LiveServerTestBase {
         }
         assertThat(aliceSide.leftUdpBecause()).startsWith("throttled");
 
-        // Lifted: a dark path would be re-probed every half second and left; a throttled one is not.
+        // Lifted: a dark path would be re-probed every half second; a throttled one waits 30 s
+        // (UdpReturn, and ThrottledUdpCallsTest for the return itself).
         path.impair(ImpairedUdpPath.Impairment.NONE);
         Thread.sleep(6 * RelayTransport.REPROBE_MILLIS);
         assertThat(aliceSide.path()).isEqualTo(RelayTransport.Path.WEBSOCKET);

@@ -180,6 +180,20 @@ public final class Relay implements RelayFigures {
         }
     }
 
+    /**
+     * The participant that {@code earlier} became by joining again (through another endpoint),
+     * if it is still in the call; null when it left.
+     */
+    RelayParticipant successor(RelayParticipant earlier) {
+        Call call = calls.get(earlier.callId());
+        if (call == null) {
+            return null;
+        }
+        RelayParticipant[] members = call.members;
+        int at = indexOf(members, earlier.participantId());
+        return at < 0 || members[at] == earlier ? null : members[at];
+    }
+
     private static int indexOf(RelayParticipant[] members, long participantId) {
         for (int i = 0; i < members.length; i++) {
             if (members[i].participantId() == participantId) {

@@ -12,7 +12,10 @@ import java.util.function.Predicate;
  * {@link RelayDatagram}s it receives and gives it a {@link MediaSink} that sends back. A UDP
  * endpoint joins with an authenticated JOIN datagram; a WebSocket endpoint with
  * {@link #joinAsDevice}, as the device it signed in as. An endpoint carries at most one
- * participant; joining again with another token moves it there. Call {@link #close} when the
+ * participant; joining again with another token moves it there. An endpoint whose participant
+ * joined again elsewhere (a call that moved from UDP to the WebSocket) still gets PONGs, charged to
+ * the participant's budget, while the participant stays in the call, and nothing else: that is how
+ * a client tells whether its old path could carry the call again. Call {@link #close} when the
  * connection ends. Not thread-safe: call it from the endpoint's I/O thread.
  */
 public final class RelayConnection {
@@ -56,9 +59,10 @@ public final class RelayConnection {
         RelayParticipant current = participant();
         switch (type) {
             case RelayDatagram.JOIN -> {
+                RelayParticipant budgeted = current != null ? current : movedTo();
                 if (ownAddress == null) {
                     stats.junk.increment();
-                } else if (current == null || relay.spend(current)) {
+                } else if (budgeted == null || relay.spend(budgeted)) {
                     join(datagram);
                 }
             }
@@ -70,9 +74,10 @@ public final class RelayConnection {
                 }
             }
             case RelayDatagram.PING -> {
-                if (current == null) {
+                RelayParticipant budgeted = current != null ? current : movedTo();
+                if (budgeted == null) {
                     stats.unknownSource.increment();
-                } else if (relay.spend(current)) {
+                } else if (relay.spend(budgeted)) {
                     ByteBuf pong = RelayDatagram.pong(allocator, datagram);
                     if (pong == null) {
                         stats.junk.increment();
@@ -133,6 +138,15 @@ public final class RelayConnection {
     public RelayParticipant participant() {
         RelayParticipant current = participant;
         return current != null && current.isActive() ? current : null;
+    }
+
+    /**
+     * The participant this endpoint's participant became by joining again through another
+     * endpoint, while it is in the call; null if it never moved, left, or this endpoint left.
+     */
+    public RelayParticipant movedTo() {
+        RelayParticipant last = participant;
+        return last == null || last.isActive() ? null : relay.successor(last);
     }
 
     /** Leaves the call, if in one: on LEAVE and when the connection closes. */

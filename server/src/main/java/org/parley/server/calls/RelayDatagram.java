@@ -15,8 +15,8 @@ import java.security.SecureRandom;
  * 0x01 JOIN    client→relay  type | sealed call token | time | nonce | relay address | MAC (132 bytes, see {@link JoinDatagram})
  * 0x02 JOINED  relay→client  type | participant id (4 bytes): the JOIN was accepted
  * 0x03 MEDIA   both ways     type | media packet without its call id (opaque to the relay: SFrame ciphertext)
- * 0x04 PING    client→relay  type | 8 bytes chosen by the client
- * 0x05 PONG    relay→client  type | the same 8 bytes: UDP still works
+ * 0x04 PING    client→relay  type | 8 bytes chosen by the client | up to 151 bytes of padding
+ * 0x05 PONG    relay→client  type | the same bytes, padding included: UDP still works
  * 0x06 LEAVE   client→relay  type
  * </pre>
  *
@@ -40,6 +40,12 @@ public final class RelayDatagram {
     public static final int JOIN_BYTES = JoinDatagram.BYTES;
     public static final int JOINED_BYTES = 5;
     public static final int PING_BYTES = 9;
+    /**
+     * A PING may be padded up to a voice frame's size, so that a client can measure whether a
+     * path carries a call's packet rate and size without sending media over it (a throttle lets
+     * small probes through). The PONG is the same size, so it amplifies nothing.
+     */
+    public static final int MAX_PING_BYTES = 160;
 
     private static final SecureRandom NONCES = new SecureRandom();
 
@@ -59,10 +65,11 @@ public final class RelayDatagram {
 
     /** The PONG answering {@code ping}, or null if it is not a well-formed PING. */
     static ByteBuf pong(ByteBufAllocator allocator, ByteBuf ping) {
-        if (ping.readableBytes() != PING_BYTES) {
+        int length = ping.readableBytes();
+        if (length < PING_BYTES || length > MAX_PING_BYTES) {
             return null;
         }
-        return allocator.buffer(PING_BYTES).writeByte(PONG).writeBytes(ping, ping.readerIndex() + 1, PING_BYTES - 1);
+        return allocator.buffer(length).writeByte(PONG).writeBytes(ping, ping.readerIndex() + 1, length - 1);
     }
 
     public static byte[] media(byte[] mediaPacket) {

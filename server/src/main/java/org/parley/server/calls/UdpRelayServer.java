@@ -141,8 +141,20 @@ public final class UdpRelayServer implements AutoCloseable {
         return sessions.size();
     }
 
+    /**
+     * Whether an address keeps its session: its participant is in the call through it, or moved
+     * to a WebSocket and may probe this address to come back. One that moved to another UDP
+     * address has no use for the old one.
+     */
+    private static boolean stillAnswered(RelayConnection session) {
+        RelayParticipant movedTo = session.movedTo();
+        return session.participant() != null || movedTo != null && !(movedTo.sink instanceof UdpSink);
+    }
+
     private void sweep() {
         relay.removeIdle();
+        // A participant that moved to its WebSocket and then left: its old address is not detached again.
+        sessions.values().removeIf(session -> !stillAnswered(session));
         long cutoff = relay.nanoTime() - TimeUnit.SECONDS.toNanos(SWEEP_SECONDS);
         sourceBudgets.values().removeIf(bucket -> bucket.lastUse() - cutoff < 0);
     }
@@ -175,10 +187,10 @@ public final class UdpRelayServer implements AutoCloseable {
             }
         }
 
-        /** The participant left, timed out or moved: forget the address unless it joined anew. */
+        /** The participant left, timed out or moved: forget the address unless it joined anew or still answers PINGs. */
         @Override
         public void detached() {
-            sessions.computeIfPresent(address, (a, session) -> session.participant() == null ? null : session);
+            sessions.computeIfPresent(address, (a, session) -> stillAnswered(session) ? session : null);
         }
     }
 

@@ -211,6 +211,58 @@ class RelayTest {
     }
 
     @Test
+    void anEndpointLeftForTheWebSocketGetsBudgetedPongsAndNoMediaWhileItsParticipantStays() throws Exception {
+        RecordingSink udpSink = new RecordingSink();
+        RecordingSink webSocketSink = new RecordingSink();
+        RecordingSink peer = new RecordingSink();
+        RelayParticipant other = join(call, 1, peer);
+        RelayConnection udp = udpConnection(udpSink);
+        receive(udp, joinDatagram(call, 0));
+        RelayConnection webSocket = new RelayConnection(relay, webSocketSink, io.netty.buffer.ByteBufAllocator.DEFAULT);
+        RelayParticipant moved = webSocket.joinAsDevice(tokenOf(call, 0), device(0));
+        assertThat(udpSink.detached).isTrue();
+        assertThat(udp.participant()).isNull();
+        assertThat(udp.movedTo()).isSameAs(moved);
+        udpSink.sent.clear();
+
+        byte[] paddedPing = new byte[RelayDatagram.MAX_PING_BYTES];
+        paddedPing[0] = RelayDatagram.PING;
+        paddedPing[8] = 42;
+        receive(udp, paddedPing);
+        assertThat(udpSink.sent).as("a PONG as large as the padded PING").hasSize(1);
+        assertThat(udpSink.sent.get(0)).hasSize(RelayDatagram.MAX_PING_BYTES).startsWith(RelayDatagram.PONG);
+        assertThat(udpSink.sent.get(0)[8]).isEqualTo((byte) 42);
+        byte[] oversizedPing = new byte[RelayDatagram.MAX_PING_BYTES + 1];
+        oversizedPing[0] = RelayDatagram.PING;
+        receive(udp, oversizedPing);
+        receive(udp, new byte[]{RelayDatagram.PING, 1, 2, 3});
+        assertThat(udpSink.sent).as("a PING too long or truncated is not answered").hasSize(1);
+
+        forward(other, 5);
+        receive(udp, new byte[]{RelayDatagram.MEDIA, 6});
+        assertThat(udpSink.sent).as("no media to the old endpoint").hasSize(1);
+        assertThat(webSocketSink.sent).containsExactly(new byte[]{RelayDatagram.MEDIA, 5});
+        assertThat(peer.sent).as("no media from the old endpoint").isEmpty();
+
+        long limited = relay.stats().snapshot().get("relay_dropped_participant_rate_limited_total");
+        for (int i = 0; i < 1_000; i++) {
+            receive(udp, new byte[]{RelayDatagram.PING, 1, 2, 3, 4, 5, 6, 7, 8});
+        }
+        assertThat(udpSink.sent.size()).as("a flood of PINGs is cut at the participant's burst")
+                .isLessThanOrEqualTo(1 + (int) limits.participantBurst());
+        assertThat(relay.stats().snapshot().get("relay_dropped_participant_rate_limited_total")).isGreaterThan(limited + 900);
+        forward(other, 7);
+        assertThat(webSocketSink.sent).as("the flood spent the participant's own budget, no one else's").hasSize(2);
+
+        webSocket.close();
+        assertThat(udp.movedTo()).isNull();
+        int answered = udpSink.sent.size();
+        nanos.addAndGet(Duration.ofSeconds(10).toNanos());
+        receive(udp, new byte[]{RelayDatagram.PING, 1, 2, 3, 4, 5, 6, 7, 8});
+        assertThat(udpSink.sent).as("no PONG once the participant left").hasSize(answered);
+    }
+
+    @Test
     void aConnectionJoiningAnotherCallLeavesTheFirst() throws Exception {
         RecordingSink sink = new RecordingSink();
         RelayConnection connection = udpConnection(sink);

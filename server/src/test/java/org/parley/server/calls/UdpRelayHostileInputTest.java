@@ -173,4 +173,55 @@ class UdpRelayHostileInputTest {
             assertThat(a.count(d -> d[0] == RelayDatagram.MEDIA)).isZero();
         }
     }
+    @Test
+    void anAddressLeftForTheWebSocketGetsBudgetedPongsAndNoMediaUntilTheParticipantLeaves() throws Exception {
+        org.parley.media.packet.CallId call = org.parley.media.packet.CallId.random(new SecureRandom());
+        CallId id = new CallId(call.high(), call.low());
+        byte[] device = {7, 42};
+        byte[] aliceToken = tokens.issue(id, tokens.participantId(id, device));
+        RelayTest.RecordingSink webSocketSink = new RelayTest.RecordingSink();
+        RelayConnection webSocket = new RelayConnection(server.relay(), webSocketSink, io.netty.buffer.ByteBufAllocator.DEFAULT);
+        try (UdpTestEndpoint alice = new UdpTestEndpoint(server.localAddress());
+             UdpTestEndpoint bob = new UdpTestEndpoint(server.localAddress())) {
+            alice.join(tokens, aliceToken);
+            bob.join(tokens, tokens.issue(id, 1));
+            webSocket.joinAsDevice(aliceToken, device);
+            assertThat(server.udpSessions()).as("alice's old address keeps its session").isEqualTo(2);
+
+            byte[] paddedPing = new byte[RelayDatagram.MAX_PING_BYTES];
+            paddedPing[0] = RelayDatagram.PING;
+            alice.send(paddedPing);
+            assertThat(alice.await(d -> d[0] == RelayDatagram.PONG, 1, 5_000)).isTrue();
+            assertThat(alice.received().stream().filter(d -> d[0] == RelayDatagram.PONG).findFirst().orElseThrow())
+                    .hasSize(RelayDatagram.MAX_PING_BYTES);
+
+            long before = server.relay().stats().datagramsReceived();
+            bob.send(RelayDatagram.media(new byte[50]));
+            alice.send(RelayDatagram.media(new byte[50]));
+            awaitReceived(before + 2);
+            Thread.sleep(200);
+            assertThat(alice.count(d -> d[0] == RelayDatagram.MEDIA)).as("no media to the old address").isZero();
+            assertThat(bob.count(d -> d[0] == RelayDatagram.MEDIA)).as("none from it").isZero();
+
+            // A stopped clock: the participant's budget never refills, so a flood gets exactly what is left of its burst.
+            before = server.relay().stats().datagramsReceived();
+            byte[] ping = {RelayDatagram.PING, 1, 2, 3, 4, 5, 6, 7, 8};
+            for (int i = 0; i < 500; i++) {
+                alice.send(ping);
+            }
+            awaitReceived(before + 500);
+            Thread.sleep(200);
+            assertThat(alice.count(d -> d[0] == RelayDatagram.PONG)).as("PONGs across the flood")
+                    .isEqualTo((int) RelayLimits.defaults().participantBurst());
+            assertThat(server.relay().stats().snapshot().get("relay_dropped_participant_rate_limited_total"))
+                    .isGreaterThanOrEqualTo(500 - (long) RelayLimits.defaults().participantBurst());
+
+            webSocket.close();
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            while (server.udpSessions() != 1 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(server.udpSessions()).as("the old address is forgotten once alice left the call").isEqualTo(1);
+        }
+    }
 }
