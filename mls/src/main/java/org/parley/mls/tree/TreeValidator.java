@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The checks of a whole ratchet tree: those a new member runs when joining (RFC 9420 Section
@@ -78,7 +79,8 @@ final class TreeValidator {
     static void checkChangedLeaves(RatchetTree tree, Collection<Integer> changedLeaves) {
         Map<HpkePublicKey, Integer> encryptionKeys = new HashMap<>();
         Map<SignaturePublicKey, Integer> signatureKeys = new HashMap<>();
-        Set<Integer> changed = Set.copyOf(changedLeaves);
+        // In ascending order, as the whole-tree check walks nodes: a collision between two changed leaves names the later one.
+        Set<Integer> changed = new TreeSet<>(changedLeaves);
         for (int leafIndex : changed) {
             LeafNode leaf = tree.leaf(leafIndex);
             if (leaf == null) {
