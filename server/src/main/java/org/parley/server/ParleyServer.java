@@ -21,12 +21,13 @@ import org.parley.server.delivery.MailboxSealer;
 import org.parley.server.delivery.MailboxWriter;
 import org.parley.server.http.AttachmentHttp;
 import org.parley.server.http.Readiness;
-import org.parley.server.http.UploadTickets;
+import org.parley.server.http.UploadTicketStore;
 import org.parley.server.identity.ServerIdentity;
 import org.parley.server.metrics.Metrics;
-import org.parley.server.ratelimit.DailyQuota;
-import org.parley.server.ratelimit.KeyedRateLimiter;
+import org.parley.server.ratelimit.DailyAllowance;
+import org.parley.server.ratelimit.Limiters;
 import org.parley.server.ratelimit.Network;
+import org.parley.server.ratelimit.RateLimiter;
 import org.parley.server.requests.AccountRequests;
 import org.parley.server.requests.AttachmentRequests;
 import org.parley.server.requests.CallRequests;
@@ -72,6 +73,8 @@ public final class ParleyServer implements AutoCloseable {
     /** How long {@link #close()} waits for queued sends to be stored and answered. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration CLOSE_FRAMES_TIMEOUT = Duration.ofSeconds(5);
+    /** How often a node sharing PostgreSQL looks for approvals of its waiting devices' link codes written by other nodes. */
+    private static final Duration LINK_APPROVAL_POLL = Duration.ofMillis(250);
 
     private final ServerStores store;
     private final Transport transport;
@@ -115,17 +118,21 @@ public final class ParleyServer implements AutoCloseable {
 
         ServerConfig.Limits limits = config.limits();
         ServerConfig.Quotas quotas = config.quotas();
-        KeyedRateLimiter<Network> registrations = KeyedRateLimiter.perHour(limits.registrationsPerHour());
-        KeyedRateLimiter<AccountId> sends = KeyedRateLimiter.perSecond(limits.sendsPerSecond(), limits.sendBurst());
+        // Counted across every node when they share PostgreSQL, in memory on a single node.
+        Limiters limiters = store.limiters(Clock.systemUTC());
+        RateLimiter<Network> registrations = limiters.perHour("registrations", limits.registrationsPerHour(), Network::bytes);
+        RateLimiter<AccountId> sends = limiters.rate("unsealed-sends", limits.sendsPerSecond(), limits.sendBurst(), AccountId::bytes);
         ServerConfig.SealedSending sealed = config.sealed();
-        KeyedRateLimiter<AccountId> inbound = new KeyedRateLimiter<>(sealed.inboundPerMinute() / 60.0, sealed.inboundBurst(), System::nanoTime);
+        RateLimiter<AccountId> inbound = limiters.rate("unsealed-inbound", sealed.inboundPerMinute() / 60.0, sealed.inboundBurst(),
+                AccountId::bytes);
         MessageRequests.UnsealedLimits unsealedLimits = new MessageRequests.UnsealedLimits(
                 sends, oneTokenAfter(limits.sendsPerSecond()), inbound, oneTokenAfter(sealed.inboundPerMinute() / 60.0));
         TokenAuthority tokens = new TokenAuthority(store.tokens(), store.config().clock(), random, sealed.sendTokensPerDay());
-        UploadTickets tickets = new UploadTickets(random, Clock.systemUTC(), quotas.openUploadTickets(), quotas.uploadTimeout());
-        DailyQuota<AccountId> attachmentQuota = new DailyQuota<>(quotas.attachmentMibPerDay() * 1024 * 1024, Clock.systemUTC());
+        UploadTicketStore tickets = store.uploadTickets(random, Clock.systemUTC(), quotas.openUploadTickets(), quotas.uploadTimeout());
+        DailyAllowance<AccountId> attachmentQuota = limiters.daily("attachment-bytes", quotas.attachmentMibPerDay() * 1024 * 1024,
+                AccountId::bytes);
 
-        CallTokens callTokens = CallTokens.withRandomSecret(random, Clock.systemUTC(), config.calls().tokenLifetime());
+        CallTokens callTokens = store.callTokens(random, Clock.systemUTC(), config.calls().tokenLifetime());
         Relay relay = new Relay(callTokens, RelayLimits.defaults());
         metrics.includeRelay(relay);
         this.udpRelay = config.calls().mediaPort().isPresent() ? UdpRelayServer.start(relay,
@@ -145,9 +152,10 @@ public final class ParleyServer implements AutoCloseable {
         WebApp webApp = webTransport == null ? servedApp : servedApp.withWebTransportPort(webTransport.localAddress().getPort());
         Map<ClientFrame.BodyCase, RequestHandler> handlers = new EnumMap<>(ClientFrame.BodyCase.class);
         AccountRequests accountRequests = new AccountRequests(store.accounts(), store.mailbox(), bus, requestPool, metrics,
-                config.inviteOnly(), registrations, sessions, random, Clock.systemUTC());
+                config.inviteOnly(), registrations, limiters, store.sharedByNodes() ? store.database() : null, sessions, random,
+                Clock.systemUTC());
         accountRequests.addTo(handlers);
-        KeyPackageRequests keyPackageRequests = new KeyPackageRequests(store.accounts(), store.keyPackages(),
+        KeyPackageRequests keyPackageRequests = new KeyPackageRequests(store.accounts(), store.keyPackages(), limiters,
                 quotas.claimsPerHour(), quotas.claimsPerTargetPerHour());
         keyPackageRequests.addTo(handlers);
         new MessageRequests(store.accounts(), store.groups(), writer, metrics, unsealedLimits, tokens).addTo(handlers);
@@ -163,17 +171,31 @@ public final class ParleyServer implements AutoCloseable {
             expireTokens(tokens);
         };
         maintenance.scheduleWithFixedDelay(expiry, 0, 1, TimeUnit.HOURS);
-        // Rate-limit keys (accounts, link codes, networks) stay in memory no longer than their window.
+        // Rate-limit keys (accounts, link codes, networks) are kept (in memory, or hashed in PostgreSQL) no longer than their window.
         this.forgetIdleLimits = () -> {
-            registrations.evictIdle();
-            sends.evictIdle();
-            inbound.evictIdle();
-            accountRequests.evictIdle();
-            keyPackageRequests.evictIdle();
-            tickets.evictExpired();
-            attachmentQuota.evictPastDays();
+            try {
+                registrations.evictIdle();
+                sends.evictIdle();
+                inbound.evictIdle();
+                accountRequests.evictIdle();
+                keyPackageRequests.evictIdle();
+                tickets.evictExpired();
+                attachmentQuota.evictPastDays();
+            } catch (RuntimeException e) {
+                // A failure must not end the schedule: the next minute tries again.
+                log.warn("forgetting refilled limits failed (database unavailable?), will retry in a minute", e);
+            }
         };
         maintenance.scheduleWithFixedDelay(forgetIdleLimits, 1, 1, TimeUnit.MINUTES);
+        if (store.sharedByNodes()) {
+            maintenance.scheduleWithFixedDelay(() -> {
+                try {
+                    accountRequests.deliverLinkApprovals();
+                } catch (RuntimeException e) {
+                    log.warn("looking for device links approved on other nodes failed, will retry", e);
+                }
+            }, LINK_APPROVAL_POLL.toMillis(), LINK_APPROVAL_POLL.toMillis(), TimeUnit.MILLISECONDS);
+        }
         MetricsAccess metricsAccess = new MetricsAccess(config.edge().metricsToken());
         this.identity = ServerIdentity.sign(store.serverKey(random),
                 config.alternates(), System.currentTimeMillis());
