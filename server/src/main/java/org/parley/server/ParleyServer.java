@@ -57,6 +57,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -188,11 +189,15 @@ public final class ParleyServer implements AutoCloseable {
         };
         maintenance.scheduleWithFixedDelay(forgetIdleLimits, 1, 1, TimeUnit.MINUTES);
         if (store.sharedByNodes()) {
+            AtomicBoolean approvalsFailing = new AtomicBoolean();
             maintenance.scheduleWithFixedDelay(() -> {
                 try {
                     accountRequests.deliverLinkApprovals();
+                    approvalsFailing.set(false);
                 } catch (RuntimeException e) {
-                    log.warn("looking for device links approved on other nodes failed, will retry", e);
+                    if (!approvalsFailing.getAndSet(true)) { // once per outage, not four times a second
+                        log.warn("looking for device links approved on other nodes failed, retrying", e);
+                    }
                 }
             }, LINK_APPROVAL_POLL.toMillis(), LINK_APPROVAL_POLL.toMillis(), TimeUnit.MILLISECONDS);
         }

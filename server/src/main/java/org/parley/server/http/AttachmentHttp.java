@@ -153,8 +153,13 @@ public final class AttachmentHttp implements AttachmentRoutes {
 
         private void ended(long used) {
             timeout.cancel(false);
-            tickets.release(slot);
-            quota.release(slot.account(), granted - used, day);
+            try {
+                tickets.release(slot);
+                quota.release(slot.account(), granted - used, day);
+            } catch (RuntimeException e) {
+                // Shared in PostgreSQL and it failed: the slot frees at its timeout anyway; the answer must still go out.
+                log.warn("giving back an upload's ticket slot or unused quota failed", e);
+            }
         }
 
         @Override
