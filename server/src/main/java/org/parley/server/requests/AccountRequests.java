@@ -22,6 +22,7 @@ import org.parley.protocol.v1.ServerFrame;
 import org.parley.server.accounts.AccountId;
 import org.parley.server.accounts.AccountStore;
 import org.parley.server.accounts.DeviceId;
+import org.parley.server.accounts.DeviceLimitException;
 import org.parley.server.accounts.DeviceRecord;
 import org.parley.server.accounts.InvalidInviteCodeException;
 import org.parley.server.accounts.InvalidUsernameException;
@@ -281,17 +282,26 @@ public final class AccountRequests {
         synchronized (deviceLocks[Math.floorMod(account.hashCode(), deviceLocks.length)]) {
             // Checked before the code is taken: after an unlink, the same code still works.
             if (accounts.devices(account).size() >= MAX_DEVICES_PER_ACCOUNT) {
-                throw new RequestFailure(ErrorCode.ACCESS_DENIED, "your account already has " + MAX_DEVICES_PER_ACCOUNT
-                        + " devices, the most this server allows: remove one with 'parley unlink DEVICE' (see 'parley devices'), "
-                        + "then approve this code again");
+                throw tooManyDevices();
             }
             pending = pendingLinks.take(code).orElseThrow(() -> new RequestFailure(ErrorCode.ACCESS_DENIED, UNKNOWN_LINK_CODE));
-            device = accounts.addDevice(account, pending.identityKey().toByteArray(), pending.mailboxKey());
+            try {
+                // Counted again with the insert: another node may have added a device since.
+                device = accounts.addDevice(account, pending.identityKey().toByteArray(), pending.mailboxKey(), MAX_DEVICES_PER_ACCOUNT);
+            } catch (DeviceLimitException e) {
+                throw tooManyDevices();
+            }
         }
         String username = accounts.account(device.account()).orElseThrow().username().value();
         session.reply(id, ServerFrame.newBuilder().setLinkApproved(LinkApproved.newBuilder()
                 .setDeviceId(UnsafeByteOperations.unsafeWrap(device.id().bytes()))));
         pending.deliver().accept(new PendingLinkStore.Approval(device.account(), device.id(), username, request.getProvisioning()));
+    }
+
+    private static RequestFailure tooManyDevices() {
+        return new RequestFailure(ErrorCode.ACCESS_DENIED, "your account already has " + MAX_DEVICES_PER_ACCOUNT
+                + " devices, the most this server allows: remove one with 'parley unlink DEVICE' (see 'parley devices'), "
+                + "then approve this code again");
     }
 
     /**
