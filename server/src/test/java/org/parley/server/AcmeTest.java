@@ -1,14 +1,19 @@
 package org.parley.server;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.netty.handler.ssl.SslContextBuilder;
 import org.junit.jupiter.api.Test;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.GetTokenKeys;
+import org.parley.server.acme.AcmeCertificates;
 import org.parley.server.acme.AcmeSettings;
 import org.parley.server.acme.CertificateUnavailableException;
 import org.parley.server.testing.Backend;
 import org.parley.server.testing.Pebble;
 import org.parley.server.testing.TestClient;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -95,12 +100,12 @@ class AcmeTest extends ServerTestBase {
     }
 
     @Test
-    void validatesThroughTlsAlpn01OnTheTlsPortAndServesTheStoredCertificateAfterARestartWithoutTheCa() throws Exception {
+    void validatesThroughTlsAlpn01AndAfterARestartWithTheCaGoneServesTheStoredCertificateThroughFailedRenewals() throws Exception {
         int tlsPort = Pebble.freePort();
         X509Certificate issued;
         X509Certificate root;
         // Nothing listens where Pebble would validate HTTP-01: only TLS-ALPN-01 on the TLS port can succeed.
-        try (Pebble pebble = Pebble.start(tempDir.resolve("pebble"), Pebble.freePort(), tlsPort, LETS_ENCRYPT_VALIDITY)) {
+        try (Pebble pebble = Pebble.start(tempDir.resolve("pebble"), Pebble.freePort(), tlsPort, SHORT_VALIDITY)) {
             start(Backend.SQLITE, config -> config.withListen("127.0.0.1", tlsPort).withAcme(settings(pebble, DOMAIN).withHttpPort(0)),
                     store -> store);
             assertThat(server.acmeHttpAddress()).as("no plain-HTTP listener with --acme-http-port 0").isEmpty();
@@ -109,10 +114,23 @@ class AcmeTest extends ServerTestBase {
         }
         server.close();
         harness.close();
-        URI caGone = URI.create("https://127.0.0.1:" + Pebble.freePort() + "/dir");
-        start(Backend.SQLITE, config -> config.withAcme(AcmeSettings.forDomains(List.of(DOMAIN), tempDir.resolve("acme"))
-                .withDirectory(caGone).withHttpPort(0)), store -> store);
-        assertThat(served(server.address().getPort(), root, DOMAIN)).as("the stored certificate, with the CA gone").isEqualTo(issued);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        Logger acmeLog = (Logger) LoggerFactory.getLogger(AcmeCertificates.class);
+        acmeLog.addAppender(logs);
+        try {
+            URI caGone = URI.create("https://127.0.0.1:" + Pebble.freePort() + "/dir");
+            start(Backend.SQLITE, config -> config.withAcme(AcmeSettings.forDomains(List.of(DOMAIN), tempDir.resolve("acme"))
+                    .withDirectory(caGone).withHttpPort(0).withCheckInterval(Duration.ofSeconds(1))), store -> store);
+            assertThat(served(server.address().getPort(), root, DOMAIN)).as("the stored certificate, with the CA gone").isEqualTo(issued);
+            // Once a third of its validity is left, renewing fails (no CA): logged, retried, and the stored one keeps serving.
+            String failure = awaitLog(logs, "renewing the certificate failed");
+            assertThat(failure).contains("the current one keeps serving until it expires at " + issued.getNotAfter().toInstant())
+                    .contains("cannot get a certificate: cannot reach the ACME CA at " + caGone);
+            assertThat(server.acmeCertificate()).contains(issued);
+        } finally {
+            acmeLog.detachAppender(logs);
+        }
     }
 
     @Test
@@ -149,6 +167,19 @@ class AcmeTest extends ServerTestBase {
     private AcmeSettings settings(Pebble pebble, String... domains) {
         return AcmeSettings.forDomains(List.of(domains), tempDir.resolve("acme")).withDirectory(pebble.directoryUrl())
                 .withDirectoryTrust(pebble.httpsCertificate());
+    }
+
+    private static String awaitLog(ListAppender<ILoggingEvent> logs, String start) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ILoggingEvent event : List.copyOf(logs.list)) {
+                if (event.getFormattedMessage().startsWith(start)) {
+                    return event.getFormattedMessage();
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("nothing logged starting with '" + start + "' within 2 minutes");
     }
 
     private static X509Certificate served(int port, X509Certificate root, String domain) throws Exception {
