@@ -53,7 +53,7 @@ final class ServerCommand implements Runnable {
             + "; with --domain, " + DEFAULT_PUBLIC_LISTEN + ").")
     String listen;
 
-    @Option(names = "--tls-cert", paramLabel = "PEM", description = "TLS certificate chain (PEM); required off loopback.")
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "TLS certificate chain (PEM); off loopback, this or --domain is required.")
     Path tlsCert;
 
     @Option(names = "--tls-key", paramLabel = "PEM", description = "TLS private key (PEM, PKCS#8).")
@@ -176,7 +176,6 @@ final class ServerCommand implements Runnable {
             ServerSettings.print(settings, spec.commandLine().getOut());
             return;
         }
-
         Logging.useFormat(logFormat);
         Logging.atLeastInfo();
         if (drainTimeoutSeconds < 0) {
