@@ -19,6 +19,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -162,6 +164,17 @@ class AcmeTest extends ServerTestBase {
                 .isInstanceOf(CertificateUnavailableException.class)
                 .hasMessageStartingWith("cannot get a certificate: cannot reach the ACME CA at " + nowhere + " (")
                 .hasMessageContaining("check this machine's outgoing HTTPS");
+    }
+
+    @Test
+    void aPlainHttpPortTheServerCannotHaveNamesTheFlagsThatChangeIt() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> start(Backend.SQLITE, config -> config.withAcme(AcmeSettings.forDomains(List.of(DOMAIN),
+                    tempDir.resolve("acme")).withHttpPort(taken.getLocalPort())), store -> store))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("cannot listen on 127.0.0.1:" + taken.getLocalPort() + " for the ACME HTTP-01 challenge: ")
+                    .hasMessageContaining("choose another with --acme-http-port, or 0 to validate with TLS-ALPN-01");
+        }
     }
 
     private AcmeSettings settings(Pebble pebble, String... domains) {
