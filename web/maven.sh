@@ -5,7 +5,8 @@
 #                    first empties APP_CLASSES (the app's folder in target/classes), so the jar never
 #                    keeps files of an earlier build
 #   maven.sh test    npm test (vitest; its tests start servers from the CLI jar, so it runs after cli)
-#   maven.sh e2e     npx playwright test in Debian's chromium, and one line with the counts
+#   maven.sh e2e     npx playwright test in Debian's chromium (its two projects one after the other),
+#                    and one line with the counts
 # Without Node.js 20+ and npm the build prints one line saying the web app was skipped and why, and
 # the tests stay quiet; PARLEY_REQUIRE_WEB=1 makes that a failure. Without chromium the browser tests
 # are skipped with one line; PARLEY_REQUIRE_BROWSER=1 makes that a failure.
@@ -72,12 +73,22 @@ case "$mode" in
     [ -x "$chromium" ] || skip "browser tests skipped: no chromium at $chromium (apt-get install chromium)" PARLEY_REQUIRE_BROWSER
     [ -f dist/index.html ] || skip "browser tests skipped: web/dist was not built" PARLEY_REQUIRE_BROWSER
     install_dependencies
+    rm -rf test-results
+    # The project "app" on two workers, then "realtime" alone (playwright.config.ts says why): the
+    # second runs whatever the first's result, and each writes its own results file.
     status=0
-    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test || status=$?
+    for project in app realtime; do
+      PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PLAYWRIGHT_JSON_OUTPUT_FILE="test-results/$project.json" \
+        npx playwright test --project="$project" || status=1
+    done
     node -e '
-      const s = JSON.parse(require("fs").readFileSync("test-results/results.json", "utf8")).stats;
-      console.log(`[parley-web] browser tests: ${s.expected} passed, ${s.unexpected} failed, ${s.flaky} flaky, ${s.skipped} skipped`);
-    ' || echo "[parley-web] browser tests: no results file (exit code $status)"
+      const total = { expected: 0, unexpected: 0, flaky: 0, skipped: 0 };
+      for (const project of ["app", "realtime"]) {
+        const s = JSON.parse(require("fs").readFileSync(`test-results/${project}.json`, "utf8")).stats;
+        for (const key of Object.keys(total)) total[key] += s[key];
+      }
+      console.log(`[parley-web] browser tests: ${total.expected} passed, ${total.unexpected} failed, ${total.flaky} flaky, ${total.skipped} skipped`);
+    ' || echo "[parley-web] browser tests: a results file is missing (exit code $status)"
     exit "$status"
     ;;
   *)

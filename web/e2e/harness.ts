@@ -21,9 +21,13 @@ export const CLI_JAR = process.env.PARLEY_CLI_JAR ?? join(REPO, "cli/target/parl
 export const DIST = join(WEB, "dist");
 /** Where the server looks for the app on its class path (org.parley.server.web.WebApp). */
 const APP_RESOURCE_DIR = "org/parley/web/app";
-const START_TIMEOUT_MS = 60_000;
+/**
+ * How long a server or a CLI daemon may take to come up (a JVM start, a TLS handshake, signing in):
+ * generous, since two tests run at once on a 2-core machine that other work may share.
+ */
+const START_TIMEOUT_MS = 120_000;
 /** How long a CLI user waits for a JSON-RPC answer or a notification unless told otherwise. */
-export const DEFAULT_WAIT_MS = 30_000;
+export const DEFAULT_WAIT_MS = 60_000;
 
 export interface ServerOptions {
   /** UDP port of the call relay; 0 (the default) serves calls over the WebSocket only, as browsers use it. */
@@ -278,7 +282,7 @@ export class CliUser {
       this.pending.clear();
     });
     // The daemon reads stdin once it is signed in: its first answer says it is ready.
-    await this.call("listGroups", {});
+    await this.call("listGroups", {}, START_TIMEOUT_MS);
   }
 
   async stopDaemon(): Promise<void> {
