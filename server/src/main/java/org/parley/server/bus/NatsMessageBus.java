@@ -94,8 +94,9 @@ public final class NatsMessageBus implements MessageBus {
             log.info("message bus: NATS at {} as node {}", withoutCredentials(bus.connection.getConnectedUrl()), nodeId);
             return bus;
         } catch (IOException e) {
+            // jnats's message lists the URLs as given, credentials and all, so it is cleaned, and not chained.
             throw new IllegalStateException("cannot reach the message bus at " + String.join(",", urls.stream()
-                    .map(NatsMessageBus::withoutCredentials).toList()) + ": " + e.getMessage(), e);
+                    .map(NatsMessageBus::withoutCredentials).toList()) + ": " + withoutCredentials(String.valueOf(e.getMessage())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while connecting to the message bus", e);
@@ -230,7 +231,9 @@ public final class NatsMessageBus implements MessageBus {
     private void connectionEvent(Connection conn, ConnectionListener.Events event) {
         switch (event) {
             case DISCONNECTED -> {
-                if (disconnected.compareAndSet(false, true)) { // jnats reports each failed attempt again
+                // Not while the first connection is made (connect() reports that), and once per outage: jnats
+                // reports each failed attempt again.
+                if (connection != null && disconnected.compareAndSet(false, true)) {
                     log.warn("message bus: lost the NATS server; reconnecting, and refusing new sends until then");
                 }
             }
