@@ -1,11 +1,14 @@
 package org.parley.server;
 
 import org.junit.jupiter.api.Test;
+import org.parley.protocol.v1.ErrorCode;
+import org.parley.protocol.v1.ServerFrame;
 import org.parley.server.bus.InProcessBus;
 import org.parley.server.http.Readiness;
 import org.parley.server.storage.StoreUrl;
 import org.parley.server.testing.Backend;
 import org.parley.server.testing.StoreHarness;
+import org.parley.server.testing.TestClient;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -40,6 +43,8 @@ class ReadinessTest extends ServerTestBase {
             assertThat(ready.body()).isEqualTo("ready\ndatabase: ok\nbus: in-process (one node)\n");
         }
 
+        TestClient alice = registered("alice");
+        TestClient bob = registered("bob");
         harness.store().close(); // the database goes away under the running server
         for (String base : new String[] {baseUrl(), admin}) {
             HttpResponse<String> notReady = get(base + "/readyz");
@@ -48,6 +53,10 @@ class ReadinessTest extends ServerTestBase {
                     .as("names no file, host or user").doesNotContain(tempDir.toString());
             assertThat(get(base + "/healthz").body()).as("liveness is unchanged").isEqualTo("ok\n");
         }
+        ServerFrame refused = alice.request(send(new byte[] {1}, recipient(bob)));
+        assertThat(refused.getError().getCode()).as("%s", refused).isEqualTo(ErrorCode.RATE_LIMITED);
+        assertThat(refused.getError().getMessage()).contains("the database is unavailable").contains("retry");
+        assertThat(refused.getError().getRetryAfterMs()).isPositive();
     }
 
     @Test

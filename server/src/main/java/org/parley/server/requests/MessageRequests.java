@@ -132,6 +132,7 @@ public final class MessageRequests {
     }
 
     private void send(Session session, long id, Send send) {
+        refuseWhileNotTakingWork();
         if (send.getSealed()) {
             VerifiedToken token = verifiedToken(id, send);
             Fanout fanout = fanout(session, id, send, false);
@@ -208,13 +209,18 @@ public final class MessageRequests {
 
     /** Queues a delivery for the writer; {@code done} runs on the writer thread, with null if the store failed. */
     private void write(Delivery delivery, Consumer<DeliveryOutcome> done) {
+        refuseWhileNotTakingWork(); // again: the bus may have gone while the send was checked
+        if (!writer.submit(new MailboxWriter.Send(delivery, done))) {
+            throw RequestFailure.rateLimited("the server is busy; nothing was stored, retry shortly", BUSY_RETRY);
+        }
+    }
+
+    /** Before any store read or token check: a node without its bus or database refuses, to be retried. */
+    private void refuseWhileNotTakingWork() {
         Optional<String> refusal = notTakingWork.get();
         if (refusal.isPresent()) {
             throw RequestFailure.rateLimited("this server node takes no new messages now (" + refusal.get()
                     + "); nothing was stored, retry shortly", UNAVAILABLE_RETRY);
-        }
-        if (!writer.submit(new MailboxWriter.Send(delivery, done))) {
-            throw RequestFailure.rateLimited("the server is busy; nothing was stored, retry shortly", BUSY_RETRY);
         }
     }
 
@@ -336,6 +342,7 @@ public final class MessageRequests {
      * (CommitResult, or an error when nothing changed) is sent once that transaction is durable.
      */
     private void submitCommit(Session session, ClientFrame frame) {
+        refuseWhileNotTakingWork();
         long id = frame.getRequestId();
         SubmitCommit request = frame.getSubmitCommit();
         byte[] groupId = Fields.between(id, "routing_id", request.getRoutingId(),
