@@ -7,6 +7,9 @@ import org.parley.server.ParleyServer;
 import org.parley.server.ServerConfig;
 import org.parley.server.ServerStores;
 import org.parley.server.StoreConfig;
+import org.parley.server.bus.InProcessBus;
+import org.parley.server.bus.MessageBus;
+import org.parley.server.bus.NatsMessageBus;
 import org.parley.server.acme.AcmeSettings;
 import org.parley.server.acme.CertificateUnavailableException;
 import org.parley.server.calls.UdpRelayServer;
@@ -157,6 +160,16 @@ final class ServerCommand implements Runnable {
                     + " closed with a reconnect hint (default: ${DEFAULT-VALUE}).")
     long drainTimeoutSeconds = ParleyServer.DEFAULT_DRAIN_TIMEOUT.toSeconds();
 
+    @Option(names = "--bus", paramLabel = "nats://HOST:PORT[,...]",
+            description = "Run as one of several nodes sharing the --db PostgreSQL database: tell the others of new mail over"
+                    + " these NATS servers (a cluster's URLs, comma-separated). Without it the node is alone (in-process bus).")
+    String bus;
+
+    @Option(names = "--node-id", paramLabel = "NAME",
+            description = "This node's name among several (letters, digits, . _ : -; up to 64), shown in the NATS server's"
+                    + " monitoring and the log (default: this machine's host name and the --listen port, as in chat1:7878).")
+    String nodeId;
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "Settings file (TOML; each key a flag's name, as in retention-days = 30) (default: $PARLEY_CONFIG, else "
                     + ServerSettings.DEFAULT_FILE_NAME + " in the data folder if there is one). Environment PARLEY_* variables"
@@ -191,10 +204,19 @@ final class ServerCommand implements Runnable {
         StoreConfig storeConfig = store.storeConfig().withAttachmentMaxBytes(maxAttachmentMb * 1024 * 1024)
                 .withRetentionDays(retentionDays);
         config.checkListenIsSafe(); // before touching the data folder
+        List<String> busUrls = busUrls(storeConfig);
+        String node = NodeIds.checked(nodeId != null ? nodeId : NodeIds.defaultFor(config.port()));
         ServerStores opened = ServerStores.open(storeConfig);
+        MessageBus messageBus;
+        try {
+            messageBus = busUrls.isEmpty() ? new InProcessBus() : NatsMessageBus.connect(busUrls, node);
+        } catch (IllegalStateException e) {
+            opened.close();
+            throw e; // names the NATS URLs that did not answer
+        }
         ParleyServer server;
         try {
-            server = ParleyServer.start(config, opened);
+            server = ParleyServer.start(config, opened, messageBus); // closes the bus if it fails
         } catch (IllegalArgumentException | CertificateUnavailableException e) {
             opened.close();
             // A setting the server refused (a --ws-path that is a file of the web app), or why the ACME CA issued no
@@ -230,6 +252,10 @@ final class ServerCommand implements Runnable {
         // Public: users compare it with what 'parley servers' shows they pinned.
         out.println("server key: " + HexFormat.of().formatHex(server.publicKey())
                 + (alternates.isEmpty() ? "" : "; announcing " + String.join(", ", alternates)));
+        if (!busUrls.isEmpty()) {
+            out.println("node " + node + " of several: mail notifications over NATS (" + busUrls.size() + " server URL"
+                    + (busUrls.size() == 1 ? "" : "s") + ")");
+        }
         out.println("data: " + (storeConfig.url().sqliteFile() != null ? storeConfig.url().sqliteFile().getParent()
                 : storeConfig.url() + ", attachments in " + storeConfig.attachmentDirectory()));
         out.flush();
@@ -238,6 +264,18 @@ final class ServerCommand implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The NATS URLs of --bus, or none; refused over SQLite, whose one file several nodes cannot share. */
+    private List<String> busUrls(StoreConfig storeConfig) {
+        if (bus == null || bus.isBlank()) {
+            return List.of();
+        }
+        if (storeConfig.url().sqliteFile() != null) {
+            throw new IllegalArgumentException("--bus joins several nodes over one shared database, and a SQLite file cannot be"
+                    + " shared between nodes: give --db postgresql://HOST:PORT/DB?user=NAME too, or leave out --bus for one node");
+        }
+        return NatsMessageBus.parseUrls(bus);
     }
 
     private static String hostPort(ParleyServer server) {

@@ -43,6 +43,7 @@ final class ServerSettings {
     private static final Set<String> SECRETS = Set.of("metrics-token");
     private static final String MASK = "********";
     private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&]*");
+    private static final Pattern NATS_CREDENTIALS = Pattern.compile("//[^/@,]*@");
     private static final Pattern URL_USER_INFO = Pattern.compile("(//[^/:@]*:)[^/@]*@");
     private static final TomlMapper TOML = new TomlMapper();
 
@@ -130,6 +131,8 @@ final class ServerSettings {
             }
             if (SECRETS.contains(setting.key())) {
                 value = MASK;
+            } else if (setting.key().equals("bus") && value instanceof String urls) {
+                value = NATS_CREDENTIALS.matcher(urls).replaceAll("//" + MASK + "@"); // a user, a user:password or a token
             } else if (value instanceof String text) {
                 value = maskUrlPassword(text);
             }

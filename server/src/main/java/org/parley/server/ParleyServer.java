@@ -65,7 +65,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One server node: the Netty transport, the capability handlers, the group-commit mailbox writer,
- * the in-process bus and the hourly expiry job, over an open {@link ServerStores}. {@link #close()}
+ * the message bus (in-process, or NATS between nodes) and the hourly expiry job, over an open {@link ServerStores}. {@link #close()}
  * stops accepting, says goodbye to every connection, stores the sends already queued and stops.
  */
 public final class ParleyServer implements AutoCloseable {
@@ -77,6 +77,8 @@ public final class ParleyServer implements AutoCloseable {
     /** How long {@link #close()} waits for queued sends to be stored and answered. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration CLOSE_FRAMES_TIMEOUT = Duration.ofSeconds(5);
+    /** How often the node checks its database when no probe asks. */
+    private static final Duration READINESS_INTERVAL = Duration.ofSeconds(5);
     /** How often a node sharing PostgreSQL looks for approvals of its waiting devices' link codes written by other nodes. */
     private static final Duration LINK_APPROVAL_POLL = Duration.ofMillis(250);
 
@@ -107,8 +109,9 @@ public final class ParleyServer implements AutoCloseable {
     private final Runnable expiry;
     private final ServerIdentity identity;
 
-    private ParleyServer(ServerConfig config, ServerStores store) throws InterruptedException, SSLException {
+    private ParleyServer(ServerConfig config, ServerStores store, MessageBus bus) throws InterruptedException, SSLException {
         this.store = store;
+        this.bus = bus;
         this.acme = config.acme().map(AcmeCertificates::open).orElse(null);
         TlsHandlers tls = acme != null ? acme : config.tls().isPresent() ? TlsHandlers.of(SslContextBuilder.forServer(
                 config.tls().get().certificateChain().toFile(), config.tls().get().privateKey().toFile())
@@ -121,8 +124,10 @@ public final class ParleyServer implements AutoCloseable {
         this.requestPool = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), named("parley-request"));
         this.maintenance = Executors.newSingleThreadScheduledExecutor(named("parley-maintenance"));
         this.readinessChecks = Executors.newSingleThreadExecutor(named("parley-readiness"));
-        this.readiness = new Readiness(store::checkDatabase, readinessChecks);
-        this.bus = new InProcessBus();
+        this.readiness = new Readiness(store::checkDatabase, bus, readinessChecks);
+        // Also without probes, so that sends are refused soon after the database goes away.
+        maintenance.scheduleWithFixedDelay(readiness::check, READINESS_INTERVAL.toSeconds(), READINESS_INTERVAL.toSeconds(),
+                TimeUnit.SECONDS);
         this.writer = new MailboxWriter(store.mailbox(), new MailboxSealer(store.accounts()), bus, metrics, BATCH_WAIT_MICROS, BATCH_MAX_ITEMS, BATCH_QUEUE);
 
         ServerConfig.Limits limits = config.limits();
@@ -167,7 +172,8 @@ public final class ParleyServer implements AutoCloseable {
         KeyPackageRequests keyPackageRequests = new KeyPackageRequests(store.accounts(), store.keyPackages(), limiters,
                 quotas.claimsPerHour(), quotas.claimsPerTargetPerHour());
         keyPackageRequests.addTo(handlers);
-        new MessageRequests(store.accounts(), store.groups(), writer, metrics, unsealedLimits, tokens).addTo(handlers);
+        new MessageRequests(store.accounts(), store.groups(), writer, metrics, unsealedLimits, tokens, readiness::refusal)
+                .addTo(handlers);
         new TokenRequests(tokens, store.accounts()).addTo(handlers);
         new AttachmentRequests(tickets, attachmentQuota, store.attachments().maxBytes()).addTo(handlers);
         new CallRequests(callTokens,
@@ -252,8 +258,24 @@ public final class ParleyServer implements AutoCloseable {
      * @throws IllegalArgumentException if the listen address is unsafe or unknown
      */
     public static ParleyServer start(ServerConfig config, ServerStores store) throws InterruptedException, SSLException {
-        config.checkListenIsSafe();
-        ParleyServer server = new ParleyServer(config, store);
+        return start(config, store, new InProcessBus());
+    }
+
+    /**
+     * Starts listening, telling other nodes of mail through {@code bus} (which the server closes when it
+     * stops). Refuses a non-loopback address without TLS.
+     *
+     * @throws IllegalArgumentException if the listen address is unsafe or unknown
+     */
+    public static ParleyServer start(ServerConfig config, ServerStores store, MessageBus bus) throws InterruptedException, SSLException {
+        ParleyServer server;
+        try {
+            config.checkListenIsSafe();
+            server = new ParleyServer(config, store, bus);
+        } catch (RuntimeException | InterruptedException | SSLException e) {
+            bus.close();
+            throw e;
+        }
         if (server.acme != null) {
             try {
                 // The listeners are up: the CA's validation can reach them; until a certificate arrives no other handshake succeeds.
@@ -269,6 +291,7 @@ public final class ParleyServer implements AutoCloseable {
                 () -> log.info("call relay over WebSockets only (UDP disabled)"));
         server.webTransportAddress().ifPresent(webTransport -> log.info("call relay over WebTransport (HTTP/3) on UDP port {}",
                 webTransport.getPort()));
+        log.info("message bus: {}", bus.describe());
         server.acmeHttpAddress().ifPresent(http -> log.info("ACME HTTP-01 challenges (and redirects to https) on plain HTTP port {}",
                 http.getPort()));
         server.adminAddress().ifPresent(admin -> log.info("admin listener (/metrics, /healthz) on {}:{}",

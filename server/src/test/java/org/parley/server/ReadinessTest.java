@@ -1,10 +1,14 @@
 package org.parley.server;
 
 import org.junit.jupiter.api.Test;
+import org.parley.protocol.v1.ErrorCode;
+import org.parley.protocol.v1.ServerFrame;
+import org.parley.server.bus.InProcessBus;
 import org.parley.server.http.Readiness;
 import org.parley.server.storage.StoreUrl;
 import org.parley.server.testing.Backend;
 import org.parley.server.testing.StoreHarness;
+import org.parley.server.testing.TestClient;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -25,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** /readyz follows the database and shutdown; /healthz (liveness) stays "ok" whatever the database does. */
+/** /readyz follows the database and shutdown (and the bus: NatsBusTest); /healthz (liveness) stays "ok" whatever the database does. */
 class ReadinessTest extends ServerTestBase {
 
     @Test
@@ -36,17 +40,23 @@ class ReadinessTest extends ServerTestBase {
         for (String base : new String[] {baseUrl(), admin}) {
             HttpResponse<String> ready = get(base + "/readyz");
             assertThat(ready.statusCode()).isEqualTo(200);
-            assertThat(ready.body()).isEqualTo("ready\n");
+            assertThat(ready.body()).isEqualTo("ready\ndatabase: ok\nbus: in-process (one node)\n");
         }
 
+        TestClient alice = registered("alice");
+        TestClient bob = registered("bob");
         harness.store().close(); // the database goes away under the running server
         for (String base : new String[] {baseUrl(), admin}) {
             HttpResponse<String> notReady = get(base + "/readyz");
             assertThat(notReady.statusCode()).isEqualTo(503);
-            assertThat(notReady.body()).isEqualTo("not ready: the database is unavailable\n")
+            assertThat(notReady.body()).isEqualTo("not ready: the database is unavailable\ndatabase: failing\nbus: in-process (one node)\n")
                     .as("names no file, host or user").doesNotContain(tempDir.toString());
             assertThat(get(base + "/healthz").body()).as("liveness is unchanged").isEqualTo("ok\n");
         }
+        ServerFrame refused = alice.request(send(new byte[] {1}, recipient(bob)));
+        assertThat(refused.getError().getCode()).as("%s", refused).isEqualTo(ErrorCode.RATE_LIMITED);
+        assertThat(refused.getError().getMessage()).contains("the database is unavailable").contains("retry");
+        assertThat(refused.getError().getRetryAfterMs()).isPositive();
     }
 
     @Test
@@ -72,7 +82,7 @@ class ReadinessTest extends ServerTestBase {
         do {
             ready = get(baseUrl() + "/readyz"); // a probe may meet a dead connection once; the pool then replaces it
         } while (ready.statusCode() != 200 && System.nanoTime() < deadline);
-        assertThat(ready.body()).isEqualTo("ready\n");
+        assertThat(ready.body()).isEqualTo("ready\ndatabase: ok\nbus: in-process (one node)\n");
         assertThat(registered("alice")).as("the server works on new connections").isNotNull();
     }
 
@@ -89,7 +99,7 @@ class ReadinessTest extends ServerTestBase {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-            }, executor);
+            }, new InProcessBus(), executor);
             var first = readiness.check();
             for (int i = 0; i < 50; i++) {
                 readiness.check(); // a flood of probes while the database hangs
@@ -100,7 +110,7 @@ class ReadinessTest extends ServerTestBase {
             executor.shutdown();
             assertThat(executor.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
             ExecutorService next = Executors.newSingleThreadExecutor();
-            Readiness recovered = new Readiness(() -> { }, next);
+            Readiness recovered = new Readiness(() -> { }, new InProcessBus(), next);
             assertThat(recovered.check().get(5, TimeUnit.SECONDS)).isEmpty();
             recovered.shuttingDown();
             assertThat(recovered.check().get(5, TimeUnit.SECONDS)).isEqualTo(Optional.of("shutting down"));

@@ -2,6 +2,7 @@ package org.parley.server.bus;
 
 import org.parley.server.accounts.DeviceId;
 
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
@@ -16,23 +17,68 @@ import java.util.function.Consumer;
  * must not replace the new one's. A duplicate push is harmless (clients deduplicate by id).
  */
 public final class InProcessBus implements MessageBus {
-    private final ConcurrentHashMap<DeviceId, Set<Consumer<MailArrived>>> listeners = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<DeviceId, Set<MailListener>> listeners = new ConcurrentHashMap<>();
 
     @Override
     public void publish(MailArrived mail) {
-        Set<Consumer<MailArrived>> ofDevice = listeners.get(mail.envelope().recipient());
+        forEachListener(mail.envelope().recipient(), listener -> listener.arrived(mail));
+    }
+
+    /** Tells the device's connections on this node to read their mailbox. */
+    void mailWaiting(DeviceId device) {
+        forEachListener(device, MailListener::mailWaiting);
+    }
+
+    /** Tells every connection on this node to read its mailbox. */
+    void mailWaitingForAll() {
+        listeners.values().forEach(ofDevice -> ofDevice.forEach(MailListener::mailWaiting));
+    }
+
+    private void forEachListener(DeviceId device, Consumer<MailListener> action) {
+        Set<MailListener> ofDevice = listeners.get(device);
         if (ofDevice != null) {
-            ofDevice.forEach(listener -> listener.accept(mail));
+            ofDevice.forEach(action);
         }
     }
 
     @Override
-    public Subscription subscribe(DeviceId device, Consumer<MailArrived> listener) {
-        listeners.computeIfAbsent(device, d -> new CopyOnWriteArraySet<>()).add(listener);
-        return () -> listeners.computeIfPresent(device, (d, ofDevice) -> {
-            ofDevice.remove(listener);
-            return ofDevice.isEmpty() ? null : ofDevice;
+    public Subscription subscribe(DeviceId device, MailListener listener) {
+        subscribe(device, listener, d -> { });
+        return () -> unsubscribe(device, listener, d -> { });
+    }
+
+    /** Adds a listener; {@code firstOfDevice} runs, atomically with the addition, when the device had none on this node. */
+    void subscribe(DeviceId device, MailListener listener, Consumer<DeviceId> firstOfDevice) {
+        listeners.compute(device, (d, ofDevice) -> {
+            if (ofDevice == null) {
+                ofDevice = new CopyOnWriteArraySet<>();
+                firstOfDevice.accept(d);
+            }
+            ofDevice.add(listener);
+            return ofDevice;
         });
+    }
+
+    /** Removes a listener; {@code lastOfDevice} runs, atomically with the removal, when it was the device's last one here. */
+    void unsubscribe(DeviceId device, MailListener listener, Consumer<DeviceId> lastOfDevice) {
+        listeners.computeIfPresent(device, (d, ofDevice) -> {
+            ofDevice.remove(listener);
+            if (ofDevice.isEmpty()) {
+                lastOfDevice.accept(d);
+                return null;
+            }
+            return ofDevice;
+        });
+    }
+
+    @Override
+    public Optional<String> unavailable() {
+        return Optional.empty();
+    }
+
+    @Override
+    public String describe() {
+        return "in-process (one node)";
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.parley.server.http;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import org.parley.server.bus.MessageBus;
 import org.parley.server.transport.HttpResponses;
 import org.parley.server.transport.ReadinessRoute;
 import org.slf4j.Logger;
@@ -14,9 +15,11 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The readiness check ({@code /readyz}): ready while the database answers within {@link #DATABASE_TIMEOUT}
- * and the node is not shutting down. {@code /healthz} (liveness) does not wait for the database, so a
- * database outage takes nodes out of a load balancer without an orchestrator restarting them.
+ * The readiness check ({@code /readyz}): ready while the database answers within {@link #DATABASE_TIMEOUT},
+ * the message bus is connected and the node is not shutting down. {@code /healthz} (liveness) waits for
+ * neither, so a database or bus outage takes nodes out of a load balancer without an orchestrator
+ * restarting them. The answer's first line says ready or why not; one line each for the database and
+ * the bus follows. {@link #refusal()} tells request handlers, without waiting, whether to take new work.
  *
  * <p>Probes that arrive while a check runs share it, so a flood of probes costs one database query at a
  * time. The public answer names the failing part only; the database's own error goes to the log,
@@ -28,17 +31,22 @@ public final class Readiness implements ReadinessRoute {
     private static final String CONTENT_TYPE = "text/plain; charset=utf-8";
 
     private final Runnable databaseCheck;
+    private final MessageBus bus;
     private final Executor executor;
     private volatile boolean shuttingDown;
     private CompletableFuture<Optional<String>> running;
+    /** What the last finished database check found: empty when it answered. */
+    private volatile Optional<String> database = Optional.empty();
     private Optional<String> lastReason = Optional.empty();
 
     /**
      * @param databaseCheck a small query that throws when the database cannot answer
+     * @param bus           the node's message bus, whose connection is part of readiness
      * @param executor      where the check runs (it blocks)
      */
-    public Readiness(Runnable databaseCheck, Executor executor) {
+    public Readiness(Runnable databaseCheck, MessageBus bus, Executor executor) {
         this.databaseCheck = databaseCheck;
+        this.bus = bus;
         this.executor = executor;
     }
 
@@ -56,9 +64,24 @@ public final class Readiness implements ReadinessRoute {
             running = CompletableFuture.supplyAsync(this::checkDatabase, executor)
                     .completeOnTimeout(Optional.of("the database did not answer within " + DATABASE_TIMEOUT.toSeconds() + " s"),
                             DATABASE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .thenApply(databaseReason -> {
+                        database = databaseReason;
+                        return databaseReason.or(bus::unavailable);
+                    })
                     .whenComplete((reason, failure) -> noteChange(reason));
         }
         return running;
+    }
+
+    /**
+     * Why this node takes no new work now, or empty: shutting down, the bus disconnected (as of now),
+     * or the database unavailable at its last check (the server checks it every few seconds).
+     */
+    public Optional<String> refusal() {
+        if (shuttingDown) {
+            return Optional.of("shutting down");
+        }
+        return bus.unavailable().or(() -> database);
     }
 
     private Optional<String> checkDatabase() {
@@ -76,7 +99,7 @@ public final class Readiness implements ReadinessRoute {
             if (reason.isPresent()) {
                 log.warn("not ready: {}", reason.get());
             } else {
-                log.info("ready again: the database answers");
+                log.info("ready again: the database answers and the bus is connected");
             }
             lastReason = reason;
         }
@@ -85,11 +108,12 @@ public final class Readiness implements ReadinessRoute {
     @Override
     public void answer(ChannelHandlerContext ctx, boolean keepAlive) {
         check().whenComplete((reason, failure) -> ctx.executor().execute(() -> {
+            String parts = "database: " + (database.isEmpty() ? "ok" : "failing") + "\nbus: " + bus.describe() + "\n";
             if (failure == null && reason.isEmpty()) {
-                HttpResponses.text(ctx, keepAlive, HttpResponseStatus.OK, CONTENT_TYPE, "ready\n");
+                HttpResponses.text(ctx, keepAlive, HttpResponseStatus.OK, CONTENT_TYPE, "ready\n" + parts);
             } else {
                 String why = failure != null ? "the check failed" : reason.get();
-                HttpResponses.text(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, CONTENT_TYPE, "not ready: " + why + "\n");
+                HttpResponses.text(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, CONTENT_TYPE, "not ready: " + why + "\n" + parts);
             }
         }));
     }

@@ -51,8 +51,10 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Sends, acknowledgements and commits. A send is validated here, then stored by the
@@ -72,6 +74,8 @@ import java.util.function.Consumer;
 public final class MessageRequests {
     /** The wait a busy writer asks for: its queue drains in milliseconds. */
     private static final Duration BUSY_RETRY = Duration.ofSeconds(1);
+    /** The wait a node without its bus or database asks for: reconnecting takes a few seconds. */
+    private static final Duration UNAVAILABLE_RETRY = Duration.ofSeconds(2);
     /**
      * The wait a full mailbox asks for: it empties only when its device fetches its mail, which a
      * device online does within seconds and one offline may not do for days; the sender's client
@@ -88,6 +92,7 @@ public final class MessageRequests {
     private final Metrics metrics;
     private final UnsealedLimits limits;
     private final TokenAuthority tokens;
+    private final Supplier<Optional<String>> notTakingWork;
 
     /**
      * The in-memory limits on unsealed sends, each with how long a refused client should wait (the
@@ -101,14 +106,20 @@ public final class MessageRequests {
                                  RateLimiter<AccountId> perRecipient, Duration perRecipientRetry) {
     }
 
+    /**
+     * @param notTakingWork why the node refuses new sends and commits now (its bus or database is
+     *                      down, it is shutting down), or empty; a refused client retries, on this node
+     *                      or another, and nothing is stored meanwhile
+     */
     public MessageRequests(AccountStore accounts, GroupStore groups, MailboxWriter writer,
-                           Metrics metrics, UnsealedLimits limits, TokenAuthority tokens) {
+                           Metrics metrics, UnsealedLimits limits, TokenAuthority tokens, Supplier<Optional<String>> notTakingWork) {
         this.accounts = accounts;
         this.groups = groups;
         this.writer = writer;
         this.metrics = metrics;
         this.limits = limits;
         this.tokens = tokens;
+        this.notTakingWork = notTakingWork;
     }
 
     public void addTo(Map<ClientFrame.BodyCase, RequestHandler> handlers) {
@@ -121,6 +132,7 @@ public final class MessageRequests {
     }
 
     private void send(Session session, long id, Send send) {
+        refuseWhileNotTakingWork();
         if (send.getSealed()) {
             VerifiedToken token = verifiedToken(id, send);
             Fanout fanout = fanout(session, id, send, false);
@@ -197,8 +209,18 @@ public final class MessageRequests {
 
     /** Queues a delivery for the writer; {@code done} runs on the writer thread, with null if the store failed. */
     private void write(Delivery delivery, Consumer<DeliveryOutcome> done) {
+        refuseWhileNotTakingWork(); // again: the bus may have gone while the send was checked
         if (!writer.submit(new MailboxWriter.Send(delivery, done))) {
             throw RequestFailure.rateLimited("the server is busy; nothing was stored, retry shortly", BUSY_RETRY);
+        }
+    }
+
+    /** Before any store read or token check: a node without its bus or database refuses, to be retried. */
+    private void refuseWhileNotTakingWork() {
+        Optional<String> refusal = notTakingWork.get();
+        if (refusal.isPresent()) {
+            throw RequestFailure.rateLimited("this server node takes no new messages now (" + refusal.get()
+                    + "); nothing was stored, retry shortly", UNAVAILABLE_RETRY);
         }
     }
 
@@ -320,6 +342,7 @@ public final class MessageRequests {
      * (CommitResult, or an error when nothing changed) is sent once that transaction is durable.
      */
     private void submitCommit(Session session, ClientFrame frame) {
+        refuseWhileNotTakingWork();
         long id = frame.getRequestId();
         SubmitCommit request = frame.getSubmitCommit();
         byte[] groupId = Fields.between(id, "routing_id", request.getRoutingId(),

@@ -8,6 +8,7 @@ import org.parley.protocol.v1.MailboxDrained;
 import org.parley.protocol.v1.ServerFrame;
 import org.parley.server.accounts.DeviceId;
 import org.parley.server.bus.MailArrived;
+import org.parley.server.bus.MailListener;
 import org.parley.server.bus.MessageBus;
 import org.parley.server.mailbox.Envelope;
 import org.parley.server.mailbox.MailboxStore;
@@ -31,7 +32,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Live arrivals may come before their commit ({@link MailArrived#stored()}): one that cannot be
  * pushed now is left to a drain that starts once it is committed, since a drain reads only committed
  * mail. Arrivals queue here and are pushed by one event-loop task, so a burst for this device goes out
- * as several Deliver frames and one flush.
+ * as several Deliver frames and one flush. Mail stored by another node comes as a bare "mail waiting"
+ * from the bus, and is read from the mailbox like a missed copy.
  */
 public final class DeliveryStream {
     private static final Logger log = LoggerFactory.getLogger(DeliveryStream.class);
@@ -75,7 +77,17 @@ public final class DeliveryStream {
                 return;
             }
             // Subscribe before the first read so nothing stored in between is missed.
-            subscription = bus.subscribe(device, this::arrived);
+            subscription = bus.subscribe(device, new MailListener() {
+                @Override
+                public void arrived(MailArrived mail) {
+                    DeliveryStream.this.arrived(mail);
+                }
+
+                @Override
+                public void mailWaiting() {
+                    loop.execute(DeliveryStream.this::readWaitingMail);
+                }
+            });
             drain();
         });
     }
@@ -134,9 +146,8 @@ public final class DeliveryStream {
         return false;
     }
 
-    /** Copies that were not pushed are committed now: a drain finds them. */
-    private void missedOneStored() {
-        awaitedCommit = null; // a copy missed from now on is waited for again
+    /** Mail committed by another node (or possibly missed while the bus was away): a drain finds it. */
+    private void readWaitingMail() {
         if (closed) {
             return;
         }
@@ -144,6 +155,12 @@ public final class DeliveryStream {
         if (!draining && channel.isWritable()) {
             drain();
         }
+    }
+
+    /** Copies that were not pushed are committed now: a drain finds them. */
+    private void missedOneStored() {
+        awaitedCommit = null; // a copy missed from now on is waited for again
+        readWaitingMail();
     }
 
     private void drain() {

@@ -18,14 +18,29 @@ class InProcessBusTest {
         return new MailArrived(new Envelope(id, DEVICE, ByteString.copyFrom(new byte[] {1}), Instant.EPOCH));
     }
 
+    /** A listener that records the ids of the copies it is given. */
+    private static MailListener recording(List<Long> ids) {
+        return new MailListener() {
+            @Override
+            public void arrived(MailArrived mail) {
+                ids.add(mail.envelope().id());
+            }
+
+            @Override
+            public void mailWaiting() {
+                ids.add(-1L);
+            }
+        };
+    }
+
     @Test
     void aLateSubscriptionOfAnOldConnectionDoesNotSilenceTheNewOne() {
         InProcessBus bus = new InProcessBus();
         List<Long> newConnection = new ArrayList<>();
         List<Long> oldConnection = new ArrayList<>();
-        MessageBus.Subscription fresh = bus.subscribe(DEVICE, m -> newConnection.add(m.envelope().id()));
+        MessageBus.Subscription fresh = bus.subscribe(DEVICE, recording(newConnection));
         // The old connection's subscribe task runs late, then its close runs.
-        MessageBus.Subscription stale = bus.subscribe(DEVICE, m -> oldConnection.add(m.envelope().id()));
+        MessageBus.Subscription stale = bus.subscribe(DEVICE, recording(oldConnection));
         stale.close();
         bus.publish(mail(1));
         assertThat(newConnection).containsExactly(1L);
