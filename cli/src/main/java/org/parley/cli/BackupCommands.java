@@ -3,7 +3,9 @@ package org.parley.cli;
 import java.io.Console;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import org.parley.server.StoreConfig;
 import org.parley.server.backup.BackupException;
@@ -48,8 +50,7 @@ final class BackupCommands {
                     out.println("The database, attachments included, is in PostgreSQL, which this backup does not hold: save it with");
                     out.println("  " + DataFolderBackup.pgDumpCommand(config.url(), Path.of(file + ".pgdump")));
                 }
-                out.println("Backed up " + (summary.database() ? "the database, the server key and " : "") + summary.attachments()
-                        + " attachment" + (summary.attachments() == 1 ? "" : "s") + " to " + file.toAbsolutePath()
+                out.println("Backed up " + contents(summary) + " to " + file.toAbsolutePath()
                         + ". Keep the passphrase: without it the backup cannot be restored.");
                 if (summary.attachmentsGoneMeanwhile() > 0) {
                     out.println(summary.attachmentsGoneMeanwhile() + " attachment(s) expired while the backup ran and are not in it.");
@@ -80,8 +81,7 @@ final class BackupCommands {
             try {
                 DataFolderBackup.Summary summary = DataFolderBackup.restore(file, passphrase, data);
                 var out = spec.commandLine().getOut();
-                out.println("Restored " + (summary.database() ? "the database, the server key and " : "") + summary.attachments()
-                        + " attachment" + (summary.attachments() == 1 ? "" : "s") + " into " + data.toAbsolutePath().normalize()
+                out.println("Restored " + contents(summary) + " into " + data.toAbsolutePath().normalize()
                         + ". Start the server with: parley server --data " + data);
                 if (!summary.database()) {
                     out.println("This backup came from a PostgreSQL server: restore its database with pg_restore from the pg_dump file"
@@ -91,6 +91,21 @@ final class BackupCommands {
                 Arrays.fill(passphrase, '\0');
             }
         }
+    }
+
+    /** What a backup holds, as "the database, the server key, the ACME account and certificate and 3 attachments". */
+    private static String contents(DataFolderBackup.Summary summary) {
+        List<String> parts = new ArrayList<>();
+        if (summary.database()) {
+            parts.add("the database");
+            parts.add("the server key");
+        }
+        if (summary.acmeFiles() > 0) {
+            parts.add("the ACME account and certificate");
+        }
+        parts.add(summary.attachments() + " attachment" + (summary.attachments() == 1 ? "" : "s"));
+        return parts.size() == 1 ? parts.get(0)
+                : String.join(", ", parts.subList(0, parts.size() - 1)) + " and " + parts.get(parts.size() - 1);
     }
 
     /** The passphrase from {@code --passphrase-file}, else asked on the terminal (twice for a new backup). */

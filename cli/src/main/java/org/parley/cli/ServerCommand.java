@@ -400,7 +400,7 @@ final class ServerCommand implements Runnable {
         if (acmeHttpPort < 0 || acmeHttpPort > 65535) {
             throw new IllegalArgumentException("--acme-http-port must be from 1 to 65535, or 0 for none, got " + acmeHttpPort);
         }
-        AcmeSettings acme = AcmeSettings.forDomains(domains, store.data.toAbsolutePath().normalize().resolve("acme"))
+        AcmeSettings acme = AcmeSettings.forDomains(domains, store.data.toAbsolutePath().normalize().resolve(AcmeSettings.DATA_FOLDER))
                 .withDirectory(directory).withHttpPort(acmeHttpPort);
         if (acmeEmail != null && !acmeEmail.isBlank()) {
             acme = acme.withEmail(acmeEmail.strip());

@@ -28,6 +28,9 @@ import java.util.regex.Pattern;
  */
 public record AcmeSettings(List<String> domains, URI directory, Optional<String> email, OptionalInt httpPort,
                            Path stateDirectory, Optional<Path> directoryTrust, Duration checkInterval) {
+    /** The data folder's subfolder that holds the ACME state, and the files in it (see {@code AcmeState}). */
+    public static final String DATA_FOLDER = "acme";
+    public static final List<String> STATE_FILES = List.of(AcmeState.ACCOUNT_KEY, AcmeState.CERTIFICATE_KEY, AcmeState.CERTIFICATE_CHAIN);
     public static final URI LETS_ENCRYPT = URI.create("https://acme-v02.api.letsencrypt.org/directory");
     public static final int DEFAULT_HTTP_PORT = 80;
     public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofHours(12);

@@ -14,12 +14,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
 
+import org.parley.server.acme.AcmeSettings;
 import org.parley.server.attachments.AttachmentId;
 
 /**
  * The content of a backup, inside its {@link SealedStream}: files one after another, each as
  * {@code 1 | name length u16 | name (UTF-8) | size u64 | bytes}, then {@code 0}. The only names
- * are {@link #DATABASE}, {@link #SERVER_KEY} and {@code attachments/<id in hex>}; any other name is
+ * are {@link #DATABASE}, {@link #SERVER_KEY}, {@code attachments/<id in hex>} and the ACME client's
+ * files, {@code acme/<one of AcmeSettings.STATE_FILES>}; any other name is
  * refused, so a backup can never write outside the folder it is restored into.
  */
 final class BackupArchive {
@@ -61,6 +63,11 @@ final class BackupArchive {
         }
     }
 
+    /** The name an ACME state file has in a backup. */
+    static String acmeName(String file) {
+        return AcmeSettings.DATA_FOLDER + "/" + file;
+    }
+
     /** The name an attachment has in a backup. */
     static String attachmentName(AttachmentId id) {
         return ATTACHMENTS + "/" + id.hex();
@@ -78,6 +85,7 @@ final class BackupArchive {
         Files.createDirectory(folder.resolve(ATTACHMENTS), DataFolderBackup.OWNER_ONLY_FOLDER);
         boolean database = false;
         int attachments = 0;
+        int acmeFiles = 0;
         try {
             while (in.readUnsignedByte() == FILE) {
                 int nameLength = in.readUnsignedShort();
@@ -90,6 +98,9 @@ final class BackupArchive {
                     throw new BackupException("the backup gives " + name + " a negative size: it is not a Parley backup");
                 }
                 Path target = folder.resolve(checkedName(name));
+                if (name.startsWith(AcmeSettings.DATA_FOLDER + "/") && !Files.isDirectory(target.getParent())) {
+                    Files.createDirectory(target.getParent(), DataFolderBackup.OWNER_ONLY_FOLDER);
+                }
                 try (OutputStream out = Channels.newOutputStream(Files.newByteChannel(target,
                         Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), DataFolderBackup.OWNER_ONLY))) {
                     copyExactly(in, out, size);
@@ -98,6 +109,7 @@ final class BackupArchive {
                 }
                 database |= name.equals(DATABASE);
                 attachments += name.startsWith(ATTACHMENTS + "/") ? 1 : 0;
+                acmeFiles += name.startsWith(AcmeSettings.DATA_FOLDER + "/") ? 1 : 0;
             }
             if (in.read() >= 0) {
                 throw new BackupException("the backup has content after its end: it is not a Parley backup");
@@ -105,12 +117,17 @@ final class BackupArchive {
         } catch (EOFException e) {
             throw new BackupException("the backup's content ends early: it is not a complete Parley backup");
         }
-        return new DataFolderBackup.Summary(database, attachments, 0);
+        return new DataFolderBackup.Summary(database, attachments, 0, acmeFiles);
     }
 
     private static String checkedName(String name) {
         if (name.equals(DATABASE) || name.equals(SERVER_KEY)) {
             return name;
+        }
+        for (String file : AcmeSettings.STATE_FILES) {
+            if (name.equals(acmeName(file))) {
+                return name;
+            }
         }
         if (name.startsWith(ATTACHMENTS + "/")) {
             try {

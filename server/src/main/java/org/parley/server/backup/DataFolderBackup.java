@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import org.parley.server.acme.AcmeSettings;
 import org.parley.server.attachments.AttachmentId;
 import org.parley.server.identity.ServerKey;
 import org.parley.server.storage.Dialect;
@@ -71,8 +72,13 @@ public final class DataFolderBackup {
      * @param attachments attachment files in it
      * @param attachmentsGoneMeanwhile attachments deleted (expired) between the snapshot and their copy, left out with
      *     their rows (always 0 for a restore)
+     * @param acmeFiles files of the ACME client's state ({@code acme/}: account key, certificate key and chain) in it,
+     *     so that a restored server serves its certificate at once and asks the CA for nothing
      */
-    public record Summary(boolean database, int attachments, int attachmentsGoneMeanwhile) {
+    public record Summary(boolean database, int attachments, int attachmentsGoneMeanwhile, int acmeFiles) {
+        Summary withAcmeFiles(int files) {
+            return new Summary(database, attachments, attachmentsGoneMeanwhile, files);
+        }
     }
 
     /**
@@ -96,7 +102,8 @@ public final class DataFolderBackup {
                 BackupArchive.Writer archive = new BackupArchive.Writer(out);
                 summary = database.dialect() == Dialect.SQLITE
                         ? backupSqlite(database.sqliteFile(), attachments, work.resolve(BackupArchive.DATABASE), archive)
-                        : new Summary(false, addAttachments(archive, attachments, attachmentFiles(attachments)).size(), 0);
+                        : new Summary(false, addAttachments(archive, attachments, attachmentFiles(attachments)).size(), 0, 0);
+                summary = summary.withAcmeFiles(addAcmeState(archive, attachments.resolveSibling(AcmeSettings.DATA_FOLDER)));
                 archive.finish();
             }
             // A link, unlike a rename, fails when a file of that name appeared meanwhile: a backup never replaces one.
@@ -146,11 +153,20 @@ public final class DataFolderBackup {
                     archive.add(BackupArchive.DATABASE, in, Files.size(snapshot));
                 }
                 addIfPresent(archive, BackupArchive.SERVER_KEY, database.resolveSibling(ServerKey.FILE_NAME));
-                return new Summary(true, ids.size() - gone.size(), gone.size());
+                return new Summary(true, ids.size() - gone.size(), gone.size(), 0);
             }
         } catch (SQLException e) {
             throw new BackupException("cannot take a snapshot of " + database + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Adds the ACME client's files that exist in {@code folder}; returns how many. */
+    private static int addAcmeState(BackupArchive.Writer archive, Path folder) throws IOException {
+        int added = 0;
+        for (String file : AcmeSettings.STATE_FILES) {
+            added += addIfPresent(archive, BackupArchive.acmeName(file), folder.resolve(file)) ? 1 : 0;
+        }
+        return added;
     }
 
     /** Adds each attachment whose file still exists; returns those added. */

@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.parley.server.ServerStores;
 import org.parley.server.StoreConfig;
 import org.parley.server.accounts.DeviceId;
+import org.parley.server.acme.AcmeSettings;
 import org.parley.server.accounts.Registration;
 import org.parley.server.accounts.Username;
 import org.parley.server.attachments.AttachmentRecord;
@@ -79,13 +80,13 @@ class DataFolderBackupTest extends StoreContract {
                 sender.join();
             }
         }
-        assertThat(made).isEqualTo(new DataFolderBackup.Summary(true, 1, 0));
+        assertThat(made).isEqualTo(new DataFolderBackup.Summary(true, 1, 0, 0));
         assertThat(sentDuring).as("the senders were not blocked by the backup").isNotEmpty();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
         assertThat(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1)).as("encrypted").doesNotContain("before 1", "a photo");
 
         Path restored = tempDir.resolve("restored");
-        assertThat(DataFolderBackup.restore(file, PASSPHRASE, restored)).isEqualTo(new DataFolderBackup.Summary(true, 1, 0));
+        assertThat(DataFolderBackup.restore(file, PASSPHRASE, restored)).isEqualTo(new DataFolderBackup.Summary(true, 1, 0, 0));
         assertThat(Files.readAllBytes(restored.resolve(ServerKey.FILE_NAME))).isEqualTo(Files.readAllBytes(tempDir.resolve(ServerKey.FILE_NAME)));
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(restored.resolve(ServerKey.FILE_NAME)))).isEqualTo("rw-------");
         try (ServerStores reopened = ServerStores.openExisting(StoreConfig.forDataDirectory(restored, null))) {
@@ -114,7 +115,7 @@ class DataFolderBackupTest extends StoreContract {
         // As if expiry deleted the file between the snapshot and its copy: the row is still in the snapshot.
         Files.delete(harness.config().attachmentDirectory().resolve(gone.id().hex()));
         Path file = tempDir.resolve("b");
-        assertThat(backups.backup(harness.config().url(), harness.config().attachmentDirectory(), file, PASSPHRASE)).isEqualTo(new DataFolderBackup.Summary(true, 1, 1));
+        assertThat(backups.backup(harness.config().url(), harness.config().attachmentDirectory(), file, PASSPHRASE)).isEqualTo(new DataFolderBackup.Summary(true, 1, 1, 0));
         Path restored = tempDir.resolve("restored");
         DataFolderBackup.restore(file, PASSPHRASE, restored);
         try (ServerStores reopened = ServerStores.openExisting(StoreConfig.forDataDirectory(restored, null))) {
@@ -235,6 +236,9 @@ class DataFolderBackupTest extends StoreContract {
                 entry("attachments/../../escaped", 4),
                 entry("/etc/passwd", 4),
                 entry("attachments/" + "A".repeat(32), 4),
+                entry("acme/../escaped", 4),
+                entry("acme/other-key.pem", 4),
+                entry("acme", 4),
                 concat(entry("server-key", 4), entry("server-key", 4), new byte[] {0}),
                 concat(nameHeader("parley.db"), long8(-1)),
                 concat(nameHeader("x".repeat(60_000))),
@@ -268,6 +272,30 @@ class DataFolderBackupTest extends StoreContract {
         } else {
             assertThat(restored.resolve("attachments").resolve(attachment.id().hex())).doesNotExist();
         }
+    }
+
+    /** A restored server serves its certificate at once: no new ACME account, no new order against the CA's limits. */
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void theAcmeAccountAndCertificateAreBackedUpAndRestoredOwnerOnly(Backend backend) throws IOException {
+        open(backend);
+        Path acme = Files.createDirectory(tempDir.resolve(AcmeSettings.DATA_FOLDER));
+        for (String name : AcmeSettings.STATE_FILES) {
+            Files.writeString(acme.resolve(name), "PEM of " + name);
+        }
+        Files.writeString(acme.resolve("not-ours.txt"), "left out");
+        Path file = tempDir.resolve("b");
+        assertThat(backups.backup(harness.config().url(), harness.config().attachmentDirectory(), file, PASSPHRASE).acmeFiles())
+                .isEqualTo(AcmeSettings.STATE_FILES.size());
+        Path restored = tempDir.resolve("restored");
+        assertThat(DataFolderBackup.restore(file, PASSPHRASE, restored).acmeFiles()).isEqualTo(AcmeSettings.STATE_FILES.size());
+        Path restoredAcme = restored.resolve(AcmeSettings.DATA_FOLDER);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(restoredAcme))).isEqualTo("rwx------");
+        for (String name : AcmeSettings.STATE_FILES) {
+            assertThat(restoredAcme.resolve(name)).hasContent("PEM of " + name);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(restoredAcme.resolve(name)))).isEqualTo("rw-------");
+        }
+        assertThat(restoredAcme.resolve("not-ours.txt")).doesNotExist();
     }
 
     @Test
