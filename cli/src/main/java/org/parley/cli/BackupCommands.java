@@ -25,7 +25,7 @@ final class BackupCommands {
     @Command(name = "backup", mixinStandardHelpOptions = true,
             description = "Write an encrypted backup of the server's data (database snapshot, server key, attachments) to FILE,"
                     + " while the server runs. The passphrase is asked on the terminal, or read from --passphrase-file."
-                    + " With PostgreSQL, prints the pg_dump command for the database and backs up the attachments.")
+                    + " With PostgreSQL, prints the pg_dump command for the database, which holds the attachments too.")
     static final class Backup implements Runnable {
         @Spec
         CommandSpec spec;
@@ -45,7 +45,7 @@ final class BackupCommands {
                         .backup(config.url(), config.attachmentDirectory(), file, passphrase);
                 var out = spec.commandLine().getOut();
                 if (config.url().dialect() == Dialect.POSTGRESQL) {
-                    out.println("The database is in PostgreSQL, which this backup does not hold: save it with");
+                    out.println("The database, attachments included, is in PostgreSQL, which this backup does not hold: save it with");
                     out.println("  " + DataFolderBackup.pgDumpCommand(config.url(), Path.of(file + ".pgdump")));
                 }
                 out.println("Backed up " + (summary.database() ? "the database, the server key and " : "") + summary.attachments()

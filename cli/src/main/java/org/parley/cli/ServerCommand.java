@@ -7,6 +7,8 @@ import org.parley.server.ParleyServer;
 import org.parley.server.ServerConfig;
 import org.parley.server.ServerStores;
 import org.parley.server.StoreConfig;
+import org.parley.server.acme.AcmeSettings;
+import org.parley.server.acme.CertificateUnavailableException;
 import org.parley.server.calls.UdpRelayServer;
 import org.parley.server.transport.HttpRouter;
 import org.parley.server.transport.TrustedProxies;
@@ -19,6 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,20 +38,47 @@ import java.util.concurrent.CountDownLatch;
         description = "Run the Parley server (WebSocket at /v1/ws or --ws-path, /healthz, attachments, UDP call relay; /metrics on "
                 + "--admin-listen or with --metrics-token).")
 final class ServerCommand implements Runnable {
+    private static final int HTTPS_PORT = 443;
+    private static final String DEFAULT_LISTEN = ServerConfig.DEFAULT_HOST + ":" + ServerConfig.DEFAULT_PORT;
+    /** A server that gets its own certificate is meant to be reached: every address, the HTTPS port. */
+    private static final String DEFAULT_PUBLIC_LISTEN = "0.0.0.0:" + HTTPS_PORT;
+
     @Spec
     CommandSpec spec;
 
     @Mixin
     StoreOptions store;
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address to listen on (default: 127.0.0.1:7878).")
-    String listen = ServerConfig.DEFAULT_HOST + ":" + ServerConfig.DEFAULT_PORT;
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address to listen on (default: " + DEFAULT_LISTEN
+            + "; with --domain, " + DEFAULT_PUBLIC_LISTEN + ").")
+    String listen;
 
-    @Option(names = "--tls-cert", paramLabel = "PEM", description = "TLS certificate chain (PEM); required off loopback.")
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "TLS certificate chain (PEM); off loopback, this or --domain is required.")
     Path tlsCert;
 
     @Option(names = "--tls-key", paramLabel = "PEM", description = "TLS private key (PEM, PKCS#8).")
     Path tlsKey;
+
+    @Option(names = "--domain", paramLabel = "NAME",
+            description = "Get a certificate for NAME from an ACME CA (Let's Encrypt unless --acme-directory), serve it and renew it"
+                    + " while running; repeatable for more names, the first is the main one. NAME must point at this server.")
+    List<String> domains = new ArrayList<>();
+
+    @Option(names = "--acme-directory", paramLabel = "URL", description = "The ACME CA's directory (default: ${DEFAULT-VALUE}).")
+    String acmeDirectory = AcmeSettings.LETS_ENCRYPT.toString();
+
+    @Option(names = "--acme-email", paramLabel = "ADDRESS", description = "Contact address for the CA's notices (optional).")
+    String acmeEmail;
+
+    @Option(names = "--acme-http-port", paramLabel = "PORT",
+            description = "Plain-HTTP port that answers the CA's HTTP-01 challenge and redirects everything else to https"
+                    + " (default: ${DEFAULT-VALUE}); 0: none, the CA validates with TLS-ALPN-01 on the TLS port instead.")
+    int acmeHttpPort = AcmeSettings.DEFAULT_HTTP_PORT;
+
+    @Option(names = "--acme-ca-cert", paramLabel = "PEM",
+            description = "Trust this CA certificate for the ACME directory's HTTPS (a private CA such as step-ca); default: the"
+                    + " JDK's trusted roots.")
+    Path acmeCaCert;
 
     @Option(names = "--invite-only", description = "Registration needs an invite code (parley admin invite).")
     boolean inviteOnly;
@@ -164,12 +195,14 @@ final class ServerCommand implements Runnable {
         ParleyServer server;
         try {
             server = ParleyServer.start(config, opened);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | CertificateUnavailableException e) {
             opened.close();
-            throw e; // a setting the server refused (a --ws-path that is a file of the web app): its message says which
+            // A setting the server refused (a --ws-path that is a file of the web app), or why the ACME CA issued no
+            // certificate: its message says what to fix.
+            throw e;
         } catch (Exception e) {
             opened.close();
-            throw new IllegalStateException("cannot listen on " + listen + ": " + e.getMessage()
+            throw new IllegalStateException("cannot listen on " + listenAddress() + ": " + e.getMessage()
                     + " (is another server running? choose another port with --listen)", e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -178,11 +211,17 @@ final class ServerCommand implements Runnable {
         }, "parley-shutdown"));
         PrintWriter out = spec.commandLine().getOut();
         // The address every client command takes (--server; with a moved WebSocket, its path too), then where its WebSocket is.
-        boolean tls = config.tls().isPresent();
+        boolean tls = config.servesTls();
         String path = config.edge().webSocketPath();
-        out.println("Parley server listening on " + (tls ? "https://" : "http://") + hostPort(server)
+        String where = config.acme().map(acme -> acme.mainDomain() + (server.address().getPort() == HTTPS_PORT ? ""
+                : ":" + server.address().getPort())).orElse(hostPort(server));
+        out.println("Parley server listening on " + (tls ? "https://" : "http://") + where
                 + (path.equals(HttpRouter.DEFAULT_WEBSOCKET_PATH) ? "" : path)
-                + " (WebSocket " + (tls ? "wss://" : "ws://") + hostPort(server) + path + ")");
+                + " (WebSocket " + (tls ? "wss://" : "ws://") + where + path + ")");
+        server.acmeCertificate().ifPresent(certificate -> out.println("certificate: from " + config.acme().get().directory()
+                + " for " + String.join(", ", config.acme().get().domains()) + ", valid until " + certificate.getNotAfter().toInstant()
+                + ", renewed automatically" + server.acmeHttpAddress().map(http -> "; HTTP-01 and redirects on port " + http.getPort())
+                .orElse("")));
         out.println(server.mediaAddress().map(media -> "calls: UDP relay on port " + media.getPort() + ", WebSocket fallback")
                 .orElse("calls: over the WebSocket only (UDP relay disabled with --media-port 0)"));
         server.webTransportAddress().ifPresent(webTransport -> out.println("calls: WebTransport (HTTP/3) for browsers on UDP port "
@@ -241,23 +280,28 @@ final class ServerCommand implements Runnable {
         }
     }
 
+    private String listenAddress() {
+        return listen != null ? listen : domains.isEmpty() ? DEFAULT_LISTEN : DEFAULT_PUBLIC_LISTEN;
+    }
+
     ServerConfig serverConfig() {
-        int colon = listen.lastIndexOf(':');
-        if (colon <= 0 || colon == listen.length() - 1) {
-            throw new IllegalArgumentException("--listen takes HOST:PORT, as in 127.0.0.1:7878, got '" + listen + "'");
+        String address = listenAddress();
+        int colon = address.lastIndexOf(':');
+        if (colon <= 0 || colon == address.length() - 1) {
+            throw new IllegalArgumentException("--listen takes HOST:PORT, as in 127.0.0.1:7878, got '" + address + "'");
         }
-        String host = listen.substring(0, colon);
+        String host = address.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
         int port;
         try {
-            port = Integer.parseInt(listen.substring(colon + 1));
+            port = Integer.parseInt(address.substring(colon + 1));
         } catch (NumberFormatException e) {
             port = -1;
         }
         if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("--listen needs a port from 0 to 65535, got '" + listen.substring(colon + 1) + "'");
+            throw new IllegalArgumentException("--listen needs a port from 0 to 65535, got '" + address.substring(colon + 1) + "'");
         }
         ServerConfig config = ServerConfig.defaults().withListen(host, port).withInviteOnly(inviteOnly)
                 .withLimits(ServerConfig.Limits.defaults().withRegistrationsPerHour(registrationLimit));
@@ -290,6 +334,10 @@ final class ServerCommand implements Runnable {
             Endpoint.parse(alternate, ServerAddress.parse("http://localhost"));
         }
         config = config.withAlternates(alternates);
+        if (!domains.isEmpty() && (tlsCert != null || tlsKey != null)) {
+            throw new IllegalArgumentException("--domain gets a certificate through ACME: leave out --tls-cert and --tls-key,"
+                    + " or leave out --domain to serve your own");
+        }
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("give both --tls-cert CERT.pem and --tls-key KEY.pem, or neither");
         }
@@ -301,6 +349,30 @@ final class ServerCommand implements Runnable {
             }
             config = config.withTls(new ServerConfig.Tls(tlsCert, tlsKey));
         }
-        return config;
+        return domains.isEmpty() ? config : config.withAcme(acmeSettings());
+    }
+
+    private AcmeSettings acmeSettings() {
+        URI directory;
+        try {
+            directory = new URI(acmeDirectory);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("--acme-directory must be an https:// URL, got '" + acmeDirectory + "'");
+        }
+        if (acmeHttpPort < 0 || acmeHttpPort > 65535) {
+            throw new IllegalArgumentException("--acme-http-port must be from 1 to 65535, or 0 for none, got " + acmeHttpPort);
+        }
+        AcmeSettings acme = AcmeSettings.forDomains(domains, store.data.toAbsolutePath().normalize().resolve("acme"))
+                .withDirectory(directory).withHttpPort(acmeHttpPort);
+        if (acmeEmail != null && !acmeEmail.isBlank()) {
+            acme = acme.withEmail(acmeEmail.strip());
+        }
+        if (acmeCaCert != null) {
+            if (!Files.isReadable(acmeCaCert)) {
+                throw new IllegalArgumentException("cannot read --acme-ca-cert " + acmeCaCert + ": give a readable PEM file");
+            }
+            acme = acme.withDirectoryTrust(acmeCaCert);
+        }
+        return acme;
     }
 }

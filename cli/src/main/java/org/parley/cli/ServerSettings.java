@@ -184,8 +184,11 @@ final class ServerSettings {
         Class<?> type = option.type();
         String where = file + ": '" + key + "'";
         if (option.isMultiValue()) {
+            if (node.isTextual()) {
+                return List.of(node.textValue()); // one value needs no brackets: domain = "chat.example.org"
+            }
             if (!node.isArray()) {
-                throw wrongType(where, "an array of strings, as in " + key + " = [\"...\"]", node);
+                throw wrongType(where, "a string or an array of strings, as in " + key + " = [\"...\", \"...\"]", node);
             }
             List<String> values = new ArrayList<>();
             for (JsonNode element : node) {

@@ -78,6 +78,22 @@ class ServerSettingsTest {
     }
 
     @Test
+    void theAcmeSettingsComeFromTheFileAndTheEnvironmentLikeAnyOther() throws Exception {
+        Path file = write("parley.toml", """
+                domain = "chat.example.org"
+                acme-email = "admin@example.org"
+                acme-http-port = 8080
+                """);
+        MainTest.Result single = parley(Map.of(), "server", "--config", file.toString(), "--print-config");
+        assertThat(single.out()).as(single.err()).contains("domain = ['chat.example.org']  # file")
+                .contains("acme-email = 'admin@example.org'  # file").contains("acme-http-port = 8080  # file")
+                .contains("acme-directory = 'https://acme-v02.api.letsencrypt.org/directory'  # default");
+        MainTest.Result several = parley(Map.of("PARLEY_DOMAIN", "chat.example.org, www.example.org"), "server", "--config",
+                file.toString(), "--print-config");
+        assertThat(several.out()).contains("domain = ['chat.example.org', 'www.example.org']  # environment PARLEY_DOMAIN");
+    }
+
+    @Test
     void anUnknownKeyIsNamedWithTheClosestKnownOne() throws Exception {
         assertFails("retension-days = 3\n", "unknown key 'retension-days' (the closest known key is 'retention-days'");
         assertFails("[server]\nlisten = \"127.0.0.1:1\"\n", "unknown key 'server' (the closest known key is");
@@ -94,7 +110,7 @@ class ServerSettingsTest {
         assertFails("retention-days = 99999999999\n", "'retention-days' must be an integer that fits, got an integer");
         assertFails("invite-only = \"yes\"\n", "'invite-only' must be a boolean (true or false), got a string");
         assertFails("listen = 7878\n", "'listen' must be a string, as in listen = \"...\", got an integer");
-        assertFails("alternate = \"https://x.example\"\n", "'alternate' must be an array of strings");
+        assertFails("alternate = 5\n", "'alternate' must be a string or an array of strings, as in alternate = [");
         assertFails("alternate = [1]\n", "'alternate' must be an array of strings, got an integer");
         assertFails("listen = { host = \"x\" }\n", "'listen' must be a string");
         assertFails("tls-cert = \"a\\u0000b\"\n", "'tls-cert' is not a valid path");

@@ -5,11 +5,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.server.accounts.AccountId;
+import org.parley.server.acme.AcmeCertificates;
+import org.parley.server.acme.AcmeSettings;
 import org.parley.server.bus.InProcessBus;
 import org.parley.server.bus.MessageBus;
 import org.parley.server.calls.CallTokens;
@@ -21,12 +22,13 @@ import org.parley.server.delivery.MailboxSealer;
 import org.parley.server.delivery.MailboxWriter;
 import org.parley.server.http.AttachmentHttp;
 import org.parley.server.http.Readiness;
-import org.parley.server.http.UploadTickets;
+import org.parley.server.http.UploadTicketStore;
 import org.parley.server.identity.ServerIdentity;
 import org.parley.server.metrics.Metrics;
-import org.parley.server.ratelimit.DailyQuota;
-import org.parley.server.ratelimit.KeyedRateLimiter;
+import org.parley.server.ratelimit.DailyAllowance;
+import org.parley.server.ratelimit.Limiters;
 import org.parley.server.ratelimit.Network;
+import org.parley.server.ratelimit.RateLimiter;
 import org.parley.server.requests.AccountRequests;
 import org.parley.server.requests.AttachmentRequests;
 import org.parley.server.requests.CallRequests;
@@ -38,6 +40,7 @@ import org.parley.server.session.RequestHandler;
 import org.parley.server.session.SessionRegistry;
 import org.parley.server.transport.AdminHttp;
 import org.parley.server.transport.MetricsAccess;
+import org.parley.server.transport.TlsHandlers;
 import org.parley.server.transport.Transport;
 import org.parley.server.web.WebApp;
 import org.slf4j.Logger;
@@ -46,6 +49,7 @@ import org.slf4j.LoggerFactory;
 import javax.net.ssl.SSLException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -56,6 +60,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -72,6 +77,8 @@ public final class ParleyServer implements AutoCloseable {
     /** How long {@link #close()} waits for queued sends to be stored and answered. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration CLOSE_FRAMES_TIMEOUT = Duration.ofSeconds(5);
+    /** How often a node sharing PostgreSQL looks for approvals of its waiting devices' link codes written by other nodes. */
+    private static final Duration LINK_APPROVAL_POLL = Duration.ofMillis(250);
 
     private final ServerStores store;
     private final Transport transport;
@@ -88,6 +95,10 @@ public final class ParleyServer implements AutoCloseable {
     private Channel listener;
     /** Null without {@code --admin-listen}. */
     private Channel adminListener;
+    /** Null without {@code --domain}. */
+    private final AcmeCertificates acme;
+    /** The plain-HTTP listener of ACME's HTTP-01 challenges; null without {@code --domain} or with {@code --acme-http-port 0}. */
+    private Channel acmeHttpListener;
     private final Runnable forgetIdleLimits;
     /** Null when the relay serves WebSockets only ({@code --media-port 0}). */
     private final UdpRelayServer udpRelay;
@@ -98,10 +109,11 @@ public final class ParleyServer implements AutoCloseable {
 
     private ParleyServer(ServerConfig config, ServerStores store) throws InterruptedException, SSLException {
         this.store = store;
-        SslContext ssl = config.tls().isPresent() ? SslContextBuilder.forServer(
+        this.acme = config.acme().map(AcmeCertificates::open).orElse(null);
+        TlsHandlers tls = acme != null ? acme : config.tls().isPresent() ? TlsHandlers.of(SslContextBuilder.forServer(
                 config.tls().get().certificateChain().toFile(), config.tls().get().privateKey().toFile())
                 // The JDK's engine, as before netty-tcnative (the bridge's) came on the class path and would become the default.
-                .sslProvider(SslProvider.JDK).build() : null;
+                .sslProvider(SslProvider.JDK).build()) : null;
         SecureRandom random = new SecureRandom();
         this.transport = Transport.best();
         this.acceptor = transport.newGroup(1);
@@ -115,17 +127,21 @@ public final class ParleyServer implements AutoCloseable {
 
         ServerConfig.Limits limits = config.limits();
         ServerConfig.Quotas quotas = config.quotas();
-        KeyedRateLimiter<Network> registrations = KeyedRateLimiter.perHour(limits.registrationsPerHour());
-        KeyedRateLimiter<AccountId> sends = KeyedRateLimiter.perSecond(limits.sendsPerSecond(), limits.sendBurst());
+        // Counted across every node when they share PostgreSQL, in memory on a single node.
+        Limiters limiters = store.limiters(Clock.systemUTC());
+        RateLimiter<Network> registrations = limiters.perHour("registrations", limits.registrationsPerHour(), Network::bytes);
+        RateLimiter<AccountId> sends = limiters.rate("unsealed-sends", limits.sendsPerSecond(), limits.sendBurst(), AccountId::bytes);
         ServerConfig.SealedSending sealed = config.sealed();
-        KeyedRateLimiter<AccountId> inbound = new KeyedRateLimiter<>(sealed.inboundPerMinute() / 60.0, sealed.inboundBurst(), System::nanoTime);
+        RateLimiter<AccountId> inbound = limiters.rate("unsealed-inbound", sealed.inboundPerMinute() / 60.0, sealed.inboundBurst(),
+                AccountId::bytes);
         MessageRequests.UnsealedLimits unsealedLimits = new MessageRequests.UnsealedLimits(
                 sends, oneTokenAfter(limits.sendsPerSecond()), inbound, oneTokenAfter(sealed.inboundPerMinute() / 60.0));
         TokenAuthority tokens = new TokenAuthority(store.tokens(), store.config().clock(), random, sealed.sendTokensPerDay());
-        UploadTickets tickets = new UploadTickets(random, Clock.systemUTC(), quotas.openUploadTickets(), quotas.uploadTimeout());
-        DailyQuota<AccountId> attachmentQuota = new DailyQuota<>(quotas.attachmentMibPerDay() * 1024 * 1024, Clock.systemUTC());
+        UploadTicketStore tickets = store.uploadTickets(random, Clock.systemUTC(), quotas.openUploadTickets(), quotas.uploadTimeout());
+        DailyAllowance<AccountId> attachmentQuota = limiters.daily("attachment-bytes", quotas.attachmentMibPerDay() * 1024 * 1024,
+                AccountId::bytes);
 
-        CallTokens callTokens = CallTokens.withRandomSecret(random, Clock.systemUTC(), config.calls().tokenLifetime());
+        CallTokens callTokens = store.callTokens(random, Clock.systemUTC(), config.calls().tokenLifetime());
         Relay relay = new Relay(callTokens, RelayLimits.defaults());
         metrics.includeRelay(relay);
         this.udpRelay = config.calls().mediaPort().isPresent() ? UdpRelayServer.start(relay,
@@ -145,9 +161,10 @@ public final class ParleyServer implements AutoCloseable {
         WebApp webApp = webTransport == null ? servedApp : servedApp.withWebTransportPort(webTransport.localAddress().getPort());
         Map<ClientFrame.BodyCase, RequestHandler> handlers = new EnumMap<>(ClientFrame.BodyCase.class);
         AccountRequests accountRequests = new AccountRequests(store.accounts(), store.mailbox(), bus, requestPool, metrics,
-                config.inviteOnly(), registrations, sessions, random, Clock.systemUTC());
+                config.inviteOnly(), registrations, limiters, store.sharedByNodes() ? store.database() : null, sessions, random,
+                Clock.systemUTC());
         accountRequests.addTo(handlers);
-        KeyPackageRequests keyPackageRequests = new KeyPackageRequests(store.accounts(), store.keyPackages(),
+        KeyPackageRequests keyPackageRequests = new KeyPackageRequests(store.accounts(), store.keyPackages(), limiters,
                 quotas.claimsPerHour(), quotas.claimsPerTargetPerHour());
         keyPackageRequests.addTo(handlers);
         new MessageRequests(store.accounts(), store.groups(), writer, metrics, unsealedLimits, tokens).addTo(handlers);
@@ -163,17 +180,35 @@ public final class ParleyServer implements AutoCloseable {
             expireTokens(tokens);
         };
         maintenance.scheduleWithFixedDelay(expiry, 0, 1, TimeUnit.HOURS);
-        // Rate-limit keys (accounts, link codes, networks) stay in memory no longer than their window.
+        // Rate-limit keys (accounts, link codes, networks) are kept (in memory, or hashed in PostgreSQL) no longer than their window.
         this.forgetIdleLimits = () -> {
-            registrations.evictIdle();
-            sends.evictIdle();
-            inbound.evictIdle();
-            accountRequests.evictIdle();
-            keyPackageRequests.evictIdle();
-            tickets.evictExpired();
-            attachmentQuota.evictPastDays();
+            try {
+                registrations.evictIdle();
+                sends.evictIdle();
+                inbound.evictIdle();
+                accountRequests.evictIdle();
+                keyPackageRequests.evictIdle();
+                tickets.evictExpired();
+                attachmentQuota.evictPastDays();
+            } catch (RuntimeException e) {
+                // A failure must not end the schedule: the next minute tries again.
+                log.warn("forgetting refilled limits failed (database unavailable?), will retry in a minute", e);
+            }
         };
         maintenance.scheduleWithFixedDelay(forgetIdleLimits, 1, 1, TimeUnit.MINUTES);
+        if (store.sharedByNodes()) {
+            AtomicBoolean approvalsFailing = new AtomicBoolean();
+            maintenance.scheduleWithFixedDelay(() -> {
+                try {
+                    accountRequests.deliverLinkApprovals();
+                    approvalsFailing.set(false);
+                } catch (RuntimeException e) {
+                    if (!approvalsFailing.getAndSet(true)) { // once per outage, not four times a second
+                        log.warn("looking for device links approved on other nodes failed, retrying", e);
+                    }
+                }
+            }, LINK_APPROVAL_POLL.toMillis(), LINK_APPROVAL_POLL.toMillis(), TimeUnit.MILLISECONDS);
+        }
         MetricsAccess metricsAccess = new MetricsAccess(config.edge().metricsToken());
         this.identity = ServerIdentity.sign(store.serverKey(random),
                 config.alternates(), System.currentTimeMillis());
@@ -182,16 +217,24 @@ public final class ParleyServer implements AutoCloseable {
             this.listener = new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
-                    .childHandler(new ServerPipeline(ssl, limits, config.edge(), metricsAccess, metrics, attachments, handlers,
+                    .childHandler(new ServerPipeline(tls, limits, config.edge(), metricsAccess, metrics, attachments, handlers,
                             requestPool, random, sessions, relay, webApp, identity, readiness))
                     .bind(config.host(), config.port()).sync().channel();
             this.adminListener = config.edge().adminListen().isEmpty() ? null
                     : new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())
                     .childHandler(AdminHttp.initializer(metrics, metricsAccess, readiness))
                     .bind(config.edge().adminListen().get()).sync().channel();
+            this.acmeHttpListener = acme == null || config.acme().get().httpPort().isEmpty() ? null
+                    : listenForAcmeHttp(config.host(), config.acme().get());
         } catch (Exception e) {
             if (listener != null) {
                 listener.close().awaitUninterruptibly();
+            }
+            if (adminListener != null) {
+                adminListener.close().awaitUninterruptibly();
+            }
+            if (acme != null) {
+                acme.close();
             }
             if (udpRelay != null) {
                 udpRelay.close();
@@ -211,12 +254,23 @@ public final class ParleyServer implements AutoCloseable {
     public static ParleyServer start(ServerConfig config, ServerStores store) throws InterruptedException, SSLException {
         config.checkListenIsSafe();
         ParleyServer server = new ParleyServer(config, store);
-        log.info("listening on {}:{} ({}, {})", server.address().getAddress().getHostAddress(), server.address().getPort(), server.transport.name(), config.tls().isPresent() ? "TLS" : "plain text, loopback only");
+        if (server.acme != null) {
+            try {
+                // The listeners are up: the CA's validation can reach them; until a certificate arrives no other handshake succeeds.
+                server.acme.start(server.address().getPort());
+            } catch (RuntimeException e) {
+                server.close(Duration.ZERO);
+                throw e;
+            }
+        }
+        log.info("listening on {}:{} ({}, {})", server.address().getAddress().getHostAddress(), server.address().getPort(), server.transport.name(), config.servesTls() ? "TLS" : "plain text, loopback only");
         server.mediaAddress().ifPresentOrElse(
                 media -> log.info("call relay on UDP port {}, WebSocket fallback at {}", media.getPort(), config.edge().webSocketPath()),
                 () -> log.info("call relay over WebSockets only (UDP disabled)"));
         server.webTransportAddress().ifPresent(webTransport -> log.info("call relay over WebTransport (HTTP/3) on UDP port {}",
                 webTransport.getPort()));
+        server.acmeHttpAddress().ifPresent(http -> log.info("ACME HTTP-01 challenges (and redirects to https) on plain HTTP port {}",
+                http.getPort()));
         server.adminAddress().ifPresent(admin -> log.info("admin listener (/metrics, /healthz) on {}:{}",
                 admin.getAddress().getHostAddress(), admin.getPort()));
         return server;
@@ -253,6 +307,38 @@ public final class ParleyServer implements AutoCloseable {
     /** The admin listener's bound address, or empty without one. */
     public Optional<InetSocketAddress> adminAddress() {
         return adminListener == null ? Optional.empty() : Optional.of((InetSocketAddress) adminListener.localAddress());
+    }
+
+    /** The plain-HTTP listener of ACME's HTTP-01 challenges, or empty without one. */
+    public Optional<InetSocketAddress> acmeHttpAddress() {
+        return acmeHttpListener == null ? Optional.empty() : Optional.of((InetSocketAddress) acmeHttpListener.localAddress());
+    }
+
+    /** The certificate new TLS handshakes get from ACME, or empty without {@code --domain}. */
+    public Optional<X509Certificate> acmeCertificate() {
+        return acme == null ? Optional.empty() : acme.servedCertificate();
+    }
+
+    /** The plain-HTTP listener of HTTP-01 challenges and redirects; a port it cannot have is a setting to change. */
+    private Channel listenForAcmeHttp(String host, AcmeSettings settings) throws InterruptedException {
+        int port = settings.httpPort().getAsInt();
+        try {
+            return new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())
+                    .childHandler(acme.httpChallenges(httpsOrigin(settings.mainDomain(), address().getPort())))
+                    .bind(host, port).sync().channel();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            throw new IllegalArgumentException("cannot listen on " + host + ":" + port + " for the ACME HTTP-01 challenge: "
+                    + e.getMessage() + " (ports under 1024 need root or CAP_NET_BIND_SERVICE; choose another with --acme-http-port,"
+                    + " or 0 to validate with TLS-ALPN-01 on the TLS port)", e);
+        }
+    }
+
+    /** The https address of {@code domain} on {@code port} (no port when it is 443), where plain-HTTP requests are redirected. */
+    private static String httpsOrigin(String domain, int port) {
+        return "https://" + domain + (port == 443 ? "" : ":" + port);
     }
 
     /** Forgets the rate-limit buckets that have refilled now (it also runs every minute). */
@@ -303,6 +389,12 @@ public final class ParleyServer implements AutoCloseable {
     public void close(Duration drainTimeout) {
         readiness.shuttingDown();
         listener.close().awaitUninterruptibly();
+        if (acmeHttpListener != null) {
+            acmeHttpListener.close().awaitUninterruptibly();
+        }
+        if (acme != null) {
+            acme.close();
+        }
         if (udpRelay != null) {
             udpRelay.close();
         }

@@ -1,5 +1,6 @@
 package org.parley.server;
 
+import org.parley.server.acme.AcmeSettings;
 import org.parley.server.calls.UdpRelayServer;
 import org.parley.server.transport.HttpRouter;
 import org.parley.server.transport.TrustedProxies;
@@ -29,12 +30,14 @@ import java.util.OptionalInt;
  * @param quotas     what one account may take: key package claims, attachment bytes and tickets
  * @param edge       reverse proxies, the admin listener and the metrics token
  * @param alternates the server's other addresses (URLs, bridge links), in order, announced signed to clients
+ * @param acme       get the certificate from an ACME CA and renew it ({@code --domain}), instead of {@code tls}
  */
 public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inviteOnly, Limits limits, Calls calls,
-                           SealedSending sealed, Quotas quotas, Edge edge, List<String> alternates) {
+                           SealedSending sealed, Quotas quotas, Edge edge, List<String> alternates, Optional<AcmeSettings> acme) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7878;
+    private static final String TLS_OR_ACME = "give either a certificate (--tls-cert, --tls-key) or --domain to get one through ACME, not both";
 
     public record Tls(Path certificateChain, Path privateKey) {
     }
@@ -226,44 +229,59 @@ public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inv
 
     public static ServerConfig defaults() {
         return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), false, Limits.defaults(), Calls.defaults(),
-                SealedSending.defaults(), Quotas.defaults(), Edge.defaults(), List.of());
+                SealedSending.defaults(), Quotas.defaults(), Edge.defaults(), List.of(), Optional.empty());
     }
 
     public ServerConfig withListen(String newHost, int newPort) {
-        return new ServerConfig(newHost, newPort, tls, inviteOnly, limits, calls, sealed, quotas, edge, alternates);
+        return new ServerConfig(newHost, newPort, tls, inviteOnly, limits, calls, sealed, quotas, edge, alternates, acme);
     }
 
     public ServerConfig withTls(Tls newTls) {
-        return new ServerConfig(host, port, Optional.of(newTls), inviteOnly, limits, calls, sealed, quotas, edge, alternates);
+        if (acme.isPresent()) {
+            throw new IllegalArgumentException(TLS_OR_ACME);
+        }
+        return new ServerConfig(host, port, Optional.of(newTls), inviteOnly, limits, calls, sealed, quotas, edge, alternates, acme);
+    }
+
+    public ServerConfig withAcme(AcmeSettings newAcme) {
+        if (tls.isPresent()) {
+            throw new IllegalArgumentException(TLS_OR_ACME);
+        }
+        return new ServerConfig(host, port, tls, inviteOnly, limits, calls, sealed, quotas, edge, alternates, Optional.of(newAcme));
+    }
+
+    /** The listener serves TLS: from PEM files or from an ACME CA. */
+    public boolean servesTls() {
+        return tls.isPresent() || acme.isPresent();
     }
 
     public ServerConfig withInviteOnly(boolean newInviteOnly) {
-        return new ServerConfig(host, port, tls, newInviteOnly, limits, calls, sealed, quotas, edge, alternates);
+        return new ServerConfig(host, port, tls, newInviteOnly, limits, calls, sealed, quotas, edge, alternates, acme);
     }
 
     public ServerConfig withLimits(Limits newLimits) {
-        return new ServerConfig(host, port, tls, inviteOnly, newLimits, calls, sealed, quotas, edge, alternates);
+        return new ServerConfig(host, port, tls, inviteOnly, newLimits, calls, sealed, quotas, edge, alternates, acme);
     }
 
     public ServerConfig withCalls(Calls newCalls) {
-        return new ServerConfig(host, port, tls, inviteOnly, limits, newCalls, sealed, quotas, edge, alternates);
+        return new ServerConfig(host, port, tls, inviteOnly, limits, newCalls, sealed, quotas, edge, alternates, acme);
     }
 
     public ServerConfig withSealedSending(SealedSending newSealed) {
-        return new ServerConfig(host, port, tls, inviteOnly, limits, calls, newSealed, quotas, edge, alternates);
+        return new ServerConfig(host, port, tls, inviteOnly, limits, calls, newSealed, quotas, edge, alternates, acme);
     }
 
     public ServerConfig withQuotas(Quotas newQuotas) {
-        return new ServerConfig(host, port, tls, inviteOnly, limits, calls, sealed, newQuotas, edge, alternates);
+        return new ServerConfig(host, port, tls, inviteOnly, limits, calls, sealed, newQuotas, edge, alternates, acme);
     }
 
     public ServerConfig withEdge(Edge newEdge) {
-        return new ServerConfig(host, port, tls, inviteOnly, limits, calls, sealed, quotas, newEdge, alternates);
+        return new ServerConfig(host, port, tls, inviteOnly, limits, calls, sealed, quotas, newEdge, alternates, acme);
     }
 
     public ServerConfig withAlternates(List<String> newAlternates) {
         org.parley.server.identity.ServerIdentity.requireValid(newAlternates);
-        return new ServerConfig(host, port, tls, inviteOnly, limits, calls, sealed, quotas, edge, List.copyOf(newAlternates));
+        return new ServerConfig(host, port, tls, inviteOnly, limits, calls, sealed, quotas, edge, List.copyOf(newAlternates), acme);
     }
 
     /**
@@ -271,7 +289,7 @@ public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inv
      * cross a network in clear.
      */
     public void checkListenIsSafe() {
-        if (tls.isPresent()) {
+        if (servesTls()) {
             return;
         }
         boolean loopback;
@@ -283,7 +301,7 @@ public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inv
         if (!loopback) {
             throw new IllegalArgumentException("refusing to listen on " + host + ":" + port + " without TLS: "
                     + "pass a certificate with --tls-cert CERT.pem --tls-key KEY.pem (PEM, key in PKCS#8), "
-                    + "or listen on 127.0.0.1 behind a TLS proxy");
+                    + "get one automatically with --domain NAME, or listen on 127.0.0.1 behind a TLS proxy");
         }
     }
 }

@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import org.parley.protocol.Limits;
@@ -31,6 +30,7 @@ import org.parley.server.transport.HttpRouter;
 import org.parley.server.transport.MetricsAccess;
 import org.parley.server.transport.ProxyProtocolReader;
 import org.parley.server.transport.ReadinessRoute;
+import org.parley.server.transport.TlsHandlers;
 import org.parley.server.transport.ViolationPolicy;
 import org.parley.server.transport.WebAppRoutes;
 
@@ -53,7 +53,8 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     /** Room for the TLVs a load balancer adds to a PROXY v2 header (TLS details, an endpoint id). */
     static final int MAX_PROXY_TLV_BYTES = 4096;
 
-    private final SslContext ssl;
+    /** Null for plain text (loopback only). */
+    private final TlsHandlers tls;
     private final ServerConfig.Limits limits;
     private final ServerConfig.Edge edge;
     private final MetricsAccess metricsAccess;
@@ -69,11 +70,11 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     private final ServerIdentity identity;
     private final ReadinessRoute readiness;
 
-    ServerPipeline(SslContext ssl, ServerConfig.Limits limits, ServerConfig.Edge edge, MetricsAccess metricsAccess,
+    ServerPipeline(TlsHandlers tls, ServerConfig.Limits limits, ServerConfig.Edge edge, MetricsAccess metricsAccess,
                    Metrics metrics, AttachmentRoutes attachments,
                    Map<ClientFrame.BodyCase, RequestHandler> handlers, Executor requestPool, SecureRandom random,
                    SessionRegistry sessions, Relay calls, WebAppRoutes webApp, ServerIdentity identity, ReadinessRoute readiness) {
-        this.ssl = ssl;
+        this.tls = tls;
         this.limits = limits;
         this.edge = edge;
         this.metricsAccess = metricsAccess;
@@ -104,8 +105,8 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
             pipeline.addLast("proxy-protocol", new HAProxyMessageDecoder(MAX_PROXY_TLV_BYTES));
             pipeline.addLast("proxy-client", new ProxyProtocolReader());
         }
-        if (ssl != null) {
-            pipeline.addLast("tls", ssl.newHandler(channel.alloc()));
+        if (tls != null) {
+            pipeline.addLast("tls", tls.newHandler(channel.alloc()));
         }
         pipeline.addLast("flush", new FlushConsolidationHandler(256, true));
         pipeline.addLast("idle", new IdleStateHandler(limits.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));

@@ -9,6 +9,12 @@ import org.parley.server.admin.AdminStore;
 import org.parley.server.admin.JdbcAdminStore;
 import org.parley.server.attachments.AttachmentStore;
 import org.parley.server.attachments.FileAttachmentStore;
+import org.parley.server.attachments.PostgresAttachmentStore;
+import org.parley.server.calls.CallTokens;
+import org.parley.server.http.JdbcUploadTickets;
+import org.parley.server.http.UploadTicketStore;
+import org.parley.server.http.UploadTickets;
+import org.parley.server.ratelimit.Limiters;
 import org.parley.server.groups.GroupStore;
 import org.parley.server.groups.JdbcGroupStore;
 import org.parley.server.identity.JdbcServerKeyStore;
@@ -18,6 +24,8 @@ import org.parley.server.keys.KeyPackageStore;
 import org.parley.server.mailbox.JdbcMailboxStore;
 import org.parley.server.mailbox.MailboxStore;
 import org.parley.server.storage.Database;
+import org.parley.server.storage.Dialect;
+import org.parley.server.storage.SharedSecrets;
 import org.parley.server.storage.Migrations;
 import org.parley.server.storage.StoreException;
 import org.parley.server.storage.UtcDays;
@@ -26,6 +34,9 @@ import org.parley.server.tokens.JdbcTokenStore;
 /**
  * Everything the server stores, opened from one {@link StoreConfig}: the database (migrated to
  * the latest schema on open) and the attachment directory, with one store per capability.
+ * A PostgreSQL database may be shared by several nodes ({@link #sharedByNodes()}): then also the
+ * state a single node keeps in memory (limits, upload tickets, pending device links, the call-token
+ * secret) and the attachments themselves live in it, so any node can serve any request.
  * Thread-safe; open one per process and share it. {@link #close()} releases the connections;
  * it is not needed for durability (every acknowledged write is already on disk).
  */
@@ -47,7 +58,8 @@ public final class ServerStores implements AutoCloseable {
         this.keyPackages = new JdbcKeyPackageStore(database);
         this.mailbox = new JdbcMailboxStore(database, config.clock(), config.mailboxLimits());
         this.groups = new JdbcGroupStore(database, config.clock());
-        this.attachments = new FileAttachmentStore(database, config.attachmentDirectory(), config.clock(), config.attachmentMaxBytes());
+        this.attachments = sharedByNodes() ? new PostgresAttachmentStore(database, config.clock(), config.attachmentMaxBytes())
+                : new FileAttachmentStore(database, config.attachmentDirectory(), config.clock(), config.attachmentMaxBytes());
         this.admin = new JdbcAdminStore(database);
         this.tokens = new JdbcTokenStore(database);
     }
@@ -62,10 +74,26 @@ public final class ServerStores implements AutoCloseable {
         Database database = Database.connect(config.url());
         try {
             Migrations.migrate(database);
-            return new ServerStores(config, database);
+            ServerStores stores = new ServerStores(config, database);
+            if (stores.attachments instanceof PostgresAttachmentStore shared) {
+                importAttachmentFiles(shared, config.attachmentDirectory());
+            }
+            return stores;
         } catch (RuntimeException e) {
             database.close();
             throw e;
+        }
+    }
+
+    /** Attachments this node kept as files before its nodes shared them in PostgreSQL go into the database. */
+    private static void importAttachmentFiles(PostgresAttachmentStore shared, Path directory) {
+        try {
+            int moved = shared.importFiles(directory);
+            if (moved > 0) {
+                org.slf4j.LoggerFactory.getLogger(ServerStores.class).info("moved {} attachments from {} into the database", moved, directory);
+            }
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot move the attachments in " + directory + " into the database: " + e.getMessage(), e);
         }
     }
 
@@ -125,6 +153,41 @@ public final class ServerStores implements AutoCloseable {
         Path sqlite = config.url().sqliteFile();
         return sqlite != null ? ServerKey.loadOrCreate(sqlite.toAbsolutePath().resolveSibling(ServerKey.FILE_NAME), random)
                 : new JdbcServerKeyStore(database).loadOrCreate(random);
+    }
+
+    /**
+     * Whether nodes may share this database (PostgreSQL): a SQLite file belongs to one process,
+     * which keeps its soft state in memory.
+     */
+    public boolean sharedByNodes() {
+        return database.dialect() == Dialect.POSTGRESQL;
+    }
+
+    /** The server's limits: in memory on SQLite, in the database when nodes share it, counted across them. */
+    public Limiters limiters(java.time.Clock clock) {
+        return sharedByNodes() ? Limiters.shared(database, clock) : Limiters.inMemory(clock);
+    }
+
+    /** Attachment upload tickets: in memory on SQLite, in the database when nodes share it, so any node redeems them. */
+    public UploadTicketStore uploadTickets(java.security.SecureRandom random, java.time.Clock clock, int openPerAccount,
+                                           java.time.Duration uploadTimeout) {
+        return sharedByNodes() ? new JdbcUploadTickets(database, random, clock, openPerAccount, uploadTimeout)
+                : new UploadTickets(random, clock, openPerAccount, uploadTimeout);
+    }
+
+    /**
+     * Call tokens: under a secret fresh for this process on SQLite (as before; a restart voids
+     * issued tokens, and clients ask again), under one secret that every node reads from the
+     * database when nodes share it, so a token issued by one node is accepted by any node's relay.
+     */
+    public CallTokens callTokens(java.security.SecureRandom random, java.time.Clock clock, java.time.Duration lifetime) {
+        return sharedByNodes() ? new CallTokens(new SharedSecrets(database).loadOrCreate("call-tokens", 32), clock, lifetime)
+                : CallTokens.withRandomSecret(random, clock, lifetime);
+    }
+
+    /** The database, for the stores of soft state that nodes share ({@code requests}' pending device links). */
+    public Database database() {
+        return database;
     }
 
     /** What one pass of {@link #deleteUnused()} deleted. */

@@ -71,6 +71,15 @@ public interface AccountStore {
     DeviceRecord addDevice(AccountId account, byte[] identityPublicKey, byte[] mailboxKey);
 
     /**
+     * {@link #addDevice}, unless the account has {@code maxDevices} already: counted in the same
+     * transaction, under a lock on the account's row, so that nodes sharing the database cannot
+     * together pass the limit.
+     *
+     * @throws DeviceLimitException if the account has {@code maxDevices} devices or more (nothing added)
+     */
+    DeviceRecord addDevice(AccountId account, byte[] identityPublicKey, byte[] mailboxKey, int maxDevices);
+
+    /**
      * Replaces the device's mailbox key: copies stored from now on are sealed to it.
      *
      * @throws UnknownDeviceException if the device does not exist

@@ -211,11 +211,22 @@ public final class JdbcAccountStore implements AccountStore {
 
     @Override
     public DeviceRecord addDevice(AccountId account, byte[] identityPublicKey, byte[] mailboxKey) {
+        return addDevice(account, identityPublicKey, mailboxKey, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public DeviceRecord addDevice(AccountId account, byte[] identityPublicKey, byte[] mailboxKey, int maxDevices) {
         checkIdentityKey(identityPublicKey);
         checkMailboxKey(mailboxKey);
+        // SQLite's one writer already serialises this; PostgreSQL locks the account's row against other nodes.
+        String lockAccount = "SELECT 1 FROM accounts WHERE account_id = ?"
+                + (database.dialect() == org.parley.server.storage.Dialect.POSTGRESQL ? " FOR UPDATE" : "");
         return database.write(connection -> {
-            if (Sql.queryLong(connection, "SELECT COUNT(*) FROM accounts WHERE account_id = ?", account.bytes()) == 0) {
+            if (Sql.queryLong(connection, lockAccount, account.bytes()) == 0) {
                 throw new UnknownAccountException(account);
+            }
+            if (Sql.queryLong(connection, "SELECT COUNT(*) FROM devices WHERE account_id = ?", account.bytes()) >= maxDevices) {
+                throw new DeviceLimitException(maxDevices);
             }
             return insertDevice(connection, account, identityPublicKey, mailboxKey, UtcDays.today(clock));
         });

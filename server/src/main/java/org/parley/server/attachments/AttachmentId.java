@@ -22,6 +22,15 @@ public final class AttachmentId extends OpaqueId {
         return new AttachmentId(java.util.HexFormat.of().parseHex(hex));
     }
 
+    /** The id a file name stands for, or empty when it is no attachment id's hex form. */
+    public static java.util.Optional<AttachmentId> tryParse(String hex) {
+        try {
+            return java.util.Optional.of(parse(hex));
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     public static AttachmentId random() {
         return new AttachmentId(randomBytes(LENGTH));
     }

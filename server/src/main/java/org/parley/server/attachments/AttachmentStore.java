@@ -6,21 +6,19 @@ import java.nio.ByteBuffer;
 import java.util.Optional;
 
 /**
- * Opaque encrypted blobs (ARCHITECTURE.md, "Attachments"), one file per attachment in the data
- * folder's {@code attachments} directory, named by a random id, with its size and upload day in
- * the database. The client encrypts; the server never sees a key.
+ * Opaque encrypted blobs (ARCHITECTURE.md, "Attachments") under a random id, with their size and
+ * upload day in the database. The client encrypts; the server never sees a key. A single node
+ * (SQLite) keeps the blobs as files in the data folder ({@link FileAttachmentStore}); nodes that
+ * share PostgreSQL keep them in it, in chunks ({@link PostgresAttachmentStore}).
  *
- * <p>Writes stream through a temporary file in the same directory, fsynced and renamed
- * atomically into place before the database row is committed, so a reader never sees a partial
- * blob and a crash leaves at most an orphan file without a row (removed by {@link #deleteExpired}
- * once it is a day old).
+ * <p>Either way an upload is written piece by piece as it arrives and becomes visible only when
+ * complete: a reader never sees a partial blob, and a crash leaves at most an orphan without a row
+ * (removed by {@link #deleteExpired} once it is a day old).
  */
 public interface AttachmentStore {
 
     /** Default upload limit: 100 MiB. */
     long DEFAULT_MAX_BYTES = 100L * 1024 * 1024;
-
-    /** Attachments older than this are deleted, fetched or not. */
 
     /**
      * Streams {@code content} to a new attachment, reading at most the configured limit plus one

@@ -9,20 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 import org.parley.server.storage.Database;
 import org.parley.server.storage.StoreException;
-import org.parley.server.storage.UtcDays;
-
-import static org.parley.server.storage.Sql.update;
 
 /** {@link AttachmentStore} with blobs as files in one directory and their rows in SQLite or PostgreSQL. */
 public final class FileAttachmentStore implements AttachmentStore {
@@ -31,12 +24,14 @@ public final class FileAttachmentStore implements AttachmentStore {
     private static final Duration ORPHAN_AGE = Duration.ofDays(1);
 
     private final Database database;
+    private final AttachmentRows rows;
     private final Path directory;
     private final Clock clock;
     private final long maxBytes;
 
     public FileAttachmentStore(Database database, Path directory, Clock clock, long maxBytes) {
         this.database = database;
+        this.rows = new AttachmentRows(database, clock);
         this.directory = directory;
         this.clock = clock;
         this.maxBytes = maxBytes;
@@ -97,11 +92,9 @@ public final class FileAttachmentStore implements AttachmentStore {
             Path target = file(id);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             syncDirectory();
-            AttachmentRecord record = new AttachmentRecord(id, size, UtcDays.date(UtcDays.today(clock)));
+            AttachmentRecord record;
             try {
-                database.write(connection -> update(connection,
-                        "INSERT INTO attachments (attachment_id, size_bytes, created_day) VALUES (?, ?, ?)",
-                        id.bytes(), size, record.created().toEpochDay()));
+                record = database.write(connection -> rows.insert(connection, id, size));
             } catch (RuntimeException e) {
                 Files.deleteIfExists(target);
                 throw e;
@@ -139,17 +132,7 @@ public final class FileAttachmentStore implements AttachmentStore {
 
     @Override
     public Optional<AttachmentRecord> record(AttachmentId id) {
-        return database.read(connection -> {
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT size_bytes, created_day FROM attachments WHERE attachment_id = ?")) {
-                select.setBytes(1, id.bytes());
-                try (ResultSet row = select.executeQuery()) {
-                    return row.next()
-                            ? Optional.of(new AttachmentRecord(id, row.getLong(1), UtcDays.date(row.getLong(2))))
-                            : Optional.<AttachmentRecord>empty();
-                }
-            }
-        });
+        return rows.find(id);
     }
 
     @Override
@@ -162,29 +145,15 @@ public final class FileAttachmentStore implements AttachmentStore {
 
     @Override
     public boolean delete(AttachmentId id) {
-        boolean existed = database.write(connection ->
-                update(connection, "DELETE FROM attachments WHERE attachment_id = ?", id.bytes()) > 0);
+        boolean existed = database.write(connection -> rows.delete(connection, id));
         deleteFile(file(id));
         return existed;
     }
 
     @Override
     public int deleteExpired(int retentionDays) {
-        long cutoffDay = UtcDays.today(clock) - retentionDays;
-        List<AttachmentId> expired = database.read(connection -> {
-            List<AttachmentId> ids = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement("SELECT attachment_id FROM attachments WHERE created_day < ?")) {
-                select.setLong(1, cutoffDay);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        ids.add(AttachmentId.of(rows.getBytes(1)));
-                    }
-                }
-            }
-            return ids;
-        });
         int deleted = 0;
-        for (AttachmentId id : expired) {
+        for (AttachmentId id : rows.expired(retentionDays)) {
             if (delete(id)) {
                 deleted++;
             }
@@ -202,7 +171,7 @@ public final class FileAttachmentStore implements AttachmentStore {
                     continue;
                 }
                 String name = path.getFileName().toString();
-                boolean orphanBlob = isAttachmentName(name) && record(AttachmentId.parse(name)).isEmpty();
+                boolean orphanBlob = AttachmentId.tryParse(name).map(id -> record(id).isEmpty()).orElse(false);
                 boolean staleUpload = name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX);
                 if (orphanBlob || staleUpload) {
                     deleteFile(path);
@@ -210,15 +179,6 @@ public final class FileAttachmentStore implements AttachmentStore {
             }
         } catch (IOException e) {
             throw new StoreException("cannot list the attachment directory " + directory + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static boolean isAttachmentName(String name) {
-        try {
-            AttachmentId.parse(name);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
         }
     }
 

@@ -18,7 +18,7 @@ import org.parley.server.attachments.AttachmentRecord;
 import org.parley.server.attachments.AttachmentStore;
 import org.parley.server.accounts.AccountId;
 import org.parley.server.metrics.Metrics;
-import org.parley.server.ratelimit.DailyQuota;
+import org.parley.server.ratelimit.DailyAllowance;
 import org.parley.server.transport.AttachmentRoutes;
 import org.parley.server.transport.HttpBodyHandler;
 import org.parley.server.transport.HttpResponses;
@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * on worker threads that wait for nothing ({@link UploadSink}); answered {@code 201} with the new
  * id, {@code 413} over the size limit, {@code 429} (with Retry-After) past the account's daily
  * quota, {@code 408} when it takes longer than the upload timeout, {@code 401} without a valid
- * ticket. Download: {@code GET /v1/attachments/{id}}, streamed from disk.
+ * ticket. Download: {@code GET /v1/attachments/{id}}, streamed from the store (the disk, or PostgreSQL chunk by chunk).
  */
 public final class AttachmentHttp implements AttachmentRoutes {
     private static final Logger log = LoggerFactory.getLogger(AttachmentHttp.class);
@@ -48,13 +48,13 @@ public final class AttachmentHttp implements AttachmentRoutes {
     private static final int DOWNLOAD_CHUNK = 64 * 1024;
 
     private final AttachmentStore store;
-    private final UploadTickets tickets;
-    private final DailyQuota<AccountId> quota;
+    private final UploadTicketStore tickets;
+    private final DailyAllowance<AccountId> quota;
     private final Duration uploadTimeout;
     private final Executor blockingPool;
     private final Metrics metrics;
 
-    public AttachmentHttp(AttachmentStore store, UploadTickets tickets, DailyQuota<AccountId> quota, Duration uploadTimeout,
+    public AttachmentHttp(AttachmentStore store, UploadTicketStore tickets, DailyAllowance<AccountId> quota, Duration uploadTimeout,
                           Executor blockingPool, Metrics metrics) {
         this.store = store;
         this.tickets = tickets;
@@ -68,7 +68,7 @@ public final class AttachmentHttp implements AttachmentRoutes {
     public HttpBodyHandler upload(ChannelHandlerContext ctx, HttpRequest request) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION, "");
-        Optional<UploadTickets.Slot> slot = authorization.startsWith(TICKET_SCHEME)
+        Optional<UploadTicketStore.Slot> slot = authorization.startsWith(TICKET_SCHEME)
                 ? tickets.redeem(authorization.substring(TICKET_SCHEME.length()).strip()) : Optional.empty();
         if (slot.isEmpty()) {
             // The router discards the body that follows, so the client can read this answer.
@@ -131,14 +131,14 @@ public final class AttachmentHttp implements AttachmentRoutes {
     private final class Upload implements UploadSink.Outcome {
         private final ChannelHandlerContext ctx;
         private final boolean keepAlive;
-        private final UploadTickets.Slot slot;
+        private final UploadTicketStore.Slot slot;
         private final long granted;
         private final LocalDate day;
         private UploadSink sink;
         private ScheduledFuture<?> timeout;
         private volatile boolean timedOut;
 
-        Upload(ChannelHandlerContext ctx, boolean keepAlive, UploadTickets.Slot slot, long granted, LocalDate day) {
+        Upload(ChannelHandlerContext ctx, boolean keepAlive, UploadTicketStore.Slot slot, long granted, LocalDate day) {
             this.ctx = ctx;
             this.keepAlive = keepAlive;
             this.slot = slot;
@@ -153,8 +153,13 @@ public final class AttachmentHttp implements AttachmentRoutes {
 
         private void ended(long used) {
             timeout.cancel(false);
-            tickets.release(slot);
-            quota.release(slot.account(), granted - used, day);
+            try {
+                tickets.release(slot);
+                quota.release(slot.account(), granted - used, day);
+            } catch (RuntimeException e) {
+                // Shared in PostgreSQL and it failed: the slot frees at its timeout anyway; the answer must still go out.
+                log.warn("giving back an upload's ticket slot or unused quota failed", e);
+            }
         }
 
         @Override

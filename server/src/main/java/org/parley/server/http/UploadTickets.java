@@ -14,20 +14,18 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Single-use attachment upload tickets, issued over the authenticated WebSocket and presented on
- * the HTTP upload. Kept in memory on the issuing node only and never tied to an account on disk:
+ * {@link UploadTicketStore} of a single node: kept in memory only and never tied to an account on disk:
  * the blob's uploader is not recorded anywhere. In memory a ticket knows its account until its
  * upload ends, to hold the account to its number of open tickets and its daily quota.
  *
  * <p>An account holds a slot from the ticket's issue until its upload ends, or until the ticket
  * expires unused; at most {@code openPerAccount} slots at a time.
  */
-public final class UploadTickets {
-    public static final Duration VALIDITY = Duration.ofMinutes(5);
+public final class UploadTickets implements UploadTicketStore {
     private static final int TICKET_BYTES = 16;
 
-    private final Map<String, Slot> unused = new HashMap<>();
-    private final Map<AccountId, List<Slot>> open = new HashMap<>();
+    private final Map<String, MemorySlot> unused = new HashMap<>();
+    private final Map<AccountId, List<MemorySlot>> open = new HashMap<>();
     private final SecureRandom random;
     private final Clock clock;
     private final int openPerAccount;
@@ -40,23 +38,17 @@ public final class UploadTickets {
         this.uploadTimeout = uploadTimeout;
     }
 
-    public record Ticket(String value, Instant expires) {
-        @Override
-        public String toString() {
-            return "Ticket[(hidden), expires=" + expires + "]";
-        }
-    }
-
     /** An account's claim on one upload: until {@code freeAt} at the latest, or until released. */
-    public static final class Slot {
+    private static final class MemorySlot implements Slot {
         private final AccountId account;
         private Instant freeAt;
 
-        private Slot(AccountId account, Instant freeAt) {
+        private MemorySlot(AccountId account, Instant freeAt) {
             this.account = account;
             this.freeAt = freeAt;
         }
 
+        @Override
         public AccountId account() {
             return account;
         }
@@ -67,13 +59,10 @@ public final class UploadTickets {
         }
     }
 
-    /** Either a ticket, or how long until the account's next slot frees. */
-    public record Issued(Optional<Ticket> ticket, Duration retryAfter) {
-    }
-
+    @Override
     public synchronized Issued issue(AccountId account) {
         Instant now = clock.instant();
-        List<Slot> slots = open.computeIfAbsent(account, a -> new ArrayList<>());
+        List<MemorySlot> slots = open.computeIfAbsent(account, a -> new ArrayList<>());
         slots.removeIf(slot -> !now.isBefore(slot.freeAt));
         if (slots.size() >= openPerAccount) {
             Instant first = slots.stream().map(slot -> slot.freeAt).min(Instant::compareTo).orElseThrow();
@@ -82,18 +71,15 @@ public final class UploadTickets {
         byte[] bytes = new byte[TICKET_BYTES];
         random.nextBytes(bytes);
         Ticket ticket = new Ticket(HexFormat.of().formatHex(bytes), now.plus(VALIDITY));
-        Slot slot = new Slot(account, ticket.expires());
+        MemorySlot slot = new MemorySlot(account, ticket.expires());
         slots.add(slot);
         unused.put(ticket.value(), slot);
         return new Issued(Optional.of(ticket), Duration.ZERO);
     }
 
-    /**
-     * Uses up a ticket: its slot now lasts until the upload ends ({@link #release}) or its timeout.
-     * Empty if the ticket is unknown, used or expired.
-     */
+    @Override
     public synchronized Optional<Slot> redeem(String ticket) {
-        Slot slot = ticket == null ? null : unused.remove(ticket);
+        MemorySlot slot = ticket == null ? null : unused.remove(ticket);
         Instant now = clock.instant();
         if (slot == null || !now.isBefore(slot.freeAt)) {
             return Optional.empty();
@@ -102,9 +88,10 @@ public final class UploadTickets {
         return Optional.of(slot);
     }
 
-    /** The upload of a redeemed ticket ended: the account may take another. */
-    public synchronized void release(Slot slot) {
-        List<Slot> slots = open.get(slot.account);
+    @Override
+    public synchronized void release(Slot released) {
+        MemorySlot slot = (MemorySlot) released;
+        List<MemorySlot> slots = open.get(slot.account);
         if (slots != null) {
             slots.remove(slot);
             if (slots.isEmpty()) {
@@ -114,6 +101,7 @@ public final class UploadTickets {
     }
 
     /** Forgets expired tickets and slots, and accounts without any. */
+    @Override
     public synchronized void evictExpired() {
         Instant now = clock.instant();
         unused.values().removeIf(slot -> !now.isBefore(slot.freeAt));

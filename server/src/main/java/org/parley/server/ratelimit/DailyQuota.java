@@ -13,7 +13,7 @@ import java.util.Map;
  * before they happen and the unused part is given back, so that parallel uses cannot together
  * pass the quota. A restart forgets the day's counts.
  */
-public final class DailyQuota<K> {
+public final class DailyQuota<K> implements DailyAllowance<K> {
     private final long perDay;
     private final Clock clock;
     private final Map<K, Long> usedToday = new HashMap<>();
@@ -28,17 +28,18 @@ public final class DailyQuota<K> {
         this.today = today(clock);
     }
 
+    @Override
     public long perDay() {
         return perDay;
     }
 
-    /** What {@code key} may still use today. */
+    @Override
     public synchronized long remaining(K key) {
         rollOver();
         return perDay - usedToday.getOrDefault(key, 0L);
     }
 
-    /** Reserves up to {@code wanted} of today's remainder and returns how much was granted (0 when none is left). */
+    @Override
     public synchronized long reserve(K key, long wanted) {
         rollOver();
         long granted = Math.min(Math.max(0, wanted), perDay - usedToday.getOrDefault(key, 0L));
@@ -48,7 +49,7 @@ public final class DailyQuota<K> {
         return granted;
     }
 
-    /** Gives back the unused part of a reservation; nothing once its day is over (the count started again). */
+    @Override
     public synchronized void release(K key, long unused, LocalDate reservedOn) {
         rollOver();
         if (unused <= 0 || !reservedOn.equals(today)) {
@@ -57,13 +58,13 @@ public final class DailyQuota<K> {
         usedToday.computeIfPresent(key, (k, used) -> used - unused <= 0 ? null : used - unused);
     }
 
-    /** The UTC day reservations are counted on now. */
+    @Override
     public synchronized LocalDate day() {
         rollOver();
         return today;
     }
 
-    /** How long until the counts start again (next UTC midnight), for a client's retry hint. */
+    @Override
     public Duration untilReset() {
         var now = clock.instant();
         var midnight = LocalDate.ofInstant(now, ZoneOffset.UTC).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
@@ -74,7 +75,7 @@ public final class DailyQuota<K> {
         return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
     }
 
-    /** Forgets past days; run periodically so that idle keys do not stay in memory. */
+    @Override
     public synchronized void evictPastDays() {
         rollOver();
     }

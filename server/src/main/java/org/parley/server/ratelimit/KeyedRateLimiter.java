@@ -9,7 +9,7 @@ import java.util.function.LongSupplier;
  * only: keys are never written anywhere, and a bucket that has refilled is forgotten by
  * {@link #evictIdle()}, so a key stays in memory no longer than the limit's window.
  */
-public final class KeyedRateLimiter<K> {
+public final class KeyedRateLimiter<K> implements RateLimiter<K> {
     private final ConcurrentHashMap<K, TokenBucket> buckets = new ConcurrentHashMap<>();
     private final double ratePerSecond;
     private final int burst;
@@ -29,14 +29,7 @@ public final class KeyedRateLimiter<K> {
         return new KeyedRateLimiter<>(rate, burst, System::nanoTime);
     }
 
-    public boolean tryAcquire(K key) {
-        return acquire(key).isZero();
-    }
-
-    /**
-     * Takes a token for {@code key}: zero when granted, otherwise (nothing taken) how long until
-     * the key's next token in whole milliseconds, for the client's Error.retry_after_ms.
-     */
+    @Override
     public Duration acquire(K key) {
         long now = nanoClock.getAsLong();
         TokenBucket bucket = buckets.computeIfAbsent(key, k -> new TokenBucket(ratePerSecond, burst, now));
@@ -45,7 +38,7 @@ public final class KeyedRateLimiter<K> {
         }
     }
 
-    /** Drops the buckets that are full again, so memory holds only keys that were recently active. */
+    @Override
     public void evictIdle() {
         long now = nanoClock.getAsLong();
         buckets.entrySet().removeIf(entry -> {

@@ -20,6 +20,11 @@ public record Network(boolean ipv6, long prefix) {
         return new Network(true, ByteBuffer.wrap(bytes, 0, 8).getLong());
     }
 
+    /** The network as bytes, for a keyed hash ({@link Limiters#shared}): family, then the address or /64 prefix. */
+    public byte[] bytes() {
+        return ByteBuffer.allocate(1 + Long.BYTES).put((byte) (ipv6 ? 6 : 4)).putLong(prefix).array();
+    }
+
     @Override
     public String toString() {
         return ipv6 ? "Network[IPv6 /64, hidden]" : "Network[IPv4, hidden]";

@@ -22,6 +22,7 @@ import org.parley.protocol.v1.ServerFrame;
 import org.parley.server.accounts.AccountId;
 import org.parley.server.accounts.AccountStore;
 import org.parley.server.accounts.DeviceId;
+import org.parley.server.accounts.DeviceLimitException;
 import org.parley.server.accounts.DeviceRecord;
 import org.parley.server.accounts.InvalidInviteCodeException;
 import org.parley.server.accounts.InvalidUsernameException;
@@ -31,7 +32,8 @@ import org.parley.server.accounts.UsernameTakenException;
 import org.parley.server.bus.MessageBus;
 import org.parley.server.mailbox.MailboxStore;
 import org.parley.server.metrics.Metrics;
-import org.parley.server.ratelimit.KeyedRateLimiter;
+import org.parley.server.ratelimit.Limiters;
+import org.parley.server.ratelimit.RateLimiter;
 import org.parley.server.ratelimit.Network;
 import org.parley.server.session.DeliveryStream;
 import org.parley.server.session.RequestFailure;
@@ -39,6 +41,7 @@ import org.parley.server.session.RequestHandler;
 import org.parley.server.session.Session;
 import org.parley.server.session.SessionRegistry;
 import org.parley.server.session.SignedIn;
+import org.parley.server.storage.Database;
 import org.parley.server.transport.ProtocolViolation;
 
 import java.net.InetAddress;
@@ -46,10 +49,12 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 
 /**
  * Accounts and devices: registration (rate-limited per source address, optionally by invite),
@@ -84,25 +89,28 @@ public final class AccountRequests {
     private final Executor storePool;
     private final Metrics metrics;
     private final boolean inviteOnly;
-    /** Keyed by the client's network (IPv4 address, IPv6 /64) in memory only; never stored or logged. */
-    private final KeyedRateLimiter<Network> registrations;
+    /** Keyed by the client's network (IPv4 address, IPv6 /64): never stored raw or logged (see {@link Limiters}). */
+    private final RateLimiter<Network> registrations;
     private final SessionRegistry sessions;
     private final SecureRandom random;
-    private final PendingLinks<LinkWaiter> pendingLinks;
-    /** Keyed by account in memory only. */
-    private final KeyedRateLimiter<AccountId> linkLookups;
-    /** Keyed by the SHA-256 of the canonical code, in memory only. */
-    private final KeyedRateLimiter<ByteBuffer> codeLookups;
+    private final PendingLinkStore pendingLinks;
+    /** Keyed by account. */
+    private final RateLimiter<AccountId> linkLookups;
+    /** Keyed by the SHA-256 of the canonical code. */
+    private final RateLimiter<ByteBuffer> codeLookups;
     /** Serialises the device count check with the addition, per account (striped). */
     private final Object[] deviceLocks = new Object[64];
 
     /**
      * @param registrations limits both registrations and link requests per client network: each
      *                      makes the server hold state for someone not yet known
+     * @param sharedDatabase the PostgreSQL database that nodes share, where pending device links
+     *                       are kept so that any node approves them; null on a single node, which
+     *                       keeps them in memory
      */
     public AccountRequests(AccountStore accounts, MailboxStore mailbox, MessageBus bus, Executor storePool,
-                           Metrics metrics, boolean inviteOnly, KeyedRateLimiter<Network> registrations,
-                           SessionRegistry sessions, SecureRandom random, Clock clock) {
+                           Metrics metrics, boolean inviteOnly, RateLimiter<Network> registrations, Limiters limiters,
+                           Database sharedDatabase, SessionRegistry sessions, SecureRandom random, Clock clock) {
         this.accounts = accounts;
         this.mailbox = mailbox;
         this.bus = bus;
@@ -110,21 +118,19 @@ public final class AccountRequests {
         this.metrics = metrics;
         this.inviteOnly = inviteOnly;
         this.registrations = registrations;
-        this.linkLookups = KeyedRateLimiter.perHour(LINK_LOOKUPS_PER_HOUR);
-        this.codeLookups = new KeyedRateLimiter<>((double) LOOKUPS_PER_CODE / LINK_CODE_VALIDITY.toSeconds(), LOOKUPS_PER_CODE,
-                System::nanoTime);
+        this.linkLookups = limiters.perHour("link-lookups", LINK_LOOKUPS_PER_HOUR, AccountId::bytes);
+        this.codeLookups = limiters.rate("code-lookups", (double) LOOKUPS_PER_CODE / LINK_CODE_VALIDITY.toSeconds(), LOOKUPS_PER_CODE,
+                ByteBuffer::array);
         for (int i = 0; i < deviceLocks.length; i++) {
             deviceLocks[i] = new Object();
         }
         this.sessions = sessions;
         this.random = random;
-        this.pendingLinks = new PendingLinks<>(LINK_CODE_VALIDITY, MAX_PENDING_LINKS, clock,
-                // Signed in already: another of its codes was approved; this one is void.
-                waiting -> waiting.session().channel().isActive() && !waiting.session().isAuthenticated());
-    }
-
-    /** A device waiting to be linked: its connection, and the mailbox key it will get once approved. */
-    private record LinkWaiter(Session session, byte[] mailboxKey) {
+        BiConsumer<LinkWaiter, PendingLinkStore.Approval> signInLinked = (waiter, approval) -> signIn(waiter.session(), 0,
+                approval.account(), approval.device(), approval.username(), approval.provisioning());
+        this.pendingLinks = sharedDatabase == null
+                ? new MemoryPendingLinks(LINK_CODE_VALIDITY, MAX_PENDING_LINKS, clock, signInLinked)
+                : new JdbcPendingLinks(sharedDatabase, LINK_CODE_VALIDITY, MAX_PENDING_LINKS, clock, signInLinked);
     }
 
     public void addTo(Map<ClientFrame.BodyCase, RequestHandler> handlers) {
@@ -142,6 +148,12 @@ public final class AccountRequests {
     public void evictIdle() {
         linkLookups.evictIdle();
         codeLookups.evictIdle();
+        pendingLinks.evictStale();
+    }
+
+    /** Signs in this node's waiting devices that were approved on another node (run a few times a second). */
+    public void deliverLinkApprovals() {
+        pendingLinks.deliverApprovals();
     }
 
     private void register(Session session, ClientFrame frame) {
@@ -231,14 +243,13 @@ public final class AccountRequests {
         requireSignature(id, identityKey, session, request.getSignature());
         limitSource(session, "link requests");
         String code = DeviceLinkCode.generate(random);
-        PendingLinks.Pending<LinkWaiter> pending = pendingLinks.add(code, new LinkWaiter(session, mailboxKey),
-                request.getIdentityKey(), request.getProvisioningKey());
-        if (pending == null) {
+        Instant expires = pendingLinks.add(code, new LinkWaiter(session, mailboxKey), request.getIdentityKey(), request.getProvisioningKey());
+        if (expires == null) {
             throw RequestFailure.rateLimited("too many devices are waiting to be linked; try again in a few minutes",
                     Duration.ofMinutes(1));
         }
         session.reply(id, ServerFrame.newBuilder().setLinkRequested(LinkRequested.newBuilder()
-                .setCode(code).setExpiresAt(pending.expires().toEpochMilli())));
+                .setCode(code).setExpiresAt(expires.toEpochMilli())));
     }
 
     /**
@@ -247,10 +258,8 @@ public final class AccountRequests {
      * limited per account, so that codes cannot be found by trying.
      */
     private void inspectLink(Session session, ClientFrame frame) {
-        PendingLinks.Pending<LinkWaiter> pending = pendingLinks.peek(linkCode(session, frame.getInspectLink().getCode()));
-        if (pending == null) {
-            throw new RequestFailure(ErrorCode.ACCESS_DENIED, UNKNOWN_LINK_CODE);
-        }
+        PendingLinkStore.Keys pending = pendingLinks.peek(linkCode(session, frame.getInspectLink().getCode()))
+                .orElseThrow(() -> new RequestFailure(ErrorCode.ACCESS_DENIED, UNKNOWN_LINK_CODE));
         session.reply(frame.getRequestId(), ServerFrame.newBuilder().setLinkPending(LinkPending.newBuilder()
                 .setIdentityKey(pending.identityKey()).setProvisioningKey(pending.provisioningKey())));
     }
@@ -269,24 +278,30 @@ public final class AccountRequests {
         String code = linkCode(session, request.getCode());
         AccountId account = session.signedIn().account();
         DeviceRecord device;
-        PendingLinks.Pending<LinkWaiter> pending;
+        PendingLinkStore.Taken pending;
         synchronized (deviceLocks[Math.floorMod(account.hashCode(), deviceLocks.length)]) {
             // Checked before the code is taken: after an unlink, the same code still works.
             if (accounts.devices(account).size() >= MAX_DEVICES_PER_ACCOUNT) {
-                throw new RequestFailure(ErrorCode.ACCESS_DENIED, "your account already has " + MAX_DEVICES_PER_ACCOUNT
-                        + " devices, the most this server allows: remove one with 'parley unlink DEVICE' (see 'parley devices'), "
-                        + "then approve this code again");
+                throw tooManyDevices();
             }
-            pending = pendingLinks.take(code);
-            if (pending == null) {
-                throw new RequestFailure(ErrorCode.ACCESS_DENIED, UNKNOWN_LINK_CODE);
+            pending = pendingLinks.take(code).orElseThrow(() -> new RequestFailure(ErrorCode.ACCESS_DENIED, UNKNOWN_LINK_CODE));
+            try {
+                // Counted again with the insert: another node may have added a device since.
+                device = accounts.addDevice(account, pending.identityKey().toByteArray(), pending.mailboxKey(), MAX_DEVICES_PER_ACCOUNT);
+            } catch (DeviceLimitException e) {
+                throw tooManyDevices();
             }
-            device = accounts.addDevice(account, pending.identityKey().toByteArray(), pending.waiter().mailboxKey());
         }
         String username = accounts.account(device.account()).orElseThrow().username().value();
         session.reply(id, ServerFrame.newBuilder().setLinkApproved(LinkApproved.newBuilder()
                 .setDeviceId(UnsafeByteOperations.unsafeWrap(device.id().bytes()))));
-        signIn(pending.waiter().session(), 0, device.account(), device.id(), username, request.getProvisioning());
+        pending.deliver().accept(new PendingLinkStore.Approval(device.account(), device.id(), username, request.getProvisioning()));
+    }
+
+    private static RequestFailure tooManyDevices() {
+        return new RequestFailure(ErrorCode.ACCESS_DENIED, "your account already has " + MAX_DEVICES_PER_ACCOUNT
+                + " devices, the most this server allows: remove one with 'parley unlink DEVICE' (see 'parley devices'), "
+                + "then approve this code again");
     }
 
     /**

@@ -20,11 +20,13 @@ import org.parley.server.accounts.Username;
 import org.parley.server.keys.ClaimedKeyPackage;
 import org.parley.server.keys.KeyPackageLimitException;
 import org.parley.server.keys.KeyPackageStore;
-import org.parley.server.ratelimit.KeyedRateLimiter;
+import org.parley.server.ratelimit.Limiters;
+import org.parley.server.ratelimit.RateLimiter;
 import org.parley.server.session.RequestFailure;
 import org.parley.server.session.RequestHandler;
 import org.parley.server.session.Session;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,16 +51,27 @@ public final class KeyPackageRequests {
 
     private final AccountStore accounts;
     private final KeyPackageStore keyPackages;
-    /** Keyed by claiming account, in memory only. */
-    private final KeyedRateLimiter<AccountId> claimers;
-    /** Keyed by the target's username (or its id when no account has it), in memory only. */
-    private final KeyedRateLimiter<Object> targets;
+    /** Keyed by claiming account. */
+    private final RateLimiter<AccountId> claimers;
+    /** Keyed by the target's username (or its id when no account has it). */
+    private final RateLimiter<Object> targets;
 
-    public KeyPackageRequests(AccountStore accounts, KeyPackageStore keyPackages, int claimsPerHour, int claimsPerTargetPerHour) {
+    public KeyPackageRequests(AccountStore accounts, KeyPackageStore keyPackages, Limiters limiters, int claimsPerHour,
+                              int claimsPerTargetPerHour) {
         this.accounts = accounts;
         this.keyPackages = keyPackages;
-        this.claimers = KeyedRateLimiter.perHour(claimsPerHour);
-        this.targets = KeyedRateLimiter.perHour(claimsPerTargetPerHour);
+        this.claimers = limiters.perHour("claims", claimsPerHour, AccountId::bytes);
+        this.targets = limiters.perHour("claim-targets", claimsPerTargetPerHour, KeyPackageRequests::targetKey);
+    }
+
+    /** A username as "u" and its text, an account id as "a" and its bytes: one cannot pass for the other. */
+    private static byte[] targetKey(Object target) {
+        byte[] body = target instanceof AccountId id ? id.bytes()
+                : ((Username) target).value().getBytes(StandardCharsets.UTF_8);
+        byte[] key = new byte[body.length + 1];
+        key[0] = (byte) (target instanceof AccountId ? 'a' : 'u');
+        System.arraycopy(body, 0, key, 1, body.length);
+        return key;
     }
 
     /** Forgets the claim counts that have refilled. */

@@ -34,7 +34,7 @@ import org.parley.server.mailbox.MailboxFullException;
 import org.parley.server.mailbox.NewEnvelope;
 import org.parley.server.mailbox.Precondition;
 import org.parley.server.metrics.Metrics;
-import org.parley.server.ratelimit.KeyedRateLimiter;
+import org.parley.server.ratelimit.RateLimiter;
 import org.parley.server.session.RequestFailure;
 import org.parley.server.session.RequestHandler;
 import org.parley.server.session.Session;
@@ -97,8 +97,8 @@ public final class MessageRequests {
      * @param perRecipient sends into one recipient account from all senders, so that many accounts
      *                     together cannot fill one person's mailbox with first-contact messages
      */
-    public record UnsealedLimits(KeyedRateLimiter<AccountId> perSender, Duration perSenderRetry,
-                                 KeyedRateLimiter<AccountId> perRecipient, Duration perRecipientRetry) {
+    public record UnsealedLimits(RateLimiter<AccountId> perSender, Duration perSenderRetry,
+                                 RateLimiter<AccountId> perRecipient, Duration perRecipientRetry) {
     }
 
     public MessageRequests(AccountStore accounts, GroupStore groups, MailboxWriter writer,

@@ -76,7 +76,7 @@ final class PendingLinks<W> {
         return byCodeDigest.size();
     }
 
-    private void evictStale() {
+    void evictStale() {
         Instant now = clock.instant();
         byCodeDigest.values().removeIf(p -> !now.isBefore(p.expires()) || !waiting.test(p.waiter()));
     }

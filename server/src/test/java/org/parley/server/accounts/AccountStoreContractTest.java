@@ -87,6 +87,29 @@ class AccountStoreContractTest extends StoreContract {
 
     @ParameterizedTest
     @MethodSource(BACKENDS)
+    void devicesAddedAtOnceThroughTwoStoresNeverPassTheLimit(Backend backend) throws Exception {
+        ServerStores store = open(backend);
+        AccountId account = register(store, "grace").account();
+        try (ServerStores otherNode = harness.openAnother()) {
+            java.util.concurrent.atomic.AtomicInteger turn = new java.util.concurrent.atomic.AtomicInteger();
+            long added = countSuccesses(16, () -> {
+                ServerStores node = turn.getAndIncrement() % 2 == 0 ? store : otherNode;
+                try {
+                    node.accounts().addDevice(account, Secrets.random(32), mailboxKey(), 5);
+                    return true;
+                } catch (DeviceLimitException e) {
+                    return false;
+                }
+            });
+            assertThat(added).as("four besides the first").isEqualTo(4);
+        }
+        assertThat(store.accounts().devices(account)).hasSize(5);
+        assertThatThrownBy(() -> store.accounts().addDevice(account, Secrets.random(32), mailboxKey(), 5))
+                .isInstanceOf(DeviceLimitException.class).hasMessageContaining("5 devices");
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
     void identityKeysMustBeEd25519Sized(Backend backend) {
         ServerStores store = open(backend);
         assertThatThrownBy(() -> store.accounts().register(Username.parse("dave"), new byte[31], mailboxKey(), null, null))

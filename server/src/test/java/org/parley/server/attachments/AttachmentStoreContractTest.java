@@ -18,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.parley.server.ServerStores;
 import org.parley.server.testing.Backend;
+import org.parley.server.testing.DatabaseDump;
 import org.parley.server.testing.StoreContract;
 
 class AttachmentStoreContractTest extends StoreContract {
@@ -62,6 +63,18 @@ class AttachmentStoreContractTest extends StoreContract {
         }
     }
 
+    /**
+     * What holds blob bytes: files in the attachment directory on SQLite; on PostgreSQL, where
+     * nodes share the database, rows of attachment chunks (and no directory at all).
+     */
+    private long blobPieces(Backend backend) throws IOException {
+        if (backend == Backend.SQLITE) {
+            return filesIn(attachmentDirectory());
+        }
+        assertThat(attachmentDirectory()).as("no node's disk holds attachments").doesNotExist();
+        return DatabaseDump.of(harness.config().url()).stream().filter(row -> row.table().equals("attachment_chunks")).count();
+    }
+
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void blobsStreamInAndOutUnchanged(Backend backend) throws IOException {
@@ -74,8 +87,11 @@ class AttachmentStoreContractTest extends StoreContract {
         try (InputStream in = store.attachments().open(record.id()).orElseThrow(); InputStream expected = generated(size, 1)) {
             assertThat(in).hasSameContentAs(expected);
         }
-        assertThat(attachmentDirectory().resolve(record.id().hex())).exists();
-        assertThat(filesIn(attachmentDirectory())).as("no temporary file left").isEqualTo(1);
+        if (backend == Backend.SQLITE) {
+            assertThat(attachmentDirectory().resolve(record.id().hex())).exists();
+        }
+        long pieces = backend == Backend.SQLITE ? 1 : (size + PostgresAttachmentStore.CHUNK_BYTES - 1) / PostgresAttachmentStore.CHUNK_BYTES;
+        assertThat(blobPieces(backend)).as("nothing temporary left").isEqualTo(pieces);
         assertThat(store.admin().stats().attachmentBytes()).isEqualTo(size);
     }
 
@@ -89,7 +105,7 @@ class AttachmentStoreContractTest extends StoreContract {
         InputStream endless = generated(Long.MAX_VALUE, 3);
         assertThatThrownBy(() -> store.attachments().store(endless))
                 .isInstanceOf(AttachmentTooLargeException.class).hasMessageContaining("1000 bytes");
-        assertThat(filesIn(attachmentDirectory())).isEqualTo(1);
+        assertThat(blobPieces(backend)).isEqualTo(1);
         assertThat(store.admin().stats().attachments()).isEqualTo(1);
     }
 
@@ -102,14 +118,14 @@ class AttachmentStoreContractTest extends StoreContract {
 
             @Override
             public int read() throws IOException {
-                if (sent++ > 10_000) {
+                if (sent++ > 3 * PostgresAttachmentStore.CHUNK_BYTES) { // after some chunks are stored
                     throw new IOException("connection reset");
                 }
                 return 1;
             }
         };
         assertThatThrownBy(() -> store.attachments().store(broken)).isInstanceOf(IOException.class);
-        assertThat(filesIn(attachmentDirectory())).isZero();
+        assertThat(blobPieces(backend)).isZero();
     }
 
     @ParameterizedTest
@@ -127,14 +143,28 @@ class AttachmentStoreContractTest extends StoreContract {
         harness.clock.advance(Duration.ofDays(21));
         assertThat(store.attachments().deleteExpired(30)).isEqualTo(1);
         assertThat(store.attachments().open(old.id())).isEmpty();
-        assertThat(attachmentDirectory().resolve(old.id().hex())).doesNotExist();
         assertThat(store.attachments().record(newer.id())).isPresent();
+        assertThat(blobPieces(backend)).as("the blob of the newer one only").isEqualTo(1);
     }
 
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void filesLeftByACrashAreRemovedOnceADayOld(Backend backend) throws IOException {
         ServerStores store = open(backend);
+        if (backend == Backend.POSTGRESQL) {
+            // The node died mid-upload: chunks stored, never finished nor abandoned.
+            AttachmentStore.Upload interrupted = store.attachments().begin(store.attachments().maxBytes());
+            interrupted.write(java.nio.ByteBuffer.wrap(new byte[2 * PostgresAttachmentStore.CHUNK_BYTES]));
+            AttachmentRecord kept = store.attachments().store(new ByteArrayInputStream(new byte[] {4}));
+            assertThat(blobPieces(backend)).isEqualTo(3);
+            store.attachments().deleteExpired(30);
+            assertThat(blobPieces(backend)).as("less than a day old: maybe still uploading").isEqualTo(3);
+            harness.clock.advance(Duration.ofDays(2));
+            store.attachments().deleteExpired(30);
+            assertThat(blobPieces(backend)).isEqualTo(1);
+            assertThat(store.attachments().open(kept.id())).isPresent();
+            return;
+        }
         Path interrupted = Files.write(attachmentDirectory().resolve("upload-123.tmp"), new byte[] {1});
         Path unregistered = Files.write(attachmentDirectory().resolve(AttachmentId.random().hex()), new byte[] {2});
         Path foreign = Files.write(attachmentDirectory().resolve("README"), new byte[] {3});
@@ -147,6 +177,29 @@ class AttachmentStoreContractTest extends StoreContract {
         assertThat(unregistered).doesNotExist();
         assertThat(foreign).as("not ours to delete").exists();
         assertThat(store.attachments().open(kept.id())).isPresent();
+    }
+
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void attachmentsANodeKeptAsFilesMoveIntoASharedDatabaseAtStart(Backend backend) throws IOException {
+        ServerStores store = open(backend);
+        org.junit.jupiter.api.Assumptions.assumeTrue(backend == Backend.POSTGRESQL, "only nodes sharing PostgreSQL keep attachments in it");
+        // As a node before schema version 8 stored them: a file in its data folder, a row in the database.
+        long size = 3L * PostgresAttachmentStore.CHUNK_BYTES + 7;
+        AttachmentRecord legacy = new FileAttachmentStore(store.database(), attachmentDirectory(), harness.clock, store.attachments().maxBytes())
+                .store(generated(size, 9));
+        Files.write(attachmentDirectory().resolve("upload-1.tmp"), new byte[] {1});
+        Files.write(attachmentDirectory().resolve("README"), new byte[] {2});
+
+        try (ServerStores restarted = harness.openAnother()) {
+            try (InputStream in = restarted.attachments().open(legacy.id()).orElseThrow(); InputStream expected = generated(size, 9)) {
+                assertThat(in).hasSameContentAs(expected);
+            }
+        }
+        try (Stream<Path> left = Files.list(attachmentDirectory())) {
+            assertThat(left.map(path -> path.getFileName().toString())).as("only what is not Parley's stays").containsExactly("README");
+        }
+        assertThat(((PostgresAttachmentStore) store.attachments()).importFiles(attachmentDirectory())).as("moved once").isZero();
     }
 
     @ParameterizedTest

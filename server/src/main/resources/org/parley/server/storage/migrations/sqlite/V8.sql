@@ -1,0 +1,4 @@
+-- Version 8: nothing to change. A SQLite server is one node: its upload tickets, pending device
+-- links, rate limits, attachment quota and call-token secret stay in memory, and its attachments
+-- in the data folder. PostgreSQL deployments, whose nodes share them, keep them in the tables of
+-- ../postgresql/V8.sql.
