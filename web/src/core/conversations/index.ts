@@ -5,7 +5,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { AccessKeyShareSchema, AttachmentSchema, DisappearingTimerSchema, type CallSignal, CallSignalSchema, Receipt_Kind, ReceiptSchema } from "../../gen/parley/content/v1/content_pb";
 import type { ChatMessage, ConversationSummary, Member as ApiMember, NoticeCode } from "../api";
-import { fromHex, randomBytes, toHex, utf8 } from "../bytes";
+import { constantTimeEquals, fromHex, randomBytes, toHex, utf8 } from "../bytes";
 import { CoreError } from "../net/errors";
 import { setAccessKey } from "../account/accounts";
 import { accessKeyFromProfileKey } from "../account/identity";
@@ -51,6 +51,7 @@ export class Conversations implements ConversationsService {
   private readonly reading = new Set<string>();
   private readonly unsubscribe: (() => void)[] = [];
   private started: Promise<void> | undefined;
+  private ownDevicesSync: Promise<void> | undefined;
   private markLoaded!: () => void;
   /** Pushes wait for the stored state; they are subscribed to at once, since the server pushes right after sign-in. */
   private readonly loaded = new Promise<void>((resolve) => (this.markLoaded = resolve));
@@ -112,7 +113,10 @@ export class Conversations implements ConversationsService {
     await this.consent.load();
     this.disappearing.start();
     this.markLoaded();
-    this.unsubscribe.push(this.ctx.carrier.onSent((_queue, sendId) => void this.sendOutcome(sendId, "sent")));
+    this.unsubscribe.push(this.ctx.carrier.onSent((conversationId, sendId, unknownDevices) => {
+      void this.sendOutcome(sendId, "sent");
+      if (unknownDevices.length > 0) this.recipientsGone(conversationId, unknownDevices);
+    }));
     this.unsubscribe.push(this.ctx.carrier.onFailed((_queue, sendId, error: ServerError) => {
       void this.sendOutcome(sendId, "failed");
       this.notice("SEND_FAILED", `A message could not be sent: ${error.message}`);
@@ -413,6 +417,24 @@ export class Conversations implements ConversationsService {
         await this.shareAccessKey(id).catch(() => undefined);
       }
     }
+  }
+
+  /**
+   * The server named recipients of a send that it no longer has. When one is a device of this
+   * account, another device unlinked it (`parley unlink`, the device list) and the server says
+   * nothing else: it is removed from every conversation now, not at the next start, so it cannot
+   * read what is said from here on. The server's list decides nothing alone: syncOwnDevices removes
+   * only devices it no longer lists, which a server could do anyway.
+   */
+  private recipientsGone(conversationId: string, unknownDevices: Uint8Array[]): void {
+    const group = this.groups.get(conversationId);
+    const own = this.ctx.identity.accountId;
+    const ownDeviceGone = group?.active && group.members().some((m) =>
+      constantTimeEquals(m.credential.accountId, own) && unknownDevices.some((d) => constantTimeEquals(d, m.credential.deviceId)));
+    if (!ownDeviceGone || this.ownDevicesSync) return;
+    this.ownDevicesSync = this.syncOwnDevices()
+      .then(() => undefined, (e: Error) => this.notice("DEVICE_STILL_IN", `an unlinked device is still in some conversations (${e.message})`))
+      .finally(() => (this.ownDevicesSync = undefined));
   }
 
   /**
