@@ -71,6 +71,12 @@ test("a commit the server forked is shown to the browser user as a warning", asy
     "The server gave members of this conversation different versions of it: some of their messages cannot be read here. Do not trust the server with this conversation; start a new one.",
   );
   await expect(page.locator(".notice").getByText("The server gave members of team different versions of it; start a new conversation.")).toBeVisible();
+  // What bob wrote in his version did not decrypt here (a WebCrypto OperationError inside): the
+  // notices say so in a sentence, never with the exception's name.
+  await expect(page.locator(".notice").getByText("A message that could not be read or broke the rules was dropped.").first()).toBeVisible();
+  for (const text of await page.locator(".notice, [role=alert]").allTextContents()) {
+    expect(text).not.toMatch(/\b[A-Z][A-Za-z]*(Error|Exception)\b/);
+  }
   // What bob wrote in the other version is not shown as if it had been read.
   await expect(messageWithText(page, "from bob's version")).toHaveCount(0);
   await screenshots(page, "fork-warning");

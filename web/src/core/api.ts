@@ -99,7 +99,8 @@ export interface CallInfo {
   /** The ring offered video (the caller's camera is on): an incoming call is shown as a video call. */
   videoOffered: boolean;
   participants: string[];
-  error?: string;
+  /** Why the call ended early: nobody answered the ring, or it could not connect (media, microphone, relay). */
+  error?: "noAnswer" | "failed";
   /** Why the camera is off although video was asked for: the call goes on with audio. */
   cameraError?: "unsupported" | "denied" | "missing" | "failed";
 }
@@ -128,14 +129,39 @@ export type AppEvent =
   | { kind: "conversations" } // the list (names, unread counts, requests) changed
   | { kind: "messages"; conversationId: string } // messages of one conversation changed
   | { kind: "call"; call: CallInfo }
-  | { kind: "notice"; message: string; code?: NoticeCode; params?: Record<string, string | number> }; // something the user should read (key change, dropped message...); `code` lets the UI translate it, `message` is English
+  | { kind: "notice"; code: NoticeCode; message: string; params?: Record<string, string | number> }; // something the user should read (key change, dropped message...); the UI shows `code` translated, `message` is English, for logs
 
 /**
- * Notices the UI translates (the rest show their English message): a timer change (params name,
- * seconds), a fork (params conversation), an announcement of server addresses not signed by the
- * pinned server key, a server showing another key than the pinned one.
+ * What a notice says, which the UI translates (every code has a sentence in each language; the
+ * English `message` beside it may carry technical detail, which the user never sees). Params:
+ * TIMER name, seconds; FORKED, REMOVED_FROM conversation; JOINED, LEFT names, conversation;
+ * KEYS_CHANGED, IMPERSONATED username (and conversation); UNCERTIFIED_DEVICE device;
+ * SERVER_PROBLEM detail (English, what the app dropped).
  */
-export type NoticeCode = "TIMER" | "FORKED" | "ANNOUNCEMENT_REFUSED" | "SERVER_KEY_CHANGED";
+export type NoticeCode =
+  | "TIMER"
+  | "FORKED"
+  | "ANNOUNCEMENT_REFUSED"
+  | "SERVER_KEY_CHANGED"
+  | "UNSEALED_DROPPED" // a copy not sealed to this device
+  | "MESSAGE_RETRY" // a message could not be processed now; it comes again
+  | "MESSAGE_DROPPED" // a message broke the rules (or did not decrypt) and was dropped
+  | "SEND_FAILED"
+  | "KEY_PACKAGES_UNPUBLISHED"
+  | "READ_FAILED" // stored messages could not be read
+  | "TASK_FAILED" // a background step (receipts, access key, removals) failed
+  | "REMOVED_FROM"
+  | "JOINED"
+  | "LEFT"
+  | "KEYS_CHANGED"
+  | "IMPERSONATED"
+  | "UNCERTIFIED_DEVICE"
+  | "DEVICE_NOT_READY" // a linked device has not published its keys yet
+  | "DEVICE_NOT_ADDED"
+  | "DEVICE_STILL_IN" // an unlinked device could not be removed from every conversation yet
+  | "NO_TOKENS"
+  | "TOKENS_DISCARDED" // tokens under a key the anonymous connection was not shown
+  | "SERVER_PROBLEM"; // the server sent a frame this app cannot use (dropped)
 
 export interface ParleyApp {
   // ---- profile and account

@@ -116,13 +116,13 @@ class Parley implements ParleyApp {
     try {
       while (!(await sync())) {
         if (Date.now() > deadline || !this.running) {
-          this.emit({ kind: "notice", message: "the new device has not published its keys yet; it joins your conversations the next time this app starts" });
+          this.emit({ kind: "notice", code: "DEVICE_NOT_READY", message: "the new device has not published its keys yet; it joins your conversations the next time this app starts" });
           return;
         }
         await new Promise((ok) => setTimeout(ok, NEW_DEVICE_POLL_MS));
       }
     } catch (e) {
-      this.emit({ kind: "notice", message: `the new device could not be added to your conversations yet: ${(e as Error).message}` });
+      this.emit({ kind: "notice", code: "DEVICE_NOT_ADDED", message: `the new device could not be added to your conversations yet: ${(e as Error).message}` });
     }
   }
 
@@ -151,7 +151,7 @@ class Parley implements ParleyApp {
     await accounts.removeDevice(session, fromHex(id));
     if (conversations.syncOwnDevices) {
       await conversations.syncOwnDevices().catch((e: Error) =>
-        this.emit({ kind: "notice", message: `the removed device is still in some conversations; it is removed the next time this app starts (${e.message})` }));
+        this.emit({ kind: "notice", code: "DEVICE_STILL_IN", message: `the removed device is still in some conversations; it is removed the next time this app starts (${e.message})` }));
     }
   }
 
@@ -221,8 +221,8 @@ class Parley implements ParleyApp {
     let carrier: QueueCarrier | undefined;
     try {
       session.onState((state, error) => this.emit({ kind: "connection", state, error }));
-      session.onProblem((message) => this.emit({ kind: "notice", message }));
-      wallet = await TokenWallet.open(this.vault, session, anonymous, (message) => this.emit({ kind: "notice", message }));
+      session.onProblem((message) => this.emit({ kind: "notice", code: "SERVER_PROBLEM", message, params: { detail: message } }));
+      wallet = await TokenWallet.open(this.vault, session, anonymous, (message) => this.emit({ kind: "notice", code: "TOKENS_DISCARDED", message }));
       carrier = await QueueCarrier.open(this.vault, session, anonymous, wallet);
       const ctx: CoreContext = {
         // The origin of the address signed in to now: attachments follow the session when it moves to another.
@@ -247,7 +247,7 @@ class Parley implements ParleyApp {
       if (conversations.syncOwnDevices) void conversations.syncOwnDevices().catch(() => false); // devices linked while this one was away
       void carrier.resume();
       // Tokens are fetched ahead of need, apart in time from spending them.
-      wallet.topUp().catch((e: Error) => this.emit({ kind: "notice", message: `no send tokens now: ${e.message}` }));
+      wallet.topUp().catch((e: Error) => this.emit({ kind: "notice", code: "NO_TOKENS", message: `no send tokens now: ${e.message}` }));
     } catch (e) {
       this.running?.calls.close?.();
       this.running?.conversations.close?.();

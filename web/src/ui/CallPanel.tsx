@@ -67,7 +67,7 @@ export function CallPanel(props: { app: ParleyApp; call: CallInfo; conversationN
         {/* An incoming call's status names the caller already. */}
         {others.length > 0 && call.state !== "incoming" && <p class="muted call__people">{others.join(", ")}</p>}
       </div>
-      {call.error && <ErrorText error={call.error} />}
+      {call.error && <ErrorText error={t(call.error === "noAnswer" ? "callNoAnswer" : "callFailed")} />}
       {call.cameraError && (
         <p class="call__notice" role="status" data-testid="camera-problem">
           {t(CAMERA_PROBLEM[call.cameraError])}

@@ -1,8 +1,8 @@
 // The signed-in app: conversation list and the open conversation (side by side when wide, one at a
 // time when narrow), settings, dialogs, the call panel, and what the core's events change.
 import { useEffect, useReducer, useRef, useState } from "preact/hooks";
-import type { AppEvent, CallInfo, ConnectionState, ParleyApp } from "../core/api";
-import { t } from "../i18n";
+import type { AppEvent, CallInfo, ConnectionState, NoticeCode, ParleyApp } from "../core/api";
+import { type MessageKey, t } from "../i18n";
 import { announce } from "./announce";
 import { incomingCallText } from "./callText";
 import { Chat } from "./Chat";
@@ -77,6 +77,7 @@ export function Messenger(props: { app: ParleyApp }) {
             if (event.call.state === "incoming") announce(incomingCallText(event.call), true);
             break;
           case "notice": {
+            console.info("[parley]", event.message);
             const text = noticeText(event);
             announce(text);
             setNotices((current) => [...current.slice(-4), { id: Date.now() + Math.random(), text }]);
@@ -208,21 +209,27 @@ function ConnectionBanner(props: { connection?: { state: ConnectionState; error?
   );
 }
 
-/** A notice in the chosen language when the core gave it a code, else its English message. */
+/**
+ * A notice in the chosen language, by its code (the English message beside it may name exceptions:
+ * it goes to the console only). A code without its notice… sentence in the catalogues fails the build.
+ */
 export function noticeText(notice: Extract<AppEvent, { kind: "notice" }>): string {
   const params = notice.params ?? {};
-  switch (notice.code) {
+  const code = notice.code;
+  switch (code) {
     case "TIMER":
       return Number(params.seconds) === 0 ? t("noticeTimerOff", { name: params.name }) : t("noticeTimer", { name: params.name, time: timerLabel(Number(params.seconds)) });
     case "FORKED":
       return t("errFORKED", { conversation: params.conversation });
-    case "ANNOUNCEMENT_REFUSED":
-      return t("noticeANNOUNCEMENT_REFUSED");
     case "SERVER_KEY_CHANGED":
       return t("errSERVER_KEY_CHANGED");
     default:
-      return notice.message;
+      return t(noticeKey(code), params);
   }
+}
+
+function noticeKey(code: Exclude<NoticeCode, "TIMER" | "FORKED" | "SERVER_KEY_CHANGED">): MessageKey {
+  return `notice${code}`;
 }
 
 /** Announces the newest message of a conversation once, when someone else sent it. */

@@ -299,7 +299,10 @@ function Scanner(props: { onCode: (code: string) => void; onStop: () => void }) 
           if (found[0]?.rawValue && live) props.onCode(found[0].rawValue);
         }, 300);
       })
-      .catch((e: unknown) => live && setError(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => {
+        console.warn("[parley] the camera could not scan", e);
+        if (live) setError(t("scanFailed"));
+      });
     return () => {
       live = false;
       clearInterval(timer);

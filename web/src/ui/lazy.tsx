@@ -4,7 +4,7 @@ import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { type MessageKey, t } from "../i18n";
 import { en } from "../i18n/en";
-import { errorCode } from "../core/net/errors";
+import { CoreError, type CoreErrorCode, errorCode } from "../core/net/errors";
 
 export function lazyComponent<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
   let loaded: ComponentType<P> | undefined;
@@ -35,15 +35,22 @@ export function lazyComponent<P extends object>(load: () => Promise<ComponentTyp
 }
 
 /**
- * A short, user-facing text for anything thrown; never a stack trace. An error with a code the
- * catalogues know (core/net/errors.ts, the server's ErrorCode names) is shown in the chosen
- * language; its English message stays on the error, for logs.
+ * A short sentence in the chosen language for anything thrown: an error with a code the catalogues
+ * know (every CoreErrorCode, the server's ErrorCode names that have one) says what happened;
+ * anything else (a WebCrypto OperationError, a TypeError...) is a general sentence, never its name
+ * or message, which go to the console for whoever debugs.
  */
 export function errorText(error: unknown): string {
   const coded = errorCode(error);
+  if (error instanceof CoreError) return t(coreErrorKey(error.code), coded?.params);
+  // The server's codes: those the catalogues have a sentence for.
   const key = coded && (`err${coded.code}` as MessageKey);
   if (coded && key && key in en) return t(key, coded.params);
-  if (error instanceof Error && error.message) return error.message;
-  if (typeof error === "string" && error) return error;
-  return String(error);
+  console.warn("[parley]", error);
+  return t("errUnexpected");
+}
+
+/** The catalogue key of a core error: a code without its sentence in each language fails the build. */
+function coreErrorKey(code: CoreErrorCode): MessageKey {
+  return `err${code}`;
 }

@@ -54,7 +54,7 @@ export async function signIn(serverUrl: string, profile: string, identity: Local
   const events: AppEvent[] = [];
   const emit = (e: AppEvent) => events.push(e);
   // The app's own carrier (core/wire): sealed with send tokens once access keys are known, else unsealed.
-  const wallet = await TokenWallet.open(vault, session, anonymous, (message) => emit({ kind: "notice", message }));
+  const wallet = await TokenWallet.open(vault, session, anonymous, (message) => emit({ kind: "notice", code: "TOKENS_DISCARDED", message }));
   const carrier = await QueueCarrier.open(vault, session, anonymous, wallet);
   const ctx: CoreContext = { serverUrl, session, anonymous, vault, identity, events: { emit }, carrier };
   const app = new Conversations(ctx, noAttachments);

@@ -50,12 +50,28 @@ describe("core errors in the UI", () => {
       .toBe("На этом сервере нет пользователя «zoe»; проверьте написание.");
   });
 
-  it("keeps the message of an error without a known code, and never a stack", () => {
+  it("shows a sentence, never an exception's name or message, for an error without a known code", () => {
+    const thrown = [
+      new DOMException("The operation failed for an operation-specific reason", "OperationError"),
+      new TypeError("Cannot read properties of undefined (reading 'epoch')"),
+      Object.assign(new Error("odd"), { code: "SOMETHING_NEW" }),
+      "text",
+      undefined,
+    ];
+    for (const language of ["en", "ru"] as const) {
+      setLanguage(language);
+      for (const error of thrown) {
+        const shown = errorText(error);
+        expect(shown).toBe(language === "en" ? "That did not work. Try again; if it keeps failing, reload the page." : "Не получилось. Попробуйте ещё раз; если не выходит, перезагрузите страницу.");
+      }
+    }
+  });
+
+  it("has a sentence in both languages for what a person may ask that cannot be done", () => {
+    const error = new CoreError("NOT_ADMIN", "only an admin of 'team' can add members; ask bob", { conversation: "team", admins: "bob" });
+    expect(errorText(error)).toBe("Only an admin of team can do that; its admins: bob.");
     setLanguage("ru");
-    expect(errorText(new Error("something plain"))).toBe("something plain");
-    const unknown = Object.assign(new Error("odd"), { code: "SOMETHING_NEW" });
-    expect(errorText(unknown)).toBe("odd");
-    expect(errorText("text")).toBe("text");
+    expect(errorText(error)).toBe("Это может сделать только администратор «team»; администраторы: bob.");
   });
 });
 
@@ -68,6 +84,13 @@ describe("notices of the core in the UI", () => {
     expect(noticeText({ ...timer, params: { name: "carl", seconds: 0 } })).toBe("carl: исчезающие сообщения выключены.");
     expect(noticeText({ kind: "notice", message: "x", code: "FORKED", params: { conversation: "team" } }))
       .toBe("Сервер показал участникам «team» разные версии разговора; начните новый разговор.");
-    expect(noticeText({ kind: "notice", message: "an English notice" })).toBe("an English notice");
+  });
+
+  it("never show the English detail of a notice, which may name an exception", () => {
+    const dropped = { kind: "notice" as const, code: "MESSAGE_DROPPED" as const, message: "A message was dropped: a message that does not decrypt: OperationError" };
+    expect(noticeText(dropped)).toBe("A message that could not be read or broke the rules was dropped.");
+    setLanguage("ru");
+    expect(noticeText(dropped)).toBe("Сообщение, которое не удалось прочесть или которое нарушало правила, отброшено.");
+    expect(noticeText({ kind: "notice", code: "LEFT", message: "x", params: { names: "bob", conversation: "team" } })).toBe("Из «team» вышли: bob.");
   });
 });

@@ -6,6 +6,7 @@
 // ignored, and O, I, L read as 0, 1, 1.
 import { sha256 } from "@noble/hashes/sha2.js";
 import { concat, constantTimeEquals, utf8 } from "../bytes";
+import { CoreError } from "../net/errors";
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const RANDOM_CHARS = 10;
@@ -67,19 +68,19 @@ export interface LinkCodeParts {
 /** Reads a typed code; throws a message for people when it is not one. */
 export function splitLinkCode(typed: string): LinkCodeParts {
   const expected = "that is not a valid link code; type the whole code the new device shows, like ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345";
-  if (typeof typed !== "string" || typed.length > MAX_TYPED_CHARS) throw new Error(expected);
+  if (typeof typed !== "string" || typed.length > MAX_TYPED_CHARS) throw new CoreError("LINK_CODE_INVALID", expected);
   const code = normalize(typed);
   if (code.length !== SERVER_CHARS + FINGERPRINT_CHARS) {
-    throw new Error(`${expected} (${SERVER_CHARS + FINGERPRINT_CHARS} characters, this one ${code.length})`);
+    throw new CoreError("LINK_CODE_INVALID", `${expected} (${SERVER_CHARS + FINGERPRINT_CHARS} characters, this one ${code.length})`);
   }
   let serverCode: string;
   try {
     serverCode = canonicalServerCode(code.slice(0, SERVER_CHARS));
   } catch (e) {
-    throw new Error(`${expected} (${(e as Error).message})`);
+    throw new CoreError("LINK_CODE_INVALID", `${expected} (${(e as Error).message})`);
   }
   const fingerprint = code.slice(SERVER_CHARS);
-  for (const c of fingerprint) if (!ALPHABET.includes(c)) throw new Error(`${expected} (no '${c}' in a link code)`);
+  for (const c of fingerprint) if (!ALPHABET.includes(c)) throw new CoreError("LINK_CODE_INVALID", `${expected} (no '${c}' in a link code)`);
   return { serverCode, fingerprint };
 }
 

@@ -56,7 +56,7 @@ class Calls implements CallsService {
     this.#calls.set(record.info.id, record);
     await this.#signal(record, CallSignal_Kind.RING);
     record.ringTimer = setTimeout(() => {
-      if (record.info.state === "ringing") void this.#end(record, CallSignal_Kind.HANG_UP, "nobody answered within 60 s");
+      if (record.info.state === "ringing") void this.#end(record, CallSignal_Kind.HANG_UP, "noAnswer");
     }, RING_TIMEOUT_MS);
     this.#emit(record);
     return { ...record.info };
@@ -128,7 +128,8 @@ class Calls implements CallsService {
           try {
             await this.#joinMedia(record);
           } catch (e) {
-            await this.#end(record, CallSignal_Kind.HANG_UP, (e as Error).message);
+            console.warn("the call could not connect", e);
+            await this.#end(record, CallSignal_Kind.HANG_UP, "failed");
           }
         }
         break;
@@ -198,7 +199,7 @@ class Calls implements CallsService {
   }
 
   /** Ends the call here; tells the others with `kind` unless they ended it. */
-  async #end(record: CallRecord, kind: CallSignal_Kind | undefined, error?: string): Promise<void> {
+  async #end(record: CallRecord, kind: CallSignal_Kind | undefined, error?: CallInfo["error"]): Promise<void> {
     clearTimeout(record.ringTimer);
     this.#closeMedia(record);
     record.info = { ...record.info, state: "ended", ...(error ? { error } : {}) };

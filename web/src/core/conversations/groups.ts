@@ -3,6 +3,7 @@
 // sending and committing are asynchronous, and two of them interleaved on one group would reuse
 // a key or lose a state.
 import { fromHex, toHex } from "../bytes";
+import { CoreError } from "../net/errors";
 import type { Vault, VaultWrite } from "../contracts";
 import { MlsGroup } from "../mls/group";
 import type { GroupPolicy } from "../mls/policy";
@@ -44,7 +45,7 @@ export class Groups {
   /** The active group of a conversation; throws a message for people otherwise. */
   active(id: string): MlsGroup {
     const group = this.groups.get(id);
-    if (!group || !group.active) throw new Error("this device is no longer in that conversation");
+    if (!group || !group.active) throw new CoreError("NOT_IN_CONVERSATION", "this device is no longer in that conversation");
     return group;
   }
 

@@ -6,6 +6,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { AttachmentSchema, type CallSignal, type Content, ContentSchema, Receipt_Kind } from "../../gen/parley/content/v1/content_pb";
 import { AckSchema, type Deliver, type ServerFrame } from "../../gen/parley/v1/parley_pb";
+import type { NoticeCode } from "../api";
 import { constantTimeEquals, toHex } from "../bytes";
 import type { CoreContext, VaultWrite } from "../contracts";
 import type { Contacts } from "../keys/contacts";
@@ -84,8 +85,8 @@ export class Inbox {
     this.owedDelivered.clear();
   }
 
-  private notice(message: string): void {
-    this.ctx.events.emit({ kind: "notice", message });
+  private notice(code: NoticeCode, message: string, params?: Record<string, string | number>): void {
+    this.ctx.events.emit({ kind: "notice", code, message, params });
   }
 
   private acknowledge(deliver: Deliver): void {
@@ -101,7 +102,7 @@ export class Inbox {
     try {
       sent = await timed("receive.open", key, () => openMailboxCopy(this.ctx.identity.mailboxPrivateKey, deliver.payload));
     } catch {
-      this.notice("A message that was not sealed to this device arrived and was dropped.");
+      this.notice("UNSEALED_DROPPED", "A message that was not sealed to this device arrived and was dropped.");
       this.acknowledge(deliver);
       return;
     }
@@ -113,10 +114,10 @@ export class Inbox {
       if (!(e instanceof MlsPolicyError || e instanceof UnwrapError)) {
         // Nothing of it was kept: the copy stays unacknowledged and comes again on the next connection.
         for (const id of this.groups.ids()) await this.groups.reload(id);
-        this.notice(`A message could not be processed now; it will be tried again (${(e as Error).message}).`);
+        this.notice("MESSAGE_RETRY", `A message could not be processed now; it will be tried again (${(e as Error).message}).`);
         return;
       }
-      this.notice(`A message was dropped: ${e.message}`);
+      this.notice("MESSAGE_DROPPED", `A message was dropped: ${e.message}`);
     }
     this.acknowledge(deliver);
   }
@@ -169,7 +170,7 @@ export class Inbox {
         if (processed.removedSelf) {
           await this.store.update(conversationId, (s) => void (s.left = true));
           await this.groups.forget(conversationId);
-          this.notice(`You were removed from ${state.name}.`);
+          this.notice("REMOVED_FROM", `You were removed from ${state.name}.`, { conversation: state.name });
         } else {
           if (processed.added.length > 0 && !state.request) this.hooks.later(() => this.hooks.shareAccessKey(conversationId));
           if (processed.settingsChanged) {
@@ -203,18 +204,20 @@ export class Inbox {
 
   private announce(name: string, added: Member[], removed: Member[]): void {
     const names = (members: Member[]) => [...new Set(members.map((m) => m.credential.username))].join(", ");
-    if (added.length > 0) this.notice(`${names(added)} joined ${name}.`);
-    if (removed.length > 0) this.notice(`${names(removed)} left ${name}.`);
+    if (added.length > 0) this.notice("JOINED", `${names(added)} joined ${name}.`, { names: names(added), conversation: name });
+    if (removed.length > 0) this.notice("LEFT", `${names(removed)} left ${name}.`, { names: names(removed), conversation: name });
   }
 
   /** Pins (or compares) the account keys the policy certified; a change is a warning. */
   private async pin(certified: MemberCredential[], conversationId: string): Promise<void> {
     for (const credential of certified) {
       const observation = await this.contacts.observe(credential.username, credential.accountId, credential.accountKey);
+      const conversation = this.store.get(conversationId)?.name ?? "";
+      const params = { username: credential.username, conversation };
       if (observation === "CHANGED") {
-        this.notice(`${credential.username}'s keys changed (in ${this.store.get(conversationId)?.name ?? "a conversation"}); compare safety numbers.`);
+        this.notice("KEYS_CHANGED", `${credential.username}'s keys changed (in ${conversation}); compare safety numbers.`, params);
       } else if (observation === "IMPERSONATED") {
-        this.notice(`A member of ${this.store.get(conversationId)?.name ?? "a conversation"} calls itself ${credential.username} but is another account.`);
+        this.notice("IMPERSONATED", `A member of ${conversation} calls itself ${credential.username} but is another account.`, params);
       }
     }
   }

@@ -4,8 +4,9 @@
 // (Deliver, content, receipts), Membership (members, admins, requests), Consent and Contacts.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { AccessKeyShareSchema, AttachmentSchema, DisappearingTimerSchema, type CallSignal, CallSignalSchema, Receipt_Kind, ReceiptSchema } from "../../gen/parley/content/v1/content_pb";
-import type { ChatMessage, ConversationSummary, Member as ApiMember } from "../api";
-import { fromHex, randomBytes, toHex, utf8 } from "../bytes";
+import type { ChatMessage, ConversationSummary, Member as ApiMember, NoticeCode } from "../api";
+import { constantTimeEquals, fromHex, randomBytes, toHex, utf8 } from "../bytes";
+import { CoreError } from "../net/errors";
 import { setAccessKey } from "../account/accounts";
 import { accessKeyFromProfileKey } from "../account/identity";
 import { ListDevicesSchema } from "../../gen/parley/v1/parley_pb";
@@ -50,6 +51,7 @@ export class Conversations implements ConversationsService {
   private readonly reading = new Set<string>();
   private readonly unsubscribe: (() => void)[] = [];
   private started: Promise<void> | undefined;
+  private ownDevicesSync: Promise<void> | undefined;
   private markLoaded!: () => void;
   /** Pushes wait for the stored state; they are subscribed to at once, since the server pushes right after sign-in. */
   private readonly loaded = new Promise<void>((resolve) => (this.markLoaded = resolve));
@@ -79,7 +81,7 @@ export class Conversations implements ConversationsService {
       ctx.events.emit({ kind: "conversations" });
     });
     this.inbox = new Inbox(ctx, this.groups, this.store, this.keyPackages, this.contacts, this.consent, {
-      later: (task) => void task().catch((e: Error) => this.notice(e.message)),
+      later: (task) => void task().catch((e: Error) => this.notice("TASK_FAILED", e.message)),
       commitPendingRemovals: (id) => this.membership.commitPendingRemovals(id),
       shareAccessKey: share,
       adoptOwnProfileKey: (key, generation) => this.adoptOwnProfileKey(key, generation),
@@ -90,12 +92,12 @@ export class Conversations implements ConversationsService {
     this.unsubscribe.push(ctx.session.onPush((frame) => {
       this.loaded
         .then(() => this.inbox.handlePush(frame))
-        .then(() => this.inbox.backlogRead && this.markBacklogRead(), (e: Error) => this.notice(`A message could not be processed: ${e.message}`));
+        .then(() => this.inbox.backlogRead && this.markBacklogRead(), (e: Error) => this.notice("MESSAGE_RETRY", `A message could not be processed: ${e.message}`));
     }));
   }
 
-  private notice(message: string): void {
-    this.ctx.events.emit({ kind: "notice", message });
+  private notice(code: NoticeCode, message: string): void {
+    this.ctx.events.emit({ kind: "notice", code, message });
   }
 
   // ------------------------------------------------------------------ life cycle
@@ -111,12 +113,15 @@ export class Conversations implements ConversationsService {
     await this.consent.load();
     this.disappearing.start();
     this.markLoaded();
-    this.unsubscribe.push(this.ctx.carrier.onSent((_queue, sendId) => void this.sendOutcome(sendId, "sent")));
+    this.unsubscribe.push(this.ctx.carrier.onSent((conversationId, sendId, unknownDevices) => {
+      void this.sendOutcome(sendId, "sent");
+      if (unknownDevices.length > 0) this.recipientsGone(conversationId, unknownDevices);
+    }));
     this.unsubscribe.push(this.ctx.carrier.onFailed((_queue, sendId, error: ServerError) => {
       void this.sendOutcome(sendId, "failed");
-      this.notice(`A message could not be sent: ${error.message}`);
+      this.notice("SEND_FAILED", `A message could not be sent: ${error.message}`);
     }));
-    await this.keyPackages.topUp(this.ctx.session).catch((e: Error) => this.notice(`Key packages were not published: ${e.message}`));
+    await this.keyPackages.topUp(this.ctx.session).catch((e: Error) => this.notice("KEY_PACKAGES_UNPUBLISHED", `Key packages were not published: ${e.message}`));
     await Promise.race([this.backlogRead, new Promise((resolve) => setTimeout(resolve, BACKLOG_WAIT_MS))]);
   }
 
@@ -157,7 +162,7 @@ export class Conversations implements ConversationsService {
         .readNewest(conversationId, count)
         .then(
           () => this.ctx.events.emit({ kind: "messages", conversationId }),
-          (e: Error) => this.notice(`The messages could not be read: ${e.message}`),
+          (e: Error) => this.notice("READ_FAILED", `The messages could not be read: ${e.message}`),
         )
         .finally(() => this.reading.delete(reading));
     }
@@ -357,8 +362,8 @@ export class Conversations implements ConversationsService {
 
   private async requireOwn(conversationId: string, messageId: string): Promise<void> {
     const message = await this.store.message(conversationId, messageId);
-    if (!message || !message.outgoing || message.sender !== this.ctx.identity.username) throw new Error("only your own messages can be changed");
-    if (message.deleted) throw new Error("that message was deleted");
+    if (!message || !message.outgoing || message.sender !== this.ctx.identity.username) throw new CoreError("NOT_OWN_MESSAGE", "only your own messages can be changed");
+    if (message.deleted) throw new CoreError("MESSAGE_DELETED", "that message was deleted");
   }
 
   /**
@@ -401,8 +406,8 @@ export class Conversations implements ConversationsService {
     try {
       await setAccessKey(this.ctx.session, accessKeyFromProfileKey(profileKey));
     } catch (e) {
-      throw new Error(`${username} is blocked here, but the server refused this account's new access key (${(e as Error).message}),`
-        + ` so ${username} may still send to you sealed; block them again later`);
+      throw new CoreError("BLOCK_INCOMPLETE", `${username} is blocked here, but the server refused this account's new access key (${(e as Error).message}),`
+        + ` so ${username} may still send to you sealed; block them again later`, { username });
     }
     await identity.replaceProfileKey(this.ctx.vault, profileKey);
     await this.consent.setProfileKeyGeneration(this.consent.profileKeyGeneration() + 1n);
@@ -412,6 +417,24 @@ export class Conversations implements ConversationsService {
         await this.shareAccessKey(id).catch(() => undefined);
       }
     }
+  }
+
+  /**
+   * The server named recipients of a send that it no longer has. When one is a device of this
+   * account, another device unlinked it (`parley unlink`, the device list) and the server says
+   * nothing else: it is removed from every conversation now, not at the next start, so it cannot
+   * read what is said from here on. The server's list decides nothing alone: syncOwnDevices removes
+   * only devices it no longer lists, which a server could do anyway.
+   */
+  private recipientsGone(conversationId: string, unknownDevices: Uint8Array[]): void {
+    const group = this.groups.get(conversationId);
+    const own = this.ctx.identity.accountId;
+    const ownDeviceGone = group?.active && group.members().some((m) =>
+      constantTimeEquals(m.credential.accountId, own) && unknownDevices.some((d) => constantTimeEquals(d, m.credential.deviceId)));
+    if (!ownDeviceGone || this.ownDevicesSync) return;
+    this.ownDevicesSync = this.syncOwnDevices()
+      .then(() => undefined, (e: Error) => this.notice("DEVICE_STILL_IN", `an unlinked device is still in some conversations (${e.message})`))
+      .finally(() => (this.ownDevicesSync = undefined));
   }
 
   /**
@@ -468,8 +491,10 @@ export class Conversations implements ConversationsService {
 }
 
 function checkText(text: string): void {
-  if (text.trim() === "") throw new Error("a message needs some text");
-  if (text.length > MAX_TEXT_CHARS) throw new Error(`a message has at most ${MAX_TEXT_CHARS} characters; this one has ${text.length}`);
+  if (text.trim() === "") throw new CoreError("EMPTY_TEXT", "a message needs some text");
+  if (text.length > MAX_TEXT_CHARS) {
+    throw new CoreError("TEXT_TOO_LONG", `a message has at most ${MAX_TEXT_CHARS} characters; this one has ${text.length}`, { max: MAX_TEXT_CHARS });
+  }
 }
 
 function shown(message: StoredChat): ChatMessage {

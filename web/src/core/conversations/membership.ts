@@ -37,7 +37,7 @@ export class Membership {
 
   /** The 1:1 with `username`, created (with all devices of both accounts) when missing; starting it accepts them. */
   async direct(username: string): Promise<string> {
-    if (username === this.identity.username) throw new Error("that is you; to talk to your other devices, create a group");
+    if (username === this.identity.username) throw new CoreError("SELF_DIRECT", "that is you; to talk to your other devices, create a group");
     // A name the server confirmed needs no claim (which would use up one of their key packages).
     const known = await this.contacts.get(username);
     let id = known?.nameConfirmed ? this.directWith(known.accountId) : undefined;
@@ -59,7 +59,7 @@ export class Membership {
   }
 
   async createGroup(name: string, usernames: string[]): Promise<string> {
-    if (name.trim() === "" || name.length > MAX_NAME_CHARS) throw new Error(`a group name has 1 to ${MAX_NAME_CHARS} characters`);
+    if (name.trim() === "" || name.length > MAX_NAME_CHARS) throw new CoreError("GROUP_NAME", `a group name has 1 to ${MAX_NAME_CHARS} characters`, { max: MAX_NAME_CHARS });
     const others: Claimed[] = [];
     for (const username of new Set(usernames)) {
       if (username !== this.identity.username) others.push(...(await this.claim(username)));
@@ -99,7 +99,9 @@ export class Membership {
   async addMember(id: string, username: string): Promise<void> {
     this.requireAccepted(id);
     this.requireAdmin(id, "add members");
-    if (this.usernames(id).includes(username)) throw new Error(`${username} is already in '${this.store.require(id).name}'`);
+    if (this.usernames(id).includes(username)) {
+      throw new CoreError("ALREADY_MEMBER", `${username} is already in '${this.store.require(id).name}'`, { username, conversation: this.store.require(id).name });
+    }
     const joiners = await this.claim(username);
     await this.outbox.commit(id, () => adds(joiners), joiners);
     await this.acceptStarted(id, [username]);
@@ -109,9 +111,9 @@ export class Membership {
 
   async removeMember(id: string, username: string): Promise<void> {
     this.requireAccepted(id);
-    if (username === this.identity.username) throw new Error("to leave a group yourself, leave it");
+    if (username === this.identity.username) throw new CoreError("REMOVE_SELF", "to leave a group yourself, leave it");
     this.requireAdmin(id, "remove members");
-    if (!this.usernames(id).includes(username)) throw new Error(`${username} is not in '${this.store.require(id).name}'`);
+    if (!this.usernames(id).includes(username)) throw this.notMember(id, username);
     await this.outbox.commit(id, (group) => group.members().filter((m) => m.credential.username === username)
       .map((m): Proposal => ({ proposalType: "remove", remove: { removed: m.leafIndex } })));
     this.ctx.events.emit({ kind: "conversations" });
@@ -122,7 +124,7 @@ export class Membership {
     this.requireAccepted(id);
     this.requireAdmin(id, admin ? "promote members" : "demote admins");
     const member = this.groups.active(id).members().find((m) => m.credential.username === username);
-    if (!member) throw new Error(`${username} is not in '${this.store.require(id).name}'; add them first`);
+    if (!member) throw this.notMember(id, username);
     const account = member.credential.accountId;
     await this.outbox.commit(id, (group) => {
       const settings = ConversationSettings.from(group.extensions);
@@ -180,7 +182,7 @@ export class Membership {
         for (const refused of claimed.refused) {
           if (missing.some((d) => constantTimeEquals(d, refused)) && !reported.has(toHex(refused))) {
             reported.add(toHex(refused));
-            this.ctx.events.emit({ kind: "notice", message: `The server lists a device of your account (${toHex(refused)}) that none of your devices approved; it was not added. Check your devices and remove it.` });
+            this.ctx.events.emit({ kind: "notice", code: "UNCERTIFIED_DEVICE", params: { device: toHex(refused) }, message: `The server lists a device of your account (${toHex(refused)}) that none of your devices approved; it was not added. Check your devices and remove it.` });
           }
         }
         if (joiners.length > 0) {
@@ -205,7 +207,8 @@ export class Membership {
   requireAccepted(id: string): void {
     const state = this.store.require(id);
     if (state.request) {
-      throw new Error(`'${state.name}' is a message request${state.inviter ? ` from ${state.inviter}` : ""}; accept it or delete it first`);
+      throw new CoreError("IS_REQUEST", `'${state.name}' is a message request${state.inviter ? ` from ${state.inviter}` : ""}; accept it or delete it first`,
+        { conversation: state.name });
     }
   }
 
@@ -283,14 +286,20 @@ export class Membership {
     return !settings.direct && settings.isAdmin(accountId);
   }
 
+  private notMember(id: string, username: string): CoreError {
+    const conversation = this.store.require(id).name;
+    return new CoreError("NOT_MEMBER", `${username} is not in '${conversation}'`, { username, conversation });
+  }
+
   private requireAdmin(id: string, what: string): void {
     const group = this.groups.active(id);
     const settings = group.settings();
     if (settings.direct || !settings.isAdmin(this.identity.accountId)) {
       const admins = group.members().filter((m) => settings.isAdmin(m.credential.accountId)).map((m) => m.credential.username);
       const unique = [...new Set(admins)];
-      throw new Error(`only an admin of '${conversationName(group, this.identity.accountId)}' can ${what}; `
-        + (unique.length === 0 ? "no admin of it is left in it" : `ask ${unique.join(" or ")}`));
+      const conversation = conversationName(group, this.identity.accountId);
+      throw new CoreError("NOT_ADMIN", `only an admin of '${conversation}' can ${what}; `
+        + (unique.length === 0 ? "no admin of it is left in it" : `ask ${unique.join(" or ")}`), { conversation, admins: unique.join(", ") || "-" });
     }
   }
 
@@ -306,11 +315,11 @@ export class Membership {
       throw e;
     }
     if (result.devices.length === 0) {
-      throw new Error(result.refused.length === 0
-        ? `${username} has no device that can be added yet; ask them to open Parley once`
-        : `none of the devices the server lists for ${username} is signed by ${username}'s account key, so none was added; compare safety numbers`);
+      throw result.refused.length === 0
+        ? new CoreError("NO_DEVICE_YET", `${username} has no device that can be added yet; ask them to open Parley once`, { username })
+        : new CoreError("NO_CERTIFIED_DEVICE", `none of the devices the server lists for ${username} is signed by ${username}'s account key, so none was added; compare safety numbers`, { username });
     }
-    if (result.observation === "CHANGED") this.ctx.events.emit({ kind: "notice", message: `${username}'s keys changed; compare safety numbers.` });
+    if (result.observation === "CHANGED") this.ctx.events.emit({ kind: "notice", code: "KEYS_CHANGED", params: { username }, message: `${username}'s keys changed; compare safety numbers.` });
     return result.devices;
   }
 }

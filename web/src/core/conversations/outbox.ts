@@ -8,6 +8,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import type { Proposal } from "ts-mls";
 import { type Content, ContentSchema } from "../../gen/parley/content/v1/content_pb";
 import { concat, constantTimeEquals, randomBytes, toHex, utf8 } from "../bytes";
+import { CoreError } from "../net/errors";
 import type { CoreContext, RecipientAccount } from "../contracts";
 import type { Contacts } from "../keys/contacts";
 import type { Claimed } from "../keys/keyPackages";
@@ -107,10 +108,10 @@ export class Outbox {
       const outcome = await this.groups.exclusive(() => this.submit(conversationId, change, joiners));
       if ("merged" in outcome) return outcome.merged;
       if (!(await this.groups.waitForEpoch(conversationId, outcome.lostTo, WINNER_WAIT_MS))) {
-        throw new Error(`another member's change (epoch ${outcome.lostTo}) did not arrive in time; try again`);
+        throw new CoreError("GROUP_BUSY", `another member's change (epoch ${outcome.lostTo}) did not arrive in time; try again`);
       }
     }
-    throw new Error(`the group kept changing under this device (${MAX_COMMIT_ATTEMPTS} lost commits in a row); try again`);
+    throw new CoreError("GROUP_BUSY", `the group kept changing under this device (${MAX_COMMIT_ATTEMPTS} lost commits in a row); try again`);
   }
 
   /** One attempt: the commit, its fan-out and Welcome, the next epoch's commit key, and the signature by this epoch's. */

@@ -66,28 +66,28 @@ export function pageWebSocketPath(): string {
 
 /** path: the WebSocket's own path when the text names one other than /v1/ws (only where allowed). */
 function parse(text: string, allowPath: boolean): { tls: boolean; authority: string; origin: string; path?: string } {
-  if (!text || !text.trim()) throw new Error("no server URL given" + HINT);
+  if (!text || !text.trim()) throw new CoreError("ADDRESS_INVALID", "no server URL given" + HINT);
   let url: URL;
   try {
     url = new URL(text.trim());
   } catch {
-    throw new Error(`'${text}' is not a URL${HINT}`);
+    throw new CoreError("ADDRESS_INVALID", `'${text}' is not a URL${HINT}`);
   }
   const scheme = url.protocol.replace(/:$/, "").toLowerCase();
   let tls: boolean;
   if (scheme === "http" || scheme === "ws") tls = false;
   else if (scheme === "https" || scheme === "wss") tls = true;
-  else throw new Error(`'${text}' has no http, https, ws or wss scheme${HINT}`);
-  if (!url.hostname) throw new Error(`'${text}' names no host${HINT}`);
+  else throw new CoreError("ADDRESS_INVALID", `'${text}' has no http, https, ws or wss scheme${HINT}`);
+  if (!url.hostname) throw new CoreError("ADDRESS_INVALID", `'${text}' names no host${HINT}`);
   if (url.username || url.password || url.search || url.hash) {
-    throw new Error(`'${text}' has more than scheme, host, port and path${HINT}`);
+    throw new CoreError("ADDRESS_INVALID", `'${text}' has more than scheme, host, port and path${HINT}`);
   }
   // The path as written: URL would resolve "/a/../b" to "/b", which the server's rule refuses.
   const written = /^[a-z]+:\/\/[^/?#]*(\/[^?#]*)?/i.exec(text.trim())?.[1] ?? "";
   let path: string | undefined;
   if (written !== "" && written !== "/" && written !== WEBSOCKET_PATH) {
-    if (!allowPath) throw new Error(`'${text}' has a path; give only scheme, host and port${HINT}`);
-    if (written.length > MAX_PATH_LENGTH || !PLAIN_PATH.test(written)) throw new Error(`'${text}' has a path that cannot be a WebSocket path${HINT}`);
+    if (!allowPath) throw new CoreError("ADDRESS_INVALID", `'${text}' has a path; give only scheme, host and port${HINT}`);
+    if (written.length > MAX_PATH_LENGTH || !PLAIN_PATH.test(written)) throw new CoreError("ADDRESS_INVALID", `'${text}' has a path that cannot be a WebSocket path${HINT}`);
     path = written;
   }
   const port = url.port ? Number(url.port) : tls ? 443 : 80;

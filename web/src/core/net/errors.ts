@@ -11,7 +11,31 @@ export type CoreErrorCode =
   | "FORKED" // params: conversation
   | "SERVER_KEY_CHANGED" // the server showed another key than the one pinned at registration
   | "BRIDGE_LINK" // a bridge link given where the browser would have to use it
-  | "OTHER_SERVER"; // params: server; an address of another server than the one that served this page
+  | "OTHER_SERVER" // params: server; an address of another server than the one that served this page
+  // What a person asked for that cannot be done as asked (params in brackets):
+  | "SELF_DIRECT" // a 1:1 with oneself
+  | "ALREADY_MEMBER" // (username, conversation)
+  | "REMOVE_SELF" // removing oneself instead of leaving
+  | "NOT_MEMBER" // (username, conversation)
+  | "NOT_ADMIN" // (conversation, admins)
+  | "IS_REQUEST" // (conversation) a message request not accepted yet
+  | "NO_DEVICE_YET" // (username) no key package to add them with
+  | "NO_CERTIFIED_DEVICE" // (username) no listed device signed by their account key
+  | "GROUP_NAME" // (max)
+  | "NOT_IN_CONVERSATION"
+  | "NOT_OWN_MESSAGE"
+  | "MESSAGE_DELETED"
+  | "EMPTY_TEXT"
+  | "TEXT_TOO_LONG" // (max)
+  | "BLOCK_INCOMPLETE" // (username) blocked here, but the server kept the old access key
+  | "GROUP_BUSY" // commits lost to others' several times in a row
+  | "NUMBERS_DIFFER" // (username)
+  | "COMPARE_FIRST" // (username)
+  | "KEY_CHANGED_SINCE_SHOWN" // (username)
+  | "SAFETY_SELF"
+  | "NO_ACCOUNT_KEY" // (username)
+  | "LINK_CODE_INVALID"
+  | "ADDRESS_INVALID";
 
 export class CoreError extends Error {
   constructor(

@@ -4,6 +4,7 @@
 // The QR code carries the number and both account keys (safetyNumber.ts).
 import type { SafetyNumberInfo } from "../api";
 import { constantTimeEquals } from "../bytes";
+import { CoreError } from "../net/errors";
 import type { ContactKeys, DeviceIdentity, SafetyFactory, SafetyService, Vault } from "../contracts";
 import { Contacts } from "../keys/contacts";
 import { computeSafetyNumber, formatSafetyNumber, matchesSafetyNumber, type SafetyNumber } from "./safetyNumber";
@@ -43,13 +44,13 @@ export class Safety implements SafetyService {
     const { number, accountKey } = await this.current(username);
     if (proof !== undefined) {
       if (!matchesSafetyNumber(number, proof)) {
-        throw new Error(`the numbers differ: do not trust this conversation with ${username} until you find out why`);
+        throw new CoreError("NUMBERS_DIFFER", `the numbers differ: do not trust this conversation with ${username} until you find out why`, { username });
       }
     } else {
       const shown = this.shown.get(username);
-      if (!shown) throw new Error(`compare the safety number with ${username} before verifying`);
+      if (!shown) throw new CoreError("COMPARE_FIRST", `compare the safety number with ${username} before verifying`, { username });
       if (!constantTimeEquals(shown, accountKey)) {
-        throw new Error(`${username}'s account key changed since the number was shown: compare the new safety number`);
+        throw new CoreError("KEY_CHANGED_SINCE_SHOWN", `${username}'s account key changed since the number was shown: compare the new safety number`, { username });
       }
     }
     await this.contacts.markVerified(username, accountKey);
@@ -57,10 +58,10 @@ export class Safety implements SafetyService {
 
   private async current(username: string): Promise<{ number: SafetyNumber; accountKey: Uint8Array }> {
     const self = this.self;
-    if (username === self.username) throw new Error("a safety number is between you and someone else");
+    if (username === self.username) throw new CoreError("SAFETY_SELF", "a safety number is between you and someone else");
     const accountKey = await this.keys.accountKey(username);
     if (accountKey === undefined) {
-      throw new Error(`no account key of ${username} is known yet: start a conversation with ${username} first`);
+      throw new CoreError("NO_ACCOUNT_KEY", `no account key of ${username} is known yet: start a conversation with ${username} first`, { username });
     }
     const number = computeSafetyNumber({ username: self.username, accountKey: self.accountPublicKey }, { username, accountKey });
     return { number, accountKey };

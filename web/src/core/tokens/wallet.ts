@@ -17,6 +17,11 @@
 // A key could be made for one account alone, which would mark its tokens. So before a key's
 // tokens are spent, the anonymous channel is asked which keys it is shown (GetTokenKeys); a key not
 // shown there, or a day with more than one key, is a loud notice and the key's tokens are dropped.
+//
+// The tokens live in memory and are written through to the vault. A send takes a held token
+// without waiting for a refill under way (issue 14: the send path's p99): the refill adds its
+// tokens to memory as they are finalized and writes them in chunks, so it neither queues in front
+// of sends nor fills the vault's store with a write per token while received messages are stored.
 import { create, equals, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { TokenWalletSchema, WalletKeySchema, WalletTokenSchema, type WalletKey, type WalletToken } from "../../gen/parley/local/v1/local_pb";
 import {
@@ -48,6 +53,8 @@ const DAY_MS = 86_400_000;
 /** A top-up waits a random 10 s to 2 min after the spend that made the wallet low, so fetching and spending are apart in time. */
 const TOP_UP_MIN_DELAY_MS = 10_000;
 const TOP_UP_MAX_DELAY_MS = 120_000;
+/** A refill writes its finalized tokens to the vault after every this many (and at its end). */
+export const TOKENS_PER_WRITE = 10;
 /** The longest an idle slice waits for the main thread to be idle. */
 const IDLE_TIMEOUT_MS = 200;
 
@@ -94,6 +101,11 @@ class Refill {
   /** Resolves when the next token arrived or the refill ended; rejects when it failed. */
   readonly next = (): Promise<void> => new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
 
+  /** Whether a send waits for the next token (its Finalize is then done at once). */
+  get awaited(): boolean {
+    return this.waiters.length > 0;
+  }
+
   arrived(): void {
     this.settle((w) => w.resolve());
   }
@@ -118,8 +130,14 @@ export interface WalletOptions {
 }
 
 export class TokenWallet {
+  /** Takes, one at a time: two sends must never take the same token. */
   private queue: Promise<unknown> = Promise.resolve();
-  private held = 0;
+  /** What the wallet holds; the vault has it as of the last write. */
+  private keys: WalletKey[] = [];
+  /** Writes asked for and done: a write covers every change made before it started. */
+  private writesAsked = 0;
+  private writesDone = 0;
+  private writing: Promise<void> | undefined;
   private plannedTopUp: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   /** The batch blinded ahead of need, once complete. */
@@ -154,7 +172,7 @@ export class TokenWallet {
   ): Promise<TokenWallet> {
     const wallet = new TokenWallet(vault, session, anonymous, notice, options);
     const stored = await wallet.load();
-    wallet.held = count(stored);
+    wallet.keys = stored.keys;
     // Until the session shows a key, the newest one held is today's best guess (a wrong guess costs one re-blinding).
     const newest = [...stored.keys].sort((a, b) => Number(b.day - a.day))[0];
     if (newest) wallet.lastShown = create(TokenKeySchema, { day: newest.day, publicKey: newest.publicKey });
@@ -163,11 +181,11 @@ export class TokenWallet {
 
   /** Unspent tokens held (those of expired days included until the next use drops them). */
   get count(): number {
-    return this.held;
+    return count({ keys: this.keys });
   }
 
   get low(): boolean {
-    return this.held < TOKENS_LOW;
+    return this.count < TOKENS_LOW;
   }
 
   /** How many tokens of the next batch are blinded ahead of need so far. */
@@ -218,11 +236,13 @@ export class TokenWallet {
     this.rsa.close();
   }
 
-  /** The oldest day's next token, its key confirmed anonymously first; undefined when none is held. Runs serialized. */
+  /**
+   * The oldest day's next token, its key confirmed anonymously first; undefined when none is held.
+   * Runs serialized with other takes, never behind a refill: the token is spent once written.
+   */
   private async takeHeld(): Promise<SendToken | undefined> {
-    const keys = await this.usable();
     for (;;) {
-      const key = keys.filter((k) => k.tokens.length > 0).sort((a, b) => Number(a.day - b.day))[0];
+      const key = this.usable().filter((k) => k.tokens.length > 0).sort((a, b) => Number(a.day - b.day))[0];
       if (!key) return undefined;
       if (!key.confirmed && !(await this.confirmAnonymously(key))) {
         this.notice(
@@ -231,11 +251,11 @@ export class TokenWallet {
         );
         key.tokens = [];
         this.distrusted.push(key);
-        await this.save(keys);
+        await this.write();
         continue;
       }
       const token = key.tokens.shift()!;
-      await this.save(keys);
+      await this.write();
       this.planTopUp();
       return create(SendTokenSchema, { day: key.day, message: token.message, signature: token.signature });
     }
@@ -326,12 +346,17 @@ export class TokenWallet {
       if (!answer.key || !sameKey(answer.key, today) || answer.blindSignatures.length > batch.blinded.length) {
         throw new NoTokenError("the server signed under another key than it showed", DEFAULT_TOKEN_RETRY_MS);
       }
-      for (let i = 0; i < answer.blindSignatures.length; i++) {
-        const { message, inv } = batch.blinded[i];
-        // The first one at once: a send may be waiting for it.
-        const signature = await this.rsa.finalize(batch.publicKey, message, answer.blindSignatures[i], inv, i === 0);
-        if (!(await this.serialized(() => this.keep(today, create(WalletTokenSchema, { message, signature }))))) break;
-        progress.arrived();
+      try {
+        for (let i = 0; i < answer.blindSignatures.length; i++) {
+          const { message, inv } = batch.blinded[i];
+          // At once when a send waits for it (the wallet is empty); else in the worker's (or an idle slice's) own time.
+          const signature = await this.rsa.finalize(batch.publicKey, message, answer.blindSignatures[i], inv, i === 0 && progress.awaited);
+          if (!this.keep(today, create(WalletTokenSchema, { message, signature }))) break;
+          if ((i + 1) % TOKENS_PER_WRITE === 0) void this.write().catch(() => undefined); // the last write reports
+          progress.arrived();
+        }
+      } finally {
+        await this.write();
       }
       return answer.blindSignatures.length;
     } catch (e) {
@@ -347,17 +372,15 @@ export class TokenWallet {
     }
   }
 
-  /** Adds one finalized token under its key; false when the key is distrusted (the token is dropped). Runs serialized. */
-  private async keep(key: TokenKey, token: WalletToken): Promise<boolean> {
+  /** Adds one finalized token under its key, in memory (the refill writes them); false when the key is distrusted (the token is dropped). */
+  private keep(key: TokenKey, token: WalletToken): boolean {
     if (this.distrusted.some((k) => k.day === key.day && constantTimeEquals(k.publicKey, key.publicKey))) return false;
-    const keys = await this.usable();
-    let into = keys.find((k) => k.day === key.day && constantTimeEquals(k.publicKey, key.publicKey));
+    let into = this.usable().find((k) => k.day === key.day && constantTimeEquals(k.publicKey, key.publicKey));
     if (!into) {
       into = create(WalletKeySchema, { day: key.day, publicKey: key.publicKey });
-      keys.push(into);
+      this.keys.push(into);
     }
     into.tokens.push(token);
-    await this.save(keys);
     return true;
   }
 
@@ -375,10 +398,11 @@ export class TokenWallet {
     return key.confirmed;
   }
 
-  /** The stored keys, those of days before yesterday dropped. */
-  private async usable(): Promise<WalletKey[]> {
+  /** The keys held, those of days before yesterday dropped. */
+  private usable(): WalletKey[] {
     const today = BigInt(Math.floor(this.now() / DAY_MS));
-    return (await this.load()).keys.filter((k) => k.day >= today - 1n);
+    this.keys = this.keys.filter((k) => k.day >= today - 1n);
+    return this.keys;
   }
 
   private async load() {
@@ -391,13 +415,33 @@ export class TokenWallet {
     }
   }
 
-  private async save(keys: WalletKey[]): Promise<void> {
-    const wallet = create(TokenWalletSchema, { keys: keys.filter((k) => k.tokens.length > 0 || k.confirmed) });
-    await this.vault.put(AREA, KEY, toBinary(TokenWalletSchema, wallet));
-    this.held = count(wallet);
+  /**
+   * Resolves once the vault holds the wallet as it is now. Writes never overlap: one asked for
+   * while another runs follows it, and covers every change asked for until it starts.
+   */
+  private async write(): Promise<void> {
+    const asked = ++this.writesAsked;
+    while (this.writesDone < asked) {
+      this.writing ??= this.writeAll();
+      await this.writing;
+    }
   }
 
-  /** One wallet operation at a time: two sends must never take the same token. */
+  /** Writes until every write asked for is done; started only while one is owed, so it always awaits a put first. */
+  private async writeAll(): Promise<void> {
+    try {
+      do {
+        const covers = this.writesAsked;
+        this.keys = this.keys.filter((k) => k.tokens.length > 0 || k.confirmed);
+        await this.vault.put(AREA, KEY, toBinary(TokenWalletSchema, create(TokenWalletSchema, { keys: this.keys })));
+        this.writesDone = covers;
+      } while (this.writesDone < this.writesAsked);
+    } finally {
+      this.writing = undefined;
+    }
+  }
+
+  /** One take at a time: two sends must never take the same token. */
   private serialized<T>(operation: () => Promise<T>): Promise<T> {
     const result = this.queue.then(operation, operation);
     this.queue = result.catch(() => undefined);

@@ -42,6 +42,9 @@ final class CallCommand implements Callable<Integer> {
                 out.println("Ringing " + conversation.name() + "…");
                 out.flush();
                 if (!call.awaitAccepted(CallAudio.SIGNAL_WAIT)) {
+                    if (call.endedByOthers()) {
+                        throw new CallException(conversation.name() + " declined the call");
+                    }
                     call.hangUp();
                     throw new CallException(conversation.name() + " did not answer within "
                             + CallAudio.SIGNAL_WAIT.toSeconds() + " s; they answer with 'parley answer'");

@@ -69,8 +69,9 @@ final class ChatCalls implements AutoCloseable {
             try (call) {
                 if (!await(() -> call.awaitAccepted(Duration.ofMillis(POLL_MILLIS)) || call.endedByOthers())
                         || call.endedByOthers()) {
+                    boolean declined = call.endedByOthers();
                     call.hangUp();
-                    out.println(hangUpRequested ? "Call cancelled." : conversation.name() + " did not answer.");
+                    out.println(hangUpRequested ? "Call cancelled." : conversation.name() + (declined ? " declined the call." : " did not answer."));
                     return;
                 }
                 CallMedia media = audio.join(call);

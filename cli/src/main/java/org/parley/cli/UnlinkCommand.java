@@ -36,7 +36,9 @@ final class UnlinkCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("that is this device; unlink it from another device of the account");
             }
             Accounts.removeDevice(client.session(), device.deviceId());
-            spec.commandLine().getOut().println("Removed device " + device.deviceId().toHex());
+            // Until it is committed out of each conversation, the unlinked device could still read them.
+            client.syncOwnDevices();
+            spec.commandLine().getOut().println("Removed device " + device.deviceId().toHex() + "; it has left your conversations");
             return 0;
         });
     }

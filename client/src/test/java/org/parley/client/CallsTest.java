@@ -121,6 +121,29 @@ class CallsTest extends LiveServerTestBase {
         audioRing.hangUp();
     }
 
+    @Test
+    void aDeclinedRingEndsTheCallersWaitAtOnce() throws Exception {
+        server = new LiveServer(temp.resolve("server"), OptionalInt.empty());
+        ParleyClient alice = OneToOneCall.user(this, "alice");
+        ParleyClient bob = OneToOneCall.user(this, "bob");
+        Calls aliceCalls = new Calls(alice);
+        Calls bobCalls = new Calls(bob);
+        open.add(0, aliceCalls);
+        open.add(0, bobCalls);
+        byte[] direct = alice.conversations().direct("bob").groupId().toByteArray();
+        eventually("bob holds alice's message request",
+                () -> bob.conversations().requests().stream().anyMatch(r -> r.inviter().equals("alice")));
+        bob.conversations().accept("alice");
+
+        Call ring = aliceCalls.ring(direct, "bob");
+        bobCalls.awaitRing(WAIT).hangUp(); // bob declines
+        long started = System.nanoTime();
+        Duration longWait = Duration.ofSeconds(120);
+        assertThat(ring.awaitAccepted(longWait)).as("a declined ring is not accepted").isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the caller stops waiting when bob declines").isLessThan(longWait.dividedBy(2));
+        assertThat(ring.endedByOthers()).isTrue();
+    }
+
     private void callAndCompare(String expectedTransport) throws Exception {
         OneToOneCall call = OneToOneCall.start(this);
         Call outgoing = call.outgoing;

@@ -52,9 +52,12 @@ public final class Call implements AutoCloseable {
         signal(CallSignal.Kind.ACCEPT);
     }
 
-    /** Waits until another member accepts; false if none did within {@code wait} or one hung up. */
+    /**
+     * Waits until another member accepts; false if none did within {@code wait}, or at once when one
+     * hung up (declined: {@link #endedByOthers()} tells which).
+     */
     public boolean awaitAccepted(Duration wait) throws InterruptedException {
-        return calls.await(callId, CallSignal.Kind.ACCEPT, wait) != null;
+        return calls.await(callId, CallSignal.Kind.ACCEPT, CallSignal.Kind.HANG_UP, wait) != null;
     }
 
     /** Waits until another member's media joined; false if none did within {@code wait}. */

@@ -97,8 +97,17 @@ public final class Calls implements Consumer<ConversationEvent>, AutoCloseable {
      * and returns it, or null after {@code wait}.
      */
     synchronized ConversationEvent.CallSignalled await(CallId callId, CallSignal.Kind kind, Duration wait) throws InterruptedException {
+        return await(callId, kind, null, wait);
+    }
+
+    /** As {@link #await(CallId, CallSignal.Kind, Duration)}, but null as soon as a signal of {@code unless} for the call arrived (not taken). */
+    synchronized ConversationEvent.CallSignalled await(CallId callId, CallSignal.Kind kind, CallSignal.Kind unless, Duration wait)
+            throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
+            if (unless != null && has(callId, unless)) {
+                return null;
+            }
             for (int i = 0; i < signals.size(); i++) {
                 ConversationEvent.CallSignalled s = signals.get(i);
                 if (s.signal().getKind() == kind && (callId == null || callId(s.signal().getCallId()).equals(callId))) {

@@ -1,0 +1,130 @@
+// The wallet's top-up in the background (issue 14, the send path's p99): once the wallet runs low
+// it plans a top-up after a random 10 s to 2 min (fetching and spending stay apart in time; the
+// clock here is vitest's), and while that top-up waits for the server, sends take held tokens at
+// once. The refill writes its 50 tokens to the vault in a few chunks, not one write per token
+// competing with the messages being stored. Real server, real RSA; the signed-in session is the
+// real one with a gate that holds the server's answer to the token request until the test lets it.
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { register } from "../../src/core/account/accounts";
+import type { Session, Vault } from "../../src/core/contracts";
+import { AnonymousLink } from "../../src/core/net/anonymous";
+import { LastingLink } from "../../src/core/net/session";
+import { IndexedDbVault } from "../../src/core/store/vault";
+import { slicedRsa } from "../../src/core/tokens/rsaWork";
+import { TOKEN_BATCH, TOKENS_LOW, TOKENS_PER_WRITE, TokenWallet } from "../../src/core/tokens/wallet";
+import { until } from "../net/until";
+import { startServer, type TestServer } from "../server";
+
+/** The session, but the server's answers to RequestSendTokens wait for release() while `holding`. */
+function gatedSession(session: LastingLink) {
+  const gate = { holding: false, asked: 0, waiting: 0, release: () => undefined as void };
+  let released = Promise.resolve();
+  const gated: Session = {
+    get state() {
+      return session.state;
+    },
+    async request(body, timeoutMs) {
+      if (body.case !== "requestSendTokens") return session.request(body, timeoutMs);
+      gate.asked++;
+      const answer = session.request(body, timeoutMs);
+      if (gate.holding) {
+        gate.waiting++;
+        await released;
+        gate.waiting--;
+      }
+      return answer;
+    },
+    post: (body) => session.post(body),
+    onPush: (listener) => session.onPush(listener),
+    onState: (listener) => session.onState(listener),
+    close: () => session.close(),
+  };
+  const hold = () => {
+    gate.holding = true;
+    released = new Promise((resolve) => (gate.release = resolve));
+  };
+  return { gated, gate, hold };
+}
+
+/** The vault, counting the wallet's writes. */
+function countingVault(vault: IndexedDbVault) {
+  const counted = { puts: 0 };
+  const wrapped: Vault = {
+    get: (area, key) => vault.get(area, key),
+    put: (area, key, value) => {
+      counted.puts++;
+      return vault.put(area, key, value);
+    },
+    delete: (area, key) => vault.delete(area, key),
+    entries: (area) => vault.entries(area),
+    putAll: (writes) => vault.putAll(writes),
+  };
+  return { wrapped, counted };
+}
+
+describe("the wallet's top-up in the background", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer(["--send-tokens-per-day=200"]);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  it("waits a random 10 s to 2 min after running low, and sends take held tokens while it waits for the server", async () => {
+    const idb = await IndexedDbVault.create("wallet-topup");
+    const device = await register(idb, server.url, "topup_dora");
+    const session = await LastingLink.open(server.wsUrl, device);
+    const anonymous = new AnonymousLink(server.wsUrl);
+    const { gated, gate, hold } = gatedSession(session);
+    const { wrapped, counted } = countingVault(idb);
+    // The RSA work on this thread without waiting for idle slices: only the wallet's own timing is under test.
+    const wallet = await TokenWallet.open(wrapped, gated, anonymous, () => undefined, { rsa: slicedRsa(async () => undefined) });
+    try {
+      expect(await wallet.topUp()).toBe(TOKEN_BATCH);
+      expect(gate.asked).toBe(1);
+
+      // The draw of the delay: halfway, 10 s + 0.5 × 110 s = 65 s after the spend that made the wallet low.
+      vi.spyOn(Math, "random").mockReturnValue(0.5);
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+      while (!wallet.low) await wallet.take();
+      expect(wallet.count).toBe(TOKENS_LOW - 1);
+      hold();
+      await vi.advanceTimersByTimeAsync(64_900);
+      expect(gate.asked, "no token request before the delay is over").toBe(1);
+      await vi.advanceTimersByTimeAsync(200);
+      vi.useRealTimers();
+      await until(() => gate.waiting === 1, "the top-up's token request at the server", 30_000);
+
+      // The top-up is under way, its answer held: sends take what the wallet holds, at once.
+      const writesBefore = counted.puts;
+      for (let sent = 1; sent <= 5; sent++) {
+        await wallet.take();
+        expect(wallet.count).toBe(TOKENS_LOW - 1 - sent);
+      }
+      expect(gate.waiting, "the sends did not wait for the top-up").toBe(1);
+      expect(counted.puts - writesBefore).toBe(5); // each spent token is written before it is used
+
+      // The answer comes: its tokens are added, in a few writes rather than one per token.
+      const beforeRefill = counted.puts;
+      gate.release();
+      await until(() => wallet.count === TOKENS_LOW - 6 + TOKEN_BATCH, "the top-up's tokens", 60_000);
+      await until(() => !gate.waiting, "the refill's end");
+      expect(await wallet.topUp()).toBe(0); // not low: nothing more is fetched
+      expect(counted.puts - beforeRefill).toBeLessThanOrEqual(TOKEN_BATCH / TOKENS_PER_WRITE + 1);
+      // What was written is what the wallet holds: a restart finds the same tokens.
+      const reopened = await TokenWallet.open(idb, session, anonymous, () => undefined);
+      expect(reopened.count).toBe(wallet.count);
+      reopened.close();
+    } finally {
+      wallet.close();
+      session.close();
+      anonymous.close();
+      idb.close();
+    }
+  }, 180_000);
+});
