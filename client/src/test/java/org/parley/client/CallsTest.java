@@ -95,17 +95,10 @@ class CallsTest extends LiveServerTestBase {
 
     @Test
     void aVideoRingArrivesFlaggedAsVideoAndAnAudioRingDoesNot() throws Exception {
-        server = new LiveServer(temp.resolve("server"), OptionalInt.empty());
-        ParleyClient alice = OneToOneCall.user(this, "alice");
-        ParleyClient bob = OneToOneCall.user(this, "bob");
-        Calls aliceCalls = new Calls(alice);
-        Calls bobCalls = new Calls(bob);
-        open.add(0, aliceCalls);
-        open.add(0, bobCalls);
-        byte[] direct = alice.conversations().direct("bob").groupId().toByteArray();
-        eventually("bob holds alice's message request",
-                () -> bob.conversations().requests().stream().anyMatch(r -> r.inviter().equals("alice")));
-        bob.conversations().accept("alice");
+        RingingPair pair = ringingPair();
+        Calls aliceCalls = pair.aliceCalls();
+        Calls bobCalls = pair.bobCalls();
+        byte[] direct = pair.direct();
 
         Call videoRing = aliceCalls.ring(direct, "bob", true);
         Call ringing = bobCalls.awaitRing(WAIT);
@@ -123,6 +116,25 @@ class CallsTest extends LiveServerTestBase {
 
     @Test
     void aDeclinedRingEndsTheCallersWaitAtOnce() throws Exception {
+        RingingPair pair = ringingPair();
+        Calls aliceCalls = pair.aliceCalls();
+        Calls bobCalls = pair.bobCalls();
+        byte[] direct = pair.direct();
+
+        Call ring = aliceCalls.ring(direct, "bob");
+        bobCalls.awaitRing(WAIT).hangUp(); // bob declines
+        long started = System.nanoTime();
+        Duration longWait = Duration.ofSeconds(120);
+        assertThat(ring.awaitAccepted(longWait)).as("a declined ring is not accepted").isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the caller stops waiting when bob declines").isLessThan(longWait.dividedBy(2));
+        assertThat(ring.endedByOthers()).isTrue();
+    }
+
+    /** alice and bob in an accepted 1:1, each with a {@link Calls}, on a server without UDP (ringing needs none). */
+    private record RingingPair(Calls aliceCalls, Calls bobCalls, byte[] direct) {
+    }
+
+    private RingingPair ringingPair() throws Exception {
         server = new LiveServer(temp.resolve("server"), OptionalInt.empty());
         ParleyClient alice = OneToOneCall.user(this, "alice");
         ParleyClient bob = OneToOneCall.user(this, "bob");
@@ -134,14 +146,7 @@ class CallsTest extends LiveServerTestBase {
         eventually("bob holds alice's message request",
                 () -> bob.conversations().requests().stream().anyMatch(r -> r.inviter().equals("alice")));
         bob.conversations().accept("alice");
-
-        Call ring = aliceCalls.ring(direct, "bob");
-        bobCalls.awaitRing(WAIT).hangUp(); // bob declines
-        long started = System.nanoTime();
-        Duration longWait = Duration.ofSeconds(120);
-        assertThat(ring.awaitAccepted(longWait)).as("a declined ring is not accepted").isFalse();
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the caller stops waiting when bob declines").isLessThan(longWait.dividedBy(2));
-        assertThat(ring.endedByOthers()).isTrue();
+        return new RingingPair(aliceCalls, bobCalls, direct);
     }
 
     private void callAndCompare(String expectedTransport) throws Exception {

@@ -79,7 +79,7 @@ class BootedUnitTest {
             Thread.sleep(500);
             health = system.get(PORT, "/healthz");
         }
-        assertThat(system.get(PORT, "/readyz")).startsWith("HTTP/1.1 200").endsWith("ready");
+        assertThat(system.get(PORT, "/readyz")).startsWith("HTTP/1.1 200 OK ready").contains("database: ok");
         return Long.parseLong(show(system, "MainPID"));
     }
 

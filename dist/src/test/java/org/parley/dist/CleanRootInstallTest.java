@@ -176,7 +176,7 @@ class CleanRootInstallTest {
             Thread.sleep(500);
             health = root.get(PORT, "/healthz");
         }
-        assertThat(root.get(PORT, "/readyz")).startsWith("HTTP/1.1 200").endsWith("ready");
+        assertThat(root.get(PORT, "/readyz")).startsWith("HTTP/1.1 200 OK ready").contains("database: ok");
         String uid = root.run("id", "-u", "parley").ok().out().strip();
         assertThat(Files.readString(Path.of("/proc/" + server.pid() + "/status")))
                 .as("the server process is java, run by user parley")
