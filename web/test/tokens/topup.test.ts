@@ -1,7 +1,8 @@
 // The wallet's top-up in the background (issue 14, the send path's p99): once the wallet runs low
-// it plans a top-up after a random 10 s to 2 min (fetching and spending stay apart in time; the
-// clock here is vitest's), and while that top-up waits for the server, sends take held tokens at
-// once. The refill writes its 50 tokens to the vault in a few chunks, not one write per token
+// it plans a top-up after a random 10 s to 2 min at a person's pace, sooner in a burst but still
+// before the held tokens are gone (fetching and spending stay apart in time; the timers here are
+// vitest's, and the wallet's clock is the test's), and while that top-up waits for the server,
+// sends take held tokens at once. The refill writes its 50 tokens to the vault in a few chunks, not one write per token
 // competing with the messages being stored. Real server, real RSA; the signed-in session is the
 // real one with a gate that holds the server's answer to the token request until the test lets it.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -82,16 +83,21 @@ describe("the wallet's top-up in the background", () => {
     const anonymous = new AnonymousLink(server.wsUrl);
     const { gated, gate, hold } = gatedSession(session);
     const { wrapped, counted } = countingVault(idb);
+    const clock = { now: Date.now() };
     // The RSA work on this thread without waiting for idle slices: only the wallet's own timing is under test.
-    const wallet = await TokenWallet.open(wrapped, gated, anonymous, () => undefined, { rsa: slicedRsa(async () => undefined) });
+    const wallet = await TokenWallet.open(wrapped, gated, anonymous, () => undefined, { rsa: slicedRsa(async () => undefined), now: () => clock.now });
     try {
       expect(await wallet.topUp()).toBe(TOKEN_BATCH);
       expect(gate.asked).toBe(1);
 
+      // A person's pace: a send every 10 s, so the 24 tokens left last 4 min, longer than the plan's 2 min.
       // The draw of the delay: halfway, 10 s + 0.5 × 110 s = 65 s after the spend that made the wallet low.
       vi.spyOn(Math, "random").mockReturnValue(0.5);
       vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
-      while (!wallet.low) await wallet.take();
+      while (!wallet.low) {
+        clock.now += 10_000;
+        await wallet.take();
+      }
       expect(wallet.count).toBe(TOKENS_LOW - 1);
       hold();
       await vi.advanceTimersByTimeAsync(64_900);
@@ -120,6 +126,43 @@ describe("the wallet's top-up in the background", () => {
       const reopened = await TokenWallet.open(idb, session, anonymous, () => undefined);
       expect(reopened.count).toBe(wallet.count);
       reopened.close();
+    } finally {
+      wallet.close();
+      session.close();
+      anonymous.close();
+      idb.close();
+    }
+  }, 180_000);
+
+  it("in a burst, tops up within the first half of the time the held tokens last, so no send finds the wallet empty", async () => {
+    const idb = await IndexedDbVault.create("wallet-burst");
+    const device = await register(idb, server.url, "topup_burst");
+    const session = await LastingLink.open(server.wsUrl, device);
+    const anonymous = new AnonymousLink(server.wsUrl);
+    const { gated, gate } = gatedSession(session);
+    const clock = { now: Date.now() };
+    const wallet = await TokenWallet.open(idb, gated, anonymous, () => undefined, { rsa: slicedRsa(async () => undefined), now: () => clock.now });
+    try {
+      expect(await wallet.topUp()).toBe(TOKEN_BATCH);
+
+      // Five sends a second, the pace of the send-to-render benchmark: at the spend that makes the
+      // wallet low, its 24 tokens last 4.8 s, so the top-up comes 1.2 to 2.4 s later (1.8 s here).
+      vi.spyOn(Math, "random").mockReturnValue(0.5);
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+      const spend = async () => {
+        clock.now += 200;
+        await wallet.take();
+        await vi.advanceTimersByTimeAsync(200);
+      };
+      while (!wallet.low) await spend();
+      expect(wallet.count).toBe(TOKENS_LOW - 1);
+      for (let i = 0; i < 7; i++) await spend(); // 1.6 s after the plan
+      expect(gate.asked, "no token request before the drawn moment").toBe(1);
+      await spend(); // 1.8 s: due
+      vi.useRealTimers();
+      await until(() => gate.asked === 2, "the top-up's token request", 30_000);
+      expect(wallet.count, "the top-up was asked for while tokens were left for the next 3 s of sends").toBeGreaterThanOrEqual(TOKENS_LOW - 10);
+      await until(() => wallet.count > TOKENS_LOW, "the top-up's tokens", 60_000);
     } finally {
       wallet.close();
       session.close();

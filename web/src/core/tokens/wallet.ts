@@ -18,6 +18,16 @@
 // tokens are spent, the anonymous channel is asked which keys it is shown (GetTokenKeys); a key not
 // shown there, or a day with more than one key, is a loud notice and the key's tokens are dropped.
 //
+// When the wallet runs low it plans a top-up at a random moment, drawn at the spend that made it
+// low and never on a send's path: 10 s to 2 min later at a person's pace. A burst of sends (a paste,
+// a bot) would spend the rest before that, and the send that found the wallet empty would wait for a
+// refill's round trip, fetching right before spending (the closest link of the two). So the window
+// shrinks with the pace: its end is half the time the held tokens last at the pace of the last
+// spends (their times are kept in memory only), its start a quarter. The moment is still random and
+// falls among the wallet's own next spends (the 6th to the 12th at a burst's pace), so the fetch
+// points at none of them; what a burst gives up is the window's length: fewer other people's sealed
+// sends fall in it than at a person's pace.
+//
 // The tokens live in memory and are written through to the vault. A send takes a held token
 // without waiting for a refill under way (issue 14: the send path's p99): the refill adds its
 // tokens to memory as they are finalized and writes them in chunks, so it neither queues in front
@@ -50,9 +60,11 @@ const MESSAGE_BYTES = 32;
 /** When the server gives no hint, how long before a refused or failed token request is worth trying again. */
 export const DEFAULT_TOKEN_RETRY_MS = 60_000;
 const DAY_MS = 86_400_000;
-/** A top-up waits a random 10 s to 2 min after the spend that made the wallet low, so fetching and spending are apart in time. */
+/** A top-up waits a random 10 s to 2 min after the spend that made the wallet low, so fetching and spending are apart in time (sooner in a burst). */
 const TOP_UP_MIN_DELAY_MS = 10_000;
 const TOP_UP_MAX_DELAY_MS = 120_000;
+/** How many recent spends' times the wallet keeps in memory to tell its pace. */
+const SPENDS_FOR_PACE = 10;
 /** A refill writes its finalized tokens to the vault after every this many (and at its end). */
 export const TOKENS_PER_WRITE = 10;
 /** The longest an idle slice waits for the main thread to be idle. */
@@ -138,7 +150,10 @@ export class TokenWallet {
   private writesAsked = 0;
   private writesDone = 0;
   private writing: Promise<void> | undefined;
-  private plannedTopUp: ReturnType<typeof setTimeout> | undefined;
+  /** The top-up planned after running low, and when it is due (this.now's clock). */
+  private plannedTopUp: { timer: ReturnType<typeof setTimeout>; due: number } | undefined;
+  /** When the last few tokens were taken (memory only): the pace that sizes a top-up's window. */
+  private readonly spentAt: number[] = [];
   private closed = false;
   /** The batch blinded ahead of need, once complete. */
   private ahead: BlindedBatch | undefined;
@@ -232,7 +247,7 @@ export class TokenWallet {
   /** Stops a planned top-up and the blinding ahead of need. */
   close(): void {
     this.closed = true;
-    clearTimeout(this.plannedTopUp);
+    clearTimeout(this.plannedTopUp?.timer);
     this.rsa.close();
   }
 
@@ -256,19 +271,43 @@ export class TokenWallet {
       }
       const token = key.tokens.shift()!;
       await this.write();
+      this.spentAt.push(this.now());
+      if (this.spentAt.length > SPENDS_FOR_PACE) this.spentAt.shift();
       this.planTopUp();
       return create(SendTokenSchema, { day: key.day, message: token.message, signature: token.signature });
     }
   }
 
+  /**
+   * Plans a top-up at a random moment of the window the pace allows, once the wallet is low. A plan
+   * made at a slower pace that would now come after the window's end is drawn again in the new one.
+   */
   private planTopUp(): void {
-    if (!this.low || this.plannedTopUp !== undefined || this.closed) return;
-    const delay = TOP_UP_MIN_DELAY_MS + Math.random() * (TOP_UP_MAX_DELAY_MS - TOP_UP_MIN_DELAY_MS);
-    this.plannedTopUp = setTimeout(() => {
-      this.topUp()
-        .catch(() => 0) // the next spend plans another
-        .finally(() => (this.plannedTopUp = undefined));
-    }, delay);
+    if (!this.low || this.closed) return;
+    const { earliest, latest } = this.topUpWindow();
+    const now = this.now();
+    if (this.plannedTopUp && this.plannedTopUp.due <= now + latest) return;
+    clearTimeout(this.plannedTopUp?.timer);
+    const delay = earliest + Math.random() * (latest - earliest);
+    const planned = {
+      due: now + delay,
+      timer: setTimeout(() => {
+        this.topUp()
+          .catch(() => 0) // the next spend plans another
+          .finally(() => {
+            if (this.plannedTopUp === planned) this.plannedTopUp = undefined;
+          });
+      }, delay),
+    };
+    this.plannedTopUp = planned;
+  }
+
+  /** How long from now a top-up may wait: 10 s to 2 min, or a quarter to half of the time the held tokens last at the recent pace, if that is shorter. */
+  private topUpWindow(): { earliest: number; latest: number } {
+    const spends = this.spentAt.length;
+    const gap = spends < 3 ? undefined : (this.spentAt[spends - 1] - this.spentAt[0]) / (spends - 1);
+    const latest = gap === undefined ? TOP_UP_MAX_DELAY_MS : Math.min(TOP_UP_MAX_DELAY_MS, (this.count * gap) / 2);
+    return { earliest: Math.min(TOP_UP_MIN_DELAY_MS, latest / 2), latest };
   }
 
   private startRefill(): { progress: Refill; done: Promise<number> } {
