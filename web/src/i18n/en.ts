@@ -237,6 +237,7 @@ export const en = {
   noticeNO_TOKENS: "No send tokens now: sealed messages wait until the server gives new ones.",
   noticeTOKENS_DISCARDED: "The server issued send tokens that would tell it who spends them; they were discarded. Sealed messages wait until the server behaves.",
   noticeSERVER_PROBLEM: "The server sent something this app cannot use; it was ignored ({detail}).",
+  noticeRepeated: "({count} times)",
   errSELF_DIRECT: "That is you. To talk to your other devices, create a group.",
   errALREADY_MEMBER: "{username} is already in {conversation}.",
   errREMOVE_SELF: "To leave the group yourself, use “Leave group”.",

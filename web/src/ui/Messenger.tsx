@@ -10,9 +10,9 @@ import { ConversationList } from "./ConversationList";
 import { GroupDialog } from "./GroupDialog";
 import { lazyComponent } from "./lazy";
 import { NewDirectDialog, NewGroupDialog } from "./NewConversation";
+import { Notices, useNotices } from "./Notices";
 import { SafetyDialog } from "./SafetyNumber";
 import { Settings } from "./Settings";
-import { Icon } from "./Icon";
 import { timerLabel } from "./TimerSetting";
 
 const CallPanel = lazyComponent(() => import("./CallPanel").then((m) => m.CallPanel));
@@ -28,11 +28,6 @@ type OpenDialog =
   | { kind: "safety"; username: string }
   | undefined;
 
-interface Notice {
-  id: number;
-  text: string;
-}
-
 export function Messenger(props: { app: ParleyApp }) {
   const app = props.app;
   const [view, setView] = useState<View>({ kind: "list" });
@@ -40,7 +35,7 @@ export function Messenger(props: { app: ParleyApp }) {
   const [tick, bump] = useReducer((n: number) => n + 1, 0);
   const [connection, setConnection] = useState<{ state: ConnectionState; error?: string }>();
   const [calls, setCalls] = useState<CallInfo[]>([]);
-  const [notices, setNotices] = useState<Notice[]>([]);
+  const [notices, notice, closeNotice] = useNotices();
   const lastAnnounced = useRef(new Map<string, string>());
   const listHeading = useRef<HTMLHeadingElement>(null);
 
@@ -78,9 +73,7 @@ export function Messenger(props: { app: ParleyApp }) {
             break;
           case "notice": {
             console.info("[parley]", event.message);
-            const text = noticeText(event);
-            announce(text);
-            setNotices((current) => [...current.slice(-4), { id: Date.now() + Math.random(), text }]);
+            notice(noticeText(event));
             break;
           }
         }
@@ -101,23 +94,7 @@ export function Messenger(props: { app: ParleyApp }) {
   return (
     <div class={`messenger messenger--${view.kind}`}>
       <ConnectionBanner connection={connection} />
-      {notices.length > 0 && (
-        <ul class="notices">
-          {notices.map((notice) => (
-            <li key={notice.id} class="notice">
-              <span>{notice.text}</span>
-              <button
-                type="button"
-                class="icon-button"
-                aria-label={t("close")}
-                onClick={() => setNotices((current) => current.filter((n) => n.id !== notice.id))}
-              >
-                <Icon name="close" />
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <Notices notices={notices} onClose={closeNotice} />
       <div class="panes">
         <ConversationList
           conversations={conversations}
