@@ -1,6 +1,20 @@
 import { describe, expect, it, vi } from "vitest";
+import { DELIVERED_RECEIPTS_WAIT_MS } from "../../src/core/conversations/inbox";
 import { realServer } from "./realServer";
-import { eventually, reopen, webUser } from "./webUser";
+import { eventually, reopen, webUser, type WebUser } from "./webUser";
+
+/** Counts the messages `user` sends from now on, sealed or not (each is a Send request on one of its two connections). */
+function countSends(user: WebUser): { count: number } {
+  const sends = { count: 0 };
+  for (const link of [user.ctx.session, user.ctx.anonymous]) {
+    const request = link.request.bind(link);
+    link.request = (body, timeoutMs) => {
+      if (body.case === "send") sends.count++;
+      return request(body, timeoutMs);
+    };
+  }
+  return sends;
+}
 
 // Sealed sends wait for send tokens, which a busy machine fetches slowly.
 vi.setConfig({ testTimeout: 180_000 });
@@ -30,6 +44,32 @@ describe("two web users through a real server", () => {
     await ben.app.send(id, "hi ann");
     await eventually(() => ann.app.messages(id).find((m) => m.text === "hi ann"), 60_000, "ben's answer");
     expect(ann.app.messages(id).at(-1)).toMatchObject({ sender: "ben", outgoing: false });
+  });
+
+  it("answer a message read at once with its read receipt alone, and one left unread with a delivered receipt", async () => {
+    const cat = await webUser(server.url, "cat");
+    const dan = await webUser(server.url, "dan");
+    users.push(cat, dan);
+    const id = await cat.app.openDirect("dan");
+    await cat.app.send(id, "hello dan");
+    await eventually(() => dan.app.messages(id).length === 1, 60_000, "cat's message at dan");
+    await dan.app.accept(id);
+    await eventually(() => cat.app.messages(id)[0].status === "delivered", 60_000, "dan's delivered receipt");
+    await new Promise((r) => setTimeout(r, DELIVERED_RECEIPTS_WAIT_MS + 500)); // what accepting sends is sent
+    const sent = countSends(dan);
+
+    // dan has the chat open: the message is read as it arrives, and one receipt says read (and so delivered).
+    const readAtOnce = await cat.app.send(id, "read at once");
+    await eventually(() => dan.app.messages(id).some((m) => m.id === readAtOnce), 60_000, "the message at dan");
+    await dan.app.markRead(id);
+    await eventually(() => cat.app.messages(id).find((m) => m.id === readAtOnce)?.status === "read", 60_000, "dan's read receipt");
+    await new Promise((r) => setTimeout(r, DELIVERED_RECEIPTS_WAIT_MS + 500));
+    expect(sent.count, "one receipt for a message read at once").toBe(1);
+
+    // Not read: its delivered receipt follows within the wait.
+    const unread = await cat.app.send(id, "not read yet");
+    await eventually(() => cat.app.messages(id).find((m) => m.id === unread)?.status === "delivered", 60_000, "dan's delivered receipt");
+    expect(sent.count).toBe(2);
   });
 });
 

@@ -28,6 +28,13 @@ import { applyReaction, attachmentInfo, type ConversationStore, markDeleted, typ
 export const MAX_TEXT_CHARS = 64 * 1024;
 /** Ids per receipt message: keeps a receipt far under the server's payload limit (Receipts.MAX_IDS). */
 export const MAX_RECEIPT_IDS = 500;
+/**
+ * How long a live message's delivered receipt waits. A message read meanwhile (its chat is open)
+ * gets a read receipt, which says delivered too (both clients mark a read message delivered), so
+ * the delivered one is not sent: one receipt per message instead of two, each an MLS message that
+ * both sides process and the server stores, in the path of the next message.
+ */
+export const DELIVERED_RECEIPTS_WAIT_MS = 1000;
 
 export interface InboxHooks {
   /** Runs once the lock is free: a commit of pending removals, an access key share, receipts. */
@@ -46,6 +53,7 @@ export class Inbox {
   private drained = false;
   /** Incoming message ids per conversation owed a delivered receipt, sent once the backlog is read. */
   private readonly owedDelivered = new Map<string, Uint8Array[]>();
+  private deliveredLater: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly ctx: CoreContext,
@@ -70,12 +78,33 @@ export class Inbox {
         stageEnd("receive.wait", arrived, { envelope: String(deliver.envelopeId) });
         return this.deliver(deliver);
       });
-      if (this.drained) this.sendDeliveredReceipts();
+      if (this.drained) this.planDeliveredReceipts();
     } else if (frame.body.case === "mailboxDrained") {
       // After the deliveries pushed before it.
       await this.groups.exclusive(async () => void (this.drained = true));
       this.sendDeliveredReceipts();
     }
+  }
+
+  /** A read receipt for `ids` is being sent: it says they were delivered, so no delivered receipt is owed for them. */
+  readReceiptSent(conversationId: string, ids: Uint8Array[]): void {
+    const read = new Set(ids.map(toHex));
+    const owed = this.owedDelivered.get(conversationId)?.filter((id) => !read.has(toHex(id)));
+    if (owed?.length) this.owedDelivered.set(conversationId, owed);
+    else this.owedDelivered.delete(conversationId);
+  }
+
+  /** Drops the delivered receipts still waiting (the app is closing): receipts are a courtesy, never retried. */
+  close(): void {
+    clearTimeout(this.deliveredLater);
+  }
+
+  private planDeliveredReceipts(): void {
+    if (this.deliveredLater !== undefined) return;
+    this.deliveredLater = setTimeout(() => {
+      this.deliveredLater = undefined;
+      this.sendDeliveredReceipts();
+    }, DELIVERED_RECEIPTS_WAIT_MS);
   }
 
   private sendDeliveredReceipts(): void {

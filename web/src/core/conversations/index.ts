@@ -144,6 +144,7 @@ export class Conversations implements ConversationsService {
   close(): void {
     this.unsubscribe.forEach((stop) => stop());
     this.disappearing.close();
+    this.inbox.close();
   }
 
   // ------------------------------------------------------------------ reading
@@ -331,7 +332,9 @@ export class Conversations implements ConversationsService {
     const unread = (await this.store.lastIncoming(conversationId, state.unread)).map((m) => fromHex(m.id));
     await this.store.update(conversationId, (s) => void (s.unread = 0));
     this.ctx.events.emit({ kind: "conversations" });
-    if (!state.request && !state.left) await this.sendReceipts(conversationId, Receipt_Kind.READ, unread);
+    if (state.request || state.left) return;
+    this.inbox.readReceiptSent(conversationId, unread);
+    await this.sendReceipts(conversationId, Receipt_Kind.READ, unread);
   }
 
   /** Receipts are a courtesy: none go to a message request, and one that cannot be sent now is not retried. */
