@@ -12,7 +12,7 @@ import { MessageRow } from "./MessageItem";
 import { Icon } from "./Icon";
 import { ForkWarning, TimerSetting } from "./TimerSetting";
 
-/** Messages shown at first and added by each "show earlier": the DOM stays small in long chats. */
+/** Messages shown at first and added by each "show earlier": the DOM stays small in long chats (read receipts name at most this first page: core/conversations READ_RECEIPTS_AT_MOST). */
 const PAGE = 100;
 /** Scrolled this close to the top, the next page is read. */
 const EARLIER_MARGIN_PX = 200;

@@ -71,6 +71,26 @@ describe("two web users through a real server", () => {
     await eventually(() => cat.app.messages(id).find((m) => m.id === unread)?.status === "delivered", 60_000, "dan's delivered receipt");
     expect(sent.count).toBe(2);
   });
+
+  it("send read receipts for the newest page of a long unread backlog only", async () => {
+    const eve = await webUser(server.url, "eve");
+    const fay = await webUser(server.url, "fay");
+    users.push(eve, fay);
+    const id = await eve.app.openDirect("fay");
+    await eve.app.send(id, "hello fay");
+    await eventually(() => fay.app.messages(id).length === 1, 60_000, "eve's message at fay");
+    await fay.app.accept(id);
+    const ids: string[] = [];
+    for (let i = 0; i < 120; i++) ids.push(await eve.app.send(id, `number ${i}`));
+    const status = (messageId: string) => eve.app.messages(id).find((m) => m.id === messageId)?.status;
+    await eventually(() => ids.every((m) => status(m) === "delivered"), 120_000, "fay's delivered receipts");
+    expect(fay.app.conversations().find((c) => c.id === id)!.unread).toBe(121);
+
+    await fay.app.markRead(id);
+    expect(fay.app.conversations().find((c) => c.id === id)!.unread).toBe(0);
+    await eventually(() => ids.slice(20).every((m) => status(m) === "read"), 60_000, "fay's read receipt for the newest 100");
+    expect(ids.slice(0, 20).map(status)).toEqual(Array(20).fill("delivered"));
+  });
 });
 
 describe("a web group: members, admins, leaving, blocking, and a reload", () => {

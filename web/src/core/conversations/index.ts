@@ -31,6 +31,13 @@ const SENDS = "sends";
 const MAX_TIMER_SECONDS = 365 * 24 * 60 * 60;
 /** How long start() waits for the server to say the backlog was all pushed. */
 const BACKLOG_WAIT_MS = 10_000;
+/**
+ * A read receipt names at most this many of the newest unread messages: the page a chat opens at
+ * (ui/Chat's PAGE). Older unread ones are not on screen either (the Java chat, too, sends read
+ * receipts for what it shows), and finding them would read the whole backlog from storage while
+ * the chat opens: 10,000 unread messages made opening take over a second.
+ */
+const READ_RECEIPTS_AT_MOST = 100;
 
 export const createConversations: ConversationsFactory = (ctx, attachments) => new Conversations(ctx, attachments);
 
@@ -325,11 +332,11 @@ export class Conversations implements ConversationsService {
     this.ctx.events.emit({ kind: "conversations" });
   }
 
-  /** The conversation was shown: its unread count goes to zero and the senders get a read receipt. */
+  /** The conversation was shown: its unread count goes to zero and the senders get a read receipt for the newest unread ones. */
   async markRead(conversationId: string): Promise<void> {
     const state = this.store.require(conversationId);
     if (state.unread === 0) return;
-    const unread = (await this.store.lastIncoming(conversationId, state.unread)).map((m) => fromHex(m.id));
+    const unread = (await this.store.lastIncoming(conversationId, Math.min(state.unread, READ_RECEIPTS_AT_MOST))).map((m) => fromHex(m.id));
     await this.store.update(conversationId, (s) => void (s.unread = 0));
     this.ctx.events.emit({ kind: "conversations" });
     if (state.request || state.left) return;
