@@ -46,33 +46,6 @@ export async function send(page, text) {
 }
 
 /**
- * Sends "bench FROM" .. "bench TO-1" through the composer from inside the page (no round trip to
- * the driver per message): types each text, presses Enter, and waits until the app took it (the
- * composer empties once the message is queued) before the next.
- */
-export function sendMany(page, from, to) {
-  return page.evaluate(
-    async ([from, to]) => {
-      const composer = document.querySelector("#composer-text");
-      const setValue = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
-      const tick = () => new Promise((ok) => setTimeout(ok, 0));
-      for (let i = from; i < to; i++) {
-        setValue.call(composer, `bench ${i}`);
-        composer.dispatchEvent(new Event("input", { bubbles: true }));
-        await tick(); // the component renders the typed text before Enter reads it
-        composer.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true }));
-        const deadline = Date.now() + 30_000;
-        while (composer.value !== "") {
-          if (Date.now() > deadline) throw new Error(`the app did not take message ${i} within 30 s`);
-          await tick();
-        }
-      }
-    },
-    [from, to],
-  );
-}
-
-/**
  * Makes `page` note when each message text matching /^bench (\d+)$/ is first on screen: at the
  * animation frame after the DOM mutation that added it, in ms since the epoch (performance clock).
  */

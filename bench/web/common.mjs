@@ -10,7 +10,6 @@ import { fileURLToPath } from "node:url";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const WEB = join(REPO, "web");
-export const CLI_JAR = join(REPO, "cli/target/parley.jar");
 export const CHROMIUM = process.env.CHROME_PATH ?? "/usr/bin/chromium";
 
 /** The value after `--name` on the command line, or the fallback. */
@@ -18,6 +17,9 @@ export function option(name, fallback) {
   const at = process.argv.indexOf(`--${name}`);
   return at >= 0 && at + 1 < process.argv.length ? process.argv[at + 1] : fallback;
 }
+
+/** The jar whose server (and web app) is measured: --jar PATH, e.g. to alternate two builds run by run. */
+export const CLI_JAR = resolve(option("jar", join(REPO, "cli/target/parley.jar")));
 
 /**
  * The app to measure: --url URL when given (e.g. `npx vite preview` of web/dist), otherwise a
