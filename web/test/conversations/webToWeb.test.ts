@@ -46,14 +46,20 @@ describe("two web users through a real server", () => {
     expect(ann.app.messages(id).at(-1)).toMatchObject({ sender: "ben", outgoing: false });
   });
 
+  /** Two new web users: the first says hello in a 1:1, the second accepts it. */
+  async function acceptedDirect(from: string, to: string): Promise<[WebUser, WebUser, string]> {
+    const sender = await webUser(server.url, from);
+    const receiver = await webUser(server.url, to);
+    users.push(sender, receiver);
+    const id = await sender.app.openDirect(to);
+    await sender.app.send(id, `hello ${to}`);
+    await eventually(() => receiver.app.messages(id).length === 1, 60_000, `${from}'s message at ${to}`);
+    await receiver.app.accept(id);
+    return [sender, receiver, id];
+  }
+
   it("answer a message read at once with its read receipt alone, and one left unread with a delivered receipt", async () => {
-    const cat = await webUser(server.url, "cat");
-    const dan = await webUser(server.url, "dan");
-    users.push(cat, dan);
-    const id = await cat.app.openDirect("dan");
-    await cat.app.send(id, "hello dan");
-    await eventually(() => dan.app.messages(id).length === 1, 60_000, "cat's message at dan");
-    await dan.app.accept(id);
+    const [cat, dan, id] = await acceptedDirect("cat", "dan");
     await eventually(() => cat.app.messages(id)[0].status === "delivered", 60_000, "dan's delivered receipt");
     await new Promise((r) => setTimeout(r, DELIVERED_RECEIPTS_WAIT_MS + 500)); // what accepting sends is sent
     const sent = countSends(dan);
@@ -73,13 +79,7 @@ describe("two web users through a real server", () => {
   });
 
   it("send read receipts for the newest page of a long unread backlog only", async () => {
-    const eve = await webUser(server.url, "eve");
-    const fay = await webUser(server.url, "fay");
-    users.push(eve, fay);
-    const id = await eve.app.openDirect("fay");
-    await eve.app.send(id, "hello fay");
-    await eventually(() => fay.app.messages(id).length === 1, 60_000, "eve's message at fay");
-    await fay.app.accept(id);
+    const [eve, fay, id] = await acceptedDirect("eve", "fay");
     const ids: string[] = [];
     for (let i = 0; i < 120; i++) ids.push(await eve.app.send(id, `number ${i}`));
     const status = (messageId: string) => eve.app.messages(id).find((m) => m.id === messageId)?.status;

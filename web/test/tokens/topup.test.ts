@@ -76,16 +76,28 @@ describe("the wallet's top-up in the background", () => {
     vi.restoreAllMocks();
   });
 
-  it("waits a random 10 s to 2 min after running low, and sends take held tokens while it waits for the server", async () => {
-    const idb = await IndexedDbVault.create("wallet-topup");
-    const device = await register(idb, server.url, "topup_dora");
+  /** A new device's wallet on the gated session and the counting vault, with the test's clock. */
+  async function gatedWallet(username: string, clock: { now: number }) {
+    const idb = await IndexedDbVault.create(`wallet-${username}`);
+    const device = await register(idb, server.url, username);
     const session = await LastingLink.open(server.wsUrl, device);
     const anonymous = new AnonymousLink(server.wsUrl);
     const { gated, gate, hold } = gatedSession(session);
     const { wrapped, counted } = countingVault(idb);
-    const clock = { now: Date.now() };
     // The RSA work on this thread without waiting for idle slices: only the wallet's own timing is under test.
     const wallet = await TokenWallet.open(wrapped, gated, anonymous, () => undefined, { rsa: slicedRsa(async () => undefined), now: () => clock.now });
+    const close = () => {
+      wallet.close();
+      session.close();
+      anonymous.close();
+      idb.close();
+    };
+    return { idb, session, anonymous, wallet, gate, hold, counted, close };
+  }
+
+  it("waits a random 10 s to 2 min after running low, and sends take held tokens while it waits for the server", async () => {
+    const clock = { now: Date.now() };
+    const { idb, session, anonymous, wallet, gate, hold, counted, close } = await gatedWallet("topup_dora", clock);
     try {
       expect(await wallet.topUp()).toBe(TOKEN_BATCH);
       expect(gate.asked).toBe(1);
@@ -127,21 +139,13 @@ describe("the wallet's top-up in the background", () => {
       expect(reopened.count).toBe(wallet.count);
       reopened.close();
     } finally {
-      wallet.close();
-      session.close();
-      anonymous.close();
-      idb.close();
+      close();
     }
   }, 180_000);
 
   it("in a burst, tops up within the first half of the time the held tokens last, so no send finds the wallet empty", async () => {
-    const idb = await IndexedDbVault.create("wallet-burst");
-    const device = await register(idb, server.url, "topup_burst");
-    const session = await LastingLink.open(server.wsUrl, device);
-    const anonymous = new AnonymousLink(server.wsUrl);
-    const { gated, gate } = gatedSession(session);
     const clock = { now: Date.now() };
-    const wallet = await TokenWallet.open(idb, gated, anonymous, () => undefined, { rsa: slicedRsa(async () => undefined), now: () => clock.now });
+    const { wallet, gate, close } = await gatedWallet("topup_burst", clock);
     try {
       expect(await wallet.topUp()).toBe(TOKEN_BATCH);
 
@@ -164,10 +168,7 @@ describe("the wallet's top-up in the background", () => {
       expect(wallet.count, "the top-up was asked for while tokens were left for the next 3 s of sends").toBeGreaterThanOrEqual(TOKENS_LOW - 10);
       await until(() => wallet.count > TOKENS_LOW, "the top-up's tokens", 60_000);
     } finally {
-      wallet.close();
-      session.close();
-      anonymous.close();
-      idb.close();
+      close();
     }
   }, 180_000);
 });
