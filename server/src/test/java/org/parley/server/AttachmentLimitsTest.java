@@ -109,6 +109,14 @@ class AttachmentLimitsTest extends ServerTestBase {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         assertThat(answer).startsWith("HTTP/1.1 408").contains("took longer than this server allows");
         assertThat(took).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(8));
+        // The server stopped sending, not reading: what the client still sends is dropped, never
+        // answered with a reset (which can destroy the answer before the client has read it).
+        OutputStream out = slow.getOutputStream();
+        for (int i = 0; i < 5; i++) {
+            out.write(new byte[1000]);
+            out.flush();
+            Thread.sleep(50);
+        }
         awaitNoTemporaryFiles();
         assertThat(harness.store().admin().stats().attachments()).isZero();
         // The ticket's slot and the quota it held are back.

@@ -1,6 +1,7 @@
 package org.parley.server;
 
 import com.google.protobuf.ByteString;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.parley.protocol.v1.Ack;
@@ -11,6 +12,11 @@ import org.parley.protocol.v1.RecipientAccount;
 import org.parley.protocol.v1.SendAccepted;
 import org.parley.protocol.v1.SendToken;
 import org.parley.protocol.v1.ServerFrame;
+import org.parley.server.accounts.DeviceId;
+import org.parley.server.bus.InProcessBus;
+import org.parley.server.bus.MailArrived;
+import org.parley.server.bus.MailListener;
+import org.parley.server.bus.MessageBus;
 import org.parley.server.mailbox.MailboxLimits;
 import org.parley.server.mailbox.MailboxStore;
 import org.parley.server.testing.Backend;
@@ -20,6 +26,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -200,5 +212,96 @@ class MessagingTest extends ServerTestBase {
         var onlyGhosts = RecipientAccount.newBuilder().setAccountId(ByteString.copyFrom(bob.accountId)).addDeviceIds(ghost);
         assertThat(alice.request(send(text("to nobody"), onlyGhosts)).getSendAccepted().getUnknownDeviceIdsList()).containsExactly(ghost);
         assertThat(bob.pollFrame(ServerFrame::hasDeliver, Duration.ofMillis(300))).isNull();
+    }
+    /**
+     * The SQLite store announces a copy before its commit, so that connected devices get it while
+     * the disk catches up. A device that reconnects in between subscribes too late to hear of the
+     * copy, and its first drain runs before the commit: that drain must wait for the commit, or the
+     * copy stays in the mailbox unseen until the device's next connection. The bus here keeps the
+     * commit waiting (a slow fsync) until the reconnect is done.
+     */
+    @Test
+    void aDeviceReconnectingWhileACopyForItIsCommittedGetsItOnTheNewConnection() throws Exception {
+        CommitHoldingBus bus = new CommitHoldingBus();
+        start(Backend.SQLITE, bus);
+        TestClient alice = registered("alice");
+        TestClient bob = registered("bob");
+        bob.close();
+        bus.holdAfterAnnouncing(DeviceId.of(bob.deviceId));
+        ExecutorService sender = Executors.newSingleThreadExecutor();
+        try {
+            Future<ServerFrame> accepted = sender.submit(() -> alice.request(send(text("sent while bob reconnects"), recipient(bob))));
+            bus.awaitHeld();
+            TestClient bobBack = connect();
+            bobBack.authenticateAs(bob);
+            // Room for a first drain that does not wait for the commit to run ahead of it.
+            bobBack.pollFrame(ServerFrame::hasMailboxDrained, Duration.ofSeconds(1));
+            bus.release();
+            assertThat(accepted.get(20, TimeUnit.SECONDS).hasSendAccepted()).isTrue();
+            assertThat(text(bobBack.awaitFrame(ServerFrame::hasDeliver, Duration.ofSeconds(5)).getDeliver()))
+                    .isEqualTo("sent while bob reconnects");
+        } finally {
+            bus.release();
+            sender.shutdownNow();
+        }
+    }
+
+    /**
+     * The in-process bus, which can keep the mailbox writer inside its transaction after it
+     * announced a copy for a chosen device: the window between a copy's announcement and its commit,
+     * held open at will.
+     */
+    private static final class CommitHoldingBus implements MessageBus {
+        private final InProcessBus bus = new InProcessBus();
+        private final CountDownLatch held = new CountDownLatch(1);
+        private final CountDownLatch released = new CountDownLatch(1);
+        private volatile DeviceId holdFor;
+
+        void holdAfterAnnouncing(DeviceId device) {
+            holdFor = device;
+        }
+
+        void awaitHeld() throws InterruptedException {
+            assertThat(held.await(20, TimeUnit.SECONDS)).as("the copy was announced").isTrue();
+        }
+
+        void release() {
+            released.countDown();
+        }
+
+        @Override
+        public void publish(MailArrived mail) {
+            bus.publish(mail);
+            if (mail.envelope().recipient().equals(holdFor)) {
+                holdFor = null;
+                held.countDown();
+                try {
+                    released.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        @Override
+        public Subscription subscribe(DeviceId device, MailListener listener) {
+            return bus.subscribe(device, listener);
+        }
+
+        @Override
+        public Optional<String> unavailable() {
+            return bus.unavailable();
+        }
+
+        @Override
+        public String describe() {
+            return bus.describe();
+        }
+
+        @Override
+        public void close() {
+            release();
+            bus.close();
+        }
     }
 }

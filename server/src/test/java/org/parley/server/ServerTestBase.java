@@ -12,6 +12,7 @@ import org.parley.protocol.v1.TokenKey;
 import org.parley.protocol.v1.RecipientAccount;
 import org.parley.protocol.v1.Send;
 import org.parley.protocol.v1.ServerFrame;
+import org.parley.server.bus.MessageBus;
 import org.parley.server.testing.Backend;
 import org.parley.server.testing.StoreHarness;
 import org.parley.server.testing.TestClient;
@@ -67,6 +68,13 @@ public abstract class ServerTestBase {
     protected ParleyServer start(Backend backend, UnaryOperator<ServerConfig> server, UnaryOperator<StoreConfig> store) throws Exception {
         harness = StoreHarness.open(backend, tempDir, store);
         this.server = ParleyServer.start(server.apply(testConfig()), harness.store());
+        return this.server;
+    }
+
+    /** As {@link #start(Backend)}, telling connections about new mail through {@code bus}. */
+    protected ParleyServer start(Backend backend, MessageBus bus) throws Exception {
+        harness = StoreHarness.open(backend, tempDir, UnaryOperator.identity());
+        this.server = ParleyServer.start(testConfig(), harness.store(), bus);
         return this.server;
     }
 

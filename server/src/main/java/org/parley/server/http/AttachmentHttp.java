@@ -1,5 +1,6 @@
 package org.parley.server.http;
 
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -97,9 +98,8 @@ public final class AttachmentHttp implements AttachmentRoutes {
 
     /** Answers at once; the body still arriving is dropped, then the connection closes. */
     private HttpBodyHandler refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
-        HttpResponses.errorBeforeBodyEnds(ctx, status, message,
-                status == HttpResponseStatus.TOO_MANY_REQUESTS ? quota.untilReset() : Duration.ZERO);
-        return new RefusedBody();
+        return new RefusedBody(HttpResponses.errorBeforeBodyEnds(ctx, status, message,
+                status == HttpResponseStatus.TOO_MANY_REQUESTS ? quota.untilReset() : Duration.ZERO));
     }
 
     private String tooLarge() {
@@ -111,13 +111,19 @@ public final class AttachmentHttp implements AttachmentRoutes {
                 + " MiB for today (UTC); try again after midnight UTC";
     }
 
-    /** The body of a refused upload: dropped as it arrives; the connection closes after its last chunk. */
+    /** The body of a refused upload: dropped as it arrives; the connection closes after its last chunk and the answer. */
     private static final class RefusedBody implements HttpBodyHandler {
+        private final ChannelFuture answered;
+
+        RefusedBody(ChannelFuture answered) {
+            this.answered = answered;
+        }
+
         @Override
         public void onContent(ChannelHandlerContext ctx, HttpContent content) {
             content.release();
             if (content instanceof LastHttpContent) {
-                ctx.close();
+                answered.addListener(ChannelFutureListener.CLOSE);
             }
         }
 
@@ -174,25 +180,30 @@ public final class AttachmentHttp implements AttachmentRoutes {
             ended(0);
             // The rest of the body may still be coming: answer now, drop the rest, then close.
             boolean quotaLimited = limit < store.maxBytes();
-            HttpResponses.errorBeforeBodyEnds(ctx,
+            sink.closeAfterBody(HttpResponses.errorBeforeBodyEnds(ctx,
                     quotaLimited ? HttpResponseStatus.TOO_MANY_REQUESTS : HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                    quotaLimited ? overQuota() : AttachmentHttp.this.tooLarge(), quotaLimited ? quota.untilReset() : Duration.ZERO);
-            sink.closeAfterBody(ctx);
+                    quotaLimited ? overQuota() : AttachmentHttp.this.tooLarge(), quotaLimited ? quota.untilReset() : Duration.ZERO));
         }
 
         @Override
         public void failed(RuntimeException e) {
             ended(0);
             log.error("storing an attachment failed", e);
-            HttpResponses.error(ctx, false, HttpResponseStatus.INTERNAL_SERVER_ERROR, "the server could not store the attachment; try again");
+            // The body may still be coming, as after a refusal.
+            sink.closeAfterBody(HttpResponses.errorBeforeBodyEnds(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                    "the server could not store the attachment; try again", Duration.ZERO));
         }
 
         @Override
         public void cancelled() {
             ended(0);
             if (timedOut) {
-                HttpResponses.error(ctx, false, HttpResponseStatus.REQUEST_TIMEOUT, "the upload took longer than this server allows ("
-                        + uploadTimeout.toSeconds() + " s); nothing was kept: try again on a faster connection");
+                // A client this slow may send for long yet: it gets the answer and the end of the stream now.
+                ChannelFuture answered = HttpResponses.errorBeforeBodyEnds(ctx, HttpResponseStatus.REQUEST_TIMEOUT,
+                        "the upload took longer than this server allows (" + uploadTimeout.toSeconds()
+                                + " s); nothing was kept: try again on a faster connection", Duration.ZERO);
+                HttpResponses.endOutputAfter(answered);
+                sink.closeAfterBody(answered);
             } else {
                 ctx.close(); // the client went away mid-upload; nothing was kept
             }

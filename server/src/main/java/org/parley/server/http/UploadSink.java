@@ -2,6 +2,8 @@ package org.parley.server.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -51,7 +53,8 @@ final class UploadSink implements HttpBodyHandler {
     /** Finished, refused, failed or cancelled: later chunks are dropped. */
     private boolean over;
     private boolean cancelRequested;
-    private ChannelHandlerContext closeAtEnd;
+    /** The answer to a refused body: once it is written and the body has ended, the connection closes. */
+    private ChannelFuture closeAfter;
     /** Touched only by the drain task, which never runs twice at once. */
     private AttachmentStore.Upload upload;
 
@@ -69,8 +72,9 @@ final class UploadSink implements HttpBodyHandler {
         synchronized (this) {
             if (over || cancelRequested) {
                 content.release();
-                if (last && closeAtEnd != null) {
-                    closeAtEnd.close();
+                ended |= last;
+                if (last && closeAfter != null) {
+                    closeAfter.addListener(ChannelFutureListener.CLOSE);
                 }
                 return;
             }
@@ -104,12 +108,16 @@ final class UploadSink implements HttpBodyHandler {
         scheduleDrain();
     }
 
-    /** Once refused: drops the rest of the body and closes the connection when it has all arrived. */
-    synchronized void closeAfterBody(ChannelHandlerContext ctx) {
+    /**
+     * Once refused: drops the rest of the body and closes the connection when it has all arrived and
+     * {@code answered} is written. The answer is written from the pool while the event loop may be
+     * reading the body's last chunk: closing at that chunk without waiting would end the connection
+     * before the answer goes out, and the client would see it end with no answer.
+     */
+    synchronized void closeAfterBody(ChannelFuture answered) {
+        closeAfter = answered;
         if (ended) {
-            ctx.close();
-        } else {
-            closeAtEnd = ctx;
+            answered.addListener(ChannelFutureListener.CLOSE);
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -81,6 +82,13 @@ public final class JdbcMailboxStore implements MailboxStore {
     private final AtomicLong highestAssigned = new AtomicLong();
     /** Whether {@code early} runs before the commit: on SQLite (one node, one attempt per write) until a write fails. */
     private volatile boolean earlyBeforeCommit;
+    /**
+     * Completes once the last write whose copies {@code early} showed before their commit has
+     * committed or failed. {@link #pending} waits for it: a device that connects after a copy was
+     * announced (so its connection missed the announcement) and reads its mailbox before the commit
+     * would otherwise find nothing, and nothing would tell that connection about the copy later.
+     */
+    private volatile CompletableFuture<Void> shownUncommitted = CompletableFuture.completedFuture(null);
 
     public JdbcMailboxStore(Database database, Clock clock, MailboxLimits limits) {
         this.database = database;
@@ -123,11 +131,13 @@ public final class JdbcMailboxStore implements MailboxStore {
         boolean beforeCommit = earlyBeforeCommit && deliveries.stream()
                 .allMatch(delivery -> delivery.precondition() == null || delivery.precondition().mayBeShownBeforeCommit());
         BatchOutcome outcome;
+        CompletableFuture<Void> settled = new CompletableFuture<>();
         try {
             outcome = database.write(connection -> {
                 List<DeliveryOutcome> stored = enqueue(connection, deliveries);
                 int deleted = acknowledges ? acknowledge(connection, acknowledgements) : 0;
                 if (beforeCommit) {
+                    shownUncommitted = settled; // before anyone can hear of these copies
                     early.accept(stored);
                 }
                 return new BatchOutcome(stored, deleted);
@@ -137,6 +147,8 @@ public final class JdbcMailboxStore implements MailboxStore {
                 fenceShownNumbers();
             }
             throw e;
+        } finally {
+            settled.complete(null);
         }
         if (!beforeCommit) {
             early.accept(outcome.deliveries());
@@ -317,6 +329,7 @@ public final class JdbcMailboxStore implements MailboxStore {
         if (limit < 1) {
             throw new IllegalArgumentException("the fetch limit must be positive, got " + limit);
         }
+        shownUncommitted.join(); // what was shown before this read is read too (never waits on PostgreSQL)
         return database.read(connection -> {
             List<Envelope> envelopes = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("SELECT seq, payload, arrival_hour FROM envelopes "

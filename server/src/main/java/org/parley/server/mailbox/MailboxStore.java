@@ -58,6 +58,8 @@ public interface MailboxStore {
     /**
      * Pending envelopes of a device with a sequence number greater than {@code afterId}, in arrival
      * (sequence) order, at most {@code limit}. Pass 0 to start from the oldest. Fetching does not delete.
+     * Copies that {@link #write(List, List, Consumer)} handed to {@code early} before this call are
+     * included once committed: the read waits for that commit (or its failure) rather than miss them.
      */
     List<Envelope> pending(DeviceId device, long afterId, int limit);
 

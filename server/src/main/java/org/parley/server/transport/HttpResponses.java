@@ -1,8 +1,10 @@
 package org.parley.server.transport;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -53,11 +55,14 @@ public final class HttpResponses {
     /**
      * Answers while the client is still sending a body the server will not take: the answer says
      * "Connection: close", but the connection stays open so the client can finish writing and read
-     * it (closing at once makes clients see a reset instead); the caller closes it after the body
-     * or after {@link #LINGER}. A non-zero {@code retryAfter} goes in a Retry-After header (RFC 9110
-     * section 10.2.3), in whole seconds rounded up.
+     * it (closing at once makes clients see a reset instead); the caller closes it once the answer
+     * is written and the body has ended, and it closes anyway after {@link #LINGER}. A non-zero
+     * {@code retryAfter} goes in a Retry-After header (RFC 9110 section 10.2.3), in whole seconds rounded up.
+     *
+     * @return completes when the answer is written
      */
-    public static void errorBeforeBodyEnds(ChannelHandlerContext ctx, HttpResponseStatus status, String message, Duration retryAfter) {
+    public static ChannelFuture errorBeforeBodyEnds(ChannelHandlerContext ctx, HttpResponseStatus status, String message,
+                                                    Duration retryAfter) {
         byte[] bytes = (message + "\n").getBytes(StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
@@ -66,10 +71,28 @@ public final class HttpResponses {
         }
         HttpUtil.setContentLength(response, bytes.length);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response);
+        ChannelFuture answered = ctx.writeAndFlush(response);
         ctx.executor().schedule(() -> {
             ctx.close();
         }, LINGER.toMillis(), TimeUnit.MILLISECONDS);
+        return answered;
+    }
+
+    /**
+     * Ends the server's side of the connection once {@code answered} is written, and only that side:
+     * a client still sending a body reads the answer and then the end of the stream, and what it
+     * sends meanwhile is read and dropped until it closes (or {@link #LINGER} ends). A close instead
+     * makes the kernel answer bytes still arriving with a reset, which can destroy the answer before
+     * the client reads it. Over TLS no close_notify goes first: the answer is complete by its length.
+     */
+    public static void endOutputAfter(ChannelFuture answered) {
+        answered.addListener(written -> {
+            if (answered.channel() instanceof DuplexChannel duplex) {
+                duplex.shutdownOutput();
+            } else {
+                answered.channel().close();
+            }
+        });
     }
 
     /** How long a refused body may keep arriving before the connection is closed anyway. */
