@@ -23,6 +23,8 @@ import java.io.Writer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -104,9 +106,25 @@ final class ChatCommand implements Callable<Integer> {
                 client.conversations().takeNewRequests().forEach(request -> terminal.writer().println(Messages.line(request)));
                 numbered[0] = messages;
                 terminal.flush();
+                // Unlinked while chatting: nothing reaches or leaves this device any more, so the chat ends
+                // (the interrupt wakes the prompt; set before it is entered, it ends the next wait).
+                Thread chat = Thread.currentThread();
+                AtomicBoolean chatting = new AtomicBoolean(true);
+                client.unlinked().thenRun(() -> {
+                    if (chatting.get()) {
+                        chat.interrupt();
+                    }
+                });
                 try (calls; ChatCalls inCall = new ChatCalls(calls, conversation, above)) {
                     chatCalls[0] = inCall;
-                    loop(reader, client.conversations(), conversation, inCall, messages);
+                    loop(reader, client.conversations(), conversation, inCall, messages, () -> client.unlinked().isDone());
+                    chatting.set(false);
+                    if (client.unlinked().isDone()) {
+                        Thread.interrupted(); // spent: the call and the client close normally
+                    }
+                }
+                if (client.unlinked().isDone()) {
+                    throw Profiles.unlinked();
                 }
                 return 0;
             });
@@ -114,8 +132,8 @@ final class ChatCommand implements Callable<Integer> {
     }
 
     private static void loop(LineReader reader, Conversations conversations, Conversations.Summary conversation, ChatCalls calls,
-                             ChatMessages messages) {
-        while (true) {
+                             ChatMessages messages, BooleanSupplier unlinked) {
+        while (!unlinked.getAsBoolean()) {
             String line;
             try {
                 line = reader.readLine(conversation.name() + "> ");

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.parley.client.conversations.ConversationEvent;
 import org.parley.client.conversations.Conversations;
 import org.parley.client.local.v1.StoredMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,18 +23,23 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 
 /**
  * {@code parley daemon --jsonrpc}: JSON-RPC 2.0, one request per line on stdin, one response per
  * line on stdout, and {@code receive} notifications pushed as messages arrive, so that bots and
- * other programs can use Parley the way signal-cli is used. Ends when stdin closes.
+ * other programs can use Parley the way signal-cli is used. Ends when stdin closes, or with an
+ * error when another device of the account unlinks this one.
  */
 @Command(name = "daemon", mixinStandardHelpOptions = true,
         description = "Serve JSON-RPC 2.0 on stdin/stdout: send, sendFile, createGroup, addMember, removeMember, listGroups,"
                 + " listRequests, accept, delete, block, unblock; 'receive' and 'request' notifications.")
 final class DaemonCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(DaemonCommand.class);
     /** Tests replace stdin; null means System.in. */
     static InputStream input;
 
@@ -68,21 +75,47 @@ final class DaemonCommand implements Callable<Integer> {
             conversations[0] = client.conversations();
             notifyMessages(out, client.conversations());
             notifyRequests(out, client.conversations());
+            BlockingQueue<Optional<String>> requests = readLines(in);
+            // Unlinked while running: nothing reaches or leaves this device any more, so the daemon stops.
+            client.unlinked().thenRun(() -> requests.add(Optional.empty()));
             try {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    if (!line.isBlank()) {
-                        write(out, answer(client.conversations(), line));
+                for (Optional<String> line = requests.take(); line.isPresent(); line = requests.take()) {
+                    if (!line.get().isBlank()) {
+                        write(out, answer(client.conversations(), line.get()));
                         // A request may have made messages shown that no event announces: accepting a
                         // message request releases the messages it held back.
                         notifyMessages(out, client.conversations());
                     }
                 }
-            } catch (IOException e) {
-                throw new IllegalStateException("reading stdin failed: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (client.unlinked().isDone()) {
+                throw Profiles.unlinked();
             }
             return 0;
         });
+    }
+
+    /**
+     * Reads stdin on a thread of its own, so that the daemon can also stop without its end: each
+     * line, then an empty value at the end of stdin.
+     */
+    private static BlockingQueue<Optional<String>> readLines(BufferedReader in) {
+        BlockingQueue<Optional<String>> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    lines.add(Optional.of(line));
+                }
+            } catch (IOException e) {
+                log.warn("reading stdin failed: {}", e.getMessage());
+            }
+            lines.add(Optional.empty());
+        }, "parley-daemon-stdin");
+        reader.setDaemon(true);
+        reader.start();
+        return lines;
     }
 
     private static synchronized void write(PrintWriter out, JsonNode node) {

@@ -117,6 +117,15 @@ record Profiles(Path profileOption, Path passphraseFile, Route route) {
         }
     }
 
+    /**
+     * What a long-running command ends with when another device of the account unlinked this one
+     * while it ran ({@link ParleyClient#unlinked()}).
+     */
+    static IllegalStateException unlinked() {
+        return new IllegalStateException("this device was unlinked from the account while it ran (the server no longer"
+                + " signs it in); to use it again, link it with 'parley link --server URL' in a new --profile");
+    }
+
     /** A server refusal turned into what the user should do. */
     static RuntimeException explain(ServerException e, String subject) {
         String message = switch (e.code()) {

@@ -12,6 +12,7 @@ import org.parley.client.keys.KeyPackages;
 import org.parley.client.local.v1.ContactRecord;
 import org.parley.client.net.AnonymousConnection;
 import org.parley.client.net.Route;
+import org.parley.client.net.ServerException;
 import org.parley.client.net.Session;
 import org.parley.client.safety.Contacts;
 import org.parley.client.safety.SafetyNumber;
@@ -27,12 +28,15 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -71,6 +75,7 @@ public final class ParleyClient implements AutoCloseable {
     });
     private final AtomicBoolean flushNow = new AtomicBoolean(true);
     private final AtomicBoolean topUpPlanned = new AtomicBoolean();
+    private final AtomicBoolean ownDevicesSyncPlanned = new AtomicBoolean();
     private volatile boolean closing;
 
     private ParleyClient(ProfileStore store, DeviceIdentity identity, ServerAddresses addresses, Session session, SecureRandom random, Clock clock,
@@ -88,7 +93,8 @@ public final class ParleyClient implements AutoCloseable {
         this.attachments = new Attachments(session, random, timeout);
         this.anonymous = new AnonymousConnection(addresses, session.route(), timeout);
         this.wallet = new TokenWallet(store, session, anonymous, random, clock);
-        this.outgoing = new OutgoingQueue(store, new Carrier(session, anonymous, wallet), clock);
+        this.outgoing = new OutgoingQueue(store, new Carrier(session, anonymous, wallet, Bytes.copyOf(identity.accountId()),
+                this::ownDevicesGone), clock);
         this.conversations = new Conversations(store, identity, session, outgoing, keyPackages, contacts, attachments, downloads,
                 random, clock, timeout);
         conversations.addListener(listener);
@@ -264,6 +270,43 @@ public final class ParleyClient implements AutoCloseable {
      */
     public boolean syncOwnDevices() {
         return conversations.syncOwnDevices(Accounts.devices(session, identity).stream().map(Accounts.DeviceInfo::deviceId).toList());
+    }
+
+    /**
+     * A send or commit named devices of this account that the server no longer has: another device
+     * (or the web app) unlinked them, and they may still be in some conversations, able to read
+     * what is said there. They are removed now, on the background thread (the caller may be the
+     * inbox, which a commit waits for), by the same rules as at the start of a command: only what
+     * the server's device list no longer holds. Hints that come while a sync is planned or running
+     * add nothing.
+     */
+    private void ownDevicesGone(List<Bytes> devices) {
+        if (closing || !ownDevicesSyncPlanned.compareAndSet(false, true)) {
+            return;
+        }
+        log.info("the server no longer has {} device(s) of this account that are in a conversation; removing them", devices.size());
+        try {
+            background.execute(() -> {
+                try {
+                    syncOwnDevices();
+                } catch (RuntimeException e) {
+                    log.warn("an unlinked device could not be removed from every conversation yet: {}", e.getMessage());
+                } finally {
+                    ownDevicesSyncPlanned.set(false);
+                }
+            });
+        } catch (RejectedExecutionException closed) {
+            ownDevicesSyncPlanned.set(false);
+        }
+    }
+
+    /**
+     * Completes when the server no longer signs this device in: another device of the account
+     * unlinked it while it ran. Nothing reaches or leaves this device from then on; a front end
+     * says so and stops.
+     */
+    public CompletableFuture<ServerException> unlinked() {
+        return session.refused();
     }
 
     /** Where call media relayed over the WebSocket goes (on the connection's thread); null drops it. */

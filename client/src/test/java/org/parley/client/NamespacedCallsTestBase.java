@@ -20,6 +20,7 @@ import org.parley.client.testnet.TcpForwarder;
 import org.parley.client.testnet.TestCertificate;
 import org.parley.media.audio.CrossCorrelation;
 import org.parley.media.audio.OpusFormat;
+import org.parley.server.ServerConfig;
 
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -97,7 +98,11 @@ abstract class NamespacedCallsTestBase extends LiveServerTestBase {
     }
 
     protected NamespacedServer startServer(int tcpPort, int mediaPort) throws Exception {
-        NamespacedServer server = NamespacedServer.start(network, temp.resolve("server"), certificate, tcpPort, mediaPort);
+        return startServer(tcpPort, mediaPort, ServerConfig.Calls.DEFAULT_TOKEN_LIFETIME);
+    }
+
+    protected NamespacedServer startServer(int tcpPort, int mediaPort, Duration tokenLifetime) throws Exception {
+        NamespacedServer server = NamespacedServer.start(network, temp.resolve("server"), certificate, tcpPort, mediaPort, tokenLifetime);
         open.add(server); // closed after the clients
         return server;
     }
@@ -116,12 +121,17 @@ abstract class NamespacedCallsTestBase extends LiveServerTestBase {
      * forwarder, its UDP through the impairment), the callee directly.
      */
     protected ImpairedCall ringBehindImpairedPath(long seed) throws Exception {
+        return ringBehindImpairedPath(seed, ServerConfig.Calls.DEFAULT_TOKEN_LIFETIME);
+    }
+
+    /** As {@link #ringBehindImpairedPath(long)}, with call tokens that last {@code tokenLifetime}. */
+    protected ImpairedCall ringBehindImpairedPath(long seed, Duration tokenLifetime) throws Exception {
         ServerSocket tcpFront = new ServerSocket();
         tcpFront.bind(new InetSocketAddress(network.hostAddress(), 0));
         DatagramSocket udpFront = new DatagramSocket(new InetSocketAddress(network.hostAddress(), 0));
         NamespacedServer server;
         try {
-            server = startServer(tcpFront.getLocalPort(), udpFront.getLocalPort());
+            server = startServer(tcpFront.getLocalPort(), udpFront.getLocalPort(), tokenLifetime);
         } catch (Exception | Error e) {
             tcpFront.close();
             udpFront.close();

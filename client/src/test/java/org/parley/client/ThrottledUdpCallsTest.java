@@ -7,6 +7,9 @@ import org.parley.client.calls.CallStats;
 import org.parley.client.testnet.ImpairedUdpPath;
 import org.parley.client.testnet.ImpairedUdpPath.Impairment;
 import org.parley.media.audio.Signals;
+import org.parley.server.ServerConfig;
+
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.parley.client.testkit.Eventually.eventually;
@@ -35,6 +38,8 @@ class ThrottledUdpCallsTest extends NamespacedCallsTestBase {
     /** Half a second of queue at the rate: the throttle soon loses. */
     private static final int SHALLOW_QUEUE_BYTES = 1_000;
     private static final long SEED = 15;
+    /** Call tokens short enough to be refreshed while the call is on the WebSocket. */
+    private static final Duration TOKEN_LIFETIME = Duration.ofSeconds(32);
     /** Frames in flight when media moved (lost or late in the throttle's queue) are left out of the comparison. */
     private static final int SETTLE_FRAMES = 500 / FRAME_MILLIS;
 
@@ -102,6 +107,42 @@ class ThrottledUdpCallsTest extends NamespacedCallsTestBase {
                 aliceStats.describe(), bob.stats().describe());
     }
 
+    /**
+     * A call token refreshed while the call is on the WebSocket because UDP is throttled: the call
+     * stays there (the network is the same), and its trials of UDP go on as scheduled from the
+     * address the relay answers them at, so the call still comes back once the throttle is lifted.
+     */
+    @Test
+    void aCallTokenRefreshedWhileUdpIsThrottledKeepsTheWayBackToUdp() throws Exception {
+        // Refreshed at three quarters of its life: 24 s into the call, between the move and the first try of UDP (30 s after
+        // the move), and again at 48 s, well after that try: a call that came back only with a refresh would come too late.
+        ThrottledCall throttled = throttledFromTheStart(SEED + 4, (int) (SWITCH_LIMIT_MILLIS + FIRST_RETURN_TRIAL_OVER_MILLIS) / 1_000 + 8,
+                29, TOKEN_LIFETIME);
+        ImpairedUdpPath udp = throttled.udp();
+        CallMedia alice = throttled.alice();
+        CallMedia bob = throttled.bob();
+        awaitTransport("tcp", throttled.start(), alice);
+        long left = System.nanoTime();
+        int switchFrame = (int) Math.max(alice.stats().framesSent(), bob.stats().framesSent());
+
+        eventually("alice refreshed her call token on the WebSocket", () -> alice.stats().rejoins() >= 1);
+        assertThat(alice.currentTransport()).as("the refresh kept alice on the WebSocket").isEqualTo("tcp");
+        assertThat(millisSince(left)).as("the refresh came before the first try of UDP").isLessThan(NO_FLAPPING_MILLIS);
+        udp.impair(Impairment.NONE);
+        awaitTransport("udp", System.nanoTime(), alice);
+        long back = millisSince(left);
+        assertThat(back).as("alice came back to UDP (ms after she left it)").isBetween(NO_FLAPPING_MILLIS, FIRST_RETURN_TRIAL_OVER_MILLIS);
+
+        awaitPlayedOut(alice, bob);
+        Heard heard = afterTheSwitch(switchFrame, throttled.aliceSays(), throttled.bobSays(), alice, bob);
+        CallStats aliceStats = alice.stats();
+        assertThat(aliceStats.switches()).as("alice's switches: away and back").isEqualTo(2);
+        report("UDP throttled to %d kbit/s from the start, call tokens of %d s: refreshed on the WebSocket, back on UDP %d ms after "
+                        + "alice left it; correlation from the first switch on %.3f (bob hears alice), %.3f (alice hears bob); alice: %s; bob: %s",
+                THROTTLE_BITS_PER_SECOND / 1_000, TOKEN_LIFETIME.toSeconds(), back, heard.bobHearsAlice(), heard.aliceHearsBob(),
+                aliceStats.describe(), bob.stats().describe());
+    }
+
     @Test
     void throttledMidCallTheCallMovesToTheWebSocketWithinThreeSecondsAndTheAudioStillMatches() throws Exception {
         ImpairedCall impaired = ringBehindImpairedPath(SEED + 1);
@@ -163,7 +204,12 @@ class ThrottledUdpCallsTest extends NamespacedCallsTestBase {
 
     /** Rings through the seeded impairment path (seed {@code seed}) throttled deep, then both join and speak (voices from {@code voice}). */
     private ThrottledCall throttledFromTheStart(long seed, int seconds, int voice) throws Exception {
-        ImpairedCall impaired = ringBehindImpairedPath(seed);
+        return throttledFromTheStart(seed, seconds, voice, ServerConfig.Calls.DEFAULT_TOKEN_LIFETIME);
+    }
+
+    /** As above, with call tokens that last {@code tokenLifetime}. */
+    private ThrottledCall throttledFromTheStart(long seed, int seconds, int voice, Duration tokenLifetime) throws Exception {
+        ImpairedCall impaired = ringBehindImpairedPath(seed, tokenLifetime);
         impaired.udp().impair(Impairment.throttled(THROTTLE_BITS_PER_SECOND, DEEP_QUEUE_BYTES));
         short[] aliceSays = Signals.speechLike(seconds, voice);
         short[] bobSays = Signals.speechLike(seconds, voice + 1);

@@ -27,7 +27,8 @@ import java.util.function.Consumer;
  * participant that was joined over the old WebSocket). Each re-join is a new
  * {@link RelayTransport}; the old one carries media until the new one is up, then is closed.
  * A token refresh keeps a call that left a throttled UDP path on the WebSocket (the network is
- * the same); after a reconnection, which may be on another network, UDP is tried again.
+ * the same), with its UDP socket and its schedule of trials to come back; after a reconnection,
+ * which may be on another network, UDP is tried again at once.
  */
 final class RelayLink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayLink.class);
@@ -151,7 +152,8 @@ final class RelayLink implements AutoCloseable {
         }
         try {
             CallToken token = requestToken();
-            RelayTransport fresh = connect(token, !(sameNetwork && transport.udpThrottled()));
+            // On the same network a throttled path stays left, and its way back (UdpReturn) goes on.
+            RelayTransport fresh = sameNetwork && transport.udpThrottled() ? transport.rejoinedWhileThrottled(token) : connect(token, true);
             RelayTransport old;
             synchronized (joinLock) {
                 if (closed) {

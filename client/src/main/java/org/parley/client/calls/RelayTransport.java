@@ -71,6 +71,8 @@ final class RelayTransport implements AutoCloseable {
     private final UdpReturn udpReturn;
     private volatile Path path;
     private volatile boolean closed;
+    /** The UDP socket went on to a transport that re-joined with a fresh token: closing this one leaves it open. */
+    private volatile boolean udpHandedOver;
     private long udpJoinedAt = -1;
     private long pingCounter;
     private int switches;
@@ -135,6 +137,37 @@ final class RelayTransport implements AutoCloseable {
         RelayTransport transport = new RelayTransport(session, callId, token, clock, relayAddress, onMedia, udp);
         transport.start();
         return transport;
+    }
+
+    /**
+     * Joins again with a fresh {@code token} while media is on the WebSocket because UDP was
+     * throttled, as a token refresh does on the same network: the new transport joins over the
+     * WebSocket and takes over this one's UDP socket and its way back ({@link UdpReturn}), so the
+     * trials of UDP go on as scheduled, from the address the relay answers them at (the one the
+     * call left). This transport stops reading the socket; media may still go through it over the
+     * WebSocket until it is closed, which then leaves the socket open.
+     *
+     * @throws CallException when the server does not let the new token join over the WebSocket
+     *                       (this transport is unchanged)
+     */
+    RelayTransport rejoinedWhileThrottled(CallToken fresh) {
+        RelayTransport next = new RelayTransport(session, callId, fresh, clock, relayAddress, onMedia, udp);
+        next.joinWebSocket();
+        closed = true;
+        udpHandedOver = true;
+        stopThreads();
+        synchronized (lock) {
+            synchronized (next.lock) {
+                next.udpReturn.continueFrom(udpReturn, monotonicMillis());
+            }
+        }
+        synchronized (this) {
+            next.leftUdpBecause = leftUdpBecause;
+        }
+        next.udpThrottled = true;
+        next.receiver.start();
+        next.prober.start();
+        return next;
     }
 
     private void start() {
@@ -382,18 +415,23 @@ final class RelayTransport implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        if (udp != null) {
+        if (udp != null && !udpHandedOver) {
             if (path == Path.UDP) {
                 sendUdp(new byte[] {LEAVE});
             }
-            prober.interrupt();
             udp.close();
-            try {
-                receiver.join(1_000);
-                prober.join(1_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            stopThreads();
+        }
+    }
+
+    /** Waits for the UDP threads to see {@link #closed} (the receiver within one socket timeout). */
+    private void stopThreads() {
+        prober.interrupt();
+        try {
+            receiver.join(1_000);
+            prober.join(1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

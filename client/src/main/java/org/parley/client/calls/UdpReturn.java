@@ -50,6 +50,20 @@ final class UdpReturn {
         trialFrom = leftThrottled ? now + gap : Long.MAX_VALUE;
     }
 
+    /**
+     * Takes over the schedule of {@code earlier}, whose transport re-joined with a fresh token
+     * (the same call, the same path): the hold after the last switch and the gaps between trials
+     * go on. A trial under way starts again at {@code now}, whole, since what it had seen went
+     * with the old transport's monitor.
+     */
+    void continueFrom(UdpReturn earlier, long now) {
+        lastSwitchAt = earlier.lastSwitchAt;
+        gap = earlier.gap;
+        trialFrom = earlier.trialRunning ? now : earlier.trialFrom;
+        trialRunning = false;
+        nextProbeId = earlier.nextProbeId;
+    }
+
     /** Whether a throttled verdict at {@code now} may move media off UDP: not within 30 s of a switch. */
     boolean mayLeave(long now) {
         return now - lastSwitchAt >= HOLD_MILLIS;

@@ -1,10 +1,12 @@
 package org.parley.client.conversations;
 
+import com.google.protobuf.ByteString;
 import org.parley.client.net.AnonymousConnection;
 import org.parley.client.net.ServerException;
 import org.parley.client.net.Session;
 import org.parley.client.tokens.NoTokenException;
 import org.parley.client.tokens.TokenWallet;
+import org.parley.mls.codec.Bytes;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.ErrorCode;
 import org.parley.protocol.v1.RecipientAccount;
@@ -15,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -23,6 +26,12 @@ import java.util.function.Predicate;
  * sent them; unsealed ones on the signed-in session. When a sealed send is refused with
  * ACCESS_DENIED because a recipient rotated its access key, it goes unsealed instead (the server
  * then refuses it if that recipient accepts sealed mail only).
+ *
+ * <p>Every answer names the recipient devices the server no longer has (SendAccepted and
+ * CommitResult {@code unknown_device_ids}). When one is a device of this account, another device
+ * unlinked it and nobody has removed it from this group yet: the carrier tells its listener, which
+ * removes it by the rules of {@code OwnDevices} (the server's word alone removes nothing that the
+ * server's device list does not drop too).
  */
 public final class Carrier {
     private static final Logger log = LoggerFactory.getLogger(Carrier.class);
@@ -30,11 +39,21 @@ public final class Carrier {
     private final Session session;
     private final AnonymousConnection anonymous;
     private final TokenWallet wallet;
+    private final ByteString ownAccount;
+    private final Consumer<List<Bytes>> ownDevicesGone;
 
-    public Carrier(Session session, AnonymousConnection anonymous, TokenWallet wallet) {
+    /**
+     * @param ownAccount     this device's account id
+     * @param ownDevicesGone told, on the sending thread, the devices of {@code ownAccount} that a
+     *                       send or commit named and the server no longer has; it should return quickly
+     */
+    public Carrier(Session session, AnonymousConnection anonymous, TokenWallet wallet, Bytes ownAccount,
+                   Consumer<List<Bytes>> ownDevicesGone) {
         this.session = session;
         this.anonymous = anonymous;
         this.wallet = wallet;
+        this.ownAccount = ByteString.copyFrom(ownAccount.asReadOnlyBuffer());
+        this.ownDevicesGone = ownDevicesGone;
     }
 
     /**
@@ -44,19 +63,21 @@ public final class Carrier {
      * @throws NoTokenException when it is sealed and no send token can be had
      */
     void deliver(Send send) {
+        ServerFrame answer;
         if (!send.getSealed()) {
-            session.call(ClientFrame.newBuilder().setSend(send));
-            return;
-        }
-        try {
-            anonymous.call(ClientFrame.newBuilder().setSend(send.toBuilder().setToken(wallet.take())));
-        } catch (ServerException e) {
-            if (e.code() != ErrorCode.ACCESS_DENIED) {
-                throw e;
+            answer = session.call(ClientFrame.newBuilder().setSend(send));
+        } else {
+            try {
+                answer = anonymous.call(ClientFrame.newBuilder().setSend(send.toBuilder().setToken(wallet.take())));
+            } catch (ServerException e) {
+                if (e.code() != ErrorCode.ACCESS_DENIED) {
+                    throw e;
+                }
+                log.info("a sealed send was refused (an access key may have changed); sending it unsealed");
+                answer = session.call(ClientFrame.newBuilder().setSend(unsealed(send)));
             }
-            log.info("a sealed send was refused (an access key may have changed); sending it unsealed");
-            session.call(ClientFrame.newBuilder().setSend(unsealed(send)));
         }
+        noticeOwnDevicesGone(send, answer.getSendAccepted().getUnknownDeviceIdsList());
     }
 
     /**
@@ -67,6 +88,12 @@ public final class Carrier {
      * @throws NoTokenException when it is sealed and no send token can be had
      */
     ServerFrame submitCommit(SubmitCommit.Builder submit) {
+        ServerFrame answer = submitted(submit);
+        noticeOwnDevicesGone(submit.getSend(), answer.getCommitResult().getUnknownDeviceIdsList());
+        return answer;
+    }
+
+    private ServerFrame submitted(SubmitCommit.Builder submit) {
         Predicate<List<ServerFrame>> oneFrame = frames -> true;
         if (!submit.getSend().getSealed()) {
             return session.exchange(ClientFrame.newBuilder().setSubmitCommit(submit), oneFrame).get(0);
@@ -83,6 +110,18 @@ public final class Carrier {
             return session.exchange(ClientFrame.newBuilder().setSubmitCommit(open), oneFrame).get(0);
         }
         return answer;
+    }
+
+    /** Tells the listener which of {@code unknown} the send addressed as devices of this account. */
+    private void noticeOwnDevicesGone(Send send, List<ByteString> unknown) {
+        if (unknown.isEmpty()) {
+            return;
+        }
+        List<Bytes> own = send.getRecipientsList().stream().filter(r -> r.getAccountId().equals(ownAccount))
+                .flatMap(r -> r.getDeviceIdsList().stream()).filter(unknown::contains).map(d -> Bytes.copyOf(d.toByteArray())).toList();
+        if (!own.isEmpty()) {
+            ownDevicesGone.accept(own);
+        }
     }
 
     /** The same send for the signed-in connection: no token, no access keys. */

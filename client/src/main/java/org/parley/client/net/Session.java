@@ -65,6 +65,7 @@ public final class Session implements AutoCloseable {
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<Connection>> connectionListeners = new CopyOnWriteArrayList<>();
     private volatile Connection lastConnection;
+    private final CompletableFuture<ServerException> refused = new CompletableFuture<>();
     private int failures;
     private volatile boolean closing;
 
@@ -171,7 +172,8 @@ public final class Session implements AutoCloseable {
 
     private void connectionLost() {
         synchronized (lock) {
-            if (closing) {
+            // Refused: the connection that carried the refusal closes too, and another try would be refused again.
+            if (closing || refused.isDone()) {
                 return;
             }
             if (current.isDone()) {
@@ -215,6 +217,7 @@ public final class Session implements AutoCloseable {
             // The server refused this device (removed, or bad signature): retrying cannot help.
             log.warn("the server refused to sign this device in again: {}", e.getMessage());
             synchronized (lock) {
+                refused.complete(e);
                 current.completeExceptionally(e);
             }
         } catch (ServerKeyChangedException e) {
@@ -331,6 +334,15 @@ public final class Session implements AutoCloseable {
         if (now != null) {
             listener.accept(now);
         }
+    }
+
+    /**
+     * Completes when the server refused to sign this device in again after a drop (it no longer
+     * has the device: another device of the account unlinked it, and the server closed its
+     * connection). The session stops trying; every request fails from then on.
+     */
+    public CompletableFuture<ServerException> refused() {
+        return refused.copy();
     }
 
     public void removeReconnectListener(Runnable listener) {

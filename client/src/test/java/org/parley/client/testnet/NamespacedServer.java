@@ -1,11 +1,13 @@
 package org.parley.client.testnet;
 
 import org.parley.client.net.ServerAddress;
+import org.parley.server.ServerConfig;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +35,12 @@ public final class NamespacedServer implements AutoCloseable {
      */
     public static NamespacedServer start(NetworkNamespace ns, Path dataDirectory, TestCertificate certificate, int tcpPort,
                                          int mediaPort) throws IOException, InterruptedException {
+        return start(ns, dataDirectory, certificate, tcpPort, mediaPort, ServerConfig.Calls.DEFAULT_TOKEN_LIFETIME);
+    }
+
+    /** As {@link #start(NetworkNamespace, Path, TestCertificate, int, int)}, with call tokens that last {@code tokenLifetime}. */
+    public static NamespacedServer start(NetworkNamespace ns, Path dataDirectory, TestCertificate certificate, int tcpPort,
+                                         int mediaPort, Duration tokenLifetime) throws IOException, InterruptedException {
         Files.createDirectories(dataDirectory);
         Path ready = dataDirectory.resolve("ready");
         Path log = dataDirectory.resolve("server.log");
@@ -42,7 +50,8 @@ public final class NamespacedServer implements AutoCloseable {
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), NamespacedServerMain.class.getName(),
                 dataDirectory.toString(), host, Integer.toString(tcpPort), Integer.toString(mediaPort),
-                certificate.certificatePem().toString(), certificate.privateKeyPem().toString(), ready.toString()));
+                certificate.certificatePem().toString(), certificate.privateKeyPem().toString(), ready.toString(),
+                Long.toString(tokenLifetime.toSeconds())));
         Process process = new ProcessBuilder(ns.command(java)).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_SECONDS);

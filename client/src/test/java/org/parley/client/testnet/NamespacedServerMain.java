@@ -6,6 +6,7 @@ import org.parley.server.ServerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.OptionalInt;
 
 /**
@@ -14,20 +15,21 @@ import java.util.OptionalInt;
  * the ready file once it listens, and stops when its standard input closes, so it also ends
  * when the test's JVM dies.
  *
- * <p>Arguments: DATA-DIR HOST TCP-PORT MEDIA-PORT CERT-PEM KEY-PEM READY-FILE.
+ * <p>Arguments: DATA-DIR HOST TCP-PORT MEDIA-PORT CERT-PEM KEY-PEM READY-FILE CALL-TOKEN-SECONDS.
  */
 public final class NamespacedServerMain {
     private NamespacedServerMain() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 7) {
-            System.err.println("usage: NamespacedServerMain DATA-DIR HOST TCP-PORT MEDIA-PORT CERT-PEM KEY-PEM READY-FILE");
+        if (args.length != 8) {
+            System.err.println("usage: NamespacedServerMain DATA-DIR HOST TCP-PORT MEDIA-PORT CERT-PEM KEY-PEM READY-FILE CALL-TOKEN-SECONDS");
             System.exit(2);
         }
         ServerConfig config = ServerConfig.defaults().withListen(args[1], Integer.parseInt(args[2]))
                 .withTls(new ServerConfig.Tls(Path.of(args[4]), Path.of(args[5])))
-                .withCalls(ServerConfig.Calls.defaults().withMediaPort(OptionalInt.of(Integer.parseInt(args[3]))));
+                .withCalls(ServerConfig.Calls.defaults().withMediaPort(OptionalInt.of(Integer.parseInt(args[3])))
+                        .withTokenLifetime(Duration.ofSeconds(Long.parseLong(args[7]))));
         try (LiveServer server = new LiveServer(Path.of(args[0]), config)) {
             Path ready = Path.of(args[6]);
             Path partial = ready.resolveSibling(ready.getFileName() + ".part");

@@ -13,10 +13,13 @@ import java.util.function.Predicate;
  * endpoint joins with an authenticated JOIN datagram; a WebSocket endpoint with
  * {@link #joinAsDevice}, as the device it signed in as. An endpoint carries at most one
  * participant; joining again with another token moves it there. An endpoint whose participant
- * joined again elsewhere (a call that moved from UDP to the WebSocket) still gets PONGs, charged to
- * the participant's budget, while the participant stays in the call, and nothing else: that is how
- * a client tells whether its old path could carry the call again. Call {@link #close} when the
- * connection ends. Not thread-safe: call it from the endpoint's I/O thread.
+ * joined again elsewhere (a call that moved from UDP to the WebSocket) still gets PONGs while the
+ * participant stays in the call, and may JOIN to bring it back, and nothing else: that is how a
+ * client tells whether its old path could carry the call again. Those requests are charged to the
+ * endpoint's own budget (an unknown address's rate), never the participant's: anyone can send
+ * datagrams with that address as their source, and spoofed ones must not use up the budget of
+ * the call's media. Call {@link #close} when the connection ends. Not thread-safe: call it from
+ * the endpoint's I/O thread.
  */
 public final class RelayConnection {
     private final Relay relay;
@@ -25,6 +28,8 @@ public final class RelayConnection {
     /** The relay addresses a JOIN datagram may name; null on a WebSocket, which takes no JOIN datagrams. */
     private final Predicate<InetSocketAddress> ownAddress;
     private volatile RelayParticipant participant;
+    /** What this endpoint may send once its participant moved elsewhere; made on first use. */
+    private TokenBucket leftBudget;
 
     /** A WebSocket endpoint: it joins with {@link #joinAsDevice}; JOIN datagrams are dropped as junk. */
     public RelayConnection(Relay relay, MediaSink sink, ByteBufAllocator allocator) {
@@ -59,10 +64,9 @@ public final class RelayConnection {
         RelayParticipant current = participant();
         switch (type) {
             case RelayDatagram.JOIN -> {
-                RelayParticipant budgeted = current != null ? current : movedTo();
                 if (ownAddress == null) {
                     stats.junk.increment();
-                } else if (budgeted == null || relay.spend(budgeted)) {
+                } else if (current != null ? relay.spend(current) : movedTo() == null || spendLeft()) {
                     join(datagram);
                 }
             }
@@ -74,10 +78,9 @@ public final class RelayConnection {
                 }
             }
             case RelayDatagram.PING -> {
-                RelayParticipant budgeted = current != null ? current : movedTo();
-                if (budgeted == null) {
+                if (current == null && movedTo() == null) {
                     stats.unknownSource.increment();
-                } else if (relay.spend(budgeted)) {
+                } else if (current != null ? relay.spend(current) : spendLeft()) {
                     ByteBuf pong = RelayDatagram.pong(allocator, datagram);
                     if (pong == null) {
                         stats.junk.increment();
@@ -90,6 +93,19 @@ public final class RelayConnection {
             case RelayDatagram.LEAVE -> close();
             default -> stats.junk.increment();
         }
+    }
+
+    /** Takes one request from the budget of this endpoint after its participant moved elsewhere; false (counted) when spent. */
+    private boolean spendLeft() {
+        long now = relay.nanoTime();
+        if (leftBudget == null) {
+            leftBudget = new TokenBucket(relay.limits().sourcePacketsPerSecond(), relay.limits().sourceBurst(), now);
+        }
+        if (!leftBudget.tryTake(now)) {
+            relay.stats().sourceRateLimited.increment();
+            return false;
+        }
+        return true;
     }
 
     private void join(ByteBuf datagram) {

@@ -11,7 +11,8 @@ import java.time.Duration;
  * @param participantPacketsPerSecond sustained packets one participant may send
  * @param participantBurst         packets one participant may send at once
  * @param sourcePacketsPerSecond   packets per second from one IP address that is not (yet) a participant:
- *                                 joins, junk, unknown senders
+ *                                 joins, junk, unknown senders; also the budget of each address a participant
+ *                                 left for its WebSocket (its PINGs, and the JOIN that brings it back)
  * @param sourceBurst              burst of those
  * @param maxTrackedSources        IP addresses tracked for that limit; beyond it unknown sources are dropped
  * @param idleTimeout              a participant that sends nothing for this long is removed

@@ -1,8 +1,11 @@
 package org.parley.server.webtransport;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -10,6 +13,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.handler.codec.http3.DefaultHttp3SettingsFrame;
 import io.netty.handler.codec.http3.Http3;
+import io.netty.handler.codec.http3.Http3ErrorCode;
 import io.netty.handler.codec.http3.Http3ServerConnectionHandler;
 import io.netty.handler.codec.http3.Http3Settings;
 import io.netty.handler.codec.quic.InsecureQuicTokenHandler;
@@ -18,6 +22,7 @@ import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import org.parley.server.calls.Relay;
+import org.parley.server.ratelimit.ConnectionLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +45,12 @@ import java.util.concurrent.atomic.LongAdder;
  * the device the call token was issued to holds its JOIN key, given over the signed-in WebSocket)
  * and WebTransport, UDP and WebSocket participants share one {@link Relay}.
  * <p>
+ * Each network (an IPv4 address, an IPv6 /64) holds at most {@value #DEFAULT_CONNECTIONS_PER_NETWORK}
+ * QUIC connections at once, and so at most as many sessions (one per connection); a connection
+ * beyond that is closed as soon as it is made, so one address cannot take the listener's share of
+ * others. QUIC's Retry (the token handler) has checked the address first: a spoofed one never gets
+ * this far.
+ * <p>
  * TLS uses a self-signed P-256 certificate the server makes and renews itself
  * ({@link WebTransportCertificate}); clients pin its SHA-256, sent to them in each CallToken.
  */
@@ -56,11 +67,15 @@ public final class WebTransportServer implements AutoCloseable {
     /** A new certificate this long before the old one expires; a call in progress keeps its QUIC connection. */
     static final Duration ROTATION_MARGIN = Duration.ofDays(2);
     private static final int DATAGRAM_QUEUE = 256;
+    /** As many as the bridge allows: a household or office behind one address, a few calls each. */
+    public static final int DEFAULT_CONNECTIONS_PER_NETWORK = 20;
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 
     private final Relay relay;
     private final Clock clock;
     private final SecureRandom random;
     private final EventLoopGroup group;
+    private final ConnectionLimits connections;
     private final WebTransportStats stats = new WebTransportStats();
     private volatile Channel channel;
     private volatile Credentials credentials;
@@ -69,8 +84,9 @@ public final class WebTransportServer implements AutoCloseable {
     private record Credentials(WebTransportCertificate certificate, QuicSslContext context) {
     }
 
-    private WebTransportServer(Relay relay, Clock clock, SecureRandom random) {
+    private WebTransportServer(Relay relay, Clock clock, SecureRandom random, ConnectionLimits connections) {
         this.relay = relay;
+        this.connections = connections;
         this.clock = clock;
         this.random = random;
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -79,7 +95,13 @@ public final class WebTransportServer implements AutoCloseable {
 
     /** Binds {@code address} (port 0 for an ephemeral one) and serves WebTransport sessions into {@code relay}. */
     public static WebTransportServer start(Relay relay, InetSocketAddress address, Clock clock) throws InterruptedException {
-        WebTransportServer server = new WebTransportServer(relay, clock, new SecureRandom());
+        return start(relay, address, clock, new ConnectionLimits(DEFAULT_CONNECTIONS_PER_NETWORK, DEFAULT_MAX_CONNECTIONS));
+    }
+
+    /** As {@link #start(Relay, InetSocketAddress, Clock)}, with {@code connections} bounding the QUIC connections. */
+    public static WebTransportServer start(Relay relay, InetSocketAddress address, Clock clock, ConnectionLimits connections)
+            throws InterruptedException {
+        WebTransportServer server = new WebTransportServer(relay, clock, new SecureRandom(), connections);
         try {
             server.bind(address);
         } catch (RuntimeException | InterruptedException e) {
@@ -105,6 +127,9 @@ public final class WebTransportServer implements AutoCloseable {
                 .handler(new ChannelInitializer<QuicChannel>() {
                     @Override
                     protected void initChannel(QuicChannel quic) {
+                        if (!admitted(quic)) {
+                            return;
+                        }
                         WebTransportConnection connection = new WebTransportConnection(quic, relay, stats,
                                 joinAddress -> joinAddress.getPort() == localAddress().getPort());
                         quic.pipeline().addLast(new Http3ServerConnectionHandler(
@@ -120,6 +145,35 @@ public final class WebTransportServer implements AutoCloseable {
                 .build();
         channel = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(codec)
                 .bind(address).sync().channel();
+    }
+
+    /**
+     * Counts a new QUIC connection against its network's budget until it closes; when the budget
+     * (or the listener's) is spent, the connection only gets closed as soon as it is up.
+     */
+    private boolean admitted(QuicChannel quic) {
+        if (!(quic.remoteSocketAddress() instanceof InetSocketAddress peer) || !connections.tryOpen(peer.getAddress())) {
+            stats.connectionsRefused.increment();
+            quic.pipeline().addLast(RefuseConnection.INSTANCE);
+            return false;
+        }
+        quic.closeFuture().addListener(closed -> connections.closed(peer.getAddress()));
+        return true;
+    }
+
+    /**
+     * Closes a QUIC connection once its handshake is done, saying why (HTTP/3's "excessive load"):
+     * closed earlier, nothing would reach the client, which would wait out its idle timeout and
+     * send its Initial again, each time a new connection here.
+     */
+    @ChannelHandler.Sharable
+    private static final class RefuseConnection extends ChannelInboundHandlerAdapter {
+        static final RefuseConnection INSTANCE = new RefuseConnection();
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ((QuicChannel) ctx.channel()).close(true, Http3ErrorCode.H3_EXCESSIVE_LOAD.code(), Unpooled.EMPTY_BUFFER);
+        }
     }
 
     /** RFC 9220 extended CONNECT, RFC 9297 datagrams, and WebTransport in the drafts browsers speak. */
@@ -174,7 +228,7 @@ public final class WebTransportServer implements AutoCloseable {
         return (InetSocketAddress) channel.localAddress();
     }
 
-    /** Counters for /metrics: sessions opened and refused, datagrams in and out, datagrams dropped. */
+    /** Counters for /metrics: connections refused over a budget, sessions opened and refused, datagrams in and out, datagrams dropped. */
     public Map<String, Long> counters() {
         return stats.snapshot();
     }
@@ -190,6 +244,7 @@ public final class WebTransportServer implements AutoCloseable {
 
     /** Counters shared by the connections. */
     static final class WebTransportStats {
+        final LongAdder connectionsRefused = new LongAdder();
         final LongAdder sessionsOpened = new LongAdder();
         final LongAdder sessionsRefused = new LongAdder();
         final LongAdder datagramsReceived = new LongAdder();
@@ -198,6 +253,7 @@ public final class WebTransportServer implements AutoCloseable {
 
         Map<String, Long> snapshot() {
             Map<String, Long> counters = new LinkedHashMap<>();
+            counters.put("webtransport_connections_refused", connectionsRefused.sum());
             counters.put("webtransport_sessions_opened", sessionsOpened.sum());
             counters.put("webtransport_sessions_refused", sessionsRefused.sum());
             counters.put("webtransport_datagrams_received", datagramsReceived.sum());

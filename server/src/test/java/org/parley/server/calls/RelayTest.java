@@ -211,7 +211,7 @@ class RelayTest {
     }
 
     @Test
-    void anEndpointLeftForTheWebSocketGetsBudgetedPongsAndNoMediaWhileItsParticipantStays() throws Exception {
+    void anEndpointLeftForTheWebSocketGetsPongsAndNoMediaWhileItsParticipantStays() throws Exception {
         RecordingSink udpSink = new RecordingSink();
         RecordingSink webSocketSink = new RecordingSink();
         RecordingSink peer = new RecordingSink();
@@ -244,22 +244,48 @@ class RelayTest {
         assertThat(webSocketSink.sent).containsExactly(new byte[]{RelayDatagram.MEDIA, 5});
         assertThat(peer.sent).as("no media from the old endpoint").isEmpty();
 
-        long limited = relay.stats().snapshot().get("relay_dropped_participant_rate_limited_total");
-        for (int i = 0; i < 1_000; i++) {
-            receive(udp, new byte[]{RelayDatagram.PING, 1, 2, 3, 4, 5, 6, 7, 8});
-        }
-        assertThat(udpSink.sent.size()).as("a flood of PINGs is cut at the participant's burst")
-                .isLessThanOrEqualTo(1 + (int) limits.participantBurst());
-        assertThat(relay.stats().snapshot().get("relay_dropped_participant_rate_limited_total")).isGreaterThan(limited + 900);
-        forward(other, 7);
-        assertThat(webSocketSink.sent).as("the flood spent the participant's own budget, no one else's").hasSize(2);
-
         webSocket.close();
         assertThat(udp.movedTo()).isNull();
         int answered = udpSink.sent.size();
         nanos.addAndGet(Duration.ofSeconds(10).toNanos());
         receive(udp, new byte[]{RelayDatagram.PING, 1, 2, 3, 4, 5, 6, 7, 8});
         assertThat(udpSink.sent).as("no PONG once the participant left").hasSize(answered);
+    }
+
+    /**
+     * Issue 15, the attack: anyone can send datagrams whose source is the UDP address a call left
+     * for the WebSocket (the relay answers PINGs there, for the client's trials of UDP). A flood
+     * of PINGs and junk JOINs spoofed from it used to spend the participant's own budget, so the
+     * relay dropped the call's media on the WebSocket. Now that address has a budget of its own.
+     */
+    @Test
+    void aFloodSpoofedFromTheAddressACallLeftSpendsNothingOfTheCallsMediaBudget() throws Exception {
+        RecordingSink udpSink = new RecordingSink();
+        RecordingSink peer = new RecordingSink();
+        join(call, 1, peer);
+        RelayConnection udp = udpConnection(udpSink);
+        receive(udp, joinDatagram(call, 0));
+        RelayParticipant moved = new RelayConnection(relay, new RecordingSink(), io.netty.buffer.ByteBufAllocator.DEFAULT)
+                .joinAsDevice(tokenOf(call, 0), device(0));
+        udpSink.sent.clear();
+
+        for (int i = 0; i < 1_000; i++) {
+            receive(udp, new byte[]{RelayDatagram.PING, 1, 2, 3, 4, 5, 6, 7, 8});
+            receive(udp, new byte[]{RelayDatagram.JOIN, 1, 2});
+        }
+        assertThat(udpSink.sent.size()).as("the flood is cut at the left address's own burst").isLessThanOrEqualTo((int) limits.sourceBurst());
+        assertThat(relay.stats().snapshot().get("relay_dropped_source_rate_limited_total")).isGreaterThan(1_900L);
+        assertThat(relay.stats().snapshot()).containsEntry("relay_dropped_participant_rate_limited_total", 0L);
+        for (int i = 0; i < (int) limits.participantBurst(); i++) {
+            assertThat(forward(moved, i)).as("media %d of the participant's full burst on the WebSocket", i).isTrue();
+        }
+        assertThat(peer.sent).hasSize((int) limits.participantBurst());
+
+        // A second later the client's own trial PINGs are answered again.
+        nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+        int answered = udpSink.sent.size();
+        receive(udp, new byte[]{RelayDatagram.PING, 1, 2, 3, 4, 5, 6, 7, 8});
+        assertThat(udpSink.sent).hasSize(answered + 1);
     }
 
     @Test

@@ -203,7 +203,8 @@ class UdpRelayHostileInputTest {
             assertThat(alice.count(d -> d[0] == RelayDatagram.MEDIA)).as("no media to the old address").isZero();
             assertThat(bob.count(d -> d[0] == RelayDatagram.MEDIA)).as("none from it").isZero();
 
-            // A stopped clock: the participant's budget never refills, so a flood gets exactly what is left of its burst.
+            // A stopped clock: the old address's own budget never refills, so a flood gets exactly what is left of its
+            // burst, and the participant's budget (its media on the WebSocket) none of it.
             before = server.relay().stats().datagramsReceived();
             byte[] ping = {RelayDatagram.PING, 1, 2, 3, 4, 5, 6, 7, 8};
             for (int i = 0; i < 500; i++) {
@@ -212,9 +213,10 @@ class UdpRelayHostileInputTest {
             awaitReceived(before + 500);
             Thread.sleep(200);
             assertThat(alice.count(d -> d[0] == RelayDatagram.PONG)).as("PONGs across the flood")
-                    .isEqualTo((int) RelayLimits.defaults().participantBurst());
-            assertThat(server.relay().stats().snapshot().get("relay_dropped_participant_rate_limited_total"))
-                    .isGreaterThanOrEqualTo(500 - (long) RelayLimits.defaults().participantBurst());
+                    .isEqualTo((int) RelayLimits.defaults().sourceBurst());
+            assertThat(server.relay().stats().snapshot().get("relay_dropped_source_rate_limited_total"))
+                    .isGreaterThanOrEqualTo(500 - (long) RelayLimits.defaults().sourceBurst());
+            assertThat(server.relay().stats().snapshot()).containsEntry("relay_dropped_participant_rate_limited_total", 0L);
 
             webSocket.close();
             long deadline = System.nanoTime() + 15_000_000_000L;

@@ -32,11 +32,14 @@ import org.parley.server.calls.CallTokens;
 import org.parley.server.calls.RelayDatagram;
 import org.parley.server.calls.Relay;
 import org.parley.server.calls.RelayLimits;
+import org.parley.server.ratelimit.ConnectionLimits;
 
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -63,6 +66,11 @@ class WebTransportServerTest {
         relay = new Relay(tokens, RelayLimits.defaults());
         server = WebTransportServer.start(relay, new InetSocketAddress("127.0.0.1", 0), Clock.systemUTC());
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        client = clientSocket(new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    /** A UDP socket at {@code local} that Netty's HTTP/3 client makes QUIC connections from. */
+    private static Channel clientSocket(InetSocketAddress local) throws InterruptedException {
         var codec = Http3.newQuicClientCodecBuilder()
                 .sslContext(QuicSslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE)
                         .applicationProtocols(Http3.supportedApplicationProtocols()).build())
@@ -70,7 +78,7 @@ class WebTransportServerTest {
                 .initialMaxData(1 << 20).initialMaxStreamDataBidirectionalLocal(1 << 16)
                 .datagram(64, 64)
                 .build();
-        client = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(codec).bind(0).sync().channel();
+        return new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(codec).bind(local).sync().channel();
     }
 
     @AfterAll
@@ -81,8 +89,28 @@ class WebTransportServerTest {
     }
 
     private static QuicChannel connect() throws Exception {
-        return QuicChannel.newBootstrap(client).handler(new Http3ClientConnectionHandler())
-                .remoteAddress(server.localAddress()).connect().get(10, TimeUnit.SECONDS);
+        return connect(client, server);
+    }
+
+    private static QuicChannel connect(Channel from, WebTransportServer to) throws Exception {
+        return QuicChannel.newBootstrap(from).handler(new Http3ClientConnectionHandler())
+                .remoteAddress(to.localAddress()).connect().get(10, TimeUnit.SECONDS);
+    }
+
+    /** A new QUIC connection from {@code from} that opens a session: the connection, or null when the listener would not have it. */
+    private static QuicChannel session(Channel from, WebTransportServer to) {
+        try {
+            QuicChannel quic = connect(from, to);
+            CompletableFuture<Http3Headers> answer = request(quic, connectRequest("webtransport", WebTransportServer.PATH));
+            quic.closeFuture().addListener(closed -> answer.completeExceptionally(new IllegalStateException("the server closed the connection")));
+            if ("200".equals(answer.get(10, TimeUnit.SECONDS).status().toString())) {
+                return quic;
+            }
+            quic.close().sync();
+            return null;
+        } catch (Exception refused) {
+            return null;
+        }
     }
 
     /** Sends a request on a new stream; completes with the answer's :status (the stream stays open). */
@@ -208,5 +236,47 @@ class WebTransportServerTest {
         assertThat(status(request(after, connectRequest("webtransport", WebTransportServer.PATH)))).isEqualTo("200");
         after.close().sync();
         before.close().sync();
+    }
+
+    @Test
+    void aFloodOfConnectionsFromOneAddressIsCutWhileAnotherAddressStillGetsIn() throws Exception {
+        WebTransportServer limited = WebTransportServer.start(relay, new InetSocketAddress("127.0.0.1", 0), Clock.systemUTC(),
+                new ConnectionLimits(2, 100));
+        Channel flooder = clientSocket(new InetSocketAddress("127.0.0.1", 0));
+        Channel neighbour = clientSocket(new InetSocketAddress("127.0.0.2", 0));
+        List<QuicChannel> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                held.add(session(flooder, limited));
+            }
+            assertThat(held).as("the address's budget: two connections, a session each").doesNotContainNull();
+            int flood = 5;
+            for (int i = 0; i < flood; i++) {
+                assertThat(session(flooder, limited)).as("connection %d over the budget", i + 1).isNull();
+            }
+            assertThat(limited.counters().get("webtransport_connections_refused")).isEqualTo(flood);
+
+            QuicChannel other = session(neighbour, limited);
+            assertThat(other).as("another address still gets a session").isNotNull();
+            held.add(other);
+            // A connection that ends gives its place back.
+            held.remove(0).close().sync();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            QuicChannel again = null;
+            while (again == null && System.nanoTime() < deadline) {
+                again = session(flooder, limited);
+            }
+            assertThat(again).as("the address gets in again once one of its connections closed").isNotNull();
+            held.add(again);
+        } finally {
+            for (QuicChannel quic : held) {
+                if (quic != null) {
+                    quic.close().sync();
+                }
+            }
+            flooder.close().sync();
+            neighbour.close().sync();
+            limited.close();
+        }
     }
 }

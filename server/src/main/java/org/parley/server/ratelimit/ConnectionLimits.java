@@ -1,28 +1,27 @@
-package org.parley.server.bridge;
-
-import org.parley.server.ratelimit.Network;
+package org.parley.server.ratelimit;
 
 import java.net.InetAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Open connections per network (an IPv4 address, an IPv6 /64) and in all, each under its cap. A
- * network's entry exists only while it holds a connection; nothing here is written anywhere.
+ * Open connections per network (an IPv4 address, an IPv6 /64) and in all, each under its cap: the
+ * bridge's TCP connections, the WebTransport listener's QUIC connections. A network's entry exists
+ * only while it holds a connection; nothing here is written anywhere.
  */
-final class ConnectionLimits {
+public final class ConnectionLimits {
     private final int perNetwork;
     private final int total;
     private final ConcurrentHashMap<Network, Integer> open = new ConcurrentHashMap<>();
     private final AtomicInteger openTotal = new AtomicInteger();
 
-    ConnectionLimits(int perNetwork, int total) {
+    public ConnectionLimits(int perNetwork, int total) {
         this.perNetwork = perNetwork;
         this.total = total;
     }
 
     /** Counts a new connection from {@code address}, or refuses it (false) when a cap is reached. */
-    boolean tryOpen(InetAddress address) {
+    public boolean tryOpen(InetAddress address) {
         if (openTotal.incrementAndGet() > total) {
             openTotal.decrementAndGet();
             return false;
@@ -43,16 +42,16 @@ final class ConnectionLimits {
     }
 
     /** Forgets a connection that {@link #tryOpen} admitted. */
-    void closed(InetAddress address) {
+    public void closed(InetAddress address) {
         open.computeIfPresent(Network.of(address), (network, count) -> count <= 1 ? null : count - 1);
         openTotal.decrementAndGet();
     }
 
-    int openConnections() {
+    public int openConnections() {
         return openTotal.get();
     }
 
-    int networks() {
+    public int networks() {
         return open.size();
     }
 }

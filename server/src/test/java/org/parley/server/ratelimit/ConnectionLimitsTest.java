@@ -1,4 +1,4 @@
-package org.parley.server.bridge;
+package org.parley.server.ratelimit;
 
 import org.junit.jupiter.api.Test;
 
