@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 
@@ -103,6 +104,11 @@ final class ServerCommand implements Runnable {
             description = "UDP port of the call relay, on the --listen host (default: ${DEFAULT-VALUE}); 0 disables UDP, "
                     + "calls then go over the WebSocket only.")
     int mediaPort = UdpRelayServer.DEFAULT_PORT;
+
+    @Option(names = "--media-address", paramLabel = "HOST",
+            description = "Where clients send this node's UDP call media when not to the host of their server URL: the node's"
+                    + " own public name or address when several nodes share one load balancer URL (which carries TCP only).")
+    String mediaAddress;
 
     @Option(names = "--webtransport-port", paramLabel = "PORT",
             description = "Also serve the call relay over WebTransport (HTTP/3 on this UDP port, 0 for any free one) so "
@@ -347,6 +353,9 @@ final class ServerCommand implements Runnable {
             throw new IllegalArgumentException("--media-port needs a UDP port from 1 to 65535, or 0 to disable UDP, got " + mediaPort);
         }
         config = config.withCalls(config.calls().withMediaPort(mediaPort == 0 ? OptionalInt.empty() : OptionalInt.of(mediaPort)));
+        if (mediaAddress != null && !mediaAddress.isBlank()) {
+            config = config.withCalls(config.calls().withMediaHost(Optional.of(mediaAddress.strip())));
+        }
         if (webTransportPort != null) {
             if (webTransportPort < 0 || webTransportPort > 65535) {
                 throw new IllegalArgumentException("--webtransport-port needs a UDP port from 0 to 65535, got " + webTransportPort);

@@ -176,8 +176,8 @@ public final class ParleyServer implements AutoCloseable {
                 .addTo(handlers);
         new TokenRequests(tokens, store.accounts()).addTo(handlers);
         new AttachmentRequests(tickets, attachmentQuota, store.attachments().maxBytes()).addTo(handlers);
-        new CallRequests(callTokens,
-                udpRelay == null ? OptionalInt.empty() : OptionalInt.of(udpRelay.localAddress().getPort()), webTransport).addTo(handlers);
+        new CallRequests(callTokens, udpRelay == null ? OptionalInt.empty() : OptionalInt.of(udpRelay.localAddress().getPort()),
+                config.calls().mediaHost(), webTransport).addTo(handlers);
         AttachmentHttp attachments = new AttachmentHttp(store.attachments(), tickets, attachmentQuota, quotas.uploadTimeout(),
                 requestPool, metrics);
 
