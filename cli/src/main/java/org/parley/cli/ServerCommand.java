@@ -167,8 +167,8 @@ final class ServerCommand implements Runnable {
     long drainTimeoutSeconds = ParleyServer.DEFAULT_DRAIN_TIMEOUT.toSeconds();
 
     @Option(names = "--bus", paramLabel = "nats://HOST:PORT[,...]",
-            description = "Run as one of several nodes sharing the --db PostgreSQL database: tell the others of new mail over"
-                    + " these NATS servers (a cluster's URLs, comma-separated). Without it the node is alone (in-process bus).")
+            description = "Run as one of several nodes sharing the --db PostgreSQL database: tell the others of new mail, and"
+                    + " pass on the media of calls across nodes, over these NATS servers (a cluster's URLs, comma-separated). Without it the node is alone (in-process bus).")
     String bus;
 
     @Option(names = "--node-id", paramLabel = "NAME",
