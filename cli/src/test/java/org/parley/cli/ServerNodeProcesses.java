@@ -20,7 +20,9 @@ import java.util.function.IntFunction;
 /**
  * Several `parley server --bus` processes of one deployment, as an operator runs them: one
  * PostgreSQL schema ({@link StoreHarness}), a three-server {@link NatsCluster}, node {@code i}
- * named {@code node-i} with its own data folder and an admin listener ({@link #metric}). Opening it skips the test without PostgreSQL or
+ * named {@code node-i} with its own data folder and an admin listener ({@link #metric}), every
+ * node announcing every node's address ({@code --alternate}, unless told not to), so that a client
+ * moves to another node when its own dies. Opening it skips the test without PostgreSQL or
  * nats-server. The processes end with the test's {@link StartedServers}; {@link #close} ends NATS
  * and the database.
  *
@@ -46,6 +48,15 @@ final class ServerNodeProcesses implements AutoCloseable {
      */
     static ServerNodeProcesses start(Path temp, StartedServers started, int count, IntFunction<List<String>> extraOptions)
             throws Exception {
+        return start(temp, started, count, true, extraOptions);
+    }
+
+    /**
+     * As above; with {@code announceEachOther} false the nodes announce no addresses, as behind a
+     * load balancer whose one URL the clients keep.
+     */
+    static ServerNodeProcesses start(Path temp, StartedServers started, int count, boolean announceEachOther,
+                                     IntFunction<List<String>> extraOptions) throws Exception {
         StoreHarness harness = StoreHarness.open(Backend.POSTGRESQL, temp); // creates the schema, or skips
         ServerNodeProcesses nodes;
         try {
@@ -55,13 +66,22 @@ final class ServerNodeProcesses implements AutoCloseable {
             throw e;
         }
         try {
+            int[] ports = new int[count];
+            List<String> alternates = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                ports[i] = freeTcpPort();
+                alternates.addAll(List.of("--alternate", "http://127.0.0.1:" + ports[i]));
+            }
             for (int i = 0; i < count; i++) {
                 int adminPort = freeTcpPort();
                 nodes.adminPorts.add(adminPort);
                 List<String> options = new ArrayList<>(List.of("--bus", nodes.nats.urls(), "--node-id", "node-" + i,
                         "--admin-listen", "127.0.0.1:" + adminPort));
+                if (announceEachOther) {
+                    options.addAll(alternates);
+                }
                 options.addAll(extraOptions.apply(i));
-                nodes.nodes.add(started.start(temp.resolve("node-" + i), harness.config().url().jdbcUrl(),
+                nodes.nodes.add(started.startOn(ports[i], temp.resolve("node-" + i), harness.config().url().jdbcUrl(),
                         options.toArray(String[]::new)));
             }
             return nodes;

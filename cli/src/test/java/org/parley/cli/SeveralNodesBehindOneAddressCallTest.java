@@ -53,7 +53,7 @@ class SeveralNodesBehindOneAddressCallTest {
     void withTheirMediaAddressesACallThroughTheBalancerGoesOverUdpToTheNodes() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(HAPROXY), "no HAProxy at " + HAPROXY + " (Debian package haproxy)");
         int[] mediaPorts = ServerNodeProcesses.freeUdpPorts(2);
-        nodes = ServerNodeProcesses.start(temp, started, 2,
+        nodes = ServerNodeProcesses.start(temp, started, 2, false,
                 node -> List.of("--media-port", String.valueOf(mediaPorts[node]), "--media-address", "127.0.0.1"));
         String url = startBalancer();
         UserCommands users = new UserCommands(new TempProfiles(temp));
