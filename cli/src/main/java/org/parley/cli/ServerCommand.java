@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 
@@ -104,6 +105,11 @@ final class ServerCommand implements Runnable {
                     + "calls then go over the WebSocket only.")
     int mediaPort = UdpRelayServer.DEFAULT_PORT;
 
+    @Option(names = "--media-address", paramLabel = "HOST",
+            description = "Where clients send this node's UDP call media when not to the host of their server URL: the node's"
+                    + " own public name or address when several nodes share one load balancer URL (which carries TCP only).")
+    String mediaAddress;
+
     @Option(names = "--webtransport-port", paramLabel = "PORT",
             description = "Also serve the call relay over WebTransport (HTTP/3 on this UDP port, 0 for any free one) so "
                     + "browsers send call media as datagrams, not over the WebSocket; off unless given.")
@@ -161,8 +167,8 @@ final class ServerCommand implements Runnable {
     long drainTimeoutSeconds = ParleyServer.DEFAULT_DRAIN_TIMEOUT.toSeconds();
 
     @Option(names = "--bus", paramLabel = "nats://HOST:PORT[,...]",
-            description = "Run as one of several nodes sharing the --db PostgreSQL database: tell the others of new mail over"
-                    + " these NATS servers (a cluster's URLs, comma-separated). Without it the node is alone (in-process bus).")
+            description = "Run as one of several nodes sharing the --db PostgreSQL database: tell the others of new mail, and"
+                    + " pass on the media of calls across nodes, over these NATS servers (a cluster's URLs, comma-separated). Without it the node is alone (in-process bus).")
     String bus;
 
     @Option(names = "--node-id", paramLabel = "NAME",
@@ -347,6 +353,9 @@ final class ServerCommand implements Runnable {
             throw new IllegalArgumentException("--media-port needs a UDP port from 1 to 65535, or 0 to disable UDP, got " + mediaPort);
         }
         config = config.withCalls(config.calls().withMediaPort(mediaPort == 0 ? OptionalInt.empty() : OptionalInt.of(mediaPort)));
+        if (mediaAddress != null && !mediaAddress.isBlank()) {
+            config = config.withCalls(config.calls().withMediaHost(Optional.of(mediaAddress.strip())));
+        }
         if (webTransportPort != null) {
             if (webTransportPort < 0 || webTransportPort > 65535) {
                 throw new IllegalArgumentException("--webtransport-port needs a UDP port from 0 to 65535, got " + webTransportPort);

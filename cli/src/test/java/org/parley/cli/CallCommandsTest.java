@@ -221,24 +221,7 @@ class CallCommandsTest {
 
     private void callAndCompare(String transport) throws Exception {
         aliceAndBobHaveAConversation();
-        Path said = temp.resolve("said.wav");
-        Path heard = temp.resolve("heard.wav");
-        short[] speech = speech(said, 3, 7);
-
-        CompletableFuture<MainTest.Result> caller = CompletableFuture.supplyAsync(
-                () -> as("alice", "call", "bob", "--send-audio", said.toString()));
-        MainTest.Result answer = as("bob", "answer", "--record", heard.toString(), "--duration", "30");
-        MainTest.Result call = caller.get(60, TimeUnit.SECONDS);
-        assertThat(call.code()).as("call: %s", call.err()).isZero();
-        assertThat(answer.code()).as("answer: %s", answer.err()).isZero();
-
-        assertThat(call.out()).contains("Ringing bob").contains("over " + transport)
-                .contains("Stats: transport " + transport + " (0 switches), frames sent " + speech.length / OpusFormat.FRAME_SAMPLES);
-        assertThat(answer.out()).contains("Answering a call from alice").contains("The other side hung up.")
-                .containsPattern("Stats: transport " + transport + " \\(0 switches\\), frames sent 0, received \\d+, lost \\d+, concealed \\d+,"
-                        + " one-way delay mean [0-9.]+ ms, p99 \\d+ ms");
-        short[] recorded = WavFiles.read(heard);
-        assertThat(CrossCorrelation.align(speech, recorded, OpusFormat.SAMPLE_RATE / 20).correlation()).isGreaterThanOrEqualTo(0.9);
+        WavCall.callAndCompare(users, temp, "alice", "bob", transport, 3);
     }
 
     @Test

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * `parley server` in its own JVM (the test's class path), on an ephemeral loopback port, with the
- * UDP call relay off (`--media-port 0`) so that no test holds the fixed default UDP port.
+ * UDP call relay off (`--media-port 0`, unless the test gives a port) so that no test holds the
+ * fixed default UDP port.
  */
 final class ServerProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+) \\(WebSocket ws://127\\.0\\.0\\.1:\\1/v1/ws\\)");
@@ -39,9 +40,12 @@ final class ServerProcess implements AutoCloseable {
     static ServerProcess startOn(int port, Path data, String db, Path errors, String... options) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "server", "--listen", "127.0.0.1:" + port, "--media-port", "0", "--data", data.toString(), "--db", db,
+                "server", "--listen", "127.0.0.1:" + port, "--data", data.toString(), "--db", db,
                 // The burst is 10,000 unsealed sends into one account: more than first contacts are allowed.
                 "--unsealed-inbound-per-minute", "100000"));
+        if (!List.of(options).contains("--media-port")) {
+            command.addAll(List.of("--media-port", "0"));
+        }
         command.addAll(List.of(options));
         Process process = new ProcessBuilder(command).redirectError(errors.toFile()).start();
         try {

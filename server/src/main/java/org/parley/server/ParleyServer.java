@@ -147,7 +147,8 @@ public final class ParleyServer implements AutoCloseable {
                 AccountId::bytes);
 
         CallTokens callTokens = store.callTokens(random, Clock.systemUTC(), config.calls().tokenLifetime());
-        Relay relay = new Relay(callTokens, RelayLimits.defaults());
+        // With several nodes, media of a call whose participants reached different nodes crosses the bus.
+        Relay relay = new Relay(callTokens, RelayLimits.defaults(), bus::relayPeers);
         metrics.includeRelay(relay);
         this.udpRelay = config.calls().mediaPort().isPresent() ? UdpRelayServer.start(relay,
                 new InetSocketAddress(config.host(), config.calls().mediaPort().getAsInt()),
@@ -176,8 +177,8 @@ public final class ParleyServer implements AutoCloseable {
                 .addTo(handlers);
         new TokenRequests(tokens, store.accounts()).addTo(handlers);
         new AttachmentRequests(tickets, attachmentQuota, store.attachments().maxBytes()).addTo(handlers);
-        new CallRequests(callTokens,
-                udpRelay == null ? OptionalInt.empty() : OptionalInt.of(udpRelay.localAddress().getPort()), webTransport).addTo(handlers);
+        new CallRequests(callTokens, udpRelay == null ? OptionalInt.empty() : OptionalInt.of(udpRelay.localAddress().getPort()),
+                config.calls().mediaHost(), webTransport).addTo(handlers);
         AttachmentHttp attachments = new AttachmentHttp(store.attachments(), tickets, attachmentQuota, quotas.uploadTimeout(),
                 requestPool, metrics);
 

@@ -48,8 +48,11 @@ public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inv
      * @param tokenLifetime how long an issued call token admits (re-)joining the relay
      * @param webTransportPort UDP port of the relay's WebTransport (HTTP/3) listener for browsers (0 for an
      *                      ephemeral one), or empty for none
+     * @param mediaHost     the host name or address clients send this node's relay UDP to, when it is not
+     *                      the host of the server URL they use (several nodes behind one load balancer), or
+     *                      empty for that host
      */
-    public record Calls(OptionalInt mediaPort, Duration tokenLifetime, OptionalInt webTransportPort) {
+    public record Calls(OptionalInt mediaPort, Duration tokenLifetime, OptionalInt webTransportPort, Optional<String> mediaHost) {
         public static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofHours(1);
 
         public Calls {
@@ -62,22 +65,31 @@ public record ServerConfig(String host, int port, Optional<Tls> tls, boolean inv
             if (tokenLifetime.isNegative() || tokenLifetime.isZero()) {
                 throw new IllegalArgumentException("the call token lifetime must be positive, was " + tokenLifetime);
             }
+            // Letters, digits, dots and dashes (a name, an IPv4 address) or an IPv6 address (two colons or more); one colon is a port.
+            if (mediaHost.isPresent() && !mediaHost.get().matches("[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f.:]*:[0-9A-Fa-f.:]*:[0-9A-Fa-f.:]*")) {
+                throw new IllegalArgumentException("the media address must be a host name or an IP address (without a port),"
+                        + " as in chat1.example.org or 203.0.113.7, was '" + mediaHost.get() + "'");
+            }
         }
 
         public static Calls defaults() {
-            return new Calls(OptionalInt.of(UdpRelayServer.DEFAULT_PORT), DEFAULT_TOKEN_LIFETIME, OptionalInt.empty());
+            return new Calls(OptionalInt.of(UdpRelayServer.DEFAULT_PORT), DEFAULT_TOKEN_LIFETIME, OptionalInt.empty(), Optional.empty());
         }
 
         public Calls withMediaPort(OptionalInt newPort) {
-            return new Calls(newPort, tokenLifetime, webTransportPort);
+            return new Calls(newPort, tokenLifetime, webTransportPort, mediaHost);
         }
 
         public Calls withTokenLifetime(Duration newLifetime) {
-            return new Calls(mediaPort, newLifetime, webTransportPort);
+            return new Calls(mediaPort, newLifetime, webTransportPort, mediaHost);
         }
 
         public Calls withWebTransportPort(OptionalInt newPort) {
-            return new Calls(mediaPort, tokenLifetime, newPort);
+            return new Calls(mediaPort, tokenLifetime, newPort, mediaHost);
+        }
+
+        public Calls withMediaHost(Optional<String> newHost) {
+            return new Calls(mediaPort, tokenLifetime, webTransportPort, newHost);
         }
     }
 

@@ -110,14 +110,16 @@ final class RelayLink implements AutoCloseable {
     /**
      * Joins with {@code token}: UDP first when {@code tryUdp}, else the WebSocket only. Through a
      * proxy or a bridge only TCP goes: media takes the WebSocket from the start, and the relay's
-     * name is never looked up here (a Tor user leaks no DNS).
+     * name is never looked up here (a Tor user leaks no DNS). UDP goes to the host of the server
+     * URL, or to the one the token names: the node's own address, when several nodes share one
+     * load balancer URL that carries TCP only.
      */
     private RelayTransport connect(CallToken token, boolean tryUdp) {
         if (!tryUdp || !client.session().carriesUdp()) {
             return RelayTransport.join(client.session(), (InetSocketAddress) null, callIdBytes(callId), token, clock, onMedia);
         }
-        return RelayTransport.join(client.session(), client.session().address().host(), callIdBytes(callId), token, clock,
-                onMedia);
+        String udpHost = token.getUdpHost().isEmpty() ? client.session().address().host() : token.getUdpHost();
+        return RelayTransport.join(client.session(), udpHost, callIdBytes(callId), token, clock, onMedia);
     }
 
     /** Refreshes at three quarters of the token's remaining life, leaving a quarter for the re-join. */

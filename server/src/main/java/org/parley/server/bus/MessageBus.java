@@ -1,6 +1,8 @@
 package org.parley.server.bus;
 
 import org.parley.server.accounts.DeviceId;
+import org.parley.server.calls.Relay;
+import org.parley.server.calls.RelayPeers;
 
 import java.util.Optional;
 
@@ -17,6 +19,14 @@ public interface MessageBus extends AutoCloseable {
 
     /** Tells {@code listener} about mail for {@code device} until the subscription is closed. */
     Subscription subscribe(DeviceId device, MailListener listener);
+
+    /**
+     * The other nodes' relays, as {@code relay} (this node's) exchanges call media with them; made
+     * once, when the relay is, and closed with the bus. A single node has none.
+     */
+    default RelayPeers relayPeers(Relay relay) {
+        return RelayPeers.NONE;
+    }
 
     /**
      * Why the bus cannot carry notifications between nodes right now (for the operator, naming no

@@ -8,6 +8,8 @@ import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import org.parley.server.accounts.DeviceId;
+import org.parley.server.calls.Relay;
+import org.parley.server.calls.RelayPeers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +44,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * connection on the node then reads its mailbox. A device's first subscription on a node is followed
  * by a round trip to the NATS server and then by a mailbox read too, so mail committed while the
  * server had not yet taken the subscription is not left waiting for the next drain.
+ *
+ * <p>The same connection carries call media between the nodes' relays ({@link NatsRelayPeers}).
  */
 public final class NatsMessageBus implements MessageBus {
     private static final Logger log = LoggerFactory.getLogger(NatsMessageBus.class);
@@ -57,6 +61,8 @@ public final class NatsMessageBus implements MessageBus {
     private final AtomicBoolean disconnected = new AtomicBoolean();
     private final Connection connection;
     private final Dispatcher dispatcher;
+    /** Null until the node's relay asks for its peers. */
+    private volatile NatsRelayPeers relayPeers;
 
     private NatsMessageBus(List<String> urls, String nodeId) throws IOException, InterruptedException {
         this.resync = Executors.newSingleThreadExecutor(task -> {
@@ -247,6 +253,15 @@ public final class NatsMessageBus implements MessageBus {
     }
 
     @Override
+    public RelayPeers relayPeers(Relay relay) {
+        if (relayPeers != null) {
+            throw new IllegalStateException("the bus already serves a relay; a node has one");
+        }
+        relayPeers = new NatsRelayPeers(connection, relay);
+        return relayPeers;
+    }
+
+    @Override
     public Optional<String> unavailable() {
         return connection.getStatus() == Connection.Status.CONNECTED ? Optional.empty()
                 : Optional.of("the message bus (NATS) is unreachable");
@@ -259,6 +274,10 @@ public final class NatsMessageBus implements MessageBus {
 
     @Override
     public void close() {
+        NatsRelayPeers peers = relayPeers;
+        if (peers != null) {
+            peers.close();
+        }
         resync.shutdownNow();
         try {
             connection.close();

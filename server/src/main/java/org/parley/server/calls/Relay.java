@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
@@ -21,6 +22,10 @@ import java.util.function.Predicate;
  *
  * <p>The relay forwards bytes. It holds no media key and never decrypts: the payloads are
  * SFrame ciphertext keyed from the MLS group, which the server is not part of.
+ *
+ * <p>With several nodes, the participants of one call may be on different nodes' relays: each
+ * relay also hands its participants' media to its {@link RelayPeers} and delivers theirs
+ * ({@link #deliverFromPeer}) to its own participants. A single node's relay has no peers.
  *
  * <p>Thread-safe: UDP I/O threads and WebSocket connections call it concurrently.
  */
@@ -40,16 +45,31 @@ public final class Relay implements RelayFigures {
     private final RelayStats stats = new RelayStats();
     private final ConcurrentHashMap<CallId, Call> calls = new ConcurrentHashMap<>();
     private final JoinNonces nonces;
+    private final RelayPeers peers;
 
+    /** The relay of a single node: no peers. */
     public Relay(CallTokens tokens, RelayLimits limits) {
-        this(tokens, limits, System::nanoTime);
+        this(tokens, limits, relay -> RelayPeers.NONE, System::nanoTime);
+    }
+
+    /**
+     * The relay of one of several nodes, whose peers {@code peersOf} makes for it (they deliver to
+     * it, so they are given the relay; they must not use it before this constructor returns).
+     */
+    public Relay(CallTokens tokens, RelayLimits limits, Function<Relay, RelayPeers> peersOf) {
+        this(tokens, limits, peersOf, System::nanoTime);
     }
 
     Relay(CallTokens tokens, RelayLimits limits, LongSupplier nanoClock) {
+        this(tokens, limits, relay -> RelayPeers.NONE, nanoClock);
+    }
+
+    private Relay(CallTokens tokens, RelayLimits limits, Function<Relay, RelayPeers> peersOf, LongSupplier nanoClock) {
         this.tokens = tokens;
         this.limits = limits;
         this.nanoClock = nanoClock;
         this.nonces = new JoinNonces(JOIN_WINDOW.toMillis(), limits.maxJoinNonces(), tokens.clock().millis());
+        this.peers = peersOf.apply(this);
     }
 
     /** The relay's clock, shared with its transports' rate limits. */
@@ -142,7 +162,14 @@ public final class Relay implements RelayFigures {
                 stats.callFull.increment();
                 throw new RelayFullException("the relay has " + limits.maxCalls() + " calls open, its limit");
             }
-            Call call = calls.computeIfAbsent(grant.callId(), id -> new Call());
+            boolean[] opened = {false};
+            Call call = calls.computeIfAbsent(grant.callId(), id -> {
+                opened[0] = true;
+                return new Call();
+            });
+            if (opened[0]) {
+                peers.callChanged(grant.callId());
+            }
             RelayParticipant replaced = null;
             RelayParticipant joined;
             synchronized (call) {
@@ -232,7 +259,46 @@ public final class Relay implements RelayFigures {
         }
         stats.framesForwarded.add(sent);
         stats.bytesForwarded.add((long) sent * bytes);
+        peers.publish(from.callId(), from.participantId(), datagram);
         return true;
+    }
+
+    /**
+     * Delivers one datagram that another node's relay received from its participant
+     * {@code fromParticipant} of {@code callId} to this relay's participants of the call (all but
+     * that participant, should it be here too while it moves between nodes). Only a MEDIA datagram
+     * within the size limit is delivered; anything else, and media for a call with no participant
+     * here, is dropped and counted. Does not take ownership of {@code datagram}.
+     *
+     * @return whether it was delivered to anyone
+     */
+    public boolean deliverFromPeer(CallId callId, long fromParticipant, ByteBuf datagram) {
+        int bytes = datagram.readableBytes();
+        if (bytes < 2 || bytes > limits.maxDatagramBytes() || datagram.getByte(datagram.readerIndex()) != RelayDatagram.MEDIA) {
+            stats.peerJunk.increment();
+            return false;
+        }
+        Call call = calls.get(callId);
+        if (call == null) {
+            stats.peerNoSuchCall.increment();
+            return false;
+        }
+        int sent = 0;
+        for (RelayParticipant to : call.members) {
+            if (to.participantId() != fromParticipant) {
+                to.sink.send(datagram.retainedDuplicate());
+                sent++;
+            }
+        }
+        stats.framesFromPeers.increment();
+        stats.framesForwarded.add(sent);
+        stats.bytesForwarded.add((long) sent * bytes);
+        return sent > 0;
+    }
+
+    /** Whether {@code callId} has a participant on this relay. */
+    public boolean hasCall(CallId callId) {
+        return calls.containsKey(callId);
     }
 
     /**
@@ -270,6 +336,7 @@ public final class Relay implements RelayFigures {
         if (call == null) {
             return false;
         }
+        boolean lastOne;
         synchronized (call) {
             RelayParticipant[] members = call.members;
             int at = Arrays.asList(members).indexOf(participant);
@@ -281,10 +348,14 @@ public final class Relay implements RelayFigures {
             System.arraycopy(members, at + 1, updated, at, members.length - at - 1);
             call.members = updated;
             participant.removed = true;
-            if (updated.length == 0) {
+            lastOne = updated.length == 0;
+            if (lastOne) {
                 call.closed = true;
                 calls.remove(participant.callId(), call);
             }
+        }
+        if (lastOne) {
+            peers.callChanged(participant.callId());
         }
         participant.sink.detached();
         return true;

@@ -34,6 +34,9 @@ public final class RelayStats {
     final LongAdder sourceRateLimited = new LongAdder();
     final LongAdder sourceTableFull = new LongAdder();
     final LongAdder pongs = new LongAdder();
+    final LongAdder framesFromPeers = new LongAdder();
+    final LongAdder peerNoSuchCall = new LongAdder();
+    final LongAdder peerJunk = new LongAdder();
 
     /** Counts a received datagram; false, and counted as oversized, if it is longer than {@code max}. */
     boolean receivedWithin(int length, int max) {
@@ -67,6 +70,7 @@ public final class RelayStats {
         out.put("relay_idle_removed_total", idleRemoved.sum());
         out.put("relay_expired_removed_total", expiredRemoved.sum());
         out.put("relay_pongs_total", pongs.sum());
+        out.put("relay_frames_from_other_nodes_total", framesFromPeers.sum());
         out.put("relay_dropped_token_malformed_total", tokenMalformed.sum());
         out.put("relay_dropped_token_bad_mac_total", tokenBadMac.sum());
         out.put("relay_dropped_token_expired_total", tokenExpired.sum());
@@ -83,6 +87,8 @@ public final class RelayStats {
         out.put("relay_dropped_participant_rate_limited_total", participantRateLimited.sum());
         out.put("relay_dropped_source_rate_limited_total", sourceRateLimited.sum());
         out.put("relay_dropped_source_table_full_total", sourceTableFull.sum());
+        out.put("relay_dropped_other_node_no_such_call_total", peerNoSuchCall.sum());
+        out.put("relay_dropped_other_node_junk_total", peerJunk.sum());
         return out;
     }
 
@@ -92,6 +98,16 @@ public final class RelayStats {
 
     public long datagramsReceived() {
         return datagramsReceived.sum();
+    }
+
+    /** Media datagrams other nodes' relays sent this one that it delivered to a participant here. */
+    public long framesFromOtherNodes() {
+        return framesFromPeers.sum();
+    }
+
+    /** Datagrams from other nodes' relays dropped: for a call with no participant here, or not media. */
+    public long droppedFromOtherNodes() {
+        return peerNoSuchCall.sum() + peerJunk.sum();
     }
 
     public long joins() {

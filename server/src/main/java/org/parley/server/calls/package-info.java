@@ -6,7 +6,10 @@
  * {@link org.parley.server.requests.CallRequests} and the session's {@code CallEndpoint}, not here):
  * <ul>
  *   <li>one {@link org.parley.server.calls.CallTokens} per node group (a shared secret on
- *       every node) and one {@link org.parley.server.calls.Relay} per node;</li>
+ *       every node) and one {@link org.parley.server.calls.Relay} per node, with the
+ *       {@link org.parley.server.calls.RelayPeers} its bus gives it: none for a single node, the
+ *       other nodes' relays over NATS for several, so that a call's participants may be on any
+ *       nodes;</li>
  *   <li>{@code --media-port} (default {@value org.parley.server.calls.UdpRelayServer#DEFAULT_PORT}):
  *       {@link org.parley.server.calls.UdpRelayServer#start};</li>
  *   <li>an authenticated device asking for a call token over its WebSocket gets

@@ -11,25 +11,32 @@ import org.parley.server.session.Session;
 import org.parley.server.webtransport.WebTransportServer;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
  * Issues call tokens (issue 8): a signed-in device asks for one per call and presents it to the
  * relay over UDP (in a JOIN MACed with the token's JOIN key, which only this reply carries, inside
- * the device's TLS connection) or its WebSocket. The server keeps nothing about the request.
+ * the device's TLS connection) or its WebSocket. The server keeps nothing about the request. A token
+ * from any node admits to every node's relay (they share the secret), and the relays pass a call's
+ * media on between them, so the device joins the relay of the node it reached, whichever that is.
  */
 public final class CallRequests {
     private final CallTokens tokens;
     private final OptionalInt udpPort;
+    private final Optional<String> udpHost;
     private final WebTransportServer webTransport;
 
     /**
      * @param udpPort      the relay's bound UDP port, or empty when the relay serves the WebSocket only
+     * @param udpHost      where clients send UDP when not to the host of their server URL (this node's
+     *                     own address behind a load balancer), or empty
      * @param webTransport the relay's WebTransport listener, or null without one
      */
-    public CallRequests(CallTokens tokens, OptionalInt udpPort, WebTransportServer webTransport) {
+    public CallRequests(CallTokens tokens, OptionalInt udpPort, Optional<String> udpHost, WebTransportServer webTransport) {
         this.tokens = tokens;
         this.udpPort = udpPort;
+        this.udpHost = udpHost;
         this.webTransport = webTransport;
     }
 
@@ -49,6 +56,9 @@ public final class CallRequests {
                 .setUdpPort(udpPort.orElse(0))
                 .setExpiresAt(issued.expiresAt().toEpochMilli())
                 .setParticipantId((int) participantId);
+        if (udpPort.isPresent()) {
+            udpHost.ifPresent(answer::setUdpHost);
+        }
         if (webTransport != null) {
             answer.setWebtransportPort(webTransport.localAddress().getPort())
                     .setWebtransportCertSha256(ByteString.copyFrom(webTransport.certificate().sha256()));

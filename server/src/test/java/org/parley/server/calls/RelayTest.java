@@ -327,6 +327,87 @@ class RelayTest {
         return tokens.issue(call, tokens.participantId(call, device(index)));
     }
 
+    /** What a relay of one of several nodes tells its peers, recorded. */
+    static final class RecordingPeers implements RelayPeers {
+        final List<String> events = new ArrayList<>();
+        Relay relay;
+
+        @Override
+        public void callChanged(CallId changed) {
+            events.add((relay.hasCall(changed) ? "open " : "closed ") + changed);
+        }
+
+        @Override
+        public void publish(CallId published, long participantId, ByteBuf datagram) {
+            events.add("media " + published + " from " + participantId + " marker " + datagram.getByte(datagram.readerIndex() + 1));
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private Relay peered(RecordingPeers peers) {
+        return new Relay(tokens, limits, r -> {
+            peers.relay = r;
+            return peers;
+        });
+    }
+
+    @Test
+    void aRelayOfSeveralNodesHandsItsParticipantsMediaToItsPeersAndDeliversTheirsToAllButTheSender() throws Exception {
+        RecordingPeers peers = new RecordingPeers();
+        Relay peered = peered(peers);
+        RecordingSink[] sinks = {new RecordingSink(), new RecordingSink()};
+        RelayParticipant first = peered.joinAsDevice(tokenOf(call, 0), device(0), sinks[0]);
+        peered.joinAsDevice(tokenOf(call, 1), device(1), sinks[1]);
+        assertThat(peers.events).as("told once, when the call got its first participant here").containsExactly("open " + call);
+
+        ByteBuf datagram = media(5);
+        peered.forward(first, datagram);
+        datagram.release();
+        assertThat(sinks[1].sent).containsExactly(new byte[]{RelayDatagram.MEDIA, 5});
+        assertThat(peers.events).last().isEqualTo("media " + call + " from " + first.participantId() + " marker 5");
+
+        // Media of a participant on another node, and of one that is here too (moving between nodes): not echoed to it.
+        ByteBuf remote = media(6);
+        assertThat(peered.deliverFromPeer(call, 0xfffffff0L, remote)).isTrue();
+        assertThat(peered.deliverFromPeer(call, first.participantId(), remote)).isTrue();
+        remote.release();
+        assertThat(sinks[0].sent).containsExactly(new byte[]{RelayDatagram.MEDIA, 6});
+        assertThat(sinks[1].sent).containsExactly(new byte[]{RelayDatagram.MEDIA, 5}, new byte[]{RelayDatagram.MEDIA, 6},
+                new byte[]{RelayDatagram.MEDIA, 6});
+        assertThat(peered.stats().framesFromOtherNodes()).isEqualTo(2);
+    }
+
+    @Test
+    void mediaFromAPeerForACallWithNobodyHereOrThatIsNotMediaIsDroppedAndCounted() throws Exception {
+        RecordingPeers peers = new RecordingPeers();
+        Relay peered = peered(peers);
+        RecordingSink sink = new RecordingSink();
+        RelayParticipant only = peered.joinAsDevice(tokenOf(call, 0), device(0), sink);
+        ByteBuf forNobody = media(1);
+        assertThat(peered.deliverFromPeer(new CallId(9, 9), 7, forNobody)).as("a call this node has no participant in").isFalse();
+        forNobody.release();
+        byte[] oversized = new byte[limits.maxDatagramBytes() + 1];
+        oversized[0] = RelayDatagram.MEDIA;
+        for (byte[] junk : List.of(new byte[]{RelayDatagram.JOIN, 1}, new byte[]{RelayDatagram.MEDIA}, oversized)) {
+            ByteBuf datagram = Unpooled.wrappedBuffer(junk);
+            assertThat(peered.deliverFromPeer(call, 7, datagram)).isFalse();
+            datagram.release();
+        }
+        assertThat(sink.sent).isEmpty();
+        assertThat(peered.stats().droppedFromOtherNodes()).isEqualTo(4);
+        assertThat(peered.counters()).containsEntry("relay_dropped_other_node_no_such_call_total", 1L)
+                .containsEntry("relay_dropped_other_node_junk_total", 3L);
+
+        peered.leave(only);
+        assertThat(peers.events).containsExactly("open " + call, "closed " + call);
+        ByteBuf late = media(2);
+        assertThat(peered.deliverFromPeer(call, 7, late)).as("after the last participant here left").isFalse();
+        late.release();
+    }
+
     private RelayParticipant join(CallId call, int index, MediaSink sink) throws Exception {
         return relay.joinAsDevice(tokenOf(call, index), device(index), sink);
     }

@@ -167,6 +167,16 @@ class RelayWiringTest extends ServerTestBase {
         assertThat(bob.awaitFrame(ServerFrame::hasMediaFrame).getMediaFrame().getPayload().toStringUtf8()).isEqualTo("opaque ciphertext");
     }
 
+    /** Behind one load balancer URL, which carries TCP only, each node's tokens say where its own UDP relay is. */
+    @Test
+    void aNodeWithAMediaAddressNamesItInItsTokensForUdp() throws Exception {
+        start(Backend.SQLITE, config -> config.withCalls(config.calls().withMediaHost(java.util.Optional.of("chat1.example.org"))),
+                UnaryOperator.identity());
+        CallToken token = token(registered("alice"));
+        assertThat(token.getUdpHost()).isEqualTo("chat1.example.org");
+        assertThat(token.getUdpPort()).isEqualTo(server.mediaAddress().orElseThrow().getPort());
+    }
+
     @Test
     void wrongTokensAreRefusedOverBothTransports() throws Exception {
         start(Backend.SQLITE);
