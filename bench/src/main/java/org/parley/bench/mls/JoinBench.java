@@ -126,13 +126,17 @@ public final class JoinBench implements Callable<Integer> {
         private final List<Thread> helpers = new CopyOnWriteArrayList<>();
 
         LentThreads(int threads) {
-            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads - 1), task -> {
+            if (threads == 1) {
+                parallelism = Parallelism.NONE;
+                return;
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(threads - 1, task -> {
                 Thread thread = new Thread(task, "join-helper");
                 thread.setDaemon(true);
                 helpers.add(thread);
                 return thread;
             });
-            parallelism = threads == 1 ? Parallelism.NONE : new Parallelism(pool, threads);
+            parallelism = new Parallelism(pool, threads);
         }
 
         long helpersCpu() {
