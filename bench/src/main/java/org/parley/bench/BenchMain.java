@@ -2,6 +2,7 @@ package org.parley.bench;
 
 import org.parley.bench.bridge.BridgeBench;
 import org.parley.bench.mls.FuzzMain;
+import org.parley.bench.mls.JoinBench;
 import org.parley.bench.mls.LargeGroupBench;
 import org.parley.bench.relay.RelayBench;
 import org.parley.bench.relay.RelayCoreBench;
@@ -19,7 +20,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "parley bench",
         description = "Parley's benchmarks.",
-        subcommands = {LoadCommand.class, SpamCommand.class, ReportCommand.class, LargeGroupBench.class, FuzzMain.class, RelayBench.class,
+        subcommands = {LoadCommand.class, SpamCommand.class, ReportCommand.class, LargeGroupBench.class, JoinBench.class, FuzzMain.class, RelayBench.class,
                 RelayCoreBench.class, BridgeBench.class, CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
 

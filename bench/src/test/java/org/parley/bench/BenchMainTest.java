@@ -15,7 +15,7 @@ class BenchMainTest {
         BenchRun r = BenchRun.of("--help");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("Usage: parley bench")
-                .contains("load", "report", "large-group", "fuzz", "relay", "relay-core");
+                .contains("load", "report", "large-group", "join", "fuzz", "relay", "relay-core");
     }
 
     @ParameterizedTest
@@ -23,6 +23,7 @@ class BenchMainTest {
             "load        | --server=URL         | (default http://127.0.0.1:7878)",
             "report      | --results=DIR        | --chart",
             "large-group | --sizes=MEMBERS      | (default 2,100,1000,10000,50000)",
+            "join        | --members=N          | (default 10000)",
             "fuzz        | --inputs=N           | (default 1000000)",
             "relay       | --streams=N          | (default 100,1000,5000)",
             "relay-core  | --calls=N            | (default 1000)"})

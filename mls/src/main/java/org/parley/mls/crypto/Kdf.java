@@ -5,34 +5,43 @@ import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.digests.SHA384Digest;
 import org.bouncycastle.crypto.digests.SHA512Digest;
 import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
-import org.bouncycastle.crypto.macs.HMac;
 import org.bouncycastle.crypto.params.HKDFParameters;
-import org.bouncycastle.crypto.params.KeyParameter;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.util.function.Supplier;
 
 /**
  * The HPKE key derivation functions (RFC 9180 Section 7.2), HKDF over SHA-2, together with the
- * hash and HMAC of the same function that MLS uses (RFC 9420 Section 5.1). BouncyCastle's
- * lightweight digests are created per call: that is an allocation, not a provider lookup, and
- * keeps every operation free of shared mutable state.
+ * hash and HMAC of the same function that MLS uses (RFC 9420 Section 5.1). The hash and HMAC
+ * (and so HKDF-Extract) are the JDK's, created per call: the JVM compiles SHA-2 to the CPU's SHA
+ * instructions where there are any, several times faster than BouncyCastle's pure-Java digests,
+ * which matters where the input is large or the hashes many: a joiner hashes every node of the
+ * tree, and HPKE extracts over the whole encrypted GroupInfo of a Welcome. HKDF-Expand, on short
+ * inputs only, stays BouncyCastle's.
  */
 public enum Kdf {
-    HKDF_SHA256(0x0001, 32, SHA256Digest::new),
-    HKDF_SHA384(0x0002, 48, SHA384Digest::new),
-    HKDF_SHA512(0x0003, 64, SHA512Digest::new);
+    HKDF_SHA256(0x0001, 32, SHA256Digest::new, "SHA-256", "HmacSHA256"),
+    HKDF_SHA384(0x0002, 48, SHA384Digest::new, "SHA-384", "HmacSHA384"),
+    HKDF_SHA512(0x0003, 64, SHA512Digest::new, "SHA-512", "HmacSHA512");
 
     private static final byte[] HPKE_V1 = "HPKE-v1".getBytes(StandardCharsets.US_ASCII);
 
     private final int id;
     private final int nh;
     private final Supplier<Digest> digest;
+    private final String jdkDigest;
+    private final String jdkMac;
 
-    Kdf(int id, int nh, Supplier<Digest> digest) {
+    Kdf(int id, int nh, Supplier<Digest> digest, String jdkDigest, String jdkMac) {
         this.id = id;
         this.nh = nh;
         this.digest = digest;
+        this.jdkDigest = jdkDigest;
+        this.jdkMac = jdkMac;
     }
 
     /** The HPKE KDF identifier (RFC 9180 Section 7.2). */
@@ -54,25 +63,24 @@ public enum Kdf {
         throw new IllegalArgumentException("unsupported HPKE KDF id 0x" + Integer.toHexString(id));
     }
 
-    Digest newDigest() {
-        return digest.get();
-    }
-
     public byte[] hash(byte[] data) {
-        Digest d = digest.get();
-        d.update(data, 0, data.length);
-        byte[] out = new byte[nh];
-        d.doFinal(out, 0);
-        return out;
+        try {
+            return MessageDigest.getInstance(jdkDigest).digest(data);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("every Java runtime provides " + jdkDigest, e);
+        }
     }
 
     public byte[] mac(byte[] key, byte[] data) {
-        HMac hmac = new HMac(digest.get());
-        hmac.init(new KeyParameter(key));
-        hmac.update(data, 0, data.length);
-        byte[] out = new byte[nh];
-        hmac.doFinal(out, 0);
-        return out;
+        try {
+            Mac hmac = Mac.getInstance(jdkMac);
+            // HMAC pads its key with zeros to the block size (RFC 2104), so the empty key, which
+            // the JDK's key spec refuses, is the same key as one zero byte.
+            hmac.init(new SecretKeySpec(key.length == 0 ? new byte[1] : key, jdkMac));
+            return hmac.doFinal(data);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("every Java runtime provides " + jdkMac, e);
+        }
     }
 
     /** HKDF-Extract (RFC 5869 Section 2.2); an empty salt means Nh zero bytes. */

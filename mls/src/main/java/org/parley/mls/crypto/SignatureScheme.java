@@ -20,6 +20,7 @@ import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.bouncycastle.crypto.signers.Ed448Signer;
 import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 import org.bouncycastle.util.BigIntegers;
 import org.parley.mls.codec.MlsProtocolException;
 
@@ -103,6 +104,12 @@ public enum SignatureScheme {
             params = key.derived(this, this::publicParameters);
         } catch (IllegalArgumentException | MlsProtocolException e) {
             return false;
+        }
+        if (params instanceof Ed25519PublicKeyParameters ed25519) {
+            // The key object's own verify, on the message in place: Ed25519Signer would first copy
+            // it into a buffer (a joiner verifies every leaf, and a GroupInfo as large as the tree).
+            return signature.length == Ed25519.SIGNATURE_SIZE
+                    && ed25519.verify(Ed25519.Algorithm.Ed25519, null, message, 0, message.length, signature, 0);
         }
         Signer signer = newSigner();
         signer.init(false, params);

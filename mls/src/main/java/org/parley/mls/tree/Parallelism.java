@@ -18,6 +18,14 @@ public record Parallelism(Executor executor, int threads) {
     /** Everything on the calling thread. */
     public static final Parallelism NONE = new Parallelism(Runnable::run, 1);
 
+    /**
+     * Chunks per thread when work is split. Whichever thread is free takes the next chunk, so the
+     * threads finish at most one chunk apart: with 32 per thread, a joiner's 10,000 leaf
+     * signatures go in chunks of about 13 ms on this project's 2-core machine, where 8 per thread
+     * made chunks of about 50 ms, and one thread could sit idle for most of one at the end.
+     */
+    static final int CHUNKS_PER_THREAD = 32;
+
     public Parallelism {
         Objects.requireNonNull(executor, "executor");
         if (threads < 1) {
@@ -44,7 +52,7 @@ public record Parallelism(Executor executor, int threads) {
         if (items == 0) {
             return;
         }
-        int chunks = threads == 1 ? 1 : Math.max(1, Math.min(threads * 8, items / minPerChunk));
+        int chunks = threads == 1 ? 1 : Math.max(1, Math.min(threads * CHUNKS_PER_THREAD, items / minPerChunk));
         RuntimeException[] faults = new RuntimeException[chunks];
         Error[] errors = new Error[1];
         AtomicInteger next = new AtomicInteger();

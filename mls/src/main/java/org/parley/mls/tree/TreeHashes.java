@@ -53,7 +53,7 @@ final class TreeHashes {
      */
     byte[] rootHash(Parallelism parallelism) {
         int treeLevel = TreeMath.log2(tree.leafCount());
-        int subtreesLevel = Math.max(TreeMath.log2(MIN_LEAVES_PER_SUBTREE), treeLevel - TreeMath.log2(8L * parallelism.threads()));
+        int subtreesLevel = Math.max(TreeMath.log2(MIN_LEAVES_PER_SUBTREE), treeLevel - TreeMath.log2((long) Parallelism.CHUNKS_PER_THREAD * parallelism.threads()));
         if (parallelism.threads() > 1 && subtreesLevel < treeLevel && cache[tree.root()] == null) {
             parallelism.forEachRange(tree.leafCount() >> subtreesLevel, 1, (from, to) -> {
                 for (int k = from; k < to; k++) {

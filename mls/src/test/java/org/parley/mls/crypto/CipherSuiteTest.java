@@ -1,5 +1,11 @@
 package org.parley.mls.crypto;
 
+import org.bouncycastle.crypto.Digest;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.digests.SHA384Digest;
+import org.bouncycastle.crypto.digests.SHA512Digest;
+import org.bouncycastle.crypto.macs.HMac;
+import org.bouncycastle.crypto.params.KeyParameter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,6 +34,8 @@ class CipherSuiteTest {
         assertThat(suite.verifyWithLabel(pair.publicKey(), "Label", "hello grouq".getBytes(StandardCharsets.UTF_8), signature)).isFalse();
         assertThat(suite.verifyWithLabel(suite.generateSignatureKeyPair(random).publicKey(), "Label", message, signature)).isFalse();
         assertThat(suite.verifyWithLabel(new SignaturePublicKey(new byte[] {1, 2, 3}), "Label", message, signature)).isFalse();
+        assertThat(suite.verifyWithLabel(pair.publicKey(), "Label", message, Arrays.copyOf(signature, signature.length - 1))).isFalse();
+        assertThat(suite.verifyWithLabel(pair.publicKey(), "Label", message, Arrays.copyOf(signature, signature.length + 1))).isFalse();
         assertThat(suite.signaturePublicKey(pair.privateKey())).isEqualTo(pair.publicKey());
     }
 
@@ -110,6 +118,31 @@ class CipherSuiteTest {
         assertThat(hpke.toString()).doesNotContain(hpkeHex).doesNotContain(hpkeHex.substring(0, 16)).contains("redacted");
         assertThat(sig.toString()).doesNotContain(sigHex.substring(0, 16)).contains("redacted");
         assertThat(hpke.publicKey().toString()).contains(HexFormat.of().formatHex(hpke.publicKey().bytes(), 0, 8));
+    }
+
+    /** The JDK's HMAC and digest against BouncyCastle's, including the empty key the JDK's key spec refuses. */
+    @ParameterizedTest
+    @EnumSource(Kdf.class)
+    void hashAndMacAgreeWithBouncyCastle(Kdf kdf) {
+        Digest digest = switch (kdf) {
+            case HKDF_SHA256 -> new SHA256Digest();
+            case HKDF_SHA384 -> new SHA384Digest();
+            case HKDF_SHA512 -> new SHA512Digest();
+        };
+        byte[] data = new byte[1000];
+        random.nextBytes(data);
+        byte[] expectedHash = new byte[digest.getDigestSize()];
+        digest.update(data, 0, data.length);
+        digest.doFinal(expectedHash, 0);
+        assertThat(kdf.hash(data)).isEqualTo(expectedHash);
+        for (byte[] key : new byte[][] {new byte[0], new byte[] {0}, new byte[kdf.hashLength()], message}) {
+            HMac hmac = new HMac(digest);
+            hmac.init(new KeyParameter(key));
+            hmac.update(data, 0, data.length);
+            byte[] expectedMac = new byte[hmac.getMacSize()];
+            hmac.doFinal(expectedMac, 0);
+            assertThat(kdf.mac(key, data)).as("HMAC with a %d-byte key", key.length).isEqualTo(expectedMac);
+        }
     }
 
     @Test
