@@ -259,7 +259,7 @@ final class ServerCommand implements Runnable {
         out.println("server key: " + HexFormat.of().formatHex(server.publicKey())
                 + (alternates.isEmpty() ? "" : "; announcing " + String.join(", ", alternates)));
         if (!busUrls.isEmpty()) {
-            out.println("node " + node + " of several: mail notifications over NATS (" + busUrls.size() + " server URL"
+            out.println("node " + node + " of several: mail notifications and call media over NATS (" + busUrls.size() + " server URL"
                     + (busUrls.size() == 1 ? "" : "s") + ")");
         }
         out.println("data: " + (storeConfig.url().sqliteFile() != null ? storeConfig.url().sqliteFile().getParent()

@@ -289,6 +289,11 @@ class MessagingTest extends ServerTestBase {
         }
 
         @Override
+        public void deviceRemoved(DeviceId device) {
+            bus.deviceRemoved(device);
+        }
+
+        @Override
         public Optional<String> unavailable() {
             return bus.unavailable();
         }

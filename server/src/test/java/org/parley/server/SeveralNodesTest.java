@@ -1,9 +1,15 @@
 package org.parley.server;
 
+import com.google.protobuf.ByteString;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.parley.protocol.v1.ApproveLink;
+import org.parley.protocol.v1.Authenticated;
+import org.parley.protocol.v1.ClientFrame;
 import org.parley.protocol.v1.ErrorCode;
+import org.parley.protocol.v1.RemoveDevice;
+import org.parley.protocol.v1.RequestLink;
 import org.parley.protocol.v1.ServerFrame;
 import org.parley.server.bus.NatsMessageBus;
 import org.parley.server.testing.Backend;
@@ -95,6 +101,34 @@ class SeveralNodesTest extends ServerTestBase {
         assertThat(bobOnA.authenticateAs(bob).hasAuthenticated()).isTrue();
         assertThat(bobOnA.drainMailbox()).extracting(deliver -> deliver.getPayload().byteAt(0))
                 .containsExactly((byte) 0, (byte) 1, (byte) 2);
+    }
+
+    @Test
+    void aDeviceRemovedOnOneNodeLosesItsConnectionOnAnother() throws Exception {
+        TestClient phone = registeredOn(0, "alice");
+        TestClient laptop = connectTo(1);
+        String code = laptop.request(ClientFrame.newBuilder().setRequestLink(RequestLink.newBuilder()
+                .setIdentityKey(ByteString.copyFrom(laptop.identityKey())).setSignature(ByteString.copyFrom(laptop.signChallenge()))
+                .setProvisioningKey(ByteString.copyFrom(randomBytes(32))).setMailboxKey(ByteString.copyFrom(laptop.mailboxKey()))))
+                .getLinkRequested().getCode();
+        assertThat(phone.request(ClientFrame.newBuilder().setApproveLink(ApproveLink.newBuilder().setCode(code)
+                .setProvisioning(ByteString.copyFrom(randomBytes(100))))).hasLinkApproved()).isTrue();
+        Authenticated linked = laptop.awaitFrame(ServerFrame::hasAuthenticated, RECOVERY).getAuthenticated();
+        laptop.accountId = linked.getAccountId().toByteArray();
+        laptop.deviceId = linked.getDeviceId().toByteArray();
+        // Mail from node A reaching the laptop on node B shows that B's subscription for it is live.
+        assertThat(phone.request(send(new byte[] {7}, recipient(laptop))).hasSendAccepted()).isTrue();
+        assertThat(laptop.awaitFrame(ServerFrame::hasDeliver, RECOVERY).getDeliver().getPayload().byteAt(0)).isEqualTo((byte) 7);
+
+        long start = System.nanoTime();
+        assertThat(phone.request(ClientFrame.newBuilder().setRemoveDevice(RemoveDevice.newBuilder()
+                .setDeviceId(linked.getDeviceId()))).hasOk()).isTrue();
+        assertThat(laptop.awaitClosed()).as("the removed device's connection on the other node is closed as removed").isEqualTo(1008);
+        System.out.printf("several nodes: device removed on node A, its connection on node B closed after %.1f ms%n",
+                (System.nanoTime() - start) / 1e6);
+        assertThat(connectTo(1).authenticateAs(laptop).getError().getCode()).as("and it cannot sign in there again")
+                .isEqualTo(ErrorCode.BAD_SIGNATURE);
+        assertThat(phone.isOpen()).as("the remaining device stays connected").isTrue();
     }
 
     @Test

@@ -29,6 +29,16 @@ public final class InProcessBus implements MessageBus {
         forEachListener(device, MailListener::mailWaiting);
     }
 
+    /** One node: there is no other node to tell. */
+    @Override
+    public void deviceRemoved(DeviceId device) {
+    }
+
+    /** Tells the device's connections on this node that another node removed it. */
+    void removedElsewhere(DeviceId device) {
+        forEachListener(device, MailListener::deviceRemoved);
+    }
+
     /** Tells every connection on this node to read its mailbox. */
     void mailWaitingForAll() {
         listeners.values().forEach(ofDevice -> ofDevice.forEach(MailListener::mailWaiting));

@@ -11,4 +11,7 @@ public interface MailListener {
      * notifications may have been missed meanwhile: read the mailbox for what was not pushed yet.
      */
     void mailWaiting();
+
+    /** The device was removed from its account on another node: its connections here close. */
+    void deviceRemoved();
 }

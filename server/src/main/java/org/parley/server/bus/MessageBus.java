@@ -29,6 +29,12 @@ public interface MessageBus extends AutoCloseable {
     }
 
     /**
+     * Tells the other nodes that {@code device} was removed from its account, so that they close its
+     * live connections; the calling node closes its own. Must not block.
+     */
+    void deviceRemoved(DeviceId device);
+
+    /**
      * Why the bus cannot carry notifications between nodes right now (for the operator, naming no
      * host), or empty while it can. A node whose bus is down takes no new work.
      */

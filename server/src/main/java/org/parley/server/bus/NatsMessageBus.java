@@ -4,6 +4,7 @@ import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
 import io.nats.client.ErrorListener;
+import io.nats.client.impl.Headers;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
@@ -51,6 +52,9 @@ public final class NatsMessageBus implements MessageBus {
     private static final Logger log = LoggerFactory.getLogger(NatsMessageBus.class);
     static final String SUBJECT_PREFIX = "parley.mail.";
     private static final byte[] EMPTY = new byte[0];
+    /** On a device's subject, a message with this header says the device was removed (an empty one: mail waiting). */
+    private static final String EVENT_HEADER = "Parley-Event";
+    private static final String DEVICE_REMOVED = "device-removed";
     private static final int MAX_URLS = 16;
     private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(5);
 
@@ -172,6 +176,17 @@ public final class NatsMessageBus implements MessageBus {
     }
 
     @Override
+    public void deviceRemoved(DeviceId device) {
+        try {
+            connection.publish(subject(device), new Headers().put(EVENT_HEADER, DEVICE_REMOVED), EMPTY);
+        } catch (RuntimeException e) {
+            // The bus is down: a connection of the device on another node stays open until it drops,
+            // and it cannot sign in again anywhere (the device row is gone).
+            log.warn("message bus: could not tell the other nodes that a device was removed");
+        }
+    }
+
+    @Override
     public Subscription subscribe(DeviceId device, MailListener listener) {
         local.subscribe(device, listener, first -> {
             try {
@@ -228,7 +243,12 @@ public final class NatsMessageBus implements MessageBus {
             return;
         }
         try {
-            local.mailWaiting(DeviceId.of(HexFormat.of().parseHex(subject, SUBJECT_PREFIX.length(), subject.length())));
+            DeviceId device = DeviceId.of(HexFormat.of().parseHex(subject, SUBJECT_PREFIX.length(), subject.length()));
+            if (message.hasHeaders() && DEVICE_REMOVED.equals(message.getHeaders().getFirst(EVENT_HEADER))) {
+                local.removedElsewhere(device);
+            } else {
+                local.mailWaiting(device);
+            }
         } catch (IllegalArgumentException e) {
             log.debug("ignored a notification on an unexpected subject");
         }

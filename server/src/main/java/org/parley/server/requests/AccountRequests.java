@@ -353,7 +353,8 @@ public final class AccountRequests {
             throw new RequestFailure(ErrorCode.NOT_FOUND, "your account has no device " + device);
         }
         session.reply(id, ServerFrame.newBuilder().setOk(Ok.getDefaultInstance()));
-        sessions.closeDevice(device); // a removed device keeps no live connection on this node
+        sessions.closeDevice(device); // a removed device keeps no live connection, on this node
+        bus.deviceRemoved(device); // nor on the others
     }
 
     private static byte[] keyBytes(ByteString key) {

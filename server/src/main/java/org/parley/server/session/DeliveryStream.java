@@ -87,6 +87,11 @@ public final class DeliveryStream {
                 public void mailWaiting() {
                     loop.execute(DeliveryStream.this::readWaitingMail);
                 }
+
+                @Override
+                public void deviceRemoved() {
+                    SessionRegistry.closeAsRemoved(channel);
+                }
             });
             drain();
         });

@@ -1,5 +1,6 @@
 package org.parley.server.session;
 
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import org.parley.server.accounts.DeviceId;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -28,10 +29,15 @@ public final class SessionRegistry {
         for (Session session : sessions) {
             SignedIn who = session.signedIn();
             if (who != null && who.device().equals(device)) {
-                session.channel().writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, "device removed"))
-                        .addListener(f -> session.channel().close());
+                closeAsRemoved(session.channel());
             }
         }
+    }
+
+    /** Closes a removed device's connection, telling it why (1008, "device removed"). */
+    public static void closeAsRemoved(Channel channel) {
+        channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, "device removed"))
+                .addListener(f -> channel.close());
     }
 
     /** Sends every connection close code 1012 (service restart): clients reconnect, to another node or after a backoff. */

@@ -30,6 +30,11 @@ class InProcessBusTest {
             public void mailWaiting() {
                 ids.add(-1L);
             }
+
+            @Override
+            public void deviceRemoved() {
+                ids.add(-2L);
+            }
         };
     }
 
