@@ -24,8 +24,6 @@ final class NginxProxy implements AutoCloseable {
     /** The WebSocket path the README's block routes; the test's server uses it too. */
     static final String WEBSOCKET_PATH = "/c/7f3kq";
     static final String SITE_PATH = "/site/";
-    private static final String BEGIN = "<!-- nginx-config:begin";
-    private static final String END = "<!-- nginx-config:end -->";
 
     private final Process process;
     private final int port;
@@ -49,17 +47,7 @@ final class NginxProxy implements AutoCloseable {
 
     /** The fenced nginx block between the README's markers. */
     static String readmeBlock() throws IOException {
-        String readme = Files.readString(readme());
-        int begin = readme.indexOf(BEGIN);
-        int end = readme.indexOf(END);
-        if (begin < 0 || end < begin) {
-            throw new AssertionError("README.md has no nginx-config markers around its nginx block");
-        }
-        String marked = readme.substring(readme.indexOf('\n', begin) + 1, end).strip();
-        if (!marked.startsWith("```nginx\n") || !marked.endsWith("```")) {
-            throw new AssertionError("the README's nginx-config markers must hold one ```nginx block, found:\n" + marked);
-        }
-        return marked.substring("```nginx\n".length(), marked.length() - 3);
+        return ReadmeBlock.read("nginx-config", "nginx");
     }
 
     /**
@@ -88,16 +76,6 @@ final class NginxProxy implements AutoCloseable {
         if (!block.contains(text)) {
             throw new AssertionError("the README's nginx block no longer has '" + text + "': update NginxProxy and web/e2e/nginx.ts with it");
         }
-    }
-
-    /** README.md of the checkout: Maven runs the test in cli/, an IDE perhaps in the root. */
-    private static Path readme() {
-        for (Path folder = Path.of("").toAbsolutePath(); folder != null; folder = folder.getParent()) {
-            if (Files.isRegularFile(folder.resolve("README.md")) && Files.isDirectory(folder.resolve("cli"))) {
-                return folder.resolve("README.md");
-            }
-        }
-        throw new AssertionError("no README.md above " + Path.of("").toAbsolutePath());
     }
 
     /** Starts nginx in {@code directory} with the README's block for these files and the Parley server at {@code upstreamPort}. */
