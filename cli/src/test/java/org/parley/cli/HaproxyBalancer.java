@@ -3,10 +3,6 @@ package org.parley.cli;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -90,7 +86,7 @@ final class HaproxyBalancer implements AutoCloseable {
 
     /** Starts HAProxy in the foreground with the README's config for {@code nodes}; its log goes to haproxy.log in {@code directory}. */
     static HaproxyBalancer start(Path binary, Path directory, List<Node> nodes) throws Exception {
-        int port = freePort();
+        int port = LoopbackListener.freePort();
         Path config = Files.writeString(directory.resolve("haproxy.cfg"),
                 testConfig(ReadmeBlock.read("haproxy-config", "haproxy"), port, nodes));
         Path log = directory.resolve("haproxy.log");
@@ -99,7 +95,7 @@ final class HaproxyBalancer implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         HaproxyBalancer balancer = new HaproxyBalancer(process, port, log);
         try {
-            balancer.awaitListening();
+            LoopbackListener.await("haproxy", process, port, balancer::log);
         } catch (Exception | AssertionError e) {
             balancer.close();
             throw e;
@@ -117,27 +113,7 @@ final class HaproxyBalancer implements AutoCloseable {
         return Files.readString(log);
     }
 
-    private void awaitListening() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError("haproxy exited with " + process.exitValue() + ":\n" + log());
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("haproxy did not listen on 127.0.0.1:" + port + " within 20 s:\n" + log());
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Override
     public void close() throws InterruptedException {

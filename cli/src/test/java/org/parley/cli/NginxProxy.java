@@ -1,10 +1,6 @@
 package org.parley.cli;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -80,7 +76,7 @@ final class NginxProxy implements AutoCloseable {
 
     /** Starts nginx in {@code directory} with the README's block for these files and the Parley server at {@code upstreamPort}. */
     static NginxProxy start(Path nginx, Path directory, Path certificate, Path key, int upstreamPort, Path siteRoot) throws Exception {
-        int port = freePort();
+        int port = LoopbackListener.freePort();
         Path temp = Files.createDirectories(directory.resolve("temp"));
         String config = String.join("\n",
                 "daemon off;",
@@ -105,7 +101,7 @@ final class NginxProxy implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
         NginxProxy proxy = new NginxProxy(process, port, directory);
         try {
-            proxy.awaitListening(output);
+            LoopbackListener.await("nginx", process, port, () -> Files.readString(output) + proxy.log());
         } catch (Exception | AssertionError e) {
             proxy.close();
             throw e;
@@ -132,27 +128,7 @@ final class NginxProxy implements AutoCloseable {
         return Files.exists(errors) ? Files.readString(errors) : "";
     }
 
-    private void awaitListening(Path output) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError("nginx exited with " + process.exitValue() + ":\n" + Files.readString(output) + log());
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("nginx did not listen on 127.0.0.1:" + port + " within 20 s:\n" + log());
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Override
     public void close() throws InterruptedException {
