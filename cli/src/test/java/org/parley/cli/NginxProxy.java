@@ -1,10 +1,6 @@
 package org.parley.cli;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -24,8 +20,6 @@ final class NginxProxy implements AutoCloseable {
     /** The WebSocket path the README's block routes; the test's server uses it too. */
     static final String WEBSOCKET_PATH = "/c/7f3kq";
     static final String SITE_PATH = "/site/";
-    private static final String BEGIN = "<!-- nginx-config:begin";
-    private static final String END = "<!-- nginx-config:end -->";
 
     private final Process process;
     private final int port;
@@ -49,17 +43,7 @@ final class NginxProxy implements AutoCloseable {
 
     /** The fenced nginx block between the README's markers. */
     static String readmeBlock() throws IOException {
-        String readme = Files.readString(readme());
-        int begin = readme.indexOf(BEGIN);
-        int end = readme.indexOf(END);
-        if (begin < 0 || end < begin) {
-            throw new AssertionError("README.md has no nginx-config markers around its nginx block");
-        }
-        String marked = readme.substring(readme.indexOf('\n', begin) + 1, end).strip();
-        if (!marked.startsWith("```nginx\n") || !marked.endsWith("```")) {
-            throw new AssertionError("the README's nginx-config markers must hold one ```nginx block, found:\n" + marked);
-        }
-        return marked.substring("```nginx\n".length(), marked.length() - 3);
+        return ReadmeBlock.read("nginx-config", "nginx");
     }
 
     /**
@@ -90,19 +74,9 @@ final class NginxProxy implements AutoCloseable {
         }
     }
 
-    /** README.md of the checkout: Maven runs the test in cli/, an IDE perhaps in the root. */
-    private static Path readme() {
-        for (Path folder = Path.of("").toAbsolutePath(); folder != null; folder = folder.getParent()) {
-            if (Files.isRegularFile(folder.resolve("README.md")) && Files.isDirectory(folder.resolve("cli"))) {
-                return folder.resolve("README.md");
-            }
-        }
-        throw new AssertionError("no README.md above " + Path.of("").toAbsolutePath());
-    }
-
     /** Starts nginx in {@code directory} with the README's block for these files and the Parley server at {@code upstreamPort}. */
     static NginxProxy start(Path nginx, Path directory, Path certificate, Path key, int upstreamPort, Path siteRoot) throws Exception {
-        int port = freePort();
+        int port = LoopbackListener.freePort();
         Path temp = Files.createDirectories(directory.resolve("temp"));
         String config = String.join("\n",
                 "daemon off;",
@@ -127,7 +101,7 @@ final class NginxProxy implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
         NginxProxy proxy = new NginxProxy(process, port, directory);
         try {
-            proxy.awaitListening(output);
+            LoopbackListener.await("nginx", process, port, () -> Files.readString(output) + proxy.log());
         } catch (Exception | AssertionError e) {
             proxy.close();
             throw e;
@@ -154,27 +128,7 @@ final class NginxProxy implements AutoCloseable {
         return Files.exists(errors) ? Files.readString(errors) : "";
     }
 
-    private void awaitListening(Path output) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError("nginx exited with " + process.exitValue() + ":\n" + Files.readString(output) + log());
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("nginx did not listen on 127.0.0.1:" + port + " within 20 s:\n" + log());
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Override
     public void close() throws InterruptedException {

@@ -11,6 +11,10 @@ import org.parley.protocol.v1.ErrorCode;
 import org.parley.protocol.v1.RemoveDevice;
 import org.parley.protocol.v1.RequestLink;
 import org.parley.protocol.v1.ServerFrame;
+import org.parley.server.accounts.DeviceId;
+import org.parley.server.bus.MailArrived;
+import org.parley.server.bus.MailListener;
+import org.parley.server.bus.MessageBus;
 import org.parley.server.bus.NatsMessageBus;
 import org.parley.server.testing.Backend;
 import org.parley.server.testing.NatsCluster;
@@ -26,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -45,6 +50,8 @@ class SeveralNodesTest extends ServerTestBase {
     private static final Duration RECOVERY = Duration.ofSeconds(60);
 
     private NatsCluster nats;
+    /** Node B's bus, whose notifications from other nodes a test may hold back. */
+    private HeldNotifications busOfB;
     private final List<ParleyServer> nodes = new ArrayList<>();
     private final List<ServerStores> stores = new ArrayList<>();
     private final List<TestClient> nodeClients = new ArrayList<>();
@@ -56,7 +63,12 @@ class SeveralNodesTest extends ServerTestBase {
         for (String name : List.of("node-a", "node-b")) {
             ServerStores store = harness.openAnother();
             stores.add(store);
-            nodes.add(ParleyServer.start(testConfig(), store, NatsMessageBus.connect(NatsMessageBus.parseUrls(nats.urls()), name)));
+            MessageBus bus = NatsMessageBus.connect(NatsMessageBus.parseUrls(nats.urls()), name);
+            if (name.equals("node-b")) {
+                busOfB = new HeldNotifications(bus);
+                bus = busOfB;
+            }
+            nodes.add(ParleyServer.start(testConfig(), store, bus));
         }
     }
 
@@ -87,6 +99,28 @@ class SeveralNodesTest extends ServerTestBase {
         assertThat(alice.awaitFrame(ServerFrame::hasDeliver, AT_ONCE).getDeliver().getPayload().byteAt(0))
                 .as("and back from B to A").isEqualTo((byte) 42);
         assertThat(bob.pollFrame(ServerFrame::hasDeliver, Duration.ofMillis(500))).as("each copy pushed once").isNull();
+    }
+
+    /**
+     * Bob's node hears of alice's message (stored first, on node A) only after carol's, stored later
+     * on bob's own node, arrived there: bob still gets both, in the order they were stored, rather
+     * than alice's being hidden behind the higher number of carol's until he signs in again.
+     */
+    @Test
+    void mailAnotherNodeStoredFirstIsPushedWhenItsNoticeComesAfterALaterCopyFromThisNode() throws Exception {
+        TestClient alice = registeredOn(0, "alice");
+        TestClient carol = registeredOn(1, "carol");
+        TestClient bob = registeredOn(1, "bob");
+        busOfB.hold();
+        assertThat(alice.request(send(new byte[] {1}, recipient(bob))).hasSendAccepted()).isTrue();
+        assertThat(carol.request(send(new byte[] {2}, recipient(bob))).hasSendAccepted()).isTrue();
+        busOfB.release();
+
+        List<Byte> received = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            received.add(bob.awaitFrame(ServerFrame::hasDeliver, AT_ONCE).getDeliver().getPayload().byteAt(0));
+        }
+        assertThat(received).containsExactly((byte) 1, (byte) 2);
     }
 
     @Test
@@ -231,5 +265,79 @@ class SeveralNodesTest extends ServerTestBase {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + nodes.get(node).address().getPort() + path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * A node's NATS bus whose notifications of mail stored by other nodes can be held back and then
+     * let through, as a slow path between the nodes would deliver them late; copies from the node's
+     * own writer pass at once.
+     */
+    private static final class HeldNotifications implements MessageBus {
+        private final MessageBus bus;
+        private final List<MailListener> held = new ArrayList<>();
+        private boolean holding;
+
+        HeldNotifications(MessageBus bus) {
+            this.bus = bus;
+        }
+
+        synchronized void hold() {
+            holding = true;
+        }
+
+        void release() {
+            List<MailListener> waiting;
+            synchronized (this) {
+                holding = false;
+                waiting = new ArrayList<>(held);
+                held.clear();
+            }
+            waiting.forEach(MailListener::mailWaiting);
+        }
+
+        private void mailWaiting(MailListener listener) {
+            synchronized (this) {
+                if (holding) {
+                    held.add(listener);
+                    return;
+                }
+            }
+            listener.mailWaiting();
+        }
+
+        @Override
+        public void publish(MailArrived mail) {
+            bus.publish(mail);
+        }
+
+        @Override
+        public Subscription subscribe(DeviceId device, MailListener listener) {
+            return bus.subscribe(device, new MailListener() {
+                @Override
+                public void arrived(MailArrived mail) {
+                    listener.arrived(mail);
+                }
+
+                @Override
+                public void mailWaiting() {
+                    HeldNotifications.this.mailWaiting(listener);
+                }
+            });
+        }
+
+        @Override
+        public Optional<String> unavailable() {
+            return bus.unavailable();
+        }
+
+        @Override
+        public String describe() {
+            return bus.describe();
+        }
+
+        @Override
+        public void close() {
+            bus.close();
+        }
     }
 }

@@ -311,7 +311,10 @@ public final class MessageRequests {
         } else if (outcome instanceof DeliveryOutcome.Rejected rejected && rejected.reason() instanceof SpentTokenException spent) {
             session.fail(id, ErrorCode.ACCESS_DENIED, spent.getMessage());
         } else {
-            session.fail(id, ErrorCode.INTERNAL, "the server could not store the message; nothing was stored, send it again");
+            // The batch's transaction failed (a database session ended, a node's lock holder died): rolled
+            // back, token spend included, so the same send can go again; clients retry a limit by themselves.
+            session.fail(id, ErrorCode.RATE_LIMITED, "the server could not store the message; nothing was stored, retry shortly",
+                    UNAVAILABLE_RETRY);
         }
     }
 

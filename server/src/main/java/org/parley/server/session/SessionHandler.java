@@ -11,11 +11,13 @@ import org.parley.protocol.v1.ServerFrame;
 import org.parley.server.calls.Relay;
 import org.parley.server.identity.ServerIdentity;
 import org.parley.server.metrics.Metrics;
+import org.parley.server.storage.StoreException;
 import org.parley.server.transport.ProtocolViolation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
@@ -35,6 +37,8 @@ import java.util.concurrent.Executor;
  */
 public final class SessionHandler extends SimpleChannelInboundHandler<ClientFrame> {
     private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
+    /** The wait asked of a client whose request failed in the database: the pool replaces a lost session at once. */
+    private static final Duration DATABASE_RETRY = Duration.ofSeconds(2);
     private static final Set<ClientFrame.BodyCase> SIGN_IN = Set.of(ClientFrame.BodyCase.AUTHENTICATE,
             ClientFrame.BodyCase.REGISTER, ClientFrame.BodyCase.REQUEST_LINK);
     /** Requests the anonymous connection may make (Send and SubmitCommit only sealed). */
@@ -174,6 +178,12 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientFram
             current.fail(frame.getRequestId(), failure.code(), failure.getMessage(), failure.retryAfter());
         } catch (ProtocolViolation violation) {
             current.violation(violation);
+        } catch (StoreException e) {
+            // A failed transaction was rolled back (a database session ended, the database is briefly
+            // away): the same request can go again, and clients retry a limit by themselves.
+            log.warn("{} failed in the database; the client is told to retry", frame.getBodyCase(), e);
+            current.fail(frame.getRequestId(), ErrorCode.RATE_LIMITED, "the server's database failed; nothing was changed,"
+                    + " retry shortly", DATABASE_RETRY);
         } catch (Exception e) {
             log.error("{} failed", frame.getBodyCase(), e);
             current.fail(frame.getRequestId(), ErrorCode.INTERNAL, "the server failed to handle " + frame.getBodyCase() + "; try again");
