@@ -170,8 +170,9 @@ class SeveralNodesHaproxyTest {
         senders = Executors.newFixedThreadPool(SENDER_THREADS);
 
         usersTalkAcrossTheNodes();
-        // Calls across nodes (issue 17) are built on branch nodecalls: a call between two users on
-        // different nodes belongs here, before the crash, once that lands.
+        // Calls across nodes have their own tests, which pin each user to a node (this one's balancer
+        // may put both ends on one): SeveralNodesCallCommandsTest (WebSocket and UDP, and the caller's
+        // node killed mid-call) and SeveralNodesBehindOneAddressCallTest (through HAProxy).
         int killed = aNodeIsKilledInTheMiddleOfSending(nodes);
         List<Integer> survivors = new ArrayList<>(List.of(0, 1, 2));
         survivors.remove(Integer.valueOf(killed));
