@@ -322,7 +322,17 @@ class SeveralNodesTest extends ServerTestBase {
                 public void mailWaiting() {
                     HeldNotifications.this.mailWaiting(listener);
                 }
+
+                @Override
+                public void deviceRemoved() {
+                    listener.deviceRemoved();
+                }
             });
+        }
+
+        @Override
+        public void deviceRemoved(DeviceId device) {
+            bus.deviceRemoved(device);
         }
 
         @Override
