@@ -27,6 +27,9 @@ import static org.parley.client.testkit.Eventually.eventually;
  */
 class UnacknowledgedSendTest extends LiveServerTestBase {
     private HostileServer relay;
+    private ParleyClient alice;
+    private ParleyClient bob;
+    private byte[] direct;
     private volatile ByteString bobDevice;
     /** How many more sends to bob the relay cuts before the server sees them. */
     private final AtomicInteger cutBeforeForwarding = new AtomicInteger();
@@ -76,9 +79,11 @@ class UnacknowledgedSendTest extends LiveServerTestBase {
     }
 
     /** Alice and bob talking in a direct conversation, with each other's access keys (so alice's sends are sealed). */
-    private byte[] conversation(ParleyClient alice, ParleyClient bob) throws InterruptedException {
+    private void talking() throws InterruptedException {
+        alice = listened("alice", signedIn("alice", relay.address()));
+        bob = listened("bob", signedIn("bob", relay.address()));
         bobDevice = ByteString.copyFrom(bob.identity().deviceId());
-        byte[] direct = alice.conversations().direct("bob").groupId().toByteArray();
+        direct = alice.conversations().direct("bob").groupId().toByteArray();
         alice.conversations().sendText(direct, "hello");
         accept(bob, "alice");
         eventually("alice has bob's access key", () -> alice.contacts().get("bob") != null
@@ -86,15 +91,23 @@ class UnacknowledgedSendTest extends LiveServerTestBase {
         bob.conversations().sendText(direct, "hi");
         eventually("alice reads bob", () -> texts("alice").contains("hi"));
         Thread.sleep(300); // let receipts settle before the relay starts cutting
-        forwarded.clear();
-        return direct;
+    }
+
+    /** Alice sends {@code texts} while the relay cuts the connection once, as {@code cut} says: no send fails, and all leave. */
+    private void sendThroughOneCut(AtomicInteger cut, String... texts) throws InterruptedException {
+        cut.set(1);
+        for (String text : texts) {
+            alice.conversations().sendText(direct, text);
+        }
+        assertThat(cuts.get()).as("the relay cut the connection once").isEqualTo(1);
+        eventually("alice's queue empties", () -> alice.outgoingCount() == 0);
     }
 
     private static List<String> history(ParleyClient client, byte[] groupId) {
         return client.conversations().history(groupId, 100).stream().map(StoredMessage::getText).toList();
     }
 
-    private void assertShownOnceInOrder(ParleyClient bob, byte[] direct, String... sent) throws InterruptedException {
+    private void assertShownOnceInOrder(String... sent) throws InterruptedException {
         eventually("bob reads the last message", () -> texts("bob").contains(sent[sent.length - 1]));
         for (String text : sent) {
             assertThat(Collections.frequency(texts("bob"), text)).as("bob is shown \"%s\" once", text).isEqualTo(1);
@@ -106,37 +119,25 @@ class UnacknowledgedSendTest extends LiveServerTestBase {
 
     @Test
     void aSendWhoseAcknowledgementIsLostIsSentAgainAndShownOnce() throws Exception {
-        ParleyClient alice = listened("alice", signedIn("alice", relay.address()));
-        ParleyClient bob = listened("bob", signedIn("bob", relay.address()));
-        byte[] direct = conversation(alice, bob);
+        talking();
+        // The server stores the first send, and alice never hears so; the second waits behind it.
+        sendThroughOneCut(cutAfterForwarding, "through the drop", "behind it");
 
-        cutAfterForwarding.set(1);
-        alice.conversations().sendText(direct, "through the drop");
-        alice.conversations().sendText(direct, "behind it");
-        assertThat(cuts.get()).as("the server stored the first send, and alice never heard so").isEqualTo(1);
-        eventually("alice's queue empties", () -> alice.outgoingCount() == 0);
-
-        assertShownOnceInOrder(bob, direct, "through the drop", "behind it");
+        assertShownOnceInOrder("through the drop", "behind it");
         assertThat(Collections.frequency(forwarded, cutPayload)).as("the server got the same bytes twice").isEqualTo(2);
         // The conversation goes on both ways, and a second copy showed nothing late.
         bob.conversations().sendText(direct, "got both");
         eventually("alice reads bob after the drop", () -> texts("alice").contains("got both"));
         alice.conversations().sendText(direct, "good");
-        assertShownOnceInOrder(bob, direct, "through the drop", "behind it", "good");
+        assertShownOnceInOrder("through the drop", "behind it", "good");
     }
 
     @Test
     void aSendTheServerNeverGotIsDeliveredOnceAfterTheReconnect() throws Exception {
-        ParleyClient alice = listened("alice", signedIn("alice", relay.address()));
-        ParleyClient bob = listened("bob", signedIn("bob", relay.address()));
-        byte[] direct = conversation(alice, bob);
+        talking();
+        sendThroughOneCut(cutBeforeForwarding, "lost on the way");
 
-        cutBeforeForwarding.set(1);
-        alice.conversations().sendText(direct, "lost on the way");
-        assertThat(cuts.get()).as("the connection dropped before the server saw the send").isEqualTo(1);
-        eventually("alice's queue empties", () -> alice.outgoingCount() == 0);
-
-        assertShownOnceInOrder(bob, direct, "lost on the way");
+        assertShownOnceInOrder("lost on the way");
         assertThat(Collections.frequency(forwarded, cutPayload)).as("the server got the same bytes once, after the reconnect")
                 .isEqualTo(1);
     }
