@@ -44,7 +44,7 @@ import java.util.function.Consumer;
 /**
  * The SDK's entry point for a registered device: its profile, its signed-in {@link Session}, its
  * {@link AnonymousConnection} for sealed sends (opened on the first), its send tokens, the queue of
- * sends a limit held back (retried in the background), and the services built on them. One instance per profile. Server pushes are queued by the connection
+ * sends a limit or a lost connection held back (retried in the background), and the services built on them. One instance per profile. Server pushes are queued by the connection
  * and processed in arrival order by one inbox thread through {@link Conversations#handlePush}; the
  * profile store is used only under the conversations' lock (or before the inbox starts).
  */
@@ -137,10 +137,11 @@ public final class ParleyClient implements AutoCloseable {
             addresses.saveIfChanged(store);
         }
         try {
-            if (flushNow.getAndSet(false) || outgoing.nextAttempt() <= clock.millis()) {
+            // While disconnected a flush would only wait for the connection, holding the lock: the reconnect asks for one.
+            if (flushNow.getAndSet(false) || outgoing.nextAttempt() <= clock.millis() && session.connected()) {
                 int sent = flushOutgoing();
                 if (sent > 0) {
-                    log.info("sent {} message(s) that a limit had held back", sent);
+                    log.info("sent {} message(s) that a limit or a lost connection had held back", sent);
                 }
             }
         } catch (RuntimeException e) {

@@ -31,7 +31,8 @@ import java.util.Map;
 /**
  * Incoming mail, one push at a time on the inbox thread: Deliver, process, persist (group state
  * and message in one transaction), Ack, in that order, then the events. A crash before the Ack
- * redelivers, and the stored state (used keys, message id) drops the copy. Each copy is first
+ * redelivers, and the stored state (used keys, message id) drops the copy; a copy its sender sent
+ * again after a lost acknowledgement is dropped as well ({@link ProcessedCopies}). Each copy is first
  * opened with this device's mailbox key, then unwrapped ({@link PayloadWrap}); only what both let
  * through reaches MLS. Welcomes join groups; handshakes move them; application messages go to the
  * {@link ContentHandler}.
@@ -53,6 +54,7 @@ final class Inbox {
     private final Receipts receipts;
     private final Requests requests;
     private final UnreadableMessages unreadable;
+    private final ProcessedCopies processedCopies;
     private final Events events;
     /** Wrapping keys of this device's conversations, derived once each. */
     private final Map<Bytes, PayloadWrap.GroupKey> wrapKeys = new HashMap<>();
@@ -72,6 +74,7 @@ final class Inbox {
         this.receipts = receipts;
         this.requests = requests;
         this.unreadable = unreadable;
+        this.processedCopies = new ProcessedCopies(store.profile());
         this.events = events;
     }
 
@@ -218,6 +221,10 @@ final class Inbox {
             }
             return;
         }
+        if (processedCopies.seen(groupId, payload)) {
+            log.debug("dropped a second copy of a message already read (its sender sent it again after a lost acknowledgement)");
+            return;
+        }
         List<Extension> settingsBefore = group.groupContextExtensions();
         String nameBefore = store.record(groupId).getName();
         ProcessedMessage processed;
@@ -236,6 +243,7 @@ final class Inbox {
         }
         store.saveGroup(group);
         if (processed instanceof ProcessedMessage.ApplicationMessage application) {
+            processedCopies.processed(groupId, payload);
             unreadable.missed(group, application.sender(), application.missedBefore());
             content.receive(group, application, after);
         } else if (processed instanceof ProcessedMessage.CommitApplied applied) {

@@ -33,7 +33,7 @@ import java.util.Set;
  * before the ciphertext leaves (so a crash cannot reuse a key), and the message fanned out to
  * every other device in the ratchet tree. A send is sealed (it travels on the anonymous
  * connection, so the server does not learn the sender) when this device holds an access key for
- * every recipient account; a send that a limit holds back waits in the {@link OutgoingQueue}.
+ * every recipient account; a send that a limit or a lost connection holds back waits in the {@link OutgoingQueue}.
  */
 final class Outbox {
     private static final Logger log = LoggerFactory.getLogger(Outbox.class);
@@ -156,7 +156,7 @@ final class Outbox {
 
     /**
      * Sends an MLS message to every other device of the group: sealed, on the anonymous
-     * connection, when every recipient account's access key is known; queued when a limit holds it back.
+     * connection, when every recipient account's access key is known; queued when a limit or a lost connection holds it back.
      */
     void fanOut(Group group, byte[] payload) {
         List<RecipientAccount> to = recipients(group);

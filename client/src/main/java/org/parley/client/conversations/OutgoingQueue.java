@@ -22,11 +22,14 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Sends that a limit held back, kept in the profile until they go: when the server answers
- * RATE_LIMITED or MAILBOX_FULL, or no send token can be had, the already-encrypted payload is
- * queued with its recipients and whether it is sealed, and sent again after the server's hint (or
- * on reconnect, or at the next start). Each conversation's sends leave in the order they were
- * made: a send behind a waiting one waits too, since members process a group's messages in order.
+ * Sends that a limit or a lost connection held back, kept in the profile until they go: when the
+ * server answers RATE_LIMITED or MAILBOX_FULL, or no send token can be had, or the connection ends
+ * before the server acknowledged the send, the already-encrypted payload is queued with its
+ * recipients and whether it is sealed, and sent again, byte for byte, after the server's hint (or
+ * on reconnect, or at the next start). A send whose connection dropped may have been stored by the
+ * server all the same: the recipients then get the same bytes twice and drop the second copy
+ * ({@code Inbox}). Each conversation's sends leave in the order they were made: a send behind a
+ * waiting one waits too, since members process a group's messages in order.
  *
  * <p>Used under the conversations' lock, like the profile store.
  */
@@ -51,11 +54,12 @@ public final class OutgoingQueue {
 
     /**
      * Sends {@code send} now, or queues it: behind the sends of its conversation already waiting,
-     * or because a limit held it back.
+     * or because a limit or a lost connection held it back. Its payload is encrypted with a key
+     * that is used up, so it is never given up for a connection that failed.
      *
-     * @return empty when it was sent; otherwise how long until it is tried again
-     * @throws ServerException     when the server refused it for another reason than a limit
-     * @throws ConnectionException when the server cannot be reached (nothing is queued)
+     * @return empty when it was sent; otherwise how long until it is tried again (zero: as soon
+     *         as a connection is up)
+     * @throws ServerException when the server refused it for another reason than a limit
      */
     Optional<Duration> send(byte[] conversation, Send send) {
         ByteString group = ByteString.copyFrom(conversation);
@@ -68,7 +72,15 @@ public final class OutgoingQueue {
             save(queue);
             return Optional.of(waitFor(conversation));
         }
-        Duration held = attempt(send);
+        Duration held;
+        try {
+            held = attempt(send);
+        } catch (ConnectionException e) {
+            queue.add(entry(group, send, clock.millis()));
+            save(queue);
+            log.info("a message was queued until the server can be reached: {}", e.getMessage());
+            return Optional.of(Duration.ZERO);
+        }
         if (held == null) {
             return Optional.empty();
         }

@@ -283,12 +283,17 @@ public final class Session implements AutoCloseable {
      * nothing, while disconnected (for media, which is concealed rather than delayed).
      */
     public boolean post(ClientFrame.Builder frame) {
-        CompletableFuture<Connection> now = connection();
-        if (!now.isDone() || now.isCompletedExceptionally() || !now.join().isOpen()) {
+        if (!connected()) {
             return false;
         }
-        now.join().post(frame);
+        connection().join().post(frame);
         return true;
+    }
+
+    /** Whether a signed-in connection is open now (a request made now would not wait for one). */
+    public boolean connected() {
+        CompletableFuture<Connection> now = connection();
+        return now.isDone() && !now.isCompletedExceptionally() && now.join().isOpen();
     }
 
     private void forget(Connection dead) {
