@@ -43,8 +43,16 @@ final class SendCommand implements Callable<Integer> {
         });
     }
 
-    /** What the user is told when a limit held the message back; the wait rounded up to whole seconds. */
+    /**
+     * What the user is told when the message waits in the profile: held back by a limit (the wait
+     * rounded up to whole seconds), or, with no wait, cut off with its connection before the server
+     * confirmed it.
+     */
     static String queued(Duration wait) {
+        if (wait.isZero() || wait.isNegative()) {
+            return "queued: the connection dropped before the server confirmed it; the next parley command (receive, send,"
+                    + " chat or the daemon) sends it again, and it is shown once";
+        }
         return "queued: the server asked to wait " + Math.max(1, (wait.toMillis() + 999) / 1000) + " s; the next parley command"
                 + " after that (receive, send, chat or the daemon) sends it";
     }
