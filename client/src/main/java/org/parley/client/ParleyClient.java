@@ -28,16 +28,11 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -67,15 +62,7 @@ public final class ParleyClient implements AutoCloseable {
     private final Conversations conversations;
     private final Thread inbox;
     private final AtomicReference<Consumer<MediaFrame>> media;
-    /** Sends again what a limit held back, and tops the send tokens up at a random moment. */
-    private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "parley-outgoing");
-        thread.setDaemon(true);
-        return thread;
-    });
-    private final AtomicBoolean flushNow = new AtomicBoolean(true);
-    private final AtomicBoolean topUpPlanned = new AtomicBoolean();
-    private final AtomicBoolean ownDevicesSyncPlanned = new AtomicBoolean();
+    private final ClientBackground background;
     private volatile boolean closing;
 
     private ParleyClient(ProfileStore store, DeviceIdentity identity, ServerAddresses addresses, Session session, SecureRandom random, Clock clock,
@@ -93,15 +80,16 @@ public final class ParleyClient implements AutoCloseable {
         this.attachments = new Attachments(session, random, timeout);
         this.anonymous = new AnonymousConnection(addresses, session.route(), timeout);
         this.wallet = new TokenWallet(store, session, anonymous, random, clock);
+        this.background = new ClientBackground(this, random);
         this.outgoing = new OutgoingQueue(store, new Carrier(session, anonymous, wallet, Bytes.copyOf(identity.accountId()),
-                this::ownDevicesGone), clock);
+                background::ownDevicesGone), clock);
         this.conversations = new Conversations(store, identity, session, outgoing, keyPackages, contacts, attachments, downloads,
                 random, clock, timeout);
         conversations.addListener(listener);
         this.inbox = new Thread(() -> {
             try {
                 while (!closing) {
-                    ServerFrame push = pushes.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    ServerFrame push = pushes.poll(100, TimeUnit.MILLISECONDS);
                     if (push == null) {
                         continue;
                     }
@@ -119,47 +107,8 @@ public final class ParleyClient implements AutoCloseable {
         }, "parley-inbox");
         inbox.setDaemon(true);
         inbox.start();
-        session.addReconnectListener(() -> flushNow.set(true));
-        background.scheduleWithFixedDelay(this::backgroundWork, 0, BACKGROUND_TICK.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private static final Duration BACKGROUND_TICK = Duration.ofMillis(250);
-    /** A top-up of send tokens waits a random time in this range, so that it follows no send closely. */
-    private static final Duration TOP_UP_MIN_DELAY = Duration.ofSeconds(10);
-    private static final Duration TOP_UP_MAX_DELAY = Duration.ofMinutes(2);
-
-    /** Flushes the outgoing queue when a send is due or the session came back; plans a token top-up when few are left. */
-    private void backgroundWork() {
-        if (closing) {
-            return;
-        }
-        synchronized (conversations) {
-            addresses.saveIfChanged(store);
-        }
-        try {
-            // While disconnected a flush would only wait for the connection, holding the lock: the reconnect asks for one.
-            if (flushNow.getAndSet(false) || outgoing.nextAttempt() <= clock.millis() && session.connected()) {
-                int sent = flushOutgoing();
-                if (sent > 0) {
-                    log.info("sent {} message(s) that a limit or a lost connection had held back", sent);
-                }
-            }
-        } catch (RuntimeException e) {
-            log.info("queued messages wait: {}", e.getMessage());
-        }
-        if (wallet.low() && topUpPlanned.compareAndSet(false, true)) {
-            long delay = TOP_UP_MIN_DELAY.toMillis()
-                    + (long) (random.nextDouble() * (TOP_UP_MAX_DELAY.toMillis() - TOP_UP_MIN_DELAY.toMillis()));
-            background.schedule(() -> {
-                try {
-                    topUpSendTokens();
-                } catch (RuntimeException e) {
-                    log.info("no send tokens now: {}", e.getMessage());
-                } finally {
-                    topUpPlanned.set(false);
-                }
-            }, delay, TimeUnit.MILLISECONDS);
-        }
+        session.addReconnectListener(background::reconnected);
+        background.start();
     }
 
     /**
@@ -271,34 +220,6 @@ public final class ParleyClient implements AutoCloseable {
      */
     public boolean syncOwnDevices() {
         return conversations.syncOwnDevices(Accounts.devices(session, identity).stream().map(Accounts.DeviceInfo::deviceId).toList());
-    }
-
-    /**
-     * A send or commit named devices of this account that the server no longer has: another device
-     * (or the web app) unlinked them, and they may still be in some conversations, able to read
-     * what is said there. They are removed now, on the background thread (the caller may be the
-     * inbox, which a commit waits for), by the same rules as at the start of a command: only what
-     * the server's device list no longer holds. Hints that come while a sync is planned or running
-     * add nothing.
-     */
-    private void ownDevicesGone(List<Bytes> devices) {
-        if (closing || !ownDevicesSyncPlanned.compareAndSet(false, true)) {
-            return;
-        }
-        log.info("the server no longer has {} device(s) of this account that are in a conversation; removing them", devices.size());
-        try {
-            background.execute(() -> {
-                try {
-                    syncOwnDevices();
-                } catch (RuntimeException e) {
-                    log.warn("an unlinked device could not be removed from every conversation yet: {}", e.getMessage());
-                } finally {
-                    ownDevicesSyncPlanned.set(false);
-                }
-            });
-        } catch (RejectedExecutionException closed) {
-            ownDevicesSyncPlanned.set(false);
-        }
     }
 
     /**
@@ -419,18 +340,22 @@ public final class ParleyClient implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        background.shutdownNow();
-        try {
-            // A flush under way finishes with the profile still open (the caller closes it after this).
-            background.awaitTermination(timeoutMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        background.close();
         anonymous.close();
         session.close();
+        saveAddressesIfChanged();
+    }
+
+    /** Keeps the address list in the profile when it changed (a server announced new ones, or another worked). */
+    void saveAddressesIfChanged() {
         synchronized (conversations) {
             addresses.saveIfChanged(store);
         }
+    }
+
+    /** Whether the first held-back message is due to be tried again. */
+    boolean outgoingDue() {
+        return outgoing.nextAttempt() <= clock.millis();
     }
 
     private static long timeoutMillis() {

@@ -116,10 +116,10 @@ final class RelayLink implements AutoCloseable {
      */
     private RelayTransport connect(CallToken token, boolean tryUdp) {
         if (!tryUdp || !client.session().carriesUdp()) {
-            return RelayTransport.join(client.session(), (InetSocketAddress) null, callIdBytes(callId), token, clock, onMedia);
+            return RelayTransports.join(client.session(), (InetSocketAddress) null, callIdBytes(callId), token, clock, onMedia);
         }
         String udpHost = token.getUdpHost().isEmpty() ? client.session().address().host() : token.getUdpHost();
-        return RelayTransport.join(client.session(), udpHost, callIdBytes(callId), token, clock, onMedia);
+        return RelayTransports.join(client.session(), udpHost, callIdBytes(callId), token, clock, onMedia);
     }
 
     /** Refreshes at three quarters of the token's remaining life, leaving a quarter for the re-join. */

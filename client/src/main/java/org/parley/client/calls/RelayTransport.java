@@ -83,8 +83,9 @@ final class RelayTransport implements AutoCloseable {
     /** Why media last left UDP, or "" while it never did. Guarded by this. */
     private String leftUdpBecause = "";
 
-    private RelayTransport(Session session, ByteString callId, CallToken token, Clock clock, InetSocketAddress relayAddress,
-                           Consumer<byte[]> onMedia, DatagramSocket udp) {
+    /** Not started: {@link RelayTransports#join} opens the UDP socket ({@code null}: WebSocket only) and starts it. */
+    RelayTransport(Session session, ByteString callId, CallToken token, Clock clock, InetSocketAddress relayAddress,
+                   Consumer<byte[]> onMedia, DatagramSocket udp) {
         this.session = session;
         this.callId = callId;
         this.token = token;
@@ -97,46 +98,6 @@ final class RelayTransport implements AutoCloseable {
         this.udpReturn = new UdpReturn(monitor, this::sendUdp);
         receiver.setDaemon(true);
         prober.setDaemon(true);
-    }
-
-    /**
-     * Joins the relay with {@code token} (issued over {@code session}), over UDP when the server
-     * offers a UDP port on {@code host} and it answers, else over the WebSocket. Media packets
-     * from other participants go to {@code onMedia}, whichever way they come; WebSocket media
-     * must be fed through {@link #receivedOverWebSocket}. JOINs are timed on {@code clock}.
-     */
-    static RelayTransport join(Session session, String host, ByteString callId, CallToken token, Clock clock,
-                               Consumer<byte[]> onMedia) {
-        return join(session, token.getUdpPort() == 0 ? null : new InetSocketAddress(host, token.getUdpPort()), callId, token,
-                clock, onMedia);
-    }
-
-    /**
-     * As above, with the address UDP goes to given ({@code null}: WebSocket only), e.g. a lossy
-     * path in front of the relay, which forwards to the port the token advertises.
-     */
-    static RelayTransport join(Session session, InetSocketAddress udpRelay, ByteString callId, CallToken token, Clock clock,
-                               Consumer<byte[]> onMedia) {
-        DatagramSocket udp = null;
-        if (udpRelay != null && token.getJoinKey().size() != RelayJoin.JOIN_KEY_BYTES) {
-            log.info("the call token has no join key for UDP JOINs; using the WebSocket");
-        } else if (udpRelay != null) {
-            try {
-                udp = new DatagramSocket();
-                udp.connect(udpRelay);
-                udp.setSoTimeout(PROBE_MILLIS);
-            } catch (IOException e) {
-                log.info("no UDP socket for the call ({}); using the WebSocket", e.getMessage());
-                if (udp != null) {
-                    udp.close();
-                }
-                udp = null;
-            }
-        }
-        InetSocketAddress relayAddress = udp == null ? null : new InetSocketAddress(udpRelay.getAddress(), token.getUdpPort());
-        RelayTransport transport = new RelayTransport(session, callId, token, clock, relayAddress, onMedia, udp);
-        transport.start();
-        return transport;
     }
 
     /**
@@ -170,7 +131,7 @@ final class RelayTransport implements AutoCloseable {
         return next;
     }
 
-    private void start() {
+    void start() {
         if (udp != null) {
             receiver.start();
             long deadline = monotonicMillis() + UDP_ANSWER_MILLIS;

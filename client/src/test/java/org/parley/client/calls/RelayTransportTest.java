@@ -61,11 +61,11 @@ class RelayTransportTest extends LiveServerTestBase {
 
         Set<String> aliceGot = ConcurrentHashMap.newKeySet();
         Set<String> bobGot = ConcurrentHashMap.newKeySet();
-        RelayTransport aliceSide = RelayTransport.join(alice.session(), path.address(), callId, aliceToken, Clock.systemUTC(),
+        RelayTransport aliceSide = RelayTransports.join(alice.session(), path.address(), callId, aliceToken, Clock.systemUTC(),
                 bytes -> aliceGot.add(text(bytes, callId)));
         open.add(0, aliceSide);
         alice.onMediaFrames(aliceSide::receivedOverWebSocket);
-        RelayTransport bobSide = RelayTransport.join(bob.session(), relay, callId, bobToken, Clock.systemUTC(),
+        RelayTransport bobSide = RelayTransports.join(bob.session(), relay, callId, bobToken, Clock.systemUTC(),
                 bytes -> bobGot.add(text(bytes, callId)));
         open.add(0, bobSide);
         assertThat(aliceSide.path()).isEqualTo(RelayTransport.Path.UDP);
@@ -93,7 +93,7 @@ class RelayTransportTest extends LiveServerTestBase {
         ImpairedUdpPath path = ImpairedUdpPath.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 new InetSocketAddress("127.0.0.1", token.getUdpPort()), 1);
         open.add(0, path);
-        RelayTransport aliceSide = RelayTransport.join(alice.session(), path.address(), callId, token, Clock.systemUTC(), bytes -> { });
+        RelayTransport aliceSide = RelayTransports.join(alice.session(), path.address(), callId, token, Clock.systemUTC(), bytes -> { });
         open.add(0, aliceSide);
         alice.onMediaFrames(aliceSide::receivedOverWebSocket);
         assertThat(aliceSide.path()).isEqualTo(RelayTransport.Path.UDP);
@@ -128,7 +128,7 @@ class RelayTransportTest extends LiveServerTestBase {
                 new InetSocketAddress("127.0.0.1", token.getUdpPort()), 1);
         open.add(0, path);
         path.impair(ImpairedUdpPath.Impairment.DARK);
-        RelayTransport transport = RelayTransport.join(alice.session(), path.address(), callId, token, Clock.systemUTC(),
+        RelayTransport transport = RelayTransports.join(alice.session(), path.address(), callId, token, Clock.systemUTC(),
                 bytes -> { });
         open.add(0, transport);
         assertThat(transport.path()).isEqualTo(RelayTransport.Path.WEBSOCKET);

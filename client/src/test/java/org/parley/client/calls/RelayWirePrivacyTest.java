@@ -55,10 +55,10 @@ class RelayWirePrivacyTest extends LiveServerTestBase {
 
         List<byte[]> aliceGot = new CopyOnWriteArrayList<>();
         List<byte[]> bobGot = new CopyOnWriteArrayList<>();
-        RelayTransport aliceSide = RelayTransport.join(alice.session(), path.address(), callId, aliceToken, Clock.systemUTC(),
+        RelayTransport aliceSide = RelayTransports.join(alice.session(), path.address(), callId, aliceToken, Clock.systemUTC(),
                 aliceGot::add);
         open.add(0, aliceSide);
-        RelayTransport bobSide = RelayTransport.join(bob.session(), relay, callId, bobToken, Clock.systemUTC(), bobGot::add);
+        RelayTransport bobSide = RelayTransports.join(bob.session(), relay, callId, bobToken, Clock.systemUTC(), bobGot::add);
         open.add(0, bobSide);
         assertThat(aliceSide.path()).isEqualTo(RelayTransport.Path.UDP);
 
