@@ -5,14 +5,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.parley.client.testkit.TempProfiles;
-import org.parley.server.testing.Backend;
-import org.parley.server.testing.NatsCluster;
-import org.parley.server.testing.StoreHarness;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -32,33 +28,22 @@ class SeveralNodesCommandsTest {
     Path temp;
     @RegisterExtension
     final StartedServers started = new StartedServers();
-    private StoreHarness harness;
-    private NatsCluster nats;
+    private ServerNodeProcesses nodes;
 
     @AfterEach
     void cleanUp() {
-        if (nats != null) {
-            nats.close();
-        }
-        if (harness != null) {
-            harness.close();
+        if (nodes != null) {
+            nodes.close();
         }
     }
 
     @Test
     void usersOnTwoNodesTalkAndTheSurvivorTakesOverWhenOneIsKilled() throws Exception {
-        harness = StoreHarness.open(Backend.POSTGRESQL, temp); // creates the schema, or skips
-        nats = NatsCluster.start(temp);
-        int[] ports = freePorts();
-        String db = harness.config().url().jdbcUrl();
-        String nodeA = "http://127.0.0.1:" + ports[0];
-        String nodeB = "http://127.0.0.1:" + ports[1];
         // Every node announces the same list, all nodes in it: a client replaces the list it holds by the
         // newest announcement, whichever node made it.
-        ServerProcess a = started.startOn(ports[0], temp.resolve("a"), db, "--bus", nats.urls(), "--node-id", "a",
-                "--alternate", nodeA, "--alternate", nodeB);
-        started.startOn(ports[1], temp.resolve("b"), db, "--bus", nats.urls(), "--node-id", "b",
-                "--alternate", nodeA, "--alternate", nodeB);
+        nodes = ServerNodeProcesses.start(temp, started, 2, node -> List.of()); // skips without PostgreSQL or nats-server
+        String nodeA = nodes.url(0);
+        String nodeB = nodes.url(1);
         UserCommands users = new UserCommands(new TempProfiles(temp));
         users.ok("alice", "register", "alice", "--server", nodeA);
         users.ok("bob", "register", "bob", "--server", nodeB);
@@ -72,8 +57,8 @@ class SeveralNodesCommandsTest {
 
         assertThat(users.ok("alice", "servers").out()).as("alice's client learnt node B at registration")
                 .contains(nodeB + "  announced by the server");
-        a.process.destroyForcibly(); // kill -9 of alice's home node
-        assertThat(a.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        nodes.node(0).process.destroyForcibly(); // kill -9 of alice's home node
+        assertThat(nodes.node(0).process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         long start = System.nanoTime();
         users.ok("alice", "send", "bob", "after the crash");
         Duration moved = Duration.ofNanos(System.nanoTime() - start);
@@ -88,12 +73,5 @@ class SeveralNodesCommandsTest {
 
     private static long count(String text, String phrase) {
         return Pattern.compile(Pattern.quote(phrase)).matcher(text).results().count();
-    }
-
-    private static int[] freePorts() throws Exception {
-        try (ServerSocket first = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             ServerSocket second = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return new int[] {first.getLocalPort(), second.getLocalPort()};
-        }
     }
 }

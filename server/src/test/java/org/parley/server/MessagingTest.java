@@ -15,18 +15,16 @@ import org.parley.protocol.v1.ServerFrame;
 import org.parley.server.accounts.DeviceId;
 import org.parley.server.bus.InProcessBus;
 import org.parley.server.bus.MailArrived;
-import org.parley.server.bus.MailListener;
-import org.parley.server.bus.MessageBus;
 import org.parley.server.mailbox.MailboxLimits;
 import org.parley.server.mailbox.MailboxStore;
 import org.parley.server.testing.Backend;
+import org.parley.server.testing.ForwardingBus;
 import org.parley.server.testing.TestClient;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -251,11 +249,14 @@ class MessagingTest extends ServerTestBase {
      * announced a copy for a chosen device: the window between a copy's announcement and its commit,
      * held open at will.
      */
-    private static final class CommitHoldingBus implements MessageBus {
-        private final InProcessBus bus = new InProcessBus();
+    private static final class CommitHoldingBus extends ForwardingBus {
         private final CountDownLatch held = new CountDownLatch(1);
         private final CountDownLatch released = new CountDownLatch(1);
         private volatile DeviceId holdFor;
+
+        CommitHoldingBus() {
+            super(new InProcessBus());
+        }
 
         void holdAfterAnnouncing(DeviceId device) {
             holdFor = device;
@@ -284,29 +285,9 @@ class MessagingTest extends ServerTestBase {
         }
 
         @Override
-        public Subscription subscribe(DeviceId device, MailListener listener) {
-            return bus.subscribe(device, listener);
-        }
-
-        @Override
-        public void deviceRemoved(DeviceId device) {
-            bus.deviceRemoved(device);
-        }
-
-        @Override
-        public Optional<String> unavailable() {
-            return bus.unavailable();
-        }
-
-        @Override
-        public String describe() {
-            return bus.describe();
-        }
-
-        @Override
         public void close() {
             release();
-            bus.close();
+            super.close();
         }
     }
 }

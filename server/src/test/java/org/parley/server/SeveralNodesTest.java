@@ -17,6 +17,7 @@ import org.parley.server.bus.MailListener;
 import org.parley.server.bus.MessageBus;
 import org.parley.server.bus.NatsMessageBus;
 import org.parley.server.testing.Backend;
+import org.parley.server.testing.ForwardingBus;
 import org.parley.server.testing.NatsCluster;
 import org.parley.server.testing.StoreHarness;
 import org.parley.server.testing.TestClient;
@@ -30,7 +31,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -272,13 +272,12 @@ class SeveralNodesTest extends ServerTestBase {
      * let through, as a slow path between the nodes would deliver them late; copies from the node's
      * own writer pass at once.
      */
-    private static final class HeldNotifications implements MessageBus {
-        private final MessageBus bus;
+    private static final class HeldNotifications extends ForwardingBus {
         private final List<MailListener> held = new ArrayList<>();
         private boolean holding;
 
         HeldNotifications(MessageBus bus) {
-            this.bus = bus;
+            super(bus);
         }
 
         synchronized void hold() {
@@ -306,11 +305,6 @@ class SeveralNodesTest extends ServerTestBase {
         }
 
         @Override
-        public void publish(MailArrived mail) {
-            bus.publish(mail);
-        }
-
-        @Override
         public Subscription subscribe(DeviceId device, MailListener listener) {
             return bus.subscribe(device, new MailListener() {
                 @Override
@@ -328,26 +322,6 @@ class SeveralNodesTest extends ServerTestBase {
                     listener.deviceRemoved();
                 }
             });
-        }
-
-        @Override
-        public void deviceRemoved(DeviceId device) {
-            bus.deviceRemoved(device);
-        }
-
-        @Override
-        public Optional<String> unavailable() {
-            return bus.unavailable();
-        }
-
-        @Override
-        public String describe() {
-            return bus.describe();
-        }
-
-        @Override
-        public void close() {
-            bus.close();
         }
     }
 }
