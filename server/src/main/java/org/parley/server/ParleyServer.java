@@ -81,6 +81,8 @@ public final class ParleyServer implements AutoCloseable {
     private static final Duration READINESS_INTERVAL = Duration.ofSeconds(5);
     /** How often a node sharing PostgreSQL looks for approvals of its waiting devices' link codes written by other nodes. */
     private static final Duration LINK_APPROVAL_POLL = Duration.ofMillis(250);
+    /** How soon a node shows an announcement of alternate addresses that a node started since stored. */
+    private static final Duration ANNOUNCEMENT_REFRESH = Duration.ofSeconds(10);
 
     private final ServerStores store;
     private final Transport transport;
@@ -217,8 +219,11 @@ public final class ParleyServer implements AutoCloseable {
             }, LINK_APPROVAL_POLL.toMillis(), LINK_APPROVAL_POLL.toMillis(), TimeUnit.MILLISECONDS);
         }
         MetricsAccess metricsAccess = new MetricsAccess(config.edge().metricsToken());
-        this.identity = ServerIdentity.sign(store.serverKey(random),
-                config.alternates(), System.currentTimeMillis());
+        this.identity = store.serverIdentity(random, config.alternates(), System.currentTimeMillis());
+        if (store.sharedByNodes()) {
+            maintenance.scheduleWithFixedDelay(this::adoptNewerAnnouncement, ANNOUNCEMENT_REFRESH.toSeconds(),
+                    ANNOUNCEMENT_REFRESH.toSeconds(), TimeUnit.SECONDS);
+        }
 
         try {
             this.listener = new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())
@@ -368,6 +373,18 @@ public final class ParleyServer implements AutoCloseable {
     /** Forgets the rate-limit buckets that have refilled now (it also runs every minute). */
     void forgetIdleLimitsNow() {
         forgetIdleLimits.run();
+    }
+
+    private void adoptNewerAnnouncement() {
+        try {
+            if (store.refreshServerIdentity(identity)) {
+                log.info("showing clients the announcement of {} alternate address(es) that another node started with",
+                        identity.alternates().size());
+            }
+        } catch (RuntimeException e) {
+            log.warn("reading the shared announcement of alternate addresses failed, will retry in {} s",
+                    ANNOUNCEMENT_REFRESH.toSeconds(), e);
+        }
     }
 
     private void expire() {

@@ -2,6 +2,7 @@ package org.parley.server;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.parley.server.accounts.AccountStore;
 import org.parley.server.accounts.JdbcAccountStore;
@@ -17,7 +18,9 @@ import org.parley.server.http.UploadTickets;
 import org.parley.server.ratelimit.Limiters;
 import org.parley.server.groups.GroupStore;
 import org.parley.server.groups.JdbcGroupStore;
+import org.parley.server.identity.JdbcAnnouncementStore;
 import org.parley.server.identity.JdbcServerKeyStore;
+import org.parley.server.identity.ServerIdentity;
 import org.parley.server.identity.ServerKey;
 import org.parley.server.keys.JdbcKeyPackageStore;
 import org.parley.server.keys.KeyPackageStore;
@@ -153,6 +156,27 @@ public final class ServerStores implements AutoCloseable {
         Path sqlite = config.url().sqliteFile();
         return sqlite != null ? ServerKey.loadOrCreate(sqlite.toAbsolutePath().resolveSibling(ServerKey.FILE_NAME), random)
                 : new JdbcServerKeyStore(database).loadOrCreate(random);
+    }
+
+    /**
+     * The server's key with its announcement of {@code alternates} at a start at {@code nowMillis}:
+     * signed now for a SQLite server (one node); for PostgreSQL, the announcement all nodes show
+     * ({@link JdbcAnnouncementStore#start}).
+     */
+    public ServerIdentity serverIdentity(java.security.SecureRandom random, List<String> alternates, long nowMillis) {
+        var key = serverKey(random);
+        return sharedByNodes() ? new JdbcAnnouncementStore(database).start(key, alternates, nowMillis)
+                : ServerIdentity.sign(key, alternates, nowMillis);
+    }
+
+    /**
+     * Shows a newer announcement that another node stored since ({@link JdbcAnnouncementStore#refresh});
+     * nothing for a SQLite server.
+     *
+     * @return whether {@code identity} now shows another announcement
+     */
+    public boolean refreshServerIdentity(ServerIdentity identity) {
+        return sharedByNodes() && new JdbcAnnouncementStore(database).refresh(identity);
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.parley.server.identity;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.parley.protocol.ServerAnnouncements;
 import org.parley.protocol.v1.Challenge;
@@ -9,12 +10,14 @@ import org.parley.protocol.v1.ServerAnnouncement;
 import java.util.List;
 
 /**
- * The server's public key and its signed announcement of alternate addresses, made once at start:
- * every connection's Challenge carries both (only its nonce is fresh). The announcement's time is
- * the start, so that a list changed at a restart is newer than the one before it.
+ * The server's public key and its signed announcement of alternate addresses: every connection's
+ * Challenge carries both (only its nonce is fresh). The announcement is made at a start whose list
+ * differs from the one before, and issued at that time, so that clients take it as newer. Nodes of
+ * one deployment show one announcement ({@link JdbcAnnouncementStore}): a node adopts a newer one
+ * that another node stored.
  */
 public final class ServerIdentity {
-    private final Challenge template;
+    private volatile Challenge template;
 
     private ServerIdentity(Challenge template) {
         this.template = template;
@@ -48,6 +51,62 @@ public final class ServerIdentity {
                 throw new IllegalArgumentException("an alternate address must be 1 to " + ServerAnnouncements.MAX_ADDRESS_LENGTH
                         + " characters long");
             }
+        }
+    }
+
+    /** This identity's key showing {@code announcement} under {@code signature} (made by the same key) instead. */
+    ServerIdentity showing(byte[] announcement, byte[] signature) {
+        return new ServerIdentity(withAnnouncement(template, announcement, signature));
+    }
+
+    /**
+     * Shows {@code announcement} from now on if it was issued later than the one shown now.
+     *
+     * @return whether it was adopted
+     */
+    boolean adoptIfNewer(byte[] announcement, byte[] signature) {
+        synchronized (this) {
+            if (issuedAtMillis(ByteString.copyFrom(announcement)) <= issuedAtMillis()) {
+                return false;
+            }
+            template = withAnnouncement(template, announcement, signature);
+            return true;
+        }
+    }
+
+    /** When the announcement shown now was issued. */
+    public long issuedAtMillis() {
+        return issuedAtMillis(template.getAnnouncement());
+    }
+
+    /** The alternate addresses the announcement shown now names, in order. */
+    public List<String> alternates() {
+        return parse(template.getAnnouncement()).getAddressesList();
+    }
+
+    byte[] announcement() {
+        return template.getAnnouncement().toByteArray();
+    }
+
+    byte[] announcementSignature() {
+        return template.getAnnouncementSignature().toByteArray();
+    }
+
+    private static Challenge withAnnouncement(Challenge template, byte[] announcement, byte[] signature) {
+        return template.toBuilder().setAnnouncement(ByteString.copyFrom(announcement))
+                .setAnnouncementSignature(ByteString.copyFrom(signature)).build();
+    }
+
+    private static long issuedAtMillis(ByteString announcement) {
+        return parse(announcement).getIssuedAtMs();
+    }
+
+    private static ServerAnnouncement parse(ByteString announcement) {
+        try {
+            return ServerAnnouncement.parseFrom(announcement);
+        } catch (InvalidProtocolBufferException e) {
+            // Only announcements this server signed get here, from its memory or its own database.
+            throw new IllegalStateException("the stored announcement of alternate addresses is damaged", e);
         }
     }
 

@@ -81,6 +81,51 @@ class ServerIdentityTest extends StoreContract {
         assertThat(ServerAnnouncements.verify(new byte[32], announcement, challenge.getAnnouncementSignature().toByteArray())).isFalse();
     }
 
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void nodesStartedAtDifferentTimesShowOneAnnouncementAndANewListReachesEveryNode(Backend backend) throws Exception {
+        ServerStores store = open(backend);
+        List<String> first = List.of("https://chat1.example", "https://chat2.example");
+        List<String> second = List.of("https://chat2.example");
+        ServerIdentity nodeA = store.serverIdentity(RANDOM, first, 1_000);
+        ServerIdentity nodeB = store.serverIdentity(RANDOM, first, 2_000);
+        if (!store.sharedByNodes()) {
+            // One node: every start signs anew, so a list changed at a restart is newer.
+            assertThat(nodeB.issuedAtMillis()).isEqualTo(2_000);
+            assertThat(store.refreshServerIdentity(nodeA)).isFalse();
+            return;
+        }
+        assertThat(announcementOf(nodeB)).as("a node started later with the same list shows the stored announcement, byte for byte")
+                .isEqualTo(announcementOf(nodeA));
+        assertThat(nodeB.issuedAtMillis()).isEqualTo(1_000);
+        assertThat(store.refreshServerIdentity(nodeA)).isFalse();
+
+        // A node started with another list, its clock behind the first node's: still newer than the stored one.
+        ServerIdentity nodeC = store.serverIdentity(RANDOM, second, 500);
+        assertThat(nodeC.alternates()).isEqualTo(second);
+        assertThat(nodeC.issuedAtMillis()).isEqualTo(1_001);
+        assertThat(store.refreshServerIdentity(nodeA)).as("the older nodes adopt it").isTrue();
+        assertThat(store.refreshServerIdentity(nodeB)).isTrue();
+        assertThat(store.refreshServerIdentity(nodeA)).as("once").isFalse();
+        assertThat(announcementOf(nodeA)).isEqualTo(announcementOf(nodeB)).isEqualTo(announcementOf(nodeC));
+        assertThat(nodeA.alternates()).isEqualTo(second);
+        assertThat(ServerAnnouncements.verify(nodeA.publicKey(), announcementOf(nodeA).getAnnouncement().toByteArray(),
+                announcementOf(nodeA).getAnnouncementSignature().toByteArray())).isTrue();
+
+        // Eight nodes starting at once with the first list again agree on one new announcement.
+        Set<String> shown = ConcurrentHashMap.newKeySet();
+        assertThat(countSuccesses(8, () -> shown.add(announcementOf(store.serverIdentity(RANDOM, first, 3_000)).toString())))
+                .isOne();
+        assertThat(store.refreshServerIdentity(nodeC)).isTrue();
+        assertThat(nodeC.alternates()).isEqualTo(first);
+        assertThat(nodeC.issuedAtMillis()).isEqualTo(3_000);
+    }
+
+    /** The Challenge without its nonce: what a client compares between connections. */
+    private static Challenge announcementOf(ServerIdentity identity) {
+        return identity.challenge(new byte[0]).toBuilder().clearNonce().build();
+    }
+
     @Test
     void tooManyBlankOrOverlongAlternatesAreRefusedAtConfiguration() {
         ServerConfig config = ServerConfig.defaults();

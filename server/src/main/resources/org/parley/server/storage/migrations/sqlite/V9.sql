@@ -1,0 +1,3 @@
+-- Version 9: nothing to change. A SQLite server is one node: it signs its announcement of alternate
+-- addresses at each start and keeps it in memory. PostgreSQL deployments, whose nodes must all show
+-- the same one, keep it in table server_announcement (../postgresql/V9.sql).
