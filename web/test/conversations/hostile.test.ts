@@ -4,13 +4,13 @@
 import { create } from "@bufbuild/protobuf";
 import { createCommit, createGroup, encodeMlsMessage, type ClientConfig, defaultKeyPackageEqualityConfig, defaultKeyRetentionConfig } from "ts-mls";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { DeliverSchema, SendSchema } from "../../src/gen/parley/v1/parley_pb";
+import { type Deliver, DeliverSchema, SendSchema, ServerFrameSchema } from "../../src/gen/parley/v1/parley_pb";
 import { randomBytes, utf8 } from "../../src/core/bytes";
 import { Consent } from "../../src/core/conversations/consent";
 import type { Groups } from "../../src/core/conversations/groups";
 import { Inbox } from "../../src/core/conversations/inbox";
 import type { Outbox } from "../../src/core/conversations/outbox";
-import { ConversationStore } from "../../src/core/conversations/store";
+import { ConversationStore, GROUPS } from "../../src/core/conversations/store";
 import { Contacts } from "../../src/core/keys/contacts";
 import { checkKeyPackage, KeyPackages } from "../../src/core/keys/keyPackages";
 import { ConversationSettings } from "../../src/core/mls/settings";
@@ -123,6 +123,41 @@ describe("hostile input at a web user", () => {
 
   it("refuses to send a huge text", async () => {
     await expect(victim.app.send(direct, "y".repeat(100_000))).rejects.toThrow(/at most/);
+  });
+
+  it("drops in silence a byte-identical copy of a message the server stored twice (a send repeated after a lost acknowledgement)", async () => {
+    const inbox = (victim.app as unknown as { inbox: Inbox }).inbox;
+    const delivered: Deliver[] = [];
+    const deliver = inbox.deliver.bind(inbox);
+    inbox.deliver = async (copy: Deliver) => {
+      delivered.push(copy);
+      return deliver(copy);
+    };
+    try {
+      await attacker.app.send(direct, "said once");
+      await eventually(() => victim.app.messages(direct).some((m) => m.text === "said once"), 60_000, "the message");
+      const copy = delivered[delivered.length - 1];
+      await inbox.handlePush(create(ServerFrameSchema, { body: { case: "deliver", value: { ...copy, envelopeId: copy.envelopeId + (1n << 40n) } } }));
+    } finally {
+      inbox.deliver = deliver;
+    }
+    expect(victim.app.messages(direct).filter((m) => m.text === "said once")).toHaveLength(1);
+    expect(victim.events.filter((e) => e.kind === "notice")).toEqual([]);
+  });
+
+  it("reports another ciphertext under a key already used (a replay), and keeps reading", async () => {
+    const groups = (attacker.app as unknown as { groups: Groups }).groups;
+    const before = groups.active(direct).toBytes();
+    await attacker.app.send(direct, "the first under this key");
+    await eventually(() => victim.app.messages(direct).some((m) => m.text === "the first under this key"), 60_000, "the first message");
+    // The sender's group state rolled back: its next message is encrypted under the same key again.
+    await groups.exclusive(async () => {
+      await attacker.ctx.vault.put(GROUPS, direct, before);
+      await groups.reload(direct);
+    });
+    await attacker.app.send(direct, "another under the same key");
+    await droppedAndStillWorking(/dropped: a message that does not decrypt/);
+    expect(victim.app.messages(direct).some((m) => m.text === "another under the same key")).toBe(false);
   });
 
   it("drops a Deliver whose copy was not sealed to this device (what an honest server never sends)", async () => {

@@ -49,10 +49,13 @@ export class Groups {
     return group;
   }
 
-  /** Persists a group whose state moved (before anything made with the new state leaves this device). */
-  async save(group: MlsGroup): Promise<void> {
+  /**
+   * Persists a group whose state moved (before anything made with the new state leaves this
+   * device), in one transaction with `also`.
+   */
+  async save(group: MlsGroup, also: VaultWrite[] = []): Promise<void> {
     this.groups.set(toHex(group.groupId), group);
-    await this.vault.putAll([this.stateWrite(group)]);
+    await this.vault.putAll([this.stateWrite(group), ...also]);
     this.wakeEpochWaiters();
   }
 

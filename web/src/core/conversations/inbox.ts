@@ -21,6 +21,7 @@ import { unwrap, UnwrapError } from "../wire/payloadWrap";
 import type { Consent } from "./consent";
 import type { Groups } from "./groups";
 import { conversationName } from "./names";
+import { ProcessedCopies } from "./processedCopies";
 import { FORK_TAG_BYTES, forkTag } from "./outbox";
 import { applyReaction, attachmentInfo, type ConversationStore, markDeleted, type StoredChat } from "./store";
 
@@ -54,6 +55,7 @@ export class Inbox {
   /** Incoming message ids per conversation owed a delivered receipt, sent once the backlog is read. */
   private readonly owedDelivered = new Map<string, Uint8Array[]>();
   private deliveredLater: ReturnType<typeof setTimeout> | undefined;
+  private readonly processedCopies: ProcessedCopies;
 
   constructor(
     private readonly ctx: CoreContext,
@@ -63,7 +65,9 @@ export class Inbox {
     private readonly contacts: Contacts,
     private readonly consent: Consent,
     private readonly hooks: InboxHooks,
-  ) {}
+  ) {
+    this.processedCopies = new ProcessedCopies(ctx.vault);
+  }
 
   /** Whether the server said the backlog of this connection was all pushed. */
   get backlogRead(): boolean {
@@ -143,6 +147,7 @@ export class Inbox {
       if (!(e instanceof MlsPolicyError || e instanceof UnwrapError)) {
         // Nothing of it was kept: the copy stays unacknowledged and comes again on the next connection.
         for (const id of this.groups.ids()) await this.groups.reload(id);
+        this.processedCopies.reload();
         this.notice("MESSAGE_RETRY", `A message could not be processed now; it will be tried again (${(e as Error).message}).`);
         return;
       }
@@ -164,6 +169,9 @@ export class Inbox {
     if (state?.left) return;
     if (!group || !group.active || !state) throw new MlsPolicyError("a message for a conversation this device is not in");
     const nameBefore = state.name;
+    const hash = await ProcessedCopies.hash(bytes);
+    // Sent again after a lost acknowledgement, and stored twice by the server: nothing new.
+    if (await this.processedCopies.seen(conversationId, hash)) return;
     let processed: Processed;
     try {
       processed = await timed("receive.decrypt", key, () => group.process(message));
@@ -176,15 +184,18 @@ export class Inbox {
       // A message to show is written with the group state that read it, in one transaction: a tab
       // that dies before it commits kept neither, and the unacknowledged copy comes again. Anything
       // else the content does comes before the group is saved, and is safe to do twice.
+      // So is the message's hash, so that a copy sent again is known (ProcessedCopies).
+      const copyWrite = await this.processedCopies.remember(conversationId, hash);
       let groupWritten = false;
       const withGroup = () => {
         groupWritten = true;
-        return [this.groups.stateWrite(group)];
+        return [this.groups.stateWrite(group), copyWrite];
       };
       try {
         await this.content(conversationId, processed.data, processed.sender, key, withGroup);
       } finally {
-        if (!groupWritten) await timed("receive.saveGroup", key, () => this.groups.save(group));
+        if (!groupWritten) await timed("receive.saveGroup", key, () => this.groups.save(group, [copyWrite]));
+        this.processedCopies.committed(copyWrite);
       }
       return;
     }
@@ -199,6 +210,7 @@ export class Inbox {
         if (processed.removedSelf) {
           await this.store.update(conversationId, (s) => void (s.left = true));
           await this.groups.forget(conversationId);
+          await this.processedCopies.forget(conversationId);
           this.notice("REMOVED_FROM", `You were removed from ${state.name}.`, { conversation: state.name });
         } else {
           if (processed.added.length > 0 && !state.request) this.hooks.later(() => this.hooks.shareAccessKey(conversationId));
