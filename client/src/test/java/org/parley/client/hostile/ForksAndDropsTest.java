@@ -157,6 +157,51 @@ class ForksAndDropsTest extends LiveServerTestBase {
     }
 
     @Test
+    void anExactCopyOfAMessageIsDroppedInSilenceAndAnotherCiphertextUnderItsKeyIsReportedAsAReplay() throws Exception {
+        ParleyClient alice = user("alice");
+        user("bob");
+        byte[] direct = alice.conversations().direct("bob").groupId().toByteArray();
+        accept("bob", "alice");
+        alice.conversations().sendText(direct, "first");
+        eventually("bob reads the first message", () -> texts("bob").contains("first"));
+        Thread.sleep(300);
+
+        AtomicReference<ServerFrame> recorded = new AtomicReference<>();
+        ByteString bobDevice = device("bob");
+        MlsFraming bobsMail = new MlsFraming(clients.get("bob"), direct);
+        hostile.onServerFrame((link, frame) -> {
+            if (frame.hasDeliver() && bobDevice.equals(link.deviceId())
+                    && bobsMail.privateContentType(frame.getDeliver()) == MlsFraming.CONTENT_TYPE_APPLICATION) {
+                recorded.compareAndSet(null, frame);
+            }
+            return false;
+        });
+        alice.conversations().sendText(direct, "recorded");
+        eventually("bob reads the recorded message", () -> texts("bob").contains("recorded"));
+        eventually("the server recorded it", () -> recorded.get() != null);
+
+        // The same bytes again as new mail, as after a sender's resend: nothing shown, nothing reported.
+        Deliver copy = recorded.get().getDeliver();
+        hostile.linksOf(bobDevice).forEach(link -> link.toClient(recorded.get().toBuilder()
+                .setDeliver(copy.toBuilder().setEnvelopeId(Long.MAX_VALUE - 3)).build()));
+        alice.conversations().sendText(direct, "after the copy");
+        eventually("bob reads after the copy", () -> texts("bob").contains("after the copy"));
+        assertThat(warnings("bob")).isEmpty();
+
+        // Another ciphertext under the key that message used: a replay, reported, and shown nowhere.
+        Deliver changed = bobsMail.withContentChanged(copy, Long.MAX_VALUE - 2);
+        hostile.linksOf(bobDevice).forEach(link -> link.toClient(ServerFrame.newBuilder().setDeliver(changed).build()));
+        eventually("bob is told of a replay", () -> !warnings("bob").isEmpty());
+        assertThat(warnings("bob")).singleElement().satisfies(w -> {
+            assertThat(w.cause()).isEqualTo(ConversationEvent.Unreadable.Cause.REPLAYED);
+            assertThat(w.sender()).isEqualTo("alice");
+        });
+        assertThat(texts("bob").stream().filter("recorded"::equals)).hasSize(1);
+        alice.conversations().sendText(direct, "still talking");
+        eventually("bob reads after the replay", () -> texts("bob").contains("still talking"));
+    }
+
+    @Test
     void aCommitWhoseAnswerIsLostWithTheConnectionIsSentAgainAndMerged() throws Exception {
         ParleyClient alice = user("alice");
         ParleyClient bob = user("bob");

@@ -2,10 +2,13 @@ package org.parley.client.hostile;
 
 import org.parley.client.ParleyClient;
 import org.parley.client.account.DeviceIdentity;
+import com.google.protobuf.ByteString;
 import org.parley.client.conversations.PayloadWrap;
+import org.parley.protocol.MailboxSeal;
 import org.parley.protocol.v1.Deliver;
 
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
 
@@ -44,6 +47,21 @@ final class MlsFraming {
             return -1;
         }
         return privateContentType(message);
+    }
+
+    /**
+     * {@code deliver}, a PrivateMessage of the first group, with one bit of its content ciphertext
+     * flipped (the last field of a PrivateMessage, RFC 9420 section 6.3): the same sender data,
+     * so the same sender and generation, under another ciphertext. Wrapped and sealed again, as
+     * anyone may seal to a device's public mailbox key.
+     */
+    Deliver withContentChanged(Deliver deliver, long envelopeId) throws PayloadWrap.UnwrapException {
+        PayloadWrap.Unwrapped unwrapped = PayloadWrap.unwrap(recipient.openMailboxCopy(deliver.getPayload().toByteArray()), groups);
+        byte[] message = ((PayloadWrap.Unwrapped.GroupMessage) unwrapped).mlsMessage().clone();
+        message[message.length - 1] ^= 1;
+        byte[] wrapped = PayloadWrap.wrapGroupMessage(groups.get(0), message, new SecureRandom());
+        return deliver.toBuilder().setEnvelopeId(envelopeId)
+                .setPayload(ByteString.copyFrom(MailboxSeal.seal(recipient.mailboxPublicKey(), wrapped))).build();
     }
 
     boolean isCommit(Deliver deliver) {
