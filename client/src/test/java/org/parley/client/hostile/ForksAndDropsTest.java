@@ -81,15 +81,22 @@ class ForksAndDropsTest extends LiveServerTestBase {
         });
     }
 
-    @Test
-    void messagesTheServerDropsAreCountedAsNeverArrived() throws Exception {
+    /** Alice and bob in an accepted direct conversation, bob having read alice's first message; returns its group id. */
+    private byte[] aliceAndBobTalking() throws InterruptedException {
         ParleyClient alice = user("alice");
         user("bob");
         byte[] direct = alice.conversations().direct("bob").groupId().toByteArray();
         accept("bob", "alice");
         alice.conversations().sendText(direct, "first");
         eventually("bob reads the first message", () -> texts("bob").contains("first"));
-        Thread.sleep(300); // let receipts and key shares settle before the server starts dropping
+        Thread.sleep(300); // let receipts and key shares settle before the server starts meddling
+        return direct;
+    }
+
+    @Test
+    void messagesTheServerDropsAreCountedAsNeverArrived() throws Exception {
+        byte[] direct = aliceAndBobTalking();
+        ParleyClient alice = clients.get("alice");
 
         AtomicInteger dropped = new AtomicInteger();
         MlsFraming bobsMail = new MlsFraming(clients.get("bob"), direct);
@@ -158,13 +165,8 @@ class ForksAndDropsTest extends LiveServerTestBase {
 
     @Test
     void anExactCopyOfAMessageIsDroppedInSilenceAndAnotherCiphertextUnderItsKeyIsReportedAsAReplay() throws Exception {
-        ParleyClient alice = user("alice");
-        user("bob");
-        byte[] direct = alice.conversations().direct("bob").groupId().toByteArray();
-        accept("bob", "alice");
-        alice.conversations().sendText(direct, "first");
-        eventually("bob reads the first message", () -> texts("bob").contains("first"));
-        Thread.sleep(300);
+        byte[] direct = aliceAndBobTalking();
+        ParleyClient alice = clients.get("alice");
 
         AtomicReference<ServerFrame> recorded = new AtomicReference<>();
         ByteString bobDevice = device("bob");
