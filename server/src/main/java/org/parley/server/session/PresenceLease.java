@@ -77,9 +77,4 @@ public final class PresenceLease {
                     + " and closes new ones until it is back", reason.get(), TimeUnit.NANOSECONDS.toSeconds(now - cutOffSince), connections);
         }
     }
-
-    /** Whether the node is letting its devices go now. */
-    public synchronized boolean lapsed() {
-        return lapsed;
-    }
 }
