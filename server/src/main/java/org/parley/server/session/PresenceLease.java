@@ -19,7 +19,8 @@ import java.util.function.Supplier;
  *
  * <p>{@link #check()} runs every {@link #CHECK_INTERVAL} on the node's maintenance thread, whoever
  * probes {@code /readyz}; what "cut off" means is the readiness check's (the bus as of now, the
- * database as of its last check).
+ * database as of its last check). The thread's other jobs that query the database wait up to the
+ * pool's connection timeout while it is away, which delays the check by as much.
  */
 public final class PresenceLease {
     private static final Logger log = LoggerFactory.getLogger(PresenceLease.class);
@@ -73,8 +74,9 @@ public final class PresenceLease {
         if (!lapsed && now - cutOffSince >= LEASE.toNanos()) {
             lapsed = true;
             int connections = sessions.letGo();
-            log.warn("presence lease lapsed: {} for {} s; closed its {} connections so that they reconnect to another node,"
-                    + " and closes new ones until it is back", reason.get(), TimeUnit.NANOSECONDS.toSeconds(now - cutOffSince), connections);
+            log.warn("presence lease lapsed: {} for {} s; closed {} connections so that they reconnect to another node,"
+                    + " and closing new ones until the bus and the database are back", reason.get(),
+                    TimeUnit.NANOSECONDS.toSeconds(now - cutOffSince), connections);
         }
     }
 }
