@@ -19,9 +19,9 @@ import java.util.function.IntFunction;
 
 /**
  * Several `parley server --bus` processes of one deployment, as an operator runs them: one
- * PostgreSQL schema ({@link StoreHarness}), a three-server {@link NatsCluster}, node {@code i}
- * named {@code node-i} with its own data folder and an admin listener ({@link #metric}), every
- * node announcing every node's address ({@code --alternate}, unless told not to), so that a client
+ * PostgreSQL schema ({@link StoreHarness}), a three-server {@link NatsCluster} (or a server for
+ * each node), node {@code i} named {@code node-i} with its own data folder and an admin listener
+ * ({@link #metric}), every node announcing every node's address ({@code --alternate}, unless told not to), so that a client
  * moves to another node when its own dies. Opening it skips the test without PostgreSQL or
  * nats-server. The processes end with the test's {@link StartedServers}; {@link #close} ends NATS
  * and the database.
@@ -57,10 +57,26 @@ final class ServerNodeProcesses implements AutoCloseable {
      */
     static ServerNodeProcesses start(Path temp, StartedServers started, int count, boolean announceEachOther,
                                      IntFunction<List<String>> extraOptions) throws Exception {
+        return start(temp, started, count, announceEachOther, false, extraOptions);
+    }
+
+    /**
+     * As above, but over {@code count} NATS servers that do not tell clients of each other
+     * ({@link NatsCluster#startUnadvertised}), node {@code i} given only server {@code i}'s URL: when
+     * that server stops, node {@code i} alone is cut off from the bus.
+     */
+    static ServerNodeProcesses startEachOnItsOwnNatsServer(Path temp, StartedServers started, int count, boolean announceEachOther,
+                                                           IntFunction<List<String>> extraOptions) throws Exception {
+        return start(temp, started, count, announceEachOther, true, extraOptions);
+    }
+
+    private static ServerNodeProcesses start(Path temp, StartedServers started, int count, boolean announceEachOther,
+                                             boolean eachOnItsOwnNatsServer, IntFunction<List<String>> extraOptions) throws Exception {
         StoreHarness harness = StoreHarness.open(Backend.POSTGRESQL, temp); // creates the schema, or skips
         ServerNodeProcesses nodes;
         try {
-            nodes = new ServerNodeProcesses(harness, NatsCluster.start(temp));
+            nodes = new ServerNodeProcesses(harness,
+                    eachOnItsOwnNatsServer ? NatsCluster.startUnadvertised(temp, count) : NatsCluster.start(temp));
         } catch (Exception | Error e) {
             harness.close();
             throw e;
@@ -75,7 +91,8 @@ final class ServerNodeProcesses implements AutoCloseable {
             for (int i = 0; i < count; i++) {
                 int adminPort = freeTcpPort();
                 nodes.adminPorts.add(adminPort);
-                List<String> options = new ArrayList<>(List.of("--bus", nodes.nats.urls(), "--node-id", "node-" + i,
+                String bus = eachOnItsOwnNatsServer ? nodes.nats.url(i) : nodes.nats.urls();
+                List<String> options = new ArrayList<>(List.of("--bus", bus, "--node-id", "node-" + i,
                         "--admin-listen", "127.0.0.1:" + adminPort));
                 if (announceEachOther) {
                     options.addAll(alternates);
@@ -98,6 +115,11 @@ final class ServerNodeProcesses implements AutoCloseable {
     /** The address clients give as {@code --server} for node {@code index}. */
     String url(int index) {
         return "http://127.0.0.1:" + nodes.get(index).port;
+    }
+
+    /** Node {@code index}'s admin listener's port, which serves /readyz and /metrics. */
+    int adminPort(int index) {
+        return adminPorts.get(index);
     }
 
     /** The value of the unlabelled counter or gauge {@code name} in node {@code index}'s /metrics. */

@@ -36,6 +36,7 @@ import org.parley.server.requests.KeyPackageRequests;
 import org.parley.server.requests.MessageRequests;
 import org.parley.server.requests.TokenRequests;
 import org.parley.server.tokens.TokenAuthority;
+import org.parley.server.session.PresenceLease;
 import org.parley.server.session.RequestHandler;
 import org.parley.server.session.SessionRegistry;
 import org.parley.server.transport.AdminHttp;
@@ -130,6 +131,11 @@ public final class ParleyServer implements AutoCloseable {
         // Also without probes, so that sends are refused soon after the database goes away.
         maintenance.scheduleWithFixedDelay(readiness::check, READINESS_INTERVAL.toSeconds(), READINESS_INTERVAL.toSeconds(),
                 TimeUnit.SECONDS);
+        if (bus.linksNodes()) { // a single node has nowhere to send its devices
+            PresenceLease lease = new PresenceLease(readiness::cutOff, sessions, System::nanoTime);
+            maintenance.scheduleWithFixedDelay(lease::check, PresenceLease.CHECK_INTERVAL.toMillis(),
+                    PresenceLease.CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        }
         this.writer = new MailboxWriter(store.mailbox(), new MailboxSealer(store.accounts()), bus, metrics, BATCH_WAIT_MICROS, BATCH_MAX_ITEMS, BATCH_QUEUE);
 
         ServerConfig.Limits limits = config.limits();

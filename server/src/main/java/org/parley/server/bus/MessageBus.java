@@ -40,6 +40,14 @@ public interface MessageBus extends AutoCloseable {
      */
     Optional<String> unavailable();
 
+    /**
+     * Whether other nodes share this bus, so that a device this node lets go can sign in on another
+     * and still hear of its mail there. A single node's bus does not.
+     */
+    default boolean linksNodes() {
+        return false;
+    }
+
     /** One line for {@code /readyz}: which bus this is and its state. */
     String describe();
 

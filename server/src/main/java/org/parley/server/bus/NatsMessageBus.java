@@ -288,6 +288,11 @@ public final class NatsMessageBus implements MessageBus {
     }
 
     @Override
+    public boolean linksNodes() {
+        return true;
+    }
+
+    @Override
     public String describe() {
         return "NATS, " + (connection.getStatus() == Connection.Status.CONNECTED ? "connected" : "reconnecting");
     }

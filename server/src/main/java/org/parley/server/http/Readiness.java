@@ -74,13 +74,20 @@ public final class Readiness implements ReadinessRoute {
     }
 
     /**
-     * Why this node takes no new work now, or empty: shutting down, the bus disconnected (as of now),
-     * or the database unavailable at its last check (the server checks it every few seconds).
+     * Why this node takes no new work now, or empty: shutting down, or {@link #cutOff()}.
      */
     public Optional<String> refusal() {
         if (shuttingDown) {
             return Optional.of("shutting down");
         }
+        return cutOff();
+    }
+
+    /**
+     * Why this node cannot serve its devices now, or empty: the bus disconnected (as of now), or the
+     * database unavailable at its last check (the server checks it every few seconds).
+     */
+    public Optional<String> cutOff() {
         return bus.unavailable().or(() -> database);
     }
 

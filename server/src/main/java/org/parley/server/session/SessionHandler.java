@@ -76,9 +76,10 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientFram
             byte[] nonce = new byte[Auth.CHALLENGE_LENGTH];
             random.nextBytes(nonce);
             session = new Session(ctx, nonce, pool, metrics);
-            registry.add(session);
             metrics.connectionOpened();
-            ctx.writeAndFlush(ServerFrame.newBuilder().setChallenge(identity.challenge(nonce)).build());
+            if (registry.add(session)) { // else the node is letting its devices go, and closes this connection
+                ctx.writeAndFlush(ServerFrame.newBuilder().setChallenge(identity.challenge(nonce)).build());
+            }
         }
         super.userEventTriggered(ctx, event);
     }

@@ -21,11 +21,11 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Three {@code nats-server} processes on free loopback ports with routes between them, as an
- * operator runs a NATS cluster: started by a test, each may be stopped and started again on its
- * ports. The binary is {@code $PARLEY_NATS_SERVER}, else {@code /usr/sbin/nats-server}; without it
- * the test is skipped with a visible reason, unless {@code PARLEY_REQUIRE_NATS} is set, which makes
- * its absence a failure (CI sets it).
+ * Three (or {@link #startUnadvertised as many as asked}) {@code nats-server} processes on free
+ * loopback ports with routes between them, as an operator runs a NATS cluster: started by a test,
+ * each may be stopped and started again on its ports. The binary is {@code $PARLEY_NATS_SERVER},
+ * else {@code /usr/sbin/nats-server}; without it the test is skipped with a visible reason, unless
+ * {@code PARLEY_REQUIRE_NATS} is set, which makes its absence a failure (CI sets it).
  */
 public final class NatsCluster implements AutoCloseable {
     public static final String BINARY_VARIABLE = "PARLEY_NATS_SERVER";
@@ -39,10 +39,13 @@ public final class NatsCluster implements AutoCloseable {
     private final int[] clusterPorts;
     private final int[] monitorPorts;
     private final Process[] servers;
+    /** Whether each server tells its clients of the others' URLs, as NATS does unless told not to. */
+    private final boolean advertise;
 
-    private NatsCluster(Path binary, Path logs, int size) throws IOException {
+    private NatsCluster(Path binary, Path logs, int size, boolean advertise) throws IOException {
         this.binary = binary;
         this.logs = logs;
+        this.advertise = advertise;
         this.clientPorts = freePorts(size);
         this.clusterPorts = freePorts(size);
         this.monitorPorts = freePorts(size);
@@ -51,6 +54,18 @@ public final class NatsCluster implements AutoCloseable {
 
     /** Three routed servers, each answering clients and with its routes to the other two up. */
     public static NatsCluster start(Path logs) throws Exception {
+        return start(logs, 3, true);
+    }
+
+    /**
+     * {@code size} routed servers that do not tell clients of each other ({@code --no_advertise}): a
+     * client given one server's {@link #url} knows no other, and is cut off when that one stops.
+     */
+    public static NatsCluster startUnadvertised(Path logs, int size) throws Exception {
+        return start(logs, size, false);
+    }
+
+    private static NatsCluster start(Path logs, int size, boolean advertise) throws Exception {
         String configured = System.getenv(BINARY_VARIABLE);
         Path binary = Path.of(configured == null || configured.isBlank() ? "/usr/sbin/nats-server" : configured);
         if (!Files.isExecutable(binary)) {
@@ -60,9 +75,9 @@ public final class NatsCluster implements AutoCloseable {
             }
             Assumptions.abort("NATS cluster test skipped: " + why);
         }
-        NatsCluster cluster = new NatsCluster(binary, logs, 3);
+        NatsCluster cluster = new NatsCluster(binary, logs, size, advertise);
         try {
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < size; i++) {
                 cluster.startServer(i);
             }
             cluster.awaitRoutes();
@@ -82,6 +97,11 @@ public final class NatsCluster implements AutoCloseable {
         return String.join(",", urls);
     }
 
+    /** Server {@code index}'s client URL alone. */
+    public String url(int index) {
+        return "nats://127.0.0.1:" + clientPorts[index];
+    }
+
     /** Starts server {@code index} (again) on its ports and waits until it takes clients. */
     public void startServer(int index) throws Exception {
         List<String> routes = new ArrayList<>();
@@ -90,9 +110,12 @@ public final class NatsCluster implements AutoCloseable {
                 routes.add("nats://127.0.0.1:" + clusterPorts[other]);
             }
         }
-        List<String> command = List.of(binary.toString(), "-a", "127.0.0.1", "-p", String.valueOf(clientPorts[index]),
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "-a", "127.0.0.1", "-p", String.valueOf(clientPorts[index]),
                 "-m", String.valueOf(monitorPorts[index]), "-n", "parley-test-" + index, "--cluster_name", "parley-test",
-                "--cluster", "nats://127.0.0.1:" + clusterPorts[index], "--routes", String.join(",", routes));
+                "--cluster", "nats://127.0.0.1:" + clusterPorts[index], "--routes", String.join(",", routes)));
+        if (!advertise) {
+            command.add("--no_advertise");
+        }
         servers[index] = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve("nats-" + index + ".log").toFile())).start();
         long deadline = System.nanoTime() + STARTUP.toNanos();
