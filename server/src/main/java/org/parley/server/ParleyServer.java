@@ -91,6 +91,8 @@ public final class ParleyServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final ExecutorService requestPool;
     private final ScheduledExecutorService maintenance;
+    /** The readiness and presence-lease checks, apart from maintenance jobs that may wait on the database. */
+    private final ScheduledExecutorService health;
     private final ExecutorService readinessChecks;
     private final Readiness readiness;
     private final MailboxWriter writer;
@@ -126,14 +128,15 @@ public final class ParleyServer implements AutoCloseable {
         this.workers = transport.newGroup(0);
         this.requestPool = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), named("parley-request"));
         this.maintenance = Executors.newSingleThreadScheduledExecutor(named("parley-maintenance"));
+        this.health = Executors.newSingleThreadScheduledExecutor(named("parley-health"));
         this.readinessChecks = Executors.newSingleThreadExecutor(named("parley-readiness"));
         this.readiness = new Readiness(store::checkDatabase, bus, readinessChecks);
         // Also without probes, so that sends are refused soon after the database goes away.
-        maintenance.scheduleWithFixedDelay(readiness::check, READINESS_INTERVAL.toSeconds(), READINESS_INTERVAL.toSeconds(),
+        health.scheduleWithFixedDelay(readiness::check, READINESS_INTERVAL.toSeconds(), READINESS_INTERVAL.toSeconds(),
                 TimeUnit.SECONDS);
         if (bus.linksNodes()) { // a single node has nowhere to send its devices
             PresenceLease lease = new PresenceLease(readiness::cutOff, sessions, System::nanoTime);
-            maintenance.scheduleWithFixedDelay(lease::check, PresenceLease.CHECK_INTERVAL.toMillis(),
+            health.scheduleWithFixedDelay(lease::check, PresenceLease.CHECK_INTERVAL.toMillis(),
                     PresenceLease.CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         }
         this.writer = new MailboxWriter(store.mailbox(), new MailboxSealer(store.accounts()), bus, metrics, BATCH_WAIT_MICROS, BATCH_MAX_ITEMS, BATCH_QUEUE);
@@ -458,6 +461,7 @@ public final class ParleyServer implements AutoCloseable {
         acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         requestPool.shutdown();
         maintenance.shutdownNow();
+        health.shutdownNow();
         readinessChecks.shutdownNow();
         try {
             requestPool.awaitTermination(10, TimeUnit.SECONDS);

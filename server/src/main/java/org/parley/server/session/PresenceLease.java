@@ -17,10 +17,10 @@ import java.util.function.Supplier;
  * bus and the database are back it closes every new connection too. A node that died needs none of
  * this: NATS drops its interest with its connection.
  *
- * <p>{@link #check()} runs every {@link #CHECK_INTERVAL} on the node's maintenance thread, whoever
- * probes {@code /readyz}; what "cut off" means is the readiness check's (the bus as of now, the
- * database as of its last check). The thread's other jobs that query the database wait up to the
- * pool's connection timeout while it is away, which delays the check by as much.
+ * <p>{@link #check()} runs every {@link #CHECK_INTERVAL} on a thread of its own with the readiness
+ * check (never behind a maintenance job waiting on the database), whoever probes {@code /readyz};
+ * what "cut off" means is the readiness check's (the bus as of now, the database as of its last
+ * check, which gives up after {@link org.parley.server.http.Readiness#DATABASE_TIMEOUT}).
  */
 public final class PresenceLease {
     private static final Logger log = LoggerFactory.getLogger(PresenceLease.class);
