@@ -43,10 +43,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,10 +54,13 @@ import static org.parley.client.testkit.Eventually.eventually;
  * one PostgreSQL schema and a three-server routed NATS cluster, behind Debian's HAProxy running the
  * README's haproxy.cfg (TCP, PROXY protocol, health check on each node's /readyz on its admin port).
  * Thirty SDK users, all given HAProxy's one address and so spread over the nodes, talk in 1:1 and
- * group conversations and send a file. One node is killed with `kill -9` in the middle of sending:
- * its users are signed in on a surviving node within 10 s. Then, under load, one NATS server is
- * stopped and restarted and the nodes' PostgreSQL sessions are terminated: sends are refused only
- * with a retryable error (the SDK queues and retries them), and the nodes recover by themselves.
+ * group conversations and send a file; two `parley` users, registered there too, call each other
+ * from two different nodes ({@link CallAcrossTheBalancer}). The third node is killed with `kill -9`
+ * in the middle of sending and of the call: its users are signed in on a surviving node within
+ * 10 s, and the call goes on, its audio crossing between the other two. Then, under load, one
+ * NATS server is stopped and restarted and the nodes' PostgreSQL sessions are terminated: sends are
+ * refused only with a retryable error (the SDK queues and retries them), and the nodes recover by
+ * themselves.
  * Throughout, every acknowledged message reaches each other member's view exactly once (by message
  * id). Skipped without PostgreSQL, nats-server or haproxy (failing instead under CI's PARLEY_REQUIRE_*).
  */
@@ -74,7 +74,6 @@ class SeveralNodesHaproxyTest {
     private static final Duration SIGNED_IN_ELSEWHERE_WITHIN = Duration.ofSeconds(10);
     private static final Duration RECOVERY = Duration.ofSeconds(60);
     private static final Duration BETWEEN_SENDS_UNDER_LOAD = Duration.ofMillis(50);
-    private static final Pattern CONNECTIONS = Pattern.compile("(?m)^parley_connections (\\d+)");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -86,6 +85,7 @@ class SeveralNodesHaproxyTest {
     private NatsCluster nats;
     private HaproxyBalancer balancer;
     private TempProfiles profiles;
+    private CallAcrossTheBalancer call;
     private ExecutorService senders;
 
     /** The nodes' admin ports (for /readyz and /metrics), by node. */
@@ -170,10 +170,7 @@ class SeveralNodesHaproxyTest {
         senders = Executors.newFixedThreadPool(SENDER_THREADS);
 
         usersTalkAcrossTheNodes();
-        // Calls across nodes have their own tests, which pin each user to a node (this one's balancer
-        // may put both ends on one): SeveralNodesCallCommandsTest (WebSocket and UDP, and the caller's
-        // node killed mid-call) and SeveralNodesBehindOneAddressCallTest (through HAProxy).
-        int killed = aNodeIsKilledInTheMiddleOfSending(nodes);
+        int killed = aNodeIsKilledInTheMiddleOfSendingAndOfACall(nodes);
         List<Integer> survivors = new ArrayList<>(List.of(0, 1, 2));
         survivors.remove(Integer.valueOf(killed));
         theEnginesFailUnderLoadAndTheNodesRecover(nodes, survivors);
@@ -249,29 +246,27 @@ class SeveralNodesHaproxyTest {
                 USERS, connectionsPerNode(), acknowledged.size() - 1);
     }
 
-    /** Rounds of sends from every user; the node with the most connections is killed with `kill -9` after the second. */
-    private int aNodeIsKilledInTheMiddleOfSending(List<ServerProcess> nodes) throws Exception {
-        List<Integer> connections = connectionsPerNode();
-        int victim = connections.indexOf(connections.stream().max(Integer::compare).orElseThrow());
+    /**
+     * Carol and dave call from two nodes; meanwhile rounds of sends from every user, and the third
+     * node is killed with `kill -9` halfway through the call. The call goes on.
+     */
+    private int aNodeIsKilledInTheMiddleOfSendingAndOfACall(List<ServerProcess> nodes) throws Exception {
+        call = CallAcrossTheBalancer.register(profiles, temp.resolve("call"), "http://127.0.0.1:" + balancer.port(), this::metricPerNode);
+        int victim = call.start();
+        List<Long> connections = connectionsPerNode();
         Map<String, Long> signedInAgainAt = new ConcurrentHashMap<>();
         for (User user : users) {
             user.client.session().addReconnectListener(() -> signedInAgainAt.putIfAbsent(user.name, System.nanoTime()));
         }
-        AtomicInteger roundsDone = new AtomicInteger();
         ExecutorService rounds = Executors.newSingleThreadExecutor();
         Future<?> sending = rounds.submit(() -> {
             for (int round = 1; round <= ROUNDS_AROUND_THE_KILL; round++) {
                 sendRound(round);
-                roundsDone.incrementAndGet();
             }
             return null;
         });
         rounds.shutdown();
-        long deadline = System.nanoTime() + RECOVERY.toNanos();
-        while (roundsDone.get() < 2) {
-            assertThat(System.nanoTime()).as("two rounds sent before the kill").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        call.awaitHalfway();
         int acknowledgedBefore = acknowledged.size();
         long killedAt = System.nanoTime();
         nodes.get(victim).process.destroyForcibly(); // SIGKILL: no goodbye to anyone
@@ -288,6 +283,7 @@ class SeveralNodesHaproxyTest {
         assertThat(moved.get(moved.size() - 1)).as("every user of the dead node signed in on another within 10 s")
                 .isLessThan(SIGNED_IN_ELSEWHERE_WITHIN.toMillis());
         assertThat(failures).as("sends failed other than by losing their node; the nodes logged:%n%s", nodeErrors(nodes)).isEmpty();
+        call.wentOnAfterTheDeathOf(victim);
         return victim;
     }
 
@@ -445,11 +441,14 @@ class SeveralNodesHaproxyTest {
     private List<ServerProcess> startNodes() throws Exception {
         int[] ports = freePorts(NODES);
         System.arraycopy(ports, 0, adminPorts, 0, NODES);
+        int[] mediaPorts = ServerNodeProcesses.freeUdpPorts(NODES);
         String db = harness.config().url().jdbcUrl();
         List<ServerProcess> nodes = new ArrayList<>();
         for (int i = 0; i < NODES; i++) {
             nodes.add(started.start(temp.resolve("node-" + i), db + "&ApplicationName=" + applicationName + "-" + i,
                     "--bus", nats.urls(), "--node-id", "node-" + i, "--proxy-protocol", "--admin-listen", "127.0.0.1:" + adminPorts[i],
+                    // HAProxy carries TCP only: the call tokens send UDP to the node itself.
+                    "--media-address", "127.0.0.1", "--media-port", String.valueOf(mediaPorts[i]),
                     // Thirty registrations from one network (loopback, as HAProxy's PROXY header tells) in a minute.
                     "--registration-limit", "1000"));
         }
@@ -466,18 +465,23 @@ class SeveralNodesHaproxyTest {
         return errors.toString();
     }
 
-    /** The open WebSocket connections of each node that is up, from its /metrics (0 for a dead one). */
-    private List<Integer> connectionsPerNode() throws Exception {
-        List<Integer> counts = new ArrayList<>();
+    /** The open WebSocket connections of each node that is up (0 for a dead one). */
+    private List<Long> connectionsPerNode() throws Exception {
+        return metricPerNode("parley_connections");
+    }
+
+    /** The unlabelled counter or gauge {@code name} of each node that is up, from its /metrics (0 for a dead one). */
+    private List<Long> metricPerNode(String name) throws Exception {
+        List<Long> values = new ArrayList<>();
         for (int adminPort : adminPorts) {
             try {
-                Matcher count = CONNECTIONS.matcher(admin(adminPort, "/metrics").body());
-                counts.add(count.find() ? Integer.parseInt(count.group(1)) : 0);
+                values.add(admin(adminPort, "/metrics").body().lines().filter(line -> line.startsWith(name + " ")).findFirst()
+                        .map(line -> Long.parseLong(line.substring(name.length() + 1))).orElse(0L));
             } catch (java.io.IOException dead) {
-                counts.add(0);
+                values.add(0L);
             }
         }
-        return counts;
+        return values;
     }
 
     private void awaitReady(Collection<Integer> nodes) throws Exception {
