@@ -16,7 +16,9 @@
 #
 # Needs nats-server, haproxy (Debian packages) and a PostgreSQL that this user may create
 # databases on. Env: POSTGRES (admin URL, default postgresql://127.0.0.1:5432/postgres?user=postgres),
-# RATES (comma list, default 500,1000,2000,4000), STEP_SECONDS (5), CLIENTS (1000), POINTS
+# RATES (comma list, default 500,1000,2000,4000), STEP_SECONDS (5), WARMUP_SECONDS (unmeasured
+# seconds at the first rate, default 20: each point starts fresh JVMs, whose JIT compilation takes
+# most of a core for the first half minute, more so with three of them on two cores), CLIENTS (1000), POINTS
 # (default "single nodes-1 nodes-2 nodes-3"), PARLEY_SERVER_OPTS (JVM options of each node),
 # BENCH_JAVA_OPTS (of the generator).
 set -euo pipefail
@@ -25,6 +27,7 @@ root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 postgres=${POSTGRES:-postgresql://127.0.0.1:5432/postgres?user=postgres}
 rates=${RATES:-500,1000,2000,4000}
 step_seconds=${STEP_SECONDS:-5}
+warmup_seconds=${WARMUP_SECONDS:-20}
 clients=${CLIENTS:-1000}
 points=${POINTS:-single nodes-1 nodes-2 nodes-3}
 jar=$root/bench/target/parley-bench.jar
@@ -148,9 +151,9 @@ for point in $points; do
       ;;
     *) log "unknown point $point"; exit 2 ;;
   esac
-  log "$point: $clients clients at $rates msgs/s, $step_seconds s per step, through $server"
+  log "$point: $clients clients at $rates msgs/s, $step_seconds s per step after $warmup_seconds s of warm-up, through $server"
   timeout --signal=INT --kill-after=10 900 java ${BENCH_JAVA_OPTS:--Xmx2g} -jar "$jar" load --server "$server" \
-    --clients "$clients" --rate "$rates" --duration "$step_seconds" --size 256 --drain 3 --stop-above-p99 100 \
+    --clients "$clients" --rate "$rates" --duration "$step_seconds" --warmup "$warmup_seconds" --size 256 --drain 3 --stop-above-p99 100 \
     --json "$out/$point.jsonl" 2>"$work/$point.log" || log "$point ended early (exit $?; see $work/$point.log)"
   tail -n 1 "$work/$point.log" >&2 || true
   stop_all
