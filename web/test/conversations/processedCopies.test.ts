@@ -9,15 +9,17 @@ describe("processed copies", () => {
   const hashOf = (n: number) => ProcessedCopies.hash(utf8(`message ${n}`));
 
   async function process(copies: ProcessedCopies, vault: MemoryVault, conversation: string, n: number): Promise<void> {
-    const write = await copies.remember(conversation, await hashOf(n));
-    await vault.putAll([write]);
-    copies.committed(write);
+    const copy = await copies.remember(conversation, await hashOf(n));
+    await vault.putAll([copy.write]);
+    copies.committed(copy);
   }
 
   it("keeps the newest hashes of each conversation, across a restart", async () => {
     const vault = new MemoryVault();
     const copies = new ProcessedCopies(vault);
     for (let n = 0; n <= PROCESSED_COPIES_WINDOW; n++) await process(copies, vault, "aa", n);
+    expect(await copies.seen("aa", await hashOf(0))).toBe(false); // overwritten by the 257th
+    expect(await copies.seen("aa", await hashOf(PROCESSED_COPIES_WINDOW))).toBe(true);
     await process(copies, vault, "bb", 7);
 
     const restarted = new ProcessedCopies(vault);
@@ -28,6 +30,12 @@ describe("processed copies", () => {
     expect(await restarted.seen("bb", await hashOf(8))).toBe(false);
     expect(await restarted.seen("aa", await hashOf(7))).toBe(true);
     expect(await restarted.seen("cc", await hashOf(7))).toBe(false);
+    // It goes on from where it was: the next one overwrites the oldest kept, message 1.
+    await process(restarted, vault, "aa", 1000);
+    const again = new ProcessedCopies(vault);
+    expect(await again.seen("aa", await hashOf(1))).toBe(false);
+    expect(await again.seen("aa", await hashOf(2))).toBe(true);
+    expect(await again.seen("aa", await hashOf(1000))).toBe(true);
   });
 
   it("knows a hash only once its transaction committed", async () => {

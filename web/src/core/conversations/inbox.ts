@@ -185,17 +185,17 @@ export class Inbox {
       // that dies before it commits kept neither, and the unacknowledged copy comes again. Anything
       // else the content does comes before the group is saved, and is safe to do twice.
       // So is the message's hash, so that a copy sent again is known (ProcessedCopies).
-      const copyWrite = await this.processedCopies.remember(conversationId, hash);
+      const copy = await this.processedCopies.remember(conversationId, hash);
       let groupWritten = false;
       const withGroup = () => {
         groupWritten = true;
-        return [this.groups.stateWrite(group), copyWrite];
+        return [this.groups.stateWrite(group), copy.write];
       };
       try {
         await this.content(conversationId, processed.data, processed.sender, key, withGroup);
       } finally {
-        if (!groupWritten) await timed("receive.saveGroup", key, () => this.groups.save(group, [copyWrite]));
-        this.processedCopies.committed(copyWrite);
+        if (!groupWritten) await timed("receive.saveGroup", key, () => this.groups.save(group, [copy.write]));
+        this.processedCopies.committed(copy);
       }
       return;
     }
