@@ -1,33 +1,15 @@
 package org.parley.client.conversations;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.parley.client.store.ProfileStore;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The window of processed application messages: exact copies only, per conversation, bounded, kept across a restart. */
-class ProcessedCopiesTest {
-    private static final byte[] GROUP = "group-1".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] OTHER_GROUP = "group-2".getBytes(StandardCharsets.UTF_8);
-
-    @TempDir
-    Path dir;
-    private ProfileStore store;
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
-
+class ProcessedCopiesTest extends ProfileStoreTestBase {
     private ProcessedCopies open() {
-        store = ProfileStore.open(dir, null, true, new SecureRandom());
-        return new ProcessedCopies(store);
+        return new ProcessedCopies(openProfile());
     }
 
     private static byte[] message(int n) {

@@ -1,37 +1,18 @@
 package org.parley.client.conversations;
 
 import com.google.protobuf.ByteString;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.parley.client.content.v1.Receipt;
 import org.parley.client.local.v1.StoredMessage;
-import org.parley.client.store.ProfileStore;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ReceiptsTest {
-    private static final byte[] GROUP = "group-1".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] OTHER_GROUP = "group-2".getBytes(StandardCharsets.UTF_8);
-
-    @TempDir
-    Path dir;
-    private ProfileStore store;
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
-
+class ReceiptsTest extends ProfileStoreTestBase {
     private Receipts receipts() {
-        store = ProfileStore.open(dir, null, true, new SecureRandom());
-        return new Receipts(store);
+        return new Receipts(openProfile());
     }
 
     private ByteString stored(String id, byte[] group, boolean outgoing) {
