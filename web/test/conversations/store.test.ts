@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { randomBytes, toHex, utf8 } from "../../src/core/bytes";
-import { ConversationStore, LAYOUT_VERSION, type StoredChat } from "../../src/core/conversations/store";
+import { ConversationStore, LAYOUT_VERSION, markDeleted, type StoredChat } from "../../src/core/conversations/store";
 import { IndexedDbVault } from "../../src/core/store/vault";
 import { MemoryVault } from "../mls/members";
 import { until } from "../net/until";
@@ -52,6 +52,26 @@ describe("ConversationStore", () => {
     await reloaded.readNewest("a");
     expect(reloaded.messages("a").map((m) => m.id)).toEqual(store.messages("a").map((m) => m.id));
     expect(await reloaded.add(early)).toBe(false); // once, also after a restart
+  });
+
+  it("shows the last message's edit in the conversation list, and nothing of it once deleted, also after a restart", async () => {
+    const vault = new MemoryVault();
+    const store = new ConversationStore(vault);
+    await store.save(conversation("a"));
+    const older = message("a", 1000);
+    const last = message("a", 2000);
+    await store.add(older);
+    await store.add(last);
+    await store.change("a", older.id, (m) => void (m.text = "older, edited"));
+    expect(store.summaries()[0].lastText).toBe("message at 2000"); // not the one the list shows
+    await store.change("a", last.id, (m) => void (m.text = "edited"));
+    expect(store.summaries()[0].lastText).toBe("edited");
+    await store.change("a", last.id, markDeleted);
+    expect(store.summaries()[0].lastText).toBe("");
+    const reloaded = new ConversationStore(vault);
+    await reloaded.load();
+    expect(reloaded.summaries()[0].lastText).toBe("");
+    expect(new TextDecoder().decode((await vault.get("conversations", "a"))!)).not.toContain("edited");
   });
 
   it("never moves a status back, and fails only a queued message", async () => {

@@ -292,15 +292,25 @@ export class ConversationStore {
     });
   }
 
-  /** Rewrites a stored message in place (an edit, a reaction, a receipt, a status). */
+  /**
+   * Rewrites a stored message in place (an edit, a deletion, a reaction, a receipt, a status). When
+   * it is the message the conversation list shows, the list shows it as changed: an edit's text, and
+   * nothing of a deleted one, which must not linger in the conversation's record either.
+   */
   async change(conversationId: string, messageId: string, change: (message: StoredChat) => void): Promise<StoredChat | undefined> {
     const loaded = this.conversations.get(conversationId);
     if (!loaded) return undefined;
     return this.exclusive(loaded, async () => {
       const held = await this.find(loaded, messageId);
       if (!held) return undefined;
+      const listed = loaded.state.lastAt === held.message.sentAt && loaded.state.lastText === lastText(held.message);
       change(held.message);
-      await this.vault.put(messagesArea(conversationId), seqKey(held.seq), utf8(JSON.stringify(held.message)));
+      const writes: VaultWrite[] = [[messagesArea(conversationId), seqKey(held.seq), utf8(JSON.stringify(held.message))]];
+      if (listed && loaded.state.lastText !== lastText(held.message)) {
+        loaded.state = { ...loaded.state, lastText: lastText(held.message) };
+        writes.push([CONVERSATIONS, conversationId, utf8(JSON.stringify(loaded.state))]);
+      }
+      await this.vault.putAll(writes);
       return held.message;
     });
   }
