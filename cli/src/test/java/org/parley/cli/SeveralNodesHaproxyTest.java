@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.parley.client.ParleyClient;
-import org.parley.client.conversations.ConversationEvent;
 import org.parley.client.conversations.Conversations;
 import org.parley.client.local.v1.StoredMessage;
 import org.parley.client.net.ConnectionException;
@@ -43,8 +42,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.parley.client.testkit.Eventually.eventually;
@@ -104,7 +101,7 @@ class SeveralNodesHaproxyTest {
     private static final class User {
         final String name;
         final ParleyClient client;
-        final Queue<String> seen = new ConcurrentLinkedQueue<>();
+        final ShownMessages seen;
         /** By {@code direct}: the conversation's group id and the other members, known once the user accepted. */
         final Map<Boolean, byte[]> conversations = new ConcurrentHashMap<>();
         final Map<Boolean, List<String>> others = new ConcurrentHashMap<>();
@@ -112,11 +109,7 @@ class SeveralNodesHaproxyTest {
         User(String name, ParleyClient client) {
             this.name = name;
             this.client = client;
-            client.conversations().addListener(event -> {
-                if (event instanceof ConversationEvent.Message message) {
-                    seen.add(id(message.message()));
-                }
-            });
+            this.seen = new ShownMessages(client);
         }
 
         /** Reads the 1:1 and the group this user is in, once it is in both. */
@@ -233,12 +226,12 @@ class SeveralNodesHaproxyTest {
         Files.write(file, content);
         User sender = users.get(0);
         StoredMessage attachment = sender.client.conversations().sendFile(sender.conversations.get(false), file);
-        acknowledged.put(id(attachment), new Sent(sender.name, sender.others.get(false)));
+        acknowledged.put(ShownMessages.id(attachment), new Sent(sender.name, sender.others.get(false)));
         awaitEveryAcknowledgedMessageSeen();
         for (String recipient : sender.others.get(false)) {
             User user = user(recipient);
             StoredMessage received = user.client.conversations().history(user.conversations.get(false), 100).stream()
-                    .filter(m -> id(m).equals(id(attachment))).findFirst().orElseThrow();
+                    .filter(m -> ShownMessages.id(m).equals(ShownMessages.id(attachment))).findFirst().orElseThrow();
             assertThat(Files.readAllBytes(Path.of(received.getAttachmentPath())))
                     .as("the file %s downloaded, uploaded through another connection", recipient).isEqualTo(content);
         }
@@ -352,7 +345,7 @@ class SeveralNodesHaproxyTest {
     private void everyAcknowledgedMessageIsSeenOnceByEachRecipient() {
         int unansweredSeen = 0;
         for (User user : users) {
-            Map<String, Long> counts = user.seen.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+            Map<String, Long> counts = user.seen.counts();
             assertThat(counts).as("%s saw each message once", user.name).allSatisfy((id, count) -> assertThat(count).isOne());
             List<String> notAcknowledged = counts.keySet().stream().filter(id -> !acknowledged.containsKey(id)).toList();
             long mayArrive = unanswered.stream().filter(sent -> sent.recipients().contains(user.name)).count();
@@ -393,7 +386,7 @@ class SeveralNodesHaproxyTest {
     private void send(User user, boolean direct, String text) {
         Sent sent = new Sent(user.name, user.others.get(direct));
         try {
-            acknowledged.put(id(user.client.conversations().sendText(user.conversations.get(direct), text)), sent);
+            acknowledged.put(ShownMessages.id(user.client.conversations().sendText(user.conversations.get(direct), text)), sent);
         } catch (ConnectionException lost) {
             // Perhaps stored before its node died, its answer lost with it: the SDK gives no id for it.
             unanswered.add(sent);
@@ -430,10 +423,6 @@ class SeveralNodesHaproxyTest {
         byte[] random = new byte[bytes];
         RANDOM.nextBytes(random);
         return HexFormat.of().formatHex(random);
-    }
-
-    private static String id(StoredMessage message) {
-        return HexFormat.of().formatHex(message.getId().toByteArray());
     }
 
     // ------------------------------------------------------------------ the nodes and the engines

@@ -6,9 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.parley.client.ParleyClient;
-import org.parley.client.conversations.ConversationEvent;
 import org.parley.client.conversations.Conversations;
-import org.parley.client.local.v1.StoredMessage;
 import org.parley.client.net.ServerAddress;
 import org.parley.client.testkit.TempProfiles;
 import org.parley.server.session.PresenceLease;
@@ -19,12 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -65,17 +60,13 @@ class SeveralNodesPresenceLeaseTest {
     private static final class User {
         final String name;
         final ParleyClient client;
-        final Queue<String> seen = new ConcurrentLinkedQueue<>();
+        final ShownMessages seen;
         byte[] group;
 
         User(String name, ParleyClient client) {
             this.name = name;
             this.client = client;
-            client.conversations().addListener(event -> {
-                if (event instanceof ConversationEvent.Message message) {
-                    seen.add(id(message.message()));
-                }
-            });
+            this.seen = new ShownMessages(client);
         }
     }
 
@@ -160,14 +151,14 @@ class SeveralNodesPresenceLeaseTest {
         }
         awaitEveryAcknowledgedMessageSeen(List.of(alice, bob, carol));
         for (User user : List.of(alice, bob, carol)) {
-            Map<String, Long> counts = user.seen.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+            Map<String, Long> counts = user.seen.counts();
             assertThat(counts).as("%s saw each message once", user.name).allSatisfy((id, count) -> assertThat(count).isOne());
         }
     }
 
     /** A text from {@code sender} into the group, acknowledged (sent, or held back to be sent again); its id. */
     private String send(User sender, String text, User... recipients) {
-        String id = id(sender.client.conversations().sendText(sender.group, text));
+        String id = ShownMessages.id(sender.client.conversations().sendText(sender.group, text));
         acknowledged.put(id, Arrays.stream(recipients).map(user -> user.name).toList());
         return id;
     }
@@ -208,9 +199,5 @@ class SeveralNodesPresenceLeaseTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
-    }
-
-    private static String id(StoredMessage message) {
-        return HexFormat.of().formatHex(message.getId().toByteArray());
     }
 }
