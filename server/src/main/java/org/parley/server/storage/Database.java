@@ -97,6 +97,10 @@ public final class Database implements AutoCloseable {
         config.setMaximumPoolSize(size);
         config.setMinimumIdle(1);
         config.setReadOnly(readOnly); // Hikari sets the flag on each connection; SQLite needs it to match
+        // Opening a connection sets the journal mode, which fails at once with SQLITE_BUSY while another
+        // process holds the file's lock (busy_timeout is not in force yet): keep trying as long as a busy
+        // statement would wait, instead of failing on the first attempt (Hikari's default).
+        config.setInitializationFailTimeout(BUSY_TIMEOUT_MS);
         try {
             return new HikariDataSource(config);
         } catch (RuntimeException e) {
