@@ -8,6 +8,7 @@
 //   area "processed-copies:<id>": slot (0 to 255) -> the message's number in the conversation
 //                                 (8 bytes) and its hash (32 bytes); message n takes slot n % 256,
 //                                 so each message writes 40 bytes and the oldest is overwritten
+import { toHex } from "../bytes";
 import type { Vault, VaultWrite } from "../contracts";
 
 /** Hashes kept per conversation: far more than a sender resends after one dropped connection. */
@@ -30,8 +31,6 @@ export interface CopyToRemember {
   readonly hash: string;
 }
 
-const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-
 export class ProcessedCopies {
   /** The windows read so far, as committed. */
   private readonly windows = new Map<string, Window>();
@@ -44,7 +43,7 @@ export class ProcessedCopies {
 
   /** Whether a message of `conversationId` with this hash was processed recently. */
   async seen(conversationId: string, hash: Uint8Array): Promise<boolean> {
-    return (await this.window(conversationId)).hashes.has(hex(hash));
+    return (await this.window(conversationId)).hashes.has(toHex(hash));
   }
 
   /**
@@ -57,7 +56,7 @@ export class ProcessedCopies {
     new DataView(value.buffer).setBigUint64(0, BigInt(number));
     value.set(hash, 8);
     const write: VaultWrite = [areaOf(conversationId), String(number % PROCESSED_COPIES_WINDOW), value];
-    return { write, conversationId, number, hash: hex(hash) };
+    return { write, conversationId, number, hash: toHex(hash) };
   }
 
   /** The transaction holding `copy.write` (from `remember`) is done. */
@@ -89,7 +88,7 @@ export class ProcessedCopies {
       for (const [slot, value] of await this.vault.entries(areaOf(conversationId))) {
         if (value.length !== 8 + HASH_BYTES) continue; // not written by this code: ignored, overwritten in its turn
         const number = Number(new DataView(value.buffer, value.byteOffset, 8).getBigUint64(0));
-        const hash = hex(value.subarray(8));
+        const hash = toHex(value.subarray(8));
         window.slots.set(Number(slot), hash);
         window.hashes.add(hash);
         window.next = Math.max(window.next, number + 1);
