@@ -64,7 +64,12 @@ public final class BridgeBench implements Callable<Integer> {
      */
     private static final List<String> BRIDGE_JVM = List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch",
             "-XX:NativeMemoryTracking=summary");
+
+    @Option(names = "--bridge-jvm-option", paramLabel = "OPTION",
+            description = "An option for the bridge's JVM, after the fixed ones (repeatable), e.g. --bridge-jvm-option=-XX:+UseSerialGC to compare collectors.")
+    List<String> bridgeJvmOptions = new ArrayList<>();
     private static final int CLASSES_SHOWN = 15;
+    private static final int CATEGORIES_SHOWN = 6;
 
     @Option(names = "--clients", defaultValue = "1000", description = "Message clients, each run (default ${DEFAULT-VALUE}).")
     int clients;
@@ -108,7 +113,7 @@ public final class BridgeBench implements Callable<Integer> {
                     "--tls-key", serverTls.resolve(BridgeCertificate.KEY_FILE).toString(), "--media-port", "0",
                     "--data", work.resolve("data").toString(), "--registration-limit", "1000000",
                     "--unsealed-inbound-per-minute", "1000000"), SERVER_READY, work.resolve("server.err"));
-                 ChildJvm bridge = ChildJvm.start(BRIDGE_JVM, List.of("proxy",
+                 ChildJvm bridge = ChildJvm.start(Stream.concat(BRIDGE_JVM.stream(), bridgeJvmOptions.stream()).toList(), List.of("proxy",
                          "--listen", "127.0.0.1:0", "--to", "127.0.0.1:" + server.port(), "--data", work.resolve("bridge").toString(),
                          "--max-connections-per-address", "1000000", "--max-connections", "1000000", "--handshake-timeout", "60"),
                          BRIDGE_READY, work.resolve("bridge.err"))) {
@@ -122,6 +127,8 @@ public final class BridgeBench implements Callable<Integer> {
                 ProcessMemory perConnection = memoryPerConnection(bridged, group, bridge.pid());
                 progress.printf("[bridge] live heap per relayed connection by class:%n  %s%n",
                         String.join("\n  ", perConnection.largestClasses(CLASSES_SHOWN)));
+                progress.printf("[bridge] native memory per relayed connection by NMT category (committed):%n  %s%n",
+                        String.join("\n  ", perConnection.largestNative(CATEGORIES_SHOWN)));
                 // Unmeasured: the server's and the bridge's JIT, pools and caches warm up before either route is timed.
                 messages("warm-up direct", direct, server.pid(), progress);
                 messages("warm-up bridge", bridged, server.pid(), progress);

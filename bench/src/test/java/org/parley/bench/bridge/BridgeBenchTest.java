@@ -6,6 +6,7 @@ import org.parley.bench.BenchRun;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -55,12 +56,25 @@ class BridgeBenchTest {
                    3:            10            240  java.util.LinkedList$Node (java.base@17.0.15)
                 Total          1410         153040
                 """;
-        ProcessMemory grown = new ProcessMemory(4000, 153040, 0, ProcessMemory.bytesByClass(after))
-                .minus(new ProcessMemory(1000, 100240, 0, ProcessMemory.bytesByClass(before))).per(100);
+        Map<String, Long> nativeBefore = ProcessMemory.nativeByCategory("""
+                Total: reserved=1000KB, committed=500KB
+                -                 Java Heap (reserved=262144KB, committed=262144KB)
+                -                        GC (reserved=100KB, committed=100KB)
+                """);
+        Map<String, Long> nativeAfter = ProcessMemory.nativeByCategory("""
+                Total: reserved=1100KB, committed=502KB
+                -                 Java Heap (reserved=262144KB, committed=262144KB)
+                -                        GC (reserved=101KB, committed=101KB)
+                """);
+        ProcessMemory grown = new ProcessMemory(4000 + 2048 * 100, 153040, 0, ProcessMemory.bytesByClass(after), nativeAfter)
+                .minus(new ProcessMemory(1000, 100240, 0, ProcessMemory.bytesByClass(before), nativeBefore)).per(100);
         assertThat(grown.liveHeapBytes()).isEqualTo(528);
-        assertThat(grown.rssBytes()).isEqualTo(30);
+        assertThat(grown.rssBytes()).isEqualTo(2078);
         assertThat(grown.largestClasses(2)).containsExactly("     400 B  [B", "     128 B  io.netty.channel.epoll.EpollSocketChannel");
         assertThat(ProcessMemory.bytesByClass("no histogram here")).isEmpty();
+        // 2 KB of NMT's total over 100 things: 20 B each, of which the collector's 10; the rest of the 2,078 B resident is untracked.
+        assertThat(grown.largestNative(2)).containsExactly("      10 B  GC", "       0 B  Java Heap", "    2058 B  (resident, not tracked by NMT)");
+        assertThat(ProcessMemory.nativeByCategory("Native memory tracking is not enabled")).isEmpty();
     }
 
     @Test
