@@ -69,6 +69,11 @@ public final class BridgeBench implements Callable<Integer> {
             description = "An option for the bridge's JVM, after the fixed ones (repeatable), e.g. --bridge-jvm-option=-XX:+UseSerialGC to compare collectors.")
     List<String> bridgeJvmOptions = new ArrayList<>();
     private static final int CLASSES_SHOWN = 15;
+    /**
+     * Idle time before each memory snapshot: the JIT's arenas grown by an opening burst go back to
+     * the JVM's chunk pool, which is trimmed every 5 s, so neither snapshot counts them.
+     */
+    private static final long SETTLE_MILLIS = 6_000;
     private static final int CATEGORIES_SHOWN = 6;
 
     @Option(names = "--clients", defaultValue = "1000", description = "Message clients, each run (default ${DEFAULT-VALUE}).")
@@ -86,7 +91,10 @@ public final class BridgeBench implements Callable<Integer> {
     @Option(names = "--calls", defaultValue = "50", description = "Calls of two, one frame every 20 ms each (default ${DEFAULT-VALUE}).")
     int calls;
 
-    @Option(names = "--idle", defaultValue = "1000", paramLabel = "N", description = "Idle relayed connections for the memory figure; the second half's growth is counted (default ${DEFAULT-VALUE}).")
+    @Option(names = "--idle", defaultValue = "8000", paramLabel = "N",
+            description = "Idle relayed connections for the memory figure; the second half's growth is counted (default ${DEFAULT-VALUE};"
+                    + " the bridge holds two descriptors for each, so its fd limit must be above 2 N; with a few hundred the figure"
+                    + " is mostly the malloc arenas the first connections grew).")
     int idle;
 
     @Option(names = "--passes", defaultValue = "3", paramLabel = "N",
@@ -169,10 +177,10 @@ public final class BridgeBench implements Callable<Integer> {
         int secondHalf = idle - firstHalf;
         List<ParleyConnection> held = new ArrayList<>(openAll(bridged, group, firstHalf));
         try {
-            Thread.sleep(1000);
+            Thread.sleep(SETTLE_MILLIS);
             ProcessMemory before = ProcessMemory.of(bridgePid);
             held.addAll(openAll(bridged, group, secondHalf));
-            Thread.sleep(2000);
+            Thread.sleep(SETTLE_MILLIS);
             ProcessMemory grown = ProcessMemory.of(bridgePid).minus(before);
             long stillOpen = held.stream().filter(ParleyConnection::isOpen).count();
             if (stillOpen < idle) {

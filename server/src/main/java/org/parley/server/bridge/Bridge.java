@@ -10,6 +10,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SslHandler;
@@ -34,6 +35,13 @@ public final class Bridge implements AutoCloseable {
     /** Per direction: reading from one side stops while the other has this much unsent. */
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+    /**
+     * The OpenSSL engine's native buffer for TLS bytes written outside a wrap (alerts, tickets, a
+     * close_notify), malloc'd for each connection for its whole life: 2 KiB by default, most of what a
+     * relayed connection holds outside the heap. When it is full, BoringSSL keeps the rest in its own
+     * buffer (freed once sent) and the next wrap drains both, so a smaller one costs a wrap, not bytes.
+     */
+    static final int TLS_NON_APPLICATION_BUFFER_BYTES = 256;
 
     private final BridgeConfig config;
     private final EventLoopGroup acceptor;
@@ -82,6 +90,9 @@ public final class Bridge implements AutoCloseable {
      */
     public static Bridge start(BridgeConfig config, BridgeCertificate certificate) throws InterruptedException, SSLException {
         SslContext tls = certificate.serverContext(tlsProvider());
+        if (tls instanceof ReferenceCountedOpenSslContext openSsl) {
+            openSsl.setBioNonApplicationBufferSize(TLS_NON_APPLICATION_BUFFER_BYTES);
+        }
         try {
             Bridge bridge = new Bridge(config, tls);
             log.info("bridge listening on port {}", bridge.address().getPort());

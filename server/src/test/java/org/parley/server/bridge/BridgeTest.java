@@ -4,6 +4,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -14,18 +22,26 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -85,6 +101,66 @@ class BridgeTest {
         assertThat(bridge.usesOpenSsl()).as("netty-tcnative's BoringSSL loads on linux-x86_64").isTrue();
     }
 
+    /**
+     * The bridge's OpenSSL engine keeps only a small native buffer for TLS bytes written outside a
+     * wrap (Bridge.TLS_NON_APPLICATION_BUFFER_BYTES); a handshake whose certificate alone is forty
+     * times that size, in both TLS versions, and a close after it, still go through whole.
+     */
+    @Test
+    void aCertificateFarLargerThanTheEnginesSmallTlsBufferStillHandshakesRelaysAndCloses() throws Exception {
+        BridgeCertificate large = largeCertificate(dir.resolve("large"), 400);
+        assertThat(large.certificate().getEncoded().length).isGreaterThan(40 * Bridge.TLS_NON_APPLICATION_BUFFER_BYTES);
+        TestUpstream upstream = keep(TestUpstream.echo());
+        Bridge bridge = keep(Bridge.start(BridgeConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), upstream.address()), large));
+        for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
+            for (int round = 0; round < 3; round++) {
+                try (SSLSocket client = (SSLSocket) trusting(large.certificate()).getSocketFactory().createSocket()) {
+                    client.setSoTimeout((int) WAIT.toMillis());
+                    SSLParameters parameters = client.getSSLParameters();
+                    parameters.setProtocols(new String[] {protocol});
+                    client.setSSLParameters(parameters);
+                    client.connect(bridge.address());
+                    client.startHandshake();
+                    assertThat(client.getSession().getProtocol()).isEqualTo(protocol);
+                    String text = "x".repeat(40_000) + " over " + protocol;
+                    assertThat(echoRoundTrip(client, text)).isEqualTo(text);
+                }
+            }
+        }
+        await(() -> upstream.connections() == 6 && bridge.openConnections() == 0);
+        assertThat(bridge.counters().failedHandshakes()).isZero();
+    }
+
+    /** A self-signed certificate for 127.0.0.1 that also names {@code names} long host names, in {@code folder}. */
+    private static BridgeCertificate largeCertificate(Path folder, int names) throws Exception {
+        Files.createDirectories(folder);
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair pair = generator.generateKeyPair();
+        List<GeneralName> alternatives = new ArrayList<>();
+        alternatives.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+        for (int i = 0; i < names; i++) {
+            alternatives.add(new GeneralName(GeneralName.dNSName,
+                    "host-" + i + ".a-rather-long-name-of-a-mirror.example"));
+        }
+        X500Name subject = new X500Name("CN=127.0.0.1");
+        Instant now = Instant.now();
+        var builder = new JcaX509v3CertificateBuilder(subject, BigInteger.ONE,
+                Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(30))), subject, pair.getPublic());
+        builder.addExtension(Extension.subjectAlternativeName, false,
+                new GeneralNames(alternatives.toArray(GeneralName[]::new)));
+        var certificate = builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate()));
+        Path certificateFile = folder.resolve("cert.pem");
+        Path keyFile = folder.resolve("key.pem");
+        for (var item : List.of(Map.entry(certificateFile, (Object) certificate),
+                Map.entry(keyFile, (Object) new JcaPKCS8Generator(pair.getPrivate(), null)))) {
+            try (var pem = new JcaPEMWriter(Files.newBufferedWriter(item.getKey()))) {
+                pem.writeObject(item.getValue());
+            }
+        }
+        return BridgeCertificate.fromPem(certificateFile, keyFile);
+    }
+
     @Test
     void theCertificateNamesNoParleyAndItsPinIsTheSha256OfItsPublicKey() throws Exception {
         X509Certificate served = certificate.certificate();
@@ -106,7 +182,7 @@ class BridgeTest {
         assertThat(again.pin()).isEqualTo(certificate.pin());
         assertThat(again.certificate()).isEqualTo(certificate.certificate());
 
-        java.nio.file.Files.delete(dir.resolve("bridge").resolve(BridgeCertificate.KEY_FILE));
+        Files.delete(dir.resolve("bridge").resolve(BridgeCertificate.KEY_FILE));
         assertThatThrownBy(() -> BridgeCertificate.loadOrCreate(dir.resolve("bridge"), "127.0.0.1"))
                 .isInstanceOf(IOException.class).hasMessageContaining("remove both");
     }
@@ -119,10 +195,10 @@ class BridgeTest {
         assertThat(given.pin()).isEqualTo(certificate.pin());
 
         Path junk = dir.resolve("junk.pem");
-        java.nio.file.Files.write(junk, new byte[] {0, 1, 2, (byte) 0xff, '-', '-', '-'});
+        Files.write(junk, new byte[] {0, 1, 2, (byte) 0xff, '-', '-', '-'});
         Path truncated = dir.resolve("truncated.pem");
-        String pem = java.nio.file.Files.readString(bridgeDir.resolve(BridgeCertificate.CERTIFICATE_FILE));
-        java.nio.file.Files.writeString(truncated, pem.substring(0, pem.length() / 2));
+        String pem = Files.readString(bridgeDir.resolve(BridgeCertificate.CERTIFICATE_FILE));
+        Files.writeString(truncated, pem.substring(0, pem.length() / 2));
         Path keyAsCertificate = bridgeDir.resolve(BridgeCertificate.KEY_FILE);
         for (Path bad : List.of(junk, truncated, keyAsCertificate)) {
             assertThatThrownBy(() -> BridgeCertificate.fromPem(bad, keyAsCertificate)).as("certificate %s", bad)
