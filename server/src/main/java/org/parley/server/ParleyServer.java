@@ -263,6 +263,8 @@ public final class ParleyServer implements AutoCloseable {
             if (webTransport != null) {
                 webTransport.close();
             }
+            writer.close();
+            stopThreads();
             throw e;
         }
     }
@@ -457,6 +459,16 @@ public final class ParleyServer implements AutoCloseable {
         if (adminListener != null) {
             adminListener.close().awaitUninterruptibly();
         }
+        stopThreads();
+        bus.close();
+        log.info("stopped");
+    }
+
+    /**
+     * Ends the server's own threads: its event loops, request pool and schedulers. Also when it fails
+     * to start, so that a failed start leaves no readiness check polling a store its caller closes.
+     */
+    private void stopThreads() {
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
         acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         requestPool.shutdown();
@@ -468,8 +480,6 @@ public final class ParleyServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        bus.close();
-        log.info("stopped");
     }
 
     /**

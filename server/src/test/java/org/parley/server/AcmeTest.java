@@ -168,6 +168,7 @@ class AcmeTest extends ServerTestBase {
 
     @Test
     void aPlainHttpPortTheServerCannotHaveNamesTheFlagsThatChangeIt() throws Exception {
+        long threadsBefore = serverThreads();
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             assertThatThrownBy(() -> start(Backend.SQLITE, config -> config.withAcme(AcmeSettings.forDomains(List.of(DOMAIN),
                     tempDir.resolve("acme")).withHttpPort(taken.getLocalPort())), store -> store))
@@ -175,6 +176,20 @@ class AcmeTest extends ServerTestBase {
                     .hasMessageStartingWith("cannot listen on 127.0.0.1:" + taken.getLocalPort() + " for the ACME HTTP-01 challenge: ")
                     .hasMessageContaining("choose another with --acme-http-port, or 0 to validate with TLS-ALPN-01");
         }
+        // The failed start stopped what it started: no readiness check goes on polling the closed store.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (serverThreads() > threadsBefore && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(serverThreads()).as("the server's own threads still alive after its failed start").isLessThanOrEqualTo(threadsBefore);
+    }
+
+    /** Live threads of a server's schedulers, request pool and mailbox writer (ParleyServer names them). */
+    private static long serverThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(name -> name.startsWith("parley-health-") || name.startsWith("parley-readiness-")
+                        || name.startsWith("parley-maintenance-") || name.startsWith("parley-request-") || name.equals("parley-mailbox-writer"))
+                .count();
     }
 
     private AcmeSettings settings(Pebble pebble, String... domains) {
