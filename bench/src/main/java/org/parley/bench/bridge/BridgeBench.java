@@ -64,14 +64,11 @@ public final class BridgeBench implements Callable<Integer> {
      */
     private static final List<String> BRIDGE_JVM = List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch",
             "-XX:NativeMemoryTracking=summary");
-
-    @Option(names = "--bridge-jvm-option", paramLabel = "OPTION",
-            description = "An option for the bridge's JVM, after the fixed ones (repeatable), e.g. --bridge-jvm-option=-XX:+UseSerialGC to compare collectors.")
-    List<String> bridgeJvmOptions = new ArrayList<>();
     private static final int CLASSES_SHOWN = 15;
     /**
-     * Idle time before each memory snapshot: the JIT's arenas grown by an opening burst go back to
-     * the JVM's chunk pool, which is trimmed every 5 s, so neither snapshot counts them.
+     * Idle time before each memory snapshot, longer than the 5 s after which the JVM trims the pool
+     * of its compilers' arenas, so that what an opening burst's compilations hold is not counted as
+     * the connections' memory.
      */
     private static final long SETTLE_MILLIS = 6_000;
     private static final int CATEGORIES_SHOWN = 6;
@@ -101,6 +98,10 @@ public final class BridgeBench implements Callable<Integer> {
             description = "Measured passes each way, direct and bridge alternated, after an unmeasured warm-up pass each way;"
                     + " the figures are the passes' medians (default ${DEFAULT-VALUE}).")
     int passes;
+
+    @Option(names = "--bridge-jvm-option", paramLabel = "OPTION",
+            description = "An option for the bridge's JVM, after the fixed ones (repeatable), e.g. --bridge-jvm-option=-XX:+UseSerialGC to compare collectors.")
+    List<String> bridgeJvmOptions = new ArrayList<>();
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as one JSON object.")
     Path json;
