@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.parley.client.calls.CallMedia;
 import org.parley.client.calls.CallStats;
+import org.parley.client.testkit.Eventually;
 import org.parley.client.testnet.ImpairedUdpPath;
 import org.parley.client.testnet.ImpairedUdpPath.Impairment;
 import org.parley.media.audio.Signals;
@@ -55,7 +56,7 @@ class ThrottledUdpCallsTest extends NamespacedCallsTestBase {
         int switchFrame = (int) Math.max(alice.stats().framesSent(), bob.stats().framesSent());
         assertThat(switched).as("alice moved to the WebSocket (ms after the call started)").isLessThan(SWITCH_LIMIT_MILLIS);
 
-        eventually("the call stayed up 30 s after the switch",
+        eventually("the call stayed up 30 s after the switch", Duration.ofMillis(NO_FLAPPING_MILLIS).plus(Eventually.WAIT),
                 () -> alice.stats().framesSent() >= switchFrame + NO_FLAPPING_MILLIS / FRAME_MILLIS);
         assertThat(alice.currentTransport()).as("alice stayed on the WebSocket for 30 s").isEqualTo("tcp");
         eventually("the call stayed up through the first try of UDP after the switch",

@@ -14,7 +14,16 @@ public final class Eventually {
 
     /** Returns once {@code condition} holds; fails naming {@code what} after {@link #WAIT}. */
     public static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
+        eventually(what, WAIT, condition);
+    }
+
+    /**
+     * Returns once {@code condition} holds; fails naming {@code what} after {@code within}, for a
+     * condition that takes a known time of its own (such as a call running for 30 s) on top of
+     * a loaded machine's delays.
+     */
+    public static void eventually(String what, Duration within, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting until " + what);
