@@ -42,6 +42,14 @@ public class WireFixture {
                         yield HEX.formatHex(pair[0]) + " " + HEX.formatHex(pair[1]);
                     }
                     case "seal" -> HEX.formatHex(MailboxSeal.seal(b[1], b[2]));
+                    case "seal-window" -> {
+                        MailboxSeal.Window window = new MailboxSeal.Window(b[1], Integer.parseInt(a[2], 16));
+                        List<String> copies = new java.util.ArrayList<>();
+                        for (int n = 0; n < Integer.parseInt(a[2], 16); n++) {
+                            copies.add(HEX.formatHex(window.seal(b[3])));
+                        }
+                        yield String.join(" ", copies);
+                    }
                     case "open" -> HEX.formatHex(MailboxSeal.open(b[1], b[2], b[3]));
                     case "routing" -> HEX.formatHex(CommitAuthority.routingId(b[1]));
                     case "commit-content" -> HEX.formatHex(CommitAuthority.signedContent(b[1], Long.parseLong(a[2], 16), b[3], b[4], b[5]));

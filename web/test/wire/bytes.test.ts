@@ -2,11 +2,11 @@
 // sealing, commit authority and device certificates, each checked both ways against the Java
 // classes themselves; then hostile inputs, which must fail with a clear error.
 import { describe, expect, it } from "vitest";
-import { fromHex, randomBytes, toHex } from "../../src/core/bytes";
+import { fromHex, randomBytes, toHex, utf8 } from "../../src/core/bytes";
 import { MIN_PADDED_BYTES, pad, paddedLength, padme, unpad } from "../../src/core/wire/padding";
 import { groupKey, unwrap, UnwrapError, wrapGroupMessage, wrapWelcome } from "../../src/core/wire/payloadWrap";
 import { openMailboxCopy, sealToMailbox } from "../../src/core/wire/mailboxSeal";
-import { generateX25519KeyPair } from "../../src/core/wire/hpke";
+import { generateX25519KeyPair, hpkeSeal } from "../../src/core/wire/hpke";
 import { commitKeyFromSeed, commitSignedContent, routingId } from "../../src/core/wire/commitAuthority";
 import { certifies, certify, newSigningKey } from "../../src/core/account/certificates";
 import { java } from "./java";
@@ -92,6 +92,22 @@ describe("hostile wire input fails clearly", () => {
     tampered[50] ^= 1;
     await expect(unwrap(tampered, [key])).rejects.toBeInstanceOf(UnwrapError);
     await expect(unwrap(new Uint8Array([2, 1, 2, 3]), [])).rejects.toThrow(/badly padded/);
+  });
+
+  it("mailbox seal: a window of Java's copies opens in any order, and a copy moved to another number does not", async () => {
+    const mailbox = generateX25519KeyPair();
+    const payload = randomBytes(200);
+    const copies = (await java([`seal-window ${toHex(mailbox.publicKey)} 05 ${toHex(payload)}`]))[0].split(" ").map(fromHex);
+    expect(new Set(copies.map((c) => toHex(c.slice(0, 32)))).size).toBe(1);
+    for (const copy of [copies[3], copies[0], copies[4], copies[1], copies[2]]) {
+      expect(await openMailboxCopy(mailbox.privateKey, copy)).toEqual(payload);
+    }
+    const renumbered = copies[2].slice();
+    renumbered[35] = 3;
+    await expect(openMailboxCopy(mailbox.privateKey, renumbered)).rejects.toThrow(/does not open/);
+    // The form servers stored before windows: enc || single-shot HPKE ciphertext.
+    const single = await hpkeSeal(mailbox.publicKey, utf8("parley-v1-mailbox"), payload);
+    expect(await openMailboxCopy(mailbox.privateKey, single)).toEqual(payload);
   });
 
   it("mailbox seal: short, tampered, and sealed to another key", async () => {

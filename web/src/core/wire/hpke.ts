@@ -10,7 +10,7 @@ export const X25519_KEY_BYTES = 32;
 /** What sealing adds: the encapsulated key and the AEAD tag. */
 export const HPKE_OVERHEAD = X25519_KEY_BYTES + 16;
 
-const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes128Gcm() });
+export const hpkeSuite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes128Gcm() });
 
 export interface X25519KeyPair {
   privateKey: Uint8Array;
@@ -28,16 +28,16 @@ export function isValidX25519PublicKey(key: Uint8Array | undefined): boolean {
 }
 
 export async function hpkeSeal(publicKey: Uint8Array, info: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
-  const recipientPublicKey = await suite.kem.deserializePublicKey(publicKey);
-  const { enc, ct } = await suite.seal({ recipientPublicKey, info }, plaintext, new Uint8Array(0));
+  const recipientPublicKey = await hpkeSuite.kem.deserializePublicKey(publicKey);
+  const { enc, ct } = await hpkeSuite.seal({ recipientPublicKey, info }, plaintext, new Uint8Array(0));
   return concat(new Uint8Array(enc), new Uint8Array(ct));
 }
 
 /** Throws when the bytes were not sealed to this key with this info (damaged, forged, or sealed elsewhere). */
 export async function hpkeOpen(privateKey: Uint8Array, info: Uint8Array, sealed: Uint8Array): Promise<Uint8Array> {
   if (sealed.length < HPKE_OVERHEAD) throw new Error(`an HPKE-sealed message is at least ${HPKE_OVERHEAD} bytes, got ${sealed.length}`);
-  const recipientKey = await suite.kem.deserializePrivateKey(privateKey);
-  const plain = await suite.open(
+  const recipientKey = await hpkeSuite.kem.deserializePrivateKey(privateKey);
+  const plain = await hpkeSuite.open(
     { recipientKey, enc: sealed.slice(0, X25519_KEY_BYTES), info },
     sealed.slice(X25519_KEY_BYTES),
     new Uint8Array(0),

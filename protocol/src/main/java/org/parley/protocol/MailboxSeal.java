@@ -2,26 +2,50 @@ package org.parley.protocol;
 
 import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
 import org.bouncycastle.crypto.InvalidCipherTextException;
+import org.bouncycastle.crypto.hpke.AEAD;
 import org.bouncycastle.crypto.hpke.HPKE;
+import org.bouncycastle.crypto.hpke.HPKEContext;
+import org.bouncycastle.crypto.hpke.HPKEContextWithEncapsulation;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * What the server stores for a device: each copy of a payload sealed to the device's mailbox key
  * with HPKE (RFC 9180 base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-128-GCM: suite
- * 0x0020/0x0001/0x0001; info "parley-v1-mailbox", empty aad). The server holds only public mailbox
- * keys, so its database cannot be read back, and since every seal uses a fresh ephemeral key, the
- * copies of one group message stored for several devices share no bytes: a dump of the database
- * does not show who received the same message. Sealed form: enc (32 bytes) || ciphertext.
+ * 0x0020/0x0001/0x0001; info "parley-v1-mailbox"). The server holds only public mailbox keys, so
+ * its database cannot be read back.
+ *
+ * <p>One HPKE context (one encapsulation, two X25519 operations) seals a {@link Window} of copies
+ * for one device: copy number {@code seq} is sealed with AES-128-GCM under the key and nonce the
+ * context exports for it (RFC 9180 Section 5.3, Secret Export: exporter_context
+ * "parley-v1-mailbox copy" || I2OSP(seq, 4), 16 + 12 bytes), so each copy has a key of its own and
+ * a device opens copies in any order. The server forgets a window's context after a few seconds,
+ * so a later snapshot of its memory opens no stored copy. Copies for different devices come from
+ * different contexts: the copies of one group message stored for several devices share no bytes,
+ * and a dump of the database does not show who received the same message. Sealed form:
+ * enc (32 bytes) || seq (4 bytes, big-endian) || AES-128-GCM ciphertext with its tag, empty aad.
+ * An {@link Opener} also opens the form servers stored before windows: enc || single-shot HPKE
+ * ciphertext.
  */
 public final class MailboxSeal {
     /** Length of a mailbox key (X25519 public or private). */
     public static final int KEY_BYTES = 32;
-    /** What sealing adds to a payload: the encapsulated key and the AEAD tag. */
-    public static final int OVERHEAD = KEY_BYTES + 16;
+    /** Length of a copy's number in its window. */
+    public static final int SEQUENCE_BYTES = 4;
+    /** What sealing adds to a payload: the encapsulated key, the copy's number and the AEAD tag. */
+    public static final int OVERHEAD = KEY_BYTES + SEQUENCE_BYTES + 16;
+    /** The shortest copy in the form servers stored before windows: enc and the tag. */
+    private static final int SINGLE_SHOT_OVERHEAD = KEY_BYTES + 16;
 
     private static final byte[] INFO = "parley-v1-mailbox".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] COPY_LABEL = "parley-v1-mailbox copy".getBytes(StandardCharsets.US_ASCII);
+    /** AES-128-GCM's Nk and Nn (RFC 9180 Section 7.3). */
+    private static final int COPY_KEY_BYTES = 16;
+    private static final int COPY_NONCE_BYTES = 12;
     private static final byte[] NONE = new byte[0];
 
     private MailboxSeal() {
@@ -51,37 +75,161 @@ public final class MailboxSeal {
         return false;
     }
 
-    /** Seals {@code payload} to the device whose mailbox public key this is. */
+    /** Seals {@code payload} alone to the device whose mailbox public key this is (a window of one copy). */
     public static byte[] seal(byte[] mailboxPublicKey, byte[] payload) {
-        if (!isValidPublicKey(mailboxPublicKey)) {
-            throw new IllegalArgumentException("a mailbox key is " + KEY_BYTES + " bytes of X25519 public key");
-        }
-        HPKE hpke = hpke();
-        try {
-            byte[][] sealed = hpke.seal(hpke.deserializePublicKey(mailboxPublicKey), INFO, NONE, payload, null, null, null);
-            byte[] out = Arrays.copyOf(sealed[1], sealed[1].length + sealed[0].length);
-            System.arraycopy(sealed[0], 0, out, sealed[1].length, sealed[0].length);
-            return out;
-        } catch (InvalidCipherTextException e) {
-            throw new IllegalStateException("HPKE seal failed", e);
-        }
+        return new Window(mailboxPublicKey, 1).seal(payload);
     }
 
     /**
-     * Opens a copy sealed to this device.
+     * Opens one copy sealed to this device; a device that opens many keeps an {@link Opener}.
      *
      * @throws IllegalArgumentException when it is too short or was not sealed to this key (damaged, or forged)
      */
     public static byte[] open(byte[] mailboxPrivateKey, byte[] mailboxPublicKey, byte[] sealed) {
-        if (sealed.length < OVERHEAD) {
-            throw new IllegalArgumentException("a sealed mailbox copy is at least " + OVERHEAD + " bytes, got " + sealed.length);
+        return new Opener(mailboxPrivateKey, mailboxPublicKey, 1).open(sealed);
+    }
+
+    /** The AEAD for copy {@code seq} of a context: the exported key and nonce, used once (at sequence 0). */
+    private static AEAD copyCipher(HPKEContext context, int seq) {
+        byte[] exporterContext = Arrays.copyOf(COPY_LABEL, COPY_LABEL.length + SEQUENCE_BYTES);
+        ByteBuffer.wrap(exporterContext, COPY_LABEL.length, SEQUENCE_BYTES).putInt(seq);
+        byte[] keyAndNonce = context.export(exporterContext, COPY_KEY_BYTES + COPY_NONCE_BYTES);
+        AEAD cipher = new AEAD(HPKE.aead_AES_GCM128, Arrays.copyOf(keyAndNonce, COPY_KEY_BYTES),
+                Arrays.copyOfRange(keyAndNonce, COPY_KEY_BYTES, keyAndNonce.length));
+        Arrays.fill(keyAndNonce, (byte) 0);
+        return cipher;
+    }
+
+    /**
+     * Up to {@code capacity} copies for one device under one HPKE context. Thread-safe. Its secret
+     * is in memory only, for as long as its holder keeps it: the holder decides how long a window
+     * lives, and a short life keeps a memory snapshot from opening what was stored before.
+     */
+    public static final class Window {
+        private final byte[] recipientKey;
+        private final HPKEContextWithEncapsulation context;
+        private final int capacity;
+        private int sealed;
+
+        /**
+         * @throws IllegalArgumentException when the key is not a usable X25519 public key or the capacity is not positive
+         */
+        public Window(byte[] mailboxPublicKey, int capacity) {
+            if (!isValidPublicKey(mailboxPublicKey)) {
+                throw new IllegalArgumentException("a mailbox key is " + KEY_BYTES + " bytes of X25519 public key");
+            }
+            if (capacity < 1) {
+                throw new IllegalArgumentException("a window holds at least one copy");
+            }
+            HPKE hpke = hpke();
+            this.recipientKey = mailboxPublicKey.clone();
+            this.context = hpke.setupBaseS(hpke.deserializePublicKey(mailboxPublicKey), INFO);
+            this.capacity = capacity;
         }
-        HPKE hpke = hpke();
-        try {
-            return hpke.open(Arrays.copyOf(sealed, KEY_BYTES), hpke.deserializePrivateKey(mailboxPrivateKey, mailboxPublicKey),
-                    INFO, NONE, Arrays.copyOfRange(sealed, KEY_BYTES, sealed.length), null, null, null);
-        } catch (InvalidCipherTextException e) {
-            throw new IllegalArgumentException("a mailbox copy that does not open with this device's mailbox key");
+
+        /** Whether this window seals to {@code mailboxPublicKey} (a device that replaced its key needs a new one). */
+        public boolean isFor(byte[] mailboxPublicKey) {
+            return Arrays.equals(recipientKey, mailboxPublicKey);
+        }
+
+        /** Whether every copy number has been used. */
+        public synchronized boolean isFull() {
+            return sealed == capacity;
+        }
+
+        /**
+         * The next copy of this window.
+         *
+         * @throws IllegalStateException when the window is full
+         */
+        public synchronized byte[] seal(byte[] payload) {
+            if (sealed == capacity) {
+                throw new IllegalStateException("this mailbox window is full; open another");
+            }
+            int seq = sealed++;
+            try {
+                byte[] ciphertext = copyCipher(context, seq).seal(NONE, payload);
+                byte[] enc = context.getEncapsulation();
+                ByteBuffer out = ByteBuffer.allocate(KEY_BYTES + SEQUENCE_BYTES + ciphertext.length);
+                return out.put(enc).putInt(seq).put(ciphertext).array();
+            } catch (InvalidCipherTextException e) {
+                throw new IllegalStateException("AES-GCM seal failed", e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "MailboxSeal.Window[secret hidden]";
+        }
+    }
+
+    /**
+     * Opens the copies sealed to one device, keeping the HPKE contexts of the last {@code contexts}
+     * windows it saw so that each window costs one X25519 operation. Thread-safe.
+     */
+    public static final class Opener {
+        private final AsymmetricCipherKeyPair keyPair;
+        private final Map<ByteBuffer, HPKEContext> windows;
+
+        public Opener(byte[] mailboxPrivateKey, byte[] mailboxPublicKey, int contexts) {
+            this.keyPair = hpke().deserializePrivateKey(mailboxPrivateKey, mailboxPublicKey);
+            this.windows = new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<ByteBuffer, HPKEContext> eldest) {
+                    return size() > contexts;
+                }
+            };
+        }
+
+        /**
+         * A copy sealed to this device, opened.
+         *
+         * @throws IllegalArgumentException when it is too short or was not sealed to this key (damaged, or forged)
+         */
+        public synchronized byte[] open(byte[] sealed) {
+            if (sealed.length < SINGLE_SHOT_OVERHEAD) {
+                throw new IllegalArgumentException("a sealed mailbox copy is at least " + SINGLE_SHOT_OVERHEAD + " bytes, got " + sealed.length);
+            }
+            if (sealed.length < OVERHEAD) {
+                return openSingleShot(sealed);
+            }
+            ByteBuffer enc = ByteBuffer.wrap(Arrays.copyOf(sealed, KEY_BYTES));
+            int seq = ByteBuffer.wrap(sealed, KEY_BYTES, SEQUENCE_BYTES).getInt();
+            HPKEContext context = windows.get(enc);
+            boolean known = context != null;
+            try {
+                if (!known) {
+                    context = hpke().setupBaseR(enc.array(), keyPair, INFO);
+                }
+                byte[] payload = copyCipher(context, seq).open(NONE, Arrays.copyOfRange(sealed, KEY_BYTES + SEQUENCE_BYTES, sealed.length));
+                if (!known) {
+                    // Only a context that opened a copy is kept: forged encapsulations cannot push out real ones.
+                    windows.put(enc, context);
+                }
+                return payload;
+            } catch (InvalidCipherTextException | IllegalArgumentException | IllegalStateException notWindowed) {
+                return openSingleShot(sealed);
+            }
+        }
+
+        /**
+         * A copy in the form servers stored before windows (schema V6 and earlier): enc || the
+         * ciphertext of HPKE's single-shot seal, so that mail waiting across the upgrade still opens.
+         * Both forms are authenticated, so no copy opens as both.
+         */
+        private byte[] openSingleShot(byte[] sealed) {
+            HPKE hpke = hpke();
+            try {
+                return hpke.open(Arrays.copyOf(sealed, KEY_BYTES), keyPair, INFO, NONE, Arrays.copyOfRange(sealed, KEY_BYTES, sealed.length),
+                        null, null, null);
+            } catch (InvalidCipherTextException | IllegalArgumentException | IllegalStateException e) {
+                throw new IllegalArgumentException("a mailbox copy that does not open with this device's mailbox key");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "MailboxSeal.Opener[private key hidden]";
         }
     }
 }

@@ -1,9 +1,13 @@
 package org.parley.protocol;
 
+import org.bouncycastle.crypto.hpke.HPKE;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -25,11 +29,56 @@ class MailboxSealTest {
         assertThat(MailboxSeal.open(other[0], other[1], forOther)).isEqualTo(PAYLOAD);
         assertThatThrownBy(() -> MailboxSeal.open(other[0], other[1], first)).isInstanceOf(IllegalArgumentException.class);
         // No 8-byte run of one copy appears in another: a dump cannot match copies of one message.
-        for (int i = 0; i + 8 <= first.length; i++) {
-            byte[] run = Arrays.copyOfRange(first, i, i + 8);
-            assertThat(indexOf(second, run)).isNegative();
-            assertThat(indexOf(forOther, run)).isNegative();
+        assertNoSharedRun(first, 0, second);
+        assertNoSharedRun(first, 0, forOther);
+    }
+
+    @Test
+    void copiesOfOneWindowShareOnlyTheEncapsulationAndOpenInAnyOrder() {
+        byte[][] device = MailboxSeal.generateKeyPair();
+        MailboxSeal.Window window = new MailboxSeal.Window(device[1], 50);
+        List<byte[]> copies = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            copies.add(window.seal(PAYLOAD));
         }
+        assertThat(window.isFull()).isTrue();
+        assertThatThrownBy(() -> window.seal(PAYLOAD)).isInstanceOf(IllegalStateException.class).hasMessageContaining("full");
+        byte[] enc = Arrays.copyOf(copies.get(0), MailboxSeal.KEY_BYTES);
+        for (byte[] copy : copies) {
+            assertThat(Arrays.copyOf(copy, MailboxSeal.KEY_BYTES)).isEqualTo(enc);
+        }
+        // After the encapsulation and the copy's number, no two copies of the same payload share an 8-byte run.
+        int body = MailboxSeal.KEY_BYTES + MailboxSeal.SEQUENCE_BYTES;
+        for (int i = 1; i < copies.size(); i++) {
+            assertNoSharedRun(copies.get(0), body, Arrays.copyOfRange(copies.get(i), body, copies.get(i).length));
+        }
+        List<byte[]> shuffled = new ArrayList<>(copies);
+        Collections.shuffle(shuffled);
+        MailboxSeal.Opener opener = new MailboxSeal.Opener(device[0], device[1], 1);
+        MailboxSeal.Window next = new MailboxSeal.Window(device[1], 2);
+        for (byte[] copy : shuffled) {
+            assertThat(opener.open(copy)).isEqualTo(PAYLOAD);
+            // Copies of two windows in turn, with room for one context: the opener sets up again and still opens.
+            assertThat(opener.open(MailboxSeal.seal(device[1], PAYLOAD))).isEqualTo(PAYLOAD);
+        }
+        assertThat(opener.open(next.seal(PAYLOAD))).isEqualTo(PAYLOAD);
+    }
+
+    @Test
+    void aCopyMovedToAnotherNumberOrWindowDoesNotOpen() {
+        byte[][] device = MailboxSeal.generateKeyPair();
+        MailboxSeal.Window window = new MailboxSeal.Window(device[1], 3);
+        byte[] zero = window.seal(PAYLOAD);
+        byte[] one = window.seal(PAYLOAD);
+        MailboxSeal.Opener opener = new MailboxSeal.Opener(device[0], device[1], 8);
+        assertThat(opener.open(one)).isEqualTo(PAYLOAD);
+        byte[] renumbered = one.clone();
+        renumbered[MailboxSeal.KEY_BYTES + MailboxSeal.SEQUENCE_BYTES - 1] = 0;
+        assertThatThrownBy(() -> opener.open(renumbered)).hasMessageContaining("does not open");
+        byte[] otherWindow = MailboxSeal.seal(device[1], PAYLOAD);
+        System.arraycopy(otherWindow, 0, zero, 0, MailboxSeal.KEY_BYTES);
+        assertThatThrownBy(() -> opener.open(zero)).hasMessageContaining("does not open");
+        assertThat(opener.open(window.seal(PAYLOAD))).isEqualTo(PAYLOAD);
     }
 
     @Test
@@ -38,16 +87,48 @@ class MailboxSealTest {
         byte[] sealed = MailboxSeal.seal(device[1], PAYLOAD);
         sealed[sealed.length - 1] ^= 1;
         assertThatThrownBy(() -> MailboxSeal.open(device[0], device[1], sealed)).hasMessageContaining("does not open");
-        assertThatThrownBy(() -> MailboxSeal.open(device[0], device[1], new byte[MailboxSeal.OVERHEAD - 1]))
-                .hasMessageContaining("at least");
+        assertThatThrownBy(() -> MailboxSeal.open(device[0], device[1], new byte[MailboxSeal.KEY_BYTES + 15]))
+                .hasMessageContaining("at least 48 bytes");
+        assertThatThrownBy(() -> MailboxSeal.open(device[0], device[1], Arrays.copyOf(MailboxSeal.seal(device[1], PAYLOAD), MailboxSeal.OVERHEAD - 1)))
+                .hasMessageContaining("does not open");
+        // An all-zero encapsulation is a low-order point: refused as a copy that does not open, not a crash.
+        assertThatThrownBy(() -> MailboxSeal.open(device[0], device[1], new byte[MailboxSeal.OVERHEAD + 10]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not open");
         assertThatThrownBy(() -> MailboxSeal.seal(new byte[32], PAYLOAD)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> MailboxSeal.seal(new byte[31], PAYLOAD)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new MailboxSeal.Window(device[1], 0)).isInstanceOf(IllegalArgumentException.class);
         assertThat(MailboxSeal.isValidPublicKey(device[1])).isTrue();
+        assertThat(new MailboxSeal.Window(device[1], 1).isFor(device[1])).isTrue();
+        assertThat(new MailboxSeal.Window(device[1], 1).toString()).doesNotContainIgnoringCase("0x").contains("hidden");
+    }
+
+    @Test
+    void mailStoredBeforeWindowsStillOpens() throws Exception {
+        byte[][] device = MailboxSeal.generateKeyPair();
+        HPKE hpke = new HPKE(HPKE.mode_base, HPKE.kem_X25519_SHA256, HPKE.kdf_HKDF_SHA256, HPKE.aead_AES_GCM128);
+        MailboxSeal.Opener opener = new MailboxSeal.Opener(device[0], device[1], 4);
+        for (byte[] payload : new byte[][] {PAYLOAD, new byte[0], new byte[3]}) {
+            // The earlier form: enc || ciphertext of HPKE's single-shot seal, info "parley-v1-mailbox", empty aad.
+            byte[][] single = hpke.seal(hpke.deserializePublicKey(device[1]), "parley-v1-mailbox".getBytes(StandardCharsets.US_ASCII),
+                    new byte[0], payload, null, null, null);
+            byte[] stored = new byte[single[1].length + single[0].length];
+            System.arraycopy(single[1], 0, stored, 0, single[1].length);
+            System.arraycopy(single[0], 0, stored, single[1].length, single[0].length);
+            assertThat(opener.open(stored)).isEqualTo(payload);
+            stored[stored.length - 1] ^= 1;
+            assertThatThrownBy(() -> opener.open(stored)).hasMessageContaining("does not open");
+        }
+    }
+
+    private static void assertNoSharedRun(byte[] copy, int from, byte[] other) {
+        for (int i = from; i + 8 <= copy.length; i++) {
+            byte[] run = Arrays.copyOfRange(copy, i, i + 8);
+            assertThat(indexOf(other, run)).as("8 bytes at %d found in another copy", i).isNegative();
+        }
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {
         // ISO-8859-1 maps each byte to one char, so this is an exact byte search.
-        return new String(haystack, java.nio.charset.StandardCharsets.ISO_8859_1)
-                .indexOf(new String(needle, java.nio.charset.StandardCharsets.ISO_8859_1));
+        return new String(haystack, StandardCharsets.ISO_8859_1).indexOf(new String(needle, StandardCharsets.ISO_8859_1));
     }
 }

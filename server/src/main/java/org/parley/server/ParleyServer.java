@@ -139,7 +139,8 @@ public final class ParleyServer implements AutoCloseable {
             health.scheduleWithFixedDelay(lease::check, PresenceLease.CHECK_INTERVAL.toMillis(),
                     PresenceLease.CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         }
-        this.writer = new MailboxWriter(store.mailbox(), new MailboxSealer(store.accounts()), bus, metrics, BATCH_WAIT_MICROS, BATCH_MAX_ITEMS, BATCH_QUEUE);
+        MailboxSealer sealer = new MailboxSealer(store.accounts());
+        this.writer = new MailboxWriter(store.mailbox(), sealer, bus, metrics, BATCH_WAIT_MICROS, BATCH_MAX_ITEMS, BATCH_QUEUE);
 
         ServerConfig.Limits limits = config.limits();
         ServerConfig.Quotas quotas = config.quotas();
@@ -214,6 +215,8 @@ public final class ParleyServer implements AutoCloseable {
             }
         };
         maintenance.scheduleWithFixedDelay(forgetIdleLimits, 1, 1, TimeUnit.MINUTES);
+        // A sealing context of a device that received nothing since is forgotten no later than a second after its window.
+        maintenance.scheduleWithFixedDelay(sealer::forgetExpiredWindows, 1, 1, TimeUnit.SECONDS);
         if (store.sharedByNodes()) {
             AtomicBoolean approvalsFailing = new AtomicBoolean();
             maintenance.scheduleWithFixedDelay(() -> {

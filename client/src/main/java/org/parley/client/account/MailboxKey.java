@@ -9,12 +9,17 @@ import org.parley.protocol.MailboxSeal;
  * profile and never appears in a log or {@code toString}.
  */
 public final class MailboxKey {
+    /** Sealing windows whose HPKE context is kept, so that each window of copies costs one X25519 operation. */
+    private static final int KEPT_WINDOWS = 64;
+
     private final byte[] privateKey;
     private final byte[] publicKey;
+    private final MailboxSeal.Opener opener;
 
     private MailboxKey(byte[] privateKey, byte[] publicKey) {
         this.privateKey = privateKey.clone();
         this.publicKey = publicKey.clone();
+        this.opener = new MailboxSeal.Opener(privateKey, publicKey, KEPT_WINDOWS);
     }
 
     /** A fresh key pair for a device being registered or linked. */
@@ -50,7 +55,7 @@ public final class MailboxKey {
      * @throws IllegalArgumentException when it was not sealed to this key (damaged, forged, or stored unsealed)
      */
     public byte[] open(byte[] sealed) {
-        return MailboxSeal.open(privateKey, publicKey, sealed);
+        return opener.open(sealed);
     }
 
     @Override

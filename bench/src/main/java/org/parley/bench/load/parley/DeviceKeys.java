@@ -21,15 +21,16 @@ public final class DeviceKeys {
     public static final int ACCESS_KEY_BYTES = 32;
 
     private final Ed25519PrivateKeyParameters identityKey;
-    private final byte[] mailboxPrivateKey;
     private final byte[] mailboxPublicKey;
+    /** Opens delivered copies, keeping the contexts of the server's last few sealing windows for this device. */
+    private final MailboxSeal.Opener mailboxOpener;
     private volatile ByteString accessKey;
 
     public DeviceKeys(SecureRandom random) {
         this.identityKey = new Ed25519PrivateKeyParameters(random);
         byte[][] mailbox = MailboxSeal.generateKeyPair();
-        this.mailboxPrivateKey = mailbox[0];
         this.mailboxPublicKey = mailbox[1];
+        this.mailboxOpener = new MailboxSeal.Opener(mailbox[0], mailbox[1], 4);
         this.accessKey = newAccessKey(random);
     }
 
@@ -78,7 +79,7 @@ public final class DeviceKeys {
      * @throws IllegalArgumentException when it does not open (damaged, or not sealed to this device)
      */
     public byte[] openDelivered(ByteString sealed) {
-        return MailboxSeal.open(mailboxPrivateKey, mailboxPublicKey, sealed.toByteArray());
+        return mailboxOpener.open(sealed.toByteArray());
     }
 
     @Override
