@@ -317,6 +317,10 @@ class SealedSendingTest extends ServerTestBase {
         assertThat(setSealedOnly(bob, false).hasOk()).isTrue();
         assertThat(alice.request(send(text("hi again"), recipient(bob))).hasSendAccepted()).isTrue();
         assertThat(storedFor(bob)).isEqualTo(3);
+        // The server keeps bob's device's owner in memory for sends; a change of policy takes effect at once all the same.
+        assertThat(setSealedOnly(bob, true).hasOk()).isTrue();
+        assertDenied(alice.request(send(text("and again"), recipient(bob))), "sealed sends only");
+        assertThat(storedFor(bob)).isEqualTo(3);
     }
 
     @Test

@@ -31,16 +31,23 @@ public final class JdbcAccountStore implements AccountStore {
     /** Device ids per IN (...) list, well under SQLite's and PostgreSQL's parameter limits. */
     private static final int OWNERS_CHUNK = 500;
     private static final String DEVICE_COLUMNS = "device_id, account_id, identity_key, mailbox_key, created_day, last_seen_day";
-    /** Devices whose mailbox key is held in memory: about 100 bytes each. */
-    private static final int CACHED_MAILBOX_KEYS = 100_000;
+    /** Devices whose mailbox key, and whose owner, are held in memory: about 100 bytes each. */
+    private static final int CACHED_DEVICES = 100_000;
     /** How long a cached mailbox key is trusted: how stale it can be after another node replaced it. */
     private static final long MAILBOX_KEY_MAX_AGE_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /**
+     * How long a device's cached owner is trusted: how long another node may still take unsealed
+     * sends for an account that just asked for sealed ones only (this node forgets at once).
+     */
+    private static final long OWNER_MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** Parameters per IN (...) list. */
     private static final int CHUNK = 500;
 
     private final Database database;
     private final Clock clock;
-    private final MailboxKeyCache mailboxKeys = new MailboxKeyCache(CACHED_MAILBOX_KEYS, MAILBOX_KEY_MAX_AGE_NANOS);
+    private final DeviceCache<byte[]> mailboxKeys = new DeviceCache<>(CACHED_DEVICES, MAILBOX_KEY_MAX_AGE_NANOS);
+    /** The account and its sealed-only setting of each device that was sent to lately: read for every unsealed send. */
+    private final DeviceCache<DeviceOwner> owners = new DeviceCache<>(CACHED_DEVICES, OWNER_MAX_AGE_NANOS);
 
     public JdbcAccountStore(Database database, Clock clock) {
         this.database = database;
@@ -183,30 +190,42 @@ public final class JdbcAccountStore implements AccountStore {
     @Override
     public void setSealedOnly(AccountId account, boolean sealedOnly) {
         database.write(connection -> update(connection, "UPDATE accounts SET sealed_only = ? WHERE account_id = ?", sealedOnly, account.bytes()));
+        owners.forgetAll();
     }
 
     @Override
     public List<DeviceOwner> ownersOf(java.util.Collection<DeviceId> devices) {
-        List<DeviceId> all = List.copyOf(devices);
-        return database.read(connection -> {
-            java.util.Set<DeviceOwner> owners = new java.util.LinkedHashSet<>();
-            for (int from = 0; from < all.size(); from += OWNERS_CHUNK) {
-                List<DeviceId> chunk = all.subList(from, Math.min(all.size(), from + OWNERS_CHUNK));
-                try (PreparedStatement select = connection.prepareStatement("SELECT DISTINCT a.account_id, a.sealed_only FROM devices d "
+        Map<DeviceId, DeviceOwner> found = new HashMap<>();
+        List<DeviceId> missing = new ArrayList<>();
+        for (DeviceId device : new java.util.LinkedHashSet<>(devices)) {
+            if (!owners.lookUp(device, found)) {
+                missing.add(device);
+            }
+        }
+        for (int from = 0; from < missing.size(); from += OWNERS_CHUNK) {
+            List<DeviceId> chunk = missing.subList(from, Math.min(missing.size(), from + OWNERS_CHUNK));
+            long readAt = System.nanoTime();
+            long generation = owners.generation();
+            database.read(connection -> {
+                try (PreparedStatement select = connection.prepareStatement("SELECT d.device_id, a.account_id, a.sealed_only FROM devices d "
                         + "JOIN accounts a ON a.account_id = d.account_id WHERE d.device_id IN ("
-                        + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")")) {
+                        + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")")) {
                     for (int i = 0; i < chunk.size(); i++) {
                         select.setBytes(i + 1, chunk.get(i).bytes());
                     }
                     try (ResultSet rows = select.executeQuery()) {
                         while (rows.next()) {
-                            owners.add(new DeviceOwner(AccountId.of(rows.getBytes(1)), rows.getBoolean(2)));
+                            DeviceId device = DeviceId.of(rows.getBytes(1));
+                            DeviceOwner owner = new DeviceOwner(AccountId.of(rows.getBytes(2)), rows.getBoolean(3));
+                            found.put(device, owner);
+                            owners.put(device, owner, readAt, generation);
                         }
                     }
                 }
-            }
-            return List.copyOf(owners);
-        });
+                return null;
+            });
+        }
+        return List.copyOf(new java.util.LinkedHashSet<>(found.values()));
     }
 
     @Override
@@ -294,6 +313,7 @@ public final class JdbcAccountStore implements AccountStore {
         boolean removed = database.write(connection ->
                 update(connection, "DELETE FROM devices WHERE device_id = ? AND account_id = ?", device.bytes(), account.bytes()) > 0);
         mailboxKeys.forget(device);
+        owners.forget(device);
         return removed;
     }
 
