@@ -21,8 +21,8 @@ import java.util.function.Consumer;
 
 /**
  * Group commit for every mailbox write. One writer thread takes the sends and acknowledgements
- * that are waiting, keeps collecting for up to {@code maxWait} or until {@code maxItems}
- * envelopes or envelope ids are pending, and writes all sends and acknowledgements with one
+ * that are waiting, keeps collecting until {@code maxWait} after the previous batch began or until
+ * {@code maxItems} envelopes or envelope ids are pending, and writes all sends and acknowledgements with one
  * {@link MailboxStore#write(List, List)}: one transaction and one fsync for many messages, which
  * is what makes durable throughput high. Only after the store returns is each requester answered,
  * so an acknowledged send is on disk. A commit is a send whose delivery carries the group's epoch
@@ -100,6 +100,7 @@ public final class MailboxWriter implements AutoCloseable {
 
     private void run() {
         List<Pending> batch = new ArrayList<>();
+        long lastBatchStarted = System.nanoTime() - maxWaitNanos;
         while (!(closing && queue.isEmpty())) {
             try {
                 Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
@@ -107,7 +108,8 @@ public final class MailboxWriter implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
-                collect(batch, first.size());
+                collect(batch, first.size(), lastBatchStarted + maxWaitNanos);
+                lastBatchStarted = System.nanoTime();
                 write(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -118,8 +120,12 @@ public final class MailboxWriter implements AutoCloseable {
         }
     }
 
-    private void collect(List<Pending> batch, int items) throws InterruptedException {
-        long deadline = System.nanoTime() + maxWaitNanos;
+    /**
+     * Adds what is queued to the batch, and what arrives before {@code deadline}: batches begin at most
+     * once per {@code maxWait}, so a write that comes after a quiet spell starts at once, while a
+     * steady stream still shares each commit among many.
+     */
+    private void collect(List<Pending> batch, int items, long deadline) throws InterruptedException {
         while (items < maxItems) {
             Pending next = queue.poll();
             if (next == null) {
