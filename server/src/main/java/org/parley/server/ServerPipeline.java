@@ -93,6 +93,8 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
                 .maxFramePayloadLength(HARD_FRAME_LIMIT)
                 .handshakeTimeoutMillis(limits.handshakeTimeout().toMillis())
                 .dropPongFrames(true)
+                // Text frames are refused by ClientFrameCodec whatever they hold: no UTF-8 validator on every connection.
+                .withUTF8Validator(false)
                 .build();
     }
 

@@ -41,6 +41,8 @@ class BadInputTest extends ServerTestBase {
         ServerFrame oversized = sendAndAwaitError(rogue, new byte[Limits.MAX_CLIENT_FRAME_BYTES + 1]);
         assertThat(oversized.getError().getCode()).isEqualTo(ErrorCode.FRAME_TOO_LARGE);
         assertThat(errorAfter(rogue, () -> rogue.sendText("hello"))).isEqualTo(ErrorCode.UNSUPPORTED);
+        // Not UTF-8 at all: refused as any text frame is (the server does not spend a validator on text it never takes).
+        assertThat(errorAfter(rogue, () -> rogue.sendTextBytes(new byte[] {(byte) 0xc3, 0x28, (byte) 0xff}))).isEqualTo(ErrorCode.UNSUPPORTED);
         assertThat(rogue.request(ClientFrame.newBuilder()).getError().getCode()).isEqualTo(ErrorCode.MALFORMED_FRAME);
         assertThat(rogue.isOpen()).isTrue();
 

@@ -314,6 +314,11 @@ public final class TestClient implements AutoCloseable {
         channel.writeAndFlush(new TextWebSocketFrame(text));
     }
 
+    /** A text frame of any bytes, valid UTF-8 or not. */
+    public void sendTextBytes(byte[] bytes) {
+        channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(bytes)));
+    }
+
     /** The first received frame matching {@code match}; frames skipped meanwhile stay available. */
     public ServerFrame awaitFrame(Predicate<ServerFrame> match) throws InterruptedException {
         return awaitFrame(match, WAIT);
