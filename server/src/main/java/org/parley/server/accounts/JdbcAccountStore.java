@@ -28,8 +28,6 @@ import static org.parley.server.storage.Sql.update;
 /** {@link AccountStore} on SQLite or PostgreSQL (schema in {@code migrations/<dialect>/V1.sql}). */
 public final class JdbcAccountStore implements AccountStore {
     private static final int INVITE_CODE_BYTES = 16;
-    /** Device ids per IN (...) list, well under SQLite's and PostgreSQL's parameter limits. */
-    private static final int OWNERS_CHUNK = 500;
     private static final String DEVICE_COLUMNS = "device_id, account_id, identity_key, mailbox_key, created_day, last_seen_day";
     /** Devices whose mailbox key, and whose owner, are held in memory: about 100 bytes each. */
     private static final int CACHED_DEVICES = 100_000;
@@ -40,7 +38,7 @@ public final class JdbcAccountStore implements AccountStore {
      * sends for an account that just asked for sealed ones only (this node forgets at once).
      */
     private static final long OWNER_MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(10);
-    /** Parameters per IN (...) list. */
+    /** Parameters per IN (...) list, well under SQLite's and PostgreSQL's limits. */
     private static final int CHUNK = 500;
 
     private final Database database;
@@ -195,36 +193,9 @@ public final class JdbcAccountStore implements AccountStore {
 
     @Override
     public List<DeviceOwner> ownersOf(java.util.Collection<DeviceId> devices) {
-        Map<DeviceId, DeviceOwner> found = new HashMap<>();
-        List<DeviceId> missing = new ArrayList<>();
-        for (DeviceId device : new java.util.LinkedHashSet<>(devices)) {
-            if (!owners.lookUp(device, found)) {
-                missing.add(device);
-            }
-        }
-        for (int from = 0; from < missing.size(); from += OWNERS_CHUNK) {
-            List<DeviceId> chunk = missing.subList(from, Math.min(missing.size(), from + OWNERS_CHUNK));
-            long readAt = System.nanoTime();
-            long generation = owners.generation();
-            database.read(connection -> {
-                try (PreparedStatement select = connection.prepareStatement("SELECT d.device_id, a.account_id, a.sealed_only FROM devices d "
-                        + "JOIN accounts a ON a.account_id = d.account_id WHERE d.device_id IN ("
-                        + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")")) {
-                    for (int i = 0; i < chunk.size(); i++) {
-                        select.setBytes(i + 1, chunk.get(i).bytes());
-                    }
-                    try (ResultSet rows = select.executeQuery()) {
-                        while (rows.next()) {
-                            DeviceId device = DeviceId.of(rows.getBytes(1));
-                            DeviceOwner owner = new DeviceOwner(AccountId.of(rows.getBytes(2)), rows.getBoolean(3));
-                            found.put(device, owner);
-                            owners.put(device, owner, readAt, generation);
-                        }
-                    }
-                }
-                return null;
-            });
-        }
+        Map<DeviceId, DeviceOwner> found = cachedByDevice(devices, owners, "SELECT d.device_id, a.account_id, a.sealed_only FROM devices d "
+                + "JOIN accounts a ON a.account_id = d.account_id WHERE d.device_id IN (",
+                row -> new DeviceOwner(AccountId.of(row.getBytes(2)), row.getBoolean(3)));
         return List.copyOf(new java.util.LinkedHashSet<>(found.values()));
     }
 
@@ -276,19 +247,35 @@ public final class JdbcAccountStore implements AccountStore {
 
     @Override
     public Map<DeviceId, byte[]> mailboxKeys(Collection<DeviceId> devices) {
-        Map<DeviceId, byte[]> found = new HashMap<>();
+        return cachedByDevice(devices, mailboxKeys, "SELECT device_id, mailbox_key FROM devices WHERE device_id IN (", row -> row.getBytes(2));
+    }
+
+    /** Reads one device's answer from a row whose first column is its id. */
+    @FunctionalInterface
+    private interface DeviceColumns<V> {
+        V read(ResultSet row) throws SQLException;
+    }
+
+    /**
+     * What is known of each of {@code devices}: from {@code cache} where it holds a fresh answer, else
+     * read by {@code selectUpToIn} (a query ending in "IN (", its first column the device id) and cached.
+     * Unknown devices are left out.
+     */
+    private <V> Map<DeviceId, V> cachedByDevice(Collection<DeviceId> devices, DeviceCache<V> cache, String selectUpToIn,
+                                                DeviceColumns<V> columns) {
+        Map<DeviceId, V> found = new HashMap<>();
         List<DeviceId> missing = new ArrayList<>();
-        for (DeviceId device : devices) {
-            if (!found.containsKey(device) && !mailboxKeys.lookUp(device, found)) {
+        for (DeviceId device : new java.util.LinkedHashSet<>(devices)) {
+            if (!cache.lookUp(device, found)) {
                 missing.add(device);
             }
         }
         for (int from = 0; from < missing.size(); from += CHUNK) {
             List<DeviceId> chunk = missing.subList(from, Math.min(missing.size(), from + CHUNK));
             long readAt = System.nanoTime();
-            long generation = mailboxKeys.generation();
+            long generation = cache.generation();
             database.read(connection -> {
-                try (PreparedStatement select = connection.prepareStatement("SELECT device_id, mailbox_key FROM devices WHERE device_id IN ("
+                try (PreparedStatement select = connection.prepareStatement(selectUpToIn
                         + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")")) {
                     for (int i = 0; i < chunk.size(); i++) {
                         select.setBytes(i + 1, chunk.get(i).bytes());
@@ -296,8 +283,9 @@ public final class JdbcAccountStore implements AccountStore {
                     try (ResultSet rows = select.executeQuery()) {
                         while (rows.next()) {
                             DeviceId device = DeviceId.of(rows.getBytes(1));
-                            found.put(device, rows.getBytes(2));
-                            mailboxKeys.put(device, rows.getBytes(2), readAt, generation);
+                            V value = columns.read(rows);
+                            found.put(device, value);
+                            cache.put(device, value, readAt, generation);
                         }
                     }
                 }
