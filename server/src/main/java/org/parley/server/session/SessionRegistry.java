@@ -13,7 +13,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link PresenceLease} can close them.
  */
 public final class SessionRegistry {
-    private static final String LET_GO = "this node lost its message bus or database; reconnect to another";
+    /**
+     * Told to every connection, signed in or not, so it names no cause: the close code (1012, service
+     * restart) is what clients act on, and the cause is in the node's log.
+     */
+    private static final String LET_GO = "unavailable; reconnect";
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     /** Set while the node's presence lease has lapsed: it keeps no connection, new ones included. */
     private volatile boolean lettingGo;

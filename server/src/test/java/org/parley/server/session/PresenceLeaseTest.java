@@ -84,11 +84,13 @@ class PresenceLeaseTest {
         assertThat((Object) channel.readOutbound()).isNull();
     }
 
-    /** Close code 1012 (service restart), which clients answer by reconnecting, and the connection closed. */
+    /** Close code 1012 (service restart), which clients answer by reconnecting, with a reason that names no cause, and the connection closed. */
     private static void assertToldToReconnect(EmbeddedChannel channel) {
         channel.runPendingTasks();
         CloseWebSocketFrame close = channel.readOutbound();
         assertThat(close.statusCode()).isEqualTo(WebSocketCloseStatus.SERVICE_RESTART.code());
+        // Said to clients that have not signed in too: nothing about the node's bus or database.
+        assertThat(close.reasonText()).doesNotContainIgnoringCase("database").doesNotContainIgnoringCase("bus").contains("reconnect");
         close.release();
         assertThat(channel.isOpen()).isFalse();
     }
