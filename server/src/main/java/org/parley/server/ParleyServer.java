@@ -130,114 +130,114 @@ public final class ParleyServer implements AutoCloseable {
         this.maintenance = Executors.newSingleThreadScheduledExecutor(named("parley-maintenance"));
         this.health = Executors.newSingleThreadScheduledExecutor(named("parley-health"));
         this.readinessChecks = Executors.newSingleThreadExecutor(named("parley-readiness"));
-        this.readiness = new Readiness(store::checkDatabase, bus, readinessChecks);
-        // Also without probes, so that sends are refused soon after the database goes away.
-        health.scheduleWithFixedDelay(readiness::check, READINESS_INTERVAL.toSeconds(), READINESS_INTERVAL.toSeconds(),
-                TimeUnit.SECONDS);
-        if (bus.linksNodes()) { // a single node has nowhere to send its devices
-            PresenceLease lease = new PresenceLease(readiness::cutOff, sessions, System::nanoTime);
-            health.scheduleWithFixedDelay(lease::check, PresenceLease.CHECK_INTERVAL.toMillis(),
-                    PresenceLease.CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        MailboxSealer sealer = new MailboxSealer(store.accounts());
-        this.writer = new MailboxWriter(store.mailbox(), sealer, bus, metrics, BATCH_WAIT_MICROS, BATCH_MAX_ITEMS, BATCH_QUEUE);
-
-        ServerConfig.Limits limits = config.limits();
-        ServerConfig.Quotas quotas = config.quotas();
-        // Counted across every node when they share PostgreSQL, in memory on a single node.
-        Limiters limiters = store.limiters(Clock.systemUTC());
-        RateLimiter<Network> registrations = limiters.perHour("registrations", limits.registrationsPerHour(), Network::bytes);
-        RateLimiter<AccountId> sends = limiters.rate("unsealed-sends", limits.sendsPerSecond(), limits.sendBurst(), AccountId::bytes);
-        ServerConfig.SealedSending sealed = config.sealed();
-        RateLimiter<AccountId> inbound = limiters.rate("unsealed-inbound", sealed.inboundPerMinute() / 60.0, sealed.inboundBurst(),
-                AccountId::bytes);
-        MessageRequests.UnsealedLimits unsealedLimits = new MessageRequests.UnsealedLimits(
-                sends, oneTokenAfter(limits.sendsPerSecond()), inbound, oneTokenAfter(sealed.inboundPerMinute() / 60.0));
-        TokenAuthority tokens = new TokenAuthority(store.tokens(), store.config().clock(), random, sealed.sendTokensPerDay());
-        UploadTicketStore tickets = store.uploadTickets(random, Clock.systemUTC(), quotas.openUploadTickets(), quotas.uploadTimeout());
-        DailyAllowance<AccountId> attachmentQuota = limiters.daily("attachment-bytes", quotas.attachmentMibPerDay() * 1024 * 1024,
-                AccountId::bytes);
-
-        CallTokens callTokens = store.callTokens(random, Clock.systemUTC(), config.calls().tokenLifetime());
-        // With several nodes, media of a call whose participants reached different nodes crosses the bus.
-        Relay relay = new Relay(callTokens, RelayLimits.defaults(), bus::relayPeers);
-        metrics.includeRelay(relay);
-        this.udpRelay = config.calls().mediaPort().isPresent() ? UdpRelayServer.start(relay,
-                new InetSocketAddress(config.host(), config.calls().mediaPort().getAsInt()),
-                Runtime.getRuntime().availableProcessors()) : null;
-        this.webTransport = config.calls().webTransportPort().isPresent() ? WebTransportServer.start(relay,
-                new InetSocketAddress(config.host(), config.calls().webTransportPort().getAsInt()), Clock.systemUTC()) : null;
-        if (webTransport != null) {
-            metrics.includeWebTransport(webTransport::counters);
-        }
-        if (udpRelay == null) {
-            // UdpRelayServer sweeps idle participants itself; without it the relay still needs it.
-            maintenance.scheduleWithFixedDelay(relay::removeIdle, 5, 5, TimeUnit.SECONDS);
-        }
-
-        WebApp servedApp = WebApp.fromClassPath(config.edge().webSocketPath()).withAlternates(config.alternates());
-        WebApp webApp = webTransport == null ? servedApp : servedApp.withWebTransportPort(webTransport.localAddress().getPort());
-        Map<ClientFrame.BodyCase, RequestHandler> handlers = new EnumMap<>(ClientFrame.BodyCase.class);
-        AccountRequests accountRequests = new AccountRequests(store.accounts(), store.mailbox(), bus, requestPool, metrics,
-                config.inviteOnly(), registrations, limiters, store.sharedByNodes() ? store.database() : null, sessions, random,
-                Clock.systemUTC());
-        accountRequests.addTo(handlers);
-        KeyPackageRequests keyPackageRequests = new KeyPackageRequests(store.accounts(), store.keyPackages(), limiters,
-                quotas.claimsPerHour(), quotas.claimsPerTargetPerHour());
-        keyPackageRequests.addTo(handlers);
-        new MessageRequests(store.accounts(), store.groups(), writer, metrics, unsealedLimits, tokens, readiness::refusal)
-                .addTo(handlers);
-        new TokenRequests(tokens, store.accounts()).addTo(handlers);
-        new AttachmentRequests(tickets, attachmentQuota, store.attachments().maxBytes()).addTo(handlers);
-        new CallRequests(callTokens, udpRelay == null ? OptionalInt.empty() : OptionalInt.of(udpRelay.localAddress().getPort()),
-                config.calls().mediaHost(), webTransport).addTo(handlers);
-        AttachmentHttp attachments = new AttachmentHttp(store.attachments(), tickets, attachmentQuota, quotas.uploadTimeout(),
-                requestPool, metrics);
-
-        this.expiry = () -> {
-            expire();
-            expireTokens(tokens);
-        };
-        maintenance.scheduleWithFixedDelay(expiry, 0, 1, TimeUnit.HOURS);
-        // Rate-limit keys (accounts, link codes, networks) are kept (in memory, or hashed in PostgreSQL) no longer than their window.
-        this.forgetIdleLimits = () -> {
-            try {
-                registrations.evictIdle();
-                sends.evictIdle();
-                inbound.evictIdle();
-                accountRequests.evictIdle();
-                keyPackageRequests.evictIdle();
-                tickets.evictExpired();
-                attachmentQuota.evictPastDays();
-            } catch (RuntimeException e) {
-                // A failure must not end the schedule: the next minute tries again.
-                log.warn("forgetting refilled limits failed (database unavailable?), will retry in a minute", e);
-            }
-        };
-        maintenance.scheduleWithFixedDelay(forgetIdleLimits, 1, 1, TimeUnit.MINUTES);
-        // A sealing context of a device that received nothing since is forgotten no later than a second after its window.
-        maintenance.scheduleWithFixedDelay(sealer::forgetExpiredWindows, 1, 1, TimeUnit.SECONDS);
-        if (store.sharedByNodes()) {
-            AtomicBoolean approvalsFailing = new AtomicBoolean();
-            maintenance.scheduleWithFixedDelay(() -> {
-                try {
-                    accountRequests.deliverLinkApprovals();
-                    approvalsFailing.set(false);
-                } catch (RuntimeException e) {
-                    if (!approvalsFailing.getAndSet(true)) { // once per outage, not four times a second
-                        log.warn("looking for device links approved on other nodes failed, retrying", e);
-                    }
-                }
-            }, LINK_APPROVAL_POLL.toMillis(), LINK_APPROVAL_POLL.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        MetricsAccess metricsAccess = new MetricsAccess(config.edge().metricsToken());
-        this.identity = store.serverIdentity(random, config.alternates(), System.currentTimeMillis());
-        if (store.sharedByNodes()) {
-            maintenance.scheduleWithFixedDelay(this::adoptNewerAnnouncement, ANNOUNCEMENT_REFRESH.toSeconds(),
-                    ANNOUNCEMENT_REFRESH.toSeconds(), TimeUnit.SECONDS);
-        }
-
         try {
+            this.readiness = new Readiness(store::checkDatabase, bus, readinessChecks);
+            // Also without probes, so that sends are refused soon after the database goes away.
+            health.scheduleWithFixedDelay(readiness::check, READINESS_INTERVAL.toSeconds(), READINESS_INTERVAL.toSeconds(),
+                    TimeUnit.SECONDS);
+            if (bus.linksNodes()) { // a single node has nowhere to send its devices
+                PresenceLease lease = new PresenceLease(readiness::cutOff, sessions, System::nanoTime);
+                health.scheduleWithFixedDelay(lease::check, PresenceLease.CHECK_INTERVAL.toMillis(),
+                        PresenceLease.CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            MailboxSealer sealer = new MailboxSealer(store.accounts());
+            this.writer = new MailboxWriter(store.mailbox(), sealer, bus, metrics, BATCH_WAIT_MICROS, BATCH_MAX_ITEMS, BATCH_QUEUE);
+
+            ServerConfig.Limits limits = config.limits();
+            ServerConfig.Quotas quotas = config.quotas();
+            // Counted across every node when they share PostgreSQL, in memory on a single node.
+            Limiters limiters = store.limiters(Clock.systemUTC());
+            RateLimiter<Network> registrations = limiters.perHour("registrations", limits.registrationsPerHour(), Network::bytes);
+            RateLimiter<AccountId> sends = limiters.rate("unsealed-sends", limits.sendsPerSecond(), limits.sendBurst(), AccountId::bytes);
+            ServerConfig.SealedSending sealed = config.sealed();
+            RateLimiter<AccountId> inbound = limiters.rate("unsealed-inbound", sealed.inboundPerMinute() / 60.0, sealed.inboundBurst(),
+                    AccountId::bytes);
+            MessageRequests.UnsealedLimits unsealedLimits = new MessageRequests.UnsealedLimits(
+                    sends, oneTokenAfter(limits.sendsPerSecond()), inbound, oneTokenAfter(sealed.inboundPerMinute() / 60.0));
+            TokenAuthority tokens = new TokenAuthority(store.tokens(), store.config().clock(), random, sealed.sendTokensPerDay());
+            UploadTicketStore tickets = store.uploadTickets(random, Clock.systemUTC(), quotas.openUploadTickets(), quotas.uploadTimeout());
+            DailyAllowance<AccountId> attachmentQuota = limiters.daily("attachment-bytes", quotas.attachmentMibPerDay() * 1024 * 1024,
+                    AccountId::bytes);
+
+            CallTokens callTokens = store.callTokens(random, Clock.systemUTC(), config.calls().tokenLifetime());
+            // With several nodes, media of a call whose participants reached different nodes crosses the bus.
+            Relay relay = new Relay(callTokens, RelayLimits.defaults(), bus::relayPeers);
+            metrics.includeRelay(relay);
+            this.udpRelay = config.calls().mediaPort().isPresent() ? UdpRelayServer.start(relay,
+                    new InetSocketAddress(config.host(), config.calls().mediaPort().getAsInt()),
+                    Runtime.getRuntime().availableProcessors()) : null;
+            this.webTransport = config.calls().webTransportPort().isPresent() ? WebTransportServer.start(relay,
+                    new InetSocketAddress(config.host(), config.calls().webTransportPort().getAsInt()), Clock.systemUTC()) : null;
+            if (webTransport != null) {
+                metrics.includeWebTransport(webTransport::counters);
+            }
+            if (udpRelay == null) {
+                // UdpRelayServer sweeps idle participants itself; without it the relay still needs it.
+                maintenance.scheduleWithFixedDelay(relay::removeIdle, 5, 5, TimeUnit.SECONDS);
+            }
+
+            WebApp servedApp = WebApp.fromClassPath(config.edge().webSocketPath()).withAlternates(config.alternates());
+            WebApp webApp = webTransport == null ? servedApp : servedApp.withWebTransportPort(webTransport.localAddress().getPort());
+            Map<ClientFrame.BodyCase, RequestHandler> handlers = new EnumMap<>(ClientFrame.BodyCase.class);
+            AccountRequests accountRequests = new AccountRequests(store.accounts(), store.mailbox(), bus, requestPool, metrics,
+                    config.inviteOnly(), registrations, limiters, store.sharedByNodes() ? store.database() : null, sessions, random,
+                    Clock.systemUTC());
+            accountRequests.addTo(handlers);
+            KeyPackageRequests keyPackageRequests = new KeyPackageRequests(store.accounts(), store.keyPackages(), limiters,
+                    quotas.claimsPerHour(), quotas.claimsPerTargetPerHour());
+            keyPackageRequests.addTo(handlers);
+            new MessageRequests(store.accounts(), store.groups(), writer, metrics, unsealedLimits, tokens, readiness::refusal)
+                    .addTo(handlers);
+            new TokenRequests(tokens, store.accounts()).addTo(handlers);
+            new AttachmentRequests(tickets, attachmentQuota, store.attachments().maxBytes()).addTo(handlers);
+            new CallRequests(callTokens, udpRelay == null ? OptionalInt.empty() : OptionalInt.of(udpRelay.localAddress().getPort()),
+                    config.calls().mediaHost(), webTransport).addTo(handlers);
+            AttachmentHttp attachments = new AttachmentHttp(store.attachments(), tickets, attachmentQuota, quotas.uploadTimeout(),
+                    requestPool, metrics);
+
+            this.expiry = () -> {
+                expire();
+                expireTokens(tokens);
+            };
+            maintenance.scheduleWithFixedDelay(expiry, 0, 1, TimeUnit.HOURS);
+            // Rate-limit keys (accounts, link codes, networks) are kept (in memory, or hashed in PostgreSQL) no longer than their window.
+            this.forgetIdleLimits = () -> {
+                try {
+                    registrations.evictIdle();
+                    sends.evictIdle();
+                    inbound.evictIdle();
+                    accountRequests.evictIdle();
+                    keyPackageRequests.evictIdle();
+                    tickets.evictExpired();
+                    attachmentQuota.evictPastDays();
+                } catch (RuntimeException e) {
+                    // A failure must not end the schedule: the next minute tries again.
+                    log.warn("forgetting refilled limits failed (database unavailable?), will retry in a minute", e);
+                }
+            };
+            maintenance.scheduleWithFixedDelay(forgetIdleLimits, 1, 1, TimeUnit.MINUTES);
+            // A sealing context of a device that received nothing since is forgotten no later than a second after its window.
+            maintenance.scheduleWithFixedDelay(sealer::forgetExpiredWindows, 1, 1, TimeUnit.SECONDS);
+            if (store.sharedByNodes()) {
+                AtomicBoolean approvalsFailing = new AtomicBoolean();
+                maintenance.scheduleWithFixedDelay(() -> {
+                    try {
+                        accountRequests.deliverLinkApprovals();
+                        approvalsFailing.set(false);
+                    } catch (RuntimeException e) {
+                        if (!approvalsFailing.getAndSet(true)) { // once per outage, not four times a second
+                            log.warn("looking for device links approved on other nodes failed, retrying", e);
+                        }
+                    }
+                }, LINK_APPROVAL_POLL.toMillis(), LINK_APPROVAL_POLL.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            MetricsAccess metricsAccess = new MetricsAccess(config.edge().metricsToken());
+            this.identity = store.serverIdentity(random, config.alternates(), System.currentTimeMillis());
+            if (store.sharedByNodes()) {
+                maintenance.scheduleWithFixedDelay(this::adoptNewerAnnouncement, ANNOUNCEMENT_REFRESH.toSeconds(),
+                        ANNOUNCEMENT_REFRESH.toSeconds(), TimeUnit.SECONDS);
+            }
+
             this.listener = new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
@@ -251,23 +251,7 @@ public final class ParleyServer implements AutoCloseable {
             this.acmeHttpListener = acme == null || config.acme().get().httpPort().isEmpty() ? null
                     : listenForAcmeHttp(config.host(), config.acme().get());
         } catch (Exception e) {
-            if (listener != null) {
-                listener.close().awaitUninterruptibly();
-            }
-            if (adminListener != null) {
-                adminListener.close().awaitUninterruptibly();
-            }
-            if (acme != null) {
-                acme.close();
-            }
-            if (udpRelay != null) {
-                udpRelay.close();
-            }
-            if (webTransport != null) {
-                webTransport.close();
-            }
-            writer.close();
-            stopThreads();
+            closeAfterFailedStart();
             throw e;
         }
     }
@@ -465,6 +449,28 @@ public final class ParleyServer implements AutoCloseable {
         stopThreads();
         bus.close();
         log.info("stopped");
+    }
+
+    /** Closes what a start that failed had started: listeners, ACME, relays, the writer and every thread. */
+    private void closeAfterFailedStart() {
+        for (Channel channel : new Channel[] {listener, adminListener, acmeHttpListener}) {
+            if (channel != null) {
+                channel.close().awaitUninterruptibly();
+            }
+        }
+        if (acme != null) {
+            acme.close();
+        }
+        if (udpRelay != null) {
+            udpRelay.close();
+        }
+        if (webTransport != null) {
+            webTransport.close();
+        }
+        if (writer != null) {
+            writer.close();
+        }
+        stopThreads();
     }
 
     /**

@@ -177,19 +177,7 @@ class AcmeTest extends ServerTestBase {
                     .hasMessageContaining("choose another with --acme-http-port, or 0 to validate with TLS-ALPN-01");
         }
         // The failed start stopped what it started: no readiness check goes on polling the closed store.
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (serverThreads() > threadsBefore && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(serverThreads()).as("the server's own threads still alive after its failed start").isLessThanOrEqualTo(threadsBefore);
-    }
-
-    /** Live threads of a server's schedulers, request pool and mailbox writer (ParleyServer names them). */
-    private static long serverThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-                .filter(name -> name.startsWith("parley-health-") || name.startsWith("parley-readiness-")
-                        || name.startsWith("parley-maintenance-") || name.startsWith("parley-request-") || name.equals("parley-mailbox-writer"))
-                .count();
+        assertServerThreadsBackTo(threadsBefore);
     }
 
     private AcmeSettings settings(Pebble pebble, String... domains) {

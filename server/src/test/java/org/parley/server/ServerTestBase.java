@@ -141,6 +141,23 @@ public abstract class ServerTestBase {
         return frame;
     }
 
+    /** Live threads of a server's schedulers, request pool and mailbox writer (ParleyServer names them). */
+    protected static long serverThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(name -> name.startsWith("parley-health-") || name.startsWith("parley-readiness-")
+                        || name.startsWith("parley-maintenance-") || name.startsWith("parley-request-") || name.equals("parley-mailbox-writer"))
+                .count();
+    }
+
+    /** Waits (10 s at most) until no more of those threads are alive than {@code before}: what a failed start must leave. */
+    protected static void assertServerThreadsBackTo(long before) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (serverThreads() > before && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(serverThreads()).as("the server's own threads still alive after its failed start").isLessThanOrEqualTo(before);
+    }
+
     protected static byte[] randomBytes(int length) {
         byte[] bytes = new byte[length];
         RANDOM.nextBytes(bytes);

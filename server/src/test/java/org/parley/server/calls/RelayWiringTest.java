@@ -13,6 +13,8 @@ import org.parley.server.ServerTestBase;
 import org.parley.server.testing.Backend;
 import org.parley.server.testing.TestClient;
 
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -151,6 +153,17 @@ class RelayWiringTest extends ServerTestBase {
                 RelayLimits.defaults());
         assertThatThrownBy(() -> UdpRelayServer.start(other, new InetSocketAddress("127.0.0.1", taken), 2))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("UDP port " + taken);
+    }
+
+    @Test
+    void aServerWhoseMediaPortIsTakenDoesNotStartAndLeavesNoThreads() throws Exception {
+        long threadsBefore = serverThreads();
+        try (DatagramSocket taken = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> start(Backend.SQLITE, config -> config.withCalls(config.calls()
+                    .withMediaPort(OptionalInt.of(taken.getLocalPort()))), UnaryOperator.identity()))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("UDP port " + taken.getLocalPort());
+        }
+        assertServerThreadsBackTo(threadsBefore);
     }
 
     @Test
