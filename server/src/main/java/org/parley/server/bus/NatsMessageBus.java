@@ -24,8 +24,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,9 +57,16 @@ public final class NatsMessageBus implements MessageBus {
     private static final String DEVICE_REMOVED = "device-removed";
     private static final int MAX_URLS = 16;
     private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * When devices read their mailbox again after their subscriptions were confirmed. Our NATS server
+     * has them at once, but the other servers of the cluster learn of them over their routes a moment
+     * later; a notification published there meanwhile is dropped, for a copy that may have been
+     * committed after the first read. Milliseconds on a quiet cluster; more on a loaded machine.
+     */
+    private static final List<Duration> READ_AGAIN_AFTER = List.of(Duration.ofSeconds(1), Duration.ofSeconds(5));
 
     private final InProcessBus local = new InProcessBus();
-    private final ExecutorService resync;
+    private final ScheduledExecutorService resync;
     /** Devices subscribed since the last round trip to the NATS server, read once it confirms them. */
     private final Set<DeviceId> awaitingConfirmation = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean disconnected = new AtomicBoolean();
@@ -69,7 +76,7 @@ public final class NatsMessageBus implements MessageBus {
     private volatile NatsRelayPeers relayPeers;
 
     private NatsMessageBus(List<String> urls, String nodeId) throws IOException, InterruptedException {
-        this.resync = Executors.newSingleThreadExecutor(task -> {
+        this.resync = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "parley-bus-resync");
             thread.setDaemon(true);
             return thread;
@@ -210,6 +217,7 @@ public final class NatsMessageBus implements MessageBus {
         if (roundTrip()) {
             devices.forEach(awaitingConfirmation::remove);
             devices.forEach(local::mailWaiting);
+            readAgainLater(() -> devices.forEach(local::mailWaiting));
         }
     }
 
@@ -221,6 +229,14 @@ public final class NatsMessageBus implements MessageBus {
         if (roundTrip()) {
             awaitingConfirmation.clear();
             local.mailWaitingForAll();
+            readAgainLater(local::mailWaitingForAll);
+        }
+    }
+
+    /** Runs {@code read} again at each of {@link #READ_AGAIN_AFTER}, for what the cluster's routes dropped meanwhile. */
+    private void readAgainLater(Runnable read) {
+        for (Duration delay : READ_AGAIN_AFTER) {
+            resync.schedule(read, delay.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
