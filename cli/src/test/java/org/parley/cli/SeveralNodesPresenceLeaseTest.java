@@ -129,12 +129,18 @@ class SeveralNodesPresenceLeaseTest {
         String whileCutOff = send(carol, "while alice's node is cut off", alice, bob);
         send(bob, "from the cut-off node", alice, carol); // refused there as RATE_LIMITED and held back, or taken elsewhere
         long deadline = cutOffAt + MOVED_WITHIN.toNanos();
-        while (!alice.seen.contains(whileCutOff)) {
-            assertThat(System.nanoTime()).as("alice got carol's message within %d s of her node losing its NATS server;"
-                    + " node 0 logged:%n%s", MOVED_WITHIN.toSeconds(), nodes.node(0).log()).isLessThan(deadline);
+        long gotIt = 0;
+        // Both, in either order: the cut-off node still reads the shared database, so a mailbox read it had
+        // scheduled (NatsMessageBus reads again seconds after a sign-in) may hand alice the message before she moves.
+        while (gotIt == 0 || aliceSignedInAgain.get() == 0) {
+            assertThat(System.nanoTime()).as("alice signed in elsewhere (%s) and got carol's message (%s) within %d s of her node"
+                    + " losing its NATS server; node 0 logged:%n%s", aliceSignedInAgain.get() != 0, gotIt != 0,
+                    MOVED_WITHIN.toSeconds(), nodes.node(0).log()).isLessThan(deadline);
+            if (gotIt == 0 && alice.seen.contains(whileCutOff)) {
+                gotIt = System.nanoTime() - cutOffAt;
+            }
             Thread.sleep(20);
         }
-        long gotIt = System.nanoTime() - cutOffAt;
         assertThat(aliceSignedInAgain.get()).as("alice signed in again").isPositive();
         assertThat(nodes.node(0).log()).contains("presence lease lapsed");
         eventually("node 0 keeps no connection", () -> connections(0) == 0);
