@@ -431,15 +431,7 @@ public final class ParleyServer implements AutoCloseable {
         if (acmeHttpListener != null) {
             acmeHttpListener.close().awaitUninterruptibly();
         }
-        if (acme != null) {
-            acme.close();
-        }
-        if (udpRelay != null) {
-            udpRelay.close();
-        }
-        if (webTransport != null) {
-            webTransport.close();
-        }
+        closeAcmeAndRelays();
         drain(drainTimeout);
         sessions.closeAll();
         awaitSessionsClosed();
@@ -451,13 +443,8 @@ public final class ParleyServer implements AutoCloseable {
         log.info("stopped");
     }
 
-    /** Closes what a start that failed had started: listeners, ACME, relays, the writer and every thread. */
-    private void closeAfterFailedStart() {
-        for (Channel channel : new Channel[] {listener, adminListener, acmeHttpListener}) {
-            if (channel != null) {
-                channel.close().awaitUninterruptibly();
-            }
-        }
+    /** Stops renewing certificates and closes the UDP and WebTransport relays, whichever this server has. */
+    private void closeAcmeAndRelays() {
         if (acme != null) {
             acme.close();
         }
@@ -467,6 +454,16 @@ public final class ParleyServer implements AutoCloseable {
         if (webTransport != null) {
             webTransport.close();
         }
+    }
+
+    /** Closes what a start that failed had started: listeners, ACME, relays, the writer and every thread. */
+    private void closeAfterFailedStart() {
+        for (Channel channel : new Channel[] {listener, adminListener, acmeHttpListener}) {
+            if (channel != null) {
+                channel.close().awaitUninterruptibly();
+            }
+        }
+        closeAcmeAndRelays();
         if (writer != null) {
             writer.close();
         }
