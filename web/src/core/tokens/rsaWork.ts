@@ -1,20 +1,13 @@
-// Where the wallet's RSA work runs (RFC 9474 RSABSSA-SHA384-PSS-Deterministic with blindrsa-ts):
-// in a module Web Worker when the platform has one, so that blinding a batch ahead of need (about
-// 26 ms a token of BigInt RSA) never waits for an idle main thread nor delays the app; else, as
-// before, one token per idle slice of the main thread (Node and vitest have no Web Worker). The
-// worker only computes: messages and inverses come back to the wallet, which keeps them in memory.
-import { RSABSSA } from "@cloudflare/blindrsa-ts";
+// Where the wallet's RSA work runs (RFC 9474 RSABSSA-SHA384-PSS-Deterministic, blindRsa.ts): in a
+// module Web Worker when the platform has one, so that blinding a batch ahead of need never waits
+// for an idle main thread nor delays the app; else one token per idle slice of the main thread
+// (Node and vitest have no Web Worker). The worker only computes: messages and inverses come back
+// to the wallet, which keeps them in memory.
+import { type Blinding, blind, finalize } from "./blindRsa";
 
-export const suite = RSABSSA.SHA384.PSS.Deterministic();
 
 /** Resolves when the caller may do one slice of work (one token blinded or finalized). */
 export type Slice = () => Promise<void>;
-
-/** RFC 9474 section 4.2 Blind's output for one message: the blinded message and its secret inverse. */
-export interface Blinding {
-  blindedMsg: Uint8Array;
-  inv: Uint8Array;
-}
 
 /** The RSA work of the wallet; `urgent` work does not wait for a slice (a send may be waiting for it). */
 export interface RsaWork {
@@ -41,11 +34,11 @@ export function slicedRsa(slice: Slice): RsaWork {
   return {
     async blind(publicKey, message) {
       await slice();
-      return suite.blind(publicKey, message);
+      return blind(publicKey, message);
     },
     async finalize(publicKey, message, blindSig, inv, urgent) {
       if (!urgent) await slice();
-      return suite.finalize(publicKey, message, blindSig, inv);
+      return finalize(publicKey, message, blindSig, inv);
     },
     close() {},
   };
@@ -64,8 +57,8 @@ export function serveRsa(port: RsaPort): void {
 }
 
 async function answer(request: RsaRequest): Promise<{ blinding: Blinding } | { signature: Uint8Array }> {
-  if (request.op === "blind") return { blinding: await suite.blind(request.publicKey, request.message) };
-  return { signature: await suite.finalize(request.publicKey, request.message, request.blindSig, request.inv) };
+  if (request.op === "blind") return { blinding: await blind(request.publicKey, request.message) };
+  return { signature: await finalize(request.publicKey, request.message, request.blindSig, request.inv) };
 }
 
 type Pending = { resolve: (answer: RsaAnswer) => void; reject: (e: unknown) => void; retry: () => Promise<RsaAnswer> };

@@ -1,11 +1,11 @@
 // This device's anonymous send tokens (port of tokens/TokenWallet.java; parley.proto "anonymous
-// send tokens"; RFC 9474 RSABSSA-SHA384-PSS-Deterministic with @cloudflare/blindrsa-ts). Tokens are
+// send tokens"; RFC 9474 RSABSSA-SHA384-PSS-Deterministic, blindRsa.ts). Tokens are
 // asked for on the signed-in session in batches, ahead of need, and kept in the vault, so that
 // fetching and spending are apart in time; each is spent once, on the anonymous channel. Tokens of
 // a day before yesterday are dropped (the server accepts day D's tokens on D and D + 1 only).
 //
-// Blinding is BigInt RSA in blindrsa-ts (about 26 ms a token on the project's 2-core machine), so
-// it runs in a module Web Worker (rsaWork.ts, blinder.ts), and where there is none it never runs in
+// Blinding is BigInt RSA (a few ms a token on the project's 2-core machine), and still it runs
+// in a module Web Worker (rsaWork.ts, blinder.ts), and where there is none it never runs in
 // one piece: one token per idle slice of the main thread. The next batch is blinded ahead of need
 // as soon as the last batch arrived; a refill then costs one round trip, and its tokens are
 // finalized one at a time, each usable as soon as it is. A send finding the wallet
