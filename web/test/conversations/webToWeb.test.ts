@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { READ_RECEIPTS_WAIT_MS } from "../../src/core/conversations";
 import { DELIVERED_RECEIPTS_WAIT_MS } from "../../src/core/conversations/inbox";
 import { realServer } from "./realServer";
 import { eventually, reopen, webUser, type WebUser } from "./webUser";
@@ -76,6 +77,17 @@ describe("two web users through a real server", () => {
     const unread = await cat.app.send(id, "not read yet");
     await eventually(() => cat.app.messages(id).find((m) => m.id === unread)?.status === "delivered", 60_000, "dan's delivered receipt");
     expect(sent.count).toBe(2);
+
+    // Two messages read as they arrive, inside the read receipt's wait: one receipt names both.
+    const [one, two] = [await cat.app.send(id, "one"), await cat.app.send(id, "two")];
+    await eventually(() => dan.app.messages(id).some((m) => m.id === one), 60_000, "the first at dan");
+    await dan.app.markRead(id);
+    await eventually(() => dan.app.messages(id).some((m) => m.id === two), 60_000, "the second at dan");
+    await dan.app.markRead(id);
+    const statusAtCat = (messageId: string) => cat.app.messages(id).find((m) => m.id === messageId)?.status;
+    await eventually(() => statusAtCat(one) === "read" && statusAtCat(two) === "read", 60_000, "dan's read receipt for both");
+    await new Promise((r) => setTimeout(r, READ_RECEIPTS_WAIT_MS + 500));
+    expect(sent.count, "one read receipt for the two").toBe(3);
   });
 
   it("send read receipts for the newest page of a long unread backlog only", async () => {
