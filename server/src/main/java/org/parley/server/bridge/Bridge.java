@@ -14,7 +14,6 @@ import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.parley.server.ratelimit.ConnectionLimits;
 import org.parley.server.transport.Transport;
@@ -50,6 +49,7 @@ public final class Bridge implements AutoCloseable {
     private final BridgeCounters counters = new BridgeCounters();
     private final Channel listener;
     private final SslContext tls;
+    private final IdleSweep idleSweep;
 
     private Bridge(BridgeConfig config, SslContext tls) throws InterruptedException {
         this.config = config;
@@ -58,6 +58,7 @@ public final class Bridge implements AutoCloseable {
         this.acceptor = transport.newGroup(1);
         this.workers = transport.newGroup(0);
         this.limits = new ConnectionLimits(config.maxConnectionsPerNetwork(), config.maxConnections());
+        this.idleSweep = new IdleSweep(workers, config.idleTimeout());
         Bootstrap upstream = new Bootstrap().channel(transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
@@ -136,9 +137,7 @@ public final class Bridge implements AutoCloseable {
         channel.closeFuture().addListener(closed -> limits.closed(client));
         SslHandler handshake = tls.newHandler(channel.alloc());
         handshake.setHandshakeTimeoutMillis(config.handshakeTimeout().toMillis());
-        channel.pipeline().addLast(handshake,
-                new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
-                new ClientEnd(upstream, config.upstream(), counters));
+        channel.pipeline().addLast(handshake, new ClientEnd(upstream, config.upstream(), counters, idleSweep));
     }
 
     public InetSocketAddress address() {

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 import java.net.SocketAddress;
@@ -22,15 +21,38 @@ final class ClientEnd extends RelayEnd {
     private final Bootstrap upstreamTemplate;
     private final SocketAddress upstreamAddress;
     private final BridgeCounters counters;
+    private final IdleSweep idleSweep;
+    private ChannelHandlerContext context;
+    /** This pair's place in its event loop's list of IdleSweep, and when a sweep last saw it active. */
+    int sweepIndex = -1;
+    long lastActiveNanos;
     /** Read before the upstream connection opened; null when none. */
     private ArrayDeque<Object> early;
     /** Between the client's handshake and the upstream connection's outcome. */
     private boolean dialling;
 
-    ClientEnd(Bootstrap upstreamTemplate, SocketAddress upstreamAddress, BridgeCounters counters) {
+    ClientEnd(Bootstrap upstreamTemplate, SocketAddress upstreamAddress, BridgeCounters counters, IdleSweep idleSweep) {
         this.upstreamTemplate = upstreamTemplate;
         this.upstreamAddress = upstreamAddress;
         this.counters = counters;
+        this.idleSweep = idleSweep;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        context = ctx;
+        idleSweep.watch(this, ctx.channel().eventLoop());
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        idleSweep.forget(this, ctx.channel().eventLoop());
+    }
+
+    /** No byte passed either way for the idle timeout (IdleSweep). */
+    void closeIdle() {
+        counters.idleClosed.increment();
+        closeBoth(context);
     }
 
     @Override
@@ -44,9 +66,6 @@ final class ClientEnd extends RelayEnd {
             }
         } else if (event instanceof SslCloseCompletionEvent) {
             inputEnded(ctx);
-        } else if (event instanceof IdleStateEvent) {
-            counters.idleClosed.increment();
-            closeBoth(ctx);
         }
         super.userEventTriggered(ctx, event);
     }

@@ -23,6 +23,8 @@ abstract class RelayEnd extends ChannelInboundHandlerAdapter {
     protected Channel other;
     private RelayEnd otherEnd;
     private boolean inputEnded;
+    /** Whether this end read anything since the pair's last idle sweep (IdleSweep). */
+    private boolean readSinceSweep;
 
     /** Pairs two ends once both connections exist. */
     static void pair(RelayEnd client, Channel clientChannel, RelayEnd upstream, Channel upstreamChannel) {
@@ -37,6 +39,7 @@ abstract class RelayEnd extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readSinceSweep = true;
         other.write(msg, other.voidPromise());
         if (!other.isWritable()) {
             ctx.channel().config().setAutoRead(false);
@@ -82,6 +85,16 @@ abstract class RelayEnd extends ChannelInboundHandlerAdapter {
         } else {
             passInputEnd(other);
         }
+    }
+
+    /** Whether either end read anything since the last call: a byte passed one way or the other. */
+    protected final boolean takeActivity() {
+        boolean active = readSinceSweep || otherEnd != null && otherEnd.readSinceSweep;
+        readSinceSweep = false;
+        if (otherEnd != null) {
+            otherEnd.readSinceSweep = false;
+        }
+        return active;
     }
 
     /** Whether this end waits for its other end's connection, holding what it read meanwhile. */

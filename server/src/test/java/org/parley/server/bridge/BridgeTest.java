@@ -321,14 +321,22 @@ class BridgeTest {
     }
 
     @Test
-    void aConnectionThatPassesNoByteForTheIdleTimeoutIsClosed() throws Exception {
-        Bridge bridge = bridge(keep(TestUpstream.echo()), config -> config.withTimeouts(BridgeConfig.DEFAULT_HANDSHAKE_TIMEOUT,
-                Duration.ofMillis(1500)));
-        try (SSLSocket client = client(bridge, "127.0.0.1")) {
-            assertThat(echoRoundTrip(client, "then silence")).isEqualTo("then silence");
-            readUntilClosed(client, Duration.ofSeconds(12));
+    void aConnectionThatPassesNoByteForTheIdleTimeoutIsClosedAndOneThatDoesStaysOpen() throws Exception {
+        Duration idleTimeout = Duration.ofMillis(1500);
+        Bridge bridge = bridge(keep(TestUpstream.echo()), config -> config.withTimeouts(BridgeConfig.DEFAULT_HANDSHAKE_TIMEOUT, idleTimeout));
+        try (SSLSocket silent = client(bridge, "127.0.0.1"); SSLSocket talking = client(bridge, "127.0.0.2")) {
+            assertThat(echoRoundTrip(silent, "then silence")).isEqualTo("then silence");
+            long start = System.nanoTime();
+            // A byte each way every half timeout, for three timeouts: never idle for one.
+            for (int i = 0; System.nanoTime() - start < 3 * idleTimeout.toNanos(); i++) {
+                assertThat(echoRoundTrip(talking, "still here " + i)).isEqualTo("still here " + i);
+                Thread.sleep(idleTimeout.toMillis() / 2);
+            }
+            assertThat(readUntilClosed(silent, Duration.ofSeconds(12))).isEmpty();
+            assertThat(echoRoundTrip(talking, "and after")).isEqualTo("and after");
+            assertThat(bridge.counters().idleClosed()).isEqualTo(1);
         }
-        await(() -> bridge.counters().idleClosed() == 1 && bridge.openConnections() == 0);
+        await(() -> bridge.openConnections() == 0);
     }
 
     /**
