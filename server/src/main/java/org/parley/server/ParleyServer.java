@@ -40,6 +40,7 @@ import org.parley.server.session.PresenceLease;
 import org.parley.server.session.RequestHandler;
 import org.parley.server.session.SessionRegistry;
 import org.parley.server.transport.AdminHttp;
+import org.parley.server.transport.IdleSweep;
 import org.parley.server.transport.MetricsAccess;
 import org.parley.server.transport.TlsHandlers;
 import org.parley.server.transport.Transport;
@@ -242,7 +243,7 @@ public final class ParleyServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
                     .childHandler(new ServerPipeline(tls, limits, config.edge(), metricsAccess, metrics, attachments, handlers,
-                            requestPool, random, sessions, relay, webApp, identity, readiness))
+                            requestPool, random, sessions, relay, webApp, identity, readiness, new IdleSweep(workers, limits.idleTimeout())))
                     .bind(config.host(), config.port()).sync().channel();
             this.adminListener = config.edge().adminListen().isEmpty() ? null
                     : new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())

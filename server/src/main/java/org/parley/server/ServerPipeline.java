@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import org.parley.protocol.Limits;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.server.metrics.Metrics;
@@ -27,6 +26,7 @@ import org.parley.server.transport.ClientFrameCodec;
 import org.parley.server.transport.ConnectionTimeouts;
 import org.parley.server.transport.FrameRateLimiter;
 import org.parley.server.transport.HttpRouter;
+import org.parley.server.transport.IdleSweep;
 import org.parley.server.transport.MetricsAccess;
 import org.parley.server.transport.ProxyProtocolReader;
 import org.parley.server.transport.ReadinessRoute;
@@ -38,7 +38,6 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The handlers of one connection, one concern each. Every connection starts as HTTP:
@@ -69,11 +68,13 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     private final WebAppRoutes webApp;
     private final ServerIdentity identity;
     private final ReadinessRoute readiness;
+    private final IdleSweep idleSweep;
 
     ServerPipeline(TlsHandlers tls, ServerConfig.Limits limits, ServerConfig.Edge edge, MetricsAccess metricsAccess,
                    Metrics metrics, AttachmentRoutes attachments,
                    Map<ClientFrame.BodyCase, RequestHandler> handlers, Executor requestPool, SecureRandom random,
-                   SessionRegistry sessions, Relay calls, WebAppRoutes webApp, ServerIdentity identity, ReadinessRoute readiness) {
+                   SessionRegistry sessions, Relay calls, WebAppRoutes webApp, ServerIdentity identity, ReadinessRoute readiness,
+                   IdleSweep idleSweep) {
         this.tls = tls;
         this.limits = limits;
         this.edge = edge;
@@ -88,6 +89,7 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
         this.webApp = webApp;
         this.identity = identity;
         this.readiness = readiness;
+        this.idleSweep = idleSweep;
         this.webSocket = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(edge.webSocketPath())
                 .maxFramePayloadLength(HARD_FRAME_LIMIT)
@@ -111,8 +113,7 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
             pipeline.addLast("tls", tls.newHandler(channel.alloc()));
         }
         pipeline.addLast("flush", new FlushConsolidationHandler(256, true));
-        pipeline.addLast("idle", new IdleStateHandler(limits.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-        pipeline.addLast("timeouts", new ConnectionTimeouts(limits.slowTimeout()));
+        pipeline.addLast("timeouts", new ConnectionTimeouts(limits.slowTimeout(), idleSweep));
         pipeline.addLast("http", new HttpServerCodec(4096, 8192, 64 * 1024));
         pipeline.addLast("continue", new HttpServerExpectContinueHandler());
         pipeline.addLast("chunked", new ChunkedWriteHandler());

@@ -91,12 +91,22 @@ class BadInputTest extends ServerTestBase {
     }
 
     @Test
-    void idleConnectionsAreClosed() throws Exception {
-        start(Backend.SQLITE, config -> config.withLimits(new ServerConfig.Limits(Duration.ofMillis(300),
+    void idleConnectionsAreClosedAndOnesThatKeepSendingStayOpen() throws Exception {
+        Duration idleTimeout = Duration.ofMillis(300);
+        start(Backend.SQLITE, config -> config.withLimits(new ServerConfig.Limits(idleTimeout,
                 Duration.ofSeconds(30), Duration.ofSeconds(10), 5, 1000, 1000, 1000, 1000, 100)), store -> store);
         TestClient idle = connect();
-        assertThat(idle.awaitClosed()).isNotZero();
+        TestClient talking = connect();
+        long start = System.nanoTime();
+        // A ping every third of the timeout, for five timeouts: never silent for one.
+        while (System.nanoTime() - start < 5 * idleTimeout.toNanos()) {
+            assertThat(talking.request(ClientFrame.newBuilder().setPing(Ping.getDefaultInstance())).hasPong()).isTrue();
+            Thread.sleep(idleTimeout.toMillis() / 3);
+        }
         assertThat(idle.isOpen()).isFalse();
+        assertThat(idle.awaitClosed()).isNotZero();
+        assertThat(talking.isOpen()).isTrue();
+        assertThat(talking.awaitClosed()).isNotZero(); // once it falls silent too
     }
 
     @Test

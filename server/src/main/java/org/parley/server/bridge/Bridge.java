@@ -16,6 +16,7 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.parley.server.ratelimit.ConnectionLimits;
+import org.parley.server.transport.IdleSweep;
 import org.parley.server.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -8,6 +8,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
+import org.parley.server.transport.IdleSweep;
 
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
@@ -17,15 +18,13 @@ import java.util.ArrayDeque;
  * is done does it dial the upstream, so junk, port scans and half-open connections never reach
  * the server; what the client sends meanwhile (TLS 1.3 lets it send with its Finished) waits here.
  */
-final class ClientEnd extends RelayEnd {
+final class ClientEnd extends RelayEnd implements IdleSweep.Watched {
     private final Bootstrap upstreamTemplate;
     private final SocketAddress upstreamAddress;
     private final BridgeCounters counters;
     private final IdleSweep idleSweep;
     private ChannelHandlerContext context;
-    /** This pair's place in its event loop's list of IdleSweep, and when a sweep last saw it active. */
-    int sweepIndex = -1;
-    long lastActiveNanos;
+    private IdleSweep.Watch idleWatch;
     /** Read before the upstream connection opened; null when none. */
     private ArrayDeque<Object> early;
     /** Between the client's handshake and the upstream connection's outcome. */
@@ -41,16 +40,17 @@ final class ClientEnd extends RelayEnd {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         context = ctx;
-        idleSweep.watch(this, ctx.channel().eventLoop());
+        idleWatch = idleSweep.watch(this, ctx.channel().eventLoop());
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        idleSweep.forget(this, ctx.channel().eventLoop());
+        IdleSweep.forget(idleWatch);
     }
 
-    /** No byte passed either way for the idle timeout (IdleSweep). */
-    void closeIdle() {
+    /** No byte passed either way for the idle timeout. */
+    @Override
+    public void closeIdle() {
         counters.idleClosed.increment();
         closeBoth(context);
     }

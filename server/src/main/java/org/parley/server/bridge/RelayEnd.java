@@ -23,7 +23,7 @@ abstract class RelayEnd extends ChannelInboundHandlerAdapter {
     protected Channel other;
     private RelayEnd otherEnd;
     private boolean inputEnded;
-    /** Whether this end read anything since the pair's last idle sweep (IdleSweep). */
+    /** Whether this end read anything since the pair's last idle sweep (transport.IdleSweep). */
     private boolean readSinceSweep;
 
     /** Pairs two ends once both connections exist. */
@@ -88,7 +88,7 @@ abstract class RelayEnd extends ChannelInboundHandlerAdapter {
     }
 
     /** Whether either end read anything since the last call: a byte passed one way or the other. */
-    protected final boolean takeActivity() {
+    public final boolean takeActivity() {
         boolean active = readSinceSweep || otherEnd != null && otherEnd.readSinceSweep;
         readSinceSweep = false;
         if (otherEnd != null) {

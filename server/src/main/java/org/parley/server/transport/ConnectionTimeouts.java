@@ -2,34 +2,58 @@ package org.parley.server.transport;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.timeout.IdleStateEvent;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Closes idle connections (no bytes read within the idle timeout, signalled by an
- * {@link io.netty.handler.timeout.IdleStateHandler} in front) and slow ones: a peer that leaves
+ * Closes idle connections (no bytes read within the idle timeout, which the server's
+ * {@link IdleSweep} tells) and slow ones: a peer that leaves
  * the outbound buffer above its high-water mark for longer than the slow timeout is not reading,
  * so its connection is closed rather than buffering for it without bound. Undelivered mail stays
  * in the mailbox either way.
  */
-public final class ConnectionTimeouts extends ChannelDuplexHandler {
+public final class ConnectionTimeouts extends ChannelDuplexHandler implements IdleSweep.Watched {
     private final Duration slowTimeout;
+    private final IdleSweep idleSweep;
+    private ChannelHandlerContext context;
+    private IdleSweep.Watch idleWatch;
+    private boolean readSinceSweep;
     private ScheduledFuture<?> slowClose;
 
-    public ConnectionTimeouts(Duration slowTimeout) {
+    public ConnectionTimeouts(Duration slowTimeout, IdleSweep idleSweep) {
         this.slowTimeout = slowTimeout;
+        this.idleSweep = idleSweep;
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (event instanceof IdleStateEvent) {
-            ctx.close();
-        } else {
-            super.userEventTriggered(ctx, event);
-        }
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        context = ctx;
+        idleWatch = idleSweep.watch(this, ctx.channel().eventLoop());
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        IdleSweep.forget(idleWatch);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        readSinceSweep = true;
+        super.channelRead(ctx, msg);
+    }
+
+    @Override
+    public boolean takeActivity() {
+        boolean read = readSinceSweep;
+        readSinceSweep = false;
+        return read;
+    }
+
+    @Override
+    public void closeIdle() {
+        context.close();
     }
 
     @Override
