@@ -23,7 +23,6 @@ final class ClientEnd extends RelayEnd implements IdleSweep.Watched {
     private final SocketAddress upstreamAddress;
     private final BridgeCounters counters;
     private final IdleSweep idleSweep;
-    private ChannelHandlerContext context;
     private IdleSweep.Watch idleWatch;
     /** Read before the upstream connection opened; null when none. */
     private ArrayDeque<Object> early;
@@ -39,8 +38,7 @@ final class ClientEnd extends RelayEnd implements IdleSweep.Watched {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        context = ctx;
-        idleWatch = idleSweep.watch(this, ctx.channel().eventLoop());
+        idleWatch = idleSweep.watch(this, ctx);
     }
 
     @Override
@@ -48,11 +46,11 @@ final class ClientEnd extends RelayEnd implements IdleSweep.Watched {
         IdleSweep.forget(idleWatch);
     }
 
-    /** No byte passed either way for the idle timeout. */
+    /** No byte passed either way for the idle timeout: both connections close, after what they hold. */
     @Override
-    public void closeIdle() {
+    public void closeIdle(ChannelHandlerContext ctx) {
         counters.idleClosed.increment();
-        closeBoth(context);
+        closeBoth(ctx);
     }
 
     @Override

@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 public final class ConnectionTimeouts extends ChannelDuplexHandler implements IdleSweep.Watched {
     private final Duration slowTimeout;
     private final IdleSweep idleSweep;
-    private ChannelHandlerContext context;
     private IdleSweep.Watch idleWatch;
     private boolean readSinceSweep;
     private ScheduledFuture<?> slowClose;
@@ -29,8 +28,7 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler implements Id
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        context = ctx;
-        idleWatch = idleSweep.watch(this, ctx.channel().eventLoop());
+        idleWatch = idleSweep.watch(this, ctx);
     }
 
     @Override
@@ -49,11 +47,6 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler implements Id
         boolean read = readSinceSweep;
         readSinceSweep = false;
         return read;
-    }
-
-    @Override
-    public void closeIdle() {
-        context.close();
     }
 
     @Override

@@ -1,6 +1,6 @@
 package org.parley.server.transport;
 
-import io.netty.channel.EventLoop;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 
@@ -23,24 +23,28 @@ public final class IdleSweep {
     private static final Duration LONGEST_PERIOD = Duration.ofSeconds(1);
     private static final Duration SHORTEST_PERIOD = Duration.ofMillis(10);
 
-    /** A connection the sweep watches; both methods run on the connection's event loop. */
+    /** A connection's handler the sweep watches; both methods run on the connection's event loop. */
     public interface Watched {
         /** Whether it read anything since the last call; the call forgets that it did. */
         boolean takeActivity();
 
-        /** It read nothing for the idle timeout. */
-        void closeIdle();
+        /** It read nothing for the idle timeout: by default its connection closes. */
+        default void closeIdle(ChannelHandlerContext ctx) {
+            ctx.close();
+        }
     }
 
     /** One watched connection's place in its loop's list, for {@link #forget}. */
     public static final class Watch {
         private final Watched watched;
+        private final ChannelHandlerContext ctx;
         private final LoopWatches list;
         private int index;
         private long lastActiveNanos;
 
-        private Watch(Watched watched, LoopWatches list) {
+        private Watch(Watched watched, ChannelHandlerContext ctx, LoopWatches list) {
             this.watched = watched;
+            this.ctx = ctx;
             this.list = list;
         }
     }
@@ -59,14 +63,14 @@ public final class IdleSweep {
         }
     }
 
-    /** From now on, closes {@code watched} once it is idle; call on {@code loop}, its event loop. */
-    public Watch watch(Watched watched, EventLoop loop) {
-        Watch watch = new Watch(watched, byLoop.get(loop));
+    /** From now on, closes {@code watched}'s connection once it is idle; call from its handlerAdded. */
+    public Watch watch(Watched watched, ChannelHandlerContext ctx) {
+        Watch watch = new Watch(watched, ctx, byLoop.get(ctx.channel().eventLoop()));
         watch.list.add(watch);
         return watch;
     }
 
-    /** Stops watching (the connection closed); call on its event loop. */
+    /** Stops watching (the connection closed); call from its handlerRemoved. */
     public static void forget(Watch watch) {
         watch.list.remove(watch);
     }
@@ -97,16 +101,16 @@ public final class IdleSweep {
         /** One that read anything since the last sweep is active now; one idle for the timeout closes. */
         void sweep() {
             long now = System.nanoTime();
-            List<Watched> idle = new ArrayList<>();
+            List<Watch> idle = new ArrayList<>();
             for (Watch watch : watches) {
                 if (watch.watched.takeActivity()) {
                     watch.lastActiveNanos = now;
                 } else if (now - watch.lastActiveNanos >= timeoutNanos) {
-                    idle.add(watch.watched);
+                    idle.add(watch);
                 }
             }
             // Closing may take a connection out of the list (forget), so not while walking it.
-            idle.forEach(Watched::closeIdle);
+            idle.forEach(watch -> watch.watched.closeIdle(watch.ctx));
         }
     }
 }
