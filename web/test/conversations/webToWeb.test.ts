@@ -78,12 +78,16 @@ describe("two web users through a real server", () => {
     await eventually(() => cat.app.messages(id).find((m) => m.id === unread)?.status === "delivered", 60_000, "dan's delivered receipt");
     expect(sent.count).toBe(2);
 
-    // Two messages read as they arrive, inside the read receipt's wait: one receipt names both.
-    const [one, two] = [await cat.app.send(id, "one"), await cat.app.send(id, "two")];
+    // Two messages read one at a time as they arrive, the second inside the first one's read
+    // receipt wait (it is sent only once the first was read): one receipt names both.
+    const one = await cat.app.send(id, "one");
     await eventually(() => dan.app.messages(id).some((m) => m.id === one), 60_000, "the first at dan");
     await dan.app.markRead(id);
+    const readFirstAt = Date.now();
+    const two = await cat.app.send(id, "two");
     await eventually(() => dan.app.messages(id).some((m) => m.id === two), 60_000, "the second at dan");
     await dan.app.markRead(id);
+    expect(Date.now() - readFirstAt, "the second was read inside the first one's wait").toBeLessThan(READ_RECEIPTS_WAIT_MS);
     const statusAtCat = (messageId: string) => cat.app.messages(id).find((m) => m.id === messageId)?.status;
     await eventually(() => statusAtCat(one) === "read" && statusAtCat(two) === "read", 60_000, "dan's read receipt for both");
     await new Promise((r) => setTimeout(r, READ_RECEIPTS_WAIT_MS + 500));
