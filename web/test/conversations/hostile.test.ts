@@ -9,6 +9,7 @@ import { randomBytes, utf8 } from "../../src/core/bytes";
 import { Consent } from "../../src/core/conversations/consent";
 import type { Groups } from "../../src/core/conversations/groups";
 import { Inbox } from "../../src/core/conversations/inbox";
+import { OwedReceipts } from "../../src/core/conversations/owedReceipts";
 import type { Outbox } from "../../src/core/conversations/outbox";
 import { ConversationStore, GROUPS } from "../../src/core/conversations/store";
 import { Contacts } from "../../src/core/keys/contacts";
@@ -166,9 +167,9 @@ describe("hostile input at a web user", () => {
     const store = new ConversationStore(ctx.vault);
     const victimInternals = victim.app as unknown as { groups: Groups };
     const inbox = new Inbox(ctx, victimInternals.groups, store, new KeyPackages(ctx.vault, ctx.identity), new Contacts(ctx.vault),
-      new Consent(ctx.vault, ctx.identity.accountId), {
+      new Consent(ctx.vault, ctx.identity.accountId), new OwedReceipts(() => undefined), {
         later: () => undefined, commitPendingRemovals: async () => undefined, shareAccessKey: async () => undefined, adoptOwnProfileKey: async () => undefined,
-        sendReceipts: async () => undefined, signal: () => undefined, noteExpiry: () => undefined,
+        signal: () => undefined, noteExpiry: () => undefined,
       });
     for (const payload of [new Uint8Array(), randomBytes(31), randomBytes(500), new Uint8Array(300_000)]) {
       await inbox.deliver(create(DeliverSchema, { envelopeId: 1n << 40n, payload }));

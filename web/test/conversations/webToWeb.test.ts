@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { READ_RECEIPTS_WAIT_MS } from "../../src/core/conversations";
-import { DELIVERED_RECEIPTS_WAIT_MS } from "../../src/core/conversations/inbox";
+import { RECEIPTS_WAIT_MS } from "../../src/core/conversations/owedReceipts";
 import { realServer } from "./realServer";
 import { eventually, reopen, webUser, type WebUser } from "./webUser";
 
@@ -62,7 +61,7 @@ describe("two web users through a real server", () => {
   it("answer a message read at once with its read receipt alone, and one left unread with a delivered receipt", async () => {
     const [cat, dan, id] = await acceptedDirect("cat", "dan");
     await eventually(() => cat.app.messages(id)[0].status === "delivered", 60_000, "dan's delivered receipt");
-    await new Promise((r) => setTimeout(r, DELIVERED_RECEIPTS_WAIT_MS + 500)); // what accepting sends is sent
+    await new Promise((r) => setTimeout(r, RECEIPTS_WAIT_MS + 500)); // what accepting sends is sent
     const sent = countSends(dan);
 
     // dan has the chat open: the message is read as it arrives, and one receipt says read (and so delivered).
@@ -70,7 +69,7 @@ describe("two web users through a real server", () => {
     await eventually(() => dan.app.messages(id).some((m) => m.id === readAtOnce), 60_000, "the message at dan");
     await dan.app.markRead(id);
     await eventually(() => cat.app.messages(id).find((m) => m.id === readAtOnce)?.status === "read", 60_000, "dan's read receipt");
-    await new Promise((r) => setTimeout(r, DELIVERED_RECEIPTS_WAIT_MS + 500));
+    await new Promise((r) => setTimeout(r, RECEIPTS_WAIT_MS + 500));
     expect(sent.count, "one receipt for a message read at once").toBe(1);
 
     // Not read: its delivered receipt follows within the wait.
@@ -87,10 +86,10 @@ describe("two web users through a real server", () => {
     const two = await cat.app.send(id, "two");
     await eventually(() => dan.app.messages(id).some((m) => m.id === two), 60_000, "the second at dan");
     await dan.app.markRead(id);
-    expect(Date.now() - readFirstAt, "the second was read inside the first one's wait").toBeLessThan(READ_RECEIPTS_WAIT_MS);
+    expect(Date.now() - readFirstAt, "the second was read inside the first one's wait").toBeLessThan(RECEIPTS_WAIT_MS);
     const statusAtCat = (messageId: string) => cat.app.messages(id).find((m) => m.id === messageId)?.status;
     await eventually(() => statusAtCat(one) === "read" && statusAtCat(two) === "read", 60_000, "dan's read receipt for both");
-    await new Promise((r) => setTimeout(r, READ_RECEIPTS_WAIT_MS + 500));
+    await new Promise((r) => setTimeout(r, RECEIPTS_WAIT_MS + 500));
     expect(sent.count, "one read receipt for the two").toBe(3);
   });
 

@@ -21,6 +21,7 @@ import { unwrap, UnwrapError } from "../wire/payloadWrap";
 import type { Consent } from "./consent";
 import type { Groups } from "./groups";
 import { conversationName } from "./names";
+import type { OwedReceipts } from "./owedReceipts";
 import { ProcessedCopies } from "./processedCopies";
 import { FORK_TAG_BYTES, forkTag } from "./outbox";
 import { applyReaction, attachmentInfo, type ConversationStore, markDeleted, type StoredChat } from "./store";
@@ -29,13 +30,6 @@ import { applyReaction, attachmentInfo, type ConversationStore, markDeleted, typ
 export const MAX_TEXT_CHARS = 64 * 1024;
 /** Ids per receipt message: keeps a receipt far under the server's payload limit (Receipts.MAX_IDS). */
 export const MAX_RECEIPT_IDS = 500;
-/**
- * How long a live message's delivered receipt waits. A message read meanwhile (its chat is open)
- * gets a read receipt, which says delivered too (both clients mark a read message delivered), so
- * the delivered one is not sent: one receipt per message instead of two, each an MLS message that
- * both sides process and the server stores, in the path of the next message.
- */
-export const DELIVERED_RECEIPTS_WAIT_MS = 1000;
 
 export interface InboxHooks {
   /** Runs once the lock is free: a commit of pending removals, an access key share, receipts. */
@@ -44,7 +38,6 @@ export interface InboxHooks {
   shareAccessKey(conversationId: string): Promise<void>;
   /** Another device of this account shared the account's profile key. */
   adoptOwnProfileKey(profileKey: Uint8Array, generation: bigint): Promise<void>;
-  sendReceipts(conversationId: string, kind: Receipt_Kind, ids: Uint8Array[]): Promise<void>;
   signal(conversationId: string, sender: string, senderDevice: Uint8Array, signal: CallSignal): void;
   /** A message that disappears at `expiresAt` was stored. */
   noteExpiry(expiresAt: number | undefined): void;
@@ -52,9 +45,6 @@ export interface InboxHooks {
 
 export class Inbox {
   private drained = false;
-  /** Incoming message ids per conversation owed a delivered receipt, sent once the backlog is read. */
-  private readonly owedDelivered = new Map<string, Uint8Array[]>();
-  private deliveredLater: ReturnType<typeof setTimeout> | undefined;
   private readonly processedCopies: ProcessedCopies;
 
   constructor(
@@ -64,6 +54,8 @@ export class Inbox {
     private readonly keyPackages: KeyPackages,
     private readonly contacts: Contacts,
     private readonly consent: Consent,
+    /** Delivered receipts are owed as messages are stored, and sent once the backlog is read. */
+    private readonly receipts: OwedReceipts,
     private readonly hooks: InboxHooks,
   ) {
     this.processedCopies = new ProcessedCopies(ctx.vault);
@@ -82,40 +74,12 @@ export class Inbox {
         stageEnd("receive.wait", arrived, { envelope: String(deliver.envelopeId) });
         return this.deliver(deliver);
       });
-      if (this.drained) this.planDeliveredReceipts();
+      if (this.drained) this.receipts.sendSoon();
     } else if (frame.body.case === "mailboxDrained") {
       // After the deliveries pushed before it.
       await this.groups.exclusive(async () => void (this.drained = true));
-      this.sendDeliveredReceipts();
+      this.receipts.sendNow();
     }
-  }
-
-  /** A read receipt for `ids` is being sent: it says they were delivered, so no delivered receipt is owed for them. */
-  readReceiptSent(conversationId: string, ids: Uint8Array[]): void {
-    const read = new Set(ids.map(toHex));
-    const owed = this.owedDelivered.get(conversationId)?.filter((id) => !read.has(toHex(id)));
-    if (owed?.length) this.owedDelivered.set(conversationId, owed);
-    else this.owedDelivered.delete(conversationId);
-  }
-
-  /** Drops the delivered receipts still waiting (the app is closing): receipts are a courtesy, never retried. */
-  close(): void {
-    clearTimeout(this.deliveredLater);
-  }
-
-  private planDeliveredReceipts(): void {
-    if (this.deliveredLater !== undefined) return;
-    this.deliveredLater = setTimeout(() => {
-      this.deliveredLater = undefined;
-      this.sendDeliveredReceipts();
-    }, DELIVERED_RECEIPTS_WAIT_MS);
-  }
-
-  private sendDeliveredReceipts(): void {
-    for (const [conversationId, ids] of this.owedDelivered) {
-      this.hooks.later(() => this.hooks.sendReceipts(conversationId, Receipt_Kind.DELIVERED, ids));
-    }
-    this.owedDelivered.clear();
   }
 
   private notice(code: NoticeCode, message: string, params?: Record<string, string | number>): void {
@@ -424,11 +388,7 @@ export class Inbox {
     }
     if (!added) return;
     this.hooks.noteExpiry(shown.expiresAt);
-    if (!ownAccount && !state.request) {
-      const owed = this.owedDelivered.get(conversationId) ?? [];
-      owed.push(content.id);
-      this.owedDelivered.set(conversationId, owed);
-    }
+    if (!ownAccount && !state.request) this.receipts.oweDelivered(conversationId, content.id);
   }
 
   /** Edits and deletions: only of a message its own sender sent. */

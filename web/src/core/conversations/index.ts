@@ -20,6 +20,7 @@ import { stageEnd, stageStart } from "../timing";
 import { Groups } from "./groups";
 import { disappearsAt, Inbox, MAX_RECEIPT_IDS, MAX_TEXT_CHARS } from "./inbox";
 import { Membership } from "./membership";
+import { OwedReceipts, READ_RECEIPTS_AT_MOST } from "./owedReceipts";
 import { type ContentBody, Outbox } from "./outbox";
 import { applyReaction, attachmentInfo, ConversationStore, markDeleted, type StoredChat } from "./store";
 
@@ -37,13 +38,6 @@ const BACKLOG_WAIT_MS = 10_000;
  * receipts for what it shows), and finding them would read the whole backlog from storage while
  * the chat opens: 10,000 unread messages made opening take over a second.
  */
-const READ_RECEIPTS_AT_MOST = 100;
-/**
- * A read receipt waits this long (as a delivered one does), so that a chat read while messages
- * arrive sends one receipt for several: each receipt is an MLS message that both clients encrypt,
- * store and process, and sent per message it competed with the next message's way to the screen.
- */
-export const READ_RECEIPTS_WAIT_MS = 1000;
 
 export const createConversations: ConversationsFactory = (ctx, attachments) => new Conversations(ctx, attachments);
 
@@ -63,9 +57,8 @@ export class Conversations implements ConversationsService {
   /** Reads of stored messages under way ("<conversation>:<count>"). */
   private readonly reading = new Set<string>();
   private readonly unsubscribe: (() => void)[] = [];
-  /** Message ids read per conversation whose read receipt waits (hex -> id, newest last). */
-  private readonly owedRead = new Map<string, Map<string, Uint8Array>>();
-  private readLater: ReturnType<typeof setTimeout> | undefined;
+  private readonly receipts = new OwedReceipts((id, kind, ids) =>
+    void this.sendReceipts(id, kind, ids).catch((e: Error) => this.notice("TASK_FAILED", e.message)));
   private started: Promise<void> | undefined;
   private ownDevicesSync: Promise<void> | undefined;
   private markLoaded!: () => void;
@@ -96,12 +89,11 @@ export class Conversations implements ConversationsService {
       ids.forEach((conversationId) => ctx.events.emit({ kind: "messages", conversationId }));
       ctx.events.emit({ kind: "conversations" });
     });
-    this.inbox = new Inbox(ctx, this.groups, this.store, this.keyPackages, this.contacts, this.consent, {
+    this.inbox = new Inbox(ctx, this.groups, this.store, this.keyPackages, this.contacts, this.consent, this.receipts, {
       later: (task) => void task().catch((e: Error) => this.notice("TASK_FAILED", e.message)),
       commitPendingRemovals: (id) => this.membership.commitPendingRemovals(id),
       shareAccessKey: share,
       adoptOwnProfileKey: (key, generation) => this.adoptOwnProfileKey(key, generation),
-      sendReceipts: (id, kind, ids) => this.sendReceipts(id, kind, ids),
       signal: (id, sender, device, signal) => this.signalListeners.forEach((l) => l(id, sender, device, signal)),
       noteExpiry: (at) => this.disappearing.noteExpiry(at),
     });
@@ -159,9 +151,8 @@ export class Conversations implements ConversationsService {
 
   close(): void {
     this.unsubscribe.forEach((stop) => stop());
-    clearTimeout(this.readLater); // receipts are a courtesy, never retried: the waiting ones are dropped
+    this.receipts.close();
     this.disappearing.close();
-    this.inbox.close();
   }
 
   // ------------------------------------------------------------------ reading
@@ -350,31 +341,7 @@ export class Conversations implements ConversationsService {
     await this.store.update(conversationId, (s) => void (s.unread = 0));
     this.ctx.events.emit({ kind: "conversations" });
     if (state.request || state.left) return;
-    this.inbox.readReceiptSent(conversationId, unread);
-    this.oweReadReceipt(conversationId, unread);
-  }
-
-  /** Adds `ids` to the conversation's waiting read receipt, which names at most the newest READ_RECEIPTS_AT_MOST. */
-  private oweReadReceipt(conversationId: string, ids: Uint8Array[]): void {
-    const owed = this.owedRead.get(conversationId) ?? new Map<string, Uint8Array>();
-    for (const id of ids) {
-      const hex = toHex(id);
-      owed.delete(hex); // read again: it moves to the newest end
-      owed.set(hex, id);
-    }
-    for (const oldest of owed.keys()) {
-      if (owed.size <= READ_RECEIPTS_AT_MOST) break;
-      owed.delete(oldest);
-    }
-    this.owedRead.set(conversationId, owed);
-    this.readLater ??= setTimeout(() => {
-      this.readLater = undefined;
-      const owedNow = [...this.owedRead];
-      this.owedRead.clear();
-      for (const [id, read] of owedNow) {
-        this.sendReceipts(id, Receipt_Kind.READ, [...read.values()]).catch((e: Error) => this.notice("TASK_FAILED", e.message));
-      }
-    }, READ_RECEIPTS_WAIT_MS);
+    this.receipts.oweRead(conversationId, unread);
   }
 
   /** Receipts are a courtesy: none go to a message request, and one that cannot be sent now is not retried. */
