@@ -73,7 +73,7 @@ final class ProxyCommand implements Runnable {
     int maxConnections = BridgeConfig.DEFAULT_MAX_CONNECTIONS;
 
     @Option(names = "--handshake-timeout", paramLabel = "SECONDS",
-            description = "Time a client has to finish its TLS handshake (default: ${DEFAULT-VALUE}).")
+            description = "Time a client has to finish its TLS handshake, and then the server to answer the bridge's connection (default: ${DEFAULT-VALUE}).")
     long handshakeTimeoutSeconds = BridgeConfig.DEFAULT_HANDSHAKE_TIMEOUT.toSeconds();
 
     @Option(names = "--idle-timeout", paramLabel = "SECONDS",

@@ -4,8 +4,11 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.JdkSslContext;
@@ -34,14 +37,14 @@ public final class Bridge implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Bridge.class);
     /** Per direction: reading from one side stops while the other has this much unsent. */
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
-    private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
     /**
      * The OpenSSL engine's native buffer for TLS bytes written outside a wrap (alerts, tickets, a
      * close_notify), malloc'd for each connection for its whole life: 2 KiB by default, most of what a
      * relayed connection holds outside the heap. When it is full, BoringSSL keeps the rest in its own
      * buffer (freed once sent) and the next wrap drains both, so a smaller one costs a wrap, not bytes.
+     * 32 bytes hold one TLS 1.3 alert record (24 bytes, a close_notify for one).
      */
-    static final int TLS_NON_APPLICATION_BUFFER_BYTES = 256;
+    static final int TLS_NON_APPLICATION_BUFFER_BYTES = 32;
 
     private final BridgeConfig config;
     private final EventLoopGroup acceptor;
@@ -51,6 +54,8 @@ public final class Bridge implements AutoCloseable {
     private final Channel listener;
     private final SslContext tls;
     private final IdleSweep idleSweep;
+    /** Dials the upstream; Netty's own connect timeout is off, see {@link ClientEnd}. */
+    private final Bootstrap upstream;
 
     private Bridge(BridgeConfig config, SslContext tls) throws InterruptedException {
         this.config = config;
@@ -60,21 +65,26 @@ public final class Bridge implements AutoCloseable {
         this.workers = transport.newGroup(0);
         this.limits = new ConnectionLimits(config.maxConnectionsPerNetwork(), config.maxConnections());
         this.idleSweep = new IdleSweep(workers, config.idleTimeout());
-        Bootstrap upstream = new Bootstrap().channel(transport.socketChannel())
+        // One read-size policy for every connection (each keeps its own adaptive state); by default
+        // each channel's config makes its own.
+        RecvByteBufAllocator reads = new AdaptiveRecvByteBufAllocator();
+        this.upstream = new Bootstrap().channel(transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 0)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, reads);
         try {
             this.listener = new ServerBootstrap().group(acceptor, workers).channel(transport.serverChannel())
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, reads)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel channel) {
-                            admit(channel, tls, upstream);
+                            admit(channel, tls);
                         }
                     })
                     .bind(config.listen()).sync().channel();
@@ -125,7 +135,7 @@ public final class Bridge implements AutoCloseable {
         return !(tls instanceof JdkSslContext);
     }
 
-    private void admit(SocketChannel channel, SslContext tls, Bootstrap upstream) {
+    private void admit(SocketChannel channel, SslContext tls) {
         InetAddress client = channel.remoteAddress().getAddress();
         if (!limits.tryOpen(client)) {
             counters.refusedOverLimit.increment();
@@ -135,10 +145,27 @@ public final class Bridge implements AutoCloseable {
             return;
         }
         counters.accepted.increment();
-        channel.closeFuture().addListener(closed -> limits.closed(client));
         SslHandler handshake = tls.newHandler(channel.alloc());
         handshake.setHandshakeTimeoutMillis(config.handshakeTimeout().toMillis());
-        channel.pipeline().addLast(handshake, new ClientEnd(upstream, config.upstream(), counters, idleSweep));
+        channel.pipeline().addLast(handshake, new ClientEnd(this, client));
+    }
+
+    /** A new connection to the upstream server, on {@code loop}, not yet connected. */
+    Bootstrap upstreamOn(EventLoop loop) {
+        return upstream.clone(loop);
+    }
+
+    BridgeConfig config() {
+        return config;
+    }
+
+    IdleSweep idleSweep() {
+        return idleSweep;
+    }
+
+    /** A client connection admitted by {@link ConnectionLimits#tryOpen} closed. */
+    void closed(InetAddress client) {
+        limits.closed(client);
     }
 
     public InetSocketAddress address() {

@@ -10,7 +10,7 @@ import java.time.Duration;
  * @param upstream                 the server every relayed connection goes to (unresolved is fine: resolved per connection)
  * @param maxConnectionsPerNetwork open connections one network may hold (an IPv4 address, an IPv6 /64)
  * @param maxConnections           open client connections in all
- * @param handshakeTimeout         how long a client has to finish its TLS handshake
+ * @param handshakeTimeout         how long a client has to finish its TLS handshake, and then the upstream to answer the dial
  * @param idleTimeout              how long a relayed connection may pass no byte either way
  */
 public record BridgeConfig(InetSocketAddress listen, InetSocketAddress upstream, int maxConnectionsPerNetwork, int maxConnections,

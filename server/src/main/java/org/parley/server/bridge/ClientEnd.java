@@ -1,6 +1,5 @@
 package org.parley.server.bridge;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -10,46 +9,52 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import org.parley.server.transport.IdleSweep;
 
-import java.net.SocketAddress;
+import java.net.InetAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A client's connection to the bridge, behind the bridge's TLS. Only once the client's handshake
  * is done does it dial the upstream, so junk, port scans and half-open connections never reach
  * the server; what the client sends meanwhile (TLS 1.3 lets it send with its Finished) waits here.
+ *
+ * <p>What a connection needs when it closes is done here, not by listeners on its close future,
+ * and the dial's timeout is the bridge's own, not Netty's (whose cancelled task the channel keeps
+ * for its whole life): each was an object or two more in every one of thousands of idle
+ * connections.
  */
 final class ClientEnd extends RelayEnd implements IdleSweep.Watched {
-    private final Bootstrap upstreamTemplate;
-    private final SocketAddress upstreamAddress;
-    private final BridgeCounters counters;
-    private final IdleSweep idleSweep;
+    private final Bridge bridge;
+    /** Counted against its network's limit until closed. */
+    private final InetAddress client;
     private IdleSweep.Watch idleWatch;
     /** Read before the upstream connection opened; null when none. */
     private ArrayDeque<Object> early;
-    /** Between the client's handshake and the upstream connection's outcome. */
-    private boolean dialling;
+    /** The upstream connection between the client's handshake and its outcome; null otherwise. */
+    private Channel dialling;
 
-    ClientEnd(Bootstrap upstreamTemplate, SocketAddress upstreamAddress, BridgeCounters counters, IdleSweep idleSweep) {
-        this.upstreamTemplate = upstreamTemplate;
-        this.upstreamAddress = upstreamAddress;
-        this.counters = counters;
-        this.idleSweep = idleSweep;
+    ClientEnd(Bridge bridge, InetAddress client) {
+        this.bridge = bridge;
+        this.client = client;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        idleWatch = idleSweep.watch(this, ctx);
+        idleWatch = bridge.idleSweep().watch(this, ctx);
     }
 
+    /** The connection closed (the pipeline is taken down once, after it deregistered). */
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         IdleSweep.forget(idleWatch);
+        bridge.closed(client);
     }
 
     /** No byte passed either way for the idle timeout: both connections close, after what they hold. */
     @Override
     public void closeIdle(ChannelHandlerContext ctx) {
-        counters.idleClosed.increment();
+        bridge.counters().idleClosed.increment();
         closeBoth(ctx);
     }
 
@@ -59,7 +64,7 @@ final class ClientEnd extends RelayEnd implements IdleSweep.Watched {
             if (handshake.isSuccess()) {
                 dialUpstream(ctx);
             } else {
-                counters.failedHandshakes.increment();
+                bridge.counters().failedHandshakes.increment();
                 ctx.close();
             }
         } else if (event instanceof SslCloseCompletionEvent) {
@@ -71,28 +76,24 @@ final class ClientEnd extends RelayEnd implements IdleSweep.Watched {
     private void dialUpstream(ChannelHandlerContext ctx) {
         Channel client = ctx.channel();
         client.config().setAutoRead(false);
-        dialling = true;
         UpstreamEnd upstreamEnd = new UpstreamEnd();
-        ChannelFuture connect = upstreamTemplate.clone(client.eventLoop()).handler(upstreamEnd).connect(upstreamAddress);
+        ChannelFuture connect = bridge.upstreamOn(client.eventLoop()).handler(upstreamEnd).connect(bridge.config().upstream());
         Channel upstream = connect.channel();
-        // Closing the client before the upstream answered abandons the attempt. Once paired, the
-        // upstream closes after what it still holds is flushed (RelayEnd.channelInactive): closing
-        // it at once here lost the client's last bytes whenever the upstream was behind.
-        client.closeFuture().addListener(closed -> {
-            if (dialling) {
-                upstream.close();
-            }
-        });
+        dialling = upstream;
+        // An upstream that does not answer within the handshake timeout fails the dial as a refusal does.
+        ScheduledFuture<?> timeout = client.eventLoop().schedule(() -> upstream.close(),
+                bridge.config().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         connect.addListener(connected -> {
-            dialling = false;
+            timeout.cancel(false);
+            dialling = null;
             if (!connected.isSuccess() || !client.isActive()) {
-                counters.upstreamFailures.increment();
+                bridge.counters().upstreamFailures.increment();
                 releaseEarly();
                 upstream.close();
                 client.close();
                 return;
             }
-            counters.relayed.increment();
+            bridge.counters().relayed.increment();
             pair(this, client, upstreamEnd, upstream);
             if (early != null) {
                 for (Object msg = early.poll(); msg != null; msg = early.poll()) {
@@ -112,7 +113,7 @@ final class ClientEnd extends RelayEnd implements IdleSweep.Watched {
 
     @Override
     protected boolean stillDialling() {
-        return dialling;
+        return dialling != null;
     }
 
     @Override
@@ -127,8 +128,16 @@ final class ClientEnd extends RelayEnd implements IdleSweep.Watched {
         super.channelRead(ctx, msg);
     }
 
+    /**
+     * Closing the client before the upstream answered abandons the attempt. Once paired, the
+     * upstream closes after what it still holds is flushed (RelayEnd.channelInactive): closing it
+     * at once lost the client's last bytes whenever the upstream was behind.
+     */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (dialling != null) {
+            dialling.close();
+        }
         releaseEarly();
         super.channelInactive(ctx);
     }

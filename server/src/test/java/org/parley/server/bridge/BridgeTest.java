@@ -25,6 +25,7 @@ import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -246,6 +247,45 @@ class BridgeTest {
         }
         assertThat(bridge.counters().failedHandshakes()).isEqualTo(1);
         assertThat(upstream.connections()).isEqualTo(1);
+    }
+
+    /**
+     * An upstream whose accept queue is full drops the bridge's SYNs, so the dial hangs: it fails
+     * after the handshake timeout (the bridge's own timer, not Netty's), as a refusal does.
+     */
+    @Test
+    void aDialThatTheUpstreamNeverAnswersFailsAfterTheHandshakeTimeoutWhileOthersRelay() throws Exception {
+        TestUpstream working = keep(TestUpstream.echo());
+        Bridge relaying = bridge(working, config -> config);
+        try (ServerSocket unanswering = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<Socket> queued = new ArrayList<>();
+            try {
+                while (true) { // until a connect is no longer answered
+                    Socket socket = new Socket();
+                    queued.add(socket);
+                    try {
+                        socket.connect(unanswering.getLocalSocketAddress(), 300);
+                    } catch (SocketTimeoutException unanswered) {
+                        break;
+                    }
+                }
+                Bridge bridge = keep(Bridge.start(BridgeConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                        (InetSocketAddress) unanswering.getLocalSocketAddress()).withTimeouts(Duration.ofMillis(800),
+                        BridgeConfig.DEFAULT_IDLE_TIMEOUT), certificate));
+                try (SSLSocket client = client(bridge, "127.0.0.1"); SSLSocket other = client(relaying, "127.0.0.1")) {
+                    long start = System.nanoTime();
+                    assertThat(readUntilClosed(client, Duration.ofSeconds(10))).isEmpty();
+                    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+                    assertThat(echoRoundTrip(other, "unaffected")).isEqualTo("unaffected");
+                }
+                await(() -> bridge.counters().upstreamFailures() == 1 && bridge.openConnections() == 0);
+                assertThat(bridge.counters().relayed()).isZero();
+            } finally {
+                for (Socket socket : queued) {
+                    socket.close();
+                }
+            }
+        }
     }
 
     @Test
