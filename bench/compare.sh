@@ -158,12 +158,12 @@ fi
 if [ -n "$ej_started" ]; then "$shared/ejabberd.sh" stop "$ej_dir" >/dev/null 2>&1 || true; ej_started=""; fi
 
 # --- Parley -------------------------------------------------------------------------------
-start_parley() {
+start_parley() { # start_parley [JVM_OPTION...]
   rm -rf "$work/parley-data"
   mkdir -p "$work/parley-data"
   # The release server, from the bench jar (which carries the CLI), as `parley server` runs it.
   # The heap policy is the one ./parley runs the server with.
-  "$java_bin" ${PARLEY_SERVER_OPTS:--XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30} -cp "$jar" org.parley.cli.Main server \
+  "$java_bin" ${PARLEY_SERVER_OPTS:--XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30} "$@" -cp "$jar" org.parley.cli.Main server \
     --listen "127.0.0.1:$parley_port" --data "$work/parley-data" >"$work/parley-server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 300); do port_open "$parley_port" && return 0; kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
@@ -180,7 +180,8 @@ profile_summary() {
     END {for (f in n) printf "%7d  %s\n", n[f], f}' | sort -rn | head -n "$1"; }
   echo "## Profile of the Parley server during the 10,000-client run"
   echo
-  echo "JFR (\`jcmd PID JFR.start settings=profile\`) from the end of the logins to the end of the run."
+  echo "JFR (\`jcmd PID JFR.start settings=profile\`) from the end of the logins to the end of the run; the"
+  echo "server runs a recording from its start, so starting this one recompiles nothing."
   echo "CPU: top frames of the execution samples of the server's Java threads:"
   echo
   echo '```'
@@ -210,7 +211,12 @@ profile_summary() {
 }
 
 log "starting the Parley server"
-start_parley
+# A flight recording runs from the server's start so that the profile of the 10,000-client run
+# below (a second recording, started after their logins) changes nothing in the running JVM: a
+# first recording started mid-run made it drop its compiled code, and with 10,000 devices, where
+# almost every copy opens its own HPKE window, X25519 back in the interpreter stalled the server
+# for tens of seconds (1,000 msgs/s offered, 35 to 60 delivered; see the results notes).
+start_parley -XX:StartFlightRecording:name=whole,settings=profile,maxage=5m
 load parley-1000 "$(slot 190)" --server "http://127.0.0.1:$parley_port" --clients 1000 --rate "$rates_parley" \
   --duration "$step_seconds" --stop-above-p99 100 --server-pid "$server_pid"
 # A JFR profile of the server while 10,000 clients send (from the end of their logins): where the
