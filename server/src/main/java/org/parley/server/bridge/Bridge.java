@@ -2,9 +2,9 @@ package org.parley.server.bridge;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -145,7 +145,13 @@ public final class Bridge implements AutoCloseable {
             return;
         }
         counters.accepted.increment();
-        SslHandler handshake = tls.newHandler(channel.alloc());
+        SslHandler handshake;
+        try {
+            handshake = tls.newHandler(channel.alloc());
+        } catch (RuntimeException e) {
+            limits.closed(client); // ClientEnd, which gives the place back when the connection closes, is never added
+            throw e;
+        }
         handshake.setHandshakeTimeoutMillis(config.handshakeTimeout().toMillis());
         channel.pipeline().addLast(handshake, new ClientEnd(this, client));
     }
