@@ -36,16 +36,33 @@ describe("receipts owed and sent after the wait", () => {
     expect(sent).toHaveLength(3);
   });
 
-  it("waits for nothing when asked to send now (the backlog was read), and owes nothing twice", () => {
+  it("sends the delivered receipts at once when the backlog was pushed, owing none twice, while read ones keep their wait", () => {
     receipts.oweDelivered("a", id(1));
     receipts.oweDelivered("a", id(1)); // the same message stored twice is named once
-    receipts.oweRead("b", [id(2)]);
-    receipts.sendNow();
+    receipts.oweRead("b", [id(2)]); // owed before the backlog was pushed
+    vi.advanceTimersByTime(RECEIPTS_WAIT_MS / 2);
+    receipts.sendDeliveredNow();
+    expect(sent).toEqual([{ conversationId: "a", kind: Receipt_Kind.DELIVERED, ids: [1] }]);
+    vi.advanceTimersByTime(RECEIPTS_WAIT_MS / 2 - 1);
+    expect(sent).toHaveLength(1);
+    vi.advanceTimersByTime(1);
     expect(sent).toEqual([
       { conversationId: "a", kind: Receipt_Kind.DELIVERED, ids: [1] },
       { conversationId: "b", kind: Receipt_Kind.READ, ids: [2] },
     ]);
     vi.advanceTimersByTime(10 * RECEIPTS_WAIT_MS);
+    expect(sent).toHaveLength(2);
+  });
+
+  it("stops waiting when the backlog's delivered receipts were all that was owed", () => {
+    receipts.oweDelivered("a", id(1));
+    receipts.sendSoon();
+    receipts.sendDeliveredNow();
+    receipts.oweDelivered("a", id(3)); // stored after: waits for the next send, not the stopped wait
+    vi.advanceTimersByTime(10 * RECEIPTS_WAIT_MS);
+    expect(sent).toEqual([{ conversationId: "a", kind: Receipt_Kind.DELIVERED, ids: [1] }]);
+    receipts.sendSoon();
+    vi.advanceTimersByTime(RECEIPTS_WAIT_MS);
     expect(sent).toHaveLength(2);
   });
 
@@ -66,7 +83,7 @@ describe("receipts owed and sent after the wait", () => {
     receipts.oweRead("a", [id(2)]);
     receipts.close();
     vi.advanceTimersByTime(10 * RECEIPTS_WAIT_MS);
-    receipts.sendNow();
+    receipts.sendDeliveredNow();
     expect(sent).toEqual([]);
   });
 });

@@ -78,7 +78,7 @@ export class Inbox {
     } else if (frame.body.case === "mailboxDrained") {
       // After the deliveries pushed before it.
       await this.groups.exclusive(async () => void (this.drained = true));
-      this.receipts.sendNow();
+      this.receipts.sendDeliveredNow();
     }
   }
 

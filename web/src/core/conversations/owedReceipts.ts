@@ -25,7 +25,7 @@ export class OwedReceipts {
 
   constructor(private readonly send: (conversationId: string, kind: Receipt_Kind, ids: Uint8Array[]) => void) {}
 
-  /** A message was stored: its delivered receipt goes with the next send (sendSoon or sendNow). */
+  /** A message was stored: its delivered receipt goes with the next send (sendSoon or sendDeliveredNow). */
   oweDelivered(conversationId: string, id: Uint8Array): void {
     idsOf(this.delivered, conversationId).set(toHex(id), id);
   }
@@ -49,23 +49,35 @@ export class OwedReceipts {
 
   /** Sends everything owed once the wait is over (a wait already running is not extended). */
   sendSoon(): void {
-    this.later ??= setTimeout(() => this.sendNow(), RECEIPTS_WAIT_MS);
+    this.later ??= setTimeout(() => this.sendAll(), RECEIPTS_WAIT_MS);
   }
 
-  sendNow(): void {
-    this.stopWaiting();
-    for (const [kind, owed] of [[Receipt_Kind.DELIVERED, this.delivered], [Receipt_Kind.READ, this.read]] as const) {
-      for (const [conversationId, ids] of owed) {
-        if (ids.size > 0) this.send(conversationId, kind, [...ids.values()]);
-      }
-      owed.clear();
-    }
+  /**
+   * The backlog was pushed: its delivered receipts go at once, so that senders see their messages
+   * arrive; read receipts keep their wait (reading goes on, and later reads join them).
+   */
+  sendDeliveredNow(): void {
+    this.sendOwed(Receipt_Kind.DELIVERED, this.delivered);
+    if (![...this.read.values()].some((ids) => ids.size > 0)) this.stopWaiting();
   }
 
   close(): void {
     this.stopWaiting();
     this.delivered.clear();
     this.read.clear();
+  }
+
+  private sendAll(): void {
+    this.stopWaiting();
+    this.sendOwed(Receipt_Kind.DELIVERED, this.delivered);
+    this.sendOwed(Receipt_Kind.READ, this.read);
+  }
+
+  private sendOwed(kind: Receipt_Kind, owed: Map<string, Ids>): void {
+    for (const [conversationId, ids] of owed) {
+      if (ids.size > 0) this.send(conversationId, kind, [...ids.values()]);
+    }
+    owed.clear();
   }
 
   private stopWaiting(): void {
