@@ -105,6 +105,11 @@ public final class Bridge implements AutoCloseable {
         if (tls instanceof ReferenceCountedOpenSslContext openSsl) {
             openSsl.setBioNonApplicationBufferSize(TLS_NON_APPLICATION_BUFFER_BYTES);
         }
+        return start(config, tls);
+    }
+
+    /** Starts listening with {@code tls}, which the bridge releases when it closes or fails to start. */
+    static Bridge start(BridgeConfig config, SslContext tls) throws InterruptedException {
         try {
             Bridge bridge = new Bridge(config, tls);
             log.info("bridge listening on port {}", bridge.address().getPort());
@@ -120,7 +125,7 @@ public final class Bridge implements AutoCloseable {
      * connection's TLS state outside the Java heap, in about half the memory of the JDK's engine,
      * which matters for a bridge holding thousands of idle connections. The JDK's engine elsewhere.
      */
-    private static SslProvider tlsProvider() {
+    static SslProvider tlsProvider() {
         if (OpenSsl.isAvailable()) {
             log.info("bridge TLS: OpenSSL engine ({})", OpenSsl.versionString());
             return SslProvider.OPENSSL_REFCNT;

@@ -1,5 +1,8 @@
 package org.parley.server.bridge;
 
+import io.netty.handler.ssl.DelegatingSslContext;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,6 +17,7 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -336,6 +340,43 @@ class BridgeTest {
         try (SSLSocket again = client(bridge, "127.0.0.2")) {
             assertThat(echoRoundTrip(again, "back")).isEqualTo("back");
         }
+    }
+
+    /**
+     * A connection whose TLS handler cannot be made (native memory short, say) is closed and gives
+     * its place under the per-address limit back: more such failures than the limit, and the
+     * address still relays afterwards.
+     */
+    @Test
+    void connectionsWhoseTlsHandlerCannotBeMadeGiveTheirPlaceUnderTheLimitBack() throws Exception {
+        TestUpstream upstream = keep(TestUpstream.echo());
+        SslContext working = certificate.serverContext(Bridge.tlsProvider());
+        AtomicLong failuresLeft = new AtomicLong(5);
+        SslContext failingAtFirst = new DelegatingSslContext(working) {
+            @Override
+            protected void initEngine(SSLEngine engine) {
+                if (failuresLeft.getAndDecrement() > 0) {
+                    ReferenceCountUtil.release(engine);
+                    throw new IllegalStateException("no TLS engine (test)");
+                }
+            }
+        };
+        BridgeConfig config = BridgeConfig.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), upstream.address()).withLimits(2, 10_000);
+        Bridge bridge = keep(Bridge.start(config, failingAtFirst));
+        toClose.add(() -> ReferenceCountUtil.release(working));
+        for (int i = 0; i < 5; i++) {
+            try (Socket socket = new Socket()) {
+                socket.bind(new InetSocketAddress("127.0.0.4", 0));
+                socket.connect(bridge.address());
+                assertThat(closedWithin(socket, WAIT)).isTrue();
+            }
+        }
+        await(() -> bridge.openConnections() == 0);
+        assertThat(failuresLeft.get()).as("every failure was met").isZero();
+        try (SSLSocket client = client(bridge, "127.0.0.4")) {
+            assertThat(echoRoundTrip(client, "after the failures")).isEqualTo("after the failures");
+        }
+        assertThat(bridge.counters().refusedOverLimit()).isZero();
     }
 
     @Test
