@@ -359,28 +359,56 @@ public final class JdbcMailboxStore implements MailboxStore {
     private static int acknowledge(Connection connection, List<Acknowledgement> acknowledgements) throws SQLException {
         Map<DeviceId, long[]> removed = new HashMap<>();
         int deleted = 0;
-        for (Acknowledgement ack : acknowledgements) {
-            List<Long> ids = List.copyOf(new LinkedHashSet<>(ack.envelopeIds()));
-            for (int from = 0; from < ids.size(); from += CHUNK) {
-                List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
-                // RETURNING lists exactly the rows this transaction deleted, so an id that a
-                // concurrent acknowledgement deleted first is not taken off the quota twice.
-                try (PreparedStatement delete = connection.prepareStatement("DELETE FROM envelopes WHERE recipient_device = ? "
-                        + "AND seq IN (" + placeholders(chunk.size()) + ") RETURNING length(payload)")) {
-                    delete.setBytes(1, ack.device().bytes());
-                    for (int i = 0; i < chunk.size(); i++) {
-                        delete.setLong(i + 2, chunk.get(i));
+        // Most acknowledgements name one copy (a client acknowledges each as it is processed): they
+        // share one statement, prepared once per batch, instead of preparing one each.
+        PreparedStatement deleteOne = null;
+        try {
+            for (Acknowledgement ack : acknowledgements) {
+                List<Long> ids = List.copyOf(new LinkedHashSet<>(ack.envelopeIds()));
+                if (ids.size() == 1) {
+                    if (deleteOne == null) {
+                        deleteOne = connection.prepareStatement("DELETE FROM envelopes WHERE recipient_device = ? AND seq = ? "
+                                + "RETURNING length(payload)");
                     }
-                    try (ResultSet rows = delete.executeQuery()) {
-                        while (rows.next()) {
-                            count(removed, ack.device(), rows.getLong(1));
-                            deleted++;
+                    deleteOne.setBytes(1, ack.device().bytes());
+                    deleteOne.setLong(2, ids.get(0));
+                    deleted += countDeleted(deleteOne, ack.device(), removed);
+                    continue;
+                }
+                for (int from = 0; from < ids.size(); from += CHUNK) {
+                    List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
+                    try (PreparedStatement delete = connection.prepareStatement("DELETE FROM envelopes WHERE recipient_device = ? "
+                            + "AND seq IN (" + placeholders(chunk.size()) + ") RETURNING length(payload)")) {
+                        delete.setBytes(1, ack.device().bytes());
+                        for (int i = 0; i < chunk.size(); i++) {
+                            delete.setLong(i + 2, chunk.get(i));
                         }
+                        deleted += countDeleted(delete, ack.device(), removed);
                     }
                 }
             }
+        } finally {
+            if (deleteOne != null) {
+                deleteOne.close();
+            }
         }
         subtractUsage(connection, removed);
+        return deleted;
+    }
+
+    /**
+     * Runs a delete of {@code device}'s copies and counts the rows it returns. RETURNING lists exactly
+     * the rows this transaction deleted, so an id that a concurrent acknowledgement deleted first is
+     * not taken off the quota twice.
+     */
+    private static int countDeleted(PreparedStatement delete, DeviceId device, Map<DeviceId, long[]> removed) throws SQLException {
+        int deleted = 0;
+        try (ResultSet rows = delete.executeQuery()) {
+            while (rows.next()) {
+                count(removed, device, rows.getLong(1));
+                deleted++;
+            }
+        }
         return deleted;
     }
 

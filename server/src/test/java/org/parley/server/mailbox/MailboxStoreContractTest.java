@@ -195,6 +195,30 @@ class MailboxStoreContractTest extends StoreContract {
         assertThat(store.mailbox().usage(carol.device())).isEqualTo(new MailboxUsage(1, 10));
     }
 
+    /** Acknowledgements of one copy each share one statement in a batch: each still deletes its own device's copy, once. */
+    @ParameterizedTest
+    @MethodSource(BACKENDS)
+    void singleCopyAcknowledgementsInOneBatchDeleteEachCopyOnceFromItsOwnDevice(Backend backend) {
+        ServerStores store = open(backend);
+        Registration bob = register(store, "bob");
+        Registration carol = register(store, "carol");
+        List<Envelope> first = store.mailbox().enqueue(to(payload(1, 10), bob.device(), carol.device()));
+        List<Envelope> second = store.mailbox().enqueue(to(payload(2, 20), bob.device(), carol.device()));
+        Envelope bobsFirst = first.get(0);
+        Envelope bobsSecond = second.get(0);
+        Envelope carolsSecond = second.get(1);
+        int deleted = store.mailbox().acknowledge(List.of(
+                new Acknowledgement(bob.device(), List.of(bobsFirst.id())),
+                new Acknowledgement(bob.device(), List.of(bobsFirst.id())), // again: nothing more to delete
+                new Acknowledgement(carol.device(), List.of(carolsSecond.id())),
+                new Acknowledgement(bob.device(), List.of(bobsSecond.id(), 999_999L)),
+                new Acknowledgement(carol.device(), List.of(999_999L))));
+        assertThat(deleted).isEqualTo(3);
+        assertThat(store.mailbox().usage(bob.device())).isEqualTo(MailboxUsage.EMPTY);
+        assertThat(markers(store.mailbox().pending(carol.device(), 0, 10))).containsExactly(1);
+        assertThat(store.mailbox().usage(carol.device())).isEqualTo(new MailboxUsage(1, 10));
+    }
+
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void sendsAndAcknowledgementsCommitTogetherInOneWrite(Backend backend) {
