@@ -1,8 +1,11 @@
 package org.parley.protocol;
 
+import org.bouncycastle.crypto.hpke.AEAD;
 import org.bouncycastle.crypto.hpke.HPKE;
+import org.bouncycastle.crypto.hpke.HPKEContext;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -117,6 +120,33 @@ class MailboxSealTest {
             assertThat(opener.open(stored)).isEqualTo(payload);
             stored[stored.length - 1] ^= 1;
             assertThatThrownBy(() -> opener.open(stored)).hasMessageContaining("does not open");
+        }
+    }
+
+    /**
+     * The windowed form is what the class says, checked with BouncyCastle's own HPKE and AEAD (not
+     * the JDK's GCM that sealing uses): enc || seq || AES-128-GCM under the key and nonce the
+     * context exports for "parley-v1-mailbox copy" || seq (RFC 9180 Section 5.3), empty aad.
+     */
+    @Test
+    void aWindowedCopyOpensWithAnIndependentHpkeExportAndAead() throws Exception {
+        byte[][] device = MailboxSeal.generateKeyPair();
+        HPKE hpke = new HPKE(HPKE.mode_base, HPKE.kem_X25519_SHA256, HPKE.kdf_HKDF_SHA256, HPKE.aead_AES_GCM128);
+        MailboxSeal.Window window = new MailboxSeal.Window(device[1], 3);
+        for (byte[] payload : new byte[][] {PAYLOAD, new byte[0], new byte[1000]}) {
+            byte[] copy = window.seal(payload);
+            byte[] enc = Arrays.copyOf(copy, MailboxSeal.KEY_BYTES);
+            int seq = ByteBuffer.wrap(copy, MailboxSeal.KEY_BYTES, MailboxSeal.SEQUENCE_BYTES).getInt();
+            HPKEContext context = hpke.setupBaseR(enc, hpke.deserializePrivateKey(device[0], device[1]),
+                    "parley-v1-mailbox".getBytes(StandardCharsets.US_ASCII));
+            byte[] label = "parley-v1-mailbox copy".getBytes(StandardCharsets.US_ASCII);
+            byte[] exporterContext = Arrays.copyOf(label, label.length + 4);
+            ByteBuffer.wrap(exporterContext, label.length, 4).putInt(seq);
+            byte[] keyAndNonce = context.export(exporterContext, 28);
+            AEAD aead = new AEAD(HPKE.aead_AES_GCM128, Arrays.copyOf(keyAndNonce, 16), Arrays.copyOfRange(keyAndNonce, 16, 28));
+            byte[] opened = aead.open(new byte[0], Arrays.copyOfRange(copy, MailboxSeal.KEY_BYTES + MailboxSeal.SEQUENCE_BYTES, copy.length));
+            assertThat(opened).isEqualTo(payload);
+            assertThat(copy).hasSize(payload.length + MailboxSeal.OVERHEAD);
         }
     }
 
