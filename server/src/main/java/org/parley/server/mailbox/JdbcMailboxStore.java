@@ -356,23 +356,26 @@ public final class JdbcMailboxStore implements MailboxStore {
         return database.writeWithoutSync(connection -> acknowledge(connection, acknowledgements));
     }
 
-    private static int acknowledge(Connection connection, List<Acknowledgement> acknowledgements) throws SQLException {
+    private int acknowledge(Connection connection, List<Acknowledgement> acknowledgements) throws SQLException {
         Map<DeviceId, long[]> removed = new HashMap<>();
         int deleted = 0;
-        // Most acknowledgements name one copy (a client acknowledges each as it is processed): they
-        // share one statement, prepared once per batch, instead of preparing one each.
+        // One shared statement, prepared once per batch, deletes copy by copy: every copy in
+        // process (SQLite), else those of acknowledgements that name one copy, as the Parley client
+        // sends them (one per processed copy), while longer lists take one statement each.
         PreparedStatement deleteOne = null;
         try {
             for (Acknowledgement ack : acknowledgements) {
                 List<Long> ids = List.copyOf(new LinkedHashSet<>(ack.envelopeIds()));
-                if (ids.size() == 1) {
+                if (ids.size() == 1 || (!ids.isEmpty() && database.dialect().inProcess())) {
                     if (deleteOne == null) {
                         deleteOne = connection.prepareStatement("DELETE FROM envelopes WHERE recipient_device = ? AND seq = ? "
                                 + "RETURNING length(payload)");
                     }
-                    deleteOne.setBytes(1, ack.device().bytes());
-                    deleteOne.setLong(2, ids.get(0));
-                    deleted += countDeleted(deleteOne, ack.device(), removed);
+                    for (long id : ids) {
+                        deleteOne.setBytes(1, ack.device().bytes());
+                        deleteOne.setLong(2, id);
+                        deleted += countDeleted(deleteOne, ack.device(), removed);
+                    }
                     continue;
                 }
                 for (int from = 0; from < ids.size(); from += CHUNK) {

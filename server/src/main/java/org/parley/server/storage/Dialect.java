@@ -31,6 +31,14 @@ public enum Dialect {
         return this == POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";
     }
 
+    /**
+     * Whether the database runs in this process, so that running one prepared statement once per
+     * row costs no round trip, and less than preparing a statement for a list of rows.
+     */
+    public boolean inProcess() {
+        return this == SQLITE;
+    }
+
     /** Whether the statement failed because a row with the same unique key exists. */
     public boolean isUniqueViolation(SQLException e) {
         if (this == POSTGRESQL) {
