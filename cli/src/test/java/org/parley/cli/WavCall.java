@@ -56,7 +56,13 @@ final class WavCall {
                 .containsPattern("Stats: transport " + transport + " \\(0 switches\\), frames sent 0, received \\d+, lost \\d+, concealed \\d+,"
                         + " one-way delay mean [0-9.]+ ms, p99 \\d+ ms");
         double correlation = CrossCorrelation.align(speech, WavFiles.read(heard), OpusFormat.SAMPLE_RATE / 20).correlation();
-        assertThat(correlation).as("what %s heard of what %s sent", callee, caller).isGreaterThanOrEqualTo(MIN_CORRELATION);
+        // The stats lines say, when it fails, whether frames were lost or late (a recording that starts late is shifted).
+        assertThat(correlation).as("what %s heard of what %s sent; %s said: %s; %s said: %s", callee, caller,
+                callee, statsLine(answer.out()), caller, statsLine(call.out())).isGreaterThanOrEqualTo(MIN_CORRELATION);
         return correlation;
+    }
+
+    private static String statsLine(String output) {
+        return output.lines().filter(line -> line.contains("Stats:")).findFirst().orElse("(no stats line)");
     }
 }
