@@ -6,7 +6,6 @@ import org.bouncycastle.crypto.hpke.HPKE;
 import org.bouncycastle.crypto.hpke.HPKEContext;
 import org.bouncycastle.crypto.hpke.HPKEContextWithEncapsulation;
 
-import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -40,17 +39,18 @@ public final class MailboxSeal {
     public static final int KEY_BYTES = 32;
     /** Length of a copy's number in its window. */
     public static final int SEQUENCE_BYTES = 4;
+    /** AES-128-GCM's tag. */
+    private static final int TAG_BYTES = 16;
     /** What sealing adds to a payload: the encapsulated key, the copy's number and the AEAD tag. */
-    public static final int OVERHEAD = KEY_BYTES + SEQUENCE_BYTES + 16;
+    public static final int OVERHEAD = KEY_BYTES + SEQUENCE_BYTES + TAG_BYTES;
     /** The shortest copy in the form servers stored before windows: enc and the tag. */
-    private static final int SINGLE_SHOT_OVERHEAD = KEY_BYTES + 16;
+    private static final int SINGLE_SHOT_OVERHEAD = KEY_BYTES + TAG_BYTES;
 
     private static final byte[] INFO = "parley-v1-mailbox".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] COPY_LABEL = "parley-v1-mailbox copy".getBytes(StandardCharsets.US_ASCII);
     /** AES-128-GCM's Nk and Nn (RFC 9180 Section 7.3). */
     private static final int COPY_KEY_BYTES = 16;
     private static final int COPY_NONCE_BYTES = 12;
-    private static final int TAG_BITS = 128;
     private static final byte[] NONE = new byte[0];
 
     private MailboxSeal() {
@@ -95,26 +95,19 @@ public final class MailboxSeal {
     }
 
     /**
-     * Copy {@code seq} of a context through AES-128-GCM under the key and nonce the context exports
+     * The AES-128-GCM of copy {@code seq} of a context, under the key and nonce the context exports
      * for it. The JDK's GCM (AES-NI and carry-less multiply) costs about a quarter of BouncyCastle's
      * here; a cipher is made per copy, so no thread keeps a copy's key after it is done.
-     *
-     * @throws AEADBadTagException when opening a copy that was not sealed under this context and number
      */
-    private static byte[] copyCrypt(int mode, HPKEContext context, int seq, byte[] input, int offset, int length)
-            throws AEADBadTagException {
+    private static Cipher copyGcm(int mode, HPKEContext context, int seq) throws GeneralSecurityException {
         byte[] exporterContext = Arrays.copyOf(COPY_LABEL, COPY_LABEL.length + SEQUENCE_BYTES);
         ByteBuffer.wrap(exporterContext, COPY_LABEL.length, SEQUENCE_BYTES).putInt(seq);
         byte[] keyAndNonce = context.export(exporterContext, COPY_KEY_BYTES + COPY_NONCE_BYTES);
         try {
             Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
             gcm.init(mode, new SecretKeySpec(keyAndNonce, 0, COPY_KEY_BYTES, "AES"),
-                    new GCMParameterSpec(TAG_BITS, keyAndNonce, COPY_KEY_BYTES, COPY_NONCE_BYTES));
-            return gcm.doFinal(input, offset, length);
-        } catch (AEADBadTagException e) {
-            throw e;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK's AES-128-GCM failed", e);
+                    new GCMParameterSpec(TAG_BYTES * 8, keyAndNonce, COPY_KEY_BYTES, COPY_NONCE_BYTES));
+            return gcm;
         } finally {
             Arrays.fill(keyAndNonce, (byte) 0);
         }
@@ -167,14 +160,15 @@ public final class MailboxSeal {
                 throw new IllegalStateException("this mailbox window is full; open another");
             }
             int seq = sealed++;
+            // Sealed straight into the copy, after its header: no ciphertext array to copy over.
+            byte[] copy = new byte[KEY_BYTES + SEQUENCE_BYTES + payload.length + TAG_BYTES];
+            ByteBuffer.wrap(copy).put(context.getEncapsulation()).putInt(seq);
             try {
-                byte[] ciphertext = copyCrypt(Cipher.ENCRYPT_MODE, context, seq, payload, 0, payload.length);
-                byte[] enc = context.getEncapsulation();
-                ByteBuffer out = ByteBuffer.allocate(KEY_BYTES + SEQUENCE_BYTES + ciphertext.length);
-                return out.put(enc).putInt(seq).put(ciphertext).array();
-            } catch (AEADBadTagException e) {
-                throw new IllegalStateException("AES-GCM seal failed", e); // sealing checks no tag
+                copyGcm(Cipher.ENCRYPT_MODE, context, seq).doFinal(payload, 0, payload.length, copy, KEY_BYTES + SEQUENCE_BYTES);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("the JDK's AES-128-GCM failed to seal", e);
             }
+            return copy;
         }
 
         @Override
@@ -221,14 +215,14 @@ public final class MailboxSeal {
                 if (!known) {
                     context = hpke().setupBaseR(enc.array(), keyPair, INFO);
                 }
-                byte[] payload = copyCrypt(Cipher.DECRYPT_MODE, context, seq, sealed, KEY_BYTES + SEQUENCE_BYTES,
+                byte[] payload = copyGcm(Cipher.DECRYPT_MODE, context, seq).doFinal(sealed, KEY_BYTES + SEQUENCE_BYTES,
                         sealed.length - KEY_BYTES - SEQUENCE_BYTES);
                 if (!known) {
                     // Only a context that opened a copy is kept: forged encapsulations cannot push out real ones.
                     windows.put(enc, context);
                 }
                 return payload;
-            } catch (AEADBadTagException | IllegalArgumentException | IllegalStateException notWindowed) {
+            } catch (GeneralSecurityException | IllegalArgumentException | IllegalStateException notWindowed) {
                 return openSingleShot(sealed);
             }
         }
