@@ -37,6 +37,8 @@ public final class ReportCommand implements Callable<Integer> {
     static final long GOAL_IDLE_BYTES = 8 * 1024;
     /** compare.sh steps rates up until p99 passes this. */
     static final double STEP_LIMIT_P99_MS = 100;
+    /** A step counts towards a rate only if it delivered this share of what was offered (issue 16: 97%). */
+    static final double MIN_DELIVERED_SHARE = 0.97;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -115,7 +117,7 @@ public final class ReportCommand implements Callable<Integer> {
         md.append(String.format("| ≥ %,.0f delivered msgs/s at p99 < %.0f ms, 10,000 clients | %s | %s |%n", GOAL_RATE, GOAL_P99_MS,
                 rate(parley), parley.isPresent() ? verdict(parley.getAsDouble() >= GOAL_RATE,
                         String.format("%.0f%% of the goal", 100 * parley.getAsDouble() / GOAL_RATE)) : "not measured"));
-        md.append(ratioRow(points));
+        md.append(ratioRows(points));
         Optional<LoadPoint> idle = points.stream().filter(p -> p.idle() && p.target().equals("parley"))
                 .max(Comparator.comparingInt(LoadPoint::clients));
         md.append(String.format("| 100,000 idle connections at < %,d bytes each | %s | %s |%n%n", GOAL_IDLE_BYTES,
@@ -148,32 +150,45 @@ public final class ReportCommand implements Callable<Integer> {
     }
 
     /**
-     * Parley's best rate over ejabberd's under the same p99 limit: the goal's 50 ms, else the
-     * 100 ms at which compare.sh stops stepping; at 10,000 clients, else at 1,000 (ejabberd's
-     * 10,000 logins may not finish in the time budget).
+     * Parley's best rate over ejabberd's under the same p99 limit, one row at 10,000 clients and one
+     * at 1,000 (issue 16 asks for both): under the goal's 50 ms, else under the 100 ms at which
+     * compare.sh stops stepping; a client count without an ejabberd step under either says so.
      */
-    static String ratioRow(List<LoadPoint> points) {
-        for (double p99 : new double[] {GOAL_P99_MS, STEP_LIMIT_P99_MS}) {
-            for (int clients : new int[] {10_000, 1_000}) {
-                OptionalDouble parley = bestRate(points, "parley", clients, p99);
-                OptionalDouble ejabberd = bestRate(points, "ejabberd", clients, p99);
-                if (ejabberd.isPresent() && ejabberd.getAsDouble() > 0) {
-                    double ratio = parley.orElse(0) / ejabberd.getAsDouble();
-                    String where = (p99 == GOAL_P99_MS ? "" : "compared at p99 < 100 ms, ejabberd had no step under 50 ms")
-                            + (clients == 10_000 ? "" : (p99 == GOAL_P99_MS ? "" : "; ") + "compared at 1,000 clients");
-                    return String.format("| ≥ %.0f× ejabberd's rate at the same p99 (< %.0f ms, %,d clients) | %.2f× (parley %s, ejabberd %s) | %s |%n",
-                            GOAL_RATIO, p99, clients, ratio, rate(parley), rate(ejabberd),
-                            (ratio >= GOAL_RATIO ? "yes" : "no") + (where.isEmpty() ? "" : " (" + where + ")"));
-                }
-            }
+    static String ratioRows(List<LoadPoint> points) {
+        StringBuilder rows = new StringBuilder();
+        for (int clients : new int[] {10_000, 1_000}) {
+            rows.append(ratioRow(points, clients));
         }
-        return String.format("| ≥ %.0f× ejabberd's rate at the same p99 | no ejabberd step under %.0f ms p99 | not measured |%n",
-                GOAL_RATIO, STEP_LIMIT_P99_MS);
+        return rows.toString();
     }
 
-    /** The highest delivered rate of {@code target} with {@code clients} clients whose p99 stayed under {@code p99Ms}. */
+    private static String ratioRow(List<LoadPoint> points, int clients) {
+        for (double p99 : new double[] {GOAL_P99_MS, STEP_LIMIT_P99_MS}) {
+            OptionalDouble parley = bestRate(points, "parley", clients, p99);
+            OptionalDouble ejabberd = bestRate(points, "ejabberd", clients, p99);
+            if (ejabberd.isPresent() && ejabberd.getAsDouble() > 0) {
+                double ratio = parley.orElse(0) / ejabberd.getAsDouble();
+                String where = p99 == GOAL_P99_MS ? "" : " (compared at p99 < 100 ms, ejabberd had no step under 50 ms)";
+                // Rounded down, so that a ratio just short of the goal never reads as the goal itself.
+                return String.format("| ≥ %.0f× ejabberd's rate at the same p99 (< %.0f ms, %,d clients) | %.2f× (parley %s, ejabberd %s) | %s |%n",
+                        GOAL_RATIO, p99, clients, Math.floor(ratio * 100) / 100, rate(parley), rate(ejabberd),
+                        (ratio >= GOAL_RATIO ? "yes" : "no") + where);
+            }
+        }
+        boolean measured = points.stream().anyMatch(p -> !p.idle() && p.target().equals("ejabberd") && p.clients() == clients);
+        return String.format("| ≥ %.0f× ejabberd's rate at the same p99 (%,d clients) | %s; parley %s under %.0f ms | not comparable in this run |%n",
+                GOAL_RATIO, clients, measured ? String.format("no ejabberd step under %.0f ms p99 with %.0f%% delivered", STEP_LIMIT_P99_MS,
+                        100 * MIN_DELIVERED_SHARE) : "ejabberd not measured", rate(bestRate(points, "parley", clients, GOAL_P99_MS)), GOAL_P99_MS);
+    }
+
+    /**
+     * The highest delivered rate of {@code target} with {@code clients} clients in a step whose p99
+     * stayed under {@code p99Ms} and that delivered at least {@link #MIN_DELIVERED_SHARE} of what
+     * was offered (refused sends, a server's rate limit among them, are not delivered).
+     */
     static OptionalDouble bestRate(List<LoadPoint> points, String target, int clients, double p99Ms) {
-        return points.stream().filter(p -> !p.idle() && p.target().equals(target) && p.clients() == clients && p.p99Ms() < p99Ms)
+        return points.stream().filter(p -> !p.idle() && p.target().equals(target) && p.clients() == clients && p.p99Ms() < p99Ms
+                        && p.deliveredPerSecond() >= MIN_DELIVERED_SHARE * p.offeredRate())
                 .mapToDouble(LoadPoint::deliveredPerSecond).max();
     }
 
