@@ -25,6 +25,8 @@
 #     ejabberdctl starts through `su`, gets the hard fd limit instead of su's default soft 1024.
 # It changes no sysctl: source addresses spread over 127.0.0.0/8 keep ephemeral ports plentiful.
 set -euo pipefail
+# Parley runs with two malloc arenas, as the parley launcher starts it.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 started=$(date +%s)

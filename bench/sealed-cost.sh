@@ -15,6 +15,8 @@
 # Env: RATES (comma list, default 500,1000,2000,4000), STEP_SECONDS (3), CLIENTS (1000),
 # PARLEY_SERVER_OPTS (JVM options of the server), BENCH_JAVA_OPTS (of the generator).
 set -euo pipefail
+# Parley runs with two malloc arenas, as the parley launcher starts it.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 rates=${RATES:-500,1000,2000,4000}

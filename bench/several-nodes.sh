@@ -22,6 +22,8 @@
 # (default "single nodes-1 nodes-2 nodes-3"), PARLEY_SERVER_OPTS (JVM options of each node),
 # BENCH_JAVA_OPTS (of the generator).
 set -euo pipefail
+# Parley runs with two malloc arenas, as the parley launcher starts it.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 postgres=${POSTGRES:-postgresql://127.0.0.1:5432/postgres?user=postgres}
