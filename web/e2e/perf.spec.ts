@@ -61,4 +61,7 @@ test("a conversation longer than a page opens at its newest messages and reads e
   await expect(page.getByTestId("message")).toHaveCount(100);
   await page.locator("ol.messages").evaluate((list) => list.scrollTo({ top: 0 }));
   await expect(page.getByTestId("message")).toHaveCount(count);
+  // The older page went in above: the view stays on what was at the top, not on the newest.
+  await expect(messageWithText(page, `note ${count - 99}`)).toBeInViewport();
+  await expect(messageWithText(page, `note ${count}`)).not.toBeInViewport();
 });

@@ -16,6 +16,8 @@ import { ForkWarning, TimerSetting } from "./TimerSetting";
 const PAGE = 100;
 /** Scrolled this close to the top, the next page is read. */
 const EARLIER_MARGIN_PX = 200;
+/** Scrolled this close to the bottom, the list follows new messages. */
+const STICK_MARGIN_PX = 48;
 
 export type ComposerMode = { kind: "new" } | { kind: "reply"; message: ChatMessage } | { kind: "edit"; message: ChatMessage };
 
@@ -36,17 +38,22 @@ export function Chat(props: {
   const action = useAction();
   const heading = useFocusOnMount<HTMLHeadingElement>([conversation.id]);
   const list = useRef<HTMLOListElement>(null);
-  const stickToBottom = useRef(true);
-  /** The list's height before older messages were put above: the view stays on what the user was reading. */
-  const heightBeforeEarlier = useRef<number>();
+  /**
+   * The list's scroll height when it was last laid out. With the live scroll position it says whether
+   * the user was at the bottom before this render, even when their scroll's event has not been
+   * dispatched yet: a render in that gap must not pull them back down (and lose the scroll up).
+   */
+  const heightLaidOut = useRef(0);
+  /** Asked for older messages at this height and count: once they are above, the view stays on what the user was reading. */
+  const earlierAsked = useRef<{ height: number; shown: number }>();
   const composerInput = useRef<HTMLTextAreaElement>(null);
 
   const messages = app.messages(conversation.id, limit);
   const hasEarlier = app.hasEarlier(conversation.id, messages.length);
   const empty = messages.length === 0 && !app.hasEarlier(conversation.id, 0);
   const showEarlier = () => {
-    if (messages.length < limit) return; // the page asked for is still being read
-    heightBeforeEarlier.current = list.current?.scrollHeight;
+    if (messages.length < limit || !list.current) return; // the page asked for is still being read
+    earlierAsked.current = { height: list.current.scrollHeight, shown: messages.length };
     setLimit(limit + PAGE);
   };
 
@@ -62,15 +69,22 @@ export function Chat(props: {
   useLayoutEffect(() => {
     const element = list.current;
     if (!element) return;
-    if (stickToBottom.current) {
+    const wasAtBottom = heightLaidOut.current - element.scrollTop - element.clientHeight < STICK_MARGIN_PX;
+    const asked = earlierAsked.current;
+    if (wasAtBottom) {
       element.scrollTop = element.scrollHeight;
-    } else if (heightBeforeEarlier.current !== undefined && messages.length > 0) {
-      element.scrollTop += element.scrollHeight - heightBeforeEarlier.current;
-      heightBeforeEarlier.current = undefined;
+    } else if (asked !== undefined && messages.length > asked.shown) {
+      element.scrollTop += element.scrollHeight - asked.height;
+      earlierAsked.current = undefined;
     }
+    heightLaidOut.current = element.scrollHeight;
   }, [messages.length, props.tick, conversation.id]);
 
   const focusComposer = () => composerInput.current?.focus();
+  /** What the user sent is shown, wherever they had scrolled to. */
+  const scrollToBottom = () => {
+    if (list.current) list.current.scrollTop = list.current.scrollHeight;
+  };
   const sendFiles = (files: FileList | File[]) => {
     for (const file of Array.from(files)) void action.run(() => app.sendFile(conversation.id, file, file.name));
   };
@@ -132,8 +146,8 @@ export function Chat(props: {
         tabIndex={0}
         onScroll={(e) => {
           const element = e.currentTarget;
-          stickToBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 48;
-          if (element.scrollTop < EARLIER_MARGIN_PX && hasEarlier && !stickToBottom.current) showEarlier();
+          const atBottom = element.scrollHeight - element.scrollTop - element.clientHeight < STICK_MARGIN_PX;
+          if (element.scrollTop < EARLIER_MARGIN_PX && hasEarlier && !atBottom) showEarlier();
         }}
       >
         {hasEarlier && (
@@ -176,7 +190,7 @@ export function Chat(props: {
           inputRef={composerInput}
           onMode={setMode}
           onFiles={sendFiles}
-          onSent={() => (stickToBottom.current = true)}
+          onSent={scrollToBottom}
         />
       )}
     </section>
