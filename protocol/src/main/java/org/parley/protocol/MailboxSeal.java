@@ -6,6 +6,7 @@ import org.bouncycastle.crypto.hpke.HPKE;
 import org.bouncycastle.crypto.hpke.HPKEContext;
 import org.bouncycastle.crypto.hpke.HPKEContextWithEncapsulation;
 
+import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -222,8 +223,11 @@ public final class MailboxSeal {
                     windows.put(enc, context);
                 }
                 return payload;
-            } catch (GeneralSecurityException | IllegalArgumentException | IllegalStateException notWindowed) {
+            } catch (AEADBadTagException | IllegalArgumentException | IllegalStateException notWindowed) {
                 return openSingleShot(sealed);
+            } catch (GeneralSecurityException e) {
+                // Not a copy that fails to open: a JDK without AES-GCM is a broken installation, said as such.
+                throw new IllegalStateException("the JDK's AES-128-GCM failed to open", e);
             }
         }
 
