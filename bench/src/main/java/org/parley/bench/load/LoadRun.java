@@ -212,6 +212,7 @@ public final class LoadRun {
 
     private StepResult holdIdle(List<ClientSession> ready, long rssBefore) throws Exception {
         double cpuBefore = cpu(server);
+        double compilerBefore = compilerCpu(server);
         double selfBefore = self.cpuSeconds();
         long rssAfter = rssBefore;
         for (int second = 1; second <= config.durationSeconds(); second++) {
@@ -224,7 +225,8 @@ public final class LoadRun {
         double perConnection = server == null ? Double.NaN : (rssAfter - rssBefore) / (double) ready.size();
         return new StepResult(driver.name(), config.clients(), ready.size(), 0, config.size(), config.groupSize(),
                 config.durationSeconds(), 0, 0, 0, 0, LatencySummary.of(LatencySummary.newHistogram()),
-                metrics.errorCount(), metrics.errorsByKind(), cpu(server) - cpuBefore, server == null ? -1 : rssAfter,
+                metrics.errorCount(), metrics.errorsByKind(), cpu(server) - cpuBefore, compilerCpu(server) - compilerBefore,
+                server == null ? -1 : rssAfter,
                 self.cpuSeconds() - selfBefore, server == null ? Double.NaN : perConnection);
     }
 
@@ -232,6 +234,7 @@ public final class LoadRun {
         metrics.beginStep(step);
         Map<String, Long> errorsBefore = metrics.errorsByKind();
         double cpuBefore = cpu(server);
+        double compilerBefore = compilerCpu(server);
         double selfBefore = self.cpuSeconds();
         Recipients recipients = new Recipients(ready, config.groupSize());
         Map<EventLoop, List<ClientSession>> byLoop = new IdentityHashMap<>();
@@ -273,7 +276,7 @@ public final class LoadRun {
         StepResult result = new StepResult(driver.name(), config.clients(), ready.size(), rate, config.size(),
                 config.groupSize(), durationSeconds, metrics.sent(), metrics.expected(), deliveredInWindow,
                 metrics.delivered(), LatencySummary.of(total), stepErrors.values().stream().mapToLong(Long::longValue).sum(), stepErrors,
-                cpu(server) - cpuBefore, rss(), self.cpuSeconds() - selfBefore, Double.NaN);
+                cpu(server) - cpuBefore, compilerCpu(server) - compilerBefore, rss(), self.cpuSeconds() - selfBefore, Double.NaN);
         progress.printf("[%s] %s done: delivered %.0f msgs/s, p99 %.2f ms, %d undelivered, %d errors%n", driver.name(),
                 step == WARMUP_STEP ? "warm-up" : "step " + (step + 1), result.deliveredPerSecond(), result.latency().p99Ms(), result.undelivered(), result.errors());
         return result;
@@ -307,6 +310,14 @@ public final class LoadRun {
             return server == null ? -1 : server.rssBytes();
         } catch (IOException e) {
             return -1;
+        }
+    }
+
+    private static double compilerCpu(ServerProcess process) {
+        try {
+            return process == null ? Double.NaN : process.compilerCpuSeconds();
+        } catch (IOException e) {
+            return Double.NaN;
         }
     }
 

@@ -46,6 +46,38 @@ public final class ServerProcess {
         }
     }
 
+    /**
+     * CPU seconds the process's JIT compiler threads have used (HotSpot's "C1 CompilerThread" and
+     * "C2 CompilerThread", named so in {@code /proc/PID/task/TID/stat}); 0 for a process without
+     * them (ejabberd). A JVM compiles for a minute or more under a new load on a slow machine, and
+     * that is not what a message costs once the server runs warm.
+     */
+    public double compilerCpuSeconds() throws IOException {
+        double seconds = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(proc.resolve(pid + "/task"))) {
+            for (Path task : tasks) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // the thread ended meanwhile
+                }
+                if (isCompilerThread(stat)) {
+                    seconds += parseCpuSeconds(stat);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IOException("cannot read the threads of process " + pid + ": " + e.getMessage(), e);
+        }
+        return seconds;
+    }
+
+    /** A thread's stat line names a JIT compiler thread (the kernel keeps the first 15 bytes of its name). */
+    static boolean isCompilerThread(String stat) {
+        int open = stat.indexOf('(');
+        return open >= 0 && (stat.startsWith("C1 CompilerThre", open + 1) || stat.startsWith("C2 CompilerThre", open + 1));
+    }
+
     /** Resident set size in bytes ({@code VmRSS}). */
     public long rssBytes() throws IOException {
         try {

@@ -1,9 +1,12 @@
 package org.parley.bench.load;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,6 +37,29 @@ class ServerProcessTest {
     }
 
     @Test
+    void compilerCpuIsTheSumOfTheJitCompilerThreadsOnly(@TempDir Path proc) throws Exception {
+        thread(proc, 11, "java", 500, 100);
+        thread(proc, 12, "C2 CompilerThre", 250, 50);
+        thread(proc, 13, "C1 CompilerThre", 30, 20);
+        thread(proc, 14, "C2 Compiler(x)", 7, 0); // a thread of another name that only starts alike
+        thread(proc, 15, "parley-mailbox-", 900, 0);
+        assertThat(new ServerProcess(42, proc).compilerCpuSeconds()).isEqualTo(3.5);
+    }
+
+    @Test
+    void aProcessWithoutCompilerThreadsHasNoCompilerCpu(@TempDir Path proc) throws Exception {
+        thread(proc, 21, "beam.smp", 500, 100);
+        assertThat(new ServerProcess(42, proc).compilerCpuSeconds()).isZero();
+        assertThatThrownBy(() -> new ServerProcess(7, proc).compilerCpuSeconds()).isInstanceOf(java.io.IOException.class);
+    }
+
+    private static void thread(Path proc, int tid, String name, int utime, int stime) throws Exception {
+        Path task = Files.createDirectories(proc.resolve("42/task/" + tid));
+        Files.writeString(task.resolve("stat"), tid + " (" + name + ") S 1 42 42 0 -1 4194560 1000 0 0 0 " + utime + " " + stime
+                + " 0 0 20 0 30 0 100 5000000 3000");
+    }
+
+    @Test
     void listeningSocketsAreMatchedByPortAndState() {
         List<String> table = List.of(
                 "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
@@ -53,6 +79,7 @@ class ServerProcessTest {
             assertThat(found.pid()).isEqualTo(ProcessHandle.current().pid());
             assertThat(found.rssBytes()).isPositive();
             assertThat(found.cpuSeconds()).isPositive();
+            assertThat(found.compilerCpuSeconds()).isBetween(0.0, found.cpuSeconds());
         }
     }
 }

@@ -16,7 +16,7 @@ class StepResultTest {
     private static StepResult result(double bytesPerIdle) {
         return new StepResult("parley", 10_000, 9_990, 20_000, 256, 0, 10, 200_000, 200_000, 190_000, 199_990,
                 new LatencySummary(199_990, 1.25, 12.5, 40.0, 80.0), 3, Map.of("login timed out", 3L),
-                7.5, 512L * 1024 * 1024, 6.0, bytesPerIdle);
+                7.5, 1.5, 512L * 1024 * 1024, 6.0, bytesPerIdle);
     }
 
     @Test
@@ -34,6 +34,18 @@ class StepResultTest {
     }
 
     @Test
+    void theJitCompilersCpuIsGivenAndLeftOutOfTheCostPerMessage() throws Exception {
+        StepResult step = result(Double.NaN);
+        JsonNode json = JSON.readTree(JSON.writeValueAsString(step.toJson()));
+        assertThat(json.get("server_jit_cpu_s").asDouble()).isEqualTo(1.5);
+        // (7.5 s - 1.5 s) over 199,990 delivered messages
+        assertThat(json.get("server_cpu_us_per_msg_without_jit").asDouble()).isEqualTo(30.0);
+        assertThat(step.summary()).contains("server cpu 7.5 s (JIT compiler 1.5 s; 30 µs per delivered message without it)");
+        JsonNode idle = JSON.readTree(JSON.writeValueAsString(result(6_000).toJson()));
+        assertThat(idle.get("server_cpu_us_per_msg_without_jit").isNull()).isTrue();
+    }
+
+    @Test
     void idleResultsCarryBytesPerConnection() throws Exception {
         JsonNode json = JSON.readTree(JSON.writeValueAsString(result(6_123.4).toJson()));
         assertThat(json.get("bytes_per_idle_connection").asLong()).isEqualTo(6_123);
@@ -42,10 +54,12 @@ class StepResultTest {
     @Test
     void unknownServerFiguresAreNull() throws Exception {
         StepResult unknown = new StepResult("ejabberd", 2, 2, 1, 64, 0, 1, 1, 1, 1, 1,
-                new LatencySummary(1, 1, 1, 1, 1), 0, Map.of(), Double.NaN, -1, 0.1, Double.NaN);
+                new LatencySummary(1, 1, 1, 1, 1), 0, Map.of(), Double.NaN, Double.NaN, -1, 0.1, Double.NaN);
         JsonNode json = JSON.readTree(JSON.writeValueAsString(unknown.toJson()));
         assertThat(json.get("server_cpu_s").isNull()).isTrue();
         assertThat(json.get("server_rss_mib").isNull()).isTrue();
+        assertThat(json.get("server_jit_cpu_s").isNull()).isTrue();
+        assertThat(json.get("server_cpu_us_per_msg_without_jit").isNull()).isTrue();
         assertThat(unknown.summary()).contains("server cpu unknown");
     }
 

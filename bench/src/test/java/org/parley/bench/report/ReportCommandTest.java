@@ -16,11 +16,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ReportCommandTest {
 
     private static LoadPoint point(String target, int clients, double rate, double delivered, double p99) {
-        return new LoadPoint(target, clients, rate, delivered, p99 / 4, p99, p99 * 2, 0, 0, 10.0, 300.0, null, 256, 10);
+        return new LoadPoint(target, clients, rate, delivered, p99 / 4, p99, p99 * 2, 0, 0, 10.0, 2.0, 8.0 * 1e6 / (delivered * 10), 300.0, null, 256, 10);
     }
 
     private static LoadPoint idle(int clients, long bytes) {
-        return new LoadPoint("parley", clients, 0, 0, 0, 0, 0, 0, 0, 1.0, 900.0, bytes, 256, 10);
+        return new LoadPoint("parley", clients, 0, 0, 0, 0, 0, 0, 0, 1.0, null, null, 900.0, bytes, 256, 10);
     }
 
     private final List<LoadPoint> points = List.of(
@@ -46,6 +46,15 @@ class ReportCommandTest {
         assertThat(md).contains("39,000 msgs/s", "78% of the goal", "7.80× (parley 39,000 msgs/s, ejabberd 5,000 msgs/s)", "9,000 bytes each at 20,000 connections",
                 "1.1× the memory goal; 20,000 of 100,000 connections", "| parley | 10,000 | 60,000 | 41,000 |", "![delivered msgs/s",
                 "where the time goes", "- machine: test");
+    }
+
+    @Test
+    void theCpuGoalIsReadFromTheThousandClientStepAtEightThousandWithoutTheJit() {
+        // 10 s of CPU, 2 s of it JIT, over 10 s of 8,000 delivered msgs/s: 100 µs a message.
+        assertThat(ReportCommand.cpuRow(List.of(point("parley", 1_000, 4_000, 4_000, 5), point("parley", 1_000, 8_000, 8_000, 20))))
+                .contains("| 100 µs (10.0 s of CPU, 2.0 s of it JIT) | no (2.5× the goal) |");
+        assertThat(ReportCommand.cpuRow(List.of(point("parley", 1_000, 8_000, 40_000, 20)))).contains("| 20 µs", "| yes |");
+        assertThat(ReportCommand.cpuRow(points)).endsWith("not measured | not measured |\n");
     }
 
     @Test
