@@ -22,6 +22,7 @@ import java.util.function.Consumer;
 import org.parley.server.accounts.AccountId;
 import org.parley.server.accounts.DeviceId;
 import org.parley.server.storage.Database;
+import org.parley.server.storage.Database.Prepared;
 import org.parley.server.storage.Dialect;
 import org.parley.server.storage.StoreRejectedException;
 
@@ -177,8 +178,9 @@ public final class JdbcMailboxStore implements MailboxStore {
             rejections[i] = admit(connection, deliveries.get(i), usage, added);
         }
         List<DeliveryOutcome> outcomes = new ArrayList<>(deliveries.size());
-        try (PreparedStatement insert = connection.prepareStatement(
+        try (Prepared prepared = database.prepare(connection,
                 "INSERT INTO envelopes (recipient_device, seq, payload, arrival_hour) VALUES (?, ?, ?, ?)")) {
+            PreparedStatement insert = prepared.statement();
             int next = 0;
             for (int i = 0; i < deliveries.size(); i++) {
                 if (rejections[i] != null) {
@@ -232,7 +234,8 @@ public final class JdbcMailboxStore implements MailboxStore {
             List<DeviceId> chunk = devices.subList(from, Math.min(devices.size(), from + CHUNK));
             String sql = "SELECT device_id, pending_count, pending_bytes, next_seq FROM mailbox_usage WHERE device_id IN ("
                     + placeholders(chunk.size()) + ") ORDER BY device_id" + database.dialect().forUpdate();
-            try (PreparedStatement select = connection.prepareStatement(sql)) {
+            try (Prepared prepared = database.prepare(connection, sql)) {
+                PreparedStatement select = prepared.statement();
                 for (int i = 0; i < chunk.size(); i++) {
                     select.setBytes(i + 1, chunk.get(i).bytes());
                 }
@@ -290,12 +293,13 @@ public final class JdbcMailboxStore implements MailboxStore {
     }
 
     /** Adds each stored-to device's {count, bytes} to its quota row and sets its next sequence number, in one batch. */
-    private static void recordAdded(Connection connection, Map<DeviceId, long[]> added) throws SQLException {
+    private void recordAdded(Connection connection, Map<DeviceId, long[]> added) throws SQLException {
         if (added.isEmpty()) {
             return;
         }
-        try (PreparedStatement update = connection.prepareStatement("UPDATE mailbox_usage SET pending_count = pending_count + ?, "
+        try (Prepared prepared = database.prepare(connection, "UPDATE mailbox_usage SET pending_count = pending_count + ?, "
                 + "pending_bytes = pending_bytes + ?, next_seq = ? WHERE device_id = ?")) {
+            PreparedStatement update = prepared.statement();
             for (Map.Entry<DeviceId, long[]> entry : added.entrySet()) {
                 update.setLong(1, entry.getValue()[0]);
                 update.setLong(2, entry.getValue()[1]);
@@ -308,12 +312,13 @@ public final class JdbcMailboxStore implements MailboxStore {
     }
 
     /** Takes each device's {count, bytes} off its quota row, in one batch. */
-    private static void subtractUsage(Connection connection, Map<DeviceId, long[]> deltas) throws SQLException {
+    private void subtractUsage(Connection connection, Map<DeviceId, long[]> deltas) throws SQLException {
         if (deltas.isEmpty()) {
             return;
         }
-        try (PreparedStatement update = connection.prepareStatement(
+        try (Prepared prepared = database.prepare(connection,
                 "UPDATE mailbox_usage SET pending_count = pending_count + ?, pending_bytes = pending_bytes + ? WHERE device_id = ?")) {
+            PreparedStatement update = prepared.statement();
             for (Map.Entry<DeviceId, long[]> entry : deltas.entrySet()) {
                 update.setLong(1, -entry.getValue()[0]);
                 update.setLong(2, -entry.getValue()[1]);
@@ -359,29 +364,30 @@ public final class JdbcMailboxStore implements MailboxStore {
     private int acknowledge(Connection connection, List<Acknowledgement> acknowledgements) throws SQLException {
         Map<DeviceId, long[]> removed = new HashMap<>();
         int deleted = 0;
-        // One shared statement, prepared once per batch, deletes copy by copy: every copy in
-        // process (SQLite), else those of acknowledgements that name one copy, as the Parley client
+        // One shared statement deletes copy by copy: every copy in process (SQLite, where the writer
+        // keeps it prepared), else those of acknowledgements that name one copy, as the Parley client
         // sends them (one per processed copy), while longer lists take one statement each.
-        PreparedStatement deleteOne = null;
+        Prepared deleteOne = null;
         try {
             for (Acknowledgement ack : acknowledgements) {
                 List<Long> ids = List.copyOf(new LinkedHashSet<>(ack.envelopeIds()));
                 if (ids.size() == 1 || (!ids.isEmpty() && database.dialect().inProcess())) {
                     if (deleteOne == null) {
-                        deleteOne = connection.prepareStatement("DELETE FROM envelopes WHERE recipient_device = ? AND seq = ? "
+                        deleteOne = database.prepare(connection, "DELETE FROM envelopes WHERE recipient_device = ? AND seq = ? "
                                 + "RETURNING length(payload)");
                     }
                     for (long id : ids) {
-                        deleteOne.setBytes(1, ack.device().bytes());
-                        deleteOne.setLong(2, id);
-                        deleted += countDeleted(deleteOne, ack.device(), removed);
+                        deleteOne.statement().setBytes(1, ack.device().bytes());
+                        deleteOne.statement().setLong(2, id);
+                        deleted += countDeleted(deleteOne.statement(), ack.device(), removed);
                     }
                     continue;
                 }
                 for (int from = 0; from < ids.size(); from += CHUNK) {
                     List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
-                    try (PreparedStatement delete = connection.prepareStatement("DELETE FROM envelopes WHERE recipient_device = ? "
+                    try (Prepared prepared = database.prepare(connection, "DELETE FROM envelopes WHERE recipient_device = ? "
                             + "AND seq IN (" + placeholders(chunk.size()) + ") RETURNING length(payload)")) {
+                        PreparedStatement delete = prepared.statement();
                         delete.setBytes(1, ack.device().bytes());
                         for (int i = 0; i < chunk.size(); i++) {
                             delete.setLong(i + 2, chunk.get(i));

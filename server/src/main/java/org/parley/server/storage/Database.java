@@ -3,6 +3,7 @@ package org.parley.server.storage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.locks.ReentrantLock;
@@ -38,6 +39,8 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource writers;
     private final HikariDataSource readers;
     private final ReentrantLock sqliteWriteLock = new ReentrantLock(true);
+    /** Guarded by {@link #sqliteWriteLock}. */
+    private final WriterStatements writerStatements = new WriterStatements();
 
     private Database(StoreUrl url, HikariDataSource writers, HikariDataSource readers) {
         this.url = url;
@@ -184,6 +187,55 @@ public final class Database implements AutoCloseable {
     }
 
     /**
+     * {@code sql} prepared on {@code connection} for one use: close it after that, inside the work
+     * that was given the connection. In a write on SQLite the statement is the writer connection's
+     * own, kept for later writes, and closing it only clears its parameters; otherwise (reads, and
+     * PostgreSQL, whose driver keeps its own server-side statements) it is new and closing closes it.
+     */
+    public Prepared prepare(Connection connection, String sql) throws SQLException {
+        if (dialect() == Dialect.SQLITE && sqliteWriteLock.isHeldByCurrentThread()) {
+            return new Prepared(writerStatements.get(connection, sql), true);
+        }
+        return new Prepared(connection.prepareStatement(sql), false);
+    }
+
+    /** A statement from {@link #prepare}. */
+    public static final class Prepared implements AutoCloseable {
+        private final PreparedStatement statement;
+        private final boolean kept;
+
+        private Prepared(PreparedStatement statement, boolean kept) {
+            this.statement = statement;
+            this.kept = kept;
+        }
+
+        public PreparedStatement statement() {
+            return statement;
+        }
+
+        /** Readies a kept statement for its next use (even after a failure halfway through a batch), or closes it. */
+        @Override
+        public void close() throws SQLException {
+            if (kept) {
+                statement.clearBatch();
+                statement.clearParameters();
+            } else {
+                statement.close();
+            }
+        }
+    }
+
+    /** How many statements the SQLite writer keeps now (for tests). */
+    int keptWriterStatements() {
+        sqliteWriteLock.lock();
+        try {
+            return writerStatements.size();
+        } finally {
+            sqliteWriteLock.unlock();
+        }
+    }
+
+    /**
      * Runs {@code work} in a read-only transaction: on SQLite it sees one consistent snapshot;
      * on PostgreSQL (read committed) each statement sees the latest commits.
      */
@@ -235,6 +287,12 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        sqliteWriteLock.lock();
+        try {
+            writerStatements.clear();
+        } finally {
+            sqliteWriteLock.unlock();
+        }
         readers.close();
         writers.close();
     }
