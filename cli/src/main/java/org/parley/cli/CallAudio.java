@@ -7,6 +7,7 @@ import org.parley.client.calls.LiveAudio;
 import org.parley.client.calls.SoundLines;
 import org.parley.media.audio.AudioCodecException;
 import org.parley.media.audio.OpusFormat;
+import org.parley.media.audio.OpusFrameEncoder;
 import org.parley.media.audio.WavFiles;
 import org.parley.media.video.SyntheticVideo;
 import picocli.CommandLine.Option;
@@ -35,6 +36,8 @@ final class CallAudio {
     private static final long TAIL_MILLIS = 1_000;
     /** After video stops, time for its last frame (up to ~35 packets) to arrive before the call ends. */
     private static final long VIDEO_TAIL_MILLIS = 300;
+    /** Frames the encoder's warm-up encodes: by then this JVM encodes a frame in a fraction of its 20 ms. */
+    private static final int WARM_UP_FRAMES = 200;
 
     @Option(names = "--send-audio", paramLabel = "IN.wav", description = "Send this WAV file (16-bit PCM, 48 kHz mono).")
     Path sendAudio;
@@ -80,11 +83,27 @@ final class CallAudio {
             throw new IllegalArgumentException("this machine has no sound device (no 48 kHz 16-bit mono microphone and speaker);"
                     + " use --send-audio IN.wav and --record OUT.wav");
         }
+        short[] samples;
         try {
-            return sendAudio == null ? new short[0] : WavFiles.read(sendAudio);
+            samples = sendAudio == null ? new short[0] : WavFiles.read(sendAudio);
         } catch (AudioCodecException e) {
             throw new IllegalArgumentException("cannot use " + sendAudio + ": " + e.getMessage(), e);
         }
+        if (live || samples.length > 0) {
+            warmUpEncoderWhileRinging();
+        }
+        return samples;
+    }
+
+    /**
+     * This process is new, so its Opus encoder would run interpreted through the call's first
+     * seconds, sending them late and choppy: compile it in the background while the call rings.
+     */
+    private static void warmUpEncoderWhileRinging() {
+        Thread warmUp = new Thread(() -> OpusFrameEncoder.warmUp(WARM_UP_FRAMES), "parley-opus-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.setPriority(Thread.MIN_PRIORITY);
+        warmUp.start();
     }
 
     /**

@@ -44,6 +44,29 @@ public final class OpusFrameEncoder {
         return new OpusFrameEncoder(32_000, 10);
     }
 
+    /**
+     * Encodes {@code frames} frames of a synthetic voice-band signal with a throwaway encoder, so
+     * that the JIT has compiled concentus before a call's first real frame. On a cold JVM the first
+     * frames take longer to encode than they last (36 ms each for the first 25 on a 2-core EPYC VM,
+     * 20 ms for the next 25), and a call started cold sends its first seconds late and choppy.
+     * Call it while the call rings, off the thread that will send.
+     */
+    public static void warmUp(int frames) {
+        OpusFrameEncoder throwaway = forVoice();
+        short[] pcm = new short[OpusFormat.FRAME_SAMPLES];
+        try {
+            for (int frame = 0; frame < frames; frame++) {
+                for (int i = 0; i < pcm.length; i++) {
+                    double t = (frame * pcm.length + i) / (double) OpusFormat.SAMPLE_RATE;
+                    pcm[i] = (short) (6000 * Math.sin(2 * Math.PI * 220 * t) + 3000 * Math.sin(2 * Math.PI * 1330 * t));
+                }
+                throwaway.encode(pcm);
+            }
+        } catch (AudioCodecException e) {
+            throw new IllegalStateException("concentus failed on its warm-up signal", e);
+        }
+    }
+
     /** Encodes exactly {@link OpusFormat#FRAME_SAMPLES} samples into one Opus packet. */
     public byte[] encode(short[] pcm) throws AudioCodecException {
         if (pcm.length != OpusFormat.FRAME_SAMPLES) {

@@ -40,6 +40,24 @@ class OpusRoundTripTest {
     }
 
     @Test
+    void warmingUpLeavesEveryOtherEncoderAsItWas() throws Exception {
+        short[] speech = Signals.speechLike(0.2, 17);
+        byte[][] before = encodeAll(speech);
+        OpusFrameEncoder.warmUp(30);
+        assertThat(encodeAll(speech)).as("a throwaway encoder: the next call's packets are what they would have been")
+                .isDeepEqualTo(before);
+    }
+
+    private static byte[][] encodeAll(short[] speech) throws Exception {
+        OpusFrameEncoder encoder = OpusFrameEncoder.forVoice();
+        byte[][] packets = new byte[speech.length / 960][];
+        for (int f = 0; f < packets.length; f++) {
+            packets[f] = encoder.encode(Arrays.copyOfRange(speech, f * 960, (f + 1) * 960));
+        }
+        return packets;
+    }
+
+    @Test
     void lostFramesAreConcealedNotSilent() throws Exception {
         short[] speech = Signals.speechLike(2.0, 11);
         OpusFrameEncoder encoder = OpusFrameEncoder.forVoice();
