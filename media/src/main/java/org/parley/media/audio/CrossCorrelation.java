@@ -42,6 +42,18 @@ public final class CrossCorrelation {
         return best;
     }
 
+    /**
+     * Like {@link #align}, but the recording may also be ahead of the reference by up to
+     * {@code maxLag} samples (a negative lag). A recording that starts at the first frame received
+     * lacks what was sent before the receiver joined, so it begins later in the reference: one
+     * frame missed at the start put it 960 samples ahead, where {@link #align} finds no match.
+     */
+    public static Alignment alignEitherWay(short[] reference, short[] recorded, int maxLag) {
+        Alignment behind = align(reference, recorded, maxLag);
+        Alignment ahead = align(recorded, reference, maxLag);
+        return ahead.correlation() > behind.correlation() ? new Alignment(-ahead.lag(), ahead.correlation()) : behind;
+    }
+
     /** Correlation of two equally long sequences, without lag search. */
     public static double normalized(short[] a, short[] b) {
         if (a.length != b.length) {

@@ -120,6 +120,21 @@ class OpusRoundTripTest {
     }
 
     @Test
+    void aRecordingThatMissedTheFirstFrameIsFoundAheadOfTheReference() {
+        short[] speech = Signals.speechLike(3.0, 7);
+        short[] fromSecondFrame = Arrays.copyOfRange(speech, 960, speech.length);
+        assertThat(CrossCorrelation.align(speech, fromSecondFrame, 2400).correlation())
+                .as("searching only recordings behind the reference finds no match").isLessThan(0.5);
+        CrossCorrelation.Alignment ahead = CrossCorrelation.alignEitherWay(speech, fromSecondFrame, 2400);
+        assertThat(ahead.lag()).isEqualTo(-960);
+        assertThat(ahead.correlation()).isGreaterThan(0.999);
+        short[] delayed = new short[speech.length + 500];
+        System.arraycopy(speech, 0, delayed, 500, speech.length);
+        assertThat(CrossCorrelation.alignEitherWay(speech, delayed, 2400).lag()).isEqualTo(500);
+        assertThat(CrossCorrelation.alignEitherWay(speech, Signals.speechLike(3.0, 8), 2400).correlation()).isLessThan(0.5);
+    }
+
+    @Test
     void wavFilesRoundTripAndOtherRatesAreRefused(@TempDir Path dir) throws Exception {
         short[] sweep = Signals.sineSweep(0.5, 200, 2000, 0.4);
         Path file = dir.resolve("sweep.wav");
