@@ -21,6 +21,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -38,6 +39,7 @@ final class CallAudio {
     private static final long VIDEO_TAIL_MILLIS = 300;
     /** Frames the encoder's warm-up encodes: by then this JVM encodes a frame in a fraction of its 20 ms. */
     private static final int WARM_UP_FRAMES = 200;
+    private static final AtomicBoolean ENCODER_WARMED = new AtomicBoolean();
 
     @Option(names = "--send-audio", paramLabel = "IN.wav", description = "Send this WAV file (16-bit PCM, 48 kHz mono).")
     Path sendAudio;
@@ -100,6 +102,9 @@ final class CallAudio {
      * seconds, sending them late and choppy: compile it in the background while the call rings.
      */
     private static void warmUpEncoderWhileRinging() {
+        if (!ENCODER_WARMED.compareAndSet(false, true)) {
+            return; // an earlier call of this process (a chat's /call) has warmed it
+        }
         Thread warmUp = new Thread(() -> OpusFrameEncoder.warmUp(WARM_UP_FRAMES), "parley-opus-warm-up");
         warmUp.setDaemon(true);
         warmUp.setPriority(Thread.MIN_PRIORITY);
