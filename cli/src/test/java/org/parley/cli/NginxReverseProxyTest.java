@@ -82,7 +82,7 @@ class NginxReverseProxyTest {
         HttpResponse<String> root = http.send(HttpRequest.newBuilder(URI.create(proxy.origin() + "/")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(root.statusCode()).isEqualTo(200);
-        if (WebApp.fromClassPath().built()) {
+        if (WebApp.onClassPath()) {
             assertThat(root.body()).contains("<meta name=\"parley-ws\" content=\"" + NginxProxy.WEBSOCKET_PATH + "\" />");
         }
     }

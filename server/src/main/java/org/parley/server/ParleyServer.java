@@ -177,8 +177,6 @@ public final class ParleyServer implements AutoCloseable {
                 maintenance.scheduleWithFixedDelay(relay::removeIdle, 5, 5, TimeUnit.SECONDS);
             }
 
-            WebApp servedApp = WebApp.fromClassPath(config.edge().webSocketPath()).withAlternates(config.alternates());
-            WebApp webApp = webTransport == null ? servedApp : servedApp.withWebTransportPort(webTransport.localAddress().getPort());
             Map<ClientFrame.BodyCase, RequestHandler> handlers = new EnumMap<>(ClientFrame.BodyCase.class);
             AccountRequests accountRequests = new AccountRequests(store.accounts(), store.mailbox(), bus, requestPool, metrics,
                     config.inviteOnly(), registrations, limiters, store.sharedByNodes() ? store.database() : null, sessions, random,
@@ -234,6 +232,8 @@ public final class ParleyServer implements AutoCloseable {
             }
             MetricsAccess metricsAccess = new MetricsAccess(config.edge().metricsToken());
             this.identity = store.serverIdentity(random, config.alternates(), System.currentTimeMillis());
+            WebApp servedApp = WebApp.fromClassPath(config.edge().webSocketPath(), identity.publicKey()).withAlternates(config.alternates());
+            WebApp webApp = webTransport == null ? servedApp : servedApp.withWebTransportPort(webTransport.localAddress().getPort());
             if (store.sharedByNodes()) {
                 maintenance.scheduleWithFixedDelay(this::adoptNewerAnnouncement, ANNOUNCEMENT_REFRESH.toSeconds(),
                         ANNOUNCEMENT_REFRESH.toSeconds(), TimeUnit.SECONDS);

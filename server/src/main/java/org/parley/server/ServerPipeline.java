@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import org.parley.protocol.Limits;
+import org.parley.protocol.Tunnel;
 import org.parley.protocol.v1.ClientFrame;
 import org.parley.server.metrics.Metrics;
 import org.parley.server.calls.Relay;
@@ -31,6 +32,7 @@ import org.parley.server.transport.MetricsAccess;
 import org.parley.server.transport.ProxyProtocolReader;
 import org.parley.server.transport.ReadinessRoute;
 import org.parley.server.transport.TlsHandlers;
+import org.parley.server.transport.TunnelHandler;
 import org.parley.server.transport.ViolationPolicy;
 import org.parley.server.transport.WebAppRoutes;
 
@@ -44,7 +46,11 @@ import java.util.concurrent.Executor;
  * [PROXY protocol header] → [TLS] → flush consolidation → idle/slow timeouts → HTTP codec → 100-continue → chunked writes →
  * router (API paths, else the web app). The upgrade at the WebSocket path ({@code /v1/ws}, or
  * {@code --ws-path}) appends: WebSocket protocol (handshake, control frames, hard size cap) →
- * fragment aggregation → protobuf codec → frame rate limit → session dispatch → violation policy.
+ * fragment aggregation → the session's handlers: protobuf codec → frame rate limit → session
+ * dispatch → violation policy. The upgrade at that path followed by {@link Tunnel#PATH_SUFFIX} (a
+ * browser through a bridge) appends the WebSocket protocol (records' size cap) → fragment
+ * aggregation → the tunnel, whose first record appends behind it either FRAME records as binary
+ * messages → the session's handlers, or one HTTP exchange → chunked writes → the attachment routes.
  */
 final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     /** WebSocket messages above this are refused by the WebSocket layer (close 1009) without being buffered. */
@@ -65,6 +71,7 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     private final SessionRegistry sessions;
     private final Relay calls;
     private final WebSocketServerProtocolConfig webSocket;
+    private final WebSocketServerProtocolConfig tunnel;
     private final WebAppRoutes webApp;
     private final ServerIdentity identity;
     private final ReadinessRoute readiness;
@@ -98,6 +105,10 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
                 // Text frames are refused by ClientFrameCodec whatever they hold: no UTF-8 validator on every connection.
                 .withUTF8Validator(false)
                 .build();
+        this.tunnel = webSocket.toBuilder()
+                .websocketPath(edge.webSocketPath() + Tunnel.PATH_SUFFIX)
+                .maxFramePayloadLength(Tunnel.MAX_RECORD_BYTES)
+                .build();
     }
 
     @Override
@@ -117,14 +128,27 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
         pipeline.addLast("http", new HttpServerCodec(4096, 8192, 64 * 1024));
         pipeline.addLast("continue", new HttpServerExpectContinueHandler());
         pipeline.addLast("chunked", new ChunkedWriteHandler());
-        pipeline.addLast("router", new HttpRouter(metrics, attachments, this::installWebSocket, edge.trustedProxies(), metricsAccess, webApp,
-                edge.webSocketPath(), readiness));
+        pipeline.addLast("router", new HttpRouter(metrics, attachments, this::installWebSocket, this::installTunnel,
+                edge.trustedProxies(), metricsAccess, webApp, edge.webSocketPath(), readiness));
     }
 
     private void installWebSocket(ChannelPipeline pipeline) {
         pipeline.addLast("websocket", new WebSocketServerProtocolHandler(webSocket));
         pipeline.addLast("upgraded", new DropHttpHandlers());
         pipeline.addLast("fragments", new WebSocketFrameAggregator(HARD_FRAME_LIMIT));
+        installSession(pipeline);
+    }
+
+    /** The tunnel has as long as a WebSocket's upgrade to say what it carries. */
+    private void installTunnel(ChannelPipeline pipeline) {
+        pipeline.addLast("websocket", new WebSocketServerProtocolHandler(tunnel));
+        pipeline.addLast("upgraded", new DropHttpHandlers());
+        pipeline.addLast("fragments", new WebSocketFrameAggregator(Tunnel.MAX_RECORD_BYTES));
+        pipeline.addLast("tunnel", new TunnelHandler(identity, random, limits.handshakeTimeout(), this::installSession, attachments));
+    }
+
+    /** What serves a session, from its binary messages on. */
+    private void installSession(ChannelPipeline pipeline) {
         pipeline.addLast("protobuf", new ClientFrameCodec(metrics));
         pipeline.addLast("rate", new FrameRateLimiter(limits.framesPerSecond(), limits.frameBurst()));
         pipeline.addLast("session", new SessionHandler(handlers, requestPool, metrics, random, sessions, calls, identity));

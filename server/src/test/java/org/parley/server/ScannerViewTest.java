@@ -84,9 +84,11 @@ class ScannerViewTest extends ServerTestBase {
         assertThat(root).startsWith("HTTP/1.1 200 OK\r\n");
         String head = root.substring(0, root.indexOf("\r\n\r\n")).toLowerCase(Locale.ROOT);
         assertThat(head).as("no Server header").doesNotContain("\r\nserver:").doesNotContain("parley");
-        if (WebApp.fromClassPath().built()) {
+        if (WebApp.onClassPath()) {
             // The page at "/" is the app, titled as the app: see the README's "Behind a reverse proxy".
-            assertThat(root).contains("<meta name=\"parley-ws\" content=\"" + HIDDEN_PATH + "\" />");
+            assertThat(root).contains("<meta name=\"parley-ws\" content=\"" + HIDDEN_PATH + "\" />")
+                    .contains("<meta name=\"parley-server-key\" content=\""
+                            + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(server.publicKey()) + "\" />");
         }
     }
 

@@ -4,9 +4,11 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.parley.protocol.ServerAnnouncements;
+import org.parley.protocol.Tunnel;
 import org.parley.protocol.v1.Challenge;
 import org.parley.protocol.v1.ServerAnnouncement;
 
+import java.security.SecureRandom;
 import java.util.List;
 
 /**
@@ -14,12 +16,15 @@ import java.util.List;
  * Challenge carries both (only its nonce is fresh). The announcement is made at a start whose list
  * differs from the one before, and issued at that time, so that clients take it as newer. Nodes of
  * one deployment show one announcement ({@link JdbcAnnouncementStore}): a node adopts a newer one
- * that another node stored.
+ * that another node stored. The private key stays here, for the tunnel's handshake
+ * ({@link #acceptTunnel}); nothing here prints it.
  */
 public final class ServerIdentity {
+    private final Ed25519PrivateKeyParameters key;
     private volatile Challenge template;
 
-    private ServerIdentity(Challenge template) {
+    private ServerIdentity(Ed25519PrivateKeyParameters key, Challenge template) {
+        this.key = key;
         this.template = template;
     }
 
@@ -33,7 +38,7 @@ public final class ServerIdentity {
         requireValid(alternates);
         byte[] announcement = ServerAnnouncement.newBuilder().addAllAddresses(alternates).setIssuedAtMs(issuedAtMillis)
                 .build().toByteArray();
-        return new ServerIdentity(Challenge.newBuilder()
+        return new ServerIdentity(key, Challenge.newBuilder()
                 .setServerKey(ByteString.copyFrom(key.generatePublicKey().getEncoded()))
                 .setAnnouncement(ByteString.copyFrom(announcement))
                 .setAnnouncementSignature(ByteString.copyFrom(ServerAnnouncements.sign(key, announcement)))
@@ -56,7 +61,7 @@ public final class ServerIdentity {
 
     /** This identity's key showing {@code announcement} under {@code signature} (made by the same key) instead. */
     ServerIdentity showing(byte[] announcement, byte[] signature) {
-        return new ServerIdentity(withAnnouncement(template, announcement, signature));
+        return new ServerIdentity(key, withAnnouncement(template, announcement, signature));
     }
 
     /**
@@ -117,5 +122,14 @@ public final class ServerIdentity {
 
     public byte[] publicKey() {
         return template.getServerKey().toByteArray();
+    }
+
+    /**
+     * The server's side of a tunnel's handshake ({@link Tunnel}), signed with this server's key.
+     *
+     * @throws IllegalArgumentException when {@code clientHello} is not a usable ClientHello
+     */
+    public Tunnel.Accepted acceptTunnel(byte[] clientHello, SecureRandom random) {
+        return Tunnel.accept(clientHello, key, random);
     }
 }

@@ -11,10 +11,10 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
+import org.parley.protocol.Tunnel;
 import org.parley.protocol.WebSocketPaths;
 import org.parley.server.metrics.Metrics;
 
@@ -24,9 +24,10 @@ import java.util.function.Consumer;
 /**
  * Routes plain HTTP requests: {@code GET /healthz}, {@code GET /readyz}, {@code GET /metrics} (only with the metrics
  * token: see {@link MetricsAccess}), attachments under {@code /v1/attachments/{id}}, and the
- * WebSocket upgrade at the configured path ({@code /v1/ws} unless {@code --ws-path} moves it), which
- * installs the WebSocket handlers behind this one and, on a connection from a trusted proxy, takes
- * the client's address from X-Forwarded-For; every other GET or HEAD goes to the web app
+ * WebSocket upgrades at the configured path ({@code /v1/ws} unless {@code --ws-path} moves it) and
+ * at that path followed by {@link Tunnel#PATH_SUFFIX} (the tunnel a browser opens through a bridge),
+ * each of which installs its handlers behind this one and, on a connection from a trusted proxy,
+ * takes the client's address from X-Forwarded-For; every other GET or HEAD goes to the web app
  * ({@link WebAppRoutes}). Bodies are streamed, never aggregated, so a 100 MiB upload does not sit in
  * memory.
  *
@@ -36,33 +37,36 @@ import java.util.function.Consumer;
  */
 public final class HttpRouter extends ChannelInboundHandlerAdapter {
     public static final String DEFAULT_WEBSOCKET_PATH = WebSocketPaths.DEFAULT;
-    private static final String ATTACHMENTS = "/v1/attachments";
+    private static final String ATTACHMENTS = AttachmentPaths.PATH;
     private static final String HEALTH = "/healthz";
     private static final String READY = "/readyz";
     private static final String METRICS = "/metrics";
     private static final String FORWARDED_FOR = "X-Forwarded-For";
 
     private final Metrics metrics;
-    private final AttachmentRoutes attachments;
+    private final AttachmentPaths attachments;
     private final Consumer<ChannelPipeline> webSocketInstaller;
+    private final Consumer<ChannelPipeline> tunnelInstaller;
     private final TrustedProxies trustedProxies;
     private final MetricsAccess metricsAccess;
     private final WebAppRoutes webApp;
     private final String webSocketPath;
+    private final String tunnelPath;
     private final ReadinessRoute readiness;
-    private HttpBodyHandler body;
     private boolean upgraded;
 
     public HttpRouter(Metrics metrics, AttachmentRoutes attachments, Consumer<ChannelPipeline> webSocketInstaller,
-                      TrustedProxies trustedProxies, MetricsAccess metricsAccess, WebAppRoutes webApp, String webSocketPath,
-                      ReadinessRoute readiness) {
+                      Consumer<ChannelPipeline> tunnelInstaller, TrustedProxies trustedProxies, MetricsAccess metricsAccess,
+                      WebAppRoutes webApp, String webSocketPath, ReadinessRoute readiness) {
         this.metrics = metrics;
-        this.attachments = attachments;
+        this.attachments = new AttachmentPaths(attachments);
         this.webSocketInstaller = webSocketInstaller;
+        this.tunnelInstaller = tunnelInstaller;
         this.trustedProxies = trustedProxies;
         this.metricsAccess = metricsAccess;
         this.webApp = webApp;
         this.webSocketPath = webSocketPath; // checked once, in the server's configuration
+        this.tunnelPath = webSocketPath + Tunnel.PATH_SUFFIX;
         this.readiness = readiness;
     }
 
@@ -90,27 +94,14 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
         if (upgraded && !(msg instanceof HttpContent)) {
             ctx.fireChannelRead(msg); // WebSocket frames after the upgrade
         } else if (msg instanceof HttpRequest request) {
-            body = null;
             route(ctx, request);
             if (msg instanceof HttpContent content) {
-                onContent(ctx, content);
+                attachments.onContent(ctx, content);
             }
         } else if (msg instanceof HttpContent content) {
-            onContent(ctx, content);
+            attachments.onContent(ctx, content);
         } else {
             ctx.fireChannelRead(msg);
-        }
-    }
-
-    private void onContent(ChannelHandlerContext ctx, HttpContent content) {
-        HttpBodyHandler handler = body;
-        if (content instanceof LastHttpContent) {
-            body = null;
-        }
-        if (handler != null) {
-            handler.onContent(ctx, content);
-        } else {
-            content.release();
         }
     }
 
@@ -125,10 +116,7 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        if (body != null) {
-            body.abort();
-            body = null;
-        }
+        attachments.abort();
         super.channelInactive(ctx);
     }
 
@@ -140,13 +128,13 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
         }
         String path = new QueryStringDecoder(request.uri()).path();
         HttpMethod method = request.method();
-        if (path.equals(webSocketPath) && isWebSocketUpgrade(request)) {
+        if ((path.equals(webSocketPath) || path.equals(tunnelPath)) && isWebSocketUpgrade(request)) {
             upgraded = true;
             InetAddress peer = ClientAddress.of(ctx.channel());
             if (peer != null && trustedProxies.contains(peer)) {
                 ClientAddress.set(ctx.channel(), trustedProxies.clientBehind(peer, request.headers().getAll(FORWARDED_FOR)));
             }
-            webSocketInstaller.accept(ctx.pipeline());
+            (path.equals(webSocketPath) ? webSocketInstaller : tunnelInstaller).accept(ctx.pipeline());
             // The upgrade handler wants a complete request; an upgrade GET has no body to wait for.
             ctx.fireChannelRead(new DefaultFullHttpRequest(request.protocolVersion(), method, request.uri(),
                     Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE));
@@ -160,10 +148,8 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
             } else {
                 HttpResponses.error(ctx, keepAlive, HttpResponseStatus.UNAUTHORIZED, "/metrics needs 'Authorization: Bearer <metrics token>'");
             }
-        } else if (path.equals(ATTACHMENTS) && method.equals(HttpMethod.POST)) {
-            body = attachments.upload(ctx, request);
-        } else if (path.startsWith(ATTACHMENTS + "/") && method.equals(HttpMethod.GET)) {
-            attachments.download(ctx, request, path.substring(ATTACHMENTS.length() + 1));
+        } else if (attachments.route(ctx, request, path)) {
+            // answered, or the body that follows streams into the upload
         } else if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)) {
             webApp.serve(ctx, request, keepAlive);
         } else {

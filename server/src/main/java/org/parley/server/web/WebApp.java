@@ -52,23 +52,27 @@ import java.util.zip.GZIPOutputStream;
  * and a name that is not plain ({@code %}-escapes, dot segments, backslashes) is a 404 before any
  * lookup. Text files are also kept gzipped, for browsers that accept it.
  *
- * <p>index.html tells the app where the WebSocket is ({@code --ws-path}): the server writes a
- * {@code <meta name="parley-ws" content="PATH">} into its head once, at load, so its ETag and the
- * service worker's cached copy cover what is served. A meta element is no script, so the
+ * <p>index.html tells the app where the WebSocket is ({@code --ws-path}) and the server's key: the
+ * server writes {@code <meta name="parley-ws" content="PATH">} and
+ * {@code <meta name="parley-server-key" content="KEY">} into its head once, at load, so its ETag and
+ * the service worker's cached copy cover what is served. A meta element is no script, so the
  * Content-Security-Policy and the Subresource Integrity hashes of the scripts hold as built.
  */
 public final class WebApp implements WebAppRoutes {
     public static final String RESOURCE_DIR = "org/parley/web/app/";
+    private static final String CONNECT_SRC = "connect-src 'self' wss:";
     private static final Logger log = LoggerFactory.getLogger(WebApp.class);
 
     /**
      * Only the app's own files, no inline script or style, nothing framed, no form posts. 'self' in
-     * connect-src covers the same-origin WebSocket (CSP Level 3). WebCodecs and AudioWorklet need
-     * nothing more: worklet modules are scripts from 'self'.
+     * connect-src covers the same-origin WebSocket (CSP Level 3); wss: lets the app open its tunnel
+     * to a bridge, which may be any host a user pastes (what passes there is sealed end to end, see
+     * org.parley.protocol.Tunnel). WebCodecs and AudioWorklet need nothing more: worklet modules are
+     * scripts from 'self'.
      */
     public static final String CONTENT_SECURITY_POLICY = String.join("; ",
             "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' blob: data:",
-            "media-src 'self' blob:", "connect-src 'self'", "worker-src 'self'", "manifest-src 'self'",
+            "media-src 'self' blob:", CONNECT_SRC, "worker-src 'self'", "manifest-src 'self'",
             "font-src 'self'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'");
     public static final String PERMISSIONS_POLICY =
             "microphone=(self), camera=(self), display-capture=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()";
@@ -82,6 +86,11 @@ public final class WebApp implements WebAppRoutes {
     private static final String INDEX = "index.html";
     /** The name of index.html's meta element that holds the WebSocket's path (web/src/core/net/address.ts reads it). */
     public static final String WEBSOCKET_META = "parley-ws";
+    /**
+     * The name of index.html's meta element that holds the server's Ed25519 public key, base64url
+     * without padding: the key a tunnel's ServerHello must be signed with.
+     */
+    public static final String SERVER_KEY_META = "parley-server-key";
     private static final Pattern HEAD = Pattern.compile("<head(\\s[^>]*)?>", Pattern.CASE_INSENSITIVE);
     private static final String NOT_FOUND = HttpResponses.NOT_FOUND + "\n";
     private static final int MAX_PATH_LENGTH = 512;
@@ -161,30 +170,26 @@ public final class WebApp implements WebAppRoutes {
         if (sources.isEmpty()) {
             return this;
         }
-        return new WebApp(assets, contentSecurityPolicy.replace("connect-src 'self'", "connect-src 'self' " + String.join(" ", sources)));
+        return new WebApp(assets, contentSecurityPolicy.replace(CONNECT_SRC, CONNECT_SRC + " " + String.join(" ", sources)));
     }
 
-    /** The app on this class's class path, or an app that says it was not built, for a WebSocket at the default path. */
-    public static WebApp fromClassPath() {
-        return fromClassPath(HttpRouter.DEFAULT_WEBSOCKET_PATH);
+    /** Whether the app was built into this class's class path (the build had Node.js). */
+    public static boolean onClassPath() {
+        return WebApp.class.getClassLoader().getResource(RESOURCE_DIR + INDEX) != null;
     }
 
     /**
      * The app on this class's class path, or an app that says it was not built, for a WebSocket at
-     * {@code webSocketPath}.
+     * {@code webSocketPath} of the server whose Ed25519 public key is {@code serverKey}.
      *
      * @throws IllegalArgumentException when that path is one of the app's files or folders
      */
-    public static WebApp fromClassPath(String webSocketPath) {
-        return load(WebApp.class.getClassLoader(), RESOURCE_DIR, webSocketPath);
+    public static WebApp fromClassPath(String webSocketPath, byte[] serverKey) {
+        return load(WebApp.class.getClassLoader(), RESOURCE_DIR, webSocketPath, serverKey);
     }
 
     /** The app under {@code dir} (ending in '/') of the loader's class path: a folder or a jar. */
-    static WebApp load(ClassLoader loader, String dir) {
-        return load(loader, dir, HttpRouter.DEFAULT_WEBSOCKET_PATH);
-    }
-
-    static WebApp load(ClassLoader loader, String dir, String webSocketPath) {
+    static WebApp load(ClassLoader loader, String dir, String webSocketPath, byte[] serverKey) {
         HttpRouter.checkWebSocketPath(webSocketPath);
         URL index = loader.getResource(dir + INDEX);
         if (index == null) {
@@ -204,7 +209,7 @@ public final class WebApp implements WebAppRoutes {
             throw new IllegalStateException("the web app's location " + index + " is not a valid URI", e);
         }
         checkNotAFile(webSocketPath, files.keySet());
-        files.computeIfPresent(INDEX, (name, page) -> withWebSocketPath(page, webSocketPath));
+        files.computeIfPresent(INDEX, (name, page) -> withMetas(page, webSocketPath, serverKey));
         Map<String, Asset> assets = new HashMap<>();
         files.forEach((name, bytes) -> assets.put(name, Asset.of(name, bytes)));
         log.info(startLine(index, assets.size()));
@@ -223,18 +228,24 @@ public final class WebApp implements WebAppRoutes {
     }
 
     /**
-     * index.html with the meta element naming the WebSocket's path first in its head; a page without
-     * a head (not one the app's build makes) is left as it is, and the app then uses the default path.
-     * The path needs no escaping: {@link HttpRouter#checkWebSocketPath} admits no quote or angle bracket.
+     * index.html with the meta elements naming the WebSocket's path and the server's key first in its
+     * head; a page without a head (not one the app's build makes) is left as it is, and the app then
+     * uses the default path and cannot tunnel. Neither needs escaping: {@link HttpRouter#checkWebSocketPath}
+     * admits no quote or angle bracket, and base64url has none.
      */
-    private static byte[] withWebSocketPath(byte[] page, String webSocketPath) {
+    private static byte[] withMetas(byte[] page, String webSocketPath, byte[] serverKey) {
         String html = new String(page, StandardCharsets.UTF_8);
         Matcher head = HEAD.matcher(html);
         if (!head.find()) {
             return page;
         }
-        String meta = "\n    <meta name=\"" + WEBSOCKET_META + "\" content=\"" + webSocketPath + "\" />";
-        return (html.substring(0, head.end()) + meta + html.substring(head.end())).getBytes(StandardCharsets.UTF_8);
+        String metas = meta(WEBSOCKET_META, webSocketPath)
+                + meta(SERVER_KEY_META, Base64.getUrlEncoder().withoutPadding().encodeToString(serverKey));
+        return (html.substring(0, head.end()) + metas + html.substring(head.end())).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String meta(String name, String content) {
+        return "\n    <meta name=\"" + name + "\" content=\"" + content + "\" />";
     }
 
     /** Whether the jar carried an app (the build had Node.js). */

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.parley.protocol.ServerAnnouncements;
+import org.parley.protocol.Tunnel;
 import org.parley.protocol.v1.Challenge;
 import org.parley.protocol.v1.ServerAnnouncement;
 import org.parley.server.ServerConfig;
@@ -16,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -135,5 +138,25 @@ class ServerIdentityTest extends StoreContract {
         assertThatThrownBy(() -> config.withAlternates(List.of("https://" + "a".repeat(ServerAnnouncements.MAX_ADDRESS_LENGTH))))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(config.withAlternates(List.of("https://a.example")).alternates()).containsExactly("https://a.example");
+    }
+
+    @Test
+    void answersATunnelsHelloSignedWithItsKeyWhateverItShowsAndNeverPrintsTheKey() {
+        Ed25519PrivateKeyParameters key = new Ed25519PrivateKeyParameters(RANDOM);
+        ServerIdentity signed = ServerIdentity.sign(key, List.of("https://alt.example"), 1);
+        ServerIdentity other = ServerIdentity.sign(new Ed25519PrivateKeyParameters(RANDOM), List.of(), 2);
+        ServerIdentity showing = signed.showing(other.announcement(), other.announcementSignature());
+        for (ServerIdentity identity : List.of(signed, showing)) {
+            Tunnel.ClientHandshake client = new Tunnel.ClientHandshake(RANDOM);
+            Tunnel.Accepted accepted = identity.acceptTunnel(client.hello(), RANDOM);
+            Tunnel.ClientKeys keys = client.finish(accepted.serverHello(), key.generatePublicKey().getEncoded());
+            assertThat(accepted.fromClient().open(keys.toServer().seal(Tunnel.OPEN_SESSION, new byte[0])))
+                    .containsExactly(Tunnel.OPEN_SESSION);
+            assertThat(identity.toString()).doesNotContainIgnoringCase(HexFormat.of().formatHex(key.getEncoded()))
+                    .doesNotContain(Base64.getEncoder().withoutPadding().encodeToString(key.getEncoded()))
+                    .doesNotContain(Base64.getUrlEncoder().withoutPadding().encodeToString(key.getEncoded()));
+        }
+        assertThatThrownBy(() -> signed.acceptTunnel(new byte[Tunnel.CLIENT_HELLO_BYTES - 1], RANDOM))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -90,7 +90,7 @@ public final class TestClient implements AutoCloseable {
 
     /** Connects with extra headers on the WebSocket upgrade request (X-Forwarded-For, to test proxies). */
     public static TestClient connect(URI uri, SslContext ssl, HttpHeaders upgradeHeaders) throws Exception {
-        return connect(uri, ssl, upgradeHeaders, null, null);
+        return connect(uri, ssl, upgradeHeaders, null, null, null);
     }
 
     /**
@@ -99,11 +99,22 @@ public final class TestClient implements AutoCloseable {
      */
     public static TestClient connectThroughBridge(InetSocketAddress bridge, SslContext bridgeTls, URI uri, SslContext ssl)
             throws Exception {
-        return connect(uri, ssl, new DefaultHttpHeaders(), bridge, bridgeTls);
+        return connect(uri, ssl, new DefaultHttpHeaders(), bridge, bridgeTls, null);
+    }
+
+    /**
+     * Connects as a browser does, by the tunnel ({@link org.parley.protocol.Tunnel}) at {@code uri}
+     * (the WebSocket's path followed by /tunnel) whose hello must be signed by {@code serverKey}:
+     * directly ({@code bridge} null), or through a bridge with {@code bridgeTls}, which runs TLS to
+     * the server itself. The session inside works as on a WebSocket.
+     */
+    public static TestClient connectThroughTunnel(URI uri, byte[] serverKey, InetSocketAddress bridge, SslContext bridgeTls)
+            throws Exception {
+        return connect(uri, null, new DefaultHttpHeaders(), bridge, bridgeTls, serverKey);
     }
 
     private static TestClient connect(URI uri, SslContext ssl, HttpHeaders upgradeHeaders, InetSocketAddress bridge,
-                                      SslContext bridgeTls) throws Exception {
+                                      SslContext bridgeTls, byte[] tunnelServerKey) throws Exception {
         BlockingQueue<ServerFrame> queue = new LinkedBlockingQueue<>();
         CompletableFuture<Integer> closed = new CompletableFuture<>();
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
@@ -121,37 +132,40 @@ public final class TestClient implements AutoCloseable {
                             ch.pipeline().addLast(ssl.newHandler(ch.alloc(), uri.getHost(), uri.getPort()));
                         }
                         ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 16),
-                                new WebSocketClientProtocolHandler(config),
-                                new SimpleChannelInboundHandler<WebSocketFrame>() {
-                                    @Override
-                                    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-                                        if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
-                                            handshake.complete(null);
-                                        }
-                                        super.userEventTriggered(ctx, evt);
-                                    }
+                                new WebSocketClientProtocolHandler(config));
+                        if (tunnelServerKey != null) {
+                            ch.pipeline().addLast(new TunnelSessionCodec(tunnelServerKey));
+                        }
+                        ch.pipeline().addLast(new SimpleChannelInboundHandler<WebSocketFrame>() {
+                            @Override
+                            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+                                if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+                                    handshake.complete(null);
+                                }
+                                super.userEventTriggered(ctx, evt);
+                            }
 
-                                    @Override
-                                    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) throws Exception {
-                                        if (frame instanceof BinaryWebSocketFrame) {
-                                            queue.add(ServerFrame.parseFrom(frame.content().nioBuffer()));
-                                        } else if (frame instanceof CloseWebSocketFrame close) {
-                                            closed.complete(close.statusCode());
-                                        }
-                                    }
+                            @Override
+                            protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) throws Exception {
+                                if (frame instanceof BinaryWebSocketFrame) {
+                                    queue.add(ServerFrame.parseFrom(frame.content().nioBuffer()));
+                                } else if (frame instanceof CloseWebSocketFrame close) {
+                                    closed.complete(close.statusCode());
+                                }
+                            }
 
-                                    @Override
-                                    public void channelInactive(ChannelHandlerContext ctx) {
-                                        closed.complete(-1);
-                                        handshake.completeExceptionally(new IllegalStateException("connection closed before the handshake"));
-                                    }
+                            @Override
+                            public void channelInactive(ChannelHandlerContext ctx) {
+                                closed.complete(-1);
+                                handshake.completeExceptionally(new IllegalStateException("connection closed before the handshake"));
+                            }
 
-                                    @Override
-                                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                        handshake.completeExceptionally(cause);
-                                        ctx.close();
-                                    }
-                                });
+                            @Override
+                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                handshake.completeExceptionally(cause);
+                                ctx.close();
+                            }
+                        });
                     }
                 }).connect(bridge != null ? bridge : new InetSocketAddress(uri.getHost(), uri.getPort())).sync().channel();
         handshake.get(WAIT.toSeconds(), TimeUnit.SECONDS);

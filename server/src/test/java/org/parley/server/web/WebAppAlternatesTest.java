@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * address could widen it with.
  */
 class WebAppAlternatesTest {
-    private static final String BASE_CONNECT_SRC = "connect-src 'self';";
+    /** wss: lets the app reach a bridge, any host a user pastes (its tunnel is sealed end to end). */
+    private static final String BASE_CONNECT_SRC = "connect-src 'self' wss:;";
 
     private static String connectSrc(WebApp app) {
         String policy = WebAppFilesTest.exchange(app, "GET", "/").header("Content-Security-Policy");
@@ -24,21 +25,21 @@ class WebAppAlternatesTest {
     }
 
     private static WebApp app() {
-        return WebApp.load(new URLClassLoader(new URL[0], null), WebApp.RESOURCE_DIR);
+        return WebApp.load(new URLClassLoader(new URL[0], null), WebApp.RESOURCE_DIR, "/v1/ws", WebAppFilesTest.SERVER_KEY);
     }
 
     @Test
     void addsTheHttpsAndWssOriginOfEachTlsAlternateInOrderWithoutRepeats() {
         WebApp app = app().withAlternates(List.of("https://chat2.example.org:8443/c/7f3kq", "wss://Chat3.Example.org",
                 "https://chat2.example.org:8443", "https://198.51.100.7:443"));
-        assertThat(connectSrc(app)).isEqualTo("connect-src 'self' https://chat2.example.org:8443 wss://chat2.example.org:8443"
+        assertThat(connectSrc(app)).isEqualTo("connect-src 'self' wss: https://chat2.example.org:8443 wss://chat2.example.org:8443"
                 + " https://chat3.example.org:443 wss://chat3.example.org:443 https://198.51.100.7:443 wss://198.51.100.7:443;");
     }
 
     @Test
     void keepsTheWebTransportPortBesideTheAlternates() {
         WebApp app = app().withAlternates(List.of("https://chat2.example.org")).withWebTransportPort(7879);
-        assertThat(connectSrc(app)).isEqualTo("connect-src 'self' https://*:7879 https://chat2.example.org:443 wss://chat2.example.org:443;");
+        assertThat(connectSrc(app)).isEqualTo("connect-src 'self' wss: https://*:7879 https://chat2.example.org:443 wss://chat2.example.org:443;");
     }
 
     @Test
@@ -79,7 +80,7 @@ class WebAppAlternatesTest {
     void aHostileEntryAmongGoodOnesDropsOnlyItself() {
         WebApp app = app().withAlternates(List.of("https://a.example.org", "https://x.example.org\u0000;script-src *",
                 "https://b.example.org"));
-        assertThat(connectSrc(app)).isEqualTo("connect-src 'self' https://a.example.org:443 wss://a.example.org:443"
+        assertThat(connectSrc(app)).isEqualTo("connect-src 'self' wss: https://a.example.org:443 wss://a.example.org:443"
                 + " https://b.example.org:443 wss://b.example.org:443;");
     }
 }

@@ -21,6 +21,7 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.jar.JarEntry;
@@ -49,6 +50,11 @@ class WebAppFilesTest {
             "assets/big-Ef56.js", BIG_SCRIPT,
             ".vite/manifest.json", "{}"));
 
+    /** A server key as a test makes one: any 32 bytes serve for the page. */
+    static final byte[] SERVER_KEY = "a server key of thirty-two bytes".getBytes(StandardCharsets.US_ASCII);
+    /** {@link #SERVER_KEY} as the page names it: base64url without padding. */
+    private static final String SERVER_KEY_TEXT = "YSBzZXJ2ZXIga2V5IG9mIHRoaXJ0eS10d28gYnl0ZXM";
+
     @TempDir
     Path temp;
 
@@ -64,7 +70,7 @@ class WebAppFilesTest {
             Files.writeString(path, file.getValue(), StandardCharsets.ISO_8859_1);
         }
         Files.writeString(root.resolve("org/parley/web/secret.txt"), "outside the app");
-        return WebApp.load(new URLClassLoader(new URL[] {root.toUri().toURL()}, null), WebApp.RESOURCE_DIR, webSocketPath);
+        return WebApp.load(new URLClassLoader(new URL[] {root.toUri().toURL()}, null), WebApp.RESOURCE_DIR, webSocketPath, SERVER_KEY);
     }
 
     private WebApp fromJar() throws IOException {
@@ -80,7 +86,7 @@ class WebAppFilesTest {
             out.closeEntry();
         }
         try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
-            return WebApp.load(loader, WebApp.RESOURCE_DIR);
+            return WebApp.load(loader, WebApp.RESOURCE_DIR, "/v1/ws", SERVER_KEY);
         }
     }
 
@@ -113,7 +119,8 @@ class WebAppFilesTest {
 
     static void assertHardened(RawHttp response) {
         assertThat(response.header("Content-Security-Policy")).isEqualTo(WebApp.CONTENT_SECURITY_POLICY)
-                .contains("default-src 'none'", "script-src 'self'", "frame-ancestors 'none'").doesNotContain("unsafe");
+                .contains("default-src 'none'", "script-src 'self';", "connect-src 'self' wss:;", "frame-ancestors 'none'")
+                .doesNotContain("unsafe");
         assertThat(response.header("X-Content-Type-Options")).isEqualTo("nosniff");
         assertThat(response.header("Referrer-Policy")).isEqualTo("no-referrer");
         assertThat(response.header("Cross-Origin-Opener-Policy")).isEqualTo("same-origin");
@@ -150,11 +157,13 @@ class WebAppFilesTest {
     }
 
     @Test
-    void indexHtmlNamesTheWebSocketsPathInAMetaElementOfItsHead() throws IOException {
+    void indexHtmlNamesTheWebSocketsPathAndTheServerKeyInMetaElementsOfItsHead() throws IOException {
+        assertThat(Base64.getUrlDecoder().decode(SERVER_KEY_TEXT)).isEqualTo(SERVER_KEY).hasSize(32);
         Map<String, String> app = new TreeMap<>(APP);
         app.put("index.html", "<!doctype html><html><HEAD lang=\"en\"><title>t</title></HEAD><body><header></header></body></html>");
         RawHttp moved = exchange(fromFolder(app, "/c/7f3kq"), "GET", "/");
         assertThat(moved.text()).isEqualTo("<!doctype html><html><HEAD lang=\"en\">\n    <meta name=\"parley-ws\" content=\"/c/7f3kq\" />"
+                + "\n    <meta name=\"parley-server-key\" content=\"" + SERVER_KEY_TEXT + "\" />"
                 + "<title>t</title></HEAD><body><header></header></body></html>");
         RawHttp standard = exchange(fromFolder(app, "/v1/ws"), "GET", "/");
         assertThat(standard.text()).contains("<meta name=\"parley-ws\" content=\"/v1/ws\" />");
@@ -219,7 +228,7 @@ class WebAppFilesTest {
 
     @Test
     void withoutAnAppTheRootSaysItWasNotBuilt() throws IOException {
-        WebApp app = WebApp.load(new URLClassLoader(new URL[0], null), WebApp.RESOURCE_DIR);
+        WebApp app = WebApp.load(new URLClassLoader(new URL[0], null), WebApp.RESOURCE_DIR, "/v1/ws", SERVER_KEY);
         assertThat(app.built()).isFalse();
         RawHttp root = exchange(app, "GET", "/");
         assertThat(root.status()).isEqualTo(200);

@@ -46,7 +46,7 @@ class WebAppServingTest extends ServerTestBase {
         RawHttp root = RawHttp.exchange(port(), "GET", "/");
         assertThat(root.status()).isEqualTo(200);
         WebAppFilesTest.assertHardened(root);
-        if (WebApp.fromClassPath().built()) {
+        if (WebApp.onClassPath()) {
             assertThat(root.header("Content-Type")).isEqualTo("text/html; charset=utf-8");
             assertThat(root.header("Cache-Control")).isEqualTo(WebApp.REVALIDATE);
         } else {
@@ -63,7 +63,7 @@ class WebAppServingTest extends ServerTestBase {
 
     @Test
     void everyScriptAndStylesheetCarriesAnIntegrityHashOfTheServedFile() throws Exception {
-        boolean built = WebApp.fromClassPath().built();
+        boolean built = WebApp.onClassPath();
         if (!built && "1".equals(System.getenv("PARLEY_REQUIRE_WEB"))) {
             throw new AssertionError("PARLEY_REQUIRE_WEB=1 but the parley-web jar has no app: was web/ built with Node.js 20+?");
         }
