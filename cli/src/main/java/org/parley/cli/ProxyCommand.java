@@ -23,17 +23,24 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code parley proxy}: a bridge for people whose network blocks the server. TLS with the bridge's
  * own certificate, then every connection relayed byte for byte to {@code --to}; the client's TLS to
- * the server runs inside, so the bridge reads nothing. Prints the bridge link and its QR code.
+ * the server runs inside, or a browser's tunnel (inside TLS the bridge runs to the server), so the
+ * bridge reads nothing. Prints the bridge link and its QR code.
  */
 @Command(name = "proxy", mixinStandardHelpOptions = true,
         description = {"Run a bridge to a Parley server for people whose network blocks it: TLS on --listen with the bridge's "
-                + "own certificate, each connection relayed to --to unread (the client's own TLS to the server runs inside).",
+                + "own certificate, each connection relayed to --to unread (the client's own TLS to the server runs inside; "
+                + "a browser's end-to-end tunnel runs inside TLS the bridge opens to the server).",
                 "Prints the bridge link (parley://bridge?...) and its QR code to share. Logs counts, never client addresses."})
 final class ProxyCommand implements Runnable {
+    /** The scheme --to may start with: https (the default) or http, for a server without TLS. */
+    private static final Pattern SCHEME = Pattern.compile("(https?)://", Pattern.CASE_INSENSITIVE);
+
     @Spec
     CommandSpec spec;
 
@@ -41,7 +48,8 @@ final class ProxyCommand implements Runnable {
     String listen = "0.0.0.0:" + BridgeConfig.DEFAULT_PORT;
 
     @Option(names = "--to", paramLabel = "HOST:PORT", required = true,
-            description = "The Parley server to relay to, as this machine reaches it (its TLS port).")
+            description = "The Parley server to relay to, as this machine reaches it: its TLS port (HOST:PORT, or https://HOST:PORT), "
+                    + "or http://HOST:PORT for a server without TLS (one on this machine).")
     String to;
 
     @Option(names = "--server", paramLabel = "URL",
@@ -84,9 +92,13 @@ final class ProxyCommand implements Runnable {
     public void run() {
         Logging.atLeastInfo();
         InetSocketAddress listenAddress = hostPort("--listen", listen, "0.0.0.0", false);
-        InetSocketAddress upstream = hostPort("--to", to, null, true);
+        Matcher scheme = SCHEME.matcher(to);
+        boolean hasScheme = scheme.lookingAt();
+        boolean plainUpstream = hasScheme && scheme.group(1).equalsIgnoreCase("http");
+        InetSocketAddress upstream = hostPort("--to", hasScheme ? to.substring(scheme.end()) : to, null, true);
+        String upstreamHostPort = bracketed(upstream.getHostString()) + ":" + upstream.getPort();
         ServerAddress server = ServerAddress.parse(serverUrl != null ? serverUrl
-                : "https://" + bracketed(upstream.getHostString()) + ":" + upstream.getPort());
+                : (plainUpstream ? "http://" : "https://") + upstreamHostPort);
         if ((cert == null) != (key == null)) {
             throw new IllegalArgumentException("give both --cert CERT.pem and --key KEY.pem, or neither for a self-made certificate");
         }
@@ -95,6 +107,9 @@ final class ProxyCommand implements Runnable {
         }
         BridgeConfig config = BridgeConfig.of(listenAddress, upstream).withLimits(maxPerAddress, maxConnections)
                 .withTimeouts(Duration.ofSeconds(handshakeTimeoutSeconds), Duration.ofSeconds(idleTimeoutSeconds));
+        if (plainUpstream) {
+            config = config.withPlainUpstream();
+        }
         String linkHost = publicHost != null ? publicHost : defaultPublicHost(listenAddress.getAddress());
         BridgeCertificate certificate;
         try {
@@ -113,7 +128,7 @@ final class ProxyCommand implements Runnable {
         BridgeLink link = new BridgeLink(linkHost, bridge.address().getPort(), Optional.of(certificate.pin()), Optional.of(server));
         PrintWriter out = spec.commandLine().getOut();
         out.println("Parley bridge listening on " + bracketed(bridge.address().getAddress().getHostAddress()) + ":"
-                + bridge.address().getPort() + ", relaying to " + bracketed(upstream.getHostString()) + ":" + upstream.getPort());
+                + bridge.address().getPort() + ", relaying to " + (plainUpstream ? "http://" : "") + upstreamHostPort);
         out.println(cert != null ? "certificate: " + cert : "certificate: self-made, kept in " + data);
         if (publicHost == null && listenAddress.getAddress().isAnyLocalAddress()) {
             out.println("The link names " + linkHost + "; if people reach this machine by another name or address, "

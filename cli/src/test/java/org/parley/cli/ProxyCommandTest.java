@@ -89,6 +89,25 @@ class ProxyCommandTest {
         }
     }
 
+    /**
+     * {@code --to http://} names a server without TLS: the link names it so, and a browser's plain
+     * HTTP reaches it as it comes (here an echo), where a server with TLS would get it inside the
+     * bridge's own TLS.
+     */
+    @Test
+    void aServerWithoutTlsIsGivenAsHttpAndBrowsersReachItAsTheyCome() throws Exception {
+        try (TestUpstream upstream = TestUpstream.echo()) {
+            String to = "http://127.0.0.1:" + upstream.address().getPort();
+            Started bridge = start(to);
+            assertThat(BridgeLink.parse(bridge.link).server()).contains(ServerAddress.parse(to));
+            try (SSLSocket browser = connect(bridge.port)) {
+                byte[] request = "GET /v1/ws/tunnel HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+                browser.getOutputStream().write(request);
+                assertThat(browser.getInputStream().readNBytes(request.length)).isEqualTo(request);
+            }
+        }
+    }
+
     @Test
     void badOptionsAreUserErrors() {
         MainTest.Result noTarget = parley("proxy", "--listen", "127.0.0.1:0");

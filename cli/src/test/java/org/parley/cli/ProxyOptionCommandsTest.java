@@ -61,8 +61,9 @@ class ProxyOptionCommandsTest extends LiveServerCommandsTest {
     @Test
     void aNewDeviceLinksThroughABridgeReachedThroughAProxyAndKeepsThatWay() throws Exception {
         BridgeCertificate certificate = BridgeCertificate.loadOrCreate(temp.resolve("bridge"), "bridge.test");
+        // The test server has no TLS: parley proxy --to http://.
         try (Bridge bridge = Bridge.start(BridgeConfig.of(new InetSocketAddress("127.0.0.1", 0),
-                new InetSocketAddress("127.0.0.1", server.address().port())), certificate);
+                new InetSocketAddress("127.0.0.1", server.address().port())).withPlainUpstream(), certificate);
              TestProxy toBridge = TestProxy.start(TestProxy.Kind.SOCKS5, Map.of("bridge.test", "127.0.0.1"))) {
             register("alice");
             String link = new BridgeLink("bridge.test", bridge.address().getPort(), Optional.of(certificate.pin()), Optional.empty()).toString();

@@ -103,8 +103,9 @@ class BridgeDialTest {
         }
     }
 
+    /** A bridge to a test server, which has no TLS ({@code parley proxy --to http://}). */
     private Bridge bridgeTo(InetSocketAddress upstream) throws Exception {
-        return Bridge.start(BridgeConfig.of(new InetSocketAddress("127.0.0.1", 0), upstream), certificate);
+        return Bridge.start(BridgeConfig.of(new InetSocketAddress("127.0.0.1", 0), upstream).withPlainUpstream(), certificate);
     }
 
     private static BridgeLink link(Bridge bridge, byte[] pin) {

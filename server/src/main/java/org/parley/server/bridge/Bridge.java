@@ -11,12 +11,17 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import org.parley.server.ratelimit.ConnectionLimits;
 import org.parley.server.transport.IdleSweep;
@@ -24,14 +29,20 @@ import org.parley.server.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A running bridge ({@code parley proxy}): TLS with the bridge's own certificate, then raw bytes
  * relayed to one upstream. Connections over a limit are reset as they arrive, before any TLS work.
+ * A browser's connection (plain HTTP inside the bridge's TLS: the WebSocket of its tunnel) reaches
+ * an upstream with TLS inside TLS that the bridge runs as a client; its bytes are still relayed unread.
  */
 public final class Bridge implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Bridge.class);
@@ -56,10 +67,16 @@ public final class Bridge implements AutoCloseable {
     private final IdleSweep idleSweep;
     /** Dials the upstream; Netty's own connect timeout is off, see {@link ClientEnd}. */
     private final Bootstrap upstream;
+    /** The TLS that browsers' connections reach the upstream in; null for an upstream without TLS. */
+    private final SslContext upstreamTls;
+    /** The --to host as TLS names it (SNI), as a browser going there directly would; empty for an address. */
+    private final List<SNIServerName> upstreamName;
 
     private Bridge(BridgeConfig config, SslContext tls) throws InterruptedException {
         this.config = config;
         this.tls = tls;
+        this.upstreamTls = config.upstreamTls() ? upstreamTlsContext() : null;
+        this.upstreamName = serverName(config.upstream().getHostString());
         Transport transport = Transport.best();
         this.acceptor = transport.newGroup(1);
         this.workers = transport.newGroup(0);
@@ -133,6 +150,56 @@ public final class Bridge implements AutoCloseable {
         log.warn("bridge TLS: the OpenSSL engine did not load ({}); using the JDK's engine, which holds more memory per connection",
                 OpenSsl.unavailabilityCause().toString());
         return SslProvider.JDK;
+    }
+
+    /**
+     * The client side of the TLS a browser's connection reaches the upstream in. It trusts any
+     * certificate: the tunnel inside authenticates the server by its own signed key, which the
+     * bridge cannot forge, and the bridge is no party the browser should trust anyway, so a check
+     * here would protect nothing. The JDK's engine: only browsers' connections pay for it.
+     */
+    private static SslContext upstreamTlsContext() {
+        try {
+            return SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+                    .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                    .protocols("TLSv1.3", "TLSv1.2")
+                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                            ApplicationProtocolNames.HTTP_1_1))
+                    .build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("the JDK cannot make a TLS client context", e);
+        }
+    }
+
+    /** {@code host} as SNI names it; none for an IP address, or a name TLS cannot carry. */
+    private static List<SNIServerName> serverName(String host) {
+        if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
+            return List.of();
+        }
+        try {
+            return List.of(new SNIHostName(host));
+        } catch (IllegalArgumentException notAHostName) {
+            return List.of();
+        }
+    }
+
+    /** Whether browsers' connections reach the upstream in TLS that the bridge runs. */
+    boolean upstreamTls() {
+        return upstreamTls != null;
+    }
+
+    /** A new TLS client handler for a browser's connection to the upstream. */
+    SslHandler upstreamTlsHandler(Channel upstreamChannel) {
+        SslHandler handler = upstreamTls.newHandler(upstreamChannel.alloc(), config.upstream().getHostString(), config.upstream().getPort());
+        handler.setHandshakeTimeoutMillis(config.handshakeTimeout().toMillis());
+        if (!upstreamName.isEmpty()) {
+            SSLParameters parameters = handler.engine().getSSLParameters();
+            parameters.setServerNames(upstreamName);
+            handler.engine().setSSLParameters(parameters);
+        }
+        return handler;
     }
 
     /** Whether this bridge's TLS runs on the OpenSSL engine (false: the JDK's). */

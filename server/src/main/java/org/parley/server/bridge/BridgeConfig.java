@@ -12,9 +12,12 @@ import java.time.Duration;
  * @param maxConnections           open client connections in all
  * @param handshakeTimeout         how long a client has to finish its TLS handshake, and then the upstream to answer the dial
  * @param idleTimeout              how long a relayed connection may pass no byte either way
+ * @param upstreamTls              whether the upstream serves TLS (any real server): a browser's connection, plain HTTP
+ *                                 inside the bridge's TLS, then reaches it inside TLS that the bridge runs; false for a
+ *                                 server without TLS ({@code --to http://}). A client's own TLS is relayed as it is either way.
  */
 public record BridgeConfig(InetSocketAddress listen, InetSocketAddress upstream, int maxConnectionsPerNetwork, int maxConnections,
-                           Duration handshakeTimeout, Duration idleTimeout) {
+                           Duration handshakeTimeout, Duration idleTimeout, boolean upstreamTls) {
     public static final int DEFAULT_PORT = 443;
     public static final int DEFAULT_MAX_CONNECTIONS_PER_NETWORK = 20;
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
@@ -30,17 +33,22 @@ public record BridgeConfig(InetSocketAddress listen, InetSocketAddress upstream,
         }
     }
 
-    /** The defaults: 20 connections per network, 10,000 in all, 10 s to shake hands, 10 min idle. */
+    /** The defaults: 20 connections per network, 10,000 in all, 10 s to shake hands, 10 min idle, an upstream with TLS. */
     public static BridgeConfig of(InetSocketAddress listen, InetSocketAddress upstream) {
         return new BridgeConfig(listen, upstream, DEFAULT_MAX_CONNECTIONS_PER_NETWORK, DEFAULT_MAX_CONNECTIONS,
-                DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT);
+                DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT, true);
     }
 
     public BridgeConfig withLimits(int perNetwork, int total) {
-        return new BridgeConfig(listen, upstream, perNetwork, total, handshakeTimeout, idleTimeout);
+        return new BridgeConfig(listen, upstream, perNetwork, total, handshakeTimeout, idleTimeout, upstreamTls);
     }
 
     public BridgeConfig withTimeouts(Duration handshake, Duration idle) {
-        return new BridgeConfig(listen, upstream, maxConnectionsPerNetwork, maxConnections, handshake, idle);
+        return new BridgeConfig(listen, upstream, maxConnectionsPerNetwork, maxConnections, handshake, idle, upstreamTls);
+    }
+
+    /** For an upstream without TLS: browsers' connections reach it as they come. */
+    public BridgeConfig withPlainUpstream() {
+        return new BridgeConfig(listen, upstream, maxConnectionsPerNetwork, maxConnections, handshakeTimeout, idleTimeout, false);
     }
 }

@@ -1,5 +1,6 @@
 package org.parley.server.bridge;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeUnit;
  * A client's connection to the bridge, behind the bridge's TLS. Only once the client's handshake
  * is done does it dial the upstream, so junk, port scans and half-open connections never reach
  * the server; what the client sends meanwhile (TLS 1.3 lets it send with its Finished) waits here.
+ * The first byte the client sends tells a browser: see {@link #sniff}.
  *
  * <p>What a connection needs when it closes is done here, not by listeners on its close future,
  * and the dial's timeout is the bridge's own, not Netty's (whose cancelled task the channel keeps
@@ -25,6 +27,9 @@ import java.util.concurrent.TimeUnit;
  * connections.
  */
 final class ClientEnd extends RelayEnd implements IdleSweep.Watched {
+    /** How a browser's WebSocket starts ("GET "): plain HTTP, where a client running its own TLS starts with 0x16. */
+    private static final byte HTTP_GET = 'G';
+
     private final Bridge bridge;
     /** Counted against its network's limit until closed. */
     private final InetAddress client;
@@ -33,6 +38,8 @@ final class ClientEnd extends RelayEnd implements IdleSweep.Watched {
     private ArrayDeque<Object> early;
     /** The upstream connection between the client's handshake and its outcome; null otherwise. */
     private Channel dialling;
+    /** Whether the client's first byte was seen. */
+    private boolean sniffed;
 
     ClientEnd(Bridge bridge, InetAddress client) {
         this.bridge = bridge;
@@ -111,6 +118,18 @@ final class ClientEnd extends RelayEnd implements IdleSweep.Watched {
         });
     }
 
+    /**
+     * A browser's connection (plain HTTP) reaches an upstream with TLS inside TLS that the bridge
+     * runs, set up before any of its bytes go there; anything else (a client's own TLS, first byte
+     * 0x16) is relayed exactly as it comes. Only the first byte is looked at, and nothing is held back for it.
+     */
+    private void sniff(byte first) {
+        Channel upstream = other != null ? other : dialling;
+        if (first == HTTP_GET && bridge.upstreamTls() && upstream != null) {
+            upstream.pipeline().addFirst(bridge.upstreamTlsHandler(upstream));
+        }
+    }
+
     @Override
     protected boolean stillDialling() {
         return dialling != null;
@@ -118,6 +137,10 @@ final class ClientEnd extends RelayEnd implements IdleSweep.Watched {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!sniffed && msg instanceof ByteBuf bytes && bytes.isReadable()) {
+            sniffed = true;
+            sniff(bytes.getByte(bytes.readerIndex()));
+        }
         if (other == null) {
             if (early == null) {
                 early = new ArrayDeque<>(2);

@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * A plain TCP server on loopback in the upstream's place, so a test sees exactly what the bridge
@@ -69,14 +70,32 @@ public final class TestUpstream implements AutoCloseable {
         return new TestUpstream(behaviour);
     }
 
+    /** What one forwarded connection carried each way (the two may be one stream). */
+    public record Recording(ByteArrayOutputStream toServer, ByteArrayOutputStream fromServer) {
+    }
+
     /** Forwards to {@code target} both ways, recording every byte that passes either way into {@code capture}. */
     public static TestUpstream recordingForwarderTo(InetSocketAddress target, ByteArrayOutputStream capture) throws IOException {
+        return forwarderTo(target, () -> new Recording(capture, capture));
+    }
+
+    /** Forwards to {@code target} both ways, adding a recording of each connection's two ways apart to {@code recordings}. */
+    public static TestUpstream recordingEachWayTo(InetSocketAddress target, List<Recording> recordings) throws IOException {
+        return forwarderTo(target, () -> {
+            Recording recording = new Recording(new ByteArrayOutputStream(), new ByteArrayOutputStream());
+            recordings.add(recording);
+            return recording;
+        });
+    }
+
+    private static TestUpstream forwarderTo(InetSocketAddress target, Supplier<Recording> recordings) throws IOException {
         return new TestUpstream(connection -> {
+            Recording recording = recordings.get();
             try (Socket server = new Socket(target.getAddress(), target.getPort())) {
-                Thread back = new Thread(() -> copy(server, connection, capture));
+                Thread back = new Thread(() -> copy(server, connection, recording.fromServer()));
                 back.setDaemon(true);
                 back.start();
-                copy(connection, server, capture);
+                copy(connection, server, recording.toServer());
                 try {
                     back.join();
                 } catch (InterruptedException e) {
