@@ -5,62 +5,22 @@
 // announced address (which the page's CSP must let it reach) within 5 s, with no message lost either
 // way. And a network in the middle: an announcement not signed by the pinned server key is refused
 // with a visible warning, and a server showing another key is left before the browser signs in.
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect } from "@playwright/test";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { request as httpRequest, createServer as createHttpServer, type Server as HttpServer } from "node:http";
-import { createServer, connect, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WebSocket, WebSocketServer } from "ws";
 import { ClientFrameSchema, ServerAnnouncementSchema, ServerFrameSchema } from "../src/gen/parley/v1/parley_pb";
+import { boundListener, Forwarder } from "./forwarder";
 import { CliUser, ParleyServer } from "./harness";
 import { throwAwayCertificate } from "./nginx";
-import { messageWithText, sendText, startDirect } from "./ui-steps";
+import { messageWithText, openSettings, registerAt, sendText, startDirect } from "./ui-steps";
 
 /** Issue 15's goal for moving to the second address. */
 const SWITCH_GOAL_MS = 5_000;
-
-/** A TCP forwarder: every connection to it is relayed to `target`; close() ends them all and refuses new ones. */
-class Forwarder {
-  private readonly sockets = new Set<Socket>();
-  private constructor(private readonly server: Server) {}
-
-  static async listen(target: number, server: Server = createServer()): Promise<Forwarder> {
-    const forwarder = new Forwarder(server);
-    server.on("connection", (client) => {
-      const upstream = connect(target, "127.0.0.1");
-      for (const [from, to] of [[client, upstream], [upstream, client]]) {
-        forwarder.sockets.add(from);
-        from.pipe(to);
-        from.on("error", () => to.destroy());
-        from.on("close", () => {
-          forwarder.sockets.delete(from);
-          to.destroy();
-        });
-      }
-    });
-    if (!server.listening) await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-    return forwarder;
-  }
-
-  get port(): number {
-    return (this.server.address() as { port: number }).port;
-  }
-
-  async close(): Promise<void> {
-    const closed = new Promise((ok) => this.server.close(ok));
-    for (const socket of this.sockets) socket.destroy();
-    await closed;
-  }
-}
-
-async function boundListener(): Promise<Server> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  return server;
-}
 
 /** The server key `parley server` printed. */
 function printedServerKey(server: ParleyServer): string {
@@ -79,18 +39,6 @@ function trustForJava(javaTrustOptions: string): () => void {
   };
 }
 
-async function registerAt(page: Page, origin: string, username: string): Promise<void> {
-  await page.goto(origin);
-  await page.getByLabel("Username").fill(username);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { name: "Conversations" })).toBeVisible({ timeout: 60_000 });
-}
-
-async function openSettings(page: Page): Promise<void> {
-  await page.getByRole("button", { name: "Settings" }).click();
-  await expect(page.getByRole("heading", { name: "Server addresses" })).toBeVisible();
-}
-
 const test = base;
 test.use({ locale: "en-US", ignoreHTTPSErrors: true });
 
@@ -102,7 +50,7 @@ test("the primary address dropped mid-conversation: the browser carries on throu
   const secondOrigin = `https://127.0.0.1:${(secondListener.address() as { port: number }).port}`;
   const server = await ParleyServer.start({ extraArgs: ["--tls-cert", cert, "--tls-key", key, "--alternate", secondOrigin] });
   const serverPort = Number(new URL(server.url).port);
-  const second = await Forwarder.listen(serverPort, secondListener);
+  const second = await Forwarder.listen(serverPort, { server: secondListener });
   const primary = await Forwarder.listen(serverPort);
   const primaryOrigin = `https://127.0.0.1:${primary.port}`;
   let bob: CliUser | undefined;
@@ -314,18 +262,18 @@ test("a forged announcement is refused with a warning, and a server with another
   }
 });
 
-test("a bridge link given to the browser is not used, and the app says why and what to do instead", async ({ page }) => {
-  const bridge = "parley://bridge?host=198.51.100.7&port=443&pin=5zzGW9oB4P6uMS0o0StxHIpqfe4ApL-_vqRHm0rnA-4";
+test("a bridge the server announces is listed as one; a malformed link and other servers' addresses are refused with why", async ({ page }) => {
+  // Port 9 on loopback: nothing listens there, and the browser never needs it (the page's own address answers).
+  const bridge = "parley://bridge?host=127.0.0.1&port=9&pin=5zzGW9oB4P6uMS0o0StxHIpqfe4ApL-_vqRHm0rnA-4";
   const server = await ParleyServer.start({ extraArgs: ["--alternate", bridge] });
   try {
     const sockets: string[] = [];
     page.on("websocket", (socket) => sockets.push(socket.url()));
     await page.goto(server.url);
     await page.getByLabel("Username").fill("alice");
-    await page.getByLabel("Server").fill(`${bridge}&server=${encodeURIComponent(server.url)}`);
+    await page.getByLabel("Server").fill("parley://bridge?host=127.0.0.1");
     await page.getByRole("button", { name: "Create account" }).click();
-    await expect(page.getByRole("alert")).toContainText("This is a bridge link. A browser cannot use a bridge without the bridge reading everything");
-    await expect(page.getByRole("alert")).toContainText("Use the parley command through the bridge");
+    await expect(page.getByRole("alert")).toContainText("That is not a whole bridge link");
     expect(sockets).toEqual([]); // nothing was sent anywhere
 
     await page.getByLabel("Server").fill(server.url);
@@ -336,18 +284,23 @@ test("a bridge link given to the browser is not used, and the app says why and w
     const list = page.getByTestId("server-addresses").getByRole("listitem");
     await expect(list).toHaveCount(2);
     await expect(list.nth(1)).toContainText(bridge);
-    await expect(list.nth(1)).toContainText("a bridge: for the parley command only");
-    const field = page.getByLabel("Check an address or a bridge link");
+    await expect(list.nth(1)).toContainText("announced by the server");
+    await expect(list.nth(1)).toContainText("bridge");
+    const field = page.getByLabel("Check an address, or add a bridge link");
     const settings = page.getByRole("region", { name: "Server addresses" });
     await field.fill(bridge);
     await settings.getByRole("button", { name: "Check" }).click();
-    await expect(settings.getByRole("alert")).toContainText("This is a bridge link");
+    await expect(settings.getByRole("status")).toContainText("is in the list already");
+    await field.fill("parley://bridge?host=127.0.0.1&port=99999");
+    await settings.getByRole("button", { name: "Check" }).click();
+    await expect(settings.getByRole("alert")).toContainText("That is not a whole bridge link");
     await field.fill("https://chat.example.net");
     await settings.getByRole("button", { name: "Check" }).click();
     await expect(settings.getByRole("alert")).toContainText(`This page reaches only its own server (${server.url})`);
     await field.fill(server.url);
     await settings.getByRole("button", { name: "Check" }).click();
     await expect(settings.getByRole("status")).toContainText("is in the list already");
+    await expect(list).toHaveCount(2);
     expect(sockets.every((url) => url.startsWith(server.url.replace("http", "ws")))).toBe(true);
   } finally {
     await server.dispose();

@@ -134,13 +134,13 @@ test("a signed-in user sees that the server cannot be reached, and the app recov
   const banner = page.getByTestId("connection-banner");
   await expect(banner).toBeHidden();
   await parley.server.stop();
-  await expect(banner).toHaveText("Cannot reach the server. Messages are queued and sent on reconnect.", { timeout: 60_000 });
+  await expect(banner).toHaveText("Cannot reach the server. Messages are queued and sent on reconnect. If your network blocks the server, add a bridge link in Settings.", { timeout: 60_000 });
   // Opened again while the server is down: the shell comes from the service worker, the profile
   // from IndexedDB, and the same error shows until the server is back.
   const reopened = await page.reload();
   expect(reopened?.fromServiceWorker()).toBe(true);
   await expect(page.getByRole("heading", { name: "Conversations" })).toBeVisible({ timeout: 60_000 });
-  await expect(banner).toHaveText("Cannot reach the server. Messages are queued and sent on reconnect.", { timeout: 60_000 });
+  await expect(banner).toHaveText("Cannot reach the server. Messages are queued and sent on reconnect. If your network blocks the server, add a bridge link in Settings.", { timeout: 60_000 });
   await parley.server.restart();
   await expect(banner).toBeHidden({ timeout: 60_000 });
 });

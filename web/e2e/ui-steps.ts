@@ -9,10 +9,21 @@ export const SCREENSHOTS = join(WEB, "test-results", "screenshots");
 
 /** Registers a new account in a fresh browser profile and waits for the conversation list. */
 export async function registerInBrowser(page: Page, username: string): Promise<void> {
-  await page.goto("/");
+  await registerAt(page, "/", username);
+}
+
+/** Registers a new account in a fresh browser profile at the page `origin` serves, and waits for the conversation list. */
+export async function registerAt(page: Page, origin: string, username: string): Promise<void> {
+  await page.goto(origin);
   await page.getByLabel("Username").fill(username);
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByRole("heading", { name: "Conversations" })).toBeVisible({ timeout: 60_000 });
+}
+
+/** Opens Settings at its list of server addresses. */
+export async function openSettings(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Settings" }).click();
+  await expect(page.getByRole("heading", { name: "Server addresses" })).toBeVisible();
 }
 
 /** Opens (or starts) the 1:1 with username through "New chat". */

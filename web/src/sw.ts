@@ -13,6 +13,12 @@ const PRECACHE = "__PARLEY_PRECACHE__" as unknown as string[];
 const CACHE = "__PARLEY_SHELL_CACHE__";
 const CACHE_PREFIX = "parley-shell-";
 const API_PATHS = ["/v1/", "/metrics", "/healthz"];
+/**
+ * How long a page load waits for the server before the cached shell opens instead: a network that
+ * blocks the server may drop its packets rather than refuse them, and the app must still open to
+ * go through a bridge.
+ */
+const NAVIGATION_WAIT_MS = 4_000;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -39,15 +45,24 @@ self.addEventListener("fetch", (event) => {
     return; // the network, untouched
   }
   if (request.mode === "navigate") {
-    // The newest shell when the server answers; the cached one when it does not (offline, or
-    // the server is down), so the app can open and tell the user.
-    event.respondWith(fetch(request).catch(() => cachedShell()));
+    // The newest shell when the server answers; the cached one when it does not (offline, the
+    // server down or blocked), so the app can open, tell the user, and use a bridge.
+    event.respondWith(newestOrCachedShell(request));
   } else if (PRECACHE.includes(url.pathname)) {
     event.respondWith(caches.match(url.pathname, { cacheName: CACHE }).then((hit) => hit ?? fetch(request)));
   }
 });
 
-async function cachedShell(): Promise<Response> {
-  const shell = await caches.match("/", { cacheName: CACHE });
-  return shell ?? Response.error();
+/** The network's answer, unless it fails or takes longer than NAVIGATION_WAIT_MS while a cached shell is there. */
+async function newestOrCachedShell(request: Request): Promise<Response> {
+  const network = fetch(request);
+  const cached = await caches.match("/", { cacheName: CACHE });
+  if (!cached) return network.catch(() => Response.error());
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<Response>((resolve) => (timer = setTimeout(() => resolve(cached), NAVIGATION_WAIT_MS)));
+  try {
+    return await Promise.race([network.catch(() => cached), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -71,9 +71,12 @@ export interface LinkRequest {
 /** One address of this profile's server, in the order they are tried (core/net/addresses.ts). */
 export interface ServerAddressInfo {
   address: string;
-  source: "registered" | "announced";
-  /** Why this browser does not use it: a bridge link (for the parley CLI only), plain http, or malformed. */
-  unusable?: "bridge" | "plain" | "malformed";
+  /** Registered at, added by the user (a bridge link), or announced by the server, signed. */
+  source: "registered" | "added" | "announced";
+  /** A bridge link: reached through the bridge by the tunnel, which the bridge cannot read. */
+  bridge: boolean;
+  /** Why this browser does not use it: plain http, or malformed. */
+  unusable?: "plain" | "malformed";
   lastWorking: boolean;
 }
 
@@ -168,13 +171,21 @@ export interface ParleyApp {
   /** The username of the signed-in account, or undefined before register/link. */
   readonly username: string | undefined;
   readonly serverUrl: string;
-  register(username: string, inviteCode?: string): Promise<void>;
-  requestLink(username: string): Promise<LinkRequest>;
+  /** `via`: a bridge link to register (or link) through, when the server cannot be reached directly; it is kept as an added address. */
+  register(username: string, inviteCode?: string, via?: string): Promise<void>;
+  requestLink(username: string, via?: string): Promise<LinkRequest>;
   inspectLink(code: string): Promise<PendingLink>; // on an existing device
   approveLink(code: string): Promise<void>;
   devices(): Promise<DeviceInfo[]>;
   /** This profile's server addresses and pinned server key; undefined before register/link. */
   servers(): ServersInfo | undefined;
+  /**
+   * Adds a bridge link (parley://bridge?...) to the addresses tried, after this page's server;
+   * tries it at once when the server cannot be reached now.
+   */
+  addBridge(link: string): Promise<void>;
+  /** Removes a bridge link the user added. */
+  removeBridge(link: string): Promise<void>;
   removeDevice(id: string): Promise<void>;
 
   // ---- conversations

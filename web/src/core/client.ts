@@ -11,7 +11,7 @@ import { createCalls } from "./calls";
 import { createConversations } from "./conversations";
 import { createSafety } from "./safety";
 import { ProfileAddresses } from "./account/serverAddresses";
-import { canonicalServerUrl, endpointOrigin } from "./net/address";
+import { bridgeLinkText, canonicalServerUrl, endpointOrigin, isBridgeLink, parseBridgeLink } from "./net/address";
 import { AnonymousLink } from "./net/anonymous";
 import { LastingLink } from "./net/session";
 import { DEFAULT_PROFILE } from "./store/profiles";
@@ -85,15 +85,15 @@ class Parley implements ParleyApp {
 
   // ---- profile and account
 
-  async register(username: string, inviteCode?: string): Promise<void> {
+  async register(username: string, inviteCode?: string, via?: string): Promise<void> {
     this.requireNoDevice();
-    const identity = await accounts.register(this.vault, this.serverUrl, username, inviteCode);
+    const identity = await accounts.register(this.vault, this.serverUrl, username, inviteCode, undefined, via);
     await this.signIn(identity, true);
   }
 
-  async requestLink(username: string): Promise<LinkRequest> {
+  async requestLink(username: string, via?: string): Promise<LinkRequest> {
     this.requireNoDevice();
-    const pending = await accounts.requestLink(this.vault, this.serverUrl, username);
+    const pending = await accounts.requestLink(this.vault, this.serverUrl, username, undefined, undefined, via);
     const approved = pending.approved.then((identity) => this.signIn(identity, true));
     approved.catch(() => undefined); // the UI awaits it when it shows the code; an early refusal must not go unhandled
     return { code: pending.code, fingerprint: pending.fingerprint, approved };
@@ -131,6 +131,16 @@ class Parley implements ParleyApp {
     if (!running) return undefined;
     const key = running.identity.serverTrust.serverKey;
     return { addresses: running.addresses.entries(), serverKey: key.length > 0 ? toHex(key) : undefined };
+  }
+
+  async addBridge(link: string): Promise<void> {
+    const { addresses, session } = this.require();
+    await addresses.add(bridgeLinkText(parseBridgeLink(link)));
+    session.retryNow();
+  }
+
+  async removeBridge(link: string): Promise<void> {
+    await this.require().addresses.remove(link);
   }
 
   async devices(): Promise<DeviceInfo[]> {
@@ -225,9 +235,10 @@ class Parley implements ParleyApp {
       wallet = await TokenWallet.open(this.vault, session, anonymous, (message) => this.emit({ kind: "notice", code: "TOKENS_DISCARDED", message }));
       carrier = await QueueCarrier.open(this.vault, session, anonymous, wallet);
       const ctx: CoreContext = {
-        // The origin of the address signed in to now: attachments follow the session when it moves to another.
+        // The origin of the address signed in to now, or the bridge link it goes through: attachments
+        // follow the session when it moves to another.
         get serverUrl() {
-          return endpointOrigin(session.endpoint);
+          return isBridgeLink(session.endpoint) ? session.endpoint : endpointOrigin(session.endpoint);
         },
         session,
         anonymous,

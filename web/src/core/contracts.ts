@@ -87,6 +87,8 @@ export interface DeviceIdentity {
    * the new access key first (SetAccessKey), as the Java Requests.block does.
    */
   replaceProfileKey?(vault: Vault, profileKey: Uint8Array): Promise<void>;
+  /** Added for issue 15: the server key pinned at registration (empty before one is), which a tunnel through a bridge must find. */
+  readonly serverKey?: Uint8Array;
 }
 
 export interface EventSink {
@@ -94,7 +96,7 @@ export interface EventSink {
 }
 
 export interface CoreContext {
-  readonly serverUrl: string; // http(s)://host:port of the Parley server: the address its session signs in to now (the page's origin, or an announced alternate)
+  readonly serverUrl: string; // http(s)://host:port of the Parley server: the address its session signs in to now (the page's origin, or an announced alternate), or the bridge link it goes through
   readonly session: Session;
   readonly anonymous: AnonymousChannel;
   readonly vault: Vault;

@@ -38,7 +38,7 @@ export const en = {
 
   // connection
   connectionOffline: "Offline: messages are queued and sent on reconnect.",
-  connectionUnreachable: "Cannot reach the server. Messages are queued and sent on reconnect.",
+  connectionUnreachable: "Cannot reach the server. Messages are queued and sent on reconnect. If your network blocks the server, add a bridge link in Settings.",
   connectionConnecting: "Connecting…",
 
   // conversation list
@@ -196,22 +196,26 @@ export const en = {
   cameraFailed: "Camera off: the camera did not start. The call goes on with audio.",
   // web-alternates (issue 15): the server's several addresses, its pinned key, bridge links
   serverField: "Server",
-  serverFieldHint: "The server that served this page. A bridge link cannot be used in a browser.",
+  serverFieldHint: "The server that served this page; or, when your network blocks it, a bridge link (parley://bridge?...) to reach it through.",
   serverAddresses: "Server addresses",
-  serverAddressesIntro: "The addresses this browser tries, in order: the one this page came from, then those your server announced, signed with its key. When one stops answering, the next is used.",
+  serverAddressesIntro: "The addresses this browser tries, in order: the one this page came from, the bridges you added, then those your server announced, signed with its key. When one stops answering, the next is used. A bridge relays the connection without being able to read it: the browser checks, by your server's key, that it leads to your server.",
   addressRegistered: "this page's server",
   addressAnnounced: "announced by the server",
+  addressAdded: "added by you",
+  addressBridge: "bridge",
+  removeBridge: "Remove",
+  bridgeAdded: "Added the bridge {address}: this browser uses it when the addresses before it do not answer.",
   addressWorkedLast: "worked last",
-  addressForCli: "a bridge: for the parley command only",
   addressPlain: "plain http: not used by the browser",
   addressMalformed: "not an address: ignored",
   serverKeyPinned: "Server key (pinned when this browser joined; compare it with what parley server prints): {key}",
   serverKeyNotPinned: "Server key: not pinned yet (it is at the next connection).",
-  addressOrBridge: "Check an address or a bridge link",
+  addressOrBridge: "Check an address, or add a bridge link",
   addressInList: "{address} is in the list already: this browser uses it when the addresses before it do not answer.",
   noticeANNOUNCEMENT_REFUSED: "Warning: an announcement of other addresses of your server was refused: it is not signed by your server's key. Someone between you and the server may have forged it. Nothing changed.",
   errSERVER_KEY_CHANGED: "Warning: the server's key changed: this may be an attacker's server. This browser did not sign in there.",
-  errBRIDGE_LINK: "This is a bridge link. A browser cannot use a bridge without the bridge reading everything: it cannot run its own encryption to the server inside the bridge's, nor check the bridge's own certificate. Use the parley command through the bridge (parley register --server 'LINK'), or open one of your server's other addresses.",
+  errBRIDGE_LINK_INVALID: "That is not a whole bridge link. A bridge link looks like parley://bridge?host=HOST&port=PORT&pin=PIN, as parley proxy prints it.",
+  errNO_SERVER_KEY: "This page does not know your server's key, which a bridge is checked against. Open the app from your server's own address once, then use the bridge.",
   errOTHER_SERVER: "This page reaches only its own server ({server}) at the addresses that server announces, signed. To use another server, open its own address in the browser, or use the parley command.",
   // web14 (issue 14): every notice and error a person sees is a sentence in their language, never an exception name
   errUnexpected: "That did not work. Try again; if it keeps failing, reload the page.",

@@ -4,7 +4,7 @@
 // address or bridge link would do).
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { DeviceInfo, ParleyApp, PendingLink, ServerAddressInfo } from "../core/api";
-import { checkTypedAddress } from "../core/net/address";
+import { checkTypedAddress, isBridgeLink } from "../core/net/address";
 import { formatDate, t, type MessageKey } from "../i18n";
 import { ErrorText } from "./ErrorText";
 import { useAction, useFocusOnMount } from "./hooks";
@@ -162,23 +162,47 @@ function LinkDevice(props: { app: ParleyApp }) {
 }
 
 const UNUSABLE = {
-  bridge: "addressForCli",
   plain: "addressPlain",
   malformed: "addressMalformed",
 } as const satisfies Record<NonNullable<ServerAddressInfo["unusable"]>, string>;
 
-/** The addresses in the order they are tried, the pinned key, and a field that says what a pasted or scanned address would do. */
+const SOURCE = {
+  registered: "addressRegistered",
+  added: "addressAdded",
+  announced: "addressAnnounced",
+} as const satisfies Record<ServerAddressInfo["source"], string>;
+
+/**
+ * The addresses in the order they are tried, the pinned key, and a field for a pasted or scanned
+ * address: a bridge link is added to the list (and tried at once when the server cannot be
+ * reached), an address already in the list says so, any other is refused with why.
+ */
 function ServerAddresses(props: { app: ParleyApp }) {
   const servers = props.app.servers();
   const [typed, setTyped] = useState("");
-  const [known, setKnown] = useState<string>();
+  const [status, setStatus] = useState<string>();
+  const [, setVersion] = useState(0);
   const { run, error } = useAction();
   if (!servers) return null;
-  const usable = servers.addresses.filter((a) => !a.unusable).map((a) => a.address);
+  const usable = servers.addresses.filter((a) => !a.unusable && !a.bridge).map((a) => a.address);
   const check = (value: string) =>
     run(async () => {
-      setKnown(undefined);
-      setKnown(checkTypedAddress(value, usable));
+      setStatus(undefined);
+      const address = checkTypedAddress(value, usable);
+      if (isBridgeLink(address) && !servers.addresses.some((a) => a.address === address)) {
+        await props.app.addBridge(address);
+        setTyped("");
+        setStatus(t("bridgeAdded", { address }));
+      } else {
+        setStatus(t("addressInList", { address }));
+      }
+      setVersion((v) => v + 1);
+    });
+  const remove = (address: string) =>
+    run(async () => {
+      await props.app.removeBridge(address);
+      setStatus(undefined);
+      setVersion((v) => v + 1);
     });
   return (
     <section aria-labelledby="servers-title">
@@ -188,10 +212,16 @@ function ServerAddresses(props: { app: ParleyApp }) {
         {servers.addresses.map((a) => (
           <li key={a.address} class="device">
             <span>
-              <code>{a.address}</code> <span class="muted">{t(a.source === "registered" ? "addressRegistered" : "addressAnnounced")}</span>
+              <code>{a.address}</code> <span class="muted">{t(SOURCE[a.source])}</span>
+              {a.bridge && <span class="tag">{t("addressBridge")}</span>}
               {a.lastWorking && <span class="tag">{t("addressWorkedLast")}</span>}
               {a.unusable && <span class="muted"> {t(UNUSABLE[a.unusable])}</span>}
             </span>
+            {a.source === "added" && (
+              <button type="button" onClick={() => void remove(a.address)}>
+                {t("removeBridge")}
+              </button>
+            )}
           </li>
         ))}
       </ol>
@@ -203,7 +233,7 @@ function ServerAddresses(props: { app: ParleyApp }) {
           void check(value);
         }}
       />
-      {known && <p role="status">{t("addressInList", { address: known })}</p>}
+      {status && <p role="status">{status}</p>}
       <ErrorText error={error} />
     </section>
   );

@@ -1,10 +1,11 @@
 // First run: register a new account, or link this browser to an existing one (code, QR code and
 // fingerprint shown until the other device approves). And unlock, when a passphrase guards the profile.
-// The server field holds this page's own server; a bridge link or another server's address pasted
-// there is refused with why (core/net/address.ts checkTypedAddress) before anything is created.
+// The server field holds this page's own server, or a bridge link to reach it through when it cannot
+// be reached directly; another server's address pasted there is refused with why
+// (core/net/address.ts checkTypedAddress) before anything is created.
 import { useState } from "preact/hooks";
 import type { LinkRequest, ParleyApp } from "../core/api";
-import { canonicalServerUrl, checkTypedAddress } from "../core/net/address";
+import { canonicalServerUrl, checkTypedAddress, isBridgeLink } from "../core/net/address";
 import { t, type MessageKey } from "../i18n";
 import { ErrorText } from "./ErrorText";
 import { useAction, useFocusOnMount } from "./hooks";
@@ -56,11 +57,12 @@ export function Start(props: { profiles: ProfileAccess; app?: ParleyApp; onReady
   const [server, setServer] = useState(location.origin);
   const heading = useFocusOnMount<HTMLHeadingElement>();
   const profileApp = async (passphrase: string) => {
-    checkTypedAddress(server, [canonicalServerUrl(location.origin)]);
-    if (app) return app;
+    const address = checkTypedAddress(server, [canonicalServerUrl(location.origin)]);
+    const via = isBridgeLink(address) ? address : undefined;
+    if (app) return { app, via };
     const created = await props.profiles.create(passphrase || undefined);
     setApp(created);
-    return created;
+    return { app: created, via };
   };
   return (
     <main class="centered start">
@@ -93,7 +95,8 @@ type FormProps = {
   needsPassphrase: boolean;
   /** The server field, checked by profileApp. */
   server: preact.ComponentChildren;
-  profileApp: (passphrase: string) => Promise<ParleyApp>;
+  /** The profile, and the bridge link to go through when the field holds one. */
+  profileApp: (passphrase: string) => Promise<{ app: ParleyApp; via?: string }>;
   onReady: (app: ParleyApp) => void;
 };
 
@@ -162,8 +165,8 @@ function RegisterForm(props: FormProps) {
       onSubmit={(e) => {
         e.preventDefault();
         void run(async () => {
-          const app = await props.profileApp(passphrase);
-          await app.register(username, invite.trim() || undefined);
+          const { app, via } = await props.profileApp(passphrase);
+          await app.register(username, invite.trim() || undefined, via);
           props.onReady(app);
         });
       }}
@@ -197,8 +200,8 @@ function LinkForm(props: FormProps) {
       onSubmit={(e) => {
         e.preventDefault();
         void run(async () => {
-          const app = await props.profileApp(passphrase);
-          const pending = await app.requestLink(username);
+          const { app, via } = await props.profileApp(passphrase);
+          const pending = await app.requestLink(username, via);
           setRequest(pending);
           await pending.approved;
           props.onReady(app);

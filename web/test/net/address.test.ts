@@ -50,14 +50,11 @@ describe("an address a user types or scans", () => {
     expect(checkTypedAddress("wss://chat2.example.org:8443/c/7f3kq", known)).toBe("https://chat2.example.org:8443/c/7f3kq");
   });
 
-  it("is refused with why and what to do when it is a bridge link, whatever its case or spacing", () => {
-    for (const link of [
-      "parley://bridge?host=203.0.113.7&port=443&pin=5zzGW9oB4P6uMS0o0StxHIpqfe4ApL-_vqRHm0rnA-4&server=https%3A%2F%2Fchat.example.org%3A443",
-      "  PARLEY://Bridge?host=h&port=1",
-      "parley://bridge?",
-    ]) {
-      expect(() => checkTypedAddress(link, known)).toThrow(expect.objectContaining({ code: "BRIDGE_LINK", message: expect.stringMatching(/parley register --server/) }));
-    }
+  it("is a bridge link in its canonical form when it is one, whatever its case or spacing, and refused with why when malformed", () => {
+    const full = "parley://bridge?host=203.0.113.7&port=443&pin=5zzGW9oB4P6uMS0o0StxHIpqfe4ApL-_vqRHm0rnA-4&server=https%3A%2F%2Fchat.example.org%3A443";
+    expect(checkTypedAddress(full, known)).toBe(full);
+    expect(checkTypedAddress("  PARLEY://Bridge?host=h&port=1", known)).toBe("parley://bridge?host=h&port=1");
+    expect(() => checkTypedAddress("parley://bridge?", known)).toThrow(expect.objectContaining({ code: "BRIDGE_LINK_INVALID" }));
   });
 
   it("is refused as another server's when this page does not reach it, naming the page's own", () => {

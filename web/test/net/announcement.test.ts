@@ -133,27 +133,45 @@ describe("checking a connection's Challenge against the pinned key", () => {
 });
 
 describe("the address list", () => {
-  it("is the page's origin, then each announced https address once, with bridge links and plain http kept but not dialled", () => {
+  it("is the page's origin, the bridges the user added, then each announced address once, with plain http kept but not dialled", () => {
     const bridge = "parley://bridge?host=198.51.100.7&port=443&pin=5zzGW9oB4P6uMS0o0StxHIpqfe4ApL-_vqRHm0rnA-4";
+    const added = "parley://bridge?host=203.0.113.9&port=8443";
     const list = addressList(
       "https://chat.example.org:443",
+      [` ${added} `, bridge],
       ["https://chat2.example.org", "https://chat.example.org", bridge, "http://plain.example.org:80", "wss://chat3.example.org:8443/c/7f3kq", "https://chat2.example.org:443/"],
       "https://chat2.example.org:443",
     );
     expect(list).toEqual([
-      { address: "https://chat.example.org:443", source: "registered", unusable: undefined, lastWorking: false },
-      { address: "https://chat2.example.org:443", source: "announced", unusable: undefined, lastWorking: true },
-      { address: bridge, source: "announced", unusable: "bridge", lastWorking: false },
-      { address: "http://plain.example.org:80", source: "announced", unusable: "plain", lastWorking: false },
-      { address: "https://chat3.example.org:8443/c/7f3kq", source: "announced", unusable: undefined, lastWorking: false },
+      { address: "https://chat.example.org:443", source: "registered", bridge: false, unusable: undefined, lastWorking: false },
+      { address: added, source: "added", bridge: true, unusable: undefined, lastWorking: false },
+      { address: bridge, source: "added", bridge: true, unusable: undefined, lastWorking: false },
+      { address: "https://chat2.example.org:443", source: "announced", bridge: false, unusable: undefined, lastWorking: true },
+      { address: "http://plain.example.org:80", source: "announced", bridge: false, unusable: "plain", lastWorking: false },
+      { address: "https://chat3.example.org:8443/c/7f3kq", source: "announced", bridge: false, unusable: undefined, lastWorking: false },
     ]);
   });
 
   it("marks hostile and malformed announced addresses unusable instead of failing", () => {
-    const hostile = ["javascript:alert(1)", "https://user:pw@a.example", "https://a.example/?x=1", "https://a.example/a/../b", "ftp://a.example", "", "x".repeat(1024), "PARLEY://BRIDGE?host=h&port=1"];
-    const list = addressList("http://127.0.0.1:7878", hostile, "javascript:alert(1)");
+    const hostile = [
+      "javascript:alert(1)",
+      "https://user:pw@a.example",
+      "https://a.example/?x=1",
+      "https://a.example/a/../b",
+      "ftp://a.example",
+      "",
+      "x".repeat(1024),
+      "PARLEY://BRIDGE?host=h&port=0",
+      "parley://bridge?host=h&port=1&evil=1",
+      "parley://bridge?host=a/b&port=1",
+      "parley://bridge?host=h&port=1&port=2",
+      "parley://bridge?port=1",
+      "parley://bridge?host=h&port=1&pin=short",
+      "parley://bridge?host=%E0%A4%A&port=1",
+    ];
+    const list = addressList("http://127.0.0.1:7878", [], hostile, "javascript:alert(1)");
     expect(list[0]).toMatchObject({ address: "http://127.0.0.1:7878", source: "registered" });
     expect(list.slice(1).every((entry) => entry.unusable !== undefined && !entry.lastWorking)).toBe(true);
-    expect(list.at(-1)?.unusable).toBe("bridge");
+    expect(list.filter((entry) => entry.bridge && entry.unusable === "malformed")).toHaveLength(7);
   });
 });

@@ -31,6 +31,7 @@ class Book implements AddressBook {
   trust: ServerTrust = { ...NO_TRUST, serverKey: ed25519.getPublicKey(serverPrivate) };
   constructor(private readonly urls: string[]) {}
   endpoints = () => [...this.urls];
+  serverKey = () => this.trust.serverKey;
   lastWorking = () => this.last;
   worked = (endpoint: string) => void (this.last = endpoint);
   checkServer = (claims: ServerClaims) => void (this.trust = checkServer(this.trust, claims).trust);

@@ -18,7 +18,7 @@ import {
 } from "../../gen/parley/v1/parley_pb";
 import { constantTimeEquals, randomBytes, toHex } from "../bytes";
 import { ServerError, type Session, type Vault } from "../contracts";
-import { canonicalServerUrl, webSocketUrl } from "../net/address";
+import { canonicalServerUrl, dialTarget } from "../net/address";
 import { Connection, DEFAULT_TIMEOUT_MS, answerOf } from "../net/connection";
 import { generateX25519KeyPair } from "../wire/hpke";
 import { ACCOUNT_ID_BYTES, DEVICE_ID_BYTES, PUBLIC_KEY_BYTES, certify, newSigningKey, signChallenge } from "./certificates";
@@ -47,6 +47,7 @@ export async function register(
   username: string,
   inviteCode?: string,
   timeoutMs = DEFAULT_TIMEOUT_MS,
+  via?: string,
 ): Promise<LocalDevice> {
   await requireEmpty(vault);
   const server = canonicalServerUrl(serverUrl);
@@ -54,7 +55,7 @@ export async function register(
   const account = newSigningKey();
   const profileKey = randomBytes(PROFILE_KEY_BYTES);
   const mailbox = generateX25519KeyPair();
-  const connection = await Connection.open(webSocketUrl(server), ignoreEvents, timeoutMs);
+  const connection = await Connection.open(dialTarget(via ?? server, new Uint8Array(0)), ignoreEvents, timeoutMs);
   let authenticated: Authenticated;
   try {
     const answer = await connection.request(
@@ -94,6 +95,7 @@ export async function register(
     mailboxPrivateKey: mailbox.privateKey,
     mailboxPublicKey: mailbox.publicKey,
     trust: trust.trust,
+    bridge: via,
   });
   await identity.save(vault);
   return identity;
@@ -121,6 +123,7 @@ export async function requestLink(
   expectedUsername?: string,
   timeoutMs = DEFAULT_TIMEOUT_MS,
   waitMs = LINK_WAIT_MS,
+  via?: string,
 ): Promise<PendingNewDevice> {
   await requireEmpty(vault);
   const server = canonicalServerUrl(serverUrl);
@@ -135,7 +138,7 @@ export async function requestLink(
   });
   pushed.catch(() => undefined); // observed by `approved` below; never an unhandled rejection here
   const connection = await Connection.open(
-    webSocketUrl(server),
+    dialTarget(via ?? server, new Uint8Array(0)),
     {
       push: (frame) => {
         if (frame.body.case === "authenticated") approve(frame.body.value);
@@ -197,6 +200,7 @@ export async function requestLink(
           mailboxPrivateKey: mailbox.privateKey,
           mailboxPublicKey: mailbox.publicKey,
           trust: trust.trust,
+          bridge: via,
         });
       } catch {
         throw new CoreError("LINK_REFUSED", refused);

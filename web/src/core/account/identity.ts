@@ -43,6 +43,8 @@ export class LocalDevice implements DeviceIdentity, Credentials {
     mailboxPublicKey: Uint8Array;
     /** The server's key pinned at registration or link, and its verified announcement. */
     trust: ServerTrust;
+    /** The bridge link registration or link went through: the first added address, and the one that worked. */
+    bridge?: string;
   }): LocalDevice {
     const record = create(DeviceRecordSchema, {
       server: fields.server,
@@ -58,6 +60,8 @@ export class LocalDevice implements DeviceIdentity, Credentials {
       serverKey: fields.trust.serverKey,
       announcedAddresses: [...fields.trust.announcedAddresses],
       announcedAtMs: fields.trust.announcedAtMs,
+      extraAddresses: fields.bridge ? [fields.bridge] : [],
+      lastWorking: fields.bridge ?? "",
     });
     const problem = LocalDevice.problem(record);
     if (problem) throw new Error(`this device's keys do not fit together (${problem})`);
@@ -123,12 +127,25 @@ export class LocalDevice implements DeviceIdentity, Credentials {
     await vault.put(AREA, KEY, toBinary(DeviceRecordSchema, this.record));
   }
 
+  /** Replaces the addresses the user added (bridge links), in order, and saves. */
+  async updateAddedAddresses(vault: Vault, added: readonly string[]): Promise<void> {
+    this.record = create(DeviceRecordSchema, { ...this.record, extraAddresses: [...added] });
+    await vault.put(AREA, KEY, toBinary(DeviceRecordSchema, this.record));
+  }
+
   get server(): string {
     return this.record.server;
+  }
+  /** The addresses the user added (DeviceRecord.extra_addresses, as `parley servers add` keeps them). */
+  get addedAddresses(): readonly string[] {
+    return [...this.record.extraAddresses];
   }
   /** The pinned server key (empty: not pinned yet, a profile from before server keys) and the server's verified announcement. */
   get serverTrust(): ServerTrust {
     return { serverKey: this.record.serverKey.slice(), announcedAddresses: [...this.record.announcedAddresses], announcedAtMs: this.record.announcedAtMs };
+  }
+  get serverKey(): Uint8Array {
+    return this.record.serverKey.slice();
   }
   /** The address that signed in last, canonical; "" before any did. */
   get lastWorking(): string {

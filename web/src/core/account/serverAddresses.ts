@@ -4,6 +4,7 @@
 // announcement, the address that worked) is in memory at once and saved to the vault behind it;
 // what the user must know (a refused announcement, a changed key) is told through `warn`.
 import type { Vault } from "../contracts";
+import type { CoreError } from "../net/errors";
 import { addressList, checkServer, type AddressEntry, type ServerTrust } from "../net/addresses";
 import type { ServerClaims } from "../net/announcement";
 import type { AddressBook } from "../net/session";
@@ -19,9 +20,27 @@ export class ProfileAddresses implements AddressBook {
     private readonly warn: AddressWarning,
   ) {}
 
-  /** The whole list, bridge links and plain-http addresses included, as Settings shows it. */
+  /** The whole list, plain-http and malformed addresses included, as Settings shows it. */
   entries(): AddressEntry[] {
-    return addressList(this.identity.server, this.identity.serverTrust.announcedAddresses, this.identity.lastWorking);
+    return addressList(this.identity.server, this.identity.addedAddresses, this.identity.serverTrust.announcedAddresses, this.identity.lastWorking);
+  }
+
+  serverKey(): Uint8Array {
+    return this.identity.serverTrust.serverKey;
+  }
+
+  /**
+   * Adds a bridge link (or another address of this server) the user gave, tried after the
+   * registered address; at once, so the next round of dialling has it.
+   */
+  async add(address: string): Promise<void> {
+    if (this.identity.addedAddresses.includes(address)) return;
+    await this.identity.updateAddedAddresses(this.vault, [...this.identity.addedAddresses, address]);
+  }
+
+  /** Removes an address the user added. */
+  async remove(address: string): Promise<void> {
+    await this.identity.updateAddedAddresses(this.vault, this.identity.addedAddresses.filter((a) => a !== address));
   }
 
   endpoints(): string[] {
@@ -54,6 +73,10 @@ export class ProfileAddresses implements AddressBook {
     }
     if (check.older) console.warn("ignored an announcement of the server older than the one this profile holds (a replay, or another node's)");
     if (check.changed) this.save(check.trust, this.identity.lastWorking);
+  }
+
+  refused(error: CoreError): void {
+    if (error.code === "SERVER_KEY_CHANGED") this.warn("SERVER_KEY_CHANGED", error.message);
   }
 
   private save(trust: ServerTrust, lastWorking: string): void {

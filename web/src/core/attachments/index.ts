@@ -1,13 +1,16 @@
 // Upload and download of encrypted attachments, as the Java client's Attachments does it: a
 // single-use ticket from RequestAttachmentUpload over the signed-in WebSocket, the blob POSTed to
 // /v1/attachments with "Authorization: Ticket <ticket>" (answer 201: the new id as text), and
-// fetched back by GET /v1/attachments/{id}. The server only ever sees ciphertext (cipher.ts); a
+// fetched back by GET /v1/attachments/{id}; through a bridge, the same exchange goes through a
+// tunnel (net/tunnel.ts). The server only ever sees ciphertext (cipher.ts); a
 // download is checked (size while it streams in, then digest, size and tag) before anyone sees it.
 import { create } from "@bufbuild/protobuf";
 import { AttachmentSchema, type Attachment } from "../../gen/parley/content/v1/content_pb";
 import { RequestAttachmentUploadSchema } from "../../gen/parley/v1/parley_pb";
 import { concat } from "../bytes";
 import type { AttachmentService, AttachmentsFactory, Session } from "../contracts";
+import { isBridgeLink, parseBridgeLink, bridgeTunnelUrl, tunnelServerKey } from "../net/address";
+import { tunnelFetch, type TunnelRoute } from "../net/tunnel";
 import { AttachmentError, BLOB_OVERHEAD, KEY_BYTES, openAttachment, sealAttachment } from "./cipher";
 
 export { AttachmentError } from "./cipher";
@@ -35,8 +38,11 @@ export class Attachments implements AttachmentService {
 
   constructor(
     private readonly session: Session,
-    /** Where transfers go: the server URL the session signs in to now (it moves to another address when one fails). */
-    private readonly serverUrl: () => string,
+    /**
+     * Where transfers go: the server URL the session signs in to now (it moves to another address
+     * when one fails), or the tunnel through the bridge it signs in through.
+     */
+    private readonly serverUrl: () => string | TunnelRoute,
     options: AttachmentOptions = {},
   ) {
     this.transferTimeoutMs = options.transferTimeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -54,7 +60,7 @@ export class Attachments implements AttachmentService {
     const response = await transfer(this.serverUrl(), ATTACHMENTS_PATH, this.transferTimeoutMs, {
       method: "POST",
       headers: { Authorization: `Ticket ${ticket.ticket}`, "Content-Type": "application/octet-stream" },
-      body: sealed.blob as BufferSource,
+      body: sealed.blob,
     });
     if (response.status !== 201) {
       throw new AttachmentError(`the server refused the attachment upload (HTTP ${response.status}${await reason(response)})`);
@@ -95,7 +101,7 @@ export class Attachments implements AttachmentService {
  * Downloads an attachment and returns its plaintext once digest, size and tag all match: the
  * message's fields are checked before any request, the body's length while it streams in.
  */
-export async function downloadAttachment(serverUrl: string, attachment: Attachment, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Blob> {
+export async function downloadAttachment(serverUrl: string | TunnelRoute, attachment: Attachment, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Blob> {
   if (!ATTACHMENT_ID.test(attachment.attachmentId)) {
     throw new AttachmentError("the message names an invalid attachment id");
   }
@@ -128,16 +134,35 @@ export async function downloadAttachment(serverUrl: string, attachment: Attachme
   return new Blob([await openAttachment(blob.bytes, attachment.key, attachment.digest, size)]);
 }
 
-/** One HTTP exchange with the server, cut off after the transfer timeout (body included). */
-async function transfer(serverUrl: string, path: string, timeoutMs: number, init: RequestInit): Promise<Response> {
+interface Exchange {
+  method: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: Uint8Array;
+}
+
+/** One HTTP exchange with the server, directly or through a bridge's tunnel, cut off after the transfer timeout (body included). */
+async function transfer(serverUrl: string | TunnelRoute, path: string, timeoutMs: number, exchange: Exchange): Promise<Response> {
+  const signal = AbortSignal.timeout(timeoutMs);
   try {
-    return await fetch(new URL(path, serverUrl), { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    if (typeof serverUrl === "string") {
+      return await fetch(new URL(path, serverUrl), { ...exchange, body: exchange.body as BufferSource | undefined, signal });
+    }
+    const body = exchange.body;
+    const headers = body ? { ...exchange.headers, "Content-Length": String(body.length) } : (exchange.headers ?? {});
+    return await tunnelFetch(serverUrl, { method: exchange.method, path, headers, body }, timeoutMs, signal);
   } catch (e) {
     throw new AttachmentError(`cannot reach the server for the attachment: ${(e as Error).message}`);
   }
 }
 
-export const createAttachments: AttachmentsFactory = (ctx) => new Attachments(ctx.session, () => ctx.serverUrl);
+/** The server URL for transfers, or for a bridge link the tunnel through it, checked against the pinned server key. */
+export function transferRoute(endpoint: string, pinnedKey: Uint8Array): string | TunnelRoute {
+  if (!isBridgeLink(endpoint)) return endpoint;
+  return { url: bridgeTunnelUrl(parseBridgeLink(endpoint)), serverKey: tunnelServerKey(pinnedKey) };
+}
+
+export const createAttachments: AttachmentsFactory = (ctx) =>
+  new Attachments(ctx.session, () => transferRoute(ctx.serverUrl, ctx.identity.serverKey ?? new Uint8Array(0)));
 
 /** A name from a message as an error message shows it: printable, and not longer than a line. */
 function shown(name: string): string {

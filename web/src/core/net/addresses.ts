@@ -2,13 +2,13 @@
 // for the browser): the ordered list (the origin this app was loaded from, then the https/wss
 // addresses the server announced, signed by the key pinned at registration, without repeats), the
 // address that signed in last, and the pinned key, against which every connection's Challenge is
-// checked before this device signs anything for it. Bridge links and plain-http addresses are kept
-// and shown ("for the CLI") but never dialled: a browser cannot use a bridge without the bridge
-// reading its traffic, and the app's page may only reach https/wss alternates (its CSP names them).
+// checked before this device signs anything for it. Bridge links are dialled through the tunnel
+// (tunnel.ts), whose handshake the server signs with that key; plain-http addresses are kept and
+// shown but never dialled (the app's page may only reach https/wss alternates: its CSP names them).
 import { constantTimeEquals } from "../bytes";
 import { CoreError } from "./errors";
 import { SERVER_KEY_BYTES, checkAnnouncement, type ServerClaims } from "./announcement";
-import { canonicalEndpoint, isBridgeLink, usesTls } from "./address";
+import { bridgeLinkText, canonicalEndpoint, isBridgeLink, parseBridgeLink, usesTls } from "./address";
 
 /** What a profile holds about its server (DeviceRecord fields 30-32). */
 export interface ServerTrust {
@@ -77,44 +77,46 @@ export function trustAtStart(givenKey: Uint8Array, claims: ServerClaims): TrustC
   return checkServer(givenKey.length === SERVER_KEY_BYTES ? { ...NO_TRUST, serverKey: givenKey.slice() } : NO_TRUST, claims);
 }
 
-export type AddressSource = "registered" | "announced";
+export type AddressSource = "registered" | "added" | "announced";
 
 /** One address of the list as Settings shows it. */
 export interface AddressEntry {
-  /** Canonical (https://HOST:PORT[/PATH]) when it parses; as announced otherwise. */
+  /** Canonical (https://HOST:PORT[/PATH], or a bridge link) when it parses; as given otherwise. */
   address: string;
   source: AddressSource;
-  /** Why this browser does not dial it: a bridge link (for the CLI), a plain-http address, or one that does not parse. */
-  unusable?: "bridge" | "plain" | "malformed";
+  /** Whether it is a bridge link, reached through the tunnel. */
+  bridge: boolean;
+  /** Why this browser does not dial it: a plain-http address, or one that does not parse. */
+  unusable?: "plain" | "malformed";
   lastWorking: boolean;
 }
 
 /**
- * The list in order: `home` (the origin this app was loaded from), then each announced address
- * once. Only entries without `unusable` are dialled.
+ * The list in order (ServerAddresses.entries): `home` (the origin this app was loaded from), the
+ * addresses the user added (bridge links), then each announced address, each once. Only entries
+ * without `unusable` are dialled.
  */
-export function addressList(home: string, announced: readonly string[], lastWorking: string): AddressEntry[] {
+export function addressList(home: string, added: readonly string[], announced: readonly string[], lastWorking: string): AddressEntry[] {
   const seen = new Set<string>();
   const entries: AddressEntry[] = [];
-  const add = (address: string, source: AddressSource, unusable?: AddressEntry["unusable"]) => {
+  const add = (address: string, source: AddressSource, bridge: boolean, unusable?: AddressEntry["unusable"]) => {
     if (seen.has(address)) return;
     seen.add(address);
-    entries.push({ address, source, unusable, lastWorking: !unusable && address === lastWorking });
+    entries.push({ address, source, bridge, unusable, lastWorking: !unusable && address === lastWorking });
   };
-  add(canonicalEndpoint(home), "registered");
-  for (const text of announced) {
-    if (isBridgeLink(text)) {
-      add(text.trim(), "announced", "bridge");
-      continue;
-    }
-    let address: string;
+  add(canonicalEndpoint(home), "registered", false);
+  const read = (text: string, source: AddressSource) => {
     try {
-      address = canonicalEndpoint(text);
+      if (isBridgeLink(text)) add(bridgeLinkText(parseBridgeLink(text)), source, true);
+      else {
+        const address = canonicalEndpoint(text);
+        add(address, source, false, usesTls(address) ? undefined : "plain");
+      }
     } catch {
-      add(text, "announced", "malformed");
-      continue;
+      add(text, source, isBridgeLink(text), "malformed");
     }
-    add(address, "announced", usesTls(address) ? undefined : "plain");
-  }
+  };
+  for (const text of added) read(text, "added");
+  for (const text of announced) read(text, "announced");
   return entries;
 }

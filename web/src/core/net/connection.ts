@@ -7,6 +7,17 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { ClientFrameSchema, ErrorCode, ServerFrameSchema, type ServerFrame } from "../../gen/parley/v1/parley_pb";
 import { ServerError, type ClientBody } from "../contracts";
 import type { ServerClaims } from "./announcement";
+import { CoreError } from "./errors";
+import { TunnelError, TunnelSocket, type TunnelRoute } from "./tunnel";
+
+/** What a Connection runs over: a WebSocket to the server, or a TunnelSocket through a bridge. */
+interface FrameSocket {
+  binaryType: BinaryType;
+  readonly readyState: number;
+  send(data: Uint8Array): void;
+  close(): void;
+  addEventListener(type: string, listener: (event: Event) => void): void;
+}
 
 /** Auth.CHALLENGE_LENGTH. */
 export const CHALLENGE_BYTES = 32;
@@ -61,7 +72,7 @@ export class Connection {
   readonly challenge: Uint8Array;
 
   private constructor(
-    private readonly socket: WebSocket,
+    private readonly socket: FrameSocket,
     /** What the Challenge says of the server: its key and signed announcement, checked by the caller before signing anything. */
     readonly claims: ServerClaims & { nonce: Uint8Array },
     private readonly listeners: ConnectionListeners,
@@ -70,16 +81,32 @@ export class Connection {
   }
 
   /**
-   * Connects, and waits for the server's Challenge.
-   * Rejects with ServerError UNAVAILABLE when the server cannot be reached or does not act like Parley.
+   * Connects to a server's WebSocket URL, or through a bridge's tunnel, and waits for the server's
+   * Challenge. Rejects with ServerError UNAVAILABLE when the server cannot be reached or does not act
+   * like Parley, and with CoreError SERVER_KEY_CHANGED when a bridge leads to a server without the expected key.
    */
-  static open(url: string, listeners: ConnectionListeners, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Connection> {
+  static async open(target: string | TunnelRoute, listeners: ConnectionListeners, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Connection> {
+    if (typeof target === "string") return Connection.over(target, () => new WebSocket(target), listeners, timeoutMs);
+    const started = Date.now();
+    let tunnel: TunnelSocket;
+    try {
+      tunnel = await TunnelSocket.open(target, timeoutMs);
+    } catch (e) {
+      // A bridge to another server is what a changed server key is on a direct connection.
+      if (e instanceof TunnelError && e.wrongServer) throw new CoreError("SERVER_KEY_CHANGED", `${e.message}; this may be an attacker's server, and this device did not sign in there`);
+      throw unavailable((e as Error).message);
+    }
+    return Connection.over(`the bridge at ${new URL(target.url).host}`, () => tunnel, listeners, Math.max(1, timeoutMs - (Date.now() - started)));
+  }
+
+  /** Waits on `dial`'s socket for the server's Challenge; `where` names the server or bridge in messages. */
+  private static over(where: string, dial: () => FrameSocket, listeners: ConnectionListeners, timeoutMs: number): Promise<Connection> {
     return new Promise((resolve, reject) => {
-      let socket: WebSocket;
+      let socket: FrameSocket;
       try {
-        socket = new WebSocket(url);
+        socket = dial();
       } catch (e) {
-        reject(unavailable(`cannot reach the Parley server at ${url} (${(e as Error).message})`));
+        reject(unavailable(`cannot reach the Parley server at ${where} (${(e as Error).message})`));
         return;
       }
       socket.binaryType = "arraybuffer";
@@ -92,27 +119,29 @@ export class Connection {
         }
       };
       const timer = setTimeout(
-        () => fail(`the server at ${url} did not answer within ${Math.round(timeoutMs / 1000)} s; check that it is a Parley server and that it is running`),
+        () => fail(`the server at ${where} did not answer within ${Math.round(timeoutMs / 1000)} s; check that it is a Parley server and that it is running`),
         timeoutMs,
       );
-      socket.addEventListener("message", (event: MessageEvent) => {
+      socket.addEventListener("message", (event: Event) => {
+        const data = (event as MessageEvent).data;
         if (connection) {
-          connection.receive(event.data);
+          connection.receive(data);
           return;
         }
-        const frame = parse(event.data);
+        const frame = parse(data);
         if (typeof frame === "string" || frame.body.case !== "challenge" || frame.body.value.nonce.length !== CHALLENGE_BYTES) {
-          fail(`the server at ${url} did not start with a Parley challenge; is it a Parley server?`);
+          fail(`the server at ${where} did not start with a Parley challenge; is it a Parley server?`);
           return;
         }
         clearTimeout(timer);
         connection = new Connection(socket, frame.body.value, listeners);
         resolve(connection);
       });
-      socket.addEventListener("error", () => fail(`cannot reach the Parley server at ${url}; check the URL and that the server is running`));
-      socket.addEventListener("close", (event: CloseEvent) => {
-        if (connection) connection.end(event.reason || `closed (code ${event.code})`);
-        else fail(`the server at ${url} closed the connection before it was ready`);
+      socket.addEventListener("error", () => fail(`cannot reach the Parley server at ${where}; check the URL and that the server is running`));
+      socket.addEventListener("close", (event: Event) => {
+        const { code, reason } = event as CloseEvent;
+        if (connection) connection.end(reason || `closed (code ${code})`);
+        else fail(reason ? `${where}: ${reason}` : `the server at ${where} closed the connection before it was ready`);
       });
     });
   }

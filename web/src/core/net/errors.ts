@@ -10,7 +10,8 @@ export type CoreErrorCode =
   | "NO_SUCH_USER" // params: username
   | "FORKED" // params: conversation
   | "SERVER_KEY_CHANGED" // the server showed another key than the one pinned at registration
-  | "BRIDGE_LINK" // a bridge link given where the browser would have to use it
+  | "NO_SERVER_KEY" // a bridge to be used, and neither a pinned server key nor one the page names
+  | "BRIDGE_LINK_INVALID" // a parley://bridge? link that is not a whole one (the English message says which part)
   | "OTHER_SERVER" // params: server; an address of another server than the one that served this page
   // What a person asked for that cannot be done as asked (params in brackets):
   | "SELF_DIRECT" // a 1:1 with oneself

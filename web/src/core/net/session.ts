@@ -14,7 +14,7 @@ import { ServerError, type ClientBody, type Session } from "../contracts";
 import { concat, utf8 } from "../bytes";
 import type { ServerClaims } from "./announcement";
 import { backoffDelayMs } from "./backoff";
-import { webSocketUrl } from "./address";
+import { dialTarget } from "./address";
 import { Connection, DEFAULT_TIMEOUT_MS, unavailable, CHALLENGE_BYTES } from "./connection";
 import { CoreError } from "./errors";
 
@@ -42,19 +42,32 @@ export interface Credentials {
  * device signs anything for it.
  */
 export interface AddressBook {
-  /** The server URLs to dial, in order; never empty. */
+  /** The server URLs and bridge links to dial, in order; never empty. */
   endpoints(): string[];
+  /** The server key pinned (empty before one is): what a tunnel through a bridge must find. */
+  serverKey(): Uint8Array;
   /** The one that signed in last, where a round starts. */
   lastWorking(): string | undefined;
   /** Remembers the address that signed in. */
   worked(endpoint: string): void;
   /** Reads a fresh connection's Challenge; throws (a CoreError) when the connection must not be used. */
   checkServer(claims: ServerClaims): void;
+  /** A connection was refused before this device signed anything: a bridge led to a server without the expected key. For a warning. */
+  refused?(error: CoreError): void;
 }
 
-/** One address (a server URL or its ws(s) URL), nothing pinned or remembered: for connections made before a profile exists. */
+/**
+ * One address (a server URL, its ws(s) URL, or a bridge link, checked against the key the page
+ * names), nothing pinned or remembered: for connections made before a profile exists.
+ */
 export function oneAddress(serverUrl: string): AddressBook {
-  return { endpoints: () => [serverUrl], lastWorking: () => undefined, worked: () => undefined, checkServer: () => undefined };
+  return {
+    endpoints: () => [serverUrl],
+    serverKey: () => new Uint8Array(0),
+    lastWorking: () => undefined,
+    worked: () => undefined,
+    checkServer: () => undefined,
+  };
 }
 
 export interface LinkOptions {
@@ -79,7 +92,7 @@ export class LastingLink implements Session {
   private readonly pushListeners = new Set<(frame: ServerFrame) => void>();
   /** Pushes that arrived before the first push listener: the server sends the mailbox right after sign-in. */
   private unheard: ServerFrame[] | undefined = [];
-  private readonly online = () => this.reconnectNow();
+  private readonly online = () => this.retryNow();
   private readonly stateListeners = new Set<(state: ConnectionState, error?: string) => void>();
   private readonly problemListeners = new Set<(message: string) => void>();
   private readonly reconnectListeners = new Set<() => void>();
@@ -126,7 +139,7 @@ export class LastingLink implements Session {
     return this.stateNow;
   }
 
-  /** The server URL this link signs in to (or last did): where its attachments are too. */
+  /** The server URL or bridge link this link signs in through (or last did): where its attachments are too. */
   get endpoint(): string {
     return this.lastWorked ?? this.addresses.endpoints()[0];
   }
@@ -196,8 +209,11 @@ export class LastingLink implements Session {
     this.forEach(this.pushListeners, (l) => l(frame));
   }
 
-  /** The browser says the network is back: try at once instead of waiting out the back-off. */
-  private reconnectNow(): void {
+  /**
+   * While disconnected, tries again at once instead of waiting out the back-off: the browser says
+   * the network is back, or the user added an address.
+   */
+  retryNow(): void {
     if (this.closing || this.refused || this.current || this.retryTimer === undefined) return;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
@@ -256,15 +272,21 @@ export class LastingLink implements Session {
 
   private async connectAndSignIn(endpoint: string): Promise<Connection> {
     this.setState("connecting");
-    const connection = await Connection.open(
-      webSocketUrl(endpoint),
-      {
-        push: (frame) => this.push(frame),
-        closed: () => this.lost(connection),
-        problem: (message) => this.forEach(this.problemListeners, (l) => l(message)),
-      },
-      this.timeoutMs,
-    );
+    let connection: Connection;
+    try {
+      connection = await Connection.open(
+        dialTarget(endpoint, this.addresses.serverKey()),
+        {
+          push: (frame) => this.push(frame),
+          closed: () => this.lost(connection),
+          problem: (message) => this.forEach(this.problemListeners, (l) => l(message)),
+        },
+        this.timeoutMs,
+      );
+    } catch (e) {
+      if (e instanceof CoreError) this.addresses.refused?.(e);
+      throw e;
+    }
     try {
       this.addresses.checkServer(connection.claims);
     } catch (e) {
