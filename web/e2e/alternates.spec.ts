@@ -69,9 +69,9 @@ test("the primary address dropped mid-conversation: the browser carries on throu
       });
     });
 
-    // The page may connect to exactly the announced origin, besides its own.
+    // The page may connect to exactly the announced origin, besides its own and any wss: (bridges' tunnels).
     const policy = (await page.request.get(primaryOrigin)).headers()["content-security-policy"];
-    expect(policy).toContain(`connect-src 'self' ${secondOrigin} ${secondOrigin.replace("https", "wss")};`);
+    expect(policy).toContain(`connect-src 'self' wss: ${secondOrigin} ${secondOrigin.replace("https", "wss")};`);
 
     await registerAt(page, primaryOrigin, "alice");
     await openSettings(page);

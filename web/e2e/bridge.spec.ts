@@ -10,57 +10,20 @@
 // public authority, which a bridge for browsers needs (a browser cannot pin the link's self-made one);
 // the tunnel inside does not rely on it.
 import { expect, type Page, type WebSocket } from "@playwright/test";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Forwarder } from "./forwarder";
-import { CLI_JAR, ParleyServer, stopProcess, test } from "./harness";
-import { messageWithText, openSettings, registerAt, SCREENSHOTS, sendText, startDirect } from "./ui-steps";
+import { addBridge, startBridge, type Bridge } from "./bridge";
+import { ParleyServer, stopProcess, test } from "./harness";
+import { messageWithText, registerAt, SCREENSHOTS, sendText, startDirect } from "./ui-steps";
 
 test.use({ locale: "en-US", ignoreHTTPSErrors: true });
-
-/** A running `parley proxy` and the link it printed. */
-interface Bridge {
-  link: string;
-  process: ChildProcess;
-}
-
-async function startBridge(upstreamPort: number, dataDir: string): Promise<Bridge> {
-  const child = spawn("java", ["-jar", CLI_JAR, "proxy", "--listen", "127.0.0.1:0", "--to", `http://127.0.0.1:${upstreamPort}`, "--data", dataDir], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const link = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`parley proxy printed no link within 60 s:\n${output}`)), 60_000);
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /parley:\/\/bridge\?\S+/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        ok(match[0]);
-      }
-    };
-    child.stdout!.on("data", read);
-    child.stderr!.on("data", read);
-    child.once("exit", (code) => fail(new Error(`parley proxy exited with ${code}:\n${output}`)));
-  });
-  return { link, process: child };
-}
 
 /** Whether the page's service worker controls it, so that a reload opens from its cache when the server is unreachable. */
 async function waitForServiceWorker(page: Page): Promise<void> {
   await page.evaluate(() => navigator.serviceWorker.ready);
   await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 }).toBe(true);
-}
-
-/** Pastes a bridge link into Settings' address field and adds it. */
-async function addBridge(page: Page, link: string): Promise<void> {
-  await openSettings(page);
-  const settings = page.getByRole("region", { name: "Server addresses" });
-  await settings.getByLabel("Check an address, or add a bridge link").fill(link);
-  await settings.getByRole("button", { name: "Check" }).click();
-  await expect(settings.getByRole("status").filter({ hasText: "Added the bridge" })).toBeVisible();
 }
 
 /** The tunnels the page opened, by URL, with how many frames went each way. */
@@ -191,6 +154,7 @@ test("a bridge that leads to another server is refused before the browser signs 
 
     await expect(page.locator(".notice", { hasText: "Warning: the server's key changed: this may be an attacker's server." }).first()).toBeVisible({ timeout: 60_000 });
     await expect(page.getByTestId("connection-banner")).toBeVisible();
+    await expect(page.getByTestId("server-addresses").getByRole("listitem").nth(1)).toContainText("the last try did not get through: the bridge may be down, or lead elsewhere");
     // Each try sent its hello, read the impostor's answer, and left: no session was opened there, nothing signed.
     await expect.poll(() => tunnels.length, { timeout: 30_000 }).toBeGreaterThan(0);
     await expect.poll(() => tunnels[0].closed, { timeout: 30_000 }).toBe(true);

@@ -78,6 +78,8 @@ export interface ServerAddressInfo {
   /** Why this browser does not use it: plain http, or malformed. */
   unusable?: "plain" | "malformed";
   lastWorking: boolean;
+  /** The last try of it did not get through (since this app started). */
+  failedLast?: boolean;
 }
 
 export interface ServersInfo {

@@ -205,6 +205,8 @@ export const en = {
   addressBridge: "bridge",
   removeBridge: "Remove",
   bridgeAdded: "Added the bridge {address}: this browser uses it when the addresses before it do not answer.",
+  bridgeFailedLast: "the last try did not get through: the bridge may be down, or lead elsewhere, or this browser may not accept its certificate (a bridge for browsers needs one from a public authority)",
+  addressFailedLast: "the last try did not get through",
   addressWorkedLast: "worked last",
   addressPlain: "plain http: not used by the browser",
   addressMalformed: "not an address: ignored",

@@ -216,6 +216,7 @@ function ServerAddresses(props: { app: ParleyApp }) {
               {a.bridge && <span class="tag">{t("addressBridge")}</span>}
               {a.lastWorking && <span class="tag">{t("addressWorkedLast")}</span>}
               {a.unusable && <span class="muted"> {t(UNUSABLE[a.unusable])}</span>}
+              {a.failedLast && <span class="muted"> {t(a.bridge ? "bridgeFailedLast" : "addressFailedLast")}</span>}
             </span>
             {a.source === "added" && (
               <button type="button" onClick={() => void remove(a.address)}>

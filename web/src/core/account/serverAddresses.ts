@@ -14,6 +14,9 @@ import type { LocalDevice } from "./identity";
 export type AddressWarning = (code: "ANNOUNCEMENT_REFUSED" | "SERVER_KEY_CHANGED", message: string) => void;
 
 export class ProfileAddresses implements AddressBook {
+  /** Addresses whose last try failed, until one works again; in memory only. */
+  private readonly failing = new Set<string>();
+
   constructor(
     private readonly identity: LocalDevice,
     private readonly vault: Vault,
@@ -22,7 +25,9 @@ export class ProfileAddresses implements AddressBook {
 
   /** The whole list, plain-http and malformed addresses included, as Settings shows it. */
   entries(): AddressEntry[] {
-    return addressList(this.identity.server, this.identity.addedAddresses, this.identity.serverTrust.announcedAddresses, this.identity.lastWorking);
+    return addressList(this.identity.server, this.identity.addedAddresses, this.identity.serverTrust.announcedAddresses, this.identity.lastWorking).map(
+      (entry) => ({ ...entry, failedLast: this.failing.has(entry.address) }),
+    );
   }
 
   serverKey(): Uint8Array {
@@ -53,7 +58,12 @@ export class ProfileAddresses implements AddressBook {
     return this.entries().find((entry) => entry.lastWorking)?.address;
   }
 
+  failed(endpoint: string): void {
+    this.failing.add(endpoint);
+  }
+
   worked(endpoint: string): void {
+    this.failing.delete(endpoint);
     if (endpoint !== this.identity.lastWorking) this.save(this.identity.serverTrust, endpoint);
   }
 

@@ -89,6 +89,8 @@ export interface AddressEntry {
   /** Why this browser does not dial it: a plain-http address, or one that does not parse. */
   unusable?: "plain" | "malformed";
   lastWorking: boolean;
+  /** The last try of it in this session did not get through (filled in by the profile's address book). */
+  failedLast?: boolean;
 }
 
 /**

@@ -50,6 +50,8 @@ export interface AddressBook {
   lastWorking(): string | undefined;
   /** Remembers the address that signed in. */
   worked(endpoint: string): void;
+  /** An address that could not be reached or used in this round: for Settings to say so. */
+  failed?(endpoint: string): void;
   /** Reads a fresh connection's Challenge; throws (a CoreError) when the connection must not be used. */
   checkServer(claims: ServerClaims): void;
   /** A connection was refused before this device signed anything: a bridge led to a server without the expected key. For a warning. */
@@ -84,6 +86,8 @@ export class LastingLink implements Session {
   private current: Connection | undefined;
   private waiters: { resolve(c: Connection): void; reject(e: ServerError): void }[] = [];
   private failures = 0;
+  /** retryNow came while a round was dialling (with the addresses as they were): the next round starts at once. */
+  private retryAfterRound = false;
   private closing = false;
   private refused: ServerError | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -214,7 +218,11 @@ export class LastingLink implements Session {
    * the network is back, or the user added an address.
    */
   retryNow(): void {
-    if (this.closing || this.refused || this.current || this.retryTimer === undefined) return;
+    if (this.closing || this.refused || this.current) return;
+    if (this.retryTimer === undefined) {
+      this.retryAfterRound = true;
+      return;
+    }
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.failures = 0;
@@ -264,6 +272,7 @@ export class LastingLink implements Session {
         return connection;
       } catch (e) {
         if (e instanceof ServerError && e.code !== "UNAVAILABLE") throw e;
+        this.addresses.failed?.(endpoint);
         if (!(failure instanceof CoreError)) failure = e;
       }
     }
@@ -321,6 +330,7 @@ export class LastingLink implements Session {
     }
     this.current = connection;
     this.failures = 0;
+    this.retryAfterRound = false;
     this.setState("online");
     const waiting = this.waiters;
     this.waiters = [];
@@ -346,7 +356,11 @@ export class LastingLink implements Session {
   }
 
   private scheduleReconnect(): void {
-    const delay = backoffDelayMs(this.failures++, Math.random());
+    // retryNow during the round that just failed: the next round at once, from a fresh back-off.
+    const now = this.retryAfterRound;
+    this.retryAfterRound = false;
+    if (now) this.failures = 0;
+    const delay = now ? 0 : backoffDelayMs(this.failures++, Math.random());
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       void this.reconnect();
