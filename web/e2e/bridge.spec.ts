@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { Forwarder } from "./forwarder";
 import { addBridge, startBridge, type Bridge } from "./bridge";
 import { ParleyServer, stopProcess, test } from "./harness";
-import { messageWithText, registerAt, SCREENSHOTS, sendText, startDirect } from "./ui-steps";
+import { downloadAttachment, messageWithText, registerAt, SCREENSHOTS, sendText, startDirect } from "./ui-steps";
 
 test.use({ locale: "en-US", ignoreHTTPSErrors: true });
 
@@ -96,11 +96,7 @@ test("a browser whose server is blocked chats, sends and fetches files through a
     const path = join(dir, "from-cli.txt");
     writeFileSync(path, sent);
     await bob.sendFile({ recipient: "alice" }, path);
-    const attachment = page.getByTestId("attachment").filter({ hasText: "from-cli.txt" });
-    await expect(attachment).toBeVisible({ timeout: 60_000 });
-    const download = page.waitForEvent("download");
-    await attachment.click();
-    expect(readFileSync(await (await download).path()).equals(sent)).toBe(true);
+    expect((await downloadAttachment(page, "from-cli.txt")).equals(sent)).toBe(true);
 
     // Reloaded while the server is still blocked: the service worker opens the app, which goes through the bridge.
     await page.reload();

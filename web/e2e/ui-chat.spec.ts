@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test, WEB } from "./harness";
-import { expectWholeChatTitle, messageWithText, registerInBrowser, screenshots, sendText, startDirect } from "./ui-steps";
+import { downloadAttachment, expectWholeChatTitle, messageWithText, registerInBrowser, screenshots, sendText, startDirect } from "./ui-steps";
 
 test.use({ locale: "en-US" });
 
@@ -50,12 +50,7 @@ test("a browser user and a CLI user chat 1:1 both ways, with receipts, a reply a
   const path = join(testInfo.outputDir, "from-cli.txt");
   writeFileSync(path, sent);
   await bob.sendFile({ recipient: "alice" }, path);
-  const attachment = page.getByTestId("attachment").filter({ hasText: "from-cli.txt" });
-  await expect(attachment).toBeVisible({ timeout: 60_000 });
-  const download = page.waitForEvent("download");
-  await attachment.click();
-  const saved = await (await download).path();
-  expect(readFileSync(saved).equals(sent)).toBe(true);
+  expect((await downloadAttachment(page, "from-cli.txt")).equals(sent)).toBe(true);
 
   // An image from the CLI shows inline, decrypted into an object URL.
   await bob.sendFile({ recipient: "alice" }, join(WEB, "public", "icon-192.png"));

@@ -1,7 +1,7 @@
 // What a person does in the web UI, as steps the ui-*.spec.ts tests share. Everything goes through
 // the page the way a user does it: labels, buttons and the keyboard.
 import { expect, type Locator, type Page } from "@playwright/test";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { WEB, type CliUser, type ParleyWorld } from "./harness";
 
@@ -18,6 +18,15 @@ export async function registerAt(page: Page, origin: string, username: string): 
   await page.getByLabel("Username").fill(username);
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByRole("heading", { name: "Conversations" })).toBeVisible({ timeout: 60_000 });
+}
+
+/** Waits for the attachment `name` in the open chat, downloads it as a user would, and returns the saved bytes. */
+export async function downloadAttachment(page: Page, name: string): Promise<Buffer> {
+  const attachment = page.getByTestId("attachment").filter({ hasText: name });
+  await expect(attachment).toBeVisible({ timeout: 60_000 });
+  const download = page.waitForEvent("download");
+  await attachment.click();
+  return readFileSync(await (await download).path());
 }
 
 /** Opens Settings at its list of server addresses. */
